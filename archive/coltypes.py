@@ -1,0 +1,70 @@
+"""Column types shared by the models; the only place that knows how SQLite stores them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import DateTime, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def to_iso(value: datetime) -> str:
+    """UTC ISO-8601 with a ``Z``: sorts as text and reads the same in sqlite3 and pandas."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime(ISO_FORMAT)
+
+
+def from_iso(value: str) -> datetime:
+    return datetime.strptime(value, ISO_FORMAT).replace(tzinfo=timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes.
+
+    SQLite has no date type, so there they are ISO-8601 text (``2023-11-05T14:03:00Z``), which
+    people querying the file directly can compare and ``strftime``; other databases get a real
+    ``TIMESTAMP WITH TIME ZONE``.
+    """
+
+    impl = String(20)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(20))
+        return dialect.type_descriptor(DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return to_iso(value)
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return from_iso(value)
+        return value.astimezone(timezone.utc)
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON kept as readable text (SQLite's json_* functions work on it directly)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)

@@ -1,0 +1,151 @@
+"""Engine, SQLite pragmas, and migrating the store when it is opened."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DatabaseError
+
+from archive import sqlite_extras
+from archive.errors import StoreError
+from archive.models import Base
+from archive.storefile import BUSY_TIMEOUT_MS, check_sqlite_file
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def alembic_config() -> Config:
+    if not (MIGRATIONS_DIR / "env.py").exists():
+        raise StoreError(f"migrations not found at {MIGRATIONS_DIR}; reinstall archive from its source tree")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    # WAL lets searches read a consistent snapshot while an ingest writes.
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_file(path: Path, revision: str) -> Path:
+    """Copy the database with SQLite's online backup (safe while others read it)."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.bak-{revision}-{stamp}")
+    source = sqlite3.connect(path)
+    try:
+        dest = sqlite3.connect(target)
+        with dest:
+            source.backup(dest)
+        dest.close()
+    finally:
+        source.close()
+    return target
+
+
+def upgrade(engine: Engine, path: Path) -> Path | None:
+    """Bring the store to the newest revision; back up an existing older database first."""
+    revision = current_revision(engine)
+    head = head_revision()
+    if revision == head:
+        return None
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise StoreError(
+            f"{path} was written by a newer archive (schema revision {revision}); "
+            f"upgrade archive to open it"
+        )
+    if revision is None and _has_foreign_tables(engine):
+        raise StoreError(f"{path} is an SQLite database but not an archive; use another --home")
+    backup = backup_file(path, revision) if revision is not None else None
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return backup
+
+
+def _has_foreign_tables(engine: Engine) -> bool:
+    return bool(inspect(engine).get_table_names())
+
+
+def open_store(path: Path) -> Engine:
+    """Open (creating or migrating as needed) the archive database at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        check_sqlite_file(path)
+    engine = make_engine(path)
+    try:
+        upgrade(engine, path)
+    except DatabaseError as exc:
+        engine.dispose()
+        raise StoreError(f"{path} cannot be opened as an archive database: {exc.orig}") from None
+    return engine
+
+
+@dataclass
+class StoreReport:
+    revision: str | None
+    head: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_store(engine: Engine) -> StoreReport:
+    """Compare the database with the models and look for missing FTS objects or damage."""
+    report = StoreReport(revision=current_revision(engine), head=head_revision())
+    if report.revision != report.head:
+        report.problems.append(f"schema at revision {report.revision}, expected {report.head}")
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": _ignore_fts}
+        )
+        for diff in compare_metadata(context, Base.metadata):
+            report.problems.append(f"schema differs from the models: {diff}")
+        names = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master"))}
+        for missing in sorted(sqlite_extras.FTS_OBJECTS - names):
+            report.problems.append(f"full-text object {missing} is missing")
+        integrity = conn.execute(text("PRAGMA quick_check")).scalar()
+        if integrity != "ok":
+            report.problems.append(f"SQLite integrity check: {integrity}")
+    return report
+
+
+def _ignore_fts(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    return not (type_ == "table" and name is not None and name.startswith("documents_fts"))

@@ -1,0 +1,46 @@
+"""The record types that flow from readers through normalisation into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class RawRecord:
+    """One article as a reader found it, before normalisation.
+
+    ``external_id`` is the record's own ``id`` when it has one, otherwise the path relative to the
+    ingest argument, plus ``#N`` (record number, 1-based) or the WARC record id when one file
+    holds many articles.
+    """
+
+    origin: str                      # the file path as given/walked, or "-" for stdin
+    external_id: str
+    text: str                        # body text as extracted (not yet normalised)
+    fmt: str                         # "txt" | "html" | "json" | "warc"
+    title: str | None = None
+    author: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None   # timezone-aware UTC, or None
+    language: str | None = None
+    record_ref: str | None = None    # record number or WARC-Record-ID within the file
+    # Everything else the input said that has no column: kept so nothing is lost
+    # (JSON: the unknown fields; HTML: extracted metadata; WARC: headers).
+    extra: dict[str, Any] = field(default_factory=dict)
+    unknown_fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RecordFailure:
+    """A file or record that could not be read; readers yield these instead of raising."""
+
+    origin: str
+    reason: str
+    record_ref: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.origin} [{self.record_ref}]" if self.record_ref else self.origin
+        return f"{where}: {self.reason}"

@@ -1,0 +1,61 @@
+"""Light checks on the database file with the standard library only.
+
+Read-only commands (search, show) use these instead of SQLAlchemy and Alembic, whose imports
+cost more than the rest of a search call.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from archive.errors import StoreError
+
+# The newest migration in migrations/versions; tests/test_store.py checks it matches Alembic's head.
+SCHEMA_REVISION = "0001"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Fail with a clear message when ``path`` exists but is not an SQLite database."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read the database {path}: {exc.strerror}") from None
+    if header and header != SQLITE_MAGIC:
+        raise StoreError(
+            f"{path} is not an SQLite database (damaged or a foreign file). Move it away and "
+            f"re-ingest, or restore a backup (archive.db.bak-*) from the same folder."
+        )
+
+
+def read_revision(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an archive at the current schema revision."""
+    if not path.exists():
+        raise StoreError(f"no archive at {path.parent} (run `archive ingest PATH` to create one)")
+    check_sqlite_file(path)
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        revision = read_revision(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read as an archive database: {exc}") from None
+    if revision != SCHEMA_REVISION:
+        conn.close()
+        if revision is None:
+            raise StoreError(f"{path} is an SQLite file but not an archive database")
+        raise StoreError(
+            f"{path} is at schema revision {revision}, this archive expects {SCHEMA_REVISION}: "
+            f"run `archive db upgrade` (or upgrade archive if the database is newer)"
+        )
+    conn.row_factory = sqlite3.Row
+    return conn
