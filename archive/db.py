@@ -99,7 +99,7 @@ def upgrade(engine: Engine, path: Path) -> Path | None:
 
 
 def _has_foreign_tables(engine: Engine) -> bool:
-    return bool(inspect(engine).get_table_names())
+    return bool(set(inspect(engine).get_table_names()) - {"alembic_version"})
 
 
 def open_store(path: Path) -> Engine:

@@ -1,0 +1,116 @@
+"""The store's schema: migrations, models and the file checks agree."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from archive import db
+from archive.errors import StoreError
+from archive.models import Base
+from archive.storefile import SCHEMA_REVISION, connect_readonly
+
+
+def test_storefile_revision_is_alembic_head() -> None:
+    assert SCHEMA_REVISION == db.head_revision()
+
+
+def test_migrating_up_from_empty_matches_the_models(tmp_path: Path) -> None:
+    engine = db.open_store(tmp_path / "archive.db")
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_object": db._ignore_fts})
+        assert compare_metadata(context, Base.metadata) == []
+    report = db.check_store(engine)
+    assert report.ok, report.problems
+
+
+def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
+    from alembic import command
+
+    path = tmp_path / "archive.db"
+    engine = db.open_store(path)
+    config = db.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    names = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert names <= {"alembic_version"}
+    db.upgrade(engine, path)
+    assert db.check_store(engine).ok
+
+
+def test_fts_mirror_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
+    engine = db.open_store(tmp_path / "archive.db")
+    insert = text(
+        "INSERT INTO documents (external_id, path, format, title, text, content_hash, raw_meta, "
+        "ingested_at, updated_at) VALUES ('a', 'a.txt', 'txt', 'Oil prices', 'Crude rose today', "
+        "'h', '{}', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
+    )
+    match = text("SELECT rowid FROM documents_fts WHERE documents_fts MATCH :q")
+    with engine.begin() as conn:
+        conn.execute(insert)
+        assert conn.execute(match, {"q": "crude"}).all() == [(1,)]
+        conn.execute(text("UPDATE documents SET text = 'Wheat fell' WHERE id = 1"))
+        assert conn.execute(match, {"q": "crude"}).all() == []
+        assert conn.execute(match, {"q": "wheat"}).all() == [(1,)]
+        conn.execute(text("DELETE FROM documents WHERE id = 1"))
+        assert conn.execute(match, {"q": "wheat"}).all() == []
+
+
+def test_older_revision_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database at the previous revision is copied aside before a new migration runs."""
+    path = tmp_path / "archive.db"
+    db.open_store(path).dispose()
+    migrations = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "9000_test_column.py").write_text(
+        "from alembic import op\nimport sqlalchemy as sa\n"
+        f"revision = '9000'\ndown_revision = '{SCHEMA_REVISION}'\nbranch_labels = None\ndepends_on = None\n"
+        "def upgrade():\n    op.add_column('documents', sa.Column('extra_note', sa.Text()))\n"
+        "def downgrade():\n    op.drop_column('documents', 'extra_note')\n"
+    )
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
+    engine = db.open_store(path)
+    backups = list(tmp_path.glob("archive.db.bak-*"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_REVISION
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9000"
+        columns = {row[1] for row in conn.execute(text("PRAGMA table_info(documents)"))}
+    assert "extra_note" in columns
+
+
+def test_newer_revision_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    db.open_store(path).dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'ffff'")
+    with pytest.raises(StoreError, match="newer archive"):
+        db.open_store(path)
+    with pytest.raises(StoreError, match="revision ffff"):
+        connect_readonly(path)
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE songs (id INTEGER)")
+    with pytest.raises(StoreError, match="not an archive"):
+        db.open_store(path)
+    assert {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")} == {"songs"}
+
+
+def test_non_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    path.write_bytes(b"this is not a database at all" * 10)
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        db.open_store(path)
+    with pytest.raises(StoreError, match="not an SQLite database"):
+        connect_readonly(path)
