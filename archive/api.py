@@ -1,0 +1,135 @@
+"""The library's front door: :class:`Archive` owns a home folder, its store and its index.
+
+Heavy modules (SQLAlchemy, Alembic, the ingest and provenance code) are imported inside the
+methods that need them, so a search or a show starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from archive.config import Home, resolve_home
+from archive.readstore import DocumentRecord, ReadStore
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from archive.db import StoreReport
+    from archive.indexsync import IndexCheck
+    from archive.ingest.pipeline import IngestSummary, ProgressCallback
+    from archive.search.index import SearchIndex
+    from archive.search.searcher import SearchResults
+
+
+class Archive:
+    def __init__(self, home: Home | str | Path | None = None, *, lock_wait: float = 60.0) -> None:
+        self.home = home if isinstance(home, Home) else resolve_home(home)
+        self.lock_wait = lock_wait
+        self._engine: Engine | None = None
+
+    # -- store -------------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        """The read-write engine; opening it creates or migrates the database."""
+        if self._engine is None:
+            from archive.db import open_store
+
+            self._engine = open_store(self.home.db_path)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write_lock(self):  # type: ignore[no-untyped-def]
+        from archive.locking import write_lock
+
+        return write_lock(self.home.lock_path, wait=self.lock_wait)
+
+    def upgrade(self) -> StoreReport:
+        from archive.db import check_store
+
+        with self._write_lock():
+            return check_store(self.engine)
+
+    def check_store(self) -> StoreReport:
+        from archive.db import check_store
+
+        return check_store(self.engine)
+
+    def reader(self) -> ReadStore:
+        return ReadStore(self.home.db_path)
+
+    # -- ingest ------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Sequence[str],
+        *,
+        stdin: BinaryIO | None = None,
+        progress: ProgressCallback | None = None,
+        background: bool = True,
+    ) -> IngestSummary:
+        from archive import indexsync
+        from archive.ingest.pipeline import run_ingest
+        from archive.search.index import SearchIndex
+
+        with self._write_lock():
+            engine = self.engine
+            index = SearchIndex.open_or_create(self.home.index_path)
+            indexsync.drain_queue(engine, index)  # what a killed run left undone
+            return run_ingest(
+                engine, paths, stdin=stdin, progress=progress, background=background,
+                after_batch=lambda _ids: indexsync.drain_queue(engine, index),
+            )
+
+    # -- index -------------------------------------------------------------------------------
+    def search_index(self) -> SearchIndex:
+        from archive.search.index import SearchIndex
+
+        return SearchIndex.open(self.home.index_path)
+
+    def rebuild_index(self) -> int:
+        """Build a fresh index from the store beside the old one and swap it in."""
+        from archive import indexsync
+
+        with self._write_lock():
+            return indexsync.rebuild(self.engine, self.home.index_path).doc_count()
+
+    def check_index(self, *, repair: bool = True) -> IndexCheck:
+        from archive import indexsync
+        from archive.search.index import SearchIndex
+
+        with self._write_lock():
+            index = SearchIndex.open(self.home.index_path)
+            return indexsync.check(self.engine, index, repair=repair)
+
+    def count(self, query: str, **options: Any) -> int:
+        from archive.search.searcher import count
+
+        return count(self.search_index(), query, **options)
+
+    def search(self, query: str, **options: Any) -> SearchResults:
+        """Run a query (see the README's query language); options as ``searcher.search``."""
+        from archive.search.searcher import search
+
+        index = self.search_index()
+        with self.reader() as store:
+            return search(index, query, texts_for=store.texts, **options)
+
+    # -- look --------------------------------------------------------------------------------
+    def document(self, ref: str | int) -> DocumentRecord:
+        with self.reader() as store:
+            return store.document(ref)
+
+    def stats(self) -> dict[str, Any]:
+        with self.reader() as store:
+            return store.counts()

@@ -1,0 +1,216 @@
+"""The command line: each command parses its options, makes one library call and renders.
+
+This is the only module that knows click. User errors (:class:`ArchiveError`) are turned into one
+line on stderr and an exit status here, once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from archive.api import Archive
+from archive.errors import ArchiveError
+
+INTERNAL_ERROR = 70
+
+
+class ArchiveGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as exc:
+            click.echo(f"archive: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("archive: interrupted", err=True)
+            ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line; the traceback only on request
+            if os.environ.get("ARCHIVE_DEBUG"):
+                raise
+            click.echo(
+                f"archive: internal error: {type(exc).__name__}: {exc} "
+                f"(set ARCHIVE_DEBUG=1 to see the traceback, and please report it)",
+                err=True,
+            )
+            ctx.exit(INTERNAL_ERROR)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home", envvar="ARCHIVE_HOME", type=click.Path(file_okay=False), default=None,
+    help="Folder of the archive (archive.db and index/). Default: $ARCHIVE_HOME, "
+    "else ~/.local/share/archive.",
+)
+@click.option("--wait", type=float, default=60.0, show_default=True,
+              help="Seconds to wait for another writer before giving up.")
+@click.version_option(package_name="archive")
+@click.pass_context
+def cli(ctx: click.Context, home: str | None, wait: float) -> None:
+    """A searchable news archive with provenance."""
+    ctx.obj = Archive(home, lock_wait=wait)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-q", "--quiet", is_flag=True, help="No progress and no per-file messages.")
+@click.pass_obj
+def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
+    """Ingest files and folders (recursively); '-' reads standard input.
+
+    Formats: .txt, .html/.htm, .json/.jsonl (one article per object), .warc, and .gz of each.
+    Re-ingesting unchanged content adds nothing; changed content updates its document.
+    """
+    from archive.render import ProgressLine
+
+    progress = ProgressLine(enabled=None if not quiet else False)
+    stdin = sys.stdin.buffer if "-" in paths else None
+    summary = archive.ingest(list(paths), stdin=stdin, progress=progress)
+    progress.done()
+    for failure in summary.failures:
+        click.echo(f"archive: failed: {failure}", err=True)
+    if not quiet:
+        for origin, names in sorted(summary.unknown_fields.items()):
+            click.echo(f"archive: note: {origin}: fields not understood (kept in raw_meta): "
+                       f"{', '.join(sorted(names))}", err=True)
+    click.echo(
+        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"failed {summary.failed}"
+    )
+    if summary.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
+@click.pass_obj
+def show(archive: Archive, ref: str, as_json: bool) -> None:
+    """Show one document, by id or external id."""
+    from archive import render
+
+    doc = archive.document(ref)
+    click.echo(render.to_json(doc.as_dict()) if as_json else render.document_text(doc))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def stats(archive: Archive, as_json: bool) -> None:
+    """Counts of documents by source and year."""
+    from archive import render
+
+    counts = archive.stats()
+    click.echo(render.to_json(counts) if as_json else render.stats_text(counts))
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--since", help="Only documents published on or after this date (YYYY[-MM[-DD]]).")
+@click.option("--until", help="Only documents published up to this date, inclusive.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
+              show_default=True, help="Ranking: BM25F relevance, oldest first, or newest first.")
+@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--facet", "facets", multiple=True, type=click.Choice(["source", "year"]),
+              help="Also count matches by source or year (repeatable).")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option("--json", "fmt", flag_value="json", help="Output JSON.")
+@click.option("--jsonl", "fmt", flag_value="jsonl", help="Output one JSON object per hit.")
+@click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
+@click.pass_obj
+def search(archive: Archive, query: str, since: str | None, until: str | None, sort: str,
+           limit: int, offset: int, facets: tuple[str, ...], count_only: bool,
+           fmt: str | None) -> None:
+    """Full-text search. See the README for the query language, e.g.
+
+    \b
+      archive search '"oil prices" AND title:opec'
+      archive search 'source:reuters coffee -brazil' --sort -date
+      archive search 'published:[1987-03-01 TO 1987-03-15] "trade deficit"~3'
+    """
+    from archive import render
+
+    if count_only:
+        click.echo(archive.count(query, since=since, until=until))
+        return
+    results = archive.search(query, since=since, until=until, sort=sort, limit=limit,
+                             offset=offset, facets=facets, snippets=True)
+    for warning in results.warnings:
+        click.echo(f"archive: warning: {warning}", err=True)
+    if fmt == "json":
+        click.echo(render.search_json(results))
+    elif fmt == "jsonl":
+        for hit in results.hits:
+            click.echo(render.to_json_line(render.hit_row(hit)))
+    elif fmt == "csv":
+        render.search_csv(results, click.get_text_stream("stdout"))
+    else:
+        click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty()))
+
+
+@cli.group()
+def index() -> None:
+    """The full-text index: rebuild it from the database, or check it against the database."""
+
+
+@index.command("rebuild")
+@click.pass_obj
+def index_rebuild(archive: Archive) -> None:
+    """Build a new index from the database beside the old one, then swap it in."""
+    count = archive.rebuild_index()
+    click.echo(f"index rebuilt: {count} documents")
+
+
+@index.command("check")
+@click.option("--no-repair", is_flag=True, help="Only report differences; change nothing.")
+@click.pass_obj
+def index_check(archive: Archive, no_repair: bool) -> None:
+    """Compare the index with the database and repair any difference."""
+    result = archive.check_index(repair=not no_repair)
+    drift = result.drift
+    click.echo(f"database: {result.documents} documents; index: {result.indexed} documents")
+    if drift.ok:
+        click.echo("index is in step with the database")
+        return
+    click.echo(f"missing from index: {len(drift.missing)}; stale: {len(drift.stale)}; "
+               f"not in database: {len(drift.extra)}")
+    if no_repair:
+        click.echo("run `archive index check` to repair")
+        sys.exit(1)
+    click.echo(f"repaired {result.repaired} documents")
+
+
+@cli.group()
+def db() -> None:
+    """The database: upgrade and check."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(archive: Archive) -> None:
+    """Create or migrate the database to the newest schema (backing up an older one first)."""
+    report = archive.upgrade()
+    click.echo(f"{archive.home.db_path}: schema revision {report.revision}")
+
+
+@db.command("check")
+@click.pass_obj
+def db_check(archive: Archive) -> None:
+    """Check the database against the models, the FTS objects and SQLite's integrity check."""
+    report = archive.check_store()
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    click.echo(f"{archive.home.db_path}: revision {report.revision}: " + ("ok" if report.ok else "NOT OK"))
+    if not report.ok:
+        sys.exit(1)
+
+
+def main() -> None:
+    cli(prog_name="archive")

@@ -1,0 +1,101 @@
+"""The ingest workflow: prepared batches -> store (one transaction each) -> index.
+
+Interface-agnostic: the CLI passes a progress callback; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from sqlalchemy import Engine, insert, update
+
+from archive.ingest.prepare import Batch, prepare_in_background, prepared_batches
+from archive.ingest.records import RecordFailure
+from archive.ingest.store_writer import write_batch
+from archive.models import IngestRun, utcnow
+from archive.provenance import METHOD_VERSION
+
+runs = IngestRun.__table__
+
+
+@dataclass
+class IngestSummary:
+    run_id: int
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[RecordFailure] = field(default_factory=list)
+    unknown_fields: dict[str, set[str]] = field(default_factory=dict)
+    changed_ids: list[int] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def seen(self) -> int:
+        return self.added + self.updated + self.unchanged + self.failed
+
+
+ProgressCallback = Callable[[IngestSummary], None]
+AfterBatch = Callable[[list[int]], None]
+
+
+def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool) -> Iterable[Batch]:
+    # stdin belongs to this process, so it is read here; files are read by a child process.
+    if background and "-" not in paths:
+        return prepare_in_background(paths)
+    return prepared_batches(paths, stdin=stdin)
+
+
+def run_ingest(
+    engine: Engine,
+    paths: Sequence[str],
+    *,
+    stdin: BinaryIO | None = None,
+    after_batch: AfterBatch | None = None,
+    progress: ProgressCallback | None = None,
+    background: bool = True,
+) -> IngestSummary:
+    """Ingest ``paths``; ``after_batch`` gets the ids each committed batch added or changed."""
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            insert(runs).returning(runs.c.id),
+            {"arguments": json.dumps(list(paths)), "started_at": utcnow(), "status": "running"},
+        ).scalar_one()
+    summary = IngestSummary(run_id=run_id)
+    status = "aborted"
+    try:
+        for batch in batches_for(paths, stdin, background):
+            with engine.begin() as conn:
+                outcome = write_batch(conn, run_id, batch, METHOD_VERSION)
+                conn.execute(
+                    update(runs).where(runs.c.id == run_id).values(
+                        added=runs.c.added + len(outcome.added),
+                        updated=runs.c.updated + len(outcome.updated),
+                        unchanged=runs.c.unchanged + outcome.unchanged,
+                        failed=runs.c.failed + len(outcome.failures),
+                    )
+                )
+            summary.added += len(outcome.added)
+            summary.updated += len(outcome.updated)
+            summary.unchanged += outcome.unchanged
+            summary.failures += outcome.failures
+            for origin, names in outcome.unknown_fields.items():
+                summary.unknown_fields.setdefault(origin, set()).update(names)
+            changed = outcome.added + outcome.updated
+            summary.changed_ids += changed
+            if after_batch and changed:
+                after_batch(changed)
+            if progress:
+                progress(summary)
+        status = "partial" if summary.failures else "ok"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow())
+            )
+    return summary

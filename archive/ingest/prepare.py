@@ -1,0 +1,114 @@
+"""Turn input paths into batches of normalised, hashed, fingerprinted articles.
+
+This stage is CPU-bound and independent of the store, so :func:`prepare_in_background` runs it
+in a child process while the parent writes the store and the index.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+from archive.ingest.normalize import content_hash, normalize_record
+from archive.ingest.readers import iter_records
+from archive.ingest.records import RawRecord, RecordFailure
+from archive.provenance import DocInput, METHOD_VERSION, fingerprint
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class PreparedDoc:
+    record: RawRecord
+    content_hash: str
+    fingerprint: bytes
+
+
+Batch = list["PreparedDoc | RecordFailure"]
+
+
+def prepare_record(raw: RawRecord) -> PreparedDoc | RecordFailure:
+    record = normalize_record(raw)
+    if not record.text.strip():
+        return RecordFailure(raw.origin, "no text left after normalisation", raw.record_ref)
+    digest = content_hash(record.text)
+    doc = DocInput(
+        id=0, text=record.text, title=record.title, published_at=record.published_at,
+        source=record.source, url=record.url,
+    )
+    return PreparedDoc(record, digest, fingerprint(doc).to_bytes())
+
+
+def prepared_batches(
+    paths: Sequence[str], stdin: BinaryIO | None = None, batch_size: int = BATCH_SIZE
+) -> Iterator[Batch]:
+    batch: Batch = []
+    for item in iter_records(paths, stdin=stdin):
+        batch.append(item if isinstance(item, RecordFailure) else _safe_prepare(item))
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _safe_prepare(raw: RawRecord) -> PreparedDoc | RecordFailure:
+    try:
+        return prepare_record(raw)
+    except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+        # A record the normaliser cannot handle is that record's failure, not the run's.
+        return RecordFailure(raw.origin, f"cannot normalise: {type(exc).__name__}: {exc}", raw.record_ref)
+
+
+_DONE = "done"
+
+
+def _produce(paths: Sequence[str], out: Any, parent: int) -> None:
+    try:
+        for batch in prepared_batches(paths):
+            _put(out, ("batch", batch), parent)
+        _put(out, (_DONE, None), parent)
+    except BaseException as exc:  # report, don't die silently: the parent turns it into an error
+        _put(out, ("error", f"{type(exc).__name__}: {exc}"), parent)
+
+
+def _put(out: Any, item: Any, parent: int) -> None:
+    while True:
+        try:
+            out.put(item, timeout=1.0)
+            return
+        except queue.Full:
+            if os.getppid() != parent:  # the writer died (e.g. killed): stop quietly
+                os._exit(0)
+
+
+def prepare_in_background(paths: Sequence[str]) -> Iterator[Batch]:
+    """Like :func:`prepared_batches`, computed in a child process a few batches ahead."""
+    context = mp.get_context("fork")
+    out = context.Queue(maxsize=4)
+    child = context.Process(target=_produce, args=(list(paths), out, os.getpid()), daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = out.get(timeout=5.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise RuntimeError("the reader process died unexpectedly") from None
+                continue
+            if kind == _DONE:
+                break
+            if kind == "error":
+                raise RuntimeError(f"reading inputs failed: {payload}")
+            yield payload
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join(timeout=5)
+
+
+__all__ = ["BATCH_SIZE", "METHOD_VERSION", "PreparedDoc", "prepare_in_background", "prepared_batches"]

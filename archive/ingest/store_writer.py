@@ -1,0 +1,126 @@
+"""Write one prepared batch to the store in one transaction.
+
+A batch's documents, fingerprints, index to-do rows and failures commit together or not at all,
+so an ingest killed at any point leaves whole documents only, and re-running it completes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from archive.ingest.prepare import Batch, PreparedDoc
+from archive.ingest.records import RecordFailure
+from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, utcnow
+
+documents = Document.__table__
+fingerprints = Fingerprint.__table__
+index_queue = IndexQueue.__table__
+failures_table = IngestFailure.__table__
+
+
+@dataclass
+class BatchOutcome:
+    added: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    failures: list[RecordFailure] = field(default_factory=list)
+    unknown_fields: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
+    record = doc.record
+    meta = dict(record.extra)
+    if record.record_ref:
+        meta.setdefault("record_ref", record.record_ref)
+    return {
+        "external_id": record.external_id,
+        "path": record.origin,
+        "format": record.fmt,
+        "title": record.title,
+        "author": record.author,
+        "source": record.source,
+        "url": record.url,
+        "published_at": record.published_at,
+        "language": record.language,
+        "text": record.text,
+        "content_hash": doc.content_hash,
+        "raw_meta": meta,
+        "updated_at": now,
+    }
+
+
+def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
+    outcome = BatchOutcome()
+    latest: dict[str, PreparedDoc] = {}
+    for item in batch:
+        if isinstance(item, RecordFailure):
+            outcome.failures.append(item)
+            continue
+        if item.record.unknown_fields:
+            outcome.unknown_fields.setdefault(item.record.origin, set()).update(item.record.unknown_fields)
+        if item.record.external_id in latest:
+            outcome.unchanged += 1  # the later record with the same id wins within a batch
+        latest[item.record.external_id] = item
+
+    existing = {
+        row.external_id: (row.id, row.content_hash)
+        for row in conn.execute(
+            select(documents.c.id, documents.c.external_id, documents.c.content_hash).where(
+                documents.c.external_id.in_(list(latest))
+            )
+        )
+    } if latest else {}
+
+    now = utcnow()
+    new_docs: list[PreparedDoc] = []
+    changed: list[tuple[int, PreparedDoc]] = []
+    for external_id, doc in latest.items():
+        if external_id not in existing:
+            new_docs.append(doc)
+        elif existing[external_id][1] != doc.content_hash:
+            changed.append((existing[external_id][0], doc))
+        else:
+            outcome.unchanged += 1
+
+    fingerprint_rows: list[dict[str, Any]] = []
+    if new_docs:
+        rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
+        result = conn.execute(
+            insert(documents).returning(documents.c.id, sort_by_parameter_order=True), rows
+        )
+        outcome.added = [row.id for row in result]
+        fingerprint_rows += [
+            {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
+            for doc_id, doc in zip(outcome.added, new_docs)
+        ]
+    for doc_id, doc in changed:
+        conn.execute(update(documents).where(documents.c.id == doc_id).values(_document_row(doc, now)))
+        outcome.updated.append(doc_id)
+        fingerprint_rows.append(
+            {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
+        )
+    if outcome.updated:
+        conn.execute(delete(fingerprints).where(fingerprints.c.document_id.in_(outcome.updated)))
+    if fingerprint_rows:
+        conn.execute(insert(fingerprints), fingerprint_rows)
+
+    touched = outcome.added + outcome.updated
+    if touched:
+        conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(touched)))
+        conn.execute(
+            insert(index_queue), [{"document_id": i, "operation": "upsert"} for i in touched]
+        )
+    if outcome.failures:
+        conn.execute(
+            insert(failures_table),
+            [
+                {"run_id": run_id, "path": f.origin, "record": f.record_ref, "reason": f.reason,
+                 "created_at": now}
+                for f in outcome.failures
+            ],
+        )
+    return outcome

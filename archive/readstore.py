@@ -1,0 +1,127 @@
+"""Read-only queries over the store with the standard library's sqlite3.
+
+Search and show are interactive: they must not pay SQLAlchemy's and Alembic's import time (more
+than the rest of a search). The queries here are plain SQL over the documented schema; a
+PostgreSQL store would answer them through SQLAlchemy Core instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from archive.errors import NotFound
+from archive.storefile import connect_readonly
+
+DOCUMENT_COLUMNS = (
+    "id", "external_id", "path", "format", "title", "author", "source", "url", "published_at",
+    "language", "text", "content_hash", "raw_meta", "ingested_at", "updated_at",
+)
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    id: int
+    external_id: str
+    path: str
+    format: str
+    title: str | None
+    author: str | None
+    source: str | None
+    url: str | None
+    published_at: str | None  # ISO-8601 UTC text, as stored
+    language: str | None
+    text: str
+    content_hash: str
+    raw_meta: dict[str, Any]
+    ingested_at: str
+    updated_at: str
+
+    @property
+    def published(self) -> datetime | None:
+        if not self.published_at:
+            return None
+        return datetime.strptime(self.published_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in DOCUMENT_COLUMNS}
+
+
+def _record(row: sqlite3.Row) -> DocumentRecord:
+    values = dict(row)
+    values["raw_meta"] = json.loads(values["raw_meta"] or "{}")
+    return DocumentRecord(**values)
+
+
+class ReadStore:
+    def __init__(self, db_path: Path) -> None:
+        self.conn = connect_readonly(db_path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> ReadStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def document(self, ref: str | int) -> DocumentRecord:
+        """By numeric id, or by external id when ``ref`` is not a number or no such id exists."""
+        cols = ", ".join(DOCUMENT_COLUMNS)
+        row = None
+        if isinstance(ref, int) or str(ref).isdigit():
+            row = self.conn.execute(f"SELECT {cols} FROM documents WHERE id = ?", (int(ref),)).fetchone()
+        if row is None:
+            row = self.conn.execute(
+                f"SELECT {cols} FROM documents WHERE external_id = ?", (str(ref),)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id or external id {ref!r}")
+        return _record(row)
+
+    def texts(self, ids: list[int]) -> dict[int, str]:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)
+        return {row[0]: row[1] for row in rows}
+
+    def titles(self, ids: list[int]) -> dict[int, DocumentRecord]:
+        if not ids:
+            return {}
+        cols = ", ".join(DOCUMENT_COLUMNS)
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT {cols} FROM documents WHERE id IN ({marks})", ids)
+        return {row["id"]: _record(row) for row in rows}
+
+    def counts(self) -> dict[str, Any]:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        by_source = self.conn.execute(
+            "SELECT coalesce(source, '(none)') AS source, count(*) AS n FROM documents "
+            "GROUP BY 1 ORDER BY n DESC, source"
+        ).fetchall()
+        by_year = self.conn.execute(
+            "SELECT coalesce(substr(published_at, 1, 4), '(undated)') AS year, count(*) AS n "
+            "FROM documents GROUP BY 1 ORDER BY year"
+        ).fetchall()
+        by_language = self.conn.execute(
+            "SELECT coalesce(language, '(unknown)') AS language, count(*) AS n FROM documents "
+            "GROUP BY 1 ORDER BY n DESC, language"
+        ).fetchall()
+        return {
+            "documents": one("SELECT count(*) FROM documents"),
+            "failures": one("SELECT count(*) FROM ingest_failures"),
+            "runs": one("SELECT count(*) FROM ingest_runs"),
+            "provenance_links": one("SELECT count(*) FROM provenance WHERE relation != 'related'"),
+            "stories": one("SELECT count(DISTINCT story_id) FROM stories"),
+            "pending_index": one("SELECT count(*) FROM index_queue"),
+            "by_source": [tuple(r) for r in by_source],
+            "by_year": [tuple(r) for r in by_year],
+            "by_language": [tuple(r) for r in by_language],
+        }
+
+    def content_hashes(self) -> dict[int, str]:
+        return dict(self.conn.execute("SELECT id, content_hash FROM documents"))
