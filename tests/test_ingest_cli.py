@@ -1,0 +1,133 @@
+"""Ingest, show and stats through the CLI, against a temporary home."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS
+
+CRUFT_LINES = ("Written by 1:31 pm", "(Visited 1 times", "Cezaro De Luca | Europa Press")
+
+
+def db_rows(home: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(home / "archive.db") as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_seeds_become_two_documents_with_real_headlines_and_no_cruft(run_cli, home: Path) -> None:
+    result = run_cli("ingest", str(SEEDS))
+    assert result.exit_code == 0, result.output
+    assert "added 2, updated 0, unchanged 0, failed 0" in result.output
+    rows = db_rows(home, "SELECT external_id, title, text FROM documents ORDER BY external_id")
+    assert [r[1] for r in rows] == [
+        "Microsoft’s president meets with the Chinese government to debate AI co-operation",
+        "Microsoft’s President Brad Smith Meets with Chinese Minister to Discuss AI Cooperation",
+    ]
+    assert rows[0][0] == "000_f1a1e904460b1218.txt"
+    for _, title, text in rows:
+        assert not text.startswith(title)
+        for cruft in CRUFT_LINES:
+            assert cruft not in text
+    meta = json.loads(db_rows(home, "SELECT raw_meta FROM documents WHERE id = 1")[0][0])
+    assert any("Visited" in c["text"] for c in meta["cruft"])
+
+
+def test_reingest_adds_nothing_and_a_changed_file_updates(run_cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Storm hits coast\n\nA storm hit the coast on Monday, officials said.\n")
+    (folder / "b.txt").write_text("Markets rally\n\nShares rose sharply on Tuesday as investors cheered.\n")
+    assert "added 2," in run_cli("ingest", str(folder)).output
+    again = run_cli("ingest", str(folder))
+    assert "added 0, updated 0, unchanged 2, failed 0" in again.output
+    (folder / "a.txt").write_text("Storm hits coast\n\nA storm hit the coast on Monday, killing two.\n")
+    changed = run_cli("ingest", str(folder))
+    assert "added 0, updated 1, unchanged 1, failed 0" in changed.output
+    assert db_rows(home, "SELECT count(*) FROM documents") == [(2,)]
+    assert "killing two" in db_rows(home, "SELECT text FROM documents WHERE external_id = 'a.txt'")[0][0]
+    runs = db_rows(home, "SELECT status, added, updated, unchanged FROM ingest_runs ORDER BY id")
+    assert runs == [("ok", 2, 0, 0), ("ok", 0, 0, 2), ("ok", 0, 1, 1)]
+
+
+def test_json_records_fields_and_unknown_field_note(run_cli, home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl.gz"
+    records = [
+        {"id": "x1", "headline": "Coffee prices jump", "body": "Coffee prices jumped 5 pct in Sao Paulo.",
+         "date_publish": "2023-11-05T10:00:00+02:00", "source_domain": "example.com",
+         "authors": ["Ann Lee", "Bo Chen"], "mood": "calm"},
+        {"id": "x2", "title": "Cocoa falls", "maintext": "Cocoa fell in London trading on Friday.",
+         "published": "2023-11-06", "site": "example.org"},
+    ]
+    with gzip.open(path, "wt") as handle:
+        handle.write("\n".join(json.dumps(r) for r in records))
+    result = run_cli("ingest", str(path))
+    assert result.exit_code == 0
+    assert "fields not understood" in result.output and "mood" in result.output
+    rows = db_rows(home, "SELECT external_id, title, author, source, published_at FROM documents ORDER BY id")
+    assert rows == [
+        ("x1", "Coffee prices jump", "Ann Lee; Bo Chen", "example.com", "2023-11-05T08:00:00Z"),
+        ("x2", "Cocoa falls", None, "example.org", "2023-11-06T00:00:00Z"),
+    ]
+    meta = json.loads(db_rows(home, "SELECT raw_meta FROM documents WHERE external_id = 'x1'")[0][0])
+    assert meta["mood"] == "calm"
+
+
+def test_bad_inputs_are_reported_recorded_and_the_run_goes_on(run_cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (folder / "broken.json").write_text('{"title": "x", "text": ')
+    (folder / "truncated.jsonl.gz").write_bytes(gzip.compress(b'{"id": "t1", "text": "hello there world"}\n' * 50)[:60])
+    (folder / "good.txt").write_text("Good headline\n\nA perfectly fine article body about trade.\n")
+    result = run_cli("ingest", str(folder))
+    assert result.exit_code == 1
+    # good.txt, and the truncated gzip's one record that came before the damage (repeated 25 times)
+    assert "added 2, updated 0, unchanged 24, failed 4" in result.output
+    for name in ("empty.txt", "binary.txt", "broken.json", "truncated.jsonl.gz"):
+        assert any(name in line and line.startswith("archive: failed:") for line in result.output.splitlines()), name
+    assert "Traceback" not in result.output
+    failures = db_rows(home, "SELECT path FROM ingest_failures")
+    assert len(failures) >= 4
+    assert db_rows(home, "SELECT status FROM ingest_runs") == [("partial",)]
+
+
+def test_stdin_is_ingested(run_cli, home: Path) -> None:
+    data = json.dumps({"id": "s1", "title": "From a pipe", "text": "Piped article text about grain."})
+    result = run_cli("ingest", "-", input=data)
+    assert result.exit_code == 0, result.output
+    assert db_rows(home, "SELECT external_id, path FROM documents") == [("s1", "-")]
+
+
+def test_show_and_stats(run_cli, home: Path) -> None:
+    run_cli("ingest", str(SEEDS))
+    shown = run_cli("show", "1", "--json")
+    doc = json.loads(shown.output)
+    assert doc["id"] == 1 and doc["title"].startswith("Microsoft’s president")
+    by_external = run_cli("show", "001_261e66b95509d6ff.txt")
+    assert "Brad Smith Meets with Chinese Minister" in by_external.output
+    missing = run_cli("show", "999")
+    assert missing.exit_code == 1 and "no document" in missing.output
+    stats = json.loads(run_cli("stats", "--json").output)
+    assert stats["documents"] == 2
+
+
+def test_commands_on_a_missing_archive_say_what_to_do(run_cli) -> None:
+    result = run_cli("show", "1")
+    assert result.exit_code == 1
+    assert "archive ingest" in result.output
+
+
+@pytest.mark.parametrize("bad", [b"not sqlite at all" * 100])
+def test_damaged_database_file_gives_a_clear_message(run_cli, home: Path, bad: bytes) -> None:
+    home.mkdir(parents=True)
+    (home / "archive.db").write_bytes(bad)
+    for args in (("show", "1"), ("ingest", str(SEEDS))):
+        result = run_cli(*args)
+        assert result.exit_code == 1
+        assert "not an SQLite database" in result.output
