@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from archive.db import StoreReport
     from archive.indexsync import IndexCheck
     from archive.ingest.pipeline import IngestSummary, ProgressCallback
+    from archive.provenance_store import ProvenanceChange
     from archive.search.index import SearchIndex
     from archive.search.searcher import SearchResults
 
@@ -77,8 +78,10 @@ class Archive:
         stdin: BinaryIO | None = None,
         progress: ProgressCallback | None = None,
         background: bool = True,
+        provenance: bool = True,
     ) -> IngestSummary:
-        from archive import indexsync
+        """Ingest files, folders or stdin (``-``); then update the index and provenance."""
+        from archive import indexsync, provenance_store
         from archive.ingest.pipeline import run_ingest
         from archive.search.index import SearchIndex
 
@@ -86,10 +89,30 @@ class Archive:
             engine = self.engine
             index = SearchIndex.open_or_create(self.home.index_path)
             indexsync.drain_queue(engine, index)  # what a killed run left undone
-            return run_ingest(
+            summary = run_ingest(
                 engine, paths, stdin=stdin, progress=progress, background=background,
                 after_batch=lambda _ids: indexsync.drain_queue(engine, index),
             )
+            if provenance and (summary.changed_ids or self._provenance_stale()):
+                summary.provenance = provenance_store.refresh(engine)
+            return summary
+
+    # -- provenance --------------------------------------------------------------------------
+    def _provenance_stale(self) -> bool:
+        """True when documents changed since provenance was last stored (e.g. a killed run)."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            return bool(conn.execute(text(
+                "SELECT EXISTS (SELECT 1 FROM documents WHERE id NOT IN (SELECT document_id FROM stories))"
+            )).scalar())
+
+    def refresh_provenance(self) -> ProvenanceChange:
+        """Recompute provenance for the whole archive; stores only what changed."""
+        from archive import provenance_store
+
+        with self._write_lock():
+            return provenance_store.refresh(self.engine)
 
     # -- index -------------------------------------------------------------------------------
     def search_index(self) -> SearchIndex:

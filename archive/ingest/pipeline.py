@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, insert, update
 
@@ -30,6 +30,7 @@ class IngestSummary:
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
     changed_ids: list[int] = field(default_factory=list)
+    provenance: Any = None  # ProvenanceChange when provenance was refreshed
 
     @property
     def failed(self) -> int:
