@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.config import Home, resolve_home
-from archive.readstore import DocumentRecord, ReadStore
+from archive.readstore import DocumentRecord, Family, ReadStore
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -106,6 +106,14 @@ class Archive:
             return bool(conn.execute(text(
                 "SELECT EXISTS (SELECT 1 FROM documents WHERE id NOT IN (SELECT document_id FROM stories))"
             )).scalar())
+
+    def family(self, ref: str | int) -> Family:
+        with self.reader() as store:
+            return store.family(ref)
+
+    def families(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self.reader() as store:
+            return store.families(limit=limit)
 
     def refresh_provenance(self) -> ProvenanceChange:
         """Recompute provenance for the whole archive; stores only what changed."""

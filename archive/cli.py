@@ -155,6 +155,49 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
         click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty()))
 
 
+@cli.command()
+@click.argument("ref", required=False)
+@click.option("--evidence", is_flag=True, help="Show aligned passages side by side, substitutions marked.")
+@click.option("--json", "fmt", flag_value="json", help="Output the family as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree",
+              show_default=True, help="tree for people, json for programs, dot for Graphviz.")
+@click.option("--families", "list_families", is_flag=True,
+              help="List all families (stories with 2+ documents), largest first.")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="With --families: how many.")
+@click.option("--refresh", is_flag=True, help="Recompute provenance for the whole archive first.")
+@click.pass_obj
+def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list_families: bool,
+               limit: int, refresh: bool) -> None:
+    """Where a document came from and who copied it: its family as a tree.
+
+    REF is a document id or external id. The original is on top; below it what derives from it,
+    each with relation, score, direction confidence and one line of evidence.
+    """
+    from archive import render
+
+    if refresh:
+        change = archive.refresh_provenance()
+        click.echo(f"provenance: {change.links} links over {change.documents} documents "
+                   f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
+    if list_families:
+        rows = archive.families(limit=limit)
+        click.echo(render.to_json(rows) if fmt == "json" else render.families_text(rows))
+        return
+    if ref is None:
+        if refresh:
+            return
+        raise click.UsageError("give a document id, or --families")
+    family = archive.family(ref)
+    if fmt == "json":
+        click.echo(render.family_json(family))
+    elif fmt == "dot":
+        click.echo(render.family_dot(family))
+    else:
+        width = click.get_terminal_size()[0] if sys.stdout.isatty() else 120
+        click.echo(render.family_tree(family, evidence=evidence, width=width))
+
+
 @cli.group()
 def index() -> None:
     """The full-text index: rebuild it from the database, or check it against the database."""

@@ -57,6 +57,28 @@ def _record(row: sqlite3.Row) -> DocumentRecord:
     return DocumentRecord(**values)
 
 
+@dataclass(frozen=True)
+class LinkRecord:
+    derived_id: int
+    source_id: int
+    relation: str
+    score: float
+    direction_confidence: float
+    evidence: dict[str, Any]
+
+
+@dataclass
+class Family:
+    """A document's story: its members, the links among them, and what was found in each."""
+
+    story_id: int
+    focus: int
+    documents: dict[int, DocumentRecord]
+    links: list[LinkRecord]
+    flags: dict[int, dict[str, Any]]
+    attributions: dict[int, list[dict[str, Any]]]
+
+
 class ReadStore:
     def __init__(self, db_path: Path) -> None:
         self.conn = connect_readonly(db_path)
@@ -125,3 +147,43 @@ class ReadStore:
 
     def content_hashes(self) -> dict[int, str]:
         return dict(self.conn.execute("SELECT id, content_hash FROM documents"))
+
+    def family(self, ref: str | int) -> Family:
+        focus = self.document(ref).id
+        row = self.conn.execute("SELECT story_id FROM stories WHERE document_id = ?", (focus,)).fetchone()
+        story_id = row[0] if row else focus
+        members = [r[0] for r in self.conn.execute(
+            "SELECT document_id FROM stories WHERE story_id = ? ORDER BY document_id", (story_id,))] or [focus]
+        marks = ",".join("?" * len(members))
+        links = [
+            LinkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"))
+            for r in self.conn.execute(
+                "SELECT derived_id, source_id, relation, score, direction_confidence, evidence "
+                f"FROM provenance WHERE derived_id IN ({marks}) OR source_id IN ({marks}) "
+                "ORDER BY source_id, derived_id", members + members)
+        ]
+        flags: dict[int, dict[str, Any]] = {}
+        for doc_id, flag, evidence in self.conn.execute(
+                f"SELECT document_id, flag, evidence FROM document_flags WHERE document_id IN ({marks})", members):
+            flags.setdefault(doc_id, {})[flag] = json.loads(evidence or "{}")
+        cited: dict[int, list[dict[str, Any]]] = {}
+        for doc_id, outlet, phrase, start, end in self.conn.execute(
+                f"SELECT document_id, outlet, phrase, start, \"end\" FROM attributions "
+                f"WHERE document_id IN ({marks}) ORDER BY document_id, start", members):
+            cited.setdefault(doc_id, []).append({"outlet": outlet, "phrase": phrase, "start": start, "end": end})
+        return Family(story_id, focus, self.titles(members), links, flags, cited)
+
+
+    def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:
+        """Stories with at least ``min_size`` documents, largest first."""
+        rows = self.conn.execute(
+            "SELECT s.story_id, count(*) AS size, d.title FROM stories AS s "
+            "JOIN documents AS d ON d.id = s.story_id GROUP BY s.story_id HAVING count(*) >= ? "
+            "ORDER BY size DESC, s.story_id LIMIT ?", (min_size, limit)).fetchall()
+        out = []
+        for story_id, size, title in rows:
+            counts = dict(self.conn.execute(
+                "SELECT p.relation, count(*) FROM provenance AS p JOIN stories AS s ON s.document_id = p.derived_id "
+                "WHERE s.story_id = ? GROUP BY p.relation", (story_id,)).fetchall())
+            out.append({"story_id": story_id, "documents": size, "title": title, "links": counts})
+        return out

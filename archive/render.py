@@ -148,3 +148,180 @@ def search_json(results: Any) -> str:
         "suggestion": results.suggestion,
         "warnings": results.warnings,
     })
+
+
+# -- provenance ------------------------------------------------------------------------------
+
+DERIVATIONS = ("duplicate", "near_copy", "spun", "rewrite")
+
+
+def _doc_label(doc: Any) -> str:
+    date = (doc.published_at or "undated")[:10]
+    return f"[{doc.id}] {doc.title or '(untitled)'}  ({doc.source or '-'}, {date})"
+
+
+def _one_line_evidence(evidence: dict[str, Any]) -> str:
+    subs = evidence.get("substitutions") or []
+    if subs:
+        shown = ", ".join(f"{a} -> {b}" for a, b in subs[:3])
+        return f"substitutions: {shown}" + (f" (+{len(subs) - 3})" if len(subs) > 3 else "")
+    shared = evidence.get("shared") or {}
+    names = (shared.get("names") or [])[:4] + (shared.get("numbers") or [])[:3]
+    cover = evidence.get("coverage", {})
+    parts = []
+    if cover:
+        parts.append(f"{cover.get('derived', 0):.0%} of the copy aligned")
+    if names:
+        parts.append("shares " + ", ".join(names))
+    reasons = evidence.get("reasons") or []
+    if not parts and reasons:
+        parts.append(reasons[0])
+    return "; ".join(parts)
+
+
+def _doc_notes(family: Any, doc_id: int) -> str:
+    notes = []
+    flags = family.flags.get(doc_id, {})
+    if "spun" in flags:
+        arts = (flags["spun"].get("spinner_artefact") or [])[:3]
+        shown = ", ".join(f"\"{a['phrase']}\"" + (f" (usually \"{a['usual']}\")" if a.get("usual") else "") for a in arts)
+        notes.append("spinner artefacts: " + shown if shown else "spun")
+    cited = family.attributions.get(doc_id)
+    if cited:
+        notes.append("credits " + ", ".join(sorted({c["outlet"] for c in cited})))
+    return "; ".join(notes)
+
+
+def family_tree(family: Any, *, evidence: bool = False, width: int = 100) -> str:
+    derivations = [l for l in family.links if l.relation in DERIVATIONS]
+    related = [l for l in family.links if l.relation == "related"]
+    children: dict[int, list[Any]] = {}
+    derived = set()
+    for link in derivations:
+        children.setdefault(link.source_id, []).append(link)
+        derived.add(link.derived_id)
+    docs = family.documents
+    roots = sorted(d for d in docs if d not in derived)
+    out = [f"story {family.story_id}: {len(docs)} document(s), {len(derivations)} copy link(s), "
+           f"{len(related)} related"]
+
+    def walk(doc_id: int, prefix: str, seen: set[int]) -> None:
+        kids = sorted(children.get(doc_id, []), key=lambda l: (-l.score, l.derived_id))
+        for i, link in enumerate(kids):
+            if link.derived_id in seen:
+                continue
+            last = i == len(kids) - 1
+            branch, cont = ("└── ", "    ") if last else ("├── ", "│   ")
+            doc = docs[link.derived_id]
+            mark = " <" if link.derived_id == family.focus else ""
+            out.append(f"{prefix}{branch}{link.relation} {link.score:.2f} "
+                       f"(direction {link.direction_confidence:.2f}) {_doc_label(doc)}{mark}")
+            detail = _one_line_evidence(link.evidence)
+            notes = _doc_notes(family, link.derived_id)
+            for line in (detail, notes):
+                if line:
+                    out.append(f"{prefix}{cont}    {line}")
+            if evidence:
+                out.extend(f"{prefix}{cont}    {l}" for l in evidence_lines(link, docs, width - len(prefix) - 8))
+            walk(link.derived_id, prefix + cont, seen | {link.derived_id})
+
+    for root in roots:
+        mark = " <" if root == family.focus else ""
+        out.append(_doc_label(docs[root]) + mark)
+        notes = _doc_notes(family, root)
+        if notes:
+            out.append(f"    {notes}")
+        walk(root, "", {root})
+    if related:
+        out += ["", "related (same story, not copied):"]
+        for link in related:
+            a, b = docs.get(link.derived_id), docs.get(link.source_id)
+            if a and b:
+                out.append(f"  [{a.id}] ~ [{b.id}] {link.score:.2f}  {_one_line_evidence(link.evidence)}")
+    return "\n".join(out)
+
+
+def _excerpt(text: str, span: list[int], limit: int = 240) -> str:
+    start, end = span[0], span[1]
+    piece = text[start:end]
+    if len(piece) > limit:
+        piece = piece[: limit // 2] + " … " + piece[-limit // 2 :]
+    return " ".join(piece.split())
+
+
+def _mark(text: str, phrases: list[str]) -> str:
+    """Mark whole-word occurrences of the substituted phrases, in one pass (no nested marks)."""
+    import re
+
+    wanted = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not wanted:
+        return text
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, wanted)) + r")(?!\w)")
+    return pattern.sub(lambda m: f"[[{m.group(0)}]]", text)
+
+
+def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str]:
+    """Aligned passages side by side (source | copy), substitutions marked [[...]]."""
+    import textwrap
+
+    src, dst = docs.get(link.source_id), docs.get(link.derived_id)
+    if src is None or dst is None:
+        return []
+    ev = link.evidence
+    subs = ev.get("substitutions") or []
+    col = max(30, (width - 3) // 2)
+    lines: list[str] = []
+    for passage in (ev.get("passages") or [])[:4]:
+        left = textwrap.wrap(_mark(_excerpt(src.text, passage["source"]), [a for a, _ in subs]), col) or [""]
+        right = textwrap.wrap(_mark(_excerpt(dst.text, passage["derived"]), [b for _, b in subs]), col) or [""]
+        lines.append(f"{'source [' + str(src.id) + ']':<{col}} | copy [{dst.id}]")
+        for i in range(max(len(left), len(right))):
+            l = left[i] if i < len(left) else ""
+            r = right[i] if i < len(right) else ""
+            lines.append(f"{l:<{col}} | {r}")
+        lines.append("")
+    if subs:
+        lines.append("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20]))
+    for signal in ev.get("direction") or []:
+        lines.append(f"direction: {signal.get('reason', signal)}")
+    return lines
+
+
+def family_json(family: Any) -> str:
+    return to_json({
+        "story_id": family.story_id,
+        "focus": family.focus,
+        "documents": [
+            {k: v for k, v in doc.as_dict().items() if k not in ("text", "raw_meta")}
+            | {"flags": family.flags.get(doc.id, {}), "attributions": family.attributions.get(doc.id, [])}
+            for doc in family.documents.values()
+        ],
+        "links": [vars(link) for link in family.links],
+    })
+
+
+def family_dot(family: Any) -> str:
+    def quote(text: str) -> str:
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+
+    lines = [f"digraph story_{family.story_id} {{", "  rankdir=TB; node [shape=box];"]
+    for doc in family.documents.values():
+        label = f"{doc.id}: {(doc.title or '(untitled)')[:60]}\n{doc.source or '-'} {(doc.published_at or 'undated')[:10]}"
+        lines.append(f"  d{doc.id} [label={quote(label)}{', style=bold' if doc.id == family.focus else ''}];")
+    for link in family.links:
+        style = ", style=dashed, dir=none" if link.relation == "related" else ""
+        lines.append(f"  d{link.source_id} -> d{link.derived_id} "
+                     f"[label={quote(f'{link.relation} {link.score:.2f}')}{style}];")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def families_text(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "no families: no two documents are linked yet"
+    return table(
+        [(r["story_id"], r["documents"], ", ".join(f"{k} {v}" for k, v in sorted(r["links"].items())),
+          (r["title"] or "")[:70]) for r in rows],
+        ("story", "docs", "links", "title of its first document"),
+    )

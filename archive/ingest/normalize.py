@@ -1,0 +1,369 @@
+"""Pure normalisation of records: clean whitespace, strip site cruft, find the title and language.
+
+Cruft (share buttons, view counters, bylines, photo credits, tag lists...) is recognised by the
+shape of a line, not by exact strings, because every site words it differently: a short line with
+no sentence in it, made of interface words, counters, times and separators. Lines at the start or
+end of the body are judged more loosely than lines in the middle, where a short line is more
+likely to be a sub-heading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+import py3langid
+
+from archive.ingest.records import RawRecord
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+# Control and invisible format characters, except tab and newline (handled as whitespace).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]")
+_SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+_WORD = re.compile(r"[^\W_]+(?:['’.:,][^\W_]+)*")
+_SEPARATORS = re.compile(r"[|•·»«/]")
+
+# Words that make up site furniture rather than prose. A line made (almost) only of these,
+# function words, numbers and times is interface text.
+_UI_WORDS = frozenset("""
+share shares shared sharing tweet retweet facebook twitter whatsapp telegram linkedin pinterest reddit
+tumblr messenger instagram youtube tiktok flipboard email e-mail mail print copy link links url click tap
+opens open new window tab like likes liked loading comment comments reply replies leave subscribe
+subscribed subscription newsletter newsletters sign signup login log register follow followers
+advertisement advertisements advert ad ads sponsored promoted related recommended popular trending
+read reads more continue reading next previous prev older newer post posts article articles story
+stories page home menu search skip content top back views view visits visited visit hits times today
+tags tag tagged filed under posted category categories topics source photo photos image images
+credit credits via copyright rights reserved written author admin editor published updated min mins
+minute minutes hour hours ago also see watch video listen audio download app cookie cookies accept
+privacy policy terms disclaimer feed rss permalink bookmark embed save saved google news
+breaking latest follow-up
+""".split())
+_FUNCTION_WORDS = frozenset("""
+a an the to on in of for and or with this that is it at from be by your you me us our we my all here
+now out up off as are was has have its
+""".split())
+_MONTHS = frozenset("""
+jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august
+september october november december mon tue wed thu fri sat sun monday tuesday wednesday thursday
+friday saturday sunday am pm a.m p.m gmt utc est edt cet bst pst pdt ist
+""".split())
+_DIGIT = re.compile(r"\d")
+_DATE_PART = re.compile(r"[0-3]?\d(?:st|nd|rd|th)?|(?:19|20)\d\d|\d{1,2}[:.]\d\d|\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b")
+_NUMBERISH = re.compile(r"\d+(?:[.,:/-]\d+)*[kmb]?", re.IGNORECASE)
+
+_COUNTER = re.compile(
+    r"\b\d[\d,.]*\s*[kmKM]?\s+(?:views?|visits?|reads?|hits|times|shares|comments?)\b"
+    r"|\b(?:views?|visits?|reads?|hits|shares|comments?)\s*:?\s*\d",
+    re.IGNORECASE,
+)
+_COUNT_NUMBER = re.compile(r"(?:views?|visited|reads?|hits)\D{0,3}(\d[\d,]*)|(\d[\d,]*)\s*(?:views?|times)", re.I)
+_LABEL = re.compile(
+    r"^\W*(?P<label>photo(?:graph)?s?|images?|pictures?|pic|credits?|foto|"
+    r"(?:photo|image|picture|header image|featured image)\s+(?:credits?|source|by)|"
+    r"tags?|tagged(?:\s+with)?|filed\s+under|posted\s+in|categor(?:y|ies)|topics?|keywords?|"
+    r"source|via|copyright)\b\s*[:\-–—|]\s*(?P<value>.+)$",
+    re.IGNORECASE,
+)
+# "Filed under World", "Posted in Uncategorized": label phrases that need no colon.
+_LABEL_PHRASE = re.compile(
+    r"^\W*(?P<label>filed\s+under|posted\s+in|tagged\s+with|tagged|"
+    r"(?:photo|image|picture|featured image|header image|cover image)\s+(?:by|courtesy(?:\s+of)?))\s+(?P<value>.+)$",
+    re.IGNORECASE,
+)
+_BYLINE_START = re.compile(r"^\W*(?:written|posted|published|updated|last\s+updated|author)\b|^\W*by\s", re.I)
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|^\W*copyright\b|\ball rights reserved\b", re.IGNORECASE)
+_AGENCY = re.compile(
+    r"\b(?:getty|images?|photos?|reuters|ap|afp|epa|shutterstock|bloomberg|xinhua|press|wire|pool|stock|"
+    r"agency|alamy|efe|dpa|anadolu|sipa|corbis|istock)\b",
+    re.IGNORECASE,
+)
+_SHARE_WORDS = frozenset(
+    "share tweet retweet facebook twitter whatsapp telegram linkedin pinterest reddit email print".split()
+)
+
+_MAX_UI_WORDS = 12      # interface lines are short; longer lines are prose
+_MAX_LABEL_WORDS = 25   # "Tags: a, b, c" lines may list many tags
+_MAX_TITLE_WORDS = 30
+_MIN_WRAPPED_CHARS = 40  # hard-wrapped lines run to near the wrap width; short unfinished lines are headings
+_MAX_LEADING_HEADLINE_WORDS = 15  # a title line above a byline does not end the leading run
+_MIN_LANGUAGE_LETTERS = 40  # py3langid guesses wildly on a few words
+_LANGUAGE_SAMPLE_CHARS = 2000  # plenty to tell languages apart; detection time grows with length
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, ``\\n`` newlines, no control characters, single spaces, trimmed lines, at most one blank line."""
+    text = _INVISIBLE.sub("", _NEWLINES.sub("\n", unicodedata.normalize("NFC", text)))
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 (hex) of the normalised text: equal for texts that differ only in whitespace and the like."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+def normalize_record(raw: RawRecord) -> RawRecord:
+    """A new record with normalised text and title, cruft moved to ``extra["cruft"]``, title and language found."""
+    text = normalize_text(raw.text)
+    title = _one_line(raw.title) if raw.title else None
+    lines = text.split("\n")
+    kinds = _cruft_kinds(lines)
+    kept = [line for line, kind in zip(lines, kinds) if kind is None]
+    if not any(kept):  # all of it looks like furniture: better keep it than lose the record's text
+        kept, kinds = lines, [None] * len(lines)
+    if raw.fmt == "txt" and not title:
+        title = _headline(kept)
+    kept = _without_title(kept, title)
+    body = normalize_text("\n".join(kept)) or text
+    extra = dict(raw.extra)
+    cruft = [{"kind": kind, "text": line} for line, kind in zip(lines, kinds) if kind is not None]
+    if cruft:
+        extra["cruft"] = cruft
+        extra.update((key, value) for key, value in _cruft_metadata(cruft).items() if key not in extra)
+    return dataclasses.replace(
+        raw, text=body, title=title, language=_language(raw.language, body), extra=extra,
+        unknown_fields=list(raw.unknown_fields),
+    )
+
+
+def classify_line(line: str, *, at_edge: bool) -> str | None:
+    """The kind of cruft ``line`` is (``views``, ``photo_credit``, ``byline``, ...), or None for prose.
+
+    ``at_edge`` lines (before the first or after the last paragraph of prose) are judged loosely;
+    in the middle only unmistakable shapes count.
+    """
+    words = _WORD.findall(line)
+    if not words:
+        return "separator" if line and at_edge else None
+    sentence = _is_sentence(line, words)
+    label = _LABEL.match(line) or _LABEL_PHRASE.match(line)
+    if label and not sentence and len(words) <= _MAX_LABEL_WORDS:
+        kind = _label_kind(label.group("label"))
+        if at_edge or kind == "photo_credit":
+            return kind
+    if at_edge and not sentence and len(words) <= _MAX_UI_WORDS and _BYLINE_START.match(line):
+        if _looks_like_byline(line, words):
+            return "byline"
+    if not sentence and len(words) <= 15 and _COUNTER.search(line) and _mostly_furniture(words, allowed_content=0.25):
+        return "views"
+    if len(words) <= _MAX_UI_WORDS and _is_credit_line(line):
+        return "photo_credit"
+    if not at_edge:  # numbers in a short middle line are table cells, not counters
+        furniture = len(words) <= 8 and not _DIGIT.search(line) and _mostly_furniture(words, allowed_content=0.0)
+        return _ui_kind(words) if furniture else None
+    if len(words) <= _MAX_LABEL_WORDS and _COPYRIGHT.search(line):
+        return "copyright"
+    if len(words) <= 6 and _looks_like_date(line, words):
+        return "dateline"
+    if len(words) <= _MAX_UI_WORDS and _is_menu_line(line):
+        return "navigation"
+    tail = line[0].islower() and line.endswith(".")  # the end of a sentence wrapped onto its own line
+    if not tail and len(words) <= _MAX_UI_WORDS and _mostly_furniture(words, allowed_content=0.25):
+        return _ui_kind(words)
+    return None
+
+
+def _cruft_kinds(lines: list[str]) -> list[str | None]:
+    """Classify each line, loosely in the leading and trailing runs of cruft, strictly in between."""
+    units = _units(lines)
+    texts = [" ".join(lines[index] for index in unit) for unit in units]
+    unit_kinds: list[str | None] = [None] * len(units)
+    for order, headlines_allowed in ((range(len(units)), 1), (range(len(units) - 1, -1, -1), 0)):
+        for number in order:
+            kind = classify_line(texts[number], at_edge=True)
+            if kind is None and headlines_allowed and _is_short_headline(texts[number]):
+                headlines_allowed -= 1  # "Title / By Jane Doe / Share": the byline is still leading cruft
+                continue
+            if kind is None:
+                break
+            unit_kinds[number] = kind
+    kinds: list[str | None] = [None] * len(lines)
+    for number, unit in enumerate(units):
+        kind = unit_kinds[number] or classify_line(texts[number], at_edge=False)
+        for index in unit:
+            kinds[index] = kind
+    return kinds
+
+
+def _units(lines: list[str]) -> list[list[int]]:
+    """Indices of the lines to judge together: each line, or whole paragraphs when the text is hard-wrapped.
+
+    In hard-wrapped text ("...rose to 5.93\nmln bags in 1986.") a short line is the tail of a
+    sentence, not a line of its own, so it must not be judged alone.
+    """
+    paragraphs: list[list[int]] = []
+    for index, line in enumerate(lines):
+        if not line:
+            continue
+        if paragraphs and paragraphs[-1][-1] == index - 1:
+            paragraphs[-1].append(index)
+        else:
+            paragraphs.append([index])
+    joins = [lines[index] for paragraph in paragraphs for index in paragraph[:-1]]
+    unfinished = sum(len(line) >= _MIN_WRAPPED_CHARS and not line.endswith(_SENTENCE_ENDS) for line in joins)
+    if len(joins) >= 3 and unfinished >= len(joins) / 2:
+        return paragraphs
+    units: list[list[int]] = []
+    for paragraph in paragraphs:
+        for index in paragraph:
+            if units and units[-1][-1] == index - 1 and _continues(lines[index - 1], lines[index]):
+                units[-1].append(index)
+            else:
+                units.append([index])
+    return units
+
+
+def _continues(previous: str, line: str) -> bool:
+    """Whether ``line`` is the wrapped tail of ``previous`` ("...rose 5 pct in the two days" / "ago.")."""
+    return len(previous) >= _MIN_WRAPPED_CHARS and not previous.endswith(_SENTENCE_ENDS) and line[0].islower()
+
+
+def _mostly_furniture(words: list[str], *, allowed_content: float) -> bool:
+    """True when interface words lead (over numbers too) and at most ``allowed_content`` are content words."""
+    interface = 0
+    numbers = 0
+    content = 0
+    for word in words:
+        lowered = word.lower().rstrip(".")
+        if lowered in _UI_WORDS:
+            interface += 1
+        elif _is_number_or_date(lowered):
+            numbers += 1
+        elif lowered not in _FUNCTION_WORDS:
+            content += 1
+    return interface > 0 and interface >= numbers and content <= allowed_content * len(words)
+
+
+def _looks_like_date(line: str, words: list[str]) -> bool:
+    """"14 March 2024", "31.10.2023 16:22": only date parts, and a month name or a numeric date among them."""
+    lowered = [word.lower().rstrip(".") for word in words]
+    if not all(word in _MONTHS or _DATE_PART.fullmatch(word) for word in lowered):
+        return False
+    return bool(_NUMERIC_DATE.search(line)) or any(word in _MONTHS for word in lowered)
+
+
+def _is_number_or_date(word: str) -> bool:
+    return bool(_NUMBERISH.fullmatch(word)) or word.lower().rstrip(".") in _MONTHS
+
+
+def _is_sentence(line: str, words: list[str]) -> bool:
+    return len(words) >= 5 and line.rstrip("\"'”’)").endswith((".", "!", "?"))
+
+
+def _is_short_headline(line: str) -> bool:
+    return len(line.split()) <= _MAX_LEADING_HEADLINE_WORDS and not line.endswith((".", ",", ";", ":"))
+
+
+def _is_credit_line(line: str) -> bool:
+    """A photo credit: a few capitalised names separated by pipes or slashes, one of them an agency."""
+    parts = _parts(line.strip("()[] "), r"[|/]")
+    if len(parts) < 2 or not any(_AGENCY.search(part) for part in parts):
+        return False
+    return all(len(part.split()) <= 4 and all(_is_capitalised(word) for word in part.split()) for part in parts)
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() or not word[:1].isalpha()
+
+
+def _is_menu_line(line: str) -> bool:
+    """"Home | World | Europe", "News » Local": three or more short items between separators."""
+    parts = _parts(line, r"[|•·»«>/]")
+    return len(parts) >= 3 and all(len(part.split()) <= 3 and not _DIGIT.search(part) for part in parts)
+
+
+def _parts(line: str, separators: str) -> list[str]:
+    return [part.strip() for part in re.split(separators, line) if part.strip()]
+
+
+def _looks_like_byline(line: str, words: list[str]) -> bool:
+    """"By Jane Doe", "Posted on 3 May 2021 by admin": a time, date or separator in it, or very short."""
+    has_meta = any(_is_number_or_date(word) for word in words)
+    return has_meta or bool(_SEPARATORS.search(line)) or (len(words) <= 5 and not line.endswith("."))
+
+
+def _label_kind(label: str) -> str:
+    lowered = label.lower()
+    if lowered.startswith(("photo", "image", "picture", "pic", "credit", "foto", "header", "featured", "cover")):
+        return "photo_credit"
+    if lowered.startswith(("tag", "filed", "posted", "categor", "topic", "keyword")):
+        return "tags"
+    if lowered == "copyright":
+        return "copyright"
+    return "source"
+
+
+def _ui_kind(words: list[str]) -> str:
+    lowered = {word.lower() for word in words}
+    if lowered & _SHARE_WORDS:
+        return "share"
+    if lowered & {"advertisement", "advertisements", "advert", "ad", "ads", "sponsored", "promoted"}:
+        return "advertisement"
+    if lowered & {"subscribe", "newsletter", "newsletters", "follow", "sign", "signup", "register"}:
+        return "subscribe"
+    if lowered & {"comment", "comments", "reply", "replies"}:
+        return "comments"
+    return "navigation"
+
+
+def _cruft_metadata(cruft: list[dict[str, str]]) -> dict[str, Any]:
+    """Facts that cruft lines carry (view count, byline, photo credit, tags), keyed for ``extra``."""
+    found: dict[str, Any] = {}
+    for item in cruft:
+        kind, line = item["kind"], item["text"]
+        count = _COUNT_NUMBER.search(line) if kind in ("views", "byline") else None
+        if count and "views" not in found:
+            found["views"] = int((count.group(1) or count.group(2)).replace(",", ""))
+        label = _LABEL.match(line) or _LABEL_PHRASE.match(line)
+        value = label.group("value").strip() if label else line
+        if kind == "byline":
+            found.setdefault("byline", line)
+        elif kind == "photo_credit":
+            found.setdefault("photo_credit", value)
+        elif kind == "tags" and label:
+            found.setdefault("tags", [tag.strip() for tag in re.split(r"[,;|•·]", value) if tag.strip()])
+        elif kind == "copyright":
+            found.setdefault("copyright", line)
+    return found
+
+
+def _headline(lines: list[str]) -> str | None:
+    """The first non-empty line, when it is shaped like a headline rather than a paragraph."""
+    first = next((line for line in lines if line), None)
+    if first is None or len(first.split()) > _MAX_TITLE_WORDS or first.endswith((".", ",", ";", ":")):
+        return None
+    return first
+
+
+def _without_title(lines: list[str], title: str | None) -> list[str]:
+    """Drop the first line when it repeats the title, so the title is not counted twice."""
+    first = next((index for index, line in enumerate(lines) if line), None)
+    if title and first is not None and lines[first].casefold() == title.casefold():
+        return lines[first + 1:]
+    return lines
+
+
+def _one_line(text: str) -> str | None:
+    return " ".join(normalize_text(text).split()) or None
+
+
+def _language(given: str | None, text: str) -> str | None:
+    """ISO 639-1 code: the one the input gave (``en-US`` -> ``en``), else detected from the text."""
+    if given:
+        code = re.split(r"[-_]", given.strip().lower())[0]
+        if len(code) == 2 and code.isalpha():
+            return code
+    sample = text[:_LANGUAGE_SAMPLE_CHARS]
+    if len(_LETTER.findall(sample)) < _MIN_LANGUAGE_LETTERS:
+        return None
+    code, _score = py3langid.classify(sample)
+    return str(code)

@@ -1,0 +1,568 @@
+"""Read input files (text, HTML, JSON, JSON Lines, WARC, any of them gzipped) into :class:`RawRecord`s.
+
+Input problems never raise: each one becomes a :class:`RecordFailure` in the stream, so one bad
+file or line costs that file or line only. Large inputs are streamed (JSON Lines line by line,
+gzip through a size cap) so a 500 MB file or a gzip bomb does not fill memory.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import io
+import json
+import os
+import re
+import sys
+import warnings
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, BinaryIO
+
+import dateutil.parser
+import trafilatura
+from trafilatura.settings import Document, set_date_params
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive.ingest.records import RawRecord, RecordFailure
+from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format
+
+MiB = 1024 * 1024
+STDIN = "-"
+
+_EXTENSIONS = {
+    ".txt": "txt", ".text": "txt",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".json": "json",
+    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".warc": "warc",
+}
+_SNIFF_BYTES = 64 * 1024
+
+# JSON field names we understand, by the RawRecord field they fill; the first one present wins.
+_TITLE_KEYS = ("title", "headline")
+_TEXT_KEYS = ("text", "body", "maintext", "content", "article")
+_DATE_KEYS = ("published", "date", "date_publish", "published_at", "pubdate")
+_URL_KEYS = ("url", "link")
+_SOURCE_KEYS = ("source", "source_domain", "site", "publisher")
+_AUTHOR_KEYS = ("author", "authors")
+_ID_KEYS = ("id", "_id", "guid")
+_LANGUAGE_KEYS = ("language", "lang")
+_KNOWN_KEYS = frozenset(
+    _TITLE_KEYS + _TEXT_KEYS + _DATE_KEYS + _URL_KEYS + _SOURCE_KEYS + _AUTHOR_KEYS + _ID_KEYS
+    + _LANGUAGE_KEYS
+)
+# An object without text that holds its articles under one of these keys is a container.
+_LIST_KEYS = ("articles", "items", "data", "records", "results", "documents", "docs", "entries", "posts", "stories")
+
+# trafilatura metadata that is either a RawRecord field already, the text itself, or not about the page.
+_HTML_SKIPPED_META = frozenset(
+    {"title", "author", "url", "date", "language", "sitename", "text", "raw_text", "body", "comments", "commentsbody",
+     "filedate"}
+)
+
+_EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
+_MS_EPOCH_ABOVE = 1e11  # larger epoch numbers are milliseconds (year 5138 in seconds)
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Caps that keep one hostile or broken input from exhausting memory or the stack."""
+
+    max_file_bytes: int = 512 * MiB          # size of a file (or stdin) as stored
+    max_decompressed_bytes: int = 1024 * MiB  # total bytes a gzip file may expand to
+    max_record_bytes: int = 64 * MiB         # one article: a text/HTML file, a JSON line, a WARC record
+    max_json_depth: int = 64                 # nesting of arrays/objects in one JSON document
+
+
+class _LimitExceeded(Exception):
+    """A stream grew past its cap; the message names the cap."""
+
+
+class _CappedReader(io.RawIOBase):
+    """Reads from ``source`` and raises :class:`_LimitExceeded` once more than ``cap`` bytes came out.
+
+    Damaged gzip data ends the stream where the damage starts, and ``damage`` says what happened:
+    raising instead would throw away the good data already decompressed but not yet read.
+    """
+
+    def __init__(self, source: BinaryIO, cap: int, message: str) -> None:
+        # read1 returns what one step produced; read would lose it when the next step fails
+        self._read = getattr(source, "read1", source.read)
+        self._cap = cap
+        self._message = message
+        self._total = 0
+        self.damage: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.damage is not None:
+            return 0
+        try:
+            chunk = self._read(len(buffer))
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            self.damage = f"damaged or truncated gzip data: {err}"
+            return 0
+        self._total += len(chunk)
+        if self._total > self._cap:
+            raise _LimitExceeded(self._message)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def iter_records(
+    paths: Sequence[str], *, stdin: BinaryIO | None = None, limits: ReadLimits = ReadLimits()
+) -> Iterator[RawRecord | RecordFailure]:
+    """Yield one RawRecord per article found in ``paths`` (``-`` is ``stdin``), or a failure per problem."""
+    for item in iter_input_files(paths):
+        if isinstance(item, RecordFailure):
+            yield item
+        else:
+            path, relative = item
+            source = stdin if stdin is not None else sys.stdin.buffer
+            yield from _read_file(path, relative, source, limits)
+
+
+def iter_input_files(paths: Sequence[str]) -> Iterator[tuple[str, str] | RecordFailure]:
+    """Yield ``(file path, path relative to its argument)`` for each input file, in a stable order.
+
+    A named file is always read (its format sniffed when the extension is unknown); inside a folder,
+    hidden entries and files with unknown extensions are skipped. Symbolic links inside a folder
+    are followed, since linking data into the tree is a deliberate act of its owner, but every folder
+    is entered at most once (by real path), so link loops end and linked folders are not read twice.
+    """
+    for arg in paths:
+        if arg == STDIN:
+            yield STDIN, STDIN
+        elif os.path.isdir(arg):
+            yield from _walk(arg, arg, {os.path.realpath(arg)})
+        elif os.path.isfile(arg):
+            yield arg, os.path.basename(arg)
+        elif os.path.lexists(arg):
+            yield RecordFailure(arg, "not a regular file or folder (broken link or device?)")
+        else:
+            yield RecordFailure(arg, "no such file or folder")
+
+
+def _walk(root: str, folder: str, visited: set[str]) -> Iterator[tuple[str, str] | RecordFailure]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as err:
+        yield RecordFailure(folder, f"cannot read folder: {err.strerror or err}")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            real = os.path.realpath(entry.path)
+            if real not in visited:
+                visited.add(real)
+                yield from _walk(root, entry.path, visited)
+        elif entry.is_file() and _format_from_name(entry.name)[0] is not None:
+            yield entry.path, os.path.relpath(entry.path, root).replace(os.sep, "/")
+
+
+def _format_from_name(name: str) -> tuple[str | None, bool]:
+    """(format by extension or None, whether gzipped)."""
+    lowered = name.lower()
+    gzipped = lowered.endswith(".gz")
+    stem = lowered[:-3] if gzipped else lowered
+    fmt = _EXTENSIONS.get(os.path.splitext(stem)[1])
+    if gzipped and fmt is None:
+        return None, True
+    return fmt, gzipped
+
+
+def _read_file(path: str, relative: str, stdin: BinaryIO, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+    fmt, gzipped = _format_from_name(relative) if path != STDIN else (None, False)
+    if path == STDIN:
+        capped = _CappedReader(stdin, limits.max_file_bytes, f"input is larger than {_size(limits.max_file_bytes)}")
+        yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits)
+        return
+    try:
+        size = os.stat(path).st_size
+        if size > limits.max_file_bytes:
+            yield RecordFailure(path, f"file too big ({_size(size)} > {_size(limits.max_file_bytes)})")
+            return
+        with open(path, "rb", buffering=_SNIFF_BYTES) as stream:
+            yield from _read_stream(path, relative, stream, fmt, gzipped, limits)
+    except PermissionError:
+        yield RecordFailure(path, "cannot read: permission denied")
+    except OSError as err:
+        yield RecordFailure(path, f"cannot read: {err.strerror or err}")
+
+
+def _read_stream(
+    origin: str, relative: str, stream: io.BufferedReader, fmt: str | None, gzipped: bool, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
+    inflated: _CappedReader | None = None
+
+    def damage() -> str | None:
+        return inflated.damage if inflated is not None else None
+
+    try:
+        if gzipped or (fmt is None and stream.peek(2).startswith(GZIP_MAGIC)):
+            if not stream.peek(1):
+                yield RecordFailure(origin, "empty file")
+                return
+            cap = limits.max_decompressed_bytes
+            inflated = _CappedReader(
+                gzip.GzipFile(fileobj=stream, mode="rb"),  # type: ignore[arg-type]
+                cap, f"decompresses to more than {_size(cap)} (gzip bomb?)",
+            )
+            stream = io.BufferedReader(inflated, _SNIFF_BYTES)
+        head = stream.peek(_SNIFF_BYTES)
+        if not head:
+            yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
+            return
+        fmt = fmt or sniff_format(head)
+        results: Iterator[RawRecord | RecordFailure]
+        if fmt == "warc":
+            results = _read_warc(origin, relative, stream, limits)
+        elif fmt == "jsonl":
+            results = _read_jsonl(origin, relative, stream, limits)
+        else:  # one document: read it whole, and only if it is whole
+            data = stream.read() if fmt in ("json", "gzip") else stream.read(limits.max_record_bytes + 1)
+            if damage():
+                yield RecordFailure(origin, str(damage()))
+                return
+            results = _read_document(origin, relative, data, fmt, limits)
+        for result in results:
+            if isinstance(result, RecordFailure) and damage():
+                break  # a consequence of the damage, reported once below
+            yield result
+        if damage():
+            yield RecordFailure(origin, str(damage()))
+    except _LimitExceeded as err:
+        yield RecordFailure(origin, str(err))
+
+
+def _read_document(
+    origin: str, relative: str, data: bytes, fmt: str, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
+    if fmt == "gzip":
+        yield RecordFailure(origin, "gzip inside gzip is not supported")
+    elif fmt == "json":
+        yield from _read_json(origin, relative, data, limits)
+    elif len(data) > limits.max_record_bytes:
+        yield RecordFailure(origin, f"too big for one article (> {_size(limits.max_record_bytes)})")
+    else:
+        try:
+            text = decode_text(data)
+        except UndecodableError as err:
+            yield RecordFailure(origin, str(err))
+            return
+        if fmt == "html":
+            yield _html_record(text, origin, relative)
+        elif not text.strip():
+            yield RecordFailure(origin, "no text (only whitespace)")
+        else:
+            yield RawRecord(origin=origin, external_id=relative, text=text, fmt="txt")
+
+
+def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+    try:
+        document = _load_json(data, limits.max_json_depth)
+    except ValueError as err:
+        yield RecordFailure(origin, str(err))
+        return
+    items = _json_items(document)
+    if items is None:
+        if isinstance(document, dict):
+            yield _json_record(document, origin, relative, None)
+        else:
+            yield RecordFailure(origin, f"JSON is {_json_kind(document)}, not an object or a list of objects")
+        return
+    for number, item in enumerate(items, start=1):
+        yield _json_record(item, origin, relative, number)
+
+
+def _read_jsonl(
+    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
+    """One JSON object per line; records are numbered by line so ids and failures point at the line."""
+    number = 0
+    while line := stream.readline(limits.max_record_bytes + 1):
+        number += 1
+        if len(line) > limits.max_record_bytes and not line.endswith(b"\n"):
+            while (rest := stream.readline(MiB)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the over-long line without holding it
+            yield RecordFailure(origin, f"line {number} is longer than {_size(limits.max_record_bytes)}", str(number))
+            continue
+        if not line.strip():
+            continue
+        try:
+            value = _load_json(line, limits.max_json_depth)
+        except ValueError as err:
+            yield RecordFailure(origin, f"line {number}: {err}", str(number))
+            continue
+        yield _json_record(value, origin, relative, number)
+
+
+def _load_json(data: bytes, max_depth: int) -> Any:
+    """Parse JSON bytes (any encoding); ValueError with a readable message when that is impossible."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = decode_text(data)
+        except UndecodableError as err:
+            raise ValueError(str(err)) from err
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}") from err
+    except RecursionError as err:  # json's C parser recurses per nesting level
+        raise ValueError(f"JSON nested deeper than {max_depth} levels") from err
+    if _too_deep(value, max_depth):
+        raise ValueError(f"JSON nested deeper than {max_depth} levels")
+    return value
+
+
+def _too_deep(value: Any, max_depth: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > max_depth:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _json_items(document: Any) -> list[Any] | None:
+    """The list of articles a JSON document holds, or None when it is (at most) one article."""
+    if isinstance(document, list):
+        return document
+    if isinstance(document, dict) and not any(key in document for key in _TEXT_KEYS):
+        for key in _LIST_KEYS:
+            if isinstance(document.get(key), list):
+                return document[key]
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    kinds = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", type(None): "null"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _json_record(value: Any, origin: str, relative: str, number: int | None) -> RawRecord | RecordFailure:
+    """Map one JSON object to a RawRecord; ``number`` is its place in a multi-record file."""
+    ref = str(number) if number is not None else None
+    if not isinstance(value, dict):
+        return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
+    fields = {key: value[key] for key in value}
+    used = {group: _pop_first(fields, keys) for group, keys in (
+        ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
+        ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS),
+    )}
+    text = _as_text(used["text"])
+    if not text or not text.strip():
+        return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
+    own_id = used["id"]
+    if own_id not in (None, "") and not isinstance(own_id, (dict, list)):
+        external_id = str(own_id)
+    else:
+        external_id = relative if number is None else f"{relative}#{number}"
+    extra = dict(fields)  # what is left: understood duplicates and unknown fields
+    published = parse_date(used["date"])
+    if published is None and used["date"] not in (None, ""):
+        extra["published_raw"] = str(used["date"])
+    return RawRecord(
+        origin=origin, external_id=external_id, text=text, fmt="json",
+        title=_as_text(used["title"]), author=_as_author(used["author"]), source=_as_name(used["source"]),
+        url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
+        record_ref=ref, extra=extra, unknown_fields=[key for key in fields if key not in _KNOWN_KEYS],
+    )
+
+
+def _pop_first(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if fields.get(key) not in (None, "", []):
+            return fields.pop(key)
+    for key in keys:  # present but empty: understood, so not reported as unknown
+        fields.pop(key, None)
+    return None
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(part, str) for part in value):
+        return "\n\n".join(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _as_name(value: Any) -> str | None:
+    if isinstance(value, dict):
+        return _as_text(value.get("name"))
+    return _as_text(value)
+
+
+def _as_author(value: Any) -> str | None:
+    if isinstance(value, list):
+        names = [name for name in map(_as_name, value) if name]
+        return "; ".join(names) or None
+    return _as_name(value)
+
+
+def _html_record(
+    html: str, origin: str, external_id: str, *, url: str | None = None,
+    record_ref: str | None = None, extra: dict[str, Any] | None = None, fmt: str = "html",
+) -> RawRecord | RecordFailure:
+    # Ask for the time of day too: trafilatura's default date format drops it.
+    date_params = {**set_date_params(), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+    try:
+        document = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, date_extraction_params=date_params
+        )
+    except Exception as err:  # noqa: BLE001 - a parser failing on odd markup is an input problem, not a bug of ours
+        return RecordFailure(origin, f"HTML could not be parsed: {err}", record_ref)
+    found = document.as_dict() if isinstance(document, Document) else {}
+    if not (found.get("text") or "").strip():
+        return RecordFailure(origin, "no article text found in the HTML", record_ref)
+    metadata = dict(extra or {})
+    metadata.update(
+        (key, value) for key, value in found.items()
+        if key not in _HTML_SKIPPED_META and value not in (None, "", [], {})
+    )
+    if url and found.get("url") and found["url"] != url:
+        metadata["page_url"] = found["url"]  # the page's canonical address; the fetched one is the url
+    published = parse_date(found.get("date"))
+    if published is None and found.get("date"):
+        metadata["published_raw"] = found["date"]
+    return RawRecord(
+        origin=origin, external_id=external_id, text=found["text"], fmt=fmt,
+        title=found.get("title") or None, author=found.get("author") or None,
+        source=found.get("sitename") or found.get("hostname") or None,
+        url=url or found.get("url") or None, published_at=published, language=found.get("language") or None,
+        record_ref=record_ref, extra=metadata,
+    )
+
+
+def _read_warc(
+    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
+    """HTML ``response`` records with a 2xx status; the WARC-Record-ID is the record's own id.
+
+    The capture date (WARC-Date) is not the publication date, so it is only kept in extra.
+    """
+    if not stream.peek(len(WARC_MAGIC)).startswith(WARC_MAGIC):
+        yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
+        return
+    records = iter(ArchiveIterator(stream))
+    number = 0
+    while True:
+        try:
+            record = next(records, None)
+            if record is None:
+                return
+            number += 1
+            page = _warc_page(record, limits)
+        # warcio reports damaged archives with whatever error the damage happens to cause.
+        except (ArchiveLoadFailed, ValueError, AttributeError, KeyError, IndexError) as err:
+            where = f"after record {number}" if number else None
+            yield RecordFailure(origin, f"malformed WARC: {err or type(err).__name__}", where)
+            return
+        if page is None:
+            continue
+        if getattr(record.raw_stream, "limit", 0) > 0 and isinstance(page, bytes):
+            yield RecordFailure(origin, "malformed WARC: the record is cut short", f"record {number}")
+            return
+        record_id = record.rec_headers.get_header("WARC-Record-ID") or f"{relative}#{number}"
+        if isinstance(page, str):
+            yield RecordFailure(origin, page, record_id)
+            continue
+        try:
+            html = decode_text(page)
+        except UndecodableError as err:
+            yield RecordFailure(origin, str(err), record_id)
+            continue
+        warc_date = record.rec_headers.get_header("WARC-Date")
+        yield _html_record(
+            html, origin, record_id, url=record.rec_headers.get_header("WARC-Target-URI"),
+            record_ref=record_id, extra={"warc_date": warc_date} if warc_date else None, fmt="warc",
+        )
+
+
+def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
+    """The HTML body of a successful response record, a failure reason, or None for other records."""
+    if record.rec_type is None:
+        raise ValueError("a record without a WARC-Type")
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    content_type = record.http_headers.get_header("Content-Type") or ""
+    if "html" not in content_type.lower() or not record.http_headers.get_statuscode().startswith("2"):
+        return None
+    body: bytes = record.content_stream().read(limits.max_record_bytes + 1)
+    if len(body) > limits.max_record_bytes:
+        return f"record too big (> {_size(limits.max_record_bytes)})"
+    return body
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A timezone-aware UTC datetime from ISO-8601, RFC-2822, ``YYYY-MM-DD``, epoch seconds or similar.
+
+    Naive times are taken as UTC. Returns None rather than guess: text missing the day, month or
+    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return _from_epoch(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if _EPOCH.fullmatch(text):
+        return _from_epoch(float(text))
+    try:
+        return _as_utc(datetime.fromisoformat(text))
+    except ValueError:
+        pass
+    try:
+        return _as_utc(email.utils.parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        pass
+    return _parse_loose(text)
+
+
+def _parse_loose(text: str) -> datetime | None:
+    # Parsing with two different defaults shows whether the text itself gave year, month and day.
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown zone names fall back to naive, i.e. UTC
+            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1))
+            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2))
+    except (ValueError, OverflowError):
+        return None
+    if (first.year, first.month, first.day) != (second.year, second.month, second.day):
+        return None
+    return _as_utc(first)
+
+
+def _from_epoch(seconds: float) -> datetime | None:
+    if abs(seconds) > _MS_EPOCH_ABOVE:
+        seconds /= 1000
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _size(count: int) -> str:
+    return f"{count / MiB:.1f} MiB" if count >= MiB else f"{count} bytes"

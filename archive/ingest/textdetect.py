@@ -1,0 +1,80 @@
+"""Decide what a byte string is (format, text or binary) and decode text in whatever encoding it uses."""
+
+from __future__ import annotations
+
+import codecs
+import json
+
+import charset_normalizer
+
+GZIP_MAGIC = b"\x1f\x8b"
+WARC_MAGIC = b"WARC/"
+
+# Byte-order marks say the encoding outright; UTF-16/32 text contains NUL bytes, so check these first.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_PREFERRED = frozenset({"cp1252", "latin_1", "iso8859_15"})
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<article", b"<meta ", b"<title")
+
+
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding we can recognise; ``str(err)`` says why."""
+
+
+def decode_text(data: bytes) -> str:
+    """Decode ``data`` as text: BOM, then UTF-8, then the encoding charset-normalizer is sure of."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as err:
+                raise UndecodableError(f"not valid {encoding} despite its byte-order mark") from err
+    if b"\x00" in data:
+        raise UndecodableError("binary file (contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        raise UndecodableError("undecodable text: not UTF-8 and no known encoding fits")
+    # Short texts often fit several code pages equally well; the most common one is the best bet.
+    for match in matches:
+        tied = (match.chaos, match.coherence) == (best.chaos, best.coherence)
+        if tied and any(name in _PREFERRED for name in match.could_be_from_charset):
+            return str(match)
+    return str(best)
+
+
+def sniff_format(head: bytes) -> str:
+    """Guess the format of a stream from its first bytes: gzip, warc, json, jsonl, html or txt.
+
+    ``{`` starts JSON Lines when the first line is a complete JSON value by itself, else one JSON
+    document (pretty-printed objects do not parse line by line).
+    """
+    if head.startswith(GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(WARC_MAGIC):
+        return "warc"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith(b"["):
+        return "json"
+    if stripped.startswith(b"{"):
+        first, newline, rest = stripped.partition(b"\n")
+        if newline and rest.strip():
+            try:
+                json.loads(first)
+            except ValueError:
+                return "json"
+            return "jsonl"
+        return "json"
+    lowered = stripped[:2048].lower()
+    if lowered.startswith(b"<?xml") and b"<html" in lowered or any(m in lowered for m in _HTML_MARKERS):
+        return "html"
+    return "txt"

@@ -1,0 +1,89 @@
+"""Attribution phrases: which outlet a text says it got its information from.
+
+"when contacted by CNBC", "according to Reuters", "told the Associated Press", "(AP) -",
+"Source: BBC". A copy that keeps the original's attribution names the original's newsroom, so
+these are also evidence about direction and origin.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Attribution:
+    doc_id: int
+    outlet: str
+    phrase: str
+    start: int
+    end: int
+
+
+KNOWN_OUTLETS: frozenset[str] = frozenset(
+    """reuters|ap|associated press|afp|agence france-presse|bbc|bbc news|cnn|cnbc|bloomberg|
+    bloomberg news|fox news|nbc|nbc news|abc|abc news|cbs|cbs news|npr|the new york times|
+    new york times|the washington post|washington post|the guardian|guardian|
+    the wall street journal|wall street journal|financial times|the financial times|axios|
+    politico|al jazeera|xinhua|tass|kyodo|dow jones|upi|sky news|the times|usa today|
+    los angeles times|the telegraph|the independent|daily mail|huffpost|business insider|
+    insider|forbes|the verge|techcrunch|wired|variety|people|tmz|e! news|the hill|newsweek|
+    time|the atlantic|vox|buzzfeed news|the economist|nikkei|yonhap|dpa|efe|ansa|anadolu""".replace(
+        "\n", ""
+    ).replace("    ", "").split("|")
+)
+
+_MEDIA_WORD = re.compile(
+    r"\b(?:News|Times|Post|Press|Journal|Herald|Tribune|Daily|Gazette|Magazine|Radio|TV|"
+    r"Television|Agency|Wire|Network|Broadcasting|Telegraph|Guardian|Chronicle|Observer|"
+    r"Insider|Today|Reporter|Review)\b"
+)
+
+# A capitalised name of up to five words ("The Wall Street Journal", "CNBC", "E! News").
+_NAME = r"((?:The |the )?[A-Z][\w!&.'’-]*(?: (?:of |and |& )?[A-Z][\w!&.'’-]*){0,4})"
+
+# (pattern, strong). Strong patterns name a newsroom by construction ("contacted by X"); weak
+# ones ("according to X") also introduce people and companies, so their X must look like media.
+_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
+    (re.compile(r"\b(?:when |after being )?contacted by " + _NAME), True),
+    (re.compile(r"\b(?:told|said to|speaking to|in an interview with|in a statement to) " + _NAME), False),
+    (re.compile(r"\baccording to (?:a report (?:by|from|in) )?" + _NAME), False),
+    (re.compile(r"\b(?:first )?reported by " + _NAME), False),
+    (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), True),
+    (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), True),
+    (re.compile(_NAME + r" (?:reported|first reported|has reported|reports)\b"), False),
+)
+
+
+def _clean(name: str) -> str:
+    return name.strip().rstrip(".,;:'’")
+
+
+def is_outlet(name: str, strong: bool) -> bool:
+    low = name.lower()
+    if low in KNOWN_OUTLETS or _MEDIA_WORD.search(name):
+        return True
+    # All-caps acronyms (CNBC, AFP) are outlets in strong patterns; "told IBM" is not enough.
+    bare = name.removeprefix("the ").removeprefix("The ")
+    return strong and bare.isupper() and 2 <= len(bare) <= 6
+
+
+def find_attributions(doc_id: int, text: str) -> list[Attribution]:
+    found: dict[tuple[int, int], Attribution] = {}
+    for regex, strong in _PATTERNS:
+        for m in regex.finditer(text):
+            name = _clean(m.group(1))
+            # Trim trailing words until the name is an outlet ("Reuters on Monday" -> "Reuters").
+            words = name.split(" ")
+            while words and not is_outlet(" ".join(words), strong):
+                words.pop()
+            if not words:
+                continue
+            outlet = " ".join(words)
+            # Keep the whole match when the name is all of it ("(AP) -"), else cut after the name.
+            end = m.end() if len(outlet) == len(name) and m.end(1) < m.end() else m.start(1) + len(outlet)
+            if any(a.start < end and m.start() < a.end for a in found.values()):
+                continue  # an earlier pattern already covers this phrase
+            bare = outlet.removeprefix("the ").removeprefix("The ")
+            found[(m.start(), end)] = Attribution(doc_id, bare, text[m.start():end], m.start(), end)
+    return sorted(found.values(), key=lambda a: (a.start, a.end))

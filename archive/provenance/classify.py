@@ -1,0 +1,195 @@
+"""Pair features and the relation they support: duplicate, near_copy, spun, rewrite, related.
+
+Every threshold is a named constant with the reason it should hold beyond the dev data. They
+are ratios of the pair's own tokens (coverage, substitution rate, shares of shared names and
+numbers), not corpus-specific scores, so they carry over to other spinners and sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .align import Alignment, align, shared_content_in_order
+from .features import CAP, NUM, STOP, Tokens
+
+# -- copy relations (aligned text) ------------------------------------------------------------
+# Share of the shorter text that must lie inside aligned passages. Synonym spinning at 0.45
+# still leaves function words, names and numbers in place, so passages cover most of the copy;
+# same-topic stories share only formulaic runs.
+MIN_COPY_COVERAGE = 0.5
+MIN_COPY_MATCHED = 15       # tokens; below this a "copy" is a shared sentence or two
+MIN_LONGEST_RUN = 5         # at least one verbatim stretch of five tokens
+# Differing numbers inside aligned text mean a different story in the same template (earnings
+# tables: "Shr 1.20 dlrs vs 1.10 dlrs"); a correction changes one or two.
+MAX_CONFLICT_SHARE = 0.25
+MAX_CONFLICTS_FREE = 2
+# Substitutions per reusable word that make a copy 'spun' rather than a light edit.
+SPUN_MIN_RATE = 0.025
+SPUN_MIN_SUBS = 3
+# Unmatched tokens (cruft, whitespace-only edits) tolerated at the ends of a duplicate.
+DUP_MAX_UNMATCHED_SHARE = 0.12
+DUP_MAX_UNMATCHED = 40
+
+# Partial reuse: a long verbatim stretch is reuse even when the rest of the text is new (a cut
+# and paste into a longer answer, a heavy revision that keeps a few sentences).
+PARTIAL_MIN_RUN = 20
+PARTIAL_MIN_COVERAGE = 0.2
+# Heavy revision: reworded throughout, yet aligned passages (word order kept between
+# substitutions) still cover a fair share of one text.
+REVISION_MIN_COVERAGE = 0.15
+REVISION_MIN_RUN = 8
+
+# -- rewrites (no long verbatim runs, same facts in the same order) ---------------------------
+REWRITE_MIN_COSINE = 0.30
+REWRITE_MIN_ORDERED = 0.35   # share of the shorter text's content terms shared in order
+REWRITE_MIN_SHARED = 12      # shared content terms
+
+# -- related: same names and numbers, no sign of copying ----------------------------------
+RELATED_MIN_COSINE = 0.35
+RELATED_MIN_ANCHORS = 3
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Names and numbers: what spinners and paraphrasers keep and what tells stories apart."""
+
+    numbers: frozenset[int]
+    names: frozenset[int]
+    terms: int  # distinct content (non-function) terms
+
+    @classmethod
+    def of(cls, tokens: Tokens) -> "Anchors":
+        return cls(
+            frozenset(np.unique(tokens.hashes[tokens.kinds == NUM]).tolist()),
+            frozenset(np.unique(tokens.hashes[tokens.kinds == CAP]).tolist()),
+            int(np.unique(tokens.hashes[tokens.kinds != STOP]).shape[0]),
+        )
+
+
+@dataclass(frozen=True)
+class PairFeatures:
+    a: int
+    b: int
+    cosine: float
+    alignment: Alignment
+    shared_content: int
+    ordered_content: int
+    shared_numbers: int
+    numbers_only_a: int
+    numbers_only_b: int
+    shared_names: int
+    terms_a: int
+    terms_b: int
+
+    @property
+    def min_content_len(self) -> int:
+        return max(1, min(self.alignment.len_a, self.alignment.len_b))
+
+    @property
+    def copy_coverage(self) -> float:
+        """Coverage of the text that is (mostly) contained in the other."""
+        return max(self.alignment.coverage_a, self.alignment.coverage_b)
+
+    @property
+    def ordered_share(self) -> float:
+        return self.ordered_content / max(1, self.shared_content)
+
+
+def pair_features(a: int, b: int, ta: Tokens, tb: Tokens, xa: Anchors, xb: Anchors,
+                  cosine: float) -> PairFeatures:
+    al = align(ta, tb)
+    shared, ordered = shared_content_in_order(ta, tb)
+    return PairFeatures(
+        a=a,
+        b=b,
+        cosine=cosine,
+        alignment=al,
+        shared_content=shared,
+        ordered_content=ordered,
+        shared_numbers=len(xa.numbers & xb.numbers),
+        numbers_only_a=len(xa.numbers - xb.numbers),
+        numbers_only_b=len(xb.numbers - xa.numbers),
+        shared_names=len(xa.names & xb.names),
+        terms_a=xa.terms,
+        terms_b=xb.terms,
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    relation: str | None  # None: no link
+    score: float
+    reasons: tuple[str, ...]
+
+
+def different_story(f: PairFeatures) -> bool:
+    al = f.alignment
+    conflicts = len(al.number_conflicts)
+    return conflicts > MAX_CONFLICTS_FREE and conflicts > MAX_CONFLICT_SHARE * max(1, al.numbers_shared)
+
+
+def classify(f: PairFeatures) -> Decision:
+    al = f.alignment
+    reasons: list[str] = []
+    if different_story(f):
+        reasons.append(
+            f"{len(al.number_conflicts)} numbers differ inside aligned text vs {al.numbers_shared} shared: "
+            "same template, different story"
+        )
+        related = f.shared_names >= RELATED_MIN_ANCHORS and f.cosine >= RELATED_MIN_COSINE
+        return Decision("related" if related else None, round(f.cosine, 3), tuple(reasons))
+    copy_like = (
+        al.matched >= MIN_COPY_MATCHED
+        and al.longest_run >= MIN_LONGEST_RUN
+        and f.copy_coverage >= MIN_COPY_COVERAGE
+    )
+    if copy_like:
+        reasons.append(
+            f"aligned passages cover {al.coverage_a:.0%} / {al.coverage_b:.0%} of the two texts "
+            f"(longest verbatim run {al.longest_run} tokens)"
+        )
+        unmatched_a = al.len_a - al.matched
+        unmatched_b = al.len_b - al.matched
+        nsubs = len(al.substitutions)
+        score = round(f.copy_coverage * (1.0 - al.substitution_rate), 3)
+        if (
+            al.internal_edits == 0
+            and max(unmatched_a, unmatched_b) <= DUP_MAX_UNMATCHED
+            and max(unmatched_a / max(al.len_a, 1), unmatched_b / max(al.len_b, 1)) <= DUP_MAX_UNMATCHED_SHARE
+        ):
+            reasons.append("identical text apart from the ends (cruft)" if max(unmatched_a, unmatched_b) else "identical text")
+            return Decision("duplicate", 1.0 if unmatched_a == unmatched_b == 0 else round(score, 3), tuple(reasons))
+        if nsubs >= SPUN_MIN_SUBS and al.substitution_rate >= SPUN_MIN_RATE:
+            reasons.append(f"{nsubs} word substitutions in aligned text (rate {al.substitution_rate:.2f})")
+            return Decision("spun", score, tuple(reasons))
+        reasons.append(f"{nsubs} substitutions: verbatim reuse with light edits")
+        return Decision("near_copy", score, tuple(reasons))
+    if al.longest_run >= PARTIAL_MIN_RUN and f.copy_coverage >= PARTIAL_MIN_COVERAGE:
+        reasons.append(
+            f"verbatim passage of {al.longest_run} tokens; passages cover {al.coverage_a:.0%} / "
+            f"{al.coverage_b:.0%} of the two texts (partial reuse)"
+        )
+        return Decision("near_copy", round(f.copy_coverage, 3), tuple(reasons))
+    if al.longest_run >= REVISION_MIN_RUN and f.copy_coverage >= REVISION_MIN_COVERAGE:
+        reasons.append(
+            f"reworded passages in the same order cover {al.coverage_a:.0%} / {al.coverage_b:.0%} "
+            f"(longest verbatim run {al.longest_run}, {len(al.substitutions)} substitutions): heavy revision"
+        )
+        return Decision("rewrite", round(max(f.copy_coverage, f.cosine), 3), tuple(reasons))
+    rewrite_like = (
+        f.cosine >= REWRITE_MIN_COSINE
+        and f.shared_content >= REWRITE_MIN_SHARED
+        and f.ordered_share >= REWRITE_MIN_ORDERED
+    )
+    if rewrite_like:
+        reasons.append(
+            f"{f.shared_content} shared content terms, {f.ordered_share:.0%} in the same order; "
+            f"{f.shared_names} shared names, {f.shared_numbers} shared numbers; cosine {f.cosine:.2f}"
+        )
+        return Decision("rewrite", round(f.cosine, 3), tuple(reasons))
+    if f.cosine >= RELATED_MIN_COSINE and f.shared_names + f.shared_numbers >= RELATED_MIN_ANCHORS:
+        reasons.append(f"same names/numbers ({f.shared_names}/{f.shared_numbers}) without shared wording")
+        return Decision("related", round(f.cosine, 3), tuple(reasons))
+    return Decision(None, round(f.cosine, 3), tuple(reasons))

@@ -1,0 +1,166 @@
+"""Which of two related texts is the source: independent signals summed as log-odds.
+
+Each signal votes for one side with a weight (log-odds) and a reason; the confidence is the
+logistic of the sum, 0.5 when nothing is known. Signals:
+- dates: the earlier publication is the source (strongest, when both are known and differ);
+- word frequency of substitutions: a spinner swaps common words for rarer synonyms, so the side
+  whose substituted words are more frequent in the archive is the original;
+- known spinner artefacts, site cruft and LLM style: present in copies, rare in originals;
+- attribution: a text that credits the other's outlet ("according to Reuters") copied it;
+- containment: a text wholly contained in a longer one is usually the cut copy (weak).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from .classify import PairFeatures
+from .features import STOP, Tokens
+
+DATE_WEIGHT = 3.0            # earlier date: p ~ 0.95
+MIN_DATE_GAP_SECONDS = 60.0  # re-issues in the same minute say nothing about order
+SUBSTITUTION_WEIGHT = 0.4    # per net substitution vote, capped below
+SUBSTITUTION_CAP = 3.0
+MIN_FREQ_RATIO = 2.0         # a vote needs one side at least twice as frequent
+MIN_FREQ_EVIDENCE = 5.0      # documents; below this a small archive's counts are noise
+MIN_NET_VOTES = 3
+MIN_VOTE_AGREEMENT = 0.6     # share of votes; human paraphrases mix both ways
+# Word frequencies mean something only in an archive of some size.
+MIN_ARCHIVE_FOR_FREQUENCY = 1000
+ARTEFACT_WEIGHT = 1.0
+CRUFT_WEIGHT = 0.8
+COPY_TRAITS_CAP = 2.0
+AI_STYLE_WEIGHT = 0.6        # per marker per 100 words of difference, capped below
+AI_STYLE_CAP = 2.5
+ATTRIBUTION_WEIGHT = 2.0
+CONTAINMENT_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class DocTraits:
+    """What direction needs to know about one document."""
+
+    published_at: datetime | None
+    source: str | None
+    words: int
+    artefacts: int
+    cruft: int
+    ai_markers: int
+    cited_outlets: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    favours: str  # 'a' or 'b': the side this signal says is the source
+    weight: float
+    reason: str
+
+    def as_json(self, a: int, b: int) -> dict[str, Any]:
+        return {"signal": self.name, "source": a if self.favours == "a" else b,
+                "weight": round(self.weight, 3), "reason": self.reason}
+
+
+def _vote(name: str, logit: float, reason: str) -> Signal | None:
+    if logit == 0:
+        return None
+    return Signal(name, "a" if logit > 0 else "b", abs(logit), reason)
+
+
+def substitution_votes(
+    f: PairFeatures, ta: Tokens, tb: Tokens, text_a: str, text_b: str, freq: Callable[[np.ndarray], np.ndarray]
+) -> tuple[float, list[list[str]]]:
+    """(log-odds for a being the source, example pairs [a phrase, b phrase, favoured side])."""
+    net = votes = 0
+    examples: list[list[str]] = []
+    for s in f.alignment.substitutions:
+        fa = _phrase_freq(ta, s.a0, s.a1, freq)
+        fb = _phrase_freq(tb, s.b0, s.b1, freq)
+        if fa is None or fb is None or max(fa, fb) < MIN_FREQ_EVIDENCE:
+            continue
+        if fa >= MIN_FREQ_RATIO * fb:
+            net += 1
+            side = "a"
+        elif fb >= MIN_FREQ_RATIO * fa:
+            net -= 1
+            side = "b"
+        else:
+            continue
+        votes += 1
+        if len(examples) < 12:
+            examples.append([
+                text_a[ta.starts[s.a0]:ta.ends[s.a1 - 1]], text_b[tb.starts[s.b0]:tb.ends[s.b1 - 1]], side
+            ])
+    if abs(net) < MIN_NET_VOTES or abs(net) < MIN_VOTE_AGREEMENT * votes:
+        return 0.0, examples
+    logit = max(-SUBSTITUTION_CAP, min(SUBSTITUTION_CAP, SUBSTITUTION_WEIGHT * net))
+    return logit, examples
+
+
+def _phrase_freq(t: Tokens, i0: int, i1: int, freq: Callable[[np.ndarray], np.ndarray]) -> float | None:
+    """Archive frequency of a phrase, taken as that of its rarest content word."""
+    if i1 <= i0:
+        return None
+    kinds = t.kinds[i0:i1]
+    content = t.hashes[i0:i1][kinds != STOP]
+    if content.shape[0] == 0:
+        return None
+    return float(freq(content).min()) + 1.0
+
+
+def direction(
+    f: PairFeatures,
+    ta: Tokens,
+    tb: Tokens,
+    text_a: str,
+    text_b: str,
+    da: DocTraits,
+    db: DocTraits,
+    freq: Callable[[np.ndarray], np.ndarray],
+    archive_size: int,
+) -> tuple[float, list[Signal], list[list[str]]]:
+    """(probability that a is the source of b, signals, substitution examples)."""
+    signals: list[Signal | None] = []
+    if da.published_at and db.published_at:
+        gap = (db.published_at - da.published_at).total_seconds()
+        if abs(gap) >= MIN_DATE_GAP_SECONDS:
+            signals.append(_vote("date", DATE_WEIGHT if gap > 0 else -DATE_WEIGHT,
+                                 f"published {abs(gap) / 3600:.1f} h earlier"))
+    sub_logit, examples = 0.0, []
+    if archive_size >= MIN_ARCHIVE_FOR_FREQUENCY:
+        sub_logit, examples = substitution_votes(f, ta, tb, text_a, text_b, freq)
+    if sub_logit:
+        signals.append(_vote("substitution_frequency", sub_logit,
+                             "in most substituted words the source side uses the word more frequent in the archive"))
+    # Artefacts and cruft both say "this text is some site's copy", not "copied from the other
+    # text", so together they count as one capped signal.
+    traits = ARTEFACT_WEIGHT * max(-2, min(2, db.artefacts - da.artefacts))
+    if (da.cruft > 0) != (db.cruft > 0):
+        traits += CRUFT_WEIGHT if db.cruft else -CRUFT_WEIGHT
+    traits = max(-COPY_TRAITS_CAP, min(COPY_TRAITS_CAP, traits))
+    if traits:
+        signals.append(_vote("copy_traits", traits,
+                             "spinner artefacts or site cruft only in the copy (a republisher's traits)"))
+    ai_a = 100.0 * da.ai_markers / max(da.words, 50)
+    ai_b = 100.0 * db.ai_markers / max(db.words, 50)
+    if abs(ai_a - ai_b) >= 0.25:
+        logit = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, AI_STYLE_WEIGHT * 4 * (ai_b - ai_a)))
+        signals.append(_vote("ai_style", logit,
+                             f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}"))
+    if db.source and db.source.lower() in {o.lower() for o in da.cited_outlets}:
+        signals.append(_vote("attribution", -ATTRIBUTION_WEIGHT, f"text credits {db.source}"))
+    if da.source and da.source.lower() in {o.lower() for o in db.cited_outlets}:
+        signals.append(_vote("attribution", ATTRIBUTION_WEIGHT, f"text credits {da.source}"))
+    cov_a, cov_b = f.alignment.coverage_a, f.alignment.coverage_b
+    if max(cov_a, cov_b) >= 0.8 and abs(cov_a - cov_b) >= 0.3:
+        signals.append(_vote("containment", CONTAINMENT_WEIGHT if cov_b > cov_a else -CONTAINMENT_WEIGHT,
+                             "the copy is contained in the longer source (cut ending)"))
+    kept = [s for s in signals if s is not None]
+    logit = sum(s.weight if s.favours == "a" else -s.weight for s in kept)
+    return 1.0 / (1.0 + math.exp(-logit)), kept, examples

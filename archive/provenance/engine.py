@@ -1,0 +1,327 @@
+"""The provenance workflow: fingerprint -> candidates -> pair decisions -> links -> stories.
+
+:class:`ProvenanceIndex` holds the archive's fingerprints, candidate index and the decided pairs;
+:func:`build` is one :meth:`ProvenanceIndex.update` over the whole archive. Pair decisions depend
+only on the two texts; direction and parent choice are recomputed over all decided pairs by
+:meth:`ProvenanceIndex.result`, with the archive's current word frequencies, so a later update
+can re-orient or re-parent earlier links (a new, earlier original takes over its copies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .attribution import Attribution, find_attributions
+from .candidates import CandidateIndex
+from .classify import Anchors, Decision, PairFeatures, classify, pair_features
+from .clusters import stories
+from .direction import DocTraits, Signal, direction
+from .features import CAP, NUM, STOP, Tokens
+from .fingerprint import Fingerprint, fingerprint_text
+from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
+from .style import Marker, ai_style, cruft_lines, spinner_artefacts
+
+METHOD_VERSION = "2026.11-1"
+
+# Only a document's best candidates are aligned: the true source ranks in the top two for all
+# spun dev copies, and alignment is the expensive step.
+ALIGN_TOP = 4
+ALIGN_MIN_COSINE = 0.15
+# Further down the list only clearly similar candidates: siblings (other copies of the same
+# source) can push the source itself below the first few ranks.
+ALIGN_WIDE_MIN_COSINE = 0.3
+# How much direction confidence counts when choosing between candidate parents: a sibling copy
+# can be as similar as the common source but is not the source.
+PARENT_DIRECTION_BONUS = 0.5
+# A document moves from its chosen source p to p's own source q when q explains it at most this
+# much less well (share of the document): q is then the common original of two siblings.
+REPARENT_MARGIN = 0.1
+REPARENT_ROUNDS = 4
+# Distinct known artefacts that flag a document as spun even without its original present.
+MIN_ARTEFACT_KINDS = 2
+
+
+@dataclass(frozen=True)
+class PairRecord:
+    features: PairFeatures
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class _Oriented:
+    source: int
+    derived: int
+    confidence: float
+    signals: tuple[Signal, ...]
+    examples: tuple[tuple[str, str, str], ...]
+
+
+class ProvenanceIndex:
+    """Everything needed to link new documents against the archive (memory linear in it)."""
+
+    def __init__(self) -> None:
+        self.docs: dict[int, DocInput] = {}
+        self.tokens: dict[int, Tokens] = {}
+        self.anchors: dict[int, Anchors] = {}
+        self.traits: dict[int, DocTraits] = {}
+        self.markers: dict[int, list[Marker]] = {}
+        self.cited: dict[int, list[Attribution]] = {}
+        self.candidates = CandidateIndex()
+        self.pairs: dict[tuple[int, int], PairRecord] = {}
+        self._evaluated: set[tuple[int, int]] = set()
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def update(self, docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None) -> list[int]:
+        """Add documents and decide their pairs with the archive; returns the new ids in order."""
+        new = sorted(docs, key=lambda d: d.id)
+        for doc in new:
+            if doc.id in self.docs:
+                raise ValueError(f"document {doc.id} is already in the provenance index")
+            fp = fingerprints.get(doc.id) if fingerprints else None
+            tokens = (fp or fingerprint_text(doc.text)).tokens
+            self._add(doc, tokens)
+        new_ids = [d.id for d in new]
+        neighbours = self.candidates.neighbours(new_ids)
+        todo: list[tuple[int, int, float]] = []
+        for doc_id in new_ids:
+            for rank, (other, cosine) in enumerate(neighbours[doc_id]):
+                if cosine < (ALIGN_MIN_COSINE if rank < ALIGN_TOP else ALIGN_WIDE_MIN_COSINE):
+                    break
+                key = (min(doc_id, other), max(doc_id, other))
+                if key not in self._evaluated:
+                    self._evaluated.add(key)
+                    todo.append((key[0], key[1], cosine))
+        for a, b, cosine in sorted(todo):
+            feats = pair_features(a, b, self.tokens[a], self.tokens[b], self.anchors[a], self.anchors[b], cosine)
+            decision = classify(feats)
+            if decision.relation is not None:
+                self.pairs[(a, b)] = PairRecord(feats, decision)
+        return new_ids
+
+    def _add(self, doc: DocInput, tokens: Tokens) -> None:
+        self.docs[doc.id] = doc
+        self.tokens[doc.id] = tokens
+        self.anchors[doc.id] = Anchors.of(tokens)
+        artefacts = spinner_artefacts(doc.text)
+        cruft = cruft_lines(doc.text)
+        ai = ai_style(doc.text)
+        cited = find_attributions(doc.id, doc.text)
+        self.markers[doc.id] = artefacts + cruft + ai
+        self.cited[doc.id] = cited
+        self.traits[doc.id] = DocTraits(
+            published_at=doc.published_at,
+            source=doc.source,
+            words=len(tokens),
+            artefacts=len({m.usual for m in artefacts}),
+            cruft=len(cruft),
+            ai_markers=len(ai),
+            cited_outlets=frozenset(a.outlet for a in cited),
+        )
+        self.candidates.add(doc.id, tokens)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _freq(self, hashes: np.ndarray) -> np.ndarray:
+        return self.candidates.df_of(hashes)
+
+    def _orient(self, rec: PairRecord) -> _Oriented:
+        f = rec.features
+        a, b = f.a, f.b
+        p, signals, examples = direction(
+            f, self.tokens[a], self.tokens[b], self.docs[a].text, self.docs[b].text,
+            self.traits[a], self.traits[b], self._freq, len(self.docs),
+        )
+        if p > 0.5 or (p == 0.5 and self._earlier(a, b)):
+            return _Oriented(a, b, p, tuple(signals), tuple((x, y, s) for x, y, s in examples))
+        return _Oriented(b, a, 1.0 - p, tuple(signals), tuple((y, x, "b" if s == "a" else "a") for x, y, s in examples))
+
+    def _choose_parents(self, oriented: dict[tuple[int, int], _Oriented]) -> dict[int, tuple[int, int]]:
+        """derived id -> key of the pair naming its source: one source per derived document.
+
+        First the candidate that best explains the document; then, when that candidate has a
+        source of its own which explains the document nearly as well, that earlier source
+        instead: copies of a common original are siblings, not sources of each other.
+        """
+        options: dict[int, dict[int, tuple[tuple[int, int], float]]] = {}
+        best: dict[int, tuple[float, float, int]] = {}
+        parent: dict[int, tuple[int, int]] = {}
+        for key, o in oriented.items():
+            if self.pairs[key].decision.relation not in DERIVATIONS:
+                continue
+            explains = self._explains(key, o)
+            options.setdefault(o.derived, {})[o.source] = (key, explains)
+            rank = (round(explains + PARENT_DIRECTION_BONUS * (o.confidence - 0.5), 6), o.confidence, -o.source)
+            if o.derived not in best or rank > best[o.derived]:
+                best[o.derived] = rank
+                parent[o.derived] = key
+        for _ in range(REPARENT_ROUNDS):
+            changed = False
+            for d in sorted(parent):
+                p = oriented[parent[d]].source
+                if p not in parent:
+                    continue
+                q = oriented[parent[p]].source
+                if q == d or q not in options[d]:
+                    continue
+                q_key, q_explains = options[d][q]
+                if q_explains >= options[d][p][1] - REPARENT_MARGIN:
+                    parent[d] = q_key
+                    changed = True
+            if not changed:
+                break
+        return parent
+
+    def _explains(self, key: tuple[int, int], o: _Oriented) -> float:
+        """How much of the derived text the source accounts for: reused passages and shared terms.
+
+        Measured on the derived side (not a symmetric similarity), so a sibling copy, which
+        shares with the document only what both took from the common source, ranks below it.
+        """
+        f = self.pairs[key].features
+        al = f.alignment
+        cov = al.coverage_a if o.derived == f.a else al.coverage_b
+        terms = f.terms_a if o.derived == f.a else f.terms_b
+        return 0.5 * cov * (1.0 - al.substitution_rate) + 0.5 * f.shared_content / max(1, terms)
+
+    def _earlier(self, a: int, b: int) -> bool:
+        """Tie-break for unknown direction: earlier date, then smaller id."""
+        da, db = self.docs[a].published_at, self.docs[b].published_at
+        if da and db and da != db:
+            return da < db
+        return a < b
+
+    def result(self) -> ProvenanceResult:
+        oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())}
+        parent = self._choose_parents(oriented)
+        chosen = set(parent.values())
+        links: list[Link] = []
+        for key, o in oriented.items():
+            rec = self.pairs[key]
+            rel = rec.decision.relation
+            assert rel is not None
+            if rel in DERIVATIONS and key not in chosen:
+                rel = "related"
+                note = "copy-like, but another document is a closer source of both"
+            else:
+                note = None
+            links.append(self._link(rec, o, rel, note))
+        links.sort(key=lambda l: (l.derived_id, l.source_id))
+        story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
+        attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
+        flags, doc_evidence = self._flags(links)
+        return ProvenanceResult(links, story_of, attributions, flags, doc_evidence)
+
+    def _flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
+        flags: dict[int, set[str]] = {}
+        for link in links:
+            if link.relation in DERIVATIONS:
+                flags.setdefault(link.derived_id, set()).add(link.relation)
+        evidence: dict[int, dict[str, Any]] = {}
+        for doc_id in sorted(self.markers):
+            markers = self.markers[doc_id]
+            if not markers:
+                continue
+            arts = [m for m in markers if m.kind == "spinner_artefact"]
+            if len({m.usual for m in arts}) >= MIN_ARTEFACT_KINDS:
+                flags.setdefault(doc_id, set()).add("spun")
+            evidence[doc_id] = {
+                kind: [{"phrase": m.phrase, "start": m.start, "end": m.end, **({"usual": m.usual} if m.usual else {})}
+                       for m in markers if m.kind == kind]
+                for kind in ("spinner_artefact", "cruft", "ai_style")
+                if any(m.kind == kind for m in markers)
+            }
+        return {d: sorted(v) for d, v in sorted(flags.items())}, evidence
+
+    def _link(self, rec: PairRecord, o: _Oriented, relation: str, note: str | None) -> Link:
+        f = rec.features
+        al = f.alignment
+        src_is_a = o.source == f.a
+        ts, td = (self.tokens[f.a], self.tokens[f.b]) if src_is_a else (self.tokens[f.b], self.tokens[f.a])
+        text_s, text_d = self.docs[o.source].text, self.docs[o.derived].text
+
+        def span(t: Tokens, i0: int, i1: int) -> list[int]:
+            return [int(t.starts[i0]), int(t.ends[i1 - 1])] if i1 > i0 else [int(t.starts[min(i0, len(t) - 1)])] * 2
+
+        passages = []
+        for p in al.passages[:20]:
+            (s0, s1, d0, d1) = (p.a0, p.a1, p.b0, p.b1) if src_is_a else (p.b0, p.b1, p.a0, p.a1)
+            passages.append({"source": span(ts, s0, s1), "derived": span(td, d0, d1), "matched_tokens": p.matched})
+        subs = []
+        for s in al.substitutions[:40]:
+            (s0, s1, d0, d1) = (s.a0, s.a1, s.b0, s.b1) if src_is_a else (s.b0, s.b1, s.a0, s.a1)
+            a_span, b_span = span(ts, s0, s1), span(td, d0, d1)
+            subs.append([text_s[a_span[0]:a_span[1]], text_d[b_span[0]:b_span[1]]])
+        conflicts = []
+        for s in al.number_conflicts[:10]:
+            (s0, s1, d0, d1) = (s.a0, s.a1, s.b0, s.b1) if src_is_a else (s.b0, s.b1, s.a0, s.a1)
+            a_span, b_span = span(ts, s0, s1), span(td, d0, d1)
+            conflicts.append([text_s[a_span[0]:a_span[1]], text_d[b_span[0]:b_span[1]]])
+        evidence: dict[str, Any] = {
+            "method_version": METHOD_VERSION,
+            "reasons": list(rec.decision.reasons) + ([note] if note else []),
+            "cosine": round(f.cosine, 4),
+            "coverage": {"source": round(al.coverage_a if src_is_a else al.coverage_b, 3),
+                         "derived": round(al.coverage_b if src_is_a else al.coverage_a, 3)},
+            "substitution_rate": round(al.substitution_rate, 3),
+            "passages": passages,
+            "substitutions": subs,
+            "number_conflicts": conflicts,
+            "shared": self._shared_terms(o.derived, o.source),
+            "direction": [s.as_json(f.a, f.b) for s in o.signals],
+            "substitution_direction_examples": [list(e) for e in o.examples],
+        }
+        return Link(o.derived, o.source, relation, float(rec.decision.score), round(float(o.confidence), 4), evidence)
+
+    def _shared_terms(self, derived: int, source: int) -> dict[str, list[str]]:
+        """Shared numbers, names and rarest words, quoted from the derived text, in text order."""
+        td, ts = self.tokens[derived], self.tokens[source]
+        text = self.docs[derived].text
+        common = np.isin(td.hashes, ts.hashes)
+        out: dict[str, list[str]] = {}
+        for label, mask in (("numbers", td.kinds == NUM), ("names", td.kinds == CAP)):
+            out[label] = _quote_unique(text, td, common & mask, 12)
+        words = common & (td.kinds != STOP) & (td.kinds != NUM) & (td.kinds != CAP)
+        idx = np.flatnonzero(words)
+        if idx.shape[0]:
+            df = self._freq(td.hashes[idx])
+            order = np.lexsort((idx, df))  # rarest first, then text order
+            picked = np.sort(idx[order[:12]])
+            mask = np.zeros(len(td), dtype=bool)
+            mask[picked] = True
+            out["rare_words"] = _quote_unique(text, td, mask, 12)
+        return out
+
+
+def _quote_unique(text: str, t: Tokens, mask: np.ndarray, limit: int) -> list[str]:
+    seen: dict[int, str] = {}
+    for i in np.flatnonzero(mask).tolist():
+        h = int(t.hashes[i])
+        if h not in seen:
+            seen[h] = text[t.starts[i]:t.ends[i]]
+            if len(seen) >= limit:
+                break
+    return list(seen.values())
+
+
+def fingerprint(doc: DocInput) -> Fingerprint:
+    return fingerprint_text(doc.text)
+
+
+def build(docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None) -> ProvenanceResult:
+    """Provenance of a whole archive (same as one :meth:`ProvenanceIndex.update` on an empty index)."""
+    index = ProvenanceIndex()
+    index.update(docs, fingerprints)
+    return index.result()
+
+
+def update(new_docs: Iterable[DocInput], index: ProvenanceIndex,
+           fingerprints: Mapping[int, Fingerprint] | None = None) -> ProvenanceResult:
+    """Link new documents against the archive held by ``index`` (mutated) and return all links."""
+    index.update(new_docs, fingerprints)
+    return index.result()

@@ -1,0 +1,139 @@
+"""Tokenisation and token classes: the raw material every other stage works on.
+
+Tokens carry char offsets so evidence can point back into the text. Each token gets a kind,
+because the kinds behave differently under copying: synonym spinners replace ordinary content
+words but leave function words, numbers and names alone (DSpin's "immutables"), so those are the
+signals that survive spinning and the ones candidate search and story matching rely on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+STOP, WORD, NUM, CAP = 0, 1, 2, 3
+
+# Function words: closed-class words spinners never touch and retrieval should ignore.
+STOPWORDS: frozenset[str] = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it its
+    itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with would you your yours yourself yourselves said says say
+    would may might must shall upon per via vs mr mrs ms it's its i'm he's she's that's there's
+    they're we're don't doesn't didn't won't can't isn't aren't wasn't weren't also one two three
+    """.split()
+)
+
+# One capturing group so that split() returns the tokens between the gaps.
+_TOKEN_RE = re.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
+# A token is sentence-initial when only quotes/brackets/spaces separate it from the end of the
+# previous sentence or line; its capital letter then says nothing about being a name.
+_SENTENCE_END = frozenset(".!?:;\n\"“”'‘’([—–-|")
+
+_hash_cache: dict[str, int] = {}
+
+
+def token_hash(form: str) -> int:
+    """Stable 63-bit hash of a token form (Python's ``hash`` is salted per process)."""
+    h = _hash_cache.get(form)
+    if h is None:
+        h = int.from_bytes(hashlib.blake2b(form.encode("utf-8"), digest_size=8).digest(), "little") >> 1
+        if len(_hash_cache) < 2_000_000:  # bound memory on huge vocabularies
+            _hash_cache[form] = h
+    return h
+
+
+def normalise_form(raw: str) -> str:
+    """Case-fold and unify apostrophes and digit grouping so '1,500' == '1500', ’ == '."""
+    form = raw.lower().replace("’", "'")
+    if form[0].isdigit() and "," in form:
+        form = form.replace(",", "")
+    return form
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A document's token stream as parallel arrays (one entry per token)."""
+
+    hashes: np.ndarray  # int64, hash of the normalised form
+    kinds: np.ndarray   # uint8, STOP/WORD/NUM/CAP
+    starts: np.ndarray  # int32 char offsets
+    ends: np.ndarray    # int32
+
+    def __len__(self) -> int:
+        return int(self.hashes.shape[0])
+
+
+def _base_kind(form: str) -> int:
+    """Kind from the form alone; CAP needs the raw token's position and is decided later."""
+    if any(c.isdigit() for c in form):
+        return NUM
+    return STOP if form in STOPWORDS else WORD
+
+
+_form_cache: dict[str, tuple[int, int]] = {}
+
+
+def _form_info(form: str) -> tuple[int, int]:
+    info = _form_cache.get(form)
+    if info is None:
+        norm = normalise_form(form)
+        info = (token_hash(norm), _base_kind(norm))
+        if len(_form_cache) < 2_000_000:
+            _form_cache[form] = info
+    return info
+
+
+_END_LUT = np.zeros(0x2100, dtype=bool)  # code points above this range never end a sentence
+_END_LUT[[ord(c) for c in _SENTENCE_END]] = True
+
+
+def tokenize(text: str) -> Tokens:
+    """Tokens of ``text`` with kinds; vectorised where it matters (this runs on every document)."""
+    low = text.lower().replace("’", "'")
+    if len(low) != len(text):  # a few characters change length when lower-cased (e.g. 'İ')
+        low = "".join(c.lower()[:1] or c for c in text).replace("’", "'")
+    # split() alternates gap, token, gap, ... so cumulative lengths give every offset in C.
+    parts = _TOKEN_RE.split(low)
+    forms = parts[1::2]
+    n = len(forms)
+    if n == 0:
+        empty = np.zeros(0, np.int32)
+        return Tokens(np.zeros(0, np.int64), np.zeros(0, np.uint8), empty, empty.copy())
+    offsets = np.cumsum(np.fromiter(map(len, parts), dtype=np.int32, count=len(parts)))
+    ends = offsets[1::2].astype(np.int32)
+    starts = offsets[0:-1:2].astype(np.int32)
+    infos = list(map(_form_cache.get, forms))
+    for i, info in enumerate(infos):
+        if info is None:
+            infos[i] = _form_info(forms[i])
+    table = np.array(infos, dtype=np.int64)
+    hashes = table[:, 0].copy()
+    kinds = table[:, 1].astype(np.uint8)
+    # Sentence-initial: the last non-space character before the token ends a sentence or line.
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    nonspace = (codes != 32) & (codes != 9) & (codes != 13)
+    last_ns = np.maximum.accumulate(np.where(nonspace, np.arange(codes.shape[0]), -1))
+    prev = np.where(starts > 0, last_ns[np.maximum(starts - 1, 0)], -1)
+    initial = prev < 0
+    has_prev = ~initial
+    before = codes[prev[has_prev]]
+    initial[has_prev] = _END_LUT[np.minimum(before, _END_LUT.shape[0] - 1)]
+    first = codes[starts]
+    first_upper = (first >= 65) & (first <= 90)
+    for i in np.flatnonzero(first > 127).tolist():
+        first_upper[i] = chr(int(first[i])).isupper()
+    word = kinds == WORD
+    kinds[word & first_upper & ~initial] = CAP
+    # All-caps words (tickers, acronyms: "AI", "ESOP") are names even at a sentence start.
+    for i in np.flatnonzero(word & first_upper & initial).tolist():
+        raw = text[starts[i]:ends[i]]
+        if len(raw) > 1 and raw.isupper():
+            kinds[i] = CAP
+    return Tokens(hashes, kinds, starts, ends)

@@ -1,0 +1,56 @@
+"""Per-document signatures computed once at ingest and stored as compact bytes."""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from .features import Tokens, tokenize
+
+_MAGIC = b"PVF1"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What provenance needs from a document besides its text: its token stream.
+
+    Hashes rather than strings keep it compact (about 17 bytes a token) and language-neutral;
+    the text itself is only re-read to quote evidence.
+    """
+
+    tokens: Tokens
+    text_len: int
+
+    def to_bytes(self) -> bytes:
+        t = self.tokens
+        head = struct.pack("<4sII", _MAGIC, len(t), self.text_len)
+        return b"".join(
+            [
+                head,
+                t.hashes.astype("<i8").tobytes(),
+                t.starts.astype("<i4").tobytes(),
+                t.ends.astype("<i4").tobytes(),
+                t.kinds.astype("u1").tobytes(),
+            ]
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Fingerprint":
+        magic, n, text_len = struct.unpack_from("<4sII", data, 0)
+        if magic != _MAGIC:
+            raise ValueError("not a provenance fingerprint (or written by another method version)")
+        off = struct.calcsize("<4sII")
+        hashes = np.frombuffer(data, "<i8", n, off).astype(np.int64)
+        off += 8 * n
+        starts = np.frombuffer(data, "<i4", n, off).astype(np.int32)
+        off += 4 * n
+        ends = np.frombuffer(data, "<i4", n, off).astype(np.int32)
+        off += 4 * n
+        kinds = np.frombuffer(data, "u1", n, off).astype(np.uint8)
+        return cls(Tokens(hashes, kinds, starts, ends), text_len)
+
+
+def fingerprint_text(text: str) -> Fingerprint:
+    return Fingerprint(tokenize(text), len(text))

@@ -1,0 +1,44 @@
+"""The public record types: what goes in (documents) and what comes out (links, stories)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .attribution import Attribution
+
+RELATIONS = ("duplicate", "near_copy", "spun", "rewrite", "related")
+# Relations that say "one text was made from the other"; 'related' never does.
+DERIVATIONS = frozenset({"duplicate", "near_copy", "spun", "rewrite"})
+
+
+@dataclass(frozen=True)
+class DocInput:
+    id: int
+    text: str  # normalised (NFC, whitespace); may still hold site cruft
+    title: str | None = None
+    published_at: datetime | None = None  # timezone-aware UTC
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class Link:
+    """One row of the ``provenance`` table."""
+
+    derived_id: int
+    source_id: int
+    relation: str
+    score: float                 # 0..1 strength of the relation
+    direction_confidence: float  # 0..1 that source_id really is the source (0.5 = unknown)
+    evidence: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable reasons
+
+
+@dataclass
+class ProvenanceResult:
+    links: list[Link]
+    story_of: dict[int, int]          # doc id -> story id (smallest doc id in its cluster)
+    attributions: list[Attribution]
+    flags: dict[int, list[str]]       # e.g. {7: ['spun']}; reasons in links and doc_evidence
+    doc_evidence: dict[int, dict[str, Any]] = field(default_factory=dict)  # per-doc markers

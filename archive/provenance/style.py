@@ -1,0 +1,119 @@
+"""Document-level traits that say "this is a copy" without seeing the original.
+
+Three kinds, each returned as located evidence:
+- site cruft (view counters, bylines of content farms) that originals from newsrooms lack;
+- language-model rewrite style (section headings inside the body, stock transitions);
+- known synonym-spinner artefacts.
+
+The artefact list is deliberately small and documented as a list: "tortured phrases" reported
+for spinning tools by Cabanac, Labbé & Magazinov (2021, arXiv:2107.06751) plus a few spinner
+collocations common in content-farm copies of news ("this 12 months" for "this year"). It is a
+fallback for a spun copy whose original is not in the archive; when the original is present the
+substitution pairs found by alignment are the evidence, whatever the spinner's dictionary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Marker:
+    kind: str      # 'cruft' | 'ai_style' | 'spinner_artefact'
+    phrase: str
+    start: int
+    end: int
+    usual: str | None = None  # the ordinary phrase a spinner artefact stands for
+
+
+# (artefact regex, the usual phrase). Word boundaries keep "this 12 months' results" (a period
+# of twelve months) distinct from the spun "earlier this 12 months".
+SPINNER_ARTEFACTS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:earlier|later|so far|since|until|of|in|by|during|for) this 12 months\b(?![-\w])", "this year"),
+    (r"(?:^|[.,;]\s+)this 12 months\b", "this year"),
+    (r"\bfinal 12 months\b", "last year"),
+    (r"\bcertainly one of (?:the|its|his|her|their|our|my)\b", "one of"),
+    (r"\bthe corporate[’']s\b", "the company's"),
+    (r"\bstilted intelligence\b", "artificial intelligence"),
+    (r"\bcounterfeit (?:consciousness|intelligence)\b", "artificial intelligence"),
+    (r"\bman-made consciousness\b", "artificial intelligence"),
+    (r"\bprofound (?:learning|neural)\b", "deep learning"),
+    (r"\b(?:colossal|enormous|huge) information\b", "big data"),
+    (r"\bbosom (?:malignancy|disease|cancer|malignant growth)\b", "breast cancer"),
+    (r"\birregular (?:timberland|woodland)\b", "random forest"),
+    (r"\bflag to (?:commotion|clamor)\b", "signal to noise"),
+    (r"\bhaphazard access memory\b", "random access memory"),
+    (r"\bcell phone (?:organization|organisation)\b", "mobile network"),
+)
+_ARTEFACT_RES = tuple((re.compile(p, re.IGNORECASE), usual) for p, usual in SPINNER_ARTEFACTS)
+
+# Content-farm furniture: bylines with times and view counters, share prompts. Matched on
+# short lines only, because the same words occur in real sentences.
+_CRUFT_LINE = re.compile(
+    r"(?i)^(?:written by\b.*|posted (?:by|on)\b.*|.*\bviews?:\s*\d+.*|\(visited \d+ times.*\)|"
+    r"share (?:this|on)\b.*|click here\b.*|subscribe\b.*|read more\b.*|advertisement|"
+    r"related(?: posts| articles| stories)?:?|follow us\b.*|sign up\b.*|tags?:.*|"
+    r"(?:source|image|photo|credit)s?:.*)$"
+)
+
+# Stock phrasing of LLM rewrites. Each is ordinary English; it is the density that counts.
+_AI_PHRASES = re.compile(
+    r"(?i)\b(?:in conclusion|overall,|furthermore,|moreover,|additionally,|it is (?:important|worth|crucial) "
+    r"to note|it remains to be seen|in a (?:stunning|surprising|shocking) turn of events|"
+    r"this (?:highlights|underscores|serves as)|underscor(?:es|ing)|showcas(?:es|ing)|"
+    r"amidst|delve|a testament to|shed(?:s|ding)? light on|navigat(?:e|ing) the|"
+    r"headline:|title:|\[current date\]|\[insert|in summary|as a result,|notably,|"
+    r"the (?:news|article|report) (?:highlights|emphasizes|suggests))"
+)
+
+
+def spinner_artefacts(text: str) -> list[Marker]:
+    found: list[Marker] = []
+    for regex, usual in _ARTEFACT_RES:
+        for m in regex.finditer(text):
+            phrase = m.group().lstrip(".,; ")
+            start = m.end() - len(phrase)
+            found.append(Marker("spinner_artefact", phrase, start, m.end(), usual))
+    found.sort(key=lambda mk: (mk.start, mk.end))
+    return found
+
+
+def cruft_lines(text: str) -> list[Marker]:
+    found: list[Marker] = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and len(stripped) <= 120 and _CRUFT_LINE.match(stripped):
+            start = pos + line.index(stripped)
+            found.append(Marker("cruft", stripped, start, start + len(stripped)))
+        pos += len(line) + 1
+    return found
+
+
+def ai_style(text: str) -> list[Marker]:
+    """Headings inside the body and stock LLM phrases."""
+    found = [Marker("ai_style", m.group(), m.start(), m.end()) for m in _AI_PHRASES.finditer(text)]
+    pos = 0
+    lines = text.split("\n")
+    seen_body = False
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped:
+            words = stripped.split()
+            is_heading = (
+                seen_body
+                and 1 < len(words) <= 10
+                and stripped[-1] not in ".!?:;,\"”'’)"
+                and "|" not in stripped
+                and sum(w[0].isupper() for w in words if w[0].isalpha()) >= 0.6 * len(words)
+                and i + 1 < len(lines)
+            )
+            if is_heading:
+                start = pos + line.index(stripped)
+                found.append(Marker("ai_style", stripped, start, start + len(stripped)))
+            if len(words) > 12:
+                seen_body = True
+        pos += len(line) + 1
+    found.sort(key=lambda mk: (mk.start, mk.end))
+    return found

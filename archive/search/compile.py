@@ -1,0 +1,141 @@
+"""Turns a parsed query into a Whoosh query against one reader.
+
+Wildcards and fuzzy words are expanded here, against the reader's own terms, so that a pattern that
+would match too many words fails with a clear error instead of a slow search, and so that the
+snippet builder knows exactly which words matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from archive.errors import QueryError
+from archive.search.dates import Interval, cover
+from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, Wildcard, Words
+
+MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
+
+
+@dataclass
+class Highlights:
+    """What to mark in a document's body text: single words and phrases (with their slop)."""
+
+    terms: set[str] = field(default_factory=set)
+    phrases: set[tuple[tuple[str, ...], int]] = field(default_factory=set)
+
+
+@dataclass
+class Compiled:
+    query: wq.Query
+    highlights: Highlights
+
+
+def compile_query(root: Node, reader: IndexReader) -> Compiled:
+    highlights = Highlights()
+    return Compiled(_compile(root, reader, highlights, positive=True), highlights)
+
+
+def _compile(node: Node, reader: IndexReader, hl: Highlights, *, positive: bool) -> wq.Query:
+    if isinstance(node, Words):
+        if positive and "text" in node.fields:
+            if len(node.terms) == 1:
+                hl.terms.add(node.terms[0])
+            else:
+                hl.phrases.add((node.terms, node.slop))
+        return _any_field(node.fields, lambda f: _words_query(f, node))
+    if isinstance(node, Wildcard):
+        return _expanded(node.fields, hl, positive, lambda f: _glob_terms(reader, f, node.pattern), node.pattern)
+    if isinstance(node, Fuzzy):
+        return _expanded(
+            node.fields,
+            hl,
+            positive,
+            lambda f: reader.terms_within(f, node.term, node.maxdist, prefix=1),
+            f"{node.term}~{node.maxdist}",
+        )
+    if isinstance(node, Exact):
+        return wq.Term(node.field, node.value)
+    if isinstance(node, DateFilter):
+        return _date_query(node.interval, reader)
+    if isinstance(node, Not):
+        return wq.Not(_compile(node.child, reader, hl, positive=not positive))
+    if isinstance(node, And):
+        # Never wq.AndNot: its matcher does not advance the excluded side before the first hit,
+        # so a document both sides match can slip through (whoosh3 3.54, binary.AndNotMatcher).
+        return wq.And([_compile(c, reader, hl, positive=positive) for c in node.children])
+    if isinstance(node, Or):
+        return wq.Or([_compile(c, reader, hl, positive=positive) for c in node.children])
+    raise TypeError(node)
+
+
+def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:
+    """Calendar-period terms covering the interval, clipped to the years the index holds.
+
+    Constant-scored so that a date filter never changes the ranking of the words it is combined with.
+    """
+    years = sorted(int(_text(y)) for y in reader.lexicon("year"))
+    if not years:
+        return wq.NullQuery
+    start = max(interval.start or datetime.min, datetime(years[0], 1, 1))
+    end = min(interval.end or datetime.max, datetime(years[-1] + 1, 1, 1) if years[-1] < 9999 else datetime.max)
+    if start >= end:
+        return wq.NullQuery
+    periods = cover(start, end)
+    parts: list[wq.Query] = [
+        *(wq.Term("year", y) for y in periods.years),
+        *(wq.Term("month", m) for m in periods.months),
+        *(wq.Term("day", d) for d in periods.days),
+        *(wq.DateRange("published", a, b, endexcl=True) for a, b in periods.remainders),
+    ]
+    return wq.ConstantScoreQuery(wq.Or(parts)) if parts else wq.NullQuery
+
+
+def _any_field(fields: tuple[str, ...], build: Callable[[str], wq.Query]) -> wq.Query:
+    queries = [build(f) for f in fields]
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _words_query(fieldname: str, node: Words) -> wq.Query:
+    if len(node.terms) == 1:
+        return wq.Term(fieldname, node.terms[0])
+    return wq.Phrase(fieldname, list(node.terms), slop=node.slop)
+
+
+def _expanded(
+    fields: tuple[str, ...],
+    hl: Highlights,
+    positive: bool,
+    expand: Callable[[str], Iterable[str | bytes]],
+    label: str,
+) -> wq.Query:
+    per_field: list[wq.Query] = []
+    for fieldname in fields:
+        terms = [_text(t) for t in islice(expand(fieldname), MAX_EXPANSION + 1)]
+        if len(terms) > MAX_EXPANSION:
+            raise QueryError(
+                f"'{label}' matches more than {MAX_EXPANSION} different words in {fieldname}; "
+                "make it more specific"
+            )
+        if positive and fieldname == "text":
+            hl.terms.update(terms)
+        per_field.append(wq.Or([wq.Term(fieldname, t) for t in terms]) if terms else wq.NullQuery)
+    return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+
+def _glob_terms(reader: IndexReader, fieldname: str, pattern: str) -> Iterator[bytes]:
+    prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
+    regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
+    for term in reader.expand_prefix(fieldname, prefix):
+        if regex.fullmatch(_text(term)):
+            yield term
+
+
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term

@@ -1,0 +1,301 @@
+"""The on-disk full-text index: writing, snapshots, rebuild with an atomic swap, drift check.
+
+Layout of an index directory::
+
+    CURRENT        name of the live generation; replaced with os.replace, so readers always see
+                   a complete index (rename(2) cannot swap a non-empty directory in one step)
+    WRITELOCK      the archive's writer lock, held by any writer and for a whole rebuild
+    gen-000001/    a Whoosh index (one per rebuild; the old one is removed after the swap)
+
+The writer lock is Whoosh's ``FileLock``, which on POSIX is ``fcntl.flock``: the kernel releases it
+when the holding process exits or is killed, so a lock "left behind" by a crashed process is just an
+unlocked file and the next writer takes it. Nothing has to detect or clear stale locks.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import struct
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+from whoosh.util.filelock import FileLock, try_for
+from whoosh.writing import IndexWriter
+
+from archive.errors import BusyError, IndexStateError
+from archive.search.schema import IndexDoc, build_schema, to_fields
+
+CURRENT = "CURRENT"
+LOCK_NAME = "WRITELOCK"
+GEN_PREFIX = "gen-"
+BUILD_PREFIX = ".building-"
+DEFAULT_TIMEOUT = 5.0  # seconds a writer waits for the lock before BusyError
+LIMIT_MB = 256  # Whoosh's in-memory posting pool per writer; larger means fewer spills to disk
+REBUILD_HINT = "run `archive index rebuild` to recreate it from the database"
+
+# What a damaged index can raise from deep inside Whoosh while opening or reading segments.
+CORRUPTION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    ValueError,
+    KeyError,
+    IndexError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    whoosh_index.IndexError,
+)
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How the index differs from the database, by document id."""
+
+    missing: tuple[int, ...]  # in the database, not in the index
+    stale: tuple[int, ...]  # in both, but the index has another content hash
+    extra: tuple[int, ...]  # in the index only
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale or self.extra)
+
+
+@contextmanager
+def damaged_index_errors(path: Path) -> Iterator[None]:
+    """Turns low-level failures of a damaged index into one ``IndexStateError`` for the user."""
+    try:
+        yield
+    except CORRUPTION_ERRORS as err:
+        raise IndexStateError(f"the search index at {path} is damaged ({_describe(err)}); {REBUILD_HINT}") from err
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
+class SearchIndex:
+    """One index directory. Cheap to construct; every read opens a fresh snapshot."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._generation: str | None = None
+        self._ix: whoosh_index.Index | None = None
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], *, timeout: float = DEFAULT_TIMEOUT) -> SearchIndex:
+        """An empty index at ``path``, replacing any index already there."""
+        return cls.rebuild(path, (), timeout=timeout)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> SearchIndex:
+        """The index at ``path``; ``IndexStateError`` if it is missing or damaged."""
+        index = cls(Path(path))
+        with damaged_index_errors(index.path):
+            # Opening a reader opens every segment file, so a deleted or truncated one shows now.
+            index._current().reader().close()
+        return index
+
+    def _current(self) -> whoosh_index.Index:
+        """The live generation, re-read on every use so a rebuild by anyone is picked up."""
+        generation = _read_current(self.path)
+        if generation is None:
+            raise IndexStateError(f"there is no search index at {self.path}; {REBUILD_HINT}")
+        if generation != self._generation:
+            directory = self.path / generation
+            if not directory.is_dir():
+                raise FileNotFoundError(f"{generation} is missing")
+            self._ix = whoosh_index.open_dir(str(directory))
+            self._generation = generation
+        assert self._ix is not None
+        return self._ix
+
+    @classmethod
+    def open_or_create(cls, path: str | os.PathLike[str]) -> SearchIndex:
+        if (Path(path) / CURRENT).exists():
+            return cls.open(path)
+        return cls.create(path)
+
+    # ------------------------------------------------------------ reading
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """A point-in-time view: commits made while it is open are not visible through it."""
+        with damaged_index_errors(self.path):
+            searcher = self._current().searcher()
+        try:
+            yield searcher
+        finally:
+            searcher.close()
+
+    def doc_count(self) -> int:
+        with self.searcher() as searcher, damaged_index_errors(self.path):
+            return searcher.doc_count()
+
+    def stored_hashes(self) -> dict[int, str]:
+        """Document id -> content hash for every document in the index."""
+        with self.searcher() as searcher, damaged_index_errors(self.path):
+            reader = searcher.reader()
+            ids = reader.column_reader("id")
+            hashes = reader.column_reader("content_hash")
+            return {int(ids[docnum]): hashes[docnum] for docnum in reader.all_doc_ids()}
+
+    def check(self, db_hashes: dict[int, str]) -> Drift:
+        """Compare the index with the database's id -> content hash map."""
+        indexed = self.stored_hashes()
+        return Drift(
+            missing=tuple(sorted(db_hashes.keys() - indexed.keys())),
+            stale=tuple(sorted(i for i in db_hashes.keys() & indexed.keys() if db_hashes[i] != indexed[i])),
+            extra=tuple(sorted(indexed.keys() - db_hashes.keys())),
+        )
+
+    # ------------------------------------------------------------ writing
+
+    @contextmanager
+    def writer(self, *, timeout: float = DEFAULT_TIMEOUT) -> Iterator[IndexWriter]:
+        """The only writer: commits when the block ends, cancels if it raises."""
+        with _writer_lock(self.path, timeout):
+            with damaged_index_errors(self.path):
+                writer = self._current().writer(limitmb=LIMIT_MB)
+            try:
+                yield writer
+            except BaseException:
+                writer.cancel()
+                raise
+            with damaged_index_errors(self.path):
+                writer.commit()
+
+    def add(self, docs: Iterable[IndexDoc], *, timeout: float = DEFAULT_TIMEOUT) -> int:
+        """Add documents known not to be indexed yet (no delete pass). Returns how many."""
+        count = 0
+        with self.writer(timeout=timeout) as writer:
+            for doc in docs:
+                writer.add_document(**to_fields(doc))
+                count += 1
+        return count
+
+    def replace(self, docs: Iterable[IndexDoc], *, timeout: float = DEFAULT_TIMEOUT) -> int:
+        """Add or overwrite documents by id, in one writer. Returns how many."""
+        count = 0
+        with self.writer(timeout=timeout) as writer:
+            for doc in docs:
+                writer.delete_by_term("id", str(doc.id))
+                writer.add_document(**to_fields(doc))
+                count += 1
+        return count
+
+    def delete(self, ids: Iterable[int], *, timeout: float = DEFAULT_TIMEOUT) -> int:
+        """Remove documents by id. Returns how many index entries were removed."""
+        with self.writer(timeout=timeout) as writer:
+            return sum(writer.delete_by_term("id", str(i)) for i in ids)
+
+    def optimize(self, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Merge all segments into one; searches get faster after many small batches."""
+        with _writer_lock(self.path, timeout), damaged_index_errors(self.path):
+            self._current().optimize()
+
+    def repair(
+        self,
+        drift: Drift,
+        fetch_docs: Callable[[list[int]], Iterable[IndexDoc]],
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> int:
+        """Bring the index in line with the database; returns the number of documents changed."""
+        if drift.ok:
+            return 0
+        changed = 0
+        with self.writer(timeout=timeout) as writer:
+            for doc_id in drift.extra:
+                changed += writer.delete_by_term("id", str(doc_id))
+            for doc in fetch_docs([*drift.missing, *drift.stale]):
+                writer.delete_by_term("id", str(doc.id))
+                writer.add_document(**to_fields(doc))
+                changed += 1
+        return changed
+
+    # ------------------------------------------------------------ rebuilding
+
+    @classmethod
+    def rebuild(
+        cls, path: str | os.PathLike[str], docs: Iterable[IndexDoc], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> SearchIndex:
+        """Build a new generation from ``docs`` next to the live one, then swap it in atomically.
+
+        Holds the writer lock throughout, so no write can land in the old generation and be lost.
+        If building fails the old index stays live and untouched.
+        """
+        root = Path(path)
+        root.mkdir(parents=True, exist_ok=True)
+        with _writer_lock(root, timeout):
+            _remove_leftovers(root)
+            building = root / f"{BUILD_PREFIX}{uuid.uuid4().hex}"
+            building.mkdir()
+            try:
+                ix = FileStorage(str(building)).create_index(build_schema())
+                with ix.writer(limitmb=LIMIT_MB) as writer:
+                    for doc in docs:
+                        writer.add_document(**to_fields(doc))
+                ix.close()
+                generation = root / _next_generation(root)
+                os.rename(building, generation)
+            except BaseException:
+                shutil.rmtree(building, ignore_errors=True)
+                raise
+            previous = _read_current(root)
+            _swap_current(root, generation.name)
+            if previous and previous != generation.name:
+                shutil.rmtree(root / previous, ignore_errors=True)
+        return cls.open(root)
+
+
+@contextmanager
+def _writer_lock(root: Path, timeout: float) -> Iterator[None]:
+    lock = FileLock(str(root / LOCK_NAME))
+    if not try_for(lock.acquire, timeout=timeout, delay=0.05):
+        raise BusyError(
+            f"another archive process is writing the index at {root}; "
+            f"try again when it has finished (waited {timeout:g} s)"
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _read_current(root: Path) -> str | None:
+    pointer = root / CURRENT
+    return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
+
+
+def _swap_current(root: Path, generation: str) -> None:
+    temporary = root / f"{CURRENT}.{uuid.uuid4().hex}"
+    temporary.write_text(generation + "\n", encoding="utf-8")
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, root / CURRENT)
+
+
+def _next_generation(root: Path) -> str:
+    numbers = [int(p.name[len(GEN_PREFIX) :]) for p in root.glob(f"{GEN_PREFIX}*") if p.name[len(GEN_PREFIX) :].isdigit()]
+    return f"{GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Half-built generations and pointer temp files of a killed rebuild (we hold the lock)."""
+    current = _read_current(root)
+    for entry in root.iterdir():
+        if entry.name.startswith(BUILD_PREFIX) or (entry.name.startswith(GEN_PREFIX) and entry.name != current):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(f"{CURRENT}."):
+            entry.unlink(missing_ok=True)

@@ -1,0 +1,202 @@
+"""Running a query: ranked or date-sorted hits, counts, facets, snippets and spelling suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from whoosh import sorting
+from whoosh.searching import Hit as WhooshHit
+from whoosh.searching import Searcher
+
+from archive.errors import QueryError
+from archive.search.analysis import word_spans
+from archive.search.compile import Compiled, compile_query
+from archive.search.dates import since_bound, until_bound
+from archive.search.index import SearchIndex, damaged_index_errors
+from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
+from archive.search.schema import stored_published
+from archive.search.snippets import Snippet, build_snippet, match_ranges
+
+Sort = Literal["relevance", "date", "-date"]
+Facet = Literal["source", "year"]
+DateArg = datetime | date | str | None
+TextsFor = Callable[[list[int]], dict[int, str]]
+
+SORTS = ("relevance", "date", "-date")
+FACET_FIELDS = {"source": "source_facet", "year": "year"}
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    external_id: str
+    title: str | None
+    source: str | None
+    published_at: datetime | None
+    score: float | None  # None when sorted by date
+    snippet: Snippet | None
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class Snapshot:
+    """An open searcher: every call through it sees the index as it was when it was opened."""
+
+    def __init__(self, index: SearchIndex, searcher: Searcher) -> None:
+        self.index = index
+        self.searcher = searcher
+
+
+@contextmanager
+def snapshot(index: SearchIndex) -> Iterator[Snapshot]:
+    with index.searcher() as searcher:
+        yield Snapshot(index, searcher)
+
+
+@contextmanager
+def _opened(target: SearchIndex | Snapshot) -> Iterator[Snapshot]:
+    if isinstance(target, Snapshot):
+        yield target
+    else:
+        with snapshot(target) as opened:
+            yield opened
+
+
+def search(
+    index: SearchIndex | Snapshot,
+    query: str,
+    *,
+    since: DateArg = None,
+    until: DateArg = None,
+    sort: Sort = "relevance",
+    limit: int = 10,
+    offset: int = 0,
+    facets: Sequence[Facet] = (),
+    snippets: bool = True,
+    texts_for: TextsFor | None = None,
+) -> SearchResults:
+    """Run ``query`` (see ``archive.search.query``) and return one page of hits.
+
+    Snippets need the body text, which the index does not store: pass ``texts_for`` (document
+    ids -> text, e.g. from the store); without it hits have no snippet.
+    """
+    _check_arguments(sort, limit, offset, facets)
+    parsed = parse(query)
+    root = _with_dates(parsed.root, since, until)
+    with _opened(index) as snap, damaged_index_errors(snap.index.path):
+        searcher = snap.searcher
+        compiled = compile_query(root, searcher.reader())
+        results = searcher.search(
+            compiled.query,
+            limit=offset + limit if limit else 1,
+            sortedby=_sort_facet(sort),
+            groupedby={name: sorting.FieldFacet(FACET_FIELDS[name]) for name in facets} or None,
+            maptype=sorting.Count,
+        )
+        total = len(results)
+        page = list(results[offset : offset + limit]) if limit else []
+        texts = texts_for([int(h["id"]) for h in page]) if snippets and texts_for and page else {}
+        hits = [_hit(h, sort, texts.get(int(h["id"])), compiled) for h in page]
+        facet_counts = {name: _facet_counts(results.groups(name)) for name in facets}
+        suggestion = _suggest(parsed, searcher) if total == 0 else None
+    return SearchResults(total, hits, facet_counts, suggestion, list(parsed.warnings))
+
+
+def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, until: DateArg = None) -> int:
+    """How many documents match, without scoring or loading any of them."""
+    root = _with_dates(parse(query).root, since, until)
+    with _opened(index) as snap, damaged_index_errors(snap.index.path):
+        compiled = compile_query(root, snap.searcher.reader())
+        return len(snap.searcher.search(compiled.query, limit=None, scored=False))
+
+
+def _check_arguments(sort: str, limit: int, offset: int, facets: Sequence[str]) -> None:
+    if sort not in SORTS:
+        raise QueryError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    if limit < 0 or offset < 0:
+        raise QueryError("limit and offset must not be negative")
+    unknown = [f for f in facets if f not in FACET_FIELDS]
+    if unknown:
+        raise QueryError(f"unknown facet {unknown[0]!r}; use one of {', '.join(FACET_FIELDS)}")
+
+
+def _with_dates(root: Node, since: DateArg, until: DateArg) -> Node:
+    bounds = date_filter(
+        since_bound(since) if since is not None else None,
+        until_bound(until) if until is not None else None,
+    )
+    return root if bounds is None else And((root, bounds))
+
+
+def _sort_facet(sort: str) -> sorting.FacetType | None:
+    if sort == "relevance":
+        return None
+    # Undated documents go last either way: "dated" is "1" or missing (""), so reverse it.
+    return sorting.MultiFacet(
+        [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("published", reverse=sort == "-date")]
+    )
+
+
+def _hit(hit: WhooshHit, sort: str, text: str | None, compiled: Compiled) -> Hit:
+    fields = hit.fields()
+    snippet = None
+    if text is not None:
+        ranges = match_ranges(text, compiled.highlights.terms, compiled.highlights.phrases)
+        snippet = build_snippet(text, ranges)
+    return Hit(
+        id=int(fields["id"]),
+        external_id=fields["external_id"],
+        title=fields.get("title"),
+        source=fields.get("source"),
+        published_at=stored_published(fields.get("published")),
+        score=hit.score if sort == "relevance" else None,
+        snippet=snippet,
+    )
+
+
+def _facet_counts(groups: dict[str, int]) -> list[tuple[str, int]]:
+    """Most frequent first; documents without a value (key "") are left out."""
+    return sorted(((k, n) for k, n in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _suggest(parsed: ParsedQuery, searcher: Searcher) -> str | None:
+    """The query with each word the index has never seen replaced by its closest indexed word."""
+    reader = searcher.reader()
+    replacements: list[tuple[int, int, str]] = []
+    for node in _positive_words(parsed.root):
+        start, end = node.span
+        for word, w_start, w_end in word_spans(parsed.text[start:end]):
+            # Two-letter words have too many neighbours for a suggestion to mean anything.
+            if len(word) < 3 or any(reader.doc_frequency(f, word) for f in node.fields):
+                continue
+            for fieldname in node.fields:
+                candidates = searcher.suggest(fieldname, word, limit=1, maxdist=1 if len(word) <= 5 else 2)
+                if candidates:
+                    replacements.append((start + w_start, start + w_end, candidates[0]))
+                    break
+    if not replacements:
+        return None
+    text = parsed.text
+    for r_start, r_end, word in sorted(replacements, reverse=True):
+        text = text[:r_start] + word + text[r_end:]
+    return text
+
+
+def _positive_words(node: Node) -> Iterator[Words]:
+    """Words the user wants present; negated words are left alone."""
+    if isinstance(node, Words):
+        yield node
+    elif isinstance(node, (And, Or)):
+        for child in node.children:
+            yield from _positive_words(child)

@@ -1,0 +1,279 @@
+"""Evaluate archive.provenance on the dev data in ../shared/data (never copied into the repo).
+
+    .venv/bin/python bench/provenance_eval.py                 # all settings
+    .venv/bin/python bench/provenance_eval.py spun llmfake    # some settings
+    .venv/bin/python bench/provenance_eval.py --json out.json
+
+Settings: spun (spun_dev + all Reuters), llmfake, clough, seeds, reuters (duplicates report).
+A link is correct when it joins a copy to its true source in the right direction; "story-level"
+also accepts an exact/near duplicate of the true source (Reuters re-issues share text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import resource
+import sys
+import time
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]
+
+
+def _date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _run(docs: list[DocInput]) -> tuple[Any, ProvenanceIndex, dict[str, float]]:
+    timing: dict[str, float] = {}
+    t0 = time.perf_counter()
+    fps = {d.id: fingerprint(d) for d in docs}
+    timing["fingerprint_s"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    index = ProvenanceIndex()
+    index.update(docs, fps)
+    timing["link_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    result = index.result()
+    timing["result_s"] = time.perf_counter() - t2
+    timing["total_s"] = time.perf_counter() - t0
+    timing["docs_per_s"] = len(docs) / timing["total_s"]
+    timing["pairs_linked"] = len(index.pairs)
+    timing["pairs_aligned"] = len(index._evaluated)
+    return result, index, {k: round(v, 3) for k, v in timing.items()}
+
+
+def reuters_docs() -> tuple[list[DocInput], dict[str, int]]:
+    rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
+    docs = [DocInput(int(r["id"].split("-")[1]), r["text"], r.get("title"), _date(r.get("published")),
+                     r.get("source"), None) for r in rows]
+    return docs, {r["id"]: int(r["id"].split("-")[1]) for r in rows}
+
+
+def eval_spun() -> dict[str, Any]:
+    base, idmap = reuters_docs()
+    spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
+    copies: dict[int, tuple[int, str]] = {}
+    docs = list(base)
+    for k, r in enumerate(spun):
+        doc_id = 100_000 + k
+        copies[doc_id] = (idmap[r["source_id"]], str(r["rate"]))
+        docs.append(DocInput(doc_id, r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None))
+    result, index, timing = _run(docs)
+    # Sources that are the same story as the true source: identical or near-identical Reuters text.
+    same_text: dict[int, set[int]] = defaultdict(set)
+    for link in result.links:
+        if link.derived_id < 100_000 and link.source_id < 100_000 and link.relation in ("duplicate", "near_copy"):
+            same_text[link.derived_id].add(link.source_id)
+            same_text[link.source_id].add(link.derived_id)
+    by_copy: dict[int, list[Any]] = defaultdict(list)
+    for link in result.links:
+        if link.relation in DERIVATIONS and link.derived_id in copies:
+            by_copy[link.derived_id].append(link)
+    per_rate: dict[str, Counter[str]] = defaultdict(Counter)
+    wrong_story = 0
+    relations: Counter[str] = Counter()
+    examples: list[dict[str, Any]] = []
+    reverse = 0
+    for doc_id, (src, rate) in copies.items():
+        c = per_rate[rate]
+        c["copies"] += 1
+        links = by_copy.get(doc_id, [])
+        c["links"] += len(links)
+        ok = [l for l in links if l.source_id == src]
+        ok_story = [l for l in links if l.source_id == src or l.source_id in same_text[src]]
+        c["correct"] += len(ok)
+        c["correct_story"] += len(ok_story)
+        c["found"] += bool(ok)
+        c["found_story"] += bool(ok_story)
+        if result.story_of[doc_id] != result.story_of[src]:
+            wrong_story += 1
+        if any(l.source_id in copies for l in links):
+            reverse += 1
+        for l in links:
+            relations[l.relation] += 1
+        if not ok_story and len(examples) < 10:
+            examples.append({"copy": doc_id, "true_source": src, "rate": rate,
+                             "links": [(l.source_id, l.relation, l.score) for l in links],
+                             "as_source": [(l.derived_id, l.relation) for l in result.links if l.source_id == doc_id][:5]})
+    out: dict[str, Any] = {"timing": timing, "relations": dict(relations), "copies_in_wrong_story": wrong_story,
+                           "copies_linked_from_another_copy": reverse}
+    total: Counter[str] = Counter()
+    for rate in sorted(per_rate):
+        c = per_rate[rate]
+        total.update(c)
+        out[f"rate_{rate}"] = _pr(c)
+    out["all"] = _pr(total)
+    out["misses"] = examples
+    flagged = sum(1 for d in copies if "spun" in result.flags.get(d, []))
+    out["copies_flagged_spun"] = flagged
+    out["reuters_flagged_spun"] = sum(1 for d, f in result.flags.items() if d < 100_000 and "spun" in f)
+    out["reuters_derivation_links"] = sum(1 for l in result.links if l.derived_id < 100_000 and l.source_id < 100_000
+                                          and l.relation in DERIVATIONS)
+    return out
+
+
+def _pr(c: Counter[str]) -> dict[str, Any]:
+    return {
+        "copies": c["copies"],
+        "precision": round(c["correct"] / c["links"], 4) if c["links"] else None,
+        "precision_story": round(c["correct_story"] / c["links"], 4) if c["links"] else None,
+        "recall": round(c["found"] / c["copies"], 4),
+        "recall_story": round(c["found_story"] / c["copies"], 4),
+    }
+
+
+def eval_llmfake() -> dict[str, Any]:
+    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
+    rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
+    sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
+    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
+    truth: dict[int, tuple[int, str, str]] = {}
+    for k, r in enumerate(rewrites):
+        doc_id = 100_000 + k
+        truth[doc_id] = (sid[r["source_id"]], r["task"], r["generator"])
+        docs.append(DocInput(doc_id, r["text"], None, None, r["generator"], None))
+    result, index, timing = _run(docs)
+    links_from: dict[int, list[Any]] = defaultdict(list)
+    for l in result.links:
+        if l.relation in DERIVATIONS:
+            links_from[l.derived_id].append(l)
+    per_task: dict[str, Counter[str]] = defaultdict(Counter)
+    wrong_examples = []
+    for doc_id, (src, task, gen) in truth.items():
+        c = per_task[task]
+        c["copies"] += 1
+        links = links_from.get(doc_id, [])
+        c["links"] += len(links)
+        c["correct"] += sum(1 for l in links if l.source_id == src)
+        c["found"] += any(l.source_id == src for l in links)
+        c["reversed"] += any(l.source_id == doc_id for l in result.links if l.derived_id == src and l.relation in DERIVATIONS)
+        c["to_sibling"] += sum(1 for l in links if l.source_id in truth)
+        if not any(l.source_id == src for l in links) and len(wrong_examples) < 8:
+            wrong_examples.append({"rewrite": doc_id, "task": task, "source": src,
+                                   "links": [(l.source_id, l.relation, l.score, l.direction_confidence) for l in links]})
+    src_links = [l for l in result.links if l.relation in DERIVATIONS and l.derived_id not in truth]
+    out: dict[str, Any] = {"timing": timing}
+    total: Counter[str] = Counter()
+    for task in sorted(per_task):
+        c = per_task[task]
+        total.update(c)
+        out[task] = {**_pr(c), "reversed": c["reversed"], "links_to_sibling": c["to_sibling"]}
+    out["all"] = {**_pr(total), "reversed": total["reversed"], "links_to_sibling": total["to_sibling"]}
+    out["derivation_links_from_sources"] = len(src_links)
+    out["misses"] = wrong_examples
+    return out
+
+
+def eval_clough() -> dict[str, Any]:
+    folder = DATA / "clough_stevenson"
+    tasks = "abcde"
+    docs = [DocInput(k + 1, (folder / f"orig_task{t}.txt").read_text(encoding="utf-8", errors="replace"))
+            for k, t in enumerate(tasks)]
+    labels: dict[int, tuple[str, int, str]] = {}
+    with open(folder / "file_information.csv", encoding="utf-8") as fh:
+        for k, row in enumerate(csv.DictReader(fh)):
+            if row["Category"] == "orig":  # the sources themselves, already added above
+                continue
+            doc_id = 100 + k
+            labels[doc_id] = (row["File"], tasks.index(row["Task"]) + 1, row["Category"])
+            text = (folder / row["File"]).read_text(encoding="utf-8", errors="replace")
+            docs.append(DocInput(doc_id, text))
+    result, index, timing = _run(docs)
+    per_cat: dict[str, Counter[str]] = defaultdict(Counter)
+    errors = []
+    for doc_id, (name, src, cat) in labels.items():
+        linked = {l.source_id: l.relation for l in result.links if l.derived_id == doc_id and l.relation in DERIVATIONS}
+        reversed_ = any(l.source_id == doc_id and l.derived_id == src for l in result.links if l.relation in DERIVATIONS)
+        if cat == "non":
+            ok = src not in linked and not reversed_
+        else:
+            ok = src in linked and all(s == src for s in linked)
+        per_cat[cat]["n"] += 1
+        per_cat[cat]["ok"] += ok
+        if not ok:
+            errors.append({"file": name, "category": cat, "linked": linked, "reversed": reversed_})
+    n = sum(c["n"] for c in per_cat.values())
+    ok = sum(c["ok"] for c in per_cat.values())
+    return {"timing": timing, "accuracy": round(ok / n, 4),
+            **{cat: round(c["ok"] / c["n"], 4) for cat, c in sorted(per_cat.items())}, "errors": errors}
+
+
+def eval_seeds() -> dict[str, Any]:
+    files = sorted(SEEDS.glob("*.txt"))
+    docs = [DocInput(k, f.read_text(encoding="utf-8")) for k, f in enumerate(files)]
+    result, index, timing = _run(docs)
+    return {
+        "timing": timing,
+        "links": [{"derived": l.derived_id, "source": l.source_id, "relation": l.relation, "score": l.score,
+                   "direction_confidence": l.direction_confidence, "direction": l.evidence["direction"]}
+                  for l in result.links],
+        "flags": {str(k): v for k, v in result.flags.items()},
+        "artefacts": {str(k): [m["phrase"] for m in v.get("spinner_artefact", [])] for k, v in result.doc_evidence.items()},
+        "attributions": [{"doc": a.doc_id, "outlet": a.outlet, "phrase": a.phrase} for a in result.attributions],
+    }
+
+
+def eval_reuters() -> dict[str, Any]:
+    docs, _ = reuters_docs()
+    by_id = {d.id: d for d in docs}
+    result, index, timing = _run(docs)
+    rel = Counter(l.relation for l in result.links)
+    examples: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for l in result.links:
+        if len(examples[l.relation]) < 4:
+            examples[l.relation].append({
+                "derived": l.derived_id, "source": l.source_id, "score": l.score,
+                "direction_confidence": l.direction_confidence,
+                "titles": [by_id[l.derived_id].title, by_id[l.source_id].title],
+                "reasons": l.evidence["reasons"], "number_conflicts": l.evidence["number_conflicts"][:3],
+            })
+    sizes = Counter(Counter(result.story_of.values()).values())
+    return {"timing": timing, "relations": dict(rel), "story_size_histogram": {str(k): v for k, v in sorted(sizes.items())},
+            "examples": examples}
+
+
+SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "clough": eval_clough, "seeds": eval_seeds,
+            "reuters": eval_reuters}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("settings", nargs="*", choices=[[], *SETTINGS], default=[])
+    parser.add_argument("--json", type=Path, help="also write the metrics here")
+    args = parser.parse_args()
+    chosen = args.settings or list(SETTINGS)
+    report: dict[str, Any] = {}
+    for name in chosen:
+        t = time.perf_counter()
+        report[name] = SETTINGS[name]()
+        report[name]["wall_s"] = round(time.perf_counter() - t, 2)
+        report[name]["peak_rss_mb"] = round(_rss_mb(), 1)
+        print(f"== {name}")
+        print(json.dumps(report[name], indent=1, default=str)[:6000])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

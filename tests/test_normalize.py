@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive.ingest.normalize import classify_line, content_hash, normalize_record, normalize_text
+from archive.ingest.records import RawRecord
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+PARAGRAPH = (
+    "The regional council approved the new transport budget on Tuesday after a debate that lasted "
+    "most of the afternoon, with members arguing over bus routes and the cost of repairing bridges."
+)
+SECOND = (
+    "Opposition members said the plan did too little for villages in the north, where some services "
+    "run only twice a day, but the measure passed by a comfortable margin in the final vote."
+)
+
+
+def record(text: str, *, fmt: str = "txt", title: str | None = None, **extra: object) -> RawRecord:
+    return RawRecord(origin="x", external_id="x", text=text, fmt=fmt, title=title, extra=dict(extra))
+
+
+def seed(prefix: str) -> RawRecord:
+    [path] = SEEDS.glob(f"{prefix}_*.txt")
+    return record(path.read_text(encoding="utf-8"))
+
+
+# --- normalize_text ------------------------------------------------------------------------------
+
+
+def test_normalize_text_cleans_whitespace_and_controls() -> None:
+    raw = "  Cafe\u0301\tprices\u00a0 rise \r\nline\x07 two\u200b \r\r\n\n\n\nnext\u2028para  \n"
+    assert normalize_text(raw) == "Café prices rise\nline two\n\nnext\npara"
+
+
+@given(st.text())
+def test_normalize_text_is_idempotent(text: str) -> None:
+    once = normalize_text(text)
+    assert normalize_text(once) == once
+
+
+def test_content_hash_ignores_whitespace_noise() -> None:
+    assert content_hash("a  b\r\n\n\n\nc ") == content_hash("a b\n\nc")
+    assert content_hash("a b") != content_hash("a c")
+    assert len(content_hash("x")) == 64
+
+
+# --- the seeds -----------------------------------------------------------------------------------
+
+
+def test_seed_000_title_and_cruft() -> None:
+    result = normalize_record(seed("000"))
+    assert result.title == "Microsoft’s president meets with the Chinese government to debate AI co-operation"
+    for line in ["Written by 1:31 pm", "Cezaro De Luca | Europa Press | Getty Images", "(Visited 1 times"]:
+        assert line not in result.text
+    assert not result.text.startswith("Microsoft’s president meets")  # the title is not repeated
+    assert result.text.startswith("Microsoft CEO Brad Smith participates in a gathering")  # a caption sentence stays
+    assert result.text.endswith("when contacted by CNBC.")
+    assert [item["kind"] for item in result.extra["cruft"]] == ["byline", "photo_credit", "views"]
+    assert result.extra["photo_credit"] == "Cezaro De Luca | Europa Press | Getty Images"
+    assert result.extra["views"] == 0
+    assert result.language == "en"
+
+
+def test_seed_001_keeps_its_sub_headings() -> None:
+    result = normalize_record(seed("001"))
+    assert result.title == "Microsoft’s President Brad Smith Meets with Chinese Minister to Discuss AI Cooperation"
+    assert "\n\nPromoting Cooperation and Collaboration\n\n" in result.text
+    assert "Response from Microsoft" in result.text
+    assert "cruft" not in result.extra
+
+
+# --- cruft shapes (other sites' wording) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("Posted by editor | 9:05 am | Politics | 1,204 views", "byline"),
+    ("By Jane Doe", "byline"),
+    ("Published on March 3, 2021 by newsdesk", "byline"),
+    ("Updated: 12:05 PM EST", "byline"),
+    ("Views: 3,418", "views"),
+    ("(Read 57 times, 3 reads today)", "views"),
+    ("2.4K views", "views"),
+    ("Anna Kowalska | Reuters", "photo_credit"),
+    ("(AP Photo/Evan Vucci)", "photo_credit"),
+    ("Photo: Tom Briggs/AFP", "photo_credit"),
+    ("Image credit: NASA/JPL-Caltech", "photo_credit"),
+    ("Featured image by Unsplash", "photo_credit"),
+    ("Share this article", "share"),
+    ("Share on LinkedIn", "share"),
+    ("Click to email a link to a friend (Opens in new window)", "share"),
+    ("Pinterest", "share"),
+    ("Tweet this", "share"),
+    ("Subscribe to our daily newsletter", "subscribe"),
+    ("Follow us on Instagram", "subscribe"),
+    ("ADVERTISEMENT", "advertisement"),
+    ("Sponsored content", "advertisement"),
+    ("Continue reading", "navigation"),
+    ("You may also like", "navigation"),
+    ("Next post", "navigation"),
+    ("Older Posts", "navigation"),
+    ("See more stories", "navigation"),
+    ("Like Loading...", "navigation"),
+    ("Leave a reply", "comments"),
+    ("3 comments", "views"),
+    ("Tags: budget, transport, council", "tags"),
+    ("Filed Under: Local News", "tags"),
+    ("Posted in Uncategorized", "tags"),
+    ("Categories: Europe", "tags"),
+    ("© 2024 Northern Gazette Ltd", "copyright"),
+    ("Copyright 2019 Example Media. All rights reserved.", "copyright"),
+    ("Source: Deutsche Welle", "source"),
+    ("14 March 2024", "dateline"),
+    ("* * *", "separator"),
+])
+def test_cruft_shapes_at_the_edges(line: str, kind: str) -> None:
+    assert classify_line(line, at_edge=True) == kind
+
+
+@pytest.mark.parametrize("line", [
+    PARAGRAPH,
+    "Promoting Cooperation and Collaboration",
+    "What happens next",
+    "Follow the money",
+    "Share prices fell sharply on Monday.",
+    "By the end of 2030, the town hopes to run entirely on tidal power.",
+    "The video had more than 3 million views within a day of being posted online.",
+    "It said it has received about 11,070,000 shares under its",
+    "Reuter",
+    "The court said the copyright claim was invalid.",
+    "Posted in 2019, the video was watched by millions of people.",
+])
+def test_prose_is_not_cruft(line: str) -> None:
+    assert classify_line(line, at_edge=True) is None
+    assert classify_line(line, at_edge=False) is None
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("Advertisement", "advertisement"),
+    ("Share on WhatsApp", "share"),
+    ("Read more", "navigation"),
+    ("Marta Ruiz | EFE | Pool", "photo_credit"),
+    ("Photo credit: Lars Berg", "photo_credit"),
+])
+def test_unmistakable_cruft_in_the_middle(line: str, kind: str) -> None:
+    assert classify_line(line, at_edge=False) == kind
+
+
+@pytest.mark.parametrize("line", [
+    "By Jane Doe", "Tags: budget, transport", "14 March 2024", "© 2024 Northern Gazette Ltd", "Source: Deutsche Welle",
+])
+def test_edge_only_shapes_stay_in_the_middle(line: str) -> None:
+    assert classify_line(line, at_edge=False) is None
+
+
+def test_record_with_other_sites_cruft() -> None:
+    text = "\n".join([
+        "Home | News | Local",
+        "Council passes transport budget",
+        "By Jane Doe | 14 March 2024, 9:05 am",
+        "Share on Facebook",
+        PARAGRAPH,
+        "Anna Kowalska | Reuters",
+        "Travel plans",
+        SECOND,
+        "Tags: budget, transport",
+        "Like this:",
+        "Like Loading...",
+        "Related",
+        "© 2024 Northern Gazette Ltd",
+    ])
+    result = normalize_record(record(text))
+    assert result.title == "Council passes transport budget"
+    assert result.text == f"{PARAGRAPH}\nTravel plans\n{SECOND}"
+    assert result.extra["byline"] == "By Jane Doe | 14 March 2024, 9:05 am"
+    assert result.extra["photo_credit"] == "Anna Kowalska | Reuters"
+    assert result.extra["tags"] == ["budget", "transport"]
+    assert result.extra["copyright"] == "© 2024 Northern Gazette Ltd"
+    assert len(result.extra["cruft"]) == 9
+
+
+def test_hard_wrapped_text_keeps_sentence_tails() -> None:
+    text = (
+        "Showers continued throughout the week in the zone, alleviating\n"
+        "the drought since early January and improving prospects for\n"
+        "the coming harvest, although normal humidity levels have not\n"
+        "been restored since\n"
+        "1986.\n"
+        "    Arrivals for the week were 155,221 bags of 60 kilos and\n"
+        "traders said 26,661,770 shares of the exporter changed hands in the\n"
+        "share.\n\n"
+        "(Visited 12 times, 2 visits today)"
+    )
+    result = normalize_record(record(text, title="Cocoa review"))
+    assert "1986." in result.text and "\nshare." in result.text
+    assert "Visited" not in result.text
+
+
+# --- titles, language, immutability --------------------------------------------------------------
+
+
+def test_title_from_plain_text_is_not_a_paragraph() -> None:
+    result = normalize_record(record(PARAGRAPH + "\n\n" + SECOND))
+    assert result.title is None
+    assert result.text.startswith(PARAGRAPH)
+
+
+def test_separate_title_is_removed_from_the_body_only_when_repeated() -> None:
+    repeated = normalize_record(record(f"Budget passes\n{PARAGRAPH}", fmt="json", title="  Budget   passes "))
+    assert (repeated.title, repeated.text) == ("Budget passes", PARAGRAPH)
+    different = normalize_record(record(f"Budget row\n{PARAGRAPH}", fmt="json", title="Budget passes"))
+    assert different.text == f"Budget row\n{PARAGRAPH}"
+
+
+def test_only_cruft_is_kept_rather_than_emptied() -> None:
+    result = normalize_record(record("Share this:\nTweet"))
+    assert result.text == "Share this:\nTweet"
+
+
+@pytest.mark.parametrize(("given", "text", "expected"), [
+    ("en-US", "x", "en"),
+    ("DE", "x", "de"),
+    (None, PARAGRAPH, "en"),
+    (None, "Der Gemeinderat hat am Dienstag nach einer langen Debatte den neuen Haushalt für den Verkehr "
+           "beschlossen, obwohl die Opposition mehr Busse für die Dörfer im Norden verlangte.", "de"),
+    (None, "Short words only", None),
+])
+def test_language(given: str | None, text: str, expected: str | None) -> None:
+    raw = RawRecord(origin="x", external_id="x", text=text, fmt="json", language=given)
+    assert normalize_record(raw).language == expected
+
+
+def test_normalize_record_does_not_change_its_input() -> None:
+    raw = seed("000")
+    before = (raw.text, dict(raw.extra))
+    normalize_record(raw)
+    assert (raw.text, raw.extra) == before

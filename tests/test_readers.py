@@ -1,0 +1,371 @@
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.ingest.readers import ReadLimits, iter_input_files, iter_records, parse_date
+from archive.ingest.records import RawRecord, RecordFailure
+from archive.ingest.textdetect import sniff_format
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ARTICLE = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+UTC = timezone.utc
+
+
+def read(*paths: Path | str, **kwargs: object) -> list[RawRecord | RecordFailure]:
+    return list(iter_records([str(path) for path in paths], **kwargs))  # type: ignore[arg-type]
+
+
+def only_record(*paths: Path | str, **kwargs: object) -> RawRecord:
+    [result] = read(*paths, **kwargs)
+    assert isinstance(result, RawRecord), result
+    return result
+
+
+def only_failure(*paths: Path | str, **kwargs: object) -> RecordFailure:
+    [result] = read(*paths, **kwargs)
+    assert isinstance(result, RecordFailure), result
+    return result
+
+
+def jsonl(*objects: object) -> bytes:
+    return "".join(json.dumps(obj) + "\n" for obj in objects).encode()
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def test_plain_text_file_uses_its_basename_as_id(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("Budget passes\n\n" + ARTICLE)
+    record = only_record(path)
+    assert (record.fmt, record.external_id, record.origin) == ("txt", "story.txt", str(path))
+    assert record.text.endswith("roads.")
+
+
+def test_html_gives_text_and_metadata() -> None:
+    record = only_record(FIXTURES / "article.html")
+    assert record.fmt == "html"
+    assert record.title == "Harbour town opens tidal power plant"
+    assert record.author == "Mara Lindqvist"
+    assert record.source == "Coastal Courier"
+    assert record.url == "https://courier.example.org/2023/05/tidal-plant"
+    assert record.published_at == datetime(2023, 5, 14, 7, 30, tzinfo=UTC)
+    assert "Skellhaven" in record.text and "Share on Facebook" not in record.text
+    assert record.extra["description"].startswith("A small harbour town")
+
+
+def test_html_without_text_fails(tmp_path: Path) -> None:
+    path = tmp_path / "empty.html"
+    path.write_text("<html><head><title>Nothing</title></head><body><script>var a = 1;</script></body></html>")
+    assert "no article text" in only_failure(path).reason
+
+
+def test_json_object_with_aliased_fields(tmp_path: Path) -> None:
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps({
+        "headline": "Budget passes", "body": ARTICLE, "date_publish": "2021-03-04 10:00:00",
+        "link": "https://example.net/a", "publisher": "Daily Example", "authors": ["Ann Lee", "Bo Chan"],
+        "lang": "en", "section": "politics", "wordcount": 17,
+    }))
+    record = only_record(path)
+    assert (record.title, record.text, record.url, record.source) == (
+        "Budget passes", ARTICLE, "https://example.net/a", "Daily Example")
+    assert record.author == "Ann Lee; Bo Chan"
+    assert record.published_at == datetime(2021, 3, 4, 10, tzinfo=UTC)
+    assert record.language == "en"
+    assert record.external_id == "one.json"
+    assert record.extra == {"section": "politics", "wordcount": 17}
+    assert record.unknown_fields == ["section", "wordcount"]
+
+
+def test_json_list_and_container_shapes(tmp_path: Path) -> None:
+    (tmp_path / "list.json").write_text(json.dumps([{"text": ARTICLE}, {"text": ARTICLE, "_id": 42}]))
+    (tmp_path / "wrapped.json").write_text(json.dumps({"count": 1, "articles": [{"content": ARTICLE, "guid": "g-1"}]}))
+    records = read(tmp_path / "list.json", tmp_path / "wrapped.json")
+    assert [r.external_id for r in records] == ["list.json#1", "42", "g-1"]  # type: ignore[union-attr]
+    assert [r.record_ref for r in records] == ["1", "2", "1"]
+
+
+def test_jsonl_ids_are_own_id_or_path_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    (folder / "feeds").mkdir(parents=True)
+    (folder / "feeds" / "day.jsonl").write_bytes(jsonl({"id": 7, "text": ARTICLE}, {"text": ARTICLE}) + b"\n")
+    records = read(folder)
+    assert [r.external_id for r in records] == ["7", "feeds/day.jsonl#2"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", ["a.jsonl.gz", "a.ndjson.gz"])
+def test_gzipped_jsonl(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_bytes(gzip.compress(jsonl({"title": "T", "text": ARTICLE})))
+    assert only_record(tmp_path / name).title == "T"
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("a.txt.gz", "txt"), ("a.html.gz", "html"), ("a.json.gz", "json")])
+def test_other_gzipped_formats(tmp_path: Path, name: str, fmt: str) -> None:
+    payload = {
+        "txt": ARTICLE.encode(),
+        "html": (FIXTURES / "article.html").read_bytes(),
+        "json": json.dumps({"text": ARTICLE}).encode(),
+    }[fmt]
+    (tmp_path / name).write_bytes(gzip.compress(payload))
+    assert only_record(tmp_path / name).fmt == fmt
+
+
+def write_warc(path: Path, *, compress: bool) -> None:
+    html = (FIXTURES / "article.html").read_bytes()
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=compress)
+        for uri, ctype, status, body in [
+            ("https://courier.example.org/a", "text/html; charset=utf-8", "200 OK", html),
+            ("https://courier.example.org/logo.png", "image/png", "200 OK", b"\x89PNG\x00\x00"),
+            ("https://courier.example.org/gone", "text/html", "404 Not Found", b"<html>gone</html>"),
+        ]:
+            http = StatusAndHeaders(status, [("Content-Type", ctype)], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http))
+        writer.write_record(writer.create_warc_record("https://courier.example.org/a", "request",
+                                                      payload=io.BytesIO(b"GET /a HTTP/1.1\r\n\r\n")))
+
+
+@pytest.mark.parametrize("name", ["crawl.warc", "crawl.warc.gz"])
+def test_warc_reads_html_responses_only(tmp_path: Path, name: str) -> None:
+    write_warc(tmp_path / name, compress=name.endswith(".gz"))
+    record = only_record(tmp_path / name)
+    assert record.fmt == "warc"
+    assert record.url == "https://courier.example.org/a"
+    assert record.record_ref and record.record_ref.startswith("<urn:uuid:")
+    assert record.external_id == record.record_ref
+    assert record.title == "Harbour town opens tidal power plant"
+    assert "warc_date" in record.extra
+    assert record.extra["page_url"] == "https://courier.example.org/2023/05/tidal-plant"
+
+
+@pytest.mark.parametrize("data", [
+    b"this is not a web archive\r\n\r\n",
+    b"WARC/1.0\r\nbroken header\r\n\r\n",
+    b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 500\r\n\r\nshort",
+])
+def test_malformed_warc_fails(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "bad.warc").write_bytes(data)
+    assert "malformed WARC" in only_failure(tmp_path / "bad.warc").reason
+
+
+def test_truncated_warc_gz_keeps_the_records_before_the_damage(tmp_path: Path) -> None:
+    whole = tmp_path / "whole.warc.gz"
+    write_warc(whole, compress=True)
+    data = whole.read_bytes()
+    (tmp_path / "cut.warc.gz").write_bytes(data + data[: len(data) // 3])
+    results = read(tmp_path / "cut.warc.gz")
+    assert [type(r).__name__ for r in results] == ["RawRecord", "RecordFailure"]
+
+
+# --- walking -------------------------------------------------------------------------------------
+
+
+def test_folder_walk_is_sorted_and_skips_hidden_and_unknown(tmp_path: Path) -> None:
+    for name in ["b.txt", "a/z.json", "a/y.md", ".git/x.txt", "a/.hidden.txt", "c.TXT"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(ARTICLE)
+    assert list(iter_input_files([str(tmp_path)])) == [
+        (str(tmp_path / "a" / "z.json"), "a/z.json"),
+        (str(tmp_path / "b.txt"), "b.txt"),
+        (str(tmp_path / "c.TXT"), "c.TXT"),
+    ]
+
+
+def test_named_file_with_unknown_extension_is_sniffed(tmp_path: Path) -> None:
+    path = tmp_path / "export.dat"
+    path.write_bytes(jsonl({"text": ARTICLE}, {"text": ARTICLE}))
+    assert [r.fmt for r in read(path)] == ["json", "json"]  # type: ignore[union-attr]
+
+
+def test_symlink_loop_ends(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(ARTICLE)
+    os.symlink(tmp_path, tmp_path / "sub" / "loop")
+    os.symlink(tmp_path / "sub", tmp_path / "again")
+    # the folder is read once, under the first name met in sorted order
+    assert [rel for _path, rel in iter_input_files([str(tmp_path)])] == ["again/a.txt"]  # type: ignore[misc]
+
+
+def test_missing_path_fails() -> None:
+    assert only_failure("/nonexistent/input.txt").reason == "no such file or folder"
+
+
+# --- stdin ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("payload", "fmt", "count"), [
+    (jsonl({"text": ARTICLE}, {"text": ARTICLE}), "json", 2),
+    (json.dumps([{"text": ARTICLE}], indent=2).encode(), "json", 1),
+    ((FIXTURES / "article.html").read_bytes(), "html", 1),
+    (gzip.compress(jsonl({"text": ARTICLE})), "json", 1),
+    (ARTICLE.encode(), "txt", 1),
+])
+def test_stdin_is_sniffed(payload: bytes, fmt: str, count: int) -> None:
+    records = read("-", stdin=io.BytesIO(payload))
+    assert [(r.fmt, r.origin) for r in records] == [(fmt, "-")] * count  # type: ignore[union-attr]
+
+
+def test_stdin_ids_use_dash() -> None:
+    records = read("-", stdin=io.BytesIO(jsonl({"text": ARTICLE}, {"text": ARTICLE})))
+    assert [r.external_id for r in records] == ["-#1", "-#2"]  # type: ignore[union-attr]
+    assert only_record("-", stdin=io.BytesIO(ARTICLE.encode())).external_id == "-"
+
+
+def test_empty_stdin_fails() -> None:
+    assert only_failure("-", stdin=io.BytesIO(b"")).reason == "empty file"
+
+
+# --- encodings and bad input ---------------------------------------------------------------------
+
+
+def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "old.txt"
+    text = "Café owners’ “fête” drew crowds — the mayor said it was the town’s best summer festival."
+    path.write_bytes(text.encode("cp1252"))
+    assert only_record(path).text == text
+
+
+def test_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
+    (tmp_path / "wide.txt").write_bytes(ARTICLE.encode("utf-16"))
+    assert only_record(tmp_path / "wide.txt").text == ARTICLE
+
+
+@pytest.mark.parametrize(("name", "data", "reason"), [
+    ("empty.txt", b"", "empty file"),
+    ("blank.txt", b" \n\t\n", "no text"),
+    ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    ("bad.json", b'{"text": "a",\n "title": }', "malformed JSON at line 2"),
+    ("scalar.json", b'"just a string"', "JSON is a string"),
+    ("notext.json", b'{"title": "only a title"}', "record has no text"),
+    ("empty.json.gz", b"", "empty file"),
+    ("zero.json.gz", gzip.compress(b""), "empty file after decompression"),
+    ("broken.txt.gz", b"\x1f\x8b\x08\x00garbage-not-deflate", "damaged or truncated gzip"),
+    ("fake.txt.gz", b"plain text, not gzip at all", "damaged or truncated gzip"),
+])
+def test_bad_files_fail_with_a_reason(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    failure = only_failure(tmp_path / name)
+    assert reason in failure.reason
+    assert failure.origin == str(tmp_path / name)
+
+
+def test_bad_jsonl_lines_fail_alone(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(jsonl({"text": ARTICLE}) + b"{broken\n" + b"[1, 2]\n" + b"\n" + jsonl({"body": ARTICLE}))
+    results = read(path)
+    assert [type(r).__name__ for r in results] == ["RawRecord", "RecordFailure", "RecordFailure", "RawRecord"]
+    assert results[1].reason.startswith("line 2: malformed JSON")  # type: ignore[union-attr]
+    assert results[2].record_ref == "3" and "not a JSON object" in results[2].reason  # type: ignore[union-attr]
+    assert results[3].external_id == "mixed.jsonl#5"  # type: ignore[union-attr]
+
+
+def test_truncated_gzip_keeps_the_records_before_the_damage(tmp_path: Path) -> None:
+    data = gzip.compress(jsonl(*({"id": n, "text": ARTICLE * 20} for n in range(200))))
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) * 2 // 3])
+    results = read(path)
+    assert all(isinstance(r, RawRecord) for r in results[:-1]) and len(results) > 50
+    assert isinstance(results[-1], RecordFailure) and "truncated" in results[-1].reason
+
+
+def test_gzip_bomb_stops_at_the_decompression_cap(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.txt.gz"
+    path.write_bytes(gzip.compress(b"a" * 5_000_000))
+    assert path.stat().st_size < 20_000
+    failure = only_failure(path, limits=ReadLimits(max_decompressed_bytes=1_000_000))
+    assert "decompresses to more than" in failure.reason
+
+
+def test_file_too_big(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text(ARTICLE * 10)
+    assert "file too big" in only_failure(tmp_path / "big.txt", limits=ReadLimits(max_file_bytes=100)).reason
+
+
+def test_article_too_big(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text(ARTICLE * 10)
+    failure = only_failure(tmp_path / "big.txt", limits=ReadLimits(max_record_bytes=100))
+    assert "too big for one article" in failure.reason
+
+
+def test_overlong_jsonl_line_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "long.jsonl"
+    path.write_bytes(jsonl({"text": ARTICLE * 50}, {"text": ARTICLE}))
+    results = read(path, limits=ReadLimits(max_record_bytes=1000))
+    assert isinstance(results[0], RecordFailure) and "line 1 is longer than" in results[0].reason
+    assert isinstance(results[1], RawRecord) and results[1].external_id == "long.jsonl#2"
+
+
+@pytest.mark.parametrize("depth", [70, 100_000])
+def test_deeply_nested_json_fails_cleanly(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text('{"text": "x", "n": ' + "[" * depth + "]" * depth + "}")
+    assert "nested deeper than 64" in only_failure(path).reason
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files regardless of permissions")
+def test_unreadable_file_fails(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text(ARTICLE)
+    path.chmod(0)
+    assert "permission denied" in only_failure(path).reason
+
+
+def test_seeds_read_as_plain_text() -> None:
+    records = read(SEEDS)
+    assert [r.external_id for r in records] == sorted(p.name for p in SEEDS.glob("*.txt"))  # type: ignore[union-attr]
+
+
+# --- dates and sniffing --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2023-05-14T09:30:00+02:00", datetime(2023, 5, 14, 7, 30, tzinfo=UTC)),
+    ("2023-05-14T09:30:00Z", datetime(2023, 5, 14, 9, 30, tzinfo=UTC)),
+    ("2023-05-14 09:30", datetime(2023, 5, 14, 9, 30, tzinfo=UTC)),
+    ("2023-05-14", datetime(2023, 5, 14, tzinfo=UTC)),
+    ("Sun, 14 May 2023 09:30:00 -0400", datetime(2023, 5, 14, 13, 30, tzinfo=UTC)),
+    ("26-FEB-1987 15:01:01.00", datetime(1987, 2, 26, 15, 1, 1, tzinfo=UTC)),
+    ("May 14, 2023", datetime(2023, 5, 14, tzinfo=UTC)),
+    (1684056600, datetime(2023, 5, 14, 9, 30, tzinfo=UTC)),
+    ("1684056600", datetime(2023, 5, 14, 9, 30, tzinfo=UTC)),
+    (1684056600000, datetime(2023, 5, 14, 9, 30, tzinfo=UTC)),
+])
+def test_parse_date(value: object, expected: datetime) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020]])
+def test_unparseable_dates_are_none(value: object) -> None:
+    assert parse_date(value) is None
+
+
+def test_unparseable_date_is_kept_raw(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"text": ARTICLE, "published": "sometime in spring"}))
+    record = only_record(tmp_path / "a.json")
+    assert record.published_at is None and record.extra["published_raw"] == "sometime in spring"
+
+
+@pytest.mark.parametrize(("head", "fmt"), [
+    (b"\x1f\x8b\x08", "gzip"),
+    (b"WARC/1.1\r\n", "warc"),
+    (b'{"a": 1}\n{"a": 2}\n', "jsonl"),
+    (b'{\n  "a": 1\n}\n', "json"),
+    (b'{"a": 1}', "json"),
+    (b"  [1, 2]", "json"),
+    (b"<!DOCTYPE html><html>", "html"),
+    (b"<div><p>Hello</p></div><title>x</title>", "html"),
+    (b"Plain words here.", "txt"),
+])
+def test_sniff_format(head: bytes, fmt: str) -> None:
+    assert sniff_format(head) == fmt

@@ -1,0 +1,205 @@
+"""The index on disk: writers and their lock, snapshots, rebuild swap, drift repair, damage."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from archive.errors import BusyError, IndexStateError
+from archive.search import Drift, IndexDoc, SearchIndex, count, search, snapshot
+from fixtures.search.corpus import build_corpus
+
+DOCS = [r.doc for r in build_corpus(40, seed=11)]
+
+
+def doc(i: int, text: str, content_hash: str = "h") -> IndexDoc:
+    return IndexDoc(i, f"x{i}", None, text, None, None, None, None, None, content_hash)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> SearchIndex:
+    return SearchIndex.rebuild(tmp_path / "index", DOCS[:30])
+
+
+def test_add_replace_delete(index: SearchIndex) -> None:
+    assert index.doc_count() == 30
+    assert index.add(DOCS[30:]) == 10
+    assert index.doc_count() == 40
+    assert index.replace([doc(1, "zebra crossing", "new"), doc(100, "zebra")]) == 2
+    assert index.doc_count() == 41
+    assert count(index, "zebra") == 2
+    assert index.stored_hashes()[1] == "new"
+    assert index.delete([1, 100, 999]) == 2
+    assert count(index, "zebra") == 0 and index.doc_count() == 39
+
+
+def test_writer_cancels_on_error_and_releases_the_lock(index: SearchIndex) -> None:
+    with pytest.raises(RuntimeError):
+        with index.writer() as writer:
+            writer.add_document(id="500", external_id="x", text="unicorn", content_hash="h")
+            raise RuntimeError("boom")
+    assert count(index, "unicorn") == 0
+    index.add([doc(500, "unicorn")], timeout=0)
+    assert count(index, "unicorn") == 1
+
+
+def test_a_searcher_sees_a_snapshot_while_a_writer_commits(index: SearchIndex) -> None:
+    with snapshot(index) as snap:
+        before = count(snap, "-zzzz")
+        index.add([doc(200, "platypus"), doc(201, "platypus")])
+        index.delete([DOCS[0].id])
+        assert count(snap, "-zzzz") == before == 30
+        assert search(snap, "platypus").total == 0
+    assert count(index, "platypus") == 2
+    assert count(index, "-zzzz") == 31
+
+
+def test_second_writer_gets_busy_error(index: SearchIndex) -> None:
+    with index.writer():
+        with pytest.raises(BusyError) as err:
+            index.add([doc(300, "x")], timeout=0.2)
+        assert "another archive process is writing the index" in str(err.value)
+        with pytest.raises(BusyError):
+            SearchIndex.rebuild(index.path, [], timeout=0)
+        with pytest.raises(BusyError):
+            index.repair(Drift((), (), (1,)), lambda ids: [], timeout=0)
+    index.add([doc(300, "x")], timeout=0)
+
+
+@pytest.fixture
+def lock_holder(index: SearchIndex) -> Iterator[subprocess.Popen[str]]:
+    """Another process that takes the writer lock and blocks until killed."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from archive.search import SearchIndex
+        with SearchIndex.open({str(index.path)!r}).writer():
+            print("locked", flush=True)
+            sys.stdin.read()
+        """
+    )
+    process = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline().strip() == "locked"
+    yield process
+    process.kill()
+    process.wait()
+
+
+def test_lock_of_a_killed_process_does_not_block(index: SearchIndex, lock_holder: subprocess.Popen[str]) -> None:
+    with pytest.raises(BusyError):
+        index.add([doc(400, "x")], timeout=0.1)
+    lock_holder.kill()  # SIGKILL: no cleanup runs in the holder
+    lock_holder.wait()
+    assert (index.path / "WRITELOCK").exists()  # the file stays; the flock died with the process
+    assert index.add([doc(400, "x")], timeout=5) == 1
+
+
+def test_rebuild_swaps_in_a_new_generation(index: SearchIndex) -> None:
+    old_generation = (index.path / "CURRENT").read_text().strip()
+    rebuilt = SearchIndex.rebuild(index.path, [doc(1, "aardvark")])
+    new_generation = (index.path / "CURRENT").read_text().strip()
+    assert new_generation != old_generation
+    assert not (index.path / old_generation).exists()
+    # Both the new object and the one opened before the rebuild see the new generation.
+    assert count(rebuilt, "aardvark") == count(index, "aardvark") == 1
+    assert index.doc_count() == 1
+    assert sorted(p.name for p in index.path.iterdir()) == ["CURRENT", "WRITELOCK", new_generation]
+
+
+def test_failed_rebuild_leaves_the_old_index_live(index: SearchIndex) -> None:
+    def failing() -> Iterator[IndexDoc]:
+        yield doc(1, "aardvark")
+        raise RuntimeError("database went away")
+
+    names = sorted(p.name for p in index.path.iterdir())
+    with pytest.raises(RuntimeError):
+        SearchIndex.rebuild(index.path, failing())
+    assert sorted(p.name for p in index.path.iterdir()) == names
+    assert index.doc_count() == 30 and count(index, "aardvark") == 0
+
+
+def test_rebuild_clears_leftovers_of_a_killed_rebuild(index: SearchIndex) -> None:
+    (index.path / ".building-deadbeef").mkdir()
+    (index.path / ".building-deadbeef" / "junk").write_text("x")
+    (index.path / "CURRENT.tmp1").write_text("gen-999999")
+    SearchIndex.rebuild(index.path, DOCS)
+    assert sorted(p.name for p in index.path.iterdir())[:1] == ["CURRENT"]
+    assert len(list(index.path.iterdir())) == 3
+
+
+def test_check_and_repair(index: SearchIndex) -> None:
+    db = {d.id: d.content_hash for d in DOCS[:30]}
+    assert index.check(db).ok
+    by_id = {d.id: d for d in DOCS}
+    changed = replace(by_id[5], text="wombat", content_hash="changed")
+    by_id[5] = changed
+    db[5] = "changed"
+    db[35] = by_id[35].content_hash  # in the database, never indexed
+    del db[7]  # deleted from the database, still indexed
+    drift = index.check(db)
+    assert drift == Drift(missing=(35,), stale=(5,), extra=(7,))
+    fetched: list[list[int]] = []
+
+    def fetch(ids: list[int]) -> list[IndexDoc]:
+        fetched.append(ids)
+        return [by_id[i] for i in ids]
+
+    assert index.repair(drift, fetch) == 3
+    assert fetched == [[35, 5]]
+    assert index.check(db).ok
+    assert count(index, "wombat") == 1
+    assert index.repair(index.check(db), fetch) == 0
+
+
+def test_missing_index_names_the_rebuild_command(tmp_path: Path) -> None:
+    with pytest.raises(IndexStateError) as err:
+        SearchIndex.open(tmp_path / "nowhere")
+    assert "archive index rebuild" in str(err.value)
+
+
+def segment_files(index: SearchIndex) -> list[Path]:
+    generation = index.path / (index.path / "CURRENT").read_text().strip()
+    return sorted(generation.glob("*.seg"))
+
+
+def delete_segment(index: SearchIndex) -> None:
+    segment_files(index)[0].unlink()
+
+
+def truncate_segment(index: SearchIndex) -> None:
+    segment = segment_files(index)[0]
+    segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 3])
+
+
+def truncate_toc(index: SearchIndex) -> None:
+    generation = index.path / (index.path / "CURRENT").read_text().strip()
+    toc = next(generation.glob("*.toc"))
+    toc.write_bytes(toc.read_bytes()[:40])
+
+
+def delete_generation(index: SearchIndex) -> None:
+    generation = index.path / (index.path / "CURRENT").read_text().strip()
+    for path in generation.iterdir():
+        path.unlink()
+    generation.rmdir()
+
+
+@pytest.mark.parametrize("damage", [delete_segment, truncate_segment, truncate_toc, delete_generation])
+def test_damaged_index_raises_index_state_error_and_rebuild_recovers(
+    index: SearchIndex, damage: Callable[[SearchIndex], None]
+) -> None:
+    damage(index)
+    with pytest.raises(IndexStateError) as err:
+        SearchIndex.open(index.path)
+        search(index, "oil")
+    assert "archive index rebuild" in str(err.value)
+    with pytest.raises(IndexStateError):
+        count(index, "oil OR gas")
+    SearchIndex.rebuild(index.path, DOCS)
+    assert SearchIndex.open(index.path).doc_count() == 40
