@@ -150,7 +150,7 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
         for hit in results.hits:
             click.echo(render.to_json_line(render.hit_row(hit)))
     elif fmt == "csv":
-        render.search_csv(results, click.get_text_stream("stdout"))
+        render.search_csv(results, sys.stdout)
     else:
         click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty()))
 

@@ -76,7 +76,7 @@ def drain_queue(engine: Engine, index: SearchIndex) -> int:
 
 def store_hashes(engine: Engine) -> dict[int, str]:
     with engine.connect() as conn:
-        return dict(conn.execute(select(documents.c.id, documents.c.content_hash)).tuples())
+        return {row.id: row.content_hash for row in conn.execute(select(documents.c.id, documents.c.content_hash))}
 
 
 @dataclass

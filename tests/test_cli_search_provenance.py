@@ -1,0 +1,111 @@
+"""Search, index maintenance and provenance through the CLI on the seeds and small fixtures."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive.locking import write_lock
+from archive.search.index import SearchIndex
+from conftest import SEEDS
+
+
+@pytest.fixture
+def seeded(run_cli):  # type: ignore[no-untyped-def]
+    assert run_cli("ingest", str(SEEDS)).exit_code == 0
+    return run_cli
+
+
+def test_phrase_search_with_snippet_and_machine_formats(seeded) -> None:
+    text = seeded("search", '"artificial intelligence" AND title:chinese')
+    assert text.exit_code == 0, text.output
+    assert "2 matches" in text.output and "[[artificial intelligence]]" in text.output
+    data = json.loads(seeded("search", '"this 12 months"', "--json").output)
+    assert data["total"] == 1 and data["hits"][0]["external_id"] == "000_f1a1e904460b1218.txt"
+    assert set(data["hits"][0]) == {"id", "external_id", "title", "source", "published_at", "score", "snippet"}
+    rows = list(csv.DictReader(io.StringIO(seeded("search", "microsoft", "--csv").output)))
+    assert len(rows) == 2 and rows[0]["id"]
+    lines = seeded("search", "microsoft", "--jsonl").output.strip().splitlines()
+    assert [json.loads(line)["id"] for line in lines] and len(lines) == 2
+    assert seeded("search", "--count", "Nvidia").output.strip() == "2"
+
+
+def test_bad_queries_get_clear_errors(seeded) -> None:
+    for query, message in (
+        ("nosuchfield:storm", "nosuchfield"),
+        ('"unbalanced phrase', "quote"),
+        ("vote AND (", "parenthes"),
+        ("published:2023-13", "2023-13"),
+    ):
+        result = seeded("search", query)
+        assert result.exit_code == 2, (query, result.output)
+        assert message in result.output.lower() or message in result.output
+        assert "Traceback" not in result.output
+
+
+def test_no_match_suggests_a_spelling(seeded) -> None:
+    result = seeded("search", "microsfot")
+    assert "no matches" in result.output
+    assert "did you mean" in result.output and "microsoft" in result.output
+
+
+def test_index_check_repairs_drift_and_rebuild_restores(seeded, home: Path) -> None:
+    SearchIndex.open(home / "index").delete([2])
+    report = seeded("index", "check", "--no-repair")
+    assert report.exit_code == 1 and "missing from index: 1" in report.output
+    repaired = seeded("index", "check")
+    assert "repaired 1" in repaired.output
+    assert "in step" in seeded("index", "check").output
+    rebuilt = seeded("index", "rebuild")
+    assert "2 documents" in rebuilt.output
+    assert seeded("search", "--count", "microsoft").output.strip() == "2"
+
+
+def test_a_crash_between_store_and_index_commits_is_repaired_by_the_next_write(seeded, home: Path) -> None:
+    with sqlite3.connect(home / "archive.db") as conn:
+        conn.execute("UPDATE documents SET text = text || ' Zanzibar.' WHERE id = 1")
+        conn.execute("INSERT INTO index_queue (document_id, operation) VALUES (1, 'upsert')")
+    assert seeded("search", "--count", "zanzibar").output.strip() == "0"
+    seeded("ingest", str(SEEDS))  # any write applies the pending index work first
+    assert seeded("search", "--count", "zanzibar").output.strip() == "1"
+
+
+def test_seed_provenance_rewrite_spun_flag_and_attribution(seeded, home: Path) -> None:
+    with sqlite3.connect(home / "archive.db") as conn:
+        links = conn.execute("SELECT derived_id, source_id, relation FROM provenance WHERE relation != 'related'").fetchall()
+        flags = dict(conn.execute("SELECT document_id, evidence FROM document_flags WHERE flag = 'spun'").fetchall())
+        cites = conn.execute("SELECT document_id, outlet, phrase FROM attributions").fetchall()
+        view = conn.execute("SELECT relation, derived_title, source_title FROM provenance_view").fetchall()
+    assert len(links) == 1 and links[0][2] == "rewrite" and {links[0][0], links[0][1]} == {1, 2}
+    assert 1 in flags and "this 12 months" in flags[1]
+    assert (1, "CNBC", "when contacted by CNBC") in cites
+    assert view and view[0][0] == "rewrite"
+
+    tree = seeded("provenance", "2")
+    assert tree.exit_code == 0
+    assert "rewrite" in tree.output and "credits CNBC" in tree.output
+    evidence = seeded("provenance", "1", "--evidence").output
+    assert "substitutions:" in evidence and "| copy [" in evidence
+    family = json.loads(seeded("provenance", "1", "--json").output)
+    assert {d["id"] for d in family["documents"]} == {1, 2}
+    assert seeded("provenance", "1", "--format", "dot").output.startswith("digraph story_")
+    assert "rewrite 1" in seeded("provenance", "--families").output
+
+
+def test_provenance_refresh_is_idempotent(seeded, home: Path) -> None:
+    before = sqlite3.connect(home / "archive.db").execute("SELECT * FROM provenance").fetchall()
+    result = seeded("provenance", "--refresh")
+    assert "0 new, 0 changed, 0 removed" in result.output
+    assert sqlite3.connect(home / "archive.db").execute("SELECT * FROM provenance").fetchall() == before
+
+
+def test_a_second_writer_waits_then_exits_with_a_clear_message(run_cli, home: Path) -> None:
+    with write_lock(home / "write.lock"):
+        result = run_cli("--wait", "0.3", "ingest", str(SEEDS))
+    assert result.exit_code == 75
+    assert "another archive process is writing" in result.output
