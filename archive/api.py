@@ -85,6 +85,9 @@ class Archive:
         from archive.ingest.pipeline import run_ingest
         from archive.search.index import SearchIndex
 
+        import time
+
+        started = time.perf_counter()
         with self._write_lock():
             engine = self.engine
             index = SearchIndex.open_or_create(self.home.index_path)
@@ -94,8 +97,11 @@ class Archive:
                 after_batch=lambda _ids: indexsync.drain_queue(engine, index),
             )
             if provenance and (summary.changed_ids or self._provenance_stale()):
+                linked = time.perf_counter()
                 summary.provenance = provenance_store.refresh(engine)
-            return summary
+                summary.add_time("provenance", time.perf_counter() - linked)
+        summary.add_time("wall", time.perf_counter() - started)
+        return summary
 
     # -- provenance --------------------------------------------------------------------------
     def _provenance_stale(self) -> bool:

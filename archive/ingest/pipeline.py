@@ -6,6 +6,7 @@ Interface-agnostic: the CLI passes a progress callback; nothing here prints.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -31,6 +32,12 @@ class IngestSummary:
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
     changed_ids: list[int] = field(default_factory=list)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
+    # Seconds per stage: read, normalize, fingerprint (in the reader process when it runs in
+    # the background), store, index, provenance; and "wall" for the whole call.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
     @property
     def failed(self) -> int:
@@ -71,6 +78,9 @@ def run_ingest(
     status = "aborted"
     try:
         for batch in batches_for(paths, stdin, background):
+            for stage, seconds in batch.seconds.items():
+                summary.add_time(stage, seconds)
+            started = time.perf_counter()
             with engine.begin() as conn:
                 outcome = write_batch(conn, run_id, batch, METHOD_VERSION)
                 conn.execute(
@@ -81,6 +91,7 @@ def run_ingest(
                         failed=runs.c.failed + len(outcome.failures),
                     )
                 )
+            summary.add_time("store", time.perf_counter() - started)
             summary.added += len(outcome.added)
             summary.updated += len(outcome.updated)
             summary.unchanged += outcome.unchanged
@@ -90,7 +101,9 @@ def run_ingest(
             changed = outcome.added + outcome.updated
             summary.changed_ids += changed
             if after_batch and changed:
+                started = time.perf_counter()
                 after_batch(changed)
+                summary.add_time("index", time.perf_counter() - started)
             if progress:
                 progress(summary)
         status = "partial" if summary.failures else "ok"

@@ -65,6 +65,7 @@ _HTML_SKIPPED_META = frozenset(
 )
 
 _EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
+_MIN_EPOCH = 1e8  # 1973; the epoch pattern above also wants 9+ digits
 _MS_EPOCH_ABOVE = 1e11  # larger epoch numbers are milliseconds (year 5138 in seconds)
 
 
@@ -124,8 +125,7 @@ def iter_records(
             yield item
         else:
             path, relative = item
-            source = stdin if stdin is not None else sys.stdin.buffer
-            yield from _read_file(path, relative, source, limits)
+            yield from _read_file(path, relative, stdin, limits)
 
 
 def iter_input_files(paths: Sequence[str]) -> Iterator[tuple[str, str] | RecordFailure]:
@@ -178,10 +178,13 @@ def _format_from_name(name: str) -> tuple[str | None, bool]:
     return fmt, gzipped
 
 
-def _read_file(path: str, relative: str, stdin: BinaryIO, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+def _read_file(
+    path: str, relative: str, stdin: BinaryIO | None, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
     fmt, gzipped = _format_from_name(relative) if path != STDIN else (None, False)
     if path == STDIN:
-        capped = _CappedReader(stdin, limits.max_file_bytes, f"input is larger than {_size(limits.max_file_bytes)}")
+        source = stdin if stdin is not None else sys.stdin.buffer
+        capped = _CappedReader(source, limits.max_file_bytes, f"input is larger than {_size(limits.max_file_bytes)}")
         yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits)
         return
     try:
@@ -206,7 +209,7 @@ def _read_stream(
         return inflated.damage if inflated is not None else None
 
     try:
-        if gzipped or (fmt is None and stream.peek(2).startswith(GZIP_MAGIC)):
+        if gzipped or stream.peek(2).startswith(GZIP_MAGIC):  # whatever the name says
             if not stream.peek(1):
                 yield RecordFailure(origin, "empty file")
                 return
@@ -247,6 +250,8 @@ def _read_document(
 ) -> Iterator[RawRecord | RecordFailure]:
     if fmt == "gzip":
         yield RecordFailure(origin, "gzip inside gzip is not supported")
+    elif fmt == "json" and sniff_format(data[:_SNIFF_BYTES]) == "jsonl":  # JSON Lines named .json
+        yield from _read_jsonl(origin, relative, io.BytesIO(data), limits)
     elif fmt == "json":
         yield from _read_json(origin, relative, data, limits)
     elif len(data) > limits.max_record_bytes:
@@ -283,7 +288,7 @@ def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
 
 
 def _read_jsonl(
-    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits
+    origin: str, relative: str, stream: BinaryIO | io.BufferedIOBase, limits: ReadLimits
 ) -> Iterator[RawRecord | RecordFailure]:
     """One JSON object per line; records are numbered by line so ids and failures point at the line."""
     number = 0
@@ -517,8 +522,8 @@ def parse_date(value: Any) -> datetime | None:
     """
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return _from_epoch(value)
+    if isinstance(value, (int, float)):  # small numbers are years or counts, not times
+        return _from_epoch(value) if abs(value) >= _MIN_EPOCH else None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()

@@ -56,7 +56,7 @@ def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
     outcome = BatchOutcome()
     latest: dict[str, PreparedDoc] = {}
-    for item in batch:
+    for item in batch.items:
         if isinstance(item, RecordFailure):
             outcome.failures.append(item)
             continue

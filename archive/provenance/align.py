@@ -26,6 +26,7 @@ MAX_SUB_TOKENS = 4
 # Passages shorter than this many matched tokens are chance agreement (", said the company").
 MIN_PASSAGE_MATCHED = 6
 _REFINE_GAP = 40
+MIN_ANCHORS = 2
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,32 @@ def _unique_bigrams(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return vals[once], first[once]
 
 
-def opcodes(ha: np.ndarray, hb: np.ndarray) -> list[tuple[str, int, int, int, int]]:
+@dataclass(frozen=True)
+class Prepared:
+    """A document's tokens plus the per-document parts of alignment, computed once."""
+
+    tokens: Tokens
+    bigrams: np.ndarray          # bigram hashes occurring once, sorted
+    bigram_pos: np.ndarray       # their positions
+    terms: np.ndarray            # distinct content-term hashes, sorted
+    term_first: np.ndarray       # position of each term's first occurrence among content tokens
+
+    @classmethod
+    def of(cls, tokens: Tokens) -> "Prepared":
+        bigrams, pos = _unique_bigrams(tokens.hashes)
+        terms, first = np.unique(tokens.hashes[tokens.kinds != STOP], return_index=True)
+        return cls(tokens, bigrams, pos, terms, first)
+
+
+def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (in a, in b) of the bigrams that occur once in each text."""
+    _, ia, ib = np.intersect1d(a.bigrams, b.bigrams, assume_unique=True, return_indices=True)
+    return a.bigram_pos[ia], b.bigram_pos[ib]
+
+
+def opcodes(ha: np.ndarray, hb: np.ndarray, ai_arr: np.ndarray, bj_arr: np.ndarray) -> list[tuple[str, int, int, int, int]]:
     """difflib-style opcodes ('equal', 'replace', 'delete', 'insert') from anchored alignment."""
-    va, pa = _unique_bigrams(ha)
-    vb, pb = _unique_bigrams(hb)
-    _, ia, ib = np.intersect1d(va, vb, assume_unique=True, return_indices=True)
-    ai, bj = pa[ia], pb[ib]
+    ai, bj = ai_arr, bj_arr
     order = np.argsort(ai, kind="stable")
     ai, bj = ai[order].tolist(), bj[order].tolist()
     chain = longest_increasing(bj)
@@ -163,8 +184,13 @@ def opcodes(ha: np.ndarray, hb: np.ndarray) -> list[tuple[str, int, int, int, in
     return ops
 
 
-def align(a: Tokens, b: Tokens) -> Alignment:
-    ops = opcodes(a.hashes, b.hashes)
+def align(pa: Prepared, pb: Prepared) -> Alignment:
+    a, b = pa.tokens, pb.tokens
+    ai, bj = anchors(pa, pb)
+    if ai.shape[0] < MIN_ANCHORS and min(len(a), len(b)) > _REFINE_GAP:
+        # Fewer than two shared word pairs: no passage is possible, skip the walk.
+        return Alignment(len(a), len(b), 0, 0, (), (), (), 0, 0, 0)
+    ops = opcodes(a.hashes, b.hashes, ai, bj)
     kinds_a = a.kinds
     passages: list[Passage] = []
     subs: list[Substitution] = []
@@ -226,19 +252,16 @@ def align(a: Tokens, b: Tokens) -> Alignment:
     )
 
 
-def shared_content_in_order(a: Tokens, b: Tokens) -> tuple[int, int]:
+def shared_content_in_order(a: Prepared, b: Prepared) -> tuple[int, int]:
     """(shared content terms, of which appear in the same order in both texts).
 
     Paraphrases keep the facts' order while changing the words around them, so the ordered
     share of common names, numbers and rare words separates rewrites from same-topic reports.
     """
-    ha = a.hashes[a.kinds != STOP]
-    hb = b.hashes[b.kinds != STOP]
     # First occurrence of each term in each text; shared terms ordered by their place in a,
     # then the longest run of them also increasing in b.
-    va, fa = np.unique(ha, return_index=True)
-    vb, fb = np.unique(hb, return_index=True)
-    _, ia, ib = np.intersect1d(va, vb, assume_unique=True, return_indices=True)
+    fa, fb = a.term_first, b.term_first
+    _, ia, ib = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
     if ia.shape[0] == 0:
         return 0, 0
     pos_a, pos_b = fa[ia], fb[ib]

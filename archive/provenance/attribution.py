@@ -51,8 +51,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"\b(?:first )?reported by " + _NAME), False),
     (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), True),
     (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), True),
-    (re.compile(_NAME + r" (?:reported|first reported|has reported|reports)\b"), False),
 )
+# "<Outlet> reported": found from the verb backwards, since a pattern that starts at every
+# capital letter of a text is slow.
+_REPORTED = re.compile(r" (?:reported|first reported|has reported|reports)\b")
+_NAME_BEFORE = re.compile(_NAME + r"$")
 
 
 def _clean(name: str) -> str:
@@ -72,18 +75,40 @@ def find_attributions(doc_id: int, text: str) -> list[Attribution]:
     found: dict[tuple[int, int], Attribution] = {}
     for regex, strong in _PATTERNS:
         for m in regex.finditer(text):
-            name = _clean(m.group(1))
-            # Trim trailing words until the name is an outlet ("Reuters on Monday" -> "Reuters").
-            words = name.split(" ")
-            while words and not is_outlet(" ".join(words), strong):
-                words.pop()
-            if not words:
-                continue
-            outlet = " ".join(words)
-            # Keep the whole match when the name is all of it ("(AP) -"), else cut after the name.
-            end = m.end() if len(outlet) == len(name) and m.end(1) < m.end() else m.start(1) + len(outlet)
-            if any(a.start < end and m.start() < a.end for a in found.values()):
-                continue  # an earlier pattern already covers this phrase
-            bare = outlet.removeprefix("the ").removeprefix("The ")
-            found[(m.start(), end)] = Attribution(doc_id, bare, text[m.start():end], m.start(), end)
+            _record(found, doc_id, text, m.start(), m.start(1), m.end(1), m.end(), strong)
+    for m in _REPORTED.finditer(text):
+        head = max(0, m.start() - 80)
+        n = _NAME_BEFORE.search(text, head, m.start())
+        if n:
+            name_start = n.start(1)
+            # _record keeps the words of the name that make an outlet, from the left.
+            _record(found, doc_id, text, name_start, name_start, n.end(1), m.end(), False, verb_after=True)
     return sorted(found.values(), key=lambda a: (a.start, a.end))
+
+
+def _record(found: dict[tuple[int, int], Attribution], doc_id: int, text: str, start: int, name_start: int,
+            name_end: int, match_end: int, strong: bool, verb_after: bool = False) -> None:
+    name = _clean(text[name_start:name_end])
+    words = name.split(" ")
+    if verb_after:
+        # "Later, The Wall Street Journal reported": keep the outlet at the end.
+        while words and not is_outlet(" ".join(words), strong):
+            words.pop(0)
+    else:
+        # "according to Reuters on Monday": keep the outlet at the start.
+        while words and not is_outlet(" ".join(words), strong):
+            words.pop()
+    if not words:
+        return
+    outlet = " ".join(words)
+    if verb_after:
+        start = name_start = text.index(outlet, name_start)
+        end = match_end
+    elif len(outlet) == len(name) and name_end < match_end:
+        end = match_end  # the whole match is the phrase: "(AP) -"
+    else:
+        end = name_start + len(outlet)
+    if any(a.start < end and start < a.end for a in found.values()):
+        return  # an earlier pattern already covers this phrase
+    bare = outlet.removeprefix("the ").removeprefix("The ")
+    found[(start, end)] = Attribution(doc_id, bare, text[start:end], start, end)

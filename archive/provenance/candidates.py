@@ -38,6 +38,7 @@ class CandidateIndex:
     _rows: list[np.ndarray] = field(default_factory=list)
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
+    _sorted_vocab: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -55,6 +56,7 @@ class CandidateIndex:
         self.ids.append(doc_id)
         self._rows.append(cols)
         self._matrix = None
+        self._sorted_vocab = None
 
     def _column(self, h: int) -> int:
         col = self.vocab.get(h)
@@ -64,11 +66,16 @@ class CandidateIndex:
 
     def df_of(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency of each term hash (0 for unseen terms)."""
-        cols = np.fromiter((self.vocab.get(int(h), -1) for h in hashes), dtype=np.int64, count=len(hashes))
-        out = np.zeros(cols.shape[0], dtype=np.int64)
-        seen = cols >= 0
-        out[seen] = self._df[cols[seen]]
-        return out
+        if self._sorted_vocab is None:
+            keys = np.fromiter(self.vocab.keys(), dtype=np.int64, count=len(self.vocab))
+            cols = np.fromiter(self.vocab.values(), dtype=np.int64, count=len(self.vocab))
+            order = np.argsort(keys)
+            self._sorted_vocab = (keys[order], self._df[cols[order]].copy())
+        keys, dfs = self._sorted_vocab
+        if keys.shape[0] == 0:
+            return np.zeros(len(hashes), dtype=np.int64)
+        pos = np.minimum(np.searchsorted(keys, hashes), keys.shape[0] - 1)
+        return np.where(keys[pos] == hashes, dfs[pos], 0)
 
     def weights(self) -> np.ndarray:
         """IDF per column, zero above the document-frequency cap."""

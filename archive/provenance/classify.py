@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .align import Alignment, align, shared_content_in_order
+from .align import Alignment, Prepared, align, shared_content_in_order
 from .features import CAP, NUM, STOP, Tokens
 
 # -- copy relations (aligned text) ------------------------------------------------------------
@@ -97,10 +97,10 @@ class PairFeatures:
         return self.ordered_content / max(1, self.shared_content)
 
 
-def pair_features(a: int, b: int, ta: Tokens, tb: Tokens, xa: Anchors, xb: Anchors,
+def pair_features(a: int, b: int, pa: Prepared, pb: Prepared, xa: Anchors, xb: Anchors,
                   cosine: float) -> PairFeatures:
-    al = align(ta, tb)
-    shared, ordered = shared_content_in_order(ta, tb)
+    al = align(pa, pb)
+    shared, ordered = shared_content_in_order(pa, pb)
     return PairFeatures(
         a=a,
         b=b,

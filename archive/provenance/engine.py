@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .align import Prepared
 from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
 from .classify import Anchors, Decision, PairFeatures, classify, pair_features
@@ -66,6 +67,7 @@ class ProvenanceIndex:
     def __init__(self) -> None:
         self.docs: dict[int, DocInput] = {}
         self.tokens: dict[int, Tokens] = {}
+        self.prepared: dict[int, Prepared] = {}
         self.anchors: dict[int, Anchors] = {}
         self.traits: dict[int, DocTraits] = {}
         self.markers: dict[int, list[Marker]] = {}
@@ -98,7 +100,7 @@ class ProvenanceIndex:
                     self._evaluated.add(key)
                     todo.append((key[0], key[1], cosine))
         for a, b, cosine in sorted(todo):
-            feats = pair_features(a, b, self.tokens[a], self.tokens[b], self.anchors[a], self.anchors[b], cosine)
+            feats = pair_features(a, b, self.prepared[a], self.prepared[b], self.anchors[a], self.anchors[b], cosine)
             decision = classify(feats)
             if decision.relation is not None:
                 self.pairs[(a, b)] = PairRecord(feats, decision)
@@ -107,6 +109,7 @@ class ProvenanceIndex:
     def _add(self, doc: DocInput, tokens: Tokens) -> None:
         self.docs[doc.id] = doc
         self.tokens[doc.id] = tokens
+        self.prepared[doc.id] = Prepared.of(tokens)
         self.anchors[doc.id] = Anchors.of(tokens)
         artefacts = spinner_artefacts(doc.text)
         cruft = cruft_lines(doc.text)

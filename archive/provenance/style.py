@@ -47,6 +47,11 @@ SPINNER_ARTEFACTS: tuple[tuple[str, str], ...] = (
     (r"\bcell phone (?:organization|organisation)\b", "mobile network"),
 )
 _ARTEFACT_RES = tuple((re.compile(p, re.IGNORECASE), usual) for p, usual in SPINNER_ARTEFACTS)
+# One cheap pass decides whether any artefact regex needs to run (almost never, in real news).
+_ARTEFACT_NEEDLES = re.compile(
+    r"(?i)12 months|certainly one of|corporate[’']s|intelligence|consciousness|profound|"
+    r" information|bosom|timberland|woodland|flag to|haphazard|cell phone"
+)
 
 # Content-farm furniture: bylines with times and view counters, share prompts. Matched on
 # short lines only, because the same words occur in real sentences.
@@ -70,6 +75,8 @@ _AI_PHRASES = re.compile(
 
 def spinner_artefacts(text: str) -> list[Marker]:
     found: list[Marker] = []
+    if not _ARTEFACT_NEEDLES.search(text):
+        return found
     for regex, usual in _ARTEFACT_RES:
         for m in regex.finditer(text):
             phrase = m.group().lstrip(".,; ")

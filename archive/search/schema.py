@@ -30,6 +30,19 @@ class IndexDoc:
     content_hash: str
 
 
+class Timestamp(fields.DATETIME):
+    """A DATETIME indexed as one term per value instead of Whoosh's eight trie levels.
+
+    Date filters look up calendar-period terms (``year``/``month``/``day``); this field is only
+    searched for the part of a day a since/until datetime cuts off, a range too small to need
+    the trie. Dropping it made the term file a third smaller on Reuters.
+    """
+
+    def __init__(self, *, stored: bool = False, sortable: bool = False) -> None:
+        super().__init__(stored=stored, sortable=sortable)
+        self.shift_step = 0
+
+
 def build_schema() -> fields.Schema:
     """Every searchable text field keeps positions (phrases) and uses the one analyzer.
 
@@ -48,7 +61,7 @@ def build_schema() -> fields.Schema:
         source_facet=fields.ID(sortable=True),
         url=fields.TEXT(analyzer=analyzer, phrase=True),
         lang=fields.ID(),
-        published=fields.DATETIME(stored=True, sortable=True),
+        published=Timestamp(stored=True, sortable=True),
         # Whoosh sorts a missing date as the smallest; this column lets "oldest first" put
         # undated documents last as well.
         dated=fields.ID(sortable=True),
