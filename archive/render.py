@@ -25,7 +25,7 @@ def document_text(doc: DocumentRecord) -> str:
     ):
         if value not in (None, ""):
             lines.append(f"{label:>13}: {value}")
-    cruft = doc.raw_meta.get("cruft") or []
+    cruft = doc.raw_meta.get("removed_cruft") or []
     if cruft:
         lines.append(f"{'cruft removed':>13}: {len(cruft)} line(s)")
     lines += ["", doc.text]

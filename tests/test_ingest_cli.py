@@ -34,7 +34,7 @@ def test_seeds_become_two_documents_with_real_headlines_and_no_cruft(run_cli, ho
         for cruft in CRUFT_LINES:
             assert cruft not in text
     meta = json.loads(db_rows(home, "SELECT raw_meta FROM documents WHERE id = 1")[0][0])
-    assert any("Visited" in c["text"] for c in meta["cruft"])
+    assert any("Visited" in c["text"] for c in meta["removed_cruft"])
 
 
 def test_reingest_adds_nothing_and_a_changed_file_updates(run_cli, home: Path, tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_seed_000_title_and_cruft() -> None:
     assert not result.text.startswith("Microsoft’s president meets")  # the title is not repeated
     assert result.text.startswith("Microsoft CEO Brad Smith participates in a gathering")  # a caption sentence stays
     assert result.text.endswith("when contacted by CNBC.")
-    assert [item["kind"] for item in result.extra["cruft"]] == ["byline", "photo_credit", "views"]
+    assert [item["kind"] for item in result.extra["removed_cruft"]] == ["byline", "photo_credit", "views"]
     assert result.extra["photo_credit"] == "Cezaro De Luca | Europa Press | Getty Images"
     assert result.extra["views"] == 0
     assert result.language == "en"
@@ -71,7 +71,7 @@ def test_seed_001_keeps_its_sub_headings() -> None:
     assert result.title == "Microsoft’s President Brad Smith Meets with Chinese Minister to Discuss AI Cooperation"
     assert "\n\nPromoting Cooperation and Collaboration\n\n" in result.text
     assert "Response from Microsoft" in result.text
-    assert "cruft" not in result.extra
+    assert "removed_cruft" not in result.extra
 
 
 # --- cruft shapes (other sites' wording) ---------------------------------------------------------
@@ -180,7 +180,7 @@ def test_record_with_other_sites_cruft() -> None:
     assert result.extra["photo_credit"] == "Anna Kowalska | Reuters"
     assert result.extra["tags"] == ["budget", "transport"]
     assert result.extra["copyright"] == "© 2024 Northern Gazette Ltd"
-    assert len(result.extra["cruft"]) == 9
+    assert len(result.extra["removed_cruft"]) == 9
 
 
 def test_hard_wrapped_text_keeps_sentence_tails() -> None:

@@ -182,6 +182,14 @@ def test_folder_walk_is_sorted_and_skips_hidden_and_unknown(tmp_path: Path) -> N
     ]
 
 
+def test_json_lines_named_json_and_gzip_named_anything(tmp_path: Path) -> None:
+    (tmp_path / "lines.json").write_bytes(jsonl({"text": ARTICLE}, {"text": ARTICLE}))
+    (tmp_path / "packed.txt").write_bytes(gzip.compress(ARTICLE.encode()))
+    results = read(tmp_path / "lines.json", tmp_path / "packed.txt")
+    assert [r.external_id for r in results] == ["lines.json#1", "lines.json#2", "packed.txt"]  # type: ignore[union-attr]
+    assert results[2].text == ARTICLE  # type: ignore[union-attr]
+
+
 def test_named_file_with_unknown_extension_is_sniffed(tmp_path: Path) -> None:
     path = tmp_path / "export.dat"
     path.write_bytes(jsonl({"text": ARTICLE}, {"text": ARTICLE}))
@@ -313,12 +321,25 @@ def test_deeply_nested_json_fails_cleanly(tmp_path: Path, depth: int) -> None:
     assert "nested deeper than 64" in only_failure(path).reason
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files regardless of permissions")
-def test_unreadable_file_fails(tmp_path: Path) -> None:
+def test_unreadable_file_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "secret.txt"
     path.write_text(ARTICLE)
-    path.chmod(0)
-    assert "permission denied" in only_failure(path).reason
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("builtins.open", refuse)  # chmod is no test when the suite runs as root
+    assert only_failure(path).reason == "cannot read: permission denied"
+
+
+def test_oversized_stdin_fails() -> None:
+    failure = only_failure("-", stdin=io.BytesIO(b"x" * 5000), limits=ReadLimits(max_file_bytes=1000))
+    assert failure.reason.startswith("input is larger than")
+
+
+def test_gzip_inside_gzip_fails(tmp_path: Path) -> None:
+    (tmp_path / "twice.gz").write_bytes(gzip.compress(gzip.compress(ARTICLE.encode())))
+    assert "gzip inside gzip" in only_failure(tmp_path / "twice.gz").reason
 
 
 def test_seeds_read_as_plain_text() -> None:
@@ -345,7 +366,7 @@ def test_parse_date(value: object, expected: datetime) -> None:
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020]])
+@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020], 2020])
 def test_unparseable_dates_are_none(value: object) -> None:
     assert parse_date(value) is None
 
