@@ -92,10 +92,13 @@ class Archive:
             engine = self.engine
             index = SearchIndex.open_or_create(self.home.index_path)
             indexsync.drain_queue(engine, index)  # what a killed run left undone
-            summary = run_ingest(
-                engine, paths, stdin=stdin, progress=progress, background=background,
-                after_batch=lambda _ids: indexsync.drain_queue(engine, index),
-            )
+            with indexsync.IndexFeeder(engine, index) as feeder:
+                summary = run_ingest(
+                    engine, paths, stdin=stdin, progress=progress, background=background,
+                    after_batch=feeder.feed,
+                )
+                committing = time.perf_counter()
+            summary.add_time("index", time.perf_counter() - committing)
             if provenance and (summary.changed_ids or self._provenance_stale()):
                 linked = time.perf_counter()
                 summary.provenance = provenance_store.refresh(engine)

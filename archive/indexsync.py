@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, delete, select
 
+from archive.ingest.prepare import PreparedDoc
 from archive.models import Document, IndexQueue
 from archive.search.index import Drift, SearchIndex
-from archive.search.schema import IndexDoc
+from archive.search.schema import IndexDoc, to_fields
 
 documents = Document.__table__
 index_queue = IndexQueue.__table__
@@ -103,3 +105,74 @@ def rebuild(engine: Engine, path: object) -> SearchIndex:
         conn.execute(delete(index_queue))
     docs: Iterable[IndexDoc] = all_index_docs(engine)
     return SearchIndex.rebuild(path, docs)  # type: ignore[arg-type]
+
+
+def index_doc_from_prepared(doc_id: int, doc: PreparedDoc) -> IndexDoc:
+    record = doc.record
+    return IndexDoc(
+        id=doc_id, external_id=record.external_id, title=record.title, text=record.text,
+        author=record.author, source=record.source, url=record.url, language=record.language,
+        published_at=record.published_at, content_hash=doc.content_hash,
+    )
+
+
+class IndexFeeder:
+    """Feeds what each store batch committed to one Whoosh writer for the whole ingest.
+
+    One writer and a commit every ``commit_every`` documents (instead of one per batch) keeps
+    Whoosh from writing and merging dozens of small segments. Safe because the store already
+    holds the work in ``index_queue``: a crash before an index commit leaves queue rows that
+    the next write applies.
+    """
+
+    def __init__(self, engine: Engine, index: SearchIndex, *, commit_every: int = 20_000) -> None:
+        self.engine = engine
+        self.index = index
+        self.commit_every = commit_every
+        self._writer_cm: Any = None
+        self._writer: Any = None
+        self._pending: list[int] = []
+
+    def feed(self, written: list[tuple[int, PreparedDoc, bool]]) -> None:
+        if self._writer is None:
+            self._writer_cm = self.index.writer()
+            self._writer = self._writer_cm.__enter__()
+        for doc_id, doc, is_new in written:
+            if not is_new:
+                self._writer.delete_by_term("id", str(doc_id))
+            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc)))
+            self._pending.append(doc_id)
+        if len(self._pending) >= self.commit_every:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._writer is None:
+            return
+        cm, self._writer_cm, self._writer = self._writer_cm, None, None
+        cm.__exit__(None, None, None)  # commits
+        done, self._pending = self._pending, []
+        with self.engine.begin() as conn:
+            for start in range(0, len(done), CHUNK):
+                conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(done[start:start + CHUNK])))
+
+    def cancel(self, exc: BaseException) -> None:
+        if self._writer is not None:
+            cm, self._writer_cm, self._writer = self._writer_cm, None, None
+            cm.__exit__(type(exc), exc, exc.__traceback__)  # cancels; queue rows stay for repair
+            self._pending = []
+
+    def __enter__(self) -> IndexFeeder:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+        if exc is None:
+            self.commit()
+            return
+        if isinstance(exc, Exception):
+            # Batches the store committed before the error are good: index them too.
+            try:
+                self.commit()
+                return
+            except Exception:
+                pass
+        self.cancel(exc)  # an interrupt, or the index itself failed: the queue keeps the work

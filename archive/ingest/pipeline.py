@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, insert, update
 
-from archive.ingest.prepare import Batch, prepare_in_background, prepared_batches
+from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches
 from archive.ingest.records import RecordFailure
 from archive.ingest.store_writer import write_batch
 from archive.models import IngestRun, utcnow
@@ -49,7 +49,8 @@ class IngestSummary:
 
 
 ProgressCallback = Callable[[IngestSummary], None]
-AfterBatch = Callable[[list[int]], None]
+# Gets (document id, prepared doc, is new) for what a committed batch added or changed.
+AfterBatch = Callable[[list[tuple[int, PreparedDoc, bool]]], None]
 
 
 def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool) -> Iterable[Batch]:
@@ -68,7 +69,7 @@ def run_ingest(
     progress: ProgressCallback | None = None,
     background: bool = True,
 ) -> IngestSummary:
-    """Ingest ``paths``; ``after_batch`` gets the ids each committed batch added or changed."""
+    """Ingest ``paths``; ``after_batch`` gets what each committed batch added or changed."""
     with engine.begin() as conn:
         run_id = conn.execute(
             insert(runs).returning(runs.c.id),
@@ -100,9 +101,9 @@ def run_ingest(
                 summary.unknown_fields.setdefault(origin, set()).update(names)
             changed = outcome.added + outcome.updated
             summary.changed_ids += changed
-            if after_batch and changed:
+            if after_batch and outcome.written:
                 started = time.perf_counter()
-                after_batch(changed)
+                after_batch(outcome.written)
                 summary.add_time("index", time.perf_counter() - started)
             if progress:
                 progress(summary)

@@ -29,6 +29,8 @@ class BatchOutcome:
     unchanged: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
+    # (document id, prepared doc, is new) for everything added or changed: what the index needs.
+    written: list[tuple[int, PreparedDoc, bool]] = field(default_factory=list)
 
 
 def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
@@ -93,6 +95,7 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
             insert(documents).returning(documents.c.id, sort_by_parameter_order=True), rows
         )
         outcome.added = [row.id for row in result]
+        outcome.written += [(doc_id, doc, True) for doc_id, doc in zip(outcome.added, new_docs)]
         fingerprint_rows += [
             {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
             for doc_id, doc in zip(outcome.added, new_docs)
@@ -100,6 +103,7 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     for doc_id, doc in changed:
         conn.execute(update(documents).where(documents.c.id == doc_id).values(_document_row(doc, now)))
         outcome.updated.append(doc_id)
+        outcome.written.append((doc_id, doc, False))
         fingerprint_rows.append(
             {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
         )
