@@ -105,11 +105,21 @@ def test_rebuild_swaps_in_a_new_generation(index: SearchIndex) -> None:
     rebuilt = SearchIndex.rebuild(index.path, [doc(1, "aardvark")])
     new_generation = (index.path / "CURRENT").read_text().strip()
     assert new_generation != old_generation
-    assert not (index.path / old_generation).exists()
     # Both the new object and the one opened before the rebuild see the new generation.
     assert count(rebuilt, "aardvark") == count(index, "aardvark") == 1
     assert index.doc_count() == 1
-    assert sorted(p.name for p in index.path.iterdir()) == ["CURRENT", "WRITELOCK", new_generation]
+    # The previous generation is kept for searchers still open on it, until the next rebuild.
+    assert sorted(p.name for p in index.path.iterdir()) == ["CURRENT", "WRITELOCK", old_generation, new_generation]
+    SearchIndex.rebuild(index.path, [])
+    assert old_generation not in {p.name for p in index.path.iterdir()}
+
+
+def test_a_snapshot_survives_a_rebuild(index: SearchIndex) -> None:
+    with snapshot(index) as snap:
+        SearchIndex.rebuild(index.path, DOCS[:5])
+        assert count(snap, "-zzzz") == 30
+        assert search(snap, "oil OR gas").total == count(snap, "oil OR gas")
+    assert count(index, "-zzzz") == 5
 
 
 def test_failed_rebuild_leaves_the_old_index_live(index: SearchIndex) -> None:
@@ -128,9 +138,10 @@ def test_rebuild_clears_leftovers_of_a_killed_rebuild(index: SearchIndex) -> Non
     (index.path / ".building-deadbeef").mkdir()
     (index.path / ".building-deadbeef" / "junk").write_text("x")
     (index.path / "CURRENT.tmp1").write_text("gen-999999")
+    previous = (index.path / "CURRENT").read_text().strip()
     SearchIndex.rebuild(index.path, DOCS)
-    assert sorted(p.name for p in index.path.iterdir())[:1] == ["CURRENT"]
-    assert len(list(index.path.iterdir())) == 3
+    current = (index.path / "CURRENT").read_text().strip()
+    assert sorted(p.name for p in index.path.iterdir()) == ["CURRENT", "WRITELOCK", previous, current]
 
 
 def test_check_and_repair(index: SearchIndex) -> None:
@@ -163,38 +174,50 @@ def test_missing_index_names_the_rebuild_command(tmp_path: Path) -> None:
     assert "archive index rebuild" in str(err.value)
 
 
-def segment_files(index: SearchIndex) -> list[Path]:
-    generation = index.path / (index.path / "CURRENT").read_text().strip()
-    return sorted(generation.glob("*.seg"))
+def generation(index: SearchIndex) -> Path:
+    return index.path / (index.path / "CURRENT").read_text().strip()
 
 
-def delete_segment(index: SearchIndex) -> None:
-    segment_files(index)[0].unlink()
+def segment_file(index: SearchIndex, suffix: str) -> Path:
+    (path,) = generation(index).glob(f"*{suffix}")
+    return path
 
 
-def truncate_segment(index: SearchIndex) -> None:
-    segment = segment_files(index)[0]
-    segment.write_bytes(segment.read_bytes()[: segment.stat().st_size // 3])
+def delete(suffix: str) -> Callable[[SearchIndex], None]:
+    return lambda index: segment_file(index, suffix).unlink()
 
 
-def truncate_toc(index: SearchIndex) -> None:
-    generation = index.path / (index.path / "CURRENT").read_text().strip()
-    toc = next(generation.glob("*.toc"))
-    toc.write_bytes(toc.read_bytes()[:40])
+def truncate(suffix: str) -> Callable[[SearchIndex], None]:
+    def damage(index: SearchIndex) -> None:
+        path = segment_file(index, suffix)
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 3])
+
+    return damage
 
 
 def delete_generation(index: SearchIndex) -> None:
-    generation = index.path / (index.path / "CURRENT").read_text().strip()
-    for path in generation.iterdir():
+    for path in generation(index).iterdir():
         path.unlink()
-    generation.rmdir()
+    generation(index).rmdir()
 
 
-@pytest.mark.parametrize("damage", [delete_segment, truncate_segment, truncate_toc, delete_generation])
-def test_damaged_index_raises_index_state_error_and_rebuild_recovers(
-    index: SearchIndex, damage: Callable[[SearchIndex], None]
-) -> None:
-    damage(index)
+DAMAGE = {
+    "delete postings": delete(".pst"),
+    "delete terms": delete(".trm"),
+    "delete stored fields": delete("_stored.col"),
+    "delete id column": delete(".id.col"),
+    "delete toc": delete(".toc"),
+    "truncate postings": truncate(".pst"),
+    "truncate terms": truncate(".trm"),
+    "truncate stored fields": truncate("_stored.col"),
+    "truncate toc": truncate(".toc"),
+    "delete generation": delete_generation,
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damaged_index_raises_index_state_error_and_rebuild_recovers(index: SearchIndex, damage: str) -> None:
+    DAMAGE[damage](index)
     with pytest.raises(IndexStateError) as err:
         SearchIndex.open(index.path)
         search(index, "oil")

@@ -5,7 +5,8 @@ Layout of an index directory::
     CURRENT        name of the live generation; replaced with os.replace, so readers always see
                    a complete index (rename(2) cannot swap a non-empty directory in one step)
     WRITELOCK      the archive's writer lock, held by any writer and for a whole rebuild
-    gen-000001/    a Whoosh index (one per rebuild; the old one is removed after the swap)
+    gen-000002/    a Whoosh index, one per rebuild; the previous one is kept until the next
+                   rebuild so searchers opened before a swap can finish
 
 The writer lock is Whoosh's ``FileLock``, which on POSIX is ``fcntl.flock``: the kernel releases it
 when the holding process exits or is killed, so a lock "left behind" by a crashed process is just an
@@ -27,11 +28,13 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.reading import CorruptIndexError
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 from whoosh.writing import IndexWriter
 
 from archive.errors import BusyError, IndexStateError
+from archive.search import manifest
 from archive.search.schema import IndexDoc, build_schema, to_fields
 
 CURRENT = "CURRENT"
@@ -56,6 +59,7 @@ CORRUPTION_ERRORS: tuple[type[BaseException], ...] = (
     zlib.error,
     pickle.UnpicklingError,
     whoosh_index.IndexError,
+    CorruptIndexError,
 )
 
 
@@ -91,7 +95,7 @@ class SearchIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._generation: str | None = None
-        self._ix: whoosh_index.Index | None = None
+        self._ix: whoosh_index.FileIndex | None = None
 
     # ------------------------------------------------------------ opening
 
@@ -105,12 +109,14 @@ class SearchIndex:
         """The index at ``path``; ``IndexStateError`` if it is missing or damaged."""
         index = cls(Path(path))
         with damaged_index_errors(index.path):
-            # Opening a reader opens every segment file, so a deleted or truncated one shows now.
             index._current().reader().close()
         return index
 
-    def _current(self) -> whoosh_index.Index:
-        """The live generation, re-read on every use so a rebuild by anyone is picked up."""
+    def _current(self) -> whoosh_index.FileIndex:
+        """The live generation, re-read on every use so a rebuild by anyone is picked up.
+
+        Checked against its size manifest each time, so damage is reported before Whoosh reads it.
+        """
         generation = _read_current(self.path)
         if generation is None:
             raise IndexStateError(f"there is no search index at {self.path}; {REBUILD_HINT}")
@@ -121,7 +127,12 @@ class SearchIndex:
             self._ix = whoosh_index.open_dir(str(directory))
             self._generation = generation
         assert self._ix is not None
+        manifest.verify(self.path / generation, self._ix, REBUILD_HINT)
         return self._ix
+
+    def _record_commit(self) -> None:
+        assert self._ix is not None and self._generation is not None
+        manifest.record(self.path / self._generation, self._ix)
 
     @classmethod
     def open_or_create(cls, path: str | os.PathLike[str]) -> SearchIndex:
@@ -177,6 +188,7 @@ class SearchIndex:
                 raise
             with damaged_index_errors(self.path):
                 writer.commit()
+                self._record_commit()
 
     def add(self, docs: Iterable[IndexDoc], *, timeout: float = DEFAULT_TIMEOUT) -> int:
         """Add documents known not to be indexed yet (no delete pass). Returns how many."""
@@ -206,6 +218,7 @@ class SearchIndex:
         """Merge all segments into one; searches get faster after many small batches."""
         with _writer_lock(self.path, timeout), damaged_index_errors(self.path):
             self._current().writer(**WRITER_OPTIONS).commit(optimize=True)
+            self._record_commit()
 
     def repair(
         self,
@@ -249,16 +262,16 @@ class SearchIndex:
                 with ix.writer(**WRITER_OPTIONS) as writer:
                     for doc in docs:
                         writer.add_document(**to_fields(doc))
+                manifest.record(building, ix)
                 ix.close()
                 generation = root / _next_generation(root)
                 os.rename(building, generation)
             except BaseException:
                 shutil.rmtree(building, ignore_errors=True)
                 raise
-            previous = _read_current(root)
+            # The previous generation stays until the next rebuild: a searcher opened before the
+            # swap still reads some of its files lazily and would fail if they vanished now.
             _swap_current(root, generation.name)
-            if previous and previous != generation.name:
-                shutil.rmtree(root / previous, ignore_errors=True)
         return cls.open(root)
 
 
@@ -295,7 +308,10 @@ def _next_generation(root: Path) -> str:
 
 
 def _remove_leftovers(root: Path) -> None:
-    """Half-built generations and pointer temp files of a killed rebuild (we hold the lock)."""
+    """Earlier generations, and half-built ones and pointer temp files of a killed rebuild.
+
+    Runs under the writer lock at the start of a rebuild.
+    """
     current = _read_current(root)
     for entry in root.iterdir():
         if entry.name.startswith(BUILD_PREFIX) or (entry.name.startswith(GEN_PREFIX) and entry.name != current):

@@ -6,10 +6,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from whoosh import sorting
-from whoosh.searching import Hit as WhooshHit
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
@@ -105,11 +104,16 @@ def search(
             maptype=sorting.Count,
         )
         total = len(results)
-        page = list(results[offset : offset + limit]) if limit else []
-        texts = texts_for([int(h["id"]) for h in page]) if snippets and texts_for and page else {}
-        hits = [_hit(h, sort, texts.get(int(h["id"])), compiled) for h in page]
+        page = [(hit.fields(), hit.score) for hit in results[offset : offset + limit]] if limit else []
         facet_counts = {name: _facet_counts(results.groups(name)) for name in facets}
         suggestion = _suggest(parsed, searcher) if total == 0 else None
+    # Outside the damage guard: errors from the caller's texts_for are theirs, not the index's.
+    ids = [int(fields["id"]) for fields, _ in page]
+    texts = texts_for(ids) if snippets and texts_for and ids else {}
+    hits = [
+        _hit(fields, score if sort == "relevance" else None, texts.get(doc_id), compiled)
+        for doc_id, (fields, score) in zip(ids, page)
+    ]
     return SearchResults(total, hits, facet_counts, suggestion, list(parsed.warnings))
 
 
@@ -148,19 +152,17 @@ def _sort_facet(sort: str) -> sorting.FacetType | None:
     )
 
 
-def _hit(hit: WhooshHit, sort: str, text: str | None, compiled: Compiled) -> Hit:
-    fields = hit.fields()
+def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled: Compiled) -> Hit:
     snippet = None
     if text is not None:
-        ranges = match_ranges(text, compiled.highlights.terms, compiled.highlights.phrases)
-        snippet = build_snippet(text, ranges)
+        snippet = build_snippet(text, match_ranges(text, compiled.highlights.terms, compiled.highlights.phrases))
     return Hit(
         id=int(fields["id"]),
         external_id=fields["external_id"],
         title=fields.get("title"),
         source=fields.get("source"),
         published_at=stored_published(fields.get("published")),
-        score=hit.score if sort == "relevance" else None,
+        score=score,
         snippet=snippet,
     )
 
