@@ -20,8 +20,8 @@ demo: install
 	rm -rf $(DEMO)
 	$(BIN)/archive --home $(DEMO) ingest seeds/
 	$(BIN)/archive --home $(DEMO) stats
-	@echo; echo '$$ archive search '"'"'"artificial intelligence" AND title:microsoft'"'"
-	$(BIN)/archive --home $(DEMO) search '"artificial intelligence" AND title:microsoft'
+	@echo; echo '$$ archive search '"'"'"artificial intelligence" AND title:chinese'"'"
+	$(BIN)/archive --home $(DEMO) search '"artificial intelligence" AND title:chinese'
 	@echo; echo '$$ archive provenance 1'
 	$(BIN)/archive --home $(DEMO) provenance 1 --evidence
 
