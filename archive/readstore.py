@@ -145,6 +145,17 @@ class ReadStore:
             "by_language": [tuple(r) for r in by_language],
         }
 
+    def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Recorded ingest failures, newest first (of one run, or of the latest run with any)."""
+        if run is None:
+            row = self.conn.execute("SELECT max(run_id) FROM ingest_failures").fetchone()
+            run = row[0]
+        rows = self.conn.execute(
+            "SELECT f.run_id, r.started_at, f.path, f.record, f.reason FROM ingest_failures AS f "
+            "JOIN ingest_runs AS r ON r.id = f.run_id WHERE f.run_id = ? ORDER BY f.id LIMIT ?",
+            (run, limit)).fetchall()
+        return [dict(r) for r in rows]
+
     def content_hashes(self) -> dict[int, str]:
         return dict(self.conn.execute("SELECT id, content_hash FROM documents"))
 

@@ -131,3 +131,15 @@ def test_damaged_database_file_gives_a_clear_message(run_cli, home: Path, bad: b
         result = run_cli(*args)
         assert result.exit_code == 1
         assert "not an SQLite database" in result.output
+
+
+def test_failures_command_lists_what_could_not_be_read(run_cli, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "ok.txt").write_text("Headline here\n\nSome body text for the article.\n")
+    run_cli("ingest", str(folder))
+    listed = run_cli("failures")
+    assert "empty.txt" in listed.output and "empty" in listed.output.lower()
+    rows = json.loads(run_cli("failures", "--json").output)
+    assert len(rows) == 1 and rows[0]["path"].endswith("empty.txt")
