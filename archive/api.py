@@ -149,26 +149,30 @@ class Archive:
         from archive.search.index import SearchIndex
 
         with self._write_lock():
-            index = SearchIndex.open(self.home.index_path)
-            return indexsync.check(self.engine, index, repair=repair)
+            engine = self.engine  # the store first: a foreign or damaged file is the error to report
+            return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=repair)
 
     def count(self, query: str, **options: Any) -> int:
         from archive.search.searcher import count
 
-        return count(self.search_index(), query, **options)
+        with self.reader():  # a missing, foreign, newer or damaged store is the error to report
+            return count(self.search_index(), query, **options)
 
     def search(self, query: str, **options: Any) -> SearchResults:
         """Run a query (see the README's query language); options as ``searcher.search``."""
         from archive.search.searcher import search
 
-        index = self.search_index()
-        with self.reader() as store:
-            return search(index, query, texts_for=store.texts, **options)
+        with self.reader() as store:  # the store first: its problems explain an index's
+            return search(self.search_index(), query, texts_for=store.texts, **options)
 
     # -- look --------------------------------------------------------------------------------
     def document(self, ref: str | int) -> DocumentRecord:
         with self.reader() as store:
             return store.document(ref)
+
+    def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        with self.reader() as store:
+            return store.failures(run, limit)
 
     def stats(self) -> dict[str, Any]:
         with self.reader() as store:

@@ -7,6 +7,7 @@ line on stderr and an exit status here, once.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from typing import Any
 
@@ -14,6 +15,7 @@ import click
 
 from archive.api import Archive
 from archive.errors import ArchiveError
+from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
 
@@ -33,6 +35,10 @@ class ArchiveGroup(click.Group):
         except Exception as exc:  # a bug: say so in one line; the traceback only on request
             if os.environ.get("ARCHIVE_DEBUG"):
                 raise
+            damage = exc if isinstance(exc, sqlite3.DatabaseError) else getattr(exc, "orig", None)
+            if type(damage) is sqlite3.DatabaseError and ctx.obj is not None:  # damage, not a bug
+                click.echo(f"archive: error: {damaged_message(ctx.obj.home.db_path, damage)}", err=True)
+                ctx.exit(1)
             click.echo(
                 f"archive: internal error: {type(exc).__name__}: {exc} "
                 f"(set ARCHIVE_DEBUG=1 to see the traceback, and please report it)",
@@ -108,6 +114,25 @@ def stats(archive: Archive, as_json: bool) -> None:
 
     counts = archive.stats()
     click.echo(render.to_json(counts) if as_json else render.stats_text(counts))
+
+
+@cli.command()
+@click.option("--run", type=int, help="Ingest run id (default: the latest run that had failures).")
+@click.option("-n", "--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@click.pass_obj
+def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> None:
+    """Files and records an ingest could not read, and why."""
+    from archive import render
+
+    rows = archive.failures(run, limit)
+    if as_json:
+        click.echo(render.to_json(rows))
+    elif not rows:
+        click.echo("no recorded failures")
+    else:
+        click.echo(render.table([(r["run_id"], r["path"], r["record"], r["reason"]) for r in rows],
+                                ("run", "path", "record", "reason")))
 
 
 @cli.command()
@@ -252,6 +277,8 @@ def db_check(archive: Archive) -> None:
         click.echo(f"problem: {problem}")
     click.echo(f"{archive.home.db_path}: revision {report.revision}: " + ("ok" if report.ok else "NOT OK"))
     if not report.ok:
+        if any(problem.startswith("SQLite integrity check") for problem in report.problems):
+            click.echo(DAMAGED_HINT)
         sys.exit(1)
 
 

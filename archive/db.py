@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 from archive import sqlite_extras
 from archive.errors import StoreError
 from archive.models import Base
-from archive.storefile import BUSY_TIMEOUT_MS, check_sqlite_file
+from archive.storefile import BUSY_TIMEOUT_MS, check_sqlite_file, damaged_message, read_revision
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -102,17 +102,39 @@ def _has_foreign_tables(engine: Engine) -> bool:
     return bool(set(inspect(engine).get_table_names()) - {"alembic_version"})
 
 
+def _refuse_foreign_or_newer(path: Path) -> None:
+    """Refuse what ``upgrade`` would refuse, before the engine's pragmas touch the file: switching
+    to WAL rewrites the header of a file that is not ours."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            revision = read_revision(conn)
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(damaged_message(path, exc)) from None
+    if revision is None and tables - {"alembic_version"}:
+        raise StoreError(f"{path} is an SQLite database but not an archive; use another --home")
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise StoreError(
+            f"{path} was written by a newer archive (schema revision {revision}); upgrade archive to open it"
+        )
+
+
 def open_store(path: Path) -> Engine:
     """Open (creating or migrating as needed) the archive database at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         check_sqlite_file(path)
+        _refuse_foreign_or_newer(path)
     engine = make_engine(path)
     try:
         upgrade(engine, path)
     except DatabaseError as exc:
         engine.dispose()
-        raise StoreError(f"{path} cannot be opened as an archive database: {exc.orig}") from None
+        raise StoreError(damaged_message(path, exc.orig)) from None
     return engine
 
 

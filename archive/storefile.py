@@ -15,6 +15,17 @@ from archive.errors import StoreError
 SCHEMA_REVISION = "0001"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
+DAMAGED_HINT = (
+    "Restore a backup (archive.db.bak-*) from the same folder, or move the file away and re-ingest "
+    "your sources with `archive ingest PATH`."
+)
+
+
+def damaged_message(path: Path, err: BaseException | None) -> str:
+    """What to tell the user when SQLite fails on ``path``: corruption names its remedy."""
+    if type(err) is sqlite3.DatabaseError:  # SQLITE_CORRUPT / SQLITE_NOTADB, not "locked" and the like
+        return f"the database {path} is damaged ({err}). {DAMAGED_HINT}"
+    return f"{path} cannot be opened as an archive database: {err}"
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -25,10 +36,7 @@ def check_sqlite_file(path: Path) -> None:
     except OSError as exc:
         raise StoreError(f"cannot read the database {path}: {exc.strerror}") from None
     if header and header != SQLITE_MAGIC:
-        raise StoreError(
-            f"{path} is not an SQLite database (damaged or a foreign file). Move it away and "
-            f"re-ingest, or restore a backup (archive.db.bak-*) from the same folder."
-        )
+        raise StoreError(f"{path} is not an SQLite database (damaged or a foreign file). {DAMAGED_HINT}")
 
 
 def read_revision(conn: sqlite3.Connection) -> str | None:
@@ -48,14 +56,14 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         revision = read_revision(conn)
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} cannot be read as an archive database: {exc}") from None
+        raise StoreError(damaged_message(path, exc)) from None
     if revision != SCHEMA_REVISION:
         conn.close()
         if revision is None:
             raise StoreError(f"{path} is an SQLite file but not an archive database")
         raise StoreError(
             f"{path} is at schema revision {revision}, this archive expects {SCHEMA_REVISION}: "
-            f"run `archive db upgrade` (or upgrade archive if the database is newer)"
+            f"run `archive db upgrade` if it is older; if it was written by a newer archive, upgrade archive"
         )
     conn.row_factory = sqlite3.Row
     return conn
