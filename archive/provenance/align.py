@@ -18,15 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import CAP, NUM, STOP, Tokens
+from .features import NUM, STOP, Tokens
 
 # A replacement this short (tokens on each side) is a word or phrase substitution inside a
 # passage; anything longer breaks the passage. Spinners swap single words or short phrases.
 MAX_SUB_TOKENS = 4
 # Passages shorter than this many matched tokens are chance agreement (", said the company").
 MIN_PASSAGE_MATCHED = 6
-_REFINE_GAP = 40
-MIN_ANCHORS = 2
+# Gaps between anchors up to this many token pairs (e.g. 12 x 12, or a whole short text) get
+# an exact diff; larger ones are insertions or rewritten stretches and stay one edit.
+_REFINE_CELLS = 400
+MIN_ANCHORS = 3
 
 
 @dataclass(frozen=True)
@@ -125,12 +127,17 @@ class Prepared:
     bigram_pos: np.ndarray       # their positions
     terms: np.ndarray            # distinct content-term hashes, sorted
     term_first: np.ndarray       # position of each term's first occurrence among content tokens
+    content_upto: np.ndarray     # content tokens before position i (prefix counts, n + 1)
+    numbers_upto: np.ndarray     # number tokens before position i
 
     @classmethod
     def of(cls, tokens: Tokens) -> "Prepared":
         bigrams, pos = _unique_bigrams(tokens.hashes)
-        terms, first = np.unique(tokens.hashes[tokens.kinds != STOP], return_index=True)
-        return cls(tokens, bigrams, pos, terms, first)
+        content = tokens.kinds != STOP
+        terms, first = np.unique(tokens.hashes[content], return_index=True)
+        content_upto = np.concatenate([[0], np.cumsum(content)]).astype(np.int32)
+        numbers_upto = np.concatenate([[0], np.cumsum(tokens.kinds == NUM)]).astype(np.int32)
+        return cls(tokens, bigrams, pos, terms, first, content_upto, numbers_upto)
 
 
 def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
@@ -167,7 +174,7 @@ def opcodes(ha: np.ndarray, hb: np.ndarray, ai_arr: np.ndarray, bj_arr: np.ndarr
     ops: list[tuple[str, int, int, int, int]] = []
     ci = cj = 0
     for i, j, size in blocks + [(la, lb, 0)]:
-        if i > ci and j > cj and max(i - ci, j - cj) <= _REFINE_GAP and min(i - ci, j - cj) >= 2:
+        if i > ci and j > cj and min(i - ci, j - cj) >= 2 and (i - ci) * (j - cj) <= _REFINE_CELLS:
             # Between anchors single words can still match ("the", names between two swapped
             # words); a small exact diff of the gap finds them.
             sub = difflib.SequenceMatcher(None, a_list[ci:i], b_list[cj:j], autojunk=False)
@@ -187,53 +194,57 @@ def opcodes(ha: np.ndarray, hb: np.ndarray, ai_arr: np.ndarray, bj_arr: np.ndarr
 def align(pa: Prepared, pb: Prepared) -> Alignment:
     a, b = pa.tokens, pb.tokens
     ai, bj = anchors(pa, pb)
-    if ai.shape[0] < MIN_ANCHORS and min(len(a), len(b)) > _REFINE_GAP:
+    if ai.shape[0] < MIN_ANCHORS and len(a) * len(b) > _REFINE_CELLS:
         # Fewer than two shared word pairs: no passage is possible, skip the walk.
         return Alignment(len(a), len(b), 0, 0, (), (), (), 0, 0, 0)
     ops = opcodes(a.hashes, b.hashes, ai, bj)
-    kinds_a = a.kinds
+    cont_a = pa.content_upto.tolist()
+    num_a = pa.numbers_upto.tolist()
+    num_b = pb.numbers_upto.tolist()
     passages: list[Passage] = []
     subs: list[Substitution] = []
     conflicts: list[Substitution] = []
     matched = matched_content = numbers_shared = longest = 0
     cur: list[int] | None = None  # open passage: a0, b0, a1, b1, matched
     cur_subs: list[Substitution] = []
+    cur_conflicts: list[Substitution] = []
     equal_ops = [k for k, op in enumerate(ops) if op[0] == "equal"]
     internal = 0
     if equal_ops:
         internal = sum(1 for op in ops[equal_ops[0] : equal_ops[-1] + 1] if op[0] != "equal")
 
     def close() -> None:
-        nonlocal cur, cur_subs
+        nonlocal cur, cur_subs, cur_conflicts
+        # Only edits inside a real passage count: differing view counters in cruft are not
+        # differing facts.
         if cur is not None and cur[4] >= MIN_PASSAGE_MATCHED:
             passages.append(Passage(cur[0], cur[2], cur[1], cur[3], cur[4]))
             subs.extend(cur_subs)
-        cur, cur_subs = None, []
+            conflicts.extend(cur_conflicts)
+        cur, cur_subs, cur_conflicts = None, [], []
 
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
             n = i2 - i1
             matched += n
-            seg = kinds_a[i1:i2]
-            matched_content += int(np.count_nonzero(seg != STOP))
-            numbers_shared += int(np.count_nonzero(seg == NUM))
-            longest = max(longest, n)
+            matched_content += cont_a[i2] - cont_a[i1]
+            numbers_shared += num_a[i2] - num_a[i1]
+            if n > longest:
+                longest = n
             if cur is None:
                 cur = [i1, j1, i2, j2, n]
             else:
                 cur[2], cur[3], cur[4] = i2, j2, cur[4] + n
             continue
         short = (i2 - i1) <= MAX_SUB_TOKENS and (j2 - j1) <= MAX_SUB_TOKENS
-        if tag == "replace" and short:
-            sub = Substitution(i1, i2, j1, j2)
-            if np.any(a.kinds[i1:i2] == NUM) and np.any(b.kinds[j1:j2] == NUM):
-                conflicts.append(sub)
-            elif cur is not None:
-                cur_subs.append(sub)
-            if cur is not None:
-                cur[2], cur[3] = i2, j2
-            continue
-        if short and cur is not None:  # a short insertion or deletion ("certainly one of")
+        if short and cur is not None:
+            if tag == "replace":
+                sub = Substitution(i1, i2, j1, j2)
+                if num_a[i2] > num_a[i1] and num_b[j2] > num_b[j1]:
+                    cur_conflicts.append(sub)
+                else:
+                    cur_subs.append(sub)
+            # A short insertion or deletion ("certainly one of") stays inside the passage too.
             cur[2], cur[3] = i2, j2
             continue
         close()

@@ -52,6 +52,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
     (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), True),
     (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), True),
 )
+# Lower-case words each pattern needs, in _PATTERNS order.
+_NEEDLES: tuple[tuple[str, ...], ...] = (
+    ("contacted by",),
+    ("told ", "said to ", "speaking to ", "interview with ", "statement to "),
+    ("according to ",),
+    ("reported by ",),
+    ("(",),
+    ("source", "via", "originally published"),
+)
+
 # "<Outlet> reported": found from the verb backwards, since a pattern that starts at every
 # capital letter of a text is slow.
 _REPORTED = re.compile(r" (?:reported|first reported|has reported|reports)\b")
@@ -73,10 +83,17 @@ def is_outlet(name: str, strong: bool) -> bool:
 
 def find_attributions(doc_id: int, text: str) -> list[Attribution]:
     found: dict[tuple[int, int], Attribution] = {}
-    for regex, strong in _PATTERNS:
+    low = text.lower()
+    for (regex, strong), needles in zip(_PATTERNS, _NEEDLES):
+        if not any(n in low for n in needles):
+            continue  # most texts hold none of the pattern's words; skip the regex scan
         for m in regex.finditer(text):
             _record(found, doc_id, text, m.start(), m.start(1), m.end(1), m.end(), strong)
     for m in _REPORTED.finditer(text):
+        # Cheap check first: the word before the verb must be capitalised ("Journal reported").
+        prev_space = text.rfind(" ", 0, m.start())
+        if not text[prev_space + 1 : prev_space + 2].isupper():
+            continue
         head = max(0, m.start() - 80)
         n = _NAME_BEFORE.search(text, head, m.start())
         if n:

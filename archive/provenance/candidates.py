@@ -16,16 +16,12 @@ import scipy.sparse as sp
 from .features import STOP, Tokens
 
 TOP_K = 12
+POOL_K = 40
 # A term in more than this share of the archive says little about which story a text tells
 # and would make the candidate join quadratic; MIN_DF_CAP keeps small archives searchable.
 DF_CAP_SHARE = 0.01
 MIN_DF_CAP = 50
 _CHUNK = 2048
-
-
-def doc_terms(tokens: Tokens) -> np.ndarray:
-    """The distinct non-function-word term hashes of a document, sorted."""
-    return np.unique(tokens.hashes[tokens.kinds != STOP])
 
 
 @dataclass
@@ -36,6 +32,7 @@ class CandidateIndex:
     row_of: dict[int, int] = field(default_factory=dict)
     vocab: dict[int, int] = field(default_factory=dict)
     _rows: list[np.ndarray] = field(default_factory=list)
+    _tf: list[np.ndarray] = field(default_factory=list)
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
     _sorted_vocab: tuple[np.ndarray, np.ndarray] | None = None
@@ -46,9 +43,17 @@ class CandidateIndex:
     def add(self, doc_id: int, tokens: Tokens) -> None:
         if doc_id in self.row_of:
             raise ValueError(f"document {doc_id} is already indexed")
-        terms = doc_terms(tokens)
-        cols = np.fromiter((self._column(int(h)) for h in terms), dtype=np.int64, count=terms.shape[0])
-        cols.sort()
+        terms, counts = np.unique(tokens.hashes[tokens.kinds != STOP], return_counts=True)
+        found = list(map(self.vocab.get, terms.tolist()))
+        for i, col in enumerate(found):
+            if col is None:
+                found[i] = self.vocab[int(terms[i])] = len(self.vocab)
+        cols = np.array(found, dtype=np.int64)
+        order = np.argsort(cols)
+        cols = cols[order]
+        # Sublinear term frequency: a name repeated through a story marks it more than once,
+        # but not ten times more.
+        self._tf.append((1.0 + np.log(counts[order])).astype(np.float32))
         if len(self.vocab) > self._df.shape[0]:
             self._df = np.concatenate([self._df, np.zeros(self._df.shape[0] * 2, dtype=np.int64)])
         self._df[cols] += 1
@@ -57,12 +62,6 @@ class CandidateIndex:
         self._rows.append(cols)
         self._matrix = None
         self._sorted_vocab = None
-
-    def _column(self, h: int) -> int:
-        col = self.vocab.get(h)
-        if col is None:
-            col = self.vocab[h] = len(self.vocab)
-        return col
 
     def df_of(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency of each term hash (0 for unseen terms)."""
@@ -77,53 +76,86 @@ class CandidateIndex:
         pos = np.minimum(np.searchsorted(keys, hashes), keys.shape[0] - 1)
         return np.where(keys[pos] == hashes, dfs[pos], 0)
 
-    def weights(self) -> np.ndarray:
-        """IDF per column, zero above the document-frequency cap."""
+    def weights(self, capped: bool) -> np.ndarray:
+        """IDF per column; ``capped`` zeroes terms above the document-frequency cap."""
         n = len(self.ids)
         df = self._df[: len(self.vocab)].astype(np.float64)
-        cap = max(MIN_DF_CAP, DF_CAP_SHARE * n)
         idf = np.log((n + 1.0) / (df + 1.0)) + 1.0
-        idf[df > cap] = 0.0
+        if capped:
+            idf[df > max(MIN_DF_CAP, DF_CAP_SHARE * n)] = 0.0
         return idf
+
+    def _normalised(self, idf: np.ndarray) -> sp.csr_matrix:
+        weighted = (self.matrix() @ sp.diags(idf.astype(np.float32))).tocsr()
+        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return (sp.diags((1.0 / norms).astype(np.float32)) @ weighted).tocsr()
 
     def matrix(self) -> sp.csr_matrix:
         if self._matrix is None:
             lengths = np.fromiter((r.shape[0] for r in self._rows), dtype=np.int64, count=len(self._rows))
             indptr = np.concatenate([[0], np.cumsum(lengths)])
             indices = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int64)
-            data = np.ones(indices.shape[0], dtype=np.float32)
+            data = np.concatenate(self._tf) if self._tf else np.zeros(0, dtype=np.float32)
             self._matrix = sp.csr_matrix(
                 (data, indices, indptr), shape=(len(self._rows), max(len(self.vocab), 1))
             )
         return self._matrix
 
+    def pair_cosines(self, a_ids: list[int], b_ids: list[int]) -> np.ndarray:
+        """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded."""
+        if not a_ids:
+            return np.zeros(0)
+        full = self._normalised(self.weights(capped=False))
+        rows_a = np.array([self.row_of[d] for d in a_ids], dtype=np.int64)
+        rows_b = np.array([self.row_of[d] for d in b_ids], dtype=np.int64)
+        out = np.empty(rows_a.shape[0])
+        for lo in range(0, rows_a.shape[0], 50_000):
+            ra, rb = rows_a[lo : lo + 50_000], rows_b[lo : lo + 50_000]
+            out[lo : lo + ra.shape[0]] = np.asarray(full[ra].multiply(full[rb]).sum(axis=1)).ravel()
+        return np.round(out, 6)
+
     def neighbours(self, doc_ids: list[int], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
-        """Top-``k`` (other id, cosine) for each of ``doc_ids``, best first, ties by id."""
-        x = self.matrix()
-        idf = self.weights().astype(np.float32)
-        weighted = (x @ sp.diags(idf)).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        weighted = sp.diags(1.0 / norms).astype(np.float32) @ weighted
-        weighted_t = weighted.T.tocsr()
+        """Top-``k`` (other id, cosine) for each of ``doc_ids``, best first, ties by id.
+
+        Two steps: the join over capped terms proposes a pool of ``POOL_K`` documents per
+        document (cheap, sub-quadratic); they are then ranked by the cosine over all content
+        terms, because in a topical archive the common topic words ("vaccine") still separate a
+        paraphrase's source from its neighbours.
+        """
+        capped = self._normalised(self.weights(capped=True))
+        capped_t = capped.T.tocsr()
+        full = self._normalised(self.weights(capped=False))
         ids = np.asarray(self.ids, dtype=np.int64)
         out: dict[int, list[tuple[int, float]]] = {}
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
         for lo in range(0, rows.shape[0], _CHUNK):
             chunk = rows[lo : lo + _CHUNK]
-            sims = (weighted[chunk] @ weighted_t).tocsr()
+            sims = (capped[chunk] @ capped_t).tocsr()
+            pool_rows: list[np.ndarray] = []
+            pool_cols: list[np.ndarray] = []
             for i, row in enumerate(chunk.tolist()):
-                start, end = sims.indptr[i], sims.indptr[i + 1]
-                cols = sims.indices[start:end]
-                vals = sims.data[start:end]
+                cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
+                vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
                 keep = cols != row
                 cols, vals = cols[keep], vals[keep]
-                if cols.shape[0] > k:
-                    part = np.argpartition(-vals, k)[: k * 2 if cols.shape[0] > 2 * k else k]
-                    cols, vals = cols[part], vals[part]
-                other = ids[cols]
-                # Round scores so that ties (and hence order) do not depend on float noise.
-                rounded = np.round(vals.astype(np.float64), 6)
-                order = np.lexsort((other, -rounded))[:k]
-                out[self.ids[row]] = [(int(other[j]), float(rounded[j])) for j in order]
+                if cols.shape[0] > POOL_K:
+                    # Stable order (score, then column) so the pool does not depend on float ties.
+                    cols = cols[np.lexsort((cols, -np.round(vals, 6)))[:POOL_K]]
+                pool_rows.append(np.full(cols.shape[0], row, dtype=np.int64))
+                pool_cols.append(cols.astype(np.int64))
+            if not pool_rows:
+                continue
+            r_arr = np.concatenate(pool_rows)
+            c_arr = np.concatenate(pool_cols)
+            cos = np.asarray(full[r_arr].multiply(full[c_arr]).sum(axis=1)).ravel()
+            # Round scores so that ties (and hence order) do not depend on float noise.
+            cos = np.round(cos.astype(np.float64), 6)
+            bounds = np.concatenate([[0], np.cumsum([a.shape[0] for a in pool_rows])])
+            for i, row in enumerate(chunk.tolist()):
+                c = c_arr[bounds[i] : bounds[i + 1]]
+                v = cos[bounds[i] : bounds[i + 1]]
+                other = ids[c]
+                order = np.lexsort((other, -v))[:k]
+                out[self.ids[row]] = [(int(other[j]), float(v[j])) for j in order]
         return out

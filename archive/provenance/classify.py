@@ -20,7 +20,7 @@ from .features import CAP, NUM, STOP, Tokens
 # same-topic stories share only formulaic runs.
 MIN_COPY_COVERAGE = 0.5
 MIN_COPY_MATCHED = 15       # tokens; below this a "copy" is a shared sentence or two
-MIN_LONGEST_RUN = 5         # at least one verbatim stretch of five tokens
+MIN_LONGEST_RUN = 10        # at least one verbatim stretch of ten tokens (spun dev copies: >= 14)
 # Differing numbers inside aligned text mean a different story in the same template (earnings
 # tables: "Shr 1.20 dlrs vs 1.10 dlrs"); a correction changes one or two.
 MAX_CONFLICT_SHARE = 0.25
@@ -28,6 +28,9 @@ MAX_CONFLICTS_FREE = 2
 # Substitutions per reusable word that make a copy 'spun' rather than a light edit.
 SPUN_MIN_RATE = 0.025
 SPUN_MIN_SUBS = 3
+# A spinner keeps the structure: passages cover nearly all of the copy. A reworded text with
+# less in passages was restructured (new sentences, headings): a rewrite.
+SPUN_MIN_COVERAGE = 0.6
 # Unmatched tokens (cruft, whitespace-only edits) tolerated at the ends of a duplicate.
 DUP_MAX_UNMATCHED_SHARE = 0.12
 DUP_MAX_UNMATCHED = 40
@@ -40,15 +43,28 @@ PARTIAL_MIN_COVERAGE = 0.2
 # substitutions) still cover a fair share of one text.
 REVISION_MIN_COVERAGE = 0.15
 REVISION_MIN_RUN = 8
+REVISION_MIN_COSINE = 0.3
 
 # -- rewrites (no long verbatim runs, same facts in the same order) ---------------------------
-REWRITE_MIN_COSINE = 0.30
-REWRITE_MIN_ORDERED = 0.35   # share of the shorter text's content terms shared in order
-REWRITE_MIN_SHARED = 12      # shared content terms
+REWRITE_MIN_COSINE = 0.35    # tf-idf cosine over all content terms
+REWRITE_MIN_ORDERED = 0.35   # share of the shared content terms that appear in the same order
+REWRITE_MIN_SHARED = 10      # shared content terms
+REWRITE_MIN_ANCHORS = 3      # shared names and numbers: the facts a paraphrase must keep
+REWRITE_MIN_NAMES = 2        # of which names (numbers like years and "100" are too common)
+REWRITE_MIN_ANCHOR_SHARE = 0.3  # ... as a share of the names/numbers of the text with fewer
+
+# Paraphrases keep the numbers; two texts that each give several numbers but few of the same
+# ones report different facts (next quarter's results, another company in the same template).
+MIN_NUMBERS_TO_COMPARE = 3
+MAX_SHARED_NUMBER_SHARE = 0.25
 
 # -- related: same names and numbers, no sign of copying ----------------------------------
-RELATED_MIN_COSINE = 0.35
-RELATED_MIN_ANCHORS = 3
+RELATED_MIN_COSINE = 0.5
+RELATED_MIN_ANCHORS = 4
+# Internal only, never a link by itself: a pair similar enough to be one family of texts.
+FAMILY = "family"
+FAMILY_MIN_COSINE = 0.2
+FAMILY_MIN_ANCHORS = 2
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,8 @@ class PairFeatures:
     shared_names: int
     terms_a: int
     terms_b: int
+    details_a: int  # distinct names and numbers
+    details_b: int
 
     @property
     def min_content_len(self) -> int:
@@ -114,6 +132,8 @@ def pair_features(a: int, b: int, pa: Prepared, pb: Prepared, xa: Anchors, xb: A
         shared_names=len(xa.names & xb.names),
         terms_a=xa.terms,
         terms_b=xb.terms,
+        details_a=len(xa.names) + len(xa.numbers),
+        details_b=len(xb.names) + len(xb.numbers),
     )
 
 
@@ -138,8 +158,7 @@ def classify(f: PairFeatures) -> Decision:
             f"{len(al.number_conflicts)} numbers differ inside aligned text vs {al.numbers_shared} shared: "
             "same template, different story"
         )
-        related = f.shared_names >= RELATED_MIN_ANCHORS and f.cosine >= RELATED_MIN_COSINE
-        return Decision("related" if related else None, round(f.cosine, 3), tuple(reasons))
+        return Decision(None, round(f.cosine, 3), tuple(reasons))
     copy_like = (
         al.matched >= MIN_COPY_MATCHED
         and al.longest_run >= MIN_LONGEST_RUN
@@ -161,6 +180,9 @@ def classify(f: PairFeatures) -> Decision:
         ):
             reasons.append("identical text apart from the ends (cruft)" if max(unmatched_a, unmatched_b) else "identical text")
             return Decision("duplicate", 1.0 if unmatched_a == unmatched_b == 0 else round(score, 3), tuple(reasons))
+        if nsubs >= SPUN_MIN_SUBS and al.substitution_rate >= SPUN_MIN_RATE and f.copy_coverage < SPUN_MIN_COVERAGE:
+            reasons.append(f"{nsubs} substitutions and restructured text: passages cover under {SPUN_MIN_COVERAGE:.0%}")
+            return Decision("rewrite", score, tuple(reasons))
         if nsubs >= SPUN_MIN_SUBS and al.substitution_rate >= SPUN_MIN_RATE:
             reasons.append(f"{nsubs} word substitutions in aligned text (rate {al.substitution_rate:.2f})")
             return Decision("spun", score, tuple(reasons))
@@ -172,16 +194,23 @@ def classify(f: PairFeatures) -> Decision:
             f"{al.coverage_b:.0%} of the two texts (partial reuse)"
         )
         return Decision("near_copy", round(f.copy_coverage, 3), tuple(reasons))
-    if al.longest_run >= REVISION_MIN_RUN and f.copy_coverage >= REVISION_MIN_COVERAGE:
+    if al.longest_run >= REVISION_MIN_RUN and f.copy_coverage >= REVISION_MIN_COVERAGE and f.cosine >= REVISION_MIN_COSINE:
         reasons.append(
             f"reworded passages in the same order cover {al.coverage_a:.0%} / {al.coverage_b:.0%} "
             f"(longest verbatim run {al.longest_run}, {len(al.substitutions)} substitutions): heavy revision"
         )
         return Decision("rewrite", round(max(f.copy_coverage, f.cosine), 3), tuple(reasons))
+    fewer_numbers = min(f.shared_numbers + f.numbers_only_a, f.shared_numbers + f.numbers_only_b)
+    if fewer_numbers >= MIN_NUMBERS_TO_COMPARE and f.shared_numbers <= MAX_SHARED_NUMBER_SHARE * fewer_numbers:
+        reasons.append(f"only {f.shared_numbers} of {fewer_numbers} numbers in common: different facts")
+        return Decision(None, round(f.cosine, 3), tuple(reasons))
     rewrite_like = (
         f.cosine >= REWRITE_MIN_COSINE
         and f.shared_content >= REWRITE_MIN_SHARED
         and f.ordered_share >= REWRITE_MIN_ORDERED
+        and f.shared_names + f.shared_numbers >= REWRITE_MIN_ANCHORS
+        and f.shared_names >= REWRITE_MIN_NAMES
+        and f.shared_names + f.shared_numbers >= REWRITE_MIN_ANCHOR_SHARE * max(1, min(f.details_a, f.details_b))
     )
     if rewrite_like:
         reasons.append(
@@ -192,4 +221,9 @@ def classify(f: PairFeatures) -> Decision:
     if f.cosine >= RELATED_MIN_COSINE and f.shared_names + f.shared_numbers >= RELATED_MIN_ANCHORS:
         reasons.append(f"same names/numbers ({f.shared_names}/{f.shared_numbers}) without shared wording")
         return Decision("related", round(f.cosine, 3), tuple(reasons))
+    if f.cosine >= FAMILY_MIN_COSINE and f.shared_names + f.shared_numbers >= FAMILY_MIN_ANCHORS:
+        # Too weak to report, but kept: if a close sibling of this text derives from the
+        # other one, this text does too (see engine._choose_parents).
+        reasons.append(f"weakly similar (cosine {f.cosine:.2f}, {f.shared_names + f.shared_numbers} names/numbers)")
+        return Decision(FAMILY, round(f.cosine, 3), tuple(reasons))
     return Decision(None, round(f.cosine, 3), tuple(reasons))

@@ -40,6 +40,11 @@ AI_STYLE_WEIGHT = 0.6        # per marker per 100 words of difference, capped be
 AI_STYLE_CAP = 2.5
 ATTRIBUTION_WEIGHT = 2.0
 CONTAINMENT_WEIGHT = 0.5
+LLM_WORD_WEIGHT = 0.6        # per word per 100 words of difference
+MIN_LLM_WORD_GAP = 0.5
+DETAIL_WEIGHT = 3.0          # per unit difference in the share of details kept
+DETAIL_CAP = 1.5
+MIN_DETAIL_GAP = 0.15
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class DocTraits:
     cruft: int
     ai_markers: int
     cited_outlets: frozenset[str]
+    details: int  # distinct names and numbers
+    llm_words: float = 0.0  # LLM-favoured words per 100 words
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ def direction(
     db: DocTraits,
     freq: Callable[[np.ndarray], np.ndarray],
     archive_size: int,
+    rewrite: bool,
 ) -> tuple[float, list[Signal], list[list[str]]]:
     """(probability that a is the source of b, signals, substitution examples)."""
     signals: list[Signal | None] = []
@@ -147,16 +155,37 @@ def direction(
     if traits:
         signals.append(_vote("copy_traits", traits,
                              "spinner artefacts or site cruft only in the copy (a republisher's traits)"))
+    # LLM style: headings and stock phrases, plus the rate of words models favour. The two
+    # measure one thing, so they share one cap.
     ai_a = 100.0 * da.ai_markers / max(da.words, 50)
     ai_b = 100.0 * db.ai_markers / max(db.words, 50)
+    style = 0.0
     if abs(ai_a - ai_b) >= 0.25:
-        logit = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, AI_STYLE_WEIGHT * 4 * (ai_b - ai_a)))
-        signals.append(_vote("ai_style", logit,
-                             f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}"))
+        style += AI_STYLE_WEIGHT * 4 * (ai_b - ai_a)
+    if abs(da.llm_words - db.llm_words) >= MIN_LLM_WORD_GAP:
+        style += LLM_WORD_WEIGHT * (db.llm_words - da.llm_words)
+    style = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, style))
+    if style:
+        signals.append(_vote("ai_style", style,
+                             f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}; "
+                             f"LLM-favoured words per 100 words: {da.llm_words:.1f} vs {db.llm_words:.1f}"))
     if db.source and db.source.lower() in {o.lower() for o in da.cited_outlets}:
         signals.append(_vote("attribution", -ATTRIBUTION_WEIGHT, f"text credits {db.source}"))
     if da.source and da.source.lower() in {o.lower() for o in db.cited_outlets}:
         signals.append(_vote("attribution", ATTRIBUTION_WEIGHT, f"text credits {da.source}"))
+    # Rewrites and summaries drop details (names, numbers) and rarely add checkable ones, so
+    # the text whose details are mostly found in the other is the derived one. Not for aligned
+    # copies: spinners title-case headlines and add cruft, which inflates the copy's "names".
+    if rewrite and da.details and db.details:
+        shared = f.shared_names + f.shared_numbers
+        kept_a, kept_b = shared / da.details, shared / db.details  # share of each text's details in the other
+        if abs(kept_a - kept_b) >= MIN_DETAIL_GAP:
+            logit = max(-DETAIL_CAP, min(DETAIL_CAP, DETAIL_WEIGHT * (kept_b - kept_a)))
+            signals.append(_vote("details", logit,
+                                 f"{kept_b:.0%} of the copy's names/numbers are in the source, "
+                                 f"{kept_a:.0%} the other way" if logit > 0 else
+                                 f"{kept_a:.0%} of the copy's names/numbers are in the source, "
+                                 f"{kept_b:.0%} the other way"))
     cov_a, cov_b = f.alignment.coverage_a, f.alignment.coverage_b
     if max(cov_a, cov_b) >= 0.8 and abs(cov_a - cov_b) >= 0.3:
         signals.append(_vote("containment", CONTAINMENT_WEIGHT if cov_b > cov_a else -CONTAINMENT_WEIGHT,

@@ -1,16 +1,26 @@
-"""The provenance workflow: fingerprint -> candidates -> pair decisions -> links -> stories.
+"""The provenance workflow: fingerprint -> candidates -> pair features -> decisions -> links.
 
-:class:`ProvenanceIndex` holds the archive's fingerprints, candidate index and the decided pairs;
-:func:`build` is one :meth:`ProvenanceIndex.update` over the whole archive. Pair decisions depend
-only on the two texts; direction and parent choice are recomputed over all decided pairs by
-:meth:`ProvenanceIndex.result`, with the archive's current word frequencies, so a later update
-can re-orient or re-parent earlier links (a new, earlier original takes over its copies).
+:class:`ProvenanceIndex` holds the archive's token streams, candidate index and the features of
+every aligned pair; :func:`build` is one :meth:`ProvenanceIndex.update` over the whole archive
+followed by :meth:`ProvenanceIndex.result`.
+
+build() versus successive update()s. An update aligns each new document with its candidates
+(top ``TOP_K`` by cosine, gated by ``ALIGN_*``) among all documents indexed so far, and stores
+the pair features, which depend only on the two texts. result() then re-decides every stored
+pair with the archive's current cosines and word frequencies, and re-chooses directions and
+parents, so a later, earlier-dated original takes over its copies. Hence build() and a series
+of update()s give the same links whenever they aligned the same pairs. They can differ only
+when a pair is aligned by one and not the other: (1) in build an old document X may rank the
+new document N in X's own top-k although X is not in N's top-k (an update only looks from N);
+(2) the top-k and the alignment gates use IDF as of the update, which drifts as the archive
+grows. Both only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the
+edge of ``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,30 +28,38 @@ import numpy as np
 from .align import Prepared
 from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
-from .classify import Anchors, Decision, PairFeatures, classify, pair_features
+from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, pair_features
 from .clusters import stories
 from .direction import DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
-from .style import Marker, ai_style, cruft_lines, spinner_artefacts
+from .style import Marker, ai_style, cruft_lines, llm_word_rate, spinner_artefacts
 
 METHOD_VERSION = "2026.11-1"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step.
 ALIGN_TOP = 4
-ALIGN_MIN_COSINE = 0.15
+ALIGN_MIN_COSINE = 0.2
 # Further down the list only clearly similar candidates: siblings (other copies of the same
 # source) can push the source itself below the first few ranks.
 ALIGN_WIDE_MIN_COSINE = 0.3
 # How much direction confidence counts when choosing between candidate parents: a sibling copy
 # can be as similar as the common source but is not the source.
 PARENT_DIRECTION_BONUS = 0.5
-# A document moves from its chosen source p to p's own source q when q explains it at most this
-# much less well (share of the document): q is then the common original of two siblings.
-REPARENT_MARGIN = 0.1
+# Sibling test (see _choose_parents): p must differ from q in at least this many words, and a
+# copy of p would carry over most of them.
+MIN_EDIT_TERMS = 3
+REPARENT_MARGIN = 0.05
+MAX_INHERITED_SHARE = 0.5
+MIN_RESTORED_SHARE = 0.3
 REPARENT_ROUNDS = 4
+# LLM-style markers per 100 words from which a reworded copy is called a rewrite, not spun.
+AI_REWRITE_DENSITY = 1.0
+# LLM-favoured words per 100 words from which a text reads as LLM output (dev sources: 90% below
+# 1.2; rewrites: median 1.0-1.5).
+LLM_STYLED_WORDS = 1.5
 # Distinct known artefacts that flag a document as spun even without its original present.
 MIN_ARTEFACT_KINDS = 2
 
@@ -68,19 +86,22 @@ class ProvenanceIndex:
         self.docs: dict[int, DocInput] = {}
         self.tokens: dict[int, Tokens] = {}
         self.prepared: dict[int, Prepared] = {}
+        self.body_terms: dict[int, np.ndarray] = {}
         self.anchors: dict[int, Anchors] = {}
         self.traits: dict[int, DocTraits] = {}
         self.markers: dict[int, list[Marker]] = {}
         self.cited: dict[int, list[Attribution]] = {}
         self.candidates = CandidateIndex()
+        # Every aligned pair's features; decisions are (re)made from them in result().
+        self.features: dict[tuple[int, int], PairFeatures] = {}
         self.pairs: dict[tuple[int, int], PairRecord] = {}
-        self._evaluated: set[tuple[int, int]] = set()
 
     def __len__(self) -> int:
         return len(self.docs)
 
     def update(self, docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None) -> list[int]:
-        """Add documents and decide their pairs with the archive; returns the new ids in order."""
+        """Add documents and align them with their candidates in the archive (including each
+        other); returns the new ids in order. Call :meth:`result` for the links."""
         new = sorted(docs, key=lambda d: d.id)
         for doc in new:
             if doc.id in self.docs:
@@ -91,19 +112,19 @@ class ProvenanceIndex:
         new_ids = [d.id for d in new]
         neighbours = self.candidates.neighbours(new_ids)
         todo: list[tuple[int, int, float]] = []
+        seen: set[tuple[int, int]] = set()
         for doc_id in new_ids:
             for rank, (other, cosine) in enumerate(neighbours[doc_id]):
                 if cosine < (ALIGN_MIN_COSINE if rank < ALIGN_TOP else ALIGN_WIDE_MIN_COSINE):
                     break
                 key = (min(doc_id, other), max(doc_id, other))
-                if key not in self._evaluated:
-                    self._evaluated.add(key)
+                if key not in self.features and key not in seen:
+                    seen.add(key)
                     todo.append((key[0], key[1], cosine))
         for a, b, cosine in sorted(todo):
-            feats = pair_features(a, b, self.prepared[a], self.prepared[b], self.anchors[a], self.anchors[b], cosine)
-            decision = classify(feats)
-            if decision.relation is not None:
-                self.pairs[(a, b)] = PairRecord(feats, decision)
+            self.features[(a, b)] = pair_features(
+                a, b, self.prepared[a], self.prepared[b], self.anchors[a], self.anchors[b], cosine
+            )
         return new_ids
 
     def _add(self, doc: DocInput, tokens: Tokens) -> None:
@@ -117,6 +138,7 @@ class ProvenanceIndex:
         cited = find_attributions(doc.id, doc.text)
         self.markers[doc.id] = artefacts + cruft + ai
         self.cited[doc.id] = cited
+        self.body_terms[doc.id] = _body_terms(tokens, cruft)
         self.traits[doc.id] = DocTraits(
             published_at=doc.published_at,
             source=doc.source,
@@ -125,6 +147,8 @@ class ProvenanceIndex:
             cruft=len(cruft),
             ai_markers=len(ai),
             cited_outlets=frozenset(a.outlet for a in cited),
+            details=len(self.anchors[doc.id].names) + len(self.anchors[doc.id].numbers),
+            llm_words=round(llm_word_rate(doc.text), 3),
         )
         self.candidates.add(doc.id, tokens)
 
@@ -139,6 +163,7 @@ class ProvenanceIndex:
         p, signals, examples = direction(
             f, self.tokens[a], self.tokens[b], self.docs[a].text, self.docs[b].text,
             self.traits[a], self.traits[b], self._freq, len(self.docs),
+            rewrite=rec.decision.relation not in ("duplicate", "near_copy", "spun"),
         )
         if p > 0.5 or (p == 0.5 and self._earlier(a, b)):
             return _Oriented(a, b, p, tuple(signals), tuple((x, y, s) for x, y, s in examples))
@@ -147,38 +172,110 @@ class ProvenanceIndex:
     def _choose_parents(self, oriented: dict[tuple[int, int], _Oriented]) -> dict[int, tuple[int, int]]:
         """derived id -> key of the pair naming its source: one source per derived document.
 
-        First the candidate that best explains the document; then, when that candidate has a
-        source of its own which explains the document nearly as well, that earlier source
-        instead: copies of a common original are siblings, not sources of each other.
+        First the candidate that best explains the document; then, when that candidate p has a
+        source q of its own that is also a source candidate of the document d, and d still has
+        words of q that p replaced (or lacks most words p put in), q instead: d did not come
+        from p's text, so p and d are sibling copies of q, not source and copy. (A spinner with
+        a fixed dictionary makes siblings share synonyms, hence the first test.)
         """
         options: dict[int, dict[int, tuple[tuple[int, int], float]]] = {}
-        best: dict[int, tuple[float, float, int]] = {}
+        best: dict[int, tuple[float, float, float, int]] = {}
+        ranks: dict[int, dict[int, tuple[tuple[float, float, float, int], tuple[int, int]]]] = {}
         parent: dict[int, tuple[int, int]] = {}
+        promoted: set[tuple[int, int]] = set()
         for key, o in oriented.items():
-            if self.pairs[key].decision.relation not in DERIVATIONS:
+            relation = self.pairs[key].decision.relation
+            if relation not in DERIVATIONS:
                 continue
+            if relation == "rewrite" and self._llm_styled(o.source):
+                continue  # an LLM-styled text rewritten again is rarer than two sibling rewrites
             explains = self._explains(key, o)
             options.setdefault(o.derived, {})[o.source] = (key, explains)
-            rank = (round(explains + PARENT_DIRECTION_BONUS * (o.confidence - 0.5), 6), o.confidence, -o.source)
+            # Ties (several archive documents with the same text) go to the first version, the
+            # original issue; the others are listed in the link's evidence.
+            published = self.docs[o.source].published_at
+            rank = (round(explains + PARENT_DIRECTION_BONUS * (o.confidence - 0.5), 6), round(o.confidence, 6),
+                    -published.timestamp() if published else float("-inf"), -o.source)
+            ranks.setdefault(o.derived, {})[o.source] = (rank, key)
             if o.derived not in best or rank > best[o.derived]:
                 best[o.derived] = rank
                 parent[o.derived] = key
         for _ in range(REPARENT_ROUNDS):
             changed = False
             for d in sorted(parent):
+                if d not in parent:
+                    continue
                 p = oriented[parent[d]].source
                 if p not in parent:
                     continue
                 q = oriented[parent[p]].source
-                if q == d or q not in options[d]:
+                if q == d or not self._is_sibling(d, p, q):
                     continue
-                q_key, q_explains = options[d][q]
-                if q_explains >= options[d][p][1] - REPARENT_MARGIN:
-                    parent[d] = q_key
+                if q in options.get(d, {}):
+                    # The common source itself, unless another version of it (an identical
+                    # re-issue) explains d better.
+                    best_other = max((r for s, r in ranks[d].items() if s != p), key=lambda r: r[0])
+                    q_rank = ranks[d][q]
+                    parent[d] = best_other[1] if best_other[0][0] > q_rank[0][0] + REPARENT_MARGIN else q_rank[1]
+                    changed = True
+                elif (min(d, q), max(d, q)) in self.pairs and self.pairs[parent[d]].decision.relation == "rewrite":
+                    # d rewrites p, p derives from q and d is related to q on its own: d is a
+                    # second rewrite of q (LLM rewrites of one article resemble each other more
+                    # than their source), so q is its source.
+                    key = (min(d, q), max(d, q))
+                    if key not in oriented:
+                        oriented[key] = self._orient(self.pairs[key])
+                    parent[d] = key
+                    promoted.add(key)
+                    changed = True
+                elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
+                    # A rewrite of a rewrite is far rarer than two rewrites of one article that
+                    # only resemble each other; without a link to q, claim no source for d.
+                    del parent[d]
                     changed = True
             if not changed:
                 break
+        for d, key in parent.items():
+            o = oriented[key]
+            if key in promoted and o.derived != d:
+                # Family structure overrides the pair's own (weak) direction evidence.
+                oriented[key] = _Oriented(o.derived, o.source, 1.0 - o.confidence, o.signals,
+                                          tuple((y, x, "b" if s == "a" else "a") for x, y, s in o.examples))
         return parent
+
+    def _within_outlet(self, key: tuple[int, int], decision: Decision) -> Decision:
+        """Within one outlet, reworded texts are the newsroom's own updates and corrections
+        (wire services re-issue stories all day): a reworded pair is related, a spun-looking
+        one is an edited re-issue. Copying claims are made across outlets, or when unknown."""
+        if decision.relation not in ("spun", "rewrite") or not self._same_outlet(*key):
+            return decision
+        relation = "near_copy" if decision.relation == "spun" else "related"
+        note = f"same outlet ({self.docs[key[0]].source}): its own edited re-issue or follow-up"
+        return Decision(relation, decision.score, decision.reasons + (note,))
+
+    def _same_outlet(self, a: int, b: int) -> bool:
+        sa, sb = self.docs[a].source, self.docs[b].source
+        return bool(sa) and bool(sb) and sa.strip().lower() == sb.strip().lower()
+
+    def _llm_styled(self, doc_id: int) -> bool:
+        return self.traits[doc_id].llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
+
+    def _ai_density(self, doc_id: int) -> float:
+        t = self.traits[doc_id]
+        return 100.0 * t.ai_markers / max(t.words, 50)
+
+    def _is_sibling(self, d: int, p: int, q: int) -> bool:
+        """True when d cannot have been made from p alone: it keeps words of q that p removed,
+        or lacks most of the words p put in."""
+        bp, bq, bd = self.body_terms[p], self.body_terms[q], self.body_terms[d]
+        removed_by_p = np.setdiff1d(bq, bp, assume_unique=True)
+        if removed_by_p.shape[0] >= MIN_EDIT_TERMS:
+            if float(np.isin(removed_by_p, bd, assume_unique=True).mean()) >= MIN_RESTORED_SHARE:
+                return True
+        added_by_p = np.setdiff1d(bp, bq, assume_unique=True)
+        if added_by_p.shape[0] < MIN_EDIT_TERMS:
+            return False  # p is (nearly) q itself: nothing to inherit, keep the closer one
+        return float(np.isin(added_by_p, bd, assume_unique=True).mean()) < MAX_INHERITED_SHARE
 
     def _explains(self, key: tuple[int, int], o: _Oriented) -> float:
         """How much of the derived text the source accounts for: reused passages and shared terms.
@@ -199,18 +296,41 @@ class ProvenanceIndex:
             return da < db
         return a < b
 
+    def _decide(self) -> None:
+        """Classify every aligned pair with cosines from the archive as it is now, so that one
+        build and a series of updates decide the same pairs the same way."""
+        keys = sorted(self.features)
+        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
+        self.pairs = {}
+        for key, cosine in zip(keys, cosines.tolist()):
+            feats = replace(self.features[key], cosine=cosine)
+            decision = self._within_outlet(key, classify(feats))
+            if decision.relation is not None:
+                self.pairs[key] = PairRecord(feats, decision)
+
     def result(self) -> ProvenanceResult:
-        oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())}
+        self._decide()
+        # Family pairs are only consulted when a sibling is re-linked (oriented on demand then).
+        oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())
+                    if rec.decision.relation != FAMILY}
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
         links: list[Link] = []
-        for key, o in oriented.items():
+        for key, o in sorted(oriented.items()):
             rec = self.pairs[key]
             rel = rec.decision.relation
             assert rel is not None
+            if rel == FAMILY and key not in chosen:
+                continue
             if rel in DERIVATIONS and key not in chosen:
                 rel = "related"
                 note = "copy-like, but another document is a closer source of both"
+            elif rel == "spun" and self._ai_density(o.derived) >= AI_REWRITE_DENSITY > self._ai_density(o.source):
+                rel = "rewrite"
+                note = "reworded with LLM-style headings/phrases: a rewrite rather than a spinner's copy"
+            elif rel in ("related", FAMILY) and key in chosen:
+                rel = "rewrite"
+                note = "a sibling rewrite derives from this source, and this text relates to it too"
             else:
                 note = None
             links.append(self._link(rec, o, rel, note))
@@ -299,6 +419,14 @@ class ProvenanceIndex:
             mask[picked] = True
             out["rare_words"] = _quote_unique(text, td, mask, 12)
         return out
+
+
+def _body_terms(tokens: Tokens, cruft: list[Marker]) -> np.ndarray:
+    """Distinct non-function terms outside cruft lines, sorted."""
+    keep = tokens.kinds != STOP
+    for m in cruft:
+        keep &= (tokens.starts < m.start) | (tokens.starts >= m.end)
+    return np.unique(tokens.hashes[keep])
 
 
 def _quote_unique(text: str, t: Tokens, mask: np.ndarray, limit: int) -> list[str]:

@@ -48,10 +48,9 @@ SPINNER_ARTEFACTS: tuple[tuple[str, str], ...] = (
 )
 _ARTEFACT_RES = tuple((re.compile(p, re.IGNORECASE), usual) for p, usual in SPINNER_ARTEFACTS)
 # One cheap pass decides whether any artefact regex needs to run (almost never, in real news).
-_ARTEFACT_NEEDLES = re.compile(
-    r"(?i)12 months|certainly one of|corporate[’']s|intelligence|consciousness|profound|"
-    r" information|bosom|timberland|woodland|flag to|haphazard|cell phone"
-)
+_ARTEFACT_NEEDLES = ("12 months", "certainly one of", "corporate", "intelligence", "consciousness",
+                     "profound", "information", "bosom", "timberland", "woodland", "flag to",
+                     "haphazard", "cell phone")
 
 # Content-farm furniture: bylines with times and view counters, share prompts. Matched on
 # short lines only, because the same words occur in real sentences.
@@ -63,8 +62,8 @@ _CRUFT_LINE = re.compile(
 )
 
 # Stock phrasing of LLM rewrites. Each is ordinary English; it is the density that counts.
-_AI_PHRASES = re.compile(
-    r"(?i)\b(?:in conclusion|overall,|furthermore,|moreover,|additionally,|it is (?:important|worth|crucial) "
+_AI_PHRASES = re.compile(  # matched against the lower-cased text
+    r"\b(?:in conclusion|overall,|furthermore,|moreover,|additionally,|it is (?:important|worth|crucial) "
     r"to note|it remains to be seen|in a (?:stunning|surprising|shocking) turn of events|"
     r"this (?:highlights|underscores|serves as)|underscor(?:es|ing)|showcas(?:es|ing)|"
     r"amidst|delve|a testament to|shed(?:s|ding)? light on|navigat(?:e|ing) the|"
@@ -73,9 +72,47 @@ _AI_PHRASES = re.compile(
 )
 
 
+# The lookahead bounds the line length first, so the word-count part never backtracks far.
+# A heading is a paragraph of its own (blank line before and after), which also keeps the
+# short lines of hard-wrapped wire copy from counting.
+_HEADING_LINE = re.compile(
+    r"(?<=\n\n)(?=[^\n]{3,100}\n[ \t]*\n)[ \t]*(\S+(?:[ \t]+\S+){1,9})[ \t]*(?<![.!?:;,\"”'’)])(?=\n)"
+)
+
+
+# Words language models overuse in news rewrites (each is ordinary English; only the rate per
+# 100 words is used, as one weak direction signal).
+_LLM_WORDS = re.compile(
+    r"\b(?:additionally|furthermore|moreover|highlight(?:s|ed|ing)?|emphasi[sz](?:e|es|ed|ing)|"
+    r"significant(?:ly)?|crucial|potential(?:ly)?|individuals|ensur(?:e|es|ed|ing)|"
+    r"underscor(?:e|es|ed|ing)|notably|amid(?:st)?|showcas(?:e|es|ed|ing)|overall|various|numerous|"
+    r"ongoing|sparked|garnered|commitment|importance|initiative|landscape|navigat\w*|fostering|"
+    r"unprecedented|regarding|strive|delve\w*|pivotal|vital)\b"
+)
+
+
+def llm_word_rate(text: str) -> float:
+    """Occurrences of LLM-favoured words per 100 words."""
+    words = text.count(" ") + text.count("\n") + 1
+    return 100.0 * len(_LLM_WORDS.findall(text.lower())) / max(words, 50)
+
+
+def _body_start(text: str) -> int:
+    """Offset just after the first line of more than 12 words, or -1."""
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        if text.count(" ", pos, end) >= 12 and len(text[pos:end].split()) > 12:
+            return end
+        pos = end + 1
+    return -1
+
+
 def spinner_artefacts(text: str) -> list[Marker]:
     found: list[Marker] = []
-    if not _ARTEFACT_NEEDLES.search(text):
+    low = text.lower()
+    if not any(needle in low for needle in _ARTEFACT_NEEDLES):
         return found
     for regex, usual in _ARTEFACT_RES:
         for m in regex.finditer(text):
@@ -100,27 +137,17 @@ def cruft_lines(text: str) -> list[Marker]:
 
 def ai_style(text: str) -> list[Marker]:
     """Headings inside the body and stock LLM phrases."""
-    found = [Marker("ai_style", m.group(), m.start(), m.end()) for m in _AI_PHRASES.finditer(text)]
-    pos = 0
-    lines = text.split("\n")
-    seen_body = False
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped:
-            words = stripped.split()
-            is_heading = (
-                seen_body
-                and 1 < len(words) <= 10
-                and stripped[-1] not in ".!?:;,\"”'’)"
-                and "|" not in stripped
-                and sum(w[0].isupper() for w in words if w[0].isalpha()) >= 0.6 * len(words)
-                and i + 1 < len(lines)
-            )
-            if is_heading:
-                start = pos + line.index(stripped)
-                found.append(Marker("ai_style", stripped, start, start + len(stripped)))
-            if len(words) > 12:
-                seen_body = True
-        pos += len(line) + 1
+    low = text.lower()  # same length as text for the scripts news uses; offsets carry over
+    found = [Marker("ai_style", text[m.start():m.end()], m.start(), m.end()) for m in _AI_PHRASES.finditer(low)]
+    # A heading: a short capitalised line without end punctuation, after the body has begun
+    # (the first lines are the title) and before the last line.
+    body = _body_start(text)
+    if body >= 0:
+        for m in _HEADING_LINE.finditer(text, body):
+            line = m.group(1)
+            words = line.split()
+            capitals = sum(w[0].isupper() for w in words if w[0].isalpha())
+            if capitals >= 0.6 * len(words) and "|" not in line and m.end() < len(text.rstrip()):
+                found.append(Marker("ai_style", line, m.start(1), m.end(1)))
     found.sort(key=lambda mk: (mk.start, mk.end))
     return found

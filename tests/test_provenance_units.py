@@ -1,0 +1,97 @@
+"""Units of the provenance library: tokens, alignment, attribution, artefacts, candidates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from archive.provenance.align import Prepared, align, longest_increasing, opcodes
+from archive.provenance.attribution import find_attributions
+from archive.provenance.candidates import CandidateIndex
+from archive.provenance.features import CAP, NUM, STOP, WORD, tokenize
+from archive.provenance.style import ai_style, cruft_lines, spinner_artefacts
+
+
+def test_token_kinds_and_offsets() -> None:
+    text = "Shares of Norvale rose 6.2 percent. The U.S. economy grew 1,500 jobs."
+    t = tokenize(text)
+    got = {text[s:e]: int(k) for s, e, k in zip(t.starts, t.ends, t.kinds)}
+    assert got["Norvale"] == CAP and got["6.2"] == NUM and got["of"] == STOP
+    assert got["Shares"] == WORD  # capital only because it starts the sentence
+    assert got["1,500"] == NUM and got["rose"] == WORD
+    assert tokenize("1,500").hashes[0] == tokenize("1500").hashes[0]
+    assert tokenize("Bank’s").hashes[0] == tokenize("bank's").hashes[0]
+
+
+def test_alignment_finds_substitutions_and_passages() -> None:
+    a = Prepared.of(tokenize("the company said on monday that profits rose sharply in the third quarter of the year"))
+    b = Prepared.of(tokenize("the firm stated on monday that profits climbed sharply in the third quarter of the year"))
+    al = align(a, b)
+    assert al.passages and al.coverage_a > 0.9 and al.coverage_b > 0.9
+    # "company said" -> "firm stated" is one two-word replacement; "rose" -> "climbed" another.
+    assert [(s.a1 - s.a0, s.b1 - s.b0) for s in al.substitutions] == [(2, 2), (1, 1)]
+
+
+def test_alignment_flags_differing_numbers() -> None:
+    a = Prepared.of(tokenize("Shr 1.20 dlrs vs 1.10 dlrs Net 14.5 mln vs 13.2 mln Revs 210.4 mln vs 190.7 mln"))
+    b = Prepared.of(tokenize("Shr 87 cts vs 64 cts Net 6.3 mln vs 4.8 mln Revs 98.1 mln vs 85.6 mln"))
+    assert len(align(a, b).number_conflicts) >= 3
+
+
+def test_opcodes_agree_with_a_plain_diff_on_moves() -> None:
+    a = np.arange(30, dtype=np.int64)
+    b = np.concatenate([a[:10], [99, 98], a[12:25]])
+    ops = opcodes(a, b, *_anchor_arrays(a, b))
+    assert ops[0] == ("equal", 0, 10, 0, 10) and ops[1] == ("replace", 10, 12, 10, 12)
+    assert ops[2] == ("equal", 12, 25, 12, 25) and ops[3][0] == "delete"
+    assert longest_increasing([3, 1, 2, 5, 4, 6]) == [1, 2, 4, 5]
+
+
+def _anchor_arrays(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from archive.provenance.align import _unique_bigrams
+
+    va, pa = _unique_bigrams(a)
+    vb, pb = _unique_bigrams(b)
+    _, ia, ib = np.intersect1d(va, vb, assume_unique=True, return_indices=True)
+    return pa[ia], pb[ib]
+
+
+def test_attribution_phrases() -> None:
+    text = ("WASHINGTON (AP) — The plan stalled, according to Reuters on Monday. An aide told the "
+            "Associated Press it was over, according to Hospital Corp.\nSource: BBC News\n"
+            "Later, The Wall Street Journal reported the deal. She told reporters nothing.")
+    found = {(a.outlet, a.phrase) for a in find_attributions(1, text)}
+    assert ("AP", "(AP) —") in found
+    assert ("Reuters", "according to Reuters") in found
+    assert ("Associated Press", "told the Associated Press") in found
+    assert ("BBC News", "Source: BBC News") in found
+    assert ("Wall Street Journal", "The Wall Street Journal reported") in found
+    assert not any("Hospital" in o or "reporters" in o for o, _ in found)
+
+
+def test_spinner_artefacts_cruft_and_ai_style() -> None:
+    text = "Earlier this 12 months the corporate's profit fell. It is certainly one of the best years."
+    usual = {m.usual for m in spinner_artefacts(text)}
+    assert usual == {"this year", "the company's", "one of"}
+    assert spinner_artefacts("Results for the last 12 months were strong. One of the best.") == []
+    cruft = cruft_lines("Written by admin 1:31 pm World Views: 12\n\nBody text here.\n(Visited 5 times, 1 visits today)")
+    assert len(cruft) == 2
+    body = "x " * 20
+    ai = ai_style(f"Title\n\n{body}\n\nA New Direction For Growth\n\n{body}\n\nIn conclusion, it worked.")
+    assert {m.phrase for m in ai} >= {"A New Direction For Growth", "In conclusion"}
+    wire = "The company said it would buy\nHospital Corp of America Shares\nfor 10 dlrs a share, the company said in a statement."
+    assert not [m for m in ai_style(wire) if m.phrase.startswith("Hospital")]
+
+
+def test_candidate_index_ranks_shared_rare_terms_first() -> None:
+    index = CandidateIndex()
+    texts = {
+        1: "Norvale Mining raised copper output at Kestrel Ridge to 212,000 tonnes",
+        2: "Copper output at Kestrel Ridge rose to 212,000 tonnes, Norvale said",
+        3: "Wheat prices fell in Chicago as rain eased drought fears",
+        4: "Gold prices rose in London on a weaker dollar",
+    }
+    for doc_id, text in texts.items():
+        index.add(doc_id, tokenize(text))
+    top = index.neighbours([1])[1]
+    assert top[0][0] == 2 and top[0][1] > 0.3
+    assert all(other != 1 for other, _ in top)
