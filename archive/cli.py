@@ -76,6 +76,10 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
     from archive.render import ProgressLine
 
     progress = ProgressLine(enabled=None if not quiet else False)
+    if progress.enabled and "-" not in paths:
+        from archive.ingest.readers import iter_input_files
+
+        progress.total_files = sum(1 for item in iter_input_files(list(paths)) if isinstance(item, tuple))
     stdin = sys.stdin.buffer if "-" in paths else None
     summary = archive.ingest(list(paths), stdin=stdin, progress=progress)
     progress.done()

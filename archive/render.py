@@ -59,11 +59,19 @@ def stats_text(stats: dict[str, Any], top: int = 20) -> str:
 
 
 class ProgressLine:
-    """A one-line live counter on stderr, only when a person is watching."""
+    """A one-line live progress bar on stderr, only when a person is watching.
 
-    def __init__(self, stream: IO[str] = sys.stderr, enabled: bool | None = None) -> None:
+    The bar counts input files (``total_files``, when known); records, the add/update/unchanged/
+    failed split and the rate are shown beside it, so one huge file still shows movement.
+    """
+
+    BAR = 24
+
+    def __init__(self, stream: IO[str] = sys.stderr, enabled: bool | None = None,
+                 total_files: int | None = None) -> None:
         self.stream = stream
         self.enabled = stream.isatty() if enabled is None else enabled
+        self.total_files = total_files
         self.started = time.monotonic()
         self.last = 0.0
 
@@ -75,9 +83,15 @@ class ProgressLine:
             return
         self.last = now
         rate = summary.seen / max(now - self.started, 1e-6)
+        bar = ""
+        if self.total_files:
+            # The newest file seen may still be in progress.
+            done = min(max(len(summary.origins) - 1, 0), self.total_files)
+            filled = round(self.BAR * done / self.total_files)
+            bar = f"[{'#' * filled}{'.' * (self.BAR - filled)}] {done}/{self.total_files} files  "
         self.stream.write(
-            f"\r{summary.seen} records  (+{summary.added} ~{summary.updated} ={summary.unchanged} "
-            f"!{summary.failed})  {rate:,.0f}/s "
+            f"\r{bar}{summary.seen:,} records (+{summary.added} ~{summary.updated} "
+            f"={summary.unchanged} !{summary.failed})  {rate:,.0f}/s \033[K"
         )
         self.stream.flush()
 

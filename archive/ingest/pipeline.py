@@ -31,6 +31,7 @@ class IngestSummary:
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
     changed_ids: list[int] = field(default_factory=list)
+    origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
     # Seconds per stage: read, normalize, fingerprint (in the reader process when it runs in
     # the background), store, index, provenance; and "wall" for the whole call.
@@ -81,6 +82,9 @@ def run_ingest(
         for batch in batches_for(paths, stdin, background):
             for stage, seconds in batch.seconds.items():
                 summary.add_time(stage, seconds)
+            summary.origins.update(
+                item.origin if isinstance(item, RecordFailure) else item.record.origin for item in batch.items
+            )
             started = time.perf_counter()
             with engine.begin() as conn:
                 outcome = write_batch(conn, run_id, batch, METHOD_VERSION)
