@@ -28,8 +28,9 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 
+# Results go to bench/results/latest.{md,json}. More: make bench BENCH_ARGS="--quick" or "--scale --sizes 10000,50000".
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(DEMO) .pytest_cache build *.egg-info
