@@ -108,13 +108,17 @@ class Archive:
 
     # -- provenance --------------------------------------------------------------------------
     def _provenance_stale(self) -> bool:
-        """True when documents changed since provenance was last stored (e.g. a killed run)."""
+        """True when documents changed since provenance was last stored (e.g. a killed run), or
+        the stored links come from another version of the method."""
         from sqlalchemy import text
+
+        from archive.provenance import METHOD_VERSION
 
         with self.engine.connect() as conn:
             return bool(conn.execute(text(
                 "SELECT EXISTS (SELECT 1 FROM documents WHERE id NOT IN (SELECT document_id FROM stories))"
-            )).scalar())
+                " OR EXISTS (SELECT 1 FROM provenance WHERE method_version != :version)"
+            ), {"version": METHOD_VERSION}).scalar())
 
     def family(self, ref: str | int) -> Family:
         with self.reader() as store:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from archive.ingest.prepare import PreparedDoc
 from archive.models import Document, IndexQueue
@@ -93,11 +93,46 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
     if repair:
         drain_queue(engine, index)
     hashes = store_hashes(engine)
-    drift = index.check(hashes)
-    result = IndexCheck(drift=drift, documents=len(hashes), indexed=index.doc_count())
+    indexed = index.doc_count()
+    # An index with no segments yet (created, nothing committed) has no columns to read.
+    drift = index.check(hashes) if indexed else Drift(tuple(sorted(hashes)), (), ())
+    if indexed != len(hashes) - len(drift.missing) + len(drift.extra):
+        # Some id is indexed twice (e.g. the store was replaced and re-ingested under the old
+        # index): the id -> hash comparison cannot see that, so treat those ids as stale.
+        stale = tuple(sorted({*drift.stale, *(i for i in _indexed_twice(index) if i in hashes)}))
+        extra = tuple(sorted({*drift.extra, *(i for i in _indexed_twice(index) if i not in hashes)}))
+        drift = Drift(drift.missing, stale, extra)
+    result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed)
     if repair and not drift.ok:
         result.repaired = index.repair(drift, lambda ids: fetch_index_docs(engine, ids))
     return result
+
+
+def _indexed_twice(index: SearchIndex) -> set[int]:
+    seen: set[int] = set()
+    twice: set[int] = set()
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        ids = reader.column_reader("id")
+        for docnum in reader.all_doc_ids():
+            doc_id = int(ids[docnum])
+            (twice if doc_id in seen else seen).add(doc_id)
+    return twice
+
+
+def forget_foreign_entries(engine: Engine, index: SearchIndex) -> int:
+    """Repair the index first when it holds another number of documents than the store.
+
+    The ingest adds new documents to the index without a delete pass, which is only right while
+    the index holds no id the store has not assigned. That fails when the store was replaced
+    under an existing index (a damaged file moved away, an older backup restored): the new ids
+    would be indexed twice. Counting both sides is cheap; the full check runs only on a mismatch.
+    """
+    with engine.connect() as conn:
+        stored = conn.execute(select(func.count()).select_from(documents)).scalar_one()
+    if index.doc_count() == stored:
+        return 0
+    return check(engine, index, repair=True).repaired
 
 
 def rebuild(engine: Engine, path: object) -> SearchIndex:
@@ -112,7 +147,7 @@ def index_doc_from_prepared(doc_id: int, doc: PreparedDoc) -> IndexDoc:
     return IndexDoc(
         id=doc_id, external_id=record.external_id, title=record.title, text=record.text,
         author=record.author, source=record.source, url=record.url, language=record.language,
-        published_at=record.published_at, content_hash=doc.content_hash,
+        published_at=record.published_at, content_hash=doc.content_hash, analysed=doc.analysed,
     )
 
 
@@ -132,6 +167,7 @@ class IndexFeeder:
         self._writer_cm: Any = None
         self._writer: Any = None
         self._pending: list[int] = []
+        forget_foreign_entries(engine, index)  # new documents are added without a delete pass
 
     def feed(self, written: list[tuple[int, PreparedDoc, bool]]) -> None:
         if self._writer is None:
@@ -140,7 +176,7 @@ class IndexFeeder:
         for doc_id, doc, is_new in written:
             if not is_new:
                 self._writer.delete_by_term("id", str(doc_id))
-            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc)))
+            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc), self._writer.schema))
             self._pending.append(doc_id)
         if len(self._pending) >= self.commit_every:
             self.commit()

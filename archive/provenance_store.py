@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
-from archive.provenance import METHOD_VERSION, DocInput, ProvenanceResult, build
+from archive.provenance import FINGERPRINT_VERSION, METHOD_VERSION, DocInput, ProvenanceResult, build
 from archive.provenance import Fingerprint as ProvFingerprint
 
 documents = Document.__table__
@@ -49,7 +49,7 @@ def load_inputs(conn: Connection) -> Iterator[tuple[DocInput, bytes | None]]:
         .outerjoin(
             fingerprints,
             (fingerprints.c.document_id == documents.c.id)
-            & (fingerprints.c.method_version == METHOD_VERSION),
+            & (fingerprints.c.method_version == FINGERPRINT_VERSION),
         )
         .order_by(documents.c.id)
     )

@@ -95,3 +95,25 @@ def test_candidate_index_ranks_shared_rare_terms_first() -> None:
     top = index.neighbours([1])[1]
     assert top[0][0] == 2 and top[0][1] > 0.3
     assert all(other != 1 for other, _ in top)
+
+
+def test_containment_is_asymmetric_and_the_source_is_the_family_root() -> None:
+    from archive.provenance.engine import ProvenanceIndex
+    from archive.provenance.model import DocInput
+
+    source = ("Officials in Lisbon said the Tagus bridge will close for repairs in March while engineers "
+              "replace corroded cables, and ferry operators plan extra crossings for commuters from Almada "
+              "and Barreiro during the eight week closure.")
+    first = ("The Tagus bridge in Lisbon will close in March so engineers can replace corroded cables, "
+             "officials said, a closure lasting eight weeks.")
+    second = ("Ferry operators plan extra crossings for commuters from Almada and Barreiro while the Tagus "
+              "bridge is shut for repairs, officials in Lisbon said.")
+    fillers = [f"Unrelated filler story number {k} about weather {k} and markets {k} in region {k}." for k in range(20)]
+    index = ProvenanceIndex()
+    index.update([DocInput(1, source), DocInput(2, first), DocInput(3, second)]
+                 + [DocInput(10 + k, t) for k, t in enumerate(fillers)])
+    index.result()
+    assert index._containment(2, 1) > index._containment(1, 2)
+    assert index._containment(3, 1) > index._containment(3, 2)  # the source holds more of a rewrite than its sibling
+    assert index._family_root([2, 1, 3]) == 1
+    assert index._family_root([3, 2, 1]) == 1

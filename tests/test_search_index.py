@@ -226,3 +226,22 @@ def test_damaged_index_raises_index_state_error_and_rebuild_recovers(index: Sear
         count(index, "oil OR gas")
     SearchIndex.rebuild(index.path, DOCS)
     assert SearchIndex.open(index.path).doc_count() == 40
+
+
+def test_searchers_are_reused_until_a_commit_and_never_shared_between_threads(index: SearchIndex) -> None:
+    import threading
+
+    def current() -> object:
+        with SearchIndex.open(index.path).searcher() as searcher:
+            return searcher
+
+    first = current()
+    assert current() is first
+    index.add([doc(100, "fresh words")])
+    after_commit = current()
+    assert after_commit is not first and search(index, "fresh").total == 1
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(current()))
+    thread.start()
+    thread.join()
+    assert other[0] is not after_commit and current() is after_commit

@@ -17,7 +17,7 @@ from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, pr
 from archive.ingest.records import RecordFailure
 from archive.ingest.store_writer import write_batch
 from archive.models import IngestRun, utcnow
-from archive.provenance import METHOD_VERSION
+from archive.provenance import FINGERPRINT_VERSION
 
 runs = IngestRun.__table__
 
@@ -87,7 +87,7 @@ def run_ingest(
             )
             started = time.perf_counter()
             with engine.begin() as conn:
-                outcome = write_batch(conn, run_id, batch, METHOD_VERSION)
+                outcome = write_batch(conn, run_id, batch, FINGERPRINT_VERSION)
                 conn.execute(
                     update(runs).where(runs.c.id == run_id).values(
                         added=runs.c.added + len(outcome.added),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import queue
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from typing import Any, BinaryIO
 from archive.ingest.normalize import content_hash, normalize_record
 from archive.ingest.readers import iter_records
 from archive.ingest.records import RawRecord, RecordFailure
-from archive.provenance import DocInput, METHOD_VERSION, fingerprint
+from archive.provenance import FINGERPRINT_VERSION, DocInput, fingerprint
+from archive.search.schema import Analysed, analyse
 
 BATCH_SIZE = 500
 
@@ -27,6 +29,9 @@ class PreparedDoc:
     record: RawRecord
     content_hash: str
     fingerprint: bytes
+    # Title and text postings for the search index, computed here so that the process holding
+    # the index writer does not spend a third of its time analysing text.
+    analysed: dict[str, Analysed] = field(default_factory=dict)
 
 
 @dataclass
@@ -51,9 +56,12 @@ def prepare_record(raw: RawRecord, batch: Batch | None = None) -> PreparedDoc | 
         source=record.source, url=record.url,
     )
     prepared = PreparedDoc(record, digest, fingerprint(doc).to_bytes())
+    fingerprinted = time.perf_counter()
+    prepared.analysed = analyse(record.title, record.text)
     if batch is not None:
         batch.add_time("normalize", normalized - started)
-        batch.add_time("fingerprint", time.perf_counter() - normalized)
+        batch.add_time("fingerprint", fingerprinted - normalized)
+        batch.add_time("analyse", time.perf_counter() - fingerprinted)
     return prepared
 
 
@@ -88,12 +96,25 @@ _DONE = "done"
 
 
 def _produce(paths: Sequence[str], out: Any, parent: int) -> None:
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
         for batch in prepared_batches(paths):
             _put(out, ("batch", batch), parent)
         _put(out, (_DONE, None), parent)
     except BaseException as exc:  # report, don't die silently: the parent turns it into an error
         _put(out, ("error", f"{type(exc).__name__}: {exc}"), parent)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Stop the reader soon after the writer dies (e.g. killed), wherever the reader is.
+
+    Without this, a reader whose last batches fit the queue would finish and then block for ever
+    at exit, flushing them into a pipe nobody reads; and it inherited the writer's ``flock``, so
+    the archive would stay locked until someone killed it.
+    """
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
 
 
 def _put(out: Any, item: Any, parent: int) -> None:
@@ -131,4 +152,4 @@ def prepare_in_background(paths: Sequence[str]) -> Iterator[Batch]:
         child.join(timeout=5)
 
 
-__all__ = ["BATCH_SIZE", "METHOD_VERSION", "PreparedDoc", "prepare_in_background", "prepared_batches"]
+__all__ = ["BATCH_SIZE", "FINGERPRINT_VERSION", "PreparedDoc", "prepare_in_background", "prepared_batches"]

@@ -14,12 +14,13 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from archive.ingest.prepare import Batch, PreparedDoc
 from archive.ingest.records import RecordFailure
-from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, utcnow
+from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, Story, utcnow
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
 index_queue = IndexQueue.__table__
 failures_table = IngestFailure.__table__
+stories = Story.__table__
 
 
 @dataclass
@@ -109,6 +110,10 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
         )
     if outcome.updated:
         conn.execute(delete(fingerprints).where(fingerprints.c.document_id.in_(outcome.updated)))
+        # Their provenance is out of date until the next refresh. Without a story row they count
+        # as stale, so a run killed before its refresh leaves the work visible to the next run
+        # (which finds this content already stored, and so nothing "changed").
+        conn.execute(delete(stories).where(stories.c.document_id.in_(outcome.updated)))
     if fingerprint_rows:
         conn.execute(insert(fingerprints), fingerprint_rows)
 

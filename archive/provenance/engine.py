@@ -30,13 +30,13 @@ from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
 from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, pair_features
 from .clusters import stories
-from .direction import DocTraits, Signal, direction
+from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .style import Marker, ai_style, cruft_lines, llm_word_rate, spinner_artefacts
 
-METHOD_VERSION = "2026.11-1"
+METHOD_VERSION = "2026.11-2"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step.
@@ -60,6 +60,26 @@ AI_REWRITE_DENSITY = 1.0
 # LLM-favoured words per 100 words from which a text reads as LLM output (dev sources: 90% below
 # 1.2; rewrites: median 1.0-1.5).
 LLM_STYLED_WORDS = 1.5
+# A rewrite's candidate source that is itself somewhat LLM-styled, about as much as the rewrite
+# or more, is taken for a sibling rewrite (dev: correct sources' LLM-word rate 90% <= 0.34,
+# sibling rewrites' median 0.6-0.8; AI markers: sources ~0, siblings median ~0.2 per 100 words).
+SIBLING_LLM_WORDS = 0.4
+SIBLING_LLM_WORD_GAP = 0.2
+SIBLING_AI_DENSITY = 0.1
+SIBLING_AI_GAP = 0.2
+# Family root (see _family_roots): a parentless document is linked to the root of its family
+# when the root holds this idf-weighted share of its terms and clearly more than the reverse.
+# (Dev: true sources of loose rewrites, median 0.37 / asymmetry 0.14; sources whose family root
+# is a rewrite, median asymmetry 0.02.)
+ROOT_MIN_CONTAINMENT = 0.3
+ROOT_MIN_ASYMMETRY = 0.15
+# ... and only when the facts agree (see _keeps_facts). Without these, the containment test alone
+# links short briefs to longer reports of the same event (Reuters with outlet names removed).
+ROOT_MIN_WORDS = 100
+ROOT_MIN_NAMES = 3
+ROOT_MIN_KEPT_DETAILS = 0.5
+# Members of a family: the document and its closest paired texts (the candidate list's size).
+FAMILY_SIZE = 12
 # Distinct known artefacts that flag a document as spun even without its original present.
 MIN_ARTEFACT_KINDS = 2
 
@@ -95,6 +115,9 @@ class ProvenanceIndex:
         # Every aligned pair's features; decisions are (re)made from them in result().
         self.features: dict[tuple[int, int], PairFeatures] = {}
         self.pairs: dict[tuple[int, int], PairRecord] = {}
+        # Containment and idf weights for one result() (document frequencies change with updates).
+        self._cont_cache: dict[tuple[int, int], float] = {}
+        self._idf_cache: dict[int, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -176,7 +199,9 @@ class ProvenanceIndex:
         source q of its own that is also a source candidate of the document d, and d still has
         words of q that p replaced (or lacks most words p put in), q instead: d did not come
         from p's text, so p and d are sibling copies of q, not source and copy. (A spinner with
-        a fixed dictionary makes siblings share synonyms, hence the first test.)
+        a fixed dictionary makes siblings share synonyms, hence the first test.) Rewrites are
+        also re-pointed at the root of their family, before and after that (_family_roots).
+        A rewrite's candidate that reads as LLM-written as the rewrite itself is not a source.
         """
         options: dict[int, dict[int, tuple[tuple[int, int], float]]] = {}
         best: dict[int, tuple[float, float, float, int]] = {}
@@ -187,7 +212,7 @@ class ProvenanceIndex:
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
                 continue
-            if relation == "rewrite" and self._llm_styled(o.source):
+            if relation == "rewrite" and (self._llm_styled(o.source) or self._llm_like_source(o.source, o.derived)):
                 continue  # an LLM-styled text rewritten again is rarer than two sibling rewrites
             explains = self._explains(key, o)
             options.setdefault(o.derived, {})[o.source] = (key, explains)
@@ -200,6 +225,9 @@ class ProvenanceIndex:
             if o.derived not in best or rank > best[o.derived]:
                 best[o.derived] = rank
                 parent[o.derived] = key
+        self._family_roots(oriented, parent, promoted, set())
+        # Documents re-pointed at the common source by the sibling test below keep it.
+        settled: set[int] = set()
         for _ in range(REPARENT_ROUNDS):
             changed = False
             for d in sorted(parent):
@@ -218,6 +246,7 @@ class ProvenanceIndex:
                     q_rank = ranks[d][q]
                     parent[d] = best_other[1] if best_other[0][0] > q_rank[0][0] + REPARENT_MARGIN else q_rank[1]
                     changed = True
+                    settled.add(d)
                 elif (min(d, q), max(d, q)) in self.pairs and self.pairs[parent[d]].decision.relation == "rewrite":
                     # d rewrites p, p derives from q and d is related to q on its own: d is a
                     # second rewrite of q (LLM rewrites of one article resemble each other more
@@ -235,6 +264,7 @@ class ProvenanceIndex:
                     changed = True
             if not changed:
                 break
+        self._family_roots(oriented, parent, promoted, settled)
         for d, key in parent.items():
             o = oriented[key]
             if key in promoted and o.derived != d:
@@ -242,6 +272,96 @@ class ProvenanceIndex:
                 oriented[key] = _Oriented(o.derived, o.source, 1.0 - o.confidence, o.signals,
                                           tuple((y, x, "b" if s == "a" else "a") for x, y, s in o.examples))
         return parent
+
+    def _family_roots(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                      promoted: set[tuple[int, int]], settled: set[int]) -> None:
+        """Re-point rewrites at the root of their family (in place).
+
+        Rewrites of one article resemble each other more than their source, so the nearest
+        text is often a sibling. The source, though, contains most of what each rewrite kept,
+        while a sibling holds only what both kept: within the family (the document and every
+        text paired with it), the member whose terms cover most of the others' (idf-weighted
+        containment) is the original.
+        """
+        scored: dict[int, list[tuple[float, int]]] = {}
+        for (a, b), rec in self.pairs.items():
+            scored.setdefault(a, []).append((-rec.features.cosine, b))
+            scored.setdefault(b, []).append((-rec.features.cosine, a))
+        # The closest members only: a long-running story can pair one text with hundreds.
+        neighbours = {d: sorted(o for _, o in sorted(v)[:FAMILY_SIZE]) for d, v in scored.items()}
+        # A document with no copy-like source whose family root holds most of its terms, while
+        # it holds clearly less of the root's: a rewrite loose enough to share little wording.
+        for d in sorted(neighbours):
+            if d in parent:
+                continue
+            root = self._family_root([d] + neighbours[d])
+            rkey = (min(d, root), max(d, root))
+            if (root == d or self._same_outlet(d, root) or self._dated_after(root, d)
+                    or self.pairs[rkey].decision.relation not in ("related", FAMILY)):
+                continue
+            if self._llm_styled(root) or self._llm_like_source(root, d):
+                continue
+            c_d, c_r = self._containment(d, root), self._containment(root, d)
+            if c_d < ROOT_MIN_CONTAINMENT or c_d - c_r < ROOT_MIN_ASYMMETRY or not self._keeps_facts(rkey, d):
+                continue
+            if rkey not in oriented:
+                oriented[rkey] = self._orient(self.pairs[rkey])
+            parent[d] = rkey
+            promoted.add(rkey)
+        for d in sorted(parent):
+            key = parent[d]
+            if d in settled or (self.pairs[key].decision.relation != "rewrite" and key not in promoted):
+                continue
+            p = oriented[key].source
+            root = self._family_root([d] + neighbours.get(d, []))
+            if root == p:
+                continue
+            rkey = (min(d, root), max(d, root))
+            if root == d or self._same_outlet(d, root) or self._dated_after(root, d):
+                continue
+            if self._llm_styled(root) or self._llm_like_source(root, d):
+                continue
+            if rkey not in oriented:
+                oriented[rkey] = self._orient(self.pairs[rkey])
+            parent[d] = rkey
+            promoted.add(rkey)
+
+    def _dated_after(self, a: int, b: int) -> bool:
+        """a is known to be published after b: it cannot be b's source, whatever its family."""
+        da, db = self.docs[a].published_at, self.docs[b].published_at
+        return bool(da and db and (da - db).total_seconds() >= MIN_DATE_GAP_SECONDS)
+
+    def _keeps_facts(self, key: tuple[int, int], d: int) -> bool:
+        """A loose rewrite keeps the source's facts and adds none of its own: d is long enough to
+        judge, shares several names, has most of its names/numbers in the other text and no
+        number the other lacks (separate reports of one event each bring their own figures)."""
+        f = self.pairs[key].features
+        d_is_a = d == f.a
+        details = f.details_a if d_is_a else f.details_b
+        own_numbers = f.numbers_only_a if d_is_a else f.numbers_only_b
+        return (self.traits[d].words >= ROOT_MIN_WORDS and f.shared_names >= ROOT_MIN_NAMES and own_numbers == 0
+                and f.shared_names + f.shared_numbers >= ROOT_MIN_KEPT_DETAILS * max(1, details))
+
+    def _family_root(self, family: list[int]) -> int:
+        def centrality(m: int) -> float:
+            return sum(self._containment(x, m) for x in family if x != m) / (len(family) - 1)
+        return max(family, key=lambda m: (round(centrality(m), 6), -m))
+
+    def _containment(self, x: int, m: int) -> float:
+        """Share of x's distinct content terms, weighted by idf, that m also has."""
+        key = (x, m)
+        if key not in self._cont_cache:
+            terms = self.body_terms[x]
+            w = self._idf_of(x)
+            total = float(w.sum())
+            self._cont_cache[key] = float(w[np.isin(terms, self.body_terms[m], assume_unique=True)].sum()) / total if total else 0.0
+        return self._cont_cache[key]
+
+    def _idf_of(self, x: int) -> np.ndarray:
+        if x not in self._idf_cache:
+            n = len(self.docs)
+            self._idf_cache[x] = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
+        return self._idf_cache[x]
 
     def _within_outlet(self, key: tuple[int, int], decision: Decision) -> Decision:
         """Within one outlet, reworded texts are the newsroom's own updates and corrections
@@ -259,6 +379,16 @@ class ProvenanceIndex:
 
     def _llm_styled(self, doc_id: int) -> bool:
         return self.traits[doc_id].llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
+
+    def _llm_like_source(self, s: int, d: int) -> bool:
+        """s reads at least about as LLM-written as d (either measure): then s is more likely
+        d's sibling rewrite than its source. Relative, so a human text with a few such words
+        still sources a rewrite that has more of them."""
+        ts, td = self.traits[s], self.traits[d]
+        if ts.llm_words >= SIBLING_LLM_WORDS and ts.llm_words >= td.llm_words - SIBLING_LLM_WORD_GAP:
+            return True
+        ai_s = self._ai_density(s)
+        return ai_s >= SIBLING_AI_DENSITY and ai_s >= self._ai_density(d) - SIBLING_AI_GAP
 
     def _ai_density(self, doc_id: int) -> float:
         t = self.traits[doc_id]
@@ -309,6 +439,8 @@ class ProvenanceIndex:
                 self.pairs[key] = PairRecord(feats, decision)
 
     def result(self) -> ProvenanceResult:
+        self._cont_cache = {}
+        self._idf_cache = {}
         self._decide()
         # Family pairs are only consulted when a sibling is re-linked (oriented on demand then).
         oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())

@@ -10,6 +10,9 @@ import numpy as np
 from .features import Tokens, tokenize
 
 _MAGIC = b"PVF1"
+# Stored fingerprints are keyed by this, not by the linking method's version: a change of how
+# links are decided does not make the stored token streams stale.
+FINGERPRINT_VERSION = "pvf1"
 
 
 @dataclass(frozen=True)

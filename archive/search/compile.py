@@ -2,7 +2,8 @@
 
 Wildcards and fuzzy words are expanded here, against the reader's own terms, so that a pattern that
 would match too many words fails with a clear error instead of a slow search, and so that the
-snippet builder knows exactly which words matched.
+snippet builder knows exactly which words matched. An exact phrase becomes an ``ExactPhrase``
+over the field's common-word grams where it has them (``analysis.phrase_parts``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from datetime import datetime
 from itertools import islice
 
 from whoosh import query as wq
+from whoosh.query.compound import PreloadedOr
 from whoosh.reading import IndexReader
 
 from archive.errors import QueryError
+from archive.search.analysis import is_gram, phrase_parts
 from archive.search.dates import Interval, cover
+from archive.search.phrase import ExactPhrase
 from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, Wildcard, Words
 
 MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
@@ -49,7 +53,7 @@ def _compile(node: Node, reader: IndexReader, hl: Highlights, *, positive: bool)
                 hl.terms.add(node.terms[0])
             else:
                 hl.phrases.add((node.terms, node.slop))
-        return _any_field(node.fields, lambda f: _words_query(f, node))
+        return _any_field(node.fields, lambda f: _words_query(reader, f, node))
     if isinstance(node, Wildcard):
         return _expanded(node.fields, hl, positive, lambda f: _glob_terms(reader, f, node.pattern), node.pattern)
     if isinstance(node, Fuzzy):
@@ -57,7 +61,7 @@ def _compile(node: Node, reader: IndexReader, hl: Highlights, *, positive: bool)
             node.fields,
             hl,
             positive,
-            lambda f: reader.terms_within(f, node.term, node.maxdist, prefix=1),
+            lambda f: (t for t in reader.terms_within(f, node.term, node.maxdist, prefix=1) if not is_gram(t)),
             f"{node.term}~{node.maxdist}",
         )
     if isinstance(node, Exact):
@@ -94,7 +98,14 @@ def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:
         *(wq.Term("day", d) for d in periods.days),
         *(wq.DateRange("published", a, b, endexcl=True) for a, b in periods.remainders),
     ]
-    return wq.ConstantScoreQuery(wq.Or(parts)) if parts else wq.NullQuery
+    return wq.ConstantScoreQuery(_union(parts)) if parts else wq.NullQuery
+
+
+def _union(queries: list[wq.Query]) -> wq.Query:
+    """An OR that, for many parts (a wildcard's words, a date range's days), reads their documents
+    into an array up front: Whoosh's default, a binary tree of union matchers, spent most of a
+    wildcard search re-balancing itself."""
+    return wq.Or(queries) if len(queries) <= 2 else PreloadedOr(queries)
 
 
 def _any_field(fields: tuple[str, ...], build: Callable[[str], wq.Query]) -> wq.Query:
@@ -102,10 +113,14 @@ def _any_field(fields: tuple[str, ...], build: Callable[[str], wq.Query]) -> wq.
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _words_query(fieldname: str, node: Words) -> wq.Query:
+def _words_query(reader: IndexReader, fieldname: str, node: Words) -> wq.Query:
     if len(node.terms) == 1:
         return wq.Term(fieldname, node.terms[0])
-    return wq.Phrase(fieldname, list(node.terms), slop=node.slop)
+    if node.slop > 1:
+        return wq.Phrase(fieldname, list(node.terms), slop=node.slop)
+    # The field's own common words (pickled with the index's schema); older indexes have none.
+    common = getattr(reader.schema[fieldname], "common_words", frozenset())
+    return ExactPhrase(fieldname, phrase_parts(node.terms, common))
 
 
 def _expanded(
@@ -125,7 +140,7 @@ def _expanded(
             )
         if positive and fieldname == "text":
             hl.terms.update(terms)
-        per_field.append(wq.Or([wq.Term(fieldname, t) for t in terms]) if terms else wq.NullQuery)
+        per_field.append(_union([wq.Term(fieldname, t) for t in terms]) if terms else wq.NullQuery)
     return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 
 
@@ -133,7 +148,7 @@ def _glob_terms(reader: IndexReader, fieldname: str, pattern: str) -> Iterator[b
     prefix = re.split(r"[*?]", pattern, maxsplit=1)[0]
     regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
     for term in reader.expand_prefix(fieldname, prefix):
-        if regex.fullmatch(_text(term)):
+        if not is_gram(term) and regex.fullmatch(_text(term)):
             yield term
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
+from pickle import dumps
 from typing import Any
 
 from whoosh import fields
+from whoosh.system import pack_uint
 
-from archive.search.analysis import make_analyzer
+from archive.search.analysis import COMMON_WORDS, grams, make_analyzer, words
 from archive.search.dates import to_utc_naive
 
 TITLE_BOOST = 2.0
@@ -28,6 +32,88 @@ class IndexDoc:
     language: str | None
     published_at: datetime | None
     content_hash: str
+    # Postings computed ahead (e.g. in the ingest's reader process), by field: see ``analyse``.
+    analysed: dict[str, Analysed] = field(default_factory=dict, compare=False, repr=False)
+
+
+# (term bytes, frequency, weight, encoded positions): what Whoosh's ``FieldType.index`` yields.
+Posting = tuple[bytes, int, float, bytes]
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """One field value analysed ahead of time; ``key`` says which field settings it was made for."""
+
+    key: tuple[float, frozenset[str]]
+    postings: list[Posting]
+
+
+class Text(fields.TEXT):
+    """A TEXT field (positions, the one analyzer) that indexes faster and can take pre-analysed input.
+
+    ``index`` gives exactly what Whoosh's generic token pipeline gives for the same text, plus
+    the common-word grams when ``common_words`` is not empty (see ``archive.search.analysis``).
+    Gram postings report frequency 0, so the field length (and so every score) counts words only.
+    """
+
+    def __init__(self, *, common_words: frozenset[str] = frozenset(), **options: Any) -> None:
+        super().__init__(analyzer=make_analyzer(), phrase=True, **options)
+        self.common_words = common_words
+
+    @property
+    def analysis_key(self) -> tuple[float, frozenset[str]]:
+        return (self.format.field_boost, self.common_words)
+
+    def analyse(self, text: str) -> Analysed:
+        return Analysed(self.analysis_key, _postings(text, self.format.field_boost, self.common_words))
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:  # type: ignore[override]
+        if isinstance(value, Analysed) and value.key == self.analysis_key:
+            return iter(value.postings)
+        if isinstance(value, Analysed):
+            raise ValueError("pre-analysed value made for other field settings")
+        return iter(_postings(value, self.format.field_boost, self.common_words))
+
+
+def _postings(text: str, field_boost: float, common: frozenset[str]) -> list[Posting]:
+    terms = words(text)
+    positions: dict[str, list[int]] = {}
+    for position, term in enumerate(terms):
+        if term in positions:
+            positions[term].append(position)
+        else:
+            positions[term] = [position]
+    postings = [(t.encode("utf-8"), len(p), len(p) * field_boost, _encode(p)) for t, p in positions.items()]
+    if common:
+        gram_positions: dict[str, list[int]] = {}
+        for position, term in grams(terms, common):
+            if term in gram_positions:
+                gram_positions[term].append(position)
+            else:
+                gram_positions[term] = [position]
+        postings += [(t.encode("utf-8"), 0, len(p) * field_boost, _encode(p)) for t, p in gram_positions.items()]
+    return postings
+
+
+def _encode(positions: list[int]) -> bytes:
+    """Whoosh's ``formats.Positions.encode``: the count, then the pickled position deltas."""
+    if len(positions) == 1:  # most words occur once in a document
+        return _encode_single(positions[0])
+    deltas = [b - a for a, b in zip([0, *positions], positions)]
+    return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+@lru_cache(maxsize=4096)
+def _encode_single(position: int) -> bytes:
+    return pack_uint(1) + dumps([position], 2)
+
+
+class Column(fields.ID):
+    """An ID kept only as a column (sorting, facets, the drift check), with no index terms."""
+
+    def __init__(self) -> None:
+        super().__init__(sortable=True)
+        self.indexed = False
 
 
 class Timestamp(fields.DATETIME):
@@ -46,43 +132,51 @@ class Timestamp(fields.DATETIME):
 def build_schema() -> fields.Schema:
     """Every searchable text field keeps positions (phrases) and uses the one analyzer.
 
+    ``title`` and ``text`` also hold common-word grams (``analysis``); the list they were built
+    with is pickled with the schema into the index, and queries read it from there.
+
     The body text is not stored: the store has it, and storing it would roughly double the index.
-    ``source_facet``/``year``/``dated`` are columns for facets and date sorting;
-    ``year``/``month``/``day`` are also terms for fast date filters.
+    ``source_facet``/``year``/``dated`` are columns for facets and date sorting, ``content_hash``
+    one for the drift check; of these only ``year`` is also indexed (``year``/``month``/``day``
+    are terms for fast date filters). ``external_id`` is only stored.
     """
-    analyzer = make_analyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        external_id=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=analyzer, phrase=True, stored=True, field_boost=TITLE_BOOST),
-        text=fields.TEXT(analyzer=analyzer, phrase=True),
-        author=fields.TEXT(analyzer=analyzer, phrase=True),
-        source=fields.TEXT(analyzer=analyzer, phrase=True, stored=True),
-        source_facet=fields.ID(sortable=True),
-        url=fields.TEXT(analyzer=analyzer, phrase=True),
+        external_id=fields.STORED(),
+        title=Text(common_words=COMMON_WORDS, stored=True, field_boost=TITLE_BOOST),
+        text=Text(common_words=COMMON_WORDS),
+        author=Text(),
+        source=Text(stored=True),
+        source_facet=Column(),
+        url=Text(),
         lang=fields.ID(),
         published=Timestamp(stored=True, sortable=True),
         # Whoosh sorts a missing date as the smallest; this column lets "oldest first" put
         # undated documents last as well.
-        dated=fields.ID(sortable=True),
+        dated=Column(),
         # Calendar periods as terms: date filters look these up instead of a numeric range.
         year=fields.ID(sortable=True),
         month=fields.ID(),
         day=fields.ID(),
-        content_hash=fields.ID(sortable=True),
+        content_hash=Column(),
     )
 
 
-def to_fields(doc: IndexDoc) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document``; absent values are left out."""
+def to_fields(doc: IndexDoc, schema: fields.Schema | None = None) -> dict[str, Any]:
+    """The keyword arguments for ``writer.add_document``; absent values are left out.
+
+    Pre-analysed values in ``doc.analysed`` are used where ``schema`` (the writer's, which may be
+    an older index's) has a matching ``Text`` field; elsewhere the field analyses the text itself.
+    """
     values: dict[str, Any] = {
         "id": str(doc.id),
         "external_id": doc.external_id,
-        "text": doc.text,
+        "text": _value(doc, "text", doc.text, schema),
         "content_hash": doc.content_hash,
     }
     if doc.title:
-        values["title"] = doc.title
+        values["title"] = _value(doc, "title", doc.title, schema)
+        values["_stored_title"] = doc.title
     if doc.author:
         values["author"] = doc.author
     if doc.source:
@@ -102,6 +196,26 @@ def to_fields(doc: IndexDoc) -> dict[str, Any]:
     return values
 
 
+def _value(doc: IndexDoc, name: str, text: str, schema: fields.Schema | None) -> str | Analysed:
+    analysed = doc.analysed.get(name)
+    if analysed is None or schema is None:
+        return text
+    target = schema[name]
+    return analysed if isinstance(target, Text) and target.analysis_key == analysed.key else text
+
+
+def analyse(title: str | None, text: str) -> dict[str, Analysed]:
+    """The title and text postings of a document, for ``IndexDoc.analysed``."""
+    schema = SCHEMA
+    analysed = {"text": schema["text"].analyse(text)}
+    if title:
+        analysed["title"] = schema["title"].analyse(title)
+    return analysed
+
+
 def stored_published(value: datetime | None) -> datetime | None:
     """Whoosh hands back the naive UTC datetime it stored; callers get it timezone-aware."""
     return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+SCHEMA = build_schema()  # what a new index gets; ``analyse`` prepares documents for it

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from whoosh import sorting
+from whoosh import collectors, sorting
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
-from archive.search.analysis import word_spans
+from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
@@ -96,14 +98,25 @@ def search(
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         searcher = snap.searcher
         compiled = compile_query(root, searcher.reader())
-        results = searcher.search(
-            compiled.query,
+        one_pass = not _words_only(compiled.query)
+        collector = searcher.collector(
             limit=offset + limit if limit else 1,
             sortedby=_sort_facet(sort),
             groupedby={name: sorting.FieldFacet(FACET_FIELDS[name]) for name in facets} or None,
             maptype=sorting.Count,
+            optimize=not one_pass,
         )
-        total = len(results)
+        top_only = isinstance(collector, collectors.TopCollector)  # not sorting, not grouping
+        if one_pass and top_only:
+            # Whoosh's top-N collector skips low-scoring blocks and so loses the total, which it
+            # then counts in a second pass over the query: cheap for a word's postings, not for
+            # phrases (positions checked again), intersections (which it counts by reading every
+            # id of every part) or wildcards. Those get one plain pass; matcher replacement is off
+            # too, as it can drop a branch of an OR and make the count short.
+            collector.replace = 0
+        searcher.search_with_collector(compiled.query, collector)
+        results = collector.results()
+        total = _count_words(searcher, compiled.query) if top_only and not one_pass else len(results)
         page = [(hit.fields(), hit.score) for hit in results[offset : offset + limit]] if limit else []
         facet_counts = {name: _facet_counts(results.groups(name)) for name in facets}
         suggestion = _suggest(parsed, searcher) if total == 0 else None
@@ -123,6 +136,43 @@ def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, u
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         compiled = compile_query(root, snap.searcher.reader())
         return len(snap.searcher.search(compiled.query, limit=None, scored=False))
+
+
+def _words_only(query: wq.Query) -> bool:
+    """A word, or a few words ORed: the queries whose recount is cheaper than one scored pass."""
+    if isinstance(query, wq.Term):
+        return True
+    return type(query) is wq.Or and all(isinstance(child, wq.Term) for child in query.children())
+
+
+def _count_words(searcher: Searcher, query: wq.Query) -> int:
+    """The number of documents holding any of a words-only query's terms.
+
+    What Whoosh's recount does, without walking a union matcher one document at a time: each
+    term's postings are read a block of ids at a time into one set per segment.
+    """
+    terms = [query] if isinstance(query, wq.Term) else list(query.children())
+    total = 0
+    for leaf, _ in searcher.leaf_searchers():
+        reader = leaf.reader()
+        found: set[int] = set()
+        for term in terms:
+            if (term.fieldname, term.text) in reader:
+                found.update(_posting_ids(reader.postings(term.fieldname, term.text)))
+        total += len(found)
+    return total
+
+
+def _posting_ids(matcher: Any) -> Iterator[int]:
+    if not isinstance(matcher, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
+        yield from matcher.all_ids()
+        return
+    # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
+    while matcher.is_active():
+        matcher.id()  # loads the block's ids
+        yield from matcher._ids[matcher._i :]
+        matcher._i = matcher._blocklength
+        matcher._next_block()
 
 
 def _check_arguments(sort: str, limit: int, offset: int, facets: Sequence[str]) -> None:
@@ -146,10 +196,18 @@ def _with_dates(root: Node, since: DateArg, until: DateArg) -> Node:
 def _sort_facet(sort: str) -> sorting.FacetType | None:
     if sort == "relevance":
         return None
-    # Undated documents go last either way: "dated" is "1" or missing (""), so reverse it.
+    # Undated documents go last either way: "dated" is "1" or missing (""), so the key is "not
+    # dated". (Not FieldFacet(reverse=True): that reads the whole column on every search.)
     return sorting.MultiFacet(
-        [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("published", reverse=sort == "-date")]
+        [_undated_last, sorting.FieldFacet("published", reverse=sort == "-date")]
     )
+
+
+def _is_undated(dated: Any) -> bool:
+    return not dated
+
+
+_undated_last = sorting.TranslateFacet(_is_undated, sorting.FieldFacet("dated"))
 
 
 def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled: Compiled) -> Hit:
@@ -183,7 +241,8 @@ def _suggest(parsed: ParsedQuery, searcher: Searcher) -> str | None:
             if len(word) < 3 or any(reader.doc_frequency(f, word) for f in node.fields):
                 continue
             for fieldname in node.fields:
-                candidates = searcher.suggest(fieldname, word, limit=1, maxdist=1 if len(word) <= 5 else 2)
+                candidates = searcher.suggest(fieldname, word, limit=10, maxdist=1 if len(word) <= 5 else 2)
+                candidates = [c for c in candidates if not is_gram(c)]
                 if candidates:
                     replacements.append((start + w_start, start + w_end, candidates[0]))
                     break

@@ -1,0 +1,103 @@
+"""Common-word grams, pre-analysed postings and the exact-phrase matcher."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from whoosh import fields
+
+from archive.search import IndexDoc, SearchIndex, search
+from archive.search import schema as schema_module
+from archive.search.analysis import COMMON_WORDS, gram, make_analyzer, phrase_parts, word_spans, words
+from archive.search.schema import Text, analyse, build_schema, to_fields
+from fixtures.search.corpus import build_corpus, contains_phrase
+
+TRICKY = "Don't stop: the U.S. state-owned café in Zürich — O’Brien's 1,000 CO_OP İstanbul the the of the end"
+
+
+def test_words_and_spans_follow_the_analyzer() -> None:
+    assert words(TRICKY) == [t.text for t in make_analyzer()(TRICKY)]
+    assert word_spans(TRICKY) == [(t.text, t.startchar, t.endchar) for t in make_analyzer()(TRICKY, chars=True)]
+
+
+@pytest.mark.parametrize("boost", [1.0, 2.0])
+def test_text_field_postings_equal_whooshs_own_plus_grams(boost: float) -> None:
+    plain = fields.TEXT(analyzer=make_analyzer(), phrase=True, field_boost=boost)
+    ours = Text(common_words=COMMON_WORDS, field_boost=boost)
+    expected = sorted(plain.index(TRICKY))
+    postings = sorted(ours.index(TRICKY))
+    assert [p for p in postings if not p[0].startswith(b"\x1f")] == expected
+    grams = {p[0].decode(): p for p in postings if p[0].startswith(b"\x1f")}
+    assert set(grams) == {gram("the", "u"), gram("u", "s"), gram("the", "the"), gram("the", "of"), gram("of", "the")}
+    assert all(p[1] == 0 for p in grams.values())  # grams do not count in the field length
+    assert sorted(ours.index(ours.analyse(TRICKY))) == postings  # pre-analysed input passes through
+
+
+def test_phrase_parts_use_grams_only_for_pairs_of_common_words() -> None:
+    common = frozenset({"the", "of", "one"})
+    assert phrase_parts(("one", "of", "the"), common) == [(gram("one", "of"), 0), (gram("of", "the"), 1)]
+    assert phrase_parts(("bank", "of", "england"), common) == [("bank", 0), ("of", 1), ("england", 2)]
+    assert phrase_parts(("u", "s", "farm"), common) == [(gram("u", "s"), 0), ("farm", 2)]
+    assert phrase_parts(("oil", "prices"), frozenset()) == [("oil", 0), ("prices", 1)]
+
+
+def test_to_fields_uses_pre_analysed_values_only_for_a_matching_field() -> None:
+    doc = IndexDoc(1, "x", "The title", "the body text", None, None, None, None, None, "h")
+    doc = dataclasses.replace(doc, analysed=analyse(doc.title, doc.text))
+    ours = to_fields(doc, build_schema())
+    assert ours["text"] is doc.analysed["text"] and ours["_stored_title"] == "The title"
+    older = fields.Schema(title=fields.TEXT(stored=True), text=fields.TEXT())
+    assert to_fields(doc, older)["text"] == "the body text"
+    assert to_fields(doc)["text"] == "the body text"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list:  # type: ignore[type-arg]
+    return build_corpus(seed=11, n=150)
+
+
+def _index(path: Path, docs: list[IndexDoc]) -> SearchIndex:
+    return SearchIndex.rebuild(path, docs)
+
+
+PHRASES = ["one of the", "the the", "of the", "u s", "new york", "said the oil", "the", "a an the", "in to"]
+
+
+def test_pre_analysed_index_answers_like_a_plain_one(tmp_path: Path, corpus: list) -> None:  # type: ignore[type-arg]
+    docs = [r.doc for r in corpus]
+    plain = _index(tmp_path / "plain", docs)
+    pre = _index(tmp_path / "pre", [dataclasses.replace(d, analysed=analyse(d.title, d.text)) for d in docs])
+    for query in [*(f'"{p}"' for p in PHRASES), "oil", "title:market"]:
+        a = search(plain, query, limit=1000, snippets=False)
+        b = search(pre, query, limit=1000, snippets=False)
+        assert [(h.id, h.score) for h in a.hits] == [(h.id, h.score) for h in b.hits], query
+
+
+def test_phrases_are_exact_with_and_without_grams(tmp_path: Path, corpus: list, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]
+    with_grams = _index(tmp_path / "grams", [r.doc for r in corpus])
+    original = schema_module.build_schema
+
+    def without_grams() -> fields.Schema:
+        built = original()
+        built._fields["title"] = Text(stored=True, field_boost=schema_module.TITLE_BOOST)
+        built._fields["text"] = Text()
+        return built
+
+    monkeypatch.setattr("archive.search.index.build_schema", without_grams)
+    no_grams = _index(tmp_path / "plain", [r.doc for r in corpus])
+    for phrase in PHRASES:
+        terms = tuple(phrase.split())
+        expected = {r.doc.id for r in corpus if contains_phrase(r.title_tokens, terms) or contains_phrase(r.text_tokens, terms)}
+        for index in (with_grams, no_grams):
+            results = search(index, f'"{phrase}"', limit=1000, snippets=False)
+            assert {h.id for h in results.hits} == expected and results.total == len(expected), phrase
+
+
+def test_word_counts_leave_out_deleted_documents(tmp_path: Path, corpus: list) -> None:  # type: ignore[type-arg]
+    index = _index(tmp_path / "ix", [r.doc for r in corpus])
+    having = [r.doc.id for r in corpus if "oil" in r.title_tokens or "oil" in r.text_tokens]
+    index.delete(having[:3])
+    results = search(index, "oil", limit=5, snippets=False)
+    assert results.total == len(having) - 3
