@@ -1,0 +1,27 @@
+"""Every command has help text and is mentioned in the README."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from archive.cli import cli
+from conftest import REPO
+
+
+def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += commands(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("path", commands(cli), ids=" ".join)
+def test_command_has_help_and_is_documented(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    assert len(result.output.split("\n\n")[1].strip()) > 10, "no help text"
+    assert f"archive {' '.join(path)}" in (REPO / "README.md").read_text()
