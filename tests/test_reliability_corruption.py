@@ -16,10 +16,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from archive.cli import cli
-from fixtures.reliability.corpus import write_corpus
+from fixtures.reliability.corpus import invoke, stored_documents, write_corpus
 
 DOCS = 60
 REBUILD = "archive index rebuild"
@@ -27,20 +25,8 @@ READ_COMMANDS = (("search", "storm"), ("search", "--count", "storm"), ("show", "
 WRITE_COMMANDS = (("index", "check"), ("index", "rebuild"), ("db", "check"))
 
 
-def invoke(home: Path, *args: str) -> Result:
-    result = CliRunner().invoke(cli, ["--home", str(home), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output
-    assert "internal error" not in result.output
-    return result
 
 
-def documents(home: Path) -> list[tuple[int, str, str]]:
-    conn = sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT id, external_id, content_hash FROM documents ORDER BY id").fetchall()
-    finally:
-        conn.close()
 
 
 def digest(path: Path) -> str:
@@ -61,7 +47,7 @@ def pristine(sources: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     assert invoke(home, "ingest", "-q", str(sources)).exit_code == 0
     count = int(invoke(home, "search", "--count", "storm").output)
     assert count > 0
-    return home, documents(home), count
+    return home, stored_documents(home), count
 
 
 @pytest.fixture
@@ -77,7 +63,7 @@ def generation(home: Path) -> Path:
 
 def assert_working(home: Path, pristine: tuple[Path, list, int]) -> None:
     _, docs, count = pristine
-    assert documents(home) == docs, "no document lost or changed"
+    assert stored_documents(home) == docs, "no document lost or changed"
     assert int(invoke(home, "search", "--count", "storm").output) == count
     assert "k-1" in invoke(home, "show", "k-1").output
     checked = invoke(home, "index", "check", "--no-repair")
@@ -123,7 +109,7 @@ def test_stale_lock_files_do_not_block_writers(
     assert "added 3" in added.output
     assert invoke(home, "--wait", "1", "index", "rebuild").exit_code == 0
     _, docs, _ = pristine
-    assert documents(home)[: len(docs)] == docs and len(documents(home)) == len(docs) + 3
+    assert stored_documents(home)[: len(docs)] == docs and len(stored_documents(home)) == len(docs) + 3
     assert invoke(home, "show", "x-1").exit_code == 0
     assert invoke(home, "index", "check", "--no-repair").exit_code == 0
 
@@ -185,7 +171,7 @@ def test_foreign_sqlite_file_is_refused_untouched(tmp_path: Path, sources: Path)
     assert not list(home.glob("archive.db.bak-*"))
     other = tmp_path / "other"  # the remedy named: another --home
     assert invoke(other, "ingest", "-q", str(sources)).exit_code == 0
-    assert len(documents(other)) == DOCS
+    assert len(stored_documents(other)) == DOCS
 
 
 def test_newer_schema_revision_is_refused_untouched(home: Path, pristine: tuple[Path, list, int], sources: Path) -> None:

@@ -21,23 +21,20 @@ import http.server
 import io
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.api import Archive
-from archive.cli import cli
 from archive.errors import QueryError
 from archive.ingest.prepare import PreparedDoc, _safe_prepare, Batch
 from archive.ingest.readers import ReadLimits, iter_records
 from archive.ingest.records import RawRecord, RecordFailure
-from fixtures.reliability.corpus import write_corpus
+from fixtures.reliability.corpus import invoke, stored_documents, write_corpus
 
 PROPERTY = settings(
     derandomize=True, database=None, deadline=None,
@@ -62,19 +59,8 @@ def read_all(paths: list[str], limits: ReadLimits = ReadLimits()) -> list[Prepar
     return out
 
 
-def invoke(home: Path, *args: str) -> Result:
-    result = CliRunner().invoke(cli, ["--home", str(home), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert "Traceback" not in result.output and "internal error" not in result.output, result.output
-    return result
 
 
-def doc_rows(home: Path) -> list[tuple[int, str, str]]:
-    conn = sqlite3.connect(f"file:{home / 'archive.db'}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT id, external_id, content_hash FROM documents ORDER BY id").fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +80,9 @@ def home(base_home: Path, tmp_path: Path) -> Iterator[Path]:
 
     copy = tmp_path / "home"
     shutil.copytree(base_home, copy)
-    before = doc_rows(copy)
+    before = stored_documents(copy)
     yield copy
-    after = doc_rows(copy)
+    after = stored_documents(copy)
     assert after[: len(before)] == before, "an ingest of hostile input lost or changed stored documents"
 
 
@@ -149,7 +135,7 @@ def test_random_records_through_the_whole_ingest_lose_nothing(
     folder = tmp_path_factory.mktemp("store")
     (folder / "records.jsonl").write_text("\n".join(json.dumps(value) for value in values) + "\n")
     (folder / f"junk{ext}").write_bytes(junk)
-    before = doc_rows(home)
+    before = stored_documents(home)
     archive = Archive(home)
     try:
         summary = archive.ingest([str(folder)], background=False)
@@ -157,7 +143,7 @@ def test_random_records_through_the_whole_ingest_lose_nothing(
         assert archive.check_index(repair=False).drift.ok
     finally:
         archive.close()
-    after = doc_rows(home)
+    after = stored_documents(home)
     assert {row[:2] for row in before} <= {row[:2] for row in after}  # updates allowed, losses not
 
 
@@ -215,7 +201,7 @@ def test_any_query_answers_or_says_what_is_wrong(base_home: Path, parts: list[st
         assert archive.count(query, since=since) == results.total
     except QueryError as err:
         assert str(err).strip()
-    assert len(doc_rows(base_home)) == 30
+    assert len(stored_documents(base_home)) == 30
 
 
 def test_queries_through_the_cli_exit_0_or_2(base_home: Path) -> None:
@@ -226,7 +212,7 @@ def test_queries_through_the_cli_exit_0_or_2(base_home: Path) -> None:
             assert result.exit_code in (0, 2), (query, extra, result.output)
             if result.exit_code == 2:
                 assert result.output.startswith("archive: error:") or "Usage" in result.output
-    assert len(doc_rows(base_home)) == 30
+    assert len(stored_documents(base_home)) == 30
 
 
 # ------------------------------------------------------------------ specific hostile inputs
@@ -327,12 +313,12 @@ def test_paths_with_odd_characters(tmp_path: Path, home: Path) -> None:
     folder.mkdir()
     for number, name in enumerate(ODD_NAMES):
         (folder / name).write_text(f"Odd headline {number}\n\nArticle {number} in an oddly named file.")
-    before = len(doc_rows(home))
+    before = len(stored_documents(home))
     os.chdir(folder)  # make `$(touch PWNED)` land here if anything ran a shell
     try:
         result = invoke(home, "ingest", str(folder))
         assert result.exit_code == 0, result.output
-        assert len(doc_rows(home)) == before + len(ODD_NAMES) - 1  # hidden files are skipped
+        assert len(stored_documents(home)) == before + len(ODD_NAMES) - 1  # hidden files are skipped
         dash = invoke(home, "ingest", "--", "-leading-dash.txt", "--help.txt", "new\nline.txt")
         # Read as files (the same external ids as from the folder), not taken for options.
         assert dash.exit_code == 0 and "unchanged 3, failed 0" in dash.output, dash.output
