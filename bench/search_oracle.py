@@ -6,7 +6,7 @@ Prints indexing speed, index size, a table of query / hits / oracle / agree, and
 percentiles (each query's median of ``--repeat`` runs after a warm-up). Exits 1 if any query disagrees with the oracle.
 
 The oracle does not use the index analyzer: it re-implements the documented tokenisation rule
-(runs of ``str.isalnum()`` characters, an apostrophe between two of them joins them and is dropped,
+(runs of ``str.isalnum()`` characters, a possessive 's dropped, another apostrophe between two of them joins them and is dropped,
 lower-cased) character by character, and matches phrases, dates and booleans in plain Python.
 """
 
@@ -48,10 +48,19 @@ def load_normalizer(spec: str | None) -> Callable[[str], str]:
 def tokens(text: str | None) -> tuple[str, ...]:
     out: list[str] = []
     current: list[str] = []
-    for i, ch in enumerate(text or ""):
+    text = text or ""
+    skip = 0
+    for i, ch in enumerate(text):
+        if skip:
+            skip -= 1
+            continue
         if ch.isalnum():
             current.append(ch)
-        elif ch in APOSTROPHES and current and i + 1 < len(text or "") and (text or "")[i + 1].isalnum():
+        elif ch in APOSTROPHES and current and text[i + 1 : i + 2] in ("s", "S") and not text[i + 2 : i + 3].isalnum():
+            out.append("".join(current).lower())  # a possessive 's ends the word and is dropped
+            current = []
+            skip = 1
+        elif ch in APOSTROPHES and current and i + 1 < len(text) and text[i + 1].isalnum():
             continue
         elif current:
             out.append("".join(current).lower())

@@ -35,6 +35,12 @@ def test_phrase_search_with_snippet_and_machine_formats(seeded) -> None:
     assert seeded("search", "--count", "Nvidia").output.strip() == "2"
 
 
+def test_possessives_match_the_bare_word(seeded) -> None:
+    # Both seed titles say "Microsoft’s"; a person searching for microsoft means them.
+    assert seeded("search", "--count", "title:microsoft").output.strip() == "2"
+    assert seeded("search", "--count", "title:\"microsoft's president\"").output.strip() == "2"
+
+
 def test_bad_queries_get_clear_errors(seeded) -> None:
     for query, message in (
         ("nosuchfield:storm", "nosuchfield"),

@@ -5,8 +5,11 @@ Tokenisation rule (tests mirror it with their own code, so keep this docstring e
 * A word is a maximal run of characters for which ``str.isalnum()`` is true (Unicode letters and
   digits); everything else separates words. So ``state-owned`` is ``state owned``, ``U.S.`` is
   ``u s``, ``1,000`` is ``1 000``, ``foo_bar`` is ``foo bar``.
-* An apostrophe (``'`` or ``’``) with a letter or digit on both sides joins them and is dropped:
-  ``don't`` is ``dont``, ``O’Brien`` is ``obrien``; any other apostrophe separates words.
+* A possessive ``'s`` (an apostrophe, then ``s`` or ``S``, at the end of a word) is dropped:
+  ``Microsoft’s`` is ``microsoft``, ``O’Brien's`` is ``obrien`` (after Lucene's
+  EnglishPossessiveFilter: a search for ``microsoft`` should find "Microsoft’s").
+* Any other apostrophe (``'`` or ``’``) with a letter or digit on both sides joins them and is
+  dropped: ``don't`` is ``dont``, ``O’Brien`` is ``obrien``; any other apostrophe separates words.
 * Words are lower-cased with ``str.lower()``.
 * Nothing else: no stop words (phrases such as "one of the" stay exact) and no stemming (a phrase
   query matches only the words as written).
@@ -31,9 +34,17 @@ from typing import Any
 from whoosh.analysis import Filter, RegexTokenizer, Token
 
 # `[^\W_]` is "isalnum" in Python's Unicode regex engine: word characters minus the underscore.
-WORD_PATTERN = r"[^\W_]+(?:['’][^\W_]+)*"
+# An apostrophe joins the letters around it unless it starts a possessive 's, which ends the word
+# (the last group) and is then dropped by `_term`.
+WORD_PATTERN = r"[^\W_]+(?:['’](?![sS](?![^\W_]))[^\W_]+)*(?:['’][sS](?![^\W_]))?"
 _WORD = re.compile(WORD_PATTERN)
 _APOSTROPHES = str.maketrans("", "", "'’")
+_POSSESSIVE = re.compile(r"['’][sS]$")
+
+
+def _term(word: str) -> str:
+    """The index term of one matched word: possessive dropped, lower-cased, apostrophes out."""
+    return _POSSESSIVE.sub("", word).lower().translate(_APOSTROPHES)
 
 # Frequent words of English news text (Reuters-21578 ranks all but "says" and "who" among its top
 # 60), minus corpus-specific tokens such as "mln" or "dlrs". Changing the list changes which grams new
@@ -47,11 +58,11 @@ GRAM_MARK = "\x1f"
 
 
 class FoldFilter(Filter):
-    """Lower-cases each token and drops its internal apostrophes, in one pass for speed."""
+    """Drops a possessive 's, lower-cases each token and drops its internal apostrophes."""
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
         for token in tokens:
-            token.text = token.text.lower().translate(_APOSTROPHES)
+            token.text = _term(token.text)
             yield token
 
 
@@ -66,7 +77,7 @@ def make_analyzer() -> Any:
 
 def words(text: str) -> list[str]:
     """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
-    return [word.lower().translate(_APOSTROPHES) for word in _WORD.findall(text)]
+    return [_term(word) for word in _WORD.findall(text)]
 
 
 def is_common(word: str, common: frozenset[str]) -> bool:
@@ -108,7 +119,7 @@ def phrase_parts(terms: tuple[str, ...], common: frozenset[str]) -> list[tuple[s
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """Each index term of ``text`` with its start and end character offsets in ``text``."""
-    return [(m.group().lower().translate(_APOSTROPHES), m.start(), m.end()) for m in _WORD.finditer(text)]
+    return [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def has_word(text: str) -> bool:
