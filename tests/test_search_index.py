@@ -245,3 +245,23 @@ def test_searchers_are_reused_until_a_commit_and_never_shared_between_threads(in
     thread.start()
     thread.join()
     assert other[0] is not after_commit and current() is after_commit
+
+
+def test_length_columns_read_at_once_equal_whooshs_own_iteration(tmp_path: Path) -> None:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+
+    from archive.search.index import byte_column
+
+    docs = [
+        IndexDoc(i, f"x{i}", f"title {i}" if i % 3 else None, "word " * (i % 7 + 1), None, None,
+                 None, None, None, f"h{i}")
+        for i in range(1, 60)
+    ]
+    index = SearchIndex.rebuild(tmp_path / "ix", docs)
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            perdoc = leaf.reader()._perdoc
+            for name in ("_title_len", "_text_len"):
+                column = perdoc.column_reader(name, LENGTHS_COLUMN)
+                assert byte_column(column) == bytes(column)
+                assert len(byte_column(column)) == leaf.reader().doc_count_all()
