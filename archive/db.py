@@ -82,14 +82,7 @@ def upgrade(engine: Engine, path: Path) -> Path | None:
     head = head_revision()
     if revision == head:
         return None
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    if revision is not None and revision not in known:
-        raise StoreError(
-            f"{path} was written by a newer archive (schema revision {revision}); "
-            f"upgrade archive to open it"
-        )
-    if revision is None and _has_foreign_tables(engine):
-        raise StoreError(f"{path} is an SQLite database but not an archive; use another --home")
+    _refuse_unless_ours(path, revision, set(inspect(engine).get_table_names()))
     backup = backup_file(path, revision) if revision is not None else None
     config = alembic_config()
     with engine.begin() as conn:
@@ -98,13 +91,20 @@ def upgrade(engine: Engine, path: Path) -> Path | None:
     return backup
 
 
-def _has_foreign_tables(engine: Engine) -> bool:
-    return bool(set(inspect(engine).get_table_names()) - {"alembic_version"})
+def _refuse_unless_ours(path: Path, revision: str | None, tables: set[str]) -> None:
+    """Raise unless the database is an archive at a revision this code knows (or empty)."""
+    if revision is None and tables - {"alembic_version"}:
+        raise StoreError(f"{path} is an SQLite database but not an archive; use another --home")
+    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if revision is not None and revision not in known:
+        raise StoreError(
+            f"{path} was written by a newer archive (schema revision {revision}); upgrade archive to open it"
+        )
 
 
 def _refuse_foreign_or_newer(path: Path) -> None:
     """Refuse what ``upgrade`` would refuse, before the engine's pragmas touch the file: switching
-    to WAL rewrites the header of a file that is not ours."""
+    to WAL rewrites the header of a file that is not ours. Reads it with plain sqlite3."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
@@ -114,13 +114,7 @@ def _refuse_foreign_or_newer(path: Path) -> None:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise StoreError(damaged_message(path, exc)) from None
-    if revision is None and tables - {"alembic_version"}:
-        raise StoreError(f"{path} is an SQLite database but not an archive; use another --home")
-    known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
-    if revision is not None and revision not in known:
-        raise StoreError(
-            f"{path} was written by a newer archive (schema revision {revision}); upgrade archive to open it"
-        )
+    _refuse_unless_ours(path, revision, tables)
 
 
 def open_store(path: Path) -> Engine:

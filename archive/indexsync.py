@@ -71,9 +71,15 @@ def drain_queue(engine: Engine, index: SearchIndex) -> int:
             index.delete(gone)
         if upserts:
             index.replace(upserts)
-        with engine.begin() as conn:
-            conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(ids)))
+        _dequeue(engine, ids)
         done += len(ids)
+
+
+def _dequeue(engine: Engine, ids: list[int]) -> None:
+    """Delete the queue rows of documents whose index entries are committed."""
+    with engine.begin() as conn:
+        for start in range(0, len(ids), CHUNK):
+            conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(ids[start : start + CHUNK])))
 
 
 def store_hashes(engine: Engine) -> dict[int, str]:
@@ -99,8 +105,9 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
     if indexed != len(hashes) - len(drift.missing) + len(drift.extra):
         # Some id is indexed twice (e.g. the store was replaced and re-ingested under the old
         # index): the id -> hash comparison cannot see that, so treat those ids as stale.
-        stale = tuple(sorted({*drift.stale, *(i for i in _indexed_twice(index) if i in hashes)}))
-        extra = tuple(sorted({*drift.extra, *(i for i in _indexed_twice(index) if i not in hashes)}))
+        twice = _indexed_twice(index)
+        stale = tuple(sorted({*drift.stale, *(i for i in twice if i in hashes)}))
+        extra = tuple(sorted({*drift.extra, *(i for i in twice if i not in hashes)}))
         drift = Drift(drift.missing, stale, extra)
     result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed)
     if repair and not drift.ok:
@@ -187,9 +194,7 @@ class IndexFeeder:
         cm, self._writer_cm, self._writer = self._writer_cm, None, None
         cm.__exit__(None, None, None)  # commits
         done, self._pending = self._pending, []
-        with self.engine.begin() as conn:
-            for start in range(0, len(done), CHUNK):
-                conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(done[start:start + CHUNK])))
+        _dequeue(self.engine, done)
 
     def cancel(self, exc: BaseException) -> None:
         if self._writer is not None:
