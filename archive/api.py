@@ -6,6 +6,7 @@ methods that need them, so a search or a show starts in a fraction of a second.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -85,8 +86,6 @@ class Archive:
         from archive.ingest.pipeline import run_ingest
         from archive.search.index import SearchIndex
 
-        import time
-
         started = time.perf_counter()
         with self._write_lock():
             engine = self.engine
@@ -99,7 +98,7 @@ class Archive:
                 )
                 committing = time.perf_counter()
             summary.add_time("index", time.perf_counter() - committing)
-            if provenance and (summary.changed_ids or self._provenance_stale()):
+            if provenance and (summary.added or summary.updated or provenance_store.is_stale(engine)):
                 linked = time.perf_counter()
                 summary.provenance = provenance_store.refresh(engine)
                 summary.add_time("provenance", time.perf_counter() - linked)
@@ -107,19 +106,6 @@ class Archive:
         return summary
 
     # -- provenance --------------------------------------------------------------------------
-    def _provenance_stale(self) -> bool:
-        """True when documents changed since provenance was last stored (e.g. a killed run), or
-        the stored links come from another version of the method."""
-        from sqlalchemy import text
-
-        from archive.provenance import METHOD_VERSION
-
-        with self.engine.connect() as conn:
-            return bool(conn.execute(text(
-                "SELECT EXISTS (SELECT 1 FROM documents WHERE id NOT IN (SELECT document_id FROM stories))"
-                " OR EXISTS (SELECT 1 FROM provenance WHERE method_version != :version)"
-            ), {"version": METHOD_VERSION}).scalar())
-
     def family(self, ref: str | int) -> Family:
         with self.reader() as store:
             return store.family(ref)

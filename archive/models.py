@@ -146,7 +146,7 @@ class ProvenanceLink(Base):
     __table_args__ = (
         UniqueConstraint("derived_id", "source_id", name="uq_provenance_pair"),
         CheckConstraint(
-            "relation IN ('duplicate', 'near_copy', 'spun', 'rewrite', 'related')", name="relation"
+            "relation IN (" + ", ".join(f"'{name}'" for name in RELATIONS) + ")", name="relation"
         ),
         CheckConstraint("score >= 0 AND score <= 1", name="score"),
         CheckConstraint(

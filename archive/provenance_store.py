@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, exists, insert, or_, select, update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
 from archive.provenance import FINGERPRINT_VERSION, METHOD_VERSION, DocInput, ProvenanceResult, build
@@ -130,6 +130,15 @@ def _replace_if_changed(conn: Connection, table: Any, columns: tuple[str, ...], 
     conn.execute(delete(table))
     if rows:
         conn.execute(insert(table), rows)
+
+
+def is_stale(engine: Engine) -> bool:
+    """True when some document has no story yet (added or changed by a run killed before its
+    provenance step) or stored links come from another version of the method."""
+    unlinked = select(documents.c.id).where(documents.c.id.not_in(select(stories_table.c.document_id)))
+    outdated = select(links_table.c.id).where(links_table.c.method_version != METHOD_VERSION)
+    with engine.connect() as conn:
+        return bool(conn.execute(select(or_(exists(unlinked), exists(outdated)))).scalar())
 
 
 def refresh(engine: Engine) -> ProvenanceChange:

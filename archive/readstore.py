@@ -111,7 +111,7 @@ class ReadStore:
         rows = self.conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)
         return {row[0]: row[1] for row in rows}
 
-    def titles(self, ids: list[int]) -> dict[int, DocumentRecord]:
+    def documents(self, ids: list[int]) -> dict[int, DocumentRecord]:
         if not ids:
             return {}
         cols = ", ".join(DOCUMENT_COLUMNS)
@@ -156,9 +156,6 @@ class ReadStore:
             (run, limit)).fetchall()
         return [dict(r) for r in rows]
 
-    def content_hashes(self) -> dict[int, str]:
-        return dict(self.conn.execute("SELECT id, content_hash FROM documents"))
-
     def family(self, ref: str | int) -> Family:
         focus = self.document(ref).id
         row = self.conn.execute("SELECT story_id FROM stories WHERE document_id = ?", (focus,)).fetchone()
@@ -182,7 +179,7 @@ class ReadStore:
                 f"SELECT document_id, outlet, phrase, start, \"end\" FROM attributions "
                 f"WHERE document_id IN ({marks}) ORDER BY document_id, start", members):
             cited.setdefault(doc_id, []).append({"outlet": outlet, "phrase": phrase, "start": start, "end": end})
-        return Family(story_id, focus, self.titles(members), links, flags, cited)
+        return Family(story_id, focus, self.documents(members), links, flags, cited)
 
 
     def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:

@@ -166,6 +166,8 @@ def search_json(results: Any) -> str:
 
 # -- provenance ------------------------------------------------------------------------------
 
+# The relations that claim copying (archive.provenance.DERIVATIONS); spelled out here so that
+# rendering does not import the provenance engine and numpy.
 DERIVATIONS = ("duplicate", "near_copy", "spun", "rewrite")
 
 

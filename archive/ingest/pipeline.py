@@ -30,7 +30,6 @@ class IngestSummary:
     unchanged: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
-    changed_ids: list[int] = field(default_factory=list)
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
     # Seconds per stage: read, normalize, fingerprint (in the reader process when it runs in
@@ -88,23 +87,22 @@ def run_ingest(
             started = time.perf_counter()
             with engine.begin() as conn:
                 outcome = write_batch(conn, run_id, batch, FINGERPRINT_VERSION)
+                added, updated = len(outcome.added), len(outcome.updated)
                 conn.execute(
                     update(runs).where(runs.c.id == run_id).values(
-                        added=runs.c.added + len(outcome.added),
-                        updated=runs.c.updated + len(outcome.updated),
+                        added=runs.c.added + added,
+                        updated=runs.c.updated + updated,
                         unchanged=runs.c.unchanged + outcome.unchanged,
                         failed=runs.c.failed + len(outcome.failures),
                     )
                 )
             summary.add_time("store", time.perf_counter() - started)
-            summary.added += len(outcome.added)
-            summary.updated += len(outcome.updated)
+            summary.added += added
+            summary.updated += updated
             summary.unchanged += outcome.unchanged
             summary.failures += outcome.failures
             for origin, names in outcome.unknown_fields.items():
                 summary.unknown_fields.setdefault(origin, set()).update(names)
-            changed = outcome.added + outcome.updated
-            summary.changed_ids += changed
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

@@ -25,13 +25,19 @@ stories = Story.__table__
 
 @dataclass
 class BatchOutcome:
-    added: list[int] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
+    # (document id, prepared doc, is new) for everything added or changed: what the index needs.
+    written: list[tuple[int, PreparedDoc, bool]] = field(default_factory=list)
     unchanged: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
-    # (document id, prepared doc, is new) for everything added or changed: what the index needs.
-    written: list[tuple[int, PreparedDoc, bool]] = field(default_factory=list)
+
+    @property
+    def added(self) -> list[int]:
+        return [doc_id for doc_id, _, is_new in self.written if is_new]
+
+    @property
+    def updated(self) -> list[int]:
+        return [doc_id for doc_id, _, is_new in self.written if not is_new]
 
 
 def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
@@ -89,35 +95,29 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
         else:
             outcome.unchanged += 1
 
-    fingerprint_rows: list[dict[str, Any]] = []
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
             insert(documents).returning(documents.c.id, sort_by_parameter_order=True), rows
         )
-        outcome.added = [row.id for row in result]
-        outcome.written += [(doc_id, doc, True) for doc_id, doc in zip(outcome.added, new_docs)]
-        fingerprint_rows += [
-            {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
-            for doc_id, doc in zip(outcome.added, new_docs)
-        ]
+        outcome.written += [(row.id, doc, True) for row, doc in zip(result, new_docs)]
     for doc_id, doc in changed:
         conn.execute(update(documents).where(documents.c.id == doc_id).values(_document_row(doc, now)))
-        outcome.updated.append(doc_id)
         outcome.written.append((doc_id, doc, False))
-        fingerprint_rows.append(
-            {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
-        )
-    if outcome.updated:
-        conn.execute(delete(fingerprints).where(fingerprints.c.document_id.in_(outcome.updated)))
+    updated = outcome.updated
+    if updated:
+        conn.execute(delete(fingerprints).where(fingerprints.c.document_id.in_(updated)))
         # Their provenance is out of date until the next refresh. Without a story row they count
         # as stale, so a run killed before its refresh leaves the work visible to the next run
         # (which finds this content already stored, and so nothing "changed").
-        conn.execute(delete(stories).where(stories.c.document_id.in_(outcome.updated)))
-    if fingerprint_rows:
-        conn.execute(insert(fingerprints), fingerprint_rows)
+        conn.execute(delete(stories).where(stories.c.document_id.in_(updated)))
+    if outcome.written:
+        conn.execute(insert(fingerprints), [
+            {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
+            for doc_id, doc, _ in outcome.written
+        ])
 
-    touched = outcome.added + outcome.updated
+    touched = [doc_id for doc_id, _, _ in outcome.written]
     if touched:
         conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(touched)))
         conn.execute(
