@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 from archive.ingest.normalize import content_hash, normalize_record
 from archive.ingest.readers import iter_records
 from archive.ingest.records import RawRecord, RecordFailure
-from archive.provenance import FINGERPRINT_VERSION, DocInput, fingerprint
+from archive.provenance import DocInput, fingerprint
 from archive.search.schema import Analysed, analyse
 
 BATCH_SIZE = 500
@@ -152,4 +152,4 @@ def prepare_in_background(paths: Sequence[str]) -> Iterator[Batch]:
         child.join(timeout=5)
 
 
-__all__ = ["BATCH_SIZE", "FINGERPRINT_VERSION", "PreparedDoc", "prepare_in_background", "prepared_batches"]
+__all__ = ["BATCH_SIZE", "PreparedDoc", "prepare_in_background", "prepared_batches"]
