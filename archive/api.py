@@ -100,7 +100,7 @@ class Archive:
             summary.add_time("index", time.perf_counter() - committing)
             if provenance and (summary.added or summary.updated or provenance_store.is_stale(engine)):
                 linked = time.perf_counter()
-                summary.provenance = provenance_store.refresh(engine)
+                summary.provenance = provenance_store.update(engine)
                 summary.add_time("provenance", time.perf_counter() - linked)
         summary.add_time("wall", time.perf_counter() - started)
         return summary

@@ -93,6 +93,11 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"failed {summary.failed}"
     )
+    change = summary.provenance
+    if change is not None and not quiet:
+        click.echo(f"provenance: {change.links} links; {change.mode} update over {change.examined} of "
+                   f"{change.documents} documents ({change.inserted} new, {change.updated} changed, "
+                   f"{change.deleted} removed)", err=True)
     if summary.failed:
         sys.exit(1)
 

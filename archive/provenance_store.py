@@ -3,6 +3,11 @@
 The provenance library is pure; this module feeds it the stored documents and fingerprints and
 writes links, stories, attributions and flags in one transaction. Rows that did not change are
 left alone (ids stay stable), so re-running on an unchanged archive writes nothing.
+
+Two ways to compute: :func:`refresh` recomputes the whole archive (``archive provenance
+--refresh``, a new method version, a first ingest); :func:`update`, run after every ingest, links
+only the documents that have no story yet (added or changed) within their neighbourhood, so adding
+a few documents to a large archive costs little and needs memory for the candidate index only.
 """
 
 from __future__ import annotations
@@ -12,11 +17,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, exists, insert, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import update as sql_update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
-from archive.provenance import FINGERPRINT_VERSION, METHOD_VERSION, DocInput, ProvenanceResult, build
+from archive.provenance import (
+    FINGERPRINT_VERSION,
+    METHOD_VERSION,
+    CandidateIndex,
+    DocInput,
+    Link,
+    ProvenanceIndex,
+    ProvenanceResult,
+    build,
+)
 from archive.provenance import Fingerprint as ProvFingerprint
+from archive.provenance.clusters import stories as story_clusters
+from archive.provenance.engine import worth_aligning
+from archive.provenance.fingerprint import fingerprint_text
+from archive.provenance.merge import merge_links, redecided
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -34,6 +53,9 @@ class ProvenanceChange:
     updated: int = 0
     deleted: int = 0
     fingerprints_computed: int = 0
+    # "full" (the whole archive recomputed) or "incremental" (only ``examined`` documents).
+    mode: str = "full"
+    examined: int = 0
 
     @property
     def changed(self) -> int:
@@ -73,6 +95,12 @@ def compute(engine: Engine) -> tuple[ProvenanceResult, int, int]:
     return build(docs, prints), len(docs), missing
 
 
+# An update recomputes the new documents' neighbourhood; when that is this share of the archive
+# or more, recomputing everything costs about the same and has no approximation at all.
+FULL_REFRESH_SHARE = 0.5
+_IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
+
+
 def _link_row(link: Any) -> dict[str, Any]:
     return {
         "derived_id": link.derived_id, "source_id": link.source_id, "relation": link.relation,
@@ -86,24 +114,8 @@ def _link_row(link: Any) -> dict[str, Any]:
 
 def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> ProvenanceChange:
     change = ProvenanceChange(documents=n_docs, links=len(result.links))
-    wanted = {(l.derived_id, l.source_id): _link_row(l) for l in result.links}
-    present = {
-        (row.derived_id, row.source_id): row
-        for row in conn.execute(select(links_table))
-    }
-    compared = ("relation", "score", "direction_confidence", "evidence", "method_version")
-    for key, row in present.items():
-        if key not in wanted:
-            conn.execute(delete(links_table).where(links_table.c.id == row.id))
-            change.deleted += 1
-        elif any(getattr(row, name) != wanted[key][name] for name in compared):
-            conn.execute(update(links_table).where(links_table.c.id == row.id).values(wanted[key]))
-            change.updated += 1
-    new_rows = [row for key, row in wanted.items() if key not in present]
-    if new_rows:
-        conn.execute(insert(links_table), new_rows)
-        change.inserted += len(new_rows)
-
+    present = {(row.derived_id, row.source_id): row for row in conn.execute(select(links_table))}
+    _write_links(conn, result.links, present, change)
     _replace_if_changed(
         conn, stories_table, ("document_id", "story_id"),
         [{"document_id": d, "story_id": s} for d, s in sorted(result.story_of.items())],
@@ -119,6 +131,24 @@ def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> Provenance
     ]
     _replace_if_changed(conn, flags_table, ("document_id", "flag", "evidence"), flag_rows)
     return change
+
+
+def _write_links(conn: Connection, links: list[Link], present: dict[tuple[int, int], Any],
+                 change: ProvenanceChange) -> None:
+    """Make the stored links among ``present`` (rows read from the table) equal to ``links``."""
+    wanted = {(l.derived_id, l.source_id): _link_row(l) for l in links}
+    compared = ("relation", "score", "direction_confidence", "evidence", "method_version")
+    for key, row in present.items():
+        if key not in wanted:
+            conn.execute(delete(links_table).where(links_table.c.id == row.id))
+            change.deleted += 1
+        elif any(getattr(row, name) != wanted[key][name] for name in compared):
+            conn.execute(sql_update(links_table).where(links_table.c.id == row.id).values(wanted[key]))
+            change.updated += 1
+    new_rows = [row for key, row in wanted.items() if key not in present]
+    if new_rows:
+        conn.execute(insert(links_table), new_rows)
+        change.inserted += len(new_rows)
 
 
 def _replace_if_changed(conn: Connection, table: Any, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
@@ -147,4 +177,163 @@ def refresh(engine: Engine) -> ProvenanceChange:
     with engine.begin() as conn:
         change = write(conn, result, n_docs)
     change.fingerprints_computed = missing
+    change.examined = n_docs
     return change
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for lo in range(0, len(ids), _IN_CHUNK):
+        yield ids[lo:lo + _IN_CHUNK]
+
+
+def _background(conn: Connection) -> CandidateIndex:
+    """The whole archive's candidate index from the stored fingerprints (token streams are
+    dropped once counted, so this holds only term counts)."""
+    index = CandidateIndex()
+    query = (
+        select(documents.c.id, fingerprints.c.data)
+        .outerjoin(fingerprints, (fingerprints.c.document_id == documents.c.id)
+                   & (fingerprints.c.method_version == FINGERPRINT_VERSION))
+        .order_by(documents.c.id)
+    )
+    for row in conn.execution_options(yield_per=2000).execute(query):
+        if row.data is not None:
+            tokens = ProvFingerprint.from_bytes(row.data).tokens
+        else:
+            text = conn.execute(select(documents.c.text).where(documents.c.id == row.id)).scalar_one()
+            tokens = fingerprint_text(text).tokens
+        index.add(row.id, tokens)
+    return index
+
+
+def _pending(conn: Connection) -> list[int]:
+    """Documents without a story: added or changed since provenance last ran."""
+    query = select(documents.c.id).where(documents.c.id.not_in(select(stories_table.c.document_id)))
+    return sorted(conn.execute(query).scalars())
+
+
+def _stored_links(conn: Connection, ids: list[int]) -> dict[tuple[int, int], Any]:
+    """Stored link rows with either end among ``ids``."""
+    rows: dict[tuple[int, int], Any] = {}
+    for chunk in _chunks(ids):
+        query = select(links_table).where(links_table.c.derived_id.in_(chunk) | links_table.c.source_id.in_(chunk))
+        for row in conn.execute(query):
+            rows[(row.derived_id, row.source_id)] = row
+    return rows
+
+
+def _as_link(row: Any) -> Link:
+    return Link(row.derived_id, row.source_id, row.relation, row.score, row.direction_confidence, row.evidence)
+
+
+def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput], dict[int, ProvFingerprint]]:
+    docs: list[DocInput] = []
+    prints: dict[int, ProvFingerprint] = {}
+    for chunk in _chunks(ids):
+        query = (
+            select(documents.c.id, documents.c.text, documents.c.title, documents.c.published_at,
+                   documents.c.source, documents.c.url, fingerprints.c.data)
+            .outerjoin(fingerprints, (fingerprints.c.document_id == documents.c.id)
+                       & (fingerprints.c.method_version == FINGERPRINT_VERSION))
+            .where(documents.c.id.in_(chunk))
+        )
+        for row in conn.execute(query):
+            docs.append(DocInput(id=row.id, text=row.text, title=row.title, published_at=row.published_at,
+                                 source=row.source, url=row.url))
+            if row.data is not None:
+                prints[row.id] = ProvFingerprint.from_bytes(row.data)
+    return sorted(docs, key=lambda d: d.id), prints
+
+
+def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> tuple[set[int], set[int]]:
+    """(core, scope): the core is the new documents, their aligned candidates and the documents
+    linked to them before; the scope adds the core's own aligned candidates, so that every core
+    document is decided with its whole candidate list."""
+    core = set(new) | linked
+    for ranked in background.neighbours(new).values():
+        core.update(other for other, _ in worth_aligning(ranked))
+    scope = set(core)
+    for ranked in background.neighbours(sorted(core - set(new))).values():
+        scope.update(other for other, _ in worth_aligning(ranked))
+    return core, scope
+
+
+def _sync_stories(conn: Connection, wanted: dict[int, int]) -> None:
+    present = dict(conn.execute(select(stories_table.c.document_id, stories_table.c.story_id)).all())
+    gone = [d for d in present if d not in wanted]
+    for chunk in _chunks(gone):
+        conn.execute(delete(stories_table).where(stories_table.c.document_id.in_(chunk)))
+    moved = [{"d": d, "s": s} for d, s in wanted.items() if d in present and present[d] != s]
+    if moved:
+        conn.execute(sql_update(stories_table).where(stories_table.c.document_id == bindparam("d"))
+                     .values(story_id=bindparam("s")), moved)
+    added = [{"document_id": d, "story_id": s} for d, s in sorted(wanted.items()) if d not in present]
+    if added:
+        conn.execute(insert(stories_table), added)
+
+
+def update(engine: Engine) -> ProvenanceChange:
+    """Link the documents that have no story yet (added or changed) against the archive.
+
+    Only their neighbourhood is recomputed (see archive.provenance.merge for what is taken from
+    it); links elsewhere stay as they are. Falls back to :func:`refresh` when nothing is stored
+    yet, stored links come from another method version, or the neighbourhood is most of the
+    archive. Deterministic for a given store: a run killed before this step and re-run gives
+    the same links as an uninterrupted one.
+    """
+    with engine.connect() as conn:
+        outdated = conn.execute(select(exists(select(links_table.c.id).where(
+            links_table.c.method_version != METHOD_VERSION)))).scalar()
+        n_docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
+        new = _pending(conn)
+        if not new:
+            return ProvenanceChange(documents=n_docs, links=_count_links(conn), mode="incremental")
+        linked_before = conn.execute(select(func.count()).select_from(stories_table)).scalar_one()
+        if outdated or linked_before == 0 or len(new) >= FULL_REFRESH_SHARE * n_docs:
+            conn.close()
+            return refresh(engine)
+        background = _background(conn)
+        stored_for_new = _stored_links(conn, new)
+        linked = {k for pair in stored_for_new for k in pair} - set(new)
+        core, scope = _scope(background, new, linked)
+        if len(scope) >= FULL_REFRESH_SHARE * n_docs:
+            conn.close()
+            return refresh(engine)
+        docs, prints = _docs_with_prints(conn, sorted(scope))
+    sub = ProvenanceIndex(background=background)
+    sub.update(docs, prints)
+    fresh = sub.result()
+    new_set = set(new)
+    with engine.begin() as conn:
+        present = _stored_links(conn, sorted(scope))
+        stored = [_as_link(row) for row in present.values()]
+        merged = merge_links(stored, fresh.links, new_set, scope)
+        change = ProvenanceChange(documents=n_docs, links=0, fingerprints_computed=len(scope) - len(prints),
+                                  mode="incremental", examined=len(scope))
+        _write_links(conn, merged, present, change)
+        # Stories are connected components of all links: recomputed over the whole table
+        # (two integer columns), so a new document can join two stories into one.
+        edges = conn.execute(select(links_table.c.derived_id, links_table.c.source_id)).all()
+        all_ids = conn.execute(select(documents.c.id)).scalars().all()
+        _sync_stories(conn, story_clusters(all_ids, edges))
+        touched = sorted(new_set | redecided(stored, fresh.links, new_set))
+        for chunk in _chunks(sorted(new_set)):
+            conn.execute(delete(attributions_table).where(attributions_table.c.document_id.in_(chunk)))
+        cited = [{"document_id": a.doc_id, "outlet": a.outlet, "phrase": a.phrase, "start": a.start, "end": a.end}
+                 for a in fresh.attributions if a.doc_id in new_set]
+        if cited:
+            conn.execute(insert(attributions_table), cited)
+        touched_set = set(touched)
+        flags, doc_evidence = sub.flags([l for l in merged if l.derived_id in touched_set])
+        for chunk in _chunks(touched):
+            conn.execute(delete(flags_table).where(flags_table.c.document_id.in_(chunk)))
+        flag_rows = [{"document_id": d, "flag": flag, "evidence": doc_evidence.get(d, {})}
+                     for d in touched if d in flags for flag in flags[d]]
+        if flag_rows:
+            conn.execute(insert(flags_table), flag_rows)
+        change.links = _count_links(conn)
+    return change
+
+
+def _count_links(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(links_table)).scalar_one())

@@ -36,9 +36,18 @@ class CandidateIndex:
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
     _sorted_vocab: tuple[np.ndarray, np.ndarray] | None = None
+    # The whole archive's index when this one holds only part of it (an incremental update works
+    # on the new documents' neighbourhood): term weights then come from the whole archive, so the
+    # part ranks and decides as it would inside the whole.
+    background: "CandidateIndex | None" = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @property
+    def archive_size(self) -> int:
+        """Documents that term frequencies refer to: the whole archive's when there is a background."""
+        return len(self.background) if self.background is not None else len(self.ids)
 
     def add(self, doc_id: int, tokens: Tokens) -> None:
         if doc_id in self.row_of:
@@ -65,6 +74,8 @@ class CandidateIndex:
 
     def df_of(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency of each term hash (0 for unseen terms)."""
+        if self.background is not None:
+            return self.background.df_of(hashes)
         if self._sorted_vocab is None:
             keys = np.fromiter(self.vocab.keys(), dtype=np.int64, count=len(self.vocab))
             cols = np.fromiter(self.vocab.values(), dtype=np.int64, count=len(self.vocab))
@@ -78,8 +89,14 @@ class CandidateIndex:
 
     def weights(self, capped: bool) -> np.ndarray:
         """IDF per column; ``capped`` zeroes terms above the document-frequency cap."""
-        n = len(self.ids)
-        df = self._df[: len(self.vocab)].astype(np.float64)
+        n = self.archive_size
+        if self.background is not None:
+            keys = np.fromiter(self.vocab.keys(), dtype=np.int64, count=len(self.vocab))
+            cols = np.fromiter(self.vocab.values(), dtype=np.int64, count=len(self.vocab))
+            df = np.zeros(len(self.vocab), dtype=np.float64)
+            df[cols] = self.background.df_of(keys)
+        else:
+            df = self._df[: len(self.vocab)].astype(np.float64)
         idf = np.log((n + 1.0) / (df + 1.0)) + 1.0
         if capped:
             idf[df > max(MIN_DF_CAP, DF_CAP_SHARE * n)] = 0.0

@@ -84,6 +84,16 @@ FAMILY_SIZE = 12
 MIN_ARTEFACT_KINDS = 2
 
 
+def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The head of a document's candidate list (best first) that gets aligned with it."""
+    out = []
+    for rank, (other, cosine) in enumerate(ranked):
+        if cosine < (ALIGN_MIN_COSINE if rank < ALIGN_TOP else ALIGN_WIDE_MIN_COSINE):
+            break
+        out.append((other, cosine))
+    return out
+
+
 @dataclass(frozen=True)
 class PairRecord:
     features: PairFeatures
@@ -102,7 +112,9 @@ class _Oriented:
 class ProvenanceIndex:
     """Everything needed to link new documents against the archive (memory linear in it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, background: CandidateIndex | None = None) -> None:
+        """``background``: the whole archive's candidate index when this index holds only part of
+        it (see archive.provenance_store.update); word frequencies are then the archive's."""
         self.docs: dict[int, DocInput] = {}
         self.tokens: dict[int, Tokens] = {}
         self.prepared: dict[int, Prepared] = {}
@@ -111,7 +123,7 @@ class ProvenanceIndex:
         self.traits: dict[int, DocTraits] = {}
         self.markers: dict[int, list[Marker]] = {}
         self.cited: dict[int, list[Attribution]] = {}
-        self.candidates = CandidateIndex()
+        self.candidates = CandidateIndex(background=background)
         # Every aligned pair's features; decisions are (re)made from them in result().
         self.features: dict[tuple[int, int], PairFeatures] = {}
         self.pairs: dict[tuple[int, int], PairRecord] = {}
@@ -137,9 +149,7 @@ class ProvenanceIndex:
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
         for doc_id in new_ids:
-            for rank, (other, cosine) in enumerate(neighbours[doc_id]):
-                if cosine < (ALIGN_MIN_COSINE if rank < ALIGN_TOP else ALIGN_WIDE_MIN_COSINE):
-                    break
+            for other, cosine in worth_aligning(neighbours[doc_id]):
                 key = (min(doc_id, other), max(doc_id, other))
                 if key not in self.features and key not in seen:
                     seen.add(key)
@@ -185,7 +195,7 @@ class ProvenanceIndex:
         a, b = f.a, f.b
         p, signals, examples = direction(
             f, self.tokens[a], self.tokens[b], self.docs[a].text, self.docs[b].text,
-            self.traits[a], self.traits[b], self._freq, len(self.docs),
+            self.traits[a], self.traits[b], self._freq, self.candidates.archive_size,
             rewrite=rec.decision.relation not in ("duplicate", "near_copy", "spun"),
         )
         if p > 0.5 or (p == 0.5 and self._earlier(a, b)):
@@ -359,7 +369,7 @@ class ProvenanceIndex:
 
     def _idf_of(self, x: int) -> np.ndarray:
         if x not in self._idf_cache:
-            n = len(self.docs)
+            n = self.candidates.archive_size
             self._idf_cache[x] = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
         return self._idf_cache[x]
 
@@ -471,6 +481,11 @@ class ProvenanceIndex:
         attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
         flags, doc_evidence = self._flags(links)
         return ProvenanceResult(links, story_of, attributions, flags, doc_evidence)
+
+    def flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
+        """Each document's flags (its derivation relations in ``links``, 'spun' from artefacts)
+        and the markers behind them."""
+        return self._flags(links)
 
     def _flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
         flags: dict[int, set[str]] = {}

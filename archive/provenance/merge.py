@@ -1,0 +1,57 @@
+"""Merging an incremental update's links into the links already stored.
+
+An incremental update (archive.provenance_store.update) recomputes provenance over the new
+documents' neighbourhood only: the new documents, the documents they may take over as a source
+or that pointed at them, and those documents' own candidates (the "scope"). Inside that scope
+the fresh links are trusted for every pair that touches a new document, and for the documents
+re-decided because of it; every other stored link was decided with its full neighbourhood
+before and stays as it is. The result keeps one link per pair and one source per document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from .model import DERIVATIONS, Link
+
+TAKEN_OVER = "another document, added later, is a closer source of this text"
+
+
+def _pair(link: Link) -> tuple[int, int]:
+    return (min(link.derived_id, link.source_id), max(link.derived_id, link.source_id))
+
+
+def redecided(stored: Iterable[Link], fresh: Iterable[Link], new: set[int]) -> set[int]:
+    """Existing documents whose source must be chosen again: those linked to a new (or changed)
+    document before, and those that the fresh links derive from a new document."""
+    out = {l.derived_id for l in stored if l.source_id in new} | {l.source_id for l in stored if l.derived_id in new}
+    out |= {l.derived_id for l in fresh if l.source_id in new and l.relation in DERIVATIONS}
+    return out - new
+
+
+def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set[int]) -> list[Link]:
+    """Stored links updated with the fresh ones (computed over ``scope``) for ``new`` documents.
+
+    Taken from the fresh links: every pair with a new document, and the links of re-decided
+    documents as the derived side within the scope. Kept: everything else, except that a
+    re-decided document that gained a source keeps its other derivation links only as
+    ``related`` (one source per document).
+    """
+    again = redecided(stored, fresh, new)
+    taken = [l for l in fresh
+             if l.derived_id in new or l.source_id in new or l.derived_id in again]
+    taken_pairs = {_pair(l) for l in taken}
+    gained = {l.derived_id for l in taken if l.relation in DERIVATIONS}
+    kept: list[Link] = []
+    for link in stored:
+        if link.derived_id in new or link.source_id in new or _pair(link) in taken_pairs:
+            continue
+        if link.derived_id in again and link.source_id in scope:
+            continue  # re-decided with its whole candidate list; the fresh links say what holds
+        if link.derived_id in gained and link.relation in DERIVATIONS:
+            evidence = dict(link.evidence)
+            evidence["reasons"] = list(evidence.get("reasons", [])) + [TAKEN_OVER]
+            link = replace(link, relation="related", evidence=evidence)
+        kept.append(link)
+    return sorted(kept + taken, key=lambda l: (l.derived_id, l.source_id))

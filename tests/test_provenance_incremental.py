@@ -1,0 +1,153 @@
+"""Incremental provenance at ingest: only the new documents' neighbourhood is recomputed.
+
+The fixture archive is tiny, so the "neighbourhood is most of the archive, recompute it all"
+shortcut would always apply; these tests lower it (FULL_REFRESH_SHARE) to exercise the
+incremental path, and check it against a full refresh of the same store.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archive import provenance_store
+from archive.api import Archive
+from archive.provenance import DERIVATIONS, Link
+from archive.provenance.merge import TAKEN_OVER, merge_links, redecided
+from archive.readstore import ReadStore
+
+FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
+
+
+@pytest.fixture
+def incremental(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
+
+
+def _folder(tmp_path: Path, name: str, files: list[str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for stem in files:
+        shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    return folder
+
+
+def _links(archive: Archive) -> dict[tuple[str, str], str]:
+    """(derived, source) external ids -> relation, for every stored link."""
+    with archive.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT d.external_id, s.external_id, p.relation FROM provenance p "
+            "JOIN documents d ON d.id = p.derived_id JOIN documents s ON s.id = p.source_id"
+        ).all()
+    return {(d.split("/")[-1], s.split("/")[-1]): r for d, s, r in rows}
+
+
+def _table(archive: Archive, sql: str) -> list[tuple]:
+    with archive.engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.exec_driver_sql(sql).all())
+
+
+def test_adding_copies_links_them_incrementally_as_a_full_refresh_would(tmp_path: Path, incremental: None) -> None:
+    first = _folder(tmp_path, "first", ["story", "independent", "earnings_a", "earnings_b"])
+    later = _folder(tmp_path, "later", ["spun", "cut", "duplicate", "rewrite"])
+    with Archive(tmp_path / "home") as archive:
+        assert archive.ingest([str(first)], background=False).provenance.mode == "full"
+        summary = archive.ingest([str(later)], background=False)
+        change = summary.provenance
+        assert change.mode == "incremental"
+        assert change.examined <= change.documents
+        links = _links(archive)
+        assert links[("spun.txt", "story.txt")] == "spun"
+        assert links[("cut.txt", "story.txt")] in DERIVATIONS
+        assert not any(d == "independent.txt" and r in DERIVATIONS for (d, _), r in links.items())
+        stories = _table(archive, "SELECT document_id, story_id FROM stories")
+        flags = _table(archive, "SELECT document_id, flag FROM document_flags")
+        # A full recomputation of the same store agrees with what the update wrote.
+        again = archive.refresh_provenance()
+        assert again.mode == "full"
+        assert _links(archive) == links
+        assert _table(archive, "SELECT document_id, story_id FROM stories") == stories
+        assert _table(archive, "SELECT document_id, flag FROM document_flags") == flags
+
+
+def test_an_original_added_after_its_copies_takes_them_over(tmp_path: Path, incremental: None) -> None:
+    copies = _folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
+    original = _folder(tmp_path, "original", ["story"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(copies)], background=False)
+        # Without the original, the cut copy's closest source is the spun copy.
+        assert _links(archive)[("cut.txt", "spun.txt")] in DERIVATIONS
+        change = archive.ingest([str(original)], background=False).provenance
+        assert change.mode == "incremental"
+        links = _links(archive)
+        # The cut copy is re-parented to the original; its old source stays only as related.
+        assert [s for (d, s), r in links.items() if d == "cut.txt" and r in DERIVATIONS] == ["story.txt"]
+        assert links[("cut.txt", "spun.txt")] == "related"
+        assert "spun" in (links.get(("spun.txt", "story.txt")), links.get(("story.txt", "spun.txt")))
+        stories = dict(_table(archive, "SELECT d.external_id, s.story_id FROM stories s "
+                                       "JOIN documents d ON d.id = s.document_id"))
+        by_name = {k.split("/")[-1]: v for k, v in stories.items()}
+        assert by_name["spun.txt"] == by_name["cut.txt"] == by_name["story.txt"] != by_name["independent.txt"]
+        archive.refresh_provenance()
+        assert _links(archive) == links
+
+
+def test_a_changed_document_loses_the_links_its_old_text_had(tmp_path: Path, incremental: None) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun", "independent", "earnings_a", "earnings_b"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        assert {("spun.txt", "story.txt"), ("story.txt", "spun.txt")} & set(_links(archive))
+        # The "spun" file now holds the earnings text: not a copy of the story any more.
+        shutil.copy(FIXTURES / "earnings_b.txt", folder / "spun.txt")
+        (folder / "earnings_b.txt").unlink()
+        summary = archive.ingest([str(folder)], background=False)
+        assert summary.updated == 1 and summary.provenance.mode == "incremental"
+        links = _links(archive)
+        assert ("spun.txt", "story.txt") not in links and ("story.txt", "spun.txt") not in links
+        with ReadStore(archive.home.db_path) as store:
+            assert store.counts()["documents"] == 5
+        # Every document has exactly one story row.
+        assert len(_table(archive, "SELECT document_id FROM stories")) == 5
+
+
+def test_nothing_new_means_nothing_written(tmp_path: Path, incremental: None) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun", "cut"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        links = _links(archive)
+        change = provenance_store.update(archive.engine)
+        assert (change.inserted, change.updated, change.deleted, change.examined) == (0, 0, 0, 0)
+        assert _links(archive) == links
+
+
+def _link(d: int, s: int, relation: str) -> Link:
+    return Link(d, s, relation, 0.9, 0.8, {"reasons": ["r"]})
+
+
+def test_merge_takes_pairs_of_new_documents_and_keeps_the_rest() -> None:
+    stored = [_link(2, 1, "spun"), _link(4, 3, "related")]
+    fresh = [_link(5, 1, "near_copy"), _link(2, 1, "related")]
+    merged = merge_links(stored, fresh, new={5}, scope={1, 2, 5})
+    assert [(l.derived_id, l.source_id, l.relation) for l in merged] == [(2, 1, "spun"), (4, 3, "related"), (5, 1, "near_copy")]
+
+
+def test_merge_reparents_a_document_that_a_new_one_explains_better() -> None:
+    # 3 was taken from 2; the new 1 turns out to be the source of both.
+    stored = [_link(3, 2, "near_copy"), _link(3, 9, "spun")]
+    fresh = [_link(2, 1, "spun"), _link(3, 1, "spun"), _link(3, 2, "related")]
+    assert redecided(stored, fresh, {1}) == {2, 3}
+    merged = {(l.derived_id, l.source_id): l for l in merge_links(stored, fresh, new={1}, scope={1, 2, 3})}
+    assert merged[(3, 1)].relation == "spun" and merged[(2, 1)].relation == "spun"
+    assert merged[(3, 2)].relation == "related"
+    # 9 lies outside the recomputed scope: its link is kept, but only as related.
+    assert merged[(3, 9)].relation == "related" and TAKEN_OVER in merged[(3, 9)].evidence["reasons"]
+
+
+def test_merge_keeps_one_link_per_pair_when_the_direction_flips() -> None:
+    stored = [_link(2, 1, "related")]
+    fresh = [_link(1, 2, "related"), _link(1, 3, "near_copy")]
+    merged = merge_links(stored, fresh, new={3}, scope={1, 2, 3})
+    pairs = [(min(l.derived_id, l.source_id), max(l.derived_id, l.source_id)) for l in merged]
+    assert len(pairs) == len(set(pairs))
