@@ -98,6 +98,11 @@ def compute(engine: Engine) -> tuple[ProvenanceResult, int, int]:
 # An update recomputes the new documents' neighbourhood; when that is this share of the archive
 # or more, recomputing everything costs about the same and has no approximation at all.
 FULL_REFRESH_SHARE = 0.5
+# Archives up to this size are recomputed in one piece (memory ~30 KB a document while it runs);
+# beyond it, a full recomputation, or an update of more than CHUNK_DOCS documents, goes a chunk
+# at a time, so memory is the candidate index plus one chunk's neighbourhood.
+FULL_BUILD_MAX_DOCS = 40_000
+CHUNK_DOCS = 10_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 
 
@@ -172,7 +177,21 @@ def is_stale(engine: Engine) -> bool:
 
 
 def refresh(engine: Engine) -> ProvenanceChange:
-    """Recompute provenance for the whole archive and store what changed, in one transaction."""
+    """Recompute provenance for the whole archive and store what changed, in one transaction.
+
+    An archive larger than ``FULL_BUILD_MAX_DOCS`` is cleared and linked a chunk at a time
+    instead (see :func:`update`), so memory stays bounded.
+    """
+    with engine.connect() as conn:
+        n_docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
+    if n_docs > FULL_BUILD_MAX_DOCS:
+        with engine.begin() as conn:
+            for table in (links_table, stories_table, attributions_table, flags_table):
+                conn.execute(delete(table))
+            everything = sorted(conn.execute(select(documents.c.id)).scalars())
+        change = _update_in_chunks(engine, everything, n_docs)
+        change.mode = "full"
+        return change
     result, n_docs, missing = compute(engine)
     with engine.begin() as conn:
         change = write(conn, result, n_docs)
@@ -186,9 +205,9 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[lo:lo + _IN_CHUNK]
 
 
-def _background(conn: Connection) -> CandidateIndex:
-    """The whole archive's candidate index from the stored fingerprints (token streams are
-    dropped once counted, so this holds only term counts)."""
+def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
+    """The archive's candidate index (without the ``hidden`` documents) from the stored
+    fingerprints; token streams are dropped once counted, so this holds only term counts."""
     index = CandidateIndex()
     query = (
         select(documents.c.id, fingerprints.c.data)
@@ -197,6 +216,8 @@ def _background(conn: Connection) -> CandidateIndex:
         .order_by(documents.c.id)
     )
     for row in conn.execution_options(yield_per=2000).execute(query):
+        if row.id in hidden:
+            continue
         if row.data is not None:
             tokens = ProvFingerprint.from_bytes(row.data).tokens
         else:
@@ -258,9 +279,9 @@ def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> tupl
     return core, scope
 
 
-def _sync_stories(conn: Connection, wanted: dict[int, int]) -> None:
+def _sync_stories(conn: Connection, wanted: dict[int, int], hidden: set[int]) -> None:
     present = dict(conn.execute(select(stories_table.c.document_id, stories_table.c.story_id)).all())
-    gone = [d for d in present if d not in wanted]
+    gone = [d for d in present if d not in wanted and d not in hidden]
     for chunk in _chunks(gone):
         conn.execute(delete(stories_table).where(stories_table.c.document_id.in_(chunk)))
     moved = [{"d": d, "s": s} for d, s in wanted.items() if d in present and present[d] != s]
@@ -278,44 +299,69 @@ def update(engine: Engine) -> ProvenanceChange:
     Only their neighbourhood is recomputed (see archive.provenance.merge for what is taken from
     it); links elsewhere stay as they are. Falls back to :func:`refresh` when nothing is stored
     yet, stored links come from another method version, or the neighbourhood is most of the
-    archive. Deterministic for a given store: a run killed before this step and re-run gives
-    the same links as an uninterrupted one.
+    archive. More than ``CHUNK_DOCS`` new documents in an archive too large to hold at once are
+    linked ``CHUNK_DOCS`` at a time, in id order, each chunk committed on its own. Deterministic
+    for a given store: a run killed before or during this step and re-run gives the same links
+    as an uninterrupted one (chunks are cut from the same sorted list).
     """
     with engine.connect() as conn:
         outdated = conn.execute(select(exists(select(links_table.c.id).where(
             links_table.c.method_version != METHOD_VERSION)))).scalar()
         n_docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
         new = _pending(conn)
-        if not new:
-            return ProvenanceChange(documents=n_docs, links=_count_links(conn), mode="incremental")
         linked_before = conn.execute(select(func.count()).select_from(stories_table)).scalar_one()
-        if outdated or linked_before == 0 or len(new) >= FULL_REFRESH_SHARE * n_docs:
-            conn.close()
-            return refresh(engine)
-        background = _background(conn)
+    if not new and not outdated:
+        return ProvenanceChange(documents=n_docs, links=_link_count(engine), mode="incremental")
+    if outdated or linked_before == 0 or len(new) >= FULL_REFRESH_SHARE * n_docs:
+        return refresh(engine)
+    if len(new) > CHUNK_DOCS and n_docs > FULL_BUILD_MAX_DOCS:
+        return _update_in_chunks(engine, new, n_docs)
+    return _update_part(engine, new, set(), n_docs, allow_full=True)
+
+
+def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> ProvenanceChange:
+    total = ProvenanceChange(documents=n_docs, links=0, mode="incremental")
+    for lo in range(0, len(new), CHUNK_DOCS):
+        part = _update_part(engine, new[lo:lo + CHUNK_DOCS], set(new[lo + CHUNK_DOCS:]), n_docs, allow_full=False)
+        total.inserted += part.inserted
+        total.updated += part.updated
+        total.deleted += part.deleted
+        total.fingerprints_computed += part.fingerprints_computed
+        total.examined += part.examined
+        total.links = part.links
+    return total
+
+
+def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool) -> ProvenanceChange:
+    """Link ``new`` against the archive without the ``hidden`` documents (later chunks)."""
+    with engine.connect() as conn:
+        background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
         linked = {k for pair in stored_for_new for k in pair} - set(new)
         core, scope = _scope(background, new, linked)
-        if len(scope) >= FULL_REFRESH_SHARE * n_docs:
+        if allow_full and len(scope) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)
         docs, prints = _docs_with_prints(conn, sorted(scope))
     sub = ProvenanceIndex(background=background)
     sub.update(docs, prints)
     fresh = sub.result()
+    missing = len(docs) - len(prints)
+    del docs, prints
     new_set = set(new)
     with engine.begin() as conn:
         present = _stored_links(conn, sorted(scope))
         stored = [_as_link(row) for row in present.values()]
         merged = merge_links(stored, fresh.links, new_set, scope)
-        change = ProvenanceChange(documents=n_docs, links=0, fingerprints_computed=len(scope) - len(prints),
-                                  mode="incremental", examined=len(scope))
+        change = ProvenanceChange(documents=n_docs, links=0, mode="incremental", examined=len(scope),
+                                  fingerprints_computed=missing)
         _write_links(conn, merged, present, change)
         # Stories are connected components of all links: recomputed over the whole table
-        # (two integer columns), so a new document can join two stories into one.
+        # (two integer columns), so a new document can join two stories into one. Documents of
+        # later chunks get theirs when their chunk is linked.
         edges = conn.execute(select(links_table.c.derived_id, links_table.c.source_id)).all()
-        all_ids = conn.execute(select(documents.c.id)).scalars().all()
-        _sync_stories(conn, story_clusters(all_ids, edges))
+        all_ids = [d for d in conn.execute(select(documents.c.id)).scalars() if d not in hidden]
+        _sync_stories(conn, story_clusters(all_ids, edges), hidden)
         touched = sorted(new_set | redecided(stored, fresh.links, new_set))
         for chunk in _chunks(sorted(new_set)):
             conn.execute(delete(attributions_table).where(attributions_table.c.document_id.in_(chunk)))
@@ -333,6 +379,11 @@ def update(engine: Engine) -> ProvenanceChange:
             conn.execute(insert(flags_table), flag_rows)
         change.links = _count_links(conn)
     return change
+
+
+def _link_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return _count_links(conn)
 
 
 def _count_links(conn: Connection) -> int:

@@ -151,3 +151,43 @@ def test_merge_keeps_one_link_per_pair_when_the_direction_flips() -> None:
     merged = merge_links(stored, fresh, new={3}, scope={1, 2, 3})
     pairs = [(min(l.derived_id, l.source_id), max(l.derived_id, l.source_id)) for l in merged]
     assert len(pairs) == len(set(pairs))
+
+
+@pytest.fixture
+def chunked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 3)
+
+
+ALL = ["story", "spun", "cut", "duplicate", "independent", "earnings_a", "earnings_b", "rewrite"]
+
+
+def test_a_large_archive_is_linked_a_chunk_at_a_time(tmp_path: Path, chunked: None) -> None:
+    folder = _folder(tmp_path, "docs", ALL)
+    with Archive(tmp_path / "home") as archive:
+        change = archive.ingest([str(folder)], background=False).provenance
+        assert change.mode == "full" and change.examined >= 8
+        links = _links(archive)
+        assert {("spun.txt", "story.txt"), ("story.txt", "spun.txt")} & set(links)
+        assert not any(r in DERIVATIONS for (d, s), r in links.items() if "independent.txt" in (d, s))
+        assert len(_table(archive, "SELECT document_id FROM stories")) == 8
+        # Recomputing in chunks again gives the same links.
+        archive.refresh_provenance()
+        assert _links(archive) == links
+
+
+@pytest.mark.parametrize("done", [1, 2])
+def test_chunks_interrupted_and_resumed_give_the_uninterrupted_result(tmp_path: Path, chunked: None, done: int) -> None:
+    folder = _folder(tmp_path, "docs", ALL)
+    with Archive(tmp_path / "one") as archive:
+        archive.ingest([str(folder)], background=False)
+        uninterrupted = (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories"))
+    with Archive(tmp_path / "two") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        with archive.engine.connect() as conn:
+            ids = sorted(conn.exec_driver_sql("SELECT id FROM documents").scalars())
+        # As if killed after ``done`` chunks committed: the next ingest links the rest.
+        for lo in range(0, 3 * done, 3):
+            provenance_store._update_part(archive.engine, ids[lo:lo + 3], set(ids[lo + 3:]), len(ids), allow_full=False)
+        provenance_store.update(archive.engine)
+        assert (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories")) == uninterrupted
