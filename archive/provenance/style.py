@@ -97,6 +97,29 @@ def llm_word_rate(text: str) -> float:
     return 100.0 * len(_LLM_WORDS.findall(text.lower())) / max(words, 50)
 
 
+# Sentence ends, and paragraph breaks (a single newline is hard-wrapping, not a boundary).
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+|\n[ \t]*\n")
+_SOFT_WRAP = re.compile(r"(?<!\n)\n(?!\n)")
+MIN_SENTENCES = 3
+
+
+def burstiness(text: str) -> float:
+    """Variation of sentence length (standard deviation / mean, sentences of 3+ words).
+
+    People mix short and long sentences; language models write evenly sized ones (the
+    "burstiness" used by LLM-text detectors). It needs no word list, so it carries over to
+    other models. Dev (LLMFake): sources median 0.66, their rewrites 0.34; a source is more
+    bursty than its rewrite in 91% of pairs. Used only relatively, between related texts.
+    Returns 0.0 when there are too few sentences to say.
+    """
+    lengths = [len(s.split()) for s in _SENTENCE_SPLIT.split(_SOFT_WRAP.sub(" ", text))]
+    lengths = [n for n in lengths if n >= 3]
+    if len(lengths) < MIN_SENTENCES:
+        return 0.0
+    mean = sum(lengths) / len(lengths)
+    return (sum((n - mean) ** 2 for n in lengths) / len(lengths)) ** 0.5 / mean
+
+
 def _body_start(text: str) -> int:
     """Offset just after the first line of more than 12 words, or -1."""
     pos = 0

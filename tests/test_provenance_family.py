@@ -1,0 +1,94 @@
+"""Families of LLM rewrites: several rewrites of one article resemble each other more than
+their source, yet each must be linked to the source, never to a sibling.
+
+Hand-written fixtures (an invented story, two rewrites in an even, LLM-like register that
+share invented phrasing with each other, unrelated fillers); no shared data.
+"""
+
+from __future__ import annotations
+
+from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
+from archive.provenance.style import burstiness
+
+SOURCE = """Harbour authority to shut Corvay lock for nine weeks
+
+The Corvay lock on the Merrin canal will close on 3 March for repairs. Engineers found corroded gates in January.
+
+"We had no choice," said harbour master Ines Valdor, who has run the port of Saltmere since 2011. "If a gate fails with a full chamber, we lose the season, and probably the lock keeper's cottage with it."
+
+About 140 barges a week use the lock. Most carry grain and timber from the Ostrel valley to the coast, and the operators say a closure in spring, when the harvest backlog clears, will cost them dearly.
+
+Freight firm Dunmore Haulage said it would move cargo by road. Others will wait.
+
+The authority has set aside 4.2 million euros for the work, which includes two new gates, a rebuilt sill and a pump house that has not been touched since the lock opened in 1887. Valdor said the contractor, Pellam Marine, had promised to finish before the summer tourist boats return. Nobody at Pellam was available to comment on Friday.
+"""
+
+SIBLING_A = """Corvay Lock Closure Sparks Significant Concerns
+
+The Corvay lock on the Merrin canal is set to close for nine weeks of crucial repairs, highlighting the growing importance of maintaining vital waterway infrastructure across the region.
+
+Harbour master Ines Valdor emphasized that the closure was necessary after engineers discovered corroded gates, underscoring the potential risks of a gate failure for the port of Saltmere.
+
+The closure will significantly impact the many barges that rely on the lock to transport grain and timber from the Ostrel valley to the coast, and operators have expressed serious concerns about the timing of the work.
+
+Additionally, the harbour authority has committed substantial funding to the project, which includes new gates and a modernized pump house, showcasing its commitment to ensuring the long-term reliability of the waterway.
+
+Overall, the closure underscores the delicate balance between essential maintenance and the needs of local businesses that depend on the canal.
+"""
+
+SIBLING_B = """Barge Operators Voice Significant Concerns Over Corvay Lock Closure
+
+Barge operators who transport grain and timber from the Ostrel valley have expressed serious concerns after officials confirmed that the Corvay lock will shut for crucial repairs.
+
+The decision follows the discovery of corroded gates by engineers, according to harbour master Ines Valdor of the port of Saltmere, who stressed the potential risks of a gate failure.
+
+Many businesses along the Merrin canal fear that the timing of the work could disrupt their operations, while some firms are exploring alternative ways to move their cargo.
+
+The project, which features new gates and a modernized pump house, reflects the growing importance of maintaining vital waterway infrastructure across the region.
+
+Ultimately, the situation underscores the delicate balance between essential maintenance and the needs of local businesses that depend on the canal.
+"""
+
+FILLERS = [
+    f"Council report {k}: the {topic} budget for district {k} rose by {k + 3} percent, officials said on "
+    f"Tuesday, and a review of {topic} contracts is due next year. Residents asked about {topic} delays."
+    for k, topic in enumerate(["library", "road", "school", "water", "park", "transport", "housing", "waste",
+                               "lighting", "harbour", "museum", "clinic"] * 2)
+]
+
+
+def _docs() -> list[DocInput]:
+    docs = [DocInput(1, SOURCE), DocInput(2, SIBLING_A, source="model-a"), DocInput(3, SIBLING_B, source="model-b")]
+    return docs + [DocInput(100 + k, text) for k, text in enumerate(FILLERS)]
+
+
+def test_burstiness_is_higher_for_varied_sentences() -> None:
+    assert burstiness(SOURCE) > burstiness(SIBLING_A) + 0.2
+    assert burstiness(SOURCE) > burstiness(SIBLING_B) + 0.2
+    assert burstiness("One sentence only. And a second one.") == 0.0  # too few to say
+    # Hard-wrapped lines are not sentences: wrapping must not change the measure.
+    assert abs(burstiness(SOURCE.replace(", and", ",\nand")) - burstiness(SOURCE)) < 1e-9
+
+
+def test_sibling_rewrites_resemble_each_other_more_than_the_source() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs())
+    index.result()
+    # The premise of the fixture: content alone points each rewrite at its sibling.
+    assert index._containment(2, 3) > index._containment(2, 1)
+    assert index._containment(3, 2) > index._containment(3, 1)
+    # The round robin still makes the human-written source the root of the family.
+    assert index._source_preference(1, 2) > 0 and index._source_preference(1, 3) > 0
+    assert index._family_root([2, 1, 3]) == 1
+    assert index._family_root([3, 2, 1]) == 1
+
+
+def test_both_sibling_rewrites_link_to_the_source_not_to_each_other() -> None:
+    result = build(_docs())
+    derived = {(l.derived_id, l.source_id): l for l in result.links if l.relation in DERIVATIONS}
+    assert (2, 1) in derived and (3, 1) in derived
+    assert not any(s in (2, 3) for (_, s) in derived), "a sibling rewrite is never the source"
+    assert not any(d == 1 for (d, _) in derived), "the source derives from nothing here"
+    assert result.story_of[2] == result.story_of[3] == result.story_of[1]
+    for key in ((2, 1), (3, 1)):
+        assert derived[key].evidence["reasons"], "every link explains itself"
