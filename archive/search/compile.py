@@ -22,6 +22,7 @@ from archive.errors import QueryError
 from archive.search.analysis import is_gram, phrase_parts
 from archive.search.dates import Interval, cover
 from archive.search.phrase import ExactPhrase
+from archive.search.postings import IdsFilter
 from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, Wildcard, Words
 
 MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
@@ -82,7 +83,8 @@ def _compile(node: Node, reader: IndexReader, hl: Highlights, *, positive: bool)
 def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:
     """Calendar-period terms covering the interval, clipped to the years the index holds.
 
-    Constant-scored so that a date filter never changes the ranking of the words it is combined with.
+    Constant-scored so that a date filter never changes the ranking of the words it is combined with,
+    and read as document ids only (``IdsFilter``).
     """
     years = sorted(int(_text(y)) for y in reader.lexicon("year"))
     if not years:
@@ -98,7 +100,7 @@ def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:
         *(wq.Term("day", d) for d in periods.days),
         *(wq.DateRange("published", a, b, endexcl=True) for a, b in periods.remainders),
     ]
-    return wq.ConstantScoreQuery(_union(parts)) if parts else wq.NullQuery
+    return IdsFilter(_union(parts)) if parts else wq.NullQuery
 
 
 def _union(queries: list[wq.Query]) -> wq.Query:

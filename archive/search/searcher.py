@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
@@ -18,6 +17,7 @@ from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
+from archive.search.postings import posting_ids
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
@@ -158,21 +158,9 @@ def _count_words(searcher: Searcher, query: wq.Query) -> int:
         found: set[int] = set()
         for term in terms:
             if (term.fieldname, term.text) in reader:
-                found.update(_posting_ids(reader.postings(term.fieldname, term.text)))
+                found.update(posting_ids(reader.postings(term.fieldname, term.text)))
         total += len(found)
     return total
-
-
-def _posting_ids(matcher: Any) -> Iterator[int]:
-    if not isinstance(matcher, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
-        yield from matcher.all_ids()
-        return
-    # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
-    while matcher.is_active():
-        matcher.id()  # loads the block's ids
-        yield from matcher._ids[matcher._i :]
-        matcher._i = matcher._blocklength
-        matcher._next_block()
 
 
 def _check_arguments(sort: str, limit: int, offset: int, facets: Sequence[str]) -> None:

@@ -1,0 +1,110 @@
+"""The search's fast paths give exactly what the plain Whoosh queries they replace give.
+
+Ids, order and scores are compared with ``==`` (no tolerance): a fast path that changed the
+order in which scores are summed would show up here.
+"""
+
+from __future__ import annotations
+
+from array import array
+from datetime import datetime
+
+import pytest
+from whoosh import query as wq
+
+from archive.search import SearchIndex
+from archive.search.compile import _date_query
+from archive.search.dates import Interval
+from archive.search.postings import IdsFilter, SortedIdsMatcher
+from fixtures.search.corpus import build_corpus
+
+RECORDS = build_corpus()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    path = tmp_path_factory.mktemp("fast") / "index"
+    return SearchIndex.rebuild(path, (r.doc for r in RECORDS))
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """Three segments, some documents deleted: postings are wrapped to skip deleted ones."""
+    path = tmp_path_factory.mktemp("fast-segmented") / "index"
+    index = SearchIndex.create(path)
+    docs = [r.doc for r in RECORDS]
+    for start in range(0, len(docs), 60):
+        index.add(docs[start : start + 60])
+    index.delete(d.id for d in docs[::7])
+    return index
+
+
+def ranked(index: SearchIndex, query: wq.Query, **options: object) -> list[tuple[int, float]]:
+    with index.searcher() as searcher:
+        results = searcher.search(query, limit=None, **options)  # type: ignore[arg-type]
+        return [(hit.docnum, hit.score) for hit in results]
+
+
+def plain(query: wq.Query) -> wq.Query:
+    """The query with every ``IdsFilter`` replaced by Whoosh's ``ConstantScoreQuery``."""
+    if isinstance(query, IdsFilter):
+        return wq.ConstantScoreQuery(query.child, query.score)
+    if isinstance(query, wq.CompoundQuery):
+        return type(query)([plain(q) for q in query.subqueries], boost=query.boost)
+    if isinstance(query, wq.Not):
+        return wq.Not(plain(query.query))
+    return query
+
+
+INTERVALS = [
+    Interval(datetime(2023, 1, 1), datetime(2024, 1, 1)),  # one year term
+    Interval(datetime(2022, 11, 1), datetime(2023, 3, 15)),  # months and days
+    Interval(datetime(2023, 3, 1, 10, 30), datetime(2023, 6, 2, 8)),  # sub-day remainders too
+    Interval(None, datetime(2023, 4, 1)),
+    Interval(datetime(2024, 2, 10), None),
+    Interval(datetime(2030, 1, 1), None),  # nothing
+]
+
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+@pytest.mark.parametrize("interval", INTERVALS)
+def test_date_filter_matches_and_scores_like_constant_score_query(
+    request: pytest.FixtureRequest, which: str, interval: Interval
+) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    with index.searcher() as searcher:
+        dates = _date_query(interval, searcher.reader())
+    words = wq.Or([wq.Term("text", "oil"), wq.Term("title", "oil")])
+    for query in (
+        dates,
+        wq.And([words, dates]),
+        wq.And([dates, wq.Term("text", "prices"), words]),  # three parts: the tree shape matters
+        wq.Or([dates, words]),
+        wq.And([words, wq.Not(dates)]),
+    ):
+        assert ranked(index, query) == ranked(index, plain(query))
+        assert ranked(index, query, scored=False) == ranked(index, plain(query), scored=False)
+
+
+def test_date_filter_is_an_ids_filter(index: SearchIndex) -> None:
+    with index.searcher() as searcher:
+        query = _date_query(INTERVALS[1], searcher.reader())
+    assert isinstance(query, IdsFilter)
+
+
+def test_sorted_ids_matcher_skips_like_a_list_matcher() -> None:
+    ids = array("I", [2, 3, 8, 13, 21, 34, 55])
+    for target in range(0, 60):
+        matcher = SortedIdsMatcher(ids, all_weights=1.0)
+        matcher.next()
+        if target <= 55:
+            matcher.skip_to(target)
+            expected = min(i for i in ids[1:] if i >= target)
+            assert matcher.id() == expected and matcher.score() == 1.0
+        copied = matcher.copy()
+        assert copied.is_active() == matcher.is_active()
+        if matcher.is_active():
+            assert copied.id() == matcher.id()
+    matcher = SortedIdsMatcher(ids, all_weights=1.0)
+    matcher.skip_to(56)
+    assert not matcher.is_active()
