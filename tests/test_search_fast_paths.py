@@ -10,12 +10,16 @@ from array import array
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import query as wq
 
 from archive.search import SearchIndex
+from archive.search.analysis import word_spans
 from archive.search.compile import _date_query
 from archive.search.dates import Interval
 from archive.search.postings import IdsFilter, SortedIdsMatcher
+from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
 
 RECORDS = build_corpus()
@@ -108,3 +112,27 @@ def test_sorted_ids_matcher_skips_like_a_list_matcher() -> None:
     matcher = SortedIdsMatcher(ids, all_weights=1.0)
     matcher.skip_to(56)
     assert not matcher.is_active()
+
+
+def spans_from_bounds(text: str) -> list[tuple[str, int, int]]:
+    tokens, bounds = tokens_and_bounds(text)
+    assert bounds[0] == 0 and bounds[-1] == len(text) and len(bounds) == 2 * len(tokens) + 2
+    return [(token, bounds[2 * i + 1], bounds[2 * i + 2]) for i, token in enumerate(tokens)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "   ", "Oil", "Microsoft's rise", "O'Brien's don't 's x's", "it's'", "ab'sx Ab'S", "''s", "U.S. 1,000",
+        "co_op e-mail", "Zürich café Reuters’ Microsoft’s", "İstanbul STRASSE ß", "tab\tnew\nline",
+    ],
+)
+def test_snippet_tokens_are_the_analyzer_words(text: str) -> None:
+    assert spans_from_bounds(text) == word_spans(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ9 '’sS_-.\néİß")), max_size=40))
+def test_snippet_tokens_are_the_analyzer_words_for_any_text(text: str) -> None:
+    assert spans_from_bounds(text) == word_spans(text)
+
