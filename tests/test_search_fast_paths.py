@@ -16,7 +16,7 @@ from whoosh import query as wq
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
-from archive.search.compile import _date_query
+from archive.search.compile import _date_query, _terms_within
 from archive.search.dates import Interval
 from archive.search.postings import IdsFilter, SortedIdsMatcher
 from archive.search.snippets import tokens_and_bounds
@@ -135,4 +135,22 @@ def test_snippet_tokens_are_the_analyzer_words(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("aZ9 '’sS_-.\néİß")), max_size=40))
 def test_snippet_tokens_are_the_analyzer_words_for_any_text(text: str) -> None:
     assert spans_from_bounds(text) == word_spans(text)
+
+
+def test_fuzzy_expansion_gives_whoosh_terms_in_whoosh_order(index: SearchIndex) -> None:
+    words = sorted({t for r in RECORDS for t in (*r.text_tokens, *r.title_tokens)})
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname in ("text", "title", "author"):
+            for word in [*words, "zzz", "mikrosoft", "oi", "pricse"]:
+                for maxdist in (1, 2):
+                    expected = list(reader.terms_within(fieldname, word, maxdist, prefix=1))
+                    assert list(_terms_within(reader, fieldname, word, maxdist, 1)) == expected
+                    assert list(_terms_within(reader, fieldname, word, maxdist, 1)) == expected  # cached
+
+
+def test_fuzzy_expansion_on_several_segments_is_whoosh_own(segmented: SearchIndex) -> None:
+    with segmented.searcher() as searcher:
+        reader = searcher.reader()
+        assert list(_terms_within(reader, "text", "oli", 1, 1)) == list(reader.terms_within("text", "oli", 1, prefix=1))
 
