@@ -13,12 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh import sorting
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
 from archive.search.compile import _date_query, _terms_within
 from archive.search.dates import Interval
 from archive.search.postings import IdsFilter, SortedIdsMatcher
+from archive.search.searcher import _COLUMNS, ColumnFacet
 from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
 
@@ -154,3 +156,26 @@ def test_fuzzy_expansion_on_several_segments_is_whoosh_own(segmented: SearchInde
         reader = searcher.reader()
         assert list(_terms_within(reader, "text", "oli", 1, 1)) == list(reader.terms_within("text", "oli", 1, prefix=1))
 
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_column_facets_sort_and_group_like_field_facets(
+    request: pytest.FixtureRequest, which: str, reverse: bool
+) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    query = wq.Or([wq.Term("text", "oil"), wq.Term("text", "the"), wq.Term("title", "prices")])
+
+    def run(facet: type[sorting.FieldFacet]) -> tuple[list[int], dict[str, dict[object, int]]]:
+        with index.searcher() as searcher:
+            by_date = sorting.MultiFacet([sorting.TranslateFacet(lambda v: not v, facet("dated")),
+                                          facet("published", reverse=reverse)])
+            results = searcher.search(query, limit=None, sortedby=by_date,
+                                      groupedby={"s": facet("source_facet"), "y": facet("year")},
+                                      maptype=sorting.Count)
+            return [hit.docnum for hit in results], {name: results.groups(name) for name in ("s", "y")}
+
+    assert run(ColumnFacet) == run(sorting.FieldFacet)
+    assert run(ColumnFacet) == run(sorting.FieldFacet)  # column readers now from the cache
+    with index.searcher() as searcher:
+        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    assert all(("dated", False) in _COLUMNS[reader] for reader in readers)

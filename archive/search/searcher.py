@@ -7,9 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
@@ -102,7 +104,7 @@ def search(
         collector = searcher.collector(
             limit=offset + limit if limit else 1,
             sortedby=_sort_facet(sort),
-            groupedby={name: sorting.FieldFacet(FACET_FIELDS[name]) for name in facets} or None,
+            groupedby={name: ColumnFacet(FACET_FIELDS[name]) for name in facets} or None,
             maptype=sorting.Count,
             optimize=not one_pass,
         )
@@ -187,7 +189,7 @@ def _sort_facet(sort: str) -> sorting.FacetType | None:
     # Undated documents go last either way: "dated" is "1" or missing (""), so the key is "not
     # dated". (Not FieldFacet(reverse=True): that reads the whole column on every search.)
     return sorting.MultiFacet(
-        [_undated_last, sorting.FieldFacet("published", reverse=sort == "-date")]
+        [_undated_last, ColumnFacet("published", reverse=sort == "-date")]
     )
 
 
@@ -195,7 +197,35 @@ def _is_undated(dated: Any) -> bool:
     return not dated
 
 
-_undated_last = sorting.TranslateFacet(_is_undated, sorting.FieldFacet("dated"))
+class ColumnFacet(sorting.FieldFacet):
+    """``FieldFacet`` whose column readers are opened once per segment reader, not per search.
+
+    Opening a reader of a variable-length column (``dated``, ``source_facet``, ``year``) reads
+    the offsets of every document: ~0.8 ms per column per search on Reuters. Keys are the same.
+    """
+
+    def categorizer(self, global_searcher: Searcher) -> sorting.Categorizer:
+        categorizer = super().categorizer(global_searcher)
+        if type(categorizer) is sorting.ColumnCategorizer:
+            return _CachedColumnCategorizer(global_searcher, self.fieldname, self.reverse)
+        return categorizer
+
+
+# Per segment reader (so per index snapshot): (field, reverse) -> its column reader.
+_COLUMNS: WeakKeyDictionary[IndexReader, dict[tuple[str, bool], Any]] = WeakKeyDictionary()
+
+
+class _CachedColumnCategorizer(sorting.ColumnCategorizer):
+    def set_searcher(self, segment_searcher: Searcher, docoffset: int) -> None:
+        reader = segment_searcher.reader()
+        columns = _COLUMNS.setdefault(reader, {})
+        key = (self._fieldname, self._reverse)
+        if key not in columns:
+            columns[key] = reader.column_reader(self._fieldname, reverse=self._reverse, translate=False)
+        self._creader = columns[key]
+
+
+_undated_last = sorting.TranslateFacet(_is_undated, ColumnFacet("dated"))
 
 
 def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled: Compiled) -> Hit:
