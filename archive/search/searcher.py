@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
@@ -18,6 +19,7 @@ from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
+from archive.search.postings import posting_ids
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
@@ -102,7 +104,7 @@ def search(
         collector = searcher.collector(
             limit=offset + limit if limit else 1,
             sortedby=_sort_facet(sort),
-            groupedby={name: sorting.FieldFacet(FACET_FIELDS[name]) for name in facets} or None,
+            groupedby={name: ColumnFacet(FACET_FIELDS[name]) for name in facets} or None,
             maptype=sorting.Count,
             optimize=not one_pass,
         )
@@ -158,21 +160,9 @@ def _count_words(searcher: Searcher, query: wq.Query) -> int:
         found: set[int] = set()
         for term in terms:
             if (term.fieldname, term.text) in reader:
-                found.update(_posting_ids(reader.postings(term.fieldname, term.text)))
+                found.update(posting_ids(reader.postings(term.fieldname, term.text)))
         total += len(found)
     return total
-
-
-def _posting_ids(matcher: Any) -> Iterator[int]:
-    if not isinstance(matcher, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
-        yield from matcher.all_ids()
-        return
-    # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
-    while matcher.is_active():
-        matcher.id()  # loads the block's ids
-        yield from matcher._ids[matcher._i :]
-        matcher._i = matcher._blocklength
-        matcher._next_block()
 
 
 def _check_arguments(sort: str, limit: int, offset: int, facets: Sequence[str]) -> None:
@@ -199,7 +189,7 @@ def _sort_facet(sort: str) -> sorting.FacetType | None:
     # Undated documents go last either way: "dated" is "1" or missing (""), so the key is "not
     # dated". (Not FieldFacet(reverse=True): that reads the whole column on every search.)
     return sorting.MultiFacet(
-        [_undated_last, sorting.FieldFacet("published", reverse=sort == "-date")]
+        [_undated_last, ColumnFacet("published", reverse=sort == "-date")]
     )
 
 
@@ -207,7 +197,35 @@ def _is_undated(dated: Any) -> bool:
     return not dated
 
 
-_undated_last = sorting.TranslateFacet(_is_undated, sorting.FieldFacet("dated"))
+class ColumnFacet(sorting.FieldFacet):
+    """``FieldFacet`` whose column readers are opened once per segment reader, not per search.
+
+    Opening a reader of a variable-length column (``dated``, ``source_facet``, ``year``) reads
+    the offsets of every document: ~0.8 ms per column per search on Reuters. Keys are the same.
+    """
+
+    def categorizer(self, global_searcher: Searcher) -> sorting.Categorizer:
+        categorizer = super().categorizer(global_searcher)
+        if type(categorizer) is sorting.ColumnCategorizer:
+            return _CachedColumnCategorizer(global_searcher, self.fieldname, self.reverse)
+        return categorizer
+
+
+# Per segment reader (so per index snapshot): (field, reverse) -> its column reader.
+_COLUMNS: WeakKeyDictionary[IndexReader, dict[tuple[str, bool], Any]] = WeakKeyDictionary()
+
+
+class _CachedColumnCategorizer(sorting.ColumnCategorizer):
+    def set_searcher(self, segment_searcher: Searcher, docoffset: int) -> None:
+        reader = segment_searcher.reader()
+        columns = _COLUMNS.setdefault(reader, {})
+        key = (self._fieldname, self._reverse)
+        if key not in columns:
+            columns[key] = reader.column_reader(self._fieldname, reverse=self._reverse, translate=False)
+        self._creader = columns[key]
+
+
+_undated_last = sorting.TranslateFacet(_is_undated, ColumnFacet("dated"))
 
 
 def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled: Compiled) -> Hit:

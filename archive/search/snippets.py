@@ -6,11 +6,13 @@ occur as the phrase (in order, within the slop), never where the words appear on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 
-from archive.search.analysis import word_spans
+from archive.search.analysis import WORD_PATTERN, word_spans, words
 
 ELLIPSIS = "…"
 MARK_OPEN, MARK_CLOSE = "[[", "]]"
@@ -41,36 +43,57 @@ def match_ranges(
     An exact phrase is one range from its first to its last word; a phrase with slop marks its
     words one by one, since the words between them did not match.
     """
-    spans = word_spans(text)
-    tokens = [t for t, _, _ in spans]
-    ranges = [(start, end) for token, start, end in spans if token in terms]
-    for words, slop in phrases:
-        for positions in _phrase_occurrences(tokens, words, slop):
+    tokens, bounds = tokens_and_bounds(text)
+    # Token i runs from bounds[2i + 1] to bounds[2i + 2].
+    ranges = [(bounds[2 * i + 1], bounds[2 * i + 2]) for i, token in enumerate(tokens) if token in terms]
+    for phrase, slop in phrases:
+        for positions in _phrase_occurrences(tokens, phrase, slop):
             if slop == 1:
-                ranges.append((spans[positions[0]][1], spans[positions[-1]][2]))
+                ranges.append((bounds[2 * positions[0] + 1], bounds[2 * positions[-1] + 2]))
             else:
-                ranges.extend((spans[p][1], spans[p][2]) for p in positions)
+                ranges.extend((bounds[2 * p + 1], bounds[2 * p + 2]) for p in positions)
     return _merge(sorted(ranges))
 
 
-def _phrase_occurrences(tokens: list[str], words: tuple[str, ...], slop: int) -> list[list[int]]:
+_SPLIT = re.compile(f"({WORD_PATTERN})")  # separators and words, alternately
+
+
+def tokens_and_bounds(text: str) -> tuple[list[str], list[int]]:
+    """``analysis.word_spans`` without a Python step per word (it was most of a snippet's cost).
+
+    Returns the index terms and the offsets where each separator and word ends, in one list:
+    word i spans ``bounds[2i + 1]:bounds[2i + 2]``. For ASCII text, lower-casing first changes
+    no character's length or class, so splitting the lower-cased text finds the same words, and
+    a word without an apostrophe is then its own term.
+    """
+    if not text.isascii():
+        spans = word_spans(text)
+        return [t for t, _, _ in spans], [0, *(edge for _, start, end in spans for edge in (start, end)), len(text)]
+    parts = _SPLIT.split(text.lower())
+    tokens = parts[1::2]
+    if "'" in text:
+        tokens = [words(t)[0] if "'" in t else t for t in tokens]
+    return tokens, [0, *accumulate(map(len, parts))]
+
+
+def _phrase_occurrences(tokens: list[str], phrase: tuple[str, ...], slop: int) -> list[list[int]]:
     """For each position where the phrase can start, the first in-order placement of its words."""
     found = []
     for start, token in enumerate(tokens):
-        if token == words[0]:
-            placement = _place(tokens, words, 1, [start], slop)
+        if token == phrase[0]:
+            placement = _place(tokens, phrase, 1, [start], slop)
             if placement:
                 found.append(placement)
     return found
 
 
-def _place(tokens: list[str], words: tuple[str, ...], k: int, placed: list[int], slop: int) -> list[int] | None:
-    if k == len(words):
+def _place(tokens: list[str], phrase: tuple[str, ...], k: int, placed: list[int], slop: int) -> list[int] | None:
+    if k == len(phrase):
         return placed
     last = placed[-1]
     for position in range(last + 1, min(last + slop, len(tokens) - 1) + 1):
-        if tokens[position] == words[k]:
-            result = _place(tokens, words, k + 1, [*placed, position], slop)
+        if tokens[position] == phrase[k]:
+            result = _place(tokens, phrase, k + 1, [*placed, position], slop)
             if result:
                 return result
     return None

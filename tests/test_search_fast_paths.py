@@ -1,0 +1,181 @@
+"""The search's fast paths give exactly what the plain Whoosh queries they replace give.
+
+Ids, order and scores are compared with ``==`` (no tolerance): a fast path that changed the
+order in which scores are summed would show up here.
+"""
+
+from __future__ import annotations
+
+from array import array
+from datetime import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+from whoosh import sorting
+
+from archive.search import SearchIndex
+from archive.search.analysis import word_spans
+from archive.search.compile import _date_query, _terms_within
+from archive.search.dates import Interval
+from archive.search.postings import IdsFilter, SortedIdsMatcher
+from archive.search.searcher import _COLUMNS, ColumnFacet
+from archive.search.snippets import tokens_and_bounds
+from fixtures.search.corpus import build_corpus
+
+RECORDS = build_corpus()
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    path = tmp_path_factory.mktemp("fast") / "index"
+    return SearchIndex.rebuild(path, (r.doc for r in RECORDS))
+
+
+@pytest.fixture(scope="module")
+def segmented(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """Three segments, some documents deleted: postings are wrapped to skip deleted ones."""
+    path = tmp_path_factory.mktemp("fast-segmented") / "index"
+    index = SearchIndex.create(path)
+    docs = [r.doc for r in RECORDS]
+    for start in range(0, len(docs), 60):
+        index.add(docs[start : start + 60])
+    index.delete(d.id for d in docs[::7])
+    return index
+
+
+def ranked(index: SearchIndex, query: wq.Query, **options: object) -> list[tuple[int, float]]:
+    with index.searcher() as searcher:
+        results = searcher.search(query, limit=None, **options)  # type: ignore[arg-type]
+        return [(hit.docnum, hit.score) for hit in results]
+
+
+def plain(query: wq.Query) -> wq.Query:
+    """The query with every ``IdsFilter`` replaced by Whoosh's ``ConstantScoreQuery``."""
+    if isinstance(query, IdsFilter):
+        return wq.ConstantScoreQuery(query.child, query.score)
+    if isinstance(query, wq.CompoundQuery):
+        return type(query)([plain(q) for q in query.subqueries], boost=query.boost)
+    if isinstance(query, wq.Not):
+        return wq.Not(plain(query.query))
+    return query
+
+
+INTERVALS = [
+    Interval(datetime(2023, 1, 1), datetime(2024, 1, 1)),  # one year term
+    Interval(datetime(2022, 11, 1), datetime(2023, 3, 15)),  # months and days
+    Interval(datetime(2023, 3, 1, 10, 30), datetime(2023, 6, 2, 8)),  # sub-day remainders too
+    Interval(None, datetime(2023, 4, 1)),
+    Interval(datetime(2024, 2, 10), None),
+    Interval(datetime(2030, 1, 1), None),  # nothing
+]
+
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+@pytest.mark.parametrize("interval", INTERVALS)
+def test_date_filter_matches_and_scores_like_constant_score_query(
+    request: pytest.FixtureRequest, which: str, interval: Interval
+) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    with index.searcher() as searcher:
+        dates = _date_query(interval, searcher.reader())
+    words = wq.Or([wq.Term("text", "oil"), wq.Term("title", "oil")])
+    for query in (
+        dates,
+        wq.And([words, dates]),
+        wq.And([dates, wq.Term("text", "prices"), words]),  # three parts: the tree shape matters
+        wq.Or([dates, words]),
+        wq.And([words, wq.Not(dates)]),
+    ):
+        assert ranked(index, query) == ranked(index, plain(query))
+        assert ranked(index, query, scored=False) == ranked(index, plain(query), scored=False)
+
+
+def test_date_filter_is_an_ids_filter(index: SearchIndex) -> None:
+    with index.searcher() as searcher:
+        query = _date_query(INTERVALS[1], searcher.reader())
+    assert isinstance(query, IdsFilter)
+
+
+def test_sorted_ids_matcher_skips_like_a_list_matcher() -> None:
+    ids = array("I", [2, 3, 8, 13, 21, 34, 55])
+    for target in range(0, 60):
+        matcher = SortedIdsMatcher(ids, all_weights=1.0)
+        matcher.next()
+        if target <= 55:
+            matcher.skip_to(target)
+            expected = min(i for i in ids[1:] if i >= target)
+            assert matcher.id() == expected and matcher.score() == 1.0
+        copied = matcher.copy()
+        assert copied.is_active() == matcher.is_active()
+        if matcher.is_active():
+            assert copied.id() == matcher.id()
+    matcher = SortedIdsMatcher(ids, all_weights=1.0)
+    matcher.skip_to(56)
+    assert not matcher.is_active()
+
+
+def spans_from_bounds(text: str) -> list[tuple[str, int, int]]:
+    tokens, bounds = tokens_and_bounds(text)
+    assert bounds[0] == 0 and bounds[-1] == len(text) and len(bounds) == 2 * len(tokens) + 2
+    return [(token, bounds[2 * i + 1], bounds[2 * i + 2]) for i, token in enumerate(tokens)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "   ", "Oil", "Microsoft's rise", "O'Brien's don't 's x's", "it's'", "ab'sx Ab'S", "''s", "U.S. 1,000",
+        "co_op e-mail", "Zürich café Reuters’ Microsoft’s", "İstanbul STRASSE ß", "tab\tnew\nline",
+    ],
+)
+def test_snippet_tokens_are_the_analyzer_words(text: str) -> None:
+    assert spans_from_bounds(text) == word_spans(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ9 '’sS_-.\néİß")), max_size=40))
+def test_snippet_tokens_are_the_analyzer_words_for_any_text(text: str) -> None:
+    assert spans_from_bounds(text) == word_spans(text)
+
+
+def test_fuzzy_expansion_gives_whoosh_terms_in_whoosh_order(index: SearchIndex) -> None:
+    words = sorted({t for r in RECORDS for t in (*r.text_tokens, *r.title_tokens)})
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname in ("text", "title", "author"):
+            for word in [*words, "zzz", "mikrosoft", "oi", "pricse"]:
+                for maxdist in (1, 2):
+                    expected = list(reader.terms_within(fieldname, word, maxdist, prefix=1))
+                    assert list(_terms_within(reader, fieldname, word, maxdist, 1)) == expected
+                    assert list(_terms_within(reader, fieldname, word, maxdist, 1)) == expected  # cached
+
+
+def test_fuzzy_expansion_on_several_segments_is_whoosh_own(segmented: SearchIndex) -> None:
+    with segmented.searcher() as searcher:
+        reader = searcher.reader()
+        assert list(_terms_within(reader, "text", "oli", 1, 1)) == list(reader.terms_within("text", "oli", 1, prefix=1))
+
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_column_facets_sort_and_group_like_field_facets(
+    request: pytest.FixtureRequest, which: str, reverse: bool
+) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    query = wq.Or([wq.Term("text", "oil"), wq.Term("text", "the"), wq.Term("title", "prices")])
+
+    def run(facet: type[sorting.FieldFacet]) -> tuple[list[int], dict[str, dict[object, int]]]:
+        with index.searcher() as searcher:
+            by_date = sorting.MultiFacet([sorting.TranslateFacet(lambda v: not v, facet("dated")),
+                                          facet("published", reverse=reverse)])
+            results = searcher.search(query, limit=None, sortedby=by_date,
+                                      groupedby={"s": facet("source_facet"), "y": facet("year")},
+                                      maptype=sorting.Count)
+            return [hit.docnum for hit in results], {name: results.groups(name) for name in ("s", "y")}
+
+    assert run(ColumnFacet) == run(sorting.FieldFacet)
+    assert run(ColumnFacet) == run(sorting.FieldFacet)  # column readers now from the cache
+    with index.searcher() as searcher:
+        readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+    assert all(("dated", False) in _COLUMNS[reader] for reader in readers)
