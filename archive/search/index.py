@@ -39,6 +39,7 @@ from whoosh.writing import IndexWriter, SegmentWriter
 
 from archive.errors import BusyError, IndexStateError
 from archive.search import manifest
+from archive.search.pool import TermPool
 from archive.search.schema import IndexDoc, build_schema, to_fields
 
 CURRENT = "CURRENT"
@@ -346,12 +347,71 @@ def _open_writer(ix: whoosh_index.FileIndex) -> IndexWriter:
 
 
 class _SegmentWriter(SegmentWriter):
-    """Whoosh's writer, but it reads field lengths from memory while writing postings at commit.
+    """Whoosh's writer with a faster posting pool and commit; the files it writes are the same.
 
-    For every posting the commit looks up the document's field length, which whoosh3 reads from
-    the new segment's length column file one byte per call (seek + read): ~15% of a commit. The
-    column is one byte per document, so it is read whole once per field instead.
+    - Postings go to a :class:`~archive.search.pool.TermPool` (grouped by term as they are added)
+      instead of Whoosh's pool of one tuple per posting that the commit sorts and writes one
+      posting at a time; the commit writes each term's postings a block at a time.
+    - Field lengths are read from memory while writing postings: whoosh3 reads the new segment's
+      length column one byte per call (seek + read); it is one byte per document, so it is read
+      whole once per field instead.
+
+    Fields with term vectors or separate spelling words (none in this schema) keep Whoosh's pool.
     """
+
+    def __init__(self, ix: whoosh_index.FileIndex, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        limit = kwargs.get("limitmb", 128) * 1024 * 1024
+        fields = self.schema.items()
+        if not any(field.vector or field.separate_spelling() for _, field in fields):
+            self.pool = TermPool(limit)
+
+    def add_document(self, **fields: Any) -> None:
+        pool = self.pool
+        if not isinstance(pool, TermPool):
+            return super().add_document(**fields)
+        # Whoosh's SegmentWriter.add_document without vectors and spelling words, handing each
+        # field's postings to the pool in one call.
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted([name for name in fields if not name.startswith("_")])
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    length = pool.add_field(fieldname, docnum, field.index(value), fieldboost, field.scorable)
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except ValueError:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        pool = self.pool
+        if not isinstance(pool, TermPool):
+            return super()._flush_segment()
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        pool.write(self.fieldwriter, self.schema, lengths)
+        self.fieldwriter.close()
+        if lengths is not None:
+            lengths.close()
 
     def per_document_reader(self) -> object:
         return _LengthsInMemory(super().per_document_reader())
@@ -374,6 +434,15 @@ class _LengthsInMemory:
             return lambda docnum: default
         column = reader.column_reader(lenfield, LENGTHS_COLUMN)  # type: ignore[attr-defined]
         return [_LENGTHS[b] for b in byte_column(column)].__getitem__
+
+    def field_lengths(self, fieldname: str) -> list[int | None] | None:
+        """Each document's length of ``fieldname`` (as the column stores it), None without a column."""
+        lenfield = f"_{fieldname}_len"
+        reader = self._reader
+        if not reader.has_column(lenfield):  # type: ignore[attr-defined]
+            return None
+        column = reader.column_reader(lenfield, LENGTHS_COLUMN)  # type: ignore[attr-defined]
+        return [_LENGTHS[b] for b in byte_column(column)]
 
 
 @contextmanager
