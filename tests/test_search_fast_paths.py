@@ -7,19 +7,29 @@ order in which scores are summed would show up here.
 from __future__ import annotations
 
 from array import array
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
 from archive.search.compile import _date_query, _terms_within
 from archive.search.dates import Interval
-from archive.search.postings import IdsFilter, SortedIdsMatcher
+from archive.search.postings import (
+    IdsFilter,
+    SortedIdsMatcher,
+    _ids_and_weights,
+    block_postings,
+    posting_ids,
+    ranked_words,
+)
 from archive.search.searcher import _COLUMNS, ColumnFacet
 from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
@@ -179,3 +189,82 @@ def test_column_facets_sort_and_group_like_field_facets(
     with index.searcher() as searcher:
         readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
     assert all(("dated", False) in _COLUMNS[reader] for reader in readers)
+
+
+@pytest.fixture(scope="module")
+def long_postings(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """The corpus four times over in two segments, some deleted: common words span several blocks."""
+    path = tmp_path_factory.mktemp("fast-long") / "index"
+    index = SearchIndex.create(path)
+    docs = [replace(r.doc, id=r.doc.id + copy * 1000, external_id=f"{r.doc.external_id}-{copy}")
+            for copy in range(4) for r in RECORDS]
+    index.add(docs[:400])
+    index.add(docs[400:])
+    index.delete(d.id for d in docs[::9])
+    return index
+
+
+def vocabulary() -> list[str]:
+    return sorted({t for r in RECORDS for t in (*r.text_tokens, *r.title_tokens)})
+
+
+def words_queries() -> list[wq.Query]:
+    queries: list[wq.Query] = [wq.Term("text", "zzz"), wq.Or([wq.Term("title", "zzz"), wq.Term("text", "zzz")])]
+    for word in vocabulary():
+        queries.append(wq.Term("text", word))
+        queries.append(wq.Or([wq.Term("title", word), wq.Term("text", word)]))
+    return queries
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_ranked_words_give_whoosh_top_hits_and_total(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    with index.searcher() as searcher:
+        for query in words_queries():
+            everything = searcher.search(query, limit=None)
+            for limit in (1, 3, 10, 1000):
+                fast = ranked_words(searcher, query, limit)
+                assert fast is not None
+                top = searcher.search(query, limit=limit)  # Whoosh's block-skipping top-N collector
+                assert fast == (len(everything), [(hit.score, hit.docnum) for hit in top]), (query, limit)
+                assert fast[1] == [(hit.score, hit.docnum) for hit in everything][:limit]
+
+
+def test_ranked_words_leave_other_queries_to_whoosh(index: SearchIndex) -> None:
+    with index.searcher() as searcher:
+        for query in (
+            wq.Term("text", "oil", boost=2.0),
+            wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=2.0),
+            wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil"), wq.Term("author", "oil")]),
+            wq.And([wq.Term("title", "oil"), wq.Term("text", "oil")]),
+            wq.Or([wq.Term("title", "oil"), wq.Phrase("text", ["oil", "prices"])]),
+        ):
+            assert ranked_words(searcher, query, 10) is None
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_block_postings_read_what_whoosh_reads(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    cut = 0
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            for fieldname, text in reader.all_terms():
+                def postings() -> Any:
+                    return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
+
+                fast, slow = postings(), postings()
+                if not isinstance(fast, W3LeafMatcher):
+                    continue
+                assert list(posting_ids(postings())) == list(postings().all_ids())
+                while fast.is_active():
+                    cut += _ids_and_weights(fast) is not None
+                    ids, weights = block_postings(fast)
+                    slow._read_ids()
+                    slow._read_weights()
+                    assert (ids, list(weights)) == (slow._ids, list(slow._weights))
+                    assert type(ids) is type(slow._ids)
+                    fast._next_block()
+                    slow._next_block()
+                assert not slow.is_active()
+    assert cut > 0  # the values were cut off for some blocks, not every block read whole

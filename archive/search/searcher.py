@@ -19,7 +19,7 @@ from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
-from archive.search.postings import posting_ids
+from archive.search.postings import posting_ids, ranked_words
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
@@ -100,27 +100,15 @@ def search(
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         searcher = snap.searcher
         compiled = compile_query(root, searcher.reader())
-        one_pass = not _words_only(compiled.query)
-        collector = searcher.collector(
-            limit=offset + limit if limit else 1,
-            sortedby=_sort_facet(sort),
-            groupedby={name: ColumnFacet(FACET_FIELDS[name]) for name in facets} or None,
-            maptype=sorting.Count,
-            optimize=not one_pass,
-        )
-        top_only = isinstance(collector, collectors.TopCollector)  # not sorting, not grouping
-        if one_pass and top_only:
-            # Whoosh's top-N collector skips low-scoring blocks and so loses the total, which it
-            # then counts in a second pass over the query: cheap for a word's postings, not for
-            # phrases (positions checked again), intersections (which it counts by reading every
-            # id of every part) or wildcards. Those get one plain pass; matcher replacement is off
-            # too, as it can drop a branch of an OR and make the count short.
-            collector.replace = 0
-        searcher.search_with_collector(compiled.query, collector)
-        results = collector.results()
-        total = _count_words(searcher, compiled.query) if top_only and not one_pass else len(results)
-        page = [(hit.fields(), hit.score) for hit in results[offset : offset + limit]] if limit else []
-        facet_counts = {name: _facet_counts(results.groups(name)) for name in facets}
+        ranked = None
+        if sort == "relevance" and not facets:
+            ranked = ranked_words(searcher, compiled.query, offset + limit if limit else 1)
+        if ranked is not None:
+            total, best = ranked
+            page = [(searcher.stored_fields(docnum), score) for score, docnum in best[offset:]] if limit else []
+            facet_counts: dict[str, list[tuple[str, int]]] = {}
+        else:
+            total, page, facet_counts = _collected(searcher, compiled.query, sort, limit, offset, facets)
         suggestion = _suggest(parsed, searcher) if total == 0 else None
     # Outside the damage guard: errors from the caller's texts_for are theirs, not the index's.
     ids = [int(fields["id"]) for fields, _ in page]
@@ -130,6 +118,34 @@ def search(
         for doc_id, (fields, score) in zip(ids, page)
     ]
     return SearchResults(total, hits, facet_counts, suggestion, list(parsed.warnings))
+
+
+def _collected(
+    searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]
+) -> tuple[int, list[tuple[dict[str, Any], float]], dict[str, list[tuple[str, int]]]]:
+    """Total, page of (stored fields, score) and facet counts, through a Whoosh collector."""
+    one_pass = not _words_only(query)
+    collector = searcher.collector(
+        limit=offset + limit if limit else 1,
+        sortedby=_sort_facet(sort),
+        groupedby={name: ColumnFacet(FACET_FIELDS[name]) for name in facets} or None,
+        maptype=sorting.Count,
+        optimize=not one_pass,
+    )
+    top_only = isinstance(collector, collectors.TopCollector)  # not sorting, not grouping
+    if one_pass and top_only:
+        # Whoosh's top-N collector skips low-scoring blocks and so loses the total, which it
+        # then counts in a second pass over the query: cheap for a word's postings, not for
+        # phrases (positions checked again), intersections (which it counts by reading every
+        # id of every part) or wildcards. Those get one plain pass; matcher replacement is off
+        # too, as it can drop a branch of an OR and make the count short.
+        collector.replace = 0
+    searcher.search_with_collector(query, collector)
+    results = collector.results()
+    total = _count_words(searcher, query) if top_only and not one_pass else len(results)
+    page = [(hit.fields(), hit.score) for hit in results[offset : offset + limit]] if limit else []
+    facet_counts = {name: _facet_counts(results.groups(name)) for name in facets}
+    return total, page, facet_counts
 
 
 def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, until: DateArg = None) -> int:
