@@ -30,7 +30,7 @@ from archive.search.postings import (
     posting_ids,
     ranked_words,
 )
-from archive.search.searcher import _COLUMNS, ColumnFacet
+from archive.search.searcher import _COLUMNS, ColumnFacet, _corrections
 from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
 
@@ -268,3 +268,20 @@ def test_block_postings_read_what_whoosh_reads(request: pytest.FixtureRequest, w
                     slow._next_block()
                 assert not slow.is_active()
     assert cut > 0  # the values were cut off for some blocks, not every block read whole
+
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    words = vocabulary()
+    typos = [w[:i] + w[i + 1 :] for w in words[::3] for i in range(min(len(w), 3))]
+    typos += [w[1:] + w[0] for w in words[::5]] + ["zzz", "mikrosoft", "oi", "pricse", "shaers", "minster"]
+    found = 0
+    with index.searcher() as searcher:
+        for fieldname in ("text", "title"):
+            for word in [*words[::2], *typos]:
+                for maxdist, limit in ((1, 10), (2, 10), (2, 2)):
+                    expected = searcher.suggest(fieldname, word, limit=limit, maxdist=maxdist)
+                    assert _corrections(searcher, fieldname, word, limit, maxdist) == expected, (word, maxdist)
+                    found += bool(expected)
+        assert found > 100

@@ -5,18 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from heapq import heappush, heapreplace
 from datetime import date, datetime
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, SegmentReader
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
 from archive.search.analysis import is_gram, word_spans
-from archive.search.compile import Compiled, compile_query
+from archive.search.compile import Compiled, _terms_within, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.postings import posting_ids, ranked_words
@@ -275,7 +276,7 @@ def _suggest(parsed: ParsedQuery, searcher: Searcher) -> str | None:
             if len(word) < 3 or any(reader.doc_frequency(f, word) for f in node.fields):
                 continue
             for fieldname in node.fields:
-                candidates = searcher.suggest(fieldname, word, limit=10, maxdist=1 if len(word) <= 5 else 2)
+                candidates = _corrections(searcher, fieldname, word, limit=10, maxdist=1 if len(word) <= 5 else 2)
                 candidates = [c for c in candidates if not is_gram(c)]
                 if candidates:
                     replacements.append((start + w_start, start + w_end, candidates[0]))
@@ -286,6 +287,27 @@ def _suggest(parsed: ParsedQuery, searcher: Searcher) -> str | None:
     for r_start, r_end, word in sorted(replacements, reverse=True):
         text = text[:r_start] + word + text[r_end:]
     return text
+
+
+def _corrections(searcher: Searcher, fieldname: str, word: str, limit: int, maxdist: int) -> list[str]:
+    """``searcher.suggest(fieldname, word, limit, maxdist)``: Whoosh's reader corrector, whose
+    candidates (every term within ``maxdist``, no common prefix) come from ``_terms_within``'s
+    walk over the field's terms in memory instead of one on-disk binary search per step."""
+    reader = searcher.reader()
+    if not isinstance(reader, SegmentReader):
+        return searcher.suggest(fieldname, word, limit=limit, maxdist=maxdist)
+    spellfield = reader.schema[fieldname].spelling_fieldname(fieldname)
+    heap: list[tuple[float, str]] = []
+    for candidate in _terms_within(reader, spellfield, word, maxdist, prefix=0):
+        if candidate == word:
+            continue
+        # whoosh.spelling.ReaderCorrector's score and Corrector.suggest's heap, as they are.
+        item = (0 - (maxdist + (1.0 / (reader.frequency(fieldname, candidate) or 1) * 0.5)), candidate)
+        if len(heap) < limit:
+            heappush(heap, item)
+        elif item > heap[0]:
+            heapreplace(heap, item)
+    return [candidate for _, candidate in sorted(heap, key=lambda x: (0 - x[0], x[1]))]
 
 
 def _positive_words(node: Node) -> Iterator[Words]:
