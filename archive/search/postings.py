@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import zlib
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
 from pickle import loads
@@ -19,6 +19,7 @@ from whoosh import matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query.compound import PreloadedOr
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import SearchContext, Searcher
 from whoosh.util.numeric import byte_to_length
@@ -141,23 +142,23 @@ class SortedIdsMatcher(matching.ListMatcher):
 
 
 def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, list[tuple[float, int]]] | None:
-    """The total and the best ``limit`` (score, document number) pairs of a one- or two-word OR.
+    """The total and the best ``limit`` (score, document number) pairs of an OR of words.
 
-    What Whoosh's top-N collector gives for ``query`` (a ``Term``, or an ``Or`` of two; best score
-    first, then lowest document number), read in one pass: each term's posting blocks are read
-    once, their ids and weights scored with BM25F's formula from the in-memory field lengths, the
-    two terms' scores summed where both match. Whoosh instead walks a union matcher one document at
-    a time, skipping blocks that cannot reach the top N, and so must count the matches in a second
-    pass over every block. ``None`` when the query or the index is not one this handles (another
-    weighting, boosts, field lengths not in memory): run it through Whoosh then.
+    What Whoosh's top-N collector gives for ``query`` (best score first, then lowest document
+    number) when it is a ``Term`` or an OR of them, nested or preloaded (a wildcard's or fuzzy
+    word's terms), read in one pass: each term's posting blocks are read once, their ids and
+    weights scored with BM25F's formula from the in-memory field lengths, and the scores summed as
+    Whoosh's union matchers sum them (``_scores``). Whoosh instead walks the union matchers one
+    document at a time, skipping blocks that cannot reach the top N, and so must count the matches
+    in a second pass over every block. ``None`` when the query or the index is not one this
+    handles (another weighting, boosts, field lengths not in memory): run it through Whoosh then.
     """
-    terms = _plain_terms(query)
-    if terms is None:
+    if not _plain(query):
         return None
     total = 0
     best: list[tuple[float, int]] = []
     for leaf, offset in searcher.leaf_searchers():
-        scores = _segment_scores(leaf, terms, searcher.weighting)
+        scores = _scores(leaf, query, searcher.weighting)
         if scores is None:
             return None
         total += len(scores)
@@ -170,16 +171,21 @@ def _rank_key(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], item[1])
 
 
-def _plain_terms(query: wq.Query) -> list[wq.Term] | None:
+def _plain(query: wq.Query) -> bool:
+    """A term or an OR of them, nothing boosted, scaled or otherwise adjusted."""
+    if query is wq.NullQuery:
+        return True
     if type(query) is wq.Term:
-        terms = [query]
-    elif type(query) is wq.Or and query.boost == 1.0 and not query.scale and len(query.subqueries) == 2:
-        terms = list(query.subqueries)
-    else:
-        return None
-    if all(type(t) is wq.Term and t.boost == 1.0 and not t.minquality for t in terms):
-        return terms
-    return None
+        return query.boost == 1.0 and not query.minquality
+    if type(query) in (wq.Or, PreloadedOr):
+        return (
+            query.boost == 1.0
+            and not query.scale
+            and not query.minmatch
+            and query.matcher_type == wq.Or.AUTO_MATCHER
+            and all(_plain(q) for q in query.subqueries)
+        )
+    return False
 
 
 def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
@@ -190,35 +196,88 @@ def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
 
 
-def _segment_scores(searcher: Searcher, terms: list[wq.Term], weighting: Any) -> dict[int, float] | None:
-    """Document number -> summed score of ``terms`` in one segment, as Whoosh's union scores it."""
-    reader = searcher.reader()
-    per_term: list[dict[int, float]] = []
-    for term in terms:
-        field = searcher.schema[term.fieldname] if term.fieldname in searcher.schema else None
-        if field is None:
-            continue
-        try:
-            text = field.to_bytes(term.text)
-        except ValueError:
-            continue
-        if (term.fieldname, text) not in reader:
-            continue
-        scores = _term_scores(searcher, term.fieldname, text, weighting)
+def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, float] | None:
+    """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it.
+
+    An ``Or`` of two or more parts is a tree of union matchers on a large segment, or for any two
+    parts (``_tree_scores``); otherwise, like ``PreloadedOr`` always, an array
+    into which each part's scores are added in turn, keeping the documents whose sum is above 0
+    (``Or._matcher`` with no current match needed, ``ArrayUnionMatcher``).
+    """
+    if query is wq.NullQuery:
+        return {}
+    if type(query) is wq.Term:
+        return _term_dict(searcher, query, weighting)
+    subs = query.subqueries
+    if not subs:
+        return {}
+    if len(subs) == 1:
+        return _scores(searcher, subs[0], weighting)
+    if type(query) is not PreloadedOr and len(subs) < query.TOO_MANY_CLAUSES and (
+        len(subs) == 2 or searcher.doc_count_all() > 5000
+    ):
+        return _tree_scores(searcher, subs, weighting)
+    summed: dict[int, float] = {}
+    for sub in subs:
+        scores = _scores(searcher, sub, weighting)
         if scores is None:
             return None
-        per_term.append(scores)
-    if not per_term:
-        return {}
-    if len(per_term) == 1:
-        return per_term[0]
-    # The union matcher's score is first + second; float addition is commutative, so adding the
-    # smaller list into the bigger gives the same sums.
-    small, big = sorted(per_term, key=len)
+        if not summed:
+            summed = dict(scores)
+            continue
+        get = summed.get
+        for docnum, score in scores.items():
+            summed[docnum] = get(docnum, 0.0) + score
+    return {docnum: score for docnum, score in summed.items() if score > 0}
+
+
+def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any) -> dict[int, float] | None:
+    """The scores of ``DefaultOr``'s tree of union matchers, a union's score being its first
+    part's plus its second's where both match.
+
+    Whoosh builds the tree like a Huffman code (``make_weighted_tree``): parts sorted by estimated
+    size, the two smallest joined and the join put back after the parts of the same size, until
+    one is left. (It sorts (size, matcher) pairs, but matchers never compare as less than one
+    another, so equal sizes keep their order.) Float addition is not associative, so the grouping
+    matters; it is commutative, so within a union the smaller is added into the bigger.
+    """
+    reader = searcher.reader()
+    parts: list[tuple[int, dict[int, float]]] = []
+    for sub in subs:
+        scores = _scores(searcher, sub, weighting)
+        if scores is None:
+            return None
+        parts.append((sub.estimate_size(reader), scores))
+    parts.sort(key=_size)
+    while len(parts) > 1:
+        (size_a, a), (size_b, b) = parts.pop(0), parts.pop(0)
+        insort(parts, (size_a + size_b, _union(a, b)), key=_size)
+    return parts[0][1]
+
+
+def _size(part: tuple[int, dict[int, float]]) -> int:
+    return part[0]
+
+
+def _union(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    get = big.get
     for docnum, score in small.items():
-        other = big.get(docnum)
+        other = get(docnum)
         big[docnum] = score if other is None else score + other
     return big
+
+
+def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any) -> dict[int, float] | None:
+    if term.fieldname not in searcher.schema:
+        return {}
+    try:
+        text = searcher.schema[term.fieldname].to_bytes(term.text)
+    except ValueError:
+        return {}
+    if (term.fieldname, text) not in searcher.reader():
+        return {}
+    return _term_scores(searcher, term.fieldname, text, weighting)
 
 
 def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> dict[int, float] | None:
