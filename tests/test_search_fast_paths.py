@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
-from archive.search.compile import _date_query, _terms_within
+from archive.search.compile import _date_query, _terms_within, compile_query
 from archive.search.dates import Interval
 from archive.search.index import _lengths_in_memory
 from archive.search.postings import (
@@ -32,8 +32,18 @@ from archive.search.postings import (
     block_postings,
     posting_ids,
     ranked_words,
+    word_scores,
 )
-from archive.search.searcher import _COLUMNS, ColumnFacet, _corrections, _words_only
+from archive.search.query import parse
+from archive.search.searcher import (
+    _COLUMNS,
+    ColumnFacet,
+    _collected,
+    _column_names,
+    _corrections,
+    _words_only,
+    search,
+)
 from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
 
@@ -320,3 +330,33 @@ def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, whic
                     assert _corrections(searcher, fieldname, word, limit, maxdist) == expected, (word, maxdist)
                     found += bool(expected)
         assert found > 100
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_word_searches_page_count_and_group_like_the_collector(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    words = vocabulary()
+    texts = ["zzz", "oil", "the", "title:new", "oil OR prices OR shares", "s*", "title:s*", "pric~1", *words[::4]]
+    with index.searcher() as searcher:
+        for text in texts:
+            compiled = compile_query(parse(text).root, searcher.reader())
+            assert word_scores(searcher, compiled.query) is not None, text
+            for facets, limit, offset in (((), 10, 0), (("source", "year"), 10, 0), (("year",), 3, 2), ((), 0, 0)):
+                results = search(index, text, facets=facets, limit=limit, offset=offset)  # type: ignore[arg-type]
+                total, page, groups = _collected(searcher, compiled.query, "relevance", limit, offset, facets)
+                assert (results.total, [(hit.id, hit.score) for hit in results.hits], results.facets) == (
+                    total, [(int(fields["id"]), score) for fields, score in page], groups
+                ), (text, facets)
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_column_names_are_the_categorizer_names(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    with index.searcher() as searcher:
+        for fieldname in ("source_facet", "year", "dated"):
+            categorizer = ColumnFacet(fieldname).categorizer(searcher)
+            for leaf, offset in searcher.leaf_searchers():
+                categorizer.set_searcher(leaf, offset)
+                expected = [categorizer.key_to_name(categorizer.key_for(None, d)) for d in range(leaf.doc_count_all())]
+                assert _column_names(leaf.reader(), categorizer) == expected
+                assert len(set(expected)) > 1

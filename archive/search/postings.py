@@ -153,14 +153,32 @@ def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, 
     in a second pass over every block. ``None`` when the query or the index is not one this
     handles (another weighting, boosts, field lengths not in memory): run it through Whoosh then.
     """
+    segments = word_scores(searcher, query)
+    return None if segments is None else top_scores(segments, limit)
+
+
+Segments = list[tuple[Searcher, int, dict[int, float]]]
+
+
+def word_scores(searcher: Searcher, query: wq.Query) -> Segments | None:
+    """Each segment's searcher, document offset and matches (document number -> score) of an OR
+    of words (see ``ranked_words``); ``None`` for queries and indexes this does not handle."""
     if not _plain(query):
         return None
-    total = 0
-    best: list[tuple[float, int]] = []
+    segments: Segments = []
     for leaf, offset in searcher.leaf_searchers():
         scores = _scores(leaf, query, searcher.weighting)
         if scores is None:
             return None
+        segments.append((leaf, offset, scores))
+    return segments
+
+
+def top_scores(segments: Segments, limit: int) -> tuple[int, list[tuple[float, int]]]:
+    """The number of matches and the best ``limit`` (score, global document number) pairs."""
+    total = 0
+    best: list[tuple[float, int]] = []
+    for _, offset, scores in segments:
         total += len(scores)
         best.extend((score, offset + docnum) for docnum, score in _best(scores, limit))
     best.sort(key=_rank_key)
