@@ -10,7 +10,7 @@ import heapq
 import zlib
 from array import array
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -141,14 +141,18 @@ class SortedIdsMatcher(matching.ListMatcher):
         return SortedIdsMatcher(self._ids, position=self._i, all_weights=self._all_weights)
 
 
+MAX_AND_SPREAD = 32  # the largest scored part of an AND ranked in one pass, in smallest parts
+
+
 def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, list[tuple[float, int]]] | None:
-    """The total and the best ``limit`` (score, document number) pairs of an OR of words.
+    """The total and the best ``limit`` (score, document number) pairs of ORs and ANDs of words.
 
     What Whoosh's top-N collector gives for ``query`` (best score first, then lowest document
-    number) when it is a ``Term`` or an OR of them, nested or preloaded (a wildcard's or fuzzy
-    word's terms), read in one pass: each term's posting blocks are read once, their ids and
-    weights scored with BM25F's formula from the in-memory field lengths, and the scores summed as
-    Whoosh's union matchers sum them (``_scores``). Whoosh instead walks the union matchers one
+    number) when it is a ``Term`` or ORs and ANDs of them, nested or preloaded (a wildcard's or
+    fuzzy word's terms), and date filters (``IdsFilter``) in an AND, read in one pass: each term's
+    posting blocks are read once, their ids and weights scored with BM25F's formula from the
+    in-memory field lengths, and the scores summed as Whoosh's union and intersection matchers sum
+    them (``_scores``). Whoosh instead walks the union matchers one
     document at a time, skipping blocks that cannot reach the top N, and so must count the matches
     in a second pass over every block. ``None`` when the query or the index is not one this
     handles (another weighting, boosts, field lengths not in memory): run it through Whoosh then.
@@ -203,6 +207,8 @@ def _plain(query: wq.Query) -> bool:
             and query.matcher_type == wq.Or.AUTO_MATCHER
             and all(_plain(q) for q in query.subqueries)
         )
+    if type(query) is wq.And:
+        return query.boost == 1.0 and all(type(q) is IdsFilter or _plain(q) for q in query.subqueries)
     return False
 
 
@@ -217,8 +223,8 @@ def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
 def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, float] | None:
     """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it.
 
-    An ``Or`` of two or more parts is a tree of union matchers on a large segment, or for any two
-    parts (``_tree_scores``); otherwise, like ``PreloadedOr`` always, an array
+    An ``And`` is a tree of intersection matchers; an ``Or`` of two or more parts one of union
+    matchers on a large segment, or for any two parts (``_tree_scores``); otherwise, like ``PreloadedOr`` always, an array
     into which each part's scores are added in turn, keeping the documents whose sum is above 0
     (``Or._matcher`` with no current match needed, ``ArrayUnionMatcher``).
     """
@@ -226,15 +232,28 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, fl
         return {}
     if type(query) is wq.Term:
         return _term_dict(searcher, query, weighting)
+    if type(query) is IdsFilter:
+        # SortedIdsMatcher's score: its weight, all_weights or else 1.0.
+        score = query.score or 1.0
+        child = query.child
+        return dict.fromkeys(query_ids(child.subqueries if isinstance(child, wq.Or) else [child], searcher), score)
     subs = query.subqueries
     if not subs:
         return {}
     if len(subs) == 1:
         return _scores(searcher, subs[0], weighting)
+    if type(query) is wq.And:
+        # Reading every posting of every part pays while the parts are of a size; a common word
+        # ANDed with a rare one is cheaper leapfrogged by Whoosh (source:reuters cocoa, 12 vs 10 ms).
+        reader = searcher.reader()
+        smallest = min(q.estimate_size(reader) for q in subs)
+        if any(type(q) is not IdsFilter and q.estimate_size(reader) > MAX_AND_SPREAD * smallest for q in subs):
+            return None
+        return _tree_scores(searcher, subs, weighting, _negated_size, _intersection)
     if type(query) is not PreloadedOr and len(subs) < query.TOO_MANY_CLAUSES and (
         len(subs) == 2 or searcher.doc_count_all() > 5000
     ):
-        return _tree_scores(searcher, subs, weighting)
+        return _tree_scores(searcher, subs, weighting, _estimated_size, _union)
     summed: dict[int, float] = {}
     for sub in subs:
         scores = _scores(searcher, sub, weighting)
@@ -249,15 +268,21 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, fl
     return {docnum: score for docnum, score in summed.items() if score > 0}
 
 
-def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any) -> dict[int, float] | None:
-    """The scores of ``DefaultOr``'s tree of union matchers, a union's score being its first
-    part's plus its second's where both match.
+def _tree_scores(
+    searcher: Searcher,
+    subs: list[wq.Query],
+    weighting: Any,
+    weight_of: Callable[[wq.Query, Any], int],
+    join: Callable[[dict[int, float], dict[int, float]], dict[int, float]],
+) -> dict[int, float] | None:
+    """The scores of ``DefaultOr``'s tree of union matchers or ``And``'s of intersection
+    matchers, a join's score being its first part's plus its second's.
 
-    Whoosh builds the tree like a Huffman code (``make_weighted_tree``): parts sorted by estimated
-    size, the two smallest joined and the join put back after the parts of the same size, until
-    one is left. (It sorts (size, matcher) pairs, but matchers never compare as less than one
-    another, so equal sizes keep their order.) Float addition is not associative, so the grouping
-    matters; it is commutative, so within a union the smaller is added into the bigger.
+    Whoosh builds the tree like a Huffman code (``make_weighted_tree``): parts sorted by weight
+    (estimated size; for ``And`` negated), the two lightest joined and the join put back after the
+    parts of the same weight, until one is left. (It sorts (weight, matcher) pairs, but matchers
+    never compare as less than one another, so equal weights keep their order.) Float addition is
+    not associative, so the grouping matters; it is commutative, so a join may add either way.
     """
     reader = searcher.reader()
     parts: list[tuple[int, dict[int, float]]] = []
@@ -265,12 +290,25 @@ def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any) -> di
         scores = _scores(searcher, sub, weighting)
         if scores is None:
             return None
-        parts.append((sub.estimate_size(reader), scores))
+        parts.append((weight_of(sub, reader), scores))
     parts.sort(key=_size)
     while len(parts) > 1:
         (size_a, a), (size_b, b) = parts.pop(0), parts.pop(0)
-        insort(parts, (size_a + size_b, _union(a, b)), key=_size)
+        insort(parts, (size_a + size_b, join(a, b)), key=_size)
     return parts[0][1]
+
+
+def _estimated_size(query: wq.Query, reader: Any) -> int:
+    return query.estimate_size(reader)
+
+
+def _negated_size(query: wq.Query, reader: Any) -> int:
+    return 0 - query.estimate_size(reader)
+
+
+def _intersection(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    return {docnum: score + big[docnum] for docnum, score in small.items() if docnum in big}
 
 
 def _size(part: tuple[int, dict[int, float]]) -> int:
