@@ -34,6 +34,7 @@ from archive.search.postings import (
     ranked_words,
     word_scores,
 )
+from archive.search.phrase import ExactPhrase
 from archive.search.query import parse
 from archive.search.searcher import (
     _COLUMNS,
@@ -243,6 +244,16 @@ def words_queries(reader: Any) -> list[wq.Query]:
         queries.append(wq.And([both_fields(w) for w in some[:3]]))
         queries.append(wq.And([wq.Or([wq.Term("text", w) for w in some[:3]]), wq.Term("text", some[3]), wq.NullQuery]))
         queries.append(wq.And([wq.And([both_fields(w) for w in some[4:]]), both_fields("the")]))
+    # exact phrases: word pairs and triples that occur, and ones that do not, alone, ORed and ANDed
+    for record in RECORDS[::25]:
+        tokens = record.text_tokens
+        for i in range(0, len(tokens) - 2, 4):
+            pair = ExactPhrase("text", [(tokens[i], 0), (tokens[i + 1], 1)])
+            queries.append(pair)
+            queries.append(ExactPhrase("text", [(tokens[i], 0), (tokens[i + 2], 2)]))
+            queries.append(ExactPhrase("text", [(tokens[i + 1], 0), (tokens[i], 1)]))
+            queries.append(wq.Or([ExactPhrase("title", [(tokens[i], 0), (tokens[i + 1], 1)]), pair]))
+            queries.append(wq.And([pair, both_fields(tokens[i + 2])]))
     for interval in INTERVALS:
         for word in ("the", "oil", "prices", "new"):
             queries.append(wq.And([both_fields(word), _date_query(interval, reader)]))
@@ -354,11 +365,12 @@ def test_word_searches_page_count_and_group_like_the_collector(request: pytest.F
     index: SearchIndex = request.getfixturevalue(which)
     words = vocabulary()
     texts = ["zzz", "oil", "the", "title:new", "oil OR prices OR shares", "s*", "title:s*", "pric~1", *words[::4],
-             "oil prices", "new AND (oil OR shares)", "the published:2023", "published:>=2023-03-01 s*", "new title:new"]
+             "oil prices", "new AND (oil OR shares)", "the published:2023", "published:>=2023-03-01 s*", "new title:new",
+             '"new york"', '"said said"', '"the oil" OR shares', '"new york" AND (oil OR the)', '"oil prices" published:2023']
     with index.searcher() as searcher:
         for text in texts:
             compiled = compile_query(parse(text).root, searcher.reader())
-            assert word_scores(searcher, compiled.query) is not None or isinstance(compiled.query, wq.And), text
+            assert word_scores(searcher, compiled.query) is not None or "published" in text or " " in text, text
             for facets, limit, offset in (((), 10, 0), (("source", "year"), 10, 0), (("year",), 3, 2), ((), 0, 0)):
                 results = search(index, text, facets=facets, limit=limit, offset=offset)  # type: ignore[arg-type]
                 total, page, groups = _collected(searcher, compiled.query, "relevance", limit, offset, facets)
