@@ -7,20 +7,44 @@ order in which scores are summed would show up here.
 from __future__ import annotations
 
 from array import array
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh import sorting
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.query.compound import PreloadedOr
+from whoosh.searching import Searcher
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
-from archive.search.compile import _date_query, _terms_within
+from archive.search.compile import _date_query, _terms_within, compile_query
 from archive.search.dates import Interval
-from archive.search.postings import IdsFilter, SortedIdsMatcher
-from archive.search.searcher import _COLUMNS, ColumnFacet
+from archive.search.index import _lengths_in_memory
+from archive.search.postings import (
+    IdsFilter,
+    SortedIdsMatcher,
+    _ids_and_weights,
+    block_postings,
+    posting_ids,
+    ranked_words,
+    word_scores,
+)
+from archive.search.phrase import ExactPhrase
+from archive.search.query import parse
+from archive.search.searcher import (
+    _COLUMNS,
+    ColumnFacet,
+    _collected,
+    _column_names,
+    _corrections,
+    _words_only,
+    search,
+)
 from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
 
@@ -179,3 +203,190 @@ def test_column_facets_sort_and_group_like_field_facets(
     with index.searcher() as searcher:
         readers = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
     assert all(("dated", False) in _COLUMNS[reader] for reader in readers)
+
+
+@pytest.fixture(scope="module")
+def long_postings(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """The corpus four times over in two segments, some deleted: common words span several blocks."""
+    path = tmp_path_factory.mktemp("fast-long") / "index"
+    index = SearchIndex.create(path)
+    docs = [replace(r.doc, id=r.doc.id + copy * 1000, external_id=f"{r.doc.external_id}-{copy}")
+            for copy in range(4) for r in RECORDS]
+    index.add(docs[:400])
+    index.add(docs[400:])
+    index.delete(d.id for d in docs[::9])
+    return index
+
+
+def vocabulary() -> list[str]:
+    return sorted({t for r in RECORDS for t in (*r.text_tokens, *r.title_tokens)})
+
+
+def both_fields(word: str) -> wq.Query:
+    return wq.Or([wq.Term("title", word), wq.Term("text", word)])
+
+
+def words_queries(reader: Any) -> list[wq.Query]:
+    words = vocabulary()
+    queries: list[wq.Query] = [wq.Term("text", "zzz"), both_fields("zzz"), wq.NullQuery, wq.Or([])]
+    for word in words:
+        queries.append(wq.Term("text", word))
+        queries.append(both_fields(word))
+    for i in range(0, len(words) - 6, 5):  # ORs of three and more, wildcard-like preloaded ORs
+        some = words[i : i + 6]
+        queries.append(wq.Or([both_fields(w) for w in some[:3]]))
+        queries.append(wq.Or([wq.Term("text", w) for w in some]))
+        queries.append(wq.Or([PreloadedOr([wq.Term("title", w) for w in some]), PreloadedOr([wq.Term("text", w) for w in some])]))
+        queries.append(PreloadedOr([wq.Term("text", some[0])]))
+        queries.append(wq.Or([wq.Term("title", some[0]), wq.NullQuery, wq.Or([wq.Term("text", some[1])])]))
+        # ANDs, of words, ORs and date filters (IdsFilter), nested, of two parts and more
+        queries.append(wq.And([both_fields(w) for w in some[:2]]))
+        queries.append(wq.And([both_fields(w) for w in some[:3]]))
+        queries.append(wq.And([wq.Or([wq.Term("text", w) for w in some[:3]]), wq.Term("text", some[3]), wq.NullQuery]))
+        queries.append(wq.And([wq.And([both_fields(w) for w in some[4:]]), both_fields("the")]))
+    # exact phrases: word pairs and triples that occur, and ones that do not, alone, ORed and ANDed
+    for record in RECORDS[::25]:
+        tokens = record.text_tokens
+        for i in range(0, len(tokens) - 2, 4):
+            pair = ExactPhrase("text", [(tokens[i], 0), (tokens[i + 1], 1)])
+            queries.append(pair)
+            queries.append(ExactPhrase("text", [(tokens[i], 0), (tokens[i + 2], 2)]))
+            queries.append(ExactPhrase("text", [(tokens[i + 1], 0), (tokens[i], 1)]))
+            queries.append(wq.Or([ExactPhrase("title", [(tokens[i], 0), (tokens[i + 1], 1)]), pair]))
+            queries.append(wq.And([pair, both_fields(tokens[i + 2])]))
+    for interval in INTERVALS:
+        for word in ("the", "oil", "prices", "new"):
+            queries.append(wq.And([both_fields(word), _date_query(interval, reader)]))
+            queries.append(wq.And([_date_query(interval, reader), both_fields(word), wq.Term("text", "said")]))
+    return queries
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+@pytest.mark.parametrize("large", [False, True])
+def test_ranked_words_give_whoosh_top_hits_and_total(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, large: bool
+) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    if not large:
+        with index.searcher() as searcher:
+            check_ranked_words(searcher)
+        return
+    # Whoosh ORs more than two parts as a tree of unions on segments of over 5,000 documents, as
+    # an array of sums below that: pretend the segments are that large (idf changes too, alike on
+    # both sides), in a searcher of its own.
+    monkeypatch.setattr(Searcher, "doc_count_all", lambda self: 5001)
+    with index.searcher() as cached, cached._ix.searcher() as searcher:
+        _lengths_in_memory(searcher)
+        check_ranked_words(searcher)
+
+
+def check_ranked_words(searcher: Searcher) -> None:
+    handled = 0
+    for query in words_queries(searcher.reader()):
+        everything = [(hit.score, hit.docnum) for hit in searcher.search(query, limit=None)]
+        for limit in (1, 3, 10, 1000):
+            fast = ranked_words(searcher, query, limit)
+            if fast is None:  # an AND of parts too different in size
+                assert isinstance(query, wq.And)
+                continue
+            handled += 1
+            assert fast == (len(everything), everything[:limit]), (query, limit)
+            if _words_only(query):
+                # What the search used for these before: Whoosh's block-skipping top-N collector
+                # (which on unions of preloaded ORs skips blocks it should not).
+                top = searcher.search(query, limit=limit)
+                assert fast[1] == [(hit.score, hit.docnum) for hit in top]
+    assert handled > 0.9 * 4 * len(words_queries(searcher.reader()))
+
+
+def test_ranked_words_leave_other_queries_to_whoosh(index: SearchIndex) -> None:
+    with index.searcher() as searcher:
+        for query in (
+            wq.Term("text", "oil", boost=2.0),
+            wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=2.0),
+            wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil"), wq.Term("author", "oil", boost=0.5)]),
+            wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil")], scale=0.5),
+            PreloadedOr([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=3.0),
+            wq.And([wq.Term("title", "oil"), wq.Not(wq.Term("text", "oil"))]),
+            wq.And([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=2.0),
+            wq.And([wq.ConstantScoreQuery(wq.Term("title", "oil")), wq.Term("text", "oil")]),
+            wq.Or([wq.Term("title", "oil"), wq.Phrase("text", ["oil", "prices"])]),
+        ):
+            assert ranked_words(searcher, query, 10) is None
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_block_postings_read_what_whoosh_reads(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    cut = 0
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            for fieldname, text in reader.all_terms():
+                def postings() -> Any:
+                    return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
+
+                fast, slow = postings(), postings()
+                if not isinstance(fast, W3LeafMatcher):
+                    continue
+                assert list(posting_ids(postings())) == list(postings().all_ids())
+                while fast.is_active():
+                    cut += _ids_and_weights(fast) is not None
+                    ids, weights = block_postings(fast)
+                    slow._read_ids()
+                    slow._read_weights()
+                    assert (ids, list(weights)) == (slow._ids, list(slow._weights))
+                    assert type(ids) is type(slow._ids)
+                    fast._next_block()
+                    slow._next_block()
+                assert not slow.is_active()
+    assert cut > 0  # the values were cut off for some blocks, not every block read whole
+
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    words = vocabulary()
+    typos = [w[:i] + w[i + 1 :] for w in words[::3] for i in range(min(len(w), 3))]
+    typos += [w[1:] + w[0] for w in words[::5]] + ["zzz", "mikrosoft", "oi", "pricse", "shaers", "minster"]
+    found = 0
+    with index.searcher() as searcher:
+        for fieldname in ("text", "title"):
+            for word in [*words[::2], *typos]:
+                for maxdist, limit in ((1, 10), (2, 10), (2, 2)):
+                    expected = searcher.suggest(fieldname, word, limit=limit, maxdist=maxdist)
+                    assert _corrections(searcher, fieldname, word, limit, maxdist) == expected, (word, maxdist)
+                    found += bool(expected)
+        assert found > 100
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_word_searches_page_count_and_group_like_the_collector(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    words = vocabulary()
+    texts = ["zzz", "oil", "the", "title:new", "oil OR prices OR shares", "s*", "title:s*", "pric~1", *words[::4],
+             "oil prices", "new AND (oil OR shares)", "the published:2023", "published:>=2023-03-01 s*", "new title:new",
+             '"new york"', '"said said"', '"the oil" OR shares', '"new york" AND (oil OR the)', '"oil prices" published:2023']
+    with index.searcher() as searcher:
+        for text in texts:
+            compiled = compile_query(parse(text).root, searcher.reader())
+            assert word_scores(searcher, compiled.query) is not None or "published" in text or " " in text, text
+            for facets, limit, offset in (((), 10, 0), (("source", "year"), 10, 0), (("year",), 3, 2), ((), 0, 0)):
+                results = search(index, text, facets=facets, limit=limit, offset=offset)  # type: ignore[arg-type]
+                total, page, groups = _collected(searcher, compiled.query, "relevance", limit, offset, facets)
+                assert (results.total, [(hit.id, hit.score) for hit in results.hits], results.facets) == (
+                    total, [(int(fields["id"]), score) for fields, score in page], groups
+                ), (text, facets)
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_column_names_are_the_categorizer_names(request: pytest.FixtureRequest, which: str) -> None:
+    index: SearchIndex = request.getfixturevalue(which)
+    with index.searcher() as searcher:
+        for fieldname in ("source_facet", "year", "dated"):
+            categorizer = ColumnFacet(fieldname).categorizer(searcher)
+            for leaf, offset in searcher.leaf_searchers():
+                categorizer.set_searcher(leaf, offset)
+                expected = [categorizer.key_to_name(categorizer.key_for(None, d)) for d in range(leaf.doc_count_all())]
+                assert _column_names(leaf.reader(), categorizer) == expected
+                assert len(set(expected)) > 1

@@ -6,15 +6,26 @@ every document of every part); these read only the ids, a block at a time.
 
 from __future__ import annotations
 
+import heapq
+import zlib
 from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Iterator
+from itertools import accumulate
+from pickle import loads
 from typing import Any
 
-from whoosh import matching
+from whoosh import formats, matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query.compound import PreloadedOr
+from whoosh.scoring import BM25FScorer
 from whoosh.searching import SearchContext, Searcher
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
+
+from archive.search.phrase import ExactPhrase
 
 
 def posting_ids(matcher: Any) -> Iterator[int]:
@@ -24,10 +35,67 @@ def posting_ids(matcher: Any) -> Iterator[int]:
         return
     # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
     while matcher.is_active():
-        matcher.id()  # loads the block's ids
-        yield from matcher._ids[matcher._i :]
+        ids, _ = block_postings(matcher)
+        yield from ids[matcher._i :]
         matcher._i = matcher._blocklength
         matcher._next_block()
+
+
+# Where a block's pickled values start: protocol 2 pickles each encoded posting value (bytes) as a
+# call of _codecs.encode, the first one by name; the MARK before it opens the values' tuple.
+_VALUES_START = b"(c_codecs\nencode\n"
+_PICKLE_PAIR_END = b"\x86."  # TUPLE2, STOP
+
+
+def block_postings(matcher: W3LeafMatcher) -> tuple[Any, Any]:
+    """The current block's (ids, weights), as whoosh3's ``_read_ids`` and ``_read_weights`` give them.
+
+    A block is a zlib-compressed pickle of (ids, weights, values), and for a positions field the
+    values, an encoded list of positions per posting, are most of it: Whoosh decompresses and
+    unpickles all three even to read an id. This decompresses only as far as the weights reach
+    (at most 5 bytes per pickled id and 9 per weight) and unpickles just (ids, weights), cut where
+    the values start. Blocks that do not look like that are read whole, as Whoosh reads them.
+    """
+    fixedsize = matcher._fixedsize
+    variable = fixedsize is None or fixedsize < 0  # values pickled as bytes, one per posting
+    if variable and matcher._ids is None and matcher._data is None and not matcher._byteids:
+        pair = _ids_and_weights(matcher)
+        if pair is not None:
+            raw_ids, weights = pair
+            matcher._ids = tuple(accumulate(raw_ids))  # whoosh3's delta_decode
+            n = matcher._blocklength
+            if weights is None:
+                matcher._weights = array("f", (1.0 for _ in range(n)))
+            elif isinstance(weights, float):
+                matcher._weights = array("f", (weights for _ in range(n)))
+            else:
+                matcher._weights = weights
+            return matcher._ids, matcher._weights
+    if matcher._ids is None:
+        matcher._read_ids()
+    if matcher._weights is None:
+        matcher._read_weights()
+    return matcher._ids, matcher._weights
+
+
+def _ids_and_weights(matcher: W3LeafMatcher) -> tuple[Any, Any] | None:
+    n = matcher._blocklength
+    raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+    head = zlib.decompressobj().decompress(raw, 14 * n + 64) if matcher._compression else raw
+    cut = head.find(_VALUES_START)
+    if cut < 0:
+        return None
+    try:
+        pair = loads(head[:cut] + _PICKLE_PAIR_END)
+    except Exception:
+        return None
+    # A cut in the wrong place (the marker's bytes inside an id or weight) cannot give this shape.
+    if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], tuple) and len(pair[0]) == n):
+        return None
+    weights = pair[1]
+    if weights is None or isinstance(weights, float) or (isinstance(weights, tuple) and len(weights) == n):
+        return pair
+    return None
 
 
 def query_ids(queries: Iterable[wq.Query], searcher: Searcher) -> set[int]:
@@ -74,3 +142,308 @@ class SortedIdsMatcher(matching.ListMatcher):
 
     def copy(self) -> SortedIdsMatcher:
         return SortedIdsMatcher(self._ids, position=self._i, all_weights=self._all_weights)
+
+
+MAX_AND_SPREAD = 32  # the largest scored part of an AND ranked in one pass, in smallest parts
+
+
+def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, list[tuple[float, int]]] | None:
+    """The total and the best ``limit`` (score, document number) pairs of ORs and ANDs of words.
+
+    What Whoosh's top-N collector gives for ``query`` (best score first, then lowest document
+    number) when it is a ``Term`` or ORs and ANDs of them, nested or preloaded (a wildcard's or
+    fuzzy word's terms), and date filters (``IdsFilter``) in an AND, read in one pass: each term's
+    posting blocks are read once, their ids and weights scored with BM25F's formula from the
+    in-memory field lengths, and the scores summed as Whoosh's union and intersection matchers sum
+    them (``_scores``). Whoosh instead walks the union matchers one
+    document at a time, skipping blocks that cannot reach the top N, and so must count the matches
+    in a second pass over every block. ``None`` when the query or the index is not one this
+    handles (another weighting, boosts, field lengths not in memory): run it through Whoosh then.
+    """
+    segments = word_scores(searcher, query)
+    return None if segments is None else top_scores(segments, limit)
+
+
+Segments = list[tuple[Searcher, int, dict[int, float]]]
+
+
+def word_scores(searcher: Searcher, query: wq.Query) -> Segments | None:
+    """Each segment's searcher, document offset and matches (document number -> score) of an OR
+    of words (see ``ranked_words``); ``None`` for queries and indexes this does not handle."""
+    if not _plain(query):
+        return None
+    segments: Segments = []
+    for leaf, offset in searcher.leaf_searchers():
+        scores = _scores(leaf, query, searcher.weighting)
+        if scores is None:
+            return None
+        segments.append((leaf, offset, scores))
+    return segments
+
+
+def top_scores(segments: Segments, limit: int) -> tuple[int, list[tuple[float, int]]]:
+    """The number of matches and the best ``limit`` (score, global document number) pairs."""
+    total = 0
+    best: list[tuple[float, int]] = []
+    for _, offset, scores in segments:
+        total += len(scores)
+        best.extend((score, offset + docnum) for docnum, score in _best(scores, limit))
+    best.sort(key=_rank_key)
+    return total, best[:limit]
+
+
+def _rank_key(item: tuple[float, int]) -> tuple[float, int]:
+    return (-item[0], item[1])
+
+
+def _plain(query: wq.Query) -> bool:
+    """A term or an OR of them, nothing boosted, scaled or otherwise adjusted."""
+    if query is wq.NullQuery:
+        return True
+    if type(query) is wq.Term:
+        return query.boost == 1.0 and not query.minquality
+    if type(query) is ExactPhrase:
+        return query.boost == 1.0
+    if type(query) in (wq.Or, PreloadedOr):
+        return (
+            query.boost == 1.0
+            and not query.scale
+            and not query.minmatch
+            and query.matcher_type == wq.Or.AUTO_MATCHER
+            and all(_plain(q) for q in query.subqueries)
+        )
+    if type(query) is wq.And:
+        subs = query.subqueries
+        if any(type(q) is IdsFilter for q in subs) and any(_has_phrase(q) for q in subs):
+            # A date filter narrows a phrase to few candidates, which Whoosh's leapfrogging reaches
+            # without decoding the phrase's every block (a fortnight's "trade deficit": 7.5 vs 11 ms)
+            return False
+        return query.boost == 1.0 and all(type(q) is IdsFilter or _plain(q) for q in subs)
+    return False
+
+
+def _has_phrase(query: wq.Query) -> bool:
+    return type(query) is ExactPhrase or any(_has_phrase(q) for q in getattr(query, "subqueries", ()))
+
+
+def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (document number, score) pairs: highest score, then lowest number."""
+    if len(scores) <= limit:
+        return list(scores.items())
+    threshold = heapq.nlargest(limit, scores.values())[-1]
+    return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
+
+
+def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, float] | None:
+    """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it.
+
+    An ``And`` is a tree of intersection matchers; an ``Or`` of two or more parts one of union
+    matchers on a large segment, or for any two parts (``_tree_scores``); otherwise, like ``PreloadedOr`` always, an array
+    into which each part's scores are added in turn, keeping the documents whose sum is above 0
+    (``Or._matcher`` with no current match needed, ``ArrayUnionMatcher``).
+    """
+    if query is wq.NullQuery:
+        return {}
+    if type(query) is wq.Term:
+        return _term_dict(searcher, query, weighting)
+    if type(query) is ExactPhrase:
+        return _phrase_scores(searcher, query, weighting)
+    if type(query) is IdsFilter:
+        # SortedIdsMatcher's score: its weight, all_weights or else 1.0.
+        score = query.score or 1.0
+        child = query.child
+        return dict.fromkeys(query_ids(child.subqueries if isinstance(child, wq.Or) else [child], searcher), score)
+    subs = query.subqueries
+    if not subs:
+        return {}
+    if len(subs) == 1:
+        return _scores(searcher, subs[0], weighting)
+    if type(query) is wq.And:
+        # Reading every posting of every part pays while the parts are of a size; a common word
+        # ANDed with a rare one is cheaper leapfrogged by Whoosh (source:reuters cocoa, 12 vs 10 ms).
+        reader = searcher.reader()
+        smallest = min(q.estimate_size(reader) for q in subs)
+        if any(type(q) is not IdsFilter and q.estimate_size(reader) > MAX_AND_SPREAD * smallest for q in subs):
+            return None
+        return _tree_scores(searcher, subs, weighting, _negated_size, _intersection)
+    if type(query) is not PreloadedOr and len(subs) < query.TOO_MANY_CLAUSES and (
+        len(subs) == 2 or searcher.doc_count_all() > 5000
+    ):
+        return _tree_scores(searcher, subs, weighting, _estimated_size, _union)
+    summed: dict[int, float] = {}
+    for sub in subs:
+        scores = _scores(searcher, sub, weighting)
+        if scores is None:
+            return None
+        if not summed:
+            summed = dict(scores)
+            continue
+        get = summed.get
+        for docnum, score in scores.items():
+            summed[docnum] = get(docnum, 0.0) + score
+    return {docnum: score for docnum, score in summed.items() if score > 0}
+
+
+def _tree_scores(
+    searcher: Searcher,
+    subs: list[wq.Query],
+    weighting: Any,
+    weight_of: Callable[[wq.Query, Any], int],
+    join: Callable[[dict[int, float], dict[int, float]], dict[int, float]],
+) -> dict[int, float] | None:
+    """The scores of ``DefaultOr``'s tree of union matchers or ``And``'s of intersection
+    matchers, a join's score being its first part's plus its second's.
+
+    Whoosh builds the tree like a Huffman code (``make_weighted_tree``): parts sorted by weight
+    (estimated size; for ``And`` negated), the two lightest joined and the join put back after the
+    parts of the same weight, until one is left. (It sorts (weight, matcher) pairs, but matchers
+    never compare as less than one another, so equal weights keep their order.) Float addition is
+    not associative, so the grouping matters; it is commutative, so a join may add either way.
+    """
+    reader = searcher.reader()
+    parts: list[tuple[int, dict[int, float]]] = []
+    for sub in subs:
+        scores = _scores(searcher, sub, weighting)
+        if scores is None:
+            return None
+        parts.append((weight_of(sub, reader), scores))
+    parts.sort(key=_size)
+    while len(parts) > 1:
+        (size_a, a), (size_b, b) = parts.pop(0), parts.pop(0)
+        insort(parts, (size_a + size_b, join(a, b)), key=_size)
+    return parts[0][1]
+
+
+def _estimated_size(query: wq.Query, reader: Any) -> int:
+    return query.estimate_size(reader)
+
+
+def _negated_size(query: wq.Query, reader: Any) -> int:
+    return 0 - query.estimate_size(reader)
+
+
+def _intersection(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    return {docnum: score + big[docnum] for docnum, score in small.items() if docnum in big}
+
+
+def _size(part: tuple[int, dict[int, float]]) -> int:
+    return part[0]
+
+
+def _union(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    get = big.get
+    for docnum, score in small.items():
+        other = get(docnum)
+        big[docnum] = score if other is None else score + other
+    return big
+
+
+def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any) -> dict[int, float] | None:
+    if term.fieldname not in searcher.schema:
+        return {}
+    try:
+        text = searcher.schema[term.fieldname].to_bytes(term.text)
+    except ValueError:
+        return {}
+    if (term.fieldname, text) not in searcher.reader():
+        return {}
+    return _term_scores(searcher, term.fieldname, text, weighting)
+
+
+def _term_scores(
+    searcher: Searcher, fieldname: str, text: bytes, weighting: Any, values: dict[int, Any] | None = None
+) -> dict[int, float] | None:
+    """Document number -> the term's BM25F score there; with ``values``, each posting's value
+    (for a positions field, its encoded positions) put in it as well."""
+    matcher = searcher.postings(fieldname, text, weighting=weighting)
+    deleted: Any = ()
+    if type(matcher) is FilterMatcher and matcher._exclude:
+        deleted = matcher._ids
+        matcher = matcher.child
+        matcher.reset()  # the filter has already stepped past deleted documents at the start
+    scorer = matcher.scorer if hasattr(matcher, "scorer") else getattr(matcher, "_scorer", None)
+    lengths = getattr(getattr(searcher.reader(), "_perdoc", None), "_readers", {}).get(f"_{fieldname}_len")
+    if type(scorer) is not BM25FScorer or type(lengths) is not bytes:
+        return None
+    # BM25F's bm25(idf, tf, fl, avgfl, B, K1), with the part that depends only on the document's
+    # length byte computed once per byte: the same operations in the same order.
+    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+    k1_1 = K1 + 1
+    norms = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) if b else None for b in range(256)]
+    scores: dict[int, float] = {}
+    for ids, weights, block_values in _posting_blocks(matcher, values is not None):
+        try:
+            block = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]
+        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+            return None
+        scores.update(zip(ids, block))
+        if values is not None:
+            values.update(zip(ids, block_values))
+    for docnum in deleted:
+        scores.pop(docnum, None)
+    return scores
+
+
+def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
+    """A term's (ids, weights, values or None), a block at a time."""
+    if type(matcher) is not W3LeafMatcher:  # e.g. postings inlined in the term info
+        ids, weights, values = [], [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            if with_values:
+                values.append(matcher.value())
+            matcher.next()
+        yield ids, weights, values if with_values else None
+        return
+    while matcher.is_active():
+        i = matcher._i
+        if with_values:
+            matcher._read_ids()
+            matcher._read_weights()
+            matcher._read_values()
+            yield matcher._ids[i:], matcher._weights[i:], matcher._values[i:]
+        else:
+            ids, weights = block_postings(matcher)
+            yield ids[i:], weights[i:], None
+        matcher._i = matcher._blocklength
+        matcher._next_block()
+
+
+def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any) -> dict[int, float] | None:
+    """``PhraseMatcher``'s matches and scores (the sum of its parts' term scores, rarest part
+    first), from each part's postings read once: positions are decoded only for documents holding
+    every part, and a document matches where some start position is shared by all parts."""
+    field = searcher.schema[phrase.fieldname]
+    if type(field.format) is not formats.Positions:
+        return None
+    reader = searcher.reader()
+    found = []
+    for term, offset in phrase.parts:
+        frequency = reader.doc_frequency(phrase.fieldname, term)
+        if not frequency:
+            return {}
+        found.append((frequency, offset, term))
+    found.sort(key=lambda part: part[0])
+    parts: list[tuple[dict[int, float], dict[int, Any], int]] = []
+    for _, offset, term in found:
+        values: dict[int, Any] = {}
+        scores = _term_scores(searcher, phrase.fieldname, field.to_bytes(term), weighting, values)
+        if scores is None:
+            return None
+        parts.append((scores, values, offset))
+    matched: dict[int, float] = {}
+    (rarest, rarest_values, rarest_offset), others = parts[0], parts[1:]
+    for docnum in rarest:
+        if not all(docnum in scores for scores, _, _ in others):
+            continue
+        starts = {p - rarest_offset for p in accumulate(loads(rarest_values[docnum][_INT_SIZE:]))}
+        for _, values, offset in others:
+            starts.intersection_update([p - offset for p in accumulate(loads(values[docnum][_INT_SIZE:]))])
+            if not starts:
+                break
+        else:
+            matched[docnum] = sum([scores[docnum] for scores, _, _ in parts])
+    return matched
