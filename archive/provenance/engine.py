@@ -37,7 +37,7 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
 
-METHOD_VERSION = "2026.11-3"
+METHOD_VERSION = "2026.11-4"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -97,6 +97,15 @@ FAMILY_SIZE = 12
 MIN_ARTEFACT_KINDS = 2
 
 
+# How a rewrite's source was chosen, when not simply as its closest copy-like candidate.
+_WHY_NOTES = {
+    "root_parentless": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "root_repoint1": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "root_repoint2": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
+}
+
+
 def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The head of a document's candidate list (best first) that gets aligned with it."""
     out = []
@@ -143,6 +152,7 @@ class ProvenanceIndex:
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
         self._idf_cache: dict[int, np.ndarray] = {}
+        self._why: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -232,6 +242,7 @@ class ProvenanceIndex:
         ranks: dict[int, dict[int, tuple[tuple[float, float, float, int], tuple[int, int]]]] = {}
         parent: dict[int, tuple[int, int]] = {}
         promoted: set[tuple[int, int]] = set()
+        self._why = {}
         for key, o in oriented.items():
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
@@ -249,6 +260,8 @@ class ProvenanceIndex:
             if o.derived not in best or rank > best[o.derived]:
                 best[o.derived] = rank
                 parent[o.derived] = key
+                self._why[o.derived] = "best"
+
         self._family_roots(oriented, parent, promoted, set())
         # Documents re-pointed at the common source by the sibling test below keep it.
         settled: set[int] = set()
@@ -269,6 +282,7 @@ class ProvenanceIndex:
                     best_other = max((r for s, r in ranks[d].items() if s != p), key=lambda r: r[0])
                     q_rank = ranks[d][q]
                     parent[d] = best_other[1] if best_other[0][0] > q_rank[0][0] + REPARENT_MARGIN else q_rank[1]
+                    self._why[d] = "sibling_common"
                     changed = True
                     settled.add(d)
                 elif (min(d, q), max(d, q)) in self.pairs and self.pairs[parent[d]].decision.relation == "rewrite":
@@ -280,6 +294,7 @@ class ProvenanceIndex:
                         oriented[key] = self._orient(self.pairs[key])
                     parent[d] = key
                     promoted.add(key)
+                    self._why[d] = "sibling_promoted"
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
                     # A rewrite of a rewrite is far rarer than two rewrites of one article that
@@ -289,6 +304,7 @@ class ProvenanceIndex:
             if not changed:
                 break
         self._family_roots(oriented, parent, promoted, settled)
+        self._no_rewrite_chains(oriented, parent, promoted)
         for d, key in parent.items():
             o = oriented[key]
             if key in promoted and o.derived != d:
@@ -334,12 +350,14 @@ class ProvenanceIndex:
                 oriented[rkey] = self._orient(self.pairs[rkey])
             parent[d] = rkey
             promoted.add(rkey)
+            self._why[d] = "root_parentless"
         for d in sorted(parent):
             key = parent[d]
             if d in settled or (self.pairs[key].decision.relation != "rewrite" and key not in promoted):
                 continue
             p = oriented[key].source
-            root = self._family_root([d] + neighbours.get(d, []))
+            # The current source competes too, even when it is not among d's closest texts.
+            root = self._family_root([d] + sorted(set(neighbours.get(d, [])) | {p}))
             if root == p:
                 continue
             rkey = (min(d, root), max(d, root))
@@ -351,6 +369,46 @@ class ProvenanceIndex:
                 oriented[rkey] = self._orient(self.pairs[rkey])
             parent[d] = rkey
             promoted.add(rkey)
+            self._why[d] = "root_repoint" + ("2" if settled else "1")
+
+    def _no_rewrite_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                           promoted: set[tuple[int, int]]) -> None:
+        """A rewrite whose chosen source is itself a rewrite of q: two rewrites of one article are
+        far likelier than a rewrite of a rewrite, so q is d's source when d and q are related,
+        and otherwise d gets no source (in place; decided on the links as they stand, so the
+        order of documents does not matter)."""
+        def rewrite_link(x: int) -> bool:
+            key = parent.get(x)
+            return key is not None and (key in promoted or self.pairs[key].decision.relation == "rewrite")
+
+        moves: dict[int, tuple[int, int] | None] = {}
+        for d in sorted(parent):
+            p = oriented[parent[d]].source
+            if not rewrite_link(d) or not rewrite_link(p):
+                continue
+            q = oriented[parent[p]].source
+            if q == d:
+                continue
+            if self._source_preference(p, q) > 0:
+                # p reads as the source of its own "source": that link is the doubtful one.
+                moves[p] = None
+                continue
+            qkey = (min(d, q), max(d, q))
+            ok = (qkey in self.pairs and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
+                  and not self._same_outlet(d, q) and not self._dated_after(q, d))
+            moves[d] = qkey if ok else None
+        for d, qkey in sorted(moves.items()):
+            if qkey is None:
+                if d not in parent:
+                    continue
+                del parent[d]
+                self._why[d] = "chain_dropped"
+                continue
+            if qkey not in oriented:
+                oriented[qkey] = self._orient(self.pairs[qkey])
+            parent[d] = qkey
+            promoted.add(qkey)
+            self._why[d] = "chain_source"
 
     def _dated_after(self, a: int, b: int) -> bool:
         """a is known to be published after b: it cannot be b's source, whatever its family."""
@@ -513,6 +571,8 @@ class ProvenanceIndex:
                 note = "a sibling rewrite derives from this source, and this text relates to it too"
             else:
                 note = None
+            if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
+                note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
             links.append(self._link(rec, o, rel, note))
         links.sort(key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
