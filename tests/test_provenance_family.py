@@ -130,3 +130,15 @@ def test_a_source_linked_as_a_rewrite_of_its_own_rewrite_loses_that_link() -> No
     parent = {3: (1, 3), 1: (1, 2)}
     index._no_rewrite_chains(oriented, parent, {(1, 3), (1, 2)})
     assert parent == {3: (1, 3)}, "1 reads as 2's source, so 3 keeps 1 and 1 gets no source"
+
+
+def test_a_source_behind_the_aligned_head_is_aligned_when_it_reads_as_the_source() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs())
+    # Head of rewrite 3's list crowded by its sibling: the human-written source further down
+    # is aligned too; the sibling further down is not (it reads more LLM-written than 3).
+    assert index._source_like(3, [(2, 0.5)], [(2, 0.25), (1, 0.2)]) == [(1, 0.2)]
+    assert index._source_like(3, [(2, 0.5)], [(2, 0.25)]) == []
+    # Not when the head already holds a text that reads as the source, nor below the cosine floor.
+    assert index._source_like(3, [(1, 0.5)], [(2, 0.25)]) == []
+    assert index._source_like(3, [(2, 0.5)], [(1, 0.1)]) == []

@@ -13,8 +13,11 @@ of update()s give the same links whenever they aligned the same pairs. They can 
 when a pair is aligned by one and not the other: (1) in build an old document X may rank the
 new document N in X's own top-k although X is not in N's top-k (an update only looks from N);
 (2) the top-k and the alignment gates use IDF as of the update, which drifts as the archive
-grows. Both only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the
-edge of ``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
+grows; (3) the one style-chosen candidate beyond the aligned head (_source_like) is aligned
+only when it is in the index, and archive.provenance_store loads an update's neighbourhood from
+:func:`worth_aligning` alone. All only matter near the gates (cosine just above
+``ALIGN_MIN_COSINE``, rank at the edge of ``ALIGN_TOP``, the loose rewrite's source further down);
+a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
 
-METHOD_VERSION = "2026.11-4"
+METHOD_VERSION = "2026.11-5"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -45,6 +48,10 @@ METHOD_VERSION = "2026.11-4"
 # its siblings; aligning 8 at 0.15 finds more of them but nearly doubles the aligned pairs.)
 ALIGN_TOP = 4
 ALIGN_MIN_COSINE = 0.2
+# Plus, further down (to cosine ALIGN_SOURCE_MIN_COSINE), the one candidate that reads most as
+# the document's source by style (see _source_like), when it does by this margin.
+ALIGN_SOURCE_MIN_COSINE = 0.15
+ALIGN_SOURCE_MIN_PREFERENCE = 0.3  # as ROOT_MIN_PREFERENCE
 # Further down the list only clearly similar candidates: siblings (other copies of the same
 # source) can push the source itself below the first few ranks.
 ALIGN_WIDE_MIN_COSINE = 0.3
@@ -172,7 +179,8 @@ class ProvenanceIndex:
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
         for doc_id in new_ids:
-            for other, cosine in worth_aligning(neighbours[doc_id]):
+            chosen = worth_aligning(neighbours[doc_id])
+            for other, cosine in chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]):
                 key = (min(doc_id, other), max(doc_id, other))
                 if key not in self.features and key not in seen:
                     seen.add(key)
@@ -182,6 +190,30 @@ class ProvenanceIndex:
                 a, b, self.prepared[a], self.prepared[b], self.anchors[a], self.anchors[b], cosine
             )
         return new_ids
+
+    def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """When no candidate in the aligned head of d's list reads as d's source by style alone
+        (relative sentence-length variation and LLM style), the one further down that reads most
+        so, if any: the source of a loose rewrite can rank behind its sibling rewrites."""
+        if any(self._style_preference(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE for other, _ in head):
+            return []
+        best: tuple[float, int, float] | None = None
+        for other, cosine in rest:
+            if cosine < ALIGN_SOURCE_MIN_COSINE:
+                break
+            pref = self._style_preference(other, d)
+            if pref >= ALIGN_SOURCE_MIN_PREFERENCE and (best is None or pref > best[0]):
+                best = (pref, other, cosine)
+        return [(best[1], best[2])] if best else []
+
+    def _style_preference(self, m: int, x: int) -> float:
+        tm, tx = self.traits[m], self.traits[x]
+        pref = 0.0
+        if tm.burstiness and tx.burstiness:
+            pref += ROOT_BURST_WEIGHT * (tm.burstiness - tx.burstiness)
+        pref -= ROOT_LLM_WORD_WEIGHT * (tm.llm_words - tx.llm_words)
+        pref -= ROOT_AI_WEIGHT * (self._ai_density(m) - self._ai_density(x))
+        return pref
 
     def _add(self, doc: DocInput, tokens: Tokens) -> None:
         self.docs[doc.id] = doc
