@@ -92,3 +92,53 @@ def test_both_sibling_rewrites_link_to_the_source_not_to_each_other() -> None:
     assert result.story_of[2] == result.story_of[3] == result.story_of[1]
     for key in ((2, 1), (3, 1)):
         assert derived[key].evidence["reasons"], "every link explains itself"
+
+
+def _chain_fixture() -> tuple[ProvenanceIndex, dict]:
+    from archive.provenance.engine import _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs())
+    index.result()
+    assert (1, 2) in index.pairs and (1, 3) in index.pairs and (2, 3) in index.pairs
+    oriented = {(1, 2): _Oriented(1, 2, 0.8, (), ()), (1, 3): _Oriented(1, 3, 0.8, (), ()),
+                (2, 3): _Oriented(2, 3, 0.6, (), ())}
+    return index, oriented
+
+
+def test_a_rewrite_of_a_rewrite_goes_to_the_common_source() -> None:
+    index, oriented = _chain_fixture()
+    parent = {3: (2, 3), 2: (1, 2)}  # 3 from sibling 2, which rewrites 1
+    index._no_rewrite_chains(oriented, parent, {(2, 3), (1, 2)})
+    assert parent == {3: (1, 3), 2: (1, 2)}
+    assert index._why[3] == "chain_source"
+
+
+def test_a_chain_without_a_pair_to_the_common_source_abstains() -> None:
+    index, oriented = _chain_fixture()
+    del index.pairs[(1, 3)]
+    parent = {3: (2, 3), 2: (1, 2)}
+    index._no_rewrite_chains(oriented, parent, {(2, 3), (1, 2)})
+    assert parent == {2: (1, 2)}, "no link is better than a link to a sibling"
+
+
+def test_a_source_linked_as_a_rewrite_of_its_own_rewrite_loses_that_link() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index, oriented = _chain_fixture()
+    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())  # the source 1 wrongly "derived" from 2
+    parent = {3: (1, 3), 1: (1, 2)}
+    index._no_rewrite_chains(oriented, parent, {(1, 3), (1, 2)})
+    assert parent == {3: (1, 3)}, "1 reads as 2's source, so 3 keeps 1 and 1 gets no source"
+
+
+def test_a_source_behind_the_aligned_head_is_aligned_when_it_reads_as_the_source() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs())
+    # Head of rewrite 3's list crowded by its sibling: the human-written source further down
+    # is aligned too; the sibling further down is not (it reads more LLM-written than 3).
+    assert index._source_like(3, [(2, 0.5)], [(2, 0.25), (1, 0.2)]) == [(1, 0.2)]
+    assert index._source_like(3, [(2, 0.5)], [(2, 0.25)]) == []
+    # Not when the head already holds a text that reads as the source, nor below the cosine floor.
+    assert index._source_like(3, [(1, 0.5)], [(2, 0.25)]) == []
+    assert index._source_like(3, [(2, 0.5)], [(1, 0.1)]) == []

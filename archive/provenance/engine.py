@@ -13,8 +13,11 @@ of update()s give the same links whenever they aligned the same pairs. They can 
 when a pair is aligned by one and not the other: (1) in build an old document X may rank the
 new document N in X's own top-k although X is not in N's top-k (an update only looks from N);
 (2) the top-k and the alignment gates use IDF as of the update, which drifts as the archive
-grows. Both only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the
-edge of ``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
+grows; (3) the one style-chosen candidate beyond the aligned head (_source_like) is aligned
+only when it is in the index, and archive.provenance_store loads an update's neighbourhood from
+:func:`worth_aligning` alone. All only matter near the gates (cosine just above
+``ALIGN_MIN_COSINE``, rank at the edge of ``ALIGN_TOP``, the loose rewrite's source further down);
+a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
 
-METHOD_VERSION = "2026.11-3"
+METHOD_VERSION = "2026.11-5"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -45,6 +48,10 @@ METHOD_VERSION = "2026.11-3"
 # its siblings; aligning 8 at 0.15 finds more of them but nearly doubles the aligned pairs.)
 ALIGN_TOP = 4
 ALIGN_MIN_COSINE = 0.2
+# Plus, further down (to cosine ALIGN_SOURCE_MIN_COSINE), the one candidate that reads most as
+# the document's source by style (see _source_like), when it does by this margin.
+ALIGN_SOURCE_MIN_COSINE = 0.15
+ALIGN_SOURCE_MIN_PREFERENCE = 0.3  # as ROOT_MIN_PREFERENCE
 # Further down the list only clearly similar candidates: siblings (other copies of the same
 # source) can push the source itself below the first few ranks.
 ALIGN_WIDE_MIN_COSINE = 0.3
@@ -97,6 +104,15 @@ FAMILY_SIZE = 12
 MIN_ARTEFACT_KINDS = 2
 
 
+# How a rewrite's source was chosen, when not simply as its closest copy-like candidate.
+_WHY_NOTES = {
+    "root_parentless": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "root_repoint1": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "root_repoint2": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
+}
+
+
 def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The head of a document's candidate list (best first) that gets aligned with it."""
     out = []
@@ -143,6 +159,7 @@ class ProvenanceIndex:
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
         self._idf_cache: dict[int, np.ndarray] = {}
+        self._why: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -162,7 +179,8 @@ class ProvenanceIndex:
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
         for doc_id in new_ids:
-            for other, cosine in worth_aligning(neighbours[doc_id]):
+            chosen = worth_aligning(neighbours[doc_id])
+            for other, cosine in chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]):
                 key = (min(doc_id, other), max(doc_id, other))
                 if key not in self.features and key not in seen:
                     seen.add(key)
@@ -172,6 +190,30 @@ class ProvenanceIndex:
                 a, b, self.prepared[a], self.prepared[b], self.anchors[a], self.anchors[b], cosine
             )
         return new_ids
+
+    def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """When no candidate in the aligned head of d's list reads as d's source by style alone
+        (relative sentence-length variation and LLM style), the one further down that reads most
+        so, if any: the source of a loose rewrite can rank behind its sibling rewrites."""
+        if any(self._style_preference(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE for other, _ in head):
+            return []
+        best: tuple[float, int, float] | None = None
+        for other, cosine in rest:
+            if cosine < ALIGN_SOURCE_MIN_COSINE:
+                break
+            pref = self._style_preference(other, d)
+            if pref >= ALIGN_SOURCE_MIN_PREFERENCE and (best is None or pref > best[0]):
+                best = (pref, other, cosine)
+        return [(best[1], best[2])] if best else []
+
+    def _style_preference(self, m: int, x: int) -> float:
+        tm, tx = self.traits[m], self.traits[x]
+        pref = 0.0
+        if tm.burstiness and tx.burstiness:
+            pref += ROOT_BURST_WEIGHT * (tm.burstiness - tx.burstiness)
+        pref -= ROOT_LLM_WORD_WEIGHT * (tm.llm_words - tx.llm_words)
+        pref -= ROOT_AI_WEIGHT * (self._ai_density(m) - self._ai_density(x))
+        return pref
 
     def _add(self, doc: DocInput, tokens: Tokens) -> None:
         self.docs[doc.id] = doc
@@ -232,6 +274,7 @@ class ProvenanceIndex:
         ranks: dict[int, dict[int, tuple[tuple[float, float, float, int], tuple[int, int]]]] = {}
         parent: dict[int, tuple[int, int]] = {}
         promoted: set[tuple[int, int]] = set()
+        self._why = {}
         for key, o in oriented.items():
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
@@ -249,6 +292,8 @@ class ProvenanceIndex:
             if o.derived not in best or rank > best[o.derived]:
                 best[o.derived] = rank
                 parent[o.derived] = key
+                self._why[o.derived] = "best"
+
         self._family_roots(oriented, parent, promoted, set())
         # Documents re-pointed at the common source by the sibling test below keep it.
         settled: set[int] = set()
@@ -269,6 +314,7 @@ class ProvenanceIndex:
                     best_other = max((r for s, r in ranks[d].items() if s != p), key=lambda r: r[0])
                     q_rank = ranks[d][q]
                     parent[d] = best_other[1] if best_other[0][0] > q_rank[0][0] + REPARENT_MARGIN else q_rank[1]
+                    self._why[d] = "sibling_common"
                     changed = True
                     settled.add(d)
                 elif (min(d, q), max(d, q)) in self.pairs and self.pairs[parent[d]].decision.relation == "rewrite":
@@ -280,6 +326,7 @@ class ProvenanceIndex:
                         oriented[key] = self._orient(self.pairs[key])
                     parent[d] = key
                     promoted.add(key)
+                    self._why[d] = "sibling_promoted"
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
                     # A rewrite of a rewrite is far rarer than two rewrites of one article that
@@ -289,6 +336,7 @@ class ProvenanceIndex:
             if not changed:
                 break
         self._family_roots(oriented, parent, promoted, settled)
+        self._no_rewrite_chains(oriented, parent, promoted)
         for d, key in parent.items():
             o = oriented[key]
             if key in promoted and o.derived != d:
@@ -334,12 +382,14 @@ class ProvenanceIndex:
                 oriented[rkey] = self._orient(self.pairs[rkey])
             parent[d] = rkey
             promoted.add(rkey)
+            self._why[d] = "root_parentless"
         for d in sorted(parent):
             key = parent[d]
             if d in settled or (self.pairs[key].decision.relation != "rewrite" and key not in promoted):
                 continue
             p = oriented[key].source
-            root = self._family_root([d] + neighbours.get(d, []))
+            # The current source competes too, even when it is not among d's closest texts.
+            root = self._family_root([d] + sorted(set(neighbours.get(d, [])) | {p}))
             if root == p:
                 continue
             rkey = (min(d, root), max(d, root))
@@ -351,6 +401,46 @@ class ProvenanceIndex:
                 oriented[rkey] = self._orient(self.pairs[rkey])
             parent[d] = rkey
             promoted.add(rkey)
+            self._why[d] = "root_repoint" + ("2" if settled else "1")
+
+    def _no_rewrite_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                           promoted: set[tuple[int, int]]) -> None:
+        """A rewrite whose chosen source is itself a rewrite of q: two rewrites of one article are
+        far likelier than a rewrite of a rewrite, so q is d's source when d and q are related,
+        and otherwise d gets no source (in place; decided on the links as they stand, so the
+        order of documents does not matter)."""
+        def rewrite_link(x: int) -> bool:
+            key = parent.get(x)
+            return key is not None and (key in promoted or self.pairs[key].decision.relation == "rewrite")
+
+        moves: dict[int, tuple[int, int] | None] = {}
+        for d in sorted(parent):
+            p = oriented[parent[d]].source
+            if not rewrite_link(d) or not rewrite_link(p):
+                continue
+            q = oriented[parent[p]].source
+            if q == d:
+                continue
+            if self._source_preference(p, q) > 0:
+                # p reads as the source of its own "source": that link is the doubtful one.
+                moves[p] = None
+                continue
+            qkey = (min(d, q), max(d, q))
+            ok = (qkey in self.pairs and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
+                  and not self._same_outlet(d, q) and not self._dated_after(q, d))
+            moves[d] = qkey if ok else None
+        for d, qkey in sorted(moves.items()):
+            if qkey is None:
+                if d not in parent:
+                    continue
+                del parent[d]
+                self._why[d] = "chain_dropped"
+                continue
+            if qkey not in oriented:
+                oriented[qkey] = self._orient(self.pairs[qkey])
+            parent[d] = qkey
+            promoted.add(qkey)
+            self._why[d] = "chain_source"
 
     def _dated_after(self, a: int, b: int) -> bool:
         """a is known to be published after b: it cannot be b's source, whatever its family."""
@@ -513,6 +603,8 @@ class ProvenanceIndex:
                 note = "a sibling rewrite derives from this source, and this text relates to it too"
             else:
                 note = None
+            if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
+                note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
             links.append(self._link(rec, o, rel, note))
         links.sort(key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
