@@ -33,7 +33,7 @@ from archive.provenance import (
 )
 from archive.provenance import Fingerprint as ProvFingerprint
 from archive.provenance.clusters import stories as story_clusters
-from archive.provenance.engine import worth_aligning
+from archive.provenance.engine import may_align, worth_aligning
 from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
 
@@ -272,7 +272,7 @@ def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> tupl
     document is decided with its whole candidate list."""
     core = set(new) | linked
     for ranked in background.neighbours(new).values():
-        core.update(other for other, _ in worth_aligning(ranked))
+        core.update(may_align(ranked))
     scope = set(core)
     for ranked in background.neighbours(sorted(core - set(new))).values():
         scope.update(other for other, _ in worth_aligning(ranked))

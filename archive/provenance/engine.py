@@ -13,11 +13,10 @@ of update()s give the same links whenever they aligned the same pairs. They can 
 when a pair is aligned by one and not the other: (1) in build an old document X may rank the
 new document N in X's own top-k although X is not in N's top-k (an update only looks from N);
 (2) the top-k and the alignment gates use IDF as of the update, which drifts as the archive
-grows; (3) the one style-chosen candidate beyond the aligned head (_source_like) is aligned
-only when it is in the index, and archive.provenance_store loads an update's neighbourhood from
-:func:`worth_aligning` alone. All only matter near the gates (cosine just above
-``ALIGN_MIN_COSINE``, rank at the edge of ``ALIGN_TOP``, the loose rewrite's source further down);
-a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
+grows. (archive.provenance_store loads an update's neighbourhood with :func:`may_align`, so the
+style-chosen candidate beyond a new document's aligned head (_source_like) is in it too.) Both
+only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the edge of
+``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
 
 from __future__ import annotations
@@ -121,6 +120,14 @@ def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
             break
         out.append((other, cosine))
     return out
+
+
+def may_align(ranked: list[tuple[int, float]]) -> list[int]:
+    """Every candidate that :meth:`ProvenanceIndex.update` may align with a document: the head
+    (:func:`worth_aligning`) and the rest of the list down to the source-like cut-off."""
+    floor = min(ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSINE)
+    head = worth_aligning(ranked)
+    return [other for other, _ in head] + [other for other, cosine in ranked[len(head):] if cosine >= floor]
 
 
 @dataclass(frozen=True)
