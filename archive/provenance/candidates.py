@@ -21,7 +21,9 @@ POOL_K = 40
 # and would make the candidate join quadratic; MIN_DF_CAP keeps small archives searchable.
 DF_CAP_SHARE = 0.01
 MIN_DF_CAP = 50
-_CHUNK = 2048
+# Documents scored per sparse product: the product is the peak of memory (Reuters: 69 MB at 512
+# rows, 194 MB at 2048, for 13% more time).
+_CHUNK = 512
 
 
 @dataclass
@@ -31,8 +33,11 @@ class CandidateIndex:
     ids: list[int] = field(default_factory=list)
     row_of: dict[int, int] = field(default_factory=dict)
     vocab: dict[int, int] = field(default_factory=dict)
+    # Rows' columns and weights in pieces: one per added document, merged into one piece (shared
+    # with the matrix) whenever the matrix is built, so the index is not held twice.
     _rows: list[np.ndarray] = field(default_factory=list)
     _tf: list[np.ndarray] = field(default_factory=list)
+    _lengths: list[int] = field(default_factory=list)
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
     _sorted_vocab: tuple[np.ndarray, np.ndarray] | None = None
@@ -71,6 +76,7 @@ class CandidateIndex:
         self.row_of[doc_id] = len(self.ids)
         self.ids.append(doc_id)
         self._rows.append(cols)
+        self._lengths.append(int(cols.shape[0]))
         self._matrix = None
         self._sorted_vocab = None
 
@@ -112,13 +118,14 @@ class CandidateIndex:
 
     def matrix(self) -> sp.csr_matrix:
         if self._matrix is None:
-            lengths = np.fromiter((r.shape[0] for r in self._rows), dtype=np.int64, count=len(self._rows))
+            lengths = np.asarray(self._lengths, dtype=np.int64)
             indptr = np.concatenate([[0], np.cumsum(lengths)])
             indices = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int32)
             data = np.concatenate(self._tf) if self._tf else np.zeros(0, dtype=np.float32)
             self._matrix = sp.csr_matrix(
-                (data, indices, indptr), shape=(len(self._rows), max(len(self.vocab), 1))
+                (data, indices, indptr), shape=(len(self.ids), max(len(self.vocab), 1))
             )
+            self._rows, self._tf = [self._matrix.indices], [self._matrix.data]
         return self._matrix
 
     def pair_cosines(self, a_ids: list[int], b_ids: list[int]) -> np.ndarray:
