@@ -95,8 +95,9 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
     )
     change = summary.provenance
     if change is not None and not quiet:
-        click.echo(f"provenance: {change.links} links; {change.mode} update over {change.examined} of "
-                   f"{change.documents} documents ({change.inserted} new, {change.updated} changed, "
+        scope = (f"all {change.documents} documents recomputed" if change.mode == "full"
+                 else f"{change.examined} of {change.documents} documents examined")
+        click.echo(f"provenance: {change.links} links; {scope} ({change.inserted} new, {change.updated} changed, "
                    f"{change.deleted} removed)", err=True)
     if summary.failed:
         sys.exit(1)

@@ -191,3 +191,13 @@ def test_chunks_interrupted_and_resumed_give_the_uninterrupted_result(tmp_path: 
             provenance_store._update_part(archive.engine, ids[lo:lo + 3], set(ids[lo + 3:]), len(ids), allow_full=False)
         provenance_store.update(archive.engine)
         assert (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories")) == uninterrupted
+
+
+def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_cli, incremental: None) -> None:  # type: ignore[no-untyped-def]
+    first = _folder(tmp_path, "first", ["story", "independent", "earnings_a"])
+    later = _folder(tmp_path, "later", ["spun"])
+    result = run_cli("ingest", str(first))
+    assert result.exit_code == 0 and "all 3 documents recomputed" in result.stderr
+    result = run_cli("ingest", str(later))
+    assert result.exit_code == 0 and "of 4 documents examined" in result.stderr
+    assert "provenance:" not in run_cli("ingest", "-q", str(later)).stderr
