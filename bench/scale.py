@@ -27,9 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import REUTERS, load_jsonl, require_data, write_jsonl  # noqa: E402
 
-# 200,000 is not in the default: measured on this 2-core machine, 50,000 took 20 min and 1.8 GB
-# (provenance keeps every document in memory), so 200,000 needs ~6 GB and well over an hour.
-# Ask for it with --sizes 10000,50000,200000.
+# 200,000 is not in the default: on this 2-core machine it takes well over an hour (50,000 took
+# 20 min before provenance was linked in chunks). Ask for it with --sizes 10000,50000,200000.
 DEFAULT_SIZES = (10_000, 50_000)
 SOURCES = ("Reuters", "Daily Ledger", "Metro Wire", "Harbour Times", "Capital Post")
 _PARAGRAPH_BREAK = re.compile(r"\n\s{2,}")

@@ -328,12 +328,7 @@ class ProvenanceIndex:
                     # d rewrites p, p derives from q and d is related to q on its own: d is a
                     # second rewrite of q (LLM rewrites of one article resemble each other more
                     # than their source), so q is its source.
-                    key = (min(d, q), max(d, q))
-                    if key not in oriented:
-                        oriented[key] = self._orient(self.pairs[key])
-                    parent[d] = key
-                    promoted.add(key)
-                    self._why[d] = "sibling_promoted"
+                    self._repoint(oriented, parent, promoted, d, (min(d, q), max(d, q)), "sibling_promoted")
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
                     # A rewrite of a rewrite is far rarer than two rewrites of one article that
@@ -385,11 +380,7 @@ class ProvenanceIndex:
             if (self._containment(d, root) < ROOT_MIN_CONTAINMENT or self._source_preference(root, d) < ROOT_MIN_PREFERENCE
                     or not self._keeps_facts(rkey, d)):
                 continue
-            if rkey not in oriented:
-                oriented[rkey] = self._orient(self.pairs[rkey])
-            parent[d] = rkey
-            promoted.add(rkey)
-            self._why[d] = "root_parentless"
+            self._repoint(oriented, parent, promoted, d, rkey, "root_parentless")
         for d in sorted(parent):
             key = parent[d]
             if d in settled or (self.pairs[key].decision.relation != "rewrite" and key not in promoted):
@@ -404,11 +395,7 @@ class ProvenanceIndex:
                 continue
             if self._llm_styled(root) or self._llm_like_source(root, d):
                 continue
-            if rkey not in oriented:
-                oriented[rkey] = self._orient(self.pairs[rkey])
-            parent[d] = rkey
-            promoted.add(rkey)
-            self._why[d] = "root_repoint" + ("2" if settled else "1")
+            self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
 
     def _no_rewrite_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]]) -> None:
@@ -443,11 +430,16 @@ class ProvenanceIndex:
                 del parent[d]
                 self._why[d] = "chain_dropped"
                 continue
-            if qkey not in oriented:
-                oriented[qkey] = self._orient(self.pairs[qkey])
-            parent[d] = qkey
-            promoted.add(qkey)
-            self._why[d] = "chain_source"
+            self._repoint(oriented, parent, promoted, d, qkey, "chain_source")
+
+    def _repoint(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                 promoted: set[tuple[int, int]], d: int, key: tuple[int, int], why: str) -> None:
+        """Make the pair ``key`` d's source link, overriding the pair's own direction (promoted)."""
+        if key not in oriented:
+            oriented[key] = self._orient(self.pairs[key])
+        parent[d] = key
+        promoted.add(key)
+        self._why[d] = why
 
     def _dated_after(self, a: int, b: int) -> bool:
         """a is known to be published after b: it cannot be b's source, whatever its family."""
@@ -479,14 +471,9 @@ class ProvenanceIndex:
         and names than x holds of m's (a source contains what each rewrite kept), and m reads
         more human-written (more varied sentence lengths, fewer LLM-favoured words and
         stock phrases). All relative, so no absolute style threshold is involved."""
-        tm, tx = self.traits[m], self.traits[x]
         pref = self._containment(x, m) - self._containment(m, x)
         pref += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
-        if tm.burstiness and tx.burstiness:
-            pref += ROOT_BURST_WEIGHT * (tm.burstiness - tx.burstiness)
-        pref -= ROOT_LLM_WORD_WEIGHT * (tm.llm_words - tx.llm_words)
-        pref -= ROOT_AI_WEIGHT * (self._ai_density(m) - self._ai_density(x))
-        return pref
+        return pref + self._style_preference(m, x)
 
     def _name_containment(self, x: int, m: int) -> float:
         names = self.anchors[x].names
