@@ -142,3 +142,46 @@ def test_a_source_behind_the_aligned_head_is_aligned_when_it_reads_as_the_source
     # Not when the head already holds a text that reads as the source, nor below the cosine floor.
     assert index._source_like(3, [(1, 0.5)], [(2, 0.25)]) == []
     assert index._source_like(3, [(2, 0.5)], [(1, 0.1)]) == []
+
+
+def test_a_rewrite_whose_pair_pointed_backwards_gets_its_family_root() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index, oriented = _chain_fixture()
+    assert index.pairs[(1, 2)].decision.relation == "rewrite"
+    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())  # direction signals read 1 as made from 2
+    parent = {1: (1, 2), 3: (1, 3)}
+    promoted = {(1, 3)}
+    index._family_roots(oriented, parent, promoted, set())
+    # 2 was left without a source, but the family root 1 reads as its source and keeps its
+    # facts: the pair is turned round, and 1 no longer derives from its own rewrite.
+    assert parent[2] == (1, 2) and 1 not in parent
+    assert index._why[2].startswith("root_") and (1, 2) in promoted
+
+
+def _with_ai_density(index: ProvenanceIndex, doc: int, density: float, llm_words: float) -> None:
+    from dataclasses import replace
+
+    t = index.traits[doc]
+    index.traits[doc] = replace(t, ai_markers=round(density * max(t.words, 50) / 100), llm_words=llm_words)
+
+
+def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_as_the_source_of() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    index, _ = _chain_fixture()
+    rec = index.pairs[(1, 3)]
+    index.pairs[(1, 3)] = PairRecord(rec.features, Decision("rewrite", rec.decision.score, rec.decision.reasons))
+    _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: as LLM-like as rewrite 3 by that measure
+    assert index._llm_like_source(1, 3) and not index._llm_styled(1)
+    assert index._reads_as_source(1, 3) and not index._reads_as_source(3, 1)
+    parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    assert parent[3] == (1, 3) and index._why[3] == "best"
+    # Without that clear reading the LLM-like candidate stays excluded.
+    index.traits[1] = replace(index.traits[1], burstiness=0.0)
+    index._cont_cache[(3, 1)] = 0.0
+    assert not index._reads_as_source(1, 3)
+    assert 3 not in index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})

@@ -39,7 +39,7 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
 
-METHOD_VERSION = "2026.11-5"
+METHOD_VERSION = "2026.11-6"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -213,6 +213,12 @@ class ProvenanceIndex:
                 best = (pref, other, cosine)
         return [(best[1], best[2])] if best else []
 
+    def _reads_as_source(self, m: int, x: int) -> bool:
+        """m clearly reads as x's source: it holds more of x than x holds of m, and the pairwise
+        source preference (containment, names, relative style) is at least ROOT_MIN_PREFERENCE."""
+        return (self._containment(x, m) > self._containment(m, x)
+                and self._source_preference(m, x) >= ROOT_MIN_PREFERENCE)
+
     def _style_preference(self, m: int, x: int) -> float:
         tm, tx = self.traits[m], self.traits[x]
         pref = 0.0
@@ -286,8 +292,12 @@ class ProvenanceIndex:
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
                 continue
-            if relation == "rewrite" and (self._llm_styled(o.source) or self._llm_like_source(o.source, o.derived)):
-                continue  # an LLM-styled text rewritten again is rarer than two sibling rewrites
+            if relation == "rewrite" and (self._llm_styled(o.source) or self._llm_like_source(o.source, o.derived)
+                                          and not self._reads_as_source(o.source, o.derived)):
+                # An LLM-styled text rewritten again is rarer than two sibling rewrites; a somewhat
+                # LLM-like candidate still sources d when it clearly reads as d's source (holds
+                # more of d than d of it, more varied sentences): a sibling does not.
+                continue
             explains = self._explains(key, o)
             options.setdefault(o.derived, {})[o.source] = (key, explains)
             # Ties (several archive documents with the same text) go to the first version, the
@@ -364,14 +374,17 @@ class ProvenanceIndex:
         # The closest members only: a long-running story can pair one text with hundreds.
         neighbours = {d: sorted(o for _, o in sorted(v)[:FAMILY_SIZE]) for d, v in scored.items()}
         # A document with no copy-like source, whose family root reads as its source: a rewrite
-        # loose enough to share little wording (an open-ended elaboration of the root's lead).
+        # loose enough to share little wording (an open-ended elaboration of the root's lead), or
+        # a rewrite of the root whose pair direction pointed the other way (word-level direction
+        # signals are weak between a condensed paraphrase and a longer original; the family's
+        # round robin and the containment asymmetry are not).
         for d in sorted(neighbours):
             if d in parent:
                 continue
             root = self._family_root([d] + neighbours[d])
             rkey = (min(d, root), max(d, root))
             if (root == d or self._same_outlet(d, root) or self._dated_after(root, d)
-                    or self.pairs[rkey].decision.relation not in ("related", FAMILY)):
+                    or self.pairs[rkey].decision.relation not in ("related", FAMILY, "rewrite")):
                 continue
             if self._llm_styled(root) or self._llm_like_source(root, d):
                 continue
@@ -380,6 +393,9 @@ class ProvenanceIndex:
             if (self._containment(d, root) < ROOT_MIN_CONTAINMENT or self._source_preference(root, d) < ROOT_MIN_PREFERENCE
                     or not self._keeps_facts(rkey, d)):
                 continue
+            if parent.get(root) == rkey:
+                del parent[root]  # the same pair read the other way round: d is the rewrite
+                self._why.pop(root, None)
             self._repoint(oriented, parent, promoted, d, rkey, "root_parentless")
         for d in sorted(parent):
             key = parent[d]
