@@ -21,3 +21,18 @@ def test_gap_opcodes_match_difflib() -> None:
 
 def test_longest_increasing_of_increasing_is_everything() -> None:
     assert longest_increasing([1, 4, 9]) == [0, 1, 2]
+
+
+def test_sorted_set_helpers_match_numpy() -> None:
+    import numpy as np
+
+    from archive.provenance.sets import in_sorted, intersect_sorted
+
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        a = np.unique(rng.integers(-50, 50, rng.integers(0, 40)))
+        b = np.unique(rng.integers(-50, 50, rng.integers(0, 40)))
+        assert np.array_equal(in_sorted(a, b), np.isin(a, b, assume_unique=True))
+        _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        ja, jb = intersect_sorted(a, b)
+        assert np.array_equal(ia, ja) and np.array_equal(ib, jb)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features import NUM, STOP, Tokens
+from .sets import intersect_sorted
 
 # A replacement this short (tokens on each side) is a word or phrase substitution inside a
 # passage; anything longer breaks the passage. Spinners swap single words or short phrases.
@@ -206,7 +207,7 @@ def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[s
 
 def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """Positions (in a, in b) of the bigrams that occur once in each text."""
-    _, ia, ib = np.intersect1d(a.bigrams, b.bigrams, assume_unique=True, return_indices=True)
+    ia, ib = intersect_sorted(a.bigrams, b.bigrams)
     return a.bigram_pos[ia], b.bigram_pos[ib]
 
 
@@ -339,7 +340,7 @@ def shared_content_in_order(a: Prepared, b: Prepared) -> tuple[int, int]:
     # First occurrence of each term in each text; shared terms ordered by their place in a,
     # then the longest run of them also increasing in b.
     fa, fb = a.term_first, b.term_first
-    _, ia, ib = np.intersect1d(a.terms, b.terms, assume_unique=True, return_indices=True)
+    ia, ib = intersect_sorted(a.terms, b.terms)
     if ia.shape[0] == 0:
         return 0, 0
     pos_a, pos_b = fa[ia], fb[ib]
