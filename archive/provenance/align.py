@@ -145,6 +145,15 @@ def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[s
     (ci, cj): the same algorithm (longest match first, earliest in a then in b, recursing on
     both sides) without the object, junk and popularity bookkeeping, which dominate on the
     small gaps between anchors. Checked against difflib on random sequences."""
+    la, lb = len(a), len(b)
+    if set(a).isdisjoint(b):  # nothing in common (a quarter of the gaps): one replacement
+        if la and lb:
+            ops.append(("replace", ci, ci + la, cj, cj + lb))
+        elif la:
+            ops.append(("delete", ci, ci + la, cj, cj))
+        elif lb:
+            ops.append(("insert", ci, ci, cj, cj + lb))
+        return
     b2j: dict[int, list[int]] = {}
     for j, x in enumerate(b):
         lst = b2j.get(x)
@@ -152,7 +161,6 @@ def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[s
             b2j[x] = [j]
         else:
             lst.append(j)
-    la, lb = len(a), len(b)
     blocks: list[tuple[int, int, int]] = []
     queue = [(0, la, 0, lb)]
     while queue:

@@ -15,7 +15,7 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     n = sorted_set.shape[0]
     if n == 0 or values.shape[0] == 0:
         return np.zeros(values.shape[0], dtype=bool)
-    pos = np.searchsorted(sorted_set, values)
+    pos = sorted_set.searchsorted(values)
     pos[pos == n] = n - 1
     return sorted_set[pos] == values
 
@@ -25,4 +25,4 @@ def intersect_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarr
     for sorted ``a`` and ``b`` of distinct values: positions of the common values in each,
     in ascending order of value."""
     ia = np.flatnonzero(in_sorted(a, b))
-    return ia, np.searchsorted(b, a[ia])
+    return ia, b.searchsorted(a[ia])
