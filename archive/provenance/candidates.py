@@ -167,7 +167,12 @@ class CandidateIndex:
                 cols, vals = cols[keep], vals[keep]
                 if cols.shape[0] > POOL_K:
                     # Stable order (score, then column) so the pool does not depend on float ties.
-                    cols = cols[np.lexsort((cols, -np.round(vals, 6)))[:POOL_K]]
+                    # Only scores at or above the POOL_K-th best can be in the pool: sort those.
+                    rounded = np.round(vals, 6)
+                    cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
+                    top = rounded >= cut
+                    cols, rounded = cols[top], rounded[top]
+                    cols = cols[np.lexsort((cols, -rounded))[:POOL_K]]
                 pool_rows.append(np.full(cols.shape[0], row, dtype=np.int64))
                 pool_cols.append(cols.astype(np.int64))
             if not pool_rows:
@@ -177,11 +182,16 @@ class CandidateIndex:
             cos = np.asarray(full[r_arr].multiply(full[c_arr]).sum(axis=1)).ravel()
             # Round scores so that ties (and hence order) do not depend on float noise.
             cos = np.round(cos.astype(np.float64), 6)
-            bounds = np.concatenate([[0], np.cumsum([a.shape[0] for a in pool_rows])])
+            # Each row's best k by (score, then id), all rows of the chunk in one sort.
+            sizes = np.array([a.shape[0] for a in pool_rows], dtype=np.int64)
+            which = np.repeat(np.arange(sizes.shape[0]), sizes)
+            other = ids[c_arr]
+            order = np.lexsort((other, -cos, which))
+            rank = np.arange(order.shape[0]) - np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+            order = order[rank < k]
+            top_other, top_cos = other[order].tolist(), cos[order].tolist()
+            bounds = np.concatenate([[0], np.cumsum(np.minimum(sizes, k))]).tolist()
             for i, row in enumerate(chunk.tolist()):
-                c = c_arr[bounds[i] : bounds[i + 1]]
-                v = cos[bounds[i] : bounds[i + 1]]
-                other = ids[c]
-                order = np.lexsort((other, -v))[:k]
-                out[self.ids[row]] = [(int(other[j]), float(v[j])) for j in order]
+                b0, b1 = bounds[i], bounds[i + 1]
+                out[self.ids[row]] = list(zip(top_other[b0:b1], top_cos[b0:b1]))
         return out

@@ -37,6 +37,7 @@ from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
+from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
 
 METHOD_VERSION = "2026.11-6"
@@ -502,7 +503,7 @@ class ProvenanceIndex:
             terms = self.body_terms[x]
             w = self._idf_of(x)
             total = float(w.sum())
-            self._cont_cache[key] = float(w[np.isin(terms, self.body_terms[m], assume_unique=True)].sum()) / total if total else 0.0
+            self._cont_cache[key] = float(w[in_sorted(terms, self.body_terms[m])].sum()) / total if total else 0.0
         return self._cont_cache[key]
 
     def _idf_of(self, x: int) -> np.ndarray:

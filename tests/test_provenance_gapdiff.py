@@ -1,0 +1,38 @@
+"""The gap diff in align.py must give exactly difflib's opcodes (alignment output depends on it)."""
+
+import difflib
+import random
+
+from archive.provenance.align import _gap_opcodes, longest_increasing
+
+
+def test_gap_opcodes_match_difflib() -> None:
+    rng = random.Random(7)
+    for _ in range(5000):
+        a = [rng.randrange(rng.randint(1, 6)) for _ in range(rng.randint(0, 20))]
+        b = [rng.randrange(rng.randint(1, 6)) for _ in range(rng.randint(0, 20))]
+        ci, cj = rng.randint(0, 30), rng.randint(0, 30)
+        want = [(t, ci + x1, ci + x2, cj + y1, cj + y2)
+                for t, x1, x2, y1, y2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
+        got: list[tuple[str, int, int, int, int]] = []
+        _gap_opcodes(a, b, ci, cj, got)
+        assert got == want
+
+
+def test_longest_increasing_of_increasing_is_everything() -> None:
+    assert longest_increasing([1, 4, 9]) == [0, 1, 2]
+
+
+def test_sorted_set_helpers_match_numpy() -> None:
+    import numpy as np
+
+    from archive.provenance.sets import in_sorted, intersect_sorted
+
+    rng = np.random.default_rng(3)
+    for _ in range(500):
+        a = np.unique(rng.integers(-50, 50, rng.integers(0, 40)))
+        b = np.unique(rng.integers(-50, 50, rng.integers(0, 40)))
+        assert np.array_equal(in_sorted(a, b), np.isin(a, b, assume_unique=True))
+        _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+        ja, jb = intersect_sorted(a, b)
+        assert np.array_equal(ia, ja) and np.array_equal(ib, jb)
