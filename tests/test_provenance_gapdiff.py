@@ -1,4 +1,5 @@
-"""The gap diff in align.py must give exactly difflib's opcodes (alignment output depends on it)."""
+"""The gap diff in align.py (difflib, with a shortcut for gaps with nothing in common) must give
+exactly difflib's opcodes, shifted (alignment output depends on it)."""
 
 import difflib
 import random

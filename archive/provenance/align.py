@@ -12,6 +12,7 @@ is cruft, a cut ending or added paragraphs.
 
 from __future__ import annotations
 
+import difflib
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -141,76 +142,18 @@ class Prepared:
 
 
 def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[str, int, int, int, int]]) -> None:
-    """Append ``difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()`` shifted by
-    (ci, cj): the same algorithm (longest match first, earliest in a then in b, recursing on
-    both sides) without the object, junk and popularity bookkeeping, which dominate on the
-    small gaps between anchors. Checked against difflib on random sequences."""
-    la, lb = len(a), len(b)
-    if set(a).isdisjoint(b):  # nothing in common (a quarter of the gaps): one replacement
-        if la and lb:
-            ops.append(("replace", ci, ci + la, cj, cj + lb))
-        elif la:
-            ops.append(("delete", ci, ci + la, cj, cj))
-        elif lb:
-            ops.append(("insert", ci, ci, cj, cj + lb))
+    """Append the exact diff of a small gap between anchors, shifted by (ci, cj)."""
+    if set(a).isdisjoint(b):
+        # Nothing in common (a quarter of the gaps): one edit, without building a matcher.
+        if a and b:
+            ops.append(("replace", ci, ci + len(a), cj, cj + len(b)))
+        elif a:
+            ops.append(("delete", ci, ci + len(a), cj, cj))
+        elif b:
+            ops.append(("insert", ci, ci, cj, cj + len(b)))
         return
-    b2j: dict[int, list[int]] = {}
-    for j, x in enumerate(b):
-        lst = b2j.get(x)
-        if lst is None:
-            b2j[x] = [j]
-        else:
-            lst.append(j)
-    blocks: list[tuple[int, int, int]] = []
-    queue = [(0, la, 0, lb)]
-    while queue:
-        alo, ahi, blo, bhi = queue.pop()
-        besti, bestj, bestsize = alo, blo, 0
-        j2len: dict[int, int] = {}
-        for i in range(alo, ahi):
-            newj2len: dict[int, int] = {}
-            js = b2j.get(a[i])
-            if js is not None:
-                get = j2len.get
-                for j in js:
-                    if j < blo:
-                        continue
-                    if j >= bhi:
-                        break
-                    k = newj2len[j] = get(j - 1, 0) + 1
-                    if k > bestsize:
-                        besti, bestj, bestsize = i - k + 1, j - k + 1, k
-            j2len = newj2len
-        if bestsize:
-            blocks.append((besti, bestj, bestsize))
-            if alo < besti and blo < bestj:
-                queue.append((alo, besti, blo, bestj))
-            if besti + bestsize < ahi and bestj + bestsize < bhi:
-                queue.append((besti + bestsize, ahi, bestj + bestsize, bhi))
-    blocks.sort()
-    i1 = j1 = k1 = 0
-    merged: list[tuple[int, int, int]] = []
-    for i2, j2, k2 in blocks:
-        if i1 + k1 == i2 and j1 + k1 == j2:
-            k1 += k2
-        else:
-            if k1:
-                merged.append((i1, j1, k1))
-            i1, j1, k1 = i2, j2, k2
-    if k1:
-        merged.append((i1, j1, k1))
-    merged.append((la, lb, 0))
-    i = j = 0
-    for x, y, size in merged:
-        if i < x and j < y:
-            ops.append(("replace", ci + i, ci + x, cj + j, cj + y))
-        elif i < x:
-            ops.append(("delete", ci + i, ci + x, cj + j, cj + y))
-        elif j < y:
-            ops.append(("insert", ci + i, ci + x, cj + j, cj + y))
-        if size:
-            ops.append(("equal", ci + x, ci + x + size, cj + y, cj + y + size))
-        i, j = x + size, y + size
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    ops.extend((tag, ci + x1, ci + x2, cj + y1, cj + y2) for tag, x1, x2, y1, y2 in matcher.get_opcodes())
 
 
 def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
