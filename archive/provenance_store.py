@@ -13,11 +13,11 @@ a few documents to a large archive costs little and needs memory for the candida
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy import update as sql_update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
@@ -62,23 +62,27 @@ class ProvenanceChange:
         return self.inserted + self.updated + self.deleted
 
 
-def load_inputs(conn: Connection) -> Iterator[tuple[DocInput, bytes | None]]:
-    query = (
-        select(
-            documents.c.id, documents.c.text, documents.c.title, documents.c.published_at,
-            documents.c.source, documents.c.url, fingerprints.c.data,
-        )
-        .outerjoin(
-            fingerprints,
-            (fingerprints.c.document_id == documents.c.id)
-            & (fingerprints.c.method_version == FINGERPRINT_VERSION),
-        )
-        .order_by(documents.c.id)
+def _with_fingerprint(*columns: Any) -> Select[Any]:
+    """Documents' ``columns`` and their current-version fingerprint bytes (None when missing)."""
+    return select(*columns, fingerprints.c.data).outerjoin(
+        fingerprints,
+        (fingerprints.c.document_id == documents.c.id) & (fingerprints.c.method_version == FINGERPRINT_VERSION),
     )
+
+
+_INPUT_COLUMNS = (documents.c.id, documents.c.text, documents.c.title, documents.c.published_at,
+                  documents.c.source, documents.c.url)
+
+
+def _doc_input(row: Any) -> DocInput:
+    return DocInput(id=row.id, text=row.text, title=row.title, published_at=row.published_at,
+                    source=row.source, url=row.url)
+
+
+def load_inputs(conn: Connection) -> Iterator[tuple[DocInput, bytes | None]]:
+    query = _with_fingerprint(*_INPUT_COLUMNS).order_by(documents.c.id)
     for row in conn.execution_options(yield_per=2000).execute(query):
-        doc = DocInput(id=row.id, text=row.text, title=row.title, published_at=row.published_at,
-                       source=row.source, url=row.url)
-        yield doc, row.data
+        yield _doc_input(row), row.data
 
 
 def compute(engine: Engine) -> tuple[ProvenanceResult, int, int]:
@@ -121,21 +125,22 @@ def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> Provenance
     change = ProvenanceChange(documents=n_docs, links=len(result.links))
     present = {(row.derived_id, row.source_id): row for row in conn.execute(select(links_table))}
     _write_links(conn, result.links, present, change)
-    _replace_if_changed(
-        conn, stories_table, ("document_id", "story_id"),
-        [{"document_id": d, "story_id": s} for d, s in sorted(result.story_of.items())],
-    )
-    _replace_if_changed(
-        conn, attributions_table, ("document_id", "outlet", "phrase", "start", "end"),
-        [{"document_id": a.doc_id, "outlet": a.outlet, "phrase": a.phrase, "start": a.start, "end": a.end}
-         for a in result.attributions],
-    )
-    flag_rows = [
-        {"document_id": doc_id, "flag": flag, "evidence": result.doc_evidence.get(doc_id, {})}
-        for doc_id, names in sorted(result.flags.items()) for flag in names
-    ]
-    _replace_if_changed(conn, flags_table, ("document_id", "flag", "evidence"), flag_rows)
+    _sync_stories(conn, result.story_of, set())
+    _replace_if_changed(conn, attributions_table, ("document_id", "outlet", "phrase", "start", "end"),
+                        _attribution_rows(result.attributions))
+    _replace_if_changed(conn, flags_table, ("document_id", "flag", "evidence"),
+                        _flag_rows(result.flags, result.doc_evidence))
     return change
+
+
+def _attribution_rows(attributions: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"document_id": a.doc_id, "outlet": a.outlet, "phrase": a.phrase, "start": a.start, "end": a.end}
+            for a in attributions]
+
+
+def _flag_rows(flags: dict[int, list[str]], evidence: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"document_id": doc_id, "flag": flag, "evidence": evidence.get(doc_id, {})}
+            for doc_id, names in sorted(flags.items()) for flag in names]
 
 
 def _write_links(conn: Connection, links: list[Link], present: dict[tuple[int, int], Any],
@@ -167,13 +172,16 @@ def _replace_if_changed(conn: Connection, table: Any, columns: tuple[str, ...], 
         conn.execute(insert(table), rows)
 
 
+# Documents without a story: added or changed since provenance last ran (or by a run killed before
+# its provenance step). Links from another version of the method.
+_UNLINKED = select(documents.c.id).where(documents.c.id.not_in(select(stories_table.c.document_id)))
+_OUTDATED = select(links_table.c.id).where(links_table.c.method_version != METHOD_VERSION)
+
+
 def is_stale(engine: Engine) -> bool:
-    """True when some document has no story yet (added or changed by a run killed before its
-    provenance step) or stored links come from another version of the method."""
-    unlinked = select(documents.c.id).where(documents.c.id.not_in(select(stories_table.c.document_id)))
-    outdated = select(links_table.c.id).where(links_table.c.method_version != METHOD_VERSION)
+    """True when some document has no story yet or stored links come from another method version."""
     with engine.connect() as conn:
-        return bool(conn.execute(select(or_(exists(unlinked), exists(outdated)))).scalar())
+        return bool(conn.execute(select(or_(exists(_UNLINKED), exists(_OUTDATED)))).scalar())
 
 
 def refresh(engine: Engine) -> ProvenanceChange:
@@ -209,12 +217,7 @@ def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
     """The archive's candidate index (without the ``hidden`` documents) from the stored
     fingerprints; token streams are dropped once counted, so this holds only term counts."""
     index = CandidateIndex()
-    query = (
-        select(documents.c.id, fingerprints.c.data)
-        .outerjoin(fingerprints, (fingerprints.c.document_id == documents.c.id)
-                   & (fingerprints.c.method_version == FINGERPRINT_VERSION))
-        .order_by(documents.c.id)
-    )
+    query = _with_fingerprint(documents.c.id).order_by(documents.c.id)
     for row in conn.execution_options(yield_per=2000).execute(query):
         if row.id in hidden:
             continue
@@ -225,12 +228,6 @@ def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
             tokens = fingerprint_text(text).tokens
         index.add(row.id, tokens)
     return index
-
-
-def _pending(conn: Connection) -> list[int]:
-    """Documents without a story: added or changed since provenance last ran."""
-    query = select(documents.c.id).where(documents.c.id.not_in(select(stories_table.c.document_id)))
-    return sorted(conn.execute(query).scalars())
 
 
 def _stored_links(conn: Connection, ids: list[int]) -> dict[tuple[int, int], Any]:
@@ -251,24 +248,16 @@ def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput],
     docs: list[DocInput] = []
     prints: dict[int, ProvFingerprint] = {}
     for chunk in _chunks(ids):
-        query = (
-            select(documents.c.id, documents.c.text, documents.c.title, documents.c.published_at,
-                   documents.c.source, documents.c.url, fingerprints.c.data)
-            .outerjoin(fingerprints, (fingerprints.c.document_id == documents.c.id)
-                       & (fingerprints.c.method_version == FINGERPRINT_VERSION))
-            .where(documents.c.id.in_(chunk))
-        )
-        for row in conn.execute(query):
-            docs.append(DocInput(id=row.id, text=row.text, title=row.title, published_at=row.published_at,
-                                 source=row.source, url=row.url))
+        for row in conn.execute(_with_fingerprint(*_INPUT_COLUMNS).where(documents.c.id.in_(chunk))):
+            docs.append(_doc_input(row))
             if row.data is not None:
                 prints[row.id] = ProvFingerprint.from_bytes(row.data)
     return sorted(docs, key=lambda d: d.id), prints
 
 
-def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> tuple[set[int], set[int]]:
-    """(core, scope): the core is the new documents, their aligned candidates and the documents
-    linked to them before; the scope adds the core's own aligned candidates, so that every core
+def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> set[int]:
+    """The documents an update recomputes: the core (the new documents, their candidates and the
+    documents linked to them before) and the core's own aligned candidates, so that every core
     document is decided with its whole candidate list."""
     core = set(new) | linked
     for ranked in background.neighbours(new).values():
@@ -276,7 +265,7 @@ def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> tupl
     scope = set(core)
     for ranked in background.neighbours(sorted(core - set(new))).values():
         scope.update(other for other, _ in worth_aligning(ranked))
-    return core, scope
+    return scope
 
 
 def _sync_stories(conn: Connection, wanted: dict[int, int], hidden: set[int]) -> None:
@@ -305,13 +294,12 @@ def update(engine: Engine) -> ProvenanceChange:
     as an uninterrupted one (chunks are cut from the same sorted list).
     """
     with engine.connect() as conn:
-        outdated = conn.execute(select(exists(select(links_table.c.id).where(
-            links_table.c.method_version != METHOD_VERSION)))).scalar()
+        outdated = conn.execute(select(exists(_OUTDATED))).scalar()
         n_docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
-        new = _pending(conn)
+        new = sorted(conn.execute(_UNLINKED).scalars())
         linked_before = conn.execute(select(func.count()).select_from(stories_table)).scalar_one()
-    if not new and not outdated:
-        return ProvenanceChange(documents=n_docs, links=_link_count(engine), mode="incremental")
+        if not new and not outdated:
+            return ProvenanceChange(documents=n_docs, links=_count_links(conn), mode="incremental")
     if outdated or linked_before == 0 or len(new) >= FULL_REFRESH_SHARE * n_docs:
         return refresh(engine)
     if len(new) > CHUNK_DOCS and n_docs > FULL_BUILD_MAX_DOCS:
@@ -338,7 +326,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
         linked = {k for pair in stored_for_new for k in pair} - set(new)
-        core, scope = _scope(background, new, linked)
+        scope = _scope(background, new, linked)
         if allow_full and len(scope) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)
@@ -365,25 +353,18 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         touched = sorted(new_set | redecided(stored, fresh.links, new_set))
         for chunk in _chunks(sorted(new_set)):
             conn.execute(delete(attributions_table).where(attributions_table.c.document_id.in_(chunk)))
-        cited = [{"document_id": a.doc_id, "outlet": a.outlet, "phrase": a.phrase, "start": a.start, "end": a.end}
-                 for a in fresh.attributions if a.doc_id in new_set]
+        cited = _attribution_rows(a for a in fresh.attributions if a.doc_id in new_set)
         if cited:
             conn.execute(insert(attributions_table), cited)
         touched_set = set(touched)
         flags, doc_evidence = sub.flags([l for l in merged if l.derived_id in touched_set])
         for chunk in _chunks(touched):
             conn.execute(delete(flags_table).where(flags_table.c.document_id.in_(chunk)))
-        flag_rows = [{"document_id": d, "flag": flag, "evidence": doc_evidence.get(d, {})}
-                     for d in touched if d in flags for flag in flags[d]]
+        flag_rows = _flag_rows({d: names for d, names in flags.items() if d in touched_set}, doc_evidence)
         if flag_rows:
             conn.execute(insert(flags_table), flag_rows)
         change.links = _count_links(conn)
     return change
-
-
-def _link_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return _count_links(conn)
 
 
 def _count_links(conn: Connection) -> int:

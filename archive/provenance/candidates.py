@@ -85,24 +85,24 @@ class CandidateIndex:
         if self.background is not None:
             return self.background.df_of(hashes)
         if self._sorted_vocab is None:
-            keys = np.fromiter(self.vocab.keys(), dtype=np.int64, count=len(self.vocab))
-            cols = np.fromiter(self.vocab.values(), dtype=np.int64, count=len(self.vocab))
+            keys = self._vocab_keys()
             order = np.argsort(keys)
-            self._sorted_vocab = (keys[order], self._df[cols[order]].copy())
+            self._sorted_vocab = (keys[order], self._df[order].copy())
         keys, dfs = self._sorted_vocab
         if keys.shape[0] == 0:
             return np.zeros(len(hashes), dtype=np.int64)
         pos = np.minimum(np.searchsorted(keys, hashes), keys.shape[0] - 1)
         return np.where(keys[pos] == hashes, dfs[pos], 0)
 
+    def _vocab_keys(self) -> np.ndarray:
+        """Term hashes by column: a term's column is its position in the vocabulary (see add)."""
+        return np.fromiter(self.vocab.keys(), dtype=np.int64, count=len(self.vocab))
+
     def weights(self, capped: bool) -> np.ndarray:
         """IDF per column; ``capped`` zeroes terms above the document-frequency cap."""
         n = self.archive_size
         if self.background is not None:
-            keys = np.fromiter(self.vocab.keys(), dtype=np.int64, count=len(self.vocab))
-            cols = np.fromiter(self.vocab.values(), dtype=np.int64, count=len(self.vocab))
-            df = np.zeros(len(self.vocab), dtype=np.float64)
-            df[cols] = self.background.df_of(keys)
+            df = self.background.df_of(self._vocab_keys()).astype(np.float64)
         else:
             df = self._df[: len(self.vocab)].astype(np.float64)
         idf = np.log((n + 1.0) / (df + 1.0)) + 1.0

@@ -620,15 +620,12 @@ class ProvenanceIndex:
         links.sort(key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
         attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
-        flags, doc_evidence = self._flags(links)
+        flags, doc_evidence = self.flags(links)
         return ProvenanceResult(links, story_of, attributions, flags, doc_evidence)
 
     def flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
         """Each document's flags (its derivation relations in ``links``, 'spun' from artefacts)
         and the markers behind them."""
-        return self._flags(links)
-
-    def _flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
         flags: dict[int, set[str]] = {}
         for link in links:
             if link.relation in DERIVATIONS:
