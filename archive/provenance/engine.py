@@ -37,6 +37,7 @@ from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
+from .parallel import map_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
 
@@ -154,6 +155,8 @@ class ProvenanceIndex:
         it (see archive.provenance_store.update); word frequencies are then the archive's."""
         self.docs: dict[int, DocInput] = {}
         self.tokens: dict[int, Tokens] = {}
+        # Alignment tables, built on first use: each linking worker builds those of the pairs it
+        # aligns, which costs less than sending them between processes.
         self.prepared: dict[int, Prepared] = {}
         self.body_terms: dict[int, np.ndarray] = {}
         self.anchors: dict[int, Anchors] = {}
@@ -176,12 +179,16 @@ class ProvenanceIndex:
         """Add documents and align them with their candidates in the archive (including each
         other); returns the new ids in order. Call :meth:`result` for the links."""
         new = sorted(docs, key=lambda d: d.id)
+        tokens_of: dict[int, Tokens] = {}
         for doc in new:
-            if doc.id in self.docs:
+            if doc.id in self.docs or doc.id in tokens_of:
                 raise ValueError(f"document {doc.id} is already in the provenance index")
             fp = fingerprints.get(doc.id) if fingerprints else None
-            tokens = (fp or fingerprint_text(doc.text)).tokens
-            self._add(doc, tokens)
+            tokens_of[doc.id] = (fp or fingerprint_text(doc.text)).tokens
+        # Per-document analysis and pair alignment are pure and CPU-bound: both run on every core.
+        analyses = map_forked(lambda d: _analyse(d, tokens_of[d.id]), new)
+        for doc, analysis in zip(new, analyses):
+            self._add(doc, tokens_of[doc.id], analysis)
         new_ids = [d.id for d in new]
         neighbours = self.candidates.neighbours(new_ids)
         todo: list[tuple[int, int, float]] = []
@@ -193,10 +200,12 @@ class ProvenanceIndex:
                 if key not in self.features and key not in seen:
                     seen.add(key)
                     todo.append((key[0], key[1], cosine))
-        for a, b, cosine in sorted(todo):
-            self.features[(a, b)] = pair_features(
-                a, b, self.prepared[a], self.prepared[b], self.anchors[a], self.anchors[b], cosine
-            )
+        todo.sort()
+        features = map_forked(lambda t: pair_features(
+            t[0], t[1], self._prepared(t[0]), self._prepared(t[1]), self.anchors[t[0]], self.anchors[t[1]], t[2]
+        ), todo)
+        for (a, b, _), feats in zip(todo, features):
+            self.features[(a, b)] = feats
         return new_ids
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -229,30 +238,20 @@ class ProvenanceIndex:
         pref -= ROOT_AI_WEIGHT * (self._ai_density(m) - self._ai_density(x))
         return pref
 
-    def _add(self, doc: DocInput, tokens: Tokens) -> None:
+    def _prepared(self, doc_id: int) -> Prepared:
+        prepared = self.prepared.get(doc_id)
+        if prepared is None:
+            prepared = self.prepared[doc_id] = Prepared.of(self.tokens[doc_id])
+        return prepared
+
+    def _add(self, doc: DocInput, tokens: Tokens, analysis: "_DocAnalysis") -> None:
         self.docs[doc.id] = doc
         self.tokens[doc.id] = tokens
-        self.prepared[doc.id] = Prepared.of(tokens)
-        self.anchors[doc.id] = Anchors.of(tokens)
-        artefacts = spinner_artefacts(doc.text)
-        cruft = cruft_lines(doc.text)
-        ai = ai_style(doc.text)
-        cited = find_attributions(doc.id, doc.text)
-        self.markers[doc.id] = artefacts + cruft + ai
-        self.cited[doc.id] = cited
-        self.body_terms[doc.id] = _body_terms(tokens, cruft)
-        self.traits[doc.id] = DocTraits(
-            published_at=doc.published_at,
-            source=doc.source,
-            words=len(tokens),
-            artefacts=len({m.usual for m in artefacts}),
-            cruft=len(cruft),
-            ai_markers=len(ai),
-            cited_outlets=frozenset(a.outlet for a in cited),
-            details=len(self.anchors[doc.id].names) + len(self.anchors[doc.id].numbers),
-            llm_words=round(llm_word_rate(doc.text), 3),
-            burstiness=round(burstiness(doc.text), 3),
-        )
+        self.anchors[doc.id] = analysis.anchors
+        self.markers[doc.id] = analysis.markers
+        self.cited[doc.id] = analysis.cited
+        self.body_terms[doc.id] = analysis.body_terms
+        self.traits[doc.id] = analysis.traits
         self.candidates.add(doc.id, tokens)
 
     # -- results ---------------------------------------------------------------------------
@@ -704,6 +703,39 @@ class ProvenanceIndex:
             mask[picked] = True
             out["rare_words"] = _quote_unique(text, td, mask, 12)
         return out
+
+
+@dataclass(frozen=True)
+class _DocAnalysis:
+    """What linking needs of one document besides its tokens (see :func:`_analyse`)."""
+
+    anchors: Anchors
+    markers: list[Marker]
+    cited: list[Attribution]
+    body_terms: np.ndarray
+    traits: DocTraits
+
+
+def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
+    """Everything about one document that does not depend on the rest of the archive."""
+    anchors = Anchors.of(tokens)
+    artefacts = spinner_artefacts(doc.text)
+    cruft = cruft_lines(doc.text)
+    ai = ai_style(doc.text)
+    cited = find_attributions(doc.id, doc.text)
+    traits = DocTraits(
+        published_at=doc.published_at,
+        source=doc.source,
+        words=len(tokens),
+        artefacts=len({m.usual for m in artefacts}),
+        cruft=len(cruft),
+        ai_markers=len(ai),
+        cited_outlets=frozenset(a.outlet for a in cited),
+        details=len(anchors.names) + len(anchors.numbers),
+        llm_words=round(llm_word_rate(doc.text), 3),
+        burstiness=round(burstiness(doc.text), 3),
+    )
+    return _DocAnalysis(anchors, artefacts + cruft + ai, cited, _body_terms(tokens, cruft), traits)
 
 
 def _body_terms(tokens: Tokens, cruft: list[Marker]) -> np.ndarray:

@@ -1,0 +1,117 @@
+"""Run a pure function over many items on every core, in processes forked from this one.
+
+Linking is CPU-bound Python (alignment of candidate pairs, per-document analysis) and has no
+shared state to update while it runs, so the simplest parallelism fits: fork, let each child
+compute a contiguous share of the items from the memory it inherited (no input is pickled),
+send its results back through a pipe, and put them in input order. The result is the same as
+``[fn(x) for x in items]`` whatever the number of workers, so links stay deterministic.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import pickle
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this many items a fork costs more than it saves.
+MIN_ITEMS_PER_WORKER = 500
+ORPHAN_CHECK_EVERY = 50
+# Environment override, e.g. ARCHIVE_WORKERS=1 to keep everything in one process.
+WORKERS_ENV = "ARCHIVE_WORKERS"
+
+
+def worker_count() -> int:
+    """Cores this process may use (its CPU affinity), or ARCHIVE_WORKERS when set."""
+    configured = os.environ.get(WORKERS_ENV, "").strip()
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV} must be a whole number, not {configured!r}") from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class WorkerError(RuntimeError):
+    """A forked worker failed; carries the worker's own traceback."""
+
+
+def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """``[fn(x) for x in items]``, computed by up to ``workers`` processes (this one included).
+
+    ``fn`` may read anything this process holds at call time (children are forked, nothing is
+    pickled on the way in); its results must pickle. Falls back to one process when there are
+    few items, one core, or no ``fork`` start method.
+    """
+    n = len(items)
+    wanted = worker_count() if workers is None else max(1, workers)
+    wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
+    if wanted < 2 or "fork" not in mp.get_all_start_methods():
+        return [fn(x) for x in items]
+    bounds = [n * k // wanted for k in range(wanted + 1)]
+    context = mp.get_context("fork")
+    children = []
+    for k in range(1, wanted):
+        receive, send = context.Pipe(duplex=False)
+        share = items[bounds[k]:bounds[k + 1]]
+        child = context.Process(target=_child, args=(fn, share, send, os.getpid()), daemon=True)
+        child.start()
+        send.close()  # the child holds its own copy; closing ours lets recv see its exit
+        children.append((child, receive))
+    try:
+        results: list[R] = [fn(x) for x in items[bounds[0]:bounds[1]]]
+        for child, receive in children:
+            results.extend(_collect(child, receive))
+    finally:
+        for child, receive in children:
+            receive.close()
+            if child.is_alive():
+                child.terminate()
+            child.join()
+    return results
+
+
+def _child(fn: Callable[[Any], Any], share: Sequence[Any], send: Any, parent: int) -> None:
+    try:
+        payload = ("ok", _compute(fn, share, parent))
+    except BaseException:
+        payload = ("error", traceback.format_exc())
+    try:
+        send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        send.close()
+        # Skip the parent's atexit handlers and buffered output, inherited by fork.
+        os._exit(0)
+
+
+def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> list[Any]:
+    out = []
+    for k, x in enumerate(share):
+        if k % ORPHAN_CHECK_EVERY == 0 and os.getppid() != parent:
+            # The parent was killed: stop now rather than finish work nobody will read, while
+            # holding file descriptors (the archive's lock) inherited from it.
+            os._exit(1)
+        out.append(fn(x))
+    return out
+
+
+def _collect(child: Any, receive: Any) -> list[Any]:
+    try:
+        status, value = pickle.loads(receive.recv_bytes())
+    except EOFError:
+        child.join()
+        raise WorkerError(f"a linking worker exited without a result (exit code {child.exitcode})") from None
+    if status != "ok":
+        raise WorkerError(f"a linking worker failed:\n{value}")
+    return value
+
+
+__all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "map_forked", "worker_count"]

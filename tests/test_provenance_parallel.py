@@ -1,0 +1,70 @@
+"""Linking work spread over forked processes gives exactly the one-process result."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from archive.provenance import parallel
+from archive.provenance.parallel import WorkerError, map_forked, worker_count
+
+from archive.provenance import build
+
+from test_provenance import _as_json, _docs
+
+
+def test_map_forked_equals_a_plain_map_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 3)
+    table = {k: k * k for k in range(40)}  # read from the parent's memory, never pickled in
+    seen_pids: set[int] = set()
+
+    def square(k: int) -> tuple[int, int]:
+        return table[k], os.getpid()
+
+    out = map_forked(square, list(range(40)), workers=3)
+    assert [v for v, _ in out] == [k * k for k in range(40)]
+    seen_pids.update(pid for _, pid in out)
+    assert os.getpid() in seen_pids and len(seen_pids) == 3  # really ran in three processes
+
+
+def test_few_items_stay_in_this_process() -> None:
+    out = map_forked(lambda k: os.getpid(), list(range(10)), workers=4)
+    assert set(out) == {os.getpid()}
+
+
+def test_a_failing_worker_raises_with_its_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 2)
+
+    def boom(k: int) -> int:
+        if k == 7:
+            raise ZeroDivisionError("item seven")
+        return k
+
+    with pytest.raises(WorkerError, match="item seven"):
+        map_forked(boom, list(range(8)), workers=2)
+
+
+def test_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_WORKERS", "3")
+    assert worker_count() == 3
+    monkeypatch.setenv("ARCHIVE_WORKERS", "many")
+    with pytest.raises(ValueError, match="ARCHIVE_WORKERS must be a whole number"):
+        worker_count()
+
+
+def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARCHIVE_WORKERS", "1")
+    alone = _as_json(build(_docs()))
+    monkeypatch.setenv("ARCHIVE_WORKERS", "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    calls: list[int] = []
+    real = parallel.map_forked
+
+    def counting(fn, items, workers=None):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        return real(fn, items, workers)
+
+    monkeypatch.setattr("archive.provenance.engine.map_forked", counting)
+    assert _as_json(build(_docs())) == alone
+    assert len(calls) == 2 and all(n >= 2 for n in calls)  # documents and pairs both went through it
