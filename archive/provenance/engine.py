@@ -379,7 +379,7 @@ class ProvenanceIndex:
         # signals are weak between a condensed paraphrase and a longer original; the family's
         # round robin and the containment asymmetry are not).
         for d in sorted(neighbours):
-            if d in parent:
+            if d in parent or not any(self._could_source(m, d) for m in neighbours[d]):
                 continue
             root = self._family_root([d] + neighbours[d])
             rkey = (min(d, root), max(d, root))
@@ -412,6 +412,14 @@ class ProvenanceIndex:
             if self._llm_styled(root) or self._llm_like_source(root, d):
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
+
+    def _could_source(self, m: int, d: int) -> bool:
+        """The cheap necessary conditions for m to become d's source as its family root (checked
+        for each member before the family's round robin, which costs a member squared)."""
+        key = (min(d, m), max(d, m))
+        return (self.pairs[key].decision.relation in ("related", FAMILY, "rewrite") and not self._same_outlet(d, m)
+                and self._containment(d, m) >= ROOT_MIN_CONTAINMENT
+                and self._source_preference(m, d) >= ROOT_MIN_PREFERENCE)
 
     def _no_rewrite_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]]) -> None:
