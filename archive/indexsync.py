@@ -154,7 +154,7 @@ def index_doc_from_prepared(doc_id: int, doc: PreparedDoc) -> IndexDoc:
     return IndexDoc(
         id=doc_id, external_id=record.external_id, title=record.title, text=record.text,
         author=record.author, source=record.source, url=record.url, language=record.language,
-        published_at=record.published_at, content_hash=doc.content_hash, analysed=doc.analysed,
+        published_at=record.published_at, content_hash=doc.content_hash,
     )
 
 
@@ -183,7 +183,7 @@ class IndexFeeder:
         for doc_id, doc, is_new in written:
             if not is_new:
                 self._writer.delete_by_term("id", str(doc_id))
-            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc), self._writer.schema))
+            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc)))
             self._pending.append(doc_id)
         if len(self._pending) >= self.commit_every:
             self.commit()

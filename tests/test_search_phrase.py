@@ -1,8 +1,7 @@
-"""Common-word grams, pre-analysed postings and the exact-phrase matcher."""
+"""Common-word grams, the text field's postings and the exact-phrase matcher."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from whoosh import fields
 from archive.search import IndexDoc, SearchIndex, search
 from archive.search import schema as schema_module
 from archive.search.analysis import COMMON_WORDS, gram, make_analyzer, phrase_parts, word_spans, words
-from archive.search.schema import Text, analyse, build_schema, to_fields
+from archive.search.schema import Text, to_fields
 from fixtures.search.corpus import build_corpus, contains_phrase
 
 TRICKY = "Don't stop: the U.S. state-owned café in Zürich — O’Brien's 1,000 CO_OP İstanbul the the of the end"
@@ -32,7 +31,6 @@ def test_text_field_postings_equal_whooshs_own_plus_grams(boost: float) -> None:
     grams = {p[0].decode(): p for p in postings if p[0].startswith(b"\x1f")}
     assert set(grams) == {gram("the", "u"), gram("u", "s"), gram("the", "the"), gram("the", "of"), gram("of", "the")}
     assert all(p[1] == 0 for p in grams.values())  # grams do not count in the field length
-    assert sorted(ours.index(ours.analyse(TRICKY))) == postings  # pre-analysed input passes through
 
 
 def test_phrase_parts_use_grams_only_for_pairs_of_common_words() -> None:
@@ -43,14 +41,11 @@ def test_phrase_parts_use_grams_only_for_pairs_of_common_words() -> None:
     assert phrase_parts(("oil", "prices"), frozenset()) == [("oil", 0), ("prices", 1)]
 
 
-def test_to_fields_uses_pre_analysed_values_only_for_a_matching_field() -> None:
+def test_to_fields_hands_the_writer_plain_text_and_a_stored_title() -> None:
     doc = IndexDoc(1, "x", "The title", "the body text", None, None, None, None, None, "h")
-    doc = dataclasses.replace(doc, analysed=analyse(doc.title, doc.text))
-    ours = to_fields(doc, build_schema())
-    assert ours["text"] is doc.analysed["text"] and ours["_stored_title"] == "The title"
-    older = fields.Schema(title=fields.TEXT(stored=True), text=fields.TEXT())
-    assert to_fields(doc, older)["text"] == "the body text"
-    assert to_fields(doc)["text"] == "the body text"
+    values = to_fields(doc)
+    assert (values["text"], values["title"], values["_stored_title"]) == ("the body text", "The title", "The title")
+    assert "author" not in values and "published" not in values
 
 
 @pytest.fixture(scope="module")
@@ -63,16 +58,6 @@ def _index(path: Path, docs: list[IndexDoc]) -> SearchIndex:
 
 
 PHRASES = ["one of the", "the the", "of the", "u s", "new york", "said the oil", "the", "a an the", "in to"]
-
-
-def test_pre_analysed_index_answers_like_a_plain_one(tmp_path: Path, corpus: list) -> None:  # type: ignore[type-arg]
-    docs = [r.doc for r in corpus]
-    plain = _index(tmp_path / "plain", docs)
-    pre = _index(tmp_path / "pre", [dataclasses.replace(d, analysed=analyse(d.title, d.text)) for d in docs])
-    for query in [*(f'"{p}"' for p in PHRASES), "oil", "title:market"]:
-        a = search(plain, query, limit=1000, snippets=False)
-        b = search(pre, query, limit=1000, snippets=False)
-        assert [(h.id, h.score) for h in a.hits] == [(h.id, h.score) for h in b.hits], query
 
 
 def test_phrases_are_exact_with_and_without_grams(tmp_path: Path, corpus: list, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[type-arg]

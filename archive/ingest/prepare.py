@@ -19,7 +19,6 @@ from archive.ingest.normalize import content_hash, detect_languages, normalize_r
 from archive.ingest.readers import iter_records
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.provenance import DocInput, fingerprint
-from archive.search.schema import Analysed
 
 BATCH_SIZE = 500
 
@@ -29,11 +28,6 @@ class PreparedDoc:
     record: RawRecord
     content_hash: str
     fingerprint: bytes
-    # Title and text postings computed ahead (``schema.analyse``), if any. The reader leaves this
-    # empty: with the index writer's term pool, analysing in the writer costs little more than
-    # unpickling the postings did (2.8 s of 7.5 s on Reuters), and the whole ingest used ~5 s
-    # less CPU and ~40 MB less memory; the reader (normalising, fingerprinting) was the slower side.
-    analysed: dict[str, Analysed] = field(default_factory=dict)
 
 
 @dataclass

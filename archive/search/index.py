@@ -230,7 +230,7 @@ class SearchIndex:
         count = 0
         with self.writer(timeout=timeout) as writer:
             for doc in docs:
-                writer.add_document(**to_fields(doc, writer.schema))
+                writer.add_document(**to_fields(doc))
                 count += 1
         return count
 
@@ -240,7 +240,7 @@ class SearchIndex:
         with self.writer(timeout=timeout) as writer:
             for doc in docs:
                 writer.delete_by_term("id", str(doc.id))
-                writer.add_document(**to_fields(doc, writer.schema))
+                writer.add_document(**to_fields(doc))
                 count += 1
         return count
 
@@ -271,7 +271,7 @@ class SearchIndex:
                 changed += writer.delete_by_term("id", str(doc_id))
             for doc in fetch_docs([*drift.missing, *drift.stale]):
                 writer.delete_by_term("id", str(doc.id))
-                writer.add_document(**to_fields(doc, writer.schema))
+                writer.add_document(**to_fields(doc))
                 changed += 1
         return changed
 
@@ -296,7 +296,7 @@ class SearchIndex:
                 ix = FileStorage(str(building)).create_index(build_schema())
                 with _open_writer(ix) as writer:
                     for doc in docs:
-                        writer.add_document(**to_fields(doc, writer.schema))
+                        writer.add_document(**to_fields(doc))
                 manifest.record(building, ix)
                 ix.close()
                 generation = root / _next_generation(root)

@@ -11,6 +11,7 @@ import zlib
 from array import array
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -352,11 +353,44 @@ def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any) -> dict[int, f
     return _term_scores(searcher, term.fieldname, text, weighting)
 
 
-def _term_scores(
-    searcher: Searcher, fieldname: str, text: bytes, weighting: Any, values: dict[int, Any] | None = None
-) -> dict[int, float] | None:
-    """Document number -> the term's BM25F score there; with ``values``, each posting's value
-    (for a positions field, its encoded positions) put in it as well."""
+def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> dict[int, float] | None:
+    """Document number -> the term's BM25F score there."""
+    bm25 = _bm25_postings(searcher, fieldname, text, weighting)
+    if bm25 is None:
+        return None
+    idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
+    scores: dict[int, float] = {}
+    for ids, weights, _ in _posting_blocks(bm25.matcher):
+        try:  # BM25._score, inlined: one call per block rather than per posting
+            block = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
+        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+            return None
+        scores.update(zip(ids, block))
+    for docnum in bm25.deleted:
+        scores.pop(docnum, None)
+    return scores
+
+
+@dataclass(frozen=True)
+class _BM25:
+    """A term's postings matcher (unwrapped), the deleted documents it would skip, and what its
+    BM25F score needs: BM25F's bm25(idf, tf, fl, avgfl, B, K1), with the part that depends only
+    on the document's length byte computed once per byte (``norms``), the same operations in the
+    same order. A length byte of 0 has no norm (``None``): Whoosh's scorer cannot score it either."""
+
+    matcher: Any
+    deleted: Any
+    idf: float
+    k1_1: float
+    norms: list[float | None]
+    lengths: bytes
+
+    def _score(self, docnum: int, weight: float) -> float:
+        return self.idf * ((weight * self.k1_1) / (weight + self.norms[self.lengths[docnum]]))  # type: ignore[operator]
+
+
+def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> _BM25 | None:
+    """``None`` for another weighting or field lengths not in memory."""
     matcher = searcher.postings(fieldname, text, weighting=weighting)
     deleted: Any = ()
     if type(matcher) is FilterMatcher and matcher._exclude:
@@ -367,23 +401,9 @@ def _term_scores(
     lengths = getattr(getattr(searcher.reader(), "_perdoc", None), "_readers", {}).get(f"_{fieldname}_len")
     if type(scorer) is not BM25FScorer or type(lengths) is not bytes:
         return None
-    # BM25F's bm25(idf, tf, fl, avgfl, B, K1), with the part that depends only on the document's
-    # length byte computed once per byte: the same operations in the same order.
-    idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-    k1_1 = K1 + 1
+    avgfl, B, K1 = scorer.avgfl, scorer.B, scorer.K1
     norms = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) if b else None for b in range(256)]
-    scores: dict[int, float] = {}
-    for ids, weights, block_values in _posting_blocks(matcher, values is not None):
-        try:
-            block = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]
-        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
-            return None
-        scores.update(zip(ids, block))
-        if values is not None:
-            values.update(zip(ids, block_values))
-    for docnum in deleted:
-        scores.pop(docnum, None)
-    return scores
+    return _BM25(matcher, deleted, scorer.idf, K1 + 1, norms, lengths)
 
 
 def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
@@ -401,10 +421,8 @@ def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[A
     while matcher.is_active():
         i = matcher._i
         if with_values:
-            matcher._read_ids()
-            matcher._read_weights()
-            matcher._read_values()
-            yield matcher._ids[i:], matcher._weights[i:], matcher._values[i:]
+            ids, weights, values = block_values(matcher)
+            yield ids[i:], weights[i:], values[i:]
         else:
             ids, weights = block_postings(matcher)
             yield ids[i:], weights[i:], None
@@ -412,10 +430,28 @@ def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[A
         matcher._next_block()
 
 
+def block_values(matcher: W3LeafMatcher) -> tuple[Any, Any, Any]:
+    """The current block's (ids, weights, values), as whoosh3's ``_read_ids``, ``_read_weights``
+    and ``_read_values`` give them; the ids are undone from their deltas by ``accumulate`` (in C)
+    rather than ``_read_ids``'s generator, a third of the time of reading a positions block."""
+    if matcher._ids is None and not matcher._byteids:
+        if matcher._data is None:
+            matcher._read_data()
+        matcher._ids = tuple(accumulate(matcher._data[0]))
+    if matcher._ids is None:
+        matcher._read_ids()
+    if matcher._weights is None:
+        matcher._read_weights()
+    if matcher._values is None:
+        matcher._read_values()
+    return matcher._ids, matcher._weights, matcher._values
+
+
 def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any) -> dict[int, float] | None:
     """``PhraseMatcher``'s matches and scores (the sum of its parts' term scores, rarest part
     first), from each part's postings read once: positions are decoded only for documents holding
-    every part, and a document matches where some start position is shared by all parts."""
+    every part, a document matches where some start position is shared by all parts, and only
+    matches are scored."""
     field = searcher.schema[phrase.fieldname]
     if type(field.format) is not formats.Positions:
         return None
@@ -427,23 +463,57 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any) -> d
             return {}
         found.append((frequency, offset, term))
     found.sort(key=lambda part: part[0])
-    parts: list[tuple[dict[int, float], dict[int, Any], int]] = []
+    # Per part, document number -> weight and -> encoded positions: dicts of numbers and bytes,
+    # which the garbage collector does not track (a dict of (weight, value) tuples made a query
+    # allocate thousands of tracked objects, and every few queries pay a ~10 ms full collection).
+    weights: list[dict[int, float]] = []
+    values: list[dict[int, bytes]] = []
+    scorers: list[_BM25] = []
+    offsets: list[int] = []
+    deleted: set[int] = set()
     for _, offset, term in found:
-        values: dict[int, Any] = {}
-        scores = _term_scores(searcher, phrase.fieldname, field.to_bytes(term), weighting, values)
-        if scores is None:
+        bm25 = _bm25_postings(searcher, phrase.fieldname, field.to_bytes(term), weighting)
+        if bm25 is None:
             return None
-        parts.append((scores, values, offset))
+        deleted.update(bm25.deleted)
+        part_weights: dict[int, float] = {}
+        part_values: dict[int, bytes] = {}
+        for ids, block_weights, block_values in _posting_blocks(bm25.matcher, with_values=True):
+            part_weights.update(zip(ids, block_weights))
+            part_values.update(zip(ids, block_values))
+        weights.append(part_weights)
+        values.append(part_values)
+        scorers.append(bm25)
+        offsets.append(offset)
+    candidates = set(values[0]).intersection(*values[1:])
     matched: dict[int, float] = {}
-    (rarest, rarest_values, rarest_offset), others = parts[0], parts[1:]
-    for docnum in rarest:
-        if not all(docnum in scores for scores, _, _ in others):
+    for docnum in sorted(candidates - deleted):
+        if not _shares_a_start([part[docnum] for part in values], offsets):
             continue
-        starts = {p - rarest_offset for p in accumulate(loads(rarest_values[docnum][_INT_SIZE:]))}
-        for _, values, offset in others:
-            starts.intersection_update([p - offset for p in accumulate(loads(values[docnum][_INT_SIZE:]))])
-            if not starts:
-                break
-        else:
-            matched[docnum] = sum([scores[docnum] for scores, _, _ in parts])
+        try:
+            matched[docnum] = sum([bm25._score(docnum, part[docnum]) for part, bm25 in zip(weights, scorers)])
+        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+            return None
     return matched
+
+
+def _shares_a_start(values: list[bytes], offsets: list[int]) -> bool:
+    """Whether the parts' positions in a document, each less its offset, have a value in common.
+
+    A posting's value is ``formats.Positions``' encoding: a count, then the pickled list of
+    position deltas, the first one the first position; taking the offset off that one shifts them
+    all, so the starts come out of ``accumulate`` (in C) as they are.
+    """
+    deltas = loads(values[0][_INT_SIZE:])
+    deltas[0] -= offsets[0]
+    starts = set(accumulate(deltas))
+    last = len(values) - 1
+    for i in range(1, len(values)):
+        deltas = loads(values[i][_INT_SIZE:])
+        deltas[0] -= offsets[i]
+        if i == last:
+            return not starts.isdisjoint(accumulate(deltas))
+        starts.intersection_update(accumulate(deltas))
+        if not starts:
+            return False
+    return True  # a phrase of one part

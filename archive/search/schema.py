@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from pickle import dumps
@@ -32,24 +32,14 @@ class IndexDoc:
     language: str | None
     published_at: datetime | None
     content_hash: str
-    # Postings computed ahead (e.g. in the ingest's reader process), by field: see ``analyse``.
-    analysed: dict[str, Analysed] = field(default_factory=dict, compare=False, repr=False)
 
 
 # (term bytes, frequency, weight, encoded positions): what Whoosh's ``FieldType.index`` yields.
 Posting = tuple[bytes, int, float, bytes]
 
 
-@dataclass(frozen=True)
-class Analysed:
-    """One field value analysed ahead of time; ``key`` says which field settings it was made for."""
-
-    key: tuple[float, frozenset[str]]
-    postings: list[Posting]
-
-
 class Text(fields.TEXT):
-    """A TEXT field (positions, the one analyzer) that indexes faster and can take pre-analysed input.
+    """A TEXT field (positions, the one analyzer) that indexes faster.
 
     ``index`` gives exactly what Whoosh's generic token pipeline gives for the same text, plus
     the common-word grams when ``common_words`` is not empty (see ``archive.search.analysis``).
@@ -60,18 +50,7 @@ class Text(fields.TEXT):
         super().__init__(analyzer=make_analyzer(), phrase=True, **options)
         self.common_words = common_words
 
-    @property
-    def analysis_key(self) -> tuple[float, frozenset[str]]:
-        return (self.format.field_boost, self.common_words)
-
-    def analyse(self, text: str) -> Analysed:
-        return Analysed(self.analysis_key, _postings(text, self.format.field_boost, self.common_words))
-
     def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:  # type: ignore[override]
-        if isinstance(value, Analysed) and value.key == self.analysis_key:
-            return iter(value.postings)
-        if isinstance(value, Analysed):
-            raise ValueError("pre-analysed value made for other field settings")
         return iter(_postings(value, self.format.field_boost, self.common_words))
 
 
@@ -162,20 +141,16 @@ def build_schema() -> fields.Schema:
     )
 
 
-def to_fields(doc: IndexDoc, schema: fields.Schema | None = None) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document``; absent values are left out.
-
-    Pre-analysed values in ``doc.analysed`` are used where ``schema`` (the writer's, which may be
-    an older index's) has a matching ``Text`` field; elsewhere the field analyses the text itself.
-    """
+def to_fields(doc: IndexDoc) -> dict[str, Any]:
+    """The keyword arguments for ``writer.add_document``; absent values are left out."""
     values: dict[str, Any] = {
         "id": str(doc.id),
         "external_id": doc.external_id,
-        "text": _value(doc, "text", doc.text, schema),
+        "text": doc.text,
         "content_hash": doc.content_hash,
     }
     if doc.title:
-        values["title"] = _value(doc, "title", doc.title, schema)
+        values["title"] = doc.title
         values["_stored_title"] = doc.title
     if doc.author:
         values["author"] = doc.author
@@ -196,26 +171,9 @@ def to_fields(doc: IndexDoc, schema: fields.Schema | None = None) -> dict[str, A
     return values
 
 
-def _value(doc: IndexDoc, name: str, text: str, schema: fields.Schema | None) -> str | Analysed:
-    analysed = doc.analysed.get(name)
-    if analysed is None or schema is None:
-        return text
-    target = schema[name]
-    return analysed if isinstance(target, Text) and target.analysis_key == analysed.key else text
-
-
-def analyse(title: str | None, text: str) -> dict[str, Analysed]:
-    """The title and text postings of a document, for ``IndexDoc.analysed``."""
-    schema = SCHEMA
-    analysed = {"text": schema["text"].analyse(text)}
-    if title:
-        analysed["title"] = schema["title"].analyse(title)
-    return analysed
-
-
 def stored_published(value: datetime | None) -> datetime | None:
     """Whoosh hands back the naive UTC datetime it stored; callers get it timezone-aware."""
     return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
-SCHEMA = build_schema()  # what a new index gets; ``analyse`` prepares documents for it
+SCHEMA = build_schema()  # what a new index gets

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import struct
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from heapq import heappush, heapreplace
+from heapq import heappush, heapreplace, nsmallest
 from datetime import date, datetime
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
@@ -102,14 +103,8 @@ def search(
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         searcher = snap.searcher
         compiled = compile_query(root, searcher.reader())
-        segments = word_scores(searcher, compiled.query) if sort == "relevance" else None
-        groups = _column_groups(searcher, segments, facets) if segments is not None else None
-        if segments is not None and groups is not None:
-            total, best = top_scores(segments, offset + limit if limit else 1)
-            page = [(searcher.stored_fields(docnum), score) for score, docnum in best[offset:]] if limit else []
-            facet_counts = {name: _facet_counts(groups[name]) for name in facets}
-        else:
-            total, page, facet_counts = _collected(searcher, compiled.query, sort, limit, offset, facets)
+        found = _one_pass(searcher, compiled.query, sort, limit, offset, facets)
+        total, page, facet_counts = found or _collected(searcher, compiled.query, sort, limit, offset, facets)
         suggestion = _suggest(parsed, searcher) if total == 0 else None
     # Outside the damage guard: errors from the caller's texts_for are theirs, not the index's.
     ids = [int(fields["id"]) for fields, _ in page]
@@ -121,9 +116,51 @@ def search(
     return SearchResults(total, hits, facet_counts, suggestion, list(parsed.warnings))
 
 
-def _collected(
-    searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]
-) -> tuple[int, list[tuple[dict[str, Any], float]], dict[str, list[tuple[str, int]]]]:
+Page = tuple[int, list[tuple[dict[str, Any], float | None]], dict[str, list[tuple[str, int]]]]
+
+
+def _one_pass(searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page | None:
+    """What ``_collected`` gives, from the matches read in one pass (``postings.word_scores``):
+    ranked by score, or ordered by the sort facet's keys read once per segment
+    (``_dated_order``); ``None`` when the query, a facet or the sort is not one this handles."""
+    segments = word_scores(searcher, query)
+    if segments is None:
+        return None
+    groups = _column_groups(searcher, segments, facets)
+    if groups is None:
+        return None
+    wanted = offset + limit if limit else 1
+    page: list[tuple[dict[str, Any], float | None]] = []
+    if sort == "relevance":
+        total, best = top_scores(segments, wanted)
+        if limit:
+            page = [(searcher.stored_fields(docnum), score) for score, docnum in best[offset:]]
+    else:
+        dated = _dated_order(searcher, segments, sort, wanted)
+        if dated is None:
+            return None
+        total, docnums = dated
+        if limit:
+            page = [(searcher.stored_fields(docnum), None) for docnum in docnums[offset:]]
+    return total, page, {name: _facet_counts(groups[name]) for name in facets}
+
+
+def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) -> tuple[int, list[int]] | None:
+    """The number of matches and the first ``limit`` global document numbers in the order of
+    Whoosh's sorting collector for ``_sort_facet(sort)``: ascending (key, document number).
+    ``None`` if the facet's keys cannot be read in bulk."""
+    categorizer = _sort_facet(sort).categorizer(searcher)
+    items: list[tuple[Any, int]] = []
+    for leaf, offset, scores in segments:
+        categorizer.set_searcher(leaf, offset)
+        keys = _segment_keys(leaf.reader(), categorizer, sort)
+        if keys is None:
+            return None
+        items.extend([(keys[docnum], offset + docnum) for docnum in scores])
+    return len(items), [docnum for _, docnum in nsmallest(limit, items)]
+
+
+def _collected(searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
     """Total, page of (stored fields, score) and facet counts, through a Whoosh collector."""
     one_pass = not _words_only(query)
     collector = searcher.collector(
@@ -282,24 +319,63 @@ _NAMES: WeakKeyDictionary[IndexReader, dict[str, list[Any]]] = WeakKeyDictionary
 
 def _column_names(reader: IndexReader, categorizer: _CachedColumnCategorizer) -> list[Any]:
     """``categorizer.key_to_name(categorizer.key_for(None, docnum))`` for every document of the
-    segment, read once per segment reader: a variable-length column's values in one read rather
-    than a seek and read per document (~1 us each, for every match of every faceted search)."""
+    segment, read once per segment reader (``_column_keys``)."""
     names = _NAMES.setdefault(reader, {})
     fieldname = categorizer._fieldname
     if fieldname not in names:
-        column = categorizer._creader
-        if type(column) is columns.VarBytesColumn.Reader:
-            data = column._dbfile.get(column._basepos, column._length)
-            keys: Iterable[bytes] = (
-                data[start : start + length] if length else b"" for start, length in zip(column._offsets, column._lengths)
-            )
-        else:
-            keys = (column.sort_key(docnum) for docnum in range(len(column)))
         by_key: dict[Any, Any] = {}
         names[fieldname] = [
-            by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key)) for key in keys
+            by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key))
+            for key in _column_keys(categorizer._creader)
         ]
     return names[fieldname]
+
+
+def _column_keys(column: Any) -> list[Any]:
+    """``column.sort_key(docnum)`` for every document of the segment, in one read where whoosh3's
+    column reader would seek and read once per document (~1 us each, for every match of every
+    faceted or date-sorted search): a variable-length column's values sliced from its data, a
+    numeric column's unpacked at once (negated if reversed, as its ``sort_key`` does)."""
+    if type(column) is columns.VarBytesColumn.Reader:
+        data = column._dbfile.get(column._basepos, column._length)
+        return [data[start : start + length] if length else b"" for start, length in zip(column._offsets, column._lengths)]
+    if type(column) is columns.NumericColumn.Reader:
+        stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        values = [value for (value,) in struct.iter_unpack("!" + column._typecode, stored)]
+        values += [column._default] * (column._doccount - column._count)
+        return [0 - value for value in values] if column._reverse else values
+    return [column.sort_key(docnum) for docnum in range(len(column))]
+
+
+# Per segment reader: sort -> each document's key under that sort's facet.
+_SORT_KEYS: WeakKeyDictionary[IndexReader, dict[str, list[Any]]] = WeakKeyDictionary()
+
+
+def _segment_keys(reader: IndexReader, categorizer: sorting.Categorizer, sort: str) -> list[Any] | None:
+    """``categorizer.key_for(None, docnum)`` for every document of the segment (the categorizer
+    set to it), read once per segment reader; ``None`` if it is not made of column categorizers."""
+    keys = _SORT_KEYS.setdefault(reader, {})
+    if sort not in keys:
+        found = _categorizer_keys(categorizer)
+        if found is None:
+            return None
+        keys[sort] = found
+    return keys[sort]
+
+
+def _categorizer_keys(categorizer: sorting.Categorizer) -> list[Any] | None:
+    """Each document's key, composed as the multi-facet, translating and column categorizers
+    compose theirs; ``None`` for any other categorizer."""
+    if type(categorizer) is _CachedColumnCategorizer:
+        return _column_keys(categorizer._creader)
+    if type(categorizer) in (sorting.MultiFacet.MultiCategorizer, sorting.TranslateFacet.TranslateCategorizer):
+        parts = [_categorizer_keys(c) for c in categorizer.catters]
+        if any(part is None for part in parts):
+            return None
+        if type(categorizer) is sorting.MultiFacet.MultiCategorizer:
+            return list(zip(*parts))  # type: ignore[arg-type]
+        return list(map(categorizer.fn, *parts))  # type: ignore[arg-type]
+    return None
 
 
 def _facet_counts(groups: dict[str, int]) -> list[tuple[str, int]]:
