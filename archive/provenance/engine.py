@@ -31,7 +31,7 @@ import numpy as np
 from .align import Prepared
 from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
-from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, pair_features
+from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, pair_features
 from .clusters import stories
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
@@ -40,8 +40,9 @@ from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .parallel import map_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
+from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.11-6"
+METHOD_VERSION = "2026.11-7"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -101,6 +102,15 @@ ROOT_AI_WEIGHT = 0.5
 ROOT_PREFERENCE_SCALE = 3.0
 # Members of a family: the document and its closest paired texts (the candidate list's size).
 FAMILY_SIZE = 12
+# Versions of one story (see _pick_versions): candidate sources that are duplicates or near
+# copies of each other and explain the document within this margin of each other.
+VERSION_EXPLAIN_MARGIN = 0.05
+# Spin siblings (see _no_spin_chains): the common source must account for about as much of the
+# copy as the sibling does (cruft shared by two copies from one site makes up the difference);
+# a shorter earlier version that lacks paragraphs the copy has is not its source.
+SPIN_SIBLING_MAX_COVERAGE_LOSS = 0.3
+# Copy relations: the text was taken over (verbatim, nearly, or with words swapped).
+_COPY_RELATIONS = frozenset({"duplicate", "near_copy", "spun"})
 # Distinct known artefacts that flag a document as spun even without its original present.
 MIN_ARTEFACT_KINDS = 2
 
@@ -349,6 +359,8 @@ class ProvenanceIndex:
                 break
         self._family_roots(oriented, parent, promoted, settled)
         self._no_rewrite_chains(oriented, parent, promoted)
+        self._no_spin_chains(oriented, parent)
+        self._pick_versions(oriented, parent, promoted)
         for d, key in parent.items():
             o = oriented[key]
             if key in promoted and o.derived != d:
@@ -455,6 +467,88 @@ class ProvenanceIndex:
                 self._why[d] = "chain_dropped"
                 continue
             self._repoint(oriented, parent, promoted, d, qkey, "chain_source")
+
+    def _no_spin_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]]) -> None:
+        """A spun copy d whose chosen source p is itself a copy of q, while d is a spun copy of q
+        in its own right: q is d's source (in place). Independent spins of one original are far
+        commoner than a spin of a spin, and a spinner with a fixed dictionary makes the heavier
+        of two spins of q contain the lighter one's swaps, so the text cannot tell the chain
+        from two siblings; the original is the claim the evidence supports (p stays related).
+        The reverse case, d keeping words p swapped, is already caught by _is_sibling. Not when
+        p is q's own re-issue (same outlet): then p is a version of the story, not a copy; nor
+        when d reproduces p word for word: then d was taken from p (or p from d)."""
+        moves: dict[int, tuple[int, int]] = {}
+        for d in sorted(parent):
+            key = parent[d]
+            o = oriented[key]
+            if o.derived != d or self.pairs[key].decision.relation not in ("near_copy", "spun") or not self._reworded(key):
+                continue  # a verbatim copy of p was taken from p (or p from it)
+            pkey = parent.get(o.source)
+            if pkey is None or self.pairs[pkey].decision.relation not in _COPY_RELATIONS:
+                continue
+            p, q = o.source, oriented[pkey].source
+            qkey = (min(d, q), max(d, q))
+            rec = self.pairs.get(qkey)
+            if q == d or rec is None or rec.decision.relation != "spun" or qkey not in oriented or self._same_outlet(p, q):
+                continue
+            if oriented[qkey].source == q and self._covered(d, qkey) >= self._covered(d, key) - SPIN_SIBLING_MAX_COVERAGE_LOSS:
+                moves[d] = qkey
+        for d, qkey in sorted(moves.items()):
+            parent[d] = qkey
+            self._why[d] = "spin_siblings"
+
+    def _pick_versions(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                       promoted: set[tuple[int, int]]) -> None:
+        """When d's source exists in several versions (re-issues: duplicates or near copies of
+        each other that explain d about equally well), the version whose distinguishing surface
+        details (spelling, case, line layout, headline words) d shares most (versions.py); when
+        none does, the current choice (the earliest issue) stays. In place."""
+        by_derived: dict[int, dict[int, tuple[int, int]]] = {}
+        for key, o in oriented.items():
+            if self.pairs[key].decision.relation in DERIVATIONS:
+                by_derived.setdefault(o.derived, {})[o.source] = key
+        surfaces: dict[int, Surface] = {}
+
+        def surface(x: int) -> Surface:
+            if x not in surfaces:
+                surfaces[x] = Surface.of(self.docs[x].text, self.docs[x].title)
+            return surfaces[x]
+
+        for d in sorted(parent):
+            key = parent[d]
+            if key in promoted or oriented[key].derived != d or self._why.get(d) == "spin_siblings":
+                continue  # (a sibling copy shares d's swaps: that agreement is the spinner's)
+            p = oriented[key].source
+            explains = self._explains(key, oriented[key])
+            options = by_derived.get(d, {})
+            versions = [s for s, k in sorted(options.items()) if s != p and self._are_versions(s, p)
+                        and abs(self._explains(k, oriented[k]) - explains) <= VERSION_EXPLAIN_MARGIN]
+            if not versions:
+                continue
+            chosen = best_version(surface(d), {v: surface(v) for v in [p, *versions]}, [p, *versions])
+            if chosen != p:
+                parent[d] = options[chosen]
+                self._why[d] = "version"
+
+    def _reworded(self, key: tuple[int, int]) -> bool:
+        """The pair differs by word swaps (as a spun pair does; a same-outlet pair is called
+        near_copy whatever its swaps), so each text may be a separate spin of a third."""
+        al = self.pairs[key].features.alignment
+        return al.substitution_rate >= SPUN_MIN_RATE and len(al.substitutions) >= SPUN_MIN_SUBS
+
+    def _covered(self, d: int, key: tuple[int, int]) -> float:
+        """Share of d inside the passages aligned with the other text of the pair ``key``."""
+        f = self.pairs[key].features
+        return f.alignment.coverage_a if d == f.a else f.alignment.coverage_b
+
+    def _are_versions(self, a: int, b: int) -> bool:
+        """a and b are issues of one story: duplicates, or near copies by one outlet (its re-issues
+        and corrections). A near copy by another or an unknown outlet is a copy, whose own edits a
+        sibling may share (_no_spin_chains judges those)."""
+        rec = self.pairs.get((min(a, b), max(a, b)))
+        if rec is None:
+            return False
+        return rec.decision.relation == "duplicate" or rec.decision.relation == "near_copy" and self._same_outlet(a, b)
 
     def _repoint(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                  promoted: set[tuple[int, int]], d: int, key: tuple[int, int], why: str) -> None:

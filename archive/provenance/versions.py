@@ -1,0 +1,58 @@
+"""Which of several versions of one story a copy was made from.
+
+Wire services and sites re-issue a story (a corrected figure, a new headline, a re-wrapped
+text, an added paragraph). A copy of one issue aligns about equally well with all of them, so
+the alignment scores cannot tell them apart; the small details in which the issues differ can.
+A copy keeps its source's surface form wherever it did not reword it: the exact spelling and
+case of words, the punctuation, the line layout, the headline's words. So, counted only over
+the details that set one version apart from the others, the copy agrees most with the version
+it was made from. This holds for any spinner or copier (it looks at what they leave alone) and
+says nothing when the versions are byte-identical: then the caller keeps its own choice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+# Words with their punctuation and case, and line breaks (any whitespace run with a newline,
+# so re-indented paragraphs still match) as tokens of their own.
+_SURFACE = re.compile(r"[^\s]+|\s*\n\s*")
+_TITLE_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A text's surface details: adjacent token pairs of the body as written, title words."""
+
+    bigrams: frozenset[tuple[str, str]]
+    title_words: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str, title: str | None) -> Surface:
+        tokens = ["\n" if t.isspace() else t for t in _SURFACE.findall(text)]
+        # Headlines are re-cased freely (capitals, title case), so their words are compared
+        # case-blind; the body's case is part of its surface form.
+        words = frozenset(w.lower() for w in _TITLE_WORD.findall(title or ""))
+        return cls(frozenset(zip(tokens, tokens[1:])), words)
+
+
+def agreement(copy: Surface, versions: Mapping[int, Surface]) -> dict[int, int]:
+    """For each version, how many of the details found in it and in no other version the copy
+    shares (body token pairs plus title words)."""
+    out: dict[int, int] = {}
+    for v, surf in versions.items():
+        others = [s for o, s in versions.items() if o != v]
+        own_bigrams = surf.bigrams.difference(*(s.bigrams for s in others))
+        own_title = surf.title_words.difference(*(s.title_words for s in others))
+        out[v] = len(own_bigrams & copy.bigrams) + len(own_title & copy.title_words)
+    return out
+
+
+def best_version(copy: Surface, versions: Mapping[int, Surface], preferred: Sequence[int]) -> int:
+    """The version the copy agrees with most; ties (including no distinguishing detail at all)
+    go to the first of ``preferred`` (all versions, best first by the caller's own ranking)."""
+    scores = agreement(copy, versions)
+    top = max(scores.values())
+    return next(v for v in preferred if scores[v] == top)

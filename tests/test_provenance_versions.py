@@ -1,0 +1,91 @@
+"""A copy's source among several issues of one story, and two spun copies of one story.
+
+Hand-written fixtures: the invented Norvale story (tests/fixtures/provenance/story.txt) issued
+twice by one wire service, and copies of it made with a small hand-written synonym table (not
+any spinner's dictionary) that keeps the line layout, as spinners do; no shared data.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from archive.provenance import DERIVATIONS, DocInput, ProvenanceResult, build
+from archive.provenance.versions import Surface, agreement, best_version
+
+STORY = (Path(__file__).parent / "fixtures" / "provenance" / "story.txt").read_text(encoding="utf-8")
+BODY = STORY.split("\n\n", 1)[1]
+T0 = datetime(2024, 7, 16, 9, 0, tzinfo=timezone.utc)
+
+LIGHT = {"said": "stated", "rose": "climbed", "highest": "greatest", "company": "firm", "told": "informed"}
+HEAVY = {**LIGHT, "production": "output", "increase": "rise", "new": "fresh", "consider": "weigh",
+         "results": "figures", "warned": "cautioned", "early": "initial", "agreed": "consented",
+         "talks": "discussions", "schedule": "timetable", "analysts": "experts", "level": "mark"}
+
+
+def _spin(text: str, table: dict[str, str]) -> str:
+    """Swap whole words in place: line breaks, case of untouched words and punctuation stay."""
+    return re.sub(r"[A-Za-z]+", lambda m: table.get(m.group(0), m.group(0)), text)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n\n".join(textwrap.fill(p, width) for p in text.split("\n\n"))
+
+
+def _sources_of(result: ProvenanceResult, doc: int) -> set[int]:
+    return {l.source_id for l in result.links if l.derived_id == doc and l.relation in DERIVATIONS}
+
+
+def test_agreement_counts_only_details_that_set_a_version_apart() -> None:
+    a = Surface.of("one two\nthree four", "Old Headline")
+    b = Surface.of("one two three\nfour", "New Headline Here")
+    copy = Surface.of("one two three\nfour", "new headline here")
+    # a alone has ("two", "\n"), ("\n", "three") and "old"; b alone ("two", "three"), ("three", "\n"),
+    # ("\n", "four"), "new" and "here". The copy shares b's layout and headline words.
+    assert agreement(copy, {1: a, 2: b}) == {1: 0, 2: 5}
+    assert best_version(copy, {1: a, 2: b}, [1, 2]) == 2
+
+
+def test_identical_versions_keep_the_callers_choice() -> None:
+    same = Surface.of("one two three", "Headline")
+    copy = Surface.of("one two three", "Headline")
+    assert best_version(copy, {5: same, 3: same}, [5, 3]) == 5
+    assert best_version(copy, {5: same, 3: same}, [3, 5]) == 3
+
+
+def test_a_copy_goes_to_the_issue_whose_layout_and_headline_it_keeps() -> None:
+    # One wire story issued twice: same words, re-wrapped, new headline (a duplicate pair).
+    first = DocInput(1, _wrap(BODY, 60), "Norvale reports record copper output", T0, "Wire")
+    second = DocInput(2, _wrap(BODY, 75), "Norvale Mining lifts forecast after record quarter", T0 + timedelta(hours=3), "Wire")
+    # A spun copy of the second issue, headline re-cased as content sites do.
+    copy = DocInput(3, _spin(second.text, HEAVY), "Norvale Mining Lifts Forecast After Record Quarter",
+                    T0 + timedelta(days=1), "Farm")
+    result = build([first, second, copy])
+    assert _sources_of(result, 3) == {2}
+    # Without any detail that tells the issues apart, the first issue stays the source.
+    plain = DocInput(3, _spin(BODY, HEAVY), None, T0 + timedelta(days=1), "Farm")
+    assert _sources_of(build([DocInput(1, BODY, None, T0, "Wire"),
+                              DocInput(2, BODY, None, T0 + timedelta(hours=3), "Wire"), plain]), 3) == {1}
+
+
+def test_two_spins_of_one_story_both_link_to_it_not_to_each_other() -> None:
+    # A fixed synonym table makes the heavier spin contain every swap of the lighter one, so the
+    # lighter spin "explains" the heavier one best; still, both were made from the story.
+    story = DocInput(1, BODY, None, T0, "Wire")
+    light = DocInput(2, _spin(BODY, LIGHT), None, None, "Farm")
+    heavy = DocInput(3, _spin(BODY, HEAVY), None, None, "Farm")
+    result = build([story, light, heavy])
+    assert _sources_of(result, 2) == {1}
+    assert _sources_of(result, 3) == {1}
+
+
+def test_a_longer_reissue_stays_the_source_of_a_copy_that_has_its_added_paragraphs() -> None:
+    # The wire's first, short issue and its fuller re-issue: the copy has the added paragraphs,
+    # so the short issue is not its source even though the re-issue derives from it.
+    paragraphs = BODY.split("\n\n")
+    short = DocInput(1, "\n\n".join(paragraphs[:2]), None, T0, "Wire")
+    full = DocInput(2, BODY, None, T0 + timedelta(hours=2), "Wire")
+    copy = DocInput(3, _spin(BODY, HEAVY), None, T0 + timedelta(days=1), "Farm")
+    assert _sources_of(build([short, full, copy]), 3) == {2}
