@@ -14,7 +14,7 @@ when a pair is aligned by one and not the other: (1) in build an old document X 
 new document N in X's own top-k although X is not in N's top-k (an update only looks from N);
 (2) the top-k and the alignment gates use IDF as of the update, which drifts as the archive
 grows. (archive.provenance_store loads an update's neighbourhood with :func:`may_align`, so the
-style-chosen candidate beyond a new document's aligned head (_source_like) is in it too.) Both
+source-like candidate beyond a new document's aligned head (_source_like) is in it too.) Both
 only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the edge of
 ``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
@@ -40,7 +40,7 @@ from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 
-METHOD_VERSION = "2026.11-6"
+METHOD_VERSION = "2026.11-7"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -49,7 +49,8 @@ METHOD_VERSION = "2026.11-6"
 ALIGN_TOP = 4
 ALIGN_MIN_COSINE = 0.2
 # Plus, further down (to cosine ALIGN_SOURCE_MIN_COSINE), the one candidate that reads most as
-# the document's source by style (see _source_like), when it does by this margin.
+# the document's source (pairwise source preference, see _source_like), when it does by this
+# margin, more than any aligned candidate, and also reads as the source of the nearest one.
 ALIGN_SOURCE_MIN_COSINE = 0.15
 ALIGN_SOURCE_MIN_PREFERENCE = 0.3  # as ROOT_MIN_PREFERENCE
 # Further down the list only clearly similar candidates: siblings (other copies of the same
