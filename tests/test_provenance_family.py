@@ -8,6 +8,9 @@ share invented phrasing with each other, unrelated fillers); no shared data.
 from __future__ import annotations
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
+from dataclasses import replace
+
+from archive.provenance.classify import FAMILY
 from archive.provenance.style import burstiness
 
 SOURCE = """Harbour authority to shut Corvay lock for nine weeks
@@ -141,7 +144,7 @@ def test_a_source_behind_the_aligned_head_is_aligned_when_it_reads_as_the_source
     assert index._source_like(3, [(2, 0.5)], [(2, 0.25)]) == []
     # Not when the head already holds a text that reads as the source, nor below the cosine floor.
     assert index._source_like(3, [(1, 0.5)], [(2, 0.25)]) == []
-    assert index._source_like(3, [(2, 0.5)], [(1, 0.1)]) == []
+    assert index._source_like(3, [(2, 0.5)], [(1, 0.05)]) == []
 
 
 def test_a_rewrite_whose_pair_pointed_backwards_gets_its_family_root() -> None:
@@ -185,3 +188,107 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     index._cont_cache[(3, 1)] = 0.0
     assert not index._reads_as_source(1, 3)
     assert 3 not in index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+
+
+def test_a_source_further_down_is_aligned_when_it_reads_more_as_the_source_than_the_head() -> None:
+    from dataclasses import replace
+
+    index = ProvenanceIndex()
+    index.update(_docs())
+    # Sibling 3 heads 2's list and, with varied sentence lengths, reads somewhat as its source;
+    # the human-written original further down still reads more so, and is aligned as well.
+    index.traits[3] = replace(index.traits[3], burstiness=index.traits[2].burstiness + 1.0)
+    assert index._style_preference(3, 2) >= 0.3
+    assert index._source_preference(1, 2) > index._source_preference(3, 2)
+    assert index._source_like(2, [(3, 0.6)], [(1, 0.2)]) == [(1, 0.2)]
+    # A head candidate that reads more as the source than anything further down suffices.
+    assert index._source_like(2, [(1, 0.6)], [(3, 0.2)]) == []
+    # Nor when the candidate does not read as the source of the head's text as well: it may be
+    # a longer text on the same topic rather than the source d and its nearest text share.
+    index.traits[3] = replace(index.traits[3], burstiness=index.traits[1].burstiness + 1.0)
+    assert not index._reads_as_source_of_head(1, 3)
+    assert index._source_preference(1, 2) > index._source_preference(3, 2)
+    assert index._source_like(2, [(3, 0.6)], [(1, 0.2)]) == []
+
+
+# The original stored cut off inside its fourth paragraph (a field-length limit), and a rewrite
+# made from the whole article: it gives the sum and the year from beyond the stored end.
+CUT_SOURCE = SOURCE[: SOURCE.index("The authority has set aside")] + "The authority has set aside"
+WHOLE_REWRITE = """Corvay Lock to Close for Nine Weeks of Repairs
+
+The Corvay lock on the Merrin canal will close on 3 March after engineers found corroded gates, according to harbour master Ines Valdor of the port of Saltmere.
+
+Valdor stressed that the authority had no choice, warning that a gate failure with a full chamber could cost the whole season.
+
+Around 140 barges a week rely on the lock to carry grain and timber from the Ostrel valley to the coast, and operators fear the spring closure will be costly. Dunmore Haulage plans to move its cargo by road.
+
+The harbour authority has budgeted 4.2 million euros for the project, which includes two new gates, a rebuilt sill and a new pump house for a lock that first opened in 1887. Contractor Pellam Marine is expected to finish before the summer tourist boats return.
+"""
+
+
+def _cut_fixture(source_text: str) -> tuple[ProvenanceIndex, tuple[int, int]]:
+    index = ProvenanceIndex()
+    index.update([DocInput(1, source_text), DocInput(2, WHOLE_REWRITE, source="model-a")]
+                 + [DocInput(100 + k, text) for k, text in enumerate(FILLERS)])
+    index.result()
+    assert (1, 2) in index.pairs
+    return index, (1, 2)
+
+
+def test_a_rewrite_may_give_facts_from_beyond_the_end_of_a_cut_off_source() -> None:
+    index, key = _cut_fixture(CUT_SOURCE)
+    f = index.pairs[key].features
+    assert index.cut_off[1] and not index.cut_off[2]
+    assert f.numbers_only_b >= 2, "premise: the rewrite has numbers the stored source lacks"
+    assert index._keeps_facts(key, 2)
+    # The same text ending at a sentence: those numbers are the rewrite's own, as in a separate
+    # report of the event, and the facts check fails.
+    ended = CUT_SOURCE[: CUT_SOURCE.index("The authority has set aside")].rstrip()
+    index, key = _cut_fixture(ended)
+    assert not index.cut_off[1] and not index._keeps_facts(key, 2)
+
+
+def test_a_loose_pair_sharing_names_and_terms_is_one_family() -> None:
+    from archive.provenance.classify import Decision
+
+    index, _ = _chain_fixture()
+    f = index.pairs[(1, 3)].features
+    none = Decision(None, 0.1, ())
+    assert index._family_by_containment(f, none).relation == FAMILY
+    # Too few shared names, or a different story by its numbers: no family.
+    assert index._family_by_containment(replace(f, shared_names=2), none) == none
+    index._cont_cache[(1, 3)] = index._cont_cache[(3, 1)] = 0.1
+    assert index._family_by_containment(f, none) == none
+
+
+def test_a_copy_is_never_the_root_of_its_family_the_text_it_copies_is() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    index, oriented = _chain_fixture()
+    rec = index.pairs[(1, 2)]
+    oriented[(1, 2)] = _Oriented(1, 2, 0.8, (), ())
+    assert index._original_of(2, oriented, {2: (1, 2)}) == 2, "a rewrite can be a family root"
+    index.pairs[(1, 2)] = PairRecord(rec.features, Decision("near_copy", 0.9, ()))
+    assert index._original_of(2, oriented, {2: (1, 2)}) == 1
+    assert index._original_of(2, oriented, {}) == 2
+
+
+def test_a_weakly_similar_root_replaces_a_closer_source_only_when_that_source_is_its_sibling() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index, oriented = _chain_fixture()
+    assert index.pairs[(1, 3)].decision.relation == FAMILY and index.pairs[(2, 3)].decision.relation == "rewrite"
+    assert index._containment(3, 1) < index._containment(3, 2) - 0.05
+    oriented[(2, 3)] = _Oriented(2, 3, 0.6, (), ())
+    # 3 linked to 2; root 1 holds less of 3 but reads as 2's source: 2 is 3's sibling.
+    parent = {3: (2, 3)}
+    index._family_roots(oriented, parent, set(), set())
+    assert parent[3] == (1, 3)
+    # When 1 does not read as 2's source, 2 may be 3's true source and 1 only a text on the
+    # same topic: the weak root does not displace it.
+    index._cont_cache[(2, 1)] = 0.0
+    assert not index._reads_as_source(1, 2)
+    parent = {3: (2, 3)}
+    index._family_roots(oriented, parent, set(), set())
+    assert parent[3] == (2, 3)

@@ -8,7 +8,7 @@ from archive.provenance.align import Prepared, align, longest_increasing, opcode
 from archive.provenance.attribution import find_attributions
 from archive.provenance.candidates import CandidateIndex
 from archive.provenance.features import CAP, NUM, STOP, WORD, tokenize
-from archive.provenance.style import ai_style, cruft_lines, spinner_artefacts
+from archive.provenance.style import ai_style, cruft_lines, reads_cut_off, spinner_artefacts
 
 
 def test_token_kinds_and_offsets() -> None:
@@ -20,6 +20,27 @@ def test_token_kinds_and_offsets() -> None:
     assert got["1,500"] == NUM and got["rose"] == WORD
     assert tokenize("1,500").hashes[0] == tokenize("1500").hashes[0]
     assert tokenize("Bank’s").hashes[0] == tokenize("bank's").hashes[0]
+
+
+def test_number_forms_that_rewriters_switch_between_share_a_hash() -> None:
+    def h(form: str) -> int:
+        return int(tokenize(form).hashes[0])
+
+    assert h("14th") == h("14") and h("21st") == h("21") and h("2nd") == h("2")
+    assert h("36-year-old") == h("36")
+    assert h("30's") == h("30s") and h("30’s") == h("30s")
+    # Other numbers keep their own form: a decade is not the number, a date is not its day.
+    assert h("1990s") != h("1990") and h("5.17.19") != h("17") and h("14-million") != h("14")
+
+
+def test_a_text_cut_off_inside_a_sentence_reads_cut_off() -> None:
+    assert reads_cut_off("The council met on Monday. It said the lock would close on 3 March and that the")
+    assert not reads_cut_off("The council met on Monday. It said the lock would close on 3 March.")
+    assert not reads_cut_off('He said: "We had no choice,"')
+    # A closing signature or a table's last row is not an unfinished sentence.
+    assert not reads_cut_off("Profits rose 6.2 pct in the quarter, the company said. REUTER")
+    assert not reads_cut_off("Shr 1.20 dlrs vs 1.10 dlrs\n    Net 14.5 mln vs 13.2 mln\n Reuter")
+    assert not reads_cut_off("")
 
 
 def test_alignment_finds_substitutions_and_passages() -> None:

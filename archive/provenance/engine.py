@@ -14,7 +14,7 @@ when a pair is aligned by one and not the other: (1) in build an old document X 
 new document N in X's own top-k although X is not in N's top-k (an update only looks from N);
 (2) the top-k and the alignment gates use IDF as of the update, which drifts as the archive
 grows. (archive.provenance_store loads an update's neighbourhood with :func:`may_align`, so the
-style-chosen candidate beyond a new document's aligned head (_source_like) is in it too.) Both
+source-like candidate beyond a new document's aligned head (_source_like) is in it too.) Both
 only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the edge of
 ``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
@@ -31,7 +31,7 @@ import numpy as np
 from .align import Prepared
 from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
-from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, pair_features
+from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import stories
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
@@ -39,7 +39,7 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .parallel import map_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
-from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, spinner_artefacts
+from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
 
 METHOD_VERSION = "2026.11-7"
@@ -51,7 +51,8 @@ METHOD_VERSION = "2026.11-7"
 ALIGN_TOP = 4
 ALIGN_MIN_COSINE = 0.2
 # Plus, further down (to cosine ALIGN_SOURCE_MIN_COSINE), the one candidate that reads most as
-# the document's source by style (see _source_like), when it does by this margin.
+# the document's source (pairwise source preference, see _source_like), when it does by this
+# margin, more than any aligned candidate, and also reads as the source of the nearest one.
 ALIGN_SOURCE_MIN_COSINE = 0.15
 ALIGN_SOURCE_MIN_PREFERENCE = 0.3  # as ROOT_MIN_PREFERENCE
 # Further down the list only clearly similar candidates: siblings (other copies of the same
@@ -100,6 +101,9 @@ ROOT_BURST_WEIGHT = 1.0
 ROOT_LLM_WORD_WEIGHT = 0.2
 ROOT_AI_WEIGHT = 0.5
 ROOT_PREFERENCE_SCALE = 3.0
+# A root that is only weakly similar to a rewrite (a family or related pair) replaces its current
+# source only when it holds about as much of the rewrite's terms (idf-weighted share), within this.
+ROOT_HELD_MARGIN = 0.05
 # Members of a family: the document and its closest paired texts (the candidate list's size).
 FAMILY_SIZE = 12
 # Versions of one story (see _pick_versions): candidate sources that are duplicates or near
@@ -173,6 +177,8 @@ class ProvenanceIndex:
         self.traits: dict[int, DocTraits] = {}
         self.markers: dict[int, list[Marker]] = {}
         self.cited: dict[int, list[Attribution]] = {}
+        # Texts stored cut off inside a sentence: their copies may go on beyond their end.
+        self.cut_off: dict[int, bool] = {}
         self.candidates = CandidateIndex(background=background)
         # Every aligned pair's features; decisions are (re)made from them in result().
         self.features: dict[tuple[int, int], PairFeatures] = {}
@@ -181,6 +187,8 @@ class ProvenanceIndex:
         self._cont_cache: dict[tuple[int, int], float] = {}
         self._idf_cache: dict[int, np.ndarray] = {}
         self._why: dict[int, str] = {}
+        # Pairs that are one family only by containment (_family_by_containment), for one result().
+        self._loose: set[tuple[int, int]] = set()
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -200,6 +208,9 @@ class ProvenanceIndex:
         for doc, analysis in zip(new, analyses):
             self._add(doc, tokens_of[doc.id], analysis)
         new_ids = [d.id for d in new]
+        # Containment depends on document frequencies, which the new documents changed.
+        self._cont_cache = {}
+        self._idf_cache = {}
         neighbours = self.candidates.neighbours(new_ids)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
@@ -219,19 +230,32 @@ class ProvenanceIndex:
         return new_ids
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """When no candidate in the aligned head of d's list reads as d's source by style alone
-        (relative sentence-length variation and LLM style), the one further down that reads most
-        so, if any: the source of a loose rewrite can rank behind its sibling rewrites."""
-        if any(self._style_preference(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE for other, _ in head):
-            return []
+        """The candidate further down d's list that reads most as d's source (pairwise
+        _source_preference: it holds more of d than d holds of it, d's names, and it reads more
+        human-written), if it does more than every candidate in the aligned head and also reads as
+        the source of the head's first. The source of a rewrite can rank behind its sibling
+        rewrites by cosine: they share the wording and the details the LLMs added, and a long (or
+        cut off) source shares a smaller part of its own terms with d."""
         best: tuple[float, int, float] | None = None
         for other, cosine in rest:
             if cosine < ALIGN_SOURCE_MIN_COSINE:
                 break
-            pref = self._style_preference(other, d)
+            pref = self._source_preference(other, d)
             if pref >= ALIGN_SOURCE_MIN_PREFERENCE and (best is None or pref > best[0]):
                 best = (pref, other, cosine)
-        return [(best[1], best[2])] if best else []
+        # (Cheapest tests first: this runs for every new document.)
+        if best is None or (head and not self._reads_as_source_of_head(best[1], head[0][0])):
+            return []
+        # A head candidate that reads at least as much as d's source is aligned already.
+        if any(self._source_preference(other, d) >= best[0] for other, _ in head):
+            return []
+        return [(best[1], best[2])]
+
+    def _reads_as_source_of_head(self, c: int, h: int) -> bool:
+        """c reads as the source of h, d's nearest text, too: more human-written by style, and
+        preferred as h's source. Then h is likelier d's sibling than its source, and c worth
+        aligning; otherwise c is just a longer text on the topic (most of them, in a news archive)."""
+        return self._style_preference(c, h) > 0 and self._source_preference(c, h) >= ALIGN_SOURCE_MIN_PREFERENCE
 
     def _reads_as_source(self, m: int, x: int) -> bool:
         """m clearly reads as x's source: it holds more of x than x holds of m, and the pairwise
@@ -262,6 +286,7 @@ class ProvenanceIndex:
         self.cited[doc.id] = analysis.cited
         self.body_terms[doc.id] = analysis.body_terms
         self.traits[doc.id] = analysis.traits
+        self.cut_off[doc.id] = analysis.cut_off
         self.candidates.add(doc.id, tokens)
 
     # -- results ---------------------------------------------------------------------------
@@ -344,7 +369,7 @@ class ProvenanceIndex:
                     self._why[d] = "sibling_common"
                     changed = True
                     settled.add(d)
-                elif (min(d, q), max(d, q)) in self.pairs and self.pairs[parent[d]].decision.relation == "rewrite":
+                elif self._paired((min(d, q), max(d, q))) and self.pairs[parent[d]].decision.relation == "rewrite":
                     # d rewrites p, p derives from q and d is related to q on its own: d is a
                     # second rewrite of q (LLM rewrites of one article resemble each other more
                     # than their source), so q is its source.
@@ -391,11 +416,12 @@ class ProvenanceIndex:
         # signals are weak between a condensed paraphrase and a longer original; the family's
         # round robin and the containment asymmetry are not).
         for d in sorted(neighbours):
-            if d in parent or not any(self._could_source(m, d) for m in neighbours[d]):
+            if d in parent or not any(self._could_source(m, d) or self._could_source(self._original_of(m, oriented, parent), d)
+                                      for m in neighbours[d]):
                 continue
-            root = self._family_root([d] + neighbours[d])
+            root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
-            if (root == d or self._same_outlet(d, root) or self._dated_after(root, d)
+            if (root == d or rkey not in self.pairs or self._same_outlet(d, root) or self._dated_after(root, d)
                     or self.pairs[rkey].decision.relation not in ("related", FAMILY, "rewrite")):
                 continue
             if self._llm_styled(root) or self._llm_like_source(root, d):
@@ -415,23 +441,45 @@ class ProvenanceIndex:
                 continue
             p = oriented[key].source
             # The current source competes too, even when it is not among d's closest texts.
-            root = self._family_root([d] + sorted(set(neighbours.get(d, [])) | {p}))
+            root = self._original_of(self._family_root([d] + sorted(set(neighbours.get(d, [])) | {p})), oriented, parent)
             if root == p:
                 continue
             rkey = (min(d, root), max(d, root))
-            if root == d or self._same_outlet(d, root) or self._dated_after(root, d):
+            if root == d or rkey not in self.pairs or self._same_outlet(d, root) or self._dated_after(root, d):
                 continue
             if self._llm_styled(root) or self._llm_like_source(root, d):
+                continue
+            if (self.pairs[rkey].decision.relation in ("related", FAMILY)
+                    and self._containment(d, root) < self._containment(d, p) - ROOT_HELD_MARGIN
+                    and not self._reads_as_source(root, p)):
+                # Only weakly similar to d: the root may be another story on the same topic, so it
+                # replaces a source with word-level evidence only if it holds about as much of d,
+                # or if it reads as that source's own source (p is then d's sibling).
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
 
     def _could_source(self, m: int, d: int) -> bool:
         """The cheap necessary conditions for m to become d's source as its family root (checked
-        for each member before the family's round robin, which costs a member squared)."""
+        for each member and its original before the family's round robin, which costs a member
+        squared)."""
         key = (min(d, m), max(d, m))
-        return (self.pairs[key].decision.relation in ("related", FAMILY, "rewrite") and not self._same_outlet(d, m)
+        return (key in self.pairs and self.pairs[key].decision.relation in ("related", FAMILY, "rewrite")
+                and not self._same_outlet(d, m)
                 and self._containment(d, m) >= ROOT_MIN_CONTAINMENT
                 and self._source_preference(m, d) >= ROOT_MIN_PREFERENCE)
+
+    def _original_of(self, root: int, oriented: dict[tuple[int, int], _Oriented],
+                     parent: dict[int, tuple[int, int]]) -> int:
+        """The family's original when its root is a verbatim copy (duplicate, near or spun copy)
+        of another text: a copy cannot be the original, the text it copies is. A copy that cuts
+        and pastes from the original can read as human-written as it, so style alone may pick it."""
+        seen = {root}
+        while root in parent and self.pairs[parent[root]].decision.relation in ("duplicate", "near_copy", "spun"):
+            root = oriented[parent[root]].source
+            if root in seen:
+                break
+            seen.add(root)
+        return root
 
     def _no_rewrite_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]]) -> None:
@@ -456,7 +504,7 @@ class ProvenanceIndex:
                 moves[p] = None
                 continue
             qkey = (min(d, q), max(d, q))
-            ok = (qkey in self.pairs and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
+            ok = (self._paired(qkey) and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
                   and not self._same_outlet(d, q) and not self._dated_after(q, d))
             moves[d] = qkey if ok else None
         for d, qkey in sorted(moves.items()):
@@ -567,11 +615,14 @@ class ProvenanceIndex:
     def _keeps_facts(self, key: tuple[int, int], d: int) -> bool:
         """A loose rewrite keeps the source's facts and adds none of its own: d is long enough to
         judge, shares several names, has most of its names/numbers in the other text and no
-        number the other lacks (separate reports of one event each bring their own figures)."""
+        number the other lacks (separate reports of one event each bring their own figures),
+        unless the other text is stored cut off: d may go on where it stops."""
         f = self.pairs[key].features
         d_is_a = d == f.a
         details = f.details_a if d_is_a else f.details_b
         own_numbers = f.numbers_only_a if d_is_a else f.numbers_only_b
+        if self.cut_off[f.b if d_is_a else f.a]:
+            own_numbers = 0
         return (self.traits[d].words >= ROOT_MIN_WORDS and f.shared_names >= ROOT_MIN_NAMES and own_numbers <= ROOT_MAX_OWN_NUMBERS
                 and f.shared_names + f.shared_numbers >= ROOT_MIN_KEPT_DETAILS * max(1, details))
 
@@ -682,11 +733,34 @@ class ProvenanceIndex:
         keys = sorted(self.features)
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         self.pairs = {}
+        self._loose = set()
         for key, cosine in zip(keys, cosines.tolist()):
             feats = replace(self.features[key], cosine=cosine)
             decision = self._within_outlet(key, classify(feats))
+            if decision.relation is None:
+                decision = self._family_by_containment(feats, decision)
+                if decision.relation is not None:
+                    self._loose.add(key)
             if decision.relation is not None:
                 self.pairs[key] = PairRecord(feats, decision)
+
+    def _paired(self, key: tuple[int, int]) -> bool:
+        """The two texts are related on their own, by their wording or names and numbers (not
+        only by containment: such a loose family pair only serves the family root's checks)."""
+        return key in self.pairs and key not in self._loose
+
+    def _family_by_containment(self, f: PairFeatures, decision: Decision) -> Decision:
+        """A pair too loose for any relation by its wording, where one text still holds a fair
+        share of the other's terms and several of the same names: one family of texts (a rewrite
+        and a source that is long or cut off, so that cosine and number shares understate it).
+        Internal only: it can become a link only through the family checks (_family_roots)."""
+        if different_story(f) or f.shared_names < ROOT_MIN_NAMES:
+            return decision
+        held = max(self._containment(f.a, f.b), self._containment(f.b, f.a))
+        if held < ROOT_MIN_CONTAINMENT:
+            return decision
+        note = f"one text holds {held:.0%} of the other's terms and {f.shared_names} of the same names"
+        return Decision(FAMILY, decision.score, decision.reasons + (note,))
 
     def result(self) -> ProvenanceResult:
         self._cont_cache = {}
@@ -816,6 +890,7 @@ class _DocAnalysis:
     cited: list[Attribution]
     body_terms: np.ndarray
     traits: DocTraits
+    cut_off: bool  # the text reads as cut off mid-sentence (see style.reads_cut_off)
 
 
 def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
@@ -837,7 +912,8 @@ def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
         llm_words=round(llm_word_rate(doc.text), 3),
         burstiness=round(burstiness(doc.text), 3),
     )
-    return _DocAnalysis(anchors, artefacts + cruft + ai, cited, _body_terms(tokens, cruft), traits)
+    return _DocAnalysis(anchors, artefacts + cruft + ai, cited, _body_terms(tokens, cruft), traits,
+                        reads_cut_off(doc.text))
 
 
 def _body_terms(tokens: Tokens, cruft: list[Marker]) -> np.ndarray:

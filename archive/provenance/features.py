@@ -49,11 +49,22 @@ def token_hash(form: str) -> int:
     return h
 
 
+# Ways of writing a number that rewriters switch between: ordinals ("the 14th" / "on 14"), ages
+# ("a 36-year-old" / "36, of"), decades ("30's" / "30s"). The bare number is the fact that a copy
+# keeps, so these forms share its hash.
+_NUMBER_FORM_RE = re.compile(r"^(\d+)(?:st|nd|rd|th|-years?-old|-year)$")
+
+
 def normalise_form(raw: str) -> str:
-    """Case-fold and unify apostrophes and digit grouping so '1,500' == '1500', ’ == '."""
+    """Case-fold and unify apostrophes, digit grouping and number forms: '1,500' == '1500',
+    ’ == ', '14th' == '14', '36-year-old' == '36', "30's" == '30s'."""
     form = raw.lower().replace("’", "'")
-    if form[0].isdigit() and "," in form:
-        form = form.replace(",", "")
+    if form[0].isdigit():
+        if "," in form:
+            form = form.replace(",", "")
+        if form.endswith("'s"):
+            form = form[:-2] + "s"
+        form = _NUMBER_FORM_RE.sub(r"\1", form)
     return form
 
 

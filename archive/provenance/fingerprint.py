@@ -11,8 +11,9 @@ from .features import Tokens, tokenize
 
 _MAGIC = b"PVF1"
 # Stored fingerprints are keyed by this, not by the linking method's version: a change of how
-# links are decided does not make the stored token streams stale.
-FINGERPRINT_VERSION = "pvf1"
+# links are decided does not make the stored token streams stale; a change of tokenisation does
+# (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form).
+FINGERPRINT_VERSION = "pvf2"
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,24 @@ def burstiness(text: str) -> float:
     return (sum((n - mean) ** 2 for n in lengths) / len(lengths)) ** 0.5 / mean
 
 
+# A text stored cut off (an excerpt, a field-length limit) stops inside a sentence: after its last
+# sentence end come several more words on its last line. A closing signature ("... REUTER") is
+# one or two words, and so is a table's last row.
+_LAST_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=[^.!?…]*$)")
+CUT_OFF_MIN_TAIL_WORDS = 5
+
+
+def reads_cut_off(text: str) -> bool:
+    """The text ends inside a sentence: its rewrites may hold facts from beyond its end."""
+    body = text.rstrip()
+    if not body or body[-1] in ".!?…\"”’')]:;":
+        return False
+    last_line = body[body.rfind("\n") + 1:]  # a table's last row or a signature line is not prose
+    m = _LAST_SENTENCE_END.search(last_line)
+    tail = last_line[m.end():] if m else last_line
+    return len(tail.split()) >= CUT_OFF_MIN_TAIL_WORDS
+
+
 def _body_start(text: str) -> int:
     """Offset just after the first line of more than 12 words, or -1."""
     pos = 0
