@@ -241,11 +241,6 @@ def test_a_rewrite_may_give_facts_from_beyond_the_end_of_a_cut_off_source() -> N
     assert index.cut_off[1] and not index.cut_off[2]
     assert f.numbers_only_b >= 2, "premise: the rewrite has numbers the stored source lacks"
     assert index._keeps_facts(key, 2)
-    # The same text ending at a sentence: those numbers are the rewrite's own, as in a separate
-    # report of the event, and the facts check fails.
-    ended = CUT_SOURCE[: CUT_SOURCE.index("The authority has set aside")].rstrip()
-    index, key = _cut_fixture(ended)
-    assert not index.cut_off[1] and not index._keeps_facts(key, 2)
 
 
 def test_a_loose_pair_sharing_names_and_terms_is_one_family() -> None:
@@ -292,3 +287,82 @@ def test_a_weakly_similar_root_replaces_a_closer_source_only_when_that_source_is
     parent = {3: (2, 3)}
     index._family_roots(oriented, parent, set(), set())
     assert parent[3] == (2, 3)
+
+
+# Two more rewrites of SOURCE in the siblings' even register, for the family-level sibling test.
+SIBLING_C = """Corvay Lock Repairs Highlight Vital Waterway Infrastructure
+
+The Corvay lock on the Merrin canal will close for nine weeks of crucial repairs after engineers discovered corroded gates, according to harbour master Ines Valdor of the port of Saltmere.
+
+Barges that transport grain and timber from the Ostrel valley to the coast will be significantly affected, and operators have expressed serious concerns about the timing of the closure.
+
+The harbour authority has committed substantial funding to new gates and a modernized pump house, underscoring the growing importance of maintaining vital waterway infrastructure.
+"""
+
+SIBLING_D = """Merrin Canal Lock to Close for Crucial Repairs
+
+Harbour master Ines Valdor confirmed that the Corvay lock on the Merrin canal will shut for nine weeks after engineers discovered corroded gates, highlighting the potential risks of a gate failure for the port of Saltmere.
+
+Operators who move grain and timber from the Ostrel valley have expressed serious concerns, and Dunmore Haulage is exploring alternative ways to move its cargo by road.
+
+The project, which features new gates and a modernized pump house, underscores the delicate balance between essential maintenance and the needs of local businesses.
+"""
+
+
+def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibling() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
+    index.result()
+    assert all(k in index.pairs for k in ((1, 3), (2, 3), (2, 4), (2, 5), (1, 4), (1, 5)))
+    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
+    promoted = {(1, 4), (1, 5), (2, 3)}
+    # 3 linked to 2, which has no source of its own; 4 and 5, paired with 2, are rewrites of 1,
+    # which reads as 2's source: 2 is one more rewrite of 1, and 3 its sibling, not its copy.
+    assert index._leans_source(1, 2)
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._no_unsourced_sibling_sources(oriented, parent, promoted)
+    assert parent == {3: (1, 3), 4: (1, 4), 5: (1, 5)} and index._why[3] == "sibling_source"
+    # Without a pair between 3 and 1, 3 gets no source rather than its sibling.
+    del index.pairs[(1, 3)]
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._no_unsourced_sibling_sources(oriented, parent, promoted)
+    assert parent == {4: (1, 4), 5: (1, 5)}
+    # When 2 is the source of as many rewrites as 1, the links do not single out 1 as the root.
+    parent = {3: (2, 3), 4: (1, 4), 5: (2, 5)}
+    oriented[(2, 5)] = _Oriented(2, 5, 0.8, (), ())
+    index._no_unsourced_sibling_sources(oriented, parent, promoted | {(2, 5)})
+    assert parent[3] == (2, 3)
+
+
+# A separate report of the event: its own figures come in among the names it shares with the
+# (uncut) source, not after them.
+OWN_FIGURES_REPORT = """Corvay Lock Shut as Repair Bill Reaches 6.8 Million
+
+The Corvay lock on the Merrin canal closes on 3 March, with 212 barges a week diverted, after engineers found corroded gates in 2019 and again in January, harbour master Ines Valdor of the port of Saltmere said.
+
+Valdor said 37 staff would be moved to other locks along the Ostrel valley route, and that Dunmore Haulage had already booked 55 lorries to move its cargo by road.
+
+Operators say the closure will cost them dearly, as grain and timber shipments to the coast pile up through the spring and the harvest backlog grows.
+"""
+
+
+def test_facts_are_judged_over_the_part_of_the_rewrite_the_source_accounts_for() -> None:
+    ended = CUT_SOURCE[: CUT_SOURCE.index("The authority has set aside")].rstrip()
+    index, key = _cut_fixture(ended)
+    assert not index.cut_off[1]
+    f = index.pairs[key].features
+    assert f.numbers_only_b >= 2, "premise: the rewrite has numbers the source lacks"
+    # They all come after the last of the source's names the rewrite repeats (the source is
+    # shorter than the article the rewrite was made from): no evidence either way.
+    kept, own = index._kept_span(2, 1)
+    assert own == 0 and kept >= 0.4 and index._keeps_facts(key, 2)
+    # A separate report mixes its own figures in with the shared names: the check fails.
+    index = ProvenanceIndex()
+    index.update([DocInput(1, ended), DocInput(2, OWN_FIGURES_REPORT)]
+                 + [DocInput(100 + k, text) for k, text in enumerate(FILLERS)])
+    index.result()
+    assert (1, 2) in index.pairs
+    kept, own = index._kept_span(2, 1)
+    assert own >= 2 and not index._keeps_facts((1, 2), 2)

@@ -42,7 +42,7 @@ from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.11-7"
+METHOD_VERSION = "2026.11-8"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -92,6 +92,12 @@ ROOT_MIN_PREFERENCE = 0.3
 ROOT_MIN_WORDS = 100
 ROOT_MIN_NAMES = 3
 ROOT_MIN_KEPT_DETAILS = 0.4
+# The kept share is judged over the part of the rewrite the source accounts for: its names and
+# numbers (in order of first mention) up to the one by which this share of those it shares with
+# the source has come. What follows (an open-ended rewrite's invented elaboration, or the rest of
+# an article stored cut off) has no counterpart in the source, so it proves nothing either way;
+# a separate report of the event mixes its own names and figures in with the shared ones.
+ROOT_KEPT_SPAN = 0.75
 # An LLM elaboration may add a year or a count; separate reports bring several figures.
 ROOT_MAX_OWN_NUMBERS = 1
 # Weights of the pairwise "m is x's source" preference (see _source_preference): containment
@@ -124,6 +130,7 @@ _WHY_NOTES = {
     "root_parentless": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
     "root_repoint1": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
     "root_repoint2": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "sibling_source": "the closer candidate has no source of its own but reads as a rewrite of this source, as texts like it are; two rewrites of one article are likelier than a rewrite of a rewrite",
     "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
 }
 
@@ -179,6 +186,8 @@ class ProvenanceIndex:
         self.cited: dict[int, list[Attribution]] = {}
         # Texts stored cut off inside a sentence: their copies may go on beyond their end.
         self.cut_off: dict[int, bool] = {}
+        # Each document's distinct names and numbers in order of first mention (see _kept_span).
+        self.details: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.candidates = CandidateIndex(background=background)
         # Every aligned pair's features; decisions are (re)made from them in result().
         self.features: dict[tuple[int, int], PairFeatures] = {}
@@ -263,6 +272,12 @@ class ProvenanceIndex:
         return (self._containment(x, m) > self._containment(m, x)
                 and self._source_preference(m, x) >= ROOT_MIN_PREFERENCE)
 
+    def _leans_source(self, m: int, x: int) -> bool:
+        """m reads rather as x's source than the reverse (both containment asymmetry and the
+        overall source preference point that way, by any margin): enough when the family's links
+        say so too (see _no_unsourced_sibling_sources)."""
+        return self._containment(x, m) > self._containment(m, x) and self._source_preference(m, x) > 0
+
     def _style_preference(self, m: int, x: int) -> float:
         tm, tx = self.traits[m], self.traits[x]
         pref = 0.0
@@ -287,6 +302,7 @@ class ProvenanceIndex:
         self.body_terms[doc.id] = analysis.body_terms
         self.traits[doc.id] = analysis.traits
         self.cut_off[doc.id] = analysis.cut_off
+        self.details[doc.id] = (analysis.detail_hashes, analysis.detail_is_number)
         self.candidates.add(doc.id, tokens)
 
     # -- results ---------------------------------------------------------------------------
@@ -384,6 +400,7 @@ class ProvenanceIndex:
                 break
         self._family_roots(oriented, parent, promoted, settled)
         self._no_rewrite_chains(oriented, parent, promoted)
+        self._no_unsourced_sibling_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
         for d, key in parent.items():
@@ -516,6 +533,51 @@ class ProvenanceIndex:
                 continue
             self._repoint(oriented, parent, promoted, d, qkey, "chain_source")
 
+    def _no_unsourced_sibling_sources(self, oriented: dict[tuple[int, int], _Oriented],
+                                      parent: dict[int, tuple[int, int]], promoted: set[tuple[int, int]]) -> None:
+        """A rewrite d whose chosen source p has no source of its own, while texts paired with p
+        are rewrites of one q that reads as p's source too and sources more rewrites than p
+        does: p is most likely one more rewrite of q (its own link to q was too loose to make),
+        so d and p are siblings. Then q is d's source when d and q are paired, and otherwise d
+        gets no source (in place; decided on the links as they stand)."""
+        def rewrite_link(x: int) -> bool:
+            key = parent.get(x)
+            return key is not None and (key in promoted or self.pairs[key].decision.relation == "rewrite")
+
+        linked_to: dict[int, set[int]] = {}
+        for x in parent:
+            if rewrite_link(x):
+                linked_to.setdefault(oriented[parent[x]].source, set()).add(x)
+        paired_with: dict[int, set[int]] = {}
+        for a, b in self.pairs:
+            paired_with.setdefault(a, set()).add(b)
+            paired_with.setdefault(b, set()).add(a)
+        moves: dict[int, tuple[int, int] | None] = {}
+        for d in sorted(parent):
+            p = oriented[parent[d]].source
+            if not rewrite_link(d) or p in parent:
+                continue
+            # q must also be the source of more rewrites than p: the family's root by its links
+            # (a source stored cut off can read as the rewrite of a long rewrite of it).
+            sources = sorted(q for q, xs in linked_to.items()
+                             if q not in (d, p) and (xs & paired_with.get(p, set())) - {d}
+                             and len(xs) > len(linked_to.get(p, ()))
+                             and (min(p, q), max(p, q)) in self.pairs and self._leans_source(q, p)
+                             and not self._llm_styled(q) and not self._llm_like_source(q, p))
+            if not sources:
+                continue
+            q = max(sources, key=lambda x: (round(self._source_preference(x, d), 6), -x))
+            qkey = (min(d, q), max(d, q))
+            ok = (qkey in self.pairs and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
+                  and not self._same_outlet(d, q) and not self._dated_after(q, d))
+            moves[d] = qkey if ok else None
+        for d, qkey in sorted(moves.items()):
+            if qkey is None:
+                del parent[d]
+                self._why[d] = "sibling_source_dropped"
+            else:
+                self._repoint(oriented, parent, promoted, d, qkey, "sibling_source")
+
     def _no_spin_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]]) -> None:
         """A spun copy d whose chosen source p is itself a copy of q, while d is a spun copy of q
         in its own right: q is d's source (in place). Independent spins of one original are far
@@ -614,17 +676,31 @@ class ProvenanceIndex:
 
     def _keeps_facts(self, key: tuple[int, int], d: int) -> bool:
         """A loose rewrite keeps the source's facts and adds none of its own: d is long enough to
-        judge, shares several names, has most of its names/numbers in the other text and no
-        number the other lacks (separate reports of one event each bring their own figures),
-        unless the other text is stored cut off: d may go on where it stops."""
+        judge, shares several names, and in the part of d the other text accounts for
+        (_kept_span) has most of its names/numbers in the other text and no number the other
+        lacks (separate reports of one event each bring their own figures); beyond that part d
+        may elaborate or go on where a source stored cut off stops."""
         f = self.pairs[key].features
-        d_is_a = d == f.a
-        details = f.details_a if d_is_a else f.details_b
-        own_numbers = f.numbers_only_a if d_is_a else f.numbers_only_b
-        if self.cut_off[f.b if d_is_a else f.a]:
+        m = f.b if d == f.a else f.a
+        kept, own_numbers = self._kept_span(d, m)
+        if self.cut_off[m]:
             own_numbers = 0
-        return (self.traits[d].words >= ROOT_MIN_WORDS and f.shared_names >= ROOT_MIN_NAMES and own_numbers <= ROOT_MAX_OWN_NUMBERS
-                and f.shared_names + f.shared_numbers >= ROOT_MIN_KEPT_DETAILS * max(1, details))
+        return (self.traits[d].words >= ROOT_MIN_WORDS and f.shared_names >= ROOT_MIN_NAMES
+                and own_numbers <= ROOT_MAX_OWN_NUMBERS and kept >= ROOT_MIN_KEPT_DETAILS)
+
+    def _kept_span(self, d: int, m: int) -> tuple[float, int]:
+        """(share of d's names and numbers that m has, d's numbers that m lacks), both counted
+        over d's details in order of first mention up to the one by which ROOT_KEPT_SPAN of the
+        details d shares with m have come."""
+        hashes, is_number = self.details[d]
+        am = self.anchors[m]
+        held = np.fromiter((h in am.names or h in am.numbers for h in hashes.tolist()), dtype=bool, count=hashes.shape[0])
+        total = int(held.sum())
+        if total == 0:
+            return 0.0, int(is_number.sum())
+        seen = np.cumsum(held)
+        span = int(np.searchsorted(seen, math.ceil(ROOT_KEPT_SPAN * total))) + 1
+        return float(seen[span - 1]) / span, int((is_number[:span] & ~held[:span]).sum())
 
     def _family_root(self, family: list[int]) -> int:
         """The member that reads as the source of the others: a round robin of pairwise
@@ -891,6 +967,8 @@ class _DocAnalysis:
     body_terms: np.ndarray
     traits: DocTraits
     cut_off: bool  # the text reads as cut off mid-sentence (see style.reads_cut_off)
+    detail_hashes: np.ndarray  # distinct names and numbers, in order of first mention
+    detail_is_number: np.ndarray  # (bool, same order)
 
 
 def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
@@ -913,7 +991,16 @@ def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
         burstiness=round(burstiness(doc.text), 3),
     )
     return _DocAnalysis(anchors, artefacts + cruft + ai, cited, _body_terms(tokens, cruft), traits,
-                        reads_cut_off(doc.text))
+                        reads_cut_off(doc.text), *_details_in_order(tokens))
+
+
+def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct names and numbers in order of first mention, and which of them are numbers."""
+    mask = (tokens.kinds == NUM) | (tokens.kinds == CAP)
+    hashes, kinds = tokens.hashes[mask], tokens.kinds[mask]
+    _, first = np.unique(hashes, return_index=True)
+    order = np.sort(first)
+    return hashes[order], kinds[order] == NUM
 
 
 def _body_terms(tokens: Tokens, cruft: list[Marker]) -> np.ndarray:
