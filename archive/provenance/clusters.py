@@ -1,8 +1,22 @@
-"""Stories: connected components of all links, named by their smallest document id."""
+"""Stories: connected components of all links, named by their smallest document id.
+
+Because every link joins two documents into one story, a ``related`` link (no copying, only the
+same names and wording) must mean the same event, not the same topic: templated wire texts (debt
+filings, eurobond launches, daily money-market reports) share most of their words and names, and
+linking them would chain dozens of different events into one "story". What tells two news texts
+about one event apart from two texts of one template is the lead: the first sentence names the
+protagonist (the company, person or body the news is about) and gives the key figures.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .features import CAP, NUM, STOP, WORD, tokenize
 
 
 def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -20,3 +34,90 @@ def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[in
             # The smaller id becomes the root, so a story's id is its smallest member.
             parent[max(ra, rb)] = min(ra, rb)
     return {d: root(d) for d in parent}
+
+
+# -- the lead: who the news is about and its key figures -------------------------------------
+# A sentence ends at . ! ? followed by space and a capital, quote or bracket; searching from the
+# 40th character skips abbreviations in a dateline or a leading name ("U.S.", "Dr.").
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"“(<])")
+LEAD_MIN_CHARS = 40
+LEAD_MAX_CHARS = 400  # tables and lists have no sentence end: their first lines serve
+# The protagonists are the rarest names of the lead. Two, not one, because a lead often names a
+# parent and its unit, or a bidder and its target; more would admit the template's own names
+# ("Securities and Exchange Commission", "Commodity Credit Corporation").
+PROTAGONISTS = 2
+# A name in more than this share of the archive is a place or an institution every report of a
+# kind mentions ("U.S.", "Bank of England", "Fed"), not what tells one event from the next.
+PROTAGONIST_MAX_DF_SHARE = 0.02
+PROTAGONIST_MIN_DF_LIMIT = 2  # small archives: frequencies say little, keep the rarest names
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The names and figures of a text's first sentence."""
+
+    names: np.ndarray  # distinct hashes of capitalised words, sorted
+    slots: Mapping[int, frozenset[int]]  # unit word hash -> the numbers given in that unit
+
+
+def lead_of(text: str) -> Lead:
+    end = _SENTENCE_END.search(text, LEAD_MIN_CHARS)
+    first = text[: end.end() if end else LEAD_MAX_CHARS][:LEAD_MAX_CHARS]
+    t = tokenize(first)
+    # Sentence-initial capitals count too: wire leads start with the protagonist ("Witco Corp
+    # said ..."), and an ordinary word there ("Shares", "Prices") is too common to be chosen.
+    upper = np.array([first[s].isupper() for s in t.starts.tolist()], dtype=bool)
+    names = np.unique(t.hashes[(t.kinds == CAP) | ((t.kinds == WORD) & upper)])
+    return Lead(names, _number_slots(t.hashes.tolist(), t.kinds.tolist()))
+
+
+def _number_slots(hashes: list[int], kinds: list[int]) -> dict[int, frozenset[int]]:
+    """Numbers keyed by the word after them ("150 mln", "9-1/2 pct", "7 cts"): the slot that
+    says what the figure measures, so that figures of different things are never compared."""
+    slots: dict[int, set[int]] = {}
+    for i, kind in enumerate(kinds):
+        if kind != NUM:
+            continue
+        j = i + 1
+        while j < len(kinds) and kinds[j] == NUM:  # "1.50 1.75 dlrs": one slot
+            j += 1
+        if j < len(kinds) and kinds[j] != STOP:
+            slots.setdefault(hashes[j], set()).add(hashes[i])
+    return {u: frozenset(v) for u, v in slots.items()}
+
+
+def protagonists(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarray:
+    """The rarest names of the lead (``doc_freq`` holds the archive frequency of each of
+    ``lead.names``), leaving out names common across the archive."""
+    limit = max(PROTAGONIST_MIN_DF_LIMIT, PROTAGONIST_MAX_DF_SHARE * archive_size)
+    order = np.argsort(doc_freq, kind="stable")
+    rare = order[doc_freq[order] <= limit]
+    return lead.names[rare[:PROTAGONISTS]]
+
+
+def figures_differ(a: Lead, b: Lead) -> bool:
+    """Both leads give a figure in the same unit and none of them agree: another day's report,
+    another issue, another price (a follow-up repeats the figure it updates)."""
+    return any(not (a.slots[u] & b.slots[u]) for u in a.slots.keys() & b.slots.keys())
+
+
+# Routine reports without a protagonist ("Fed adds reserves", "money market given help") come
+# daily in the same words: two of them are one event only when published within a day.
+ROUTINE_MAX_GAP_SECONDS = 24 * 3600
+
+
+def same_event(a: Lead, pa: np.ndarray, b: Lead, pb: np.ndarray, gap_seconds: float | None = None) -> bool:
+    """Whether two texts linked as ``related`` report one event: each lead names the other's
+    protagonist (both ways, so a round-up that lists a company does not join that company's
+    own story), and their lead figures do not differ. Leads without a rare name (routine
+    market reports) are one event only when no figure differs and, if both are dated, they
+    appeared within a day of each other (``gap_seconds``: None when a date is unknown)."""
+    if figures_differ(a, b):
+        return False
+    if not pa.shape[0] and not pb.shape[0]:
+        return gap_seconds is None or gap_seconds <= ROUTINE_MAX_GAP_SECONDS
+    if pa.shape[0] and not np.isin(pa, b.names).any():
+        return False
+    if pb.shape[0] and not np.isin(pb, a.names).any():
+        return False
+    return True

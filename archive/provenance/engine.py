@@ -32,7 +32,7 @@ from .align import Prepared
 from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
-from .clusters import stories
+from .clusters import Lead, lead_of, protagonists, same_event, stories
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -195,6 +195,8 @@ class ProvenanceIndex:
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
         self._idf_cache: dict[int, np.ndarray] = {}
+        # Leads and their protagonists (archive frequencies) for one result().
+        self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
@@ -838,9 +840,24 @@ class ProvenanceIndex:
         note = f"one text holds {held:.0%} of the other's terms and {f.shared_names} of the same names"
         return Decision(FAMILY, decision.score, decision.reasons + (note,))
 
+    def _same_event(self, a: int, b: int) -> bool:
+        """A related pair stays linked only when the two leads report one event (see
+        clusters.same_event); protagonists are the leads' rarest names in this archive."""
+        (la, pa), (lb, pb) = self._lead(a), self._lead(b)
+        da, db = self.docs[a].published_at, self.docs[b].published_at
+        gap = abs((da - db).total_seconds()) if da and db else None
+        return same_event(la, pa, lb, pb, gap)
+
+    def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
+        if x not in self._lead_cache:
+            lead = lead_of(self.docs[x].text)
+            self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
+        return self._lead_cache[x]
+
     def result(self) -> ProvenanceResult:
         self._cont_cache = {}
         self._idf_cache = {}
+        self._lead_cache = {}
         self._decide()
         # Family pairs are only consulted when a sibling is re-linked (oriented on demand then).
         oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())
@@ -867,6 +884,8 @@ class ProvenanceIndex:
                 note = None
             if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
                 note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
+            if rel == "related" and not self._same_event(*key):
+                continue  # same topic or template, another event: not one story
             links.append(self._link(rec, o, rel, note))
         links.sort(key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))

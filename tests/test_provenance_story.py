@@ -1,0 +1,102 @@
+"""Related links join one event, not one topic: stories are connected components of all links,
+so a template shared by different companies' news must not chain them into one story."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+
+from archive.provenance import DocInput, build
+from archive.provenance.clusters import figures_differ, lead_of, protagonists, same_event
+
+T0 = datetime(1987, 3, 2, 9, 0, tzinfo=timezone.utc)
+
+_PLACES = ["Ohio", "Texas", "Oregon", "Maine", "Nevada", "Utah", "Iowa", "Idaho", "Vermont", "Kansas"]
+_THINGS = ["tractors", "paper", "cement", "apples", "cotton", "timber", "glass", "copper", "salt", "wool"]
+
+
+def _background() -> list[DocInput]:
+    """Unrelated texts, some in the filing template, so that the template's own names
+    (the SEC, the underwriter) are common in the archive and company names are rare."""
+    docs = []
+    for i in range(60):
+        place, thing = _PLACES[i % 10], _THINGS[(i * 3 + 1) % 10]
+        text = (f"Farmers in {place} reported that {thing} output number {i} rose this season, "
+                f"the {place} growers association said in a statement on Tuesday.")
+        if i % 5 == 0:
+            text += (" The association also filed papers with the Securities and Exchange Commission, "
+                     "and Salomon Brothers Inc advised it.")
+        docs.append(DocInput(1000 + i, text, None, T0 - timedelta(days=30), "Wire"))
+    return docs
+
+
+WITCO = ("Witco Corp said it filed with the Securities and Exchange Commission for an offering of "
+         "150 mln dlrs of convertible subordinated debentures due 2012. Proceeds will be used to "
+         "repay short-term debt and for general corporate purposes, the chemicals maker said. "
+         "Salomon Brothers Inc will manage the offering, which is expected next week.")
+ESSEX = ("Essex Chemical Corp said it has filed with the Securities and Exchange Commission for a "
+         "proposed offering of 75 mln dlrs of convertible subordinated debentures due 2012. The company "
+         "said proceeds will repay bank debt and fund general corporate purposes. Salomon Brothers Inc "
+         "is expected to manage the offering next week.")
+WITCO_PRICED = ("Witco Corp said its 150 mln dlr issue of convertible subordinated debentures due 2012 "
+                "was priced on Monday to yield 5-1/2 pct, according to lead manager Salomon Brothers Inc. "
+                "The chemicals maker registered the debentures with the Securities and Exchange Commission "
+                "last week and plans to use the proceeds to pay off short-term borrowings.")
+
+
+def _related(result, a: int, b: int) -> bool:
+    return any({l.derived_id, l.source_id} == {a, b} and l.relation == "related" for l in result.links)
+
+
+def test_templated_filings_by_different_companies_are_not_one_story() -> None:
+    docs = _background() + [DocInput(1, WITCO, None, T0, "Reuters"),
+                            DocInput(2, ESSEX, None, T0 + timedelta(hours=2), "Reuters")]
+    result = build(docs)
+    assert not _related(result, 1, 2)
+    assert result.story_of[1] != result.story_of[2]
+
+
+def test_two_reports_about_the_same_company_stay_related() -> None:
+    docs = _background() + [DocInput(1, WITCO, None, T0, "Reuters"),
+                            DocInput(3, WITCO_PRICED, None, T0 + timedelta(days=6), "Reuters")]
+    result = build(docs)
+    assert _related(result, 1, 3)
+    assert result.story_of[1] == result.story_of[3]
+
+
+def test_lead_names_and_figures() -> None:
+    lead = lead_of("Witco Corp said it sold 150 mln dlrs of notes at 9-1/2 pct. Later text is ignored: Zeta.")
+    names = lead_of("Witco").names
+    assert np.isin(names, lead.names).all()  # a sentence-initial name counts
+    assert not np.isin(lead_of("Zeta").names, lead.names).any()  # only the first sentence
+    other = lead_of("Witco Corp said it sold 200 mln dlrs of notes.")
+    assert figures_differ(lead, other)  # 150 mln against 200 mln: another issue
+    assert not figures_differ(lead, lead_of("Witco Corp said its notes yield 9-1/2 pct, not 10."))
+
+
+def _protagonists(lead, rare: str) -> np.ndarray:
+    """Archive frequencies for a lead's names: the words of ``rare`` are rare, the rest common."""
+    rare_names = lead_of(rare).names
+    df = np.where(np.isin(lead.names, rare_names), 1, 500)
+    return protagonists(lead, df, 1000)
+
+
+def test_same_event_needs_each_protagonist_both_ways() -> None:
+    a = lead_of("Witco Corp said it filed with the Securities and Exchange Commission.")
+    b = lead_of("Essex Chemical Corp said it filed with the Securities and Exchange Commission.")
+    c = lead_of("Witco Corp priced its debentures, the Securities and Exchange Commission said.")
+    rare = "Witco Essex Chemical"
+    assert not same_event(a, _protagonists(a, rare), b, _protagonists(b, rare))
+    assert same_event(a, _protagonists(a, rare), c, _protagonists(c, rare))
+    # Names as common as "Corp" or the SEC are never protagonists.
+    assert _protagonists(a, "").shape[0] == 0
+
+
+def test_routine_reports_without_protagonist_are_one_event_only_within_a_day() -> None:
+    a = lead_of("The Federal Reserve entered the market to add reserves, a spokesman said.")
+    b = lead_of("The Federal Reserve entered the market to add reserves, a spokesman said today.")
+    none = np.zeros(0, dtype=np.int64)
+    assert same_event(a, none, b, none, gap_seconds=3600.0)
+    assert same_event(a, none, b, none, gap_seconds=None)
+    assert not same_event(a, none, b, none, gap_seconds=3 * 24 * 3600.0)
