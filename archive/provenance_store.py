@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select
 from sqlalchemy import update as sql_update
@@ -107,11 +107,14 @@ FULL_REFRESH_SHARE = 0.5
 # at a time, so memory is the candidate index plus one chunk's neighbourhood.
 FULL_BUILD_MAX_DOCS = 40_000
 CHUNK_DOCS = 10_000
-# Memory of a chunk's linking follows its neighbourhood (the documents recomputed), which grows
-# with the archive: in archives of many partial copies (50,000 articles recombined from Reuters
-# paragraphs) 10,000 new documents reached ~4x that. A chunk whose neighbourhood is larger than
-# MAX_SCOPE_DOCS is halved, down to MIN_CHUNK_DOCS new documents.
-MAX_SCOPE_DOCS = 15_000
+# Memory of a chunk's linking follows its neighbourhood (the documents recomputed, ~25 KB each
+# in Python objects), which grows with the archive where articles share passages: in 50,000
+# articles recombined from Reuters paragraphs, 10,000 new documents against the first 20,000 had
+# a neighbourhood of 19,300. A chunk whose neighbourhood is larger than MAX_SCOPE_DOCS is cut
+# (see _smaller_chunk), down to MIN_CHUNK_DOCS new documents (linking those 50,000: peak RSS
+# ~650 MB with 10,000, over 1.5 GB with 15,000 inside the ingest process; smaller chunks cost
+# time, each searching the whole archive's candidate index).
+MAX_SCOPE_DOCS = 10_000
 MIN_CHUNK_DOCS = 1_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 
@@ -333,14 +336,14 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
             background = None
             if whole is not None and _are_last(whole.ids, later):
                 background = whole.prefix(len(whole) - len(later))
-            # A chunk whose neighbourhood is too large is halved (the cut depends only on the
-            # store, so a resumed run cuts where an uninterrupted one does).
-            part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
-                                background=background, max_scope=MAX_SCOPE_DOCS if size > MIN_CHUNK_DOCS else None)
-            del background
-            if part is not None:
+            try:
+                part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
+                                    background=background, max_scope=MAX_SCOPE_DOCS if size > MIN_CHUNK_DOCS else None)
                 break
-            size = max(MIN_CHUNK_DOCS, size // 2)
+            except _ScopeTooLarge as too_large:
+                size = _smaller_chunk(size, too_large.scope)
+            finally:
+                del background
         lo += size
         total.inserted += part.inserted
         total.updated += part.updated
@@ -351,23 +354,31 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     return total
 
 
+class _ScopeTooLarge(Exception):
+    def __init__(self, scope: int) -> None:
+        super().__init__(f"a neighbourhood of {scope} documents")
+        self.scope = scope
+
+
+def _smaller_chunk(size: int, scope: int) -> int:
+    """The next chunk size to try after ``size`` new documents had a neighbourhood of ``scope``:
+    in proportion (the neighbourhood grows a little slower than the chunk), at most half, at
+    least MIN_CHUNK_DOCS. Depends only on the store, so a resumed run cuts where an uninterrupted
+    one does."""
+    return max(MIN_CHUNK_DOCS, min(size // 2, size * MAX_SCOPE_DOCS // scope))
+
+
 def _are_last(ids: list[int], later: list[int]) -> bool:
     """``later`` (sorted) are the last of ``ids`` (sorted)."""
     return len(later) <= len(ids) and ids[len(ids) - len(later):] == later
 
 
-@overload
 def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
-                 background: CandidateIndex | None = None, max_scope: None = None) -> ProvenanceChange: ...
-@overload
-def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
-                 background: CandidateIndex | None = None, max_scope: int) -> ProvenanceChange | None: ...
-def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
-                 background: CandidateIndex | None = None, max_scope: int | None = None) -> ProvenanceChange | None:
+                 background: CandidateIndex | None = None, max_scope: int | None = None) -> ProvenanceChange:
     """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
     ``background``: the candidate index of exactly those documents, when the caller has it.
-    Returns None, having written nothing, when the neighbourhood to recompute is larger than
-    ``max_scope`` documents."""
+    Raises _ScopeTooLarge, having written nothing, when the neighbourhood to recompute is larger
+    than ``max_scope`` documents."""
     with engine.connect() as conn:
         if background is None:
             background = _background(conn, hidden)
@@ -375,7 +386,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         linked = {k for pair in stored_for_new for k in pair} - set(new)
         scope = _scope(background, new, linked)
         if max_scope is not None and len(scope) > max_scope:
-            return None
+            raise _ScopeTooLarge(len(scope))
         if allow_full and len(scope) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)

@@ -241,7 +241,7 @@ def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index
         assert len(_table(archive, "SELECT document_id FROM stories")) == len(ids)
 
 
-def test_a_chunk_with_too_large_a_neighbourhood_is_halved(tmp_path: Path, chunked: None,
+def test_a_chunk_with_too_large_a_neighbourhood_is_cut(tmp_path: Path, chunked: None,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 4)
     monkeypatch.setattr(provenance_store, "MIN_CHUNK_DOCS", 1)
@@ -250,8 +250,12 @@ def test_a_chunk_with_too_large_a_neighbourhood_is_halved(tmp_path: Path, chunke
     part = provenance_store._update_part
 
     def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        change = part(*args, **kwargs)
-        tried.append((len(args[1]), change is not None))
+        try:
+            change = part(*args, **kwargs)
+        except provenance_store._ScopeTooLarge:
+            tried.append((len(args[1]), False))
+            raise
+        tried.append((len(args[1]), True))
         return change
 
     monkeypatch.setattr(provenance_store, "_update_part", recording)
@@ -266,7 +270,16 @@ def test_a_chunk_with_too_large_a_neighbourhood_is_halved(tmp_path: Path, chunke
             assert len(results[-1][1]) == len(ALL)
     assert results[0] == results[1]
     # Some chunk of 4 was refused and cut; every document was linked by a chunk that was kept.
+    assert provenance_store._smaller_chunk(4, 9) == 1  # in proportion: 4 * 3 // 9
     assert (4, False) in tried and sum(n for n, kept in tried if kept) == len(ALL)
+
+
+def test_a_chunk_is_cut_at_most_by_half_and_never_below_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", 10_000)
+    monkeypatch.setattr(provenance_store, "MIN_CHUNK_DOCS", 1_000)
+    assert provenance_store._smaller_chunk(10_000, 12_000) == 5_000  # 8,333 in proportion
+    assert provenance_store._smaller_chunk(10_000, 40_000) == 2_500
+    assert provenance_store._smaller_chunk(2_000, 90_000) == 1_000
 
 
 def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_cli, incremental: None) -> None:  # type: ignore[no-untyped-def]
