@@ -107,6 +107,15 @@ FULL_REFRESH_SHARE = 0.5
 # at a time, so memory is the candidate index plus one chunk's neighbourhood.
 FULL_BUILD_MAX_DOCS = 40_000
 CHUNK_DOCS = 10_000
+# Memory of a chunk's linking follows its neighbourhood (the documents recomputed, ~25 KB each
+# in Python objects), which grows with the archive where articles share passages: in 50,000
+# articles recombined from Reuters paragraphs, 10,000 new documents against the first 20,000 had
+# a neighbourhood of 19,300. A chunk whose neighbourhood is larger than MAX_SCOPE_DOCS is cut
+# (see _smaller_chunk), down to MIN_CHUNK_DOCS new documents (linking those 50,000: peak RSS
+# ~650 MB with 10,000, over 1.5 GB with 15,000 inside the ingest process; smaller chunks cost
+# time, each searching the whole archive's candidate index).
+MAX_SCOPE_DOCS = 10_000
+MIN_CHUNK_DOCS = 1_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 
 
@@ -260,11 +269,13 @@ def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> set[
     documents linked to them before) and the core's own aligned candidates, so that every core
     document is decided with its whole candidate list."""
     core = set(new) | linked
-    for ranked in background.neighbours(new).values():
-        core.update(may_align(ranked))
-    scope = set(core)
-    for ranked in background.neighbours(sorted(core - set(new))).values():
-        scope.update(other for other, _ in worth_aligning(ranked))
+    # Both searches share one inverted index of the archive, freed before the linking itself.
+    with background.searching():
+        for ranked in background.neighbours(new).values():
+            core.update(may_align(ranked))
+        scope = set(core)
+        for ranked in background.neighbours(sorted(core - set(new))).values():
+            scope.update(other for other, _ in worth_aligning(ranked))
     return scope
 
 
@@ -309,8 +320,31 @@ def update(engine: Engine) -> ProvenanceChange:
 
 def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> ProvenanceChange:
     total = ProvenanceChange(documents=n_docs, links=0, mode="incremental")
-    for lo in range(0, len(new), CHUNK_DOCS):
-        part = _update_part(engine, new[lo:lo + CHUNK_DOCS], set(new[lo + CHUNK_DOCS:]), n_docs, allow_full=False)
+    # When the later chunks are the archive's last documents (a first ingest, a refresh, new
+    # documents appended), the archive's candidate index is read once and each chunk links against
+    # a prefix of it: the same index as reading the archive without the later chunks, which took
+    # seconds per chunk and grew with the archive. Otherwise each chunk reads its own.
+    whole: CandidateIndex | None = None
+    with engine.connect() as conn:
+        if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new[CHUNK_DOCS:]):
+            whole = _background(conn, set())
+    lo = 0
+    while lo < len(new):
+        size = CHUNK_DOCS
+        while True:
+            later = new[lo + size:]
+            background = None
+            if whole is not None and _are_last(whole.ids, later):
+                background = whole.prefix(len(whole) - len(later))
+            try:
+                part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
+                                    background=background, max_scope=MAX_SCOPE_DOCS if size > MIN_CHUNK_DOCS else None)
+                break
+            except _ScopeTooLarge as too_large:
+                size = _smaller_chunk(size, too_large.scope)
+            finally:
+                del background
+        lo += size
         total.inserted += part.inserted
         total.updated += part.updated
         total.deleted += part.deleted
@@ -320,13 +354,39 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     return total
 
 
-def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool) -> ProvenanceChange:
-    """Link ``new`` against the archive without the ``hidden`` documents (later chunks)."""
+class _ScopeTooLarge(Exception):
+    def __init__(self, scope: int) -> None:
+        super().__init__(f"a neighbourhood of {scope} documents")
+        self.scope = scope
+
+
+def _smaller_chunk(size: int, scope: int) -> int:
+    """The next chunk size to try after ``size`` new documents had a neighbourhood of ``scope``:
+    in proportion (the neighbourhood grows a little slower than the chunk), at most half, at
+    least MIN_CHUNK_DOCS. Depends only on the store, so a resumed run cuts where an uninterrupted
+    one does."""
+    return max(MIN_CHUNK_DOCS, min(size // 2, size * MAX_SCOPE_DOCS // scope))
+
+
+def _are_last(ids: list[int], later: list[int]) -> bool:
+    """``later`` (sorted) are the last of ``ids`` (sorted)."""
+    return len(later) <= len(ids) and ids[len(ids) - len(later):] == later
+
+
+def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
+                 background: CandidateIndex | None = None, max_scope: int | None = None) -> ProvenanceChange:
+    """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
+    ``background``: the candidate index of exactly those documents, when the caller has it.
+    Raises _ScopeTooLarge, having written nothing, when the neighbourhood to recompute is larger
+    than ``max_scope`` documents."""
     with engine.connect() as conn:
-        background = _background(conn, hidden)
+        if background is None:
+            background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
         linked = {k for pair in stored_for_new for k in pair} - set(new)
         scope = _scope(background, new, linked)
+        if max_scope is not None and len(scope) > max_scope:
+            raise _ScopeTooLarge(len(scope))
         if allow_full and len(scope) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)

@@ -193,6 +193,95 @@ def test_chunks_interrupted_and_resumed_give_the_uninterrupted_result(tmp_path: 
         assert (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories")) == uninterrupted
 
 
+def _linked_reading_each_chunk(archive: Archive) -> tuple[dict, list]:
+    """Links and stories as linking chunk by chunk gives when each chunk reads its own candidate index."""
+    with archive.engine.connect() as conn:
+        ids = sorted(conn.exec_driver_sql("SELECT id FROM documents").scalars())
+    for lo in range(0, len(ids), 3):
+        provenance_store._update_part(archive.engine, ids[lo:lo + 3], set(ids[lo + 3:]), len(ids), allow_full=False)
+    return _links(archive), _table(archive, "SELECT document_id, story_id FROM stories")
+
+
+def test_chunks_linked_against_a_prefix_of_one_candidate_index_match_reading_each(
+        tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path, "docs", ALL)
+    with Archive(tmp_path / "one") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        expected = _linked_reading_each_chunk(archive)
+    read: list[set[int]] = []
+    background = provenance_store._background
+    monkeypatch.setattr(provenance_store, "_background",
+                        lambda conn, hidden: read.append(set(hidden)) or background(conn, hidden))
+    with Archive(tmp_path / "two") as archive:
+        archive.ingest([str(folder)], background=False)
+        assert (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories")) == expected
+    assert read == [set()]  # the archive was read once, every chunk used a prefix of it
+
+
+def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index(
+        tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path, "docs", ALL)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        with archive.engine.connect() as conn:
+            ids = sorted(conn.exec_driver_sql("SELECT id FROM documents").scalars())
+        # The first four documents linked, then three of them changed (no story): the fourth
+        # stays linked, so the documents to link are not a tail of the archive.
+        provenance_store._update_part(archive.engine, ids[:4], set(ids[4:]), len(ids), allow_full=False)
+        with archive.engine.begin() as conn:
+            conn.exec_driver_sql(f"DELETE FROM stories WHERE document_id IN {tuple(ids[:3])}")
+        read: list[set[int]] = []
+        background = provenance_store._background
+        monkeypatch.setattr(provenance_store, "_background",
+                            lambda conn, hidden: read.append(set(hidden)) or background(conn, hidden))
+        monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 2)
+        todo = [*ids[:3], *ids[4:]]
+        provenance_store._update_in_chunks(archive.engine, todo, len(ids))
+        assert read == [set(todo[lo:]) for lo in range(2, len(todo), 2)] + [set()]
+        assert len(_table(archive, "SELECT document_id FROM stories")) == len(ids)
+
+
+def test_a_chunk_with_too_large_a_neighbourhood_is_cut(tmp_path: Path, chunked: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "MIN_CHUNK_DOCS", 1)
+    monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", 3)
+    tried: list[tuple[int, bool]] = []
+    part = provenance_store._update_part
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            change = part(*args, **kwargs)
+        except provenance_store._ScopeTooLarge:
+            tried.append((len(args[1]), False))
+            raise
+        tried.append((len(args[1]), True))
+        return change
+
+    monkeypatch.setattr(provenance_store, "_update_part", recording)
+    folder = _folder(tmp_path, "docs", ALL)
+    results = []
+    for home in ("one", "two"):
+        tried.clear()
+        with Archive(tmp_path / home) as archive:
+            archive.ingest([str(folder)], background=False)
+            results.append((_links(archive), _table(archive, "SELECT document_id, story_id FROM stories"),
+                            list(tried)))
+            assert len(results[-1][1]) == len(ALL)
+    assert results[0] == results[1]
+    # Some chunk of 4 was refused and cut; every document was linked by a chunk that was kept.
+    assert provenance_store._smaller_chunk(4, 9) == 1  # in proportion: 4 * 3 // 9
+    assert (4, False) in tried and sum(n for n, kept in tried if kept) == len(ALL)
+
+
+def test_a_chunk_is_cut_at_most_by_half_and_never_below_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", 10_000)
+    monkeypatch.setattr(provenance_store, "MIN_CHUNK_DOCS", 1_000)
+    assert provenance_store._smaller_chunk(10_000, 12_000) == 5_000  # 8,333 in proportion
+    assert provenance_store._smaller_chunk(10_000, 40_000) == 2_500
+    assert provenance_store._smaller_chunk(2_000, 90_000) == 1_000
+
+
 def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_cli, incremental: None) -> None:  # type: ignore[no-untyped-def]
     first = _folder(tmp_path, "first", ["story", "independent", "earnings_a"])
     later = _folder(tmp_path, "later", ["spun"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from archive.provenance.align import Prepared, align, longest_increasing, opcodes
 from archive.provenance.attribution import find_attributions
@@ -138,3 +139,98 @@ def test_containment_is_asymmetric_and_the_source_is_the_family_root() -> None:
     assert index._containment(3, 1) > index._containment(3, 2)  # the source holds more of a rewrite than its sibling
     assert index._family_root([2, 1, 3]) == 1
     assert index._family_root([3, 2, 1]) == 1
+
+
+def _synthetic_index(n_docs: int) -> tuple[CandidateIndex, list[int]]:
+    """Documents drawn from a small vocabulary: common words (above the df cap), topic words and
+    rare names, so pools are cut at POOL_K and scores tie."""
+    import random
+
+    rng = random.Random(11)
+    common = [f"common{i}" for i in range(8)]
+    topics = [f"topic{i}" for i in range(60)]
+    names = [f"Name{i}" for i in range(400)]
+    index = CandidateIndex()
+    ids = []
+    for doc_id in range(3, 3 + 2 * n_docs, 2):  # ids that are not row numbers
+        words = rng.sample(common, 5) + rng.choices(topics, k=rng.randint(3, 25)) + rng.sample(names, rng.randint(0, 4))
+        index.add(doc_id, tokenize(" ".join(words)))
+        ids.append(doc_id)
+    return index, ids
+
+
+def _unit_rows(index: CandidateIndex, capped: bool) -> "sp.csr_matrix":
+    """All rows weighted and scaled to unit length, on the whole matrix at once."""
+    import scipy.sparse as sp
+
+    weighted = (index.matrix() @ sp.diags(index.weights(capped=capped).astype(np.float32))).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sp.diags((1.0 / norms).astype(np.float32)) @ weighted).tocsr()
+
+
+def _reference_neighbours(index: CandidateIndex, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
+    """The definition, on whole matrices: pool = best POOL_K by capped cosine (rounded, then
+    column), ranked by the full cosine (rounded, then id)."""
+    from archive.provenance.candidates import POOL_K
+
+    capped, full = _unit_rows(index, capped=True), _unit_rows(index, capped=False)
+    sims = (capped @ capped.T.tocsr()).tocsr()
+    out = {}
+    for doc_id in doc_ids:
+        row = index.row_of[doc_id]
+        cols = sims.indices[sims.indptr[row] : sims.indptr[row + 1]]
+        vals = np.round(sims.data[sims.indptr[row] : sims.indptr[row + 1]], 6)
+        pool = sorted((-v, c) for c, v in zip(cols.tolist(), vals.tolist()) if c != row)[:POOL_K]
+        scored = []
+        for _, col in pool:
+            cos = float(np.round(np.float64(full[[row]].multiply(full[[col]]).sum(axis=1)[0, 0]), 6))
+            scored.append((-cos, index.ids[col]))
+        out[doc_id] = [(other, -neg) for neg, other in sorted(scored)[:k]]
+    return out
+
+
+def test_candidate_neighbours_match_the_whole_matrix_definition() -> None:
+    from archive.provenance import candidates
+
+    index, ids = _synthetic_index(700)
+    assert (index.weights(capped=True) == 0).any()  # some terms are over the cap
+    expected = _reference_neighbours(index, ids, 12)
+    # Small chunks and row blocks: scores must not depend on how rows are grouped.
+    chunk, block = candidates._CHUNK, candidates._ROW_BLOCK
+    try:
+        candidates._CHUNK, candidates._ROW_BLOCK = 37, 101
+        assert index.neighbours(ids) == expected
+    finally:
+        candidates._CHUNK, candidates._ROW_BLOCK = chunk, block
+    assert index.neighbours(ids) == expected
+    assert any(len(ranked) == 12 for ranked in expected.values())
+
+
+def test_candidate_pair_cosines_are_the_full_cosines() -> None:
+    index, ids = _synthetic_index(200)
+    a, b = ids[:150], ids[50:]
+    full = _unit_rows(index, capped=False)
+    rows_a = [index.row_of[d] for d in a]
+    rows_b = [index.row_of[d] for d in b]
+    products = np.asarray(full[rows_a].multiply(full[rows_b]).sum(axis=1)).ravel()
+    expected = np.round(products.astype(np.float64), 6)
+    assert np.array_equal(index.pair_cosines(a, b), expected)
+    assert (expected > 0).all() and (expected < 1).any()
+
+
+def test_candidate_prefix_is_the_index_of_the_first_documents() -> None:
+    index, ids = _synthetic_index(400)
+    # _synthetic_index draws documents one after another: its first 250 are these 250.
+    part, part_ids = _synthetic_index(250)
+    view = index.prefix(250)
+    assert len(view) == 250 and view.ids == part_ids == ids[:250]
+    assert view.neighbours(part_ids) == part.neighbours(part_ids)
+    assert np.array_equal(view.weights(capped=True)[: len(part.vocab)], part.weights(capped=True))
+    hashes = np.array(list(index.vocab), dtype=np.int64)
+    assert np.array_equal(view.df_of(hashes), part.df_of(hashes))
+    with pytest.raises(ValueError):
+        view.add(10_001, tokenize("a new document"))
+    with index.searching():
+        shared = index.neighbours(ids[:100]) | index.neighbours(ids[100:])
+    assert shared == index.neighbours(ids)

@@ -4,10 +4,20 @@ Never all pairs: each document is scored only against documents that share at le
 its not-too-common terms (content words, numbers, names; document frequency capped), with IDF
 weights, and keeps its top ``k``. Rare names and numbers survive synonym spinning and LLM
 rewriting, which is why this finds sources that shingle-based LSH misses at high spin rates.
+
+Memory: the index holds each document's terms once (int32 columns, float32 term weights, in a
+few large arrays). A neighbour search adds the inverted index of the capped rows and the rows of
+one chunk at a time; no normalised copy of the whole archive is ever built. Every sparse product
+here works row by row, so normalising a subset of rows gives those rows bit for bit as
+normalising the whole matrix would: scores, and hence neighbours, do not depend on how rows are
+grouped.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,6 +34,57 @@ MIN_DF_CAP = 50
 # Documents scored per sparse product: the product is the peak of memory (Reuters: 69 MB at 512
 # rows, 194 MB at 2048, for 13% more time).
 _CHUNK = 512
+# Rows weighted and normalised per step when the inverted index is built.
+_ROW_BLOCK = 8192
+# Added documents' arrays are merged into one piece every this many documents: a numpy array's
+# header (~100 bytes) costs as much as a short document's terms.
+_PIECE_DOCS = 4096
+_PAIR_BLOCK = 50_000
+
+
+def _weighted(rows: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    return (rows @ sp.diags(idf.astype(np.float32))).tocsr()
+
+
+def _unit_scale(weighted: sp.csr_matrix) -> np.ndarray:
+    """1 / Euclidean length of each row (1 for empty rows), float32."""
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (1.0 / norms).astype(np.float32)
+
+
+def _scaled(weighted: sp.csr_matrix, scale: np.ndarray) -> sp.csr_matrix:
+    return (sp.diags(scale) @ weighted).tocsr()
+
+
+def _normalised(rows: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """``rows`` weighted by ``idf`` and scaled to unit length (empty rows stay empty)."""
+    weighted = _weighted(rows, idf)
+    return _scaled(weighted, _unit_scale(weighted))
+
+
+def _unit_scales(matrix: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+    """:func:`_unit_scale` of every row of ``matrix`` weighted by ``idf``, a block of rows at a time."""
+    parts = [_unit_scale(_weighted(matrix[lo : lo + _ROW_BLOCK], idf)) for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def _row_products(rows: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dot product of rows[a[i]] and rows[b[i]] for each i."""
+    if a.shape[0] == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
+
+
+@dataclass
+class _Search:
+    """What neighbour searches need from an unchanged index."""
+
+    capped_idf: np.ndarray
+    full_idf: np.ndarray
+    full_scale: np.ndarray  # per row: 1 / length of the row weighted by full_idf
+    # Capped, normalised rows transposed: for each term, the documents that have it.
+    inverted: sp.csr_matrix
 
 
 @dataclass
@@ -33,14 +94,19 @@ class CandidateIndex:
     ids: list[int] = field(default_factory=list)
     row_of: dict[int, int] = field(default_factory=dict)
     vocab: dict[int, int] = field(default_factory=dict)
-    # Rows' columns and weights in pieces: one per added document, merged into one piece (shared
-    # with the matrix) whenever the matrix is built, so the index is not held twice.
+    # Rows' columns and weights in pieces of up to _PIECE_DOCS documents (the latest documents
+    # one array each until they are merged), merged into one piece (shared with the matrix)
+    # whenever the matrix is built, so the index is not held twice.
     _rows: list[np.ndarray] = field(default_factory=list)
     _tf: list[np.ndarray] = field(default_factory=list)
-    _lengths: list[int] = field(default_factory=list)
+    _lengths: array = field(default_factory=lambda: array("q"))
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
     _sorted_vocab: tuple[np.ndarray, np.ndarray] | None = None
+    _search: _Search | None = None
+    _loose: int = 0  # documents at the end of _rows/_tf not merged into a piece yet
+    # A prefix view (see prefix) shares its vocabulary with the whole index: it takes no documents.
+    _frozen: bool = False
     # The whole archive's index when this one holds only part of it (an incremental update works
     # on the new documents' neighbourhood): term weights then come from the whole archive, so the
     # part ranks and decides as it would inside the whole.
@@ -55,6 +121,8 @@ class CandidateIndex:
         return len(self.background) if self.background is not None else len(self.ids)
 
     def add(self, doc_id: int, tokens: Tokens) -> None:
+        if self._frozen:
+            raise ValueError("a prefix view of a candidate index takes no documents")
         if doc_id in self.row_of:
             raise ValueError(f"document {doc_id} is already indexed")
         terms, counts = np.unique(tokens.hashes[tokens.kinds != STOP], return_counts=True)
@@ -77,8 +145,38 @@ class CandidateIndex:
         self.ids.append(doc_id)
         self._rows.append(cols)
         self._lengths.append(int(cols.shape[0]))
+        self._loose += 1
+        if self._loose >= _PIECE_DOCS:
+            self._merge_loose()
         self._matrix = None
         self._sorted_vocab = None
+        self._search = None
+
+    def _merge_loose(self) -> None:
+        if self._loose > 1:
+            self._rows[-self._loose:] = [np.concatenate(self._rows[-self._loose:])]
+            self._tf[-self._loose:] = [np.concatenate(self._tf[-self._loose:])]
+        self._loose = 0
+
+    def prefix(self, n: int) -> "CandidateIndex":
+        """The index of the first ``n`` documents added, as if only they had been: the same
+        columns, rows, document frequencies and hence the same scores and neighbours. It shares
+        this index's arrays and vocabulary (terms first seen later have no documents in it) and
+        takes no documents. A recomputation in chunks links each chunk against the archive up to
+        it this way instead of reading the archive again for every chunk."""
+        if not 0 <= n <= len(self.ids):
+            raise ValueError(f"a prefix of {n} documents of an index of {len(self.ids)}")
+        whole = self.matrix()
+        end = int(whole.indptr[n])
+        # Slices of the whole matrix's arrays: views, not copies.
+        matrix = sp.csr_matrix((whole.data[:end], whole.indices[:end], whole.indptr[: n + 1]),
+                               shape=(n, whole.shape[1]), copy=False)
+        ids = self.ids[:n]
+        view = CandidateIndex(ids=ids, row_of={d: i for i, d in enumerate(ids)}, vocab=self.vocab,
+                              _rows=[matrix.indices], _tf=[matrix.data], _lengths=self._lengths[:n],
+                              _df=np.bincount(matrix.indices, minlength=len(self.vocab)).astype(np.int64),
+                              _matrix=matrix, _frozen=True)
+        return view
 
     def df_of(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency of each term hash (0 for unseen terms)."""
@@ -110,36 +208,71 @@ class CandidateIndex:
             idf[df > max(MIN_DF_CAP, DF_CAP_SHARE * n)] = 0.0
         return idf
 
-    def _normalised(self, idf: np.ndarray) -> sp.csr_matrix:
-        weighted = (self.matrix() @ sp.diags(idf.astype(np.float32))).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return (sp.diags((1.0 / norms).astype(np.float32)) @ weighted).tocsr()
-
     def matrix(self) -> sp.csr_matrix:
         if self._matrix is None:
             lengths = np.asarray(self._lengths, dtype=np.int64)
             indptr = np.concatenate([[0], np.cumsum(lengths)])
             indices = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int32)
+            self._rows = []
             data = np.concatenate(self._tf) if self._tf else np.zeros(0, dtype=np.float32)
+            self._tf = []
             self._matrix = sp.csr_matrix(
                 (data, indices, indptr), shape=(len(self.ids), max(len(self.vocab), 1))
             )
             self._rows, self._tf = [self._matrix.indices], [self._matrix.data]
+            self._loose = 0
         return self._matrix
+
+    def _rows_normalised(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
+        """Rows ``rows`` (in that order) weighted by ``idf`` and scaled to unit length."""
+        return _normalised(self.matrix()[rows], idf)
+
+    @contextmanager
+    def searching(self) -> Iterator[None]:
+        """Neighbour searches inside the block share one inverted index (the index must not
+        change meanwhile); outside, each search builds its own and frees it at the end."""
+        self._search = self._search or self._prepare_search()
+        try:
+            yield
+        finally:
+            self._search = None
+
+    def _prepare_search(self) -> _Search:
+        capped_idf = self.weights(capped=True)
+        matrix = self.matrix()
+        # Built a block of rows at a time, so the weighted and squared copies are never whole.
+        blocks = [_normalised(matrix[lo : lo + _ROW_BLOCK], capped_idf)
+                  for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
+        capped = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix(matrix.shape, dtype=np.float32)
+        del blocks
+        inverted = capped.T.tocsr()
+        full_idf = self.weights(capped=False)
+        return _Search(capped_idf=capped_idf, full_idf=full_idf, full_scale=_unit_scales(matrix, full_idf),
+                       inverted=inverted)
 
     def pair_cosines(self, a_ids: list[int], b_ids: list[int]) -> np.ndarray:
         """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded."""
         if not a_ids:
             return np.zeros(0)
-        full = self._normalised(self.weights(capped=False))
+        idf = self.weights(capped=False)
         rows_a = np.array([self.row_of[d] for d in a_ids], dtype=np.int64)
         rows_b = np.array([self.row_of[d] for d in b_ids], dtype=np.int64)
         out = np.empty(rows_a.shape[0])
-        for lo in range(0, rows_a.shape[0], 50_000):
-            ra, rb = rows_a[lo : lo + 50_000], rows_b[lo : lo + 50_000]
-            out[lo : lo + ra.shape[0]] = np.asarray(full[ra].multiply(full[rb]).sum(axis=1)).ravel()
+        for lo in range(0, rows_a.shape[0], _PAIR_BLOCK):
+            ra, rb = rows_a[lo : lo + _PAIR_BLOCK], rows_b[lo : lo + _PAIR_BLOCK]
+            out[lo : lo + ra.shape[0]] = self._cosines(ra, rb, idf)
         return np.round(out, 6)
+
+    def _cosines(self, rows_a: np.ndarray, rows_b: np.ndarray, idf: np.ndarray,
+                 scale: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of each pair of rows, weighting each row involved once; ``scale``: the rows'
+        unit scales when already known (a neighbour search computes them once for all rows)."""
+        needed = np.unique(np.concatenate([rows_a, rows_b]))
+        if needed.shape[0] == 0:
+            return np.zeros(0, dtype=np.float32)
+        weighted = _weighted(self.matrix()[needed], idf)
+        unit = _scaled(weighted, _unit_scale(weighted) if scale is None else scale[needed])
+        return _row_products(unit, np.searchsorted(needed, rows_a), np.searchsorted(needed, rows_b))
 
     def neighbours(self, doc_ids: list[int], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
         """Top-``k`` (other id, cosine) for each of ``doc_ids``, best first, ties by id.
@@ -149,15 +282,13 @@ class CandidateIndex:
         terms, because in a topical archive the common topic words ("vaccine") still separate a
         paraphrase's source from its neighbours.
         """
-        capped = self._normalised(self.weights(capped=True))
-        capped_t = capped.T.tocsr()
-        full = self._normalised(self.weights(capped=False))
+        search = self._search or self._prepare_search()
         ids = np.asarray(self.ids, dtype=np.int64)
         out: dict[int, list[tuple[int, float]]] = {}
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
         for lo in range(0, rows.shape[0], _CHUNK):
             chunk = rows[lo : lo + _CHUNK]
-            sims = (capped[chunk] @ capped_t).tocsr()
+            sims = (self._rows_normalised(chunk, search.capped_idf) @ search.inverted).tocsr()
             pool_rows: list[np.ndarray] = []
             pool_cols: list[np.ndarray] = []
             for i, row in enumerate(chunk.tolist()):
@@ -179,7 +310,7 @@ class CandidateIndex:
                 continue
             r_arr = np.concatenate(pool_rows)
             c_arr = np.concatenate(pool_cols)
-            cos = np.asarray(full[r_arr].multiply(full[c_arr]).sum(axis=1)).ravel()
+            cos = self._cosines(r_arr, c_arr, search.full_idf, search.full_scale)
             # Round scores so that ties (and hence order) do not depend on float noise.
             cos = np.round(cos.astype(np.float64), 6)
             # Each row's best k by (score, then id), all rows of the chunk in one sort.
