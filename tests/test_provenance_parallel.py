@@ -68,3 +68,45 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
     monkeypatch.setattr("archive.provenance.engine.map_forked", counting)
     assert _as_json(build(_docs())) == alone
     assert len(calls) == 2 and all(n >= 2 for n in calls)  # documents and pairs both went through it
+
+
+_KILLED_PARENT = """
+import fcntl, os, sys, time
+from archive.provenance import parallel
+parallel.MIN_ITEMS_PER_WORKER = 1
+lock = open(sys.argv[1], "w")
+fcntl.flock(lock, fcntl.LOCK_EX)  # as the archive's write lock
+parent = os.getpid()
+
+def work(k):
+    if os.getpid() == parent:
+        time.sleep(60)  # the parent's own share: it is killed in here
+    return "x" * 100_000  # the worker's results overfill the pipe: its send blocks
+
+print("ready", flush=True)
+parallel.map_forked(work, list(range(8)), workers=2)
+"""
+
+
+def test_workers_of_a_killed_parent_exit_and_release_the_lock(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import fcntl
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    lock_path = tmp_path / "write.lock"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT, str(lock_path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    time.sleep(1.0)  # the worker has finished its share and is blocked sending it
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    with open(lock_path, "w") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "a worker of the killed parent still holds the lock"
+                time.sleep(0.1)

@@ -80,6 +80,13 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
 
 
 def _child(fn: Callable[[Any], Any], share: Sequence[Any], send: Any, parent: int) -> None:
+    # Keep only the standard streams and this worker's own pipe end. Inherited descriptors would
+    # keep the archive's write lock alive, and the read ends of the pipes (its own and earlier
+    # workers') would let a send block for ever, if the parent is killed: the next command
+    # would find the archive locked by a worker nobody waits for.
+    keep = send.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _max_fd())
     try:
         payload = ("ok", _compute(fn, share, parent))
     except BaseException:
@@ -90,6 +97,13 @@ def _child(fn: Callable[[Any], Any], share: Sequence[Any], send: Any, parent: in
         send.close()
         # Skip the parent's atexit handlers and buffered output, inherited by fork.
         os._exit(0)
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (ValueError, OSError):
+        return 65536
 
 
 def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> list[Any]:
