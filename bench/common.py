@@ -144,6 +144,9 @@ class TreeMemory:
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak_bytes = 0
+        # Summed proportional set size: pages shared by the processes (forked linking workers
+        # share most of the parent's memory copy-on-write) counted once, not once per process.
+        self.peak_pss_bytes = 0
         self.peak_by_process: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -163,7 +166,7 @@ class TreeMemory:
 
     def sample(self) -> None:
         psutil = self._psutil
-        total = 0
+        total = total_pss = 0
         try:
             procs = [self.root, *self.root.children(recursive=True)]
         except psutil.Error:
@@ -171,15 +174,19 @@ class TreeMemory:
         for proc in procs:
             try:
                 rss = proc.memory_info().rss
+                pss = getattr(proc.memory_full_info(), "pss", rss)
             except psutil.Error:
                 continue
             total += rss
+            total_pss += pss
             self.peak_by_process[proc.pid] = max(self.peak_by_process.get(proc.pid, 0), rss)
         self.peak_bytes = max(self.peak_bytes, total)
+        self.peak_pss_bytes = max(self.peak_pss_bytes, total_pss)
 
 
 class Measured(subprocess.CompletedProcess):  # type: ignore[type-arg]
     cpu_s: float = 0.0
+    peak_pss_bytes: int = 0
 
 
 def run_measured(argv: list[str], *, timeout: float | None = None, env: dict[str, str] | None = None
@@ -203,6 +210,7 @@ def run_measured(argv: list[str], *, timeout: float | None = None, env: dict[str
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = Measured(argv, proc.returncode, out, err)
     result.cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    result.peak_pss_bytes = memory.peak_pss_bytes
     return result, seconds, memory.peak_bytes
 
 

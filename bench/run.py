@@ -67,6 +67,7 @@ def _worker(args: list[str], timeout: float | None = None) -> tuple[dict[str, An
     result = last_json_line(proc.stdout)
     result["ok"] = True
     result["cpu_s"] = round(proc.cpu_s, 2)
+    result["peak_pss_tree_mb"] = mb(proc.peak_pss_bytes)
     return result, seconds, peak
 
 
@@ -191,6 +192,7 @@ class Bench:
             return {"ok": False, "error": proc.stderr.strip()[-800:]}
         result = last_json_line(proc.stdout)
         row = {**result[name], "read_s": result["read_s"], "peak_rss_tree_mb": mb(peak),
+               "peak_pss_tree_mb": mb(proc.peak_pss_bytes),
                "process_wall_s": round(seconds, 2), "process_cpu_s": round(proc.cpu_s, 2)}
         if name == "whoosh":
             # From file to committed index, as an ingest is: reading the JSONL.gz counts.
@@ -533,6 +535,8 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]
                      f"raw Whoosh {_fmt(whoosh_s, ' s')}", _fmt(ing.get("store_index_vs_whoosh"), "x"), "", ""))
         rows.append(("fingerprint stage (reader process)", _fmt(sec.get("fingerprint"), " s"),
                      f"MinHash+LSH {_fmt(minhash.get('seconds'), ' s')}", _fmt(ing.get("fingerprint_vs_minhash"), "x"), "", ""))
+        rows.append(("peak PSS of ingest (process tree, shared pages counted once)", _fmt(ing.get("peak_pss_tree_mb"), " MB"),
+                     f"raw Whoosh {_fmt(whoosh.get('peak_pss_tree_mb'), ' MB')}", "", "", ""))
         rows.append(("peak RSS of ingest (process tree)", _fmt(ing["peak_rss_tree_mb"], " MB"),
                      f"raw Whoosh {_fmt(whoosh.get('peak_rss_tree_mb'), ' MB')}",
                      _fmt(round(ing["peak_rss_tree_mb"] / whoosh["peak_rss_tree_mb"], 2)
@@ -558,6 +562,8 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]
                      f"raw Whoosh CPU {_fmt(whoosh.get('process_cpu_s'), ' s')}",
                      _fmt(prov.get("refresh_cpu_vs_whoosh_cpu"), "x"), "", ""))
         rows.append(("peak RSS, Reuters+spun + refresh", _fmt(prov["peak_rss_tree_mb"], " MB"), "", "", "", ""))
+        rows.append(("peak PSS (shared pages once), Reuters+spun + refresh", _fmt(prov.get("peak_pss_tree_mb"), " MB"),
+                     "", "", "", ""))
     search = r.get("search", {})
     if search.get("ok"):
         b = search.get("baseline", {})
