@@ -9,6 +9,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import replace
 from datetime import datetime
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -321,59 +322,54 @@ def test_ranked_words_leave_other_queries_to_whoosh(index: SearchIndex) -> None:
             assert ranked_words(searcher, query, 10) is None
 
 
-@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
-def test_block_postings_read_what_whoosh_reads(request: pytest.FixtureRequest, which: str) -> None:
-    index: SearchIndex = request.getfixturevalue(which)
-    cut = 0
+def _block_matcher_pairs(index: SearchIndex) -> Iterator[tuple[Any, Any, Callable[[], Any]]]:
+    """For every term stored in block format: two fresh matchers (one for the fast reader, one
+    for Whoosh's own block reading) and a factory for more."""
     with index.searcher() as searcher:
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
             for fieldname, text in reader.all_terms():
-                def postings() -> Any:
+                def postings(fieldname: str = fieldname, text: bytes = text) -> Any:
                     return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
 
                 fast, slow = postings(), postings()
-                if not isinstance(fast, W3LeafMatcher):
-                    continue
-                assert list(posting_ids(postings())) == list(postings().all_ids())
-                while fast.is_active():
-                    cut += _ids_and_weights(fast) is not None
-                    ids, weights = block_postings(fast)
-                    slow._read_ids()
-                    slow._read_weights()
-                    assert (ids, list(weights)) == (slow._ids, list(slow._weights))
-                    assert type(ids) is type(slow._ids)
-                    fast._next_block()
-                    slow._next_block()
-                assert not slow.is_active()
+                if isinstance(fast, W3LeafMatcher):
+                    yield fast, slow, postings
+
+
+@pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
+def test_block_postings_read_what_whoosh_reads(request: pytest.FixtureRequest, which: str) -> None:
+    cut = 0
+    for fast, slow, postings in _block_matcher_pairs(request.getfixturevalue(which)):
+        assert list(posting_ids(postings())) == list(postings().all_ids())
+        while fast.is_active():
+            cut += _ids_and_weights(fast) is not None
+            ids, weights = block_postings(fast)
+            slow._read_ids()
+            slow._read_weights()
+            assert (ids, list(weights)) == (slow._ids, list(slow._weights))
+            assert type(ids) is type(slow._ids)
+            fast._next_block()
+            slow._next_block()
+        assert not slow.is_active()
     assert cut > 0  # the values were cut off for some blocks, not every block read whole
 
 
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
 def test_block_values_read_what_whoosh_reads(request: pytest.FixtureRequest, which: str) -> None:
-    index: SearchIndex = request.getfixturevalue(which)
     blocks = 0
-    with index.searcher() as searcher:
-        for leaf, _ in searcher.leaf_searchers():
-            reader = leaf.reader()
-            for fieldname, text in reader.all_terms():
-                def postings() -> Any:
-                    return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
-
-                fast, slow = postings(), postings()
-                if not isinstance(fast, W3LeafMatcher):
-                    continue
-                while fast.is_active():
-                    ids, weights, values = block_values(fast)
-                    slow._read_ids()
-                    slow._read_weights()
-                    slow._read_values()
-                    assert (ids, list(weights), values) == (slow._ids, list(slow._weights), slow._values)
-                    assert type(ids) is type(slow._ids)
-                    blocks += 1
-                    fast._next_block()
-                    slow._next_block()
-                assert not slow.is_active()
+    for fast, slow, _ in _block_matcher_pairs(request.getfixturevalue(which)):
+        while fast.is_active():
+            ids, weights, values = block_values(fast)
+            slow._read_ids()
+            slow._read_weights()
+            slow._read_values()
+            assert (ids, list(weights), values) == (slow._ids, list(slow._weights), slow._values)
+            assert type(ids) is type(slow._ids)
+            blocks += 1
+            fast._next_block()
+            slow._next_block()
+        assert not slow.is_active()
     assert blocks > 100
 
 
