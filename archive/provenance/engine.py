@@ -126,10 +126,11 @@ MIN_ARTEFACT_KINDS = 2
 
 
 # How a rewrite's source was chosen, when not simply as its closest copy-like candidate.
+_ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
 _WHY_NOTES = {
-    "root_parentless": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
-    "root_repoint1": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
-    "root_repoint2": "family root: reads as the source of this text and of its closest texts (round robin of source preferences)",
+    "root_parentless": _ROOT_NOTE,
+    "root_repoint1": _ROOT_NOTE,
+    "root_repoint2": _ROOT_NOTE,
     "sibling_source": "the closer candidate has no source of its own but reads as a rewrite of this source, as texts like it are; two rewrites of one article are likelier than a rewrite of a rewrite",
     "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
 }
@@ -440,15 +441,11 @@ class ProvenanceIndex:
                 continue
             root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
-            if (root == d or rkey not in self.pairs or self._same_outlet(d, root) or self._dated_after(root, d)
-                    or self.pairs[rkey].decision.relation not in ("related", FAMILY, "rewrite")):
+            # The root is paired with d, holds a fair share of d's terms, reads as its source
+            # (containment asymmetry and relative style), and keeps its facts.
+            if root == d or not self._could_source(root, d) or self._dated_after(root, d):
                 continue
-            if self._llm_styled(root) or self._llm_like_source(root, d):
-                continue
-            # The root holds a fair share of d's terms, reads as its source (containment
-            # asymmetry and relative style) and keeps its facts.
-            if (self._containment(d, root) < ROOT_MIN_CONTAINMENT or self._source_preference(root, d) < ROOT_MIN_PREFERENCE
-                    or not self._keeps_facts(rkey, d)):
+            if self._llm_styled(root) or self._llm_like_source(root, d) or not self._keeps_facts(rkey, d):
                 continue
             if parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite
@@ -493,7 +490,7 @@ class ProvenanceIndex:
         of another text: a copy cannot be the original, the text it copies is. A copy that cuts
         and pastes from the original can read as human-written as it, so style alone may pick it."""
         seen = {root}
-        while root in parent and self.pairs[parent[root]].decision.relation in ("duplicate", "near_copy", "spun"):
+        while root in parent and self.pairs[parent[root]].decision.relation in _COPY_RELATIONS:
             root = oriented[parent[root]].source
             if root in seen:
                 break
@@ -506,14 +503,10 @@ class ProvenanceIndex:
         far likelier than a rewrite of a rewrite, so q is d's source when d and q are related,
         and otherwise d gets no source (in place; decided on the links as they stand, so the
         order of documents does not matter)."""
-        def rewrite_link(x: int) -> bool:
-            key = parent.get(x)
-            return key is not None and (key in promoted or self.pairs[key].decision.relation == "rewrite")
-
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
             p = oriented[parent[d]].source
-            if not rewrite_link(d) or not rewrite_link(p):
+            if not self._rewrite_link(d, parent, promoted) or not self._rewrite_link(p, parent, promoted):
                 continue
             q = oriented[parent[p]].source
             if q == d:
@@ -523,8 +516,7 @@ class ProvenanceIndex:
                 moves[p] = None
                 continue
             qkey = (min(d, q), max(d, q))
-            ok = (self._paired(qkey) and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
-                  and not self._same_outlet(d, q) and not self._dated_after(q, d))
+            ok = self._paired(qkey) and self._may_take_over(q, d)
             moves[d] = qkey if ok else None
         for d, qkey in sorted(moves.items()):
             if qkey is None:
@@ -535,6 +527,18 @@ class ProvenanceIndex:
                 continue
             self._repoint(oriented, parent, promoted, d, qkey, "chain_source")
 
+    def _rewrite_link(self, x: int, parent: dict[int, tuple[int, int]], promoted: set[tuple[int, int]]) -> bool:
+        """x's chosen source link is a rewrite link (by its relation, or promoted to one)."""
+        key = parent.get(x)
+        return key is not None and (key in promoted or self.pairs[key].decision.relation == "rewrite")
+
+    def _may_take_over(self, q: int, d: int) -> bool:
+        """q, paired with d, may become d's source in place of a sibling: the pair relates them,
+        and q is neither d's own outlet nor published after d."""
+        key = (min(d, q), max(d, q))
+        return (self.pairs[key].decision.relation in DERIVATIONS | {"related", FAMILY}
+                and not self._same_outlet(d, q) and not self._dated_after(q, d))
+
     def _no_unsourced_sibling_sources(self, oriented: dict[tuple[int, int], _Oriented],
                                       parent: dict[int, tuple[int, int]], promoted: set[tuple[int, int]]) -> None:
         """A rewrite d whose chosen source p has no source of its own, while texts paired with p
@@ -542,13 +546,9 @@ class ProvenanceIndex:
         does: p is most likely one more rewrite of q (its own link to q was too loose to make),
         so d and p are siblings. Then q is d's source when d and q are paired, and otherwise d
         gets no source (in place; decided on the links as they stand)."""
-        def rewrite_link(x: int) -> bool:
-            key = parent.get(x)
-            return key is not None and (key in promoted or self.pairs[key].decision.relation == "rewrite")
-
         linked_to: dict[int, set[int]] = {}
         for x in parent:
-            if rewrite_link(x):
+            if self._rewrite_link(x, parent, promoted):
                 linked_to.setdefault(oriented[parent[x]].source, set()).add(x)
         paired_with: dict[int, set[int]] = {}
         for a, b in self.pairs:
@@ -557,7 +557,7 @@ class ProvenanceIndex:
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
             p = oriented[parent[d]].source
-            if not rewrite_link(d) or p in parent:
+            if not self._rewrite_link(d, parent, promoted) or p in parent:
                 continue
             # q must also be the source of more rewrites than p: the family's root by its links
             # (a source stored cut off can read as the rewrite of a long rewrite of it).
@@ -570,8 +570,7 @@ class ProvenanceIndex:
                 continue
             q = max(sources, key=lambda x: (round(self._source_preference(x, d), 6), -x))
             qkey = (min(d, q), max(d, q))
-            ok = (qkey in self.pairs and self.pairs[qkey].decision.relation in DERIVATIONS | {"related", FAMILY}
-                  and not self._same_outlet(d, q) and not self._dated_after(q, d))
+            ok = qkey in self.pairs and self._may_take_over(q, d)
             moves[d] = qkey if ok else None
         for d, qkey in sorted(moves.items()):
             if qkey is None:
