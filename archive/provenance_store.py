@@ -199,6 +199,7 @@ def refresh(engine: Engine) -> ProvenanceChange:
     An archive larger than ``FULL_BUILD_MAX_DOCS`` is cleared and linked a chunk at a time
     instead (see :func:`update`), so memory stays bounded.
     """
+    computed = _store_missing_fingerprints(engine)
     with engine.connect() as conn:
         n_docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()
     if n_docs > FULL_BUILD_MAX_DOCS:
@@ -208,13 +209,34 @@ def refresh(engine: Engine) -> ProvenanceChange:
             everything = sorted(conn.execute(select(documents.c.id)).scalars())
         change = _update_in_chunks(engine, everything, n_docs)
         change.mode = "full"
+        change.fingerprints_computed += computed
         return change
     result, n_docs, missing = compute(engine)
     with engine.begin() as conn:
         change = write(conn, result, n_docs)
-    change.fingerprints_computed = missing
+    change.fingerprints_computed = computed + missing
     change.examined = n_docs
     return change
+
+
+def _store_missing_fingerprints(engine: Engine) -> int:
+    """Compute and store the current-version fingerprint of every document that lacks one (a new
+    FINGERPRINT_VERSION makes all stored ones stale), a batch at a time; returns how many. Once
+    stored, later runs read them instead of tokenising every text again on each run."""
+    computed = 0
+    missing = _with_fingerprint(documents.c.id).where(fingerprints.c.data.is_(None)).order_by(documents.c.id)
+    with engine.connect() as conn:
+        ids = list(conn.execute(missing).scalars())
+    for chunk in _chunks(ids):
+        with engine.begin() as conn:
+            texts = conn.execute(select(documents.c.id, documents.c.text).where(documents.c.id.in_(chunk))).all()
+            conn.execute(delete(fingerprints).where(fingerprints.c.document_id.in_(chunk)))
+            conn.execute(insert(fingerprints), [
+                {"document_id": doc_id, "method_version": FINGERPRINT_VERSION, "data": fingerprint_text(text).to_bytes()}
+                for doc_id, text in texts
+            ])
+        computed += len(texts)
+    return computed
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -313,9 +335,13 @@ def update(engine: Engine) -> ProvenanceChange:
             return ProvenanceChange(documents=n_docs, links=_count_links(conn), mode="incremental")
     if outdated or linked_before == 0 or len(new) >= FULL_REFRESH_SHARE * n_docs:
         return refresh(engine)
+    computed = _store_missing_fingerprints(engine)
     if len(new) > CHUNK_DOCS and n_docs > FULL_BUILD_MAX_DOCS:
-        return _update_in_chunks(engine, new, n_docs)
-    return _update_part(engine, new, set(), n_docs, allow_full=True)
+        change = _update_in_chunks(engine, new, n_docs)
+    else:
+        change = _update_part(engine, new, set(), n_docs, allow_full=True)
+    change.fingerprints_computed += computed
+    return change
 
 
 def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> ProvenanceChange:

@@ -290,3 +290,25 @@ def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_c
     result = run_cli("ingest", str(later))
     assert result.exit_code == 0 and "of 4 documents examined" in result.stderr
     assert "provenance:" not in run_cli("ingest", "-q", str(later)).stderr
+
+
+def test_fingerprints_of_an_older_version_are_recomputed_once_and_stored(tmp_path: Path, incremental: None) -> None:
+    from archive.provenance import FINGERPRINT_VERSION
+
+    first = _folder(tmp_path, "first", ["story", "independent", "spun"])
+    later = _folder(tmp_path, "later", ["cut", "duplicate"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(first)], background=False)
+        links = _links(archive)
+        with archive.engine.begin() as conn:  # as if stored by an older tokeniser
+            conn.exec_driver_sql("UPDATE fingerprints SET method_version = 'pvf0'")
+        change = archive.refresh_provenance()
+        assert change.fingerprints_computed == 3
+        assert _links(archive) == links
+        assert _table(archive, "SELECT DISTINCT method_version FROM fingerprints") == [(FINGERPRINT_VERSION,)]
+        assert archive.refresh_provenance().fingerprints_computed == 0
+        # An incremental update stores them too.
+        with archive.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE fingerprints SET method_version = 'pvf0'")
+        assert archive.ingest([str(later)], background=False).provenance.fingerprints_computed == 3
+        assert _table(archive, "SELECT COUNT(*), MIN(method_version) FROM fingerprints") == [(5, FINGERPRINT_VERSION)]
