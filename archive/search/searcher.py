@@ -265,18 +265,30 @@ class ColumnFacet(sorting.FieldFacet):
         return categorizer
 
 
-# Per segment reader (so per index snapshot): (field, reverse) -> its column reader.
-_COLUMNS: WeakKeyDictionary[IndexReader, dict[tuple[str, bool], Any]] = WeakKeyDictionary()
+def _per_reader(cache: WeakKeyDictionary[IndexReader, dict[Any, Any]], reader: IndexReader, key: Any,
+                compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per segment reader (so per index snapshot) and ``key``; a None result
+    is not kept."""
+    values = cache.setdefault(reader, {})
+    if key not in values:
+        value = compute()
+        if value is None:
+            return None
+        values[key] = value
+    return values[key]
+
+
+# Per segment reader: (field, reverse) -> its column reader.
+_COLUMNS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
 class _CachedColumnCategorizer(sorting.ColumnCategorizer):
     def set_searcher(self, segment_searcher: Searcher, docoffset: int) -> None:
         reader = segment_searcher.reader()
-        columns = _COLUMNS.setdefault(reader, {})
-        key = (self._fieldname, self._reverse)
-        if key not in columns:
-            columns[key] = reader.column_reader(self._fieldname, reverse=self._reverse, translate=False)
-        self._creader = columns[key]
+        self._creader = _per_reader(
+            _COLUMNS, reader, (self._fieldname, self._reverse),
+            lambda: reader.column_reader(self._fieldname, reverse=self._reverse, translate=False),
+        )
 
 
 _undated_last = sorting.TranslateFacet(_is_undated, ColumnFacet("dated"))
@@ -314,21 +326,18 @@ def _column_groups(searcher: Searcher, segments: Segments, facets: Sequence[str]
 
 
 # Per segment reader: field -> each document's group name in that field's column.
-_NAMES: WeakKeyDictionary[IndexReader, dict[str, list[Any]]] = WeakKeyDictionary()
+_NAMES: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
 def _column_names(reader: IndexReader, categorizer: _CachedColumnCategorizer) -> list[Any]:
     """``categorizer.key_to_name(categorizer.key_for(None, docnum))`` for every document of the
     segment, read once per segment reader (``_column_keys``)."""
-    names = _NAMES.setdefault(reader, {})
-    fieldname = categorizer._fieldname
-    if fieldname not in names:
+    def names() -> list[Any]:
         by_key: dict[Any, Any] = {}
-        names[fieldname] = [
-            by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key))
-            for key in _column_keys(categorizer._creader)
-        ]
-    return names[fieldname]
+        return [by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key))
+                for key in _column_keys(categorizer._creader)]
+
+    return _per_reader(_NAMES, reader, categorizer._fieldname, names)
 
 
 def _column_keys(column: Any) -> list[Any]:
@@ -348,19 +357,13 @@ def _column_keys(column: Any) -> list[Any]:
 
 
 # Per segment reader: sort -> each document's key under that sort's facet.
-_SORT_KEYS: WeakKeyDictionary[IndexReader, dict[str, list[Any]]] = WeakKeyDictionary()
+_SORT_KEYS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
 def _segment_keys(reader: IndexReader, categorizer: sorting.Categorizer, sort: str) -> list[Any] | None:
     """``categorizer.key_for(None, docnum)`` for every document of the segment (the categorizer
     set to it), read once per segment reader; ``None`` if it is not made of column categorizers."""
-    keys = _SORT_KEYS.setdefault(reader, {})
-    if sort not in keys:
-        found = _categorizer_keys(categorizer)
-        if found is None:
-            return None
-        keys[sort] = found
-    return keys[sort]
+    return _per_reader(_SORT_KEYS, reader, sort, lambda: _categorizer_keys(categorizer))
 
 
 def _categorizer_keys(categorizer: sorting.Categorizer) -> list[Any] | None:
