@@ -110,8 +110,7 @@ def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> lis
     out = []
     for k, x in enumerate(share):
         if k % ORPHAN_CHECK_EVERY == 0 and os.getppid() != parent:
-            # The parent was killed: stop now rather than finish work nobody will read, while
-            # holding file descriptors (the archive's lock) inherited from it.
+            # The parent was killed: stop now rather than finish work nobody will read.
             os._exit(1)
         out.append(fn(x))
     return out
