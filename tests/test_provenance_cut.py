@@ -4,6 +4,8 @@ differently ("1.Break" against "1. Break") and so looks like differing numbers."
 
 from __future__ import annotations
 
+import re
+
 from archive.provenance import DERIVATIONS, DocInput, build
 from archive.provenance.classify import different_story
 
@@ -22,16 +24,9 @@ so that a subproblem met again later costs a look-up instead of a second computa
 methods instead order the subproblems so that each one is solved only after the ones it needs.
 """
 
-ANSWER = """Dynamic programming is a method for solving problems that show overlapping subproblems and
-optimal substructure, and it takes far less time than naive methods that do not take advantage of
-them. The word programming in the name has nothing to do with computer programming; it comes from
-the older use of the word for planning and scheduling, as in a programme of training or a television
-programme. A problem is said to have optimal substructure when an optimal solution of the whole can
-be built from optimal solutions of its parts. The usual approach has three steps.
-1.Break the problem into smaller subproblems of the same kind.
-2.Solve each of these subproblems optimally, recursively, using the same three steps.
-3.Use the optimal solutions of the subproblems to construct an optimal solution for the original.
-"""
+# A student's answer: the source's first nine lines pasted, the numbered list re-typed without
+# the space after each number ("1.Break").
+ANSWER = re.sub(r"^(\d)\. ", r"\1.", "".join(SOURCE.splitlines(keepends=True)[:9]), flags=re.MULTILINE)
 
 FILLERS = [
     f"Weather note {k}: rain is expected over district {k} on day {k + 2}, with winds of {k + 20} km/h "
