@@ -1,0 +1,284 @@
+"""Generalisation probe: spun copies made by a spinner of our own over another corpus.
+
+    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--json out.json]
+
+The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
+uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
+news articles of LLMFake (Politifact, GossipCop, CoAID: a different corpus, era and style), each
+spun by an independent word/phrase synonym dictionary written for this probe (none of it taken
+from spun_dev), at rates 0.15 / 0.3 / 0.5, with site cruft of other shapes than spun_dev's
+(share bars, "The post ... appeared first on ...", tag lists, newsletter prompts) on half, the
+ending cut from a third, the headline spun too. It measures what eval_spun measures: precision
+and recall of copy -> source links (also counting a link to a text identical to the source),
+copies in a wrong story. ``--with-reuters`` adds all 19,043
+Reuters stories as unrelated background (slower). Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from provenance_eval import DATA, _load, _pr, _run, reuters_docs  # noqa: E402
+
+from archive.provenance import DERIVATIONS, DocInput  # noqa: E402
+
+# Synonyms a thesaurus-driven spinner would use; each word maps to one or more replacements.
+WORDS: dict[str, tuple[str, ...]] = {
+    "said": ("stated", "mentioned", "remarked"), "says": ("states", "claims"), "told": ("informed",),
+    "people": ("individuals", "folks", "persons"), "year": ("yr", "twelvemonth"), "years": ("yrs", "decades"),
+    "new": ("novel", "recent", "contemporary"), "big": ("massive", "huge"), "large": ("sizable", "substantial"),
+    "small": ("little", "tiny", "minor"), "important": ("essential", "vital", "crucial"),
+    "show": ("display", "present", "exhibit"), "shows": ("displays", "reveals"), "showed": ("revealed", "displayed"),
+    "help": ("assist", "aid"), "helped": ("aided", "assisted"), "get": ("obtain", "acquire"), "got": ("obtained", "received"),
+    "make": ("create", "produce"), "made": ("created", "produced"), "use": ("utilize", "employ"),
+    "used": ("utilized", "employed"), "start": ("commence", "begin"), "started": ("commenced", "began"),
+    "end": ("conclusion", "finish"), "ended": ("concluded", "finished"), "think": ("believe", "reckon"),
+    "want": ("desire", "wish"), "wanted": ("desired", "wished"), "need": ("require",), "needs": ("requires",),
+    "buy": ("purchase", "acquire"), "bought": ("purchased", "acquired"), "sell": ("vend", "market"),
+    "house": ("residence", "home"), "home": ("residence", "dwelling"), "car": ("automobile", "vehicle"),
+    "job": ("occupation", "position"), "jobs": ("occupations", "positions"), "work": ("labor", "employment"),
+    "money": ("cash", "funds"), "country": ("nation", "land"), "state": ("province",), "city": ("metropolis", "town"),
+    "children": ("kids", "youngsters"), "child": ("kid", "youngster"), "woman": ("lady", "female"),
+    "women": ("ladies", "females"), "man": ("gentleman", "male"), "men": ("gentlemen", "males"),
+    "friend": ("pal", "buddy"), "friends": ("pals", "buddies"), "family": ("household", "clan"),
+    "doctor": ("physician", "medic"), "doctors": ("physicians", "medics"), "disease": ("illness", "ailment"),
+    "health": ("wellness", "well-being"), "law": ("legislation", "statute"), "bill": ("invoice", "measure"),
+    "vote": ("ballot",), "voters": ("electorate", "constituents"), "election": ("poll", "vote"),
+    "government": ("administration", "authorities"), "official": ("officer", "authority"),
+    "officials": ("officers", "authorities"), "report": ("account", "document"), "reported": ("documented", "noted"),
+    "claim": ("assertion", "allegation"), "claims": ("assertions", "allegations"), "false": ("untrue", "incorrect"),
+    "true": ("correct", "accurate"), "fact": ("truth", "reality"), "news": ("information", "reports"),
+    "story": ("tale", "account"), "picture": ("image", "photograph"), "photo": ("image", "snapshot"),
+    "video": ("clip", "footage"), "show's": ("program's",), "film": ("movie", "picture"), "movie": ("film", "flick"),
+    "star": ("celebrity", "luminary"), "famous": ("well-known", "renowned"), "couple": ("pair", "duo"),
+    "wedding": ("marriage ceremony", "nuptials"), "married": ("wed",), "baby": ("infant", "newborn"),
+    "love": ("adore", "affection"), "happy": ("glad", "joyful", "cheerful"), "sad": ("unhappy", "sorrowful"),
+    "good": ("great", "fine", "decent"), "bad": ("poor", "terrible"), "best": ("finest", "greatest"),
+    "worst": ("poorest",), "very": ("extremely", "really", "highly"), "really": ("truly", "actually"),
+    "also": ("additionally", "moreover"), "however": ("nevertheless", "nonetheless"), "but": ("yet",),
+    "often": ("frequently", "regularly"), "quickly": ("rapidly", "swiftly"), "soon": ("shortly",),
+    "recently": ("lately", "not too long ago"), "about": ("regarding", "concerning", "approximately"),
+    "many": ("numerous", "various"), "much": ("a lot", "significantly"), "most": ("the majority of",),
+    "several": ("a number of", "various"), "each": ("every",), "enough": ("sufficient",),
+    "problem": ("issue", "difficulty"), "problems": ("issues", "difficulties"), "issue": ("matter", "concern"),
+    "change": ("alteration", "modification"), "changes": ("alterations", "modifications"),
+    "increase": ("rise", "boost"), "decrease": ("decline", "drop"), "rate": ("price", "charge"),
+    "plan": ("scheme", "strategy"), "plans": ("schemes", "strategies"), "idea": ("notion", "concept"),
+    "way": ("method", "manner"), "place": ("location", "spot"), "time": ("period", "occasion"),
+    "week": ("seven days",), "month": ("thirty days",), "day": ("date",), "today": ("nowadays", "these days"),
+    "world": ("globe", "planet"), "company": ("firm", "business", "corporation"), "business": ("enterprise", "trade"),
+    "market": ("marketplace", "industry"), "group": ("team", "collective"), "member": ("participant",),
+    "members": ("participants",), "leader": ("chief", "head"), "leaders": ("chiefs", "heads"),
+    "president": ("head of state",), "attack": ("assault", "strike"), "fight": ("battle", "struggle"),
+    "war": ("conflict", "warfare"), "death": ("demise", "passing"), "died": ("passed away", "perished"),
+    "killed": ("slain", "murdered"), "hospital": ("clinic", "medical center"), "school": ("academy", "institution"),
+    "student": ("pupil", "learner"), "students": ("pupils", "learners"), "study": ("research", "examination"),
+    "expert": ("specialist", "authority"), "experts": ("specialists", "professionals"),
+    "question": ("query", "inquiry"), "answer": ("response", "reply"), "reason": ("cause", "motive"),
+    "result": ("outcome", "consequence"), "results": ("outcomes", "findings"), "chance": ("opportunity", "likelihood"),
+    "hard": ("difficult", "tough"), "easy": ("simple", "effortless"), "clear": ("obvious", "evident"),
+    "possible": ("feasible", "potential"), "likely": ("probable",), "different": ("distinct", "various"),
+    "same": ("identical", "similar"), "whole": ("entire", "complete"), "main": ("primary", "principal"),
+    "major": ("significant", "key"), "public": ("community", "populace"), "private": ("personal", "confidential"),
+    "free": ("complimentary", "gratis"), "early": ("premature",), "late": ("belated", "overdue"),
+    "old": ("aged", "elderly"), "young": ("youthful", "juvenile"), "strong": ("powerful", "robust"),
+    "fast": ("rapid", "speedy"), "high": ("elevated", "excessive"), "low": ("minimal", "reduced"),
+    "began": ("commenced", "started"), "keep": ("maintain", "retain"), "kept": ("maintained", "retained"),
+    "find": ("discover", "locate"), "found": ("discovered", "located"), "ask": ("inquire", "request"),
+    "asked": ("inquired", "requested"), "try": ("attempt", "endeavor"), "tried": ("attempted",),
+    "look": ("appear", "seem"), "looked": ("appeared", "seemed"), "seen": ("witnessed", "observed"),
+    "saw": ("witnessed", "noticed"), "become": ("turn into", "grow to be"), "became": ("turned into", "grew to be"),
+    "leave": ("depart", "exit"), "left": ("departed",), "move": ("relocate", "shift"), "moved": ("relocated", "shifted"),
+    "live": ("reside", "dwell"), "lived": ("resided", "dwelt"), "believe": ("think", "trust"),
+    "allow": ("permit", "enable"), "allowed": ("permitted", "enabled"), "include": ("contain", "comprise"),
+    "includes": ("contains", "comprises"), "including": ("together with", "comprising"),
+    "continue": ("proceed", "carry on"), "continued": ("proceeded", "carried on"), "provide": ("supply", "furnish"),
+    "provided": ("supplied", "furnished"), "spend": ("expend",), "spent": ("expended", "invested"),
+    "cost": ("expense", "price"), "costs": ("expenses", "prices"), "pay": ("compensate", "remunerate"),
+    "paid": ("compensated", "remunerated"), "receive": ("obtain", "get"), "received": ("obtained", "got"),
+    "announced": ("declared", "proclaimed"), "revealed": ("disclosed", "divulged"), "confirmed": ("verified", "affirmed"),
+    "denied": ("refuted", "rejected"), "suggested": ("proposed", "hinted"), "explained": ("clarified", "described"),
+    "according": ("in keeping",), "currently": ("presently", "at present"), "former": ("previous", "ex-"),
+}
+# Phrases replaced as a whole (a spinner's multi-word entries).
+PHRASES: dict[str, tuple[str, ...]] = {
+    "in order to": ("so as to", "with a view to"), "as well as": ("along with", "together with"),
+    "a lot of": ("plenty of", "loads of"), "because of": ("on account of", "owing to"),
+    "at least": ("at the very least", "no less than"), "more than": ("greater than", "upwards of"),
+    "for example": ("for instance", "as an example"), "in addition": ("additionally", "furthermore"),
+    "such as": ("like", "including"), "right now": ("at this moment", "presently"),
+    "last year": ("final year", "previous yr"), "this year": ("this yr", "the current year"),
+    "social media": ("social networking", "online media"), "white house": ("white home", "white residence"),
+    "health care": ("well being care", "wellness care"), "climate change": ("local weather change", "weather alteration"),
+    "united states": ("united states of america",), "for the first time": ("for the primary time", "for the very first time"),
+    "one of the": ("certainly one of the", "among the"), "a number of": ("numerous", "quite a few"),
+}
+CRUFT_TOP = (
+    "Posted on {date} by {author}", "Home » News » {section}", "{section} | {date} | {n} Comments",
+    "Last updated: {date}", "By {author} - {date}",
+)
+CRUFT_BOTTOM = (
+    "Share this:\nFacebook\nTwitter\nWhatsApp\nEmail", "Tags: {tags}", "The post {title} appeared first on {site}.",
+    "Subscribe to our newsletter for the latest updates!", "Related Posts:\n{related}",
+    "Like this article? Share it with your friends!", "Copyright {year} {site}. All rights reserved.",
+)
+SITES = ("Daily Buzz Hub", "NewsWave Today", "TrendFeed247", "InfoStream Now", "ViralPulse Media")
+AUTHORS = ("admin", "editor", "staff writer", "newsdesk", "webmaster")
+SECTIONS = ("Politics", "Entertainment", "Health", "World", "Trending")
+RATES = (0.15, 0.3, 0.5)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def _match_case(original: str, replacement: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return replacement.upper()
+    if original[0].isupper():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+def spin(text: str, rate: float, rng: random.Random) -> tuple[str, int]:
+    """``text`` with about ``rate`` of the dictionary's words and phrases replaced; the count."""
+    swaps = 0
+
+    def phrase(m: re.Match[str]) -> str:
+        nonlocal swaps
+        if rng.random() >= rate:
+            return m.group(0)
+        swaps += 1
+        return _match_case(m.group(0), rng.choice(PHRASES[m.group(0).lower()]))
+
+    pattern = re.compile(r"\b(" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b",
+                         re.IGNORECASE)
+    text = pattern.sub(phrase, text)
+
+    def word(m: re.Match[str]) -> str:
+        nonlocal swaps
+        w = m.group(0)
+        options = WORDS.get(w.lower())
+        # Proper names (capitalised mid-sentence) are left alone, as spinners skip capitalised words.
+        if not options or rng.random() >= rate or (w[0].isupper() and m.start() > 0 and text[m.start() - 2] not in ".!?\n"):
+            return w
+        swaps += 1
+        return _match_case(w, rng.choice(options))
+
+    return _WORD.sub(word, text), swaps
+
+
+def _cruft(template: str, rng: random.Random, title: str) -> str:
+    return template.format(date=f"{rng.choice(('March', 'June', 'October'))} {rng.randint(1, 28)}, 20{rng.randint(15, 24)}",
+                           author=rng.choice(AUTHORS), section=rng.choice(SECTIONS), n=rng.randint(0, 40),
+                           tags=", ".join(rng.sample(SECTIONS, 3)), title=title, site=rng.choice(SITES),
+                           related="\n".join(f"- {s} news roundup" for s in rng.sample(SECTIONS, 2)), year=2020)
+
+
+def _cut(text: str, rng: random.Random) -> str:
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    if len(paragraphs) >= 4:
+        return "\n".join(paragraphs[: max(2, int(len(paragraphs) * rng.uniform(0.5, 0.8)))])
+    words = text.split(" ")
+    return " ".join(words[: max(60, int(len(words) * rng.uniform(0.55, 0.8)))])
+
+
+def make_copies(sources: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for k, src in enumerate(sources):
+        for rate in rng.sample(RATES, 1 + (k % 2)):
+            title = src.get("title") or src["text"].split("\n", 1)[0][:80]
+            text, swaps = spin(src["text"], rate, rng)
+            spun_title, _ = spin(title, rate, rng)
+            cut = rng.random() < 1 / 3
+            if cut:
+                text = _cut(text, rng)
+            crufted = rng.random() < 0.5
+            if crufted:
+                text = _cruft(rng.choice(CRUFT_TOP), rng, spun_title) + "\n\n" + text + "\n\n" + \
+                    _cruft(rng.choice(CRUFT_BOTTOM), rng, spun_title)
+            out.append({"source": src["id"], "rate": rate, "swaps": swaps, "cut": cut, "cruft": crufted,
+                        "title": spun_title, "text": text, "site": rng.choice(SITES)})
+    return out
+
+
+def evaluate(seed: int, with_reuters: bool) -> dict[str, Any]:
+    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
+    sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
+    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
+    if with_reuters:
+        reuters, _ = reuters_docs()
+        docs += [dataclasses.replace(d, id=d.id + 10_000) for d in reuters]
+    copies: dict[int, dict[str, Any]] = {}
+    for k, c in enumerate(make_copies(sources, seed)):
+        doc_id = 200_000 + k
+        copies[doc_id] = c
+        docs.append(DocInput(doc_id, c["text"], c["title"], None, c["site"], None))
+    result, _, timing = _run(docs)
+    # Texts identical to a copy's source (LLMFake holds re-posted articles under other ids, and a
+    # copy with no swaps and no cruft is its source again): a link to one of them is as good.
+    same_text: dict[str, set[int]] = defaultdict(set)
+    for d in docs:
+        same_text[" ".join(d.text.split())].add(d.id)
+    text_of = {d.id: " ".join(d.text.split()) for d in docs}
+    by_copy: dict[int, list[Any]] = defaultdict(list)
+    for link in result.links:
+        if link.relation in DERIVATIONS and link.derived_id in copies:
+            by_copy[link.derived_id].append(link)
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    relations: Counter[str] = Counter()
+    wrong_story = 0
+    misses = []
+    for doc_id, c in copies.items():
+        src = sid[c["source"]]
+        links = by_copy.get(doc_id, [])
+        ok = any(l.source_id == src for l in links)
+        twins = same_text[text_of[src]] - {doc_id}
+        ok_text = any(l.source_id in twins for l in links)
+        for key in (f"rate_{c['rate']}", "cut" if c["cut"] else "whole", "all"):
+            g = groups[key]
+            g["copies"] += 1
+            g["links"] += len(links)
+            g["correct"] += sum(1 for l in links if l.source_id == src)
+            g["found"] += ok
+            g["correct_story"] += sum(1 for l in links if l.source_id in twins)
+            g["found_story"] += ok_text
+        relations.update(l.relation for l in links)
+        wrong_story += result.story_of.get(doc_id) != result.story_of.get(src)
+        if not ok_text and len(misses) < 25:
+            misses.append({"copy": doc_id, "source": src, "rate": c["rate"], "cut": c["cut"], "cruft": c["cruft"],
+                           "links": [(l.source_id, l.relation, l.score) for l in links]})
+    out: dict[str, Any] = {"timing": timing, "relations": dict(relations), "copies_in_wrong_story": wrong_story}
+    for key in sorted(groups):
+        # "_story" here: the link reaches the true source or a text identical to it.
+        out[key] = {k.replace("_story", "_same_text"): v for k, v in _pr(groups[key]).items()}
+    out["misses"] = misses
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--with-reuters", action="store_true", help="add all Reuters stories as background")
+    parser.add_argument("--json", type=Path, help="also write the metrics here")
+    args = parser.parse_args()
+    t = time.perf_counter()
+    report = evaluate(args.seed, args.with_reuters)
+    report["wall_s"] = round(time.perf_counter() - t, 2)
+    print(json.dumps(report, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
