@@ -408,3 +408,25 @@ def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_vo
     parent = {2: (1, 2), 4: (1, 4)}
     index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
     assert 3 not in parent
+
+
+def test_family_consensus_may_link_an_aligned_pair_too_loose_for_any_relation() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    del index.pairs[(1, 3)]  # aligned, but (say) below every relation's cut-off
+    assert (1, 3) in index.features
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert parent[3] == (1, 3) and index.pairs[(1, 3)].decision.relation == FAMILY
+    assert not index._paired((1, 3)), "a loose pair serves the family's checks only"
+    # Numbers that differ inside aligned text: another story, whatever the family says.
+    f = index.features[(1, 3)]
+    conflicts = f.alignment.substitutions[:1] * 3
+    assert conflicts, "premise: the aligned pair has a substitution to stand for a conflict"
+    index.features[(1, 3)] = replace(f, alignment=replace(f.alignment, number_conflicts=conflicts, numbers_shared=0))
+    del index.pairs[(1, 3)]
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert 3 not in parent

@@ -42,7 +42,7 @@ from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-1"
+METHOD_VERSION = "2026.12-2"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -537,8 +537,8 @@ class ProvenanceIndex:
 
     def _family_consensus(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                           promoted: set[tuple[int, int]]) -> None:
-        """A parentless text d paired with CONSENSUS_MIN_VOTES or more rewrites of one q, and with
-        q itself, where q is the only source of d's paired rewrites that d is paired with: d is one
+        """A parentless text d paired with CONSENSUS_MIN_VOTES or more rewrites of one q, and aligned
+        with q itself, where q is the only source of d's paired rewrites that d is aligned with: d is one
         more rewrite of q when q reads as its source and d adds no figures (in place). Loose
         rewrites (open-ended ones keep little but the lead) share too little with their source
         for the pair alone, but the family's agreement stands in for the containment test; only
@@ -553,14 +553,30 @@ class ProvenanceIndex:
                     by_source[q] = by_source.get(q, 0) + 1
         moves: dict[int, tuple[int, int]] = {}
         for d, by_source in sorted(votes.items()):
-            sources = [q for q in sorted(by_source) if q != d and (min(d, q), max(d, q)) in self.pairs]
+            sources = [q for q in sorted(by_source) if q != d and (min(d, q), max(d, q)) in self.features]
             if d in parent or len(sources) != 1 or by_source[sources[0]] < CONSENSUS_MIN_VOTES:
                 continue
             q = sources[0]
-            if q not in parent and self._consensus_source(q, d):
+            if q not in parent and self._consensus_source(q, d) and self._one_story((min(d, q), max(d, q))):
                 moves[d] = (min(d, q), max(d, q))
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "family_consensus")
+
+    def _one_story(self, key: tuple[int, int]) -> bool:
+        """The aligned pair ``key`` is a pair (any relation), or, when too loose for one, its
+        numbers do not tell another story: then it is kept as a loose family pair (in place), which
+        only the family's agreement can make a link (an open-ended rewrite may share little more
+        than its source's lead)."""
+        if key in self.pairs:
+            return True
+        f = self.features[key]
+        if different_story(f):
+            return False
+        cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
+        note = f"aligned, too loose for a relation by itself (cosine {cosine:.2f}, {f.shared_names} shared names)"
+        self.pairs[key] = PairRecord(replace(f, cosine=cosine), Decision(FAMILY, round(cosine, 3), (note,)))
+        self._loose.add(key)
+        return True
 
     def _paired_texts(self) -> dict[int, set[int]]:
         """Each document's partners in pairs with any relation (family pairs included)."""
