@@ -182,6 +182,7 @@ def eval_llmfake() -> dict[str, Any]:
         if not any(l.source_id == src for l in links) and len(wrong_examples) < 8:
             wrong_examples.append({"rewrite": doc_id, "task": task, "source": src,
                                    "links": [(l.source_id, l.relation, l.score, l.direction_confidence) for l in links]})
+    misses = _llm_misses(index, links_from, truth)
     src_links = [l for l in result.links if l.relation in DERIVATIONS and l.derived_id not in truth]
     out: dict[str, Any] = {"timing": timing}
     total: Counter[str] = Counter()
@@ -191,8 +192,42 @@ def eval_llmfake() -> dict[str, Any]:
         out[task] = {**_pr(c), "reversed": c["reversed"], "links_to_sibling": c["to_sibling"]}
     out["all"] = {**_pr(total), "reversed": total["reversed"], "links_to_sibling": total["to_sibling"]}
     out["derivation_links_from_sources"] = len(src_links)
+    out["why_missed"] = misses
     out["misses"] = wrong_examples
     return out
+
+
+def _llm_misses(index: ProvenanceIndex, links_from: dict[int, list[Any]],
+                truth: dict[int, tuple[int, str, str]]) -> dict[str, dict[str, int]]:
+    """Per task, why each rewrite lacks its true source link: linked elsewhere (to a sibling
+    rewrite, another rewrite, a source with the same text (LLMFake holds a few such duplicates:
+    nothing tells them apart) or another source), or unlinked with the source not among its
+    candidates, a candidate not aligned, aligned without a relation, or paired (by relation)
+    but not chosen."""
+    ranked = index.candidates.neighbours(sorted(truth))
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc_id, (src, task, _) in sorted(truth.items()):
+        links = links_from.get(doc_id, [])
+        if any(l.source_id == src for l in links):
+            continue
+        key = (min(doc_id, src), max(doc_id, src))
+        if links:
+            other = links[0].source_id
+            same_text = index.pairs.get((min(other, src), max(other, src)))
+            why = ("linked_to_sibling" if truth.get(other, (None,))[0] == src
+                   else "linked_to_other_rewrite" if other in truth
+                   else "linked_to_identical_source" if same_text and same_text.decision.relation == "duplicate"
+                   else "linked_to_other_source")
+        elif src not in {o for o, _ in ranked[doc_id]}:
+            why = "source_not_a_candidate"
+        elif key not in index.features:
+            why = "candidate_not_aligned"
+        elif key not in index.pairs:
+            why = "aligned_no_relation"
+        else:
+            why = f"paired_{index.pairs[key].decision.relation}_not_chosen"
+        out[task][why] += 1
+    return {task: dict(c.most_common()) for task, c in sorted(out.items())}
 
 
 def eval_clough() -> dict[str, Any]:

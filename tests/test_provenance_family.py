@@ -366,3 +366,67 @@ def test_facts_are_judged_over_the_part_of_the_rewrite_the_source_accounts_for()
     assert (1, 2) in index.pairs
     kept, own = index._kept_span(2, 1)
     assert own >= 2 and not index._keeps_facts((1, 2), 2)
+
+
+def _consensus_fixture() -> ProvenanceIndex:
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
+    index.result()
+    assert all(k in index.pairs for k in ((1, 3), (2, 3), (3, 4), (1, 2), (1, 4)))
+    return index
+
+
+def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    # 2 and 4 rewrite 1; 3, paired with both and with 1, has no source of its own (its pair
+    # with 1 is only a family pair: too loose for a link by itself).
+    assert index.pairs[(1, 3)].decision.relation == FAMILY
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert parent[3] == (1, 3) and index._why[3] == "family_consensus"
+    # One sibling's link is not enough: it may itself point at a sibling.
+    parent = {2: (1, 2)}
+    index._family_consensus(oriented, parent, {(1, 2)})
+    assert 3 not in parent
+
+
+def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 2), (1, 4), (2, 3), (2, 5))}
+    # Paired rewrites of two different sources, both paired with 5: no single family source.
+    parent = {2: (1, 2), 4: (1, 4), 3: (2, 3)}
+    assert (2, 5) in index.pairs and (1, 5) in index.pairs
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4), (2, 3)})
+    assert 5 not in parent
+    # A voted source as LLM-styled as a rewrite is taken for a sibling, not the original.
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert 3 not in parent
+
+
+def test_family_consensus_may_link_an_aligned_pair_too_loose_for_any_relation() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    del index.pairs[(1, 3)]  # aligned, but (say) below every relation's cut-off
+    assert (1, 3) in index.features
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert parent[3] == (1, 3) and index.pairs[(1, 3)].decision.relation == FAMILY
+    assert not index._paired((1, 3)), "a loose pair serves the family's checks only"
+    # Numbers that differ inside aligned text: another story, whatever the family says.
+    f = index.features[(1, 3)]
+    conflicts = f.alignment.substitutions[:1] * 3
+    assert conflicts, "premise: the aligned pair has a substitution to stand for a conflict"
+    index.features[(1, 3)] = replace(f, alignment=replace(f.alignment, number_conflicts=conflicts, numbers_shared=0))
+    del index.pairs[(1, 3)]
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert 3 not in parent

@@ -42,7 +42,7 @@ from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.11-8"
+METHOD_VERSION = "2026.12-2"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -112,6 +112,12 @@ ROOT_PREFERENCE_SCALE = 3.0
 ROOT_HELD_MARGIN = 0.05
 # Members of a family: the document and its closest paired texts (the candidate list's size).
 FAMILY_SIZE = 12
+# Family consensus (see _family_consensus): a parentless text paired with at least this many
+# rewrites of one source, and with that source, is one more rewrite of it. One sibling's link
+# may be wrong (it can point at a sibling rewrite); two that agree rarely are.
+CONSENSUS_MIN_VOTES = 2
+# ... sharing at least this many of its names (as classify.REWRITE_MIN_NAMES).
+CONSENSUS_MIN_NAMES = 2
 # Versions of one story (see _pick_versions): candidate sources that are duplicates or near
 # copies of each other and explain the document within this margin of each other.
 VERSION_EXPLAIN_MARGIN = 0.05
@@ -133,6 +139,7 @@ _WHY_NOTES = {
     "root_repoint2": _ROOT_NOTE,
     "sibling_source": "the closer candidate has no source of its own but reads as a rewrite of this source, as texts like it are; two rewrites of one article are likelier than a rewrite of a rewrite",
     "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
+    "family_consensus": "texts paired with this one are rewrites of this source, which reads as its source too: one more rewrite of the same article",
 }
 
 
@@ -402,6 +409,7 @@ class ProvenanceIndex:
             if not changed:
                 break
         self._family_roots(oriented, parent, promoted, settled)
+        self._family_consensus(oriented, parent, promoted)
         self._no_rewrite_chains(oriented, parent, promoted)
         self._no_unsourced_sibling_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
@@ -527,6 +535,69 @@ class ProvenanceIndex:
                 continue
             self._repoint(oriented, parent, promoted, d, qkey, "chain_source")
 
+    def _family_consensus(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                          promoted: set[tuple[int, int]]) -> None:
+        """A parentless text d paired with CONSENSUS_MIN_VOTES or more rewrites of one q, and aligned
+        with q itself, where q is the only source of d's paired rewrites that d is aligned with: d is one
+        more rewrite of q when q reads as its source and d adds no figures (in place). Loose
+        rewrites (open-ended ones keep little but the lead) share too little with their source
+        for the pair alone, but the family's agreement stands in for the containment test; only
+        rewrite links vote, so copies and same-topic reports never do."""
+        paired_with = self._paired_texts()
+        votes: dict[int, dict[int, int]] = {}
+        for x in sorted(parent):
+            if self._rewrite_link(x, parent, promoted):
+                q = oriented[parent[x]].source
+                for d in paired_with.get(x, ()):
+                    by_source = votes.setdefault(d, {})
+                    by_source[q] = by_source.get(q, 0) + 1
+        moves: dict[int, tuple[int, int]] = {}
+        for d, by_source in sorted(votes.items()):
+            sources = [q for q in sorted(by_source) if q != d and (min(d, q), max(d, q)) in self.features]
+            if d in parent or len(sources) != 1 or by_source[sources[0]] < CONSENSUS_MIN_VOTES:
+                continue
+            q = sources[0]
+            if q not in parent and self._consensus_source(q, d) and self._one_story((min(d, q), max(d, q))):
+                moves[d] = (min(d, q), max(d, q))
+        for d, qkey in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, qkey, "family_consensus")
+
+    def _one_story(self, key: tuple[int, int]) -> bool:
+        """The aligned pair ``key`` is a pair (any relation), or, when too loose for one, its
+        numbers do not tell another story: then it is kept as a loose family pair (in place), which
+        only the family's agreement can make a link (an open-ended rewrite may share little more
+        than its source's lead)."""
+        if key in self.pairs:
+            return True
+        f = self.features[key]
+        if different_story(f):
+            return False
+        cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
+        note = f"aligned, too loose for a relation by itself (cosine {cosine:.2f}, {f.shared_names} shared names)"
+        self.pairs[key] = PairRecord(replace(f, cosine=cosine), Decision(FAMILY, round(cosine, 3), (note,)))
+        self._loose.add(key)
+        return True
+
+    def _paired_texts(self) -> dict[int, set[int]]:
+        """Each document's partners in pairs with any relation (family pairs included)."""
+        paired_with: dict[int, set[int]] = {}
+        for a, b in self.pairs:
+            paired_with.setdefault(a, set()).add(b)
+            paired_with.setdefault(b, set()).add(a)
+        return paired_with
+
+    def _consensus_source(self, q: int, d: int) -> bool:
+        """q may source d on its family's word (see _family_consensus): another outlet, not dated
+        after d, reads as d's source and not LLM-written like it, shares a few of d's names, and
+        d brings at most ROOT_MAX_OWN_NUMBERS figures q lacks where q accounts for d."""
+        if self._same_outlet(d, q) or self._dated_after(q, d) or self._llm_styled(q) or self._llm_like_source(q, d):
+            return False
+        if self._source_preference(q, d) < ROOT_MIN_PREFERENCE:
+            return False
+        shared_names = len(self.anchors[d].names & self.anchors[q].names)
+        _, own_numbers = self._kept_span(d, q)
+        return shared_names >= CONSENSUS_MIN_NAMES and (own_numbers <= ROOT_MAX_OWN_NUMBERS or self.cut_off[q])
+
     def _rewrite_link(self, x: int, parent: dict[int, tuple[int, int]], promoted: set[tuple[int, int]]) -> bool:
         """x's chosen source link is a rewrite link (by its relation, or promoted to one)."""
         key = parent.get(x)
@@ -550,10 +621,7 @@ class ProvenanceIndex:
         for x in parent:
             if self._rewrite_link(x, parent, promoted):
                 linked_to.setdefault(oriented[parent[x]].source, set()).add(x)
-        paired_with: dict[int, set[int]] = {}
-        for a, b in self.pairs:
-            paired_with.setdefault(a, set()).add(b)
-            paired_with.setdefault(b, set()).add(a)
+        paired_with = self._paired_texts()
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
             p = oriented[parent[d]].source
