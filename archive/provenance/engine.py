@@ -22,7 +22,7 @@ only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,7 +37,7 @@ from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
-from .parallel import map_forked
+from .parallel import map_forked, map_shares_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
@@ -223,12 +223,14 @@ class ProvenanceIndex:
         # Containment depends on document frequencies, which the new documents changed.
         self._cont_cache = {}
         self._idf_cache = {}
-        neighbours = self.candidates.neighbours(new_ids)
+        # Candidate search and the choice of candidates read the index only: on every core too,
+        # sharing one inverted index built before the workers fork.
+        with self.candidates.searching():
+            plans = map_shares_forked(self._to_align, new_ids)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
-        for doc_id in new_ids:
-            chosen = worth_aligning(neighbours[doc_id])
-            for other, cosine in chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]):
+        for doc_id, plan in zip(new_ids, plans):
+            for other, cosine in plan:
                 key = (min(doc_id, other), max(doc_id, other))
                 if key not in self.features and key not in seen:
                     seen.add(key)
@@ -240,6 +242,16 @@ class ProvenanceIndex:
         for (a, b, _), feats in zip(todo, features):
             self.features[(a, b)] = feats
         return new_ids
+
+    def _to_align(self, doc_ids: Sequence[int]) -> list[list[tuple[int, float]]]:
+        """For each document, the candidates to align it with, best first: the head of its
+        candidate list and the source-like candidate further down, if any (see _source_like)."""
+        neighbours = self.candidates.neighbours(list(doc_ids))
+        plans = []
+        for doc_id in doc_ids:
+            chosen = worth_aligning(neighbours[doc_id])
+            plans.append(chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]))
+        return plans
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The candidate further down d's list that reads most as d's source (pairwise
