@@ -816,22 +816,46 @@ class ProvenanceIndex:
             return da < db
         return a < b
 
-    def _decide(self) -> None:
+    def _decide(self) -> dict[tuple[int, int], _Oriented]:
         """Classify every aligned pair with cosines from the archive as it is now, so that one
-        build and a series of updates decide the same pairs the same way."""
+        build and a series of updates decide the same pairs the same way; returns the
+        orientation of each pair linked by its own relation (family pairs are oriented on
+        demand, when a sibling is re-linked)."""
         keys = sorted(self.features)
-        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
+        # Pure per pair and CPU-bound: on every core; only decisions and orientations come back.
+        decided = map_shares_forked(self._decide_share, keys)
         self.pairs = {}
         self._loose = set()
+        oriented: dict[tuple[int, int], _Oriented] = {}
+        for key, item in zip(keys, decided):
+            if item is None:
+                continue
+            cosine, decision, loose, orientation = item
+            self.pairs[key] = PairRecord(replace(self.features[key], cosine=cosine), decision)
+            if loose:
+                self._loose.add(key)
+            if orientation is not None:
+                oriented[key] = orientation
+        return oriented
+
+    def _decide_share(self, keys: Sequence[tuple[int, int]]) -> list[tuple[float, Decision, bool, _Oriented | None] | None]:
+        """For each pair: None when unrelated, else (cosine, decision, whether the pair is one
+        family only by containment, orientation unless it is such a family pair)."""
+        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
+        out: list[tuple[float, Decision, bool, _Oriented | None] | None] = []
         for key, cosine in zip(keys, cosines.tolist()):
             feats = replace(self.features[key], cosine=cosine)
             decision = self._within_outlet(key, classify(feats))
+            loose = False
             if decision.relation is None:
                 decision = self._family_by_containment(feats, decision)
-                if decision.relation is not None:
-                    self._loose.add(key)
-            if decision.relation is not None:
-                self.pairs[key] = PairRecord(feats, decision)
+                loose = decision.relation is not None
+            if decision.relation is None:
+                out.append(None)
+                continue
+            orientation = None if decision.relation == FAMILY else self._orient(PairRecord(feats, decision))
+            out.append((cosine, decision, loose, orientation))
+        return out
 
     def _paired(self, key: tuple[int, int]) -> bool:
         """The two texts are related on their own, by their wording or names and numbers (not
@@ -869,10 +893,7 @@ class ProvenanceIndex:
         self._cont_cache = {}
         self._idf_cache = {}
         self._lead_cache = {}
-        self._decide()
-        # Family pairs are only consulted when a sibling is re-linked (oriented on demand then).
-        oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())
-                    if rec.decision.relation != FAMILY}
+        oriented = self._decide()
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
         links: list[Link] = []
