@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import json
 import resource
 import sys
@@ -51,7 +52,7 @@ def _cpu_s() -> float:
     return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
 
 
-def _run(docs: list[DocInput]) -> tuple[Any, ProvenanceIndex, dict[str, float]]:
+def _run(docs: list[DocInput]) -> tuple[Any, ProvenanceIndex, dict[str, Any]]:
     timing: dict[str, float] = {}
     cpu0 = _cpu_s()
     t0 = time.perf_counter()
@@ -70,7 +71,19 @@ def _run(docs: list[DocInput]) -> tuple[Any, ProvenanceIndex, dict[str, float]]:
     # CPU time is steadier than wall time on a shared machine; linking workers count too.
     timing["total_cpu_s"] = _cpu_s() - cpu0
     timing["docs_per_s"] = len(docs) / timing["total_s"]
-    return result, index, {k: round(v, 3) for k, v in timing.items()}
+    return result, index, {**{k: round(v, 3) for k, v in timing.items()}, **result_hashes(result)}
+
+
+def result_hashes(result: Any) -> dict[str, str]:
+    """Short digests of the result, to check that a change meant to be mechanical (speed) left it
+    as it was: the links (pairs, relations, rounded scores), and everything else (evidence,
+    stories, flags, attributions)."""
+    links = sorted((l.derived_id, l.source_id, l.relation, round(l.score, 6), round(l.direction_confidence, 6))
+                   for l in result.links)
+    full = [[(l.derived_id, l.source_id, l.evidence) for l in result.links], sorted(result.story_of.items()),
+            sorted(result.flags.items()), result.doc_evidence, [vars(a) for a in result.attributions]]
+    digest = lambda x: hashlib.sha256(json.dumps(x, sort_keys=True, default=str).encode()).hexdigest()[:16]  # noqa: E731
+    return {"links_hash": digest(links), "result_hash": digest(full)}
 
 
 def reuters_docs() -> tuple[list[DocInput], dict[str, int]]:

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from archive.provenance import parallel
-from archive.provenance.parallel import WorkerError, map_forked, worker_count
+from archive.provenance.parallel import WorkerError, map_forked, map_shares_forked, worker_count
 
 from archive.provenance import build
 
@@ -26,6 +26,24 @@ def test_map_forked_equals_a_plain_map_in_input_order(monkeypatch: pytest.Monkey
     assert [v for v, _ in out] == [k * k for k in range(40)]
     seen_pids.update(pid for _, pid in out)
     assert os.getpid() in seen_pids and len(seen_pids) == 3  # really ran in three processes
+
+
+def test_map_shares_forked_joins_each_share_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 3)
+
+    def tagged(share: list[int]) -> list[tuple[int, int, int]]:
+        return [(k * k, share[0], os.getpid()) for k in share]  # one call per share, in one process
+
+    out = map_shares_forked(tagged, list(range(40)), workers=3)
+    assert [v for v, _, _ in out] == [k * k for k in range(40)]
+    assert sorted({first for _, first, _ in out}) == [0, 13, 26]  # contiguous shares
+    assert len({pid for _, _, pid in out}) == 3
+
+
+def test_a_share_function_that_drops_items_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 2)
+    with pytest.raises(WorkerError, match="a share of 4 items gave 3 results"):
+        map_shares_forked(lambda share: list(share)[:-1] if share[0] >= 4 else list(share), list(range(8)), workers=2)
 
 
 def test_few_items_stay_in_this_process() -> None:
@@ -58,16 +76,22 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
     alone = _as_json(build(_docs()))
     monkeypatch.setenv("ARCHIVE_WORKERS", "2")
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
-    calls: list[int] = []
-    real = parallel.map_forked
+    calls: list[tuple[str, int]] = []
 
-    def counting(fn, items, workers=None):  # type: ignore[no-untyped-def]
-        calls.append(len(items))
-        return real(fn, items, workers)
+    def counting(name: str):  # type: ignore[no-untyped-def]
+        real = getattr(parallel, name)
 
-    monkeypatch.setattr("archive.provenance.engine.map_forked", counting)
+        def count(fn, items, workers=None):  # type: ignore[no-untyped-def]
+            calls.append((name, len(items)))
+            return real(fn, items, workers)
+        return count
+
+    for name in ("map_forked", "map_shares_forked"):
+        monkeypatch.setattr(f"archive.provenance.engine.{name}", counting(name))
     assert _as_json(build(_docs())) == alone
-    assert len(calls) == 2 and all(n >= 2 for n in calls)  # documents and pairs both went through it
+    # Documents, candidate choice, pair alignment and pair decisions all went through the workers.
+    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked"]
+    assert all(n >= 2 for _, n in calls)
 
 
 _KILLED_PARENT = """

@@ -22,7 +22,7 @@ only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,7 +37,7 @@ from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
-from .parallel import map_forked
+from .parallel import map_forked, map_shares_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
@@ -230,12 +230,14 @@ class ProvenanceIndex:
         # Containment depends on document frequencies, which the new documents changed.
         self._cont_cache = {}
         self._idf_cache = {}
-        neighbours = self.candidates.neighbours(new_ids)
+        # Candidate search and the choice of candidates read the index only: on every core too,
+        # sharing one inverted index built before the workers fork.
+        with self.candidates.searching():
+            plans = map_shares_forked(self._to_align, new_ids)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
-        for doc_id in new_ids:
-            chosen = worth_aligning(neighbours[doc_id])
-            for other, cosine in chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]):
+        for doc_id, plan in zip(new_ids, plans):
+            for other, cosine in plan:
                 key = (min(doc_id, other), max(doc_id, other))
                 if key not in self.features and key not in seen:
                     seen.add(key)
@@ -247,6 +249,16 @@ class ProvenanceIndex:
         for (a, b, _), feats in zip(todo, features):
             self.features[(a, b)] = feats
         return new_ids
+
+    def _to_align(self, doc_ids: Sequence[int]) -> list[list[tuple[int, float]]]:
+        """For each document, the candidates to align it with, best first: the head of its
+        candidate list and the source-like candidate further down, if any (see _source_like)."""
+        neighbours = self.candidates.neighbours(list(doc_ids))
+        plans = []
+        for doc_id in doc_ids:
+            chosen = worth_aligning(neighbours[doc_id])
+            plans.append(chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]))
+        return plans
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The candidate further down d's list that reads most as d's source (pairwise
@@ -872,22 +884,46 @@ class ProvenanceIndex:
             return da < db
         return a < b
 
-    def _decide(self) -> None:
+    def _decide(self) -> dict[tuple[int, int], _Oriented]:
         """Classify every aligned pair with cosines from the archive as it is now, so that one
-        build and a series of updates decide the same pairs the same way."""
+        build and a series of updates decide the same pairs the same way; returns the
+        orientation of each pair linked by its own relation (family pairs are oriented on
+        demand, when a sibling is re-linked)."""
         keys = sorted(self.features)
-        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
+        # Pure per pair and CPU-bound: on every core; only decisions and orientations come back.
+        decided = map_shares_forked(self._decide_share, keys)
         self.pairs = {}
         self._loose = set()
+        oriented: dict[tuple[int, int], _Oriented] = {}
+        for key, item in zip(keys, decided):
+            if item is None:
+                continue
+            cosine, decision, loose, orientation = item
+            self.pairs[key] = PairRecord(replace(self.features[key], cosine=cosine), decision)
+            if loose:
+                self._loose.add(key)
+            if orientation is not None:
+                oriented[key] = orientation
+        return oriented
+
+    def _decide_share(self, keys: Sequence[tuple[int, int]]) -> list[tuple[float, Decision, bool, _Oriented | None] | None]:
+        """For each pair: None when unrelated, else (cosine, decision, whether the pair is one
+        family only by containment, orientation unless it is such a family pair)."""
+        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
+        out: list[tuple[float, Decision, bool, _Oriented | None] | None] = []
         for key, cosine in zip(keys, cosines.tolist()):
             feats = replace(self.features[key], cosine=cosine)
             decision = self._within_outlet(key, classify(feats))
+            loose = False
             if decision.relation is None:
                 decision = self._family_by_containment(feats, decision)
-                if decision.relation is not None:
-                    self._loose.add(key)
-            if decision.relation is not None:
-                self.pairs[key] = PairRecord(feats, decision)
+                loose = decision.relation is not None
+            if decision.relation is None:
+                out.append(None)
+                continue
+            orientation = None if decision.relation == FAMILY else self._orient(PairRecord(feats, decision))
+            out.append((cosine, decision, loose, orientation))
+        return out
 
     def _paired(self, key: tuple[int, int]) -> bool:
         """The two texts are related on their own, by their wording or names and numbers (not
@@ -925,10 +961,7 @@ class ProvenanceIndex:
         self._cont_cache = {}
         self._idf_cache = {}
         self._lead_cache = {}
-        self._decide()
-        # Family pairs are only consulted when a sibling is re-linked (oriented on demand then).
-        oriented = {key: self._orient(rec) for key, rec in sorted(self.pairs.items())
-                    if rec.decision.relation != FAMILY}
+        oriented = self._decide()
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
         links: list[Link] = []

@@ -51,25 +51,34 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     pickled on the way in); its results must pickle. Falls back to one process when there are
     few items, one core, or no ``fork`` start method.
     """
+    parent = os.getpid()
+    return map_shares_forked(lambda share: _compute(fn, share, parent), items, workers)
+
+
+def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """``fn`` applied to contiguous shares of ``items``, one share per process, results joined in
+    input order: for work that is cheaper done for many items at once (a sparse product over a
+    batch of rows). ``fn(share)`` returns one result per item of the share, and ``fn(items)``
+    must equal the joined results whatever the shares."""
     n = len(items)
     wanted = worker_count() if workers is None else max(1, workers)
     wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
     if wanted < 2 or "fork" not in mp.get_all_start_methods():
-        return [fn(x) for x in items]
+        return _checked(fn(items), n)
     bounds = [n * k // wanted for k in range(wanted + 1)]
     context = mp.get_context("fork")
     children = []
     for k in range(1, wanted):
         receive, send = context.Pipe(duplex=False)
         share = items[bounds[k]:bounds[k + 1]]
-        child = context.Process(target=_child, args=(fn, share, send, os.getpid()), daemon=True)
+        child = context.Process(target=_child, args=(fn, share, send), daemon=True)
         child.start()
         send.close()  # the child holds its own copy; closing ours lets recv see its exit
         children.append((child, receive))
     try:
-        results: list[R] = [fn(x) for x in items[bounds[0]:bounds[1]]]
-        for child, receive in children:
-            results.extend(_collect(child, receive))
+        results: list[R] = _checked(fn(items[bounds[0]:bounds[1]]), bounds[1])
+        for k, (child, receive) in enumerate(children, start=1):
+            results.extend(_checked(_collect(child, receive), bounds[k + 1] - bounds[k]))
     finally:
         for child, receive in children:
             receive.close()
@@ -79,7 +88,13 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     return results
 
 
-def _child(fn: Callable[[Any], Any], share: Sequence[Any], send: Any, parent: int) -> None:
+def _checked(results: list[R], expected: int) -> list[R]:
+    if len(results) != expected:  # a share function that drops items would shift all later results
+        raise WorkerError(f"a share of {expected} items gave {len(results)} results")
+    return results
+
+
+def _child(fn: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any], send: Any) -> None:
     # Keep only the standard streams and this worker's own pipe end. Inherited descriptors would
     # keep the archive's write lock alive, and the read ends of the pipes (its own and earlier
     # workers') would let a send block for ever, if the parent is killed: the next command
@@ -88,7 +103,7 @@ def _child(fn: Callable[[Any], Any], share: Sequence[Any], send: Any, parent: in
     os.closerange(3, keep)
     os.closerange(keep + 1, _max_fd())
     try:
-        payload = ("ok", _compute(fn, share, parent))
+        payload = ("ok", fn(share))
     except BaseException:
         payload = ("error", traceback.format_exc())
     try:
@@ -108,8 +123,9 @@ def _max_fd() -> int:
 
 def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> list[Any]:
     out = []
+    in_child = os.getpid() != parent
     for k, x in enumerate(share):
-        if k % ORPHAN_CHECK_EVERY == 0 and os.getppid() != parent:
+        if in_child and k % ORPHAN_CHECK_EVERY == 0 and os.getppid() != parent:
             # The parent was killed: stop now rather than finish work nobody will read.
             os._exit(1)
         out.append(fn(x))
@@ -127,4 +143,4 @@ def _collect(child: Any, receive: Any) -> list[Any]:
     return value
 
 
-__all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "map_forked", "worker_count"]
+__all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "map_forked", "map_shares_forked", "worker_count"]
