@@ -20,12 +20,15 @@ from whoosh import sorting
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.compound import PreloadedOr
 from whoosh.searching import Searcher
+from whoosh.spelling import Corrector
+from whoosh.support.levenshtein import levenshtein
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
 from archive.search.compile import _date_query, _terms_within, compile_query
 from archive.search.dates import Interval
 from archive.search.index import _lengths_in_memory
+from archive.search.lexicon import segment_terms
 from archive.search.postings import (
     IdsFilter,
     SortedIdsMatcher,
@@ -179,10 +182,40 @@ def test_fuzzy_expansion_gives_whoosh_terms_in_whoosh_order(index: SearchIndex) 
                     assert list(_terms_within(reader, fieldname, word, maxdist, 1)) == expected  # cached
 
 
-def test_fuzzy_expansion_on_several_segments_is_whoosh_own(segmented: SearchIndex) -> None:
-    with segmented.searcher() as searcher:
+def levenshtein_terms(reader: Any, fieldname: str, word: str, maxdist: int, prefix: int) -> list[str]:
+    """Every term of the field (all segments) within ``maxdist`` Levenshtein edits of ``word``
+    sharing its first ``prefix`` letters, by brute force, in sorted order: what a segment's
+    Levenshtein automaton yields (Whoosh's ``terms_within`` over several segments instead uses
+    Damerau-Levenshtein, where a swap of two letters is one edit)."""
+    terms = (t.decode("utf-8") for t in reader.lexicon(fieldname))
+    return [t for t in terms if t[:prefix] == word[:prefix] and levenshtein(t, word) <= maxdist]
+
+
+@pytest.mark.parametrize("which", ["index", "segmented"])
+def test_fuzzy_expansion_is_every_term_within_the_edits(request: pytest.FixtureRequest, which: str) -> None:
+    """On one segment this is also Whoosh's own (previous test); on several, the same rule over
+    their terms together, so segmenting never changes what a fuzzy word or suggestion finds."""
+    index: SearchIndex = request.getfixturevalue(which)
+    with index.searcher() as searcher:
         reader = searcher.reader()
-        assert list(_terms_within(reader, "text", "oli", 1, 1)) == list(reader.terms_within("text", "oli", 1, prefix=1))
+        found = 0
+        for word in [*vocabulary()[::3], "zzz", "mikrosoft", "oi", "pricse", "oli"]:
+            for maxdist, prefix in ((1, 1), (2, 1), (1, 0), (2, 0)):
+                expected = levenshtein_terms(reader, "text", word, maxdist, prefix)
+                assert list(_terms_within(reader, "text", word, maxdist, prefix)) == expected, (word, maxdist)
+                found += len(expected)
+        assert found > 100
+        # A transposition is two edits here; Whoosh's several-segment walk counted it as one.
+        assert "oil" not in _terms_within(reader, "text", "oli", 1, 1)
+
+
+def test_segment_terms_are_the_lexicon(segmented: SearchIndex) -> None:
+    with segmented.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            for fieldname in ("text", "title", "author", "source", "nosuchfield"):
+                expected = [t.decode("utf-8") for t in leaf.lexicon(fieldname)] if fieldname in leaf.schema else []
+                assert segment_terms(leaf, fieldname) == expected
+                assert expected or fieldname in ("author", "nosuchfield")
 
 
 @pytest.mark.parametrize("which", ["index", "segmented"])
@@ -373,6 +406,19 @@ def test_block_values_read_what_whoosh_reads(request: pytest.FixtureRequest, whi
     assert blocks > 100
 
 
+class LevenshteinCorrector(Corrector):
+    """Whoosh's ``ReaderCorrector`` (its score, ``Corrector.suggest``'s heap) over
+    ``levenshtein_terms``: on one segment the same candidates as Whoosh's own."""
+
+    def __init__(self, reader: Any, fieldname: str) -> None:
+        self.reader = reader
+        self.fieldname = fieldname
+
+    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
+        for term in levenshtein_terms(self.reader, self.fieldname, text, maxdist, prefix):
+            yield 0 - (maxdist + (1.0 / (self.reader.frequency(self.fieldname, term) or 1) * 0.5)), term
+
+
 @pytest.mark.parametrize("which", ["index", "segmented"])
 def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, which: str) -> None:
     index: SearchIndex = request.getfixturevalue(which)
@@ -382,9 +428,12 @@ def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, whic
     found = 0
     with index.searcher() as searcher:
         for fieldname in ("text", "title"):
+            corrector = LevenshteinCorrector(searcher.reader(), fieldname)
             for word in [*words[::2], *typos]:
                 for maxdist, limit in ((1, 10), (2, 10), (2, 2)):
-                    expected = searcher.suggest(fieldname, word, limit=limit, maxdist=maxdist)
+                    expected = corrector.suggest(word, limit=limit, maxdist=maxdist)
+                    if which == "index":
+                        assert expected == searcher.suggest(fieldname, word, limit=limit, maxdist=maxdist)
                     assert _corrections(searcher, fieldname, word, limit, maxdist) == expected, (word, maxdist)
                     found += bool(expected)
         assert found > 100

@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 
 from whoosh import collectors, columns, sorting
 from whoosh import query as wq
-from whoosh.reading import IndexReader, SegmentReader
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
@@ -413,10 +413,9 @@ def _suggest(parsed: ParsedQuery, searcher: Searcher) -> str | None:
 def _corrections(searcher: Searcher, fieldname: str, word: str, limit: int, maxdist: int) -> list[str]:
     """``searcher.suggest(fieldname, word, limit, maxdist)``: Whoosh's reader corrector, whose
     candidates (every term within ``maxdist``, no common prefix) come from ``_terms_within``'s
-    walk over the field's terms in memory instead of one on-disk binary search per step."""
+    walk over the field's terms in memory instead of one on-disk binary search per step (on one
+    segment the same candidates; on several, the ones a single segment would give)."""
     reader = searcher.reader()
-    if not isinstance(reader, SegmentReader):
-        return searcher.suggest(fieldname, word, limit=limit, maxdist=maxdist)
     spellfield = reader.schema[fieldname].spelling_fieldname(fieldname)
     heap: list[tuple[float, str]] = []
     for candidate in _terms_within(reader, spellfield, word, maxdist, prefix=0):
