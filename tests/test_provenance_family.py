@@ -430,3 +430,49 @@ def test_family_consensus_may_link_an_aligned_pair_too_loose_for_any_relation() 
     parent = {2: (1, 2), 4: (1, 4)}
     index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
     assert 3 not in parent
+
+
+def test_a_parentless_rewrite_among_the_nearest_texts_of_rewrites_of_one_source_joins_them() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    # 3 was never aligned with the source (say its pair fell below the alignment cut-offs):
+    # only its nearest texts, rewrites 2 and 4 of 1, say where it belongs.
+    del index.features[(1, 3)]
+    del index.pairs[(1, 3)]
+    near = index.candidates.neighbours([3], k=3)[3]
+    assert {2, 4} <= {x for x, _ in near}, "premise: 3's nearest texts are its siblings"
+    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert parent[3] == (1, 3) and index._why[3] == "neighbour_consensus"
+    assert (1, 3) not in index.features, "aligned for this result only"
+    assert index.pairs[(1, 3)].decision.relation == FAMILY and not index._paired((1, 3))
+    # One rewrite's vote is not enough; a voted source as LLM-styled as the rewrite is a sibling.
+    del index.pairs[(1, 3)]
+    parent = {2: (1, 2)}
+    index._neighbour_consensus(oriented, parent, {(1, 2)})
+    assert 3 not in parent
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
+    assert 3 not in parent
+
+
+def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) -> None:
+    index = _consensus_fixture()
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("no rewrite link, so no neighbour search")
+
+    monkeypatch.setattr(index.candidates, "neighbours", fail)
+    index._neighbour_consensus({}, {}, set())
+
+
+def test_a_whole_result_links_the_parentless_rewrite_the_same_way_twice() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
+    first = index.result()
+    second = index.result()
+    assert first.links == second.links
+    assert {l.derived_id: l.source_id for l in first.links if l.relation in DERIVATIONS}.get(3) == 1

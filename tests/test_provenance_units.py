@@ -234,3 +234,25 @@ def test_candidate_prefix_is_the_index_of_the_first_documents() -> None:
     with index.searching():
         shared = index.neighbours(ids[:100]) | index.neighbours(ids[100:])
     assert shared == index.neighbours(ids)
+
+
+def test_a_rewrite_of_a_text_with_hardly_any_names_is_judged_by_its_wording() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.classify import Anchors, classify, pair_features
+
+    def features(text_a: str, text_b: str):
+        pa, pb = Prepared.of(tokenize(text_a)), Prepared.of(tokenize(text_b))
+        return pair_features(1, 2, pa, pb, Anchors.of(tokenize(text_a)), Anchors.of(tokenize(text_b)), 0.5)
+
+    f = features("the canal lock will close in spring for repairs to corroded gates", "engineers found corroded gates")
+    # A source with a single name: a paraphrase cannot share three names and numbers with it.
+    wordy = replace(f, cosine=0.45, shared_content=24, ordered_content=16, shared_names=1, shared_numbers=0,
+                    details_a=12, details_b=1)
+    assert classify(wordy).relation == "rewrite"
+    # Every detail it has must be shared, and the wording must carry the rest.
+    assert classify(replace(wordy, shared_names=0)).relation != "rewrite"
+    assert classify(replace(wordy, shared_content=15, ordered_content=10)).relation != "rewrite"
+    assert classify(replace(wordy, ordered_content=9)).relation != "rewrite"
+    # With details to spare the usual anchor rule applies: one shared name of twelve is too few.
+    assert classify(replace(wordy, details_b=12)).relation != "rewrite"

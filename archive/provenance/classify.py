@@ -57,6 +57,8 @@ REWRITE_MIN_SHARED = 10      # shared content terms
 REWRITE_MIN_ANCHORS = 3      # shared names and numbers: the facts a paraphrase must keep
 REWRITE_MIN_NAMES = 2        # of which names (numbers like years and "100" are too common)
 REWRITE_MIN_ANCHOR_SHARE = 0.3  # ... as a share of the names/numbers of the text with fewer
+SPARSE_REWRITE_MIN_SHARED = 20
+SPARSE_REWRITE_MIN_ORDERED = 0.5
 
 # Paraphrases keep the numbers; two texts that each give several numbers but few of the same
 # ones report different facts (next quarter's results, another company in the same template).
@@ -211,13 +213,16 @@ def classify(f: PairFeatures) -> Decision:
     if fewer_numbers >= MIN_NUMBERS_TO_COMPARE and f.shared_numbers <= MAX_SHARED_NUMBER_SHARE * fewer_numbers:
         reasons.append(f"only {f.shared_numbers} of {fewer_numbers} numbers in common: different facts")
         return Decision(None, round(f.cosine, 3), tuple(reasons))
-    rewrite_like = (
-        f.cosine >= REWRITE_MIN_COSINE
-        and f.shared_content >= REWRITE_MIN_SHARED
-        and f.ordered_share >= REWRITE_MIN_ORDERED
-        and f.shared_names + f.shared_numbers >= REWRITE_MIN_ANCHORS
-        and f.shared_names >= REWRITE_MIN_NAMES
-        and f.shared_names + f.shared_numbers >= REWRITE_MIN_ANCHOR_SHARE * max(1, min(f.details_a, f.details_b))
+    anchors = f.shared_names + f.shared_numbers
+    fewer_details = min(f.details_a, f.details_b)
+    worded_alike = f.cosine >= REWRITE_MIN_COSINE and f.ordered_share >= REWRITE_MIN_ORDERED
+    rewrite_like = worded_alike and f.shared_content >= REWRITE_MIN_SHARED and (
+        (anchors >= REWRITE_MIN_ANCHORS and f.shared_names >= REWRITE_MIN_NAMES
+         and anchors >= REWRITE_MIN_ANCHOR_SHARE * max(1, fewer_details))
+        # A text with hardly any names or numbers of its own cannot share several: then every
+        # one it has must be shared, and the wording must carry the rest.
+        or (fewer_details < REWRITE_MIN_ANCHORS and anchors >= max(1, fewer_details)
+            and f.shared_content >= SPARSE_REWRITE_MIN_SHARED and f.ordered_share >= SPARSE_REWRITE_MIN_ORDERED)
     )
     if rewrite_like:
         reasons.append(

@@ -42,7 +42,7 @@ from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-2"
+METHOD_VERSION = "2026.12-3"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -118,6 +118,10 @@ FAMILY_SIZE = 12
 CONSENSUS_MIN_VOTES = 2
 # ... sharing at least this many of its names (as classify.REWRITE_MIN_NAMES).
 CONSENSUS_MIN_NAMES = 2
+# Neighbour consensus (see _neighbour_consensus): the votes of a rewrite's nearest texts by cosine
+# (this many, down to this cosine), whether or not they were aligned with the parentless text.
+NEIGHBOUR_VOTERS = 8
+NEIGHBOUR_MIN_COSINE = 0.2
 # Versions of one story (see _pick_versions): candidate sources that are duplicates or near
 # copies of each other and explain the document within this margin of each other.
 VERSION_EXPLAIN_MARGIN = 0.05
@@ -140,6 +144,7 @@ _WHY_NOTES = {
     "sibling_source": "the closer candidate has no source of its own but reads as a rewrite of this source, as texts like it are; two rewrites of one article are likelier than a rewrite of a rewrite",
     "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
     "family_consensus": "texts paired with this one are rewrites of this source, which reads as its source too: one more rewrite of the same article",
+    "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
 }
 
 
@@ -422,6 +427,7 @@ class ProvenanceIndex:
                 break
         self._family_roots(oriented, parent, promoted, settled)
         self._family_consensus(oriented, parent, promoted)
+        self._neighbour_consensus(oriented, parent, promoted)
         self._no_rewrite_chains(oriented, parent, promoted)
         self._no_unsourced_sibling_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
@@ -574,6 +580,53 @@ class ProvenanceIndex:
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "family_consensus")
 
+    def _neighbour_consensus(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                             promoted: set[tuple[int, int]]) -> None:
+        """A parentless text d among the nearest texts (by cosine) of CONSENSUS_MIN_VOTES or more
+        rewrites of one q, more than of any other source, is one more rewrite of q when q clearly
+        reads as its source, by style alone too, and is neither LLM-written like it, its own outlet
+        nor dated after it (in place). Unlike
+        _family_consensus this needs no alignment of d with its siblings or with q: the loosest
+        rewrites (open-ended elaborations of a lead) are not aligned with anything, yet their
+        nearest texts are their siblings. Only rewrite links vote, so copies and same-topic
+        reports never do; an archive without rewrite links costs nothing here."""
+        voters = [x for x in sorted(parent) if self._rewrite_link(x, parent, promoted)]
+        if not voters:
+            return
+        with self.candidates.searching():
+            near = self.candidates.neighbours(voters, k=NEIGHBOUR_VOTERS)
+            sources = {x: oriented[parent[x]].source for x in voters}
+            # Parentless texts near a voter; each is then judged by its own nearest texts.
+            open_ = sorted({d for x in voters for d, c in near[x] if c >= NEIGHBOUR_MIN_COSINE and d not in parent})
+            own = self.candidates.neighbours(open_, k=NEIGHBOUR_VOTERS)
+        votes: dict[int, dict[int, int]] = {}
+        for d in open_:
+            for x, cosine in own[d]:
+                if cosine < NEIGHBOUR_MIN_COSINE:
+                    break
+                q = sources.get(x)
+                if q is not None and q != d:
+                    by_source = votes.setdefault(d, {})
+                    by_source[q] = by_source.get(q, 0) + 1
+        moves: dict[int, tuple[int, int]] = {}
+        for d, by_source in sorted(votes.items()):
+            counts = sorted(by_source.values(), reverse=True)
+            if counts[0] < CONSENSUS_MIN_VOTES or (len(counts) > 1 and counts[1] == counts[0]):
+                continue
+            q = min(s for s, n in by_source.items() if n == counts[0])
+            key = (min(d, q), max(d, q))
+            # Without the pair's own evidence, style must say on its own what the whole source
+            # preference says elsewhere: independent texts on one topic (answers to one question,
+            # reports of one event) have nearest texts that are rewrites too, but they read no
+            # more machine-written than the source.
+            if (q in parent or self._style_preference(q, d) < ROOT_MIN_PREFERENCE or not self._reads_as_source(q, d)
+                    or self._llm_styled(q) or self._llm_like_source(q, d) or self._same_outlet(d, q)
+                    or self._dated_after(q, d) or not self._one_story(key)):
+                continue
+            moves[d] = key
+        for d, key in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, key, "neighbour_consensus")
+
     def _one_story(self, key: tuple[int, int]) -> bool:
         """The aligned pair ``key`` is a pair (any relation), or, when too loose for one, its
         numbers do not tell another story: then it is kept as a loose family pair (in place), which
@@ -581,7 +634,12 @@ class ProvenanceIndex:
         than its source's lead)."""
         if key in self.pairs:
             return True
-        f = self.features[key]
+        f = self.features.get(key)
+        if f is None:
+            # Not aligned when its texts were added (see _neighbour_consensus): aligned now, for
+            # this result only, so that re-deciding gives the same links.
+            a, b = key
+            f = pair_features(a, b, self._prepared(a), self._prepared(b), self.anchors[a], self.anchors[b], 0.0)
         if different_story(f):
             return False
         cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
