@@ -1,6 +1,6 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
-    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--json out.json]
+    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -11,7 +11,8 @@ from spun_dev), at rates 0.15 / 0.3 / 0.5, with site cruft of other shapes than 
 ending cut from a third, the headline spun too. It measures what eval_spun measures: precision
 and recall of copy -> source links (also counting a link to a text identical to the source),
 copies in a wrong story. ``--with-reuters`` adds all 19,043
-Reuters stories as unrelated background (slower). Deterministic for a seed.
+Reuters stories as unrelated background (slower); ``--moved`` makes every copy also lead with
+the last third of its sentences (the same copies otherwise). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -192,7 +193,17 @@ def _cut(text: str, rng: random.Random) -> str:
     return " ".join(words[: max(60, int(len(words) * rng.uniform(0.55, 0.8)))])
 
 
-def make_copies(sources: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _move(text: str) -> str:
+    """The last third of the sentences put first, as a content farm that leads with the end."""
+    sentences = _SENTENCE_END.split(text)
+    k = len(sentences) // 3
+    return " ".join(sentences[-k:] + sentences[:-k]) if k else text
+
+
+def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out = []
     for k, src in enumerate(sources):
@@ -203,6 +214,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int) -> list[dict[str, Any]
             cut = rng.random() < 1 / 3
             if cut:
                 text = _cut(text, rng)
+            if moved:
+                text = _move(text)
             crufted = rng.random() < 0.5
             if crufted:
                 text = _cruft(rng.choice(CRUFT_TOP), rng, spun_title) + "\n\n" + text + "\n\n" + \
@@ -212,7 +225,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int) -> list[dict[str, Any]
     return out
 
 
-def evaluate(seed: int, with_reuters: bool) -> dict[str, Any]:
+def evaluate(seed: int, with_reuters: bool, moved: bool = False) -> dict[str, Any]:
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
@@ -220,7 +233,7 @@ def evaluate(seed: int, with_reuters: bool) -> dict[str, Any]:
         reuters, _ = reuters_docs()
         docs += [dataclasses.replace(d, id=d.id + 10_000) for d in reuters]
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed)):
+    for k, c in enumerate(make_copies(sources, seed, moved)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], None, c["site"], None))
@@ -270,10 +283,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--with-reuters", action="store_true", help="add all Reuters stories as background")
+    parser.add_argument("--moved", action="store_true", help="every copy also puts its last third of sentences first")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     t = time.perf_counter()
-    report = evaluate(args.seed, args.with_reuters)
+    report = evaluate(args.seed, args.with_reuters, args.moved)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:

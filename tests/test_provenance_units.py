@@ -53,6 +53,32 @@ def test_alignment_finds_substitutions_and_passages() -> None:
     assert [(s.a1 - s.a0, s.b1 - s.b0) for s in al.substitutions] == [(2, 2), (1, 1)]
 
 
+MOVE_HEAD = ("The harbour authority will close the Corvay lock on the Merrin canal for nine weeks from 3 March, "
+             "after engineers found corroded gates during a routine January inspection of the chamber. ")
+MOVE_MIDDLE = ("About 140 barges a week use the lock, most of them carrying grain and timber from the Ostrel valley "
+               "down to the coast, and their operators say a spring closure will cost them dearly this season. ")
+MOVE_TAIL = ("The authority has set aside 4.2 million euros for two new gates, a rebuilt sill and a pump house "
+             "that nobody has touched since the lock first opened to traffic in 1887, the harbour master said.")
+
+
+def test_alignment_finds_a_stretch_the_copy_moved() -> None:
+    source = Prepared.of(tokenize(MOVE_HEAD + MOVE_MIDDLE + MOVE_TAIL))
+    moved = Prepared.of(tokenize(MOVE_TAIL + " " + MOVE_HEAD + MOVE_MIDDLE.replace("dearly", "a lot")))
+    al = align(source, moved)
+    # The stretch put first is aligned too, not left as an insertion and a deletion.
+    assert al.coverage_a > 0.95 and al.coverage_b > 0.95
+    assert len(al.passages) >= 2 and al.internal_edits >= 1, "a moved stretch is an edit: no duplicate"
+    assert sorted((p.a0, p.a1) for p in al.passages) == [(p.a0, p.a1) for p in al.passages]
+    assert [(s.a1 - s.a0, s.b1 - s.b0) for s in al.substitutions] == [(1, 2)]  # dearly -> a lot
+    # Without the move only the in-order part was aligned.
+    from archive.provenance.align import _align_in_order, anchors
+
+    assert _align_in_order(source, moved, *anchors(source, moved)).coverage_b < 0.7
+    # Texts that share nothing in order share nothing moved either.
+    other = Prepared.of(tokenize("Council report: the library budget rose by 3 percent, officials said on Tuesday. " * 3))
+    assert not align(source, other).passages
+
+
 def test_alignment_flags_differing_numbers() -> None:
     a = Prepared.of(tokenize("Shr 1.20 dlrs vs 1.10 dlrs Net 14.5 mln vs 13.2 mln Revs 210.4 mln vs 190.7 mln"))
     b = Prepared.of(tokenize("Shr 87 cts vs 64 cts Net 6.3 mln vs 4.8 mln Revs 98.1 mln vs 85.6 mln"))

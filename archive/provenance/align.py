@@ -7,7 +7,9 @@ a substitution; long, an inserted or dropped stretch. This is linear-ish with nu
 Python steps per anchor, several times faster than difflib, which matters because every
 candidate pair is aligned. Copies keep the order of the text, so aligned runs separated by short replacements are passages
 reused with word substitutions (the spinner's fingerprint), while unmatched material at the ends
-is cruft, a cut ending or added paragraphs.
+is cruft, a cut ending or added paragraphs. A copy that moves a stretch (a content farm leading
+with the last paragraphs) is aligned in order first; the stretches both texts then leave
+unaligned are aligned with each other, and kept when one is reused whole.
 """
 
 from __future__ import annotations
@@ -30,6 +32,16 @@ MIN_PASSAGE_MATCHED = 6
 # an exact diff; larger ones are insertions or rewritten stretches and stay one edit.
 _REFINE_CELLS = 400
 MIN_ANCHORS = 3
+# A copy may also move a stretch of its source (a content farm puts the last paragraphs first).
+# What both texts leave unaligned in stretches of at least this many tokens is aligned again, a
+# stretch against the stretch of the other text it shares most anchors with.
+MIN_MOVED_TOKENS = 30
+# ... and kept only as a whole: passages covering most of the shorter stretch, no numbers that
+# differ. Templated reports (bond issues, money-market notices) share formulaic phrases in
+# other places; a moved paragraph is reused whole.
+MIN_MOVED_COVERAGE = 0.8
+# Only a pair that already shares a verbatim run this long in order is looked at for moves.
+MIN_MOVED_RUN = 10
 
 
 @dataclass(frozen=True)
@@ -211,8 +223,103 @@ def opcodes(ha: np.ndarray, hb: np.ndarray, ai_arr: np.ndarray, bj_arr: np.ndarr
 
 
 def align(pa: Prepared, pb: Prepared) -> Alignment:
-    a, b = pa.tokens, pb.tokens
+    """The in-order alignment of the two texts, plus passages that one of them moved."""
     ai, bj = anchors(pa, pb)
+    main = _align_in_order(pa, pb, ai, bj)
+    if main.longest_run < MIN_MOVED_RUN:
+        return main  # no verbatim reuse in order: nothing says a stretch was moved rather than new
+    moved = [m for m in _moved(pa, pb, main, ai, bj) if m.passages]
+    return _with_moved(main, moved) if moved else main
+
+
+def _unaligned(passages: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Stretches [start, end) of at least MIN_MOVED_TOKENS outside the given ranges."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for start, end in sorted(passages) + [(length, length)]:
+        if start - pos >= MIN_MOVED_TOKENS:
+            out.append((pos, start))
+        pos = max(pos, end)
+    return out
+
+
+def _slice(tokens: Tokens, start: int, end: int) -> Tokens:
+    return Tokens(tokens.hashes[start:end], tokens.kinds[start:end], tokens.starts[start:end], tokens.ends[start:end])
+
+
+@dataclass(frozen=True)
+class _Moved:
+    """The alignment of one unaligned stretch of a with one of b, and where the stretches start."""
+
+    a0: int
+    b0: int
+    alignment: Alignment
+
+    @property
+    def passages(self) -> tuple[Passage, ...]:
+        return self.alignment.passages
+
+
+def _moved(pa: Prepared, pb: Prepared, main: Alignment, ai: np.ndarray, bj: np.ndarray) -> list[_Moved]:
+    """Alignments of the stretches both texts leave unaligned in ``main``, each stretch of a
+    with the stretch of b holding most of the anchors it holds (each stretch used once)."""
+    gaps_a = _unaligned([(p.a0, p.a1) for p in main.passages], main.len_a)
+    gaps_b = _unaligned([(p.b0, p.b1) for p in main.passages], main.len_b)
+    if not gaps_a or not gaps_b:
+        return []
+    starts_b = np.array([start for start, _ in gaps_b])
+    ends_b = np.array([end for _, end in gaps_b])
+    # The b stretch of each anchor, where its bigram lies wholly inside one (else -1).
+    gap_of = np.searchsorted(starts_b, bj, side="right") - 1
+    gap_of[(gap_of < 0) | (bj + 1 >= ends_b[np.maximum(gap_of, 0)])] = -1
+    used: set[int] = set()
+    out: list[_Moved] = []
+    for a0, a1 in gaps_a:
+        k = gap_of[(ai >= a0) & (ai + 1 < a1) & (gap_of >= 0)]
+        counts = np.bincount(k, minlength=len(gaps_b))
+        for g in used:
+            counts[g] = 0
+        best = int(np.argmax(counts))
+        if counts[best] < MIN_ANCHORS:
+            continue
+        used.add(best)
+        b0, b1 = gaps_b[best]
+        sa, sb = Prepared.of(_slice(pa.tokens, a0, a1)), Prepared.of(_slice(pb.tokens, b0, b1))
+        sub = _align_in_order(sa, sb, *anchors(sa, sb))
+        if not sub.number_conflicts and max(sub.coverage_a, sub.coverage_b) >= MIN_MOVED_COVERAGE:
+            out.append(_Moved(a0, b0, sub))
+    return out
+
+
+def _with_moved(main: Alignment, moved: list[_Moved]) -> Alignment:
+    """``main`` with the moved passages added at their places in both texts; each move is one
+    more internal edit (a text with a moved paragraph is not the same text)."""
+    def passage(p: Passage, m: _Moved) -> Passage:
+        return Passage(p.a0 + m.a0, p.a1 + m.a0, p.b0 + m.b0, p.b1 + m.b0, p.matched)
+
+    def edit(s: Substitution, m: _Moved) -> Substitution:
+        return Substitution(s.a0 + m.a0, s.a1 + m.a0, s.b0 + m.b0, s.b1 + m.b0)
+
+    return Alignment(
+        len_a=main.len_a,
+        len_b=main.len_b,
+        matched=main.matched + sum(m.alignment.matched for m in moved),
+        matched_content=main.matched_content + sum(m.alignment.matched_content for m in moved),
+        passages=tuple(sorted(main.passages + tuple(passage(p, m) for m in moved for p in m.passages),
+                              key=lambda p: (p.a0, p.b0))),
+        substitutions=tuple(sorted(main.substitutions + tuple(edit(s, m) for m in moved for s in m.alignment.substitutions),
+                                   key=lambda s: (s.a0, s.b0))),
+        number_conflicts=tuple(sorted(main.number_conflicts + tuple(edit(s, m) for m in moved for s in m.alignment.number_conflicts),
+                                      key=lambda s: (s.a0, s.b0))),
+        numbers_shared=main.numbers_shared + sum(m.alignment.numbers_shared for m in moved),
+        longest_run=max([main.longest_run] + [m.alignment.longest_run for m in moved]),
+        internal_edits=main.internal_edits + len(moved),
+    )
+
+
+def _align_in_order(pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) -> Alignment:
+    """Alignment along the longest chain of the anchors (ai, bj) in the same order in both texts."""
+    a, b = pa.tokens, pb.tokens
     if ai.shape[0] < MIN_ANCHORS and len(a) * len(b) > _REFINE_CELLS:
         # Fewer than two shared word pairs: no passage is possible, skip the walk.
         return Alignment(len(a), len(b), 0, 0, (), (), (), 0, 0, 0)
