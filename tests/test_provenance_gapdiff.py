@@ -1,10 +1,11 @@
-"""The gap diff in align.py (difflib, with a shortcut for gaps with nothing in common) must give
-exactly difflib's opcodes, shifted (alignment output depends on it)."""
+"""The gap diff in align.py (difflib's algorithm without its matcher object, with a shortcut for
+gaps with nothing in common) must give exactly difflib's opcodes, shifted (alignment output
+depends on it); the other fast forms must equal what they replace."""
 
 import difflib
 import random
 
-from archive.provenance.align import _gap_opcodes, longest_increasing
+from archive.provenance.align import _gap_opcodes, increasing_length, longest_increasing
 
 
 def test_gap_opcodes_match_difflib() -> None:
@@ -18,6 +19,27 @@ def test_gap_opcodes_match_difflib() -> None:
         got: list[tuple[str, int, int, int, int]] = []
         _gap_opcodes(a, b, ci, cj, got)
         assert got == want
+
+
+def test_increasing_length_is_the_length_of_the_longest_increasing_run() -> None:
+    rng = random.Random(11)
+    for _ in range(2000):
+        values = [rng.randrange(30) for _ in range(rng.randint(0, 40))]
+        assert increasing_length(values) == len(longest_increasing(values))
+
+
+def test_with_cosine_is_dataclasses_replace() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.align import Prepared, align
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.features import tokenize
+
+    ta, tb = tokenize("Witco Corp said it sold 150 mln dlrs of notes."), tokenize("Witco Corp sold 150 mln dlrs of bonds.")
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    g = f.with_cosine(0.25)
+    assert g == replace(f, cosine=0.25) and f.cosine == 0.5 and g.alignment is f.alignment
+    assert align(Prepared.of(ta), Prepared.of(tb)) == f.alignment
 
 
 def test_longest_increasing_of_increasing_is_everything() -> None:

@@ -12,7 +12,6 @@ is cruft, a cut ending or added paragraphs.
 
 from __future__ import annotations
 
-import difflib
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -109,6 +108,18 @@ def longest_increasing(values: list[int]) -> list[int]:
     return out[::-1]
 
 
+def increasing_length(values: list[int]) -> int:
+    """``len(longest_increasing(values))``, without keeping the chain (half the work)."""
+    tails: list[int] = []
+    for v in values:
+        k = bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+        else:
+            tails[k] = v
+    return len(tails)
+
+
 def _unique_bigrams(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bigram hashes occurring once, their positions), sorted by hash."""
     if h.shape[0] < 2:
@@ -142,9 +153,10 @@ class Prepared:
 
 
 def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[str, int, int, int, int]]) -> None:
-    """Append the exact diff of a small gap between anchors, shifted by (ci, cj)."""
+    """Append the exact diff of a small gap between anchors, shifted by (ci, cj): the opcodes of
+    ``difflib.SequenceMatcher(None, a, b, autojunk=False)``, computed without building one."""
     if set(a).isdisjoint(b):
-        # Nothing in common (a quarter of the gaps): one edit, without building a matcher.
+        # Nothing in common (a quarter of the gaps): one edit.
         if a and b:
             ops.append(("replace", ci, ci + len(a), cj, cj + len(b)))
         elif a:
@@ -152,8 +164,72 @@ def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[s
         elif b:
             ops.append(("insert", ci, ci, cj, cj + len(b)))
         return
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    ops.extend((tag, ci + x1, ci + x2, cj + y1, cj + y2) for tag, x1, x2, y1, y2 in matcher.get_opcodes())
+    i = j = 0
+    for ai, bj, size in _matching_blocks(a, b):
+        if i < ai and j < bj:
+            ops.append(("replace", ci + i, ci + ai, cj + j, cj + bj))
+        elif i < ai:
+            ops.append(("delete", ci + i, ci + ai, cj + j, cj + bj))
+        elif j < bj:
+            ops.append(("insert", ci + i, ci + ai, cj + j, cj + bj))
+        i, j = ai + size, bj + size
+        if size:
+            ops.append(("equal", ci + ai, ci + i, cj + bj, cj + j))
+
+
+def _matching_blocks(a: list[int], b: list[int]) -> list[tuple[int, int, int]]:
+    """``difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` as plain
+    tuples: the same recursion on the same longest matches (difflib's own loops, minus the junk
+    handling, which does nothing without junk). A gap is a few words, so the matcher object,
+    its named tuples and method calls cost more than the diff itself; every pair has gaps."""
+    b2j: dict[int, list[int]] = {}
+    for j, x in enumerate(b):
+        b2j.setdefault(x, []).append(j)
+    nothing: list[int] = []
+    la, lb = len(a), len(b)
+    queue = [(0, la, 0, lb)]
+    found: list[tuple[int, int, int]] = []
+    while queue:
+        alo, ahi, blo, bhi = queue.pop()
+        besti, bestj, bestsize = alo, blo, 0
+        j2len: dict[int, int] = {}
+        for i in range(alo, ahi):
+            j2lenget = j2len.get
+            newj2len: dict[int, int] = {}
+            for j in b2j.get(a[i], nothing):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = newj2len[j] = j2lenget(j - 1, 0) + 1
+                if k > bestsize:
+                    besti, bestj, bestsize = i - k + 1, j - k + 1, k
+            j2len = newj2len
+        while besti > alo and bestj > blo and a[besti - 1] == b[bestj - 1]:
+            besti, bestj, bestsize = besti - 1, bestj - 1, bestsize + 1
+        while besti + bestsize < ahi and bestj + bestsize < bhi and a[besti + bestsize] == b[bestj + bestsize]:
+            bestsize += 1
+        if bestsize:
+            found.append((besti, bestj, bestsize))
+            if alo < besti and blo < bestj:
+                queue.append((alo, besti, blo, bestj))
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                queue.append((besti + bestsize, ahi, bestj + bestsize, bhi))
+    found.sort()
+    # Adjacent equal blocks become one, as in difflib.
+    i1 = j1 = k1 = 0
+    blocks: list[tuple[int, int, int]] = []
+    for i2, j2, k2 in found:
+        if i1 + k1 == i2 and j1 + k1 == j2:
+            k1 += k2
+        else:
+            if k1:
+                blocks.append((i1, j1, k1))
+            i1, j1, k1 = i2, j2, k2
+    if k1:
+        blocks.append((i1, j1, k1))
+    blocks.append((la, lb, 0))
+    return blocks
 
 
 def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
@@ -296,4 +372,4 @@ def shared_content_in_order(a: Prepared, b: Prepared) -> tuple[int, int]:
         return 0, 0
     pos_a, pos_b = fa[ia], fb[ib]
     in_b_order = pos_b[np.argsort(pos_a, kind="stable")].tolist()
-    return int(ia.shape[0]), len(longest_increasing(in_b_order))
+    return int(ia.shape[0]), increasing_length(in_b_order)

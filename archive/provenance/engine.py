@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -586,7 +586,7 @@ class ProvenanceIndex:
             return False
         cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
         note = f"aligned, too loose for a relation by itself (cosine {cosine:.2f}, {f.shared_names} shared names)"
-        self.pairs[key] = PairRecord(replace(f, cosine=cosine), Decision(FAMILY, round(cosine, 3), (note,)))
+        self.pairs[key] = PairRecord(f.with_cosine(cosine), Decision(FAMILY, round(cosine, 3), (note,)))
         self._loose.add(key)
         return True
 
@@ -856,14 +856,15 @@ class ProvenanceIndex:
         """True when d cannot have been made from p alone: it keeps words of q that p removed,
         or lacks most of the words p put in."""
         bp, bq, bd = self.body_terms[p], self.body_terms[q], self.body_terms[d]
-        removed_by_p = np.setdiff1d(bq, bp, assume_unique=True)
+        # Body terms are sorted and distinct: sets.in_sorted gives np.setdiff1d's and np.isin's results.
+        removed_by_p = bq[~in_sorted(bq, bp)]
         if removed_by_p.shape[0] >= MIN_EDIT_TERMS:
-            if float(np.isin(removed_by_p, bd, assume_unique=True).mean()) >= MIN_RESTORED_SHARE:
+            if float(in_sorted(removed_by_p, bd).mean()) >= MIN_RESTORED_SHARE:
                 return True
-        added_by_p = np.setdiff1d(bp, bq, assume_unique=True)
+        added_by_p = bp[~in_sorted(bp, bq)]
         if added_by_p.shape[0] < MIN_EDIT_TERMS:
             return False  # p is (nearly) q itself: nothing to inherit, keep the closer one
-        return float(np.isin(added_by_p, bd, assume_unique=True).mean()) < MAX_INHERITED_SHARE
+        return float(in_sorted(added_by_p, bd).mean()) < MAX_INHERITED_SHARE
 
     def _explains(self, key: tuple[int, int], o: _Oriented) -> float:
         """How much of the derived text the source accounts for: reused passages and shared terms.
@@ -899,7 +900,7 @@ class ProvenanceIndex:
             if item is None:
                 continue
             cosine, decision, loose, orientation = item
-            self.pairs[key] = PairRecord(replace(self.features[key], cosine=cosine), decision)
+            self.pairs[key] = PairRecord(self.features[key].with_cosine(cosine), decision)
             if loose:
                 self._loose.add(key)
             if orientation is not None:
@@ -912,7 +913,7 @@ class ProvenanceIndex:
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: list[tuple[float, Decision, bool, _Oriented | None] | None] = []
         for key, cosine in zip(keys, cosines.tolist()):
-            feats = replace(self.features[key], cosine=cosine)
+            feats = self.features[key].with_cosine(cosine)
             decision = self._within_outlet(key, classify(feats))
             loose = False
             if decision.relation is None:
@@ -953,7 +954,7 @@ class ProvenanceIndex:
 
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
-            lead = lead_of(self.docs[x].text)
+            lead = lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
@@ -1060,7 +1061,7 @@ class ProvenanceIndex:
         """Shared numbers, names and rarest words, quoted from the derived text, in text order."""
         td, ts = self.tokens[derived], self.tokens[source]
         text = self.docs[derived].text
-        common = np.isin(td.hashes, ts.hashes)
+        common = in_sorted(td.hashes, np.unique(ts.hashes))
         out: dict[str, list[str]] = {}
         for label, mask in (("numbers", td.kinds == NUM), ("names", td.kinds == CAP)):
             out[label] = _quote_unique(text, td, common & mask, 12)
