@@ -234,3 +234,22 @@ def test_candidate_prefix_is_the_index_of_the_first_documents() -> None:
     with index.searching():
         shared = index.neighbours(ids[:100]) | index.neighbours(ids[100:])
     assert shared == index.neighbours(ids)
+
+
+def test_linking_pauses_the_cyclic_collector_and_resumes_it() -> None:
+    import gc
+
+    from archive.provenance.engine import gc_paused
+
+    seen: list[bool] = []
+    paused = gc_paused(lambda: seen.append(gc.isenabled()))
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        paused()
+        assert seen == [False] and gc.isenabled()
+        gc.disable()
+        paused()  # nested in another pause: stays off after
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -21,10 +21,12 @@ only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the 
 
 from __future__ import annotations
 
+import functools
+import gc
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -143,6 +145,30 @@ _WHY_NOTES = {
 }
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def gc_paused(fn: _F) -> _F:
+    """Run ``fn`` with the cyclic garbage collector paused (resumed after, if it was on).
+
+    Linking allocates millions of small objects (pair features, alignments, decisions) that form
+    no reference cycles, so the collector finds nothing, yet each of its full passes walks every
+    object the process holds: about a tenth of the parent's CPU on Reuters, and in forked
+    workers it writes to the header of every inherited object, copying pages they would share.
+    Reference counting still frees everything that is dropped.
+    """
+    @functools.wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return paused  # type: ignore[return-value]
+
+
 def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The head of a document's candidate list (best first) that gets aligned with it."""
     out = []
@@ -202,9 +228,11 @@ class ProvenanceIndex:
         self.pairs: dict[tuple[int, int], PairRecord] = {}
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
-        self._idf_cache: dict[int, np.ndarray] = {}
+        self._idf_cache: dict[int, tuple[np.ndarray, float]] = {}
         # Leads and their protagonists (archive frequencies) for one result().
         self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
+        # (pair count, _closest_paired's map) for one result().
+        self._closest: tuple[int, dict[int, list[int]]] | None = None
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
@@ -212,6 +240,7 @@ class ProvenanceIndex:
     def __len__(self) -> int:
         return len(self.docs)
 
+    @gc_paused
     def update(self, docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None) -> list[int]:
         """Add documents and align them with their candidates in the archive (including each
         other); returns the new ids in order. Call :meth:`result` for the links."""
@@ -444,12 +473,7 @@ class ProvenanceIndex:
         rewrites: within the family (the document and its closest paired texts), the member
         that wins the round robin of pairwise source preferences is the original (_family_root).
         """
-        scored: dict[int, list[tuple[float, int]]] = {}
-        for (a, b), rec in self.pairs.items():
-            scored.setdefault(a, []).append((-rec.features.cosine, b))
-            scored.setdefault(b, []).append((-rec.features.cosine, a))
-        # The closest members only: a long-running story can pair one text with hundreds.
-        neighbours = {d: sorted(o for _, o in sorted(v)[:FAMILY_SIZE]) for d, v in scored.items()}
+        neighbours = self._closest_paired()
         # A document with no copy-like source, whose family root reads as its source: a rewrite
         # loose enough to share little wording (an open-ended elaboration of the root's lead), or
         # a rewrite of the root whose pair direction pointed the other way (word-level direction
@@ -493,6 +517,19 @@ class ProvenanceIndex:
                 # or if it reads as that source's own source (p is then d's sibling).
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
+
+    def _closest_paired(self) -> dict[int, list[int]]:
+        """Each paired document's closest partners by cosine, in id order (its family members).
+        Within one result() pairs are only ever added (loose family pairs, _one_story), so the
+        count of pairs tells whether the map is still current."""
+        if self._closest is None or self._closest[0] != len(self.pairs):
+            scored: dict[int, list[tuple[float, int]]] = {}
+            for (a, b), rec in self.pairs.items():
+                scored.setdefault(a, []).append((-rec.features.cosine, b))
+                scored.setdefault(b, []).append((-rec.features.cosine, a))
+            # The closest members only: a long-running story can pair one text with hundreds.
+            self._closest = (len(self.pairs), {d: sorted(o for _, o in sorted(v)[:FAMILY_SIZE]) for d, v in scored.items()})
+        return self._closest[1]
 
     def _could_source(self, m: int, d: int) -> bool:
         """The cheap necessary conditions for m to become d's source as its family root (checked
@@ -808,18 +845,20 @@ class ProvenanceIndex:
     def _containment(self, x: int, m: int) -> float:
         """Share of x's distinct content terms, weighted by idf, that m also has."""
         key = (x, m)
-        if key not in self._cont_cache:
-            terms = self.body_terms[x]
-            w = self._idf_of(x)
-            total = float(w.sum())
-            self._cont_cache[key] = float(w[in_sorted(terms, self.body_terms[m])].sum()) / total if total else 0.0
-        return self._cont_cache[key]
+        held = self._cont_cache.get(key)
+        if held is None:
+            w, total = self._idf_of(x)
+            held = self._cont_cache[key] = float(w[in_sorted(self.body_terms[x], self.body_terms[m])].sum()) / total if total else 0.0
+        return held
 
-    def _idf_of(self, x: int) -> np.ndarray:
-        if x not in self._idf_cache:
+    def _idf_of(self, x: int) -> tuple[np.ndarray, float]:
+        """Idf weights of x's body terms and their sum (the denominator of every containment of x)."""
+        cached = self._idf_cache.get(x)
+        if cached is None:
             n = self.candidates.archive_size
-            self._idf_cache[x] = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
-        return self._idf_cache[x]
+            w = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
+            cached = self._idf_cache[x] = (w, float(w.sum()))
+        return cached
 
     def _within_outlet(self, key: tuple[int, int], decision: Decision) -> Decision:
         """Within one outlet, reworded texts are the newsroom's own updates and corrections
@@ -958,10 +997,12 @@ class ProvenanceIndex:
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
+    @gc_paused
     def result(self) -> ProvenanceResult:
         self._cont_cache = {}
         self._idf_cache = {}
         self._lead_cache = {}
+        self._closest = None
         oriented = self._decide()
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
