@@ -59,3 +59,29 @@ def test_sorted_set_helpers_match_numpy() -> None:
         _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
         ja, jb = intersect_sorted(a, b)
         assert np.array_equal(ia, ja) and np.array_equal(ib, jb)
+
+
+def test_phrase_freqs_in_one_lookup_are_each_phrase_rarest_content_word() -> None:
+    import numpy as np
+
+    from archive.provenance.direction import _phrase_freqs
+    from archive.provenance.features import STOP, tokenize
+
+    t = tokenize("The company said on Tuesday that its profits in the year rose sharply, and the board agreed.")
+    df = {int(h): i % 7 for i, h in enumerate(np.unique(t.hashes))}
+    calls: list[int] = []
+
+    def freq(hashes: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        return np.array([df[int(h)] for h in hashes], dtype=np.int64)
+
+    rng = random.Random(5)
+    spans = [(i0, i0 + rng.randint(-1, 4)) for i0 in (rng.randrange(len(t)) for _ in range(200))]
+    spans = [(i0, min(i1, len(t))) for i0, i1 in spans]
+    want = []
+    for i0, i1 in spans:
+        content = t.hashes[i0:i1][t.kinds[i0:i1] != STOP] if i1 > i0 else t.hashes[:0]
+        want.append(float(freq(content).min()) + 1.0 if content.shape[0] else None)
+    calls.clear()
+    assert _phrase_freqs(t, spans, freq) == want and len(calls) == 1
+    assert _phrase_freqs(t, [], freq) == []
