@@ -33,7 +33,7 @@ from archive.provenance import (
 )
 from archive.provenance import Fingerprint as ProvFingerprint
 from archive.provenance.clusters import stories as story_clusters
-from archive.provenance.engine import may_align, worth_aligning
+from archive.provenance.engine import gc_paused, may_align, worth_aligning
 from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
 
@@ -193,6 +193,7 @@ def is_stale(engine: Engine) -> bool:
         return bool(conn.execute(select(or_(exists(_UNLINKED), exists(_OUTDATED)))).scalar())
 
 
+@gc_paused  # (reading and writing the archive's documents and links too: see gc_paused)
 def refresh(engine: Engine) -> ProvenanceChange:
     """Recompute provenance for the whole archive and store what changed, in one transaction.
 
@@ -315,6 +316,7 @@ def _sync_stories(conn: Connection, wanted: dict[int, int], hidden: set[int]) ->
         conn.execute(insert(stories_table), added)
 
 
+@gc_paused
 def update(engine: Engine) -> ProvenanceChange:
     """Link the documents that have no story yet (added or changed) against the archive.
 

@@ -1,10 +1,11 @@
 """The gap diff in align.py (difflib, with a shortcut for gaps with nothing in common) must give
-exactly difflib's opcodes, shifted (alignment output depends on it)."""
+exactly difflib's opcodes, shifted (alignment output depends on it); the other fast forms must
+equal what they replace."""
 
 import difflib
 import random
 
-from archive.provenance.align import _gap_opcodes, longest_increasing
+from archive.provenance.align import _gap_opcodes, increasing_length, longest_increasing
 
 
 def test_gap_opcodes_match_difflib() -> None:
@@ -18,6 +19,27 @@ def test_gap_opcodes_match_difflib() -> None:
         got: list[tuple[str, int, int, int, int]] = []
         _gap_opcodes(a, b, ci, cj, got)
         assert got == want
+
+
+def test_increasing_length_is_the_length_of_the_longest_increasing_run() -> None:
+    rng = random.Random(11)
+    for _ in range(2000):
+        values = [rng.randrange(30) for _ in range(rng.randint(0, 40))]
+        assert increasing_length(values) == len(longest_increasing(values))
+
+
+def test_with_cosine_is_dataclasses_replace() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.align import Prepared, align
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.features import tokenize
+
+    ta, tb = tokenize("Witco Corp said it sold 150 mln dlrs of notes."), tokenize("Witco Corp sold 150 mln dlrs of bonds.")
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    g = f.with_cosine(0.25)
+    assert g == replace(f, cosine=0.25) and f.cosine == 0.5 and g.alignment is f.alignment
+    assert align(Prepared.of(ta), Prepared.of(tb)) == f.alignment
 
 
 def test_longest_increasing_of_increasing_is_everything() -> None:
@@ -37,3 +59,29 @@ def test_sorted_set_helpers_match_numpy() -> None:
         _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
         ja, jb = intersect_sorted(a, b)
         assert np.array_equal(ia, ja) and np.array_equal(ib, jb)
+
+
+def test_phrase_freqs_in_one_lookup_are_each_phrase_rarest_content_word() -> None:
+    import numpy as np
+
+    from archive.provenance.direction import _phrase_freqs
+    from archive.provenance.features import STOP, tokenize
+
+    t = tokenize("The company said on Tuesday that its profits in the year rose sharply, and the board agreed.")
+    df = {int(h): i % 7 for i, h in enumerate(np.unique(t.hashes))}
+    calls: list[int] = []
+
+    def freq(hashes: np.ndarray) -> np.ndarray:
+        calls.append(1)
+        return np.array([df[int(h)] for h in hashes], dtype=np.int64)
+
+    rng = random.Random(5)
+    spans = [(i0, i0 + rng.randint(-1, 4)) for i0 in (rng.randrange(len(t)) for _ in range(200))]
+    spans = [(i0, min(i1, len(t))) for i0, i1 in spans]
+    want = []
+    for i0, i1 in spans:
+        content = t.hashes[i0:i1][t.kinds[i0:i1] != STOP] if i1 > i0 else t.hashes[:0]
+        want.append(float(freq(content).min()) + 1.0 if content.shape[0] else None)
+    calls.clear()
+    assert _phrase_freqs(t, spans, freq) == want and len(calls) == 1
+    assert _phrase_freqs(t, [], freq) == []

@@ -75,6 +75,16 @@ def test_lead_names_and_figures() -> None:
     assert not figures_differ(lead, lead_of("Witco Corp said its notes yield 9-1/2 pct, not 10."))
 
 
+def test_lead_from_the_text_tokens_is_the_lead_tokenised_on_its_own() -> None:
+    from archive.provenance.features import tokenize
+
+    texts = [WITCO, WITCO_PRICED, "Witco", "", "x" * 398 + " ABCDEF ghi said Zeta.", "Word " * 100,
+             "ΟΔΟΣ " * 90 + "ΟΔΟΣ", "İstanbul Corp said " + "a" * 500, "U.S. Fed adds reserves. Dr. Who? Yes. " * 20]
+    for text in texts:
+        alone, from_tokens = lead_of(text), lead_of(text, tokenize(text))
+        assert np.array_equal(alone.names, from_tokens.names) and alone.slots == from_tokens.slots
+
+
 def _protagonists(lead, rare: str) -> np.ndarray:
     """Archive frequencies for a lead's names: the words of ``rare`` are rare, the rest common."""
     rare_names = lead_of(rare).names

@@ -282,3 +282,22 @@ def test_a_rewrite_of_a_text_with_hardly_any_names_is_judged_by_its_wording() ->
     assert classify(replace(wordy, ordered_content=9)).relation != "rewrite"
     # With details to spare the usual anchor rule applies: one shared name of twelve is too few.
     assert classify(replace(wordy, details_b=12)).relation != "rewrite"
+
+
+def test_linking_pauses_the_cyclic_collector_and_resumes_it() -> None:
+    import gc
+
+    from archive.provenance.engine import gc_paused
+
+    seen: list[bool] = []
+    paused = gc_paused(lambda: seen.append(gc.isenabled()))
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        paused()
+        assert seen == [False] and gc.isenabled()
+        gc.disable()
+        paused()  # nested in another pause: stays off after
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()

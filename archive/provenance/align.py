@@ -121,6 +121,18 @@ def longest_increasing(values: list[int]) -> list[int]:
     return out[::-1]
 
 
+def increasing_length(values: list[int]) -> int:
+    """``len(longest_increasing(values))``, without keeping the chain (half the work)."""
+    tails: list[int] = []
+    for v in values:
+        k = bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+        else:
+            tails[k] = v
+    return len(tails)
+
+
 def _unique_bigrams(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bigram hashes occurring once, their positions), sorted by hash."""
     if h.shape[0] < 2:
@@ -403,4 +415,4 @@ def shared_content_in_order(a: Prepared, b: Prepared) -> tuple[int, int]:
         return 0, 0
     pos_a, pos_b = fa[ia], fb[ib]
     in_b_order = pos_b[np.argsort(pos_a, kind="stable")].tolist()
-    return int(ia.shape[0]), len(longest_increasing(in_b_order))
+    return int(ia.shape[0]), increasing_length(in_b_order)

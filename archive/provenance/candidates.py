@@ -6,8 +6,10 @@ weights, and keeps its top ``k``. Rare names and numbers survive synonym spinnin
 rewriting, which is why this finds sources that shingle-based LSH misses at high spin rates.
 
 Memory: the index holds each document's terms once (int32 columns, float32 term weights, in a
-few large arrays). A neighbour search adds the inverted index of the capped rows and the rows of
-one chunk at a time; no normalised copy of the whole archive is ever built. Every sparse product
+few large arrays). A neighbour search adds two normalised copies of the rows, each about the
+size of the index: the inverted index of the capped rows, and the rows for the full cosine
+(every chunk's pools reach most of the archive, so those are normalised once, not per chunk),
+plus the product of one chunk at a time. Every sparse product
 here works row by row, so normalising a subset of rows gives those rows bit for bit as
 normalising the whole matrix would: scores, and hence neighbours, do not depend on how rows are
 grouped.
@@ -63,12 +65,6 @@ def _normalised(rows: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return _scaled(weighted, _unit_scale(weighted))
 
 
-def _unit_scales(matrix: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
-    """:func:`_unit_scale` of every row of ``matrix`` weighted by ``idf``, a block of rows at a time."""
-    parts = [_unit_scale(_weighted(matrix[lo : lo + _ROW_BLOCK], idf)) for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-
-
 def _row_products(rows: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dot product of rows[a[i]] and rows[b[i]] for each i."""
     if a.shape[0] == 0:
@@ -81,8 +77,8 @@ class _Search:
     """What neighbour searches need from an unchanged index."""
 
     capped_idf: np.ndarray
-    full_idf: np.ndarray
-    full_scale: np.ndarray  # per row: 1 / length of the row weighted by full_idf
+    # Every row weighted by the full idf and scaled to unit length (the full cosine's rows).
+    full_unit: sp.csr_matrix
     # Capped, normalised rows transposed: for each term, the documents that have it.
     inverted: sp.csr_matrix
 
@@ -247,8 +243,9 @@ class CandidateIndex:
         del blocks
         inverted = capped.T.tocsr()
         full_idf = self.weights(capped=False)
-        return _Search(capped_idf=capped_idf, full_idf=full_idf, full_scale=_unit_scales(matrix, full_idf),
-                       inverted=inverted)
+        units = [_normalised(matrix[lo : lo + _ROW_BLOCK], full_idf) for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
+        full_unit = sp.vstack(units, format="csr") if units else sp.csr_matrix(matrix.shape, dtype=np.float32)
+        return _Search(capped_idf=capped_idf, full_unit=full_unit, inverted=inverted)
 
     def pair_cosines(self, a_ids: list[int], b_ids: list[int]) -> np.ndarray:
         """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded."""
@@ -263,15 +260,12 @@ class CandidateIndex:
             out[lo : lo + ra.shape[0]] = self._cosines(ra, rb, idf)
         return np.round(out, 6)
 
-    def _cosines(self, rows_a: np.ndarray, rows_b: np.ndarray, idf: np.ndarray,
-                 scale: np.ndarray | None = None) -> np.ndarray:
-        """Cosine of each pair of rows, weighting each row involved once; ``scale``: the rows'
-        unit scales when already known (a neighbour search computes them once for all rows)."""
+    def _cosines(self, rows_a: np.ndarray, rows_b: np.ndarray, idf: np.ndarray) -> np.ndarray:
+        """Cosine of each pair of rows, weighting each row involved once."""
         needed = np.unique(np.concatenate([rows_a, rows_b]))
         if needed.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
-        weighted = _weighted(self.matrix()[needed], idf)
-        unit = _scaled(weighted, _unit_scale(weighted) if scale is None else scale[needed])
+        unit = _normalised(self.matrix()[needed], idf)
         return _row_products(unit, np.searchsorted(needed, rows_a), np.searchsorted(needed, rows_b))
 
     def neighbours(self, doc_ids: list[int], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
@@ -310,7 +304,7 @@ class CandidateIndex:
                 continue
             r_arr = np.concatenate(pool_rows)
             c_arr = np.concatenate(pool_cols)
-            cos = self._cosines(r_arr, c_arr, search.full_idf, search.full_scale)
+            cos = _row_products(search.full_unit, r_arr, c_arr)
             # Round scores so that ties (and hence order) do not depend on float noise.
             cos = np.round(cos.astype(np.float64), 6)
             # Each row's best k by (score, then id), all rows of the chunk in one sort.

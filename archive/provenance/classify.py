@@ -108,6 +108,14 @@ class PairFeatures:
     details_a: int  # distinct names and numbers
     details_b: int
 
+    def with_cosine(self, cosine: float) -> "PairFeatures":
+        """``dataclasses.replace(self, cosine=cosine)``, at a fraction of its cost (it runs for
+        every aligned pair on each result())."""
+        copy = object.__new__(PairFeatures)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["cosine"] = cosine  # frozen: set as the generated __init__ does
+        return copy
+
     @property
     def min_content_len(self) -> int:
         return max(1, min(self.alignment.len_a, self.alignment.len_b))

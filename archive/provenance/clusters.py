@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import CAP, NUM, STOP, WORD, tokenize
+from .features import CAP, NUM, STOP, WORD, Tokens, tokenize
 
 
 def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -60,15 +60,29 @@ class Lead:
     slots: Mapping[int, frozenset[int]]  # unit word hash -> the numbers given in that unit
 
 
-def lead_of(text: str) -> Lead:
+def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
+    """The lead of ``text``; ``tokens``, the whole text's own (its fingerprint), spare
+    tokenising the lead again: a token depends only on its own characters and those before it,
+    so the lead's tokens are the text's tokens that start in it, unless the lead ends inside a
+    word."""
     end = _SENTENCE_END.search(text, LEAD_MIN_CHARS)
     first = text[: end.end() if end else LEAD_MAX_CHARS][:LEAD_MAX_CHARS]
-    t = tokenize(first)
+    t = _head(tokens, len(first)) if tokens is not None else None
+    if t is None:
+        t = tokenize(first)
     # Sentence-initial capitals count too: wire leads start with the protagonist ("Witco Corp
     # said ..."), and an ordinary word there ("Shares", "Prices") is too common to be chosen.
     upper = np.array([first[s].isupper() for s in t.starts.tolist()], dtype=bool)
     names = np.unique(t.hashes[(t.kinds == CAP) | ((t.kinds == WORD) & upper)])
     return Lead(names, _number_slots(t.hashes.tolist(), t.kinds.tolist()))
+
+
+def _head(tokens: Tokens, cut: int) -> Tokens | None:
+    """The tokens that start before character ``cut``; None when the last of them goes on past it."""
+    k = int(tokens.starts.searchsorted(cut))
+    if k and int(tokens.ends[k - 1]) > cut:
+        return None
+    return Tokens(tokens.hashes[:k], tokens.kinds[:k], tokens.starts[:k], tokens.ends[:k])
 
 
 def _number_slots(hashes: list[int], kinds: list[int]) -> dict[int, frozenset[int]]:

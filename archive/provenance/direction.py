@@ -87,9 +87,10 @@ def substitution_votes(
     """(log-odds for a being the source, example pairs [a phrase, b phrase, favoured side])."""
     net = votes = 0
     examples: list[list[str]] = []
-    for s in f.alignment.substitutions:
-        fa = _phrase_freq(ta, s.a0, s.a1, freq)
-        fb = _phrase_freq(tb, s.b0, s.b1, freq)
+    subs = f.alignment.substitutions
+    freqs_a = _phrase_freqs(ta, [(s.a0, s.a1) for s in subs], freq)
+    freqs_b = _phrase_freqs(tb, [(s.b0, s.b1) for s in subs], freq)
+    for s, fa, fb in zip(subs, freqs_a, freqs_b):
         if fa is None or fb is None or max(fa, fb) < MIN_FREQ_EVIDENCE:
             continue
         if fa >= MIN_FREQ_RATIO * fb:
@@ -111,15 +112,23 @@ def substitution_votes(
     return logit, examples
 
 
-def _phrase_freq(t: Tokens, i0: int, i1: int, freq: Callable[[np.ndarray], np.ndarray]) -> float | None:
-    """Archive frequency of a phrase, taken as that of its rarest content word."""
-    if i1 <= i0:
-        return None
-    kinds = t.kinds[i0:i1]
-    content = t.hashes[i0:i1][kinds != STOP]
-    if content.shape[0] == 0:
-        return None
-    return float(freq(content).min()) + 1.0
+def _phrase_freqs(t: Tokens, spans: list[tuple[int, int]], freq: Callable[[np.ndarray], np.ndarray]) -> list[float | None]:
+    """Archive frequency of each phrase ``t[i0:i1]``, taken as that of its rarest content word
+    (None for a phrase without one); one frequency look-up for all of them, as a spun pair has
+    dozens of substitutions."""
+    if not spans:
+        return []
+    hashes, kinds = t.hashes.tolist(), t.kinds.tolist()
+    content: list[int] = []
+    bounds: list[tuple[int, int]] = []
+    for i0, i1 in spans:
+        lo = len(content)
+        content.extend(h for h, k in zip(hashes[i0:i1], kinds[i0:i1]) if k != STOP)
+        bounds.append((lo, len(content)))
+    if not content:
+        return [None] * len(spans)
+    df = freq(np.array(content, dtype=np.int64)).tolist()
+    return [float(min(df[lo:hi])) + 1.0 if hi > lo else None for lo, hi in bounds]
 
 
 def direction(

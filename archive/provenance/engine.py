@@ -21,10 +21,12 @@ only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the 
 
 from __future__ import annotations
 
+import functools
+import gc
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -148,6 +150,30 @@ _WHY_NOTES = {
 }
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def gc_paused(fn: _F) -> _F:
+    """Run ``fn`` with the cyclic garbage collector paused (resumed after, if it was on).
+
+    Linking allocates millions of small objects (pair features, alignments, decisions) that form
+    no reference cycles, so the collector finds nothing, yet each of its full passes walks every
+    object the process holds: about a tenth of the parent's CPU on Reuters, and in forked
+    workers it writes to the header of every inherited object, copying pages they would share.
+    Reference counting still frees everything that is dropped.
+    """
+    @functools.wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+    return paused  # type: ignore[return-value]
+
+
 def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The head of a document's candidate list (best first) that gets aligned with it."""
     out = []
@@ -207,9 +233,11 @@ class ProvenanceIndex:
         self.pairs: dict[tuple[int, int], PairRecord] = {}
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
-        self._idf_cache: dict[int, np.ndarray] = {}
+        self._idf_cache: dict[int, tuple[np.ndarray, float]] = {}
         # Leads and their protagonists (archive frequencies) for one result().
         self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
+        # (pair count, _closest_paired's map) for one result().
+        self._closest: tuple[int, dict[int, list[int]]] | None = None
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
@@ -217,6 +245,7 @@ class ProvenanceIndex:
     def __len__(self) -> int:
         return len(self.docs)
 
+    @gc_paused
     def update(self, docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None) -> list[int]:
         """Add documents and align them with their candidates in the archive (including each
         other); returns the new ids in order. Call :meth:`result` for the links."""
@@ -450,12 +479,7 @@ class ProvenanceIndex:
         rewrites: within the family (the document and its closest paired texts), the member
         that wins the round robin of pairwise source preferences is the original (_family_root).
         """
-        scored: dict[int, list[tuple[float, int]]] = {}
-        for (a, b), rec in self.pairs.items():
-            scored.setdefault(a, []).append((-rec.features.cosine, b))
-            scored.setdefault(b, []).append((-rec.features.cosine, a))
-        # The closest members only: a long-running story can pair one text with hundreds.
-        neighbours = {d: sorted(o for _, o in sorted(v)[:FAMILY_SIZE]) for d, v in scored.items()}
+        neighbours = self._closest_paired()
         # A document with no copy-like source, whose family root reads as its source: a rewrite
         # loose enough to share little wording (an open-ended elaboration of the root's lead), or
         # a rewrite of the root whose pair direction pointed the other way (word-level direction
@@ -499,6 +523,19 @@ class ProvenanceIndex:
                 # or if it reads as that source's own source (p is then d's sibling).
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
+
+    def _closest_paired(self) -> dict[int, list[int]]:
+        """Each paired document's closest partners by cosine, in id order (its family members).
+        Within one result() pairs are only ever added (loose family pairs, _one_story), so the
+        count of pairs tells whether the map is still current."""
+        if self._closest is None or self._closest[0] != len(self.pairs):
+            scored: dict[int, list[tuple[float, int]]] = {}
+            for (a, b), rec in self.pairs.items():
+                scored.setdefault(a, []).append((-rec.features.cosine, b))
+                scored.setdefault(b, []).append((-rec.features.cosine, a))
+            # The closest members only: a long-running story can pair one text with hundreds.
+            self._closest = (len(self.pairs), {d: sorted(o for _, o in sorted(v)[:FAMILY_SIZE]) for d, v in scored.items()})
+        return self._closest[1]
 
     def _could_source(self, m: int, d: int) -> bool:
         """The cheap necessary conditions for m to become d's source as its family root (checked
@@ -644,7 +681,7 @@ class ProvenanceIndex:
             return False
         cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
         note = f"aligned, too loose for a relation by itself (cosine {cosine:.2f}, {f.shared_names} shared names)"
-        self.pairs[key] = PairRecord(replace(f, cosine=cosine), Decision(FAMILY, round(cosine, 3), (note,)))
+        self.pairs[key] = PairRecord(f.with_cosine(cosine), Decision(FAMILY, round(cosine, 3), (note,)))
         self._loose.add(key)
         return True
 
@@ -866,18 +903,20 @@ class ProvenanceIndex:
     def _containment(self, x: int, m: int) -> float:
         """Share of x's distinct content terms, weighted by idf, that m also has."""
         key = (x, m)
-        if key not in self._cont_cache:
-            terms = self.body_terms[x]
-            w = self._idf_of(x)
-            total = float(w.sum())
-            self._cont_cache[key] = float(w[in_sorted(terms, self.body_terms[m])].sum()) / total if total else 0.0
-        return self._cont_cache[key]
+        held = self._cont_cache.get(key)
+        if held is None:
+            w, total = self._idf_of(x)
+            held = self._cont_cache[key] = float(w[in_sorted(self.body_terms[x], self.body_terms[m])].sum()) / total if total else 0.0
+        return held
 
-    def _idf_of(self, x: int) -> np.ndarray:
-        if x not in self._idf_cache:
+    def _idf_of(self, x: int) -> tuple[np.ndarray, float]:
+        """Idf weights of x's body terms and their sum (the denominator of every containment of x)."""
+        cached = self._idf_cache.get(x)
+        if cached is None:
             n = self.candidates.archive_size
-            self._idf_cache[x] = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
-        return self._idf_cache[x]
+            w = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
+            cached = self._idf_cache[x] = (w, float(w.sum()))
+        return cached
 
     def _within_outlet(self, key: tuple[int, int], decision: Decision) -> Decision:
         """Within one outlet, reworded texts are the newsroom's own updates and corrections
@@ -914,14 +953,15 @@ class ProvenanceIndex:
         """True when d cannot have been made from p alone: it keeps words of q that p removed,
         or lacks most of the words p put in."""
         bp, bq, bd = self.body_terms[p], self.body_terms[q], self.body_terms[d]
-        removed_by_p = np.setdiff1d(bq, bp, assume_unique=True)
+        # Body terms are sorted and distinct: sets.in_sorted gives np.setdiff1d's and np.isin's results.
+        removed_by_p = bq[~in_sorted(bq, bp)]
         if removed_by_p.shape[0] >= MIN_EDIT_TERMS:
-            if float(np.isin(removed_by_p, bd, assume_unique=True).mean()) >= MIN_RESTORED_SHARE:
+            if float(in_sorted(removed_by_p, bd).mean()) >= MIN_RESTORED_SHARE:
                 return True
-        added_by_p = np.setdiff1d(bp, bq, assume_unique=True)
+        added_by_p = bp[~in_sorted(bp, bq)]
         if added_by_p.shape[0] < MIN_EDIT_TERMS:
             return False  # p is (nearly) q itself: nothing to inherit, keep the closer one
-        return float(np.isin(added_by_p, bd, assume_unique=True).mean()) < MAX_INHERITED_SHARE
+        return float(in_sorted(added_by_p, bd).mean()) < MAX_INHERITED_SHARE
 
     def _explains(self, key: tuple[int, int], o: _Oriented) -> float:
         """How much of the derived text the source accounts for: reused passages and shared terms.
@@ -957,7 +997,7 @@ class ProvenanceIndex:
             if item is None:
                 continue
             cosine, decision, loose, orientation = item
-            self.pairs[key] = PairRecord(replace(self.features[key], cosine=cosine), decision)
+            self.pairs[key] = PairRecord(self.features[key].with_cosine(cosine), decision)
             if loose:
                 self._loose.add(key)
             if orientation is not None:
@@ -970,7 +1010,7 @@ class ProvenanceIndex:
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: list[tuple[float, Decision, bool, _Oriented | None] | None] = []
         for key, cosine in zip(keys, cosines.tolist()):
-            feats = replace(self.features[key], cosine=cosine)
+            feats = self.features[key].with_cosine(cosine)
             decision = self._within_outlet(key, classify(feats))
             loose = False
             if decision.relation is None:
@@ -1011,14 +1051,16 @@ class ProvenanceIndex:
 
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
-            lead = lead_of(self.docs[x].text)
+            lead = lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
+    @gc_paused
     def result(self) -> ProvenanceResult:
         self._cont_cache = {}
         self._idf_cache = {}
         self._lead_cache = {}
+        self._closest = None
         oriented = self._decide()
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
@@ -1118,7 +1160,7 @@ class ProvenanceIndex:
         """Shared numbers, names and rarest words, quoted from the derived text, in text order."""
         td, ts = self.tokens[derived], self.tokens[source]
         text = self.docs[derived].text
-        common = np.isin(td.hashes, ts.hashes)
+        common = in_sorted(td.hashes, np.unique(ts.hashes))
         out: dict[str, list[str]] = {}
         for label, mask in (("numbers", td.kinds == NUM), ("names", td.kinds == CAP)):
             out[label] = _quote_unique(text, td, common & mask, 12)

@@ -16,7 +16,7 @@ def in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     if n == 0 or values.shape[0] == 0:
         return np.zeros(values.shape[0], dtype=bool)
     pos = sorted_set.searchsorted(values)
-    pos[pos == n] = n - 1
+    np.minimum(pos, n - 1, out=pos)  # past the end: compare with the last, which is smaller
     return sorted_set[pos] == values
 
 
