@@ -524,3 +524,19 @@ def test_sort_keys_are_the_categorizer_keys(request: pytest.FixtureRequest, whic
             expected = [categorizer.key_for(None, d) for d in range(leaf.doc_count_all())]
             assert _categorizer_keys(categorizer) == expected
             assert {key[0] for key in expected} == {False, True}  # dated and undated documents
+
+
+def test_ranked_words_stay_whoosh_after_segments_are_added_and_deleted(tmp_path: Any) -> None:
+    """What is kept between searches (BM25F's length table, keyed by the index-wide average
+    length) must not outlive the index state it was made for: each commit changes the averages."""
+    index = SearchIndex.create(tmp_path / "index")
+    docs = [r.doc for r in RECORDS]
+    queries = [both_fields("oil"), wq.Term("text", "the"), wq.Or([both_fields("prices"), both_fields("shares")]),
+               ExactPhrase("text", [("oil", 0), ("prices", 1)])]
+    for change in (lambda: index.add(docs[:90]), lambda: index.add(docs[90:]), lambda: index.delete(d.id for d in docs[::5])):
+        change()
+        with index.searcher() as searcher:
+            for query in queries:
+                everything = [(hit.score, hit.docnum) for hit in searcher.search(query, limit=None)]
+                assert everything
+                assert ranked_words(searcher, query, 10) == (len(everything), everything[:10]), query
