@@ -285,6 +285,11 @@ def words_queries(reader: Any) -> list[wq.Query]:
         queries.append(wq.And([both_fields(w) for w in some[:3]]))
         queries.append(wq.And([wq.Or([wq.Term("text", w) for w in some[:3]]), wq.Term("text", some[3]), wq.NullQuery]))
         queries.append(wq.And([wq.And([both_fields(w) for w in some[4:]]), both_fields("the")]))
+        # negations in an AND: a word's, an OR's, a phrase's documents left out
+        queries.append(wq.And([both_fields(some[0]), wq.Not(both_fields(some[1]))]))
+        queries.append(wq.And([wq.Not(wq.Term("text", some[2])), wq.Term("text", "the"), both_fields(some[3])]))
+        queries.append(wq.And([both_fields("the"), wq.Not(ExactPhrase("text", [("oil", 0), ("prices", 1)]))]))
+        queries.append(wq.And([wq.Not(both_fields(some[4])), wq.Or([both_fields(some[5]), both_fields("the")])]))
     # exact phrases: word pairs and triples that occur, and ones that do not, alone, ORed and ANDed
     for record in RECORDS[::25]:
         tokens = record.text_tokens
@@ -302,6 +307,7 @@ def words_queries(reader: Any) -> list[wq.Query]:
         for word in ("the", "oil", "prices", "new"):
             queries.append(wq.And([both_fields(word), _date_query(interval, reader)]))
             queries.append(wq.And([_date_query(interval, reader), both_fields(word), wq.Term("text", "said")]))
+            queries.append(wq.And([both_fields(word), wq.Not(_date_query(interval, reader))]))
     return queries
 
 
@@ -386,7 +392,11 @@ def test_ranked_words_leave_other_queries_to_whoosh(index: SearchIndex) -> None:
             wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil"), wq.Term("author", "oil", boost=0.5)]),
             wq.Or([wq.Term("title", "oil"), wq.Term("text", "oil")], scale=0.5),
             PreloadedOr([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=3.0),
-            wq.And([wq.Term("title", "oil"), wq.Not(wq.Term("text", "oil"))]),
+            wq.And([wq.Term("title", "oil"), wq.Not(wq.Term("text", "oil"))], boost=2.0),
+            # Whoosh's NOT alone matches a segment's last document if it is deleted
+            wq.Not(wq.Term("text", "oil")),
+            wq.Or([wq.Term("title", "oil"), wq.Not(wq.Term("text", "oil"))]),
+            wq.And([wq.Not(wq.Term("title", "oil")), wq.Not(wq.Term("text", "oil"))]),
             wq.And([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=2.0),
             wq.And([wq.ConstantScoreQuery(wq.Term("title", "oil")), wq.Term("text", "oil")]),
             wq.Or([wq.Term("title", "oil"), wq.Phrase("text", ["oil", "prices"])]),

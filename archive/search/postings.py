@@ -234,7 +234,12 @@ def _plain(query: wq.Query) -> bool:
         )
     if type(query) is wq.And:
         subs = query.subqueries
-        return query.boost == 1.0 and all(type(q) in (IdsFilter, DatedIdsFilter) or _plain(q) for q in subs)
+        # A NOT only in an AND with something else to match: Whoosh's InverseMatcher matches the
+        # last document of a segment even when it is deleted, which only such an AND hides.
+        negations = [type(q) is wq.Not for q in subs]
+        return (query.boost == 1.0 and not all(negations) and all(
+            type(q) in (IdsFilter, DatedIdsFilter) or (negation and q.boost == 1.0) or _plain(q)
+            for q, negation in zip(subs, negations)))
     return False
 
 
@@ -271,6 +276,8 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
             return {docnum: score for docnum in within if start <= published[docnum] < end}
         child = query.child
         return dict.fromkeys(query_ids(child.subqueries if isinstance(child, wq.Or) else [child], searcher), score)
+    if type(query) is wq.Not:
+        return _inverse_scores(searcher, query, within)
     subs = query.subqueries
     if not subs:
         return {}
@@ -297,6 +304,17 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         for docnum, score in scores.items():
             summed[docnum] = get(docnum, 0.0) + score
     return {docnum: score for docnum, score in summed.items() if score > 0}
+
+
+def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> dict[int, float]:
+    """``Not``'s ``InverseMatcher``: every document (``within``, if given) that is not deleted and
+    that the child does not match, each scored the matcher's weight, 1.0."""
+    child = query.query
+    excluded = query_ids(child.subqueries if type(child) in (wq.Or, PreloadedOr) else [child], searcher)
+    if within is None:
+        reader = searcher.reader()
+        within = [docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)]
+    return {docnum: 1.0 for docnum in within if docnum not in excluded}
 
 
 def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weighting: Any,
