@@ -562,7 +562,7 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, with
     scorers: list[_BM25] = []
     offsets: list[int] = []
     deleted: set[int] = set()
-    for frequency, offset, term in found:
+    for k, (frequency, offset, term) in enumerate(found):
         bm25 = _bm25_postings(searcher, phrase.fieldname, field.to_bytes(term), weighting)
         if bm25 is None:
             return None
@@ -572,7 +572,10 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, with
         for ids, block_weights, block_values in _postings_of(bm25.matcher, frequency, within, with_values=True):
             part_weights.update(zip(ids, block_weights))
             part_values.update(zip(ids, block_values))
-        within = sorted(part_values if within is None else set(within).intersection(part_values))
+        if k + 1 < len(found):
+            shared = part_values.keys() if within is None else set(within).intersection(part_values)
+            if 2 * len(shared) <= found[k + 1][0]:  # few enough for the next part to read only these
+                within = sorted(shared)
         weights.append(part_weights)
         values.append(part_values)
         scorers.append(bm25)
