@@ -21,13 +21,14 @@ from whoosh import query as wq
 from whoosh.codec.base import Automata
 from whoosh.query.compound import PreloadedOr
 from whoosh.reading import IndexReader, SegmentReader
+from whoosh.util.times import datetime_to_long
 
 from archive.errors import QueryError
 from archive.search.analysis import is_gram, phrase_parts
 from archive.search.dates import Interval, cover
 from archive.search.lexicon import segment_terms
 from archive.search.phrase import ExactPhrase
-from archive.search.postings import IdsFilter
+from archive.search.postings import DatedIdsFilter
 from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, Wildcard, Words
 
 MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
@@ -89,7 +90,7 @@ def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:
     """Calendar-period terms covering the interval, clipped to the years the index holds.
 
     Constant-scored so that a date filter never changes the ranking of the words it is combined with,
-    and read as document ids only (``IdsFilter``).
+    and read as document ids only, or checked in the ``published`` column (``DatedIdsFilter``).
     """
     years = sorted(int(_text(y)) for y in reader.lexicon("year"))
     if not years:
@@ -105,7 +106,7 @@ def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:
         *(wq.Term("day", d) for d in periods.days),
         *(wq.DateRange("published", a, b, endexcl=True) for a, b in periods.remainders),
     ]
-    return IdsFilter(_union(parts)) if parts else wq.NullQuery
+    return DatedIdsFilter(_union(parts), datetime_to_long(start), datetime_to_long(end)) if parts else wq.NullQuery
 
 
 def _union(queries: list[wq.Query]) -> wq.Query:

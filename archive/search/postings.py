@@ -9,9 +9,10 @@ from __future__ import annotations
 import heapq
 import zlib
 from array import array
-from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from pickle import loads
 from typing import Any
@@ -26,6 +27,7 @@ from whoosh.searching import SearchContext, Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from archive.search.docvalues import column_values
 from archive.search.phrase import ExactPhrase
 
 
@@ -145,7 +147,22 @@ class SortedIdsMatcher(matching.ListMatcher):
         return SortedIdsMatcher(self._ids, position=self._i, all_weights=self._all_weights)
 
 
-MAX_AND_SPREAD = 32  # the largest scored part of an AND ranked in one pass, in smallest parts
+class DatedIdsFilter(IdsFilter):
+    """An ``IdsFilter`` of a date range's calendar-period terms that also knows what they cover:
+    the documents whose ``published`` column value (Whoosh's long) is in ``[start, end)``.
+
+    ANDed with other parts, it is checked against their few matches in the column (read once per
+    segment reader) instead of reading every id of every period: ``published:>=1987-06-01`` is
+    170,000 ids at 200,000 documents. Undated documents hold the column's default, 2**64 - 1,
+    which no ``end`` (at most ``datetime.max``) exceeds.
+    """
+
+    def __init__(self, child: wq.Query, start: int, end: int, score: float = 1.0) -> None:
+        super().__init__(child, score)
+        self.bounds = (start, end)
+
+    def _rewrap(self, child: wq.Query) -> DatedIdsFilter:
+        return DatedIdsFilter(child, *self.bounds, score=self.score)
 
 
 def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, list[tuple[float, int]]] | None:
@@ -153,8 +170,9 @@ def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, 
 
     What Whoosh's top-N collector gives for ``query`` (best score first, then lowest document
     number) when it is a ``Term`` or ORs and ANDs of them, nested or preloaded (a wildcard's or
-    fuzzy word's terms), and date filters (``IdsFilter``) in an AND, read in one pass: each term's
-    posting blocks are read once, their ids and weights scored with BM25F's formula from the
+    fuzzy word's terms), exact phrases, and date filters (``IdsFilter``) in an AND, read in one
+    pass: each term's posting blocks are read at most once (in an AND, the parts after the
+    smallest only in the blocks holding its matches), their ids and weights scored with BM25F's formula from the
     in-memory field lengths, and the scores summed as Whoosh's union and intersection matchers sum
     them (``_scores``). Whoosh instead walks the union matchers one
     document at a time, skipping blocks that cannot reach the top N, and so must count the matches
@@ -166,6 +184,7 @@ def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, 
 
 
 Segments = list[tuple[Searcher, int, dict[int, float]]]
+Within = Sequence[int] | None  # document numbers, sorted: only these are wanted
 
 
 def word_scores(searcher: Searcher, query: wq.Query) -> Segments | None:
@@ -215,16 +234,13 @@ def _plain(query: wq.Query) -> bool:
         )
     if type(query) is wq.And:
         subs = query.subqueries
-        if any(type(q) is IdsFilter for q in subs) and any(_has_phrase(q) for q in subs):
-            # A date filter narrows a phrase to few candidates, which Whoosh's leapfrogging reaches
-            # without decoding the phrase's every block (a fortnight's "trade deficit": 7.5 vs 11 ms)
-            return False
-        return query.boost == 1.0 and all(type(q) is IdsFilter or _plain(q) for q in subs)
+        # A NOT only in an AND with something else to match: Whoosh's InverseMatcher matches the
+        # last document of a segment even when it is deleted, which only such an AND hides.
+        negations = [type(q) is wq.Not for q in subs]
+        return (query.boost == 1.0 and not all(negations) and all(
+            type(q) in (IdsFilter, DatedIdsFilter) or (negation and q.boost == 1.0) or _plain(q)
+            for q, negation in zip(subs, negations)))
     return False
-
-
-def _has_phrase(query: wq.Query) -> bool:
-    return type(query) is ExactPhrase or any(_has_phrase(q) for q in getattr(query, "subqueries", ()))
 
 
 def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
@@ -235,8 +251,10 @@ def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
 
 
-def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, float] | None:
-    """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it.
+def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within = None) -> dict[int, float] | None:
+    """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it;
+    with ``within`` (document numbers, sorted), of those documents only (at least: the caller
+    intersects), each score the same as without it.
 
     An ``And`` is a tree of intersection matchers; an ``Or`` of two or more parts one of union
     matchers on a large segment, or for any two parts (``_tree_scores``); otherwise, like ``PreloadedOr`` always, an array
@@ -246,34 +264,37 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, fl
     if query is wq.NullQuery:
         return {}
     if type(query) is wq.Term:
-        return _term_dict(searcher, query, weighting)
+        return _term_dict(searcher, query, weighting, within)
     if type(query) is ExactPhrase:
-        return _phrase_scores(searcher, query, weighting)
-    if type(query) is IdsFilter:
+        return _phrase_scores(searcher, query, weighting, within)
+    if type(query) in (IdsFilter, DatedIdsFilter):
         # SortedIdsMatcher's score: its weight, all_weights or else 1.0.
         score = query.score or 1.0
+        published = column_values(searcher.reader(), "published")
+        if within is not None and type(query) is DatedIdsFilter and published is not None:
+            start, end = query.bounds
+            return {docnum: score for docnum in within if start <= published[docnum] < end}
         child = query.child
         return dict.fromkeys(query_ids(child.subqueries if isinstance(child, wq.Or) else [child], searcher), score)
+    if type(query) is wq.Not:
+        return _inverse_scores(searcher, query, within)
     subs = query.subqueries
     if not subs:
         return {}
     if len(subs) == 1:
-        return _scores(searcher, subs[0], weighting)
+        return _scores(searcher, subs[0], weighting, within)
     if type(query) is wq.And:
-        # Reading every posting of every part pays while the parts are of a size; a common word
-        # ANDed with a rare one is cheaper leapfrogged by Whoosh (source:reuters cocoa, 12 vs 10 ms).
         reader = searcher.reader()
-        smallest = min(q.estimate_size(reader) for q in subs)
-        if any(type(q) is not IdsFilter and q.estimate_size(reader) > MAX_AND_SPREAD * smallest for q in subs):
-            return None
-        return _tree_scores(searcher, subs, weighting, _negated_size, _intersection)
+        sizes = [q.estimate_size(reader) for q in subs]
+        parts = _and_parts(searcher, subs, sizes, weighting, within)
+        return None if parts is None else _tree_join([(0 - size, part) for size, part in zip(sizes, parts)], _intersection)
     if type(query) is not PreloadedOr and len(subs) < query.TOO_MANY_CLAUSES and (
         len(subs) == 2 or searcher.doc_count_all() > 5000
     ):
-        return _tree_scores(searcher, subs, weighting, _estimated_size, _union)
+        return _tree_scores(searcher, subs, weighting, within)
     summed: dict[int, float] = {}
     for sub in subs:
-        scores = _scores(searcher, sub, weighting)
+        scores = _scores(searcher, sub, weighting, within)
         if scores is None:
             return None
         if not summed:
@@ -285,15 +306,55 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any) -> dict[int, fl
     return {docnum: score for docnum, score in summed.items() if score > 0}
 
 
-def _tree_scores(
-    searcher: Searcher,
-    subs: list[wq.Query],
-    weighting: Any,
-    weight_of: Callable[[wq.Query, Any], int],
+def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> dict[int, float]:
+    """``Not``'s ``InverseMatcher``: every document (``within``, if given) that is not deleted and
+    that the child does not match, each scored the matcher's weight, 1.0."""
+    child = query.query
+    excluded = query_ids(child.subqueries if type(child) in (wq.Or, PreloadedOr) else [child], searcher)
+    if within is None:
+        reader = searcher.reader()
+        within = [docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)]
+    return {docnum: 1.0 for docnum in within if docnum not in excluded}
+
+
+def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weighting: Any,
+               within: Within) -> list[dict[int, float]] | None:
+    """Each part's scores: the smallest part's (by estimate) first, then every other part's only
+    at the documents that one matched, which is all their intersection can hold. A long part is
+    then read only in the posting blocks that hold them (``_blocks_at``), a date filter checked
+    in the ``published`` column, a phrase's positions decoded only there."""
+    first = min(range(len(subs)), key=sizes.__getitem__)
+    found = _scores(searcher, subs[first], weighting, within)
+    if found is None:
+        return None
+    candidates = sorted(found)
+    parts: list[dict[int, float]] = []
+    for i, sub in enumerate(subs):
+        scores = found if i == first else _scores(searcher, sub, weighting, candidates)
+        if scores is None:
+            return None
+        parts.append(scores)
+    return parts
+
+
+def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any, within: Within) -> dict[int, float] | None:
+    """The scores of ``DefaultOr``'s tree of union matchers (``_tree_join``)."""
+    reader = searcher.reader()
+    parts: list[tuple[int, dict[int, float]]] = []
+    for sub in subs:
+        scores = _scores(searcher, sub, weighting, within)
+        if scores is None:
+            return None
+        parts.append((sub.estimate_size(reader), scores))
+    return _tree_join(parts, _union)
+
+
+def _tree_join(
+    parts: list[tuple[int, dict[int, float]]],
     join: Callable[[dict[int, float], dict[int, float]], dict[int, float]],
-) -> dict[int, float] | None:
+) -> dict[int, float]:
     """The scores of ``DefaultOr``'s tree of union matchers or ``And``'s of intersection
-    matchers, a join's score being its first part's plus its second's.
+    matchers over (weight, scores) parts, a join's score being its first part's plus its second's.
 
     Whoosh builds the tree like a Huffman code (``make_weighted_tree``): parts sorted by weight
     (estimated size; for ``And`` negated), the two lightest joined and the join put back after the
@@ -301,26 +362,11 @@ def _tree_scores(
     never compare as less than one another, so equal weights keep their order.) Float addition is
     not associative, so the grouping matters; it is commutative, so a join may add either way.
     """
-    reader = searcher.reader()
-    parts: list[tuple[int, dict[int, float]]] = []
-    for sub in subs:
-        scores = _scores(searcher, sub, weighting)
-        if scores is None:
-            return None
-        parts.append((weight_of(sub, reader), scores))
     parts.sort(key=_size)
     while len(parts) > 1:
         (size_a, a), (size_b, b) = parts.pop(0), parts.pop(0)
         insort(parts, (size_a + size_b, join(a, b)), key=_size)
     return parts[0][1]
-
-
-def _estimated_size(query: wq.Query, reader: Any) -> int:
-    return query.estimate_size(reader)
-
-
-def _negated_size(query: wq.Query, reader: Any) -> int:
-    return 0 - query.estimate_size(reader)
 
 
 def _intersection(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
@@ -341,7 +387,7 @@ def _union(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
     return big
 
 
-def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any) -> dict[int, float] | None:
+def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within) -> dict[int, float] | None:
     if term.fieldname not in searcher.schema:
         return {}
     try:
@@ -350,17 +396,18 @@ def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any) -> dict[int, f
         return {}
     if (term.fieldname, text) not in searcher.reader():
         return {}
-    return _term_scores(searcher, term.fieldname, text, weighting)
+    return _term_scores(searcher, term.fieldname, text, weighting, within)
 
 
-def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> dict[int, float] | None:
-    """Document number -> the term's BM25F score there."""
+def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> dict[int, float] | None:
+    """Document number -> the term's BM25F score there (only for documents ``within``, if given)."""
     bm25 = _bm25_postings(searcher, fieldname, text, weighting)
     if bm25 is None:
         return None
     idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
     scores: dict[int, float] = {}
-    for ids, weights, _ in _posting_blocks(bm25.matcher):
+    count = searcher.reader().doc_frequency(fieldname, text) if within is not None else 0
+    for ids, weights, _ in _postings_of(bm25.matcher, count, within):
         try:  # BM25._score, inlined: one call per block rather than per posting
             block = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
         except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
@@ -382,7 +429,7 @@ class _BM25:
     deleted: Any
     idf: float
     k1_1: float
-    norms: list[float | None]
+    norms: tuple[float | None, ...]
     lengths: bytes
 
     def _score(self, docnum: int, weight: float) -> float:
@@ -401,9 +448,16 @@ def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: A
     lengths = getattr(getattr(searcher.reader(), "_perdoc", None), "_readers", {}).get(f"_{fieldname}_len")
     if type(scorer) is not BM25FScorer or type(lengths) is not bytes:
         return None
-    avgfl, B, K1 = scorer.avgfl, scorer.B, scorer.K1
-    norms = [K1 * ((1 - B) + B * byte_to_length(b) / avgfl) if b else None for b in range(256)]
-    return _BM25(matcher, deleted, scorer.idf, K1 + 1, norms, lengths)
+    return _BM25(matcher, deleted, scorer.idf, scorer.K1 + 1, _norms(scorer.avgfl, scorer.B, scorer.K1), lengths)
+
+
+@lru_cache(maxsize=64)
+def _norms(avgfl: float, B: float, K1: float) -> tuple[float | None, ...]:
+    """BM25F's length part for each length byte (``None`` for 0). It depends on nothing else,
+    and ``avgfl`` is the whole index's, so every term of every segment of a snapshot shares one
+    table: built per term it cost ~0.6 ms, times terms and segments (20 for a word in two fields
+    over 10 segments)."""
+    return tuple(K1 * ((1 - B) + B * byte_to_length(b) / avgfl) if b else None for b in range(256))
 
 
 def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
@@ -430,6 +484,42 @@ def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[A
         matcher._next_block()
 
 
+def _postings_of(matcher: Any, count: int, within: Within, with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
+    """``_posting_blocks``, or ``_blocks_at`` when only documents ``within`` are wanted and they
+    are few beside the ``count`` postings (otherwise nearly every block holds one: read them all)."""
+    if within is None or 2 * len(within) > count:
+        return _posting_blocks(matcher, with_values)
+    return _blocks_at(matcher, within, with_values)
+
+
+def _blocks_at(matcher: Any, wanted: Sequence[int], with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
+    """``_posting_blocks``'s (ids, weights, values or None), kept to the postings of ``wanted``
+    documents (sorted): a block whose header's last id is below the next wanted document is passed
+    undecoded, and a block's values (positions: most of it) are decoded only if it holds one."""
+    if type(matcher) is not W3LeafMatcher:  # postings inlined in the term info: a handful
+        keep = set(wanted)
+        for ids, weights, values in _posting_blocks(matcher, with_values):
+            picked = [k for k, docnum in enumerate(ids) if docnum in keep]
+            yield ([ids[k] for k in picked], [weights[k] for k in picked],
+                   [values[k] for k in picked] if with_values else None)
+        return
+    j, n = 0, len(wanted)
+    while matcher.is_active() and j < n:
+        last = matcher.block_max_id()
+        if wanted[j] <= last:
+            upto = bisect_right(wanted, last, j)
+            keep = set(wanted[j:upto])
+            j = upto
+            ids, weights = block_postings(matcher)
+            picked = [k for k in range(matcher._i, len(ids)) if ids[k] in keep]
+            if picked:
+                values = block_values(matcher)[2] if with_values else None
+                yield ([ids[k] for k in picked], [weights[k] for k in picked],
+                       [values[k] for k in picked] if with_values else None)
+        matcher._i = matcher._blocklength
+        matcher._next_block()
+
+
 def block_values(matcher: W3LeafMatcher) -> tuple[Any, Any, Any]:
     """The current block's (ids, weights, values), as whoosh3's ``_read_ids``, ``_read_weights``
     and ``_read_values`` give them; the ids are undone from their deltas by ``accumulate`` (in C)
@@ -447,11 +537,12 @@ def block_values(matcher: W3LeafMatcher) -> tuple[Any, Any, Any]:
     return matcher._ids, matcher._weights, matcher._values
 
 
-def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any) -> dict[int, float] | None:
+def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, within: Within = None) -> dict[int, float] | None:
     """``PhraseMatcher``'s matches and scores (the sum of its parts' term scores, rarest part
     first), from each part's postings read once: positions are decoded only for documents holding
     every part, a document matches where some start position is shared by all parts, and only
-    matches are scored."""
+    matches are scored. Each part after the rarest is read only at the documents the parts before
+    it share (``_postings_of``), and with ``within`` the rarest too."""
     field = searcher.schema[phrase.fieldname]
     if type(field.format) is not formats.Positions:
         return None
@@ -471,16 +562,20 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any) -> d
     scorers: list[_BM25] = []
     offsets: list[int] = []
     deleted: set[int] = set()
-    for _, offset, term in found:
+    for k, (frequency, offset, term) in enumerate(found):
         bm25 = _bm25_postings(searcher, phrase.fieldname, field.to_bytes(term), weighting)
         if bm25 is None:
             return None
         deleted.update(bm25.deleted)
         part_weights: dict[int, float] = {}
         part_values: dict[int, bytes] = {}
-        for ids, block_weights, block_values in _posting_blocks(bm25.matcher, with_values=True):
+        for ids, block_weights, block_values in _postings_of(bm25.matcher, frequency, within, with_values=True):
             part_weights.update(zip(ids, block_weights))
             part_values.update(zip(ids, block_values))
+        if k + 1 < len(found):
+            shared = part_values.keys() if within is None else set(within).intersection(part_values)
+            if 2 * len(shared) <= found[k + 1][0]:  # few enough for the next part to read only these
+                within = sorted(shared)
         weights.append(part_weights)
         values.append(part_values)
         scorers.append(bm25)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-from whoosh import collectors, columns, sorting
+from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
@@ -21,6 +20,7 @@ from archive.errors import QueryError
 from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, _terms_within, compile_query
 from archive.search.dates import since_bound, until_bound
+from archive.search.docvalues import column_keys, per_reader
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.postings import Segments, posting_ids, top_scores, word_scores
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
@@ -265,19 +265,6 @@ class ColumnFacet(sorting.FieldFacet):
         return categorizer
 
 
-def _per_reader(cache: WeakKeyDictionary[IndexReader, dict[Any, Any]], reader: IndexReader, key: Any,
-                compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per segment reader (so per index snapshot) and ``key``; a None result
-    is not kept."""
-    values = cache.setdefault(reader, {})
-    if key not in values:
-        value = compute()
-        if value is None:
-            return None
-        values[key] = value
-    return values[key]
-
-
 # Per segment reader: (field, reverse) -> its column reader.
 _COLUMNS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
@@ -285,7 +272,7 @@ _COLUMNS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 class _CachedColumnCategorizer(sorting.ColumnCategorizer):
     def set_searcher(self, segment_searcher: Searcher, docoffset: int) -> None:
         reader = segment_searcher.reader()
-        self._creader = _per_reader(
+        self._creader = per_reader(
             _COLUMNS, reader, (self._fieldname, self._reverse),
             lambda: reader.column_reader(self._fieldname, reverse=self._reverse, translate=False),
         )
@@ -331,29 +318,13 @@ _NAMES: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 def _column_names(reader: IndexReader, categorizer: _CachedColumnCategorizer) -> list[Any]:
     """``categorizer.key_to_name(categorizer.key_for(None, docnum))`` for every document of the
-    segment, read once per segment reader (``_column_keys``)."""
+    segment, read once per segment reader (``column_keys``)."""
     def names() -> list[Any]:
         by_key: dict[Any, Any] = {}
         return [by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key))
-                for key in _column_keys(categorizer._creader)]
+                for key in column_keys(categorizer._creader)]
 
-    return _per_reader(_NAMES, reader, categorizer._fieldname, names)
-
-
-def _column_keys(column: Any) -> list[Any]:
-    """``column.sort_key(docnum)`` for every document of the segment, in one read where whoosh3's
-    column reader would seek and read once per document (~1 us each, for every match of every
-    faceted or date-sorted search): a variable-length column's values sliced from its data, a
-    numeric column's unpacked at once (negated if reversed, as its ``sort_key`` does)."""
-    if type(column) is columns.VarBytesColumn.Reader:
-        data = column._dbfile.get(column._basepos, column._length)
-        return [data[start : start + length] if length else b"" for start, length in zip(column._offsets, column._lengths)]
-    if type(column) is columns.NumericColumn.Reader:
-        stored = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        values = [value for (value,) in struct.iter_unpack("!" + column._typecode, stored)]
-        values += [column._default] * (column._doccount - column._count)
-        return [0 - value for value in values] if column._reverse else values
-    return [column.sort_key(docnum) for docnum in range(len(column))]
+    return per_reader(_NAMES, reader, categorizer._fieldname, names)
 
 
 # Per segment reader: sort -> each document's key under that sort's facet.
@@ -363,14 +334,14 @@ _SORT_KEYS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 def _segment_keys(reader: IndexReader, categorizer: sorting.Categorizer, sort: str) -> list[Any] | None:
     """``categorizer.key_for(None, docnum)`` for every document of the segment (the categorizer
     set to it), read once per segment reader; ``None`` if it is not made of column categorizers."""
-    return _per_reader(_SORT_KEYS, reader, sort, lambda: _categorizer_keys(categorizer))
+    return per_reader(_SORT_KEYS, reader, sort, lambda: _categorizer_keys(categorizer))
 
 
 def _categorizer_keys(categorizer: sorting.Categorizer) -> list[Any] | None:
     """Each document's key, composed as the multi-facet, translating and column categorizers
     compose theirs; ``None`` for any other categorizer."""
     if type(categorizer) is _CachedColumnCategorizer:
-        return _column_keys(categorizer._creader)
+        return column_keys(categorizer._creader)
     if type(categorizer) in (sorting.MultiFacet.MultiCategorizer, sorting.TranslateFacet.TranslateCategorizer):
         parts = [_categorizer_keys(c) for c in categorizer.catters]
         if any(part is None for part in parts):
