@@ -32,6 +32,7 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
+from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align, worth_aligning
 from archive.provenance.fingerprint import fingerprint_text
@@ -56,6 +57,9 @@ class ProvenanceChange:
     # "full" (the whole archive recomputed) or "incremental" (only ``examined`` documents).
     mode: str = "full"
     examined: int = 0
+    # Candidate pairs aligned, and those whose alignment an earlier chunk of the run had made.
+    aligned: int = 0
+    reused: int = 0
 
     @property
     def changed(self) -> int:
@@ -356,6 +360,9 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     with engine.connect() as conn:
         if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new[CHUNK_DOCS:]):
             whole = _background(conn, set())
+    # Consecutive chunks recompute overlapping neighbourhoods: each takes the analyses and pair
+    # alignments the previous one made (they depend on the texts only) instead of redoing them.
+    carried = Carried()
     lo = 0
     while lo < len(new):
         size = CHUNK_DOCS
@@ -366,7 +373,8 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
                 background = whole.prefix(len(whole) - len(later))
             try:
                 part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
-                                    background=background, max_scope=MAX_SCOPE_DOCS if size > MIN_CHUNK_DOCS else None)
+                                    background=background, max_scope=MAX_SCOPE_DOCS if size > MIN_CHUNK_DOCS else None,
+                                    carried=carried)
                 break
             except _ScopeTooLarge as too_large:
                 size = _smaller_chunk(size, too_large.scope)
@@ -378,6 +386,8 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
         total.deleted += part.deleted
         total.fingerprints_computed += part.fingerprints_computed
         total.examined += part.examined
+        total.aligned += part.aligned
+        total.reused += part.reused
         total.links = part.links
     return total
 
@@ -402,9 +412,11 @@ def _are_last(ids: list[int], later: list[int]) -> bool:
 
 
 def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
-                 background: CandidateIndex | None = None, max_scope: int | None = None) -> ProvenanceChange:
+                 background: CandidateIndex | None = None, max_scope: int | None = None,
+                 carried: Carried | None = None) -> ProvenanceChange:
     """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
-    ``background``: the candidate index of exactly those documents, when the caller has it.
+    ``background``: the candidate index of exactly those documents, when the caller has it;
+    ``carried``: what earlier chunks of the run computed from the texts (updated for the next).
     Raises _ScopeTooLarge, having written nothing, when the neighbourhood to recompute is larger
     than ``max_scope`` documents."""
     with engine.connect() as conn:
@@ -419,8 +431,11 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
             conn.close()
             return refresh(engine)
         docs, prints = _docs_with_prints(conn, sorted(scope))
-    sub = ProvenanceIndex(background=background)
+    sub = ProvenanceIndex(background=background, carried=carried)
     sub.update(docs, prints)
+    aligned, reused = (len(sub.features), 0) if carried is None else (carried.computed_pairs, carried.reused_pairs)
+    if carried is not None:
+        carried.retain(sorted(scope))
     fresh = sub.result()
     missing = len(docs) - len(prints)
     del docs, prints
@@ -430,7 +445,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         stored = [_as_link(row) for row in present.values()]
         merged = merge_links(stored, fresh.links, new_set, scope)
         change = ProvenanceChange(documents=n_docs, links=0, mode="incremental", examined=len(scope),
-                                  fingerprints_computed=missing)
+                                  fingerprints_computed=missing, aligned=aligned, reused=reused)
         _write_links(conn, merged, present, change)
         # Stories are connected components of all links: recomputed over the whole table
         # (two integer columns), so a new document can join two stories into one. Documents of

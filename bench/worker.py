@@ -66,8 +66,10 @@ def link(home: str) -> dict[str, Any]:
     started, started_cpu = time.perf_counter(), time.process_time()
     with Archive(home) as archive:
         change = archive.refresh_provenance()
+    provenance = {**_change(change), "examined": change.examined, "pairs_aligned": change.aligned,
+                  "pairs_reused": change.reused}
     return {"seconds": round(time.perf_counter() - started, 3), "cpu_self_s": round(time.process_time() - started_cpu, 3),
-            "provenance_change": {**_change(change), "examined": change.examined}, "maxrss_self_mb": _maxrss_mb(resource.RUSAGE_SELF)}
+            "provenance_change": provenance, "maxrss_self_mb": _maxrss_mb(resource.RUSAGE_SELF)}
 
 
 def search(home: str, repeat: int) -> dict[str, Any]:

@@ -33,6 +33,7 @@ import numpy as np
 from .align import Prepared
 from .attribution import Attribution, find_attributions
 from .candidates import CandidateIndex
+from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import Lead, lead_of, protagonists, same_event, stories
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
@@ -210,9 +211,12 @@ class _Oriented:
 class ProvenanceIndex:
     """Everything needed to link new documents against the archive (memory linear in it)."""
 
-    def __init__(self, background: CandidateIndex | None = None) -> None:
+    def __init__(self, background: CandidateIndex | None = None, carried: Carried | None = None) -> None:
         """``background``: the whole archive's candidate index when this index holds only part of
-        it (see archive.provenance_store.update); word frequencies are then the archive's."""
+        it (see archive.provenance_store.update); word frequencies are then the archive's.
+        ``carried``: document analyses, leads and pair features that earlier indexes of the same
+        run computed from the same texts; this one takes them from there and adds its own."""
+        self.carried = carried
         self.docs: dict[int, DocInput] = {}
         self.tokens: dict[int, Tokens] = {}
         # Alignment tables, built on first use: each linking worker builds those of the pairs it
@@ -257,9 +261,16 @@ class ProvenanceIndex:
             fp = fingerprints.get(doc.id) if fingerprints else None
             tokens_of[doc.id] = (fp or fingerprint_text(doc.text)).tokens
         # Per-document analysis and pair alignment are pure and CPU-bound: both run on every core.
-        analyses = map_forked(lambda d: _analyse(d, tokens_of[d.id]), new)
-        for doc, analysis in zip(new, analyses):
-            self._add(doc, tokens_of[doc.id], analysis)
+        carried = self.carried
+        known = {d.id: a for d in new if carried is not None and (a := carried.analysis(d.id)) is not None}
+        unknown = [d for d in new if d.id not in known]
+        analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, tokens_of[d.id]), unknown)))
+        for doc in new:
+            self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
+        if carried is not None:
+            for doc_id, analysis in analysed.items():
+                carried.keep_analysis(doc_id, analysis)
+            carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
         # Containment depends on document frequencies, which the new documents changed.
         self._cont_cache = {}
@@ -277,11 +288,20 @@ class ProvenanceIndex:
                     seen.add(key)
                     todo.append((key[0], key[1], cosine))
         todo.sort()
+        # A carried pair was aligned by an earlier index with another cosine: only that differs.
+        known_pairs = {(a, b): f.with_cosine(cosine) for a, b, cosine in todo
+                       if carried is not None and (f := carried.pair((a, b))) is not None}
+        unaligned = [t for t in todo if (t[0], t[1]) not in known_pairs]
         features = map_forked(lambda t: pair_features(
             t[0], t[1], self._prepared(t[0]), self._prepared(t[1]), self.anchors[t[0]], self.anchors[t[1]], t[2]
-        ), todo)
-        for (a, b, _), feats in zip(todo, features):
-            self.features[(a, b)] = feats
+        ), unaligned)
+        aligned = {(a, b): feats for (a, b, _), feats in zip(unaligned, features)}
+        for a, b, _ in todo:
+            self.features[(a, b)] = known_pairs[(a, b)] if (a, b) in known_pairs else aligned[(a, b)]
+        if carried is not None:
+            for key, feats in aligned.items():
+                carried.keep_pair(key, feats)
+            carried.reused_pairs, carried.computed_pairs = len(known_pairs), len(aligned)
         return new_ids
 
     def _to_align(self, doc_ids: Sequence[int]) -> list[list[tuple[int, float]]]:
@@ -1051,7 +1071,8 @@ class ProvenanceIndex:
 
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
-            lead = lead_of(self.docs[x].text, self.tokens[x])
+            text, tokens = self.docs[x].text, self.tokens[x]
+            lead = lead_of(text, tokens) if self.carried is None else self.carried.lead(x, text, tokens)
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
