@@ -3,7 +3,7 @@
 A recomputation in chunks (archive.provenance_store) links each chunk's neighbourhood in an index
 of its own, and the neighbourhoods of consecutive chunks overlap: in articles that share passages
 most documents are recomputed by several chunks (50,000 articles recombined from Reuters
-paragraphs: 590,866 documents examined). A document's analysis and lead, and an aligned pair's
+paragraphs: 590,866 documents examined). A document's analysis, and an aligned pair's
 features (all but the cosine, which each chunk sets from its own candidate index), depend only on
 the texts, so a later chunk takes them from here instead of computing them again: the links are
 the same.
@@ -11,7 +11,7 @@ the same.
 Analyses and features are kept pickled (smaller than the objects, and what the linking workers
 send back anyway), for the ``max_docs`` documents that the latest chunks recomputed (see
 :meth:`Carried.retain`): a chunk's neighbourhood is mostly in the previous few, and memory stays
-bounded (about 2.5 KB a document: its analysis, lead and share of the pairs; 10,000 recombined
+bounded (about 2.5 KB a document: its analysis and share of the pairs; 10,000 recombined
 articles: 17 MB of analyses, 4 MB for 8,205 pairs).
 """
 
@@ -23,8 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clusters import Lead, lead_of
-from .features import Tokens
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Documents kept: two neighbourhoods of chunked linking (provenance_store.MAX_SCOPE_DOCS). Linking
@@ -35,13 +33,12 @@ MAX_DOCS = 20_000
 
 @dataclass
 class Carried:
-    """Per-document analyses and leads, per-pair features, by id."""
+    """Per-document analyses and per-pair features, by id. (Leads are not carried: they are
+    read off the fingerprint tokens, which costs less than unpickling them.)"""
 
     max_docs: int = MAX_DOCS
     analyses: dict[int, bytes] = field(default_factory=dict)
     features: dict[tuple[int, int], bytes] = field(default_factory=dict)
-    # Leads (first sentences, tokenised) of the documents whose related links were checked.
-    leads: dict[int, Lead] = field(default_factory=dict)
     # Documents by the last chunk that recomputed them, least recent first.
     _recent: OrderedDict[int, None] = field(default_factory=OrderedDict)
     # What the latest chunk took from here and what it had to compute, for reports and tests.
@@ -57,12 +54,6 @@ class Carried:
     def pair(self, key: tuple[int, int]) -> Any | None:
         data = self.features.get(key)
         return None if data is None else pickle.loads(data)
-
-    def lead(self, doc_id: int, text: str, tokens: Tokens) -> Lead:
-        lead = self.leads.get(doc_id)
-        if lead is None:
-            lead = self.leads[doc_id] = lead_of(text, tokens)
-        return lead
 
     def keep_analysis(self, doc_id: int, analysis: Any) -> None:
         self.analyses[doc_id] = pickle.dumps(analysis, protocol=_PROTOCOL)
@@ -81,5 +72,4 @@ class Carried:
         while len(self._recent) > self.max_docs:
             gone, _ = self._recent.popitem(last=False)
             self.analyses.pop(gone, None)
-            self.leads.pop(gone, None)
         self.features = {k: v for k, v in self.features.items() if k[0] in self._recent and k[1] in self._recent}

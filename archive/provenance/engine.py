@@ -214,7 +214,7 @@ class ProvenanceIndex:
     def __init__(self, background: CandidateIndex | None = None, carried: Carried | None = None) -> None:
         """``background``: the whole archive's candidate index when this index holds only part of
         it (see archive.provenance_store.update); word frequencies are then the archive's.
-        ``carried``: document analyses, leads and pair features that earlier indexes of the same
+        ``carried``: document analyses and pair features that earlier indexes of the same
         run computed from the same texts; this one takes them from there and adds its own."""
         self.carried = carried
         self.docs: dict[int, DocInput] = {}
@@ -1071,8 +1071,7 @@ class ProvenanceIndex:
 
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
-            text, tokens = self.docs[x].text, self.tokens[x]
-            lead = lead_of(text, tokens) if self.carried is None else self.carried.lead(x, text, tokens)
+            lead = lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
