@@ -619,13 +619,8 @@ class ProvenanceIndex:
         for the pair alone, but the family's agreement stands in for the containment test; only
         rewrite links vote, so copies and same-topic reports never do."""
         paired_with = self._paired_texts()
-        votes: dict[int, dict[int, int]] = {}
-        for x in sorted(parent):
-            if self._rewrite_link(x, parent, promoted):
-                q = oriented[parent[x]].source
-                for d in paired_with.get(x, ()):
-                    by_source = votes.setdefault(d, {})
-                    by_source[q] = by_source.get(q, 0) + 1
+        votes = _tally((d, q) for x, q in self._rewrite_sources(oriented, parent, promoted).items()
+                       for d in paired_with.get(x, ()))
         moves: dict[int, tuple[int, int]] = {}
         for d, by_source in sorted(votes.items()):
             sources = [q for q in sorted(by_source) if q != d and (min(d, q), max(d, q)) in self.features]
@@ -642,29 +637,21 @@ class ProvenanceIndex:
         """A parentless text d among the nearest texts (by cosine) of CONSENSUS_MIN_VOTES or more
         rewrites of one q, more than of any other source, is one more rewrite of q when q clearly
         reads as its source, by style alone too, and is neither LLM-written like it, its own outlet
-        nor dated after it (in place). Unlike
-        _family_consensus this needs no alignment of d with its siblings or with q: the loosest
+        nor dated after it (in place). Unlike _family_consensus this needs no alignment of d with
+        its siblings or with q: the loosest
         rewrites (open-ended elaborations of a lead) are not aligned with anything, yet their
         nearest texts are their siblings. Only rewrite links vote, so copies and same-topic
         reports never do; an archive without rewrite links costs nothing here."""
-        voters = [x for x in sorted(parent) if self._rewrite_link(x, parent, promoted)]
-        if not voters:
+        sources = self._rewrite_sources(oriented, parent, promoted)
+        if not sources:
             return
         with self.candidates.searching():
-            near = self.candidates.neighbours(voters, k=NEIGHBOUR_VOTERS)
-            sources = {x: oriented[parent[x]].source for x in voters}
+            near = self.candidates.neighbours(list(sources), k=NEIGHBOUR_VOTERS)
             # Parentless texts near a voter; each is then judged by its own nearest texts.
-            open_ = sorted({d for x in voters for d, c in near[x] if c >= NEIGHBOUR_MIN_COSINE and d not in parent})
+            open_ = sorted({d for x in sources for d, c in near[x] if c >= NEIGHBOUR_MIN_COSINE and d not in parent})
             own = self.candidates.neighbours(open_, k=NEIGHBOUR_VOTERS)
-        votes: dict[int, dict[int, int]] = {}
-        for d in open_:
-            for x, cosine in own[d]:
-                if cosine < NEIGHBOUR_MIN_COSINE:
-                    break
-                q = sources.get(x)
-                if q is not None and q != d:
-                    by_source = votes.setdefault(d, {})
-                    by_source[q] = by_source.get(q, 0) + 1
+        votes = _tally((d, sources[x]) for d in open_ for x, cosine in own[d]
+                       if cosine >= NEIGHBOUR_MIN_COSINE and x in sources and sources[x] != d)
         moves: dict[int, tuple[int, int]] = {}
         for d, by_source in sorted(votes.items()):
             counts = sorted(by_source.values(), reverse=True)
@@ -683,6 +670,12 @@ class ProvenanceIndex:
             moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "neighbour_consensus")
+
+    def _rewrite_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                         promoted: set[tuple[int, int]]) -> dict[int, int]:
+        """The voters of the consensus rules: each text whose chosen source link is a rewrite link
+        (by its relation or promoted to one), in id order, with that source."""
+        return {x: oriented[parent[x]].source for x in sorted(parent) if self._rewrite_link(x, parent, promoted)}
 
     def _one_story(self, key: tuple[int, int]) -> bool:
         """The aligned pair ``key`` is a pair (any relation), or, when too loose for one, its
@@ -745,9 +738,8 @@ class ProvenanceIndex:
         so d and p are siblings. Then q is d's source when d and q are paired, and otherwise d
         gets no source (in place; decided on the links as they stand)."""
         linked_to: dict[int, set[int]] = {}
-        for x in parent:
-            if self._rewrite_link(x, parent, promoted):
-                linked_to.setdefault(oriented[parent[x]].source, set()).add(x)
+        for x, q in self._rewrite_sources(oriented, parent, promoted).items():
+            linked_to.setdefault(q, set()).add(x)
         paired_with = self._paired_texts()
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
@@ -1231,6 +1223,15 @@ def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
     )
     return _DocAnalysis(anchors, artefacts + cruft + ai, cited, _body_terms(tokens, cruft), traits,
                         reads_cut_off(doc.text), *_details_in_order(tokens))
+
+
+def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:
+    """(text, source it is voted a rewrite of) pairs -> for each text, the votes per source."""
+    out: dict[int, dict[int, int]] = {}
+    for d, q in votes:
+        by_source = out.setdefault(d, {})
+        by_source[q] = by_source.get(q, 0) + 1
+    return out
 
 
 def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
