@@ -468,11 +468,3 @@ def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) ->
     monkeypatch.setattr(index.candidates, "neighbours", fail)
     index._neighbour_consensus({}, {}, set())
 
-
-def test_a_whole_result_links_the_parentless_rewrite_the_same_way_twice() -> None:
-    index = ProvenanceIndex()
-    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
-    first = index.result()
-    second = index.result()
-    assert first.links == second.links
-    assert {l.derived_id: l.source_id for l in first.links if l.relation in DERIVATIONS}.get(3) == 1
