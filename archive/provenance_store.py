@@ -258,7 +258,7 @@ def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
         if row.id in hidden:
             continue
         if row.data is not None:
-            tokens = ProvFingerprint.from_bytes(row.data).tokens
+            tokens = ProvFingerprint.from_bytes(row.data, telltales=False).tokens
         else:
             text = conn.execute(select(documents.c.text).where(documents.c.id == row.id)).scalar_one()
             tokens = fingerprint_text(text).tokens

@@ -25,6 +25,8 @@ from archive.provenance import (
     build,
     fingerprint,
 )
+from archive.provenance import engine
+from archive.provenance.telltales import read_telltales
 
 FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -143,6 +145,31 @@ def test_fingerprint_round_trip_and_use_in_build() -> None:
     with pytest.raises(ValueError):
         Fingerprint.from_bytes(b"nope" + bytes(20))
     assert METHOD_VERSION
+
+
+def test_telltales_travel_with_the_fingerprint_and_linking_reads_them_from_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = sorted(SEEDS.glob("*.txt"))
+    docs = [DocInput(100 + i, f.read_text(encoding="utf-8")) for i, f in enumerate(files)] + _docs()
+    data = {d.id: fingerprint(d).to_bytes() for d in docs}
+    prints = {doc_id: Fingerprint.from_bytes(b) for doc_id, b in data.items()}
+    for d in docs:
+        assert prints[d.id].telltales == read_telltales(d.text)
+    spun, rewrite = prints[100].telltales, prints[101].telltales
+    assert spun is not None and rewrite is not None
+    assert any(m.usual == "this year" for m in spun.artefacts) and spun.cruft
+    assert [outlet for outlet, *_ in spun.cited] == ["CNBC"] and rewrite.ai
+    assert Fingerprint.from_bytes(data[100], telltales=False).telltales is None
+    expected = _as_json(build(docs))
+
+    def scanned_again(text: str) -> None:
+        raise AssertionError("linking scanned a text whose fingerprint holds its telltales")
+
+    monkeypatch.setattr(engine, "read_telltales", scanned_again)
+    assert _as_json(build(docs, prints)) == expected
+    # A fingerprint without them (tokens only) still links the same, reading the text.
+    monkeypatch.undo()
+    bare = {d_id: Fingerprint(fp.tokens, fp.text_len) for d_id, fp in prints.items()}
+    assert _as_json(build(docs, bare)) == expected
 
 
 def _seed_result() -> ProvenanceResult:

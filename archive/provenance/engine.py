@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from .align import Prepared
-from .attribution import Attribution, find_attributions
+from .attribution import Attribution
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
@@ -42,7 +42,8 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .parallel import map_forked, map_shares_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
-from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
+from .style import Marker
+from .telltales import read_telltales
 from .versions import Surface, best_version
 
 METHOD_VERSION = "2026.12-3"
@@ -254,17 +255,18 @@ class ProvenanceIndex:
         """Add documents and align them with their candidates in the archive (including each
         other); returns the new ids in order. Call :meth:`result` for the links."""
         new = sorted(docs, key=lambda d: d.id)
-        tokens_of: dict[int, Tokens] = {}
+        prints: dict[int, Fingerprint] = {}
         for doc in new:
-            if doc.id in self.docs or doc.id in tokens_of:
+            if doc.id in self.docs or doc.id in prints:
                 raise ValueError(f"document {doc.id} is already in the provenance index")
             fp = fingerprints.get(doc.id) if fingerprints else None
-            tokens_of[doc.id] = (fp or fingerprint_text(doc.text)).tokens
+            prints[doc.id] = fp or fingerprint_text(doc.text)
+        tokens_of = {doc_id: fp.tokens for doc_id, fp in prints.items()}
         # Per-document analysis and pair alignment are pure and CPU-bound: both run on every core.
         carried = self.carried
         known = {d.id: a for d in new if carried is not None and (a := carried.analysis(d.id)) is not None}
         unknown = [d for d in new if d.id not in known]
-        analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, tokens_of[d.id]), unknown)))
+        analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, prints[d.id]), unknown)))
         for doc in new:
             self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
         if carried is not None:
@@ -1202,27 +1204,28 @@ class _DocAnalysis:
     detail_is_number: np.ndarray  # (bool, same order)
 
 
-def _analyse(doc: DocInput, tokens: Tokens) -> _DocAnalysis:
-    """Everything about one document that does not depend on the rest of the archive."""
+def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
+    """Everything about one document that does not depend on the rest of the archive: its
+    telltales (stored with the fingerprint at ingest, read again only when missing) and what
+    the tokens give."""
+    tokens = fp.tokens
+    told = fp.telltales if fp.telltales is not None else read_telltales(doc.text)
     anchors = Anchors.of(tokens)
-    artefacts = spinner_artefacts(doc.text)
-    cruft = cruft_lines(doc.text)
-    ai = ai_style(doc.text)
-    cited = find_attributions(doc.id, doc.text)
+    cited = told.attributions(doc.id)
     traits = DocTraits(
         published_at=doc.published_at,
         source=doc.source,
         words=len(tokens),
-        artefacts=len({m.usual for m in artefacts}),
-        cruft=len(cruft),
-        ai_markers=len(ai),
+        artefacts=len({m.usual for m in told.artefacts}),
+        cruft=len(told.cruft),
+        ai_markers=len(told.ai),
         cited_outlets=frozenset(a.outlet for a in cited),
         details=len(anchors.names) + len(anchors.numbers),
-        llm_words=round(llm_word_rate(doc.text), 3),
-        burstiness=round(burstiness(doc.text), 3),
+        llm_words=told.llm_words,
+        burstiness=told.burstiness,
     )
-    return _DocAnalysis(anchors, artefacts + cruft + ai, cited, _body_terms(tokens, cruft), traits,
-                        reads_cut_off(doc.text), *_details_in_order(tokens))
+    return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, _body_terms(tokens, told.cruft),
+                        traits, told.cut_off, *_details_in_order(tokens))
 
 
 def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:
@@ -1243,7 +1246,7 @@ def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     return hashes[order], kinds[order] == NUM
 
 
-def _body_terms(tokens: Tokens, cruft: list[Marker]) -> np.ndarray:
+def _body_terms(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
     """Distinct non-function terms outside cruft lines, sorted."""
     keep = tokens.kinds != STOP
     for m in cruft:

@@ -8,24 +8,29 @@ from dataclasses import dataclass
 import numpy as np
 
 from .features import Tokens, tokenize
+from .telltales import Telltales, read_telltales
 
-_MAGIC = b"PVF1"
+_MAGIC = b"PVF3"
 # Stored fingerprints are keyed by this, not by the linking method's version: a change of how
 # links are decided does not make the stored token streams stale; a change of tokenisation does
-# (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form).
-FINGERPRINT_VERSION = "pvf2"
+# (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form), and so
+# does a change of what telltales.read_telltales finds (pvf3: telltales stored with the tokens).
+FINGERPRINT_VERSION = "pvf3"
 
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What provenance needs from a document besides its text: its token stream.
+    """What provenance needs from a document besides its text: its token stream and its
+    telltales.
 
     Hashes rather than strings keep it compact (about 17 bytes a token) and language-neutral;
-    the text itself is only re-read to quote evidence.
+    the text itself is only re-read to quote evidence. Telltales are None when they were not
+    asked for (see from_bytes).
     """
 
     tokens: Tokens
     text_len: int
+    telltales: Telltales | None = None
 
     def to_bytes(self) -> bytes:
         t = self.tokens
@@ -37,11 +42,13 @@ class Fingerprint:
                 t.starts.astype("<i4").tobytes(),
                 t.ends.astype("<i4").tobytes(),
                 t.kinds.astype("u1").tobytes(),
+                b"" if self.telltales is None else self.telltales.to_json(),
             ]
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Fingerprint":
+    def from_bytes(cls, data: bytes, telltales: bool = True) -> "Fingerprint":
+        """``telltales=False`` skips decoding them (a candidate index needs the tokens only)."""
         magic, n, text_len = struct.unpack_from("<4sII", data, 0)
         if magic != _MAGIC:
             raise ValueError("not a provenance fingerprint (or written by another method version)")
@@ -53,8 +60,10 @@ class Fingerprint:
         ends = np.frombuffer(data, "<i4", n, off).astype(np.int32)
         off += 4 * n
         kinds = np.frombuffer(data, "u1", n, off).astype(np.uint8)
-        return cls(Tokens(hashes, kinds, starts, ends), text_len)
+        off += n
+        told = Telltales.from_json(data[off:]) if telltales and len(data) > off else None
+        return cls(Tokens(hashes, kinds, starts, ends), text_len, told)
 
 
 def fingerprint_text(text: str) -> Fingerprint:
-    return Fingerprint(tokenize(text), len(text))
+    return Fingerprint(tokenize(text), len(text), read_telltales(text))

@@ -1,0 +1,68 @@
+"""What a text shows of how it was made, read off the text alone, once, at ingest.
+
+Spinner artefacts, content-farm cruft, LLM-style markers, attributions to outlets, the rate of
+LLM-favoured words, sentence-length burstiness and whether the text stops mid-sentence: none of
+them depends on the rest of the archive, and together they cost about as much as tokenising
+(regular expressions over the whole text). Stored with the fingerprint, so linking a whole
+archive again reads them instead of scanning every text again.
+
+Any change to what the readers in ``style`` or ``attribution`` find makes stored telltales stale:
+bump ``fingerprint.FINGERPRINT_VERSION`` with it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .attribution import Attribution, find_attributions
+from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
+
+
+@dataclass(frozen=True)
+class Telltales:
+    artefacts: tuple[Marker, ...]
+    cruft: tuple[Marker, ...]
+    ai: tuple[Marker, ...]
+    # (outlet, phrase, start, end) of each attribution; the document id is added when it is known.
+    cited: tuple[tuple[str, str, int, int], ...]
+    llm_words: float  # LLM-favoured words per 100 words (style.llm_word_rate), rounded
+    burstiness: float  # style.burstiness, rounded
+    cut_off: bool  # style.reads_cut_off
+
+    def attributions(self, doc_id: int) -> list[Attribution]:
+        return [Attribution(doc_id, outlet, phrase, start, end) for outlet, phrase, start, end in self.cited]
+
+    def to_json(self) -> bytes:
+        def markers(found: tuple[Marker, ...]) -> list[list[Any]]:
+            return [[m.kind, m.phrase, m.start, m.end, m.usual] for m in found]
+
+        return json.dumps({
+            "artefacts": markers(self.artefacts), "cruft": markers(self.cruft), "ai": markers(self.ai),
+            "cited": [list(c) for c in self.cited], "llm_words": self.llm_words,
+            "burstiness": self.burstiness, "cut_off": self.cut_off,
+        }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> "Telltales":
+        raw = json.loads(data)
+
+        def markers(rows: list[list[Any]]) -> tuple[Marker, ...]:
+            return tuple(Marker(kind, phrase, start, end, usual) for kind, phrase, start, end, usual in rows)
+
+        return cls(markers(raw["artefacts"]), markers(raw["cruft"]), markers(raw["ai"]),
+                   tuple((outlet, phrase, start, end) for outlet, phrase, start, end in raw["cited"]),
+                   raw["llm_words"], raw["burstiness"], raw["cut_off"])
+
+
+def read_telltales(text: str) -> Telltales:
+    return Telltales(
+        artefacts=tuple(spinner_artefacts(text)),
+        cruft=tuple(cruft_lines(text)),
+        ai=tuple(ai_style(text)),
+        cited=tuple((a.outlet, a.phrase, a.start, a.end) for a in find_attributions(0, text)),
+        llm_words=round(llm_word_rate(text), 3),
+        burstiness=round(burstiness(text), 3),
+        cut_off=reads_cut_off(text),
+    )
