@@ -1,6 +1,6 @@
-"""The gap diff in align.py (difflib, with a shortcut for gaps with nothing in common) must give
-exactly difflib's opcodes, shifted (alignment output depends on it); the other fast forms must
-equal what they replace."""
+"""The gap diff in align.py (difflib, with shortcuts for gaps with nothing in common or with
+common tokens that occur once on each side) must give exactly difflib's opcodes, shifted
+(alignment output depends on it); the other fast forms must equal what they replace."""
 
 import difflib
 import random
@@ -19,6 +19,24 @@ def test_gap_opcodes_match_difflib() -> None:
         got: list[tuple[str, int, int, int, int]] = []
         _gap_opcodes(a, b, ci, cj, got)
         assert got == want
+
+
+def test_gap_opcodes_match_difflib_when_common_tokens_are_unique() -> None:
+    # Mostly distinct tokens (a name or function word between substituted words): the shortcut
+    # for common tokens that occur once on each side, crossing or not.
+    rng = random.Random(8)
+    for _ in range(5000):
+        alphabet = rng.randint(10, 60)
+        a = rng.sample(range(alphabet), rng.randint(0, min(alphabet, 15)))
+        b = rng.sample(range(alphabet), rng.randint(0, min(alphabet, 15)))
+        if rng.random() < 0.5:  # runs of consecutive matches
+            b = a[: rng.randint(0, len(a))] + b[:3] + a[len(a) // 2 :]
+        ci, cj = rng.randint(0, 30), rng.randint(0, 30)
+        want = [(t, ci + x1, ci + x2, cj + y1, cj + y2)
+                for t, x1, x2, y1, y2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
+        got: list[tuple[str, int, int, int, int]] = []
+        _gap_opcodes(a, b, ci, cj, got)
+        assert got == want, (a, b)
 
 
 def test_increasing_length_is_the_length_of_the_longest_increasing_run() -> None:

@@ -166,18 +166,54 @@ class Prepared:
 
 
 def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[str, int, int, int, int]]) -> None:
-    """Append the exact diff of a small gap between anchors, shifted by (ci, cj)."""
-    if set(a).isdisjoint(b):
+    """Append the exact diff of a small gap between anchors (difflib's opcodes), shifted by (ci, cj)."""
+    common = set(a).intersection(b)
+    if not common:
         # Nothing in common (a quarter of the gaps): one edit, without building a matcher.
-        if a and b:
-            ops.append(("replace", ci, ci + len(a), cj, cj + len(b)))
-        elif a:
-            ops.append(("delete", ci, ci + len(a), cj, cj))
-        elif b:
-            ops.append(("insert", ci, ci, cj, cj + len(b)))
+        _edit(ci, ci + len(a), cj, cj + len(b), ops)
         return
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    ops.extend((tag, ci + x1, ci + x2, cj + y1, cj + y2) for tag, x1, x2, y1, y2 in matcher.get_opcodes())
+    matches = _unique_matches(a, b, common)
+    if matches is None:
+        matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+        ops.extend((tag, ci + x1, ci + x2, cj + y1, cj + y2) for tag, x1, x2, y1, y2 in matcher.get_opcodes())
+        return
+    # Every common token once on each side, in the same order (more than half of the gaps, a
+    # function word or a name between substituted words): difflib matches each of them, so
+    # its blocks are the runs of consecutive matches.
+    i = j = 0
+    k = 0
+    while k < len(matches):
+        mi, mj = matches[k]
+        size = 1
+        while k + size < len(matches) and matches[k + size] == (mi + size, mj + size):
+            size += 1
+        _edit(ci + i, ci + mi, cj + j, cj + mj, ops)
+        ops.append(("equal", ci + mi, ci + mi + size, cj + mj, cj + mj + size))
+        i, j = mi + size, mj + size
+        k += size
+    _edit(ci + i, ci + len(a), cj + j, cj + len(b), ops)
+
+
+def _unique_matches(a: list[int], b: list[int], common: set[int]) -> list[tuple[int, int]] | None:
+    """Positions (in a, in b) of the common tokens when each occurs once on each side and they
+    come in the same order on both; else None."""
+    in_a = [i for i, x in enumerate(a) if x in common]
+    in_b = [j for j, x in enumerate(b) if x in common]
+    if len(in_a) != len(common) or len(in_b) != len(common):
+        return None  # some common token repeats
+    if any(a[i] != b[j] for i, j in zip(in_a, in_b)):
+        return None  # they cross
+    return list(zip(in_a, in_b))
+
+
+def _edit(i1: int, i2: int, j1: int, j2: int, ops: list[tuple[str, int, int, int, int]]) -> None:
+    """The opcode for replacing a[i1:i2] by b[j1:j2], if either is not empty."""
+    if i1 < i2 and j1 < j2:
+        ops.append(("replace", i1, i2, j1, j2))
+    elif i1 < i2:
+        ops.append(("delete", i1, i2, j1, j2))
+    elif j1 < j2:
+        ops.append(("insert", i1, i2, j1, j2))
 
 
 def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
