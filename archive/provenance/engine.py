@@ -327,6 +327,8 @@ class ProvenanceIndex:
         for other, cosine in rest:
             if cosine < ALIGN_SOURCE_MIN_COSINE:
                 break
+            if self._source_preference_bound(other, d) < ALIGN_SOURCE_MIN_PREFERENCE:
+                continue
             pref = self._source_preference(other, d)
             if pref >= ALIGN_SOURCE_MIN_PREFERENCE and (best is None or pref > best[0]):
                 best = (pref, other, cosine)
@@ -909,6 +911,15 @@ class ProvenanceIndex:
         pref = self._containment(x, m) - self._containment(m, x)
         pref += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
         return pref + self._style_preference(m, x)
+
+    def _source_preference_bound(self, m: int, x: int) -> float:
+        """An upper bound of _source_preference(m, x) that leaves out how much of m x holds (it
+        can only lower the preference): that containment needs m's term weights, the costly part
+        when most of a document's candidates are ruled out anyway."""
+        bound = self._containment(x, m)
+        bound += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
+        # Rounding aside: the bound must never fall below the preference it bounds.
+        return bound + self._style_preference(m, x) + 1e-9
 
     def _name_containment(self, x: int, m: int) -> float:
         names = self.anchors[x].names
