@@ -1089,7 +1089,7 @@ class ProvenanceIndex:
         oriented = self._decide()
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
-        links: list[Link] = []
+        kept: list[tuple[tuple[int, int], str, str | None]] = []
         for key, o in sorted(oriented.items()):
             rec = self.pairs[key]
             rel = rec.decision.relation
@@ -1109,14 +1109,22 @@ class ProvenanceIndex:
                 note = None
             if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
                 note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
-            if rel == "related" and not self._same_event(*key):
-                continue  # same topic or template, another event: not one story
-            links.append(self._link(rec, o, rel, note))
-        links.sort(key=lambda l: (l.derived_id, l.source_id))
+            kept.append((key, rel, note))
+        # Reading leads and quoting evidence are pure and per pair: on every core.
+        built = map_forked(lambda item: self._final_link(oriented, *item), kept)
+        links = sorted((l for l in built if l is not None), key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
         attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
         flags, doc_evidence = self.flags(links)
         return ProvenanceResult(links, story_of, attributions, flags, doc_evidence)
+
+    def _final_link(self, oriented: dict[tuple[int, int], _Oriented], key: tuple[int, int], relation: str,
+                    note: str | None) -> Link | None:
+        """The link of a decided pair with its evidence; None for a related pair whose leads
+        report different events (same topic or template, not one story)."""
+        if relation == "related" and not self._same_event(*key):
+            return None
+        return self._link(self.pairs[key], oriented[key], relation, note)
 
     def flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
         """Each document's flags (its derivation relations in ``links``, 'spun' from artefacts)
