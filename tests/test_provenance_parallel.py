@@ -89,8 +89,9 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
     for name in ("map_forked", "map_shares_forked"):
         monkeypatch.setattr(f"archive.provenance.engine.{name}", counting(name))
     assert _as_json(build(_docs())) == alone
-    # Documents, candidate choice, pair alignment and pair decisions all went through the workers.
-    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked"]
+    # Documents, candidate choice, pair alignment, pair decisions and links' evidence all went
+    # through the workers.
+    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked", "map_forked"]
     assert all(n >= 2 for _, n in calls)
 
 
