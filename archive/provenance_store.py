@@ -35,6 +35,7 @@ from archive.provenance import Fingerprint as ProvFingerprint
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align, worth_aligning
+from archive.provenance.features import Tokens, tokenize
 from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
 
@@ -121,6 +122,7 @@ CHUNK_DOCS = 10_000
 MAX_SCOPE_DOCS = 10_000
 MIN_CHUNK_DOCS = 1_000
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
+_BACKGROUND_BATCH = 2000  # documents read and indexed at a time for the archive's candidate index
 
 
 def _link_row(link: Any) -> dict[str, Any]:
@@ -253,16 +255,21 @@ def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
     """The archive's candidate index (without the ``hidden`` documents) from the stored
     fingerprints; token streams are dropped once counted, so this holds only term counts."""
     index = CandidateIndex()
+    batch: list[tuple[int, Tokens]] = []
     query = _with_fingerprint(documents.c.id).order_by(documents.c.id)
-    for row in conn.execution_options(yield_per=2000).execute(query):
+    for row in conn.execution_options(yield_per=_BACKGROUND_BATCH).execute(query):
         if row.id in hidden:
             continue
         if row.data is not None:
             tokens = ProvFingerprint.from_bytes(row.data, telltales=False).tokens
         else:
             text = conn.execute(select(documents.c.text).where(documents.c.id == row.id)).scalar_one()
-            tokens = fingerprint_text(text).tokens
-        index.add(row.id, tokens)
+            tokens = tokenize(text)
+        batch.append((row.id, tokens))
+        if len(batch) >= _BACKGROUND_BATCH:
+            index.add_many(batch)
+            batch = []
+    index.add_many(batch)
     return index
 
 

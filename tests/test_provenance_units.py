@@ -145,6 +145,42 @@ def test_candidate_index_ranks_shared_rare_terms_first() -> None:
     assert all(other != 1 for other, _ in top)
 
 
+def test_adding_documents_in_batches_builds_the_index_that_the_definition_gives() -> None:
+    import random
+
+    rng = random.Random(5)
+    words = [f"word{i}" for i in range(300)] + ["the", "of", "and"]
+    texts = [" ".join(rng.choices(words, k=rng.randint(0, 60))) for _ in range(40)] + ["the of and"]
+    docs = [(1000 - 7 * k, tokenize(t)) for k, t in enumerate(texts)]  # ids not in row order
+    # The definition: each document's distinct content terms, columns numbered in order of first
+    # appearance (documents in order, terms by hash within one), weights 1 + log(count).
+    vocab: dict[int, int] = {}
+    rows = []
+    for _, t in docs:
+        terms, counts = np.unique(t.hashes[t.kinds != STOP], return_counts=True)
+        cols = np.array([vocab.setdefault(h, len(vocab)) for h in terms.tolist()], dtype=np.int64)
+        order = np.argsort(cols)
+        rows.append((cols[order], (1.0 + np.log(counts[order])).astype(np.float32)))
+    for batches in ([docs], [docs[:1], docs[1:17], docs[17:]], [[d] for d in docs]):
+        index = CandidateIndex()
+        for batch in batches:
+            index.add_many(batch)
+        m = index.matrix()
+        assert index.ids == [doc_id for doc_id, _ in docs] and index.vocab == vocab
+        assert list(index.vocab) == list(vocab)  # column order
+        for row, (cols, tf) in enumerate(rows):
+            assert np.array_equal(m.indices[m.indptr[row]:m.indptr[row + 1]], cols)
+            assert np.array_equal(m.data[m.indptr[row]:m.indptr[row + 1]], tf)
+        assert np.array_equal(index.df_of(np.array(list(vocab))), np.bincount(np.concatenate([c for c, _ in rows])))
+    index = CandidateIndex()
+    index.add_many(docs[:2])
+    with pytest.raises(ValueError, match="already indexed"):
+        index.add_many([docs[1]])
+    with pytest.raises(ValueError, match="already indexed"):
+        index.add_many([docs[5], docs[5]])
+    assert len(index) == 2
+
+
 def test_containment_is_asymmetric_and_the_source_is_the_family_root() -> None:
     from archive.provenance.engine import ProvenanceIndex
     from archive.provenance.model import DocInput

@@ -269,6 +269,7 @@ class ProvenanceIndex:
         analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, prints[d.id]), unknown)))
         for doc in new:
             self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
+        self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new])
         if carried is not None:
             for doc_id, analysis in analysed.items():
                 carried.keep_analysis(doc_id, analysis)
@@ -383,7 +384,6 @@ class ProvenanceIndex:
         self.traits[doc.id] = analysis.traits
         self.cut_off[doc.id] = analysis.cut_off
         self.details[doc.id] = (analysis.detail_hashes, analysis.detail_is_number)
-        self.candidates.add(doc.id, tokens)
 
     # -- results ---------------------------------------------------------------------------
 
