@@ -219,6 +219,7 @@ class ProvenanceIndex:
         run computed from the same texts; this one takes them from there and adds its own."""
         self.carried = carried
         self.docs: dict[int, DocInput] = {}
+        self.outlet: dict[int, str | None] = {}  # each document's outlet, normalised (see _same_outlet)
         self.tokens: dict[int, Tokens] = {}
         # Alignment tables, built on first use: each linking worker builds those of the pairs it
         # aligns, which costs less than sending them between processes.
@@ -376,6 +377,8 @@ class ProvenanceIndex:
 
     def _add(self, doc: DocInput, tokens: Tokens, analysis: "_DocAnalysis") -> None:
         self.docs[doc.id] = doc
+        # Compared for every candidate pair: normalised once.
+        self.outlet[doc.id] = doc.source.strip().lower() if doc.source and doc.source.strip() else None
         self.tokens[doc.id] = tokens
         self.anchors[doc.id] = analysis.anchors
         self.markers[doc.id] = analysis.markers
@@ -954,8 +957,8 @@ class ProvenanceIndex:
         return Decision(relation, decision.score, decision.reasons + (note,))
 
     def _same_outlet(self, a: int, b: int) -> bool:
-        sa, sb = self.docs[a].source, self.docs[b].source
-        return bool(sa) and bool(sb) and sa.strip().lower() == sb.strip().lower()
+        oa = self.outlet[a]
+        return oa is not None and oa == self.outlet[b]
 
     def _llm_styled(self, doc_id: int) -> bool:
         return self.traits[doc_id].llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
