@@ -399,7 +399,7 @@ def test_ranked_words_leave_other_queries_to_whoosh(index: SearchIndex) -> None:
             wq.And([wq.Not(wq.Term("title", "oil")), wq.Not(wq.Term("text", "oil"))]),
             wq.And([wq.Term("title", "oil"), wq.Term("text", "oil")], boost=2.0),
             wq.And([wq.ConstantScoreQuery(wq.Term("title", "oil")), wq.Term("text", "oil")]),
-            wq.Or([wq.Term("title", "oil"), wq.Phrase("text", ["oil", "prices"])]),
+            wq.Or([wq.Term("title", "oil"), wq.Phrase("text", ["oil", "prices"], boost=2.0)]),
         ):
             assert ranked_words(searcher, query, 10) is None
 
