@@ -13,7 +13,7 @@ a few documents to a large archive costs little and needs memory for the candida
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +38,7 @@ from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
+from archive.provenance.parallel import map_shares_forked
 from archive.provenance.model import DERIVATIONS
 
 documents = Document.__table__
@@ -293,9 +294,14 @@ def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput],
 
 
 def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None) -> dict[int, list[tuple[int, float]]]:
-    """Each document's candidate list in the archive (its first ``among`` documents), best first."""
+    """Each document's candidate list in the archive (its first ``among`` documents), best first.
+    On every core: a chunk searches for its core, ~10 documents for each new one."""
+    def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
+        found = background.neighbours(list(share), among=among)
+        return [found[doc_id] for doc_id in share]
+
     with background.searching():
-        return background.neighbours(doc_ids, among=among)
+        return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
 
 
 def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]]) -> set[int]:
