@@ -293,7 +293,7 @@ class ProvenanceIndex:
                 plans = map_shares_forked(self._to_align, new_ids)
         else:
             planned = sorted(ranked)
-            plans = map_shares_forked(lambda ids: [self._plan(d, ranked[d]) for d in ids], planned)
+            plans = map_shares_forked(lambda ids: [self._plan(d, ranked[d], pairs_with) for d in ids], planned)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
         for doc_id, plan in zip(planned, plans):
@@ -327,13 +327,18 @@ class ProvenanceIndex:
         neighbours = self.candidates.neighbours(list(doc_ids))
         return [self._plan(doc_id, neighbours[doc_id]) for doc_id in doc_ids]
 
-    def _plan(self, doc_id: int, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _plan(self, doc_id: int, ranked: list[tuple[int, float]],
+              pairs_with: set[int] | None = None) -> list[tuple[int, float]]:
         """The head of ``ranked`` and its source-like candidate, among the documents held here
         (a list searched in the whole archive names documents outside a neighbourhood too: the
-        head is cut by rank in the whole list, as a whole build would cut it)."""
+        head is cut by rank in the whole list, as a whole build would cut it). When only pairs
+        with ``pairs_with`` will be aligned, the source-like candidate is looked for only if it
+        can be one of them (it is the costly part: a preference per candidate)."""
         chosen = worth_aligning(ranked)
         rest = [(other, cosine) for other, cosine in ranked[len(chosen):] if other in self.docs]
         head = [(other, cosine) for other, cosine in chosen if other in self.docs]
+        if pairs_with is not None and doc_id not in pairs_with and not any(o in pairs_with for o, _ in rest):
+            return head
         return head + self._source_like(doc_id, head, rest)
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
