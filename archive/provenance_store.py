@@ -38,8 +38,8 @@ from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
-from archive.provenance.parallel import map_shares_forked
 from archive.provenance.model import DERIVATIONS
+from archive.provenance.parallel import map_shares_forked
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -116,8 +116,8 @@ FULL_BUILD_MAX_DOCS = 40_000
 CHUNK_DOCS = 10_000
 # Memory of a chunk's linking follows its neighbourhood (the documents it holds, ~25 KB each in
 # Python objects): mostly its core, the new documents and the candidates they may be aligned with
-# (see _core), which in articles that share passages is ~10 documents per new one at 50,000 and
-# ~12 at 200,000. A chunk takes as many new documents as keep its core within MAX_SCOPE_DOCS (see
+# (see _core), which in articles that share passages is ~9 documents per new one at 50,000 and
+# ~11 at 200,000. A chunk takes as many new documents as keep its core within MAX_SCOPE_DOCS (see
 # _chunk_size).
 MAX_SCOPE_DOCS = 10_000
 # New documents searched at a time while a chunk is sized.
@@ -307,7 +307,8 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None) -
 def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]]) -> set[int]:
     """The new documents, those linked to them before, and every candidate a new document may
     be aligned with: what an update must hold to decide the new documents as a whole build
-    would (their candidates' own candidates only matter for the few re-decided, see _ring)."""
+    would (their candidates' own candidates only matter for the few re-decided, see
+    _align_neighbourhood)."""
     core = set(new) | linked
     for doc_id in new:
         core.update(may_align(ranked[doc_id]))
@@ -404,16 +405,16 @@ def _chunk_size(whole: CandidateIndex, todo: list[int]) -> int:
     the chunk searches them (among the documents up to it), a block at a time, so sizing costs
     about one more search of the chunk's documents; it depends only on the store, so a resumed
     run cuts where an uninterrupted one does."""
-    linked: set[int] = set()
+    earlier: set[int] = set()
     for lo in range(0, len(todo), _SIZING_BLOCK):
         block = todo[lo:lo + _SIZING_BLOCK]
         ranked = whole.neighbours(block, among=whole.row_of[block[-1]] + 1)
         for i, doc_id in enumerate(block):
             # (Candidates among the chunk's own documents are new ones, counted already.)
-            more = {other for other in may_align(ranked[doc_id]) if other < todo[0]} - linked
-            if lo + i > 0 and lo + i + 1 + len(linked) + len(more) > MAX_SCOPE_DOCS:
+            more = {other for other in may_align(ranked[doc_id]) if other < todo[0]} - earlier
+            if lo + i > 0 and lo + i + 1 + len(earlier) + len(more) > MAX_SCOPE_DOCS:
                 return lo + i
-            linked |= more
+            earlier |= more
     return len(todo)
 
 
@@ -528,6 +529,7 @@ def _pair_counts(sub: ProvenanceIndex) -> tuple[int, int]:
     nothing is carried between chunks)."""
     carried = sub.carried
     return (0, 0) if carried is None else (carried.computed_pairs, carried.reused_pairs)
+
 
 def _count_links(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(links_table)).scalar_one())
