@@ -13,7 +13,8 @@ a few documents to a large archive costs little and needs memory for the candida
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +35,12 @@ from archive.provenance import (
 from archive.provenance import Fingerprint as ProvFingerprint
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
-from archive.provenance.engine import gc_paused, may_align, worth_aligning
+from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.features import Tokens, tokenize
 from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
+from archive.provenance.model import DERIVATIONS
+from archive.provenance.parallel import map_shares_forked
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -112,15 +115,14 @@ FULL_REFRESH_SHARE = 0.5
 # at a time, so memory is the candidate index plus one chunk's neighbourhood.
 FULL_BUILD_MAX_DOCS = 40_000
 CHUNK_DOCS = 10_000
-# Memory of a chunk's linking follows its neighbourhood (the documents recomputed, ~25 KB each
-# in Python objects), which grows with the archive where articles share passages: in 50,000
-# articles recombined from Reuters paragraphs, 10,000 new documents against the first 20,000 had
-# a neighbourhood of 19,300. A chunk whose neighbourhood is larger than MAX_SCOPE_DOCS is cut
-# (see _smaller_chunk), down to MIN_CHUNK_DOCS new documents (linking those 50,000: peak RSS
-# ~650 MB with 10,000, over 1.5 GB with 15,000 inside the ingest process; smaller chunks cost
-# time, each searching the whole archive's candidate index).
+# Memory of a chunk's linking follows its neighbourhood (the documents it holds, ~25 KB each in
+# Python objects): mostly its core, the new documents and the candidates they may be aligned with
+# (see _core), which in articles that share passages is ~9 documents per new one at 50,000 and
+# ~11 at 200,000. A chunk takes as many new documents as keep its core within MAX_SCOPE_DOCS (see
+# _chunk_size).
 MAX_SCOPE_DOCS = 10_000
-MIN_CHUNK_DOCS = 1_000
+# New documents searched at a time while a chunk is sized.
+_SIZING_BLOCK = 256
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 _BACKGROUND_BATCH = 2000  # documents read and indexed at a time for the archive's candidate index
 
@@ -298,19 +300,26 @@ def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput],
     return sorted(docs, key=lambda d: d.id), prints
 
 
-def _scope(background: CandidateIndex, new: list[int], linked: set[int]) -> set[int]:
-    """The documents an update recomputes: the core (the new documents, their candidates and the
-    documents linked to them before) and the core's own aligned candidates, so that every core
-    document is decided with its whole candidate list."""
-    core = set(new) | linked
-    # Both searches share one inverted index of the archive, freed before the linking itself.
+def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None) -> dict[int, list[tuple[int, float]]]:
+    """Each document's candidate list in the archive (its first ``among`` documents), best first.
+    On every core: a chunk searches for its core, ~10 documents for each new one."""
+    def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
+        found = background.neighbours(list(share), among=among)
+        return [found[doc_id] for doc_id in share]
+
     with background.searching():
-        for ranked in background.neighbours(new).values():
-            core.update(may_align(ranked))
-        scope = set(core)
-        for ranked in background.neighbours(sorted(core - set(new))).values():
-            scope.update(other for other, _ in worth_aligning(ranked))
-    return scope
+        return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
+
+
+def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]]) -> set[int]:
+    """The new documents, those linked to them before, and every candidate a new document may
+    be aligned with: what an update must hold to decide the new documents as a whole build
+    would (their candidates' own candidates only matter for the few re-decided, see
+    _align_neighbourhood)."""
+    core = set(new) | linked
+    for doc_id in new:
+        core.update(may_align(ranked[doc_id]))
+    return core
 
 
 def _sync_stories(conn: Connection, wanted: dict[int, int], hidden: set[int]) -> None:
@@ -359,58 +368,61 @@ def update(engine: Engine) -> ProvenanceChange:
 
 def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> ProvenanceChange:
     total = ProvenanceChange(documents=n_docs, links=0, mode="incremental")
-    # When the later chunks are the archive's last documents (a first ingest, a refresh, new
-    # documents appended), the archive's candidate index is read once and each chunk links against
-    # a prefix of it: the same index as reading the archive without the later chunks, which took
-    # seconds per chunk and grew with the archive. Otherwise each chunk reads its own.
+    # When the new documents are the archive's last (a first ingest, a refresh, new documents
+    # appended), the archive's candidate index is read and prepared for searching once, and each
+    # chunk searches candidates among the documents up to its end, with the whole archive's term
+    # weights as a whole build has them (preparing a prefix of the index for each chunk cost
+    # seconds, growing with the archive, for as many chunks as the archive has thousands of
+    # documents). Otherwise each chunk reads its own index of the archive without the later chunks.
     whole: CandidateIndex | None = None
     with engine.connect() as conn:
-        if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new[CHUNK_DOCS:]):
+        if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new):
             whole = _background(conn, set())
     # Consecutive chunks recompute overlapping neighbourhoods: each takes the analyses and pair
     # alignments the previous one made (they depend on the texts only) instead of redoing them.
     carried = Carried()
     lo = 0
-    while lo < len(new):
-        size = CHUNK_DOCS
-        while True:
-            later = new[lo + size:]
-            background = None
-            if whole is not None and _are_last(whole.ids, later):
-                background = whole.prefix(len(whole) - len(later))
-            try:
-                part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
-                                    background=background, max_scope=MAX_SCOPE_DOCS if size > MIN_CHUNK_DOCS else None,
+    with whole.searching() if whole is not None else nullcontext():
+        while lo < len(new):
+            if whole is None:
+                size = CHUNK_DOCS
+                part = _update_part(engine, new[lo:lo + size], set(new[lo + size:]), n_docs, allow_full=False,
                                     carried=carried)
-                break
-            except _ScopeTooLarge as too_large:
-                size = _smaller_chunk(size, too_large.scope)
-            finally:
-                del background
-        lo += size
-        total.inserted += part.inserted
-        total.updated += part.updated
-        total.deleted += part.deleted
-        total.fingerprints_computed += part.fingerprints_computed
-        total.examined += part.examined
-        total.aligned += part.aligned
-        total.reused += part.reused
-        total.links = part.links
+            else:
+                size = _chunk_size(whole, new[lo:lo + CHUNK_DOCS])
+                later = new[lo + size:]
+                part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
+                                    background=whole, among=len(whole) - len(later), carried=carried)
+            lo += size
+            total.inserted += part.inserted
+            total.updated += part.updated
+            total.deleted += part.deleted
+            total.fingerprints_computed += part.fingerprints_computed
+            total.examined += part.examined
+            total.aligned += part.aligned
+            total.reused += part.reused
+            total.links = part.links
     return total
 
 
-class _ScopeTooLarge(Exception):
-    def __init__(self, scope: int) -> None:
-        super().__init__(f"a neighbourhood of {scope} documents")
-        self.scope = scope
-
-
-def _smaller_chunk(size: int, scope: int) -> int:
-    """The next chunk size to try after ``size`` new documents had a neighbourhood of ``scope``:
-    in proportion (the neighbourhood grows a little slower than the chunk), at most half, at
-    least MIN_CHUNK_DOCS. Depends only on the store, so a resumed run cuts where an uninterrupted
-    one does."""
-    return max(MIN_CHUNK_DOCS, min(size // 2, size * MAX_SCOPE_DOCS // scope))
+def _chunk_size(whole: CandidateIndex, todo: list[int]) -> int:
+    """How many of ``todo`` (the archive's last documents in id order, at most CHUNK_DOCS) the
+    next chunk links: as many as keep its core (the new documents and the linked ones they may
+    be aligned with, see _core) within MAX_SCOPE_DOCS, at least one. Candidates are searched as
+    the chunk searches them (among the documents up to it), a block at a time, so sizing costs
+    about one more search of the chunk's documents; it depends only on the store, so a resumed
+    run cuts where an uninterrupted one does."""
+    earlier: set[int] = set()
+    for lo in range(0, len(todo), _SIZING_BLOCK):
+        block = todo[lo:lo + _SIZING_BLOCK]
+        ranked = whole.neighbours(block, among=whole.row_of[block[-1]] + 1)
+        for i, doc_id in enumerate(block):
+            # (Candidates among the chunk's own documents are new ones, counted already.)
+            more = {other for other in may_align(ranked[doc_id]) if other < todo[0]} - earlier
+            if lo + i > 0 and lo + i + 1 + len(earlier) + len(more) > MAX_SCOPE_DOCS:
+                return lo + i
+            earlier |= more
+    return len(todo)
 
 
 def _are_last(ids: list[int], later: list[int]) -> bool:
@@ -419,33 +431,28 @@ def _are_last(ids: list[int], later: list[int]) -> bool:
 
 
 def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
-                 background: CandidateIndex | None = None, max_scope: int | None = None,
+                 background: CandidateIndex | None = None, among: int | None = None,
                  carried: Carried | None = None) -> ProvenanceChange:
     """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
-    ``background``: the candidate index of exactly those documents, when the caller has it;
-    ``carried``: what earlier chunks of the run computed from the texts (updated for the next).
-    Raises _ScopeTooLarge, having written nothing, when the neighbourhood to recompute is larger
-    than ``max_scope`` documents."""
+    ``background``: the candidate index of exactly those documents, when the caller has it, or
+    of the whole archive with ``among``: candidates are then searched among its first ``among``
+    documents (the hidden ones are the rest); ``carried``: what earlier chunks of the run
+    computed from the texts (updated for the next)."""
     with engine.connect() as conn:
         if background is None:
             background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
         linked = {k for pair in stored_for_new for k in pair} - set(new)
-        scope = _scope(background, new, linked)
-        if max_scope is not None and len(scope) > max_scope:
-            raise _ScopeTooLarge(len(scope))
-        if allow_full and len(scope) >= FULL_REFRESH_SHARE * n_docs:
+        ranked = _ranked(background, new, among)
+        core = _core(new, linked, ranked)
+        if allow_full and len(core) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)
-        docs, prints = _docs_with_prints(conn, sorted(scope))
     sub = ProvenanceIndex(background=background, carried=carried)
-    sub.update(docs, prints)
-    aligned, reused = (len(sub.features), 0) if carried is None else (carried.computed_pairs, carried.reused_pairs)
+    scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core)
     if carried is not None:
         carried.retain(sorted(scope))
     fresh = sub.result()
-    missing = len(docs) - len(prints)
-    del docs, prints
     new_set = set(new)
     with engine.begin() as conn:
         present = _stored_links(conn, sorted(scope))
@@ -475,6 +482,60 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
             conn.execute(insert(flags_table), flag_rows)
         change.links = _count_links(conn)
     return change
+
+
+def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: CandidateIndex, among: int | None,
+                         new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]],
+                         core: set[int]) -> tuple[set[int], int, int, int]:
+    """Align the new documents with their candidates (the ``core``), and each candidate with
+    the new documents it chooses among its own; then the documents that those pairs relate to
+    a new document, and those linked to one before, with their own candidates and their stored
+    sources. Only those can change source, and a source is chosen pair by pair, so the
+    best of the old sources and the new documents is the best of all: their candidates'
+    candidates are not needed (in articles that share passages, they made the neighbourhood
+    some 20 times the new documents at 50,000, and growing with the archive). Returns the
+    documents held (the scope), the pairs aligned and taken from earlier chunks, and the
+    fingerprints that had to be computed."""
+    fresh = set(new)
+    ranked.update(_ranked(background, sorted(core - fresh), among))
+    # Each candidate chooses its own candidates too (a new document may be on its list only):
+    # of those choices, the pairs with a new document are aligned.
+    missing = _add(engine, sub, sorted(core), {d: ranked[d] for d in sorted(core)}, fresh)
+    counts = _pair_counts(sub)
+    decided = sorted((sub.related(new) | linked) - fresh)
+    with engine.connect() as conn:
+        ring = sorted(_stored_sources(conn, decided) - core)
+    missing += _add(engine, sub, ring, {d: ranked[d] for d in decided}, None)
+    more = _pair_counts(sub)
+    aligned = len(sub.features) if sub.carried is None else counts[0] + more[0]
+    return core | set(ring), aligned, counts[1] + more[1], missing
+
+
+def _stored_sources(conn: Connection, ids: list[int]) -> set[int]:
+    """The stored sources of ``ids`` (derivation links)."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        query = select(links_table.c.source_id).where(
+            links_table.c.derived_id.in_(chunk) & links_table.c.relation.in_(sorted(DERIVATIONS)))
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def _add(engine: Engine, sub: ProvenanceIndex, doc_ids: list[int], ranked: dict[int, list[tuple[int, float]]],
+         pairs_with: set[int] | None) -> int:
+    """Add ``doc_ids`` to ``sub`` and align the ``ranked`` documents with their candidates
+    (see ProvenanceIndex.update); returns how many fingerprints had to be computed."""
+    with engine.connect() as conn:
+        docs, prints = _docs_with_prints(conn, doc_ids)
+    sub.update(docs, prints, ranked=ranked, pairs_with=pairs_with)
+    return len(docs) - len(prints)
+
+
+def _pair_counts(sub: ProvenanceIndex) -> tuple[int, int]:
+    """Pairs the latest update of ``sub`` aligned and took from earlier chunks (0, 0 when
+    nothing is carried between chunks)."""
+    carried = sub.carried
+    return (0, 0) if carried is None else (carried.computed_pairs, carried.reused_pairs)
 
 
 def _count_links(conn: Connection) -> int:

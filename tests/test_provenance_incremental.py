@@ -241,45 +241,82 @@ def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index
         assert len(_table(archive, "SELECT document_id FROM stories")) == len(ids)
 
 
-def test_a_chunk_with_too_large_a_neighbourhood_is_cut(tmp_path: Path, chunked: None,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5])
+def test_chunked_linking_gives_the_links_of_a_whole_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           chunk: int) -> None:
+    folder = _folder(tmp_path, "docs", ALL)
+    stored = "SELECT document_id, flag FROM document_flags"
+    with Archive(tmp_path / "whole") as archive:
+        archive.ingest([str(folder)], background=False)
+        whole = (_links(archive), _table(archive, stored))
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", chunk)
+    with Archive(tmp_path / "chunked") as archive:
+        change = archive.ingest([str(folder)], background=False).provenance
+        assert change.mode == "full" and (_links(archive), _table(archive, stored)) == whole
+        assert len(_table(archive, "SELECT document_id FROM stories")) == len(ALL)
+
+
+def test_chunks_take_as_many_documents_as_keep_their_core_within_the_cap(
+        tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 4)
-    monkeypatch.setattr(provenance_store, "MIN_CHUNK_DOCS", 1)
     monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", 3)
-    tried: list[tuple[int, bool]] = []
-    part = provenance_store._update_part
-
-    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            change = part(*args, **kwargs)
-        except provenance_store._ScopeTooLarge:
-            tried.append((len(args[1]), False))
-            raise
-        tried.append((len(args[1]), True))
-        return change
-
-    monkeypatch.setattr(provenance_store, "_update_part", recording)
+    sizes: list[int] = []
+    cores: list[int] = []
+    part, core = provenance_store._update_part, provenance_store._core
+    monkeypatch.setattr(provenance_store, "_update_part",
+                        lambda *args, **kwargs: sizes.append(len(args[1])) or part(*args, **kwargs))
+    monkeypatch.setattr(provenance_store, "_core", lambda *args: cores.append(len(found := core(*args))) or found)
     folder = _folder(tmp_path, "docs", ALL)
     results = []
     for home in ("one", "two"):
-        tried.clear()
+        sizes.clear()
+        cores.clear()
         with Archive(tmp_path / home) as archive:
             archive.ingest([str(folder)], background=False)
             results.append((_links(archive), _table(archive, "SELECT document_id, story_id FROM stories"),
-                            list(tried)))
+                            list(sizes)))
             assert len(results[-1][1]) == len(ALL)
+        # Every chunk's core (its documents and the linked ones they may be aligned with) fits,
+        # unless the chunk is a single document; some chunk was cut below CHUNK_DOCS.
+        assert sum(sizes) == len(ALL) and min(sizes[:-1]) < 4
+        assert all(n <= 3 or size == 1 for n, size in zip(cores, sizes))
+    # The cuts depend on the store only.
     assert results[0] == results[1]
-    # Some chunk of 4 was refused and cut; every document was linked by a chunk that was kept.
-    assert provenance_store._smaller_chunk(4, 9) == 1  # in proportion: 4 * 3 // 9
-    assert (4, False) in tried and sum(n for n, kept in tried if kept) == len(ALL)
 
 
-def test_a_chunk_is_cut_at_most_by_half_and_never_below_the_minimum(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", 10_000)
-    monkeypatch.setattr(provenance_store, "MIN_CHUNK_DOCS", 1_000)
-    assert provenance_store._smaller_chunk(10_000, 12_000) == 5_000  # 8,333 in proportion
-    assert provenance_store._smaller_chunk(10_000, 40_000) == 2_500
-    assert provenance_store._smaller_chunk(2_000, 90_000) == 1_000
+def test_only_documents_whose_source_may_change_are_aligned_with_their_own_candidates(
+        tmp_path: Path, incremental: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance import ProvenanceIndex
+
+    calls: list[tuple[list[int], list[int], set[tuple[int, int]]]] = []
+    update = ProvenanceIndex.update
+
+    def recording(self, docs, fingerprints=None, ranked=None, pairs_with=None):  # type: ignore[no-untyped-def]
+        docs = list(docs)
+        before = set(self.features)
+        new_ids = update(self, docs, fingerprints, ranked=ranked, pairs_with=pairs_with)
+        calls.append(([d.id for d in docs], sorted(ranked or ()), set(self.features) - before))
+        return new_ids
+
+    first = _folder(tmp_path, "first", ["story", "cut", "duplicate", "independent", "earnings_a", "earnings_b"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(first)], background=False)
+        calls.clear()
+        monkeypatch.setattr(ProvenanceIndex, "update", recording)
+        change = archive.ingest([str(_folder(tmp_path, "later", ["spun"]))], background=False).provenance
+        with archive.engine.connect() as conn:
+            spun = conn.exec_driver_sql("SELECT id FROM documents WHERE external_id LIKE '%spun.txt'").scalar_one()
+        linked = {pair for (d, s), r in _links(archive).items() if "spun.txt" in (d, s) for pair in (d, s)}
+    (held, planned, pairs), (ring, redecided_docs, more_pairs) = calls
+    # First the new document and its candidates, each choosing its candidates: only pairs with
+    # the new document are aligned.
+    assert spun in planned and set(planned) == set(held) and all(spun in pair for pair in pairs)
+    # Then the documents that those pairs relate to it re-choose among theirs (with their stored
+    # sources); the rest of the neighbourhood is context only.
+    assert spun not in redecided_docs and set(redecided_docs) <= set(held)
+    assert len(linked) > 1 and change.examined == len(held) + len(ring)
+    assert all(set(pair) & set(redecided_docs) for pair in more_pairs)
 
 
 def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_cli, incremental: None) -> None:  # type: ignore[no-untyped-def]

@@ -281,21 +281,22 @@ def test_candidate_pair_cosines_are_the_full_cosines() -> None:
     assert (expected > 0).all() and (expected < 1).any()
 
 
-def test_candidate_prefix_is_the_index_of_the_first_documents() -> None:
+def test_candidates_among_the_first_documents_are_the_best_of_those() -> None:
     index, ids = _synthetic_index(400)
-    # _synthetic_index draws documents one after another: its first 250 are these 250.
-    part, part_ids = _synthetic_index(250)
-    view = index.prefix(250)
-    assert len(view) == 250 and view.ids == part_ids == ids[:250]
-    assert view.neighbours(part_ids) == part.neighbours(part_ids)
-    assert np.array_equal(view.weights(capped=True)[: len(part.vocab)], part.weights(capped=True))
-    hashes = np.array(list(index.vocab), dtype=np.int64)
-    assert np.array_equal(view.df_of(hashes), part.df_of(hashes))
-    with pytest.raises(ValueError):
-        view.add(10_001, tokenize("a new document"))
+    everyone = index.neighbours(ids[:300], k=400)
     with index.searching():
-        shared = index.neighbours(ids[:100]) | index.neighbours(ids[100:])
-    assert shared == index.neighbours(ids)
+        among = index.neighbours(ids[:300], k=400, among=250)
+        # A block inside another shares its search (and leaves it to the outer one).
+        with index.searching():
+            inner = index.neighbours(ids[:300], k=400, among=250)
+        assert index._search is not None
+    assert index._search is None and inner == among
+    assert sum(map(len, among.values())) > 300
+    for doc_id in ids[:300]:
+        assert all(index.row_of[other] < 250 for other, _ in among[doc_id])
+        # Scored as over all documents.
+        cosines = dict(everyone[doc_id])
+        assert all(cosines.get(other, cosine) == cosine for other, cosine in among[doc_id])
 
 
 def test_a_rewrite_of_a_text_with_hardly_any_names_is_judged_by_its_wording() -> None:

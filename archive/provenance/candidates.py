@@ -104,8 +104,6 @@ class CandidateIndex:
     # Pieces at the end of _rows/_tf not merged yet (one per add_many), and their documents.
     _loose: int = 0
     _loose_docs: int = 0
-    # A prefix view (see prefix) shares its vocabulary with the whole index: it takes no documents.
-    _frozen: bool = False
     # The whole archive's index when this one holds only part of it (an incremental update works
     # on the new documents' neighbourhood): term weights then come from the whole archive, so the
     # part ranks and decides as it would inside the whole.
@@ -126,8 +124,6 @@ class CandidateIndex:
         """Index documents in this order: the same index as adding them one by one, built with a
         few array operations for the whole batch instead of several per document (adding was a
         tenth of the serial part of linking a whole archive)."""
-        if self._frozen:
-            raise ValueError("a prefix view of a candidate index takes no documents")
         seen: set[int] = set()
         for doc_id, _ in docs:
             if doc_id in self.row_of or doc_id in seen:
@@ -193,26 +189,6 @@ class CandidateIndex:
             self._tf[-self._loose:] = [np.concatenate(self._tf[-self._loose:])]
         self._loose = self._loose_docs = 0
 
-    def prefix(self, n: int) -> "CandidateIndex":
-        """The index of the first ``n`` documents added, as if only they had been: the same
-        columns, rows, document frequencies and hence the same scores and neighbours. It shares
-        this index's arrays and vocabulary (terms first seen later have no documents in it) and
-        takes no documents. A recomputation in chunks links each chunk against the archive up to
-        it this way instead of reading the archive again for every chunk."""
-        if not 0 <= n <= len(self.ids):
-            raise ValueError(f"a prefix of {n} documents of an index of {len(self.ids)}")
-        whole = self.matrix()
-        end = int(whole.indptr[n])
-        # Slices of the whole matrix's arrays: views, not copies.
-        matrix = sp.csr_matrix((whole.data[:end], whole.indices[:end], whole.indptr[: n + 1]),
-                               shape=(n, whole.shape[1]), copy=False)
-        ids = self.ids[:n]
-        view = CandidateIndex(ids=ids, row_of={d: i for i, d in enumerate(ids)}, vocab=self.vocab,
-                              _rows=[matrix.indices], _tf=[matrix.data], _lengths=self._lengths[:n],
-                              _df=np.bincount(matrix.indices, minlength=len(self.vocab)).astype(np.int64),
-                              _matrix=matrix, _frozen=True)
-        return view
-
     def df_of(self, hashes: np.ndarray) -> np.ndarray:
         """Document frequency of each term hash (0 for unseen terms)."""
         if self.background is not None:
@@ -265,8 +241,12 @@ class CandidateIndex:
     @contextmanager
     def searching(self) -> Iterator[None]:
         """Neighbour searches inside the block share one inverted index (the index must not
-        change meanwhile); outside, each search builds its own and frees it at the end."""
-        self._search = self._search or self._prepare_search()
+        change meanwhile); outside, each search builds its own and frees it at the end. A block
+        inside another shares the outer one's."""
+        if self._search is not None:
+            yield
+            return
+        self._search = self._prepare_search()
         try:
             yield
         finally:
@@ -307,8 +287,9 @@ class CandidateIndex:
         unit = _normalised(self.matrix()[needed], idf)
         return _row_products(unit, np.searchsorted(needed, rows_a), np.searchsorted(needed, rows_b))
 
-    def neighbours(self, doc_ids: list[int], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
-        """Top-``k`` (other id, cosine) for each of ``doc_ids``, best first, ties by id.
+    def neighbours(self, doc_ids: list[int], k: int = TOP_K, among: int | None = None) -> dict[int, list[tuple[int, float]]]:
+        """Top-``k`` (other id, cosine) for each of ``doc_ids``, best first, ties by id, among the
+        first ``among`` documents added (all when None).
 
         Two steps: the join over capped terms proposes a pool of ``POOL_K`` documents per
         document (cheap, sub-quadratic); they are then ranked by the cosine over all content
@@ -327,7 +308,7 @@ class CandidateIndex:
             for i, row in enumerate(chunk.tolist()):
                 cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
                 vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
-                keep = cols != row
+                keep = (cols != row) if among is None else (cols != row) & (cols < among)
                 cols, vals = cols[keep], vals[keep]
                 if cols.shape[0] > POOL_K:
                     # Stable order (score, then column) so the pool does not depend on float ties.

@@ -252,9 +252,19 @@ class ProvenanceIndex:
         return len(self.docs)
 
     @gc_paused
-    def update(self, docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None) -> list[int]:
+    def update(self, docs: Iterable[DocInput], fingerprints: Mapping[int, Fingerprint] | None = None,
+               ranked: Mapping[int, list[tuple[int, float]]] | None = None,
+               pairs_with: set[int] | None = None) -> list[int]:
         """Add documents and align them with their candidates in the archive (including each
-        other); returns the new ids in order. Call :meth:`result` for the links."""
+        other); returns the new ids in order. Call :meth:`result` for the links.
+
+        ``ranked``: candidate lists (best first) that the caller searched in the whole archive's
+        index, when this one holds a neighbourhood of it (archive.provenance_store). Then only the
+        documents it names, added now or before, are aligned with candidates, chosen from those
+        lists as from this index's own; the other documents are context: aligned only with the
+        documents that name them. ``pairs_with``: of the pairs so chosen, only those with one of
+        these documents are aligned. So an incremental update aligns (and decides) only the
+        pairs whose links it may take."""
         new = sorted(docs, key=lambda d: d.id)
         prints: dict[int, Fingerprint] = {}
         for doc in new:
@@ -281,13 +291,20 @@ class ProvenanceIndex:
         self._idf_cache = {}
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
-        with self.candidates.searching():
-            plans = map_shares_forked(self._to_align, new_ids)
+        if ranked is None:
+            planned = new_ids
+            with self.candidates.searching():
+                plans = map_shares_forked(self._to_align, new_ids)
+        else:
+            planned = sorted(ranked)
+            plans = map_shares_forked(lambda ids: [self._plan(d, ranked[d], pairs_with) for d in ids], planned)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
-        for doc_id, plan in zip(new_ids, plans):
+        for doc_id, plan in zip(planned, plans):
             for other, cosine in plan:
                 key = (min(doc_id, other), max(doc_id, other))
+                if pairs_with is not None and doc_id not in pairs_with and other not in pairs_with:
+                    continue
                 if key not in self.features and key not in seen:
                     seen.add(key)
                     todo.append((key[0], key[1], cosine))
@@ -312,11 +329,21 @@ class ProvenanceIndex:
         """For each document, the candidates to align it with, best first: the head of its
         candidate list and the source-like candidate further down, if any (see _source_like)."""
         neighbours = self.candidates.neighbours(list(doc_ids))
-        plans = []
-        for doc_id in doc_ids:
-            chosen = worth_aligning(neighbours[doc_id])
-            plans.append(chosen + self._source_like(doc_id, chosen, neighbours[doc_id][len(chosen):]))
-        return plans
+        return [self._plan(doc_id, neighbours[doc_id]) for doc_id in doc_ids]
+
+    def _plan(self, doc_id: int, ranked: list[tuple[int, float]],
+              pairs_with: set[int] | None = None) -> list[tuple[int, float]]:
+        """The head of ``ranked`` and its source-like candidate, among the documents held here
+        (a list searched in the whole archive names documents outside a neighbourhood too: the
+        head is cut by rank in the whole list, as a whole build would cut it). When only pairs
+        with ``pairs_with`` will be aligned, the source-like candidate is looked for only if it
+        can be one of them (it is the costly part: a preference per candidate)."""
+        chosen = worth_aligning(ranked)
+        rest = [(other, cosine) for other, cosine in ranked[len(chosen):] if other in self.docs]
+        head = [(other, cosine) for other, cosine in chosen if other in self.docs]
+        if pairs_with is not None and doc_id not in pairs_with and not any(o in pairs_with for o, _ in rest):
+            return head
+        return head + self._source_like(doc_id, head, rest)
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The candidate further down d's list that reads most as d's source (pairwise
@@ -1039,17 +1066,36 @@ class ProvenanceIndex:
         out: list[tuple[float, Decision, bool, _Oriented | None] | None] = []
         for key, cosine in zip(keys, cosines.tolist()):
             feats = self.features[key].with_cosine(cosine)
-            decision = self._within_outlet(key, classify(feats))
-            loose = False
-            if decision.relation is None:
-                decision = self._family_by_containment(feats, decision)
-                loose = decision.relation is not None
+            decision, loose = self._relation(key, feats)
             if decision.relation is None:
                 out.append(None)
                 continue
             orientation = None if decision.relation == FAMILY else self._orient(PairRecord(feats, decision))
             out.append((cosine, decision, loose, orientation))
         return out
+
+    def _relation(self, key: tuple[int, int], feats: PairFeatures) -> tuple[Decision, bool]:
+        """The pair's own decision, and whether it is one family only by containment."""
+        decision = self._within_outlet(key, classify(feats))
+        if decision.relation is not None:
+            return decision, False
+        decision = self._family_by_containment(feats, decision)
+        return decision, decision.relation is not None
+
+    def related(self, doc_ids: Iterable[int]) -> set[int]:
+        """The documents that an aligned pair relates to one of ``doc_ids`` by its own decision
+        (any relation, family pairs included), before sources are chosen: the only ones whose
+        source those documents may become, or be sourced by (archive.provenance_store widens
+        the neighbourhood of an update around them). Containment reads the current document
+        frequencies, as result() does."""
+        wanted = set(doc_ids)
+        keys = sorted(k for k in self.features if k[0] in wanted or k[1] in wanted)
+        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
+        out: set[int] = set()
+        for (a, b), cosine in zip(keys, cosines.tolist()):
+            if self._relation((a, b), self.features[(a, b)].with_cosine(cosine))[0].relation is not None:
+                out.update((a, b))
+        return out - wanted
 
     def _paired(self, key: tuple[int, int]) -> bool:
         """The two texts are related on their own, by their wording or names and numbers (not

@@ -1,11 +1,12 @@
 """Merging an incremental update's links into the links already stored.
 
 An incremental update (archive.provenance_store.update) recomputes provenance over the new
-documents' neighbourhood only: the new documents, the documents they may take over as a source
-or that pointed at them, and those documents' own candidates (the "scope"). Inside that scope
-the fresh links are trusted for every pair that touches a new document, and for the documents
-re-decided because of it; every other stored link was decided with its full neighbourhood
-before and stays as it is. The result keeps one link per pair and one source per document.
+documents' neighbourhood only: the new documents, their candidates, and for the documents that
+a new one may take over as a source or that pointed at one, their own candidates and stored
+sources (the "scope"). Inside that scope the fresh links are trusted for every pair that
+touches a new document, and for the documents re-decided because of it; every other stored link
+was decided with its full neighbourhood before and stays as it is. The result keeps one link
+per pair and one source per document.
 """
 
 from __future__ import annotations
