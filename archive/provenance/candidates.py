@@ -91,7 +91,7 @@ class CandidateIndex:
     ids: list[int] = field(default_factory=list)
     row_of: dict[int, int] = field(default_factory=dict)
     vocab: dict[int, int] = field(default_factory=dict)
-    # Rows' columns and weights in pieces of up to _PIECE_DOCS documents (the latest documents
+    # Rows' columns and weights in pieces of up to _PIECE_DOCS documents (the latest batches
     # one array each until they are merged), merged into one piece (shared with the matrix)
     # whenever the matrix is built, so the index is not held twice.
     _rows: list[np.ndarray] = field(default_factory=list)
