@@ -8,18 +8,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Engine, insert, select, update
 
-from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches
+from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches, stored_key
 from archive.ingest.records import RecordFailure
 from archive.ingest.store_writer import write_batch
-from archive.models import IngestRun, utcnow
+from archive.models import Document, IngestRun, utcnow
 from archive.provenance import FINGERPRINT_VERSION
 
 runs = IngestRun.__table__
+documents = Document.__table__
 
 
 @dataclass
@@ -53,11 +55,19 @@ ProgressCallback = Callable[[IngestSummary], None]
 AfterBatch = Callable[[list[tuple[int, PreparedDoc, bool]]], None]
 
 
-def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool) -> Iterable[Batch]:
+def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool,
+                stored: AbstractSet[int] = frozenset()) -> Iterable[Batch]:
     # stdin belongs to this process, so it is read here; files are read by a child process.
     if background and "-" not in paths:
-        return prepare_in_background(paths)
-    return prepared_batches(paths, stdin=stdin)
+        return prepare_in_background(paths, stored)
+    return prepared_batches(paths, stdin=stdin, stored=stored)
+
+
+def stored_keys(engine: Engine) -> frozenset[int]:
+    """``stored_key`` of every document in the store, read once at the start of a run."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(documents.c.external_id, documents.c.content_hash))
+        return frozenset(stored_key(external_id, digest) for external_id, digest in rows)
 
 
 def run_ingest(
@@ -78,7 +88,7 @@ def run_ingest(
     summary = IngestSummary(run_id=run_id)
     status = "aborted"
     try:
-        for batch in batches_for(paths, stdin, background):
+        for batch in batches_for(paths, stdin, background, stored_keys(engine)):
             for stage, seconds in batch.seconds.items():
                 summary.add_time(stage, seconds)
             summary.origins.update(

@@ -12,6 +12,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -27,7 +28,23 @@ BATCH_SIZE = 500
 class PreparedDoc:
     record: RawRecord
     content_hash: str
-    fingerprint: bytes
+    # None when the store already held this text under this id at the start of the run (see
+    # stored_key): the writer then finds it unchanged, or computes the fingerprint after all.
+    fingerprint: bytes | None
+
+
+def stored_key(external_id: str, digest: str) -> int:
+    """What the reader looks up to tell a text the store already holds: a hash of the pair,
+    so that a set of them stays small. Fork keeps the process's string hashing, and a rare
+    collision only leaves the fingerprint to the writer."""
+    return hash((external_id, digest))
+
+
+def fingerprint_bytes(record: RawRecord) -> bytes:
+    """The stored provenance fingerprint (tokens and telltales) of a normalised record."""
+    doc = DocInput(id=0, text=record.text, title=record.title, published_at=record.published_at,
+                   source=record.source, url=record.url)
+    return fingerprint(doc).to_bytes()
 
 
 @dataclass
@@ -48,18 +65,16 @@ def prepare_record(raw: RawRecord, batch: Batch | None = None) -> PreparedDoc | 
     return _finish(raw, record, batch)
 
 
-def _finish(raw: RawRecord, record: RawRecord, batch: Batch | None) -> PreparedDoc | RecordFailure:
-    """Hash and fingerprint a normalised record."""
+def _finish(raw: RawRecord, record: RawRecord, batch: Batch | None,
+            stored: AbstractSet[int] = frozenset()) -> PreparedDoc | RecordFailure:
+    """Hash and fingerprint a normalised record (unless ``stored`` says the store has it)."""
     started = time.perf_counter()
     if not record.text.strip():
         return RecordFailure(raw.origin, "no text left after normalisation", raw.record_ref)
     digest = content_hash(record.text)
     normalized = time.perf_counter()
-    doc = DocInput(
-        id=0, text=record.text, title=record.title, published_at=record.published_at,
-        source=record.source, url=record.url,
-    )
-    prepared = PreparedDoc(record, digest, fingerprint(doc).to_bytes())
+    known = stored_key(record.external_id, digest) in stored
+    prepared = PreparedDoc(record, digest, None if known else fingerprint_bytes(record))
     if batch is not None:
         batch.add_time("normalize", normalized - started)
         batch.add_time("fingerprint", time.perf_counter() - normalized)
@@ -67,8 +82,12 @@ def _finish(raw: RawRecord, record: RawRecord, batch: Batch | None) -> PreparedD
 
 
 def prepared_batches(
-    paths: Sequence[str], stdin: BinaryIO | None = None, batch_size: int = BATCH_SIZE
+    paths: Sequence[str], stdin: BinaryIO | None = None, batch_size: int = BATCH_SIZE,
+    stored: AbstractSet[int] = frozenset(),
 ) -> Iterator[Batch]:
+    """Batches of prepared records; ``stored`` (``stored_key`` of each document in the store)
+    spares the fingerprint of texts the store holds already: a re-ingest of unchanged files
+    would otherwise read every text's tokens and telltales for nothing."""
     records = iter_records(paths, stdin=stdin)
     while True:
         batch = Batch()
@@ -81,10 +100,10 @@ def prepared_batches(
         batch.add_time("read", time.perf_counter() - started)
         if not raws:
             return
-        yield _prepare_batch(raws, batch)
+        yield _prepare_batch(raws, batch, stored)
 
 
-def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch) -> Batch:
+def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: AbstractSet[int] = frozenset()) -> Batch:
     """Normalise each record, detect the missing languages all at once, then finish each record."""
     started = time.perf_counter()
     normalised: list[RawRecord | RecordFailure] = [
@@ -101,7 +120,7 @@ def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch) -> Batch
             batch.items.append(record)
         else:
             assert not isinstance(raw, RecordFailure)
-            batch.items.append(_safe(raw, lambda: _finish(raw, record, batch)))
+            batch.items.append(_safe(raw, lambda: _finish(raw, record, batch, stored)))
     return batch
 
 
@@ -120,10 +139,10 @@ def _safe(raw: RawRecord, step: Callable[[], Any]) -> Any:
 _DONE = "done"
 
 
-def _produce(paths: Sequence[str], out: Any, parent: int) -> None:
+def _produce(paths: Sequence[str], out: Any, parent: int, stored: AbstractSet[int]) -> None:
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
-        for batch in prepared_batches(paths):
+        for batch in prepared_batches(paths, stored=stored):
             _put(out, ("batch", batch), parent)
         _put(out, (_DONE, None), parent)
     except BaseException as exc:  # report, don't die silently: the parent turns it into an error
@@ -152,11 +171,12 @@ def _put(out: Any, item: Any, parent: int) -> None:
                 os._exit(0)
 
 
-def prepare_in_background(paths: Sequence[str]) -> Iterator[Batch]:
-    """Like :func:`prepared_batches`, computed in a child process a few batches ahead."""
+def prepare_in_background(paths: Sequence[str], stored: AbstractSet[int] = frozenset()) -> Iterator[Batch]:
+    """Like :func:`prepared_batches`, computed in a child process a few batches ahead (forked:
+    ``stored`` is inherited, not sent)."""
     context = mp.get_context("fork")
     out = context.Queue(maxsize=4)
-    child = context.Process(target=_produce, args=(list(paths), out, os.getpid()), daemon=True)
+    child = context.Process(target=_produce, args=(list(paths), out, os.getpid(), stored), daemon=True)
     child.start()
     try:
         while True:
@@ -177,4 +197,4 @@ def prepare_in_background(paths: Sequence[str]) -> Iterator[Batch]:
         child.join(timeout=5)
 
 
-__all__ = ["BATCH_SIZE", "PreparedDoc", "prepare_in_background", "prepared_batches"]
+__all__ = ["BATCH_SIZE", "PreparedDoc", "fingerprint_bytes", "prepare_in_background", "prepared_batches", "stored_key"]

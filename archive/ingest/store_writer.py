@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from archive.ingest.prepare import Batch, PreparedDoc
+from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
 from archive.ingest.records import RecordFailure
 from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, Story, utcnow
 
@@ -113,7 +113,9 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
         conn.execute(delete(stories).where(stories.c.document_id.in_(updated)))
     if outcome.written:
         conn.execute(insert(fingerprints), [
-            {"document_id": doc_id, "method_version": method_version, "data": doc.fingerprint}
+            # None: the reader took the text for one the store held, which changed since.
+            {"document_id": doc_id, "method_version": method_version,
+             "data": doc.fingerprint if doc.fingerprint is not None else fingerprint_bytes(doc.record)}
             for doc_id, doc, _ in outcome.written
         ])
 
