@@ -136,7 +136,7 @@ class CandidateIndex:
         kept = [t.hashes[t.kinds != STOP] for _, t in docs]
         sizes = np.array([k.shape[0] for k in kept], dtype=np.int64)
         doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
-        hashes = np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64)
+        hashes = np.concatenate(kept)
         order = np.lexsort((hashes, doc_of))
         doc_of, hashes = doc_of[order], hashes[order]
         first = np.ones(hashes.shape[0], dtype=bool)
