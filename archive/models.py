@@ -194,3 +194,6 @@ class DocumentFlag(Base):
 
 
 Index("ix_provenance_derived", ProvenanceLink.derived_id)
+# Covers the ingest's "is this text stored under this id?" lookup (migration 0002): without it,
+# reaching content_hash means reading past each row's text.
+Index("ix_documents_external_id_content_hash", Document.external_id, Document.content_hash)

@@ -3,12 +3,16 @@ reader took for stored but that changed meanwhile still gets its fingerprint."""
 
 from __future__ import annotations
 
+import multiprocessing as mp
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from archive.api import Archive
-from archive.ingest import pipeline, prepare
+from archive.ingest import pipeline, prepare, stored_texts
+from archive.ingest.stored_texts import StoredTexts
 from archive.provenance import FINGERPRINT_VERSION, Fingerprint
 from archive.provenance.telltales import read_telltales
 
@@ -63,11 +67,59 @@ def test_a_text_changed_after_the_reader_looked_is_fingerprinted_by_the_writer(
     folder = _write(tmp_path / "in", {"a.txt": STORY})
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
-        stale = pipeline.stored_keys(archive.engine)
-        with archive.engine.begin() as conn:  # as if another run changed it after the reader's look
-            conn.exec_driver_sql("UPDATE documents SET content_hash = 'other'")
-        monkeypatch.setattr(pipeline, "stored_keys", lambda engine: stale)
+        real = StoredTexts.__call__
+
+        def look_then_change(self: StoredTexts, pairs: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+            held = real(self, pairs)
+            assert len(held) == 1
+            with archive.engine.begin() as conn:  # as if another run changed it after the look
+                conn.exec_driver_sql("UPDATE documents SET content_hash = 'other'")
+            return held
+
+        monkeypatch.setattr(StoredTexts, "__call__", look_then_change)
         again = archive.ingest([str(folder)], background=False, provenance=False)
         assert again.updated == 1
         stored = _stored_print(archive, "a.txt")
         assert stored.telltales == read_telltales(STORY) and len(stored.tokens) > 10
+
+
+def _lookup_in_child(lookup: StoredTexts, pairs: list[tuple[str, str]], out: Any) -> None:
+    out.put(sorted(lookup(pairs)))
+
+
+def test_the_lookup_finds_held_pairs_by_id_in_any_process(tmp_path: Path) -> None:
+    texts = {f"{n:04}.txt": f"Story number {n} about the harbour in Porto." for n in range(1000)}
+    folder = _write(tmp_path / "in", texts)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        with archive.engine.connect() as conn:
+            stored = [tuple(row) for row in conn.exec_driver_sql(
+                "SELECT external_id, content_hash FROM documents ORDER BY external_id")]
+        assert len(stored) == 1000  # more than one query's worth of ids
+        lookup = pipeline.stored_texts(archive.engine)
+        assert lookup is not None
+        changed = (stored[0][0], "0" * 64)
+        asked = stored[1:] + [changed, ("missing.txt", stored[1][1])]
+        assert lookup(asked) == set(stored[1:])
+        # The reader is forked after the parent may have used the lookup: the child opens its own.
+        context = mp.get_context("fork")
+        out = context.Queue()
+        child = context.Process(target=_lookup_in_child, args=(lookup, asked[:5], out))
+        child.start()
+        assert out.get(timeout=60) == sorted(stored[1:6])
+        child.join(timeout=60)
+        lookup.close()
+
+
+def test_the_lookup_reads_the_covering_index_not_the_texts(tmp_path: Path) -> None:
+    with Archive(tmp_path / "home") as archive:
+        with archive.engine.connect() as conn:
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + stored_texts._HELD.format(marks="?,?"),
+                                        ("a", "b")).all()
+    assert "COVERING INDEX ix_documents_external_id_content_hash" in plan[0][-1]
+
+
+def test_a_lookup_that_cannot_read_the_store_only_loses_the_saving(tmp_path: Path) -> None:
+    not_a_store = tmp_path / "archive.db"
+    not_a_store.write_bytes(b"not sqlite" * 100)
+    assert StoredTexts(not_a_store)([("a.txt", "0" * 64)]) == set()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.storefile import SCHEMA_REVISION
 from fixtures.reliability.corpus import invoke, stored_documents, write_corpus
 
 DOCS = 60
@@ -189,7 +190,7 @@ def test_newer_schema_revision_is_refused_untouched(home: Path, pristine: tuple[
     assert not list(home.glob("archive.db.bak-*"))
     # What upgrading archive amounts to here: a program that knows the revision opens it as it was.
     conn = sqlite3.connect(db)
-    conn.execute("UPDATE alembic_version SET version_num = '0001'")
+    conn.execute("UPDATE alembic_version SET version_num = ?", (SCHEMA_REVISION,))
     conn.commit()
     conn.close()
     assert_working(home, pristine)

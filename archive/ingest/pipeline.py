@@ -8,15 +8,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, update
 
-from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches, stored_key
+from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches
 from archive.ingest.records import RecordFailure
 from archive.ingest.store_writer import write_batch
+from archive.ingest.stored_texts import StoredLookup, StoredTexts, nothing_stored
 from archive.models import Document, IngestRun, utcnow
 from archive.provenance import FINGERPRINT_VERSION
 
@@ -56,18 +57,17 @@ AfterBatch = Callable[[list[tuple[int, PreparedDoc, bool]]], None]
 
 
 def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool,
-                stored: AbstractSet[int] = frozenset()) -> Iterable[Batch]:
+                stored: StoredLookup = nothing_stored) -> Iterable[Batch]:
     # stdin belongs to this process, so it is read here; files are read by a child process.
     if background and "-" not in paths:
         return prepare_in_background(paths, stored)
     return prepared_batches(paths, stdin=stdin, stored=stored)
 
 
-def stored_keys(engine: Engine) -> frozenset[int]:
-    """``stored_key`` of every document in the store, read once at the start of a run."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(documents.c.external_id, documents.c.content_hash))
-        return frozenset(stored_key(external_id, digest) for external_id, digest in rows)
+def stored_texts(engine: Engine) -> StoredTexts | None:
+    """The reader's lookup of texts the store holds; None for a store that is not a file."""
+    database = engine.url.database
+    return StoredTexts(Path(database)) if database and database != ":memory:" else None
 
 
 def run_ingest(
@@ -87,8 +87,9 @@ def run_ingest(
         ).scalar_one()
     summary = IngestSummary(run_id=run_id)
     status = "aborted"
+    stored = stored_texts(engine)
     try:
-        for batch in batches_for(paths, stdin, background, stored_keys(engine)):
+        for batch in batches_for(paths, stdin, background, stored or nothing_stored):
             for stage, seconds in batch.seconds.items():
                 summary.add_time(stage, seconds)
             summary.origins.update(
@@ -121,6 +122,8 @@ def run_ingest(
                 progress(summary)
         status = "partial" if summary.failures else "ok"
     finally:
+        if stored is not None:
+            stored.close()
         with engine.begin() as conn:
             conn.execute(
                 update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow())

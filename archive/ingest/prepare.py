@@ -12,13 +12,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from archive.ingest.normalize import content_hash, detect_languages, normalize_record
 from archive.ingest.readers import iter_records
 from archive.ingest.records import RawRecord, RecordFailure
+from archive.ingest.stored_texts import StoredLookup, nothing_stored
 from archive.provenance import DocInput, fingerprint
 
 BATCH_SIZE = 500
@@ -28,16 +28,9 @@ BATCH_SIZE = 500
 class PreparedDoc:
     record: RawRecord
     content_hash: str
-    # None when the store already held this text under this id at the start of the run (see
-    # stored_key): the writer then finds it unchanged, or computes the fingerprint after all.
+    # None when the store held this text under this id when the reader looked (see
+    # stored_texts): the writer then finds it unchanged, or computes the fingerprint after all.
     fingerprint: bytes | None
-
-
-def stored_key(external_id: str, digest: str) -> int:
-    """What the reader looks up to tell a text the store already holds: a hash of the pair,
-    so that a set of them stays small. Fork keeps the process's string hashing, and a rare
-    collision only leaves the fingerprint to the writer."""
-    return hash((external_id, digest))
 
 
 def fingerprint_bytes(record: RawRecord) -> bytes:
@@ -62,32 +55,31 @@ def prepare_record(raw: RawRecord, batch: Batch | None = None) -> PreparedDoc | 
     record = normalize_record(raw)
     if batch is not None:
         batch.add_time("normalize", time.perf_counter() - started)
-    return _finish(raw, record, batch)
-
-
-def _finish(raw: RawRecord, record: RawRecord, batch: Batch | None,
-            stored: AbstractSet[int] = frozenset()) -> PreparedDoc | RecordFailure:
-    """Hash and fingerprint a normalised record (unless ``stored`` says the store has it)."""
-    started = time.perf_counter()
     if not record.text.strip():
-        return RecordFailure(raw.origin, "no text left after normalisation", raw.record_ref)
-    digest = content_hash(record.text)
-    normalized = time.perf_counter()
-    known = stored_key(record.external_id, digest) in stored
-    prepared = PreparedDoc(record, digest, None if known else fingerprint_bytes(record))
+        return _emptied(raw)
+    return _finish(record, content_hash(record.text), False, batch)
+
+
+def _emptied(raw: RawRecord) -> RecordFailure:
+    return RecordFailure(raw.origin, "no text left after normalisation", raw.record_ref)
+
+
+def _finish(record: RawRecord, digest: str, stored: bool, batch: Batch | None) -> PreparedDoc:
+    """Fingerprint a normalised record, unless the store holds its text under its id."""
+    started = time.perf_counter()
+    prepared = PreparedDoc(record, digest, None if stored else fingerprint_bytes(record))
     if batch is not None:
-        batch.add_time("normalize", normalized - started)
-        batch.add_time("fingerprint", time.perf_counter() - normalized)
+        batch.add_time("fingerprint", time.perf_counter() - started)
     return prepared
 
 
 def prepared_batches(
     paths: Sequence[str], stdin: BinaryIO | None = None, batch_size: int = BATCH_SIZE,
-    stored: AbstractSet[int] = frozenset(),
+    stored: StoredLookup = nothing_stored,
 ) -> Iterator[Batch]:
-    """Batches of prepared records; ``stored`` (``stored_key`` of each document in the store)
-    spares the fingerprint of texts the store holds already: a re-ingest of unchanged files
-    would otherwise read every text's tokens and telltales for nothing."""
+    """Batches of prepared records; ``stored`` tells which texts the store holds already, to
+    spare their fingerprints: a re-ingest of unchanged files would otherwise read every text's
+    tokens and telltales for nothing."""
     records = iter_records(paths, stdin=stdin)
     while True:
         batch = Batch()
@@ -103,8 +95,9 @@ def prepared_batches(
         yield _prepare_batch(raws, batch, stored)
 
 
-def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: AbstractSet[int] = frozenset()) -> Batch:
-    """Normalise each record, detect the missing languages all at once, then finish each record."""
+def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: StoredLookup = nothing_stored) -> Batch:
+    """Normalise each record, detect the missing languages all at once, hash the texts, ask the
+    store which of them it holds (one lookup a batch), then fingerprint the others."""
     started = time.perf_counter()
     normalised: list[RawRecord | RecordFailure] = [
         item if isinstance(item, RecordFailure) else _safe(item, lambda: normalize_record(item, detect_language=False))
@@ -112,15 +105,27 @@ def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: 
     ]
     ok = [i for i, item in enumerate(normalised) if not isinstance(item, RecordFailure)]
     detected = detect_languages([normalised[i] for i in ok])  # type: ignore[misc]
+    hashed: dict[int, tuple[RawRecord, str]] = {}  # position -> (normalised record, content hash)
     for i, record in zip(ok, detected):
-        normalised[i] = record
-    batch.add_time("normalize", time.perf_counter() - started)
-    for raw, record in zip(raws, normalised):
-        if isinstance(record, RecordFailure):
-            batch.items.append(record)
+        raw = raws[i]
+        assert not isinstance(raw, RecordFailure)
+        if record.text.strip():
+            hashed[i] = (record, content_hash(record.text))
         else:
-            assert not isinstance(raw, RecordFailure)
-            batch.items.append(_safe(raw, lambda: _finish(raw, record, batch, stored)))
+            normalised[i] = _emptied(raw)
+    batch.add_time("normalize", time.perf_counter() - started)
+    started = time.perf_counter()
+    held = stored([(record.external_id, digest) for record, digest in hashed.values()])
+    batch.add_time("read", time.perf_counter() - started)
+    for i, (raw, item) in enumerate(zip(raws, normalised)):
+        if i not in hashed:
+            assert isinstance(item, RecordFailure)
+            batch.items.append(item)
+            continue
+        assert not isinstance(raw, RecordFailure)
+        record, digest = hashed[i]
+        known = (record.external_id, digest) in held
+        batch.items.append(_safe(raw, lambda: _finish(record, digest, known, batch)))
     return batch
 
 
@@ -139,7 +144,7 @@ def _safe(raw: RawRecord, step: Callable[[], Any]) -> Any:
 _DONE = "done"
 
 
-def _produce(paths: Sequence[str], out: Any, parent: int, stored: AbstractSet[int]) -> None:
+def _produce(paths: Sequence[str], out: Any, parent: int, stored: StoredLookup) -> None:
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
         for batch in prepared_batches(paths, stored=stored):
@@ -171,7 +176,7 @@ def _put(out: Any, item: Any, parent: int) -> None:
                 os._exit(0)
 
 
-def prepare_in_background(paths: Sequence[str], stored: AbstractSet[int] = frozenset()) -> Iterator[Batch]:
+def prepare_in_background(paths: Sequence[str], stored: StoredLookup = nothing_stored) -> Iterator[Batch]:
     """Like :func:`prepared_batches`, computed in a child process a few batches ahead (forked:
     ``stored`` is inherited, not sent)."""
     context = mp.get_context("fork")
@@ -197,4 +202,4 @@ def prepare_in_background(paths: Sequence[str], stored: AbstractSet[int] = froze
         child.join(timeout=5)
 
 
-__all__ = ["BATCH_SIZE", "PreparedDoc", "fingerprint_bytes", "prepare_in_background", "prepared_batches", "stored_key"]
+__all__ = ["BATCH_SIZE", "PreparedDoc", "fingerprint_bytes", "prepare_in_background", "prepared_batches"]

@@ -75,6 +75,8 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
             outcome.unchanged += 1  # the later record with the same id wins within a batch
         latest[item.record.external_id] = item
 
+    # Through the rows, not the reader's covering index: these are the rows this batch may
+    # update, and a damaged table page surfaces here rather than after the writes.
     existing = {
         row.external_id: (row.id, row.content_hash)
         for row in conn.execute(
