@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import re
+
 import numpy as np
 import pytest
 
@@ -9,6 +12,7 @@ from archive.provenance.align import Prepared, align, longest_increasing, opcode
 from archive.provenance.attribution import find_attributions
 from archive.provenance.candidates import CandidateIndex
 from archive.provenance.features import CAP, NUM, STOP, WORD, tokenize
+from archive.provenance import style
 from archive.provenance.style import ai_style, cruft_lines, reads_cut_off, spinner_artefacts
 
 
@@ -338,3 +342,43 @@ def test_linking_pauses_the_cyclic_collector_and_resumes_it() -> None:
         assert seen == [False, False] and not gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# One spun phrase for each artefact, in the case a copy may print it.
+ARTEFACT_EXAMPLES = (
+    "sales rose earlier This 12 Months.", "Profit fell. this 12 months it rose", "over the Final 12 months",
+    "it is Certainly One Of the best", "The Corporate’s shares", "stilted intelligence tools",
+    "counterfeit consciousness", "Man-Made Consciousness", "profound neural nets", "Huge Information sets",
+    "bosom malignant growth", "irregular woodland models", "flag to clamor ratio",
+    "haphazard access memory", "cell phone organisation",
+)
+
+
+def test_each_spinner_artefact_is_found_past_its_literal_check() -> None:
+    """The literals that gate each artefact regex must be in whatever the regex can match."""
+    for pattern, usual, needles in style.SPINNER_ARTEFACTS:
+        assert all(needle == needle.lower() for needle in needles)
+        examples = [e for e in ARTEFACT_EXAMPLES if re.search(pattern, e, re.IGNORECASE)]
+        assert examples, pattern
+        for example in examples:
+            assert usual in {m.usual for m in spinner_artefacts(example)}, example
+
+
+def _reference_burstiness(text: str) -> float:
+    """The definition, with a lookbehind split as first written (burstiness's regexes are tuned)."""
+    flat = re.sub(r"(?<!\n)\n(?!\n)", " ", text)
+    lengths = [len(s.split()) for s in re.split(r"(?<=[.!?])[\"”’')\]]*\s+|\n[ \t]*\n", flat)]
+    lengths = [n for n in lengths if n >= 3]
+    if len(lengths) < style.MIN_SENTENCES:
+        return 0.0
+    mean = sum(lengths) / len(lengths)
+    return (sum((n - mean) ** 2 for n in lengths) / len(lengths)) ** 0.5 / mean
+
+
+def test_burstiness_splits_sentences_as_its_definition_does() -> None:
+    pieces = ["word", "two words", ".", "!", "?", '"', "”", ")", "]", " ", "  ", "\n", "\n\n", "\n \n",
+              "\n\n\n", "\t", "U.S.", "end.", 'said."', "Yes!)", "e.g. this", "...", "\u2019"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randrange(1, 40)))
+        assert style.burstiness(text) == _reference_burstiness(text), repr(text)
