@@ -1,0 +1,40 @@
+"""`archive search` imports only what a search needs: Whoosh's English word variations (dozens of
+large regular expressions compiled at import) wait until something asks for them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+SEARCH_THEN_REPORT = """
+import sys
+from click.testing import CliRunner
+from archive.cli import cli
+home = sys.argv[1]
+assert CliRunner().invoke(cli, ["--home", home, "ingest", "-q", sys.argv[2]]).exit_code == 0
+result = CliRunner().invoke(cli, ["--home", home, "search", "intelligence"])
+assert result.exit_code == 0 and "2 matches" in result.output, result.output
+module = sys.modules["whoosh.lang.morph_en"]
+print("stand-in" if not hasattr(module, "_partitions") else "real")
+from whoosh.query import Variations
+print(sorted(module.variations("rendering"))[:3])
+print("real" if hasattr(sys.modules["whoosh.lang.morph_en"], "_partitions") else "stand-in")
+"""
+
+
+def test_a_search_does_not_load_word_variations_until_asked(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-c", SEARCH_THEN_REPORT, str(tmp_path / "home"), str(SEEDS)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:3] == ["stand-in", "['render', 'rendering', 'renderinged']", "real"]
+
+
+def test_the_stand_in_gives_whoosh_own_variations() -> None:
+    from archive.search import lazy_morph
+
+    real = lazy_morph._real_module()
+    for word in ("rendering", "cities", "running", "tokenize", "happily", "x"):
+        assert lazy_morph.variations(word) == real.variations(word)
