@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -41,6 +44,31 @@ def test_normalize_text_cleans_whitespace_and_controls() -> None:
 def test_normalize_text_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+def _reference_normalize_text(text: str) -> str:
+    """The definition with regular expressions, as first written: stored content hashes depend
+    on normalize_text giving exactly this."""
+    text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
+    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
+    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+SOUP = (" ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\u200b",
+        "\u3000", "\u2009", "\n\n\n", " \n ", "word", "x", "e\u0301")
+
+
+def test_normalize_text_is_its_definition_on_whitespace_soups() -> None:
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = "".join(rng.choice(SOUP) for _ in range(rng.randrange(40)))
+        assert normalize_text(text) == _reference_normalize_text(text), repr(text)
+
+
+@given(st.text())
+def test_normalize_text_is_its_definition(text: str) -> None:
+    assert normalize_text(text) == _reference_normalize_text(text)
 
 
 def test_content_hash_ignores_whitespace_noise() -> None:
