@@ -183,7 +183,7 @@ class IndexFeeder:
         for doc_id, doc, is_new in written:
             if not is_new:
                 self._writer.delete_by_term("id", str(doc_id))
-            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc)))
+            self._writer.add_document(**to_fields(index_doc_from_prepared(doc_id, doc), doc.postings))
             self._pending.append(doc_id)
         if len(self._pending) >= self.commit_every:
             self.commit()

@@ -536,6 +536,8 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]
                      f"raw Whoosh {_fmt(whoosh_s, ' s')}", _fmt(ing.get("store_index_vs_whoosh"), "x"), "", ""))
         rows.append(("fingerprint stage (reader process)", _fmt(sec.get("fingerprint"), " s"),
                      f"MinHash+LSH {_fmt(minhash.get('seconds'), ' s')}", _fmt(ing.get("fingerprint_vs_minhash"), "x"), "", ""))
+        rows.append(("search-index analysis (reader process; the writer pools its postings)",
+                     _fmt(sec.get("analyse"), " s"), "", "", "", ""))
         rows.append(("peak PSS of ingest (process tree, shared pages counted once)", _fmt(ing.get("peak_pss_tree_mb"), " MB"),
                      f"raw Whoosh {_fmt(whoosh.get('peak_pss_tree_mb'), ' MB')}", "", "", ""))
         rows.append(("peak RSS of ingest (process tree)", _fmt(ing["peak_rss_tree_mb"], " MB"),

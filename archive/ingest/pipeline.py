@@ -35,8 +35,8 @@ class IngestSummary:
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
-    # Seconds per stage: read, normalize, fingerprint (in the reader process when it runs in
-    # the background), store, index, provenance; and "wall" for the whole call.
+    # Seconds per stage: read, normalize, fingerprint, analyse (in the reader process when it
+    # runs in the background), store, index, provenance; and "wall" for the whole call.
     seconds: dict[str, float] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:

@@ -20,6 +20,7 @@ from archive.ingest.readers import iter_records
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.stored_texts import StoredLookup, nothing_stored
 from archive.provenance import DocInput, fingerprint
+from archive.search.schema import Posting, analyse, texts_to_index
 
 BATCH_SIZE = 500
 
@@ -31,6 +32,9 @@ class PreparedDoc:
     # None when the store held this text under this id when the reader looked (see
     # stored_texts): the writer then finds it unchanged, or computes the fingerprint after all.
     fingerprint: bytes | None
+    # The text fields' search-index postings (schema.analyse), made here so that the writer,
+    # the ingest's bottleneck, only pools them; None with the fingerprint, for the same reason.
+    postings: dict[str, list[Posting]] | None = None
 
 
 def fingerprint_bytes(record: RawRecord) -> bytes:
@@ -65,11 +69,16 @@ def _emptied(raw: RawRecord) -> RecordFailure:
 
 
 def _finish(record: RawRecord, digest: str, stored: bool, batch: Batch | None) -> PreparedDoc:
-    """Fingerprint a normalised record, unless the store holds its text under its id."""
+    """Fingerprint and analyse a normalised record, unless the store holds its text under its id."""
+    if stored:
+        return PreparedDoc(record, digest, None)
     started = time.perf_counter()
-    prepared = PreparedDoc(record, digest, None if stored else fingerprint_bytes(record))
+    prepared = PreparedDoc(record, digest, fingerprint_bytes(record))
+    analysed = time.perf_counter()
+    prepared.postings = analyse(texts_to_index(record.title, record.text, record.author, record.source, record.url))
     if batch is not None:
-        batch.add_time("fingerprint", time.perf_counter() - started)
+        batch.add_time("fingerprint", analysed - started)
+        batch.add_time("analyse", time.perf_counter() - analysed)
     return prepared
 
 

@@ -40,7 +40,7 @@ from whoosh.writing import IndexWriter, SegmentWriter
 from archive.errors import BusyError, IndexStateError
 from archive.search import manifest
 from archive.search.pool import TermPool
-from archive.search.schema import IndexDoc, build_schema, to_fields
+from archive.search.schema import SCHEMA, IndexDoc, Text, build_schema, to_fields
 
 CURRENT = "CURRENT"
 LOCK_NAME = "WRITELOCK"
@@ -365,6 +365,11 @@ class _SegmentWriter(SegmentWriter):
         fields = self.schema.items()
         if not any(field.vector or field.separate_spelling() for _, field in fields):
             self.pool = TermPool(limit)
+        # Fields whose postings a document may bring along (``_postings``, made by
+        # ``schema.analyse`` under SCHEMA): those this index analyses as SCHEMA does.
+        self._analysed_alike = frozenset(
+            name for name, field in fields
+            if isinstance(field, Text) and name in SCHEMA.names() and field.analyses_like(SCHEMA[name]))
 
     def add_document(self, **fields: Any) -> None:
         pool = self.pool
@@ -379,6 +384,7 @@ class _SegmentWriter(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted([name for name in fields if not name.startswith("_")])
         self._check_fields(schema, fieldnames)
+        analysed = fields.get("_postings") or {}
         perdocwriter.start_doc(docnum)
         try:
             for fieldname in fieldnames:
@@ -389,7 +395,9 @@ class _SegmentWriter(SegmentWriter):
                 length = 0
                 if field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    length = pool.add_field(fieldname, docnum, field.index(value), fieldboost, field.scorable)
+                    postings = analysed.get(fieldname) if fieldname in self._analysed_alike else None
+                    length = pool.add_field(fieldname, docnum, field.index(value) if postings is None else postings,
+                                            fieldboost, field.scorable)
                 customval = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
                 column = field.column_type

@@ -53,6 +53,12 @@ class Text(fields.TEXT):
     def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:  # type: ignore[override]
         return iter(_postings(value, self.format.field_boost, self.common_words))
 
+    def analyses_like(self, other: Any) -> bool:
+        """Whether ``other`` gives the same postings for every value (an index keeps the
+        common-word list it was built with)."""
+        return (isinstance(other, Text) and self.format.field_boost == other.format.field_boost
+                and self.common_words == other.common_words)
+
 
 def _postings(text: str, field_boost: float, common: frozenset[str]) -> list[Posting]:
     terms = words(text)
@@ -141,24 +147,40 @@ def build_schema() -> fields.Schema:
     )
 
 
-def to_fields(doc: IndexDoc) -> dict[str, Any]:
-    """The keyword arguments for ``writer.add_document``; absent values are left out."""
+def texts_to_index(title: str | None, text: str, author: str | None, source: str | None,
+                   url: str | None) -> dict[str, str]:
+    """The text fields a document gives the index; absent values are left out."""
+    values = {"text": text}
+    for name, value in (("title", title), ("author", author), ("source", source), ("url", url)):
+        if value:
+            values[name] = value
+    return values
+
+
+def analyse(texts: dict[str, str]) -> dict[str, list[Posting]]:
+    """The postings of each of ``texts_to_index``'s fields under :data:`SCHEMA`, as its
+    ``index`` gives them. An ingest computes them in its reader process, beside the writer,
+    which is the ingest's bottleneck: the writer takes them for every field its index analyses
+    as SCHEMA does (see ``index._SegmentWriter``)."""
+    return {name: _postings(value, SCHEMA[name].format.field_boost, SCHEMA[name].common_words)
+            for name, value in texts.items()}
+
+
+def to_fields(doc: IndexDoc, postings: dict[str, list[Posting]] | None = None) -> dict[str, Any]:
+    """The keyword arguments for ``writer.add_document``; absent values are left out.
+    ``postings`` (from :func:`analyse` of the same texts) rides along as ``_postings``."""
     values: dict[str, Any] = {
         "id": str(doc.id),
         "external_id": doc.external_id,
-        "text": doc.text,
         "content_hash": doc.content_hash,
+        **texts_to_index(doc.title, doc.text, doc.author, doc.source, doc.url),
     }
+    if postings is not None:
+        values["_postings"] = postings
     if doc.title:
-        values["title"] = doc.title
         values["_stored_title"] = doc.title
-    if doc.author:
-        values["author"] = doc.author
     if doc.source:
-        values["source"] = doc.source
         values["source_facet"] = doc.source
-    if doc.url:
-        values["url"] = doc.url
     if doc.language:
         values["lang"] = doc.language.lower()
     if doc.published_at is not None:
