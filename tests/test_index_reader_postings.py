@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from whoosh.filedb.filestore import FileStorage
 
 from archive.api import Archive
+from archive.ingest import prepare
 from archive.search import IndexDoc, SearchIndex
 from archive.search.index import _open_writer
 from archive.search.schema import TITLE_BOOST, Text, analyse, build_schema, texts_to_index, to_fields
@@ -41,13 +43,17 @@ def searcher_contents(searcher: Any) -> dict[tuple[str, bytes], list[tuple[str, 
     return contents
 
 
-def test_an_ingest_indexes_what_a_rebuild_from_the_store_indexes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer_behind", [True, False])
+def test_an_ingest_indexes_what_a_rebuild_from_the_store_indexes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writer_behind: bool) -> None:
+    # The reader analyses the texts while batches wait for the writer, else the writer does.
+    monkeypatch.setattr(prepare, "_writer_is_behind", lambda out: writer_behind)
     records = [{"id": doc.external_id, "title": doc.title, "text": doc.text, "author": f"Reporter {n % 7}",
                 "source": doc.source, "url": doc.url} for n, doc in enumerate(r.doc for r in build_corpus(200, seed=5))]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(record) for record in records), encoding="utf-8")
     with Archive(tmp_path / "home") as archive:
-        archive.ingest([str(path)], provenance=False)  # analysed in the reader process
+        archive.ingest([str(path)], provenance=False)
         ingested = index_contents(archive.search_index())
         archive.rebuild_index()  # analysed by the writer, from the store
         rebuilt = index_contents(archive.search_index())

@@ -32,8 +32,8 @@ class PreparedDoc:
     # None when the store held this text under this id when the reader looked (see
     # stored_texts): the writer then finds it unchanged, or computes the fingerprint after all.
     fingerprint: bytes | None
-    # The text fields' search-index postings (schema.analyse), made here so that the writer,
-    # the ingest's bottleneck, only pools them; None with the fingerprint, for the same reason.
+    # The text fields' search-index postings (schema.analyse), made by the reader process when
+    # the writer is behind it (see prepared_batches); otherwise None and the writer analyses.
     postings: dict[str, list[Posting]] | None = None
 
 
@@ -68,14 +68,17 @@ def _emptied(raw: RawRecord) -> RecordFailure:
     return RecordFailure(raw.origin, "no text left after normalisation", raw.record_ref)
 
 
-def _finish(record: RawRecord, digest: str, stored: bool, batch: Batch | None) -> PreparedDoc:
-    """Fingerprint and analyse a normalised record, unless the store holds its text under its id."""
+def _finish(record: RawRecord, digest: str, stored: bool, batch: Batch | None,
+            with_postings: bool = False) -> PreparedDoc:
+    """Fingerprint (and analyse, if asked) a normalised record, unless the store holds its text
+    under its id."""
     if stored:
         return PreparedDoc(record, digest, None)
     started = time.perf_counter()
     prepared = PreparedDoc(record, digest, fingerprint_bytes(record))
     analysed = time.perf_counter()
-    prepared.postings = analyse(texts_to_index(record.title, record.text, record.author, record.source, record.url))
+    if with_postings:
+        prepared.postings = analyse(texts_to_index(record.title, record.text, record.author, record.source, record.url))
     if batch is not None:
         batch.add_time("fingerprint", analysed - started)
         batch.add_time("analyse", time.perf_counter() - analysed)
@@ -84,11 +87,12 @@ def _finish(record: RawRecord, digest: str, stored: bool, batch: Batch | None) -
 
 def prepared_batches(
     paths: Sequence[str], stdin: BinaryIO | None = None, batch_size: int = BATCH_SIZE,
-    stored: StoredLookup = nothing_stored,
+    stored: StoredLookup = nothing_stored, with_postings: Callable[[], bool] = lambda: False,
 ) -> Iterator[Batch]:
     """Batches of prepared records; ``stored`` tells which texts the store holds already, to
     spare their fingerprints: a re-ingest of unchanged files would otherwise read every text's
-    tokens and telltales for nothing."""
+    tokens and telltales for nothing. ``with_postings``, asked before each batch, says whether
+    to analyse its texts for the search index too (work the writer would otherwise do)."""
     records = iter_records(paths, stdin=stdin)
     while True:
         batch = Batch()
@@ -101,10 +105,11 @@ def prepared_batches(
         batch.add_time("read", time.perf_counter() - started)
         if not raws:
             return
-        yield _prepare_batch(raws, batch, stored)
+        yield _prepare_batch(raws, batch, stored, with_postings())
 
 
-def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: StoredLookup = nothing_stored) -> Batch:
+def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: StoredLookup = nothing_stored,
+                   with_postings: bool = False) -> Batch:
     """Normalise each record, detect the missing languages all at once, hash the texts, ask the
     store which of them it holds (one lookup a batch), then fingerprint the others."""
     started = time.perf_counter()
@@ -134,7 +139,7 @@ def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: 
         assert not isinstance(raw, RecordFailure)
         record, digest = hashed[i]
         known = (record.external_id, digest) in held
-        batch.items.append(_safe(raw, lambda: _finish(record, digest, known, batch)))
+        batch.items.append(_safe(raw, lambda: _finish(record, digest, known, batch, with_postings)))
     return batch
 
 
@@ -151,16 +156,28 @@ def _safe(raw: RawRecord, step: Callable[[], Any]) -> Any:
 
 
 _DONE = "done"
+_QUEUED = 4  # batches the reader may get ahead of the writer
+_BEHIND = 2  # batches waiting for the writer from which the reader takes on analysis
 
 
 def _produce(paths: Sequence[str], out: Any, parent: int, stored: StoredLookup) -> None:
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
-        for batch in prepared_batches(paths, stored=stored):
+        for batch in prepared_batches(paths, stored=stored, with_postings=lambda: _writer_is_behind(out)):
             _put(out, ("batch", batch), parent)
         _put(out, (_DONE, None), parent)
     except BaseException as exc:  # report, don't die silently: the parent turns it into an error
         _put(out, ("error", f"{type(exc).__name__}: {exc}"), parent)
+
+
+def _writer_is_behind(out: Any) -> bool:
+    """Whether batches are waiting for the writer. The two processes share the work of analysing
+    texts for the search index: whichever has slack does it (the index is the same either way),
+    so neither waits for the other for long."""
+    try:
+        return bool(out.qsize() >= _BEHIND)
+    except NotImplementedError:  # macOS has no qsize: the writer, Whoosh's, is usually the slower
+        return True
 
 
 def _exit_when_orphaned(parent: int) -> None:
@@ -189,7 +206,7 @@ def prepare_in_background(paths: Sequence[str], stored: StoredLookup = nothing_s
     """Like :func:`prepared_batches`, computed in a child process a few batches ahead (forked:
     ``stored`` is inherited, not sent)."""
     context = mp.get_context("fork")
-    out = context.Queue(maxsize=4)
+    out = context.Queue(maxsize=_QUEUED)
     child = context.Process(target=_produce, args=(list(paths), out, os.getpid(), stored), daemon=True)
     child.start()
     try:
