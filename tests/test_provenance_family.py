@@ -117,6 +117,21 @@ def test_a_rewrite_of_a_rewrite_goes_to_the_common_source() -> None:
     assert index._why[3] == "chain_source"
 
 
+def test_a_chain_is_read_from_the_links_not_from_the_pairs_own_direction() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index, oriented = _chain_fixture()
+    # Both links were re-pointed by family rules (promoted) against their pairs' own weak
+    # direction, which stays as it was until the parents are final: the chain 3 -> 2 -> 1 must
+    # still be read as such (a pair's orientation would make 3 and 2 each their own "source").
+    oriented[(2, 3)] = _Oriented(3, 2, 0.55, (), ())
+    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())
+    parent = {3: (2, 3), 2: (1, 2)}
+    index._no_rewrite_chains(oriented, parent, {(2, 3), (1, 2)})
+    assert parent == {3: (1, 3), 2: (1, 2)}
+    assert index._why[3] == "chain_source"
+
+
 def test_a_chain_without_a_pair_to_the_common_source_abstains() -> None:
     index, oriented = _chain_fixture()
     del index.pairs[(1, 3)]

@@ -46,7 +46,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-3"
+METHOD_VERSION = "2026.12-4"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -480,10 +480,10 @@ class ProvenanceIndex:
             for d in sorted(parent):
                 if d not in parent:
                     continue
-                p = oriented[parent[d]].source
+                p = _other(parent[d], d)
                 if p not in parent:
                     continue
-                q = oriented[parent[p]].source
+                q = _other(parent[p], p)
                 if q == d or not self._is_sibling(d, p, q):
                     continue
                 if q in options.get(d, {}):
@@ -559,7 +559,7 @@ class ProvenanceIndex:
             key = parent[d]
             if d in settled or (self.pairs[key].decision.relation != "rewrite" and key not in promoted):
                 continue
-            p = oriented[key].source
+            p = _other(key, d)
             # The current source competes too, even when it is not among d's closest texts.
             root = self._original_of(self._family_root([d] + sorted(set(neighbours.get(d, [])) | {p})), oriented, parent)
             if root == p:
@@ -608,7 +608,7 @@ class ProvenanceIndex:
         and pastes from the original can read as human-written as it, so style alone may pick it."""
         seen = {root}
         while root in parent and self.pairs[parent[root]].decision.relation in _COPY_RELATIONS:
-            root = oriented[parent[root]].source
+            root = _other(parent[root], root)
             if root in seen:
                 break
             seen.add(root)
@@ -622,10 +622,10 @@ class ProvenanceIndex:
         order of documents does not matter)."""
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
-            p = oriented[parent[d]].source
+            p = _other(parent[d], d)
             if not self._rewrite_link(d, parent, promoted) or not self._rewrite_link(p, parent, promoted):
                 continue
-            q = oriented[parent[p]].source
+            q = _other(parent[p], p)
             if q == d:
                 continue
             if self._source_preference(p, q) > 0:
@@ -709,7 +709,7 @@ class ProvenanceIndex:
                          promoted: set[tuple[int, int]]) -> dict[int, int]:
         """The voters of the consensus rules: each text whose chosen source link is a rewrite link
         (by its relation or promoted to one), in id order, with that source."""
-        return {x: oriented[parent[x]].source for x in sorted(parent) if self._rewrite_link(x, parent, promoted)}
+        return {x: _other(parent[x], x) for x in sorted(parent) if self._rewrite_link(x, parent, promoted)}
 
     def _one_story(self, key: tuple[int, int]) -> bool:
         """The aligned pair ``key`` is a pair (any relation), or, when too loose for one, its
@@ -777,7 +777,7 @@ class ProvenanceIndex:
         paired_with = self._paired_texts()
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
-            p = oriented[parent[d]].source
+            p = _other(parent[d], d)
             if not self._rewrite_link(d, parent, promoted) or p in parent:
                 continue
             # q must also be the source of more rewrites than p: the family's root by its links
@@ -818,7 +818,7 @@ class ProvenanceIndex:
             pkey = parent.get(o.source)
             if pkey is None or self.pairs[pkey].decision.relation not in _COPY_RELATIONS:
                 continue
-            p, q = o.source, oriented[pkey].source
+            p, q = o.source, _other(pkey, o.source)
             qkey = (min(d, q), max(d, q))
             rec = self.pairs.get(qkey)
             if q == d or rec is None or rec.decision.relation != "spun" or qkey not in oriented or self._same_outlet(p, q):
@@ -850,7 +850,7 @@ class ProvenanceIndex:
             key = parent[d]
             if key in promoted or oriented[key].derived != d or self._why.get(d) == "spin_siblings":
                 continue  # (a sibling copy shares d's swaps: that agreement is the spinner's)
-            p = oriented[key].source
+            p = _other(key, d)
             explains = self._explains(key, oriented[key])
             options = by_derived.get(d, {})
             versions = [s for s, k in sorted(options.items()) if s != p and self._are_versions(s, p)
@@ -1294,6 +1294,13 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     )
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, _body_terms(tokens, told.cruft),
                         traits, told.cut_off, *_details_in_order(tokens))
+
+
+def _other(key: tuple[int, int], x: int) -> int:
+    """The other text of the pair ``key``: x's source when ``key`` is x's chosen source link.
+    (Not the pair's orientation: a link re-pointed by the family rules keeps the pair's own
+    direction until _choose_parents has finished, and it may point the other way.)"""
+    return key[1] if key[0] == x else key[0]
 
 
 def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:
