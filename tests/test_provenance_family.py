@@ -408,6 +408,37 @@ def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them(
     assert 3 not in parent
 
 
+def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:
+    index = _consensus_fixture()
+    calls: list[str] = []
+
+    def family(oriented, parent, promoted) -> None:
+        calls.append("family")
+        if 3 in parent and 5 not in parent:  # stands for: 5 has enough votes once 3 is linked
+            index._repoint(oriented, parent, promoted, 5, (1, 5), "family_consensus")
+
+    def neighbour(oriented, parent, promoted) -> None:
+        calls.append("neighbour")
+        if 3 not in parent:
+            index._repoint(oriented, parent, promoted, 3, (1, 3), "neighbour_consensus")
+
+    family_roots = index._family_roots
+
+    def roots_leaving_3_and_5_parentless(oriented, parent, promoted, settled) -> None:
+        family_roots(oriented, parent, promoted, settled)
+        parent.pop(3, None)
+        parent.pop(5, None)
+
+    monkeypatch.setattr(index, "_family_roots", roots_leaving_3_and_5_parentless)
+    monkeypatch.setattr(index, "_family_consensus", family)
+    monkeypatch.setattr(index, "_neighbour_consensus", neighbour)
+    result = index.result()
+    linked = {(l.derived_id, l.source_id) for l in result.links if l.relation in DERIVATIONS}
+    assert (3, 1) in linked and (5, 1) in linked
+    # Round 1 links 3, round 2 links 5 (3 votes now), round 3 adds nothing and ends the loop.
+    assert calls == ["family", "neighbour"] * 3
+
+
 def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
     from archive.provenance.engine import _Oriented
 

@@ -509,8 +509,13 @@ class ProvenanceIndex:
             if not changed:
                 break
         self._family_roots(oriented, parent, promoted, settled)
-        self._family_consensus(oriented, parent, promoted)
-        self._neighbour_consensus(oriented, parent, promoted)
+        # A text the consensus rules link votes in turn: repeated until no link is added.
+        for _ in range(REPARENT_ROUNDS):
+            linked = len(parent)
+            self._family_consensus(oriented, parent, promoted)
+            self._neighbour_consensus(oriented, parent, promoted)
+            if len(parent) == linked:
+                break
         self._no_rewrite_chains(oriented, parent, promoted)
         self._no_unsourced_sibling_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
