@@ -205,6 +205,25 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     assert 3 not in index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
 
 
+def test_llm_favoured_words_alone_do_not_make_a_far_burstier_candidate_a_sibling() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.engine import SIBLING_BURST_MARGIN
+
+    index, _ = _chain_fixture()
+    _with_ai_density(index, 1, 0.0, 1.0)  # the source uses a few of the listed words ...
+    _with_ai_density(index, 3, 0.0, 1.0)  # ... as often as the rewrite
+    b3 = index.traits[3].burstiness
+    assert b3 > 0
+    index.traits[1] = replace(index.traits[1], burstiness=b3 + SIBLING_BURST_MARGIN / 2)
+    assert index._llm_like_source(1, 3), "about as even as the rewrite: a sibling, by the words"
+    index.traits[1] = replace(index.traits[1], burstiness=b3 + 2 * SIBLING_BURST_MARGIN)
+    assert not index._llm_like_source(1, 3), "much more varied sentences: read as written by a person"
+    # Stock phrases and headings still count whatever the rhythm.
+    _with_ai_density(index, 1, 0.6, 1.0)
+    assert index._llm_like_source(1, 3)
+
+
 def test_a_source_further_down_is_aligned_when_it_reads_more_as_the_source_than_the_head() -> None:
     from dataclasses import replace
 
