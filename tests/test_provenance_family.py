@@ -458,6 +458,33 @@ def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:
     assert calls == ["family", "neighbour"] * 3
 
 
+def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_other_siblings() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    # 3's closest candidate is its sibling 2, which found no source of its own; 1 sources two
+    # other rewrites (4, 5), is paired with 3 and reads more as 3's source than 2 does.
+    assert (1, 3) in index.pairs and index._source_preference(1, 3) > index._source_preference(2, 3)
+    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((2, 3), (1, 4), (1, 5))}
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (1, 3) and index._why[3] == "family_hub"
+    # A hub of one rewrite is no more a hub than 2 (which sources 3): nothing moves.
+    parent = {3: (2, 3), 4: (1, 4)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (2, 3)
+    # Nor when 2 has a source of its own (the chain rules judge that case), or 1 reads as
+    # LLM-written as 3.
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5), 2: (1, 2)}
+    oriented[(1, 2)] = _Oriented(1, 2, 0.8, (), ())
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (2, 3)
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (2, 3)
+
+
 def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
     from archive.provenance.engine import _Oriented
 

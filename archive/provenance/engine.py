@@ -155,6 +155,7 @@ _WHY_NOTES = {
     "chain_source": "the closer candidate is itself a rewrite of this source; two rewrites of one article are likelier than a rewrite of a rewrite",
     "family_consensus": "texts paired with this one are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
+    "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources more rewrites: the article the rewrites share",
 }
 
 
@@ -524,6 +525,7 @@ class ProvenanceIndex:
                 break
         self._no_rewrite_chains(oriented, parent, promoted)
         self._no_unsourced_sibling_sources(oriented, parent, promoted)
+        self._family_hubs(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
         for d, key in parent.items():
@@ -810,6 +812,42 @@ class ProvenanceIndex:
                 self._why[d] = "sibling_source_dropped"
             else:
                 self._repoint(oriented, parent, promoted, d, qkey, "sibling_source")
+
+    def _family_hubs(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                     promoted: set[tuple[int, int]]) -> None:
+        """A rewrite d whose chosen source p has no source of its own goes to q, a text paired
+        with d that reads more as d's source than p does and is already the source of more
+        rewrites than p (d counted for p, so two or more): the hub of a star of rewrites. Several
+        rewrites of one article each resemble their sibling more than the article, so a rewrite
+        whose nearest text is a sibling that found no source of its own takes that sibling; the
+        text that sources its other siblings, and reads as its source, is the one they share.
+        q is an original itself (no source), another outlet, not dated after d, and not LLM-written
+        like d (in place; decided on the links as they stand)."""
+        linked_to: dict[int, int] = {}
+        for q in self._rewrite_sources(oriented, parent, promoted).values():
+            linked_to[q] = linked_to.get(q, 0) + 1
+        paired_with = self._paired_texts()
+        moves: dict[int, tuple[int, int]] = {}
+        for d in sorted(parent):
+            if not self._rewrite_link(d, parent, promoted):
+                continue
+            p = _other(parent[d], d)
+            if p in parent:
+                continue
+            current = self._source_preference(p, d)
+            best: tuple[float, int] | None = None
+            for q in sorted(paired_with.get(d, ())):
+                if q in (p, d) or q in parent or linked_to.get(q, 0) <= linked_to.get(p, 0):
+                    continue
+                pref = self._source_preference(q, d)
+                if pref <= current or self._llm_styled(q) or self._llm_like_source(q, d) or not self._may_take_over(q, d):
+                    continue
+                if best is None or pref > best[0]:
+                    best = (pref, q)
+            if best is not None:
+                moves[d] = (min(d, best[1]), max(d, best[1]))
+        for d, qkey in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, qkey, "family_hub")
 
     def _no_spin_chains(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]]) -> None:
         """A spun copy d whose chosen source p is itself a copy of q, while d is a spun copy of q
