@@ -117,6 +117,21 @@ def test_a_rewrite_of_a_rewrite_goes_to_the_common_source() -> None:
     assert index._why[3] == "chain_source"
 
 
+def test_a_chain_is_read_from_the_links_not_from_the_pairs_own_direction() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index, oriented = _chain_fixture()
+    # Both links were re-pointed by family rules (promoted) against their pairs' own weak
+    # direction, which stays as it was until the parents are final: the chain 3 -> 2 -> 1 must
+    # still be read as such (a pair's orientation would make 3 and 2 each their own "source").
+    oriented[(2, 3)] = _Oriented(3, 2, 0.55, (), ())
+    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())
+    parent = {3: (2, 3), 2: (1, 2)}
+    index._no_rewrite_chains(oriented, parent, {(2, 3), (1, 2)})
+    assert parent == {3: (1, 3), 2: (1, 2)}
+    assert index._why[3] == "chain_source"
+
+
 def test_a_chain_without_a_pair_to_the_common_source_abstains() -> None:
     index, oriented = _chain_fixture()
     del index.pairs[(1, 3)]
@@ -188,6 +203,25 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     index._cont_cache[(3, 1)] = 0.0
     assert not index._reads_as_source(1, 3)
     assert 3 not in index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+
+
+def test_llm_favoured_words_alone_do_not_make_a_far_burstier_candidate_a_sibling() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.engine import SIBLING_BURST_MARGIN
+
+    index, _ = _chain_fixture()
+    _with_ai_density(index, 1, 0.0, 1.0)  # the source uses a few of the listed words ...
+    _with_ai_density(index, 3, 0.0, 1.0)  # ... as often as the rewrite
+    b3 = index.traits[3].burstiness
+    assert b3 > 0
+    index.traits[1] = replace(index.traits[1], burstiness=b3 + SIBLING_BURST_MARGIN / 2)
+    assert index._llm_like_source(1, 3), "about as even as the rewrite: a sibling, by the words"
+    index.traits[1] = replace(index.traits[1], burstiness=b3 + 2 * SIBLING_BURST_MARGIN)
+    assert not index._llm_like_source(1, 3), "much more varied sentences: read as written by a person"
+    # Stock phrases and headings still count whatever the rhythm.
+    _with_ai_density(index, 1, 0.6, 1.0)
+    assert index._llm_like_source(1, 3)
 
 
 def test_a_source_further_down_is_aligned_when_it_reads_more_as_the_source_than_the_head() -> None:
@@ -391,6 +425,64 @@ def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them(
     parent = {2: (1, 2)}
     index._family_consensus(oriented, parent, {(1, 2)})
     assert 3 not in parent
+
+
+def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:
+    index = _consensus_fixture()
+    calls: list[str] = []
+
+    def family(oriented, parent, promoted) -> None:
+        calls.append("family")
+        if 3 in parent and 5 not in parent:  # stands for: 5 has enough votes once 3 is linked
+            index._repoint(oriented, parent, promoted, 5, (1, 5), "family_consensus")
+
+    def neighbour(oriented, parent, promoted) -> None:
+        calls.append("neighbour")
+        if 3 not in parent:
+            index._repoint(oriented, parent, promoted, 3, (1, 3), "neighbour_consensus")
+
+    family_roots = index._family_roots
+
+    def roots_leaving_3_and_5_parentless(oriented, parent, promoted, settled) -> None:
+        family_roots(oriented, parent, promoted, settled)
+        parent.pop(3, None)
+        parent.pop(5, None)
+
+    monkeypatch.setattr(index, "_family_roots", roots_leaving_3_and_5_parentless)
+    monkeypatch.setattr(index, "_family_consensus", family)
+    monkeypatch.setattr(index, "_neighbour_consensus", neighbour)
+    result = index.result()
+    linked = {(l.derived_id, l.source_id) for l in result.links if l.relation in DERIVATIONS}
+    assert (3, 1) in linked and (5, 1) in linked
+    # Round 1 links 3, round 2 links 5 (3 votes now), round 3 adds nothing and ends the loop.
+    assert calls == ["family", "neighbour"] * 3
+
+
+def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_other_siblings() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    # 3's closest candidate is its sibling 2, which found no source of its own; 1 sources two
+    # other rewrites (4, 5), is paired with 3 and reads more as 3's source than 2 does.
+    assert (1, 3) in index.pairs and index._source_preference(1, 3) > index._source_preference(2, 3)
+    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((2, 3), (1, 4), (1, 5))}
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (1, 3) and index._why[3] == "family_hub"
+    # A hub of one rewrite is no more a hub than 2 (which sources 3): nothing moves.
+    parent = {3: (2, 3), 4: (1, 4)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (2, 3)
+    # Nor when 2 has a source of its own (the chain rules judge that case), or 1 reads as
+    # LLM-written as 3.
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5), 2: (1, 2)}
+    oriented[(1, 2)] = _Oriented(1, 2, 0.8, (), ())
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (2, 3)
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (2, 3)
 
 
 def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
