@@ -82,6 +82,7 @@ def test_extent_postings_are_whoosh_postings(long_postings: SearchIndex, monkeyp
         return found
 
     monkeypatch.setattr(postings, "_block_arrays", counting)
+    rng = random.Random(2)
     terms = 0
     for _, matcher in block_terms(long_postings):
         found = _extent_postings(matcher())
@@ -89,6 +90,14 @@ def test_extent_postings_are_whoosh_postings(long_postings: SearchIndex, monkeyp
         ids, weights = whoosh_postings(matcher())
         assert found[0].tolist() == ids
         assert found[1].tolist() == list(weights)
+        # Only at wanted documents: the blocks that cannot hold one are not decoded.
+        for share in (0.0, 0.02, 0.3):
+            wanted = sorted(rng.sample(range(ids[-1] + 2), int(share * (ids[-1] + 2))))
+            at = _extent_postings(matcher(), np.array(wanted, np.int64))
+            assert at is not None
+            keep = set(wanted)
+            assert at[0].tolist() == [i for i in ids if i in keep]
+            assert at[1].tolist() == [w for i, w in zip(ids, weights) if i in keep]
         terms += 1
     assert terms > 50
     # Both ways of reading a block were taken: from the pickle's bytes, and through loads
@@ -203,3 +212,4 @@ def test_best_keeps_the_limit_best_and_their_ties() -> None:
                 threshold = heapq.nlargest(limit, expected.values())[-1]
                 expected = {d: s for d, s in expected.items() if s >= threshold}
             assert dict(found.best(limit)) == expected
+

@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.system import _INT_SIZE
 
+from archive.search.scores import distinct_sorted, within_sorted
+
 Ints = npt.NDArray[np.int64]
 
 # (document number, position) as one sortable key; positions shifted so a start before the field
@@ -85,8 +87,8 @@ def shared_starts(candidates: Ints, parts: Sequence[PartPostings], offsets: Sequ
         part_keys = alive[owners] * _SPAN + (where - offset + _SHIFT)
         if not _ascending(part_keys):
             return None
-        keys = part_keys if keys is None else keys[_within_sorted(keys, part_keys)]
-        alive = _distinct_sorted(keys // _SPAN)
+        keys = part_keys if keys is None else keys[within_sorted(keys, part_keys)]
+        alive = distinct_sorted(keys // _SPAN)
         if not len(alive):
             break
     return alive
@@ -112,7 +114,7 @@ def in_order_within(candidates: Ints, words: Sequence[PartPostings], slop: int) 
             at_end = at == len(ends)
             keys = keys[~at_end & (ends[np.where(at_end, 0, at)] < keys)] if len(ends) else keys[:0]
         ends = keys
-        alive = _distinct_sorted(ends // _SPAN)
+        alive = distinct_sorted(ends // _SPAN)
         if not len(alive):
             break
     return alive
@@ -121,21 +123,3 @@ def in_order_within(candidates: Ints, words: Sequence[PartPostings], slop: int) 
 def _ascending(keys: Ints) -> bool:
     """Documents in order and each one's positions increasing, as they are stored."""
     return bool((keys[1:] > keys[:-1]).all())
-
-
-def _within_sorted(keys: Ints, among: Ints) -> npt.NDArray[np.bool_]:
-    """Which ``keys`` are in ``among`` (both ascending): ``np.isin`` without its sort."""
-    if not len(among):
-        return np.zeros(len(keys), bool)
-    at = np.searchsorted(among, keys)
-    return among[np.minimum(at, len(among) - 1)] == keys
-
-
-def _distinct_sorted(values: Ints) -> Ints:
-    """``np.unique`` of ascending values, without its sort."""
-    if len(values) < 2:
-        return values
-    keep = np.empty(len(values), bool)
-    keep[0] = True
-    np.not_equal(values[1:], values[:-1], out=keep[1:])
-    return values[keep]

@@ -33,7 +33,7 @@ from whoosh.util.numeric import byte_to_length
 from archive.search.docvalues import column_values
 from archive.search.phrase import ExactPhrase
 from archive.search.positions import PartPostings, in_order_within, shared_starts
-from archive.search.scores import EMPTY, ArrayScores, as_arrays, intersection, running_sum, union
+from archive.search.scores import EMPTY, ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
 
 
 def posting_ids(matcher: Any) -> Iterator[int]:
@@ -439,8 +439,14 @@ def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any
         return None
     matcher = bm25.matcher
     count = searcher.reader().doc_frequency(fieldname, text) if within is not None else 0
-    if (within is None or 2 * len(within) > count) and type(matcher) is W3LeafMatcher and not matcher._lastblock:
-        ids, weights = _all_postings(matcher)  # as _postings_of would: every block
+    found = None
+    if type(matcher) is W3LeafMatcher and not matcher._lastblock:
+        if within is None or 2 * len(within) > count:
+            found = _all_postings(matcher)  # as _postings_of would: every block
+        elif matcher._i == 0 and not matcher._byteids:
+            found = _extent_postings(matcher, np.array(within, np.int64))  # the blocks _blocks_at would read
+    if found is not None:
+        ids, weights = found
     else:
         id_list: list[int] = []
         weight_list: list[float] = []
@@ -503,11 +509,52 @@ _INFO_END = b"tq\x00."
 _BLOCK_START = struct.Struct("!i")
 
 
-def _extent_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray] | None:
-    """All of a term's ids and weights (the matcher at its first block; it is not moved),
-    from one read of the term's postings: per block its header, then its (ids, weights) read from
-    the pickle's bytes (``_block_arrays``), the ids' deltas undone for all blocks at once. ``None``
-    where the bytes are not laid out as expected (the caller reads the blocks through the matcher)."""
+def _extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's ids and weights (the matcher at its first block; it is not moved), from one read
+    of the term's postings (``_extent_blocks``): each block's (ids, weights) read from the
+    pickle's bytes (``_block_arrays``), the ids' deltas undone for all blocks at once. With
+    ``wanted`` (document numbers, ascending), only the blocks that could hold one are decoded and
+    only their postings kept. ``None`` where the bytes are not laid out as expected (the caller
+    reads the blocks through the matcher)."""
+    found = _extent_blocks(matcher)
+    if found is None:
+        return None
+    data, blocks = found
+    if wanted is not None:
+        # Block k holds the ids after block k-1's last id, up to its own.
+        holding = np.searchsorted(np.array([block[1] for block in blocks], np.int64), wanted)
+        blocks = [blocks[k] for k in distinct_sorted(holding[holding < len(blocks)]).tolist()]
+    firsts: list[int] = []
+    deltas: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for n, _, compression, start, end in blocks:
+        block = _block_arrays(data[start:end], n, compression)
+        if block is None:
+            return None
+        firsts.append(block[0])
+        deltas.append(block[1])
+        weights.append(block[2])
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    # A block's first id is whole, the others deltas: as a delta from the previous block's last
+    # id, one running sum over all blocks gives every id.
+    counts = np.array([block[0] for block in blocks], np.int64)
+    lasts = np.array([block[1] for block in blocks], np.int64)
+    starts = np.cumsum(counts) - counts  # where each block starts
+    rest = np.concatenate(deltas).astype(np.int64)
+    ids = np.cumsum(np.insert(rest, starts - np.arange(len(counts)), np.array(firsts, np.int64) - np.concatenate([[0], lasts[:-1]])))
+    if not np.array_equal(ids[starts + counts - 1], lasts):
+        return None
+    weights_array = np.concatenate(weights).astype(np.float64)
+    if wanted is not None:
+        keep = within_sorted(ids, wanted)
+        ids, weights_array = ids[keep], weights_array[keep]
+    return ids, weights_array
+
+
+def _extent_blocks(matcher: W3LeafMatcher) -> tuple[bytes, list[tuple[int, int, int, int, int]]] | None:
+    """A term's postings in one read, and per block (postings, last id, compression, where its
+    data starts and ends in them), from the blocks' headers; ``None`` if they do not parse."""
     start, length = matcher._startoffset, matcher._length
     if isinstance(length, tuple):  # whoosh3's W3TermInfo.from_bytes keeps struct.unpack's tuple
         (length,) = length
@@ -515,11 +562,7 @@ def _extent_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray] | 
     pos = matcher._baseoffset - start
     if data[:pos] != b"W3Bl" or pos != 4:
         return None
-    firsts: list[int] = []
-    deltas: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    counts: list[int] = []
-    last_ids: list[int] = []
+    blocks: list[tuple[int, int, int, int, int]] = []
     end = len(data)
     while True:
         if pos + 4 > end:
@@ -528,30 +571,13 @@ def _extent_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray] | 
         info_start = pos + 4
         pos = info_start + abs(length)
         info_end = _info_end(data, info_start)
-        if info_end < 0 or pos > end or (not counts and start + info_end != matcher._dataoffset):
+        if info_end < 0 or pos > end or (not blocks and start + info_end != matcher._dataoffset):
             return None
         n, last_id, _, compression, _, _ = loads(data[info_start:info_end])
-        block = _block_arrays(data[info_end:pos], n, compression)
-        if block is None:
-            return None
-        firsts.append(block[0])
-        deltas.append(block[1])
-        weights.append(block[2])
-        counts.append(n)
-        last_ids.append(last_id)
+        blocks.append((n, last_id, compression, info_end, pos))
         if length < 0:
             break
-    if pos != end:
-        return None
-    # A block's first id is whole, the others deltas: as a delta from the previous block's last
-    # id, one running sum over all blocks gives every id.
-    lasts = np.array(last_ids, np.int64)
-    starts = np.cumsum(counts) - counts  # where each block starts
-    rest = np.concatenate(deltas).astype(np.int64)
-    ids = np.cumsum(np.insert(rest, starts - np.arange(len(counts)), np.array(firsts, np.int64) - np.concatenate([[0], lasts[:-1]])))
-    if not np.array_equal(ids[starts + np.array(counts) - 1], lasts):
-        return None
-    return ids, np.concatenate(weights).astype(np.float64)
+    return (data, blocks) if pos == end else None
 
 
 def _info_end(data: bytes, pos: int) -> int:

@@ -115,3 +115,21 @@ def running_sum(parts: list[ArrayScores]) -> ArrayScores:
     scores = np.zeros(len(ids), np.float64)
     np.add.at(scores, where, np.concatenate([part.scores for part in parts]))
     return ArrayScores(ids, scores)
+
+
+def within_sorted(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
+    """Which ``keys`` are in ``among`` (both ascending): ``np.isin`` without its sort."""
+    if not len(among):
+        return np.zeros(len(keys), bool)
+    at = np.searchsorted(among, keys)
+    return among[np.minimum(at, len(among) - 1)] == keys
+
+
+def distinct_sorted(values: Ids) -> Ids:
+    """``np.unique`` of ascending values, without its sort."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
