@@ -29,6 +29,7 @@ from archive.search.postings import (
     block_values,
 )
 from archive.search.scores import ArrayScores, intersection, running_sum, union
+from archive.search.searcher import search
 from fixtures.search.corpus import build_corpus
 
 RECORDS = build_corpus()
@@ -212,4 +213,20 @@ def test_best_keeps_the_limit_best_and_their_ties() -> None:
                 threshold = heapq.nlargest(limit, expected.values())[-1]
                 expected = {d: s for d, s in expected.items() if s >= threshold}
             assert dict(found.best(limit)) == expected
+
+
+def test_dated_order_takes_each_segments_first_by_rank(long_postings: SearchIndex) -> None:
+    """Sorted by date, a segment's matches are cut to the first ``limit`` by their place in the
+    segment's (key, document number) order; the page is the one of all matches' keys."""
+    from archive.search.searcher import _SORT_RANKS, _ranks
+
+    keys = [(False, 5), (True, 1), (False, 5), (False, 2), (True, 1)]
+    assert _ranks(keys).tolist() == [1, 3, 2, 0, 4]  # equal keys in document order
+    assert _ranks([(False, 1), (None, 1)]) is None
+    results = search(long_postings, "the", sort="date", limit=5)
+    everything = search(long_postings, "the", sort="date", limit=10_000)
+    assert [hit.id for hit in results.hits] == [hit.id for hit in everything.hits][:5]
+    assert results.total == everything.total > 5
+    with long_postings.searcher() as searcher:
+        assert any("date" in _SORT_RANKS.get(leaf.reader(), {}) for leaf, _ in searcher.leaf_searchers())
 
