@@ -230,3 +230,20 @@ def test_dated_order_takes_each_segments_first_by_rank(long_postings: SearchInde
     with long_postings.searcher() as searcher:
         assert any("date" in _SORT_RANKS.get(leaf.reader(), {}) for leaf, _ in searcher.leaf_searchers())
 
+
+def test_term_lookups_are_remembered_for_one_search(long_postings: SearchIndex) -> None:
+    from archive.search.index import _TermLookups
+
+    with long_postings.searcher() as searcher:
+        tindex = searcher.leaf_searchers()[0][0].reader()._terms._tindex
+        lookups = tindex.ranges_for_key
+        assert isinstance(lookups, _TermLookups)
+        original = type(tindex).ranges_for_key
+        keys = [key for key, _ in zip(tindex.keys(), range(200))] + [b"\x00nothing", b"text\x00zzzz"]
+        for key in keys:
+            assert lookups(key) == tuple(original(tindex, key)) == lookups(key)
+        assert (b"\x00nothing" in tindex) is False and keys[0] in tindex
+        assert len(lookups.found) == len(keys)
+    search(long_postings, "oil prices")
+    with long_postings.searcher() as searcher:  # a new search starts with nothing remembered
+        assert searcher.leaf_searchers()[0][0].reader()._terms._tindex.ranges_for_key.found == {}
