@@ -247,3 +247,17 @@ def test_term_lookups_are_remembered_for_one_search(long_postings: SearchIndex) 
     search(long_postings, "oil prices")
     with long_postings.searcher() as searcher:  # a new search starts with nothing remembered
         assert searcher.leaf_searchers()[0][0].reader()._terms._tindex.ranges_for_key.found == {}
+
+
+def test_extent_texts_are_the_block_texts(long_postings: SearchIndex) -> None:
+    """A phrase part's postings from one read of the term are those read through the matcher."""
+    read = 0
+    for fieldname, matcher in block_terms(long_postings):
+        if fieldname not in ("title", "text") or matcher()._lastblock:
+            continue
+        expected = [(i, w, v) for ids, ws, vs in postings._posting_blocks(matcher(), True) for i, w, v in zip(ids, ws, vs)]
+        part = postings._extent_texts(matcher())
+        assert part is not None
+        assert list(zip(part.ids.tolist(), part.weights.tolist(), part.values)) == expected
+        read += 1
+    assert read > 20

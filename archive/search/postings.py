@@ -866,14 +866,7 @@ def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, byt
         if bm25 is None:
             return None
         deleted.update(bm25.deleted)
-        ids: list[int] = []
-        weights: list[float] = []
-        values: list[str] = []
-        for block_ids, block_weights, block_values in _postings_of(bm25.matcher, frequency, within, with_values=True):
-            ids.extend(block_ids)
-            weights.extend(block_weights)
-            values.extend(block_values)
-        part = PartPostings(np.array(ids, np.int64), np.array(weights, np.float64), values)
+        part = _part_postings(bm25.matcher, frequency, within)
         candidates = part.ids if candidates is None else np.intersect1d(candidates, part.ids, assume_unique=True)
         if k + 1 < len(parts):
             shared = candidates if wanted is None else np.intersect1d(candidates, wanted, assume_unique=True)
@@ -885,6 +878,55 @@ def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, byt
     if deleted:
         candidates = candidates[~np.isin(candidates, np.fromiter(deleted, np.int64, len(deleted)))]
     return _PhraseParts(postings, scorers, candidates)
+
+
+def _part_postings(matcher: Any, frequency: int, within: Within) -> PartPostings:
+    """A phrase part's postings, as ``_postings_of`` gives them (every block, or only at the
+    documents ``within`` if they are few): every block of a term of several from one read
+    (``_extent_texts``), else through the matcher (which, for a few documents, unpickles the
+    values only of blocks holding one: cheaper there, measured)."""
+    every_block = within is None or 2 * len(within) > frequency
+    if every_block and type(matcher) is W3LeafMatcher and not matcher._lastblock and matcher._i == 0 and not matcher._byteids:
+        found = _extent_texts(matcher)
+        if found is not None:
+            return found
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[str] = []
+    for block_ids, block_weights, block_values in _postings_of(matcher, frequency, within, with_values=True):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        values.extend(block_values)
+    return PartPostings(np.array(ids, np.int64), np.array(weights, np.float64), values)
+
+
+def _extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
+    """``_extent_postings`` with each posting's value as its latin-1 text (``block_texts``' way
+    of unpickling), from one read of the term's postings; ``None`` if they do not parse."""
+    found = _extent_blocks(matcher)
+    if found is None:
+        return None
+    data, blocks = found
+    ids: list[int] = []
+    weights: list[Any] = []
+    values: list[str] = []
+    for n, last_id, compression, start, end in blocks:
+        block = zlib.decompress(data[start:end]) if compression else data[start:end]
+        cut = block.find(_ENCODE_GLOBAL)
+        try:
+            loaded = loads(block[:cut] + _SAME_TEXT_GLOBAL + block[cut + len(_ENCODE_GLOBAL) :]) if cut >= 0 else None
+        except Exception:
+            loaded = None
+        if not (isinstance(loaded, tuple) and len(loaded) == 3 and isinstance(loaded[0], tuple) and len(loaded[0]) == n
+                and isinstance(loaded[2], tuple) and len(loaded[2]) == n and set(map(type, loaded[2])) <= {str}):
+            return None
+        block_ids = list(accumulate(loaded[0]))
+        if block_ids[-1] != last_id:
+            return None
+        ids.extend(block_ids)
+        weights.extend(_block_weights(loaded[1], n))
+        values.extend(loaded[2])
+    return PartPostings(np.array(ids, np.int64), np.array(weights, np.float64), values)
 
 
 def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within: Within = None) -> Scores | None:
