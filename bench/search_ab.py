@@ -1,6 +1,6 @@
 """Search latency of two checkouts on one archive, query by query, interleaved.
 
-    .venv/bin/python bench/search_ab.py HOME --base /path/to/other/checkout [--rounds 2]
+    .venv/bin/python bench/search_ab.py HOME --base /path/to/other/checkout [--rounds 2] [--only NAME,...]
 
 On a shared machine the load changes from minute to minute; two runs one after the other compare
 the load as much as the code. Here each checkout searches in a process of its own (its package
@@ -76,6 +76,7 @@ def main() -> int:
     parser.add_argument("home")
     parser.add_argument("--base", type=Path, help="the other checkout (its archive/ package is used)")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--only", help="comma-separated query names: run just these (while working on them)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -83,12 +84,18 @@ def main() -> int:
         return 0
     if args.base is None:
         parser.error("--base is required")
+    names = set(args.only.split(",")) if args.only else {spec["name"] for spec in QUERIES}
+    unknown = names - {spec["name"] for spec in QUERIES}
+    if unknown:
+        parser.error(f"no such query: {', '.join(sorted(unknown))}")
+    chosen = [number for number, spec in enumerate(QUERIES) if spec["name"] in names]
     sides = {"base": start(args.base.resolve(), args.home), "this": start(REPO, args.home)}
     cpu: dict[str, list[list[float]]] = {side: [[] for _ in QUERIES] for side in sides}
     wall: dict[str, list[float]] = {side: [] for side in sides}
     differing: set[str] = set()
     for _ in range(args.rounds):
-        for number, spec in enumerate(QUERIES):
+        for number in chosen:
+            spec = QUERIES[number]
             answers = {side: ask(process, number) for side, process in sides.items()}
             for side, answer in answers.items():
                 cpu[side][number] += answer["cpu"]
@@ -98,7 +105,8 @@ def main() -> int:
     for process in sides.values():
         process.communicate("")
     print(f"{'query':28s} {'base':>8s} {'this':>8s}   median CPU ms")
-    for number, spec in enumerate(QUERIES):
+    for number in chosen:
+        spec = QUERIES[number]
         print(f"{spec['name']:28s} {statistics.median(cpu['base'][number]):8.1f} {statistics.median(cpu['this'][number]):8.1f}")
     for side in sides:
         samples = [x for runs in cpu[side] for x in runs]

@@ -7,6 +7,7 @@ every document of every part); these read only the ids, a block at a time.
 from __future__ import annotations
 
 import heapq
+import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right, insort
@@ -16,6 +17,8 @@ from functools import lru_cache
 from itertools import accumulate
 from pickle import loads
 from typing import Any
+
+import numpy as np
 
 from whoosh import formats, matching
 from whoosh import query as wq
@@ -29,12 +32,17 @@ from whoosh.util.numeric import byte_to_length
 
 from archive.search.docvalues import column_values
 from archive.search.phrase import ExactPhrase
+from archive.search.positions import PartPostings, in_order_within, shared_starts
+from archive.search.scores import EMPTY, ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
 
 
 def posting_ids(matcher: Any) -> Iterator[int]:
     """The ids of a term's postings, in order."""
     if not isinstance(matcher, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
         yield from matcher.all_ids()
+        return
+    if matcher._i == 0 and not matcher._lastblock:
+        yield from _all_postings(matcher)[0].tolist()
         return
     # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
     while matcher.is_active():
@@ -66,19 +74,23 @@ def block_postings(matcher: W3LeafMatcher) -> tuple[Any, Any]:
         if pair is not None:
             raw_ids, weights = pair
             matcher._ids = tuple(accumulate(raw_ids))  # whoosh3's delta_decode
-            n = matcher._blocklength
-            if weights is None:
-                matcher._weights = array("f", (1.0 for _ in range(n)))
-            elif isinstance(weights, float):
-                matcher._weights = array("f", (weights for _ in range(n)))
-            else:
-                matcher._weights = weights
+            matcher._weights = _block_weights(weights, matcher._blocklength)
             return matcher._ids, matcher._weights
     if matcher._ids is None:
         matcher._read_ids()
     if matcher._weights is None:
         matcher._read_weights()
     return matcher._ids, matcher._weights
+
+
+def _block_weights(weights: Any, n: int) -> Any:
+    """whoosh3's ``_read_weights``: None is 1.0 for every posting, one float the same for every
+    posting (both as an array of 32-bit floats), else the tuple as it is."""
+    if weights is None:
+        return array("f", [1.0]) * n
+    if isinstance(weights, float):
+        return array("f", [weights]) * n
+    return weights
 
 
 def _ids_and_weights(matcher: W3LeafMatcher) -> tuple[Any, Any] | None:
@@ -183,7 +195,8 @@ def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, 
     return None if segments is None else top_scores(segments, limit)
 
 
-Segments = list[tuple[Searcher, int, dict[int, float]]]
+Scores = dict[int, float] | ArrayScores  # document number -> score
+Segments = list[tuple[Searcher, int, Scores]]
 Within = Sequence[int] | None  # document numbers, sorted: only these are wanted
 
 
@@ -245,15 +258,17 @@ def _plain(query: wq.Query) -> bool:
     return False
 
 
-def _best(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
-    """The ``limit`` best (document number, score) pairs: highest score, then lowest number."""
+def _best(scores: Scores, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (document number, score) pairs and their ties, in no order."""
+    if isinstance(scores, ArrayScores):
+        return scores.best(limit)
     if len(scores) <= limit:
         return list(scores.items())
     threshold = heapq.nlargest(limit, scores.values())[-1]
     return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
 
 
-def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within = None) -> dict[int, float] | None:
+def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within = None) -> Scores | None:
     """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it;
     with ``within`` (document numbers, sorted), of those documents only (at least: the caller
     intersects), each score the same as without it.
@@ -264,7 +279,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     (``Or._matcher`` with no current match needed, ``ArrayUnionMatcher``).
     """
     if query is wq.NullQuery:
-        return {}
+        return EMPTY
     if type(query) is wq.Term:
         return _term_dict(searcher, query, weighting, within)
     if type(query) is ExactPhrase:
@@ -284,7 +299,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         return _inverse_scores(searcher, query, within)
     subs = query.subqueries
     if not subs:
-        return {}
+        return EMPTY
     if len(subs) == 1:
         return _scores(searcher, subs[0], weighting, within)
     if type(query) is wq.And:
@@ -296,11 +311,16 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         len(subs) == 2 or searcher.doc_count_all() > 5000
     ):
         return _tree_scores(searcher, subs, weighting, within)
-    summed: dict[int, float] = {}
+    found = []
     for sub in subs:
         scores = _scores(searcher, sub, weighting, within)
         if scores is None:
             return None
+        found.append(scores)
+    if any(isinstance(part, ArrayScores) for part in found):
+        return running_sum([as_arrays(part) for part in found]).positive()
+    summed: dict[int, float] = {}
+    for scores in found:
         if not summed:
             summed = dict(scores)
             continue
@@ -310,7 +330,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     return {docnum: score for docnum, score in summed.items() if score > 0}
 
 
-def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> dict[int, float]:
+def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> ArrayScores:
     """``Not``'s ``InverseMatcher``: every document (``within``, if given) that is not deleted and
     that the child does not match, each scored the matcher's weight, 1.0."""
     child = query.query
@@ -318,11 +338,13 @@ def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> dict[i
     if within is None:
         reader = searcher.reader()
         within = [docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)]
-    return {docnum: 1.0 for docnum in within if docnum not in excluded}
+    ids = np.array(within, np.int64)
+    ids = ids[~np.isin(ids, np.fromiter(excluded, np.int64, len(excluded)))]
+    return ArrayScores(ids, np.ones(len(ids), np.float64))
 
 
 def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weighting: Any,
-               within: Within) -> list[dict[int, float]] | None:
+               within: Within) -> list[Scores] | None:
     """Each part's scores: the smallest part's (by estimate) first, then every other part's only
     at the documents that one matched, which is all their intersection can hold. A long part is
     then read only in the posting blocks that hold them (``_blocks_at``), a date filter checked
@@ -331,8 +353,8 @@ def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weigh
     found = _scores(searcher, subs[first], weighting, within)
     if found is None:
         return None
-    candidates = sorted(found)
-    parts: list[dict[int, float]] = []
+    candidates = found.ids.tolist() if isinstance(found, ArrayScores) else sorted(found)
+    parts: list[Scores] = []
     for i, sub in enumerate(subs):
         scores = found if i == first else _scores(searcher, sub, weighting, candidates)
         if scores is None:
@@ -341,10 +363,10 @@ def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weigh
     return parts
 
 
-def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any, within: Within) -> dict[int, float] | None:
+def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any, within: Within) -> Scores | None:
     """The scores of ``DefaultOr``'s tree of union matchers (``_tree_join``)."""
     reader = searcher.reader()
-    parts: list[tuple[int, dict[int, float]]] = []
+    parts: list[tuple[int, Scores]] = []
     for sub in subs:
         scores = _scores(searcher, sub, weighting, within)
         if scores is None:
@@ -354,9 +376,9 @@ def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any, withi
 
 
 def _tree_join(
-    parts: list[tuple[int, dict[int, float]]],
-    join: Callable[[dict[int, float], dict[int, float]], dict[int, float]],
-) -> dict[int, float]:
+    parts: list[tuple[int, Scores]],
+    join: Callable[[Scores, Scores], Scores],
+) -> Scores:
     """The scores of ``DefaultOr``'s tree of union matchers or ``And``'s of intersection
     matchers over (weight, scores) parts, a join's score being its first part's plus its second's.
 
@@ -373,16 +395,20 @@ def _tree_join(
     return parts[0][1]
 
 
-def _intersection(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+def _intersection(a: Scores, b: Scores) -> Scores:
+    if isinstance(a, ArrayScores) or isinstance(b, ArrayScores):
+        return intersection(as_arrays(a), as_arrays(b))
     small, big = (a, b) if len(a) <= len(b) else (b, a)
     return {docnum: score + big[docnum] for docnum, score in small.items() if docnum in big}
 
 
-def _size(part: tuple[int, dict[int, float]]) -> int:
+def _size(part: tuple[int, Scores]) -> int:
     return part[0]
 
 
-def _union(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
+def _union(a: Scores, b: Scores) -> Scores:
+    if isinstance(a, ArrayScores) or isinstance(b, ArrayScores):
+        return union(as_arrays(a), as_arrays(b))
     small, big = (a, b) if len(a) <= len(b) else (b, a)
     get = big.get
     for docnum, score in small.items():
@@ -391,35 +417,230 @@ def _union(a: dict[int, float], b: dict[int, float]) -> dict[int, float]:
     return big
 
 
-def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within) -> dict[int, float] | None:
+def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within) -> Scores | None:
     if term.fieldname not in searcher.schema:
-        return {}
+        return EMPTY
     try:
         text = searcher.schema[term.fieldname].to_bytes(term.text)
     except ValueError:
-        return {}
+        return EMPTY
     if (term.fieldname, text) not in searcher.reader():
-        return {}
+        return EMPTY
     return _term_scores(searcher, term.fieldname, text, weighting, within)
 
 
-def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> dict[int, float] | None:
-    """Document number -> the term's BM25F score there (only for documents ``within``, if given)."""
+def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> ArrayScores | None:
+    """Document number -> the term's BM25F score there (only for documents ``within``, if given),
+    scored a term at a time (``scores``): ``BM25._score``'s operations, elementwise in float64.
+    A term of one block (a wildcard's hundreds of rare words) is scored in Python, where a dozen
+    numpy calls would cost more than its few postings."""
     bm25 = _bm25_postings(searcher, fieldname, text, weighting)
     if bm25 is None:
         return None
-    idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
-    scores: dict[int, float] = {}
+    matcher = bm25.matcher
     count = searcher.reader().doc_frequency(fieldname, text) if within is not None else 0
-    for ids, weights, _ in _postings_of(bm25.matcher, count, within):
-        try:  # BM25._score, inlined: one call per block rather than per posting
-            block = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
-        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+    found = None
+    if type(matcher) is W3LeafMatcher and not matcher._lastblock:
+        if within is None or 2 * len(within) > count:
+            found = _all_postings(matcher)  # as _postings_of would: every block
+        elif matcher._i == 0 and not matcher._byteids:
+            found = _extent_postings(matcher, np.array(within, np.int64))  # the blocks _blocks_at would read
+    if found is not None:
+        ids, weights = found
+    else:
+        id_list: list[int] = []
+        weight_list: list[float] = []
+        for block_ids, block_weights, _ in _postings_of(matcher, count, within):
+            id_list.extend(block_ids)
+            weight_list.extend(block_weights)
+        if len(id_list) <= _FEW:
+            return _few_scores(bm25, id_list, weight_list)
+        ids, weights = np.array(id_list, np.int64), np.array(weight_list, np.float64)
+    scores = bm25.scores(ids, weights)
+    if scores is None:
+        return None
+    if len(bm25.deleted):
+        live = ~np.isin(ids, np.fromiter(bm25.deleted, np.int64))
+        ids, scores = ids[live], scores[live]
+    return ArrayScores(ids, scores)
+
+
+_FEW = 256
+
+
+def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> ArrayScores | None:
+    idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
+    try:  # BM25._score, inlined
+        scores = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
+    except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+        return None
+    if bm25.deleted:
+        deleted = bm25.deleted
+        kept = [k for k, docnum in enumerate(ids) if docnum not in deleted]
+        ids, scores = [ids[k] for k in kept], [scores[k] for k in kept]
+    return ArrayScores(np.array(ids, np.int64), np.array(scores, np.float64))
+
+
+def _all_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
+    """A term's ids and weights from the matcher's position on, as whoosh3 reads them
+    (``block_postings``), gathered into two arrays: from one read of all its blocks
+    (``_extent_postings``) when the matcher is at the start, else a block at a time."""
+    if matcher._i == 0 and matcher._dataoffset is not None and not matcher._byteids and not matcher._lastblock:
+        found = _extent_postings(matcher)
+        if found is not None:
+            return found
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        i = matcher._i
+        block_ids, block_weights = block_postings(matcher)
+        ids.extend(block_ids[i:] if i else block_ids)
+        weights.extend(block_weights[i:] if i else block_weights)
+        matcher._i = matcher._blocklength
+        matcher._next_block()
+    return np.array(ids, np.int64), np.array(weights, np.float64)
+
+
+# A block's info, pickled: (postings, last id, max weight, compression, min and max length
+# bytes), each a small int (K, M, J: 1, 2 or 4 bytes), a float (G, 8) or None.
+_ARGUMENT_SIZES = {ord("K"): 1, ord("M"): 2, ord("J"): 4, ord("G"): 8, ord("N"): 0}
+_INFO_START = b"\x80\x02("
+_INFO_END = b"tq\x00."
+_BLOCK_START = struct.Struct("!i")
+
+
+def _extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """A term's ids and weights (the matcher at its first block; it is not moved), from one read
+    of the term's postings (``_extent_blocks``): each block's (ids, weights) read from the
+    pickle's bytes (``_block_arrays``), the ids' deltas undone for all blocks at once. With
+    ``wanted`` (document numbers, ascending), only the blocks that could hold one are decoded and
+    only their postings kept. ``None`` where the bytes are not laid out as expected (the caller
+    reads the blocks through the matcher)."""
+    found = _extent_blocks(matcher)
+    if found is None:
+        return None
+    data, blocks = found
+    if wanted is not None:
+        # Block k holds the ids after block k-1's last id, up to its own.
+        holding = np.searchsorted(np.array([block[1] for block in blocks], np.int64), wanted)
+        blocks = [blocks[k] for k in distinct_sorted(holding[holding < len(blocks)]).tolist()]
+    firsts: list[int] = []
+    deltas: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for n, _, compression, start, end in blocks:
+        block = _block_arrays(data[start:end], n, compression)
+        if block is None:
             return None
-        scores.update(zip(ids, block))
-    for docnum in bm25.deleted:
-        scores.pop(docnum, None)
-    return scores
+        firsts.append(block[0])
+        deltas.append(block[1])
+        weights.append(block[2])
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
+    # A block's first id is whole, the others deltas: as a delta from the previous block's last
+    # id, one running sum over all blocks gives every id.
+    counts = np.array([block[0] for block in blocks], np.int64)
+    lasts = np.array([block[1] for block in blocks], np.int64)
+    starts = np.cumsum(counts) - counts  # where each block starts
+    rest = np.concatenate(deltas).astype(np.int64)
+    ids = np.cumsum(np.insert(rest, starts - np.arange(len(counts)), np.array(firsts, np.int64) - np.concatenate([[0], lasts[:-1]])))
+    if not np.array_equal(ids[starts + counts - 1], lasts):
+        return None
+    weights_array = np.concatenate(weights).astype(np.float64)
+    if wanted is not None:
+        keep = within_sorted(ids, wanted)
+        ids, weights_array = ids[keep], weights_array[keep]
+    return ids, weights_array
+
+
+def _extent_blocks(matcher: W3LeafMatcher) -> tuple[bytes, list[tuple[int, int, int, int, int]]] | None:
+    """A term's postings in one read, and per block (postings, last id, compression, where its
+    data starts and ends in them), from the blocks' headers; ``None`` if they do not parse."""
+    start, length = matcher._startoffset, matcher._length
+    if isinstance(length, tuple):  # whoosh3's W3TermInfo.from_bytes keeps struct.unpack's tuple
+        (length,) = length
+    data = matcher._postfile.get(start, length)
+    pos = matcher._baseoffset - start
+    if data[:pos] != b"W3Bl" or pos != 4:
+        return None
+    blocks: list[tuple[int, int, int, int, int]] = []
+    end = len(data)
+    while True:
+        if pos + 4 > end:
+            return None
+        (length,) = _BLOCK_START.unpack_from(data, pos)
+        info_start = pos + 4
+        pos = info_start + abs(length)
+        info_end = _info_end(data, info_start)
+        if info_end < 0 or pos > end or (not blocks and start + info_end != matcher._dataoffset):
+            return None
+        n, last_id, _, compression, _, _ = loads(data[info_start:info_end])
+        blocks.append((n, last_id, compression, info_end, pos))
+        if length < 0:
+            break
+    return (data, blocks) if pos == end else None
+
+
+def _info_end(data: bytes, pos: int) -> int:
+    """Where the pickled block info starting at ``pos`` ends; -1 if it is not one."""
+    if data[pos : pos + 3] != _INFO_START:
+        return -1
+    pos += 3
+    for _ in range(6):
+        size = _ARGUMENT_SIZES.get(data[pos]) if pos < len(data) else None
+        if size is None:
+            return -1
+        pos += 1 + size
+    return pos + 4 if data[pos : pos + 4] == _INFO_END else -1
+
+
+_K = {n: b"K" * n for n in range(1025)}
+_FIRST_ID = {ord("K"): (1, "<u1"), ord("M"): (2, "<u2"), ord("J"): (4, "<i4")}
+
+
+def _block_arrays(data: bytes, n: int, compression: int) -> tuple[int, np.ndarray, np.ndarray] | None:
+    """A block's first id, its other ids' deltas and its weights (whoosh3's ``_read_weights``:
+    1.0 for None, a single weight as a 32-bit float), read from the pickle's bytes when every
+    delta after the first id is below 256 (K opcodes) and the weights are None, one float or a
+    tuple of floats (G opcodes); otherwise from ``loads`` of the (ids, weights) pair."""
+    head = zlib.decompressobj().decompress(data, 14 * n + 64) if compression else data
+    first = _FIRST_ID.get(head[3]) if n > 3 and len(head) > 3 else None
+    if first is not None and head[:3] == _INFO_START:
+        size, kind = first
+        start = 4 + size  # the second id's opcode
+        end = start + 2 * (n - 1)
+        if head[start:end:2] == _K.get(n - 1) and head[end : end + 2] == b"tq":
+            first_id = int(np.frombuffer(head, kind, 1, 4)[0])
+            deltas = np.frombuffer(head, np.uint8, 2 * (n - 1), start)[1::2]
+            w = end + 3
+            kind = head[w : w + 1]
+            if kind == b"N":
+                return first_id, deltas, np.ones(n, np.float32)
+            if kind == b"G":
+                return first_id, deltas, np.full(n, np.frombuffer(head, ">f8", 1, w + 1)[0], np.float32)
+            if kind == b"(" and head[w + 1 : w + 1 + 9 * n : 9] == b"G" * n and head[w + 1 + 9 * n : w + 2 + 9 * n] == b"t":
+                return first_id, deltas, np.ndarray((n,), ">f8", head, w + 2, (9,))
+    cut = head.find(_VALUES_START)
+    try:
+        if cut < 0:
+            raise ValueError
+        raw_ids, raw_weights = loads(head[:cut] + _PICKLE_PAIR_END)
+    except Exception:
+        raw_ids, raw_weights, _ = loads(zlib.decompress(data) if compression else data)
+    if len(raw_ids) != n:
+        return None
+    if raw_weights is None:
+        block_weights = np.ones(n, np.float32)
+    elif isinstance(raw_weights, float):
+        block_weights = np.full(n, raw_weights, np.float32)
+    else:
+        block_weights = np.array(raw_weights, np.float64)
+    return raw_ids[0], np.array(raw_ids[1:], np.int64), block_weights
+
+
+@lru_cache(maxsize=64)
+def _norm_array(norms: tuple[float | None, ...]) -> np.ndarray:
+    """``_norms`` as a float64 array (NaN for a length byte of 0, which is never looked up)."""
+    return np.array([np.nan if norm is None else norm for norm in norms], np.float64)
 
 
 @dataclass(frozen=True)
@@ -438,6 +659,13 @@ class _BM25:
 
     def _score(self, docnum: int, weight: float) -> float:
         return self.idf * ((weight * self.k1_1) / (weight + self.norms[self.lengths[docnum]]))  # type: ignore[operator]
+
+    def scores(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
+        """``_score`` of each (document number, weight), elementwise in float64."""
+        lengths = np.frombuffer(self.lengths, np.uint8)[ids]
+        if not lengths.all():  # a length byte of 0, which Whoosh's scorer cannot score either
+            return None
+        return self.idf * ((weights * self.k1_1) / (weights + _norm_array(self.norms)[lengths]))
 
 
 def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> _BM25 | None:
@@ -465,21 +693,21 @@ def _norms(avgfl: float, B: float, K1: float) -> tuple[float | None, ...]:
 
 
 def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
-    """A term's (ids, weights, values or None), a block at a time."""
+    """A term's (ids, weights, values as latin-1 text (``block_texts``) or None), a block at a time."""
     if type(matcher) is not W3LeafMatcher:  # e.g. postings inlined in the term info
         ids, weights, values = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
             if with_values:
-                values.append(matcher.value())
+                values.append(_as_text(matcher.value()))
             matcher.next()
         yield ids, weights, values if with_values else None
         return
     while matcher.is_active():
         i = matcher._i
         if with_values:
-            ids, weights, values = block_values(matcher)
+            ids, weights, values = block_texts(matcher)
             yield ids[i:], weights[i:], values[i:]
         else:
             ids, weights = block_postings(matcher)
@@ -517,7 +745,7 @@ def _blocks_at(matcher: Any, wanted: Sequence[int], with_values: bool = False) -
             ids, weights = block_postings(matcher)
             picked = [k for k in range(matcher._i, len(ids)) if ids[k] in keep]
             if picked:
-                values = block_values(matcher)[2] if with_values else None
+                values = block_texts(matcher)[2] if with_values else None
                 yield ([ids[k] for k in picked], [weights[k] for k in picked],
                        [values[k] for k in picked] if with_values else None)
         matcher._i = matcher._blocklength
@@ -541,7 +769,46 @@ def block_values(matcher: W3LeafMatcher) -> tuple[Any, Any, Any]:
     return matcher._ids, matcher._weights, matcher._values
 
 
-def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, within: Within = None) -> dict[int, float] | None:
+# A positions block's values are bytes, which protocol 2 pickles as ``_codecs.encode(text,
+# "latin1")``, one call per posting: unpickled with that function swapped for ``_same_text`` (by
+# its name, in the one GLOBAL opcode, which the values' own memo entry then stands for), the block
+# loads in half the time and each value stays the text. ``str.removesuffix`` is a C method that
+# returns the text itself: a pickled ``formats.Positions`` value ends with the pickle's STOP (".").
+_same_text = str.removesuffix
+_ENCODE_GLOBAL = b"c_codecs\nencode\n"
+_SAME_TEXT_GLOBAL = f"c{__name__}\n_same_text\n".encode()
+
+
+def block_texts(matcher: W3LeafMatcher) -> tuple[Any, Any, tuple[str, ...]]:
+    """``block_values``' (ids, weights, values) with each value as its latin-1 text
+    (``_as_text``); only for values that are ``formats.Positions``' encodings is that quick."""
+    n = matcher._blocklength
+    fixedsize = matcher._fixedsize
+    if matcher._values is None and not matcher._byteids and (fixedsize is None or fixedsize < 0):
+        raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+        data = zlib.decompress(raw) if matcher._compression else raw
+        cut = data.find(_VALUES_START)
+        try:
+            loaded = loads(data[: cut + 1] + _SAME_TEXT_GLOBAL + data[cut + 1 + len(_ENCODE_GLOBAL) :]) if cut >= 0 else None
+        except Exception:
+            loaded = None
+        if (isinstance(loaded, tuple) and len(loaded) == 3 and isinstance(loaded[0], tuple) and len(loaded[0]) == n
+                and isinstance(loaded[2], tuple) and len(loaded[2]) == n and set(map(type, loaded[2])) <= {str}):
+            if matcher._ids is None:
+                matcher._ids = tuple(accumulate(loaded[0]))
+            if matcher._weights is None:
+                matcher._weights = _block_weights(loaded[1], n)
+            return matcher._ids, matcher._weights, loaded[2]
+    ids, weights, values = block_values(matcher)
+    return ids, weights, tuple(map(_as_text, values))
+
+
+def _as_text(value: Any) -> Any:
+    """A value's latin-1 text; values of other formats (None) as they are."""
+    return value.decode("latin-1") if type(value) is bytes else value
+
+
+def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, within: Within = None) -> Scores | None:
     """``PhraseMatcher``'s matches and scores (the sum of its parts' term scores, rarest part
     first), from each part's postings read once (``_phrase_parts``): a document matches where
     some start position is shared by all parts, and only matches are scored."""
@@ -553,35 +820,35 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, with
     for term, offset in phrase.parts:
         frequency = reader.doc_frequency(phrase.fieldname, term)
         if not frequency:
-            return {}
+            return EMPTY
         found.append((frequency, offset, field.to_bytes(term)))
     found.sort(key=lambda part: part[0])
     parts = _phrase_parts(searcher, phrase.fieldname, [(f, text) for f, _, text in found], weighting, within)
     if parts is None:
         return None
     offsets = [offset for _, offset, _ in found]
-    matched: dict[int, float] = {}
-    for docnum in parts.candidates:
-        if not _shares_a_start([part[docnum] for part in parts.values], offsets):
-            continue
-        try:
-            matched[docnum] = sum([bm25._score(docnum, part[docnum]) for part, bm25 in zip(parts.weights, parts.scorers)])
-        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
-            return None
-    return matched
+    matched = shared_starts(parts.candidates, parts.postings, offsets)
+    if matched is None:  # positions not pickled lists: one document at a time
+        matched = _each_document(parts.candidates, parts.postings, lambda values: _shares_a_start(values, offsets))
+    return _matched_scores(matched, parts.postings, parts.scorers, sum)  # 0 + first + second ...
+
+
+def _each_document(candidates: np.ndarray, parts: list[PartPostings], matches: Callable[[list[str]], bool]) -> np.ndarray:
+    """The candidates whose parts' values (one per part) ``matches``, checked one by one."""
+    values = [part.values_at(candidates) for part in parts]
+    return candidates[np.array([matches(list(each)) for each in zip(*values)], bool)] if len(candidates) else candidates
 
 
 @dataclass(frozen=True)
 class _PhraseParts:
-    """Per part, document number -> weight and -> encoded positions (dicts of numbers and bytes,
-    which the garbage collector does not track: a dict of (weight, value) tuples made a query
-    allocate thousands of tracked objects, and every few queries pay a ~10 ms full collection);
-    each part's scorer; the documents holding every part, not deleted, in order."""
+    """Each part's postings (ids, weights and positions as arrays and a list of texts, which the
+    garbage collector does not track: a dict of (weight, value) tuples made a query allocate
+    thousands of tracked objects, and every few queries pay a ~10 ms full collection) and scorer;
+    the documents holding every part, not deleted, ascending."""
 
-    weights: list[dict[int, float]]
-    values: list[dict[int, bytes]]
+    postings: list[PartPostings]
     scorers: list[_BM25]
-    candidates: list[int]
+    candidates: np.ndarray
 
 
 def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
@@ -589,32 +856,80 @@ def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, byt
     """The postings of a phrase's parts ((frequency, term), rarest first), each read once: each
     part after the rarest only at the documents the parts before it share (``_postings_of``), and
     with ``within`` the rarest too; positions are decoded only in blocks holding such documents."""
-    weights: list[dict[int, float]] = []
-    values: list[dict[int, bytes]] = []
+    postings: list[PartPostings] = []
     scorers: list[_BM25] = []
     deleted: set[int] = set()
+    wanted = None if within is None else np.array(within, np.int64)
+    candidates: np.ndarray | None = None
     for k, (frequency, text) in enumerate(parts):
         bm25 = _bm25_postings(searcher, fieldname, text, weighting)
         if bm25 is None:
             return None
         deleted.update(bm25.deleted)
-        part_weights: dict[int, float] = {}
-        part_values: dict[int, bytes] = {}
-        for ids, block_weights, block_values in _postings_of(bm25.matcher, frequency, within, with_values=True):
-            part_weights.update(zip(ids, block_weights))
-            part_values.update(zip(ids, block_values))
+        part = _part_postings(bm25.matcher, frequency, within)
+        candidates = part.ids if candidates is None else np.intersect1d(candidates, part.ids, assume_unique=True)
         if k + 1 < len(parts):
-            shared = part_values.keys() if within is None else set(within).intersection(part_values)
+            shared = candidates if wanted is None else np.intersect1d(candidates, wanted, assume_unique=True)
             if 2 * len(shared) <= parts[k + 1][0]:  # few enough for the next part to read only these
-                within = sorted(shared)
-        weights.append(part_weights)
-        values.append(part_values)
+                within = shared.tolist()
+        postings.append(part)
         scorers.append(bm25)
-    candidates = set(values[0]).intersection(*values[1:])
-    return _PhraseParts(weights, values, scorers, sorted(candidates - deleted))
+    assert candidates is not None
+    if deleted:
+        candidates = candidates[~np.isin(candidates, np.fromiter(deleted, np.int64, len(deleted)))]
+    return _PhraseParts(postings, scorers, candidates)
 
 
-def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within: Within = None) -> dict[int, float] | None:
+def _part_postings(matcher: Any, frequency: int, within: Within) -> PartPostings:
+    """A phrase part's postings, as ``_postings_of`` gives them (every block, or only at the
+    documents ``within`` if they are few): every block of a term of several from one read
+    (``_extent_texts``), else through the matcher (which, for a few documents, unpickles the
+    values only of blocks holding one: cheaper there, measured)."""
+    every_block = within is None or 2 * len(within) > frequency
+    if every_block and type(matcher) is W3LeafMatcher and not matcher._lastblock and matcher._i == 0 and not matcher._byteids:
+        found = _extent_texts(matcher)
+        if found is not None:
+            return found
+    ids: list[int] = []
+    weights: list[float] = []
+    values: list[str] = []
+    for block_ids, block_weights, block_values in _postings_of(matcher, frequency, within, with_values=True):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        values.extend(block_values)
+    return PartPostings(np.array(ids, np.int64), np.array(weights, np.float64), values)
+
+
+def _extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
+    """``_extent_postings`` with each posting's value as its latin-1 text (``block_texts``' way
+    of unpickling), from one read of the term's postings; ``None`` if they do not parse."""
+    found = _extent_blocks(matcher)
+    if found is None:
+        return None
+    data, blocks = found
+    ids: list[int] = []
+    weights: list[Any] = []
+    values: list[str] = []
+    for n, last_id, compression, start, end in blocks:
+        block = zlib.decompress(data[start:end]) if compression else data[start:end]
+        cut = block.find(_ENCODE_GLOBAL)
+        try:
+            loaded = loads(block[:cut] + _SAME_TEXT_GLOBAL + block[cut + len(_ENCODE_GLOBAL) :]) if cut >= 0 else None
+        except Exception:
+            loaded = None
+        if not (isinstance(loaded, tuple) and len(loaded) == 3 and isinstance(loaded[0], tuple) and len(loaded[0]) == n
+                and isinstance(loaded[2], tuple) and len(loaded[2]) == n and set(map(type, loaded[2])) <= {str}):
+            return None
+        block_ids = list(accumulate(loaded[0]))
+        if block_ids[-1] != last_id:
+            return None
+        ids.extend(block_ids)
+        weights.extend(_block_weights(loaded[1], n))
+        values.extend(loaded[2])
+    return PartPostings(np.array(ids, np.int64), np.array(weights, np.float64), values)
+
+
+def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within: Within = None) -> Scores | None:
     """What Whoosh's own matcher gives for ``Phrase`` with a slop (a ``SpanNear2`` in order): the
     words stand in order, each 1 to ``slop`` positions after the one before, and a match scores as
     Whoosh's binary tree of intersection matchers over the words sums it (``_tree_sum``). The
@@ -623,7 +938,7 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
     200,000 documents ``"trade deficit"~3`` took ~270 ms of CPU that way, ~160 ms this way).
     ``None`` for fields without plain positions."""
     if phrase.fieldname not in searcher.schema:
-        return {}
+        return EMPTY
     field = searcher.schema[phrase.fieldname]
     if type(field.format) is not formats.Positions:
         return None
@@ -633,9 +948,9 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
         try:
             text = field.to_bytes(word)
         except ValueError:
-            return {}
+            return EMPTY
         if (phrase.fieldname, text) not in reader:
-            return {}
+            return EMPTY
         words.append(text)
     frequencies = [reader.doc_frequency(phrase.fieldname, text) for text in words]
     order = sorted(range(len(words)), key=frequencies.__getitem__)  # read the rarest first
@@ -643,18 +958,25 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
     if parts is None:
         return None
     in_phrase = [order.index(i) for i in range(len(words))]
-    values = [parts.values[k] for k in in_phrase]
-    weights = [parts.weights[k] for k in in_phrase]
+    postings = [parts.postings[k] for k in in_phrase]
     scorers = [parts.scorers[k] for k in in_phrase]
-    matched: dict[int, float] = {}
-    for docnum in parts.candidates:
-        if not _in_order_within([part[docnum] for part in values], phrase.slop):
-            continue
-        try:
-            matched[docnum] = _tree_sum([bm25._score(docnum, part[docnum]) for part, bm25 in zip(weights, scorers)])
-        except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+    matched = in_order_within(parts.candidates, postings, phrase.slop)
+    if matched is None:  # positions not pickled lists: one document at a time
+        matched = _each_document(parts.candidates, postings, lambda values: _in_order_within(values, phrase.slop))
+    return _matched_scores(matched, postings, scorers, _tree_sum)
+
+
+def _matched_scores(matched: np.ndarray, parts: list[PartPostings], scorers: list[_BM25],
+                    total: Callable[[list[Any]], Any]) -> ArrayScores | None:
+    """The ``matched`` documents (ascending) scored as the ``total`` of each part's term score,
+    elementwise (``total`` adds the parts' arrays in the order it would add their floats)."""
+    scores = []
+    for part, bm25 in zip(parts, scorers):
+        part_scores = bm25.scores(matched, part.weights[part.at(matched)])
+        if part_scores is None:
             return None
-    return matched
+        scores.append(part_scores)
+    return ArrayScores(matched, total(scores))
 
 
 def _tree_sum(scores: list[float]) -> float:
@@ -665,12 +987,12 @@ def _tree_sum(scores: list[float]) -> float:
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
 
 
-def _in_order_within(values: list[bytes], slop: int) -> bool:
+def _in_order_within(values: list[str], slop: int) -> bool:
     """Whether each word's positions (``formats.Positions`` values, in phrase order) hold one 1 to
     ``slop`` after one of the previous word's that continues the chain from the first word."""
-    ends = list(accumulate(loads(values[0][_INT_SIZE:])))
+    ends = list(accumulate(loads(values[0][_INT_SIZE:].encode("latin-1"))))
     for value in values[1:]:
-        ends = [p for p in accumulate(loads(value[_INT_SIZE:])) if _ends_within(ends, p, slop)]
+        ends = [p for p in accumulate(loads(value[_INT_SIZE:].encode("latin-1"))) if _ends_within(ends, p, slop)]
         if not ends:
             return False
     return True
@@ -681,19 +1003,19 @@ def _ends_within(ends: list[int], position: int, slop: int) -> bool:
     return i < len(ends) and ends[i] < position
 
 
-def _shares_a_start(values: list[bytes], offsets: list[int]) -> bool:
+def _shares_a_start(values: list[str], offsets: list[int]) -> bool:
     """Whether the parts' positions in a document, each less its offset, have a value in common.
 
-    A posting's value is ``formats.Positions``' encoding: a count, then the pickled list of
+    A posting's value (as latin-1 text) is ``formats.Positions``' encoding: a count, then the pickled list of
     position deltas, the first one the first position; taking the offset off that one shifts them
     all, so the starts come out of ``accumulate`` (in C) as they are.
     """
-    deltas = loads(values[0][_INT_SIZE:])
+    deltas = loads(values[0][_INT_SIZE:].encode("latin-1"))
     deltas[0] -= offsets[0]
     starts = set(accumulate(deltas))
     last = len(values) - 1
     for i in range(1, len(values)):
-        deltas = loads(values[i][_INT_SIZE:])
+        deltas = loads(values[i][_INT_SIZE:].encode("latin-1"))
         deltas[0] -= offsets[i]
         if i == last:
             return not starts.isdisjoint(accumulate(deltas))

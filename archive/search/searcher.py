@@ -11,6 +11,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
+import numpy as np
+
 from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -23,6 +25,7 @@ from archive.search.dates import since_bound, until_bound
 from archive.search.docvalues import column_keys, per_reader
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.postings import Segments, posting_ids, top_scores, word_scores
+from archive.search.scores import ArrayScores
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
@@ -151,13 +154,38 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
     ``None`` if the facet's keys cannot be read in bulk."""
     categorizer = _sort_facet(sort).categorizer(searcher)
     items: list[tuple[Any, int]] = []
+    total = 0
     for leaf, offset, scores in segments:
         categorizer.set_searcher(leaf, offset)
-        keys = _segment_keys(leaf.reader(), categorizer, sort)
+        reader = leaf.reader()
+        keys = _segment_keys(reader, categorizer, sort)
         if keys is None:
             return None
-        items.extend([(keys[docnum], offset + docnum) for docnum in scores])
-    return len(items), [docnum for _, docnum in nsmallest(limit, items)]
+        total += len(scores)
+        ranks = None
+        if isinstance(scores, ArrayScores) and len(scores) > limit > 0:
+            ranks = per_reader(_SORT_RANKS, reader, sort, lambda: _ranks(keys))
+        if ranks is not None:
+            # The segment's first ``limit`` by (key, document number): the smallest ranks.
+            docnums = scores.ids[np.argpartition(ranks[scores.ids], limit - 1)[:limit]].tolist()
+        else:
+            docnums = list(scores)
+        items.extend([(keys[docnum], offset + docnum) for docnum in docnums])
+    return total, [docnum for _, docnum in nsmallest(limit, items)]
+
+
+# Per segment reader: sort -> each document's place in the segment's (key, document number) order.
+_SORT_RANKS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
+
+
+def _ranks(keys: list[Any]) -> np.ndarray | None:
+    try:
+        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: equal keys by document number
+    except TypeError:  # keys that do not compare (not seen from these columns): no ranks
+        return None
+    ranks = np.empty(len(keys), np.int64)
+    ranks[order] = np.arange(len(keys))
+    return ranks
 
 
 def _collected(searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:

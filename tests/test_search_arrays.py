@@ -1,0 +1,263 @@
+"""The numpy paths of the one-pass search read and compute exactly what the Python paths did.
+
+Postings read from a term's whole extent, block values as text, positions checked for many
+documents at once, scores joined as arrays: each compared with ``==`` against the reading or
+arithmetic it replaces (whoosh3's own, or the per-document Python kept as the fallback).
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import formats
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from archive.search import SearchIndex, postings
+from archive.search.positions import PartPostings, in_order_within, positions, shared_starts
+from archive.search.postings import (
+    _extent_postings,
+    _in_order_within,
+    _intersection,
+    _shares_a_start,
+    _union,
+    block_texts,
+    block_values,
+)
+from archive.search.scores import ArrayScores, intersection, running_sum, union
+from archive.search.searcher import search
+from fixtures.search.corpus import build_corpus
+
+RECORDS = build_corpus()
+
+
+@pytest.fixture(scope="module")
+def long_postings(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    """The corpus six times over in two segments, some deleted: common words span many blocks,
+    rare words have gaps of hundreds of documents between postings."""
+    path = tmp_path_factory.mktemp("arrays") / "index"
+    index = SearchIndex.create(path)
+    docs = [replace(r.doc, id=r.doc.id + copy * 1000, external_id=f"{r.doc.external_id}-{copy}")
+            for copy in range(6) for r in RECORDS]
+    index.add(docs[:500])
+    index.add(docs[500:])
+    index.delete(d.id for d in docs[::9])
+    return index
+
+
+def block_terms(index: SearchIndex) -> Any:
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            for fieldname, text in reader.all_terms():
+                def matcher(fieldname: str = fieldname, text: bytes = text) -> Any:
+                    return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
+
+                if type(matcher()) is W3LeafMatcher:
+                    yield fieldname, matcher
+
+
+def whoosh_postings(matcher: W3LeafMatcher) -> tuple[list[int], list[float]]:
+    ids: list[int] = []
+    weights: list[float] = []
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_weights()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        matcher._next_block()
+    return ids, weights
+
+
+def test_extent_postings_are_whoosh_postings(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[bool] = []
+    block_arrays = postings._block_arrays
+
+    def counting(data: bytes, n: int, compression: int) -> Any:
+        found = block_arrays(data, n, compression)
+        parsed.append(found is not None and type(found[1]) is np.ndarray and found[1].dtype == np.uint8)
+        return found
+
+    monkeypatch.setattr(postings, "_block_arrays", counting)
+    rng = random.Random(2)
+    terms = 0
+    for _, matcher in block_terms(long_postings):
+        found = _extent_postings(matcher())
+        assert found is not None
+        ids, weights = whoosh_postings(matcher())
+        assert found[0].tolist() == ids
+        assert found[1].tolist() == list(weights)
+        # Only at wanted documents: the blocks that cannot hold one are not decoded.
+        for share in (0.0, 0.02, 0.3):
+            wanted = sorted(rng.sample(range(ids[-1] + 2), int(share * (ids[-1] + 2))))
+            at = _extent_postings(matcher(), np.array(wanted, np.int64))
+            assert at is not None
+            keep = set(wanted)
+            assert at[0].tolist() == [i for i in ids if i in keep]
+            assert at[1].tolist() == [w for i, w in zip(ids, weights) if i in keep]
+        terms += 1
+    assert terms > 50
+    # Both ways of reading a block were taken: from the pickle's bytes, and through loads
+    # (blocks with a delta of 256 or more, or of three postings or fewer).
+    assert True in parsed and False in parsed
+
+
+def test_extent_postings_only_from_the_first_block(long_postings: SearchIndex) -> None:
+    for _, matcher in block_terms(long_postings):
+        moved = matcher()
+        if moved._lastblock:
+            continue
+        moved._next_block()
+        assert _extent_postings(moved) is None
+        return
+    pytest.fail("no term of several blocks")
+
+
+def test_block_texts_are_block_values_as_text(long_postings: SearchIndex) -> None:
+    blocks = swapped = 0
+    for fieldname, matcher in block_terms(long_postings):
+        if fieldname not in ("title", "text"):
+            continue
+        fast, slow = matcher(), matcher()
+        while fast.is_active():
+            ids, weights, texts = block_texts(fast)
+            slow_ids, slow_weights, values = block_values(slow)
+            assert (ids, list(weights)) == (slow_ids, list(slow_weights))
+            assert [text.encode("latin-1") for text in texts] == list(values)
+            swapped += fast._data is None  # read with the swapped function, not through whoosh3
+            # The matcher is left as whoosh3 would leave it: its values read again are bytes.
+            fast._read_values()
+            assert fast._values == values
+            blocks += 1
+            fast._next_block()
+            slow._next_block()
+    assert blocks > 100 and 0 < swapped < blocks
+
+
+def encoded(positions_list: list[int]) -> str:
+    return formats.Positions().encode(positions_list).decode("latin-1")
+
+
+def random_positions(rng: random.Random) -> list[int]:
+    size = rng.choice([1, 1, 2, 3, 8, 40, 1200])  # over 1,000: the pickle appends in batches
+    top = rng.choice([30, 300, 70000])  # one-, two- and four-byte integers in the pickle
+    return sorted(rng.sample(range(top), min(size, top)))
+
+
+def test_positions_are_each_values_positions() -> None:
+    rng = random.Random(3)
+    lists = [random_positions(rng) for _ in range(300)]
+    owners, where = positions([encoded(p) for p in lists])
+    assert owners.tolist() == [i for i, p in enumerate(lists) for _ in p]
+    assert where.tolist() == [x for p in lists for x in p]
+    assert [a.tolist() for a in positions([])] == [[], []]
+    assert positions(["not a pickle"]) is None
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shared_starts_and_in_order_within_match_the_per_document_checks(seed: int) -> None:
+    rng = random.Random(seed)
+    documents = sorted(rng.sample(range(5000), 400))
+    parts = rng.choice([1, 2, 3, 4])
+    # Small ranges of positions, so that phrases and near misses are common.
+    values = [{d: encoded(sorted(rng.sample(range(12), rng.randint(1, 6)))) for d in documents} for _ in range(parts)]
+    offsets = rng.sample(range(parts + 2), parts)
+    # Each part holds the candidates and some other documents.
+    postings = []
+    for part in values:
+        held = sorted({*documents, *rng.sample(range(5000, 6000), 50)})
+        postings.append(PartPostings(np.array(held, np.int64), np.ones(len(held)),
+                                     [part.get(d, encoded([0])) for d in held]))
+    candidates = np.array(documents, np.int64)
+    expected = [d for d in documents if _shares_a_start([part[d] for part in values], offsets)]
+    assert shared_starts(candidates, postings, offsets).tolist() == expected
+    assert 0 < len(expected) < len(documents) or parts == 1
+    for slop in (1, 2, 3):
+        expected = [d for d in documents if _in_order_within([part[d] for part in values], slop)]
+        assert in_order_within(candidates, postings, slop).tolist() == expected
+
+
+def random_scores(rng: random.Random, n: int, top: int = 300) -> ArrayScores:
+    ids = np.array(sorted(rng.sample(range(top), n)), np.int64)
+    return ArrayScores(ids, np.array([rng.uniform(0.1, 20.0) for _ in range(n)], np.float64))
+
+
+def test_array_joins_are_the_dict_joins() -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        a, b = random_scores(rng, rng.randint(0, 120)), random_scores(rng, rng.randint(0, 120))
+        assert dict(union(a, b).items()) == _union(dict(a.items()), dict(b.items()))
+        assert dict(intersection(a, b).items()) == _intersection(dict(a.items()), dict(b.items()))
+        parts = [random_scores(rng, rng.randint(0, 60)) for _ in range(rng.randint(1, 5))]
+        summed: dict[int, float] = {}
+        for part in parts:
+            for docnum, score in part.items():
+                summed[docnum] = summed.get(docnum, 0.0) + score
+        assert dict(running_sum(parts).items()) == summed
+
+
+def test_best_keeps_the_limit_best_and_their_ties() -> None:
+    rng = random.Random(11)
+    for _ in range(200):
+        n = rng.randint(0, 80)
+        ids = np.array(sorted(rng.sample(range(500), n)), np.int64)
+        scores = np.array([float(rng.randint(1, 6)) for _ in range(n)])  # many ties
+        found = ArrayScores(ids, scores)
+        for limit in (1, 3, 10, 100):
+            expected = dict(found.items())
+            if n > limit:
+                threshold = heapq.nlargest(limit, expected.values())[-1]
+                expected = {d: s for d, s in expected.items() if s >= threshold}
+            assert dict(found.best(limit)) == expected
+
+
+def test_dated_order_takes_each_segments_first_by_rank(long_postings: SearchIndex) -> None:
+    """Sorted by date, a segment's matches are cut to the first ``limit`` by their place in the
+    segment's (key, document number) order; the page is the one of all matches' keys."""
+    from archive.search.searcher import _SORT_RANKS, _ranks
+
+    keys = [(False, 5), (True, 1), (False, 5), (False, 2), (True, 1)]
+    assert _ranks(keys).tolist() == [1, 3, 2, 0, 4]  # equal keys in document order
+    assert _ranks([(False, 1), (None, 1)]) is None
+    results = search(long_postings, "the", sort="date", limit=5)
+    everything = search(long_postings, "the", sort="date", limit=10_000)
+    assert [hit.id for hit in results.hits] == [hit.id for hit in everything.hits][:5]
+    assert results.total == everything.total > 5
+    with long_postings.searcher() as searcher:
+        assert any("date" in _SORT_RANKS.get(leaf.reader(), {}) for leaf, _ in searcher.leaf_searchers())
+
+
+def test_term_lookups_are_remembered_for_one_search(long_postings: SearchIndex) -> None:
+    from archive.search.index import _TermLookups
+
+    with long_postings.searcher() as searcher:
+        tindex = searcher.leaf_searchers()[0][0].reader()._terms._tindex
+        lookups = tindex.ranges_for_key
+        assert isinstance(lookups, _TermLookups)
+        original = type(tindex).ranges_for_key
+        keys = [key for key, _ in zip(tindex.keys(), range(200))] + [b"\x00nothing", b"text\x00zzzz"]
+        for key in keys:
+            assert lookups(key) == tuple(original(tindex, key)) == lookups(key)
+        assert (b"\x00nothing" in tindex) is False and keys[0] in tindex
+        assert len(lookups.found) == len(keys)
+    search(long_postings, "oil prices")
+    with long_postings.searcher() as searcher:  # a new search starts with nothing remembered
+        assert searcher.leaf_searchers()[0][0].reader()._terms._tindex.ranges_for_key.found == {}
+
+
+def test_extent_texts_are_the_block_texts(long_postings: SearchIndex) -> None:
+    """A phrase part's postings from one read of the term are those read through the matcher."""
+    read = 0
+    for fieldname, matcher in block_terms(long_postings):
+        if fieldname not in ("title", "text") or matcher()._lastblock:
+            continue
+        expected = [(i, w, v) for ids, ws, vs in postings._posting_blocks(matcher(), True) for i, w, v in zip(ids, ws, vs)]
+        part = postings._extent_texts(matcher())
+        assert part is not None
+        assert list(zip(part.ids.tolist(), part.weights.tolist(), part.values)) == expected
+        read += 1
+    assert read > 20
