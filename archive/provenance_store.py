@@ -13,6 +13,7 @@ a few documents to a large archive costs little and needs memory for the candida
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.merge import merge_links, redecided
 from archive.provenance.model import DERIVATIONS
 from archive.provenance.parallel import map_shares_forked
+
+# One INFO record per chunk of a chunked run (bench/worker.py link --progress shows them).
+log = logging.getLogger(__name__)
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -394,6 +398,8 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
                 part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
                                     background=whole, among=len(whole) - len(later), carried=carried)
             lo += size
+            log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)",
+                     size, lo, len(new), part.examined, part.aligned, part.reused)
             total.inserted += part.inserted
             total.updated += part.updated
             total.deleted += part.deleted
