@@ -382,11 +382,10 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     with engine.connect() as conn:
         if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new):
             whole = _background(conn, set())
-    # Consecutive chunks recompute overlapping neighbourhoods: each takes the analyses and pair
-    # alignments the previous one made (they depend on the texts only) instead of redoing them.
-    carried = Carried()
+    # Chunks recompute overlapping neighbourhoods: each takes the analyses and pair alignments
+    # that earlier ones made (they depend on the texts only) instead of redoing them.
     lo = 0
-    with whole.searching() if whole is not None else nullcontext():
+    with Carried() as carried, whole.searching() if whole is not None else nullcontext():
         while lo < len(new):
             if whole is None:
                 size = CHUNK_DOCS
@@ -456,8 +455,6 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
             return refresh(engine)
     sub = ProvenanceIndex(background=background, carried=carried)
     scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core)
-    if carried is not None:
-        carried.retain(sorted(scope))
     fresh = sub.result()
     new_set = set(new)
     with engine.begin() as conn:

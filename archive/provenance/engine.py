@@ -275,15 +275,14 @@ class ProvenanceIndex:
         tokens_of = {doc_id: fp.tokens for doc_id, fp in prints.items()}
         # Per-document analysis and pair alignment are pure and CPU-bound: both run on every core.
         carried = self.carried
-        known = {d.id: a for d in new if carried is not None and (a := carried.analysis(d.id)) is not None}
+        known = carried.analyses([d.id for d in new]) if carried is not None else {}
         unknown = [d for d in new if d.id not in known]
         analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, prints[d.id]), unknown)))
         for doc in new:
             self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
         self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new])
         if carried is not None:
-            for doc_id, analysis in analysed.items():
-                carried.keep_analysis(doc_id, analysis)
+            carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
         # Containment depends on document frequencies, which the new documents changed.
@@ -310,8 +309,8 @@ class ProvenanceIndex:
                     todo.append((key[0], key[1], cosine))
         todo.sort()
         # A carried pair was aligned by an earlier index with another cosine: only that differs.
-        known_pairs = {(a, b): f.with_cosine(cosine) for a, b, cosine in todo
-                       if carried is not None and (f := carried.pair((a, b))) is not None}
+        kept = carried.pairs([(a, b) for a, b, _ in todo]) if carried is not None else {}
+        known_pairs = {(a, b): kept[(a, b)].with_cosine(cosine) for a, b, cosine in todo if (a, b) in kept}
         unaligned = [t for t in todo if (t[0], t[1]) not in known_pairs]
         features = map_forked(lambda t: pair_features(
             t[0], t[1], self._prepared(t[0]), self._prepared(t[1]), self.anchors[t[0]], self.anchors[t[1]], t[2]
@@ -320,8 +319,7 @@ class ProvenanceIndex:
         for a, b, _ in todo:
             self.features[(a, b)] = known_pairs[(a, b)] if (a, b) in known_pairs else aligned[(a, b)]
         if carried is not None:
-            for key, feats in aligned.items():
-                carried.keep_pair(key, feats)
+            carried.keep_pairs(aligned)
             carried.reused_pairs, carried.computed_pairs = len(known_pairs), len(aligned)
         return new_ids
 
