@@ -39,7 +39,7 @@ from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.features import Tokens, tokenize
 from archive.provenance.fingerprint import fingerprint_text
-from archive.provenance.merge import merge_links, redecided
+from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
 from archive.provenance.parallel import map_shares_forked
 
@@ -455,8 +455,10 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
             return refresh(engine)
     sub = ProvenanceIndex(background=background, carried=carried)
     scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core)
-    fresh = sub.result()
     new_set = set(new)
+    # Only the links the merge below takes are built (their evidence is costly).
+    fresh = sub.result(wanted=lambda planned: taken([_as_link(row) for row in stored_for_new.values()],
+                                                    planned, new_set))
     with engine.begin() as conn:
         present = _stored_links(conn, sorted(scope))
         stored = [_as_link(row) for row in present.values()]

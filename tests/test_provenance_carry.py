@@ -106,3 +106,18 @@ def test_a_carried_pair_takes_the_cosine_of_the_index_that_uses_it() -> None:
         assert carried.reused_pairs == len(first.features) and carried.computed_pairs == 0
         assert again.features[key].cosine == first.features[key].cosine >= 0
 
+
+def test_result_builds_only_the_links_the_caller_wants() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs())
+    every = index.result().links
+    planned = []
+
+    def wanted(links: list) -> object:
+        planned.extend(links)
+        return lambda link: 1 in (link.derived_id, link.source_id)
+
+    some = index.result(wanted=wanted).links
+    assert some and some == [l for l in every if 1 in (l.derived_id, l.source_id)]
+    # Offered every link before its evidence is built (and related ones that turn out not to be one story).
+    assert {(l.derived_id, l.source_id, l.relation) for l in every} <= {(l.derived_id, l.source_id, l.relation) for l in planned}

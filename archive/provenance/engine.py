@@ -1128,7 +1128,13 @@ class ProvenanceIndex:
         return self._lead_cache[x]
 
     @gc_paused
-    def result(self) -> ProvenanceResult:
+    def result(self, wanted: Callable[[list[Link]], Callable[[Link], bool]] | None = None) -> ProvenanceResult:
+        """All links, stories, attributions and flags, decided from every aligned pair.
+
+        ``wanted``: given every link this would return (without evidence), which of them the
+        caller will use; only those are built and returned, and stories and flags are of those.
+        An update of a neighbourhood takes only the links around its new documents (see
+        archive.provenance.merge), and quoting a link's evidence was a third of result()."""
         self._cont_cache = {}
         self._idf_cache = {}
         self._lead_cache = {}
@@ -1157,6 +1163,10 @@ class ProvenanceIndex:
             if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
                 note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
             kept.append((key, rel, note))
+        if wanted is not None:
+            planned = [Link(oriented[key].derived, oriented[key].source, rel, 0.0, 0.0) for key, rel, _ in kept]
+            takes = wanted(planned)
+            kept = [item for item, link in zip(kept, planned) if takes(link)]
         # Reading leads and quoting evidence are pure and per pair: on every core.
         built = map_forked(lambda item: self._final_link(oriented, *item), kept)
         links = sorted((l for l in built if l is not None), key=lambda l: (l.derived_id, l.source_id))
