@@ -34,6 +34,7 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
+from archive.provenance.candidates import Pool, PoolBook
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
@@ -304,15 +305,34 @@ def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput],
     return sorted(docs, key=lambda d: d.id), prints
 
 
-def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None) -> dict[int, list[tuple[int, float]]]:
+def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, book: PoolBook | None = None,
+            offer: bool = False) -> dict[int, list[tuple[int, float]]]:
     """Each document's candidate list in the archive (its first ``among`` documents), best first.
-    On every core: a chunk searches for its core, ~10 documents for each new one."""
-    def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
-        found = background.neighbours(list(share), among=among)
-        return [found[doc_id] for doc_id in share]
-
+    On every core: a chunk searches for its core, ~10 documents for each new one. With a
+    ``book`` (a chunked run over the whole archive's index), the documents whose pools it holds
+    are not searched again, and the others' pools are added to it; ``offer``: they are the
+    chunk's new documents, which offer themselves to the older pools (see PoolBook)."""
     with background.searching():
-        return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
+        if book is None:
+            def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
+                found = background.neighbours(list(share), among=among)
+                return [found[doc_id] for doc_id in share]
+
+            return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
+        rows = [background.row_of[d] for d in doc_ids]
+        unheld = [d for d, row in zip(doc_ids, rows) if not book.held[row]]
+        searched = map_shares_forked(lambda share: background.pools(list(share), among, book if offer else None), unheld)
+        unheld_rows = [background.row_of[d] for d in unheld]
+        if offer:
+            book.take_offers(unheld_rows, [offers for _, offers in searched])
+        book.hold(unheld_rows, [pool for pool, _ in searched])
+        items = [(d, book.pool(row)) for d, row in zip(doc_ids, rows)]
+
+        def rank(share: Sequence[tuple[int, Pool]]) -> list[list[tuple[int, float]]]:
+            found = background.ranked([d for d, _ in share], [pool for _, pool in share])
+            return [found[d] for d, _ in share]
+
+        return dict(zip(doc_ids, map_shares_forked(rank, items)))
 
 
 def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]]) -> set[int]:
@@ -384,6 +404,9 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
             whole = _background(conn, set())
     # Chunks recompute overlapping neighbourhoods: each takes the analyses and pair alignments
     # that earlier ones made (they depend on the texts only) instead of redoing them.
+    # Each chunk searches ~11 older documents per new one again, among the documents up to it:
+    # their pools are kept and brought up to date instead (exact, see PoolBook).
+    book = PoolBook(len(whole)) if whole is not None else None
     lo = 0
     with Carried() as carried, whole.searching() if whole is not None else nullcontext():
         while lo < len(new):
@@ -395,7 +418,7 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
                 size = _chunk_size(whole, new[lo:lo + CHUNK_DOCS])
                 later = new[lo + size:]
                 part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
-                                    background=whole, among=len(whole) - len(later), carried=carried)
+                                    background=whole, among=len(whole) - len(later), carried=carried, book=book)
             lo += size
             log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)",
                      size, lo, len(new), part.examined, part.aligned, part.reused)
@@ -437,24 +460,28 @@ def _are_last(ids: list[int], later: list[int]) -> bool:
 
 def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
                  background: CandidateIndex | None = None, among: int | None = None,
-                 carried: Carried | None = None) -> ProvenanceChange:
+                 carried: Carried | None = None, book: PoolBook | None = None) -> ProvenanceChange:
     """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
     ``background``: the candidate index of exactly those documents, when the caller has it, or
     of the whole archive with ``among``: candidates are then searched among its first ``among``
     documents (the hidden ones are the rest); ``carried``: what earlier chunks of the run
-    computed from the texts (updated for the next)."""
+    computed from the texts (updated for the next); ``book``: the candidate pools that earlier
+    chunks of the run searched in the whole archive's index, ``new`` being its next rows."""
     with engine.connect() as conn:
         if background is None:
             background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
         linked = {k for pair in stored_for_new for k in pair} - set(new)
-        ranked = _ranked(background, new, among)
+        if book is not None:
+            book.start = background.row_of[new[0]]
+        ranked = _ranked(background, new, among, book, offer=True)
         core = _core(new, linked, ranked)
         if allow_full and len(core) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)
     sub = ProvenanceIndex(background=background, carried=carried)
-    scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core)
+    scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core,
+                                                           book)
     new_set = set(new)
     # Only the links the merge below takes are built (their evidence is costly).
     fresh = sub.result(wanted=lambda planned: taken([_as_link(row) for row in stored_for_new.values()],
@@ -491,7 +518,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
 
 def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: CandidateIndex, among: int | None,
                          new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]],
-                         core: set[int]) -> tuple[set[int], int, int, int]:
+                         core: set[int], book: PoolBook | None = None) -> tuple[set[int], int, int, int]:
     """Align the new documents with their candidates (the ``core``), and each candidate with
     the new documents it chooses among its own; then the documents that those pairs relate to
     a new document, and those linked to one before, with their own candidates and their stored
@@ -502,7 +529,7 @@ def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: Candi
     documents held (the scope), the pairs aligned and taken from earlier chunks, and the
     fingerprints that had to be computed."""
     fresh = set(new)
-    ranked.update(_ranked(background, sorted(core - fresh), among))
+    ranked.update(_ranked(background, sorted(core - fresh), among, book))
     # Each candidate chooses its own candidates too (a new document may be on its list only):
     # of those choices, the pairs with a new document are aligned.
     missing = _add(engine, sub, sorted(core), {d: ranked[d] for d in sorted(core)}, fresh)

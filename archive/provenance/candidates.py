@@ -296,39 +296,52 @@ class CandidateIndex:
         terms, because in a topical archive the common topic words ("vaccine") still separate a
         paraphrase's source from its neighbours.
         """
+        return self.ranked(doc_ids, [pool for pool, _ in self.pools(doc_ids, among)], k)
+
+    def pools(self, doc_ids: list[int], among: int | None = None,
+              book: PoolBook | None = None) -> list[tuple[Pool, Offers | None]]:
+        """Each document's pool (see :meth:`neighbours`) among the first ``among`` documents, and,
+        with a ``book``, its offers: the older documents held there whose pools it may enter."""
+        search = self._search or self._prepare_search()
+        out: list[tuple[Pool, Offers | None]] = []
+        rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
+        for lo in range(0, rows.shape[0], _CHUNK):
+            chunk = rows[lo : lo + _CHUNK]
+            sims = (self._rows_normalised(chunk, search.capped_idf) @ search.inverted).tocsr()
+            for i, row in enumerate(chunk.tolist()):
+                cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
+                vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
+                keep = (cols != row) if among is None else (cols != row) & (cols < among)
+                cols, vals = cols[keep], vals[keep]
+                # Scores rounded so that the pool does not depend on float noise.
+                rounded = np.round(vals, 6)
+                offers = None if book is None else book.offers(cols, rounded)
+                if cols.shape[0] > POOL_K:
+                    # Stable order (score, then column). Only scores at or above the POOL_K-th
+                    # best can be in the pool: sort those.
+                    cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
+                    top = rounded >= cut
+                    cols, rounded = cols[top], rounded[top]
+                order = np.lexsort((cols, -rounded))[:POOL_K]
+                out.append(((cols[order].astype(np.int32), rounded[order]), offers))
+        return out
+
+    def ranked(self, doc_ids: list[int], pools: Sequence[Pool], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
+        """Top-``k`` (other id, cosine) for each of ``doc_ids`` among its pool, best first, ties by id."""
         search = self._search or self._prepare_search()
         ids = np.asarray(self.ids, dtype=np.int64)
         out: dict[int, list[tuple[int, float]]] = {}
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
         for lo in range(0, rows.shape[0], _CHUNK):
             chunk = rows[lo : lo + _CHUNK]
-            sims = (self._rows_normalised(chunk, search.capped_idf) @ search.inverted).tocsr()
-            pool_rows: list[np.ndarray] = []
-            pool_cols: list[np.ndarray] = []
-            for i, row in enumerate(chunk.tolist()):
-                cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
-                vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
-                keep = (cols != row) if among is None else (cols != row) & (cols < among)
-                cols, vals = cols[keep], vals[keep]
-                if cols.shape[0] > POOL_K:
-                    # Stable order (score, then column) so the pool does not depend on float ties.
-                    # Only scores at or above the POOL_K-th best can be in the pool: sort those.
-                    rounded = np.round(vals, 6)
-                    cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
-                    top = rounded >= cut
-                    cols, rounded = cols[top], rounded[top]
-                    cols = cols[np.lexsort((cols, -rounded))[:POOL_K]]
-                pool_rows.append(np.full(cols.shape[0], row, dtype=np.int64))
-                pool_cols.append(cols.astype(np.int64))
-            if not pool_rows:
-                continue
-            r_arr = np.concatenate(pool_rows)
-            c_arr = np.concatenate(pool_cols)
+            pool_cols = [cols.astype(np.int64) for cols, _ in pools[lo : lo + _CHUNK]]
+            sizes = np.array([a.shape[0] for a in pool_cols], dtype=np.int64)
+            r_arr = np.repeat(chunk, sizes)
+            c_arr = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
             cos = _row_products(search.full_unit, r_arr, c_arr)
             # Round scores so that ties (and hence order) do not depend on float noise.
             cos = np.round(cos.astype(np.float64), 6)
             # Each row's best k by (score, then id), all rows of the chunk in one sort.
-            sizes = np.array([a.shape[0] for a in pool_rows], dtype=np.int64)
             which = np.repeat(np.arange(sizes.shape[0]), sizes)
             other = ids[c_arr]
             order = np.lexsort((other, -cos, which))
@@ -340,3 +353,96 @@ class CandidateIndex:
                 b0, b1 = bounds[i], bounds[i + 1]
                 out[self.ids[row]] = list(zip(top_other[b0:b1], top_cos[b0:b1]))
         return out
+
+
+# A document's candidate pool: columns and rounded capped scores, best first (ties by column).
+Pool = tuple[np.ndarray, np.ndarray]
+# Offers of one document to older ones' pools: their rows and its scores with them.
+Offers = tuple[np.ndarray, np.ndarray]
+
+
+class PoolBook:
+    """The candidate pools of the documents searched during one chunked linking run, kept
+    current as later documents are searched, so that a document searched again (a chunk's
+    core holds ~11 older documents per new one, each searched among the documents up to the
+    chunk) takes its pool from here instead of a join over the whole index, whose cost grows
+    with the archive.
+
+    Exact: a pool is the top POOL_K of the document's capped scores among the documents before
+    a horizon. Held at horizon h, it becomes the pool at a later horizon h' by offering it the
+    documents in [h, h'): each of them, searched when its chunk was linked, scored every older
+    document (a capped score is one sparse dot product, the same bits whichever side computes
+    it), and the top POOL_K of the old pool and the offers is the top POOL_K of all. So every
+    document searched from the start of a run in id order offers itself to the older pools
+    it enters (:meth:`offers`, then :meth:`take_offers`) before any of them is read.
+    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000)."""
+
+    def __init__(self, size: int) -> None:
+        self.cols = np.full((size, POOL_K), -1, dtype=np.int32)
+        self.scores = np.zeros((size, POOL_K), dtype=np.float32)
+        self.held = np.zeros(size, dtype=bool)
+        # The lowest score of each full pool; an offer must beat it to enter.
+        self._floor = np.full(size, -np.inf, dtype=np.float32)
+        # Documents from this row on are being searched now: they offer to the older ones only.
+        self.start = 0
+
+    def offers(self, cols: np.ndarray, rounded: np.ndarray) -> Offers:
+        """Of a document's scores (``cols``, ``rounded``), those that may enter older held pools
+        (checked against the pools as they were before the current searches: a superset)."""
+        older = cols < self.start
+        cols, rounded = cols[older], rounded[older]
+        held = self.held[cols]
+        cols, rounded = cols[held], rounded[held]
+        # (A tie does not enter: ties go to the earlier document, and every offer comes from a
+        # later one than the pool's.)
+        enters = rounded > self._floor[cols]
+        return cols[enters].astype(np.int32), rounded[enters]
+
+    def pool(self, row: int) -> Pool:
+        cols = self.cols[row]
+        n = int((cols >= 0).sum())
+        return cols[:n].copy(), self.scores[row, :n].copy()
+
+    def hold(self, rows: Sequence[int], pools: Sequence[Pool]) -> None:
+        for row, (cols, scores) in zip(rows, pools):
+            self.cols[row] = -1
+            self.cols[row, : cols.shape[0]] = cols
+            self.scores[row, : cols.shape[0]] = scores
+            self.held[row] = True
+            self._set_floor(row)
+
+    def take_offers(self, rows: Sequence[int], made: Sequence[Offers | None]) -> None:
+        """Merge the offers made by ``rows`` (searched now) into the older pools."""
+        offers = [o for o in made if o is not None]
+        assert len(offers) == len(rows)
+        sizes = [o[0].shape[0] for o in offers]
+        if not sum(sizes):
+            return
+        to = np.concatenate([o[0] for o in offers]).astype(np.int64)
+        by = np.repeat(np.asarray(rows, dtype=np.int32), sizes)
+        score = np.concatenate([o[1] for o in offers]).astype(np.float32)
+        touched = np.unique(to)
+        old_cols = self.cols[touched].ravel()
+        present = old_cols >= 0
+        to = np.concatenate([np.repeat(touched, POOL_K)[present], to])
+        by = np.concatenate([old_cols[present], by])
+        score = np.concatenate([self.scores[touched].ravel()[present], score])
+        # A document offered twice (already in the pool) counts once.
+        order = np.lexsort((by, to))
+        to, by, score = to[order], by[order], score[order]
+        once = np.ones(to.shape[0], dtype=bool)
+        once[1:] = (to[1:] != to[:-1]) | (by[1:] != by[:-1])
+        to, by, score = to[once], by[once], score[once]
+        order = np.lexsort((by, -score, to))
+        to, by, score = to[order], by[order], score[order]
+        first = np.searchsorted(to, touched)
+        rank = np.arange(to.shape[0]) - np.repeat(first, np.diff(np.append(first, to.shape[0])))
+        kept = rank < POOL_K
+        self.cols[touched] = -1
+        self.cols[to[kept], rank[kept]] = by[kept]
+        self.scores[to[kept], rank[kept]] = score[kept]
+        for row in touched.tolist():
+            self._set_floor(row)
+
+    def _set_floor(self, row: int) -> None:
+        self._floor[row] = self.scores[row, -1] if self.cols[row, -1] >= 0 else -np.inf
