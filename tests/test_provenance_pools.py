@@ -1,5 +1,7 @@
-"""Candidate pools kept across the chunks of a linking run (candidates.PoolBook) give exactly the
-candidate lists a search of the whole index among the documents up to each chunk gives."""
+"""What a chunked linking run reads from the whole archive's candidate index instead of doing
+again: candidate pools kept across chunks (candidates.PoolBook) give exactly the lists a search
+of the whole index among the documents up to each chunk gives, and a chunk's own index takes its
+pair cosines from the whole one's rows."""
 
 from __future__ import annotations
 
@@ -18,15 +20,19 @@ def _tokens(words: list[int]) -> Tokens:
                   np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 1)
 
 
-def _archive(n_docs: int, stock: int, most: int) -> CandidateIndex:
+def _docs(n_docs: int, stock: int, most: int) -> list[tuple[int, Tokens]]:
     """Documents of up to ``most`` "paragraphs" drawn from a shared ``stock``, as the scale
     articles are: most documents share terms with far more than POOL_K others, and with a small
     stock many are the same text (their scores tie)."""
     rng = random.Random(7)
     paragraphs = [[rng.randrange(3000) for _ in range(rng.randrange(3, 12))] for _ in range(stock)]
+    return [(1000 + k, _tokens([w for p in rng.sample(paragraphs, rng.randrange(1, most + 1)) for w in p]))
+            for k in range(n_docs)]
+
+
+def _archive(n_docs: int, stock: int, most: int) -> CandidateIndex:
     index = CandidateIndex()
-    index.add_many([(1000 + k, _tokens([w for p in rng.sample(paragraphs, rng.randrange(1, most + 1)) for w in p]))
-                    for k in range(n_docs)])
+    index.add_many(_docs(n_docs, stock, most))
     return index
 
 
@@ -58,3 +64,24 @@ def test_pools_kept_across_chunks_give_the_lists_of_a_whole_search(stock: int, m
     # The pools are full and their scores tie often: the order of ties is part of what is checked.
     assert (book.cols[:, -1] >= 0).mean() > 0.5
     assert any(len(set(book.scores[row].tolist())) < POOL_K for row in range(len(index)))
+
+
+def test_a_part_of_a_prepared_background_takes_its_cosines_and_indexes_only_to_search() -> None:
+    docs = _docs(300, 150, 4)
+    whole = CandidateIndex()
+    whole.add_many(docs)
+    a, b = [d for d, _ in docs[100:140]], [d for d, _ in docs[160:200]]
+    expected = whole.pair_cosines(a, b)
+    with whole.searching():
+        part = CandidateIndex(background=whole)
+        part.add_many(docs[100:140] + docs[160:200])
+        assert len(part) == 0  # nothing indexed: the background's rows serve
+        assert np.array_equal(part.pair_cosines(a, b), expected)
+        with pytest.raises(ValueError):
+            part.add_many(docs[100:101])
+        found = part.neighbours(a[:5])
+    assert len(part) == 80 and all(other in a + b for d in a[:5] for other, _ in found[d])
+    # Outside the background's search, a part indexes what it is given at once.
+    other = CandidateIndex(background=whole)
+    other.add_many(docs[:10])
+    assert len(other) == 10

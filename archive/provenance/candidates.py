@@ -18,7 +18,7 @@ grouped.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from dataclasses import dataclass, field
@@ -104,6 +104,9 @@ class CandidateIndex:
     # Pieces at the end of _rows/_tf not merged yet (one per add_many), and their documents.
     _loose: int = 0
     _loose_docs: int = 0
+    # Documents added while they could be read from the background (see add_many), not indexed yet.
+    _pending: list[tuple[int, Tokens]] = field(default_factory=list)
+    _pending_ids: set[int] = field(default_factory=set)
     # The whole archive's index when this one holds only part of it (an incremental update works
     # on the new documents' neighbourhood): term weights then come from the whole archive, so the
     # part ranks and decides as it would inside the whole.
@@ -126,11 +129,33 @@ class CandidateIndex:
         tenth of the serial part of linking a whole archive)."""
         seen: set[int] = set()
         for doc_id, _ in docs:
-            if doc_id in self.row_of or doc_id in seen:
+            if doc_id in self.row_of or doc_id in seen or doc_id in self._pending_ids:
                 raise ValueError(f"document {doc_id} is already indexed")
             seen.add(doc_id)
         if not docs:
             return
+        if self._in_background(seen):
+            # Pair cosines come from the background's rows (see pair_cosines): these documents
+            # are indexed here only if this part is searched on its own.
+            self._pending.extend(docs)
+            self._pending_ids |= seen
+            return
+        self._index_pending()
+        self._index(docs)
+
+    def _in_background(self, doc_ids: Iterable[int]) -> bool:
+        """The documents are in a background prepared for searching (a chunked linking run's whole
+        archive), whose rows are weighted and normalised already."""
+        background = self.background
+        return (background is not None and background._search is not None
+                and all(doc_id in background.row_of for doc_id in doc_ids))
+
+    def _index_pending(self) -> None:
+        if self._pending:
+            pending, self._pending, self._pending_ids = self._pending, [], set()
+            self._index(pending)
+
+    def _index(self, docs: Sequence[tuple[int, Tokens]]) -> None:
         # Each document's distinct content terms, sorted, with their counts: (document, term)
         # pairs sorted by document, then term.
         kept = [t.hashes[t.kinds != STOP] for _, t in docs]
@@ -209,6 +234,7 @@ class CandidateIndex:
 
     def weights(self, capped: bool) -> np.ndarray:
         """IDF per column; ``capped`` zeroes terms above the document-frequency cap."""
+        self._index_pending()
         n = self.archive_size
         if self.background is not None:
             df = self.background.df_of(self._vocab_keys()).astype(np.float64)
@@ -220,6 +246,7 @@ class CandidateIndex:
         return idf
 
     def matrix(self) -> sp.csr_matrix:
+        self._index_pending()
         if self._matrix is None:
             lengths = np.asarray(self._lengths, dtype=np.int64)
             indptr = np.concatenate([[0], np.cumsum(lengths)])
@@ -267,9 +294,22 @@ class CandidateIndex:
         return _Search(capped_idf=capped_idf, full_unit=full_unit, inverted=inverted)
 
     def pair_cosines(self, a_ids: list[int], b_ids: list[int]) -> np.ndarray:
-        """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded."""
+        """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded. A part of a
+        background prepared for searching takes the background's rows, normalised with the same
+        weights (the whole archive's) once for the run; so it has the cosines of a whole build
+        (whose rows list the terms in the same order) and needs no rows of its own."""
         if not a_ids:
             return np.zeros(0)
+        if self.background is not None and self._in_background([*a_ids, *b_ids]):
+            background = self.background
+            assert background._search is not None
+            rows_a = np.array([background.row_of[d] for d in a_ids], dtype=np.int64)
+            rows_b = np.array([background.row_of[d] for d in b_ids], dtype=np.int64)
+            out = np.empty(rows_a.shape[0])
+            for lo in range(0, rows_a.shape[0], _PAIR_BLOCK):
+                ra, rb = rows_a[lo : lo + _PAIR_BLOCK], rows_b[lo : lo + _PAIR_BLOCK]
+                out[lo : lo + ra.shape[0]] = _row_products(background._search.full_unit, ra, rb)
+            return np.round(out, 6)
         idf = self.weights(capped=False)
         rows_a = np.array([self.row_of[d] for d in a_ids], dtype=np.int64)
         rows_b = np.array([self.row_of[d] for d in b_ids], dtype=np.int64)
