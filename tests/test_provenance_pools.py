@@ -79,9 +79,11 @@ def test_a_part_of_a_prepared_background_takes_its_cosines_and_indexes_only_to_s
         assert np.array_equal(part.pair_cosines(a, b), expected)
         with pytest.raises(ValueError):
             part.add_many(docs[100:101])
-        found = part.neighbours(a[:5])
-    assert len(part) == 80 and all(other in a + b for d in a[:5] for other, _ in found[d])
-    # Outside the background's search, a part indexes what it is given at once.
-    other = CandidateIndex(background=whole)
-    other.add_many(docs[:10])
-    assert len(other) == 10
+        with part.searching():
+            found = part.neighbours(a[:5] + b[:5], k=8)
+        assert len(part) == 0 and all(other in a + b for d in a[:5] for other, _ in found[d])
+    # Outside the background's search, a part indexes what it is given at once, and searches
+    # among its own documents as the part read from the background did.
+    own = CandidateIndex(background=whole)
+    own.add_many(docs[100:140] + docs[160:200])
+    assert len(own) == 80 and own.neighbours(a[:5] + b[:5], k=8) == found

@@ -150,6 +150,10 @@ class CandidateIndex:
         return (background is not None and background._search is not None
                 and all(doc_id in background.row_of for doc_id in doc_ids))
 
+    def _read_from_background(self) -> bool:
+        """Everything this part holds is read from its background (see add_many)."""
+        return not self.ids and self._in_background(self._pending_ids)
+
     def _index_pending(self) -> None:
         if self._pending:
             pending, self._pending, self._pending_ids = self._pending, [], set()
@@ -270,7 +274,7 @@ class CandidateIndex:
         """Neighbour searches inside the block share one inverted index (the index must not
         change meanwhile); outside, each search builds its own and frees it at the end. A block
         inside another shares the outer one's."""
-        if self._search is not None:
+        if self._search is not None or self._read_from_background():
             yield
             return
         self._search = self._prepare_search()
@@ -336,20 +340,32 @@ class CandidateIndex:
         terms, because in a topical archive the common topic words ("vaccine") still separate a
         paraphrase's source from its neighbours.
         """
+        background = self.background
+        if background is not None and self._read_from_background():
+            # The same lists as this part's own index would give (the background's weights, rows
+            # in its term order), without indexing it.
+            assert among is None  # (rows of this part are not the background's)
+            within = np.array(sorted(background.row_of[d] for d in self._pending_ids), dtype=np.int64)
+            return background.ranked(doc_ids, [pool for pool, _ in background.pools(doc_ids, within=within)], k)
         return self.ranked(doc_ids, [pool for pool, _ in self.pools(doc_ids, among)], k)
 
-    def pools(self, doc_ids: list[int], among: int | None = None,
-              book: PoolBook | None = None) -> list[tuple[Pool, Offers | None]]:
-        """Each document's pool (see :meth:`neighbours`) among the first ``among`` documents, and,
-        with a ``book``, its offers: the older documents held there whose pools it may enter."""
+    def pools(self, doc_ids: list[int], among: int | None = None, book: PoolBook | None = None,
+              within: np.ndarray | None = None) -> list[tuple[Pool, Offers | None]]:
+        """Each document's pool (see :meth:`neighbours`) among the first ``among`` documents (or
+        the rows ``within``, sorted), and, with a ``book``, its offers: the older documents held
+        there whose pools it may enter."""
         search = self._search or self._prepare_search()
+        # Only those columns are joined (each score is summed over the same terms in the same order).
+        inverted = search.inverted if within is None else search.inverted[:, within]
         out: list[tuple[Pool, Offers | None]] = []
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
         for lo in range(0, rows.shape[0], _CHUNK):
             chunk = rows[lo : lo + _CHUNK]
-            sims = (self._rows_normalised(chunk, search.capped_idf) @ search.inverted).tocsr()
+            sims = (self._rows_normalised(chunk, search.capped_idf) @ inverted).tocsr()
             for i, row in enumerate(chunk.tolist()):
                 cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
+                if within is not None:
+                    cols = within[cols]
                 vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
                 keep = (cols != row) if among is None else (cols != row) & (cols < among)
                 cols, vals = cols[keep], vals[keep]
