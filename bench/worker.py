@@ -2,7 +2,7 @@
 
     python bench/worker.py ingest HOME PATH... [--no-provenance] [--refresh-provenance]
     python bench/worker.py search HOME [--repeat N]      # the queries in bench/queries.py
-    python bench/worker.py link HOME [--progress] [--chunked-beyond N]   # provenance of an archive ingested without it
+    python bench/worker.py link HOME [--progress] [--chunked-beyond N] [--max-scope N]   # provenance of an archive ingested without it
 
 Prints one JSON line (the last line of stdout) with the result; ``bench/run.py`` reads it.
 """
@@ -116,16 +116,19 @@ class _MemorySampler(threading.Thread):
         self.join()
 
 
-def link(home: str, progress: bool = False, chunked_beyond: int | None = None) -> dict[str, Any]:
+def link(home: str, progress: bool = False, chunked_beyond: int | None = None,
+         max_scope: int | None = None) -> dict[str, Any]:
     """Link an archive ingested with --no-provenance: what its ingest would have run last
     (a first link recomputes everything, in chunks beyond 40,000 documents, or beyond
-    ``chunked_beyond``). ``progress``: a line on stderr per chunk (documents linked, CPU of the
-    process tree, peak RSS / PSS)."""
+    ``chunked_beyond``; ``max_scope``: a chunk's core at most, see provenance_store.MAX_SCOPE_DOCS).
+    ``progress``: a line on stderr per chunk (documents linked, CPU of the process tree, peak RSS / PSS)."""
     from archive import provenance_store
     from archive.api import Archive
 
     if chunked_beyond is not None:
         provenance_store.FULL_BUILD_MAX_DOCS = chunked_beyond
+    if max_scope is not None:
+        provenance_store.MAX_SCOPE_DOCS = max_scope
 
     started, started_self, started_cpu = time.perf_counter(), time.process_time(), _tree_cpu_s()
     sampler = _MemorySampler()
@@ -207,11 +210,12 @@ def main() -> int:
     p_link.add_argument("home")
     p_link.add_argument("--progress", action="store_true", help="a line on stderr per chunk linked")
     p_link.add_argument("--chunked-beyond", type=int, help="link in chunks beyond this many documents (default 40,000)")
+    p_link.add_argument("--max-scope", type=int, help="documents in a chunk's core at most (MAX_SCOPE_DOCS)")
     args = parser.parse_args()
     if args.job == "ingest":
         result = ingest(args.home, args.paths, not args.no_provenance, args.refresh_provenance)
     elif args.job == "link":
-        result = link(args.home, args.progress, args.chunked_beyond)
+        result = link(args.home, args.progress, args.chunked_beyond, args.max_scope)
     else:
         result = search(args.home, args.repeat)
     print(json.dumps(result))
