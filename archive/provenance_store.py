@@ -409,6 +409,8 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     book = PoolBook(len(whole)) if whole is not None else None
     lo = 0
     with Carried() as carried, whole.searching() if whole is not None else nullcontext():
+        if whole is not None:
+            whole.release_rows()  # (searched, never changed, from now on)
         while lo < len(new):
             if whole is None:
                 size = CHUNK_DOCS

@@ -87,3 +87,16 @@ def test_a_part_of_a_prepared_background_takes_its_cosines_and_indexes_only_to_s
     own = CandidateIndex(background=whole)
     own.add_many(docs[100:140] + docs[160:200])
     assert len(own) == 80 and own.neighbours(a[:5] + b[:5], k=8) == found
+
+
+def test_an_index_whose_rows_are_released_searches_as_before() -> None:
+    kept, released = _archive(400, 150, 4), _archive(400, 150, 4)
+    ids = kept.ids[::7]
+    with kept.searching(), released.searching():
+        released.release_rows()
+        for among in (None, 200):
+            ours = [(c.tolist(), s.tolist()) for (c, s), _ in released.pools(ids, among)]
+            assert ours == [(c.tolist(), s.tolist()) for (c, s), _ in kept.pools(ids, among)]
+            assert released.neighbours(ids, among=among) == kept.neighbours(ids, among=among)
+        with pytest.raises(RuntimeError):
+            released.matrix()

@@ -104,6 +104,8 @@ class CandidateIndex:
     # Pieces at the end of _rows/_tf not merged yet (one per add_many), and their documents.
     _loose: int = 0
     _loose_docs: int = 0
+    # The rows were dropped while searching (see release_rows).
+    _released: bool = False
     # Documents added while they could be read from the background (see add_many), not indexed yet.
     _pending: list[tuple[int, Tokens]] = field(default_factory=list)
     _pending_ids: set[int] = field(default_factory=set)
@@ -250,6 +252,8 @@ class CandidateIndex:
         return idf
 
     def matrix(self) -> sp.csr_matrix:
+        if self._released:
+            raise RuntimeError("the index's rows were released (release_rows)")
         self._index_pending()
         if self._matrix is None:
             lengths = np.asarray(self._lengths, dtype=np.int64)
@@ -264,6 +268,22 @@ class CandidateIndex:
             self._rows, self._tf = [self._matrix.indices], [self._matrix.data]
             self._loose = self._loose_docs = 0
         return self._matrix
+
+    def release_rows(self) -> None:
+        """Inside a :meth:`searching` block that lasts as long as the index is used (a chunked
+        linking run's whole archive): drop the rows, a third of the index's memory with the
+        search's own two copies; a search reads its documents' capped rows back from the inverted
+        index (the same values in the same order). The index can no longer change or be searched
+        after the block."""
+        assert self._search is not None
+        self._matrix, self._rows, self._tf = None, [], []
+        self._released = True
+
+    def _capped_rows(self, rows: np.ndarray, search: _Search) -> sp.csr_matrix:
+        """Rows ``rows`` (in that order) weighted by the capped idf and scaled to unit length."""
+        if self._released:
+            return search.inverted[:, rows].T.tocsr()
+        return self._rows_normalised(rows, search.capped_idf)
 
     def _rows_normalised(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
         """Rows ``rows`` (in that order) weighted by ``idf`` and scaled to unit length."""
@@ -361,7 +381,7 @@ class CandidateIndex:
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
         for lo in range(0, rows.shape[0], _CHUNK):
             chunk = rows[lo : lo + _CHUNK]
-            sims = (self._rows_normalised(chunk, search.capped_idf) @ inverted).tocsr()
+            sims = (self._capped_rows(chunk, search) @ inverted).tocsr()
             for i, row in enumerate(chunk.tolist()):
                 cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
                 if within is not None:
