@@ -485,7 +485,7 @@ class PoolBook:
             self.cols[row, : cols.shape[0]] = cols
             self.scores[row, : cols.shape[0]] = scores
             self.held[row] = True
-            self._set_floor(row)
+        self._set_floors(np.asarray(rows, dtype=np.int64))
 
     def take_offers(self, rows: Sequence[int], made: Sequence[Offers | None]) -> None:
         """Merge the offers made by ``rows`` (searched now) into the older pools."""
@@ -503,12 +503,8 @@ class PoolBook:
         to = np.concatenate([np.repeat(touched, POOL_K)[present], to])
         by = np.concatenate([old_cols[present], by])
         score = np.concatenate([self.scores[touched].ravel()[present], score])
-        # A document offered twice (already in the pool) counts once.
-        order = np.lexsort((by, to))
-        to, by, score = to[order], by[order], score[order]
-        once = np.ones(to.shape[0], dtype=bool)
-        once[1:] = (to[1:] != to[:-1]) | (by[1:] != by[:-1])
-        to, by, score = to[once], by[once], score[once]
+        # (No document is offered to a pool that has it: a pool held before the documents
+        # searched now has none of them.)
         order = np.lexsort((by, -score, to))
         to, by, score = to[order], by[order], score[order]
         first = np.searchsorted(to, touched)
@@ -517,8 +513,7 @@ class PoolBook:
         self.cols[touched] = -1
         self.cols[to[kept], rank[kept]] = by[kept]
         self.scores[to[kept], rank[kept]] = score[kept]
-        for row in touched.tolist():
-            self._set_floor(row)
+        self._set_floors(touched)
 
-    def _set_floor(self, row: int) -> None:
-        self._floor[row] = self.scores[row, -1] if self.cols[row, -1] >= 0 else -np.inf
+    def _set_floors(self, rows: np.ndarray) -> None:
+        self._floor[rows] = np.where(self.cols[rows, -1] >= 0, self.scores[rows, -1], -np.inf)
