@@ -166,15 +166,19 @@ def _flag_rows(flags: dict[int, list[str]], evidence: dict[int, dict[str, Any]])
 
 
 def _write_links(conn: Connection, links: list[Link], present: dict[tuple[int, int], Any],
-                 change: ProvenanceChange) -> None:
-    """Make the stored links among ``present`` (rows read from the table) equal to ``links``."""
-    wanted = {(l.derived_id, l.source_id): _link_row(l) for l in links}
+                 change: ProvenanceChange, as_read: Iterable[Link] = ()) -> None:
+    """Make the stored links among ``present`` (rows read from the table) equal to ``links``;
+    those of ``links`` that are ``as_read`` (made from those rows, the same objects) are left as
+    they are without comparing them (an update keeps most of its neighbourhood's links)."""
+    unchanged = {id(l) for l in as_read}
+    keys = {(l.derived_id, l.source_id) for l in links}
+    wanted = {(l.derived_id, l.source_id): _link_row(l) for l in links if id(l) not in unchanged}
     compared = ("relation", "score", "direction_confidence", "evidence", "method_version")
     for key, row in present.items():
-        if key not in wanted:
+        if key not in keys:
             conn.execute(delete(links_table).where(links_table.c.id == row.id))
             change.deleted += 1
-        elif any(getattr(row, name) != wanted[key][name] for name in compared):
+        elif key in wanted and any(getattr(row, name) != wanted[key][name] for name in compared):
             conn.execute(sql_update(links_table).where(links_table.c.id == row.id).values(wanted[key]))
             change.updated += 1
     new_rows = [row for key, row in wanted.items() if key not in present]
@@ -494,7 +498,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         merged = merge_links(stored, fresh.links, new_set, scope)
         change = ProvenanceChange(documents=n_docs, links=0, mode="incremental", examined=len(scope),
                                   fingerprints_computed=missing, aligned=aligned, reused=reused)
-        _write_links(conn, merged, present, change)
+        _write_links(conn, merged, present, change, as_read=stored)
         # Stories are connected components of all links: recomputed over the whole table
         # (two integer columns), so a new document can join two stories into one. Documents of
         # later chunks get theirs when their chunk is linked.

@@ -285,9 +285,11 @@ class ProvenanceIndex:
             carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
-        # Containment depends on document frequencies, which the new documents changed.
-        self._cont_cache = {}
-        self._idf_cache = {}
+        # Containment depends on document frequencies, which the new documents changed (unless
+        # they are a background's, the whole archive's: then what was computed holds).
+        if self.candidates.background is None:
+            self._cont_cache = {}
+            self._idf_cache = {}
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
         if ranked is None:
@@ -1135,8 +1137,9 @@ class ProvenanceIndex:
         caller will use; only those are built and returned, and stories and flags are of those.
         An update of a neighbourhood takes only the links around its new documents (see
         archive.provenance.merge), and quoting a link's evidence was a third of result()."""
-        self._cont_cache = {}
-        self._idf_cache = {}
+        if self.candidates.background is None:
+            self._cont_cache = {}
+            self._idf_cache = {}
         self._lead_cache = {}
         self._closest = None
         oriented = self._decide()
