@@ -13,6 +13,7 @@ a few documents to a large archive costs little and needs memory for the candida
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -33,14 +34,18 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
+from archive.provenance.candidates import Pool, PoolBook
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.features import Tokens, tokenize
 from archive.provenance.fingerprint import fingerprint_text
-from archive.provenance.merge import merge_links, redecided
+from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
 from archive.provenance.parallel import map_shares_forked
+
+# One INFO record per chunk of a chunked run (bench/worker.py link --progress shows them).
+log = logging.getLogger(__name__)
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -161,15 +166,19 @@ def _flag_rows(flags: dict[int, list[str]], evidence: dict[int, dict[str, Any]])
 
 
 def _write_links(conn: Connection, links: list[Link], present: dict[tuple[int, int], Any],
-                 change: ProvenanceChange) -> None:
-    """Make the stored links among ``present`` (rows read from the table) equal to ``links``."""
-    wanted = {(l.derived_id, l.source_id): _link_row(l) for l in links}
+                 change: ProvenanceChange, as_read: Iterable[Link] = ()) -> None:
+    """Make the stored links among ``present`` (rows read from the table) equal to ``links``;
+    those of ``links`` that are ``as_read`` (made from those rows, the same objects) are left as
+    they are without comparing them (an update keeps most of its neighbourhood's links)."""
+    unchanged = {id(l) for l in as_read}
+    keys = {(l.derived_id, l.source_id) for l in links}
+    wanted = {(l.derived_id, l.source_id): _link_row(l) for l in links if id(l) not in unchanged}
     compared = ("relation", "score", "direction_confidence", "evidence", "method_version")
     for key, row in present.items():
-        if key not in wanted:
+        if key not in keys:
             conn.execute(delete(links_table).where(links_table.c.id == row.id))
             change.deleted += 1
-        elif any(getattr(row, name) != wanted[key][name] for name in compared):
+        elif key in wanted and any(getattr(row, name) != wanted[key][name] for name in compared):
             conn.execute(sql_update(links_table).where(links_table.c.id == row.id).values(wanted[key]))
             change.updated += 1
     new_rows = [row for key, row in wanted.items() if key not in present]
@@ -300,15 +309,34 @@ def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput],
     return sorted(docs, key=lambda d: d.id), prints
 
 
-def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None) -> dict[int, list[tuple[int, float]]]:
+def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, book: PoolBook | None = None,
+            offer: bool = False) -> dict[int, list[tuple[int, float]]]:
     """Each document's candidate list in the archive (its first ``among`` documents), best first.
-    On every core: a chunk searches for its core, ~10 documents for each new one."""
-    def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
-        found = background.neighbours(list(share), among=among)
-        return [found[doc_id] for doc_id in share]
-
+    On every core: a chunk searches for its core, ~10 documents for each new one. With a
+    ``book`` (a chunked run over the whole archive's index), the documents whose pools it holds
+    are not searched again, and the others' pools are added to it; ``offer``: they are the
+    chunk's new documents, which offer themselves to the older pools (see PoolBook)."""
     with background.searching():
-        return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
+        if book is None:
+            def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
+                found = background.neighbours(list(share), among=among)
+                return [found[doc_id] for doc_id in share]
+
+            return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
+        rows = [background.row_of[d] for d in doc_ids]
+        unheld = [d for d, row in zip(doc_ids, rows) if not book.held[row]]
+        searched = map_shares_forked(lambda share: background.pools(list(share), among, book if offer else None), unheld)
+        unheld_rows = [background.row_of[d] for d in unheld]
+        if offer:
+            book.take_offers(unheld_rows, [offers for _, offers in searched])
+        book.hold(unheld_rows, [pool for pool, _ in searched])
+        items = [(d, book.pool(row)) for d, row in zip(doc_ids, rows)]
+
+        def rank(share: Sequence[tuple[int, Pool]]) -> list[list[tuple[int, float]]]:
+            found = background.ranked([d for d, _ in share], [pool for _, pool in share])
+            return [found[d] for d, _ in share]
+
+        return dict(zip(doc_ids, map_shares_forked(rank, items)))
 
 
 def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]]) -> set[int]:
@@ -378,11 +406,15 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     with engine.connect() as conn:
         if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new):
             whole = _background(conn, set())
-    # Consecutive chunks recompute overlapping neighbourhoods: each takes the analyses and pair
-    # alignments the previous one made (they depend on the texts only) instead of redoing them.
-    carried = Carried()
+    # Chunks recompute overlapping neighbourhoods: each takes the analyses and pair alignments
+    # that earlier ones made (they depend on the texts only) instead of redoing them.
+    # Each chunk searches ~11 older documents per new one again, among the documents up to it:
+    # their pools are kept and brought up to date instead (exact, see PoolBook).
+    book = PoolBook(len(whole)) if whole is not None else None
     lo = 0
-    with whole.searching() if whole is not None else nullcontext():
+    with Carried() as carried, whole.searching() if whole is not None else nullcontext():
+        if whole is not None:
+            whole.release_rows()  # (searched, never changed, from now on)
         while lo < len(new):
             if whole is None:
                 size = CHUNK_DOCS
@@ -392,8 +424,10 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
                 size = _chunk_size(whole, new[lo:lo + CHUNK_DOCS])
                 later = new[lo + size:]
                 part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
-                                    background=whole, among=len(whole) - len(later), carried=carried)
+                                    background=whole, among=len(whole) - len(later), carried=carried, book=book)
             lo += size
+            log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)",
+                     size, lo, len(new), part.examined, part.aligned, part.reused)
             total.inserted += part.inserted
             total.updated += part.updated
             total.deleted += part.deleted
@@ -432,35 +466,39 @@ def _are_last(ids: list[int], later: list[int]) -> bool:
 
 def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
                  background: CandidateIndex | None = None, among: int | None = None,
-                 carried: Carried | None = None) -> ProvenanceChange:
+                 carried: Carried | None = None, book: PoolBook | None = None) -> ProvenanceChange:
     """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
     ``background``: the candidate index of exactly those documents, when the caller has it, or
     of the whole archive with ``among``: candidates are then searched among its first ``among``
     documents (the hidden ones are the rest); ``carried``: what earlier chunks of the run
-    computed from the texts (updated for the next)."""
+    computed from the texts (updated for the next); ``book``: the candidate pools that earlier
+    chunks of the run searched in the whole archive's index, ``new`` being its next rows."""
     with engine.connect() as conn:
         if background is None:
             background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
         linked = {k for pair in stored_for_new for k in pair} - set(new)
-        ranked = _ranked(background, new, among)
+        if book is not None:
+            book.start = background.row_of[new[0]]
+        ranked = _ranked(background, new, among, book, offer=True)
         core = _core(new, linked, ranked)
         if allow_full and len(core) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)
     sub = ProvenanceIndex(background=background, carried=carried)
-    scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core)
-    if carried is not None:
-        carried.retain(sorted(scope))
-    fresh = sub.result()
+    scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core,
+                                                           book)
     new_set = set(new)
+    # Only the links the merge below takes are built (their evidence is costly).
+    fresh = sub.result(wanted=lambda planned: taken([_as_link(row) for row in stored_for_new.values()],
+                                                    planned, new_set))
     with engine.begin() as conn:
         present = _stored_links(conn, sorted(scope))
         stored = [_as_link(row) for row in present.values()]
         merged = merge_links(stored, fresh.links, new_set, scope)
         change = ProvenanceChange(documents=n_docs, links=0, mode="incremental", examined=len(scope),
                                   fingerprints_computed=missing, aligned=aligned, reused=reused)
-        _write_links(conn, merged, present, change)
+        _write_links(conn, merged, present, change, as_read=stored)
         # Stories are connected components of all links: recomputed over the whole table
         # (two integer columns), so a new document can join two stories into one. Documents of
         # later chunks get theirs when their chunk is linked.
@@ -486,7 +524,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
 
 def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: CandidateIndex, among: int | None,
                          new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]],
-                         core: set[int]) -> tuple[set[int], int, int, int]:
+                         core: set[int], book: PoolBook | None = None) -> tuple[set[int], int, int, int]:
     """Align the new documents with their candidates (the ``core``), and each candidate with
     the new documents it chooses among its own; then the documents that those pairs relate to
     a new document, and those linked to one before, with their own candidates and their stored
@@ -497,7 +535,7 @@ def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: Candi
     documents held (the scope), the pairs aligned and taken from earlier chunks, and the
     fingerprints that had to be computed."""
     fresh = set(new)
-    ranked.update(_ranked(background, sorted(core - fresh), among))
+    ranked.update(_ranked(background, sorted(core - fresh), among, book))
     # Each candidate chooses its own candidates too (a new document may be on its list only):
     # of those choices, the pairs with a new document are aligned.
     missing = _add(engine, sub, sorted(core), {d: ranked[d] for d in sorted(core)}, fresh)

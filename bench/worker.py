@@ -2,7 +2,7 @@
 
     python bench/worker.py ingest HOME PATH... [--no-provenance] [--refresh-provenance]
     python bench/worker.py search HOME [--repeat N]      # the queries in bench/queries.py
-    python bench/worker.py link HOME                     # provenance of an archive ingested without it
+    python bench/worker.py link HOME [--progress] [--chunked-beyond N] [--max-scope N]   # provenance of an archive ingested without it
 
 Prints one JSON line (the last line of stdout) with the result; ``bench/run.py`` reads it.
 """
@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import resource
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -58,18 +61,97 @@ def ingest(home: str, paths: list[str], provenance: bool, refresh: bool) -> dict
     return result
 
 
-def link(home: str) -> dict[str, Any]:
+def _tree_cpu_s() -> float:
+    """CPU seconds of this process and its waited-for children (the forked linking workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _tree_pids(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            pass
+    return pids
+
+
+def _tree_memory_kb() -> tuple[int, int]:
+    """(RSS, PSS) summed over this process and its children, in kB (Linux smaps_rollup)."""
+    rss = pss = 0
+    for pid in _tree_pids(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
+            pass
+    return rss, pss
+
+
+class _MemorySampler(threading.Thread):
+    """Peak RSS and PSS of the process tree, sampled every ``every`` seconds (forked workers
+    share most pages: RSS counts them once per process, PSS splits them)."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.every, self.peak_rss_kb, self.peak_pss_kb = every, 0, 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            rss, pss = _tree_memory_kb()
+            self.peak_rss_kb, self.peak_pss_kb = max(self.peak_rss_kb, rss), max(self.peak_pss_kb, pss)
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+
+def link(home: str, progress: bool = False, chunked_beyond: int | None = None,
+         max_scope: int | None = None) -> dict[str, Any]:
     """Link an archive ingested with --no-provenance: what its ingest would have run last
-    (a first link recomputes everything, in chunks beyond 40,000 documents)."""
+    (a first link recomputes everything, in chunks beyond 40,000 documents, or beyond
+    ``chunked_beyond``; ``max_scope``: a chunk's core at most, see provenance_store.MAX_SCOPE_DOCS).
+    ``progress``: a line on stderr per chunk (documents linked, CPU of the process tree, peak RSS / PSS)."""
+    from archive import provenance_store
     from archive.api import Archive
 
-    started, started_cpu = time.perf_counter(), time.process_time()
+    if chunked_beyond is not None:
+        provenance_store.FULL_BUILD_MAX_DOCS = chunked_beyond
+    if max_scope is not None:
+        provenance_store.MAX_SCOPE_DOCS = max_scope
+
+    started, started_self, started_cpu = time.perf_counter(), time.process_time(), _tree_cpu_s()
+    sampler = _MemorySampler()
+    sampler.start()
+    if progress:
+        class _Progress(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                print(f"{time.strftime('%H:%M:%S')} wall {time.perf_counter() - started:8.1f} s "
+                      f"cpu {_tree_cpu_s() - started_cpu:8.1f} s peak rss/pss {sampler.peak_rss_kb // 1024} / "
+                      f"{sampler.peak_pss_kb // 1024} MB: {record.getMessage()}", file=sys.stderr, flush=True)
+
+        logger = logging.getLogger("archive.provenance_store")
+        logger.addHandler(_Progress())
+        logger.setLevel(logging.INFO)
     with Archive(home) as archive:
         change = archive.refresh_provenance()
+    sampler.stop()
     provenance = {**_change(change), "examined": change.examined, "pairs_aligned": change.aligned,
                   "pairs_reused": change.reused}
-    return {"seconds": round(time.perf_counter() - started, 3), "cpu_self_s": round(time.process_time() - started_cpu, 3),
-            "provenance_change": provenance, "maxrss_self_mb": _maxrss_mb(resource.RUSAGE_SELF)}
+    return {"seconds": round(time.perf_counter() - started, 3), "cpu_self_s": round(time.process_time() - started_self, 3),
+            "cpu_tree_s": round(_tree_cpu_s() - started_cpu, 3), "provenance_change": provenance,
+            "maxrss_self_mb": _maxrss_mb(resource.RUSAGE_SELF),
+            "peak_rss_tree_mb": round(sampler.peak_rss_kb / 1024, 1), "peak_pss_tree_mb": round(sampler.peak_pss_kb / 1024, 1)}
 
 
 def search(home: str, repeat: int) -> dict[str, Any]:
@@ -126,11 +208,14 @@ def main() -> int:
     p_search.add_argument("--repeat", type=int, default=5)
     p_link = sub.add_parser("link")
     p_link.add_argument("home")
+    p_link.add_argument("--progress", action="store_true", help="a line on stderr per chunk linked")
+    p_link.add_argument("--chunked-beyond", type=int, help="link in chunks beyond this many documents (default 40,000)")
+    p_link.add_argument("--max-scope", type=int, help="documents in a chunk's core at most (MAX_SCOPE_DOCS)")
     args = parser.parse_args()
     if args.job == "ingest":
         result = ingest(args.home, args.paths, not args.no_provenance, args.refresh_provenance)
     elif args.job == "link":
-        result = link(args.home)
+        result = link(args.home, args.progress, args.chunked_beyond, args.max_scope)
     else:
         result = search(args.home, args.repeat)
     print(json.dumps(result))

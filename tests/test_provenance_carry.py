@@ -24,7 +24,7 @@ def _docs() -> list[DocInput]:
 
 def test_an_index_given_carried_work_aligns_only_new_pairs_and_gets_the_same_features() -> None:
     docs = _docs()
-    carried = Carried()
+    carried = Carried()  # (closed when collected)
     first = ProvenanceIndex(carried=carried)
     first.update(docs[:5])
     assert carried.computed_pairs == len(first.features) > 0 and carried.reused_pairs == 0
@@ -43,18 +43,19 @@ def test_an_index_given_carried_work_aligns_only_new_pairs_and_gets_the_same_fea
     assert second.result() == fresh.result()
 
 
-def test_retain_keeps_the_most_recently_recomputed_documents() -> None:
-    carried = Carried(max_docs=3)
-    ProvenanceIndex(carried=carried).update(_docs())
-    pairs = set(carried.features)
-    carried.retain(range(1, 9))
-    assert set(carried.analyses) == {6, 7, 8}
-    carried.retain([1, 2])  # 1 and 2 were forgotten: nothing to keep of theirs
-    assert set(carried.analyses) == {8}
-    assert set(carried.features) == {k for k in pairs if set(k) <= {8}} == set()
-    carried.keep_analysis(1, "analysis")
-    carried.retain([8, 1])
-    assert set(carried.analyses) == {8, 1} and carried.analysis(1) == "analysis"
+def test_what_is_kept_is_read_back_equal_for_the_whole_run() -> None:
+    docs = _docs()
+    with Carried() as carried:
+        index = ProvenanceIndex(carried=carried)
+        index.update(docs)
+        # Nothing is forgotten, however many documents later chunks hold.
+        assert carried.counts() == (len(docs), len(index.features))
+        keys = sorted(index.features)
+        assert carried.pairs(keys + [(97, 98)]) == {k: index.features[k] for k in keys}
+        analyses = carried.analyses([1, 2, 99])
+        assert sorted(analyses) == [1, 2] and analyses[1].anchors == index.anchors[1]
+        carried.keep_analyses({1: "analysis"})
+        assert carried.analyses([1]) == {1: "analysis"}
 
 
 @pytest.fixture
@@ -84,8 +85,8 @@ def test_chunked_linking_with_carried_work_equals_it_without_and_reuses(
         reused = _stored(archive)
     assert change.reused > 0 and change.aligned > 0
     # Nothing carried: every chunk analyses and aligns its whole neighbourhood again.
-    monkeypatch.setattr(Carried, "analysis", lambda self, doc_id: None)
-    monkeypatch.setattr(Carried, "pair", lambda self, key: None)
+    monkeypatch.setattr(Carried, "analyses", lambda self, doc_ids: {})
+    monkeypatch.setattr(Carried, "pairs", lambda self, keys: {})
     with Archive(tmp_path / "recomputed") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         change = archive.refresh_provenance()
@@ -95,10 +96,28 @@ def test_chunked_linking_with_carried_work_equals_it_without_and_reuses(
 
 def test_a_carried_pair_takes_the_cosine_of_the_index_that_uses_it() -> None:
     docs = _docs()
-    carried = Carried()
-    ProvenanceIndex(carried=carried).update(docs)
-    key = next(iter(carried.features))
-    carried.keep_pair(key, replace(carried.pair(key), cosine=-1.0))
-    again = ProvenanceIndex(carried=carried)
-    again.update(docs)
-    assert again.features[key].cosine >= 0
+    with Carried() as carried:
+        first = ProvenanceIndex(carried=carried)
+        first.update(docs)
+        key = min(first.features)
+        carried.keep_pairs({key: replace(first.features[key], cosine=-1.0)})
+        again = ProvenanceIndex(carried=carried)
+        again.update(docs)
+        assert carried.reused_pairs == len(first.features) and carried.computed_pairs == 0
+        assert again.features[key].cosine == first.features[key].cosine >= 0
+
+
+def test_result_builds_only_the_links_the_caller_wants() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs())
+    every = index.result().links
+    planned = []
+
+    def wanted(links: list) -> object:
+        planned.extend(links)
+        return lambda link: 1 in (link.derived_id, link.source_id)
+
+    some = index.result(wanted=wanted).links
+    assert some and some == [l for l in every if 1 in (l.derived_id, l.source_id)]
+    # Offered every link before its evidence is built (and related ones that turn out not to be one story).
+    assert {(l.derived_id, l.source_id, l.relation) for l in every} <= {(l.derived_id, l.source_id, l.relation) for l in planned}

@@ -18,7 +18,7 @@ grouped.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from dataclasses import dataclass, field
@@ -104,6 +104,11 @@ class CandidateIndex:
     # Pieces at the end of _rows/_tf not merged yet (one per add_many), and their documents.
     _loose: int = 0
     _loose_docs: int = 0
+    # The rows were dropped while searching (see release_rows).
+    _released: bool = False
+    # Documents added while they could be read from the background (see add_many), not indexed yet.
+    _pending: list[tuple[int, Tokens]] = field(default_factory=list)
+    _pending_ids: set[int] = field(default_factory=set)
     # The whole archive's index when this one holds only part of it (an incremental update works
     # on the new documents' neighbourhood): term weights then come from the whole archive, so the
     # part ranks and decides as it would inside the whole.
@@ -126,11 +131,37 @@ class CandidateIndex:
         tenth of the serial part of linking a whole archive)."""
         seen: set[int] = set()
         for doc_id, _ in docs:
-            if doc_id in self.row_of or doc_id in seen:
+            if doc_id in self.row_of or doc_id in seen or doc_id in self._pending_ids:
                 raise ValueError(f"document {doc_id} is already indexed")
             seen.add(doc_id)
         if not docs:
             return
+        if self._in_background(seen):
+            # Pair cosines come from the background's rows (see pair_cosines): these documents
+            # are indexed here only if this part is searched on its own.
+            self._pending.extend(docs)
+            self._pending_ids |= seen
+            return
+        self._index_pending()
+        self._index(docs)
+
+    def _in_background(self, doc_ids: Iterable[int]) -> bool:
+        """The documents are in a background prepared for searching (a chunked linking run's whole
+        archive), whose rows are weighted and normalised already."""
+        background = self.background
+        return (background is not None and background._search is not None
+                and all(doc_id in background.row_of for doc_id in doc_ids))
+
+    def _read_from_background(self) -> bool:
+        """Everything this part holds is read from its background (see add_many)."""
+        return not self.ids and self._in_background(self._pending_ids)
+
+    def _index_pending(self) -> None:
+        if self._pending:
+            pending, self._pending, self._pending_ids = self._pending, [], set()
+            self._index(pending)
+
+    def _index(self, docs: Sequence[tuple[int, Tokens]]) -> None:
         # Each document's distinct content terms, sorted, with their counts: (document, term)
         # pairs sorted by document, then term.
         kept = [t.hashes[t.kinds != STOP] for _, t in docs]
@@ -209,6 +240,7 @@ class CandidateIndex:
 
     def weights(self, capped: bool) -> np.ndarray:
         """IDF per column; ``capped`` zeroes terms above the document-frequency cap."""
+        self._index_pending()
         n = self.archive_size
         if self.background is not None:
             df = self.background.df_of(self._vocab_keys()).astype(np.float64)
@@ -220,6 +252,9 @@ class CandidateIndex:
         return idf
 
     def matrix(self) -> sp.csr_matrix:
+        if self._released:
+            raise RuntimeError("the index's rows were released (release_rows)")
+        self._index_pending()
         if self._matrix is None:
             lengths = np.asarray(self._lengths, dtype=np.int64)
             indptr = np.concatenate([[0], np.cumsum(lengths)])
@@ -234,6 +269,22 @@ class CandidateIndex:
             self._loose = self._loose_docs = 0
         return self._matrix
 
+    def release_rows(self) -> None:
+        """Inside a :meth:`searching` block that lasts as long as the index is used (a chunked
+        linking run's whole archive): drop the rows, a third of the index's memory with the
+        search's own two copies; a search reads its documents' capped rows back from the inverted
+        index (the same values in the same order). The index can no longer change or be searched
+        after the block."""
+        assert self._search is not None
+        self._matrix, self._rows, self._tf = None, [], []
+        self._released = True
+
+    def _capped_rows(self, rows: np.ndarray, search: _Search) -> sp.csr_matrix:
+        """Rows ``rows`` (in that order) weighted by the capped idf and scaled to unit length."""
+        if self._released:
+            return search.inverted[:, rows].T.tocsr()
+        return self._rows_normalised(rows, search.capped_idf)
+
     def _rows_normalised(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
         """Rows ``rows`` (in that order) weighted by ``idf`` and scaled to unit length."""
         return _normalised(self.matrix()[rows], idf)
@@ -243,7 +294,7 @@ class CandidateIndex:
         """Neighbour searches inside the block share one inverted index (the index must not
         change meanwhile); outside, each search builds its own and frees it at the end. A block
         inside another shares the outer one's."""
-        if self._search is not None:
+        if self._search is not None or self._read_from_background():
             yield
             return
         self._search = self._prepare_search()
@@ -267,9 +318,22 @@ class CandidateIndex:
         return _Search(capped_idf=capped_idf, full_unit=full_unit, inverted=inverted)
 
     def pair_cosines(self, a_ids: list[int], b_ids: list[int]) -> np.ndarray:
-        """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded."""
+        """Cosine over all content terms for each pair (a_ids[i], b_ids[i]), rounded. A part of a
+        background prepared for searching takes the background's rows, normalised with the same
+        weights (the whole archive's) once for the run; so it has the cosines of a whole build
+        (whose rows list the terms in the same order) and needs no rows of its own."""
         if not a_ids:
             return np.zeros(0)
+        if self.background is not None and self._in_background([*a_ids, *b_ids]):
+            background = self.background
+            assert background._search is not None
+            rows_a = np.array([background.row_of[d] for d in a_ids], dtype=np.int64)
+            rows_b = np.array([background.row_of[d] for d in b_ids], dtype=np.int64)
+            out = np.empty(rows_a.shape[0])
+            for lo in range(0, rows_a.shape[0], _PAIR_BLOCK):
+                ra, rb = rows_a[lo : lo + _PAIR_BLOCK], rows_b[lo : lo + _PAIR_BLOCK]
+                out[lo : lo + ra.shape[0]] = _row_products(background._search.full_unit, ra, rb)
+            return np.round(out, 6)
         idf = self.weights(capped=False)
         rows_a = np.array([self.row_of[d] for d in a_ids], dtype=np.int64)
         rows_b = np.array([self.row_of[d] for d in b_ids], dtype=np.int64)
@@ -296,39 +360,64 @@ class CandidateIndex:
         terms, because in a topical archive the common topic words ("vaccine") still separate a
         paraphrase's source from its neighbours.
         """
+        background = self.background
+        if background is not None and self._read_from_background():
+            # The same lists as this part's own index would give (the background's weights, rows
+            # in its term order), without indexing it.
+            assert among is None  # (rows of this part are not the background's)
+            within = np.array(sorted(background.row_of[d] for d in self._pending_ids), dtype=np.int64)
+            return background.ranked(doc_ids, [pool for pool, _ in background.pools(doc_ids, within=within)], k)
+        return self.ranked(doc_ids, [pool for pool, _ in self.pools(doc_ids, among)], k)
+
+    def pools(self, doc_ids: list[int], among: int | None = None, book: PoolBook | None = None,
+              within: np.ndarray | None = None) -> list[tuple[Pool, Offers | None]]:
+        """Each document's pool (see :meth:`neighbours`) among the first ``among`` documents (or
+        the rows ``within``, sorted), and, with a ``book``, its offers: the older documents held
+        there whose pools it may enter."""
+        search = self._search or self._prepare_search()
+        # Only those columns are joined (each score is summed over the same terms in the same order).
+        inverted = search.inverted if within is None else search.inverted[:, within]
+        out: list[tuple[Pool, Offers | None]] = []
+        rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
+        for lo in range(0, rows.shape[0], _CHUNK):
+            chunk = rows[lo : lo + _CHUNK]
+            sims = (self._capped_rows(chunk, search) @ inverted).tocsr()
+            for i, row in enumerate(chunk.tolist()):
+                cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
+                if within is not None:
+                    cols = within[cols]
+                vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
+                keep = (cols != row) if among is None else (cols != row) & (cols < among)
+                cols, vals = cols[keep], vals[keep]
+                # Scores rounded so that the pool does not depend on float noise.
+                rounded = np.round(vals, 6)
+                offers = None if book is None else book.offers(cols, rounded)
+                if cols.shape[0] > POOL_K:
+                    # Stable order (score, then column). Only scores at or above the POOL_K-th
+                    # best can be in the pool: sort those.
+                    cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
+                    top = rounded >= cut
+                    cols, rounded = cols[top], rounded[top]
+                order = np.lexsort((cols, -rounded))[:POOL_K]
+                out.append(((cols[order].astype(np.int32), rounded[order]), offers))
+        return out
+
+    def ranked(self, doc_ids: list[int], pools: Sequence[Pool], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
+        """Top-``k`` (other id, cosine) for each of ``doc_ids`` among its pool, best first, ties by id."""
         search = self._search or self._prepare_search()
         ids = np.asarray(self.ids, dtype=np.int64)
         out: dict[int, list[tuple[int, float]]] = {}
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
         for lo in range(0, rows.shape[0], _CHUNK):
             chunk = rows[lo : lo + _CHUNK]
-            sims = (self._rows_normalised(chunk, search.capped_idf) @ search.inverted).tocsr()
-            pool_rows: list[np.ndarray] = []
-            pool_cols: list[np.ndarray] = []
-            for i, row in enumerate(chunk.tolist()):
-                cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
-                vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
-                keep = (cols != row) if among is None else (cols != row) & (cols < among)
-                cols, vals = cols[keep], vals[keep]
-                if cols.shape[0] > POOL_K:
-                    # Stable order (score, then column) so the pool does not depend on float ties.
-                    # Only scores at or above the POOL_K-th best can be in the pool: sort those.
-                    rounded = np.round(vals, 6)
-                    cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
-                    top = rounded >= cut
-                    cols, rounded = cols[top], rounded[top]
-                    cols = cols[np.lexsort((cols, -rounded))[:POOL_K]]
-                pool_rows.append(np.full(cols.shape[0], row, dtype=np.int64))
-                pool_cols.append(cols.astype(np.int64))
-            if not pool_rows:
-                continue
-            r_arr = np.concatenate(pool_rows)
-            c_arr = np.concatenate(pool_cols)
+            pool_cols = [cols.astype(np.int64) for cols, _ in pools[lo : lo + _CHUNK]]
+            sizes = np.array([a.shape[0] for a in pool_cols], dtype=np.int64)
+            r_arr = np.repeat(chunk, sizes)
+            c_arr = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
             cos = _row_products(search.full_unit, r_arr, c_arr)
             # Round scores so that ties (and hence order) do not depend on float noise.
             cos = np.round(cos.astype(np.float64), 6)
             # Each row's best k by (score, then id), all rows of the chunk in one sort.
-            sizes = np.array([a.shape[0] for a in pool_rows], dtype=np.int64)
             which = np.repeat(np.arange(sizes.shape[0]), sizes)
             other = ids[c_arr]
             order = np.lexsort((other, -cos, which))
@@ -340,3 +429,91 @@ class CandidateIndex:
                 b0, b1 = bounds[i], bounds[i + 1]
                 out[self.ids[row]] = list(zip(top_other[b0:b1], top_cos[b0:b1]))
         return out
+
+
+# A document's candidate pool: columns and rounded capped scores, best first (ties by column).
+Pool = tuple[np.ndarray, np.ndarray]
+# Offers of one document to older ones' pools: their rows and its scores with them.
+Offers = tuple[np.ndarray, np.ndarray]
+
+
+class PoolBook:
+    """The candidate pools of the documents searched during one chunked linking run, kept
+    current as later documents are searched, so that a document searched again (a chunk's
+    core holds ~11 older documents per new one, each searched among the documents up to the
+    chunk) takes its pool from here instead of a join over the whole index, whose cost grows
+    with the archive.
+
+    Exact: a pool is the top POOL_K of the document's capped scores among the documents before
+    a horizon. Held at horizon h, it becomes the pool at a later horizon h' by offering it the
+    documents in [h, h'): each of them, searched when its chunk was linked, scored every older
+    document (a capped score is one sparse dot product, the same bits whichever side computes
+    it), and the top POOL_K of the old pool and the offers is the top POOL_K of all. So every
+    document searched from the start of a run in id order offers itself to the older pools
+    it enters (:meth:`offers`, then :meth:`take_offers`) before any of them is read.
+    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000)."""
+
+    def __init__(self, size: int) -> None:
+        self.cols = np.full((size, POOL_K), -1, dtype=np.int32)
+        self.scores = np.zeros((size, POOL_K), dtype=np.float32)
+        self.held = np.zeros(size, dtype=bool)
+        # The lowest score of each full pool; an offer must beat it to enter.
+        self._floor = np.full(size, -np.inf, dtype=np.float32)
+        # Documents from this row on are being searched now: they offer to the older ones only.
+        self.start = 0
+
+    def offers(self, cols: np.ndarray, rounded: np.ndarray) -> Offers:
+        """Of a document's scores (``cols``, ``rounded``), those that may enter older held pools
+        (checked against the pools as they were before the current searches: a superset)."""
+        older = cols < self.start
+        cols, rounded = cols[older], rounded[older]
+        held = self.held[cols]
+        cols, rounded = cols[held], rounded[held]
+        # (A tie does not enter: ties go to the earlier document, and every offer comes from a
+        # later one than the pool's.)
+        enters = rounded > self._floor[cols]
+        return cols[enters].astype(np.int32), rounded[enters]
+
+    def pool(self, row: int) -> Pool:
+        cols = self.cols[row]
+        n = int((cols >= 0).sum())
+        return cols[:n].copy(), self.scores[row, :n].copy()
+
+    def hold(self, rows: Sequence[int], pools: Sequence[Pool]) -> None:
+        for row, (cols, scores) in zip(rows, pools):
+            self.cols[row] = -1
+            self.cols[row, : cols.shape[0]] = cols
+            self.scores[row, : cols.shape[0]] = scores
+            self.held[row] = True
+        self._set_floors(np.asarray(rows, dtype=np.int64))
+
+    def take_offers(self, rows: Sequence[int], made: Sequence[Offers | None]) -> None:
+        """Merge the offers made by ``rows`` (searched now) into the older pools."""
+        offers = [o for o in made if o is not None]
+        assert len(offers) == len(rows)
+        sizes = [o[0].shape[0] for o in offers]
+        if not sum(sizes):
+            return
+        to = np.concatenate([o[0] for o in offers]).astype(np.int64)
+        by = np.repeat(np.asarray(rows, dtype=np.int32), sizes)
+        score = np.concatenate([o[1] for o in offers]).astype(np.float32)
+        touched = np.unique(to)
+        old_cols = self.cols[touched].ravel()
+        present = old_cols >= 0
+        to = np.concatenate([np.repeat(touched, POOL_K)[present], to])
+        by = np.concatenate([old_cols[present], by])
+        score = np.concatenate([self.scores[touched].ravel()[present], score])
+        # (No document is offered to a pool that has it: a pool held before the documents
+        # searched now has none of them.)
+        order = np.lexsort((by, -score, to))
+        to, by, score = to[order], by[order], score[order]
+        first = np.searchsorted(to, touched)
+        rank = np.arange(to.shape[0]) - np.repeat(first, np.diff(np.append(first, to.shape[0])))
+        kept = rank < POOL_K
+        self.cols[touched] = -1
+        self.cols[to[kept], rank[kept]] = by[kept]
+        self.scores[to[kept], rank[kept]] = score[kept]
+        self._set_floors(touched)
+
+    def _set_floors(self, rows: np.ndarray) -> None:
+        self._floor[rows] = np.where(self.cols[rows, -1] >= 0, self.scores[rows, -1], -np.inf)

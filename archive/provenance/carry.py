@@ -1,75 +1,110 @@
 """What linking derives from texts alone, carried from one chunk of a linking run to the next.
 
 A recomputation in chunks (archive.provenance_store) links each chunk's neighbourhood in an index
-of its own, and the neighbourhoods of consecutive chunks overlap: in articles that share passages
-most documents are recomputed by several chunks (50,000 articles recombined from Reuters
-paragraphs: 590,866 documents examined). A document's analysis, and an aligned pair's
-features (all but the cosine, which each chunk sets from its own candidate index), depend only on
-the texts, so a later chunk takes them from here instead of computing them again: the links are
-the same.
+of its own, and the neighbourhoods of chunks overlap: in articles that share passages most
+documents are recomputed by several chunks, and the further the run, the more of a chunk's
+neighbourhood lies anywhere in the archive before it (200,000 recombined articles: ~11 documents
+held per new one). A document's analysis, and an aligned pair's features (all but the cosine,
+which each chunk sets from its own candidate index), depend only on the texts, so a later chunk
+takes them from here instead of computing them again: the links are the same.
 
-Analyses and features are kept pickled (smaller than the objects, and what the linking workers
-send back anyway), for the ``max_docs`` documents that the latest chunks recomputed (see
-:meth:`Carried.retain`): a chunk's neighbourhood is mostly in the previous few, and memory stays
-bounded (about 2.5 KB a document: its analysis and share of the pairs; 10,000 recombined
-articles: 17 MB of analyses, 4 MB for 8,205 pairs).
+They are kept pickled in a private temporary SQLite file for the whole run (deleted when it is
+closed), not in memory: every document and pair is then analysed or aligned once per run, and
+the run's memory does not grow with what is kept (SQLite's page cache is capped at
+``CACHE_KB``). On disk about 2.5 KB a document (its analysis and share of the pairs).
 """
 
 from __future__ import annotations
 
 import pickle
-from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
-# Documents kept: two neighbourhoods of chunked linking (provenance_store.MAX_SCOPE_DOCS). Linking
-# 20,000 recombined articles, the previous neighbourhood alone held two thirds of what a chunk
-# could reuse (28,589 of the 41,765 documents examined again).
-MAX_DOCS = 20_000
+# SQLite's page cache for the file (kB): what is read back is mostly a few pages per document,
+# scattered over the archive, so a larger cache would hold little that is read again soon.
+CACHE_KB = 16_384
+_IN_CHUNK = 900  # ids per IN (...) list, under SQLite's default variable limit
 
 
-@dataclass
 class Carried:
-    """Per-document analyses and per-pair features, by id. (Leads are not carried: they are
-    read off the fingerprint tokens, which costs less than unpickling them.)"""
+    """Per-document analyses and per-pair features of one linking run, by id."""
 
-    max_docs: int = MAX_DOCS
-    analyses: dict[int, bytes] = field(default_factory=dict)
-    features: dict[tuple[int, int], bytes] = field(default_factory=dict)
-    # Documents by the last chunk that recomputed them, least recent first.
-    _recent: OrderedDict[int, None] = field(default_factory=OrderedDict)
-    # What the latest chunk took from here and what it had to compute, for reports and tests.
-    reused_analyses: int = 0
-    reused_pairs: int = 0
-    computed_analyses: int = 0
-    computed_pairs: int = 0
+    def __init__(self) -> None:
+        # "": a private temporary database on disk, removed when the connection closes.
+        self._db = sqlite3.connect("", isolation_level=None)
+        self._db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE analyses (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, data BLOB NOT NULL, "
+                         "PRIMARY KEY (a, b)) WITHOUT ROWID")
+        self._db.execute("CREATE TEMP TABLE wanted (a INTEGER NOT NULL, b INTEGER NOT NULL)")
+        # What the latest update took from here and what it had to compute, for reports and tests.
+        self.reused_analyses = 0
+        self.reused_pairs = 0
+        self.computed_analyses = 0
+        self.computed_pairs = 0
 
-    def analysis(self, doc_id: int) -> Any | None:
-        data = self.analyses.get(doc_id)
-        return None if data is None else pickle.loads(data)
+    def close(self) -> None:
+        self._db.close()
 
-    def pair(self, key: tuple[int, int]) -> Any | None:
-        data = self.features.get(key)
-        return None if data is None else pickle.loads(data)
+    def __enter__(self) -> Carried:
+        return self
 
-    def keep_analysis(self, doc_id: int, analysis: Any) -> None:
-        self.analyses[doc_id] = pickle.dumps(analysis, protocol=_PROTOCOL)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
-    def keep_pair(self, key: tuple[int, int], features: Any) -> None:
-        self.features[key] = pickle.dumps(features, protocol=_PROTOCOL)
+    def analyses(self, doc_ids: Sequence[int]) -> dict[int, Any]:
+        """The kept analyses of those of ``doc_ids`` that have one."""
+        out: dict[int, Any] = {}
+        for chunk in _chunks(list(doc_ids)):
+            marks = ",".join("?" * len(chunk))
+            for doc_id, data in self._db.execute(f"SELECT id, data FROM analyses WHERE id IN ({marks})", chunk):
+                out[doc_id] = pickle.loads(data)
+        return out
 
-    def retain(self, doc_ids: Iterable[int]) -> None:
-        """Mark ``doc_ids`` (a chunk's neighbourhood) as the most recently used; forget what
-        concerns the least recently used documents beyond ``max_docs``."""
-        for doc_id in doc_ids:
-            self._recent[doc_id] = None
-            self._recent.move_to_end(doc_id)
-        if len(self._recent) <= self.max_docs:
-            return
-        while len(self._recent) > self.max_docs:
-            gone, _ = self._recent.popitem(last=False)
-            self.analyses.pop(gone, None)
-        self.features = {k: v for k, v in self.features.items() if k[0] in self._recent and k[1] in self._recent}
+    def pairs(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+        """The kept features of those of the pairs ``keys`` that have them."""
+        out: dict[tuple[int, int], Any] = {}
+        if not keys:
+            return out
+        with self._transaction():
+            self._db.execute("DELETE FROM wanted")
+            self._db.executemany("INSERT INTO wanted VALUES (?, ?)", keys)
+            rows = self._db.execute("SELECT p.a, p.b, p.data FROM wanted w JOIN pairs p ON p.a = w.a AND p.b = w.b")
+            for a, b, data in rows:
+                out[(a, b)] = pickle.loads(data)
+        return out
+
+    def keep_analyses(self, analyses: Mapping[int, Any]) -> None:
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?)",
+                                 ((doc_id, pickle.dumps(a, protocol=_PROTOCOL)) for doc_id, a in analyses.items()))
+
+    def keep_pairs(self, features: Mapping[tuple[int, int], Any]) -> None:
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?)",
+                                 ((a, b, pickle.dumps(f, protocol=_PROTOCOL)) for (a, b), f in features.items()))
+
+    def counts(self) -> tuple[int, int]:
+        """(analyses, pairs) kept."""
+        return (self._db.execute("SELECT count(*) FROM analyses").fetchone()[0],
+                self._db.execute("SELECT count(*) FROM pairs").fetchone()[0])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for lo in range(0, len(ids), _IN_CHUNK):
+        yield ids[lo:lo + _IN_CHUNK]

@@ -282,20 +282,21 @@ class ProvenanceIndex:
         tokens_of = {doc_id: fp.tokens for doc_id, fp in prints.items()}
         # Per-document analysis and pair alignment are pure and CPU-bound: both run on every core.
         carried = self.carried
-        known = {d.id: a for d in new if carried is not None and (a := carried.analysis(d.id)) is not None}
+        known = carried.analyses([d.id for d in new]) if carried is not None else {}
         unknown = [d for d in new if d.id not in known]
         analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, prints[d.id]), unknown)))
         for doc in new:
             self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
         self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new])
         if carried is not None:
-            for doc_id, analysis in analysed.items():
-                carried.keep_analysis(doc_id, analysis)
+            carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
-        # Containment depends on document frequencies, which the new documents changed.
-        self._cont_cache = {}
-        self._idf_cache = {}
+        # Containment depends on document frequencies, which the new documents changed (unless
+        # they are a background's, the whole archive's: then what was computed holds).
+        if self.candidates.background is None:
+            self._cont_cache = {}
+            self._idf_cache = {}
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
         if ranked is None:
@@ -317,8 +318,8 @@ class ProvenanceIndex:
                     todo.append((key[0], key[1], cosine))
         todo.sort()
         # A carried pair was aligned by an earlier index with another cosine: only that differs.
-        known_pairs = {(a, b): f.with_cosine(cosine) for a, b, cosine in todo
-                       if carried is not None and (f := carried.pair((a, b))) is not None}
+        kept = carried.pairs([(a, b) for a, b, _ in todo]) if carried is not None else {}
+        known_pairs = {(a, b): kept[(a, b)].with_cosine(cosine) for a, b, cosine in todo if (a, b) in kept}
         unaligned = [t for t in todo if (t[0], t[1]) not in known_pairs]
         features = map_forked(lambda t: pair_features(
             t[0], t[1], self._prepared(t[0]), self._prepared(t[1]), self.anchors[t[0]], self.anchors[t[1]], t[2]
@@ -327,8 +328,7 @@ class ProvenanceIndex:
         for a, b, _ in todo:
             self.features[(a, b)] = known_pairs[(a, b)] if (a, b) in known_pairs else aligned[(a, b)]
         if carried is not None:
-            for key, feats in aligned.items():
-                carried.keep_pair(key, feats)
+            carried.keep_pairs(aligned)
             carried.reused_pairs, carried.computed_pairs = len(known_pairs), len(aligned)
         return new_ids
 
@@ -1180,9 +1180,16 @@ class ProvenanceIndex:
         return self._lead_cache[x]
 
     @gc_paused
-    def result(self) -> ProvenanceResult:
-        self._cont_cache = {}
-        self._idf_cache = {}
+    def result(self, wanted: Callable[[list[Link]], Callable[[Link], bool]] | None = None) -> ProvenanceResult:
+        """All links, stories, attributions and flags, decided from every aligned pair.
+
+        ``wanted``: given every link this would return (without evidence), which of them the
+        caller will use; only those are built and returned, and stories and flags are of those.
+        An update of a neighbourhood takes only the links around its new documents (see
+        archive.provenance.merge), and quoting a link's evidence was a third of result()."""
+        if self.candidates.background is None:
+            self._cont_cache = {}
+            self._idf_cache = {}
         self._lead_cache = {}
         self._closest = None
         oriented = self._decide()
@@ -1209,6 +1216,10 @@ class ProvenanceIndex:
             if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
                 note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
             kept.append((key, rel, note))
+        if wanted is not None:
+            planned = [Link(oriented[key].derived, oriented[key].source, rel, 0.0, 0.0) for key, rel, _ in kept]
+            takes = wanted(planned)
+            kept = [item for item, link in zip(kept, planned) if takes(link)]
         # Reading leads and quoting evidence are pure and per pair: on every core.
         built = map_forked(lambda item: self._final_link(oriented, *item), kept)
         links = sorted((l for l in built if l is not None), key=lambda l: (l.derived_id, l.source_id))

@@ -11,7 +11,7 @@ per pair and one source per document.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from .model import DERIVATIONS, Link
@@ -31,6 +31,14 @@ def redecided(stored: Iterable[Link], fresh: Iterable[Link], new: set[int]) -> s
     return out - new
 
 
+def taken(stored: Iterable[Link], fresh: Iterable[Link], new: set[int]) -> Callable[[Link], bool]:
+    """Which of the ``fresh`` links an update takes (see merge_links): those with a new document
+    and those deriving a re-decided one. Of ``stored``, only the links with a new document
+    matter."""
+    again = redecided(stored, fresh, new)
+    return lambda l: l.derived_id in new or l.source_id in new or l.derived_id in again
+
+
 def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set[int]) -> list[Link]:
     """Stored links updated with the fresh ones (computed over ``scope``) for ``new`` documents.
 
@@ -40,10 +48,10 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     ``related`` (one source per document).
     """
     again = redecided(stored, fresh, new)
-    taken = [l for l in fresh
-             if l.derived_id in new or l.source_id in new or l.derived_id in again]
-    taken_pairs = {_pair(l) for l in taken}
-    gained = {l.derived_id for l in taken if l.relation in DERIVATIONS}
+    takes = taken(stored, fresh, new)
+    taken_links = [l for l in fresh if takes(l)]
+    taken_pairs = {_pair(l) for l in taken_links}
+    gained = {l.derived_id for l in taken_links if l.relation in DERIVATIONS}
     kept: list[Link] = []
     for link in stored:
         if link.derived_id in new or link.source_id in new or _pair(link) in taken_pairs:
@@ -55,4 +63,4 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
             evidence["reasons"] = list(evidence.get("reasons", [])) + [TAKEN_OVER]
             link = replace(link, relation="related", evidence=evidence)
         kept.append(link)
-    return sorted(kept + taken, key=lambda l: (l.derived_id, l.source_id))
+    return sorted(kept + taken_links, key=lambda l: (l.derived_id, l.source_id))

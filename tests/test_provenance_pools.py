@@ -1,0 +1,102 @@
+"""What a chunked linking run reads from the whole archive's candidate index instead of doing
+again: candidate pools kept across chunks (candidates.PoolBook) give exactly the lists a search
+of the whole index among the documents up to each chunk gives, and a chunk's own index takes its
+pair cosines from the whole one's rows."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from archive.provenance.candidates import POOL_K, CandidateIndex, PoolBook
+from archive.provenance.features import WORD, Tokens
+
+
+def _tokens(words: list[int]) -> Tokens:
+    n = len(words)
+    return Tokens(np.array(words, dtype=np.int64), np.full(n, WORD, dtype=np.uint8),
+                  np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 1)
+
+
+def _docs(n_docs: int, stock: int, most: int) -> list[tuple[int, Tokens]]:
+    """Documents of up to ``most`` "paragraphs" drawn from a shared ``stock``, as the scale
+    articles are: most documents share terms with far more than POOL_K others, and with a small
+    stock many are the same text (their scores tie)."""
+    rng = random.Random(7)
+    paragraphs = [[rng.randrange(3000) for _ in range(rng.randrange(3, 12))] for _ in range(stock)]
+    return [(1000 + k, _tokens([w for p in rng.sample(paragraphs, rng.randrange(1, most + 1)) for w in p]))
+            for k in range(n_docs)]
+
+
+def _archive(n_docs: int, stock: int, most: int) -> CandidateIndex:
+    index = CandidateIndex()
+    index.add_many(_docs(n_docs, stock, most))
+    return index
+
+
+@pytest.mark.parametrize(("stock", "most"), [(150, 4), (25, 2)])
+def test_pools_kept_across_chunks_give_the_lists_of_a_whole_search(stock: int, most: int) -> None:
+    index = _archive(700, stock, most)
+    book = PoolBook(len(index))
+    rng = random.Random(3)
+    with index.searching():
+        lo = 0
+        for size in (150, 40, 1, 90, 200, 219):
+            new = index.ids[lo:lo + size]
+            among = lo + size
+            book.start = lo
+            # The chunk's documents are searched, offer themselves to older pools, are held ...
+            searched = index.pools(new, among, book)
+            book.take_offers(list(range(lo, among)), [offers for _, offers in searched])
+            book.hold(list(range(lo, among)), [pool for pool, _ in searched])
+            # ... and older documents read their lists from the book (some first searched now).
+            older = sorted(rng.sample(index.ids[:lo], min(lo, 60)))
+            unheld = [d for d in older if not book.held[index.row_of[d]]]
+            book.hold([index.row_of[d] for d in unheld], [pool for pool, _ in index.pools(unheld, among)])
+            pools = [book.pool(index.row_of[d]) for d in older + new]
+            searched = [pool for pool, _ in index.pools(older + new, among)]
+            assert [(c.tolist(), s.tolist()) for c, s in pools] == [(c.tolist(), s.tolist()) for c, s in searched]
+            assert index.ranked(older + new, pools) == index.neighbours(older + new, among=among)
+            lo = among
+    assert book.held.sum() == len(index)
+    # The pools are full and their scores tie often: the order of ties is part of what is checked.
+    assert (book.cols[:, -1] >= 0).mean() > 0.5
+    assert any(len(set(book.scores[row].tolist())) < POOL_K for row in range(len(index)))
+
+
+def test_a_part_of_a_prepared_background_takes_its_cosines_and_indexes_only_to_search() -> None:
+    docs = _docs(300, 150, 4)
+    whole = CandidateIndex()
+    whole.add_many(docs)
+    a, b = [d for d, _ in docs[100:140]], [d for d, _ in docs[160:200]]
+    expected = whole.pair_cosines(a, b)
+    with whole.searching():
+        part = CandidateIndex(background=whole)
+        part.add_many(docs[100:140] + docs[160:200])
+        assert len(part) == 0  # nothing indexed: the background's rows serve
+        assert np.array_equal(part.pair_cosines(a, b), expected)
+        with pytest.raises(ValueError):
+            part.add_many(docs[100:101])
+        with part.searching():
+            found = part.neighbours(a[:5] + b[:5], k=8)
+        assert len(part) == 0 and all(other in a + b for d in a[:5] for other, _ in found[d])
+    # Outside the background's search, a part indexes what it is given at once, and searches
+    # among its own documents as the part read from the background did.
+    own = CandidateIndex(background=whole)
+    own.add_many(docs[100:140] + docs[160:200])
+    assert len(own) == 80 and own.neighbours(a[:5] + b[:5], k=8) == found
+
+
+def test_an_index_whose_rows_are_released_searches_as_before() -> None:
+    kept, released = _archive(400, 150, 4), _archive(400, 150, 4)
+    ids = kept.ids[::7]
+    with kept.searching(), released.searching():
+        released.release_rows()
+        for among in (None, 200):
+            ours = [(c.tolist(), s.tolist()) for (c, s), _ in released.pools(ids, among)]
+            assert ours == [(c.tolist(), s.tolist()) for (c, s), _ in kept.pools(ids, among)]
+            assert released.neighbours(ids, among=among) == kept.neighbours(ids, among=among)
+        with pytest.raises(RuntimeError):
+            released.matrix()
