@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from archive.storefile import BUSY_TIMEOUT_MS
+from archive.errors import StoreError
+from archive.storefile import connect_readonly
 
 # (external id, content hash) pairs of a batch -> the pairs among them that the store holds.
 StoredLookup = Callable[[Sequence[tuple[str, str]]], set[tuple[str, str]]]
@@ -48,8 +49,9 @@ class StoredTexts:
             conn = self._connection()
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start:start + _CHUNK]
-                held.update(conn.execute(_HELD.format(marks=",".join("?" * len(chunk))), chunk))
-        except sqlite3.Error:
+                rows = conn.execute(_HELD.format(marks=",".join("?" * len(chunk))), chunk)
+                held.update((external_id, digest) for external_id, digest in rows)
+        except (sqlite3.Error, StoreError):
             # Only a saving: the writer checks every text against the rows themselves, and
             # reports a damaged or locked store as it does for any write.
             return set()
@@ -57,8 +59,7 @@ class StoredTexts:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            self._conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            self._conn = connect_readonly(self.path)
             self._pid = os.getpid()
         return self._conn
 
