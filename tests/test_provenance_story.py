@@ -110,3 +110,52 @@ def test_routine_reports_without_protagonist_are_one_event_only_within_a_day() -
     assert same_event(a, none, b, none, gap_seconds=3600.0)
     assert same_event(a, none, b, none, gap_seconds=None)
     assert not same_event(a, none, b, none, gap_seconds=3 * 24 * 3600.0)
+
+
+def test_same_company_months_apart_is_another_event() -> None:
+    docs = _background() + [DocInput(1, WITCO, None, T0, "Reuters"),
+                            DocInput(3, WITCO_PRICED, None, T0 + timedelta(days=60), "Reuters")]
+    result = build(docs)
+    assert not _related(result, 1, 3)
+    assert result.story_of[1] != result.story_of[3]
+
+
+def test_same_event_within_weeks_not_months() -> None:
+    a = lead_of("Witco Corp said it filed with the Securities and Exchange Commission.")
+    c = lead_of("Witco Corp priced its debentures, the Securities and Exchange Commission said.")
+    pa, pc = _protagonists(a, "Witco"), _protagonists(c, "Witco")
+    day = 24 * 3600.0
+    assert same_event(a, pa, c, pc, gap_seconds=20 * day)
+    assert same_event(a, pa, c, pc, gap_seconds=None)  # undated: names and figures decide
+    assert not same_event(a, pa, c, pc, gap_seconds=45 * day)
+
+
+def test_leads_on_different_months_are_different_reports() -> None:
+    jan = lead_of("Japan's consumer price index fell 0.4 pct in January, the agency said.")
+    feb = lead_of("Japan's consumer price index was unchanged in February, the agency said.")
+    feb_again = lead_of("Japan's consumer prices were flat in February from\nJanuary, the agency said.")
+    rare = "Japan"
+    assert jan.months == {1} and feb.months == {2} and feb_again.months == {1, 2}
+    assert not same_event(jan, _protagonists(jan, rare), feb, _protagonists(feb, rare))
+    assert same_event(feb, _protagonists(feb, rare), feb_again, _protagonists(feb_again, rare))
+    # "may" the verb is no month; "May" inside a sentence is.
+    assert lead_of("Prices may rise, Witco Corp said on Friday.").months == frozenset()
+    assert lead_of("Witco Corp said on May 4 it would sell notes.").months == {5}
+
+
+def test_figures_in_words_are_figures() -> None:
+    two = lead_of("The Federal Reserve arranged two billion dlrs of customer repurchase agreements.")
+    digits = lead_of("The Federal Reserve arranged 2 billion dlrs of customer repurchase agreements.")
+    other = lead_of("The Federal Reserve arranged 1.5 billion dlrs of customer repurchase agreements.")
+    assert not figures_differ(two, digits)
+    assert figures_differ(two, other)
+    assert not figures_differ(lead_of("One of the banks said it agreed."), lead_of("Two of the banks agreed."))
+
+
+def test_a_name_in_more_than_one_percent_of_the_archive_is_no_protagonist() -> None:
+    lead = lead_of("The Bank of England said it gave the money market help, Witco Corp said.")
+    england = np.isin(lead.names, lead_of("England").names)
+    df = np.where(england, 150, 5000)  # England in 1.5% of 10,000 stories, the rest common
+    assert protagonists(lead, df, 10_000).shape[0] == 0
+    df = np.where(england, 80, 5000)  # 0.8%: a name that tells events apart
+    assert np.array_equal(protagonists(lead, df, 10_000), lead.names[england])

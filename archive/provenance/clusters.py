@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .features import CAP, NUM, STOP, WORD, Tokens, tokenize
+from .features import CAP, NUM, STOP, WORD, Tokens, token_hash, tokenize
 
 
 def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -47,17 +47,33 @@ LEAD_MAX_CHARS = 400  # tables and lists have no sentence end: their first lines
 # ("Securities and Exchange Commission", "Commodity Credit Corporation").
 PROTAGONISTS = 2
 # A name in more than this share of the archive is a place or an institution every report of a
-# kind mentions ("U.S.", "Bank of England", "Fed"), not what tells one event from the next.
-PROTAGONIST_MAX_DF_SHARE = 0.02
+# kind mentions ("U.S.", "Bank of England", "Fed": 1.5% and 1.1% of Reuters' stories, in daily
+# reports of the same wording), not what tells one event from the next.
+PROTAGONIST_MAX_DF_SHARE = 0.01
 PROTAGONIST_MIN_DF_LIMIT = 2  # small archives: frequencies say little, keep the rarest names
+
+
+# Figures written as words ("two billion dlrs", "four mln stg") are the same figures as digits:
+# the hash of the word stands for the hash of the digits.
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
+                 "fourteen fifteen sixteen seventeen eighteen nineteen twenty").split()
+_NUMBER_WORD_HASH = {token_hash(w): token_hash(str(i)) for i, w in enumerate(_NUMBER_WORDS)}
+# Months a lead names (written with a capital): the period a report covers or the day it is
+# about. "May" is also a verb, so it counts only where it cannot start a sentence.
+_MONTH_NUMBERS = {name: i + 1 for i, name in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MONTH_NUMBERS.update(jan=1, feb=2, mar=3, apr=4, jun=6, jul=7, aug=8, sep=9, sept=9, oct=10, nov=11, dec=12)
+_MONTH_HASH = {token_hash(name): month for name, month in _MONTH_NUMBERS.items()}
+_MAY = token_hash("may")
 
 
 @dataclass(frozen=True)
 class Lead:
-    """The names and figures of a text's first sentence."""
+    """The names, figures and months of a text's first sentence."""
 
     names: np.ndarray  # distinct hashes of capitalised words, sorted
     slots: Mapping[int, frozenset[int]]  # unit word hash -> the numbers given in that unit
+    months: frozenset[int] = frozenset()  # 1-12, the months named
 
 
 def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
@@ -74,7 +90,15 @@ def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
     # said ..."), and an ordinary word there ("Shares", "Prices") is too common to be chosen.
     upper = np.array([first[s].isupper() for s in t.starts.tolist()], dtype=bool)
     names = np.unique(t.hashes[(t.kinds == CAP) | ((t.kinds == WORD) & upper)])
-    return Lead(names, _number_slots(t.hashes.tolist(), t.kinds.tolist()))
+    hashes, kinds = t.hashes.tolist(), t.kinds.tolist()
+    return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()))
+
+
+def _months(hashes: list[int], upper: list[bool]) -> frozenset[int]:
+    # A wrapped line makes a month look sentence-initial to the tokenizer, so the capital alone
+    # decides; only "May" must not be the lead's first word.
+    return frozenset(_MONTH_HASH[h] for i, (h, up) in enumerate(zip(hashes, upper))
+                     if up and h in _MONTH_HASH and (h != _MAY or i > 0))
 
 
 def _head(tokens: Tokens, cut: int) -> Tokens | None:
@@ -85,9 +109,12 @@ def _head(tokens: Tokens, cut: int) -> Tokens | None:
     return Tokens(tokens.hashes[:k], tokens.kinds[:k], tokens.starts[:k], tokens.ends[:k])
 
 
-def _number_slots(hashes: list[int], kinds: list[int]) -> dict[int, frozenset[int]]:
-    """Numbers keyed by the word after them ("150 mln", "9-1/2 pct", "7 cts"): the slot that
-    says what the figure measures, so that figures of different things are never compared."""
+def _number_slots(words: list[int], word_kinds: list[int]) -> dict[int, frozenset[int]]:
+    """Numbers keyed by the word after them ("150 mln", "9-1/2 pct", "7 cts", "two billion"):
+    the slot that says what the figure measures, so that figures of different things are never
+    compared."""
+    hashes = [_NUMBER_WORD_HASH.get(h, h) for h in words]
+    kinds = [NUM if h in _NUMBER_WORD_HASH else k for h, k in zip(words, word_kinds)]
     slots: dict[int, set[int]] = {}
     for i, kind in enumerate(kinds):
         if kind != NUM:
@@ -115,6 +142,16 @@ def figures_differ(a: Lead, b: Lead) -> bool:
     return any(not (a.slots[u] & b.slots[u]) for u in a.slots.keys() & b.slots.keys())
 
 
+def months_differ(a: Lead, b: Lead) -> bool:
+    """Both leads name months and none the same: reports on different periods ("prices fell in
+    January" / "were unchanged in February") or about different days."""
+    return bool(a.months) and bool(b.months) and not (a.months & b.months)
+
+
+# Reports of one event appear within weeks of each other; two texts on one subject further apart
+# (a minister's remarks in March and in June, a company's offer and its completion months later)
+# are another event, however alike their names and wording.
+EVENT_MAX_GAP_SECONDS = 30 * 24 * 3600
 # Routine reports without a protagonist ("Fed adds reserves", "money market given help") come
 # daily in the same words: two of them are one event only when published within a day.
 ROUTINE_MAX_GAP_SECONDS = 24 * 3600
@@ -123,10 +160,12 @@ ROUTINE_MAX_GAP_SECONDS = 24 * 3600
 def same_event(a: Lead, pa: np.ndarray, b: Lead, pb: np.ndarray, gap_seconds: float | None = None) -> bool:
     """Whether two texts linked as ``related`` report one event: each lead names the other's
     protagonist (both ways, so a round-up that lists a company does not join that company's
-    own story), and their lead figures do not differ. Leads without a rare name (routine
-    market reports) are one event only when no figure differs and, if both are dated, they
-    appeared within a day of each other (``gap_seconds``: None when a date is unknown)."""
-    if figures_differ(a, b):
+    own story), their lead figures and months do not differ and, when both are dated
+    (``gap_seconds``: None when a date is unknown), they appeared within EVENT_MAX_GAP_SECONDS.
+    Leads without a rare name (routine market reports) are one event only within a day."""
+    if figures_differ(a, b) or months_differ(a, b):
+        return False
+    if gap_seconds is not None and gap_seconds > EVENT_MAX_GAP_SECONDS:
         return False
     if not pa.shape[0] and not pb.shape[0]:
         return gap_seconds is None or gap_seconds <= ROUTINE_MAX_GAP_SECONDS
