@@ -159,3 +159,64 @@ def test_a_name_in_more_than_one_percent_of_the_archive_is_no_protagonist() -> N
     assert protagonists(lead, df, 10_000).shape[0] == 0
     df = np.where(england, 80, 5000)  # 0.8%: a name that tells events apart
     assert np.array_equal(protagonists(lead, df, 10_000), lead.names[england])
+
+
+MONEY_MARKET = ("The Bank of England said it forecast a shortage of around {} mln stg in the money market "
+                "today. Among the main factors affecting liquidity, bills maturing in official hands and the "
+                "take-up of treasury bills will drain some {} mln stg, while below target bankers' balances "
+                "will take out around 140 mln stg. Partly offsetting these, exchequer transactions will add "
+                "some 190 mln stg.")
+EUROBOND = ("{} is issuing a 10 billion yen eurobond due March 30, 1992 paying five pct and priced at {}, "
+            "lead manager Nomura International Ltd said. The non-callable bond is available in denominations "
+            "of one mln yen and will be listed in Luxembourg. The selling concession is 1-1/4 pct, while "
+            "management and underwriting combined pays 5/8 pct.")
+
+
+def _relation(result, a: int, b: int) -> str | None:
+    return next((l.relation for l in result.links if {l.derived_id, l.source_id} == {a, b}), None)
+
+
+def test_one_template_another_day_is_no_copy_but_a_reissue_within_hours_is() -> None:
+    monday = MONEY_MARKET.format(800, 620)
+    docs = _background() + [DocInput(1, monday, None, T0, "Reuters"),
+                            DocInput(2, MONEY_MARKET.format(350, 410), None, T0 + timedelta(days=7), "Reuters"),
+                            DocInput(3, MONEY_MARKET.format(800, 640), None, T0 + timedelta(hours=2), "Reuters")]
+    result = build(docs)
+    assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+    assert result.story_of[1] != result.story_of[2]
+    assert _relation(result, 1, 3) == "near_copy"  # the same day's report, one figure corrected
+
+
+def test_one_template_for_two_companies_is_no_copy() -> None:
+    names = ["Union Bank of Finland", "Caisse Centrale Desjardins du Quebec"]
+    docs = _background() + [DocInput(1, EUROBOND.format(names[0], "101-3/8"), None, T0, "Reuters"),
+                            DocInput(2, EUROBOND.format(names[1], "101-1/4"), None, T0 + timedelta(hours=3), "Reuters")]
+    result = build(docs)
+    assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+    # ... while a copy of one of them, with a site's line before the lead, is still a copy.
+    copy = "Posted by FinanceDaily staff | Markets\n" + EUROBOND.format(names[0], "101-3/8")
+    result = build(docs + [DocInput(3, copy, None, T0 + timedelta(days=2), "FinanceDaily")])
+    assert _relation(result, 1, 3) in ("near_copy", "duplicate")
+
+
+def test_figures_changed_reads_digits_and_another_report_needs_a_changed_figure() -> None:
+    from archive.provenance.align import Prepared, align
+    from archive.provenance.clusters import another_report, figures_changed
+    from archive.provenance.features import tokenize
+
+    def changed(x: str, y: str) -> int:
+        tx, ty = tokenize(x), tokenize(y)
+        return figures_changed(align(Prepared.of(tx), Prepared.of(ty)), x, tx, y, ty)
+
+    base = ("A study by the 24-nation Organisation says it may take years to resolve the huge imbalances "
+            "plaguing the world economy, western officials said on Tuesday after a meeting in Paris.")
+    assert changed(base, base.replace("24-nation", "24-country")) == 0  # a spinner's word, same figure
+    assert changed(base, base.replace("24-nation", "25-nation")) == 1
+    rare_a, rare_b = np.array([1, 2]), np.array([3])
+    day = 24 * 3600.0
+    # A spinner swapped the protagonist's name ("Tokyo's" -> "Yeddo's") but kept every figure.
+    assert another_report(0, 3 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is None
+    assert another_report(1, 3 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None
+    assert another_report(1, 0.1 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is None  # a correction
+    assert another_report(1, 0.1 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is not None
+    assert another_report(1, None, rare_a, np.array([5, 6]), np.zeros(0, np.int64), np.array([7])) is None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .align import Alignment
 from .features import CAP, NUM, STOP, WORD, Tokens, token_hash, tokenize
 
 
@@ -174,3 +175,45 @@ def same_event(a: Lead, pa: np.ndarray, b: Lead, pb: np.ndarray, gap_seconds: fl
     if pb.shape[0] and not np.isin(pb, a.names).any():
         return False
     return True
+
+
+# -- templates: the same wording filled in for another day or another company ----------------
+# Wire services publish many reports in one fixed wording ("The Bank of England said it forecast
+# a shortage of around 800 mln stg in the money market today", "X is issuing a 10 billion yen
+# eurobond due ...", "X said it is raising its prime lending rate to 7-3/4 pct"): aligned, two of
+# them look like a light edit of each other. A copy keeps the figures and the names of what it
+# copies; a re-issue or correction follows within hours.
+TEMPLATE_CHECKED = frozenset({"duplicate", "near_copy", "spun"})
+TEMPLATE_MIN_DAYS_APART = 1.0
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def figures_changed(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
+    """Number conflicts of the alignment whose digits differ: "800" against "350", not a
+    spinner's "24-nation" against "24-country" (a number token with a word in it)."""
+    def digits(text: str, t: Tokens, i0: int, i1: int) -> list[str]:
+        return _DIGITS.findall(text[int(t.starts[i0]):int(t.ends[i1 - 1])].replace(",", ""))
+    return sum(digits(text_a, tokens_a, c.a0, c.a1) != digits(text_b, tokens_b, c.b0, c.b1)
+               for c in alignment.number_conflicts)
+
+
+def another_report(changed_figures: int, gap_seconds: float | None, pa: np.ndarray, hashes_a: np.ndarray,
+                   pb: np.ndarray, hashes_b: np.ndarray) -> str | None:
+    """Why two copy-like texts are one template's reports of different events, or None: some
+    figures differ inside the aligned text (``changed_figures``, see figures_changed) and
+    either they appeared more than a day apart (another day's report) or each lead's
+    protagonists (``pa``, ``pb``) are missing from the other text's tokens (``hashes_a``,
+    ``hashes_b``: another company in the same wording). Spinners swap names too ("Tokyo's" ->
+    "Yeddo's", "Italian" -> "European country") but keep every figure, and a correction
+    changes a figure within hours but keeps the names."""
+    if not changed_figures:
+        return None
+    if gap_seconds is not None and gap_seconds > TEMPLATE_MIN_DAYS_APART * 86400:
+        return (f"{changed_figures} figure(s) differ inside the aligned text and the texts appeared "
+                f"{gap_seconds / 86400:.1f} days apart: one template, another day's report")
+    if pa.shape[0] and pb.shape[0] and not np.isin(pa, hashes_b).any() and not np.isin(pb, hashes_a).any():
+        return (f"{changed_figures} figure(s) differ inside the aligned text and neither text names the "
+                "other's protagonist: one template, another company's news")
+    return None

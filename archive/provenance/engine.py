@@ -35,7 +35,7 @@ from .attribution import Attribution
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
-from .clusters import Lead, lead_of, protagonists, same_event, stories
+from .clusters import TEMPLATE_CHECKED, Lead, another_report, figures_changed, lead_of, protagonists, same_event, stories
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -1032,6 +1032,22 @@ class ProvenanceIndex:
         note = f"same outlet ({self.docs[key[0]].source}): its own edited re-issue or follow-up"
         return Decision(relation, decision.score, decision.reasons + (note,))
 
+    def _template_not_copy(self, key: tuple[int, int], f: PairFeatures, decision: Decision) -> Decision:
+        """A copy-like pair that is one template filled in for another day or another company
+        (daily money-market reports, eurobond launches, "X raises prime rate") is no copy: it
+        becomes ``related``, which holds only where the two report one event (_same_event)."""
+        if decision.relation not in TEMPLATE_CHECKED:
+            return decision
+        a, b = key
+        da, db = self.docs[a].published_at, self.docs[b].published_at
+        gap = abs((da - db).total_seconds()) if da and db else None
+        changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
+        why = another_report(changed, gap, self._lead(a)[1], self.tokens[a].hashes,
+                             self._lead(b)[1], self.tokens[b].hashes)
+        if why is None:
+            return decision
+        return Decision("related", decision.score, decision.reasons + (why,))
+
     def _same_outlet(self, a: int, b: int) -> bool:
         oa = self.outlet[a]
         return oa is not None and oa == self.outlet[b]
@@ -1126,7 +1142,7 @@ class ProvenanceIndex:
 
     def _relation(self, key: tuple[int, int], feats: PairFeatures) -> tuple[Decision, bool]:
         """The pair's own decision, and whether it is one family only by containment."""
-        decision = self._within_outlet(key, classify(feats))
+        decision = self._template_not_copy(key, feats, self._within_outlet(key, classify(feats)))
         if decision.relation is not None:
             return decision, False
         decision = self._family_by_containment(feats, decision)
@@ -1139,6 +1155,7 @@ class ProvenanceIndex:
         the neighbourhood of an update around them). Containment reads the current document
         frequencies, as result() does."""
         wanted = set(doc_ids)
+        self._lead_cache = {}  # protagonists follow the current document frequencies
         keys = sorted(k for k in self.features if k[0] in wanted or k[1] in wanted)
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: set[int] = set()
