@@ -181,10 +181,12 @@ def same_event(a: Lead, pa: np.ndarray, b: Lead, pb: np.ndarray, gap_seconds: fl
 # Wire services publish many reports in one fixed wording ("The Bank of England said it forecast
 # a shortage of around 800 mln stg in the money market today", "X is issuing a 10 billion yen
 # eurobond due ...", "X said it is raising its prime lending rate to 7-3/4 pct"): aligned, two of
-# them look like a light edit of each other. A copy keeps the figures and the names of what it
-# copies; a re-issue or correction follows within hours.
+# them look like a light edit of each other. A copy keeps the figures of what it copies (a
+# spinner swaps even names, never figures); a re-issue or correction follows within hours.
 TEMPLATE_CHECKED = frozenset({"duplicate", "near_copy", "spun"})
-TEMPLATE_MIN_DAYS_APART = 1.0
+# A correction or re-issue follows within hours; daily reports come a day apart, give or take
+# minutes (so a whole day would miss half of them).
+TEMPLATE_MIN_DAYS_APART = 0.5
 
 
 _DIGITS = re.compile(r"\d+")
@@ -203,7 +205,7 @@ def another_report(changed_figures: int, gap_seconds: float | None, pa: np.ndarr
                    pb: np.ndarray, hashes_b: np.ndarray) -> str | None:
     """Why two copy-like texts are one template's reports of different events, or None: some
     figures differ inside the aligned text (``changed_figures``, see figures_changed) and
-    either they appeared more than a day apart (another day's report) or each lead's
+    either they appeared more than half a day apart (another day's report) or each lead's
     protagonists (``pa``, ``pb``) are missing from the other text's tokens (``hashes_a``,
     ``hashes_b``: another company in the same wording). Spinners swap names too ("Tokyo's" ->
     "Yeddo's", "Italian" -> "European country") but keep every figure, and a correction
