@@ -215,9 +215,12 @@ def test_figures_changed_reads_digits_and_another_report_needs_a_changed_figure(
     rare_a, rare_b = np.array([1, 2]), np.array([3])
     day = 24 * 3600.0
     # A spinner swapped the protagonist's name ("Tokyo's" -> "Yeddo's") but kept every figure.
-    assert another_report(0, 3 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is None
-    assert another_report(1, 3 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None
-    assert another_report(1, 0.1 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is None  # a correction
-    assert another_report(1, 0.97 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None  # the next day's
-    assert another_report(1, 0.1 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is not None
-    assert another_report(1, None, rare_a, np.array([5, 6]), np.zeros(0, np.int64), np.array([7])) is None
+    assert another_report(0, False, 3 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is None
+    assert another_report(1, False, 3 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None
+    assert another_report(1, False, 0.1 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is None  # a correction
+    assert another_report(1, False, 0.97 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None  # the next day's
+    assert another_report(1, False, 0.1 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is not None
+    assert another_report(1, False, None, rare_a, np.array([5, 6]), np.zeros(0, np.int64), np.array([7])) is None
+    # Two companies' same-day notices whose figures differ only in the leads (not aligned).
+    assert another_report(0, True, 0.1 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is not None
+    assert another_report(0, True, 3 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is None

@@ -201,21 +201,22 @@ def figures_changed(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b:
                for c in alignment.number_conflicts)
 
 
-def another_report(changed_figures: int, gap_seconds: float | None, pa: np.ndarray, hashes_a: np.ndarray,
-                   pb: np.ndarray, hashes_b: np.ndarray) -> str | None:
+def another_report(changed_figures: int, lead_figures_differ: bool, gap_seconds: float | None,
+                   pa: np.ndarray, hashes_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray) -> str | None:
     """Why two copy-like texts are one template's reports of different events, or None: some
-    figures differ inside the aligned text (``changed_figures``, see figures_changed) and
-    either they appeared more than half a day apart (another day's report) or each lead's
-    protagonists (``pa``, ``pb``) are missing from the other text's tokens (``hashes_a``,
-    ``hashes_b``: another company in the same wording). Spinners swap names too ("Tokyo's" ->
-    "Yeddo's", "Italian" -> "European country") but keep every figure, and a correction
-    changes a figure within hours but keeps the names."""
-    if not changed_figures:
-        return None
-    if gap_seconds is not None and gap_seconds > TEMPLATE_MIN_DAYS_APART * 86400:
+    figures differ inside the aligned text (``changed_figures``, see figures_changed) and they
+    appeared more than half a day apart (another day's report), or some figures differ there
+    or in the leads (``lead_figures_differ``) and each lead's protagonists (``pa``, ``pb``)
+    are missing from the other text's tokens (``hashes_a``, ``hashes_b``: another company in
+    the same wording). Spinners swap names too ("Tokyo's" -> "Yeddo's", "Italian" -> "European
+    country") but keep every figure, and a correction changes a figure within hours but keeps
+    the names."""
+    if changed_figures and gap_seconds is not None and gap_seconds > TEMPLATE_MIN_DAYS_APART * 86400:
         return (f"{changed_figures} figure(s) differ inside the aligned text and the texts appeared "
                 f"{gap_seconds / 86400:.1f} days apart: one template, another day's report")
+    if not (changed_figures or lead_figures_differ):
+        return None
     if pa.shape[0] and pb.shape[0] and not np.isin(pa, hashes_b).any() and not np.isin(pb, hashes_a).any():
-        return (f"{changed_figures} figure(s) differ inside the aligned text and neither text names the "
-                "other's protagonist: one template, another company's news")
+        return ("figures differ and neither text names the other's protagonist: one template, "
+                "another company's news")
     return None

@@ -35,7 +35,7 @@ from .attribution import Attribution
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
-from .clusters import TEMPLATE_CHECKED, Lead, another_report, figures_changed, lead_of, protagonists, same_event, stories
+from .clusters import TEMPLATE_CHECKED, Lead, another_report, figures_changed, figures_differ, lead_of, protagonists, same_event, stories
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -1042,8 +1042,9 @@ class ProvenanceIndex:
         da, db = self.docs[a].published_at, self.docs[b].published_at
         gap = abs((da - db).total_seconds()) if da and db else None
         changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
-        why = another_report(changed, gap, self._lead(a)[1], self.tokens[a].hashes,
-                             self._lead(b)[1], self.tokens[b].hashes)
+        (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
+        why = another_report(changed, figures_differ(lead_a, lead_b), gap, pa, self.tokens[a].hashes,
+                             pb, self.tokens[b].hashes)
         if why is None:
             return decision
         return Decision("related", decision.score, decision.reasons + (why,))
