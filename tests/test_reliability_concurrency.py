@@ -1,6 +1,7 @@
 """Concurrency: two ingests, an impatient third writer and several searchers on one home at once.
 
-All real CLI processes. The second ingest waits on the home's write lock (default ``--wait 60``);
+All real CLI processes. The second ingest waits on the home's write lock (``--wait`` long enough
+for the first ingest and its linking on a loaded 2-core machine: the default 60 s was not);
 the impatient writer (``--wait 0.2``) either gets the lock or exits 75 with the documented message.
 Searchers run ``search --count``, ``search --json`` and ``stats --json`` in loops the whole time.
 
@@ -29,7 +30,8 @@ from fixtures.reliability.corpus import write_corpus
 PER_CORPUS = 2 * 500
 SEARCHERS = 2
 PAUSE = 0.25  # between one searcher's commands: leave the two cores to the writers
-TIME_LIMIT = 120.0  # seconds; the run normally takes a fraction of this
+TIME_LIMIT = 300.0  # seconds; the run normally takes a fraction of this
+WRITER_WAIT = "240"  # the waiting ingest's --wait, within TIME_LIMIT
 BUSY = 75
 
 
@@ -99,9 +101,9 @@ def test_two_ingests_and_searches_at_once(tmp_path: Path) -> None:
     loops.append(threading.Thread(target=impatient_writer))
     for thread in loops:
         thread.start()
-    ingest_a = subprocess.Popen(archive_cmd(home, "ingest", "-q", str(corpus_a)),
+    ingest_a = subprocess.Popen(archive_cmd(home, "--wait", WRITER_WAIT, "ingest", "-q", str(corpus_a)),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ingest_b = subprocess.Popen(archive_cmd(home, "ingest", "-q", str(corpus_b)),
+    ingest_b = subprocess.Popen(archive_cmd(home, "--wait", WRITER_WAIT, "ingest", "-q", str(corpus_b)),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = time.monotonic()
     results = [proc.communicate(timeout=TIME_LIMIT) for proc in (ingest_a, ingest_b)]
