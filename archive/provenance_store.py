@@ -19,7 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select, text
 from sqlalchemy import update as sql_update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
@@ -383,6 +383,11 @@ def _write_stories(conn: Connection, wanted: dict[int, int], present: dict[int, 
         conn.execute(insert(stories_table), added)
 
 
+# The documents whose ids a statement takes as one JSON list, however many (one statement, where
+# IN lists of _IN_CHUNK ids need many).
+_LISTED = "SELECT value FROM json_each(:ids)"
+
+
 def _sync_stories_around(conn: Connection, seeds: set[int]) -> None:
     """Bring the stored stories up to date after links with an end among ``seeds`` came or went
     (and the ``seeds`` that have no story yet got theirs), the others' being those of the links
@@ -393,29 +398,22 @@ def _sync_stories_around(conn: Connection, seeds: set[int]) -> None:
     larger the archive. The same rows as recomputing all."""
     members: set[int] = set()
     edges: set[tuple[int, int]] = set()
-    present: dict[int, int] = {}
     reached = set(seeds)
     while reached:
-        ordered = sorted(reached)
         members |= reached
-        stored: set[int] = set()
-        for chunk in _chunks(ordered):
-            stored.update(conn.execute(select(stories_table.c.story_id).where(
-                stories_table.c.document_id.in_(chunk))).scalars())
-        for chunk in _chunks(sorted(stored)):
-            reached.update(conn.execute(select(stories_table.c.document_id).where(
-                stories_table.c.story_id.in_(chunk))).scalars())
-        found: set[tuple[int, int]] = set()
-        for chunk in _chunks(sorted(reached)):
-            found.update(conn.execute(select(links_table.c.derived_id, links_table.c.source_id).where(
-                links_table.c.derived_id.in_(chunk) | links_table.c.source_id.in_(chunk))).all())
+        reached |= set(conn.execute(text(
+            f"SELECT document_id FROM stories WHERE story_id IN (SELECT story_id FROM stories WHERE document_id IN ({_LISTED}))"
+        ), {"ids": json.dumps(sorted(reached))}).scalars())
+        listed = {"ids": json.dumps(sorted(reached))}
+        found = {(a, b) for a, b in conn.execute(text(
+            f"SELECT derived_id, source_id FROM provenance WHERE derived_id IN ({_LISTED}) "
+            f"UNION SELECT derived_id, source_id FROM provenance WHERE source_id IN ({_LISTED})"), listed)}
         edges |= found
         members |= reached
         reached = {d for key in found for d in key} - members
     ordered = sorted(members)
-    for chunk in _chunks(ordered):
-        present.update(conn.execute(select(stories_table.c.document_id, stories_table.c.story_id).where(
-            stories_table.c.document_id.in_(chunk))).all())
+    present = {d: s for d, s in conn.execute(text(f"SELECT document_id, story_id FROM stories WHERE document_id IN ({_LISTED})"),
+                                             {"ids": json.dumps(ordered)})}
     _write_stories(conn, story_clusters(ordered, sorted(edges)), present)
 
 

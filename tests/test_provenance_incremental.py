@@ -386,7 +386,7 @@ def test_stories_around_changed_links_are_those_of_all_links(tmp_path: Path) -> 
                     conn.execute(delete(stories_table).where(stories_table.c.document_id == fresh))
                     seeds.add(fresh)
                 provenance_store._sync_stories_around(conn, seeds)
-                edges = conn.execute(select(links.c.derived_id, links.c.source_id)).tuples().all()
+                edges = [(a, b) for a, b in conn.execute(select(links.c.derived_id, links.c.source_id))]
                 stored = dict(conn.execute(select(stories_table.c.document_id, stories_table.c.story_id)).all())
                 assert stored == stories(ids, edges)
             # Stories were merged and split on the way.
