@@ -19,7 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select, text
 from sqlalchemy import update as sql_update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
@@ -147,7 +147,7 @@ def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> Provenance
     change = ProvenanceChange(documents=n_docs, links=len(result.links))
     present = {(row.derived_id, row.source_id): row for row in conn.execute(select(links_table))}
     _write_links(conn, result.links, present, change)
-    _sync_stories(conn, result.story_of, set())
+    _sync_stories(conn, result.story_of)
     _replace_if_changed(conn, attributions_table, ("document_id", "outlet", "phrase", "start", "end"),
                         _attribution_rows(result.attributions))
     _replace_if_changed(conn, flags_table, ("document_id", "flag", "evidence"),
@@ -325,11 +325,7 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
             return dict(zip(doc_ids, map_shares_forked(search, doc_ids)))
         rows = [background.row_of[d] for d in doc_ids]
         unheld = [d for d, row in zip(doc_ids, rows) if not book.held[row]]
-        searched = map_shares_forked(lambda share: background.pools(list(share), among, book if offer else None), unheld)
-        unheld_rows = [background.row_of[d] for d in unheld]
-        if offer:
-            book.take_offers(unheld_rows, [offers for _, offers in searched])
-        book.hold(unheld_rows, [pool for pool, _ in searched])
+        _book_pools(background, unheld, among, book, offer)
         items = [(d, book.pool(row)) for d, row in zip(doc_ids, rows)]
 
         def rank(share: Sequence[tuple[int, Pool]]) -> list[list[tuple[int, float]]]:
@@ -337,6 +333,24 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
             return [found[d] for d, _ in share]
 
         return dict(zip(doc_ids, map_shares_forked(rank, items)))
+
+
+def _book_pools(background: CandidateIndex, doc_ids: list[int], among: int | None, book: PoolBook,
+                offer: bool) -> None:
+    """Search the pools of ``doc_ids`` (among the first ``among`` documents) and hold them in the
+    ``book``; ``offer``: they are the next documents of the run, which first offer themselves to
+    the older pools they enter."""
+    searched = _search_pools(background, doc_ids, among, book if offer else None)
+    rows = [background.row_of[d] for d in doc_ids]
+    if offer:
+        book.take_offers(rows, [offers for _, offers in searched])
+    book.hold(rows, [pool for pool, _ in searched])
+
+
+def _search_pools(background: CandidateIndex, doc_ids: list[int], among: int | None,
+                  book: PoolBook | None) -> list[tuple[Pool, Any]]:
+    """Each document's pool and, with a ``book``, its offers to the older pools held there."""
+    return map_shares_forked(lambda share: background.pools(list(share), among, book), doc_ids)
 
 
 def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]]) -> set[int]:
@@ -350,11 +364,16 @@ def _core(new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, fl
     return core
 
 
-def _sync_stories(conn: Connection, wanted: dict[int, int], hidden: set[int]) -> None:
+def _sync_stories(conn: Connection, wanted: dict[int, int]) -> None:
     present = dict(conn.execute(select(stories_table.c.document_id, stories_table.c.story_id)).all())
-    gone = [d for d in present if d not in wanted and d not in hidden]
+    gone = [d for d in present if d not in wanted]
     for chunk in _chunks(gone):
         conn.execute(delete(stories_table).where(stories_table.c.document_id.in_(chunk)))
+    _write_stories(conn, wanted, present)
+
+
+def _write_stories(conn: Connection, wanted: dict[int, int], present: dict[int, int]) -> None:
+    """Store each document's story in ``wanted``; ``present``: the stored ones of those documents."""
     moved = [{"d": d, "s": s} for d, s in wanted.items() if d in present and present[d] != s]
     if moved:
         conn.execute(sql_update(stories_table).where(stories_table.c.document_id == bindparam("d"))
@@ -362,6 +381,40 @@ def _sync_stories(conn: Connection, wanted: dict[int, int], hidden: set[int]) ->
     added = [{"document_id": d, "story_id": s} for d, s in sorted(wanted.items()) if d not in present]
     if added:
         conn.execute(insert(stories_table), added)
+
+
+# The documents whose ids a statement takes as one JSON list, however many (one statement, where
+# IN lists of _IN_CHUNK ids need many).
+_LISTED = "SELECT value FROM json_each(:ids)"
+
+
+def _sync_stories_around(conn: Connection, seeds: set[int]) -> None:
+    """Bring the stored stories up to date after links with an end among ``seeds`` came or went
+    (and the ``seeds`` that have no story yet got theirs), the others' being those of the links
+    as they were. Only the stories that hold a seed can change: a story without one has the
+    same links as before. So those are recomputed, over their members and whatever their links
+    lead to (a document changed since it was linked has no story row but may keep links),
+    instead of over the whole table, whose reading made each chunk of a large run cost more the
+    larger the archive. The same rows as recomputing all."""
+    members: set[int] = set()
+    edges: set[tuple[int, int]] = set()
+    reached = set(seeds)
+    while reached:
+        members |= reached
+        reached |= set(conn.execute(text(
+            f"SELECT document_id FROM stories WHERE story_id IN (SELECT story_id FROM stories WHERE document_id IN ({_LISTED}))"
+        ), {"ids": json.dumps(sorted(reached))}).scalars())
+        listed = {"ids": json.dumps(sorted(reached))}
+        found = {(a, b) for a, b in conn.execute(text(
+            f"SELECT derived_id, source_id FROM provenance WHERE derived_id IN ({_LISTED}) "
+            f"UNION SELECT derived_id, source_id FROM provenance WHERE source_id IN ({_LISTED})"), listed)}
+        edges |= found
+        members |= reached
+        reached = {d for key in found for d in key} - members
+    ordered = sorted(members)
+    present = {d: s for d, s in conn.execute(text(f"SELECT document_id, story_id FROM stories WHERE document_id IN ({_LISTED})"),
+                                             {"ids": json.dumps(ordered)})}
+    _write_stories(conn, story_clusters(ordered, sorted(edges)), present)
 
 
 @gc_paused
@@ -421,13 +474,14 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
                 part = _update_part(engine, new[lo:lo + size], set(new[lo + size:]), n_docs, allow_full=False,
                                     carried=carried)
             else:
-                size = _chunk_size(whole, new[lo:lo + CHUNK_DOCS])
+                assert book is not None
+                size = _chunk_size(whole, new[lo:lo + CHUNK_DOCS], book)
                 later = new[lo + size:]
                 part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
                                     background=whole, among=len(whole) - len(later), carried=carried, book=book)
             lo += size
             log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)",
-                     size, lo, len(new), part.examined, part.aligned, part.reused)
+                     size, lo, len(new), part.examined, part.aligned, part.reused, extra={"linked": lo})
             total.inserted += part.inserted
             total.updated += part.updated
             total.deleted += part.deleted
@@ -439,24 +493,61 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     return total
 
 
-def _chunk_size(whole: CandidateIndex, todo: list[int]) -> int:
+def _chunk_size(whole: CandidateIndex, todo: list[int], book: PoolBook) -> int:
     """How many of ``todo`` (the archive's last documents in id order, at most CHUNK_DOCS) the
     next chunk links: as many as keep its core (the new documents and the linked ones they may
-    be aligned with, see _core) within MAX_SCOPE_DOCS, at least one. Candidates are searched as
-    the chunk searches them (among the documents up to it), a block at a time, so sizing costs
-    about one more search of the chunk's documents; it depends only on the store, so a resumed
-    run cuts where an uninterrupted one does."""
+    be aligned with, see _core) within MAX_SCOPE_DOCS, at least one. Candidates are searched a
+    block at a time, each block among the documents up to its end, so the cut depends only on
+    the store and a resumed run cuts where an uninterrupted one does.
+
+    The searches are the chunk's own: each block's pools go to the ``book``, and the offers of
+    the chunk's documents to the older pools (the chunk's earlier blocks included, which so
+    reach the chunk's end as a search among the documents up to it would find them: see
+    PoolBook) are taken once the chunk is cut, so the chunk takes its documents' pools from
+    there instead of searching them again. Only the block that the cut falls in is searched
+    again up to the cut (its pools reach past it)."""
     earlier: set[int] = set()
+    offering: list[int] = []
+    offers: list[Any] = []
+
+    def hold(block: list[int], among: int, searched: list[tuple[Pool, Any]] | None = None) -> None:
+        searched = searched if searched is not None else _search_pools(whole, block, among, book)
+        rows = [whole.row_of[d] for d in block]
+        book.hold(rows, [pool for pool, _ in searched])
+        offering.extend(rows)
+        offers.extend(made for _, made in searched)
+
+    size = len(todo)
     for lo in range(0, len(todo), _SIZING_BLOCK):
         block = todo[lo:lo + _SIZING_BLOCK]
-        ranked = whole.neighbours(block, among=whole.row_of[block[-1]] + 1)
-        for i, doc_id in enumerate(block):
-            # (Candidates among the chunk's own documents are new ones, counted already.)
-            more = {other for other in may_align(ranked[doc_id]) if other < todo[0]} - earlier
-            if lo + i > 0 and lo + i + 1 + len(earlier) + len(more) > MAX_SCOPE_DOCS:
-                return lo + i
-            earlier |= more
-    return len(todo)
+        book.start = whole.row_of[block[0]]
+        end = whole.row_of[block[-1]] + 1
+        searched = _search_pools(whole, block, end, book)
+        ranked = whole.ranked(block, [pool for pool, _ in searched])
+        cut = _cut(todo, lo, block, ranked, earlier)
+        if cut is None:
+            hold(block, end, searched)
+            continue
+        if cut > 0:
+            hold(block[:cut], whole.row_of[block[cut]])
+        size = lo + cut
+        break
+    book.take_offers(offering, offers)
+    return size
+
+
+def _cut(todo: list[int], lo: int, block: list[int], ranked: dict[int, list[tuple[int, float]]],
+         earlier: set[int]) -> int | None:
+    """Where in ``block`` (``todo[lo:]``) the chunk ends, or None if it takes all of it;
+    ``earlier``: the older documents that the chunk's documents so far may be aligned with
+    (updated)."""
+    for i, doc_id in enumerate(block):
+        # (Candidates among the chunk's own documents are new ones, counted already.)
+        more = {other for other in may_align(ranked[doc_id]) if other < todo[0]} - earlier
+        if lo + i > 0 and lo + i + 1 + len(earlier) + len(more) > MAX_SCOPE_DOCS:
+            return i
+        earlier |= more
+    return None
 
 
 def _are_last(ids: list[int], later: list[int]) -> bool:
@@ -488,6 +579,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
     sub = ProvenanceIndex(background=background, carried=carried)
     scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core,
                                                            book)
+    del ranked, core  # (the core's candidate lists: not needed for deciding, released before it)
     new_set = set(new)
     # Only the links the merge below takes are built (their evidence is costly).
     fresh = sub.result(wanted=lambda planned: taken([_as_link(row) for row in stored_for_new.values()],
@@ -499,12 +591,12 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         change = ProvenanceChange(documents=n_docs, links=0, mode="incremental", examined=len(scope),
                                   fingerprints_computed=missing, aligned=aligned, reused=reused)
         _write_links(conn, merged, present, change, as_read=stored)
-        # Stories are connected components of all links: recomputed over the whole table
-        # (two integer columns), so a new document can join two stories into one. Documents of
-        # later chunks get theirs when their chunk is linked.
-        edges = conn.execute(select(links_table.c.derived_id, links_table.c.source_id)).all()
-        all_ids = [d for d in conn.execute(select(documents.c.id)).scalars() if d not in hidden]
-        _sync_stories(conn, story_clusters(all_ids, edges), hidden)
+        # Stories are connected components of all links, so a new document can join two stories
+        # into one and a lost link split one: only the stories around the new documents and the
+        # links that came or went can change. Documents of later chunks get theirs when their
+        # chunk is linked.
+        changed = set(present) ^ {(l.derived_id, l.source_id) for l in merged}
+        _sync_stories_around(conn, new_set | {d for key in changed for d in key})
         touched = sorted(new_set | redecided(stored, fresh.links, new_set))
         for chunk in _chunks(sorted(new_set)):
             conn.execute(delete(attributions_table).where(attributions_table.c.document_id.in_(chunk)))

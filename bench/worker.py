@@ -2,7 +2,8 @@
 
     python bench/worker.py ingest HOME PATH... [--no-provenance] [--refresh-provenance]
     python bench/worker.py search HOME [--repeat N]      # the queries in bench/queries.py
-    python bench/worker.py link HOME [--progress] [--chunked-beyond N] [--max-scope N]   # provenance of an archive ingested without it
+    python bench/worker.py link HOME [--progress] [--chunked-beyond N] [--max-scope N] [--stop-after N] [--resume]
+                                                          # provenance of an archive ingested without it
 
 Prints one JSON line (the last line of stdout) with the result; ``bench/run.py`` reads it.
 """
@@ -117,11 +118,15 @@ class _MemorySampler(threading.Thread):
 
 
 def link(home: str, progress: bool = False, chunked_beyond: int | None = None,
-         max_scope: int | None = None) -> dict[str, Any]:
+         max_scope: int | None = None, stop_after: int | None = None, resume: bool = False) -> dict[str, Any]:
     """Link an archive ingested with --no-provenance: what its ingest would have run last
     (a first link recomputes everything, in chunks beyond 40,000 documents, or beyond
     ``chunked_beyond``; ``max_scope``: a chunk's core at most, see provenance_store.MAX_SCOPE_DOCS).
-    ``progress``: a line on stderr per chunk (documents linked, CPU of the process tree, peak RSS / PSS)."""
+    ``progress``: a line on stderr per chunk (documents linked, CPU of the process tree, peak RSS / PSS).
+    ``stop_after``: end the process once a chunked run has linked this many documents (its chunks are
+    committed: a later ingest or ``archive provenance`` links the rest), printing the result so far.
+    ``resume``: link only the documents without links yet (as the next ingest would), e.g. after
+    a run stopped that way, instead of recomputing everything."""
     from archive import provenance_store
     from archive.api import Archive
 
@@ -133,25 +138,34 @@ def link(home: str, progress: bool = False, chunked_beyond: int | None = None,
     started, started_self, started_cpu = time.perf_counter(), time.process_time(), _tree_cpu_s()
     sampler = _MemorySampler()
     sampler.start()
-    if progress:
+
+    def measured() -> dict[str, Any]:
+        return {"seconds": round(time.perf_counter() - started, 3), "cpu_self_s": round(time.process_time() - started_self, 3),
+                "cpu_tree_s": round(_tree_cpu_s() - started_cpu, 3), "maxrss_self_mb": _maxrss_mb(resource.RUSAGE_SELF),
+                "peak_rss_tree_mb": round(sampler.peak_rss_kb / 1024, 1),
+                "peak_pss_tree_mb": round(sampler.peak_pss_kb / 1024, 1)}
+
+    if progress or stop_after is not None:
         class _Progress(logging.Handler):
             def emit(self, record: logging.LogRecord) -> None:
-                print(f"{time.strftime('%H:%M:%S')} wall {time.perf_counter() - started:8.1f} s "
-                      f"cpu {_tree_cpu_s() - started_cpu:8.1f} s peak rss/pss {sampler.peak_rss_kb // 1024} / "
-                      f"{sampler.peak_pss_kb // 1024} MB: {record.getMessage()}", file=sys.stderr, flush=True)
+                if progress:
+                    print(f"{time.strftime('%H:%M:%S')} wall {time.perf_counter() - started:8.1f} s "
+                          f"cpu {_tree_cpu_s() - started_cpu:8.1f} s peak rss/pss {sampler.peak_rss_kb // 1024} / "
+                          f"{sampler.peak_pss_kb // 1024} MB: {record.getMessage()}", file=sys.stderr, flush=True)
+                done = getattr(record, "linked", None)
+                if stop_after is not None and done is not None and done >= stop_after:
+                    print(json.dumps({**measured(), "stopped_after": done}), flush=True)
+                    os._exit(0)  # (the chunk is committed; nothing else is pending)
 
         logger = logging.getLogger("archive.provenance_store")
         logger.addHandler(_Progress())
         logger.setLevel(logging.INFO)
     with Archive(home) as archive:
-        change = archive.refresh_provenance()
+        change = provenance_store.update(archive.engine) if resume else archive.refresh_provenance()
     sampler.stop()
     provenance = {**_change(change), "examined": change.examined, "pairs_aligned": change.aligned,
                   "pairs_reused": change.reused}
-    return {"seconds": round(time.perf_counter() - started, 3), "cpu_self_s": round(time.process_time() - started_self, 3),
-            "cpu_tree_s": round(_tree_cpu_s() - started_cpu, 3), "provenance_change": provenance,
-            "maxrss_self_mb": _maxrss_mb(resource.RUSAGE_SELF),
-            "peak_rss_tree_mb": round(sampler.peak_rss_kb / 1024, 1), "peak_pss_tree_mb": round(sampler.peak_pss_kb / 1024, 1)}
+    return {**measured(), "provenance_change": provenance}
 
 
 def search(home: str, repeat: int) -> dict[str, Any]:
@@ -211,11 +225,13 @@ def main() -> int:
     p_link.add_argument("--progress", action="store_true", help="a line on stderr per chunk linked")
     p_link.add_argument("--chunked-beyond", type=int, help="link in chunks beyond this many documents (default 40,000)")
     p_link.add_argument("--max-scope", type=int, help="documents in a chunk's core at most (MAX_SCOPE_DOCS)")
+    p_link.add_argument("--stop-after", type=int, help="stop once a chunked run has linked this many documents")
+    p_link.add_argument("--resume", action="store_true", help="link only the documents not linked yet")
     args = parser.parse_args()
     if args.job == "ingest":
         result = ingest(args.home, args.paths, not args.no_provenance, args.refresh_provenance)
     elif args.job == "link":
-        result = link(args.home, args.progress, args.chunked_beyond, args.max_scope)
+        result = link(args.home, args.progress, args.chunked_beyond, args.max_scope, args.stop_after, args.resume)
     else:
         result = search(args.home, args.repeat)
     print(json.dumps(result))

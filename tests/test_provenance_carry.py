@@ -121,3 +121,25 @@ def test_result_builds_only_the_links_the_caller_wants() -> None:
     assert some and some == [l for l in every if 1 in (l.derived_id, l.source_id)]
     # Offered every link before its evidence is built (and related ones that turn out not to be one story).
     assert {(l.derived_id, l.source_id, l.relation) for l in every} <= {(l.derived_id, l.source_id, l.relation) for l in planned}
+
+
+def test_an_index_holds_no_alignment_tables_once_its_pairs_are_aligned() -> None:
+    """The alignment tables (as large as the tokens they index) serve only while pairs are
+    aligned: an index drops them before deciding, so a chunk does not hold them through
+    result(), and builds the few that a later alignment needs again, with the same links."""
+    from pathlib import Path
+
+    from archive.provenance import DocInput, ProvenanceIndex
+
+    folder = Path(__file__).parent / "fixtures" / "provenance"
+    docs = [DocInput(i, f.read_text(encoding="utf-8")) for i, f in enumerate(sorted(folder.glob("*.txt")))]
+    index = ProvenanceIndex()
+    index.update(docs[:5])
+    assert index.features and not index.prepared
+    index.update(docs[5:])
+    assert not index.prepared
+    links = [(l.derived_id, l.source_id, l.relation, l.score) for l in index.result().links]
+    whole = ProvenanceIndex()
+    whole.update(docs)
+    assert links == [(l.derived_id, l.source_id, l.relation, l.score) for l in whole.result().links]
+    assert links

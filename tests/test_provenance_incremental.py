@@ -349,3 +349,45 @@ def test_fingerprints_of_an_older_version_are_recomputed_once_and_stored(tmp_pat
             conn.exec_driver_sql("UPDATE fingerprints SET method_version = 'pvf0'")
         assert archive.ingest([str(later)], background=False).provenance.fingerprints_computed == 3
         assert _table(archive, "SELECT COUNT(*), MIN(method_version) FROM fingerprints") == [(5, FINGERPRINT_VERSION)]
+
+
+def test_stories_around_changed_links_are_those_of_all_links(tmp_path: Path) -> None:
+    """A chunk recomputes only the stories of its new documents and of the ends of the links it
+    added or removed (provenance_store._sync_stories_around): stories are connected components,
+    so merged and split stories must come out as recomputing every story gives them."""
+    import random
+
+    from sqlalchemy import delete, insert, select
+
+    from archive.provenance.clusters import stories
+
+    folder = _folder(tmp_path, "docs", ALL)
+    rng = random.Random(5)
+    links, stories_table = provenance_store.links_table, provenance_store.stories_table
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        with archive.engine.begin() as conn:
+            ids = sorted(conn.execute(select(provenance_store.documents.c.id)).scalars())
+            assert conn.execute(select(links)).first() is not None
+            for _ in range(12):
+                before = set(conn.execute(select(links.c.derived_id, links.c.source_id)).all())
+                seeds: set[int] = set()
+                # Links come and go (joining and splitting stories), and a document may be new.
+                for key in rng.sample(sorted(before), min(len(before), rng.randrange(3))):
+                    conn.execute(delete(links).where((links.c.derived_id == key[0]) & (links.c.source_id == key[1])))
+                    seeds.update(key)
+                for _ in range(rng.randrange(3)):
+                    a, b = rng.sample(ids, 2)
+                    if (a, b) not in before and (b, a) not in before:
+                        conn.execute(insert(links), provenance_store._link_row(Link(a, b, "related", 0.5, 0.5, {})))
+                        seeds.update((a, b))
+                if rng.random() < 0.3:
+                    fresh = rng.choice(ids)
+                    conn.execute(delete(stories_table).where(stories_table.c.document_id == fresh))
+                    seeds.add(fresh)
+                provenance_store._sync_stories_around(conn, seeds)
+                edges = [(a, b) for a, b in conn.execute(select(links.c.derived_id, links.c.source_id))]
+                stored = dict(conn.execute(select(stories_table.c.document_id, stories_table.c.story_id)).all())
+                assert stored == stories(ids, edges)
+            # Stories were merged and split on the way.
+            assert len(set(stored.values())) not in (1, len(ids))

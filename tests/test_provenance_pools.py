@@ -100,3 +100,37 @@ def test_an_index_whose_rows_are_released_searches_as_before() -> None:
             assert released.neighbours(ids, among=among) == kept.neighbours(ids, among=among)
         with pytest.raises(RuntimeError):
             released.matrix()
+
+
+@pytest.mark.parametrize(("block", "cap"), [(16, 60), (7, 25), (64, 10_000)])
+def test_sizing_a_chunk_leaves_the_pools_a_search_up_to_its_end_gives(monkeypatch: pytest.MonkeyPatch,
+                                                                       block: int, cap: int) -> None:
+    """provenance_store._chunk_size searches each block of the next documents among those up to
+    the block's end and keeps the pools in the book, where the chunk reads them instead of
+    searching again: they (and the older pools the chunk's documents entered) must be the pools
+    of a search among the documents up to the chunk's end, wherever the cut falls (at a block's
+    end, inside one, or not at all)."""
+    from archive import provenance_store
+
+    monkeypatch.setattr(provenance_store, "_SIZING_BLOCK", block)
+    monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", cap)
+    index = _archive(400, 60, 3)
+    book = PoolBook(len(index))
+    sizes = []
+    with index.searching():
+        lo = 0
+        while lo < len(index):
+            size = provenance_store._chunk_size(index, index.ids[lo:lo + 120], book)
+            sizes.append(size)
+            end = lo + size
+            assert book.held[:end].all() and not book.held[end:].any()
+            pools = [book.pool(row) for row in range(end)]
+            searched = [pool for pool, _ in index.pools(index.ids[:end], end)]
+            assert [(c.tolist(), s.tolist()) for c, s in pools] == [(c.tolist(), s.tolist()) for c, s in searched]
+            lo = end
+    # The cuts fell inside blocks and at their ends, or the chunks took all they were offered.
+    assert sum(sizes) == len(index)
+    if cap < 10_000:
+        assert len({size % block for size in sizes}) > 1
+    else:
+        assert set(sizes[:-1]) == {120}

@@ -325,6 +325,10 @@ class ProvenanceIndex:
             t[0], t[1], self._prepared(t[0]), self._prepared(t[1]), self.anchors[t[0]], self.anchors[t[1]], t[2]
         ), unaligned)
         aligned = {(a, b): feats for (a, b, _), feats in zip(unaligned, features)}
+        # The alignment tables of this process's share (as large as the tokens they index) are
+        # not needed once the pairs are aligned: dropped, not held through result() (a pair
+        # aligned later builds the tables it needs again).
+        self.prepared = {}
         for a, b, _ in todo:
             self.features[(a, b)] = known_pairs[(a, b)] if (a, b) in known_pairs else aligned[(a, b)]
         if carried is not None:
