@@ -2,7 +2,7 @@
 
 Spinner artefacts, content-farm cruft, LLM-style markers, attributions to outlets, the rate of
 LLM-favoured words, how irregular the text reads (sentence-length burstiness and people's
-punctuation) and whether the text stops mid-sentence: none of
+marks) and whether the text stops mid-sentence: none of
 them depends on the rest of the archive, and together they cost about as much as tokenising
 (regular expressions over the whole text). Stored with the fingerprint, so linking a whole
 archive again reads them instead of scanning every text again.
@@ -30,7 +30,8 @@ class Telltales:
     cited: tuple[tuple[str, str, int, int], ...]
     llm_words: float  # LLM-favoured words per 100 words (style.llm_word_rate), rounded
     # style.irregularity, rounded: sentence-length variation (style.burstiness) plus people's
-    # punctuation; kept under the name the linking traits have always used.
+    # marks (punctuation and slips models rarely write); kept under the name the linking traits
+    # have always used.
     burstiness: float
     cut_off: bool  # style.reads_cut_off
 
