@@ -60,7 +60,7 @@ class DocTraits:
     cited_outlets: frozenset[str]
     details: int  # distinct names and numbers
     llm_words: float = 0.0  # LLM-favoured words per 100 words
-    burstiness: float = 0.0  # variation of sentence length (style.burstiness)
+    burstiness: float = 0.0  # how irregular it reads: sentence-length variation, people's marks (style.irregularity)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ _MAGIC = b"PVF3"
 # Stored fingerprints are keyed by this, not by the linking method's version: a change of how
 # links are decided does not make the stored token streams stale; a change of tokenisation does
 # (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form), and so
-# does a change of what telltales.read_telltales finds (pvf3: telltales stored with the tokens).
-FINGERPRINT_VERSION = "pvf3"
+# does a change of what telltales.read_telltales finds (pvf3: telltales stored with the tokens;
+# pvf4: the burstiness trait adds people's marks, style.irregularity).
+FINGERPRINT_VERSION = "pvf4"
 
 
 @dataclass(frozen=True)

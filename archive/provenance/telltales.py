@@ -1,7 +1,8 @@
 """What a text shows of how it was made, read off the text alone, once, at ingest.
 
 Spinner artefacts, content-farm cruft, LLM-style markers, attributions to outlets, the rate of
-LLM-favoured words, sentence-length burstiness and whether the text stops mid-sentence: none of
+LLM-favoured words, how irregular the text reads (sentence-length burstiness and people's
+marks) and whether the text stops mid-sentence: none of
 them depends on the rest of the archive, and together they cost about as much as tokenising
 (regular expressions over the whole text). Stored with the fingerprint, so linking a whole
 archive again reads them instead of scanning every text again.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .attribution import Attribution, find_attributions
-from .style import Marker, ai_style, burstiness, cruft_lines, llm_word_rate, reads_cut_off, spinner_artefacts
+from .style import Marker, ai_style, cruft_lines, irregularity, llm_word_rate, reads_cut_off, spinner_artefacts
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,10 @@ class Telltales:
     # (outlet, phrase, start, end) of each attribution; the document id is added when it is known.
     cited: tuple[tuple[str, str, int, int], ...]
     llm_words: float  # LLM-favoured words per 100 words (style.llm_word_rate), rounded
-    burstiness: float  # style.burstiness, rounded
+    # style.irregularity, rounded: sentence-length variation (style.burstiness) plus people's
+    # marks (punctuation and slips models rarely write); kept under the name the linking traits
+    # have always used.
+    burstiness: float
     cut_off: bool  # style.reads_cut_off
 
     def attributions(self, doc_id: int) -> list[Attribution]:
@@ -63,6 +67,6 @@ def read_telltales(text: str) -> Telltales:
         ai=tuple(ai_style(text)),
         cited=tuple((a.outlet, a.phrase, a.start, a.end) for a in find_attributions(0, text)),
         llm_words=round(llm_word_rate(text), 3),
-        burstiness=round(burstiness(text), 3),
+        burstiness=round(irregularity(text), 3),
         cut_off=reads_cut_off(text),
     )
