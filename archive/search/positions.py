@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import chain
 from pickle import loads
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from whoosh.system import _INT_SIZE
 
+from archive.search.lazy_numpy import np
 from archive.search.scores import distinct_sorted, within_sorted
 
-Ints = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
 
 # (document number, position) as one sortable key; positions shifted so a start before the field
 # (a later part's position less its offset) stays within its document's range.

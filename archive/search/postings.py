@@ -18,8 +18,6 @@ from itertools import accumulate
 from pickle import loads
 from typing import Any
 
-import numpy as np
-
 from whoosh import formats, matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -31,17 +29,19 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from archive.search.docvalues import column_values
+from archive.search.lazy_numpy import np, numpy_imported
 from archive.search.phrase import ExactPhrase
 from archive.search.positions import PartPostings, in_order_within, shared_starts
-from archive.search.scores import EMPTY, ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
+from archive.search.scores import ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
 
 
-def posting_ids(matcher: Any) -> Iterator[int]:
-    """The ids of a term's postings, in order."""
+def posting_ids(matcher: Any, count: int = 0) -> Iterator[int]:
+    """The ids of a term's postings, in order; those of a term of more than ``arrays_from()``
+    postings (``count``, its document frequency) read as arrays."""
     if not isinstance(matcher, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
         yield from matcher.all_ids()
         return
-    if matcher._i == 0 and not matcher._lastblock:
+    if count > arrays_from() and matcher._i == 0 and not matcher._lastblock:
         yield from _all_postings(matcher)[0].tolist()
         return
     # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
@@ -120,7 +120,8 @@ def query_ids(queries: Iterable[wq.Query], searcher: Searcher) -> set[int]:
     for query in queries:
         if isinstance(query, wq.Term):
             if (query.fieldname, query.text) in reader:
-                found.update(posting_ids(reader.postings(query.fieldname, query.text)))
+                count = reader.doc_frequency(query.fieldname, query.text)
+                found.update(posting_ids(reader.postings(query.fieldname, query.text), count))
         else:
             found.update(query.matcher(searcher, searcher.boolean_context()).all_ids())
     return found
@@ -279,7 +280,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     (``Or._matcher`` with no current match needed, ``ArrayUnionMatcher``).
     """
     if query is wq.NullQuery:
-        return EMPTY
+        return {}
     if type(query) is wq.Term:
         return _term_dict(searcher, query, weighting, within)
     if type(query) is ExactPhrase:
@@ -299,7 +300,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         return _inverse_scores(searcher, query, within)
     subs = query.subqueries
     if not subs:
-        return EMPTY
+        return {}
     if len(subs) == 1:
         return _scores(searcher, subs[0], weighting, within)
     if type(query) is wq.And:
@@ -330,7 +331,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     return {docnum: score for docnum, score in summed.items() if score > 0}
 
 
-def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> ArrayScores:
+def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> Scores:
     """``Not``'s ``InverseMatcher``: every document (``within``, if given) that is not deleted and
     that the child does not match, each scored the matcher's weight, 1.0."""
     child = query.query
@@ -338,6 +339,8 @@ def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> ArrayS
     if within is None:
         reader = searcher.reader()
         within = [docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)]
+    if len(within) <= arrays_from():
+        return {docnum: 1.0 for docnum in within if docnum not in excluded}
     ids = np.array(within, np.int64)
     ids = ids[~np.isin(ids, np.fromiter(excluded, np.int64, len(excluded)))]
     return ArrayScores(ids, np.ones(len(ids), np.float64))
@@ -419,43 +422,43 @@ def _union(a: Scores, b: Scores) -> Scores:
 
 def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within) -> Scores | None:
     if term.fieldname not in searcher.schema:
-        return EMPTY
+        return {}
     try:
         text = searcher.schema[term.fieldname].to_bytes(term.text)
     except ValueError:
-        return EMPTY
+        return {}
     if (term.fieldname, text) not in searcher.reader():
-        return EMPTY
+        return {}
     return _term_scores(searcher, term.fieldname, text, weighting, within)
 
 
-def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> ArrayScores | None:
+def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> Scores | None:
     """Document number -> the term's BM25F score there (only for documents ``within``, if given),
     scored a term at a time (``scores``): ``BM25._score``'s operations, elementwise in float64.
-    A term of one block (a wildcard's hundreds of rare words) is scored in Python, where a dozen
-    numpy calls would cost more than its few postings."""
+    A term with more than ``arrays_from()`` postings to read is read and scored as arrays; one
+    with fewer a block at a time and scored in Python."""
     bm25 = _bm25_postings(searcher, fieldname, text, weighting)
     if bm25 is None:
         return None
     matcher = bm25.matcher
-    count = searcher.reader().doc_frequency(fieldname, text) if within is not None else 0
+    count = searcher.reader().doc_frequency(fieldname, text)
+    every_block = within is None or 2 * len(within) > count
     found = None
-    if type(matcher) is W3LeafMatcher and not matcher._lastblock:
-        if within is None or 2 * len(within) > count:
+    if type(matcher) is W3LeafMatcher and not matcher._lastblock and _arrays_for(count, within):
+        if every_block:
             found = _all_postings(matcher)  # as _postings_of would: every block
         elif matcher._i == 0 and not matcher._byteids:
             found = _extent_postings(matcher, np.array(within, np.int64))  # the blocks _blocks_at would read
-    if found is not None:
-        ids, weights = found
-    else:
+    if found is None:
         id_list: list[int] = []
         weight_list: list[float] = []
         for block_ids, block_weights, _ in _postings_of(matcher, count, within):
             id_list.extend(block_ids)
             weight_list.extend(block_weights)
-        if len(id_list) <= _FEW:
+        if len(id_list) <= arrays_from():
             return _few_scores(bm25, id_list, weight_list)
-        ids, weights = np.array(id_list, np.int64), np.array(weight_list, np.float64)
+        found = np.array(id_list, np.int64), np.array(weight_list, np.float64)
+    ids, weights = found
     scores = bm25.scores(ids, weights)
     if scores is None:
         return None
@@ -465,10 +468,32 @@ def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any
     return ArrayScores(ids, scores)
 
 
-_FEW = 256
+# Postings to read above which a term or phrase is read and scored as arrays, before numpy is
+# imported and once it is. Importing numpy costs ~80 ms, more than Python takes for thousands of
+# postings; once imported, arrays are faster from a block's worth on (for phrases much faster:
+# `"oil prices"` on Reuters, 1,368 and 1,619 postings, 13 ms as arrays, 17 ms in Python). So a
+# search imports numpy only for a long posting list (an `archive search` of the benchmark's
+# queries on Reuters never does), and a process that has it (a server, the benchmark's
+# in-process searches) uses it as before for every term of more than one block; a wildcard's
+# hundreds of rare words stay in Python either way.
+ARRAYS_FROM = 4096
+ARRAYS_FROM_IMPORTED = 128
 
 
-def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> ArrayScores | None:
+def arrays_from() -> int:
+    return ARRAYS_FROM_IMPORTED if numpy_imported() else ARRAYS_FROM
+
+
+def _arrays_for(count: int, within: Within) -> bool:
+    """Whether a term of ``count`` postings, read at the documents ``within`` (if given), has more
+    than ``arrays_from()`` postings to read: all of them, or (as ``_postings_of``) only those at
+    ``within`` when they are few."""
+    if within is not None and 2 * len(within) <= count:
+        return len(within) > arrays_from()
+    return count > arrays_from()
+
+
+def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> dict[int, float] | None:
     idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
     try:  # BM25._score, inlined
         scores = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
@@ -476,9 +501,8 @@ def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> ArrayScore
         return None
     if bm25.deleted:
         deleted = bm25.deleted
-        kept = [k for k, docnum in enumerate(ids) if docnum not in deleted]
-        ids, scores = [ids[k] for k in kept], [scores[k] for k in kept]
-    return ArrayScores(np.array(ids, np.int64), np.array(scores, np.float64))
+        return {docnum: score for docnum, score in zip(ids, scores) if docnum not in deleted}
+    return dict(zip(ids, scores))
 
 
 def _all_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
@@ -820,17 +844,63 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, with
     for term, offset in phrase.parts:
         frequency = reader.doc_frequency(phrase.fieldname, term)
         if not frequency:
-            return EMPTY
+            return {}
         found.append((frequency, offset, field.to_bytes(term)))
     found.sort(key=lambda part: part[0])
+    offsets = [offset for _, offset, _ in found]
+    if not _arrays_for(found[0][0], within):
+        return _few_phrase_scores(searcher, phrase.fieldname, [(f, text) for f, _, text in found], weighting, within,
+                                  list(range(len(found))), lambda values: _shares_a_start(values, offsets), sum)
     parts = _phrase_parts(searcher, phrase.fieldname, [(f, text) for f, _, text in found], weighting, within)
     if parts is None:
         return None
-    offsets = [offset for _, offset, _ in found]
     matched = shared_starts(parts.candidates, parts.postings, offsets)
     if matched is None:  # positions not pickled lists: one document at a time
         matched = _each_document(parts.candidates, parts.postings, lambda values: _shares_a_start(values, offsets))
     return _matched_scores(matched, parts.postings, parts.scorers, sum)  # 0 + first + second ...
+
+
+def _few_phrase_scores(searcher: Searcher, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
+                       within: Within, order: list[int], matches: Callable[[list[str]], bool],
+                       total: Callable[[list[Any]], Any]) -> dict[int, float] | None:
+    """``_phrase_parts``, then the documents whose parts' values ``matches`` and their scores (the
+    ``total`` of the parts' term scores), in Python, for a phrase whose rarest part has at most
+    ``arrays_from()`` postings to read: the parts are read as ``_phrase_parts`` reads them (rarest
+    first, each later one only at the documents the ones before it share when they are few),
+    and their values checked and scores totalled in ``order`` (indexes into ``parts``)."""
+    tables: list[dict[int, tuple[float, str]]] = []
+    scorers: list[_BM25] = []
+    deleted: set[int] = set()
+    wanted = None if within is None else set(within)
+    candidates: list[int] = []
+    for k, (frequency, text) in enumerate(parts):
+        bm25 = _bm25_postings(searcher, fieldname, text, weighting)
+        if bm25 is None:
+            return None
+        deleted.update(bm25.deleted)
+        table: dict[int, tuple[float, str]] = {}
+        for ids, weights, values in _postings_of(bm25.matcher, frequency, within, with_values=True):
+            table.update(zip(ids, zip(weights, values)))
+        candidates = list(table) if k == 0 else [docnum for docnum in candidates if docnum in table]
+        if k + 1 < len(parts):
+            shared = candidates if wanted is None else [docnum for docnum in candidates if docnum in wanted]
+            if 2 * len(shared) <= parts[k + 1][0]:  # few enough for the next part to read only these
+                within = shared
+        tables.append(table)
+        scorers.append(bm25)
+    tables = [tables[k] for k in order]
+    scorers = [scorers[k] for k in order]
+    found: dict[int, float] = {}
+    try:
+        for docnum in candidates:
+            if docnum in deleted:
+                continue
+            entries = [table[docnum] for table in tables]
+            if matches([value for _, value in entries]):
+                found[docnum] = total([bm25._score(docnum, weight) for bm25, (weight, _) in zip(scorers, entries)])
+    except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+        return None
+    return found
 
 
 def _each_document(candidates: np.ndarray, parts: list[PartPostings], matches: Callable[[list[str]], bool]) -> np.ndarray:
@@ -938,7 +1008,7 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
     200,000 documents ``"trade deficit"~3`` took ~270 ms of CPU that way, ~160 ms this way).
     ``None`` for fields without plain positions."""
     if phrase.fieldname not in searcher.schema:
-        return EMPTY
+        return {}
     field = searcher.schema[phrase.fieldname]
     if type(field.format) is not formats.Positions:
         return None
@@ -948,16 +1018,19 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
         try:
             text = field.to_bytes(word)
         except ValueError:
-            return EMPTY
+            return {}
         if (phrase.fieldname, text) not in reader:
-            return EMPTY
+            return {}
         words.append(text)
     frequencies = [reader.doc_frequency(phrase.fieldname, text) for text in words]
     order = sorted(range(len(words)), key=frequencies.__getitem__)  # read the rarest first
+    in_phrase = [order.index(i) for i in range(len(words))]
+    if not _arrays_for(frequencies[order[0]], within):
+        return _few_phrase_scores(searcher, phrase.fieldname, [(frequencies[i], words[i]) for i in order], weighting,
+                                  within, in_phrase, lambda values: _in_order_within(values, phrase.slop), _tree_sum)
     parts = _phrase_parts(searcher, phrase.fieldname, [(frequencies[i], words[i]) for i in order], weighting, within)
     if parts is None:
         return None
-    in_phrase = [order.index(i) for i in range(len(words))]
     postings = [parts.postings[k] for k in in_phrase]
     scorers = [parts.scorers[k] for k in in_phrase]
     matched = in_order_within(parts.candidates, postings, phrase.slop)
