@@ -289,3 +289,57 @@ def test_python_and_array_paths_give_the_same_hits_and_scores(
     as_arrays = results()
     assert in_python == as_arrays
     assert sum(total for total, _, _ in in_python) > 1000
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_positions_decoded_once_are_the_unpickled_positions(seed: int) -> None:
+    """A cached phrase part's positions, decoded for all its postings once (``decode_all``), give
+    each set of documents what unpickling their values gives, and the same phrase matches."""
+    rng = random.Random(seed)
+    held = sorted(rng.sample(range(3000), 300))
+    values = [encoded(random_positions(rng)) for _ in held]
+    part = PartPostings(np.array(held, np.int64), np.ones(len(held)), values)
+    wanted = [np.array(sorted(rng.sample(held, k)), np.int64) for k in (0, 1, 17, 300)]
+    before = [positions(part.values_at(docnums)) for docnums in wanted]
+    assert part.decode_all() > 0
+    for docnums, expected in zip(wanted, before):
+        found = part.positions_at(docnums)
+        assert found is not None and expected is not None
+        assert [a.tolist() for a in found] == [a.tolist() for a in expected]
+    assert PartPostings(np.array([1]), np.ones(1), ["not a pickle"]).decode_all() == 0
+
+
+def cached_bytes() -> list[int]:
+    return [sum(size for _, size in entries.values()) for entries in postings._DECODED.values()]
+
+
+def test_decoded_postings_are_cached_read_only_and_give_the_same_results(
+    long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terms read whole, and phrase parts with their positions, are kept per postings file and
+    read from there by later searches (the arrays read-only: shared by every search): the same
+    totals, pages and scores as decoding them each time; at most the budget is kept."""
+    monkeypatch.setattr(postings, "arrays_from", lambda: 0)
+
+    def results() -> list[Any]:
+        return [(page.total, [(hit.id, hit.score) for hit in page.hits])
+                for query in SEARCHES for page in [search(long_postings, query, limit=40)]]
+
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 0)
+    postings._DECODED.clear()
+    uncached = results()
+    assert not any(cached_bytes())
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 8 << 20)
+    assert results() == uncached  # filling the cache
+    assert results() == uncached  # reading from it (phrase parts' positions decoded on this pass)
+    assert results() == uncached
+    entries = [entry for cache in postings._DECODED.values() for entry, _ in cache.values()]
+    parts = [entry for entry in entries if isinstance(entry, PartPostings)]
+    assert parts and any(part._where is not None for part in parts)
+    arrays = [a for entry in entries for a in ([entry.ids, entry.weights] if isinstance(entry, PartPostings) else entry)]
+    assert arrays and not any(a.flags.writeable for a in arrays)
+    # A small budget keeps the most recently used terms only.
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 20_000)
+    postings._DECODED.clear()
+    assert results() == uncached and results() == uncached
+    assert 0 < max(cached_bytes()) <= 20_000

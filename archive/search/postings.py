@@ -7,9 +7,12 @@ every document of every part); these read only the ids, a block at a time.
 from __future__ import annotations
 
 import heapq
+import os
 import struct
+import threading
 import zlib
 from array import array
+from collections import OrderedDict
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +20,7 @@ from functools import lru_cache
 from itertools import accumulate
 from pickle import loads
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from whoosh import formats, matching
 from whoosh import query as wq
@@ -537,9 +541,23 @@ def _extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -
     """A term's ids and weights (the matcher at its first block; it is not moved), from one read
     of the term's postings (``_extent_blocks``): each block's (ids, weights) read from the
     pickle's bytes (``_block_arrays``), the ids' deltas undone for all blocks at once. With
-    ``wanted`` (document numbers, ascending), only the blocks that could hold one are decoded and
-    only their postings kept. ``None`` where the bytes are not laid out as expected (the caller
-    reads the blocks through the matcher)."""
+    ``wanted`` (document numbers, ascending), only their postings are kept, and unless the whole
+    term is in the decoded cache (``_decoded``), only the blocks that could hold one are decoded.
+    ``None`` where the bytes are not laid out as expected (the caller reads the blocks through
+    the matcher)."""
+    if wanted is None:
+        return _decoded(matcher, "postings", _decode_extent_postings)
+    whole = _cached(matcher, "postings")
+    if whole is None and _read_before(matcher, "postings"):
+        whole = _decoded(matcher, "postings", _decode_extent_postings)
+    if whole is not None:
+        keep = within_sorted(whole[0], wanted)
+        return whole[0][keep], whole[1][keep]
+    return _decode_extent_postings(matcher, wanted)
+
+
+def _decode_extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_extent_postings``, decoded from the file."""
     found = _extent_blocks(matcher)
     if found is None:
         return None
@@ -574,6 +592,86 @@ def _extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -
         keep = within_sorted(ids, wanted)
         ids, weights_array = ids[keep], weights_array[keep]
     return ids, weights_array
+
+
+# Decoded postings of whole terms, per postings file (so per segment, whose postings never
+# change; a new snapshot's readers open their files anew): what reading a common word's or a
+# phrase part's blocks cost (zlib and unpickling, ~0.5 us a posting with positions: `"oil
+# prices"` ~100 ms at 200,000 documents) is paid once while it stays in the file's budget,
+# least recently used out first. A process that searches again (the API, a server) reads the
+# terms of recent queries from memory; one `archive search` process gains nothing and loses
+# nothing. The arrays are made read-only: they are shared by every search that reads the term.
+# ARCHIVE_SEARCH_CACHE_MB sets the budget per segment (0: no cache).
+DECODED_BYTES_PER_SEGMENT = int(os.environ.get("ARCHIVE_SEARCH_CACHE_MB", "8")) << 20
+_DECODED: WeakKeyDictionary[Any, OrderedDict[tuple[int, str], tuple[Any, int]]] = WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _cached(matcher: W3LeafMatcher, kind: str) -> Any:
+    """The cached ``_decoded`` of the matcher's term, or ``None``. Phrase parts read a second
+    time have their positions decoded too (``PartPostings.decode_all``), kept with them. Terms
+    are known by where their first block's data starts: a matcher moved past it finds nothing."""
+    if matcher._i:
+        return None
+    key = (matcher._dataoffset, kind)
+    with _LOCK:
+        entries = _DECODED.get(matcher._postfile)
+        found = None if entries is None else entries.get(key)
+        if found is None:
+            return None
+        assert entries is not None
+        entries.move_to_end(key)
+    part, size = found
+    if isinstance(part, PartPostings) and part._where is None:
+        grown = size + part.decode_all()
+        with _LOCK:
+            if key in entries:
+                entries[key] = (part, grown)
+    return part
+
+
+_READ: WeakKeyDictionary[Any, set[tuple[int, str]]] = WeakKeyDictionary()
+
+
+def _read_before(matcher: W3LeafMatcher, kind: str) -> bool:
+    """Whether the matcher's term was read (as ``kind``) before; notes that it is now."""
+    key = (matcher._dataoffset, kind)
+    with _LOCK:
+        read = _READ.setdefault(matcher._postfile, set())
+        if key in read:
+            return True
+        read.add(key)
+    return False
+
+
+def _decoded(matcher: W3LeafMatcher, kind: str, decode: Callable[[W3LeafMatcher], Any]) -> Any:
+    """``decode(matcher)`` (a term's postings as arrays, or ``PartPostings``), from the cache of
+    the matcher's postings file if it is there, else decoded and kept there."""
+    found = _cached(matcher, kind)
+    if found is not None:
+        return found
+    found = decode(matcher)
+    if found is None:
+        return None
+    if isinstance(found, PartPostings):
+        arrays = [found.ids, found.weights]
+        size = sum(map(len, found.values)) + 56 * len(found.values)
+    else:
+        arrays = list(found)
+        size = 0
+    for array_ in arrays:
+        array_.flags.writeable = False
+        size += array_.nbytes
+    if size > DECODED_BYTES_PER_SEGMENT // 4:  # one term should not push out all the others
+        return found
+    with _LOCK:  # searches in several threads share the cache
+        entries = _DECODED.setdefault(matcher._postfile, OrderedDict())
+        entries[(matcher._dataoffset, kind)] = (found, size)
+        total = sum(size for _, size in entries.values())
+        while total > DECODED_BYTES_PER_SEGMENT:
+            _, (_, dropped) = entries.popitem(last=False)
+            total -= dropped
+    return found
 
 
 def _extent_blocks(matcher: W3LeafMatcher) -> tuple[bytes, list[tuple[int, int, int, int, int]]] | None:
@@ -956,8 +1054,12 @@ def _part_postings(matcher: Any, frequency: int, within: Within) -> PartPostings
     (``_extent_texts``), else through the matcher (which, for a few documents, unpickles the
     values only of blocks holding one: cheaper there, measured)."""
     every_block = within is None or 2 * len(within) > frequency
-    if every_block and type(matcher) is W3LeafMatcher and not matcher._lastblock and matcher._i == 0 and not matcher._byteids:
-        found = _extent_texts(matcher)
+    if type(matcher) is W3LeafMatcher and not matcher._lastblock and matcher._i == 0 and not matcher._byteids:
+        # Read at a few documents, a term is read whole (and cached) from its second time on:
+        # it holds more documents than asked for, which the caller's intersection drops.
+        found = _cached(matcher, "texts")
+        if found is None and (every_block or _read_before(matcher, "texts")):
+            found = _extent_texts(matcher)
         if found is not None:
             return found
     ids: list[int] = []
@@ -972,7 +1074,12 @@ def _part_postings(matcher: Any, frequency: int, within: Within) -> PartPostings
 
 def _extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
     """``_extent_postings`` with each posting's value as its latin-1 text (``block_texts``' way
-    of unpickling), from one read of the term's postings; ``None`` if they do not parse."""
+    of unpickling), from one read of the term's postings (or the decoded cache, ``_decoded``);
+    ``None`` if they do not parse."""
+    return _decoded(matcher, "texts", _decode_extent_texts)
+
+
+def _decode_extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
     found = _extent_blocks(matcher)
     if found is None:
         return None
