@@ -343,3 +343,30 @@ def test_decoded_postings_are_cached_read_only_and_give_the_same_results(
     postings._DECODED.clear()
     assert results() == uncached and results() == uncached
     assert 0 < max(cached_bytes()) <= 20_000
+
+
+def test_blocks_at_read_a_cached_term_as_its_blocks(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term read at a few documents for the second time is decoded whole and kept; reading it
+    at documents then gives what decoding its blocks gives (ids, weights, positions as text)."""
+    def flat(found: Any) -> list[tuple[Any, ...]]:
+        return [item for ids, weights, values in found
+                for item in zip(ids, list(weights), values if values is not None else [None] * len(ids))]
+
+    rng = random.Random(5)
+    checked = 0
+    for fieldname, matcher in block_terms(long_postings):
+        if matcher()._lastblock:
+            continue
+        with_values = fieldname in ("title", "text")
+        ids = list(matcher().all_ids())
+        wanted = sorted(rng.sample(range(ids[-1] + 2), min(40, ids[-1] + 2)))
+        monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 0)
+        expected = flat(postings._blocks_at(matcher(), wanted, with_values))
+        monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 8 << 20)
+        postings._DECODED.clear()
+        postings._READ.clear()
+        assert flat(postings._blocks_at(matcher(), wanted, with_values)) == expected  # noted as read
+        assert postings._whole_term(matcher(), with_values) is not None  # now decoded whole
+        assert flat(postings._blocks_at(matcher(), wanted, with_values)) == expected
+        checked += 1
+    assert checked > 20

@@ -644,6 +644,19 @@ def _read_before(matcher: W3LeafMatcher, kind: str) -> bool:
     return False
 
 
+def _whole_term(matcher: W3LeafMatcher, with_values: bool) -> Any:
+    """The matcher's term (at its first block) as ``_extent_postings`` or, ``with_values``,
+    ``_extent_texts`` give it, if it is in the decoded cache, or if numpy is in use and it was read
+    before (then decoded whole and kept); else ``None``."""
+    if matcher._i or matcher._lastblock or matcher._byteids:
+        return None
+    kind = "texts" if with_values else "postings"
+    found = _cached(matcher, kind)
+    if found is None and numpy_imported() and _read_before(matcher, kind):
+        found = _extent_texts(matcher) if with_values else _extent_postings(matcher)
+    return found
+
+
 def _decoded(matcher: W3LeafMatcher, kind: str, decode: Callable[[W3LeafMatcher], Any]) -> Any:
     """``decode(matcher)`` (a term's postings as arrays, or ``PartPostings``), from the cache of
     the matcher's postings file if it is there, else decoded and kept there."""
@@ -849,13 +862,22 @@ def _postings_of(matcher: Any, count: int, within: Within, with_values: bool = F
 def _blocks_at(matcher: Any, wanted: Sequence[int], with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
     """``_posting_blocks``'s (ids, weights, values or None), kept to the postings of ``wanted``
     documents (sorted): a block whose header's last id is below the next wanted document is passed
-    undecoded, and a block's values (positions: most of it) are decoded only if it holds one."""
+    undecoded, and a block's values (positions: most of it) are decoded only if it holds one.
+    A term whose whole postings are decoded (``_whole_term``) is read from them instead."""
     if type(matcher) is not W3LeafMatcher:  # postings inlined in the term info: a handful
         keep = set(wanted)
         for ids, weights, values in _posting_blocks(matcher, with_values):
             picked = [k for k, docnum in enumerate(ids) if docnum in keep]
             yield ([ids[k] for k in picked], [weights[k] for k in picked],
                    [values[k] for k in picked] if with_values else None)
+        return
+    whole = _whole_term(matcher, with_values)
+    if whole is not None:
+        ids, weights = (whole.ids, whole.weights) if with_values else whole
+        at = np.flatnonzero(within_sorted(ids, np.array(wanted, np.int64)))
+        values = whole.values if with_values else None
+        yield (ids[at].tolist(), weights[at].tolist(),
+               [values[k] for k in at.tolist()] if values is not None else None)
         return
     j, n = 0, len(wanted)
     while matcher.is_active() and j < n:
