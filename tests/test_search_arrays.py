@@ -370,3 +370,20 @@ def test_blocks_at_read_a_cached_term_as_its_blocks(long_postings: SearchIndex, 
         assert flat(postings._blocks_at(matcher(), wanted, with_values)) == expected
         checked += 1
     assert checked > 20
+
+
+def test_a_term_too_large_to_keep_is_not_decoded_whole_again(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room in the cache, a term read at a few documents stays read block by block."""
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 0)
+    postings._DECODED.clear()
+    postings._READ.clear()
+    decoded: list[int] = []
+    extent_texts = postings._decode_extent_texts
+    monkeypatch.setattr(postings, "_decode_extent_texts", lambda matcher: decoded.append(1) or extent_texts(matcher))
+    for fieldname, matcher in block_terms(long_postings):
+        if fieldname == "text" and not matcher()._lastblock:
+            for _ in range(4):
+                list(postings._blocks_at(matcher(), [0, 5, 9], True))
+            assert len(decoded) == 1  # once, on the second read, found too large to keep
+            return
+    pytest.fail("no term of several blocks")

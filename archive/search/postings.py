@@ -634,12 +634,13 @@ _READ: WeakKeyDictionary[Any, set[tuple[int, str]]] = WeakKeyDictionary()
 
 
 def _read_before(matcher: W3LeafMatcher, kind: str) -> bool:
-    """Whether the matcher's term was read (as ``kind``) before; notes that it is now."""
+    """Whether the matcher's term was read (as ``kind``) before and could be kept once decoded
+    whole (not too large for the cache); notes that it is read now."""
     key = (matcher._dataoffset, kind)
     with _LOCK:
         read = _READ.setdefault(matcher._postfile, set())
         if key in read:
-            return True
+            return (matcher._dataoffset, f"{kind}, too large") not in read
         read.add(key)
     return False
 
@@ -676,6 +677,8 @@ def _decoded(matcher: W3LeafMatcher, kind: str, decode: Callable[[W3LeafMatcher]
         array_.flags.writeable = False
         size += array_.nbytes
     if size > DECODED_BYTES_PER_SEGMENT // 4:  # one term should not push out all the others
+        with _LOCK:  # nor be decoded whole again where only some documents are wanted
+            _READ.setdefault(matcher._postfile, set()).add((matcher._dataoffset, f"{kind}, too large"))
         return found
     with _LOCK:  # searches in several threads share the cache
         entries = _DECODED.setdefault(matcher._postfile, OrderedDict())
