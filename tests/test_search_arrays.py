@@ -387,3 +387,16 @@ def test_a_term_too_large_to_keep_is_not_decoded_whole_again(long_postings: Sear
             assert len(decoded) == 1  # once, on the second read, found too large to keep
             return
     pytest.fail("no term of several blocks")
+
+
+def test_evicting_keeps_the_entry_just_used_and_fits_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 100)
+    entries: OrderedDict[tuple[int, str], tuple[Any, int]] = OrderedDict(
+        ((k, "texts"), (None, size)) for k, size in enumerate([30, 30, 30, 60]))
+    postings._evict(entries, keep=(0, "texts"))  # the oldest, its positions just decoded
+    assert list(entries) == [(3, "texts"), (0, "texts")]
+    entries = OrderedDict([((0, "postings"), (None, 500))])
+    postings._evict(entries, keep=(0, "postings"))
+    assert list(entries) == [(0, "postings")]

@@ -627,7 +627,19 @@ def _cached(matcher: W3LeafMatcher, kind: str) -> Any:
         with _LOCK:
             if key in entries:
                 entries[key] = (part, grown)
+                _evict(entries, keep=key)
     return part
+
+
+def _evict(entries: OrderedDict[tuple[int, str], tuple[Any, int]], keep: tuple[int, str]) -> None:
+    """Drop the least recently used entries (never ``keep``) until the rest fit the budget."""
+    total = sum(size for _, size in entries.values())
+    while total > DECODED_BYTES_PER_SEGMENT and len(entries) > 1:
+        oldest = next(iter(entries))
+        if oldest == keep:
+            entries.move_to_end(oldest)
+            continue
+        total -= entries.pop(oldest)[1]
 
 
 _READ: WeakKeyDictionary[Any, set[tuple[int, str]]] = WeakKeyDictionary()
@@ -683,10 +695,7 @@ def _decoded(matcher: W3LeafMatcher, kind: str, decode: Callable[[W3LeafMatcher]
     with _LOCK:  # searches in several threads share the cache
         entries = _DECODED.setdefault(matcher._postfile, OrderedDict())
         entries[(matcher._dataoffset, kind)] = (found, size)
-        total = sum(size for _, size in entries.values())
-        while total > DECODED_BYTES_PER_SEGMENT:
-            _, (_, dropped) = entries.popitem(last=False)
-            total -= dropped
+        _evict(entries, keep=(matcher._dataoffset, kind))
     return found
 
 
