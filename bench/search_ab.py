@@ -8,6 +8,13 @@ first on PYTHONPATH), both warmed by every query once, and each query runs 5 tim
 then on the other, round after round. Reported: each query's median CPU milliseconds, the p50/p95
 of all CPU and wall samples per side, and whether both gave the same results (total, ids, scores).
 The queries are bench/queries.py.
+
+    .venv/bin/python bench/search_ab.py HOME --base /path/to/other/checkout --cli 20
+
+compares whole `archive search` processes instead (bench/run.py's two CLI searches, each run
+RUNS times per side, the sides alternating): median CPU (user + system of the process) and wall
+time, and whether the output is the same. Compile both checkouts first (python -m compileall)
+if PYTHONDONTWRITEBYTECODE is set, as bench/run.py does.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -71,12 +79,46 @@ def ask(process: subprocess.Popen[str], number: int) -> dict[str, Any]:
     return json.loads(process.stdout.readline())
 
 
+CLI_SEARCHES = [["search", '"oil prices" AND title:opec'], ["search", "coffee", "--sort", "-date"]]
+
+
+def compare_cli(home: str, base: Path, runs: int) -> int:
+    """Whole-process `archive search` of each checkout, alternating which goes first."""
+    cli = Path(sys.executable).with_name("archive")
+    checkouts = {"base": base, "this": REPO}
+    samples = {(side, i): ([], []) for side in checkouts for i in range(len(CLI_SEARCHES))}
+    outputs: dict[tuple[str, int], set[bytes]] = {key: set() for key in samples}
+    for run in range(runs):
+        for i, argv in enumerate(CLI_SEARCHES):
+            for side in (list(checkouts) if run % 2 == 0 else list(checkouts)[::-1]):
+                env = dict(os.environ, PYTHONPATH=str(checkouts[side]))
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                started = time.perf_counter()
+                done = subprocess.run([str(cli), "--home", home, *argv], env=env, capture_output=True, check=True)
+                wall = time.perf_counter() - started
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                samples[(side, i)][0].append(cpu * 1000)
+                samples[(side, i)][1].append(wall * 1000)
+                outputs[(side, i)].add(done.stdout)
+    same = True
+    for i, argv in enumerate(CLI_SEARCHES):
+        for side in checkouts:
+            cpu_ms, wall_ms = samples[(side, i)]
+            print(f"archive {' '.join(argv):40s} {side:5s} CPU median {statistics.median(cpu_ms):6.0f} ms, "
+                  f"wall median {statistics.median(wall_ms):6.0f} ms")
+        same = same and outputs[("base", i)] == outputs[("this", i)]
+    print("same output" if same else "DIFFERENT OUTPUT")
+    return 0 if same else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("home")
     parser.add_argument("--base", type=Path, help="the other checkout (its archive/ package is used)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--only", help="comma-separated query names: run just these (while working on them)")
+    parser.add_argument("--cli", type=int, metavar="RUNS", help="compare whole `archive search` processes, RUNS each")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -84,6 +126,8 @@ def main() -> int:
         return 0
     if args.base is None:
         parser.error("--base is required")
+    if args.cli:
+        return compare_cli(args.home, args.base.resolve(), args.cli)
     names = set(args.only.split(",")) if args.only else {spec["name"] for spec in QUERIES}
     unknown = names - {spec["name"] for spec in QUERIES}
     if unknown:

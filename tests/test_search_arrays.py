@@ -215,10 +215,12 @@ def test_best_keeps_the_limit_best_and_their_ties() -> None:
             assert dict(found.best(limit)) == expected
 
 
-def test_dated_order_takes_each_segments_first_by_rank(long_postings: SearchIndex) -> None:
-    """Sorted by date, a segment's matches are cut to the first ``limit`` by their place in the
-    segment's (key, document number) order; the page is the one of all matches' keys."""
+def test_dated_order_takes_each_segments_first_by_rank(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sorted by date, a segment's matches (as arrays) are cut to the first ``limit`` by their
+    place in the segment's (key, document number) order; the page is the one of all matches' keys."""
     from archive.search.searcher import _SORT_RANKS, _ranks
+
+    monkeypatch.setattr(postings, "arrays_from", lambda: 0)
 
     keys = [(False, 5), (True, 1), (False, 5), (False, 2), (True, 1)]
     assert _ranks(keys).tolist() == [1, 3, 2, 0, 4]  # equal keys in document order
@@ -261,3 +263,140 @@ def test_extent_texts_are_the_block_texts(long_postings: SearchIndex) -> None:
         assert list(zip(part.ids.tolist(), part.weights.tolist(), part.values)) == expected
         read += 1
     assert read > 20
+
+
+SEARCHES = ["the", "oil", "oil prices", '"oil prices"', '"the oil"~3', "title:oil OR text:prices OR said",
+            "oil -prices", "said AND NOT title:oil", '"oil prices" AND title:oil', "oil*", "publ*",
+            "published:[* TO 2023-01-01] said", "(oil OR gas) AND prices", "the -the", "nosuchword"]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
+def test_python_and_array_paths_give_the_same_hits_and_scores(
+    long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Postings read and scored in Python (below ``arrays_from()``) or as arrays: the same totals,
+    pages and scores, compared with ``==``."""
+    def results() -> list[Any]:
+        found = []
+        for query in SEARCHES:
+            page = search(long_postings, query, sort=sort, limit=40, facets=["source"])
+            found.append((page.total, [(hit.id, hit.score) for hit in page.hits], page.facets))
+        return found
+
+    monkeypatch.setattr(postings, "arrays_from", lambda: 10**9)
+    in_python = results()
+    monkeypatch.setattr(postings, "arrays_from", lambda: 0)
+    as_arrays = results()
+    assert in_python == as_arrays
+    assert sum(total for total, _, _ in in_python) > 1000
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_positions_decoded_once_are_the_unpickled_positions(seed: int) -> None:
+    """A cached phrase part's positions, decoded for all its postings once (``decode_all``), give
+    each set of documents what unpickling their values gives, and the same phrase matches."""
+    rng = random.Random(seed)
+    held = sorted(rng.sample(range(3000), 300))
+    values = [encoded(random_positions(rng)) for _ in held]
+    part = PartPostings(np.array(held, np.int64), np.ones(len(held)), values)
+    wanted = [np.array(sorted(rng.sample(held, k)), np.int64) for k in (0, 1, 17, 300)]
+    before = [positions(part.values_at(docnums)) for docnums in wanted]
+    assert part.decode_all() > 0
+    for docnums, expected in zip(wanted, before):
+        found = part.positions_at(docnums)
+        assert found is not None and expected is not None
+        assert [a.tolist() for a in found] == [a.tolist() for a in expected]
+    assert PartPostings(np.array([1]), np.ones(1), ["not a pickle"]).decode_all() == 0
+
+
+def cached_bytes() -> list[int]:
+    return [sum(size for _, size in entries.values()) for entries in postings._DECODED.values()]
+
+
+def test_decoded_postings_are_cached_read_only_and_give_the_same_results(
+    long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Terms read whole, and phrase parts with their positions, are kept per postings file and
+    read from there by later searches (the arrays read-only: shared by every search): the same
+    totals, pages and scores as decoding them each time; at most the budget is kept."""
+    monkeypatch.setattr(postings, "arrays_from", lambda: 0)
+
+    def results() -> list[Any]:
+        return [(page.total, [(hit.id, hit.score) for hit in page.hits])
+                for query in SEARCHES for page in [search(long_postings, query, limit=40)]]
+
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 0)
+    postings._DECODED.clear()
+    uncached = results()
+    assert not any(cached_bytes())
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 8 << 20)
+    assert results() == uncached  # filling the cache
+    assert results() == uncached  # reading from it (phrase parts' positions decoded on this pass)
+    assert results() == uncached
+    entries = [entry for cache in postings._DECODED.values() for entry, _ in cache.values()]
+    parts = [entry for entry in entries if isinstance(entry, PartPostings)]
+    assert parts and any(part._where is not None for part in parts)
+    arrays = [a for entry in entries for a in ([entry.ids, entry.weights] if isinstance(entry, PartPostings) else entry)]
+    assert arrays and not any(a.flags.writeable for a in arrays)
+    # A small budget keeps the most recently used terms only.
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 20_000)
+    postings._DECODED.clear()
+    assert results() == uncached and results() == uncached
+    assert 0 < max(cached_bytes()) <= 20_000
+
+
+def test_blocks_at_read_a_cached_term_as_its_blocks(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A term read at a few documents for the second time is decoded whole and kept; reading it
+    at documents then gives what decoding its blocks gives (ids, weights, positions as text)."""
+    def flat(found: Any) -> list[tuple[Any, ...]]:
+        return [item for ids, weights, values in found
+                for item in zip(ids, list(weights), values if values is not None else [None] * len(ids))]
+
+    rng = random.Random(5)
+    checked = 0
+    for fieldname, matcher in block_terms(long_postings):
+        if matcher()._lastblock:
+            continue
+        with_values = fieldname in ("title", "text")
+        ids = list(matcher().all_ids())
+        wanted = sorted(rng.sample(range(ids[-1] + 2), min(40, ids[-1] + 2)))
+        monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 0)
+        expected = flat(postings._blocks_at(matcher(), wanted, with_values))
+        monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 8 << 20)
+        postings._DECODED.clear()
+        postings._READ.clear()
+        assert flat(postings._blocks_at(matcher(), wanted, with_values)) == expected  # noted as read
+        assert postings._whole_term(matcher(), with_values) is not None  # now decoded whole
+        assert flat(postings._blocks_at(matcher(), wanted, with_values)) == expected
+        checked += 1
+    assert checked > 20
+
+
+def test_a_term_too_large_to_keep_is_not_decoded_whole_again(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without room in the cache, a term read at a few documents stays read block by block."""
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 0)
+    postings._DECODED.clear()
+    postings._READ.clear()
+    decoded: list[int] = []
+    extent_texts = postings._decode_extent_texts
+    monkeypatch.setattr(postings, "_decode_extent_texts", lambda matcher: decoded.append(1) or extent_texts(matcher))
+    for fieldname, matcher in block_terms(long_postings):
+        if fieldname == "text" and not matcher()._lastblock:
+            for _ in range(4):
+                list(postings._blocks_at(matcher(), [0, 5, 9], True))
+            assert len(decoded) == 1  # once, on the second read, found too large to keep
+            return
+    pytest.fail("no term of several blocks")
+
+
+def test_evicting_keeps_the_entry_just_used_and_fits_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import OrderedDict
+
+    monkeypatch.setattr(postings, "DECODED_BYTES_PER_SEGMENT", 100)
+    entries: OrderedDict[tuple[int, str], tuple[Any, int]] = OrderedDict(
+        ((k, "texts"), (None, size)) for k, size in enumerate([30, 30, 30, 60]))
+    postings._evict(entries, keep=(0, "texts"))  # the oldest, its positions just decoded
+    assert list(entries) == [(3, "texts"), (0, "texts")]
+    entries = OrderedDict([((0, "postings"), (None, 500))])
+    postings._evict(entries, keep=(0, "postings"))
+    assert list(entries) == [(0, "postings")]

@@ -313,9 +313,12 @@ def words_queries(reader: Any) -> list[wq.Query]:
 
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
 @pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("arrays_from", [10**9, 0], ids=["python", "arrays"])
 def test_ranked_words_give_whoosh_top_hits_and_total(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, large: bool
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, large: bool, arrays_from: int
 ) -> None:
+    """Read and scored in Python (the fixtures' terms are all short) and as arrays (as long ones are)."""
+    monkeypatch.setattr(postings, "arrays_from", lambda: arrays_from)
     index: SearchIndex = request.getfixturevalue(which)
     if not large:
         with index.searcher() as searcher:
@@ -331,10 +334,12 @@ def test_ranked_words_give_whoosh_top_hits_and_total(
 
 
 @pytest.mark.parametrize("which", ["segmented", "long_postings"])
+@pytest.mark.parametrize("arrays_from", [10**9, 0], ids=["python", "arrays"])
 def test_ranked_words_give_whoosh_top_hits_reading_only_wanted_blocks(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, arrays_from: int
 ) -> None:
     """The parts of an AND after the smallest, read only at its matches however many they are."""
+    monkeypatch.setattr(postings, "arrays_from", lambda: arrays_from)
     monkeypatch.setattr(postings, "_postings_of", lambda matcher, count, within, with_values=False: (
         _posting_blocks(matcher, with_values) if within is None else _blocks_at(matcher, within, with_values)))
     with request.getfixturevalue(which).searcher() as searcher:

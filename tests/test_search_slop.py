@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 from whoosh import query as wq
 
-from archive.search import IndexDoc, SearchIndex
+from archive.search import IndexDoc, SearchIndex, postings
 from archive.search.phrase import ExactPhrase
 from archive.search.postings import ranked_words
 from fixtures.search.corpus import build_corpus
@@ -75,7 +75,10 @@ def queries() -> list[wq.Query]:
     return result
 
 
-def test_phrases_are_whoosh_phrases(long_postings: SearchIndex) -> None:
+@pytest.mark.parametrize("arrays_from", [10**9, 0], ids=["python", "arrays"])
+def test_phrases_are_whoosh_phrases(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch, arrays_from: int) -> None:
+    """Read and checked in Python (the fixture's phrases are all short) and as arrays."""
+    monkeypatch.setattr(postings, "arrays_from", lambda: arrays_from)
     matched = 0
     with long_postings.searcher() as searcher:
         for query in queries():

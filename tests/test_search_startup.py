@@ -38,3 +38,32 @@ def test_the_stand_in_gives_whoosh_own_variations() -> None:
     real = lazy_morph._real_module()
     for word in ("rendering", "cities", "running", "tokenize", "happily", "x"):
         assert lazy_morph.variations(word) == real.variations(word)
+
+
+NUMPY_AFTER_SEARCHES = """
+import sys
+from click.testing import CliRunner
+from archive.cli import cli
+for argv in sys.argv[2:]:
+    result = CliRunner().invoke(cli, ["--home", sys.argv[1], "search", *argv.split("|")])
+    assert result.exit_code == 0 and result.output, (argv, result.output)
+print("numpy" in sys.modules)
+"""
+
+
+def test_a_search_of_a_small_archive_does_not_import_numpy(tmp_path: Path) -> None:
+    """numpy (~80 ms to import) is for long posting lists; a small archive's searches, of every
+    kind, read and score their postings in Python."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    home = str(tmp_path / "home")
+    assert CliRunner().invoke(cli, ["--home", home, "ingest", "-q", str(SEEDS)]).exit_code == 0
+    searches = ["intelligence", '"artificial intelligence" AND title:chinese', '"the company"~3', "the -intelligence",
+                "intel*", "the|--sort|-date", "the|--sort|date|--facet|source|--facet|year", "inteligence~",
+                "published:>2020-01 the", "intelligence OR company OR the|--json", "the|--count"]
+    done = subprocess.run([sys.executable, "-c", NUMPY_AFTER_SEARCHES, home, *searches],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

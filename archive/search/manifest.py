@@ -52,9 +52,12 @@ def _problem(directory: Path, generation: int) -> str | None:
         files: dict[str, int] = json.loads((directory / f"{PREFIX}{generation}.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
+    # os.stat of joined strings: checked on every search, a hundred files at 200,000 documents
+    # (10 segments), where building a Path per file cost more than the stat.
+    base = os.path.join(directory, "")
     for name, size in files.items():
         try:
-            actual = (directory / name).stat().st_size
+            actual = os.stat(base + name).st_size
         except FileNotFoundError:
             return f"{name} is missing"
         if actual != size:

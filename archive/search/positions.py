@@ -14,14 +14,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import chain
 from pickle import loads
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
 from whoosh.system import _INT_SIZE
 
+from archive.search.lazy_numpy import np
 from archive.search.scores import distinct_sorted, within_sorted
 
-Ints = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    Ints = npt.NDArray[np.int64]
 
 # (document number, position) as one sortable key; positions shifted so a start before the field
 # (a later part's position less its offset) stays within its document's range.
@@ -57,12 +60,14 @@ class PartPostings:
     """A phrase part's postings (of the documents read): document numbers ascending, and aligned
     with them each one's weight (float64) and value (latin-1 text, ``postings.block_texts``)."""
 
-    __slots__ = ("ids", "weights", "values")
+    __slots__ = ("ids", "weights", "values", "_starts", "_where")
 
     def __init__(self, ids: Ints, weights: npt.NDArray[np.float64], values: list[str]) -> None:
         self.ids = ids
         self.weights = weights
         self.values = values
+        self._starts: Ints | None = None
+        self._where: Ints | None = None
 
     def at(self, docnums: Ints) -> Ints:
         """Where these documents (ascending, all present) are."""
@@ -72,6 +77,31 @@ class PartPostings:
         values = self.values
         return [values[i] for i in self.at(docnums).tolist()]
 
+    def decode_all(self) -> int:
+        """Unpickle every value's positions once, kept for ``positions_at`` (for postings read
+        by many searches: ``postings._decoded``); the bytes kept, 0 if they do not parse."""
+        if self._where is None:
+            found = positions(self.values)
+            if found is None:
+                return 0
+            owners, self._where = found
+            self._starts = np.searchsorted(owners, np.arange(len(self.values) + 1))
+        assert self._starts is not None
+        return int(self._starts.nbytes + self._where.nbytes)
+
+    def positions_at(self, docnums: Ints) -> tuple[Ints, Ints] | None:
+        """``positions(self.values_at(docnums))``: from the positions decoded by ``decode_all``
+        if they are, else unpickled."""
+        if self._where is None or self._starts is None:
+            return positions(self.values_at(docnums))
+        at = self.at(docnums)
+        firsts = self._starts[at]
+        counts = self._starts[at + 1] - firsts
+        owners = np.repeat(np.arange(len(at), dtype=np.int64), counts)
+        # Each owner's positions: its first index plus 0, 1, ... counts - 1.
+        steps = np.arange(len(owners), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        return owners, self._where[np.repeat(firsts, counts) + steps]
+
 
 def shared_starts(candidates: Ints, parts: Sequence[PartPostings], offsets: Sequence[int]) -> Ints | None:
     """The ``candidates`` (document numbers, ascending) in which some position of each part less
@@ -80,7 +110,7 @@ def shared_starts(candidates: Ints, parts: Sequence[PartPostings], offsets: Sequ
     alive = candidates
     keys: Ints | None = None
     for part, offset in zip(parts, offsets):
-        found = positions(part.values_at(alive))
+        found = part.positions_at(alive)
         if found is None:
             return None
         owners, where = found
@@ -102,7 +132,7 @@ def in_order_within(candidates: Ints, words: Sequence[PartPostings], slop: int) 
     alive = candidates
     ends: Ints | None = None
     for word in words:
-        found = positions(word.values_at(alive))
+        found = word.positions_at(alive)
         if found is None:
             return None
         owners, where = found

@@ -7,9 +7,12 @@ every document of every part); these read only the ids, a block at a time.
 from __future__ import annotations
 
 import heapq
+import os
 import struct
+import threading
 import zlib
 from array import array
+from collections import OrderedDict
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,8 +20,7 @@ from functools import lru_cache
 from itertools import accumulate
 from pickle import loads
 from typing import Any
-
-import numpy as np
+from weakref import WeakKeyDictionary
 
 from whoosh import formats, matching
 from whoosh import query as wq
@@ -31,17 +33,19 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from archive.search.docvalues import column_values
+from archive.search.lazy_numpy import np, numpy_imported
 from archive.search.phrase import ExactPhrase
 from archive.search.positions import PartPostings, in_order_within, shared_starts
-from archive.search.scores import EMPTY, ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
+from archive.search.scores import ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
 
 
-def posting_ids(matcher: Any) -> Iterator[int]:
-    """The ids of a term's postings, in order."""
+def posting_ids(matcher: Any, count: int = 0) -> Iterator[int]:
+    """The ids of a term's postings, in order; those of a term of more than ``arrays_from()``
+    postings (``count``, its document frequency) read as arrays."""
     if not isinstance(matcher, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
         yield from matcher.all_ids()
         return
-    if matcher._i == 0 and not matcher._lastblock:
+    if count > arrays_from() and matcher._i == 0 and not matcher._lastblock:
         yield from _all_postings(matcher)[0].tolist()
         return
     # A whole block of ids at a time (whoosh3's block attributes; the version is pinned).
@@ -120,7 +124,8 @@ def query_ids(queries: Iterable[wq.Query], searcher: Searcher) -> set[int]:
     for query in queries:
         if isinstance(query, wq.Term):
             if (query.fieldname, query.text) in reader:
-                found.update(posting_ids(reader.postings(query.fieldname, query.text)))
+                count = reader.doc_frequency(query.fieldname, query.text)
+                found.update(posting_ids(reader.postings(query.fieldname, query.text), count))
         else:
             found.update(query.matcher(searcher, searcher.boolean_context()).all_ids())
     return found
@@ -279,7 +284,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     (``Or._matcher`` with no current match needed, ``ArrayUnionMatcher``).
     """
     if query is wq.NullQuery:
-        return EMPTY
+        return {}
     if type(query) is wq.Term:
         return _term_dict(searcher, query, weighting, within)
     if type(query) is ExactPhrase:
@@ -299,7 +304,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         return _inverse_scores(searcher, query, within)
     subs = query.subqueries
     if not subs:
-        return EMPTY
+        return {}
     if len(subs) == 1:
         return _scores(searcher, subs[0], weighting, within)
     if type(query) is wq.And:
@@ -330,7 +335,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     return {docnum: score for docnum, score in summed.items() if score > 0}
 
 
-def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> ArrayScores:
+def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> Scores:
     """``Not``'s ``InverseMatcher``: every document (``within``, if given) that is not deleted and
     that the child does not match, each scored the matcher's weight, 1.0."""
     child = query.query
@@ -338,6 +343,8 @@ def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> ArrayS
     if within is None:
         reader = searcher.reader()
         within = [docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)]
+    if len(within) <= arrays_from():
+        return {docnum: 1.0 for docnum in within if docnum not in excluded}
     ids = np.array(within, np.int64)
     ids = ids[~np.isin(ids, np.fromiter(excluded, np.int64, len(excluded)))]
     return ArrayScores(ids, np.ones(len(ids), np.float64))
@@ -419,43 +426,43 @@ def _union(a: Scores, b: Scores) -> Scores:
 
 def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within) -> Scores | None:
     if term.fieldname not in searcher.schema:
-        return EMPTY
+        return {}
     try:
         text = searcher.schema[term.fieldname].to_bytes(term.text)
     except ValueError:
-        return EMPTY
+        return {}
     if (term.fieldname, text) not in searcher.reader():
-        return EMPTY
+        return {}
     return _term_scores(searcher, term.fieldname, text, weighting, within)
 
 
-def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> ArrayScores | None:
+def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> Scores | None:
     """Document number -> the term's BM25F score there (only for documents ``within``, if given),
     scored a term at a time (``scores``): ``BM25._score``'s operations, elementwise in float64.
-    A term of one block (a wildcard's hundreds of rare words) is scored in Python, where a dozen
-    numpy calls would cost more than its few postings."""
+    A term with more than ``arrays_from()`` postings to read is read and scored as arrays; one
+    with fewer a block at a time and scored in Python."""
     bm25 = _bm25_postings(searcher, fieldname, text, weighting)
     if bm25 is None:
         return None
     matcher = bm25.matcher
-    count = searcher.reader().doc_frequency(fieldname, text) if within is not None else 0
+    count = searcher.reader().doc_frequency(fieldname, text)
+    every_block = within is None or 2 * len(within) > count
     found = None
-    if type(matcher) is W3LeafMatcher and not matcher._lastblock:
-        if within is None or 2 * len(within) > count:
+    if type(matcher) is W3LeafMatcher and not matcher._lastblock and _arrays_for(count, within):
+        if every_block:
             found = _all_postings(matcher)  # as _postings_of would: every block
         elif matcher._i == 0 and not matcher._byteids:
             found = _extent_postings(matcher, np.array(within, np.int64))  # the blocks _blocks_at would read
-    if found is not None:
-        ids, weights = found
-    else:
+    if found is None:
         id_list: list[int] = []
         weight_list: list[float] = []
         for block_ids, block_weights, _ in _postings_of(matcher, count, within):
             id_list.extend(block_ids)
             weight_list.extend(block_weights)
-        if len(id_list) <= _FEW:
+        if len(id_list) <= arrays_from():
             return _few_scores(bm25, id_list, weight_list)
-        ids, weights = np.array(id_list, np.int64), np.array(weight_list, np.float64)
+        found = np.array(id_list, np.int64), np.array(weight_list, np.float64)
+    ids, weights = found
     scores = bm25.scores(ids, weights)
     if scores is None:
         return None
@@ -465,10 +472,32 @@ def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any
     return ArrayScores(ids, scores)
 
 
-_FEW = 256
+# Postings to read above which a term or phrase is read and scored as arrays, before numpy is
+# imported and once it is. Importing numpy costs ~80 ms, more than Python takes for thousands of
+# postings; once imported, arrays are faster from a block's worth on (for phrases much faster:
+# `"oil prices"` on Reuters, 1,368 and 1,619 postings, 13 ms as arrays, 17 ms in Python). So a
+# search imports numpy only for a long posting list (an `archive search` of the benchmark's
+# queries on Reuters never does), and a process that has it (a server, the benchmark's
+# in-process searches) uses it as before for every term of more than one block; a wildcard's
+# hundreds of rare words stay in Python either way.
+ARRAYS_FROM = 4096
+ARRAYS_FROM_IMPORTED = 128
 
 
-def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> ArrayScores | None:
+def arrays_from() -> int:
+    return ARRAYS_FROM_IMPORTED if numpy_imported() else ARRAYS_FROM
+
+
+def _arrays_for(count: int, within: Within) -> bool:
+    """Whether a term of ``count`` postings, read at the documents ``within`` (if given), has more
+    than ``arrays_from()`` postings to read: all of them, or (as ``_postings_of``) only those at
+    ``within`` when they are few."""
+    if within is not None and 2 * len(within) <= count:
+        return len(within) > arrays_from()
+    return count > arrays_from()
+
+
+def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> dict[int, float] | None:
     idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
     try:  # BM25._score, inlined
         scores = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
@@ -476,9 +505,8 @@ def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> ArrayScore
         return None
     if bm25.deleted:
         deleted = bm25.deleted
-        kept = [k for k, docnum in enumerate(ids) if docnum not in deleted]
-        ids, scores = [ids[k] for k in kept], [scores[k] for k in kept]
-    return ArrayScores(np.array(ids, np.int64), np.array(scores, np.float64))
+        return {docnum: score for docnum, score in zip(ids, scores) if docnum not in deleted}
+    return dict(zip(ids, scores))
 
 
 def _all_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
@@ -513,9 +541,23 @@ def _extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -
     """A term's ids and weights (the matcher at its first block; it is not moved), from one read
     of the term's postings (``_extent_blocks``): each block's (ids, weights) read from the
     pickle's bytes (``_block_arrays``), the ids' deltas undone for all blocks at once. With
-    ``wanted`` (document numbers, ascending), only the blocks that could hold one are decoded and
-    only their postings kept. ``None`` where the bytes are not laid out as expected (the caller
-    reads the blocks through the matcher)."""
+    ``wanted`` (document numbers, ascending), only their postings are kept, and unless the whole
+    term is in the decoded cache (``_decoded``), only the blocks that could hold one are decoded.
+    ``None`` where the bytes are not laid out as expected (the caller reads the blocks through
+    the matcher)."""
+    if wanted is None:
+        return _decoded(matcher, "postings", _decode_extent_postings)
+    whole = _cached(matcher, "postings")
+    if whole is None and _read_before(matcher, "postings"):
+        whole = _decoded(matcher, "postings", _decode_extent_postings)
+    if whole is not None:
+        keep = within_sorted(whole[0], wanted)
+        return whole[0][keep], whole[1][keep]
+    return _decode_extent_postings(matcher, wanted)
+
+
+def _decode_extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_extent_postings``, decoded from the file."""
     found = _extent_blocks(matcher)
     if found is None:
         return None
@@ -550,6 +592,111 @@ def _extent_postings(matcher: W3LeafMatcher, wanted: np.ndarray | None = None) -
         keep = within_sorted(ids, wanted)
         ids, weights_array = ids[keep], weights_array[keep]
     return ids, weights_array
+
+
+# Decoded postings of whole terms, per postings file (so per segment, whose postings never
+# change; a new snapshot's readers open their files anew): what reading a common word's or a
+# phrase part's blocks cost (zlib and unpickling, ~0.5 us a posting with positions: `"oil
+# prices"` ~100 ms at 200,000 documents) is paid once while it stays in the file's budget,
+# least recently used out first. A process that searches again (the API, a server) reads the
+# terms of recent queries from memory; one `archive search` process gains nothing and loses
+# nothing. The arrays are made read-only: they are shared by every search that reads the term.
+# ARCHIVE_SEARCH_CACHE_MB sets the budget per segment (0: no cache).
+DECODED_BYTES_PER_SEGMENT = int(os.environ.get("ARCHIVE_SEARCH_CACHE_MB", "8")) << 20
+_DECODED: WeakKeyDictionary[Any, OrderedDict[tuple[int, str], tuple[Any, int]]] = WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def _cached(matcher: W3LeafMatcher, kind: str) -> Any:
+    """The cached ``_decoded`` of the matcher's term, or ``None``. Phrase parts read a second
+    time have their positions decoded too (``PartPostings.decode_all``), kept with them. Terms
+    are known by where their first block's data starts: a matcher moved past it finds nothing."""
+    if matcher._i:
+        return None
+    key = (matcher._dataoffset, kind)
+    with _LOCK:
+        entries = _DECODED.get(matcher._postfile)
+        found = None if entries is None else entries.get(key)
+        if found is None:
+            return None
+        assert entries is not None
+        entries.move_to_end(key)
+    part, size = found
+    if isinstance(part, PartPostings) and part._where is None:
+        grown = size + part.decode_all()
+        with _LOCK:
+            if key in entries:
+                entries[key] = (part, grown)
+                _evict(entries, keep=key)
+    return part
+
+
+def _evict(entries: OrderedDict[tuple[int, str], tuple[Any, int]], keep: tuple[int, str]) -> None:
+    """Drop the least recently used entries (never ``keep``) until the rest fit the budget."""
+    total = sum(size for _, size in entries.values())
+    while total > DECODED_BYTES_PER_SEGMENT and len(entries) > 1:
+        oldest = next(iter(entries))
+        if oldest == keep:
+            entries.move_to_end(oldest)
+            continue
+        total -= entries.pop(oldest)[1]
+
+
+_READ: WeakKeyDictionary[Any, set[tuple[int, str]]] = WeakKeyDictionary()
+
+
+def _read_before(matcher: W3LeafMatcher, kind: str) -> bool:
+    """Whether the matcher's term was read (as ``kind``) before and could be kept once decoded
+    whole (not too large for the cache); notes that it is read now."""
+    key = (matcher._dataoffset, kind)
+    with _LOCK:
+        read = _READ.setdefault(matcher._postfile, set())
+        if key in read:
+            return (matcher._dataoffset, f"{kind}, too large") not in read
+        read.add(key)
+    return False
+
+
+def _whole_term(matcher: W3LeafMatcher, with_values: bool) -> Any:
+    """The matcher's term (at its first block) as ``_extent_postings`` or, ``with_values``,
+    ``_extent_texts`` give it, if it is in the decoded cache, or if numpy is in use and it was read
+    before (then decoded whole and kept); else ``None``."""
+    if matcher._i or matcher._lastblock or matcher._byteids:
+        return None
+    kind = "texts" if with_values else "postings"
+    found = _cached(matcher, kind)
+    if found is None and numpy_imported() and _read_before(matcher, kind):
+        found = _extent_texts(matcher) if with_values else _extent_postings(matcher)
+    return found
+
+
+def _decoded(matcher: W3LeafMatcher, kind: str, decode: Callable[[W3LeafMatcher], Any]) -> Any:
+    """``decode(matcher)`` (a term's postings as arrays, or ``PartPostings``), from the cache of
+    the matcher's postings file if it is there, else decoded and kept there."""
+    found = _cached(matcher, kind)
+    if found is not None:
+        return found
+    found = decode(matcher)
+    if found is None:
+        return None
+    if isinstance(found, PartPostings):
+        arrays = [found.ids, found.weights]
+        size = sum(map(len, found.values)) + 56 * len(found.values)
+    else:
+        arrays = list(found)
+        size = 0
+    for array_ in arrays:
+        array_.flags.writeable = False
+        size += array_.nbytes
+    if size > DECODED_BYTES_PER_SEGMENT // 4:  # one term should not push out all the others
+        with _LOCK:  # nor be decoded whole again where only some documents are wanted
+            _READ.setdefault(matcher._postfile, set()).add((matcher._dataoffset, f"{kind}, too large"))
+        return found
+    with _LOCK:  # searches in several threads share the cache
+        entries = _DECODED.setdefault(matcher._postfile, OrderedDict())
+        entries[(matcher._dataoffset, kind)] = (found, size)
+        _evict(entries, keep=(matcher._dataoffset, kind))
+    return found
 
 
 def _extent_blocks(matcher: W3LeafMatcher) -> tuple[bytes, list[tuple[int, int, int, int, int]]] | None:
@@ -727,13 +874,22 @@ def _postings_of(matcher: Any, count: int, within: Within, with_values: bool = F
 def _blocks_at(matcher: Any, wanted: Sequence[int], with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
     """``_posting_blocks``'s (ids, weights, values or None), kept to the postings of ``wanted``
     documents (sorted): a block whose header's last id is below the next wanted document is passed
-    undecoded, and a block's values (positions: most of it) are decoded only if it holds one."""
+    undecoded, and a block's values (positions: most of it) are decoded only if it holds one.
+    A term whose whole postings are decoded (``_whole_term``) is read from them instead."""
     if type(matcher) is not W3LeafMatcher:  # postings inlined in the term info: a handful
         keep = set(wanted)
         for ids, weights, values in _posting_blocks(matcher, with_values):
             picked = [k for k, docnum in enumerate(ids) if docnum in keep]
             yield ([ids[k] for k in picked], [weights[k] for k in picked],
                    [values[k] for k in picked] if with_values else None)
+        return
+    whole = _whole_term(matcher, with_values)
+    if whole is not None:
+        ids, weights = (whole.ids, whole.weights) if with_values else whole
+        at = np.flatnonzero(within_sorted(ids, np.array(wanted, np.int64)))
+        values = whole.values if with_values else None
+        yield (ids[at].tolist(), weights[at].tolist(),
+               [values[k] for k in at.tolist()] if values is not None else None)
         return
     j, n = 0, len(wanted)
     while matcher.is_active() and j < n:
@@ -820,17 +976,63 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, with
     for term, offset in phrase.parts:
         frequency = reader.doc_frequency(phrase.fieldname, term)
         if not frequency:
-            return EMPTY
+            return {}
         found.append((frequency, offset, field.to_bytes(term)))
     found.sort(key=lambda part: part[0])
+    offsets = [offset for _, offset, _ in found]
+    if not _arrays_for(found[0][0], within):
+        return _few_phrase_scores(searcher, phrase.fieldname, [(f, text) for f, _, text in found], weighting, within,
+                                  list(range(len(found))), lambda values: _shares_a_start(values, offsets), sum)
     parts = _phrase_parts(searcher, phrase.fieldname, [(f, text) for f, _, text in found], weighting, within)
     if parts is None:
         return None
-    offsets = [offset for _, offset, _ in found]
     matched = shared_starts(parts.candidates, parts.postings, offsets)
     if matched is None:  # positions not pickled lists: one document at a time
         matched = _each_document(parts.candidates, parts.postings, lambda values: _shares_a_start(values, offsets))
     return _matched_scores(matched, parts.postings, parts.scorers, sum)  # 0 + first + second ...
+
+
+def _few_phrase_scores(searcher: Searcher, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
+                       within: Within, order: list[int], matches: Callable[[list[str]], bool],
+                       total: Callable[[list[Any]], Any]) -> dict[int, float] | None:
+    """``_phrase_parts``, then the documents whose parts' values ``matches`` and their scores (the
+    ``total`` of the parts' term scores), in Python, for a phrase whose rarest part has at most
+    ``arrays_from()`` postings to read: the parts are read as ``_phrase_parts`` reads them (rarest
+    first, each later one only at the documents the ones before it share when they are few),
+    and their values checked and scores totalled in ``order`` (indexes into ``parts``)."""
+    tables: list[dict[int, tuple[float, str]]] = []
+    scorers: list[_BM25] = []
+    deleted: set[int] = set()
+    wanted = None if within is None else set(within)
+    candidates: list[int] = []
+    for k, (frequency, text) in enumerate(parts):
+        bm25 = _bm25_postings(searcher, fieldname, text, weighting)
+        if bm25 is None:
+            return None
+        deleted.update(bm25.deleted)
+        table: dict[int, tuple[float, str]] = {}
+        for ids, weights, values in _postings_of(bm25.matcher, frequency, within, with_values=True):
+            table.update(zip(ids, zip(weights, values)))
+        candidates = list(table) if k == 0 else [docnum for docnum in candidates if docnum in table]
+        if k + 1 < len(parts):
+            shared = candidates if wanted is None else [docnum for docnum in candidates if docnum in wanted]
+            if 2 * len(shared) <= parts[k + 1][0]:  # few enough for the next part to read only these
+                within = shared
+        tables.append(table)
+        scorers.append(bm25)
+    tables = [tables[k] for k in order]
+    scorers = [scorers[k] for k in order]
+    found: dict[int, float] = {}
+    try:
+        for docnum in candidates:
+            if docnum in deleted:
+                continue
+            entries = [table[docnum] for table in tables]
+            if matches([value for _, value in entries]):
+                found[docnum] = total([bm25._score(docnum, weight) for bm25, (weight, _) in zip(scorers, entries)])
+    except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
+        return None
+    return found
 
 
 def _each_document(candidates: np.ndarray, parts: list[PartPostings], matches: Callable[[list[str]], bool]) -> np.ndarray:
@@ -886,8 +1088,12 @@ def _part_postings(matcher: Any, frequency: int, within: Within) -> PartPostings
     (``_extent_texts``), else through the matcher (which, for a few documents, unpickles the
     values only of blocks holding one: cheaper there, measured)."""
     every_block = within is None or 2 * len(within) > frequency
-    if every_block and type(matcher) is W3LeafMatcher and not matcher._lastblock and matcher._i == 0 and not matcher._byteids:
-        found = _extent_texts(matcher)
+    if type(matcher) is W3LeafMatcher and not matcher._lastblock and matcher._i == 0 and not matcher._byteids:
+        # Read at a few documents, a term is read whole (and cached) from its second time on:
+        # it holds more documents than asked for, which the caller's intersection drops.
+        found = _cached(matcher, "texts")
+        if found is None and (every_block or _read_before(matcher, "texts")):
+            found = _extent_texts(matcher)
         if found is not None:
             return found
     ids: list[int] = []
@@ -902,7 +1108,12 @@ def _part_postings(matcher: Any, frequency: int, within: Within) -> PartPostings
 
 def _extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
     """``_extent_postings`` with each posting's value as its latin-1 text (``block_texts``' way
-    of unpickling), from one read of the term's postings; ``None`` if they do not parse."""
+    of unpickling), from one read of the term's postings (or the decoded cache, ``_decoded``);
+    ``None`` if they do not parse."""
+    return _decoded(matcher, "texts", _decode_extent_texts)
+
+
+def _decode_extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
     found = _extent_blocks(matcher)
     if found is None:
         return None
@@ -938,7 +1149,7 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
     200,000 documents ``"trade deficit"~3`` took ~270 ms of CPU that way, ~160 ms this way).
     ``None`` for fields without plain positions."""
     if phrase.fieldname not in searcher.schema:
-        return EMPTY
+        return {}
     field = searcher.schema[phrase.fieldname]
     if type(field.format) is not formats.Positions:
         return None
@@ -948,16 +1159,19 @@ def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within
         try:
             text = field.to_bytes(word)
         except ValueError:
-            return EMPTY
+            return {}
         if (phrase.fieldname, text) not in reader:
-            return EMPTY
+            return {}
         words.append(text)
     frequencies = [reader.doc_frequency(phrase.fieldname, text) for text in words]
     order = sorted(range(len(words)), key=frequencies.__getitem__)  # read the rarest first
+    in_phrase = [order.index(i) for i in range(len(words))]
+    if not _arrays_for(frequencies[order[0]], within):
+        return _few_phrase_scores(searcher, phrase.fieldname, [(frequencies[i], words[i]) for i in order], weighting,
+                                  within, in_phrase, lambda values: _in_order_within(values, phrase.slop), _tree_sum)
     parts = _phrase_parts(searcher, phrase.fieldname, [(frequencies[i], words[i]) for i in order], weighting, within)
     if parts is None:
         return None
-    in_phrase = [order.index(i) for i in range(len(words))]
     postings = [parts.postings[k] for k in in_phrase]
     scorers = [parts.scorers[k] for k in in_phrase]
     matched = in_order_within(parts.candidates, postings, phrase.slop)

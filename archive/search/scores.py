@@ -15,12 +15,15 @@ scores as dicts (phrases, date filters, negations) takes it as it takes a dict.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+from archive.search.lazy_numpy import np
 
-Ids = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    Ids = npt.NDArray[np.int64]
+    Floats = npt.NDArray[np.float64]
 
 
 class ArrayScores(Mapping[int, float]):
@@ -66,9 +69,6 @@ class ArrayScores(Mapping[int, float]):
     def positive(self) -> ArrayScores:
         keep = self.scores > 0
         return self if keep.all() else ArrayScores(self.ids[keep], self.scores[keep])
-
-
-EMPTY = ArrayScores(np.zeros(0, np.int64), np.zeros(0, np.float64))
 
 
 def as_arrays(scores: Mapping[int, float]) -> ArrayScores:

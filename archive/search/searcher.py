@@ -11,8 +11,6 @@ from datetime import date, datetime
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
-import numpy as np
-
 from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -24,6 +22,7 @@ from archive.search.compile import Compiled, _terms_within, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.docvalues import column_keys, per_reader
 from archive.search.index import SearchIndex, damaged_index_errors
+from archive.search.lazy_numpy import np
 from archive.search.postings import Segments, posting_ids, top_scores, word_scores
 from archive.search.scores import ArrayScores
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
@@ -242,7 +241,8 @@ def _count_words(searcher: Searcher, query: wq.Query) -> int:
         found: set[int] = set()
         for term in terms:
             if (term.fieldname, term.text) in reader:
-                found.update(posting_ids(reader.postings(term.fieldname, term.text)))
+                count = reader.doc_frequency(term.fieldname, term.text)
+                found.update(posting_ids(reader.postings(term.fieldname, term.text), count))
         total += len(found)
     return total
 
