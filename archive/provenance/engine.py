@@ -1043,8 +1043,7 @@ class ProvenanceIndex:
         if decision.relation not in TEMPLATE_CHECKED:
             return decision
         a, b = key
-        da, db = self.docs[a].published_at, self.docs[b].published_at
-        gap = abs((da - db).total_seconds()) if da and db else None
+        gap = self._gap_seconds(a, b)
         changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
         (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
         why = another_report(changed, figures_differ(lead_a, lead_b), gap, pa, self.tokens[a].hashes,
@@ -1191,9 +1190,12 @@ class ProvenanceIndex:
         """A related pair stays linked only when the two leads report one event (see
         clusters.same_event); protagonists are the leads' rarest names in this archive."""
         (la, pa), (lb, pb) = self._lead(a), self._lead(b)
+        return same_event(la, pa, lb, pb, self._gap_seconds(a, b))
+
+    def _gap_seconds(self, a: int, b: int) -> float | None:
+        """Seconds between the two publication dates; None when either is unknown."""
         da, db = self.docs[a].published_at, self.docs[b].published_at
-        gap = abs((da - db).total_seconds()) if da and db else None
-        return same_event(la, pa, lb, pb, gap)
+        return abs((da - db).total_seconds()) if da and db else None
 
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
