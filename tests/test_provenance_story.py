@@ -199,9 +199,9 @@ def test_one_template_for_two_companies_is_no_copy() -> None:
     assert _relation(result, 1, 3) in ("near_copy", "duplicate")
 
 
-def test_figures_changed_reads_digits_and_another_report_needs_a_changed_figure() -> None:
+def test_figures_changed_reads_digits_and_another_day_needs_a_changed_figure() -> None:
     from archive.provenance.align import Prepared, align
-    from archive.provenance.clusters import another_report, figures_changed
+    from archive.provenance.clusters import another_day, figures_changed
     from archive.provenance.features import tokenize
 
     def changed(x: str, y: str) -> int:
@@ -212,15 +212,58 @@ def test_figures_changed_reads_digits_and_another_report_needs_a_changed_figure(
             "plaguing the world economy, western officials said on Tuesday after a meeting in Paris.")
     assert changed(base, base.replace("24-nation", "24-country")) == 0  # a spinner's word, same figure
     assert changed(base, base.replace("24-nation", "25-nation")) == 1
-    rare_a, rare_b = np.array([1, 2]), np.array([3])
+    ships = ("There were five grain ships loading and three ships were waiting to load at Portland, "
+             "according to the Portland Merchants Exchange.")
+    assert changed(ships, ships.replace("five", "seven")) == 1  # figures written as words
+    assert changed(ships, ships.replace("five", "5")) == 0  # the same figure
+    assert changed(ships, ships.replace("five", "several")) == 0  # no figure on one side
     day = 24 * 3600.0
-    # A spinner swapped the protagonist's name ("Tokyo's" -> "Yeddo's") but kept every figure.
-    assert another_report(0, False, 3 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is None
-    assert another_report(1, False, 3 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None
-    assert another_report(1, False, 0.1 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is None  # a correction
-    assert another_report(1, False, 0.97 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is not None  # the next day's
-    assert another_report(1, False, 0.1 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is not None
-    assert another_report(1, False, None, rare_a, np.array([5, 6]), np.zeros(0, np.int64), np.array([7])) is None
-    # Two companies' same-day notices whose figures differ only in the leads (not aligned).
-    assert another_report(0, True, 0.1 * day, rare_a, np.array([5, 6]), rare_b, np.array([7])) is not None
-    assert another_report(0, True, 3 * day, rare_a, np.array([1, 3]), rare_b, np.array([3])) is None
+    assert another_day(0, 3 * day) is None
+    assert another_day(1, 3 * day) is not None
+    assert another_day(1, 0.97 * day) is not None  # the next day's
+    assert another_day(1, 0.1 * day) is None  # a correction
+    assert another_day(1, None) is None
+
+
+def test_another_company_needs_both_protagonists_missing_and_figures_or_names_apart() -> None:
+    from archive.provenance.clusters import another_company
+
+    pa, pb = np.array([1, 2]), np.array([3])
+    none = np.zeros(0, np.int64)
+    # A spinner swapped the protagonist's name ("Tokyo's" -> "Yeddo's") but kept every figure and
+    # the text's other rare names.
+    assert another_company(False, 0.9, pa, np.array([5, 6]), np.array([1, 8, 9]), pb, np.array([7]), np.array([3, 8, 9])) is None
+    # The same wording for another company: no rare name in common, or figures that differ.
+    assert another_company(False, 0.9, pa, np.array([5, 6]), np.array([1, 8, 9]), pb, np.array([7]), np.array([3, 4])) is not None
+    assert another_company(True, 0.9, pa, np.array([5, 6]), np.array([1, 8]), pb, np.array([7]), np.array([3, 8])) is not None
+    # A text that names the other's protagonist, or a lead without one, decides nothing.
+    assert another_company(True, 0.9, pa, np.array([3, 6]), np.array([1]), pb, np.array([7]), np.array([3])) is None
+    assert another_company(True, 0.9, pa, np.array([5, 6]), np.array([1]), none, np.array([7]), np.array([3])) is None
+    # Two articles that share a passage (a quote, a site's links) are no template.
+    assert another_company(False, 0.3, pa, np.array([5, 6]), np.array([1, 8, 9]), pb, np.array([7]), np.array([3, 4])) is None
+    # Without rare names the texts' names say nothing either way.
+    assert another_company(False, 0.9, pa, np.array([5, 6]), none, pb, np.array([7]), np.array([3, 4])) is None
+
+
+def test_spelt_alike_tells_a_misspelt_name_from_another() -> None:
+    from archive.provenance.clusters import spelt_alike
+
+    assert spelt_alike(["Fieldcor"], ["FIDELCOR", "Inc"])
+    assert not spelt_alike(["Marine", "Midland"], ["Meridian"])
+    assert not spelt_alike(["Tokyo"], ["Yeddo"])
+
+
+PRIME_RATE = "{} said it is raising its prime lending rate to 7-3/4 pct from 7-1/2 pct, effective immediately."
+
+
+def test_two_banks_same_notice_same_day_is_no_copy_but_a_corrected_name_is() -> None:
+    docs = _background() + [
+        DocInput(1, PRIME_RATE.format("Marine Midland Banks Inc"), None, T0, "Reuters"),
+        DocInput(2, PRIME_RATE.format("Boatmen's Bancshares"), None, T0 + timedelta(hours=2), "Reuters"),
+        DocInput(3, PRIME_RATE.format("Fieldcor Inc"), None, T0 + timedelta(hours=3), "Reuters"),
+        DocInput(4, PRIME_RATE.format("Fidelcor Inc"), None, T0 + timedelta(hours=5), "Reuters")]
+    result = build(docs)
+    assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+    assert result.story_of[1] != result.story_of[2]
+    # A correction of the company's misspelt name is the same notice re-issued.
+    assert _relation(result, 3, 4) in ("near_copy", "duplicate")

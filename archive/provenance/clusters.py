@@ -11,8 +11,9 @@ protagonist (the company, person or body the news is about) and gives the key fi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 import numpy as np
 
@@ -87,12 +88,21 @@ def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
     t = _head(tokens, len(first)) if tokens is not None else None
     if t is None:
         t = tokenize(first)
-    # Sentence-initial capitals count too: wire leads start with the protagonist ("Witco Corp
-    # said ..."), and an ordinary word there ("Shares", "Prices") is too common to be chosen.
-    upper = np.array([first[s].isupper() for s in t.starts.tolist()], dtype=bool)
-    names = np.unique(t.hashes[(t.kinds == CAP) | ((t.kinds == WORD) & upper)])
+    upper = _upper_initials(first, t)
+    names = np.unique(t.hashes[_names_mask(t, upper)])
     hashes, kinds = t.hashes.tolist(), t.kinds.tolist()
     return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()))
+
+
+def _upper_initials(text: str, t: Tokens) -> np.ndarray:
+    return np.array([text[s].isupper() for s in t.starts.tolist()], dtype=bool)
+
+
+def _names_mask(t: Tokens, upper: np.ndarray) -> np.ndarray:
+    """Which tokens are names. Sentence-initial capitals count too: wire leads start with the
+    protagonist ("Witco Corp said ..."), and an ordinary word there ("Shares", "Prices") is too
+    common in the archive to be taken for one (protagonists and rare names are the rare ones)."""
+    return (t.kinds == CAP) | ((t.kinds == WORD) & upper)
 
 
 def _months(hashes: list[int], upper: list[bool]) -> frozenset[int]:
@@ -189,34 +199,90 @@ TEMPLATE_CHECKED = frozenset({"duplicate", "near_copy", "spun"})
 TEMPLATE_MIN_DAYS_APART = 0.5
 
 
-_DIGITS = re.compile(r"\d+")
+_FIGURE = re.compile(r"\d+|[a-z]+")
+_NUMBER_WORD_VALUE = {w: str(i) for i, w in enumerate(_NUMBER_WORDS)}
+
+
+def _figures(span: str) -> list[str]:
+    """The figures of a piece of text, in order, number words as digits ("seven" -> "7")."""
+    out = []
+    for m in _FIGURE.findall(span.replace(",", "").lower()):
+        if m[0].isdigit():
+            out.append(m)
+        elif m in _NUMBER_WORD_VALUE:
+            out.append(_NUMBER_WORD_VALUE[m])
+    return out
 
 
 def figures_changed(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
-    """Number conflicts of the alignment whose digits differ: "800" against "350", not a
-    spinner's "24-nation" against "24-country" (a number token with a word in it)."""
-    def digits(text: str, t: Tokens, i0: int, i1: int) -> list[str]:
-        return _DIGITS.findall(text[int(t.starts[i0]):int(t.ends[i1 - 1])].replace(",", ""))
-    return sum(digits(text_a, tokens_a, c.a0, c.a1) != digits(text_b, tokens_b, c.b0, c.b1)
-               for c in alignment.number_conflicts)
+    """Replacements of the alignment where both sides give figures and they differ: "800"
+    against "350", "five" against "seven", not a spinner's "24-nation" against "24-country"
+    nor "two" against "2"."""
+    def figures(text: str, t: Tokens, i0: int, i1: int) -> list[str]:
+        return _figures(text[int(t.starts[i0]):int(t.ends[i1 - 1])])
+    changed = 0
+    for c in alignment.number_conflicts + alignment.substitutions:
+        fa, fb = figures(text_a, tokens_a, c.a0, c.a1), figures(text_b, tokens_b, c.b0, c.b1)
+        changed += bool(fa) and bool(fb) and fa != fb
+    return changed
 
 
-def another_report(changed_figures: int, lead_figures_differ: bool, gap_seconds: float | None,
-                   pa: np.ndarray, hashes_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray) -> str | None:
-    """Why two copy-like texts are one template's reports of different events, or None: some
+def another_day(changed_figures: int, gap_seconds: float | None) -> str | None:
+    """Why two copy-like texts are one template's reports of different days, or None: some
     figures differ inside the aligned text (``changed_figures``, see figures_changed) and they
-    appeared more than half a day apart (another day's report), or some figures differ there
-    or in the leads (``lead_figures_differ``) and each lead's protagonists (``pa``, ``pb``)
-    are missing from the other text's tokens (``hashes_a``, ``hashes_b``: another company in
-    the same wording). Spinners swap names too ("Tokyo's" -> "Yeddo's", "Italian" -> "European
-    country") but keep every figure, and a correction changes a figure within hours but keeps
-    the names."""
+    appeared more than half a day apart. A correction changes a figure within hours."""
     if changed_figures and gap_seconds is not None and gap_seconds > TEMPLATE_MIN_DAYS_APART * 86400:
         return (f"{changed_figures} figure(s) differ inside the aligned text and the texts appeared "
                 f"{gap_seconds / 86400:.1f} days apart: one template, another day's report")
-    if not (changed_figures or lead_figures_differ):
+    return None
+
+
+# A copy keeps the names of what it copies: a spinner swaps a place or a nationality ("Tokyo's" ->
+# "Yeddo's", "Italian" -> "European country") but no dictionary holds the rare names of the rest
+# of the text (people, companies). Two texts of one template about two companies share under this
+# share of those names (the template's own, if any).
+RARE_NAMES_MIN_SHARED = 0.5
+# ... and they are one template only where its wording holds at least this share of one of them:
+# two pages that share a passage (a quote, a site's list of links) are two articles, whose other
+# names say nothing about copying.
+TEMPLATE_MIN_COVERAGE = 0.5
+# Protagonists spelt this alike are one name, misspelt and corrected ("Fieldcor" / "Fidelcor").
+SPELLING_MIN_RATIO = 0.8
+
+
+def rare_names(text: str, tokens: Tokens, doc_freq_of: Callable[[np.ndarray], np.ndarray],
+               archive_size: int) -> np.ndarray:
+    """The distinct names of a text (capitalised words, sentence-initial ones included as in
+    lead_of) that are rare in the archive (see PROTAGONIST_MAX_DF_SHARE): who and what the text
+    is about, not places every report names nor ordinary words that start a sentence."""
+    names = np.unique(tokens.hashes[_names_mask(tokens, _upper_initials(text, tokens))])
+    limit = max(PROTAGONIST_MIN_DF_LIMIT, PROTAGONIST_MAX_DF_SHARE * archive_size)
+    return names[doc_freq_of(names) <= limit]
+
+
+def spelt_alike(words_a: Iterable[str], words_b: Iterable[str]) -> bool:
+    """Some word of each list is the other's, misspelt (SPELLING_MIN_RATIO, case aside)."""
+    return any(SequenceMatcher(None, x.lower(), y.lower()).ratio() >= SPELLING_MIN_RATIO
+               for x in words_a for y in words_b)
+
+
+def another_company(some_figures_differ: bool, coverage: float, pa: np.ndarray, hashes_a: np.ndarray,
+                    rare_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray, rare_b: np.ndarray) -> str | None:
+    """Why two copy-like texts are one template filled in for two companies, or None. Each
+    lead's protagonists (``pa``, ``pb``) must be missing from the other text's tokens
+    (``hashes_a``, ``hashes_b``), and either some figures differ (``some_figures_differ``:
+    in the aligned text or the leads) or, where the aligned passages hold at least
+    TEMPLATE_MIN_COVERAGE of one text (``coverage``, the larger share), the texts share few of
+    their rare names (``rare_a``, ``rare_b``, see rare_names). A spun copy whose protagonist the
+    spinner swapped keeps its figures and the rest of its names. The caller rules out misspelt
+    names (spelt_alike)."""
+    if not (pa.shape[0] and pb.shape[0]) or np.isin(pa, hashes_b).any() or np.isin(pb, hashes_a).any():
         return None
-    if pa.shape[0] and pb.shape[0] and not np.isin(pa, hashes_b).any() and not np.isin(pb, hashes_a).any():
+    if some_figures_differ:
         return ("figures differ and neither text names the other's protagonist: one template, "
                 "another company's news")
+    fewer = min(rare_a.shape[0], rare_b.shape[0])
+    if coverage >= TEMPLATE_MIN_COVERAGE and fewer and np.isin(rare_a, rare_b).sum() < RARE_NAMES_MIN_SHARED * fewer:
+        return ("neither text names the other's protagonist and they share few rare names: one "
+                "template, another company's news")
     return None

@@ -30,12 +30,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .align import Prepared
+from .align import Alignment, Prepared
 from .attribution import Attribution
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
-from .clusters import TEMPLATE_CHECKED, Lead, another_report, figures_changed, figures_differ, lead_of, protagonists, same_event, stories
+from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
+                       protagonists, rare_names, same_event, spelt_alike, stories)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -46,7 +47,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-6"
+METHOD_VERSION = "2026.12-7"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -247,8 +248,9 @@ class ProvenanceIndex:
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
         self._idf_cache: dict[int, tuple[np.ndarray, float]] = {}
-        # Leads and their protagonists (archive frequencies) for one result().
+        # Leads and their protagonists, each text's rare names (archive frequencies) for one result().
         self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
+        self._rare_cache: dict[int, np.ndarray] = {}
         # (pair count, _closest_paired's map) for one result().
         self._closest: tuple[int, dict[int, list[int]]] | None = None
         self._why: dict[int, str] = {}
@@ -1043,14 +1045,21 @@ class ProvenanceIndex:
         if decision.relation not in TEMPLATE_CHECKED:
             return decision
         a, b = key
-        gap = self._gap_seconds(a, b)
         changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
-        (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
-        why = another_report(changed, figures_differ(lead_a, lead_b), gap, pa, self.tokens[a].hashes,
-                             pb, self.tokens[b].hashes)
+        # Leads and names only when the dates and aligned figures leave it open (most pairs).
+        why = another_day(changed, self._gap_seconds(a, b)) or self._another_company(a, b, f.alignment, changed)
         if why is None:
             return decision
         return Decision("related", decision.score, decision.reasons + (why,))
+
+    def _another_company(self, a: int, b: int, al: Alignment, changed_figures: int) -> str | None:
+        (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
+        why = another_company(bool(changed_figures) or figures_differ(lead_a, lead_b), max(al.coverage_a, al.coverage_b),
+                              pa, self.tokens[a].hashes, self._rare_names(a),
+                              pb, self.tokens[b].hashes, self._rare_names(b))
+        if why is not None and spelt_alike(self._spellings(a, pa), self._spellings(b, pb)):
+            return None  # a correction of a misspelt name, not two companies
+        return why
 
     def _same_outlet(self, a: int, b: int) -> bool:
         oa = self.outlet[a]
@@ -1159,7 +1168,7 @@ class ProvenanceIndex:
         the neighbourhood of an update around them). Containment reads the current document
         frequencies, as result() does."""
         wanted = set(doc_ids)
-        self._lead_cache = {}  # protagonists follow the current document frequencies
+        self._reset_name_caches()
         keys = sorted(k for k in self.features if k[0] in wanted or k[1] in wanted)
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: set[int] = set()
@@ -1203,6 +1212,22 @@ class ProvenanceIndex:
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
+    def _rare_names(self, x: int) -> np.ndarray:
+        if x not in self._rare_cache:
+            self._rare_cache[x] = rare_names(self.docs[x].text, self.tokens[x], self._freq, self.candidates.archive_size)
+        return self._rare_cache[x]
+
+    def _spellings(self, x: int, hashes: np.ndarray) -> list[str]:
+        """How the text spells the words ``hashes`` where it first uses them."""
+        t, text = self.tokens[x], self.docs[x].text
+        firsts = [int(np.flatnonzero(t.hashes == h)[0]) for h in hashes.tolist()]
+        return [text[int(t.starts[i]):int(t.ends[i])] for i in firsts]
+
+    def _reset_name_caches(self) -> None:
+        """Protagonists and rare names follow the current document frequencies."""
+        self._lead_cache = {}
+        self._rare_cache = {}
+
     @gc_paused
     def result(self, wanted: Callable[[list[Link]], Callable[[Link], bool]] | None = None) -> ProvenanceResult:
         """All links, stories, attributions and flags, decided from every aligned pair.
@@ -1214,7 +1239,7 @@ class ProvenanceIndex:
         if self.candidates.background is None:
             self._cont_cache = {}
             self._idf_cache = {}
-        self._lead_cache = {}
+        self._reset_name_caches()
         self._closest = None
         oriented = self._decide()
         parent = self._choose_parents(oriented)
