@@ -187,6 +187,17 @@ def test_one_template_another_day_is_no_copy_but_a_reissue_within_hours_is() -> 
     assert _relation(result, 1, 3) == "near_copy"  # the same day's report, one figure corrected
 
 
+EARNINGS = ("Shr loss 56 cts vs loss 71 cts Net loss 809,000 vs loss 1.0 mln Revs 5.3 mln vs 5.2 mln "
+            "Year Shr loss {} dlrs vs loss 1.59 dlrs Net loss 2.2 mln vs loss 2.6 mln Revs 21.4 mln vs 20.9 mln")
+
+
+def test_one_figure_of_a_table_corrected_the_next_day_is_a_reissue() -> None:
+    docs = _background() + [DocInput(1, EARNINGS.format("1.15"), "DEROSE INDUSTRIES 4TH QTR", T0, "Reuters"),
+                            DocInput(2, EARNINGS.format("1.51"), "CORRECTED - DEROSE INDUSTRIES 4TH QTR",
+                                     T0 + timedelta(hours=19), "Reuters")]
+    assert _relation(build(docs), 1, 2) == "near_copy"
+
+
 def test_one_template_for_two_companies_is_no_copy() -> None:
     names = ["Union Bank of Finland", "Caisse Centrale Desjardins du Quebec"]
     docs = _background() + [DocInput(1, EUROBOND.format(names[0], "101-3/8"), None, T0, "Reuters"),
@@ -218,11 +229,15 @@ def test_figures_changed_reads_digits_and_another_day_needs_a_changed_figure() -
     assert changed(ships, ships.replace("five", "5")) == 0  # the same figure
     assert changed(ships, ships.replace("five", "several")) == 0  # no figure on one side
     day = 24 * 3600.0
-    assert another_day(0, 3 * day) is None
-    assert another_day(1, 3 * day) is not None
-    assert another_day(1, 0.97 * day) is not None  # the next day's
-    assert another_day(1, 0.1 * day) is None  # a correction
-    assert another_day(1, None) is None
+    assert another_day(0, 2, 3 * day) is None
+    assert another_day(1, 2, 3 * day) is not None
+    assert another_day(1, 2, 0.97 * day) is not None  # the next day's
+    assert another_day(1, 2, 0.1 * day) is None  # a correction
+    assert another_day(1, 2, None) is None
+    # One figure of a table corrected the next day, but not a week later nor two figures of it.
+    assert another_day(1, 12, 0.8 * day) is None
+    assert another_day(1, 12, 7 * day) is not None
+    assert another_day(2, 12, 0.8 * day) is not None
 
 
 def test_another_company_needs_both_protagonists_missing_and_figures_or_names_apart() -> None:

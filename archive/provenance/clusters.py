@@ -197,6 +197,10 @@ TEMPLATE_CHECKED = frozenset({"duplicate", "near_copy", "spun"})
 # A correction or re-issue follows within hours; daily reports come a day apart, give or take
 # minutes (so a whole day would miss half of them).
 TEMPLATE_MIN_DAYS_APART = 0.5
+# ... but a correction of one figure in a table of them ("Shr loss 56 cts vs loss 71 cts Net loss
+# 809,000 ...") may come the next day; another day's report changes the figures that are its news.
+CORRECTION_MIN_SHARED_FIGURES = 4
+CORRECTION_MAX_DAYS_APART = 1.5
 
 
 _FIGURE = re.compile(r"\d+|[a-z]+")
@@ -227,14 +231,18 @@ def figures_changed(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b:
     return changed
 
 
-def another_day(changed_figures: int, gap_seconds: float | None) -> str | None:
+def another_day(changed_figures: int, shared_figures: int, gap_seconds: float | None) -> str | None:
     """Why two copy-like texts are one template's reports of different days, or None: some
     figures differ inside the aligned text (``changed_figures``, see figures_changed) and they
-    appeared more than half a day apart. A correction changes a figure within hours."""
-    if changed_figures and gap_seconds is not None and gap_seconds > TEMPLATE_MIN_DAYS_APART * 86400:
-        return (f"{changed_figures} figure(s) differ inside the aligned text and the texts appeared "
-                f"{gap_seconds / 86400:.1f} days apart: one template, another day's report")
-    return None
+    appeared more than half a day apart. A correction changes a figure within hours, or one
+    figure of many (``shared_figures``: the numbers inside aligned text) by the next day."""
+    if not changed_figures or gap_seconds is None or gap_seconds <= TEMPLATE_MIN_DAYS_APART * 86400:
+        return None
+    if (changed_figures == 1 and shared_figures >= CORRECTION_MIN_SHARED_FIGURES
+            and gap_seconds <= CORRECTION_MAX_DAYS_APART * 86400):
+        return None
+    return (f"{changed_figures} figure(s) differ inside the aligned text and the texts appeared "
+            f"{gap_seconds / 86400:.1f} days apart: one template, another day's report")
 
 
 # A copy keeps the names of what it copies: a spinner swaps a place or a nationality ("Tokyo's" ->

@@ -1047,7 +1047,7 @@ class ProvenanceIndex:
         a, b = key
         changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
         # Leads and names only when the dates and aligned figures leave it open (most pairs).
-        why = another_day(changed, self._gap_seconds(a, b)) or self._another_company(a, b, f.alignment, changed)
+        why = another_day(changed, f.alignment.numbers_shared, self._gap_seconds(a, b)) or self._another_company(a, b, f.alignment, changed)
         if why is None:
             return decision
         return Decision("related", decision.score, decision.reasons + (why,))
