@@ -241,23 +241,25 @@ def test_figures_changed_reads_digits_and_another_day_needs_a_changed_figure() -
 
 
 def test_another_company_needs_both_protagonists_missing_and_figures_or_names_apart() -> None:
-    from archive.provenance.clusters import another_company
+    from archive.provenance.clusters import another_company, protagonists_apart
 
     pa, pb = np.array([1, 2]), np.array([3])
     none = np.zeros(0, np.int64)
+    assert protagonists_apart(pa, np.array([5, 6]), pb, np.array([7]))
+    # A text that names the other's protagonist, or a lead without one, decides nothing.
+    assert not protagonists_apart(pa, np.array([3, 6]), pb, np.array([7]))
+    assert not protagonists_apart(pa, np.array([5, 6]), pb, np.array([2]))
+    assert not protagonists_apart(pa, np.array([5, 6]), none, np.array([7]))
     # A spinner swapped the protagonist's name ("Tokyo's" -> "Yeddo's") but kept every figure and
     # the text's other rare names.
-    assert another_company(False, 0.9, pa, np.array([5, 6]), np.array([1, 8, 9]), pb, np.array([7]), np.array([3, 8, 9])) is None
+    assert another_company(False, 0.9, np.array([1, 8, 9]), np.array([3, 8, 9])) is None
     # The same wording for another company: no rare name in common, or figures that differ.
-    assert another_company(False, 0.9, pa, np.array([5, 6]), np.array([1, 8, 9]), pb, np.array([7]), np.array([3, 4])) is not None
-    assert another_company(True, 0.9, pa, np.array([5, 6]), np.array([1, 8]), pb, np.array([7]), np.array([3, 8])) is not None
-    # A text that names the other's protagonist, or a lead without one, decides nothing.
-    assert another_company(True, 0.9, pa, np.array([3, 6]), np.array([1]), pb, np.array([7]), np.array([3])) is None
-    assert another_company(True, 0.9, pa, np.array([5, 6]), np.array([1]), none, np.array([7]), np.array([3])) is None
+    assert another_company(False, 0.9, np.array([1, 8, 9]), np.array([3, 4])) is not None
+    assert another_company(True, 0.9, np.array([1, 8]), np.array([3, 8])) is not None
     # Two articles that share a passage (a quote, a site's links) are no template.
-    assert another_company(False, 0.3, pa, np.array([5, 6]), np.array([1, 8, 9]), pb, np.array([7]), np.array([3, 4])) is None
+    assert another_company(False, 0.3, np.array([1, 8, 9]), np.array([3, 4])) is None
     # Without rare names the texts' names say nothing either way.
-    assert another_company(False, 0.9, pa, np.array([5, 6]), none, pb, np.array([7]), np.array([3, 4])) is None
+    assert another_company(False, 0.9, none, np.array([3, 4])) is None
 
 
 def test_spelt_alike_tells_a_misspelt_name_from_another() -> None:

@@ -274,18 +274,20 @@ def spelt_alike(words_a: Iterable[str], words_b: Iterable[str]) -> bool:
                for x in words_a for y in words_b)
 
 
-def another_company(some_figures_differ: bool, coverage: float, pa: np.ndarray, hashes_a: np.ndarray,
-                    rare_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray, rare_b: np.ndarray) -> str | None:
-    """Why two copy-like texts are one template filled in for two companies, or None. Each
-    lead's protagonists (``pa``, ``pb``) must be missing from the other text's tokens
-    (``hashes_a``, ``hashes_b``), and either some figures differ (``some_figures_differ``:
+def protagonists_apart(pa: np.ndarray, hashes_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray) -> bool:
+    """Each lead's protagonists (``pa``, ``pb``) are missing from the other text's tokens
+    (``hashes_a``, ``hashes_b``); False when a lead names none (routine reports, tables)."""
+    return bool(pa.shape[0] and pb.shape[0]) and not np.isin(pa, hashes_b).any() and not np.isin(pb, hashes_a).any()
+
+
+def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarray, rare_b: np.ndarray) -> str | None:
+    """Why two copy-like texts whose protagonists are apart (protagonists_apart) are one
+    template filled in for two companies, or None: some figures differ (``some_figures_differ``:
     in the aligned text or the leads) or, where the aligned passages hold at least
     TEMPLATE_MIN_COVERAGE of one text (``coverage``, the larger share), the texts share few of
     their rare names (``rare_a``, ``rare_b``, see rare_names). A spun copy whose protagonist the
     spinner swapped keeps its figures and the rest of its names. The caller rules out misspelt
     names (spelt_alike)."""
-    if not (pa.shape[0] and pb.shape[0]) or np.isin(pa, hashes_b).any() or np.isin(pb, hashes_a).any():
-        return None
     if some_figures_differ:
         return ("figures differ and neither text names the other's protagonist: one template, "
                 "another company's news")

@@ -36,7 +36,7 @@ from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
-                       protagonists, rare_names, same_event, spelt_alike, stories)
+                       protagonists, protagonists_apart, rare_names, same_event, spelt_alike, stories)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -1046,17 +1046,19 @@ class ProvenanceIndex:
             return decision
         a, b = key
         changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
-        # Leads and names only when the dates and aligned figures leave it open (most pairs).
-        why = another_day(changed, f.alignment.numbers_shared, self._gap_seconds(a, b)) or self._another_company(a, b, f.alignment, changed)
+        why = another_day(changed, f.alignment.numbers_shared, self._gap_seconds(a, b))
+        if why is None:  # leads and names are read only when dates and figures leave it open
+            why = self._another_company(a, b, f.alignment, changed)
         if why is None:
             return decision
         return Decision("related", decision.score, decision.reasons + (why,))
 
     def _another_company(self, a: int, b: int, al: Alignment, changed_figures: int) -> str | None:
         (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
-        why = another_company(bool(changed_figures) or figures_differ(lead_a, lead_b), max(al.coverage_a, al.coverage_b),
-                              pa, self.tokens[a].hashes, self._rare_names(a),
-                              pb, self.tokens[b].hashes, self._rare_names(b))
+        if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
+            return None  # most pairs: rare names are not needed
+        some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
+        why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b))
         if why is not None and spelt_alike(self._spellings(a, pa), self._spellings(b, pb)):
             return None  # a correction of a misspelt name, not two companies
         return why
