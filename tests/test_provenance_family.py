@@ -560,3 +560,39 @@ def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) ->
     monkeypatch.setattr(index.candidates, "neighbours", fail)
     index._neighbour_consensus({}, {}, set())
 
+
+
+def test_a_models_framing_of_its_reply_is_found_and_news_prose_is_not() -> None:
+    from archive.provenance.style import model_framing
+    from archive.provenance.telltales import read_telltales
+
+    reply = "Sure! Here is the news article you asked for:\n\n" + SIBLING_A + "\nI hope this helps. Let me know if you want changes."
+    found = [m.phrase for m in model_framing(reply)]
+    assert found == ["Sure! Here is the news article you asked for:", "I hope this helps", "Let me know if you"]
+    assert all(reply[m.start:m.end] == m.phrase for m in model_framing(reply))
+    assert model_framing("As an AI language model, I cannot verify this.\n\n" + SOURCE)
+    # Newsroom prose that starts the same way: a quote, a sentence going on after its colon.
+    for prose in ('"I hope that the lock reopens soon," said Valdor.',
+                  "Certainly, dealers said, the port is no less busy.\n",
+                  "Here is the problem: the gates have corroded.\n",
+                  SOURCE):
+        assert model_framing(prose) == [], prose
+    # Stored with the telltales, apart from the stock phrases (it is no density but a fact).
+    told = read_telltales(reply)
+    assert [m.kind for m in told.ai].count("model_framing") == 3
+    index = ProvenanceIndex()
+    index.update([DocInput(1, reply), DocInput(2, SIBLING_A)])
+    assert index.traits[1].framing == 3 and index.traits[2].framing == 0
+    assert index.traits[1].ai_markers == index.traits[2].ai_markers
+
+
+def test_a_models_framed_reply_is_never_the_source_of_a_rewrite() -> None:
+    # The fixture's source with a model's opening line: without it both rewrites link to it
+    # (test_both_sibling_rewrites_link_to_the_source_not_to_each_other); with it, it is a
+    # model's text like theirs, so neither does, whatever else it reads like.
+    docs = _docs()
+    docs[0] = DocInput(1, "Here is the news article:\n\n" + SOURCE)
+    result = build(docs)
+    assert not [l for l in result.links if l.relation in DERIVATIONS and l.source_id == 1]
+    assert result.doc_evidence[1]["model_framing"][0]["phrase"] == "Here is the news article:"
+

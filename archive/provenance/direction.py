@@ -61,6 +61,7 @@ class DocTraits:
     details: int  # distinct names and numbers
     llm_words: float = 0.0  # LLM-favoured words per 100 words
     burstiness: float = 0.0  # how irregular it reads: sentence-length variation, people's marks (style.irregularity)
+    framing: int = 0  # a model's framing of its reply (style.model_framing): written by a model
 
 
 @dataclass(frozen=True)

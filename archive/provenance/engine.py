@@ -1068,7 +1068,10 @@ class ProvenanceIndex:
         return oa is not None and oa == self.outlet[b]
 
     def _llm_styled(self, doc_id: int) -> bool:
-        return self.traits[doc_id].llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
+        """The text reads as LLM output on its own: LLM-favoured words or style markers at a high
+        rate, or a model's framing of its reply (which no published article holds)."""
+        t = self.traits[doc_id]
+        return t.framing > 0 or t.llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
 
     def _llm_like_source(self, s: int, d: int) -> bool:
         """s reads at least about as LLM-written as d (either measure): then s is more likely
@@ -1305,7 +1308,7 @@ class ProvenanceIndex:
             evidence[doc_id] = {
                 kind: [{"phrase": m.phrase, "start": m.start, "end": m.end, **({"usual": m.usual} if m.usual else {})}
                        for m in markers if m.kind == kind]
-                for kind in ("spinner_artefact", "cruft", "ai_style")
+                for kind in ("spinner_artefact", "cruft", "ai_style", "model_framing")
                 if any(m.kind == kind for m in markers)
             }
         return {d: sorted(v) for d, v in sorted(flags.items())}, evidence
@@ -1398,11 +1401,12 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         words=len(tokens),
         artefacts=len({m.usual for m in told.artefacts}),
         cruft=len(told.cruft),
-        ai_markers=len(told.ai),
+        ai_markers=sum(1 for m in told.ai if m.kind == "ai_style"),
         cited_outlets=frozenset(a.outlet for a in cited),
         details=len(anchors.names) + len(anchors.numbers),
         llm_words=told.llm_words,
         burstiness=told.burstiness,
+        framing=sum(1 for m in told.ai if m.kind == "model_framing"),
     )
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, _body_terms(tokens, told.cruft),
                         traits, told.cut_off, *_details_in_order(tokens))

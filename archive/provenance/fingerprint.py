@@ -15,8 +15,9 @@ _MAGIC = b"PVF3"
 # links are decided does not make the stored token streams stale; a change of tokenisation does
 # (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form), and so
 # does a change of what telltales.read_telltales finds (pvf3: telltales stored with the tokens;
-# pvf4: the burstiness trait adds people's marks, style.irregularity).
-FINGERPRINT_VERSION = "pvf4"
+# pvf4: the burstiness trait adds people's marks, style.irregularity; pvf5: a model's framing of
+# its reply, style.model_framing).
+FINGERPRINT_VERSION = "pvf5"
 
 
 @dataclass(frozen=True)

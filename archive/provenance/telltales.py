@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from .attribution import Attribution, find_attributions
-from .style import Marker, ai_style, cruft_lines, irregularity, llm_word_rate, reads_cut_off, spinner_artefacts
+from .style import Marker, ai_style, cruft_lines, irregularity, llm_word_rate, model_framing, reads_cut_off, spinner_artefacts
 
 
 @dataclass(frozen=True)
 class Telltales:
     artefacts: tuple[Marker, ...]
     cruft: tuple[Marker, ...]
-    ai: tuple[Marker, ...]
+    ai: tuple[Marker, ...]  # LLM style (kind 'ai_style') and a model's framing of its reply ('model_framing')
     # (outlet, phrase, start, end) of each attribution; the document id is added when it is known.
     cited: tuple[tuple[str, str, int, int], ...]
     llm_words: float  # LLM-favoured words per 100 words (style.llm_word_rate), rounded
@@ -64,7 +64,7 @@ def read_telltales(text: str) -> Telltales:
     return Telltales(
         artefacts=tuple(spinner_artefacts(text)),
         cruft=tuple(cruft_lines(text)),
-        ai=tuple(ai_style(text)),
+        ai=tuple(sorted(ai_style(text) + model_framing(text), key=lambda m: (m.start, m.end))),
         cited=tuple((a.outlet, a.phrase, a.start, a.end) for a in find_attributions(0, text)),
         llm_words=round(llm_word_rate(text), 3),
         burstiness=round(irregularity(text), 3),
