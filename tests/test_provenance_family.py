@@ -571,6 +571,9 @@ def test_a_models_framing_of_its_reply_is_found_and_news_prose_is_not() -> None:
     assert found == ["Sure! Here is the news article you asked for:", "I hope this helps", "Let me know if you"]
     assert all(reply[m.start:m.end] == m.phrase for m in model_framing(reply))
     assert model_framing("As an AI language model, I cannot verify this.\n\n" + SOURCE)
+    # An opening that echoes the prompt is one framing, not two overlapping ones.
+    echoed = "Here is a piece of news based on the sentence you provided:\n\n" + SOURCE
+    assert [m.phrase for m in model_framing(echoed)] == ["Here is a piece of news based on the sentence you provided:"]
     # Newsroom prose that starts the same way: a quote, a sentence going on after its colon.
     for prose in ('"I hope that the lock reopens soon," said Valdor.',
                   "Certainly, dealers said, the port is no less busy.\n",

@@ -79,13 +79,17 @@ _AI_PHRASES = re.compile(  # matched against the lower-cased text
 # published article never holds these (dev: 52 of 1,522 LLMFake rewrites, none of its 535 sources,
 # none of Reuters' 19,043 stories or of the spun copies), so one is enough to say a model wrote
 # the text (see model_framing).
-_MODEL_FRAMING = re.compile(
-    r"(?:^|\n)[ \t]*(?:(?:sure|certainly|of course|absolutely)[,!] )?here(?:'s| is| are) (?:a|an|the|your|my)\b"
-    r"[^\n]{0,100}:[ \t]*(?=\n|$)"
-    r"|\b(?:i hope (?:this|that|it) (?:helps|meets|fits|works)|let me know if (?:you|there)|"
-    r"feel free to (?:modify|adjust|edit|change|use)|as an ai\b|as a language model|i(?:'m| am) sorry,? but (?:i|as)|"
-    r"based on the (?:sentence|prompt|text|headline|information) (?:you|above|provided|given))",
-    re.IGNORECASE,
+_MODEL_FRAMING = (
+    # Each pattern with the literals one of which it needs (lower-cased): most texts hold none, and
+    # a search that cannot start from a literal costs as much as tokenising the text.
+    (re.compile(r"(?:^|\n)[ \t]*(?:(?:sure|certainly|of course|absolutely)[,!] )?here(?:'s| is| are) "
+                r"(?:a|an|the|your|my)\b[^\n]{0,100}:[ \t]*(?=\n|$)", re.IGNORECASE),
+     ("here",)),
+    (re.compile(r"\b(?:i hope (?:this|that|it) (?:helps|meets|fits|works)|let me know if (?:you|there)|"
+                r"feel free to (?:modify|adjust|edit|change|use)|as an ai\b|as a language model|"
+                r"i(?:'m| am) sorry,? but (?:i|as)|"
+                r"based on the (?:sentence|prompt|text|headline|information) (?:you|above|provided|given))", re.IGNORECASE),
+     ("i hope", "let me know", "feel free", "as an ai", "language model", "sorry", "based on the")),
 )
 
 # The lookahead bounds the line length first, so the word-count part never backtracks far.
@@ -266,9 +270,19 @@ def ai_style(text: str) -> list[Marker]:
 def model_framing(text: str) -> list[Marker]:
     """A language model's framing of its reply (_MODEL_FRAMING): the text was written by a model,
     so it is never the human original of other texts."""
+    low = text.lower()
     found = []
-    for m in _MODEL_FRAMING.finditer(text):
-        phrase = m.group().strip()
-        start = m.start() + m.group().index(phrase)
-        found.append(Marker("model_framing", phrase, start, start + len(phrase)))
-    return found
+    for pattern, literals in _MODEL_FRAMING:
+        if not any(w in low for w in literals):
+            continue
+        for m in pattern.finditer(text):
+            phrase = m.group().strip()
+            start = m.start() + m.group().index(phrase)
+            found.append(Marker("model_framing", phrase, start, start + len(phrase)))
+    found.sort(key=lambda mk: (mk.start, -mk.end))
+    # One reading of the text, as a single pattern would give: none inside another's span.
+    kept: list[Marker] = []
+    for mk in found:
+        if not kept or mk.start >= kept[-1].end:
+            kept.append(mk)
+    return kept
