@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from archive.records import record
 
 HOME_ENV = "ARCHIVE_HOME"
 DEFAULT_HOME = Path("~/.local/share/archive")
@@ -12,7 +13,7 @@ DB_FILENAME = "archive.db"
 INDEX_DIRNAME = "index"
 
 
-@dataclass(frozen=True)
+@record
 class Home:
     """The folder of one archive and the paths inside it."""
 

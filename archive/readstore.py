@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from archive.errors import NotFound
+from archive.records import record
 from archive.storefile import connect_readonly
 
 DOCUMENT_COLUMNS = (
@@ -23,7 +23,7 @@ DOCUMENT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class DocumentRecord:
     id: int
     external_id: str
@@ -57,7 +57,7 @@ def _record(row: sqlite3.Row) -> DocumentRecord:
     return DocumentRecord(**values)
 
 
-@dataclass(frozen=True)
+@record
 class LinkRecord:
     derived_id: int
     source_id: int
@@ -67,7 +67,7 @@ class LinkRecord:
     evidence: dict[str, Any]
 
 
-@dataclass
+@record
 class Family:
     """A document's story: its members, the links among them, and what was found in each."""
 

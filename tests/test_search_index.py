@@ -265,3 +265,24 @@ def test_length_columns_read_at_once_equal_whooshs_own_iteration(tmp_path: Path)
                 column = perdoc.column_reader(name, LENGTHS_COLUMN)
                 assert byte_column(column) == bytes(column)
                 assert len(byte_column(column)) == leaf.reader().doc_count_all()
+
+
+def test_stored_fields_are_whoosh_own_in_every_segment(index: SearchIndex) -> None:
+    """The searcher reads stored fields with offsets summed at once (``_CompressedBytes``): the
+    same values as whoosh3's reader, for every document of several segments, deleted ones too."""
+    from archive.search.index import _StoredFieldsReader
+
+    index.add(DOCS[30:35])
+    index.add([doc(200, "a text with ünïcode and a title-less document")])
+    index.delete([3, 31])
+    plain = index._current().searcher()  # Whoosh's own readers
+    try:
+        with index.searcher() as searcher:
+            leaves = [leaf for leaf, _ in searcher.leaf_searchers()]
+            assert len(leaves) >= 3
+            assert all(isinstance(leaf.reader()._perdoc._readers["_stored"], _StoredFieldsReader) for leaf in leaves)
+            ours = [searcher.stored_fields(n) for n in range(searcher.reader().doc_count_all())]
+        theirs = [plain.stored_fields(n) for n in range(plain.reader().doc_count_all())]
+    finally:
+        plain.close()
+    assert ours == theirs and len(ours) == 36 and {fields["id"] for fields in ours} >= {"1", "200"}

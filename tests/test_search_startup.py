@@ -67,3 +67,31 @@ def test_a_search_of_a_small_archive_does_not_import_numpy(tmp_path: Path) -> No
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+DATACLASSES_AFTER_A_SEARCH = """
+import sys
+from click.testing import CliRunner
+from archive.cli import cli
+result = CliRunner().invoke(cli, ["--home", sys.argv[1], "search", "intelligence OR company"])
+assert result.exit_code == 0 and "matches" in result.output, result.output
+print(sorted(f"{name}.{cls}" for name, module in list(sys.modules.items()) if name.startswith("archive")
+             for cls, value in vars(module).items()
+             if isinstance(value, type) and value.__module__ == name and "__dataclass_fields__" in vars(value)))
+"""
+
+
+def test_a_search_makes_no_dataclass_but_the_index_document(tmp_path: Path) -> None:
+    """Each dataclass costs ~1 ms at import (its methods are compiled from generated source); the
+    search path's value classes are ``archive.records.record`` classes instead. ``IndexDoc``, made
+    once per document at ingest, stays a dataclass for its faster construction."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    home = str(tmp_path / "home")
+    assert CliRunner().invoke(cli, ["--home", home, "ingest", "-q", str(SEEDS)]).exit_code == 0
+    done = subprocess.run([sys.executable, "-c", DATACLASSES_AFTER_A_SEARCH, home],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['archive.search.schema.IndexDoc']"

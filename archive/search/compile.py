@@ -12,7 +12,6 @@ import re
 import sys
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 from weakref import WeakKeyDictionary
@@ -24,6 +23,7 @@ from whoosh.reading import IndexReader, SegmentReader
 from whoosh.util.times import datetime_to_long
 
 from archive.errors import QueryError
+from archive.records import field, record
 from archive.search.analysis import is_gram, phrase_parts
 from archive.search.dates import Interval, cover
 from archive.search.lexicon import segment_terms
@@ -34,7 +34,7 @@ from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, W
 MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
 
 
-@dataclass
+@record
 class Highlights:
     """What to mark in a document's body text: single words and phrases (with their slop)."""
 
@@ -42,7 +42,7 @@ class Highlights:
     phrases: set[tuple[tuple[str, ...], int]] = field(default_factory=set)
 
 
-@dataclass
+@record
 class Compiled:
     query: wq.Query
     highlights: Highlights

@@ -8,15 +8,15 @@ Every filter becomes ``start <= published < end`` on naive UTC datetimes (what W
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from archive.errors import QueryError
+from archive.records import record
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
-@dataclass(frozen=True)
+@record
 class Interval:
     """``start <= t < end``; ``None`` means unbounded on that side."""
 
@@ -94,7 +94,7 @@ def until_bound(value: datetime | date | str) -> datetime | None:
     return parse_period(value, what="until").end
 
 
-@dataclass(frozen=True)
+@record
 class Cover:
     """An interval split into whole calendar years, months and days plus sub-day remainders.
 

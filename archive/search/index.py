@@ -22,12 +22,14 @@ import struct
 import threading
 import uuid
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from whoosh import columns
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import FileStorage
@@ -38,6 +40,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from archive.errors import BusyError, IndexStateError
+from archive.records import record
 from archive.search import manifest
 from archive.search.pool import TermPool
 from archive.search.schema import SCHEMA, IndexDoc, Text, build_schema, to_fields
@@ -81,7 +84,7 @@ CORRUPTION_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Drift:
     """How the index differs from the database, by document id."""
 
@@ -181,6 +184,7 @@ class SearchIndex:
             else:
                 searcher = ix.searcher()
                 _lengths_in_memory(searcher)
+                _stored_fields_at_once(searcher)
                 _remember_term_lookups(searcher)
                 _SEARCHERS.pop(key, None)
                 _SEARCHERS[key] = (self._stamp, searcher)
@@ -466,6 +470,52 @@ class _SegmentWriter(SegmentWriter):
 
     def per_document_reader(self) -> object:
         return _LengthsInMemory(super().per_document_reader())
+
+
+class _CompressedBytes(columns.CompressedBytesColumn):
+    """whoosh3's stored-fields column read as whoosh3 reads it, except for the offsets."""
+
+    class Reader(columns.CompressedBytesColumn.Reader):
+        def _read_offsets_and_lengths(self) -> None:
+            """Each document's offset as the running sum of the lengths before it, in C.
+
+            whoosh3 sums them in a Python loop over every document of the segment the first time
+            a document's stored fields are read (a few ms a segment of 20,000, paid by every
+            `archive search` process once per segment its hits are in)."""
+            lastbyte = self._basepos + self._length - 1
+            code = chr(self._dbfile.get_byte(lastbyte))
+            if code == "X":  # the offsets were written: whoosh3 reads them in one go
+                super()._read_offsets_and_lengths()
+                return
+            lengths = self._dbfile.get_array(lastbyte - struct.calcsize(code) * self._doccount, code, self._doccount)
+            self._lengths = lengths
+            self._offsets = array("L", accumulate(lengths, initial=0))
+
+
+_STORED_COLUMN = columns.PickleColumn(_CompressedBytes())
+
+
+class _StoredFieldsReader:
+    """Stands in whoosh3's per-document reader cache for the ``_stored`` column until first read."""
+
+    def __init__(self, perdoc: Any) -> None:
+        self._perdoc = perdoc
+        self._reader: Any = None
+
+    def __getitem__(self, docnum: int) -> Any:
+        if self._reader is None:
+            self._reader = self._perdoc.column_reader("_stored", _STORED_COLUMN)
+        return self._reader[docnum]
+
+
+def _stored_fields_at_once(searcher: Searcher) -> None:
+    """Read stored fields through :class:`_CompressedBytes` (whoosh3's ``stored_fields`` takes its
+    column reader from the per-document reader cache, ``_perdoc._readers``; the version is pinned)."""
+    for leaf, _ in searcher.leaf_searchers():
+        perdoc = getattr(leaf.reader(), "_perdoc", None)
+        cache = getattr(perdoc, "_readers", None)
+        if isinstance(cache, dict) and "_stored" not in cache and perdoc.has_column("_stored"):
+            cache["_stored"] = _StoredFieldsReader(perdoc)
 
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]

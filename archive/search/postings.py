@@ -15,7 +15,6 @@ from array import array
 from collections import OrderedDict
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from pickle import loads
@@ -32,6 +31,7 @@ from whoosh.searching import SearchContext, Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from archive.records import record
 from archive.search.docvalues import column_values
 from archive.search.lazy_numpy import np, numpy_imported
 from archive.search.phrase import ExactPhrase
@@ -790,7 +790,7 @@ def _norm_array(norms: tuple[float | None, ...]) -> np.ndarray:
     return np.array([np.nan if norm is None else norm for norm in norms], np.float64)
 
 
-@dataclass(frozen=True)
+@record
 class _BM25:
     """A term's postings matcher (unwrapped), the deleted documents it would skip, and what its
     BM25F score needs: BM25F's bm25(idf, tf, fl, avgfl, B, K1), with the part that depends only
@@ -1041,7 +1041,7 @@ def _each_document(candidates: np.ndarray, parts: list[PartPostings], matches: C
     return candidates[np.array([matches(list(each)) for each in zip(*values)], bool)] if len(candidates) else candidates
 
 
-@dataclass(frozen=True)
+@record
 class _PhraseParts:
     """Each part's postings (ids, weights and positions as arrays and a list of texts, which the
     garbage collector does not track: a dict of (weight, value) tuples made a query allocate

@@ -19,10 +19,10 @@ Grammar (``AND`` binds tighter than ``OR``; juxtaposition means ``AND``)::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from archive.errors import QueryError
+from archive.records import field, record
 from archive.search.analysis import words
 from archive.search.dates import Interval, comparison, parse_period
 
@@ -49,7 +49,7 @@ _RANGE = re.compile(r"\[\s*(\S+)\s+(?:TO|to)\s+(\S+)\s*\]")
 # ---------------------------------------------------------------- syntax tree
 
 
-@dataclass(frozen=True)
+@record
 class Words:
     """One word or a phrase (a sequence of index terms), searched in any of ``fields``.
 
@@ -63,7 +63,7 @@ class Words:
     span: tuple[int, int]
 
 
-@dataclass(frozen=True)
+@record
 class Wildcard:
     """A glob over single index terms: ``*`` any run of characters, ``?`` one character."""
 
@@ -71,7 +71,7 @@ class Wildcard:
     pattern: str
 
 
-@dataclass(frozen=True)
+@record
 class Fuzzy:
     """Terms within ``maxdist`` edits (Levenshtein) of ``term`` that share its first character."""
 
@@ -80,7 +80,7 @@ class Fuzzy:
     maxdist: int
 
 
-@dataclass(frozen=True)
+@record
 class Exact:
     """An untokenised field compared whole (``lang``)."""
 
@@ -88,24 +88,24 @@ class Exact:
     value: str
 
 
-@dataclass(frozen=True)
+@record
 class DateFilter:
     """``published`` within a half-open interval of naive UTC datetimes."""
 
     interval: Interval
 
 
-@dataclass(frozen=True)
+@record
 class And:
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Or:
     children: tuple[Node, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Not:
     child: Node
 
@@ -113,7 +113,7 @@ class Not:
 Node = Words | Wildcard | Fuzzy | Exact | DateFilter | And | Or | Not
 
 
-@dataclass(frozen=True)
+@record
 class ParsedQuery:
     text: str
     root: Node
@@ -123,7 +123,7 @@ class ParsedQuery:
 # ---------------------------------------------------------------- lexer
 
 
-@dataclass(frozen=True)
+@record
 class _Token:
     kind: str  # "(" ")" AND OR NOT "-" FIELD PHRASE WORD RANGE
     text: str  # operator word, field name, phrase/word/range body

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from heapq import heappush, heapreplace, nsmallest
 from datetime import date, datetime
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from archive.errors import QueryError
+from archive.records import field, record
 from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, _terms_within, compile_query
 from archive.search.dates import since_bound, until_bound
@@ -38,7 +38,7 @@ SORTS = ("relevance", "date", "-date")
 FACET_FIELDS = {"source": "source_facet", "year": "year"}
 
 
-@dataclass(frozen=True)
+@record
 class Hit:
     id: int
     external_id: str
@@ -49,7 +49,7 @@ class Hit:
     snippet: Snippet | None
 
 
-@dataclass(frozen=True)
+@record
 class SearchResults:
     total: int
     hits: list[Hit]

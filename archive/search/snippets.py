@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import accumulate
 from typing import Literal
 
+from archive.records import record
 from archive.search.analysis import WORD_PATTERN, word_spans, words
 
 ELLIPSIS = "…"
@@ -19,7 +19,7 @@ MARK_OPEN, MARK_CLOSE = "[[", "]]"
 ANSI_BOLD, ANSI_RESET = "\x1b[1m", "\x1b[0m"
 
 
-@dataclass(frozen=True)
+@record
 class Snippet:
     """Text segments in order; ``is_match`` marks the highlighted ones."""
 
