@@ -141,10 +141,14 @@ def _number_slots(words: list[int], word_kinds: list[int]) -> dict[int, frozense
 def protagonists(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarray:
     """The rarest names of the lead (``doc_freq`` holds the archive frequency of each of
     ``lead.names``), leaving out names common across the archive."""
-    limit = max(PROTAGONIST_MIN_DF_LIMIT, PROTAGONIST_MAX_DF_SHARE * archive_size)
     order = np.argsort(doc_freq, kind="stable")
-    rare = order[doc_freq[order] <= limit]
+    rare = order[doc_freq[order] <= _rare_name_limit(archive_size)]
     return lead.names[rare[:PROTAGONISTS]]
+
+
+def _rare_name_limit(archive_size: int) -> float:
+    """The most documents a name may be in and still tell one event or company from another."""
+    return max(PROTAGONIST_MIN_DF_LIMIT, PROTAGONIST_MAX_DF_SHARE * archive_size)
 
 
 def figures_differ(a: Lead, b: Lead) -> bool:
@@ -264,8 +268,7 @@ def rare_names(text: str, tokens: Tokens, doc_freq_of: Callable[[np.ndarray], np
     lead_of) that are rare in the archive (see PROTAGONIST_MAX_DF_SHARE): who and what the text
     is about, not places every report names nor ordinary words that start a sentence."""
     names = np.unique(tokens.hashes[_names_mask(tokens, _upper_initials(text, tokens))])
-    limit = max(PROTAGONIST_MIN_DF_LIMIT, PROTAGONIST_MAX_DF_SHARE * archive_size)
-    return names[doc_freq_of(names) <= limit]
+    return names[doc_freq_of(names) <= _rare_name_limit(archive_size)]
 
 
 def spelt_alike(words_a: Iterable[str], words_b: Iterable[str]) -> bool:
