@@ -284,3 +284,18 @@ def test_two_banks_same_notice_same_day_is_no_copy_but_a_corrected_name_is() -> 
     assert result.story_of[1] != result.story_of[2]
     # A correction of the company's misspelt name is the same notice re-issued.
     assert _relation(result, 3, 4) in ("near_copy", "duplicate")
+
+
+def test_a_lead_cut_inside_a_word_has_a_name_the_text_cannot_spell() -> None:
+    from archive.provenance.clusters import lead_of
+    from archive.provenance.engine import ProvenanceIndex
+
+    # No sentence end: the lead is the first LEAD_MAX_CHARS characters, cut inside "Fieldcorporation".
+    text = "x " * 197 + "ab Fieldcorporation shares rose and more words follow here without any sentence end"
+    index = ProvenanceIndex()
+    index.update([DocInput(1, text)])
+    lead = lead_of(text, index.tokens[1])
+    held = np.isin(lead.names, index.tokens[1].hashes)
+    assert not held.all()  # the cut "Fieldcorporat" is a name of the lead only
+    spellings = index._spellings(1, lead.names)
+    assert len(spellings) == int(held.sum()) and all(word in text for word in spellings)

@@ -1223,9 +1223,10 @@ class ProvenanceIndex:
         return self._rare_cache[x]
 
     def _spellings(self, x: int, hashes: np.ndarray) -> list[str]:
-        """How the text spells the words ``hashes`` where it first uses them."""
+        """How the text spells the words ``hashes`` where it first uses them. A lead cut at
+        LEAD_MAX_CHARS inside a word holds a name the text itself does not: it has no spelling."""
         t, text = self.tokens[x], self.docs[x].text
-        firsts = [int(np.flatnonzero(t.hashes == h)[0]) for h in hashes.tolist()]
+        firsts = [at[0] for at in (np.flatnonzero(t.hashes == h) for h in hashes.tolist()) if at.shape[0]]
         return [text[int(t.starts[i]):int(t.ends[i])] for i in firsts]
 
     def _reset_name_caches(self) -> None:
