@@ -402,7 +402,6 @@ def _sync_stories_around(conn: Connection, seeds: set[int]) -> None:
     edges: set[tuple[int, int]] = set()
     reached = set(seeds)
     while reached:
-        members |= reached
         reached |= set(conn.execute(text(
             f"SELECT document_id FROM stories WHERE story_id IN (SELECT story_id FROM stories WHERE document_id IN ({_LISTED}))"
         ), {"ids": json.dumps(sorted(reached))}).scalars())
