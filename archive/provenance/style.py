@@ -113,8 +113,7 @@ _LLM_WORDS = re.compile(
 
 def llm_word_rate(text: str) -> float:
     """Occurrences of LLM-favoured words per 100 words."""
-    words = text.count(" ") + text.count("\n") + 1
-    return 100.0 * len(_LLM_WORDS.findall(text.lower())) / max(words, 50)
+    return _per_100_words(len(_LLM_WORDS.findall(text.lower())), text)
 
 
 # Sentence ends, and paragraph breaks (a single newline is hard-wrapping, not a boundary).
@@ -168,7 +167,7 @@ MARK_CAP = 3.0
 
 
 def _per_100_words(count: int, text: str) -> float:
-    """``count`` per 100 words (counted as llm_word_rate counts them, at least 50)."""
+    """``count`` per 100 words (words counted by their separators, at least 50)."""
     words = text.count(" ") + text.count("\n") + 1
     return 100.0 * count / max(words, 50)
 
