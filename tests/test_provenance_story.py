@@ -286,16 +286,24 @@ def test_two_banks_same_notice_same_day_is_no_copy_but_a_corrected_name_is() -> 
     assert _relation(result, 3, 4) in ("near_copy", "duplicate")
 
 
-def test_a_lead_cut_inside_a_word_has_a_name_the_text_cannot_spell() -> None:
-    from archive.provenance.clusters import lead_of
+def test_a_lead_cut_inside_a_word_leaves_the_stump_out() -> None:
+    from archive.provenance.clusters import LEAD_MAX_CHARS, lead_of
     from archive.provenance.engine import ProvenanceIndex
+    from archive.provenance.features import tokenize
 
     # No sentence end: the lead is the first LEAD_MAX_CHARS characters, cut inside "Fieldcorporation".
     text = "x " * 197 + "ab Fieldcorporation shares rose and more words follow here without any sentence end"
+    assert text[LEAD_MAX_CHARS - 1].isalpha() and text[LEAD_MAX_CHARS].isalpha()
     index = ProvenanceIndex()
     index.update([DocInput(1, text)])
     lead = lead_of(text, index.tokens[1])
-    held = np.isin(lead.names, index.tokens[1].hashes)
-    assert not held.all()  # the cut "Fieldcorporat" is a name of the lead only
+    assert np.isin(lead.names, index.tokens[1].hashes).all()  # no stump "Fieldcorporat"
+    assert not np.isin(tokenize("Fieldcorporation").hashes, lead.names).any()  # nor the word it cuts
+    assert np.array_equal(lead_of(text).names, lead.names)
     spellings = index._spellings(1, lead.names)
-    assert len(spellings) == int(held.sum()) and all(word in text for word in spellings)
+    assert len(spellings) == lead.names.shape[0] and all(word in text for word in spellings)
+    # A word that ends exactly at the cut is whole, and stays.
+    whole = "x " * 194 + "ab Fieldcorp shares rose and more words follow here without any sentence end"
+    assert whole[LEAD_MAX_CHARS] == " "
+    assert np.isin(tokenize("Fieldcorp").hashes, lead_of(whole).names).all()
+    assert np.array_equal(lead_of(whole).names, lead_of(whole, tokenize(whole)).names)

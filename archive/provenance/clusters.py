@@ -81,13 +81,13 @@ class Lead:
 def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
     """The lead of ``text``; ``tokens``, the whole text's own (its fingerprint), spare
     tokenising the lead again: a token depends only on its own characters and those before it,
-    so the lead's tokens are the text's tokens that start in it, unless the lead ends inside a
-    word."""
+    so the lead's tokens are the text's tokens that end in it. A word cut by LEAD_MAX_CHARS is
+    left out: its stump ("Fieldcorporat") is no name the text holds."""
     end = _SENTENCE_END.search(text, LEAD_MIN_CHARS)
     first = text[: end.end() if end else LEAD_MAX_CHARS][:LEAD_MAX_CHARS]
-    t = _head(tokens, len(first)) if tokens is not None else None
-    if t is None:
-        t = tokenize(first)
+    if tokens is None:
+        tokens = tokenize(text[: len(first) + 1])  # one character more shows a word going on
+    t = _head(tokens, len(first))
     upper = _upper_initials(first, t)
     names = np.unique(t.hashes[_names_mask(t, upper)])
     hashes, kinds = t.hashes.tolist(), t.kinds.tolist()
@@ -112,11 +112,9 @@ def _months(hashes: list[int], upper: list[bool]) -> frozenset[int]:
                      if up and h in _MONTH_HASH and (h != _MAY or i > 0))
 
 
-def _head(tokens: Tokens, cut: int) -> Tokens | None:
-    """The tokens that start before character ``cut``; None when the last of them goes on past it."""
-    k = int(tokens.starts.searchsorted(cut))
-    if k and int(tokens.ends[k - 1]) > cut:
-        return None
+def _head(tokens: Tokens, cut: int) -> Tokens:
+    """The tokens that end by character ``cut``."""
+    k = int(tokens.ends.searchsorted(cut, side="right"))
     return Tokens(tokens.hashes[:k], tokens.kinds[:k], tokens.starts[:k], tokens.ends[:k])
 
 
