@@ -382,3 +382,32 @@ def test_burstiness_splits_sentences_as_its_definition_does() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randrange(1, 40)))
         assert style.burstiness(text) == _reference_burstiness(text), repr(text)
+
+
+def test_an_excerpt_of_a_longer_text_reads_as_derived_more_surely_than_a_cut_ending() -> None:
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.direction import CONTAINMENT_WEIGHT, EXCERPT_WEIGHT, DocTraits, direction
+
+    rng = random.Random(5)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(400)]
+
+    def sentences(n: int) -> list[str]:
+        return [" ".join(rng.choice(words) for _ in range(12)).capitalize() + "." for _ in range(n)]
+
+    kept = sentences(8)
+    traits = DocTraits(None, None, 100, 0, 0, 0, frozenset(), 0)
+
+    def containment_of(source: str, copy: str) -> tuple[float, str]:
+        ta, tb = tokenize(source), tokenize(copy)
+        f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+        p, signals, _ = direction(f, ta, tb, source, copy, traits, traits, lambda h: np.ones(h.shape[0]), 0, False)
+        (signal,) = [s for s in signals if s.name == "containment"]
+        assert signal.favours == "a" and p > 0.5  # the longer text is the source either way
+        return signal.weight, signal.reason
+
+    # The copy lost its last sentences: a cut ending, weak evidence on its own.
+    weight, _ = containment_of(" ".join(kept + sentences(6)), " ".join(kept))
+    assert weight == CONTAINMENT_WEIGHT
+    # The copy is a small part of the source: an excerpt, which outweighs a word-frequency vote.
+    weight, reason = containment_of(" ".join(sentences(20) + kept + sentences(20)), " ".join(kept))
+    assert weight == EXCERPT_WEIGHT > CONTAINMENT_WEIGHT and "excerpt" in reason

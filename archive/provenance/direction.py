@@ -7,7 +7,8 @@ logistic of the sum, 0.5 when nothing is known. Signals:
   whose substituted words are more frequent in the archive is the original;
 - known spinner artefacts, site cruft and LLM style: present in copies, rare in originals;
 - attribution: a text that credits the other's outlet ("according to Reuters") copied it;
-- containment: a text wholly contained in a longer one is usually the cut copy (weak).
+- containment: a text wholly contained in a longer one is usually the cut copy (weak), and an
+  excerpt or summary when it is a small part of it (stronger).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ AI_STYLE_WEIGHT = 0.6        # per marker per 100 words of difference, capped be
 AI_STYLE_CAP = 2.5
 ATTRIBUTION_WEIGHT = 2.0
 CONTAINMENT_WEIGHT = 0.5
+EXCERPT_MIN_ASYMMETRY = 0.6  # one text nearly all aligned, the other at most a fifth or so
+EXCERPT_WEIGHT = 1.5
 LLM_WORD_WEIGHT = 0.6        # per word per 100 words of difference
 MIN_LLM_WORD_GAP = 0.5
 DETAIL_WEIGHT = 3.0          # per unit difference in the share of details kept
@@ -199,8 +202,13 @@ def direction(
                                  f"{kept_b:.0%} the other way"))
     cov_a, cov_b = f.alignment.coverage_a, f.alignment.coverage_b
     if max(cov_a, cov_b) >= 0.8 and abs(cov_a - cov_b) >= 0.3:
-        signals.append(_vote("containment", CONTAINMENT_WEIGHT if cov_b > cov_a else -CONTAINMENT_WEIGHT,
-                             "the copy is contained in the longer source (cut ending)"))
+        # A text that is a small part of the other is its excerpt or summary: nobody spins or
+        # edits a short text into one several times as long by adding paragraphs around it.
+        excerpt = abs(cov_a - cov_b) >= EXCERPT_MIN_ASYMMETRY
+        weight = EXCERPT_WEIGHT if excerpt else CONTAINMENT_WEIGHT
+        signals.append(_vote("containment", weight if cov_b > cov_a else -weight,
+                             "the copy is a small part of the source (an excerpt or summary)" if excerpt
+                             else "the copy is contained in the longer source (cut ending)"))
     kept = [s for s in signals if s is not None]
     logit = sum(s.weight if s.favours == "a" else -s.weight for s in kept)
     return 1.0 / (1.0 + math.exp(-logit)), kept, examples
