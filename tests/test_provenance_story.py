@@ -260,6 +260,10 @@ def test_another_company_needs_both_protagonists_missing_and_figures_or_names_ap
     assert another_company(False, 0.3, np.array([1, 8, 9]), np.array([3, 4])) is None
     # Without rare names the texts' names say nothing either way.
     assert another_company(False, 0.9, none, np.array([3, 4])) is None
+    # Verbatim but for the protagonist (no spinner's swaps elsewhere): another company, however
+    # many of the template's rare names (products, places) the two share.
+    assert another_company(False, 0.9, np.array([1, 8, 9]), np.array([3, 8, 9]), unspun=True) is not None
+    assert another_company(False, 0.3, np.array([1, 8, 9]), np.array([3, 8, 9]), unspun=True) is None
 
 
 def test_spelt_alike_tells_a_misspelt_name_from_another() -> None:
@@ -307,3 +311,21 @@ def test_a_lead_cut_inside_a_word_leaves_the_stump_out() -> None:
     assert whole[LEAD_MAX_CHARS] == " "
     assert np.isin(tokenize("Fieldcorp").hashes, lead_of(whole).names).all()
     assert np.array_equal(lead_of(whole).names, lead_of(whole, tokenize(whole)).names)
+
+
+CRUDE_POSTINGS = ("{0} said it raised the contract price it will pay for crude oil 50 cts a barrel, effective "
+                  "today. The increase brings {0}'s posted price for West Texas Intermediate to 18.00 dlrs a "
+                  "barrel and Light Louisiana Sweet to 18.35 dlrs. Prices were last changed in Calgary talks.")
+
+
+def test_one_template_for_two_companies_sharing_its_rare_names_is_no_copy() -> None:
+    docs = _background() + [
+        DocInput(1, CRUDE_POSTINGS.format("Unocal"), None, T0, "Reuters"),
+        DocInput(2, CRUDE_POSTINGS.format("Murphy"), None, T0 + timedelta(hours=2), "Reuters")]
+    result = build(docs)
+    assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+    # A spun copy keeps the protagonist, so it stays a copy.
+    spun = (CRUDE_POSTINGS.format("Unocal").replace("raised", "elevated").replace("increase", "rise")
+            .replace("changed", "altered").replace("pay", "remit"))
+    result = build(docs + [DocInput(3, spun, None, T0 + timedelta(days=1), "OilDaily")])
+    assert _relation(result, 1, 3) in ("near_copy", "spun")

@@ -281,7 +281,8 @@ def protagonists_apart(pa: np.ndarray, hashes_a: np.ndarray, pb: np.ndarray, has
     return bool(pa.shape[0] and pb.shape[0]) and not np.isin(pa, hashes_b).any() and not np.isin(pb, hashes_a).any()
 
 
-def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarray, rare_b: np.ndarray) -> str | None:
+def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarray, rare_b: np.ndarray,
+                    unspun: bool = False) -> str | None:
     """Why two copy-like texts whose protagonists are apart (protagonists_apart) are one
     template filled in for two companies, or None: some figures differ (``some_figures_differ``:
     in the aligned text or the leads) or, where the aligned passages hold at least
@@ -296,4 +297,7 @@ def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarr
     if coverage >= TEMPLATE_MIN_COVERAGE and fewer and np.isin(rare_a, rare_b).sum() < RARE_NAMES_MIN_SHARED * fewer:
         return ("neither text names the other's protagonist and they share few rare names: one "
                 "template, another company's news")
+    if coverage >= TEMPLATE_MIN_COVERAGE and unspun:
+        return ("neither text names the other's protagonist, yet the rest is verbatim: one template, "
+                "another company's news (a spinner that swapped a name would have swapped other words too)")
     return None

@@ -47,7 +47,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-10"
+METHOD_VERSION = "2026.12-11"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1048,17 +1048,18 @@ class ProvenanceIndex:
         changed = figures_changed(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
         why = another_day(changed, f.alignment.numbers_shared, self._gap_seconds(a, b))
         if why is None:  # leads and names are read only when dates and figures leave it open
-            why = self._another_company(a, b, f.alignment, changed)
+            why = self._another_company(a, b, f.alignment, changed, decision.relation)
         if why is None:
             return decision
         return Decision("related", decision.score, decision.reasons + (why,))
 
-    def _another_company(self, a: int, b: int, al: Alignment, changed_figures: int) -> str | None:
+    def _another_company(self, a: int, b: int, al: Alignment, changed_figures: int, relation: str) -> str | None:
         (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
         if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
             return None  # most pairs: rare names are not needed
         some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
-        why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b))
+        why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b),
+                              relation != "spun")
         if why is not None and spelt_alike(self._spellings(a, pa), self._spellings(b, pb)):
             return None  # a correction of a misspelt name, not two companies
         return why
