@@ -329,3 +329,37 @@ def test_one_template_for_two_companies_sharing_its_rare_names_is_no_copy() -> N
             .replace("changed", "altered").replace("pay", "remit"))
     result = build(docs + [DocInput(3, spun, None, T0 + timedelta(days=1), "OilDaily")])
     assert _relation(result, 1, 3) in ("near_copy", "spun")
+
+
+def test_a_lead_without_a_rare_name_still_names_its_subject() -> None:
+    from archive.provenance.clusters import subject_of
+
+    lead = lead_of("Chemical Bank said it is raising its prime lending rate in April to 7-3/4 pct.")
+    names = lead_of("Chemical Bank April").names
+    chemical, bank, april = (lead_of(w).names[0] for w in ("Chemical", "Bank", "April"))
+    df = {chemical: 30, bank: 400, april: 5}
+    freq = np.array([df[h] for h in lead.names.tolist()])
+    assert np.isin(names, lead.names).all()
+    # The least common name, months aside ("April" is rarer but a date), within a twentieth of the archive.
+    assert subject_of(lead, freq, 1000).tolist() == [chemical]
+    assert subject_of(lead, freq, 500).tolist() == []
+    # A table's first rows have labels, not a subject.
+    table = lead_of("Shr 41 cts vs 17 cts Net 8,824,000 vs 4,555,000 Revs 301.9 mln vs 196.4 mln")
+    assert table.tabular and not lead.tabular
+    assert subject_of(table, np.ones(table.names.shape[0]), 1000).shape[0] == 0
+
+
+def test_two_banks_same_notice_when_one_bank_has_a_common_name_is_no_copy() -> None:
+    # 'Chemical' is in 3% of this archive: too common for a protagonist, not for a subject;
+    # 'Bank' is in most of it: too common for either.
+    docs = [DocInput(2000 + i, f"Chemical makers in {_PLACES[i % 10]} said output of {_THINGS[i % 10]} "
+                     f"rose {i} pct in the quarter, the trade group said.", None, T0 - timedelta(days=40), "Wire")
+            for i in range(12)]
+    docs += [DocInput(3000 + i, f"Farmers in {_PLACES[i % 10]} reported that {_THINGS[(i * 3) % 10]} output "
+                      f"number {i} rose this season, the growers said" + (", and the Bank agreed." if i % 8 else "."),
+                      None, T0 - timedelta(days=30), "Wire")
+             for i in range(388)]
+    notices = [DocInput(1, PRIME_RATE.format("Chemical Bank"), None, T0, "Reuters"),
+               DocInput(2, PRIME_RATE.format("Marine Midland Banks Inc"), None, T0 + timedelta(hours=2), "Reuters")]
+    result = build(docs + notices)
+    assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")

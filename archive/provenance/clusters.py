@@ -43,6 +43,9 @@ def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[in
 # 40th character skips abbreviations in a dateline or a leading name ("U.S.", "Dr.").
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"“(<])")
 LEAD_MIN_CHARS = 40
+# A lead's least common name is its subject (see subject_of) up to this share of the archive; a
+# protagonist (see protagonists) must be rarer.
+SUBJECT_MAX_DF_SHARE = 0.05
 LEAD_MAX_CHARS = 400  # tables and lists have no sentence end: their first lines serve
 # The protagonists are the rarest names of the lead. Two, not one, because a lead often names a
 # parent and its unit, or a bidder and its target; more would admit the template's own names
@@ -76,6 +79,24 @@ class Lead:
     names: np.ndarray  # distinct hashes of capitalised words, sorted
     slots: Mapping[int, frozenset[int]]  # unit word hash -> the numbers given in that unit
     months: frozenset[int] = frozenset()  # 1-12, the months named
+    tabular: bool = False  # mostly figures: a table's first rows ("Shr 41 cts vs 17 cts ...")
+
+
+# A lead with at least this share of number tokens is a table's first rows.
+TABULAR_MIN_NUMBER_SHARE = 0.25
+
+
+def subject_of(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarray:
+    """The lead's least common name (``doc_freq``: the archive frequency of each of
+    ``lead.names``), when it is in at most SUBJECT_MAX_DF_SHARE of the archive: who a lead is
+    about even when no name of it is rare enough for a protagonist ("Chemical Bank said ...").
+    None for a table (its row labels, "Shr", "Avg", are no subject) and months are left out."""
+    if lead.tabular:
+        return lead.names[:0]
+    keep = np.array([h not in _MONTH_HASH for h in lead.names.tolist()], dtype=bool)
+    names, df = lead.names[keep], doc_freq[keep]
+    least = np.argsort(df, kind="stable")[:1]
+    return names[least[df[least] <= SUBJECT_MAX_DF_SHARE * archive_size]]
 
 
 def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
@@ -91,7 +112,8 @@ def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
     upper = _upper_initials(first, t)
     names = np.unique(t.hashes[_names_mask(t, upper)])
     hashes, kinds = t.hashes.tolist(), t.kinds.tolist()
-    return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()))
+    tabular = bool(t.kinds.shape[0]) and float((t.kinds == NUM).mean()) >= TABULAR_MIN_NUMBER_SHARE
+    return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()), tabular)
 
 
 def _upper_initials(text: str, t: Tokens) -> np.ndarray:

@@ -36,7 +36,7 @@ from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
-                       protagonists, protagonists_apart, rare_names, same_event, spelt_alike, stories)
+                       protagonists, protagonists_apart, rare_names, same_event, spelt_alike, stories, subject_of)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -47,7 +47,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-11"
+METHOD_VERSION = "2026.12-12"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1055,11 +1055,19 @@ class ProvenanceIndex:
 
     def _another_company(self, a: int, b: int, al: Alignment, changed_figures: int, relation: str) -> str | None:
         (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
+        unspun = relation != "spun"
+        if unspun and bool(pa.shape[0]) != bool(pb.shape[0]):
+            # A lead whose names are all common in the archive ("Chemical Bank said ...") still
+            # names its subject, its least common name, when the other lead names a protagonist
+            # (two leads without one are routine reports or tables: their names say little). Not
+            # for spun pairs, where such a name may be one of the spinner's swaps ("Northern" ->
+            # "Northerly").
+            pa, pb = (pa if pa.shape[0] else self._subject(a)), (pb if pb.shape[0] else self._subject(b))
         if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
             return None  # most pairs: rare names are not needed
         some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
         why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b),
-                              relation != "spun")
+                              unspun)
         if why is not None and spelt_alike(self._spellings(a, pa), self._spellings(b, pb)):
             return None  # a correction of a misspelt name, not two companies
         return why
@@ -1217,6 +1225,10 @@ class ProvenanceIndex:
             lead = lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
+
+    def _subject(self, x: int) -> np.ndarray:
+        lead = self._lead(x)[0]
+        return subject_of(lead, self._freq(lead.names), self.candidates.archive_size)
 
     def _rare_names(self, x: int) -> np.ndarray:
         if x not in self._rare_cache:
