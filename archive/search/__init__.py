@@ -2,33 +2,45 @@
 
 The index is rebuildable from the store at any time (``SearchIndex.rebuild``) and checked against it
 (``SearchIndex.check`` / ``repair``) by document id and content hash.
+
+The names below are imported from their modules on first use: a process imports only the
+modules it needs (a search does not import the writer's, nor ``IndexDoc``'s).
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 from archive.search import lazy_morph
 
 lazy_morph.install()  # before anything imports whoosh.query
 
-from archive.search.analysis import words  # noqa: E402
-from archive.search.index import Drift, SearchIndex  # noqa: E402
-from archive.search.query import FIELDS, ParsedQuery, parse  # noqa: E402
-from archive.search.schema import IndexDoc  # noqa: E402
-from archive.search.searcher import Hit, SearchResults, Snapshot, count, search, snapshot  # noqa: E402
-from archive.search.snippets import Snippet, render  # noqa: E402
+_MODULE_OF = {
+    "words": "analysis",
+    "Drift": "index",
+    "SearchIndex": "index",
+    "FIELDS": "query",
+    "ParsedQuery": "query",
+    "parse": "query",
+    "IndexDoc": "document",
+    "Hit": "searcher",
+    "SearchResults": "searcher",
+    "Snapshot": "searcher",
+    "count": "searcher",
+    "search": "searcher",
+    "snapshot": "searcher",
+    "Snippet": "snippets",
+    "render": "snippets",
+}
 
-__all__ = [
-    "FIELDS",
-    "Drift",
-    "Hit",
-    "IndexDoc",
-    "ParsedQuery",
-    "SearchIndex",
-    "SearchResults",
-    "Snapshot",
-    "Snippet",
-    "count",
-    "parse",
-    "render",
-    "search",
-    "snapshot",
-    "words",
-]
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:  # a submodule not imported yet: the import system imports it next
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

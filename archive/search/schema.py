@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from pickle import dumps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import fields
 from whoosh.system import pack_uint
@@ -15,23 +14,10 @@ from whoosh.system import pack_uint
 from archive.search.analysis import COMMON_WORDS, grams, make_analyzer, words
 from archive.search.dates import to_utc_naive
 
+if TYPE_CHECKING:
+    from archive.search.document import IndexDoc
+
 TITLE_BOOST = 2.0
-
-
-@dataclass(frozen=True)
-class IndexDoc:
-    """What the store hands to the index. ``published_at`` is timezone-aware UTC or None."""
-
-    id: int
-    external_id: str
-    title: str | None
-    text: str
-    author: str | None
-    source: str | None
-    url: str | None
-    language: str | None
-    published_at: datetime | None
-    content_hash: str
 
 
 # (term bytes, frequency, weight, encoded positions): what Whoosh's ``FieldType.index`` yields.
@@ -158,11 +144,12 @@ def texts_to_index(title: str | None, text: str, author: str | None, source: str
 
 
 def analyse(texts: dict[str, str]) -> dict[str, list[Posting]]:
-    """The postings of each of ``texts_to_index``'s fields under :data:`SCHEMA`, as its
+    """The postings of each of ``texts_to_index``'s fields under :func:`new_index_schema`, as its
     ``index`` gives them. An ingest computes them in its reader process, beside the writer,
     which is the ingest's bottleneck: the writer takes them for every field its index analyses
-    as SCHEMA does (see ``index._SegmentWriter``)."""
-    return {name: _postings(value, SCHEMA[name].format.field_boost, SCHEMA[name].common_words)
+    alike (see ``writer.PooledSegmentWriter``)."""
+    schema = new_index_schema()
+    return {name: _postings(value, schema[name].format.field_boost, schema[name].common_words)
             for name, value in texts.items()}
 
 
@@ -198,4 +185,16 @@ def stored_published(value: datetime | None) -> datetime | None:
     return None if value is None else value.replace(tzinfo=timezone.utc)
 
 
-SCHEMA = build_schema()  # what a new index gets
+@lru_cache(maxsize=1)
+def new_index_schema() -> fields.Schema:
+    """What a new index gets, built once on first use: a search reads its index's own schema."""
+    return build_schema()
+
+
+def __getattr__(name: str) -> Any:
+    """``IndexDoc``, from the module a search does not import (see ``document``)."""
+    if name == "IndexDoc":
+        from archive.search.document import IndexDoc
+
+        return IndexDoc
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
