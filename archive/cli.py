@@ -6,6 +6,7 @@ line on stderr and an exit status here, once.
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 import sys
@@ -293,4 +294,11 @@ def db_check(archive: Archive) -> None:
 
 
 def main() -> None:
-    cli(prog_name="archive")
+    try:
+        cli(prog_name="archive")
+    finally:
+        # What is left now lives until the process ends: the cyclic garbage collector's passes at
+        # exit would walk every object the imports made (modules, classes, functions), to free
+        # next to nothing, ~15 ms of an `archive search`. Frozen objects are out of its sight.
+        # Nothing is left for them to finalize: a command commits and closes what it writes.
+        gc.freeze()
