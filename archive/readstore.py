@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,18 @@ class Family:
     attributions: dict[int, list[dict[str, Any]]]
 
 
+def _ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
+    """Values and their counts, None named ``missing`` (and counted with a value of that name),
+    the most frequent first, then by value: what ``SELECT coalesce(value, missing), count(*) ...
+    GROUP BY 1 ORDER BY 2 DESC, 1`` gives (SQLite's BINARY order of UTF-8 text is Python's order
+    of ``str``)."""
+    totals: dict[str, int] = {}
+    for value, count in counts:
+        name = missing if value is None else value
+        totals[name] = totals.get(name, 0) + count
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+
+
 class ReadStore:
     def __init__(self, db_path: Path) -> None:
         self.conn = connect_readonly(db_path)
@@ -121,10 +134,9 @@ class ReadStore:
 
     def counts(self) -> dict[str, Any]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
-        by_source = self.conn.execute(
-            "SELECT coalesce(source, '(none)') AS source, count(*) AS n FROM documents "
-            "GROUP BY 1 ORDER BY n DESC, source"
-        ).fetchall()
+        # Grouped by the column itself, in the order of its index (grouping by an expression of it
+        # sorted every row first: ~10 ms on Reuters), then named and ranked by ``_ranked``.
+        by_source = _ranked(self.conn.execute("SELECT source, count(*) FROM documents GROUP BY source"), "(none)")
         by_year = self.conn.execute(
             "SELECT coalesce(substr(published_at, 1, 4), '(undated)') AS year, count(*) AS n "
             "FROM documents GROUP BY 1 ORDER BY year"
@@ -140,7 +152,7 @@ class ReadStore:
             "provenance_links": one("SELECT count(*) FROM provenance WHERE relation != 'related'"),
             "stories": one("SELECT count(DISTINCT story_id) FROM stories"),
             "pending_index": one("SELECT count(*) FROM index_queue"),
-            "by_source": [tuple(r) for r in by_source],
+            "by_source": by_source,
             "by_year": [tuple(r) for r in by_year],
             "by_language": [tuple(r) for r in by_language],
         }
