@@ -192,7 +192,8 @@ def new_index_schema() -> fields.Schema:
 
 
 def __getattr__(name: str) -> Any:
-    """``IndexDoc``, from the module a search does not import (see ``document``)."""
+    """``IndexDoc``, which the writers' code imports from here, loaded from ``document`` on first
+    use: a search does not need it."""
     if name == "IndexDoc":
         from archive.search.document import IndexDoc
 
