@@ -112,3 +112,18 @@ def test_a_search_imports_nothing_the_writer_needs(seeds_home: str) -> None:
     unwanted = {"whoosh.writing", "whoosh.externalsort", "tempfile", "archive.search.writer",
                 "archive.search.pool", "archive.search.document", "dataclasses"}
     assert modules & unwanted == set()
+
+
+def test_main_freezes_the_collectors_objects_when_the_command_is_done(monkeypatch) -> None:
+    import gc
+
+    import archive.cli as cli_module
+
+    ran: list[int] = []
+    monkeypatch.setattr(cli_module, "cli", lambda **_: ran.append(gc.get_freeze_count()))
+    gc.unfreeze()
+    try:
+        cli_module.main()
+        assert ran == [0] and gc.get_freeze_count() > 0  # frozen after the command, not before
+    finally:
+        gc.unfreeze()
