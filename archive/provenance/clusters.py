@@ -90,7 +90,7 @@ def subject_of(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarra
     """The lead's least common name (``doc_freq``: the archive frequency of each of
     ``lead.names``), when it is in at most SUBJECT_MAX_DF_SHARE of the archive: who a lead is
     about even when no name of it is rare enough for a protagonist ("Chemical Bank said ...").
-    None for a table (its row labels, "Shr", "Avg", are no subject) and months are left out."""
+    Empty for a table (its row labels, "Shr", "Avg", are no subject); months are left out."""
     if lead.tabular:
         return lead.names[:0]
     keep = np.array([h not in _MONTH_HASH for h in lead.names.tolist()], dtype=bool)
@@ -309,9 +309,10 @@ def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarr
     template filled in for two companies, or None: some figures differ (``some_figures_differ``:
     in the aligned text or the leads) or, where the aligned passages hold at least
     TEMPLATE_MIN_COVERAGE of one text (``coverage``, the larger share), the texts share few of
-    their rare names (``rare_a``, ``rare_b``, see rare_names). A spun copy whose protagonist the
-    spinner swapped keeps its figures and the rest of its names. The caller rules out misspelt
-    names (spelt_alike)."""
+    their rare names (``rare_a``, ``rare_b``, see rare_names) or the pair is no spinner's work
+    (``unspun``: a duplicate or near copy, whose only edits are the names). A spun copy whose
+    protagonist the spinner swapped keeps its figures and the rest of its names. The caller rules
+    out misspelt names (spelt_alike)."""
     if some_figures_differ:
         return ("figures differ and neither text names the other's protagonist: one template, "
                 "another company's news")

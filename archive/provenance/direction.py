@@ -41,7 +41,7 @@ AI_STYLE_WEIGHT = 0.6        # per marker per 100 words of difference, capped be
 AI_STYLE_CAP = 2.5
 ATTRIBUTION_WEIGHT = 2.0
 CONTAINMENT_WEIGHT = 0.5
-EXCERPT_MIN_ASYMMETRY = 0.6  # one text nearly all aligned, the other at most a fifth or so
+EXCERPT_MIN_ASYMMETRY = 0.6  # with one text >= 0.8 aligned, the other at most 0.4 (0.2 at 0.8)
 EXCERPT_WEIGHT = 1.5
 LLM_WORD_WEIGHT = 0.6        # per word per 100 words of difference
 MIN_LLM_WORD_GAP = 0.5

@@ -1236,8 +1236,8 @@ class ProvenanceIndex:
         return self._rare_cache[x]
 
     def _spellings(self, x: int, hashes: np.ndarray) -> list[str]:
-        """How the text spells the words ``hashes`` where it first uses them. A lead cut at
-        LEAD_MAX_CHARS inside a word holds a name the text itself does not: it has no spelling."""
+        """How the text spells the words ``hashes`` where it first uses them (a word it does not
+        hold has no spelling)."""
         t, text = self.tokens[x], self.docs[x].text
         firsts = [at[0] for at in (np.flatnonzero(t.hashes == h) for h in hashes.tolist()) if at.shape[0]]
         return [text[int(t.starts[i]):int(t.ends[i])] for i in firsts]
