@@ -12,6 +12,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -50,9 +52,158 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     ``fn`` may read anything this process holds at call time (children are forked, nothing is
     pickled on the way in); its results must pickle. Falls back to one process when there are
     few items, one core, or no ``fork`` start method.
+
+    The items go out in chunks, each process taking the next one when it is done with its
+    last, and a worker sends each chunk's results as soon as they are made: this process
+    unpickles them between its own chunks (about as costly as computing them, for pair
+    alignments), so a worker takes on more chunks meanwhile instead of idling while this
+    process unpickles everything at the end, and a share that turns out slower (longer
+    texts, a core busy with something else) does not leave the other cores waiting for it.
     """
     parent = os.getpid()
-    return map_shares_forked(lambda share: _compute(fn, share, parent), items, workers)
+    n = len(items)
+    wanted = _worker_count_for(n, workers)
+    if wanted < 2:
+        return _compute(fn, items, parent)
+    bounds = _chunk_bounds(n, wanted)
+    context = mp.get_context("fork")
+    # The next chunk to take; the first `wanted` are each process's own first chunk.
+    taken = context.Value("i", wanted, lock=True)
+    chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
+    children = []
+    for k in range(1, wanted):
+        receive, send = context.Pipe(duplex=False)
+        _widen(send)
+        child = context.Process(target=_chunk_child, args=(fn, items, bounds, k, taken, send, parent), daemon=True)
+        child.start()
+        send.close()  # the child holds its own copy; closing ours lets recv see its exit
+        children.append((child, _Receiver(receive)))
+    try:
+        k = 0
+        while k < len(chunks):
+            chunks[k] = _compute(fn, items[bounds[k]:bounds[k + 1]], parent)
+            for _, receiver in children:
+                receiver.unpack_into(chunks)
+            k = _take(taken)
+        for child, receiver in children:
+            receiver.join()
+            receiver.unpack_into(chunks)
+            if not receiver.done:
+                child.join()
+                raise WorkerError(f"a linking worker exited without a result (exit code {child.exitcode})")
+    finally:
+        for child, receiver in children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+            receiver.join()  # (it ends at the worker's exit) before its pipe end is closed
+            receiver.receive.close()
+    results: list[R] = []
+    for chunk in chunks:
+        assert chunk is not None  # every worker sent all it took (checked above)
+        results.extend(chunk)
+    return results
+
+
+def _worker_count_for(n: int, workers: int | None) -> int:
+    """Processes worth using for ``n`` items: at most ``workers`` (default: worker_count()),
+    at least MIN_ITEMS_PER_WORKER items each; 1 without the ``fork`` start method."""
+    wanted = worker_count() if workers is None else max(1, workers)
+    wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
+    return wanted if "fork" in mp.get_all_start_methods() else 1
+
+
+# Chunks shrink as the items run out (guided scheduling): the first are large, so that taking a
+# chunk and sending its results are rare, and the last small, so that the processes finish
+# within a small chunk's time of each other.
+CHUNKS_SHRINK = 3
+MIN_CHUNKS_PER_WORKER = 32
+
+
+def _chunk_bounds(n: int, workers: int) -> list[int]:
+    """Boundaries of the chunks of ``n`` items: each a 1/(CHUNKS_SHRINK * workers) share of the
+    items left, none smaller than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all."""
+    smallest = max(1, n // (MIN_CHUNKS_PER_WORKER * workers))
+    bounds = [0]
+    while bounds[-1] < n:
+        left = n - bounds[-1]
+        bounds.append(bounds[-1] + min(left, max(smallest, left // (CHUNKS_SHRINK * workers))))
+    return bounds
+
+
+def _take(taken: Any) -> int:
+    """The index of the next chunk nobody has taken yet (past the last when all are taken)."""
+    with taken.get_lock():
+        k = taken.value
+        taken.value = k + 1
+    return k
+
+
+def _widen(send: Any) -> None:
+    """Give a worker's pipe the largest buffer allowed (Linux), so that it seldom waits while
+    the receiving thread waits for the interpreter lock (see _Receiver)."""
+    try:
+        import fcntl
+        with open("/proc/sys/fs/pipe-max-size") as fh:
+            fcntl.fcntl(send.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), int(fh.read()))
+    except (OSError, ValueError, ImportError):
+        pass  # the default buffer works too, with more waits
+
+
+class _Receiver(threading.Thread):
+    """Reads a worker's messages as they arrive, so that its sends never wait for this
+    process to finish a chunk of its own: reading a pipe releases the interpreter lock, and
+    the messages are unpickled later by the main thread (unpack_into), between its chunks."""
+
+    def __init__(self, receive: Any) -> None:
+        super().__init__(daemon=True)
+        self.receive = receive
+        self.messages: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self.done = False  # the worker said it sent all it took (see _DONE)
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            try:
+                data = self.receive.recv_bytes()
+            except (EOFError, OSError):
+                return
+            if data == _DONE:
+                self.done = True
+                return
+            self.messages.put(data)
+
+    def unpack_into(self, chunks: list[Any]) -> None:
+        """Put the chunks received so far in place; raises a worker's error."""
+        while not self.messages.empty():
+            status, k, value = pickle.loads(self.messages.get())
+            if status != "ok":
+                raise WorkerError(f"a linking worker failed:\n{value}")
+            chunks[k] = value
+
+
+# A worker's last message: all it took is sent.
+_DONE = b"done"
+
+
+def _chunk_child(fn: Callable[[Any], Any], items: Sequence[Any], bounds: list[int], k: int, taken: Any,
+                 send: Any, parent: int) -> None:
+    _close_inherited(send)
+    try:
+        while k < len(bounds) - 1:
+            payload = ("ok", k, _compute(fn, items[bounds[k]:bounds[k + 1]], parent))
+            send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            k = _take(taken)
+        send.send_bytes(_DONE)
+    except BaseException:
+        try:
+            send.send_bytes(pickle.dumps(("error", k, traceback.format_exc()), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # the parent is gone
+    finally:
+        send.close()
+        # Skip the parent's atexit handlers and buffered output, inherited by fork.
+        os._exit(0)
 
 
 def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None) -> list[R]:
@@ -99,9 +250,7 @@ def _child(fn: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any], send:
     # keep the archive's write lock alive, and the read ends of the pipes (its own and earlier
     # workers') would let a send block for ever, if the parent is killed: the next command
     # would find the archive locked by a worker nobody waits for.
-    keep = send.fileno()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, _max_fd())
+    _close_inherited(send)
     try:
         payload = ("ok", fn(share))
     except BaseException:
@@ -112,6 +261,12 @@ def _child(fn: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any], send:
         send.close()
         # Skip the parent's atexit handlers and buffered output, inherited by fork.
         os._exit(0)
+
+
+def _close_inherited(send: Any) -> None:
+    keep = send.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _max_fd())
 
 
 def _max_fd() -> int:
