@@ -9,6 +9,7 @@ send its results back through a pipe, and put them in input order. The result is
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import pickle
@@ -54,7 +55,9 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     few items, one core, or no ``fork`` start method.
 
     The items go out in chunks, each process taking the next one when it is done with its
-    last, and a worker sends each chunk's results as soon as they are made: this process
+    last (this process from the front, the workers from the back, as the fixed shares this
+    replaced: the first items are this process's), and a worker sends each chunk's results
+    as soon as they are made: this process
     unpickles them between its own chunks (about as costly as computing them, for pair
     alignments), so a worker takes on more chunks meanwhile instead of idling while this
     process unpickles everything at the end, and a share that turns out slower (longer
@@ -66,25 +69,27 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     if wanted < 2:
         return _compute(fn, items, parent)
     bounds = _chunk_bounds(n, wanted)
-    context = mp.get_context("fork")
-    # The next chunk to take; the first `wanted` are each process's own first chunk.
-    taken = context.Value("i", wanted, lock=True)
     chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
+    context = mp.get_context("fork")
+    # The next chunk from the front and from the back: the first is this process's, each
+    # worker's first is one of the last (so each process has one whatever the timing).
+    ends = context.Array("i", [1, len(chunks) - wanted], lock=True)
     children = []
     for k in range(1, wanted):
         receive, send = context.Pipe(duplex=False)
         _widen(send)
-        child = context.Process(target=_chunk_child, args=(fn, items, bounds, k, taken, send, parent), daemon=True)
+        child = context.Process(target=_chunk_child, args=(fn, items, bounds, len(chunks) - k, ends, send, parent),
+                                daemon=True)
         child.start()
         send.close()  # the child holds its own copy; closing ours lets recv see its exit
         children.append((child, _Receiver(receive)))
     try:
-        k = 0
-        while k < len(chunks):
+        k: int | None = 0
+        while k is not None:
             chunks[k] = _compute(fn, items[bounds[k]:bounds[k + 1]], parent)
             for _, receiver in children:
                 receiver.unpack_into(chunks)
-            k = _take(taken)
+            k = _take(ends, front=True)
         for child, receiver in children:
             receiver.join()
             receiver.unpack_into(chunks)
@@ -121,22 +126,34 @@ MIN_CHUNKS_PER_WORKER = 32
 
 
 def _chunk_bounds(n: int, workers: int) -> list[int]:
-    """Boundaries of the chunks of ``n`` items: each a 1/(CHUNKS_SHRINK * workers) share of the
-    items left, none smaller than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all."""
+    """Boundaries of the chunks of ``n`` items (at least ``workers`` chunks), taken from both
+    ends: in the order they are taken, each is a 1/(CHUNKS_SHRINK * workers) share of the items
+    left, none smaller than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all; every other one
+    goes to the front, the others to the back, so the smallest meet in the middle."""
     smallest = max(1, n // (MIN_CHUNKS_PER_WORKER * workers))
-    bounds = [0]
-    while bounds[-1] < n:
-        left = n - bounds[-1]
-        bounds.append(bounds[-1] + min(left, max(smallest, left // (CHUNKS_SHRINK * workers))))
-    return bounds
+    sizes: list[int] = []
+    left = n
+    while left:
+        sizes.append(min(left, max(smallest, left // (CHUNKS_SHRINK * workers))))
+        left -= sizes[-1]
+    while len(sizes) < workers:  # (few items: one each)
+        big = sizes.index(max(sizes))
+        sizes[big:big + 1] = [sizes[big] // 2, sizes[big] - sizes[big] // 2]
+    front, back = sizes[0::2], sizes[1::2]
+    return [0, *itertools.accumulate(front + back[::-1])]
 
 
-def _take(taken: Any) -> int:
-    """The index of the next chunk nobody has taken yet (past the last when all are taken)."""
-    with taken.get_lock():
-        k = taken.value
-        taken.value = k + 1
-    return k
+def _take(ends: Any, front: bool) -> int | None:
+    """The index of the next chunk nobody has taken from the front (or the back); None when
+    every chunk is taken."""
+    with ends.get_lock():
+        if ends[0] > ends[1]:
+            return None
+        if front:
+            ends[0] += 1
+            return int(ends[0] - 1)
+        ends[1] -= 1
+        return int(ends[1] + 1)
 
 
 def _widen(send: Any) -> None:
@@ -186,14 +203,15 @@ class _Receiver(threading.Thread):
 _DONE = b"done"
 
 
-def _chunk_child(fn: Callable[[Any], Any], items: Sequence[Any], bounds: list[int], k: int, taken: Any,
+def _chunk_child(fn: Callable[[Any], Any], items: Sequence[Any], bounds: list[int], first: int, ends: Any,
                  send: Any, parent: int) -> None:
     _close_inherited(send)
+    k: int | None = first
     try:
-        while k < len(bounds) - 1:
+        while k is not None:
             payload = ("ok", k, _compute(fn, items[bounds[k]:bounds[k + 1]], parent))
             send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-            k = _take(taken)
+            k = _take(ends, front=False)
         send.send_bytes(_DONE)
     except BaseException:
         try:
