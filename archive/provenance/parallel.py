@@ -2,9 +2,19 @@
 
 Linking is CPU-bound Python (alignment of candidate pairs, per-document analysis) and has no
 shared state to update while it runs, so the simplest parallelism fits: fork, let each child
-compute a contiguous share of the items from the memory it inherited (no input is pickled),
+compute contiguous chunks of the items from the memory it inherited (no input is pickled),
 send its results back through a pipe, and put them in input order. The result is the same as
 ``[fn(x) for x in items]`` whatever the number of workers, so links stay deterministic.
+
+The chunks are handed out on demand, so that no core idles while another finishes: this
+process takes them from the front and the workers from the back, and they shrink as the items
+run out (guided scheduling: the first are large, so that taking a chunk and sending its results
+are rare, and the last small, so that the processes finish within a small chunk's time of each
+other). A worker sends each chunk's results as soon as they are made; this process unpickles
+them between its own chunks (as costly as computing them, for pair alignments), so a worker
+takes on more chunks meanwhile instead of idling while this process unpickles everything at
+the end, and a share that turns out slower (longer texts, a core busy with something else)
+does not hold the others up.
 """
 
 from __future__ import annotations
@@ -53,32 +63,33 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     ``fn`` may read anything this process holds at call time (children are forked, nothing is
     pickled on the way in); its results must pickle. Falls back to one process when there are
     few items, one core, or no ``fork`` start method.
-
-    The items go out in chunks, each process taking the next one when it is done with its
-    last (this process from the front, the workers from the back, as the fixed shares this
-    replaced: the first items are this process's), and a worker sends each chunk's results
-    as soon as they are made: this process
-    unpickles them between its own chunks (about as costly as computing them, for pair
-    alignments), so a worker takes on more chunks meanwhile instead of idling while this
-    process unpickles everything at the end, and a share that turns out slower (longer
-    texts, a core busy with something else) does not leave the other cores waiting for it.
     """
     parent = os.getpid()
+    return map_shares_forked(lambda share: _compute(fn, share, parent), items, workers)
+
+
+def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """``fn`` applied to contiguous shares of ``items`` (chunks, see above), results joined in
+    input order: for work that is cheaper done for many items at once (a sparse product over a
+    batch of rows). ``fn(share)`` returns one result per item of the share, and ``fn(items)``
+    must equal the joined results whatever the shares."""
     n = len(items)
-    wanted = _worker_count_for(n, workers)
-    if wanted < 2:
-        return _compute(fn, items, parent)
+    wanted = worker_count() if workers is None else max(1, workers)
+    wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
+    if wanted < 2 or "fork" not in mp.get_all_start_methods():
+        return _checked(fn(items), n)
     bounds = _chunk_bounds(n, wanted)
     chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
     context = mp.get_context("fork")
     # The next chunk from the front and from the back: the first is this process's, each
     # worker's first is one of the last (so each process has one whatever the timing).
     ends = context.Array("i", [1, len(chunks) - wanted], lock=True)
+    parent = os.getpid()
     children = []
     for k in range(1, wanted):
         receive, send = context.Pipe(duplex=False)
         _widen(send)
-        child = context.Process(target=_chunk_child, args=(fn, items, bounds, len(chunks) - k, ends, send, parent),
+        child = context.Process(target=_child, args=(fn, items, bounds, len(chunks) - k, ends, send, parent),
                                 daemon=True)
         child.start()
         send.close()  # the child holds its own copy; closing ours lets recv see its exit
@@ -86,7 +97,7 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
     try:
         k: int | None = 0
         while k is not None:
-            chunks[k] = _compute(fn, items[bounds[k]:bounds[k + 1]], parent)
+            chunks[k] = _checked(fn(items[bounds[k]:bounds[k + 1]]), bounds[k + 1] - bounds[k])
             for _, receiver in children:
                 receiver.unpack_into(chunks)
             k = _take(ends, front=True)
@@ -104,39 +115,31 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
             receiver.join()  # (it ends at the worker's exit) before its pipe end is closed
             receiver.receive.close()
     results: list[R] = []
-    for chunk in chunks:
+    for k, chunk in enumerate(chunks):
         assert chunk is not None  # every worker sent all it took (checked above)
-        results.extend(chunk)
+        results.extend(_checked(chunk, bounds[k + 1] - bounds[k]))
     return results
 
 
-def _worker_count_for(n: int, workers: int | None) -> int:
-    """Processes worth using for ``n`` items: at most ``workers`` (default: worker_count()),
-    at least MIN_ITEMS_PER_WORKER items each; 1 without the ``fork`` start method."""
-    wanted = worker_count() if workers is None else max(1, workers)
-    wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
-    return wanted if "fork" in mp.get_all_start_methods() else 1
-
-
-# Chunks shrink as the items run out (guided scheduling): the first are large, so that taking a
-# chunk and sending its results are rare, and the last small, so that the processes finish
-# within a small chunk's time of each other.
-CHUNKS_SHRINK = 3
-MIN_CHUNKS_PER_WORKER = 32
+CHUNKS_SHRINK = 3  # a chunk is a 1/(CHUNKS_SHRINK * workers) share of the items left...
+MIN_CHUNKS_PER_WORKER = 32  # ...and no smaller than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all
+MIN_CHUNK_ITEMS = 64  # fewer items than this many per chunk a worker: one share each, as many as workers
 
 
 def _chunk_bounds(n: int, workers: int) -> list[int]:
-    """Boundaries of the chunks of ``n`` items (at least ``workers`` chunks), taken from both
-    ends: in the order they are taken, each is a 1/(CHUNKS_SHRINK * workers) share of the items
-    left, none smaller than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all; every other one
-    goes to the front, the others to the back, so the smallest meet in the middle."""
-    smallest = max(1, n // (MIN_CHUNKS_PER_WORKER * workers))
+    """Boundaries of the chunks of ``n`` items (at least ``workers`` chunks). In the order
+    they are taken, each is a 1/(CHUNKS_SHRINK * workers) share of the items left, none smaller
+    than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all; every other one goes to the front,
+    the others to the back, so the smallest meet in the middle."""
+    if n < workers * MIN_CHUNK_ITEMS:
+        return [n * k // workers for k in range(workers + 1)]
+    smallest = max(MIN_CHUNK_ITEMS, n // (MIN_CHUNKS_PER_WORKER * workers))
     sizes: list[int] = []
     left = n
     while left:
         sizes.append(min(left, max(smallest, left // (CHUNKS_SHRINK * workers))))
         left -= sizes[-1]
-    while len(sizes) < workers:  # (few items: one each)
+    while len(sizes) < workers:
         big = sizes.index(max(sizes))
         sizes[big:big + 1] = [sizes[big] // 2, sizes[big] - sizes[big] // 2]
     front, back = sizes[0::2], sizes[1::2]
@@ -203,14 +206,22 @@ class _Receiver(threading.Thread):
 _DONE = b"done"
 
 
-def _chunk_child(fn: Callable[[Any], Any], items: Sequence[Any], bounds: list[int], first: int, ends: Any,
-                 send: Any, parent: int) -> None:
-    _close_inherited(send)
+def _child(fn: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], bounds: list[int], first: int,
+           ends: Any, send: Any, parent: int) -> None:
+    # Keep only the standard streams and this worker's own pipe end. Inherited descriptors would
+    # keep the archive's write lock alive, and the read ends of the pipes (its own and earlier
+    # workers') would let a send block for ever, if the parent is killed: the next command
+    # would find the archive locked by a worker nobody waits for.
+    keep = send.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, _max_fd())
     k: int | None = first
     try:
         while k is not None:
-            payload = ("ok", k, _compute(fn, items[bounds[k]:bounds[k + 1]], parent))
+            payload = ("ok", k, fn(items[bounds[k]:bounds[k + 1]]))
             send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            if os.getppid() != parent:
+                return  # the parent was killed: stop now rather than do work nobody will read
             k = _take(ends, front=False)
         send.send_bytes(_DONE)
     except BaseException:
@@ -224,67 +235,10 @@ def _chunk_child(fn: Callable[[Any], Any], items: Sequence[Any], bounds: list[in
         os._exit(0)
 
 
-def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None) -> list[R]:
-    """``fn`` applied to contiguous shares of ``items``, one share per process, results joined in
-    input order: for work that is cheaper done for many items at once (a sparse product over a
-    batch of rows). ``fn(share)`` returns one result per item of the share, and ``fn(items)``
-    must equal the joined results whatever the shares."""
-    n = len(items)
-    wanted = worker_count() if workers is None else max(1, workers)
-    wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
-    if wanted < 2 or "fork" not in mp.get_all_start_methods():
-        return _checked(fn(items), n)
-    bounds = [n * k // wanted for k in range(wanted + 1)]
-    context = mp.get_context("fork")
-    children = []
-    for k in range(1, wanted):
-        receive, send = context.Pipe(duplex=False)
-        share = items[bounds[k]:bounds[k + 1]]
-        child = context.Process(target=_child, args=(fn, share, send), daemon=True)
-        child.start()
-        send.close()  # the child holds its own copy; closing ours lets recv see its exit
-        children.append((child, receive))
-    try:
-        results: list[R] = _checked(fn(items[bounds[0]:bounds[1]]), bounds[1])
-        for k, (child, receive) in enumerate(children, start=1):
-            results.extend(_checked(_collect(child, receive), bounds[k + 1] - bounds[k]))
-    finally:
-        for child, receive in children:
-            receive.close()
-            if child.is_alive():
-                child.terminate()
-            child.join()
-    return results
-
-
 def _checked(results: list[R], expected: int) -> list[R]:
     if len(results) != expected:  # a share function that drops items would shift all later results
         raise WorkerError(f"a share of {expected} items gave {len(results)} results")
     return results
-
-
-def _child(fn: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any], send: Any) -> None:
-    # Keep only the standard streams and this worker's own pipe end. Inherited descriptors would
-    # keep the archive's write lock alive, and the read ends of the pipes (its own and earlier
-    # workers') would let a send block for ever, if the parent is killed: the next command
-    # would find the archive locked by a worker nobody waits for.
-    _close_inherited(send)
-    try:
-        payload = ("ok", fn(share))
-    except BaseException:
-        payload = ("error", traceback.format_exc())
-    try:
-        send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
-    finally:
-        send.close()
-        # Skip the parent's atexit handlers and buffered output, inherited by fork.
-        os._exit(0)
-
-
-def _close_inherited(send: Any) -> None:
-    keep = send.fileno()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, _max_fd())
 
 
 def _max_fd() -> int:
@@ -303,17 +257,6 @@ def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> lis
             os._exit(1)
         out.append(fn(x))
     return out
-
-
-def _collect(child: Any, receive: Any) -> list[Any]:
-    try:
-        status, value = pickle.loads(receive.recv_bytes())
-    except EOFError:
-        child.join()
-        raise WorkerError(f"a linking worker exited without a result (exit code {child.exitcode})") from None
-    if status != "ok":
-        raise WorkerError(f"a linking worker failed:\n{value}")
-    return value
 
 
 __all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "map_forked", "map_shares_forked", "worker_count"]
