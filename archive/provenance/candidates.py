@@ -73,6 +73,24 @@ def _row_products(rows: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarr
     return np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
 
 
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values (equal values, equal ranks): what
+    ``np.unique(values, return_inverse=True)`` returns as the inverse, at a third of its cost."""
+    perm = np.argsort(values)
+    ordered = values[perm]
+    ranks = np.empty(values.shape[0], dtype=np.int64)
+    if values.shape[0]:
+        ranks[perm] = np.concatenate(([0], np.cumsum(ordered[1:] != ordered[:-1])))
+    return ranks
+
+
+def _by_document_then(doc_of: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """``np.lexsort((rank, doc_of))`` for non-negative ranks and document numbers: one stable
+    sort of a combined key, several times faster than lexsort's sort per key."""
+    width = int(rank.max()) + 1 if rank.shape[0] else 1
+    return np.argsort(doc_of.astype(np.int64) * width + rank, kind="stable")
+
+
 @dataclass
 class _Search:
     """What neighbour searches need from an unchanged index."""
@@ -168,7 +186,7 @@ class CandidateIndex:
         sizes = np.array([k.shape[0] for k in kept], dtype=np.int64)
         doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
         hashes = np.concatenate(kept)
-        order = np.lexsort((hashes, doc_of))
+        order = _by_document_then(doc_of, _ranks(hashes))
         doc_of, hashes = doc_of[order], hashes[order]
         first = np.ones(hashes.shape[0], dtype=bool)
         first[1:] = (hashes[1:] != hashes[:-1]) | (doc_of[1:] != doc_of[:-1])
@@ -177,7 +195,7 @@ class CandidateIndex:
         doc_of, terms = doc_of[starts], hashes[starts]
         cols = self._columns(terms)
         # Within each document by column, as the matrix rows are stored.
-        order = np.lexsort((cols, doc_of))
+        order = _by_document_then(doc_of, cols)
         cols, counts, doc_of = cols[order], counts[order], doc_of[order]
         n_vocab = len(self.vocab)
         if n_vocab > self._df.shape[0]:
@@ -203,16 +221,15 @@ class CandidateIndex:
     def _columns(self, terms: np.ndarray) -> np.ndarray:
         """The column of each term (int32: half the memory of the index's largest part; a
         vocabulary stays far below 2**31 terms); a term seen for the first time gets the next
-        column, in the order of the batch, as adding its documents one by one would give it."""
-        listed = terms.tolist()
+        column, in the order of the batch, as adding its documents one by one would give it.
+        Looked up once per distinct term (a whole archive's batch repeats each ~30 times)."""
+        distinct, first, inverse = np.unique(terms, return_index=True, return_inverse=True)
+        listed = distinct.tolist()
         cols = np.array(list(map(self.vocab.get, listed, repeat(-1))), dtype=np.int64)
-        for i in np.flatnonzero(cols < 0).tolist():
-            term = listed[i]
-            col = self.vocab.get(term)  # new, but maybe met earlier in this batch
-            if col is None:
-                col = self.vocab[term] = len(self.vocab)
-            cols[i] = col
-        return cols.astype(np.int32)
+        new = np.flatnonzero(cols < 0)
+        for i in new[np.argsort(first[new], kind="stable")].tolist():  # in order of first use
+            cols[i] = self.vocab[listed[i]] = len(self.vocab)
+        return cols[inverse.reshape(-1)].astype(np.int32)
 
     def _merge_loose(self) -> None:
         if self._loose > 1:

@@ -559,8 +559,7 @@ class ProvenanceIndex:
         # signals are weak between a condensed paraphrase and a longer original; the family's
         # round robin and the containment asymmetry are not).
         for d in sorted(neighbours):
-            if d in parent or not any(self._could_source(m, d) or self._could_source(self._original_of(m, oriented, parent), d)
-                                      for m in neighbours[d]):
+            if d in parent or not self._may_have_root(d, neighbours, oriented, parent):
                 continue
             root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
@@ -596,6 +595,18 @@ class ProvenanceIndex:
                 # or if it reads as that source's own source (p is then d's sibling).
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
+
+    def _may_have_root(self, d: int, neighbours: dict[int, list[int]], oriented: dict[tuple[int, int], _Oriented],
+                       parent: dict[int, tuple[int, int]]) -> bool:
+        """One of d's closest texts, or the original it copies, could be d's source as its family
+        root. (Most texts copy none: their original is themselves, checked once.)"""
+        for m in neighbours[d]:
+            if self._could_source(m, d):
+                return True
+            original = self._original_of(m, oriented, parent)
+            if original != m and self._could_source(original, d):
+                return True
+        return False
 
     def _closest_paired(self) -> dict[int, list[int]]:
         """Each paired document's closest partners by cosine, in id order (its family members).

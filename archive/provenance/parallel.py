@@ -2,16 +2,29 @@
 
 Linking is CPU-bound Python (alignment of candidate pairs, per-document analysis) and has no
 shared state to update while it runs, so the simplest parallelism fits: fork, let each child
-compute a contiguous share of the items from the memory it inherited (no input is pickled),
+compute contiguous chunks of the items from the memory it inherited (no input is pickled),
 send its results back through a pipe, and put them in input order. The result is the same as
 ``[fn(x) for x in items]`` whatever the number of workers, so links stay deterministic.
+
+The chunks are handed out on demand, so that no core idles while another finishes: this
+process takes them from the front and the workers from the back, and they shrink as the items
+run out (guided scheduling: the first are large, so that taking a chunk and sending its results
+are rare, and the last small, so that the processes finish within a small chunk's time of each
+other). A worker sends each chunk's results as soon as they are made; this process unpickles
+them between its own chunks (as costly as computing them, for pair alignments), so a worker
+takes on more chunks meanwhile instead of idling while this process unpickles everything at
+the end, and a share that turns out slower (longer texts, a core busy with something else)
+does not hold the others up.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import pickle
+import queue
+import threading
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -56,7 +69,7 @@ def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = N
 
 
 def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None) -> list[R]:
-    """``fn`` applied to contiguous shares of ``items``, one share per process, results joined in
+    """``fn`` applied to contiguous shares of ``items`` (chunks, see above), results joined in
     input order: for work that is cheaper done for many items at once (a sparse product over a
     batch of rows). ``fn(share)`` returns one result per item of the share, and ``fn(items)``
     must equal the joined results whatever the shares."""
@@ -65,36 +78,136 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
     wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
     if wanted < 2 or "fork" not in mp.get_all_start_methods():
         return _checked(fn(items), n)
-    bounds = [n * k // wanted for k in range(wanted + 1)]
+    bounds = _chunk_bounds(n, wanted)
+    chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
     context = mp.get_context("fork")
+    # The next chunk from the front and from the back: the first is this process's, each
+    # worker's first is one of the last (so each process has one whatever the timing).
+    ends = context.Array("i", [1, len(chunks) - wanted], lock=True)
+    parent = os.getpid()
     children = []
     for k in range(1, wanted):
         receive, send = context.Pipe(duplex=False)
-        share = items[bounds[k]:bounds[k + 1]]
-        child = context.Process(target=_child, args=(fn, share, send), daemon=True)
+        _widen(send)
+        child = context.Process(target=_child, args=(fn, items, bounds, len(chunks) - k, ends, send, parent),
+                                daemon=True)
         child.start()
         send.close()  # the child holds its own copy; closing ours lets recv see its exit
-        children.append((child, receive))
+        children.append((child, _Receiver(receive)))
     try:
-        results: list[R] = _checked(fn(items[bounds[0]:bounds[1]]), bounds[1])
-        for k, (child, receive) in enumerate(children, start=1):
-            results.extend(_checked(_collect(child, receive), bounds[k + 1] - bounds[k]))
+        k: int | None = 0
+        while k is not None:
+            chunks[k] = _checked(fn(items[bounds[k]:bounds[k + 1]]), bounds[k + 1] - bounds[k])
+            for _, receiver in children:
+                receiver.unpack_into(chunks)
+            k = _take(ends, front=True)
+        for child, receiver in children:
+            receiver.join()
+            receiver.unpack_into(chunks)
+            if not receiver.done:
+                child.join()
+                raise WorkerError(f"a linking worker exited without a result (exit code {child.exitcode})")
     finally:
-        for child, receive in children:
-            receive.close()
+        for child, receiver in children:
             if child.is_alive():
                 child.terminate()
             child.join()
+            receiver.join()  # (it ends at the worker's exit) before its pipe end is closed
+            receiver.receive.close()
+    results: list[R] = []
+    for k, chunk in enumerate(chunks):
+        assert chunk is not None  # every worker sent all it took (checked above)
+        results.extend(_checked(chunk, bounds[k + 1] - bounds[k]))
     return results
 
 
-def _checked(results: list[R], expected: int) -> list[R]:
-    if len(results) != expected:  # a share function that drops items would shift all later results
-        raise WorkerError(f"a share of {expected} items gave {len(results)} results")
-    return results
+CHUNKS_SHRINK = 3  # a chunk is a 1/(CHUNKS_SHRINK * workers) share of the items left...
+MIN_CHUNKS_PER_WORKER = 32  # ...and no smaller than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all
+MIN_CHUNK_ITEMS = 64  # fewer items than this many per chunk a worker: one share each, as many as workers
 
 
-def _child(fn: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any], send: Any) -> None:
+def _chunk_bounds(n: int, workers: int) -> list[int]:
+    """Boundaries of the chunks of ``n`` items (at least ``workers`` chunks). In the order
+    they are taken, each is a 1/(CHUNKS_SHRINK * workers) share of the items left, none smaller
+    than a 1/(MIN_CHUNKS_PER_WORKER * workers) share of all; every other one goes to the front,
+    the others to the back, so the smallest meet in the middle."""
+    if n < workers * MIN_CHUNK_ITEMS:
+        return [n * k // workers for k in range(workers + 1)]
+    smallest = max(MIN_CHUNK_ITEMS, n // (MIN_CHUNKS_PER_WORKER * workers))
+    sizes: list[int] = []
+    left = n
+    while left:
+        sizes.append(min(left, max(smallest, left // (CHUNKS_SHRINK * workers))))
+        left -= sizes[-1]
+    while len(sizes) < workers:
+        big = sizes.index(max(sizes))
+        sizes[big:big + 1] = [sizes[big] // 2, sizes[big] - sizes[big] // 2]
+    front, back = sizes[0::2], sizes[1::2]
+    return [0, *itertools.accumulate(front + back[::-1])]
+
+
+def _take(ends: Any, front: bool) -> int | None:
+    """The index of the next chunk nobody has taken from the front (or the back); None when
+    every chunk is taken."""
+    with ends.get_lock():
+        if ends[0] > ends[1]:
+            return None
+        if front:
+            ends[0] += 1
+            return int(ends[0] - 1)
+        ends[1] -= 1
+        return int(ends[1] + 1)
+
+
+def _widen(send: Any) -> None:
+    """Give a worker's pipe the largest buffer allowed (Linux), so that it seldom waits while
+    the receiving thread waits for the interpreter lock (see _Receiver)."""
+    try:
+        import fcntl
+        with open("/proc/sys/fs/pipe-max-size") as fh:
+            fcntl.fcntl(send.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), int(fh.read()))
+    except (OSError, ValueError, ImportError):
+        pass  # the default buffer works too, with more waits
+
+
+class _Receiver(threading.Thread):
+    """Reads a worker's messages as they arrive, so that its sends never wait for this
+    process to finish a chunk of its own: reading a pipe releases the interpreter lock, and
+    the messages are unpickled later by the main thread (unpack_into), between its chunks."""
+
+    def __init__(self, receive: Any) -> None:
+        super().__init__(daemon=True)
+        self.receive = receive
+        self.messages: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self.done = False  # the worker said it sent all it took (see _DONE)
+        self.start()
+
+    def run(self) -> None:
+        while True:
+            try:
+                data = self.receive.recv_bytes()
+            except (EOFError, OSError):
+                return
+            if data == _DONE:
+                self.done = True
+                return
+            self.messages.put(data)
+
+    def unpack_into(self, chunks: list[Any]) -> None:
+        """Put the chunks received so far in place; raises a worker's error."""
+        while not self.messages.empty():
+            status, k, value = pickle.loads(self.messages.get())
+            if status != "ok":
+                raise WorkerError(f"a linking worker failed:\n{value}")
+            chunks[k] = value
+
+
+# A worker's last message: all it took is sent.
+_DONE = b"done"
+
+
+def _child(fn: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any], bounds: list[int], first: int,
+           ends: Any, send: Any, parent: int) -> None:
     # Keep only the standard streams and this worker's own pipe end. Inherited descriptors would
     # keep the archive's write lock alive, and the read ends of the pipes (its own and earlier
     # workers') would let a send block for ever, if the parent is killed: the next command
@@ -102,16 +215,30 @@ def _child(fn: Callable[[Sequence[Any]], list[Any]], share: Sequence[Any], send:
     keep = send.fileno()
     os.closerange(3, keep)
     os.closerange(keep + 1, _max_fd())
+    k: int | None = first
     try:
-        payload = ("ok", fn(share))
+        while k is not None:
+            payload = ("ok", k, fn(items[bounds[k]:bounds[k + 1]]))
+            send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+            if os.getppid() != parent:
+                return  # the parent was killed: stop now rather than do work nobody will read
+            k = _take(ends, front=False)
+        send.send_bytes(_DONE)
     except BaseException:
-        payload = ("error", traceback.format_exc())
-    try:
-        send.send_bytes(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            send.send_bytes(pickle.dumps(("error", k, traceback.format_exc()), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # the parent is gone
     finally:
         send.close()
         # Skip the parent's atexit handlers and buffered output, inherited by fork.
         os._exit(0)
+
+
+def _checked(results: list[R], expected: int) -> list[R]:
+    if len(results) != expected:  # a share function that drops items would shift all later results
+        raise WorkerError(f"a share of {expected} items gave {len(results)} results")
+    return results
 
 
 def _max_fd() -> int:
@@ -130,17 +257,6 @@ def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> lis
             os._exit(1)
         out.append(fn(x))
     return out
-
-
-def _collect(child: Any, receive: Any) -> list[Any]:
-    try:
-        status, value = pickle.loads(receive.recv_bytes())
-    except EOFError:
-        child.join()
-        raise WorkerError(f"a linking worker exited without a result (exit code {child.exitcode})") from None
-    if status != "ok":
-        raise WorkerError(f"a linking worker failed:\n{value}")
-    return value
 
 
 __all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "map_forked", "map_shares_forked", "worker_count"]

@@ -1,0 +1,122 @@
+"""Where the wall time of ``archive provenance --refresh`` goes, phase by phase.
+
+    .venv/bin/python bench/refresh_phases.py HOME [--keep]
+
+Copies HOME (an archive, e.g. one ingested with ``bench/worker.py ingest ... --no-provenance``)
+to a temporary directory, unless ``--keep``: then HOME itself is refreshed, and runs
+``refresh_provenance`` there with timers wrapped around its phases. Each row is a phase's wall
+and CPU time in this process and the CPU time of the workers it forked meanwhile, inclusive of
+the phases nested in it; ``map_forked@caller`` rows are the forked sections, named by the
+function that started them. On a busy machine wall times follow the load, CPU times much less. A cProfile would distort the forked
+sections (the children inherit the profiler), so only timers are used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+# (wall s, cpu s, calls, cpu s of the workers forked and reaped meanwhile) per phase name, in
+# order of first call.
+_TIMES: dict[str, list[float]] = {}
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _timed(name: str | None, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with its wall and CPU time added to the phase ``name`` (None: the caller's name
+    after '@', for the forked maps called from several places)."""
+    @functools.wraps(fn)
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        label = name or f"{fn.__name__}@{sys._getframe(1).f_code.co_name}"
+        wall, cpu, workers = time.perf_counter(), time.process_time(), _children_cpu()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            row = _TIMES.setdefault(label, [0.0, 0.0, 0, 0.0])
+            row[0] += time.perf_counter() - wall
+            row[1] += time.process_time() - cpu
+            row[2] += 1
+            row[3] += _children_cpu() - workers
+    return timed
+
+
+def _instrument() -> None:
+    from archive import provenance_store
+    from archive.provenance import engine, parallel
+    from archive.provenance.candidates import CandidateIndex
+
+    for owner, attr in ((provenance_store, "_store_missing_fingerprints"), (provenance_store, "compute"),
+                        (provenance_store, "write"), (provenance_store, "_write_links"),
+                        (provenance_store, "_sync_stories"), (provenance_store, "_replace_if_changed"),
+                        (engine, "build"), (engine.ProvenanceIndex, "update"), (engine.ProvenanceIndex, "result"),
+                        (engine.ProvenanceIndex, "_decide"), (engine.ProvenanceIndex, "_choose_parents"),
+                        (engine.ProvenanceIndex, "_family_roots"), (engine.ProvenanceIndex, "_add"),
+                        (engine.ProvenanceIndex, "flags"), (engine, "stories"),
+                        (CandidateIndex, "add_many"), (CandidateIndex, "_prepare_search")):
+        setattr(owner, attr, _timed(f"{getattr(owner, '__name__', '')}.{attr}", getattr(owner, attr)))
+    parallel.map_shares_forked = _shares_timed(parallel.map_shares_forked)
+    engine.map_forked = _timed(None, engine.map_forked)
+    engine.map_shares_forked = _timed(None, parallel.map_shares_forked)
+
+
+def _shares_timed(map_shares: Callable[..., Any]) -> Callable[..., Any]:
+    """``map_shares_forked`` whose share function prints, on stderr, how long each process took
+    over its share: an uneven split leaves a core idle while the parent waits."""
+    @functools.wraps(map_shares)
+    def timed_map(fn: Callable[..., Any], items: Any, workers: int | None = None) -> Any:
+        started = time.perf_counter()
+
+        def share(part: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return fn(part)
+            finally:
+                print(f"    share of {len(part):6d} items in pid {os.getpid()}: started at +{wall - started:.2f} s, "
+                      f"wall {time.perf_counter() - wall:.2f} s, cpu {time.process_time() - cpu:.2f} s",
+                      file=sys.stderr, flush=True)
+        return map_shares(share, items, workers)
+    return timed_map
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("home", type=Path)
+    parser.add_argument("--keep", action="store_true", help="refresh HOME itself instead of a copy")
+    args = parser.parse_args()
+    _instrument()
+    from archive.api import Archive
+
+    with tempfile.TemporaryDirectory(prefix="refresh-phases-", dir=args.home.parent) as tmp:
+        home = args.home
+        if not args.keep:
+            home = Path(tmp) / "home"
+            shutil.copytree(args.home, home)
+        load = os.getloadavg()[0]
+        wall, cpu = time.perf_counter(), time.process_time()
+        with Archive(home) as archive:
+            change = archive.refresh_provenance()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"refresh: wall {wall:.2f} s, cpu (this process) {cpu:.2f} s, load at start {load:.2f}, "
+          f"links {change.links}, changed {change.changed}")
+    for label, (w, c, n, workers) in _TIMES.items():
+        print(f"  {label:48s} wall {w:7.2f} s  cpu {c:7.2f} s  workers' cpu {workers:6.2f} s  calls {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
