@@ -16,7 +16,8 @@ from sqlalchemy import Engine, delete, func, select
 from archive.ingest.prepare import PreparedDoc
 from archive.models import Document, IndexQueue
 from archive.search.index import Drift, SearchIndex
-from archive.search.schema import IndexDoc, to_fields
+from archive.search.document import IndexDoc
+from archive.search.schema import to_fields
 
 documents = Document.__table__
 index_queue = IndexQueue.__table__

@@ -11,6 +11,7 @@ from whoosh.writing import SegmentWriter
 
 from archive.search import index as index_module
 from archive.search.pool import TermPool
+from archive.search.writer import PooledSegmentWriter
 from archive.search.schema import build_schema, to_fields
 from fixtures.search.corpus import build_corpus
 
@@ -59,7 +60,7 @@ def _postings(path: Path) -> dict[tuple[str, bytes], tuple]:
 
 def test_same_files_as_whoosh(tmp_path: Path) -> None:
     _build(tmp_path / "whoosh", SegmentWriter, DOCS)
-    _build(tmp_path / "ours", index_module._SegmentWriter, DOCS)
+    _build(tmp_path / "ours", PooledSegmentWriter, DOCS)
     theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "ours")
     assert sorted(theirs) == sorted(ours)
     assert any(key.endswith("pst") for key in ours) and any(key.endswith("trm") for key in ours)
@@ -73,7 +74,7 @@ def test_same_postings_when_the_pool_spills_and_segments_merge(tmp_path: Path, m
     monkeypatch.setattr(TermPool, "_save_run", lambda self: (saved.append(1), original(self)))
     # ~40 KB of pool: several runs per writer; three commits, the last one merging all segments.
     _build(tmp_path / "whoosh", SegmentWriter, DOCS, commits=3)
-    _build(tmp_path / "ours", index_module._SegmentWriter, DOCS, limitmb=0.04, commits=3)
+    _build(tmp_path / "ours", PooledSegmentWriter, DOCS, limitmb=0.04, commits=3)
     assert len(saved) >= 3
     assert len(FileStorage(str(tmp_path / "ours")).open_index()._segments()) == 1
     theirs, ours = _postings(tmp_path / "whoosh"), _postings(tmp_path / "ours")

@@ -443,16 +443,6 @@ def _open_writer(ix: whoosh_index.FileIndex) -> IndexWriter:
     return PooledSegmentWriter(ix, **WRITER_OPTIONS)
 
 
-def __getattr__(name: str) -> Any:
-    """``_SegmentWriter``, the writer's class (``writer.PooledSegmentWriter``), loaded on first use:
-    a search does not import Whoosh's writing modules."""
-    if name == "_SegmentWriter":
-        from archive.search.writer import PooledSegmentWriter
-
-        return PooledSegmentWriter
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 @contextmanager
 def _writer_lock(root: Path, timeout: float) -> Iterator[None]:
     lock = FileLock(str(root / LOCK_NAME))

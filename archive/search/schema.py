@@ -189,13 +189,3 @@ def stored_published(value: datetime | None) -> datetime | None:
 def new_index_schema() -> fields.Schema:
     """What a new index gets, built once on first use: a search reads its index's own schema."""
     return build_schema()
-
-
-def __getattr__(name: str) -> Any:
-    """``IndexDoc``, which the writers' code imports from here, loaded from ``document`` on first
-    use: a search does not need it."""
-    if name == "IndexDoc":
-        from archive.search.document import IndexDoc
-
-        return IndexDoc
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
