@@ -363,3 +363,75 @@ def test_two_banks_same_notice_when_one_bank_has_a_common_name_is_no_copy() -> N
                DocInput(2, PRIME_RATE.format("Marine Midland Banks Inc"), None, T0 + timedelta(hours=2), "Reuters")]
     result = build(docs + notices)
     assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+
+
+def test_own_names_cancel_the_template_and_weigh_a_changed_name() -> None:
+    from archive.provenance.clusters import leads_apart, own_names
+
+    lead_a = lead_of("Pendleton Harbor Instruments said its stock joins the Nasdaq National Market System.")
+    lead_b = lead_of("Quillfeather Software said its stock joins the Nasdaq National Market System.")
+    nasdaq, common = lead_of("Nasdaq").names[0], set(lead_of("National Market System").names.tolist())
+    # The template's "Nasdaq" is rare (in 5 of 1,000 texts), its other names are common.
+    def freq(lead):  # noqa: ANN001, ANN202
+        return np.array([5 if h == nasdaq else 500 if h in common else 1 for h in lead.names.tolist()], dtype=float)
+    own_a, own_b = own_names(lead_a, freq(lead_a), 1000, lead_b), own_names(lead_b, freq(lead_b), 1000, lead_a)
+    assert nasdaq not in own_a[0].tolist() and own_a[0].shape[0] == 3 and own_b[0].shape[0] == 2
+    assert 0.5 < own_b[1] < own_a[1] < 1.0
+    assert leads_apart(lead_a, own_a, lead_a.names, lead_b, own_b, lead_b.names)
+    # One text naming the other's company further down still leaves the other side apart ...
+    assert leads_apart(lead_a, own_a, np.concatenate([lead_a.names, own_b[0]]), lead_b, own_b, lead_b.names)
+    # ... but not both.
+    assert not leads_apart(lead_a, own_a, np.concatenate([lead_a.names, own_b[0]]), lead_b, own_b,
+                           np.concatenate([lead_b.names, own_a[0]]))
+    # Leads worded apart are no template, whoever they name.
+    other = lead_of("Quillfeather Software, a maker of tools for accountants, opened in Ohio in 1979.")
+    own_other = own_names(other, np.ones(other.names.shape[0]), 1000, lead_a)
+    assert own_other[1] == 1.0 and not leads_apart(lead_a, own_a, lead_a.names, other, own_other, other.names)
+    # A correction that changes one name of a lead keeps most of its names: not apart.
+    first = lead_of("Calloway Tool said it agreed to sell its Brightwater Pump unit to Banner Industries of Ohio.")
+    fixed = lead_of("Calloway Tool said it agreed to sell its Brightwater Pump unit to Oakfield Industries of Ohio.")
+    own_first = own_names(first, np.ones(first.names.shape[0]), 1000, fixed)
+    own_fixed = own_names(fixed, np.ones(fixed.names.shape[0]), 1000, first)
+    assert own_first[0].shape[0] == 1 and own_first[1] < 0.5
+    assert not leads_apart(first, own_first, first.names, fixed, own_fixed, fixed.names)
+    # Names in too much of the archive are no one's own, and months are no names.
+    assert own_names(lead_a, np.full(lead_a.names.shape[0], 500.0), 1000, lead_b)[1] == 0.0
+    dated = lead_of("Pendleton Harbor said in March its stock joins the Nasdaq system.")
+    assert lead_of("March").names[0] not in own_names(dated, np.ones(dated.names.shape[0]), 1000, lead_b)[0].tolist()
+
+
+NASDAQ_ADD = ("{} said its common stock will be included in the next expansion of the Nasdaq National "
+              "Market System on Tuesday. The company said inclusion should widen interest in its shares "
+              "among institutional investors and lower trading costs for its shareholders, who now number "
+              "about 2,400.{}")
+
+
+def test_one_template_for_two_companies_sharing_a_lead_name_is_no_copy() -> None:
+    later = " Pendleton Harbor Instruments said on Monday that its shares would join the system too."
+    # Other companies' news names the market system too: its words are common, "Nasdaq" rarer.
+    market = [DocInput(1100 + i, f"Shares of {_PLACES[i % 10]} {_THINGS[i % 10]} makers traded on the National "
+                       f"Market System rose {i} pct this week" + (" on Nasdaq." if i < 2 else "."),
+                       None, T0 - timedelta(days=20), "Wire") for i in range(8)]
+    docs = _background() + market + [
+        DocInput(1, NASDAQ_ADD.format("Pendleton Harbor Instruments Inc", ""), None, T0, "Reuters"),
+        DocInput(2, NASDAQ_ADD.format("Quillfeather Software Corp", later), None, T0 + timedelta(hours=3), "Reuters")]
+    result = build(docs)
+    assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+    # ... while a copy of one of them is still a copy.
+    copy = NASDAQ_ADD.format("Pendleton Harbor Instruments Inc", "") + "\nShare this story | Related posts"
+    result = build(docs + [DocInput(3, copy, None, T0 + timedelta(days=2), "MarketWatchDaily")])
+    assert _relation(result, 1, 3) in ("near_copy", "duplicate")
+
+
+SALE = ("Calloway Tool Inc said it signed a definitive agreement to sell its Brightwater Pump Co subsidiary "
+        "in Dayton, Ohio, to {} Industries Inc. Terms were withheld. Calloway said Brightwater had 1986 "
+        "sales of 16 mln dlrs and employs 100 people. The sale is part of its plan to leave the pump "
+        "business, Calloway said.{}")
+
+
+def test_a_correction_that_changes_the_buyer_is_still_a_reissue() -> None:
+    docs = _background() + [
+        DocInput(1, SALE.format("Banner", ""), "CALLOWAY TO SELL PUMP UNIT", T0, "Reuters"),
+        DocInput(2, SALE.format("Oakfield", " Banner Industries, which had agreed to buy Oakfield, also took part."),
+                 "CORRECTED - CALLOWAY TO SELL PUMP UNIT", T0 + timedelta(hours=2), "Reuters")]
+    assert _relation(build(docs), 1, 2) == "near_copy"

@@ -70,6 +70,7 @@ _MONTH_NUMBERS = {name: i + 1 for i, name in enumerate(
 _MONTH_NUMBERS.update(jan=1, feb=2, mar=3, apr=4, jun=6, jul=7, aug=8, sep=9, sept=9, oct=10, nov=11, dec=12)
 _MONTH_HASH = {token_hash(name): month for name, month in _MONTH_NUMBERS.items()}
 _MAY = token_hash("may")
+_MONTH_HASHES = np.array(sorted(_MONTH_HASH), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Lead:
     slots: Mapping[int, frozenset[int]]  # unit word hash -> the numbers given in that unit
     months: frozenset[int] = frozenset()  # 1-12, the months named
     tabular: bool = False  # mostly figures: a table's first rows ("Shr 41 cts vs 17 cts ...")
+    words: frozenset[int] = frozenset()  # its other words (not names nor figures), distinct
 
 
 # A lead with at least this share of number tokens is a table's first rows.
@@ -110,10 +112,12 @@ def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
         tokens = tokenize(text[: len(first) + 1])  # one character more shows a word going on
     t = _head(tokens, len(first))
     upper = _upper_initials(first, t)
-    names = np.unique(t.hashes[_names_mask(t, upper)])
+    is_name = _names_mask(t, upper)
+    names = np.unique(t.hashes[is_name])
     hashes, kinds = t.hashes.tolist(), t.kinds.tolist()
     tabular = bool(t.kinds.shape[0]) and float((t.kinds == NUM).mean()) >= TABULAR_MIN_NUMBER_SHARE
-    return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()), tabular)
+    words = frozenset(t.hashes[~is_name & (t.kinds != NUM)].tolist())
+    return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()), tabular, words)
 
 
 def _upper_initials(text: str, t: Tokens) -> np.ndarray:
@@ -278,6 +282,11 @@ RARE_NAMES_MIN_SHARED = 0.5
 # two pages that share a passage (a quote, a site's list of links) are two articles, whose other
 # names say nothing about copying.
 TEMPLATE_MIN_COVERAGE = 0.5
+# Leads apart (see leads_apart): each lead's own names hold at least this share of the idf weight
+# of its rare names. Reuters: two-company templates 0.5-1.0; corrections and re-issues 0.16-0.37
+# (a changed buyer, a reworded lead: "U.S. Carmaker General Motors" -> "General Motors").
+LEAD_MIN_OWN_SHARE = 0.5
+LEAD_MIN_SHARED_WORDS = 0.6
 # Protagonists spelt this alike are one name, misspelt and corrected ("Fieldcor" / "Fidelcor").
 SPELLING_MIN_RATIO = 0.8
 
@@ -295,6 +304,39 @@ def spelt_alike(words_a: Iterable[str], words_b: Iterable[str]) -> bool:
     """Some word of each list is the other's, misspelt (SPELLING_MIN_RATIO, case aside)."""
     return any(SequenceMatcher(None, x.lower(), y.lower()).ratio() >= SPELLING_MIN_RATIO
                for x in words_a for y in words_b)
+
+
+def own_names(lead: Lead, doc_freq: np.ndarray, archive_size: int, other: Lead) -> tuple[np.ndarray, float]:
+    """The lead's rare names (as rare as a protagonist may be; ``doc_freq``: the archive frequency
+    of each of ``lead.names``), months aside, that the ``other`` lead does not name, and their
+    share of the idf weight of all its rare names: who sets it apart from a lead written on the
+    same template. The template's own names ("NASDAQ", a eurobond's lead manager, "West Texas
+    Sour") are in both leads and cancel out; a correction or re-issue keeps most of its lead's
+    names, so the one it changes ("sold to Banner Industries" -> "to Oak Industries") weighs little."""
+    keep = (doc_freq <= _rare_name_limit(archive_size)) & ~np.isin(lead.names, _MONTH_HASHES)
+    names, weights = lead.names[keep], np.log((archive_size + 1.0) / (doc_freq[keep] + 1.0)) + 1.0
+    own = ~np.isin(names, other.names)
+    total = float(weights.sum())
+    return names[own], (float(weights[own].sum()) / total if total else 0.0)
+
+
+def leads_apart(lead_a: Lead, own_a: tuple[np.ndarray, float], hashes_a: np.ndarray,
+                lead_b: Lead, own_b: tuple[np.ndarray, float], hashes_b: np.ndarray) -> bool:
+    """The two leads are one sentence template (most of the other words of the shorter are the
+    other's: LEAD_MIN_SHARED_WORDS), each is mostly about names the other lead lacks (``own_a``,
+    ``own_b``: see own_names, at least LEAD_MIN_OWN_SHARE of each), and one side's go unmentioned
+    in the other text altogether (``hashes_a``, ``hashes_b``: the texts' tokens): one template
+    filled in for two companies. One side is enough because a report may name the rival that
+    moved first further down ("Phillips raised its postings ... follows similar moves by Sun
+    Co"). Leads worded apart are no template: a text that opens with its own sentence and goes
+    on verbatim (a rewrite that adds an opening, a digest's first item) is judged as before."""
+    (names_a, share_a), (names_b, share_b) = own_a, own_b
+    if min(share_a, share_b) < LEAD_MIN_OWN_SHARE or not (names_a.shape[0] and names_b.shape[0]):
+        return False
+    fewer = min(len(lead_a.words), len(lead_b.words))
+    if not fewer or len(lead_a.words & lead_b.words) < LEAD_MIN_SHARED_WORDS * fewer:
+        return False
+    return not np.isin(names_a, hashes_b).any() or not np.isin(names_b, hashes_a).any()
 
 
 def protagonists_apart(pa: np.ndarray, hashes_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray) -> bool:

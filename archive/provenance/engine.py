@@ -36,7 +36,8 @@ from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
-                       protagonists, protagonists_apart, rare_names, same_event, spelt_alike, stories, subject_of)
+                       leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event, spelt_alike,
+                       stories, subject_of)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens
 from .fingerprint import Fingerprint, fingerprint_text
@@ -47,7 +48,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-12"
+METHOD_VERSION = "2026.12-13"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1075,7 +1076,15 @@ class ProvenanceIndex:
             # "Northerly").
             pa, pb = (pa if pa.shape[0] else self._subject(a)), (pb if pb.shape[0] else self._subject(b))
         if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
-            return None  # most pairs: rare names are not needed
+            if not unspun:
+                return None  # most pairs: rare names are not needed
+            # The protagonists may include a name the template itself gives in both leads, or one
+            # company's report may name the other further down: then the names each lead has and
+            # the other's lacks tell them apart (no spinner's work: only names were changed).
+            own_a, own_b = self._own_names(lead_a, lead_b), self._own_names(lead_b, lead_a)
+            if not leads_apart(lead_a, own_a, self.tokens[a].hashes, lead_b, own_b, self.tokens[b].hashes):
+                return None
+            pa, pb = own_a[0], own_b[0]
         some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
         why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b),
                               unspun)
@@ -1236,6 +1245,9 @@ class ProvenanceIndex:
             lead = lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
+
+    def _own_names(self, lead: Lead, other: Lead) -> tuple[np.ndarray, float]:
+        return own_names(lead, self._freq(lead.names), self.candidates.archive_size, other)
 
     def _subject(self, x: int) -> np.ndarray:
         lead = self._lead(x)[0]
