@@ -201,6 +201,18 @@ def test_evidence_is_json_serialisable(dated: ProvenanceResult) -> None:
         assert 0.0 <= link.score <= 1.0 and 0.0 <= link.direction_confidence <= 1.0
 
 
+def test_same_outlet_near_copy_days_apart_is_no_reissue() -> None:
+    story = (FIXTURES / "story.txt").read_text(encoding="utf-8")
+    cut = (FIXTURES / "cut.txt").read_text(encoding="utf-8")
+    def relation(gap: timedelta, outlet: str) -> str | None:  # the cut text's relation to the story
+        result = build([DocInput(1, story, None, T0, "Reuters"), DocInput(2, cut, None, T0 + gap, outlet)])
+        return next((l.relation for l in result.links if {l.derived_id, l.source_id} == {1, 2}), None)
+    assert relation(timedelta(hours=20), "Reuters") == "near_copy"  # the outlet's own re-issue
+    assert relation(timedelta(days=engine.OUTLET_REISSUE_MAX_DAYS + 1), "Reuters") == "related"
+    # Another outlet's copy is a copy whenever it appeared.
+    assert relation(timedelta(days=40), "FinanceDaily") == "near_copy"
+
+
 def test_same_outlet_edits_are_reissues_not_spinning() -> None:
     story = (FIXTURES / "story.txt").read_text(encoding="utf-8")
     spun = (FIXTURES / "spun.txt").read_text(encoding="utf-8")

@@ -143,6 +143,10 @@ VERSION_EXPLAIN_MARGIN = 0.05
 SPIN_SIBLING_MAX_COVERAGE_LOSS = 0.3
 # Copy relations: the text was taken over (verbatim, nearly, or with words swapped).
 _COPY_RELATIONS = frozenset({"duplicate", "near_copy", "spun"})
+# Within one outlet, a re-issue or correction appears within this many days of the story
+# (Reuters: of its near copies 3 or more days apart, nearly all read as another week's report or
+# another company's notice in the same wording).
+OUTLET_REISSUE_MAX_DAYS = 3
 # Distinct known artefacts that flag a document as spun even without its original present.
 MIN_ARTEFACT_KINDS = 2
 
@@ -1043,12 +1047,23 @@ class ProvenanceIndex:
     def _within_outlet(self, key: tuple[int, int], decision: Decision) -> Decision:
         """Within one outlet, reworded texts are the newsroom's own updates and corrections
         (wire services re-issue stories all day): a reworded pair is related, a spun-looking
-        one is an edited re-issue. Copying claims are made across outlets, or when unknown."""
-        if decision.relation not in ("spun", "rewrite") or not self._same_outlet(*key):
+        one is an edited re-issue. Copying claims are made across outlets, or when unknown.
+        A re-issue or correction follows within days: the outlet's near copies published further
+        apart are its own template or follow-up (weekly reports, another company's listing,
+        the next step of a story), related at most."""
+        if decision.relation not in ("spun", "rewrite", "near_copy") or not self._same_outlet(*key):
             return decision
-        relation = "near_copy" if decision.relation == "spun" else "related"
-        note = f"same outlet ({self.docs[key[0]].source}): its own edited re-issue or follow-up"
-        return Decision(relation, decision.score, decision.reasons + (note,))
+        source = self.docs[key[0]].source
+        if decision.relation != "near_copy":
+            relation = "near_copy" if decision.relation == "spun" else "related"
+            decision = Decision(relation, decision.score,
+                                decision.reasons + (f"same outlet ({source}): its own edited re-issue or follow-up",))
+        gap = self._gap_seconds(*key)
+        if decision.relation != "near_copy" or gap is None or gap < OUTLET_REISSUE_MAX_DAYS * 86400:
+            return decision
+        note = (f"same outlet ({source}), {gap / 86400:.0f} days apart: its own template or follow-up, "
+                "not a re-issue")
+        return Decision("related", decision.score, decision.reasons + (note,))
 
     def _template_not_copy(self, key: tuple[int, int], f: PairFeatures, decision: Decision) -> Decision:
         """A copy-like pair that is one template filled in for another day or another company
