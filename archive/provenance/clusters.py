@@ -321,7 +321,8 @@ def own_names(lead: Lead, doc_freq: np.ndarray, archive_size: int, other: Lead) 
 
 
 def leads_apart(lead_a: Lead, own_a: tuple[np.ndarray, float], hashes_a: np.ndarray,
-                lead_b: Lead, own_b: tuple[np.ndarray, float], hashes_b: np.ndarray) -> bool:
+                lead_b: Lead, own_b: tuple[np.ndarray, float], hashes_b: np.ndarray,
+                figures_apart: bool = False) -> bool:
     """The two leads are one sentence template (most of the other words of the shorter are the
     other's: LEAD_MIN_SHARED_WORDS), each is mostly about names the other lead lacks (``own_a``,
     ``own_b``: see own_names, at least LEAD_MIN_OWN_SHARE of each), and one side's go unmentioned
@@ -329,9 +330,14 @@ def leads_apart(lead_a: Lead, own_a: tuple[np.ndarray, float], hashes_a: np.ndar
     filled in for two companies. One side is enough because a report may name the rival that
     moved first further down ("Phillips raised its postings ... follows similar moves by Sun
     Co"). Leads worded apart are no template: a text that opens with its own sentence and goes
-    on verbatim (a rewrite that adds an opening, a digest's first item) is judged as before."""
+    on verbatim (a rewrite that adds an opening, a digest's first item) is judged as before.
+    When their figures differ too (``figures_apart``), any own name on each side will do: two
+    funds of one family ("Franklin Massachusetts / Minnesota ... sets payout of 5.2 / 5.4 cts"),
+    where a correction changes a name or a figure, seldom both."""
     (names_a, share_a), (names_b, share_b) = own_a, own_b
-    if min(share_a, share_b) < LEAD_MIN_OWN_SHARE or not (names_a.shape[0] and names_b.shape[0]):
+    if not (names_a.shape[0] and names_b.shape[0]):
+        return False
+    if not figures_apart and min(share_a, share_b) < LEAD_MIN_OWN_SHARE:
         return False
     fewer = min(len(lead_a.words), len(lead_b.words))
     if not fewer or len(lead_a.words & lead_b.words) < LEAD_MIN_SHARED_WORDS * fewer:

@@ -1090,6 +1090,7 @@ class ProvenanceIndex:
             # for spun pairs, where such a name may be one of the spinner's swaps ("Northern" ->
             # "Northerly").
             pa, pb = (pa if pa.shape[0] else self._subject(a)), (pb if pb.shape[0] else self._subject(b))
+        some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
         if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
             if not unspun:
                 return None  # most pairs: rare names are not needed
@@ -1097,10 +1098,10 @@ class ProvenanceIndex:
             # company's report may name the other further down: then the names each lead has and
             # the other's lacks tell them apart (no spinner's work: only names were changed).
             own_a, own_b = self._own_names(lead_a, lead_b), self._own_names(lead_b, lead_a)
-            if not leads_apart(lead_a, own_a, self.tokens[a].hashes, lead_b, own_b, self.tokens[b].hashes):
+            if not leads_apart(lead_a, own_a, self.tokens[a].hashes, lead_b, own_b, self.tokens[b].hashes,
+                               some_figures_differ):
                 return None
             pa, pb = own_a[0], own_b[0]
-        some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
         why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b),
                               unspun)
         if why is not None and spelt_alike(self._spellings(a, pa), self._spellings(b, pb)):
