@@ -204,11 +204,15 @@ def test_evidence_is_json_serialisable(dated: ProvenanceResult) -> None:
 def test_same_outlet_near_copy_days_apart_is_no_reissue() -> None:
     story = (FIXTURES / "story.txt").read_text(encoding="utf-8")
     cut = (FIXTURES / "cut.txt").read_text(encoding="utf-8")
-    def relation(gap: timedelta, outlet: str) -> str | None:  # the cut text's relation to the story
-        result = build([DocInput(1, story, None, T0, "Reuters"), DocInput(2, cut, None, T0 + gap, outlet)])
+    def relation(gap: timedelta, outlet: str, title: str | None = None) -> str | None:  # the cut text's to the story
+        result = build([DocInput(1, story, None, T0, "Reuters"), DocInput(2, cut, title, T0 + gap, outlet)])
         return next((l.relation for l in result.links if {l.derived_id, l.source_id} == {1, 2}), None)
     assert relation(timedelta(hours=20), "Reuters") == "near_copy"  # the outlet's own re-issue
-    assert relation(timedelta(days=engine.OUTLET_REISSUE_MAX_DAYS + 1), "Reuters") == "related"
+    late = timedelta(days=engine.OUTLET_REISSUE_MAX_DAYS + 1)
+    assert relation(late, "Reuters") == "related"
+    # ... unless its headline says it is a correction or repeat.
+    assert relation(late, "Reuters", "CORRECTED - Markets rally") == "near_copy"
+    assert relation(late, "Reuters", "Corrected forecasts rally markets") == "related"
     # Another outlet's copy is a copy whenever it appeared.
     assert relation(timedelta(days=40), "FinanceDaily") == "near_copy"
 

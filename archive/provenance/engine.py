@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import gc
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -147,6 +148,9 @@ _COPY_RELATIONS = frozenset({"duplicate", "near_copy", "spun"})
 # (Reuters: of its near copies 3 or more days apart, nearly all read as another week's report or
 # another company's notice in the same wording).
 OUTLET_REISSUE_MAX_DAYS = 3
+# ... unless a headline says it is one: the wires' own markers of a corrected or repeated story
+# ("CORRECTED - ...", "RPT - ...", "REFILE-...", "UPDATE 1-...").
+_REISSUE_TITLE = re.compile(r"\W*(?:CORRECTED|CORRECTION|CORRECTS|RPT|REPEAT|REFILE|UPDATE)\b(?:\s*\d+)?\s*[-:)]")
 # Distinct known artefacts that flag a document as spun even without its original present.
 MIN_ARTEFACT_KINDS = 2
 
@@ -1061,6 +1065,8 @@ class ProvenanceIndex:
         gap = self._gap_seconds(*key)
         if decision.relation != "near_copy" or gap is None or gap < OUTLET_REISSUE_MAX_DAYS * 86400:
             return decision
+        if any(_REISSUE_TITLE.match(self.docs[x].title or "") for x in key):
+            return decision  # declared a correction or repeat by its headline: one, however late
         note = (f"same outlet ({source}), {gap / 86400:.0f} days apart: its own template or follow-up, "
                 "not a re-issue")
         return Decision("related", decision.score, decision.reasons + (note,))
