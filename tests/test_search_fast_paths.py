@@ -7,11 +7,13 @@ order in which scores are summed would show up here.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 from array import array
 from dataclasses import replace
 from datetime import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pytest
 from hypothesis import given, settings
@@ -26,10 +28,11 @@ from whoosh.support.levenshtein import levenshtein
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
+from archive.search import compile as compile_module
 from archive.search.compile import _date_query, _terms_within, compile_query
 from archive.search.dates import Interval
 from archive.search.index import _lengths_in_memory
-from archive.search.lexicon import segment_terms
+from archive.search.lexicon import SegmentTerms, segment_terms
 from archive.search.postings import (
     IdsFilter,
     SortedIdsMatcher,
@@ -195,10 +198,16 @@ def levenshtein_terms(reader: Any, fieldname: str, word: str, maxdist: int, pref
     return [t for t in terms if t[:prefix] == word[:prefix] and levenshtein(t, word) <= maxdist]
 
 
+@pytest.mark.parametrize("block", [2, 64])
 @pytest.mark.parametrize("which", ["index", "segmented"])
-def test_fuzzy_expansion_is_every_term_within_the_edits(request: pytest.FixtureRequest, which: str) -> None:
+def test_fuzzy_expansion_is_every_term_within_the_edits(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, block: int
+) -> None:
     """On one segment this is also Whoosh's own (previous test); on several, the same rule over
-    their terms together, so segmenting never changes what a fuzzy word or suggestion finds."""
+    their terms together, so segmenting never changes what a fuzzy word or suggestion finds
+    (whatever the size of the blocks the terms are decoded by)."""
+    monkeypatch.setattr(SegmentTerms, "BLOCK", block)
+    monkeypatch.setattr(compile_module, "_TERM_LISTS", WeakKeyDictionary())
     index: SearchIndex = request.getfixturevalue(which)
     with index.searcher() as searcher:
         reader = searcher.reader()
@@ -218,8 +227,31 @@ def test_segment_terms_are_the_lexicon(segmented: SearchIndex) -> None:
         for leaf, _ in searcher.reader().leaf_readers():
             for fieldname in ("text", "title", "author", "source", "nosuchfield"):
                 expected = [t.decode("utf-8") for t in leaf.lexicon(fieldname)] if fieldname in leaf.schema else []
-                assert segment_terms(leaf, fieldname) == expected
+                assert list(segment_terms(leaf, fieldname)) == expected
                 assert expected or fieldname in ("author", "nosuchfield")
+
+
+@pytest.mark.parametrize("block", [1, 3, 64])
+def test_segment_terms_bisect_as_a_list_does(segmented: SearchIndex, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """Terms are decoded as look-ups reach them, a block's first term up front: whatever the block
+    size, a look-up finds what ``bisect`` finds in the decoded list, and indexing gives its terms."""
+    monkeypatch.setattr(SegmentTerms, "BLOCK", block)
+    rng = random.Random(block)
+    with segmented.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            terms = segment_terms(leaf, "text")
+            assert isinstance(terms, SegmentTerms)
+            expected = [t.decode("utf-8") for t in leaf.lexicon("text")]
+            probes = [*expected[::7], "", "a", "zzzz", "\uffff", *(t + "\0" for t in expected[::11]), *(t[:-1] for t in expected[::13])]
+            for probe in probes:
+                lo = rng.randrange(len(expected) + 1)
+                hi = rng.randrange(lo, len(expected) + 1)
+                assert terms.bisect_left(probe) == bisect_left(expected, probe), probe
+                assert terms.bisect_left(probe, lo, hi) == bisect_left(expected, probe, lo, hi), (probe, lo, hi)
+            assert [terms[i] for i in range(len(terms) - 1, -1, -1)] == expected[::-1]
+            assert terms[-1] == expected[-1] and terms[2:9] == expected[2:9]
+            with pytest.raises(IndexError):
+                terms[len(expected)]
 
 
 @pytest.mark.parametrize("which", ["index", "segmented"])
