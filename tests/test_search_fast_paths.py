@@ -525,8 +525,23 @@ def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, whic
         assert found > 100
 
 
+def read_keys(monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
+    """Make date-sorted and faceted searches read sort keys and facet values of their matches
+    only ("matches"), or of every document of a segment ("segment"), whatever their number."""
+    from archive.search import searcher as searcher_module
+
+    share = 1 if keys == "matches" else 10**9
+    monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE", share)
+    monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE_FACETS", share)
+    monkeypatch.setattr(searcher_module, "asked_before", lambda asked, reader, key: False)
+
+
+@pytest.mark.parametrize("keys", ["matches", "segment"])
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
-def test_word_searches_page_count_and_group_like_the_collector(request: pytest.FixtureRequest, which: str) -> None:
+def test_word_searches_page_count_and_group_like_the_collector(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, keys: str
+) -> None:
+    read_keys(monkeypatch, keys)
     index: SearchIndex = request.getfixturevalue(which)
     words = vocabulary()
     texts = ["zzz", "oil", "the", "title:new", "oil OR prices OR shares", "s*", "title:s*", "pric~1", *words[::4],
@@ -564,13 +579,16 @@ def dated_searches(index: SearchIndex) -> list[str]:
             '"new york" AND (oil OR the)', '"oil prices" published:2023', "published:>=2023-03-01 s*"]
 
 
+@pytest.mark.parametrize("keys", ["matches", "segment"])
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
 @pytest.mark.parametrize("sort", ["date", "-date"])
 def test_dated_searches_page_count_and_group_like_the_sorting_collector(
-    request: pytest.FixtureRequest, which: str, sort: str
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, sort: str, keys: str
 ) -> None:
     """Sorted by date, every page is the sorting collector's page: ties in date in index order,
-    undated documents last, the total exact."""
+    undated documents last, the total exact; whether the keys of the matches only were read
+    (a segment's first such search, few matches) or the segment's."""
+    read_keys(monkeypatch, keys)
     index: SearchIndex = request.getfixturevalue(which)
     one_pass = 0
     with index.searcher() as searcher:
@@ -587,8 +605,12 @@ def test_dated_searches_page_count_and_group_like_the_sorting_collector(
     assert one_pass > 0.8 * len(dated_searches(index))
 
 
-def test_dated_searches_order_ties_and_undated_documents(long_postings: SearchIndex) -> None:
+@pytest.mark.parametrize("keys", ["matches", "segment"])
+def test_dated_searches_order_ties_and_undated_documents(
+    long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch, keys: str
+) -> None:
     """The fixture has what the order must get right: equal dates and no dates, among matches."""
+    read_keys(monkeypatch, keys)
     results = search(long_postings, "the", sort="date", limit=1000)
     dates = [hit.published_at for hit in results.hits]
     dated = [d for d in dates if d is not None]
