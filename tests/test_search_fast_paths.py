@@ -534,7 +534,6 @@ def read_keys(monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
     monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE", share)
     monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE_FACETS", share)
     monkeypatch.setattr(searcher_module, "asked_before", lambda asked, reader, key: False)
-    monkeypatch.setattr(searcher_module, "_SORT_KEYS", WeakKeyDictionary())  # none kept yet
 
 
 @pytest.mark.parametrize("keys", ["matches", "segment"])

@@ -158,7 +158,7 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
         categorizer.set_searcher(leaf, offset)
         reader = leaf.reader()
         total += len(scores)
-        if _few(scores, reader) and sort not in _SORT_KEYS.get(reader, {}):
+        if _few(scores, reader) and not asked_before(_SORT_ASKED, reader, sort):
             docnums = list(scores)
             keys = _categorizer_keys(categorizer, docnums)
             if keys is None:
@@ -180,14 +180,15 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
     return total, [docnum for _, docnum in nsmallest(limit, items)]
 
 
-# A segment's matches are "few" when at most this share of its documents are matches. A date-
-# sorted search reads only the keys of few matches (~1 us each), unless the segment's are kept: a
-# search with more matches reads every document's and keeps them, ranked with numpy, for the
-# searches after. A faceted search reads only the values of few matches the first time, every
-# document's (kept) from the second: counting the kept values is cheaper per match.
+# The first date-sorted or faceted search of a segment in a process reads only its matches' keys
+# when they are "few", at most this share of its documents, rather than every document's; from
+# the second, every document's keys are read and kept, for this search and the ones after.
+# Counting facet values costs about as much per match either way; sorting many matches by kept
+# ranks (numpy) much less than by their keys.
 FEW_MATCHES_SHARE = 8
 FEW_MATCHES_SHARE_FACETS = 2
-# Per segment reader: the facets searched with so far.
+# Per segment reader: the sorts and facets searched with so far.
+_SORT_ASKED: WeakKeyDictionary[IndexReader, set[Any]] = WeakKeyDictionary()
 _NAMES_ASKED: WeakKeyDictionary[IndexReader, set[Any]] = WeakKeyDictionary()
 
 
