@@ -198,16 +198,19 @@ def levenshtein_terms(reader: Any, fieldname: str, word: str, maxdist: int, pref
     return [t for t in terms if t[:prefix] == word[:prefix] and levenshtein(t, word) <= maxdist]
 
 
-@pytest.mark.parametrize("block", [2, 64])
+@pytest.mark.parametrize(("block", "walk"), [(2, "first"), (64, "first"), (64, "later")])
 @pytest.mark.parametrize("which", ["index", "segmented"])
 def test_fuzzy_expansion_is_every_term_within_the_edits(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, block: int
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, block: int, walk: str
 ) -> None:
     """On one segment this is also Whoosh's own (previous test); on several, the same rule over
-    their terms together, so segmenting never changes what a fuzzy word or suggestion finds
-    (whatever the size of the blocks the terms are decoded by)."""
+    their terms together, so segmenting never changes what a fuzzy word or suggestion finds:
+    a field's first walk in a process (over each segment's terms, decoded by blocks of any size)
+    and the ones after (over all of them merged)."""
     monkeypatch.setattr(SegmentTerms, "BLOCK", block)
     monkeypatch.setattr(compile_module, "_TERM_LISTS", WeakKeyDictionary())
+    monkeypatch.setattr(compile_module, "_MERGED", WeakKeyDictionary())
+    monkeypatch.setattr(compile_module, "asked_before", lambda asked, reader, key: walk == "later")
     index: SearchIndex = request.getfixturevalue(which)
     with index.searcher() as searcher:
         reader = searcher.reader()

@@ -55,7 +55,8 @@ def open_column(reader: IndexReader, fieldname: str, reverse: bool = False) -> A
     return reader.column_reader(fieldname, column, reverse=reverse, translate=False)
 
 
-def asked_before(asked: WeakKeyDictionary[IndexReader, set[Any]], reader: IndexReader, key: Any) -> bool:
+def asked_before(asked: WeakKeyDictionary[IndexReader, set[Any]] | WeakKeyDictionary[IndexReader, set[str]],
+                 reader: IndexReader, key: Any) -> bool:
     """Whether ``key`` was asked about for this segment reader before (and note that it now was)."""
     keys = asked.setdefault(reader, set())
     if key in keys:

@@ -11,7 +11,7 @@ through the file's own sorted array of key positions.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import overload
 
 from whoosh.codec.whoosh3 import W3TermsReader
@@ -56,6 +56,18 @@ class SegmentTerms(Sequence[str]):
             raise IndexError(i)
         term = self._decoded.get(i)
         return self._decode(i) if term is None else term
+
+    def __iter__(self) -> Iterator[str]:
+        """Every term, decoded in one pass (a look-up's bisect decodes only what it reaches)."""
+        data, base, decoded = self._data, self._base, self._decoded
+        unpack = _lengths.unpack_from
+        for i, start in enumerate(self._starts):
+            term = decoded.get(i)
+            if term is None:
+                pos = start - base
+                key = pos + _HEADER
+                term = data[key + _SHORT_SIZE : key + unpack(data, pos)[0]].decode("utf-8")
+            yield term
 
     def bisect_left(self, term: str, lo: int = 0, hi: int | None = None) -> int:
         """``bisect.bisect_left(self, term, lo, hi)``."""
