@@ -7,11 +7,13 @@ order in which scores are summed would show up here.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 from array import array
 from dataclasses import replace
 from datetime import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pytest
 from hypothesis import given, settings
@@ -26,10 +28,11 @@ from whoosh.support.levenshtein import levenshtein
 
 from archive.search import SearchIndex
 from archive.search.analysis import word_spans
+from archive.search import compile as compile_module
 from archive.search.compile import _date_query, _terms_within, compile_query
 from archive.search.dates import Interval
 from archive.search.index import _lengths_in_memory
-from archive.search.lexicon import segment_terms
+from archive.search.lexicon import SegmentTerms, segment_terms
 from archive.search.postings import (
     IdsFilter,
     SortedIdsMatcher,
@@ -195,10 +198,19 @@ def levenshtein_terms(reader: Any, fieldname: str, word: str, maxdist: int, pref
     return [t for t in terms if t[:prefix] == word[:prefix] and levenshtein(t, word) <= maxdist]
 
 
+@pytest.mark.parametrize(("block", "walk"), [(2, "first"), (64, "first"), (64, "later")])
 @pytest.mark.parametrize("which", ["index", "segmented"])
-def test_fuzzy_expansion_is_every_term_within_the_edits(request: pytest.FixtureRequest, which: str) -> None:
+def test_fuzzy_expansion_is_every_term_within_the_edits(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, block: int, walk: str
+) -> None:
     """On one segment this is also Whoosh's own (previous test); on several, the same rule over
-    their terms together, so segmenting never changes what a fuzzy word or suggestion finds."""
+    their terms together, so segmenting never changes what a fuzzy word or suggestion finds:
+    a field's first walk in a process (over each segment's terms, decoded by blocks of any size)
+    and the ones after (over all of them merged)."""
+    monkeypatch.setattr(SegmentTerms, "BLOCK", block)
+    monkeypatch.setattr(compile_module, "_TERM_LISTS", WeakKeyDictionary())
+    monkeypatch.setattr(compile_module, "_MERGED", WeakKeyDictionary())
+    monkeypatch.setattr(compile_module, "asked_before", lambda asked, reader, key: walk == "later")
     index: SearchIndex = request.getfixturevalue(which)
     with index.searcher() as searcher:
         reader = searcher.reader()
@@ -218,8 +230,31 @@ def test_segment_terms_are_the_lexicon(segmented: SearchIndex) -> None:
         for leaf, _ in searcher.reader().leaf_readers():
             for fieldname in ("text", "title", "author", "source", "nosuchfield"):
                 expected = [t.decode("utf-8") for t in leaf.lexicon(fieldname)] if fieldname in leaf.schema else []
-                assert segment_terms(leaf, fieldname) == expected
+                assert list(segment_terms(leaf, fieldname)) == expected
                 assert expected or fieldname in ("author", "nosuchfield")
+
+
+@pytest.mark.parametrize("block", [1, 3, 64])
+def test_segment_terms_bisect_as_a_list_does(segmented: SearchIndex, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """Terms are decoded as look-ups reach them, a block's first term up front: whatever the block
+    size, a look-up finds what ``bisect`` finds in the decoded list, and indexing gives its terms."""
+    monkeypatch.setattr(SegmentTerms, "BLOCK", block)
+    rng = random.Random(block)
+    with segmented.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            terms = segment_terms(leaf, "text")
+            assert isinstance(terms, SegmentTerms)
+            expected = [t.decode("utf-8") for t in leaf.lexicon("text")]
+            probes = [*expected[::7], "", "a", "zzzz", "\uffff", *(t + "\0" for t in expected[::11]), *(t[:-1] for t in expected[::13])]
+            for probe in probes:
+                lo = rng.randrange(len(expected) + 1)
+                hi = rng.randrange(lo, len(expected) + 1)
+                assert terms.bisect_left(probe) == bisect_left(expected, probe), probe
+                assert terms.bisect_left(probe, lo, hi) == bisect_left(expected, probe, lo, hi), (probe, lo, hi)
+            assert [terms[i] for i in range(len(terms) - 1, -1, -1)] == expected[::-1]
+            assert terms[-1] == expected[-1] and terms[2:9] == expected[2:9]
+            with pytest.raises(IndexError):
+                terms[len(expected)]
 
 
 @pytest.mark.parametrize("which", ["index", "segmented"])
@@ -493,8 +528,23 @@ def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, whic
         assert found > 100
 
 
+def read_keys(monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
+    """Make date-sorted and faceted searches read sort keys and facet values of their matches
+    only ("matches"), or of every document of a segment ("segment"), whatever their number."""
+    from archive.search import searcher as searcher_module
+
+    share = 1 if keys == "matches" else 10**9
+    monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE", share)
+    monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE_FACETS", share)
+    monkeypatch.setattr(searcher_module, "asked_before", lambda asked, reader, key: False)
+
+
+@pytest.mark.parametrize("keys", ["matches", "segment"])
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
-def test_word_searches_page_count_and_group_like_the_collector(request: pytest.FixtureRequest, which: str) -> None:
+def test_word_searches_page_count_and_group_like_the_collector(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, keys: str
+) -> None:
+    read_keys(monkeypatch, keys)
     index: SearchIndex = request.getfixturevalue(which)
     words = vocabulary()
     texts = ["zzz", "oil", "the", "title:new", "oil OR prices OR shares", "s*", "title:s*", "pric~1", *words[::4],
@@ -532,13 +582,16 @@ def dated_searches(index: SearchIndex) -> list[str]:
             '"new york" AND (oil OR the)', '"oil prices" published:2023', "published:>=2023-03-01 s*"]
 
 
+@pytest.mark.parametrize("keys", ["matches", "segment"])
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
 @pytest.mark.parametrize("sort", ["date", "-date"])
 def test_dated_searches_page_count_and_group_like_the_sorting_collector(
-    request: pytest.FixtureRequest, which: str, sort: str
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, sort: str, keys: str
 ) -> None:
     """Sorted by date, every page is the sorting collector's page: ties in date in index order,
-    undated documents last, the total exact."""
+    undated documents last, the total exact; whether the keys of the matches only were read
+    (a segment's first such search, few matches) or the segment's."""
+    read_keys(monkeypatch, keys)
     index: SearchIndex = request.getfixturevalue(which)
     one_pass = 0
     with index.searcher() as searcher:
@@ -555,8 +608,12 @@ def test_dated_searches_page_count_and_group_like_the_sorting_collector(
     assert one_pass > 0.8 * len(dated_searches(index))
 
 
-def test_dated_searches_order_ties_and_undated_documents(long_postings: SearchIndex) -> None:
+@pytest.mark.parametrize("keys", ["matches", "segment"])
+def test_dated_searches_order_ties_and_undated_documents(
+    long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch, keys: str
+) -> None:
     """The fixture has what the order must get right: equal dates and no dates, among matches."""
+    read_keys(monkeypatch, keys)
     results = search(long_postings, "the", sort="date", limit=1000)
     dates = [hit.published_at for hit in results.hits]
     dated = [d for d in dates if d is not None]

@@ -20,10 +20,10 @@ from archive.records import field, record
 from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, _terms_within, compile_query
 from archive.search.dates import since_bound, until_bound
-from archive.search.docvalues import column_keys, per_reader
+from archive.search.docvalues import asked_before, column_keys, column_keys_at, open_column, per_reader
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.lazy_numpy import np
-from archive.search.postings import Segments, posting_ids, top_scores, word_scores
+from archive.search.postings import Scores, Segments, posting_ids, top_scores, word_scores
 from archive.search.scores import ArrayScores
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
@@ -157,10 +157,17 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
     for leaf, offset, scores in segments:
         categorizer.set_searcher(leaf, offset)
         reader = leaf.reader()
+        total += len(scores)
+        if _few(scores, reader) and not asked_before(_SORT_ASKED, reader, sort):
+            docnums = list(scores)
+            keys = _categorizer_keys(categorizer, docnums)
+            if keys is None:
+                return None
+            items.extend(zip(keys, [offset + docnum for docnum in docnums]))
+            continue
         keys = _segment_keys(reader, categorizer, sort)
         if keys is None:
             return None
-        total += len(scores)
         ranks = None
         if isinstance(scores, ArrayScores) and len(scores) > limit > 0:
             ranks = per_reader(_SORT_RANKS, reader, sort, lambda: _ranks(keys))
@@ -171,6 +178,22 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
             docnums = list(scores)
         items.extend([(keys[docnum], offset + docnum) for docnum in docnums])
     return total, [docnum for _, docnum in nsmallest(limit, items)]
+
+
+# The first date-sorted or faceted search of a segment in a process reads only its matches' keys
+# when they are "few", at most this share of its documents, rather than every document's; from
+# the second, every document's keys are read and kept, for this search and the ones after.
+# Counting facet values costs about as much per match either way; sorting many matches by kept
+# ranks (numpy) much less than by their keys.
+FEW_MATCHES_SHARE = 8
+FEW_MATCHES_SHARE_FACETS = 2
+# Per segment reader: the sorts and facets searched with so far.
+_SORT_ASKED: WeakKeyDictionary[IndexReader, set[Any]] = WeakKeyDictionary()
+_NAMES_ASKED: WeakKeyDictionary[IndexReader, set[Any]] = WeakKeyDictionary()
+
+
+def _few(scores: Scores, reader: IndexReader, share: int = FEW_MATCHES_SHARE) -> bool:
+    return len(scores) * share <= reader.doc_count_all()
 
 
 # Per segment reader: sort -> each document's place in the segment's (key, document number) order.
@@ -302,7 +325,7 @@ class _CachedColumnCategorizer(sorting.ColumnCategorizer):
         reader = segment_searcher.reader()
         self._creader = per_reader(
             _COLUMNS, reader, (self._fieldname, self._reverse),
-            lambda: reader.column_reader(self._fieldname, reverse=self._reverse, translate=False),
+            lambda: open_column(reader, self._fieldname, self._reverse),
         )
 
 
@@ -335,7 +358,12 @@ def _column_groups(searcher: Searcher, segments: Segments, facets: Sequence[str]
         counts: Counter[str] = Counter()
         for leaf, offset, scores in segments:
             categorizer.set_searcher(leaf, offset)
-            counts.update(map(_column_names(leaf.reader(), categorizer).__getitem__, scores))
+            reader = leaf.reader()
+            if _few(scores, reader, FEW_MATCHES_SHARE_FACETS) and not asked_before(_NAMES_ASKED, reader, name):
+                for key, n in Counter(column_keys_at(categorizer._creader, scores)).items():
+                    counts[categorizer.key_to_name(key)] += n
+            else:
+                counts.update(map(_column_names(reader, categorizer).__getitem__, scores))
         groups[name] = dict(counts)
     return groups
 
@@ -347,12 +375,12 @@ _NAMES: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 def _column_names(reader: IndexReader, categorizer: _CachedColumnCategorizer) -> list[Any]:
     """``categorizer.key_to_name(categorizer.key_for(None, docnum))`` for every document of the
     segment, read once per segment reader (``column_keys``)."""
-    def names() -> list[Any]:
-        by_key: dict[Any, Any] = {}
-        return [by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key))
-                for key in column_keys(categorizer._creader)]
+    return per_reader(_NAMES, reader, categorizer._fieldname, lambda: _names(categorizer, column_keys(categorizer._creader)))
 
-    return per_reader(_NAMES, reader, categorizer._fieldname, names)
+
+def _names(categorizer: _CachedColumnCategorizer, keys: list[Any]) -> list[Any]:
+    by_key: dict[Any, Any] = {}
+    return [by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key)) for key in keys]
 
 
 # Per segment reader: sort -> each document's key under that sort's facet.
@@ -365,13 +393,14 @@ def _segment_keys(reader: IndexReader, categorizer: sorting.Categorizer, sort: s
     return per_reader(_SORT_KEYS, reader, sort, lambda: _categorizer_keys(categorizer))
 
 
-def _categorizer_keys(categorizer: sorting.Categorizer) -> list[Any] | None:
-    """Each document's key, composed as the multi-facet, translating and column categorizers
-    compose theirs; ``None`` for any other categorizer."""
+def _categorizer_keys(categorizer: sorting.Categorizer, docnums: list[int] | None = None) -> list[Any] | None:
+    """Each document's key (or those of ``docnums``), composed as the multi-facet, translating
+    and column categorizers compose theirs; ``None`` for any other categorizer."""
     if type(categorizer) is _CachedColumnCategorizer:
-        return column_keys(categorizer._creader)
+        creader = categorizer._creader
+        return column_keys(creader) if docnums is None else column_keys_at(creader, docnums)
     if type(categorizer) in (sorting.MultiFacet.MultiCategorizer, sorting.TranslateFacet.TranslateCategorizer):
-        parts = [_categorizer_keys(c) for c in categorizer.catters]
+        parts = [_categorizer_keys(c, docnums) for c in categorizer.catters]
         if any(part is None for part in parts):
             return None
         if type(categorizer) is sorting.MultiFacet.MultiCategorizer:
