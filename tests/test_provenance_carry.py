@@ -58,6 +58,17 @@ def test_what_is_kept_is_read_back_equal_for_the_whole_run() -> None:
         assert carried.analyses([1]) == {1: "analysis"}
 
 
+def test_decisions_are_kept_only_in_a_run_with_one_whole_archive_index() -> None:
+    """Elsewhere cosines and word frequencies change from chunk to chunk, and so may decisions."""
+    with Carried() as carried:
+        with pytest.raises(ValueError):
+            carried.keep_decisions({(1, 2): None})
+        assert carried.decisions([(1, 2)]) == {}
+    with Carried(whole=True) as carried:
+        carried.keep_decisions({(1, 2): None, (1, 3): ("decided",)})
+        assert carried.decisions([(1, 2), (1, 3), (2, 3)]) == {(1, 2): None, (1, 3): ("decided",)}
+
+
 @pytest.fixture
 def chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
@@ -79,14 +90,26 @@ def test_chunked_linking_with_carried_work_equals_it_without_and_reuses(
     folder.mkdir()
     for stem in ALL:
         shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    decided_before: list[int] = []
+    decisions = Carried.decisions
+
+    def counted(self: Carried, keys: list[tuple[int, int]]) -> dict:
+        found = decisions(self, keys)
+        decided_before.append(len(found))
+        return found
+
+    monkeypatch.setattr(Carried, "decisions", counted)
     with Archive(tmp_path / "reused") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         change = archive.refresh_provenance()
         reused = _stored(archive)
     assert change.reused > 0 and change.aligned > 0
-    # Nothing carried: every chunk analyses and aligns its whole neighbourhood again.
+    # The run searched one whole-archive index: later chunks took decisions of earlier ones.
+    assert sum(decided_before) > 0
+    # Nothing carried: every chunk analyses, aligns and decides its whole neighbourhood again.
     monkeypatch.setattr(Carried, "analyses", lambda self, doc_ids: {})
     monkeypatch.setattr(Carried, "pairs", lambda self, keys: {})
+    monkeypatch.setattr(Carried, "decisions", lambda self, keys: {})
     with Archive(tmp_path / "recomputed") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         change = archive.refresh_provenance()
