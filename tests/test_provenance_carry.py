@@ -166,3 +166,22 @@ def test_an_index_holds_no_alignment_tables_once_its_pairs_are_aligned() -> None
     whole.update(docs)
     assert links == [(l.derived_id, l.source_id, l.relation, l.score) for l in whole.result().links]
     assert links
+
+
+def test_an_index_that_decides_pairs_once_for_the_run_relates_and_links_as_one_that_does_not() -> None:
+    """related() then decides its pairs in full and result() takes those decisions, with the
+    same documents related and the same links; a second index of the run takes them all."""
+    docs = _docs()
+    plain = ProvenanceIndex()
+    plain.update(docs)
+    with Carried(whole=True) as carried:
+        first = ProvenanceIndex(carried=carried)
+        first.update(docs)
+        assert first.related([1, 2]) == plain.related([1, 2])
+        assert carried.computed_decisions > 0 and carried.reused_decisions == 0
+        assert first.result() == plain.result()
+        assert carried.reused_decisions > 0
+        again = ProvenanceIndex(carried=carried)
+        again.update(docs)
+        assert again.result() == plain.result()
+        assert carried.computed_decisions == 0 and carried.reused_decisions == len(again.features)

@@ -15,7 +15,8 @@ articles: ~17,000 of a chunk's ~24,000), and deciding them again was most of its
 They are kept pickled in a private temporary SQLite file for the whole run (deleted when it is
 closed), not in memory: every document and pair is then analysed or aligned once per run, and
 the run's memory does not grow with what is kept (SQLite's page cache is capped at
-``CACHE_KB``). On disk about 2.5 KB a document (its analysis and share of the pairs).
+``CACHE_KB``). On disk about 3.5 KB a document (its analysis and share of the pairs and their
+decisions; ~2.5 KB without decisions).
 """
 
 from __future__ import annotations
