@@ -468,7 +468,7 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     # their pools are kept and brought up to date instead (exact, see PoolBook).
     book = PoolBook(len(whole)) if whole is not None else None
     lo = 0
-    with Carried() as carried, whole.searching() if whole is not None else nullcontext():
+    with Carried(whole=whole is not None) as carried, whole.searching() if whole is not None else nullcontext():
         if whole is not None:
             whole.release_rows()  # (searched, never changed, from now on)
             # Reading and preparing the index freed ~95 MB amid the heap (200,000 documents):

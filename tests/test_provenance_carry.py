@@ -58,6 +58,17 @@ def test_what_is_kept_is_read_back_equal_for_the_whole_run() -> None:
         assert carried.analyses([1]) == {1: "analysis"}
 
 
+def test_decisions_are_kept_only_in_a_run_with_one_whole_archive_index() -> None:
+    """Elsewhere cosines and word frequencies change from chunk to chunk, and so may decisions."""
+    with Carried() as carried:
+        with pytest.raises(ValueError):
+            carried.keep_decisions({(1, 2): None})
+        assert carried.decisions([(1, 2)]) == {}
+    with Carried(whole=True) as carried:
+        carried.keep_decisions({(1, 2): None, (1, 3): ("decided",)})
+        assert carried.decisions([(1, 2), (1, 3), (2, 3)]) == {(1, 2): None, (1, 3): ("decided",)}
+
+
 @pytest.fixture
 def chunked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
@@ -79,14 +90,26 @@ def test_chunked_linking_with_carried_work_equals_it_without_and_reuses(
     folder.mkdir()
     for stem in ALL:
         shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    decided_before: list[int] = []
+    decisions = Carried.decisions
+
+    def counted(self: Carried, keys: list[tuple[int, int]]) -> dict:
+        found = decisions(self, keys)
+        decided_before.append(len(found))
+        return found
+
+    monkeypatch.setattr(Carried, "decisions", counted)
     with Archive(tmp_path / "reused") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         change = archive.refresh_provenance()
         reused = _stored(archive)
     assert change.reused > 0 and change.aligned > 0
-    # Nothing carried: every chunk analyses and aligns its whole neighbourhood again.
+    # The run searched one whole-archive index: later chunks took decisions of earlier ones.
+    assert sum(decided_before) > 0
+    # Nothing carried: every chunk analyses, aligns and decides its whole neighbourhood again.
     monkeypatch.setattr(Carried, "analyses", lambda self, doc_ids: {})
     monkeypatch.setattr(Carried, "pairs", lambda self, keys: {})
+    monkeypatch.setattr(Carried, "decisions", lambda self, keys: {})
     with Archive(tmp_path / "recomputed") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         change = archive.refresh_provenance()
@@ -143,3 +166,22 @@ def test_an_index_holds_no_alignment_tables_once_its_pairs_are_aligned() -> None
     whole.update(docs)
     assert links == [(l.derived_id, l.source_id, l.relation, l.score) for l in whole.result().links]
     assert links
+
+
+def test_an_index_that_decides_pairs_once_for_the_run_relates_and_links_as_one_that_does_not() -> None:
+    """related() then decides its pairs in full and result() takes those decisions, with the
+    same documents related and the same links; a second index of the run takes them all."""
+    docs = _docs()
+    plain = ProvenanceIndex()
+    plain.update(docs)
+    with Carried(whole=True) as carried:
+        first = ProvenanceIndex(carried=carried)
+        first.update(docs)
+        assert first.related([1, 2]) == plain.related([1, 2])
+        assert carried.computed_decisions > 0 and carried.reused_decisions == 0
+        assert first.result() == plain.result()
+        assert carried.reused_decisions > 0
+        again = ProvenanceIndex(carried=carried)
+        again.update(docs)
+        assert again.result() == plain.result()
+        assert carried.computed_decisions == 0 and carried.reused_decisions == len(again.features)

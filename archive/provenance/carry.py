@@ -6,12 +6,17 @@ documents are recomputed by several chunks, and the further the run, the more of
 neighbourhood lies anywhere in the archive before it (200,000 recombined articles: ~11 documents
 held per new one). A document's analysis, and an aligned pair's features (all but the cosine,
 which each chunk sets from its own candidate index), depend only on the texts, so a later chunk
-takes them from here instead of computing them again: the links are the same.
+takes them from here instead of computing them again: the links are the same. When every chunk
+searches one index of the whole archive (``whole``), a pair's cosine and the word frequencies
+that its decision reads are the same in every chunk too, so its decision is carried as well:
+late in a large run most of a chunk's pairs were decided by earlier chunks (200,000 recombined
+articles: ~17,000 of a chunk's ~24,000), and deciding them again was most of its cost.
 
 They are kept pickled in a private temporary SQLite file for the whole run (deleted when it is
 closed), not in memory: every document and pair is then analysed or aligned once per run, and
 the run's memory does not grow with what is kept (SQLite's page cache is capped at
-``CACHE_KB``). On disk about 2.5 KB a document (its analysis and share of the pairs).
+``CACHE_KB``). On disk about 3.5 KB a document (its analysis and share of the pairs and their
+decisions; ~2.5 KB without decisions).
 """
 
 from __future__ import annotations
@@ -32,7 +37,11 @@ _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's default variable limit
 class Carried:
     """Per-document analyses and per-pair features of one linking run, by id."""
 
-    def __init__(self) -> None:
+    def __init__(self, whole: bool = False) -> None:
+        """``whole``: every index of the run takes cosines and word frequencies from one index of
+        the whole archive, so pair decisions hold for the whole run and are kept (see
+        :meth:`decisions`)."""
+        self.whole = whole
         # "": a private temporary database on disk, removed when the connection closes.
         self._db = sqlite3.connect("", isolation_level=None)
         self._db.execute(f"PRAGMA cache_size = -{CACHE_KB}")
@@ -41,12 +50,16 @@ class Carried:
         self._db.execute("CREATE TABLE analyses (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
         self._db.execute("CREATE TABLE pairs (a INTEGER NOT NULL, b INTEGER NOT NULL, data BLOB NOT NULL, "
                          "PRIMARY KEY (a, b)) WITHOUT ROWID")
+        self._db.execute("CREATE TABLE decisions (a INTEGER NOT NULL, b INTEGER NOT NULL, data BLOB NOT NULL, "
+                         "PRIMARY KEY (a, b)) WITHOUT ROWID")
         self._db.execute("CREATE TEMP TABLE wanted (a INTEGER NOT NULL, b INTEGER NOT NULL)")
         # What the latest update took from here and what it had to compute, for reports and tests.
         self.reused_analyses = 0
         self.reused_pairs = 0
         self.computed_analyses = 0
         self.computed_pairs = 0
+        self.reused_decisions = 0
+        self.computed_decisions = 0
 
     def close(self) -> None:
         self._db.close()
@@ -68,13 +81,21 @@ class Carried:
 
     def pairs(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
         """The kept features of those of the pairs ``keys`` that have them."""
+        return self._by_pair("pairs", keys)
+
+    def decisions(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+        """The kept decisions of those of the pairs ``keys`` that have one (None is a decision:
+        the pair is unrelated). Only a ``whole`` run keeps any."""
+        return self._by_pair("decisions", keys)
+
+    def _by_pair(self, table: str, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
         out: dict[tuple[int, int], Any] = {}
         if not keys:
             return out
         with self._transaction():
             self._db.execute("DELETE FROM wanted")
             self._db.executemany("INSERT INTO wanted VALUES (?, ?)", keys)
-            rows = self._db.execute("SELECT p.a, p.b, p.data FROM wanted w JOIN pairs p ON p.a = w.a AND p.b = w.b")
+            rows = self._db.execute(f"SELECT p.a, p.b, p.data FROM wanted w JOIN {table} p ON p.a = w.a AND p.b = w.b")
             for a, b, data in rows:
                 out[(a, b)] = pickle.loads(data)
         return out
@@ -88,6 +109,13 @@ class Carried:
         with self._transaction():
             self._db.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?)",
                                  ((a, b, pickle.dumps(f, protocol=_PROTOCOL)) for (a, b), f in features.items()))
+
+    def keep_decisions(self, decisions: Mapping[tuple[int, int], Any]) -> None:
+        if not self.whole:
+            raise ValueError("pair decisions hold for the whole run only when it has one whole-archive index")
+        with self._transaction():
+            self._db.executemany("INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
+                                 ((a, b, pickle.dumps(d, protocol=_PROTOCOL)) for (a, b), d in decisions.items()))
 
     def counts(self) -> tuple[int, int]:
         """(analyses, pairs) kept."""

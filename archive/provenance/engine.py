@@ -226,6 +226,11 @@ class _Oriented:
     examples: tuple[tuple[str, str, str], ...]
 
 
+# A related pair's decision: (cosine, decision, whether the pair is one family only by
+# containment, orientation unless it is such a family pair); unrelated pairs have None.
+_PairDecision = tuple[float, Decision, bool, "_Oriented | None"]
+
+
 class ProvenanceIndex:
     """Everything needed to link new documents against the archive (memory linear in it)."""
 
@@ -1178,8 +1183,7 @@ class ProvenanceIndex:
         orientation of each pair linked by its own relation (family pairs are oriented on
         demand, when a sibling is re-linked)."""
         keys = sorted(self.features)
-        # Pure per pair and CPU-bound: on every core; only decisions and orientations come back.
-        decided = map_shares_forked(self._decide_share, keys)
+        decided = self._decisions(keys)
         self.pairs = {}
         self._loose = set()
         oriented: dict[tuple[int, int], _Oriented] = {}
@@ -1194,11 +1198,25 @@ class ProvenanceIndex:
                 oriented[key] = orientation
         return oriented
 
-    def _decide_share(self, keys: Sequence[tuple[int, int]]) -> list[tuple[float, Decision, bool, _Oriented | None] | None]:
+    def _decisions(self, keys: list[tuple[int, int]]) -> list[_PairDecision | None]:
+        """What _decide_share says of each pair, taking those that earlier chunks of a run with
+        one whole-archive index decided (the same cosines and word frequencies: see Carried)
+        and keeping the others for later chunks."""
+        carried = self.carried if self.carried is not None and self.carried.whole else None
+        known = carried.decisions(keys) if carried is not None else {}
+        todo = [key for key in keys if key not in known]
+        # Pure per pair and CPU-bound: on every core; only decisions and orientations come back.
+        made = dict(zip(todo, map_shares_forked(self._decide_share, todo)))
+        if carried is not None:
+            carried.keep_decisions(made)
+            carried.reused_decisions, carried.computed_decisions = len(known), len(made)
+        return [known[key] if key in known else made[key] for key in keys]
+
+    def _decide_share(self, keys: Sequence[tuple[int, int]]) -> list[_PairDecision | None]:
         """For each pair: None when unrelated, else (cosine, decision, whether the pair is one
         family only by containment, orientation unless it is such a family pair)."""
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
-        out: list[tuple[float, Decision, bool, _Oriented | None] | None] = []
+        out: list[_PairDecision | None] = []
         for key, cosine in zip(keys, cosines.tolist()):
             feats = self.features[key].with_cosine(cosine)
             decision, loose = self._relation(key, feats)
@@ -1226,6 +1244,9 @@ class ProvenanceIndex:
         wanted = set(doc_ids)
         self._reset_name_caches()
         keys = sorted(k for k in self.features if k[0] in wanted or k[1] in wanted)
+        if self.carried is not None and self.carried.whole:
+            # Decided in full once, for this and later chunks' result().
+            return {x for key, item in zip(keys, self._decisions(keys)) if item is not None for x in key} - wanted
         cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: set[int] = set()
         for (a, b), cosine in zip(keys, cosines.tolist()):
