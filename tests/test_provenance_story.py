@@ -419,6 +419,16 @@ def test_one_template_for_two_companies_sharing_a_lead_name_is_no_copy() -> None
         DocInput(2, NASDAQ_ADD.format("Quillfeather Software Corp", later), None, T0 + timedelta(hours=3), "Reuters")]
     result = build(docs)
     assert _relation(result, 1, 2) not in ("near_copy", "spun", "duplicate")
+    # The pair's evidence says which names were compared: the second report names the first
+    # company too, further down.
+    from archive.provenance import ProvenanceIndex
+
+    index = ProvenanceIndex()
+    index.update(docs)
+    index.result()
+    reasons = index.pairs[(1, 2)].decision.reasons
+    assert any("their leads name other companies (Pendleton Harbor Instruments / Quillfeather Software Corp)" in r
+               for r in reasons), reasons
     # ... while a copy of one of them is still a copy.
     copy = NASDAQ_ADD.format("Pendleton Harbor Instruments Inc", "") + "\nShare this story | Related posts"
     result = build(docs + [DocInput(3, copy, None, T0 + timedelta(days=2), "MarketWatchDaily")])

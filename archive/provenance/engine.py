@@ -1102,6 +1102,7 @@ class ProvenanceIndex:
             # "Northerly").
             pa, pb = (pa if pa.shape[0] else self._subject(a)), (pb if pb.shape[0] else self._subject(b))
         some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
+        by_leads = False
         if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
             if not unspun:
                 return None  # most pairs: rare names are not needed
@@ -1113,10 +1114,17 @@ class ProvenanceIndex:
                                some_figures_differ):
                 return None
             pa, pb = own_a[0], own_b[0]
+            by_leads = True
         why = another_company(some_figures_differ, max(al.coverage_a, al.coverage_b), self._rare_names(a), self._rare_names(b),
                               unspun)
-        if why is not None and spelt_alike(self._spellings(a, pa), self._spellings(b, pb)):
+        if why is None:
+            return None
+        spelt_a, spelt_b = self._spellings(a, pa), self._spellings(b, pb)
+        if spelt_alike(spelt_a, spelt_b):
             return None  # a correction of a misspelt name, not two companies
+        if by_leads:  # one text may name the other's company further down: say what was compared
+            why = why.replace("neither text names the other's protagonist",
+                              f"their leads name other companies ({' '.join(spelt_a)} / {' '.join(spelt_b)})")
         return why
 
     def _same_outlet(self, a: int, b: int) -> bool:
@@ -1302,10 +1310,10 @@ class ProvenanceIndex:
         return self._rare_cache[x]
 
     def _spellings(self, x: int, hashes: np.ndarray) -> list[str]:
-        """How the text spells the words ``hashes`` where it first uses them (a word it does not
-        hold has no spelling)."""
+        """How the text spells the words ``hashes`` where it first uses them, in the order it
+        does (a word it does not hold has no spelling)."""
         t, text = self.tokens[x], self.docs[x].text
-        firsts = [at[0] for at in (np.flatnonzero(t.hashes == h) for h in hashes.tolist()) if at.shape[0]]
+        firsts = sorted(at[0] for at in (np.flatnonzero(t.hashes == h) for h in hashes.tolist()) if at.shape[0])
         return [text[int(t.starts[i]):int(t.ends[i])] for i in firsts]
 
     def _reset_name_caches(self) -> None:
