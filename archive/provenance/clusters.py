@@ -286,6 +286,9 @@ TEMPLATE_MIN_COVERAGE = 0.5
 # of its rare names. Reuters: two-company templates 0.5-1.0; corrections and re-issues 0.16-0.37
 # (a changed buyer, a reworded lead: "U.S. Carmaker General Motors" -> "General Motors").
 LEAD_MIN_OWN_SHARE = 0.5
+# ... and the leads are one sentence template: this share of the shorter one's other words (not
+# names nor figures) are the other's. Without it, texts that open with a sentence of their own and
+# go on verbatim (an LLM rewrite's new opening, a digest) were taken for templates.
 LEAD_MIN_SHARED_WORDS = 0.6
 # Protagonists spelt this alike are one name, misspelt and corrected ("Fieldcor" / "Fidelcor").
 SPELLING_MIN_RATIO = 0.8
