@@ -22,10 +22,8 @@ import struct
 import threading
 import uuid
 import zlib
-from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +38,7 @@ from whoosh.util.filelock import FileLock, try_for
 from archive.errors import BusyError, IndexStateError
 from archive.records import record
 from archive.search import manifest
+from archive.search.docvalues import running_sums, written_lengths
 from archive.search.schema import build_schema, to_fields
 
 if TYPE_CHECKING:
@@ -401,14 +400,12 @@ class _CompressedBytes(columns.CompressedBytesColumn):
             whoosh3 sums them in a Python loop over every document of the segment the first time
             a document's stored fields are read (a few ms a segment of 20,000, paid by every
             `archive search` process once per segment its hits are in)."""
-            lastbyte = self._basepos + self._length - 1
-            code = chr(self._dbfile.get_byte(lastbyte))
-            if code == "X":  # the offsets were written: whoosh3 reads them in one go
+            lengths = written_lengths(self)
+            if lengths is None:  # the offsets were written: whoosh3 reads them in one go
                 super()._read_offsets_and_lengths()
                 return
-            lengths = self._dbfile.get_array(lastbyte - struct.calcsize(code) * self._doccount, code, self._doccount)
             self._lengths = lengths
-            self._offsets = array("L", accumulate(lengths, initial=0))
+            self._offsets = running_sums(lengths)
 
 
 _STORED_COLUMN = columns.PickleColumn(_CompressedBytes())
