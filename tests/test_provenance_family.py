@@ -599,3 +599,52 @@ def test_a_models_framed_reply_is_never_the_source_of_a_rewrite() -> None:
     assert not [l for l in result.links if l.relation in DERIVATIONS and l.source_id == 1]
     assert result.doc_evidence[1]["model_framing"][0]["phrase"] == "Here is the news article:"
 
+
+
+# An open-ended story written from SOURCE's opening: it restates the first sentences, then goes
+# its own way in a model's register; little of the rest of SOURCE is in it.
+ELABORATION = """Harbour Authority Announces Nine-Week Shutdown of Corvay Lock
+
+In a significant development for the region, the harbour authority will shut the Corvay lock on the Merrin canal for nine weeks of repairs from 3 March, after engineers found corroded gates in January.
+
+The decision highlights the crucial role that waterways play in the local economy. Experts note that ageing infrastructure across the continent faces similar challenges, and many communities are now weighing the costs of modernization against the need to keep trade flowing.
+
+Additionally, the shutdown is expected to spark a broader conversation about how ports can balance essential maintenance with the needs of the businesses and residents who rely on them every day.
+
+Overall, the situation underscores the importance of long-term planning for vital public assets.
+"""
+
+
+def test_a_story_written_from_a_sources_opening_holds_that_opening() -> None:
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    assert index._opening_cover(1, 4) >= 0.5, "4 restates 1's opening"
+    assert index._opening_cover(1, 4) > index._containment(1, 4), "and holds less of the rest"
+    assert index._opening_cover(1, 105) < 0.2, "an unrelated text does not hold it"
+    # Further down 4's list, behind the sibling, the source whose opening 4 holds is aligned too.
+    assert index._opening_like(4, [(2, 0.5)], [(1, 0.1), (105, 0.1)]) == [(1, 0.1)]
+    assert index._opening_like(4, [(1, 0.5)], [(105, 0.1)]) == [], "nothing else holds it"
+    index._cover_cache[(1, 4)] = 0.4
+    assert index._opening_like(4, [(2, 0.5)], [(1, 0.1)]) == [], "under OPENING_ALIGN_COVER"
+
+
+def test_a_texts_opening_skips_its_cruft_lines() -> None:
+    index = ProvenanceIndex()
+    crufted = "Share this article\nFollow us on Twitter\n\n" + SOURCE
+    index.update(_docs() + [DocInput(5, crufted)])
+    assert index._opening(5).tolist() == index._opening(1).tolist()
+
+
+def test_a_loose_pair_where_one_text_holds_the_others_opening_is_one_family() -> None:
+    from archive.provenance.classify import Decision
+
+    index, _ = _chain_fixture()
+    f = index.pairs[(1, 3)].features
+    none = Decision(None, 0.1, ())
+    index._cont_cache[(1, 3)] = index._cont_cache[(3, 1)] = 0.1
+    index._cover_cache[(1, 3)] = 0.7
+    decision = index._family_by_containment(f, none)
+    assert decision.relation == FAMILY and "opening" in decision.reasons[-1]
+    index._cover_cache[(1, 3)] = 0.5
+    index._cover_cache[(3, 1)] = 0.2
+    assert index._family_by_containment(f, none) == none
