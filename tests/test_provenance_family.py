@@ -624,7 +624,7 @@ def test_a_story_written_from_a_sources_opening_holds_that_opening() -> None:
     # Further down 4's list, behind the sibling, the source whose opening 4 holds is aligned too.
     assert index._opening_like(4, [(2, 0.5)], [(1, 0.1), (105, 0.1)]) == [(1, 0.1)]
     assert index._opening_like(4, [(1, 0.5)], [(105, 0.1)]) == [], "nothing else holds it"
-    index._cover_cache[(1, 4)] = 0.4
+    index._opening_covers = lambda ms, d: [0.4] * len(ms)  # type: ignore[method-assign]
     assert index._opening_like(4, [(2, 0.5)], [(1, 0.1)]) == [], "under OPENING_ALIGN_COVER"
 
 
@@ -642,9 +642,9 @@ def test_a_loose_pair_where_one_text_holds_the_others_opening_is_one_family() ->
     f = index.pairs[(1, 3)].features
     none = Decision(None, 0.1, ())
     index._cont_cache[(1, 3)] = index._cont_cache[(3, 1)] = 0.1
-    index._cover_cache[(1, 3)] = 0.7
+    covers = {(1, 3): 0.7, (3, 1): 0.2}
+    index._opening_cover = lambda m, d: covers[(m, d)]  # type: ignore[method-assign]
     decision = index._family_by_containment(f, none)
     assert decision.relation == FAMILY and "opening" in decision.reasons[-1]
-    index._cover_cache[(1, 3)] = 0.5
-    index._cover_cache[(3, 1)] = 0.2
+    covers[(1, 3)] = 0.5
     assert index._family_by_containment(f, none) == none

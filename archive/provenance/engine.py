@@ -271,8 +271,8 @@ class ProvenanceIndex:
         self.pairs: dict[tuple[int, int], PairRecord] = {}
         # Containment and idf weights for one result() (document frequencies change with updates).
         self._cont_cache: dict[tuple[int, int], float] = {}
-        self._cover_cache: dict[tuple[int, int], float] = {}
-        self._opening_cache: dict[int, np.ndarray] = {}
+        # A text's opening terms and their idf weights (which follow the archive, as _idf_cache).
+        self._opening_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._idf_cache: dict[int, tuple[np.ndarray, float]] = {}
         # Leads and their protagonists, each text's rare names (archive frequencies) for one result().
         self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
@@ -324,7 +324,7 @@ class ProvenanceIndex:
         # they are a background's, the whole archive's: then what was computed holds).
         if self.candidates.background is None:
             self._cont_cache = {}
-            self._cover_cache = {}
+            self._opening_cache = {}
             self._idf_cache = {}
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
@@ -390,12 +390,11 @@ class ProvenanceIndex:
         """The candidate further down d's list, not chosen yet, whose opening d holds most (at
         least OPENING_ALIGN_COVER of it) and which reads as d's source (see OPENING_TERMS)."""
         taken = {other for other, _ in chosen}
+        others = [(other, cosine) for other, cosine in rest if other not in taken]
         best: tuple[float, int, float] | None = None
-        for other, cosine in rest:
-            if other in taken:
-                continue
-            cover = self._opening_cover(other, d)
+        for (other, cosine), cover in zip(others, self._opening_covers([other for other, _ in others], d)):
             if (cover >= OPENING_ALIGN_COVER and (best is None or cover > best[0])
+                    and self._source_preference_bound(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE
                     and self._source_preference(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE):
                 best = (cover, other, cosine)
         return [] if best is None else [(best[1], best[2])]
@@ -1065,28 +1064,41 @@ class ProvenanceIndex:
 
     def _opening(self, x: int) -> np.ndarray:
         """x's first OPENING_TERMS distinct content terms outside cruft lines, in text order."""
-        held = self._opening_cache.get(x)
+        t = self.tokens[x]
+        keep = t.kinds != STOP
+        for m in self.markers[x]:
+            if m.kind == "cruft":
+                keep &= (t.starts < m.start) | (t.starts >= m.end)
+        hashes = t.hashes[keep]
+        # The first few times OPENING_TERMS tokens nearly always hold that many distinct terms.
+        head = hashes[: 4 * OPENING_TERMS]
+        if head.shape[0] < hashes.shape[0] and len(set(head.tolist())) < OPENING_TERMS:
+            head = hashes
+        return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
+
+    def _opening_weights(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        held = self._opening_cache.get(m)
         if held is None:
-            t = self.tokens[x]
-            keep = t.kinds != STOP
-            for m in self.markers[x]:
-                if m.kind == "cruft":
-                    keep &= (t.starts < m.start) | (t.starts >= m.end)
-            hashes = t.hashes[keep]
-            _, first = np.unique(hashes, return_index=True)
-            held = self._opening_cache[x] = hashes[np.sort(first)[:OPENING_TERMS]]
+            opening = self._opening(m)
+            held = self._opening_cache[m] = (opening, np.log((self.candidates.archive_size + 1.0) / (self._freq(opening) + 1.0)) + 1.0)
         return held
 
     def _opening_cover(self, m: int, d: int) -> float:
         """Share of m's opening terms, weighted by idf, that d also has."""
-        key = (m, d)
-        held = self._cover_cache.get(key)
-        if held is None:
-            opening = self._opening(m)
-            w = np.log((self.candidates.archive_size + 1.0) / (self._freq(opening) + 1.0)) + 1.0
-            total = float(w.sum())
-            held = self._cover_cache[key] = float(w[in_sorted(opening, self.body_terms[d])].sum()) / total if total else 0.0
-        return held
+        return self._opening_covers([m], d)[0]
+
+    def _opening_covers(self, ms: list[int], d: int) -> list[float]:
+        """_opening_cover of each of ``ms`` with d, in one search of d's terms."""
+        if not ms:
+            return []
+        held = [self._opening_weights(m) for m in ms]
+        lengths = [opening.shape[0] for opening, _ in held]
+        weights = np.concatenate([w for _, w in held])
+        found = in_sorted(np.concatenate([opening for opening, _ in held]), self.body_terms[d])
+        owner = np.repeat(np.arange(len(ms)), lengths)
+        totals = np.bincount(owner, weights=weights, minlength=len(ms))
+        kept = np.bincount(owner, weights=np.where(found, weights, 0.0), minlength=len(ms))
+        return [k / t if t else 0.0 for k, t in zip(kept.tolist(), totals.tolist())]
 
     def _containment(self, x: int, m: int) -> float:
         """Share of x's distinct content terms, weighted by idf, that m also has."""
@@ -1388,7 +1400,7 @@ class ProvenanceIndex:
         archive.provenance.merge), and quoting a link's evidence was a third of result()."""
         if self.candidates.background is None:
             self._cont_cache = {}
-            self._cover_cache = {}
+            self._opening_cache = {}
             self._idf_cache = {}
         self._reset_name_caches()
         self._closest = None
