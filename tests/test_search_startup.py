@@ -127,3 +127,39 @@ def test_main_freezes_the_collectors_objects_when_the_command_is_done(monkeypatc
         assert ran == [0] and gc.get_freeze_count() > 0  # frozen after the command, not before
     finally:
         gc.unfreeze()
+
+
+FIRST_SEARCH_THEN_SECOND = """
+import sys
+from click.testing import CliRunner
+from archive.cli import cli
+from archive.search import postings
+# Every posting list of this small archive counts as long (ARRAYS_FROM), yet within what a first
+# search reads in Python.
+postings.ARRAYS_FROM, postings.FIRST_SEARCH_ARRAYS_FROM = 1, 10**6
+for _ in range(2):
+    result = CliRunner().invoke(cli, ["--home", sys.argv[1], "search", "the company"])
+    assert result.exit_code == 0 and "match" in result.output, result.output
+    print("numpy" in sys.modules)
+"""
+
+
+def test_a_process_first_search_reads_long_posting_lists_without_numpy(tmp_path: Path) -> None:
+    """Importing numpy costs more than one search's reading in Python: an `archive search`
+    process (one search) never pays it; a process's second search reads long lists as arrays."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    home = str(tmp_path / "home")
+    # More postings than one block holds (a single block is always read in Python).
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("".join(
+        json.dumps({"id": f"note-{k}", "title": f"Notice {k}",
+                    "text": f"The company said its unit {k} in district {k % 17} shipped {k * 7} crates of item {k}."}) + "\n"
+        for k in range(300)), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["--home", home, "ingest", "-q", str(articles)]).exit_code == 0
+    done = subprocess.run([sys.executable, "-c", FIRST_SEARCH_THEN_SECOND, home],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]

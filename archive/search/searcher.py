@@ -23,7 +23,7 @@ from archive.search.dates import since_bound, until_bound
 from archive.search.docvalues import asked_before, column_keys, column_keys_at, open_column, per_reader
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.lazy_numpy import np
-from archive.search.postings import Scores, Segments, posting_ids, top_scores, word_scores
+from archive.search.postings import Scores, Segments, posting_ids, search_done, top_scores, word_scores
 from archive.search.scores import ArrayScores
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
@@ -105,9 +105,12 @@ def search(
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         searcher = snap.searcher
         compiled = compile_query(root, searcher.reader())
-        found = _one_pass(searcher, compiled.query, sort, limit, offset, facets)
-        total, page, facet_counts = found or _collected(searcher, compiled.query, sort, limit, offset, facets)
-        suggestion = _suggest(parsed, searcher) if total == 0 else None
+        try:
+            found = _one_pass(searcher, compiled.query, sort, limit, offset, facets)
+            total, page, facet_counts = found or _collected(searcher, compiled.query, sort, limit, offset, facets)
+            suggestion = _suggest(parsed, searcher) if total == 0 else None
+        finally:
+            search_done()
     # Outside the damage guard: errors from the caller's texts_for are theirs, not the index's.
     ids = [int(fields["id"]) for fields, _ in page]
     texts = texts_for(ids) if snippets and texts_for and ids else {}
