@@ -68,8 +68,6 @@ ALIGN_WIDE_MIN_COSINE = 0.3
 # How much direction confidence counts when choosing between candidate parents: a sibling copy
 # can be as similar as the common source but is not the source.
 PARENT_DIRECTION_BONUS = 0.5
-# Sibling test (see _choose_parents): p must differ from q in at least this many words, and a
-# copy of p would carry over most of them.
 # A model asked to write a story from an article may keep little of it but its opening, which the
 # story elaborates: containment over the whole text understates such a pair, the share of the
 # source's opening the rewrite holds does not. The opening is a text's first OPENING_TERMS distinct
@@ -80,6 +78,8 @@ PARENT_DIRECTION_BONUS = 0.5
 OPENING_TERMS = 20
 OPENING_ALIGN_COVER = 0.5
 OPENING_FAMILY_COVER = 0.6
+# Sibling test (see _choose_parents): p must differ from q in at least this many words, and a
+# copy of p would carry over most of them.
 MIN_EDIT_TERMS = 3
 REPARENT_MARGIN = 0.05
 MAX_INHERITED_SHARE = 0.5
@@ -1077,6 +1077,7 @@ class ProvenanceIndex:
         return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
 
     def _opening_weights(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """m's opening and the idf weights of its terms (kept until the frequencies change)."""
         held = self._opening_cache.get(m)
         if held is None:
             opening = self._opening(m)
