@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -302,14 +302,17 @@ def _as_link(row: Any) -> Link:
     return Link(row.derived_id, row.source_id, row.relation, row.score, row.direction_confidence, row.evidence)
 
 
-def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput], dict[int, ProvFingerprint]]:
+def _docs_with_prints(conn: Connection, ids: list[int],
+                      analysed: Container[int] = ()) -> tuple[list[DocInput], dict[int, ProvFingerprint]]:
+    """The documents ``ids`` and their stored fingerprints; ``analysed``: documents whose
+    analysis is carried, so their telltales (read only to analyse a document) are not decoded."""
     docs: list[DocInput] = []
     prints: dict[int, ProvFingerprint] = {}
     for chunk in _chunks(ids):
         for row in conn.execute(_with_fingerprint(*_INPUT_COLUMNS).where(documents.c.id.in_(chunk))):
             docs.append(_doc_input(row))
             if row.data is not None:
-                prints[row.id] = ProvFingerprint.from_bytes(row.data)
+                prints[row.id] = ProvFingerprint.from_bytes(row.data, telltales=row.id not in analysed)
     return sorted(docs, key=lambda d: d.id), prints
 
 
@@ -319,7 +322,8 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
     On every core: a chunk searches for its core, ~10 documents for each new one. With a
     ``book`` (a chunked run over the whole archive's index), the documents whose pools it holds
     are not searched again, and the others' pools are added to it; ``offer``: they are the
-    chunk's new documents, which offer themselves to the older pools (see PoolBook)."""
+    chunk's new documents, which offer themselves to the older pools (see PoolBook). A pool's
+    list is ranked once and kept in the book until the pool changes."""
     with background.searching():
         if book is None:
             def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
@@ -330,13 +334,15 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
         rows = [background.row_of[d] for d in doc_ids]
         unheld = [d for d, row in zip(doc_ids, rows) if not book.held[row]]
         _book_pools(background, unheld, among, book, offer)
-        items = [(d, book.pool(row)) for d, row in zip(doc_ids, rows)]
+        unranked = [(d, row) for d, row in zip(doc_ids, rows) if not book.is_ranked[row]]
+        items = [(d, book.pool(row)) for d, row in unranked]
 
         def rank(share: Sequence[tuple[int, Pool]]) -> list[list[tuple[int, float]]]:
             found = background.ranked([d for d, _ in share], [pool for _, pool in share])
             return [found[d] for d, _ in share]
 
-        return dict(zip(doc_ids, map_shares_forked(rank, items)))
+        book.keep_ranked([row for _, row in unranked], map_shares_forked(rank, items), background.row_of)
+        return {d: book.ranked(row, background.ids) for d, row in zip(doc_ids, rows)}
 
 
 def _book_pools(background: CandidateIndex, doc_ids: list[int], among: int | None, book: PoolBook,
@@ -537,6 +543,8 @@ def _chunk_size(whole: CandidateIndex, todo: list[int], book: PoolBook) -> int:
         cut = _cut(todo, lo, block, ranked, earlier)
         if cut is None:
             hold(block, end, searched)
+            # (ranked from the pools just held: kept until an offer changes them)
+            book.keep_ranked([whole.row_of[d] for d in block], [ranked[d] for d in block], whole.row_of)
             continue
         if cut > 0:
             hold(block[:cut], whole.row_of[block[cut]])
@@ -665,8 +673,9 @@ def _add(engine: Engine, sub: ProvenanceIndex, doc_ids: list[int], ranked: dict[
          pairs_with: set[int] | None) -> int:
     """Add ``doc_ids`` to ``sub`` and align the ``ranked`` documents with their candidates
     (see ProvenanceIndex.update); returns how many fingerprints had to be computed."""
+    analysed = sub.carried.analysed(doc_ids) if sub.carried is not None else set()
     with engine.connect() as conn:
-        docs, prints = _docs_with_prints(conn, doc_ids)
+        docs, prints = _docs_with_prints(conn, doc_ids, analysed)
     sub.update(docs, prints, ranked=ranked, pairs_with=pairs_with)
     return len(docs) - len(prints)
 

@@ -18,7 +18,7 @@ grouped.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from dataclasses import dataclass, field
@@ -468,7 +468,13 @@ class PoolBook:
     it), and the top POOL_K of the old pool and the offers is the top POOL_K of all. So every
     document searched from the start of a run in id order offers itself to the older pools
     it enters (:meth:`offers`, then :meth:`take_offers`) before any of them is read.
-    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000)."""
+    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000).
+
+    It also keeps each pool's candidate list once ranked (:meth:`keep_ranked`), until the pool
+    changes: a chunk's core holds ~11 older documents per new one, most of whose pools no
+    document since entered, and ranking them again gave the same lists (a list depends only on
+    the pool's documents and the index's rows, which a run does not change). Memory: TOP_K rows
+    and cosines per document (144 bytes; 29 MB at 200,000)."""
 
     def __init__(self, size: int) -> None:
         self.cols = np.full((size, POOL_K), -1, dtype=np.int32)
@@ -478,6 +484,10 @@ class PoolBook:
         self._floor = np.full(size, -np.inf, dtype=np.float32)
         # Documents from this row on are being searched now: they offer to the older ones only.
         self.start = 0
+        # Each held pool's ranked list (rows, -1 past its end, and cosines) while it is current.
+        self._ranked_rows = np.full((size, TOP_K), -1, dtype=np.int32)
+        self._ranked_cos = np.zeros((size, TOP_K), dtype=np.float64)
+        self.is_ranked = np.zeros(size, dtype=bool)
 
     def offers(self, cols: np.ndarray, rounded: np.ndarray) -> Offers:
         """Of a document's scores (``cols``, ``rounded``), those that may enter older held pools
@@ -502,7 +512,29 @@ class PoolBook:
             self.cols[row, : cols.shape[0]] = cols
             self.scores[row, : cols.shape[0]] = scores
             self.held[row] = True
-        self._set_floors(np.asarray(rows, dtype=np.int64))
+        rows = np.asarray(rows, dtype=np.int64)
+        self.is_ranked[rows] = False
+        self._set_floors(rows)
+
+    def keep_ranked(self, rows: Sequence[int], lists: Sequence[Sequence[tuple[int, float]]],
+                    row_of: Mapping[int, int]) -> None:
+        """Keep the ranked lists of the current pools of ``rows``, as :meth:`CandidateIndex.ranked`
+        gives them from :meth:`pool` ((id, cosine), best first; ``row_of``: the index's row of an id)."""
+        for row, ranked in zip(rows, lists):
+            if len(ranked) > TOP_K:
+                raise ValueError(f"a ranked list holds at most {TOP_K} candidates")
+            self._ranked_rows[row] = -1
+            self._ranked_rows[row, : len(ranked)] = [row_of[other] for other, _ in ranked]
+            self._ranked_cos[row, : len(ranked)] = [cosine for _, cosine in ranked]
+            self.is_ranked[row] = True
+
+    def ranked(self, row: int, ids: Sequence[int]) -> list[tuple[int, float]]:
+        """The kept ranked list of ``row``'s pool (see keep_ranked); ``ids``: the index's ids by row."""
+        if not self.is_ranked[row]:
+            raise KeyError(f"row {row}'s pool is not ranked, or has changed since")
+        rows = self._ranked_rows[row]
+        n = int((rows >= 0).sum())
+        return [(ids[r], cosine) for r, cosine in zip(rows[:n].tolist(), self._ranked_cos[row, :n].tolist())]
 
     def take_offers(self, rows: Sequence[int], made: Sequence[Offers | None]) -> None:
         """Merge the offers made by ``rows`` (searched now) into the older pools."""
@@ -530,6 +562,7 @@ class PoolBook:
         self.cols[touched] = -1
         self.cols[to[kept], rank[kept]] = by[kept]
         self.scores[to[kept], rank[kept]] = score[kept]
+        self.is_ranked[touched] = False
         self._set_floors(touched)
 
     def _set_floors(self, rows: np.ndarray) -> None:
