@@ -322,8 +322,8 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
     On every core: a chunk searches for its core, ~10 documents for each new one. With a
     ``book`` (a chunked run over the whole archive's index), the documents whose pools it holds
     are not searched again, and the others' pools are added to it; ``offer``: they are the
-    chunk's new documents, which offer themselves to the older pools (see PoolBook). A pool's
-    list is ranked once and kept in the book until the pool changes."""
+    chunk's new documents, which offer themselves to the older pools (see PoolBook); the pools
+    are ranked with the cosines the book keeps (computed here: few are new)."""
     with background.searching():
         if book is None:
             def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
@@ -334,15 +334,7 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
         rows = [background.row_of[d] for d in doc_ids]
         unheld = [d for d, row in zip(doc_ids, rows) if not book.held[row]]
         _book_pools(background, unheld, among, book, offer)
-        unranked = [(d, row) for d, row in zip(doc_ids, rows) if not book.is_ranked[row]]
-        items = [(d, book.pool(row)) for d, row in unranked]
-
-        def rank(share: Sequence[tuple[int, Pool]]) -> list[list[tuple[int, float]]]:
-            found = background.ranked([d for d, _ in share], [pool for _, pool in share])
-            return [found[d] for d, _ in share]
-
-        book.keep_ranked([row for _, row in unranked], map_shares_forked(rank, items), background.row_of)
-        return {d: book.ranked(row, background.ids) for d, row in zip(doc_ids, rows)}
+        return background.ranked_in_book(doc_ids, book)
 
 
 def _book_pools(background: CandidateIndex, doc_ids: list[int], among: int | None, book: PoolBook,
@@ -543,8 +535,6 @@ def _chunk_size(whole: CandidateIndex, todo: list[int], book: PoolBook) -> int:
         cut = _cut(todo, lo, block, ranked, earlier)
         if cut is None:
             hold(block, end, searched)
-            # (ranked from the pools just held: kept until an offer changes them)
-            book.keep_ranked([whole.row_of[d] for d in block], [ranked[d] for d in block], whole.row_of)
             continue
         if cut > 0:
             hold(block[:cut], whole.row_of[block[cut]])

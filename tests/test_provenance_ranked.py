@@ -1,8 +1,8 @@
-"""A chunked linking run ranks each candidate pool once and keeps the list in the PoolBook until
-the pool changes (provenance_store._ranked): every list it hands out must be the list a fresh
-search of the whole index among the documents up to the chunk gives, also for documents whose
-pools later documents entered after their list was kept, and the run must link exactly as one
-that ranks every list again."""
+"""A chunked linking run ranks the candidate pools it keeps (candidates.PoolBook) with the full
+cosines it computed when it last ranked them, computing only those of documents that entered a
+pool since (CandidateIndex.ranked_in_book): every list must be the list a fresh search of the
+whole index among the documents up to the chunk gives, and the run must link exactly as one
+that computes every cosine again."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from archive import provenance_store
 from archive.api import Archive
-from archive.provenance.candidates import TOP_K, CandidateIndex, PoolBook
+from archive.provenance.candidates import CandidateIndex, PoolBook
 from archive.provenance.features import WORD, Tokens
 
 FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
@@ -43,17 +43,16 @@ def _pool(book: PoolBook, row: int) -> tuple[list[int], list[float]]:
 
 
 @pytest.mark.parametrize(("block", "cap", "stock", "todo"), [(16, 60, 60, 120), (8, 10_000, 400, 20)])
-def test_kept_lists_are_those_of_a_fresh_search_while_pools_change(monkeypatch: pytest.MonkeyPatch, block: int,
-                                                                    cap: int, stock: int, todo: int) -> None:
+def test_pools_ranked_with_kept_cosines_give_the_lists_of_a_fresh_search(monkeypatch: pytest.MonkeyPatch, block: int,
+                                                                         cap: int, stock: int, todo: int) -> None:
     monkeypatch.setattr(provenance_store, "_SIZING_BLOCK", block)
     monkeypatch.setattr(provenance_store, "MAX_SCOPE_DOCS", cap)
     index = _archive(400, stock, 3)
     book = PoolBook(len(index))
     rng = random.Random(5)
-    # The pool each row had when its list was last handed out: asked again, a row's pool is the
-    # same (the list must come from the book) or was entered since (it must be ranked again).
-    handed: dict[int, tuple[list[int], list[float]]] = {}
-    kept_reads = changed_reads = 0
+    # Lists whose pools were ranked before and entered since: ranked with some cosines kept
+    # and some new.
+    mixed = 0
     with index.searching():
         lo = 0
         while lo < len(index):
@@ -64,41 +63,52 @@ def test_kept_lists_are_those_of_a_fresh_search_while_pools_change(monkeypatch: 
             # As a chunk asks: its new documents first, then older ones of its core.
             older = sorted(rng.sample(index.ids[:lo], min(lo, 80)))
             for doc_ids, offer in ((new, True), (older, False)):
-                for d in doc_ids:
-                    row = index.row_of[d]
-                    if row in handed:
-                        kept_reads += handed[row] == _pool(book, row)
-                        changed_reads += handed[row] != _pool(book, row)
+                kept = ~np.isnan(book.cosines[[index.row_of[d] for d in doc_ids]])
+                known = (book.cols[[index.row_of[d] for d in doc_ids]] >= 0) & kept
                 got = provenance_store._ranked(index, doc_ids, end, book, offer=offer)
                 assert got == index.neighbours(doc_ids, among=end)
-                assert all(book.is_ranked[index.row_of[d]] for d in doc_ids)
-                handed.update((index.row_of[d], _pool(book, index.row_of[d])) for d in doc_ids)
+                rows = [index.row_of[d] for d in doc_ids]
+                # Every cosine of every pool ranked is kept now, and equal to a fresh one.
+                held = book.cols[rows] >= 0
+                assert not np.isnan(book.cosines[rows][held]).any()
+                pools = [book.pool(row) for row in rows]
+                fresh = index.ranked(doc_ids, pools, k=40)
+                assert [sorted(c for _, c in fresh[d]) for d in doc_ids] == [
+                    sorted(np.round(book.cosines[row][held[i]].astype(np.float64), 6).tolist())
+                    for i, row in enumerate(rows)]
+                mixed += int((known.any(axis=1) & (known.sum(axis=1) < held.sum(axis=1))).sum())
             lo = end
-    # Both cases happened: lists read from the book, and lists of pools entered since kept.
-    assert kept_reads > 50 and changed_reads > 50
+    assert book.cosines_reused > book.cosines_computed > 0 and mixed > 50
 
 
-def test_a_pool_changed_after_its_list_was_kept_is_ranked_again() -> None:
+def test_a_pool_keeps_the_cosines_of_the_documents_that_stay_in_it() -> None:
     index = _archive(120, 40, 2)
     book = PoolBook(len(index))
     with index.searching():
         book.start = 60
         first = index.pools(index.ids[:60], 60)
         book.hold(list(range(60)), [pool for pool, _ in first])
-        lists = index.ranked(index.ids[:60], [pool for pool, _ in first])
-        book.keep_ranked(list(range(60)), [lists[d] for d in index.ids[:60]], index.row_of)
-        assert all(book.ranked(row, index.ids) == lists[index.ids[row]] for row in range(60))
+        assert np.isnan(book.cosines).all()
+        assert index.ranked_in_book(index.ids[:60], book) == index.ranked(index.ids[:60], [p for p, _ in first])
+        before = {row: dict(zip(book.pool(row)[0].tolist(), book.cosines[row].tolist())) for row in range(60)}
         later = index.pools(index.ids[60:], 120, book)
         book.take_offers(list(range(60, 120)), [offers for _, offers in later])
-        entered = [row for row in range(60) if not book.is_ranked[row]]
-        assert entered and len(entered) < 60
-        for row in entered:
-            with pytest.raises(KeyError):
-                book.ranked(row, index.ids)
-        now = index.neighbours(index.ids[:60], among=120)
-        assert all(book.ranked(row, index.ids) == now[index.ids[row]] for row in range(60) if row not in entered)
-        with pytest.raises(ValueError):
-            book.keep_ranked([0], [[(index.ids[1], 0.5)] * (TOP_K + 1)], index.row_of)
+        entered = 0
+        for row in range(60):
+            for col, cosine in zip(book.pool(row)[0].tolist(), book.cosines[row].tolist()):
+                if col >= 60:
+                    entered += 1
+                    assert np.isnan(cosine)
+                else:
+                    assert cosine == before[row][col]
+        assert entered > 0
+        reused = book.cosines_reused
+        assert index.ranked_in_book(index.ids[:60], book) == index.neighbours(index.ids[:60], among=120)
+        assert book.cosines_reused > reused
+        # A pool held anew forgets its cosines.
+        book.hold([0], [index.pools(index.ids[:1], 30)[0][0]])
+        assert np.isnan(book.cosines[0]).all()
+        assert index.ranked_in_book(index.ids[:1], book) == index.neighbours(index.ids[:1], among=30)
 
 
 def _stored(archive: Archive) -> list[list[tuple[str, ...]]]:
@@ -122,51 +132,35 @@ def _recombined(folder: Path, n_docs: int) -> None:
         (folder / f"article_{k:03d}.txt").write_text(body, encoding="utf-8")
 
 
-def test_a_chunked_run_with_kept_lists_links_as_one_that_ranks_every_list_again(
+def test_a_chunked_run_with_kept_cosines_links_as_one_that_computes_them_all_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 30)
     monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 20)
     folder = tmp_path / "docs"
     folder.mkdir()
     _recombined(folder, 120)
-    # Lists kept when a chunk was sized, lists ranked when a chunk asked for them, lists read.
-    sized, ranked_when_asked, read = [], [], []
-    asking = [False]
-    keep_ranked, ranked, asked = PoolBook.keep_ranked, PoolBook.ranked, provenance_store._ranked
+    reused = []
+    ranked_in_book = CandidateIndex.ranked_in_book
 
-    def counted_keep(self: PoolBook, rows: list[int], lists: list, row_of: dict) -> None:
-        (ranked_when_asked if asking[0] else sized).extend(rows)
-        keep_ranked(self, rows, lists, row_of)
+    def counted(self: CandidateIndex, doc_ids: list[int], book: PoolBook, k: int = 12) -> dict:
+        before = book.cosines_reused
+        found = ranked_in_book(self, doc_ids, book, k)
+        reused.append(book.cosines_reused - before)
+        return found
 
-    def counted_read(self: PoolBook, row: int, ids: list[int]) -> list:
-        read.append(row)
-        return ranked(self, row, ids)
-
-    def counted_ask(*args: object, **kwargs: object) -> dict:
-        asking[0] = True
-        try:
-            return asked(*args, **kwargs)
-        finally:
-            asking[0] = False
-
-    monkeypatch.setattr(PoolBook, "keep_ranked", counted_keep)
-    monkeypatch.setattr(PoolBook, "ranked", counted_read)
-    monkeypatch.setattr(provenance_store, "_ranked", counted_ask)
+    monkeypatch.setattr(CandidateIndex, "ranked_in_book", counted)
     with Archive(tmp_path / "kept") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         change = archive.refresh_provenance()
         with_kept = _stored(archive)
-    # Linked in chunks; the new documents' lists ranked when their chunk was sized were read
-    # from the book, not ranked again.
-    assert with_kept[0] and change.examined > 120 and sized
-    assert len(read) - len(ranked_when_asked) >= 100
+    # Linked in chunks, and cosines were taken from the book.
+    assert with_kept[0] and change.examined > 120 and sum(reused) > 0
 
-    def forgetting(self: PoolBook, row: int, ids: list[int]) -> list:
-        found = ranked(self, row, ids)
-        self.is_ranked[row] = False  # (so every list is ranked again when asked for)
-        return found
+    def forgetting(self: CandidateIndex, doc_ids: list[int], book: PoolBook, k: int = 12) -> dict:
+        book.cosines[:] = np.nan  # (so every cosine is computed again)
+        return ranked_in_book(self, doc_ids, book, k)
 
-    monkeypatch.setattr(PoolBook, "ranked", forgetting)
+    monkeypatch.setattr(CandidateIndex, "ranked_in_book", forgetting)
     with Archive(tmp_path / "ranked") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         archive.refresh_provenance()
