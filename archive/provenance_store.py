@@ -322,8 +322,9 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
     On every core: a chunk searches for its core, ~10 documents for each new one. With a
     ``book`` (a chunked run over the whole archive's index), the documents whose pools it holds
     are not searched again, and the others' pools are added to it; ``offer``: they are the
-    chunk's new documents, which offer themselves to the older pools (see PoolBook); the pools
-    are ranked with the cosines the book keeps (computed here: few are new)."""
+    chunk's new documents, which offer themselves to the older pools (see PoolBook). The pools
+    are then ranked in this process with the cosines the book keeps: only those of documents
+    that entered a pool since it was last ranked are computed (a few per pool)."""
     with background.searching():
         if book is None:
             def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
@@ -488,8 +489,12 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
             # collector is paused while linking) and leaves its structures freed amid the heap.
             gc.collect()
             release_free_memory()
-            log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)",
-                     size, lo, len(new), part.examined, part.aligned, part.reused, extra={"linked": lo})
+            log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)%s",
+                     size, lo, len(new), part.examined, part.aligned, part.reused,
+                     "" if book is None else f"; pool cosines {book.cosines_computed} computed, {book.cosines_reused} kept",
+                     extra={"linked": lo})
+            if book is not None:
+                book.cosines_computed = book.cosines_reused = 0
             total.inserted += part.inserted
             total.updated += part.updated
             total.deleted += part.deleted

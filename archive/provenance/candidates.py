@@ -436,8 +436,8 @@ class CandidateIndex:
 
     def ranked_in_book(self, doc_ids: list[int], book: PoolBook, k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
         """:meth:`ranked` of the pools that ``book`` holds for ``doc_ids``, with the cosines the
-        book keeps for them; those it lacks (documents that entered a pool since it was last
-        ranked) are computed and kept. A pool's document has the same cosine with it whenever
+        book keeps for them; those it lacks (a pool never ranked, documents that entered a pool
+        since it was last ranked) are computed and kept. A pool's document has the same cosine with it whenever
         it is ranked (one row product of the index's unchanged rows), so the lists are those
         of :meth:`ranked`."""
         search = self._search or self._prepare_search()
@@ -502,7 +502,8 @@ class PoolBook:
     Beside each pool's capped scores it keeps the full cosines that ranking it computed
     (:meth:`CandidateIndex.ranked_in_book`; NaN until then): a chunk's core holds ~11 older
     documents per new one, and ranking each of their pools again computed ~40 cosines when
-    only the documents that entered it since (~6 at 20,000) are new. Memory: POOL_K float32
+    only those of the documents that entered it since are new (~6.5 a pool at 14,000-20,000
+    of the scale articles: nearly every such pool changed, so its ranked list cannot be kept). Memory: POOL_K float32
     per document (160 bytes; 32 MB at 200,000)."""
 
     def __init__(self, size: int) -> None:
