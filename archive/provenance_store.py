@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -302,14 +302,17 @@ def _as_link(row: Any) -> Link:
     return Link(row.derived_id, row.source_id, row.relation, row.score, row.direction_confidence, row.evidence)
 
 
-def _docs_with_prints(conn: Connection, ids: list[int]) -> tuple[list[DocInput], dict[int, ProvFingerprint]]:
+def _docs_with_prints(conn: Connection, ids: list[int],
+                      analysed: Container[int] = ()) -> tuple[list[DocInput], dict[int, ProvFingerprint]]:
+    """The documents ``ids`` and their stored fingerprints; ``analysed``: documents whose
+    analysis is carried, so their telltales (read only to analyse a document) are not decoded."""
     docs: list[DocInput] = []
     prints: dict[int, ProvFingerprint] = {}
     for chunk in _chunks(ids):
         for row in conn.execute(_with_fingerprint(*_INPUT_COLUMNS).where(documents.c.id.in_(chunk))):
             docs.append(_doc_input(row))
             if row.data is not None:
-                prints[row.id] = ProvFingerprint.from_bytes(row.data)
+                prints[row.id] = ProvFingerprint.from_bytes(row.data, telltales=row.id not in analysed)
     return sorted(docs, key=lambda d: d.id), prints
 
 
@@ -319,7 +322,9 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
     On every core: a chunk searches for its core, ~10 documents for each new one. With a
     ``book`` (a chunked run over the whole archive's index), the documents whose pools it holds
     are not searched again, and the others' pools are added to it; ``offer``: they are the
-    chunk's new documents, which offer themselves to the older pools (see PoolBook)."""
+    chunk's new documents, which offer themselves to the older pools (see PoolBook). The pools
+    are then ranked in this process with the cosines the book keeps: only those of documents
+    that entered a pool since it was last ranked are computed (a few per pool)."""
     with background.searching():
         if book is None:
             def search(share: Sequence[int]) -> list[list[tuple[int, float]]]:
@@ -330,13 +335,7 @@ def _ranked(background: CandidateIndex, doc_ids: list[int], among: int | None, b
         rows = [background.row_of[d] for d in doc_ids]
         unheld = [d for d, row in zip(doc_ids, rows) if not book.held[row]]
         _book_pools(background, unheld, among, book, offer)
-        items = [(d, book.pool(row)) for d, row in zip(doc_ids, rows)]
-
-        def rank(share: Sequence[tuple[int, Pool]]) -> list[list[tuple[int, float]]]:
-            found = background.ranked([d for d, _ in share], [pool for _, pool in share])
-            return [found[d] for d, _ in share]
-
-        return dict(zip(doc_ids, map_shares_forked(rank, items)))
+        return background.ranked_in_book(doc_ids, book)
 
 
 def _book_pools(background: CandidateIndex, doc_ids: list[int], among: int | None, book: PoolBook,
@@ -490,8 +489,12 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
             # collector is paused while linking) and leaves its structures freed amid the heap.
             gc.collect()
             release_free_memory()
-            log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)",
-                     size, lo, len(new), part.examined, part.aligned, part.reused, extra={"linked": lo})
+            log.info("chunk of %d linked: %d of %d; %d documents examined, %d pairs aligned (%d from earlier chunks)%s",
+                     size, lo, len(new), part.examined, part.aligned, part.reused,
+                     "" if book is None else f"; pool cosines {book.cosines_computed} computed, {book.cosines_reused} kept",
+                     extra={"linked": lo})
+            if book is not None:
+                book.cosines_computed = book.cosines_reused = 0
             total.inserted += part.inserted
             total.updated += part.updated
             total.deleted += part.deleted
@@ -665,8 +668,9 @@ def _add(engine: Engine, sub: ProvenanceIndex, doc_ids: list[int], ranked: dict[
          pairs_with: set[int] | None) -> int:
     """Add ``doc_ids`` to ``sub`` and align the ``ranked`` documents with their candidates
     (see ProvenanceIndex.update); returns how many fingerprints had to be computed."""
+    analysed = sub.carried.analysed(doc_ids) if sub.carried is not None else set()
     with engine.connect() as conn:
-        docs, prints = _docs_with_prints(conn, doc_ids)
+        docs, prints = _docs_with_prints(conn, doc_ids, analysed)
     sub.update(docs, prints, ranked=ranked, pairs_with=pairs_with)
     return len(docs) - len(prints)
 

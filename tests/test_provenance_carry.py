@@ -185,3 +185,38 @@ def test_an_index_that_decides_pairs_once_for_the_run_relates_and_links_as_one_t
         again.update(docs)
         assert again.result() == plain.result()
         assert carried.computed_decisions == 0 and carried.reused_decisions == len(again.features)
+
+
+def test_a_chunk_decodes_telltales_only_for_documents_it_must_analyse(
+        tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Telltales serve only to analyse a document: a document whose analysis is carried from an
+    earlier chunk is read without them, and the links are those of a run that decodes them all."""
+    from archive.provenance import Fingerprint
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for stem in ALL:
+        shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    decoded, skipped = [], []
+    from_bytes = Fingerprint.from_bytes.__func__
+
+    def counted(cls: type, data: bytes, telltales: bool = True) -> Fingerprint:
+        (decoded if telltales else skipped).append(data)
+        return from_bytes(cls, data, telltales)
+
+    monkeypatch.setattr(Fingerprint, "from_bytes", classmethod(counted))
+    with Archive(tmp_path / "skipped") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        del decoded[:], skipped[:]
+        archive.refresh_provenance()
+        reused = _stored(archive)
+    # Each document's telltales decoded once (its chunk analysed it), later chunks skipped them
+    # (besides the candidate index, which never reads them).
+    assert len(decoded) == len(ALL) and all(from_bytes(Fingerprint, d).telltales is not None for d in decoded)
+    assert len(skipped) > len(ALL)
+
+    monkeypatch.setattr(Carried, "analysed", lambda self, doc_ids: set())
+    with Archive(tmp_path / "decoded") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        archive.refresh_provenance()
+        assert _stored(archive) == reused

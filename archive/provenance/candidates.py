@@ -431,21 +431,50 @@ class CandidateIndex:
             sizes = np.array([a.shape[0] for a in pool_cols], dtype=np.int64)
             r_arr = np.repeat(chunk, sizes)
             c_arr = np.concatenate(pool_cols) if pool_cols else np.zeros(0, dtype=np.int64)
-            cos = _row_products(search.full_unit, r_arr, c_arr)
-            # Round scores so that ties (and hence order) do not depend on float noise.
-            cos = np.round(cos.astype(np.float64), 6)
-            # Each row's best k by (score, then id), all rows of the chunk in one sort.
-            which = np.repeat(np.arange(sizes.shape[0]), sizes)
-            other = ids[c_arr]
-            order = np.lexsort((other, -cos, which))
-            rank = np.arange(order.shape[0]) - np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-            order = order[rank < k]
-            top_other, top_cos = other[order].tolist(), cos[order].tolist()
-            bounds = np.concatenate([[0], np.cumsum(np.minimum(sizes, k))]).tolist()
-            for i, row in enumerate(chunk.tolist()):
-                b0, b1 = bounds[i], bounds[i + 1]
-                out[self.ids[row]] = list(zip(top_other[b0:b1], top_cos[b0:b1]))
+            self._top(chunk, sizes, ids[c_arr], _row_products(search.full_unit, r_arr, c_arr), k, out)
         return out
+
+    def ranked_in_book(self, doc_ids: list[int], book: PoolBook, k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
+        """:meth:`ranked` of the pools that ``book`` holds for ``doc_ids``, with the cosines the
+        book keeps for them; those it lacks (a pool never ranked, documents that entered a pool
+        since it was last ranked) are computed and kept. A pool's document has the same cosine with it whenever
+        it is ranked (one row product of the index's unchanged rows), so the lists are those
+        of :meth:`ranked`."""
+        search = self._search or self._prepare_search()
+        ids = np.asarray(self.ids, dtype=np.int64)
+        out: dict[int, list[tuple[int, float]]] = {}
+        rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
+        for lo in range(0, rows.shape[0], _CHUNK):
+            chunk = rows[lo : lo + _CHUNK]
+            cols = book.cols[chunk]
+            cosines = book.cosines[chunk]
+            present = cols >= 0  # (a held pool fills the front of its row: see PoolBook.pool)
+            todo_row, todo_slot = np.nonzero(present & np.isnan(cosines))
+            if todo_row.shape[0]:
+                found = _row_products(search.full_unit, chunk[todo_row], cols[todo_row, todo_slot].astype(np.int64))
+                cosines[todo_row, todo_slot] = found
+                book.cosines[chunk[todo_row], todo_slot] = found
+            book.cosines_reused += int(present.sum()) - todo_row.shape[0]
+            book.cosines_computed += todo_row.shape[0]
+            self._top(chunk, present.sum(axis=1), ids[cols[present]], cosines[present], k, out)
+        return out
+
+    def _top(self, rows: np.ndarray, sizes: np.ndarray, other: np.ndarray, cosines: np.ndarray, k: int,
+             out: dict[int, list[tuple[int, float]]]) -> None:
+        """Into ``out``: for each of ``rows`` (whose candidates are the next ``sizes[i]`` of
+        ``other``, with their full ``cosines``), its best ``k`` (id, cosine) by (score, then id)."""
+        # Round scores so that ties (and hence order) do not depend on float noise.
+        cos = np.round(cosines.astype(np.float64), 6)
+        # All rows in one sort.
+        which = np.repeat(np.arange(sizes.shape[0]), sizes)
+        order = np.lexsort((other, -cos, which))
+        rank = np.arange(order.shape[0]) - np.repeat(np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
+        order = order[rank < k]
+        top_other, top_cos = other[order].tolist(), cos[order].tolist()
+        bounds = np.concatenate([[0], np.cumsum(np.minimum(sizes, k))]).tolist()
+        for i, row in enumerate(rows.tolist()):
+            b0, b1 = bounds[i], bounds[i + 1]
+            out[self.ids[row]] = list(zip(top_other[b0:b1], top_cos[b0:b1]))
 
 
 # A document's candidate pool: columns and rounded capped scores, best first (ties by column).
@@ -468,11 +497,22 @@ class PoolBook:
     it), and the top POOL_K of the old pool and the offers is the top POOL_K of all. So every
     document searched from the start of a run in id order offers itself to the older pools
     it enters (:meth:`offers`, then :meth:`take_offers`) before any of them is read.
-    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000)."""
+    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000).
+
+    Beside each pool's capped scores it keeps the full cosines that ranking it computed
+    (:meth:`CandidateIndex.ranked_in_book`; NaN until then): a chunk's core holds ~11 older
+    documents per new one, and ranking each of their pools again computed ~40 cosines when
+    only those of the documents that entered it since are new (~6.5 a pool at 14,000-20,000
+    of the scale articles: nearly every such pool changed, so its ranked list cannot be kept). Memory: POOL_K float32
+    per document (160 bytes; 32 MB at 200,000)."""
 
     def __init__(self, size: int) -> None:
         self.cols = np.full((size, POOL_K), -1, dtype=np.int32)
         self.scores = np.zeros((size, POOL_K), dtype=np.float32)
+        self.cosines = np.full((size, POOL_K), np.nan, dtype=np.float32)
+        # Cosines that ranking took from here and that it computed (for reports and tests).
+        self.cosines_reused = 0
+        self.cosines_computed = 0
         self.held = np.zeros(size, dtype=bool)
         # The lowest score of each full pool; an offer must beat it to enter.
         self._floor = np.full(size, -np.inf, dtype=np.float32)
@@ -499,6 +539,7 @@ class PoolBook:
     def hold(self, rows: Sequence[int], pools: Sequence[Pool]) -> None:
         for row, (cols, scores) in zip(rows, pools):
             self.cols[row] = -1
+            self.cosines[row] = np.nan
             self.cols[row, : cols.shape[0]] = cols
             self.scores[row, : cols.shape[0]] = scores
             self.held[row] = True
@@ -520,16 +561,21 @@ class PoolBook:
         to = np.concatenate([np.repeat(touched, POOL_K)[present], to])
         by = np.concatenate([old_cols[present], by])
         score = np.concatenate([self.scores[touched].ravel()[present], score])
+        # The cosines of the documents that stay in a pool go with them; those who enter have none yet.
+        cosine = np.concatenate([self.cosines[touched].ravel()[present],
+                                 np.full(by.shape[0] - int(present.sum()), np.nan, dtype=np.float32)])
         # (No document is offered to a pool that has it: a pool held before the documents
         # searched now has none of them.)
         order = np.lexsort((by, -score, to))
-        to, by, score = to[order], by[order], score[order]
+        to, by, score, cosine = to[order], by[order], score[order], cosine[order]
         first = np.searchsorted(to, touched)
         rank = np.arange(to.shape[0]) - np.repeat(first, np.diff(np.append(first, to.shape[0])))
         kept = rank < POOL_K
         self.cols[touched] = -1
+        self.cosines[touched] = np.nan
         self.cols[to[kept], rank[kept]] = by[kept]
         self.scores[to[kept], rank[kept]] = score[kept]
+        self.cosines[to[kept], rank[kept]] = cosine[kept]
         self._set_floors(touched)
 
     def _set_floors(self, rows: np.ndarray) -> None:

@@ -79,6 +79,14 @@ class Carried:
                 out[doc_id] = pickle.loads(data)
         return out
 
+    def analysed(self, doc_ids: Sequence[int]) -> set[int]:
+        """Those of ``doc_ids`` that have a kept analysis (read without unpickling it)."""
+        out: set[int] = set()
+        for chunk in _chunks(list(doc_ids)):
+            marks = ",".join("?" * len(chunk))
+            out.update(doc_id for (doc_id,) in self._db.execute(f"SELECT id FROM analyses WHERE id IN ({marks})", chunk))
+        return out
+
     def pairs(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
         """The kept features of those of the pairs ``keys`` that have them."""
         return self._by_pair("pairs", keys)
