@@ -424,9 +424,7 @@ class CandidateIndex:
         search = self._search or self._prepare_search()
         ids = np.asarray(self.ids, dtype=np.int64)
         out: dict[int, list[tuple[int, float]]] = {}
-        rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
-        for lo in range(0, rows.shape[0], _CHUNK):
-            chunk = rows[lo : lo + _CHUNK]
+        for lo, chunk in self._row_chunks(doc_ids):
             pool_cols = [cols.astype(np.int64) for cols, _ in pools[lo : lo + _CHUNK]]
             sizes = np.array([a.shape[0] for a in pool_cols], dtype=np.int64)
             r_arr = np.repeat(chunk, sizes)
@@ -443,9 +441,7 @@ class CandidateIndex:
         search = self._search or self._prepare_search()
         ids = np.asarray(self.ids, dtype=np.int64)
         out: dict[int, list[tuple[int, float]]] = {}
-        rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
-        for lo in range(0, rows.shape[0], _CHUNK):
-            chunk = rows[lo : lo + _CHUNK]
+        for _, chunk in self._row_chunks(doc_ids):
             cols = book.cols[chunk]
             cosines = book.cosines[chunk]
             present = cols >= 0  # (a held pool fills the front of its row: see PoolBook.pool)
@@ -458,6 +454,13 @@ class CandidateIndex:
             book.cosines_computed += todo_row.shape[0]
             self._top(chunk, present.sum(axis=1), ids[cols[present]], cosines[present], k, out)
         return out
+
+    def _row_chunks(self, doc_ids: list[int]) -> Iterator[tuple[int, np.ndarray]]:
+        """The rows of ``doc_ids`` _CHUNK at a time (the peak of a ranking's memory), each with
+        the position of its first document."""
+        rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
+        for lo in range(0, rows.shape[0], _CHUNK):
+            yield lo, rows[lo : lo + _CHUNK]
 
     def _top(self, rows: np.ndarray, sizes: np.ndarray, other: np.ndarray, cosines: np.ndarray, k: int,
              out: dict[int, list[tuple[int, float]]]) -> None:
