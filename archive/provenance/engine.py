@@ -367,17 +367,19 @@ class ProvenanceIndex:
 
     def _to_align(self, doc_ids: Sequence[int]) -> list[list[tuple[int, float]]]:
         """For each document, the candidates to align it with, best first: the head of its
-        candidate list and the source-like candidate further down, if any (see _source_like)."""
+        candidate list and, further down, the source-like candidate and the one whose opening it
+        holds, if any (see _plan)."""
         neighbours = self.candidates.neighbours(list(doc_ids))
         return [self._plan(doc_id, neighbours[doc_id]) for doc_id in doc_ids]
 
     def _plan(self, doc_id: int, ranked: list[tuple[int, float]],
               pairs_with: set[int] | None = None) -> list[tuple[int, float]]:
-        """The head of ``ranked`` and its source-like candidate, among the documents held here
-        (a list searched in the whole archive names documents outside a neighbourhood too: the
-        head is cut by rank in the whole list, as a whole build would cut it). When only pairs
-        with ``pairs_with`` will be aligned, the source-like candidate is looked for only if it
-        can be one of them (it is the costly part: a preference per candidate)."""
+        """The head of ``ranked``, its source-like candidate and the one whose opening the
+        document holds (_opening_like), among the documents held here (a list searched in the
+        whole archive names documents outside a neighbourhood too: the head is cut by rank in the
+        whole list, as a whole build would cut it). When only pairs with ``pairs_with`` will be
+        aligned, the two further down are looked for only if they can be one of them (the costly
+        part: a preference per candidate)."""
         chosen = worth_aligning(ranked)
         rest = [(other, cosine) for other, cosine in ranked[len(chosen):] if other in self.docs]
         head = [(other, cosine) for other, cosine in chosen if other in self.docs]
