@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from .features import STOP, Tokens
+from .features import STOP, Tokens, idf
 
 TOP_K = 12
 POOL_K = 40
@@ -263,10 +263,10 @@ class CandidateIndex:
             df = self.background.df_of(self._vocab_keys()).astype(np.float64)
         else:
             df = self._df[: len(self.vocab)].astype(np.float64)
-        idf = np.log((n + 1.0) / (df + 1.0)) + 1.0
+        weights = idf(df, n)
         if capped:
-            idf[df > max(MIN_DF_CAP, DF_CAP_SHARE * n)] = 0.0
-        return idf
+            weights[df > max(MIN_DF_CAP, DF_CAP_SHARE * n)] = 0.0
+        return weights
 
     def matrix(self) -> sp.csr_matrix:
         if self._released:

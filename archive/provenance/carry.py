@@ -72,20 +72,16 @@ class Carried:
 
     def analyses(self, doc_ids: Sequence[int]) -> dict[int, Any]:
         """The kept analyses of those of ``doc_ids`` that have one."""
-        out: dict[int, Any] = {}
-        for chunk in _chunks(list(doc_ids)):
-            marks = ",".join("?" * len(chunk))
-            for doc_id, data in self._db.execute(f"SELECT id, data FROM analyses WHERE id IN ({marks})", chunk):
-                out[doc_id] = pickle.loads(data)
-        return out
+        return {doc_id: pickle.loads(data) for doc_id, data in self._analysis_rows("id, data", doc_ids)}
 
     def analysed(self, doc_ids: Sequence[int]) -> set[int]:
         """Those of ``doc_ids`` that have a kept analysis (read without unpickling it)."""
-        out: set[int] = set()
+        return {doc_id for (doc_id,) in self._analysis_rows("id", doc_ids)}
+
+    def _analysis_rows(self, columns: str, doc_ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
         for chunk in _chunks(list(doc_ids)):
             marks = ",".join("?" * len(chunk))
-            out.update(doc_id for (doc_id,) in self._db.execute(f"SELECT id FROM analyses WHERE id IN ({marks})", chunk))
-        return out
+            yield from self._db.execute(f"SELECT {columns} FROM analyses WHERE id IN ({marks})", chunk)
 
     def pairs(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Any]:
         """The kept features of those of the pairs ``keys`` that have them."""

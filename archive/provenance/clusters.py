@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .align import Alignment
-from .features import CAP, NUM, STOP, WORD, Tokens, token_hash, tokenize
+from .features import CAP, NUM, STOP, WORD, Tokens, idf, token_hash, tokenize
 
 
 def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -317,7 +317,7 @@ def own_names(lead: Lead, doc_freq: np.ndarray, archive_size: int, other: Lead) 
     Sour") are in both leads and cancel out; a correction or re-issue keeps most of its lead's
     names, so the one it changes ("sold to Banner Industries" -> "to Oak Industries") weighs little."""
     keep = (doc_freq <= _rare_name_limit(archive_size)) & ~np.isin(lead.names, _MONTH_HASHES)
-    names, weights = lead.names[keep], np.log((archive_size + 1.0) / (doc_freq[keep] + 1.0)) + 1.0
+    names, weights = lead.names[keep], idf(doc_freq[keep], archive_size)
     own = ~np.isin(names, other.names)
     total = float(weights.sum())
     return names[own], (float(weights[own].sum()) / total if total else 0.0)

@@ -40,7 +40,7 @@ from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, fig
                        leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event, spelt_alike,
                        stories, subject_of)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
-from .features import CAP, NUM, STOP, Tokens
+from .features import CAP, NUM, STOP, Tokens, idf
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from .parallel import map_forked, map_shares_forked
@@ -1067,11 +1067,7 @@ class ProvenanceIndex:
     def _opening(self, x: int) -> np.ndarray:
         """x's first OPENING_TERMS distinct content terms outside cruft lines, in text order."""
         t = self.tokens[x]
-        keep = t.kinds != STOP
-        for m in self.markers[x]:
-            if m.kind == "cruft":
-                keep &= (t.starts < m.start) | (t.starts >= m.end)
-        hashes = t.hashes[keep]
+        hashes = t.hashes[_outside_cruft(t, [m for m in self.markers[x] if m.kind == "cruft"])]
         # The first few times OPENING_TERMS tokens nearly always hold that many distinct terms.
         head = hashes[: 4 * OPENING_TERMS]
         if head.shape[0] < hashes.shape[0] and len(set(head.tolist())) < OPENING_TERMS:
@@ -1083,7 +1079,7 @@ class ProvenanceIndex:
         held = self._opening_cache.get(m)
         if held is None:
             opening = self._opening(m)
-            held = self._opening_cache[m] = (opening, np.log((self.candidates.archive_size + 1.0) / (self._freq(opening) + 1.0)) + 1.0)
+            held = self._opening_cache[m] = (opening, idf(self._freq(opening), self.candidates.archive_size))
         return held
 
     def _opening_cover(self, m: int, d: int) -> float:
@@ -1116,8 +1112,7 @@ class ProvenanceIndex:
         """Idf weights of x's body terms and their sum (the denominator of every containment of x)."""
         cached = self._idf_cache.get(x)
         if cached is None:
-            n = self.candidates.archive_size
-            w = np.log((n + 1.0) / (self._freq(self.body_terms[x]) + 1.0)) + 1.0
+            w = idf(self._freq(self.body_terms[x]), self.candidates.archive_size)
             cached = self._idf_cache[x] = (w, float(w.sum()))
         return cached
 
@@ -1598,12 +1593,17 @@ def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     return hashes[order], kinds[order] == NUM
 
 
-def _body_terms(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
-    """Distinct non-function terms outside cruft lines, sorted."""
+def _outside_cruft(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
+    """Which tokens are non-function terms outside the ``cruft`` lines."""
     keep = tokens.kinds != STOP
     for m in cruft:
         keep &= (tokens.starts < m.start) | (tokens.starts >= m.end)
-    return np.unique(tokens.hashes[keep])
+    return keep
+
+
+def _body_terms(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
+    """Distinct non-function terms outside cruft lines, sorted."""
+    return np.unique(tokens.hashes[_outside_cruft(tokens, cruft)])
 
 
 def _quote_unique(text: str, t: Tokens, mask: np.ndarray, limit: int) -> list[str]:

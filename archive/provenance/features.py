@@ -36,6 +36,12 @@ _TOKEN_RE = re.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
 # previous sentence or line; its capital letter then says nothing about being a name.
 _SENTENCE_END = frozenset(".!?:;\n\"“”'‘’([—–-|")
 
+def idf(doc_freq: np.ndarray, archive_size: int) -> np.ndarray:
+    """Smoothed inverse document frequency of terms found in ``doc_freq`` of ``archive_size``
+    documents (never zero: a term in every document still counts a little)."""
+    return np.log((archive_size + 1.0) / (doc_freq + 1.0)) + 1.0
+
+
 _hash_cache: dict[str, int] = {}
 
 
