@@ -7,10 +7,11 @@ share invented phrasing with each other, unrelated fillers); no shared data.
 
 from __future__ import annotations
 
-from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
 from dataclasses import replace
 
+from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
 from archive.provenance.classify import FAMILY
+from archive.provenance.engine import OPENING_TERMS
 from archive.provenance.style import burstiness
 
 SOURCE = """Harbour authority to shut Corvay lock for nine weeks
@@ -632,7 +633,8 @@ def test_a_texts_opening_skips_its_cruft_lines() -> None:
     index = ProvenanceIndex()
     crufted = "Share this article\nFollow us on Twitter\n\n" + SOURCE
     index.update(_docs() + [DocInput(5, crufted)])
-    assert index._opening(5).tolist() == index._opening(1).tolist()
+    assert index.opening[5].tolist() == index.opening[1].tolist()
+    assert len(index.opening[1]) == OPENING_TERMS
 
 
 def test_a_loose_pair_where_one_text_holds_the_others_opening_is_one_family() -> None:

@@ -257,6 +257,7 @@ class ProvenanceIndex:
         # aligns, which costs less than sending them between processes.
         self.prepared: dict[int, Prepared] = {}
         self.body_terms: dict[int, np.ndarray] = {}
+        self.opening: dict[int, np.ndarray] = {}  # see OPENING_TERMS
         self.anchors: dict[int, Anchors] = {}
         self.traits: dict[int, DocTraits] = {}
         self.markers: dict[int, list[Marker]] = {}
@@ -269,11 +270,12 @@ class ProvenanceIndex:
         # Every aligned pair's features; decisions are (re)made from them in result().
         self.features: dict[tuple[int, int], PairFeatures] = {}
         self.pairs: dict[tuple[int, int], PairRecord] = {}
-        # Containment and idf weights for one result() (document frequencies change with updates).
+        # Containment and idf weights, kept while the document frequencies hold.
         self._cont_cache: dict[tuple[int, int], float] = {}
         # A text's opening terms and their idf weights (which follow the archive, as _idf_cache).
         self._opening_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._idf_cache: dict[int, tuple[np.ndarray, float]] = {}
+        self._weights_at = 0  # the archive size those three follow (see _follow_frequencies)
         # Leads and their protagonists, each text's rare names (archive frequencies) for one result().
         self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
         self._rare_cache: dict[int, np.ndarray] = {}
@@ -320,20 +322,17 @@ class ProvenanceIndex:
             carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
-        # Containment depends on document frequencies, which the new documents changed (unless
-        # they are a background's, the whole archive's: then what was computed holds).
-        if self.candidates.background is None:
-            self._cont_cache = {}
-            self._opening_cache = {}
-            self._idf_cache = {}
+        self._follow_frequencies()
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
         if ranked is None:
             planned = new_ids
+            self._prime_weights(self.docs)
             with self.candidates.searching():
                 plans = map_shares_forked(self._to_align, new_ids)
         else:
             planned = sorted(ranked)
+            self._prime_weights({o for d in planned for o, _ in ranked[d]} | set(planned))
             plans = map_shares_forked(lambda ids: [self._plan(d, ranked[d], pairs_with) for d in ids], planned)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
@@ -467,6 +466,7 @@ class ProvenanceIndex:
         self.markers[doc.id] = analysis.markers
         self.cited[doc.id] = analysis.cited
         self.body_terms[doc.id] = analysis.body_terms
+        self.opening[doc.id] = analysis.opening
         self.traits[doc.id] = analysis.traits
         self.cut_off[doc.id] = analysis.cut_off
         self.details[doc.id] = (analysis.detail_hashes, analysis.detail_is_number)
@@ -1064,23 +1064,31 @@ class ProvenanceIndex:
         names = self.anchors[x].names
         return len(names & self.anchors[m].names) / len(names) if names else 0.0
 
-    def _opening(self, x: int) -> np.ndarray:
-        """x's first OPENING_TERMS distinct content terms outside cruft lines, in text order."""
-        t = self.tokens[x]
-        hashes = t.hashes[_outside_cruft(t, [m for m in self.markers[x] if m.kind == "cruft"])]
-        # The first few times OPENING_TERMS tokens nearly always hold that many distinct terms.
-        head = hashes[: 4 * OPENING_TERMS]
-        if head.shape[0] < hashes.shape[0] and len(set(head.tolist())) < OPENING_TERMS:
-            head = hashes
-        return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
-
     def _opening_weights(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """m's opening and the idf weights of its terms (kept until the frequencies change)."""
         held = self._opening_cache.get(m)
         if held is None:
-            opening = self._opening(m)
+            opening = self.opening[m]
             held = self._opening_cache[m] = (opening, idf(self._freq(opening), self.candidates.archive_size))
         return held
+
+    def _prime_weights(self, doc_ids: Iterable[int]) -> None:
+        """Fill the idf weights of the body terms and openings of ``doc_ids`` held here (see
+        _idf_of, _opening_weights) in one search of the vocabulary, before the workers fork:
+        looked up one text at a time they were a tenth of linking's CPU, and each forked phase
+        looked up again what the last one's workers had."""
+        held = [x for x in doc_ids if x in self.docs]
+        bodies = [x for x in held if x not in self._idf_cache]
+        openings = [x for x in held if x not in self._opening_cache]
+        arrays = [self.body_terms[x] for x in bodies] + [self.opening[x] for x in openings]
+        if not arrays:
+            return
+        weights = idf(self._freq(np.concatenate(arrays)), self.candidates.archive_size)
+        pieces = np.split(weights, np.cumsum([a.shape[0] for a in arrays])[:-1].tolist())
+        for x, w in zip(bodies, pieces):
+            self._idf_cache[x] = (w, float(w.sum()))
+        for x, w in zip(openings, pieces[len(bodies):]):
+            self._opening_cache[x] = (self.opening[x], w)
 
     def _opening_cover(self, m: int, d: int) -> float:
         """Share of m's opening terms, weighted by idf, that d also has."""
@@ -1383,6 +1391,17 @@ class ProvenanceIndex:
         firsts = sorted(at[0] for at in (np.flatnonzero(t.hashes == h) for h in hashes.tolist()) if at.shape[0])
         return [text[int(t.starts[i]):int(t.ends[i])] for i in firsts]
 
+    def _follow_frequencies(self) -> None:
+        """Containment and idf weights depend on document frequencies: those kept are dropped
+        when documents were added since they were computed (unless the frequencies are a
+        background's, the whole archive's: then what was computed holds). Documents are never
+        taken out of an index, so its size says whether they changed."""
+        if self.candidates.background is None and self._weights_at != self.candidates.archive_size:
+            self._cont_cache = {}
+            self._opening_cache = {}
+            self._idf_cache = {}
+            self._weights_at = self.candidates.archive_size
+
     def _reset_name_caches(self) -> None:
         """Protagonists and rare names follow the current document frequencies."""
         self._lead_cache = {}
@@ -1396,12 +1415,10 @@ class ProvenanceIndex:
         caller will use; only those are built and returned, and stories and flags are of those.
         An update of a neighbourhood takes only the links around its new documents (see
         archive.provenance.merge), and quoting a link's evidence was a third of result()."""
-        if self.candidates.background is None:
-            self._cont_cache = {}
-            self._opening_cache = {}
-            self._idf_cache = {}
+        self._follow_frequencies()
         self._reset_name_caches()
         self._closest = None
+        self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
         parent = self._choose_parents(oriented)
         chosen = set(parent.values())
@@ -1537,6 +1554,7 @@ class _DocAnalysis:
     markers: list[Marker]
     cited: list[Attribution]
     body_terms: np.ndarray
+    opening: np.ndarray  # first OPENING_TERMS distinct body terms, in text order (see _opening_terms)
     traits: DocTraits
     cut_off: bool  # the text reads as cut off mid-sentence (see style.reads_cut_off)
     detail_hashes: np.ndarray  # distinct names and numbers, in order of first mention
@@ -1564,8 +1582,9 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         burstiness=told.burstiness,
         framing=sum(1 for m in told.ai if m.kind == "model_framing"),
     )
-    return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, _body_terms(tokens, told.cruft),
-                        traits, told.cut_off, *_details_in_order(tokens))
+    body = tokens.hashes[_outside_cruft(tokens, told.cruft)]
+    return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),
+                        _opening_terms(body), traits, told.cut_off, *_details_in_order(tokens))
 
 
 def _other(key: tuple[int, int], x: int) -> int:
@@ -1601,9 +1620,14 @@ def _outside_cruft(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
     return keep
 
 
-def _body_terms(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
-    """Distinct non-function terms outside cruft lines, sorted."""
-    return np.unique(tokens.hashes[_outside_cruft(tokens, cruft)])
+def _opening_terms(body: np.ndarray) -> np.ndarray:
+    """The first OPENING_TERMS distinct terms of ``body`` (a text's content terms outside cruft
+    lines, in text order)."""
+    # The first few times OPENING_TERMS tokens nearly always hold that many distinct terms.
+    head = body[: 4 * OPENING_TERMS]
+    if head.shape[0] < body.shape[0] and len(set(head.tolist())) < OPENING_TERMS:
+        head = body
+    return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
 
 
 def _quote_unique(text: str, t: Tokens, mask: np.ndarray, limit: int) -> list[str]:
