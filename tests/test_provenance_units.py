@@ -411,3 +411,27 @@ def test_an_excerpt_of_a_longer_text_reads_as_derived_more_surely_than_a_cut_end
     # The copy is a small part of the source: an excerpt, which outweighs a word-frequency vote.
     weight, reason = containment_of(" ".join(sentences(20) + kept + sentences(20)), " ".join(kept))
     assert weight == EXCERPT_WEIGHT > CONTAINMENT_WEIGHT and "excerpt" in reason
+
+
+def test_substituted_words_frequency_orients_copies_but_not_rewrites() -> None:
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.direction import DocTraits, direction
+
+    rng = random.Random(11)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    source_words = [rng.choice(words) for _ in range(240)]
+    swaps = {i: "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(4)) for i in range(8, 240, 24)}
+    copy_words = [swaps.get(i, w) for i, w in enumerate(source_words)]
+    source, copy = " ".join(source_words) + ".", " ".join(copy_words) + "."
+    ta, tb = tokenize(source), tokenize(copy)
+    rare = set(tokenize(" ".join(swaps.values())).hashes.tolist())
+    # The copy's substitutes are rare in the archive, the words they replaced common: a spinner's mark.
+    freq = lambda h: np.array([2 if x in rare else 500 for x in h.tolist()])  # noqa: E731
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0)
+
+    p, signals, examples = direction(f, ta, tb, source, copy, traits, traits, freq, 5000, rewrite=False)
+    assert [s.name for s in signals] == ["substitution_frequency"] and signals[0].favours == "a" and p > 0.9
+    p, signals, examples_of_rewrite = direction(f, ta, tb, source, copy, traits, traits, freq, 5000, rewrite=True)
+    assert "substitution_frequency" not in [s.name for s in signals] and p == 0.5
+    assert examples_of_rewrite == examples and len(examples) >= 3, "the substitutions are still shown as evidence"
