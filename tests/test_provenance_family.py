@@ -650,3 +650,24 @@ def test_a_loose_pair_where_one_text_holds_the_others_opening_is_one_family() ->
     assert decision.relation == FAMILY and "opening" in decision.reasons[-1]
     covers[(1, 3)] = 0.5
     assert index._family_by_containment(f, none) == none
+
+
+def test_kept_idf_weights_follow_the_archives_document_frequencies() -> None:
+    from archive.provenance.features import idf
+
+    def weights_of(index: ProvenanceIndex, x: int) -> list[float]:
+        return idf(index.candidates.df_of(index.body_terms[x]), index.candidates.archive_size).tolist()
+
+    docs = _docs()
+    index = ProvenanceIndex()
+    index.update(docs[:4])
+    index.result()
+    early = index._idf_of(1)[0].tolist()
+    assert early == weights_of(index, 1)
+    index.update(docs[4:])  # more documents: every term's frequency share changed
+    index.result()
+    assert index._idf_of(1)[0].tolist() == weights_of(index, 1) != early
+    assert index._opening_weights(1)[1].tolist() == idf(index.candidates.df_of(index.opening[1]),
+                                                          index.candidates.archive_size).tolist()
+    # Looked up for all texts at once (before the workers fork), as one at a time.
+    assert all(index._idf_of(x)[0].tolist() == weights_of(index, x) for x in index.docs)
