@@ -1,6 +1,6 @@
 """Where the wall time of ``archive provenance --refresh`` goes, phase by phase.
 
-    .venv/bin/python bench/refresh_phases.py HOME [--keep]
+    .venv/bin/python bench/refresh_phases.py HOME [--keep] [--stop-after N]
 
 Copies HOME (an archive, e.g. one ingested with ``bench/worker.py ingest ... --no-provenance``)
 to a temporary directory, unless ``--keep``: then HOME itself is refreshed, and runs
@@ -8,7 +8,9 @@ to a temporary directory, unless ``--keep``: then HOME itself is refreshed, and 
 and CPU time in this process and the CPU time of the workers it forked meanwhile, inclusive of
 the phases nested in it; ``map_forked@caller`` rows are the forked sections, named by the
 function that started them. On a busy machine wall times follow the load, CPU times much less. A cProfile would distort the forked
-sections (the children inherit the profiler), so only timers are used.
+sections (the children inherit the profiler), so only timers are used. An archive larger than
+``provenance_store.FULL_BUILD_MAX_DOCS`` is linked in chunks (its own phases are timed too);
+``--stop-after N`` prints the table once a chunked run has linked N documents and ends there.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def _instrument() -> None:
     from archive import provenance_store
     from archive.provenance import engine, parallel
     from archive.provenance.candidates import CandidateIndex
+    from archive.provenance.carry import Carried
 
     for owner, attr in ((provenance_store, "_store_missing_fingerprints"), (provenance_store, "compute"),
                         (provenance_store, "write"), (provenance_store, "_write_links"),
@@ -67,7 +70,16 @@ def _instrument() -> None:
                         (engine.ProvenanceIndex, "_decide"), (engine.ProvenanceIndex, "_choose_parents"),
                         (engine.ProvenanceIndex, "_family_roots"), (engine.ProvenanceIndex, "_add"),
                         (engine.ProvenanceIndex, "flags"), (engine, "stories"),
-                        (CandidateIndex, "add_many"), (CandidateIndex, "_prepare_search")):
+                        (CandidateIndex, "add_many"), (CandidateIndex, "_prepare_search"),
+                        # the chunked path (archives beyond FULL_BUILD_MAX_DOCS)
+                        (provenance_store, "_update_in_chunks"), (provenance_store, "_chunk_size"),
+                        (provenance_store, "_update_part"), (provenance_store, "_background"),
+                        (provenance_store, "_ranked"), (provenance_store, "_align_neighbourhood"),
+                        (provenance_store, "_add"), (provenance_store, "_docs_with_prints"),
+                        (provenance_store, "_stored_links"), (provenance_store, "merge_links"),
+                        (provenance_store, "_sync_stories_around"), (provenance_store, "release_free_memory"),
+                        (provenance_store.gc, "collect"), (Carried, "keep_pairs"), (Carried, "keep_decisions"),
+                        (Carried, "analyses"), (Carried, "pairs"), (Carried, "decisions")):
         setattr(owner, attr, _timed(f"{getattr(owner, '__name__', '')}.{attr}", getattr(owner, attr)))
     parallel.map_shares_forked = _shares_timed(parallel.map_shares_forked)
     engine.map_forked = _timed(None, engine.map_forked)
@@ -97,6 +109,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("home", type=Path)
     parser.add_argument("--keep", action="store_true", help="refresh HOME itself instead of a copy")
+    parser.add_argument("--stop-after", type=int, help="a chunked run: stop once this many documents are linked")
     args = parser.parse_args()
     _instrument()
     from archive.api import Archive
@@ -107,15 +120,45 @@ def main() -> int:
             home = Path(tmp) / "home"
             shutil.copytree(args.home, home)
         load = os.getloadavg()[0]
+        if args.stop_after is not None:
+            _stop_after(args.stop_after, load, lambda: shutil.rmtree(tmp, ignore_errors=True))
         wall, cpu = time.perf_counter(), time.process_time()
         with Archive(home) as archive:
             change = archive.refresh_provenance()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     print(f"refresh: wall {wall:.2f} s, cpu (this process) {cpu:.2f} s, load at start {load:.2f}, "
           f"links {change.links}, changed {change.changed}")
+    _print_times()
+    return 0
+
+
+def _print_times() -> None:
     for label, (w, c, n, workers) in _TIMES.items():
         print(f"  {label:48s} wall {w:7.2f} s  cpu {c:7.2f} s  workers' cpu {workers:6.2f} s  calls {n}")
-    return 0
+
+
+def _stop_after(linked: int, load: float, cleanup: Callable[[], None]) -> None:
+    """Print the phases and end the process (after ``cleanup``) once a chunked run has linked
+    ``linked`` documents."""
+    import logging
+
+    started, started_cpu, started_workers = time.perf_counter(), time.process_time(), _children_cpu()
+
+    class _Stop(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            done = getattr(record, "linked", None)
+            if done is not None and done >= linked:
+                print(f"stopped after {done} linked: wall {time.perf_counter() - started:.2f} s, "
+                      f"cpu (this process) {time.process_time() - started_cpu:.2f} s, "
+                      f"workers' cpu {_children_cpu() - started_workers:.2f} s, load at start {load:.2f}")
+                _print_times()
+                sys.stdout.flush()
+                cleanup()
+                os._exit(0)  # (the chunk is committed; nothing else is pending)
+
+    logger = logging.getLogger("archive.provenance_store")
+    logger.addHandler(_Stop())
+    logger.setLevel(logging.INFO)
 
 
 if __name__ == "__main__":
