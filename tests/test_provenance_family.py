@@ -667,7 +667,7 @@ def test_kept_idf_weights_follow_the_archives_document_frequencies() -> None:
     index.update(docs[4:])  # more documents: every term's frequency share changed
     index.result()
     assert index._idf_of(1)[0].tolist() == weights_of(index, 1) != early
-    assert index._opening_weights(1)[1].tolist() == idf(index.candidates.df_of(index.opening[1]),
-                                                          index.candidates.archive_size).tolist()
+    assert index._opening_weights(1).tolist() == idf(index.candidates.df_of(index.opening[1]),
+                                                       index.candidates.archive_size).tolist()
     # Looked up for all texts at once (before the workers fork), as one at a time.
     assert all(index._idf_of(x)[0].tolist() == weights_of(index, x) for x in index.docs)

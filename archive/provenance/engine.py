@@ -272,8 +272,8 @@ class ProvenanceIndex:
         self.pairs: dict[tuple[int, int], PairRecord] = {}
         # Containment and idf weights, kept while the document frequencies hold.
         self._cont_cache: dict[tuple[int, int], float] = {}
-        # A text's opening terms and their idf weights (which follow the archive, as _idf_cache).
-        self._opening_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # The idf weights of a text's opening terms (which follow the archive, as _idf_cache).
+        self._opening_cache: dict[int, np.ndarray] = {}
         self._idf_cache: dict[int, tuple[np.ndarray, float]] = {}
         self._weights_at = 0  # the archive size those three follow (see _follow_frequencies)
         # Leads and their protagonists, each text's rare names (archive frequencies) for one result().
@@ -1064,13 +1064,17 @@ class ProvenanceIndex:
         names = self.anchors[x].names
         return len(names & self.anchors[m].names) / len(names) if names else 0.0
 
-    def _opening_weights(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """m's opening and the idf weights of its terms (kept until the frequencies change)."""
+    def _opening_weights(self, m: int) -> np.ndarray:
+        """The idf weights of m's opening terms (kept until the frequencies change)."""
         held = self._opening_cache.get(m)
         if held is None:
-            opening = self.opening[m]
-            held = self._opening_cache[m] = (opening, idf(self._freq(opening), self.candidates.archive_size))
+            held = self._opening_cache[m] = self._idf_weights(self.opening[m])
         return held
+
+    def _idf_weights(self, hashes: np.ndarray) -> np.ndarray:
+        """Idf of each term hash under the frequencies the index follows (the whole archive's
+        with a background)."""
+        return idf(self._freq(hashes), self.candidates.archive_size)
 
     def _prime_weights(self, doc_ids: Iterable[int]) -> None:
         """Fill the idf weights of the body terms and openings of ``doc_ids`` held here (see
@@ -1083,12 +1087,12 @@ class ProvenanceIndex:
         arrays = [self.body_terms[x] for x in bodies] + [self.opening[x] for x in openings]
         if not arrays:
             return
-        weights = idf(self._freq(np.concatenate(arrays)), self.candidates.archive_size)
+        weights = self._idf_weights(np.concatenate(arrays))
         pieces = np.split(weights, np.cumsum([a.shape[0] for a in arrays])[:-1].tolist())
         for x, w in zip(bodies, pieces):
             self._idf_cache[x] = (w, float(w.sum()))
         for x, w in zip(openings, pieces[len(bodies):]):
-            self._opening_cache[x] = (self.opening[x], w)
+            self._opening_cache[x] = w
 
     def _opening_cover(self, m: int, d: int) -> float:
         """Share of m's opening terms, weighted by idf, that d also has."""
@@ -1098,11 +1102,10 @@ class ProvenanceIndex:
         """_opening_cover of each of ``ms`` with d, in one search of d's terms."""
         if not ms:
             return []
-        held = [self._opening_weights(m) for m in ms]
-        lengths = [opening.shape[0] for opening, _ in held]
-        weights = np.concatenate([w for _, w in held])
-        found = in_sorted(np.concatenate([opening for opening, _ in held]), self.body_terms[d])
-        owner = np.repeat(np.arange(len(ms)), lengths)
+        openings = [self.opening[m] for m in ms]
+        weights = np.concatenate([self._opening_weights(m) for m in ms])
+        found = in_sorted(np.concatenate(openings), self.body_terms[d])
+        owner = np.repeat(np.arange(len(ms)), [opening.shape[0] for opening in openings])
         totals = np.bincount(owner, weights=weights, minlength=len(ms))
         kept = np.bincount(owner, weights=np.where(found, weights, 0.0), minlength=len(ms))
         return [k / t if t else 0.0 for k, t in zip(kept.tolist(), totals.tolist())]
@@ -1120,7 +1123,7 @@ class ProvenanceIndex:
         """Idf weights of x's body terms and their sum (the denominator of every containment of x)."""
         cached = self._idf_cache.get(x)
         if cached is None:
-            w = idf(self._freq(self.body_terms[x]), self.candidates.archive_size)
+            w = self._idf_weights(self.body_terms[x])
             cached = self._idf_cache[x] = (w, float(w.sum()))
         return cached
 
