@@ -7,6 +7,7 @@ incremental path, and check it against a full refresh of the same store.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -143,6 +144,55 @@ def test_merge_reparents_a_document_that_a_new_one_explains_better() -> None:
     assert merged[(3, 2)].relation == "related"
     # 9 lies outside the recomputed scope: its link is kept, but only as related.
     assert merged[(3, 9)].relation == "related" and TAKEN_OVER in merged[(3, 9)].evidence["reasons"]
+
+
+def test_merge_reads_the_evidence_only_of_the_stored_links_it_changes() -> None:
+    # Stored links read without their evidence (as an update reads its neighbourhood's).
+    stored = [Link(3, 2, "near_copy", 0.9, 0.8, {}), Link(3, 9, "spun", 0.9, 0.8, {}), Link(4, 9, "related", 0.5, 0.5, {})]
+    fresh = [_link(2, 1, "spun"), _link(3, 1, "spun"), _link(3, 2, "related")]
+    asked: list[tuple[int, int]] = []
+
+    def evidence_of(links: list[Link]) -> list[dict]:
+        asked.extend((l.derived_id, l.source_id) for l in links)
+        return [{"reasons": [f"stored {l.derived_id}<-{l.source_id}"]} for l in links]
+
+    merged = {(l.derived_id, l.source_id): l for l in
+              merge_links(stored, fresh, new={1}, scope={1, 2, 3}, evidence_of=evidence_of)}
+    assert asked == [(3, 9)]
+    assert merged[(3, 9)].evidence["reasons"] == ["stored 3<-9", TAKEN_OVER]
+    assert merged[(4, 9)] is stored[2]
+
+
+def test_stored_links_are_rewritten_only_where_they_differ_evidence_included(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        with archive.engine.begin() as conn:
+            ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM documents ORDER BY id")]
+            present = provenance_store._stored_links(conn, ids)
+            assert len(present) == 1
+            (key, row), = present.items()
+            assert "evidence" not in row._fields
+            stored = provenance_store._stored_evidence(conn, [row.id])[row.id]
+            same = Link(row.derived_id, row.source_id, row.relation, row.score, row.direction_confidence, stored)
+            change = provenance_store.ProvenanceChange(documents=2, links=1)
+            provenance_store._write_links(conn, [same], present, change)
+            assert (change.updated, change.inserted, change.deleted) == (0, 0, 0)
+            other = Link(row.derived_id, row.source_id, row.relation, row.score, row.direction_confidence,
+                         {**stored, "reasons": ["another reason"]})
+            provenance_store._write_links(conn, [other], present, change)
+            assert change.updated == 1
+            assert provenance_store._stored_evidence(conn, [row.id])[row.id]["reasons"] == ["another reason"]
+
+
+def test_no_link_is_stored_without_its_evidence_after_updates(tmp_path: Path, incremental: None) -> None:
+    copies = _folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
+    original = _folder(tmp_path, "original", ["story", "duplicate", "rewrite"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(copies)], background=False)
+        assert archive.ingest([str(original)], background=False).provenance.mode == "incremental"
+        rows = _table(archive, "SELECT evidence FROM provenance")
+        assert rows and all(json.loads(evidence).get("reasons") for evidence, in rows)
 
 
 def test_merge_keeps_one_link_per_pair_when_the_direction_flips() -> None:

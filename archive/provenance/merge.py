@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from typing import Any
 
 from .model import DERIVATIONS, Link
 
@@ -39,13 +40,15 @@ def taken(stored: Iterable[Link], fresh: Iterable[Link], new: set[int]) -> Calla
     return lambda l: l.derived_id in new or l.source_id in new or l.derived_id in again
 
 
-def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set[int]) -> list[Link]:
+def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set[int],
+                evidence_of: Callable[[list[Link]], list[dict[str, Any]]] | None = None) -> list[Link]:
     """Stored links updated with the fresh ones (computed over ``scope``) for ``new`` documents.
 
     Taken from the fresh links: every pair with a new document, and the links of re-decided
     documents as the derived side within the scope. Kept: everything else, except that a
     re-decided document that gained a source keeps its other derivation links only as
-    ``related`` (one source per document).
+    ``related`` (one source per document). ``evidence_of``: the evidence of stored links that
+    were read without it (only those changed here need it); by default their own.
     """
     again = redecided(stored, fresh, new)
     takes = taken(stored, fresh, new)
@@ -53,14 +56,19 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     taken_pairs = {_pair(l) for l in taken_links}
     gained = {l.derived_id for l in taken_links if l.relation in DERIVATIONS}
     kept: list[Link] = []
+    demoted: list[int] = []
     for link in stored:
         if link.derived_id in new or link.source_id in new or _pair(link) in taken_pairs:
             continue
         if link.derived_id in again and link.source_id in scope:
             continue  # re-decided with its whole candidate list; the fresh links say what holds
         if link.derived_id in gained and link.relation in DERIVATIONS:
-            evidence = dict(link.evidence)
-            evidence["reasons"] = list(evidence.get("reasons", [])) + [TAKEN_OVER]
-            link = replace(link, relation="related", evidence=evidence)
+            demoted.append(len(kept))
         kept.append(link)
+    if demoted:
+        old = [kept[k] for k in demoted]
+        for k, link, evidence in zip(demoted, old, evidence_of(old) if evidence_of else [l.evidence for l in old]):
+            evidence = dict(evidence)
+            evidence["reasons"] = list(evidence.get("reasons", [])) + [TAKEN_OVER]
+            kept[k] = replace(link, relation="related", evidence=evidence)
     return sorted(kept + taken_links, key=lambda l: (l.derived_id, l.source_id))
