@@ -1563,6 +1563,21 @@ class _DocAnalysis:
     detail_hashes: np.ndarray  # distinct names and numbers, in order of first mention
     detail_is_number: np.ndarray  # (bool, same order)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A chunked run keeps analyses pickled between chunks (carry.py) and reads each back
+        # once per chunk that holds its document (~400,000 reads linking 60,000 articles): a numpy
+        # array unpickles in ~10 us, its bytes through np.frombuffer in ~1.
+        arrays = (self.body_terms, self.opening, self.detail_hashes, self.detail_is_number)
+        return (_analysis_from, (self.anchors, self.markers, self.cited, self.traits, self.cut_off,
+                                 tuple((a.dtype.str, a.tobytes()) for a in arrays)))
+
+
+def _analysis_from(anchors: Anchors, markers: list[Marker], cited: list[Attribution], traits: DocTraits,
+                   cut_off: bool, arrays: tuple[tuple[str, bytes], ...]) -> _DocAnalysis:
+    """The analysis that _DocAnalysis.__reduce__ took apart (its arrays read-only)."""
+    body_terms, opening, detail_hashes, detail_is_number = (np.frombuffer(data, dtype=np.dtype(kind)) for kind, data in arrays)
+    return _DocAnalysis(anchors, markers, cited, body_terms, opening, traits, cut_off, detail_hashes, detail_is_number)
+
 
 def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     """Everything about one document that does not depend on the rest of the archive: its
