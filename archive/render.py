@@ -299,8 +299,18 @@ def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str
     if subs:
         lines.append("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20]))
     for signal in ev.get("direction") or []:
-        lines.append(f"direction: {signal.get('reason', signal)}")
+        lines.append(_direction_line(signal, link.source_id))
     return lines
+
+
+def _direction_line(signal: Any, source_id: int) -> str:
+    """One direction signal: which text it reads as the source, how strongly, and why; a signal
+    that points the other way than the link was outweighed by the rest."""
+    if not isinstance(signal, dict) or "source" not in signal:
+        return f"direction: {signal.get('reason', signal) if isinstance(signal, dict) else signal}"
+    favoured = signal["source"]
+    verdict = "" if favoured == source_id else ", outweighed"
+    return f"direction: [{favoured}] as the source (weight {signal.get('weight', 0):.2f}{verdict}): {signal.get('reason', '')}"
 
 
 def family_json(family: Any) -> str:

@@ -29,3 +29,19 @@ def test_progress_is_silent_when_nobody_watches() -> None:
     progress(summary(files=1, added=5))
     progress.done()
     assert stream.getvalue() == ""
+
+
+def test_evidence_names_the_text_each_direction_signal_reads_as_the_source() -> None:
+    from types import SimpleNamespace
+
+    from archive.provenance import Link
+    from archive.render import evidence_lines
+
+    docs = {1: SimpleNamespace(id=1, text="the original report"), 2: SimpleNamespace(id=2, text="the copy of it")}
+    link = Link(2, 1, "rewrite", 0.5, 0.6, {"direction": [
+        {"signal": "artefacts", "source": 2, "weight": 2.0, "reason": "spinner artefacts only in the copy"},
+        {"signal": "style", "source": 1, "weight": 2.5, "reason": "LLM-style phrases: 0.4 vs 2.1"},
+    ]})
+    lines = evidence_lines(link, docs)
+    assert "direction: [2] as the source (weight 2.00, outweighed): spinner artefacts only in the copy" in lines
+    assert "direction: [1] as the source (weight 2.50): LLM-style phrases: 0.4 vs 2.1" in lines
