@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
-from archive.provenance.classify import FAMILY
+from archive.provenance.classify import FAMILY, Decision
 from archive.provenance.engine import OPENING_TERMS
 from archive.provenance.style import burstiness
 
@@ -322,6 +322,30 @@ def test_a_weakly_similar_root_replaces_a_closer_source_only_when_that_source_is
     parent = {3: (2, 3)}
     index._family_roots(oriented, parent, set(), set())
     assert parent[3] == (2, 3)
+
+
+def test_a_root_holding_far_less_of_a_rewrite_leaves_its_direct_source_that_has_none_of_its_own() -> None:
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    index, oriented = _chain_fixture()
+    # The root's pair with 3 reads as a rewrite too (by its wording, not only as a family), yet
+    # the root holds far less of 3 than 3's source 2 does, and does not read as 2's source.
+    rec = index.pairs[(1, 3)]
+    index.pairs[(1, 3)] = PairRecord(rec.features, Decision("rewrite", rec.decision.score, ()))
+    assert index._containment(3, 1) < index._containment(3, 2) - 0.05
+    oriented[(2, 3)] = _Oriented(2, 3, 0.6, (), ())
+    # 2 derived from another text: then 3 is likelier 2's sibling, and the family root takes it.
+    parent = {3: (2, 3), 2: (1, 2)}
+    index._family_roots(oriented, parent, set(), set())
+    assert parent[3] == (1, 3)
+    # 2 has no source of its own (1 holds little of it, nor its opening): 2 may be 3's true
+    # source, and the root only another text on the topic.
+    index._cont_cache[(2, 1)] = 0.0
+    index._opening_cover = lambda m, x: 0.0  # type: ignore[method-assign]
+    assert not index._reads_as_source(1, 2)
+    parent = {3: (2, 3)}
+    index._family_roots(oriented, parent, set(), set())
+    assert parent == {3: (2, 3)}
 
 
 # Two more rewrites of SOURCE in the siblings' even register, for the family-level sibling test.

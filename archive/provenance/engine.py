@@ -49,7 +49,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-15"
+METHOD_VERSION = "2026.12-16"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -630,12 +630,14 @@ class ProvenanceIndex:
                 continue
             if self._llm_styled(root) or self._llm_like_source(root, d):
                 continue
-            if (self.pairs[rkey].decision.relation in ("related", FAMILY)
+            if ((self.pairs[rkey].decision.relation in ("related", FAMILY) or p not in parent)
                     and self._containment(d, root) < self._containment(d, p) - ROOT_HELD_MARGIN
                     and not self._reads_as_source(root, p)):
-                # Only weakly similar to d: the root may be another story on the same topic, so it
-                # replaces a source with word-level evidence only if it holds about as much of d,
-                # or if it reads as that source's own source (p is then d's sibling).
+                # Only weakly similar to d, or holding far less of d than p when p has no source
+                # of its own (then p may be d's true source): the root may be another story on
+                # the same topic, so it replaces a source with word-level evidence only if it
+                # holds about as much of d, or if it reads as that source's own source (p is then
+                # d's sibling). (LLMFake: 2 rewrites taken from a sibling back to their source.)
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
 
