@@ -395,6 +395,23 @@ def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibli
     assert parent[3] == (2, 3)
 
 
+def test_a_rewrite_keeps_a_source_that_only_leans_to_being_a_rewrite_of_the_family_hub() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
+    index.result()
+    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
+    promoted = {(1, 4), (1, 5), (2, 3)}
+    # 2 leans to being 1's rewrite but does not clearly read as one (two reports of a topic can
+    # lean either way): 3 keeps 2, the source it reads closest to, rather than moving to 1.
+    index._reads_as_source = lambda m, x: False  # type: ignore[method-assign]
+    assert index._leans_source(1, 2)
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._no_unsourced_sibling_sources(oriented, parent, promoted)
+    assert parent == {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+
+
 # A separate report of the event: its own figures come in among the names it shares with the
 # (uncut) source, not after them.
 OWN_FIGURES_REPORT = """Corvay Lock Shut as Repair Bill Reaches 6.8 Million

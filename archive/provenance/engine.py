@@ -844,8 +844,9 @@ class ProvenanceIndex:
         """A rewrite d whose chosen source p has no source of its own, while texts paired with p
         are rewrites of one q that reads as p's source too and sources more rewrites than p
         does: p is most likely one more rewrite of q (its own link to q was too loose to make),
-        so d and p are siblings. Then q is d's source when d and q are paired, and otherwise d
-        gets no source (in place; decided on the links as they stand)."""
+        so d and p are siblings. Then q is d's source when d and q are paired and p clearly
+        reads as q's rewrite (two reports of one topic can lean either way: d then keeps p), and
+        otherwise d gets no source (in place; decided on the links as they stand)."""
         linked_to: dict[int, set[int]] = {}
         for x, q in self._rewrite_sources(oriented, parent, promoted).items():
             linked_to.setdefault(q, set()).add(x)
@@ -867,6 +868,8 @@ class ProvenanceIndex:
             q = max(sources, key=lambda x: (round(self._source_preference(x, d), 6), -x))
             qkey = (min(d, q), max(d, q))
             ok = qkey in self.pairs and self._may_take_over(q, d)
+            if ok and not self._reads_as_source(q, p):
+                continue  # p only leans to q's rewrite: d keeps the source it reads closest to
             moves[d] = qkey if ok else None
         for d, qkey in sorted(moves.items()):
             if qkey is None:
