@@ -435,3 +435,29 @@ def test_substituted_words_frequency_orients_copies_but_not_rewrites() -> None:
     p, signals, examples_of_rewrite = direction(f, ta, tb, source, copy, traits, traits, freq, 5000, rewrite=True)
     assert "substitution_frequency" not in [s.name for s in signals] and p == 0.5
     assert examples_of_rewrite == examples and len(examples) >= 3, "the substitutions are still shown as evidence"
+
+
+def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.direction import DocTraits, direction
+
+    rng = random.Random(13)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    text_a = " ".join(rng.choice(words) for _ in range(300)) + "."
+    text_b = " ".join(rng.choice(words) for _ in range(300)) + "."
+    ta, tb = tokenize(text_a), tokenize(text_b)
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    plain = DocTraits(None, None, 300, 0, 0, 0, frozenset(), 0)
+
+    def style_vote(markers_a: int) -> list[str]:
+        # a: a 300-word text with some LLM-style headings or stock phrases; b: none.
+        _, signals, _ = direction(f, ta, tb, text_a, text_b, replace(plain, ai_markers=markers_a), plain,
+                                  lambda h: np.ones(h.shape[0]), 0, True)
+        return [s.favours for s in signals if s.name == "ai_style"]
+
+    # One heading in 300 words (0.33 per 100) is a fact about one line, not a style.
+    assert style_vote(1) == []
+    # Two or more: the text without them reads as the source.
+    assert style_vote(2) == ["b"]
