@@ -54,6 +54,15 @@ def test_what_is_kept_is_read_back_equal_for_the_whole_run() -> None:
         assert carried.pairs(keys + [(97, 98)]) == {k: index.features[k] for k in keys}
         analyses = carried.analyses([1, 2, 99])
         assert sorted(analyses) == [1, 2] and analyses[1].anchors == index.anchors[1]
+        for doc_id in (1, 2):
+            # The arrays come back as they went in (kept as bytes: see _DocAnalysis.__reduce__).
+            back = analyses[doc_id]
+            for got, want in ((back.body_terms, index.body_terms[doc_id]), (back.opening, index.opening[doc_id]),
+                              ((back.detail_hashes, back.detail_is_number), index.details[doc_id])):
+                for g, w in zip(got, want) if isinstance(got, tuple) else [(got, want)]:
+                    assert g.dtype == w.dtype and g.tolist() == w.tolist() and g.shape[0] > 0
+            assert (back.traits, back.markers, back.cited, back.cut_off) == (
+                index.traits[doc_id], index.markers[doc_id], index.cited[doc_id], index.cut_off[doc_id])
         carried.keep_analyses({1: "analysis"})
         assert carried.analyses([1]) == {1: "analysis"}
 
