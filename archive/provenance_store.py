@@ -149,7 +149,7 @@ def _link_row(link: Any) -> dict[str, Any]:
 
 def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> ProvenanceChange:
     change = ProvenanceChange(documents=n_docs, links=len(result.links))
-    present = {(row.derived_id, row.source_id): row for row in conn.execute(select(links_table))}
+    present = {(row.derived_id, row.source_id): row for row in conn.execute(select(*_LINK_COLUMNS))}
     _write_links(conn, result.links, present, change)
     _sync_stories(conn, result.story_of)
     _replace_if_changed(conn, attributions_table, ("document_id", "outlet", "phrase", "start", "end"),
@@ -173,14 +173,12 @@ def _write_links(conn: Connection, links: list[Link], present: dict[tuple[int, i
                  change: ProvenanceChange, as_read: Iterable[Link] = ()) -> None:
     """Make the stored links among ``present`` (rows read from the table) equal to ``links``;
     those of ``links`` that are ``as_read`` (made from those rows, the same objects) are left as
-    they are without comparing them (an update keeps most of its neighbourhood's links). Rows
-    read without their evidence (_stored_links) have it read for those compared."""
+    they are without comparing them (an update keeps most of its neighbourhood's links). The rows
+    are read without their evidence (_LINK_COLUMNS): it is read here for those compared only."""
     unchanged = {id(l) for l in as_read}
     keys = {(l.derived_id, l.source_id) for l in links}
     wanted = {(l.derived_id, l.source_id): _link_row(l) for l in links if id(l) not in unchanged}
-    compared = [row for key, row in present.items() if key in wanted]
-    evidence = ({row.id: row.evidence for row in compared} if not compared or "evidence" in compared[0]._fields
-                else _stored_evidence(conn, [row.id for row in compared]))
+    evidence = _stored_evidence(conn, [row.id for key, row in present.items() if key in wanted])
     columns = ("relation", "score", "direction_confidence", "method_version")
     for key, row in present.items():
         if key not in keys:

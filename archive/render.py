@@ -306,8 +306,8 @@ def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str
 def _direction_line(signal: Any, source_id: int) -> str:
     """One direction signal: which text it reads as the source, how strongly, and why; a signal
     that points the other way than the link was outweighed by the rest."""
-    if not isinstance(signal, dict) or "source" not in signal:
-        return f"direction: {signal.get('reason', signal) if isinstance(signal, dict) else signal}"
+    if "source" not in signal:
+        return f"direction: {signal.get('reason', signal)}"
     favoured = signal["source"]
     verdict = "" if favoured == source_id else ", outweighed"
     return f"direction: [{favoured}] as the source (weight {signal.get('weight', 0):.2f}{verdict}): {signal.get('reason', '')}"
