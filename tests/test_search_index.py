@@ -286,3 +286,26 @@ def test_stored_fields_are_whoosh_own_in_every_segment(index: SearchIndex) -> No
     finally:
         plain.close()
     assert ours == theirs and len(ours) == 36 and {fields["id"] for fields in ours} >= {"1", "200"}
+
+
+def test_term_and_postings_files_are_read_through_a_map_with_the_files_bytes(index: SearchIndex) -> None:
+    """Each segment's term and postings files answer ``get`` from a memory map: the bytes a seek
+    and read of the file give, short at the end as a read is."""
+    import random
+
+    index.add(DOCS[30:35])  # a second segment
+    rng = random.Random(5)
+    with index.searcher() as searcher:
+        leaves = searcher.leaf_searchers()
+        assert len(leaves) > 1
+        for leaf, _ in leaves:
+            terms = leaf.reader()._terms
+            for dbfile in (terms._tindex.dbfile, terms._postfile):
+                assert "get" in vars(dbfile)  # the map is in place
+                size = Path(dbfile.file.name).stat().st_size
+                for _ in range(50):
+                    position, length = rng.randrange(size), rng.randrange(1, 200)
+                    dbfile.file.seek(position)
+                    assert dbfile.get(position, length) == dbfile.file.read(length)
+                dbfile.file.seek(size - 3)
+                assert dbfile.get(size - 3, 10) == dbfile.file.read(10) and len(dbfile.get(size - 3, 10)) == 3

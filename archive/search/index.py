@@ -15,6 +15,7 @@ unlocked file and the next writer takes it. Nothing has to detect or clear stale
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import shutil
@@ -187,6 +188,7 @@ class SearchIndex:
                 _lengths_in_memory(searcher)
                 _stored_fields_at_once(searcher)
                 _remember_term_lookups(searcher)
+                _terms_and_postings_mapped(searcher)
                 _SEARCHERS.pop(key, None)
                 _SEARCHERS[key] = (self._stamp, searcher)
                 while len(_SEARCHERS) > CACHED_SEARCHERS:
@@ -347,6 +349,37 @@ def _lengths_in_memory(searcher: Searcher) -> None:
             lenfield = f"_{fieldname}_len"  # whoosh3's name for a field's length column
             if lenfield not in cache and perdoc.has_column(lenfield):
                 cache[lenfield] = byte_column(perdoc.column_reader(lenfield, LENGTHS_COLUMN))
+
+
+def _terms_and_postings_mapped(searcher: Searcher) -> None:
+    """Read each segment's term and postings files through a memory map.
+
+    whoosh3 reads them with a seek and a read of the open file for every value: a term lookup is
+    four to six of them (hash slot, key lengths, key, term info), ~5 us each. A date filter's
+    dozens of period terms looked up in 10 segments spent ~20 ms of a 45 ms search on that at
+    200,000 documents. A slice of a map is the same bytes without the system calls; the map is
+    made in constant time and pages in as it is read, like the file's own reads."""
+    for leaf, _ in searcher.leaf_searchers():
+        terms = getattr(leaf.reader(), "_terms", None)
+        tindex = getattr(terms, "_tindex", None)
+        for dbfile in (getattr(tindex, "dbfile", None), getattr(terms, "_postfile", None)):
+            if dbfile is not None:
+                _read_through_map(dbfile)
+
+
+def _read_through_map(dbfile: Any) -> None:
+    """Make ``dbfile.get`` (and whoosh's ``get_*`` built on it) slice a map of the file."""
+    if "get" in vars(dbfile) or not getattr(dbfile, "is_real", False):
+        return
+    try:
+        mapped = mmap.mmap(dbfile.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # an empty file cannot be mapped: keep whoosh's reads
+        return
+
+    def get(position: int, length: int) -> bytes:
+        return mapped[position : position + length]
+
+    dbfile.get = get
 
 
 class _TermLookups:
