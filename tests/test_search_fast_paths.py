@@ -54,6 +54,7 @@ from archive.search.searcher import (
     _categorizer_keys,
     _collected,
     _column_names,
+    _segment_ranks,
     _sort_facet,
     _corrections,
     _words_only,
@@ -571,7 +572,10 @@ def test_column_names_are_the_categorizer_names(request: pytest.FixtureRequest, 
             for leaf, offset in searcher.leaf_searchers():
                 categorizer.set_searcher(leaf, offset)
                 expected = [categorizer.key_to_name(categorizer.key_for(None, d)) for d in range(leaf.doc_count_all())]
-                assert _column_names(leaf.reader(), categorizer) == expected
+                coded = _column_names(leaf.reader(), categorizer)
+                assert coded is not None
+                codes, names = coded
+                assert [names[code] for code in codes.tolist()] == expected
                 assert len(set(expected)) > 1
 
 
@@ -632,9 +636,14 @@ def test_sort_keys_are_the_categorizer_keys(request: pytest.FixtureRequest, whic
         categorizer = _sort_facet(sort).categorizer(searcher)
         for leaf, offset in searcher.leaf_searchers():
             categorizer.set_searcher(leaf, offset)
-            expected = [categorizer.key_for(None, d) for d in range(leaf.doc_count_all())]
-            assert _categorizer_keys(categorizer) == expected
+            everyone = list(range(leaf.doc_count_all()))
+            expected = [categorizer.key_for(None, d) for d in everyone]
+            assert _categorizer_keys(categorizer, everyone) == expected
             assert {key[0] for key in expected} == {False, True}  # dated and undated documents
+            # Ranks from the keys' codes: the place of each document in (key, document number) order.
+            ranks = _segment_ranks(categorizer)
+            assert ranks is not None
+            assert sorted(everyone, key=lambda d: (expected[d], d)) == sorted(everyone, key=ranks.__getitem__)
 
 
 def test_ranked_words_stay_whoosh_after_segments_are_added_and_deleted(tmp_path: Any) -> None:

@@ -309,3 +309,47 @@ def test_term_and_postings_files_are_read_through_a_map_with_the_files_bytes(ind
                     assert dbfile.get(position, length) == dbfile.file.read(length)
                 dbfile.file.seek(size - 3)
                 assert dbfile.get(size - 3, 10) == dbfile.file.read(10) and len(dbfile.get(size - 3, 10)) == 3
+
+
+@pytest.mark.parametrize("max_width", [64, 0], ids=["numpy", "python"])
+def test_column_codes_give_every_documents_sort_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_width: int) -> None:
+    """``column_order`` orders documents as the column's ``sort_key`` does (numeric columns,
+    reversed too, and variable-length ones); ``keys[codes[d]]`` is a variable-length column's
+    ``sort_key(d)``, the keys ascending and distinct, with empty values, long and non-ASCII ones,
+    coded by numpy or (values too wide, or ending in NUL) in Python."""
+    from datetime import datetime, timezone
+
+    from archive.search import docvalues
+
+    monkeypatch.setattr(docvalues, "CODES_MAX_WIDTH", max_width)
+    sources = [None, "Reuters", "reuters", "Le Monde – Économie", "Agence France-Presse", "AP", "Reuters"]
+    docs = [
+        IndexDoc(i, f"x{i}", None, f"word {i}", None, sources[i % len(sources)], None, None,
+                 datetime(2020 + i % 4, 1 + i % 12, 1 + i % 27, tzinfo=timezone.utc) if i % 5 else None, f"h{i}")
+        for i in range(1, 80)
+    ]
+    # In a segment each: a value numpy's fixed-width strings would cut short, and a wide one.
+    docs[60] = replace(docs[60], source="ends in NUL\x00")
+    docs[-1] = replace(docs[-1], source="x" * 90)
+    index = SearchIndex.rebuild(tmp_path / "ix", docs[:50])
+    index.add(docs[50:70])
+    index.add(docs[70:])
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.leaf_searchers():
+            reader = leaf.reader()
+            everyone = range(reader.doc_count_all())
+            for fieldname, reverse in (("published", False), ("published", True), ("dated", False),
+                                       ("source_facet", False), ("year", False)):
+                column = docvalues.open_column(reader, fieldname, reverse)
+                expected = [column.sort_key(d) for d in everyone]
+                order = docvalues.column_order(column)
+                assert order is not None
+                assert sorted(everyone, key=lambda d: (order[d], d)) == sorted(everyone, key=lambda d: (expected[d], d))
+                coded = docvalues.column_codes(column)
+                if fieldname == "published":
+                    assert coded is None
+                    continue
+                assert coded is not None
+                codes, keys = coded
+                assert keys == sorted(set(keys))
+                assert [keys[code] for code in codes.tolist()] == expected

@@ -5,12 +5,15 @@ from __future__ import annotations
 import struct
 from array import array
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from whoosh import columns
 from whoosh.reading import IndexReader
+
+from archive.search.lazy_numpy import np
 
 
 def per_reader(cache: WeakKeyDictionary[IndexReader, dict[Any, Any]], reader: IndexReader, key: Any,
@@ -111,6 +114,74 @@ def column_keys_at(column: Any, docnums: Iterable[int]) -> list[Any]:
         values = [unpack(stored, d * size)[0] if d < count else default for d in docnums]
         return [0 - value for value in values] if column._reverse else values
     return [column.sort_key(docnum) for docnum in docnums]
+
+
+# Variable-length values up to this many bytes are coded by numpy (a segment's source names,
+# years, "dated" flags: a few bytes each); longer ones in Python.
+CODES_MAX_WIDTH = 32
+
+
+@lru_cache(maxsize=1)
+def _word_masks() -> np.ndarray:
+    """For k = 0..8: a 64-bit word's first k bytes (big-endian) kept, the others cleared."""
+    return np.array([(2**64 - 1) ^ (2 ** (64 - 8 * k) - 1) for k in range(9)], np.uint64)
+
+
+def column_codes(column: Any) -> tuple[np.ndarray, list[Any]] | None:
+    """Each document's ``column.sort_key`` of a variable-length column as a code into ``keys``,
+    the segment's distinct keys in ascending order: ``keys[codes[docnum]] == column.sort_key(docnum)``,
+    so codes order documents as their keys do. Read with numpy, where ``column_keys`` makes a
+    Python object per document (~5 ms a column of a segment of 20,000). ``None`` for a column of
+    another kind."""
+    if type(column) not in (columns.VarBytesColumn.Reader, _VarBytes.Reader):
+        return None
+    lengths = np.asarray(column._lengths).astype(np.int64, copy=False)
+    offsets = np.asarray(column._offsets).astype(np.int64, copy=False)
+    data = np.frombuffer(column._dbfile.get(column._basepos, column._length), np.uint8)
+    width = int(lengths.max()) if len(lengths) else 0
+    if width == 0:
+        return np.zeros(len(lengths), np.int64), [b""] if len(lengths) else []
+    # A value's bytes as big-endian words, zero-padded: words order values as bytes compare,
+    # except that a value ending in NUL would tie with the same value without it.
+    ends_in_nul = bool((data[(offsets + lengths - 1)[lengths > 0]] == 0).any())
+    if width > CODES_MAX_WIDTH or ends_in_nul:
+        keys = column_keys(column)
+        distinct = sorted(set(keys))
+        code_of = {key: code for code, key in enumerate(distinct)}
+        return np.fromiter(map(code_of.__getitem__, keys), np.int64, len(keys)), distinct
+    count = -(-width // 8)
+    padded = np.concatenate([data, np.zeros(8 * count, np.uint8)])  # a word read past the end stays in
+    # The big-endian word starting at each byte: a view, one byte apart.
+    at_byte = np.ndarray((len(padded) - 7,), ">u8", padded, strides=(1,))
+    words = np.empty((count, len(lengths)), np.uint64)
+    for n in range(count):
+        words[n] = at_byte[offsets + 8 * n] & _word_masks()[np.clip(lengths - 8 * n, 0, 8)]  # the value's bytes only
+    order = np.lexsort(words[::-1])  # lexsort's last key sorts first: the first word
+    ordered = words[:, order]
+    first = np.ones(len(order), bool)
+    first[1:] = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
+    codes = np.empty(len(order), np.int64)
+    codes[order] = np.cumsum(first) - 1
+    firsts = order[first].tolist()
+    keys = [data[offsets[d] : offsets[d] + lengths[d]].tobytes() for d in firsts]
+    return codes, keys
+
+
+def column_order(column: Any) -> np.ndarray | None:
+    """An array that orders a segment's documents as ``column.sort_key`` orders them: a numeric
+    column's values (bitwise negated when reversed: ``~`` reverses the order of integers without
+    overflow), a variable-length column's codes (``column_codes``); ``None`` for other columns."""
+    if type(column) is not columns.NumericColumn.Reader:
+        coded = column_codes(column)
+        return None if coded is None else coded[0]
+    count, doccount = column._count, column._doccount
+    values = np.frombuffer(column._dbfile.get(column._basepos, count * column._fixedlen),
+                           np.dtype(column._typecode).newbyteorder(">"))
+    if doccount > count:
+        values = np.concatenate([values, np.full(doccount - count, column._default, values.dtype)])
+    if not column._reverse:
+        return values
+    return ~values if values.dtype.kind in "iu" else -values
 
 
 # Per segment reader: field -> each document's column value.

@@ -20,7 +20,7 @@ from archive.records import field, record
 from archive.search.analysis import is_gram, word_spans
 from archive.search.compile import Compiled, _terms_within, compile_query
 from archive.search.dates import since_bound, until_bound
-from archive.search.docvalues import asked_before, column_keys, column_keys_at, open_column, per_reader
+from archive.search.docvalues import asked_before, column_codes, column_keys_at, column_order, open_column, per_reader
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.lazy_numpy import np
 from archive.search.postings import Scores, Segments, posting_ids, search_done, top_scores, word_scores
@@ -163,31 +163,27 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
         total += len(scores)
         if _few(scores, reader) and not asked_before(_SORT_ASKED, reader, sort):
             docnums = list(scores)
-            keys = _categorizer_keys(categorizer, docnums)
-            if keys is None:
+        else:
+            ranks = per_reader(_SORT_RANKS, reader, sort, lambda: _segment_ranks(categorizer))
+            if ranks is None:
                 return None
-            items.extend(zip(keys, [offset + docnum for docnum in docnums]))
-            continue
-        keys = _segment_keys(reader, categorizer, sort)
+            ids = scores.ids if isinstance(scores, ArrayScores) else np.fromiter(scores, np.int64, len(scores))
+            if len(ids) > limit:
+                # The segment's first ``limit`` by (key, document number): the smallest ranks.
+                ids = ids[np.argpartition(ranks[ids], limit - 1)[:limit]] if limit else ids[:0]
+            docnums = ids.tolist()
+        keys = _categorizer_keys(categorizer, docnums)
         if keys is None:
             return None
-        ranks = None
-        if isinstance(scores, ArrayScores) and len(scores) > limit > 0:
-            ranks = per_reader(_SORT_RANKS, reader, sort, lambda: _ranks(keys))
-        if ranks is not None:
-            # The segment's first ``limit`` by (key, document number): the smallest ranks.
-            docnums = scores.ids[np.argpartition(ranks[scores.ids], limit - 1)[:limit]].tolist()
-        else:
-            docnums = list(scores)
-        items.extend([(keys[docnum], offset + docnum) for docnum in docnums])
+        items.extend(zip(keys, [offset + docnum for docnum in docnums]))
     return total, [docnum for _, docnum in nsmallest(limit, items)]
 
 
 # The first date-sorted or faceted search of a segment in a process reads only its matches' keys
 # when they are "few", at most this share of its documents, rather than every document's; from
-# the second, every document's keys are read and kept, for this search and the ones after.
-# Counting facet values costs about as much per match either way; sorting many matches by kept
-# ranks (numpy) much less than by their keys.
+# the second, every document's key is read (as a code: ``column_codes``) and kept, for this
+# search and the ones after. Counting facet values costs about as much per match either way;
+# sorting many matches by kept ranks (numpy) much less than by their keys.
 FEW_MATCHES_SHARE = 8
 FEW_MATCHES_SHARE_FACETS = 2
 # Per segment reader: the sorts and facets searched with so far.
@@ -203,14 +199,43 @@ def _few(scores: Scores, reader: IndexReader, share: int = FEW_MATCHES_SHARE) ->
 _SORT_RANKS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
-def _ranks(keys: list[Any]) -> np.ndarray | None:
-    try:
-        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable: equal keys by document number
-    except TypeError:  # keys that do not compare (not seen from these columns): no ranks
+def _segment_ranks(categorizer: sorting.Categorizer) -> np.ndarray | None:
+    """Each document's place in the segment's (key, document number) order (the categorizer set
+    to it), from its keys' codes; ``None`` if they cannot be coded (``_categorizer_codes``)."""
+    levels = _categorizer_codes(categorizer)
+    if levels is None:
         return None
-    ranks = np.empty(len(keys), np.int64)
-    ranks[order] = np.arange(len(keys))
+    count = len(levels[0])
+    order = np.lexsort([np.arange(count), *reversed(levels)])  # lexsort's last key sorts first
+    ranks = np.empty(count, np.int64)
+    ranks[order] = np.arange(count)
     return ranks
+
+
+def _categorizer_codes(categorizer: sorting.Categorizer) -> list[np.ndarray] | None:
+    """For each part of the key the categorizer composes (``_categorizer_keys``), an array that
+    orders the documents as that part does (``column_order``; a translated part's codes).
+    ``None`` for other categorizers, a column that cannot be read so, or translated keys that
+    do not compare."""
+    if type(categorizer) is _CachedColumnCategorizer:
+        order = column_order(categorizer._creader)
+        return None if order is None else [order]
+    if type(categorizer) is sorting.MultiFacet.MultiCategorizer:
+        levels = [_categorizer_codes(c) for c in categorizer.catters]
+        return None if any(level is None for level in levels) else [c for level in levels for c in level]  # type: ignore[union-attr]
+    if type(categorizer) is sorting.TranslateFacet.TranslateCategorizer and len(categorizer.catters) == 1:
+        child = categorizer.catters[0]
+        coded = column_codes(child._creader) if type(child) is _CachedColumnCategorizer else None
+        if coded is None:
+            return None
+        codes, keys = coded
+        translated = [categorizer.fn(key) for key in keys]
+        try:
+            code_of = {value: code for code, value in enumerate(sorted(set(translated)))}
+        except TypeError:  # values that do not compare (or hash)
+            return None
+        return [np.array([code_of[value] for value in translated], np.int64)[codes]]
+    return None
 
 
 def _collected(searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
@@ -365,43 +390,38 @@ def _column_groups(searcher: Searcher, segments: Segments, facets: Sequence[str]
             if _few(scores, reader, FEW_MATCHES_SHARE_FACETS) and not asked_before(_NAMES_ASKED, reader, name):
                 for key, n in Counter(column_keys_at(categorizer._creader, scores)).items():
                     counts[categorizer.key_to_name(key)] += n
-            else:
-                counts.update(map(_column_names(reader, categorizer).__getitem__, scores))
+                continue
+            coded = _column_names(reader, categorizer)
+            if coded is None:
+                return None
+            codes, names = coded
+            ids = scores.ids if isinstance(scores, ArrayScores) else np.fromiter(scores, np.int64, len(scores))
+            for code, n in enumerate(np.bincount(codes[ids], minlength=len(names)).tolist()):
+                if n:
+                    counts[names[code]] += n
         groups[name] = dict(counts)
     return groups
 
 
-# Per segment reader: field -> each document's group name in that field's column.
+# Per segment reader: field -> each document's code in that field's column and each code's name.
 _NAMES: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
-def _column_names(reader: IndexReader, categorizer: _CachedColumnCategorizer) -> list[Any]:
-    """``categorizer.key_to_name(categorizer.key_for(None, docnum))`` for every document of the
-    segment, read once per segment reader (``column_keys``)."""
-    return per_reader(_NAMES, reader, categorizer._fieldname, lambda: _names(categorizer, column_keys(categorizer._creader)))
+def _column_names(reader: IndexReader, categorizer: _CachedColumnCategorizer) -> tuple[np.ndarray, list[Any]] | None:
+    """Every document's code in the field's column (``column_codes``) and, for each code, the
+    group name ``categorizer.key_to_name`` gives its key; read once per segment reader."""
+    def coded() -> tuple[np.ndarray, list[Any]] | None:
+        found = column_codes(categorizer._creader)
+        return None if found is None else (found[0], [categorizer.key_to_name(key) for key in found[1]])
+
+    return per_reader(_NAMES, reader, categorizer._fieldname, coded)
 
 
-def _names(categorizer: _CachedColumnCategorizer, keys: list[Any]) -> list[Any]:
-    by_key: dict[Any, Any] = {}
-    return [by_key[key] if key in by_key else by_key.setdefault(key, categorizer.key_to_name(key)) for key in keys]
-
-
-# Per segment reader: sort -> each document's key under that sort's facet.
-_SORT_KEYS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
-
-
-def _segment_keys(reader: IndexReader, categorizer: sorting.Categorizer, sort: str) -> list[Any] | None:
-    """``categorizer.key_for(None, docnum)`` for every document of the segment (the categorizer
-    set to it), read once per segment reader; ``None`` if it is not made of column categorizers."""
-    return per_reader(_SORT_KEYS, reader, sort, lambda: _categorizer_keys(categorizer))
-
-
-def _categorizer_keys(categorizer: sorting.Categorizer, docnums: list[int] | None = None) -> list[Any] | None:
-    """Each document's key (or those of ``docnums``), composed as the multi-facet, translating
-    and column categorizers compose theirs; ``None`` for any other categorizer."""
+def _categorizer_keys(categorizer: sorting.Categorizer, docnums: list[int]) -> list[Any] | None:
+    """The keys of the documents ``docnums``, composed as the multi-facet, translating and column
+    categorizers compose theirs; ``None`` for any other categorizer."""
     if type(categorizer) is _CachedColumnCategorizer:
-        creader = categorizer._creader
-        return column_keys(creader) if docnums is None else column_keys_at(creader, docnums)
+        return column_keys_at(categorizer._creader, docnums)
     if type(categorizer) in (sorting.MultiFacet.MultiCategorizer, sorting.TranslateFacet.TranslateCategorizer):
         parts = [_categorizer_keys(c, docnums) for c in categorizer.catters]
         if any(part is None for part in parts):
