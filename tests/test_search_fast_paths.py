@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 from whoosh.spelling import Corrector
 from whoosh.support.levenshtein import levenshtein
 
-from archive.search import SearchIndex
+from archive.search import IndexDoc, SearchIndex
 from archive.search.analysis import word_spans
 from archive.search import compile as compile_module
 from archive.search.compile import _date_query, _terms_within, compile_query
@@ -233,6 +233,19 @@ def test_segment_terms_are_the_lexicon(segmented: SearchIndex) -> None:
                 expected = [t.decode("utf-8") for t in leaf.lexicon(fieldname)] if fieldname in leaf.schema else []
                 assert list(segment_terms(leaf, fieldname)) == expected
                 assert expected or fieldname in ("author", "nosuchfield")
+
+
+def test_segment_terms_holding_newlines_are_the_lexicon(tmp_path: Any) -> None:
+    """All of a segment's terms are decoded at once, split at newlines put before each: a term
+    that holds a newline (a whole-value field such as ``lang``) is decoded as it is."""
+    docs = [IndexDoc(i, f"x{i}", None, "some text", None, None, None, lang, None, f"h{i}")
+            for i, lang in enumerate(["en", "fr\nde", "\n", "zz"], start=1)]
+    index = SearchIndex.rebuild(tmp_path / "index", docs)
+    with index.searcher() as searcher:
+        for leaf, _ in searcher.reader().leaf_readers():
+            expected = [t.decode("utf-8") for t in leaf.lexicon("lang")]
+            assert "fr\nde" in expected
+            assert list(segment_terms(leaf, "lang")) == expected
 
 
 @pytest.mark.parametrize("block", [1, 3, 64])
