@@ -496,8 +496,9 @@ def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:
     result = index.result()
     linked = {(l.derived_id, l.source_id) for l in result.links if l.relation in DERIVATIONS}
     assert (3, 1) in linked and (5, 1) in linked
-    # Round 1 links 3, round 2 links 5 (3 votes now), round 3 adds nothing and ends the loop.
-    assert calls == ["family", "neighbour"] * 3
+    # Round 1 links 3, round 2 links 5 (3 votes now), round 3 adds nothing and ends the loop;
+    # after the chain and hub rules (and the move to nearest originals) one more round.
+    assert calls == ["family", "neighbour"] * 3 + ["family", "neighbour"]
 
 
 def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_other_siblings() -> None:
@@ -712,3 +713,64 @@ def test_kept_idf_weights_follow_the_archives_document_frequencies() -> None:
                                                        index.candidates.archive_size).tolist()
     # Looked up for all texts at once (before the workers fork), as one at a time.
     assert all(index._idf_of(x)[0].tolist() == weights_of(index, x) for x in index.docs)
+
+
+def _nearest_original_fixture():
+    from archive.provenance.engine import _Oriented
+
+    index = _consensus_fixture()
+    # 2 and 4 are rewrites of 1: that makes 1 an original (no source of its own, sources rewrites).
+    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    return index, oriented
+
+
+def test_a_parentless_rewrite_goes_to_its_nearest_original_when_it_reads_as_its_source() -> None:
+    index, oriented = _nearest_original_fixture()
+    near = [x for x, _ in index.candidates.neighbours([3], k=16)[3]]
+    assert 1 in near, "premise: the source is among 3's nearest texts"
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+    assert parent[3] == (1, 3) and index._why[3] == "nearest_original"
+    # Not when the original reads no more human-written than the text by style (answers to one
+    # question read alike), nor when it reads LLM-written itself.
+    for traits in ({3: index.traits[1]}, {}):
+        index2, oriented2 = _nearest_original_fixture()
+        index2.traits.update(traits)
+        if not traits:
+            _with_ai_density(index2, 1, 2.0, 2.0)
+        parent = {2: (1, 2), 4: (1, 4)}
+        index2._nearest_originals(oriented2, parent, {(1, 2), (1, 4)}, repoint=False)
+        assert 3 not in parent
+
+
+def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    index, oriented = _nearest_original_fixture()
+    # 3 was linked (say by a family rule) to 100, an original further down its list (another
+    # story on the topic) that sources no other text; 1, which sources two rewrites, is nearer.
+    far = index.candidates.pair_cosines([3], [100])[0]
+    assert far < index.candidates.pair_cosines([3], [1])[0]
+    f = index.features[(1, 3)]
+    index.pairs[(3, 100)] = PairRecord(replace(f, a=3, b=100, cosine=float(far)), Decision("rewrite", 0.3, ()))
+    oriented[(3, 100)] = _Oriented(100, 3, 0.6, (), ())
+    parent = {2: (1, 2), 4: (1, 4), 3: (3, 100)}
+    index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
+    assert parent[3] == (1, 3) and index._why[3] == "nearest_original"
+    # A current source nearer than every other original stays.
+    index.pairs[(3, 100)] = PairRecord(replace(f, a=3, b=100, cosine=0.99), Decision("rewrite", 0.3, ()))
+    parent = {2: (1, 2), 4: (1, 4), 3: (3, 100)}
+    index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
+    assert parent[3] == (3, 100)
+
+
+def test_nearest_originals_cost_nothing_without_rewrite_links(monkeypatch) -> None:
+    index = _consensus_fixture()
+
+    def fail(*_args, **_kwargs):
+        raise AssertionError("no rewrite link, so no neighbour search")
+
+    monkeypatch.setattr(index.candidates, "neighbours", fail)
+    for repoint in (False, True):
+        index._nearest_originals({}, {}, set(), repoint=repoint)
