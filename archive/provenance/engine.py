@@ -290,6 +290,9 @@ class ProvenanceIndex:
         self._rare_cache: dict[int, np.ndarray] = {}
         # (pair count, _closest_paired's map) for one result().
         self._closest: tuple[int, dict[int, list[int]]] | None = None
+        # Candidate lists searched by the family rules, per list length, for one result() (the
+        # candidate index does not change meanwhile; the rules search the same texts each round).
+        self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
@@ -773,11 +776,10 @@ class ProvenanceIndex:
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
-        with self.candidates.searching():
-            near = self.candidates.neighbours(list(sources), k=NEIGHBOUR_VOTERS)
-            # Parentless texts near a voter; each is then judged by its own nearest texts.
-            open_ = sorted({d for x in sources for d, c in near[x] if c >= NEIGHBOUR_MIN_COSINE and d not in parent})
-            own = self.candidates.neighbours(open_, k=NEIGHBOUR_VOTERS)
+        near = self._neighbours(list(sources), NEIGHBOUR_VOTERS)
+        # Parentless texts near a voter; each is then judged by its own nearest texts.
+        open_ = sorted({d for x in sources for d, c in near[x] if c >= NEIGHBOUR_MIN_COSINE and d not in parent})
+        own = self._neighbours(open_, NEIGHBOUR_VOTERS)
         votes = _tally((d, sources[x]) for d in open_ for x, cosine in own[d]
                        if cosine >= NEIGHBOUR_MIN_COSINE and x in sources and sources[x] != d)
         moves: dict[int, tuple[int, int]] = {}
@@ -821,15 +823,14 @@ class ProvenanceIndex:
         if not sources:
             return
         originals = sorted({q for q in sources.values() if q not in parent})
-        with self.candidates.searching():
-            if repoint:
-                texts = list(sources)
-            else:
-                sourcing = {_other(key, x) for x, key in parent.items()}
-                near = self.candidates.neighbours(originals, k=ORIGINAL_NEIGHBOURS)
-                texts = sorted({d for q in originals for d, c in near[q]
-                                if c >= ORIGINAL_MIN_COSINE and d not in parent and d not in sourcing})
-            own = self.candidates.neighbours(texts, k=ORIGINAL_NEIGHBOURS)
+        if repoint:
+            texts = list(sources)
+        else:
+            sourcing = {_other(key, x) for x, key in parent.items()}
+            near = self._neighbours(originals, ORIGINAL_NEIGHBOURS)
+            texts = sorted({d for q in originals for d, c in near[q]
+                            if c >= ORIGINAL_MIN_COSINE and d not in parent and d not in sourcing})
+        own = self._neighbours(texts, ORIGINAL_NEIGHBOURS)
         held = set(originals)
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
@@ -851,6 +852,15 @@ class ProvenanceIndex:
                 moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
+
+    def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
+        """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near)."""
+        held = self._near.setdefault(k, {})
+        missing = [d for d in doc_ids if d not in held]
+        if missing:
+            with self.candidates.searching():
+                held.update(self.candidates.neighbours(missing, k=k))
+        return {d: held[d] for d in doc_ids}
 
     def _rewrite_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                          promoted: set[tuple[int, int]]) -> dict[int, int]:
@@ -1498,6 +1508,7 @@ class ProvenanceIndex:
         self._follow_frequencies()
         self._reset_name_caches()
         self._closest = None
+        self._near = {}
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
         parent = self._choose_parents(oriented)
