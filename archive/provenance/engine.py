@@ -26,6 +26,7 @@ import gc
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -293,6 +294,9 @@ class ProvenanceIndex:
         # Candidate lists searched by the family rules, per list length, for one result() (the
         # candidate index does not change meanwhile; the rules search the same texts each round).
         self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
+        # While result() chooses sources: holds the candidate index's search open from the first
+        # such search on, so all of them share one (see _neighbours).
+        self._search_scope: ExitStack | None = None
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
@@ -854,11 +858,16 @@ class ProvenanceIndex:
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
 
     def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
-        """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near)."""
+        """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near),
+        in one search index for the whole choice of sources (_search_scope; built at the first
+        list not yet searched: the rules search in turn, rounds after rounds, and a whole build
+        prepares the index anew for each search block)."""
         held = self._near.setdefault(k, {})
         missing = [d for d in doc_ids if d not in held]
         if missing:
-            with self.candidates.searching():
+            with ExitStack() as local:
+                # Inside an open block another block is free: it shares the outer one's index.
+                (self._search_scope or local).enter_context(self.candidates.searching())
                 held.update(self.candidates.neighbours(missing, k=k))
         return {d: held[d] for d in doc_ids}
 
@@ -1511,7 +1520,11 @@ class ProvenanceIndex:
         self._near = {}
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
-        parent = self._choose_parents(oriented)
+        try:
+            with ExitStack() as self._search_scope:
+                parent = self._choose_parents(oriented)
+        finally:
+            self._search_scope = None
         chosen = set(parent.values())
         kept: list[tuple[tuple[int, int], str, str | None]] = []
         for key, o in sorted(oriented.items()):
