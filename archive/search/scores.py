@@ -71,6 +71,13 @@ class ArrayScores(Mapping[int, float]):
         return self if keep.all() else ArrayScores(self.ids[keep], self.scores[keep])
 
 
+def matched_ids(scores: Mapping[int, float]) -> Ids:
+    """The document numbers of ``scores`` as an array (a dict's in its own order)."""
+    if isinstance(scores, ArrayScores):
+        return scores.ids
+    return np.fromiter(scores, np.int64, len(scores))
+
+
 def as_arrays(scores: Mapping[int, float]) -> ArrayScores:
     """Scores held in a dict (document number -> score, any order) as arrays."""
     if isinstance(scores, ArrayScores):

@@ -24,7 +24,7 @@ from archive.search.docvalues import asked_before, column_codes, column_keys_at,
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.lazy_numpy import np
 from archive.search.postings import Scores, Segments, posting_ids, search_done, top_scores, word_scores
-from archive.search.scores import ArrayScores
+from archive.search.scores import matched_ids
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
@@ -167,7 +167,7 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
             ranks = per_reader(_SORT_RANKS, reader, sort, lambda: _segment_ranks(categorizer))
             if ranks is None:
                 return None
-            ids = scores.ids if isinstance(scores, ArrayScores) else np.fromiter(scores, np.int64, len(scores))
+            ids = matched_ids(scores)
             if len(ids) > limit:
                 # The segment's first ``limit`` by (key, document number): the smallest ranks.
                 ids = ids[np.argpartition(ranks[ids], limit - 1)[:limit]] if limit else ids[:0]
@@ -395,7 +395,7 @@ def _column_groups(searcher: Searcher, segments: Segments, facets: Sequence[str]
             if coded is None:
                 return None
             codes, names = coded
-            ids = scores.ids if isinstance(scores, ArrayScores) else np.fromiter(scores, np.int64, len(scores))
+            ids = matched_ids(scores)
             for code, n in enumerate(np.bincount(codes[ids], minlength=len(names)).tolist()):
                 if n:
                     counts[names[code]] += n
