@@ -26,13 +26,14 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.compound import PreloadedOr
+from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.searching import SearchContext, Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from archive.records import record
-from archive.search.docvalues import column_values
+from archive.search.docvalues import column_values, per_reader
 from archive.search.lazy_numpy import np, numpy_imported
 from archive.search.phrase import ExactPhrase
 from archive.search.positions import PartPostings, in_order_within, shared_starts
@@ -855,15 +856,12 @@ def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: A
     return _BM25(matcher, deleted, top.idf(fieldname, text), weighting.K1 + 1, norms, lengths)
 
 
-# Per top searcher (so per index snapshot): field -> BM25FScorer's average field length.
-_AVERAGE_LENGTHS: WeakKeyDictionary[Searcher, dict[str, float]] = WeakKeyDictionary()
+# Per top reader (so per index snapshot): field -> BM25FScorer's average field length.
+_AVERAGE_LENGTHS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
 def _average_length(top: Searcher, fieldname: str) -> float:
-    found = _AVERAGE_LENGTHS.setdefault(top, {})
-    if fieldname not in found:
-        found[fieldname] = top.avg_field_length(fieldname) or 1
-    return found[fieldname]
+    return per_reader(_AVERAGE_LENGTHS, top.reader(), fieldname, lambda: top.avg_field_length(fieldname) or 1)
 
 
 @lru_cache(maxsize=64)
