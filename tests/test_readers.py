@@ -159,6 +159,13 @@ def test_malformed_warc_fails(tmp_path: Path, data: bytes) -> None:
     assert "malformed WARC" in only_failure(tmp_path / "bad.warc").reason
 
 
+def test_warc_without_headers_says_so_in_words(tmp_path: Path) -> None:
+    # warcio trips over the missing headers with an AttributeError on None.
+    (tmp_path / "bad.warc").write_bytes(b"WARC/1.0\r\nWARC-Type: response\r\n\r\n")
+    reason = only_failure(tmp_path / "bad.warc").reason
+    assert reason == "malformed WARC: a record's header is damaged or incomplete"
+
+
 def test_truncated_warc_gz_keeps_the_records_before_the_damage(tmp_path: Path) -> None:
     whole = tmp_path / "whole.warc.gz"
     write_warc(whole, compress=True)
@@ -273,7 +280,7 @@ def test_bad_jsonl_lines_fail_alone(tmp_path: Path) -> None:
     path.write_bytes(jsonl({"text": ARTICLE}) + b"{broken\n" + b"[1, 2]\n" + b"\n" + jsonl({"body": ARTICLE}))
     results = read(path)
     assert [type(r).__name__ for r in results] == ["RawRecord", "RecordFailure", "RecordFailure", "RawRecord"]
-    assert results[1].reason.startswith("line 2: malformed JSON")  # type: ignore[union-attr]
+    assert results[1].reason.startswith("line 2: malformed JSON at column 2:")  # type: ignore[union-attr]
     assert results[2].record_ref == "3" and "not a JSON object" in results[2].reason  # type: ignore[union-attr]
     assert results[3].external_id == "mixed.jsonl#5"  # type: ignore[union-attr]
 

@@ -321,7 +321,9 @@ def _load_json(data: bytes, max_depth: int) -> Any:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ValueError(f"malformed JSON at line {err.lineno}, column {err.colno}: {err.msg}") from err
+        # A JSON Lines record is one line: its own line number is given by the caller.
+        where = f"line {err.lineno}, column {err.colno}" if "\n" in text.strip() else f"column {err.colno}"
+        raise ValueError(f"malformed JSON at {where}: {err.msg}") from err
     except RecursionError as err:  # json's C parser recurses per nesting level
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from err
     if _too_deep(value, max_depth):
@@ -473,10 +475,12 @@ def _read_warc(
                 return
             number += 1
             page = _warc_page(record, limits)
-        # warcio reports damaged archives with whatever error the damage happens to cause.
+        # warcio reports damaged archives with whatever error the damage happens to cause; its
+        # own messages say what is wrong, Python's (a None header read as text) do not.
         except (ArchiveLoadFailed, ValueError, AttributeError, KeyError, IndexError) as err:
-            where = f"after record {number}" if number else None
-            yield RecordFailure(origin, f"malformed WARC: {err or type(err).__name__}", where)
+            told = isinstance(err, (ArchiveLoadFailed, ValueError)) and str(err)
+            reason = told or "a record's header is damaged or incomplete"
+            yield RecordFailure(origin, f"malformed WARC: {reason}", f"after record {number}" if number else None)
             return
         if page is None:
             continue
