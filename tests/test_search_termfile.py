@@ -10,7 +10,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.compound import PreloadedOr
 
-from archive.search import SearchIndex, termfile
+from archive.search import SearchIndex, search, termfile
 from archive.search.phrase import ExactPhrase
 from archive.search.postings import DatedIdsFilter, IdsFilter, query_ids
 from fixtures.search.corpus import build_corpus
@@ -125,3 +125,9 @@ def test_query_ids_are_the_live_documents_of_the_terms(segmented: SearchIndex) -
                             for docnum in query.matcher(leaf, leaf.boolean_context()).all_ids()}
                 assert query_ids(queries, leaf) == expected
 
+
+
+def test_an_empty_index_finds_nothing_for_fuzzy_words_dates_or_suggestions(tmp_path: Any) -> None:
+    index = SearchIndex.create(tmp_path / "empty")
+    for query in ("dolar~1", "published:1987 oil", "cofee"):
+        assert search(index, query).total == 0

@@ -197,6 +197,8 @@ _TERM_LISTS: WeakKeyDictionary[IndexReader, dict[str, Sequence[str]]] = WeakKeyD
 def _segments_terms(reader: IndexReader, fieldname: str) -> list[Sequence[str]]:
     """Each segment's terms of the field, sorted."""
     if not isinstance(reader, SegmentReader):
+        if reader.is_atomic():  # no segments (an empty index's reader): its own lexicon
+            return [[_text(term) for term in reader.lexicon(fieldname)]]
         return [terms for leaf, _ in reader.leaf_readers() for terms in _segments_terms(leaf, fieldname)]
     cached = _TERM_LISTS.setdefault(reader, {})
     if fieldname not in cached:
