@@ -11,6 +11,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.compound import PreloadedOr
 
 from archive.search import SearchIndex, search, termfile
+from archive.search.compile import _years
 from archive.search.phrase import ExactPhrase
 from archive.search.postings import DatedIdsFilter, IdsFilter, query_ids
 from fixtures.search.corpus import build_corpus
@@ -131,3 +132,10 @@ def test_an_empty_index_finds_nothing_for_fuzzy_words_dates_or_suggestions(tmp_p
     index = SearchIndex.create(tmp_path / "empty")
     for query in ("dolar~1", "published:1987 oil", "cofee"):
         assert search(index, query).total == 0
+
+
+def test_years_are_the_lexicons(segmented: SearchIndex, tmp_path: Any) -> None:
+    with segmented.searcher() as searcher, SearchIndex.create(tmp_path / "empty").searcher() as empty:
+        for reader in [searcher.reader(), *(leaf.reader() for leaf, _ in searcher.leaf_searchers()), empty.reader()]:
+            assert _years(reader) == sorted(int(year) for year in reader.lexicon("year"))
+        assert len(_years(searcher.reader())) > 1
