@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -11,9 +12,10 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.compound import PreloadedOr
 
 from archive.search import SearchIndex, search, termfile
-from archive.search.compile import _years
+from archive.search.compile import _date_query, _years
+from archive.search.dates import Interval
 from archive.search.phrase import ExactPhrase
-from archive.search.postings import DatedIdsFilter, IdsFilter, query_ids
+from archive.search.postings import DatedIdsFilter, IdsFilter, _and_sizes, query_ids, ranked_words
 from fixtures.search.corpus import build_corpus
 
 RECORDS = build_corpus()
@@ -139,3 +141,39 @@ def test_years_are_the_lexicons(segmented: SearchIndex, tmp_path: Any) -> None:
         for reader in [searcher.reader(), *(leaf.reader() for leaf, _ in searcher.leaf_searchers()), empty.reader()]:
             assert _years(reader) == sorted(int(year) for year in reader.lexicon("year"))
         assert len(_years(searcher.reader())) > 1
+
+
+DATE_INTERVALS = [
+    Interval(datetime(2022, 11, 1), datetime(2023, 3, 15)),  # months and days
+    Interval(datetime(2023, 3, 1, 10, 30), datetime(2023, 6, 2, 8)),  # sub-day remainders too
+    Interval(None, datetime(2023, 4, 1)),
+    Interval(datetime(2024, 2, 10), None),
+]
+
+
+@pytest.mark.parametrize("interval", DATE_INTERVALS)
+def test_and_sizes_count_a_date_filter_only_as_far_as_the_tree_needs(segmented: SearchIndex, interval: Interval) -> None:
+    with segmented.searcher() as searcher:
+        dates = _date_query(interval, searcher.reader())
+        assert isinstance(dates, DatedIdsFilter) and len(dates.child.subqueries) > 2
+        words = ["oil", "prices", "the", "said", "zzz"]
+        queries = [wq.And([dates, wq.Term("text", w)]) for w in words]
+        queries += [wq.And([wq.Term("text", a), dates, wq.Or([wq.Term("title", b), wq.Term("text", b)])])
+                    for a, b in zip(words, words[1:])]
+        queries += [wq.And([wq.Term("text", "oil"), dates, wq.Term("text", "prices"), wq.Term("title", "oil")]),
+                    wq.And([dates, dates, wq.Term("text", "oil")])]
+        stopped = 0
+        for query in queries:
+            for leaf, _ in searcher.leaf_searchers():
+                reader = leaf.reader()
+                exact = [termfile.estimate_size(reader, q) for q in query.subqueries]
+                sizes = _and_sizes(reader, query.subqueries)
+                filters = [i for i, q in enumerate(query.subqueries) if q is dates]
+                for i, (size, full) in enumerate(zip(sizes, exact)):
+                    if size != full:  # a lone filter, stopped once over every other part
+                        assert filters == [i] and max(exact[:i] + exact[i + 1 :]) < size < full
+                        stopped += 1
+            total, best = ranked_words(searcher, query, 1000)
+            hits = searcher.search(query, limit=1000)
+            assert (total, best) == (len(hits), [(hit.score, hit.docnum) for hit in hits])
+        assert stopped

@@ -316,7 +316,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         return _scores(searcher, subs[0], weighting, within)
     if type(query) is wq.And:
         reader = searcher.reader()
-        sizes = [termfile.estimate_size(reader, q) for q in subs]
+        sizes = _and_sizes(reader, subs)
         parts = _and_parts(searcher, subs, sizes, weighting, within)
         return None if parts is None else _tree_join([(0 - size, part) for size, part in zip(sizes, parts)], _intersection)
     if type(query) is not PreloadedOr and len(subs) < query.TOO_MANY_CLAUSES and (
@@ -355,6 +355,19 @@ def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> Scores
     ids = np.array(within, np.int64)
     ids = ids[~np.isin(ids, np.fromiter(excluded, np.int64, len(excluded)))]
     return ArrayScores(ids, np.ones(len(ids), np.float64))
+
+
+def _and_sizes(reader: IndexReader, subs: list[wq.Query]) -> list[int]:
+    """What ``And`` takes for its parts' sizes (``estimate_size``): they pick the part read first
+    and shape the tree that sums the scores (``_tree_join``). A lone date filter's size beside
+    other parts is counted only until it is larger than theirs (``estimate_size``'s ``above``):
+    then it is the largest whatever its size, which is all the tree and the choice depend on."""
+    dated = [i for i, q in enumerate(subs) if type(q) is DatedIdsFilter]
+    if len(dated) != 1 or len(subs) < 2:
+        return [termfile.estimate_size(reader, q) for q in subs]
+    sizes = [0 if i == dated[0] else termfile.estimate_size(reader, q) for i, q in enumerate(subs)]
+    sizes[dated[0]] = termfile.estimate_size(reader, subs[dated[0]], above=max(sizes))
+    return sizes
 
 
 def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weighting: Any,

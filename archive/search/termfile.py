@@ -69,9 +69,13 @@ def doc_frequency(reader: IndexReader, fieldname: str, text: bytes) -> int:
     return 0 if record is None else _TERM_INFO.unpack_from(record)[2]
 
 
-def estimate_size(reader: IndexReader, query: wq.Query) -> int:
+def estimate_size(reader: IndexReader, query: wq.Query, above: int | None = None) -> int:
     """``query.estimate_size(reader)``, the terms of terms, exact phrases, their ORs and ANDs and
-    the queries wrapping them (constant scores, date filters) looked up as ``doc_frequency`` does."""
+    the queries wrapping them (constant scores, date filters) looked up as ``doc_frequency`` does.
+
+    With ``above``, an OR's sum stops once it is over ``above``: the size is then some number
+    over ``above`` and at most the size (a date filter's dozens of calendar periods need not all
+    be looked up to know it is larger than the word it filters)."""
     kind = type(query)
     if kind is wq.Term or kind is ExactPhrase:
         try:
@@ -88,11 +92,16 @@ def estimate_size(reader: IndexReader, query: wq.Query) -> int:
             return 0
         return doc_frequency(reader, query.fieldname, text)
     if kind is wq.Or or kind is PreloadedOr:  # CompoundQuery.estimate_size
-        return min(sum(estimate_size(reader, q) for q in query.subqueries), reader.doc_count())
+        total = 0
+        for q in query.subqueries:
+            total += estimate_size(reader, q)
+            if above is not None and total > above:
+                break
+        return min(total, reader.doc_count())
     if kind is wq.And:
         return min(estimate_size(reader, q) for q in query.subqueries)
     if kind.estimate_size is WrappingQuery.estimate_size:  # e.g. a date filter: its child's
-        return estimate_size(reader, query.child)
+        return estimate_size(reader, query.child, above)
     return query.estimate_size(reader)
 
 
