@@ -28,6 +28,7 @@ from archive.search.postings import (
     block_texts,
     block_values,
 )
+from archive.search import scores as scores_module
 from archive.search.scores import ArrayScores, intersection, running_sum, union
 from archive.search.searcher import search
 from fixtures.search.corpus import build_corpus
@@ -198,6 +199,22 @@ def test_array_joins_are_the_dict_joins() -> None:
             for docnum, score in part.items():
                 summed[docnum] = summed.get(docnum, 0.0) + score
         assert dict(running_sum(parts).items()) == summed
+
+
+@pytest.mark.parametrize("share", [0, 32, 10**9])  # by distinct ids only, as chosen, over every id always
+def test_running_sum_adds_in_the_parts_order_either_way(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(scores_module, "DENSE_SUM_SHARE", share)
+    rng = random.Random(13)
+    for _ in range(300):
+        top = rng.choice([50, 300, 20_000])
+        parts = [random_scores(rng, rng.randint(0, 40), top) for _ in range(rng.randint(1, 6))]
+        summed: dict[int, float] = {}
+        for part in parts:
+            for docnum, score in part.items():
+                summed[docnum] = summed.get(docnum, 0.0) + score
+        found = running_sum(parts)
+        assert found.ids.dtype == np.int64 and found.ids.tolist() == sorted(summed)
+        assert found.scores.tolist() == [summed[docnum] for docnum in sorted(summed)]
 
 
 def test_best_keeps_the_limit_best_and_their_ties() -> None:

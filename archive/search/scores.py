@@ -117,11 +117,29 @@ def intersection(a: ArrayScores, b: ArrayScores) -> ArrayScores:
 
 def running_sum(parts: list[ArrayScores]) -> ArrayScores:
     """Each document's scores summed from ``0.0`` in the parts' order (an array union matcher):
-    ``np.add.at`` adds unbuffered, element by element in the order given."""
-    ids, where = np.unique(np.concatenate([part.ids for part in parts]), return_inverse=True)
+    ``np.add.at`` adds unbuffered, element by element in the order given. Into an array over
+    every document number up to the largest when the postings are not too few beside it (a
+    wildcard's thousands in a segment of 20,000: a fifth of the time of ``np.unique``'s sort),
+    else into one over the distinct ids."""
+    every = np.concatenate([part.ids for part in parts])
+    values = np.concatenate([part.scores for part in parts])
+    size = int(every.max()) + 1 if len(every) else 0
+    if DENSE_SUM_SHARE * len(every) >= size:
+        sums = np.zeros(size, np.float64)
+        np.add.at(sums, every, values)
+        held = np.zeros(size, bool)
+        held[every] = True
+        ids = np.flatnonzero(held)
+        return ArrayScores(ids, sums[ids])
+    ids, where = np.unique(every, return_inverse=True)
     scores = np.zeros(len(ids), np.float64)
-    np.add.at(scores, where, np.concatenate([part.scores for part in parts]))
+    np.add.at(scores, where, values)
     return ArrayScores(ids, scores)
+
+
+# running_sum sums into an array over every document number when it has at most this many
+# entries per posting (measured: at 7,000 postings in 20,000 documents, ~100 us against ~470).
+DENSE_SUM_SHARE = 32
 
 
 def within_sorted(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
