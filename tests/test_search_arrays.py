@@ -187,11 +187,16 @@ def random_scores(rng: random.Random, n: int, top: int = 300) -> ArrayScores:
     return ArrayScores(ids, np.array([rng.uniform(0.1, 20.0) for _ in range(n)], np.float64))
 
 
-def test_array_joins_are_the_dict_joins() -> None:
+@pytest.mark.parametrize("share", [0, 32, 10**9])  # joins sorted, as chosen, over every id always
+def test_array_joins_are_the_dict_joins(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(scores_module, "DENSE_SHARE", share)
     rng = random.Random(7)
-    for _ in range(200):
-        a, b = random_scores(rng, rng.randint(0, 120)), random_scores(rng, rng.randint(0, 120))
-        assert dict(union(a, b).items()) == _union(dict(a.items()), dict(b.items()))
+    for _ in range(300):
+        top = rng.choice([300, 20_000])
+        a, b = random_scores(rng, rng.randint(0, 120), top), random_scores(rng, rng.randint(0, 120), top)
+        joined = union(a, b)
+        assert joined.ids.dtype == np.int64 and joined.ids.tolist() == sorted(set(a.ids.tolist()) | set(b.ids.tolist()))
+        assert dict(joined.items()) == _union(dict(a.items()), dict(b.items()))
         assert dict(intersection(a, b).items()) == _intersection(dict(a.items()), dict(b.items()))
         parts = [random_scores(rng, rng.randint(0, 60)) for _ in range(rng.randint(1, 5))]
         summed: dict[int, float] = {}
@@ -203,7 +208,7 @@ def test_array_joins_are_the_dict_joins() -> None:
 
 @pytest.mark.parametrize("share", [0, 32, 10**9])  # by distinct ids only, as chosen, over every id always
 def test_running_sum_adds_in_the_parts_order_either_way(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
-    monkeypatch.setattr(scores_module, "DENSE_SUM_SHARE", share)
+    monkeypatch.setattr(scores_module, "DENSE_SHARE", share)
     rng = random.Random(13)
     for _ in range(300):
         top = rng.choice([50, 300, 20_000])
