@@ -197,7 +197,9 @@ def test_array_joins_are_the_dict_joins(monkeypatch: pytest.MonkeyPatch, share: 
         joined = union(a, b)
         assert joined.ids.dtype == np.int64 and joined.ids.tolist() == sorted(set(a.ids.tolist()) | set(b.ids.tolist()))
         assert dict(joined.items()) == _union(dict(a.items()), dict(b.items()))
-        assert dict(intersection(a, b).items()) == _intersection(dict(a.items()), dict(b.items()))
+        shared = intersection(a, b)
+        assert shared.ids.dtype == np.int64 and shared.ids.tolist() == sorted(set(a.ids.tolist()) & set(b.ids.tolist()))
+        assert dict(shared.items()) == _intersection(dict(a.items()), dict(b.items()))
         parts = [random_scores(rng, rng.randint(0, 60)) for _ in range(rng.randint(1, 5))]
         summed: dict[int, float] = {}
         for part in parts:

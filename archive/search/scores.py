@@ -123,7 +123,17 @@ def _merged(a: Ids, b: Ids) -> Ids:
 
 
 def intersection(a: ArrayScores, b: ArrayScores) -> ArrayScores:
-    """The documents of both, scored ``a + b``."""
+    """The documents of both, scored ``a + b``: looked up in an array over every document number
+    up to the largest when they are not too few beside it (``_dense``), else by sorting."""
+    size = _dense(a.ids, b.ids)
+    if size is not None:
+        in_b = np.zeros(size, bool)
+        in_b[b.ids] = True
+        keep = in_b[a.ids]
+        ids = a.ids[keep]
+        b_scores = np.zeros(size, np.float64)
+        b_scores[b.ids] = b.scores
+        return ArrayScores(ids, a.scores[keep] + b_scores[ids])
     ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
     return ArrayScores(ids, a.scores[in_a] + b.scores[in_b])
 
