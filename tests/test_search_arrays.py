@@ -29,7 +29,7 @@ from archive.search.postings import (
     block_values,
 )
 from archive.search import scores as scores_module
-from archive.search.scores import ArrayScores, intersection, running_sum, union
+from archive.search.scores import ArrayScores, intersection, members, running_sum, union
 from archive.search.searcher import search
 from fixtures.search.corpus import build_corpus
 
@@ -222,6 +222,18 @@ def test_running_sum_adds_in_the_parts_order_either_way(monkeypatch: pytest.Monk
         found = running_sum(parts)
         assert found.ids.dtype == np.int64 and found.ids.tolist() == sorted(summed)
         assert found.scores.tolist() == [summed[docnum] for docnum in sorted(summed)]
+
+
+@pytest.mark.parametrize("share", [0, 32, 10**9])  # np.isin, as chosen, marked always
+def test_members_are_isin(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(scores_module, "DENSE_SHARE", share)
+    rng = random.Random(17)
+    for _ in range(300):
+        top = rng.choice([1, 300, 20_000])
+        keys = np.array(sorted(rng.sample(range(top), rng.randint(0, min(top, 150)))), np.int64)
+        among = np.array(rng.sample(range(top), rng.randint(0, min(top, 150))), np.int64)  # any order
+        assert members(keys, among).tolist() == np.isin(keys, among).tolist()
+        assert members(keys[::-1], among).tolist() == np.isin(keys[::-1], among).tolist()
 
 
 def test_best_keeps_the_limit_best_and_their_ties() -> None:

@@ -36,7 +36,8 @@ from archive.search.docvalues import column_values, per_reader
 from archive.search.lazy_numpy import np, numpy_imported
 from archive.search.phrase import ExactPhrase
 from archive.search.positions import PartPostings, in_order_within, shared_starts
-from archive.search.scores import ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
+from archive.search.scores import (ArrayScores, as_arrays, distinct_sorted, intersection, members, running_sum, union,
+                                  within_sorted)
 from archive.search import termfile
 
 
@@ -353,7 +354,7 @@ def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> Scores
     if len(within) <= arrays_from():
         return {docnum: 1.0 for docnum in within if docnum not in excluded}
     ids = np.array(within, np.int64)
-    ids = ids[~np.isin(ids, np.fromiter(excluded, np.int64, len(excluded)))]
+    ids = ids[~members(ids, np.fromiter(excluded, np.int64, len(excluded)))]
     return ArrayScores(ids, np.ones(len(ids), np.float64))
 
 
@@ -489,7 +490,7 @@ def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any
     if scores is None:
         return None
     if len(bm25.deleted):
-        live = ~np.isin(ids, np.fromiter(bm25.deleted, np.int64))
+        live = ~members(ids, np.fromiter(bm25.deleted, np.int64))
         ids, scores = ids[live], scores[live]
     return ArrayScores(ids, scores)
 
@@ -1122,16 +1123,16 @@ def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, byt
             return None
         deleted.update(bm25.deleted)
         part = _part_postings(bm25.matcher, frequency, within)
-        candidates = part.ids if candidates is None else np.intersect1d(candidates, part.ids, assume_unique=True)
+        candidates = part.ids if candidates is None else candidates[members(candidates, part.ids)]
         if k + 1 < len(parts):
-            shared = candidates if wanted is None else np.intersect1d(candidates, wanted, assume_unique=True)
+            shared = candidates if wanted is None else candidates[members(candidates, wanted)]
             if 2 * len(shared) <= parts[k + 1][0]:  # few enough for the next part to read only these
                 within = shared.tolist()
         postings.append(part)
         scorers.append(bm25)
     assert candidates is not None
     if deleted:
-        candidates = candidates[~np.isin(candidates, np.fromiter(deleted, np.int64, len(deleted)))]
+        candidates = candidates[~members(candidates, np.fromiter(deleted, np.int64, len(deleted)))]
     return _PhraseParts(postings, scorers, candidates)
 
 
