@@ -110,9 +110,11 @@ def test_frequencies_and_estimates_are_whooshs(segmented: SearchIndex) -> None:
                             PreloadedOr([wq.Term("text", a), wq.Term("text", b), wq.Term("text", "zzz")]),
                             wq.And([wq.Term("text", a), wq.Not(wq.Term("text", b))]),
                             ExactPhrase("text", [(a, 0), (b, 1)]), ExactPhrase("title", [(b, 0), (a, 2)]),
-                            wq.And([ExactPhrase("text", [(a, 0), (b, 1)]), wq.Or([wq.Term("title", b), wq.Term("text", a)])]),
+                            wq.And([ExactPhrase("text", [(a, 0), (b, 1)]),
+                                    wq.Or([wq.Term("title", b), wq.Term("text", a)])]),
                             IdsFilter(PreloadedOr([wq.Term("text", a), wq.Term("title", b)])),
-                            wq.And([wq.Term("text", b), DatedIdsFilter(wq.Or([wq.Term("title", a), wq.Term("text", a)]), 0, 1)])]
+                            wq.And([wq.Term("text", b),
+                                    DatedIdsFilter(wq.Or([wq.Term("title", a), wq.Term("text", a)]), 0, 1)])]
             for query in queries:
                 assert termfile.estimate_size(reader, query) == query.estimate_size(reader), query
 

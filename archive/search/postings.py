@@ -842,7 +842,8 @@ def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: A
     return _bm25(searcher, fieldname, text, weighting, *found)
 
 
-def _bm25(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, matcher: Any, deleted: frozenset[int]) -> _BM25 | None:
+def _bm25(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, matcher: Any,
+          deleted: frozenset[int]) -> _BM25 | None:
     """The term's ``matcher`` (``termfile.postings``) with what its score needs; ``None`` for
     another weighting, a field not scored by its lengths, or field lengths not in memory.
 

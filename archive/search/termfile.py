@@ -123,7 +123,8 @@ def postings(reader: IndexReader, fieldname: str, text: bytes) -> tuple[Any, fro
     if record is None:
         return None
     offset, length = _EXTENT.unpack_from(record, _TERM_INFO.size)
-    return leaf_matcher(terms._postfile, offset, length, reader.schema[fieldname].format, (fieldname, text)), reader.deleted_docs_set
+    matcher = leaf_matcher(terms._postfile, offset, length, reader.schema[fieldname].format, (fieldname, text))
+    return matcher, reader.deleted_docs_set
 
 
 def leaf_matcher(postfile: Any, offset: int, length: int, format_: Any, term: tuple[str, bytes]) -> W3LeafMatcher:
