@@ -28,7 +28,8 @@ from archive.search.postings import (
     block_texts,
     block_values,
 )
-from archive.search.scores import ArrayScores, intersection, running_sum, union
+from archive.search import scores as scores_module
+from archive.search.scores import ArrayScores, intersection, members, running_sum, union
 from archive.search.searcher import search
 from fixtures.search.corpus import build_corpus
 
@@ -186,18 +187,53 @@ def random_scores(rng: random.Random, n: int, top: int = 300) -> ArrayScores:
     return ArrayScores(ids, np.array([rng.uniform(0.1, 20.0) for _ in range(n)], np.float64))
 
 
-def test_array_joins_are_the_dict_joins() -> None:
+@pytest.mark.parametrize("share", [0, 32, 10**9])  # joins sorted, as chosen, over every id always
+def test_array_joins_are_the_dict_joins(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(scores_module, "DENSE_SHARE", share)
     rng = random.Random(7)
-    for _ in range(200):
-        a, b = random_scores(rng, rng.randint(0, 120)), random_scores(rng, rng.randint(0, 120))
-        assert dict(union(a, b).items()) == _union(dict(a.items()), dict(b.items()))
-        assert dict(intersection(a, b).items()) == _intersection(dict(a.items()), dict(b.items()))
+    for _ in range(300):
+        top = rng.choice([300, 20_000])
+        a, b = random_scores(rng, rng.randint(0, 120), top), random_scores(rng, rng.randint(0, 120), top)
+        joined = union(a, b)
+        assert joined.ids.dtype == np.int64 and joined.ids.tolist() == sorted(set(a.ids.tolist()) | set(b.ids.tolist()))
+        assert dict(joined.items()) == _union(dict(a.items()), dict(b.items()))
+        shared = intersection(a, b)
+        assert shared.ids.dtype == np.int64 and shared.ids.tolist() == sorted(set(a.ids.tolist()) & set(b.ids.tolist()))
+        assert dict(shared.items()) == _intersection(dict(a.items()), dict(b.items()))
         parts = [random_scores(rng, rng.randint(0, 60)) for _ in range(rng.randint(1, 5))]
         summed: dict[int, float] = {}
         for part in parts:
             for docnum, score in part.items():
                 summed[docnum] = summed.get(docnum, 0.0) + score
         assert dict(running_sum(parts).items()) == summed
+
+
+@pytest.mark.parametrize("share", [0, 32, 10**9])  # by distinct ids only, as chosen, over every id always
+def test_running_sum_adds_in_the_parts_order_either_way(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(scores_module, "DENSE_SHARE", share)
+    rng = random.Random(13)
+    for _ in range(300):
+        top = rng.choice([50, 300, 20_000])
+        parts = [random_scores(rng, rng.randint(0, 40), top) for _ in range(rng.randint(1, 6))]
+        summed: dict[int, float] = {}
+        for part in parts:
+            for docnum, score in part.items():
+                summed[docnum] = summed.get(docnum, 0.0) + score
+        found = running_sum(parts)
+        assert found.ids.dtype == np.int64 and found.ids.tolist() == sorted(summed)
+        assert found.scores.tolist() == [summed[docnum] for docnum in sorted(summed)]
+
+
+@pytest.mark.parametrize("share", [0, 32, 10**9])  # np.isin, as chosen, marked always
+def test_members_are_isin(monkeypatch: pytest.MonkeyPatch, share: int) -> None:
+    monkeypatch.setattr(scores_module, "DENSE_SHARE", share)
+    rng = random.Random(17)
+    for _ in range(300):
+        top = rng.choice([1, 300, 20_000])
+        keys = np.array(sorted(rng.sample(range(top), rng.randint(0, min(top, 150)))), np.int64)
+        among = np.array(rng.sample(range(top), rng.randint(0, min(top, 150))), np.int64)  # any order
+        assert members(keys, among).tolist() == np.isin(keys, among).tolist()
+        assert members(keys[::-1], among).tolist() == np.isin(keys[::-1], among).tolist()
 
 
 def test_best_keeps_the_limit_best_and_their_ties() -> None:

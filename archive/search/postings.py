@@ -24,9 +24,8 @@ from weakref import WeakKeyDictionary
 from whoosh import formats, matching
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query.compound import PreloadedOr
-from whoosh.reading import IndexReader
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.scoring import BM25F
 from whoosh.searching import SearchContext, Searcher
 from whoosh.system import _INT_SIZE
@@ -37,7 +36,9 @@ from archive.search.docvalues import column_values, per_reader
 from archive.search.lazy_numpy import np, numpy_imported
 from archive.search.phrase import ExactPhrase
 from archive.search.positions import PartPostings, in_order_within, shared_starts
-from archive.search.scores import ArrayScores, as_arrays, distinct_sorted, intersection, running_sum, union, within_sorted
+from archive.search.scores import (ArrayScores, as_arrays, distinct_sorted, intersection, members, running_sum, union,
+                                  within_sorted)
+from archive.search import termfile
 
 
 def posting_ids(matcher: Any, count: int = 0) -> Iterator[int]:
@@ -124,9 +125,15 @@ def query_ids(queries: Iterable[wq.Query], searcher: Searcher) -> set[int]:
     found: set[int] = set()
     for query in queries:
         if isinstance(query, wq.Term):
-            if (query.fieldname, query.text) in reader:
-                count = reader.doc_frequency(query.fieldname, query.text)
-                found.update(posting_ids(reader.postings(query.fieldname, query.text), count))
+            try:
+                text = reader.schema[query.fieldname].to_bytes(query.text)
+            except KeyError:  # not a field: not in the reader
+                continue
+            term = termfile.postings(reader, query.fieldname, text)
+            if term is not None:
+                matcher, deleted = term
+                ids = posting_ids(matcher, termfile.doc_frequency(reader, query.fieldname, text))
+                found.update((docnum for docnum in ids if docnum not in deleted) if deleted else ids)
         else:
             found.update(query.matcher(searcher, searcher.boolean_context()).all_ids())
     return found
@@ -310,7 +317,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
         return _scores(searcher, subs[0], weighting, within)
     if type(query) is wq.And:
         reader = searcher.reader()
-        sizes = [q.estimate_size(reader) for q in subs]
+        sizes = _and_sizes(reader, subs)
         parts = _and_parts(searcher, subs, sizes, weighting, within)
         return None if parts is None else _tree_join([(0 - size, part) for size, part in zip(sizes, parts)], _intersection)
     if type(query) is not PreloadedOr and len(subs) < query.TOO_MANY_CLAUSES and (
@@ -347,8 +354,21 @@ def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> Scores
     if len(within) <= arrays_from():
         return {docnum: 1.0 for docnum in within if docnum not in excluded}
     ids = np.array(within, np.int64)
-    ids = ids[~np.isin(ids, np.fromiter(excluded, np.int64, len(excluded)))]
+    ids = ids[~members(ids, np.fromiter(excluded, np.int64, len(excluded)))]
     return ArrayScores(ids, np.ones(len(ids), np.float64))
+
+
+def _and_sizes(reader: IndexReader, subs: list[wq.Query]) -> list[int]:
+    """What ``And`` takes for its parts' sizes (``estimate_size``): they pick the part read first
+    and shape the tree that sums the scores (``_tree_join``). A lone date filter's size beside
+    other parts is counted only until it is larger than theirs (``estimate_size``'s ``above``):
+    then it is the largest whatever its size, which is all the tree and the choice depend on."""
+    dated = [i for i, q in enumerate(subs) if type(q) is DatedIdsFilter]
+    if len(dated) != 1 or len(subs) < 2:
+        return [termfile.estimate_size(reader, q) for q in subs]
+    sizes = [0 if i == dated[0] else termfile.estimate_size(reader, q) for i, q in enumerate(subs)]
+    sizes[dated[0]] = termfile.estimate_size(reader, subs[dated[0]], above=max(sizes))
+    return sizes
 
 
 def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weighting: Any,
@@ -379,7 +399,7 @@ def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any, withi
         scores = _scores(searcher, sub, weighting, within)
         if scores is None:
             return None
-        parts.append((sub.estimate_size(reader), scores))
+        parts.append((termfile.estimate_size(reader, sub), scores))
     return _tree_join(parts, _union)
 
 
@@ -432,8 +452,6 @@ def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within
         text = searcher.schema[term.fieldname].to_bytes(term.text)
     except ValueError:
         return {}
-    if (term.fieldname, text) not in searcher.reader():
-        return {}
     return _term_scores(searcher, term.fieldname, text, weighting, within)
 
 
@@ -442,11 +460,15 @@ def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any
     scored a term at a time (``scores``): ``BM25._score``'s operations, elementwise in float64.
     A term with more than ``arrays_from()`` postings to read is read and scored as arrays; one
     with fewer a block at a time and scored in Python."""
-    bm25 = _bm25_postings(searcher, fieldname, text, weighting)
+    reader = searcher.reader()
+    term = termfile.postings(reader, fieldname, text)
+    if term is None:
+        return {}
+    bm25 = _bm25(searcher, fieldname, text, weighting, *term)
     if bm25 is None:
         return None
     matcher = bm25.matcher
-    count = searcher.reader().doc_frequency(fieldname, text)
+    count = termfile.doc_frequency(reader, fieldname, text)
     every_block = within is None or 2 * len(within) > count
     found = None
     if type(matcher) is W3LeafMatcher and not matcher._lastblock and _arrays_for(count, within):
@@ -468,7 +490,7 @@ def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any
     if scores is None:
         return None
     if len(bm25.deleted):
-        live = ~np.isin(ids, np.fromiter(bm25.deleted, np.int64))
+        live = ~members(ids, np.fromiter(bm25.deleted, np.int64))
         ids, scores = ids[live], scores[live]
     return ArrayScores(ids, scores)
 
@@ -515,7 +537,7 @@ def _arrays_for(count: int, within: Within) -> bool:
 
 
 def _few_scores(bm25: _BM25, ids: list[int], weights: list[float]) -> dict[int, float] | None:
-    idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms, bm25.lengths
+    idf, k1_1, norms, lengths = bm25.idf, bm25.k1_1, bm25.norms.table, bm25.lengths
     try:  # BM25._score, inlined
         scores = [idf * ((w * k1_1) / (w + norms[lengths[d]])) for d, w in zip(ids, weights)]  # type: ignore[operator]
     except TypeError:  # a length byte of 0, which Whoosh's scorer cannot score either
@@ -546,11 +568,7 @@ def _all_postings(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, np.int64), np.array(weights, np.float64)
 
 
-# A block's info, pickled: (postings, last id, max weight, compression, min and max length
-# bytes), each a small int (K, M, J: 1, 2 or 4 bytes), a float (G, 8) or None.
-_ARGUMENT_SIZES = {ord("K"): 1, ord("M"): 2, ord("J"): 4, ord("G"): 8, ord("N"): 0}
-_INFO_START = b"\x80\x02("
-_INFO_END = b"tq\x00."
+_INFO_START = b"\x80\x02("  # a protocol 2 pickle of a tuple: PROTO 2, MARK
 _BLOCK_START = struct.Struct("!i")
 
 
@@ -734,7 +752,7 @@ def _extent_blocks(matcher: W3LeafMatcher) -> tuple[bytes, list[tuple[int, int, 
         (length,) = _BLOCK_START.unpack_from(data, pos)
         info_start = pos + 4
         pos = info_start + abs(length)
-        info_end = _info_end(data, info_start)
+        info_end = termfile.info_end(data, info_start)
         if info_end < 0 or pos > end or (not blocks and start + info_end != matcher._dataoffset):
             return None
         n, last_id, _, compression, _, _ = loads(data[info_start:info_end])
@@ -742,19 +760,6 @@ def _extent_blocks(matcher: W3LeafMatcher) -> tuple[bytes, list[tuple[int, int, 
         if length < 0:
             break
     return (data, blocks) if pos == end else None
-
-
-def _info_end(data: bytes, pos: int) -> int:
-    """Where the pickled block info starting at ``pos`` ends; -1 if it is not one."""
-    if data[pos : pos + 3] != _INFO_START:
-        return -1
-    pos += 3
-    for _ in range(6):
-        size = _ARGUMENT_SIZES.get(data[pos]) if pos < len(data) else None
-        if size is None:
-            return -1
-        pos += 1 + size
-    return pos + 4 if data[pos : pos + 4] == _INFO_END else -1
 
 
 _K = {n: b"K" * n for n in range(1025)}
@@ -801,40 +806,46 @@ def _block_arrays(data: bytes, n: int, compression: int) -> tuple[int, np.ndarra
     return raw_ids[0], np.array(raw_ids[1:], np.int64), block_weights
 
 
-@lru_cache(maxsize=64)
-def _norm_array(norms: tuple[float | None, ...]) -> np.ndarray:
-    """``_norms`` as a float64 array (NaN for a length byte of 0, which is never looked up)."""
-    return np.array([np.nan if norm is None else norm for norm in norms], np.float64)
-
-
-@record
 class _BM25:
     """A term's postings matcher (unwrapped), the deleted documents it would skip, and what its
     BM25F score needs: BM25F's bm25(idf, tf, fl, avgfl, B, K1), with the part that depends only
     on the document's length byte computed once per byte (``norms``), the same operations in the
-    same order. A length byte of 0 has no norm (``None``): Whoosh's scorer cannot score it either."""
+    same order. A length byte of 0 has no norm (``None``): Whoosh's scorer cannot score it either.
+    (A plain class: one is made per term and segment, and a ``@record`` costs microseconds more.)"""
 
-    matcher: Any
-    deleted: Any
-    idf: float
-    k1_1: float
-    norms: tuple[float | None, ...]
-    lengths: bytes
+    __slots__ = ("matcher", "deleted", "idf", "k1_1", "norms", "lengths")
+
+    def __init__(self, matcher: Any, deleted: Any, idf: float, k1_1: float, norms: _Norms, lengths: bytes) -> None:
+        self.matcher = matcher
+        self.deleted = deleted
+        self.idf = idf
+        self.k1_1 = k1_1
+        self.norms = norms
+        self.lengths = lengths
 
     def _score(self, docnum: int, weight: float) -> float:
-        return self.idf * ((weight * self.k1_1) / (weight + self.norms[self.lengths[docnum]]))  # type: ignore[operator]
+        return self.idf * ((weight * self.k1_1) / (weight + self.norms.table[self.lengths[docnum]]))  # type: ignore[operator]
 
     def scores(self, ids: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
         """``_score`` of each (document number, weight), elementwise in float64."""
         lengths = np.frombuffer(self.lengths, np.uint8)[ids]
         if not lengths.all():  # a length byte of 0, which Whoosh's scorer cannot score either
             return None
-        return self.idf * ((weights * self.k1_1) / (weights + _norm_array(self.norms)[lengths]))
+        return self.idf * ((weights * self.k1_1) / (weights + self.norms.array()[lengths]))
 
 
 def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> _BM25 | None:
-    """``None`` for another weighting, a field not scored by its lengths, or field lengths not in
-    memory.
+    """``_bm25`` of a term the segment holds."""
+    found = termfile.postings(searcher.reader(), fieldname, text)
+    if found is None:
+        raise TermNotFound(f"No term {fieldname}:{text!r}")
+    return _bm25(searcher, fieldname, text, weighting, *found)
+
+
+def _bm25(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, matcher: Any,
+          deleted: frozenset[int]) -> _BM25 | None:
+    """The term's ``matcher`` (``termfile.postings``) with what its score needs; ``None`` for
+    another weighting, a field not scored by its lengths, or field lengths not in memory.
 
     What ``searcher.postings(fieldname, text, weighting)`` gives, without the scorer it builds per
     term and segment (BM25FScorer: the index's average field length summed over every segment,
@@ -844,12 +855,6 @@ def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: A
     lengths = getattr(getattr(searcher.reader(), "_perdoc", None), "_readers", {}).get(f"_{fieldname}_len")
     if type(weighting) is not BM25F or not searcher.schema[fieldname].scorable or type(lengths) is not bytes:
         return None
-    matcher = searcher.reader().postings(fieldname, text)
-    deleted: Any = ()
-    if type(matcher) is FilterMatcher and matcher._exclude:
-        deleted = matcher._ids
-        matcher = matcher.child
-        matcher.reset()  # the filter has already stepped past deleted documents at the start
     top = searcher.get_parent()
     B = weighting._field_B.get(fieldname, weighting.B)
     norms = _norms(_average_length(top, fieldname), B, weighting.K1)
@@ -864,13 +869,29 @@ def _average_length(top: Searcher, fieldname: str) -> float:
     return per_reader(_AVERAGE_LENGTHS, top.reader(), fieldname, lambda: top.avg_field_length(fieldname) or 1)
 
 
+class _Norms:
+    """BM25F's length part for each length byte (``table``, ``None`` for 0), and the same as a
+    float64 array (NaN for 0, which is never looked up), made when first asked for: numpy may
+    not be imported yet."""
+
+    __slots__ = ("table", "_array")
+
+    def __init__(self, table: tuple[float | None, ...]) -> None:
+        self.table = table
+        self._array: np.ndarray | None = None
+
+    def array(self) -> np.ndarray:
+        if self._array is None:
+            self._array = np.array([np.nan if norm is None else norm for norm in self.table], np.float64)
+        return self._array
+
+
 @lru_cache(maxsize=64)
-def _norms(avgfl: float, B: float, K1: float) -> tuple[float | None, ...]:
-    """BM25F's length part for each length byte (``None`` for 0). It depends on nothing else,
-    and ``avgfl`` is the whole index's, so every term of every segment of a snapshot shares one
-    table: built per term it cost ~0.6 ms, times terms and segments (20 for a word in two fields
-    over 10 segments)."""
-    return tuple(K1 * ((1 - B) + B * byte_to_length(b) / avgfl) if b else None for b in range(256))
+def _norms(avgfl: float, B: float, K1: float) -> _Norms:
+    """BM25F's length part for each length byte. It depends on nothing else, and ``avgfl`` is the
+    whole index's, so every term of every segment of a snapshot shares one table: built per term
+    it cost ~0.6 ms, times terms and segments (20 for a word in two fields over 10 segments)."""
+    return _Norms(tuple(K1 * ((1 - B) + B * byte_to_length(b) / avgfl) if b else None for b in range(256)))
 
 
 def _posting_blocks(matcher: Any, with_values: bool = False) -> Iterator[tuple[Any, Any, Any]]:
@@ -1103,16 +1124,16 @@ def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, byt
             return None
         deleted.update(bm25.deleted)
         part = _part_postings(bm25.matcher, frequency, within)
-        candidates = part.ids if candidates is None else np.intersect1d(candidates, part.ids, assume_unique=True)
+        candidates = part.ids if candidates is None else candidates[members(candidates, part.ids)]
         if k + 1 < len(parts):
-            shared = candidates if wanted is None else np.intersect1d(candidates, wanted, assume_unique=True)
+            shared = candidates if wanted is None else candidates[members(candidates, wanted)]
             if 2 * len(shared) <= parts[k + 1][0]:  # few enough for the next part to read only these
                 within = shared.tolist()
         postings.append(part)
         scorers.append(bm25)
     assert candidates is not None
     if deleted:
-        candidates = candidates[~np.isin(candidates, np.fromiter(deleted, np.int64, len(deleted)))]
+        candidates = candidates[~members(candidates, np.fromiter(deleted, np.int64, len(deleted)))]
     return _PhraseParts(postings, scorers, candidates)
 
 

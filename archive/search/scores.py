@@ -91,7 +91,20 @@ def as_arrays(scores: Mapping[int, float]) -> ArrayScores:
 
 
 def union(a: ArrayScores, b: ArrayScores) -> ArrayScores:
-    """Every document of either; ``a + b`` where both match (as a union matcher adds them)."""
+    """Every document of either; ``a + b`` where both match (as a union matcher adds them). Over
+    every document number up to the largest when they are not too few beside it (``_dense``: a
+    common word's text and title postings, 17,000 in 20,000 documents, in a sixth of the time of
+    sorting them together), else by sorting."""
+    size = _dense(a.ids, b.ids)
+    if size is not None:
+        scores = np.zeros(size, np.float64)
+        scores[a.ids] = a.scores
+        scores[b.ids] += b.scores
+        held = np.zeros(size, bool)
+        held[a.ids] = True
+        held[b.ids] = True
+        ids = np.flatnonzero(held)
+        return ArrayScores(ids, scores[ids])
     ids = _merged(a.ids, b.ids)
     scores = np.zeros(len(ids), np.float64)
     scores[np.searchsorted(ids, a.ids)] = a.scores
@@ -110,18 +123,55 @@ def _merged(a: Ids, b: Ids) -> Ids:
 
 
 def intersection(a: ArrayScores, b: ArrayScores) -> ArrayScores:
-    """The documents of both, scored ``a + b``."""
+    """The documents of both, scored ``a + b``: looked up in an array over every document number
+    up to the largest when they are not too few beside it (``_dense``), else by sorting."""
+    size = _dense(a.ids, b.ids)
+    if size is not None:
+        in_b = np.zeros(size, bool)
+        in_b[b.ids] = True
+        keep = in_b[a.ids]
+        ids = a.ids[keep]
+        b_scores = np.zeros(size, np.float64)
+        b_scores[b.ids] = b.scores
+        return ArrayScores(ids, a.scores[keep] + b_scores[ids])
     ids, in_a, in_b = np.intersect1d(a.ids, b.ids, assume_unique=True, return_indices=True)
     return ArrayScores(ids, a.scores[in_a] + b.scores[in_b])
 
 
 def running_sum(parts: list[ArrayScores]) -> ArrayScores:
     """Each document's scores summed from ``0.0`` in the parts' order (an array union matcher):
-    ``np.add.at`` adds unbuffered, element by element in the order given."""
-    ids, where = np.unique(np.concatenate([part.ids for part in parts]), return_inverse=True)
+    ``np.add.at`` adds unbuffered, element by element in the order given. Into an array over
+    every document number up to the largest when the postings are not too few beside it
+    (``_dense``: a wildcard's thousands in a segment of 20,000, in a fifth of the time of
+    ``np.unique``'s sort), else into one over the distinct ids."""
+    every = np.concatenate([part.ids for part in parts])
+    values = np.concatenate([part.scores for part in parts])
+    size = _dense(*(part.ids for part in parts))
+    if size is not None:
+        sums = np.zeros(size, np.float64)
+        np.add.at(sums, every, values)
+        held = np.zeros(size, bool)
+        held[every] = True
+        ids = np.flatnonzero(held)
+        return ArrayScores(ids, sums[ids])
+    ids, where = np.unique(every, return_inverse=True)
     scores = np.zeros(len(ids), np.float64)
-    np.add.at(scores, where, np.concatenate([part.scores for part in parts]))
+    np.add.at(scores, where, values)
     return ArrayScores(ids, scores)
+
+
+# Joins go through an array over every document number up to the largest when it has at most
+# this many entries per posting joined (measured: a running sum of 7,000 postings in 20,000
+# documents ~100 us against ~470; a union of 3,000 and 3,000 ~120 against ~310, of 300 and 200
+# about the same either way).
+DENSE_SHARE = 32
+
+
+def _dense(*ids: Ids) -> int | None:
+    """The size of an array over every document number in ``ids`` (ascending arrays, the last
+    the largest), if ``DENSE_SHARE`` per posting covers it."""
+    size = max((int(each[-1]) + 1 for each in ids if len(each)), default=0)
+    return size if DENSE_SHARE * sum(map(len, ids)) >= size else None
 
 
 def within_sorted(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
@@ -130,6 +180,20 @@ def within_sorted(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
         return np.zeros(len(keys), bool)
     at = np.searchsorted(among, keys)
     return among[np.minimum(at, len(among) - 1)] == keys
+
+
+def members(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
+    """``np.isin(keys, among)`` for document numbers (in any order): by marking ``among`` in an
+    array over every document number up to the largest when they are not too few beside it
+    (``DENSE_SHARE``), without ``np.isin``'s sort of both; else ``np.isin``."""
+    if not len(keys) or not len(among):
+        return np.zeros(len(keys), bool)
+    size = int(max(keys.max(), among.max())) + 1
+    if DENSE_SHARE * (len(keys) + len(among)) < size:
+        return np.isin(keys, among)
+    marked = np.zeros(size, bool)
+    marked[among] = True
+    return marked[keys]
 
 
 def distinct_sorted(values: Ids) -> Ids:
