@@ -774,3 +774,31 @@ def test_nearest_originals_cost_nothing_without_rewrite_links(monkeypatch) -> No
     monkeypatch.setattr(index.candidates, "neighbours", fail)
     for repoint in (False, True):
         index._nearest_originals({}, {}, set(), repoint=repoint)
+
+
+def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original_whose_opening_it_holds() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, PairRecord, _Oriented
+
+    index = _consensus_fixture()
+    # 2 was linked (say by a family rule) to 100, another story that opens with words 2 lacks;
+    # 2 holds the opening of 1, an original paired with it that reads as its source.
+    assert index._opening_cover(100, 2) < OPENING_ALIGN_COVER and index._opening_cover(1, 2) >= OPENING_FAMILY_COVER
+    f = index.features[(1, 2)]
+    index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("rewrite", 0.3, ()))
+    oriented = {(2, 100): _Oriented(100, 2, 0.6, (), ())}
+    parent = {2: (2, 100)}
+    index._opening_sources(oriented, parent, set(parent.values()))
+    assert parent[2] == (1, 2) and index._why[2] == "opening_source"
+    # A source whose opening 2 holds (here its sibling 4) stays; so does 100 when 1 has a
+    # source of its own, or reads as LLM-written as 2.
+    oriented[(2, 4)] = _Oriented(4, 2, 0.6, (), ())
+    assert index._opening_cover(4, 2) >= OPENING_ALIGN_COVER
+    for parent in ({2: (2, 4)}, {2: (2, 100), 1: (1, 5)}):
+        before = dict(parent)
+        index._opening_sources(oriented, parent, set(parent.values()))
+        assert parent == before
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {2: (2, 100)}
+    index._opening_sources(oriented, parent, set(parent.values()))
+    assert parent == {2: (2, 100)}

@@ -50,7 +50,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-17"
+METHOD_VERSION = "2026.12-18"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -185,6 +185,7 @@ _WHY_NOTES = {
     "family_consensus": "texts paired with this one are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "nearest_original": "the nearest text (by cosine) that is an original (no source of its own, the source of other rewrites) and reads as this text's source: the closer texts are sibling rewrites",
+    "opening_source": "this text holds the opening of this original, which reads as its source, and little of the closer candidate's: rewrites start from their article's opening",
     "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources more rewrites: the article the rewrites share",
 }
 
@@ -589,6 +590,7 @@ class ProvenanceIndex:
         # go to their nearest one, and texts whose links were dropped get another round.
         self._nearest_originals(oriented, parent, promoted, repoint=True)
         self._consensus_rounds(oriented, parent, promoted)
+        self._opening_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
         for d, key in parent.items():
@@ -856,6 +858,34 @@ class ProvenanceIndex:
                 moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
+
+    def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                         promoted: set[tuple[int, int]]) -> None:
+        """A rewrite d whose chosen source p opens with words d mostly lacks (d holds less than
+        OPENING_ALIGN_COVER of p's opening) goes to q, an original paired with d whose opening d
+        holds (OPENING_FAMILY_COVER or more), when q may source d on its family's word
+        (_consensus_source) (in place; decided on the links as they stand). An LLM rewrite of any
+        kind starts from its article's opening, however much it rewords or elaborates what
+        follows; a sibling rewrite opens in the model's own words, and another article on the
+        topic with its own lead, though either may read more human-written or be nearer overall
+        (LLMFake: of the rewrite links so moved, 6 of 7 were wrong and 6 go to the true source)."""
+        paired_with = self._paired_texts()
+        moves: dict[int, tuple[int, int]] = {}
+        for d in sorted(parent):
+            if not self._rewrite_link(d, parent, promoted):
+                continue
+            p = _other(parent[d], d)
+            others = [q for q in sorted(paired_with.get(d, ())) if q not in (d, p) and q not in parent]
+            if not others or self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
+                continue
+            best: tuple[float, int] | None = None
+            for q, cover in zip(others, self._opening_covers(others, d)):
+                if cover >= OPENING_FAMILY_COVER and (best is None or cover > best[0]) and self._consensus_source(q, d):
+                    best = (cover, q)
+            if best is not None:
+                moves[d] = (min(d, best[1]), max(d, best[1]))
+        for d, qkey in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
 
     def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
         """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near),
