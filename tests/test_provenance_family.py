@@ -790,6 +790,11 @@ def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original
     parent = {2: (2, 100)}
     index._opening_sources(oriented, parent, set(parent.values()))
     assert parent[2] == (1, 2) and index._why[2] == "opening_source"
+    # The same for a copy: wherever it puts its source's opening, it holds it.
+    index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("near_copy", 0.9, ()))
+    parent = {2: (2, 100)}
+    index._opening_sources(oriented, parent, set())
+    assert parent[2] == (1, 2)
     # A source whose opening 2 holds (here its sibling 4) stays; so does 100 when 1 has a
     # source of its own, or reads as LLM-written as 2.
     oriented[(2, 4)] = _Oriented(4, 2, 0.6, (), ())

@@ -861,19 +861,18 @@ class ProvenanceIndex:
 
     def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                          promoted: set[tuple[int, int]]) -> None:
-        """A rewrite d whose chosen source p opens with words d mostly lacks (d holds less than
+        """A text d whose chosen source p opens with words d mostly lacks (d holds less than
         OPENING_ALIGN_COVER of p's opening) goes to q, an original paired with d whose opening d
         holds (OPENING_FAMILY_COVER or more), when q may source d on its family's word
         (_consensus_source) (in place; decided on the links as they stand). An LLM rewrite of any
         kind starts from its article's opening, however much it rewords or elaborates what
-        follows; a sibling rewrite opens in the model's own words, and another article on the
-        topic with its own lead, though either may read more human-written or be nearer overall
-        (LLMFake: of the rewrite links so moved, 6 of 7 were wrong and 6 go to the true source)."""
+        follows (and a copy holds it, wherever it puts it); a sibling rewrite opens in the
+        model's own words, and another article on the topic with its own lead, though either may
+        read more human-written or be nearer overall (LLMFake: the 7 links so moved were all
+        wrong; 6 go to the true source, 1 to a text identical to it)."""
         paired_with = self._paired_texts()
         moves: dict[int, tuple[int, int]] = {}
         for d in sorted(parent):
-            if not self._rewrite_link(d, parent, promoted):
-                continue
             p = _other(parent[d], d)
             others = [q for q in sorted(paired_with.get(d, ())) if q not in (d, p) and q not in parent]
             if not others or self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
