@@ -763,6 +763,14 @@ def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> No
     parent = {2: (1, 2), 4: (1, 4), 3: (3, 100)}
     index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
     assert parent[3] == (3, 100)
+    # So does a farther source whose opening 3 holds more of than the nearer original's (here
+    # 5, standing for another article on the topic: a rewrite starts from its article's opening).
+    assert index._opening_cover(5, 3) > index._opening_cover(1, 3)
+    index.pairs[(3, 5)] = PairRecord(replace(index.pairs[(3, 5)].features, cosine=float(far)), Decision("rewrite", 0.3, ()))
+    oriented[(3, 5)] = _Oriented(5, 3, 0.6, (), ())
+    parent = {2: (1, 2), 4: (1, 4), 3: (3, 5)}
+    index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
+    assert parent[3] == (3, 5)
 
 
 def test_nearest_originals_cost_nothing_without_rewrite_links(monkeypatch) -> None:
