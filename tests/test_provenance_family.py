@@ -815,3 +815,24 @@ def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original
     parent = {2: (2, 100)}
     index._opening_sources(oriented, parent, set(parent.values()))
     assert parent == {2: (2, 100)}
+
+
+def test_a_rewrite_is_not_promoted_to_an_llm_styled_source_of_its_source() -> None:
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    def parents(styled: bool) -> dict:
+        index, _ = _chain_fixture()
+        # 2 reads as a spun copy of 1 (say a pair read the wrong way round), 3 as a rewrite of 2
+        # that keeps words of 1 (a sibling of 2), related to 1 on its own.
+        index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
+        index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision("related", 0.5, ()))
+        index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
+        index.traits[2] = index.traits[1]
+        if styled:
+            _with_ai_density(index, 1, 2.0, 2.0)
+        index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
+        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+
+    assert parents(styled=False)[3] == (1, 3)  # promoted: a second rewrite of 1
+    # An LLM-styled text is no article that rewrites are made from: 3 stays with 2.
+    assert parents(styled=True)[3] == (2, 3)

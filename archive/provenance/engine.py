@@ -568,10 +568,12 @@ class ProvenanceIndex:
                     self._why[d] = "sibling_common"
                     changed = True
                     settled.add(d)
-                elif self._paired((min(d, q), max(d, q))) and self.pairs[parent[d]].decision.relation == "rewrite":
+                elif (self._paired((min(d, q), max(d, q))) and self.pairs[parent[d]].decision.relation == "rewrite"
+                      and not self._llm_styled(q)):
                     # d rewrites p, p derives from q and d is related to q on its own: d is a
                     # second rewrite of q (LLM rewrites of one article resemble each other more
-                    # than their source), so q is its source.
+                    # than their source), so q is its source; unless q reads as LLM output (as
+                    # above, no rewrite's source: then p's own link to q is the doubtful one).
                     self._repoint(oriented, parent, promoted, d, (min(d, q), max(d, q)), "sibling_promoted")
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
