@@ -836,3 +836,20 @@ def test_a_rewrite_is_not_promoted_to_an_llm_styled_source_of_its_source() -> No
     assert parents(styled=False)[3] == (1, 3)  # promoted: a second rewrite of 1
     # An LLM-styled text is no article that rewrites are made from: 3 stays with 2.
     assert parents(styled=True)[3] == (2, 3)
+
+
+def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_without_a_pair() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import ORIGINAL_MIN_COSINE, PairRecord, _Oriented
+
+    index = _consensus_fixture()
+    # As in the test above, but 2 and 1 were never paired (say 1 ranked too far down 2's
+    # candidates): 1 is found as the source of 4, one of 2's nearest texts.
+    f = index.features[(1, 2)]
+    del index.pairs[(1, 2)]
+    assert any(x == 4 and c >= ORIGINAL_MIN_COSINE for x, c in index.candidates.neighbours([2], k=16)[2])
+    index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("rewrite", 0.3, ()))
+    oriented = {(2, 100): _Oriented(100, 2, 0.6, (), ()), (1, 4): _Oriented(1, 4, 0.8, (), ())}
+    parent = {2: (2, 100), 4: (1, 4)}
+    index._opening_sources(oriented, parent, set(parent.values()))
+    assert parent[2] == (1, 2) and index._why[2] == "opening_source"

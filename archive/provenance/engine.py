@@ -868,26 +868,34 @@ class ProvenanceIndex:
     def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                          promoted: set[tuple[int, int]]) -> None:
         """A text d whose chosen source p opens with words d mostly lacks (d holds less than
-        OPENING_ALIGN_COVER of p's opening) goes to q, an original paired with d whose opening d
-        holds (OPENING_FAMILY_COVER or more), when q may source d on its family's word
-        (_consensus_source) (in place; decided on the links as they stand). An LLM rewrite of any
+        OPENING_ALIGN_COVER of p's opening) goes to q, an original whose opening d holds
+        (OPENING_FAMILY_COVER or more), when q may source d on its family's word
+        (_consensus_source) and is paired with d or sources a rewrite among d's nearest texts
+        (the lists _nearest_originals searched; aligned now if need be, see _one_story) (in
+        place; decided on the links as they stand). An LLM rewrite of any
         kind starts from its article's opening, however much it rewords or elaborates what
         follows (and a copy holds it, wherever it puts it); a sibling rewrite opens in the
         model's own words, and another article on the topic with its own lead, though either may
-        read more human-written or be nearer overall (LLMFake: the 7 links so moved were all
-        wrong; 6 go to the true source, 1 to a text identical to it)."""
+        read more human-written or be nearer overall (LLMFake: the 9 links so moved were all
+        wrong; 7 go to the true source, 2 to a text identical to it; 4 of the 9 sources were
+        found through d's nearest texts, the true source ranking beyond them by cosine)."""
         paired_with = self._paired_texts()
+        sources = self._rewrite_sources(oriented, parent, promoted)
+        near = self._neighbours(list(sources), ORIGINAL_NEIGHBOURS)
         moves: dict[int, tuple[int, int]] = {}
         for d in sorted(parent):
             p = _other(parent[d], d)
-            others = [q for q in sorted(paired_with.get(d, ())) if q not in (d, p) and q not in parent]
+            close = paired_with.get(d, set())
+            if d in near:
+                close = close | {sources[x] for x, c in near[d] if c >= ORIGINAL_MIN_COSINE and x in sources}
+            others = [q for q in sorted(close) if q not in (d, p) and q not in parent]
             if not others or self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
                 continue
             best: tuple[float, int] | None = None
             for q, cover in zip(others, self._opening_covers(others, d)):
                 if cover >= OPENING_FAMILY_COVER and (best is None or cover > best[0]) and self._consensus_source(q, d):
                     best = (cover, q)
-            if best is not None:
+            if best is not None and self._one_story((min(d, best[1]), max(d, best[1]))):
                 moves[d] = (min(d, best[1]), max(d, best[1]))
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
