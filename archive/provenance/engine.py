@@ -822,9 +822,9 @@ class ProvenanceIndex:
         ``repoint``: the texts with a rewrite link move to a nearer original than their source,
         when it reads as their source (_consensus_source and _reads_as_source: it holds more of
         the text than the text holds of it) and they hold at least as much of its opening as of
-        their source's (LLMFake: of 22 such moves, this keeps the 16 to the true source and stops
-        2 away from it and 2 away from a text identical to it). Otherwise: a parentless text that sources nothing,
-        among the nearest texts of an original, is linked to its own nearest original when that
+        their source's (LLMFake: of 22 such moves, this keeps the 16 to the true source and
+        stops 2 away from it and 2 away from a text identical to it). Otherwise: a parentless
+        text that sources nothing, among the nearest texts of an original, is linked to its own nearest original when that
         reads as its source and, by style alone, as more human-written (as _neighbour_consensus:
         independent texts on one topic, such as answers to one question, have nearest texts that
         are rewrites too, but read no more machine-written than the original). Only rewrite
@@ -870,27 +870,27 @@ class ProvenanceIndex:
         """A text d whose chosen source p opens with words d mostly lacks (d holds less than
         OPENING_ALIGN_COVER of p's opening) goes to q, an original whose opening d holds
         (OPENING_FAMILY_COVER or more), when q may source d on its family's word
-        (_consensus_source) and is paired with d or sources a rewrite among d's nearest texts
-        (the lists _nearest_originals searched; aligned now if need be, see _one_story) (in
-        place; decided on the links as they stand). An LLM rewrite of any
-        kind starts from its article's opening, however much it rewords or elaborates what
-        follows (and a copy holds it, wherever it puts it); a sibling rewrite opens in the
-        model's own words, and another article on the topic with its own lead, though either may
-        read more human-written or be nearer overall (LLMFake: the 9 links so moved were all
-        wrong; 7 go to the true source, 2 to a text identical to it; 4 of the 9 sources were
-        found through d's nearest texts, the true source ranking beyond them by cosine)."""
+        (_consensus_source) and is paired with d or, when d's link is a rewrite link, sources a
+        rewrite among d's nearest texts (the lists _nearest_originals searched; the pair is
+        aligned now if need be, see _one_story) (in place; decided on the links as they stand).
+        An LLM rewrite of any kind starts from its article's opening, however much it rewords
+        or elaborates what follows (and a copy holds it, wherever it puts it); a sibling rewrite
+        opens in the model's own words, and another article on the topic with its own lead,
+        though either may read more human-written or be nearer overall (LLMFake: the 9 links so
+        moved were all wrong; 7 go to the true source, 2 to a text identical to it; 4 of the 9
+        sources were found through d's nearest texts, the true source ranking beyond them)."""
         paired_with = self._paired_texts()
         sources = self._rewrite_sources(oriented, parent, promoted)
         near = self._neighbours(list(sources), ORIGINAL_NEIGHBOURS)
         moves: dict[int, tuple[int, int]] = {}
         for d in sorted(parent):
             p = _other(parent[d], d)
+            if self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
+                continue
             close = paired_with.get(d, set())
-            if d in near:
+            if d in sources:
                 close = close | {sources[x] for x, c in near[d] if c >= ORIGINAL_MIN_COSINE and x in sources}
             others = [q for q in sorted(close) if q not in (d, p) and q not in parent]
-            if not others or self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
-                continue
             best: tuple[float, int] | None = None
             for q, cover in zip(others, self._opening_covers(others, d)):
                 if cover >= OPENING_FAMILY_COVER and (best is None or cover > best[0]) and self._consensus_source(q, d):
