@@ -763,6 +763,14 @@ def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> No
     parent = {2: (1, 2), 4: (1, 4), 3: (3, 100)}
     index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
     assert parent[3] == (3, 100)
+    # So does a farther source whose opening 3 holds more of than the nearer original's (here
+    # 5, standing for another article on the topic: a rewrite starts from its article's opening).
+    assert index._opening_cover(5, 3) > index._opening_cover(1, 3)
+    index.pairs[(3, 5)] = PairRecord(replace(index.pairs[(3, 5)].features, cosine=float(far)), Decision("rewrite", 0.3, ()))
+    oriented[(3, 5)] = _Oriented(5, 3, 0.6, (), ())
+    parent = {2: (1, 2), 4: (1, 4), 3: (3, 5)}
+    index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
+    assert parent[3] == (3, 5)
 
 
 def test_nearest_originals_cost_nothing_without_rewrite_links(monkeypatch) -> None:
@@ -774,3 +782,74 @@ def test_nearest_originals_cost_nothing_without_rewrite_links(monkeypatch) -> No
     monkeypatch.setattr(index.candidates, "neighbours", fail)
     for repoint in (False, True):
         index._nearest_originals({}, {}, set(), repoint=repoint)
+
+
+def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original_whose_opening_it_holds() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, PairRecord, _Oriented
+
+    index = _consensus_fixture()
+    # 2 was linked (say by a family rule) to 100, another story that opens with words 2 lacks;
+    # 2 holds the opening of 1, an original paired with it that reads as its source.
+    assert index._opening_cover(100, 2) < OPENING_ALIGN_COVER and index._opening_cover(1, 2) >= OPENING_FAMILY_COVER
+    f = index.features[(1, 2)]
+    index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("rewrite", 0.3, ()))
+    oriented = {(2, 100): _Oriented(100, 2, 0.6, (), ())}
+    parent = {2: (2, 100)}
+    index._opening_sources(oriented, parent, set(parent.values()))
+    assert parent[2] == (1, 2) and index._why[2] == "opening_source"
+    # The same for a copy: wherever it puts its source's opening, it holds it.
+    index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("near_copy", 0.9, ()))
+    parent = {2: (2, 100)}
+    index._opening_sources(oriented, parent, set())
+    assert parent[2] == (1, 2)
+    # A source whose opening 2 holds (here its sibling 4) stays; so does 100 when 1 has a
+    # source of its own, or reads as LLM-written as 2.
+    oriented[(2, 4)] = _Oriented(4, 2, 0.6, (), ())
+    assert index._opening_cover(4, 2) >= OPENING_ALIGN_COVER
+    for parent in ({2: (2, 4)}, {2: (2, 100), 1: (1, 5)}):
+        before = dict(parent)
+        index._opening_sources(oriented, parent, set(parent.values()))
+        assert parent == before
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {2: (2, 100)}
+    index._opening_sources(oriented, parent, set(parent.values()))
+    assert parent == {2: (2, 100)}
+
+
+def test_a_rewrite_is_not_promoted_to_an_llm_styled_source_of_its_source() -> None:
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    def parents(styled: bool) -> dict:
+        index, _ = _chain_fixture()
+        # 2 reads as a spun copy of 1 (say a pair read the wrong way round), 3 as a rewrite of 2
+        # that keeps words of 1 (a sibling of 2), related to 1 on its own.
+        index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
+        index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision("related", 0.5, ()))
+        index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
+        index.traits[2] = index.traits[1]
+        if styled:
+            _with_ai_density(index, 1, 2.0, 2.0)
+        index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
+        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+
+    assert parents(styled=False)[3] == (1, 3)  # promoted: a second rewrite of 1
+    # An LLM-styled text is no article that rewrites are made from: 3 stays with 2.
+    assert parents(styled=True)[3] == (2, 3)
+
+
+def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_without_a_pair() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.engine import ORIGINAL_MIN_COSINE, PairRecord, _Oriented
+
+    index = _consensus_fixture()
+    # As in the test above, but 2 and 1 were never paired (say 1 ranked too far down 2's
+    # candidates): 1 is found as the source of 4, one of 2's nearest texts.
+    f = index.features[(1, 2)]
+    del index.pairs[(1, 2)]
+    assert any(x == 4 and c >= ORIGINAL_MIN_COSINE for x, c in index.candidates.neighbours([2], k=16)[2])
+    index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("rewrite", 0.3, ()))
+    oriented = {(2, 100): _Oriented(100, 2, 0.6, (), ()), (1, 4): _Oriented(1, 4, 0.8, (), ())}
+    parent = {2: (2, 100), 4: (1, 4)}
+    index._opening_sources(oriented, parent, set(parent.values()))
+    assert parent[2] == (1, 2) and index._why[2] == "opening_source"

@@ -50,7 +50,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-17"
+METHOD_VERSION = "2026.12-18"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -185,6 +185,7 @@ _WHY_NOTES = {
     "family_consensus": "texts paired with this one are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "nearest_original": "the nearest text (by cosine) that is an original (no source of its own, the source of other rewrites) and reads as this text's source: the closer texts are sibling rewrites",
+    "opening_source": "this text holds the opening of this original, which reads as its source, and little of the closer candidate's: rewrites start from their article's opening",
     "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources more rewrites: the article the rewrites share",
 }
 
@@ -567,10 +568,12 @@ class ProvenanceIndex:
                     self._why[d] = "sibling_common"
                     changed = True
                     settled.add(d)
-                elif self._paired((min(d, q), max(d, q))) and self.pairs[parent[d]].decision.relation == "rewrite":
+                elif (self._paired((min(d, q), max(d, q))) and self.pairs[parent[d]].decision.relation == "rewrite"
+                      and not self._llm_styled(q)):
                     # d rewrites p, p derives from q and d is related to q on its own: d is a
                     # second rewrite of q (LLM rewrites of one article resemble each other more
-                    # than their source), so q is its source.
+                    # than their source), so q is its source; unless q reads as LLM output (as
+                    # above, no rewrite's source: then p's own link to q is the doubtful one).
                     self._repoint(oriented, parent, promoted, d, (min(d, q), max(d, q)), "sibling_promoted")
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
@@ -589,6 +592,7 @@ class ProvenanceIndex:
         # go to their nearest one, and texts whose links were dropped get another round.
         self._nearest_originals(oriented, parent, promoted, repoint=True)
         self._consensus_rounds(oriented, parent, promoted)
+        self._opening_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
         for d, key in parent.items():
@@ -817,8 +821,10 @@ class ProvenanceIndex:
 
         ``repoint``: the texts with a rewrite link move to a nearer original than their source,
         when it reads as their source (_consensus_source and _reads_as_source: it holds more of
-        the text than the text holds of it). Otherwise: a parentless text that sources nothing,
-        among the nearest texts of an original, is linked to its own nearest original when that
+        the text than the text holds of it) and they hold at least as much of its opening as of
+        their source's (LLMFake: of 22 such moves, this keeps the 16 to the true source and
+        stops 2 away from it and 2 away from a text identical to it). Otherwise: a parentless
+        text that sources nothing, among the nearest texts of an original, is linked to its own nearest original when that
         reads as its source and, by style alone, as more human-written (as _neighbour_consensus:
         independent texts on one topic, such as answers to one question, have nearest texts that
         are rewrites too, but read no more machine-written than the original). Only rewrite
@@ -847,7 +853,9 @@ class ProvenanceIndex:
                 continue
             if not self._consensus_source(q, d):
                 continue
-            if repoint and not self._reads_as_source(q, d):
+            if repoint and (not self._reads_as_source(q, d) or self._opening_cover(q, d) < self._opening_cover(p, d)):
+                # (A rewrite starts from its article's opening: a nearer original whose opening
+                # it holds less of than its source's is likelier another article on the topic.)
                 continue
             if not repoint and self._style_preference(q, d) < ROOT_MIN_PREFERENCE:
                 continue
@@ -856,6 +864,41 @@ class ProvenanceIndex:
                 moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
+
+    def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                         promoted: set[tuple[int, int]]) -> None:
+        """A text d whose chosen source p opens with words d mostly lacks (d holds less than
+        OPENING_ALIGN_COVER of p's opening) goes to q, an original whose opening d holds
+        (OPENING_FAMILY_COVER or more), when q may source d on its family's word
+        (_consensus_source) and is paired with d or, when d's link is a rewrite link, sources a
+        rewrite among d's nearest texts (the lists _nearest_originals searched; the pair is
+        aligned now if need be, see _one_story) (in place; decided on the links as they stand).
+        An LLM rewrite of any kind starts from its article's opening, however much it rewords
+        or elaborates what follows (and a copy holds it, wherever it puts it); a sibling rewrite
+        opens in the model's own words, and another article on the topic with its own lead,
+        though either may read more human-written or be nearer overall (LLMFake: the 9 links so
+        moved were all wrong; 7 go to the true source, 2 to a text identical to it; 4 of the 9
+        sources were found through d's nearest texts, the true source ranking beyond them)."""
+        paired_with = self._paired_texts()
+        sources = self._rewrite_sources(oriented, parent, promoted)
+        near = self._neighbours(list(sources), ORIGINAL_NEIGHBOURS)
+        moves: dict[int, tuple[int, int]] = {}
+        for d in sorted(parent):
+            p = _other(parent[d], d)
+            if self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
+                continue
+            close = paired_with.get(d, set())
+            if d in sources:
+                close = close | {sources[x] for x, c in near[d] if c >= ORIGINAL_MIN_COSINE and x in sources}
+            others = [q for q in sorted(close) if q not in (d, p) and q not in parent]
+            best: tuple[float, int] | None = None
+            for q, cover in zip(others, self._opening_covers(others, d)):
+                if cover >= OPENING_FAMILY_COVER and (best is None or cover > best[0]) and self._consensus_source(q, d):
+                    best = (cover, q)
+            if best is not None and self._one_story((min(d, best[1]), max(d, best[1]))):
+                moves[d] = (min(d, best[1]), max(d, best[1]))
+        for d, qkey in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
 
     def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
         """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near),
