@@ -824,8 +824,8 @@ class ProvenanceIndex:
         the text than the text holds of it) and they hold at least as much of its opening as of
         their source's (LLMFake: of 22 such moves, this keeps the 16 to the true source and
         stops 2 away from it and 2 away from a text identical to it). Otherwise: a parentless
-        text that sources nothing, among the nearest texts of an original, is linked to its own nearest original when that
-        reads as its source and, by style alone, as more human-written (as _neighbour_consensus:
+        text that sources nothing, among the nearest texts of an original, is linked to its own
+        nearest original when that reads as its source and, by style alone, as more human-written (as _neighbour_consensus:
         independent texts on one topic, such as answers to one question, have nearest texts that
         are rewrites too, but read no more machine-written than the original). Only rewrite
         links make originals, so an archive without them costs nothing here."""
