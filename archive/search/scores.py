@@ -169,9 +169,13 @@ DENSE_SHARE = 32
 
 def _dense(*ids: Ids) -> int | None:
     """The size of an array over every document number in ``ids`` (ascending arrays, the last
-    the largest), if ``DENSE_SHARE`` per posting covers it."""
-    size = max((int(each[-1]) + 1 for each in ids if len(each)), default=0)
-    return size if DENSE_SHARE * sum(map(len, ids)) >= size else None
+    the largest), if ``DENSE_SHARE`` per posting covers it (``_dense_size``)."""
+    return _dense_size(max((int(each[-1]) + 1 for each in ids if len(each)), default=0), sum(map(len, ids)))
+
+
+def _dense_size(size: int, postings: int) -> int | None:
+    """``size`` if an array of that many entries is worth it for ``postings`` (``DENSE_SHARE``)."""
+    return size if DENSE_SHARE * postings >= size else None
 
 
 def within_sorted(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
@@ -188,8 +192,8 @@ def members(keys: Ids, among: Ids) -> npt.NDArray[np.bool_]:
     (``DENSE_SHARE``), without ``np.isin``'s sort of both; else ``np.isin``."""
     if not len(keys) or not len(among):
         return np.zeros(len(keys), bool)
-    size = int(max(keys.max(), among.max())) + 1
-    if DENSE_SHARE * (len(keys) + len(among)) < size:
+    size = _dense_size(int(max(keys.max(), among.max())) + 1, len(keys) + len(among))
+    if size is None:
         return np.isin(keys, among)
     marked = np.zeros(size, bool)
     marked[among] = True
