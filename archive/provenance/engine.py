@@ -825,10 +825,11 @@ class ProvenanceIndex:
         their source's (LLMFake: of 22 such moves, this keeps the 16 to the true source and
         stops 2 away from it and 2 away from a text identical to it). Otherwise: a parentless
         text that sources nothing, among the nearest texts of an original, is linked to its own
-        nearest original when that reads as its source and, by style alone, as more human-written (as _neighbour_consensus:
-        independent texts on one topic, such as answers to one question, have nearest texts that
-        are rewrites too, but read no more machine-written than the original). Only rewrite
-        links make originals, so an archive without them costs nothing here."""
+        nearest original when that reads as its source and, by style alone, as more
+        human-written (as _neighbour_consensus: independent texts on one topic, such as answers
+        to one question, have nearest texts that are rewrites too, but read no more
+        machine-written than the original). Only rewrite links make originals, so an archive
+        without them costs nothing here."""
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
@@ -895,8 +896,10 @@ class ProvenanceIndex:
             for q, cover in zip(others, self._opening_covers(others, d)):
                 if cover >= OPENING_FAMILY_COVER and (best is None or cover > best[0]) and self._consensus_source(q, d):
                     best = (cover, q)
-            if best is not None and self._one_story((min(d, best[1]), max(d, best[1]))):
-                moves[d] = (min(d, best[1]), max(d, best[1]))
+            if best is not None:
+                key = (min(d, best[1]), max(d, best[1]))
+                if self._one_story(key):
+                    moves[d] = key
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
 
