@@ -182,8 +182,9 @@ def _dated_order(searcher: Searcher, segments: Segments, sort: str, limit: int) 
 # The first date-sorted or faceted search of a segment in a process reads only its matches' keys
 # when they are "few", at most this share of its documents, rather than every document's; from
 # the second, every document's key is read (as codes or values: ``column_codes``,
-# ``column_order``) and kept, for this search and the ones after. Counting facet values costs about as much per match either way;
-# sorting many matches by kept ranks (numpy) much less than by their keys.
+# ``column_order``) and kept, for this search and the ones after. Counting facet values costs
+# about as much per match either way; sorting many matches by kept ranks (numpy) much less than
+# by their keys.
 FEW_MATCHES_SHARE = 8
 FEW_MATCHES_SHARE_FACETS = 2
 # Per segment reader: the sorts and facets searched with so far.
