@@ -853,3 +853,36 @@ def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_w
     parent = {2: (2, 100), 4: (1, 4)}
     index._opening_sources(oriented, parent, set(parent.values()))
     assert parent[2] == (1, 2) and index._why[2] == "opening_source"
+
+
+def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_original_that_reads_far_more_human() -> None:
+    from archive.provenance.engine import ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE, _Oriented
+
+    def attempt(style_gap: float, rival: float | None) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # 3 keeps none of 1's names (an open-ended rewrite may keep none), so its family's word
+        # alone (_consensus_source) cannot make 1 its source.
+        index.anchors[3] = replace(index.anchors[3], names=frozenset())
+        # Its style differs from 1's only by sentence rhythm: style_preference(1, 3) == style_gap.
+        index.traits[3] = replace(index.traits[1], burstiness=index.traits[1].burstiness - style_gap)
+        assert not index._consensus_source(1, 3)
+        assert abs(index._style_preference(1, 3) - style_gap) < 1e-9
+        parent = {2: (1, 2), 4: (1, 4)}
+        promoted = {(1, 2), (1, 4)}
+        if rival is not None:
+            # 100 becomes an original too, as near to 3 as the rival cosine says.
+            parent[101] = (100, 101)
+            promoted.add((100, 101))
+            oriented[(100, 101)] = _Oriented(100, 101, 0.8, (), ())
+            near = index._neighbours([3], 16)[3]
+            cosine = dict(near)[1]
+            index._near[16][3] = sorted([(x, c) for x, c in near if x != 100] + [(100, cosine - rival)],
+                                        key=lambda xc: -xc[1])
+        index._nearest_originals(oriented, parent, promoted, repoint=False)
+        return parent
+
+    assert attempt(ORIGINAL_CLEAR_STYLE + 0.1, None)[3] == (1, 3)
+    # Not when style says it less clearly, nor when another original comes near 3 too.
+    assert 3 not in attempt(ORIGINAL_CLEAR_STYLE - 0.2, None)
+    assert 3 not in attempt(ORIGINAL_CLEAR_STYLE + 0.1, ORIGINAL_CLEAR_MARGIN / 2)
+    assert attempt(ORIGINAL_CLEAR_STYLE + 0.1, ORIGINAL_CLEAR_MARGIN * 1.5)[3] == (1, 3)
