@@ -837,10 +837,10 @@ class ProvenanceIndex:
         stops 2 away from it and 2 away from a text identical to it). Otherwise: a parentless
         text that sources nothing, among the nearest texts of an original, is linked to its own
         nearest original when that reads as its source and, by style alone, as more
-        human-written (as _neighbour_consensus: independent texts on one topic, such as answers
-        to one question, have nearest texts that are rewrites too, but read no more
-        machine-written than the original). Only rewrite links make originals, so an archive
-        without them costs nothing here."""
+        human-written (_original_sources; as _neighbour_consensus: independent texts on one
+        topic, such as answers to one question, have nearest texts that are rewrites too, but
+        read no more machine-written than the original). Only rewrite links make originals, so
+        an archive without them costs nothing here."""
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
