@@ -199,7 +199,7 @@ class SearchIndex:
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        """``view()``'s snapshot as Whoosh's own searcher (which importing costs ~10 ms)."""
+        """``view()``'s snapshot as Whoosh's own searcher (imported then: see ``view``)."""
         with self.view() as view, damaged_index_errors(self.path):
             searcher = view.searcher()
         yield searcher
