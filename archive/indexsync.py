@@ -119,8 +119,8 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
 def _indexed_twice(index: SearchIndex) -> set[int]:
     seen: set[int] = set()
     twice: set[int] = set()
-    with index.searcher() as searcher:
-        reader = searcher.reader()
+    with index.view() as view:
+        reader = view.reader()
         ids = reader.column_reader("id")
         for docnum in reader.all_doc_ids():
             doc_id = int(ids[docnum])

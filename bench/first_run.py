@@ -38,7 +38,7 @@ def one(home: str, number: int, profile: bool) -> None:
 
     archive = Archive(home)
     started_cpu = time.process_time()
-    with archive.search_index().searcher():
+    with archive.search_index().view():
         pass
     open_cpu = (time.process_time() - started_cpu) * 1000
     spec = QUERIES[number]

@@ -254,7 +254,7 @@ def test_best_keeps_the_limit_best_and_their_ties() -> None:
 def test_dated_order_takes_each_segments_first_by_rank(long_postings: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
     """Sorted by date, a segment's matches (as arrays) are cut to the first ``limit`` by their
     place in the segment's (key, document number) order; the page is the one of all matches' keys."""
-    from archive.search.searcher import _SORT_RANKS
+    from archive.search.facets import _SORT_RANKS
 
     monkeypatch.setattr(postings, "arrays_from", lambda: 0)
 

@@ -48,7 +48,7 @@ from archive.search.postings import (
 from archive.search import postings
 from archive.search.phrase import ExactPhrase
 from archive.search.query import parse
-from archive.search.searcher import (
+from archive.search.facets import (
     _COLUMNS,
     ColumnFacet,
     _categorizer_keys,
@@ -56,10 +56,9 @@ from archive.search.searcher import (
     _column_names,
     _segment_ranks,
     _sort_facet,
-    _corrections,
     _words_only,
-    search,
 )
+from archive.search.searcher import _corrections, search
 from archive.search.snippets import tokens_and_bounds
 from fixtures.search.corpus import build_corpus
 
@@ -545,12 +544,12 @@ def test_corrections_are_whoosh_suggestions(request: pytest.FixtureRequest, whic
 def read_keys(monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
     """Make date-sorted and faceted searches read sort keys and facet values of their matches
     only ("matches"), or of every document of a segment ("segment"), whatever their number."""
-    from archive.search import searcher as searcher_module
+    from archive.search import facets
 
     share = 1 if keys == "matches" else 10**9
-    monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE", share)
-    monkeypatch.setattr(searcher_module, "FEW_MATCHES_SHARE_FACETS", share)
-    monkeypatch.setattr(searcher_module, "asked_before", lambda asked, reader, key: False)
+    monkeypatch.setattr(facets, "FEW_MATCHES_SHARE", share)
+    monkeypatch.setattr(facets, "FEW_MATCHES_SHARE_FACETS", share)
+    monkeypatch.setattr(facets, "asked_before", lambda asked, reader, key: False)
 
 
 @pytest.mark.parametrize("keys", ["matches", "segment"])

@@ -114,6 +114,36 @@ def test_a_search_imports_nothing_the_writer_needs(seeds_home: str) -> None:
     assert modules & unwanted == set()
 
 
+WHOOSH_SEARCHING = {"whoosh.searching", "whoosh.collectors", "whoosh.sorting", "whoosh.highlight", "whoosh.classify"}
+
+
+@pytest.mark.parametrize("argv", [["coffee OR intelligence"], ['"artificial intelligence"'], ["title:chinese the"],
+                                  ["the -intelligence"], ["intel*"], ["published:>2020-01 the"], ["inteligence"]])
+def test_a_plain_search_does_not_import_whoosh_searching(seeds_home: str, argv: list[str]) -> None:
+    """Words, phrases, fields, negations, wildcards, date filters and a suggestion are read and
+    scored by our own code (``postings``): Whoosh's searcher, collectors and sorting facets (with
+    its highlighting and classifying modules) are imported only when a search needs them."""
+    assert modules_of(seeds_home, "search", *argv) & WHOOSH_SEARCHING == set()
+
+
+def test_a_date_sorted_search_imports_only_whoosh_sorting(tmp_path: Path) -> None:
+    """A date sort or facets read their keys through Whoosh's sorting facets; its searcher is
+    still not imported (the seeds have no dates or sources, so no columns to sort or count by)."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    home = str(tmp_path / "home")
+    articles = tmp_path / "dated.jsonl"
+    articles.write_text("".join(
+        json.dumps({"id": f"d-{k}", "title": f"Report {k}", "source": f"wire {k % 3}",
+                    "published": f"20{10 + k % 9}-0{1 + k % 9}-1{k % 9}", "text": f"The market moved {k} points."}) + "\n"
+        for k in range(40)), encoding="utf-8")
+    assert CliRunner().invoke(cli, ["--home", home, "ingest", "-q", str(articles)]).exit_code == 0
+    modules = modules_of(home, "search", "--sort", "-date", "--facet", "source", "--facet", "year", "market")
+    assert modules & WHOOSH_SEARCHING == {"whoosh.sorting"}
+
+
 def test_main_freezes_the_collectors_objects_when_the_command_is_done(monkeypatch) -> None:
     import gc
 

@@ -33,7 +33,6 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import CorruptIndexError
-from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
 from archive.errors import BusyError, IndexStateError
@@ -41,8 +40,10 @@ from archive.records import record
 from archive.search import manifest
 from archive.search.docvalues import running_sums, written_lengths
 from archive.search.schema import build_schema, to_fields
+from archive.search.view import View
 
 if TYPE_CHECKING:
+    from whoosh.searching import Searcher
     from whoosh.writing import IndexWriter
 
     from archive.search.document import IndexDoc
@@ -58,18 +59,18 @@ LIMIT_MB = 256  # Whoosh's in-memory posting pool per writer; larger means fewer
 WRITER_OPTIONS = {"limitmb": LIMIT_MB, "compound": False}
 REBUILD_HINT = "run `archive index rebuild` to recreate it from the database"
 
-# Opened indexes and their latest searcher, per index directory, shared by every SearchIndex in
-# the process: opening a searcher reads the table of contents and, on first use, per-document
+# Opened indexes and their latest view, per index directory, shared by every SearchIndex in
+# the process: opening a view reads the table of contents and, on first use, per-document
 # offsets (~15-20 ms on Reuters), which a library user making many searches should pay once.
-# A searcher is reused only while no commit has happened since it was opened (``up_to_date``),
-# and only by the thread that opened it (a Whoosh searcher reads files with seek + read, so it
+# A view is reused only while no commit has happened since it was opened (``up_to_date``),
+# and only by the thread that opened it (a Whoosh reader reads files with seek + read, so it
 # must not be shared between threads); a replaced one is not closed, as a Snapshot may still be
 # reading through it.
 # Keyed by the generation directory's identity too, as a rebuild after the live generation was
 # deleted can reuse its name.
 _OPENED: dict[Path, tuple[tuple[str, int, int], whoosh_index.FileIndex]] = {}
-_SEARCHERS: dict[tuple[Path, int], tuple[tuple[str, int, int], Searcher]] = {}
-CACHED_SEARCHERS = 4  # (directory, thread) pairs whose searcher stays open (a dozen files each)
+_VIEWS: dict[tuple[Path, int], tuple[tuple[str, int, int], View]] = {}
+CACHED_VIEWS = 4  # (directory, thread) pairs whose view stays open (a dozen files each)
 
 # What a damaged index can raise from deep inside Whoosh while opening or reading segments.
 CORRUPTION_ERRORS: tuple[type[BaseException], ...] = (
@@ -132,7 +133,7 @@ class SearchIndex:
     def open(cls, path: str | os.PathLike[str]) -> SearchIndex:
         """The index at ``path``; ``IndexStateError`` if it is missing or damaged."""
         index = cls(Path(path).absolute())
-        with index.searcher():
+        with index.view():
             pass
         return index
 
@@ -174,36 +175,43 @@ class SearchIndex:
     # ------------------------------------------------------------ reading
 
     @contextmanager
-    def searcher(self) -> Iterator[Searcher]:
+    def view(self) -> Iterator[View]:
         """A point-in-time view: commits made while it is open are not visible through it."""
         with damaged_index_errors(self.path):
             ix = self._current()
             assert self._stamp is not None
             key = (self.path, threading.get_ident())
-            cached = _SEARCHERS.get(key)
+            cached = _VIEWS.get(key)
             if cached is not None and cached[0] == self._stamp and cached[1].up_to_date():
-                searcher = cached[1]
+                view = cached[1]
             else:
-                searcher = ix.searcher()
-                _lengths_in_memory(searcher)
-                _stored_fields_at_once(searcher)
-                _remember_term_lookups(searcher)
-                _terms_and_postings_mapped(searcher)
-                _SEARCHERS.pop(key, None)
-                _SEARCHERS[key] = (self._stamp, searcher)
-                while len(_SEARCHERS) > CACHED_SEARCHERS:
-                    del _SEARCHERS[next(iter(_SEARCHERS))]
-        _forget_term_lookups(searcher)
+                view = View(ix.reader(), ix)
+                _lengths_in_memory(view)
+                _stored_fields_at_once(view)
+                _remember_term_lookups(view)
+                _terms_and_postings_mapped(view)
+                _VIEWS.pop(key, None)
+                _VIEWS[key] = (self._stamp, view)
+                while len(_VIEWS) > CACHED_VIEWS:
+                    del _VIEWS[next(iter(_VIEWS))]
+        _forget_term_lookups(view)
+        yield view
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """``view()``'s snapshot as Whoosh's own searcher (imported then: see ``view``)."""
+        with self.view() as view, damaged_index_errors(self.path):
+            searcher = view.searcher()
         yield searcher
 
     def doc_count(self) -> int:
-        with self.searcher() as searcher, damaged_index_errors(self.path):
-            return searcher.doc_count()
+        with self.view() as view, damaged_index_errors(self.path):
+            return view.doc_count()
 
     def stored_hashes(self) -> dict[int, str]:
         """Document id -> content hash for every document in the index."""
-        with self.searcher() as searcher, damaged_index_errors(self.path):
-            reader = searcher.reader()
+        with self.view() as view, damaged_index_errors(self.path):
+            reader = view.reader()
             ids = reader.column_reader("id")
             hashes = reader.column_reader("content_hash")
             return {int(ids[docnum]): hashes[docnum] for docnum in reader.all_doc_ids()}
@@ -332,15 +340,15 @@ def byte_column(column: Any) -> bytes:
     return bytes(column)
 
 
-def _lengths_in_memory(searcher: Searcher) -> None:
+def _lengths_in_memory(view: View) -> None:
     """Read each segment's field-length columns (one byte per document) into memory.
 
     Scoring asks for a document's field length once per matched term, and whoosh3 answers each
     call with a seek and a one-byte read of the column file: a third of the time of a phrase
-    search on Reuters. A cached searcher pays for the whole column once. Uses whoosh3's
+    search on Reuters. A cached view pays for the whole column once. Uses whoosh3's
     per-document reader cache (``_perdoc._readers``); the version is pinned.
     """
-    for leaf, _ in searcher.leaf_searchers():
+    for leaf, _ in view.leaf_searchers():
         perdoc = getattr(leaf.reader(), "_perdoc", None)
         cache = getattr(perdoc, "_readers", None)
         if perdoc is None or not isinstance(cache, dict):
@@ -351,7 +359,7 @@ def _lengths_in_memory(searcher: Searcher) -> None:
                 cache[lenfield] = byte_column(perdoc.column_reader(lenfield, LENGTHS_COLUMN))
 
 
-def _terms_and_postings_mapped(searcher: Searcher) -> None:
+def _terms_and_postings_mapped(view: View) -> None:
     """Read each segment's term and postings files through a memory map.
 
     whoosh3 reads them with a seek and a read of the open file for every value: a term lookup is
@@ -359,7 +367,7 @@ def _terms_and_postings_mapped(searcher: Searcher) -> None:
     dozens of period terms looked up in 10 segments spent ~20 ms of a 45 ms search on that at
     200,000 documents. A slice of a map is the same bytes without the system calls; the map is
     made in constant time and pages in as it is read, like the file's own reads."""
-    for leaf, _ in searcher.leaf_searchers():
+    for leaf, _ in view.leaf_searchers():
         terms = getattr(leaf.reader(), "_terms", None)
         tindex = getattr(terms, "_tindex", None)
         for dbfile in (getattr(tindex, "dbfile", None), getattr(terms, "_postfile", None)):
@@ -403,21 +411,21 @@ class _TermLookups:
         return found
 
 
-def _term_index(leaf: Searcher) -> Any:
+def _term_index(leaf: View) -> Any:
     return getattr(getattr(leaf.reader(), "_terms", None), "_tindex", None)
 
 
-def _remember_term_lookups(searcher: Searcher) -> None:
+def _remember_term_lookups(view: View) -> None:
     """Put a ``_TermLookups`` in front of each segment's term dictionary (whoosh3's
     ``W3TermsReader._tindex``, which looks every key up through ``ranges_for_key``)."""
-    for leaf, _ in searcher.leaf_searchers():
+    for leaf, _ in view.leaf_searchers():
         tindex = _term_index(leaf)
         if tindex is not None and hasattr(tindex, "ranges_for_key") and "ranges_for_key" not in vars(tindex):
             tindex.ranges_for_key = _TermLookups(tindex.ranges_for_key)
 
 
-def _forget_term_lookups(searcher: Searcher) -> None:
-    for leaf, _ in searcher.leaf_searchers():
+def _forget_term_lookups(view: View) -> None:
+    for leaf, _ in view.leaf_searchers():
         lookups = getattr(_term_index(leaf), "ranges_for_key", None)
         if isinstance(lookups, _TermLookups):
             lookups.found.clear()
@@ -457,10 +465,10 @@ class _StoredFieldsReader:
         return self._reader[docnum]
 
 
-def _stored_fields_at_once(searcher: Searcher) -> None:
+def _stored_fields_at_once(view: View) -> None:
     """Read stored fields through :class:`_CompressedBytes` (whoosh3's ``stored_fields`` takes its
     column reader from the per-document reader cache, ``_perdoc._readers``; the version is pinned)."""
-    for leaf, _ in searcher.leaf_searchers():
+    for leaf, _ in view.leaf_searchers():
         perdoc = getattr(leaf.reader(), "_perdoc", None)
         cache = getattr(perdoc, "_readers", None)
         if isinstance(cache, dict) and "_stored" not in cache and perdoc.has_column("_stored"):

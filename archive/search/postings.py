@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from pickle import loads
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from whoosh import formats, matching
@@ -27,7 +27,6 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.query.compound import PreloadedOr
 from whoosh.reading import IndexReader, TermNotFound
 from whoosh.scoring import BM25F
-from whoosh.searching import SearchContext, Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
@@ -39,6 +38,10 @@ from archive.search.positions import PartPostings, in_order_within, shared_start
 from archive.search.scores import (ArrayScores, as_arrays, distinct_sorted, intersection, members, running_sum, union,
                                   within_sorted)
 from archive.search import termfile
+from archive.search.view import View
+
+if TYPE_CHECKING:
+    from whoosh.searching import SearchContext, Searcher
 
 
 def posting_ids(matcher: Any, count: int = 0) -> Iterator[int]:
@@ -119,7 +122,7 @@ def _ids_and_weights(matcher: W3LeafMatcher) -> tuple[Any, Any] | None:
     return None
 
 
-def query_ids(queries: Iterable[wq.Query], searcher: Searcher) -> set[int]:
+def query_ids(queries: Iterable[wq.Query], searcher: View | Searcher) -> set[int]:
     """The documents (of one segment's ``searcher``) matching any of ``queries``, unscored."""
     reader = searcher.reader()
     found: set[int] = set()
@@ -135,7 +138,9 @@ def query_ids(queries: Iterable[wq.Query], searcher: Searcher) -> set[int]:
                 ids = posting_ids(matcher, termfile.doc_frequency(reader, query.fieldname, text))
                 found.update((docnum for docnum in ids if docnum not in deleted) if deleted else ids)
         else:
-            found.update(query.matcher(searcher, searcher.boolean_context()).all_ids())
+            # Whoosh's own matcher (a date range's remainder, a negated phrase) on its searcher.
+            leaf = searcher.searcher() if isinstance(searcher, View) else searcher
+            found.update(query.matcher(leaf, leaf.boolean_context()).all_ids())
     return found
 
 
@@ -148,7 +153,10 @@ class IdsFilter(wq.ConstantScoreQuery):
     """
 
     def matcher(self, searcher: Searcher, context: SearchContext | None = None) -> matching.Matcher:
-        context = context or SearchContext()
+        if context is None:
+            from whoosh.searching import SearchContext
+
+            context = SearchContext()
         if context.needs_current:
             return super().matcher(searcher, context)
         child = self.child
@@ -190,7 +198,7 @@ class DatedIdsFilter(IdsFilter):
         return DatedIdsFilter(child, *self.bounds, score=self.score)
 
 
-def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, list[tuple[float, int]]] | None:
+def ranked_words(searcher: View, query: wq.Query, limit: int) -> tuple[int, list[tuple[float, int]]] | None:
     """The total and the best ``limit`` (score, document number) pairs of ORs and ANDs of words.
 
     What Whoosh's top-N collector gives for ``query`` (best score first, then lowest document
@@ -209,11 +217,11 @@ def ranked_words(searcher: Searcher, query: wq.Query, limit: int) -> tuple[int, 
 
 
 Scores = dict[int, float] | ArrayScores  # document number -> score
-Segments = list[tuple[Searcher, int, Scores]]
+Segments = list[tuple[View, int, Scores]]
 Within = Sequence[int] | None  # document numbers, sorted: only these are wanted
 
 
-def word_scores(searcher: Searcher, query: wq.Query) -> Segments | None:
+def word_scores(searcher: View, query: wq.Query) -> Segments | None:
     """Each segment's searcher, document offset and matches (document number -> score) of an OR
     of words (see ``ranked_words``); ``None`` for queries and indexes this does not handle."""
     if not _plain(query):
@@ -281,7 +289,7 @@ def _best(scores: Scores, limit: int) -> list[tuple[int, float]]:
     return [(docnum, score) for docnum, score in scores.items() if score >= threshold]
 
 
-def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within = None) -> Scores | None:
+def _scores(searcher: View, query: wq.Query, weighting: Any, within: Within = None) -> Scores | None:
     """Document number -> score of a ``_plain`` query in one segment, as Whoosh's matchers give it;
     with ``within`` (document numbers, sorted), of those documents only (at least: the caller
     intersects), each score the same as without it.
@@ -343,7 +351,7 @@ def _scores(searcher: Searcher, query: wq.Query, weighting: Any, within: Within 
     return {docnum: score for docnum, score in summed.items() if score > 0}
 
 
-def _inverse_scores(searcher: Searcher, query: wq.Not, within: Within) -> Scores:
+def _inverse_scores(searcher: View, query: wq.Not, within: Within) -> Scores:
     """``Not``'s ``InverseMatcher``: every document (``within``, if given) that is not deleted and
     that the child does not match, each scored the matcher's weight, 1.0."""
     child = query.query
@@ -371,7 +379,7 @@ def _and_sizes(reader: IndexReader, subs: list[wq.Query]) -> list[int]:
     return sizes
 
 
-def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weighting: Any,
+def _and_parts(searcher: View, subs: list[wq.Query], sizes: list[int], weighting: Any,
                within: Within) -> list[Scores] | None:
     """Each part's scores: the smallest part's (by estimate) first, then every other part's only
     at the documents that one matched, which is all their intersection can hold. A long part is
@@ -391,7 +399,7 @@ def _and_parts(searcher: Searcher, subs: list[wq.Query], sizes: list[int], weigh
     return parts
 
 
-def _tree_scores(searcher: Searcher, subs: list[wq.Query], weighting: Any, within: Within) -> Scores | None:
+def _tree_scores(searcher: View, subs: list[wq.Query], weighting: Any, within: Within) -> Scores | None:
     """The scores of ``DefaultOr``'s tree of union matchers (``_tree_join``)."""
     reader = searcher.reader()
     parts: list[tuple[int, Scores]] = []
@@ -445,7 +453,7 @@ def _union(a: Scores, b: Scores) -> Scores:
     return big
 
 
-def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within) -> Scores | None:
+def _term_dict(searcher: View, term: wq.Term, weighting: Any, within: Within) -> Scores | None:
     if term.fieldname not in searcher.schema:
         return {}
     try:
@@ -455,7 +463,7 @@ def _term_dict(searcher: Searcher, term: wq.Term, weighting: Any, within: Within
     return _term_scores(searcher, term.fieldname, text, weighting, within)
 
 
-def _term_scores(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> Scores | None:
+def _term_scores(searcher: View, fieldname: str, text: bytes, weighting: Any, within: Within = None) -> Scores | None:
     """Document number -> the term's BM25F score there (only for documents ``within``, if given),
     scored a term at a time (``scores``): ``BM25._score``'s operations, elementwise in float64.
     A term with more than ``arrays_from()`` postings to read is read and scored as arrays; one
@@ -834,7 +842,7 @@ class _BM25:
         return self.idf * ((weights * self.k1_1) / (weights + self.norms.array()[lengths]))
 
 
-def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: Any) -> _BM25 | None:
+def _bm25_postings(searcher: View, fieldname: str, text: bytes, weighting: Any) -> _BM25 | None:
     """``_bm25`` of a term the segment holds."""
     found = termfile.postings(searcher.reader(), fieldname, text)
     if found is None:
@@ -842,7 +850,7 @@ def _bm25_postings(searcher: Searcher, fieldname: str, text: bytes, weighting: A
     return _bm25(searcher, fieldname, text, weighting, *found)
 
 
-def _bm25(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, matcher: Any,
+def _bm25(searcher: View, fieldname: str, text: bytes, weighting: Any, matcher: Any,
           deleted: frozenset[int]) -> _BM25 | None:
     """The term's ``matcher`` (``termfile.postings``) with what its score needs; ``None`` for
     another weighting, a field not scored by its lengths, or field lengths not in memory.
@@ -865,7 +873,7 @@ def _bm25(searcher: Searcher, fieldname: str, text: bytes, weighting: Any, match
 _AVERAGE_LENGTHS: WeakKeyDictionary[IndexReader, dict[Any, Any]] = WeakKeyDictionary()
 
 
-def _average_length(top: Searcher, fieldname: str) -> float:
+def _average_length(top: View, fieldname: str) -> float:
     return per_reader(_AVERAGE_LENGTHS, top.reader(), fieldname, lambda: top.avg_field_length(fieldname) or 1)
 
 
@@ -1019,7 +1027,7 @@ def _as_text(value: Any) -> Any:
     return value.decode("latin-1") if type(value) is bytes else value
 
 
-def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, within: Within = None) -> Scores | None:
+def _phrase_scores(searcher: View, phrase: ExactPhrase, weighting: Any, within: Within = None) -> Scores | None:
     """``PhraseMatcher``'s matches and scores (the sum of its parts' term scores, rarest part
     first), from each part's postings read once (``_phrase_parts``): a document matches where
     some start position is shared by all parts, and only matches are scored."""
@@ -1047,7 +1055,7 @@ def _phrase_scores(searcher: Searcher, phrase: ExactPhrase, weighting: Any, with
     return _matched_scores(matched, parts.postings, parts.scorers, sum)  # 0 + first + second ...
 
 
-def _few_phrase_scores(searcher: Searcher, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
+def _few_phrase_scores(searcher: View, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
                        within: Within, order: list[int], matches: Callable[[list[str]], bool],
                        total: Callable[[list[Any]], Any]) -> dict[int, float] | None:
     """``_phrase_parts``, then the documents whose parts' values ``matches`` and their scores (the
@@ -1108,7 +1116,7 @@ class _PhraseParts:
     candidates: np.ndarray
 
 
-def _phrase_parts(searcher: Searcher, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
+def _phrase_parts(searcher: View, fieldname: str, parts: list[tuple[int, bytes]], weighting: Any,
                   within: Within) -> _PhraseParts | None:
     """The postings of a phrase's parts ((frequency, term), rarest first), each read once: each
     part after the rarest only at the documents the parts before it share (``_postings_of``), and
@@ -1195,7 +1203,7 @@ def _decode_extent_texts(matcher: W3LeafMatcher) -> PartPostings | None:
     return PartPostings(np.array(ids, np.int64), np.array(weights, np.float64), values)
 
 
-def _sloppy_scores(searcher: Searcher, phrase: wq.Phrase, weighting: Any, within: Within = None) -> Scores | None:
+def _sloppy_scores(searcher: View, phrase: wq.Phrase, weighting: Any, within: Within = None) -> Scores | None:
     """What Whoosh's own matcher gives for ``Phrase`` with a slop (a ``SpanNear2`` in order): the
     words stand in order, each 1 to ``slop`` positions after the one before, and a match scores as
     Whoosh's binary tree of intersection matchers over the words sums it (``_tree_sum``). The

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from archive.search.document import IndexDoc
 
 TITLE_BOOST = 2.0
+# A search's facets and the fields whose columns they count.
+FACET_FIELDS = {"source": "source_facet", "year": "year"}
 
 
 # (term bytes, frequency, weight, encoded positions): what Whoosh's ``FieldType.index`` yields.
