@@ -434,6 +434,12 @@ def raw_whoosh_search(path: Path, repeat: int) -> dict[str, Any]:
     from whoosh.qparser import MultifieldParser
 
     ix = index.open_dir(str(path))
+    # Opened once before the first query, as bench/worker.py's search does: a process's cost,
+    # not a query's.
+    started = time.perf_counter()
+    with ix.searcher():
+        pass
+    open_ms = (time.perf_counter() - started) * 1000
 
     def once(spec: dict[str, Any]) -> tuple[float, float]:
         started, started_cpu = time.perf_counter(), time.process_time()
@@ -445,7 +451,7 @@ def raw_whoosh_search(path: Path, repeat: int) -> dict[str, Any]:
 
     cold = [once(spec) for spec in QUERIES]
     warm = [once(spec) for spec in QUERIES for _ in range(repeat)]
-    return {"cold_p50_ms": round(percentile([c[0] for c in cold], 0.5), 2),
+    return {"open_ms": round(open_ms, 2), "cold_p50_ms": round(percentile([c[0] for c in cold], 0.5), 2),
             "cold_p95_ms": round(percentile([c[0] for c in cold], 0.95), 2),
             "warm_p50_ms": round(percentile([w[0] for w in warm], 0.5), 2),
             "warm_p95_ms": round(percentile([w[0] for w in warm], 0.95), 2),
@@ -585,9 +591,12 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]
                          "", ""))
         rows.append(("search p50, warm", _fmt(search["warm_p50_ms"], " ms"), f"raw Whoosh {_fmt(b.get('warm_p50_ms'), ' ms')}",
                      _fmt(search.get("warm_p50_vs_whoosh"), "x"), "", ""))
-        rows.append(("search p95, first run of each query", _fmt(search["cold_p95_ms"], " ms"),
-                     f"raw Whoosh {_fmt(b.get('cold_p95_ms'), ' ms')}", "", "<= 20 ms",
-                     _verdict(search["cold_p95_ms"], TARGETS["search_p95_ms"])))
+        rows.append(("search p95, first run of each query (after the process opened the index)",
+                     _fmt(search["cold_p95_ms"], " ms"), f"raw Whoosh {_fmt(b.get('cold_p95_ms'), ' ms')}", "",
+                     "<= 20 ms", _verdict(search["cold_p95_ms"], TARGETS["search_p95_ms"])))
+        if "open_ms" in search:
+            rows.append(("a search process opening the index (imports, table of contents)", _fmt(search["open_ms"], " ms"),
+                         f"raw Whoosh {_fmt(b.get('open_ms'), ' ms')} (its imports not counted)", "", "", ""))
     cli = r.get("cli", {})
     bare = cli.get("python -c pass (baseline)", {}).get("median_s")
     for name, row in cli.items():
