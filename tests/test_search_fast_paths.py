@@ -52,7 +52,7 @@ from archive.search.facets import (
     _COLUMNS,
     ColumnFacet,
     _categorizer_keys,
-    _collected,
+    collected,
     _column_names,
     _segment_ranks,
     _sort_facet,
@@ -569,7 +569,7 @@ def test_word_searches_page_count_and_group_like_the_collector(
             assert word_scores(searcher, compiled.query) is not None or "published" in text or " " in text, text
             for facets, limit, offset in (((), 10, 0), (("source", "year"), 10, 0), (("year",), 3, 2), ((), 0, 0)):
                 results = search(index, text, facets=facets, limit=limit, offset=offset)  # type: ignore[arg-type]
-                total, page, groups = _collected(searcher, compiled.query, "relevance", limit, offset, facets)
+                total, page, groups = collected(searcher, compiled.query, "relevance", limit, offset, facets)
                 assert (results.total, [(hit.id, hit.score) for hit in results.hits], results.facets) == (
                     total, [(int(fields["id"]), score) for fields, score in page], groups
                 ), (text, facets)
@@ -616,7 +616,7 @@ def test_dated_searches_page_count_and_group_like_the_sorting_collector(
             one_pass += word_scores(searcher, compiled.query) is not None
             for facets, limit, offset in (((), 10, 0), ((), 7, 5), (("source", "year"), 10, 0), ((), 0, 0), ((), 1000, 0)):
                 results = search(index, text, sort=sort, facets=facets, limit=limit, offset=offset)  # type: ignore[arg-type]
-                total, page, groups = _collected(searcher, compiled.query, sort, limit, offset, facets)
+                total, page, groups = collected(searcher, compiled.query, sort, limit, offset, facets)
                 assert (results.total, [hit.id for hit in results.hits], results.facets) == (
                     total, [int(fields["id"]) for fields, _ in page], groups
                 ), (text, facets, limit, offset)

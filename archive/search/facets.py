@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 Page = tuple[int, list[tuple[dict[str, Any], float | None]], dict[str, list[tuple[str, int]]]]
 
 
-def _dated_order(view: View, segments: Segments, sort: str, limit: int) -> tuple[int, list[int]] | None:
+def dated_order(view: View, segments: Segments, sort: str, limit: int) -> tuple[int, list[int]] | None:
     """The number of matches and the first ``limit`` global document numbers in the order of
     Whoosh's sorting collector for ``_sort_facet(sort)``: ascending (key, document number).
     ``None`` if the facet's keys cannot be read in bulk."""
@@ -119,7 +119,7 @@ def _categorizer_codes(categorizer: sorting.Categorizer) -> list[np.ndarray] | N
     return None
 
 
-def _collected(searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
+def collected(searcher: Searcher, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
     """Total, page of (stored fields, score) and facet counts, through a Whoosh collector."""
     from whoosh import collectors
 
@@ -143,7 +143,7 @@ def _collected(searcher: Searcher, query: wq.Query, sort: str, limit: int, offse
     results = collector.results()
     total = _count_words(searcher, query) if top_only and not one_pass else len(results)
     page = [(hit.fields(), hit.score) for hit in results[offset : offset + limit]] if limit else []
-    facet_counts = {name: _facet_counts(results.groups(name)) for name in facets}
+    facet_counts = {name: sorted_counts(results.groups(name)) for name in facets}
     return total, page, facet_counts
 
 
@@ -224,12 +224,12 @@ SORT_FIELDS = ("dated", "published")  # the columns ``_sort_facet``'s keys are r
 
 def _has_columns(view: View, fieldnames: Sequence[str]) -> bool:
     """Whether the index has a column of each field: without one, Whoosh's facet is its
-    posting categorizer, which needs Whoosh's searcher, and the search is ``_collected``."""
+    posting categorizer, which needs Whoosh's searcher, and the search is ``collected``."""
     reader = view.reader()
     return all(reader.has_column(fieldname) for fieldname in fieldnames)
 
 
-def _column_groups(view: View, segments: Segments, facets: Sequence[str]) -> dict[str, dict[str, int]] | None:
+def column_groups(view: View, segments: Segments, facets: Sequence[str]) -> dict[str, dict[str, int]] | None:
     """Each facet's documents per value among the matches, as Whoosh's facet collector counts
     them (``ColumnFacet`` keys, ``sorting.Count``); ``None`` if a facet's field has no column."""
     groups: dict[str, dict[str, int]] = {}
@@ -288,7 +288,7 @@ def _categorizer_keys(categorizer: sorting.Categorizer, docnums: list[int]) -> l
     return None
 
 
-def _facet_counts(groups: dict[str, int]) -> list[tuple[str, int]]:
+def sorted_counts(groups: dict[str, int]) -> list[tuple[str, int]]:
     """Most frequent first; documents without a value (key "") are left out."""
     return sorted(((k, n) for k, n in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
 

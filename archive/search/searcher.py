@@ -103,9 +103,9 @@ def search(
         try:
             found = _one_pass(view, compiled.query, sort, limit, offset, facets)
             if found is None:
-                from archive.search.facets import _collected
+                from archive.search.facets import collected
 
-                found = _collected(view.searcher(), compiled.query, sort, limit, offset, facets)
+                found = collected(view.searcher(), compiled.query, sort, limit, offset, facets)
             total, page, facet_counts = found
             suggestion = _suggest(parsed, view) if total == 0 else None
         finally:
@@ -121,21 +121,21 @@ def search(
 
 
 def _one_pass(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page | None:
-    """What ``_collected`` gives, from the matches read in one pass (``postings.word_scores``):
+    """What ``collected`` gives, from the matches read in one pass (``postings.word_scores``):
     ranked by score, or ordered by the sort facet's keys read once per segment
-    (``facets._dated_order``); ``None`` when the query, a facet or the sort is not one this
+    (``facets.dated_order``); ``None`` when the query, a facet or the sort is not one this
     handles. Whoosh's sorting facets are imported only for a date sort or facets."""
     segments = word_scores(view, query)
     if segments is None:
         return None
     counts: dict[str, list[tuple[str, int]]] = {}
     if facets:
-        from archive.search.facets import _column_groups, _facet_counts
+        from archive.search.facets import column_groups, sorted_counts
 
-        groups = _column_groups(view, segments, facets)
+        groups = column_groups(view, segments, facets)
         if groups is None:
             return None
-        counts = {name: _facet_counts(groups[name]) for name in facets}
+        counts = {name: sorted_counts(groups[name]) for name in facets}
     wanted = offset + limit if limit else 1
     page: list[tuple[dict[str, Any], float | None]] = []
     if sort == "relevance":
@@ -143,9 +143,9 @@ def _one_pass(view: View, query: wq.Query, sort: str, limit: int, offset: int, f
         if limit:
             page = [(view.stored_fields(docnum), score) for score, docnum in best[offset:]]
     else:
-        from archive.search.facets import _dated_order
+        from archive.search.facets import dated_order
 
-        dated = _dated_order(view, segments, sort, wanted)
+        dated = dated_order(view, segments, sort, wanted)
         if dated is None:
             return None
         total, docnums = dated
