@@ -50,7 +50,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-19"
+METHOD_VERSION = "2026.12-20"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -511,6 +511,7 @@ class ProvenanceIndex:
             f, self.tokens[a], self.tokens[b], self.docs[a].text, self.docs[b].text,
             self.traits[a], self.traits[b], self._freq, self.candidates.archive_size,
             rewrite=rec.decision.relation not in ("duplicate", "near_copy", "spun"),
+            llm_styled=(self._llm_styled(a), self._llm_styled(b)),
         )
         if p > 0.5 or (p == 0.5 and self._earlier(a, b)):
             return _Oriented(a, b, p, tuple(signals), tuple((x, y, s) for x, y, s in examples))
