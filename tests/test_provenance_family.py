@@ -925,3 +925,29 @@ def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_so
     # Without that reading, the vote stands and outweighs the word rate, as for any copy.
     p, names = read((False, False))
     assert names == ["substitution_frequency", "ai_style"] and p < 0.5
+
+
+def test_a_text_whose_style_says_too_little_joins_an_original_whose_rewrites_read_far_less_human() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, ROOT_MIN_PREFERENCE
+
+    def attempt(own_gap: float, family_gap: float, preference: float | None = None) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # Styles differ from 1's only by sentence rhythm: style_preference(1, x) is the gap.
+        for x, gap in ((3, own_gap), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        if preference is not None:
+            # 3 holds far less of 1 than 1 of 3: the source preference holds without style.
+            index._source_preference = lambda m, x: preference
+        assert abs(index._style_preference(1, 3) - own_gap) < 1e-9 and own_gap < ROOT_MIN_PREFERENCE
+        assert index._consensus_source(1, 3), "premise: the family's word (names, figures, source preference)"
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    # 3 reads only a little less human than 1, but 1's rewrites read far less human: a model's family.
+    assert attempt(0.25, FAMILY_STYLE_GAP + 0.1)[3] == (1, 3)
+    # Not when the rewrites read about as human as 1 (people rewriting a text), nor when 3 reads
+    # more human-written than 1 (an independent text on the topic), however much 1 holds of it.
+    assert 3 not in attempt(0.25, FAMILY_STYLE_GAP - 0.2)
+    assert 3 not in attempt(-0.1, FAMILY_STYLE_GAP + 0.1, preference=ROOT_MIN_PREFERENCE + 0.5)
+    assert attempt(0.1, FAMILY_STYLE_GAP + 0.1, preference=ROOT_MIN_PREFERENCE + 0.5)[3] == (1, 3)
