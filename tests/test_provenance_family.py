@@ -856,15 +856,18 @@ def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_w
 
 
 def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_original_that_reads_far_more_human() -> None:
-    from archive.provenance.engine import ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE, _Oriented
+    from archive.provenance.engine import (FAMILY_STYLE_GAP, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
+                                           ROOT_MIN_PREFERENCE, _Oriented)
 
-    def attempt(style_gap: float, rival: float | None) -> dict:
+    def attempt(style_gap: float, rival: float | None, family_gap: float = 0.0) -> dict:
         index, oriented = _nearest_original_fixture()
         # 3 keeps none of 1's names (an open-ended rewrite may keep none), so its family's word
         # alone (_consensus_source) cannot make 1 its source.
         index.anchors[3] = replace(index.anchors[3], names=frozenset())
-        # Its style differs from 1's only by sentence rhythm: style_preference(1, 3) == style_gap.
-        index.traits[3] = replace(index.traits[1], burstiness=index.traits[1].burstiness - style_gap)
+        # Styles differ from 1's only by sentence rhythm: style_preference(1, 3) == style_gap, and
+        # 1's rewrites 2 and 4 read family_gap less human-written than 1.
+        for x, gap in ((3, style_gap), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
         assert not index._consensus_source(1, 3)
         assert abs(index._style_preference(1, 3) - style_gap) < 1e-9
         parent = {2: (1, 2), 4: (1, 4)}
@@ -886,6 +889,12 @@ def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_ori
     assert 3 not in attempt(ORIGINAL_CLEAR_STYLE - 0.2, None)
     assert 3 not in attempt(ORIGINAL_CLEAR_STYLE + 0.1, ORIGINAL_CLEAR_MARGIN / 2)
     assert attempt(ORIGINAL_CLEAR_STYLE + 0.1, ORIGINAL_CLEAR_MARGIN * 1.5)[3] == (1, 3)
+    # When 1's rewrites read far less human-written than 1 (a model's family), style need only
+    # say what the family's word asks of it.
+    model = FAMILY_STYLE_GAP + 0.1
+    assert attempt(ORIGINAL_CLEAR_STYLE - 0.2, None, model)[3] == (1, 3)
+    assert 3 not in attempt(ROOT_MIN_PREFERENCE - 0.1, None, model)
+    assert 3 not in attempt(ORIGINAL_CLEAR_STYLE - 0.2, ORIGINAL_CLEAR_MARGIN / 2, model)
 
 
 def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_source() -> None:
