@@ -594,6 +594,37 @@ def test_a_parentless_rewrite_among_the_nearest_texts_of_rewrites_of_one_source_
     assert 3 not in parent
 
 
+def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source_is_the_nearest_original() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, NEIGHBOUR_VOTERS, ROOT_MIN_PREFERENCE, _Oriented
+
+    def attempt(family_gap: float, rival: bool = False) -> dict:
+        index = _consensus_fixture()
+        del index.features[(1, 3)]
+        del index.pairs[(1, 3)]
+        # Styles differ from 1's only by sentence rhythm: 3 reads a little less human-written than
+        # 1 (too little for this rule by itself), 1's rewrites 2 and 4 family_gap less.
+        for x, gap in ((3, ROOT_MIN_PREFERENCE - 0.05), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        assert index._reads_as_source(1, 3), "premise: 1 reads as 3's source"
+        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        parent = {2: (1, 2), 4: (1, 4)}
+        promoted = {(1, 2), (1, 4)}
+        if rival:
+            # 100 is an original too (it sources 101), and 3's nearest text.
+            parent[101] = (100, 101)
+            promoted.add((100, 101))
+            oriented[(100, 101)] = _Oriented(100, 101, 0.8, (), ())
+            near = index._neighbours([3], NEIGHBOUR_VOTERS)[3]
+            index._near[NEIGHBOUR_VOTERS][3] = [(100, 0.99)] + [(x, c) for x, c in near if x != 100]
+        index._neighbour_consensus(oriented, parent, promoted)
+        return parent
+
+    assert attempt(FAMILY_STYLE_GAP + 0.1)[3] == (1, 3)
+    # Not when 1's rewrites read about as human as 1, nor when another original is nearer to 3.
+    assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2)
+    assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, rival=True)
+
+
 def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) -> None:
     index = _consensus_fixture()
 
