@@ -991,3 +991,24 @@ def test_a_text_whose_style_says_too_little_joins_an_original_whose_rewrites_rea
     assert 3 not in attempt(0.25, FAMILY_STYLE_GAP - 0.2)
     assert 3 not in attempt(-0.1, FAMILY_STYLE_GAP + 0.1, preference=ROOT_MIN_PREFERENCE + 0.5)
     assert attempt(0.1, FAMILY_STYLE_GAP + 0.1, preference=ROOT_MIN_PREFERENCE + 0.5)[3] == (1, 3)
+
+
+def test_the_original_of_a_models_family_is_not_taken_for_a_sibling_for_reading_somewhat_llm_like() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, ORIGINAL_CLEAR_STYLE
+
+    def attempt(family_gap: float) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # 3 reads clearly less human-written than 1 by rhythm; 1's rewrites 2 and 4 family_gap less.
+        for x, gap in ((3, ORIGINAL_CLEAR_STYLE + 0.3), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        # 1 has one stock phrase, as 3 has none: somewhat LLM-like, not LLM-styled.
+        _with_ai_density(index, 1, 0.3, 0.0)
+        assert index._llm_like_source(1, 3) and not index._llm_styled(1)
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    # (1's stock phrase narrows its lead over its rewrites by 0.15.)
+    assert attempt(FAMILY_STYLE_GAP + 0.3)[3] == (1, 3)
+    # Among rewrites that read about as human as 1, a somewhat LLM-like 1 may be 3's sibling.
+    assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2)

@@ -183,7 +183,10 @@ ORIGINAL_CLEAR_STYLE = 0.7
 # 0.35 / 0.4: 0.845 / 0.844; with gap 0.3 / 0.5: 0.850 / 0.844. Neighbour consensus takes the same
 # weaker style bar in such a family when the voted source is the text's nearest original:
 # 0.9563/0.8476 -> 0.9564/0.8495 (without the nearest-original test 0.9557/0.8502: one more
-# right, one wrong, to a farther original behind the true source).
+# right, one wrong, to a farther original behind the true source). Nor is the original of such a
+# family taken for a sibling of the text for reading somewhat LLM-like (_llm_like_source: a few
+# LLM-favoured words or one stock phrase): 0.9564/0.8495 -> 0.9558/0.8535, 6 more right, one
+# wrong (to another article on the topic: the true source is not among the text's nearest).
 FAMILY_STYLE_GAP = 0.4
 # Versions of one story (see _pick_versions): candidate sources that are duplicates or near
 # copies of each other and explain the document within this margin of each other.
@@ -928,18 +931,21 @@ class ProvenanceIndex:
         (``gaps``, _family_style_gaps) may: when they read FAMILY_STYLE_GAP less human-written
         than q, they are a model's, and d, reading no more human than q, is one more of them
         on the family's word, or without it when it reads as much less human than q as the
-        family's word asks (ROOT_MIN_PREFERENCE, not ORIGINAL_CLEAR_STYLE)."""
+        family's word asks (ROOT_MIN_PREFERENCE, not ORIGINAL_CLEAR_STYLE). Nor is q then taken
+        for d's sibling for reading somewhat LLM-like (_llm_like_source): it is the family's
+        original, reading far more human-written than its rewrites."""
         style = self._style_preference(q, d)
+        models = gaps.get(q, 0.0) >= FAMILY_STYLE_GAP
         if style < ROOT_MIN_PREFERENCE:
-            return style >= 0.0 and gaps.get(q, 0.0) >= FAMILY_STYLE_GAP and self._consensus_source(q, d)
-        if self._consensus_source(q, d):
+            return style >= 0.0 and models and self._consensus_source(q, d, original=True)
+        if self._consensus_source(q, d, original=models):
             return True
         cosine = dict(near)[q]
         rival = max((c for x, c in near if x in originals and x not in (q, d)), default=0.0)
         # In a model's family the siblings' style already says what ORIGINAL_CLEAR_STYLE asks of d.
-        clear = ROOT_MIN_PREFERENCE if gaps.get(q, 0.0) >= FAMILY_STYLE_GAP else ORIGINAL_CLEAR_STYLE
+        clear = ROOT_MIN_PREFERENCE if models else ORIGINAL_CLEAR_STYLE
         return (cosine - rival >= ORIGINAL_CLEAR_MARGIN and style >= clear
-                and self._may_source_by_style(q, d))
+                and self._may_source_by_style(q, d, original=models))
 
     def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                          promoted: set[tuple[int, int]]) -> None:
@@ -1027,22 +1033,25 @@ class ProvenanceIndex:
             paired_with.setdefault(b, set()).add(a)
         return paired_with
 
-    def _consensus_source(self, q: int, d: int) -> bool:
+    def _consensus_source(self, q: int, d: int, original: bool = False) -> bool:
         """q may source d on its family's word (see _family_consensus): another outlet, not dated
         after d, reads as d's source and not LLM-written like it, shares a few of d's names, and
-        d brings at most ROOT_MAX_OWN_NUMBERS figures q lacks where q accounts for d."""
-        if not self._may_source_by_style(q, d):
+        d brings at most ROOT_MAX_OWN_NUMBERS figures q lacks where q accounts for d.
+        ``original``: as _may_source_by_style."""
+        if not self._may_source_by_style(q, d, original):
             return False
         shared_names = len(self.anchors[d].names & self.anchors[q].names)
         _, own_numbers = self._kept_span(d, q)
         return shared_names >= CONSENSUS_MIN_NAMES and (own_numbers <= ROOT_MAX_OWN_NUMBERS or self.cut_off[q])
 
-    def _may_source_by_style(self, q: int, d: int) -> bool:
+    def _may_source_by_style(self, q: int, d: int, original: bool = False) -> bool:
         """q may source d as far as outlets, dates, style and the source preference tell: another
         outlet, not dated after d, not LLM-written itself or like d, preferred as d's source by at
-        least ROOT_MIN_PREFERENCE."""
+        least ROOT_MIN_PREFERENCE. ``original``: q is known as the original of a model's family
+        (FAMILY_STYLE_GAP), so reading somewhat LLM-like does not make it d's sibling."""
         return not (self._same_outlet(d, q) or self._dated_after(q, d) or self._llm_styled(q)
-                    or self._llm_like_source(q, d) or self._source_preference(q, d) < ROOT_MIN_PREFERENCE)
+                    or (not original and self._llm_like_source(q, d))
+                    or self._source_preference(q, d) < ROOT_MIN_PREFERENCE)
 
     def _rewrite_link(self, x: int, parent: dict[int, tuple[int, int]], promoted: set[tuple[int, int]]) -> bool:
         """x's chosen source link is a rewrite link (by its relation, or promoted to one)."""
