@@ -1012,3 +1012,23 @@ def test_the_original_of_a_models_family_is_not_taken_for_a_sibling_for_reading_
     assert attempt(FAMILY_STYLE_GAP + 0.3)[3] == (1, 3)
     # Among rewrites that read about as human as 1, a somewhat LLM-like 1 may be 3's sibling.
     assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2)
+
+
+def test_in_a_models_family_the_source_preference_need_only_lean_to_the_original() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ROOT_MIN_PREFERENCE
+
+    def attempt(family_gap: float, preference: float) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # 3 reads a little less human-written than 1; 1's rewrites 2 and 4 family_gap less.
+        for x, gap in ((3, ROOT_MIN_PREFERENCE - 0.05), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        # A paraphrase: about as long as 1, with its names, so the preference is small.
+        index._source_preference = lambda m, x: preference
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    leaning = ROOT_MIN_PREFERENCE - 0.1  # short of the bar elsewhere
+    assert attempt(FAMILY_STYLE_GAP + 0.1, leaning)[3] == (1, 3)
+    assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, MODEL_FAMILY_MIN_PREFERENCE - 0.05)
+    assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2, leaning)
