@@ -949,9 +949,9 @@ class ProvenanceIndex:
             return True
         cosine = dict(near)[q]
         rival = max((c for x, c in near if x in originals and x not in (q, d)), default=0.0)
-        # In a model's family the siblings' style already says what ORIGINAL_CLEAR_STYLE asks of d.
-        clear = ROOT_MIN_PREFERENCE if models else ORIGINAL_CLEAR_STYLE
-        return (cosine - rival >= ORIGINAL_CLEAR_MARGIN and style >= clear
+        # In a model's family the rewrites' style already says what ORIGINAL_CLEAR_STYLE asks of d
+        # (which reads ROOT_MIN_PREFERENCE less human-written than q, as checked above).
+        return (cosine - rival >= ORIGINAL_CLEAR_MARGIN and (models or style >= ORIGINAL_CLEAR_STYLE)
                 and self._may_source_by_style(q, d, original=models))
 
     def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
