@@ -594,6 +594,37 @@ def test_a_parentless_rewrite_among_the_nearest_texts_of_rewrites_of_one_source_
     assert 3 not in parent
 
 
+def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source_is_the_nearest_original() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, NEIGHBOUR_VOTERS, ROOT_MIN_PREFERENCE, _Oriented
+
+    def attempt(family_gap: float, rival: bool = False) -> dict:
+        index = _consensus_fixture()
+        del index.features[(1, 3)]
+        del index.pairs[(1, 3)]
+        # Styles differ from 1's only by sentence rhythm: 3 reads a little less human-written than
+        # 1 (too little for this rule by itself), 1's rewrites 2 and 4 family_gap less.
+        for x, gap in ((3, ROOT_MIN_PREFERENCE - 0.05), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        assert index._reads_as_source(1, 3), "premise: 1 reads as 3's source"
+        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        parent = {2: (1, 2), 4: (1, 4)}
+        promoted = {(1, 2), (1, 4)}
+        if rival:
+            # 100 is an original too (it sources 101), and 3's nearest text.
+            parent[101] = (100, 101)
+            promoted.add((100, 101))
+            oriented[(100, 101)] = _Oriented(100, 101, 0.8, (), ())
+            near = index._neighbours([3], NEIGHBOUR_VOTERS)[3]
+            index._near[NEIGHBOUR_VOTERS][3] = [(100, 0.99)] + [(x, c) for x, c in near if x != 100]
+        index._neighbour_consensus(oriented, parent, promoted)
+        return parent
+
+    assert attempt(FAMILY_STYLE_GAP + 0.1)[3] == (1, 3)
+    # Not when 1's rewrites read about as human as 1, nor when another original is nearer to 3.
+    assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2)
+    assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, rival=True)
+
+
 def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) -> None:
     index = _consensus_fixture()
 
@@ -856,15 +887,18 @@ def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_w
 
 
 def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_original_that_reads_far_more_human() -> None:
-    from archive.provenance.engine import ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE, _Oriented
+    from archive.provenance.engine import (FAMILY_STYLE_GAP, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
+                                           ROOT_MIN_PREFERENCE, _Oriented)
 
-    def attempt(style_gap: float, rival: float | None) -> dict:
+    def attempt(style_gap: float, rival: float | None, family_gap: float = 0.0) -> dict:
         index, oriented = _nearest_original_fixture()
         # 3 keeps none of 1's names (an open-ended rewrite may keep none), so its family's word
         # alone (_consensus_source) cannot make 1 its source.
         index.anchors[3] = replace(index.anchors[3], names=frozenset())
-        # Its style differs from 1's only by sentence rhythm: style_preference(1, 3) == style_gap.
-        index.traits[3] = replace(index.traits[1], burstiness=index.traits[1].burstiness - style_gap)
+        # Styles differ from 1's only by sentence rhythm: style_preference(1, 3) == style_gap, and
+        # 1's rewrites 2 and 4 read family_gap less human-written than 1.
+        for x, gap in ((3, style_gap), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
         assert not index._consensus_source(1, 3)
         assert abs(index._style_preference(1, 3) - style_gap) < 1e-9
         parent = {2: (1, 2), 4: (1, 4)}
@@ -886,3 +920,115 @@ def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_ori
     assert 3 not in attempt(ORIGINAL_CLEAR_STYLE - 0.2, None)
     assert 3 not in attempt(ORIGINAL_CLEAR_STYLE + 0.1, ORIGINAL_CLEAR_MARGIN / 2)
     assert attempt(ORIGINAL_CLEAR_STYLE + 0.1, ORIGINAL_CLEAR_MARGIN * 1.5)[3] == (1, 3)
+    # When 1's rewrites read far less human-written than 1 (a model's family), style need only
+    # say what the family's word asks of it.
+    model = FAMILY_STYLE_GAP + 0.1
+    assert attempt(ORIGINAL_CLEAR_STYLE - 0.2, None, model)[3] == (1, 3)
+    assert 3 not in attempt(ROOT_MIN_PREFERENCE - 0.1, None, model)
+    assert 3 not in attempt(ORIGINAL_CLEAR_STYLE - 0.2, ORIGINAL_CLEAR_MARGIN / 2, model)
+
+
+def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_source() -> None:
+    import random
+
+    import numpy as np
+
+    from archive.provenance.align import Prepared
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.direction import DocTraits, direction
+    from archive.provenance.features import tokenize
+
+    # A model's paraphrase that kept enough wording to be classified a copy: its substitutes
+    # happen to be the more common words, which for a spinner's copy would name it the source.
+    rng = random.Random(5)
+    syllables = "bcdfghklmnprstvz"
+    words = ["".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    human_words = [rng.choice(words) for _ in range(240)]
+    swaps = {i: "".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(4)) for i in range(8, 240, 24)}
+    model_words = [swaps.get(i, w) for i, w in enumerate(human_words)]
+    human, model = " ".join(human_words) + ".", " ".join(model_words) + "."
+    ta, tb = tokenize(human), tokenize(model)
+    common = set(tokenize(" ".join(swaps.values())).hashes.tolist())
+    freq = lambda h: np.array([500 if x in common else 2 for x in h.tolist()])  # noqa: E731
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    human_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=0.0)
+    model_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=2.0)
+
+    def read(styled: tuple[bool, bool]) -> tuple[float, list[str]]:
+        p, signals, _ = direction(f, ta, tb, human, model, human_traits, model_traits, freq, 5000, rewrite=False,
+                                  llm_styled=styled)
+        return p, [s.name for s in signals]
+
+    # The model's text reads as LLM output and the human text does not: style decides.
+    p, names = read((False, True))
+    assert names == ["ai_style"] and p > 0.5
+    # Without that reading, the vote stands and outweighs the word rate, as for any copy.
+    p, names = read((False, False))
+    assert names == ["substitution_frequency", "ai_style"] and p < 0.5
+
+
+def test_a_text_whose_style_says_too_little_joins_an_original_whose_rewrites_read_far_less_human() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, ROOT_MIN_PREFERENCE
+
+    def attempt(own_gap: float, family_gap: float, preference: float | None = None) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # Styles differ from 1's only by sentence rhythm: style_preference(1, x) is the gap.
+        for x, gap in ((3, own_gap), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        if preference is not None:
+            # 3 holds far less of 1 than 1 of 3: the source preference holds without style.
+            index._source_preference = lambda m, x: preference
+        assert abs(index._style_preference(1, 3) - own_gap) < 1e-9 and own_gap < ROOT_MIN_PREFERENCE
+        assert index._consensus_source(1, 3), "premise: the family's word (names, figures, source preference)"
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    # 3 reads only a little less human than 1, but 1's rewrites read far less human: a model's family.
+    assert attempt(0.25, FAMILY_STYLE_GAP + 0.1)[3] == (1, 3)
+    # Not when the rewrites read about as human as 1 (people rewriting a text), nor when 3 reads
+    # more human-written than 1 (an independent text on the topic), however much 1 holds of it.
+    assert 3 not in attempt(0.25, FAMILY_STYLE_GAP - 0.2)
+    assert 3 not in attempt(-0.1, FAMILY_STYLE_GAP + 0.1, preference=ROOT_MIN_PREFERENCE + 0.5)
+    assert attempt(0.1, FAMILY_STYLE_GAP + 0.1, preference=ROOT_MIN_PREFERENCE + 0.5)[3] == (1, 3)
+
+
+def test_the_original_of_a_models_family_is_not_taken_for_a_sibling_for_reading_somewhat_llm_like() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, ORIGINAL_CLEAR_STYLE
+
+    def attempt(family_gap: float) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # 3 reads clearly less human-written than 1 by rhythm; 1's rewrites 2 and 4 family_gap less.
+        for x, gap in ((3, ORIGINAL_CLEAR_STYLE + 0.3), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        # 1 has one stock phrase, as 3 has none: somewhat LLM-like, not LLM-styled.
+        _with_ai_density(index, 1, 0.3, 0.0)
+        assert index._llm_like_source(1, 3) and not index._llm_styled(1)
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    # (1's stock phrase narrows its lead over its rewrites by 0.15.)
+    assert attempt(FAMILY_STYLE_GAP + 0.3)[3] == (1, 3)
+    # Among rewrites that read about as human as 1, a somewhat LLM-like 1 may be 3's sibling.
+    assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2)
+
+
+def test_in_a_models_family_the_source_preference_need_only_lean_to_the_original() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ROOT_MIN_PREFERENCE
+
+    def attempt(family_gap: float, preference: float) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # 3 reads a little less human-written than 1; 1's rewrites 2 and 4 family_gap less.
+        for x, gap in ((3, ROOT_MIN_PREFERENCE - 0.05), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        # A paraphrase: about as long as 1, with its names, so the preference is small.
+        index._source_preference = lambda m, x: preference
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    leaning = ROOT_MIN_PREFERENCE - 0.1  # short of the bar elsewhere
+    assert attempt(FAMILY_STYLE_GAP + 0.1, leaning)[3] == (1, 3)
+    assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, MODEL_FAMILY_MIN_PREFERENCE - 0.05)
+    assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2, leaning)

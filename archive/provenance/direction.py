@@ -147,32 +147,16 @@ def direction(
     freq: Callable[[np.ndarray], np.ndarray],
     archive_size: int,
     rewrite: bool,
+    llm_styled: tuple[bool, bool] = (False, False),
 ) -> tuple[float, list[Signal], list[list[str]]]:
-    """(probability that a is the source of b, signals, substitution examples)."""
+    """(probability that a is the source of b, signals, substitution examples). ``llm_styled``:
+    whether a and b each read as LLM output on their own (the engine's judgement of one text)."""
     signals: list[Signal | None] = []
     if da.published_at and db.published_at:
         gap = (db.published_at - da.published_at).total_seconds()
         if abs(gap) >= MIN_DATE_GAP_SECONDS:
             signals.append(_vote("date", DATE_WEIGHT if gap > 0 else -DATE_WEIGHT,
                                  f"published {abs(gap) / 3600:.1f} h earlier"))
-    sub_logit, examples = 0.0, []
-    if archive_size >= MIN_ARCHIVE_FOR_FREQUENCY:
-        sub_logit, examples = substitution_votes(f, ta, tb, text_a, text_b, freq)
-    # A spinner's thesaurus trait: a model rewording a text picks the more common word about as
-    # often as the rarer one (LLMFake rewrites: the vote named the source in 26 pairs, the
-    # rewrite in 31), so it orients copies, not rewrites.
-    if sub_logit and not rewrite:
-        signals.append(_vote("substitution_frequency", sub_logit,
-                             "in most substituted words the source side uses the word more frequent in the archive"))
-    # Artefacts and cruft both say "this text is some site's copy", not "copied from the other
-    # text", so together they count as one capped signal.
-    traits = ARTEFACT_WEIGHT * max(-2, min(2, db.artefacts - da.artefacts))
-    if (da.cruft > 0) != (db.cruft > 0):
-        traits += CRUFT_WEIGHT if db.cruft else -CRUFT_WEIGHT
-    traits = max(-COPY_TRAITS_CAP, min(COPY_TRAITS_CAP, traits))
-    if traits:
-        signals.append(_vote("copy_traits", traits,
-                             "spinner artefacts or site cruft only in the copy (a republisher's traits)"))
     # LLM style: headings and stock phrases, plus the rate of words models favour. The two
     # measure one thing, so they share one cap.
     ai_a = 100.0 * da.ai_markers / max(da.words, 50)
@@ -186,6 +170,32 @@ def direction(
     if abs(da.llm_words - db.llm_words) >= MIN_LLM_WORD_GAP:
         style += LLM_WORD_WEIGHT * (db.llm_words - da.llm_words)
     style = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, style))
+    sub_logit, examples = 0.0, []
+    if archive_size >= MIN_ARCHIVE_FOR_FREQUENCY:
+        sub_logit, examples = substitution_votes(f, ta, tb, text_a, text_b, freq)
+    # A spinner's thesaurus trait: a model rewording a text picks the more common word about as
+    # often as the rarer one (LLMFake rewrites: the vote named the source in 26 pairs, the
+    # rewrite in 31), so it orients copies, not rewrites. Nor a model's rewrite that kept enough
+    # wording to be classified a copy: the vote does not count for a side that reads as LLM output
+    # against one that does not (``llm_styled``) when the style signal says the reverse. LLMFake:
+    # one pair, a ChatGPT paraphrase that was taken for the source of its article; without the
+    # vote it and one more rewrite of the article find their source. Never in Reuters, the spun
+    # copies or the spin probe: a spinner's synonyms can make one side LLM-styled by its word rate
+    # (a Reuters story at 1.5 per 100 words, its spun copy at 1.1), but then the signal is silent.
+    styled_a, styled_b = llm_styled
+    against_style = styled_a != styled_b and (sub_logit > 0) == styled_a and style * sub_logit < 0
+    if sub_logit and not rewrite and not against_style:
+        signals.append(_vote("substitution_frequency", sub_logit,
+                             "in most substituted words the source side uses the word more frequent in the archive"))
+    # Artefacts and cruft both say "this text is some site's copy", not "copied from the other
+    # text", so together they count as one capped signal.
+    traits = ARTEFACT_WEIGHT * max(-2, min(2, db.artefacts - da.artefacts))
+    if (da.cruft > 0) != (db.cruft > 0):
+        traits += CRUFT_WEIGHT if db.cruft else -CRUFT_WEIGHT
+    traits = max(-COPY_TRAITS_CAP, min(COPY_TRAITS_CAP, traits))
+    if traits:
+        signals.append(_vote("copy_traits", traits,
+                             "spinner artefacts or site cruft only in the copy (a republisher's traits)"))
     if style:
         signals.append(_vote("ai_style", style,
                              f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}; "
