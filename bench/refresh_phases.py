@@ -90,7 +90,8 @@ def _shares_timed(map_shares: Callable[..., Any]) -> Callable[..., Any]:
     """``map_shares_forked`` whose share function prints, on stderr, how long each process took
     over its share: an uneven split leaves a core idle while the parent waits."""
     @functools.wraps(map_shares)
-    def timed_map(fn: Callable[..., Any], items: Any, workers: int | None = None) -> Any:
+    def timed_map(fn: Callable[..., Any], items: Any, workers: int | None = None,
+                  meanwhile: Callable[[], None] | None = None) -> Any:
         started = time.perf_counter()
 
         def share(part: Any) -> Any:
@@ -101,7 +102,7 @@ def _shares_timed(map_shares: Callable[..., Any]) -> Callable[..., Any]:
                 print(f"    share of {len(part):6d} items in pid {os.getpid()}: started at +{wall - started:.2f} s, "
                       f"wall {time.perf_counter() - wall:.2f} s, cpu {time.process_time() - cpu:.2f} s",
                       file=sys.stderr, flush=True)
-        return map_shares(share, items, workers)
+        return map_shares(share, items, workers, meanwhile)
     return timed_map
 
 

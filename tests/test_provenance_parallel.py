@@ -40,6 +40,26 @@ def test_map_shares_forked_joins_each_share_in_input_order(monkeypatch: pytest.M
     assert len({pid for _, _, pid in out}) == 3
 
 
+def test_meanwhile_runs_once_in_this_process_beside_the_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 3)
+    done: list[int] = []
+
+    def record(k: int) -> tuple[int, int, bool]:
+        return k, os.getpid(), bool(done)
+
+    out = map_forked(record, list(range(40)), workers=2, meanwhile=lambda: done.append(os.getpid()))
+    assert done == [os.getpid()]  # once, here
+    assert [k for k, _, _ in out] == list(range(40))
+    # This process computes only after it; the worker, forked before, never sees its effect.
+    assert all(seen for _, pid, seen in out if pid == os.getpid())
+    assert not any(seen for _, pid, seen in out if pid != os.getpid())
+    assert len({pid for _, pid, _ in out}) == 2
+    # One process (few items): still done, before the items.
+    done.clear()
+    out = map_forked(record, list(range(4)), workers=2, meanwhile=lambda: done.append(os.getpid()))
+    assert done == [os.getpid()] and all(seen for _, _, seen in out)
+
+
 def test_a_share_function_that_drops_items_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 2)
     with pytest.raises(WorkerError, match="a share of 4 items gave 3 results"):
@@ -81,9 +101,9 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
     def counting(name: str):  # type: ignore[no-untyped-def]
         real = getattr(parallel, name)
 
-        def count(fn, items, workers=None):  # type: ignore[no-untyped-def]
+        def count(fn, items, workers=None, meanwhile=None):  # type: ignore[no-untyped-def]
             calls.append((name, len(items)))
-            return real(fn, items, workers)
+            return real(fn, items, workers, meanwhile)
         return count
 
     for name in ("map_forked", "map_shares_forked"):

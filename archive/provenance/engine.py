@@ -372,10 +372,12 @@ class ProvenanceIndex:
         carried = self.carried
         known = carried.analyses([d.id for d in new]) if carried is not None else {}
         unknown = [d for d in new if d.id not in known]
-        analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, prints[d.id]), unknown)))
+        # The candidate index needs only the tokens: built while the workers analyse.
+        analysed = dict(zip((d.id for d in unknown), map_forked(
+            lambda d: _analyse(d, prints[d.id]), unknown,
+            meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new]))))
         for doc in new:
             self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
-        self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new])
         if carried is not None:
             carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)

@@ -57,26 +57,35 @@ class WorkerError(RuntimeError):
     """A forked worker failed; carries the worker's own traceback."""
 
 
-def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+def map_forked(fn: Callable[[T], R], items: Sequence[T], workers: int | None = None,
+               meanwhile: Callable[[], None] | None = None) -> list[R]:
     """``[fn(x) for x in items]``, computed by up to ``workers`` processes (this one included).
 
     ``fn`` may read anything this process holds at call time (children are forked, nothing is
     pickled on the way in); its results must pickle. Falls back to one process when there are
-    few items, one core, or no ``fork`` start method.
+    few items, one core, or no ``fork`` start method. ``meanwhile``: see map_shares_forked.
     """
     parent = os.getpid()
-    return map_shares_forked(lambda share: _compute(fn, share, parent), items, workers)
+    return map_shares_forked(lambda share: _compute(fn, share, parent), items, workers, meanwhile)
 
 
-def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None) -> list[R]:
+def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], workers: int | None = None,
+                      meanwhile: Callable[[], None] | None = None) -> list[R]:
     """``fn`` applied to contiguous shares of ``items`` (chunks, see above), results joined in
     input order: for work that is cheaper done for many items at once (a sparse product over a
     batch of rows). ``fn(share)`` returns one result per item of the share, and ``fn(items)``
-    must equal the joined results whatever the shares."""
+    must equal the joined results whatever the shares.
+
+    ``meanwhile``: work of this process's own that ``fn`` does not need (the workers never see
+    its effects), done once the workers have started and before this process takes its first
+    chunk: serial work then runs beside theirs instead of before it, and the on-demand chunks
+    even out the difference."""
     n = len(items)
     wanted = worker_count() if workers is None else max(1, workers)
     wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
     if wanted < 2 or "fork" not in mp.get_all_start_methods():
+        if meanwhile is not None:
+            meanwhile()
         return _checked(fn(items), n)
     bounds = _chunk_bounds(n, wanted)
     chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
@@ -95,6 +104,8 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
         send.close()  # the child holds its own copy; closing ours lets recv see its exit
         children.append((child, _Receiver(receive)))
     try:
+        if meanwhile is not None:
+            meanwhile()
         k: int | None = 0
         while k is not None:
             chunks[k] = _checked(fn(items[bounds[k]:bounds[k + 1]]), bounds[k + 1] - bounds[k])
