@@ -1032,3 +1032,24 @@ def test_in_a_models_family_the_source_preference_need_only_lean_to_the_original
     assert attempt(FAMILY_STYLE_GAP + 0.1, leaning)[3] == (1, 3)
     assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, MODEL_FAMILY_MIN_PREFERENCE - 0.05)
     assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2, leaning)
+
+
+def test_a_hub_as_well_sourced_as_the_parentless_sibling_or_a_copy_of_the_article_takes_its_rewrite() -> None:
+    from archive.provenance.engine import _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d"),
+                            DocInput(6, SIBLING_C, source="model-e"), DocInput(7, SOURCE, source="other-desk")])
+    index.result()
+    assert index.pairs[(1, 7)].decision.relation == "duplicate"
+    assert (1, 3) in index.pairs and index._source_preference(1, 3) > index._source_preference(2, 3)
+    keys = ((2, 3), (2, 5), (1, 4), (1, 6), (1, 7))
+    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in keys}
+    # 2 sources 3 and 5, 1 sources 4 and 6: as many rewrites without 3 as 2 with it.
+    parent = {3: (2, 3), 5: (2, 5), 4: (1, 4), 6: (1, 6)}
+    index._family_hubs(oriented, parent, set(parent.values()))
+    assert parent[3] == (1, 3) and index._why[3] == "family_hub"
+    # 1 is a verbatim copy of 7 (another desk's issue of the article): it still sources 3.
+    parent = {3: (2, 3), 5: (2, 5), 4: (1, 4), 6: (1, 6), 1: (1, 7)}
+    index._family_hubs(oriented, parent, {(2, 3), (2, 5), (1, 4), (1, 6)})
+    assert parent[3] == (1, 3)

@@ -51,7 +51,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-20"
+METHOD_VERSION = "2026.12-21"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -227,7 +227,7 @@ _WHY_NOTES = {
     "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "nearest_original": "the nearest text (by cosine) that is an original (no source of its own, the source of other rewrites) and reads as this text's source: the closer texts are sibling rewrites",
     "opening_source": "this text holds the opening of this original, which reads as its source, and little of the closer candidate's: rewrites start from their article's opening",
-    "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources more rewrites: the article the rewrites share",
+    "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources as many rewrites or more: the article the rewrites share",
 }
 
 
@@ -1118,13 +1118,15 @@ class ProvenanceIndex:
     def _family_hubs(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                      promoted: set[tuple[int, int]]) -> None:
         """A rewrite d whose chosen source p has no source of its own goes to q, a text paired
-        with d that reads more as d's source than p does and is already the source of more
-        rewrites than p (d counted for p, so two or more): the hub of a star of rewrites. Several
+        with d that reads more as d's source than p does and is already the source of as many
+        rewrites as p or more (d counted for p; two at least): the hub of a star of rewrites. Several
         rewrites of one article each resemble their sibling more than the article, so a rewrite
         whose nearest text is a sibling that found no source of its own takes that sibling; the
         text that sources its other siblings, and reads as its source, is the one they share.
-        q is an original itself (no source), another outlet, not dated after d, and not LLM-written
-        like d (in place; decided on the links as they stand)."""
+        q is an original itself (no source, or only as a verbatim copy of another text: its text is
+        the article's), another outlet, not dated after d, and not LLM-written like d (in place;
+        decided on the links as they stand). LLMFake: the tie and the copy each move rewrites off a
+        sibling rewrite that sources one other sibling, 3 links, all to the true source."""
         linked_to: dict[int, int] = {}
         for q in self._rewrite_sources(oriented, parent, promoted).values():
             linked_to[q] = linked_to.get(q, 0) + 1
@@ -1139,7 +1141,12 @@ class ProvenanceIndex:
             current = self._source_preference(p, d)
             best: tuple[float, int] | None = None
             for q in sorted(paired_with.get(d, ())):
-                if q in (p, d) or q in parent or linked_to.get(q, 0) <= linked_to.get(p, 0):
+                # A verbatim copy of an article sources rewrites as the article would. p's count
+                # includes d, so a tie is a hub as well sourced without d: of CONSENSUS_MIN_VOTES
+                # rewrites at least (one other rewrite each is no family's word).
+                copy_of = q in parent and self.pairs[parent[q]].decision.relation in _COPY_RELATIONS
+                if (q in (p, d) or (q in parent and not copy_of)
+                        or linked_to.get(q, 0) < max(linked_to.get(p, 0), CONSENSUS_MIN_VOTES)):
                     continue
                 pref = self._source_preference(q, d)
                 if pref <= current or self._llm_styled(q) or self._llm_like_source(q, d) or not self._may_take_over(q, d):
