@@ -929,28 +929,16 @@ def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_ori
 
 
 def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_source() -> None:
-    import random
-
     import numpy as np
 
-    from archive.provenance.align import Prepared
-    from archive.provenance.classify import Anchors, pair_features
     from archive.provenance.direction import DocTraits, direction
-    from archive.provenance.features import tokenize
+
+    from test_provenance_units import substituted_pair
 
     # A model's paraphrase that kept enough wording to be classified a copy: its substitutes
     # happen to be the more common words, which for a spinner's copy would name it the source.
-    rng = random.Random(5)
-    syllables = "bcdfghklmnprstvz"
-    words = ["".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
-    human_words = [rng.choice(words) for _ in range(240)]
-    swaps = {i: "".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(4)) for i in range(8, 240, 24)}
-    model_words = [swaps.get(i, w) for i, w in enumerate(human_words)]
-    human, model = " ".join(human_words) + ".", " ".join(model_words) + "."
-    ta, tb = tokenize(human), tokenize(model)
-    common = set(tokenize(" ".join(swaps.values())).hashes.tolist())
+    human, model, ta, tb, common, f = substituted_pair(5)
     freq = lambda h: np.array([500 if x in common else 2 for x in h.tolist()])  # noqa: E731
-    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
     human_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=0.0)
     model_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=2.0)
 

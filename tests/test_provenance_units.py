@@ -413,21 +413,31 @@ def test_an_excerpt_of_a_longer_text_reads_as_derived_more_surely_than_a_cut_end
     assert weight == EXCERPT_WEIGHT > CONTAINMENT_WEIGHT and "excerpt" in reason
 
 
-def test_substituted_words_frequency_orients_copies_but_not_rewrites() -> None:
+def substituted_pair(seed: int):  # type: ignore[no-untyped-def]
+    """Two texts of 240 invented words, the second with every 24th word (from the 9th) replaced
+    by a new word: a copy with ten substitutions. (texts, their tokens, the substitutes' hashes,
+    the pair's features.)"""
     from archive.provenance.classify import Anchors, pair_features
-    from archive.provenance.direction import DocTraits, direction
 
-    rng = random.Random(11)
-    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    rng = random.Random(seed)
+    syllables = "bcdfghklmnprstvz"
+    words = ["".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
     source_words = [rng.choice(words) for _ in range(240)]
-    swaps = {i: "".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(4)) for i in range(8, 240, 24)}
+    swaps = {i: "".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(4)) for i in range(8, 240, 24)}
     copy_words = [swaps.get(i, w) for i, w in enumerate(source_words)]
     source, copy = " ".join(source_words) + ".", " ".join(copy_words) + "."
     ta, tb = tokenize(source), tokenize(copy)
-    rare = set(tokenize(" ".join(swaps.values())).hashes.tolist())
+    substitutes = set(tokenize(" ".join(swaps.values())).hashes.tolist())
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    return source, copy, ta, tb, substitutes, f
+
+
+def test_substituted_words_frequency_orients_copies_but_not_rewrites() -> None:
+    from archive.provenance.direction import DocTraits, direction
+
+    source, copy, ta, tb, rare, f = substituted_pair(11)
     # The copy's substitutes are rare in the archive, the words they replaced common: a spinner's mark.
     freq = lambda h: np.array([2 if x in rare else 500 for x in h.tolist()])  # noqa: E731
-    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
     traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0)
 
     p, signals, examples = direction(f, ta, tb, source, copy, traits, traits, freq, 5000, rewrite=False)
