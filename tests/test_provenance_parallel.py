@@ -109,10 +109,33 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
     for name in ("map_forked", "map_shares_forked"):
         monkeypatch.setattr(f"archive.provenance.engine.{name}", counting(name))
     assert _as_json(build(_docs())) == alone
-    # Documents, candidate choice, pair alignment, pair decisions and links' evidence all went
-    # through the workers.
-    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked", "map_forked"]
-    assert all(n >= 2 for _, n in calls)
+    # Documents, candidate choice, pair alignment, pair decisions, the related pairs' links (built
+    # while sources are chosen: one pair here) and the other links' evidence all went through the
+    # workers.
+    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked",
+                                           "map_forked", "map_forked"]
+    assert calls[4][1] == 1 and all(n >= 2 for k, (_, n) in enumerate(calls) if k != 4)
+
+
+def test_a_related_pair_whose_link_the_choice_of_sources_changed_is_built_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance.engine import ProvenanceIndex
+
+    index = ProvenanceIndex()
+    index.update(_docs())
+    assert index.result().links and index.pairs[(2, 4)].decision.relation == "related"
+    # Its link is built as a related pair's while sources are chosen; then the pair is chosen.
+    choose = ProvenanceIndex._choose_parents
+
+    def choosing(self: ProvenanceIndex, oriented):  # type: ignore[no-untyped-def]
+        parent = choose(self, oriented)
+        parent[oriented[(2, 4)].derived] = (2, 4)
+        return parent
+
+    monkeypatch.setattr(ProvenanceIndex, "_choose_parents", choosing)
+    built_late = index.result(lambda planned: lambda link: True)  # (no link is built early for a caller that picks)
+    links = index.result()
+    assert _as_json(links) == _as_json(built_late)
+    assert [l.relation for l in links.links if {l.derived_id, l.source_id} == {2, 4}] == ["rewrite"]
 
 
 _KILLED_PARENT = """

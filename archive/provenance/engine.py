@@ -1666,11 +1666,23 @@ class ProvenanceIndex:
         self._near = {}
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
-        try:
-            with ExitStack() as self._search_scope:
-                parent = self._choose_parents(oriented)
-        finally:
-            self._search_scope = None
+        # Choosing sources is serial, and most related pairs stay related links whatever it
+        # chooses: the workers build those links meanwhile (reading leads, quoting evidence),
+        # as they would be built if no source were chosen among them; a pair whose link turns
+        # out otherwise is built again below. (Not for a caller that takes a few of the links.)
+        before = dict(oriented)
+        guessed = [key for key in sorted(oriented) if self.pairs[key].decision.relation == "related"] if wanted is None else []
+        chose: list[dict[int, tuple[int, int]]] = []
+
+        def choose() -> None:
+            try:
+                with ExitStack() as self._search_scope:
+                    chose.append(self._choose_parents(oriented))
+            finally:
+                self._search_scope = None
+        early = dict(zip(guessed, map_forked(lambda key: self._final_link(before, key, "related", None), guessed,
+                                             meanwhile=choose)))
+        parent = chose[0]
         chosen = set(parent.values())
         kept: list[tuple[tuple[int, int], str, str | None]] = []
         for key, o in sorted(oriented.items()):
@@ -1697,9 +1709,14 @@ class ProvenanceIndex:
             planned = [Link(oriented[key].derived, oriented[key].source, rel, 0.0, 0.0) for key, rel, _ in kept]
             takes = wanted(planned)
             kept = [item for item, link in zip(kept, planned) if takes(link)]
-        # Reading leads and quoting evidence are pure and per pair: on every core.
-        built = map_forked(lambda item: self._final_link(oriented, *item), kept)
-        links = sorted((l for l in built if l is not None), key=lambda l: (l.derived_id, l.source_id))
+        # Reading leads and quoting evidence are pure and per pair: on every core (those of the
+        # links built early only where the guess held).
+        def ready(key: tuple[int, int], relation: str, note: str | None) -> bool:
+            return key in early and relation == "related" and note is None and oriented[key] is before[key]
+        todo = [item for item in kept if not ready(*item)]
+        built = dict(zip((key for key, _, _ in todo), map_forked(lambda item: self._final_link(oriented, *item), todo)))
+        links = sorted((l for l in (early[key] if ready(key, rel, note) else built[key] for key, rel, note in kept)
+                        if l is not None), key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
         attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
         flags, doc_evidence = self.flags(links)
