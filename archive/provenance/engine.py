@@ -333,6 +333,9 @@ class ProvenanceIndex:
         self._rare_cache: dict[int, np.ndarray] = {}
         # (pair count, _closest_paired's map) for one result().
         self._closest: tuple[int, dict[int, list[int]]] | None = None
+        # (pair count, _could_source's answers) for one result(): the family rules ask again for
+        # the same members (_family_roots runs twice, and a text is in many families).
+        self._could: tuple[int, dict[tuple[int, int], bool]] | None = None
         # Candidate lists searched by the family rules, per list length, for one result() (the
         # candidate index does not change meanwhile; the rules search the same texts each round).
         self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
@@ -731,12 +734,19 @@ class ProvenanceIndex:
     def _could_source(self, m: int, d: int) -> bool:
         """The cheap necessary conditions for m to become d's source as its family root (checked
         for each member and its original before the family's round robin, which costs a member
-        squared)."""
-        key = (min(d, m), max(d, m))
-        return (key in self.pairs and self.pairs[key].decision.relation in ("related", FAMILY, "rewrite")
+        squared). Within one result() only pairs change (are added: see _closest_paired)."""
+        if self._could is None or self._could[0] != len(self.pairs):
+            self._could = (len(self.pairs), {})
+        answers = self._could[1]
+        could = answers.get((m, d))
+        if could is None:
+            key = (min(d, m), max(d, m))
+            could = answers[(m, d)] = (
+                key in self.pairs and self.pairs[key].decision.relation in ("related", FAMILY, "rewrite")
                 and not self._same_outlet(d, m)
                 and (self._containment(d, m) >= ROOT_MIN_CONTAINMENT or self._opening_cover(m, d) >= OPENING_FAMILY_COVER)
                 and self._source_preference(m, d) >= ROOT_MIN_PREFERENCE)
+        return could
 
     def _original_of(self, root: int, oriented: dict[tuple[int, int], _Oriented],
                      parent: dict[int, tuple[int, int]]) -> int:
@@ -1663,6 +1673,7 @@ class ProvenanceIndex:
         self._follow_frequencies()
         self._reset_name_caches()
         self._closest = None
+        self._could = None
         self._near = {}
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
