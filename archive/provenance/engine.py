@@ -1677,10 +1677,10 @@ class ProvenanceIndex:
         self._near = {}
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
-        # Choosing sources is serial, and what is costly in a link does not depend on it (its
-        # leads, for a related pair, and its evidence but the reasons): the workers build that
-        # meanwhile, for every pair that may become a link (not for a caller that takes a few of
-        # the links), with the orientations as they stand; a link whose pair the choice turned
+        # Choosing sources is serial, and what is costly in a link does not depend on it (whether
+        # the two leads report one event, and the evidence but its reasons): the workers build
+        # that meanwhile, for every pair that may become a link (not for a caller that takes a few
+        # of the links), with the orientations as they stand; a link whose pair the choice turned
         # round, or which needs what was not built, is built again below.
         before = dict(oriented)
         guessed = [key for key in sorted(oriented) if self.pairs[key].decision.relation != FAMILY] if wanted is None else []
@@ -1720,6 +1720,7 @@ class ProvenanceIndex:
             planned = [Link(oriented[key].derived, oriented[key].source, rel, 0.0, 0.0) for key, rel, _ in kept]
             takes = wanted(planned)
             kept = [item for item, link in zip(kept, planned) if takes(link)]
+
         def ready(key: tuple[int, int], relation: str) -> bool:
             return (key in early and oriented[key] is before[key]
                     and (relation == "related" or early[key][1] is not None))
@@ -1730,7 +1731,8 @@ class ProvenanceIndex:
                 return None
             assert body is not None  # (a related pair with one event, or a pair with its evidence: ready)
             return self._link(self.pairs[key], oriented[key], relation, note, body)
-        # Reading leads and quoting evidence are pure and per pair: on every core.
+        # The links not built early: reading leads and quoting evidence are pure and per pair,
+        # on every core too.
         todo = [item for item in kept if not ready(*item[:2])]
         built = dict(zip((key for key, _, _ in todo), map_forked(lambda item: self._final_link(oriented, *item), todo)))
         links = sorted((l for l in (finished(*item) if ready(*item[:2]) else built[item[0]] for item in kept)
