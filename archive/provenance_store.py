@@ -141,10 +141,15 @@ def _link_row(link: Any) -> dict[str, Any]:
         "derived_id": link.derived_id, "source_id": link.source_id, "relation": link.relation,
         "score": min(1.0, max(0.0, round(float(link.score), 6))),
         "direction_confidence": min(1.0, max(0.0, round(float(link.direction_confidence), 6))),
-        # Through JSON and back, so it compares equal to what the database returns.
-        "evidence": json.loads(json.dumps(link.evidence, sort_keys=True, default=str)),
+        "evidence": link.evidence,
         "method_version": METHOD_VERSION,
     }
+
+
+def _as_stored(evidence: dict[str, Any]) -> Any:
+    """Evidence through JSON and back, so it compares equal to what the database returns (only
+    for the links compared with a stored one: the rest are stored as they are, the same text)."""
+    return json.loads(json.dumps(evidence, sort_keys=True, default=str))
 
 
 def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> ProvenanceChange:
@@ -185,7 +190,7 @@ def _write_links(conn: Connection, links: list[Link], present: dict[tuple[int, i
             conn.execute(delete(links_table).where(links_table.c.id == row.id))
             change.deleted += 1
         elif key in wanted and (any(getattr(row, name) != wanted[key][name] for name in columns)
-                                or evidence[row.id] != wanted[key]["evidence"]):
+                                or evidence[row.id] != _as_stored(wanted[key]["evidence"])):
             conn.execute(sql_update(links_table).where(links_table.c.id == row.id).values(wanted[key]))
             change.updated += 1
     new_rows = [row for key, row in wanted.items() if key not in present]

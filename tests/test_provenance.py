@@ -172,6 +172,22 @@ def test_telltales_travel_with_the_fingerprint_and_linking_reads_them_from_there
     assert _as_json(build(docs, bare)) == expected
 
 
+def test_stored_telltales_are_decoded_once_when_first_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance.telltales import Telltales
+
+    doc = DocInput(1, sorted(SEEDS.glob("*.txt"))[0].read_text(encoding="utf-8"))
+    data = fingerprint(doc).to_bytes()
+    decoded: list[bytes] = []
+    real = Telltales.from_json.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(Telltales, "from_json", classmethod(lambda cls, raw: decoded.append(raw) or real(cls, raw)))
+    stored = Fingerprint.from_bytes(data)
+    # Not while the archive's fingerprints are read (linking decodes them in its workers)...
+    assert decoded == []
+    # ...but on first use, once.
+    assert stored.telltales == read_telltales(doc.text) and stored.telltales is stored.telltales
+    assert len(decoded) == 1
+
+
 def _seed_result() -> ProvenanceResult:
     files = sorted(SEEDS.glob("*.txt"))
     return build([DocInput(i, f.read_text(encoding="utf-8")) for i, f in enumerate(files)])

@@ -98,6 +98,24 @@ def test_both_sibling_rewrites_link_to_the_source_not_to_each_other() -> None:
         assert derived[key].evidence["reasons"], "every link explains itself"
 
 
+def test_the_family_rules_ask_once_whether_a_member_could_source_a_text_while_the_pairs_hold(monkeypatch) -> None:
+    index = ProvenanceIndex()
+    index.update(_docs())
+    index.result()
+    asked: list[tuple[int, int]] = []
+    preference = ProvenanceIndex._source_preference
+    monkeypatch.setattr(ProvenanceIndex, "_source_preference",
+                        lambda self, m, x: asked.append((m, x)) or preference(self, m, x))
+    assert index._could_source(1, 2)
+    once = len(asked)
+    assert index._could_source(1, 2) and len(asked) == once
+    # A pair taken out (or added) may change the answer: asked again.
+    rec = index.pairs.pop((1, 2))
+    assert not index._could_source(1, 2)
+    index.pairs[(1, 2)] = rec
+    assert index._could_source(1, 2) and len(asked) == once + 1
+
+
 def _chain_fixture() -> tuple[ProvenanceIndex, dict]:
     from archive.provenance.engine import _Oriented
 

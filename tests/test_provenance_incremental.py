@@ -185,6 +185,31 @@ def test_stored_links_are_rewritten_only_where_they_differ_evidence_included(tmp
             assert provenance_store._stored_evidence(conn, [row.id])[row.id]["reasons"] == ["another reason"]
 
 
+def test_evidence_is_stored_as_written_and_compared_as_the_database_returns_it(tmp_path: Path) -> None:
+    import numpy as np
+
+    folder = _folder(tmp_path, "docs", ["story", "spun"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        with archive.engine.begin() as conn:
+            ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM documents ORDER BY id")]
+            (key, row), = provenance_store._stored_links(conn, ids).items()
+            conn.exec_driver_sql("DELETE FROM provenance")
+            # Tuples and numpy numbers read back as lists and strings: stored without being
+            # converted first, then found unchanged.
+            link = Link(row.derived_id, row.source_id, row.relation, row.score, row.direction_confidence,
+                        {"reasons": ("a", "b"), "passages": [{"matched_tokens": np.int64(7)}]})
+            change = provenance_store.ProvenanceChange(documents=2, links=1)
+            provenance_store._write_links(conn, [link], {}, change)
+            assert change.inserted == 1
+            present = provenance_store._stored_links(conn, ids)
+            (stored_id,) = [r.id for r in present.values()]
+            assert provenance_store._stored_evidence(conn, [stored_id])[stored_id] == {
+                "reasons": ["a", "b"], "passages": [{"matched_tokens": "7"}]}
+            provenance_store._write_links(conn, [link], present, change)
+            assert (change.updated, change.inserted, change.deleted) == (0, 1, 0)
+
+
 def test_no_link_is_stored_without_its_evidence_after_updates(tmp_path: Path, incremental: None) -> None:
     copies = _folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
     original = _folder(tmp_path, "original", ["story", "duplicate", "rewrite"])

@@ -109,10 +109,37 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
     for name in ("map_forked", "map_shares_forked"):
         monkeypatch.setattr(f"archive.provenance.engine.{name}", counting(name))
     assert _as_json(build(_docs())) == alone
-    # Documents, candidate choice, pair alignment, pair decisions and links' evidence all went
-    # through the workers.
-    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked", "map_forked"]
-    assert all(n >= 2 for _, n in calls)
+    # Documents, candidate choice, pair alignment, pair decisions and links' evidence (while
+    # sources are chosen) all went through the workers; no link needed building again.
+    assert [name for name, _ in calls] == ["map_forked", "map_shares_forked", "map_forked", "map_shares_forked",
+                                           "map_forked", "map_forked"]
+    assert all(n >= 2 for _, n in calls[:-1]) and calls[-1][1] == 0
+
+
+def test_a_link_that_the_choice_of_sources_changed_is_built_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance.engine import ProvenanceIndex, _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs())
+    assert index.result().links and index.pairs[(2, 4)].decision.relation == "related"
+    # Its link is built as a related pair's while sources are chosen; then the pair is chosen,
+    # and another pair is turned round (as the family rules do with the pairs they promote).
+    choose = ProvenanceIndex._choose_parents
+
+    def choosing(self: ProvenanceIndex, oriented):  # type: ignore[no-untyped-def]
+        parent = choose(self, oriented)
+        parent[oriented[(2, 4)].derived] = (2, 4)
+        o = oriented[(1, 2)]
+        oriented[(1, 2)] = _Oriented(o.derived, o.source, 1.0 - o.confidence, o.signals,
+                                     tuple((y, x, "b" if s == "a" else "a") for x, y, s in o.examples))
+        return parent
+
+    monkeypatch.setattr(ProvenanceIndex, "_choose_parents", choosing)
+    built_late = index.result(lambda planned: lambda link: True)  # (no link is built early for a caller that picks)
+    links = index.result()
+    assert _as_json(links) == _as_json(built_late)
+    assert [l.relation for l in links.links if {l.derived_id, l.source_id} == {2, 4}] == ["rewrite"]
+    assert [(l.derived_id, l.source_id) for l in links.links if {l.derived_id, l.source_id} == {1, 2}] == [(1, 2)]
 
 
 _KILLED_PARENT = """

@@ -333,6 +333,9 @@ class ProvenanceIndex:
         self._rare_cache: dict[int, np.ndarray] = {}
         # (pair count, _closest_paired's map) for one result().
         self._closest: tuple[int, dict[int, list[int]]] | None = None
+        # (pair count, _could_source's answers) for one result(): the family rules ask again for
+        # the same members (_family_roots runs twice, and a text is in many families).
+        self._could: tuple[int, dict[tuple[int, int], bool]] | None = None
         # Candidate lists searched by the family rules, per list length, for one result() (the
         # candidate index does not change meanwhile; the rules search the same texts each round).
         self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
@@ -731,12 +734,19 @@ class ProvenanceIndex:
     def _could_source(self, m: int, d: int) -> bool:
         """The cheap necessary conditions for m to become d's source as its family root (checked
         for each member and its original before the family's round robin, which costs a member
-        squared)."""
-        key = (min(d, m), max(d, m))
-        return (key in self.pairs and self.pairs[key].decision.relation in ("related", FAMILY, "rewrite")
+        squared). Within one result() only pairs change (are added: see _closest_paired)."""
+        if self._could is None or self._could[0] != len(self.pairs):
+            self._could = (len(self.pairs), {})
+        answers = self._could[1]
+        could = answers.get((m, d))
+        if could is None:
+            key = (min(d, m), max(d, m))
+            could = answers[(m, d)] = (
+                key in self.pairs and self.pairs[key].decision.relation in ("related", FAMILY, "rewrite")
                 and not self._same_outlet(d, m)
                 and (self._containment(d, m) >= ROOT_MIN_CONTAINMENT or self._opening_cover(m, d) >= OPENING_FAMILY_COVER)
                 and self._source_preference(m, d) >= ROOT_MIN_PREFERENCE)
+        return could
 
     def _original_of(self, root: int, oriented: dict[tuple[int, int], _Oriented],
                      parent: dict[int, tuple[int, int]]) -> int:
@@ -1670,14 +1680,27 @@ class ProvenanceIndex:
         self._follow_frequencies()
         self._reset_name_caches()
         self._closest = None
+        self._could = None
         self._near = {}
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
-        try:
-            with ExitStack() as self._search_scope:
-                parent = self._choose_parents(oriented)
-        finally:
-            self._search_scope = None
+        # Choosing sources is serial, and what is costly in a link does not depend on it (whether
+        # the two leads report one event, and the evidence but its reasons): the workers build
+        # that meanwhile, for every pair that may become a link (not for a caller that takes a few
+        # of the links), with the orientations as they stand; a link whose pair the choice turned
+        # round, or which needs what was not built, is built again below.
+        before = dict(oriented)
+        guessed = [key for key in sorted(oriented) if self.pairs[key].decision.relation != FAMILY] if wanted is None else []
+        chose: list[dict[int, tuple[int, int]]] = []
+
+        def choose() -> None:
+            try:
+                with ExitStack() as self._search_scope:
+                    chose.append(self._choose_parents(oriented))
+            finally:
+                self._search_scope = None
+        early = dict(zip(guessed, map_forked(lambda key: self._early_evidence(before, key), guessed, meanwhile=choose)))
+        parent = chose[0]
         chosen = set(parent.values())
         kept: list[tuple[tuple[int, int], str, str | None]] = []
         for key, o in sorted(oriented.items()):
@@ -1704,9 +1727,23 @@ class ProvenanceIndex:
             planned = [Link(oriented[key].derived, oriented[key].source, rel, 0.0, 0.0) for key, rel, _ in kept]
             takes = wanted(planned)
             kept = [item for item, link in zip(kept, planned) if takes(link)]
-        # Reading leads and quoting evidence are pure and per pair: on every core.
-        built = map_forked(lambda item: self._final_link(oriented, *item), kept)
-        links = sorted((l for l in built if l is not None), key=lambda l: (l.derived_id, l.source_id))
+
+        def ready(key: tuple[int, int], relation: str) -> bool:
+            return (key in early and oriented[key] is before[key]
+                    and (relation == "related" or early[key][1] is not None))
+
+        def finished(key: tuple[int, int], relation: str, note: str | None) -> Link | None:
+            event, body = early[key]
+            if relation == "related" and not event:
+                return None
+            assert body is not None  # (a related pair with one event, or a pair with its evidence: ready)
+            return self._link(self.pairs[key], oriented[key], relation, note, body)
+        # The links not built early: reading leads and quoting evidence are pure and per pair,
+        # on every core too.
+        todo = [item for item in kept if not ready(*item[:2])]
+        built = dict(zip((key for key, _, _ in todo), map_forked(lambda item: self._final_link(oriented, *item), todo)))
+        links = sorted((l for l in (finished(*item) if ready(*item[:2]) else built[item[0]] for item in kept)
+                        if l is not None), key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
         attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
         flags, doc_evidence = self.flags(links)
@@ -1719,6 +1756,15 @@ class ProvenanceIndex:
         if relation == "related" and not self._same_event(*key):
             return None
         return self._link(self.pairs[key], oriented[key], relation, note)
+
+    def _early_evidence(self, oriented: dict[tuple[int, int], _Oriented],
+                        key: tuple[int, int]) -> tuple[bool, dict[str, Any] | None]:
+        """Before sources are chosen: whether the leads of a decided pair report one event (its
+        link is a related one unless it is chosen), and its link's evidence but the reasons (see
+        _evidence); None for a related pair whose leads do not, which is no link unless chosen."""
+        rec = self.pairs[key]
+        event = self._same_event(*key)
+        return event, (None if rec.decision.relation == "related" and not event else self._evidence(rec, oriented[key]))
 
     def flags(self, links: list[Link]) -> tuple[dict[int, list[str]], dict[int, dict[str, Any]]]:
         """Each document's flags (its derivation relations in ``links``, 'spun' from artefacts)
@@ -1743,7 +1789,16 @@ class ProvenanceIndex:
             }
         return {d: sorted(v) for d, v in sorted(flags.items())}, evidence
 
-    def _link(self, rec: PairRecord, o: _Oriented, relation: str, note: str | None) -> Link:
+    def _link(self, rec: PairRecord, o: _Oriented, relation: str, note: str | None,
+              evidence: dict[str, Any] | None = None) -> Link:
+        """``evidence``: _evidence of the pair as ``o`` orients it, when built already."""
+        evidence = {"method_version": METHOD_VERSION, "reasons": list(rec.decision.reasons) + ([note] if note else []),
+                    **(self._evidence(rec, o) if evidence is None else evidence)}
+        return Link(o.derived, o.source, relation, float(rec.decision.score), round(float(o.confidence), 4), evidence)
+
+    def _evidence(self, rec: PairRecord, o: _Oriented) -> dict[str, Any]:
+        """A link's evidence but its method version and reasons (which follow the choice of
+        sources): passages, substitutions and shared terms quoted from the two texts."""
         f = rec.features
         al = f.alignment
         src_is_a = o.source == f.a
@@ -1767,9 +1822,7 @@ class ProvenanceIndex:
             (s0, s1, d0, d1) = (s.a0, s.a1, s.b0, s.b1) if src_is_a else (s.b0, s.b1, s.a0, s.a1)
             a_span, b_span = span(ts, s0, s1), span(td, d0, d1)
             conflicts.append([text_s[a_span[0]:a_span[1]], text_d[b_span[0]:b_span[1]]])
-        evidence: dict[str, Any] = {
-            "method_version": METHOD_VERSION,
-            "reasons": list(rec.decision.reasons) + ([note] if note else []),
+        return {
             "cosine": round(f.cosine, 4),
             "coverage": {"source": round(al.coverage_a if src_is_a else al.coverage_b, 3),
                          "derived": round(al.coverage_b if src_is_a else al.coverage_a, 3)},
@@ -1781,7 +1834,6 @@ class ProvenanceIndex:
             "direction": [s.as_json(f.a, f.b) for s in o.signals],
             "substitution_direction_examples": [list(e) for e in o.examples],
         }
-        return Link(o.derived, o.source, relation, float(rec.decision.score), round(float(o.confidence), 4), evidence)
 
     def _shared_terms(self, derived: int, source: int) -> dict[str, list[str]]:
         """Shared numbers, names and rarest words, quoted from the derived text, in text order."""

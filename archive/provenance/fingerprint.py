@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,7 +32,16 @@ class Fingerprint:
 
     tokens: Tokens
     text_len: int
-    telltales: Telltales | None = None
+    # The telltales, or their stored form (from_bytes), decoded on first use: linking decodes
+    # them in the worker that analyses the document, not all in this process before it forks.
+    told: Telltales | bytes | None = field(default=None, compare=False)
+
+    @property
+    def telltales(self) -> Telltales | None:
+        if isinstance(self.told, bytes):
+            object.__setattr__(self, "told", Telltales.from_json(self.told))  # (frozen: set once, as decoded)
+        assert not isinstance(self.told, bytes)
+        return self.told
 
     def to_bytes(self) -> bytes:
         t = self.tokens
@@ -50,7 +59,8 @@ class Fingerprint:
 
     @classmethod
     def from_bytes(cls, data: bytes, telltales: bool = True) -> "Fingerprint":
-        """``telltales=False`` skips decoding them (a candidate index needs the tokens only)."""
+        """``telltales=False`` leaves them out (a candidate index needs the tokens only); else
+        they are decoded when first read (see told)."""
         magic, n, text_len = struct.unpack_from("<4sII", data, 0)
         if magic != _MAGIC:
             raise ValueError("not a provenance fingerprint (or written by another method version)")
@@ -63,8 +73,7 @@ class Fingerprint:
         off += 4 * n
         kinds = np.frombuffer(data, "u1", n, off).astype(np.uint8)
         off += n
-        told = Telltales.from_json(data[off:]) if telltales and len(data) > off else None
-        return cls(Tokens(hashes, kinds, starts, ends), text_len, told)
+        return cls(Tokens(hashes, kinds, starts, ends), text_len, bytes(data[off:]) if telltales and len(data) > off else None)
 
 
 def fingerprint_text(text: str) -> Fingerprint:
