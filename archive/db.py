@@ -6,25 +6,28 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError
 
 from archive import sqlite_extras
 from archive.errors import StoreError
 from archive.models import Base
-from archive.storefile import BUSY_TIMEOUT_MS, check_sqlite_file, damaged_message, read_revision
+from archive.storefile import BUSY_TIMEOUT_MS, SCHEMA_REVISION, check_sqlite_file, damaged_message, read_revision
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
+# Alembic is imported only to migrate, check, or judge a revision that is not SCHEMA_REVISION:
+# opening an up-to-date store (every writing command) needs none of it (~90 ms of imports).
+
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     if not (MIGRATIONS_DIR / "env.py").exists():
         raise StoreError(f"migrations not found at {MIGRATIONS_DIR}; reinstall archive from its source tree")
     config = Config()
@@ -33,6 +36,8 @@ def alembic_config() -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -57,8 +62,13 @@ def make_engine(path: Path) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The store's schema revision (Alembic's version table), None for a new database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").first() is None:
+            return None  # nothing migrated yet
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return row[0] if row else None
 
 
 def backup_file(path: Path, revision: str) -> Path:
@@ -79,11 +89,12 @@ def backup_file(path: Path, revision: str) -> Path:
 def upgrade(engine: Engine, path: Path) -> Path | None:
     """Bring the store to the newest revision; back up an existing older database first."""
     revision = current_revision(engine)
-    head = head_revision()
-    if revision == head:
+    if revision == SCHEMA_REVISION or revision == head_revision():
         return None
     _refuse_unless_ours(path, revision, set(inspect(engine).get_table_names()))
     backup = backup_file(path, revision) if revision is not None else None
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -95,6 +106,10 @@ def _refuse_unless_ours(path: Path, revision: str | None, tables: set[str]) -> N
     """Raise unless the database is an archive at a revision this code knows (or empty)."""
     if revision is None and tables - {"alembic_version"}:
         raise StoreError(f"{path} is an SQLite database but not an archive; use another --home")
+    if revision == SCHEMA_REVISION:
+        return
+    from alembic.script import ScriptDirectory
+
     known = {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if revision is not None and revision not in known:
         raise StoreError(
@@ -148,6 +163,9 @@ def check_store(engine: Engine) -> StoreReport:
     report = StoreReport(revision=current_revision(engine), head=head_revision())
     if report.revision != report.head:
         report.problems.append(f"schema at revision {report.revision}, expected {report.head}")
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"include_object": _ignore_fts}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,20 @@ def test_fts_mirror_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
         assert conn.execute(match, {"q": "wheat"}).all() == []
 
 
+def test_opening_an_up_to_date_store_imports_no_alembic(tmp_path: Path) -> None:
+    """Alembic (~90 ms of imports) is for migrating and checking: a writing command that opens a
+    store at SCHEMA_REVISION does without it; a new store is still created through it."""
+    path = tmp_path / "archive.db"
+    opens = ("import sys; from pathlib import Path; from archive import db; "
+             f"db.open_store(Path({str(path)!r})).dispose(); print('alembic' in sys.modules)")
+    for expected in ("True", "False"):  # creating it, then opening it
+        done = subprocess.run([sys.executable, "-c", opens], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_REVISION
+
+
 def test_older_revision_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database at the previous revision is copied aside before a new migration runs."""
     path = tmp_path / "archive.db"
@@ -76,6 +92,8 @@ def test_older_revision_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: 
         "def downgrade():\n    op.drop_column('documents', 'extra_note')\n"
     )
     monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
+    # A release with a new migration names it as its schema revision too (checked above).
+    monkeypatch.setattr(db, "SCHEMA_REVISION", "9000")
     engine = db.open_store(path)
     backups = list(tmp_path.glob("archive.db.bak-*"))
     assert len(backups) == 1
