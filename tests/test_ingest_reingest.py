@@ -81,6 +81,31 @@ def test_a_text_changed_after_the_reader_looked_is_fingerprinted_by_the_writer(
         assert again.updated == 1
         stored = _stored_print(archive, "a.txt")
         assert stored.telltales == read_telltales(STORY) and len(stored.tokens) > 10
+        # Its language too: the reader detects it only for texts it does not take for stored.
+        with archive.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT language FROM documents").scalar_one() == "en"
+
+
+def test_a_reingest_of_unchanged_texts_loads_no_language_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language of a text the store holds is not needed (it is not written again): loading
+    py3langid's model (~0.5 s) was most of a re-ingest of a few unchanged files."""
+    from archive.ingest import langid
+
+    folder = _write(tmp_path / "in", {"a.txt": STORY, "b.txt": "A second story about wheat prices in Chicago."})
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False, provenance=False)
+        with archive.engine.connect() as conn:
+            languages = [row[0] for row in conn.exec_driver_sql("SELECT language FROM documents ORDER BY id")]
+        assert languages[0] == "en"  # (the second is too short to tell)
+
+        def refuse(*_args: Any, **_kwargs: Any) -> None:
+            raise AssertionError("the language model was asked for")
+
+        monkeypatch.setattr(langid, "classify_many", refuse)
+        again = archive.ingest([str(folder)], background=False, provenance=False)
+        assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+        with archive.engine.connect() as conn:
+            assert [row[0] for row in conn.exec_driver_sql("SELECT language FROM documents ORDER BY id")] == languages
 
 
 def _lookup_in_child(lookup: StoredTexts, pairs: list[tuple[str, str]], out: Any) -> None:

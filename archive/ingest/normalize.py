@@ -402,11 +402,13 @@ def detect_languages(records: list[RawRecord]) -> list[RawRecord]:
     Gives what ``normalize_record`` would have: a record with no language gets one detected from
     its text (``langid.classify_many``, py3langid's answers at a fraction of the cost).
     """
-    from archive.ingest.langid import classify_many
-
     wanted = [(i, _language_sample(r.text)) for i, r in enumerate(records) if r.language is None]
     wanted = [(i, sample) for i, sample in wanted if sample is not None]
     out = list(records)
+    if not wanted:
+        return out  # (nor the model loaded: ~0.5 s)
+    from archive.ingest.langid import classify_many
+
     for (i, _), code in zip(wanted, classify_many([sample for _, sample in wanted])):
         out[i] = dataclasses.replace(out[i], language=code)
     return out

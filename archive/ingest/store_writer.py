@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
 from archive.ingest.records import RecordFailure
 from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, Story, utcnow
@@ -96,6 +97,11 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
             changed.append((existing[external_id][0], doc))
         else:
             outcome.unchanged += 1
+    # A text the reader took for one the store held, which changed since: its language was not
+    # detected then (prepare._prepare_batch), nor its fingerprint made (below).
+    late = [doc for doc in new_docs + [doc for _, doc in changed] if doc.fingerprint is None]
+    for doc, record in zip(late, detect_languages([doc.record for doc in late])):
+        doc.record = record
 
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
