@@ -163,14 +163,22 @@ def test_merge_reads_the_evidence_only_of_the_stored_links_it_changes() -> None:
     assert merged[(4, 9)] is stored[2]
 
 
-def test_stored_links_are_rewritten_only_where_they_differ_evidence_included(tmp_path: Path) -> None:
+def _one_stored_link(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An archive of a story and its spun copy: (archive, its document ids, their stored links)."""
     folder = _folder(tmp_path, "docs", ["story", "spun"])
-    with Archive(tmp_path / "home") as archive:
-        archive.ingest([str(folder)], background=False)
+    archive = Archive(tmp_path / "home")
+    archive.ingest([str(folder)], background=False)
+    with archive.engine.connect() as conn:
+        ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM documents ORDER BY id")]
+        present = provenance_store._stored_links(conn, ids)
+    assert len(present) == 1
+    return archive, ids, present
+
+
+def test_stored_links_are_rewritten_only_where_they_differ_evidence_included(tmp_path: Path) -> None:
+    archive, ids, present = _one_stored_link(tmp_path)
+    with archive:
         with archive.engine.begin() as conn:
-            ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM documents ORDER BY id")]
-            present = provenance_store._stored_links(conn, ids)
-            assert len(present) == 1
             (key, row), = present.items()
             assert "evidence" not in row._fields
             stored = provenance_store._stored_evidence(conn, [row.id])[row.id]
@@ -188,12 +196,10 @@ def test_stored_links_are_rewritten_only_where_they_differ_evidence_included(tmp
 def test_evidence_is_stored_as_written_and_compared_as_the_database_returns_it(tmp_path: Path) -> None:
     import numpy as np
 
-    folder = _folder(tmp_path, "docs", ["story", "spun"])
-    with Archive(tmp_path / "home") as archive:
-        archive.ingest([str(folder)], background=False)
+    archive, ids, present = _one_stored_link(tmp_path)
+    with archive:
         with archive.engine.begin() as conn:
-            ids = [row[0] for row in conn.exec_driver_sql("SELECT id FROM documents ORDER BY id")]
-            (key, row), = provenance_store._stored_links(conn, ids).items()
+            (key, row), = present.items()
             conn.exec_driver_sql("DELETE FROM provenance")
             # Tuples and numpy numbers read back as lists and strings: stored without being
             # converted first, then found unchanged.
