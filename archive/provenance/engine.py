@@ -845,7 +845,7 @@ class ProvenanceIndex:
         votes = _tally((d, sources[x]) for d in open_ for x, cosine in own[d]
                        if cosine >= NEIGHBOUR_MIN_COSINE and x in sources and sources[x] != d)
         gaps = self._family_style_gaps(sources)
-        originals = {q for q in sources.values() if q not in parent}
+        originals = set(_originals(sources, parent))
         moves: dict[int, tuple[int, int]] = {}
         for d, by_source in sorted(votes.items()):
             counts = sorted(by_source.values(), reverse=True)
@@ -895,7 +895,7 @@ class ProvenanceIndex:
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
-        originals = sorted({q for q in sources.values() if q not in parent})
+        originals = _originals(sources, parent)
         if repoint:
             texts = list(sources)
         else:
@@ -1916,6 +1916,12 @@ def _other(key: tuple[int, int], x: int) -> int:
     (Not the pair's orientation: a link re-pointed by the family rules keeps the pair's own
     direction until _choose_parents has finished, and it may point the other way.)"""
     return key[1] if key[0] == x else key[0]
+
+
+def _originals(sources: dict[int, int], parent: dict[int, tuple[int, int]]) -> list[int]:
+    """The originals, in id order: the texts that source rewrites (``sources``: rewrite -> its
+    source) and have no source of their own."""
+    return sorted({q for q in sources.values() if q not in parent})
 
 
 def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:
