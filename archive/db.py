@@ -64,11 +64,7 @@ def make_engine(path: Path) -> Engine:
 def current_revision(engine: Engine) -> str | None:
     """The store's schema revision (Alembic's version table), None for a new database."""
     with engine.connect() as conn:
-        if conn.exec_driver_sql(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").first() is None:
-            return None  # nothing migrated yet
-        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-    return row[0] if row else None
+        return read_revision(conn.connection.driver_connection)  # type: ignore[arg-type]
 
 
 def backup_file(path: Path, revision: str) -> Path:

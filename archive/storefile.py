@@ -40,10 +40,12 @@ def check_sqlite_file(path: Path) -> None:
 
 
 def read_revision(conn: sqlite3.Connection) -> str | None:
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.OperationalError:
+    """The schema revision in Alembic's version table; None for a database without one (new, or
+    not an archive's). Errors reading the file (locked, damaged) are raised, not taken for None,
+    which would tell the user the file is not an archive."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'").fetchone() is None:
         return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     return row[0] if row else None
 
 

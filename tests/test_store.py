@@ -132,3 +132,23 @@ def test_non_sqlite_file_is_refused(tmp_path: Path) -> None:
         db.open_store(path)
     with pytest.raises(StoreError, match="not an SQLite database"):
         connect_readonly(path)
+
+
+def test_a_locked_database_is_reported_as_locked_not_as_a_foreign_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readers meet a lock when the journal is not WAL (a copied or restored file): the revision
+    read must fail as such, not pass for a file without Alembic's table."""
+    path = tmp_path / "archive.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES (?)", (SCHEMA_REVISION,))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr("archive.storefile.BUSY_TIMEOUT_MS", 0)
+    try:
+        with pytest.raises(StoreError) as raised:
+            connect_readonly(path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert "locked" in str(raised.value) and "not an archive" not in str(raised.value)
