@@ -4,6 +4,8 @@ import gzip
 import io
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -397,3 +399,18 @@ def test_unparseable_date_is_kept_raw(tmp_path: Path) -> None:
 ])
 def test_sniff_format(head: bytes, fmt: str) -> None:
     assert sniff_format(head) == fmt
+
+
+def test_only_html_and_warc_input_import_their_parsers(tmp_path: Path) -> None:
+    """trafilatura (with lxml) and warcio cost ~80 ms of imports that text and JSON input don't use."""
+    (tmp_path / "story.txt").write_text("A headline\n\nThe body of the story, long enough to read.\n")
+    (tmp_path / "page.html").write_text("<html><head><title>T</title></head><body><article><p>"
+                                        + "The body of a page with enough words to be read as an article. " * 5
+                                        + "</p></article></body></html>")
+    reads = ("import sys; from archive.ingest.readers import iter_records; "
+             "list(iter_records([sys.argv[1]])); print('trafilatura' in sys.modules, 'warcio' in sys.modules)")
+    for name, expected in (("story.txt", "False False"), ("page.html", "True False")):
+        done = subprocess.run([sys.executable, "-c", reads, str(tmp_path / name)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected, name

@@ -22,10 +22,6 @@ from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 import dateutil.parser
-import trafilatura
-from trafilatura.settings import Document, set_date_params
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format
@@ -426,6 +422,10 @@ def _html_record(
     html: str, origin: str, external_id: str, *, url: str | None = None,
     record_ref: str | None = None, extra: dict[str, Any] | None = None, fmt: str = "html",
 ) -> RawRecord | RecordFailure:
+    # Imported here: trafilatura and lxml take ~80 ms that ingests of text and JSON files don't need.
+    import trafilatura
+    from trafilatura.settings import Document, set_date_params
+
     # Ask for the time of day too: trafilatura's default date format drops it.
     date_params = {**set_date_params(), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
     try:
@@ -466,6 +466,9 @@ def _read_warc(
     if not stream.peek(len(WARC_MAGIC)).startswith(WARC_MAGIC):
         yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
         return
+    from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it
+    from warcio.exceptions import ArchiveLoadFailed
+
     records = iter(ArchiveIterator(stream))
     number = 0
     while True:
