@@ -253,6 +253,15 @@ def test_cp1252_text_is_decoded(tmp_path: Path) -> None:
     assert only_record(path).text == text
 
 
+def test_utf8_with_a_few_damaged_bytes_stays_utf8(tmp_path: Path) -> None:
+    """Stray bytes in UTF-8 text cost themselves (U+FFFD), not every other accented letter."""
+    path = tmp_path / "pasted.txt"
+    sentence = "Schön grün, süß und größer: Müller fährt über Köln nach Zürich. "
+    path.write_bytes(sentence.encode() * 3 + b"caf\xe9 " + sentence.encode() * 3)
+    text = only_record(path).text
+    assert text.count("Schön") == 6 and text.count("\ufffd") == 1 and "Ã" not in text
+
+
 def test_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
     (tmp_path / "wide.txt").write_bytes(ARTICLE.encode("utf-16"))
     assert only_record(tmp_path / "wide.txt").text == ARTICLE

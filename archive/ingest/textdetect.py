@@ -19,6 +19,12 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _PREFERRED = frozenset({"cp1252", "latin_1", "iso8859_15"})
+# A text whose non-ASCII characters are this many times more often intact UTF-8 sequences than
+# invalid bytes is UTF-8 with a few damaged bytes (pasted from elsewhere, cut mid-character), not
+# a legacy code page: in those, nearly every non-ASCII byte is invalid UTF-8. One such page of
+# trafilatura's evaluation set (3 stray bytes among ~100 umlauts) was read as cp1252 before,
+# which garbled every umlaut ("schÃ¶n").
+_UTF8_INTACT_PER_DAMAGED = 10
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<article", b"<meta ", b"<title")
 
 
@@ -40,6 +46,9 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    damaged_utf8 = _mostly_utf8(data)
+    if damaged_utf8 is not None:
+        return damaged_utf8
     matches = charset_normalizer.from_bytes(data)
     best = matches.best()
     if best is None:
@@ -50,6 +59,15 @@ def decode_text(data: bytes) -> str:
         if tied and any(name in _PREFERRED for name in match.could_be_from_charset):
             return str(match)
     return str(best)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """``data`` decoded as UTF-8 with U+FFFD for its few invalid bytes, or None when invalid bytes
+    are too common for UTF-8 text (see _UTF8_INTACT_PER_DAMAGED)."""
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    intact = len(text) - len(text.encode("ascii", errors="ignore")) - damaged
+    return text if intact >= _UTF8_INTACT_PER_DAMAGED * damaged else None
 
 
 def sniff_format(head: bytes) -> str:
