@@ -9,7 +9,7 @@
 Stages: baselines (raw Whoosh, FTS5, MinHash+LSH), ingest (Reuters, with provenance), provenance
 (Reuters + spun_dev without provenance, then refresh_provenance), search (in-process latency),
 cli (whole-process wall time of `archive search` / `archive show`, and -X importtime), quality
-(bench/provenance_eval.py), scale (bench/scale.py, only with --scale).
+(bench/provenance_eval.py, and bench/html_eval.py: main text of web pages), scale (bench/scale.py, only with --scale).
 
 Writes ``latest.md`` and ``latest.json`` to the output folder (default bench/results/), plus a
 copy of each named by time and commit. The machine is small and shared: read the ratios.
@@ -357,6 +357,20 @@ class Bench:
             result["ok"] = False
             result["error"] = "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"
         self.results["quality"] = result
+        self.results["html_extraction"] = self._html_extraction()
+
+    def _html_extraction(self) -> dict[str, Any]:
+        """bench/html_eval.py: the ingest's main text of 250 web pages against trafilatura's own."""
+        out_json = self.workdir / "html_eval.json"
+        argv = [str(PYTHON), str(HERE / "html_eval.py"), "--json", str(out_json)]
+        proc, seconds, _ = run_measured(argv, timeout=self.args.quality_timeout)
+        if proc.returncode != 0 or not out_json.exists():
+            return {"ok": False, "error": "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"}
+        report = json.loads(out_json.read_text())
+        return {"ok": True, "seconds": round(seconds, 1), "pages": report["pages"],
+                "ingest_failed": len(report["ingest_failed"]), "ingest": report["ingest"],
+                "trafilatura_extract": report["trafilatura_extract"],
+                "passages_lost_to_the_ingest": report["passages_lost_to_the_ingest"]}
 
     # -- scale --
     def stage_scale(self) -> None:
@@ -708,6 +722,18 @@ def to_markdown(r: dict[str, Any]) -> str:
                       "```json", json.dumps(quality["metrics"], indent=1, default=str)[:6000], "```"]
         else:
             lines += [f"FAILED (exit {quality.get('returncode')}): ", "```", quality.get("error", ""), "```"]
+    html = r.get("html_extraction")
+    if html:
+        lines += ["", "## Main text of web pages (bench/html_eval.py: 250 pages of trafilatura's evaluation set)", ""]
+        if html.get("ok"):
+            lines += [f"{html['pages']} pages, {html['ingest_failed']} failed to ingest; passages the ingest loses that "
+                      f"trafilatura.extract keeps: {html['passages_lost_to_the_ingest']}", "",
+                      "| reader | recall (main-text passages found) | precision (boilerplate kept out) | F1 |", "|---|---|---|---|"]
+            lines += [f"| {name} | {html[key]['recall']} | {html[key]['precision']} | {html[key]['f1']} |"
+                      for name, key in (("archive ingest (title and text)", "ingest"),
+                                        ("trafilatura.extract, defaults (baseline)", "trafilatura_extract"))]
+        else:
+            lines += ["FAILED:", "```", html.get("error", ""), "```"]
     scale = r.get("scale", {}).get("sizes", [])
     if scale:
         lines += ["", "## Scale run (articles recombined from Reuters paragraphs)", "",
