@@ -185,6 +185,14 @@ def test_edge_only_shapes_stay_in_the_middle(line: str) -> None:
     assert classify_line(line, at_edge=False) is None
 
 
+def test_a_label_line_counts_its_words_up_to_the_longest_label() -> None:
+    """classify_line stops counting words past the longest label line; a longer one is not a label."""
+    def tags(count: int) -> str:
+        return "Tags: " + ", ".join(f"topic{i}" for i in range(count))
+    assert classify_line(tags(24), at_edge=True) == "tags"
+    assert classify_line(tags(30), at_edge=True) is None
+
+
 def test_record_with_other_sites_cruft() -> None:
     text = "\n".join([
         "Home | News | Local",

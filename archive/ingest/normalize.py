@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
+from itertools import islice
 from typing import Any
 
 import py3langid
@@ -158,7 +159,9 @@ def classify_line(line: str, *, at_edge: bool) -> str | None:
     ``at_edge`` lines (before the first or after the last paragraph of prose) are judged loosely;
     in the middle only unmistakable shapes count.
     """
-    words = _WORD.findall(line)
+    # Every test below asks only whether there are at most _MAX_LABEL_WORDS words (or fewer), so
+    # the scan stops one word after that: a paragraph of prose is not split into all its words.
+    words = [match.group() for match in islice(_WORD.finditer(line), _MAX_LABEL_WORDS + 1)]
     if not words:
         return "separator" if line and at_edge else None
     sentence = _is_sentence(line, words)
