@@ -97,7 +97,7 @@ class Archive:
                     after_batch=feeder.feed,
                 )
                 committing = time.perf_counter()
-            summary.add_time("index", time.perf_counter() - committing)
+            summary.add_time("commit", time.perf_counter() - committing)
             if provenance and (summary.added or summary.updated or provenance_store.is_stale(engine)):
                 linked = time.perf_counter()
                 summary.provenance = provenance_store.update(engine)

@@ -36,7 +36,9 @@ class IngestSummary:
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
     # Seconds per stage: read, normalize, fingerprint, analyse (in the reader process when it
-    # runs in the background), store, index, provenance; and "wall" for the whole call.
+    # runs in the background), waiting (for the reader's next batch; without a reader process,
+    # the reading itself), store, index (feeding the index writer), commit (writing the index's
+    # new segment), provenance; and "wall" for the whole call.
     seconds: dict[str, float] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:
@@ -89,7 +91,13 @@ def run_ingest(
     status = "aborted"
     stored = stored_texts(engine)
     try:
-        for batch in batches_for(paths, stdin, background, stored or nothing_stored):
+        batches = iter(batches_for(paths, stdin, background, stored or nothing_stored))
+        while True:
+            waiting = time.perf_counter()
+            batch = next(batches, None)
+            summary.add_time("waiting", time.perf_counter() - waiting)
+            if batch is None:
+                break
             for stage, seconds in batch.seconds.items():
                 summary.add_time(stage, seconds)
             summary.origins.update(
