@@ -33,7 +33,8 @@ class UndecodableError(ValueError):
 
 
 def decode_text(data: bytes) -> str:
-    """Decode ``data`` as text: BOM, then UTF-8, then the encoding charset-normalizer is sure of."""
+    """Decode ``data`` as text: BOM, then UTF-8 (also with a few damaged bytes), then the encoding
+    charset-normalizer is sure of."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
