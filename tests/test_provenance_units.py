@@ -471,3 +471,20 @@ def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:
     assert style_vote(1) == []
     # Two or more: the text without them reads as the source.
     assert style_vote(2) == ["b"]
+
+
+def test_tokens_are_the_same_after_the_form_memo_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memo of token forms is bounded: past its size it is emptied, and hashes and kinds of
+    every form come out as a fresh process computes them."""
+    from archive.provenance import features
+
+    text = "Fourteen Dutch barges carried 1,500 tonnes of wheat to Rotterdam's port on the 14th."
+    expected = tokenize(text)
+    monkeypatch.setattr(features, "_MAX_FORMS", 4)
+    monkeypatch.setattr(features, "_form_hashes", {})
+    monkeypatch.setattr(features, "_form_kinds", {})
+    tokenize("wheat barges gamma")  # two forms the text has too: they must be learnt again
+    again = tokenize(text)
+    assert again.hashes.tolist() == expected.hashes.tolist()
+    assert again.kinds.tolist() == expected.kinds.tolist()
+    assert len(features._form_hashes) <= len(set(text.lower().split()))  # emptied, then only this text's

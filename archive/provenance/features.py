@@ -94,17 +94,27 @@ def _base_kind(form: str) -> int:
     return STOP if form in STOPWORDS else WORD
 
 
-_form_cache: dict[str, tuple[int, int]] = {}
+# Each token form's hash and base kind, kept for the process: a news vocabulary is a few hundred
+# thousand forms, and most tokens of a text are forms seen before. Two dicts rather than one of
+# pairs, so a text's hashes and kinds are read into arrays straight from them.
+_form_hashes: dict[str, int] = {}
+_form_kinds: dict[str, int] = {}
+_MAX_FORMS = 2_000_000  # past this many (a huge vocabulary), start again: memory stays bounded
 
 
-def _form_info(form: str) -> tuple[int, int]:
-    info = _form_cache.get(form)
-    if info is None:
+def _learn_forms(forms: list[str]) -> None:
+    """Put the hash and base kind of each of ``forms`` not yet known into the two dicts."""
+    unknown = set(forms).difference(_form_hashes)
+    if not unknown:
+        return
+    if len(_form_hashes) + len(unknown) > _MAX_FORMS:
+        _form_hashes.clear()
+        _form_kinds.clear()
+        unknown = set(forms)
+    for form in unknown:
         norm = normalise_form(form)
-        info = (token_hash(norm), _base_kind(norm))
-        if len(_form_cache) < 2_000_000:
-            _form_cache[form] = info
-    return info
+        _form_hashes[form] = token_hash(norm)
+        _form_kinds[form] = _base_kind(norm)
 
 
 _END_LUT = np.zeros(0x2100, dtype=bool)  # code points above this range never end a sentence
@@ -126,13 +136,9 @@ def tokenize(text: str) -> Tokens:
     offsets = np.cumsum(np.fromiter(map(len, parts), dtype=np.int32, count=len(parts)))
     ends = offsets[1::2].astype(np.int32)
     starts = offsets[0:-1:2].astype(np.int32)
-    infos = list(map(_form_cache.get, forms))
-    for i, info in enumerate(infos):
-        if info is None:
-            infos[i] = _form_info(forms[i])
-    table = np.array(infos, dtype=np.int64)
-    hashes = table[:, 0].copy()
-    kinds = table[:, 1].astype(np.uint8)
+    _learn_forms(forms)
+    hashes = np.fromiter(map(_form_hashes.__getitem__, forms), dtype=np.int64, count=n)
+    kinds = np.fromiter(map(_form_kinds.__getitem__, forms), dtype=np.uint8, count=n)
     # Sentence-initial: the last non-space character before the token ends a sentence or line.
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     nonspace = (codes != 32) & (codes != 9) & (codes != 13)
