@@ -643,6 +643,29 @@ def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source
     assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, rival=True)
 
 
+def test_neighbour_consensus_takes_an_elaboration_that_holds_more_of_its_source_than_the_source_of_it() -> None:
+    from archive.provenance.engine import ROOT_MIN_PREFERENCE, _Oriented
+
+    def attempt(rhythm_gap: float) -> dict:
+        index = _consensus_fixture()
+        del index.features[(1, 3)]
+        del index.pairs[(1, 3)]
+        # 3 elaborates on 1: it holds most of 1's terms, while 1 holds less of 3's (say what 3
+        # invented), so the containment asymmetry leans to 3; style says 1 is the human original.
+        index._cont_cache[(3, 1)], index._cont_cache[(1, 3)] = 0.3, 0.5
+        index.traits[3] = replace(index.traits[1], burstiness=index.traits[1].burstiness - rhythm_gap)
+        assert not index._reads_as_source(1, 3), "premise: containment alone points the other way"
+        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
+        assert index._source_preference(1, 3) >= ROOT_MIN_PREFERENCE or 3 not in parent
+        return parent
+
+    assert attempt(1.0)[3] == (1, 3)
+    # Not when the source preference as a whole does not reach ROOT_MIN_PREFERENCE.
+    assert 3 not in attempt(ROOT_MIN_PREFERENCE + 0.05)
+
+
 def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) -> None:
     index = _consensus_fixture()
 

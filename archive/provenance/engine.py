@@ -51,7 +51,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-21"
+METHOD_VERSION = "2026.12-22"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -828,10 +828,13 @@ class ProvenanceIndex:
     def _neighbour_consensus(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                              promoted: set[tuple[int, int]]) -> None:
         """A parentless text d among the nearest texts (by cosine) of CONSENSUS_MIN_VOTES or more
-        rewrites of one q, more than of any other source, is one more rewrite of q when q clearly
-        reads as its source, by style alone too, and is neither LLM-written like it, its own outlet
-        nor dated after it (in place). Unlike _family_consensus this needs no alignment of d with
-        its siblings or with q: the loosest
+        rewrites of one q, more than of any other source, is one more rewrite of q when q reads
+        as its source (the source preference, ROOT_MIN_PREFERENCE), by style alone too, and is
+        neither LLM-written like it, its own outlet nor dated after it (in place). The
+        containment asymmetry alone need not lean to q: an elaboration of a short article can
+        hold more of it than it holds of the elaboration (LLMFake: 11 more open-ended rewrites
+        linked, all to their true source; Clough, spun, Reuters, seeds unchanged). Unlike
+        _family_consensus this needs no alignment of d with its siblings or with q: the loosest
         rewrites (open-ended elaborations of a lead) are not aligned with anything, yet their
         nearest texts are their siblings. Only rewrite links vote, so copies and same-topic
         reports never do; an archive without rewrite links costs nothing here."""
@@ -863,7 +866,7 @@ class ProvenanceIndex:
             if style < ROOT_MIN_PREFERENCE and not (style >= 0.0 and gaps.get(q, 0.0) >= FAMILY_STYLE_GAP
                                                    and next((x for x, _ in own[d] if x in originals), None) == q):
                 continue
-            if (q in parent or not self._reads_as_source(q, d)
+            if (q in parent or self._source_preference(q, d) < ROOT_MIN_PREFERENCE
                     or self._llm_styled(q) or self._llm_like_source(q, d) or self._same_outlet(d, q)
                     or self._dated_after(q, d) or not self._one_story(key)):
                 continue
