@@ -196,6 +196,30 @@ def test_a_rewrite_whose_pair_pointed_backwards_gets_its_family_root() -> None:
     assert index._why[2].startswith("root_") and (1, 2) in promoted
 
 
+def test_a_family_root_reading_somewhat_llm_like_sources_a_models_family_that_reads_far_less_human() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP
+
+    def attempt(third_gap: float) -> tuple[ProvenanceIndex, dict]:
+        index, oriented = _chain_fixture()
+        _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: 1 reads as LLM-like as 2
+        # 2 and 3 read less human-written than 1 by sentence rhythm alone: 2 by 0.5, 3 by third_gap.
+        for x, gap in ((2, 0.5), (3, third_gap)):
+            index.traits[x] = replace(index.traits[x], burstiness=index.traits[1].burstiness - gap,
+                                      ai_markers=index.traits[1].ai_markers, llm_words=0.0)
+        assert index._llm_like_source(1, 2) and not index._llm_styled(1)
+        assert index._could_source(1, 2) and index._keeps_facts(2, 1)
+        parent = {3: (1, 3)}
+        index._family_roots(oriented, parent, {(1, 3)}, set())
+        return index, parent
+
+    # 2's family (1 and 3) reads, by median, FAMILY_STYLE_GAP or more less human than its root 1.
+    index, parent = attempt(FAMILY_STYLE_GAP + 0.1)
+    assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
+    # Otherwise 1 is taken for 2's sibling, as any somewhat LLM-like candidate.
+    _, parent = attempt(0.0)
+    assert 2 not in parent
+
+
 def _with_ai_density(index: ProvenanceIndex, doc: int, density: float, llm_words: float) -> None:
     from dataclasses import replace
 
@@ -217,11 +241,15 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     assert index._reads_as_source(1, 3) and not index._reads_as_source(3, 1)
     parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
     assert parent[3] == (1, 3) and index._why[3] == "best"
-    # Without that clear reading the LLM-like candidate stays excluded.
+    # Without that clear reading the LLM-like candidate is not chosen as 3's closest source. (Its
+    # family may still make it 3's root: 2 and 3 read far less human-written than 1, a model's
+    # family, see test_a_family_root_reading_somewhat_llm_like_sources_a_models_family...)
     index.traits[1] = replace(index.traits[1], burstiness=0.0)
     index._cont_cache[(3, 1)] = 0.0
     assert not index._reads_as_source(1, 3)
-    assert 3 not in index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    assert index._why[3] != "best"
+    assert parent.get(3) != (1, 3) or index._models_family(1, [3] + index._closest_paired()[3])
 
 
 def test_llm_favoured_words_alone_do_not_make_a_far_burstier_candidate_a_sibling() -> None:

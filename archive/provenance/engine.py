@@ -55,7 +55,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-24"
+METHOD_VERSION = "2026.12-25"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -715,7 +715,8 @@ class ProvenanceIndex:
             # (containment asymmetry and relative style), and keeps its facts.
             if root == d or not self._could_source(root, d) or self._dated_after(root, d):
                 continue
-            if self._llm_styled(root) or self._llm_like_source(root, d) or not self._keeps_facts(d, root):
+            if (self._llm_styled(root) or (self._llm_like_source(root, d) and not self._models_family(root, [d] + neighbours[d]))
+                    or not self._keeps_facts(d, root)):
                 continue
             if parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite
@@ -745,6 +746,18 @@ class ProvenanceIndex:
                 # d's sibling). (LLMFake: 2 rewrites taken from a sibling back to their source.)
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
+
+    def _models_family(self, root: int, family: list[int]) -> bool:
+        """The other members of ``family`` read, by their median style preference, at least
+        FAMILY_STYLE_GAP less human-written than its root: a model's rewrites of it, whose
+        original is not taken for a sibling for reading somewhat LLM-like (as in
+        _original_sources). LLMFake 0.9571/0.8798 -> 0.9572/0.8811 (2 rewrites linked to their
+        true source, 1 to a text identical to it, 1 moved from another article to its true
+        source); gap 0.3: 2 more to a text identical to the source; 0.6: only that 1; with no
+        family test, 7 rewrites take siblings for their source and one of Clough's independent
+        answers is linked."""
+        members = [x for x in family if x != root]
+        return bool(members) and statistics.median(self._style_preference(root, x) for x in members) >= FAMILY_STYLE_GAP
 
     def _may_have_root(self, d: int, neighbours: dict[int, list[int]], oriented: dict[tuple[int, int], _Oriented],
                        parent: dict[int, tuple[int, int]]) -> bool:
