@@ -574,6 +574,25 @@ def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_othe
     assert parent[3] == (2, 3)
 
 
+def test_family_consensus_takes_the_original_of_three_paired_rewrites_though_it_reads_somewhat_llm_like() -> None:
+    from archive.provenance.engine import CONSENSUS_FACT_VOTES, _Oriented
+
+    def attempt(voters: tuple[int, ...]) -> dict:
+        index = _consensus_fixture()
+        _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: 1 reads as LLM-like as 3
+        assert index._llm_like_source(1, 3) and not index._consensus_source(1, 3)
+        assert index._keeps_facts(3, 1)
+        oriented = {(1, x): _Oriented(1, x, 0.8, (), ()) for x in voters}
+        parent = {x: (1, x) for x in voters}
+        index._family_consensus(oriented, parent, set(parent.values()))
+        return parent
+
+    # 3 is paired with 2, 4 and 5, rewrites of 1, and keeps 1's facts: 1 is its family's original.
+    assert CONSENSUS_FACT_VOTES == 3 and attempt((2, 4, 5))[3] == (1, 3)
+    # Two rewrites' word is not enough to overrule the reading of 1 as 3's sibling.
+    assert 3 not in attempt((2, 4))
+
+
 def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
     from archive.provenance.engine import _Oriented
 
