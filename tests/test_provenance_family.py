@@ -812,47 +812,10 @@ def test_a_story_written_from_a_sources_opening_holds_that_opening() -> None:
     assert index._opening_cover(1, 4) > index._containment(1, 4), "and holds less of the rest"
     assert index._opening_cover(1, 105) < 0.2, "an unrelated text does not hold it"
     # Further down 4's list, behind the sibling, the source whose opening 4 holds is aligned too.
-    assert index._opening_like(4, [(2, 0.5)], [(1, 0.1), (105, 0.1)], []) == [(1, 0.1)]
-    assert index._opening_like(4, [(1, 0.5)], [(105, 0.1)], []) == [], "nothing else holds it"
+    assert index._opening_like(4, [(2, 0.5)], [(1, 0.1), (105, 0.1)]) == [(1, 0.1)]
+    assert index._opening_like(4, [(1, 0.5)], [(105, 0.1)]) == [], "nothing else holds it"
     index._opening_covers = lambda ms, d: [0.4] * len(ms)  # type: ignore[method-assign]
-    assert index._opening_like(4, [(2, 0.5)], [(1, 0.1)], []) == [], "under OPENING_ALIGN_COVER"
-
-
-def test_the_article_whose_opening_a_rewrite_holds_is_aligned_from_beyond_the_crowded_head_of_its_list() -> None:
-    from archive.provenance.engine import OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, SOURCE_LIST
-
-    index = ProvenanceIndex()
-    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
-    # 4's list as in an archive of many rewrites: its sibling first, then texts that hold none of
-    # its facts, and only then the article whose opening 4 restates.
-    ranked = [(2, 0.5)] + [(100 + k, 0.05) for k in range(SOURCE_LIST - 1)] + [(1, 0.04), (120, 0.03)]
-    assert index._opening_cover(1, 4) >= OPENING_FAMILY_COVER
-    assert index._among_rewrites(4, ranked[:1]), "premise: 4's nearest text reads LLM-written"
-    assert (1, 0.04) in index._plan(4, ranked)
-    # Not read where the list is not one of rewrites: neither 4 nor its nearest text reads so.
-    plain = replace(index.traits[1], llm_words=0.0, ai_markers=0, framing=0)
-    human = ProvenanceIndex()
-    human.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
-    human.traits[2] = human.traits[4] = plain
-    assert not human._among_rewrites(4, ranked[:1])
-    assert (1, 0.04) not in human._plan(4, ranked)
-    # Down there the opening must be held as two texts of one family hold it.
-    cover = (OPENING_ALIGN_COVER + OPENING_FAMILY_COVER) / 2
-    index._opening_covers = lambda ms, d: [cover if m == 1 else 0.0 for m in ms]  # type: ignore[method-assign]
-    assert (1, 0.04) not in index._plan(4, ranked)
-    moved = ranked[:2] + [(1, 0.04)] + ranked[2:SOURCE_LIST]
-    assert (1, 0.04) in index._plan(4, moved), "within the first SOURCE_LIST, OPENING_ALIGN_COVER is enough"
-
-
-def test_only_the_first_candidates_of_a_list_are_aligned_by_rank_and_cosine() -> None:
-    from archive.provenance.candidates import TOP_K
-    from archive.provenance.engine import SOURCE_LIST, may_align, worth_aligning
-
-    # The rest of a list serves the opening alone (see _plan), however close its texts.
-    ranked = [(k, 0.9) for k in range(TOP_K)]
-    assert TOP_K > SOURCE_LIST
-    assert worth_aligning(ranked) == ranked[:SOURCE_LIST]
-    assert may_align(ranked) == list(range(SOURCE_LIST))
+    assert index._opening_like(4, [(2, 0.5)], [(1, 0.1)]) == [], "under OPENING_ALIGN_COVER"
 
 
 def test_a_texts_opening_skips_its_cruft_lines() -> None:

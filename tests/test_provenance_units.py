@@ -266,10 +266,10 @@ def test_candidate_neighbours_match_the_whole_matrix_definition() -> None:
     chunk, block = candidates._CHUNK, candidates._ROW_BLOCK
     try:
         candidates._CHUNK, candidates._ROW_BLOCK = 37, 101
-        assert index.neighbours(ids, k=12) == expected
+        assert index.neighbours(ids) == expected
     finally:
         candidates._CHUNK, candidates._ROW_BLOCK = chunk, block
-    assert index.neighbours(ids, k=12) == expected
+    assert index.neighbours(ids) == expected
     assert any(len(ranked) == 12 for ranked in expected.values())
 
 

@@ -28,9 +28,7 @@ import scipy.sparse as sp
 
 from .features import STOP, Tokens, idf
 
-# Candidates listed per document, best first (engine.SOURCE_LIST of them are its candidates
-# proper; the rest serve to find the article an open-ended rewrite starts from).
-TOP_K = 24
+TOP_K = 12
 POOL_K = 40
 # A term in more than this share of the archive says little about which story a text tells
 # and would make the candidate join quadratic; MIN_DF_CAP keeps small archives searchable.

@@ -5,8 +5,7 @@ every aligned pair; :func:`build` is one :meth:`ProvenanceIndex.update` over the
 followed by :meth:`ProvenanceIndex.result`.
 
 build() versus successive update()s. An update aligns each new document with its candidates
-(its first ``SOURCE_LIST`` by cosine, gated by ``ALIGN_*``, and further down the ``TOP_K`` the
-one whose opening it holds) among all documents indexed so far, and stores
+(top ``TOP_K`` by cosine, gated by ``ALIGN_*``) among all documents indexed so far, and stores
 the pair features, which depend only on the two texts. result() then re-decides every stored
 pair with the archive's current cosines and word frequencies, and re-chooses directions and
 parents, so a later, earlier-dated original takes over its copies. Hence build() and a series
@@ -17,10 +16,7 @@ new document N in X's own top-k although X is not in N's top-k (an update only l
 grows. (archive.provenance_store loads an update's neighbourhood with :func:`may_align`, so the
 source-like candidate beyond a new document's aligned head (_source_like) is in it too.) Both
 only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the edge of
-``ALIGN_TOP``). (3) A candidate that only its opening brings from beyond the first
-``SOURCE_LIST`` (_opening_like) is aligned by an update only if the neighbourhood holds it
-anyway (loading all such candidates would double it); this matters only in lists crowded by
-LLM rewrites. A periodic build() (e.g. on METHOD_VERSION change) removes the drift.
+``ALIGN_TOP``); a periodic build() (e.g. on METHOD_VERSION change) removes the drift.
 """
 
 from __future__ import annotations
@@ -55,7 +51,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-26"
+METHOD_VERSION = "2026.12-27"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -84,18 +80,6 @@ PARENT_DIRECTION_BONUS = 0.5
 OPENING_TERMS = 20
 OPENING_ALIGN_COVER = 0.5
 OPENING_FAMILY_COVER = 0.6
-# The head and the source-like candidate come from the first SOURCE_LIST candidates of a
-# document's list; the rest of the list (to candidates.TOP_K) serves the opening alone: where
-# several rewrites of one article are archived, an open-ended one's siblings fill its first
-# candidates and push the article further down, and what finds it there is that the rewrite holds
-# its opening (as much as two texts of one family hold, OPENING_FAMILY_COVER: further down, the
-# clearer evidence), when it reads as the rewrite's source. LLMFake 0.9576/0.8758 -> 0.9571/0.8798
-# (open-ended recall 0.852 -> 0.860: 7 more links, 6 to the true source and one to a text
-# identical to it; none lost); at OPENING_ALIGN_COVER there: one right link lost to another
-# article's opening; lists of 16: 4 more, all right; of 40 (the whole candidate pool): as 24.
-# Read only where the list may be one of rewrites (_among_rewrites): read for every text, it
-# cost Reuters ~1 s of CPU (of ~18 s linking) to align 70 more pairs and change one link.
-SOURCE_LIST = 12
 # Sibling test (see _choose_parents): p must differ from q in at least this many words, and a
 # copy of p would carry over most of them.
 MIN_EDIT_TERMS = 3
@@ -284,7 +268,7 @@ def gc_paused(fn: _F) -> _F:
 def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """The head of a document's candidate list (best first) that gets aligned with it."""
     out = []
-    for rank, (other, cosine) in enumerate(ranked[:SOURCE_LIST]):
+    for rank, (other, cosine) in enumerate(ranked):
         if cosine < (ALIGN_MIN_COSINE if rank < ALIGN_TOP else ALIGN_WIDE_MIN_COSINE):
             break
         out.append((other, cosine))
@@ -293,11 +277,10 @@ def worth_aligning(ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
 
 def may_align(ranked: list[tuple[int, float]]) -> list[int]:
     """Every candidate that :meth:`ProvenanceIndex.update` may align with a document: the head
-    (:func:`worth_aligning`) and the rest of its first SOURCE_LIST candidates down to the
-    source-like cut-off. (Not those only the opening could bring, further down: see _plan.)"""
+    (:func:`worth_aligning`) and the rest of the list down to the source-like cut-off."""
     floor = min(ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSINE)
     head = worth_aligning(ranked)
-    return [other for other, _ in head] + [other for other, cosine in ranked[len(head):SOURCE_LIST] if cosine >= floor]
+    return [other for other, _ in head] + [other for other, cosine in ranked[len(head):] if cosine >= floor]
 
 
 @dataclass(frozen=True)
@@ -468,36 +451,23 @@ class ProvenanceIndex:
         whole archive names documents outside a neighbourhood too: the head is cut by rank in the
         whole list, as a whole build would cut it). When only pairs with ``pairs_with`` will be
         aligned, the two further down are looked for only if they can be one of them (the costly
-        part: a preference per candidate). The one whose opening the document holds may come
-        from beyond the first SOURCE_LIST candidates; an incremental update, whose neighbourhood
-        holds those only by chance (:func:`may_align`), then misses it where a build finds it."""
+        part: a preference per candidate)."""
         chosen = worth_aligning(ranked)
-        rest = [(other, cosine) for other, cosine in ranked[len(chosen):SOURCE_LIST] if other in self.docs]
+        rest = [(other, cosine) for other, cosine in ranked[len(chosen):] if other in self.docs]
         head = [(other, cosine) for other, cosine in chosen if other in self.docs]
-        wide = ([(other, cosine) for other, cosine in ranked[SOURCE_LIST:] if other in self.docs]
-                if self._among_rewrites(doc_id, (head + rest)[:1]) else [])
         if pairs_with is not None and doc_id not in pairs_with and not any(o in pairs_with for o, _ in rest):
             return head
         chosen = head + self._source_like(doc_id, head, rest)
-        return chosen + self._opening_like(doc_id, chosen, rest, wide)
+        return chosen + self._opening_like(doc_id, chosen, rest)
 
-    def _among_rewrites(self, d: int, nearest: list[tuple[int, float]]) -> bool:
-        """d's list may be crowded by rewrites of one article (see SOURCE_LIST): d reads as LLM
-        output, or its nearest text reads at least about as LLM-written as d. (Most texts of a
-        news archive neither are nor neighbour one: for them the rest of the list is not read.)"""
-        return self._llm_styled(d) or any(self._llm_like_source(other, d) for other, _ in nearest)
-
-    def _opening_like(self, d: int, chosen: list[tuple[int, float]], rest: list[tuple[int, float]],
-                      wide: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def _opening_like(self, d: int, chosen: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The candidate further down d's list, not chosen yet, whose opening d holds most (at
-        least OPENING_ALIGN_COVER of it, OPENING_FAMILY_COVER beyond the first SOURCE_LIST:
-        ``wide``) and which reads as d's source (see OPENING_TERMS)."""
+        least OPENING_ALIGN_COVER of it) and which reads as d's source (see OPENING_TERMS)."""
         taken = {other for other, _ in chosen}
-        others = [(other, cosine, OPENING_ALIGN_COVER) for other, cosine in rest if other not in taken]
-        others += [(other, cosine, OPENING_FAMILY_COVER) for other, cosine in wide]
+        others = [(other, cosine) for other, cosine in rest if other not in taken]
         best: tuple[float, int, float] | None = None
-        for (other, cosine, least), cover in zip(others, self._opening_covers([other for other, _, _ in others], d)):
-            if (cover >= least and (best is None or cover > best[0])
+        for (other, cosine), cover in zip(others, self._opening_covers([other for other, _ in others], d)):
+            if (cover >= OPENING_ALIGN_COVER and (best is None or cover > best[0])
                     and self._source_preference_bound(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE
                     and self._source_preference(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE):
                 best = (cover, other, cosine)
