@@ -196,6 +196,30 @@ def test_a_rewrite_whose_pair_pointed_backwards_gets_its_family_root() -> None:
     assert index._why[2].startswith("root_") and (1, 2) in promoted
 
 
+def test_a_family_root_reading_somewhat_llm_like_sources_a_models_family_that_reads_far_less_human() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP
+
+    def attempt(third_gap: float) -> tuple[ProvenanceIndex, dict]:
+        index, oriented = _chain_fixture()
+        _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: 1 reads as LLM-like as 2
+        # 2 and 3 read less human-written than 1 by sentence rhythm alone: 2 by 0.5, 3 by third_gap.
+        for x, gap in ((2, 0.5), (3, third_gap)):
+            index.traits[x] = replace(index.traits[x], burstiness=index.traits[1].burstiness - gap,
+                                      ai_markers=index.traits[1].ai_markers, llm_words=0.0)
+        assert index._llm_like_source(1, 2) and not index._llm_styled(1)
+        assert index._could_source(1, 2) and index._keeps_facts(2, 1)
+        parent = {3: (1, 3)}
+        index._family_roots(oriented, parent, {(1, 3)}, set())
+        return index, parent
+
+    # 2's family (1 and 3) reads, by median, FAMILY_STYLE_GAP or more less human than its root 1.
+    index, parent = attempt(FAMILY_STYLE_GAP + 0.1)
+    assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
+    # Otherwise 1 is taken for 2's sibling, as any somewhat LLM-like candidate.
+    _, parent = attempt(0.0)
+    assert 2 not in parent
+
+
 def _with_ai_density(index: ProvenanceIndex, doc: int, density: float, llm_words: float) -> None:
     from dataclasses import replace
 
@@ -217,11 +241,15 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     assert index._reads_as_source(1, 3) and not index._reads_as_source(3, 1)
     parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
     assert parent[3] == (1, 3) and index._why[3] == "best"
-    # Without that clear reading the LLM-like candidate stays excluded.
+    # Without that clear reading the LLM-like candidate is not chosen as 3's closest source. (Its
+    # family may still make it 3's root: 2 and 3 read far less human-written than 1, a model's
+    # family, see test_a_family_root_reading_somewhat_llm_like_sources_a_models_family...)
     index.traits[1] = replace(index.traits[1], burstiness=0.0)
     index._cont_cache[(3, 1)] = 0.0
     assert not index._reads_as_source(1, 3)
-    assert 3 not in index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    assert index._why[3] != "best"
+    assert parent.get(3) != (1, 3) or index._models_family(1, [3] + index._closest_paired()[3])
 
 
 def test_llm_favoured_words_alone_do_not_make_a_far_burstier_candidate_a_sibling() -> None:
@@ -293,7 +321,7 @@ def test_a_rewrite_may_give_facts_from_beyond_the_end_of_a_cut_off_source() -> N
     f = index.pairs[key].features
     assert index.cut_off[1] and not index.cut_off[2]
     assert f.numbers_only_b >= 2, "premise: the rewrite has numbers the stored source lacks"
-    assert index._keeps_facts(key, 2)
+    assert index._keeps_facts(2, 1)
 
 
 def test_a_loose_pair_sharing_names_and_terms_is_one_family() -> None:
@@ -451,7 +479,7 @@ def test_facts_are_judged_over_the_part_of_the_rewrite_the_source_accounts_for()
     # They all come after the last of the source's names the rewrite repeats (the source is
     # shorter than the article the rewrite was made from): no evidence either way.
     kept, own = index._kept_span(2, 1)
-    assert own == 0 and kept >= 0.4 and index._keeps_facts(key, 2)
+    assert own == 0 and kept >= 0.4 and index._keeps_facts(2, 1)
     # A separate report mixes its own figures in with the shared names: the check fails.
     index = ProvenanceIndex()
     index.update([DocInput(1, ended), DocInput(2, OWN_FIGURES_REPORT)]
@@ -459,7 +487,7 @@ def test_facts_are_judged_over_the_part_of_the_rewrite_the_source_accounts_for()
     index.result()
     assert (1, 2) in index.pairs
     kept, own = index._kept_span(2, 1)
-    assert own >= 2 and not index._keeps_facts((1, 2), 2)
+    assert own >= 2 and not index._keeps_facts(2, 1)
 
 
 def _consensus_fixture() -> ProvenanceIndex:
@@ -544,6 +572,25 @@ def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_othe
     parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
     index._family_hubs(oriented, parent, set(parent.values()))
     assert parent[3] == (2, 3)
+
+
+def test_family_consensus_takes_the_original_of_three_paired_rewrites_though_it_reads_somewhat_llm_like() -> None:
+    from archive.provenance.engine import CONSENSUS_FACT_VOTES, _Oriented
+
+    def attempt(voters: tuple[int, ...]) -> dict:
+        index = _consensus_fixture()
+        _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: 1 reads as LLM-like as 3
+        assert index._llm_like_source(1, 3) and not index._consensus_source(1, 3)
+        assert index._keeps_facts(3, 1)
+        oriented = {(1, x): _Oriented(1, x, 0.8, (), ()) for x in voters}
+        parent = {x: (1, x) for x in voters}
+        index._family_consensus(oriented, parent, set(parent.values()))
+        return parent
+
+    # 3 is paired with 2, 4 and 5, rewrites of 1, and keeps 1's facts: 1 is its family's original.
+    assert CONSENSUS_FACT_VOTES == 3 and attempt((2, 4, 5))[3] == (1, 3)
+    # Two rewrites' word is not enough to overrule the reading of 1 as 3's sibling.
+    assert 3 not in attempt((2, 4))
 
 
 def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
@@ -641,6 +688,57 @@ def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source
     # Not when 1's rewrites read about as human as 1, nor when another original is nearer to 3.
     assert 3 not in attempt(FAMILY_STYLE_GAP - 0.2)
     assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1, rival=True)
+
+
+def test_neighbour_consensus_takes_an_elaboration_that_holds_more_of_its_source_than_the_source_of_it() -> None:
+    from archive.provenance.engine import ROOT_MIN_PREFERENCE, _Oriented
+
+    def attempt(rhythm_gap: float) -> dict:
+        index = _consensus_fixture()
+        del index.features[(1, 3)]
+        del index.pairs[(1, 3)]
+        # 3 elaborates on 1: it holds most of 1's terms, while 1 holds less of 3's (say what 3
+        # invented), so the containment asymmetry leans to 3; style says 1 is the human original.
+        index._cont_cache[(3, 1)], index._cont_cache[(1, 3)] = 0.3, 0.5
+        index.traits[3] = replace(index.traits[1], burstiness=index.traits[1].burstiness - rhythm_gap)
+        assert not index._reads_as_source(1, 3), "premise: containment alone points the other way"
+        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
+        assert index._source_preference(1, 3) >= ROOT_MIN_PREFERENCE or 3 not in parent
+        return parent
+
+    assert attempt(1.0)[3] == (1, 3)
+    # Not when the source preference as a whole does not reach ROOT_MIN_PREFERENCE.
+    assert 3 not in attempt(ROOT_MIN_PREFERENCE + 0.05)
+
+
+def test_neighbour_consensus_takes_a_text_that_keeps_the_sources_facts_where_style_says_too_little() -> None:
+    from archive.provenance.engine import CONSENSUS_FACT_VOTES, ROOT_MIN_PREFERENCE, _Oriented
+
+    def attempt(voters: tuple[int, ...], names: bool = True) -> dict:
+        index = _consensus_fixture()
+        del index.features[(1, 3)]
+        del index.pairs[(1, 3)]
+        # Styles differ from 1's only a little: 3 (a paraphrase keeping its article's register)
+        # too little for the style bar, 1's rewrites too little for a model's family.
+        b = index.traits[1].burstiness
+        index.traits[3] = replace(index.traits[1], burstiness=b - (ROOT_MIN_PREFERENCE - 0.1))
+        for x in (2, 4, 5):
+            index.traits[x] = replace(index.traits[1], burstiness=b - 0.1)
+        if not names:
+            index.anchors[3] = replace(index.anchors[3], names=frozenset())
+        assert index._keeps_facts(3, 1) == names
+        oriented = {(1, x): _Oriented(1, x, 0.8, (), ()) for x in voters}
+        parent = {x: (1, x) for x in voters}
+        index._neighbour_consensus(oriented, parent, set(parent.values()))
+        return parent
+
+    assert CONSENSUS_FACT_VOTES == 3
+    assert attempt((2, 4, 5))[3] == (1, 3)
+    # Not on two votes, nor when 3 does not keep 1's facts (here: none of its names).
+    assert 3 not in attempt((2, 4))
+    assert 3 not in attempt((2, 4, 5), names=False)
 
 
 def test_neighbour_consensus_costs_nothing_without_rewrite_links(monkeypatch) -> None:
