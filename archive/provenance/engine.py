@@ -1307,7 +1307,7 @@ class ProvenanceIndex:
         more human-written (more varied sentence lengths, fewer LLM-favoured words and
         stock phrases). All relative, so no absolute style threshold is involved."""
         pref = self._containment(x, m) - self._containment(m, x)
-        pref += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
+        pref += ROOT_NAME_WEIGHT * self._names_asymmetry(x, m)
         return pref + self._style_preference(m, x)
 
     def _source_preference_bound(self, m: int, x: int) -> float:
@@ -1315,13 +1315,15 @@ class ProvenanceIndex:
         can only lower the preference): that containment needs m's term weights, the costly part
         when most of a document's candidates are ruled out anyway."""
         bound = self._containment(x, m)
-        bound += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
+        bound += ROOT_NAME_WEIGHT * self._names_asymmetry(x, m)
         # Rounding aside: the bound must never fall below the preference it bounds.
         return bound + self._style_preference(m, x) + 1e-9
 
-    def _name_containment(self, x: int, m: int) -> float:
-        names = self.anchors[x].names
-        return len(names & self.anchors[m].names) / len(names) if names else 0.0
+    def _names_asymmetry(self, x: int, m: int) -> float:
+        """Share of x's names that m has minus the share of m's that x has (one intersection)."""
+        names_x, names_m = self.anchors[x].names, self.anchors[m].names
+        shared = len(names_x & names_m)
+        return (shared / len(names_x) if names_x else 0.0) - (shared / len(names_m) if names_m else 0.0)
 
     def _opening_weights(self, m: int) -> np.ndarray:
         """The idf weights of m's opening terms (kept until the frequencies change)."""
@@ -1937,8 +1939,11 @@ def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     """Distinct names and numbers in order of first mention, and which of them are numbers."""
     mask = (tokens.kinds == NUM) | (tokens.kinds == CAP)
     hashes, kinds = tokens.hashes[mask], tokens.kinds[mask]
-    _, first = np.unique(hashes, return_index=True)
-    order = np.sort(first)
+    # Each hash's first position, in order of first mention (a dict keeps the first insertion).
+    first: dict[int, int] = {}
+    for i, h in enumerate(hashes.tolist()):
+        first.setdefault(h, i)
+    order = np.fromiter(first.values(), dtype=np.int64, count=len(first))
     return hashes[order], kinds[order] == NUM
 
 
