@@ -79,6 +79,18 @@ def test_sorted_set_helpers_match_numpy() -> None:
         assert np.array_equal(ia, ja) and np.array_equal(ib, jb)
 
 
+def test_any_in_is_isin_any_for_unsorted_others() -> None:
+    import numpy as np
+
+    from archive.provenance.sets import any_in
+
+    rng = np.random.default_rng(4)
+    for _ in range(500):
+        values = rng.integers(-30, 30, rng.integers(0, 6))
+        others = rng.integers(-30, 30, rng.integers(0, 60))  # unsorted, with repeats
+        assert any_in(values, others) == bool(np.isin(values, others).any())
+
+
 def test_phrase_freqs_in_one_lookup_are_each_phrase_rarest_content_word() -> None:
     import numpy as np
 
