@@ -1841,7 +1841,7 @@ class ProvenanceIndex:
         """Shared numbers, names and rarest words, quoted from the derived text, in text order."""
         td, ts = self.tokens[derived], self.tokens[source]
         text = self.docs[derived].text
-        common = in_sorted(td.hashes, np.unique(ts.hashes))
+        common = in_sorted(td.hashes, np.sort(ts.hashes))  # (repeats do not change the mask)
         out: dict[str, list[str]] = {}
         for label, mask in (("numbers", td.kinds == NUM), ("names", td.kinds == CAP)):
             out[label] = _quote_unique(text, td, common & mask, 12)
@@ -1939,11 +1939,8 @@ def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     """Distinct names and numbers in order of first mention, and which of them are numbers."""
     mask = (tokens.kinds == NUM) | (tokens.kinds == CAP)
     hashes, kinds = tokens.hashes[mask], tokens.kinds[mask]
-    # Each hash's first position, in order of first mention (a dict keeps the first insertion).
-    first: dict[int, int] = {}
-    for i, h in enumerate(hashes.tolist()):
-        first.setdefault(h, i)
-    order = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    _, first = np.unique(hashes, return_index=True)
+    order = np.sort(first)
     return hashes[order], kinds[order] == NUM
 
 
