@@ -345,6 +345,10 @@ class ProvenanceIndex:
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
+        # The pairs whose features carry their cosine in this index as it was at _cosines_at
+        # documents: those the last updates aligned with candidates from its own search.
+        self._current_cosines: set[tuple[int, int]] = set()
+        self._cosines_at = -1
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -425,7 +429,25 @@ class ProvenanceIndex:
         if carried is not None:
             carried.keep_pairs(aligned)
             carried.reused_pairs, carried.computed_pairs = len(known_pairs), len(aligned)
+        if ranked is None and self.candidates.background is None:
+            self._keep_cosines([(a, b) for a, b, _ in todo])
         return new_ids
+
+    def _keep_cosines(self, keys: list[tuple[int, int]]) -> None:
+        """The pairs ``keys`` were just aligned with the cosines of this index's own search, over
+        its own rows (see _cosines); those kept before hold only while no document was added since."""
+        if self._cosines_at != self.candidates.archive_size:
+            self._current_cosines = set()
+            self._cosines_at = self.candidates.archive_size
+        self._current_cosines.update(keys)
+
+    def _cosines(self, keys: Sequence[tuple[int, int]]) -> list[float]:
+        """Each pair's cosine in the index as it is: the one in its features when this index's
+        search gave it (the same row product, rounded alike), else computed."""
+        current = self._current_cosines if self._cosines_at == self.candidates.archive_size else set()
+        stale = [key for key in keys if key not in current]
+        computed = dict(zip(stale, self.candidates.pair_cosines([a for a, _ in stale], [b for _, b in stale]).tolist()))
+        return [computed[key] if key in computed else self.features[key].cosine for key in keys]
 
     def _to_align(self, doc_ids: Sequence[int]) -> list[list[tuple[int, float]]]:
         """For each document, the candidates to align it with, best first: the head of its
@@ -1558,9 +1580,8 @@ class ProvenanceIndex:
     def _decide_share(self, keys: Sequence[tuple[int, int]]) -> list[_PairDecision | None]:
         """For each pair: None when unrelated, else (cosine, decision, whether the pair is one
         family only by containment, orientation unless it is such a family pair)."""
-        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: list[_PairDecision | None] = []
-        for key, cosine in zip(keys, cosines.tolist()):
+        for key, cosine in zip(keys, self._cosines(keys)):
             feats = self.features[key].with_cosine(cosine)
             decision, loose = self._relation(key, feats)
             if decision.relation is None:
