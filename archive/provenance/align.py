@@ -166,9 +166,14 @@ class Prepared:
         bigrams, pos = _unique_bigrams(tokens.hashes)
         content = tokens.kinds != STOP
         terms, first = np.unique(tokens.hashes[content], return_index=True)
-        content_upto = np.concatenate([[0], np.cumsum(content)]).astype(np.int32)
-        numbers_upto = np.concatenate([[0], np.cumsum(tokens.kinds == NUM)]).astype(np.int32)
-        return cls(tokens, bigrams, pos, terms, first, content_upto, numbers_upto)
+        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM))
+
+
+def _prefix_counts(mask: np.ndarray) -> np.ndarray:
+    """How many of ``mask`` are set before each position (n + 1 counts, int32), summed in place."""
+    counts = np.zeros(mask.shape[0] + 1, dtype=np.int32)
+    np.cumsum(mask, out=counts[1:])
+    return counts
 
 
 def _gap_opcodes(a: list[int], b: list[int], ci: int, cj: int, ops: list[tuple[str, int, int, int, int]]) -> None:
