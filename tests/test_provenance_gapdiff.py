@@ -57,6 +57,7 @@ def test_with_cosine_is_dataclasses_replace() -> None:
     f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
     g = f.with_cosine(0.25)
     assert g == replace(f, cosine=0.25) and f.cosine == 0.5 and g.alignment is f.alignment
+    assert f.with_cosine(0.5) is f
     assert align(Prepared.of(ta), Prepared.of(tb)) == f.alignment
 
 

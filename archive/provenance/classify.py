@@ -109,7 +109,10 @@ class PairFeatures:
 
     def with_cosine(self, cosine: float) -> "PairFeatures":
         """``dataclasses.replace(self, cosine=cosine)``, at a fraction of its cost (it runs for
-        every aligned pair on each result())."""
+        every aligned pair on each result()); itself when the cosine is the same (frozen: a copy
+        would only take time and memory, and a whole build's pairs keep their cosines)."""
+        if cosine == self.cosine:
+            return self
         copy = object.__new__(PairFeatures)
         copy.__dict__.update(self.__dict__)
         copy.__dict__["cosine"] = cosine  # frozen: set as the generated __init__ does
