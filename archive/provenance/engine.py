@@ -374,22 +374,33 @@ class ProvenanceIndex:
                 raise ValueError(f"document {doc.id} is already in the provenance index")
             fp = fingerprints.get(doc.id) if fingerprints else None
             prints[doc.id] = fp or fingerprint_text(doc.text)
+        tokens_of = {doc_id: fp.tokens for doc_id, fp in prints.items()}
+        # Per-document analysis and pair alignment are pure and CPU-bound: both run on every core.
         carried = self.carried
+        known = carried.analyses([d.id for d in new]) if carried is not None else {}
+        unknown = [d for d in new if d.id not in known]
+        # The candidate index needs only the tokens: built while the workers analyse.
+        analysed = dict(zip((d.id for d in unknown), map_forked(
+            lambda d: _analyse(d, prints[d.id]), unknown,
+            meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new]))))
+        for doc in new:
+            self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
+        if carried is not None:
+            carried.keep_analyses(analysed)
+            carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
+        self._follow_frequencies()
         # Candidate search and the choice of candidates read the index only: on every core too,
-        # sharing one inverted index built before the workers fork (while the documents are
-        # analysed, when this index's own search chooses the candidates).
-        with ExitStack() as search:
-            self._analyse_and_index(new, prints, search if ranked is None else None)
-            self._follow_frequencies()
-            if ranked is None:
-                planned = new_ids
-                self._prime_weights(self.docs)
+        # sharing one inverted index built before the workers fork.
+        if ranked is None:
+            planned = new_ids
+            self._prime_weights(self.docs)
+            with self.candidates.searching():
                 plans = map_shares_forked(self._to_align, new_ids)
-            else:
-                planned = sorted(ranked)
-                self._prime_weights({o for d in planned for o, _ in ranked[d]} | set(planned))
-                plans = map_shares_forked(lambda ids: [self._plan(d, ranked[d], pairs_with) for d in ids], planned)
+        else:
+            planned = sorted(ranked)
+            self._prime_weights({o for d in planned for o, _ in ranked[d]} | set(planned))
+            plans = map_shares_forked(lambda ids: [self._plan(d, ranked[d], pairs_with) for d in ids], planned)
         todo: list[tuple[int, int, float]] = []
         seen: set[tuple[int, int]] = set()
         for doc_id, plan in zip(planned, plans):
@@ -421,27 +432,6 @@ class ProvenanceIndex:
         if ranked is None and self.candidates.background is None:
             self._keep_cosines([(a, b) for a, b, _ in todo])
         return new_ids
-
-    def _analyse_and_index(self, new: list[DocInput], prints: Mapping[int, Fingerprint], search: ExitStack | None) -> None:
-        """Add the documents ``new`` with their analyses (those ``carried`` lacks computed on every
-        core) and index them; with ``search``, the index's search is prepared too and held open
-        in it. The candidate index needs only the tokens: indexed while the workers analyse."""
-        carried = self.carried
-        tokens_of = {doc_id: fp.tokens for doc_id, fp in prints.items()}
-        known = carried.analyses([d.id for d in new]) if carried is not None else {}
-        unknown = [d for d in new if d.id not in known]
-
-        def index() -> None:
-            self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new])
-            if search is not None:
-                search.enter_context(self.candidates.searching())
-        analysed = dict(zip((d.id for d in unknown), map_forked(lambda d: _analyse(d, prints[d.id]), unknown,
-                                                                meanwhile=index)))
-        for doc in new:
-            self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
-        if carried is not None:
-            carried.keep_analyses(analysed)
-            carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
 
     def _keep_cosines(self, keys: list[tuple[int, int]]) -> None:
         """The pairs ``keys`` were just aligned with the cosines of this index's own search, over
