@@ -57,6 +57,7 @@ def test_with_cosine_is_dataclasses_replace() -> None:
     f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
     g = f.with_cosine(0.25)
     assert g == replace(f, cosine=0.25) and f.cosine == 0.5 and g.alignment is f.alignment
+    assert f.with_cosine(0.5) is f
     assert align(Prepared.of(ta), Prepared.of(tb)) == f.alignment
 
 
@@ -77,6 +78,18 @@ def test_sorted_set_helpers_match_numpy() -> None:
         _, ia, ib = np.intersect1d(a, b, assume_unique=True, return_indices=True)
         ja, jb = intersect_sorted(a, b)
         assert np.array_equal(ia, ja) and np.array_equal(ib, jb)
+
+
+def test_any_in_is_isin_any_for_unsorted_others() -> None:
+    import numpy as np
+
+    from archive.provenance.sets import any_in
+
+    rng = np.random.default_rng(4)
+    for _ in range(500):
+        values = rng.integers(-30, 30, rng.integers(0, 6))
+        others = rng.integers(-30, 30, rng.integers(0, 60))  # unsorted, with repeats
+        assert any_in(values, others) == bool(np.isin(values, others).any())
 
 
 def test_phrase_freqs_in_one_lookup_are_each_phrase_rarest_content_word() -> None:

@@ -53,11 +53,32 @@ def test_meanwhile_runs_once_in_this_process_beside_the_workers(monkeypatch: pyt
     # This process computes only after it; the worker, forked before, never sees its effect.
     assert all(seen for _, pid, seen in out if pid == os.getpid())
     assert not any(seen for _, pid, seen in out if pid != os.getpid())
-    assert len({pid for _, pid, _ in out}) == 2
+    assert {pid for _, pid, _ in out} - {os.getpid()}  # the worker computed its first chunk at least
     # One process (few items): still done, before the items.
     done.clear()
     out = map_forked(record, list(range(4)), workers=2, meanwhile=lambda: done.append(os.getpid()))
     assert done == [os.getpid()] and all(seen for _, _, seen in out)
+
+
+def test_a_worker_takes_every_chunk_while_this_process_is_busy(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No chunk waits for this process's meanwhile: a worker done with its own takes the rest."""
+    import time
+
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 3)
+    log = tmp_path / "computed"
+
+    def record(k: int) -> int:
+        with open(log, "a") as fh:
+            fh.write(f"{k}\n")
+        return os.getpid()
+
+    def busy() -> None:  # until the worker has computed every item (or 20 s)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (not log.exists() or len(log.read_text().split()) < 400):
+            time.sleep(0.01)
+
+    pids = map_forked(record, list(range(400)), workers=2, meanwhile=busy)
+    assert len(pids) == 400 and os.getpid() not in pids
 
 
 def test_a_share_function_that_drops_items_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

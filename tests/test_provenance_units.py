@@ -207,6 +207,34 @@ def test_containment_is_asymmetric_and_the_source_is_the_family_root() -> None:
     assert index._family_root([3, 2, 1]) == 1
 
 
+def test_cosines_kept_from_the_search_are_those_computed_until_documents_are_added() -> None:
+    """result() takes a pair's cosine from its features when the last update's own search gave
+    it (_cosines); pairs aligned before documents were added since have stale ones, computed again."""
+    from archive.provenance.engine import ProvenanceIndex
+    from archive.provenance.model import DocInput
+
+    rng = random.Random(9)
+    vocabulary = [f"word{i}" for i in range(200)] + [f"Name{i}" for i in range(30)] + [str(n) for n in range(20)]
+
+    def story_and_copies(first_id: int) -> list[DocInput]:
+        words = rng.choices(vocabulary, k=80)
+        copies = [[w if rng.random() > 0.15 else rng.choice(vocabulary) for w in words] for _ in range(3)]
+        return [DocInput(first_id + k, " ".join(text)) for k, text in enumerate([words] + copies)]
+
+    index = ProvenanceIndex()
+    index.update([doc for n in range(4) for doc in story_and_copies(10 * n + 1)])
+    first = sorted(index.features)
+    assert first and set(first) <= index._current_cosines
+    computed = index.candidates.pair_cosines([a for a, _ in first], [b for _, b in first]).tolist()
+    assert index._cosines(first) == computed == [index.features[key].cosine for key in first]
+    index.update([doc for n in range(4, 8) for doc in story_and_copies(10 * n + 1)])
+    keys = sorted(index.features)
+    assert not set(first) & index._current_cosines
+    computed = index.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys]).tolist()
+    assert index._cosines(keys) == computed
+    assert any(index.features[key].cosine != cosine for key, cosine in zip(keys, computed) if key in first)
+
+
 def _synthetic_index(n_docs: int) -> tuple[CandidateIndex, list[int]]:
     """Documents drawn from a small vocabulary: common words (above the df cap), topic words and
     rare names, so pools are cut at POOL_K and scores tie."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from .align import Alignment
 from .features import CAP, NUM, STOP, WORD, Tokens, idf, token_hash, tokenize
+from .sets import any_in, in_sorted  # np.isin without its sorts: names are sorted, leads' few
 
 
 def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[int, int]:
@@ -208,9 +209,9 @@ def same_event(a: Lead, pa: np.ndarray, b: Lead, pb: np.ndarray, gap_seconds: fl
         return False
     if not pa.shape[0] and not pb.shape[0]:
         return gap_seconds is None or gap_seconds <= ROUTINE_MAX_GAP_SECONDS
-    if pa.shape[0] and not np.isin(pa, b.names).any():
+    if pa.shape[0] and not in_sorted(pa, b.names).any():
         return False
-    if pb.shape[0] and not np.isin(pb, a.names).any():
+    if pb.shape[0] and not in_sorted(pb, a.names).any():
         return False
     return True
 
@@ -316,9 +317,9 @@ def own_names(lead: Lead, doc_freq: np.ndarray, archive_size: int, other: Lead) 
     same template. The template's own names ("NASDAQ", a eurobond's lead manager, "West Texas
     Sour") are in both leads and cancel out; a correction or re-issue keeps most of its lead's
     names, so the one it changes ("sold to Banner Industries" -> "to Oak Industries") weighs little."""
-    keep = (doc_freq <= _rare_name_limit(archive_size)) & ~np.isin(lead.names, _MONTH_HASHES)
+    keep = (doc_freq <= _rare_name_limit(archive_size)) & ~in_sorted(lead.names, _MONTH_HASHES)
     names, weights = lead.names[keep], idf(doc_freq[keep], archive_size)
-    own = ~np.isin(names, other.names)
+    own = ~in_sorted(names, other.names)
     total = float(weights.sum())
     return names[own], (float(weights[own].sum()) / total if total else 0.0)
 
@@ -345,13 +346,13 @@ def leads_apart(lead_a: Lead, own_a: tuple[np.ndarray, float], hashes_a: np.ndar
     fewer = min(len(lead_a.words), len(lead_b.words))
     if not fewer or len(lead_a.words & lead_b.words) < LEAD_MIN_SHARED_WORDS * fewer:
         return False
-    return not np.isin(names_a, hashes_b).any() or not np.isin(names_b, hashes_a).any()
+    return not any_in(names_a, hashes_b) or not any_in(names_b, hashes_a)
 
 
 def protagonists_apart(pa: np.ndarray, hashes_a: np.ndarray, pb: np.ndarray, hashes_b: np.ndarray) -> bool:
     """Each lead's protagonists (``pa``, ``pb``) are missing from the other text's tokens
     (``hashes_a``, ``hashes_b``); False when a lead names none (routine reports, tables)."""
-    return bool(pa.shape[0] and pb.shape[0]) and not np.isin(pa, hashes_b).any() and not np.isin(pb, hashes_a).any()
+    return bool(pa.shape[0] and pb.shape[0]) and not any_in(pa, hashes_b) and not any_in(pb, hashes_a)
 
 
 def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarray, rare_b: np.ndarray,
@@ -360,7 +361,7 @@ def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarr
     template filled in for two companies, or None: some figures differ (``some_figures_differ``:
     in the aligned text or the leads) or, where the aligned passages hold at least
     TEMPLATE_MIN_COVERAGE of one text (``coverage``, the larger share), the texts share few of
-    their rare names (``rare_a``, ``rare_b``, see rare_names) or the pair is no spinner's work
+    their rare names (``rare_a``, ``rare_b``, sorted, see rare_names) or the pair is no spinner's work
     (``unspun``: a duplicate or near copy, whose only edits are the names). A spun copy whose
     protagonist the spinner swapped keeps its figures and the rest of its names. The caller rules
     out misspelt names (spelt_alike)."""
@@ -368,7 +369,7 @@ def another_company(some_figures_differ: bool, coverage: float, rare_a: np.ndarr
         return ("figures differ and neither text names the other's protagonist: one template, "
                 "another company's news")
     fewer = min(rare_a.shape[0], rare_b.shape[0])
-    if coverage >= TEMPLATE_MIN_COVERAGE and fewer and np.isin(rare_a, rare_b).sum() < RARE_NAMES_MIN_SHARED * fewer:
+    if coverage >= TEMPLATE_MIN_COVERAGE and fewer and in_sorted(rare_a, rare_b).sum() < RARE_NAMES_MIN_SHARED * fewer:
         return ("neither text names the other's protagonist and they share few rare names: one "
                 "template, another company's news")
     if coverage >= TEMPLATE_MIN_COVERAGE and unspun:

@@ -355,6 +355,10 @@ class ProvenanceIndex:
         self._why: dict[int, str] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
+        # The pairs whose features carry their cosine in this index as it was at _cosines_at
+        # documents: those the last updates aligned with candidates from its own search.
+        self._current_cosines: set[tuple[int, int]] = set()
+        self._cosines_at = -1
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -435,7 +439,25 @@ class ProvenanceIndex:
         if carried is not None:
             carried.keep_pairs(aligned)
             carried.reused_pairs, carried.computed_pairs = len(known_pairs), len(aligned)
+        if ranked is None and self.candidates.background is None:
+            self._keep_cosines([(a, b) for a, b, _ in todo])
         return new_ids
+
+    def _keep_cosines(self, keys: list[tuple[int, int]]) -> None:
+        """The pairs ``keys`` were just aligned with the cosines of this index's own search, over
+        its own rows (see _cosines); those kept before hold only while no document was added since."""
+        if self._cosines_at != self.candidates.archive_size:
+            self._current_cosines = set()
+            self._cosines_at = self.candidates.archive_size
+        self._current_cosines.update(keys)
+
+    def _cosines(self, keys: Sequence[tuple[int, int]]) -> list[float]:
+        """Each pair's cosine in the index as it is: the one in its features when this index's
+        search gave it (the same row product, rounded alike), else computed."""
+        current = self._current_cosines if self._cosines_at == self.candidates.archive_size else set()
+        stale = [key for key in keys if key not in current]
+        computed = dict(zip(stale, self.candidates.pair_cosines([a for a, _ in stale], [b for _, b in stale]).tolist()))
+        return [computed[key] if key in computed else self.features[key].cosine for key in keys]
 
     def _to_align(self, doc_ids: Sequence[int]) -> list[list[tuple[int, float]]]:
         """For each document, the candidates to align it with, best first: the head of its
@@ -1348,7 +1370,7 @@ class ProvenanceIndex:
         more human-written (more varied sentence lengths, fewer LLM-favoured words and
         stock phrases). All relative, so no absolute style threshold is involved."""
         pref = self._containment(x, m) - self._containment(m, x)
-        pref += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
+        pref += ROOT_NAME_WEIGHT * self._names_asymmetry(x, m)
         return pref + self._style_preference(m, x)
 
     def _source_preference_bound(self, m: int, x: int) -> float:
@@ -1356,13 +1378,15 @@ class ProvenanceIndex:
         can only lower the preference): that containment needs m's term weights, the costly part
         when most of a document's candidates are ruled out anyway."""
         bound = self._containment(x, m)
-        bound += ROOT_NAME_WEIGHT * (self._name_containment(x, m) - self._name_containment(m, x))
+        bound += ROOT_NAME_WEIGHT * self._names_asymmetry(x, m)
         # Rounding aside: the bound must never fall below the preference it bounds.
         return bound + self._style_preference(m, x) + 1e-9
 
-    def _name_containment(self, x: int, m: int) -> float:
-        names = self.anchors[x].names
-        return len(names & self.anchors[m].names) / len(names) if names else 0.0
+    def _names_asymmetry(self, x: int, m: int) -> float:
+        """Share of x's names that m has minus the share of m's that x has (one intersection)."""
+        names_x, names_m = self.anchors[x].names, self.anchors[m].names
+        shared = len(names_x & names_m)
+        return (shared / len(names_x) if names_x else 0.0) - (shared / len(names_m) if names_m else 0.0)
 
     def _opening_weights(self, m: int) -> np.ndarray:
         """The idf weights of m's opening terms (kept until the frequencies change)."""
@@ -1597,9 +1621,8 @@ class ProvenanceIndex:
     def _decide_share(self, keys: Sequence[tuple[int, int]]) -> list[_PairDecision | None]:
         """For each pair: None when unrelated, else (cosine, decision, whether the pair is one
         family only by containment, orientation unless it is such a family pair)."""
-        cosines = self.candidates.pair_cosines([a for a, _ in keys], [b for _, b in keys])
         out: list[_PairDecision | None] = []
-        for key, cosine in zip(keys, cosines.tolist()):
+        for key, cosine in zip(keys, self._cosines(keys)):
             feats = self.features[key].with_cosine(cosine)
             decision, loose = self._relation(key, feats)
             if decision.relation is None:
@@ -1880,7 +1903,7 @@ class ProvenanceIndex:
         """Shared numbers, names and rarest words, quoted from the derived text, in text order."""
         td, ts = self.tokens[derived], self.tokens[source]
         text = self.docs[derived].text
-        common = in_sorted(td.hashes, np.unique(ts.hashes))
+        common = in_sorted(td.hashes, np.sort(ts.hashes))  # (repeats do not change the mask)
         out: dict[str, list[str]] = {}
         for label, mask in (("numbers", td.kinds == NUM), ("names", td.kinds == CAP)):
             out[label] = _quote_unique(text, td, common & mask, 12)

@@ -79,7 +79,7 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
     ``meanwhile``: work of this process's own that ``fn`` does not need (the workers never see
     its effects), done once the workers have started and before this process takes its first
     chunk: serial work then runs beside theirs instead of before it, and the on-demand chunks
-    even out the difference."""
+    even out the difference (the workers take every chunk if it lasts long enough)."""
     n = len(items)
     wanted = worker_count() if workers is None else max(1, workers)
     wanted = min(wanted, n // MIN_ITEMS_PER_WORKER)
@@ -91,8 +91,11 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
     chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
     context = mp.get_context("fork")
     # The next chunk from the front and from the back: the first is this process's, each
-    # worker's first is one of the last (so each process has one whatever the timing).
-    ends = context.Array("i", [1, len(chunks) - wanted], lock=True)
+    # worker's first is one of the last (so each process has one whatever the timing). With
+    # ``meanwhile`` to do first, this process keeps none: a worker that runs out of chunks before
+    # it is done takes the first ones too.
+    reserved = meanwhile is None
+    ends = context.Array("i", [int(reserved), len(chunks) - wanted], lock=True)
     parent = os.getpid()
     children = []
     for k in range(1, wanted):
@@ -106,7 +109,7 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
     try:
         if meanwhile is not None:
             meanwhile()
-        k: int | None = 0
+        k = 0 if reserved else _take(ends, front=True)
         while k is not None:
             chunks[k] = _checked(fn(items[bounds[k]:bounds[k + 1]]), bounds[k + 1] - bounds[k])
             for _, receiver in children:

@@ -26,3 +26,9 @@ def intersect_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarr
     in ascending order of value."""
     ia = np.flatnonzero(in_sorted(a, b))
     return ia, b.searchsorted(a[ia])
+
+
+def any_in(values: np.ndarray, others: np.ndarray) -> bool:
+    """``np.isin(values, others).any()`` for a few ``values`` (a lead's names) among unsorted
+    ``others`` (a text's tokens): every pair compared at once, without np.isin's two sorts."""
+    return bool((others[:, None] == values[None, :]).any())
