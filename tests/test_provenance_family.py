@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
 from archive.provenance.classify import FAMILY, Decision
 from archive.provenance.engine import OPENING_TERMS
@@ -72,6 +74,21 @@ def test_burstiness_is_higher_for_varied_sentences() -> None:
     assert burstiness("One sentence only. And a second one.") == 0.0  # too few to say
     # Hard-wrapped lines are not sentences: wrapping must not change the measure.
     assert abs(burstiness(SOURCE.replace(", and", ",\nand")) - burstiness(SOURCE)) < 1e-9
+
+
+def test_a_markup_list_without_full_stops_is_not_one_long_sentence() -> None:
+    """A model's list of headings as markup ends its items with closing tags, not full stops: read
+    as one run-on sentence the list would make the rewrite burstier than its human source."""
+    items = ["The Corvay lock on the Merrin canal will close for nine weeks of repairs after engineers found corroded gates",
+             "Harbour master Ines Valdor said the authority had no choice if it wanted to save the season",
+             "About 140 barges a week carry grain and timber from the Ostrel valley through the lock to the coast",
+             "The authority has set aside 4.2 million euros for two new gates, a rebuilt sill and a pump house",
+             "The contractor Pellam Marine has promised to finish the work before the summer tourist boats return"]
+    as_sentences = SIBLING_A + "\n\n" + " ".join(item + "." for item in items)
+    for listed in (" ".join(f"[H3]{item}[/H3]" for item in items),
+                   "<ul>" + " ".join(f"<li>{item}</li>" for item in items) + "</ul>"):
+        assert burstiness(SIBLING_A + "\n\n" + listed) == pytest.approx(burstiness(as_sentences))
+        assert burstiness(SIBLING_A + "\n\n" + listed) < burstiness(SOURCE) - 0.2
 
 
 def test_sibling_rewrites_resemble_each_other_more_than_the_source() -> None:
