@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import itertools
 import math
 import re
 import statistics
@@ -1412,7 +1413,8 @@ class ProvenanceIndex:
         if not arrays:
             return
         weights = self._idf_weights(np.concatenate(arrays))
-        pieces = np.split(weights, np.cumsum([a.shape[0] for a in arrays])[:-1].tolist())
+        ends = list(itertools.accumulate(a.shape[0] for a in arrays))
+        pieces = [weights[lo:hi] for lo, hi in zip([0, *ends], ends)]  # (np.split: twice the time)
         for x, w in zip(bodies, pieces):
             self._idf_cache[x] = (w, float(w.sum()))
         for x, w in zip(openings, pieces[len(bodies):]):
