@@ -1174,3 +1174,28 @@ def test_a_hub_as_well_sourced_as_the_parentless_sibling_or_a_copy_of_the_articl
     parent = {3: (2, 3), 5: (2, 5), 4: (1, 4), 6: (1, 6), 1: (1, 7)}
     index._family_hubs(oriented, parent, {(2, 3), (2, 5), (1, 4), (1, 6)})
     assert parent[3] == (1, 3)
+
+
+def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it(monkeypatch) -> None:
+    from archive.provenance.candidates import CandidateIndex
+
+    prepared: list[int] = []
+    real = CandidateIndex._prepare_search
+    monkeypatch.setattr(CandidateIndex, "_prepare_search", lambda self: prepared.append(len(self)) or real(self))
+    docs = _docs()
+    index = ProvenanceIndex()
+    index.update(docs[:4])
+    assert index.candidates._search is not None  # held for result()'s choice of sources
+    index.update(docs[4:])  # documents added: the held search is the smaller index's, dropped
+    assert prepared == [4, len(docs)]
+    searched = index._neighbours([1], 16)[1]
+    result = index.result()
+    assert prepared == [4, len(docs)]  # the choice searched the update's index, not a new one
+    assert index.candidates._search is None and index._search_scope is None  # released
+    index._near = {}
+    with index.candidates.searching():
+        assert index._neighbours([1], 16)[1] == searched
+    assert prepared == [4, len(docs), len(docs)]
+    index.result()
+    assert prepared == [4, len(docs), len(docs), len(docs)]  # no update since: its own search
+    assert build(docs).links == result.links

@@ -10,7 +10,7 @@ import pytest
 
 from archive.provenance.align import Prepared, align, longest_increasing, opcodes
 from archive.provenance.attribution import find_attributions
-from archive.provenance.candidates import CandidateIndex
+from archive.provenance.candidates import CandidateIndex, _TermTable
 from archive.provenance.features import CAP, NUM, STOP, WORD, tokenize
 from archive.provenance import style
 from archive.provenance.style import ai_style, cruft_lines, reads_cut_off, spinner_artefacts
@@ -183,6 +183,21 @@ def test_adding_documents_in_batches_builds_the_index_that_the_definition_gives(
     with pytest.raises(ValueError, match="already indexed"):
         index.add_many([docs[5], docs[5]])
     assert len(index) == 2
+
+
+@pytest.mark.parametrize("n", [0, 1, 40, 3000])
+def test_term_table_finds_every_key_and_nothing_else(n: int) -> None:
+    # Keys crowded into a few low-bit slots, so most are placed and found past a collision; hash 0
+    # among the queries (an empty slot's key is 0 too).
+    rng = np.random.default_rng(n)
+    keys = np.unique(np.concatenate([rng.integers(0, 2**63 - 1, n, dtype=np.int64) & 63,
+                                     rng.integers(0, 2**63 - 1, n, dtype=np.int64)]))
+    rng.shuffle(keys)
+    values = rng.integers(0, 9, keys.shape[0])
+    table = _TermTable.of(keys, values)
+    queries = np.concatenate([keys, np.arange(200, dtype=np.int64), rng.integers(0, 2**63 - 1, 500, dtype=np.int64)])
+    want = dict(zip(keys.tolist(), values.tolist()))
+    assert table.get(queries).tolist() == [want.get(q, 0) for q in queries.tolist()]
 
 
 def test_containment_is_asymmetric_and_the_source_is_the_family_root() -> None:

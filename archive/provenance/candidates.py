@@ -102,6 +102,52 @@ class _Search:
     inverted: sp.csr_matrix
 
 
+@dataclass(frozen=True)
+class _TermTable:
+    """A value per term hash in an open-addressing hash table (linear probing, at most a quarter
+    full): the document frequencies of every text's terms are looked up in one go before the
+    linking workers fork, and a hash's low bits pick its slot in a table that stays in cache,
+    where a binary search of the sorted vocabulary took ~4x as long."""
+
+    keys: np.ndarray
+    values: np.ndarray  # -1: an empty slot
+    mask: int
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray) -> "_TermTable":
+        """The table of distinct ``keys`` (term hashes) and their non-negative ``values``."""
+        size = 1 << max(4, (4 * keys.shape[0] - 1).bit_length())
+        table = cls(np.zeros(size, dtype=np.int64), np.full(size, -1, dtype=np.int64), size - 1)
+        pending = np.arange(keys.shape[0])
+        slot = keys & table.mask
+        while pending.shape[0]:
+            free = pending[table.values[slot[pending]] < 0]
+            taken, first = np.unique(slot[free], return_index=True)  # one key per free slot
+            table.keys[taken] = keys[free[first]]
+            table.values[taken] = values[free[first]]
+            placed = np.zeros(keys.shape[0], dtype=bool)
+            placed[free[first]] = True
+            pending = pending[~placed[pending]]
+            slot[pending] = (slot[pending] + 1) & table.mask
+        return table
+
+    def get(self, hashes: np.ndarray) -> np.ndarray:
+        """The value of each hash, 0 for hashes not in the table."""
+        slot = hashes & self.mask
+        found = self.values[slot]
+        filled = found >= 0
+        hit = (self.keys[slot] == hashes) & filled
+        out = np.where(hit, found, 0)
+        todo = np.flatnonzero(filled & ~hit)  # collided: probe the next slots
+        while todo.shape[0]:
+            slot[todo] = (slot[todo] + 1) & self.mask
+            found = self.values[slot[todo]]
+            hit = (self.keys[slot[todo]] == hashes[todo]) & (found >= 0)
+            out[todo[hit]] = found[hit]
+            todo = todo[~hit & (found >= 0)]
+        return out
+
+
 @dataclass
 class CandidateIndex:
     """Inverted index over document terms; grows with :meth:`add` (memory linear in the archive)."""
@@ -117,7 +163,7 @@ class CandidateIndex:
     _lengths: array = field(default_factory=lambda: array("q"))
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
-    _sorted_vocab: tuple[np.ndarray, np.ndarray] | None = None
+    _df_table: _TermTable | None = None
     _search: _Search | None = None
     # Pieces at the end of _rows/_tf not merged yet (one per add_many), and their documents.
     _loose: int = 0
@@ -215,7 +261,7 @@ class CandidateIndex:
             self.ids.append(doc_id)
             self._lengths.append(length)
         self._matrix = None
-        self._sorted_vocab = None
+        self._df_table = None
         self._search = None
 
     def _columns(self, terms: np.ndarray) -> np.ndarray:
@@ -241,15 +287,9 @@ class CandidateIndex:
         """Document frequency of each term hash (0 for unseen terms)."""
         if self.background is not None:
             return self.background.df_of(hashes)
-        if self._sorted_vocab is None:
-            keys = self._vocab_keys()
-            order = np.argsort(keys)
-            self._sorted_vocab = (keys[order], self._df[order].copy())
-        keys, dfs = self._sorted_vocab
-        if keys.shape[0] == 0:
-            return np.zeros(len(hashes), dtype=np.int64)
-        pos = np.minimum(np.searchsorted(keys, hashes), keys.shape[0] - 1)
-        return np.where(keys[pos] == hashes, dfs[pos], 0)
+        if self._df_table is None:
+            self._df_table = _TermTable.of(self._vocab_keys(), self._df[: len(self.vocab)])
+        return self._df_table.get(hashes)
 
     def _vocab_keys(self) -> np.ndarray:
         """Term hashes by column: a term's column is its position in the vocabulary (see add)."""
