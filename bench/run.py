@@ -273,15 +273,23 @@ class Bench:
     def stage_provenance(self) -> None:
         home = self.workdir / "home-reuters-spun"
         result = ingest_measured(home, [str(self.reuters), str(self.spun)], provenance=False, refresh=True)
-        shutil.rmtree(home, ignore_errors=True)
         self.results["provenance"] = result
         if not result.get("ok"):
+            shutil.rmtree(home, ignore_errors=True)
             raise RuntimeError(result.get("error"))
+        # The same whole-archive linking as `archive provenance --refresh` runs it: a process of its
+        # own (the archive is linked already, so the same computation with nothing new to write).
+        fresh = link_measured(home)
+        shutil.rmtree(home, ignore_errors=True)
+        if fresh.get("ok"):
+            result["refresh_fresh_process"] = {key: fresh[key] for key in ("seconds", "cpu_self_s", "cpu_tree_s")}
         whoosh = self._whoosh_s()
         if self._whoosh_cpu_s() and "refresh_provenance_cpu_s" in result:
             result["refresh_cpu_vs_whoosh_cpu"] = round(result["refresh_provenance_cpu_s"] / self._whoosh_cpu_s(), 2)
         if whoosh:
             result["refresh_vs_whoosh"] = round(result["refresh_provenance_s"] / whoosh, 2)
+            if "refresh_fresh_process" in result:
+                result["refresh_fresh_process"]["vs_whoosh"] = round(result["refresh_fresh_process"]["seconds"] / whoosh, 2)
             result["ingest_vs_whoosh"] = round(result["seconds"]["wall"] / whoosh, 2)
 
     # -- search --
@@ -578,9 +586,14 @@ def summary_rows(r: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]
     if prov.get("ok"):
         rows.append(("Reuters+spun ingest, no provenance", _fmt(prov["seconds"]["wall"], " s"), f"raw Whoosh {_fmt(whoosh_s, ' s')}",
                      _fmt(prov.get("ingest_vs_whoosh"), "x"), "", ""))
-        rows.append(("refresh_provenance, Reuters+spun", _fmt(prov["refresh_provenance_s"], " s"), f"raw Whoosh {_fmt(whoosh_s, ' s')}",
+        rows.append(("refresh_provenance, Reuters+spun, in the process that ingested them", _fmt(prov["refresh_provenance_s"], " s"), f"raw Whoosh {_fmt(whoosh_s, ' s')}",
                      _fmt(prov.get("refresh_vs_whoosh"), "x"), "<= 0.5x",
                      _verdict(prov.get("refresh_vs_whoosh"), TARGETS["provenance_vs_whoosh"])))
+        fresh = prov.get("refresh_fresh_process")
+        if fresh:
+            rows.append(("the same refresh as `archive provenance --refresh` runs it: a process of its own (archive already linked)",
+                         _fmt(fresh["seconds"], " s"), f"raw Whoosh {_fmt(whoosh_s, ' s')}", _fmt(fresh.get("vs_whoosh"), "x"),
+                         "<= 0.5x", _verdict(fresh.get("vs_whoosh"), TARGETS["provenance_vs_whoosh"])))
         rows.append(("refresh_provenance CPU (its process)", _fmt(prov.get("refresh_provenance_cpu_s"), " s"),
                      f"raw Whoosh CPU {_fmt(whoosh.get('process_cpu_s'), ' s')}",
                      _fmt(prov.get("refresh_cpu_vs_whoosh_cpu"), "x"), "", ""))
