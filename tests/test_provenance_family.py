@@ -1176,7 +1176,7 @@ def test_a_hub_as_well_sourced_as_the_parentless_sibling_or_a_copy_of_the_articl
     assert parent[3] == (1, 3)
 
 
-def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it(monkeypatch) -> None:
+def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it(monkeypatch: pytest.MonkeyPatch) -> None:
     from archive.provenance.candidates import CandidateIndex
 
     prepared: list[int] = []
