@@ -42,17 +42,10 @@ def idf(doc_freq: np.ndarray, archive_size: int) -> np.ndarray:
     return np.log((archive_size + 1.0) / (doc_freq + 1.0)) + 1.0
 
 
-_hash_cache: dict[str, int] = {}
-
-
 def token_hash(form: str) -> int:
-    """Stable 63-bit hash of a token form (Python's ``hash`` is salted per process)."""
-    h = _hash_cache.get(form)
-    if h is None:
-        h = int.from_bytes(hashlib.blake2b(form.encode("utf-8"), digest_size=8).digest(), "little") >> 1
-        if len(_hash_cache) < 2_000_000:  # bound memory on huge vocabularies
-            _hash_cache[form] = h
-    return h
+    """Stable 63-bit hash of a token form (Python's ``hash`` is salted per process). Not memoised
+    here: tokenize keeps each raw form's hash (_form_hashes), the one place it is called often."""
+    return int.from_bytes(hashlib.blake2b(form.encode("utf-8"), digest_size=8).digest(), "little") >> 1
 
 
 # Ways of writing a number that rewriters switch between: ordinals ("the 14th" / "on 14"), ages
