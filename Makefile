@@ -7,7 +7,8 @@ DEMO   := demo-home
 
 .PHONY: install demo test bench clean
 
-$(STAMP): pyproject.toml Makefile
+# setup.py builds the one C module (archive/provenance/_calign.c): a change to it reinstalls.
+$(STAMP): pyproject.toml setup.py archive/provenance/_calign.c Makefile
 	$(PYTHON) -m venv $(VENV)
 	# A fresh venv's pip is too old for some wheels' metadata (see README, "Set-up notes").
 	$(BIN)/python -m pip install --quiet --upgrade pip

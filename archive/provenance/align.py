@@ -17,11 +17,18 @@ from __future__ import annotations
 import difflib
 from bisect import bisect_left
 from dataclasses import dataclass
+from types import ModuleType
 
 import numpy as np
 
 from .features import NUM, STOP, Tokens
 from .sets import intersect_sorted
+
+_calign: ModuleType | None
+try:
+    from . import _calign  # the walk compiled (_calign.c), built by `pip install` where a C compiler is
+except ImportError:
+    _calign = None
 
 # A replacement this short (tokens on each side) is a word or phrase substitution inside a
 # passage; anything longer breaks the passage. Spinners swap single words or short phrases.
@@ -382,17 +389,47 @@ def _align_in_order(pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) 
     if ai.shape[0] < MIN_ANCHORS and len(a) * len(b) > _REFINE_CELLS:
         # Fewer than two shared word pairs: no passage is possible, skip the walk.
         return Alignment(len(a), len(b), 0, 0, (), (), (), 0, 0, 0)
-    ops = opcodes(a.hashes, b.hashes, ai, bj)
-    cont_a = pa.content_upto.tolist()
-    num_a = pa.numbers_upto.tolist()
-    num_b = pb.numbers_upto.tolist()
-    passages: list[Passage] = []
-    subs: list[Substitution] = []
-    conflicts: list[Substitution] = []
+    walk = _calign.align_walk if _calign is not None else _align_walk_py
+    (len_a, len_b, matched, matched_content, internal, numbers_shared, longest, passages, subs,
+     conflicts) = walk(a.hashes, b.hashes, ai, bj, pa.content_upto, pa.numbers_upto, pb.numbers_upto,
+                       MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, _REFINE_CELLS)
+    return Alignment(
+        len_a=len_a,
+        len_b=len_b,
+        matched=matched,
+        matched_content=matched_content,
+        passages=tuple(Passage(*p) for p in passages),
+        substitutions=tuple(Substitution(*s) for s in subs),
+        number_conflicts=tuple(Substitution(*s) for s in conflicts),
+        numbers_shared=numbers_shared,
+        longest_run=longest,
+        internal_edits=internal,
+    )
+
+
+_Edit = tuple[int, int, int, int]
+_Walk = tuple[int, int, int, int, int, int, int, tuple[tuple[int, int, int, int, int], ...], tuple[_Edit, ...], tuple[_Edit, ...]]
+
+
+def _align_walk_py(ha: np.ndarray, hb: np.ndarray, ai: np.ndarray, bj: np.ndarray, content_upto_a: np.ndarray,
+                   numbers_upto_a: np.ndarray, numbers_upto_b: np.ndarray, max_sub: int, min_passage: int,
+                   refine_cells: int) -> _Walk:
+    """The walk behind _align_in_order, in Python (_calign.c computes the same, compiled):
+    (len_a, len_b, matched, matched_content, internal_edits, numbers_shared, longest_run,
+    passages as (a0, a1, b0, b1, matched), substitutions and number conflicts as (a0, a1, b0, b1))."""
+    if refine_cells != _REFINE_CELLS:
+        raise ValueError("the Python walk refines gaps of _REFINE_CELLS only")
+    ops = opcodes(ha, hb, ai, bj)
+    cont_a = content_upto_a.tolist()
+    num_a = numbers_upto_a.tolist()
+    num_b = numbers_upto_b.tolist()
+    passages: list[tuple[int, int, int, int, int]] = []
+    subs: list[_Edit] = []
+    conflicts: list[_Edit] = []
     matched = matched_content = numbers_shared = longest = 0
     cur: list[int] | None = None  # open passage: a0, b0, a1, b1, matched
-    cur_subs: list[Substitution] = []
-    cur_conflicts: list[Substitution] = []
+    cur_subs: list[_Edit] = []
+    cur_conflicts: list[_Edit] = []
     equal_ops = [k for k, op in enumerate(ops) if op[0] == "equal"]
     internal = 0
     if equal_ops:
@@ -402,8 +439,8 @@ def _align_in_order(pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) 
         nonlocal cur, cur_subs, cur_conflicts
         # Only edits inside a real passage count: differing view counters in cruft are not
         # differing facts.
-        if cur is not None and cur[4] >= MIN_PASSAGE_MATCHED:
-            passages.append(Passage(cur[0], cur[2], cur[1], cur[3], cur[4]))
+        if cur is not None and cur[4] >= min_passage:
+            passages.append((cur[0], cur[2], cur[1], cur[3], cur[4]))
             subs.extend(cur_subs)
             conflicts.extend(cur_conflicts)
         cur, cur_subs, cur_conflicts = None, [], []
@@ -421,31 +458,20 @@ def _align_in_order(pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) 
             else:
                 cur[2], cur[3], cur[4] = i2, j2, cur[4] + n
             continue
-        short = (i2 - i1) <= MAX_SUB_TOKENS and (j2 - j1) <= MAX_SUB_TOKENS
+        short = (i2 - i1) <= max_sub and (j2 - j1) <= max_sub
         if short and cur is not None:
             if tag == "replace":
-                sub = Substitution(i1, i2, j1, j2)
                 if num_a[i2] > num_a[i1] and num_b[j2] > num_b[j1]:
-                    cur_conflicts.append(sub)
+                    cur_conflicts.append((i1, i2, j1, j2))
                 else:
-                    cur_subs.append(sub)
+                    cur_subs.append((i1, i2, j1, j2))
             # A short insertion or deletion ("certainly one of") stays inside the passage too.
             cur[2], cur[3] = i2, j2
             continue
         close()
     close()
-    return Alignment(
-        len_a=len(a),
-        len_b=len(b),
-        matched=matched,
-        matched_content=matched_content,
-        passages=tuple(passages),
-        substitutions=tuple(subs),
-        number_conflicts=tuple(conflicts),
-        numbers_shared=numbers_shared,
-        longest_run=longest,
-        internal_edits=internal,
-    )
+    return (ha.shape[0], hb.shape[0], matched, matched_content, internal, numbers_shared, longest,
+            tuple(passages), tuple(subs), tuple(conflicts))
 
 
 def shared_content_in_order(a: Prepared, b: Prepared) -> tuple[int, int]:
@@ -454,6 +480,13 @@ def shared_content_in_order(a: Prepared, b: Prepared) -> tuple[int, int]:
     Paraphrases keep the facts' order while changing the words around them, so the ordered
     share of common names, numbers and rare words separates rewrites from same-topic reports.
     """
+    if _calign is not None:
+        shared, ordered = _calign.ordered_shared(a.terms, a.term_first, b.terms, b.term_first)
+        return shared, ordered
+    return _shared_content_in_order_py(a, b)
+
+
+def _shared_content_in_order_py(a: Prepared, b: Prepared) -> tuple[int, int]:
     # First occurrence of each term in each text; shared terms ordered by their place in a,
     # then the longest run of them also increasing in b.
     fa, fb = a.term_first, b.term_first

@@ -1,0 +1,148 @@
+"""The compiled alignment walk (archive/provenance/_calign.c) must compute exactly what the
+Python walk computes (align._align_walk_py), and it must be built where a C compiler is."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sysconfig
+
+import numpy as np
+import pytest
+
+from archive.provenance import align as align_module
+from archive.provenance.align import (
+    _REFINE_CELLS, MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, Prepared, _align_walk_py, anchors,
+)
+from archive.provenance.features import NUM, STOP, WORD, Tokens, tokenize
+
+
+def _compiler() -> str | None:
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    return shutil.which(cc)
+
+
+def test_the_walk_is_compiled_where_a_compiler_is() -> None:
+    if _compiler() is None:
+        assert align_module._calign is None  # the Python walk runs instead
+    else:
+        assert align_module._calign is not None, "make install builds archive/provenance/_calign.c"
+
+
+calign = pytest.importorskip("archive.provenance._calign", reason="no C compiler at install: the Python walk runs")
+
+
+def _tokens(hashes: list[int], rng: random.Random) -> Tokens:
+    n = len(hashes)
+    kinds = np.array([rng.choice((STOP, STOP, WORD, NUM)) for _ in range(n)], dtype=np.uint8)
+    return Tokens(np.array(hashes, dtype=np.int64), kinds, np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 1)
+
+
+def _both(pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) -> tuple[object, object]:
+    args = (pa.tokens.hashes, pb.tokens.hashes, ai, bj, pa.content_upto, pa.numbers_upto, pb.numbers_upto,
+            MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, _REFINE_CELLS)
+    return calign.align_walk(*args), _align_walk_py(*args)
+
+
+def _edited(a: list[int], rng: random.Random, alphabet: int) -> list[int]:
+    """A copy of a with substitutions, insertions, deletions and a moved stretch."""
+    b = list(a)
+    for _ in range(rng.randint(0, max(1, len(b) // 4))):
+        k = rng.randrange(len(b) + 1)
+        what = rng.random()
+        if what < 0.4 and k < len(b):
+            b[k] = rng.randrange(alphabet)
+        elif what < 0.7:
+            b[k:k] = [rng.randrange(alphabet) for _ in range(rng.randint(1, 8))]
+        else:
+            del b[k:k + rng.randint(1, 6)]
+    if len(b) > 20 and rng.random() < 0.3:
+        cut = rng.randrange(len(b))
+        b = b[cut:] + b[:cut]
+    return b
+
+
+def test_compiled_walk_equals_the_python_walk_on_random_edits() -> None:
+    rng = random.Random(11)
+    for _ in range(3000):
+        alphabet = rng.choice((3, 8, 40, 400))
+        a = [rng.randrange(alphabet) for _ in range(rng.randint(0, 160))]
+        b = _edited(a, rng, alphabet) if rng.random() < 0.8 else [rng.randrange(alphabet) for _ in range(rng.randint(0, 60))]
+        pa, pb = Prepared.of(_tokens(a, rng)), Prepared.of(_tokens(b, rng))
+        ai, bj = anchors(pa, pb)
+        got, want = _both(pa, pb, ai, bj)
+        assert got == want, (a, b)
+
+
+def test_compiled_walk_equals_the_python_walk_on_crossing_anchors() -> None:
+    # Anchors out of order in b (moved stretches, repeated phrases): the longest chain decides.
+    rng = random.Random(12)
+    for _ in range(1000):
+        words = [rng.randrange(1000) for _ in range(rng.randint(10, 120))]
+        pieces = [words[i:i + 10] for i in range(0, len(words), 10)]
+        rng.shuffle(pieces)
+        b = [w for piece in pieces for w in piece]
+        pa, pb = Prepared.of(_tokens(words, rng)), Prepared.of(_tokens(b, rng))
+        got, want = _both(pa, pb, *anchors(pa, pb))
+        assert got == want
+
+
+def test_compiled_walk_equals_the_python_walk_on_real_text() -> None:
+    text = ("The harbour authority will close the Corvay lock on the Merrin canal for nine weeks from 3 March, "
+            "after engineers found corroded gates during a routine January inspection. About 140 barges a week "
+            "use the lock, most of them carrying grain and timber, and their operators say a closure will cost them.")
+    spun = (text.replace("close", "shut").replace("found", "discovered").replace("140", "150")
+            .replace("their operators say", "certainly one of their operators says"))
+    pa, pb = Prepared.of(tokenize(text)), Prepared.of(tokenize(spun))
+    got, want = _both(pa, pb, *anchors(pa, pb))
+    assert got == want
+    assert got[7] and got[8] and got[9], "passages, substitutions and a number conflict (140 -> 150)"
+
+
+def test_compiled_walk_refuses_bad_input() -> None:
+    pa = Prepared.of(tokenize("one two three four five six"))
+    pb = Prepared.of(tokenize("one two three four five six"))
+    ai, bj = anchors(pa, pb)
+    base = [pa.tokens.hashes, pb.tokens.hashes, ai, bj, pa.content_upto, pa.numbers_upto, pb.numbers_upto,
+            MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, _REFINE_CELLS]
+    with pytest.raises(ValueError, match="anchor outside"):
+        calign.align_walk(*base[:2], ai + 5, *base[3:])
+    with pytest.raises(ValueError, match="inconsistent"):
+        calign.align_walk(*base[:4], pa.content_upto[:-1], *base[5:])
+    with pytest.raises(TypeError, match="signed integers"):
+        calign.align_walk(pa.tokens.hashes.astype(np.int32), *base[1:])
+    with pytest.raises(TypeError, match="signed integers"):
+        calign.align_walk(*base[:2], ai.astype(np.float64), *base[3:])
+
+
+def test_compiled_set_lookups_equal_numpy() -> None:
+    from archive.provenance.sets import _in_sorted_np, _intersect_sorted_np, in_sorted, intersect_sorted
+
+    rng = np.random.default_rng(13)
+    for _ in range(2000):
+        universe = int(rng.integers(1, 200))
+        b = np.unique(rng.integers(-universe, universe, size=int(rng.integers(0, 60)), dtype=np.int64))
+        values = rng.integers(-universe - 5, universe + 5, size=int(rng.integers(0, 80)), dtype=np.int64)
+        assert np.array_equal(in_sorted(values, b), _in_sorted_np(values, b))
+        assert np.array_equal(in_sorted(values, b), np.isin(values, b))
+        a = np.unique(values)
+        for got, want in zip(intersect_sorted(a, b), _intersect_sorted_np(a, b)):
+            assert np.array_equal(got, want) and got.dtype == np.int64
+        ia, ib = intersect_sorted(a, b)
+        assert np.array_equal(a[ia], b[ib]) and set(a[ia].tolist()) == set(a.tolist()) & set(b.tolist())
+    # Other dtypes and strided views take the numpy path, with the same answers.
+    b = np.array([1, 3, 5, 7], dtype=np.int64)
+    assert in_sorted(np.array([3, 4], dtype=np.int32), b).tolist() == [True, False]
+    assert in_sorted(np.array([3, 9, 5, 9], dtype=np.int64)[::2], b).tolist() == [True, True]
+
+
+def test_compiled_ordered_share_equals_the_python_one() -> None:
+    from archive.provenance.align import _shared_content_in_order_py, shared_content_in_order
+
+    rng = random.Random(14)
+    for _ in range(2000):
+        alphabet = rng.choice((5, 30, 300))
+        a = [rng.randrange(alphabet) for _ in range(rng.randint(0, 80))]
+        b = _edited(a, rng, alphabet) if rng.random() < 0.7 else [rng.randrange(alphabet) for _ in range(rng.randint(0, 80))]
+        pa, pb = Prepared.of(_tokens(a, rng)), Prepared.of(_tokens(b, rng))
+        assert shared_content_in_order(pa, pb) == _shared_content_in_order_py(pa, pb)
