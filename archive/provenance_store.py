@@ -44,7 +44,7 @@ from archive.provenance.fingerprint import fingerprint_text
 from archive.provenance.heap import release_free_memory
 from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
-from archive.provenance.parallel import map_shares_forked
+from archive.parallel import map_shares_forked
 
 # One INFO record per chunk of a chunked run (bench/worker.py link --progress shows them).
 log = logging.getLogger(__name__)

@@ -59,7 +59,8 @@ def _timed(name: str | None, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _instrument() -> None:
     from archive import provenance_store
-    from archive.provenance import engine, parallel
+    from archive import parallel
+    from archive.provenance import engine
     from archive.provenance.candidates import CandidateIndex
     from archive.provenance.carry import Carried
 

@@ -58,7 +58,17 @@ def _postings(path: Path) -> dict[tuple[str, bytes], tuple]:
     return out
 
 
-def test_same_files_as_whoosh(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_same_files_as_whoosh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    # The commit encodes terms on every core (two here, in small chunks), or in this process.
+    from archive import parallel
+
+    monkeypatch.setenv(parallel.WORKERS_ENV, workers)
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 10)
+    forked = []
+    real_map = parallel.map_shares_forked
+    monkeypatch.setattr(parallel, "map_shares_forked",
+                        lambda fn, items, *args: (forked.append(len(items)), real_map(fn, items, *args))[1])
     _build(tmp_path / "whoosh", SegmentWriter, DOCS)
     _build(tmp_path / "ours", PooledSegmentWriter, DOCS)
     theirs, ours = _segment_files(tmp_path / "whoosh"), _segment_files(tmp_path / "ours")
@@ -66,6 +76,7 @@ def test_same_files_as_whoosh(tmp_path: Path) -> None:
     assert any(key.endswith("pst") for key in ours) and any(key.endswith("trm") for key in ours)
     for key in theirs:
         assert theirs[key] == ours[key], key
+    assert forked and forked[0] > 1000, "the commit's terms went through map_shares_forked"
 
 
 def test_same_postings_when_the_pool_spills_and_segments_merge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

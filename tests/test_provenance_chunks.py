@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from archive.provenance import parallel
+from archive import parallel
 from archive.provenance.candidates import _by_document_then, _ranks
-from archive.provenance.parallel import _chunk_bounds, map_forked, map_shares_forked
+from archive.parallel import _chunk_bounds, map_forked, map_shares_forked
 
 
 @pytest.mark.parametrize("n, workers", [(8, 2), (127, 2), (128, 2), (1000, 2), (49_155, 2), (10_000, 3), (5, 4)])

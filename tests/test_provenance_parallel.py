@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from archive.provenance import parallel
-from archive.provenance.parallel import WorkerError, map_forked, map_shares_forked, worker_count
+from archive import parallel
+from archive.parallel import WorkerError, map_forked, map_shares_forked, worker_count
 
 from archive.provenance import build
 
@@ -165,7 +165,7 @@ def test_a_link_that_the_choice_of_sources_changed_is_built_again(monkeypatch: p
 
 _KILLED_PARENT = """
 import fcntl, os, sys, time
-from archive.provenance import parallel
+from archive import parallel
 parallel.MIN_ITEMS_PER_WORKER = 1
 lock = open(sys.argv[1], "w")
 fcntl.flock(lock, fcntl.LOCK_EX)  # as the archive's write lock

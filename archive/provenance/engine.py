@@ -46,7 +46,7 @@ from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens, idf
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
-from .parallel import map_forked, map_shares_forked
+from archive.parallel import map_forked, map_shares_forked
 from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker
 from .telltales import read_telltales

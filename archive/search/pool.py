@@ -17,10 +17,11 @@ runs are merged term by term at the commit, so memory stays bounded on a rebuild
 from __future__ import annotations
 
 import heapq
+import io
 import pickle
 import tempfile
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, Any
 
 # (docnums, weights, values) of one term, in document order.
@@ -153,44 +154,106 @@ class TermPool:
     # ------------------------------------------------------------ writing
 
     def write(self, fieldwriter: Any, schema: Any, lengths: Any) -> None:
-        """Write every term's postings through a whoosh3 ``W3FieldWriter``, a block at a time.
+        """Write every term's postings through a whoosh3 ``W3FieldWriter``.
 
-        Does what ``FieldWriter.add_postings`` does with one ``add_posting`` call per posting:
-        the blocks, their statistics and the term infos come out the same.
+        Each term's blocks are encoded by Whoosh's own posting writer (a block at a time, where
+        ``FieldWriter.add_postings`` makes one ``add_posting`` call per posting) into a scratch
+        file, then copied to the segment's postings file in term order and the term's info
+        added: the blocks, their statistics and the term infos come out as Whoosh makes them.
+        Encoding is most of a commit, and a term's bytes do not depend on where they go, so a
+        pool in memory is encoded on every core (archive.parallel); one spilled to run files
+        is encoded here as its terms stream in.
         """
-        lastfield = None
-        field_lengths: Any = None
-        for fieldname, tbytes, (ids, weights, values) in self.terms():
-            if fieldname != lastfield:
-                if lastfield is not None:
-                    fieldwriter.finish_field()
-                fieldwriter.start_field(fieldname, schema[fieldname])
-                field_lengths = lengths.field_lengths(fieldname) if lengths is not None else None
-                lastfield = fieldname
-            fieldwriter.start_term(tbytes)
-            postwriter = fieldwriter._postwriter
-            blocklimit = postwriter._blocklimit
-            count = len(ids)
-            for start in range(0, count, blocklimit):
-                end = start + blocklimit
-                block_ids = ids[start:end]
-                block_weights = weights[start:end]
-                postwriter._ids = block_ids
-                postwriter._weights = array("f", block_weights)
-                postwriter._values = [v for v in values[start:end] if v]
-                postwriter._maxweight = max(0, max(block_weights))
-                if field_lengths is None:
-                    postwriter._minlength, postwriter._maxlength = None, 0
-                else:
-                    known = [field_lengths[d] for d in block_ids]
-                    known = [n for n in known if n]
-                    postwriter._minlength = min(known) if known else None
-                    postwriter._maxlength = max(known) if known else 0
-                if end < count:  # Whoosh writes a full block when the next posting arrives
-                    postwriter._write_block()
-            fieldwriter.finish_term()
-        if lastfield is not None:
-            fieldwriter.finish_field()
+        fieldnames = sorted(self.fieldnames)
+        formats = {name: schema[name].format for name in fieldnames}
+        field_lengths = {name: lengths.field_lengths(name) if lengths is not None else None for name in fieldnames}
+        codec = fieldwriter._codec
+
+        def encode(terms: Sequence[tuple[str, bytes, Entry]]) -> list[tuple[Any, bytes]]:
+            return _encode_terms(codec, formats, field_lengths, terms)
+
+        if self._runs:
+            encoded = (item for chunk in _chunks(self.terms(), _STREAM_CHUNK) for item in zip(chunk, encode(chunk)))
+        else:
+            from archive.parallel import map_shares_forked  # (only a commit needs it)
+
+            terms = list(self.terms())
+            encoded = zip(terms, map_shares_forked(encode, terms))
+        _write_encoded(fieldwriter, schema, ((f, t, info, data) for (f, t, _), (info, data) in encoded))
+
+
+# Terms encoded at a time from a spilled pool (its run files are merged as they are read).
+_STREAM_CHUNK = 4096
+
+
+def _chunks(items: Iterable[tuple[str, bytes, Entry]], size: int) -> Iterator[list[tuple[str, bytes, Entry]]]:
+    chunk: list[tuple[str, bytes, Entry]] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _encode_terms(codec: Any, formats: dict[str, Any], field_lengths: dict[str, list[int | None] | None],
+                  terms: Sequence[tuple[str, bytes, Entry]]) -> list[tuple[Any, bytes]]:
+    """Each term's info and the bytes of its postings, as a whoosh3 posting writer writes them."""
+    from whoosh.codec.whoosh3 import W3TermInfo
+    from whoosh.filedb.structfile import StructFile
+
+    scratch = StructFile(io.BytesIO())
+    postwriter = codec.postings_writer(scratch)
+    blocklimit = postwriter._blocklimit
+    spans: list[tuple[Any, int, int]] = []
+    for fieldname, _, (ids, weights, values) in terms:
+        start = scratch.tell()
+        postwriter.start_postings(formats[fieldname], W3TermInfo())
+        doc_lengths = field_lengths[fieldname]
+        count = len(ids)
+        for first in range(0, count, blocklimit):
+            end = first + blocklimit
+            block_ids = ids[first:end]
+            block_weights = weights[first:end]
+            postwriter._ids = block_ids
+            postwriter._weights = array("f", block_weights)
+            postwriter._values = [v for v in values[first:end] if v]
+            postwriter._maxweight = max(0, max(block_weights))
+            if doc_lengths is None:
+                postwriter._minlength, postwriter._maxlength = None, 0
+            else:
+                known = [doc_lengths[d] for d in block_ids]
+                known = [n for n in known if n]
+                postwriter._minlength = min(known) if known else None
+                postwriter._maxlength = max(known) if known else 0
+            if end < count:  # Whoosh writes a full block when the next posting arrives
+                postwriter._write_block()
+        info = postwriter.finish_postings()  # (writes the last block)
+        spans.append((info, start, scratch.tell()))
+    data = scratch.file.getvalue()
+    return [(info, data[start:end]) for info, start, end in spans]
+
+
+def _write_encoded(fieldwriter: Any, schema: Any, encoded: Iterable[tuple[str, bytes, Any, bytes]]) -> None:
+    """Copy encoded terms (in field and term order) to the segment: what ``finish_term`` does,
+    with the term's postings placed where the postings file ends now."""
+    from whoosh.system import pack_ushort
+
+    postfile = fieldwriter._postfile
+    lastfield = None
+    for fieldname, tbytes, info, data in encoded:
+        if fieldname != lastfield:
+            if lastfield is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            lastfield = fieldname
+        if not info.is_inlined():
+            info.set_extent(postfile.tell(), len(data))
+            postfile.write(data)
+        fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info.to_bytes())
+    if lastfield is not None:
+        fieldwriter.finish_field()
 
 
 def _in_order(entry: Entry) -> Entry:

@@ -1,7 +1,8 @@
 """Run a pure function over many items on every core, in processes forked from this one.
 
-Linking is CPU-bound Python (alignment of candidate pairs, per-document analysis) and has no
-shared state to update while it runs, so the simplest parallelism fits: fork, let each child
+Linking (alignment of candidate pairs, per-document analysis) and the index's commit (encoding
+each term's postings) are CPU-bound Python with no shared state to update while they run, so the
+simplest parallelism fits: fork, let each child
 compute contiguous chunks of the items from the memory it inherited (no input is pickled),
 send its results back through a pipe, and put them in input order. The result is the same as
 ``[fn(x) for x in items]`` whatever the number of workers, so links stay deterministic.
@@ -120,7 +121,7 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
             receiver.unpack_into(chunks)
             if not receiver.done:
                 child.join()
-                raise WorkerError(f"a linking worker exited without a result (exit code {child.exitcode})")
+                raise WorkerError(f"a worker process exited without a result (exit code {child.exitcode})")
     finally:
         for child, receiver in children:
             if child.is_alive():
@@ -212,7 +213,7 @@ class _Receiver(threading.Thread):
         while not self.messages.empty():
             status, k, value = pickle.loads(self.messages.get())
             if status != "ok":
-                raise WorkerError(f"a linking worker failed:\n{value}")
+                raise WorkerError(f"a worker process failed:\n{value}")
             chunks[k] = value
 
 
