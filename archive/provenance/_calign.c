@@ -221,8 +221,10 @@ done:
 
 static int get_ints(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *name) {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    const char *f = view->format ? view->format + strlen(view->format) - 1 : "B";
-    if (view->itemsize != itemsize || !strchr("qli", *f)) {
+    /* The last character of a struct format ("<q", "l", "i"): a signed integer code. */
+    size_t flen = view->format ? strlen(view->format) : 0;
+    char code = flen ? view->format[flen - 1] : 'B';
+    if (view->itemsize != itemsize || (code != 'q' && code != 'l' && code != 'i')) {
         PyErr_Format(PyExc_TypeError, "%s: signed integers of %zd bytes expected", name, itemsize);
         PyBuffer_Release(view);
         view->obj = NULL;
