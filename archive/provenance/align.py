@@ -5,7 +5,10 @@ anchors, the longest chain of anchors in the same order is the backbone, and equ
 extended around each anchor. Whatever lies between two anchors is an edit: short on both sides,
 a substitution; long, an inserted or dropped stretch. This is linear-ish with numpy and a few
 Python steps per anchor, several times faster than difflib, which matters because every
-candidate pair is aligned. Copies keep the order of the text, so aligned runs separated by short replacements are passages
+candidate pair is aligned; the walk itself (chain, blocks, gap diffs, passages) runs compiled
+where the install built _calign.c, else in Python (_align_walk_py, the reference).
+
+Copies keep the order of the text, so aligned runs separated by short replacements are passages
 reused with word substitutions (the spinner's fingerprint), while unmatched material at the ends
 is cruft, a cut ending or added paragraphs. A copy that moves a stretch (a content farm leading
 with the last paragraphs) is aligned in order first; the stretches both texts then leave
