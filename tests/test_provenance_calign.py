@@ -10,7 +10,7 @@ import sysconfig
 import numpy as np
 import pytest
 
-from archive.provenance import align as align_module
+from archive.provenance import align as align_module, compiled
 from archive.provenance.align import (
     _REFINE_CELLS, MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, Prepared, _align_walk_py, anchors,
 )
@@ -27,6 +27,15 @@ def test_the_walk_is_compiled_where_a_compiler_is() -> None:
         assert align_module._calign is None  # the Python walk runs instead
     else:
         assert align_module._calign is not None, "make install builds archive/provenance/_calign.c"
+        assert compiled.calign is not None and compiled.calign.VERSION == compiled.EXPECTED_VERSION
+
+
+def test_a_build_older_than_the_python_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    built = pytest.importorskip("archive.provenance._calign")
+    monkeypatch.setattr(built, "VERSION", compiled.EXPECTED_VERSION - 1, raising=False)
+    assert compiled._load() is None
+    monkeypatch.setattr(built, "VERSION", compiled.EXPECTED_VERSION)
+    assert compiled._load() is built
 
 
 calign = pytest.importorskip("archive.provenance._calign", reason="no C compiler at install: the Python walk runs")

@@ -508,4 +508,15 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_calign", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__calign(void) { return PyModule_Create(&module); }
+/* Raised with every change to what a function computes; archive/provenance/compiled.py uses the
+ * module only when its own number matches (a build older than the Python beside it is ignored). */
+#define CALIGN_VERSION 1
+
+PyMODINIT_FUNC PyInit__calign(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m && PyModule_AddIntConstant(m, "VERSION", CALIGN_VERSION) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -20,18 +20,13 @@ from __future__ import annotations
 import difflib
 from bisect import bisect_left
 from dataclasses import dataclass
-from types import ModuleType
 
 import numpy as np
 
 from .features import NUM, STOP, Tokens
 from .sets import intersect_sorted
 
-_calign: ModuleType | None
-try:
-    from . import _calign  # the walk compiled (_calign.c), built by `pip install` where a C compiler is
-except ImportError:
-    _calign = None
+from .compiled import calign as _calign
 
 # A replacement this short (tokens on each side) is a word or phrase substitution inside a
 # passage; anything longer breaks the passage. Spinners swap single words or short phrases.

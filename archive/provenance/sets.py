@@ -9,15 +9,9 @@ kernels of _calign.c where it was built; the numpy forms below are the reference
 
 from __future__ import annotations
 
-from types import ModuleType
-
 import numpy as np
 
-_calign: ModuleType | None
-try:
-    from . import _calign
-except ImportError:  # no C compiler at install
-    _calign = None
+from .compiled import calign as _calign
 
 
 def _compiled(*arrays: np.ndarray) -> bool:
