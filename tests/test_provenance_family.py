@@ -1061,6 +1061,31 @@ def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_ori
     assert 3 not in attempt(ORIGINAL_CLEAR_STYLE - 0.2, ORIGINAL_CLEAR_MARGIN / 2, model)
 
 
+def test_an_elaboration_adding_details_of_its_own_goes_to_the_unrivalled_original_of_a_models_family() -> None:
+    from archive.provenance.engine import (FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ORIGINAL_CLEAR_STYLE,
+                                           ROOT_MIN_PREFERENCE)
+
+    def attempt(style_gap: float, family_gap: float) -> dict:
+        index, oriented = _nearest_original_fixture()
+        index.anchors[3] = replace(index.anchors[3], names=frozenset())  # no family's word (names)
+        for x, gap in ((3, style_gap), (2, family_gap), (4, family_gap)):
+            index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
+        # 3 elaborates on 1: it holds most of 1's terms, while 1 holds little of what 3 added, so
+        # the containment asymmetry leans to 3 as far as style leans to 1.
+        index._cont_cache[(3, 1)], index._cont_cache[(1, 3)] = 0.1, 0.1 + style_gap
+        assert index._source_preference(1, 3) < MODEL_FAMILY_MIN_PREFERENCE
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    # 1's rewrites read far less human-written than 1 (a model's family), 1 is 3's unrivalled
+    # nearest original and 3 reads ROOT_MIN_PREFERENCE less human: the asymmetry does not veto.
+    assert attempt(ROOT_MIN_PREFERENCE + 0.1, FAMILY_STYLE_GAP + 0.1)[3] == (1, 3)
+    # Not below that style bar, nor outside a model's family (people's rewrites, independent texts).
+    assert 3 not in attempt(ROOT_MIN_PREFERENCE - 0.1, FAMILY_STYLE_GAP + 0.1)
+    assert 3 not in attempt(ORIGINAL_CLEAR_STYLE + 0.1, 0.0)
+
+
 def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_source() -> None:
     import numpy as np
 

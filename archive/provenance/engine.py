@@ -52,7 +52,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-28"
+METHOD_VERSION = "2026.12-29"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1031,9 +1031,11 @@ class ProvenanceIndex:
         (``gaps``, _family_style_gaps) may: when they read FAMILY_STYLE_GAP less human-written
         than q, they are a model's, and d, reading no more human than q, is one more of them
         on the family's word, or without it when it reads as much less human than q as the
-        family's word asks (ROOT_MIN_PREFERENCE, not ORIGINAL_CLEAR_STYLE). Nor is q then taken
-        for d's sibling for reading somewhat LLM-like (_llm_like_source): it is the family's
-        original, reading far more human-written than its rewrites."""
+        family's word asks (ROOT_MIN_PREFERENCE, not ORIGINAL_CLEAR_STYLE), whatever the
+        containment and names asymmetries say (an elaboration adds names and details of its
+        own). Nor is q then taken for d's sibling for reading somewhat LLM-like
+        (_llm_like_source): it is the family's original, reading far more human-written than
+        its rewrites."""
         style = self._style_preference(q, d)
         models = gaps.get(q, 0.0) >= FAMILY_STYLE_GAP
         if style < ROOT_MIN_PREFERENCE:
@@ -1044,8 +1046,15 @@ class ProvenanceIndex:
         rival = max((c for x, c in near if x in originals and x not in (q, d)), default=0.0)
         # In a model's family the rewrites' style already says what ORIGINAL_CLEAR_STYLE asks of d
         # (which reads ROOT_MIN_PREFERENCE less human-written than q, as checked above).
-        return (cosine - rival >= ORIGINAL_CLEAR_MARGIN and (models or style >= ORIGINAL_CLEAR_STYLE)
-                and self._may_source_by_style(q, d, original=models))
+        if cosine - rival < ORIGINAL_CLEAR_MARGIN or not (models or style >= ORIGINAL_CLEAR_STYLE):
+            return False
+        if models:
+            # Nor need the containment and names asymmetries lean to q: a model asked to rewrite
+            # an article elaborates, adding names and details of its own, so they lean to d,
+            # while style (d reads ROOT_MIN_PREFERENCE less human-written), retrieval (q is d's
+            # unrivalled nearest original) and q's family already say which text is the model's.
+            return not (self._same_outlet(d, q) or self._dated_after(q, d) or self._llm_styled(q))
+        return self._may_source_by_style(q, d)
 
     def _opening_sources(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                          promoted: set[tuple[int, int]]) -> None:
