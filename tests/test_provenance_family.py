@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
@@ -1199,3 +1200,65 @@ def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it
     index.result()
     assert prepared == [4, len(docs), len(docs), len(docs)]  # no update since: its own search
     assert build(docs).links == result.links
+
+
+def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover() -> None:
+    from archive.provenance.engine import _openings_held
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    texts, originals = [4, 2, 105], [1, 3, 106]
+    held = _openings_held([index.body_terms[d] for d in texts], [index.opening[q] for q in originals],
+                          [index._opening_weights(q) for q in originals]).toarray()
+    for i, d in enumerate(texts):
+        assert held[i].tolist() == pytest.approx(index._opening_covers(originals, d), abs=1e-6)
+    assert held[0, 0] >= 0.6, "the elaboration holds its source's opening"
+    assert _openings_held([], [index.opening[1]], [index._opening_weights(1)]).shape == (0, 1)
+
+
+def test_the_original_whose_opening_a_text_holds_most_ties_to_the_first() -> None:
+    import scipy.sparse as sp
+
+    from archive.provenance.engine import OPENING_FAMILY_COVER, _best_held
+
+    held = sp.csr_matrix(np.array([[0.9, 0.7, 0.9], [0.0, 0.7, OPENING_FAMILY_COVER - 0.01], [1.0, 0.0, 0.0]]))
+    # (Identical openings tie: the first original in id order.) Text 12 is original 12 itself.
+    assert _best_held(held, [10, 11, 12], [12, 20, 21]) == [12, 20, None]
+    held = sp.csr_matrix(np.array([[OPENING_FAMILY_COVER - 0.01, 0.2]]))
+    assert _best_held(held, [10], [20, 21]) == [None]
+
+
+def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_original(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An open-ended rewrite keeps its article's opening and little else, and its nearest texts
+    may be other rewrites: of the originals (texts sourcing rewrites), the one whose opening it
+    holds is its source when that reads as its source by style."""
+    from archive.provenance.engine import _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    index.result()
+    for key in ((1, 4), (2, 4), (3, 4)):  # as if 4 had never been aligned with anything
+        index.features.pop(key, None)
+        index.pairs.pop(key, None)
+    oriented = {(1, 2): _Oriented(1, 2, 0.8, (), ())}
+    parent = {2: (1, 2)}
+    index._opening_originals(oriented, parent, {(1, 2)})
+    assert parent.get(4) == (1, 4) and index._why[4] == "opening_original"
+    assert index.pairs[(1, 4)].decision.relation == FAMILY, "aligned now, a loose family pair"
+    assert all(filler not in parent for filler in range(100, 124)), "fillers hold no original's opening"
+    # Without a rewrite link, 1 is no original: nothing is searched.
+    from archive.provenance import engine
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("no rewrite link, so no search of openings")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "_openings_held", fail)
+        parent = {}
+        index._opening_originals({}, parent, set())
+    assert parent == {}
+    # An original that reads as LLM-written as the text is no source of it.
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {2: (1, 2)}
+    index._opening_originals(oriented, parent, {(1, 2)})
+    assert 4 not in parent

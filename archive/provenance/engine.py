@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 
 from .align import Alignment, Prepared
 from .attribution import Attribution
@@ -52,7 +53,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-28"
+METHOD_VERSION = "2026.12-29"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -238,6 +239,7 @@ _WHY_NOTES = {
     "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "nearest_original": "the nearest text (by cosine) that is an original (no source of its own, the source of other rewrites) and reads as this text's source: the closer texts are sibling rewrites",
     "opening_source": "this text holds the opening of this original, which reads as its source, and little of the closer candidate's: rewrites start from their article's opening",
+    "opening_original": "this text holds the opening of this original more than of any other original, and it reads as its source: rewrites start from their article's opening, however little else they keep",
     "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources as many rewrites or more: the article the rewrites share",
 }
 
@@ -862,6 +864,7 @@ class ProvenanceIndex:
             self._family_consensus(oriented, parent, promoted)
             self._neighbour_consensus(oriented, parent, promoted)
             self._nearest_originals(oriented, parent, promoted, repoint=False)
+            self._opening_originals(oriented, parent, promoted)
             if len(parent) == linked:
                 break
 
@@ -1083,6 +1086,42 @@ class ProvenanceIndex:
                     moves[d] = key
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
+
+    def _opening_originals(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                           promoted: set[tuple[int, int]]) -> None:
+        """A parentless text d that sources nothing goes to the original q whose opening it holds
+        most, when it holds OPENING_FAMILY_COVER of it or more and q may source d by style
+        (_may_source_by_style, as a model's family's original when its rewrites say so) (in
+        place). The originals' openings are a second way to a loose rewrite's source beside its
+        nearest texts by cosine: an open-ended rewrite elaborates its article's lead in a model's
+        words, and in an archive of such rewrites its nearest texts are other rewrites sharing
+        that vocabulary, of other articles as often as of its own (LLMFake: of the 53 unlinked
+        rewrites whose source is not among their 12 nearest texts, 431 of the 636 texts on those
+        lists are rewrites of other articles; the source ranks 27th by cosine at the median, and
+        a fetch of 16 instead of 12 would reach only 7 of them; but 28 hold the source's opening
+        at least as much as any other article's). The source finds its rewrites, not the reverse: only
+        originals (texts sourcing rewrites) are searched, so an archive without rewrite links costs nothing."""
+        sources = self._rewrite_sources(oriented, parent, promoted)
+        if not sources:
+            return
+        originals = _originals(sources, parent)
+        sourcing = {_other(key, x) for x, key in parent.items()}
+        texts = [d for d in sorted(self.docs) if d not in parent and d not in sourcing]
+        if not texts:
+            return
+        held = _openings_held([self.body_terms[d] for d in texts], [self.opening[q] for q in originals],
+                              [self._opening_weights(q) for q in originals])
+        gaps = self._family_style_gaps(sources)
+        moves: dict[int, tuple[int, int]] = {}
+        for d, q in zip(texts, _best_held(held, texts, originals)):
+            if q is None:
+                continue
+            if self._may_source_by_style(q, d, original=gaps.get(q, 0.0) >= FAMILY_STYLE_GAP):
+                key = (min(d, q), max(d, q))
+                if self._one_story(key):
+                    moves[d] = key
+        for d, key in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, key, "opening_original")
 
     def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
         """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near),
@@ -2041,6 +2080,45 @@ def _opening_terms(body: np.ndarray) -> np.ndarray:
     if head.shape[0] < body.shape[0] and len(set(head.tolist())) < OPENING_TERMS:
         head = body
     return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
+
+
+def _openings_held(bodies: list[np.ndarray], openings: list[np.ndarray], weights: list[np.ndarray]) -> sp.csr_matrix:
+    """[i, j]: the share of opening j (distinct terms, with their ``weights``) that body i (sorted
+    distinct terms) holds, rounded so that equal openings tie exactly. One sparse product over
+    the openings' terms only: a body's other terms cannot count."""
+    shape = (len(bodies), len(openings))
+    if not bodies or not openings:
+        return sp.csr_matrix(shape)
+    terms = np.concatenate(openings)
+    vocab = np.unique(terms)
+    shares = np.concatenate([w / w.sum() if w.sum() else w for w in weights])
+    owner = np.repeat(np.arange(len(openings)), [o.shape[0] for o in openings])
+    opened = sp.csr_matrix((shares, (owner, np.searchsorted(vocab, terms))), shape=(len(openings), vocab.shape[0]))
+    body = np.concatenate(bodies)
+    of_body = np.repeat(np.arange(len(bodies)), [b.shape[0] for b in bodies])
+    col = np.minimum(np.searchsorted(vocab, body), vocab.shape[0] - 1)
+    found = vocab[col] == body
+    present = sp.csr_matrix((np.ones(int(found.sum())), (of_body[found], col[found])), shape=(len(bodies), vocab.shape[0]))
+    held = (present @ opened.T).tocsr()
+    held.data = np.round(held.data, 6)
+    return held
+
+
+def _best_held(held: sp.csr_matrix, texts: list[int], originals: list[int]) -> list[int | None]:
+    """For each of ``texts`` (rows of ``held``), the original (column) whose opening it holds
+    most, at least OPENING_FAMILY_COVER of it, ties to the first in id order; None if none
+    (nor the text itself)."""
+    out: list[int | None] = []
+    for i, d in enumerate(texts):
+        cols = held.indices[held.indptr[i]:held.indptr[i + 1]]
+        vals = held.data[held.indptr[i]:held.indptr[i + 1]]
+        best: tuple[float, int] | None = None
+        for j, v in zip(cols.tolist(), vals.tolist()):
+            q = originals[j]
+            if q != d and v >= OPENING_FAMILY_COVER and (best is None or (v, -q) > (best[0], -best[1])):
+                best = (v, q)
+        out.append(None if best is None else best[1])
+    return out
 
 
 def _quote_unique(text: str, t: Tokens, mask: np.ndarray, limit: int) -> list[str]:
