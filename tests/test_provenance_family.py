@@ -1208,12 +1208,28 @@ def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover()
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
     texts, originals = [4, 2, 105], [1, 3, 106]
-    held = _openings_held([index.body_terms[d] for d in texts], [index.opening[q] for q in originals],
-                          [index._opening_weights(q) for q in originals]).toarray()
+    bodies = [index.body_terms[d] for d in texts]
+    openings, weights = [index.opening[q] for q in originals], [index._opening_weights(q) for q in originals]
+    held = _openings_held(bodies, openings, weights, 0.0).toarray()
     for i, d in enumerate(texts):
         assert held[i].tolist() == pytest.approx(index._opening_covers(originals, d), abs=1e-6)
     assert held[0, 0] >= 0.6, "the elaboration holds its source's opening"
-    assert _openings_held([], [index.opening[1]], [index._opening_weights(1)]).shape == (0, 1)
+    # Only shares that may reach ``least`` are counted: a text holding none of an opening's
+    # heaviest terms (more than 1 - least of it) holds less; the rest are as before.
+    for least in (0.3, 0.6, 0.9):
+        part = _openings_held(bodies, openings, weights, least).toarray()
+        assert ((part == held) | (part == 0.0)).all()
+        assert (part[held >= least] == held[held >= least]).all()
+    assert _openings_held([], openings[:1], weights[:1], 0.6).shape == (0, 1)
+
+
+def test_the_heaviest_terms_are_taken_until_they_make_up_more_than_a_share() -> None:
+    from archive.provenance.engine import _heaviest
+
+    shares = np.array([0.1, 0.3, 0.2, 0.3, 0.1])
+    assert _heaviest(shares, 0.4).tolist() == [1, 3]
+    assert _heaviest(shares, 0.6).tolist() == [1, 3, 2]
+    assert _heaviest(shares, 1.0).tolist() == [1, 3, 2, 0, 4]
 
 
 def test_the_original_whose_opening_a_text_holds_most_ties_to_the_first() -> None:
@@ -1221,9 +1237,9 @@ def test_the_original_whose_opening_a_text_holds_most_ties_to_the_first() -> Non
 
     from archive.provenance.engine import OPENING_FAMILY_COVER, _best_held
 
-    held = sp.csr_matrix(np.array([[0.9, 0.7, 0.9], [0.0, 0.7, OPENING_FAMILY_COVER - 0.01], [1.0, 0.0, 0.0]]))
-    # (Identical openings tie: the first original in id order.) Text 12 is original 12 itself.
-    assert _best_held(held, [10, 11, 12], [12, 20, 21]) == [12, 20, None]
+    held = sp.csr_matrix(np.array([[0.9, 0.7, 0.9], [0.0, 0.7, OPENING_FAMILY_COVER - 0.01], [0.0, 0.0, 0.0]]))
+    # (Identical openings tie: the first original in id order.)
+    assert _best_held(held, [10, 11, 12], [13, 20, 21]) == [13, 20, None]
     held = sp.csr_matrix(np.array([[OPENING_FAMILY_COVER - 0.01, 0.2]]))
     assert _best_held(held, [10], [20, 21]) == [None]
 

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from .align import Alignment, Prepared
 from .attribution import Attribution
-from .candidates import CandidateIndex
+from .candidates import CandidateIndex, _TermTable
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
@@ -1110,7 +1110,7 @@ class ProvenanceIndex:
         if not texts:
             return
         held = _openings_held([self.body_terms[d] for d in texts], [self.opening[q] for q in originals],
-                              [self._opening_weights(q) for q in originals])
+                              [self._opening_weights(q) for q in originals], OPENING_FAMILY_COVER)
         gaps = self._family_style_gaps(sources)
         moves: dict[int, tuple[int, int]] = {}
         for d, q in zip(texts, _best_held(held, texts, originals)):
@@ -2082,42 +2082,61 @@ def _opening_terms(body: np.ndarray) -> np.ndarray:
     return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
 
 
-def _openings_held(bodies: list[np.ndarray], openings: list[np.ndarray], weights: list[np.ndarray]) -> sp.csr_matrix:
+def _openings_held(bodies: list[np.ndarray], openings: list[np.ndarray], weights: list[np.ndarray],
+                   least: float) -> sp.csr_matrix:
     """[i, j]: the share of opening j (distinct terms, with their ``weights``) that body i (sorted
-    distinct terms) holds, rounded so that equal openings tie exactly. One sparse product over
-    the openings' terms only: a body's other terms cannot count."""
+    distinct terms) holds, rounded so that equal openings tie exactly, wherever it may reach
+    ``least``: a body holding none of an opening's heaviest terms that make up more than
+    1 - ``least`` of it holds less, so only the bodies holding one of those are counted (rare
+    terms: a few bodies each, where most of a news archive holds some common opening word).
+    One sparse product over the openings' terms only: a body's other terms cannot count."""
     shape = (len(bodies), len(openings))
     if not bodies or not openings:
         return sp.csr_matrix(shape)
     terms = np.concatenate(openings)
     vocab = np.unique(terms)
-    shares = np.concatenate([w / w.sum() if w.sum() else w for w in weights])
+    shares = [w / w.sum() if w.sum() else w for w in weights]
+    heavy = np.zeros(vocab.shape[0], dtype=bool)
+    heavy[np.searchsorted(vocab, np.concatenate([o[_heaviest(s, 1.0 - least)] for o, s in zip(openings, shares)]))] = True
     owner = np.repeat(np.arange(len(openings)), [o.shape[0] for o in openings])
-    opened = sp.csr_matrix((shares, (owner, np.searchsorted(vocab, terms))), shape=(len(openings), vocab.shape[0]))
+    opened = sp.csr_matrix((np.concatenate(shares), (owner, np.searchsorted(vocab, terms))),
+                           shape=(len(openings), vocab.shape[0]))
     body = np.concatenate(bodies)
     of_body = np.repeat(np.arange(len(bodies)), [b.shape[0] for b in bodies])
-    col = np.minimum(np.searchsorted(vocab, body), vocab.shape[0] - 1)
-    found = vocab[col] == body
+    # Each body term's column (-1: none) from a hash table: half the time of a binary search.
+    col = _TermTable.of(vocab, np.arange(1, vocab.shape[0] + 1)).get(body) - 1
+    found = col >= 0
+    counted = np.zeros(len(bodies), dtype=bool)
+    counted[of_body[found & heavy[col]]] = True
+    found &= counted[of_body]
     present = sp.csr_matrix((np.ones(int(found.sum())), (of_body[found], col[found])), shape=(len(bodies), vocab.shape[0]))
     held = (present @ opened.T).tocsr()
     held.data = np.round(held.data, 6)
     return held
 
 
+def _heaviest(shares: np.ndarray, share: float) -> np.ndarray:
+    """Positions of the largest ``shares`` (ties in order) up to the first that brings their sum
+    above ``share`` (all of them if none does)."""
+    order = np.argsort(-shares, kind="stable")
+    above = np.flatnonzero(np.cumsum(shares[order]) > share + 1e-9)
+    return order[: above[0] + 1] if above.shape[0] else order
+
+
 def _best_held(held: sp.csr_matrix, texts: list[int], originals: list[int]) -> list[int | None]:
-    """For each of ``texts`` (rows of ``held``), the original (column) whose opening it holds
-    most, at least OPENING_FAMILY_COVER of it, ties to the first in id order; None if none
-    (nor the text itself)."""
-    out: list[int | None] = []
-    for i, d in enumerate(texts):
-        cols = held.indices[held.indptr[i]:held.indptr[i + 1]]
-        vals = held.data[held.indptr[i]:held.indptr[i + 1]]
-        best: tuple[float, int] | None = None
-        for j, v in zip(cols.tolist(), vals.tolist()):
-            q = originals[j]
-            if q != d and v >= OPENING_FAMILY_COVER and (best is None or (v, -q) > (best[0], -best[1])):
-                best = (v, q)
-        out.append(None if best is None else best[1])
+    """For each of ``texts`` (rows of ``held``), the original (column; ``originals`` in id order,
+    none of them one of the texts) whose opening it holds most, at least OPENING_FAMILY_COVER of
+    it, ties to the first; None if none."""
+    rows = np.repeat(np.arange(held.shape[0]), np.diff(held.indptr))
+    enough = held.data >= OPENING_FAMILY_COVER
+    rows, cols, vals = rows[enough], held.indices[enough], held.data[enough]
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.ones(rows.shape[0], dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    out: list[int | None] = [None] * len(texts)
+    for row, col in zip(rows[first].tolist(), cols[first].tolist()):
+        out[row] = originals[col]
     return out
 
 
