@@ -1278,3 +1278,25 @@ def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_origi
     parent = {2: (1, 2)}
     index._opening_originals(oriented, parent, {(1, 2)})
     assert 4 not in parent
+
+
+def test_texts_are_searched_by_opening_once_while_the_originals_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance import engine
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    searched: list[list[int]] = []
+    held = engine._openings_held
+
+    def counted(bodies, openings, weights, least):  # type: ignore[no-untyped-def]
+        searched.append([len(bodies), len(openings)])
+        return held(bodies, openings, weights, least)
+
+    monkeypatch.setattr(engine, "_openings_held", counted)
+    assert index._by_opening_original([4, 105], [1]) == {4: 1, 105: None}
+    assert index._by_opening_original([4, 106], [1]) == {4: 1, 105: None, 106: None}
+    assert searched == [[2, 1], [1, 1]], "only the text not searched yet"
+    assert index._by_opening_original([4], [1, 3])[4] == 1
+    assert searched[-1] == [1, 2], "other originals: searched again"
+    index.result()
+    assert index._by_opening is None or index._by_opening[0] != (1, 3), "a result() starts afresh"

@@ -352,6 +352,9 @@ class ProvenanceIndex:
         # Candidate lists searched by the family rules, per list length, for one result() (the
         # candidate index does not change meanwhile; the rules search the same texts each round).
         self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
+        # (originals, each text's original by opening (_best_held)) for one result(): the
+        # consensus rounds ask again for mostly the same texts and originals.
+        self._by_opening: tuple[tuple[int, ...], dict[int, int | None]] | None = None
         # Holds the candidate index's search open from an update's candidate search (or else the
         # first search of the choice of sources) until result() has chosen sources, so all of
         # them share one (see _hold_search, _neighbours).
@@ -1109,11 +1112,11 @@ class ProvenanceIndex:
         texts = [d for d in sorted(self.docs) if d not in parent and d not in sourcing]
         if not texts:
             return
-        held = _openings_held([self.body_terms[d] for d in texts], [self.opening[q] for q in originals],
-                              [self._opening_weights(q) for q in originals], OPENING_FAMILY_COVER)
+        best = self._by_opening_original(texts, originals)
         gaps = self._family_style_gaps(sources)
         moves: dict[int, tuple[int, int]] = {}
-        for d, q in zip(texts, _best_held(held, texts, originals)):
+        for d in texts:
+            q = best[d]
             if q is None:
                 continue
             if self._may_source_by_style(q, d, original=gaps.get(q, 0.0) >= FAMILY_STYLE_GAP):
@@ -1122,6 +1125,20 @@ class ProvenanceIndex:
                     moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "opening_original")
+
+    def _by_opening_original(self, texts: list[int], originals: list[int]) -> dict[int, int | None]:
+        """Each text's original by opening (_best_held), searched once per result() while the
+        originals stay the same (a round that links no original's rewrite leaves them so)."""
+        key = tuple(originals)
+        if self._by_opening is None or self._by_opening[0] != key:
+            self._by_opening = (key, {})
+        best = self._by_opening[1]
+        todo = [d for d in texts if d not in best]
+        if todo:
+            held = _openings_held([self.body_terms[d] for d in todo], [self.opening[q] for q in originals],
+                                  [self._opening_weights(q) for q in originals], OPENING_FAMILY_COVER)
+            best.update(zip(todo, _best_held(held, todo, originals)))
+        return best
 
     def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
         """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near),
@@ -1803,6 +1820,7 @@ class ProvenanceIndex:
         self._closest = None
         self._could = None
         self._near = {}
+        self._by_opening = None
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
         # Choosing sources is serial, and what is costly in a link does not depend on it (whether
