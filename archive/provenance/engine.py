@@ -1092,18 +1092,18 @@ class ProvenanceIndex:
 
     def _opening_originals(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]]) -> None:
-        """A parentless text d that sources nothing goes to the original q whose opening it holds
-        most, when it holds OPENING_FAMILY_COVER of it or more and q may source d by style
-        (_may_source_by_style, as a model's family's original when its rewrites say so) (in
-        place). The originals' openings are a second way to a loose rewrite's source beside its
-        nearest texts by cosine: an open-ended rewrite elaborates its article's lead in a model's
-        words, and in an archive of such rewrites its nearest texts are other rewrites sharing
-        that vocabulary, of other articles as often as of its own (LLMFake: of the 53 unlinked
-        rewrites whose source is not among their 12 nearest texts, 431 of the 636 texts on those
-        lists are rewrites of other articles; the source ranks 27th by cosine at the median, and
-        a fetch of 16 instead of 12 would reach only 7 of them; but 28 hold the source's opening
-        at least as much as any other article's). The source finds its rewrites, not the reverse: only
-        originals (texts sourcing rewrites) are searched, so an archive without rewrite links costs nothing."""
+        """A parentless text d that sources nothing goes to the original q whose opening it holds most,
+        when it holds OPENING_FAMILY_COVER of it or more and q may source d by style
+        (_may_source_by_style, as a model's family's original when its rewrites say so) (in place).
+        The originals' openings are a second way to a loose rewrite's source beside its nearest
+        texts by cosine: an open-ended rewrite elaborates its article's lead in a model's words, and
+        in an archive of such rewrites its nearest texts are other rewrites sharing that vocabulary,
+        of other articles more often than of its own (LLMFake: of the 53 unlinked rewrites whose source
+        is not among their 12 nearest texts, 431 of the 636 texts on those lists are rewrites of
+        other articles; the source ranks 27th by cosine at the median, and a fetch of 16 instead of
+        12 would reach only 7 of them; but 28 hold the source's opening at least as much as any
+        other article's). The source finds its rewrites, not the reverse: only originals (texts
+        sourcing rewrites) are searched, so an archive without rewrite links costs nothing."""
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
@@ -2137,7 +2137,8 @@ def _heaviest(shares: np.ndarray, share: float) -> np.ndarray:
     """Positions of the largest ``shares`` (ties in order) up to the first that brings their sum
     above ``share`` (all of them if none does)."""
     order = np.argsort(-shares, kind="stable")
-    above = np.flatnonzero(np.cumsum(shares[order]) > share + 1e-9)
+    # (A margin past the 6 decimals that shares are rounded to: a body short of ``least`` stays so.)
+    above = np.flatnonzero(np.cumsum(shares[order]) > share + 1e-6)
     return order[: above[0] + 1] if above.shape[0] else order
 
 
