@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
@@ -1224,3 +1225,103 @@ def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it
     index.result()
     assert prepared == [4, len(docs), len(docs), len(docs)]  # no update since: its own search
     assert build(docs).links == result.links
+
+
+def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover() -> None:
+    from archive.provenance.engine import _openings_held
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    texts, originals = [4, 2, 105], [1, 3, 106]
+    bodies = [index.body_terms[d] for d in texts]
+    openings, weights = [index.opening[q] for q in originals], [index._opening_weights(q) for q in originals]
+    held = _openings_held(bodies, openings, weights, 0.0).toarray()
+    for i, d in enumerate(texts):
+        assert held[i].tolist() == pytest.approx(index._opening_covers(originals, d), abs=1e-6)
+    assert held[0, 0] >= 0.6, "the elaboration holds its source's opening"
+    # Only shares that may reach ``least`` are counted: a text holding none of an opening's
+    # heaviest terms (more than 1 - least of it) holds less; the rest are as before.
+    for least in (0.3, 0.6, 0.9):
+        part = _openings_held(bodies, openings, weights, least).toarray()
+        assert ((part == held) | (part == 0.0)).all()
+        assert (part[held >= least] == held[held >= least]).all()
+    assert _openings_held([], openings[:1], weights[:1], 0.6).shape == (0, 1)
+
+
+def test_the_heaviest_terms_are_taken_until_they_make_up_more_than_a_share() -> None:
+    from archive.provenance.engine import _heaviest
+
+    shares = np.array([0.1, 0.3, 0.2, 0.3, 0.1])
+    assert _heaviest(shares, 0.4).tolist() == [1, 3]
+    assert _heaviest(shares, 0.6).tolist() == [1, 3, 2]
+    assert _heaviest(shares, 1.0).tolist() == [1, 3, 2, 0, 4]
+
+
+def test_the_original_whose_opening_a_text_holds_most_ties_to_the_first() -> None:
+    import scipy.sparse as sp
+
+    from archive.provenance.engine import OPENING_FAMILY_COVER, _best_held
+
+    held = sp.csr_matrix(np.array([[0.9, 0.7, 0.9], [0.0, 0.7, OPENING_FAMILY_COVER - 0.01], [0.0, 0.0, 0.0]]))
+    # (Identical openings tie: the first original in id order.)
+    assert _best_held(held, [10, 11, 12], [13, 20, 21]) == [13, 20, None]
+    held = sp.csr_matrix(np.array([[OPENING_FAMILY_COVER - 0.01, 0.2]]))
+    assert _best_held(held, [10], [20, 21]) == [None]
+
+
+def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_original(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An open-ended rewrite keeps its article's opening and little else, and its nearest texts
+    may be other rewrites: of the originals (texts sourcing rewrites), the one whose opening it
+    holds is its source when that reads as its source by style."""
+    from archive.provenance.engine import _Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    index.result()
+    for key in ((1, 4), (2, 4), (3, 4)):  # as if 4 had never been aligned with anything
+        index.features.pop(key, None)
+        index.pairs.pop(key, None)
+    oriented = {(1, 2): _Oriented(1, 2, 0.8, (), ())}
+    parent = {2: (1, 2)}
+    index._opening_originals(oriented, parent, {(1, 2)})
+    assert parent.get(4) == (1, 4) and index._why[4] == "opening_original"
+    assert index.pairs[(1, 4)].decision.relation == FAMILY, "aligned now, a loose family pair"
+    assert all(filler not in parent for filler in range(100, 124)), "fillers hold no original's opening"
+    # Without a rewrite link, 1 is no original: nothing is searched.
+    from archive.provenance import engine
+
+    def fail(*_args: object) -> None:
+        raise AssertionError("no rewrite link, so no search of openings")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(engine, "_openings_held", fail)
+        parent = {}
+        index._opening_originals({}, parent, set())
+    assert parent == {}
+    # An original that reads as LLM-written as the text is no source of it.
+    _with_ai_density(index, 1, 2.0, 2.0)
+    parent = {2: (1, 2)}
+    index._opening_originals(oriented, parent, {(1, 2)})
+    assert 4 not in parent
+
+
+def test_texts_are_searched_by_opening_once_while_the_originals_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance import engine
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+    searched: list[list[int]] = []
+    held = engine._openings_held
+
+    def counted(bodies, openings, weights, least):  # type: ignore[no-untyped-def]
+        searched.append([len(bodies), len(openings)])
+        return held(bodies, openings, weights, least)
+
+    monkeypatch.setattr(engine, "_openings_held", counted)
+    assert index._by_opening_original([4, 105], [1]) == {4: 1, 105: None}
+    assert index._by_opening_original([4, 106], [1]) == {4: 1, 105: None, 106: None}
+    assert searched == [[2, 1], [1, 1]], "only the text not searched yet"
+    assert index._by_opening_original([4], [1, 3])[4] == 1
+    assert searched[-1] == [1, 2], "other originals: searched again"
+    index.result()
+    assert index._by_opening is None or index._by_opening[0] != (1, 3), "a result() starts afresh"

@@ -33,10 +33,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 
 from .align import Alignment, Prepared
 from .attribution import Attribution
-from .candidates import CandidateIndex
+from .candidates import CandidateIndex, _TermTable
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
@@ -52,7 +53,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-29"
+METHOD_VERSION = "2026.12-30"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -238,6 +239,7 @@ _WHY_NOTES = {
     "neighbour_consensus": "its nearest texts are rewrites of this source, which reads as its source too: one more rewrite of the same article",
     "nearest_original": "the nearest text (by cosine) that is an original (no source of its own, the source of other rewrites) and reads as this text's source: the closer texts are sibling rewrites",
     "opening_source": "this text holds the opening of this original, which reads as its source, and little of the closer candidate's: rewrites start from their article's opening",
+    "opening_original": "this text holds the opening of this original more than of any other original, and it reads as its source: rewrites start from their article's opening, however little else they keep",
     "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources as many rewrites or more: the article the rewrites share",
 }
 
@@ -350,6 +352,9 @@ class ProvenanceIndex:
         # Candidate lists searched by the family rules, per list length, for one result() (the
         # candidate index does not change meanwhile; the rules search the same texts each round).
         self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
+        # (originals, each text's original by opening (_best_held)) for one result(): the
+        # consensus rounds ask again for mostly the same texts and originals.
+        self._by_opening: tuple[tuple[int, ...], dict[int, int | None]] | None = None
         # Holds the candidate index's search open from an update's candidate search (or else the
         # first search of the choice of sources) until result() has chosen sources, so all of
         # them share one (see _hold_search, _neighbours).
@@ -862,6 +867,7 @@ class ProvenanceIndex:
             self._family_consensus(oriented, parent, promoted)
             self._neighbour_consensus(oriented, parent, promoted)
             self._nearest_originals(oriented, parent, promoted, repoint=False)
+            self._opening_originals(oriented, parent, promoted)
             if len(parent) == linked:
                 break
 
@@ -1092,6 +1098,56 @@ class ProvenanceIndex:
                     moves[d] = key
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
+
+    def _opening_originals(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
+                           promoted: set[tuple[int, int]]) -> None:
+        """A parentless text d that sources nothing goes to the original q whose opening it holds most,
+        when it holds OPENING_FAMILY_COVER of it or more and q may source d by style
+        (_may_source_by_style, as a model's family's original when its rewrites say so) (in place).
+        The originals' openings are a second way to a loose rewrite's source beside its nearest
+        texts by cosine: an open-ended rewrite elaborates its article's lead in a model's words, and
+        in an archive of such rewrites its nearest texts are other rewrites sharing that vocabulary,
+        of other articles more often than of its own (LLMFake: of the 53 unlinked rewrites whose source
+        is not among their 12 nearest texts, 431 of the 636 texts on those lists are rewrites of
+        other articles; the source ranks 27th by cosine at the median, and a fetch of 16 instead of
+        12 would reach only 7 of them; but 28 hold the source's opening at least as much as any
+        other article's). The source finds its rewrites, not the reverse: only originals (texts
+        sourcing rewrites) are searched, so an archive without rewrite links costs nothing."""
+        sources = self._rewrite_sources(oriented, parent, promoted)
+        if not sources:
+            return
+        originals = _originals(sources, parent)
+        sourcing = {_other(key, x) for x, key in parent.items()}
+        texts = [d for d in sorted(self.docs) if d not in parent and d not in sourcing]
+        if not texts:
+            return
+        best = self._by_opening_original(texts, originals)
+        gaps = self._family_style_gaps(sources)
+        moves: dict[int, tuple[int, int]] = {}
+        for d in texts:
+            q = best[d]
+            if q is None:
+                continue
+            if self._may_source_by_style(q, d, original=gaps.get(q, 0.0) >= FAMILY_STYLE_GAP):
+                key = (min(d, q), max(d, q))
+                if self._one_story(key):
+                    moves[d] = key
+        for d, key in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, key, "opening_original")
+
+    def _by_opening_original(self, texts: list[int], originals: list[int]) -> dict[int, int | None]:
+        """Each text's original by opening (_best_held), searched once per result() while the
+        originals stay the same (a round that links no original's rewrite leaves them so)."""
+        key = tuple(originals)
+        if self._by_opening is None or self._by_opening[0] != key:
+            self._by_opening = (key, {})
+        best = self._by_opening[1]
+        todo = [d for d in texts if d not in best]
+        if todo:
+            held = _openings_held([self.body_terms[d] for d in todo], [self.opening[q] for q in originals],
+                                  [self._opening_weights(q) for q in originals], OPENING_FAMILY_COVER)
+            best.update(zip(todo, _best_held(held, todo, originals)))
+        return best
 
     def _neighbours(self, doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
         """candidates.neighbours(doc_ids, k), each list searched once per result() (see _near),
@@ -1773,6 +1829,7 @@ class ProvenanceIndex:
         self._closest = None
         self._could = None
         self._near = {}
+        self._by_opening = None
         self._prime_weights({x for key in self.features for x in key})
         oriented = self._decide()
         # Choosing sources is serial, and what is costly in a link does not depend on it (whether
@@ -2050,6 +2107,65 @@ def _opening_terms(body: np.ndarray) -> np.ndarray:
     if head.shape[0] < body.shape[0] and len(set(head.tolist())) < OPENING_TERMS:
         head = body
     return np.fromiter(dict.fromkeys(head.tolist()), np.int64)[:OPENING_TERMS]
+
+
+def _openings_held(bodies: list[np.ndarray], openings: list[np.ndarray], weights: list[np.ndarray],
+                   least: float) -> sp.csr_matrix:
+    """[i, j]: the share of opening j (distinct terms, with their ``weights``) that body i (sorted
+    distinct terms) holds, rounded so that equal openings tie exactly, wherever it may reach
+    ``least``: a body holding none of an opening's heaviest terms that make up more than
+    1 - ``least`` of it holds less, so only the bodies holding one of those are counted (rare
+    terms: a few bodies each, where most of a news archive holds some common opening word).
+    One sparse product over the openings' terms only: a body's other terms cannot count."""
+    shape = (len(bodies), len(openings))
+    if not bodies or not openings:
+        return sp.csr_matrix(shape)
+    terms = np.concatenate(openings)
+    vocab = np.unique(terms)
+    shares = [w / w.sum() if w.sum() else w for w in weights]
+    heavy = np.zeros(vocab.shape[0], dtype=bool)
+    heavy[np.searchsorted(vocab, np.concatenate([o[_heaviest(s, 1.0 - least)] for o, s in zip(openings, shares)]))] = True
+    owner = np.repeat(np.arange(len(openings)), [o.shape[0] for o in openings])
+    opened = sp.csr_matrix((np.concatenate(shares), (owner, np.searchsorted(vocab, terms))),
+                           shape=(len(openings), vocab.shape[0]))
+    body = np.concatenate(bodies)
+    of_body = np.repeat(np.arange(len(bodies)), [b.shape[0] for b in bodies])
+    # Each body term's column (-1: none) from a hash table: half the time of a binary search.
+    col = _TermTable.of(vocab, np.arange(1, vocab.shape[0] + 1)).get(body) - 1
+    found = col >= 0
+    counted = np.zeros(len(bodies), dtype=bool)
+    counted[of_body[found & heavy[col]]] = True
+    found &= counted[of_body]
+    present = sp.csr_matrix((np.ones(int(found.sum())), (of_body[found], col[found])), shape=(len(bodies), vocab.shape[0]))
+    held = (present @ opened.T).tocsr()
+    held.data = np.round(held.data, 6)
+    return held
+
+
+def _heaviest(shares: np.ndarray, share: float) -> np.ndarray:
+    """Positions of the largest ``shares`` (ties in order) up to the first that brings their sum
+    above ``share`` (all of them if none does)."""
+    order = np.argsort(-shares, kind="stable")
+    # (A margin past the 6 decimals that shares are rounded to: a body short of ``least`` stays so.)
+    above = np.flatnonzero(np.cumsum(shares[order]) > share + 1e-6)
+    return order[: above[0] + 1] if above.shape[0] else order
+
+
+def _best_held(held: sp.csr_matrix, texts: list[int], originals: list[int]) -> list[int | None]:
+    """For each of ``texts`` (rows of ``held``), the original (column; ``originals`` in id order,
+    none of them one of the texts) whose opening it holds most, at least OPENING_FAMILY_COVER of
+    it, ties to the first; None if none."""
+    rows = np.repeat(np.arange(held.shape[0]), np.diff(held.indptr))
+    enough = held.data >= OPENING_FAMILY_COVER
+    rows, cols, vals = rows[enough], held.indices[enough], held.data[enough]
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.ones(rows.shape[0], dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    out: list[int | None] = [None] * len(texts)
+    for row, col in zip(rows[first].tolist(), cols[first].tolist()):
+        out[row] = originals[col]
+    return out
 
 
 def _quote_unique(text: str, t: Tokens, mask: np.ndarray, limit: int) -> list[str]:
