@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml setup.py archive/provenance/_calign.c Makefile
 	# so where it is gone the default is used.
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]" --config-settings editable_mode=compat 2>/dev/null \
 	  || $(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	@$(BIN)/python -c "from archive.provenance import compiled; compiled.calign or print('note: archive/provenance/_calign.c was not built (no C compiler or Python headers): linking runs the same steps in Python, slower')"
 	touch $(STAMP)
 
 install: $(STAMP)

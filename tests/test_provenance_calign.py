@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 import shutil
 import sysconfig
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -17,28 +19,36 @@ from archive.provenance.align import (
 from archive.provenance.features import NUM, STOP, WORD, Tokens, tokenize
 
 
-def _compiler() -> str | None:
+def _can_build() -> bool:
+    """A C compiler and Python's headers: what setup.py needs to build _calign.c."""
     cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    return shutil.which(cc)
+    return shutil.which(cc) is not None and Path(sysconfig.get_paths()["include"], "Python.h").exists()
 
 
-def test_the_walk_is_compiled_where_a_compiler_is() -> None:
-    if _compiler() is None:
+def test_the_walk_is_compiled_where_it_can_be_built() -> None:
+    if not _can_build():
         assert align_module._calign is None  # the Python walk runs instead
     else:
         assert align_module._calign is not None, "make install builds archive/provenance/_calign.c"
         assert compiled.calign is not None and compiled.calign.VERSION == compiled.EXPECTED_VERSION
 
 
-def test_a_build_older_than_the_python_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
-    built = pytest.importorskip("archive.provenance._calign")
-    monkeypatch.setattr(built, "VERSION", compiled.EXPECTED_VERSION - 1, raising=False)
+@pytest.fixture
+def calign() -> ModuleType:
+    """The compiled module; a machine that cannot build it skips the comparisons (the test above
+    says whether it should have been built), one that can but has not fails them."""
+    if compiled.calign is None:
+        if _can_build():
+            pytest.fail("archive/provenance/_calign.c is not built (or older than the Python): run make install")
+        pytest.skip("no C compiler or Python headers at install: the Python forms run")
+    return compiled.calign
+
+
+def test_a_build_older_than_the_python_is_not_used(monkeypatch: pytest.MonkeyPatch, calign: ModuleType) -> None:
+    monkeypatch.setattr(calign, "VERSION", compiled.EXPECTED_VERSION - 1)
     assert compiled._load() is None
-    monkeypatch.setattr(built, "VERSION", compiled.EXPECTED_VERSION)
-    assert compiled._load() is built
-
-
-calign = pytest.importorskip("archive.provenance._calign", reason="no C compiler at install: the Python walk runs")
+    monkeypatch.setattr(calign, "VERSION", compiled.EXPECTED_VERSION)
+    assert compiled._load() is calign
 
 
 def _tokens(hashes: list[int], rng: random.Random) -> Tokens:
@@ -47,7 +57,7 @@ def _tokens(hashes: list[int], rng: random.Random) -> Tokens:
     return Tokens(np.array(hashes, dtype=np.int64), kinds, np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 1)
 
 
-def _both(pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) -> tuple[object, object]:
+def _both(calign: ModuleType, pa: Prepared, pb: Prepared, ai: np.ndarray, bj: np.ndarray) -> tuple[object, object]:
     args = (pa.tokens.hashes, pb.tokens.hashes, ai, bj, pa.content_upto, pa.numbers_upto, pb.numbers_upto,
             MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, _REFINE_CELLS)
     return calign.align_walk(*args), _align_walk_py(*args)
@@ -71,7 +81,7 @@ def _edited(a: list[int], rng: random.Random, alphabet: int) -> list[int]:
     return b
 
 
-def test_compiled_walk_equals_the_python_walk_on_random_edits() -> None:
+def test_compiled_walk_equals_the_python_walk_on_random_edits(calign: ModuleType) -> None:
     rng = random.Random(11)
     for _ in range(3000):
         alphabet = rng.choice((3, 8, 40, 400))
@@ -79,11 +89,11 @@ def test_compiled_walk_equals_the_python_walk_on_random_edits() -> None:
         b = _edited(a, rng, alphabet) if rng.random() < 0.8 else [rng.randrange(alphabet) for _ in range(rng.randint(0, 60))]
         pa, pb = Prepared.of(_tokens(a, rng)), Prepared.of(_tokens(b, rng))
         ai, bj = anchors(pa, pb)
-        got, want = _both(pa, pb, ai, bj)
+        got, want = _both(calign, pa, pb, ai, bj)
         assert got == want, (a, b)
 
 
-def test_compiled_walk_equals_the_python_walk_on_crossing_anchors() -> None:
+def test_compiled_walk_equals_the_python_walk_on_crossing_anchors(calign: ModuleType) -> None:
     # Anchors out of order in b (moved stretches, repeated phrases): the longest chain decides.
     rng = random.Random(12)
     for _ in range(1000):
@@ -92,23 +102,23 @@ def test_compiled_walk_equals_the_python_walk_on_crossing_anchors() -> None:
         rng.shuffle(pieces)
         b = [w for piece in pieces for w in piece]
         pa, pb = Prepared.of(_tokens(words, rng)), Prepared.of(_tokens(b, rng))
-        got, want = _both(pa, pb, *anchors(pa, pb))
+        got, want = _both(calign, pa, pb, *anchors(pa, pb))
         assert got == want
 
 
-def test_compiled_walk_equals_the_python_walk_on_real_text() -> None:
+def test_compiled_walk_equals_the_python_walk_on_real_text(calign: ModuleType) -> None:
     text = ("The harbour authority will close the Corvay lock on the Merrin canal for nine weeks from 3 March, "
             "after engineers found corroded gates during a routine January inspection. About 140 barges a week "
             "use the lock, most of them carrying grain and timber, and their operators say a closure will cost them.")
     spun = (text.replace("close", "shut").replace("found", "discovered").replace("140", "150")
             .replace("their operators say", "certainly one of their operators says"))
     pa, pb = Prepared.of(tokenize(text)), Prepared.of(tokenize(spun))
-    got, want = _both(pa, pb, *anchors(pa, pb))
+    got, want = _both(calign, pa, pb, *anchors(pa, pb))
     assert got == want
     assert got[7] and got[8] and got[9], "passages, substitutions and a number conflict (140 -> 150)"
 
 
-def test_compiled_walk_refuses_bad_input() -> None:
+def test_compiled_walk_refuses_bad_input(calign: ModuleType) -> None:
     pa = Prepared.of(tokenize("one two three four five six"))
     pb = Prepared.of(tokenize("one two three four five six"))
     ai, bj = anchors(pa, pb)
@@ -122,9 +132,35 @@ def test_compiled_walk_refuses_bad_input() -> None:
         calign.align_walk(pa.tokens.hashes.astype(np.int32), *base[1:])
     with pytest.raises(TypeError, match="signed integers"):
         calign.align_walk(*base[:2], ai.astype(np.float64), *base[3:])
+    with pytest.raises(ValueError, match="anchor outside"):  # (an anchor near 2**63 must not wrap round)
+        calign.align_walk(*base[:2], np.array([2**63 - 1], dtype=np.int64), bj[:1], *base[4:])
+    with pytest.raises(TypeError, match="native"):  # byte-swapped, or more than one dimension
+        calign.align_walk(pa.tokens.hashes.astype(">i8"), *base[1:])
+    with pytest.raises(TypeError, match="one-dimensional"):
+        calign.align_walk(pa.tokens.hashes.reshape(2, -1), *base[1:])
+    with pytest.raises(ValueError, match="bool array"):
+        calign.member(ai, ai, np.empty(ai.shape[0], dtype=np.int8))
+    with pytest.raises(TypeError, match="signed integers"):
+        calign.intersect(ai, ai, np.empty(ai.shape[0]), np.empty(ai.shape[0]))
 
 
-def test_compiled_set_lookups_equal_numpy() -> None:
+def test_compiled_walk_reads_arrays_at_odd_addresses(calign: ModuleType) -> None:
+    # Stored fingerprints are views of bytes at offsets that are not multiples of 8.
+    text = "the council said on monday that the lock would close for nine weeks from march " * 4
+    pa = Prepared.of(tokenize(text))
+    pb = Prepared.of(tokenize(text.replace("nine", "ten")))
+    odd = np.frombuffer(b"\0" * 4 + pa.tokens.hashes.tobytes(), dtype=np.int64, offset=4)
+    assert odd.ctypes.data % 8 and np.array_equal(odd, pa.tokens.hashes)
+    ai, bj = anchors(pa, pb)
+    args = (pb.tokens.hashes, ai, bj, pa.content_upto, pa.numbers_upto, pb.numbers_upto,
+            MAX_SUB_TOKENS, MIN_PASSAGE_MATCHED, _REFINE_CELLS)
+    assert calign.align_walk(odd, *args) == calign.align_walk(pa.tokens.hashes, *args)
+    odd_terms = np.frombuffer(b"\0" * 4 + pa.terms.tobytes(), dtype=np.int64, offset=4)
+    assert (calign.ordered_shared(odd_terms, pa.term_first, pb.terms, pb.term_first)
+            == calign.ordered_shared(pa.terms, pa.term_first, pb.terms, pb.term_first))
+
+
+def test_compiled_set_lookups_equal_numpy(calign: ModuleType) -> None:
     from archive.provenance.sets import _in_sorted_np, _intersect_sorted_np, in_sorted, intersect_sorted
 
     rng = np.random.default_rng(13)
@@ -145,7 +181,7 @@ def test_compiled_set_lookups_equal_numpy() -> None:
     assert in_sorted(np.array([3, 9, 5, 9], dtype=np.int64)[::2], b).tolist() == [True, True]
 
 
-def test_compiled_ordered_share_equals_the_python_one() -> None:
+def test_compiled_ordered_share_equals_the_python_one(calign: ModuleType) -> None:
     from archive.provenance.align import _shared_content_in_order_py, shared_content_in_order
 
     rng = random.Random(14)

@@ -113,7 +113,7 @@ static int gap_opcodes(const int64_t *a, Py_ssize_t la, const int64_t *b, Py_ssi
             if (blocks_push(&todo, m.i + m.k, ahi, m.j + m.k) < 0 || blocks_push(&todo, bhi, 0, 0) < 0) goto done;
         }
     }
-    qsort(found.v, (size_t)found.n, sizeof(Block), by_i);
+    if (found.n > 1) qsort(found.v, (size_t)found.n, sizeof(Block), by_i);
     /* Adjacent blocks joined, then the opcodes (difflib's get_opcodes). */
     Py_ssize_t i = 0, j = 0, n = 0;
     for (Py_ssize_t k = 0; k < found.n; k++) {
@@ -176,7 +176,7 @@ static int anchored_opcodes(const int64_t *a, Py_ssize_t la, const int64_t *b, P
     int rc = -1;
     Py_ssize_t *chain = NULL;
     Blocks blocks = {0};
-    qsort(anchors, (size_t)n, sizeof(Anchor), by_a);
+    if (n > 1) qsort(anchors, (size_t)n, sizeof(Anchor), by_a);
     chain = PyMem_Malloc((size_t)(n + 1) * sizeof(Py_ssize_t));
     if (!chain) goto done;
     Py_ssize_t len = n, increasing = 1;
@@ -219,18 +219,55 @@ done:
     return rc;
 }
 
-static int get_ints(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, const char *name) {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
-    /* The last character of a struct format ("<q", "l", "i"): a signed integer code. */
-    size_t flen = view->format ? strlen(view->format) : 0;
-    char code = flen ? view->format[flen - 1] : 'B';
-    if (view->itemsize != itemsize || (code != 'q' && code != 'l' && code != 'i')) {
-        PyErr_Format(PyExc_TypeError, "%s: signed integers of %zd bytes expected", name, itemsize);
-        PyBuffer_Release(view);
-        view->obj = NULL;
+/* A one-dimensional array of native signed integers from any buffer, read through ``data``:
+ * the buffer itself, or an aligned copy of it (stored fingerprints are views of bytes at odd
+ * offsets, and reading an int64 from an unaligned address is undefined in C). Outputs must be
+ * aligned already (they are written in place). */
+typedef struct { Py_buffer view; void *copy; void *data; Py_ssize_t n; } Ints;
+
+static int ints_get(PyObject *obj, Ints *x, Py_ssize_t itemsize, int writable, const char *name) {
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, &x->view, flags) < 0) {
+        x->view.obj = NULL;
         return -1;
     }
+    const char *f = x->view.format ? x->view.format : "B";
+    char order = (*f == '@' || *f == '=' || *f == '<' || *f == '>' || *f == '!') ? *f++ : '@';
+    int native = order == '@' || order == '=' || (order == '<') == PY_LITTLE_ENDIAN;
+    int integer = strlen(f) == 1 && (*f == 'q' || *f == 'l' || *f == 'i');
+    if (x->view.ndim != 1 || x->view.itemsize != itemsize || !native || !integer) {
+        PyErr_Format(PyExc_TypeError, "%s: a one-dimensional array of native signed integers of %zd bytes expected",
+                     name, itemsize);
+        PyBuffer_Release(&x->view);
+        x->view.obj = NULL;
+        return -1;
+    }
+    x->n = x->view.len / itemsize;
+    x->data = x->view.buf;
+    if ((uintptr_t)x->view.buf % (uintptr_t)itemsize) {
+        if (writable) {
+            PyErr_Format(PyExc_ValueError, "%s: an aligned array expected", name);
+            PyBuffer_Release(&x->view);
+            x->view.obj = NULL;
+            return -1;
+        }
+        x->copy = PyMem_Malloc((size_t)x->view.len + 1);
+        if (!x->copy) {
+            PyErr_NoMemory();
+            PyBuffer_Release(&x->view);
+            x->view.obj = NULL;
+            return -1;
+        }
+        memcpy(x->copy, x->view.buf, (size_t)x->view.len);
+        x->data = x->copy;
+    }
     return 0;
+}
+
+static void ints_release(Ints *x) {
+    PyMem_Free(x->copy);
+    x->copy = NULL;
+    if (x->view.obj) PyBuffer_Release(&x->view);
 }
 
 /* Append ranges [from, to) of the edits to a new tuple of (a0, a1, b0, b1) tuples. */
@@ -266,26 +303,26 @@ static PyObject *align_walk(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "OOOOOOOnnn:align_walk", &oa, &ob, &oai, &obj, &ocont, &onum_a, &onum_b,
                           &max_sub, &min_passage, &refine_cells))
         return NULL;
-    Py_buffer va = {0}, vb = {0}, vai = {0}, vbj = {0}, vcont = {0}, vnum_a = {0}, vnum_b = {0};
+    Ints va = {0}, vb = {0}, vai = {0}, vbj = {0}, vcont = {0}, vnum_a = {0}, vnum_b = {0};
     Ops ops = {0};
     Anchor *anchors = NULL;
     Idx passages = {0}, subs = {0}, conflicts = {0}, cur_subs = {0}, cur_conflicts = {0};
     PyObject *passages_t = NULL, *subs_t = NULL, *conflicts_t = NULL;
-    if (get_ints(oa, &va, 8, "a") < 0 || get_ints(ob, &vb, 8, "b") < 0 || get_ints(oai, &vai, 8, "ai") < 0
-        || get_ints(obj, &vbj, 8, "bj") < 0 || get_ints(ocont, &vcont, 4, "content_upto") < 0
-        || get_ints(onum_a, &vnum_a, 4, "numbers_upto_a") < 0 || get_ints(onum_b, &vnum_b, 4, "numbers_upto_b") < 0)
+    if (ints_get(oa, &va, 8, 0, "a") < 0 || ints_get(ob, &vb, 8, 0, "b") < 0 || ints_get(oai, &vai, 8, 0, "ai") < 0
+        || ints_get(obj, &vbj, 8, 0, "bj") < 0 || ints_get(ocont, &vcont, 4, 0, "content_upto") < 0
+        || ints_get(onum_a, &vnum_a, 4, 0, "numbers_upto_a") < 0 || ints_get(onum_b, &vnum_b, 4, 0, "numbers_upto_b") < 0)
         goto done;
-    const int64_t *a = va.buf, *b = vb.buf, *ai = vai.buf, *bj = vbj.buf;
-    const int32_t *cont_a = vcont.buf, *num_a = vnum_a.buf, *num_b = vnum_b.buf;
-    Py_ssize_t la = va.len / 8, lb = vb.len / 8, n = vai.len / 8;
-    if (vbj.len / 8 != n || vcont.len / 4 != la + 1 || vnum_a.len / 4 != la + 1 || vnum_b.len / 4 != lb + 1) {
+    const int64_t *a = va.data, *b = vb.data, *ai = vai.data, *bj = vbj.data;
+    const int32_t *cont_a = vcont.data, *num_a = vnum_a.data, *num_b = vnum_b.data;
+    Py_ssize_t la = va.n, lb = vb.n, n = vai.n;
+    if (vbj.n != n || vcont.n != la + 1 || vnum_a.n != la + 1 || vnum_b.n != lb + 1) {
         PyErr_SetString(PyExc_ValueError, "align_walk: arrays of inconsistent lengths");
         goto done;
     }
     anchors = PyMem_Malloc((size_t)(n + 1) * sizeof(Anchor));
     if (!anchors) { PyErr_NoMemory(); goto done; }
     for (Py_ssize_t k = 0; k < n; k++) {
-        if (ai[k] < 0 || ai[k] + 1 >= la || bj[k] < 0 || bj[k] + 1 >= lb) {
+        if (ai[k] < 0 || ai[k] >= la - 1 || bj[k] < 0 || bj[k] >= lb - 1) {  /* (no overflow) */
             PyErr_SetString(PyExc_ValueError, "align_walk: an anchor outside the texts");
             goto done;
         }
@@ -365,9 +402,8 @@ done:
     PyMem_Free(conflicts.v);
     PyMem_Free(cur_subs.v);
     PyMem_Free(cur_conflicts.v);
-    Py_buffer *views[] = {&va, &vb, &vai, &vbj, &vcont, &vnum_a, &vnum_b};
-    for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++)
-        if (views[v]->obj) PyBuffer_Release(views[v]);
+    Ints *views[] = {&va, &vb, &vai, &vbj, &vcont, &vnum_a, &vnum_b};
+    for (size_t v = 0; v < sizeof(views) / sizeof(views[0]); v++) ints_release(views[v]);
     return result;
 }
 
@@ -386,13 +422,17 @@ static Py_ssize_t lower_bound(const int64_t *sorted, Py_ssize_t n, int64_t value
 static PyObject *member(PyObject *self, PyObject *args) {
     PyObject *ovalues, *oset, *oout, *result = NULL;
     if (!PyArg_ParseTuple(args, "OOO:member", &ovalues, &oset, &oout)) return NULL;
-    Py_buffer vv = {0}, vs = {0}, vo = {0};
-    if (get_ints(ovalues, &vv, 8, "values") < 0 || get_ints(oset, &vs, 8, "sorted_set") < 0) goto done;
-    if (PyObject_GetBuffer(oout, &vo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto done;
-    const int64_t *values = vv.buf, *set = vs.buf;
-    Py_ssize_t n = vv.len / 8, m = vs.len / 8;
-    if (vo.len != n) {
-        PyErr_SetString(PyExc_ValueError, "member: out must hold one byte per value");
+    Ints vv = {0}, vs = {0};
+    Py_buffer vo = {0};
+    if (ints_get(ovalues, &vv, 8, 0, "values") < 0 || ints_get(oset, &vs, 8, 0, "sorted_set") < 0) goto done;
+    if (PyObject_GetBuffer(oout, &vo, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0) {
+        vo.obj = NULL;
+        goto done;
+    }
+    const int64_t *values = vv.data, *set = vs.data;
+    Py_ssize_t n = vv.n, m = vs.n;
+    if (vo.ndim != 1 || vo.itemsize != 1 || !vo.format || strcmp(vo.format, "?") != 0 || vo.len != n) {
+        PyErr_SetString(PyExc_ValueError, "member: out must be a bool array with one item per value");
         goto done;
     }
     unsigned char *out = vo.buf;
@@ -403,8 +443,8 @@ static PyObject *member(PyObject *self, PyObject *args) {
     result = Py_None;
     Py_INCREF(result);
 done:
-    if (vv.obj) PyBuffer_Release(&vv);
-    if (vs.obj) PyBuffer_Release(&vs);
+    ints_release(&vv);
+    ints_release(&vs);
     if (vo.obj) PyBuffer_Release(&vo);
     return result;
 }
@@ -414,17 +454,16 @@ done:
 static PyObject *intersect(PyObject *self, PyObject *args) {
     PyObject *oa, *ob, *oia, *oib, *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOO:intersect", &oa, &ob, &oia, &oib)) return NULL;
-    Py_buffer va = {0}, vb = {0}, via = {0}, vib = {0};
-    if (get_ints(oa, &va, 8, "a") < 0 || get_ints(ob, &vb, 8, "b") < 0) goto done;
-    if (PyObject_GetBuffer(oia, &via, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0
-        || PyObject_GetBuffer(oib, &vib, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE | PyBUF_FORMAT) < 0) goto done;
-    const int64_t *a = va.buf, *b = vb.buf;
-    Py_ssize_t n = va.len / 8, m = vb.len / 8, found = 0;
-    if (via.itemsize != 8 || vib.itemsize != 8 || via.len < va.len || vib.len < va.len) {
-        PyErr_SetString(PyExc_ValueError, "intersect: ia and ib must hold len(a) 8-byte integers");
+    Ints va = {0}, vb = {0}, via = {0}, vib = {0};
+    if (ints_get(oa, &va, 8, 0, "a") < 0 || ints_get(ob, &vb, 8, 0, "b") < 0 || ints_get(oia, &via, 8, 1, "ia") < 0
+        || ints_get(oib, &vib, 8, 1, "ib") < 0) goto done;
+    const int64_t *a = va.data, *b = vb.data;
+    Py_ssize_t n = va.n, m = vb.n, found = 0;
+    if (via.n < n || vib.n < n) {
+        PyErr_SetString(PyExc_ValueError, "intersect: ia and ib must hold len(a) integers");
         goto done;
     }
-    int64_t *ia = via.buf, *ib = vib.buf;
+    int64_t *ia = via.data, *ib = vib.data;
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_ssize_t pos = lower_bound(b, m, a[k]);
         if (pos < m && b[pos] == a[k]) {
@@ -434,10 +473,10 @@ static PyObject *intersect(PyObject *self, PyObject *args) {
     }
     result = PyLong_FromSsize_t(found);
 done:
-    if (va.obj) PyBuffer_Release(&va);
-    if (vb.obj) PyBuffer_Release(&vb);
-    if (via.obj) PyBuffer_Release(&via);
-    if (vib.obj) PyBuffer_Release(&vib);
+    ints_release(&va);
+    ints_release(&vb);
+    ints_release(&via);
+    ints_release(&vib);
     return result;
 }
 
@@ -453,14 +492,14 @@ static int by_first_a(const void *x, const void *y) {
 static PyObject *ordered_shared(PyObject *self, PyObject *args) {
     PyObject *ota, *ofa, *otb, *ofb, *result = NULL;
     if (!PyArg_ParseTuple(args, "OOOO:ordered_shared", &ota, &ofa, &otb, &ofb)) return NULL;
-    Py_buffer vta = {0}, vfa = {0}, vtb = {0}, vfb = {0};
+    Ints vta = {0}, vfa = {0}, vtb = {0}, vfb = {0};
     Shared *shared = NULL;
     int64_t *tails = NULL;
-    if (get_ints(ota, &vta, 8, "terms_a") < 0 || get_ints(ofa, &vfa, 8, "first_a") < 0
-        || get_ints(otb, &vtb, 8, "terms_b") < 0 || get_ints(ofb, &vfb, 8, "first_b") < 0) goto done;
-    const int64_t *ta = vta.buf, *fa = vfa.buf, *tb = vtb.buf, *fb = vfb.buf;
-    Py_ssize_t n = vta.len / 8, m = vtb.len / 8, count = 0, len = 0;
-    if (vfa.len != vta.len || vfb.len != vtb.len) {
+    if (ints_get(ota, &vta, 8, 0, "terms_a") < 0 || ints_get(ofa, &vfa, 8, 0, "first_a") < 0
+        || ints_get(otb, &vtb, 8, 0, "terms_b") < 0 || ints_get(ofb, &vfb, 8, 0, "first_b") < 0) goto done;
+    const int64_t *ta = vta.data, *fa = vfa.data, *tb = vtb.data, *fb = vfb.data;
+    Py_ssize_t n = vta.n, m = vtb.n, count = 0, len = 0;
+    if (vfa.n != n || vfb.n != m) {
         PyErr_SetString(PyExc_ValueError, "ordered_shared: a first position per term expected");
         goto done;
     }
@@ -472,7 +511,7 @@ static PyObject *ordered_shared(PyObject *self, PyObject *args) {
         if (pos < m && tb[pos] == ta[k]) shared[count++] = (Shared){fa[k], fb[pos]};
     }
     /* Positions in a are distinct (each term's first token), so any sort is the stable one. */
-    qsort(shared, (size_t)count, sizeof(Shared), by_first_a);
+    if (count > 1) qsort(shared, (size_t)count, sizeof(Shared), by_first_a);
     for (Py_ssize_t k = 0; k < count; k++) {
         Py_ssize_t lo = 0, hi = len;
         while (lo < hi) {
@@ -487,10 +526,10 @@ static PyObject *ordered_shared(PyObject *self, PyObject *args) {
 done:
     PyMem_Free(shared);
     PyMem_Free(tails);
-    if (vta.obj) PyBuffer_Release(&vta);
-    if (vfa.obj) PyBuffer_Release(&vfa);
-    if (vtb.obj) PyBuffer_Release(&vtb);
-    if (vfb.obj) PyBuffer_Release(&vfb);
+    ints_release(&vta);
+    ints_release(&vfa);
+    ints_release(&vtb);
+    ints_release(&vfb);
     return result;
 }
 
@@ -510,7 +549,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_calign", NULL, -1, 
 
 /* Raised with every change to what a function computes; archive/provenance/compiled.py uses the
  * module only when its own number matches (a build older than the Python beside it is ignored). */
-#define CALIGN_VERSION 1
+#define CALIGN_VERSION 2
 
 PyMODINIT_FUNC PyInit__calign(void) {
     PyObject *m = PyModule_Create(&module);
