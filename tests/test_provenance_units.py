@@ -10,7 +10,7 @@ import pytest
 
 from archive.provenance.align import Prepared, align, longest_increasing, opcodes
 from archive.provenance.attribution import find_attributions
-from archive.provenance.candidates import CandidateIndex, _TermTable
+from archive.provenance.candidates import CandidateIndex, TermTable
 from archive.provenance.features import CAP, NUM, STOP, WORD, tokenize
 from archive.provenance import style
 from archive.provenance.style import ai_style, cruft_lines, reads_cut_off, spinner_artefacts
@@ -194,7 +194,7 @@ def test_term_table_finds_every_key_and_nothing_else(n: int) -> None:
                                      rng.integers(0, 2**63 - 1, n, dtype=np.int64)]))
     rng.shuffle(keys)
     values = rng.integers(0, 9, keys.shape[0])
-    table = _TermTable.of(keys, values)
+    table = TermTable.of(keys, values)
     queries = np.concatenate([keys, np.arange(200, dtype=np.int64), rng.integers(0, 2**63 - 1, 500, dtype=np.int64)])
     want = dict(zip(keys.tolist(), values.tolist()))
     assert table.get(queries).tolist() == [want.get(q, 0) for q in queries.tolist()]

@@ -103,7 +103,7 @@ class _Search:
 
 
 @dataclass(frozen=True)
-class _TermTable:
+class TermTable:
     """A value per term hash in an open-addressing hash table (linear probing, at most a quarter
     full): the document frequencies of every text's terms are looked up in one go before the
     linking workers fork, and a hash's low bits pick its slot in a table that stays in cache,
@@ -114,7 +114,7 @@ class _TermTable:
     mask: int
 
     @classmethod
-    def of(cls, keys: np.ndarray, values: np.ndarray) -> "_TermTable":
+    def of(cls, keys: np.ndarray, values: np.ndarray) -> "TermTable":
         """The table of distinct ``keys`` (term hashes) and their non-negative ``values``."""
         size = 1 << max(4, (4 * keys.shape[0] - 1).bit_length())
         table = cls(np.zeros(size, dtype=np.int64), np.full(size, -1, dtype=np.int64), size - 1)
@@ -163,7 +163,7 @@ class CandidateIndex:
     _lengths: array = field(default_factory=lambda: array("q"))
     _df: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
     _matrix: sp.csr_matrix | None = None
-    _df_table: _TermTable | None = None
+    _df_table: TermTable | None = None
     _search: _Search | None = None
     # Pieces at the end of _rows/_tf not merged yet (one per add_many), and their documents.
     _loose: int = 0
@@ -288,7 +288,7 @@ class CandidateIndex:
         if self.background is not None:
             return self.background.df_of(hashes)
         if self._df_table is None:
-            self._df_table = _TermTable.of(self._vocab_keys(), self._df[: len(self.vocab)])
+            self._df_table = TermTable.of(self._vocab_keys(), self._df[: len(self.vocab)])
         return self._df_table.get(hashes)
 
     def _vocab_keys(self) -> np.ndarray:

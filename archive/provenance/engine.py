@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from .align import Alignment, Prepared
 from .attribution import Attribution
-from .candidates import CandidateIndex, _TermTable
+from .candidates import CandidateIndex, TermTable
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
@@ -2131,7 +2131,7 @@ def _openings_held(bodies: list[np.ndarray], openings: list[np.ndarray], weights
     body = np.concatenate(bodies)
     of_body = np.repeat(np.arange(len(bodies)), [b.shape[0] for b in bodies])
     # Each body term's column (-1: none) from a hash table: half the time of a binary search.
-    col = _TermTable.of(vocab, np.arange(1, vocab.shape[0] + 1)).get(body) - 1
+    col = TermTable.of(vocab, np.arange(1, vocab.shape[0] + 1)).get(body) - 1
     found = col >= 0
     counted = np.zeros(len(bodies), dtype=bool)
     counted[of_body[found & heavy[col]]] = True
