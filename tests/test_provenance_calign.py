@@ -3,6 +3,7 @@ Python walk computes (align._align_walk_py), and it must be built where a C comp
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import sysconfig
@@ -20,17 +21,18 @@ from archive.provenance.features import NUM, STOP, WORD, Tokens, tokenize
 
 
 def _can_build() -> bool:
-    """A C compiler and Python's headers: what setup.py needs to build _calign.c."""
-    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    """A C compiler (the one setuptools takes: $CC, else Python's own) and Python's headers:
+    what setup.py needs to build _calign.c."""
+    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()[0]
     return shutil.which(cc) is not None and Path(sysconfig.get_paths()["include"], "Python.h").exists()
 
 
 def test_the_walk_is_compiled_where_it_can_be_built() -> None:
-    if not _can_build():
-        assert align_module._calign is None  # the Python walk runs instead
+    if compiled.calign is not None:
+        assert align_module._calign is compiled.calign and compiled.calign.VERSION == compiled.EXPECTED_VERSION
     else:
-        assert align_module._calign is not None, "make install builds archive/provenance/_calign.c"
-        assert compiled.calign is not None and compiled.calign.VERSION == compiled.EXPECTED_VERSION
+        assert align_module._calign is None  # the Python walk runs instead...
+        assert not _can_build(), "make install builds archive/provenance/_calign.c here: run it"  # ...only where it must
 
 
 @pytest.fixture
