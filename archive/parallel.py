@@ -40,6 +40,17 @@ ORPHAN_CHECK_EVERY = 50
 WORKERS_ENV = "ARCHIVE_WORKERS"
 
 
+# True while this process computes a share of a forked map (the parent's or a worker's): the
+# cores are taken, so work inside should not start threads of its own (see cores_free).
+_forked_map_running = False
+
+
+def cores_free() -> int:
+    """How many threads work in this process may use: every core, unless a forked map already
+    keeps them busy (then one)."""
+    return 1 if _forked_map_running else worker_count()
+
+
 def worker_count() -> int:
     """Cores this process may use (its CPU affinity), or ARCHIVE_WORKERS when set."""
     configured = os.environ.get(WORKERS_ENV, "").strip()
@@ -88,6 +99,18 @@ def map_shares_forked(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], 
         if meanwhile is not None:
             meanwhile()
         return _checked(fn(items), n)
+    global _forked_map_running
+    outer = _forked_map_running
+    _forked_map_running = True  # (the workers inherit it)
+    try:
+        return _map_shares(fn, items, wanted, meanwhile)
+    finally:
+        _forked_map_running = outer
+
+
+def _map_shares(fn: Callable[[Sequence[T]], list[R]], items: Sequence[T], wanted: int,
+                meanwhile: Callable[[], None] | None) -> list[R]:
+    n = len(items)
     bounds = _chunk_bounds(n, wanted)
     chunks: list[list[R] | None] = [None] * (len(bounds) - 1)
     context = mp.get_context("fork")

@@ -134,3 +134,38 @@ def test_sizing_a_chunk_leaves_the_pools_a_search_up_to_its_end_gives(monkeypatc
         assert len({size % block for size in sizes}) > 1
     else:
         assert set(sizes[:-1]) == {120}
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_pools_searched_on_threads_are_those_of_one_thread(monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+    from archive.provenance import candidates
+
+    index = _archive(700, 25, 2)
+    book = PoolBook(len(index))
+    book.hold(list(range(100)), [pool for pool, _ in index.pools(index.ids[:100], 100)])
+    made = []
+    real = candidates._products
+    monkeypatch.setattr(candidates, "_products", lambda left, right: (made.append(len(left)), real(left, right))[1])
+
+    def search(n: int) -> list:
+        with index.searching():
+            return [(c.tolist(), s.tolist(), None if o is None else [x.tolist() for x in o])
+                    for (c, s), o in index.pools(index.ids[100:], 650, book)]
+
+    monkeypatch.setattr(candidates, "cores_free", lambda: 1)
+    alone = search(1)
+    assert set(made) == {1}
+    made.clear()
+    monkeypatch.setattr(candidates, "cores_free", lambda: threads)
+    assert search(threads) == alone
+    assert max(made) == threads, "the products ran on several threads"
+
+
+def test_work_inside_a_forked_map_starts_no_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import parallel
+
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+    assert parallel.cores_free() == 2
+    inside = parallel.map_shares_forked(lambda share: [parallel.cores_free() for _ in share], list(range(8)))
+    assert inside == [1] * 8 and parallel.cores_free() == 2

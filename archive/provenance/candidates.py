@@ -19,12 +19,15 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import repeat
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+
+from archive.parallel import cores_free
 
 from .features import STOP, Tokens, idf
 
@@ -71,6 +74,39 @@ def _row_products(rows: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarr
     if a.shape[0] == 0:
         return np.zeros(0, dtype=np.float32)
     return np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
+
+
+def _pools_of(chunk: np.ndarray, sims: sp.csr_matrix, among: int | None, within: np.ndarray | None,
+              book: PoolBook | None, out: list[tuple[Pool, Offers | None]]) -> None:
+    """Append the pool (and offers) of each row of ``chunk`` from its scores ``sims``, in order."""
+    for i, row in enumerate(chunk.tolist()):
+        cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
+        if within is not None:
+            cols = within[cols]
+        vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
+        keep = (cols != row) if among is None else (cols != row) & (cols < among)
+        cols, vals = cols[keep], vals[keep]
+        # Scores rounded so that the pool does not depend on float noise.
+        rounded = np.round(vals, 6)
+        offers = None if book is None else book.offers(cols, rounded)
+        if cols.shape[0] > POOL_K:
+            # Stable order (score, then column). Only scores at or above the POOL_K-th
+            # best can be in the pool: sort those.
+            cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
+            top = rounded >= cut
+            cols, rounded = cols[top], rounded[top]
+        order = np.lexsort((cols, -rounded))[:POOL_K]
+        out.append(((cols[order].astype(np.int32), rounded[order]), offers))
+
+
+def _products(left: list[sp.csr_matrix], right: sp.csr_matrix) -> list[sp.csr_matrix]:
+    """``m @ right`` for each ``m`` of ``left``, on threads when there are several: scipy's sparse
+    products run without the GIL, and each row's scores are the same whichever rows share a
+    product."""
+    if len(left) == 1:
+        return [(left[0] @ right).tocsr()]
+    with ThreadPoolExecutor(max_workers=len(left), thread_name_prefix="archive-search") as pool:
+        return list(pool.map(lambda m: (m @ right).tocsr(), left))
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
@@ -436,27 +472,17 @@ class CandidateIndex:
         inverted = search.inverted if within is None else search.inverted[:, within]
         out: list[tuple[Pool, Offers | None]] = []
         rows = np.array([self.row_of[d] for d in doc_ids], dtype=np.int64)
-        for lo in range(0, rows.shape[0], _CHUNK):
-            chunk = rows[lo : lo + _CHUNK]
-            sims = (self._capped_rows(chunk, search) @ inverted).tocsr()
-            for i, row in enumerate(chunk.tolist()):
-                cols = sims.indices[sims.indptr[i] : sims.indptr[i + 1]]
-                if within is not None:
-                    cols = within[cols]
-                vals = sims.data[sims.indptr[i] : sims.indptr[i + 1]]
-                keep = (cols != row) if among is None else (cols != row) & (cols < among)
-                cols, vals = cols[keep], vals[keep]
-                # Scores rounded so that the pool does not depend on float noise.
-                rounded = np.round(vals, 6)
-                offers = None if book is None else book.offers(cols, rounded)
-                if cols.shape[0] > POOL_K:
-                    # Stable order (score, then column). Only scores at or above the POOL_K-th
-                    # best can be in the pool: sort those.
-                    cut = np.partition(rounded, cols.shape[0] - POOL_K)[cols.shape[0] - POOL_K]
-                    top = rounded >= cut
-                    cols, rounded = cols[top], rounded[top]
-                order = np.lexsort((cols, -rounded))[:POOL_K]
-                out.append(((cols[order].astype(np.int32), rounded[order]), offers))
+        # The products run on threads where cores are free (scipy's run without the GIL): a
+        # group of pieces at a time, as many rows in all as one _CHUNK (the memory peak).
+        threads = cores_free()
+        step = max(1, min(_CHUNK // threads, -(-rows.shape[0] // threads)))
+        pieces = [rows[lo : lo + step] for lo in range(0, rows.shape[0], step)]
+        for first in range(0, len(pieces), threads):
+            group = pieces[first : first + threads]
+            # (Each piece's rows in the main thread: the matrix behind them is built on demand.)
+            products = _products([self._capped_rows(piece, search) for piece in group], inverted)
+            for chunk, sims in zip(group, products):
+                _pools_of(chunk, sims, among, within, book, out)
         return out
 
     def ranked(self, doc_ids: list[int], pools: Sequence[Pool], k: int = TOP_K) -> dict[int, list[tuple[int, float]]]:
