@@ -297,4 +297,5 @@ def _compute(fn: Callable[[Any], Any], share: Sequence[Any], parent: int) -> lis
     return out
 
 
-__all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "map_forked", "map_shares_forked", "worker_count"]
+__all__ = ["MIN_ITEMS_PER_WORKER", "WORKERS_ENV", "WorkerError", "cores_free", "map_forked", "map_shares_forked",
+           "worker_count"]

@@ -29,13 +29,20 @@ typedef struct { Py_ssize_t i, j, k; } Block;
 typedef struct { Block *v; Py_ssize_t n, cap; } Blocks;
 typedef struct { int64_t a, b; } Anchor;
 
+/* The array v of *cap items, reallocated to hold twice as many (16 at first); NULL, with v left
+ * as it was, when memory is short. Every growable array here grows through it. */
+static void *grown(void *v, Py_ssize_t *cap, size_t item) {
+    Py_ssize_t more = *cap ? 2 * *cap : 16;
+    void *p = PyMem_Realloc(v, (size_t)more * item);
+    if (p) *cap = more;
+    return p;
+}
+
 static int ops_push(Ops *ops, int tag, Py_ssize_t i1, Py_ssize_t i2, Py_ssize_t j1, Py_ssize_t j2) {
     if (ops->n == ops->cap) {
-        Py_ssize_t cap = ops->cap ? 2 * ops->cap : 64;
-        Op *v = PyMem_Realloc(ops->v, (size_t)cap * sizeof(Op));
+        Op *v = grown(ops->v, &ops->cap, sizeof(Op));
         if (!v) return -1;
         ops->v = v;
-        ops->cap = cap;
     }
     ops->v[ops->n++] = (Op){tag, i1, i2, j1, j2};
     return 0;
@@ -51,11 +58,9 @@ static int ops_edit(Ops *ops, Py_ssize_t i1, Py_ssize_t i2, Py_ssize_t j1, Py_ss
 
 static int blocks_push(Blocks *bl, Py_ssize_t i, Py_ssize_t j, Py_ssize_t k) {
     if (bl->n == bl->cap) {
-        Py_ssize_t cap = bl->cap ? 2 * bl->cap : 16;
-        Block *v = PyMem_Realloc(bl->v, (size_t)cap * sizeof(Block));
+        Block *v = grown(bl->v, &bl->cap, sizeof(Block));
         if (!v) return -1;
         bl->v = v;
-        bl->cap = cap;
     }
     bl->v[bl->n++] = (Block){i, j, k};
     return 0;
@@ -287,11 +292,9 @@ typedef struct { Py_ssize_t *v; Py_ssize_t n, cap; } Idx;
 
 static int idx_push(Idx *x, Py_ssize_t value) {
     if (x->n == x->cap) {
-        Py_ssize_t cap = x->cap ? 2 * x->cap : 32;
-        Py_ssize_t *v = PyMem_Realloc(x->v, (size_t)cap * sizeof(Py_ssize_t));
+        Py_ssize_t *v = grown(x->v, &x->cap, sizeof(Py_ssize_t));
         if (!v) { PyErr_NoMemory(); return -1; }
         x->v = v;
-        x->cap = cap;
     }
     x->v[x->n++] = value;
     return 0;
