@@ -49,9 +49,12 @@ def token_hash(form: str) -> int:
 
 
 # Ways of writing a number that rewriters switch between: ordinals ("the 14th" / "on 14"), ages
-# ("a 36-year-old" / "36, of"), decades ("30's" / "30s"). The bare number is the fact that a copy
-# keeps, so these forms share its hash.
-_NUMBER_FORM_RE = re.compile(r"^(\d+)(?:st|nd|rd|th|-years?-old|-year)$")
+# ("a 36-year-old" / "36, of"), decades ("30's" / "30s"), a unit or noun hyphened to the figure
+# ("3,000-pound", "24-nation"), which spinners reword as any other word ("32-yr-old",
+# "24-country"). The figure is the fact that a copy keeps, so these forms share its hash. A
+# magnitude is part of the figure: "14-million" is not 14.
+_NUMBER_FORM_RE = re.compile(
+    r"^(\d+(?:[./]\d+)*)(?:st|nd|rd|th|-(?!(?:hundred|thousand|million|billion|trillion|mln|bln)\b)[a-z][a-z'-]*)$")
 
 
 def normalise_form(raw: str) -> str:

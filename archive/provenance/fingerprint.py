@@ -16,8 +16,9 @@ _MAGIC = b"PVF3"
 # (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form), and so
 # does a change of what telltales.read_telltales finds (pvf3: telltales stored with the tokens;
 # pvf4: the burstiness trait adds people's marks, style.irregularity; pvf5: a model's framing of
-# its reply, style.model_framing; pvf6: markup closing tags end a sentence in style.burstiness).
-FINGERPRINT_VERSION = "pvf6"
+# its reply, style.model_framing; pvf6: markup closing tags end a sentence in style.burstiness;
+# pvf7: a word hyphened to a figure hashes as the figure, features.normalise_form).
+FINGERPRINT_VERSION = "pvf7"
 
 
 @dataclass(frozen=True)
