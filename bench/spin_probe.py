@@ -12,19 +12,26 @@ ending cut from a third, the headline spun too. It measures what eval_spun measu
 and recall of copy -> source links (also counting a link to a text identical to the source),
 copies in a wrong story. ``--with-reuters`` adds all 19,043
 Reuters stories as unrelated background (slower); ``--moved`` makes every copy also lead with
-the last third of its sentences (the same copies otherwise). Deterministic for a seed.
+the last third of its sentences (the same copies otherwise). ``--open-dictionary`` spins with a
+dictionary nobody wrote down instead, at rates 0.3 / 0.5 / 0.7: any content word of four letters
+or more (the parts of "32-year-old" too) may become a rarer word of the corpus, the same one
+wherever it is swapped, sometimes with a filler word before it ("certainly"), so that far more of
+a text changes (up to a third of its words) than with the written dictionary. Deterministic for a
+seed.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import random
 import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +147,8 @@ AUTHORS = ("admin", "editor", "staff writer", "newsdesk", "webmaster")
 SECTIONS = ("Politics", "Entertainment", "Health", "World", "Trending")
 RATES = (0.15, 0.3, 0.5)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_LETTERS = re.compile(r"[A-Za-z][A-Za-z']*")  # the open dictionary's words: hyphened parts one by one
+OPEN_RATES = (0.3, 0.5, 0.7)
 
 
 def _match_case(original: str, replacement: str) -> str:
@@ -178,6 +187,46 @@ def spin(text: str, rate: float, rng: random.Random) -> tuple[str, int]:
     return _WORD.sub(word, text), swaps
 
 
+# Words the open dictionary leaves alone, as spinners do: function words and the commonest verbs.
+_KEEP = frozenset("""a an the and or but if of in on at to for from by with as is are was were be been being it its
+this that these those he she they we you his her their our your them him us my me not no nor so than then there here
+what which who whom whose when where why how all any both each few more most other some such only own same too very
+can will just should would could may might must shall do does did has have had having about above after again against
+before below between into through during out over under up down off once further while said says say also""".split())
+_FILLERS = ("certainly", "truly", "indeed", "actually", "basically")
+
+
+def open_dictionary(sources: list[dict[str, Any]]) -> Callable[[str], str]:
+    """A spinner's dictionary nobody wrote down: each word goes to a rarer word of the corpus
+    (one seen 2-20 times), the same wherever it is swapped; one in seven with a filler before it."""
+    counts = Counter(w.lower() for s in sources for w in _WORD.findall(s["text"]))
+    rare = sorted(w for w, c in counts.items() if 2 <= c <= 20 and len(w) >= 5 and w not in _KEEP and "'" not in w)
+
+    def replacement(word: str) -> str:
+        h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+        chosen = rare[h % len(rare)]
+        return f"{_FILLERS[(h >> 8) % len(_FILLERS)]} {chosen}" if h % 7 == 0 else chosen
+
+    return replacement
+
+
+def spin_open(text: str, rate: float, rng: random.Random, replacement: Callable[[str], str]) -> tuple[str, int]:
+    """``text`` with about ``rate`` of its content words of four letters or more replaced."""
+    swaps = 0
+
+    def word(m: re.Match[str]) -> str:
+        nonlocal swaps
+        w = m.group(0)
+        if len(w) < 4 or w.lower() in _KEEP or rng.random() >= rate:
+            return w
+        if w[0].isupper() and m.start() > 0 and text[m.start() - 2] not in ".!?\n":
+            return w
+        swaps += 1
+        return _match_case(w, replacement(w.lower()))
+
+    return _LETTERS.sub(word, text), swaps
+
+
 def _cruft(template: str, rng: random.Random, title: str) -> str:
     return template.format(date=f"{rng.choice(('March', 'June', 'October'))} {rng.randint(1, 28)}, 20{rng.randint(15, 24)}",
                            author=rng.choice(AUTHORS), section=rng.choice(SECTIONS), n=rng.randint(0, 40),
@@ -203,14 +252,20 @@ def _move(text: str) -> str:
     return " ".join(sentences[-k:] + sentences[:-k]) if k else text
 
 
-def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False) -> list[dict[str, Any]]:
+def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
+                open_dict: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
+    replacement = open_dictionary(sources) if open_dict else None
+
+    def spun(text: str, rate: float) -> tuple[str, int]:
+        return spin_open(text, rate, rng, replacement) if replacement else spin(text, rate, rng)
+
     out = []
     for k, src in enumerate(sources):
-        for rate in rng.sample(RATES, 1 + (k % 2)):
+        for rate in rng.sample(OPEN_RATES if open_dict else RATES, 1 + (k % 2)):
             title = src.get("title") or src["text"].split("\n", 1)[0][:80]
-            text, swaps = spin(src["text"], rate, rng)
-            spun_title, _ = spin(title, rate, rng)
+            text, swaps = spun(src["text"], rate)
+            spun_title, _ = spun(title, rate)
             cut = rng.random() < 1 / 3
             if cut:
                 text = _cut(text, rng)
@@ -225,7 +280,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False) -
     return out
 
 
-def evaluate(seed: int, with_reuters: bool, moved: bool = False) -> dict[str, Any]:
+def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False) -> dict[str, Any]:
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
@@ -233,7 +288,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False) -> dict[str, An
         reuters, _ = reuters_docs()
         docs += [dataclasses.replace(d, id=d.id + 10_000) for d in reuters]
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed, moved)):
+    for k, c in enumerate(make_copies(sources, seed, moved, open_dict)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], None, c["site"], None))
@@ -284,10 +339,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--with-reuters", action="store_true", help="add all Reuters stories as background")
     parser.add_argument("--moved", action="store_true", help="every copy also puts its last third of sentences first")
+    parser.add_argument("--open-dictionary", action="store_true",
+                        help="spin with an unwritten dictionary of rarer corpus words, at rates 0.3 / 0.5 / 0.7")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     t = time.perf_counter()
-    report = evaluate(args.seed, args.with_reuters, args.moved)
+    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
