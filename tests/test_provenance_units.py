@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 
@@ -133,6 +134,25 @@ def test_attribution_phrases() -> None:
     assert ("BBC News", "Source: BBC News") in found
     assert ("Wall Street Journal", "The Wall Street Journal reported") in found
     assert not any("Hospital" in o or "reporters" in o for o, _ in found)
+
+
+def test_blog_template_furniture_is_cruft_and_sentences_are_not() -> None:
+    furniture = ["Last updated: March 3, 2023", "Updated on 12/04/2021 10:31", "Published: 4 June 2019",
+                 "Home » News » Politics", "Home > World", "Copyright 2020 InfoStream Now. All rights reserved.",
+                 "© 2021 The Daily Site", "Politics | June 3, 2020 | 14 Comments", "Leave a reply", "Facebook",
+                 "WhatsApp", "You may also like", "Filed under: World, Health", "Like this article? Share it!",
+                 "The post " + "Senate passes the long-awaited infrastructure bill after a night of talks " * 2
+                 + "appeared first on Daily Buzz Hub."]
+    assert [m.phrase for m in cruft_lines("\n\n".join(furniture))] == furniture
+    sentences = ["Home prices rose 4 percent in March.", "The copyright claim was filed in 2020 by the band.",
+                 "Facebook said it would appeal.", "He updated the figures on Monday, 3 March.",
+                 "The post office reopened on Tuesday after the storm.", "She said the comments were unfair."]
+    assert cruft_lines("\n\n".join(sentences)) == []
+    # Hard-wrapped wire copy: a line that carries on the sentence before it is no share prompt.
+    wire = "The company said it would pay 10 cts a\nshare on its common stock, payable May 1.\nNo comment was made."
+    assert cruft_lines(wire) == []
+    bar = cruft_lines("Body text ends here.\n\nShare this:\nFacebook\nTwitter\nEmail")
+    assert [m.phrase for m in bar] == ["Share this:", "Facebook", "Twitter", "Email"]
 
 
 def test_spinner_artefacts_cruft_and_ai_style() -> None:
@@ -504,6 +524,74 @@ def test_substituted_words_frequency_orients_copies_but_not_rewrites() -> None:
     p, signals, examples_of_rewrite = direction(f, ta, tb, source, copy, traits, traits, freq, 5000, rewrite=True)
     assert "substitution_frequency" not in [s.name for s in signals] and p == 0.5
     assert examples_of_rewrite == examples and len(examples) >= 3, "the substitutions are still shown as evidence"
+
+
+def test_a_large_copys_lopsided_frequency_vote_counts_when_chance_would_not_give_it() -> None:
+    from archive.provenance import direction as d
+
+    source, copy, ta, tb, rare, f = substituted_pair(11)
+    traits = d.DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0)
+    subs = f.alignment.substitutions
+    # A spinner with a large dictionary: its substitutes are rarer in most swaps, not in all.
+    common_side = {i % 10 < 7 for i in range(len(subs))}
+    votes_a = sum(1 for i in range(len(subs)) if i % 10 < 7)
+    assert len(subs) == 10 and votes_a == 7 and common_side == {True, False}
+    wins = {int(tb.hashes[s.b0]) for i, s in enumerate(subs) if i % 10 < 7}
+    loses = {int(ta.hashes[s.a0]) for i, s in enumerate(subs) if i % 10 >= 7}
+    freq = lambda h: np.array([2 if x in wins or x in loses else 500 for x in h.tolist()])  # noqa: E731
+    # 7 to 3 of 10: a net 4 of 10 votes is neither the agreement asked nor beyond chance.
+    logit, _ = d.substitution_votes(f, ta, tb, source, copy, freq)
+    assert logit == 0.0
+    # The same 7 to 3 over many swaps is a margin chance would hardly give (z >= 3).
+    many = 12
+    assert 4 * many >= d.MIN_VOTE_Z * (10 * many) ** 0.5 and 4 * many < d.MIN_VOTE_AGREEMENT * 10 * many
+    big = dataclasses.replace(f, alignment=dataclasses.replace(f.alignment, substitutions=subs * many))
+    logit, _ = d.substitution_votes(big, ta, tb, source, copy, freq)
+    assert logit == d.SUBSTITUTION_CAP
+    p, signals, _ = d.direction(big, ta, tb, source, copy, traits, traits, freq, 5000, rewrite=False)
+    assert [s.name for s in signals] == ["substitution_frequency"] and p > 0.9
+
+
+def test_a_models_framing_marks_the_copy_but_not_among_rewrites() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.direction import DocTraits, direction
+
+    source, copy, ta, tb, _, f = substituted_pair(11)
+    plain = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0)
+    framed = replace(plain, framing=1)
+    freq = lambda h: np.full(h.shape[0], 500)  # noqa: E731  (no frequency evidence either way)
+    # The framed text holds the other whole (a reply quoting its passage) yet is the copy.
+    p, signals, _ = direction(f, tb, ta, copy, source, framed, plain, freq, 5000, rewrite=False)
+    assert [s.name for s in signals] == ["model_framing"] and p < 0.1
+    p, signals, _ = direction(f, tb, ta, copy, source, framed, plain, freq, 5000, rewrite=True)
+    assert "model_framing" not in [s.name for s in signals]
+
+
+def test_a_sites_lines_are_no_details_of_the_story() -> None:
+    # The copy's site name, date and section would make it hold more names and numbers than its
+    # source, which reads as the source to the details signal (a rewrite drops details).
+    from archive.provenance import DocInput
+    from archive.provenance.engine import _analyse
+    from archive.provenance.fingerprint import fingerprint_text
+
+    body = "Norvale Mining said on Monday that output at its Kestrel mine rose 12 percent in June."
+    farm = f"Home » News » World\n\nLast updated: March 3, 2023\n\n{body}\n\nCopyright 2023 Daily Buzz Hub."
+
+    def details(text: str) -> int:
+        return _analyse(DocInput(1, text, None, None, None, None), fingerprint_text(text)).traits.details
+
+    assert details(farm) == details(body) > 0
+
+
+def test_a_request_echoed_before_the_reply_is_a_models_framing() -> None:
+    echoed = ["transcript.  please paraphrase this.  the 'passage' is: The council met on Monday.",
+              "Can you rewrite the following article? The council met on Monday.",
+              "Paraphrase the passage below.\nThe council met on Monday."]
+    assert all(style.model_framing(t) for t in echoed)
+    human = ["Editors asked him to rewrite the story twice before it ran.",
+             "The passage of the bill is expected on Monday.", "She would not paraphrase the minister's remarks."]
+    assert not any(style.model_framing(t) for t in human)
 
 
 def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:

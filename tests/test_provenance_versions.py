@@ -48,6 +48,18 @@ def test_agreement_counts_only_details_that_set_a_version_apart() -> None:
     assert best_version(copy, {1: a, 2: b}, [1, 2]) == 2
 
 
+def test_a_copiers_furniture_and_a_missing_headline_set_no_version_apart() -> None:
+    # The archive's own issue has no headline and no site lines; a sibling copy from a content
+    # farm has both, like the copy: what the copier added is not the source's surface.
+    source = Surface.of("one two three\nfour five", None)
+    farm = "Posted on June 3, 2020 by admin\n\none two three\nfour five\n\nShare this:"
+    sibling = Surface.of(farm, "Farm Headline Words", [(0, 30), (len(farm) - 11, len(farm))])
+    copy_text = "Last updated: May 1\n\none two three\nfour five"
+    copy = Surface.of(copy_text, "farm headline words", [(0, 19)])
+    assert agreement(copy, {1: source, 2: sibling}) == {1: 0, 2: 0}
+    assert best_version(copy, {1: source, 2: sibling}, [1, 2]) == 1
+
+
 def test_identical_versions_keep_the_callers_choice() -> None:
     same = Surface.of("one two three", "Headline")
     copy = Surface.of("one two three", "Headline")

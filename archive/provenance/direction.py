@@ -33,11 +33,16 @@ MIN_FREQ_RATIO = 2.0         # a vote needs one side at least twice as frequent
 MIN_FREQ_EVIDENCE = 5.0      # documents; below this a small archive's counts are noise
 MIN_NET_VOTES = 3
 MIN_VOTE_AGREEMENT = 0.6     # share of votes; human paraphrases mix both ways
+# ... or a margin that chance would hardly give (a one-sided z of 3 with even odds): a spinner
+# with a large dictionary swaps common words for rarer ones mostly, not always (66 to 19 in a
+# copy that swapped a third of its words), and a copy's many swaps make that margin sure.
+MIN_VOTE_Z = 3.0
 # Word frequencies mean something only in an archive of some size.
 MIN_ARCHIVE_FOR_FREQUENCY = 1000
 ARTEFACT_WEIGHT = 1.0
 CRUFT_WEIGHT = 0.8
 COPY_TRAITS_CAP = 2.0
+FRAMING_WEIGHT = 3.0         # as a date: a published text never holds a model's reply
 AI_STYLE_WEIGHT = 0.6        # per marker per 100 words of difference, capped below
 AI_STYLE_CAP = 2.5
 ATTRIBUTION_WEIGHT = 2.0
@@ -111,7 +116,7 @@ def substitution_votes(
             examples.append([
                 text_a[ta.starts[s.a0]:ta.ends[s.a1 - 1]], text_b[tb.starts[s.b0]:tb.ends[s.b1 - 1]], side
             ])
-    if abs(net) < MIN_NET_VOTES or abs(net) < MIN_VOTE_AGREEMENT * votes:
+    if abs(net) < MIN_NET_VOTES or (abs(net) < MIN_VOTE_AGREEMENT * votes and abs(net) < MIN_VOTE_Z * votes ** 0.5):
         return 0.0, examples
     logit = max(-SUBSTITUTION_CAP, min(SUBSTITUTION_CAP, SUBSTITUTION_WEIGHT * net))
     return logit, examples
@@ -157,6 +162,13 @@ def direction(
         if abs(gap) >= MIN_DATE_GAP_SECONDS:
             signals.append(_vote("date", DATE_WEIGHT if gap > 0 else -DATE_WEIGHT,
                                  f"published {abs(gap) / 3600:.1f} h earlier"))
+    if not rewrite and (da.framing > 0) != (db.framing > 0):
+        # A model's reply left in a copy (its request echoed, "I hope this helps"): that text
+        # was made by a model from the other, whatever else the pair shows (a reply that quotes
+        # its whole passage holds the other as an excerpt would). Between rewrites the engine
+        # already takes no framed text for a source; the other is then one more model's text.
+        signals.append(_vote("model_framing", FRAMING_WEIGHT if db.framing else -FRAMING_WEIGHT,
+                             "a language model's framing of its reply only in the copy"))
     # LLM style: headings and stock phrases, plus the rate of words models favour. The two
     # measure one thing, so they share one cap.
     ai_a = 100.0 * da.ai_markers / max(da.words, 50)

@@ -53,7 +53,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-30"
+METHOD_VERSION = "2026.12-31"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1357,7 +1357,8 @@ class ProvenanceIndex:
 
         def surface(x: int) -> Surface:
             if x not in surfaces:
-                surfaces[x] = Surface.of(self.docs[x].text, self.docs[x].title)
+                cruft = [(m.start, m.end) for m in self.markers[x] if m.kind == "cruft"]
+                surfaces[x] = Surface.of(self.docs[x].text, self.docs[x].title, cruft)
             return surfaces[x]
 
         for d in sorted(parent):
@@ -2042,6 +2043,7 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     told = fp.telltales if fp.telltales is not None else read_telltales(doc.text)
     anchors = Anchors.of(tokens)
     cited = told.attributions(doc.id)
+    outside = _outside_cruft(tokens, told.cruft)
     traits = DocTraits(
         published_at=doc.published_at,
         source=doc.source,
@@ -2050,12 +2052,12 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         cruft=len(told.cruft),
         ai_markers=sum(1 for m in told.ai if m.kind == "ai_style"),
         cited_outlets=frozenset(a.outlet for a in cited),
-        details=len(anchors.names) + len(anchors.numbers),
+        details=_details_outside(tokens, outside),
         llm_words=told.llm_words,
         burstiness=told.burstiness,
         framing=sum(1 for m in told.ai if m.kind == "model_framing"),
     )
-    body = tokens.hashes[_outside_cruft(tokens, told.cruft)]
+    body = tokens.hashes[outside]
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),
                         _opening_terms(body), traits, told.cut_off, *_details_in_order(tokens))
 
@@ -2089,6 +2091,15 @@ def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     _, first = np.unique(hashes, return_index=True)
     order = np.sort(first)
     return hashes[order], kinds[order] == NUM
+
+
+def _details_outside(tokens: Tokens, outside: np.ndarray) -> int:
+    """Distinct names and numbers among the ``outside`` tokens (those outside cruft lines): the
+    details a text reports. A site's lines (its name, tags, a date) are not details of the story,
+    and counted they made a crufted copy hold more than its source, so read as the source."""
+    kinds = tokens.kinds[outside]
+    hashes = tokens.hashes[outside]
+    return len(set(hashes[kinds == CAP].tolist())) + len(set(hashes[kinds == NUM].tolist()))
 
 
 def _outside_cruft(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:

@@ -51,14 +51,25 @@ SPINNER_ARTEFACTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 _ARTEFACT_RES = tuple((re.compile(p, re.IGNORECASE), usual, needles) for p, usual, needles in SPINNER_ARTEFACTS)
 
-# Content-farm furniture: bylines with times and view counters, share prompts. Matched on
-# short lines only, because the same words occur in real sentences.
+# Content-farm furniture: bylines with times and view counters, share prompts and share bars,
+# the dates, breadcrumbs, comment counts and copyright lines of blog templates (WordPress and
+# the like). Matched on short lines only, because the same words occur in real sentences.
 _CRUFT_LINE = re.compile(
-    r"(?i)^(?:written by\b.*|posted (?:by|on)\b.*|.*\bviews?:\s*\d+.*|\(visited \d+ times.*\)|"
-    r"share (?:this|on)\b.*|click here\b.*|subscribe\b.*|read more\b.*|advertisement|"
-    r"related(?: posts| articles| stories)?:?|follow us\b.*|sign up\b.*|tags?:.*|"
-    r"(?:source|image|photo|credit)s?:.*)$"
+    r"(?i)^(?:written by\b.*|posted (?:by|on|in)\b.*|.*\bviews?:\s*\d+.*|\(visited \d+ times.*\)|"
+    r"share (?:this|on|via)\b.*|click here\b.*|subscribe\b.*|read more\b.*|advertisement|"
+    r"related(?: posts| articles| stories| news)?:?|follow us\b.*|sign up\b.*|tags?:.*|"
+    r"(?:source|image|photo|credit)s?:.*|"
+    r"(?:last )?updated(?: on)?:? .*\d.*|published(?: on)?: .*\d.*|"
+    r"home ?[»›>/|] ?\w.*|"
+    r"(?:copyright ?(?:©|\(c\))?|©|\(c\)) ?(?:19|20)\d\d\b.*|.*\ball rights reserved\.?|"
+    r".*\b\d+ comments?|no comments(?: yet)?\.?|leave a (?:comment|reply)\b.*|"
+    r"(?:facebook|twitter|whatsapp|e-?mail|pinterest|linkedin|reddit|telegram|print)|"
+    r"(?:you (?:may|might) also like|don't miss|continue reading|filed under|categor(?:y|ies):).*|"
+    r"like this (?:article|post|story)\?.*)$"
 )
+_LINE_ENDS = frozenset(".!?:;\"')]”’»|")  # a line ending so finishes its sentence or heading
+# A feed's footer names the post it closes, so it can be longer than other furniture.
+_FEED_FOOTER = re.compile(r"(?i)^the post .{1,250} appeared first on .{1,80}$")
 
 # Stock phrasing of LLM rewrites. Each is ordinary English; it is the density that counts.
 _AI_PHRASES = re.compile(  # matched against the lower-cased text
@@ -90,6 +101,13 @@ _MODEL_FRAMING = (
                 r"i(?:'m| am) sorry,? but (?:i|as)|"
                 r"based on the (?:sentence|prompt|text|headline|information) (?:you|above|provided|given))", re.IGNORECASE),
      ("i hope", "let me know", "feel free", "as an ai", "language model", "sorry", "based on the")),
+    # The request itself, echoed before the text it asked for ("Please paraphrase the passage",
+    # "the 'passage' is:"): asked of a model, never written in an article.
+    (re.compile(r"\b(?:please|can you|could you|kindly) (?:paraphrase|rewrite|rephrase|summari[sz]e) "
+                r"(?:this|the following|the (?:passage|article|text|paragraph|news))\b|"
+                r"(?:^|\n|[.!?] )(?:paraphrase|rephrase) (?:this|the following|the passage)\b|"
+                r"\bthe ['\"‘’]?passage['\"‘’]? is:", re.IGNORECASE),
+     ("paraphrase", "rewrite", "rephrase", "summari", "passage")),
 )
 
 # The lookahead bounds the line length first, so the word-count part never backtracks far.
@@ -244,13 +262,20 @@ def spinner_artefacts(text: str) -> list[Marker]:
 
 
 def cruft_lines(text: str) -> list[Marker]:
+    """The furniture lines of ``text``. A line that continues the sentence of the line before it
+    (hard-wrapped text, as wire copy is: "... said it would pay 10 cts a" / "share on its common
+    stock") is part of that sentence, whatever its first words."""
     found: list[Marker] = []
     pos = 0
+    continues = False  # the line before ends inside a sentence
     for line in text.split("\n"):
         stripped = line.strip()
-        if stripped and len(stripped) <= 120 and _CRUFT_LINE.match(stripped):
+        cruft = bool(stripped) and not continues and (
+            len(stripped) <= 120 and _CRUFT_LINE.match(stripped) is not None or _FEED_FOOTER.match(stripped) is not None)
+        if cruft:
             start = pos + line.index(stripped)
             found.append(Marker("cruft", stripped, start, start + len(stripped)))
+        continues = bool(stripped) and not cruft and stripped[-1] not in _LINE_ENDS
         pos += len(line) + 1
     return found
 

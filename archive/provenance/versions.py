@@ -30,7 +30,13 @@ class Surface:
     title_words: frozenset[str]
 
     @classmethod
-    def of(cls, text: str, title: str | None) -> Surface:
+    def of(cls, text: str, title: str | None, furniture: Sequence[tuple[int, int]] = ()) -> Surface:
+        """``furniture``: (start, end) spans of the text's cruft lines, left out: a site's own
+        lines are the copier's surface, not the version's (two copies from one site share them)."""
+        for start, end in sorted(furniture, reverse=True):
+            text = text[:start] + text[end:]
+        if furniture:  # (the line breaks it stood between are the copier's layout too)
+            text = text.strip()
         tokens = ["\n" if t.isspace() else t for t in _SURFACE.findall(text)]
         # Headlines are re-cased freely (capitals, title case), so their words are compared
         # case-blind; the body's case is part of its surface form.
@@ -42,10 +48,12 @@ def agreement(copy: Surface, versions: Mapping[int, Surface]) -> dict[int, int]:
     """For each version, how many of the details found in it and in no other version the copy
     shares (body token pairs plus title words)."""
     out: dict[int, int] = {}
+    # A version stored without a headline cannot agree on one: then headlines say nothing.
+    titled = all(s.title_words for s in versions.values())
     for v, surf in versions.items():
         others = [s for o, s in versions.items() if o != v]
         own_bigrams = surf.bigrams.difference(*(s.bigrams for s in others))
-        own_title = surf.title_words.difference(*(s.title_words for s in others))
+        own_title = surf.title_words.difference(*(s.title_words for s in others)) if titled else frozenset()
         out[v] = len(own_bigrams & copy.bigrams) + len(own_title & copy.title_words)
     return out
 
