@@ -105,6 +105,22 @@ def test_alignment_flags_differing_numbers() -> None:
     assert len(align(a, b).number_conflicts) >= 3
 
 
+def test_a_moved_stretch_that_repeats_a_paragraph_is_aligned_again() -> None:
+    # A scraped page holds its first paragraph twice; its spun copy leads with the last paragraph.
+    # Inside the repeat no bigram occurs once, so only anchors paired in order align it.
+    first = ("When the council proposed in 2015 that the harbour close for a season, traders in the "
+             "old quarter warned of lost trade and the fishermen of empty nets for months. ")
+    middle = ("A Merrin county legislator has since filed a bill that would keep the lock open on "
+              "Sundays, with a toll for pleasure boats. ")
+    last = ("A second vote is due in the spring, and the mayor said she would not stand in its way "
+            "whatever the traders decide about the harbour and its future.")
+    source = first + first + middle + last
+    spun = first.replace("proposed", "suggested").replace("warned", "cautioned").replace("empty", "vacant")
+    copy = last + " " + spun + spun + middle
+    al = align(Prepared.of(tokenize(source)), Prepared.of(tokenize(copy)))
+    assert al.coverage_a > 0.95 and al.coverage_b > 0.95 and al.number_conflicts == ()
+
+
 def test_opcodes_agree_with_a_plain_diff_on_moves() -> None:
     a = np.arange(30, dtype=np.int64)
     b = np.concatenate([a[:10], [99, 98], a[12:25]])

@@ -47,6 +47,16 @@ MIN_MOVED_TOKENS = 30
 MIN_MOVED_COVERAGE = 0.8
 # Only a pair that already shares a verbatim run this long in order is looked at for moves.
 MIN_MOVED_RUN = 10
+# Scraped pages repeat stretches (a paragraph twice, a pull quote; 63 of LLMFake's 535 articles
+# repeat a run of 12 words), and a bigram inside a repeat is no unique anchor, so a copy of such
+# a moved stretch holding the repeat was not aligned again (a gap too large for the exact diff,
+# under MIN_MOVED_COVERAGE). Between two moved stretches that both repeat a run of REPEAT_RUN
+# tokens (a copy keeps its source's repeat), a bigram inside such runs found up to MAX_REPEATS
+# times in each also anchors, its occurrences paired in order (the first with the first). Only
+# there: over whole texts, pairs by rank crossed a move and, between two model rewrites that
+# each repeat a phrase, aligned siblings better than their source.
+REPEAT_RUN = 8
+MAX_REPEATS = 4
 
 
 @dataclass(frozen=True)
@@ -138,11 +148,47 @@ def increasing_length(values: list[int]) -> int:
     return len(tails)
 
 
+def _bigram_hashes(h: np.ndarray) -> np.ndarray:
+    return h[:-1] * np.int64(1000003) + h[1:]
+
+
+def _run_hashes(h: np.ndarray) -> np.ndarray:
+    """A hash of each run of REPEAT_RUN tokens, by its first token (empty for a shorter text)."""
+    if h.shape[0] < REPEAT_RUN + 1:
+        return np.zeros(0, np.int64)
+    bg = _bigram_hashes(h)
+    run = bg[: bg.shape[0] - REPEAT_RUN + 2].copy()
+    for k in range(2, REPEAT_RUN - 1, 2):  # (overflow wraps: only equality matters)
+        run = run * np.int64(1000003) + bg[k: k + run.shape[0]]
+    return run
+
+
+def _repeats_a_run(h: np.ndarray) -> bool:
+    """The tokens ``h`` hold some run of REPEAT_RUN tokens twice."""
+    run = _run_hashes(h)
+    return np.unique(run).shape[0] < run.shape[0]
+
+
+def _in_repeated_runs(h: np.ndarray) -> np.ndarray:
+    """For each bigram of ``h``, whether it lies inside a run of REPEAT_RUN tokens that the
+    text holds more than once."""
+    run = _run_hashes(h)
+    inside = np.zeros(max(h.shape[0] - 1, 0), dtype=bool)
+    if run.shape[0] == 0:
+        return inside
+    _, inverse, counts = np.unique(run, return_inverse=True, return_counts=True)
+    starts = np.flatnonzero(counts[inverse] > 1)
+    cover = np.zeros(inside.shape[0] + 1, dtype=np.int32)  # +1 at a run's first bigram, -1 past its last
+    np.add.at(cover, starts, 1)
+    np.add.at(cover, starts + REPEAT_RUN - 1, -1)
+    return np.cumsum(cover[:-1]) > 0
+
+
 def _unique_bigrams(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(bigram hashes occurring once, their positions), sorted by hash."""
     if h.shape[0] < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    bg = h[:-1] * np.int64(1000003) + h[1:]
+    bg = _bigram_hashes(h)
     # np.unique with counts, at half its cost: a value occurring once differs from both its
     # neighbours in sorted order (and has one position, whatever order the sort leaves ties in).
     order = np.argsort(bg)
@@ -165,13 +211,15 @@ class Prepared:
     term_first: np.ndarray       # position of each term's first occurrence among content tokens
     content_upto: np.ndarray     # content tokens before position i (prefix counts, n + 1)
     numbers_upto: np.ndarray     # number tokens before position i
+    repeats: bool = False        # holds some run of REPEAT_RUN tokens twice
 
     @classmethod
     def of(cls, tokens: Tokens) -> "Prepared":
         bigrams, pos = _unique_bigrams(tokens.hashes)
         content = tokens.kinds != STOP
         terms, first = np.unique(tokens.hashes[content], return_index=True)
-        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM))
+        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM),
+                   _repeats_a_run(tokens.hashes))
 
 
 def _prefix_counts(mask: np.ndarray) -> np.ndarray:
@@ -236,6 +284,39 @@ def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """Positions (in a, in b) of the bigrams that occur once in each text."""
     ia, ib = intersect_sorted(a.bigrams, b.bigrams)
     return a.bigram_pos[ia], b.bigram_pos[ib]
+
+
+def _occurrences(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The bigrams of ``h`` inside its repeated runs, sorted by hash (ties in text order): their
+    hashes, positions, rank among the occurrences of their hash in the whole text (0 for the
+    first) and that hash's number of occurrences."""
+    bg = _bigram_hashes(h)
+    order = np.argsort(bg, kind="stable")
+    ordered = bg[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, ordered.shape[0]])
+    rank = np.arange(ordered.shape[0]) - np.repeat(starts, sizes)
+    count = np.repeat(sizes, sizes)
+    keep = _in_repeated_runs(h)[order]
+    return ordered[keep], order[keep], rank[keep], count[keep]
+
+
+def _ranked_anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """The bigrams found once in each text, and those inside the runs both texts repeat, found
+    up to MAX_REPEATS times in each: the k-th occurrence in a with the k-th in b."""
+    ia, ib = intersect_sorted(a.bigrams, b.bigrams)
+    pairs = set(zip(a.bigram_pos[ia].tolist(), b.bigram_pos[ib].tolist()))
+    bga, posa, ranka, counta = _occurrences(a.tokens.hashes)
+    bgb, posb, rankb, countb = _occurrences(b.tokens.hashes)
+    total_a = dict(zip(bga.tolist(), counta.tolist()))
+    total_b = dict(zip(bgb.tolist(), countb.tolist()))
+    at = {(x, r): p for x, r, p in zip(bga.tolist(), ranka.tolist(), posa.tolist())
+          if total_a[x] <= MAX_REPEATS and total_b.get(x, MAX_REPEATS + 1) <= MAX_REPEATS}
+    pairs.update((at[(x, r)], p) for x, r, p in zip(bgb.tolist(), rankb.tolist(), posb.tolist()) if (x, r) in at)
+    if not pairs:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    out = np.array(sorted(pairs), dtype=np.int64)
+    return np.ascontiguousarray(out[:, 0]), np.ascontiguousarray(out[:, 1])
 
 
 def opcodes(ha: np.ndarray, hb: np.ndarray, ai_arr: np.ndarray, bj_arr: np.ndarray) -> list[tuple[str, int, int, int, int]]:
@@ -349,7 +430,7 @@ def _moved(pa: Prepared, pb: Prepared, main: Alignment, ai: np.ndarray, bj: np.n
         used.add(best)
         b0, b1 = gaps_b[best]
         sa, sb = Prepared.of(_slice(pa.tokens, a0, a1)), Prepared.of(_slice(pb.tokens, b0, b1))
-        sub = _align_in_order(sa, sb, *anchors(sa, sb))
+        sub = _align_in_order(sa, sb, *(_ranked_anchors(sa, sb) if sa.repeats and sb.repeats else anchors(sa, sb)))
         if not sub.number_conflicts and max(sub.coverage_a, sub.coverage_b) >= MIN_MOVED_COVERAGE:
             out.append(_Moved(a0, b0, sub))
     return out
