@@ -211,15 +211,13 @@ class Prepared:
     term_first: np.ndarray       # position of each term's first occurrence among content tokens
     content_upto: np.ndarray     # content tokens before position i (prefix counts, n + 1)
     numbers_upto: np.ndarray     # number tokens before position i
-    repeats: bool = False        # holds some run of REPEAT_RUN tokens twice
 
     @classmethod
     def of(cls, tokens: Tokens) -> "Prepared":
         bigrams, pos = _unique_bigrams(tokens.hashes)
         content = tokens.kinds != STOP
         terms, first = np.unique(tokens.hashes[content], return_index=True)
-        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM),
-                   _repeats_a_run(tokens.hashes))
+        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM))
 
 
 def _prefix_counts(mask: np.ndarray) -> np.ndarray:
@@ -430,7 +428,8 @@ def _moved(pa: Prepared, pb: Prepared, main: Alignment, ai: np.ndarray, bj: np.n
         used.add(best)
         b0, b1 = gaps_b[best]
         sa, sb = Prepared.of(_slice(pa.tokens, a0, a1)), Prepared.of(_slice(pb.tokens, b0, b1))
-        sub = _align_in_order(sa, sb, *(_ranked_anchors(sa, sb) if sa.repeats and sb.repeats else anchors(sa, sb)))
+        repeats = _repeats_a_run(sa.tokens.hashes) and _repeats_a_run(sb.tokens.hashes)
+        sub = _align_in_order(sa, sb, *(_ranked_anchors(sa, sb) if repeats else anchors(sa, sb)))
         if not sub.number_conflicts and max(sub.coverage_a, sub.coverage_b) >= MIN_MOVED_COVERAGE:
             out.append(_Moved(a0, b0, sub))
     return out
