@@ -99,6 +99,18 @@ def test_a_spinner_rewording_the_unit_of_a_figure_changes_no_number() -> None:
     assert len(al.substitutions) == 1 and al.coverage_a > 0.95  # "owner" -> "proprietor"
 
 
+def test_a_word_with_digits_in_it_is_no_figure_but_a_short_code_is() -> None:
+    t = tokenize("Kevin James (@kevinjames4good) wrote about G-7 talks, a Baa-2 rating and end-1986 plans.")
+    kinds = {text: int(k) for text, k in zip(["Kevin", "James", "kevinjames4good", "wrote", "about", "G-7", "talks",
+                                              "a", "Baa-2", "rating", "and", "end-1986", "plans"], t.kinds)}
+    assert kinds["kevinjames4good"] == WORD
+    assert kinds["G-7"] == kinds["Baa-2"] == kinds["end-1986"] == NUM
+    # A spinner that swaps the "good" of an account name changes no figure.
+    src = "Respect, and I appreciate your humour, said Kevin James (@kevinjames4good) on Monday night in Dallas."
+    copy = "Respect, and I appreciate your humour, said Kevin James (@kevinjames4parental) on Monday night in Dallas."
+    assert align(Prepared.of(tokenize(src)), Prepared.of(tokenize(copy))).number_conflicts == ()
+
+
 def test_alignment_flags_differing_numbers() -> None:
     a = Prepared.of(tokenize("Shr 1.20 dlrs vs 1.10 dlrs Net 14.5 mln vs 13.2 mln Revs 210.4 mln vs 190.7 mln"))
     b = Prepared.of(tokenize("Shr 87 cts vs 64 cts Net 6.3 mln vs 4.8 mln Revs 98.1 mln vs 85.6 mln"))

@@ -83,9 +83,15 @@ class Tokens:
         return int(self.hashes.shape[0])
 
 
+MAX_FIGURE_LETTERS = 4
+
+
 def _base_kind(form: str) -> int:
-    """Kind from the form alone; CAP needs the raw token's position and is decided later."""
-    if any(c.isdigit() for c in form):
+    """Kind from the form alone; CAP needs the raw token's position and is decided later. A
+    figure starts with a digit or carries at most MAX_FIGURE_LETTERS letters ("g-7", "baa-2",
+    "end-1986", "a340"); a word with digits in it is a word ("kevinjames4good", an account name
+    whose "good" a spinner swaps: no figure changed)."""
+    if any(c.isdigit() for c in form) and (form[0].isdigit() or sum(c.isalpha() for c in form) <= MAX_FIGURE_LETTERS):
         return NUM
     return STOP if form in STOPWORDS else WORD
 

@@ -17,8 +17,9 @@ _MAGIC = b"PVF3"
 # does a change of what telltales.read_telltales finds (pvf3: telltales stored with the tokens;
 # pvf4: the burstiness trait adds people's marks, style.irregularity; pvf5: a model's framing of
 # its reply, style.model_framing; pvf6: markup closing tags end a sentence in style.burstiness;
-# pvf7: a word hyphened to a figure hashes as the figure, features.normalise_form).
-FINGERPRINT_VERSION = "pvf7"
+# pvf7: a word hyphened to a figure hashes as the figure, features.normalise_form; pvf8: a word
+# with digits in it is no figure, features._base_kind).
+FINGERPRINT_VERSION = "pvf8"
 
 
 @dataclass(frozen=True)
