@@ -48,9 +48,9 @@ MIN_MOVED_COVERAGE = 0.8
 # Only a pair that already shares a verbatim run this long in order is looked at for moves.
 MIN_MOVED_RUN = 10
 # Scraped pages repeat stretches (a paragraph twice, a pull quote; 63 of LLMFake's 535 articles
-# repeat a run of 12 words), and a bigram inside a repeat is no unique anchor, so a copy of such
-# a moved stretch holding the repeat was not aligned again (a gap too large for the exact diff,
-# under MIN_MOVED_COVERAGE). Between two moved stretches that both repeat a run of REPEAT_RUN
+# repeat a run of 12 words), and a bigram inside a repeat is no unique anchor, so a stretch of
+# a copy that moved it and holds the repeat was not aligned again (a gap too large for the exact
+# diff left it under MIN_MOVED_COVERAGE). Between two moved stretches that both repeat a run of REPEAT_RUN
 # tokens (a copy keeps its source's repeat), a bigram inside such runs found up to MAX_REPEATS
 # times in each also anchors, its occurrences paired in order (the first with the first). Only
 # there: over whole texts, pairs by rank crossed a move and, between two model rewrites that
