@@ -663,3 +663,44 @@ def test_tokens_are_the_same_after_the_form_memo_starts_again(monkeypatch: pytes
     assert again.hashes.tolist() == expected.hashes.tolist()
     assert again.kinds.tolist() == expected.kinds.tolist()
     assert len(features._form_hashes) <= len(set(text.lower().split()))  # emptied, then only this text's
+
+
+def heavily_edited_pair(seed: int, insert_every: int):  # type: ignore[no-untyped-def]
+    """A source of 240 invented words and a copy with every third word (from the 3rd) edited, so
+    no verbatim run is longer than two words: replaced by a new word, or, every
+    ``insert_every``-th edit (0: never), kept with a new word inserted before it. The pair's
+    features."""
+    from archive.provenance.classify import Anchors, pair_features
+
+    rng = random.Random(seed)
+    syllables = "bcdfghklmnprstvz"
+    new = lambda: "".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(4))  # noqa: E731
+    words = ["".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    source_words = [rng.choice(words) for _ in range(240)]
+    copy_words: list[str] = []
+    for i, w in enumerate(source_words):
+        k = i // 3
+        if i % 3 != 2:
+            copy_words.append(w)
+        elif insert_every and k % insert_every == 0:
+            copy_words += [new(), w]
+        else:
+            copy_words.append(new())
+    ta, tb = tokenize(" ".join(source_words) + "."), tokenize(" ".join(copy_words) + ".")
+    return pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+
+
+def test_heavy_spin_without_a_long_verbatim_run_is_spun_when_word_for_word() -> None:
+    from archive.provenance.classify import MIN_LONGEST_RUN, classify
+
+    # A third of the words swapped where they stand: no run of MIN_LONGEST_RUN, yet every edit a
+    # substitution in place and passages covering the whole copy: a spinner's work.
+    f = heavily_edited_pair(5, 0)
+    assert f.alignment.longest_run < MIN_LONGEST_RUN and f.copy_coverage > 0.9
+    assert classify(f).relation == "spun"
+    # Half of the edits words inserted instead (a reviser adding words, not swapping them):
+    # not word for word, so not a spun copy.
+    f = heavily_edited_pair(5, 2)
+    assert f.alignment.longest_run < MIN_LONGEST_RUN and f.copy_coverage > 0.9
+    assert len(f.alignment.substitutions) < 0.8 * f.alignment.internal_edits
+    assert classify(f).relation != "spun"
