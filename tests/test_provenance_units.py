@@ -704,3 +704,43 @@ def test_heavy_spin_without_a_long_verbatim_run_is_spun_when_word_for_word() -> 
     assert f.alignment.longest_run < MIN_LONGEST_RUN and f.copy_coverage > 0.9
     assert len(f.alignment.substitutions) < 0.8 * f.alignment.internal_edits
     assert classify(f).relation != "spun"
+
+
+def test_conflicts_that_keep_their_figures_are_substitutions() -> None:
+    """A spinner rewording the word a figure is glued to (a footnote mark "justice.2", a handle
+    "kevinjames4good") changes the token, not the figure: no differing numbers, no other story."""
+    from archive.provenance.classify import Anchors, different_story, pair_features
+    from archive.provenance.clusters import same_figures_as_substitutions
+
+    rng = random.Random(3)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    source_words = [rng.choice(words) for _ in range(120)]
+    copy_words = list(source_words)
+    for k, i in enumerate(range(10, 120, 25)):
+        source_words[i], copy_words[i] = f"justice.{k + 2}", f"knight.{k + 2}"
+    copy_words[60] = "1987"  # and one figure that does differ
+    source_words[60] = "1986"
+    source, copy = " ".join(source_words) + ".", " ".join(copy_words) + "."
+    ta, tb = tokenize(source), tokenize(copy)
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    assert len(f.alignment.number_conflicts) == 5 and different_story(f)
+    al = same_figures_as_substitutions(f.alignment, source, ta, copy, tb)
+    assert [(source[ta.starts[c.a0]:ta.ends[c.a1 - 1]], copy[tb.starts[c.b0]:tb.ends[c.b1 - 1]])
+            for c in al.number_conflicts] == [("1986", "1987")]
+    assert len(al.substitutions) == len(f.alignment.substitutions) + 4
+    assert not different_story(dataclasses.replace(f, alignment=al))
+
+
+def test_linking_reads_glued_figures_as_kept() -> None:
+    """End to end: a copy that only rewords footnote-marked words ("justice.2" -> "knight.2") is
+    linked to its source, not taken for another story (three or more such "differing numbers")."""
+    from archive.provenance import DocInput, build
+
+    rng = random.Random(4)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    source_words = [rng.choice(words) for _ in range(150)]
+    copy_words = list(source_words)
+    for k, i in enumerate(range(12, 150, 30)):
+        source_words[i], copy_words[i] = f"justice.{k + 2}", f"knight.{k + 2}"
+    result = build([DocInput(1, " ".join(source_words) + "."), DocInput(2, " ".join(copy_words) + ".")])
+    assert {(l.derived_id, l.source_id) for l in result.links} & {(1, 2), (2, 1)}

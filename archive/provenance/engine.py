@@ -21,6 +21,7 @@ only matter near the gates (cosine just above ``ALIGN_MIN_COSINE``, rank at the 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 import itertools
@@ -41,8 +42,8 @@ from .candidates import CandidateIndex, TermTable
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
-                       leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event, spelt_alike,
-                       stories, subject_of)
+                       leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
+                       same_figures_as_substitutions, spelt_alike, stories, subject_of)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens, idf
 from .fingerprint import Fingerprint, fingerprint_text
@@ -434,9 +435,7 @@ class ProvenanceIndex:
         kept = carried.pairs([(a, b) for a, b, _ in todo]) if carried is not None else {}
         known_pairs = {(a, b): kept[(a, b)].with_cosine(cosine) for a, b, cosine in todo if (a, b) in kept}
         unaligned = [t for t in todo if (t[0], t[1]) not in known_pairs]
-        features = map_forked(lambda t: pair_features(
-            t[0], t[1], self._prepared(t[0]), self._prepared(t[1]), self.anchors[t[0]], self.anchors[t[1]], t[2]
-        ), unaligned)
+        features = map_forked(lambda t: self._pair_features(t[0], t[1], t[2]), unaligned)
         aligned = {(a, b): feats for (a, b, _), feats in zip(unaligned, features)}
         # The alignment tables of this process's share (as large as the tokens they index) are
         # not needed once the pairs are aligned: dropped, not held through result() (a pair
@@ -567,6 +566,15 @@ class ProvenanceIndex:
         pref -= ROOT_LLM_WORD_WEIGHT * (tm.llm_words - tx.llm_words)
         pref -= ROOT_AI_WEIGHT * (self._ai_density(m) - self._ai_density(x))
         return pref
+
+    def _pair_features(self, a: int, b: int, cosine: float) -> PairFeatures:
+        """The aligned pair's features; number conflicts that give the same figures on both
+        sides are substitutions (see clusters.same_figures_as_substitutions)."""
+        f = pair_features(a, b, self._prepared(a), self._prepared(b), self.anchors[a], self.anchors[b], cosine)
+        if not f.alignment.number_conflicts:
+            return f
+        al = same_figures_as_substitutions(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
+        return f if al is f.alignment else dataclasses.replace(f, alignment=al)
 
     def _prepared(self, doc_id: int) -> Prepared:
         prepared = self.prepared.get(doc_id)
@@ -1181,7 +1189,7 @@ class ProvenanceIndex:
             # Not aligned when its texts were added (see _neighbour_consensus): aligned now, for
             # this result only, so that re-deciding gives the same links.
             a, b = key
-            f = pair_features(a, b, self._prepared(a), self._prepared(b), self.anchors[a], self.anchors[b], 0.0)
+            f = self._pair_features(a, b, 0.0)
         if different_story(f):
             return False
         cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
