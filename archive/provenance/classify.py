@@ -34,8 +34,9 @@ TEMPLATE_MAX_RUN = 60
 # non-equal stretch between its first and last aligned word) is a short substitution inside a
 # passage, and passages still cover nearly all of the copy. A revision, by a person or a model,
 # also inserts, drops and reorders clauses: in LLMFake's and Clough's pairs covering 70% or more
-# at most 62% of the edits were such substitutions (median 25-50%); in spun copies without a run
-# of 10 (spin_probe --open-dictionary, up to 27% of the words swapped) 96% or more.
+# without a run of 10, at most 62% of the edits were such substitutions (over all their pairs
+# with 10 edits, 50% at the 95th percentile); in spun copies without a run of 10
+# (spin_probe --open-dictionary, up to 27% of the words swapped) 96% or more.
 # WORD_FOR_WORD_MIN_SUB_SHARE lies between, leaving a spinner a fifth of its edits as bare
 # insertions or deletions (a filler on its own). The share is a pattern only over enough edits:
 # a notice of 20 words whose 3 differences are all in place (a fund's name, its dividend) is one
