@@ -707,8 +707,9 @@ def test_heavy_spin_without_a_long_verbatim_run_is_spun_when_word_for_word() -> 
 
 
 def test_conflicts_that_keep_their_figures_are_substitutions() -> None:
-    """A spinner rewording the word a figure is glued to (a footnote mark "justice.2", a handle
-    "kevinjames4good") changes the token, not the figure: no differing numbers, no other story."""
+    """A spinner rewording the word a figure is glued to (a footnote mark "act.2" -> "law.2": a
+    short word with digits is a figure's token, see features._base_kind) changes the token, not
+    the figure: no differing numbers, no other story."""
     from archive.provenance.classify import Anchors, different_story, pair_features
     from archive.provenance.clusters import same_figures_as_substitutions
 
@@ -717,7 +718,7 @@ def test_conflicts_that_keep_their_figures_are_substitutions() -> None:
     source_words = [rng.choice(words) for _ in range(120)]
     copy_words = list(source_words)
     for k, i in enumerate(range(10, 120, 25)):
-        source_words[i], copy_words[i] = f"justice.{k + 2}", f"knight.{k + 2}"
+        source_words[i], copy_words[i] = f"act.{k + 2}", f"law.{k + 2}"
     copy_words[60] = "1987"  # and one figure that does differ
     source_words[60] = "1986"
     source, copy = " ".join(source_words) + ".", " ".join(copy_words) + "."
@@ -732,7 +733,7 @@ def test_conflicts_that_keep_their_figures_are_substitutions() -> None:
 
 
 def test_linking_reads_glued_figures_as_kept() -> None:
-    """End to end: a copy that only rewords footnote-marked words ("justice.2" -> "knight.2") is
+    """End to end: a copy that only rewords footnote-marked words ("act.2" -> "law.2") is
     linked to its source, not taken for another story (three or more such "differing numbers")."""
     from archive.provenance import DocInput, build
 
@@ -741,6 +742,6 @@ def test_linking_reads_glued_figures_as_kept() -> None:
     source_words = [rng.choice(words) for _ in range(150)]
     copy_words = list(source_words)
     for k, i in enumerate(range(12, 150, 30)):
-        source_words[i], copy_words[i] = f"justice.{k + 2}", f"knight.{k + 2}"
+        source_words[i], copy_words[i] = f"act.{k + 2}", f"law.{k + 2}"
     result = build([DocInput(1, " ".join(source_words) + "."), DocInput(2, " ".join(copy_words) + ".")])
     assert {(l.derived_id, l.source_id) for l in result.links} & {(1, 2), (2, 1)}
