@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from archive.parallel import cores_free
 
 from .features import STOP, Tokens, idf
+from .shared import shared_copy, shared_zeros
 
 TOP_K = 12
 POOL_K = 40
@@ -67,6 +68,14 @@ def _normalised(rows: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """``rows`` weighted by ``idf`` and scaled to unit length (empty rows stay empty)."""
     weighted = _weighted(rows, idf)
     return _scaled(weighted, _unit_scale(weighted))
+
+
+def _share(matrix: sp.csr_matrix) -> None:
+    """Move ``matrix``'s arrays into shared mappings (see archive.provenance.shared), one at a
+    time, so that at most one array is held twice meanwhile."""
+    matrix.data = shared_copy(matrix.data)
+    matrix.indices = shared_copy(matrix.indices)
+    matrix.indptr = shared_copy(matrix.indptr)
 
 
 def _row_products(rows: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -371,6 +380,9 @@ class CandidateIndex:
         assert self._search is not None
         self._matrix, self._rows, self._tf = None, [], []
         self._released = True
+        # Read by every chunk, by forked workers seldom: shared, so a worker maps only what it reads.
+        _share(self._search.full_unit)
+        _share(self._search.inverted)
 
     def _capped_rows(self, rows: np.ndarray, search: _Search) -> sp.csr_matrix:
         """Rows ``rows`` (in that order) weighted by the capped idf and scaled to unit length."""
@@ -566,7 +578,8 @@ class PoolBook:
     it), and the top POOL_K of the old pool and the offers is the top POOL_K of all. So every
     document searched from the start of a run in id order offers itself to the older pools
     it enters (:meth:`offers`, then :meth:`take_offers`) before any of them is read.
-    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000).
+    Memory: POOL_K columns and scores per document (320 bytes; 64 MB at 200,000), resident
+    only for the documents searched so far.
 
     Beside each pool's capped scores it keeps the full cosines that ranking it computed
     (:meth:`CandidateIndex.ranked_in_book`; NaN until then): a chunk's core holds ~11 older
@@ -576,9 +589,12 @@ class PoolBook:
     per document (160 bytes; 32 MB at 200,000)."""
 
     def __init__(self, size: int) -> None:
-        self.cols = np.full((size, POOL_K), -1, dtype=np.int32)
-        self.scores = np.zeros((size, POOL_K), dtype=np.float32)
-        self.cosines = np.full((size, POOL_K), np.nan, dtype=np.float32)
+        # In shared mappings: only the linking process reads and writes them, its forked workers
+        # never (see archive.provenance.shared). Only held rows are read, each filled when it is
+        # held (hold), so the pages of the rows not held yet are never touched: not resident.
+        self.cols = shared_zeros((size, POOL_K), np.int32)
+        self.scores = shared_zeros((size, POOL_K), np.float32)
+        self.cosines = shared_zeros((size, POOL_K), np.float32)
         # Cosines that ranking took from here and that it computed (for reports and tests).
         self.cosines_reused = 0
         self.cosines_computed = 0
