@@ -41,7 +41,7 @@ from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.features import Tokens, tokenize
 from archive.provenance.fingerprint import fingerprint_text
-from archive.provenance.heap import release_free_memory
+from archive.heap import release_free_memory
 from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
 from archive.parallel import map_shares_forked

@@ -10,14 +10,14 @@ import pytest
 
 from archive import provenance_store
 from archive.api import Archive
-from archive.provenance import heap
+from archive import heap
 
 from test_provenance_incremental import ALL, _folder
 
 # Blocks above pymalloc's 512 bytes and below glibc's mmap threshold come from the heap itself.
 _FREED_IN_THE_MIDDLE = """
 import sys
-from archive.provenance.heap import release_free_memory
+from archive.heap import release_free_memory
 
 def rss_kb():
     with open("/proc/self/statm") as fh:

@@ -81,6 +81,16 @@ def test_a_worker_takes_every_chunk_while_this_process_is_busy(monkeypatch: pyte
     assert len(pids) == 400 and os.getpid() not in pids
 
 
+def test_free_heap_pages_go_back_before_workers_fork_and_only_then(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 3)
+    forks: list[int] = []
+    monkeypatch.setattr(parallel, "release_free_memory", lambda: forks.append(len(forks)) or True)
+    assert map_forked(abs, list(range(-20, 20)), workers=2) == [abs(k) for k in range(-20, 20)]
+    assert forks == [0]
+    map_forked(abs, list(range(-20, 20)), workers=1)  # (no fork: nothing a worker would map)
+    assert forks == [0]
+
+
 def test_a_share_function_that_drops_items_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 2)
     with pytest.raises(WorkerError, match="a share of 4 items gave 3 results"):

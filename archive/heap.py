@@ -4,7 +4,8 @@ glibc's ``free`` returns memory to the system only from the top of the heap; pag
 the middle stay resident in the process (and in every worker forked from it) until something
 reuses them. A chunked linking run frees large structures in the middle of the heap (reading the
 whole archive's candidate index leaves ~95 MB of it free at 200,000 documents, and each chunk
-its neighbourhood), so it asks glibc to release them (``malloc_trim``) at those points.
+its neighbourhood), so it asks glibc to release them (``malloc_trim``) at those points, and
+before each fork of workers (archive.parallel), which would map them too.
 """
 
 from __future__ import annotations
