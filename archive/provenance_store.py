@@ -515,9 +515,10 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
             else:
                 assert book is not None
                 size = _chunk_size(whole, new[lo:lo + CHUNK_DOCS], book)
-                later = new[lo + size:]
-                part = _update_part(engine, new[lo:lo + size], set(later), n_docs, allow_full=False,
-                                    background=whole, among=len(whole) - len(later), carried=carried, book=book)
+                # (The later documents are hidden by ``among``: no set of them, ~8 MB at 200,000.)
+                part = _update_part(engine, new[lo:lo + size], set(), n_docs, allow_full=False,
+                                    background=whole, among=len(whole) - len(new) + lo + size, carried=carried,
+                                    book=book)
             lo += size
             # A chunk's neighbourhood holds a few small reference cycles (collected here: the
             # collector is paused while linking) and leaves its structures freed amid the heap.
