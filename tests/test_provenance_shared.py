@@ -1,4 +1,5 @@
-"""Arrays of a chunked linking run that forked workers do not take in with the fork."""
+"""What a chunked linking run holds for the whole archive, and how little of it a forked worker
+takes in with the fork."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from archive.provenance.candidates import POOL_K, CandidateIndex, PoolBook
+from archive.provenance.candidates import POOL_K, AscendingRows, CandidateIndex, PoolBook
 from archive.provenance.features import WORD, Tokens
 from archive.provenance.shared import shared_copy, shared_zeros
 
@@ -68,7 +69,7 @@ def _mapped(array: np.ndarray) -> bool:
     return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)
 
 
-def test_a_released_index_searches_from_shared_arrays_as_before() -> None:
+def test_a_released_index_searches_from_shared_arrays_and_finds_rows_by_bisection_as_before() -> None:
     rng = np.random.default_rng(3)
     index = CandidateIndex()
     docs = []
@@ -79,9 +80,14 @@ def test_a_released_index_searches_from_shared_arrays_as_before() -> None:
                                    np.arange(n, dtype=np.int32), np.arange(n, dtype=np.int32) + 1)))
     index.add_many(docs)
     ids = index.ids[:50]
+    rows = dict(index.row_of)
     with index.searching():
         expected = index.neighbours(ids, among=200)
         index.release_rows()
+        assert isinstance(index.row_of, AscendingRows) and dict(index.row_of) == rows
+        assert 0 not in index.row_of and 301 not in index.row_of and 300 in index.row_of
+        with pytest.raises(KeyError):
+            index.row_of[301]
         search = index._search
         assert search is not None
         arrays = [getattr(m, name) for m in (search.full_unit, search.inverted) for name in ("data", "indices", "indptr")]
