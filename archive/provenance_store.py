@@ -41,7 +41,7 @@ from archive.provenance.clusters import stories as story_clusters
 from archive.provenance.engine import gc_paused, may_align
 from archive.provenance.features import Tokens, tokenize
 from archive.provenance.fingerprint import fingerprint_text
-from archive.heap import release_free_memory
+from archive.heap import map_large_blocks_apart, release_free_memory
 from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
 from archive.parallel import map_shares_forked
@@ -485,6 +485,8 @@ def update(engine: Engine) -> ProvenanceChange:
 
 def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> ProvenanceChange:
     total = ProvenanceChange(documents=n_docs, links=0, mode="incremental")
+    # Each chunk's arrays of a few MB would otherwise be carved from the heap and fragment it.
+    map_large_blocks_apart()
     # When the new documents are the archive's last (a first ingest, a refresh, new documents
     # appended), the archive's candidate index is read and prepared for searching once, and each
     # chunk searches candidates among the documents up to its end, with the whole archive's term
