@@ -81,9 +81,13 @@ def test_a_released_index_searches_from_shared_arrays_and_finds_rows_by_bisectio
     index.add_many(docs)
     ids = index.ids[:50]
     rows = dict(index.row_of)
+    terms = np.array(list(index.vocab), dtype=np.int64)
+    frequencies = index.df_of(terms)
+    index._df_table = None  # (built again by release_rows, from the vocabulary it then drops)
     with index.searching():
         expected = index.neighbours(ids, among=200)
         index.release_rows()
+        assert not index.vocab and np.array_equal(index.df_of(terms), frequencies)
         assert isinstance(index.row_of, AscendingRows) and dict(index.row_of) == rows
         assert 0 not in index.row_of and 301 not in index.row_of and 300 in index.row_of
         with pytest.raises(KeyError):
