@@ -264,10 +264,10 @@ def figures_changed(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b:
 def same_figures_as_substitutions(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b: str,
                                    tokens_b: Tokens) -> Alignment:
     """``alignment`` with the number conflicts whose two sides give the same figures taken as
-    substitutions: a token that glues a figure to a word (a handle "kevinjames4good", a footnote
-    mark "justice.2", "1.Break") holds a number, and a spinner rewording its word
-    ("tornadoes4good", "knight.2") changes the token but not the figure. Counted as differing
-    numbers, three such made a spun copy another story. Itself when every conflict's figures
+    substitutions: a token that glues a figure to a short word (a footnote mark "act.2",
+    "1.Break", "50-mln-dlr"; a longer word with digits is no figure at all, features._base_kind)
+    holds a number, and a spinner rewording its word ("law.2") changes the token but not the
+    figure. Counted as differing numbers, three such made a spun copy another story. Itself when every conflict's figures
     differ (most pairs: "1.20 dlrs" against "1.10 dlrs")."""
     if not alignment.number_conflicts:
         return alignment
