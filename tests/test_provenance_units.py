@@ -706,6 +706,18 @@ def test_heavy_spin_without_a_long_verbatim_run_is_spun_when_word_for_word() -> 
     assert classify(f).relation != "spun"
 
 
+def footnoted_pair(seed: int, length: int, marked: range) -> tuple[list[str], list[str]]:
+    """Words of an invented text and of its copy, alike but at ``marked``, where the source has
+    footnote-marked words "act.2", "act.3", ... and the copy the same marks on another word."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    source_words = [rng.choice(words) for _ in range(length)]
+    copy_words = list(source_words)
+    for k, i in enumerate(marked):
+        source_words[i], copy_words[i] = f"act.{k + 2}", f"law.{k + 2}"
+    return source_words, copy_words
+
+
 def test_conflicts_that_keep_their_figures_are_substitutions() -> None:
     """A spinner rewording the word a figure is glued to (a footnote mark "act.2" -> "law.2": a
     short word with digits is a figure's token, see features._base_kind) changes the token, not
@@ -713,12 +725,7 @@ def test_conflicts_that_keep_their_figures_are_substitutions() -> None:
     from archive.provenance.classify import Anchors, different_story, pair_features
     from archive.provenance.clusters import same_figures_as_substitutions
 
-    rng = random.Random(3)
-    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
-    source_words = [rng.choice(words) for _ in range(120)]
-    copy_words = list(source_words)
-    for k, i in enumerate(range(10, 120, 25)):
-        source_words[i], copy_words[i] = f"act.{k + 2}", f"law.{k + 2}"
+    source_words, copy_words = footnoted_pair(3, 120, range(10, 120, 25))
     copy_words[60] = "1987"  # and one figure that does differ
     source_words[60] = "1986"
     source, copy = " ".join(source_words) + ".", " ".join(copy_words) + "."
@@ -737,11 +744,6 @@ def test_linking_reads_glued_figures_as_kept() -> None:
     linked to its source, not taken for another story (three or more such "differing numbers")."""
     from archive.provenance import DocInput, build
 
-    rng = random.Random(4)
-    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
-    source_words = [rng.choice(words) for _ in range(150)]
-    copy_words = list(source_words)
-    for k, i in enumerate(range(12, 150, 30)):
-        source_words[i], copy_words[i] = f"act.{k + 2}", f"law.{k + 2}"
+    source_words, copy_words = footnoted_pair(4, 150, range(12, 150, 30))
     result = build([DocInput(1, " ".join(source_words) + "."), DocInput(2, " ".join(copy_words) + ".")])
     assert {(l.derived_id, l.source_id) for l in result.links} & {(1, 2), (2, 1)}
