@@ -302,8 +302,8 @@ def _occurrences(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 def _ranked_anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
     """The bigrams found once in each text, and those inside the runs both texts repeat, found
     up to MAX_REPEATS times in each: the k-th occurrence in a with the k-th in b."""
-    ia, ib = intersect_sorted(a.bigrams, b.bigrams)
-    pairs = set(zip(a.bigram_pos[ia].tolist(), b.bigram_pos[ib].tolist()))
+    ai, bj = anchors(a, b)
+    pairs = set(zip(ai.tolist(), bj.tolist()))
     bga, posa, ranka, counta = _occurrences(a.tokens.hashes)
     bgb, posb, rankb, countb = _occurrences(b.tokens.hashes)
     total_a = dict(zip(bga.tolist(), counta.tolist()))

@@ -248,15 +248,18 @@ def _figures(span: str) -> list[str]:
     return out
 
 
+def _span_figures(text: str, t: Tokens, i0: int, i1: int) -> list[str]:
+    """The figures of the tokens ``t[i0:i1]`` of ``text``."""
+    return _figures(text[int(t.starts[i0]):int(t.ends[i1 - 1])])
+
+
 def figures_changed(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> int:
     """Replacements of the alignment where both sides give figures and they differ: "800"
     against "350", "five" against "seven", not a spinner's "24-nation" against "24-country"
     nor "two" against "2"."""
-    def figures(text: str, t: Tokens, i0: int, i1: int) -> list[str]:
-        return _figures(text[int(t.starts[i0]):int(t.ends[i1 - 1])])
     changed = 0
     for c in alignment.number_conflicts + alignment.substitutions:
-        fa, fb = figures(text_a, tokens_a, c.a0, c.a1), figures(text_b, tokens_b, c.b0, c.b1)
+        fa, fb = _span_figures(text_a, tokens_a, c.a0, c.a1), _span_figures(text_b, tokens_b, c.b0, c.b1)
         changed += bool(fa) and bool(fb) and fa != fb
     return changed
 
@@ -267,14 +270,10 @@ def same_figures_as_substitutions(alignment: Alignment, text_a: str, tokens_a: T
     substitutions: a token that glues a figure to a short word (a footnote mark "act.2",
     "1.Break", "50-mln-dlr"; a longer word with digits is no figure at all, features._base_kind)
     holds a number, and a spinner rewording its word ("law.2") changes the token but not the
-    figure. Counted as differing numbers, three such made a spun copy another story. Itself when every conflict's figures
-    differ (most pairs: "1.20 dlrs" against "1.10 dlrs")."""
-    if not alignment.number_conflicts:
-        return alignment
-    def figures(text: str, t: Tokens, i0: int, i1: int) -> list[str]:
-        return _figures(text[int(t.starts[i0]):int(t.ends[i1 - 1])])
+    figure. Counted as differing numbers, three such made a spun copy another story. Itself
+    when every conflict's figures differ (most pairs: "1.20 dlrs" against "1.10 dlrs")."""
     same = [c for c in alignment.number_conflicts
-            if figures(text_a, tokens_a, c.a0, c.a1) == figures(text_b, tokens_b, c.b0, c.b1)]
+            if _span_figures(text_a, tokens_a, c.a0, c.a1) == _span_figures(text_b, tokens_b, c.b0, c.b1)]
     if not same:
         return alignment
     return dataclasses.replace(

@@ -571,8 +571,6 @@ class ProvenanceIndex:
         """The aligned pair's features; number conflicts that give the same figures on both
         sides are substitutions (see clusters.same_figures_as_substitutions)."""
         f = pair_features(a, b, self._prepared(a), self._prepared(b), self.anchors[a], self.anchors[b], cosine)
-        if not f.alignment.number_conflicts:
-            return f
         al = same_figures_as_substitutions(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
         return f if al is f.alignment else dataclasses.replace(f, alignment=al)
 
