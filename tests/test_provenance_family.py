@@ -1109,9 +1109,37 @@ def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_so
     # The model's text reads as LLM output and the human text does not: style decides.
     p, names = read((False, True))
     assert names == ["ai_style"] and p > 0.5
-    # Without that reading, the vote stands and outweighs the word rate, as for any copy.
+    # Without that reading, the vote stands, as for any copy; the word rate, made by the
+    # substitutions alone, is silent.
     p, names = read((False, False))
-    assert names == ["substitution_frequency", "ai_style"] and p < 0.5
+    assert names == ["substitution_frequency"] and p < 0.5
+
+
+def test_llm_favoured_words_swapped_away_by_a_spinner_do_not_make_its_copy_the_source() -> None:
+    import numpy as np
+
+    from archive.provenance.direction import DocTraits, direction
+
+    from test_provenance_units import substituted_pair
+
+    # A spinner swapped the source's LLM-favoured words ("crucial", "significant") for plain
+    # ones, word for word; the word frequencies give no margin either way.
+    source, copy, ta, tb, _, f = substituted_pair(7)
+    flat = lambda h: np.full(h.shape[0], 50)  # noqa: E731
+    source_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=1.5)
+    copy_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=0.0)
+
+    def signals(rewrite: bool, styled: tuple[bool, bool] = (False, False)) -> tuple[float, list[str]]:
+        p, found, _ = direction(f, ta, tb, source, copy, source_traits, copy_traits, flat, 5000,
+                                rewrite=rewrite, llm_styled=styled)
+        return p, [s.name for s in found]
+
+    assert signals(rewrite=False) == (0.5, [])
+    # Between rewrites, and when the source reads as a model's text on its own, the rate counts.
+    p, names = signals(rewrite=True)
+    assert names == ["ai_style"] and p < 0.5
+    p, names = signals(rewrite=False, styled=(True, False))
+    assert names == ["ai_style"] and p < 0.5
 
 
 def test_a_text_whose_style_says_too_little_joins_an_original_whose_rewrites_read_far_less_human() -> None:
