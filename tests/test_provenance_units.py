@@ -133,6 +133,60 @@ def test_a_moved_stretch_that_repeats_a_paragraph_is_aligned_again() -> None:
     assert al.coverage_a > 0.95 and al.coverage_b > 0.95 and al.number_conflicts == ()
 
 
+
+_REPEATED_PAGE = (
+    "Harbour traders gathered on Tuesday evening outside the municipal offices, carrying placards and "
+    "petitions signed by hundreds of residents who depend on summer visitors. "
+    "The council proposed that the harbour close for a whole season, and traders in the old quarter "
+    "warned of lost trade while fishermen spoke of empty nets. A county legislator filed a bill to "
+    "keep the lock open on Sundays. The council proposed that the harbour close for a whole season, "
+    "and traders in the old quarter warned of lost trade while fishermen spoke of empty nets. A "
+    "second vote is due in the spring, and the mayor said she would not stand in its way, whatever "
+    "the chamber of commerce decides about dredging, moorings and the future of the ferry service.")
+
+
+def _swap_every_third_content_word(text: str) -> str:
+    """A heavy spin in place: every third word of five letters or more becomes another word."""
+    out, seen = [], 0
+    for word in text.split(" "):
+        if len(word.strip(".,")) >= 5:
+            seen += 1
+            if seen % 3 == 0:
+                word = "zq" + word[::-1]
+        out.append(word)
+    return " ".join(out)
+
+
+def test_a_spun_copy_that_keeps_its_sources_repeated_paragraph_is_aligned_through_it() -> None:
+    from archive.provenance.align import _align_in_order, anchors, patience_anchors
+
+    # Inside the repeat no bigram occurs once, and the swaps leave no verbatim run that spans it,
+    # so the unique anchors leave the repeat one unaligned gap; anchored again inside that gap,
+    # its occurrence is aligned with the copy's.
+    pa, pb = Prepared.of(tokenize(_REPEATED_PAGE)), Prepared.of(tokenize(_swap_every_third_content_word(_REPEATED_PAGE)))
+    ai, bj = anchors(pa, pb)
+    assert _align_in_order(pa, pb, ai, bj).coverage_a < 0.8
+    more_a, more_b = patience_anchors(pa, pb, ai, bj)
+    assert more_a.shape[0] > ai.shape[0] and (np.diff(more_a) > 0).all() and (np.diff(more_b) > 0).all()
+    al = align(pa, pb)
+    assert al.coverage_a > 0.95 and al.coverage_b > 0.95 and len(al.substitutions) >= 10
+
+
+def test_a_revision_is_not_anchored_again_inside_its_sources_repeat() -> None:
+    from archive.provenance.align import _align_in_order, _substitutes_in_place, anchors, patience_anchors
+
+    # A rewrite that keeps a few phrases, in another order: its edits are no spinner's, and a
+    # common phrase inside the source's repeat must not anchor it.
+    rewrite = ("Fishermen spoke of empty nets and traders warned of lost trade. Officials in the old quarter "
+               "said the vote is due in the spring. A legislator wants the lock open on Sundays.")
+    pa, pb = Prepared.of(tokenize(_REPEATED_PAGE)), Prepared.of(tokenize(rewrite))
+    ai, bj = anchors(pa, pb)
+    main = _align_in_order(pa, pb, ai, bj)
+    assert not _substitutes_in_place(main)
+    assert align(pa, pb) == main
+    # The re-anchoring itself would find the repeat's phrases.
+    assert patience_anchors(pa, pb, ai, bj)[0].shape[0] >= ai.shape[0]
+
 def test_opcodes_agree_with_a_plain_diff_on_moves() -> None:
     a = np.arange(30, dtype=np.int64)
     b = np.concatenate([a[:10], [99, 98], a[12:25]])

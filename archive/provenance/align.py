@@ -12,7 +12,9 @@ Copies keep the order of the text, so aligned runs separated by short replacemen
 reused with word substitutions (the spinner's fingerprint), while unmatched material at the ends
 is cruft, a cut ending or added paragraphs. A copy that moves a stretch (a content farm leading
 with the last paragraphs) is aligned in order first; the stretches both texts then leave
-unaligned are aligned with each other, and kept when one is reused whole.
+unaligned are aligned with each other, and kept when one is reused whole. A spinner's copy of a
+page that repeats a paragraph is anchored again inside the gaps the repeat leaves (patience
+diff's recursion, patience_anchors).
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ MIN_MOVED_RUN = 10
 # each repeat a phrase, aligned siblings better than their source.
 REPEAT_RUN = 8
 MAX_REPEATS = 4
+# An alignment reads as a spinner's (see _substitutes_in_place) with this many substitutions
+# and this share of its edits (LLMFake and Clough revisions: at most 62% of 10+ edits, 50% at
+# the 95th percentile; heavy spins 96% and more).
+SPINNER_MIN_SUBS = 3
+SPINNER_SUB_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -284,6 +291,60 @@ def anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
     return a.bigram_pos[ia], b.bigram_pos[ib]
 
 
+def _unique_within(h: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """The bigrams found once in ``h[lo:hi]`` (sorted) and their positions in ``h``."""
+    bigrams, pos = _unique_bigrams(h[lo:hi])
+    return bigrams, pos + lo
+
+
+def patience_anchors(a: Prepared, b: Prepared, ai: np.ndarray, bj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The bigrams found once in each text (``ai``, ``bj``: anchors()); and, when a text repeats a run of REPEAT_RUN tokens
+    (scraped pages repeat a paragraph), the bigrams inside such runs that are found once in both
+    stretches of a gap their longest in-order chain leaves (before its first anchor and after
+    its last too), recursively, as patience diff does. A bigram inside a repeat is no unique
+    anchor, so a copy that kept the repeat left it one gap, too large for the walk's exact diff;
+    between the anchors around one occurrence, that occurrence's bigrams are unique again.
+    Only bigrams inside repeats: any other bigram found twice is a common phrase ("of the"),
+    which would anchor chance agreement between two rewrites."""
+    ha, hb = a.tokens.hashes, b.tokens.hashes
+    if ai.shape[0] == 0 or not (_repeats_a_run(ha) or _repeats_a_run(hb)):
+        return ai, bj
+    repeated_a, repeated_b = _in_repeated_runs(ha), _in_repeated_runs(hb)
+    order = np.argsort(ai, kind="stable")
+    chain = longest_increasing(bj[order].tolist())
+    found_a, found_b = ai[order][chain].tolist(), bj[order][chain].tolist()
+    # Gaps as token ranges [lo_a, hi_a) x [lo_b, hi_b) outside the chain's bigrams.
+    todo = list(zip([0] + [i + 2 for i in found_a], found_a + [ha.shape[0]],
+                    [0] + [j + 2 for j in found_b], found_b + [hb.shape[0]]))
+    added_a: list[int] = []
+    added_b: list[int] = []
+    while todo:
+        lo_a, hi_a, lo_b, hi_b = todo.pop()
+        if min(hi_a - lo_a, hi_b - lo_b) < 2 or (hi_a - lo_a) * (hi_b - lo_b) <= _REFINE_CELLS:
+            continue  # the walk diffs a small gap exactly
+        ga, pos_a = _unique_within(ha, lo_a, hi_a)
+        gb, pos_b = _unique_within(hb, lo_b, hi_b)
+        ia, ib = intersect_sorted(ga, gb)
+        sa, sb = pos_a[ia], pos_b[ib]
+        keep = repeated_a[sa] | repeated_b[sb]
+        if not keep.any():
+            continue
+        sa, sb = sa[keep], sb[keep]
+        order = np.argsort(sa, kind="stable")
+        sa, sb = sa[order], sb[order]
+        sub = longest_increasing(sb.tolist())
+        new_a, new_b = sa[sub].tolist(), sb[sub].tolist()
+        added_a.extend(new_a)
+        added_b.extend(new_b)
+        todo.extend(zip([lo_a] + [i + 2 for i in new_a], new_a + [hi_a],
+                        [lo_b] + [j + 2 for j in new_b], new_b + [hi_b]))
+    if not added_a:
+        return ai, bj
+    out_a = np.array(found_a + added_a, dtype=np.int64)
+    out_b = np.array(found_b + added_b, dtype=np.int64)
+    order = np.argsort(out_a, kind="stable")
+    return out_a[order], out_b[order]
+
 def _occurrences(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The bigrams of ``h`` inside its repeated runs, sorted by hash (ties in text order): their
     hashes, positions, rank among the occurrences of their hash in the whole text (0 for the
@@ -369,11 +430,24 @@ def align(pa: Prepared, pb: Prepared) -> Alignment:
     """The in-order alignment of the two texts, plus passages that one of them moved."""
     ai, bj = anchors(pa, pb)
     main = _align_in_order(pa, pb, ai, bj)
+    if _substitutes_in_place(main):
+        more_a, more_b = patience_anchors(pa, pb, ai, bj)
+        if more_a.shape[0] > ai.shape[0]:
+            main = _align_in_order(pa, pb, more_a, more_b)
     if main.longest_run < MIN_MOVED_RUN:
         return main  # no verbatim reuse in order: nothing says a stretch was moved rather than new
     moved = [m for m in _moved(pa, pb, main, ai, bj) if m.passages]
     return _with_moved(main, moved) if moved else main
 
+
+def _substitutes_in_place(al: Alignment) -> bool:
+    """The alignment reads as a spinner's so far: SPINNER_MIN_SUBS substitutions or more, and
+    at least SPINNER_SUB_SHARE of its edits. A spinner keeps the text's order and swaps words
+    where they stand, so a repeat its copy keeps is aligned again (patience_anchors); a revision
+    by a person or a model inserts, drops and reorders, and a common phrase inside its source's
+    repeat would anchor chance agreement (LLMFake: rewrites of one article lost their source)."""
+    subs = len(al.substitutions)
+    return subs >= SPINNER_MIN_SUBS and subs >= SPINNER_SUB_SHARE * al.internal_edits
 
 def _unaligned(passages: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     """Stretches [start, end) of at least MIN_MOVED_TOKENS outside the given ranges."""
