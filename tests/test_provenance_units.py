@@ -172,20 +172,29 @@ def test_a_spun_copy_that_keeps_its_sources_repeated_paragraph_is_aligned_throug
     assert al.coverage_a > 0.95 and al.coverage_b > 0.95 and len(al.substitutions) >= 10
 
 
+def test_a_spun_copy_of_a_page_that_holds_its_article_twice_is_aligned() -> None:
+    # Nearly every bigram of such a page is in a repeat: the unique anchors are a handful and
+    # align next to nothing, yet the copy is a spin word for word.
+    page = _REPEATED_PAGE + " " + _REPEATED_PAGE
+    al = align(Prepared.of(tokenize(page)), Prepared.of(tokenize(_swap_every_third_content_word(page))))
+    assert al.coverage_a > 0.95 and al.coverage_b > 0.95 and len(al.substitutions) >= 20
+
+
 def test_a_revision_is_not_anchored_again_inside_its_sources_repeat() -> None:
     from archive.provenance.align import _align_in_order, _substitutes_in_place, anchors, patience_anchors
 
-    # A rewrite that keeps a few phrases, in another order: its edits are no spinner's, and a
-    # common phrase inside the source's repeat must not anchor it.
-    rewrite = ("Fishermen spoke of empty nets and traders warned of lost trade. Officials in the old quarter "
-               "said the vote is due in the spring. A legislator wants the lock open on Sundays.")
+    # A rewrite that keeps a few phrases, in another order: the repeat's phrases anchor it again,
+    # but that alignment is no spinner's, so the in-order one stands.
+    rewrite = ("Harbour traders gathered on Tuesday evening with placards. Last year the council proposed that "
+               "the harbour close, a plan residents say would ruin them. Now a bill would keep the lock open "
+               "on Sundays, and fishermen spoke of empty nets all winter. Residents expect the mayor will not "
+               "stand in its way when the second vote comes.")
     pa, pb = Prepared.of(tokenize(_REPEATED_PAGE)), Prepared.of(tokenize(rewrite))
     ai, bj = anchors(pa, pb)
-    main = _align_in_order(pa, pb, ai, bj)
-    assert not _substitutes_in_place(main)
-    assert align(pa, pb) == main
-    # The re-anchoring itself would find the repeat's phrases.
-    assert patience_anchors(pa, pb, ai, bj)[0].shape[0] >= ai.shape[0]
+    more_a, more_b = patience_anchors(pa, pb, ai, bj)
+    assert more_a.shape[0] > ai.shape[0]
+    assert not _substitutes_in_place(_align_in_order(pa, pb, more_a, more_b))
+    assert align(pa, pb) == _align_in_order(pa, pb, ai, bj)
 
 def test_opcodes_agree_with_a_plain_diff_on_moves() -> None:
     a = np.arange(30, dtype=np.int64)

@@ -170,10 +170,19 @@ def _run_hashes(h: np.ndarray) -> np.ndarray:
     return run
 
 
-def _repeats_a_run(h: np.ndarray) -> bool:
-    """The tokens ``h`` hold some run of REPEAT_RUN tokens twice."""
-    run = _run_hashes(h)
-    return np.unique(run).shape[0] < run.shape[0]
+def _may_repeat_a_run(unique_pos: np.ndarray, length: int) -> bool:
+    """Whether a text of ``length`` tokens whose unique bigrams start at ``unique_pos`` may
+    hold a run of REPEAT_RUN tokens twice: such a run makes REPEAT_RUN - 1 bigrams in a row
+    that are not unique. Most texts have no such row, and this is far cheaper than hashing
+    their runs (_in_repeated_runs)."""
+    window = REPEAT_RUN - 1
+    if length - 1 < window:
+        return False
+    shared = np.ones(length - 1, dtype=np.int32)
+    shared[unique_pos] = 0
+    in_row = np.zeros(length, dtype=np.int32)
+    np.cumsum(shared, out=in_row[1:])
+    return bool((in_row[window:] - in_row[:-window] == window).any())
 
 
 def _in_repeated_runs(h: np.ndarray) -> np.ndarray:
@@ -218,13 +227,18 @@ class Prepared:
     term_first: np.ndarray       # position of each term's first occurrence among content tokens
     content_upto: np.ndarray     # content tokens before position i (prefix counts, n + 1)
     numbers_upto: np.ndarray     # number tokens before position i
+    # For each bigram, whether it lies inside a run of REPEAT_RUN tokens the text holds more
+    # than once; None when the text repeats no run (most texts).
+    repeated: np.ndarray | None
 
     @classmethod
     def of(cls, tokens: Tokens) -> "Prepared":
         bigrams, pos = _unique_bigrams(tokens.hashes)
         content = tokens.kinds != STOP
         terms, first = np.unique(tokens.hashes[content], return_index=True)
-        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM))
+        repeated = _in_repeated_runs(tokens.hashes) if _may_repeat_a_run(pos, tokens.hashes.shape[0]) else None
+        return cls(tokens, bigrams, pos, terms, first, _prefix_counts(content), _prefix_counts(tokens.kinds == NUM),
+                   repeated if repeated is not None and repeated.any() else None)
 
 
 def _prefix_counts(mask: np.ndarray) -> np.ndarray:
@@ -307,9 +321,10 @@ def patience_anchors(a: Prepared, b: Prepared, ai: np.ndarray, bj: np.ndarray) -
     Only bigrams inside repeats: any other bigram found twice is a common phrase ("of the"),
     which would anchor chance agreement between two rewrites."""
     ha, hb = a.tokens.hashes, b.tokens.hashes
-    if ai.shape[0] == 0 or not (_repeats_a_run(ha) or _repeats_a_run(hb)):
+    if ai.shape[0] == 0 or (a.repeated is None and b.repeated is None):
         return ai, bj
-    repeated_a, repeated_b = _in_repeated_runs(ha), _in_repeated_runs(hb)
+    repeated_a = a.repeated if a.repeated is not None else np.zeros(max(ha.shape[0] - 1, 0), dtype=bool)
+    repeated_b = b.repeated if b.repeated is not None else np.zeros(max(hb.shape[0] - 1, 0), dtype=bool)
     order = np.argsort(ai, kind="stable")
     chain = longest_increasing(bj[order].tolist())
     found_a, found_b = ai[order][chain].tolist(), bj[order][chain].tolist()
@@ -430,10 +445,11 @@ def align(pa: Prepared, pb: Prepared) -> Alignment:
     """The in-order alignment of the two texts, plus passages that one of them moved."""
     ai, bj = anchors(pa, pb)
     main = _align_in_order(pa, pb, ai, bj)
-    if _substitutes_in_place(main):
-        more_a, more_b = patience_anchors(pa, pb, ai, bj)
-        if more_a.shape[0] > ai.shape[0]:
-            main = _align_in_order(pa, pb, more_a, more_b)
+    more_a, more_b = patience_anchors(pa, pb, ai, bj)
+    if more_a.shape[0] > ai.shape[0]:
+        through = _align_in_order(pa, pb, more_a, more_b)
+        if _substitutes_in_place(through) and through.matched > main.matched:
+            main = through
     if main.longest_run < MIN_MOVED_RUN:
         return main  # no verbatim reuse in order: nothing says a stretch was moved rather than new
     moved = [m for m in _moved(pa, pb, main, ai, bj) if m.passages]
@@ -441,11 +457,12 @@ def align(pa: Prepared, pb: Prepared) -> Alignment:
 
 
 def _substitutes_in_place(al: Alignment) -> bool:
-    """The alignment reads as a spinner's so far: SPINNER_MIN_SUBS substitutions or more, and
-    at least SPINNER_SUB_SHARE of its edits. A spinner keeps the text's order and swaps words
-    where they stand, so a repeat its copy keeps is aligned again (patience_anchors); a revision
-    by a person or a model inserts, drops and reorders, and a common phrase inside its source's
-    repeat would anchor chance agreement (LLMFake: rewrites of one article lost their source)."""
+    """The alignment reads as a spinner's: SPINNER_MIN_SUBS substitutions or more, and at least
+    SPINNER_SUB_SHARE of its edits. A spinner keeps the text's order and swaps words where they
+    stand, so an alignment through the repeats its copy kept (patience_anchors) reads as one; a
+    revision by a person or a model inserts, drops and reorders, and a common phrase inside its
+    source's repeat anchored chance agreement (LLMFake: rewrites of one article lost it as their
+    source)."""
     subs = len(al.substitutions)
     return subs >= SPINNER_MIN_SUBS and subs >= SPINNER_SUB_SHARE * al.internal_edits
 
@@ -502,7 +519,7 @@ def _moved(pa: Prepared, pb: Prepared, main: Alignment, ai: np.ndarray, bj: np.n
         used.add(best)
         b0, b1 = gaps_b[best]
         sa, sb = Prepared.of(_slice(pa.tokens, a0, a1)), Prepared.of(_slice(pb.tokens, b0, b1))
-        repeats = _repeats_a_run(sa.tokens.hashes) and _repeats_a_run(sb.tokens.hashes)
+        repeats = sa.repeated is not None and sb.repeated is not None
         sub = _align_in_order(sa, sb, *(_ranked_anchors(sa, sb) if repeats else anchors(sa, sb)))
         if not sub.number_conflicts and max(sub.coverage_a, sub.coverage_b) >= MIN_MOVED_COVERAGE:
             out.append(_Moved(a0, b0, sub))
