@@ -1,4 +1,5 @@
-"""Evaluate archive.provenance on the dev data in ../shared/data (never copied into the repo).
+"""Evaluate archive.provenance on the dev data in ../shared/data (never copied into the repo;
+$ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-out data).
 
     .venv/bin/python bench/provenance_eval.py                 # all settings
     .venv/bin/python bench/provenance_eval.py spun llmfake    # some settings
@@ -25,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
@@ -321,6 +322,11 @@ def eval_reuters() -> dict[str, Any]:
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "clough": eval_clough, "seeds": eval_seeds,
             "reuters": eval_reuters}
+# The corpora each setting reads (the seeds are in the repository).
+NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
+         "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
+         "reuters": ["reuters21578/reuters21578.jsonl.gz"]}
 
 
 def main() -> None:
@@ -329,6 +335,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     chosen = args.settings or list(SETTINGS)
+    if any(NEEDS[name] for name in chosen):
+        require_data(*(DATA / path for name in chosen for path in NEEDS[name]))
     report: dict[str, Any] = {}
     for name in chosen:
         t = time.perf_counter()

@@ -33,7 +33,9 @@ from archive.search import IndexDoc, SearchIndex, count, search
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from fixtures.search.corpus import oracle_tokens as tokens  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "reuters21578" / "reuters21578.jsonl.gz"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import REUTERS  # noqa: E402
+
 
 
 def default_normalize(text: str) -> str:
@@ -188,7 +190,7 @@ QUERIES: list[tuple[str, dict[str, object], Callable[[Doc], bool]]] = [
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, default=REUTERS)
     parser.add_argument("--limit", type=int, default=None, help="index only the first N stories")
     parser.add_argument("--normalize", help="module:function applied to titles and texts (default NFC + whitespace)")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per query; its median counts (default 3)")

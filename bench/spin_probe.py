@@ -38,6 +38,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import require_data  # noqa: E402
 from provenance_eval import DATA, _load, _pr, _run, reuters_docs  # noqa: E402
 
 from archive.provenance import DERIVATIONS, DocInput  # noqa: E402
@@ -343,6 +344,8 @@ def main() -> None:
                         help="spin with an unwritten dictionary of rarer corpus words, at rates 0.3 / 0.5 / 0.7")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
+    require_data(DATA / "llmfake" / "sources.jsonl.gz",
+                 *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary)
     report["wall_s"] = round(time.perf_counter() - t, 2)
