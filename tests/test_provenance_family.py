@@ -1090,13 +1090,16 @@ def test_an_elaboration_adding_details_of_its_own_goes_to_the_unrivalled_origina
 def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_source() -> None:
     import numpy as np
 
+    from archive.provenance.classify import word_for_word
     from archive.provenance.direction import DocTraits, direction
 
     from test_provenance_units import substituted_pair
 
     # A model's paraphrase that kept enough wording to be classified a copy: its substitutes
     # happen to be the more common words, which for a spinner's copy would name it the source.
-    human, model, ta, tb, common, f = substituted_pair(5)
+    # It also inserts clauses, as models do and spinners do not.
+    human, model, ta, tb, common, f = substituted_pair(5, insertions=3)
+    assert not word_for_word(f)
     freq = lambda h: np.array([500 if x in common else 2 for x in h.tolist()])  # noqa: E731
     human_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=0.0)
     model_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=2.0)
@@ -1109,10 +1112,30 @@ def test_a_spinners_word_frequency_vote_does_not_make_the_llm_styled_side_the_so
     # The model's text reads as LLM output and the human text does not: style decides.
     p, names = read((False, True))
     assert names == ["ai_style"] and p > 0.5
-    # Without that reading, the vote stands, as for any copy; the word rate, made by the
-    # substitutions alone, is silent.
+    # Without that reading, the vote stands and outweighs the word rate, as for any copy.
     p, names = read((False, False))
-    assert names == ["substitution_frequency"] and p < 0.5
+    assert names == ["substitution_frequency", "ai_style"] and p < 0.5
+
+
+def test_a_spinners_word_frequency_vote_stands_in_a_word_for_word_pair_whatever_the_style_reading() -> None:
+    import numpy as np
+
+    from archive.provenance.classify import word_for_word
+    from archive.provenance.direction import DocTraits, direction
+
+    from test_provenance_units import substituted_pair
+
+    # A human article rich in LLM-favoured words (read as a model's by them alone), spun word for
+    # word into rarer words: the swaps took its LLM-favoured words away, and the spinner's
+    # thesaurus trait is the evidence that fits a word-for-word pair.
+    source, copy, ta, tb, rare, f = substituted_pair(11)
+    assert word_for_word(f)
+    freq = lambda h: np.array([2 if x in rare else 500 for x in h.tolist()])  # noqa: E731
+    source_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=2.7)
+    copy_traits = DocTraits(None, None, 240, 0, 0, 0, frozenset(), 0, llm_words=0.6)
+    p, signals, _ = direction(f, ta, tb, source, copy, source_traits, copy_traits, freq, 5000, rewrite=False,
+                              llm_styled=(True, False))
+    assert "substitution_frequency" in [s.name for s in signals] and p > 0.5
 
 
 def test_llm_favoured_words_swapped_away_by_a_spinner_do_not_make_its_copy_the_source() -> None:

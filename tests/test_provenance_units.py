@@ -583,10 +583,11 @@ def test_an_excerpt_of_a_longer_text_reads_as_derived_more_surely_than_a_cut_end
     assert weight == EXCERPT_WEIGHT > CONTAINMENT_WEIGHT and "excerpt" in reason
 
 
-def substituted_pair(seed: int):  # type: ignore[no-untyped-def]
+def substituted_pair(seed: int, insertions: int = 0):  # type: ignore[no-untyped-def]
     """Two texts of 240 invented words, the second with every 24th word (from the 9th) replaced
-    by a new word: a copy with ten substitutions. (texts, their tokens, the substitutes' hashes,
-    the pair's features.)"""
+    by a new word: a copy with ten substitutions; ``insertions`` of them also with a clause of
+    six new words inserted 12 words later (a reviser's edit, no spinner's). (texts, their tokens,
+    the substitutes' hashes, the pair's features.)"""
     from archive.provenance.classify import Anchors, pair_features
 
     rng = random.Random(seed)
@@ -595,6 +596,8 @@ def substituted_pair(seed: int):  # type: ignore[no-untyped-def]
     source_words = [rng.choice(words) for _ in range(240)]
     swaps = {i: "".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(4)) for i in range(8, 240, 24)}
     copy_words = [swaps.get(i, w) for i, w in enumerate(source_words)]
+    for i in sorted(range(20, 240, 24), reverse=True)[-insertions:] if insertions else []:
+        copy_words[i:i] = ["".join(rng.choice(syllables) + rng.choice("aeiou") for _ in range(5)) for _ in range(6)]
     source, copy = " ".join(source_words) + ".", " ".join(copy_words) + "."
     ta, tb = tokenize(source), tokenize(copy)
     substitutes = set(tokenize(" ".join(swaps.values())).hashes.tolist())
