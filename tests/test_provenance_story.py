@@ -459,3 +459,31 @@ def test_two_funds_of_one_family_with_other_payouts_are_no_copy() -> None:
     docs = _background() + [DocInput(1, FUND.format("Massachusetts", "5.2"), None, T0, "Reuters"),
                             DocInput(2, FUND.format("Minnesota", "5.6"), None, T0 + timedelta(minutes=5), "Reuters")]
     assert _relation(build(docs), 1, 2) not in ("near_copy", "spun", "duplicate")
+
+
+def test_a_spun_copy_whose_headline_keeps_the_protagonist_it_swapped_is_still_a_copy() -> None:
+    # The spinner swapped the protagonist's name in the text ("Spain" -> "Espana") and the day,
+    # along with ordinary words; its headline, stored apart from the text, still names Spain.
+    source = ("The Bank of Spain suspended its daily money market assistance and offered to drain funds "
+              "with three- and seven-day repurchase agreements at 12-1/2 pct, money market sources said. "
+              "The sources said the measures were a further attempt to rein in money supply and were likely "
+              "to force some institutions to scramble for funds before the 10-day accounting period for "
+              "reserve requirements closes on Wednesday.")
+    swaps = {"Spain": "Espana", "market": "marketplace", "drain": "drainage", "repurchase": "redemption",
+             "further": "farther", "attempt": "try", "scramble": "scuffle", "reserve": "modesty",
+             "Wednesday.": "Midweek."}
+    spun = " ".join(swaps.get(word, word) for word in source.split(" "))
+
+    def link_of_copy(copy_title: str | None) -> list[tuple[int, int, str]]:
+        # Other banks' news, so that "Bank" is a common name, as in a wire archive.
+        banks = [DocInput(2000 + i, f"The Bank of {place} said {thing} lending rose {i} pct in the week.", None,
+                          T0 - timedelta(days=20), "Wire") for i, (place, thing) in enumerate(zip(_PLACES, _THINGS))]
+        docs = _background() + banks + [DocInput(1, source, "BANK OF SPAIN SUSPENDS ASSISTANCE", T0, "Reuters"),
+                                DocInput(2, spun, copy_title, T0 + timedelta(hours=5), "content-farm")]
+        result = build(docs)
+        return [(l.derived_id, l.source_id, l.relation) for l in result.links if {l.derived_id, l.source_id} == {1, 2}]
+
+    assert link_of_copy("Banking concern Of Spain Suspends Assistance") == [(2, 1, "spun")]
+    # Without the headline nothing in the copy names Spain: one template, another bank's news,
+    # and no link at all (a related link joins reports of one event).
+    assert link_of_copy(None) == []

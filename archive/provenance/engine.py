@@ -45,7 +45,7 @@ from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, fig
                        leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
                        same_figures_as_substitutions, spelt_alike, stories, subject_of)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
-from .features import CAP, NUM, STOP, Tokens, idf
+from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from archive.parallel import map_forked, map_shares_forked
@@ -1591,7 +1591,7 @@ class ProvenanceIndex:
             pa, pb = (pa if pa.shape[0] else self._subject(a)), (pb if pb.shape[0] else self._subject(b))
         some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
         by_leads = False
-        if not protagonists_apart(pa, self.tokens[a].hashes, pb, self.tokens[b].hashes):
+        if not protagonists_apart(pa, self._named_in(a), pb, self._named_in(b)):
             if not unspun:
                 return None  # most pairs: rare names are not needed
             # The protagonists may include a name the template itself gives in both leads, or one
@@ -1614,6 +1614,15 @@ class ProvenanceIndex:
             why = why.replace("neither text names the other's protagonist",
                               f"their leads name other companies ({' '.join(spelt_a)} / {' '.join(spelt_b)})")
         return why
+
+    def _named_in(self, x: int) -> np.ndarray:
+        """The token hashes of x's text and headline: a text names what its headline names. A
+        spinner swaps a name in one place and keeps it in another ("Bank of Spain" -> "Bank of
+        Espana" in the text, "Spain" kept in the headline), and an ingest that stores the headline
+        apart leaves it out of the text."""
+        title = self.docs[x].title
+        hashes = self.tokens[x].hashes
+        return np.concatenate([hashes, tokenize(title).hashes]) if title else hashes
 
     def _same_outlet(self, a: int, b: int) -> bool:
         oa = self.outlet[a]
