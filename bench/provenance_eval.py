@@ -6,7 +6,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
     .venv/bin/python bench/provenance_eval.py --json out.json
 
 Settings: spun (spun_dev + all Reuters), llmfake, clough, seeds, reuters (duplicates report),
-spun_ingest (spun again, through the real ingest into a new archive and its provenance table).
+spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
+provenance table).
 A link is correct when it joins a copy to its true source in the right direction; "story-level"
 also accepts an exact/near duplicate of the true source (Reuters re-issues share text).
 """
@@ -158,23 +159,19 @@ def eval_spun() -> dict[str, Any]:
     return out
 
 
-def eval_spun_ingest() -> dict[str, Any]:
-    """The spun setting through the real ingest (``archive ingest`` of both files into a new
-    archive: readers, normalisation, storage, incremental linking) and the provenance table, as a
-    user or another evaluation would run it; the copies' texts are then the normalised ones (a
-    repeated headline and site furniture stripped), not the raw ones eval_spun links."""
+def _ingested(paths: list[Path]) -> tuple[dict[str, int], dict[int, int], list[tuple[int, int, str]], dict[str, Any]]:
+    """``archive ingest`` of ``paths`` into a new archive, as a user would run it (readers,
+    normalisation, storage, linking during the ingest): the documents' ids by external id, their
+    stories, the provenance table's (derived, source, relation) rows, and the ingest's timing."""
     import sqlite3
     import tempfile
 
     from archive.api import Archive
 
-    spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
-    truth = {r["id"]: (r["source_id"], str(r["rate"])) for r in spun}
     with tempfile.TemporaryDirectory(prefix="provenance-eval-") as home:
         t0, cpu0 = time.perf_counter(), _cpu_s()
         with Archive(home) as archive:
-            summary = archive.ingest([str(DATA / "reuters21578" / "reuters21578.jsonl.gz"),
-                                      str(DATA / "spun_dev" / "spun.jsonl.gz")], background=False)
+            summary = archive.ingest([str(path) for path in paths], background=False)
         timing = {"ingest_s": round(time.perf_counter() - t0, 3), "ingest_cpu_s": round(_cpu_s() - cpu0, 3),
                   "failed": summary.failed}
         db = sqlite3.connect(Path(home) / "archive.db")
@@ -182,6 +179,17 @@ def eval_spun_ingest() -> dict[str, Any]:
         story_of = dict(db.execute("SELECT document_id, story_id FROM stories"))
         rows = list(db.execute("SELECT derived_id, source_id, relation FROM provenance"))
         db.close()
+    return id_of, story_of, rows, timing
+
+
+def eval_spun_ingest() -> dict[str, Any]:
+    """The spun setting through the real ingest (``_ingested``) and the provenance table, as a
+    user or another evaluation would run it; the copies' texts are then the normalised ones (a
+    repeated headline and site furniture stripped), not the raw ones eval_spun links."""
+    spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
+    truth = {r["id"]: (r["source_id"], str(r["rate"])) for r in spun}
+    id_of, story_of, rows, timing = _ingested([DATA / "reuters21578" / "reuters21578.jsonl.gz",
+                                               DATA / "spun_dev" / "spun.jsonl.gz"])
     same_text: dict[int, set[int]] = defaultdict(set)
     by_copy: dict[int, list[int]] = defaultdict(list)
     copy_ids = {id_of[ext] for ext in truth}
@@ -195,20 +203,50 @@ def eval_spun_ingest() -> dict[str, Any]:
     wrong_story = 0
     for ext, (source_ext, rate) in truth.items():
         doc, src = id_of[ext], id_of[source_ext]
-        c = per_rate[rate]
-        sources = by_copy.get(doc, [])
-        c["copies"] += 1
-        c["links"] += len(sources)
-        c["correct"] += sources.count(src)
-        c["correct_story"] += sum(1 for s in sources if s == src or s in same_text[src])
-        c["found"] += src in sources
-        c["found_story"] += any(s == src or s in same_text[src] for s in sources)
+        _count(per_rate[rate], by_copy.get(doc, []), src, {src} | same_text[src])
         wrong_story += story_of.get(doc, -doc) != story_of.get(src, -src)
-    out: dict[str, Any] = {"timing": timing, "copies_in_wrong_story": wrong_story}
+    return {"timing": timing, "copies_in_wrong_story": wrong_story, **_by_group(per_rate, "rate_")}
+
+
+def eval_llmfake_ingest() -> dict[str, Any]:
+    """The llmfake setting through the real ingest (``_ingested``). Unlike eval_llmfake, no outlet
+    is given: the JSON has no publisher field (eval_llmfake passes each rewrite's model as its
+    outlet), and the texts are the stored, normalised ones."""
+    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
+    rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
+    id_of, _, rows, timing = _ingested([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
+    same_text: dict[str, set[int]] = defaultdict(set)
+    for r in sources:
+        same_text[" ".join(r["text"].split())].add(id_of[r["id"]])
+    by_rewrite: dict[int, list[int]] = defaultdict(list)
+    for derived, source, relation in rows:
+        if relation in DERIVATIONS:
+            by_rewrite[derived].append(source)
+    text_of = {r["id"]: " ".join(r["text"].split()) for r in sources}
+    per_task: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rewrites:
+        src = id_of[r["source_id"]]
+        _count(per_task[r["task"]], by_rewrite.get(id_of[r["id"]], []), src, same_text[text_of[r["source_id"]]])
+    return {"timing": timing, **_by_group(per_task, "")}
+
+
+def _count(c: Counter[str], sources: list[int], src: int, same_story: set[int]) -> None:
+    """Count one copy's links (``sources``) against its true source ``src`` (``same_story``: the
+    sources that also count at story level)."""
+    c["copies"] += 1
+    c["links"] += len(sources)
+    c["correct"] += sources.count(src)
+    c["correct_story"] += sum(1 for s in sources if s in same_story)
+    c["found"] += src in sources
+    c["found_story"] += any(s in same_story for s in sources)
+
+
+def _by_group(groups: dict[str, Counter[str]], prefix: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     total: Counter[str] = Counter()
-    for rate in sorted(per_rate):
-        total.update(per_rate[rate])
-        out[f"rate_{rate}"] = _pr(per_rate[rate])
+    for name in sorted(groups):
+        total.update(groups[name])
+        out[f"{prefix}{name}"] = _pr(groups[name])
     out["all"] = _pr(total)
     return out
 
@@ -377,13 +415,14 @@ def eval_reuters() -> dict[str, Any]:
 
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "clough": eval_clough, "seeds": eval_seeds,
-            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest}
+            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
-         "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"]}
+         "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
+         "llmfake_ingest": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"]}
 
 
 def main() -> None:
