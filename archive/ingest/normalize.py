@@ -83,7 +83,8 @@ _LABEL_PHRASE = re.compile(
 # A line that introduces what follows ("Here is the news article:", "Here's a rewritten version
 # of the passage:"): a writer's words, not site furniture, and when a language model wrote them
 # (its reply's framing) provenance's evidence that the text is a model's.
-_INTRODUCTION = re.compile(r"^\W*(?:[a-z]+[,!]\s+)?here(?:'s|’s|\s+is|\s+are)\s+(?:a|an|the|your|my)\b.{0,100}:$", re.IGNORECASE)
+_INTRODUCTION = re.compile(r"^\W*(?:[a-z]+[,!]\s+)?here(?:'s|’s|\s+is|\s+are)\s+(?:a|an|the|your|my)\b.{0,100}:$",
+                           re.IGNORECASE)
 _BYLINE_START = re.compile(r"^\W*(?:written|posted|published|updated|last\s+updated|author)\b|^\W*by\s", re.I)
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|^\W*copyright\b|\ball rights reserved\b", re.IGNORECASE)
 _AGENCY = re.compile(
@@ -121,7 +122,8 @@ def normalize_text(text: str) -> str:
 
 
 def _line_spaces(line: str) -> str:
-    # str.split() takes the same whitespace as \s; most lines hold only plain spaces.
+    # Most lines hold no whitespace but plain spaces (str.isprintable() is False for tabs and
+    # no-break spaces): the regex runs only where there is something to replace.
     line = line.strip()
     return line if line.isprintable() else _OTHER_SPACE.sub(" ", line)
 

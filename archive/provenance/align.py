@@ -312,11 +312,12 @@ def _unique_within(h: np.ndarray, lo: int, hi: int) -> tuple[np.ndarray, np.ndar
 
 
 def patience_anchors(a: Prepared, b: Prepared, ai: np.ndarray, bj: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The bigrams found once in each text (``ai``, ``bj``: anchors()); and, when a text repeats a run of REPEAT_RUN tokens
-    (scraped pages repeat a paragraph), the bigrams inside such runs that are found once in both
-    stretches of a gap their longest in-order chain leaves (before its first anchor and after
-    its last too), recursively, as patience diff does. A bigram inside a repeat is no unique
-    anchor, so a copy that kept the repeat left it one gap, too large for the walk's exact diff;
+    """The bigrams found once in each text (``ai``, ``bj``: anchors()); and, when a text repeats
+    a run of REPEAT_RUN tokens (scraped pages repeat a paragraph), the bigrams inside such runs
+    that are found once in both stretches of a gap their longest in-order chain leaves (before
+    its first anchor and after its last too), recursively, as patience diff does. A bigram
+    inside a repeat is no unique anchor, so a copy that kept the repeat left it one gap, too
+    large for the walk's exact diff;
     between the anchors around one occurrence, that occurrence's bigrams are unique again.
     Only bigrams inside repeats: any other bigram found twice is a common phrase ("of the"),
     which would anchor chance agreement between two rewrites."""
@@ -359,6 +360,7 @@ def patience_anchors(a: Prepared, b: Prepared, ai: np.ndarray, bj: np.ndarray) -
     out_b = np.array(found_b + added_b, dtype=np.int64)
     order = np.argsort(out_a, kind="stable")
     return out_a[order], out_b[order]
+
 
 def _occurrences(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The bigrams of ``h`` inside its repeated runs, sorted by hash (ties in text order): their
@@ -465,6 +467,7 @@ def _substitutes_in_place(al: Alignment) -> bool:
     source)."""
     subs = len(al.substitutions)
     return subs >= SPINNER_MIN_SUBS and subs >= SPINNER_SUB_SHARE * al.internal_edits
+
 
 def _unaligned(passages: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     """Stretches [start, end) of at least MIN_MOVED_TOKENS outside the given ranges."""
