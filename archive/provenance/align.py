@@ -317,10 +317,10 @@ def patience_anchors(a: Prepared, b: Prepared, ai: np.ndarray, bj: np.ndarray) -
     that are found once in both stretches of a gap their longest in-order chain leaves (before
     its first anchor and after its last too), recursively, as patience diff does. A bigram
     inside a repeat is no unique anchor, so a copy that kept the repeat left it one gap, too
-    large for the walk's exact diff;
-    between the anchors around one occurrence, that occurrence's bigrams are unique again.
-    Only bigrams inside repeats: any other bigram found twice is a common phrase ("of the"),
-    which would anchor chance agreement between two rewrites."""
+    large for the walk's exact diff; between the anchors around one occurrence, that
+    occurrence's bigrams are unique again. Only bigrams inside repeats: any other bigram found
+    twice is a common phrase ("of the"), which would anchor chance agreement between two
+    rewrites."""
     ha, hb = a.tokens.hashes, b.tokens.hashes
     if ai.shape[0] == 0 or (a.repeated is None and b.repeated is None):
         return ai, bj
