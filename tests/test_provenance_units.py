@@ -196,6 +196,32 @@ def test_a_revision_is_not_anchored_again_inside_its_sources_repeat() -> None:
     assert not _substitutes_in_place(_align_in_order(pa, pb, more_a, more_b))
     assert align(pa, pb) == _align_in_order(pa, pb, ai, bj)
 
+
+def test_a_heavy_spin_that_moves_its_last_paragraphs_first_is_aligned_whole() -> None:
+    # Every second word of four letters or more swapped: no verbatim run of MIN_MOVED_RUN is
+    # left, yet the in-order alignment is a spinner's, so the moved stretch is aligned too.
+    sentences = [
+        "Harbour traders gathered on Tuesday evening outside the municipal offices, carrying placards and "
+        "petitions signed by hundreds of residents",
+        "The council proposed that the harbour close for a whole season, and traders in the old quarter "
+        "warned of lost trade",
+        "Fishermen spoke of empty nets and of boats tied up at the quay for months on end",
+        "A county legislator filed a bill to keep the lock open on Sundays, with a toll for pleasure boats",
+        "A second vote is due in the spring, and the mayor said she would not stand in its way",
+        "The chamber of commerce has asked for a study of dredging, moorings and the future of the ferry service",
+        "Engineers expect the study to take most of the summer and to cost several thousand pounds"]
+    source = ". ".join(sentences) + "."
+    words, seen = [], 0
+    for word in source.split(" "):
+        if len(word.strip(".,")) >= 4:
+            seen += 1
+            word = "zq" + word[::-1] if seen % 2 == 0 else word
+        words.append(word)
+    spun = " ".join(words).split(". ")
+    copy = ". ".join(spun[-2:]) + ". " + ". ".join(spun[:-2])
+    al = align(Prepared.of(tokenize(source)), Prepared.of(tokenize(copy)))
+    assert al.longest_run < 10 and al.coverage_a > 0.95 and al.coverage_b > 0.95
+
 def test_opcodes_agree_with_a_plain_diff_on_moves() -> None:
     a = np.arange(30, dtype=np.int64)
     b = np.concatenate([a[:10], [99, 98], a[12:25]])

@@ -452,8 +452,10 @@ def align(pa: Prepared, pb: Prepared) -> Alignment:
         through = _align_in_order(pa, pb, more_a, more_b)
         if _substitutes_in_place(through) and through.matched > main.matched:
             main = through
-    if main.longest_run < MIN_MOVED_RUN:
-        return main  # no verbatim reuse in order: nothing says a stretch was moved rather than new
+    if main.longest_run < MIN_MOVED_RUN and not _substitutes_in_place(main):
+        # Nothing says a stretch was moved rather than new: no verbatim reuse in order, nor a
+        # spinner's substitutions in place (a heavy spin leaves no run of MIN_MOVED_RUN).
+        return main
     moved = [m for m in _moved(pa, pb, main, ai, bj) if m.passages]
     return _with_moved(main, moved) if moved else main
 
