@@ -41,6 +41,11 @@ def test_normalize_text_cleans_whitespace_and_controls() -> None:
     assert normalize_text(raw) == "Café prices  rise\nline two\n\nnext\npara"
 
 
+def test_windows_1252_punctuation_read_as_c1_controls_is_restored() -> None:
+    # Scraped text decoded as Latin-1 where it was cp1252: the apostrophe and quotes come back.
+    assert normalize_text("It didn\x92t say \x93when\x94\x85 or\x81 why") == "It didn’t say “when”\nor why"
+
+
 def test_runs_of_spaces_inside_a_line_stay_but_not_in_the_content_hash() -> None:
     # Two spaces after a full stop are a writer's habit that provenance reads (style.irregularity).
     assert normalize_text("It rained.  Then it stopped.\t ") == "It rained.  Then it stopped."
@@ -56,9 +61,10 @@ def test_normalize_text_is_idempotent(text: str) -> None:
 
 
 def _reference_normalize_text(text: str) -> str:
-    """The definition with regular expressions: each whitespace character inside a line becomes a
-    space (runs stay), line ends trimmed, at most one blank line."""
+    """The definition with regular expressions: C1 controls read as Windows-1252, each whitespace
+    character inside a line becomes a space (runs stay), line ends trimmed, at most one blank line."""
     text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
+    text = re.sub(r"[\x80-\x84\x86-\x9f]", lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
     text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
     lines = (re.sub(r"[^\S\n]", " ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -23,6 +23,12 @@ from archive.ingest.records import RawRecord
 _OTHER_LINE_BREAKS = ("\u2028", "\u2029", "\x85", "\x0b", "\x0c")
 # Control and invisible format characters, except tab and newline (handled as whitespace).
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]")
+# C1 control characters in scraped text are nearly always Windows-1252 punctuation decoded as
+# Latin-1 ("don\x92t"): each becomes its cp1252 character (as ftfy's fix_c1_controls does) instead
+# of being dropped with the other controls; the five cp1252 leaves undefined are still dropped.
+_C1_AS_CP1252 = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
+                 if code != 0x85 and code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+_C1 = re.compile(r"[\x80-\x84\x86-\x9f]")
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # Whitespace inside a line other than the plain space (tabs, no-break and other Unicode spaces).
@@ -114,7 +120,10 @@ def normalize_text(text: str) -> str:
     provenance reads as one of the marks that tell a writer from a language model
     (archive.provenance.style.irregularity); search and display do not mind them.
     """
-    text = _INVISIBLE.sub("", _unify_line_breaks(unicodedata.normalize("NFC", text)))
+    text = _unify_line_breaks(unicodedata.normalize("NFC", text))
+    if _C1.search(text):
+        text = text.translate(_C1_AS_CP1252)
+    text = _INVISIBLE.sub("", text)
     text = "\n".join(_line_spaces(line) for line in text.split("\n"))
     if "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)
@@ -145,7 +154,8 @@ def _unify_line_breaks(text: str) -> str:
 def content_hash(text: str) -> str:
     """SHA-256 (hex) of the normalised text with single spaces: equal for texts that differ only in
     whitespace and the like, and the same as archives stored before runs of spaces were kept
-    (their re-ingest finds the same texts unchanged)."""
+    (their re-ingest finds the same texts unchanged; only a text with Windows-1252 punctuation
+    decoded as C1 controls, which were dropped then, is updated)."""
     return hashlib.sha256(_single_spaced(normalize_text(text)).encode("utf-8")).hexdigest()
 
 
