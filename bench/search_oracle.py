@@ -37,7 +37,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import REUTERS  # noqa: E402
 
 
-
 def default_normalize(text: str) -> str:
     """NFC and collapsed whitespace: the minimum the real ingest normaliser also does."""
     return " ".join(unicodedata.normalize("NFC", text).split())

@@ -181,7 +181,7 @@ def test_a_spun_copy_of_a_page_that_holds_its_article_twice_is_aligned() -> None
 
 
 def test_a_revision_is_not_anchored_again_inside_its_sources_repeat() -> None:
-    from archive.provenance.align import _align_in_order, _substitutes_in_place, anchors, patience_anchors
+    from archive.provenance.align import _align_in_order, anchors, patience_anchors, substitutes_in_place
 
     # A rewrite that keeps a few phrases, in another order: the repeat's phrases anchor it again,
     # but that alignment is no spinner's, so the in-order one stands.
@@ -193,7 +193,7 @@ def test_a_revision_is_not_anchored_again_inside_its_sources_repeat() -> None:
     ai, bj = anchors(pa, pb)
     more_a, more_b = patience_anchors(pa, pb, ai, bj)
     assert more_a.shape[0] > ai.shape[0]
-    assert not _substitutes_in_place(_align_in_order(pa, pb, more_a, more_b))
+    assert not substitutes_in_place(_align_in_order(pa, pb, more_a, more_b))
     assert align(pa, pb) == _align_in_order(pa, pb, ai, bj)
 
 

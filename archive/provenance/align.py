@@ -59,9 +59,10 @@ MIN_MOVED_RUN = 10
 # each repeat a phrase, aligned siblings better than their source.
 REPEAT_RUN = 8
 MAX_REPEATS = 4
-# An alignment reads as a spinner's (see _substitutes_in_place) with this many substitutions
+# An alignment reads as a spinner's (see substitutes_in_place) with this many substitutions
 # and this share of its edits (LLMFake and Clough revisions: at most 62% of 10+ edits, 50% at
-# the 95th percentile; heavy spins 96% and more).
+# the 95th percentile; heavy spins 96% and more), leaving a spinner a fifth of its edits as bare
+# insertions or deletions (a filler on its own).
 SPINNER_MIN_SUBS = 3
 SPINNER_SUB_SHARE = 0.8
 
@@ -362,18 +363,19 @@ def patience_anchors(a: Prepared, b: Prepared, ai: np.ndarray, bj: np.ndarray) -
     return out_a[order], out_b[order]
 
 
-def _occurrences(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The bigrams of ``h`` inside its repeated runs, sorted by hash (ties in text order): their
-    hashes, positions, rank among the occurrences of their hash in the whole text (0 for the
-    first) and that hash's number of occurrences."""
-    bg = _bigram_hashes(h)
+def _occurrences(p: Prepared) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The bigrams of a text that repeats runs, inside those runs (``p.repeated``), sorted by hash
+    (ties in text order): their hashes, positions, rank among the occurrences of their hash in
+    the whole text (0 for the first) and that hash's number of occurrences."""
+    assert p.repeated is not None
+    bg = _bigram_hashes(p.tokens.hashes)
     order = np.argsort(bg, kind="stable")
     ordered = bg[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     sizes = np.diff(np.r_[starts, ordered.shape[0]])
     rank = np.arange(ordered.shape[0]) - np.repeat(starts, sizes)
     count = np.repeat(sizes, sizes)
-    keep = _in_repeated_runs(h)[order]
+    keep = p.repeated[order]
     return ordered[keep], order[keep], rank[keep], count[keep]
 
 
@@ -382,8 +384,8 @@ def _ranked_anchors(a: Prepared, b: Prepared) -> tuple[np.ndarray, np.ndarray]:
     up to MAX_REPEATS times in each: the k-th occurrence in a with the k-th in b."""
     ai, bj = anchors(a, b)
     pairs = set(zip(ai.tolist(), bj.tolist()))
-    bga, posa, ranka, counta = _occurrences(a.tokens.hashes)
-    bgb, posb, rankb, countb = _occurrences(b.tokens.hashes)
+    bga, posa, ranka, counta = _occurrences(a)
+    bgb, posb, rankb, countb = _occurrences(b)
     total_a = dict(zip(bga.tolist(), counta.tolist()))
     total_b = dict(zip(bgb.tolist(), countb.tolist()))
     at = {(x, r): p for x, r, p in zip(bga.tolist(), ranka.tolist(), posa.tolist())
@@ -450,9 +452,9 @@ def align(pa: Prepared, pb: Prepared) -> Alignment:
     more_a, more_b = patience_anchors(pa, pb, ai, bj)
     if more_a.shape[0] > ai.shape[0]:
         through = _align_in_order(pa, pb, more_a, more_b)
-        if _substitutes_in_place(through) and through.matched > main.matched:
+        if substitutes_in_place(through) and through.matched > main.matched:
             main = through
-    if main.longest_run < MIN_MOVED_RUN and not _substitutes_in_place(main):
+    if main.longest_run < MIN_MOVED_RUN and not substitutes_in_place(main):
         # Nothing says a stretch was moved rather than new: no verbatim reuse in order, nor a
         # spinner's substitutions in place (a heavy spin leaves no run of MIN_MOVED_RUN).
         return main
@@ -460,15 +462,15 @@ def align(pa: Prepared, pb: Prepared) -> Alignment:
     return _with_moved(main, moved) if moved else main
 
 
-def _substitutes_in_place(al: Alignment) -> bool:
-    """The alignment reads as a spinner's: SPINNER_MIN_SUBS substitutions or more, and at least
+def substitutes_in_place(al: Alignment, min_subs: int = SPINNER_MIN_SUBS) -> bool:
+    """The alignment reads as a spinner's: ``min_subs`` substitutions or more, and at least
     SPINNER_SUB_SHARE of its edits. A spinner keeps the text's order and swaps words where they
     stand, so an alignment through the repeats its copy kept (patience_anchors) reads as one; a
     revision by a person or a model inserts, drops and reorders, and a common phrase inside its
     source's repeat anchored chance agreement (LLMFake: rewrites of one article lost it as their
     source)."""
     subs = len(al.substitutions)
-    return subs >= SPINNER_MIN_SUBS and subs >= SPINNER_SUB_SHARE * al.internal_edits
+    return subs >= min_subs and subs >= SPINNER_SUB_SHARE * al.internal_edits
 
 
 def _unaligned(passages: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .align import Alignment, Prepared, align, shared_content_in_order
+from .align import Alignment, Prepared, align, shared_content_in_order, substitutes_in_place
 from .features import CAP, NUM, STOP, Tokens
 
 # -- copy relations (aligned text) ------------------------------------------------------------
@@ -36,14 +36,13 @@ TEMPLATE_MAX_RUN = 60
 # also inserts, drops and reorders clauses: in LLMFake's and Clough's pairs covering 70% or more
 # without a run of 10, at most 62% of the edits were such substitutions (over all their pairs
 # with 10 edits, 50% at the 95th percentile); in spun copies without a run of 10
-# (spin_probe --open-dictionary, up to 27% of the words swapped) 96% or more.
-# WORD_FOR_WORD_MIN_SUB_SHARE lies between, leaving a spinner a fifth of its edits as bare
-# insertions or deletions (a filler on its own). The share is a pattern only over enough edits:
-# a notice of 20 words whose 3 differences are all in place (a fund's name, its dividend) is one
-# template filled in twice, not a spin; WORD_FOR_WORD_MIN_SUBS is what a heavy spin of even a
-# short paragraph leaves (those copies swap 22 to 98).
+# (spin_probe --open-dictionary, up to 27% of the words swapped) 96% or more; the share that
+# tells them apart is align.SPINNER_SUB_SHARE (align.substitutes_in_place, which also decides
+# when a spin's repeats and moved stretches are aligned). The share is a pattern only over
+# enough edits: a notice of 20 words whose 3 differences are all in place (a fund's name, its
+# dividend) is one template filled in twice, not a spin; WORD_FOR_WORD_MIN_SUBS is what a heavy
+# spin of even a short paragraph leaves (those copies swap 22 to 98).
 WORD_FOR_WORD_MIN_COVERAGE = 0.8
-WORD_FOR_WORD_MIN_SUB_SHARE = 0.8
 WORD_FOR_WORD_MIN_SUBS = 10
 # Substitutions per reusable word that make a copy 'spun' rather than a light edit.
 SPUN_MIN_RATE = 0.025
@@ -191,13 +190,11 @@ def word_for_word(f: PairFeatures) -> bool:
     """A spinner's substitution, however heavy: passages cover nearly all of the copy and nearly
     every edit between the first and last aligned word is a short substitution in place."""
     al = f.alignment
-    nsubs = len(al.substitutions)
     return (
         al.matched >= MIN_COPY_MATCHED
         and f.copy_coverage >= WORD_FOR_WORD_MIN_COVERAGE
-        and nsubs >= WORD_FOR_WORD_MIN_SUBS
         and al.substitution_rate >= SPUN_MIN_RATE
-        and nsubs >= WORD_FOR_WORD_MIN_SUB_SHARE * al.internal_edits
+        and substitutes_in_place(al, WORD_FOR_WORD_MIN_SUBS)
     )
 
 

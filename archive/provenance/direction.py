@@ -183,7 +183,8 @@ def direction(
         style += LLM_WORD_WEIGHT * (db.llm_words - da.llm_words)
     style = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, style))
     styled_a, styled_b = llm_styled
-    if not rewrite and word_for_word(f) and not (styled_a != styled_b and (style > 0) == styled_b):
+    in_place = word_for_word(f)
+    if not rewrite and in_place and not (styled_a != styled_b and (style > 0) == styled_b):
         # Two texts the same word for word but for substitutions in place differ in LLM-favoured
         # words only where one swapped the other's words: that says which way a spinner went no
         # better than a coin (its thesaurus drops a source's "crucial" as readily as it puts one
@@ -207,7 +208,7 @@ def direction(
     # work, which the vote reads, and a human source rich in LLM-favoured words reads as a model's
     # by them alone (open-dictionary probe, seed 12: a 22 to 1 vote silenced, its copy taken for
     # its source).
-    against_style = styled_a != styled_b and (sub_logit > 0) == styled_a and style * sub_logit < 0 and not word_for_word(f)
+    against_style = styled_a != styled_b and (sub_logit > 0) == styled_a and style * sub_logit < 0 and not in_place
     if sub_logit and not rewrite and not against_style:
         signals.append(_vote("substitution_frequency", sub_logit,
                              "in most substituted words the source side uses the word more frequent in the archive"))
