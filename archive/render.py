@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from archive.readstore import DocumentRecord
@@ -257,27 +257,125 @@ def family_tree(family: Any, *, evidence: bool = False, width: int = 100) -> str
     return "\n".join(out)
 
 
-def _excerpt(text: str, span: list[int], limit: int = 240) -> str:
+# How the side-by-side evidence marks a replaced word, and a figure that differs.
+SUBSTITUTION_MARKS = ("[[", "]]")
+FIGURE_MARKS = ("{{", "}}")
+# A passage longer than this many characters is shown in part: around its first replacements,
+# with this much context on either side, or else its head and tail.
+EXCERPT_CHARS = 240
+CONTEXT_CHARS = 40
+
+Mark = tuple[int, int, tuple[str, str]]  # start, end, (opening, closing)
+
+
+def _replacements(evidence: dict[str, Any]) -> list[tuple[Mark, Mark]]:
+    """Where each substitution and differing figure stands in the source and in the copy.
+    Evidence stored before it held these places (method 2026.12-33 and older) has none: only
+    the pairs are listed then."""
+    found = []
+    for key, pair in (("substitution_spans", SUBSTITUTION_MARKS), ("number_conflict_spans", FIGURE_MARKS)):
+        for where in evidence.get(key) or []:
+            (s0, s1), (d0, d1) = where["source"], where["derived"]
+            found.append(((s0, s1, pair), (d0, d1, pair)))
+    return found
+
+
+def _inside(mark: Mark, span: Sequence[int]) -> bool:
+    return span[0] <= mark[0] < mark[1] <= span[1]
+
+
+def _snap(text: str, at: int, lo: int, hi: int, back: bool, marks: Sequence[Mark]) -> int:
+    """``at`` moved to the nearest space (back or forward, within lo..hi), then out of any mark."""
+    while lo < at < hi and not text[at - 1].isspace() and not text[at].isspace():
+        at += -1 if back else 1
+    for m0, m1, _ in marks:
+        if m0 < at < m1:
+            at = m0 if back else m1
+    return at
+
+
+def _stretches(text: str, span: Sequence[int], marks: Sequence[Mark], window: tuple[int, int] | None) -> list[tuple[int, int]]:
+    """What of ``text[span]`` is shown: all of it when short; else ``window`` (around the
+    replacements), or its head and tail; cut between words, never inside a marked one."""
     start, end = span[0], span[1]
-    piece = text[start:end]
-    if len(piece) > limit:
-        piece = piece[: limit // 2] + " … " + piece[-limit // 2 :]
-    return " ".join(piece.split())
+    if end - start <= EXCERPT_CHARS:
+        return [(start, end)]
+    if window is not None:
+        return [(_snap(text, max(start, window[0]), start, end, True, marks),
+                 _snap(text, min(end, window[1]), start, end, False, marks))]
+    head = _snap(text, start + EXCERPT_CHARS // 2, start, end, True, marks)
+    tail = _snap(text, end - EXCERPT_CHARS // 2, start, end, False, marks)
+    return [(start, head), (tail, end)] if head < tail else [(start, end)]
 
 
-def _mark(text: str, phrases: list[str]) -> str:
-    """Mark whole-word occurrences of the substituted phrases, in one pass (no nested marks)."""
-    import re
+def _excerpt(text: str, span: Sequence[int], marks: Sequence[Mark] = (), window: tuple[int, int] | None = None) -> str:
+    """``text[span]`` on one line, in part when long (see _stretches, "…" where text is left
+    out), each of ``marks`` inside it wrapped in its marks."""
+    inside = sorted(m for m in marks if _inside(m, span))
+    shown = _stretches(text, span, inside, window)
+    pieces: list[str] = ["… "] if shown[0][0] > span[0] else []
+    for k, (k0, k1) in enumerate(shown):
+        if k:
+            pieces.append(" … ")
+        at = k0
+        for m0, m1, (opening, closing) in inside:
+            if k0 <= m0 and m1 <= k1:
+                pieces += [text[at:m0], opening, text[m0:m1], closing]
+                at = m1
+        pieces.append(text[at:k1])
+    if shown[-1][1] < span[1]:
+        pieces.append(" …")
+    return " ".join("".join(pieces).split())
 
-    wanted = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
-    if not wanted:
-        return text
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, wanted)) + r")(?!\w)")
-    return pattern.sub(lambda m: f"[[{m.group(0)}]]", text)
+
+def _windows(passage: dict[str, Any], replacements: list[tuple[Mark, Mark]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """The stretches of each side of a passage to show around the replacements it holds (in
+    the source's order), each from one replacement to as many of the next as fit in
+    EXCERPT_CHARS on both sides, with context; none when it holds none."""
+    inside = sorted((s, d) for s, d in replacements if _inside(s, passage["source"]) and _inside(d, passage["derived"]))
+    windows: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    k = 0
+    while k < len(inside):
+        (s0, s1, _), (d0, d1, _) = inside[k]
+        s0, d0 = s0 - CONTEXT_CHARS, d0 - CONTEXT_CHARS
+        k += 1
+        while k < len(inside):
+            (_, e1, _), (_, f1, _) = inside[k]
+            if max(s1, e1) + CONTEXT_CHARS - s0 > EXCERPT_CHARS or max(d1, f1) + CONTEXT_CHARS - d0 > EXCERPT_CHARS:
+                break
+            s1, d1 = max(s1, e1), max(d1, f1)
+            k += 1
+        windows.append(((s0, s1 + CONTEXT_CHARS), (d0, d1 + CONTEXT_CHARS)))
+    return windows
+
+
+Block = tuple[dict[str, Any], tuple[int, int] | None, tuple[int, int] | None]  # passage, source and copy windows
+
+
+def _telling_blocks(passages: list[dict[str, Any]], replacements: list[tuple[Mark, Mark]], shown: int = 4) -> list[Block]:
+    """Up to ``shown`` pieces of the aligned passages, in text order: the passages that hold
+    the most replacements first (then the longest), where the texts differ being what a reader
+    checks; a long passage in several pieces around its replacements (see _windows)."""
+    def held(passage: dict[str, Any]) -> int:
+        return sum(_inside(s, passage["source"]) or _inside(d, passage["derived"]) for s, d in replacements)
+
+    ranked = sorted(range(len(passages)), key=lambda k: (-held(passages[k]), -passages[k].get("matched_tokens", 0), k))
+    blocks: list[tuple[int, int, Block]] = []
+    for k in ranked:
+        passage = passages[k]
+        long = max(passage["source"][1] - passage["source"][0], passage["derived"][1] - passage["derived"][0]) > EXCERPT_CHARS
+        pieces: list[tuple[tuple[int, int] | None, tuple[int, int] | None]] = []
+        pieces += _windows(passage, replacements) if long else []
+        for n, (source_window, copy_window) in enumerate(pieces or [(None, None)]):
+            if len(blocks) < shown:
+                blocks.append((k, n, (passage, source_window, copy_window)))
+    blocks.sort(key=lambda b: (passages[b[0]]["source"][0], b[0], b[1]))
+    return [block for _, _, block in blocks]
 
 
 def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str]:
-    """Aligned passages side by side (source | copy), substitutions marked [[...]]."""
+    """Aligned passages side by side (source | copy), substitutions marked [[...]] and figures
+    that differ {{...}} where they stand."""
     import textwrap
 
     src, dst = docs.get(link.source_id), docs.get(link.derived_id)
@@ -286,10 +384,14 @@ def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str
     ev = link.evidence
     subs = ev.get("substitutions") or []
     col = max(30, (width - 3) // 2)
+    replacements = _replacements(ev)
+    source_marks, copy_marks = [s for s, _ in replacements], [d for _, d in replacements]
     lines: list[str] = []
-    for passage in (ev.get("passages") or [])[:4]:
-        left = textwrap.wrap(_mark(_excerpt(src.text, passage["source"]), [a for a, _ in subs]), col) or [""]
-        right = textwrap.wrap(_mark(_excerpt(dst.text, passage["derived"]), [b for _, b in subs]), col) or [""]
+    for passage, source_window, copy_window in _telling_blocks(ev.get("passages") or [], replacements):
+        left = textwrap.wrap(_excerpt(src.text, passage["source"], source_marks, source_window), col,
+                             break_on_hyphens=False) or [""]
+        right = textwrap.wrap(_excerpt(dst.text, passage["derived"], copy_marks, copy_window), col,
+                              break_on_hyphens=False) or [""]
         lines.append(f"{'source [' + str(src.id) + ']':<{col}} | copy [{dst.id}]")
         for i in range(max(len(left), len(right))):
             l = left[i] if i < len(left) else ""
@@ -298,6 +400,9 @@ def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str
         lines.append("")
     if subs:
         lines.append("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20]))
+    conflicts = ev.get("number_conflicts") or []
+    if conflicts:
+        lines.append("figures that differ: " + "; ".join(f"{a} -> {b}" for a, b in conflicts))
     for signal in ev.get("direction") or []:
         lines.append(_direction_line(signal, link.source_id))
     return lines

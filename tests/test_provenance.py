@@ -87,6 +87,23 @@ def test_spun_copy_links_to_story_with_substitution_evidence(dated: ProvenanceRe
     assert "spun" in dated.flags[ID["spun"]]
 
 
+def test_substitutions_and_differing_figures_are_placed_in_both_texts(dated: ProvenanceResult) -> None:
+    texts = {ID[name]: (FIXTURES / f"{name}.txt").read_text(encoding="utf-8") for name in NAMES}
+    placed = 0
+    for link in dated.links:
+        ev = link.evidence
+        for pairs, spans in ((ev["substitutions"], ev["substitution_spans"]),
+                             (ev["number_conflicts"], ev["number_conflict_spans"])):
+            assert len(pairs) == len(spans)
+            for (said_source, said_copy), where in zip(pairs, spans):
+                s0, s1 = where["source"]
+                d0, d1 = where["derived"]
+                assert texts[link.source_id][s0:s1] == said_source
+                assert texts[link.derived_id][d0:d1] == said_copy
+                placed += 1
+    assert placed >= 10
+
+
 def test_direction_without_dates_comes_from_the_text(undated: ProvenanceResult) -> None:
     links = _derivations(undated)
     spun = links[(ID["spun"], ID["story"])]

@@ -45,3 +45,90 @@ def test_evidence_names_the_text_each_direction_signal_reads_as_the_source() -> 
     lines = evidence_lines(link, docs)
     assert "direction: [2] as the source (weight 2.00, outweighed): spinner artefacts only in the copy" in lines
     assert "direction: [1] as the source (weight 2.50): LLM-style phrases: 0.4 vs 2.1" in lines
+
+
+def _evidence_link(evidence: dict[str, object]) -> tuple[object, dict[int, object]]:
+    from types import SimpleNamespace
+
+    from archive.provenance import Link
+
+    source = "The minister said the tax would rise by 5% this year. The tax was cut in 2019."
+    copy = "The minister stated the levy would climb by 7% this 12 months. The tax was cut in 2019."
+    docs = {1: SimpleNamespace(id=1, text=source), 2: SimpleNamespace(id=2, text=copy)}
+    return Link(2, 1, "spun", 0.9, 0.9, evidence), docs
+
+
+def test_evidence_marks_each_substitution_where_it_stands_not_every_same_word() -> None:
+    from archive.render import evidence_lines
+
+    def at(text: str, word: str, nth: int = 0) -> list[int]:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(word, start + 1)
+        return [start, start + len(word)]
+
+    link, docs = _evidence_link({})
+    source, copy = docs[1].text, docs[2].text  # type: ignore[attr-defined]
+    link.evidence.update({
+        "passages": [{"source": [0, len(source)], "derived": [0, len(copy)], "matched_tokens": 14}],
+        "substitutions": [["said", "stated"], ["tax", "levy"], ["rise", "climb"], ["this year", "this 12 months"]],
+        "substitution_spans": [{"source": at(source, "said"), "derived": at(copy, "stated")},
+                               {"source": at(source, "tax"), "derived": at(copy, "levy")},
+                               {"source": at(source, "rise"), "derived": at(copy, "climb")},
+                               {"source": at(source, "this year"), "derived": at(copy, "this 12 months")}],
+        "number_conflicts": [["5", "7"]],
+        "number_conflict_spans": [{"source": at(source, "5"), "derived": at(copy, "7")}],
+    })
+    shown = " ".join(evidence_lines(link, docs, width=400))
+    # The first "tax" was replaced, the second was not: only the first is marked.
+    assert "The minister [[said]] the [[tax]] would [[rise]] by {{5}}% [[this year]]. The tax was cut in 2019." in shown
+    assert "The minister [[stated]] the [[levy]] would [[climb]] by {{7}}% [[this 12 months]]. The tax was" in shown
+    assert "figures that differ: 5 -> 7" in shown
+
+
+def test_evidence_stored_without_places_lists_the_pairs_but_marks_nothing() -> None:
+    from archive.render import evidence_lines
+
+    link, docs = _evidence_link({"passages": [{"source": [0, 20], "derived": [0, 22], "matched_tokens": 3}],
+                                 "substitutions": [["said", "stated"]]})
+    lines = evidence_lines(link, docs)
+    assert "substitutions: said -> stated" in lines
+    assert not any("[[" in line for line in lines)
+
+
+def test_a_long_passage_is_cut_between_words_never_inside_a_marked_one() -> None:
+    from archive.render import _excerpt
+
+    words = [f"w{k:02d}" for k in range(60)]
+    text = " ".join(words[:30]) + " alpha beta gamma " + " ".join(words[30:])
+    start = text.index("alpha beta gamma")
+    mark = (start, start + len("alpha beta gamma"), ("[[", "]]"))
+    for edge in range(start - 12, start + 30):
+        for window in ((edge, len(text)), (0, edge), None):
+            shown = _excerpt(text, [0, len(text)], [mark], window)
+            assert shown.count("[[") == shown.count("]]") <= 1
+            if "[[" in shown:
+                assert "[[alpha beta gamma]]" in shown
+            # whole words only: every piece between the marks of omission is made of them
+            for token in shown.replace("[[", " ").replace("]]", " ").split():
+                assert token in words or token in ("alpha", "beta", "gamma", "…")
+
+
+def test_a_long_passage_is_shown_around_its_replacements_on_both_sides() -> None:
+    from archive.render import _telling_blocks
+
+    def mark(at: int) -> tuple[int, int, tuple[str, str]]:
+        return (at, at + 5, ("[[", "]]"))
+
+    passages = [{"source": [k * 100, k * 100 + 50], "derived": [k * 100, k * 100 + 50], "matched_tokens": 10 + k}
+                for k in range(8)]
+    # one short passage holding a replacement, one long passage holding two far apart
+    passages[3] = {"source": [300, 350], "derived": [300, 350], "matched_tokens": 5}
+    passages.append({"source": [1000, 3000], "derived": [5000, 7000], "matched_tokens": 300})
+    replacements = [(mark(310), mark(310)), (mark(1100), mark(5100)), (mark(2500), mark(6500))]
+    blocks = _telling_blocks(passages, replacements, shown=4)
+    shown = [(p["source"][0], sw, cw) for p, sw, cw in blocks]
+    # the marked passages (the long one in a piece around each replacement), then the longest
+    # unmarked one (700), shown in the texts' order
+    assert shown == [(300, None, None), (700, None, None),
+                     (1000, (1060, 1145), (5060, 5145)), (1000, (2460, 2545), (6460, 6545))]

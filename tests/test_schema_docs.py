@@ -20,6 +20,9 @@ def documented() -> dict[str, list[tuple[str, str]]]:
             current = heading.group(1)
             tables[current] = []
             continue
+        if line.startswith("#"):  # another heading: what follows describes no columns (e.g. a JSON's keys)
+            current = None
+            continue
         row = re.match(r"\| `(\w+)` \|\s*([^|]*?)\s*\|", line)
         if row and current:
             tables[current].append((row.group(1), row.group(2).strip()))

@@ -36,7 +36,7 @@ from typing import Any, TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from .align import Alignment, Prepared
+from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
 from .candidates import CandidateIndex, TermTable
 from .carry import Carried
@@ -1977,16 +1977,18 @@ class ProvenanceIndex:
         for p in al.passages[:20]:
             (s0, s1, d0, d1) = (p.a0, p.a1, p.b0, p.b1) if src_is_a else (p.b0, p.b1, p.a0, p.a1)
             passages.append({"source": span(ts, s0, s1), "derived": span(td, d0, d1), "matched_tokens": p.matched})
-        subs = []
-        for s in al.substitutions[:40]:
-            (s0, s1, d0, d1) = (s.a0, s.a1, s.b0, s.b1) if src_is_a else (s.b0, s.b1, s.a0, s.a1)
-            a_span, b_span = span(ts, s0, s1), span(td, d0, d1)
-            subs.append([text_s[a_span[0]:a_span[1]], text_d[b_span[0]:b_span[1]]])
-        conflicts = []
-        for s in al.number_conflicts[:10]:
-            (s0, s1, d0, d1) = (s.a0, s.a1, s.b0, s.b1) if src_is_a else (s.b0, s.b1, s.a0, s.a1)
-            a_span, b_span = span(ts, s0, s1), span(td, d0, d1)
-            conflicts.append([text_s[a_span[0]:a_span[1]], text_d[b_span[0]:b_span[1]]])
+        def replacements(found: tuple[Substitution, ...]) -> tuple[list[list[str]], list[dict[str, list[int]]]]:
+            """The replaced words as quoted from each text, and where they stand in it."""
+            quoted, where = [], []
+            for s in found:
+                (s0, s1, d0, d1) = (s.a0, s.a1, s.b0, s.b1) if src_is_a else (s.b0, s.b1, s.a0, s.a1)
+                a_span, b_span = span(ts, s0, s1), span(td, d0, d1)
+                quoted.append([text_s[a_span[0]:a_span[1]], text_d[b_span[0]:b_span[1]]])
+                where.append({"source": a_span, "derived": b_span})
+            return quoted, where
+
+        subs, sub_spans = replacements(al.substitutions[:40])
+        conflicts, conflict_spans = replacements(al.number_conflicts[:10])
         return {
             "cosine": round(f.cosine, 4),
             "coverage": {"source": round(al.coverage_a if src_is_a else al.coverage_b, 3),
@@ -1994,7 +1996,9 @@ class ProvenanceIndex:
             "substitution_rate": round(al.substitution_rate, 3),
             "passages": passages,
             "substitutions": subs,
+            "substitution_spans": sub_spans,
             "number_conflicts": conflicts,
+            "number_conflict_spans": conflict_spans,
             "shared": self._shared_terms(o.derived, o.source),
             "direction": [s.as_json(f.a, f.b) for s in o.signals],
             "substitution_direction_examples": [list(e) for e in o.examples],
