@@ -1,6 +1,6 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
-    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--json out.json]
+    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--open-dictionary] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -12,7 +12,8 @@ ending cut from a third, the headline spun too. It measures what eval_spun measu
 and recall of copy -> source links (also counting a link to a text identical to the source),
 copies in a wrong story. ``--with-reuters`` adds all 19,043
 Reuters stories as unrelated background (slower); ``--moved`` makes every copy also lead with
-the last third of its sentences (the same copies otherwise). ``--open-dictionary`` spins with a
+the last third of its sentences (the same copies otherwise), ``--padded`` a content farm's padding
+sentence ("Here is what we know so far.") after about every other paragraph. ``--open-dictionary`` spins with a
 dictionary nobody wrote down instead, at rates 0.3 / 0.5 / 0.7: any content word of four letters
 or more (the parts of "32-year-old" too) may become a rarer word of the corpus, the same one
 wherever it is swapped, sometimes with a filler word before it ("certainly"), so that far more of
@@ -253,8 +254,40 @@ def _move(text: str) -> str:
     return " ".join(sentences[-k:] + sentences[:-k]) if k else text
 
 
+# Sentences a content farm pads a copy with (for length and search engines), in several shapes.
+_PADDING = (
+    "This is a developing story and it will be updated as more information becomes available.",
+    "Readers have been following {topic} closely over the past {period}.",
+    "For more on {topic}, see our coverage in the {section} section.",
+    "Experts say the situation could change quickly in the coming {period}.",
+    "What do you think? Let us know in the comments below.",
+    "It remains to be seen how this will affect {who}.",
+    "{site} has reached out for further comment and will update this article.",
+    "Stay with {site} for the latest on {topic}.",
+    "Many {who} are now asking what comes next.",
+    "Here is what we know so far.",
+)
+
+
+def _pad(text: str, rng: random.Random) -> str:
+    """A sentence of padding after about every other paragraph (or group of three sentences)."""
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    if len(paragraphs) < 3:
+        sentences = _SENTENCE_END.split(text)
+        paragraphs = [" ".join(sentences[k:k + 3]) for k in range(0, len(sentences), 3)]
+    out = []
+    for k, paragraph in enumerate(paragraphs):
+        out.append(paragraph)
+        if k < len(paragraphs) - 1 and rng.random() < 0.5:
+            out.append(rng.choice(_PADDING).format(
+                topic=rng.choice(("this story", "the case", "these events", "the issue")),
+                period=rng.choice(("weeks", "months", "days")), section=rng.choice(SECTIONS),
+                who=rng.choice(("readers", "residents", "fans", "families", "voters")), site=rng.choice(SITES)))
+    return "\n".join(out)
+
+
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
-                open_dict: bool = False) -> list[dict[str, Any]]:
+                open_dict: bool = False, padded: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(sources) if open_dict else None
 
@@ -272,6 +305,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 text = _cut(text, rng)
             if moved:
                 text = _move(text)
+            if padded:  # (its own random numbers: the copies are otherwise those of a run without)
+                text = _pad(text, random.Random(f"{seed}/{k}/{rate}"))
             crufted = rng.random() < 0.5
             if crufted:
                 text = _cruft(rng.choice(CRUFT_TOP), rng, spun_title) + "\n\n" + text + "\n\n" + \
@@ -281,7 +316,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
     return out
 
 
-def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False) -> dict[str, Any]:
+def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
+             padded: bool = False) -> dict[str, Any]:
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
@@ -289,7 +325,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
         reuters, _ = reuters_docs()
         docs += [dataclasses.replace(d, id=d.id + 10_000) for d in reuters]
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed, moved, open_dict)):
+    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], None, c["site"], None))
@@ -342,12 +378,14 @@ def main() -> None:
     parser.add_argument("--moved", action="store_true", help="every copy also puts its last third of sentences first")
     parser.add_argument("--open-dictionary", action="store_true",
                         help="spin with an unwritten dictionary of rarer corpus words, at rates 0.3 / 0.5 / 0.7")
+    parser.add_argument("--padded", action="store_true",
+                        help="every copy also carries a content farm's padding sentences between paragraphs")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     require_data(DATA / "llmfake" / "sources.jsonl.gz",
                  *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
-    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary)
+    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
