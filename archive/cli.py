@@ -193,7 +193,7 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
 
 @cli.command()
 @click.argument("ref", required=False)
-@click.option("--evidence", is_flag=True, help="Show aligned passages side by side, substitutions marked.")
+@click.option("--evidence", is_flag=True, help="Show aligned passages side by side, substitutions marked [[...]] and differing figures {{...}}.")
 @click.option("--json", "fmt", flag_value="json", help="Output the family as JSON.")
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree",
               show_default=True, help="tree for people, json for programs, dot for Graphviz.")
@@ -217,6 +217,10 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
         click.echo(f"provenance: {change.links} links over {change.documents} documents "
                    f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
     if list_families:
+        if ref is not None:
+            raise click.UsageError("give a document id or --families, not both")
+        if fmt == "dot":
+            raise click.UsageError("--format dot draws one family: give a document id (--families takes tree or json)")
         rows = archive.families(limit=limit)
         click.echo(render.to_json(rows) if fmt == "json" else render.families_text(rows))
         return

@@ -101,6 +101,10 @@ def test_seed_provenance_rewrite_spun_flag_and_attribution(seeded, home: Path) -
     assert {d["id"] for d in family["documents"]} == {1, 2}
     assert seeded("provenance", "1", "--format", "dot").output.startswith("digraph story_")
     assert "rewrite 1" in seeded("provenance", "--families").output
+    for mixed in (["1", "--families"], ["--families", "--format", "dot"]):
+        refused = seeded("provenance", *mixed)
+        assert refused.exit_code == 2 and "Traceback" not in refused.output
+    assert "not both" in seeded("provenance", "1", "--families").output
 
 
 def test_provenance_refresh_is_idempotent(seeded, home: Path) -> None:
