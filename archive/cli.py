@@ -193,7 +193,8 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
 
 @cli.command()
 @click.argument("ref", required=False)
-@click.option("--evidence", is_flag=True, help="Show aligned passages side by side, substitutions marked [[...]] and differing figures {{...}}.")
+@click.option("--evidence", is_flag=True,
+              help="Show aligned passages side by side, substitutions marked [[...]] and differing figures {{...}}.")
 @click.option("--json", "fmt", flag_value="json", help="Output the family as JSON.")
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree",
               show_default=True, help="tree for people, json for programs, dot for Graphviz.")

@@ -294,7 +294,8 @@ def _snap(text: str, at: int, lo: int, hi: int, back: bool, marks: Sequence[Mark
     return at
 
 
-def _stretches(text: str, span: Sequence[int], marks: Sequence[Mark], window: tuple[int, int] | None) -> list[tuple[int, int]]:
+def _stretches(text: str, span: Sequence[int], marks: Sequence[Mark],
+               window: tuple[int, int] | None) -> list[tuple[int, int]]:
     """What of ``text[span]`` is shown: all of it when short; else ``window`` (around the
     replacements), or its head and tail; cut between words, never inside a marked one."""
     start, end = span[0], span[1]
@@ -328,12 +329,15 @@ def _excerpt(text: str, span: Sequence[int], marks: Sequence[Mark] = (), window:
     return " ".join("".join(pieces).split())
 
 
-def _windows(passage: dict[str, Any], replacements: list[tuple[Mark, Mark]]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+Window = tuple[tuple[int, int], tuple[int, int]]  # a stretch of the source and the copy
+
+
+def _windows(passage: dict[str, Any], replacements: list[tuple[Mark, Mark]]) -> list[Window]:
     """The stretches of each side of a passage to show around the replacements it holds (in
     the source's order), each from one replacement to as many of the next as fit in
     EXCERPT_CHARS on both sides, with context; none when it holds none."""
     inside = sorted((s, d) for s, d in replacements if _inside(s, passage["source"]) and _inside(d, passage["derived"]))
-    windows: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    windows: list[Window] = []
     k = 0
     while k < len(inside):
         (s0, s1, _), (d0, d1, _) = inside[k]
@@ -352,7 +356,8 @@ def _windows(passage: dict[str, Any], replacements: list[tuple[Mark, Mark]]) -> 
 Block = tuple[dict[str, Any], tuple[int, int] | None, tuple[int, int] | None]  # passage, source and copy windows
 
 
-def _telling_blocks(passages: list[dict[str, Any]], replacements: list[tuple[Mark, Mark]], shown: int = 4) -> list[Block]:
+def _telling_blocks(passages: list[dict[str, Any]], replacements: list[tuple[Mark, Mark]],
+                    shown: int = 4) -> list[Block]:
     """Up to ``shown`` pieces of the aligned passages, in text order: the passages that hold
     the most replacements first (then the longest), where the texts differ being what a reader
     checks; a long passage in several pieces around its replacements (see _windows)."""
@@ -363,7 +368,8 @@ def _telling_blocks(passages: list[dict[str, Any]], replacements: list[tuple[Mar
     blocks: list[tuple[int, int, Block]] = []
     for k in ranked:
         passage = passages[k]
-        long = max(passage["source"][1] - passage["source"][0], passage["derived"][1] - passage["derived"][0]) > EXCERPT_CHARS
+        (s0, s1), (d0, d1) = passage["source"], passage["derived"]
+        long = max(s1 - s0, d1 - d0) > EXCERPT_CHARS
         pieces: list[tuple[tuple[int, int] | None, tuple[int, int] | None]] = []
         pieces += _windows(passage, replacements) if long else []
         for n, (source_window, copy_window) in enumerate(pieces or [(None, None)]):
