@@ -143,3 +143,23 @@ def test_failures_command_lists_what_could_not_be_read(run_cli, tmp_path: Path) 
     assert "empty.txt" in listed.output and "empty" in listed.output.lower()
     rows = json.loads(run_cli("failures", "--json").output)
     assert len(rows) == 1 and rows[0]["path"].endswith("empty.txt")
+
+
+def test_a_copy_garbled_by_a_wrong_encoding_is_stored_repaired_and_linked_as_a_duplicate(
+        run_cli, home: Path, tmp_path: Path) -> None:
+    # A page saved as UTF-8 after being read as Windows-1252: every curly quote became three
+    # characters ("Microsoft’s" -> "Microsoftâ€™s"). Unrepaired, each looked like a swapped word
+    # and the copy was taken for a spun one.
+    original = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
+    garbled = original.encode("utf-8").decode("cp1252", errors="ignore")
+    assert "â€™" in garbled
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "original.txt").write_text(original, encoding="utf-8")
+    (tmp_path / "in" / "garbled.txt").write_text(garbled, encoding="utf-8")
+    assert run_cli("ingest", str(tmp_path / "in")).exit_code == 0
+    texts = dict(db_rows(home, "SELECT external_id, text FROM documents"))
+    assert texts["garbled.txt"] == texts["original.txt"]
+    assert "â€" not in texts["garbled.txt"]
+    links = db_rows(home, "SELECT relation FROM provenance")
+    assert links == [("duplicate",)]
+    assert db_rows(home, "SELECT flag FROM document_flags WHERE flag = 'spun'") == []

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import ftfy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,6 +47,17 @@ def test_windows_1252_punctuation_read_as_c1_controls_is_restored() -> None:
     assert normalize_text("It didn\x92t say \x93when\x94\x85 or\x81 why") == "It didn’t say “when”\nor why"
 
 
+def test_mojibake_is_repaired_and_text_that_only_looks_like_it_is_left_alone() -> None:
+    # UTF-8 read as Windows-1252, and as Latin-1 (its C1 controls); both layers of a double misreading
+    assert normalize_text("It didnâ€™t say â€œwhenâ€\x9d") == "It didn’t say “when”"
+    assert normalize_text("It didn\u00e2\x80\x99t") == "It didn’t"
+    assert normalize_text("cafÃ© for Â£3") == "café for £3"
+    assert normalize_text("cafÃƒÂ©") == "café"
+    for fine in ("Beyoncé’s birth", "SÃO PAULO", "naïve “quotes” — ok", "déjà vu", "Ærø"):
+        assert normalize_text(fine) == fine
+    assert content_hash("didnâ€™t") == content_hash("didn’t")
+
+
 def test_runs_of_spaces_inside_a_line_stay_but_not_in_the_content_hash() -> None:
     # Two spaces after a full stop are a writer's habit that provenance reads (style.irregularity).
     assert normalize_text("It rained.  Then it stopped.\t ") == "It rained.  Then it stopped."
@@ -60,9 +72,29 @@ def test_normalize_text_is_idempotent(text: str) -> None:
     assert normalize_text(once) == once
 
 
+# How UTF-8's lead bytes of multi-byte sequences (0xC2-0xF4) and continuation bytes (0x80-0xBF)
+# read in Windows-1252, or in Latin-1 where Windows-1252 leaves a byte undefined.
+_LEAD_BYTES = re.escape(bytes(range(0xC2, 0xF5)).decode("latin-1"))
+_CONTINUATION_BYTES = re.escape("".join(bytes([b]).decode("cp1252", "ignore") or chr(b) for b in range(0x80, 0xC0))
+                                + bytes(range(0x80, 0xA0)).decode("latin-1"))
+
+
 def _reference_normalize_text(text: str) -> str:
-    """The definition with regular expressions: C1 controls read as Windows-1252, each whitespace
-    character inside a line becomes a space (runs stay), line ends trimmed, at most one blank line."""
+    """The definition with regular expressions: mojibake repaired by ftfy (on the raw text, then
+    while the cleaned text still shows a lead byte before a continuation byte), C1 controls read
+    as Windows-1252, each whitespace character inside a line becomes a space (runs stay), line
+    ends trimmed, at most one blank line."""
+    looks_garbled = re.compile(f"[{_LEAD_BYTES}][{_CONTINUATION_BYTES}]")
+    text = _reference_cleaned(ftfy.fix_encoding(text) if looks_garbled.search(text) else text)
+    for _ in range(4):
+        repaired = _reference_cleaned(ftfy.fix_encoding(text)) if looks_garbled.search(text) else text
+        if repaired == text:
+            break
+        text = repaired
+    return text
+
+
+def _reference_cleaned(text: str) -> str:
     text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
     text = re.sub(r"[\x80-\x84\x86-\x9f]", lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
     text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)

@@ -29,6 +29,13 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u206
 _C1_AS_CP1252 = {code: bytes([code]).decode("cp1252") for code in range(0x80, 0xA0)
                  if code != 0x85 and code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 _C1 = re.compile(r"[\x80-\x84\x86-\x9f]")
+# Mojibake: UTF-8 read as Windows-1252 or Latin-1 ("donâ€™t", "cafÃ©"), a lead byte (Â-ô) followed
+# by a continuation byte (0x80-0xBF) as those encodings show them. Only a text with such a pair
+# goes to ftfy, which decides whether it really is mojibake (it leaves "Beyoncé’s" alone).
+_CONTINUATION_BYTES = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+                       "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION_BYTES}]")
+_MOJIBAKE_ROUNDS = 4  # (real text needs one; contrived strings can reveal new pairs a few times)
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # Whitespace inside a line other than the plain space (tabs, no-break and other Unicode spaces).
@@ -113,13 +120,30 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 def normalize_text(text: str) -> str:
-    """NFC, ``\\n`` newlines, no control characters, spaces for other whitespace, trimmed lines,
-    at most one blank line.
+    """Mojibake repaired, NFC, ``\\n`` newlines, no control characters, spaces for other
+    whitespace, trimmed lines, at most one blank line.
 
     Runs of spaces inside a line stay: two spaces after a full stop are a person's habit, which
     provenance reads as one of the marks that tell a writer from a language model
     (archive.provenance.style.irregularity); search and display do not mind them.
     """
+    # Mojibake is repaired before the controls it may hold are read as punctuation or dropped
+    # ("â€\x9d" is "”"), and again while the cleaned text still shows some (contrived strings
+    # only), so that normalising a normalised text changes nothing.
+    if _MOJIBAKE_HINT.search(text):
+        text = _without_mojibake(text)
+    text = _cleaned(text)
+    for _ in range(_MOJIBAKE_ROUNDS):
+        if not _MOJIBAKE_HINT.search(text):
+            break
+        repaired = _cleaned(_without_mojibake(text))
+        if repaired == text:
+            break
+        text = repaired
+    return text
+
+
+def _cleaned(text: str) -> str:
     text = _unify_line_breaks(unicodedata.normalize("NFC", text))
     if _C1.search(text):
         text = text.translate(_C1_AS_CP1252)
@@ -128,6 +152,16 @@ def normalize_text(text: str) -> str:
     if "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+def _without_mojibake(text: str) -> str:
+    """Text that was UTF-8 read as another encoding, decoded as it was written. Scraped pages and
+    dumps carry it, and unrepaired it is worse than ugly: every curly quote of a copy differs
+    from its source's, so provenance would see a word swapped at each ("Baldwin’s" ->
+    "Baldwinâ€™s") and call a verbatim copy spun."""
+    import ftfy  # (only for the rare text that needs it)
+
+    return str(ftfy.fix_encoding(text))
 
 
 def _line_spaces(line: str) -> str:
