@@ -214,6 +214,24 @@ def test_symlink_loop_ends(tmp_path: Path) -> None:
     assert [rel for _path, rel in iter_input_files([str(tmp_path)])] == ["again/a.txt"]  # type: ignore[misc]
 
 
+def test_an_entry_that_cannot_be_looked_at_is_a_failure_and_the_walk_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE)
+    (tmp_path / "forbidden").mkdir()
+    real = os.path.realpath
+
+    def realpath(path: str, *args: object, **kwargs: object) -> str:
+        if str(path).endswith("forbidden"):  # as /proc/1/cwd is for another user
+            raise PermissionError(13, "Permission denied")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os.path, "realpath", realpath)
+    found = list(iter_input_files([str(tmp_path)]))
+    assert ("a.txt" in [item[1] for item in found if isinstance(item, tuple)])
+    [failure] = [item for item in found if isinstance(item, RecordFailure)]
+    assert failure.origin.endswith("forbidden") and failure.reason == "cannot read: Permission denied"
+
+
 def test_missing_path_fails() -> None:
     assert only_failure("/nonexistent/input.txt").reason == "no such file or folder"
 

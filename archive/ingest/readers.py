@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 import dateutil.parser
 
+from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format
 
@@ -154,12 +155,18 @@ def _walk(root: str, folder: str, visited: set[str]) -> Iterator[tuple[str, str]
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            real = os.path.realpath(entry.path)
+        try:  # (a link may point where this user may not look: /proc/1/cwd)
+            is_dir = entry.is_dir()
+            real = os.path.realpath(entry.path) if is_dir else ""
+            is_file = not is_dir and entry.is_file()
+        except OSError as err:
+            yield RecordFailure(entry.path, f"cannot read: {err.strerror or err}")
+            continue
+        if is_dir:
             if real not in visited:
                 visited.add(real)
                 yield from _walk(root, entry.path, visited)
-        elif entry.is_file() and _format_from_name(entry.name)[0] is not None:
+        elif is_file and _format_from_name(entry.name)[0] is not None:
             yield entry.path, os.path.relpath(entry.path, root).replace(os.sep, "/")
 
 
@@ -366,7 +373,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
         ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
         ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS),
     )}
-    text = _as_text(used["text"])
+    text = _without_markup(_as_text(used["text"]))
     if not text or not text.strip():
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
     own_id = used["id"]
@@ -380,7 +387,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
         extra["published_raw"] = str(used["date"])
     return RawRecord(
         origin=origin, external_id=external_id, text=text, fmt="json",
-        title=_as_text(used["title"]), author=_as_author(used["author"]), source=_as_name(used["source"]),
+        title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]), source=_as_name(used["source"]),
         url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if key not in _KNOWN_KEYS],
     )
@@ -398,11 +405,18 @@ def _pop_first(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
 def _as_text(value: Any) -> str | None:
     if isinstance(value, str):
         return value
+    if isinstance(value, dict) and isinstance(value.get("rendered"), str):
+        return str(value["rendered"])  # WordPress's REST API: {"rendered": "<p>...</p>", "protected": false}
     if isinstance(value, list) and value and all(isinstance(part, str) for part in value):
         return "\n\n".join(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _without_markup(text: str | None) -> str | None:
+    """A JSON field's text with its HTML (tags, character references) turned into plain text."""
+    return markup.as_text(text) if text and markup.holds_markup(text) else text
 
 
 def _as_name(value: Any) -> str | None:
