@@ -1,6 +1,7 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
-    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--open-dictionary] [--json out.json]
+    .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
+        [--open-dictionary] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -13,7 +14,8 @@ and recall of copy -> source links (also counting a link to a text identical to 
 copies in a wrong story. ``--with-reuters`` adds all 19,043
 Reuters stories as unrelated background (slower); ``--moved`` makes every copy also lead with
 the last third of its sentences (the same copies otherwise), ``--padded`` a content farm's padding
-sentence ("Here is what we know so far.") after about every other paragraph. ``--open-dictionary`` spins with a
+sentence ("Here is what we know so far.") after about every other paragraph, ``--figures`` its
+figures written another way ("five percent" for "5%"). ``--open-dictionary`` spins with a
 dictionary nobody wrote down instead, at rates 0.3 / 0.5 / 0.7: any content word of four letters
 or more (the parts of "32-year-old" too) may become a rarer word of the corpus, the same one
 wherever it is swapped, sometimes with a filler word before it ("certainly"), so that far more of
@@ -286,8 +288,22 @@ def _pad(text: str, rng: random.Random) -> str:
     return "\n".join(out)
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_SMALL_NUMBER = re.compile(r"(?<![\d.,$])\b([0-9]|10)\b(?![\d.,%])")
+_PERCENT = re.compile(r"(\d)(?: percent|%)")
+_DOLLARS = re.compile(r"\$(\d[\d.,]*)( million| billion)?")
+
+
+def _refigure(text: str) -> str:
+    """Figures written another way, as some spinners and style guides do: small numbers in words,
+    "5%" and "5 percent" swapped, "$3 million" as "3 million dollars"."""
+    text = _SMALL_NUMBER.sub(lambda m: _NUMBER_WORDS[int(m.group(1))], text)
+    text = _PERCENT.sub(lambda m: m.group(1) + ("%" if m.group(0).endswith("percent") else " percent"), text)
+    return _DOLLARS.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} dollars", text)
+
+
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
-                open_dict: bool = False, padded: bool = False) -> list[dict[str, Any]]:
+                open_dict: bool = False, padded: bool = False, figures: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(sources) if open_dict else None
 
@@ -305,6 +321,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 text = _cut(text, rng)
             if moved:
                 text = _move(text)
+            if figures:
+                text = _refigure(text)
             if padded:  # (its own random numbers: the copies are otherwise those of a run without)
                 text = _pad(text, random.Random(f"{seed}/{k}/{rate}"))
             crufted = rng.random() < 0.5
@@ -317,7 +335,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
 
 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
-             padded: bool = False) -> dict[str, Any]:
+             padded: bool = False, figures: bool = False) -> dict[str, Any]:
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
@@ -325,7 +343,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
         reuters, _ = reuters_docs()
         docs += [dataclasses.replace(d, id=d.id + 10_000) for d in reuters]
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded)):
+    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], None, c["site"], None))
@@ -380,12 +398,15 @@ def main() -> None:
                         help="spin with an unwritten dictionary of rarer corpus words, at rates 0.3 / 0.5 / 0.7")
     parser.add_argument("--padded", action="store_true",
                         help="every copy also carries a content farm's padding sentences between paragraphs")
+    parser.add_argument("--figures", action="store_true",
+                        help="every copy also writes its figures another way (small numbers in words, 5%% / 5 percent, "
+                             "$3 million as 3 million dollars)")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     require_data(DATA / "llmfake" / "sources.jsonl.gz",
                  *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
-    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded)
+    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
