@@ -192,6 +192,8 @@ def eval_spun_ingest() -> dict[str, Any]:
                                                DATA / "spun_dev" / "spun.jsonl.gz"])
     same_text: dict[int, set[int]] = defaultdict(set)
     by_copy: dict[int, list[int]] = defaultdict(list)
+    refused = _refused(id_of, [*truth, *(source for source, _ in truth.values())])
+    id_of = _with_refused(id_of, refused)
     copy_ids = {id_of[ext] for ext in truth}
     for derived, source, relation in rows:
         if relation in ("duplicate", "near_copy") and derived not in copy_ids and source not in copy_ids:
@@ -205,7 +207,8 @@ def eval_spun_ingest() -> dict[str, Any]:
         doc, src = id_of[ext], id_of[source_ext]
         _count(per_rate[rate], by_copy.get(doc, []), src, {src} | same_text[src])
         wrong_story += story_of.get(doc, -doc) != story_of.get(src, -src)
-    return {"timing": timing, "copies_in_wrong_story": wrong_story, **_by_group(per_rate, "rate_")}
+    return {"timing": timing, "copies_in_wrong_story": wrong_story, "not_ingested": refused,
+            **_by_group(per_rate, "rate_")}
 
 
 def eval_llmfake_ingest() -> dict[str, Any]:
@@ -215,6 +218,8 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
     id_of, _, rows, timing = _ingested([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
+    refused = _refused(id_of, [r["id"] for r in sources + rewrites])
+    id_of = _with_refused(id_of, refused)
     same_text: dict[str, set[int]] = defaultdict(set)
     for r in sources:
         same_text[" ".join(r["text"].split())].add(id_of[r["id"]])
@@ -227,7 +232,18 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     for r in rewrites:
         src = id_of[r["source_id"]]
         _count(per_task[r["task"]], by_rewrite.get(id_of[r["id"]], []), src, same_text[text_of[r["source_id"]]])
-    return {"timing": timing, **_by_group(per_task, "")}
+    return {"timing": timing, "not_ingested": refused, **_by_group(per_task, "")}
+
+
+def _refused(id_of: dict[str, int], external_ids: list[str]) -> list[str]:
+    """The records the ingest refused (e.g. a "rewrite" that is nothing but an ad's iframe): each
+    counts as a copy left without a link, or a source nothing can link to."""
+    return sorted(ext for ext in set(external_ids) if ext not in id_of)
+
+
+def _with_refused(id_of: dict[str, int], refused: list[str]) -> dict[str, int]:
+    """``id_of`` with a document id of its own, never stored, for each refused record."""
+    return {**id_of, **{ext: -1 - k for k, ext in enumerate(refused)}}
 
 
 def _count(c: Counter[str], sources: list[int], src: int, same_story: set[int]) -> None:
