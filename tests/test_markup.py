@@ -19,6 +19,7 @@ def test_a_fragment_keeps_its_paragraphs_and_line_breaks_and_loses_scripts_and_c
 
 def test_text_without_tags_only_has_its_references_resolved() -> None:
     assert as_text("Don&#8217;t panic &amp; carry&#x2014;on") == "Don’t panic & carry—on"
+    assert as_text("R&D&amp;notable &notable results") == "R&D&notable &notable results"
     assert as_text("  two  spaces stay\nand lines  ") == "  two  spaces stay\nand lines  "
 
 

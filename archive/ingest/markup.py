@@ -38,7 +38,9 @@ def as_text(fragment: str) -> str:
     """The text of an HTML fragment: tags gone, references resolved, a paragraph (or any block,
     or a ``<br>``) a line of its own. Text without markup only has its references resolved."""
     if _MARKUP.search(fragment) is None:
-        return html.unescape(fragment)
+        # Each reference alone: html.unescape would also read "&notable" as "¬able" (HTML's
+        # legacy references need no semicolon), which in plain text is the word it looks like.
+        return _REFERENCE.sub(lambda m: html.unescape(m.group()), fragment)
     import lxml.html  # (lxml comes with trafilatura; imported only for the records that need it)
 
     try:

@@ -387,7 +387,8 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
         extra["published_raw"] = str(used["date"])
     return RawRecord(
         origin=origin, external_id=external_id, text=text, fmt="json",
-        title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]), source=_as_name(used["source"]),
+        title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]),
+        source=_as_name(used["source"]),
         url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if key not in _KNOWN_KEYS],
     )
