@@ -160,6 +160,12 @@ class Archive:
         with self.reader() as store:
             return store.document(ref)
 
+    def document_with_provenance(self, ref: str | int) -> tuple[DocumentRecord, dict[str, Any]]:
+        """A document and what provenance says of it (ReadStore.provenance_of)."""
+        with self.reader() as store:
+            doc = store.document(ref)
+            return doc, store.provenance_of(doc.id)
+
     def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
         with self.reader() as store:
             return store.failures(run, limit)

@@ -112,8 +112,9 @@ def show(archive: Archive, ref: str, as_json: bool) -> None:
     """Show one document, by id or external id."""
     from archive import render
 
-    doc = archive.document(ref)
-    click.echo(render.to_json(doc.as_dict()) if as_json else render.document_text(doc))
+    doc, provenance = archive.document_with_provenance(ref)
+    click.echo(render.to_json({**doc.as_dict(), "provenance": provenance}) if as_json
+               else render.document_text(doc, provenance))
 
 
 @cli.command()

@@ -119,6 +119,27 @@ class ReadStore:
             raise NotFound(f"no document with id or external id {ref!r}")
         return _record(row)
 
+    def provenance_of(self, doc_id: int) -> dict[str, Any]:
+        """What provenance says of one document: its sources (copy links to it), how many
+        documents derive from it and how many report its story apart (``related``), its story,
+        flags and the outlets it credits."""
+        sources = [
+            {"id": r[0], "relation": r[1], "score": r[2], "direction_confidence": r[3]}
+            for r in self.conn.execute(
+                "SELECT source_id, relation, score, direction_confidence FROM provenance "
+                "WHERE derived_id = ? AND relation != 'related' ORDER BY score DESC, source_id", (doc_id,))
+        ]
+        copies, related = self.conn.execute(
+            "SELECT sum(source_id = ? AND relation != 'related'), sum(relation = 'related') FROM provenance "
+            "WHERE source_id = ? OR derived_id = ?", (doc_id, doc_id, doc_id)).fetchone()
+        story = self.conn.execute("SELECT story_id FROM stories WHERE document_id = ?", (doc_id,)).fetchone()
+        flags = [r[0] for r in self.conn.execute(
+            "SELECT flag FROM document_flags WHERE document_id = ? ORDER BY flag", (doc_id,))]
+        credits = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT outlet FROM attributions WHERE document_id = ? ORDER BY outlet", (doc_id,))]
+        return {"story_id": story[0] if story else None, "sources": sources, "copies": copies or 0,
+                "related": related or 0, "flags": flags, "credits": credits}
+
     def texts(self, ids: list[int]) -> dict[int, str]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)

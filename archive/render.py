@@ -15,7 +15,7 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
-def document_text(doc: DocumentRecord) -> str:
+def document_text(doc: DocumentRecord, provenance: dict[str, Any] | None = None) -> str:
     lines = [f"# {doc.title or '(untitled)'}", ""]
     for label, value in (
         ("id", doc.id), ("external id", doc.external_id), ("source", doc.source),
@@ -28,8 +28,26 @@ def document_text(doc: DocumentRecord) -> str:
     cruft = doc.raw_meta.get("removed_cruft") or []
     if cruft:
         lines.append(f"{'cruft removed':>13}: {len(cruft)} line(s)")
+    lines += _provenance_lines(doc.id, provenance or {})
     lines += ["", doc.text]
     return "\n".join(lines)
+
+
+def _provenance_lines(doc_id: int, provenance: dict[str, Any]) -> list[str]:
+    """One line for each thing provenance says of the document, and where to read more."""
+    lines = [f"{'derived from':>13}: [{s['id']}] {s['relation']} {s['score']:.2f} "
+             f"(direction {s['direction_confidence']:.2f})" for s in provenance.get("sources") or []]
+    if provenance.get("copies"):
+        lines.append(f"{'reused by':>13}: {provenance['copies']} document(s)")
+    if provenance.get("related"):
+        lines.append(f"{'same story':>13}: {provenance['related']} report(s) written apart")
+    if provenance.get("flags"):
+        lines.append(f"{'flagged':>13}: {', '.join(provenance['flags'])}")
+    if provenance.get("credits"):
+        lines.append(f"{'credits':>13}: {', '.join(provenance['credits'])}")
+    if lines:
+        lines.append(f"{'':>13}  (archive provenance {doc_id} --evidence)")
+    return lines
 
 
 def to_json_line(value: Any) -> str:
