@@ -173,6 +173,30 @@ def test_a_link_that_the_choice_of_sources_changed_is_built_again(monkeypatch: p
     assert [(l.derived_id, l.source_id) for l in links.links if {l.derived_id, l.source_id} == {1, 2}] == [(1, 2)]
 
 
+def test_the_links_workers_fork_without_the_weights_kept_for_deciding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Building the links reads no containment or idf weight: those kept for the decisions and
+    the choice of sources are dropped before its workers fork (each would map them too), and a
+    later result() computes them again: the same links."""
+    from archive.provenance import engine
+    from archive.provenance.engine import ProvenanceIndex
+
+    index = ProvenanceIndex()
+    index.update(_docs())
+    first = _as_json(index.result())
+    kept: list[int] = []
+    real = engine.map_forked
+
+    def recording(fn, items, workers=None, meanwhile=None):  # type: ignore[no-untyped-def]
+        kept.append(len(index._idf_cache) + len(index._opening_cache) + len(index._cont_cache))
+        return real(fn, items, workers, meanwhile)
+
+    monkeypatch.setattr(engine, "map_forked", recording)
+    assert _as_json(index.result()) == first
+    # The early evidence's workers fork while sources are chosen (which reads the weights); the
+    # links' workers, last, without them.
+    assert len(kept) == 2 and kept[0] > 0 and kept[1] == 0
+
+
 _KILLED_PARENT = """
 import fcntl, os, sys, time
 from archive import parallel

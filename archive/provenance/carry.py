@@ -29,8 +29,10 @@ from typing import Any
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 # SQLite's page cache for the file (kB): what is read back is mostly a few pages per document,
-# scattered over the archive, so a larger cache would hold little that is read again soon.
-CACHE_KB = 16_384
+# scattered over the archive, so a larger cache would hold little that is read again soon; and
+# the cache is in the heap, which every worker forked maps too (a full 16 MB cache held up to
+# ~10 MB of resident pages in the linking process, and as many in each worker).
+CACHE_KB = 2_048
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's default variable limit
 
 
