@@ -129,7 +129,7 @@ class ReadStore:
                 "SELECT source_id, relation, score, direction_confidence FROM provenance "
                 "WHERE derived_id = ? AND relation != 'related' ORDER BY score DESC, source_id", (doc_id,))
         ]
-        copies, related = self.conn.execute(
+        derived, related = self.conn.execute(
             "SELECT sum(source_id = ? AND relation != 'related'), sum(relation = 'related') FROM provenance "
             "WHERE source_id = ? OR derived_id = ?", (doc_id, doc_id, doc_id)).fetchone()
         story = self.conn.execute("SELECT story_id FROM stories WHERE document_id = ?", (doc_id,)).fetchone()
@@ -137,7 +137,7 @@ class ReadStore:
             "SELECT flag FROM document_flags WHERE document_id = ? ORDER BY flag", (doc_id,))]
         credits = [r[0] for r in self.conn.execute(
             "SELECT DISTINCT outlet FROM attributions WHERE document_id = ? ORDER BY outlet", (doc_id,))]
-        return {"story_id": story[0] if story else None, "sources": sources, "copies": copies or 0,
+        return {"story_id": story[0] if story else None, "sources": sources, "derived": derived or 0,
                 "related": related or 0, "flags": flags, "credits": credits}
 
     def texts(self, ids: list[int]) -> dict[int, str]:

@@ -37,8 +37,8 @@ def _provenance_lines(doc_id: int, provenance: dict[str, Any]) -> list[str]:
     """One line for each thing provenance says of the document, and where to read more."""
     lines = [f"{'derived from':>13}: [{s['id']}] {s['relation']} {s['score']:.2f} "
              f"(direction {s['direction_confidence']:.2f})" for s in provenance.get("sources") or []]
-    if provenance.get("copies"):
-        lines.append(f"{'reused by':>13}: {provenance['copies']} document(s)")
+    if provenance.get("derived"):
+        lines.append(f"{'reused by':>13}: {provenance['derived']} document(s)")
     if provenance.get("related"):
         lines.append(f"{'same story':>13}: {provenance['related']} report(s) written apart")
     if provenance.get("flags"):

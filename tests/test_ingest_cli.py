@@ -109,7 +109,7 @@ def test_show_and_stats(run_cli, home: Path) -> None:
     shown = run_cli("show", "1", "--json")
     doc = json.loads(shown.output)
     assert doc["id"] == 1 and doc["title"].startswith("Microsoft’s president")
-    assert doc["provenance"] == {"story_id": 1, "sources": [], "copies": 1, "related": 0, "flags": ["spun"],
+    assert doc["provenance"] == {"story_id": 1, "sources": [], "derived": 1, "related": 0, "flags": ["spun"],
                                  "credits": ["CNBC"]}
     rewrite = run_cli("show", "2").output
     assert "derived from: [1] rewrite" in rewrite and "(archive provenance 2 --evidence)" in rewrite
