@@ -120,9 +120,9 @@ class ReadStore:
         return _record(row)
 
     def provenance_of(self, doc_id: int) -> dict[str, Any]:
-        """What provenance says of one document: its sources (copy links to it), how many
-        documents derive from it and how many report its story apart (``related``), its story,
-        flags and the outlets it credits."""
+        """What provenance says of one document: its sources (the links deriving it from others),
+        how many documents derive from it and how many report its story apart (``related``), its
+        story, flags and the outlets it credits."""
         sources = [
             {"id": r[0], "relation": r[1], "score": r[2], "direction_confidence": r[3]}
             for r in self.conn.execute(
