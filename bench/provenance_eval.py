@@ -122,16 +122,10 @@ def eval_spun() -> dict[str, Any]:
     examples: list[dict[str, Any]] = []
     reverse = 0
     for doc_id, (src, rate) in copies.items():
-        c = per_rate[rate]
-        c["copies"] += 1
         links = by_copy.get(doc_id, [])
-        c["links"] += len(links)
-        ok = [l for l in links if l.source_id == src]
-        ok_story = [l for l in links if l.source_id == src or l.source_id in same_text[src]]
-        c["correct"] += len(ok)
-        c["correct_story"] += len(ok_story)
-        c["found"] += bool(ok)
-        c["found_story"] += bool(ok_story)
+        _count(per_rate[rate], [l.source_id for l in links], src, {src} | same_text[src])
+        ok = any(l.source_id == src for l in links)
+        ok_story = any(l.source_id == src or l.source_id in same_text[src] for l in links)
         if result.story_of[doc_id] != result.story_of[src]:
             wrong_story += 1
         if any(l.source_id in copies for l in links):
@@ -139,7 +133,7 @@ def eval_spun() -> dict[str, Any]:
         for l in links:
             relations[l.relation] += 1
         if (not ok or len(links) != 1) and len(examples) < 40:
-            examples.append({"copy": doc_id, "true_source": src, "rate": rate, "strict_only": bool(ok_story),
+            examples.append({"copy": doc_id, "true_source": src, "rate": rate, "strict_only": ok_story,
                              "links": [(l.source_id, l.relation, l.score) for l in links],
                              "as_source": [(l.derived_id, l.relation) for l in result.links if l.source_id == doc_id][:5]})
     out: dict[str, Any] = {"timing": timing, "relations": dict(relations), "copies_in_wrong_story": wrong_story,
@@ -192,8 +186,7 @@ def eval_spun_ingest() -> dict[str, Any]:
                                                DATA / "spun_dev" / "spun.jsonl.gz"])
     same_text: dict[int, set[int]] = defaultdict(set)
     by_copy: dict[int, list[int]] = defaultdict(list)
-    refused = _refused(id_of, [*truth, *(source for source, _ in truth.values())])
-    id_of = _with_refused(id_of, refused)
+    id_of, refused = _with_refused(id_of, [*truth, *(source for source, _ in truth.values())])
     copy_ids = {id_of[ext] for ext in truth}
     for derived, source, relation in rows:
         if relation in ("duplicate", "near_copy") and derived not in copy_ids and source not in copy_ids:
@@ -218,8 +211,7 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
     id_of, _, rows, timing = _ingested([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
-    refused = _refused(id_of, [r["id"] for r in sources + rewrites])
-    id_of = _with_refused(id_of, refused)
+    id_of, refused = _with_refused(id_of, [r["id"] for r in sources + rewrites])
     same_text: dict[str, set[int]] = defaultdict(set)
     for r in sources:
         same_text[" ".join(r["text"].split())].add(id_of[r["id"]])
@@ -235,15 +227,12 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     return {"timing": timing, "not_ingested": refused, **_by_group(per_task, "")}
 
 
-def _refused(id_of: dict[str, int], external_ids: list[str]) -> list[str]:
-    """The records the ingest refused (e.g. a "rewrite" that is nothing but an ad's iframe): each
+def _with_refused(id_of: dict[str, int], external_ids: list[str]) -> tuple[dict[str, int], list[str]]:
+    """``id_of`` with a document id of its own, never stored, for each of ``external_ids`` the
+    ingest refused (e.g. a "rewrite" that is nothing but an ad's iframe), and those records: each
     counts as a copy left without a link, or a source nothing can link to."""
-    return sorted(ext for ext in set(external_ids) if ext not in id_of)
-
-
-def _with_refused(id_of: dict[str, int], refused: list[str]) -> dict[str, int]:
-    """``id_of`` with a document id of its own, never stored, for each refused record."""
-    return {**id_of, **{ext: -1 - k for k, ext in enumerate(refused)}}
+    refused = sorted(ext for ext in set(external_ids) if ext not in id_of)
+    return {**id_of, **{ext: -1 - k for k, ext in enumerate(refused)}}, refused
 
 
 def _count(c: Counter[str], sources: list[int], src: int, same_story: set[int]) -> None:
@@ -302,13 +291,8 @@ def eval_llmfake() -> dict[str, Any]:
     wrong_examples = []
     for doc_id, (src, task, gen) in truth.items():
         c = per_task[task]
-        c["copies"] += 1
         links = links_from.get(doc_id, [])
-        c["links"] += len(links)
-        c["correct"] += sum(1 for l in links if l.source_id == src)
-        c["found"] += any(l.source_id == src for l in links)
-        c["correct_story"] += sum(1 for l in links if l.source_id in twins_of[src])
-        c["found_story"] += any(l.source_id in twins_of[src] for l in links)
+        _count(c, [l.source_id for l in links], src, twins_of[src])
         c["reversed"] += any(l.source_id == doc_id for l in result.links if l.derived_id == src and l.relation in DERIVATIONS)
         c["to_sibling"] += sum(1 for l in links if l.source_id in truth)
         if not any(l.source_id == src for l in links) and len(wrong_examples) < 8:

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from common import require_data  # noqa: E402
-from provenance_eval import DATA, _load, _pr, _run, reuters_docs  # noqa: E402
+from provenance_eval import DATA, _count, _load, _pr, _run, reuters_docs  # noqa: E402
 
 from archive.provenance import DERIVATIONS, DocInput  # noqa: E402
 
@@ -365,17 +365,10 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     for doc_id, c in copies.items():
         src = sid[c["source"]]
         links = by_copy.get(doc_id, [])
-        ok = any(l.source_id == src for l in links)
         twins = same_text[text_of[src]] - {doc_id}
         ok_text = any(l.source_id in twins for l in links)
         for key in (f"rate_{c['rate']}", "cut" if c["cut"] else "whole", "all"):
-            g = groups[key]
-            g["copies"] += 1
-            g["links"] += len(links)
-            g["correct"] += sum(1 for l in links if l.source_id == src)
-            g["found"] += ok
-            g["correct_story"] += sum(1 for l in links if l.source_id in twins)
-            g["found_story"] += ok_text
+            _count(groups[key], [l.source_id for l in links], src, twins)
         relations.update(l.relation for l in links)
         wrong_story += result.story_of.get(doc_id) != result.story_of.get(src)
         if not ok_text and len(misses) < 25:
