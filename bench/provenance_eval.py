@@ -7,7 +7,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
 
 Settings: spun (spun_dev + all Reuters), llmfake, clough, seeds, reuters (duplicates report),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
-provenance table).
+provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
+alone, and the links across them counted).
 A link is correct when it joins a copy to its true source in the right direction; "story-level"
 also accepts an exact/near duplicate of the true source (Reuters re-issues share text).
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -23,6 +25,8 @@ import resource
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -96,20 +100,43 @@ def reuters_docs() -> tuple[list[DocInput], dict[str, int]]:
     return docs, {r["id"]: int(r["id"].split("-")[1]) for r in rows}
 
 
+@dataclass
+class _Setting:
+    """An in-memory setting: the documents to link, and how to score the links made of them
+    (``score(result, index, timing)``; the result may hold other settings' documents too)."""
+
+    docs: list[DocInput]
+    score: Callable[[Any, ProvenanceIndex, dict[str, Any]], dict[str, Any]]
+
+
+def _evaluate(setting: _Setting) -> dict[str, Any]:
+    return setting.score(*_run(setting.docs))
+
+
 def eval_spun() -> dict[str, Any]:
+    return _evaluate(_spun_setting())
+
+
+def _spun_setting(offset: int = 0) -> _Setting:
+    """spun_dev's copies with all of Reuters; every document id moved up by ``offset``."""
     base, idmap = reuters_docs()
+    base = [dataclasses.replace(d, id=d.id + offset) for d in base]
+    reuters = {d.id for d in base}
     spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
     copies: dict[int, tuple[int, str]] = {}
     docs = list(base)
     for k, r in enumerate(spun):
-        doc_id = 100_000 + k
-        copies[doc_id] = (idmap[r["source_id"]], str(r["rate"]))
+        doc_id = offset + 100_000 + k
+        copies[doc_id] = (idmap[r["source_id"]] + offset, str(r["rate"]))
         docs.append(DocInput(doc_id, r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None))
-    result, index, timing = _run(docs)
+    return _Setting(docs, lambda result, index, timing: _score_spun(result, timing, reuters, copies))
+
+
+def _score_spun(result: Any, timing: dict[str, Any], reuters: set[int], copies: dict[int, tuple[int, str]]) -> dict[str, Any]:
     # Sources that are the same story as the true source: identical or near-identical Reuters text.
     same_text: dict[int, set[int]] = defaultdict(set)
     for link in result.links:
-        if link.derived_id < 100_000 and link.source_id < 100_000 and link.relation in ("duplicate", "near_copy"):
+        if link.derived_id in reuters and link.source_id in reuters and link.relation in ("duplicate", "near_copy"):
             same_text[link.derived_id].add(link.source_id)
             same_text[link.source_id].add(link.derived_id)
     by_copy: dict[int, list[Any]] = defaultdict(list)
@@ -147,8 +174,8 @@ def eval_spun() -> dict[str, Any]:
     out["misses"] = examples
     flagged = sum(1 for d in copies if "spun" in result.flags.get(d, []))
     out["copies_flagged_spun"] = flagged
-    out["reuters_flagged_spun"] = sum(1 for d, f in result.flags.items() if d < 100_000 and "spun" in f)
-    out["reuters_derivation_links"] = sum(1 for l in result.links if l.derived_id < 100_000 and l.source_id < 100_000
+    out["reuters_flagged_spun"] = sum(1 for d, f in result.flags.items() if d in reuters and "spun" in f)
+    out["reuters_derivation_links"] = sum(1 for l in result.links if l.derived_id in reuters and l.source_id in reuters
                                           and l.relation in DERIVATIONS)
     return out
 
@@ -267,16 +294,25 @@ def _pr(c: Counter[str]) -> dict[str, Any]:
 
 
 def eval_llmfake() -> dict[str, Any]:
+    return _evaluate(_llmfake_setting())
+
+
+def _llmfake_setting(offset: int = 0) -> _Setting:
+    """LLMFake's sources and rewrites; every document id moved up by ``offset``."""
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
-    sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
+    sid = {r["id"]: offset + k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
     truth: dict[int, tuple[int, str, str]] = {}
     for k, r in enumerate(rewrites):
-        doc_id = 100_000 + k
+        doc_id = offset + 100_000 + k
         truth[doc_id] = (sid[r["source_id"]], r["task"], r["generator"])
         docs.append(DocInput(doc_id, r["text"], None, None, r["generator"], None))
-    result, index, timing = _run(docs)
+    return _Setting(docs, lambda result, index, timing: _score_llmfake(result, index, timing, docs[: len(sources)], truth))
+
+
+def _score_llmfake(result: Any, index: ProvenanceIndex, timing: dict[str, Any], sources: list[DocInput],
+                   truth: dict[int, tuple[int, str, str]]) -> dict[str, Any]:
     links_from: dict[int, list[Any]] = defaultdict(list)
     for l in result.links:
         if l.relation in DERIVATIONS:
@@ -284,9 +320,9 @@ def eval_llmfake() -> dict[str, Any]:
     # LLMFake holds some articles under several ids: "_story" here also accepts a source whose
     # text is identical to the true one (nothing in the texts tells them apart).
     same_text: dict[str, set[int]] = defaultdict(set)
-    for d in docs[: len(sources)]:
+    for d in sources:
         same_text[" ".join(d.text.split())].add(d.id)
-    twins_of = {d.id: same_text[" ".join(d.text.split())] for d in docs[: len(sources)]}
+    twins_of = {d.id: same_text[" ".join(d.text.split())] for d in sources}
     per_task: dict[str, Counter[str]] = defaultdict(Counter)
     wrong_examples = []
     for doc_id, (src, task, gen) in truth.items():
@@ -299,7 +335,8 @@ def eval_llmfake() -> dict[str, Any]:
             wrong_examples.append({"rewrite": doc_id, "task": task, "source": src,
                                    "links": [(l.source_id, l.relation, l.score, l.direction_confidence) for l in links]})
     misses = _llm_misses(index, links_from, truth)
-    src_links = [l for l in result.links if l.relation in DERIVATIONS and l.derived_id not in truth]
+    source_ids = {d.id for d in sources}
+    src_links = [l for l in result.links if l.relation in DERIVATIONS and l.derived_id in source_ids]
     out: dict[str, Any] = {"timing": timing}
     total: Counter[str] = Counter()
     for task in sorted(per_task):
@@ -347,20 +384,28 @@ def _llm_misses(index: ProvenanceIndex, links_from: dict[int, list[Any]],
 
 
 def eval_clough() -> dict[str, Any]:
+    return _evaluate(_clough_setting())
+
+
+def _clough_setting(offset: int = 0) -> _Setting:
+    """Clough & Stevenson's sources and answers; every document id moved up by ``offset``."""
     folder = DATA / "clough_stevenson"
     tasks = "abcde"
-    docs = [DocInput(k + 1, (folder / f"orig_task{t}.txt").read_text(encoding="utf-8", errors="replace"))
+    docs = [DocInput(offset + k + 1, (folder / f"orig_task{t}.txt").read_text(encoding="utf-8", errors="replace"))
             for k, t in enumerate(tasks)]
     labels: dict[int, tuple[str, int, str]] = {}
     with open(folder / "file_information.csv", encoding="utf-8") as fh:
         for k, row in enumerate(csv.DictReader(fh)):
             if row["Category"] == "orig":  # the sources themselves, already added above
                 continue
-            doc_id = 100 + k
-            labels[doc_id] = (row["File"], tasks.index(row["Task"]) + 1, row["Category"])
+            doc_id = offset + 100 + k
+            labels[doc_id] = (row["File"], offset + tasks.index(row["Task"]) + 1, row["Category"])
             text = (folder / row["File"]).read_text(encoding="utf-8", errors="replace")
             docs.append(DocInput(doc_id, text))
-    result, index, timing = _run(docs)
+    return _Setting(docs, lambda result, index, timing: _score_clough(result, timing, labels))
+
+
+def _score_clough(result: Any, timing: dict[str, Any], labels: dict[int, tuple[str, int, str]]) -> dict[str, Any]:
     per_cat: dict[str, Counter[str]] = defaultdict(Counter)
     errors = []
     for doc_id, (name, src, cat) in labels.items():
@@ -381,17 +426,29 @@ def eval_clough() -> dict[str, Any]:
 
 
 def eval_seeds() -> dict[str, Any]:
+    return _evaluate(_seeds_setting())
+
+
+def _seeds_setting(offset: int = 0) -> _Setting:
+    """The two seed files, as documents ``offset`` and ``offset + 1`` (reported as 0 and 1)."""
     files = sorted(SEEDS.glob("*.txt"))
-    docs = [DocInput(k, f.read_text(encoding="utf-8")) for k, f in enumerate(files)]
-    result, index, timing = _run(docs)
+    docs = [DocInput(offset + k, f.read_text(encoding="utf-8")) for k, f in enumerate(files)]
+    return _Setting(docs, lambda result, index, timing: _score_seeds(result, timing, offset, len(docs)))
+
+
+def _score_seeds(result: Any, timing: dict[str, Any], offset: int, n: int) -> dict[str, Any]:
+    ours = range(offset, offset + n)
     return {
         "timing": timing,
-        "links": [{"derived": l.derived_id, "source": l.source_id, "relation": l.relation, "score": l.score,
-                   "direction_confidence": l.direction_confidence, "direction": l.evidence["direction"]}
-                  for l in result.links],
-        "flags": {str(k): v for k, v in result.flags.items()},
-        "artefacts": {str(k): [m["phrase"] for m in v.get("spinner_artefact", [])] for k, v in result.doc_evidence.items()},
-        "attributions": [{"doc": a.doc_id, "outlet": a.outlet, "phrase": a.phrase} for a in result.attributions],
+        "links": [{"derived": l.derived_id - offset, "source": l.source_id - offset, "relation": l.relation,
+                   "score": l.score, "direction_confidence": l.direction_confidence,
+                   "direction": [{**signal, "source": signal["source"] - offset} for signal in l.evidence["direction"]]}
+                  for l in result.links if l.derived_id in ours or l.source_id in ours],
+        "flags": {str(k - offset): v for k, v in result.flags.items() if k in ours},
+        "artefacts": {str(k - offset): [m["phrase"] for m in v.get("spinner_artefact", [])]
+                      for k, v in result.doc_evidence.items() if k in ours},
+        "attributions": [{"doc": a.doc_id - offset, "outlet": a.outlet, "phrase": a.phrase}
+                         for a in result.attributions if a.doc_id in ours],
     }
 
 
@@ -414,15 +471,51 @@ def eval_reuters() -> dict[str, Any]:
             "examples": examples}
 
 
+# Disjoint id ranges for the settings of eval_mixed (Reuters ids run to 21,578; copies, rewrites
+# and answers start at 100,000 above their setting's offset).
+MIXED_OFFSETS = {"spun": 0, "llmfake": 1_000_000, "clough": 2_000_000, "seeds": 3_000_000}
+# What each setting's report keeps in the mixed one (the rest is in its own setting).
+MIXED_KEEP = {"spun": ["all", "copies_in_wrong_story", "reuters_derivation_links", "reuters_flagged_spun"],
+              "llmfake": ["all", "paraphrase", "rewrite", "open_ended", "derivation_links_from_sources"],
+              "clough": ["accuracy", "cut", "light", "heavy", "non"],
+              "seeds": ["links", "flags", "attributions"]}
+
+
+def eval_mixed() -> dict[str, Any]:
+    """spun (with all of Reuters), llmfake, clough and the seeds in one archive, as a user's
+    archive mixes kinds: each scored as in its own setting, and every link joining two settings'
+    documents counted (none is right: the corpora are unrelated). Linking depends on the whole
+    archive (word rarity, nearest texts), so this shows what each setting's figures owe to being
+    alone."""
+    settings = {"spun": _spun_setting, "llmfake": _llmfake_setting, "clough": _clough_setting,
+                "seeds": _seeds_setting}
+    built = {name: make(MIXED_OFFSETS[name]) for name, make in settings.items()}
+    result, index, timing = _run([d for setting in built.values() for d in setting.docs])
+    setting_of = {d.id: name for name, setting in built.items() for d in setting.docs}
+    across = [l for l in result.links if setting_of[l.derived_id] != setting_of[l.source_id]]
+    out: dict[str, Any] = {"timing": timing}
+    for name, setting in built.items():
+        report = setting.score(result, index, timing)
+        out[name] = {key: report[key] for key in MIXED_KEEP[name] if key in report}
+    out["links_across_settings"] = Counter(f"{setting_of[l.derived_id]} -> {setting_of[l.source_id]}: {l.relation}"
+                                           for l in across)
+    out["links_across_settings_examples"] = [
+        {"derived": l.derived_id, "source": l.source_id, "relation": l.relation, "score": l.score,
+         "reason": l.evidence["reasons"][-1]} for l in across[:5]]
+    return out
+
+
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "clough": eval_clough, "seeds": eval_seeds,
-            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest}
+            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
-         "llmfake_ingest": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"]}
+         "llmfake_ingest": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "mixed": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz", "llmfake/sources.jsonl.gz",
+                   "llmfake/rewrites.jsonl.gz", "clough_stevenson/file_information.csv"]}
 
 
 def main() -> None:

@@ -41,8 +41,9 @@ def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: 
     assert str(tmp_path / "nowhere") in done.stderr and "Traceback" not in done.stderr
 
 
-def test_the_clough_evaluation_reads_the_corpus_that_archive_bench_data_names(tmp_path: Path) -> None:
-    folder = tmp_path / "clough_stevenson"
+def _write_clough(data: Path) -> None:
+    """A Clough & Stevenson corpus of five tasks, one cut answer (task b) and one independent one (c)."""
+    folder = data / "clough_stevenson"
     folder.mkdir()
     rows = ["File,Task,Category"]
     for task, text in zip("abcde", _TOPICS):
@@ -60,8 +61,65 @@ def test_the_clough_evaluation_reads_the_corpus_that_archive_bench_data_names(tm
         "measuring how closely those lists point the same way.", encoding="utf-8")
     rows += ["g0pA_taskb.txt,b,cut", "g0pA_taskc.txt,c,non"]
     (folder / "file_information.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_the_clough_evaluation_reads_the_corpus_that_archive_bench_data_names(tmp_path: Path) -> None:
+    _write_clough(tmp_path)
     out = tmp_path / "report.json"
     done = _run("provenance_eval.py", "clough", "--json", str(out), data=tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())["clough"]
     assert report["cut"] == 1.0 and report["non"] == 1.0 and report["accuracy"] == 1.0
+
+
+_STORIES = [
+    ("Harbour workers in the northern port of Kelvara walked out on Tuesday over a pay offer of 3.5 pct, "
+     "halting grain shipments worth 40 mln dlrs a week, union leader Tomas Evrin told reporters at the "
+     "docks. The port authority said it would meet the union again on Friday and hoped to settle the "
+     "dispute before the harvest season reaches its peak next month."),
+    ("Mintaro Mining Corp said its quarterly profit rose to 12.4 mln dlrs from 9.1 mln dlrs a year ago on "
+     "higher copper prices and lower costs at its Ossen smelter. Chairman Rafe Dunmore said output from "
+     "the new western shaft would double by the end of the year and the company would raise its dividend "
+     "to 15 cts a share from 12 cts."),
+]
+
+
+def _write_gz(path: Path, rows: list[dict[str, object]]) -> None:
+    import gzip
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(row) + "\n" for row in rows)
+
+
+def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_across_them(tmp_path: Path) -> None:
+    """All corpora in one archive: each is scored on its own documents (ids kept apart, so the
+    spun copy and the Clough answer still find their sources) and links across corpora counted."""
+    _write_clough(tmp_path)
+    _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
+        {"id": f"reuters-{k + 1}", "text": text, "title": text.split(",")[0].upper(),
+         "published": f"1987-03-0{k + 1}T10:00:00Z", "source": "reuters"} for k, text in enumerate(_STORIES)])
+    spun = (_STORIES[0].replace("walked out", "stepped out").replace("told reporters", "informed journalists")
+            .replace("hoped to", "anticipated to").replace("reaches its peak", "reaches its height")
+            .replace("halting", "stopping").replace("settle", "resolve"))
+    _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
+        {"id": "spun-00000", "source_id": "reuters-1", "rate": 0.2, "text": spun, "title": "Harbour Employees Stroll Out",
+         "published": "1987-03-05T10:00:00Z", "source": "content-farm"}])
+    article = ("The singer Lorna Vey surprised fans at her Brighton concert on Saturday by announcing a "
+               "farewell tour of forty cities, starting in Glasgow next spring. Vey, who released her first "
+               "album in 1998, said she wanted to spend more time writing songs for other artists and thanked "
+               "her band for two decades on the road together.")
+    rewrite = (article.replace("surprised fans", "stunned the audience").replace("by announcing", "when she announced")
+               .replace("thanked", "expressed gratitude to"))
+    _write_gz(tmp_path / "llmfake" / "sources.jsonl.gz", [{"id": "gossipcop-1", "dataset": "gossipcop", "text": article}])
+    _write_gz(tmp_path / "llmfake" / "rewrites.jsonl.gz", [
+        {"id": "rw-1", "source_id": "gossipcop-1", "task": "paraphrase", "generator": "model-a", "text": rewrite}])
+    out = tmp_path / "report.json"
+    done = _run("provenance_eval.py", "mixed", "--json", str(out), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())["mixed"]
+    assert report["spun"]["all"]["recall"] == 1.0 and report["spun"]["all"]["precision"] == 1.0
+    assert report["llmfake"]["all"]["copies"] == 1 and report["llmfake"]["all"]["recall"] == 1.0
+    assert report["clough"]["cut"] == 1.0 and report["clough"]["non"] == 1.0
+    assert [(l["derived"], l["source"]) for l in report["seeds"]["links"]] == [(1, 0)]
+    assert report["links_across_settings"] == {}
