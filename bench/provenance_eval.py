@@ -132,7 +132,8 @@ def _spun_setting(offset: int = 0) -> _Setting:
     return _Setting(docs, lambda result, index, timing: _score_spun(result, timing, reuters, copies))
 
 
-def _score_spun(result: Any, timing: dict[str, Any], reuters: set[int], copies: dict[int, tuple[int, str]]) -> dict[str, Any]:
+def _score_spun(result: Any, timing: dict[str, Any], reuters: set[int],
+                copies: dict[int, tuple[int, str]]) -> dict[str, Any]:
     # Sources that are the same story as the true source: identical or near-identical Reuters text.
     same_text: dict[int, set[int]] = defaultdict(set)
     for link in result.links:
@@ -308,7 +309,8 @@ def _llmfake_setting(offset: int = 0) -> _Setting:
         doc_id = offset + 100_000 + k
         truth[doc_id] = (sid[r["source_id"]], r["task"], r["generator"])
         docs.append(DocInput(doc_id, r["text"], None, None, r["generator"], None))
-    return _Setting(docs, lambda result, index, timing: _score_llmfake(result, index, timing, docs[: len(sources)], truth))
+    originals = docs[: len(sources)]
+    return _Setting(docs, lambda result, index, timing: _score_llmfake(result, index, timing, originals, truth))
 
 
 def _score_llmfake(result: Any, index: ProvenanceIndex, timing: dict[str, Any], sources: list[DocInput],
@@ -506,7 +508,8 @@ def eval_mixed() -> dict[str, Any]:
 
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "clough": eval_clough, "seeds": eval_seeds,
-            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
+            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest,
+            "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
