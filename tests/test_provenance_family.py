@@ -1376,3 +1376,23 @@ def test_texts_are_searched_by_opening_once_while_the_originals_stay_the_same(mo
     assert searched[-1] == [1, 2], "other originals: searched again"
     index.result()
     assert index._by_opening is None or index._by_opening[0] != (1, 3), "a result() starts afresh"
+
+
+def test_an_undated_text_naming_only_later_years_cannot_source_a_dated_one() -> None:
+    """The family rules link loose pairs; an undated article that names 2018 was written in 2018
+    or later, so it is no source of a story published in 1987 (a mixed archive's false link)."""
+    from datetime import datetime, timezone
+
+    story = DocInput(1, SOURCE.replace("2011", "1979").replace("1887", "1886"),
+                     published_at=datetime(1987, 3, 2, tzinfo=timezone.utc))
+    texts = {2: SIBLING_A + "\n\nThe lock reopened in April 2018, a year before the 2019 season.",
+             3: SIBLING_A + "\n\nThe lock was last repaired in 1985 and again in April 2018.",
+             4: SIBLING_A,
+             5: SIBLING_A + "\n\nThe 1988 season, the harbour master said, would be busier."}
+    index = ProvenanceIndex()
+    index.update([story, *(DocInput(k, text) for k, text in texts.items())])
+    assert index._dated_after(2, 1)
+    assert not index._dated_after(3, 1)  # it names a year before the story: it may be older
+    assert not index._dated_after(4, 1)  # no year: nothing known
+    assert not index._dated_after(5, 1)  # the year after: a forecast as likely as a date
+    assert not index._dated_after(1, 2)  # the story's date says nothing of when 2 was written

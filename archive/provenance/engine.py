@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-33"
+METHOD_VERSION = "2026.12-34"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1413,8 +1413,15 @@ class ProvenanceIndex:
         self._why[d] = why
 
     def _dated_after(self, a: int, b: int) -> bool:
-        """a is known to be published after b: it cannot be b's source, whatever its family."""
+        """a is known to be published after b: it cannot be b's source, whatever its family.
+        Undated, a is known to be later when every year it names comes after b's year and the
+        next: a text naming 2018 was written then or later, and in an archive of many kinds an
+        article with a family of rewrites may otherwise take a 1987 story for one more of them.
+        A year it names up to b's next may be a forecast, and an earlier one says it may be older."""
         da, db = self.docs[a].published_at, self.docs[b].published_at
+        if da is None and db is not None:
+            years = _years_named(self.docs[a].text)
+            return bool(years) and min(years) > db.year + 1
         return bool(da and db and (da - db).total_seconds() >= MIN_DATE_GAP_SECONDS)
 
     def _keeps_facts(self, d: int, m: int) -> bool:
@@ -2241,3 +2248,14 @@ def update(new_docs: Iterable[DocInput], index: ProvenanceIndex,
     """Link new documents against the archive held by ``index`` (mutated) and return all links."""
     index.update(new_docs, fingerprints)
     return index.result()
+
+
+# A year 1900-2099 standing alone: not part of a longer number, an amount ("$2000", "2,019"), a
+# decimal or a percentage.
+_YEAR = re.compile(r"(?<![\d.,$-])(?:19|20)\d\d(?![\d%])")
+
+
+@functools.lru_cache(maxsize=4096)
+def _years_named(text: str) -> tuple[int, ...]:
+    """The years a text names, sorted (cached: the family rules ask of the same texts often)."""
+    return tuple(sorted({int(y) for y in _YEAR.findall(text)}))
