@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from archive.provenance import DocInput, build
+from archive.provenance import DocInput, ProvenanceIndex, build
 from archive.provenance.clusters import figures_differ, lead_of, protagonists, same_event
+from archive.provenance.features import tokenize
 
 T0 = datetime(1987, 3, 2, 9, 0, tzinfo=timezone.utc)
 
@@ -487,3 +488,26 @@ def test_a_spun_copy_whose_headline_keeps_the_protagonist_it_swapped_is_still_a_
     # Without the headline nothing in the copy names Spain: one template, another bank's news,
     # and no link at all (a related link joins reports of one event).
     assert link_of_copy(None) == []
+
+
+def test_a_copy_writing_em_dashes_as_hyphens_is_still_a_copy() -> None:
+    # A scraper that folds punctuation to ASCII writes "love—Valentine's Day—and" as
+    # "love-Valentine's Day-and": one token where the source has two, so its lead's names
+    # ("Day-and") are none of the source's and the pair read as one template for two companies.
+    source = ("It was the season of love\u2014Valentine's Day\u2014and the busiest week of the year for every "
+              "florist in town. Rose prices climbed 40 pct on a poor Kenyan harvest, and Marla Quint, "
+              "who runs the Stem and Petal shop on Fenner Street, said she had ordered 3,000 stems in January "
+              "and would still run out by Thursday. Growers blamed a dry autumn and higher freight costs, and "
+              "the Harlow traders association said several shops would close early on Sunday.")
+    folded = source.replace("\u2014", "-")
+    docs = _background() + [DocInput(1, source, None, T0, "Harlow Gazette"),
+                            DocInput(2, folded, None, T0 + timedelta(hours=5), "content-farm")]
+    links = [(l.derived_id, l.source_id, l.relation) for l in build(docs).links if {l.derived_id, l.source_id} == {1, 2}]
+    assert links == [(2, 1, "near_copy")]
+    # Its lead, its hyphens read as word breaks, names what the source's lead names, and so does
+    # its text: the words a hyphen joins are among what it names (both as the rule reads them).
+    assert set(lead_of(folded, split_hyphens=True).names.tolist()) == set(lead_of(source).names.tolist())
+    index = ProvenanceIndex()
+    index.update([DocInput(2, folded)])
+    valentines = tokenize("Valentine's").hashes[0]
+    assert valentines in index._names(2) and valentines not in index._named_in(2)

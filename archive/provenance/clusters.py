@@ -44,6 +44,8 @@ def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[in
 # A sentence ends at . ! ? followed by space and a capital, quote or bracket; searching from the
 # 40th character skips abbreviations in a dateline or a leading name ("U.S.", "Dr.").
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"“(<])")
+# A hyphen between two letters, as in "love-Valentine's" (not in "32-year" or "U.S.-Japan").
+_WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 LEAD_MIN_CHARS = 40
 # A lead's least common name is its subject (see subject_of) up to this share of the archive; a
 # protagonist (see protagonists) must be rarer.
@@ -103,14 +105,19 @@ def subject_of(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarra
     return names[least[df[least] <= SUBJECT_MAX_DF_SHARE * archive_size]]
 
 
-def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
+def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False) -> Lead:
     """The lead of ``text``; ``tokens``, the whole text's own (its fingerprint), spare
     tokenising the lead again: a token depends only on its own characters and those before it,
     so the lead's tokens are the text's tokens that end in it. A word cut by LEAD_MAX_CHARS is
-    left out: its stump ("Fieldcorporat") is no name the text holds."""
+    left out: its stump ("Fieldcorporat") is no name the text holds. ``split_hyphens``: words a
+    hyphen joins are the lead's words one by one ("love-Valentine's Day-and": a copy that writes
+    an em dash as a hyphen names what its source's lead names)."""
     end = _SENTENCE_END.search(text, LEAD_MIN_CHARS)
     first = text[: end.end() if end else LEAD_MAX_CHARS][:LEAD_MAX_CHARS]
-    if tokens is None:
+    if split_hyphens and _WORD_HYPHEN.search(first):
+        first = _WORD_HYPHEN.sub(" ", first)  # a space for each such hyphen keeps every offset
+        tokens = tokenize(first + text[len(first): len(first) + 1])
+    elif tokens is None:
         tokens = tokenize(text[: len(first) + 1])  # one character more shows a word going on
     t = _head(tokens, len(first))
     upper = _upper_initials(first, t)
@@ -120,6 +127,11 @@ def lead_of(text: str, tokens: Tokens | None = None) -> Lead:
     tabular = bool(t.kinds.shape[0]) and float((t.kinds == NUM).mean()) >= TABULAR_MIN_NUMBER_SHARE
     words = frozenset(t.hashes[~is_name & (t.kinds != NUM)].tolist())
     return Lead(names, _number_slots(hashes, kinds), _months(hashes, upper.tolist()), tabular, words)
+
+
+def lead_joins_words(text: str) -> bool:
+    """Words a hyphen joins may be in the lead of ``text`` (lead_of's ``split_hyphens``)."""
+    return _WORD_HYPHEN.search(text, 0, LEAD_MAX_CHARS) is not None
 
 
 def _upper_initials(text: str, t: Tokens) -> np.ndarray:

@@ -42,7 +42,7 @@ from .candidates import CandidateIndex, TermTable
 from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
-                       leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
+                       lead_joins_words, leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
                        same_figures_as_substitutions, spelt_alike, stories, subject_of)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens, idf, tokenize
@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-34"
+METHOD_VERSION = "2026.12-35"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1587,7 +1587,21 @@ class ProvenanceIndex:
         return Decision("related", decision.score, decision.reasons + (why,))
 
     def _another_company(self, a: int, b: int, al: Alignment, changed_figures: int, relation: str) -> str | None:
-        (lead_a, pa), (lead_b, pb) = self._lead(a), self._lead(b)
+        why = self._another_company_by(a, b, self._lead(a), self._lead(b), self._named_in, al, changed_figures, relation)
+        if why is not None and (lead_joins_words(self.docs[a].text) or lead_joins_words(self.docs[b].text)):
+            # A copy that writes its source's em dashes as hyphens joins the words on either side
+            # ("love-Valentine's Day-and"): its lead holds other tokens, not other names. Asked
+            # again with such words taken one by one (only here: most pairs are no template).
+            why = self._another_company_by(a, b, self._unjoined_lead(a), self._unjoined_lead(b), self._names, al,
+                                           changed_figures, relation)
+        return why
+
+    def _another_company_by(self, a: int, b: int, leading_a: tuple[Lead, np.ndarray], leading_b: tuple[Lead, np.ndarray],
+                            names: Callable[[int], np.ndarray], al: Alignment, changed_figures: int,
+                            relation: str) -> str | None:
+        """_another_company with the leads and protagonists ``leading_a`` / ``leading_b``, and
+        ``names`` for what a text names."""
+        (lead_a, pa), (lead_b, pb) = leading_a, leading_b
         unspun = relation != "spun"
         if unspun and bool(pa.shape[0]) != bool(pb.shape[0]):
             # A lead whose names are all common in the archive ("Chemical Bank said ...") still
@@ -1598,7 +1612,7 @@ class ProvenanceIndex:
             pa, pb = (pa if pa.shape[0] else self._subject(a)), (pb if pb.shape[0] else self._subject(b))
         some_figures_differ = bool(changed_figures) or figures_differ(lead_a, lead_b)
         by_leads = False
-        if not protagonists_apart(pa, self._named_in(a), pb, self._named_in(b)):
+        if not protagonists_apart(pa, names(a), pb, names(b)):
             if not unspun:
                 return None  # most pairs: rare names are not needed
             # The protagonists may include a name the template itself gives in both leads, or one
@@ -1621,6 +1635,18 @@ class ProvenanceIndex:
             why = why.replace("neither text names the other's protagonist",
                               f"their leads name other companies ({' '.join(spelt_a)} / {' '.join(spelt_b)})")
         return why
+
+    def _names(self, x: int) -> np.ndarray:
+        """What x names, to look for the protagonists of another lead in: its words and headline
+        (_named_in), and the words its hyphens join, one by one, as _unjoined_lead reads the
+        leads: a lead's "Texas" is named by a text that says "Texas-based", and a source's
+        "Valentine's" by a copy that joined it to the word before ("love-Valentine's")."""
+        named = self._named_in(x)
+        title = self.docs[x].title
+        joined = _JOINED.findall(self.docs[x].text + ("\n" + title if title else ""))
+        if joined:
+            named = np.concatenate([named, tokenize(" ".join(joined).replace("-", " ")).hashes])
+        return named
 
     def _named_in(self, x: int) -> np.ndarray:
         """The token hashes of x's text and headline: a text names what its headline names. A
@@ -1811,6 +1837,15 @@ class ProvenanceIndex:
             lead = lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
+
+    def _unjoined_lead(self, x: int) -> tuple[Lead, np.ndarray]:
+        """x's lead and protagonists (_lead) with the words a hyphen joins taken one by one (see
+        _another_company; not cached: asked of few pairs)."""
+        text = self.docs[x].text
+        if not lead_joins_words(text):
+            return self._lead(x)
+        lead = lead_of(text, split_hyphens=True)
+        return lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size)
 
     def _own_names(self, lead: Lead, other: Lead) -> tuple[np.ndarray, float]:
         return own_names(lead, self._freq(lead.names), self.candidates.archive_size, other)
@@ -2250,6 +2285,8 @@ def update(new_docs: Iterable[DocInput], index: ProvenanceIndex,
     return index.result()
 
 
+# Words a hyphen joins into one token ("love-Valentine's", "Texas-based"): see _names.
+_JOINED = re.compile(r"[\w.'’&]+(?:-[\w.'’&]+)+")
 # A year 1900-2099 standing alone: not part of a longer number, an amount ("$2000", "2,019"), a
 # decimal or a percentage.
 _YEAR = re.compile(r"(?<![\d.,$-])(?:19|20)\d\d(?![\d%])")
