@@ -168,3 +168,19 @@ def test_a_copy_garbled_by_a_wrong_encoding_is_stored_repaired_and_linked_as_a_d
     links = db_rows(home, "SELECT relation FROM provenance")
     assert links == [("duplicate",)]
     assert db_rows(home, "SELECT flag FROM document_flags WHERE flag = 'spun'") == []
+
+
+def test_a_copy_with_html_character_references_is_stored_decoded_and_linked_as_a_duplicate(
+        run_cli, home: Path, tmp_path: Path) -> None:
+    # A page's text taken without its markup: "Microsoft&#8217;s", "&quot;constructive role&quot;".
+    # As written, each reference looked like a swapped word: the copy was taken for a spun one.
+    original = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
+    escaped = original.replace("\u2019", "&#8217;").replace("&", "&amp;").replace("&amp;#8217;", "&#8217;")
+    assert "&#8217;" in escaped
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "original.txt").write_text(original, encoding="utf-8")
+    (tmp_path / "in" / "escaped.txt").write_text(escaped, encoding="utf-8")
+    assert run_cli("ingest", str(tmp_path / "in")).exit_code == 0
+    texts = dict(db_rows(home, "SELECT external_id, text FROM documents"))
+    assert texts["escaped.txt"] == texts["original.txt"]
+    assert db_rows(home, "SELECT relation FROM provenance") == [("duplicate",)]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import random
 import re
 import unicodedata
@@ -58,6 +59,17 @@ def test_mojibake_is_repaired_and_text_that_only_looks_like_it_is_left_alone() -
     assert content_hash("didnâ€™t") == content_hash("didn’t")
 
 
+def test_html_character_references_are_decoded_and_text_that_only_looks_like_one_is_left_alone() -> None:
+    # A page's text taken without its markup keeps its references; left as written, each made a
+    # copy's word differ from its source's ("Jolie’s" -> "Jolie&#8217;s").
+    assert normalize_text("Don&#8217;t &amp; R&amp;B &lt;b&gt; caf&eacute;&nbsp;bar") == "Don’t & R&B <b> café bar"
+    assert normalize_text("Jolie&amp;#8217;s &#x201C;split&#x201D;") == "Jolie’s “split”"  # escaped twice, hex
+    assert normalize_text("x&#150;y") == "x–y"  # a Windows-1252 code point, as browsers read it
+    for fine in ("AT&T", "S&P 500", "&copy2019", "a&b=2;", "&unknownname;"):
+        assert normalize_text(fine) == fine
+    assert content_hash("Jolie&#8217;s") == content_hash("Jolie’s")
+
+
 def test_runs_of_spaces_inside_a_line_stay_but_not_in_the_content_hash() -> None:
     # Two spaces after a full stop are a writer's habit that provenance reads (style.irregularity).
     assert normalize_text("It rained.  Then it stopped.\t ") == "It rained.  Then it stopped."
@@ -91,10 +103,21 @@ def _reference_normalize_text(text: str) -> str:
         if repaired == text:
             break
         text = repaired
+    while (again := _reference_cleaned(text)) != text:  # cleaning may complete a reference
+        text = again
+    return text
+
+
+def _reference_unescaped(text: str) -> str:
+    """HTML character references closed by ";" decoded by html.unescape, until none is left."""
+    while (decoded := re.sub(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
+                             lambda m: html.unescape(m.group()), text)) != text:
+        text = decoded
     return text
 
 
 def _reference_cleaned(text: str) -> str:
+    text = _reference_unescaped(text)
     text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
     text = re.sub(r"[\x80-\x84\x86-\x9f]", lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
     text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
@@ -104,15 +127,21 @@ def _reference_cleaned(text: str) -> str:
 
 def _reference_hashed_text(text: str) -> str:
     """The text content hashes are taken of, as first written (when normalize_text also made
-    runs of spaces one): archives stored then must find the same hashes."""
-    text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
-    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
-    lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    runs of spaces one; character references decoded since session 23, until none is left):
+    archives stored then must find the same hashes."""
+    def once(text: str) -> str:
+        text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", _reference_unescaped(text)))
+        text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
+        lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+    while (again := once(text)) != text:
+        text = again
+    return text
 
 
 SOUP = (" ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\u200b",
-        "\u3000", "\u2009", "\n\n\n", " \n ", "word", "x", "e\u0301")
+        "\u3000", "\u2009", "\n\n\n", " \n ", "word", "x", "e\u0301", "&amp;", "&#8217;", "&", "amp;", "&#10;")
 
 
 def test_normalize_text_is_its_definition_on_whitespace_soups() -> None:

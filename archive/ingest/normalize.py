@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import re
 import unicodedata
 from itertools import islice
@@ -35,6 +36,8 @@ _C1 = re.compile(r"[\x80-\x84\x86-\x9f]")
 _CONTINUATION_BYTES = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                        "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
 _MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION_BYTES}]")
+# An HTML character reference: numeric, hexadecimal or named, closed by ";".
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MOJIBAKE_ROUNDS = 4  # (real text needs one; contrived strings can reveal new pairs a few times)
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -120,8 +123,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 
 def normalize_text(text: str) -> str:
-    """Mojibake repaired, NFC, ``\\n`` newlines, no control characters, spaces for other
-    whitespace, trimmed lines, at most one blank line.
+    """Mojibake repaired, HTML character references decoded, NFC, ``\\n`` newlines, no control
+    characters, spaces for other whitespace, trimmed lines, at most one blank line.
 
     Runs of spaces inside a line stay: two spaces after a full stop are a person's habit, which
     provenance reads as one of the marks that tell a writer from a language model
@@ -140,10 +143,18 @@ def normalize_text(text: str) -> str:
         if repaired == text:
             break
         text = repaired
+    # Cleaning can complete a reference ("&am\u200bp;"): decode until none is left.
+    while _CHARACTER_REFERENCE.search(text):
+        decoded = _cleaned(text)
+        if decoded == text:
+            break  # an unknown name ("&foo;") stays as written
+        text = decoded
     return text
 
 
 def _cleaned(text: str) -> str:
+    if "&" in text:
+        text = _without_character_references(text)
     text = _unify_line_breaks(unicodedata.normalize("NFC", text))
     if _C1.search(text):
         text = text.translate(_C1_AS_CP1252)
@@ -152,6 +163,19 @@ def _cleaned(text: str) -> str:
     if "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+def _without_character_references(text: str) -> str:
+    """Text with its HTML character references ("&#8217;", "&amp;", "&nbsp;") decoded, escaped
+    twice over too ("&amp;#8217;"). Exports and dumps carry them where a page's text was taken
+    without its markup, and left as written each makes a copy's word differ from its source's
+    ("Jolie’s" -> "Jolie&#8217;s"): a verbatim copy read as a spun one. Only references ending
+    in ";": a bare "&copy" or "AT&T" is text."""
+    while True:
+        decoded = _CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
+        if decoded == text:
+            return text
+        text = decoded
 
 
 def _without_mojibake(text: str) -> str:
