@@ -289,8 +289,8 @@ def _pr(c: Counter[str]) -> dict[str, Any]:
         "copies": c["copies"],
         "precision": round(c["correct"] / c["links"], 4) if c["links"] else None,
         "precision_story": round(c["correct_story"] / c["links"], 4) if c["links"] else None,
-        "recall": round(c["found"] / c["copies"], 4),
-        "recall_story": round(c["found_story"] / c["copies"], 4),
+        "recall": round(c["found"] / c["copies"], 4) if c["copies"] else None,
+        "recall_story": round(c["found_story"] / c["copies"], 4) if c["copies"] else None,
     }
 
 

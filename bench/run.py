@@ -366,6 +366,19 @@ class Bench:
             result["error"] = "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"
         self.results["quality"] = result
         self.results["html_extraction"] = self._html_extraction()
+        self.results["scraper_probe"] = self._scraper_probe()
+
+    def _scraper_probe(self) -> dict[str, Any]:
+        """bench/scraper_probe.py: copies that differ from LLMFake's articles only by what scrapers
+        do to text (folded punctuation, wrapped lines, character references, ...)."""
+        out_json = self.workdir / "scraper_probe.json"
+        argv = [str(PYTHON), str(HERE / "scraper_probe.py"), "--json", str(out_json)]
+        proc, seconds, _ = run_measured(argv, timeout=self.args.quality_timeout)
+        if proc.returncode != 0 or not out_json.exists():
+            return {"ok": False, "error": "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"}
+        report = json.loads(out_json.read_text())
+        report.pop("wall_s", None)
+        return {"ok": True, "seconds": round(seconds, 1), "transforms": report}
 
     def _html_extraction(self) -> dict[str, Any]:
         """bench/html_eval.py: the ingest's main text of 250 web pages against trafilatura's own."""
@@ -748,6 +761,16 @@ def to_markdown(r: dict[str, Any]) -> str:
                                         ("trafilatura.extract, defaults (baseline)", "trafilatura_extract"))]
         else:
             lines += ["FAILED:", "```", html.get("error", ""), "```"]
+    probe = r.get("scraper_probe")
+    if probe:
+        lines += ["", "## Copies changed only by scrapers (bench/scraper_probe.py: LLMFake's articles, one copy each)", ""]
+        if probe.get("ok"):
+            lines += ["| transformation | copies | precision | recall | relations | unlinked |", "|---|---|---|---|---|---|"]
+            lines += [f"| {name} | {row['copies']} | {row['precision']} | {row['recall']} | "
+                      f"{', '.join(f'{k} {v}' for k, v in row['relations'].items())} | {len(row['unlinked'])} |"
+                      for name, row in probe["transforms"].items()]
+        else:
+            lines += ["FAILED:", "```", probe.get("error", ""), "```"]
     scale = r.get("scale", {}).get("sizes", [])
     if scale:
         lines += ["", "## Scale run (articles recombined from Reuters paragraphs)", "",

@@ -34,7 +34,7 @@ def _run(script: str, *args: str, data: Path) -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.parametrize("command", [["provenance_eval.py", "spun"], ["provenance_eval.py", "llmfake"],
-                                     ["spin_probe.py"]])
+                                     ["spin_probe.py"], ["scraper_probe.py"]])
 def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
     done = _run(*command, data=tmp_path / "nowhere")
     assert done.returncode == 2
@@ -123,3 +123,29 @@ def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_ac
     assert report["clough"]["cut"] == 1.0 and report["clough"]["non"] == 1.0
     assert [(l["derived"], l["source"]) for l in report["seeds"]["links"]] == [(1, 0)]
     assert report["links_across_settings"] == {}
+
+
+def test_the_scraper_probe_links_each_retyped_copy_to_its_article(tmp_path: Path) -> None:
+    articles = [
+        ("It was the season of love\u2014Valentine\u2019s Day\u2014and the busiest week of the year for every "
+         "florist in town. Rose prices climbed 40 pct on a poor Kenyan harvest, and Marla Quint, who runs the "
+         "Stem and Petal shop on Fenner Street, said she had ordered 3,000 stems in January and would still "
+         "run out by Thursday."),
+        ("The singer Lorna Vey surprised fans at her Brighton concert on Saturday by announcing a farewell tour "
+         "of forty cities, starting in Glasgow next spring. Vey's first album came out in 1998; she said she "
+         "wanted to spend more time writing songs for other artists and thanked her band for two decades."),
+    ]
+    _write_gz(tmp_path / "llmfake" / "sources.jsonl.gz",
+              [{"id": f"gossipcop-{k}", "dataset": "gossipcop", "text": text} for k, text in enumerate(articles)])
+    out = tmp_path / "report.json"
+    done = _run("scraper_probe.py", "--only", "ascii_punctuation", "character_references", "--json", str(out),
+                data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    # Only the first article has curly punctuation to fold. Escaped, its curly apostrophe comes
+    # back as it was (the ingest decodes references); the second's straight one comes back curly.
+    assert report["ascii_punctuation"]["copies"] == 1 and report["ascii_punctuation"]["identical"] == 1
+    assert report["character_references"]["copies"] == 1 and report["character_references"]["identical"] == 1
+    for name in ("ascii_punctuation", "character_references"):
+        assert report[name]["recall"] == 1.0 and report[name]["precision"] == 1.0
+        assert set(report[name]["relations"]) <= {"duplicate", "near_copy"}

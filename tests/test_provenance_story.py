@@ -503,7 +503,7 @@ def test_a_copy_writing_em_dashes_as_hyphens_is_still_a_copy() -> None:
     docs = _background() + [DocInput(1, source, None, T0, "Harlow Gazette"),
                             DocInput(2, folded, None, T0 + timedelta(hours=5), "content-farm")]
     links = [(l.derived_id, l.source_id, l.relation) for l in build(docs).links if {l.derived_id, l.source_id} == {1, 2}]
-    assert links == [(2, 1, "near_copy")]
+    assert links == [(2, 1, "duplicate")]  # the folded dashes are no edits (typographic_edits_as_matches)
     # Its lead, its hyphens read as word breaks, names what the source's lead names, and so does
     # its text: the words a hyphen joins are among what it names (both as the rule reads them).
     assert set(lead_of(folded, split_hyphens=True).names.tolist()) == set(lead_of(source).names.tolist())
@@ -511,3 +511,23 @@ def test_a_copy_writing_em_dashes_as_hyphens_is_still_a_copy() -> None:
     index.update([DocInput(2, folded)])
     valentines = tokenize("Valentine's").hashes[0]
     assert valentines in index._names(2) and valentines not in index._named_in(2)
+
+
+def test_a_copy_differing_only_in_typography_is_a_duplicate() -> None:
+    # A re-issue that spells "cutthroat" as "cut-throat" and a quote as a double one, or a copy
+    # wrapped for print with its line-end hyphens: no word was changed, so no edit is counted.
+    source = ("Japan's banks were criticised for cutthroat pricing of their services abroad, the country's "
+              "finance ministry said in a report published on Tuesday. Foreign bankers in London and New York "
+              "complained that Japanese lenders undercut them on syndicated loans and government bond "
+              "underwriting, and the ministry said it would ask the banks to review their margins before the "
+              "annual meeting of the Bank for International Settlements in June.")
+    retyped = (source.replace("cutthroat", "cut-throat").replace("country's", 'country"s')
+               .replace("government", "govern-\nment").replace("underwriting", "under- writing"))
+    reworded = retyped.replace("complained", "grumbled")
+    for copy, relation in ((retyped, "duplicate"), (reworded, "near_copy")):
+        docs = _background() + [DocInput(1, source, None, T0, "Reuters"),
+                                DocInput(2, copy, None, T0 + timedelta(hours=5), "Reuters")]
+        links = [(l.derived_id, l.source_id, l.relation, l.evidence["substitutions"]) for l in build(docs).links
+                 if {l.derived_id, l.source_id} == {1, 2}]
+        assert [link[:3] for link in links] == [(2, 1, relation)]
+        assert len(links[0][3]) == (relation == "near_copy")  # only "complained -> grumbled"

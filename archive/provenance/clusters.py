@@ -295,6 +295,30 @@ def same_figures_as_substitutions(alignment: Alignment, text_a: str, tokens_a: T
     )
 
 
+def typographic_edits_as_matches(alignment: Alignment, text_a: str, tokens_a: Tokens, text_b: str,
+                                 tokens_b: Tokens) -> Alignment:
+    """``alignment`` without the substitutions whose two sides spell the same letters and
+    digits ("govern- ment" / "government": a line-end hyphen of a text wrapped for print;
+    "love-Valentine's" / "love Valentine's": an em dash folded to a hyphen): nobody changed a
+    word there, so they count as matched text, not as edits a spinner or an editor made.
+    Itself when there are none (most pairs)."""
+    same = [c for c in alignment.substitutions
+            if _span_letters(text_a, tokens_a, c.a0, c.a1) == _span_letters(text_b, tokens_b, c.b0, c.b1)]
+    if not same:
+        return alignment
+    return dataclasses.replace(
+        alignment,
+        substitutions=tuple(c for c in alignment.substitutions if c not in same),
+        matched=alignment.matched + sum(min(c.a1 - c.a0, c.b1 - c.b0) for c in same),
+        internal_edits=alignment.internal_edits - len(same),
+    )
+
+
+def _span_letters(text: str, t: Tokens, i0: int, i1: int) -> str:
+    """The letters and digits of the tokens ``t[i0:i1]`` of ``text``, lower-cased."""
+    return "".join(c for c in text[int(t.starts[i0]):int(t.ends[i1 - 1])].lower() if c.isalnum())
+
+
 def another_day(changed_figures: int, shared_figures: int, gap_seconds: float | None) -> str | None:
     """Why two copy-like texts are one template's reports of different days, or None: some
     figures differ inside the aligned text (``changed_figures``, see figures_changed) and they

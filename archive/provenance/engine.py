@@ -43,7 +43,7 @@ from .carry import Carried
 from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
                        lead_joins_words, leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
-                       same_figures_as_substitutions, spelt_alike, stories, subject_of)
+                       same_figures_as_substitutions, spelt_alike, stories, subject_of, typographic_edits_as_matches)
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-35"
+METHOD_VERSION = "2026.12-36"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -571,7 +571,10 @@ class ProvenanceIndex:
         """The aligned pair's features; number conflicts that give the same figures on both
         sides are substitutions (see clusters.same_figures_as_substitutions)."""
         f = pair_features(a, b, self._prepared(a), self._prepared(b), self.anchors[a], self.anchors[b], cosine)
-        al = same_figures_as_substitutions(f.alignment, self.docs[a].text, self.tokens[a], self.docs[b].text, self.tokens[b])
+        ta, tb = self.docs[a].text, self.docs[b].text
+        al = typographic_edits_as_matches(
+            same_figures_as_substitutions(f.alignment, ta, self.tokens[a], tb, self.tokens[b]), ta, self.tokens[a], tb,
+            self.tokens[b])
         return f if al is f.alignment else dataclasses.replace(f, alignment=al)
 
     def _prepared(self, doc_id: int) -> Prepared:
