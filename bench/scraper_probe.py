@@ -89,6 +89,15 @@ def character_references(text: str) -> str:
     return text.replace("\u2019", "&#8217;").replace("'", "&#8217;").replace('"', "&quot;")
 
 
+def hidden_joiners(text: str) -> str:
+    """An invisible joiner inside every fourth word ("rep\u200cort"), as copies hidden from
+    search and plagiarism checks carry them."""
+    joiners = ("\u200c", "\u200d", "\u2060", "\u2063")
+    words = text.split(" ")
+    return " ".join(w[:2] + joiners[(i // 4) % 4] + w[2:] if i % 4 == 0 and len(w) > 3 else w
+                    for i, w in enumerate(words))
+
+
 def share_bars(text: str) -> str:
     """A republishing site's furniture around the text."""
     return ("Share on Facebook Share on Twitter Share via Email\n" + text +
@@ -97,7 +106,7 @@ def share_bars(text: str) -> str:
 
 TRANSFORMS: dict[str, Callable[[str], str]] = {f.__name__: f for f in (
     ascii_punctuation, curly_quotes, hard_wrapped, one_paragraph, print_hyphenation, upper_first_paragraph,
-    character_references, share_bars)}
+    character_references, hidden_joiners, share_bars)}
 COPY_ID = 200_000
 BACKGROUND_OFFSET = 10_000
 

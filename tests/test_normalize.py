@@ -70,6 +70,15 @@ def test_html_character_references_are_decoded_and_text_that_only_looks_like_one
     assert content_hash("Jolie&#8217;s") == content_hash("Jolie’s")
 
 
+def test_joiners_hidden_inside_latin_words_are_removed_and_left_where_they_join_something() -> None:
+    # Inserted to hide a copied text from search and plagiarism checks: "rep\u200cort" is "report".
+    assert normalize_text("rep\u200cort on the c\u200d\u200dabinet\u2063 vote") == "report on the cabinet vote"
+    for fine in ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian: the joiner belongs there
+                 "\U0001F468\u200d\U0001F469\u200d\U0001F467",  # one emoji, a family
+                 "word\u200c \u200cword"):
+        assert normalize_text(fine) == fine
+
+
 def test_runs_of_spaces_inside_a_line_stay_but_not_in_the_content_hash() -> None:
     # Two spaces after a full stop are a writer's habit that provenance reads (style.irregularity).
     assert normalize_text("It rained.  Then it stopped.\t ") == "It rained.  Then it stopped."
@@ -120,7 +129,8 @@ def _reference_cleaned(text: str) -> str:
     text = _reference_unescaped(text)
     text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
     text = re.sub(r"[\x80-\x84\x86-\x9f]", lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
-    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
+    text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]", "", text)
+    text = re.sub(r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text)
     lines = (re.sub(r"[^\S\n]", " ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -131,7 +141,8 @@ def _reference_hashed_text(text: str) -> str:
     archives stored then must find the same hashes."""
     def once(text: str) -> str:
         text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", _reference_unescaped(text)))
-        text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060\ufeff]", "", text)
+        text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]", "", text)
+        text = re.sub(r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text)
         lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -141,7 +152,8 @@ def _reference_hashed_text(text: str) -> str:
 
 
 SOUP = (" ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\u200b",
-        "\u3000", "\u2009", "\n\n\n", " \n ", "word", "x", "e\u0301", "&amp;", "&#8217;", "&", "amp;", "&#10;")
+        "\u3000", "\u2009", "\n\n\n", " \n ", "word", "x", "e\u0301", "&amp;", "&#8217;", "&", "amp;", "&#10;",
+        "\u200c", "\u200d", "\u2063", "\u0628")
 
 
 def test_normalize_text_is_its_definition_on_whitespace_soups() -> None:
