@@ -746,7 +746,7 @@ def to_markdown(r: dict[str, Any]) -> str:
         lines += ["", "## Provenance quality (bench/provenance_eval.py)", ""]
         if quality.get("ok"):
             lines += [f"`{quality['argv']}`: {quality['seconds']} s, peak RSS {quality['peak_rss_tree_mb']} MB", "",
-                      "```json", json.dumps(quality["metrics"], indent=1, default=str)[:6000], "```"]
+                      "```json", json.dumps(quality["metrics"], indent=1, default=str)[:40000], "```"]
         else:
             lines += [f"FAILED (exit {quality.get('returncode')}): ", "```", quality.get("error", ""), "```"]
     html = r.get("html_extraction")
