@@ -98,6 +98,13 @@ def hidden_joiners(text: str) -> str:
                     for i, w in enumerate(words))
 
 
+def lookalike_letters(text: str) -> str:
+    """In every fifth word, "a", "e", "o", "c" and "p" written with their Cyrillic look-alikes
+    ("аbout"), another way to hide a copy from search and plagiarism checks."""
+    lookalikes = str.maketrans({"a": "\u0430", "e": "\u0435", "o": "\u043e", "c": "\u0441", "p": "\u0440"})
+    return " ".join(w.translate(lookalikes) if i % 5 == 0 else w for i, w in enumerate(text.split(" ")))
+
+
 def share_bars(text: str) -> str:
     """A republishing site's furniture around the text."""
     return ("Share on Facebook Share on Twitter Share via Email\n" + text +
@@ -106,7 +113,7 @@ def share_bars(text: str) -> str:
 
 TRANSFORMS: dict[str, Callable[[str], str]] = {f.__name__: f for f in (
     ascii_punctuation, curly_quotes, hard_wrapped, one_paragraph, print_hyphenation, upper_first_paragraph,
-    character_references, hidden_joiners, share_bars)}
+    character_references, hidden_joiners, lookalike_letters, share_bars)}
 COPY_ID = 200_000
 BACKGROUND_OFFSET = 10_000
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.ingest.normalize import classify_line, content_hash, normalize_record, normalize_text
+from archive.ingest.normalize import _LATIN_LOOKALIKES, classify_line, content_hash, normalize_record, normalize_text
 from archive.ingest.records import RawRecord
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -79,6 +79,18 @@ def test_joiners_hidden_inside_latin_words_are_removed_and_left_where_they_join_
         assert normalize_text(fine) == fine
 
 
+def test_latin_words_disguised_with_cyrillic_or_greek_lookalikes_are_spelt_in_latin() -> None:
+    # "Thе Stаgе" with a Cyrillic "е" and "а": hidden from a search for "stage", and every such word
+    # of a copy looked like a swapped one.
+    assert normalize_text("Thе Stаgе is аbout ΒIG news") == "The Stage is about BIG news"
+    for fine in ("Москва", "Москвa", "Яndex", "μm", "α-synuclein", "КОНТАКТ and KОНТАКТ",
+                 "The mayor of Москва said so"):
+        assert normalize_text(fine) == fine  # Cyrillic or Greek words, even with a Latin letter
+    # A word all of look-alikes ("оnе", "реасе") in a text otherwise Latin is Latin too.
+    assert normalize_text("It was оnе step towards реасе in the region, the minister said") == (
+        "It was one step towards peace in the region, the minister said")
+
+
 def test_runs_of_spaces_inside_a_line_stay_but_not_in_the_content_hash() -> None:
     # Two spaces after a full stop are a writer's habit that provenance reads (style.irregularity).
     assert normalize_text("It rained.  Then it stopped.\t ") == "It rained.  Then it stopped."
@@ -119,10 +131,30 @@ def _reference_normalize_text(text: str) -> str:
 
 def _reference_unescaped(text: str) -> str:
     """HTML character references closed by ";" decoded by html.unescape, until none is left."""
-    while (decoded := re.sub(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);",
+    while (decoded := re.sub(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
                              lambda m: html.unescape(m.group()), text)) != text:
         text = decoded
     return text
+
+
+def _reference_undisguised(text: str) -> str:
+    """Each word of Latin letters and Cyrillic / Greek look-alikes (no other letter) with the
+    look-alikes read as Latin, where its Latin letters are at least as many, or wherever the
+    text's Cyrillic and Greek letters are all look-alikes and most of its letters are Latin."""
+    letters = re.findall(r"[^\W\d_]", text)
+    latin_letters = re.findall(r"[A-Za-z]", text)
+    latin_text = (all(c in _LATIN_LOOKALIKES or not re.fullmatch(r"[\u0370-\u03ff\u0400-\u052f]", c) for c in letters)
+                  and len(latin_letters) >= 0.5 * len(letters))
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group()
+        fake = [c for c in w if c in _LATIN_LOOKALIKES]
+        latin = re.findall(r"[A-Za-z]", w)
+        other = [c for c in w if c.isalpha() and not re.fullmatch(r"[A-Za-z]", c) and c not in _LATIN_LOOKALIKES]
+        if fake and not other and (latin_text or len(latin) >= len(fake)):
+            return "".join(_LATIN_LOOKALIKES.get(c, c) for c in w)
+        return w
+    return re.sub(r"\w+", word, text)
 
 
 def _reference_cleaned(text: str) -> str:
@@ -130,7 +162,12 @@ def _reference_cleaned(text: str) -> str:
     text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
     text = re.sub(r"[\x80-\x84\x86-\x9f]", lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
     text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]", "", text)
-    text = re.sub(r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text)
+    while True:  # hidden joiners and look-alikes, until neither changes the text
+        again = _reference_undisguised(re.sub(
+            r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text))
+        if again == text:
+            break
+        text = again
     lines = (re.sub(r"[^\S\n]", " ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -143,6 +180,7 @@ def _reference_hashed_text(text: str) -> str:
         text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", _reference_unescaped(text)))
         text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]", "", text)
         text = re.sub(r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text)
+        text = _reference_undisguised(text)
         lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -153,7 +191,7 @@ def _reference_hashed_text(text: str) -> str:
 
 SOUP = (" ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1c", "\u200b",
         "\u3000", "\u2009", "\n\n\n", " \n ", "word", "x", "e\u0301", "&amp;", "&#8217;", "&", "amp;", "&#10;",
-        "\u200c", "\u200d", "\u2063", "\u0628")
+        "\u200c", "\u200d", "\u2063", "\u0628", "\u0430", "\u041c", "\u044f", "\u03bf", "ab")
 
 
 def test_normalize_text_is_its_definition_on_whitespace_soups() -> None:

@@ -41,6 +41,19 @@ _C1 = re.compile(r"[\x80-\x84\x86-\x9f]")
 _CONTINUATION_BYTES = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
                        "\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
 _MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CONTINUATION_BYTES}]")
+# Cyrillic and Greek letters that look like Latin ones: Unicode's confusables for the Latin
+# alphabet in the two scripts that copies disguised from plagiarism checks use (see _undisguised).
+_LATIN_LOOKALIKES = {
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M",
+    "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ԛ": "Q",
+    "Ԝ": "W", "ο": "o", "ν": "v", "ρ": "p", "ι": "i", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H",
+    "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+}
+_LATIN_FOR_LOOKALIKE = str.maketrans(_LATIN_LOOKALIKES)
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f]")
+_LETTER_RUN = re.compile(r"\w+")
 # An HTML character reference: numeric, hexadecimal or named, closed by ";".
 _CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MOJIBAKE_ROUNDS = 4  # (real text needs one; contrived strings can reveal new pairs a few times)
@@ -129,7 +142,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def normalize_text(text: str) -> str:
     """Mojibake repaired, HTML character references decoded, NFC, ``\\n`` newlines, no control
-    characters, spaces for other whitespace, trimmed lines, at most one blank line.
+    characters, Latin words disguised with Cyrillic or Greek look-alikes spelt in Latin again,
+    spaces for other whitespace, trimmed lines, at most one blank line.
 
     Runs of spaces inside a line stay: two spaces after a full stop are a person's habit, which
     provenance reads as one of the marks that tell a writer from a language model
@@ -164,12 +178,42 @@ def _cleaned(text: str) -> str:
     if _C1.search(text):
         text = text.translate(_C1_AS_CP1252)
     text = _INVISIBLE.sub("", text)
-    if "\u200c" in text or "\u200d" in text:
-        text = _HIDDEN_JOINERS.sub("", text)
+    # Each of the two can make work for the other ("а\u200dbout"), so both until neither does.
+    while True:
+        before = text
+        if "\u200c" in text or "\u200d" in text:
+            text = _HIDDEN_JOINERS.sub("", text)
+        if _CYRILLIC_OR_GREEK.search(text):
+            text = _undisguised(text)
+        if text == before:
+            break
     text = "\n".join(_line_spaces(line) for line in text.split("\n"))
     if "\n\n\n" in text:
         text = _BLANK_RUNS.sub("\n\n", text)
     return text.strip()
+
+
+def _undisguised(text: str) -> str:
+    """Latin words with Cyrillic or Greek look-alikes put in place of some of their letters
+    ("аbout" with a Cyrillic "а"), as copies hidden from search and plagiarism checks are,
+    spelt in Latin letters again: a word of Latin letters and look-alikes whose Latin letters
+    are at least as many, or any such word of a text whose Cyrillic and Greek letters are all
+    look-alikes while most of its letters are Latin ("оnе" in an English text). So "Москвa", a
+    Russian word with one Latin letter, "Яndex" and "Москва" quoted in an English text (its "в"
+    is no look-alike) stay as written."""
+    letters = [c for c in text if c.isalpha()]
+    latin_text = (not any(c not in _LATIN_LOOKALIKES and _CYRILLIC_OR_GREEK.match(c) for c in letters)
+                  and sum(1 for c in letters if c in _ASCII_LETTERS) >= 0.5 * len(letters))
+
+    def word(match: re.Match[str]) -> str:
+        w = match.group()
+        disguised = sum(1 for c in w if c in _LATIN_LOOKALIKES)
+        if not disguised or any(c.isalpha() and c not in _ASCII_LETTERS and c not in _LATIN_LOOKALIKES for c in w):
+            return w
+        latin = sum(1 for c in w if c in _ASCII_LETTERS)
+        return w.translate(_LATIN_FOR_LOOKALIKE) if latin_text or latin >= disguised else w
+
+    return _LETTER_RUN.sub(word, text)
 
 
 def _without_character_references(text: str) -> str:
