@@ -83,6 +83,7 @@ def test_latin_words_disguised_with_cyrillic_or_greek_lookalikes_are_spelt_in_la
     # "Thе Stаgе" with a Cyrillic "е" and "а": hidden from a search for "stage", and every such word
     # of a copy looked like a swapped one.
     assert normalize_text("Thе Stаgе is аbout ΒIG news") == "The Stage is about BIG news"
+    assert normalize_text("Timоthéе Chalamet, Españоl") == "Timothée Chalamet, Español"  # accents are Latin
     for fine in ("Москва", "Москвa", "Яndex", "μm", "α-synuclein", "КОНТАКТ and KОНТАКТ",
                  "The mayor of Москва said so"):
         assert normalize_text(fine) == fine  # Cyrillic or Greek words, even with a Latin letter
@@ -137,24 +138,37 @@ def _reference_unescaped(text: str) -> str:
     return text
 
 
+_LATIN = r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"  # Latin letters, accented too
+
+
 def _reference_undisguised(text: str) -> str:
     """Each word of Latin letters and Cyrillic / Greek look-alikes (no other letter) with the
     look-alikes read as Latin, where its Latin letters are at least as many, or wherever the
     text's Cyrillic and Greek letters are all look-alikes and most of its letters are Latin."""
     letters = re.findall(r"[^\W\d_]", text)
-    latin_letters = re.findall(r"[A-Za-z]", text)
+    latin_letters = re.findall(_LATIN, text)
     latin_text = (all(c in _LATIN_LOOKALIKES or not re.fullmatch(r"[\u0370-\u03ff\u0400-\u052f]", c) for c in letters)
                   and len(latin_letters) >= 0.5 * len(letters))
 
     def word(m: re.Match[str]) -> str:
         w = m.group()
         fake = [c for c in w if c in _LATIN_LOOKALIKES]
-        latin = re.findall(r"[A-Za-z]", w)
-        other = [c for c in w if c.isalpha() and not re.fullmatch(r"[A-Za-z]", c) and c not in _LATIN_LOOKALIKES]
+        latin = re.findall(_LATIN, w)
+        other = [c for c in w if c.isalpha() and not re.fullmatch(_LATIN, c) and c not in _LATIN_LOOKALIKES]
         if fake and not other and (latin_text or len(latin) >= len(fake)):
             return "".join(_LATIN_LOOKALIKES.get(c, c) for c in w)
         return w
     return re.sub(r"\w+", word, text)
+
+
+def _reference_joiners_and_lookalikes(text: str) -> str:
+    """Hidden joiners removed and look-alikes read as Latin, until neither changes the text."""
+    while True:
+        again = _reference_undisguised(re.sub(
+            r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text))
+        if again == text:
+            return text
+        text = again
 
 
 def _reference_cleaned(text: str) -> str:
@@ -162,12 +176,7 @@ def _reference_cleaned(text: str) -> str:
     text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", text))
     text = re.sub(r"[\x80-\x84\x86-\x9f]", lambda m: bytes([ord(m.group())]).decode("cp1252", "ignore"), text)
     text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]", "", text)
-    while True:  # hidden joiners and look-alikes, until neither changes the text
-        again = _reference_undisguised(re.sub(
-            r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text))
-        if again == text:
-            break
-        text = again
+    text = _reference_joiners_and_lookalikes(text)
     lines = (re.sub(r"[^\S\n]", " ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -179,8 +188,7 @@ def _reference_hashed_text(text: str) -> str:
     def once(text: str) -> str:
         text = re.sub(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]", "\n", unicodedata.normalize("NFC", _reference_unescaped(text)))
         text = re.sub(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]", "", text)
-        text = re.sub(r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])", "", text)
-        text = _reference_undisguised(text)
+        text = _reference_joiners_and_lookalikes(text)
         lines = (re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n"))
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

@@ -51,7 +51,7 @@ _LATIN_LOOKALIKES = {
     "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
 }
 _LATIN_FOR_LOOKALIKE = str.maketrans(_LATIN_LOOKALIKES)
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f]")
 _LETTER_RUN = re.compile(r"\w+")
 # An HTML character reference: numeric, hexadecimal or named, closed by ";".
@@ -196,21 +196,21 @@ def _cleaned(text: str) -> str:
 def _undisguised(text: str) -> str:
     """Latin words with Cyrillic or Greek look-alikes put in place of some of their letters
     ("аbout" with a Cyrillic "а"), as copies hidden from search and plagiarism checks are,
-    spelt in Latin letters again: a word of Latin letters and look-alikes whose Latin letters
-    are at least as many, or any such word of a text whose Cyrillic and Greek letters are all
-    look-alikes while most of its letters are Latin ("оnе" in an English text). So "Москвa", a
+    spelt in Latin letters again: a word of Latin letters (accented too) and look-alikes whose
+    Latin letters are at least as many, or any such word of a text whose Cyrillic and Greek
+    letters are all look-alikes while most of its letters are Latin ("оnе" in an English text). So "Москвa", a
     Russian word with one Latin letter, "Яndex" and "Москва" quoted in an English text (its "в"
     is no look-alike) stay as written."""
     letters = [c for c in text if c.isalpha()]
     latin_text = (not any(c not in _LATIN_LOOKALIKES and _CYRILLIC_OR_GREEK.match(c) for c in letters)
-                  and sum(1 for c in letters if c in _ASCII_LETTERS) >= 0.5 * len(letters))
+                  and sum(1 for c in letters if _LATIN_LETTER.match(c)) >= 0.5 * len(letters))
 
     def word(match: re.Match[str]) -> str:
         w = match.group()
         disguised = sum(1 for c in w if c in _LATIN_LOOKALIKES)
-        if not disguised or any(c.isalpha() and c not in _ASCII_LETTERS and c not in _LATIN_LOOKALIKES for c in w):
+        if not disguised or any(c.isalpha() and not _LATIN_LETTER.match(c) and c not in _LATIN_LOOKALIKES for c in w):
             return w
-        latin = sum(1 for c in w if c in _ASCII_LETTERS)
+        latin = sum(1 for c in w if _LATIN_LETTER.match(c))
         return w.translate(_LATIN_FOR_LOOKALIKE) if latin_text or latin >= disguised else w
 
     return _LETTER_RUN.sub(word, text)
