@@ -198,9 +198,9 @@ def _undisguised(text: str) -> str:
     ("аbout" with a Cyrillic "а"), as copies hidden from search and plagiarism checks are,
     spelt in Latin letters again: a word of Latin letters (accented too) and look-alikes whose
     Latin letters are at least as many, or any such word of a text whose Cyrillic and Greek
-    letters are all look-alikes while most of its letters are Latin ("оnе" in an English text). So "Москвa", a
-    Russian word with one Latin letter, "Яndex" and "Москва" quoted in an English text (its "в"
-    is no look-alike) stay as written."""
+    letters are all look-alikes while most of its letters are Latin ("оnе" in an English
+    text). So "Москвa", a Russian word with one Latin letter, "Яndex" and "Москва" quoted in an
+    English text (its "в" is no look-alike) stay as written."""
     letters = [c for c in text if c.isalpha()]
     latin_text = (not any(c not in _LATIN_LOOKALIKES and _CYRILLIC_OR_GREEK.match(c) for c in letters)
                   and sum(1 for c in letters if _LATIN_LETTER.match(c)) >= 0.5 * len(letters))

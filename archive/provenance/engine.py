@@ -569,7 +569,8 @@ class ProvenanceIndex:
 
     def _pair_features(self, a: int, b: int, cosine: float) -> PairFeatures:
         """The aligned pair's features; number conflicts that give the same figures on both
-        sides are substitutions (see clusters.same_figures_as_substitutions)."""
+        sides are substitutions (see clusters.same_figures_as_substitutions), and substitutions
+        that change no letter or digit are matched text (clusters.typographic_edits_as_matches)."""
         f = pair_features(a, b, self._prepared(a), self._prepared(b), self.anchors[a], self.anchors[b], cosine)
         ta, tb = self.docs[a].text, self.docs[b].text
         al = typographic_edits_as_matches(
