@@ -368,26 +368,31 @@ class Bench:
         self.results["html_extraction"] = self._html_extraction()
         self.results["scraper_probe"] = self._scraper_probe()
 
+    def _json_script(self, script: str) -> tuple[dict[str, Any] | None, float, str]:
+        """Run ``bench/<script> --json OUT``: its report (None when it failed), its seconds, and
+        the end of its stderr."""
+        out_json = self.workdir / (Path(script).stem + ".json")
+        argv = [str(PYTHON), str(HERE / script), "--json", str(out_json)]
+        proc, seconds, _ = run_measured(argv, timeout=self.args.quality_timeout)
+        error = "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"
+        if proc.returncode != 0 or not out_json.exists():
+            return None, seconds, error
+        return json.loads(out_json.read_text()), seconds, error
+
     def _scraper_probe(self) -> dict[str, Any]:
         """bench/scraper_probe.py: copies that differ from LLMFake's articles only by what scrapers
         do to text (folded punctuation, wrapped lines, character references, ...)."""
-        out_json = self.workdir / "scraper_probe.json"
-        argv = [str(PYTHON), str(HERE / "scraper_probe.py"), "--json", str(out_json)]
-        proc, seconds, _ = run_measured(argv, timeout=self.args.quality_timeout)
-        if proc.returncode != 0 or not out_json.exists():
-            return {"ok": False, "error": "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"}
-        report = json.loads(out_json.read_text())
+        report, seconds, error = self._json_script("scraper_probe.py")
+        if report is None:
+            return {"ok": False, "error": error}
         report.pop("wall_s", None)
         return {"ok": True, "seconds": round(seconds, 1), "transforms": report}
 
     def _html_extraction(self) -> dict[str, Any]:
         """bench/html_eval.py: the ingest's main text of 250 web pages against trafilatura's own."""
-        out_json = self.workdir / "html_eval.json"
-        argv = [str(PYTHON), str(HERE / "html_eval.py"), "--json", str(out_json)]
-        proc, seconds, _ = run_measured(argv, timeout=self.args.quality_timeout)
-        if proc.returncode != 0 or not out_json.exists():
-            return {"ok": False, "error": "\n".join(proc.stderr.strip().splitlines()[-10:]) or "no --json output"}
-        report = json.loads(out_json.read_text())
+        report, seconds, error = self._json_script("html_eval.py")
+        if report is None:
+            return {"ok": False, "error": error}
         return {"ok": True, "seconds": round(seconds, 1), "pages": report["pages"],
                 "ingest_failed": len(report["ingest_failed"]), "ingest": report["ingest"],
                 "trafilatura_extract": report["trafilatura_extract"],

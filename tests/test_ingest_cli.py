@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -150,54 +151,40 @@ def test_failures_command_lists_what_could_not_be_read(run_cli, tmp_path: Path) 
     assert len(rows) == 1 and rows[0]["path"].endswith("empty.txt")
 
 
-def test_a_copy_garbled_by_a_wrong_encoding_is_stored_repaired_and_linked_as_a_duplicate(
-        run_cli, home: Path, tmp_path: Path) -> None:
-    # A page saved as UTF-8 after being read as Windows-1252: every curly quote became three
-    # characters ("Microsoft’s" -> "Microsoftâ€™s"). Unrepaired, each looked like a swapped word
-    # and the copy was taken for a spun one.
-    original = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
-    garbled = original.encode("utf-8").decode("cp1252", errors="ignore")
-    assert "â€™" in garbled
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "original.txt").write_text(original, encoding="utf-8")
-    (tmp_path / "in" / "garbled.txt").write_text(garbled, encoding="utf-8")
-    assert run_cli("ingest", str(tmp_path / "in")).exit_code == 0
-    texts = dict(db_rows(home, "SELECT external_id, text FROM documents"))
-    assert texts["garbled.txt"] == texts["original.txt"]
-    assert "â€" not in texts["garbled.txt"]
-    links = db_rows(home, "SELECT relation FROM provenance")
-    assert links == [("duplicate",)]
-    assert db_rows(home, "SELECT flag FROM document_flags WHERE flag = 'spun'") == []
+def _cp1252_misread(text: str) -> str:
+    return text.encode("utf-8").decode("cp1252", errors="ignore")
 
 
-def test_a_copy_with_html_character_references_is_stored_decoded_and_linked_as_a_duplicate(
-        run_cli, home: Path, tmp_path: Path) -> None:
-    # A page's text taken without its markup: "Microsoft&#8217;s", "&quot;constructive role&quot;".
-    # As written, each reference looked like a swapped word: the copy was taken for a spun one.
-    original = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
-    escaped = original.replace("\u2019", "&#8217;").replace("&", "&amp;").replace("&amp;#8217;", "&#8217;")
-    assert "&#8217;" in escaped
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "original.txt").write_text(original, encoding="utf-8")
-    (tmp_path / "in" / "escaped.txt").write_text(escaped, encoding="utf-8")
-    assert run_cli("ingest", str(tmp_path / "in")).exit_code == 0
-    texts = dict(db_rows(home, "SELECT external_id, text FROM documents"))
-    assert texts["escaped.txt"] == texts["original.txt"]
-    assert db_rows(home, "SELECT relation FROM provenance") == [("duplicate",)]
+def _escaped(text: str) -> str:
+    return text.replace("&", "&amp;").replace("\u2019", "&#8217;")
 
 
-def test_a_copy_disguised_with_lookalike_letters_is_stored_in_latin_and_linked_as_a_duplicate(
-        run_cli, home: Path, tmp_path: Path) -> None:
-    # Cyrillic "а", "е", "о" in place of Latin ones in every fifth word hide a copy from a search
-    # for those words; each disguised word looked like a swapped one, and the copy like a spun one.
-    original = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
+def _lookalikes(text: str) -> str:
     lookalikes = str.maketrans({"a": "\u0430", "e": "\u0435", "o": "\u043e"})
-    disguised = " ".join(w.translate(lookalikes) if i % 5 == 0 else w for i, w in enumerate(original.split(" ")))
-    assert "\u0430" in disguised
+    return " ".join(w.translate(lookalikes) if i % 5 == 0 else w for i, w in enumerate(text.split(" ")))
+
+
+# Copies that differ from their source only in how its characters were written, each of which
+# made every word it touched look swapped, and the copy a spun one:
+@pytest.mark.parametrize("damage, mark", [
+    # a page saved as UTF-8 after being read as Windows-1252 ("Microsoft’s" -> "Microsoftâ€™s");
+    (_cp1252_misread, "â€™"),
+    # a page's text taken without its markup ("Microsoft&#8217;s");
+    (_escaped, "&#8217;"),
+    # Cyrillic "а", "е", "о" in every fifth word, hiding the copy from a search for those words.
+    (_lookalikes, "\u0430"),
+])
+def test_a_copy_damaged_in_its_characters_is_stored_repaired_and_linked_as_a_duplicate(
+        run_cli, home: Path, tmp_path: Path, damage: Callable[[str], str], mark: str) -> None:
+    original = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
+    damaged = damage(original)
+    assert mark in damaged
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "original.txt").write_text(original, encoding="utf-8")
-    (tmp_path / "in" / "disguised.txt").write_text(disguised, encoding="utf-8")
+    (tmp_path / "in" / "damaged.txt").write_text(damaged, encoding="utf-8")
     assert run_cli("ingest", str(tmp_path / "in")).exit_code == 0
     texts = dict(db_rows(home, "SELECT external_id, text FROM documents"))
-    assert texts["disguised.txt"] == texts["original.txt"]
+    assert texts["damaged.txt"] == texts["original.txt"]
+    assert mark not in texts["damaged.txt"]
     assert db_rows(home, "SELECT relation FROM provenance") == [("duplicate",)]
+    assert db_rows(home, "SELECT flag FROM document_flags WHERE flag = 'spun'") == []

@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from .align import Alignment
+from .align import Alignment, Substitution
 from .features import CAP, NUM, STOP, WORD, Tokens, idf, token_hash, tokenize
 from .sets import any_in, in_sorted  # np.isin without its sorts: names are sorted, leads' few
 
@@ -284,8 +284,7 @@ def same_figures_as_substitutions(alignment: Alignment, text_a: str, tokens_a: T
     holds a number, and a spinner rewording its word ("law.2") changes the token but not the
     figure. Counted as differing numbers, three such made a spun copy another story. Itself
     when every conflict's figures differ (most pairs: "1.20 dlrs" against "1.10 dlrs")."""
-    same = [c for c in alignment.number_conflicts
-            if _span_figures(text_a, tokens_a, c.a0, c.a1) == _span_figures(text_b, tokens_b, c.b0, c.b1)]
+    same = _read_alike(alignment.number_conflicts, _span_figures, text_a, tokens_a, text_b, tokens_b)
     if not same:
         return alignment
     return dataclasses.replace(
@@ -302,8 +301,7 @@ def typographic_edits_as_matches(alignment: Alignment, text_a: str, tokens_a: To
     "love-Valentine's" / "love Valentine's": an em dash folded to a hyphen): nobody changed a
     word there, so they count as matched text, not as edits a spinner or an editor made.
     Itself when there are none (most pairs)."""
-    same = [c for c in alignment.substitutions
-            if _span_letters(text_a, tokens_a, c.a0, c.a1) == _span_letters(text_b, tokens_b, c.b0, c.b1)]
+    same = _read_alike(alignment.substitutions, _span_letters, text_a, tokens_a, text_b, tokens_b)
     if not same:
         return alignment
     return dataclasses.replace(
@@ -312,6 +310,12 @@ def typographic_edits_as_matches(alignment: Alignment, text_a: str, tokens_a: To
         matched=alignment.matched + sum(min(c.a1 - c.a0, c.b1 - c.b0) for c in same),
         internal_edits=alignment.internal_edits - len(same),
     )
+
+
+def _read_alike(edits: tuple[Substitution, ...], read: Callable[[str, Tokens, int, int], object], text_a: str,
+                tokens_a: Tokens, text_b: str, tokens_b: Tokens) -> list[Substitution]:
+    """The ``edits`` whose two sides ``read`` the same (their figures, their letters)."""
+    return [c for c in edits if read(text_a, tokens_a, c.a0, c.a1) == read(text_b, tokens_b, c.b0, c.b1)]
 
 
 def _span_letters(text: str, t: Tokens, i0: int, i1: int) -> str:
