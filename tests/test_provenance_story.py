@@ -531,3 +531,19 @@ def test_a_copy_differing_only_in_typography_is_a_duplicate() -> None:
                  if {l.derived_id, l.source_id} == {1, 2}]
         assert [link[:3] for link in links] == [(2, 1, relation)]
         assert len(links[0][3]) == (relation == "near_copy")  # only "complained -> grumbled"
+
+
+def test_a_copy_set_for_print_whose_hyphen_splits_the_leads_name_is_still_a_copy() -> None:
+    # A copy wrapped for print splits "Vandermolen" at a line end: its lead's names are "Vander"
+    # and "molen", none of the source's, and the pair read as one template for two companies.
+    source = ("Councillor Vandermolen won the vote on Tuesday night by a wide margin, and the town's new "
+              "library will open next spring. The project, first proposed in 2019, will cost 4.2 million "
+              "pounds and replace the old reading room on Mill Street, which flooded twice last winter. "
+              "Opponents said the money would be better spent on roads, but only three members voted "
+              "against the plan after a debate that lasted more than two hours.")
+    printed = source.replace("Vandermolen", "Vander-\nmolen", 1)
+    docs = _background() + [DocInput(1, source, None, T0, "Gazette"),
+                            DocInput(2, printed, None, T0 + timedelta(hours=5), "content-farm")]
+    links = [(l.derived_id, l.source_id, l.relation) for l in build(docs).links if {l.derived_id, l.source_id} == {1, 2}]
+    assert links == [(2, 1, "duplicate")]
+    assert set(lead_of(printed, split_hyphens=True).names.tolist()) == set(lead_of(source).names.tolist())

@@ -44,8 +44,10 @@ def stories(doc_ids: Iterable[int], edges: Iterable[tuple[int, int]]) -> dict[in
 # A sentence ends at . ! ? followed by space and a capital, quote or bracket; searching from the
 # 40th character skips abbreviations in a dateline or a leading name ("U.S.", "Dr.").
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z\"“(<])")
-# A hyphen between two letters, as in "love-Valentine's" (not in "32-year" or "U.S.-Japan").
+# A hyphen between two letters, as in "love-Valentine's" (not in "32-year" or "U.S.-Japan"), and
+# one that ends a line inside a word ("Schwarz-" / "enegger").
 _WORD_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=[^\W\d_])")
 LEAD_MIN_CHARS = 40
 # A lead's least common name is its subject (see subject_of) up to this share of the archive; a
 # protagonist (see protagonists) must be rarer.
@@ -111,12 +113,14 @@ def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False
     so the lead's tokens are the text's tokens that end in it. A word cut by LEAD_MAX_CHARS is
     left out: its stump ("Fieldcorporat") is no name the text holds. ``split_hyphens``: words a
     hyphen joins are the lead's words one by one ("love-Valentine's Day-and": a copy that writes
-    an em dash as a hyphen names what its source's lead names)."""
+    an em dash as a hyphen names what its source's lead names), and a word a line-end hyphen
+    splits is one word ("Schwarz-" / "enegger": a copy set for print)."""
     end = _SENTENCE_END.search(text, LEAD_MIN_CHARS)
     first = text[: end.end() if end else LEAD_MAX_CHARS][:LEAD_MAX_CHARS]
-    if split_hyphens and _WORD_HYPHEN.search(first):
-        first = _WORD_HYPHEN.sub(" ", first)  # a space for each such hyphen keeps every offset
-        tokens = tokenize(first + text[len(first): len(first) + 1])
+    if split_hyphens and (_WORD_HYPHEN.search(first) or _LINE_END_HYPHEN.search(first)):
+        after = text[len(first): len(first) + 1]  # one character more shows a word going on
+        first = _WORD_HYPHEN.sub(" ", _LINE_END_HYPHEN.sub("", first))
+        tokens = tokenize(first + after)
     elif tokens is None:
         tokens = tokenize(text[: len(first) + 1])  # one character more shows a word going on
     t = _head(tokens, len(first))
@@ -130,8 +134,10 @@ def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False
 
 
 def lead_joins_words(text: str) -> bool:
-    """Words a hyphen joins may be in the lead of ``text`` (lead_of's ``split_hyphens``)."""
-    return _WORD_HYPHEN.search(text, 0, LEAD_MAX_CHARS) is not None
+    """Words a hyphen joins, or a word a line-end hyphen splits, may be in the lead of ``text``
+    (lead_of's ``split_hyphens``)."""
+    return (_WORD_HYPHEN.search(text, 0, LEAD_MAX_CHARS) is not None
+            or _LINE_END_HYPHEN.search(text, 0, LEAD_MAX_CHARS) is not None)
 
 
 def _upper_initials(text: str, t: Tokens) -> np.ndarray:

@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-36"
+METHOD_VERSION = "2026.12-37"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1642,14 +1642,19 @@ class ProvenanceIndex:
 
     def _names(self, x: int) -> np.ndarray:
         """What x names, to look for the protagonists of another lead in: its words and headline
-        (_named_in), and the words its hyphens join, one by one, as _unjoined_lead reads the
-        leads: a lead's "Texas" is named by a text that says "Texas-based", and a source's
-        "Valentine's" by a copy that joined it to the word before ("love-Valentine's")."""
+        (_named_in), the words its hyphens join, one by one, and the words a line-end hyphen
+        splits, whole, as _unjoined_lead reads the leads: a lead's "Texas" is named by a text that
+        says "Texas-based", a source's "Valentine's" by a copy that joined it to the word before
+        ("love-Valentine's"), and "Schwarzenegger" by a copy set for print ("Schwarz-" / "enegger")."""
         named = self._named_in(x)
         title = self.docs[x].title
-        joined = _JOINED.findall(self.docs[x].text + ("\n" + title if title else ""))
+        text = self.docs[x].text + ("\n" + title if title else "")
+        joined = _JOINED.findall(text)
         if joined:
             named = np.concatenate([named, tokenize(" ".join(joined).replace("-", " ")).hashes])
+        split = _SPLIT_AT_LINE_END.findall(text)
+        if split:
+            named = np.concatenate([named, tokenize(" ".join(a + b for a, b in split)).hashes])
         return named
 
     def _named_in(self, x: int) -> np.ndarray:
@@ -2289,8 +2294,10 @@ def update(new_docs: Iterable[DocInput], index: ProvenanceIndex,
     return index.result()
 
 
-# Words a hyphen joins into one token ("love-Valentine's", "Texas-based"): see _names.
+# Words a hyphen joins into one token ("love-Valentine's", "Texas-based"), and a word a line-end
+# hyphen splits in two ("Schwarz-" / "enegger"): see _names.
 _JOINED = re.compile(r"[\w.'’&]+(?:-[\w.'’&]+)+")
+_SPLIT_AT_LINE_END = re.compile(r"([^\W\d_]+)-\n([^\W\d_]+)")
 # A year 1900-2099 standing alone: not part of a longer number, an amount ("$2000", "2,019"), a
 # decimal or a percentage.
 _YEAR = re.compile(r"(?<![\d.,$-])(?:19|20)\d\d(?![\d%])")
