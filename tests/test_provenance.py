@@ -257,3 +257,16 @@ def test_same_outlet_edits_are_reissues_not_spinning() -> None:
     link = _derivations(build(docs))[(2, 1)]
     assert link.relation == "near_copy"
     assert any("same outlet" in reason for reason in link.evidence["reasons"])
+
+
+def test_a_copy_with_the_same_words_is_not_oriented_by_its_layout() -> None:
+    # Seed 001 is a model's article with headings; a scraper ran it into one paragraph. The
+    # words are the same, so the headings it lost say nothing of which text came first (the
+    # flattened copy was taken for the source, direction 0.92, by "LLM-style headings").
+    article = (SEEDS / "001_261e66b95509d6ff.txt").read_text(encoding="utf-8")
+    flattened = " ".join(article.split())
+    result = build([DocInput(1, article), DocInput(2, flattened)])
+    [link] = [l for l in result.links if {l.derived_id, l.source_id} == {1, 2}]
+    assert link.relation == "duplicate"
+    assert link.direction_confidence == pytest.approx(0.5)
+    assert not any(s["signal"] == "ai_style" for s in link.evidence["direction"])

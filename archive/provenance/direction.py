@@ -39,6 +39,9 @@ MIN_VOTE_AGREEMENT = 0.6     # share of votes; human paraphrases mix both ways
 MIN_VOTE_Z = 3.0
 # Word frequencies mean something only in an archive of some size.
 MIN_ARCHIVE_FOR_FREQUENCY = 1000
+# A pair without edits whose passages cover this share of both texts has the same words: style
+# does not orient it (see direction).
+SAME_WORDS_COVERAGE = 0.95
 ARTEFACT_WEIGHT = 1.0
 CRUFT_WEIGHT = 0.8
 COPY_TRAITS_CAP = 2.0
@@ -182,6 +185,12 @@ def direction(
     if abs(da.llm_words - db.llm_words) >= MIN_LLM_WORD_GAP:
         style += LLM_WORD_WEIGHT * (db.llm_words - da.llm_words)
     style = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, style))
+    al = f.alignment
+    if not al.substitutions and not al.internal_edits and min(al.coverage_a, al.coverage_b) >= SAME_WORDS_COVERAGE:
+        # The same words in the same order: what style tells apart is layout, such as headings
+        # that a scraper ran into one paragraph with the text, not who wrote it (a flattened copy
+        # of a model's article was taken for its source).
+        style = 0.0
     styled_a, styled_b = llm_styled
     in_place = word_for_word(f)
     if not rewrite and in_place and not (styled_a != styled_b and (style > 0) == styled_b):
