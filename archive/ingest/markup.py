@@ -22,7 +22,8 @@ _ELEMENTS = (r"(?:p|br|div|span|a|b|i|u|em|strong|small|sup|sub|mark|h[1-6]|ul|o
 # break. A bare "<U>" or "<Mark Resources Inc>" is text: wire copy puts tickers and company names
 # in angle brackets (Reuters), and "x < y" is no tag either.
 _MARKUP = re.compile(rf"</{_ELEMENTS}\s*>|<{_ELEMENTS}\s+[a-zA-Z-]+\s*=|<br\s*/?>", re.IGNORECASE)
-_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# An HTML character reference: numeric, hexadecimal or named, closed by ";".
+CHARACTER_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Elements whose end starts a new line of text; those whose content is not text at all.
 _BLOCKS = frozenset("""p div h1 h2 h3 h4 h5 h6 ul ol li blockquote figure figcaption table thead tbody tr
 pre hr section article header footer aside""".split())
@@ -31,16 +32,21 @@ _NOT_TEXT = frozenset("script style noscript iframe template".split())
 
 def holds_markup(text: str) -> bool:
     """The text carries HTML markup or character references."""
-    return _MARKUP.search(text) is not None or _REFERENCE.search(text) is not None
+    return _MARKUP.search(text) is not None or CHARACTER_REFERENCE.search(text) is not None
+
+
+def resolve_references(text: str) -> str:
+    """``text`` with each character reference closed by ";" resolved, once. Each reference
+    alone: html.unescape would also read "&notable" as "¬able" (HTML's legacy references need no
+    semicolon), which in plain text is the word it looks like."""
+    return CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
 
 
 def as_text(fragment: str) -> str:
     """The text of an HTML fragment: tags gone, references resolved, a paragraph (or any block,
     or a ``<br>``) a line of its own. Text without markup only has its references resolved."""
     if _MARKUP.search(fragment) is None:
-        # Each reference alone: html.unescape would also read "&notable" as "¬able" (HTML's
-        # legacy references need no semicolon), which in plain text is the word it looks like.
-        return _REFERENCE.sub(lambda m: html.unescape(m.group()), fragment)
+        return resolve_references(fragment)
     import lxml.html  # (lxml comes with trafilatura; imported only for the records that need it)
 
     try:

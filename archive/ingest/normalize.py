@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import html
 import re
 import unicodedata
 from itertools import islice
@@ -19,6 +18,7 @@ from typing import Any
 
 import py3langid
 
+from archive.ingest.markup import CHARACTER_REFERENCE, resolve_references
 from archive.ingest.records import RawRecord
 
 _OTHER_LINE_BREAKS = ("\u2028", "\u2029", "\x85", "\x0b", "\x0c")
@@ -54,8 +54,6 @@ _LATIN_FOR_LOOKALIKE = str.maketrans(_LATIN_LOOKALIKES)
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f]")
 _LETTER_RUN = re.compile(r"\w+")
-# An HTML character reference: numeric, hexadecimal or named, closed by ";".
-_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _MOJIBAKE_ROUNDS = 4  # (real text needs one; contrived strings can reveal new pairs a few times)
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -163,7 +161,7 @@ def normalize_text(text: str) -> str:
             break
         text = repaired
     # Cleaning can complete a reference ("&am\u200bp;"): decode until none is left.
-    while _CHARACTER_REFERENCE.search(text):
+    while CHARACTER_REFERENCE.search(text):
         decoded = _cleaned(text)
         if decoded == text:
             break  # an unknown name ("&foo;") stays as written
@@ -223,7 +221,7 @@ def _without_character_references(text: str) -> str:
     ("Jolie’s" -> "Jolie&#8217;s"): a verbatim copy read as a spun one. Only references ending
     in ";": a bare "&copy" or "AT&T" is text."""
     while True:
-        decoded = _CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
+        decoded = resolve_references(text)
         if decoded == text:
             return text
         text = decoded
