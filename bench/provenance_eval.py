@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import dataclasses
 import gzip
 import hashlib
 import json
@@ -93,11 +92,14 @@ def result_hashes(result: Any) -> dict[str, str]:
     return {"links_hash": digest(links), "result_hash": digest(full)}
 
 
-def reuters_docs() -> tuple[list[DocInput], dict[str, int]]:
+def reuters_docs(offset: int = 0) -> tuple[list[DocInput], dict[str, int]]:
+    """All Reuters stories, each with its number as its id moved up by ``offset``, and the ids by
+    external id."""
     rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
-    docs = [DocInput(int(r["id"].split("-")[1]), r["text"], r.get("title"), _date(r.get("published")),
-                     r.get("source"), None) for r in rows]
-    return docs, {r["id"]: int(r["id"].split("-")[1]) for r in rows}
+    id_of = {r["id"]: offset + int(r["id"].split("-")[1]) for r in rows}
+    docs = [DocInput(id_of[r["id"]], r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None)
+            for r in rows]
+    return docs, id_of
 
 
 @dataclass
@@ -119,15 +121,14 @@ def eval_spun() -> dict[str, Any]:
 
 def _spun_setting(offset: int = 0) -> _Setting:
     """spun_dev's copies with all of Reuters; every document id moved up by ``offset``."""
-    base, idmap = reuters_docs()
-    base = [dataclasses.replace(d, id=d.id + offset) for d in base]
+    base, idmap = reuters_docs(offset)
     reuters = {d.id for d in base}
     spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
     copies: dict[int, tuple[int, str]] = {}
     docs = list(base)
     for k, r in enumerate(spun):
         doc_id = offset + 100_000 + k
-        copies[doc_id] = (idmap[r["source_id"]] + offset, str(r["rate"]))
+        copies[doc_id] = (idmap[r["source_id"]], str(r["rate"]))
         docs.append(DocInput(doc_id, r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None))
     return _Setting(docs, lambda result, index, timing: _score_spun(result, timing, reuters, copies))
 

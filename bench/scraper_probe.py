@@ -123,8 +123,7 @@ def evaluate(transform: Callable[[str], str], with_reuters: bool) -> dict[str, A
     texts = [normalize_text(r["text"]) for r in sources]
     docs = [DocInput(k + 1, text, None, None, r.get("dataset"), None) for k, (r, text) in enumerate(zip(sources, texts))]
     if with_reuters:
-        background, _ = reuters_docs()
-        docs += [DocInput(d.id + BACKGROUND_OFFSET, d.text, d.title, d.published_at, d.source, None) for d in background]
+        docs += reuters_docs(BACKGROUND_OFFSET)[0]
     copies: dict[int, int] = {}
     identical = 0
     seen: set[str] = set()

@@ -26,7 +26,6 @@ seed.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import hashlib
 import json
 import random
@@ -340,8 +339,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
     if with_reuters:
-        reuters, _ = reuters_docs()
-        docs += [dataclasses.replace(d, id=d.id + 10_000) for d in reuters]
+        docs += reuters_docs(10_000)[0]
     copies: dict[int, dict[str, Any]] = {}
     for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures)):
         doc_id = 200_000 + k
