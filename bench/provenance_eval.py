@@ -5,7 +5,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
     .venv/bin/python bench/provenance_eval.py spun llmfake    # some settings
     .venv/bin/python bench/provenance_eval.py --json out.json
 
-Settings: spun (spun_dev + all Reuters), llmfake, clough, seeds, reuters (duplicates report),
+Settings: spun (spun_dev + all Reuters), llmfake, llmfake_no_outlets (no text has an outlet:
+neither a source's dataset nor a rewrite's model), clough, seeds, reuters (duplicates report),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
@@ -299,17 +300,25 @@ def eval_llmfake() -> dict[str, Any]:
     return _evaluate(_llmfake_setting())
 
 
-def _llmfake_setting(offset: int = 0) -> _Setting:
-    """LLMFake's sources and rewrites; every document id moved up by ``offset``."""
+def eval_llmfake_no_outlets() -> dict[str, Any]:
+    return _evaluate(_llmfake_setting(outlets=False))
+
+
+def _llmfake_setting(offset: int = 0, outlets: bool = True) -> _Setting:
+    """LLMFake's sources and rewrites; every document id moved up by ``offset``. With
+    ``outlets``, each source's dataset and each rewrite's model stand as its outlet (a site
+    publishing one model's rewrites); without, no text has one, as in an archive whose files
+    name no publisher (llmfake_ingest's)."""
     sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
     rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
     sid = {r["id"]: offset + k + 1 for k, r in enumerate(sources)}
-    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
+    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset") if outlets else None, None)
+            for r in sources]
     truth: dict[int, tuple[int, str, str]] = {}
     for k, r in enumerate(rewrites):
         doc_id = offset + 100_000 + k
         truth[doc_id] = (sid[r["source_id"]], r["task"], r["generator"])
-        docs.append(DocInput(doc_id, r["text"], None, None, r["generator"], None))
+        docs.append(DocInput(doc_id, r["text"], None, None, r["generator"] if outlets else None, None))
     originals = docs[: len(sources)]
     return _Setting(docs, lambda result, index, timing: _score_llmfake(result, index, timing, originals, truth))
 
@@ -508,12 +517,13 @@ def eval_mixed() -> dict[str, Any]:
     return out
 
 
-SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "clough": eval_clough, "seeds": eval_seeds,
-            "reuters": eval_reuters, "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest,
-            "mixed": eval_mixed}
+SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
+            "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters, "spun_ingest": eval_spun_ingest,
+            "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "llmfake_no_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],

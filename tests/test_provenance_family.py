@@ -238,6 +238,30 @@ def test_a_family_root_reading_somewhat_llm_like_sources_a_models_family_that_re
     assert 2 not in parent
 
 
+def test_a_text_sourcing_a_models_family_is_not_taken_for_a_rewrite_of_its_family_root() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, _Oriented
+
+    def attempt(gap: float) -> tuple[ProvenanceIndex, dict]:
+        index = ProvenanceIndex()
+        index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
+        index.result()
+        assert index._family_root([2] + index._closest_paired()[2]) == 1, "premise: 1 is 2's family root"
+        # 2 sources the rewrites 3 and 4, which read ``gap`` less human-written than 2 by rhythm.
+        for x in (3, 4):
+            index.traits[x] = replace(index.traits[2], burstiness=index.traits[2].burstiness - gap)
+        oriented = {(2, 3): _Oriented(2, 3, 0.8, (), ()), (2, 4): _Oriented(2, 4, 0.8, (), ())}
+        parent = {3: (2, 3), 4: (2, 4)}
+        index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
+        return index, parent
+
+    # A model's family of rewrites says 2 is their article: it is not made a rewrite of its root.
+    _, parent = attempt(FAMILY_STYLE_GAP + 0.1)
+    assert 2 not in parent
+    # Rewrites reading about as human as 2 say nothing of the kind: 2 gets its family root.
+    index, parent = attempt(FAMILY_STYLE_GAP - 0.2)
+    assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
+
+
 def _with_ai_density(index: ProvenanceIndex, doc: int, density: float, llm_words: float) -> None:
     from dataclasses import replace
 

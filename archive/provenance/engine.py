@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-38"
+METHOD_VERSION = "2026.12-39"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -730,8 +730,19 @@ class ProvenanceIndex:
         # a rewrite of the root whose pair direction pointed the other way (word-level direction
         # signals are weak between a condensed paraphrase and a longer original; the family's
         # round robin and the containment asymmetry are not).
+        # A text that already sources a model's family (CONSENSUS_MIN_VOTES or more rewrite
+        # links from texts reading FAMILY_STYLE_GAP less human-written) is the article those
+        # rewrites were made from, not one more of them: its family root, by the round robin, can
+        # be a longer article on the topic that holds much of everyone's terms (LLMFake without
+        # outlets: three articles taken for rewrites of another, each taking its rewrites along).
+        rewrites_of: dict[int, list[int]] = {}
+        for x, q in self._rewrite_sources(oriented, parent, promoted).items():
+            rewrites_of.setdefault(q, []).append(x)
         for d in sorted(neighbours):
             if d in parent or not self._may_have_root(d, neighbours, oriented, parent):
+                continue
+            own_rewrites = rewrites_of.get(d, [])
+            if len(own_rewrites) >= CONSENSUS_MIN_VOTES and self._models_family(d, own_rewrites):
                 continue
             root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
