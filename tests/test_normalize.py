@@ -392,6 +392,23 @@ def test_title_from_plain_text_is_not_a_paragraph() -> None:
     assert result.text.startswith(PARAGRAPH)
 
 
+@pytest.mark.parametrize("text", [
+    # hard-wrapped for print, a word split at the end of the first line
+    "President Xi said on Monday that the Chinese Mini-\nstry of Commerce would review the tariffs.\n",
+    # hard-wrapped, the first line's sentence going on below it
+    "The harbour authority said on Friday that the lock\nwould close on 3 March for nine weeks of repairs.\n",
+])
+def test_the_first_line_of_a_wrapped_paragraph_is_no_title_and_stays_in_the_body(text: str) -> None:
+    result = normalize_record(record(text))
+    assert result.title is None
+    assert result.text == text.strip()
+
+
+def test_a_headline_above_its_body_without_a_blank_line_is_still_the_title() -> None:
+    result = normalize_record(record(f"Harbour lock to close for repairs\n{PARAGRAPH}"))
+    assert (result.title, result.text) == ("Harbour lock to close for repairs", PARAGRAPH)
+
+
 def test_separate_title_is_removed_from_the_body_only_when_repeated() -> None:
     repeated = normalize_record(record(f"Budget passes\n{PARAGRAPH}", fmt="json", title="  Budget   passes "))
     assert (repeated.title, repeated.text) == ("Budget passes", PARAGRAPH)

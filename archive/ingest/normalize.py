@@ -136,6 +136,7 @@ _MAX_LEADING_HEADLINE_WORDS = 15  # a title line above a byline does not end the
 _MIN_LANGUAGE_LETTERS = 40  # py3langid guesses wildly on a few words
 _LANGUAGE_SAMPLE_CHARS = 600  # 500-800 chars agreed with 2,000 on >= 2,248 of 2,250 news and web texts, ~1.7x faster
 _LETTER = re.compile(r"[^\W\d_]")
+_SPLIT_WORD_END = re.compile(r"[^\W\d_]-$")  # a word a print hyphen splits at the line's end
 
 
 def normalize_text(text: str) -> str:
@@ -501,9 +502,18 @@ def _cruft_metadata(cruft: list[dict[str, str]]) -> dict[str, Any]:
 
 
 def _headline(lines: list[str]) -> str | None:
-    """The first non-empty line, when it is shaped like a headline rather than a paragraph."""
-    first = next((line for line in lines if line), None)
-    if first is None or len(first.split()) > _MAX_TITLE_WORDS or first.endswith((".", ",", ";", ":")):
+    """The first non-empty line, when it is shaped like a headline rather than a paragraph: not
+    too long, not ending as a clause does, and not running on into the line below it (the first
+    line of a hard-wrapped paragraph, or of a word a print hyphen splits: "... the Chinese Mini-" /
+    "stry of Commerce"), which would cut the paragraph's opening off the body."""
+    start = next((index for index, line in enumerate(lines) if line), None)
+    if start is None:
+        return None
+    first = lines[start]
+    if len(first.split()) > _MAX_TITLE_WORDS or first.endswith((".", ",", ";", ":")):
+        return None
+    below = lines[start + 1] if start + 1 < len(lines) else ""
+    if below and (_continues(first, below) or _SPLIT_WORD_END.search(first)):
         return None
     return " ".join(first.split())
 
