@@ -18,6 +18,9 @@ from archive.errors import NotFound
 from archive.records import record
 from archive.storefile import connect_readonly
 
+# The start of a text that families() gives with each story's first document (named by it
+# when it has no title).
+_OPENING_CHARS = 200
 DOCUMENT_COLUMNS = (
     "id", "external_id", "path", "format", "title", "author", "source", "url", "published_at",
     "language", "text", "content_hash", "raw_meta", "ingested_at", "updated_at",
@@ -218,13 +221,14 @@ class ReadStore:
     def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:
         """Stories with at least ``min_size`` documents, largest first."""
         rows = self.conn.execute(
-            "SELECT s.story_id, count(*) AS size, d.title FROM stories AS s "
+            "SELECT s.story_id, count(*) AS size, d.title, substr(d.text, 1, ?) FROM stories AS s "
             "JOIN documents AS d ON d.id = s.story_id GROUP BY s.story_id HAVING count(*) >= ? "
-            "ORDER BY size DESC, s.story_id LIMIT ?", (min_size, limit)).fetchall()
+            "ORDER BY size DESC, s.story_id LIMIT ?", (_OPENING_CHARS, min_size, limit)).fetchall()
         out = []
-        for story_id, size, title in rows:
+        for story_id, size, title, opening in rows:
             counts = dict(self.conn.execute(
                 "SELECT p.relation, count(*) FROM provenance AS p JOIN stories AS s ON s.document_id = p.derived_id "
                 "WHERE s.story_id = ? GROUP BY p.relation", (story_id,)).fetchall())
-            out.append({"story_id": story_id, "documents": size, "title": title, "links": counts})
+            out.append({"story_id": story_id, "documents": size, "title": title, "opening": opening,
+                        "links": counts})
         return out

@@ -189,9 +189,27 @@ def search_json(results: Any) -> str:
 DERIVATIONS = ("duplicate", "near_copy", "spun", "rewrite")
 
 
+NAME_CHARS = 60
+
+
+def document_name(title: str | None, text: str | None) -> str:
+    """What to call a document in a listing: its title, or else its opening words in quotes
+    (cut between words), so that untitled texts (JSON exports without a headline field) can be
+    told apart in a family tree."""
+    if title:
+        return title
+    opening = " ".join((text or "").split())
+    if not opening:
+        return "(untitled)"
+    if len(opening) > NAME_CHARS:
+        cut = opening.rfind(" ", 0, NAME_CHARS + 1)
+        opening = opening[:cut if cut > 0 else NAME_CHARS].rstrip(",;:") + "…"
+    return f"“{opening}”"
+
+
 def _doc_label(doc: Any) -> str:
     date = (doc.published_at or "undated")[:10]
-    return f"[{doc.id}] {doc.title or '(untitled)'}  ({doc.source or '-'}, {date})"
+    return f"[{doc.id}] {document_name(doc.title, doc.text)}  ({doc.source or '-'}, {date})"
 
 
 def _one_line_evidence(evidence: dict[str, Any]) -> str:
@@ -462,7 +480,7 @@ def family_dot(family: Any) -> str:
 
     lines = [f"digraph story_{family.story_id} {{", "  rankdir=TB; node [shape=box];"]
     for doc in family.documents.values():
-        label = f"{doc.id}: {(doc.title or '(untitled)')[:60]}\n{doc.source or '-'} {(doc.published_at or 'undated')[:10]}"
+        label = f"{doc.id}: {document_name(doc.title, doc.text)[:NAME_CHARS + 2]}\n{doc.source or '-'} {(doc.published_at or 'undated')[:10]}"
         lines.append(f"  d{doc.id} [label={quote(label)}{', style=bold' if doc.id == family.focus else ''}];")
     for link in family.links:
         style = ", style=dashed, dir=none" if link.relation == "related" else ""
@@ -477,6 +495,6 @@ def families_text(rows: list[dict[str, Any]]) -> str:
         return "no families: no two documents are linked yet"
     return table(
         [(r["story_id"], r["documents"], ", ".join(f"{k} {v}" for k, v in sorted(r["links"].items())),
-          (r["title"] or "")[:70]) for r in rows],
+          document_name(r["title"], r.get("opening"))[:70]) for r in rows],
         ("story", "docs", "links", "title of its first document"),
     )

@@ -107,6 +107,23 @@ def test_seed_provenance_rewrite_spun_flag_and_attribution(seeded, home: Path) -
     assert "not both" in seeded("provenance", "1", "--families").output
 
 
+def test_untitled_documents_are_named_by_their_opening_words(run_cli, home: Path, tmp_path: Path) -> None:
+    # The seeds as a JSON export without a headline field: nothing gives them a title.
+    export = tmp_path / "export.jsonl"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())]
+    export.write_text("".join(json.dumps({"id": f"seed-{k}", "text": text}) + "\n" for k, text in enumerate(texts)))
+    assert run_cli("ingest", str(export)).exit_code == 0
+    stored = sqlite3.connect(home / "archive.db").execute("SELECT title, text FROM documents").fetchall()
+    assert [title for title, _ in stored] == [None, None]
+    openings = [" ".join(text.split())[:25] for _, text in stored]
+    tree = run_cli("provenance", "1").output
+    assert "(untitled)" not in tree and all(f"“{opening}" in tree for opening in openings)
+    listing = run_cli("provenance", "--families").output
+    assert "“" in listing and "(untitled)" not in listing
+    rows = json.loads(run_cli("provenance", "--families", "--json").output)
+    assert rows[0]["title"] is None and " ".join(rows[0]["opening"].split())[:25] in openings
+
+
 def test_provenance_refresh_is_idempotent(seeded, home: Path) -> None:
     before = sqlite3.connect(home / "archive.db").execute("SELECT * FROM provenance").fetchall()
     result = seeded("provenance", "--refresh")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from archive.ingest.pipeline import IngestSummary
-from archive.render import ProgressLine
+from archive.render import NAME_CHARS, ProgressLine, document_name
 
 
 def summary(files: int, added: int) -> IngestSummary:
@@ -132,3 +132,13 @@ def test_a_long_passage_is_shown_around_its_replacements_on_both_sides() -> None
     # unmarked one (700), shown in the texts' order
     assert shown == [(300, None, None), (700, None, None),
                      (1000, (1060, 1145), (5060, 5145)), (1000, (2460, 2545), (6460, 6545))]
+
+
+def test_a_document_without_a_title_is_named_by_its_opening_words_cut_between_words() -> None:
+    assert document_name("Budget passes", "The council approved") == "Budget passes"
+    assert document_name(None, "  The council\napproved it.  ") == "“The council approved it.”"
+    long = "The regional council approved the new transport budget on Tuesday after a long debate"
+    name = document_name(None, long)
+    assert name.startswith("“The regional council") and name.endswith("…”")
+    assert len(name) <= NAME_CHARS + 3 and long.startswith(name[1:-2])
+    assert document_name(None, "") == document_name(None, None) == "(untitled)"
