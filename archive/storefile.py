@@ -12,7 +12,7 @@ from pathlib import Path
 from archive.errors import StoreError
 
 # The newest migration in migrations/versions; tests/test_store.py checks it matches Alembic's head.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 30_000
 DAMAGED_HINT = (

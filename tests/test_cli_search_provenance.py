@@ -122,6 +122,11 @@ def test_untitled_documents_are_named_by_their_opening_words(run_cli, home: Path
     assert "“" in listing and "(untitled)" not in listing
     rows = json.loads(run_cli("provenance", "--families", "--json").output)
     assert rows[0]["title"] is None and " ".join(rows[0]["opening"].split())[:25] in openings
+    # In sqlite3 too: the view names both sides of a link, on one line.
+    names = sqlite3.connect(home / "archive.db").execute(
+        "SELECT derived_title, source_title, derived_name, source_name FROM provenance_view").fetchall()
+    assert names and all(row[:2] == (None, None) and "\n" not in row[2] + row[3] for row in names)
+    assert {row[2][:25] for row in names} | {row[3][:25] for row in names} == set(openings)
 
 
 def test_provenance_refresh_is_idempotent(seeded, home: Path) -> None:

@@ -47,6 +47,25 @@ def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     assert db.check_store(engine).ok
 
 
+def test_the_views_names_come_and_go_with_their_migration(tmp_path: Path) -> None:
+    from alembic import command
+
+    path = tmp_path / "archive.db"
+    engine = db.open_store(path)
+    config = db.alembic_config()
+
+    def view_columns() -> list[str]:
+        return [row[1] for row in sqlite3.connect(path).execute("PRAGMA table_info(provenance_view)")]
+
+    assert view_columns()[-2:] == ["derived_name", "source_name"]
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    assert "derived_name" not in view_columns() and view_columns()[-1] == "evidence"
+    db.upgrade(engine, path)
+    assert view_columns()[-2:] == ["derived_name", "source_name"] and db.check_store(engine).ok
+
+
 def test_fts_mirror_follows_inserts_updates_and_deletes(tmp_path: Path) -> None:
     engine = db.open_store(tmp_path / "archive.db")
     insert = text(
