@@ -932,6 +932,26 @@ def test_a_parentless_rewrite_goes_to_its_nearest_original_when_it_reads_as_its_
         assert 3 not in parent
 
 
+def test_a_text_reusing_part_of_another_is_still_the_original_of_its_rewrites() -> None:
+    from archive.provenance.classify import MIN_COPY_COVERAGE
+    from archive.provenance.engine import PairRecord
+
+    def attempt(coverage: float) -> dict:
+        index, oriented = _nearest_original_fixture()
+        # 1 is a near copy of filler 100 over ``coverage`` of 1 (its own source link).
+        rec = index.pairs[(1, 2)]
+        index.pairs[(1, 100)] = PairRecord(rec.features, Decision("near_copy", 0.3, ("partial reuse",)))
+        index._covered = lambda d, key: coverage if key == (1, 100) and d == 1 else 1.0
+        parent = {2: (1, 2), 4: (1, 4), 1: (1, 100)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+
+    # A quote or a paragraph taken over: 1 is an article of its own, the original 3 was made from.
+    assert attempt(MIN_COPY_COVERAGE - 0.3)[3] == (1, 3)
+    # A copy of 100 is no original: its rewrites' family is 100's.
+    assert 3 not in attempt(MIN_COPY_COVERAGE + 0.3)
+
+
 def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> None:
     from archive.provenance.classify import Decision
     from archive.provenance.engine import PairRecord, _Oriented

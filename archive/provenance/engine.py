@@ -40,7 +40,7 @@ from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
 from .candidates import CandidateIndex, TermTable
 from .carry import Carried
-from .classify import FAMILY, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
+from .classify import FAMILY, MIN_COPY_COVERAGE, SPUN_MIN_RATE, SPUN_MIN_SUBS, Anchors, Decision, PairFeatures, classify, different_story, pair_features
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
                        lead_joins_words, leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
                        same_figures_as_substitutions, spelt_alike, stories, subject_of, typographic_edits_as_matches)
@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-39"
+METHOD_VERSION = "2026.12-40"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -160,8 +160,8 @@ NEIGHBOUR_MIN_COSINE = 0.2
 # none lost. Clough unchanged (of its independent answers, the two sharing 3 names or more with
 # their source bring 3 figures of their own or read LLM-like against it).
 CONSENSUS_FACT_VOTES = 3
-# Nearest original (see _nearest_originals): an original is a text with no source of its own that
-# sources rewrites. Among a rewrite's nearest texts (this many, down to this cosine), the nearest
+# Nearest original (see _nearest_originals): an original is a text with no source of its own (or
+# only a partial reuse of one: _reuses_only_part) that sources rewrites. Among a rewrite's nearest texts (this many, down to this cosine), the nearest
 # original that reads as its source is its source: its siblings resemble it more than their
 # common source does, but they are not originals, and a same-topic original further down is not
 # the one it was made from. LLMFake: of the rewrite links whose source had a nearer such
@@ -951,7 +951,7 @@ class ProvenanceIndex:
         votes = _tally((d, sources[x]) for d in open_ for x, cosine in own[d]
                        if cosine >= NEIGHBOUR_MIN_COSINE and x in sources and sources[x] != d)
         gaps = self._family_style_gaps(sources)
-        originals = set(_originals(sources, parent))
+        originals = set(self._originals_of(sources, parent))
         moves: dict[int, tuple[int, int]] = {}
         for d, by_source in sorted(votes.items()):
             counts = sorted(by_source.values(), reverse=True)
@@ -979,10 +979,24 @@ class ProvenanceIndex:
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "neighbour_consensus")
 
+    def _originals_of(self, sources: dict[int, int], parent: dict[int, tuple[int, int]]) -> list[int]:
+        """The originals, in id order: the texts that source rewrites (``sources``: rewrite -> its
+        source) and were not made from another text, though they may reuse part of one
+        (_reuses_only_part)."""
+        return sorted({q for q in sources.values() if q not in parent or self._reuses_only_part(q, parent[q])})
+
+    def _reuses_only_part(self, q: int, key: tuple[int, int]) -> bool:
+        """q's source link ``key`` is a partial reuse: a near copy whose passages cover less than
+        MIN_COPY_COVERAGE of q (a quote or a paragraph taken over into an article of its own).
+        Such a text is still the original of its own rewrites: a gossip item that takes three
+        quoted sentences from another site's exclusive is the article its rewrites were made
+        from, and the rules that look for a family's original must not pass it over."""
+        return self.pairs[key].decision.relation == "near_copy" and self._covered(q, key) < MIN_COPY_COVERAGE
+
     def _nearest_originals(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]], repoint: bool) -> None:
         """A rewrite's source is the nearest original (a text with no source of its own that
-        sources rewrites) among its ORIGINAL_NEIGHBOURS nearest texts by cosine, when that
+        sources rewrites: _originals_of) among its ORIGINAL_NEIGHBOURS nearest texts by cosine, when that
         original reads as its source (in place). Several rewrites of one article resemble each
         other more than the article, so a loose rewrite's nearest texts are its siblings and
         the article ranks behind them; the siblings, though, are linked as rewrites, while the
@@ -1003,7 +1017,7 @@ class ProvenanceIndex:
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
-        originals = _originals(sources, parent)
+        originals = self._originals_of(sources, parent)
         if repoint:
             texts = list(sources)
         else:
@@ -1137,7 +1151,7 @@ class ProvenanceIndex:
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
             return
-        originals = _originals(sources, parent)
+        originals = self._originals_of(sources, parent)
         sourcing = {_other(key, x) for x, key in parent.items()}
         texts = [d for d in sorted(self.docs) if d not in parent and d not in sourcing]
         if not texts:
@@ -2164,12 +2178,6 @@ def _other(key: tuple[int, int], x: int) -> int:
     (Not the pair's orientation: a link re-pointed by the family rules keeps the pair's own
     direction until _choose_parents has finished, and it may point the other way.)"""
     return key[1] if key[0] == x else key[0]
-
-
-def _originals(sources: dict[int, int], parent: dict[int, tuple[int, int]]) -> list[int]:
-    """The originals, in id order: the texts that source rewrites (``sources``: rewrite -> its
-    source) and have no source of their own."""
-    return sorted({q for q in sources.values() if q not in parent})
 
 
 def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:
