@@ -161,7 +161,8 @@ NEIGHBOUR_MIN_COSINE = 0.2
 # their source bring 3 figures of their own or read LLM-like against it).
 CONSENSUS_FACT_VOTES = 3
 # Nearest original (see _nearest_originals): an original is a text with no source of its own (or
-# only a partial reuse of one: _reuses_only_part) that sources rewrites. Among a rewrite's nearest texts (this many, down to this cosine), the nearest
+# only a partial reuse of one: _reuses_only_part) that sources rewrites. Among a rewrite's nearest
+# texts (this many, down to this cosine), the nearest
 # original that reads as its source is its source: its siblings resemble it more than their
 # common source does, but they are not originals, and a same-topic original further down is not
 # the one it was made from. LLMFake: of the rewrite links whose source had a nearer such
@@ -996,8 +997,8 @@ class ProvenanceIndex:
     def _nearest_originals(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]], repoint: bool) -> None:
         """A rewrite's source is the nearest original (a text with no source of its own that
-        sources rewrites: _originals_of) among its ORIGINAL_NEIGHBOURS nearest texts by cosine, when that
-        original reads as its source (in place). Several rewrites of one article resemble each
+        sources rewrites: _originals_of) among its ORIGINAL_NEIGHBOURS nearest texts by cosine,
+        when that original reads as its source (in place). Several rewrites of one article resemble each
         other more than the article, so a loose rewrite's nearest texts are its siblings and
         the article ranks behind them; the siblings, though, are linked as rewrites, while the
         article is the original they share. Another original further down the list is, more
