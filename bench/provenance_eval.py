@@ -6,7 +6,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
     .venv/bin/python bench/provenance_eval.py --json out.json
 
 Settings: spun (spun_dev + all Reuters), llmfake, llmfake_no_outlets (no text has an outlet:
-neither a source's dataset nor a rewrite's model), clough, seeds, reuters (duplicates report),
+neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in random halves and
+quarters, each linked alone), clough, seeds, reuters (duplicates report),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
@@ -21,6 +22,7 @@ import csv
 import gzip
 import hashlib
 import json
+import random
 import resource
 import sys
 import time
@@ -37,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
 from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+# The split of eval_llmfake_parts (random.Random(PARTS_SEED).shuffle of the source ids).
+PARTS_SEED = 0
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
@@ -304,13 +308,36 @@ def eval_llmfake_no_outlets() -> dict[str, Any]:
     return _evaluate(_llmfake_setting(outlets=False))
 
 
-def _llmfake_setting(offset: int = 0, outlets: bool = True) -> _Setting:
+def eval_llmfake_parts() -> dict[str, Any]:
+    """LLMFake split at random into halves and into quarters by source (each source with its
+    rewrites; seed PARTS_SEED), each part linked as an archive of its own, with and without
+    outlets: how much the figures move between parts of the corpus, as they may on a held-out
+    part of it."""
+    ids = [r["id"] for r in _load(DATA / "llmfake" / "sources.jsonl.gz")]
+    random.Random(PARTS_SEED).shuffle(ids)
+    out: dict[str, Any] = {}
+    for outlets in (True, False):
+        for parts in (2, 4):
+            scores = []
+            for part in range(parts):
+                setting = _llmfake_setting(outlets=outlets, kept=set(ids[part::parts]))
+                report = _evaluate(setting)
+                scores.append({"sources": sum(1 for d in setting.docs if d.id < 100_000),
+                               "rewrites": report["all"]["copies"],
+                               **{task: {k: report[task][k] for k in ("precision", "recall")}
+                                  for task in ("paraphrase", "rewrite", "open_ended", "all")}})
+            out[f"{'outlets' if outlets else 'no_outlets'}_{parts}_parts"] = scores
+    return out
+
+
+def _llmfake_setting(offset: int = 0, outlets: bool = True, kept: set[str] | None = None) -> _Setting:
     """LLMFake's sources and rewrites; every document id moved up by ``offset``. With
     ``outlets``, each source's dataset and each rewrite's model stand as its outlet (a site
     publishing one model's rewrites); without, no text has one, as in an archive whose files
-    name no publisher (llmfake_ingest's)."""
-    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
-    rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
+    name no publisher (llmfake_ingest's). ``kept``: only these sources (by id) and their
+    rewrites."""
+    sources = [r for r in _load(DATA / "llmfake" / "sources.jsonl.gz") if kept is None or r["id"] in kept]
+    rewrites = [r for r in _load(DATA / "llmfake" / "rewrites.jsonl.gz") if kept is None or r["source_id"] in kept]
     sid = {r["id"]: offset + k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset") if outlets else None, None)
             for r in sources]
@@ -518,12 +545,13 @@ def eval_mixed() -> dict[str, Any]:
 
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
-            "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters, "spun_ingest": eval_spun_ingest,
+            "llmfake_parts": eval_llmfake_parts, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters, "spun_ingest": eval_spun_ingest,
             "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_no_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "llmfake_parts": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],

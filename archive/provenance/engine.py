@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-40"
+METHOD_VERSION = "2026.12-41"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -1698,7 +1698,8 @@ class ProvenanceIndex:
 
     def _llm_styled(self, doc_id: int) -> bool:
         """The text reads as LLM output on its own: LLM-favoured words or style markers at a high
-        rate, or a model's framing of its reply (which no published article holds)."""
+        rate, or a model's framing of its reply or repetition loop (which no published article
+        holds)."""
         t = self.traits[doc_id]
         return t.framing > 0 or t.llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
 
@@ -2042,7 +2043,7 @@ class ProvenanceIndex:
             evidence[doc_id] = {
                 kind: [{"phrase": m.phrase, "start": m.start, "end": m.end, **({"usual": m.usual} if m.usual else {})}
                        for m in markers if m.kind == kind]
-                for kind in ("spinner_artefact", "cruft", "ai_style", "model_framing")
+                for kind in ("spinner_artefact", "cruft", "ai_style", "model_framing", "model_loop")
                 if any(m.kind == kind for m in markers)
             }
         return {d: sorted(v) for d, v in sorted(flags.items())}, evidence
@@ -2152,7 +2153,7 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     telltales (stored with the fingerprint at ingest, read again only when missing) and what
     the tokens give."""
     tokens = fp.tokens
-    told = fp.telltales if fp.telltales is not None else read_telltales(doc.text)
+    told = fp.telltales if fp.telltales is not None else read_telltales(doc.text, tokens)
     anchors = Anchors.of(tokens)
     cited = told.attributions(doc.id)
     outside = _outside_cruft(tokens, told.cruft)
@@ -2167,7 +2168,7 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         details=_details_outside(tokens, outside),
         llm_words=told.llm_words,
         burstiness=told.burstiness,
-        framing=sum(1 for m in told.ai if m.kind == "model_framing"),
+        framing=sum(1 for m in told.ai if m.kind in ("model_framing", "model_loop")),
     )
     body = tokens.hashes[outside]
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .attribution import Attribution, find_attributions
+from .features import Tokens, tokenize
+from .loops import loop_span
 from .style import Marker, ai_style, cruft_lines, irregularity, llm_word_rate, model_framing, reads_cut_off, spinner_artefacts
 
 
@@ -25,7 +27,9 @@ from .style import Marker, ai_style, cruft_lines, irregularity, llm_word_rate, m
 class Telltales:
     artefacts: tuple[Marker, ...]
     cruft: tuple[Marker, ...]
-    ai: tuple[Marker, ...]  # LLM style (kind 'ai_style') and a model's framing of its reply ('model_framing')
+    # LLM style (kind 'ai_style'), a model's framing of its reply ('model_framing') and its
+    # repetition loop ('model_loop', see loops.py)
+    ai: tuple[Marker, ...]
     # (outlet, phrase, start, end) of each attribution; the document id is added when it is known.
     cited: tuple[tuple[str, str, int, int], ...]
     llm_words: float  # LLM-favoured words per 100 words (style.llm_word_rate), rounded
@@ -60,13 +64,21 @@ class Telltales:
                    raw["llm_words"], raw["burstiness"], raw["cut_off"])
 
 
-def read_telltales(text: str) -> Telltales:
+def read_telltales(text: str, tokens: Tokens | None = None) -> Telltales:
+    """``tokens``: the text's tokens, when the caller has them (else tokenised here)."""
     return Telltales(
         artefacts=tuple(spinner_artefacts(text)),
         cruft=tuple(cruft_lines(text)),
-        ai=tuple(sorted(ai_style(text) + model_framing(text), key=lambda m: (m.start, m.end))),
+        ai=tuple(sorted(ai_style(text) + model_framing(text) + _loop(text, tokenize(text) if tokens is None else tokens),
+                        key=lambda m: (m.start, m.end))),
         cited=tuple((a.outlet, a.phrase, a.start, a.end) for a in find_attributions(0, text)),
         llm_words=round(llm_word_rate(text), 3),
         burstiness=round(irregularity(text), 3),
         cut_off=reads_cut_off(text),
     )
+
+
+def _loop(text: str, tokens: Tokens) -> list[Marker]:
+    """The first repeated passage of a text that loops (loops.loop_span), as a marker."""
+    span = loop_span(tokens)
+    return [] if span is None else [Marker("model_loop", text[span[0]:span[1]], span[0], span[1])]
