@@ -246,15 +246,18 @@ def test_a_text_sourcing_a_models_family_is_not_taken_for_a_rewrite_of_its_famil
         index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
         index.result()
         assert index._family_root([2] + index._closest_paired()[2]) == 1, "premise: 1 is 2's family root"
-        # 2 sources the rewrites 3 and 4, which read ``gap`` less human-written than 2 by rhythm.
+        # 2 sources the rewrites 3 and 4 by the pairs' own evidence (as _choose_parents found
+        # before the family rules), and they read ``gap`` less human-written than 2 by rhythm.
         for x in (3, 4):
             index.traits[x] = replace(index.traits[2], burstiness=index.traits[2].burstiness - gap)
+        index._pairwise_rewrites = {2: [3, 4]}
         oriented = {(2, 3): _Oriented(2, 3, 0.8, (), ()), (2, 4): _Oriented(2, 4, 0.8, (), ())}
         parent = {3: (2, 3), 4: (2, 4)}
         index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
         return index, parent
 
-    # A model's family of rewrites says 2 is their article: it is not made a rewrite of its root.
+    # A model's family of rewrites says 2 is their article: it is not made a rewrite of its root,
+    # even when the root rules have moved those rewrites to the root first.
     _, parent = attempt(FAMILY_STYLE_GAP + 0.1)
     assert 2 not in parent
     # Rewrites reading about as human as 2 say nothing of the kind: 2 gets its family root.
@@ -555,6 +558,25 @@ def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them(
     parent = {2: (1, 2)}
     index._family_consensus(oriented, parent, {(1, 2)})
     assert 3 not in parent
+
+
+def test_a_text_sourcing_a_models_family_is_not_one_more_rewrite_by_its_paired_texts_consensus() -> None:
+    from archive.provenance.engine import FAMILY_STYLE_GAP, _Oriented
+
+    def attempt(gap: float) -> dict:
+        index = _consensus_fixture()
+        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        # By the pairs' own evidence 3 sourced two texts (fillers here) reading ``gap`` less
+        # human-written than 3: the family rules have since moved them.
+        for x in (100, 101):
+            index.traits[x] = replace(index.traits[3], burstiness=index.traits[3].burstiness - gap)
+        index._pairwise_rewrites = {3: [100, 101]}
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
+        return parent
+
+    assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1), "3 is the article of a model's family"
+    assert attempt(FAMILY_STYLE_GAP - 0.2)[3] == (1, 3)
 
 
 def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:

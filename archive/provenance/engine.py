@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-41"
+METHOD_VERSION = "2026.12-42"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -362,6 +362,9 @@ class ProvenanceIndex:
         # them share one (see _hold_search, _neighbours).
         self._search_scope: ExitStack | None = None
         self._why: dict[int, str] = {}
+        # The rewrites each text sources by the pairs' own evidence, as _choose_parents found them
+        # before the family rules moved any (see _family_roots).
+        self._pairwise_rewrites: dict[int, list[int]] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
         # The pairs whose features carry their cosine in this index as it was at _cosines_at
@@ -657,6 +660,10 @@ class ProvenanceIndex:
                 parent[o.derived] = key
                 self._why[o.derived] = "best"
 
+        # (see _sources_models_family)
+        self._pairwise_rewrites = {}
+        for x, q in self._rewrite_sources(oriented, parent, promoted).items():
+            self._pairwise_rewrites.setdefault(q, []).append(x)
         self._family_roots(oriented, parent, promoted, set())
         # Documents re-pointed at the common source by the sibling test below keep it.
         settled: set[int] = set()
@@ -731,19 +738,10 @@ class ProvenanceIndex:
         # a rewrite of the root whose pair direction pointed the other way (word-level direction
         # signals are weak between a condensed paraphrase and a longer original; the family's
         # round robin and the containment asymmetry are not).
-        # A text that already sources a model's family (CONSENSUS_MIN_VOTES or more rewrite
-        # links from texts reading FAMILY_STYLE_GAP less human-written) is the article those
-        # rewrites were made from, not one more of them: its family root, by the round robin, can
-        # be a longer article on the topic that holds much of everyone's terms (LLMFake without
-        # outlets: three articles taken for rewrites of another, each taking its rewrites along).
-        rewrites_of: dict[int, list[int]] = {}
-        for x, q in self._rewrite_sources(oriented, parent, promoted).items():
-            rewrites_of.setdefault(q, []).append(x)
         for d in sorted(neighbours):
             if d in parent or not self._may_have_root(d, neighbours, oriented, parent):
                 continue
-            own_rewrites = rewrites_of.get(d, [])
-            if len(own_rewrites) >= CONSENSUS_MIN_VOTES and self._models_family(d, own_rewrites):
+            if self._sources_models_family(d):
                 continue
             root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
@@ -782,6 +780,18 @@ class ProvenanceIndex:
                 # d's sibling). (LLMFake: 2 rewrites taken from a sibling back to their source.)
                 continue
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
+
+    def _sources_models_family(self, q: int) -> bool:
+        """q sources a model's family by the pairs' own evidence: CONSENSUS_MIN_VOTES or more
+        texts chose q as their rewrite source before any family rule moved a link
+        (_pairwise_rewrites), and they read FAMILY_STYLE_GAP less human-written than q. q is
+        then the article those rewrites were made from, not one more of them: neither its
+        family root (by the round robin, a longer article on the topic can hold much of
+        everyone's terms) nor its paired texts' consensus makes it a rewrite. The root rules
+        may move q's rewrites elsewhere first, so what q sources now would not say it (LLMFake
+        without outlets: articles taken for rewrites of another, each taking its rewrites along)."""
+        own = self._pairwise_rewrites.get(q, [])
+        return len(own) >= CONSENSUS_MIN_VOTES and self._models_family(q, own)
 
     def _models_family(self, root: int, family: list[int]) -> bool:
         """The other members of ``family`` read, by their median style preference, at least
@@ -901,14 +911,16 @@ class ProvenanceIndex:
         family's original by their number and d's facts (_family_original) (in place). Loose
         rewrites (open-ended ones keep little but the lead) share too little with their source
         for the pair alone, but the family's agreement stands in for the containment test; only
-        rewrite links vote, so copies and same-topic reports never do."""
+        rewrite links vote, so copies and same-topic reports never do. Not a d that sources a
+        model's family itself (_sources_models_family): it is their article."""
         paired_with = self._paired_texts()
         votes = _tally((d, q) for x, q in self._rewrite_sources(oriented, parent, promoted).items()
                        for d in paired_with.get(x, ()))
         moves: dict[int, tuple[int, int]] = {}
         for d, by_source in sorted(votes.items()):
             sources = [q for q in sorted(by_source) if q != d and (min(d, q), max(d, q)) in self.features]
-            if d in parent or len(sources) != 1 or by_source[sources[0]] < CONSENSUS_MIN_VOTES:
+            if (d in parent or len(sources) != 1 or by_source[sources[0]] < CONSENSUS_MIN_VOTES
+                    or self._sources_models_family(d)):
                 continue
             q = sources[0]
             if (q not in parent and (self._consensus_source(q, d) or self._family_original(q, d, by_source[q]))
