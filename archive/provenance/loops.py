@@ -43,12 +43,17 @@ def repeated_share(tokens: Tokens) -> tuple[float, int | None]:
     # three steps instead of LOOP_GRAM, as this runs for every text linked.
     # (A passage of 2w tokens is its first half's key times _MIX ** w plus its second half's:
     # a polynomial in _MIX over the tokens, so no two orders of the same tokens share a key.)
-    keys = hashes.astype(np.uint64)
+    keys = hashes.view(np.uint64)  # (int64 hashes read as unsigned: wrapping arithmetic, no copy)
     width, scale = 1, _MIX
     with np.errstate(over="ignore"):
         while width < LOOP_GRAM:
             keys = keys[:-width] * scale + keys[width:]
             width, scale = width * 2, scale * scale
+    # Most texts repeat no passage three times: one sort tells (equal keys two apart), and the
+    # rest is done only for the few that do (this runs for every text ingested).
+    ordered = np.sort(keys)
+    if not (ordered[2:] == ordered[:-2]).any():
+        return 0.0, None
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     # Runs of equal keys in sorted order: each run's length is that passage's count.
