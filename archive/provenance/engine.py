@@ -162,8 +162,8 @@ NEIGHBOUR_MIN_COSINE = 0.2
 CONSENSUS_FACT_VOTES = 3
 # Nearest original (see _nearest_originals): an original is a text with no source of its own (or
 # only a partial reuse of one: _reuses_only_part) that sources rewrites. Among a rewrite's nearest
-# texts (this many, down to this cosine), the nearest
-# original that reads as its source is its source: its siblings resemble it more than their
+# texts (this many, down to this cosine), the nearest original that reads as its source is its
+# source: its siblings resemble it more than their
 # common source does, but they are not originals, and a same-topic original further down is not
 # the one it was made from. LLMFake: of the rewrite links whose source had a nearer such
 # original, 27 of 33 were wrong; of all correct rewrite links, 6 had one.
@@ -660,7 +660,7 @@ class ProvenanceIndex:
                 parent[o.derived] = key
                 self._why[o.derived] = "best"
 
-        # (see _sources_models_family)
+        # What each text sources by the pairs alone, before the family rules (_sources_models_family).
         self._pairwise_rewrites = {}
         for x, q in self._rewrite_sources(oriented, parent, promoted).items():
             self._pairwise_rewrites.setdefault(q, []).append(x)
@@ -742,7 +742,7 @@ class ProvenanceIndex:
             if d in parent or not self._may_have_root(d, neighbours, oriented, parent):
                 continue
             if self._sources_models_family(d):
-                continue
+                continue  # the article of a model's family
             root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
             # The root is paired with d, holds a fair share of d's terms, reads as its source

@@ -10,10 +10,10 @@ and it drew other articles' rewrites, and the articles themselves, into its fami
 
 People repeat phrases (quotes, a wire story's formulas, a table's footnote under each table), but
 a published article is never half made of one passage said three times. Measured on the dev
-data, with LOOP_GRAM-token passages occurring LOOP_TIMES times or more: LLMFake's rewrites 13 of
+data, with LOOP_GRAM-token passages occurring LOOP_TIMES times or more: LLMFake's rewrites 12 of
 1,522 at LOOP_MIN_SHARE or more of their tokens (most 0.7-1.0), its 535 human articles at most
-0.29, Reuters' 19,043 stories at most 0.42 (commodity tables, where the figures between the
-repeated words differ), the 655 spun copies at most 0.16, Clough's answers none.
+0.30, Reuters' 19,043 stories at most 0.45 (commodity tables, where the figures between the
+repeated words differ), the 655 spun copies at most 0.18, Clough's answers none.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def repeated_share(tokens: Tokens) -> tuple[float, int | None]:
     if count < max(LOOP_MIN_TOKENS, LOOP_GRAM):
         return 0.0, None
     # Keys of the passages starting at each token, built by doubling (pairs, fours, eights):
-    # three steps instead of LOOP_GRAM, as this runs for every text linked.
+    # three steps instead of LOOP_GRAM.
     # (A passage of 2w tokens is its first half's key times _MIX ** w plus its second half's:
     # a polynomial in _MIX over the tokens, so no two orders of the same tokens share a key.)
     keys = hashes.view(np.uint64)  # (int64 hashes read as unsigned: wrapping arithmetic, no copy)
