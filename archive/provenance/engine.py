@@ -163,9 +163,8 @@ CONSENSUS_FACT_VOTES = 3
 # Nearest original (see _nearest_originals): an original is a text with no source of its own (or
 # only a partial reuse of one: _reuses_only_part) that sources rewrites. Among a rewrite's nearest
 # texts (this many, down to this cosine), the nearest original that reads as its source is its
-# source: its siblings resemble it more than their
-# common source does, but they are not originals, and a same-topic original further down is not
-# the one it was made from. LLMFake: of the rewrite links whose source had a nearer such
+# source: its siblings resemble it more than their common source does, but they are not
+# originals, and a same-topic original further down is not the one it was made from. LLMFake: of the rewrite links whose source had a nearer such
 # original, 27 of 33 were wrong; of all correct rewrite links, 6 had one.
 ORIGINAL_NEIGHBOURS = 16
 ORIGINAL_MIN_COSINE = 0.1
