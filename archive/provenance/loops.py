@@ -13,7 +13,9 @@ a published article is never half made of one passage said three times. Measured
 data, with LOOP_GRAM-token passages occurring LOOP_TIMES times or more: LLMFake's rewrites 12 of
 1,522 at LOOP_MIN_SHARE or more of their tokens (most 0.7-1.0), its 535 human articles at most
 0.30, Reuters' 19,043 stories at most 0.45 (commodity tables, where the figures between the
-repeated words differ), the 655 spun copies at most 0.18, Clough's answers none.
+repeated words differ), the 655 spun copies at most 0.18, Clough's answers none. Web pages whose
+extraction kept repeated furniture loop too: 4 of trafilatura's 250 evaluation pages (a PHP warning
+printed over and over, a booking calendar's weekday rows); such a page then reads as a model's.
 """
 
 from __future__ import annotations
