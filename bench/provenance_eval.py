@@ -4,6 +4,7 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
     .venv/bin/python bench/provenance_eval.py                 # all settings
     .venv/bin/python bench/provenance_eval.py spun llmfake    # some settings
     .venv/bin/python bench/provenance_eval.py --json out.json
+    .venv/bin/python bench/provenance_eval.py llmfake_parts --parts-seed 1
 
 Settings: spun (spun_dev + all Reuters), llmfake, llmfake_no_outlets (no text has an outlet:
 neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in random halves and
@@ -315,7 +316,7 @@ def eval_llmfake_parts() -> dict[str, Any]:
     part of it."""
     ids = [r["id"] for r in _load(DATA / "llmfake" / "sources.jsonl.gz")]
     random.Random(PARTS_SEED).shuffle(ids)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"seed": PARTS_SEED}
     for outlets in (True, False):
         for parts in (2, 4):
             scores = []
@@ -561,10 +562,14 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
 
 
 def main() -> None:
+    global PARTS_SEED
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("settings", nargs="*", choices=[[], *SETTINGS], default=[])
     parser.add_argument("--json", type=Path, help="also write the metrics here")
+    parser.add_argument("--parts-seed", type=int, default=PARTS_SEED,
+                        help=f"the random split of llmfake_parts (default {PARTS_SEED})")
     args = parser.parse_args()
+    PARTS_SEED = args.parts_seed
     chosen = args.settings or list(SETTINGS)
     if any(NEEDS[name] for name in chosen):
         require_data(*(DATA / path for name in chosen for path in NEEDS[name]))
