@@ -480,7 +480,8 @@ def family_dot(family: Any) -> str:
 
     lines = [f"digraph story_{family.story_id} {{", "  rankdir=TB; node [shape=box];"]
     for doc in family.documents.values():
-        label = f"{doc.id}: {document_name(doc.title, doc.text)[:NAME_CHARS + 2]}\n{doc.source or '-'} {(doc.published_at or 'undated')[:10]}"
+        name = document_name(doc.title[:NAME_CHARS] if doc.title else None, doc.text)  # (an opening is cut already)
+        label = f"{doc.id}: {name}\n{doc.source or '-'} {(doc.published_at or 'undated')[:10]}"
         lines.append(f"  d{doc.id} [label={quote(label)}{', style=bold' if doc.id == family.focus else ''}];")
     for link in family.links:
         style = ", style=dashed, dir=none" if link.relation == "related" else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from archive.ingest.pipeline import IngestSummary
-from archive.render import NAME_CHARS, ProgressLine, document_name
+from archive.render import NAME_CHARS, ProgressLine, document_name, family_dot
 
 
 def summary(files: int, added: int) -> IngestSummary:
@@ -142,3 +142,14 @@ def test_a_document_without_a_title_is_named_by_its_opening_words_cut_between_wo
     assert name.startswith("“The regional council") and name.endswith("…”")
     assert len(name) <= NAME_CHARS + 3 and long.startswith(name[1:-2])
     assert document_name(None, "") == document_name(None, None) == "(untitled)"
+
+
+def test_the_graph_names_an_untitled_document_whole_and_cuts_a_long_title() -> None:
+    from types import SimpleNamespace
+
+    opening = "word " * 11 + "wordy stretching past the cut"  # a space exactly at NAME_CHARS
+    docs = {1: SimpleNamespace(id=1, title=None, text=opening, source=None, published_at=None),
+            2: SimpleNamespace(id=2, title="T" * 100, text="x", source=None, published_at=None)}
+    dot = family_dot(SimpleNamespace(story_id=1, focus=1, documents=docs, links=[]))
+    assert f"1: {document_name(None, opening)}\\n" in dot and document_name(None, opening).endswith("…”")
+    assert f"2: {'T' * NAME_CHARS}\\n" in dot
