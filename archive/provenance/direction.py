@@ -73,7 +73,9 @@ class DocTraits:
     details: int  # distinct names and numbers
     llm_words: float = 0.0  # LLM-favoured words per 100 words
     burstiness: float = 0.0  # how irregular it reads: sentence-length variation, people's marks (style.irregularity)
-    framing: int = 0  # a model's framing of its reply or its repetition loop (style.model_framing, loops.py): written by a model
+    # A model's framing of its reply or its repetition loop (style.model_framing, loops.py):
+    # written by a model.
+    framing: int = 0
 
 
 @dataclass(frozen=True)
@@ -167,8 +169,8 @@ def direction(
                                  f"published {abs(gap) / 3600:.1f} h earlier"))
     if not rewrite and (da.framing > 0) != (db.framing > 0):
         # A model's reply left in a copy (its request echoed, "I hope this helps"), or a model's
-        # repetition loop: that text was made by a model from the other, whatever else the pair shows (a reply that quotes
-        # its whole passage holds the other as an excerpt would). Between rewrites the engine
+        # repetition loop: that text was made by a model from the other, whatever else the pair
+        # shows (a reply that quotes its whole passage holds the other as an excerpt would). Between rewrites the engine
         # already takes no framed text for a source; the other is then one more model's text.
         signals.append(_vote("model_framing", FRAMING_WEIGHT if db.framing else -FRAMING_WEIGHT,
                              "a language model's framing of its reply, or its repetition loop, only in the copy"))

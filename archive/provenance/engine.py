@@ -164,8 +164,9 @@ CONSENSUS_FACT_VOTES = 3
 # only a partial reuse of one: _reuses_only_part) that sources rewrites. Among a rewrite's nearest
 # texts (this many, down to this cosine), the nearest original that reads as its source is its
 # source: its siblings resemble it more than their common source does, but they are not
-# originals, and a same-topic original further down is not the one it was made from. LLMFake: of the rewrite links whose source had a nearer such
-# original, 27 of 33 were wrong; of all correct rewrite links, 6 had one.
+# originals, and a same-topic original further down is not the one it was made from. LLMFake: of
+# the rewrite links whose source had a nearer such original, 27 of 33 were wrong; of all correct
+# rewrite links, 6 had one.
 ORIGINAL_NEIGHBOURS = 16
 ORIGINAL_MIN_COSINE = 0.1
 # A parentless text's nearest original that shares too few names or brings too many figures for
@@ -362,7 +363,7 @@ class ProvenanceIndex:
         self._search_scope: ExitStack | None = None
         self._why: dict[int, str] = {}
         # The rewrites each text sources by the pairs' own evidence, as _choose_parents found them
-        # before the family rules moved any (see _family_roots).
+        # before the family rules moved any (see _sources_models_family).
         self._pairwise_rewrites: dict[int, list[int]] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()
@@ -659,7 +660,7 @@ class ProvenanceIndex:
                 parent[o.derived] = key
                 self._why[o.derived] = "best"
 
-        # What each text sources by the pairs alone, before the family rules (_sources_models_family).
+        # What each text sources by the pairs alone, before the family rules.
         self._pairwise_rewrites = {}
         for x, q in self._rewrite_sources(oriented, parent, promoted).items():
             self._pairwise_rewrites.setdefault(q, []).append(x)
@@ -1009,10 +1010,10 @@ class ProvenanceIndex:
                            promoted: set[tuple[int, int]], repoint: bool) -> None:
         """A rewrite's source is the nearest original (a text with no source of its own that
         sources rewrites: _originals_of) among its ORIGINAL_NEIGHBOURS nearest texts by cosine,
-        when that original reads as its source (in place). Several rewrites of one article resemble each
-        other more than the article, so a loose rewrite's nearest texts are its siblings and
-        the article ranks behind them; the siblings, though, are linked as rewrites, while the
-        article is the original they share. Another original further down the list is, more
+        when that original reads as its source (in place). Several rewrites of one article
+        resemble each other more than the article, so a loose rewrite's nearest texts are its
+        siblings and the article ranks behind them; the siblings, though, are linked as rewrites,
+        while the article is the original they share. Another original further down the list is, more
         likely, another article on the same topic.
 
         ``repoint``: the texts with a rewrite link move to a nearer original than their source,

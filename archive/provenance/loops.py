@@ -63,8 +63,6 @@ def repeated_share(tokens: Tokens) -> tuple[float, int | None]:
     lengths = np.diff(edges)
     repeated = np.zeros(keys.shape[0], dtype=bool)
     repeated[order] = np.repeat(lengths >= LOOP_TIMES, lengths)
-    if not repeated.any():
-        return 0.0, None
     # A token is covered when a repeated passage starts within LOOP_GRAM - 1 tokens before it.
     starts = np.concatenate(([0], np.cumsum(repeated)))
     ends = np.minimum(np.arange(1, count + 1), keys.shape[0])
