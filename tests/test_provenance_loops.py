@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from archive.provenance import DocInput, ProvenanceIndex
 from archive.provenance.features import tokenize
-from archive.provenance.loops import LOOP_GRAM, LOOP_MIN_SHARE, loop_span, repeated_share
+from archive.provenance.loops import LOOP_GRAM, LOOP_MIN_LETTERS, LOOP_MIN_SHARE, loop_span, repeated_share
 from archive.provenance.telltales import read_telltales
 
 PROSE = (
@@ -33,7 +33,7 @@ TABLE = "\n".join(
 def test_a_text_that_goes_round_in_circles_loops() -> None:
     share, first = repeated_share(tokenize(LOOPING))
     assert share >= LOOP_MIN_SHARE and first is not None
-    start, end = loop_span(tokenize(LOOPING))
+    start, end = loop_span(LOOPING, tokenize(LOOPING))
     assert LOOPING[start:end].startswith("Gwen and Blake's Love Story")
     assert len(LOOPING[start:end].split()) == LOOP_GRAM
 
@@ -41,11 +41,40 @@ def test_a_text_that_goes_round_in_circles_loops() -> None:
 def test_prose_and_tables_that_repeat_their_words_around_other_figures_do_not_loop() -> None:
     assert repeated_share(tokenize(PROSE)) == (0.0, None)
     share, _ = repeated_share(tokenize(TABLE))
-    assert share < LOOP_MIN_SHARE and loop_span(tokenize(TABLE)) is None
+    assert share < LOOP_MIN_SHARE and loop_span(TABLE, tokenize(TABLE)) is None
     # A passage said three times in a longer article is a quote or a formula, not a loop.
     quoted = PROSE + (" \"We had no choice at all,\" said the harbour master of the port of Saltmere." * 3) + PROSE
     share, first = repeated_share(tokenize(quoted))
     assert first is not None and share < LOOP_MIN_SHARE
+
+
+# Page furniture an extraction kept: a server's warning printed before each gallery image, and a
+# booking calendar's month after month of weekday rows. Both repeat more than half the page.
+WARNINGS = "".join(
+    f"Warning: Non-static method Gallery::get_option() should not be called statically in "
+    f"/www/htdocs/w00a2ebd/wp-content/plugins/gallery/lib/image.php on line {line}\n"
+    for line in (310, 310, 310, 427, 427, 427)
+) + "Colours of the soul: photographs of the coast at dawn, taken over one winter."
+
+CALENDAR = "\n".join(
+    f"{month} 2020 | Mo | Tu | We | Th | Fr | Sa | Su | " + " | ".join(str(day) for day in range(1, 29))
+    for month in ("January", "February", "March", "April")
+) + "\nThe cabin sleeps four and has a wood stove, a sauna and a jetty on the lake."
+
+
+def test_repeated_page_furniture_is_no_model_loop() -> None:
+    for page in (WARNINGS, CALENDAR):
+        share, first = repeated_share(tokenize(page))
+        assert first is not None and share >= LOOP_MIN_SHARE  # it repeats as much as a loop...
+        assert loop_span(page, tokenize(page)) is None        # ...but not in prose
+        assert not any(m.kind == "model_loop" for m in read_telltales(page).ai)
+
+
+def test_a_loop_in_prose_reaches_the_letters_bound() -> None:
+    from archive.provenance.loops import _repeated, letters_share
+
+    covered, _ = _repeated(tokenize(LOOPING))
+    assert covered is not None and letters_share(LOOPING, tokenize(LOOPING), covered) >= LOOP_MIN_LETTERS
 
 
 def test_a_short_text_says_too_little() -> None:

@@ -18,8 +18,9 @@ _MAGIC = b"PVF3"
 # pvf4: the burstiness trait adds people's marks, style.irregularity; pvf5: a model's framing of
 # its reply, style.model_framing; pvf6: markup closing tags end a sentence in style.burstiness;
 # pvf7: a word hyphened to a figure hashes as the figure, features.normalise_form; pvf8: a word
-# with digits in it is no figure, features._base_kind; pvf9: a model's repetition loop, loops.py).
-FINGERPRINT_VERSION = "pvf9"
+# with digits in it is no figure, features._base_kind; pvf9: a model's repetition loop, loops.py;
+# pvf10: only a loop in prose, loops.letters_share).
+FINGERPRINT_VERSION = "pvf10"
 
 
 @dataclass(frozen=True)

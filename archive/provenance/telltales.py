@@ -80,5 +80,5 @@ def read_telltales(text: str, tokens: Tokens | None = None) -> Telltales:
 
 def _loop(text: str, tokens: Tokens) -> list[Marker]:
     """The first repeated passage of a text that loops (loops.loop_span), as a marker."""
-    span = loop_span(tokens)
+    span = loop_span(text, tokens)
     return [] if span is None else [Marker("model_loop", text[span[0]:span[1]], span[0], span[1])]
