@@ -39,6 +39,21 @@ def test_add_replace_delete(index: SearchIndex) -> None:
     assert count(index, "zebra") == 0 and index.doc_count() == 39
 
 
+def test_writers_of_a_program_that_seeds_random_do_not_overwrite_each_others_segments(index: SearchIndex) -> None:
+    """Whoosh names segments with the ``random`` module: a program that seeds it before each
+    write (a reproducible sample; hypothesis before every test case) drew the same segment name
+    twice, and the second commit's files overwrote a segment the index still listed."""
+    import random
+
+    for k in range(3):
+        random.seed(7)
+        index.add([doc(300 + k, f"quagga{k} quagga")])
+    assert count(index, "quagga") == 3
+    assert index.check({**{d.id: d.content_hash for d in DOCS[:30]}, 300: "h", 301: "h", 302: "h"}).ok
+    assert index.replace([doc(300, "okapi")]) == 1
+    assert count(index, "quagga") == 2 and count(index, "okapi") == 1
+
+
 def test_writer_cancels_on_error_and_releases_the_lock(index: SearchIndex) -> None:
     with pytest.raises(RuntimeError):
         with index.writer() as writer:

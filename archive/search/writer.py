@@ -3,11 +3,14 @@ nor Whoosh's writing modules: ``index._open_writer`` imports it)."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.base import WrappingCodec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3Segment
+from whoosh.util import IDCHARS
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -30,6 +33,7 @@ class PooledSegmentWriter(SegmentWriter):
     """
 
     def __init__(self, ix: whoosh_index.FileIndex, **kwargs: Any) -> None:
+        kwargs.setdefault("codec", _FreshlyNamedSegments(W3Codec()))
         super().__init__(ix, **kwargs)
         limit = kwargs.get("limitmb", 128) * 1024 * 1024
         fields = self.schema.items()
@@ -95,6 +99,26 @@ class PooledSegmentWriter(SegmentWriter):
     def per_document_reader(self) -> object:
         return _LengthsInMemory(super().per_document_reader())
 
+
+class _FreshlyNamedSegments(WrappingCodec):
+    """whoosh3, with new segments named from the system's randomness.
+
+    Whoosh names a segment with the ``random`` module, whose state is the program's: a program
+    that seeds it (a researcher's script for a reproducible sample; hypothesis, before every test
+    case) makes two writers draw the same name, and the second segment's files overwrite the first
+    one's, which the table of contents still lists (documents lost from the index, then a terms
+    file it cannot read). The segment made here is a plain ``W3Segment`` holding the plain codec,
+    so tables of contents pickle as Whoosh's own."""
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        while True:
+            segid = "".join(secrets.choice(IDCHARS) for _ in range(SEGMENT_ID_CHARS))
+            prefix = f"{indexname}_{segid}."
+            if not any(name.startswith(prefix) for name in storage.list()):
+                return W3Segment(self._child, indexname, segid=segid)
+
+
+SEGMENT_ID_CHARS = 16  # as Whoosh's own (IDCHARS: what its file-name patterns accept)
 
 _LENGTHS = [byte_to_length(b) if b else None for b in range(256)]
 
