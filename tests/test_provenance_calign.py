@@ -173,6 +173,7 @@ def test_compiled_set_lookups_equal_numpy(calign: ModuleType) -> None:
         assert np.array_equal(in_sorted(values, b), _in_sorted_np(values, b))
         assert np.array_equal(in_sorted(values, b), np.isin(values, b))
         a = np.unique(values)
+        assert np.array_equal(in_sorted(a, b), np.isin(a, b))  # ascending values: searched on from the last
         for got, want in zip(intersect_sorted(a, b), _intersect_sorted_np(a, b)):
             assert np.array_equal(got, want) and got.dtype == np.int64
         ia, ib = intersect_sorted(a, b)
@@ -181,6 +182,31 @@ def test_compiled_set_lookups_equal_numpy(calign: ModuleType) -> None:
     b = np.array([1, 3, 5, 7], dtype=np.int64)
     assert in_sorted(np.array([3, 4], dtype=np.int32), b).tolist() == [True, False]
     assert in_sorted(np.array([3, 9, 5, 9], dtype=np.int64)[::2], b).tolist() == [True, True]
+
+
+def test_compiled_weighted_sums_equal_numpys_to_the_bit(calign: ModuleType) -> None:
+    """sets.weighted_sum_in sums what it finds pairwise, as numpy's sum does: the same float,
+    also past the 8-wide blocks (8), the unrolled block (128) and its halvings (256, 1,000)."""
+    from archive.provenance.sets import _in_sorted_np, weighted_sum_in
+
+    rng = np.random.default_rng(15)
+    for size in [*range(0, 40), 127, 128, 129, 255, 256, 257, 1000, 3000]:
+        for _ in range(20):
+            values = np.unique(rng.integers(0, 4 * size + 8, size=size, dtype=np.int64))
+            if rng.random() < 0.3:
+                values = rng.permutation(values)  # (any order: searched from the start again)
+            sorted_set = np.unique(rng.integers(0, 4 * size + 8, size=3 * size, dtype=np.int64))
+            weights = rng.random(values.shape[0]) * rng.choice([1e-3, 1.0, 1e3], values.shape[0])
+            want = float(weights[_in_sorted_np(values, sorted_set)].sum())
+            assert weighted_sum_in(values, weights, sorted_set) == want
+            assert calign.weighted_sum_in(values, weights, sorted_set) == want
+    # Other dtypes and strided views take the numpy path, with the same answers.
+    values, sorted_set = np.array([1, 2, 3, 4], dtype=np.int64), np.array([2, 4], dtype=np.int64)
+    assert weighted_sum_in(values, np.array([1.0, 2.0, 4.0, 8.0]), sorted_set) == 10.0
+    assert weighted_sum_in(values.astype(np.int32), np.array([1.0, 2.0, 4.0, 8.0]), sorted_set) == 10.0
+    assert weighted_sum_in(values, np.array([1.0, 0, 2.0, 0, 4.0, 0, 8.0, 0])[::2], sorted_set) == 10.0
+    with pytest.raises(ValueError):
+        calign.weighted_sum_in(values, np.array([1.0, 2.0]), sorted_set)
 
 
 def test_compiled_ordered_share_equals_the_python_one(calign: ModuleType) -> None:

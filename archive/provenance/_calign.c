@@ -4,7 +4,8 @@
  *
  * Every candidate pair of a whole-archive link is aligned, and in Python this walk (chain of
  * anchors, equal blocks grown around them, exact diffs of the small gaps, passages and
- * substitutions) was a third of linking's CPU; the set lookups run hundreds of thousands of
+ * substitutions) was a third of linking's CPU; the set lookups (and the weighted sums over what
+ * they find, sets.weighted_sum_in) run hundreds of thousands of
  * times on small arrays, where numpy's per-call overhead is most of their cost. Each function
  * computes exactly what its Python counterpart computes from the same inputs;
  * tests/test_provenance_calign.py holds them to each other. Where no C compiler is present at
@@ -421,6 +422,33 @@ static Py_ssize_t lower_bound(const int64_t *sorted, Py_ssize_t n, int64_t value
     return lo;
 }
 
+/* Position of the first element of sorted[from:n] not below value, for a value not below
+ * sorted[from - 1]: galloping from `from`, so a run of ascending values (term arrays are sorted)
+ * walks the array in steps about as long as the gaps between them instead of searching all of
+ * it for each. */
+static Py_ssize_t lower_bound_from(const int64_t *sorted, Py_ssize_t n, Py_ssize_t from, int64_t value) {
+    Py_ssize_t step = 1, lo = from, hi = from;
+    while (hi < n && sorted[hi] < value) {
+        lo = hi + 1;
+        hi = from + step;
+        step *= 2;
+    }
+    if (hi > n) hi = n;
+    return lo + lower_bound(sorted + lo, hi - lo, value);
+}
+
+/* The position of each value in turn (see lower_bound): galloping on from the last one while the
+ * values ascend, from the start when one is smaller than the one before. */
+typedef struct { const int64_t *set; Py_ssize_t m, pos; int64_t last; int started; } Finder;
+
+static Py_ssize_t finder_seek(Finder *f, int64_t value) {
+    if (!f->started || value < f->last) f->pos = 0;
+    f->pos = lower_bound_from(f->set, f->m, f->pos, value);
+    f->last = value;
+    f->started = 1;
+    return f->pos;
+}
+
 /* sets.in_sorted: out[k] = values[k] is in the sorted array (out: one byte per value). */
 static PyObject *member(PyObject *self, PyObject *args) {
     PyObject *ovalues, *oset, *oout, *result = NULL;
@@ -439,8 +467,9 @@ static PyObject *member(PyObject *self, PyObject *args) {
         goto done;
     }
     unsigned char *out = vo.buf;
+    Finder finder = {set, m, 0, 0, 0};
     for (Py_ssize_t k = 0; k < n; k++) {
-        Py_ssize_t pos = lower_bound(set, m, values[k]);
+        Py_ssize_t pos = finder_seek(&finder, values[k]);
         out[k] = pos < m && set[pos] == values[k];
     }
     result = Py_None;
@@ -480,6 +509,66 @@ done:
     ints_release(&vb);
     ints_release(&via);
     ints_release(&vib);
+    return result;
+}
+
+/* numpy's pairwise summation of n contiguous doubles (numpy 2's ndarray.sum() of a 1-D float64
+ * array: blocks of up to 128 summed with 8 accumulators, longer runs split in two at a multiple
+ * of 8), so that a sum here equals the numpy sum of the same values bit for bit. */
+static double pairwise_sum(const double *a, Py_ssize_t n) {
+    if (n < 8) {
+        double res = 0.;
+        for (Py_ssize_t i = 0; i < n; i++) res += a[i];
+        return res;
+    }
+    if (n <= 128) {
+        double r[8];
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++) r[j] = a[j];
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++) r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++) res += a[i];
+        return res;
+    }
+    Py_ssize_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+/* sets.weighted_sum_in: the sum of weights[k] over the values[k] found in the sorted array, in
+ * the order of the values (weights: one double per value). */
+static PyObject *weighted_sum_in(PyObject *self, PyObject *args) {
+    PyObject *ovalues, *oweights, *oset, *result = NULL;
+    if (!PyArg_ParseTuple(args, "OOO:weighted_sum_in", &ovalues, &oweights, &oset)) return NULL;
+    Ints vv = {0}, vs = {0};
+    Py_buffer vw = {0};
+    double *kept = NULL;
+    if (ints_get(ovalues, &vv, 8, 0, "values") < 0 || ints_get(oset, &vs, 8, 0, "sorted_set") < 0) goto done;
+    if (PyObject_GetBuffer(oweights, &vw, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        vw.obj = NULL;
+        goto done;
+    }
+    const int64_t *values = vv.data, *set = vs.data;
+    Py_ssize_t n = vv.n, m = vs.n, found = 0;
+    if (vw.ndim != 1 || vw.itemsize != 8 || !vw.format || strcmp(vw.format, "d") != 0 || vw.len != 8 * n) {
+        PyErr_SetString(PyExc_ValueError, "weighted_sum_in: weights must be a float64 array with one item per value");
+        goto done;
+    }
+    kept = PyMem_Malloc((size_t)(n + 1) * sizeof(double));
+    if (!kept) { PyErr_NoMemory(); goto done; }
+    const char *weights = vw.buf;
+    Finder finder = {set, m, 0, 0, 0};
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_ssize_t pos = finder_seek(&finder, values[k]);
+        if (pos < m && set[pos] == values[k]) memcpy(&kept[found++], weights + 8 * k, sizeof(double));  /* (any alignment) */
+    }
+    result = PyFloat_FromDouble(pairwise_sum(kept, found));
+done:
+    PyMem_Free(kept);
+    ints_release(&vv);
+    ints_release(&vs);
+    if (vw.obj) PyBuffer_Release(&vw);
     return result;
 }
 
@@ -542,6 +631,8 @@ static PyMethodDef methods[] = {
      "-> (len_a, len_b, matched, matched_content, internal_edits, numbers_shared, longest_run,\n"
      "    passages, substitutions, number_conflicts): align._align_walk_py, compiled."},
     {"member", member, METH_VARARGS, "member(values, sorted_set, out): sets.in_sorted into out (bool array)."},
+    {"weighted_sum_in", weighted_sum_in, METH_VARARGS,
+     "weighted_sum_in(values, weights, sorted_set) -> float: sets.weighted_sum_in."},
     {"intersect", intersect, METH_VARARGS, "intersect(a, sorted_b, ia, ib) -> n: sets.intersect_sorted into ia[:n], ib[:n]."},
     {"ordered_shared", ordered_shared, METH_VARARGS,
      "ordered_shared(terms_a, first_a, terms_b, first_b) -> (shared, ordered): align.shared_content_in_order."},
@@ -552,7 +643,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_calign", NULL, -1, 
 
 /* Raised with every change to what a function computes; archive/provenance/compiled.py uses the
  * module only when its own number matches (a build older than the Python beside it is ignored). */
-#define CALIGN_VERSION 2
+#define CALIGN_VERSION 3
 
 PyMODINIT_FUNC PyInit__calign(void) {
     PyObject *m = PyModule_Create(&module);

@@ -49,7 +49,7 @@ from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from archive.parallel import map_forked, map_shares_forked
-from .sets import in_sorted  # np.isin on sorted term arrays, same mask, cheaper
+from .sets import in_sorted, weighted_sum_in  # np.isin on sorted term arrays, same mask, cheaper
 from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
@@ -514,10 +514,11 @@ class ProvenanceIndex:
         others = [(other, cosine) for other, cosine in rest if other not in taken]
         best: tuple[float, int, float] | None = None
         for (other, cosine), cover in zip(others, self._opening_covers([other for other, _ in others], d)):
-            if (cover >= OPENING_ALIGN_COVER and (best is None or cover > best[0])
-                    and self._source_preference_bound(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE
-                    and self._source_preference(other, d) >= ALIGN_SOURCE_MIN_PREFERENCE):
-                best = (cover, other, cosine)
+            if cover >= OPENING_ALIGN_COVER and (best is None or cover > best[0]):
+                parts = self._preference_parts(other, d)
+                if (_preference_bound(parts) >= ALIGN_SOURCE_MIN_PREFERENCE
+                        and _preference(parts, self._containment(other, d)) >= ALIGN_SOURCE_MIN_PREFERENCE):
+                    best = (cover, other, cosine)
         return [] if best is None else [(best[1], best[2])]
 
     def _source_like(self, d: int, head: list[tuple[int, float]], rest: list[tuple[int, float]]) -> list[tuple[int, float]]:
@@ -531,9 +532,12 @@ class ProvenanceIndex:
         for other, cosine in rest:
             if cosine < ALIGN_SOURCE_MIN_COSINE:
                 break
-            if self._source_preference_bound(other, d) < ALIGN_SOURCE_MIN_PREFERENCE:
+            # (The bound and the preference share their parts: read once, as this runs for
+            # every candidate down every document's list.)
+            parts = self._preference_parts(other, d)
+            if _preference_bound(parts) < ALIGN_SOURCE_MIN_PREFERENCE:
                 continue
-            pref = self._source_preference(other, d)
+            pref = _preference(parts, self._containment(other, d))
             if pref >= ALIGN_SOURCE_MIN_PREFERENCE and (best is None or pref > best[0]):
                 best = (pref, other, cosine)
         # (Cheapest tests first: this runs for every new document.)
@@ -1507,18 +1511,15 @@ class ProvenanceIndex:
         and names than x holds of m's (a source contains what each rewrite kept), and m reads
         more human-written (more varied sentence lengths, fewer LLM-favoured words and
         stock phrases). All relative, so no absolute style threshold is involved."""
-        pref = self._containment(x, m) - self._containment(m, x)
-        pref += ROOT_NAME_WEIGHT * self._names_asymmetry(x, m)
-        return pref + self._style_preference(m, x)
+        return _preference(self._preference_parts(m, x), self._containment(m, x))
 
-    def _source_preference_bound(self, m: int, x: int) -> float:
-        """An upper bound of _source_preference(m, x) that leaves out how much of m x holds (it
-        can only lower the preference): that containment needs m's term weights, the costly part
-        when most of a document's candidates are ruled out anyway."""
-        bound = self._containment(x, m)
-        bound += ROOT_NAME_WEIGHT * self._names_asymmetry(x, m)
-        # Rounding aside: the bound must never fall below the preference it bounds.
-        return bound + self._style_preference(m, x) + 1e-9
+    def _preference_parts(self, m: int, x: int) -> tuple[float, float, float]:
+        """What _source_preference(m, x) sums besides how much of m x holds: how much of x m
+        holds, the weighted names asymmetry and the style preference. With them alone,
+        _preference_bound bounds the preference from above: the containment left out needs m's
+        term weights, the costly part when most of a document's candidates are ruled out anyway."""
+        return (self._containment(x, m), ROOT_NAME_WEIGHT * self._names_asymmetry(x, m),
+                self._style_preference(m, x))
 
     def _names_asymmetry(self, x: int, m: int) -> float:
         """Share of x's names that m has minus the share of m's that x has (one intersection)."""
@@ -1579,7 +1580,7 @@ class ProvenanceIndex:
         held = self._cont_cache.get(key)
         if held is None:
             w, total = self._idf_of(x)
-            held = self._cont_cache[key] = float(w[in_sorted(self.body_terms[x], self.body_terms[m])].sum()) / total if total else 0.0
+            held = self._cont_cache[key] = weighted_sum_in(self.body_terms[x], w, self.body_terms[m]) / total if total else 0.0
         return held
 
     def _idf_of(self, x: int) -> tuple[np.ndarray, float]:
@@ -2185,6 +2186,21 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     body = tokens.hashes[outside]
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),
                         _opening_terms(body), traits, told.cut_off, *_details_in_order(tokens))
+
+
+def _preference(parts: tuple[float, float, float], holds: float) -> float:
+    """The source preference from ProvenanceIndex._preference_parts and how much of the
+    candidate source the text holds (summed in this order wherever it is read, so the same
+    pair always gives the same float)."""
+    held, names, style = parts
+    return held - holds + names + style
+
+
+def _preference_bound(parts: tuple[float, float, float]) -> float:
+    """An upper bound of _preference(parts, holds) for any holds >= 0 (rounding aside: the
+    1e-9 keeps the bound from falling below the preference it bounds)."""
+    held, names, style = parts
+    return held + names + style + 1e-9
 
 
 def _other(key: tuple[int, int], x: int) -> int:

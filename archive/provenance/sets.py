@@ -36,6 +36,20 @@ def _in_sorted_np(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[pos] == values
 
 
+def weighted_sum_in(values: np.ndarray, weights: np.ndarray, sorted_set: np.ndarray) -> float:
+    """``float(weights[in_sorted(values, sorted_set)].sum())``: the weight of the values found in
+    the sorted set (a containment: the idf of a text's terms that another text has). Compiled,
+    it sums as numpy's ``sum`` does (pairwise), so both give the same float."""
+    if _calign is not None:
+        # The kernel checks the arrays itself (what _compiled asks, ~0.5 us, a fifth of a call
+        # on the containments linking reads ~300,000 times) and refuses others.
+        try:
+            return _calign.weighted_sum_in(values, weights, sorted_set)  # type: ignore[no-any-return]
+        except (TypeError, ValueError, BufferError):
+            pass  # another dtype or a strided view: the numpy form
+    return float(weights[_in_sorted_np(values, sorted_set)].sum())
+
+
 def intersect_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The index arrays of ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``
     for sorted ``a`` and ``b`` of distinct values: positions of the common values in each,
