@@ -131,18 +131,27 @@ def median(values: list[float]) -> float:
 
 
 class TreeMemory:
-    """Samples the summed RSS of a process and all its descendants; keeps the peak.
+    """Samples the summed RSS of a process and all its descendants every ``interval`` seconds,
+    and their summed PSS every ``pss_interval`` (see __init__); keeps the peaks.
 
     ``getrusage(RUSAGE_CHILDREN)`` only gives the largest single child, and an ingest is two
     processes working at once (reader child + writer), so their sum is sampled instead.
     """
 
-    def __init__(self, pid: int, interval: float = 0.05) -> None:
+    def __init__(self, pid: int, interval: float = 0.05, pss_interval: float = 0.5) -> None:
         import psutil
 
         self._psutil = psutil
         self.root = psutil.Process(pid)
         self.interval = interval
+        # RSS is one read of /proc/PID/statm; PSS walks every page table of the process
+        # (smaps_rollup: ~6 ms for a 1 GB process, in the kernel and under its memory map's
+        # lock). Read every 50 ms over an ingest and its forked linking workers, PSS took a
+        # quarter of a core, which a run using both cores lost (worker.py link of Reuters +
+        # spun: 10.2-10.6 s plain, 11.6-11.7 s so sampled) and single-threaded raw Whoosh did
+        # not: so PSS is read less often.
+        self.pss_interval = pss_interval
+        self._pss_due = 0.0
         self.peak_bytes = 0
         # Summed proportional set size: pages shared by the processes (forked linking workers
         # share most of the parent's memory copy-on-write) counted once, not once per process.
@@ -171,17 +180,22 @@ class TreeMemory:
             procs = [self.root, *self.root.children(recursive=True)]
         except psutil.Error:
             return
+        now = time.perf_counter()
+        with_pss = now >= self._pss_due
+        if with_pss:
+            self._pss_due = now + self.pss_interval
         for proc in procs:
             try:
                 rss = proc.memory_info().rss
-                pss = getattr(proc.memory_full_info(), "pss", rss)
+                pss = getattr(proc.memory_full_info(), "pss", rss) if with_pss else 0
             except psutil.Error:
                 continue
             total += rss
             total_pss += pss
             self.peak_by_process[proc.pid] = max(self.peak_by_process.get(proc.pid, 0), rss)
         self.peak_bytes = max(self.peak_bytes, total)
-        self.peak_pss_bytes = max(self.peak_pss_bytes, total_pss)
+        if with_pss:
+            self.peak_pss_bytes = max(self.peak_pss_bytes, total_pss)
 
 
 class Measured(subprocess.CompletedProcess):  # type: ignore[type-arg]
