@@ -200,6 +200,9 @@ def test_compiled_weighted_sums_equal_numpys_to_the_bit(calign: ModuleType) -> N
             want = float(weights[_in_sorted_np(values, sorted_set)].sum())
             assert weighted_sum_in(values, weights, sorted_set) == want
             assert calign.weighted_sum_in(values, weights, sorted_set) == want
+    for size in (0, 1, 7, 9, 200):  # negative zeros sum to numpy's +0.0, whatever their number
+        zeros, terms = np.full(size, -0.0), np.arange(size, dtype=np.int64)
+        assert np.copysign(1.0, calign.weighted_sum_in(terms, zeros, terms)) == np.copysign(1.0, zeros.sum())
     # Other dtypes and strided views take the numpy path, with the same answers.
     values, sorted_set = np.array([1, 2, 3, 4], dtype=np.int64), np.array([2, 4], dtype=np.int64)
     assert weighted_sum_in(values, np.array([1.0, 2.0, 4.0, 8.0]), sorted_set) == 10.0

@@ -552,7 +552,8 @@ static PyObject *weighted_sum_in(PyObject *self, PyObject *args) {
     const int64_t *values = vv.data, *set = vs.data;
     Py_ssize_t n = vv.n, m = vs.n, found = 0;
     if (vw.ndim != 1 || vw.itemsize != 8 || !vw.format || strcmp(vw.format, "d") != 0 || vw.len != 8 * n) {
-        PyErr_SetString(PyExc_ValueError, "weighted_sum_in: weights must be a float64 array with one item per value");
+        PyErr_SetString(PyExc_ValueError,
+                        "weighted_sum_in: weights must be a float64 array with one item per value");
         goto done;
     }
     kept = PyMem_Malloc((size_t)(n + 1) * sizeof(double));
@@ -561,9 +562,11 @@ static PyObject *weighted_sum_in(PyObject *self, PyObject *args) {
     Finder finder = {set, m, 0, 0, 0};
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_ssize_t pos = finder_seek(&finder, values[k]);
-        if (pos < m && set[pos] == values[k]) memcpy(&kept[found++], weights + 8 * k, sizeof(double));  /* (any alignment) */
+        /* (memcpy: the weights may sit at any address) */
+        if (pos < m && set[pos] == values[k]) memcpy(&kept[found++], weights + 8 * k, sizeof(double));
     }
-    result = PyFloat_FromDouble(pairwise_sum(kept, found));
+    /* numpy adds the pairwise sum to the identity, +0.0: negative zeros come out alike. */
+    result = PyFloat_FromDouble(0.0 + pairwise_sum(kept, found));
 done:
     PyMem_Free(kept);
     ints_release(&vv);

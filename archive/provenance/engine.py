@@ -49,7 +49,7 @@ from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from archive.parallel import map_forked, map_shares_forked
-from .sets import in_sorted, weighted_sum_in  # np.isin on sorted term arrays, same mask, cheaper
+from .sets import in_sorted, weighted_sum_in  # numpy's set operations on sorted term arrays: same results, cheaper
 from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
