@@ -212,6 +212,29 @@ def test_compiled_weighted_sums_equal_numpys_to_the_bit(calign: ModuleType) -> N
         calign.weighted_sum_in(values, np.array([1.0, 2.0]), sorted_set)
 
 
+def test_compiled_shares_equal_numpys_to_the_bit(calign: ModuleType) -> None:
+    """sets.shares_in (the share of each opening's weight that a text holds) sums in order as
+    np.bincount does: the same floats as the numpy form, for parts in any order."""
+    from archive.provenance.sets import _shares_in_np, shares_in
+
+    rng = np.random.default_rng(16)
+    for _ in range(3000):
+        parts = [rng.permutation(np.unique(rng.integers(0, 400, size=int(rng.integers(0, 30)), dtype=np.int64)))
+                 for _ in range(int(rng.integers(0, 20)))]
+        weights = [rng.random(part.shape[0]) * rng.choice([1e-3, 1.0, 1e3]) for part in parts]
+        sorted_set = np.unique(rng.integers(0, 400, size=int(rng.integers(0, 300)), dtype=np.int64))
+        want = _shares_in_np(parts, weights, sorted_set)
+        assert shares_in(parts, weights, sorted_set) == want
+        assert calign.shares_in(parts, weights, sorted_set) == want
+    part, sorted_set = np.array([3, 1, 2], dtype=np.int64), np.array([1, 3], dtype=np.int64)
+    assert shares_in([part, part[:0]], [np.array([1.0, 2.0, 4.0]), np.zeros(0)], sorted_set) == [3 / 7, 0.0]
+    # Other dtypes and strided views take the numpy path, with the same answers.
+    assert shares_in([part.astype(np.int32)], [np.array([1.0, 2.0, 4.0])], sorted_set) == [3 / 7]
+    assert shares_in([part], [np.array([1.0, 0, 2.0, 0, 4.0, 0])[::2]], sorted_set) == [3 / 7]
+    with pytest.raises(ValueError):
+        calign.shares_in([part], [np.array([1.0])], sorted_set)
+
+
 def test_compiled_ordered_share_equals_the_python_one(calign: ModuleType) -> None:
     from archive.provenance.align import _shared_content_in_order_py, shared_content_in_order
 

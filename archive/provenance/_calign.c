@@ -575,6 +575,65 @@ done:
     return result;
 }
 
+/* One share of sets.shares_in: the weights of values[0:n] found in set[0:m] over all their
+ * weights, each summed in order as np.bincount sums (0.0 where they weigh nothing). */
+static double share_in(const int64_t *values, const char *weights, Py_ssize_t n, const int64_t *set, Py_ssize_t m) {
+    double total = 0.0, kept = 0.0;
+    Finder finder = {set, m, 0, 0, 0};
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double w;
+        memcpy(&w, weights + 8 * k, sizeof(double));
+        Py_ssize_t pos = finder_seek(&finder, values[k]);
+        total += w;
+        kept += pos < m && set[pos] == values[k] ? w : 0.0;
+    }
+    return total ? kept / total : 0.0;
+}
+
+/* sets.shares_in: for each (values, weights) pair of the two sequences, share_in against the
+ * sorted set; a list of floats. */
+static PyObject *shares_in(PyObject *self, PyObject *args) {
+    PyObject *oparts, *oweights, *oset, *parts = NULL, *weights = NULL, *result = NULL, *out = NULL;
+    if (!PyArg_ParseTuple(args, "OOO:shares_in", &oparts, &oweights, &oset)) return NULL;
+    Ints vs = {0};
+    if (ints_get(oset, &vs, 8, 0, "sorted_set") < 0) goto done;
+    if (!(parts = PySequence_Fast(oparts, "shares_in: parts must be a sequence"))
+        || !(weights = PySequence_Fast(oweights, "shares_in: weights must be a sequence")))
+        goto done;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(parts);
+    if (PySequence_Fast_GET_SIZE(weights) != count) {
+        PyErr_SetString(PyExc_ValueError, "shares_in: one weights array per part expected");
+        goto done;
+    }
+    if (!(out = PyList_New(count))) goto done;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Ints vv = {0};
+        Py_buffer vw = {0};
+        if (ints_get(PySequence_Fast_GET_ITEM(parts, i), &vv, 8, 0, "part") < 0) goto done;
+        if (PyObject_GetBuffer(PySequence_Fast_GET_ITEM(weights, i), &vw, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+            ints_release(&vv);
+            goto done;
+        }
+        PyObject *share = NULL;
+        if (vw.ndim != 1 || vw.itemsize != 8 || !vw.format || strcmp(vw.format, "d") != 0 || vw.len != 8 * vv.n)
+            PyErr_SetString(PyExc_ValueError, "shares_in: weights must be float64 arrays with one item per value");
+        else
+            share = PyFloat_FromDouble(share_in(vv.data, vw.buf, vv.n, vs.data, vs.n));
+        ints_release(&vv);
+        PyBuffer_Release(&vw);
+        if (!share) goto done;
+        PyList_SET_ITEM(out, i, share);
+    }
+    result = out;
+    out = NULL;
+done:
+    Py_XDECREF(out);
+    Py_XDECREF(parts);
+    Py_XDECREF(weights);
+    ints_release(&vs);
+    return result;
+}
+
 typedef struct { int64_t first_a, first_b; } Shared;
 
 static int by_first_a(const void *x, const void *y) {
@@ -636,6 +695,8 @@ static PyMethodDef methods[] = {
     {"member", member, METH_VARARGS, "member(values, sorted_set, out): sets.in_sorted into out (bool array)."},
     {"weighted_sum_in", weighted_sum_in, METH_VARARGS,
      "weighted_sum_in(values, weights, sorted_set) -> float: sets.weighted_sum_in."},
+    {"shares_in", shares_in, METH_VARARGS,
+     "shares_in(parts, weights, sorted_set) -> [float]: sets.shares_in."},
     {"intersect", intersect, METH_VARARGS, "intersect(a, sorted_b, ia, ib) -> n: sets.intersect_sorted into ia[:n], ib[:n]."},
     {"ordered_shared", ordered_shared, METH_VARARGS,
      "ordered_shared(terms_a, first_a, terms_b, first_b) -> (shared, ordered): align.shared_content_in_order."},
@@ -646,7 +707,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_calign", NULL, -1, 
 
 /* Raised with every change to what a function computes; archive/provenance/compiled.py uses the
  * module only when its own number matches (a build older than the Python beside it is ignored). */
-#define CALIGN_VERSION 3
+#define CALIGN_VERSION 4
 
 PyMODINIT_FUNC PyInit__calign(void) {
     PyObject *m = PyModule_Create(&module);

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 # The version of the kernels this Python expects: raised with CALIGN_VERSION in _calign.c.
-EXPECTED_VERSION = 3
+EXPECTED_VERSION = 4
 
 
 def _load() -> ModuleType | None:

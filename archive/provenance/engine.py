@@ -49,7 +49,7 @@ from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from archive.parallel import map_forked, map_shares_forked
-from .sets import in_sorted, weighted_sum_in  # numpy's set operations on sorted term arrays: same results, cheaper
+from .sets import in_sorted, shares_in, weighted_sum_in  # numpy's set operations on sorted term arrays: same results, cheaper
 from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
@@ -1564,15 +1564,7 @@ class ProvenanceIndex:
 
     def _opening_covers(self, ms: list[int], d: int) -> list[float]:
         """_opening_cover of each of ``ms`` with d, in one search of d's terms."""
-        if not ms:
-            return []
-        openings = [self.opening[m] for m in ms]
-        weights = np.concatenate([self._opening_weights(m) for m in ms])
-        found = in_sorted(np.concatenate(openings), self.body_terms[d])
-        owner = np.repeat(np.arange(len(ms)), [opening.shape[0] for opening in openings])
-        totals = np.bincount(owner, weights=weights, minlength=len(ms))
-        kept = np.bincount(owner, weights=np.where(found, weights, 0.0), minlength=len(ms))
-        return [k / t if t else 0.0 for k, t in zip(kept.tolist(), totals.tolist())]
+        return shares_in([self.opening[m] for m in ms], [self._opening_weights(m) for m in ms], self.body_terms[d])
 
     def _containment(self, x: int, m: int) -> float:
         """Share of x's distinct content terms, weighted by idf, that m also has."""

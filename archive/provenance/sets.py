@@ -50,6 +50,29 @@ def weighted_sum_in(values: np.ndarray, weights: np.ndarray, sorted_set: np.ndar
     return float(weights[_in_sorted_np(values, sorted_set)].sum())
 
 
+def shares_in(parts: list[np.ndarray], weights: list[np.ndarray], sorted_set: np.ndarray) -> list[float]:
+    """For each of ``parts`` (term arrays, any order) with its ``weights``: the weight of its
+    terms found in the sorted set over all its weight (0.0 for a part that weighs nothing),
+    each sum taken in order (as ``np.bincount`` sums), compiled or not."""
+    if _calign is not None:
+        try:  # (the kernel checks the arrays, as in weighted_sum_in)
+            return _calign.shares_in(parts, weights, sorted_set)  # type: ignore[no-any-return]
+        except (TypeError, ValueError, BufferError):
+            pass
+    return _shares_in_np(parts, weights, sorted_set)
+
+
+def _shares_in_np(parts: list[np.ndarray], weights: list[np.ndarray], sorted_set: np.ndarray) -> list[float]:
+    if not parts:
+        return []
+    found = _in_sorted_np(np.concatenate(parts), sorted_set)
+    flat = np.concatenate(weights)
+    owner = np.repeat(np.arange(len(parts)), [part.shape[0] for part in parts])
+    totals = np.bincount(owner, weights=flat, minlength=len(parts))
+    kept = np.bincount(owner, weights=np.where(found, flat, 0.0), minlength=len(parts))
+    return [k / t if t else 0.0 for k, t in zip(kept.tolist(), totals.tolist())]
+
+
 def intersect_sorted(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The index arrays of ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``
     for sorted ``a`` and ``b`` of distinct values: positions of the common values in each,
