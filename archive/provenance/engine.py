@@ -49,7 +49,7 @@ from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from archive.parallel import map_forked, map_shares_forked
-from .sets import in_sorted, shares_in, weighted_sum_in  # numpy's set operations on sorted term arrays: same results, cheaper
+from .sets import in_sorted, shares_in, weighted_sum_in  # numpy's set operations, same results, cheaper
 from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
@@ -1572,7 +1572,8 @@ class ProvenanceIndex:
         held = self._cont_cache.get(key)
         if held is None:
             w, total = self._idf_of(x)
-            held = self._cont_cache[key] = weighted_sum_in(self.body_terms[x], w, self.body_terms[m]) / total if total else 0.0
+            held = weighted_sum_in(self.body_terms[x], w, self.body_terms[m]) / total if total else 0.0
+            self._cont_cache[key] = held
         return held
 
     def _idf_of(self, x: int) -> tuple[np.ndarray, float]:
