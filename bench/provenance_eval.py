@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
 from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-# The split of eval_llmfake_parts (random.Random(PARTS_SEED).shuffle of the source ids).
+# The default split of eval_llmfake_parts (random.Random(seed).shuffle of the source ids).
 PARTS_SEED = 0
 
 
@@ -243,8 +243,7 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     """The llmfake setting through the real ingest (``_ingested``). Unlike eval_llmfake, no outlet
     is given: the JSON has no publisher field (eval_llmfake passes each rewrite's model as its
     outlet), and the texts are the stored, normalised ones."""
-    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
-    rewrites = _load(DATA / "llmfake" / "rewrites.jsonl.gz")
+    sources, rewrites = _llmfake_corpus()
     id_of, _, rows, timing = _ingested([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
     id_of, refused = _with_refused(id_of, [r["id"] for r in sources + rewrites])
     same_text: dict[str, set[int]] = defaultdict(set)
@@ -309,19 +308,20 @@ def eval_llmfake_no_outlets() -> dict[str, Any]:
     return _evaluate(_llmfake_setting(outlets=False))
 
 
-def eval_llmfake_parts() -> dict[str, Any]:
+def eval_llmfake_parts(seed: int = PARTS_SEED) -> dict[str, Any]:
     """LLMFake split at random into halves and into quarters by source (each source with its
-    rewrites; seed PARTS_SEED), each part linked as an archive of its own, with and without
-    outlets: how much the figures move between parts of the corpus, as they may on a held-out
-    part of it."""
-    ids = [r["id"] for r in _load(DATA / "llmfake" / "sources.jsonl.gz")]
-    random.Random(PARTS_SEED).shuffle(ids)
-    out: dict[str, Any] = {"seed": PARTS_SEED}
+    rewrites; ``random.Random(seed)``), each part linked as an archive of its own, with and
+    without outlets: how much the figures move between parts of the corpus, as they may on a
+    held-out part of it."""
+    corpus = _llmfake_corpus()  # (read once for the 12 parts)
+    ids = [r["id"] for r in corpus[0]]
+    random.Random(seed).shuffle(ids)
+    out: dict[str, Any] = {"seed": seed}
     for outlets in (True, False):
         for parts in (2, 4):
             scores = []
             for part in range(parts):
-                setting = _llmfake_setting(outlets=outlets, kept=set(ids[part::parts]))
+                setting = _llmfake_setting(outlets=outlets, kept=set(ids[part::parts]), corpus=corpus)
                 report = _evaluate(setting)
                 scores.append({"sources": sum(1 for d in setting.docs if d.id < 100_000),
                                "rewrites": report["all"]["copies"],
@@ -331,14 +331,21 @@ def eval_llmfake_parts() -> dict[str, Any]:
     return out
 
 
-def _llmfake_setting(offset: int = 0, outlets: bool = True, kept: set[str] | None = None) -> _Setting:
+def _llmfake_corpus() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """LLMFake's (sources, rewrites) rows, as read from the data folder."""
+    return _load(DATA / "llmfake" / "sources.jsonl.gz"), _load(DATA / "llmfake" / "rewrites.jsonl.gz")
+
+
+def _llmfake_setting(offset: int = 0, outlets: bool = True, kept: set[str] | None = None,
+                     corpus: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> _Setting:
     """LLMFake's sources and rewrites; every document id moved up by ``offset``. With
     ``outlets``, each source's dataset and each rewrite's model stand as its outlet (a site
     publishing one model's rewrites); without, no text has one, as in an archive whose files
     name no publisher (llmfake_ingest's). ``kept``: only these sources (by id) and their
-    rewrites."""
-    sources = [r for r in _load(DATA / "llmfake" / "sources.jsonl.gz") if kept is None or r["id"] in kept]
-    rewrites = [r for r in _load(DATA / "llmfake" / "rewrites.jsonl.gz") if kept is None or r["source_id"] in kept]
+    rewrites. ``corpus``: the rows of _llmfake_corpus, when the caller has read them."""
+    all_sources, all_rewrites = corpus or _llmfake_corpus()
+    sources = [r for r in all_sources if kept is None or r["id"] in kept]
+    rewrites = [r for r in all_rewrites if kept is None or r["source_id"] in kept]
     sid = {r["id"]: offset + k + 1 for k, r in enumerate(sources)}
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset") if outlets else None, None)
             for r in sources]
@@ -546,8 +553,8 @@ def eval_mixed() -> dict[str, Any]:
 
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
-            "llmfake_parts": eval_llmfake_parts, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters, "spun_ingest": eval_spun_ingest,
-            "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
+            "llmfake_parts": eval_llmfake_parts, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
+            "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
@@ -562,21 +569,20 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
 
 
 def main() -> None:
-    global PARTS_SEED
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("settings", nargs="*", choices=[[], *SETTINGS], default=[])
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     parser.add_argument("--parts-seed", type=int, default=PARTS_SEED,
                         help=f"the random split of llmfake_parts (default {PARTS_SEED})")
     args = parser.parse_args()
-    PARTS_SEED = args.parts_seed
+    runners = {**SETTINGS, "llmfake_parts": lambda: eval_llmfake_parts(args.parts_seed)}
     chosen = args.settings or list(SETTINGS)
     if any(NEEDS[name] for name in chosen):
         require_data(*(DATA / path for name in chosen for path in NEEDS[name]))
     report: dict[str, Any] = {}
     for name in chosen:
         t = time.perf_counter()
-        report[name] = SETTINGS[name]()
+        report[name] = runners[name]()
         report[name]["wall_s"] = round(time.perf_counter() - t, 2)
         report[name]["peak_rss_mb"] = round(_rss_mb(), 1)
         print(f"== {name}")
