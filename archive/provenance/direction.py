@@ -170,8 +170,9 @@ def direction(
     if not rewrite and (da.framing > 0) != (db.framing > 0):
         # A model's reply left in a copy (its request echoed, "I hope this helps"), or a model's
         # repetition loop: that text was made by a model from the other, whatever else the pair
-        # shows (a reply that quotes its whole passage holds the other as an excerpt would). Between rewrites the engine
-        # already takes no framed text for a source; the other is then one more model's text.
+        # shows (a reply that quotes its whole passage holds the other as an excerpt would).
+        # Between rewrites the engine already takes no framed text for a source; the other is
+        # then one more model's text.
         signals.append(_vote("model_framing", FRAMING_WEIGHT if db.framing else -FRAMING_WEIGHT,
                              "a language model's framing of its reply, or its repetition loop, only in the copy"))
     # LLM style: headings and stock phrases, plus the rate of words models favour. The two
