@@ -707,11 +707,32 @@ def test_a_sites_lines_are_no_details_of_the_story() -> None:
 def test_a_request_echoed_before_the_reply_is_a_models_framing() -> None:
     echoed = ["transcript.  please paraphrase this.  the 'passage' is: The council met on Monday.",
               "Can you rewrite the following article? The council met on Monday.",
-              "Paraphrase the passage below.\nThe council met on Monday."]
+              "Paraphrase the passage below.\nThe council met on Monday.",
+              "The council met on Monday.\n\nPlease summarize the given passage.",
+              "Council Meets   Rephrase the passage as follows: The council met on Monday.",
+              "The council met on Monday. Now rewrite it with a bit more flair:",
+              "Write a calm and informative rewrite of the passage: The council met on Monday.",
+              "Names and dates of the passage provided have been changed. The council met on Monday."]
     assert all(style.model_framing(t) for t in echoed)
     human = ["Editors asked him to rewrite the story twice before it ran.",
-             "The passage of the bill is expected on Monday.", "She would not paraphrase the minister's remarks."]
+             "The passage of the bill is expected on Monday.", "She would not paraphrase the minister's remarks.",
+             "The law, rewritten in March, lets the council rewrite it again. Read the passage aloud.",
+             "Now rewrite its rules, the council said; a paraphrase of the charter followed.",
+             "Revised: March 3, 1987\nRevised estimates: the council met on Monday."]
     assert not any(style.model_framing(t) for t in human)
+
+
+def test_a_label_a_model_put_before_its_reply_is_a_models_framing() -> None:
+    labelled = {"Rewritten: The council met on Monday.": "Rewritten:",
+                "Cuts Ahead\n\nParaphrased passage:\nThe council met on Monday.": "Paraphrased passage:",
+                "The first paraphrase: The council met on Monday.": "The first paraphrase:",
+                "### Passage Rewritten:\nThe council met on Monday.": "Passage Rewritten:",
+                "**Revised version:** The council met on Monday.": "Revised version:"}
+    for text, phrase in labelled.items():
+        assert [m.phrase for m in style.model_framing(text)] == [phrase], text
+    # A quoted request keeps no quote mark of the sentence before it.
+    assert [m.phrase for m in style.model_framing('he said.”   Paraphrase the passage in other words: ...')] == [
+        "Paraphrase the passage"]
 
 
 def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:

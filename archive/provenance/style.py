@@ -87,7 +87,7 @@ _AI_PHRASES = re.compile(  # matched against the lower-cased text
 # colon), a closing that addresses the person who asked ("I hope this helps", "Let me know if you
 # want changes", "Feel free to adjust"), the model speaking of itself ("As an AI language model"),
 # or the prompt echoed ("based on the sentence you provided"). Unlike the stock phrases above, a
-# published article never holds these (dev: 52 of 1,522 LLMFake rewrites, none of its 535 sources,
+# published article never holds these (dev: 95 of 1,522 LLMFake rewrites, none of its 535 sources,
 # none of Reuters' 19,043 stories or of the spun copies), so one is enough to say a model wrote
 # the text (see model_framing).
 _MODEL_FRAMING = (
@@ -101,13 +101,26 @@ _MODEL_FRAMING = (
                 r"i(?:'m| am) sorry,? but (?:i|as)|"
                 r"based on the (?:sentence|prompt|text|headline|information) (?:you|above|provided|given))", re.IGNORECASE),
      ("i hope", "let me know", "feel free", "as an ai", "language model", "sorry", "based on the")),
-    # The request itself, echoed before the text it asked for ("Please paraphrase the passage",
-    # "the 'passage' is:"): asked of a model, never written in an article.
-    (re.compile(r"\b(?:please|can you|could you|kindly) (?:paraphrase|rewrite|rephrase|summari[sz]e) "
-                r"(?:this|the following|the (?:passage|article|text|paragraph|news))\b|"
-                r"(?:^|\n|[.!?] )(?:paraphrase|rephrase) (?:this|the following|the passage)\b|"
+    # The request itself, echoed before the text it asked for ("Please paraphrase the given
+    # passage", "Now rewrite it with more flair:", a bare "Paraphrase the passage in your own
+    # words" opening a sentence, "a calm rewrite of the passage:", "the 'passage' is:"): asked of a
+    # model, never written in an article.
+    (re.compile(r"\b(?:please|can you|could you|kindly|now) (?:paraphrase|rewrite|rephrase|summari[sz]e) "
+                r"(?:it|this|the following|the (?:(?:given|above|original|provided) )?['\"‘’]?"
+                r"(?:passage|article|text|paragraph|news)['\"‘’]?)(?![\w'’])|"
+                r"(?:^|\n|[.!?:\"”’] +|  +)(?:paraphrase|rephrase|rewrite) (?:this|the following|the (?:given )?passage)\b|"
+                r"\b(?:rewrite|paraphrase) of the (?:given )?passage\b|"
+                r"\bthe (?:given passage|passage (?:you )?provided)\b|"
                 r"\bthe ['\"‘’]?passage['\"‘’]? is:", re.IGNORECASE),
      ("paraphrase", "rewrite", "rephrase", "summari", "passage")),
+    # A label the model put before its reply, on a line of its own or opening one: "Rewritten:",
+    # "Paraphrased passage:", "The first paraphrase:", "Passage rewritten:". A newsroom labels no
+    # line so (a "Revised" alone could be a page's date line, so it needs its noun).
+    (re.compile(r"(?:^|\n)[ \t#*>]*(?:(?:the|a|my) )?(?:(?:first|second|third|final|new) )?"
+                r"(?:(?:paraphrased|rewritten|rephrased|reworded|revised) (?:passage|version|text|article|paragraph)|"
+                r"(?:passage|text|article) (?:paraphrased|rewritten|rephrased|reworded)|"
+                r"paraphrase[ds]?|rewritten|rephrased|reworded|rewrite)[ \t*]*:", re.IGNORECASE),
+     ("paraphrase", "rewrit", "rephrase", "reworded", "revised")),
 )
 
 # The lookahead bounds the line length first, so the word-count part never backtracks far.
@@ -307,7 +320,8 @@ def model_framing(text: str) -> list[Marker]:
         if not any(w in low for w in literals):
             continue
         for m in pattern.finditer(text):
-            phrase = m.group().strip()
+            # (Without what anchors a pattern at a sentence's start, or a line's Markdown marks.)
+            phrase = m.group().lstrip(" \t\n.!?:\"”’#*>").rstrip()
             start = m.start() + m.group().index(phrase)
             found.append(Marker("model_framing", phrase, start, start + len(phrase)))
     found.sort(key=lambda mk: (mk.start, -mk.end))
