@@ -90,6 +90,15 @@ def test_latin_words_disguised_with_cyrillic_or_greek_lookalikes_are_spelt_in_la
     # A word all of look-alikes ("оnе", "реасе") in a text otherwise Latin is Latin too.
     assert normalize_text("It was оnе step towards реасе in the region, the minister said") == (
         "It was one step towards peace in the region, the minister said")
+    # Also where the text writes a unit or a name in Greek or Cyrillic letters of its own...
+    # (Three such letters among some 680: a text of a few paragraphs, as an article is.)
+    dose = ("It was оnе step towards реасе, the minister said of the trial, where each patient took "
+            "a dose of 5 μg a day under the care of Dr Аня Petrova and her team at the clinic. " +
+            "The trial ran for two years in four cities and enrolled several hundred volunteers. " * 8)
+    assert normalize_text(dose) == dose.replace("оnе", "one").replace("реасе", "peace").strip()
+    # ...but not where it quotes a Russian sentence, whose "а" is a Russian word.
+    quoted = 'He said "я не знаю, а он знает" and left the room before the vote on Monday.'
+    assert normalize_text(quoted) == quoted
 
 
 def test_runs_of_spaces_inside_a_line_stay_but_not_in_the_content_hash() -> None:
@@ -143,12 +152,13 @@ _LATIN = r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]"  # Lati
 
 def _reference_undisguised(text: str) -> str:
     """Each word of Latin letters and Cyrillic / Greek look-alikes (no other letter) with the
-    look-alikes read as Latin, where its Latin letters are at least as many, or wherever the
-    text's Cyrillic and Greek letters are all look-alikes and most of its letters are Latin."""
+    look-alikes read as Latin, where its Latin letters are at least as many, or wherever at
+    most 1 in 200 of the text's letters is Cyrillic or Greek and no look-alike, and most of its
+    letters are Latin."""
     letters = re.findall(r"[^\W\d_]", text)
     latin_letters = re.findall(_LATIN, text)
-    latin_text = (all(c in _LATIN_LOOKALIKES or not re.fullmatch(r"[\u0370-\u03ff\u0400-\u052f]", c) for c in letters)
-                  and len(latin_letters) >= 0.5 * len(letters))
+    foreign = [c for c in letters if c not in _LATIN_LOOKALIKES and re.fullmatch(r"[\u0370-\u03ff\u0400-\u052f]", c)]
+    latin_text = len(foreign) <= 0.005 * len(letters) and len(latin_letters) >= 0.5 * len(letters)
 
     def word(m: re.Match[str]) -> str:
         w = m.group()

@@ -53,6 +53,10 @@ _LATIN_LOOKALIKES = {
 _LATIN_FOR_LOOKALIKE = str.maketrans(_LATIN_LOOKALIKES)
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
 _CYRILLIC_OR_GREEK = re.compile("[\u0370-\u03ff\u0400-\u052f]")
+# Share of a text's letters that may be Cyrillic or Greek and no look-alike (a unit's "μ", a
+# name, a mojibake remnant) while its words of look-alikes alone are still read as Latin; a
+# quoted Russian sentence has more.
+LOOKALIKE_TEXT_MAX_FOREIGN = 0.005
 _LETTER_RUN = re.compile(r"\w+")
 _MOJIBAKE_ROUNDS = 4  # (real text needs one; contrived strings can reveal new pairs a few times)
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
@@ -197,11 +201,13 @@ def _undisguised(text: str) -> str:
     ("аbout" with a Cyrillic "а"), as copies hidden from search and plagiarism checks are,
     spelt in Latin letters again: a word of Latin letters (accented too) and look-alikes whose
     Latin letters are at least as many, or any such word of a text whose Cyrillic and Greek
-    letters are all look-alikes while most of its letters are Latin ("оnе" in an English
-    text). So "Москвa", a Russian word with one Latin letter, "Яndex" and "Москва" quoted in an
-    English text (its "в" is no look-alike) stay as written."""
+    letters are nearly all look-alikes (LOOKALIKE_TEXT_MAX_FOREIGN) while most of its letters are
+    Latin ("оnе" in an English text that also writes "5 μg" or names "Аня"). So "Москвa", a
+    Russian word with one Latin letter, "Яndex" and "Москва" quoted in an English text (its "в"
+    is no look-alike) stay as written, and so does a Russian "а" in a quoted Russian sentence."""
     letters = [c for c in text if c.isalpha()]
-    latin_text = (not any(c not in _LATIN_LOOKALIKES and _CYRILLIC_OR_GREEK.match(c) for c in letters)
+    foreign = sum(1 for c in letters if c not in _LATIN_LOOKALIKES and _CYRILLIC_OR_GREEK.match(c))
+    latin_text = (foreign <= LOOKALIKE_TEXT_MAX_FOREIGN * len(letters)
                   and sum(1 for c in letters if _LATIN_LETTER.match(c)) >= 0.5 * len(letters))
 
     def word(match: re.Match[str]) -> str:
