@@ -70,6 +70,14 @@ def _instrument() -> None:
                         (engine, "build"), (engine.ProvenanceIndex, "update"), (engine.ProvenanceIndex, "result"),
                         (engine.ProvenanceIndex, "_decide"), (engine.ProvenanceIndex, "_choose_parents"),
                         (engine.ProvenanceIndex, "_family_roots"), (engine.ProvenanceIndex, "_add"),
+                        # the family rules inside _choose_parents
+                        (engine.ProvenanceIndex, "_consensus_rounds"), (engine.ProvenanceIndex, "_family_consensus"),
+                        (engine.ProvenanceIndex, "_neighbour_consensus"), (engine.ProvenanceIndex, "_nearest_originals"),
+                        (engine.ProvenanceIndex, "_opening_originals"), (engine.ProvenanceIndex, "_opening_sources"),
+                        (engine.ProvenanceIndex, "_rewrite_sources"), (engine.ProvenanceIndex, "_paired_texts"),
+                        (engine.ProvenanceIndex, "_no_rewrite_chains"), (engine.ProvenanceIndex, "_no_unsourced_sibling_sources"),
+                        (engine.ProvenanceIndex, "_family_hubs"), (engine.ProvenanceIndex, "_no_spin_chains"),
+                        (engine.ProvenanceIndex, "_pick_versions"),
                         (engine.ProvenanceIndex, "flags"), (engine, "stories"),
                         (CandidateIndex, "add_many"), (CandidateIndex, "_prepare_search"),
                         # the chunked path (archives beyond FULL_BUILD_MAX_DOCS)
