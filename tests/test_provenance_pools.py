@@ -169,3 +169,40 @@ def test_work_inside_a_forked_map_starts_no_threads(monkeypatch: pytest.MonkeyPa
     assert parallel.cores_free() == 2
     inside = parallel.map_shares_forked(lambda share: [parallel.cores_free() for _ in share], list(range(8)))
     assert inside == [1] * 8 and parallel.cores_free() == 2
+
+
+def test_columns_read_as_rows_by_lookup_are_scipys_column_selection() -> None:
+    """A released index reads a document's capped row back from the inverted index by looking up
+    each of its terms there (_columns_as_rows), not by scipy's column selection, which reads the
+    whole inverted index for every search: the arrays must be the same, whatever order the
+    columns are asked in, for columns with no entry too, and however many rows ``among`` names
+    beyond those holding an entry."""
+    import scipy.sparse as sp
+
+    from archive.provenance.candidates import _columns_as_rows
+
+    rng = np.random.default_rng(3)
+    matrix = sp.random(300, 500, density=0.02, format="csr", random_state=4, dtype=np.float32)
+    matrix.data[::11] = 0.0  # explicit zeros are entries too
+    cols = rng.permutation(500)[:120]
+    cols[5] = cols[9]  # asked twice
+    held = matrix.T.tocsr()[cols]
+    # Every row holding an entry of the column (explicit zeros too), and others.
+    among = (sp.csr_matrix((np.ones(held.nnz, np.int8), held.indices, held.indptr), shape=held.shape)
+             + sp.random(120, 300, density=0.05, format="csr", random_state=5, dtype=np.float32)).tocsr()
+    ours = _columns_as_rows(matrix, cols, among)
+    theirs = matrix[:, cols].T.tocsr()
+    assert np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data) and ours.data.dtype == theirs.data.dtype
+    assert ours.shape == theirs.shape
+    # In a released index: each document's capped row as scipy's selection gives it.
+    index = _archive(300, 120, 4)
+    with index.searching():
+        index.release_rows()
+        search = index._search
+        assert search is not None
+        rows = np.array([index.row_of[d] for d in index.ids[::5][::-1]], dtype=np.int64)
+        ours = index._capped_rows(rows, search)
+        theirs = search.inverted[:, rows].T.tocsr()
+        assert (np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
+                and np.array_equal(ours.data, theirs.data))

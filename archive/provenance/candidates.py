@@ -109,6 +109,43 @@ def _pools_of(chunk: np.ndarray, sims: sp.csr_matrix, among: int | None, within:
         out.append(((cols[order].astype(np.int32), rounded[order]), offers))
 
 
+def _columns_as_rows(matrix: sp.csr_matrix, cols: np.ndarray, among: sp.csr_matrix) -> sp.csr_matrix:
+    """``matrix[:, cols].T.tocsr()``: for each of ``cols``, its column's stored entries as a row,
+    in order of row (the same arrays). Scipy's column selection reads every entry of the matrix
+    (the whole archive's inverted index, for a few rows); here each entry is looked up where
+    it can be, row i of ``among`` listing the rows of ``matrix`` that column cols[i] may have
+    an entry in (a superset), by a binary search of each such row's sorted columns."""
+    if not matrix.has_sorted_indices:
+        return matrix[:, cols].T.tocsr()
+    among = among.tocsr()
+    if not among.has_sorted_indices:
+        among = among.sorted_indices()
+    owner = np.repeat(np.arange(cols.shape[0]), np.diff(among.indptr))
+    rows = among.indices.astype(np.int64)
+    wanted = cols.astype(np.int64)[owner]
+    lo = matrix.indptr[rows].astype(np.int64)
+    end = matrix.indptr[rows + 1].astype(np.int64)
+    hi = end.copy()
+    # lower bound of ``wanted`` among each row's columns, all rows at once
+    while True:
+        open_ = np.flatnonzero(lo < hi)
+        if open_.shape[0] == 0:
+            break
+        mid = (lo[open_] + hi[open_]) // 2
+        below = matrix.indices[mid] < wanted[open_]
+        lo[open_[below]] = mid[below] + 1
+        hi[open_[~below]] = mid[~below]
+    found = lo < end
+    found[found] = matrix.indices[lo[found]] == wanted[found]
+    counts = np.bincount(owner[found], minlength=cols.shape[0])
+    indptr = np.zeros(cols.shape[0] + 1, dtype=matrix.indptr.dtype)
+    np.cumsum(counts, out=indptr[1:])
+    out = sp.csr_matrix((matrix.data[lo[found]], rows[found].astype(matrix.indices.dtype), indptr),
+                        shape=(cols.shape[0], matrix.shape[0]))
+    out.has_sorted_indices = True
+    return out
+
+
 def _products(left: list[sp.csr_matrix], right: sp.csr_matrix) -> list[sp.csr_matrix]:
     """``m @ right`` for each ``m`` of ``left``, on threads when there are several: scipy's sparse
     products run without the GIL, and each row's scores are the same whichever rows share a
@@ -421,7 +458,8 @@ class CandidateIndex:
     def _capped_rows(self, rows: np.ndarray, search: _Search) -> sp.csr_matrix:
         """Rows ``rows`` (in that order) weighted by the capped idf and scaled to unit length."""
         if self._released:
-            return search.inverted[:, rows].T.tocsr()
+            # A capped row's terms are among its full row's.
+            return _columns_as_rows(search.inverted, rows, search.full_unit[rows])
         return self._rows_normalised(rows, search.capped_idf)
 
     def _rows_normalised(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
