@@ -206,3 +206,21 @@ def test_columns_read_as_rows_by_lookup_are_scipys_column_selection() -> None:
         theirs = search.inverted[:, rows].T.tocsr()
         assert (np.array_equal(ours.indptr, theirs.indptr) and np.array_equal(ours.indices, theirs.indices)
                 and np.array_equal(ours.data, theirs.data))
+
+
+@pytest.mark.parametrize("rows", [50_000, 3_000_000])
+def test_pool_entries_are_ordered_as_a_lexsort_of_pool_score_and_document_orders_them(rows: int) -> None:
+    """PoolBook merges offers into pools by one sort of a one-number key (_pool_order); beyond
+    the rows the key holds it falls back on the lexsort it stands for."""
+    from archive.provenance.candidates import _pool_order
+
+    rng = np.random.default_rng(11)
+    n = 200_000
+    pairs = np.unique(rng.integers(0, rows, size=(n, 2)), axis=0)  # (pool, document) once each
+    to, by = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int32)
+    score = np.round(rng.random(to.shape[0]).astype(np.float32), 6)
+    score[::5] = np.float32(0.25)  # ties go to the lower document
+    score[::97] = np.round(np.float32(1.0000004), 6)  # a cosine a little over 1
+    score[::89] = np.float32(0.0)
+    ours, theirs = _pool_order(to, score, by), np.lexsort((by, -score, to))
+    assert np.array_equal(ours, theirs)

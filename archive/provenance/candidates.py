@@ -146,6 +146,24 @@ def _columns_as_rows(matrix: sp.csr_matrix, cols: np.ndarray, among: sp.csr_matr
     return out
 
 
+# Bits of each part of _pool_order's one-number key: pool rows, scores in millionths, documents.
+_KEY_BITS = 21
+
+
+def _pool_order(to: np.ndarray, score: np.ndarray, by: np.ndarray) -> np.ndarray:
+    """``np.lexsort((by, -score, to))`` for pool entries (scores rounded to 6 decimals, from 0 to
+    2: cosines), by one sort of an int64 key where the three fit in it (up to 2**21 rows): a
+    lexsort sorts three times, and merging the offers into the pools was ~5% of a chunk."""
+    millionths = np.rint(score.astype(np.float64) * 1e6).astype(np.int64)
+    limit = 1 << _KEY_BITS
+    if (to.shape[0] == 0 or int(to.max()) >= limit or int(by.max()) >= limit or int(millionths.min()) < 0
+            or int(millionths.max()) >= limit or int(to.min()) < 0 or int(by.min()) < 0):
+        return np.lexsort((by, -score, to))
+    key = (to.astype(np.int64) << (2 * _KEY_BITS)) | ((limit - 1 - millionths) << _KEY_BITS) | by.astype(np.int64)
+    # (Keys are unique: a pool holds a document once.)
+    return np.argsort(key)
+
+
 def _products(left: list[sp.csr_matrix], right: sp.csr_matrix) -> list[sp.csr_matrix]:
     """``m @ right`` for each ``m`` of ``left``, on threads when there are several: scipy's sparse
     products run without the GIL, and each row's scores are the same whichever rows share a
@@ -723,7 +741,7 @@ class PoolBook:
                                  np.full(by.shape[0] - int(present.sum()), np.nan, dtype=np.float32)])
         # (No document is offered to a pool that has it: a pool held before the documents
         # searched now has none of them.)
-        order = np.lexsort((by, -score, to))
+        order = _pool_order(to, score, by)
         to, by, score, cosine = to[order], by[order], score[order], cosine[order]
         first = np.searchsorted(to, touched)
         rank = np.arange(to.shape[0]) - np.repeat(first, np.diff(np.append(first, to.shape[0])))
