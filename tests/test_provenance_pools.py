@@ -81,6 +81,12 @@ def test_a_part_of_a_prepared_background_takes_its_cosines_and_indexes_only_to_s
             part.add_many(docs[100:101])
         with part.searching():
             found = part.neighbours(a[:5] + b[:5], k=8)
+            # Searched again, the part reuses the background's columns it took for its rows.
+            held = part._background_held
+            fresh = CandidateIndex(background=whole)
+            fresh.add_many(docs[100:140] + docs[160:200])
+            assert part.neighbours(a[5:9], k=8) == fresh.neighbours(a[5:9], k=8)
+            assert held is not None and part._background_held is held
         assert len(part) == 0 and all(other in a + b for d in a[:5] for other, _ in found[d])
     # Outside the background's search, a part indexes what it is given at once, and searches
     # among its own documents as the part read from the background did.
