@@ -860,3 +860,19 @@ def test_linking_reads_glued_figures_as_kept() -> None:
     source_words, copy_words = footnoted_pair(4, 150, range(12, 150, 30))
     result = build([DocInput(1, " ".join(source_words) + "."), DocInput(2, " ".join(copy_words) + ".")])
     assert {(l.derived_id, l.source_id) for l in result.links} & {(1, 2), (2, 1)}
+
+
+def test_a_texts_headline_is_tokenised_once_for_all_the_pairs_that_ask_what_it_names(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance import DocInput, ProvenanceIndex, engine
+
+    index = ProvenanceIndex()
+    text = "Valdor Shipping said on Monday it would close the Ostend lock for repairs in March."
+    index.update([DocInput(1, text, "Valdor shuts Ostend lock"), DocInput(2, text)])
+    calls: list[str] = []
+    real = engine.tokenize
+    monkeypatch.setattr(engine, "tokenize", lambda s: calls.append(s) or real(s))
+    named = index._named_in(1)
+    assert np.array_equal(named, np.concatenate([index.tokens[1].hashes, real("Valdor shuts Ostend lock").hashes]))
+    assert np.array_equal(index._named_in(1), named) and calls == ["Valdor shuts Ostend lock"]
+    assert index._named_in(2) is index.tokens[2].hashes  # no headline: the text's own

@@ -346,6 +346,9 @@ class ProvenanceIndex:
         # Leads and their protagonists, each text's rare names (archive frequencies) for one result().
         self._lead_cache: dict[int, tuple[Lead, np.ndarray]] = {}
         self._rare_cache: dict[int, np.ndarray] = {}
+        # Each headline's token hashes (see _named_in; a few words a text; a document is never
+        # added twice).
+        self._title_hashes: dict[int, np.ndarray] = {}
         # (pair count, _closest_paired's map) for one result().
         self._closest: tuple[int, dict[int, list[int]]] | None = None
         # (pair count, _could_source's answers) for one result(): the family rules ask again for
@@ -1696,7 +1699,13 @@ class ProvenanceIndex:
         apart leaves it out of the text."""
         title = self.docs[x].title
         hashes = self.tokens[x].hashes
-        return np.concatenate([hashes, tokenize(title).hashes]) if title else hashes
+        if not title:
+            return hashes
+        # (Asked for each pair a text is in: the headline is tokenised once.)
+        title_hashes = self._title_hashes.get(x)
+        if title_hashes is None:
+            title_hashes = self._title_hashes[x] = tokenize(title).hashes
+        return np.concatenate([hashes, title_hashes])
 
     def _same_outlet(self, a: int, b: int) -> bool:
         oa = self.outlet[a]
