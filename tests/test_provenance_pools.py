@@ -100,6 +100,7 @@ def test_an_index_whose_rows_are_released_searches_as_before() -> None:
     ids = kept.ids[::7]
     with kept.searching(), released.searching():
         released.release_rows()
+        assert released.ids.typecode == "q" and list(released.ids) == kept.ids  # (an array, not a list)
         for among in (None, 200):
             ours = [(c.tolist(), s.tolist()) for (c, s), _ in released.pools(ids, among)]
             assert ours == [(c.tolist(), s.tolist()) for (c, s), _ in kept.pools(ids, among)]
