@@ -718,6 +718,7 @@ def test_a_request_echoed_before_the_reply_is_a_models_framing() -> None:
              "The passage of the bill is expected on Monday.", "She would not paraphrase the minister's remarks.",
              "The law, rewritten in March, lets the council rewrite it again. Read the passage aloud.",
              "Now rewrite its rules, the council said; a paraphrase of the charter followed.",
+             "The committee will\n  rewrite this section of the law in March.",
              "Revised: March 3, 1987\nRevised estimates: the council met on Monday."]
     assert not any(style.model_framing(t) for t in human)
 

@@ -108,7 +108,8 @@ _MODEL_FRAMING = (
     (re.compile(r"\b(?:please|can you|could you|kindly|now) (?:paraphrase|rewrite|rephrase|summari[sz]e) "
                 r"(?:it|this|the following|the (?:(?:given|above|original|provided) )?['\"‘’]?"
                 r"(?:passage|article|text|paragraph|news)['\"‘’]?)(?![\w'’])|"
-                r"(?:^|\n|[.!?:\"”’] +|  +)(?:paraphrase|rephrase|rewrite) (?:this|the following|the (?:given )?passage)\b|"
+                r"(?:^|\n|[.!?:\"”’] +|  +)(?:(?:paraphrase|rephrase) this|(?:paraphrase|rephrase|rewrite) "
+                r"(?:the following|the (?:given )?passage))\b|"
                 r"\b(?:rewrite|paraphrase) of the (?:given )?passage\b|"
                 r"\bthe (?:given passage|passage (?:you )?provided)\b|"
                 r"\bthe ['\"‘’]?passage['\"‘’]? is:", re.IGNORECASE),
