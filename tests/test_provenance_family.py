@@ -1069,6 +1069,36 @@ def test_a_rewrite_is_not_promoted_to_an_llm_styled_source_of_its_source() -> No
     assert parents(styled=True)[3] == (2, 3)
 
 
+def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with_a_copy_of_it() -> None:
+    """A wire's follow-up (3) shares passages with the wire's first report (1); a content farm's
+    spun copy of that report (2) shares them too, reworded, so the follow-up reads as a rewrite
+    of the copy. It is no second rewrite of the report (within one outlet a reworded text is the
+    newsroom's own follow-up, never a copy), nor made from the copy: it has no source."""
+    from datetime import datetime, timedelta, timezone
+
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    def parents(outlets: tuple[str | None, str | None], report_after_follow_up: bool = False) -> dict:
+        index, _ = _chain_fixture()
+        index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
+        index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision("related", 0.5, ()))
+        index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
+        index.traits[2] = index.traits[1]
+        index.outlet[1], index.outlet[3] = outlets
+        index._could = None  # (answers kept from the fixture's own result() knew other outlets)
+        if report_after_follow_up:
+            day = datetime(1987, 3, 2, tzinfo=timezone.utc)
+            index.docs[1] = replace(index.docs[1], published_at=day + timedelta(days=2))
+            index.docs[3] = replace(index.docs[3], published_at=day)
+        index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
+        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+
+    assert parents(("wire", "farm"))[3] == (1, 3)  # other outlets: a second rewrite of 1
+    follow_up = parents(("wire", "wire"))
+    assert 3 not in follow_up and follow_up[2] == (1, 2)
+    assert 3 not in parents((None, None), report_after_follow_up=True)  # 1 came later: no source of 3
+
+
 def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_without_a_pair() -> None:
     from archive.provenance.classify import Decision
     from archive.provenance.engine import ORIGINAL_MIN_COSINE, PairRecord, _Oriented

@@ -54,7 +54,7 @@ from .style import Marker
 from .telltales import read_telltales
 from .versions import Surface, best_version
 
-METHOD_VERSION = "2026.12-44"
+METHOD_VERSION = "2026.12-45"
 
 # Only a document's best candidates are aligned: the true source ranks in the top two for all
 # spun dev copies, and alignment is the expensive step. (With several LLM rewrites of one article in
@@ -700,7 +700,13 @@ class ProvenanceIndex:
                     # second rewrite of q (LLM rewrites of one article resemble each other more
                     # than their source), so q is its source; unless q reads as LLM output (as
                     # above, no rewrite's source: then p's own link to q is the doubtful one).
-                    self._repoint(oriented, parent, promoted, d, (min(d, q), max(d, q)), "sibling_promoted")
+                    if self._may_take_over(q, d):
+                        self._repoint(oriented, parent, promoted, d, (min(d, q), max(d, q)), "sibling_promoted")
+                    else:
+                        # q is d's own outlet's (its earlier report of the story: the pair is a
+                        # follow-up, never a copy) or was published after d: q is not d's
+                        # source, and p, made from q, shares with d only what q and d share.
+                        del parent[d]
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
                     # A rewrite of a rewrite is far rarer than two rewrites of one article that
