@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
+from archive.provenance.engine import cycle_breaks  # noqa: E402
 from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # The default split of eval_llmfake_parts (random.Random(seed).shuffle of the source ids).
@@ -83,7 +84,15 @@ def _run(docs: list[DocInput]) -> tuple[Any, ProvenanceIndex, dict[str, Any]]:
     # CPU time is steadier than wall time on a shared machine; linking workers count too.
     timing["total_cpu_s"] = _cpu_s() - cpu0
     timing["docs_per_s"] = len(docs) / timing["total_s"]
-    return result, index, {**{k: round(v, 3) for k, v in timing.items()}, **result_hashes(result)}
+    return result, index, {**{k: round(v, 3) for k, v in timing.items()}, **result_hashes(result),
+                           "derivation_cycles": derivation_cycles(result)}
+
+
+def derivation_cycles(result: Any) -> int:
+    """How many loops the derivation links close (a text that derives from itself through a
+    chain): 0 unless the engine's guard against them fails."""
+    return len(cycle_breaks({l.derived_id: l.source_id for l in result.links if l.relation in DERIVATIONS},
+                            lambda d: 0.0))
 
 
 def result_hashes(result: Any) -> dict[str, str]:

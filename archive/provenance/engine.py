@@ -727,6 +727,7 @@ class ProvenanceIndex:
         self._opening_sources(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
+        self._no_cycles(oriented, parent)
         for d, key in parent.items():
             o = oriented[key]
             if key in promoted and o.derived != d:
@@ -734,6 +735,20 @@ class ProvenanceIndex:
                 oriented[key] = _Oriented(o.derived, o.source, 1.0 - o.confidence, o.signals,
                                           tuple((y, x, "b" if s == "a" else "a") for x, y, s in o.examples))
         return parent
+
+    def _no_cycles(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]]) -> None:
+        """No text derives from itself through a chain of links (in place). Each link is chosen
+        pair by pair, and a rule may move one against another's direction: a wire's story, its
+        re-issue and a farm's spun copy of the re-issue, the story read as contained in the
+        longer copy, made one such loop in Reuters + spun_dev. The loop's link with the weakest
+        direction evidence goes, and the text it leaves is the original of the others."""
+        def strength(d: int) -> float:
+            o = oriented[parent[d]]
+            return o.confidence if o.derived == d else 1.0 - o.confidence
+
+        for d in cycle_breaks({d: _other(key, d) for d, key in parent.items()}, strength):
+            del parent[d]
+            self._why.pop(d, None)
 
     def _family_roots(self, oriented: dict[tuple[int, int], _Oriented], parent: dict[int, tuple[int, int]],
                       promoted: set[tuple[int, int]], settled: set[int]) -> None:
@@ -2216,6 +2231,28 @@ def _other(key: tuple[int, int], x: int) -> int:
     (Not the pair's orientation: a link re-pointed by the family rules keeps the pair's own
     direction until _choose_parents has finished, and it may point the other way.)"""
     return key[1] if key[0] == x else key[0]
+
+
+def cycle_breaks(source_of: Mapping[int, int], strength: Callable[[int], float]) -> list[int]:
+    """The texts whose link to their source (``source_of``: text -> source) to drop so that no
+    chain of links returns to where it started: in each cycle, the one whose link ``strength``
+    rates lowest (ties to the lowest id). Each text has one source, so cycles are disjoint and
+    one dropped link breaks each."""
+    done: set[int] = set()
+    breaks: list[int] = []
+    for start in sorted(source_of):
+        path: list[int] = []
+        on_path: set[int] = set()
+        x = start
+        while x in source_of and x not in done and x not in on_path:
+            path.append(x)
+            on_path.add(x)
+            x = source_of[x]
+        if x in on_path:
+            cycle = path[path.index(x):]
+            breaks.append(min(cycle, key=lambda y: (strength(y), y)))
+        done.update(path)
+    return breaks
 
 
 def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:
