@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
-from archive.provenance.engine import cycle_breaks  # noqa: E402
+from archive.provenance.cycles import cycle_breaks  # noqa: E402
 from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # The default split of eval_llmfake_parts (random.Random(seed).shuffle of the source ids).

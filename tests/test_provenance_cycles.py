@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from archive.provenance.engine import cycle_breaks, _Oriented
+from archive.provenance.cycles import cycle_breaks
+from archive.provenance.engine import _Oriented
 from test_provenance_family import _chain_fixture
 
 

@@ -44,6 +44,7 @@ from .classify import FAMILY, MIN_COPY_COVERAGE, SPUN_MIN_RATE, SPUN_MIN_SUBS, A
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
                        lead_joins_words, leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
                        same_figures_as_substitutions, spelt_alike, stories, subject_of, typographic_edits_as_matches)
+from .cycles import cycle_breaks
 from .direction import MIN_DATE_GAP_SECONDS, DocTraits, Signal, direction
 from .features import CAP, NUM, STOP, Tokens, idf, tokenize
 from .fingerprint import Fingerprint, fingerprint_text
@@ -2231,28 +2232,6 @@ def _other(key: tuple[int, int], x: int) -> int:
     (Not the pair's orientation: a link re-pointed by the family rules keeps the pair's own
     direction until _choose_parents has finished, and it may point the other way.)"""
     return key[1] if key[0] == x else key[0]
-
-
-def cycle_breaks(source_of: Mapping[int, int], strength: Callable[[int], float]) -> list[int]:
-    """The texts whose link to their source (``source_of``: text -> source) to drop so that no
-    chain of links returns to where it started: in each cycle, the one whose link ``strength``
-    rates lowest (ties to the lowest id). Each text has one source, so cycles are disjoint and
-    one dropped link breaks each."""
-    done: set[int] = set()
-    breaks: list[int] = []
-    for start in sorted(source_of):
-        path: list[int] = []
-        on_path: set[int] = set()
-        x = start
-        while x in source_of and x not in done and x not in on_path:
-            path.append(x)
-            on_path.add(x)
-            x = source_of[x]
-        if x in on_path:
-            cycle = path[path.index(x):]
-            breaks.append(min(cycle, key=lambda y: (strength(y), y)))
-        done.update(path)
-    return breaks
 
 
 def _tally(votes: Iterable[tuple[int, int]]) -> dict[int, dict[int, int]]:

@@ -15,9 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from .cycles import cycle_breaks
 from .model import DERIVATIONS, Link
 
 TAKEN_OVER = "another document, added later, is a closer source of this text"
+LOOP_BROKEN = ("its source derives from this text through a chain of links, and this link's direction "
+               "is the weakest of that loop")
 
 
 def _pair(link: Link) -> tuple[int, int]:
@@ -47,7 +50,9 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     Taken from the fresh links: every pair with a new document, and the links of re-decided
     documents as the derived side within the scope. Kept: everything else, except that a
     re-decided document that gained a source keeps its other derivation links only as
-    ``related`` (one source per document). ``evidence_of``: the evidence of stored links that
+    ``related`` (one source per document), and a derivation link that closes a loop with the
+    others (a text deriving from itself through a chain) is kept only as ``related``, the loop's
+    weakest by direction confidence. ``evidence_of``: the evidence of stored links that
     were read without it (only those changed here need it); by default their own.
     """
     again = redecided(stored, fresh, new)
@@ -56,19 +61,36 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     taken_pairs = {_pair(l) for l in taken_links}
     gained = {l.derived_id for l in taken_links if l.relation in DERIVATIONS}
     kept: list[Link] = []
-    demoted: list[int] = []
+    demoted: dict[int, str] = {}  # index in kept -> why it is related now
     for link in stored:
         if link.derived_id in new or link.source_id in new or _pair(link) in taken_pairs:
             continue
         if link.derived_id in again and link.source_id in scope:
             continue  # re-decided with its whole candidate list; the fresh links say what holds
         if link.derived_id in gained and link.relation in DERIVATIONS:
-            demoted.append(len(kept))
+            demoted[len(kept)] = TAKEN_OVER
         kept.append(link)
+    # Each side was free of loops, but a fresh link may close one through stored links (the new
+    # text takes an old one's place as a source while another old text still derives from it).
+    merged = [replace(l, relation="related") if k in demoted else l for k, l in enumerate(kept)] + taken_links
+    sources = {l.derived_id: k for k, l in enumerate(merged) if l.relation in DERIVATIONS}
+    for d in cycle_breaks({d: merged[k].source_id for d, k in sources.items()},
+                          lambda d: merged[sources[d]].direction_confidence):
+        k = sources[d]
+        if k < len(kept):
+            demoted[k] = LOOP_BROKEN
+        else:
+            link = merged[k]
+            merged[k] = replace(link, relation="related", evidence=_with_reason(link.evidence, LOOP_BROKEN))
     if demoted:
-        old = [kept[k] for k in demoted]
-        for k, link, evidence in zip(demoted, old, evidence_of(old) if evidence_of else [l.evidence for l in old]):
-            evidence = dict(evidence)
-            evidence["reasons"] = list(evidence.get("reasons", [])) + [TAKEN_OVER]
-            kept[k] = replace(link, relation="related", evidence=evidence)
-    return sorted(kept + taken_links, key=lambda l: (l.derived_id, l.source_id))
+        order = sorted(demoted)
+        old = [kept[k] for k in order]
+        for k, link, evidence in zip(order, old, evidence_of(old) if evidence_of else [l.evidence for l in old]):
+            merged[k] = replace(link, relation="related", evidence=_with_reason(evidence, demoted[k]))
+    return sorted(merged, key=lambda l: (l.derived_id, l.source_id))
+
+
+def _with_reason(evidence: dict[str, Any], reason: str) -> dict[str, Any]:
+    out = dict(evidence)
+    out["reasons"] = list(out.get("reasons", [])) + [reason]
+    return out

@@ -1,0 +1,32 @@
+"""Loops in a graph of links: a text cannot derive, through any chain, from itself.
+
+Links are chosen one document at a time (by the engine's rules, or by an update that re-decides
+part of an archive next to links stored before), so nothing local stops a chain from returning
+to where it started. These functions find such loops and say which link to drop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+
+def cycle_breaks(source_of: Mapping[int, int], strength: Callable[[int], float]) -> list[int]:
+    """The texts whose link to their source (``source_of``: text -> source) to drop so that no
+    chain of links returns to where it started: in each cycle, the one whose link ``strength``
+    rates lowest (ties to the lowest id). Each text has one source, so cycles are disjoint and
+    one dropped link breaks each."""
+    done: set[int] = set()
+    breaks: list[int] = []
+    for start in sorted(source_of):
+        path: list[int] = []
+        on_path: set[int] = set()
+        x = start
+        while x in source_of and x not in done and x not in on_path:
+            path.append(x)
+            on_path.add(x)
+            x = source_of[x]
+        if x in on_path:
+            cycle = path[path.index(x):]
+            breaks.append(min(cycle, key=lambda y: (strength(y), y)))
+        done.update(path)
+    return breaks
