@@ -194,6 +194,9 @@ def _score_spun(result: Any, timing: dict[str, Any], reuters: set[int],
     out["reuters_flagged_spun"] = sum(1 for d, f in result.flags.items() if d in reuters and "spun" in f)
     out["reuters_derivation_links"] = sum(1 for l in result.links if l.derived_id in reuters and l.source_id in reuters
                                           and l.relation in DERIVATIONS)
+    # The copies were made from Reuters stories, so no story derives from one.
+    out["reuters_derived_from_copies"] = sum(1 for l in result.links if l.derived_id in reuters and l.source_id in copies
+                                             and l.relation in DERIVATIONS)
     return out
 
 
@@ -531,7 +534,8 @@ def eval_reuters() -> dict[str, Any]:
 # and answers start at 100,000 above their setting's offset).
 MIXED_OFFSETS = {"spun": 0, "llmfake": 1_000_000, "clough": 2_000_000, "seeds": 3_000_000}
 # What each setting's report keeps in the mixed one (the rest is in its own setting).
-MIXED_KEEP = {"spun": ["all", "copies_in_wrong_story", "reuters_derivation_links", "reuters_flagged_spun"],
+MIXED_KEEP = {"spun": ["all", "copies_in_wrong_story", "reuters_derivation_links", "reuters_derived_from_copies",
+                       "reuters_flagged_spun"],
               "llmfake": ["all", "paraphrase", "rewrite", "open_ended", "derivation_links_from_sources"],
               "clough": ["accuracy", "cut", "light", "heavy", "non"],
               "seeds": ["links", "flags", "attributions"]}

@@ -1078,10 +1078,13 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
 
     from archive.provenance.engine import PairRecord, _Oriented
 
-    def parents(outlets: tuple[str | None, str | None], report_after_follow_up: bool = False) -> dict:
+    def parents(outlets: tuple[str | None, str | None], report_after_follow_up: bool = False,
+                aligned: bool = True) -> dict:
         index, _ = _chain_fixture()
         index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
         index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision("related", 0.5, ()))
+        if not aligned:
+            del index.pairs[(1, 3)], index.features[(1, 3)]
         index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
         index.traits[2] = index.traits[1]
         index.outlet[1], index.outlet[3] = outlets
@@ -1097,6 +1100,33 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
     follow_up = parents(("wire", "wire"))
     assert 3 not in follow_up and follow_up[2] == (1, 2)
     assert 3 not in parents((None, None), report_after_follow_up=True)  # 1 came later: no source of 3
+    # Never aligned (1 was not among 3's candidates): aligned to ask, the pair is the outlet's
+    # follow-up all the same.
+    assert 3 not in parents(("wire", "wire"), aligned=False)
+
+
+def test_a_rewrite_of_a_copy_whose_source_tells_another_story_has_no_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One wire notice's template filled in for two companies (1 and 3) is no copy, but a farm's
+    spun copy of one (2) reads as a rewrite of the other, its swaps taken for rewording. 3 lacks
+    2's own edits and its alignment with 1 says another story (figures differ where the wording
+    agrees): 3 has no source. A pair merely too loose for a relation says nothing of the kind."""
+    from archive.provenance import engine
+    from archive.provenance.engine import PairRecord, _Oriented
+
+    def parents(another_story: bool) -> dict:
+        index, _ = _chain_fixture()
+        index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
+        index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
+        del index.pairs[(1, 3)]  # aligned, no relation
+        f13 = index.features[(1, 3)]
+        monkeypatch.setattr(engine, "different_story", lambda f: another_story and f is f13)
+        index.traits[2] = index.traits[1]
+        index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
+        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+
+    another = parents(another_story=True)
+    assert 3 not in another and another[2] == (1, 2)
+    assert parents(another_story=False)[3] == (2, 3)
 
 
 def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_without_a_pair() -> None:

@@ -686,6 +686,8 @@ class ProvenanceIndex:
                 q = _other(parent[p], p)
                 if q == d or not self._is_sibling(d, p, q):
                     continue
+                dq = (min(d, q), max(d, q))
+                rewrite_of_p = self.pairs[parent[d]].decision.relation == "rewrite"
                 if q in options.get(d, {}):
                     # The common source itself, unless another version of it (an identical
                     # re-issue) explains d better.
@@ -695,19 +697,26 @@ class ProvenanceIndex:
                     self._why[d] = "sibling_common"
                     changed = True
                     settled.add(d)
-                elif (self._paired((min(d, q), max(d, q))) and self.pairs[parent[d]].decision.relation == "rewrite"
-                      and not self._llm_styled(q)):
+                elif rewrite_of_p and self._paired(dq) and not self._llm_styled(q) and self._may_take_over(q, d):
                     # d rewrites p, p derives from q and d is related to q on its own: d is a
                     # second rewrite of q (LLM rewrites of one article resemble each other more
                     # than their source), so q is its source; unless q reads as LLM output (as
                     # above, no rewrite's source: then p's own link to q is the doubtful one).
-                    if self._may_take_over(q, d):
-                        self._repoint(oriented, parent, promoted, d, (min(d, q), max(d, q)), "sibling_promoted")
-                    else:
-                        # q is d's own outlet's (its earlier report of the story: the pair is a
-                        # follow-up, never a copy) or was published after d: q is not d's
-                        # source, and p, made from q, shares with d only what q and d share.
-                        del parent[d]
+                    self._repoint(oriented, parent, promoted, d, dq, "sibling_promoted")
+                    changed = True
+                elif rewrite_of_p and (self._same_outlet(d, q) or self._dated_after(q, d)) and self._related_on_its_own(d, q):
+                    # ... but q is d's own outlet's (its earlier report of the story: the pair
+                    # is a follow-up, never a copy) or was published after d: q is not d's
+                    # source, and p, made from q, shares with d only what q and d share.
+                    del parent[d]
+                    changed = True
+                elif (rewrite_of_p and self.pairs[parent[p]].decision.relation in _COPY_RELATIONS
+                      and dq in self.features and dq not in self.pairs and different_story(self.features[dq])):
+                    # d reads as a rewrite of p, a copy of q, yet lacks p's own edits, and its
+                    # alignment with q's text says another story (figures differ where the
+                    # wording agrees: one notice's template filled in for another company, which
+                    # a spinner's swaps in p made read as reworded). No source for d.
+                    del parent[d]
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
                     # A rewrite of a rewrite is far rarer than two rewrites of one article that
@@ -1871,6 +1880,17 @@ class ProvenanceIndex:
             if self._relation((a, b), self.features[(a, b)].with_cosine(cosine))[0].relation is not None:
                 out.update((a, b))
         return out - wanted
+
+    def _related_on_its_own(self, a: int, b: int) -> bool:
+        """The pair is _paired, or, never aligned (one was not among the other's candidates),
+        would be by its own decision: aligned now, for this question only (the pair is not
+        kept, so re-deciding gives the same links)."""
+        key = (min(a, b), max(a, b))
+        if key in self.pairs or key in self.features:
+            return self._paired(key)
+        cosine = float(self.candidates.pair_cosines([key[0]], [key[1]])[0])
+        decision, loose = self._relation(key, self._pair_features(key[0], key[1], cosine))
+        return decision.relation is not None and not loose
 
     def _paired(self, key: tuple[int, int]) -> bool:
         """The two texts are related on their own, by their wording or names and numbers (not
