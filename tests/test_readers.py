@@ -292,6 +292,8 @@ def test_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
     ("bad.json", b'{"text": "a",\n "title": }', "malformed JSON at line 2"),
     ("scalar.json", b'"just a string"', "JSON is a string"),
     ("notext.json", b'{"title": "only a title"}', "record has no text"),
+    ("markup.json", b'{"text": "<iframe src=\\"https://ads.example/1\\" width=\\"300\\"></iframe>"}',
+     "record's text is only HTML markup"),
     ("empty.json.gz", b"", "empty file"),
     ("zero.json.gz", gzip.compress(b"", mtime=0), "empty file after decompression"),
     ("broken.txt.gz", b"\x1f\x8b\x08\x00garbage-not-deflate", "damaged or truncated gzip"),

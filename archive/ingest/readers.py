@@ -373,8 +373,12 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
         ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
         ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS),
     )}
-    text = _without_markup(_as_text(used["text"]))
+    raw_text = _as_text(used["text"])
+    text = _without_markup(raw_text)
     if not text or not text.strip():
+        if raw_text and raw_text.strip():
+            # (Say so: the field is there, a user looking at the file would see text in it.)
+            return RecordFailure(origin, "record's text is only HTML markup (nothing left once tags are removed)", ref)
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
     own_id = used["id"]
     if own_id not in (None, "") and not isinstance(own_id, (dict, list)):
