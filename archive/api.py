@@ -102,6 +102,9 @@ class Archive:
                 linked = time.perf_counter()
                 summary.provenance = provenance_store.update(engine)
                 summary.add_time("provenance", time.perf_counter() - linked)
+        from archive.ingest.readers import skipped_files
+
+        summary.skipped = skipped_files(paths)
         summary.add_time("wall", time.perf_counter() - started)
         return summary
 

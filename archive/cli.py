@@ -19,6 +19,8 @@ from archive.errors import ArchiveError
 from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
+# Files of no format read, skipped inside folders: how many a note names.
+_SKIPPED_SHOWN = 5
 
 
 class ArchiveGroup(click.Group):
@@ -90,6 +92,12 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
         for origin, names in sorted(summary.unknown_fields.items()):
             click.echo(f"archive: note: {origin}: fields not understood (kept in raw_meta): "
                        f"{', '.join(sorted(names))}", err=True)
+        if summary.skipped:
+            shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
+            more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""
+            files = "file" if len(summary.skipped) == 1 else "files"
+            click.echo(f"archive: note: skipped {len(summary.skipped)} {files} of unknown type in the folders "
+                       f"(name a file to read it anyway): {shown}{more}", err=True)
     click.echo(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"failed {summary.failed}"

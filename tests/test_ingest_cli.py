@@ -98,6 +98,23 @@ def test_bad_inputs_are_reported_recorded_and_the_run_goes_on(run_cli, home: Pat
     assert db_rows(home, "SELECT status FROM ingest_runs") == [("partial",)]
 
 
+def test_files_of_unknown_type_in_a_folder_are_skipped_and_named(run_cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "corpus"
+    (folder / "more").mkdir(parents=True)
+    (folder / "story.txt").write_text("Good headline\n\nA perfectly fine article body about trade.\n")
+    (folder / "labels.csv").write_text("file,category\nstory.txt,news\n")
+    for k in range(6):
+        (folder / "more" / f"scan{k}.pdf").write_bytes(b"%PDF-1.4")
+    (folder / ".hidden.csv").write_text("not named: hidden entries are skipped quietly\n")
+    result = run_cli("ingest", str(folder))
+    assert result.exit_code == 0 and "added 1, updated 0, unchanged 0, failed 0" in result.output
+    note = next(line for line in result.output.splitlines() if "skipped" in line)
+    assert note.startswith("archive: note: skipped 7 files of unknown type")
+    assert str(folder / "labels.csv") in note and "and 2 more" in note and ".hidden" not in note
+    # A named file is read whatever its name: the labels become a (plain text) document.
+    assert "added 1," in run_cli("ingest", str(folder / "labels.csv")).output
+    assert "skipped" not in run_cli("ingest", "-q", str(folder)).output
+
 def test_stdin_is_ingested(run_cli, home: Path) -> None:
     data = json.dumps({"id": "s1", "title": "From a pipe", "text": "Piped article text about grain."})
     result = run_cli("ingest", "-", input=data)

@@ -33,6 +33,7 @@ class IngestSummary:
     unchanged: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
     # Seconds per stage: read, normalize, fingerprint, analyse (in the reader process when it

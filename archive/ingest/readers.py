@@ -125,11 +125,12 @@ def iter_records(
             yield from _read_file(path, relative, stdin, limits)
 
 
-def iter_input_files(paths: Sequence[str]) -> Iterator[tuple[str, str] | RecordFailure]:
+def iter_input_files(paths: Sequence[str], skipped: list[str] | None = None) -> Iterator[tuple[str, str] | RecordFailure]:
     """Yield ``(file path, path relative to its argument)`` for each input file, in a stable order.
 
     A named file is always read (its format sniffed when the extension is unknown); inside a folder,
-    hidden entries and files with unknown extensions are skipped. Symbolic links inside a folder
+    hidden entries and files with unknown extensions are skipped (the latter listed in ``skipped``,
+    when given). Symbolic links inside a folder
     are followed, since linking data into the tree is a deliberate act of its owner, but every folder
     is entered at most once (by real path), so link loops end and linked folders are not read twice.
     """
@@ -137,7 +138,7 @@ def iter_input_files(paths: Sequence[str]) -> Iterator[tuple[str, str] | RecordF
         if arg == STDIN:
             yield STDIN, STDIN
         elif os.path.isdir(arg):
-            yield from _walk(arg, arg, {os.path.realpath(arg)})
+            yield from _walk(arg, arg, {os.path.realpath(arg)}, skipped)
         elif os.path.isfile(arg):
             yield arg, os.path.basename(arg)
         elif os.path.lexists(arg):
@@ -146,7 +147,17 @@ def iter_input_files(paths: Sequence[str]) -> Iterator[tuple[str, str] | RecordF
             yield RecordFailure(arg, "no such file or folder")
 
 
-def _walk(root: str, folder: str, visited: set[str]) -> Iterator[tuple[str, str] | RecordFailure]:
+def skipped_files(paths: Sequence[str]) -> list[str]:
+    """The files inside the folders among ``paths`` that an ingest of them leaves unread: their
+    extension names no format it reads (a folder of articles often holds a CSV of labels or notes)."""
+    skipped: list[str] = []
+    for _ in iter_input_files(paths, skipped):
+        pass
+    return skipped
+
+
+def _walk(root: str, folder: str, visited: set[str],
+          skipped: list[str] | None = None) -> Iterator[tuple[str, str] | RecordFailure]:
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as err:
@@ -165,9 +176,11 @@ def _walk(root: str, folder: str, visited: set[str]) -> Iterator[tuple[str, str]
         if is_dir:
             if real not in visited:
                 visited.add(real)
-                yield from _walk(root, entry.path, visited)
+                yield from _walk(root, entry.path, visited, skipped)
         elif is_file and _format_from_name(entry.name)[0] is not None:
             yield entry.path, os.path.relpath(entry.path, root).replace(os.sep, "/")
+        elif is_file and skipped is not None:
+            skipped.append(entry.path)
 
 
 def _format_from_name(name: str) -> tuple[str | None, bool]:
