@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,8 +19,11 @@ from archive.errors import NotFound
 from archive.records import record
 from archive.storefile import connect_readonly
 
-# The start of a text that families() gives with each story's first document (named by it
-# when it has no title).
+# The relations that claim copying (archive.provenance.DERIVATIONS); spelled out here so that
+# reading the store does not import the provenance engine and numpy.
+DERIVATIONS = ("duplicate", "near_copy", "spun", "rewrite")
+# The start of a text that families() gives with each story's original (named by it when it
+# has no title).
 _OPENING_CHARS = 200
 DOCUMENT_COLUMNS = (
     "id", "external_id", "path", "format", "title", "author", "source", "url", "published_at",
@@ -219,16 +223,39 @@ class ReadStore:
 
 
     def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:
-        """Stories with at least ``min_size`` documents, largest first."""
+        """Stories with at least ``min_size`` documents, largest first, each named by its original
+        (see story_original)."""
         rows = self.conn.execute(
-            "SELECT s.story_id, count(*) AS size, d.title, substr(d.text, 1, ?) FROM stories AS s "
-            "JOIN documents AS d ON d.id = s.story_id GROUP BY s.story_id HAVING count(*) >= ? "
-            "ORDER BY size DESC, s.story_id LIMIT ?", (_OPENING_CHARS, min_size, limit)).fetchall()
+            "SELECT story_id, count(*) AS size FROM stories GROUP BY story_id HAVING count(*) >= ? "
+            "ORDER BY size DESC, story_id LIMIT ?", (min_size, limit)).fetchall()
         out = []
-        for story_id, size, title, opening in rows:
-            counts = dict(self.conn.execute(
-                "SELECT p.relation, count(*) FROM provenance AS p JOIN stories AS s ON s.document_id = p.derived_id "
-                "WHERE s.story_id = ? GROUP BY p.relation", (story_id,)).fetchall())
-            out.append({"story_id": story_id, "documents": size, "title": title, "opening": opening,
-                        "links": counts})
+        for story_id, size in rows:
+            links = self.conn.execute(
+                "SELECT p.derived_id, p.source_id, p.relation FROM provenance AS p "
+                "JOIN stories AS s ON s.document_id = p.derived_id WHERE s.story_id = ?", (story_id,)).fetchall()
+            counts = Counter(relation for _, _, relation in links)
+            original = story_original(story_id, [(d, s) for d, s, relation in links if relation in DERIVATIONS])
+            title, opening = self.conn.execute("SELECT title, substr(text, 1, ?) FROM documents WHERE id = ?",
+                                               (_OPENING_CHARS, original)).fetchone()
+            out.append({"story_id": story_id, "documents": size, "original_id": original, "title": title,
+                        "opening": opening, "links": dict(sorted(counts.items()))})
         return out
+
+
+def story_original(story_id: int, derivations: list[tuple[int, int]]) -> int:
+    """The document a story is named by: of the texts that source others but derive from none
+    (``derivations``: (derived, source) links), the one with the most texts derived from it,
+    directly or not (ties to the lowest id); a story of related texts only, its first document."""
+    sources = {d: s for d, s in derivations}
+    below: Counter[int] = Counter()
+    for d in sources:
+        seen = {d}
+        x = sources[d]
+        while x not in seen:  # (a loop is never stored; the guard only stops the walk)
+            below[x] += 1
+            seen.add(x)
+            if x not in sources:
+                break
+            x = sources[x]
+    roots = [x for x in below if x not in sources]
+    return min(roots, key=lambda x: (-below[x], x)) if roots else story_id

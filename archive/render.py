@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from archive.readstore import DocumentRecord
+from archive.readstore import DERIVATIONS, DocumentRecord
 
 
 def to_json(value: Any) -> str:
@@ -183,11 +183,6 @@ def search_json(results: Any) -> str:
 
 
 # -- provenance ------------------------------------------------------------------------------
-
-# The relations that claim copying (archive.provenance.DERIVATIONS); spelled out here so that
-# rendering does not import the provenance engine and numpy.
-DERIVATIONS = ("duplicate", "near_copy", "spun", "rewrite")
-
 
 NAME_CHARS = 60
 
@@ -497,5 +492,5 @@ def families_text(rows: list[dict[str, Any]]) -> str:
     return table(
         [(r["story_id"], r["documents"], ", ".join(f"{k} {v}" for k, v in sorted(r["links"].items())),
           document_name(r["title"], r.get("opening"))[:70]) for r in rows],
-        ("story", "docs", "links", "title of its first document"),
+        ("story", "docs", "links", "its original (or first document)"),
     )

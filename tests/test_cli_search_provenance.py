@@ -141,3 +141,26 @@ def test_a_second_writer_waits_then_exits_with_a_clear_message(run_cli, home: Pa
         result = run_cli("--wait", "0.3", "ingest", str(SEEDS))
     assert result.exit_code == 75
     assert "another archive process is writing" in result.output
+
+
+def test_a_family_is_listed_under_its_original_even_when_a_copy_came_first(run_cli, home: Path) -> None:
+    # The rewrite (001) ingested before the article it was made from (000): the story keeps the
+    # smallest id (the rewrite's), but the listing names the original.
+    for name in ("001_261e66b95509d6ff.txt", "000_f1a1e904460b1218.txt"):
+        assert run_cli("ingest", str(SEEDS / name)).exit_code == 0
+    rows = json.loads(run_cli("provenance", "--families", "--json").output)
+    assert [(r["story_id"], r["original_id"], r["documents"]) for r in rows] == [(1, 2, 2)]
+    assert rows[0]["title"].startswith("Microsoft’s president meets") and rows[0]["links"] == {"rewrite": 1}
+    assert "Microsoft’s president meets" in run_cli("provenance", "--families").output
+
+
+def test_the_original_is_the_root_with_the_most_texts_derived_from_it() -> None:
+    from archive.provenance import DERIVATIONS
+    from archive.readstore import DERIVATIONS as READ_DERIVATIONS, story_original
+
+    assert set(READ_DERIVATIONS) == DERIVATIONS
+    # 5 <- 3 <- 1 and 2 <- 1: root 1 with three below; 9 <- 7: root 7 with one.
+    assert story_original(1, [(5, 3), (3, 1), (2, 1), (9, 7)]) == 1
+    assert story_original(2, [(9, 7), (8, 7), (3, 4)]) == 7
+    assert story_original(4, [(6, 5), (8, 7)]) == 5  # a tie goes to the lower id
+    assert story_original(4, []) == 4  # related texts only: the story's first document
