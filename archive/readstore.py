@@ -224,7 +224,7 @@ class ReadStore:
 
     def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:
         """Stories with at least ``min_size`` documents, largest first, each named by its original
-        (see story_original)."""
+        or its first document (see story_original)."""
         rows = self.conn.execute(
             "SELECT story_id, count(*) AS size FROM stories GROUP BY story_id HAVING count(*) >= ? "
             "ORDER BY size DESC, story_id LIMIT ?", (min_size, limit)).fetchall()
@@ -234,7 +234,7 @@ class ReadStore:
                 "SELECT p.derived_id, p.source_id, p.relation FROM provenance AS p "
                 "JOIN stories AS s ON s.document_id = p.derived_id WHERE s.story_id = ?", (story_id,)).fetchall()
             counts = Counter(relation for _, _, relation in links)
-            original = story_original(story_id, [(d, s) for d, s, relation in links if relation in DERIVATIONS])
+            original = story_original(story_id, size, [(d, s) for d, s, relation in links if relation in DERIVATIONS])
             title, opening = self.conn.execute("SELECT title, substr(text, 1, ?) FROM documents WHERE id = ?",
                                                (_OPENING_CHARS, original)).fetchone()
             out.append({"story_id": story_id, "documents": size, "original_id": original, "title": title,
@@ -242,10 +242,12 @@ class ReadStore:
         return out
 
 
-def story_original(story_id: int, derivations: list[tuple[int, int]]) -> int:
-    """The document a story is named by: of the texts that source others but derive from none
-    (``derivations``: (derived, source) links), the one with the most texts derived from it,
-    directly or not (ties to the lowest id); a story of related texts only, its first document."""
+def story_original(story_id: int, size: int, derivations: list[tuple[int, int]]) -> int:
+    """The document a story of ``size`` documents is named by: its original, the text that
+    sources others and derives from none (``derivations``: (derived, source) links) with the
+    most texts derived from it, directly or not (ties to the lowest id), when it and they are
+    most of the story; else (a saga of separate reports, some of them copied) the story's first
+    document."""
     sources = {d: s for d, s in derivations}
     below: Counter[int] = Counter()
     for d in sources:
@@ -258,4 +260,7 @@ def story_original(story_id: int, derivations: list[tuple[int, int]]) -> int:
                 break
             x = sources[x]
     roots = [x for x in below if x not in sources]
-    return min(roots, key=lambda x: (-below[x], x)) if roots else story_id
+    if not roots:
+        return story_id
+    original = min(roots, key=lambda x: (-below[x], x))
+    return original if 2 * (below[original] + 1) > size else story_id

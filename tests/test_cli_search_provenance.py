@@ -160,7 +160,10 @@ def test_the_original_is_the_root_with_the_most_texts_derived_from_it() -> None:
 
     assert set(READ_DERIVATIONS) == DERIVATIONS
     # 5 <- 3 <- 1 and 2 <- 1: root 1 with three below; 9 <- 7: root 7 with one.
-    assert story_original(1, [(5, 3), (3, 1), (2, 1), (9, 7)]) == 1
-    assert story_original(2, [(9, 7), (8, 7), (3, 4)]) == 7
-    assert story_original(4, [(6, 5), (8, 7)]) == 5  # a tie goes to the lower id
-    assert story_original(4, []) == 4  # related texts only: the story's first document
+    assert story_original(1, 6, [(5, 3), (3, 1), (2, 1), (9, 7)]) == 1
+    assert story_original(2, 5, [(9, 7), (8, 7), (3, 4)]) == 7
+    assert story_original(4, 4, [(6, 5), (8, 7)]) == 4  # no tree is most of the story
+    assert story_original(4, 3, [(6, 5), (8, 7)]) == 5  # a tie goes to the lower id
+    assert story_original(4, 5, []) == 4  # related texts only: the story's first document
+    # A saga of separate reports, two of them copied: named by its first report.
+    assert story_original(10, 23, [(30, 20), (31, 20)]) == 10
