@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 HERE = Path(__file__).resolve().parents[1]
 _LINE = re.compile(r"cpu +(?P<cpu>[\d.]+) s peak rss/pss (?P<rss>\d+) / (?P<pss>\d+) MB: chunk of (?P<size>\d+) "

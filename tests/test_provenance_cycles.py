@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archive.provenance.cycles import cycle_breaks
-from archive.provenance.engine import _Oriented
+from archive.provenance.pairs import Oriented
 from test_provenance_family import _chain_fixture
 
 
@@ -25,15 +25,15 @@ def test_the_loop_is_broken_where_the_direction_evidence_is_weakest() -> None:
     spun copy of the re-issue (3); the story, shorter, read as contained in the copy (a weak
     direction), which closed the loop. That link goes: 1 is the original."""
     index, _ = _chain_fixture()
-    oriented = {(1, 2): _Oriented(1, 2, 0.92, (), ()), (2, 3): _Oriented(2, 3, 0.95, (), ()),
-                (1, 3): _Oriented(3, 1, 0.62, (), ())}
+    oriented = {(1, 2): Oriented(1, 2, 0.92, (), ()), (2, 3): Oriented(2, 3, 0.95, (), ()),
+                (1, 3): Oriented(3, 1, 0.62, (), ())}
     parent = {2: (1, 2), 3: (2, 3), 1: (1, 3)}
     index._why = {2: "best", 3: "best", 1: "best"}
     index._no_cycles(oriented, parent)
     assert parent == {2: (1, 2), 3: (2, 3)} and 1 not in index._why
     # A link a family rule promoted against its pair's direction counts that direction reversed.
-    oriented[(1, 3)] = _Oriented(1, 3, 0.2, (), ())  # read as 1 -> 3 at 0.2: as 3 -> 1 at 0.8
-    oriented[(1, 2)] = _Oriented(1, 2, 0.7, (), ())
+    oriented[(1, 3)] = Oriented(1, 3, 0.2, (), ())  # read as 1 -> 3 at 0.2: as 3 -> 1 at 0.8
+    oriented[(1, 2)] = Oriented(1, 2, 0.7, (), ())
     parent = {2: (1, 2), 3: (2, 3), 1: (1, 3)}
     index._no_cycles(oriented, parent)
     assert parent == {1: (1, 3), 3: (2, 3)}

@@ -14,7 +14,7 @@ import pytest
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, build
 from archive.provenance.classify import FAMILY, Decision
-from archive.provenance.engine import OPENING_TERMS
+from archive.provenance.params import OPENING_TERMS
 from archive.provenance.style import burstiness
 
 SOURCE = """Harbour authority to shut Corvay lock for nine weeks
@@ -135,14 +135,14 @@ def test_the_family_rules_ask_once_whether_a_member_could_source_a_text_while_th
 
 
 def _chain_fixture() -> tuple[ProvenanceIndex, dict]:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs())
     index.result()
     assert (1, 2) in index.pairs and (1, 3) in index.pairs and (2, 3) in index.pairs
-    oriented = {(1, 2): _Oriented(1, 2, 0.8, (), ()), (1, 3): _Oriented(1, 3, 0.8, (), ()),
-                (2, 3): _Oriented(2, 3, 0.6, (), ())}
+    oriented = {(1, 2): Oriented(1, 2, 0.8, (), ()), (1, 3): Oriented(1, 3, 0.8, (), ()),
+                (2, 3): Oriented(2, 3, 0.6, (), ())}
     return index, oriented
 
 
@@ -155,14 +155,14 @@ def test_a_rewrite_of_a_rewrite_goes_to_the_common_source() -> None:
 
 
 def test_a_chain_is_read_from_the_links_not_from_the_pairs_own_direction() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index, oriented = _chain_fixture()
     # Both links were re-pointed by family rules (promoted) against their pairs' own weak
     # direction, which stays as it was until the parents are final: the chain 3 -> 2 -> 1 must
     # still be read as such (a pair's orientation would make 3 and 2 each their own "source").
-    oriented[(2, 3)] = _Oriented(3, 2, 0.55, (), ())
-    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())
+    oriented[(2, 3)] = Oriented(3, 2, 0.55, (), ())
+    oriented[(1, 2)] = Oriented(2, 1, 0.55, (), ())
     parent = {3: (2, 3), 2: (1, 2)}
     index._no_rewrite_chains(oriented, parent, {(2, 3), (1, 2)})
     assert parent == {3: (1, 3), 2: (1, 2)}
@@ -178,10 +178,10 @@ def test_a_chain_without_a_pair_to_the_common_source_abstains() -> None:
 
 
 def test_a_source_linked_as_a_rewrite_of_its_own_rewrite_loses_that_link() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index, oriented = _chain_fixture()
-    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())  # the source 1 wrongly "derived" from 2
+    oriented[(1, 2)] = Oriented(2, 1, 0.55, (), ())  # the source 1 wrongly "derived" from 2
     parent = {3: (1, 3), 1: (1, 2)}
     index._no_rewrite_chains(oriented, parent, {(1, 3), (1, 2)})
     assert parent == {3: (1, 3)}, "1 reads as 2's source, so 3 keeps 1 and 1 gets no source"
@@ -200,11 +200,11 @@ def test_a_source_behind_the_aligned_head_is_aligned_when_it_reads_as_the_source
 
 
 def test_a_rewrite_whose_pair_pointed_backwards_gets_its_family_root() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index, oriented = _chain_fixture()
     assert index.pairs[(1, 2)].decision.relation == "rewrite"
-    oriented[(1, 2)] = _Oriented(2, 1, 0.55, (), ())  # direction signals read 1 as made from 2
+    oriented[(1, 2)] = Oriented(2, 1, 0.55, (), ())  # direction signals read 1 as made from 2
     parent = {1: (1, 2), 3: (1, 3)}
     promoted = {(1, 3)}
     index._family_roots(oriented, parent, promoted, set())
@@ -215,7 +215,7 @@ def test_a_rewrite_whose_pair_pointed_backwards_gets_its_family_root() -> None:
 
 
 def test_a_family_root_reading_somewhat_llm_like_sources_a_models_family_that_reads_far_less_human() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP
+    from archive.provenance.params import FAMILY_STYLE_GAP
 
     def attempt(third_gap: float) -> tuple[ProvenanceIndex, dict]:
         index, oriented = _chain_fixture()
@@ -239,7 +239,8 @@ def test_a_family_root_reading_somewhat_llm_like_sources_a_models_family_that_re
 
 
 def test_a_text_sourcing_a_models_family_is_not_taken_for_a_rewrite_of_its_family_root() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP, _Oriented
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import FAMILY_STYLE_GAP
 
     def attempt(gap: float) -> tuple[ProvenanceIndex, dict]:
         index = ProvenanceIndex()
@@ -251,7 +252,7 @@ def test_a_text_sourcing_a_models_family_is_not_taken_for_a_rewrite_of_its_famil
         for x in (3, 4):
             index.traits[x] = replace(index.traits[2], burstiness=index.traits[2].burstiness - gap)
         index._pairwise_rewrites = {2: [3, 4]}
-        oriented = {(2, 3): _Oriented(2, 3, 0.8, (), ()), (2, 4): _Oriented(2, 4, 0.8, (), ())}
+        oriented = {(2, 3): Oriented(2, 3, 0.8, (), ()), (2, 4): Oriented(2, 4, 0.8, (), ())}
         parent = {3: (2, 3), 4: (2, 4)}
         index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
         return index, parent
@@ -276,7 +277,7 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     from dataclasses import replace
 
     from archive.provenance.classify import Decision
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
 
     index, _ = _chain_fixture()
     rec = index.pairs[(1, 3)]
@@ -284,7 +285,7 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: as LLM-like as rewrite 3 by that measure
     assert index._llm_like_source(1, 3) and not index._llm_styled(1)
     assert index._reads_as_source(1, 3) and not index._reads_as_source(3, 1)
-    parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    parent = index._choose_parents({(1, 3): Oriented(1, 3, 0.8, (), ())})
     assert parent[3] == (1, 3) and index._why[3] == "best"
     # Without that clear reading the LLM-like candidate is not chosen as 3's closest source. (Its
     # family may still make it 3's root: 2 and 3 read far less human-written than 1, a model's
@@ -292,7 +293,7 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     index.traits[1] = replace(index.traits[1], burstiness=0.0)
     index._cont_cache[(3, 1)] = 0.0
     assert not index._reads_as_source(1, 3)
-    parent = index._choose_parents({(1, 3): _Oriented(1, 3, 0.8, (), ())})
+    parent = index._choose_parents({(1, 3): Oriented(1, 3, 0.8, (), ())})
     assert index._why[3] != "best"
     assert parent.get(3) != (1, 3) or index._models_family(1, [3] + index._closest_paired()[3])
 
@@ -300,7 +301,7 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
 def test_llm_favoured_words_alone_do_not_make_a_far_burstier_candidate_a_sibling() -> None:
     from dataclasses import replace
 
-    from archive.provenance.engine import SIBLING_BURST_MARGIN
+    from archive.provenance.params import SIBLING_BURST_MARGIN
 
     index, _ = _chain_fixture()
     _with_ai_density(index, 1, 0.0, 1.0)  # the source uses a few of the listed words ...
@@ -384,11 +385,11 @@ def test_a_loose_pair_sharing_names_and_terms_is_one_family() -> None:
 
 def test_a_copy_is_never_the_root_of_its_family_the_text_it_copies_is() -> None:
     from archive.provenance.classify import Decision
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
 
     index, oriented = _chain_fixture()
     rec = index.pairs[(1, 2)]
-    oriented[(1, 2)] = _Oriented(1, 2, 0.8, (), ())
+    oriented[(1, 2)] = Oriented(1, 2, 0.8, (), ())
     assert index._original_of(2, oriented, {2: (1, 2)}) == 2, "a rewrite can be a family root"
     index.pairs[(1, 2)] = PairRecord(rec.features, Decision("near_copy", 0.9, ()))
     assert index._original_of(2, oriented, {2: (1, 2)}) == 1
@@ -396,12 +397,12 @@ def test_a_copy_is_never_the_root_of_its_family_the_text_it_copies_is() -> None:
 
 
 def test_a_weakly_similar_root_replaces_a_closer_source_only_when_that_source_is_its_sibling() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index, oriented = _chain_fixture()
     assert index.pairs[(1, 3)].decision.relation == FAMILY and index.pairs[(2, 3)].decision.relation == "rewrite"
     assert index._containment(3, 1) < index._containment(3, 2) - 0.05
-    oriented[(2, 3)] = _Oriented(2, 3, 0.6, (), ())
+    oriented[(2, 3)] = Oriented(2, 3, 0.6, (), ())
     # 3 linked to 2; root 1 holds less of 3 but reads as 2's source: 2 is 3's sibling.
     parent = {3: (2, 3)}
     index._family_roots(oriented, parent, set(), set())
@@ -416,7 +417,7 @@ def test_a_weakly_similar_root_replaces_a_closer_source_only_when_that_source_is
 
 
 def test_a_root_holding_far_less_of_a_rewrite_leaves_its_direct_source_that_has_none_of_its_own() -> None:
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
 
     index, oriented = _chain_fixture()
     # The root's pair with 3 reads as a rewrite too (by its wording, not only as a family), yet
@@ -424,7 +425,7 @@ def test_a_root_holding_far_less_of_a_rewrite_leaves_its_direct_source_that_has_
     rec = index.pairs[(1, 3)]
     index.pairs[(1, 3)] = PairRecord(rec.features, Decision("rewrite", rec.decision.score, ()))
     assert index._containment(3, 1) < index._containment(3, 2) - 0.05
-    oriented[(2, 3)] = _Oriented(2, 3, 0.6, (), ())
+    oriented[(2, 3)] = Oriented(2, 3, 0.6, (), ())
     # 2 derived from another text: then 3 is likelier 2's sibling, and the family root takes it.
     parent = {3: (2, 3), 2: (1, 2)}
     index._family_roots(oriented, parent, set(), set())
@@ -460,13 +461,13 @@ The project, which features new gates and a modernized pump house, underscores t
 
 
 def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibling() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
     index.result()
     assert all(k in index.pairs for k in ((1, 3), (2, 3), (2, 4), (2, 5), (1, 4), (1, 5)))
-    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
+    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
     promoted = {(1, 4), (1, 5), (2, 3)}
     # 3 linked to 2, which has no source of its own; 4 and 5, paired with 2, are rewrites of 1,
     # which reads as 2's source: 2 is one more rewrite of 1, and 3 its sibling, not its copy.
@@ -481,18 +482,18 @@ def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibli
     assert parent == {4: (1, 4), 5: (1, 5)}
     # When 2 is the source of as many rewrites as 1, the links do not single out 1 as the root.
     parent = {3: (2, 3), 4: (1, 4), 5: (2, 5)}
-    oriented[(2, 5)] = _Oriented(2, 5, 0.8, (), ())
+    oriented[(2, 5)] = Oriented(2, 5, 0.8, (), ())
     index._no_unsourced_sibling_sources(oriented, parent, promoted | {(2, 5)})
     assert parent[3] == (2, 3)
 
 
 def test_a_rewrite_keeps_a_source_that_only_leans_to_being_a_rewrite_of_the_family_hub() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
     index.result()
-    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
+    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
     promoted = {(1, 4), (1, 5), (2, 3)}
     # 2 leans to being 1's rewrite but does not clearly read as one (two reports of a topic can
     # lean either way): 3 keeps 2, the source it reads closest to, rather than moving to 1.
@@ -544,10 +545,10 @@ def _consensus_fixture() -> ProvenanceIndex:
 
 
 def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = _consensus_fixture()
-    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
     # 2 and 4 rewrite 1; 3, paired with both and with 1, has no source of its own (its pair
     # with 1 is only a family pair: too loose for a link by itself).
     assert index.pairs[(1, 3)].decision.relation == FAMILY
@@ -561,11 +562,12 @@ def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them(
 
 
 def test_a_text_sourcing_a_models_family_is_not_one_more_rewrite_by_its_paired_texts_consensus() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP, _Oriented
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import FAMILY_STYLE_GAP
 
     def attempt(gap: float) -> dict:
         index = _consensus_fixture()
-        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
         # By the pairs' own evidence 3 sourced two texts (fillers here) reading ``gap`` less
         # human-written than 3: the family rules have since moved them.
         for x in (100, 101):
@@ -612,13 +614,13 @@ def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:
 
 
 def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_other_siblings() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = _consensus_fixture()
     # 3's closest candidate is its sibling 2, which found no source of its own; 1 sources two
     # other rewrites (4, 5), is paired with 3 and reads more as 3's source than 2 does.
     assert (1, 3) in index.pairs and index._source_preference(1, 3) > index._source_preference(2, 3)
-    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((2, 3), (1, 4), (1, 5))}
+    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((2, 3), (1, 4), (1, 5))}
     parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
     index._family_hubs(oriented, parent, set(parent.values()))
     assert parent[3] == (1, 3) and index._why[3] == "family_hub"
@@ -629,7 +631,7 @@ def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_othe
     # Nor when 2 has a source of its own (the chain rules judge that case), or 1 reads as
     # LLM-written as 3.
     parent = {3: (2, 3), 4: (1, 4), 5: (1, 5), 2: (1, 2)}
-    oriented[(1, 2)] = _Oriented(1, 2, 0.8, (), ())
+    oriented[(1, 2)] = Oriented(1, 2, 0.8, (), ())
     index._family_hubs(oriented, parent, set(parent.values()))
     assert parent[3] == (2, 3)
     _with_ai_density(index, 1, 2.0, 2.0)
@@ -639,14 +641,15 @@ def test_a_rewrite_of_a_parentless_sibling_goes_to_the_hub_that_sources_its_othe
 
 
 def test_family_consensus_takes_the_original_of_three_paired_rewrites_though_it_reads_somewhat_llm_like() -> None:
-    from archive.provenance.engine import CONSENSUS_FACT_VOTES, _Oriented
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import CONSENSUS_FACT_VOTES
 
     def attempt(voters: tuple[int, ...]) -> dict:
         index = _consensus_fixture()
         _with_ai_density(index, 1, 0.6, 0.0)  # a few stock phrases: 1 reads as LLM-like as 3
         assert index._llm_like_source(1, 3) and not index._consensus_source(1, 3)
         assert index._keeps_facts(3, 1)
-        oriented = {(1, x): _Oriented(1, x, 0.8, (), ()) for x in voters}
+        oriented = {(1, x): Oriented(1, x, 0.8, (), ()) for x in voters}
         parent = {x: (1, x) for x in voters}
         index._family_consensus(oriented, parent, set(parent.values()))
         return parent
@@ -658,10 +661,10 @@ def test_family_consensus_takes_the_original_of_three_paired_rewrites_though_it_
 
 
 def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_votes_split() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = _consensus_fixture()
-    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 2), (1, 4), (2, 3), (2, 5))}
+    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 2), (1, 4), (2, 3), (2, 5))}
     # Paired rewrites of two different sources, both paired with 5: no single family source.
     parent = {2: (1, 2), 4: (1, 4), 3: (2, 3)}
     assert (2, 5) in index.pairs and (1, 5) in index.pairs
@@ -675,10 +678,10 @@ def test_family_consensus_abstains_when_the_voted_source_reads_llm_written_or_vo
 
 
 def test_family_consensus_may_link_an_aligned_pair_too_loose_for_any_relation() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = _consensus_fixture()
-    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
     del index.pairs[(1, 3)]  # aligned, but (say) below every relation's cut-off
     assert (1, 3) in index.features
     parent = {2: (1, 2), 4: (1, 4)}
@@ -697,7 +700,7 @@ def test_family_consensus_may_link_an_aligned_pair_too_loose_for_any_relation() 
 
 
 def test_a_parentless_rewrite_among_the_nearest_texts_of_rewrites_of_one_source_joins_them() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = _consensus_fixture()
     # 3 was never aligned with the source (say its pair fell below the alignment cut-offs):
@@ -706,7 +709,7 @@ def test_a_parentless_rewrite_among_the_nearest_texts_of_rewrites_of_one_source_
     del index.pairs[(1, 3)]
     near = index.candidates.neighbours([3], k=3)[3]
     assert {2, 4} <= {x for x, _ in near}, "premise: 3's nearest texts are its siblings"
-    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
     parent = {2: (1, 2), 4: (1, 4)}
     index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
     assert parent[3] == (1, 3) and index._why[3] == "neighbour_consensus"
@@ -724,7 +727,8 @@ def test_a_parentless_rewrite_among_the_nearest_texts_of_rewrites_of_one_source_
 
 
 def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source_is_the_nearest_original() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP, NEIGHBOUR_VOTERS, ROOT_MIN_PREFERENCE, _Oriented
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import FAMILY_STYLE_GAP, NEIGHBOUR_VOTERS, ROOT_MIN_PREFERENCE
 
     def attempt(family_gap: float, rival: bool = False) -> dict:
         index = _consensus_fixture()
@@ -735,14 +739,14 @@ def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source
         for x, gap in ((3, ROOT_MIN_PREFERENCE - 0.05), (2, family_gap), (4, family_gap)):
             index.traits[x] = replace(index.traits[1], burstiness=index.traits[1].burstiness - gap)
         assert index._reads_as_source(1, 3), "premise: 1 reads as 3's source"
-        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
         parent = {2: (1, 2), 4: (1, 4)}
         promoted = {(1, 2), (1, 4)}
         if rival:
             # 100 is an original too (it sources 101), and 3's nearest text.
             parent[101] = (100, 101)
             promoted.add((100, 101))
-            oriented[(100, 101)] = _Oriented(100, 101, 0.8, (), ())
+            oriented[(100, 101)] = Oriented(100, 101, 0.8, (), ())
             near = index._neighbours([3], NEIGHBOUR_VOTERS)[3]
             index._near[NEIGHBOUR_VOTERS][3] = [(100, 0.99)] + [(x, c) for x, c in near if x != 100]
         index._neighbour_consensus(oriented, parent, promoted)
@@ -755,7 +759,8 @@ def test_neighbour_consensus_in_a_models_family_needs_less_style_when_the_source
 
 
 def test_neighbour_consensus_takes_an_elaboration_that_holds_more_of_its_source_than_the_source_of_it() -> None:
-    from archive.provenance.engine import ROOT_MIN_PREFERENCE, _Oriented
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import ROOT_MIN_PREFERENCE
 
     def attempt(rhythm_gap: float) -> dict:
         index = _consensus_fixture()
@@ -766,7 +771,7 @@ def test_neighbour_consensus_takes_an_elaboration_that_holds_more_of_its_source_
         index._cont_cache[(3, 1)], index._cont_cache[(1, 3)] = 0.3, 0.5
         index.traits[3] = replace(index.traits[1], burstiness=index.traits[1].burstiness - rhythm_gap)
         assert not index._reads_as_source(1, 3), "premise: containment alone points the other way"
-        oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+        oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
         parent = {2: (1, 2), 4: (1, 4)}
         index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
         assert index._source_preference(1, 3) >= ROOT_MIN_PREFERENCE or 3 not in parent
@@ -778,7 +783,8 @@ def test_neighbour_consensus_takes_an_elaboration_that_holds_more_of_its_source_
 
 
 def test_neighbour_consensus_takes_a_text_that_keeps_the_sources_facts_where_style_says_too_little() -> None:
-    from archive.provenance.engine import CONSENSUS_FACT_VOTES, ROOT_MIN_PREFERENCE, _Oriented
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import CONSENSUS_FACT_VOTES, ROOT_MIN_PREFERENCE
 
     def attempt(voters: tuple[int, ...], names: bool = True) -> dict:
         index = _consensus_fixture()
@@ -793,7 +799,7 @@ def test_neighbour_consensus_takes_a_text_that_keeps_the_sources_facts_where_sty
         if not names:
             index.anchors[3] = replace(index.anchors[3], names=frozenset())
         assert index._keeps_facts(3, 1) == names
-        oriented = {(1, x): _Oriented(1, x, 0.8, (), ()) for x in voters}
+        oriented = {(1, x): Oriented(1, x, 0.8, (), ()) for x in voters}
         parent = {x: (1, x) for x in voters}
         index._neighbour_consensus(oriented, parent, set(parent.values()))
         return parent
@@ -927,11 +933,11 @@ def test_kept_idf_weights_follow_the_archives_document_frequencies() -> None:
 
 
 def _nearest_original_fixture():
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = _consensus_fixture()
     # 2 and 4 are rewrites of 1: that makes 1 an original (no source of its own, sources rewrites).
-    oriented = {k: _Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
     return index, oriented
 
 
@@ -956,7 +962,7 @@ def test_a_parentless_rewrite_goes_to_its_nearest_original_when_it_reads_as_its_
 
 def test_a_text_reusing_part_of_another_is_still_the_original_of_its_rewrites() -> None:
     from archive.provenance.classify import MIN_COPY_COVERAGE
-    from archive.provenance.engine import PairRecord
+    from archive.provenance.pairs import PairRecord
 
     def attempt(coverage: float) -> dict:
         index, oriented = _nearest_original_fixture()
@@ -976,7 +982,7 @@ def test_a_text_reusing_part_of_another_is_still_the_original_of_its_rewrites() 
 
 def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> None:
     from archive.provenance.classify import Decision
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
 
     index, oriented = _nearest_original_fixture()
     # 3 was linked (say by a family rule) to 100, an original further down its list (another
@@ -985,7 +991,7 @@ def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> No
     assert far < index.candidates.pair_cosines([3], [1])[0]
     f = index.features[(1, 3)]
     index.pairs[(3, 100)] = PairRecord(replace(f, a=3, b=100, cosine=float(far)), Decision("rewrite", 0.3, ()))
-    oriented[(3, 100)] = _Oriented(100, 3, 0.6, (), ())
+    oriented[(3, 100)] = Oriented(100, 3, 0.6, (), ())
     parent = {2: (1, 2), 4: (1, 4), 3: (3, 100)}
     index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
     assert parent[3] == (1, 3) and index._why[3] == "nearest_original"
@@ -998,7 +1004,7 @@ def test_a_rewrite_linked_to_a_farther_original_moves_to_its_nearest_one() -> No
     # 5, standing for another article on the topic: a rewrite starts from its article's opening).
     assert index._opening_cover(5, 3) > index._opening_cover(1, 3)
     index.pairs[(3, 5)] = PairRecord(replace(index.pairs[(3, 5)].features, cosine=float(far)), Decision("rewrite", 0.3, ()))
-    oriented[(3, 5)] = _Oriented(5, 3, 0.6, (), ())
+    oriented[(3, 5)] = Oriented(5, 3, 0.6, (), ())
     parent = {2: (1, 2), 4: (1, 4), 3: (3, 5)}
     index._nearest_originals(oriented, parent, set(parent.values()), repoint=True)
     assert parent[3] == (3, 5)
@@ -1017,7 +1023,8 @@ def test_nearest_originals_cost_nothing_without_rewrite_links(monkeypatch) -> No
 
 def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original_whose_opening_it_holds() -> None:
     from archive.provenance.classify import Decision
-    from archive.provenance.engine import OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
+    from archive.provenance.params import OPENING_ALIGN_COVER, OPENING_FAMILY_COVER
 
     index = _consensus_fixture()
     # 2 was linked (say by a family rule) to 100, another story that opens with words 2 lacks;
@@ -1025,7 +1032,7 @@ def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original
     assert index._opening_cover(100, 2) < OPENING_ALIGN_COVER and index._opening_cover(1, 2) >= OPENING_FAMILY_COVER
     f = index.features[(1, 2)]
     index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("rewrite", 0.3, ()))
-    oriented = {(2, 100): _Oriented(100, 2, 0.6, (), ())}
+    oriented = {(2, 100): Oriented(100, 2, 0.6, (), ())}
     parent = {2: (2, 100)}
     index._opening_sources(oriented, parent, set(parent.values()))
     assert parent[2] == (1, 2) and index._why[2] == "opening_source"
@@ -1036,7 +1043,7 @@ def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original
     assert parent[2] == (1, 2)
     # A source whose opening 2 holds (here its sibling 4) stays; so does 100 when 1 has a
     # source of its own, or reads as LLM-written as 2.
-    oriented[(2, 4)] = _Oriented(4, 2, 0.6, (), ())
+    oriented[(2, 4)] = Oriented(4, 2, 0.6, (), ())
     assert index._opening_cover(4, 2) >= OPENING_ALIGN_COVER
     for parent in ({2: (2, 4)}, {2: (2, 100), 1: (1, 5)}):
         before = dict(parent)
@@ -1049,7 +1056,7 @@ def test_a_rewrite_linked_to_a_text_whose_opening_it_lacks_moves_to_the_original
 
 
 def test_a_rewrite_is_not_promoted_to_an_llm_styled_source_of_its_source() -> None:
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
 
     def parents(styled: bool) -> dict:
         index, _ = _chain_fixture()
@@ -1062,7 +1069,7 @@ def test_a_rewrite_is_not_promoted_to_an_llm_styled_source_of_its_source() -> No
         if styled:
             _with_ai_density(index, 1, 2.0, 2.0)
         index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
-        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+        return index._choose_parents({(1, 2): Oriented(1, 2, 0.8, (), ()), (2, 3): Oriented(2, 3, 0.8, (), ())})
 
     assert parents(styled=False)[3] == (1, 3)  # promoted: a second rewrite of 1
     # An LLM-styled text is no article that rewrites are made from: 3 stays with 2.
@@ -1076,7 +1083,7 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
     newsroom's own follow-up, never a copy), nor made from the copy: it has no source."""
     from datetime import datetime, timedelta, timezone
 
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
 
     def parents(outlets: tuple[str | None, str | None], report_after_follow_up: bool = False,
                 aligned: bool = True) -> dict:
@@ -1094,7 +1101,7 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
             index.docs[1] = replace(index.docs[1], published_at=day + timedelta(days=2))
             index.docs[3] = replace(index.docs[3], published_at=day)
         index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
-        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+        return index._choose_parents({(1, 2): Oriented(1, 2, 0.8, (), ()), (2, 3): Oriented(2, 3, 0.8, (), ())})
 
     assert parents(("wire", "farm"))[3] == (1, 3)  # other outlets: a second rewrite of 1
     follow_up = parents(("wire", "wire"))
@@ -1110,8 +1117,8 @@ def test_a_rewrite_of_a_copy_whose_source_tells_another_story_has_no_source(monk
     spun copy of one (2) reads as a rewrite of the other, its swaps taken for rewording. 3 lacks
     2's own edits and its alignment with 1 says another story (figures differ where the wording
     agrees): 3 has no source. A pair merely too loose for a relation says nothing of the kind."""
-    from archive.provenance import engine
-    from archive.provenance.engine import PairRecord, _Oriented
+    from archive.provenance import families
+    from archive.provenance.pairs import Oriented, PairRecord
 
     def parents(another_story: bool) -> dict:
         index, _ = _chain_fixture()
@@ -1119,10 +1126,10 @@ def test_a_rewrite_of_a_copy_whose_source_tells_another_story_has_no_source(monk
         index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
         del index.pairs[(1, 3)]  # aligned, no relation
         f13 = index.features[(1, 3)]
-        monkeypatch.setattr(engine, "different_story", lambda f: another_story and f is f13)
+        monkeypatch.setattr(families, "different_story", lambda f: another_story and f is f13)
         index.traits[2] = index.traits[1]
         index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
-        return index._choose_parents({(1, 2): _Oriented(1, 2, 0.8, (), ()), (2, 3): _Oriented(2, 3, 0.8, (), ())})
+        return index._choose_parents({(1, 2): Oriented(1, 2, 0.8, (), ()), (2, 3): Oriented(2, 3, 0.8, (), ())})
 
     another = parents(another_story=True)
     assert 3 not in another and another[2] == (1, 2)
@@ -1131,7 +1138,8 @@ def test_a_rewrite_of_a_copy_whose_source_tells_another_story_has_no_source(monk
 
 def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_without_a_pair() -> None:
     from archive.provenance.classify import Decision
-    from archive.provenance.engine import ORIGINAL_MIN_COSINE, PairRecord, _Oriented
+    from archive.provenance.pairs import Oriented, PairRecord
+    from archive.provenance.params import ORIGINAL_MIN_COSINE
 
     index = _consensus_fixture()
     # As in the test above, but 2 and 1 were never paired (say 1 ranked too far down 2's
@@ -1140,15 +1148,15 @@ def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_w
     del index.pairs[(1, 2)]
     assert any(x == 4 and c >= ORIGINAL_MIN_COSINE for x, c in index.candidates.neighbours([2], k=16)[2])
     index.pairs[(2, 100)] = PairRecord(replace(f, a=2, b=100), Decision("rewrite", 0.3, ()))
-    oriented = {(2, 100): _Oriented(100, 2, 0.6, (), ()), (1, 4): _Oriented(1, 4, 0.8, (), ())}
+    oriented = {(2, 100): Oriented(100, 2, 0.6, (), ()), (1, 4): Oriented(1, 4, 0.8, (), ())}
     parent = {2: (2, 100), 4: (1, 4)}
     index._opening_sources(oriented, parent, set(parent.values()))
     assert parent[2] == (1, 2) and index._why[2] == "opening_source"
 
 
 def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_original_that_reads_far_more_human() -> None:
-    from archive.provenance.engine import (FAMILY_STYLE_GAP, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
-                                           ROOT_MIN_PREFERENCE, _Oriented)
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import FAMILY_STYLE_GAP, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE, ROOT_MIN_PREFERENCE
 
     def attempt(style_gap: float, rival: float | None, family_gap: float = 0.0) -> dict:
         index, oriented = _nearest_original_fixture()
@@ -1167,7 +1175,7 @@ def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_ori
             # 100 becomes an original too, as near to 3 as the rival cosine says.
             parent[101] = (100, 101)
             promoted.add((100, 101))
-            oriented[(100, 101)] = _Oriented(100, 101, 0.8, (), ())
+            oriented[(100, 101)] = Oriented(100, 101, 0.8, (), ())
             near = index._neighbours([3], 16)[3]
             cosine = dict(near)[1]
             index._near[16][3] = sorted([(x, c) for x, c in near if x != 100] + [(100, cosine - rival)],
@@ -1189,8 +1197,7 @@ def test_a_parentless_rewrite_sharing_no_names_goes_to_an_unrivalled_nearest_ori
 
 
 def test_an_elaboration_adding_details_of_its_own_goes_to_the_unrivalled_original_of_a_models_family() -> None:
-    from archive.provenance.engine import (FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ORIGINAL_CLEAR_STYLE,
-                                           ROOT_MIN_PREFERENCE)
+    from archive.provenance.params import FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ORIGINAL_CLEAR_STYLE, ROOT_MIN_PREFERENCE
 
     def attempt(style_gap: float, family_gap: float) -> dict:
         index, oriented = _nearest_original_fixture()
@@ -1292,7 +1299,7 @@ def test_llm_favoured_words_swapped_away_by_a_spinner_do_not_make_its_copy_the_s
 
 
 def test_a_text_whose_style_says_too_little_joins_an_original_whose_rewrites_read_far_less_human() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP, ROOT_MIN_PREFERENCE
+    from archive.provenance.params import FAMILY_STYLE_GAP, ROOT_MIN_PREFERENCE
 
     def attempt(own_gap: float, family_gap: float, preference: float | None = None) -> dict:
         index, oriented = _nearest_original_fixture()
@@ -1318,7 +1325,7 @@ def test_a_text_whose_style_says_too_little_joins_an_original_whose_rewrites_rea
 
 
 def test_the_original_of_a_models_family_is_not_taken_for_a_sibling_for_reading_somewhat_llm_like() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP, ORIGINAL_CLEAR_STYLE
+    from archive.provenance.params import FAMILY_STYLE_GAP, ORIGINAL_CLEAR_STYLE
 
     def attempt(family_gap: float) -> dict:
         index, oriented = _nearest_original_fixture()
@@ -1339,7 +1346,7 @@ def test_the_original_of_a_models_family_is_not_taken_for_a_sibling_for_reading_
 
 
 def test_in_a_models_family_the_source_preference_need_only_lean_to_the_original() -> None:
-    from archive.provenance.engine import FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ROOT_MIN_PREFERENCE
+    from archive.provenance.params import FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, ROOT_MIN_PREFERENCE
 
     def attempt(family_gap: float, preference: float) -> dict:
         index, oriented = _nearest_original_fixture()
@@ -1359,7 +1366,7 @@ def test_in_a_models_family_the_source_preference_need_only_lean_to_the_original
 
 
 def test_a_hub_as_well_sourced_as_the_parentless_sibling_or_a_copy_of_the_article_takes_its_rewrite() -> None:
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d"),
@@ -1368,7 +1375,7 @@ def test_a_hub_as_well_sourced_as_the_parentless_sibling_or_a_copy_of_the_articl
     assert index.pairs[(1, 7)].decision.relation == "duplicate"
     assert (1, 3) in index.pairs and index._source_preference(1, 3) > index._source_preference(2, 3)
     keys = ((2, 3), (2, 5), (1, 4), (1, 6), (1, 7))
-    oriented = {k: _Oriented(k[0], k[1], 0.8, (), ()) for k in keys}
+    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in keys}
     # 2 sources 3 and 5, 1 sources 4 and 6: as many rewrites without 3 as 2 with it.
     parent = {3: (2, 3), 5: (2, 5), 4: (1, 4), 6: (1, 6)}
     index._family_hubs(oriented, parent, set(parent.values()))
@@ -1405,7 +1412,7 @@ def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it
 
 
 def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover() -> None:
-    from archive.provenance.engine import _openings_held
+    from archive.provenance.families import _openings_held
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
@@ -1426,7 +1433,7 @@ def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover()
 
 
 def test_the_heaviest_terms_are_taken_until_they_make_up_more_than_a_share() -> None:
-    from archive.provenance.engine import _heaviest
+    from archive.provenance.families import _heaviest
 
     shares = np.array([0.1, 0.3, 0.2, 0.3, 0.1])
     assert _heaviest(shares, 0.4).tolist() == [1, 3]
@@ -1437,7 +1444,9 @@ def test_the_heaviest_terms_are_taken_until_they_make_up_more_than_a_share() -> 
 def test_the_original_whose_opening_a_text_holds_most_ties_to_the_first() -> None:
     import scipy.sparse as sp
 
-    from archive.provenance.engine import OPENING_FAMILY_COVER, _best_held
+    from archive.provenance.families import _best_held
+
+    from archive.provenance.params import OPENING_FAMILY_COVER
 
     held = sp.csr_matrix(np.array([[0.9, 0.7, 0.9], [0.0, 0.7, OPENING_FAMILY_COVER - 0.01], [0.0, 0.0, 0.0]]))
     # (Identical openings tie: the first original in id order.)
@@ -1450,7 +1459,7 @@ def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_origi
     """An open-ended rewrite keeps its article's opening and little else, and its nearest texts
     may be other rewrites: of the originals (texts sourcing rewrites), the one whose opening it
     holds is its source when that reads as its source by style."""
-    from archive.provenance.engine import _Oriented
+    from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
@@ -1458,20 +1467,20 @@ def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_origi
     for key in ((1, 4), (2, 4), (3, 4)):  # as if 4 had never been aligned with anything
         index.features.pop(key, None)
         index.pairs.pop(key, None)
-    oriented = {(1, 2): _Oriented(1, 2, 0.8, (), ())}
+    oriented = {(1, 2): Oriented(1, 2, 0.8, (), ())}
     parent = {2: (1, 2)}
     index._opening_originals(oriented, parent, {(1, 2)})
     assert parent.get(4) == (1, 4) and index._why[4] == "opening_original"
     assert index.pairs[(1, 4)].decision.relation == FAMILY, "aligned now, a loose family pair"
     assert all(filler not in parent for filler in range(100, 124)), "fillers hold no original's opening"
     # Without a rewrite link, 1 is no original: nothing is searched.
-    from archive.provenance import engine
+    from archive.provenance import families
 
     def fail(*_args: object) -> None:
         raise AssertionError("no rewrite link, so no search of openings")
 
     with monkeypatch.context() as patched:
-        patched.setattr(engine, "_openings_held", fail)
+        patched.setattr(families, "_openings_held", fail)
         parent = {}
         index._opening_originals({}, parent, set())
     assert parent == {}
@@ -1483,18 +1492,18 @@ def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_origi
 
 
 def test_texts_are_searched_by_opening_once_while_the_originals_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.provenance import engine
+    from archive.provenance import families
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
     searched: list[list[int]] = []
-    held = engine._openings_held
+    held = families._openings_held
 
     def counted(bodies, openings, weights, least):  # type: ignore[no-untyped-def]
         searched.append([len(bodies), len(openings)])
         return held(bodies, openings, weights, least)
 
-    monkeypatch.setattr(engine, "_openings_held", counted)
+    monkeypatch.setattr(families, "_openings_held", counted)
     assert index._by_opening_original([4, 105], [1]) == {4: 1, 105: None}
     assert index._by_opening_original([4, 106], [1]) == {4: 1, 105: None, 106: None}
     assert searched == [[2, 1], [1, 1]], "only the text not searched yet"

@@ -148,7 +148,8 @@ def test_links_are_the_same_in_one_process_and_in_several(monkeypatch: pytest.Mo
 
 
 def test_a_link_that_the_choice_of_sources_changed_is_built_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.provenance.engine import ProvenanceIndex, _Oriented
+    from archive.provenance.engine import ProvenanceIndex
+    from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs())
@@ -161,7 +162,7 @@ def test_a_link_that_the_choice_of_sources_changed_is_built_again(monkeypatch: p
         parent = choose(self, oriented)
         parent[oriented[(2, 4)].derived] = (2, 4)
         o = oriented[(1, 2)]
-        oriented[(1, 2)] = _Oriented(o.derived, o.source, 1.0 - o.confidence, o.signals,
+        oriented[(1, 2)] = Oriented(o.derived, o.source, 1.0 - o.confidence, o.signals,
                                      tuple((y, x, "b" if s == "a" else "a") for x, y, s in o.examples))
         return parent
 
