@@ -148,21 +148,24 @@ def test_merge_reparents_a_document_that_a_new_one_explains_better() -> None:
 
 def test_merge_breaks_a_loop_that_fresh_links_close_through_stored_ones() -> None:
     """The changed 1 now derives from 3 while 3 derives (stored) from 2, which the fresh links
-    derive from 1: a loop 1 <- 3 <- 2 <- 1. Its link with the weakest direction is kept only as
-    related, whether it is fresh or stored (read without its evidence)."""
-    def merged(strengths: dict[tuple[int, int], float]) -> dict[tuple[int, int], Link]:
-        stored = [Link(3, 2, "spun", 0.9, strengths[(3, 2)], {}), Link(2, 1, "near_copy", 0.9, 0.9, {})]
-        fresh = [Link(d, s, r, 0.9, strengths[(d, s)], {"reasons": ["r"]}) for d, s, r in ((1, 3, "rewrite"), (2, 1, "near_copy"))]
+    derive from 1: a loop 1 <- 3 <- 2 <- 1. Its least sure link (the loosest relation, then the
+    weakest direction) is kept only as related, whether it is fresh or stored (read without its
+    evidence)."""
+    def merged(link_13: tuple[str, float], strength_32: float) -> dict[tuple[int, int], Link]:
+        stored = [Link(3, 2, "spun", 0.9, strength_32, {}), Link(2, 1, "near_copy", 0.9, 0.9, {})]
+        fresh = [Link(1, 3, link_13[0], 0.9, link_13[1], {"reasons": ["r"]}), Link(2, 1, "near_copy", 0.9, 0.9, {"reasons": ["r"]})]
         out = merge_links(stored, fresh, new={1}, scope={1, 2, 3},
                           evidence_of=lambda links: [{"reasons": ["stored"]} for _ in links])
         return {(l.derived_id, l.source_id): l for l in out}
 
-    weak_fresh = merged({(1, 3): 0.55, (2, 1): 0.9, (3, 2): 0.8})
-    assert weak_fresh[(1, 3)].relation == "related" and weak_fresh[(1, 3)].evidence["reasons"] == ["r", LOOP_BROKEN]
-    assert (weak_fresh[(2, 1)].relation, weak_fresh[(3, 2)].relation) == ("near_copy", "spun")
-    weak_stored = merged({(1, 3): 0.7, (2, 1): 0.9, (3, 2): 0.6})
+    # A rewrite among copies goes, however sure its direction.
+    loose = merged(("rewrite", 0.95), 0.6)
+    assert loose[(1, 3)].relation == "related" and loose[(1, 3)].evidence["reasons"] == ["r", LOOP_BROKEN]
+    assert (loose[(2, 1)].relation, loose[(3, 2)].relation) == ("near_copy", "spun")
+    # Among spun copies, the weaker direction: here the stored link.
+    weak_stored = merged(("spun", 0.7), 0.6)
     assert weak_stored[(3, 2)].relation == "related" and weak_stored[(3, 2)].evidence["reasons"] == ["stored", LOOP_BROKEN]
-    assert (weak_stored[(1, 3)].relation, weak_stored[(2, 1)].relation) == ("rewrite", "near_copy")
+    assert (weak_stored[(1, 3)].relation, weak_stored[(2, 1)].relation) == ("spun", "near_copy")
 
 
 def test_merge_reads_the_evidence_only_of_the_stored_links_it_changes() -> None:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .candidates import TermTable
 from .classify import FAMILY, MIN_COPY_COVERAGE, SPUN_MIN_RATE, SPUN_MIN_SUBS, Decision, different_story
-from .cycles import cycle_breaks
+from .cycles import cycle_breaks, link_strength
 from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
 from .pairs import Oriented, PairRecord, other_end, tally
@@ -163,11 +163,14 @@ class FamilyRules:
         """No text derives from itself through a chain of links (in place). Each link is chosen
         pair by pair, and a rule may move one against another's direction: a wire's story, its
         re-issue and a farm's spun copy of the re-issue, the story read as contained in the
-        longer copy, made one such loop in Reuters + spun_dev. The loop's link with the weakest
-        direction evidence goes, and the text it leaves is the original of the others."""
-        def strength(d: int) -> float:
+        longer copy, made one such loop in Reuters + spun_dev. The loop's least sure link goes
+        (cycles.link_strength: its relation, then its direction), and the text it leaves is the
+        original of the others."""
+        def strength(d: int) -> tuple[int, float]:
             o = oriented[parent[d]]
-            return o.confidence if o.derived == d else 1.0 - o.confidence
+            relation = self.pairs[parent[d]].decision.relation
+            relation = relation if relation in DERIVATIONS else "rewrite"  # (a family pair chosen: a rewrite link)
+            return link_strength(relation, o.confidence if o.derived == d else 1.0 - o.confidence)
 
         for d in cycle_breaks({d: other_end(key, d) for d, key in parent.items()}, strength):
             del parent[d]

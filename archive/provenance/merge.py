@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from .cycles import cycle_breaks
+from .cycles import cycle_breaks, link_strength
 from .model import DERIVATIONS, Link
 
 TAKEN_OVER = "another document, added later, is a closer source of this text"
-LOOP_BROKEN = ("its source derives from this text through a chain of links, and this link's direction "
-               "is the weakest of that loop")
+LOOP_BROKEN = ("its source derives from this text through a chain of links, and this link is the least sure "
+               "of that loop (by its relation, then its direction)")
 
 
 def _pair(link: Link) -> tuple[int, int]:
@@ -52,7 +52,7 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     re-decided document that gained a source keeps its other derivation links only as
     ``related`` (one source per document), and a derivation link that closes a loop with the
     others (a text deriving from itself through a chain) is kept only as ``related``, the loop's
-    weakest by direction confidence. ``evidence_of``: the evidence of stored links that
+    least sure (cycles.link_strength). ``evidence_of``: the evidence of stored links that
     were read without it (only those changed here need it); by default their own.
     """
     again = redecided(stored, fresh, new)
@@ -75,7 +75,7 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     merged = [replace(l, relation="related") if k in demoted else l for k, l in enumerate(kept)] + taken_links
     sources = {l.derived_id: k for k, l in enumerate(merged) if l.relation in DERIVATIONS}
     for d in cycle_breaks({d: merged[k].source_id for d, k in sources.items()},
-                          lambda d: merged[sources[d]].direction_confidence):
+                          lambda d: link_strength(merged[sources[d]].relation, merged[sources[d]].direction_confidence)):
         k = sources[d]
         if k < len(kept):
             demoted[k] = LOOP_BROKEN
