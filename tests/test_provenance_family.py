@@ -1112,28 +1112,35 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
     assert 3 not in parents(("wire", "wire"), aligned=False)
 
 
-def test_a_rewrite_of_a_copy_whose_source_tells_another_story_has_no_source(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rewrite_of_a_copy_that_is_no_relation_of_the_copys_source_has_no_source() -> None:
     """One wire notice's template filled in for two companies (1 and 3) is no copy, but a farm's
     spun copy of one (2) reads as a rewrite of the other, its swaps taken for rewording. 3 lacks
-    2's own edits and its alignment with 1 says another story (figures differ where the wording
-    agrees): 3 has no source. A pair merely too loose for a relation says nothing of the kind."""
-    from archive.provenance import families
+    2's own edits and its alignment with 1 finds no relation by their own wording (none, or a
+    loose family by containment only): 3 has no source. A pair never aligned says nothing."""
     from archive.provenance.pairs import Oriented, PairRecord
 
-    def parents(another_story: bool) -> dict:
+    def parents(pair_13: str) -> dict:
         index, _ = _chain_fixture()
         index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
         index.pairs[(2, 3)] = PairRecord(index.pairs[(2, 3)].features, Decision("rewrite", 0.5, ()))
-        del index.pairs[(1, 3)]  # aligned, no relation
-        f13 = index.features[(1, 3)]
-        monkeypatch.setattr(families, "different_story", lambda f: another_story and f is f13)
+        if pair_13 == "loose family":
+            index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision(FAMILY, 0.3, ()))
+            index._loose.add((1, 3))
+        else:
+            del index.pairs[(1, 3)]
+        if pair_13 == "never aligned":
+            del index.features[(1, 3)]
+        else:  # (one wire's two notices: no family rule may then make 1 the source of 3 either)
+            index.outlet[1] = index.outlet[3] = "wire"
+            index._could = None
         index.traits[2] = index.traits[1]
         index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
         return index._choose_parents({(1, 2): Oriented(1, 2, 0.8, (), ()), (2, 3): Oriented(2, 3, 0.8, (), ())})
 
-    another = parents(another_story=True)
-    assert 3 not in another and another[2] == (1, 2)
-    assert parents(another_story=False)[3] == (2, 3)
+    for unrelated in ("aligned, no relation", "loose family"):
+        chosen = parents(unrelated)
+        assert 3 not in chosen and chosen[2] == (1, 2), unrelated
+    assert parents("never aligned")[3] == (2, 3)
 
 
 def test_an_original_sourcing_a_rewrite_near_a_text_may_take_it_by_its_opening_without_a_pair() -> None:

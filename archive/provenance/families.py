@@ -124,11 +124,14 @@ class FamilyRules:
                     del parent[d]
                     changed = True
                 elif (rewrite_of_p and self.pairs[parent[p]].decision.relation in COPY_RELATIONS
-                      and dq in self.features and dq not in self.pairs and different_story(self.features[dq])):
+                      and dq in self.features and not self._paired(dq)):
                     # d reads as a rewrite of p, a copy of q, yet lacks p's own edits, and its
-                    # alignment with q's text says another story (figures differ where the
-                    # wording agrees: one notice's template filled in for another company, which
-                    # a spinner's swaps in p made read as reworded). No source for d.
+                    # alignment with q's text finds no relation by the texts' own wording (none,
+                    # or a loose family by containment only): what d shares with p is q's, which
+                    # is no source of d (one notice's template filled in for another company,
+                    # which a spinner's swaps in p made read as reworded). No source for d. A
+                    # pair never aligned says nothing either way (LLMFake: aligning it to ask
+                    # unlinked rewrites that the family rules would have linked right).
                     del parent[d]
                     changed = True
                 elif self.pairs[parent[d]].decision.relation == self.pairs[parent[p]].decision.relation == "rewrite":
