@@ -91,8 +91,7 @@ def _run(docs: list[DocInput]) -> tuple[Any, ProvenanceIndex, dict[str, Any]]:
 def derivation_cycles(result: Any) -> int:
     """How many loops the derivation links close (a text that derives from itself through a
     chain): 0 unless the engine's guard against them fails."""
-    return len(cycle_breaks({l.derived_id: l.source_id for l in result.links if l.relation in DERIVATIONS},
-                            lambda d: 0.0))
+    return len(cycle_breaks({l.derived_id: l.source_id for l in result.links if l.relation in DERIVATIONS}, min))
 
 
 def result_hashes(result: Any) -> dict[str, str]:

@@ -20,11 +20,11 @@ def link_strength(relation: str, direction_confidence: float) -> tuple[int, floa
     return _RELATION_SURENESS[relation], direction_confidence
 
 
-def cycle_breaks(source_of: Mapping[int, int], strength: Callable[[int], tuple[int, float]]) -> list[int]:
+def cycle_breaks(source_of: Mapping[int, int], choose: Callable[[list[int]], int]) -> list[int]:
     """The texts whose link to their source (``source_of``: text -> source) to drop so that no
-    chain of links returns to where it started: in each cycle, the one whose link ``strength``
-    (see link_strength) rates lowest, ties to the lowest id. Each text has one source, so cycles
-    are disjoint and one dropped link breaks each."""
+    chain of links returns to where it started: of each cycle (its texts in chain order), the
+    one ``choose`` names. Each text has one source, so cycles are disjoint and one dropped link
+    breaks each."""
     done: set[int] = set()
     breaks: list[int] = []
     for start in sorted(source_of):
@@ -36,7 +36,12 @@ def cycle_breaks(source_of: Mapping[int, int], strength: Callable[[int], tuple[i
             on_path.add(x)
             x = source_of[x]
         if x in on_path:
-            cycle = path[path.index(x):]
-            breaks.append(min(cycle, key=lambda y: (strength(y), y)))
+            breaks.append(choose(path[path.index(x):]))
         done.update(path)
     return breaks
+
+
+def least_sure(strength: Callable[[int], tuple[int, float]]) -> Callable[[list[int]], int]:
+    """For cycle_breaks: the text whose link ``strength`` (see link_strength) rates lowest, ties
+    to the lowest id."""
+    return lambda cycle: min(cycle, key=lambda y: (strength(y), y))

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .candidates import TermTable
 from .classify import FAMILY, MIN_COPY_COVERAGE, SPUN_MIN_RATE, SPUN_MIN_SUBS, Decision, different_story
-from .cycles import cycle_breaks, link_strength
+from .cycles import cycle_breaks
 from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
 from .pairs import Oriented, PairRecord, other_end, tally
@@ -164,18 +164,24 @@ class FamilyRules:
 
     def _no_cycles(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]]) -> None:
         """No text derives from itself through a chain of links (in place). Each link is chosen
-        pair by pair, and a rule may move one against another's direction: a wire's story, its
-        re-issue and a farm's spun copy of the re-issue, the story read as contained in the
-        longer copy, made one such loop in Reuters + spun_dev. The loop's least sure link goes
-        (cycles.link_strength: its relation, then its direction), and the text it leaves is the
-        original of the others."""
-        def strength(d: int) -> tuple[int, float]:
-            o = oriented[parent[d]]
-            relation = self.pairs[parent[d]].decision.relation
-            relation = relation if relation in DERIVATIONS else "rewrite"  # (a family pair chosen: a rewrite link)
-            return link_strength(relation, o.confidence if o.derived == d else 1.0 - o.confidence)
+        pair by pair, and a rule may move one against another's direction, so a chain can close:
+        in Reuters + spun_dev a wire's story, its re-issue and a farm's spun copy of the re-issue,
+        the story read as contained in the longer copy. The loop's original keeps no source: its
+        earliest dated text, else the one that reads as the others' source (_family_root, the
+        round robin of source preferences). Among copies of one article, which link's direction
+        is the weakest says little (a copy and its article may read either way at 0.5), while
+        the article holds what each copy kept. A text linked as a duplicate is not asked: its
+        text is its source's, so its link is right whichever way it points, and beside its
+        source the round robin is a coin toss (scraper probe: an article and its copy with the
+        first paragraph in capitals)."""
+        def original(cycle: list[int]) -> int:
+            asked = [x for x in cycle if self.pairs[parent[x]].decision.relation != "duplicate"] or cycle
+            dated = [x for x in asked if self.docs[x].published_at is not None]
+            if dated:
+                return min(dated, key=lambda x: (self.docs[x].published_at, x))
+            return self._family_root(sorted(asked))
 
-        for d in cycle_breaks({d: other_end(key, d) for d, key in parent.items()}, strength):
+        for d in cycle_breaks({d: other_end(key, d) for d, key in parent.items()}, original):
             del parent[d]
             self._why.pop(d, None)
 

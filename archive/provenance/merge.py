@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from .cycles import cycle_breaks, link_strength
+from .cycles import cycle_breaks, least_sure, link_strength
 from .model import DERIVATIONS, Link
 
 TAKEN_OVER = "another document, added later, is a closer source of this text"
@@ -74,8 +74,10 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
     # text takes an old one's place as a source while another old text still derives from it).
     merged = [replace(l, relation="related") if k in demoted else l for k, l in enumerate(kept)] + taken_links
     sources = {l.derived_id: k for k, l in enumerate(merged) if l.relation in DERIVATIONS}
+    # (The texts are not at hand here: the loop's least sure link goes.)
     for d in cycle_breaks({d: merged[k].source_id for d, k in sources.items()},
-                          lambda d: link_strength(merged[sources[d]].relation, merged[sources[d]].direction_confidence)):
+                          least_sure(lambda d: link_strength(merged[sources[d]].relation,
+                                                             merged[sources[d]].direction_confidence))):
         k = sources[d]
         if k < len(kept):
             demoted[k] = LOOP_BROKEN
