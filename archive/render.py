@@ -40,7 +40,7 @@ def _provenance_lines(doc_id: int, provenance: dict[str, Any]) -> list[str]:
     if provenance.get("derived"):
         lines.append(f"{'reused by':>13}: {provenance['derived']} document(s)")
     if provenance.get("related"):
-        lines.append(f"{'same story':>13}: {provenance['related']} report(s) written apart")
+        lines.append(f"{'same story':>13}: {provenance['related']} related text(s), not copies of one another")
     if provenance.get("flags"):
         lines.append(f"{'flagged':>13}: {', '.join(provenance['flags'])}")
     if provenance.get("credits"):

@@ -1,4 +1,4 @@
-"""Terminal rendering that a person sees: the ingest progress bar."""
+"""Terminal rendering that a person sees: the ingest progress bar, document names, what `show` says of provenance."""
 
 from __future__ import annotations
 
@@ -153,3 +153,14 @@ def test_the_graph_names_an_untitled_document_whole_and_cuts_a_long_title() -> N
     dot = family_dot(SimpleNamespace(story_id=1, focus=1, documents=docs, links=[]))
     assert f"1: {document_name(None, opening)}\\n" in dot and document_name(None, opening).endswith("…”")
     assert f"2: {'T' * NAME_CHARS}\\n" in dot
+
+
+def test_show_says_what_provenance_found_in_a_line_each() -> None:
+    from archive.render import _provenance_lines
+
+    lines = _provenance_lines(7, {"sources": [{"id": 3, "relation": "spun", "score": 0.95, "direction_confidence": 1.0}],
+                                  "derived": 2, "related": 1, "flags": ["spun"], "credits": ["CNBC"]})
+    assert lines == [" derived from: [3] spun 0.95 (direction 1.00)", "    reused by: 2 document(s)",
+                     "   same story: 1 related text(s), not copies of one another", "      flagged: spun",
+                     "      credits: CNBC", "               (archive provenance 7 --evidence)"]
+    assert _provenance_lines(7, {"sources": [], "derived": 0, "related": 0, "flags": [], "credits": []}) == []
