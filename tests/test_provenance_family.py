@@ -1086,7 +1086,7 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
     from archive.provenance.pairs import Oriented, PairRecord
 
     def parents(outlets: tuple[str | None, str | None], report_after_follow_up: bool = False,
-                aligned: bool = True) -> dict:
+                aligned: bool = True, sibling: bool = True) -> dict:
         index, _ = _chain_fixture()
         index.pairs[(1, 2)] = PairRecord(index.pairs[(1, 2)].features, Decision("spun", 0.5, ()))
         index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision("related", 0.5, ()))
@@ -1100,13 +1100,17 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
             day = datetime(1987, 3, 2, tzinfo=timezone.utc)
             index.docs[1] = replace(index.docs[1], published_at=day + timedelta(days=2))
             index.docs[3] = replace(index.docs[3], published_at=day)
-        index._is_sibling = lambda d, p, q: (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
+        index._is_sibling = lambda d, p, q: sibling and (d, p, q) == (3, 2, 1)  # type: ignore[method-assign]
         return index._choose_parents({(1, 2): Oriented(1, 2, 0.8, (), ()), (2, 3): Oriented(2, 3, 0.8, (), ())})
 
     assert parents(("wire", "farm"))[3] == (1, 3)  # other outlets: a second rewrite of 1
     follow_up = parents(("wire", "wire"))
     assert 3 not in follow_up and follow_up[2] == (1, 2)
     assert 3 not in parents((None, None), report_after_follow_up=True)  # 1 came later: no source of 3
+    # Holding some of the copy's own edits does not make the follow-up a rewrite of the copy:
+    # the outlet had its report itself. From another outlet, such a text may be.
+    assert 3 not in parents(("wire", "wire"), sibling=False)
+    assert parents(("wire", "farm"), sibling=False)[3] == (2, 3)
     # Never aligned (1 was not among 3's candidates): aligned to ask, the pair is the outlet's
     # follow-up all the same.
     assert 3 not in parents(("wire", "wire"), aligned=False)

@@ -97,10 +97,20 @@ class FamilyRules:
                 if p not in parent:
                     continue
                 q = other_end(parent[p], p)
-                if q == d or not self._is_sibling(d, p, q):
+                if q == d:
                     continue
                 dq = (min(d, q), max(d, q))
                 rewrite_of_p = self.pairs[parent[d]].decision.relation == "rewrite"
+                if (rewrite_of_p and self.pairs[parent[p]].decision.relation in COPY_RELATIONS
+                        and self._same_outlet(d, q) and self._related_on_its_own(d, q)):
+                    # p is another site's copy of q, and q is d's own outlet's report of the
+                    # story: the outlet had q itself, so d is its follow-up (related), whatever
+                    # edits of p's it happens to share, and no rewrite of the copy.
+                    del parent[d]
+                    changed = True
+                    continue
+                if not self._is_sibling(d, p, q):
+                    continue
                 if q in options.get(d, {}):
                     # The common source itself, unless another version of it (an identical
                     # re-issue) explains d better.
