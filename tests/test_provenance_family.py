@@ -1111,9 +1111,10 @@ def test_a_follow_up_is_neither_promoted_to_its_own_outlets_report_nor_left_with
     # the outlet had its report itself. From another outlet, such a text may be.
     assert 3 not in parents(("wire", "wire"), sibling=False)
     assert parents(("wire", "farm"), sibling=False)[3] == (2, 3)
-    # Never aligned (1 was not among 3's candidates): aligned to ask, the pair is the outlet's
-    # follow-up all the same.
+    # Never aligned (1 was not among 3's candidates): within one outlet the copy is no source of
+    # 3 all the same; a report published later is aligned to ask whether it relates to 3.
     assert 3 not in parents(("wire", "wire"), aligned=False)
+    assert 3 not in parents((None, None), report_after_follow_up=True, aligned=False)
 
 
 def test_a_rewrite_of_a_copy_that_is_no_relation_of_the_copys_source_has_no_source() -> None:

@@ -102,10 +102,11 @@ class FamilyRules:
                 dq = (min(d, q), max(d, q))
                 rewrite_of_p = self.pairs[parent[d]].decision.relation == "rewrite"
                 if (rewrite_of_p and self.pairs[parent[p]].decision.relation in COPY_RELATIONS
-                        and self._same_outlet(d, q) and self._related_on_its_own(d, q)):
-                    # p is another site's copy of q, and q is d's own outlet's report of the
-                    # story: the outlet had q itself, so d is its follow-up (related), whatever
-                    # edits of p's it happens to share, and no rewrite of the copy.
+                        and self._same_outlet(d, q)):
+                    # p is another site's copy of q, and q is d's own outlet's text: the outlet
+                    # had q itself, so what d shares with p is q's (a follow-up of it, or the
+                    # same template for another story), whatever edits of p's it happens to
+                    # share; d is no rewrite of the copy.
                     del parent[d]
                     changed = True
                     continue
