@@ -72,8 +72,8 @@ def merge_links(stored: list[Link], fresh: list[Link], new: set[int], scope: set
         kept.append(link)
     # Each side was free of loops, but a fresh link may close one through stored links (the new
     # text takes an old one's place as a source while another old text still derives from it).
-    merged = [replace(l, relation="related") if k in demoted else l for k, l in enumerate(kept)] + taken_links
-    sources = {l.derived_id: k for k, l in enumerate(merged) if l.relation in DERIVATIONS}
+    merged = kept + taken_links
+    sources = {l.derived_id: k for k, l in enumerate(merged) if l.relation in DERIVATIONS and k not in demoted}
     # (The texts are not at hand here: the loop's least sure link goes.)
     for d in cycle_breaks({d: merged[k].source_id for d, k in sources.items()},
                           least_sure(lambda d: link_strength(merged[sources[d]].relation,
