@@ -18,6 +18,7 @@ one copy. Deterministic.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -111,9 +112,46 @@ def share_bars(text: str) -> str:
             "\nRelated Posts\nYou May Also Like\nLeave a Reply Cancel reply")
 
 
+def _headline(text: str) -> str:
+    """A headline-sized line from another article: its opening up to the first sentence end
+    after six words, at most 14 words."""
+    words = text.split()[:14]
+    end = next((k for k, w in enumerate(words) if k >= 5 and w[-1] in ".!?"), len(words) - 1)
+    return " ".join(words[: end + 1]).rstrip(".")
+
+
+_OTHER_LEADS: list[str] = []
+
+
+def related_links(text: str) -> str:
+    """A content farm's links to its other posts inside the text (``with_related_links``), with
+    the headlines of the corpus's other articles: their names and topic words are foreign to
+    this story."""
+    if not _OTHER_LEADS:
+        _OTHER_LEADS.extend(_headline(r["text"]) for r in _load(DATA / "llmfake" / "sources.jsonl.gz"))
+    return with_related_links(text, _OTHER_LEADS)
+
+
+def with_related_links(text: str, headlines: list[str], every: int = 120) -> str:
+    """``text`` with a paragraph "Also read: ..." or "Related: ..." after about every ``every``
+    words, at a sentence end, each with one of ``headlines`` (picked by the text's hash, so the
+    same text always gets the same ones)."""
+    pick = int(hashlib.sha1(text.encode()).hexdigest(), 16)
+    out: list[str] = []
+    words = inserted = 0
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        out.append(sentence)
+        words += len(sentence.split())
+        if words >= every:
+            headline = headlines[(pick + 97 * inserted) % len(headlines)]
+            out.append(("\n\nAlso read: " if inserted % 2 == 0 else "\n\nRelated: ") + headline + "\n\n")
+            words, inserted = 0, inserted + 1
+    return " ".join(out)
+
+
 TRANSFORMS: dict[str, Callable[[str], str]] = {f.__name__: f for f in (
     ascii_punctuation, curly_quotes, hard_wrapped, one_paragraph, print_hyphenation, upper_first_paragraph,
-    character_references, hidden_joiners, lookalike_letters, share_bars)}
+    character_references, hidden_joiners, lookalike_letters, share_bars, related_links)}
 COPY_ID = 200_000
 BACKGROUND_OFFSET = 10_000
 

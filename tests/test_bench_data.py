@@ -149,3 +149,23 @@ def test_the_scraper_probe_links_each_retyped_copy_to_its_article(tmp_path: Path
     for name in ("ascii_punctuation", "character_references"):
         assert report[name]["recall"] == 1.0 and report[name]["precision"] == 1.0
         assert set(report[name]["relations"]) <= {"duplicate", "near_copy"}
+
+
+def test_the_scraper_probe_puts_links_to_other_posts_at_sentence_ends() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        from scraper_probe import with_related_links
+    finally:
+        sys.path.remove(str(BENCH))
+    sentences = [f"Sentence {k} of the report says something new about the harbour." for k in range(40)]
+    text = " ".join(sentences)
+    headlines = ["Mayor opens the new bridge", "Storm closes three schools", "Court fines the port operator"]
+    out = with_related_links(text, headlines, every=100)
+    lines = [line for line in out.split("\n") if line.strip()]
+    inserted = [line for line in lines if line.startswith(("Also read: ", "Related: "))]
+    # 400 words: a link after every 100, each after a whole sentence, alternating in wording.
+    assert len(inserted) == 4
+    assert [line.split(": ")[0] for line in inserted] == ["Also read", "Related", "Also read", "Related"]
+    assert all(line.split(": ", 1)[1] in headlines for line in inserted)
+    assert " ".join(line.strip() for line in lines if line not in inserted).split() == text.split()
+    assert with_related_links(text, headlines, every=100) == out
