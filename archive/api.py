@@ -80,8 +80,11 @@ class Archive:
         progress: ProgressCallback | None = None,
         background: bool = True,
         provenance: bool = True,
+        default_source: str | None = None,
     ) -> IngestSummary:
-        """Ingest files, folders or stdin (``-``); then update the index and provenance."""
+        """Ingest files, folders or stdin (``-``); then update the index and provenance.
+        ``default_source``: the publisher of the records that name none (a folder of one outlet's
+        articles), for the documents this ingest adds or changes."""
         from archive import indexsync, provenance_store
         from archive.ingest.pipeline import run_ingest
         from archive.search.index import SearchIndex
@@ -94,7 +97,7 @@ class Archive:
             with indexsync.IndexFeeder(engine, index) as feeder:
                 summary = run_ingest(
                     engine, paths, stdin=stdin, progress=progress, background=background,
-                    after_batch=feeder.feed,
+                    after_batch=feeder.feed, default_source=default_source,
                 )
                 committing = time.perf_counter()
             summary.add_time("commit", time.perf_counter() - committing)

@@ -66,15 +66,33 @@ def cli(ctx: click.Context, home: str | None, wait: float) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
+def _source_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--source's value, stripped; an empty name is refused rather than stored."""
+    if value is None:
+        return None
+    name = " ".join(value.split())
+    if not name:
+        raise click.BadParameter("needs a publisher's name, e.g. --source Reuters")
+    return name
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no per-file messages.")
+@click.option("--source", "default_source", metavar="NAME", callback=_source_name,
+              help="Publisher of the records that name none (a folder of one outlet's articles); "
+                   "records that name one keep theirs.")
 @click.pass_obj
-def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
+def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source: str | None) -> None:
     """Ingest files and folders (recursively); '-' reads standard input.
 
     Formats: .txt, .html/.htm, .json/.jsonl (one article per object), .warc, and .gz of each.
     Re-ingesting unchanged content adds nothing; changed content updates its document.
+
+    Name the publisher with --source when the files do not: provenance never makes one text of an
+    outlet the source of another (a newsroom's rewordings of its own story are its follow-ups and
+    corrections), so without it a wire's follow-ups can read as rewrites of one another. It
+    applies to the documents this ingest adds or changes.
     """
     from archive.render import ProgressLine
 
@@ -84,7 +102,7 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool) -> None:
 
         progress.total_files = sum(1 for item in iter_input_files(list(paths)) if isinstance(item, tuple))
     stdin = sys.stdin.buffer if "-" in paths else None
-    summary = archive.ingest(list(paths), stdin=stdin, progress=progress)
+    summary = archive.ingest(list(paths), stdin=stdin, progress=progress, default_source=default_source)
     progress.done()
     for failure in summary.failures:
         click.echo(f"archive: failed: {failure}", err=True)

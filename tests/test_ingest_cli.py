@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.api import Archive
 from conftest import SEEDS
 
 CRUFT_LINES = ("Written by 1:31 pm", "(Visited 1 times", "Cezaro De Luca | Europa Press")
@@ -205,3 +206,41 @@ def test_a_copy_damaged_in_its_characters_is_stored_repaired_and_linked_as_a_dup
     assert mark not in texts["damaged.txt"]
     assert db_rows(home, "SELECT relation FROM provenance") == [("duplicate",)]
     assert db_rows(home, "SELECT flag FROM document_flags WHERE flag = 'spun'") == []
+
+
+def test_source_names_the_publisher_of_records_that_name_none(run_cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "planet"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Storm hits coast\n\nA storm hit the coast on Monday, officials said.\n")
+    (folder / "b.jsonl").write_text(json.dumps(
+        {"id": "wire-1", "title": "Markets rally", "text": "Shares rose sharply on Tuesday.", "source": "Wire Co"}) + "\n")
+    result = run_cli("ingest", "--source", "  Daily   Planet ", str(folder))
+    assert result.exit_code == 0, result.output
+    assert db_rows(home, "SELECT external_id, source FROM documents ORDER BY external_id") == [
+        ("a.txt", "Daily Planet"), ("wire-1", "Wire Co")]
+    # Standard input is read in this process, not by the reader process: the same rule.
+    piped = run_cli("ingest", "--source", "Daily Planet", "-", input="Late edition\n\nThe storm moved north overnight.\n")
+    assert piped.exit_code == 0, piped.output
+    assert db_rows(home, "SELECT source FROM documents WHERE external_id NOT IN ('a.txt', 'wire-1')") == [("Daily Planet",)]
+    assert [line for line in run_cli("show", "a.txt").output.splitlines() if "source:" in line] == [
+        "       source: Daily Planet"]
+
+
+def test_source_of_one_outlet_makes_no_copy_claims_between_its_texts(run_cli, home: Path, tmp_path: Path) -> None:
+    # 001 is an AI rewrite of 000: linked across outlets (or when none is known), while one
+    # outlet's two texts are its own rewording, never one copied from the other.
+    assert run_cli("ingest", str(SEEDS)).exit_code == 0
+    assert db_rows(home, "SELECT relation FROM provenance") == [("rewrite",)]
+    one_outlet = tmp_path / "one-outlet"
+    with Archive(one_outlet) as archive:  # (the library's way to the same option)
+        summary = archive.ingest([str(SEEDS)], default_source="One Site", background=False)
+    assert summary.added == 2
+    assert db_rows(one_outlet, "SELECT relation FROM provenance WHERE relation != 'related'") == []
+    assert db_rows(one_outlet, "SELECT DISTINCT source FROM documents") == [("One Site",)]
+
+
+def test_an_empty_source_name_is_refused(run_cli, home: Path) -> None:
+    result = run_cli("ingest", "--source", "  ", str(SEEDS))
+    assert result.exit_code == 2
+    assert "needs a publisher's name" in result.output
+    assert not (home / "archive.db").exists() or db_rows(home, "SELECT count(*) FROM documents") == [(0,)]

@@ -14,7 +14,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.ingest.readers import ReadLimits, iter_input_files, iter_records, parse_date
-from archive.ingest.records import RawRecord, RecordFailure
+from archive.ingest.records import RawRecord, RecordFailure, with_default_source
 from archive.ingest.textdetect import sniff_format
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -443,3 +443,14 @@ def test_only_html_and_warc_input_import_their_parsers(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == expected, name
+
+
+def test_a_default_source_fills_only_records_that_name_none() -> None:
+    unnamed = RawRecord(origin="a.txt", external_id="a.txt", text="Storm hits the coast.", fmt="txt")
+    named = RawRecord(origin="b.json", external_id="b", text="Shares rose.", fmt="json", source="Wire Co")
+    failure = RecordFailure("c.json", "not JSON")
+    assert with_default_source(unnamed, "Daily Planet").source == "Daily Planet"
+    assert with_default_source(named, "Daily Planet").source == "Wire Co"
+    assert with_default_source(failure, "Daily Planet") is failure
+    assert with_default_source(unnamed, None) is unnamed
+    assert unnamed.source is None  # a copy, not changed in place

@@ -60,11 +60,11 @@ AfterBatch = Callable[[list[tuple[int, PreparedDoc, bool]]], None]
 
 
 def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool,
-                stored: StoredLookup = nothing_stored) -> Iterable[Batch]:
+                stored: StoredLookup = nothing_stored, default_source: str | None = None) -> Iterable[Batch]:
     # stdin belongs to this process, so it is read here; files are read by a child process.
     if background and "-" not in paths:
-        return prepare_in_background(paths, stored)
-    return prepared_batches(paths, stdin=stdin, stored=stored)
+        return prepare_in_background(paths, stored, default_source)
+    return prepared_batches(paths, stdin=stdin, stored=stored, default_source=default_source)
 
 
 def stored_texts(engine: Engine) -> StoredTexts | None:
@@ -81,8 +81,10 @@ def run_ingest(
     after_batch: AfterBatch | None = None,
     progress: ProgressCallback | None = None,
     background: bool = True,
+    default_source: str | None = None,
 ) -> IngestSummary:
-    """Ingest ``paths``; ``after_batch`` gets what each committed batch added or changed."""
+    """Ingest ``paths``; ``after_batch`` gets what each committed batch added or changed;
+    ``default_source`` is the publisher of the records that name none."""
     with engine.begin() as conn:
         run_id = conn.execute(
             insert(runs).returning(runs.c.id),
@@ -92,7 +94,7 @@ def run_ingest(
     status = "aborted"
     stored = stored_texts(engine)
     try:
-        batches = iter(batches_for(paths, stdin, background, stored or nothing_stored))
+        batches = iter(batches_for(paths, stdin, background, stored or nothing_stored, default_source))
         while True:
             waiting = time.perf_counter()
             batch = next(batches, None)

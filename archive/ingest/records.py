@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,3 +44,11 @@ class RecordFailure:
     def __str__(self) -> str:
         where = f"{self.origin} [{self.record_ref}]" if self.record_ref else self.origin
         return f"{where}: {self.reason}"
+
+
+def with_default_source(item: RawRecord | RecordFailure, source: str | None) -> RawRecord | RecordFailure:
+    """``item`` with ``source`` as its publisher when it names none; a record that names one
+    keeps it, and failures pass through."""
+    if source is None or isinstance(item, RecordFailure) or item.source:
+        return item
+    return replace(item, source=source)
