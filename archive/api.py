@@ -84,7 +84,7 @@ class Archive:
     ) -> IngestSummary:
         """Ingest files, folders or stdin (``-``); then update the index and provenance.
         ``default_source``: the publisher of the records that name none (a folder of one outlet's
-        articles), for the documents this ingest adds or changes."""
+        articles); a document stored without a publisher takes it too."""
         from archive import indexsync, provenance_store
         from archive.ingest.pipeline import run_ingest
         from archive.search.index import SearchIndex

@@ -91,8 +91,8 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
 
     Name the publisher with --source when the files do not: provenance never makes one text of an
     outlet the source of another (a newsroom's rewordings of its own story are its follow-ups and
-    corrections), so without it a wire's follow-ups can read as rewrites of one another. It
-    applies to the documents this ingest adds or changes.
+    corrections), so without it a wire's follow-ups can read as rewrites of one another. A
+    document stored without a publisher takes the one named later.
     """
     from archive.render import ProgressLine
 

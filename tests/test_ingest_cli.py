@@ -244,3 +244,17 @@ def test_an_empty_source_name_is_refused(run_cli, home: Path) -> None:
     assert result.exit_code == 2
     assert "needs a publisher's name" in result.output
     assert not (home / "archive.db").exists() or db_rows(home, "SELECT count(*) FROM documents") == [(0,)]
+
+
+def test_a_publisher_named_later_fills_the_gap_and_relinks(run_cli, home: Path) -> None:
+    assert run_cli("ingest", str(SEEDS)).exit_code == 0
+    assert db_rows(home, "SELECT relation FROM provenance") == [("rewrite",)]
+    again = run_cli("ingest", "--source", "One Site", str(SEEDS))
+    assert "added 0, updated 2, unchanged 0, failed 0" in again.output
+    assert db_rows(home, "SELECT DISTINCT source FROM documents") == [("One Site",)]
+    assert db_rows(home, "SELECT relation FROM provenance WHERE relation != 'related'") == []
+    # A publisher already stored is not replaced by another one named later, as the text is unchanged.
+    third = run_cli("ingest", "--source", "Other Site", str(SEEDS))
+    assert "added 0, updated 0, unchanged 2, failed 0" in third.output
+    assert db_rows(home, "SELECT DISTINCT source FROM documents") == [("One Site",)]
+    assert "One Site" in run_cli("search", "source:\"One Site\"").output

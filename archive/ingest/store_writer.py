@@ -79,9 +79,9 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     # Through the rows, not the reader's covering index: these are the rows this batch may
     # update, and a damaged table page surfaces here rather than after the writes.
     existing = {
-        row.external_id: (row.id, row.content_hash)
+        row.external_id: (row.id, row.content_hash, row.source)
         for row in conn.execute(
-            select(documents.c.id, documents.c.external_id, documents.c.content_hash).where(
+            select(documents.c.id, documents.c.external_id, documents.c.content_hash, documents.c.source).where(
                 documents.c.external_id.in_(list(latest))
             )
         )
@@ -93,7 +93,9 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     for external_id, doc in latest.items():
         if external_id not in existing:
             new_docs.append(doc)
-        elif existing[external_id][1] != doc.content_hash:
+        elif existing[external_id][1] != doc.content_hash or (existing[external_id][2] is None and doc.record.source):
+            # (A publisher named now for a text stored without one, e.g. by ingest --source,
+            # fills the gap: provenance reads it.)
             changed.append((existing[external_id][0], doc))
         else:
             outcome.unchanged += 1
