@@ -90,6 +90,33 @@ def test_json_object_with_aliased_fields(tmp_path: Path) -> None:
     assert record.unknown_fields == ["section", "wordcount"]
 
 
+def test_json_field_names_match_whatever_their_case_and_separators(tmp_path: Path) -> None:
+    # NewsAPI's articles, a JSON Feed and a schema.org NewsArticle: each spells the fields its way.
+    (tmp_path / "newsapi.json").write_text(json.dumps({"status": "ok", "articles": [{
+        "source": {"id": "reuters", "name": "Reuters"}, "author": "Jane Doe", "title": "Storm hits the coast",
+        "url": "https://www.reuters.com/a", "urlToImage": "https://x/y.jpg", "publishedAt": "2024-01-01T10:00:00Z",
+        "content": ARTICLE}]}))
+    (tmp_path / "feed.json").write_text(json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [
+        {"id": "f-1", "title": "Bridge opens", "content_html": "<p>The new bridge opened on <b>Friday</b>.</p>",
+         "date_published": "2024-05-03T09:00:00+02:00", "authors": [{"name": "Ann Lee"}]},
+        {"id": "f-2", "Content_Text": ARTICLE, "Publication-Date": "2024-05-06", "Byline": "Bo Chan",
+         "Site_Name": "Harbour Times"}]}))
+    (tmp_path / "ld.json").write_text(json.dumps({
+        "@type": "NewsArticle", "headline": "Council passes budget", "articleBody": ARTICLE,
+        "datePublished": "2024-03-05T18:00:00Z", "publisher": {"@type": "Organization", "name": "City Post"}}))
+    newsapi, first, second, ld = read(tmp_path / "newsapi.json", tmp_path / "feed.json", tmp_path / "ld.json")
+    assert isinstance(newsapi, RawRecord) and isinstance(first, RawRecord)
+    assert isinstance(second, RawRecord) and isinstance(ld, RawRecord)
+    assert (newsapi.source, newsapi.published_at) == ("Reuters", datetime(2024, 1, 1, 10, tzinfo=UTC))
+    assert newsapi.unknown_fields == ["urlToImage"]
+    assert (first.text, first.author, first.published_at) == (
+        "The new bridge opened on Friday.", "Ann Lee", datetime(2024, 5, 3, 7, tzinfo=UTC))
+    assert (second.text, second.author, second.source) == (ARTICLE, "Bo Chan", "Harbour Times")
+    assert second.published_at == datetime(2024, 5, 6, tzinfo=UTC) and second.unknown_fields == []
+    assert (ld.title, ld.text, ld.source) == ("Council passes budget", ARTICLE, "City Post")
+    assert ld.published_at == datetime(2024, 3, 5, 18, tzinfo=UTC)
+
+
 def test_json_list_and_container_shapes(tmp_path: Path) -> None:
     (tmp_path / "list.json").write_text(json.dumps([{"text": ARTICLE}, {"text": ARTICLE, "_id": 42}]))
     (tmp_path / "wrapped.json").write_text(json.dumps({"count": 1, "articles": [{"content": ARTICLE, "guid": "g-1"}]}))

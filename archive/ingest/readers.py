@@ -40,18 +40,29 @@ _EXTENSIONS = {
 _SNIFF_BYTES = 64 * 1024
 
 # JSON field names we understand, by the RawRecord field they fill; the first one present wins.
+# Names match whatever their case, underscores and hyphens (_folded): the exports of news APIs,
+# scrapers and feeds spell one field many ways (NewsAPI's "publishedAt", JSON Feed's
+# "date_published" and "content_text", schema.org's "datePublished" and "articleBody").
 _TITLE_KEYS = ("title", "headline")
-_TEXT_KEYS = ("text", "body", "maintext", "content", "article")
-_DATE_KEYS = ("published", "date", "date_publish", "published_at", "pubdate")
+_TEXT_KEYS = ("text", "body", "maintext", "content", "article", "article_body", "content_text", "content_html",
+              "full_text")
+_DATE_KEYS = ("published", "date", "date_publish", "published_at", "pubdate", "date_published", "publish_date",
+              "publication_date")
 _URL_KEYS = ("url", "link")
-_SOURCE_KEYS = ("source", "source_domain", "site", "publisher")
-_AUTHOR_KEYS = ("author", "authors")
+_SOURCE_KEYS = ("source", "source_domain", "site", "publisher", "site_name", "outlet", "publication", "source_name")
+_AUTHOR_KEYS = ("author", "authors", "byline")
 _ID_KEYS = ("id", "_id", "guid")
 _LANGUAGE_KEYS = ("language", "lang")
-_KNOWN_KEYS = frozenset(
-    _TITLE_KEYS + _TEXT_KEYS + _DATE_KEYS + _URL_KEYS + _SOURCE_KEYS + _AUTHOR_KEYS + _ID_KEYS
-    + _LANGUAGE_KEYS
-)
+
+
+def _folded(key: str) -> str:
+    """A field name as compared: without case, underscores or hyphens (publishedAt = published_at)."""
+    return key.lower().replace("_", "").replace("-", "")
+
+
+_KNOWN_KEYS = frozenset(_folded(key) for key in
+    _TITLE_KEYS + _TEXT_KEYS + _DATE_KEYS + _URL_KEYS + _SOURCE_KEYS + _AUTHOR_KEYS + _ID_KEYS + _LANGUAGE_KEYS)
+_TEXT_FOLDED = frozenset(_folded(key) for key in _TEXT_KEYS)
 # An object without text that holds its articles under one of these keys is a container.
 _LIST_KEYS = ("articles", "items", "data", "records", "results", "documents", "docs", "entries", "posts", "stories")
 
@@ -364,7 +375,7 @@ def _json_items(document: Any) -> list[Any] | None:
     """The list of articles a JSON document holds, or None when it is (at most) one article."""
     if isinstance(document, list):
         return document
-    if isinstance(document, dict) and not any(key in document for key in _TEXT_KEYS):
+    if isinstance(document, dict) and not any(_folded(key) in _TEXT_FOLDED for key in document):
         for key in _LIST_KEYS:
             if isinstance(document.get(key), list):
                 return document[key]
@@ -382,7 +393,10 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
     if not isinstance(value, dict):
         return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
     fields = {key: value[key] for key in value}
-    used = {group: _pop_first(fields, keys) for group, keys in (
+    names: dict[str, str] = {}  # folded name -> the record's own spelling (the first, if several)
+    for key in fields:
+        names.setdefault(_folded(key), key)
+    used = {group: _pop_first(fields, names, keys) for group, keys in (
         ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
         ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS),
     )}
@@ -407,15 +421,18 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
         title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]),
         source=_as_name(used["source"]),
         url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
-        record_ref=ref, extra=extra, unknown_fields=[key for key in fields if key not in _KNOWN_KEYS],
+        record_ref=ref, extra=extra, unknown_fields=[key for key in fields if _folded(key) not in _KNOWN_KEYS],
     )
 
 
-def _pop_first(fields: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for key in keys:
+def _pop_first(fields: dict[str, Any], names: dict[str, str], keys: tuple[str, ...]) -> Any:
+    """The value of the first of ``keys`` the record holds (``names``: its spellings by folded
+    name), taken out of ``fields``."""
+    present = [names[folded] for folded in map(_folded, keys) if folded in names and names[folded] in fields]
+    for key in present:
         if fields.get(key) not in (None, "", []):
             return fields.pop(key)
-    for key in keys:  # present but empty: understood, so not reported as unknown
+    for key in present:  # present but empty: understood, so not reported as unknown
         fields.pop(key, None)
     return None
 
