@@ -449,3 +449,14 @@ def test_normalize_record_does_not_change_its_input() -> None:
     before = (raw.text, dict(raw.extra))
     normalize_record(raw)
     assert (raw.text, raw.extra) == before
+
+
+def test_a_news_apis_truncation_mark_is_cruft() -> None:
+    raw = RawRecord(origin="a.json", external_id="a", fmt="json", title="Storm hits the coast",
+                    text="A storm hit the coast on Monday, officials said, cutting power to thousands of homes… [+2,345 chars]")
+    record = normalize_record(raw)
+    assert record.text == "A storm hit the coast on Monday, officials said, cutting power to thousands of homes…"
+    assert record.extra["removed_cruft"] == [{"kind": "truncation_mark", "text": "[+2,345 chars]"}]
+    # Only at the very end, and never the whole text.
+    for text in ("The filter says [+12 chars] in the middle of this sentence.", "[+12 chars]"):
+        assert normalize_record(RawRecord(origin="b", external_id="b", fmt="json", text=text)).text == text

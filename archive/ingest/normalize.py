@@ -61,6 +61,9 @@ _LETTER_RUN = re.compile(r"\w+")
 _MOJIBAKE_ROUNDS = 4  # (real text needs one; contrived strings can reveal new pairs a few times)
 _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# A news API's mark where it cut the text it serves ("... [+2345 chars]", NewsAPI's): not the
+# article's words, and a copy of the full article must not differ from it by these.
+_TRUNCATION_MARK = re.compile(r"\s*\[\+\d[\d,]* chars\]\s*$")
 # Whitespace inside a line other than the plain space (tabs, no-break and other Unicode spaces).
 _OTHER_SPACE = re.compile(r"[^\S\n ]")
 
@@ -292,6 +295,10 @@ def normalize_record(raw: RawRecord, *, detect_language: bool = True) -> RawReco
     body = normalize_text("\n".join(kept)) or text
     extra = dict(raw.extra)
     cruft = [{"kind": kind, "text": line} for line, kind in zip(lines, kinds) if kind is not None]
+    marked = _TRUNCATION_MARK.search(body)
+    if marked and marked.start() > 0:
+        cruft.append({"kind": "truncation_mark", "text": marked.group().strip()})
+        body = body[:marked.start()]
     if cruft:
         extra["removed_cruft"] = cruft
         extra.update((key, value) for key, value in _cruft_metadata(cruft).items() if key not in extra)
