@@ -26,6 +26,7 @@ from archive.provenance import (
     fingerprint,
 )
 from archive.provenance import engine
+from archive.provenance.outlets import outlet_key
 from archive.provenance.telltales import read_telltales
 
 FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
@@ -257,6 +258,27 @@ def test_same_outlet_edits_are_reissues_not_spinning() -> None:
     link = _derivations(build(docs))[(2, 1)]
     assert link.relation == "near_copy"
     assert any("same outlet" in reason for reason in link.evidence["reasons"])
+
+
+def test_one_outlet_spelt_two_ways_is_one_outlet() -> None:
+    # A site name and the host name a page without one is stored under.
+    story = (FIXTURES / "story.txt").read_text(encoding="utf-8")
+    spun = (FIXTURES / "spun.txt").read_text(encoding="utf-8")
+    def relation(source: str, copy_source: str) -> str:
+        docs = [DocInput(1, story, None, T0, source), DocInput(2, spun, None, T0 + timedelta(hours=1), copy_source)]
+        return _derivations(build(docs))[(2, 1)].relation
+    assert relation("Reuters", "www.reuters.com") == relation("Reuters", "Reuters") == "near_copy"
+    assert relation("Reuters", "www.finance-daily.co.uk") == "spun"
+
+
+def test_outlet_keys_fold_spellings_of_one_outlet_only() -> None:
+    assert outlet_key("www.Reuters.com") == outlet_key("reuters.com") == outlet_key(" REUTERS ") == "reuters"
+    assert outlet_key("www.bbc.co.uk") == outlet_key("m.bbc.co.uk") == "bbc"
+    assert outlet_key("Daily-Planet") == outlet_key("daily planet") == "dailyplanet"
+    # Not hosts: a model's name with a version; one platform's blogs stay apart; nothing named.
+    assert outlet_key("vicuna-v1.3_13b") != outlet_key("vicuna-v1.3_7b")
+    assert outlet_key("ann.blogspot.com") != outlet_key("bo.blogspot.com")
+    assert outlet_key(None) is None and outlet_key("  ") is None and outlet_key("---") is None
 
 
 def test_a_copy_with_the_same_words_is_not_oriented_by_its_layout() -> None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from .classify import PairFeatures, word_for_word
 from .features import STOP, Tokens
+from .outlets import outlet_key
 
 DATE_WEIGHT = 3.0            # earlier date: p ~ 0.95
 MIN_DATE_GAP_SECONDS = 60.0  # re-issues in the same minute say nothing about order
@@ -237,9 +238,10 @@ def direction(
         signals.append(_vote("ai_style", style,
                              f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}; "
                              f"LLM-favoured words per 100 words: {da.llm_words:.1f} vs {db.llm_words:.1f}"))
-    if db.source and db.source.lower() in {o.lower() for o in da.cited_outlets}:
+    # (Compared as outlets: a text crediting "Reuters" credits the page stored as "www.reuters.com".)
+    if db.source and outlet_key(db.source) in {outlet_key(o) for o in da.cited_outlets}:
         signals.append(_vote("attribution", -ATTRIBUTION_WEIGHT, f"text credits {db.source}"))
-    if da.source and da.source.lower() in {o.lower() for o in db.cited_outlets}:
+    if da.source and outlet_key(da.source) in {outlet_key(o) for o in db.cited_outlets}:
         signals.append(_vote("attribution", ATTRIBUTION_WEIGHT, f"text credits {da.source}"))
     # Rewrites and summaries drop details (names, numbers) and rarely add checkable ones, so
     # the text whose details are mostly found in the other is the derived one. Not for aligned

@@ -59,8 +59,9 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      OUTLET_REISSUE_MAX_DAYS, REISSUE_TITLE, ROOT_AI_WEIGHT, ROOT_BURST_WEIGHT, ROOT_LLM_WORD_WEIGHT,
                      ROOT_MIN_CONTAINMENT, ROOT_MIN_NAMES, ROOT_MIN_PREFERENCE, ROOT_NAME_WEIGHT, SIBLING_AI_DENSITY,
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
+from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-45"
+METHOD_VERSION = "2026.12-46"
 
 # How a rewrite's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -416,7 +417,7 @@ class ProvenanceIndex(FamilyRules):
     def _add(self, doc: DocInput, tokens: Tokens, analysis: "_DocAnalysis") -> None:
         self.docs[doc.id] = doc
         # Compared for every candidate pair: normalised once.
-        self.outlet[doc.id] = doc.source.strip().lower() if doc.source and doc.source.strip() else None
+        self.outlet[doc.id] = outlet_key(doc.source)
         self.tokens[doc.id] = tokens
         self.anchors[doc.id] = analysis.anchors
         self.markers[doc.id] = analysis.markers
