@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import py3langid
-import pytest
 
 from archive.ingest.langid import classify_many
 from archive.ingest.normalize import detect_languages, normalize_record

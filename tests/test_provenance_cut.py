@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from archive.provenance import DERIVATIONS, DocInput, build
-from archive.provenance.classify import different_story
 
 SOURCE = """Dynamic programming is a method for solving problems that show overlapping subproblems and
 optimal substructure, and it takes far less time than naive methods that do not take advantage of

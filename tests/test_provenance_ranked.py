@@ -7,7 +7,6 @@ that computes every cosine again."""
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
 import numpy as np

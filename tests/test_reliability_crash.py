@@ -20,7 +20,6 @@ shift BM25 statistics slightly until segments merge; the set of hits and their c
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
