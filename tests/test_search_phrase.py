@@ -16,9 +16,23 @@ from fixtures.search.corpus import build_corpus, contains_phrase
 TRICKY = "Don't stop: the U.S. state-owned café in Zürich — O’Brien's 1,000 CO_OP İstanbul the the of the end"
 
 
-def test_words_and_spans_follow_the_analyzer() -> None:
-    assert words(TRICKY) == [t.text for t in make_analyzer()(TRICKY)]
-    assert word_spans(TRICKY) == [(t.text, t.startchar, t.endchar) for t in make_analyzer()(TRICKY, chars=True)]
+CJK = "微软总裁在北京会见中国官员，讨论人工智能。iPhone手机 東京タワーは々高い 北 O’Brien's 1,000"
+
+
+@pytest.mark.parametrize("text", [TRICKY, CJK])
+def test_words_and_spans_follow_the_analyzer(text: str) -> None:
+    assert words(text) == [t.text for t in make_analyzer()(text)]
+    assert word_spans(text) == [(t.text, t.startchar, t.endchar) for t in make_analyzer()(text, chars=True)]
+    assert [t.pos for t in make_analyzer()(text, positions=True)] == list(range(len(words(text))))
+
+
+def test_chinese_and_japanese_runs_are_indexed_as_pairs_of_characters() -> None:
+    assert words("人工智能") == ["人工", "工智", "智能"]
+    assert words("iPhone手机 北 O’Brien's") == ["iphone", "手机", "北", "obrien"]
+    assert words("東京タワー") == ["東京", "京タ", "タワ", "ワー"]
+    assert word_spans("在北京") == [("在北", 0, 2), ("北京", 1, 3)]
+    # Korean puts spaces between words: its words stay whole.
+    assert words("서울 시장") == ["서울", "시장"]
 
 
 @pytest.mark.parametrize("boost", [1.0, 2.0])

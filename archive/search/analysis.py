@@ -10,6 +10,11 @@ Tokenisation rule (tests mirror it with their own code, so keep this docstring e
   EnglishPossessiveFilter: a search for ``microsoft`` should find "Microsoft’s").
 * Any other apostrophe (``'`` or ``’``) with a letter or digit on both sides joins them and is
   dropped: ``don't`` is ``dont``, ``O’Brien`` is ``obrien``; any other apostrophe separates words.
+* Chinese and Japanese are written without spaces between words, so a run of their characters
+  (``CJK_CHARACTERS``: kana and Han ideographs) is a word of its own, split into its overlapping
+  pairs of characters: ``人工智能`` is ``人工 工智 智能``, ``iPhone手机`` is ``iphone 手机`` (after
+  Lucene's CJKAnalyzer). A run of one character is that character. A query word of such
+  characters is then the phrase of its pairs.
 * Words are lower-cased with ``str.lower()``.
 * Nothing else: no stop words (phrases such as "one of the" stay exact) and no stemming (a phrase
   query matches only the words as written).
@@ -31,13 +36,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh.analysis import Filter, RegexTokenizer, Token
+from whoosh.analysis import Filter, Token, Tokenizer
 
 # `[^\W_]` is "isalnum" in Python's Unicode regex engine: word characters minus the underscore.
 # An apostrophe joins the letters around it unless it starts a possessive 's, which ends the word
 # (the last group) and is then dropped by `_term`.
 WORD_PATTERN = r"[^\W_]+(?:['’](?![sS](?![^\W_]))[^\W_]+)*(?:['’][sS](?![^\W_]))?"
 _WORD = re.compile(WORD_PATTERN)
+# Hiragana, katakana, CJK ideographs (extension A, unified, compatibility), 々 and 〇. Hangul is
+# not here: Korean puts spaces between its words.
+CJK_CHARACTERS = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAS_CJK = re.compile(f"[{CJK_CHARACTERS}]")
+# With CJK text about: a run of CJK characters (group 1), or a word of the other characters.
+_NOT_CJK = rf"[^\W_{CJK_CHARACTERS}]"
+_WORD_OR_CJK_RUN = re.compile(
+    rf"([{CJK_CHARACTERS}]+)|{_NOT_CJK}+(?:['’](?![sS](?!{_NOT_CJK})){_NOT_CJK}+)*(?:['’][sS](?!{_NOT_CJK}))?")
 _APOSTROPHES = str.maketrans("", "", "'’")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
@@ -66,18 +79,61 @@ class FoldFilter(Filter):
             yield token
 
 
+class WordTokenizer(Tokenizer):
+    """Whoosh's tokenizer for the rule above: the words of ``_raw_spans``, unfolded."""
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        spans = _raw_spans(value) if tokenize else [(value, 0, len(value))]
+        for pos, (word, start, end) in enumerate(spans):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar, token.endchar = start_char + start, start_char + end
+            yield token
+
+
 def make_analyzer() -> Any:
     """A fresh analyzer; the schema pickles it, so it must be built from importable classes.
 
     Indexing and queries use ``words``/``word_spans`` below, the same rule without Whoosh's
     per-token objects (tests check they agree); the analyzer stays for Whoosh's own use.
     """
-    return RegexTokenizer(WORD_PATTERN) | FoldFilter()
+    return WordTokenizer() | FoldFilter()
+
+
+def _raw_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each word of ``text`` as written, with its start and end offsets (CJK runs as pairs)."""
+    if _HAS_CJK.search(text) is None:
+        return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    spans: list[tuple[str, int, int]] = []
+    for m in _WORD_OR_CJK_RUN.finditer(text):
+        start, end = m.span()
+        if m.group(1) is None or end - start == 1:
+            spans.append((m.group(), start, end))
+        else:
+            spans.extend((text[i:i + 2], i, i + 2) for i in range(start, end - 1))
+    return spans
 
 
 def words(text: str) -> list[str]:
     """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
-    return [_term(word) for word in _WORD.findall(text)]
+    if _HAS_CJK.search(text) is None:  # (the common case, at C speed)
+        return [_term(word) for word in _WORD.findall(text)]
+    return [_term(word) for word, _, _ in _raw_spans(text)]
 
 
 def is_common(word: str, common: frozenset[str]) -> bool:
@@ -118,8 +174,9 @@ def phrase_parts(terms: tuple[str, ...], common: frozenset[str]) -> list[tuple[s
 
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
-    """Each index term of ``text`` with its start and end character offsets in ``text``."""
-    return [(_term(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """Each index term of ``text`` with its start and end character offsets in ``text`` (the
+    pairs of a CJK run overlap by a character)."""
+    return [(_term(word), start, end) for word, start, end in _raw_spans(text)]
 
 
 def has_word(text: str) -> bool:
