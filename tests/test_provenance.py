@@ -281,6 +281,24 @@ def test_outlet_keys_fold_spellings_of_one_outlet_only() -> None:
     assert outlet_key(None) is None and outlet_key("  ") is None and outlet_key("---") is None
 
 
+def test_a_spun_chinese_copy_is_found_word_by_word() -> None:
+    # Chinese has no spaces between words: read as runs up to the punctuation, each swapped word
+    # made its whole clause a substitution. zh_spun.txt swaps 13 words of zh_story.txt for
+    # synonyms (表示 -> 称, 因为 -> 由于) and adds a reposting notice; zh_other_port.txt is another
+    # port's report (throughput, routes), written apart.
+    story, spun, other = (FIXTURES / name for name in ("zh_story.txt", "zh_spun.txt", "zh_other_port.txt"))
+    docs = [DocInput(1, story.read_text(encoding="utf-8"), None, T0),
+            DocInput(2, spun.read_text(encoding="utf-8"), None, T0 + timedelta(hours=5)),
+            DocInput(3, other.read_text(encoding="utf-8"), None, T0 + timedelta(hours=1))]
+    links = _derivations(build(docs))
+    assert set(links) == {(2, 1)}
+    link = links[(2, 1)]
+    assert link.relation == "spun"
+    pairs = {tuple(pair) for pair in link.evidence["substitutions"]}
+    assert ("表示", "称") in pairs and ("因为", "由于") in pairs
+    assert all(len(a) <= 4 and len(b) <= 4 for a, b in pairs)  # words, not clauses
+
+
 def test_a_copy_with_the_same_words_is_not_oriented_by_its_layout() -> None:
     # Seed 001 is a model's article with headings; a scraper ran it into one paragraph. The
     # words are the same, so the headings it lost say nothing of which text came first (the

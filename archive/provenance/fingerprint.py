@@ -20,8 +20,9 @@ _MAGIC = b"PVF3"
 # pvf7: a word hyphened to a figure hashes as the figure, features.normalise_form; pvf8: a word
 # with digits in it is no figure, features._base_kind; pvf9: a model's repetition loop, loops.py;
 # pvf10: only a loop in prose, loops.letters_share; pvf11: more of a model's echoes of its request
-# and labels of its reply, style._MODEL_FRAMING).
-FINGERPRINT_VERSION = "pvf11"
+# and labels of its reply, style._MODEL_FRAMING; pvf12: each Chinese or Japanese character is a
+# token, features._TOKEN_RE).
+FINGERPRINT_VERSION = "pvf12"
 
 
 @dataclass(frozen=True)
