@@ -16,7 +16,7 @@ from fixtures.search.corpus import build_corpus, contains_phrase
 TRICKY = "Don't stop: the U.S. state-owned café in Zürich — O’Brien's 1,000 CO_OP İstanbul the the of the end"
 
 
-CJK = "微软总裁在北京会见中国官员，讨论人工智能。iPhone手机 東京タワーは々高い 北 O’Brien's 1,000"
+CJK = "微软总裁在北京会见中国官员，讨论人工智能。iPhone手机 東京タワーは々高い 北 O’Brien's 1,000 ＣＮＮ２０２０ ﬁnal"
 
 
 @pytest.mark.parametrize("text", [TRICKY, CJK])
@@ -33,6 +33,11 @@ def test_chinese_and_japanese_runs_are_indexed_as_pairs_of_characters() -> None:
     assert word_spans("在北京") == [("在北", 0, 2), ("北京", 1, 3)]
     # Korean puts spaces between words: its words stay whole.
     assert words("서울 시장") == ["서울", "시장"]
+
+
+def test_compatibility_forms_are_folded() -> None:
+    assert words("ＣＮＮ报道 ２０２０年 ﬁnal Ｍicrosoft’s") == ["cnn", "报道", "2020", "年", "final", "microsoft"]
+    assert words("Zürich café") == ["zürich", "café"]  # accents stay: NFKC keeps them
 
 
 @pytest.mark.parametrize("boost", [1.0, 2.0])

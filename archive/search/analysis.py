@@ -15,7 +15,9 @@ Tokenisation rule (tests mirror it with their own code, so keep this docstring e
   pairs of characters: ``人工智能`` is ``人工 工智 智能``, ``iPhone手机`` is ``iphone 手机`` (after
   Lucene's CJKAnalyzer). A run of one character is that character. A query word of such
   characters is then the phrase of its pairs.
-* Words are lower-cased with ``str.lower()``.
+* Words are lower-cased with ``str.lower()``, and a word with other than ASCII characters is put
+  in Unicode's NFKC form (then lower-cased again): full-width letters and digits, common in
+  Chinese and Japanese text, are the ASCII ones (``ＣＮＮ`` is ``cnn``), ligatures their letters.
 * Nothing else: no stop words (phrases such as "one of the" stay exact) and no stemming (a phrase
   query matches only the words as written).
 
@@ -33,6 +35,7 @@ kept out of wildcard, fuzzy and spelling expansions. See :func:`phrase_parts`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -56,7 +59,14 @@ _POSSESSIVE = re.compile(r"['’][sS]$")
 
 
 def _term(word: str) -> str:
-    """The index term of one matched word: possessive dropped, lower-cased, apostrophes out."""
+    """The index term of one matched word: possessive dropped, lower-cased, apostrophes out, and
+    compatibility forms folded (NFKC: full-width ``ＣＮＮ２０２０`` is ``cnn2020``, ``ﬁ`` is ``fi``)."""
+    term = _ascii_term(word)
+    return term if term.isascii() else unicodedata.normalize("NFKC", term).lower()
+
+
+def _ascii_term(word: str) -> str:
+    """_term of a word known to be ASCII (nothing to fold)."""
     return _POSSESSIVE.sub("", word).lower().translate(_APOSTROPHES)
 
 # Frequent words of English news text (Reuters-21578 ranks all but "says" and "who" among its top
@@ -131,7 +141,9 @@ def _raw_spans(text: str) -> list[tuple[str, int, int]]:
 
 def words(text: str) -> list[str]:
     """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
-    if _HAS_CJK.search(text) is None:  # (the common case, at C speed)
+    if text.isascii():  # (the common case)
+        return [_ascii_term(word) for word in _WORD.findall(text)]
+    if _HAS_CJK.search(text) is None:
         return [_term(word) for word in _WORD.findall(text)]
     return [_term(word) for word, _, _ in _raw_spans(text)]
 
