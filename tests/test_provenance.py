@@ -273,7 +273,7 @@ def test_one_outlet_spelt_two_ways_is_one_outlet() -> None:
 
 def test_outlet_keys_fold_spellings_of_one_outlet_only() -> None:
     assert outlet_key("www.Reuters.com") == outlet_key("reuters.com") == outlet_key(" REUTERS ") == "reuters"
-    assert outlet_key("www.bbc.co.uk") == outlet_key("m.bbc.co.uk") == "bbc"
+    assert outlet_key("www.bbc.co.uk") == outlet_key("m.bbc.co.uk") == outlet_key("https://www.bbc.co.uk/news/1") == "bbc"
     assert outlet_key("Daily-Planet") == outlet_key("daily planet") == "dailyplanet"
     # Not hosts: a model's name with a version; one platform's blogs stay apart; nothing named.
     assert outlet_key("vicuna-v1.3_13b") != outlet_key("vicuna-v1.3_7b")

@@ -11,6 +11,7 @@ and hosts on one platform ("a.blogspot.com", "b.blogspot.com") stay apart too.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 # A host name: dotted labels, the last one letters only (a top-level domain). "chatgpt_3.5" or
 # "v1.3" are not hosts.
@@ -25,7 +26,7 @@ _NOT_NAME = re.compile(r"[\W_]+")
 def outlet_key(source: str | None) -> str | None:
     """The outlet ``source`` names, as compared; None when it names none.
 
-    >>> outlet_key("www.Reuters.com") == outlet_key("Reuters") == outlet_key(" REUTERS ")
+    >>> outlet_key("www.Reuters.com") == outlet_key("Reuters") == outlet_key("https://www.reuters.com/markets/")
     True
     >>> outlet_key("bbc.co.uk"), outlet_key("BBC News"), outlet_key("The New Republic")
     ('bbc', 'bbcnews', 'thenewrepublic')
@@ -33,6 +34,8 @@ def outlet_key(source: str | None) -> str | None:
     if source is None:
         return None
     name = source.strip().lower()
+    if name.startswith(("http://", "https://")):
+        name = urlsplit(name).hostname or name  # a publisher field holding a link names its site
     if _HOST.fullmatch(name):
         labels = name.split(".")[:-1]  # without the top-level domain
         if len(labels) > 1 and labels[-1] in _GENERIC_SECOND_LEVEL:
