@@ -176,6 +176,8 @@ def test_chinese_and_japanese_words_are_found_inside_unspaced_text(run_cli, tmp_
     (folder / "ja.txt").write_text("東京タワーの夜\n\n東京タワーは今夜、青い光で照らされた。\n", encoding="utf-8")
     (folder / "en.txt").write_text("Storm hits coast\n\nA storm hit the coast of China on Monday.\n", encoding="utf-8")
     (folder / "fw.txt").write_text("ＣＮＮ报道\n\nＣＮＮ周一报道，风暴袭击了海岸。\n", encoding="utf-8")
+    (folder / "hi.txt").write_text("बाढ़ की खबर\n\nमुंबई में भारी बारिश के बाद बाढ़ आई, समाचार एजेंसी ने कहा।\n", encoding="utf-8")
+    (folder / "th.txt").write_text("น้ำท่วม\n\nน้ำท่วมกรุงเทพฯ หลังฝนตกหนักทั้งคืน\n", encoding="utf-8")
     assert run_cli("ingest", str(folder)).exit_code == 0
     found = run_cli("search", "人工智能")
     assert "1 match" in found.output and "[[人工智能]]" in found.output and "zh.txt" in found.output
@@ -183,6 +185,9 @@ def test_chinese_and_japanese_words_are_found_inside_unspaced_text(run_cli, tmp_
     assert "1 match" in run_cli("search", "title:会见").output
     assert "1 match" in run_cli("search", "北京 AND 中国").output
     assert "1 match" in run_cli("search", "cnn").output  # written full-width: ＣＮＮ
+    assert "1 match" in run_cli("search", "समाचार").output
+    assert "no matches" in run_cli("search", "समा").output  # a word, not any part of one
+    assert "1 match" in run_cli("search", "กรุงเทพ").output
     # Two words the text does not hold side by side, and a word it does not hold at all.
     assert "no matches" in run_cli("search", '"北京人工智能"').output
     assert "no matches" in run_cli("search", "上海").output

@@ -17,9 +17,10 @@ TRICKY = "Don't stop: the U.S. state-owned café in Zürich — O’Brien's 1,00
 
 
 CJK = "微软总裁在北京会见中国官员，讨论人工智能。iPhone手机 東京タワーは々高い 北 O’Brien's 1,000 ＣＮＮ２０２０ ﬁnal"
+MARKS = "हिन्दी समाचार: বাংলা সংবাদ, தமிழ் செய்திகள் e\u0301cole น้ำท่วม ประเทศไทย"
 
 
-@pytest.mark.parametrize("text", [TRICKY, CJK])
+@pytest.mark.parametrize("text", [TRICKY, CJK, MARKS])
 def test_words_and_spans_follow_the_analyzer(text: str) -> None:
     assert words(text) == [t.text for t in make_analyzer()(text)]
     assert word_spans(text) == [(t.text, t.startchar, t.endchar) for t in make_analyzer()(text, chars=True)]
@@ -33,6 +34,16 @@ def test_chinese_and_japanese_runs_are_indexed_as_pairs_of_characters() -> None:
     assert word_spans("在北京") == [("在北", 0, 2), ("北京", 1, 3)]
     # Korean puts spaces between words: its words stay whole.
     assert words("서울 시장") == ["서울", "시장"]
+
+
+def test_a_letter_keeps_its_combining_marks() -> None:
+    # Hindi, Bengali and Tamil vowel signs and viramas are marks, not letters: words stay whole.
+    assert words("हिन्दी समाचार, বাংলা সংবাদ, தமிழ் செய்திகள்") == [
+        "हिन्दी", "समाचार", "বাংলা", "সংবাদ", "தமிழ்", "செய்திகள்"]
+    assert words("e\u0301cole") == ["école"]  # a decomposed accent too (then NFKC composes it)
+    # Thai puts no spaces between words: pairs, as for Chinese, marks included.
+    assert words("ไทย") == ["ไท", "ทย"]
+    assert "ไท" in words("ประเทศไทย") and "ทย" in words("ประเทศไทย")
 
 
 def test_compatibility_forms_are_folded() -> None:

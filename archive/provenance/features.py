@@ -33,7 +33,7 @@ STOPWORDS: frozenset[str] = frozenset(
 # One capturing group so that split() returns the tokens between the gaps. Chinese and Japanese
 # put no spaces between words: each of their characters is a token (as a word, its run up to the
 # next punctuation would be a whole clause, and a synonym swapped in it a clause substituted).
-_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # (search.analysis's CJK_CHARACTERS)
+_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # (kana and Han, as in search.analysis)
 _TOKEN_RE = re.compile(rf"([{_CJK}]|[^\W{_CJK}]+(?:[.,'’\-&][^\W{_CJK}]+)*)")
 # A token is sentence-initial when only quotes/brackets/spaces separate it from the end of the
 # previous sentence or line; its capital letter then says nothing about being a name.

@@ -3,17 +3,20 @@
 Tokenisation rule (tests mirror it with their own code, so keep this docstring exact):
 
 * A word is a maximal run of characters for which ``str.isalnum()`` is true (Unicode letters and
-  digits); everything else separates words. So ``state-owned`` is ``state owned``, ``U.S.`` is
-  ``u s``, ``1,000`` is ``1 000``, ``foo_bar`` is ``foo bar``.
+  digits), each followed by any combining marks (Unicode category M: the vowel signs and viramas
+  of Hindi, Bengali or Tamil, the tone marks of Thai, which are not alphanumeric on their own);
+  everything else separates words. So ``state-owned`` is ``state owned``, ``U.S.`` is ``u s``,
+  ``1,000`` is ``1 000``, ``foo_bar`` is ``foo bar``, and ``हिन्दी`` is one word.
 * A possessive ``'s`` (an apostrophe, then ``s`` or ``S``, at the end of a word) is dropped:
   ``Microsoft’s`` is ``microsoft``, ``O’Brien's`` is ``obrien`` (after Lucene's
   EnglishPossessiveFilter: a search for ``microsoft`` should find "Microsoft’s").
 * Any other apostrophe (``'`` or ``’``) with a letter or digit on both sides joins them and is
   dropped: ``don't`` is ``dont``, ``O’Brien`` is ``obrien``; any other apostrophe separates words.
-* Chinese and Japanese are written without spaces between words, so a run of their characters
-  (``CJK_CHARACTERS``: kana and Han ideographs) is a word of its own, split into its overlapping
-  pairs of characters: ``人工智能`` is ``人工 工智 智能``, ``iPhone手机`` is ``iphone 手机`` (after
-  Lucene's CJKAnalyzer). A run of one character is that character. A query word of such
+* Chinese, Japanese, Thai, Lao, Khmer and Myanmar are written without spaces between words, so a
+  run of their characters (``UNSPACED_CHARACTERS``) is a word of its own, split into its
+  overlapping pairs of characters (code points): ``人工智能`` is ``人工 工智 智能``, ``iPhone手机`` is
+  ``iphone 手机`` (after Lucene's CJKAnalyzer; without a dictionary, pairs are how a word inside
+  such a run is found). A run of one character is that character. A query word of such
   characters is then the phrase of its pairs.
 * Words are lower-cased with ``str.lower()``, and a word with other than ASCII characters is put
   in Unicode's NFKC form (then lower-cased again): full-width letters and digits, common in
@@ -39,6 +42,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
+import regex
 from whoosh.analysis import Filter, Token, Tokenizer
 
 # `[^\W_]` is "isalnum" in Python's Unicode regex engine: word characters minus the underscore.
@@ -46,14 +50,19 @@ from whoosh.analysis import Filter, Token, Tokenizer
 # (the last group) and is then dropped by `_term`.
 WORD_PATTERN = r"[^\W_]+(?:['’](?![sS](?![^\W_]))[^\W_]+)*(?:['’][sS](?![^\W_]))?"
 _WORD = re.compile(WORD_PATTERN)
-# Hiragana, katakana, CJK ideographs (extension A, unified, compatibility), 々 and 〇. Hangul is
-# not here: Korean puts spaces between its words.
-CJK_CHARACTERS = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAS_CJK = re.compile(f"[{CJK_CHARACTERS}]")
-# With CJK text about: a run of CJK characters (group 1), or a word of the other characters.
-_NOT_CJK = rf"[^\W_{CJK_CHARACTERS}]"
-_WORD_OR_CJK_RUN = re.compile(
-    rf"([{CJK_CHARACTERS}]+)|{_NOT_CJK}+(?:['’](?![sS](?!{_NOT_CJK})){_NOT_CJK}+)*(?:['’][sS](?!{_NOT_CJK}))?")
+# The same, each letter or digit with its combining marks (`re` has no class for them).
+_MARK = regex.compile(r"\p{M}")
+_WORD_WITH_MARKS = regex.compile(
+    r"(?:[^\W_]\p{M}*)+(?:['’](?![sS](?![^\W_]))(?:[^\W_]\p{M}*)+)*(?:['’][sS](?![^\W_]))?")
+# Hiragana, katakana, CJK ideographs (extension A, unified, compatibility), 々 and 〇; Thai, Lao,
+# Myanmar and Khmer (with their marks). Hangul is not here: Korean puts spaces between its words.
+UNSPACED_CHARACTERS = ("\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+                       "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff")
+_HAS_UNSPACED = re.compile(f"[{UNSPACED_CHARACTERS}]")
+# With such text about: a run of those characters (group 1), or a word of the other characters.
+_SPACED = rf"[^\W_{UNSPACED_CHARACTERS}]"
+_WORD_OR_UNSPACED_RUN = re.compile(
+    rf"([{UNSPACED_CHARACTERS}]+)|{_SPACED}+(?:['’](?![sS](?!{_SPACED})){_SPACED}+)*(?:['’][sS](?!{_SPACED}))?")
 _APOSTROPHES = str.maketrans("", "", "'’")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
@@ -126,11 +135,12 @@ def make_analyzer() -> Any:
 
 
 def _raw_spans(text: str) -> list[tuple[str, int, int]]:
-    """Each word of ``text`` as written, with its start and end offsets (CJK runs as pairs)."""
-    if _HAS_CJK.search(text) is None:
-        return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """Each word of ``text`` as written, with its start and end offsets (unspaced runs as pairs)."""
+    if _HAS_UNSPACED.search(text) is None:
+        pattern = _WORD if text.isascii() or _MARK.search(text) is None else _WORD_WITH_MARKS
+        return [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
     spans: list[tuple[str, int, int]] = []
-    for m in _WORD_OR_CJK_RUN.finditer(text):
+    for m in _WORD_OR_UNSPACED_RUN.finditer(text):
         start, end = m.span()
         if m.group(1) is None or end - start == 1:
             spans.append((m.group(), start, end))
@@ -143,7 +153,7 @@ def words(text: str) -> list[str]:
     """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
     if text.isascii():  # (the common case)
         return [_ascii_term(word) for word in _WORD.findall(text)]
-    if _HAS_CJK.search(text) is None:
+    if _HAS_UNSPACED.search(text) is None and _MARK.search(text) is None:
         return [_term(word) for word in _WORD.findall(text)]
     return [_term(word) for word, _, _ in _raw_spans(text)]
 
@@ -187,7 +197,7 @@ def phrase_parts(terms: tuple[str, ...], common: frozenset[str]) -> list[tuple[s
 
 def word_spans(text: str) -> list[tuple[str, int, int]]:
     """Each index term of ``text`` with its start and end character offsets in ``text`` (the
-    pairs of a CJK run overlap by a character)."""
+    pairs of an unspaced run overlap by a character)."""
     return [(_term(word), start, end) for word, start, end in _raw_spans(text)]
 
 
