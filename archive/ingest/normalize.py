@@ -63,7 +63,7 @@ _SENTENCE_ENDS = (".", "!", "?", ":", '"', "”", "’", ")")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # A news API's mark where it cut the text it serves ("... [+2345 chars]", NewsAPI's): not the
 # article's words, and a copy of the full article must not differ from it by these.
-_TRUNCATION_MARK = re.compile(r"\s*\[\+\d[\d,]* chars\]\s*$")
+_TRUNCATION_MARK = re.compile(r"\[\+\d[\d,]* chars\]\s*$")
 # Whitespace inside a line other than the plain space (tabs, no-break and other Unicode spaces).
 _OTHER_SPACE = re.compile(r"[^\S\n ]")
 
@@ -296,9 +296,9 @@ def normalize_record(raw: RawRecord, *, detect_language: bool = True) -> RawReco
     extra = dict(raw.extra)
     cruft = [{"kind": kind, "text": line} for line, kind in zip(lines, kinds) if kind is not None]
     marked = _TRUNCATION_MARK.search(body)
-    if marked and marked.start() > 0:
+    if marked and body[:marked.start()].strip():
         cruft.append({"kind": "truncation_mark", "text": marked.group().strip()})
-        body = body[:marked.start()]
+        body = body[:marked.start()].rstrip()
     if cruft:
         extra["removed_cruft"] = cruft
         extra.update((key, value) for key, value in _cruft_metadata(cruft).items() if key not in extra)

@@ -63,6 +63,10 @@ def _folded(key: str) -> str:
 _KNOWN_KEYS = frozenset(_folded(key) for key in
     _TITLE_KEYS + _TEXT_KEYS + _DATE_KEYS + _URL_KEYS + _SOURCE_KEYS + _AUTHOR_KEYS + _ID_KEYS + _LANGUAGE_KEYS)
 _TEXT_FOLDED = frozenset(_folded(key) for key in _TEXT_KEYS)
+# Each RawRecord field's names, folded once.
+_FIELD_NAMES = tuple((group, tuple(dict.fromkeys(map(_folded, keys)))) for group, keys in (
+    ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
+    ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS)))
 # An object without text that holds its articles under one of these keys is a container.
 _LIST_KEYS = ("articles", "items", "data", "records", "results", "documents", "docs", "entries", "posts", "stories")
 
@@ -396,10 +400,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
     names: dict[str, str] = {}  # folded name -> the record's own spelling (the first, if several)
     for key in fields:
         names.setdefault(_folded(key), key)
-    used = {group: _pop_first(fields, names, keys) for group, keys in (
-        ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
-        ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS),
-    )}
+    used = {group: _pop_first(fields, names, folded) for group, folded in _FIELD_NAMES}
     raw_text = _as_text(used["text"])
     text = _without_markup(raw_text)
     if not text or not text.strip():
@@ -425,10 +426,10 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
     )
 
 
-def _pop_first(fields: dict[str, Any], names: dict[str, str], keys: tuple[str, ...]) -> Any:
-    """The value of the first of ``keys`` the record holds (``names``: its spellings by folded
-    name), taken out of ``fields``."""
-    present = [names[folded] for folded in map(_folded, keys) if folded in names and names[folded] in fields]
+def _pop_first(fields: dict[str, Any], names: dict[str, str], folded_keys: tuple[str, ...]) -> Any:
+    """The value of the first of ``folded_keys`` the record holds (``names``: its spellings by
+    folded name), taken out of ``fields``."""
+    present = [names[folded] for folded in folded_keys if folded in names and names[folded] in fields]
     for key in present:
         if fields.get(key) not in (None, "", []):
             return fields.pop(key)

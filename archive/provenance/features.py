@@ -34,7 +34,9 @@ STOPWORDS: frozenset[str] = frozenset(
 # put no spaces between words: each of their characters is a token (as a word, its run up to the
 # next punctuation would be a whole clause, and a synonym swapped in it a clause substituted).
 _CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # (kana and Han, as in search.analysis)
-_TOKEN_RE = re.compile(rf"([{_CJK}]|[^\W{_CJK}]+(?:[.,'’\-&][^\W{_CJK}]+)*)")
+_TOKEN_RE = re.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
+_TOKEN_WITH_CJK_RE = re.compile(rf"([{_CJK}]|[^\W{_CJK}]+(?:[.,'’\-&][^\W{_CJK}]+)*)")
+_HAS_CJK = re.compile(f"[{_CJK}]")
 # A token is sentence-initial when only quotes/brackets/spaces separate it from the end of the
 # previous sentence or line; its capital letter then says nothing about being a name.
 _SENTENCE_END = frozenset(".!?:;\n\"“”'‘’([—–-|")
@@ -132,7 +134,7 @@ def tokenize(text: str) -> Tokens:
     if len(low) != len(text):  # a few characters change length when lower-cased (e.g. 'İ')
         low = "".join(c.lower()[:1] or c for c in text).replace("’", "'")
     # split() alternates gap, token, gap, ... so cumulative lengths give every offset in C.
-    parts = _TOKEN_RE.split(low)
+    parts = (_TOKEN_RE if low.isascii() or _HAS_CJK.search(low) is None else _TOKEN_WITH_CJK_RE).split(low)
     forms = parts[1::2]
     n = len(forms)
     if n == 0:
