@@ -37,12 +37,12 @@ kept out of wildcard, fuzzy and spelling expansions. See :func:`phrase_parts`.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-import regex
 from whoosh.analysis import Filter, Token, Tokenizer
 
 # `[^\W_]` is "isalnum" in Python's Unicode regex engine: word characters minus the underscore.
@@ -50,19 +50,33 @@ from whoosh.analysis import Filter, Token, Tokenizer
 # (the last group) and is then dropped by `_term`.
 WORD_PATTERN = r"[^\W_]+(?:['’](?![sS](?![^\W_]))[^\W_]+)*(?:['’][sS](?![^\W_]))?"
 _WORD = re.compile(WORD_PATTERN)
-# The same, each letter or digit with its combining marks (`re` has no class for them).
-_MARK = regex.compile(r"\p{M}")
-_WORD_WITH_MARKS = regex.compile(
-    r"(?:[^\W_]\p{M}*)+(?:['’](?![sS](?![^\W_]))(?:[^\W_]\p{M}*)+)*(?:['’][sS](?![^\W_]))?")
+
+
+@functools.cache
+def _marks() -> tuple[Any, Any]:
+    """(any combining mark, WORD_PATTERN with each letter or digit followed by its marks): `re`
+    has no class for marks. Built on first need (the import and compile take ~20 ms, and ASCII
+    text, most queries among it, never needs them)."""
+    import regex
+
+    return (regex.compile(r"\p{M}"), regex.compile(
+        r"(?:[^\W_]\p{M}*)+(?:['’](?![sS](?![^\W_]))(?:[^\W_]\p{M}*)+)*(?:['’][sS](?![^\W_]))?"))
+
+
 # Hiragana, katakana, CJK ideographs (extension A, unified, compatibility), 々 and 〇; Thai, Lao,
 # Myanmar and Khmer (with their marks). Hangul is not here: Korean puts spaces between its words.
 UNSPACED_CHARACTERS = ("\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
                        "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff")
-_HAS_UNSPACED = re.compile(f"[{UNSPACED_CHARACTERS}]")
-# With such text about: a run of those characters (group 1), or a word of the other characters.
-_SPACED = rf"[^\W_{UNSPACED_CHARACTERS}]"
-_WORD_OR_UNSPACED_RUN = re.compile(
-    rf"([{UNSPACED_CHARACTERS}]+)|{_SPACED}+(?:['’](?![sS](?!{_SPACED})){_SPACED}+)*(?:['’][sS](?!{_SPACED}))?")
+
+
+@functools.cache
+def _unspaced() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(any UNSPACED_CHARACTERS, a run of them as group 1 or else a word of the other characters):
+    compiled on first need, as the classes take ~12 ms to compile and ASCII text never needs them."""
+    spaced = rf"[^\W_{UNSPACED_CHARACTERS}]"
+    return (re.compile(f"[{UNSPACED_CHARACTERS}]"), re.compile(
+        rf"([{UNSPACED_CHARACTERS}]+)|{spaced}+(?:['’](?![sS](?!{spaced})){spaced}+)*(?:['’][sS](?!{spaced}))?"))
+
 _APOSTROPHES = str.maketrans("", "", "'’")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
@@ -136,11 +150,11 @@ def make_analyzer() -> Any:
 
 def _raw_spans(text: str) -> list[tuple[str, int, int]]:
     """Each word of ``text`` as written, with its start and end offsets (unspaced runs as pairs)."""
-    if _HAS_UNSPACED.search(text) is None:
-        pattern = _WORD if text.isascii() or _MARK.search(text) is None else _WORD_WITH_MARKS
+    if text.isascii() or _unspaced()[0].search(text) is None:
+        pattern = _WORD if text.isascii() or _marks()[0].search(text) is None else _marks()[1]
         return [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
     spans: list[tuple[str, int, int]] = []
-    for m in _WORD_OR_UNSPACED_RUN.finditer(text):
+    for m in _unspaced()[1].finditer(text):
         start, end = m.span()
         if m.group(1) is None or end - start == 1:
             spans.append((m.group(), start, end))
@@ -153,7 +167,7 @@ def words(text: str) -> list[str]:
     """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
     if text.isascii():  # (the common case)
         return [_ascii_term(word) for word in _WORD.findall(text)]
-    if _HAS_UNSPACED.search(text) is None and _MARK.search(text) is None:
+    if _unspaced()[0].search(text) is None and _marks()[0].search(text) is None:
         return [_term(word) for word in _WORD.findall(text)]
     return [_term(word) for word, _, _ in _raw_spans(text)]
 
