@@ -299,6 +299,16 @@ def test_a_spun_chinese_copy_is_found_word_by_word() -> None:
     assert all(len(a) <= 4 and len(b) <= 4 for a, b in pairs)  # words, not clauses
 
 
+def test_a_spun_hindi_copy_keeps_whole_words_in_its_evidence() -> None:
+    # Hindi's vowel signs and viramas are combining marks, outside `re`'s \\w: its words were cut
+    # at each one ("कह -> बताय" for कहा -> बताया). hi_spun.txt swaps 7 words of hi_story.txt.
+    story, spun = ((FIXTURES / name).read_text(encoding="utf-8") for name in ("hi_story.txt", "hi_spun.txt"))
+    link = _derivations(build([DocInput(1, story, None, T0), DocInput(2, spun, None, T0 + timedelta(hours=2))]))[(2, 1)]
+    assert link.relation == "spun"
+    pairs = {tuple(pair) for pair in link.evidence["substitutions"]}
+    assert ("बताया", "कहा") in pairs and ("भारी", "तेज") in pairs
+
+
 def test_a_copy_with_the_same_words_is_not_oriented_by_its_layout() -> None:
     # Seed 001 is a model's article with headings; a scraper ran it into one paragraph. The
     # words are the same, so the headings it lost say nothing of which text came first (the

@@ -8,9 +8,11 @@ signals that survive spinning and the ones candidate search and story matching r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +39,17 @@ _CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # (ka
 _TOKEN_RE = re.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
 _TOKEN_WITH_CJK_RE = re.compile(rf"([{_CJK}]|[^\W{_CJK}]+(?:[.,'’\-&][^\W{_CJK}]+)*)")
 _HAS_CJK = re.compile(f"[{_CJK}]")
+
+
+@functools.cache
+def _with_marks() -> tuple[Any, Any]:
+    """(any combining mark, _TOKEN_RE with a word's marks kept in it): `re`'s \\w leaves out the
+    vowel signs and viramas of Hindi, Bengali or Tamil, cutting their words at each one; the
+    `regex` module's \\w holds them. Built on first need (most texts have no marks)."""
+    import regex
+
+    # (Not the variation selectors an emoji takes: "❤️" says nothing of words.)
+    return regex.compile(r"[^\P{M}\ufe00-\ufe0f]"), regex.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
 # A token is sentence-initial when only quotes/brackets/spaces separate it from the end of the
 # previous sentence or line; its capital letter then says nothing about being a name.
 _SENTENCE_END = frozenset(".!?:;\n\"“”'‘’([—–-|")
@@ -134,7 +147,14 @@ def tokenize(text: str) -> Tokens:
     if len(low) != len(text):  # a few characters change length when lower-cased (e.g. 'İ')
         low = "".join(c.lower()[:1] or c for c in text).replace("’", "'")
     # split() alternates gap, token, gap, ... so cumulative lengths give every offset in C.
-    parts = (_TOKEN_RE if low.isascii() or _HAS_CJK.search(low) is None else _TOKEN_WITH_CJK_RE).split(low)
+    if low.isascii():
+        pattern = _TOKEN_RE
+    elif _HAS_CJK.search(low) is not None:
+        pattern = _TOKEN_WITH_CJK_RE
+    else:
+        mark, with_marks = _with_marks()
+        pattern = _TOKEN_RE if mark.search(low) is None else with_marks
+    parts = pattern.split(low)
     forms = parts[1::2]
     n = len(forms)
     if n == 0:

@@ -59,8 +59,11 @@ def _marks() -> tuple[Any, Any]:
     text, most queries among it, never needs them)."""
     import regex
 
-    return (regex.compile(r"\p{M}"), regex.compile(
-        r"(?:[^\W_]\p{M}*)+(?:['’](?![sS](?![^\W_]))(?:[^\W_]\p{M}*)+)*(?:['’][sS](?![^\W_]))?"))
+    # (Not the variation selectors an emoji takes; and `regex`'s \\w holds marks, so the letters
+    # and digits are named: a mark never starts a word.)
+    return (regex.compile(r"[^\P{M}\ufe00-\ufe0f]"), regex.compile(
+        r"(?:[\p{L}\p{N}]\p{M}*)+(?:['’](?![sS](?![\p{L}\p{N}]))(?:[\p{L}\p{N}]\p{M}*)+)*"
+        r"(?:['’][sS](?![\p{L}\p{N}]))?"))
 
 
 # Hiragana, katakana, CJK ideographs (extension A, unified, compatibility), 々 and 〇; Thai, Lao,
