@@ -56,10 +56,10 @@ _WORD = re.compile(WORD_PATTERN)
 def _marks() -> tuple[Any, Any]:
     """(any combining mark, WORD_PATTERN with each letter or digit followed by its marks): `re`
     has no class for marks. Built on first need (the import and compile take ~20 ms, and ASCII
-    text, most queries among it, never needs them)."""
+    text, most queries among it, never needs them; other text asks whether it has marks)."""
     import regex
 
-    # (Not the variation selectors an emoji takes; and `regex`'s \\w holds marks, so the letters
+    # (Not the variation selectors an emoji takes; and `regex`'s \w holds marks, so the letters
     # and digits are named: a mark never starts a word.)
     return (regex.compile(r"[^\P{M}\ufe00-\ufe0f]"), regex.compile(
         r"(?:[\p{L}\p{N}]\p{M}*)+(?:['’](?![sS](?![\p{L}\p{N}]))(?:[\p{L}\p{N}]\p{M}*)+)*"
@@ -80,6 +80,7 @@ def _unspaced() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return (re.compile(f"[{UNSPACED_CHARACTERS}]"), re.compile(
         rf"([{UNSPACED_CHARACTERS}]+)|{spaced}+(?:['’](?![sS](?!{spaced})){spaced}+)*(?:['’][sS](?!{spaced}))?"))
 
+
 _APOSTROPHES = str.maketrans("", "", "'’")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
@@ -94,6 +95,7 @@ def _term(word: str) -> str:
 def _ascii_term(word: str) -> str:
     """_term of a word known to be ASCII (nothing to fold)."""
     return _POSSESSIVE.sub("", word).lower().translate(_APOSTROPHES)
+
 
 # Frequent words of English news text (Reuters-21578 ranks all but "says" and "who" among its top
 # 60), minus corpus-specific tokens such as "mln" or "dlrs". Changing the list changes which grams new
