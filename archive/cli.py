@@ -287,6 +287,10 @@ def index_check(archive: Archive, no_repair: bool) -> None:
     result = archive.check_index(repair=not no_repair)
     drift = result.drift
     click.echo(f"database: {result.documents} documents; index: {result.indexed} documents")
+    if result.older_word_rule:
+        click.echo("archive: note: the index splits words by an older rule: words inside Chinese, Japanese "
+                   "or Thai text, Hindi words with vowel signs and full-width letters are found only once it "
+                   "is rebuilt: run `archive index rebuild`", err=True)
     if drift.ok:
         click.echo("index is in step with the database")
         return

@@ -94,6 +94,7 @@ class IndexCheck:
     documents: int
     indexed: int
     repaired: int = 0
+    older_word_rule: bool = False  # built before this version's word rule: rebuild it
 
 
 def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
@@ -110,7 +111,7 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
         stale = tuple(sorted({*drift.stale, *(i for i in twice if i in hashes)}))
         extra = tuple(sorted({*drift.extra, *(i for i in twice if i not in hashes)}))
         drift = Drift(drift.missing, stale, extra)
-    result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed)
+    result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed, older_word_rule=index.older_word_rule())
     if repair and not drift.ok:
         result.repaired = index.repair(drift, lambda ids: fetch_index_docs(engine, ids))
     return result

@@ -191,3 +191,17 @@ def test_chinese_and_japanese_words_are_found_inside_unspaced_text(run_cli, tmp_
     # Two words the text does not hold side by side, and a word it does not hold at all.
     assert "no matches" in run_cli("search", '"北京人工智能"').output
     assert "no matches" in run_cli("search", "上海").output
+
+
+def test_index_check_names_an_index_built_by_an_older_word_rule(run_cli, home: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.search import schema as schema_module
+
+    with monkeypatch.context() as patched:  # an index created before the rule (its fields carry rule 1)
+        patched.setattr(schema_module, "WORD_RULE", 1)
+        assert run_cli("ingest", str(SEEDS)).exit_code == 0
+    old = run_cli("index", "check")
+    assert old.exit_code == 0 and "older rule" in old.output and "archive index rebuild" in old.output
+    assert run_cli("index", "rebuild").exit_code == 0
+    rebuilt = run_cli("index", "check")
+    assert rebuilt.exit_code == 0 and "older rule" not in rebuilt.output

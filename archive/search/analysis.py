@@ -106,6 +106,9 @@ COMMON_WORDS = frozenset(
     this to two was were which who will with would year""".split()
 )
 GRAM_MARK = "\x1f"
+# Which word rule (above) an index was built with; kept in its schema (search.schema.Text). 2:
+# unspaced scripts as pairs, combining marks in words, NFKC (session 28); 1 (no mark): before.
+WORD_RULE = 2
 
 
 class FoldFilter(Filter):

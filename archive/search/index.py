@@ -216,6 +216,17 @@ class SearchIndex:
             hashes = reader.column_reader("content_hash")
             return {int(ids[docnum]): hashes[docnum] for docnum in reader.all_doc_ids()}
 
+    def older_word_rule(self) -> bool:
+        """The index's text fields split words by an older rule than this version's
+        (analysis.WORD_RULE): words of the scripts that rule changed are found only once it is
+        rebuilt."""
+        from archive.search.analysis import WORD_RULE
+        from archive.search.schema import Text, word_rule
+
+        with damaged_index_errors(self.path):
+            schema = self._current().schema
+        return any(isinstance(field, Text) and word_rule(field) < WORD_RULE for _, field in schema.items())
+
     def check(self, db_hashes: dict[int, str]) -> Drift:
         """Compare the index with the database's id -> content hash map."""
         indexed = self.stored_hashes()

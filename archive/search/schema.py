@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import fields
 from whoosh.system import pack_uint
 
-from archive.search.analysis import COMMON_WORDS, grams, make_analyzer, words
+from archive.search.analysis import COMMON_WORDS, WORD_RULE, grams, make_analyzer, words
 from archive.search.dates import to_utc_naive
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ class Text(fields.TEXT):
     def __init__(self, *, common_words: frozenset[str] = frozenset(), **options: Any) -> None:
         super().__init__(analyzer=make_analyzer(), phrase=True, **options)
         self.common_words = common_words
+        self.word_rule = WORD_RULE
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:  # type: ignore[override]
         return iter(_postings(value, self.format.field_boost, self.common_words))
@@ -45,7 +46,12 @@ class Text(fields.TEXT):
         """Whether ``other`` gives the same postings for every value (an index keeps the
         common-word list it was built with)."""
         return (isinstance(other, Text) and self.format.field_boost == other.format.field_boost
-                and self.common_words == other.common_words)
+                and self.common_words == other.common_words and word_rule(self) == word_rule(other))
+
+
+def word_rule(field: Any) -> int:
+    """The word rule (analysis.WORD_RULE) a text field of some index was built with."""
+    return getattr(field, "word_rule", 1)
 
 
 def _postings(text: str, field_boost: float, common: frozenset[str]) -> list[Posting]:
