@@ -877,3 +877,20 @@ def test_a_texts_headline_is_tokenised_once_for_all_the_pairs_that_ask_what_it_n
     assert np.array_equal(named, np.concatenate([index.tokens[1].hashes, real("Valdor shuts Ostend lock").hashes]))
     assert np.array_equal(index._named_in(1), named) and calls == ["Valdor shuts Ostend lock"]
     assert index._named_in(2) is index.tokens[2].hashes  # no headline: the text's own
+
+
+def test_fingerprinting_a_whole_archive_leaves_no_table_of_word_forms(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from archive import provenance_store
+    from archive.api import Archive
+    from archive.provenance import features
+
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(Path(__file__).resolve().parents[1] / "seeds")], background=False, provenance=False)
+        with archive.engine.begin() as conn:  # as after a new FINGERPRINT_VERSION: none current
+            conn.execute(provenance_store.fingerprints.delete())
+        features.tokenize("Some words to fill the table")
+        assert features._form_hashes
+        assert provenance_store._store_missing_fingerprints(archive.engine) == 2
+        assert not features._form_hashes and not features._form_kinds

@@ -122,6 +122,13 @@ _form_kinds: dict[str, int] = {}
 _MAX_FORMS = 2_000_000  # past this many (a huge vocabulary), start again: memory stays bounded
 
 
+def forget_forms() -> None:
+    """Drop the table of word forms seen: a process done tokenising (the linking process after
+    it fingerprinted a whole archive) would otherwise carry it into every worker it forks."""
+    _form_hashes.clear()
+    _form_kinds.clear()
+
+
 def _learn_forms(forms: list[str]) -> None:
     """Put the hash and base kind of each of ``forms`` not yet known into the two dicts."""
     unknown = set(forms).difference(_form_hashes)
