@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from archive.scripts import CJK_CHARACTERS, has_marks
+
 STOP, WORD, NUM, CAP = 0, 1, 2, 3
 
 # Function words: closed-class words spinners never touch and retrieval should ignore.
@@ -35,21 +37,19 @@ STOPWORDS: frozenset[str] = frozenset(
 # One capturing group so that split() returns the tokens between the gaps. Chinese and Japanese
 # put no spaces between words: each of their characters is a token (as a word, its run up to the
 # next punctuation would be a whole clause, and a synonym swapped in it a clause substituted).
-_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # (kana and Han, as in search.analysis)
 _TOKEN_RE = re.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
-_TOKEN_WITH_CJK_RE = re.compile(rf"([{_CJK}]|[^\W{_CJK}]+(?:[.,'’\-&][^\W{_CJK}]+)*)")
-_HAS_CJK = re.compile(f"[{_CJK}]")
+_TOKEN_WITH_CJK_RE = re.compile(rf"([{CJK_CHARACTERS}]|[^\W{CJK_CHARACTERS}]+(?:[.,'’\-&][^\W{CJK_CHARACTERS}]+)*)")
+_HAS_CJK = re.compile(f"[{CJK_CHARACTERS}]")
 
 
 @functools.cache
-def _with_marks() -> tuple[Any, Any]:
-    """(any combining mark, _TOKEN_RE with a word's marks kept in it): `re`'s \\w leaves out the
-    vowel signs and viramas of Hindi, Bengali or Tamil, cutting their words at each one; the
-    `regex` module's \\w holds them. Built on first need (most texts have no marks)."""
+def _token_with_marks() -> Any:
+    """_TOKEN_RE with a word's combining marks kept in it (scripts.has_marks): `re`'s \\w leaves
+    out the vowel signs and viramas of Hindi, Bengali or Tamil, cutting their words at each one;
+    the `regex` module's \\w holds them. Built on first need (most texts have no marks)."""
     import regex
 
-    # (Not the variation selectors an emoji takes: "❤️" says nothing of words.)
-    return regex.compile(r"[^\P{M}\ufe00-\ufe0f]"), regex.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
+    return regex.compile(r"(\w+(?:[.,'’\-&]\w+)*)")
 # A token is sentence-initial when only quotes/brackets/spaces separate it from the end of the
 # previous sentence or line; its capital letter then says nothing about being a name.
 _SENTENCE_END = frozenset(".!?:;\n\"“”'‘’([—–-|")
@@ -159,8 +159,7 @@ def tokenize(text: str) -> Tokens:
     elif _HAS_CJK.search(low) is not None:
         pattern = _TOKEN_WITH_CJK_RE
     else:
-        mark, with_marks = _with_marks()
-        pattern = _TOKEN_RE if mark.search(low) is None else with_marks
+        pattern = _token_with_marks() if has_marks(low) else _TOKEN_RE
     parts = pattern.split(low)
     forms = parts[1::2]
     n = len(forms)

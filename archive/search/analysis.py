@@ -45,6 +45,8 @@ from typing import Any
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
+from archive.scripts import UNSPACED_CHARACTERS, has_marks
+
 # `[^\W_]` is "isalnum" in Python's Unicode regex engine: word characters minus the underscore.
 # An apostrophe joins the letters around it unless it starts a possessive 's, which ends the word
 # (the last group) and is then dropped by `_term`.
@@ -53,23 +55,15 @@ _WORD = re.compile(WORD_PATTERN)
 
 
 @functools.cache
-def _marks() -> tuple[Any, Any]:
-    """(any combining mark, WORD_PATTERN with each letter or digit followed by its marks): `re`
-    has no class for marks. Built on first need (the import and compile take ~20 ms, and ASCII
-    text, most queries among it, never needs them; other text asks whether it has marks)."""
+def _marked_word() -> Any:
+    """WORD_PATTERN with each letter or digit followed by its combining marks (scripts.has_marks;
+    `re` has no class for marks): built on first need, as the import and compile take ~20 ms."""
     import regex
 
-    # (Not the variation selectors an emoji takes; and `regex`'s \w holds marks, so the letters
-    # and digits are named: a mark never starts a word.)
-    return (regex.compile(r"[^\P{M}\ufe00-\ufe0f]"), regex.compile(
+    # (`regex`'s \w holds marks, so the letters and digits are named: a mark never starts a word.)
+    return regex.compile(
         r"(?:[\p{L}\p{N}]\p{M}*)+(?:['’](?![sS](?![\p{L}\p{N}]))(?:[\p{L}\p{N}]\p{M}*)+)*"
-        r"(?:['’][sS](?![\p{L}\p{N}]))?"))
-
-
-# Hiragana, katakana, CJK ideographs (extension A, unified, compatibility), 々 and 〇; Thai, Lao,
-# Myanmar and Khmer (with their marks). Hangul is not here: Korean puts spaces between its words.
-UNSPACED_CHARACTERS = ("\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-                       "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff")
+        r"(?:['’][sS](?![\p{L}\p{N}]))?")
 
 
 @functools.cache
@@ -156,11 +150,25 @@ def make_analyzer() -> Any:
     return WordTokenizer() | FoldFilter()
 
 
+def _word_pattern(text: str) -> Any | None:
+    """The pattern of ``text``'s words, or None when it holds an unspaced run (_unspaced_spans)."""
+    if text.isascii():
+        return _WORD
+    if _unspaced()[0].search(text) is not None:
+        return None
+    return _marked_word() if has_marks(text) else _WORD
+
+
 def _raw_spans(text: str) -> list[tuple[str, int, int]]:
     """Each word of ``text`` as written, with its start and end offsets (unspaced runs as pairs)."""
-    if text.isascii() or _unspaced()[0].search(text) is None:
-        pattern = _WORD if text.isascii() or _marks()[0].search(text) is None else _marks()[1]
-        return [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+    pattern = _word_pattern(text)
+    if pattern is None:
+        return _unspaced_spans(text)
+    return [(m.group(), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _unspaced_spans(text: str) -> list[tuple[str, int, int]]:
+    """_raw_spans of a text that holds an unspaced run: each run as its overlapping pairs."""
     spans: list[tuple[str, int, int]] = []
     for m in _unspaced()[1].finditer(text):
         start, end = m.span()
@@ -175,9 +183,10 @@ def words(text: str) -> list[str]:
     """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
     if text.isascii():  # (the common case)
         return [_ascii_term(word) for word in _WORD.findall(text)]
-    if _unspaced()[0].search(text) is None and _marks()[0].search(text) is None:
-        return [_term(word) for word in _WORD.findall(text)]
-    return [_term(word) for word, _, _ in _raw_spans(text)]
+    pattern = _word_pattern(text)
+    if pattern is None:
+        return [_term(word) for word, _, _ in _unspaced_spans(text)]
+    return [_term(word) for word in pattern.findall(text)]
 
 
 def is_common(word: str, common: frozenset[str]) -> bool:
