@@ -14,6 +14,7 @@ logistic of the sum, 0.5 when nothing is known. Signals:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,16 @@ class DocTraits:
     # A model's framing of its reply or its repetition loop (style.model_framing, loops.py):
     # written by a model.
     framing: int = 0
+
+    # Outlets as compared (outlets.outlet_key), once per document rather than for every pair.
+    @functools.cached_property
+    def outlet(self) -> str | None:
+        return outlet_key(self.source)
+
+    @functools.cached_property
+    def credited(self) -> frozenset[str]:
+        """The outlets the text credits, as compared."""
+        return frozenset(key for key in map(outlet_key, self.cited_outlets) if key)
 
 
 @dataclass(frozen=True)
@@ -239,9 +250,9 @@ def direction(
                              f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}; "
                              f"LLM-favoured words per 100 words: {da.llm_words:.1f} vs {db.llm_words:.1f}"))
     # (Compared as outlets: a text crediting "Reuters" credits the page stored as "www.reuters.com".)
-    if db.source and outlet_key(db.source) in {outlet_key(o) for o in da.cited_outlets}:
+    if db.outlet and db.outlet in da.credited:
         signals.append(_vote("attribution", -ATTRIBUTION_WEIGHT, f"text credits {db.source}"))
-    if da.source and outlet_key(da.source) in {outlet_key(o) for o in db.cited_outlets}:
+    if da.outlet and da.outlet in db.credited:
         signals.append(_vote("attribution", ATTRIBUTION_WEIGHT, f"text credits {da.source}"))
     # Rewrites and summaries drop details (names, numbers) and rarely add checkable ones, so
     # the text whose details are mostly found in the other is the derived one. Not for aligned
