@@ -101,8 +101,8 @@ class FamilyRules:
                     continue
                 dq = (min(d, q), max(d, q))
                 rewrite_of_p = self.pairs[parent[d]].decision.relation == "rewrite"
-                if (rewrite_of_p and self.pairs[parent[p]].decision.relation in COPY_RELATIONS
-                        and self._same_outlet(d, q)):
+                rewrite_of_copy = rewrite_of_p and self.pairs[parent[p]].decision.relation in COPY_RELATIONS
+                if rewrite_of_copy and self._same_outlet(d, q):
                     # p is another site's copy of q, and q is d's own outlet's text: the outlet
                     # had q itself, so what d shares with p is q's (a follow-up of it, or the
                     # same template for another story), whatever edits of p's it happens to
@@ -134,8 +134,7 @@ class FamilyRules:
                     # source, and p, made from q, shares with d only what q and d share.
                     del parent[d]
                     changed = True
-                elif (rewrite_of_p and self.pairs[parent[p]].decision.relation in COPY_RELATIONS
-                      and dq in self.features and not self._paired(dq)):
+                elif rewrite_of_copy and dq in self.features and not self._paired(dq):
                     # d reads as a rewrite of p, a copy of q, yet lacks p's own edits, and its
                     # alignment with q's text finds no relation by the texts' own wording (none,
                     # or a loose family by containment only): what d shares with p is q's, which
