@@ -397,9 +397,10 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
     if not isinstance(value, dict):
         return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
     fields = {key: value[key] for key in value}
+    folded_of = {key: _folded(key) for key in fields}
     names: dict[str, str] = {}  # folded name -> the record's own spelling (the first, if several)
-    for key in fields:
-        names.setdefault(_folded(key), key)
+    for key, name in folded_of.items():
+        names.setdefault(name, key)
     used = {group: _pop_first(fields, names, folded) for group, folded in _FIELD_NAMES}
     raw_text = _as_text(used["text"])
     text = _without_markup(raw_text)
@@ -422,7 +423,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
         title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]),
         source=_as_name(used["source"]),
         url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
-        record_ref=ref, extra=extra, unknown_fields=[key for key in fields if _folded(key) not in _KNOWN_KEYS],
+        record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
     )
 
 
