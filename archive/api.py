@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from archive.indexsync import IndexCheck
     from archive.ingest.pipeline import IngestSummary, ProgressCallback
     from archive.provenance_store import ProvenanceChange
+    from archive.removal import Removal
     from archive.search.index import SearchIndex
     from archive.search.searcher import SearchResults
 
@@ -110,6 +111,27 @@ class Archive:
         summary.skipped = skipped_files(paths)
         summary.add_time("wall", time.perf_counter() - started)
         return summary
+
+    def remove(self, refs: Sequence[str | int], *, dry_run: bool = False, provenance: bool = True) -> Removal:
+        """Remove documents (ids or external ids) with their links, fingerprints and index entries,
+        all or nothing; then link again the documents that were linked to them. ``dry_run``: only
+        say what would go."""
+        from archive import indexsync, provenance_store, removal
+        from archive.search.index import SearchIndex
+
+        wanted = removal.clean_refs(str(ref) for ref in refs)
+        with self.reader():  # a missing archive is the error to report, not one to create
+            pass
+        if dry_run:
+            with self.engine.connect() as conn:
+                return removal.plan(conn, removal.resolve(conn, wanted))
+        with self._write_lock():
+            engine = self.engine
+            result = removal.remove_documents(engine, wanted)
+            indexsync.drain_queue(engine, SearchIndex.open_or_create(self.home.index_path))
+            if provenance:
+                result.provenance = provenance_store.update(engine)
+        return result
 
     # -- provenance --------------------------------------------------------------------------
     def family(self, ref: str | int) -> Family:

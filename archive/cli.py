@@ -120,14 +120,57 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"failed {summary.failed}"
     )
-    change = summary.provenance
-    if change is not None and not quiet:
-        scope = (f"all {change.documents} documents recomputed" if change.mode == "full"
-                 else f"{change.examined} of {change.documents} documents examined")
-        click.echo(f"provenance: {change.links} links; {scope} ({change.inserted} new, {change.updated} changed, "
-                   f"{change.deleted} removed)", err=True)
+    if summary.provenance is not None and not quiet:
+        _say_provenance(summary.provenance)
     if summary.failed:
         sys.exit(1)
+
+
+def _say_provenance(change: Any) -> None:
+    """How provenance was brought up to date (a ProvenanceChange), on stderr."""
+    scope = (f"all {change.documents} documents recomputed" if change.mode == "full"
+             else f"{change.examined} of {change.documents} documents examined")
+    click.echo(f"provenance: {change.links} links; {scope} ({change.inserted} new, {change.updated} changed, "
+               f"{change.deleted} removed)", err=True)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@cli.command()
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Only the summary line.")
+@click.pass_obj
+def remove(archive: Archive, refs: tuple[str, ...], dry_run: bool, quiet: bool) -> None:
+    """Remove documents by id or external id; '-' reads them from standard input, one a line.
+
+    Each document goes with its links, fingerprint, story, flags and index entry, all in one
+    transaction: an unknown id removes nothing. The documents that were linked to a removed one
+    are then linked again without it. Re-ingesting a removed file adds it back.
+
+    \b
+      archive remove 42 reuters-1987-0042
+      sqlite3 archive.db "SELECT id FROM documents WHERE source = 'spamfarm'" | archive remove -
+    """
+    wanted = [ref for ref in refs if ref != "-"]
+    if "-" in refs:
+        wanted += sys.stdin.read().splitlines()
+    result = archive.remove(wanted, dry_run=dry_run)
+    if not quiet or dry_run:
+        for doc in result.documents:
+            title = (doc.title or "").replace("\n", " ")
+            click.echo(f"{'would remove' if dry_run else 'removed'} #{doc.id} {doc.external_id}"
+                       + (f"  {title[:70]}" if title else ""))
+    documents, links = _plural(len(result.documents), "document"), _plural(result.links, "link")
+    linked = _plural(result.relinked, "document")
+    if dry_run:
+        click.echo(f"would remove {documents} and {links}; {linked} linked to them would be linked again")
+        return
+    click.echo(f"removed {documents} and {links}; {linked} linked to them linked again")
+    if result.provenance is not None and not quiet:
+        _say_provenance(result.provenance)
 
 
 @cli.command()

@@ -1,0 +1,207 @@
+"""Removing documents: all or nothing, the index and provenance brought along, crash-safe."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archive import indexsync, provenance_store
+from archive.api import Archive
+from archive.cli import cli
+from archive.errors import NotFound
+from archive.removal import NothingToRemove, clean_refs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
+STORY = ["story", "duplicate", "spun", "cut", "rewrite", "independent", "earnings_a", "earnings_b"]
+
+
+@pytest.fixture
+def incremental(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fixture archive is tiny: without this every update would recompute it all.
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
+
+
+def _folder(tmp_path: Path, name: str, stems: list[str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for stem in stems:
+        shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    return folder
+
+
+def _rows(archive: Archive, sql: str) -> list[tuple]:
+    with archive.engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.exec_driver_sql(sql).all())
+
+
+def _links(archive: Archive) -> list[tuple]:
+    return _rows(archive, "SELECT d.external_id, s.external_id, p.relation FROM provenance p "
+                          "JOIN documents d ON d.id = p.derived_id JOIN documents s ON s.id = p.source_id")
+
+
+def _stories(archive: Archive) -> list[tuple]:
+    """Each document with the documents of its story (story ids are internal numbers)."""
+    rows = _rows(archive, "SELECT d.external_id, s.story_id FROM stories s JOIN documents d ON d.id = s.document_id")
+    by_story: dict[int, list[str]] = {}
+    for name, story in rows:
+        by_story.setdefault(story, []).append(name)
+    return sorted((name, tuple(sorted(by_story[story]))) for name, story in rows)
+
+
+def _flags(archive: Archive) -> list[tuple]:
+    return _rows(archive, "SELECT d.external_id, f.flag FROM document_flags f JOIN documents d ON d.id = f.document_id")
+
+
+def _id(archive: Archive, name: str) -> int:
+    return archive.document(name).id
+
+
+def test_removing_an_original_links_its_copies_as_an_archive_without_it(tmp_path: Path, incremental: None) -> None:
+    folder = _folder(tmp_path, "all", STORY)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        before = _links(archive)
+        gone = [link for link in before if "duplicate.txt" in link[:2]]
+        assert len(gone) >= 2  # the story's other texts link to it
+
+        result = archive.remove(["duplicate.txt"])
+
+        assert [d.external_id for d in result.documents] == ["duplicate.txt"]
+        assert result.links == len(gone)
+        assert result.relinked == len({end for link in gone for end in link[:2]} - {"duplicate.txt"})
+        assert result.provenance is not None and result.provenance.mode == "incremental"
+        links, stories, flags = _links(archive), _stories(archive), _flags(archive)
+        assert not any("duplicate.txt" in link[:2] for link in links)
+        assert links != [link for link in before if link not in gone]  # the copies found another source
+        # An archive that never held the document has the same links, stories and flags.
+        shutil.rmtree(tmp_path / "all")
+        rest = _folder(tmp_path, "rest", [s for s in STORY if s != "duplicate"])
+        with Archive(tmp_path / "other") as other:
+            other.ingest([str(rest)], background=False)
+            assert (_links(other), _stories(other), _flags(other)) == (links, stories, flags)
+        # And a full recomputation agrees with what the removal's update wrote.
+        archive.refresh_provenance()
+        assert (_links(archive), _stories(archive), _flags(archive)) == (links, stories, flags)
+
+
+def test_a_removed_document_leaves_the_store_the_index_and_full_text_search(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun", "earnings_a"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        earnings = _id(archive, "earnings_a.txt")
+        word = "Halverson"  # only in earnings_a
+        assert word.upper() in archive.document(earnings).title
+        assert archive.count(word) == 1
+        fts = f"SELECT count(*) FROM documents_fts WHERE documents_fts MATCH '{word}'"
+        assert _rows(archive, fts) == [(1,)]
+
+        archive.remove([str(earnings)])
+
+        assert archive.count(word) == 0
+        assert _rows(archive, fts) == [(0,)]
+        for table in ("documents", "fingerprints", "stories", "document_flags", "attributions"):
+            column = "id" if table == "documents" else "document_id"
+            assert _rows(archive, f"SELECT count(*) FROM {table} WHERE {column} = {earnings}") == [(0,)]
+        assert _rows(archive, "SELECT count(*) FROM index_queue") == [(0,)]
+        check = archive.check_index(repair=False)
+        assert check.drift.ok and check.indexed == check.documents == 2
+        with pytest.raises(NotFound):
+            archive.document(earnings)
+
+
+def test_an_unknown_reference_removes_nothing(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun", "cut"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        links, count = _links(archive), archive.count("Norvale")
+        with pytest.raises(NotFound, match=r"'nosuch\.txt', '999'; nothing was removed"):
+            archive.remove(["story.txt", "nosuch.txt", "999"])
+        with pytest.raises(NothingToRemove):
+            archive.remove(["", "  "])
+        assert _links(archive) == links and archive.count("Norvale") == count
+        assert archive.stats()["documents"] == 3
+
+
+def test_a_dry_run_says_what_would_go_and_changes_nothing(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun", "cut"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        links = _links(archive)
+        plan = archive.remove(["story.txt", str(_id(archive, "story.txt"))], dry_run=True)
+        assert [d.external_id for d in plan.documents] == ["story.txt"]  # named twice, counted once
+        assert plan.links == sum("story.txt" in link[:2] for link in links) > 0
+        assert plan.provenance is None
+        assert _links(archive) == links and archive.stats()["documents"] == 3
+
+
+def test_a_removal_killed_before_the_index_is_finished_by_the_next_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incremental: None
+) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "duplicate", "spun", "cut", "independent"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+
+        def killed(*args: object) -> int:
+            raise KeyboardInterrupt
+
+        with monkeypatch.context() as patch:
+            patch.setattr(indexsync, "drain_queue", killed)
+            with pytest.raises(KeyboardInterrupt):
+                archive.remove(["duplicate.txt"])
+        # The store committed: the document is gone, its index entry owed, its neighbours unlinked.
+        assert archive.stats()["documents"] == 4
+        assert _rows(archive, "SELECT operation FROM index_queue") == [("delete",)]
+        assert provenance_store.is_stale(archive.engine)
+
+        (folder / "duplicate.txt").unlink()
+        summary = archive.ingest([str(folder)], background=False)  # nothing new to read
+
+        assert summary.unchanged == 4 and summary.provenance is not None
+        assert not provenance_store.is_stale(archive.engine)
+        assert _rows(archive, "SELECT count(*) FROM index_queue") == [(0,)]
+        assert archive.check_index(repair=False).drift.ok
+        links = _links(archive)
+        archive.refresh_provenance()
+        assert _links(archive) == links
+
+
+def test_a_removed_file_ingested_again_comes_back_with_its_links(tmp_path: Path, incremental: None) -> None:
+    folder = _folder(tmp_path, "docs", ["story", "spun", "cut", "independent"])
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        links = _links(archive)
+        archive.remove(["story.txt"])
+        summary = archive.ingest([str(folder)], background=False)
+        assert (summary.added, summary.unchanged) == (1, 3)
+        assert _links(archive) == links
+
+
+def test_references_are_stripped_and_repeats_dropped_in_order() -> None:
+    assert clean_refs([" 7", "a.txt", "", "7", "  ", "b\n"]) == ["7", "a.txt", "b"]
+
+
+def test_cli_remove_reads_references_from_stdin_and_reports(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    folder = _folder(tmp_path, "docs", ["story", "spun", "earnings_a", "earnings_b"])
+    assert run_cli("ingest", "-q", str(folder)).exit_code == 0
+
+    dry = run_cli("remove", "--dry-run", "earnings_a.txt")
+    assert dry.exit_code == 0
+    assert "would remove #" in dry.output and "earnings_a.txt" in dry.output
+    assert "would remove 1 document and" in dry.output
+
+    result = run_cli("remove", "-", input="earnings_a.txt\n\nearnings_b.txt\n")
+    assert result.exit_code == 0, result.output
+    assert "removed 2 documents and" in result.output
+    assert run_cli("search", "--count", "Halverson").output.strip() == "0"
+
+    missing = run_cli("remove", "story.txt", "gone.txt")
+    assert missing.exit_code == 1
+    assert "no document with id or external id 'gone.txt'; nothing was removed" in missing.output
+    assert run_cli("stats", "--json").exit_code == 0
+    assert '"documents": 2' in run_cli("stats", "--json").output
+    nowhere = CliRunner().invoke(cli, ["--home", str(tmp_path / "nowhere"), "remove", "1"])
+    assert nowhere.exit_code == 1 and "no archive at" in nowhere.output
+    assert not (tmp_path / "nowhere").exists()
