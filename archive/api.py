@@ -176,12 +176,14 @@ class Archive:
         with self.reader():  # a missing, foreign, newer or damaged store is the error to report
             return count(self.search_index(), query, **options)
 
-    def search(self, query: str, **options: Any) -> SearchResults:
-        """Run a query (see the README's query language); options as ``searcher.search``."""
+    def search(self, query: str, *, collapse: bool = False, **options: Any) -> SearchResults:
+        """Run a query (see the README's query language); options as ``searcher.search``.
+        Each hit says which copy family it belongs to; ``collapse``: one hit per family."""
         from archive.search.searcher import search
 
         with self.reader() as store:  # the store first: its problems explain an index's
-            return search(self.search_index(), query, texts_for=store.texts, **options)
+            return search(self.search_index(), query, texts_for=store.texts, families_for=store.copy_families,
+                          collapse=store.copy_roots if collapse else None, **options)
 
     # -- look --------------------------------------------------------------------------------
     def document(self, ref: str | int) -> DocumentRecord:

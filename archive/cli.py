@@ -226,13 +226,16 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--facet", "facets", multiple=True, type=click.Choice(["source", "year"]),
               help="Also count matches by source or year (repeatable).")
+@click.option("--collapse", is_flag=True,
+              help="One match per copy family (an original and its copies): the best-ranked one; "
+                   "--limit and --offset count families.")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
 @click.option("--json", "fmt", flag_value="json", help="Output JSON.")
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="Output one JSON object per hit.")
 @click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
 @click.pass_obj
 def search(archive: Archive, query: str, since: str | None, until: str | None, sort: str,
-           limit: int, offset: int, facets: tuple[str, ...], count_only: bool,
+           limit: int, offset: int, facets: tuple[str, ...], collapse: bool, count_only: bool,
            fmt: str | None) -> None:
     """Full-text search. See the README for the query language, e.g.
 
@@ -247,7 +250,7 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
         click.echo(archive.count(query, since=since, until=until))
         return
     results = archive.search(query, since=since, until=until, sort=sort, limit=limit,
-                             offset=offset, facets=facets, snippets=True)
+                             offset=offset, facets=facets, snippets=True, collapse=collapse)
     for warning in results.warnings:
         click.echo(f"archive: warning: {warning}", err=True)
     if fmt == "json":
@@ -258,7 +261,7 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
     elif fmt == "csv":
         render.search_csv(results, sys.stdout)
     else:
-        click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty()))
+        click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty(), collapsed=collapse))
 
 
 @cli.command()

@@ -147,6 +147,42 @@ class ReadStore:
         return {"story_id": story[0] if story else None, "sources": sources, "derived": derived or 0,
                 "related": related or 0, "flags": flags, "credits": credits}
 
+    def copy_roots(self, ids: list[int]) -> dict[int, int]:
+        """Each document's copy family, named by its original: the text reached by following
+        its derivation links to their sources (itself when it derives from none). A copy has
+        one source; should the store hold two, the higher-scored one is followed."""
+        source: dict[int, int] = {}
+        asked: set[int] = set()
+        frontier = set(ids)
+        while frontier:
+            asked |= frontier
+            rows = self.conn.execute(
+                "SELECT derived_id, source_id FROM provenance WHERE derived_id IN (SELECT value FROM json_each(?)) "
+                f"AND relation IN ({', '.join('?' * len(DERIVATIONS))}) ORDER BY score, source_id DESC",
+                (json.dumps(sorted(frontier)), *DERIVATIONS))
+            for derived, src in rows:
+                source[derived] = src  # the last written, the higher-scored, wins
+            frontier = {source[d] for d in frontier if d in source} - asked
+        roots = {}
+        for doc_id in ids:
+            seen, node = {doc_id}, doc_id
+            while node in source and source[node] not in seen:  # (the guard only stops a loop)
+                node = source[node]
+                seen.add(node)
+            roots[doc_id] = node
+        return roots
+
+    def copy_families(self, ids: list[int]) -> dict[int, tuple[int, int]]:
+        """Each document's copy family: (its original, how many documents derive from that
+        original, directly or not, plus the original itself)."""
+        roots = self.copy_roots(ids)
+        sizes = {root: self.conn.execute(
+            "WITH RECURSIVE family(id) AS (SELECT ? UNION SELECT p.derived_id FROM provenance AS p "
+            f"JOIN family ON p.source_id = family.id WHERE p.relation IN ({', '.join('?' * len(DERIVATIONS))})) "
+            "SELECT count(*) FROM family", (root, *DERIVATIONS)).fetchone()[0]
+            for root in sorted(set(roots.values()))}
+        return {doc_id: (root, sizes[root]) for doc_id, root in roots.items()}
+
     def texts(self, ids: list[int]) -> dict[int, str]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)

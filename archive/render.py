@@ -119,7 +119,8 @@ class ProgressLine:
             self.stream.flush()
 
 
-SEARCH_FIELDS = ("id", "external_id", "title", "source", "published_at", "score", "snippet")
+SEARCH_FIELDS = ("id", "external_id", "title", "source", "published_at", "score", "snippet", "copy_of",
+                 "family_size")
 
 
 def hit_row(hit: Any) -> dict[str, Any]:
@@ -133,10 +134,22 @@ def hit_row(hit: Any) -> dict[str, Any]:
         "published_at": hit.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") if hit.published_at else None,
         "score": round(hit.score, 4) if hit.score is not None else None,
         "snippet": render_snippet(hit.snippet, "markers") if hit.snippet else None,
+        "copy_of": hit.copy_of,
+        "family_size": hit.family_size,
     }
 
 
-def search_text(results: Any, *, offset: int, color: bool) -> str:
+def _family_note(hit: Any) -> str:
+    """Where a hit stands in its copy family, for the text listing ('' for a text on its own)."""
+    others = hit.family_size - 1
+    if hit.copy_of is not None:
+        return f"    copy of [{hit.copy_of}]" + (f", one of {others} copies" if others > 1 else "")
+    if others:
+        return f"    original of {others} cop{'y' if others == 1 else 'ies'}"
+    return ""
+
+
+def search_text(results: Any, *, offset: int, color: bool, collapsed: bool = False) -> str:
     from archive.search.snippets import render as render_snippet
 
     out: list[str] = []
@@ -146,8 +159,9 @@ def search_text(results: Any, *, offset: int, color: bool) -> str:
             out.append(f"did you mean: {results.suggestion}")
     else:
         last = offset + len(results.hits)
+        shown = f"showing families {offset + 1}-{last}, one match each" if collapsed else f"showing {offset + 1}-{last}"
         out.append(f"{results.total} match{'es' if results.total != 1 else ''}"
-                   + (f", showing {offset + 1}-{last}" if results.hits else ""))
+                   + (f", {shown}" if results.hits else ""))
     for hit in results.hits:
         date = hit.published_at.strftime("%Y-%m-%d") if hit.published_at else "undated"
         title = hit.title or "(untitled)"
@@ -155,6 +169,8 @@ def search_text(results: Any, *, offset: int, color: bool) -> str:
             title = f"\x1b[1m{title}\x1b[0m"
         score = f"  score {hit.score:.2f}" if hit.score is not None else ""
         out += ["", f"[{hit.id}] {title}", f"    {hit.source or '-'} · {date} · {hit.external_id}{score}"]
+        if note := _family_note(hit):
+            out.append(note)
         if hit.snippet:
             text = render_snippet(hit.snippet, "ansi" if color else "markers")
             out.append("    " + " ".join(text.split()))

@@ -27,7 +27,10 @@ def test_phrase_search_with_snippet_and_machine_formats(seeded) -> None:
     assert "2 matches" in text.output and "[[artificial intelligence]]" in text.output
     data = json.loads(seeded("search", '"this 12 months"', "--json").output)
     assert data["total"] == 1 and data["hits"][0]["external_id"] == "000_f1a1e904460b1218.txt"
-    assert set(data["hits"][0]) == {"id", "external_id", "title", "source", "published_at", "score", "snippet"}
+    assert set(data["hits"][0]) == {"id", "external_id", "title", "source", "published_at", "score", "snippet",
+                                    "copy_of", "family_size"}
+    # 000 is the spun copy that 001 rewrites: the original of a family of two.
+    assert (data["hits"][0]["copy_of"], data["hits"][0]["family_size"]) == (None, 2)
     rows = list(csv.DictReader(io.StringIO(seeded("search", "microsoft", "--csv").output)))
     assert len(rows) == 2 and rows[0]["id"]
     lines = seeded("search", "microsoft", "--jsonl").output.strip().splitlines()

@@ -29,6 +29,10 @@ Sort = Literal["relevance", "date", "-date"]
 Facet = Literal["source", "year"]
 DateArg = datetime | date | str | None
 TextsFor = Callable[[list[int]], dict[int, str]]
+# Document ids -> the group each belongs to (e.g. its copy family's original), for collapsing.
+GroupsFor = Callable[[list[int]], dict[int, int]]
+# Document ids -> (its copy family's original, the family's size), for the hits shown.
+FamiliesFor = Callable[[list[int]], dict[int, tuple[int, int]]]
 
 SORTS = ("relevance", "date", "-date")
 
@@ -42,6 +46,10 @@ class Hit:
     published_at: datetime | None
     score: float | None  # None when sorted by date
     snippet: Snippet | None
+    # Its copy family (the original and everything derived from it, directly or not): the
+    # original's id when the hit is a copy, and how many documents the family holds.
+    copy_of: int | None = None
+    family_size: int = 1
 
 
 @record
@@ -88,11 +96,16 @@ def search(
     facets: Sequence[Facet] = (),
     snippets: bool = True,
     texts_for: TextsFor | None = None,
+    collapse: GroupsFor | None = None,
+    families_for: FamiliesFor | None = None,
 ) -> SearchResults:
     """Run ``query`` (see ``archive.search.query``) and return one page of hits.
 
     Snippets need the body text, which the index does not store: pass ``texts_for`` (document
-    ids -> text, e.g. from the store); without it hits have no snippet.
+    ids -> text, e.g. from the store); without it hits have no snippet. ``collapse``: one hit per
+    group (a document missing from the mapping is a group of its own), the first of each in the
+    ranking; ``limit`` and ``offset`` count groups, ``total`` and facets still count documents.
+    ``families_for``: each hit's copy family (``Hit.copy_of``, ``Hit.family_size``).
     """
     _check_arguments(sort, limit, offset, facets)
     parsed = parse(query)
@@ -101,23 +114,57 @@ def search(
         view = snap.view
         compiled = compile_query(root, view.reader())
         try:
-            found = _one_pass(view, compiled.query, sort, limit, offset, facets)
-            if found is None:
-                from archive.search.facets import collected
-
-                found = collected(view.searcher(), compiled.query, sort, limit, offset, facets)
-            total, page, facet_counts = found
+            if collapse is None or not limit:
+                total, page, facet_counts = _page(view, compiled.query, sort, limit, offset, facets)
+            else:
+                total, page, facet_counts = _collapsed_page(view, compiled.query, sort, limit, offset, facets, collapse)
             suggestion = _suggest(parsed, view) if total == 0 else None
         finally:
             search_done()
     # Outside the damage guard: errors from the caller's texts_for are theirs, not the index's.
     ids = [int(fields["id"]) for fields, _ in page]
     texts = texts_for(ids) if snippets and texts_for and ids else {}
+    families = families_for(ids) if families_for and ids else {}
     hits = [
-        _hit(fields, score if sort == "relevance" else None, texts.get(doc_id), compiled)
+        _hit(fields, score if sort == "relevance" else None, texts.get(doc_id), compiled, families.get(doc_id))
         for doc_id, (fields, score) in zip(ids, page)
     ]
     return SearchResults(total, hits, facet_counts, suggestion, list(parsed.warnings))
+
+
+def _page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
+    found = _one_pass(view, query, sort, limit, offset, facets)
+    if found is None:
+        from archive.search.facets import collected
+
+        found = collected(view.searcher(), query, sort, limit, offset, facets)
+    return found
+
+
+# Hits read per group wanted on the first try when collapsing, and the least read; each further
+# try reads four times as many, until enough groups are found or every match has been read.
+_COLLAPSE_READ_AHEAD = 4
+_COLLAPSE_MIN_READ = 100
+
+
+def _collapsed_page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str],
+                    groups_for: GroupsFor) -> Page:
+    """One page of the first hit of each group, in ranking order. The groups of a ranking's
+    head are unknown until its hits are read, so the head is read and grouped, and read further
+    while it holds fewer than ``offset + limit`` groups."""
+    wanted = offset + limit
+    read = max(_COLLAPSE_READ_AHEAD * wanted, _COLLAPSE_MIN_READ)
+    while True:
+        total, page, counts = _page(view, query, sort, read, 0, facets)
+        ids = [int(fields["id"]) for fields, _ in page]
+        groups = groups_for(ids)
+        firsts: dict[int, int] = {}
+        for position, doc_id in enumerate(ids):
+            firsts.setdefault(groups.get(doc_id, doc_id), position)
+        if len(firsts) >= wanted or len(page) >= total:
+            kept = sorted(firsts.values())[offset:wanted]
+            return total, [page[i] for i in kept], counts
+        read *= _COLLAPSE_READ_AHEAD
 
 
 def _one_pass(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page | None:
@@ -180,18 +227,23 @@ def _with_dates(root: Node, since: DateArg, until: DateArg) -> Node:
     return root if bounds is None else And((root, bounds))
 
 
-def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled: Compiled) -> Hit:
+def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled: Compiled,
+         family: tuple[int, int] | None) -> Hit:
     snippet = None
     if text is not None:
         snippet = build_snippet(text, match_ranges(text, compiled.highlights.terms, compiled.highlights.phrases))
+    doc_id = int(fields["id"])
+    original, size = family or (doc_id, 1)
     return Hit(
-        id=int(fields["id"]),
+        id=doc_id,
         external_id=fields["external_id"],
         title=fields.get("title"),
         source=fields.get("source"),
         published_at=stored_published(fields.get("published")),
         score=score,
         snippet=snippet,
+        copy_of=original if original != doc_id else None,
+        family_size=size,
     )
 
 
