@@ -397,6 +397,53 @@ def test_unreadable_file_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert only_failure(path).reason == "cannot read: permission denied"
 
 
+def _varied_articles(n: int) -> list[dict[str, str]]:
+    """Articles of varied words: gzip shrinks them about as much as real news (3-4 times)."""
+    import random
+
+    rng = random.Random(5)
+    words = [f"{a}{b}{c}" for a in "bcdfgklmnprst" for b in "aeiou" for c in "lmnrstxz"]
+    return [{"id": f"a{i}", "text": " ".join(rng.choice(words) for _ in range(120)) + "."} for i in range(n)]
+
+
+def test_a_json_lines_file_of_any_size_is_read_a_line_at_a_time(tmp_path: Path) -> None:
+    articles = _varied_articles(200)
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(jsonl(*articles))
+    limits = ReadLimits(max_file_bytes=10_000, max_record_bytes=5_000)
+    assert path.stat().st_size > 10 * limits.max_file_bytes
+    assert [r.external_id for r in read(path, limits=limits)] == [a["id"] for a in articles]
+    # The same from standard input, and gzipped past the decompressed cap at news text's ratio.
+    stdin = read("-", stdin=io.BytesIO(path.read_bytes()), limits=limits)
+    assert [r.external_id for r in stdin] == [a["id"] for a in articles]
+    packed = tmp_path / "dump.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes(), mtime=0))
+    inflated = ReadLimits(max_decompressed_bytes=20_000, max_record_bytes=5_000)
+    assert path.stat().st_size > 5 * inflated.max_decompressed_bytes
+    for source in (packed, "-"):
+        got = read(source, stdin=io.BytesIO(packed.read_bytes()), limits=inflated)
+        assert [r.external_id for r in got] == [a["id"] for a in articles], got[-1]
+    # Read whole, a JSON document or a text of that size is still refused.
+    document = tmp_path / "dump.json"
+    document.write_text(json.dumps(articles))
+    assert "file too big" in only_failure(document, limits=limits).reason
+    assert "file too big" in only_failure(_renamed(document, tmp_path / "dump.data"), limits=limits).reason
+
+
+def _renamed(path: Path, to: Path) -> Path:
+    path.rename(to)
+    return to
+
+
+def test_a_gzip_bomb_of_json_lines_is_refused_once_past_the_cap(tmp_path: Path) -> None:
+    # Zeros inflate ~1,000 times: past the decompressed cap that is no text.
+    path = tmp_path / "bomb.jsonl.gz"
+    path.write_bytes(gzip.compress(jsonl(*_varied_articles(5)) + b"\n" * 3_000_000, mtime=0))
+    results = read(path, limits=ReadLimits(max_decompressed_bytes=100_000, max_record_bytes=5_000))
+    assert [r.external_id for r in results[:5]] == [f"a{i}" for i in range(5)]
+    assert isinstance(results[-1], RecordFailure) and "gzip bomb" in results[-1].reason
+
+
 def test_oversized_stdin_fails() -> None:
     failure = only_failure("-", stdin=io.BytesIO(b"x" * 5000), limits=ReadLimits(max_file_bytes=1000))
     assert failure.reason.startswith("input is larger than")

@@ -16,7 +16,7 @@ import re
 import sys
 import warnings
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
@@ -85,10 +85,15 @@ _MS_EPOCH_ABOVE = 1e11  # larger epoch numbers are milliseconds (year 5138 in se
 class ReadLimits:
     """Caps that keep one hostile or broken input from exhausting memory or the stack."""
 
-    max_file_bytes: int = 512 * MiB          # size of a file (or stdin) as stored
-    max_decompressed_bytes: int = 1024 * MiB  # total bytes a gzip file may expand to
+    max_file_bytes: int = 512 * MiB          # size of a file (or stdin) read whole: text, HTML, a JSON document
+    max_decompressed_bytes: int = 1024 * MiB  # total bytes a gzip file may expand to, unless streamed (below)
     max_record_bytes: int = 64 * MiB         # one article: a text/HTML file, a JSON line, a WARC record
     max_json_depth: int = 64                 # nesting of arrays/objects in one JSON document
+    # JSON Lines and WARC are read a record at a time, each capped, so a file of them may be of
+    # any size (a Common Crawl news WARC is ~1 GB gzipped, 4-5 GB inflated). Past
+    # max_decompressed_bytes their gzip data may only go on expanding at news text's rates:
+    # text and HTML inflate 3-10 times, a gzip bomb's zeros 1,000 times.
+    max_gzip_ratio: float = 50.0
 
 
 class _LimitExceeded(Exception):
@@ -105,10 +110,39 @@ class _CappedReader(io.RawIOBase):
     def __init__(self, source: BinaryIO, cap: int, message: str) -> None:
         # read1 returns what one step produced; read would lose it when the next step fails
         self._read = getattr(source, "read1", source.read)
-        self._cap = cap
+        self._cap: int | None = cap
         self._message = message
         self._total = 0
+        self._ratio: tuple[float, Callable[[], int]] | None = None
+        self._settled = True
         self.damage: str | None = None
+
+    def unsettled(self) -> _CappedReader:
+        """Going past the cap raises only once :meth:`settle` is called (the cap is known to
+        apply), and not at all after :meth:`lift`: the format is sniffed from a read-ahead."""
+        self._settled = False
+        return self
+
+    @property
+    def total(self) -> int:
+        """Bytes that came out so far."""
+        return self._total
+
+    def lift(self) -> None:
+        """No cap from here on (the stream is read a capped record at a time)."""
+        self._cap = None
+        self._settled = True
+
+    def settle(self) -> None:
+        """The cap applies: raise :class:`_LimitExceeded` if it was already passed."""
+        self._settled = True
+        if self._cap is not None and self._total > self._cap:
+            raise _LimitExceeded(self._message)
+
+    def cap_ratio(self, ratio: float, consumed: Callable[[], int]) -> None:
+        """Past the cap, go on while at most ``ratio`` bytes came out per byte ``consumed()``
+        went in (a stream of gzip data read a record at a time)."""
+        self._ratio = (ratio, consumed)
 
     def readable(self) -> bool:
         return True
@@ -122,10 +156,17 @@ class _CappedReader(io.RawIOBase):
             self.damage = f"damaged or truncated gzip data: {err}"
             return 0
         self._total += len(chunk)
-        if self._total > self._cap:
+        if self._settled and self._cap is not None and self._total > self._cap and not self._within_ratio():
             raise _LimitExceeded(self._message)
         buffer[: len(chunk)] = chunk
         return len(chunk)
+
+    def _within_ratio(self) -> bool:
+        if self._ratio is None:
+            return False
+        ratio, consumed = self._ratio
+        went_in = consumed()
+        return went_in > 0 and self._total <= ratio * went_in
 
 
 def iter_records(
@@ -215,26 +256,37 @@ def _read_file(
     fmt, gzipped = _format_from_name(relative) if path != STDIN else (None, False)
     if path == STDIN:
         source = stdin if stdin is not None else sys.stdin.buffer
-        capped = _CappedReader(source, limits.max_file_bytes, f"input is larger than {_size(limits.max_file_bytes)}")
-        yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits)
+        capped = _CappedReader(source, limits.max_file_bytes,
+                               f"input is larger than {_size(limits.max_file_bytes)}").unsettled()
+        yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits,
+                                size=None, stdin=capped)
         return
     try:
         size = os.stat(path).st_size
-        if size > limits.max_file_bytes:
-            yield RecordFailure(path, f"file too big ({_size(size)} > {_size(limits.max_file_bytes)})")
-            return
+        if size > limits.max_file_bytes and fmt not in _STREAMED:
+            if fmt is not None:  # (else the sniffed format decides)
+                yield RecordFailure(path, f"file too big ({_size(size)} > {_size(limits.max_file_bytes)})")
+                return
         with open(path, "rb", buffering=_SNIFF_BYTES) as stream:
-            yield from _read_stream(path, relative, stream, fmt, gzipped, limits)
+            yield from _read_stream(path, relative, stream, fmt, gzipped, limits, size=size)
     except PermissionError:
         yield RecordFailure(path, "cannot read: permission denied")
     except OSError as err:
         yield RecordFailure(path, f"cannot read: {err.strerror or err}")
 
 
+# Formats read a record at a time, each record capped: a file of them may be of any size.
+_STREAMED = frozenset({"jsonl", "warc"})
+
+
 def _read_stream(
-    origin: str, relative: str, stream: io.BufferedReader, fmt: str | None, gzipped: bool, limits: ReadLimits
+    origin: str, relative: str, stream: io.BufferedReader, fmt: str | None, gzipped: bool, limits: ReadLimits,
+    *, size: int | None, stdin: _CappedReader | None = None,
 ) -> Iterator[RawRecord | RecordFailure]:
+    """``size``: the file's, to refuse one too big to read whole (None for stdin, which
+    ``stdin`` caps as it is read)."""
     inflated: _CappedReader | None = None
+    compressed = stream
 
     def damage() -> str | None:
         return inflated.damage if inflated is not None else None
@@ -255,6 +307,16 @@ def _read_stream(
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
             return
         fmt = fmt or sniff_format(head)
+        if fmt in _STREAMED:
+            if stdin is not None:
+                stdin.lift()
+            if inflated is not None:
+                inflated.cap_ratio(limits.max_gzip_ratio, _bytes_read(compressed, stdin))
+        elif size is not None and size > limits.max_file_bytes:
+            yield RecordFailure(origin, f"file too big ({_size(size)} > {_size(limits.max_file_bytes)})")
+            return
+        elif stdin is not None:
+            stdin.settle()
         results: Iterator[RawRecord | RecordFailure]
         if fmt == "warc":
             results = _read_warc(origin, relative, stream, limits)
@@ -274,6 +336,13 @@ def _read_stream(
             yield RecordFailure(origin, str(damage()))
     except _LimitExceeded as err:
         yield RecordFailure(origin, str(err))
+
+
+def _bytes_read(stream: io.BufferedReader, stdin: _CappedReader | None) -> Callable[[], int]:
+    """How many bytes of ``stream`` (a file, or stdin as ``stdin`` counts them) were read so far."""
+    if stdin is not None:
+        return lambda: stdin.total
+    return stream.tell
 
 
 def _read_document(
