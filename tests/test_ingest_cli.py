@@ -110,10 +110,13 @@ def test_files_of_unknown_type_in_a_folder_are_skipped_and_named(run_cli, home: 
     result = run_cli("ingest", str(folder))
     assert result.exit_code == 0 and "added 1, updated 0, unchanged 0, failed 0" in result.output
     note = next(line for line in result.output.splitlines() if "skipped" in line)
-    assert note.startswith("archive: note: skipped 7 files of unknown type")
+    assert note.startswith("archive: note: skipped 7 files in the folders, of unknown type or tables without")
     assert str(folder / "labels.csv") in note and "and 2 more" in note and ".hidden" not in note
-    # A named file is read whatever its name: the labels become a (plain text) document.
-    assert "added 1," in run_cli("ingest", str(folder / "labels.csv")).output
+    # A named file is read: a table without a text column says what it has.
+    named = run_cli("ingest", str(folder / "labels.csv"))
+    assert named.exit_code == 1 and "table has no text column" in named.output and "'file', 'category'" in named.output
+    (folder / "notes.xyz").write_text("Some headline\n\nWhatever its name, a named file is read.\n")
+    assert "added 1," in run_cli("ingest", str(folder / "notes.xyz")).output
     assert "skipped" not in run_cli("ingest", "-q", str(folder)).output
 
 def test_stdin_is_ingested(run_cli, home: Path) -> None:

@@ -528,3 +528,87 @@ def test_a_default_source_fills_only_records_that_name_none() -> None:
     assert with_default_source(failure, "Daily Planet") is failure
     assert with_default_source(unnamed, None) is unnamed
     assert unnamed.source is None  # a copy, not changed in place
+
+
+# -- tables (CSV, TSV) --------------------------------------------------------------------------
+
+def _table(path: Path, rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-8") -> Path:
+    import csv
+
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=delimiter).writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+NEWS_HEADER = ["", "id", "title", "publication", "author", "date", "year", "url", "content"]
+
+
+def test_a_news_table_gives_one_article_a_row_with_its_fields(tmp_path: Path) -> None:
+    # The shape of a Kaggle news dump: pandas' unnamed row numbers, text with line breaks and
+    # commas inside quotes, empty cells.
+    path = _table(tmp_path / "news.csv", [
+        NEWS_HEADER,
+        ["0", "17283", "Republicans Fret", "New York Times", "Carl Hulse", "2016-12-31", "2016", "",
+         "WASHINGTON — They might win, aides said.\nA second paragraph, \"quoted\"."],
+        ["1", "", "No id here", "", "", "", "", "https://example.com/a", ARTICLE],
+        ["", "", "", "", "", "", "", "", ""],
+        ["3", "17285", "Only a title", "", "", "", "", "", ""],
+    ])
+    first, second, failure = read(path)
+    assert isinstance(first, RawRecord) and isinstance(second, RawRecord)
+    assert (first.external_id, first.title, first.source, first.author, first.fmt) == \
+        ("17283", "Republicans Fret", "New York Times", "Carl Hulse", "csv")
+    assert first.text.startswith("WASHINGTON — They might win") and "\nA second paragraph, \"quoted\"." in first.text
+    assert first.published_at == datetime(2016, 12, 31, tzinfo=UTC)
+    assert first.unknown_fields == ["year"] and first.extra == {"year": "2016"}
+    assert (second.external_id, second.url, second.source) == ("news.csv#2", "https://example.com/a", None)
+    assert isinstance(failure, RecordFailure) and failure.record_ref == "4" and "has no text" in failure.reason
+
+
+def test_tab_separated_gzipped_and_windows_encoded_tables(tmp_path: Path) -> None:
+    tsv = _table(tmp_path / "news.tsv", [["headline", "body"], ["Tabbed", ARTICLE]], delimiter="\t")
+    assert (only_record(tsv).title, only_record(tsv).text) == ("Tabbed", ARTICLE)
+    packed = tmp_path / "news.csv.gz"
+    packed.write_bytes(gzip.compress(_table(tmp_path / "plain.csv", [["title", "text"], ["Packed", ARTICLE]]).read_bytes()))
+    assert only_record(packed).title == "Packed"
+    cafe = "The café’s owner — Zoë — closed it in 1998 after a long and difficult decade of rising rents."
+    windows = _table(tmp_path / "excel.csv", [["title", "text"], ["Café", cafe]], encoding="cp1252")
+    assert (only_record(windows).title, only_record(windows).text) == ("Café", cafe)
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plain.csv").read_bytes())
+    assert only_record(bom).title == "Packed"  # the BOM is not part of the first column's name
+
+
+def test_a_table_without_a_text_column_is_refused_when_named_and_skipped_in_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    labels = _table(folder / "labels.csv", [["file", "label"], ["a.txt", "fake"]])
+    _table(folder / "articles.csv", [["title", "text"], ["Kept", ARTICLE]])
+    failure = only_failure(labels)
+    assert "table has no text column" in failure.reason and "'file', 'label'" in failure.reason
+    skipped: list[str] = []
+    found = [relative for item in iter_input_files([str(folder)], skipped) if isinstance(item, tuple)
+             for _, relative in [item]]
+    assert found == ["articles.csv"] and skipped == [str(labels)]
+
+
+def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:
+    path = _table(tmp_path / "news.csv", [["title", "text"], ["Big", "x" * 5000], ["Fine", ARTICLE]])
+    failure, record = read(path, limits=ReadLimits(max_record_bytes=1000))
+    assert isinstance(failure, RecordFailure) and failure.record_ref == "1" and "longer than" in failure.reason
+    assert isinstance(record, RawRecord) and record.title == "Fine"
+    # Past the read-ahead that chose UTF-8: a row in Windows' encoding, one with a damaged byte
+    # (decoded as best it can be), and one of binary junk; only the last fails, and the rows
+    # around them are read.
+    damaged = tmp_path / "damaged.csv"
+    rows = "".join(f"Title {k},{ARTICLE}\n" for k in range(2000)).encode()
+    windows = "Café owner’s story".encode("cp1252") + b"," + ARTICLE.encode() + b"\n"
+    one_bad_byte = "Zoë’s long road home".encode() + b"\xff," + ARTICLE.encode() + b"\n"
+    junk = bytes(range(1, 9)) * 3 + b"\x00\xfe," + ARTICLE.encode() + b"\n"
+    damaged.write_bytes(b"title,text\n" + rows + windows + one_bad_byte + junk + b"Last," + ARTICLE.encode() + b"\n")
+    results = read(damaged)
+    assert len(results) == 2004 and all(isinstance(r, RawRecord) for r in results[:2002] + results[-1:])
+    assert results[2000].title == "Café owner’s story" and results[2001].title.startswith("Zo")
+    assert isinstance(results[2002], RecordFailure) and results[2002].record_ref == "2003"
+    assert results[-1].title == "Last"

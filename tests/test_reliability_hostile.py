@@ -88,7 +88,8 @@ def home(base_home: Path, tmp_path: Path) -> Iterator[Path]:
 
 # ------------------------------------------------------------------ properties over random input
 
-EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".warc", ".gz", ".json.gz", ".warc.gz", ".dat")
+EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".warc", ".gz", ".json.gz", ".warc.gz", ".dat", ".csv", ".tsv",
+              ".csv.gz")
 
 
 @settings(PROPERTY, max_examples=BYTES_EXAMPLES)

@@ -7,6 +7,7 @@ gzip through a size cap) so a 500 MB file or a gzip bomb does not fill memory.
 
 from __future__ import annotations
 
+import csv
 import email.utils
 import gzip
 import io
@@ -25,7 +26,7 @@ import dateutil.parser
 
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
-from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format
+from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format, stream_encoding
 
 MiB = 1024 * 1024
 STDIN = "-"
@@ -36,7 +37,10 @@ _EXTENSIONS = {
     ".json": "json",
     ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".warc": "warc",
+    ".csv": "csv", ".tsv": "tsv",
 }
+# Tables: one article a row, the header naming the fields as JSON's keys do.
+_DELIMITERS = {"csv": ",", "tsv": "\t"}
 _SNIFF_BYTES = 64 * 1024
 
 # JSON field names we understand, by the RawRecord field they fill; the first one present wins.
@@ -233,10 +237,36 @@ def _walk(root: str, folder: str, visited: set[str],
             if real not in visited:
                 visited.add(real)
                 yield from _walk(root, entry.path, visited, skipped)
-        elif is_file and _format_from_name(entry.name)[0] is not None:
+        elif is_file and _readable_in_folder(entry.path, entry.name):
             yield entry.path, os.path.relpath(entry.path, root).replace(os.sep, "/")
         elif is_file and skipped is not None:
             skipped.append(entry.path)
+
+
+def _readable_in_folder(path: str, name: str) -> bool:
+    """Whether a file inside a folder is read: its extension names a format, and a table has a
+    text column (a folder of articles often holds a CSV of labels or notes beside them)."""
+    fmt, gzipped = _format_from_name(name)
+    if fmt is None:
+        return False
+    if fmt not in _DELIMITERS:
+        return True
+    try:
+        with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except (OSError, EOFError, zlib.error):
+        return True  # reading it will say what is wrong
+    header = _table_header(head, _DELIMITERS[fmt])
+    return header is None or any(_folded(name) in _TEXT_FOLDED for name in header)
+
+
+def _table_header(head: bytes, delimiter: str) -> list[str] | None:
+    """A table's column names, read from its first bytes (None when they cannot be read)."""
+    first = head.split(b"\n", 1)[0]
+    try:
+        return next(csv.reader([first.decode(stream_encoding(head)).lstrip("\ufeff")], delimiter=delimiter), None)
+    except (csv.Error, UnicodeDecodeError, LookupError):
+        return None
 
 
 def _format_from_name(name: str) -> tuple[str | None, bool]:
@@ -276,7 +306,7 @@ def _read_file(
 
 
 # Formats read a record at a time, each record capped: a file of them may be of any size.
-_STREAMED = frozenset({"jsonl", "warc"})
+_STREAMED = frozenset({"jsonl", "warc", "csv", "tsv"})
 
 
 def _read_stream(
@@ -320,6 +350,8 @@ def _read_stream(
         results: Iterator[RawRecord | RecordFailure]
         if fmt == "warc":
             results = _read_warc(origin, relative, stream, limits)
+        elif fmt in _DELIMITERS:
+            results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
         else:  # one document: read it whole, and only if it is whole
@@ -409,6 +441,67 @@ def _read_jsonl(
         yield _json_record(value, origin, relative, number)
 
 
+# A byte that the table's encoding could not read, as errors="surrogateescape" passes it on.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _decoded_again(cell: str, encoding: str) -> str:
+    """A table cell holding bytes its encoding could not read, decoded as a text on its own
+    (a few damaged bytes in UTF-8, or another encoding) by decode_text."""
+    if not _ESCAPED_BYTE.search(cell):
+        return cell
+    plain = "utf-8" if encoding == "utf-8-sig" else encoding  # (utf-8-sig would write a BOM first)
+    return decode_text(cell.encode(plain, errors="surrogateescape"))
+
+
+def _read_table(
+    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits, delimiter: str
+) -> Iterator[RawRecord | RecordFailure]:
+    """One article a row of a CSV or TSV file; its header names the fields (as JSON's keys, see
+    _FIELD_NAMES). Rows are numbered from 1 after the header, so ids and failures point at them."""
+    encoding = stream_encoding(stream.peek(_SNIFF_BYTES))
+    # Bytes the encoding cannot read come through as lone surrogates: only their row is mended.
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
+    if csv.field_size_limit() < limits.max_record_bytes:  # (process-wide: only ever raised)
+        csv.field_size_limit(limits.max_record_bytes)
+    rows = csv.reader(text, delimiter=delimiter)
+    number = 0
+    try:
+        header = [name.strip() for name in next(rows, [])]
+        if not any(_folded(name) in _TEXT_FOLDED for name in header):
+            shown = ", ".join(repr(name) for name in header[:12]) or "none"
+            yield RecordFailure(origin, f"table has no text column (looked for: {', '.join(_TEXT_KEYS)}); "
+                                        f"its columns: {shown}")
+            return
+        while True:
+            number += 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as err:  # this row only: the reader goes on at the next line
+                reason = f"longer than {_size(limits.max_record_bytes)}" if "field limit" in str(err) else str(err)
+                yield RecordFailure(origin, f"row {number}: {reason}", str(number))
+                continue
+            if sum(map(len, row)) > limits.max_record_bytes:  # (the parser's own limit is process-wide)
+                yield RecordFailure(origin, f"row {number}: longer than {_size(limits.max_record_bytes)}", str(number))
+                continue
+            if not any(cell.strip() for cell in row):
+                continue
+            if any(_ESCAPED_BYTE.search(cell) for cell in row):
+                try:
+                    row = [_decoded_again(cell, encoding) for cell in row]
+                except UndecodableError as err:
+                    yield RecordFailure(origin, f"row {number}: {err}", str(number))
+                    continue
+            # Empty cells are missing fields, and a column without a name (a spreadsheet's row
+            # numbers) is no field.
+            fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+            yield _json_record(fields, origin, relative, number, fmt="csv")
+    except csv.Error as err:  # in the header
+        yield RecordFailure(origin, f"malformed table header: {err}")
+
+
 def _load_json(data: bytes, max_depth: int) -> Any:
     """Parse JSON bytes (any encoding); ValueError with a readable message when that is impossible."""
     try:
@@ -460,8 +553,9 @@ def _json_kind(value: Any) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
-def _json_record(value: Any, origin: str, relative: str, number: int | None) -> RawRecord | RecordFailure:
-    """Map one JSON object to a RawRecord; ``number`` is its place in a multi-record file."""
+def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt: str = "json") -> RawRecord | RecordFailure:
+    """Map one JSON object (or a table's row) to a RawRecord; ``number`` is its place in a
+    multi-record file."""
     ref = str(number) if number is not None else None
     if not isinstance(value, dict):
         return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
@@ -488,7 +582,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None) -> 
     if published is None and used["date"] not in (None, ""):
         extra["published_raw"] = str(used["date"])
     return RawRecord(
-        origin=origin, external_id=external_id, text=text, fmt="json",
+        origin=origin, external_id=external_id, text=text, fmt=fmt,
         title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]),
         source=_as_name(used["source"]),
         url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),

@@ -62,6 +62,19 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
+def stream_encoding(head: bytes) -> str:
+    """The encoding of a stream read a piece at a time, from its first bytes: UTF-8 (a BOM
+    skipped) when they are UTF-8, else the one charset-normalizer finds (a spreadsheet saved on
+    Windows: cp1252)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.start < len(head) - 3:  # (not only a character cut at the end of the read-ahead)
+            best = charset_normalizer.from_bytes(head).best()
+            return best.encoding if best is not None else "utf-8-sig"
+    return "utf-8-sig"
+
+
 def _mostly_utf8(data: bytes) -> str | None:
     """``data`` decoded as UTF-8 with U+FFFD for its few invalid bytes, or None when invalid bytes
     are too common for UTF-8 text (see _UTF8_INTACT_PER_DAMAGED)."""
