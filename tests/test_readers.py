@@ -612,3 +612,57 @@ def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(t
     assert results[2000].title == "Café owner’s story" and results[2001].title.startswith("Zo")
     assert isinstance(results[2002], RecordFailure) and results[2002].record_ref == "2003"
     assert results[-1].title == "Last"
+
+
+# -- pages saved as one file (MHTML) -------------------------------------------------------------
+
+def _mhtml(html: str) -> bytes:
+    """A page as Chrome saves it ("Webpage, Single File"): quoted-printable HTML, then an image."""
+    import quopri
+
+    body = quopri.encodestring(html.encode("utf-8")).decode("ascii").replace("\n", "\r\n")
+    return (
+        "From: <Saved by Blink>\r\n"
+        "Snapshot-Content-Location: https://news.example.com/2024/05/council-budget\r\n"
+        "Subject: =?utf-8?Q?Council_approves_budget?=\r\n"
+        "Date: Tue, 14 May 2024 09:30:00 -0000\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/related;\r\n\ttype=\"text/html\";\r\n\tboundary=\"----MultipartBoundary--abc\"\r\n"
+        "\r\n\r\n"
+        "------MultipartBoundary--abc\r\n"
+        "Content-Type: text/html\r\n"
+        "Content-ID: <frame-1@mhtml.blink>\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n"
+        "Content-Location: https://news.example.com/2024/05/council-budget\r\n\r\n"
+        f"{body}\r\n"
+        "------MultipartBoundary--abc\r\n"
+        "Content-Type: image/png\r\n"
+        "Content-Transfer-Encoding: base64\r\n"
+        "Content-Location: https://news.example.com/logo.png\r\n\r\n"
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\r\n"
+        "------MultipartBoundary--abc--\r\n"
+    ).encode("ascii")
+
+
+PAGE = ("<html><head><title>Council approves budget – Example News</title></head><body><nav>Home | World</nav>"
+        "<article><h1>Council approves budget</h1>"
+        + "".join(f"<p>{ARTICLE} Paragraph {k} says the café’s owners, Zoë and Raúl, welcomed it.</p>" for k in range(6))
+        + "</article><footer>© Example News</footer></body></html>")
+
+
+def test_a_page_saved_as_one_file_is_read_as_its_html_at_its_address(tmp_path: Path) -> None:
+    path = tmp_path / "Council approves budget.mhtml"
+    path.write_bytes(_mhtml(PAGE))
+    record = only_record(path)
+    assert record.fmt == "mhtml" and record.url == "https://news.example.com/2024/05/council-budget"
+    assert record.title == "Council approves budget"
+    assert "café’s owners, Zoë and Raúl" in record.text and "Home | World" not in record.text
+    assert record.extra["saved_at"] == "Tue, 14 May 2024 09:30:00 -0000"
+    # Named otherwise, it is known by its content; without an HTML part it is refused.
+    assert sniff_format(path.read_bytes()[:4096]) == "mhtml"
+    renamed = tmp_path / "saved.dat"
+    renamed.write_bytes(path.read_bytes())
+    assert only_record(renamed).url == record.url
+    no_page = tmp_path / "images.mht"
+    no_page.write_bytes(_mhtml(PAGE).replace(b"Content-Type: text/html\r\n", b"Content-Type: text/plain\r\n"))
+    assert "no HTML part" in only_failure(no_page).reason

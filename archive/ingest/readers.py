@@ -38,6 +38,7 @@ _EXTENSIONS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".warc": "warc",
     ".csv": "csv", ".tsv": "tsv",
+    ".mhtml": "mhtml", ".mht": "mhtml",
 }
 # Tables: one article a row, the header naming the fields as JSON's keys do.
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -388,6 +389,8 @@ def _read_document(
         yield from _read_json(origin, relative, data, limits)
     elif len(data) > limits.max_record_bytes:
         yield RecordFailure(origin, f"too big for one article (> {_size(limits.max_record_bytes)})")
+    elif fmt == "mhtml":  # (MIME: its parts say how they are encoded)
+        yield _mhtml_record(data, origin, relative)
     else:
         try:
             text = decode_text(data)
@@ -668,6 +671,35 @@ def _html_record(
         url=url or found.get("url") or None, published_at=published, language=found.get("language") or None,
         record_ref=record_ref, extra=metadata,
     )
+
+
+def _mhtml_record(data: bytes, origin: str, relative: str) -> RawRecord | RecordFailure:
+    """A page a browser saved as one file ("Webpage, Single File": MIME multipart/related):
+    its HTML part, read as an HTML page at the address it was saved from."""
+    import email
+    import email.policy
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    part = next((p for p in message.walk() if p.get_content_type() in ("text/html", "application/xhtml+xml")), None)
+    if part is None:
+        return RecordFailure(origin, "no HTML part in the saved page (not an MHTML page?)")
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or not payload.strip():
+        return RecordFailure(origin, "the saved page's HTML part is empty")
+    try:
+        charset = part.get_content_charset()
+        html = payload.decode(charset) if charset else decode_text(payload)
+    except (UnicodeDecodeError, LookupError):
+        try:
+            html = decode_text(payload)
+        except UndecodableError as err:
+            return RecordFailure(origin, str(err))
+    except UndecodableError as err:
+        return RecordFailure(origin, str(err))
+    url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
+    saved = message.get("Date")
+    return _html_record(html, origin, relative, url=str(url) if url else None,
+                        extra={"saved_at": str(saved)} if saved else None, fmt="mhtml")
 
 
 def _read_warc(

@@ -84,8 +84,15 @@ def _mostly_utf8(data: bytes) -> str | None:
     return text if intact >= _UTF8_INTACT_PER_DAMAGED * damaged else None
 
 
+def _is_mhtml(head: bytes) -> bool:
+    """A page saved by a browser as one MIME file: mail-like headers, then multipart/related."""
+    headers = head[:4096].split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0].lower()
+    return headers.startswith((b"from:", b"mime-version:", b"snapshot-content-location:", b"subject:",
+                               b"date:", b"content-type:")) and b"multipart/related" in headers
+
+
 def sniff_format(head: bytes) -> str:
-    """Guess the format of a stream from its first bytes: gzip, warc, json, jsonl, html or txt.
+    """Guess the format of a stream from its first bytes: gzip, warc, mhtml, json, jsonl, html or txt.
 
     ``{`` starts JSON Lines when the first line is a complete JSON value by itself, else one JSON
     document (pretty-printed objects do not parse line by line).
@@ -94,6 +101,8 @@ def sniff_format(head: bytes) -> str:
         return "gzip"
     if head.startswith(WARC_MAGIC):
         return "warc"
+    if _is_mhtml(head):
+        return "mhtml"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"["):
         return "json"
