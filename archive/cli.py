@@ -87,7 +87,7 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
     """Ingest files and folders (recursively); '-' reads standard input.
 
     Formats: .txt, .html/.htm, .mhtml (a saved page), .json/.jsonl (one article per object), .warc,
-    .csv/.tsv (one per row), and .gz of each.
+    .csv/.tsv (one per row), .rss/.atom/.xml feeds (one per entry), and .gz of each.
     Re-ingesting unchanged content adds nothing; changed content updates its document.
 
     Name the publisher with --source when the files do not: provenance never makes one text of an
@@ -115,8 +115,9 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""
             files = "file" if len(summary.skipped) == 1 else "files"
-            click.echo(f"archive: note: skipped {len(summary.skipped)} {files} in the folders, of unknown type or "
-                       f"tables without a text column (name a file to read it anyway): {shown}{more}", err=True)
+            click.echo(f"archive: note: skipped {len(summary.skipped)} {files} in the folders, of unknown type, "
+                       f"tables without a text column or XML that is no feed (name a file to read it anyway): "
+                       f"{shown}{more}", err=True)
     click.echo(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"failed {summary.failed}"

@@ -110,7 +110,7 @@ def test_files_of_unknown_type_in_a_folder_are_skipped_and_named(run_cli, home: 
     result = run_cli("ingest", str(folder))
     assert result.exit_code == 0 and "added 1, updated 0, unchanged 0, failed 0" in result.output
     note = next(line for line in result.output.splitlines() if "skipped" in line)
-    assert note.startswith("archive: note: skipped 7 files in the folders, of unknown type or tables without")
+    assert note.startswith("archive: note: skipped 7 files in the folders, of unknown type, tables without")
     assert str(folder / "labels.csv") in note and "and 2 more" in note and ".hidden" not in note
     # A named file is read: a table without a text column says what it has.
     named = run_cli("ingest", str(folder / "labels.csv"))

@@ -666,3 +666,93 @@ def test_a_page_saved_as_one_file_is_read_as_its_html_at_its_address(tmp_path: P
     no_page = tmp_path / "images.mht"
     no_page.write_bytes(_mhtml(PAGE).replace(b"Content-Type: text/html\r\n", b"Content-Type: text/plain\r\n"))
     assert "no HTML part" in only_failure(no_page).reason
+
+
+# -- RSS and Atom feeds ----------------------------------------------------------------------------
+
+WORDPRESS_FEED = f"""<?xml version="1.0" encoding="UTF-8"?>
+<?xml-stylesheet type="text/xsl" href="/feed.xsl"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+  <title>Daily Trends Hub</title>
+  <link>https://trends.example.net</link>
+  <language>en-US</language>
+  <item>
+    <title>Council approves budget &#8211; what it means</title>
+    <link>https://trends.example.net/council-budget/</link>
+    <dc:creator><![CDATA[admin]]></dc:creator>
+    <pubDate>Tue, 14 May 2024 09:30:00 +0000</pubDate>
+    <guid isPermaLink="false">https://trends.example.net/?p=123</guid>
+    <description><![CDATA[The council approved [&#8230;]]]></description>
+    <content:encoded><![CDATA[<p>{ARTICLE}</p><p>The caf&#233;&#8217;s owners welcomed it.</p>]]></content:encoded>
+  </item>
+  <item>
+    <title>Only a teaser</title>
+    <link>https://trends.example.net/teaser/</link>
+    <pubDate>not a date</pubDate>
+    <description>{ARTICLE}</description>
+  </item>
+  <item><title>Empty</title><link>https://trends.example.net/empty/</link></item>
+</channel>
+</rss>
+"""
+
+ATOM_FEED = f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Example Wire</title>
+  <entry>
+    <title>Wire story</title>
+    <id>tag:wire.example.com,2024:1</id>
+    <link href="https://wire.example.com/1"/>
+    <updated>2024-05-14T10:00:00Z</updated>
+    <author><name>Ana Ruiz</name></author>
+    <content type="html">&lt;p&gt;{ARTICLE}&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_an_rss_feed_gives_one_article_an_entry_with_its_fullest_text(tmp_path: Path) -> None:
+    path = tmp_path / "feed.rss"
+    path.write_text(WORDPRESS_FEED)
+    full, teaser, empty = read(path)
+    assert isinstance(full, RawRecord) and isinstance(teaser, RawRecord)
+    assert (full.external_id, full.fmt, full.source, full.author, full.url) == (
+        "https://trends.example.net/?p=123", "feed", "Daily Trends Hub", "admin", "https://trends.example.net/council-budget/")
+    assert full.title == "Council approves budget – what it means"
+    assert full.text == f"{ARTICLE}\n\nThe café’s owners welcomed it."  # content:encoded, not the teaser
+    assert full.published_at == datetime(2024, 5, 14, 9, 30, tzinfo=UTC) and full.language == "en-US"
+    assert (teaser.text, teaser.external_id, teaser.published_at) == (ARTICLE, "https://trends.example.net/teaser/", None)
+    assert teaser.extra["text_is_summary"] is True and teaser.extra["published_raw"] == "not a date"
+    assert isinstance(empty, RecordFailure) and empty.record_ref == "3" and "no text" in empty.reason
+
+
+def test_atom_feeds_and_feeds_named_xml_are_read_other_xml_is_not(tmp_path: Path) -> None:
+    atom = tmp_path / "wire.xml"
+    atom.write_text(ATOM_FEED)
+    record = only_record(atom)
+    assert (record.title, record.author, record.source, record.text) == ("Wire story", "Ana Ruiz", "Example Wire", ARTICLE)
+    assert record.external_id == "tag:wire.example.com,2024:1"
+    assert record.published_at == datetime(2024, 5, 14, 10, 0, tzinfo=UTC)
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>')
+    assert "not an RSS or Atom feed" in only_failure(sitemap).reason
+    skipped: list[str] = []
+    found = [item[1] for item in iter_input_files([str(tmp_path)], skipped) if isinstance(item, tuple)]
+    assert found == ["wire.xml"] and skipped == [str(sitemap)]
+    broken = tmp_path / "broken.rss"
+    broken.write_text("<rss><channel><title>x</title>")
+    assert "feed" in only_failure(broken).reason
+
+
+def test_a_feed_expands_no_entities_nor_reads_files_it_names(tmp_path: Path) -> None:
+    levels = "".join(f'<!ENTITY lol{k} "{f"&lol{k - 1};" * 10}">' for k in range(1, 10))
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    path = tmp_path / "lol.rss"
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY lol0 "lol">{levels}'
+                    f'<!ENTITY ext SYSTEM "file://{secret}">]><rss version="2.0"><channel><title>x</title>'
+                    f"<item><title>&lol9;</title><description>{ARTICLE} &ext;</description></item></channel></rss>")
+    record = only_record(path)
+    assert len(record.title or "") < 100 and "TOP-SECRET" not in record.text and ARTICLE in record.text

@@ -39,6 +39,8 @@ _EXTENSIONS = {
     ".warc": "warc",
     ".csv": "csv", ".tsv": "tsv",
     ".mhtml": "mhtml", ".mht": "mhtml",
+    ".rss": "feed", ".atom": "feed",
+    ".xml": "xml",  # read when its content is a feed (see textdetect.sniff_format)
 }
 # Tables: one article a row, the header naming the fields as JSON's keys do.
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -250,13 +252,15 @@ def _readable_in_folder(path: str, name: str) -> bool:
     fmt, gzipped = _format_from_name(name)
     if fmt is None:
         return False
-    if fmt not in _DELIMITERS:
+    if fmt not in _DELIMITERS and fmt != "xml":
         return True
     try:
         with (gzip.open(path, "rb") if gzipped else open(path, "rb")) as stream:
             head = stream.read(_SNIFF_BYTES)
     except (OSError, EOFError, zlib.error):
         return True  # reading it will say what is wrong
+    if fmt == "xml":  # a feed, not a sitemap or some program's settings
+        return sniff_format(head) == "feed"
     header = _table_header(head, _DELIMITERS[fmt])
     return header is None or any(_folded(name) in _TEXT_FOLDED for name in header)
 
@@ -337,7 +341,11 @@ def _read_stream(
         if not head:
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
             return
-        fmt = fmt or sniff_format(head)
+        if fmt is None or fmt == "xml":
+            fmt = sniff_format(head)
+        if fmt == "xml":
+            yield RecordFailure(origin, "XML, but not an RSS or Atom feed")
+            return
         if fmt in _STREAMED:
             if stdin is not None:
                 stdin.lift()
@@ -356,7 +364,7 @@ def _read_stream(
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
         else:  # one document: read it whole, and only if it is whole
-            data = stream.read() if fmt in ("json", "gzip") else stream.read(limits.max_record_bytes + 1)
+            data = stream.read() if fmt in ("json", "gzip", "feed") else stream.read(limits.max_record_bytes + 1)
             if damage():
                 yield RecordFailure(origin, str(damage()))
                 return
@@ -387,6 +395,8 @@ def _read_document(
         yield from _read_jsonl(origin, relative, io.BytesIO(data), limits)
     elif fmt == "json":
         yield from _read_json(origin, relative, data, limits)
+    elif fmt == "feed":
+        yield from _read_feed(origin, relative, data, limits)
     elif len(data) > limits.max_record_bytes:
         yield RecordFailure(origin, f"too big for one article (> {_size(limits.max_record_bytes)})")
     elif fmt == "mhtml":  # (MIME: its parts say how they are encoded)
@@ -671,6 +681,44 @@ def _html_record(
         url=url or found.get("url") or None, published_at=published, language=found.get("language") or None,
         record_ref=record_ref, extra=metadata,
     )
+
+
+def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+    """An RSS or Atom feed: one article an entry, its text the fullest content the entry
+    carries (WordPress's content:encoded), else its summary; the feed's title is the outlet."""
+    import feedparser  # only feeds need it
+
+    parsed = feedparser.parse(data)
+    if not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "feed has no entries")
+        return
+    outlet = _as_text(parsed.feed.get("title"))
+    language = _as_text(parsed.feed.get("language"))
+    for number, entry in enumerate(parsed.entries, start=1):
+        ref = str(number)
+        bodies = [content.get("value") or "" for content in entry.get("content") or []]
+        html = max(bodies, key=len, default="") or entry.get("summary") or ""
+        if len(html) > limits.max_record_bytes:
+            yield RecordFailure(origin, f"entry longer than {_size(limits.max_record_bytes)}", ref)
+            continue
+        text = _without_markup(html)
+        if not text or not text.strip():
+            yield RecordFailure(origin, "entry has no text (no content or summary)", ref)
+            continue
+        date = entry.get("published") or entry.get("updated")
+        published = parse_date(date)
+        extra: dict[str, Any] = {"feed_entry": number}
+        if published is None and date:
+            extra["published_raw"] = date
+        if not bodies and entry.get("summary"):
+            extra["text_is_summary"] = True  # the feed carries no full text: the page has more
+        yield RawRecord(
+            origin=origin, external_id=_as_text(entry.get("id")) or _as_text(entry.get("link")) or f"{relative}#{number}",
+            text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
+            author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
+            published_at=published, language=language, record_ref=ref, extra=extra,
+        )
 
 
 def _mhtml_record(data: bytes, origin: str, relative: str) -> RawRecord | RecordFailure:

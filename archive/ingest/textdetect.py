@@ -92,7 +92,8 @@ def _is_mhtml(head: bytes) -> bool:
 
 
 def sniff_format(head: bytes) -> str:
-    """Guess the format of a stream from its first bytes: gzip, warc, mhtml, json, jsonl, html or txt.
+    """Guess the format of a stream from its first bytes: gzip, warc, mhtml, json, jsonl, feed
+    (RSS or Atom), xml (any other), html or txt.
 
     ``{`` starts JSON Lines when the first line is a complete JSON value by itself, else one JSON
     document (pretty-printed objects do not parse line by line).
@@ -116,6 +117,33 @@ def sniff_format(head: bytes) -> str:
             return "jsonl"
         return "json"
     lowered = stripped[:2048].lower()
-    if lowered.startswith(b"<?xml") and b"<html" in lowered or any(m in lowered for m in _HTML_MARKERS):
+    if lowered.startswith(b"<?xml") or lowered.startswith(b"<rss") or lowered.startswith(b"<feed"):
+        root = _xml_root(lowered)
+        if root.startswith(_FEED_ROOTS):
+            return "feed"
+        if not root.startswith(b"<html") and lowered.startswith(b"<?xml"):
+            return "xml"
+    if any(m in lowered for m in _HTML_MARKERS):
         return "html"
     return "txt"
+
+
+# The root elements of RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom.
+_FEED_ROOTS = (b"<rss", b"<rdf:rdf", b"<feed")
+
+
+def _xml_root(lowered: bytes) -> bytes:
+    """An XML document's first element, past its declaration, comments and processing
+    instructions (a feed's stylesheet), from its lower-cased start."""
+    rest = lowered
+    while True:
+        rest = rest.lstrip()
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!doctype", b">")):
+            if rest.startswith(opening):
+                end = rest.find(closing)
+                if end < 0:
+                    return b""
+                rest = rest[end + len(closing):]
+                break
+        else:
+            return rest
