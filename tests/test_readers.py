@@ -563,7 +563,7 @@ def test_a_news_table_gives_one_article_a_row_with_its_fields(tmp_path: Path) ->
     assert first.published_at == datetime(2016, 12, 31, tzinfo=UTC)
     assert first.unknown_fields == ["year"] and first.extra == {"year": "2016"}
     assert (second.external_id, second.url, second.source) == ("news.csv#2", "https://example.com/a", None)
-    assert isinstance(failure, RecordFailure) and failure.record_ref == "4" and "has no text" in failure.reason
+    assert isinstance(failure, RecordFailure) and failure.record_ref == "row 4" and "has no text" in failure.reason
 
 
 def test_tab_separated_gzipped_and_windows_encoded_tables(tmp_path: Path) -> None:
@@ -596,7 +596,7 @@ def test_a_table_without_a_text_column_is_refused_when_named_and_skipped_in_a_fo
 def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:
     path = _table(tmp_path / "news.csv", [["title", "text"], ["Big", "x" * 5000], ["Fine", ARTICLE]])
     failure, record = read(path, limits=ReadLimits(max_record_bytes=1000))
-    assert isinstance(failure, RecordFailure) and failure.record_ref == "1" and "longer than" in failure.reason
+    assert isinstance(failure, RecordFailure) and failure.record_ref == "row 1" and "longer than" in failure.reason
     assert isinstance(record, RawRecord) and record.title == "Fine"
     # Past the read-ahead that chose UTF-8: a row in Windows' encoding, one with a damaged byte
     # (decoded as best it can be), and one of binary junk; only the last fails, and the rows
@@ -610,7 +610,7 @@ def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(t
     results = read(damaged)
     assert len(results) == 2004 and all(isinstance(r, RawRecord) for r in results[:2002] + results[-1:])
     assert results[2000].title == "Café owner’s story" and results[2001].title.startswith("Zo")
-    assert isinstance(results[2002], RecordFailure) and results[2002].record_ref == "2003"
+    assert isinstance(results[2002], RecordFailure) and results[2002].record_ref == "row 2003"
     assert results[-1].title == "Last"
 
 

@@ -494,10 +494,10 @@ def _read_table(
                 return
             except csv.Error as err:  # this row only: the reader goes on at the next line
                 reason = f"longer than {_size(limits.max_record_bytes)}" if "field limit" in str(err) else str(err)
-                yield RecordFailure(origin, f"row {number}: {reason}", str(number))
+                yield RecordFailure(origin, reason, f"row {number}")
                 continue
             if sum(map(len, row)) > limits.max_record_bytes:  # (the parser's own limit is process-wide)
-                yield RecordFailure(origin, f"row {number}: longer than {_size(limits.max_record_bytes)}", str(number))
+                yield RecordFailure(origin, f"longer than {_size(limits.max_record_bytes)}", f"row {number}")
                 continue
             if not any(cell.strip() for cell in row):
                 continue
@@ -505,7 +505,7 @@ def _read_table(
                 try:
                     row = [_decoded_again(cell, encoding) for cell in row]
                 except UndecodableError as err:
-                    yield RecordFailure(origin, f"row {number}: {err}", str(number))
+                    yield RecordFailure(origin, str(err), f"row {number}")
                     continue
             # Empty cells are missing fields, and a column without a name (a spreadsheet's row
             # numbers) is no field.
@@ -568,8 +568,8 @@ def _json_kind(value: Any) -> str:
 
 def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt: str = "json") -> RawRecord | RecordFailure:
     """Map one JSON object (or a table's row) to a RawRecord; ``number`` is its place in a
-    multi-record file."""
-    ref = str(number) if number is not None else None
+    multi-record file (a table's rows are named "row N")."""
+    ref = None if number is None else f"row {number}" if fmt == "csv" else str(number)
     if not isinstance(value, dict):
         return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
     fields = {key: value[key] for key in value}
