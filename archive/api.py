@@ -122,11 +122,11 @@ class Archive:
         wanted = removal.clean_refs(str(ref) for ref in refs)
         with self.reader():  # a missing archive is the error to report, not one to create
             pass
-        if dry_run:
-            with self.engine.connect() as conn:
-                return removal.plan(conn, removal.resolve(conn, wanted))
-        with self._write_lock():
+        with self._write_lock():  # (a dry run too: opening the store may migrate it)
             engine = self.engine
+            if dry_run:
+                with engine.connect() as conn:
+                    return removal.plan(conn, removal.resolve(conn, wanted))
             result = removal.remove_documents(engine, wanted)
             indexsync.drain_queue(engine, SearchIndex.open_or_create(self.home.index_path))
             if provenance:

@@ -99,6 +99,20 @@ def _ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tupl
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
+_MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def as_document_id(ref: str | int) -> int | None:
+    """``ref`` as a document id when it can be one (plain digits within SQLite's integers), else
+    None: it can then only be an external id ("²" and 20-digit numbers are not ids)."""
+    if isinstance(ref, int):
+        return ref if 0 <= ref <= _MAX_ID else None
+    text = str(ref)
+    if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
+        return int(text)
+    return None
+
+
 class ReadStore:
     def __init__(self, db_path: Path) -> None:
         self.conn = connect_readonly(db_path)
@@ -116,8 +130,9 @@ class ReadStore:
         """By numeric id, or by external id when ``ref`` is not a number or no such id exists."""
         cols = ", ".join(DOCUMENT_COLUMNS)
         row = None
-        if isinstance(ref, int) or str(ref).isdigit():
-            row = self.conn.execute(f"SELECT {cols} FROM documents WHERE id = ?", (int(ref),)).fetchone()
+        doc_id = as_document_id(ref)
+        if doc_id is not None:
+            row = self.conn.execute(f"SELECT {cols} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             row = self.conn.execute(
                 f"SELECT {cols} FROM documents WHERE external_id = ?", (str(ref),)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, text
 
 from archive.errors import ArchiveError, NotFound
+from archive.readstore import as_document_id
 
 if TYPE_CHECKING:
     from archive.provenance_store import ProvenanceChange
@@ -69,10 +70,11 @@ def resolve(conn: Connection, refs: list[str]) -> list[int]:
     is all or nothing."""
     if not refs:
         raise NothingToRemove("no document named: give ids or external ids, or '-' to read them from standard input")
-    numeric = sorted({int(r) for r in refs if r.isdigit()})
+    as_ids = {r: as_document_id(r) for r in refs}
+    numeric = sorted({i for i in as_ids.values() if i is not None})
     by_id = set(conn.execute(text(f"SELECT id FROM documents WHERE id IN ({_LISTED})"),
                              {"ids": json.dumps(numeric)}).scalars())
-    rest = [r for r in refs if not (r.isdigit() and int(r) in by_id)]
+    rest = [r for r in refs if as_ids[r] not in by_id]
     by_external = dict(conn.execute(
         text(f"SELECT external_id, id FROM documents WHERE external_id IN ({_LISTED})"),
         {"ids": json.dumps(rest)}).all())

@@ -205,3 +205,12 @@ def test_cli_remove_reads_references_from_stdin_and_reports(tmp_path: Path, run_
     nowhere = CliRunner().invoke(cli, ["--home", str(tmp_path / "nowhere"), "remove", "1"])
     assert nowhere.exit_code == 1 and "no archive at" in nowhere.output
     assert not (tmp_path / "nowhere").exists()
+
+
+@pytest.mark.parametrize("ref", ["²", "99999999999999999999", "٣"])
+def test_references_that_are_no_ids_are_looked_up_as_external_ids(tmp_path: Path, run_cli, ref: str) -> None:  # type: ignore[no-untyped-def]
+    folder = _folder(tmp_path, "docs", ["story", "spun"])
+    assert run_cli("ingest", "-q", str(folder)).exit_code == 0
+    for command in (("show", ref), ("provenance", ref), ("remove", ref)):
+        result = run_cli(*command)
+        assert result.exit_code == 1 and f"no document with id or external id '{ref}'" in result.output, command
