@@ -738,9 +738,12 @@ def test_atom_feeds_and_feeds_named_xml_are_read_other_xml_is_not(tmp_path: Path
     sitemap = tmp_path / "sitemap.xml"
     sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>')
     assert "not an RSS or Atom feed" in only_failure(sitemap).reason
+    bare = tmp_path / "bare.xml"  # no XML declaration
+    bare.write_text("<urlset><url><loc>https://x.example/</loc></url></urlset>")
+    assert "not an RSS or Atom feed" in only_failure(bare).reason
     skipped: list[str] = []
     found = [item[1] for item in iter_input_files([str(tmp_path)], skipped) if isinstance(item, tuple)]
-    assert found == ["wire.xml"] and skipped == [str(sitemap)]
+    assert found == ["wire.xml"] and sorted(skipped) == [str(bare), str(sitemap)]
     broken = tmp_path / "broken.rss"
     broken.write_text("<rss><channel><title>x</title>")
     assert "feed" in only_failure(broken).reason

@@ -96,7 +96,7 @@ class ReadLimits:
     max_decompressed_bytes: int = 1024 * MiB  # total bytes a gzip file may expand to, unless streamed (below)
     max_record_bytes: int = 64 * MiB         # one article: a text/HTML file, a JSON line, a WARC record
     max_json_depth: int = 64                 # nesting of arrays/objects in one JSON document
-    # JSON Lines and WARC are read a record at a time, each capped, so a file of them may be of
+    # JSON Lines, WARC and tables are read a record at a time, each capped, so a file of them may be of
     # any size (a Common Crawl news WARC is ~1 GB gzipped, 4-5 GB inflated). Past
     # max_decompressed_bytes their gzip data may only go on expanding at news text's rates:
     # text and HTML inflate 3-10 times, a gzip bomb's zeros 1,000 times.
@@ -341,8 +341,10 @@ def _read_stream(
         if not head:
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
             return
-        if fmt is None or fmt == "xml":
+        if fmt is None:
             fmt = sniff_format(head)
+        elif fmt == "xml":  # named so: a feed or an XHTML page, else no article
+            fmt = sniffed if (sniffed := sniff_format(head)) in ("feed", "html") else "xml"
         if fmt == "xml":
             yield RecordFailure(origin, "XML, but not an RSS or Atom feed")
             return
