@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,25 @@ from archive.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+PROVENANCE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "provenance"
+
+
+def provenance_folder(tmp_path: Path, name: str, stems: list[str]) -> Path:
+    """A folder ``name`` under ``tmp_path`` holding the provenance fixtures ``stems`` (.txt)."""
+    folder = tmp_path / name
+    folder.mkdir()
+    for stem in stems:
+        shutil.copy(PROVENANCE_FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    return folder
+
+
+@pytest.fixture
+def incremental(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Provenance updates take the incremental path even in a tiny archive (whose neighbourhood
+    is always most of it, so each update would otherwise recompute it all)."""
+    from archive import provenance_store
+
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
 
 
 @pytest.fixture

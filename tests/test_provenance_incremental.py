@@ -19,20 +19,8 @@ from archive.provenance import DERIVATIONS, Link
 from archive.provenance.merge import LOOP_BROKEN, TAKEN_OVER, merge_links, redecided
 from archive.readstore import ReadStore
 
-FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
-
-
-@pytest.fixture
-def incremental(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
-
-
-def _folder(tmp_path: Path, name: str, files: list[str]) -> Path:
-    folder = tmp_path / name
-    folder.mkdir()
-    for stem in files:
-        shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
-    return folder
+from conftest import PROVENANCE_FIXTURES as FIXTURES
+from conftest import provenance_folder
 
 
 def _links(archive: Archive) -> dict[tuple[str, str], str]:
@@ -51,8 +39,8 @@ def _table(archive: Archive, sql: str) -> list[tuple]:
 
 
 def test_adding_copies_links_them_incrementally_as_a_full_refresh_would(tmp_path: Path, incremental: None) -> None:
-    first = _folder(tmp_path, "first", ["story", "independent", "earnings_a", "earnings_b"])
-    later = _folder(tmp_path, "later", ["spun", "cut", "duplicate", "rewrite"])
+    first = provenance_folder(tmp_path, "first", ["story", "independent", "earnings_a", "earnings_b"])
+    later = provenance_folder(tmp_path, "later", ["spun", "cut", "duplicate", "rewrite"])
     with Archive(tmp_path / "home") as archive:
         assert archive.ingest([str(first)], background=False).provenance.mode == "full"
         summary = archive.ingest([str(later)], background=False)
@@ -74,8 +62,8 @@ def test_adding_copies_links_them_incrementally_as_a_full_refresh_would(tmp_path
 
 
 def test_an_original_added_after_its_copies_takes_them_over(tmp_path: Path, incremental: None) -> None:
-    copies = _folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
-    original = _folder(tmp_path, "original", ["story"])
+    copies = provenance_folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
+    original = provenance_folder(tmp_path, "original", ["story"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(copies)], background=False)
         # Without the original, the cut copy's closest source is the spun copy.
@@ -96,7 +84,7 @@ def test_an_original_added_after_its_copies_takes_them_over(tmp_path: Path, incr
 
 
 def test_a_changed_document_loses_the_links_its_old_text_had(tmp_path: Path, incremental: None) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "spun", "independent", "earnings_a", "earnings_b"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "independent", "earnings_a", "earnings_b"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         assert {("spun.txt", "story.txt"), ("story.txt", "spun.txt")} & set(_links(archive))
@@ -114,7 +102,7 @@ def test_a_changed_document_loses_the_links_its_old_text_had(tmp_path: Path, inc
 
 
 def test_nothing_new_means_nothing_written(tmp_path: Path, incremental: None) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "spun", "cut"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "cut"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         links = _links(archive)
@@ -187,7 +175,7 @@ def test_merge_reads_the_evidence_only_of_the_stored_links_it_changes() -> None:
 
 def _one_stored_link(tmp_path: Path):  # type: ignore[no-untyped-def]
     """An archive of a story and its spun copy: (archive, its document ids, their stored links)."""
-    folder = _folder(tmp_path, "docs", ["story", "spun"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun"])
     archive = Archive(tmp_path / "home")
     archive.ingest([str(folder)], background=False)
     with archive.engine.connect() as conn:
@@ -239,8 +227,8 @@ def test_evidence_is_stored_as_written_and_compared_as_the_database_returns_it(t
 
 
 def test_no_link_is_stored_without_its_evidence_after_updates(tmp_path: Path, incremental: None) -> None:
-    copies = _folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
-    original = _folder(tmp_path, "original", ["story", "duplicate", "rewrite"])
+    copies = provenance_folder(tmp_path, "copies", ["spun", "cut", "independent", "earnings_a"])
+    original = provenance_folder(tmp_path, "original", ["story", "duplicate", "rewrite"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(copies)], background=False)
         assert archive.ingest([str(original)], background=False).provenance.mode == "incremental"
@@ -266,7 +254,7 @@ ALL = ["story", "spun", "cut", "duplicate", "independent", "earnings_a", "earnin
 
 
 def test_a_large_archive_is_linked_a_chunk_at_a_time(tmp_path: Path, chunked: None) -> None:
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     with Archive(tmp_path / "home") as archive:
         change = archive.ingest([str(folder)], background=False).provenance
         assert change.mode == "full" and change.examined >= 8
@@ -281,7 +269,7 @@ def test_a_large_archive_is_linked_a_chunk_at_a_time(tmp_path: Path, chunked: No
 
 @pytest.mark.parametrize("done", [1, 2])
 def test_chunks_interrupted_and_resumed_give_the_uninterrupted_result(tmp_path: Path, chunked: None, done: int) -> None:
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     with Archive(tmp_path / "one") as archive:
         archive.ingest([str(folder)], background=False)
         uninterrupted = (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories"))
@@ -307,7 +295,7 @@ def _linked_reading_each_chunk(archive: Archive) -> tuple[dict, list]:
 
 def test_chunks_linked_against_a_prefix_of_one_candidate_index_match_reading_each(
         tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     with Archive(tmp_path / "one") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         expected = _linked_reading_each_chunk(archive)
@@ -323,7 +311,7 @@ def test_chunks_linked_against_a_prefix_of_one_candidate_index_match_reading_eac
 
 def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index(
         tmp_path: Path, chunked: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False, provenance=False)
         with archive.engine.connect() as conn:
@@ -347,7 +335,7 @@ def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5])
 def test_chunked_linking_gives_the_links_of_a_whole_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            chunk: int) -> None:
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     stored = "SELECT document_id, flag FROM document_flags"
     with Archive(tmp_path / "whole") as archive:
         archive.ingest([str(folder)], background=False)
@@ -370,7 +358,7 @@ def test_chunks_take_as_many_documents_as_keep_their_core_within_the_cap(
     monkeypatch.setattr(provenance_store, "_update_part",
                         lambda *args, **kwargs: sizes.append(len(args[1])) or part(*args, **kwargs))
     monkeypatch.setattr(provenance_store, "_core", lambda *args: cores.append(len(found := core(*args))) or found)
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     results = []
     for home in ("one", "two"):
         sizes.clear()
@@ -402,12 +390,12 @@ def test_only_documents_whose_source_may_change_are_aligned_with_their_own_candi
         calls.append(([d.id for d in docs], sorted(ranked or ()), set(self.features) - before))
         return new_ids
 
-    first = _folder(tmp_path, "first", ["story", "cut", "duplicate", "independent", "earnings_a", "earnings_b"])
+    first = provenance_folder(tmp_path, "first", ["story", "cut", "duplicate", "independent", "earnings_a", "earnings_b"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(first)], background=False)
         calls.clear()
         monkeypatch.setattr(ProvenanceIndex, "update", recording)
-        change = archive.ingest([str(_folder(tmp_path, "later", ["spun"]))], background=False).provenance
+        change = archive.ingest([str(provenance_folder(tmp_path, "later", ["spun"]))], background=False).provenance
         with archive.engine.connect() as conn:
             spun = conn.exec_driver_sql("SELECT id FROM documents WHERE external_id LIKE '%spun.txt'").scalar_one()
         linked = {pair for (d, s), r in _links(archive).items() if "spun.txt" in (d, s) for pair in (d, s)}
@@ -423,8 +411,8 @@ def test_only_documents_whose_source_may_change_are_aligned_with_their_own_candi
 
 
 def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_cli, incremental: None) -> None:  # type: ignore[no-untyped-def]
-    first = _folder(tmp_path, "first", ["story", "independent", "earnings_a"])
-    later = _folder(tmp_path, "later", ["spun"])
+    first = provenance_folder(tmp_path, "first", ["story", "independent", "earnings_a"])
+    later = provenance_folder(tmp_path, "later", ["spun"])
     result = run_cli("ingest", str(first))
     assert result.exit_code == 0 and "all 3 documents recomputed" in result.stderr
     result = run_cli("ingest", str(later))
@@ -435,8 +423,8 @@ def test_ingest_says_how_provenance_was_brought_up_to_date(tmp_path: Path, run_c
 def test_fingerprints_of_an_older_version_are_recomputed_once_and_stored(tmp_path: Path, incremental: None) -> None:
     from archive.provenance import FINGERPRINT_VERSION
 
-    first = _folder(tmp_path, "first", ["story", "independent", "spun"])
-    later = _folder(tmp_path, "later", ["cut", "duplicate"])
+    first = provenance_folder(tmp_path, "first", ["story", "independent", "spun"])
+    later = provenance_folder(tmp_path, "later", ["cut", "duplicate"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(first)], background=False)
         links = _links(archive)
@@ -464,7 +452,7 @@ def test_stories_around_changed_links_are_those_of_all_links(tmp_path: Path) -> 
 
     from archive.provenance.clusters import stories
 
-    folder = _folder(tmp_path, "docs", ALL)
+    folder = provenance_folder(tmp_path, "docs", ALL)
     rng = random.Random(5)
     links, stories_table = provenance_store.links_table, provenance_store.stories_table
     with Archive(tmp_path / "home") as archive:

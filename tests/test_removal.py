@@ -14,22 +14,8 @@ from archive.cli import cli
 from archive.errors import NotFound
 from archive.removal import NothingToRemove, clean_refs
 
-FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
+from conftest import provenance_folder
 STORY = ["story", "duplicate", "spun", "cut", "rewrite", "independent", "earnings_a", "earnings_b"]
-
-
-@pytest.fixture
-def incremental(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The fixture archive is tiny: without this every update would recompute it all.
-    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
-
-
-def _folder(tmp_path: Path, name: str, stems: list[str]) -> Path:
-    folder = tmp_path / name
-    folder.mkdir()
-    for stem in stems:
-        shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
-    return folder
 
 
 def _rows(archive: Archive, sql: str) -> list[tuple]:
@@ -60,7 +46,7 @@ def _id(archive: Archive, name: str) -> int:
 
 
 def test_removing_an_original_links_its_copies_as_an_archive_without_it(tmp_path: Path, incremental: None) -> None:
-    folder = _folder(tmp_path, "all", STORY)
+    folder = provenance_folder(tmp_path, "all", STORY)
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         before = _links(archive)
@@ -78,7 +64,7 @@ def test_removing_an_original_links_its_copies_as_an_archive_without_it(tmp_path
         assert links != [link for link in before if link not in gone]  # the copies found another source
         # An archive that never held the document has the same links, stories and flags.
         shutil.rmtree(tmp_path / "all")
-        rest = _folder(tmp_path, "rest", [s for s in STORY if s != "duplicate"])
+        rest = provenance_folder(tmp_path, "rest", [s for s in STORY if s != "duplicate"])
         with Archive(tmp_path / "other") as other:
             other.ingest([str(rest)], background=False)
             assert (_links(other), _stories(other), _flags(other)) == (links, stories, flags)
@@ -88,7 +74,7 @@ def test_removing_an_original_links_its_copies_as_an_archive_without_it(tmp_path
 
 
 def test_a_removed_document_leaves_the_store_the_index_and_full_text_search(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "spun", "earnings_a"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "earnings_a"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         earnings = _id(archive, "earnings_a.txt")
@@ -113,7 +99,7 @@ def test_a_removed_document_leaves_the_store_the_index_and_full_text_search(tmp_
 
 
 def test_an_unknown_reference_removes_nothing(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "spun", "cut"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "cut"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         links, count = _links(archive), archive.count("Norvale")
@@ -126,7 +112,7 @@ def test_an_unknown_reference_removes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_dry_run_says_what_would_go_and_changes_nothing(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "spun", "cut"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "cut"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         links = _links(archive)
@@ -140,7 +126,7 @@ def test_a_dry_run_says_what_would_go_and_changes_nothing(tmp_path: Path) -> Non
 def test_a_removal_killed_before_the_index_is_finished_by_the_next_write(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incremental: None
 ) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "duplicate", "spun", "cut", "independent"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "duplicate", "spun", "cut", "independent"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
 
@@ -169,7 +155,7 @@ def test_a_removal_killed_before_the_index_is_finished_by_the_next_write(
 
 
 def test_a_removed_file_ingested_again_comes_back_with_its_links(tmp_path: Path, incremental: None) -> None:
-    folder = _folder(tmp_path, "docs", ["story", "spun", "cut", "independent"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "cut", "independent"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         links = _links(archive)
@@ -184,7 +170,7 @@ def test_references_are_stripped_and_repeats_dropped_in_order() -> None:
 
 
 def test_cli_remove_reads_references_from_stdin_and_reports(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    folder = _folder(tmp_path, "docs", ["story", "spun", "earnings_a", "earnings_b"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun", "earnings_a", "earnings_b"])
     assert run_cli("ingest", "-q", str(folder)).exit_code == 0
 
     dry = run_cli("remove", "--dry-run", "earnings_a.txt")
@@ -209,7 +195,7 @@ def test_cli_remove_reads_references_from_stdin_and_reports(tmp_path: Path, run_
 
 @pytest.mark.parametrize("ref", ["²", "99999999999999999999", "٣"])
 def test_references_that_are_no_ids_are_looked_up_as_external_ids(tmp_path: Path, run_cli, ref: str) -> None:  # type: ignore[no-untyped-def]
-    folder = _folder(tmp_path, "docs", ["story", "spun"])
+    folder = provenance_folder(tmp_path, "docs", ["story", "spun"])
     assert run_cli("ingest", "-q", str(folder)).exit_code == 0
     for command in (("show", ref), ("provenance", ref), ("remove", ref)):
         result = run_cli(*command)

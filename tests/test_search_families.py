@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from archive.api import Archive
 from archive.readstore import ReadStore
 from archive.search import IndexDoc, SearchIndex, search
 
-FIXTURES = Path(__file__).parent / "fixtures" / "provenance"
+from conftest import provenance_folder
 
 
 def _doc(i: int, text: str) -> IndexDoc:
@@ -82,10 +81,7 @@ def test_copy_families_follow_derivation_links_to_the_original(tmp_path: Path) -
 
 
 def test_cli_search_names_each_hits_family_and_collapses_them(tmp_path: Path, home: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for stem in ("story", "duplicate", "spun", "cut", "independent"):
-        shutil.copy(FIXTURES / f"{stem}.txt", folder / f"{stem}.txt")
+    folder = provenance_folder(tmp_path, "docs", ["story", "duplicate", "spun", "cut", "independent"])
     assert run_cli("ingest", "-q", str(folder)).exit_code == 0
     import json
 
