@@ -116,3 +116,18 @@ def test_machine_outputs_carry_the_family_fields(home: Path, run_cli, flag: str)
     assert run_cli("ingest", "-q", str(SEEDS)).exit_code == 0
     output = run_cli("search", "Nvidia", flag).output
     assert "copy_of" in output and "family_size" in output
+
+
+def test_the_documented_copy_families_query_agrees_with_the_store(tmp_path: Path) -> None:
+    """docs/schema.md's SQL for copy families gives what search names each hit with."""
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "schema.md").read_text(encoding="utf-8")
+    query = doc.split("-- copy families: the largest first\n", 1)[1].split("```", 1)[0]
+    home = _store_with_links(tmp_path)
+    with sqlite3.connect(home / "archive.db") as conn:
+        sizes = dict(conn.execute(query).fetchall())
+    with ReadStore(home / "archive.db") as store:
+        families = store.copy_families([r[0] for r in store.conn.execute("SELECT id FROM documents")])
+    assert sizes == {root: size for root, size in set(families.values()) if size > 1}
+    assert sorted(sizes.values()) == [2, 3]
