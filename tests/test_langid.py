@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import py3langid
+import pytest
 
-from archive.ingest.langid import classify_many
+from archive.ingest.langid import classify_many, rank_many
 from archive.ingest.normalize import detect_languages, normalize_record
 from archive.ingest.prepare import prepared_batches
 from archive.ingest.records import RawRecord
@@ -23,9 +24,26 @@ TEXTS = [
 ]
 
 
-def test_same_codes_as_py3langid() -> None:
-    texts = TEXTS + [t[: n] for t in TEXTS for n in (5, 17, 60)]
-    assert classify_many(texts, batch=7) == [py3langid.classify(t)[0] for t in texts]
+TABLE = "Shr 27 cts vs 29 cts\nNet 13,555,000 vs 14,635,000\nRevs 104,606,000 vs 110,311,000\n" * 3
+
+
+def test_same_codes_and_confidences_as_py3langid() -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    normalised = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    texts = TEXTS + [TABLE] + [t[: n] for t in TEXTS for n in (5, 17, 60)]
+    ranked = rank_many(texts, batch=7)
+    assert [code for code, _ in ranked] == [py3langid.classify(t)[0] for t in texts]
+    for text, (code, confidence) in zip(texts, ranked):
+        scores = normalised._decide(text)
+        assert confidence == pytest.approx(float(scores[list(normalised.nb_classes).index(code)]), abs=1e-5), text
+
+
+def test_a_language_is_named_only_when_py3langid_is_fairly_sure() -> None:
+    codes = classify_many(TEXTS[:8] + [TABLE])
+    assert codes[:8] == ["en", "de", "fr", "es", "ru", "ja", "zh", "it"]
+    assert codes[8] is None  # figures and abbreviations: py3langid's guess is Nigerian Pidgin at ~0.2
+    assert [code for code, _ in rank_many([TABLE])] == [py3langid.classify(TABLE)[0]]
 
 
 def test_detect_languages_gives_what_normalize_record_gives() -> None:

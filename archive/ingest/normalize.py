@@ -16,7 +16,6 @@ import unicodedata
 from itertools import islice
 from typing import Any
 
-import py3langid
 
 from archive.ingest.markup import CHARACTER_REFERENCE, resolve_references
 from archive.ingest.records import RawRecord
@@ -549,7 +548,11 @@ def _language(given: str | None, text: str) -> str | None:
     if code:
         return code
     sample = _language_sample(text)
-    return None if sample is None else str(py3langid.classify(sample)[0])
+    if sample is None:
+        return None
+    from archive.ingest.langid import classify_many
+
+    return classify_many([sample])[0]
 
 
 def _given_language(given: str | None) -> str | None:
