@@ -12,7 +12,8 @@ from archive import provenance_store
 from archive.api import Archive
 from archive import heap
 
-from test_provenance_incremental import ALL, _folder
+from conftest import provenance_folder
+from test_provenance_incremental import ALL
 
 # Blocks above pymalloc's 512 bytes and below glibc's mmap threshold come from the heap itself.
 _FREED_IN_THE_MIDDLE = """
@@ -86,7 +87,7 @@ def test_a_chunked_run_maps_large_blocks_apart(tmp_path: Path, monkeypatch: pyte
     calls: list[int] = []
     monkeypatch.setattr(provenance_store, "map_large_blocks_apart", lambda: calls.append(1) or True)
     with Archive(tmp_path / "home") as archive:
-        archive.ingest([str(_folder(tmp_path, "docs", ALL))], background=False, provenance=False)
+        archive.ingest([str(provenance_folder(tmp_path, "docs", ALL))], background=False, provenance=False)
         archive.refresh_provenance()
     assert calls == [1]
 
@@ -99,7 +100,7 @@ def test_a_chunked_run_releases_free_memory_once_ready_and_after_each_chunk(
     real = heap.release_free_memory
     monkeypatch.setattr(provenance_store, "release_free_memory", lambda: calls.append(real()) or calls[-1])
     with Archive(tmp_path / "home") as archive:
-        archive.ingest([str(_folder(tmp_path, "docs", ALL))], background=False, provenance=False)
+        archive.ingest([str(provenance_folder(tmp_path, "docs", ALL))], background=False, provenance=False)
         archive.refresh_provenance()
     # Once the whole index is prepared, then once per chunk of at most 3 of the 8 documents.
     assert len(calls) >= 1 + 3
