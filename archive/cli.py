@@ -86,8 +86,8 @@ def _source_name(ctx: click.Context, param: click.Parameter, value: str | None) 
 def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source: str | None) -> None:
     """Ingest files and folders (recursively); '-' reads standard input.
 
-    Formats: .txt, .html/.htm, .mhtml (a saved page), .json/.jsonl (one article per object), .warc,
-    .csv/.tsv (one per row), .rss/.atom/.xml feeds (one per entry), and .gz of each.
+    Formats: .txt, .html/.htm, .mhtml (a saved page), .json/.jsonl (one article per object),
+    .warc/.wacz, .csv/.tsv (one per row), .rss/.atom/.xml feeds (one per entry), and .gz of each.
     Re-ingesting unchanged content adds nothing; changed content updates its document.
 
     Name the publisher with --source when the files do not: provenance never makes one text of an

@@ -759,3 +759,37 @@ def test_a_feed_expands_no_entities_nor_reads_files_it_names(tmp_path: Path) -> 
                     f"<item><title>&lol9;</title><description>{ARTICLE} &ext;</description></item></channel></rss>")
     record = only_record(path)
     assert len(record.title or "") < 100 and "TOP-SECRET" not in record.text and ARTICLE in record.text
+
+
+# -- WACZ: Webrecorder's packaged web archives ---------------------------------------------------
+
+def _wacz(path: Path, tmp_path: Path, members: dict[str, bytes]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr("datapackage.json", json.dumps({"profile": "data-package", "wacz_version": "1.1.1"}))
+        package.writestr("pages/pages.jsonl", '{"format": "json-pages-1.0"}\n')
+        for name, data in members.items():
+            package.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+    return path
+
+
+def test_a_wacz_file_is_read_as_the_warc_files_it_packs(tmp_path: Path) -> None:
+    write_warc(tmp_path / "data.warc.gz", compress=True)
+    write_warc(tmp_path / "plain.warc", compress=False)
+    path = _wacz(tmp_path / "crawl.wacz", tmp_path, {
+        "archive/data.warc.gz": (tmp_path / "data.warc.gz").read_bytes(),
+        "archive/more.warc": (tmp_path / "plain.warc").read_bytes(),
+        "archive/broken.warc": b"WARC/1.0\r\nbroken header\r\n\r\n",
+    })
+    broken, first, second = read(path)  # members in name order
+    assert isinstance(first, RawRecord) and isinstance(second, RawRecord)
+    assert first.fmt == second.fmt == "warc" and first.url == "https://courier.example.org/a"
+    assert first.origin == f"{path}!archive/data.warc.gz" and second.origin == f"{path}!archive/more.warc"
+    assert first.external_id != second.external_id  # each record's own WARC-Record-ID
+    assert isinstance(broken, RecordFailure) and broken.origin == f"{path}!archive/broken.warc"
+    assert "malformed WARC" in broken.reason
+    (tmp_path / "empty.wacz").write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    assert "holds no WARC files" in only_failure(tmp_path / "empty.wacz").reason
+    (tmp_path / "junk.wacz").write_bytes(b"not a zip at all")
+    assert "not a WACZ file" in only_failure(tmp_path / "junk.wacz").reason

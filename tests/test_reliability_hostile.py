@@ -89,7 +89,7 @@ def home(base_home: Path, tmp_path: Path) -> Iterator[Path]:
 # ------------------------------------------------------------------ properties over random input
 
 EXTENSIONS = (".txt", ".json", ".jsonl", ".html", ".warc", ".gz", ".json.gz", ".warc.gz", ".dat", ".csv", ".tsv",
-              ".csv.gz", ".mhtml", ".rss", ".xml")
+              ".csv.gz", ".mhtml", ".rss", ".xml", ".wacz")
 
 
 @settings(PROPERTY, max_examples=BYTES_EXAMPLES)

@@ -37,6 +37,7 @@ _EXTENSIONS = {
     ".json": "json",
     ".jsonl": "jsonl", ".ndjson": "jsonl",
     ".warc": "warc",
+    ".wacz": "wacz",  # a web archive as Webrecorder packages it: WARC files in a zip
     ".csv": "csv", ".tsv": "tsv",
     ".mhtml": "mhtml", ".mht": "mhtml",
     ".rss": "feed", ".atom": "feed",
@@ -295,6 +296,9 @@ def _read_file(
                                f"input is larger than {_size(limits.max_file_bytes)}").unsettled()
         yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits,
                                 size=None, stdin=capped)
+        return
+    if fmt == "wacz":
+        yield from _read_wacz(path, relative, limits)
         return
     try:
         size = os.stat(path).st_size
@@ -750,6 +754,30 @@ def _mhtml_record(data: bytes, origin: str, relative: str) -> RawRecord | Record
     saved = message.get("Date")
     return _html_record(html, origin, relative, url=str(url) if url else None,
                         extra={"saved_at": str(saved)} if saved else None, fmt="mhtml")
+
+
+def _read_wacz(path: str, relative: str, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+    """A WACZ file (Webrecorder's ArchiveWeb.page, Browsertrix): a zip whose ``archive/`` folder
+    holds the crawl's WARC files, each read as a WARC named ``FILE!MEMBER``."""
+    import zipfile
+
+    try:
+        package = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as err:
+        yield RecordFailure(path, f"not a WACZ file (a zip of WARC files): {err}")
+        return
+    with package:
+        members = sorted(name for name in package.namelist()
+                         if name.startswith("archive/") and name.lower().endswith((".warc", ".warc.gz")))
+        if not members:
+            yield RecordFailure(path, "the WACZ file holds no WARC files under archive/")
+        for name in members:
+            try:
+                with package.open(name) as member:
+                    yield from _read_stream(f"{path}!{name}", f"{relative}!{name}", member,  # type: ignore[arg-type]
+                                            "warc", name.lower().endswith(".gz"), limits, size=None)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+                yield RecordFailure(f"{path}!{name}", f"damaged member of the WACZ file: {err}")
 
 
 def _read_warc(
