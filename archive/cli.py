@@ -192,7 +192,7 @@ def show(archive: Archive, ref: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.pass_obj
 def stats(archive: Archive, as_json: bool) -> None:
-    """Counts of documents by source and year."""
+    """Counts of documents by source, year, language and input format."""
     from archive import render
 
     counts = archive.stats()

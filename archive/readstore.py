@@ -224,6 +224,8 @@ class ReadStore:
             "SELECT coalesce(language, '(unknown)') AS language, count(*) AS n FROM documents "
             "GROUP BY 1 ORDER BY n DESC, language"
         ).fetchall()
+        by_format = self.conn.execute(
+            "SELECT format, count(*) AS n FROM documents GROUP BY format ORDER BY n DESC, format").fetchall()
         return {
             "documents": one("SELECT count(*) FROM documents"),
             "failures": one("SELECT count(*) FROM ingest_failures"),
@@ -234,6 +236,7 @@ class ReadStore:
             "by_source": by_source,
             "by_year": [tuple(r) for r in by_year],
             "by_language": [tuple(r) for r in by_language],
+            "by_format": [tuple(r) for r in by_format],
         }
 
     def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -73,6 +73,11 @@ def stats_text(stats: dict[str, Any], top: int = 20) -> str:
     if len(by_source) > top:
         parts.append(f"... and {len(by_source) - top} more sources")
     parts += ["", table(stats["by_year"], ("year", "documents"))]
+    by_language = stats["by_language"]
+    parts += ["", table(by_language[:top], ("language", "documents"))]
+    if len(by_language) > top:
+        parts.append(f"... and {len(by_language) - top} more languages")
+    parts += ["", table(stats["by_format"], ("read from", "documents"))]
     return "\n".join(parts)
 
 

@@ -142,6 +142,10 @@ def test_show_and_stats(run_cli, home: Path) -> None:
     assert missing.exit_code == 1 and "no document" in missing.output
     stats = json.loads(run_cli("stats", "--json").output)
     assert stats["documents"] == 2
+    assert stats["by_language"] == [["en", 2]] and stats["by_format"] == [["txt", 2]]
+    text = run_cli("stats").output
+    assert "language  documents\n--------  ---------\nen        2" in text
+    assert "read from  documents\n---------  ---------\ntxt        2" in text
 
 
 def test_commands_on_a_missing_archive_say_what_to_do(run_cli) -> None:
