@@ -220,12 +220,15 @@ class ReadStore:
             "SELECT coalesce(substr(published_at, 1, 4), '(undated)') AS year, count(*) AS n "
             "FROM documents GROUP BY 1 ORDER BY year"
         ).fetchall()
-        by_language = self.conn.execute(
-            "SELECT coalesce(language, '(unknown)') AS language, count(*) AS n FROM documents "
-            "GROUP BY 1 ORDER BY n DESC, language"
-        ).fetchall()
-        by_format = self.conn.execute(
-            "SELECT format, count(*) AS n FROM documents GROUP BY format ORDER BY n DESC, format").fetchall()
+        # Language and format in one pass: neither is indexed, so each reads every row.
+        languages: Counter[str] = Counter()
+        formats: Counter[str] = Counter()
+        for language, fmt, n in self.conn.execute(
+                "SELECT coalesce(language, '(unknown)'), format, count(*) FROM documents GROUP BY 1, 2"):
+            languages[language] += n
+            formats[fmt] += n
+        by_language = sorted(languages.items(), key=lambda item: (-item[1], item[0]))
+        by_format = sorted(formats.items(), key=lambda item: (-item[1], item[0]))
         return {
             "documents": one("SELECT count(*) FROM documents"),
             "failures": one("SELECT count(*) FROM ingest_failures"),
