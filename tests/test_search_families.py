@@ -131,3 +131,13 @@ def test_the_documented_copy_families_query_agrees_with_the_store(tmp_path: Path
         families = store.copy_families([r[0] for r in store.conn.execute("SELECT id FROM documents")])
     assert sizes == {root: size for root, size in set(families.values()) if size > 1}
     assert sorted(sizes.values()) == [2, 3]
+
+
+def test_an_error_of_the_callers_grouping_is_not_taken_for_index_damage(tmp_path: Path) -> None:
+    index = SearchIndex.rebuild(tmp_path / "ix", [_doc(i, "copper mine") for i in range(1, 5)])
+
+    def broken(ids: list[int]) -> dict[int, int]:
+        raise ValueError("the store's own problem")
+
+    with pytest.raises(ValueError, match="the store's own problem"):
+        search(index, "copper", collapse=broken)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from heapq import heappush, heapreplace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -110,18 +110,27 @@ def search(
     _check_arguments(sort, limit, offset, facets)
     parsed = parse(query)
     root = _with_dates(parsed.root, since, until)
-    with _opened(index) as snap, damaged_index_errors(snap.index.path):
+    with _opened(index) as snap:
         view = snap.view
-        compiled = compile_query(root, view.reader())
+
+        def guard() -> AbstractContextManager[None]:
+            # Around the index's reads only: errors from the caller's functions (``collapse``,
+            # ``texts_for``, ``families_for``) are theirs, not the index's.
+            return damaged_index_errors(snap.index.path)
+
         try:
+            with guard():
+                compiled = compile_query(root, view.reader())
             if collapse is None or not limit:
-                total, page, facet_counts = _page(view, compiled.query, sort, limit, offset, facets)
+                with guard():
+                    total, page, facet_counts = _page(view, compiled.query, sort, limit, offset, facets)
             else:
-                total, page, facet_counts = _collapsed_page(view, compiled.query, sort, limit, offset, facets, collapse)
-            suggestion = _suggest(parsed, view) if total == 0 else None
+                total, page, facet_counts = _collapsed_page(view, compiled.query, sort, limit, offset, facets,
+                                                            collapse, guard)
+            with guard():
+                suggestion = _suggest(parsed, view) if total == 0 else None
         finally:
             search_done()
-    # Outside the damage guard: errors from the caller's texts_for are theirs, not the index's.
     ids = [int(fields["id"]) for fields, _ in page]
     texts = texts_for(ids) if snippets and texts_for and ids else {}
     families = families_for(ids) if families_for and ids else {}
@@ -148,14 +157,15 @@ _COLLAPSE_MIN_READ = 100
 
 
 def _collapsed_page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str],
-                    groups_for: GroupsFor) -> Page:
+                    groups_for: GroupsFor, guard: Callable[[], AbstractContextManager[None]]) -> Page:
     """One page of the first hit of each group, in ranking order. The groups of a ranking's
     head are unknown until its hits are read, so the head is read and grouped, and read further
     while it holds fewer than ``offset + limit`` groups."""
     wanted = offset + limit
     read = max(_COLLAPSE_READ_AHEAD * wanted, _COLLAPSE_MIN_READ)
     while True:
-        total, page, counts = _page(view, query, sort, read, 0, facets)
+        with guard():
+            total, page, counts = _page(view, query, sort, read, 0, facets)
         ids = [int(fields["id"]) for fields, _ in page]
         groups = groups_for(ids)
         firsts: dict[int, int] = {}
