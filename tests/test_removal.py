@@ -200,3 +200,23 @@ def test_references_that_are_no_ids_are_looked_up_as_external_ids(tmp_path: Path
     for command in (("show", ref), ("provenance", ref), ("remove", ref)):
         result = run_cli(*command)
         assert result.exit_code == 1 and f"no document with id or external id '{ref}'" in result.output, command
+
+
+@pytest.mark.parametrize("path", ["full", "incremental"])
+def test_a_text_checked_and_removed_again_leaves_the_archive_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    if path == "incremental":
+        monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
+    folder = provenance_folder(tmp_path, "docs", ["story", "cut", "rewrite", "independent", "earnings_a"])
+    outside = provenance_folder(tmp_path, "outside", ["spun"]) / "spun.txt"
+    full_rows = ("SELECT derived_id, source_id, relation, score, direction_confidence, evidence FROM provenance",
+                 "SELECT document_id, story_id FROM stories", "SELECT document_id, flag, evidence FROM document_flags")
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        before = [_rows(archive, sql) for sql in full_rows]
+        archive.ingest([str(outside)], background=False)
+        family = archive.family("spun.txt")
+        assert any(link.relation == "spun" for link in family.links)  # what the reader came to see
+        archive.remove(["spun.txt"])
+        assert [_rows(archive, sql) for sql in full_rows] == before
