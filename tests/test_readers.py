@@ -423,6 +423,10 @@ def test_a_json_lines_file_of_any_size_is_read_a_line_at_a_time(tmp_path: Path) 
     for source in (packed, "-"):
         got = read(source, stdin=io.BytesIO(packed.read_bytes()), limits=inflated)
         assert [r.external_id for r in got] == [a["id"] for a in articles], got[-1]
+    # JSON Lines named .json are streamed too.
+    named_json = tmp_path / "dump-lines.json"
+    named_json.write_bytes(path.read_bytes())
+    assert [r.external_id for r in read(named_json, limits=limits)] == [a["id"] for a in articles]
     # Read whole, a JSON document or a text of that size is still refused.
     document = tmp_path / "dump.json"
     document.write_text(json.dumps(articles))

@@ -303,7 +303,7 @@ def _read_file(
     try:
         size = os.stat(path).st_size
         if size > limits.max_file_bytes and fmt not in _STREAMED:
-            if fmt is not None:  # (else the sniffed format decides)
+            if fmt not in (None, "json"):  # (else the sniffed format decides: JSON Lines named .json)
                 yield RecordFailure(path, f"file too big ({_size(size)} > {_size(limits.max_file_bytes)})")
                 return
         with open(path, "rb", buffering=_SNIFF_BYTES) as stream:
@@ -347,6 +347,8 @@ def _read_stream(
             return
         if fmt is None:
             fmt = sniff_format(head)
+        elif fmt == "json" and sniff_format(head) == "jsonl":  # JSON Lines named .json
+            fmt = "jsonl"
         elif fmt == "xml":  # named so: a feed or an XHTML page, else no article
             fmt = sniffed if (sniffed := sniff_format(head)) in ("feed", "html") else "xml"
         if fmt == "xml":
@@ -397,8 +399,6 @@ def _read_document(
 ) -> Iterator[RawRecord | RecordFailure]:
     if fmt == "gzip":
         yield RecordFailure(origin, "gzip inside gzip is not supported")
-    elif fmt == "json" and sniff_format(data[:_SNIFF_BYTES]) == "jsonl":  # JSON Lines named .json
-        yield from _read_jsonl(origin, relative, io.BytesIO(data), limits)
     elif fmt == "json":
         yield from _read_json(origin, relative, data, limits)
     elif fmt == "feed":
