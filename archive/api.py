@@ -82,12 +82,15 @@ class Archive:
         background: bool = True,
         provenance: bool = True,
         default_source: str | None = None,
+        id_prefix: str | None = None,
     ) -> IngestSummary:
         """Ingest files, folders or stdin (``-``); then update the index and provenance.
         ``default_source``: the publisher of the records that name none (a folder of one outlet's
-        articles); a document stored without a publisher takes it too."""
+        articles); a document stored without a publisher takes it too. ``id_prefix``: put before
+        every external id (``PREFIX:ID``), for inputs that number their records like others."""
         from archive import indexsync, provenance_store
         from archive.ingest.pipeline import run_ingest
+        from archive.ingest.records import InputNaming
         from archive.search.index import SearchIndex
 
         started = time.perf_counter()
@@ -98,7 +101,7 @@ class Archive:
             with indexsync.IndexFeeder(engine, index) as feeder:
                 summary = run_ingest(
                     engine, paths, stdin=stdin, progress=progress, background=background,
-                    after_batch=feeder.feed, default_source=default_source,
+                    after_batch=feeder.feed, naming=InputNaming(default_source, id_prefix),
                 )
                 committing = time.perf_counter()
             summary.add_time("commit", time.perf_counter() - committing)

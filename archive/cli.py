@@ -76,14 +76,27 @@ def _source_name(ctx: click.Context, param: click.Parameter, value: str | None) 
     return name
 
 
+def _id_prefix(value: str | None) -> str | None:
+    """--id-prefix's value: one word (it starts every external id), refused empty."""
+    if value is None:
+        return None
+    if not value.strip() or any(c.isspace() for c in value):
+        raise click.BadParameter("needs one word without spaces, e.g. --id-prefix kaggle-atn")
+    return value
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no per-file messages.")
 @click.option("--source", "default_source", metavar="NAME", callback=_source_name,
               help="Publisher of the records that name none (a folder of one outlet's articles); "
                    "records that name one keep theirs.")
+@click.option("--id-prefix", metavar="PREFIX", callback=lambda ctx, param, value: _id_prefix(value),
+              help="Put PREFIX: before every external id of this ingest (two datasets that both number "
+                   "their records 1, 2, 3... would otherwise replace each other's documents).")
 @click.pass_obj
-def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source: str | None) -> None:
+def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source: str | None,
+           id_prefix: str | None) -> None:
     """Ingest files and folders (recursively); '-' reads standard input.
 
     Formats: .txt, .html/.htm, .mhtml (a saved page), .json/.jsonl (one article per object),
@@ -103,7 +116,8 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
 
         progress.total_files = sum(1 for item in iter_input_files(list(paths)) if isinstance(item, tuple))
     stdin = sys.stdin.buffer if "-" in paths else None
-    summary = archive.ingest(list(paths), stdin=stdin, progress=progress, default_source=default_source)
+    summary = archive.ingest(list(paths), stdin=stdin, progress=progress, default_source=default_source,
+                             id_prefix=id_prefix)
     progress.done()
     for failure in summary.failures:
         click.echo(f"archive: failed: {failure}", err=True)
@@ -111,6 +125,15 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
         for origin, names in sorted(summary.unknown_fields.items()):
             click.echo(f"archive: note: {origin}: fields not understood (kept in raw_meta): "
                        f"{', '.join(sorted(names))}", err=True)
+        if summary.replaced_elsewhere:
+            n = len(summary.replaced_elsewhere)
+            click.echo(f"archive: note: {n} record{'s' if n != 1 else ''} took the external id of a document read "
+                       f"from another file and replaced its text (first: {summary.replaced_elsewhere[0]}); if "
+                       f"they are other articles, ingest one of the files again with --id-prefix", err=True)
+        if summary.repeated_ids:
+            n = len(summary.repeated_ids)
+            click.echo(f"archive: note: {n} record{'s' if n != 1 else ''} repeated the id of another with other "
+                       f"text, and only the later was kept (first: {summary.repeated_ids[0]})", err=True)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""

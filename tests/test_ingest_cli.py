@@ -9,8 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from archive.api import Archive
+from archive.cli import cli
 from conftest import SEEDS
 
 CRUFT_LINES = ("Written by 1:31 pm", "(Visited 1 times", "Cezaro De Luca | Europa Press")
@@ -265,3 +267,33 @@ def test_a_publisher_named_later_fills_the_gap_and_relinks(run_cli, home: Path) 
     assert "added 0, updated 0, unchanged 2, failed 0" in third.output
     assert db_rows(home, "SELECT DISTINCT source FROM documents") == [("One Site",)]
     assert "One Site" in run_cli("search", "source:\"One Site\"").output
+
+
+def test_records_taking_anothers_id_are_named_and_an_id_prefix_keeps_both(run_cli, home: Path, tmp_path: Path) -> None:
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("id,title,text\n1,First A,The council approved the new budget on Tuesday after a debate.\n"
+                 "2,Second A,The mayor opened a new bridge across the river on Friday morning.\n")
+    b.write_text("id,title,text\n1,First B,A storm closed the harbour for two days and ferries stayed in port.\n"
+                 "3,Third B,Farmers expect a record harvest after the warm and wet summer.\n"
+                 "3,Third B again,Farmers expect a smaller harvest after all, the ministry said.\n")
+    assert run_cli("ingest", str(a)).exit_code == 0
+    clashing = run_cli("ingest", str(b))
+    assert clashing.exit_code == 0 and "added 1, updated 1, unchanged 1, failed 0" in clashing.output
+    assert (f"1 record took the external id of a document read from another file and replaced its text "
+            f"(first: {b} [row 1] (id '1') replaced the text read from {a})") in clashing.output
+    assert "--id-prefix" in clashing.output
+    assert f"1 record repeated the id of another with other text, and only the later was kept (first: {b} [row 3]" \
+        in clashing.output
+    assert json.loads(run_cli("stats", "--json").output)["documents"] == 3
+
+    other = tmp_path / "other-home"
+    for args in (["ingest", str(a)], ["ingest", "--id-prefix", "b", str(b)], ["ingest", "--id-prefix", "b", str(b)]):
+        result = CliRunner().invoke(cli, ["--home", str(other), *args])
+        assert result.exit_code == 0 and "took the external id" not in result.output
+    assert "added 0, updated 0, unchanged 3" in result.output  # the prefix is applied again the same way
+    shown = CliRunner().invoke(cli, ["--home", str(other), "show", "b:1", "--json"]).output
+    assert json.loads(shown)["title"] == "First B"
+    assert json.loads(CliRunner().invoke(cli, ["--home", str(other), "stats", "--json"]).output)["documents"] == 4
+    refused = run_cli("ingest", "--id-prefix", "two words", str(b))
+    assert refused.exit_code == 2 and "one word without spaces" in refused.output

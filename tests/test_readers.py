@@ -534,6 +534,18 @@ def test_a_default_source_fills_only_records_that_name_none() -> None:
     assert unnamed.source is None  # a copy, not changed in place
 
 
+def test_an_input_naming_prefixes_every_external_id_and_fills_the_publisher() -> None:
+    from archive.ingest.records import InputNaming
+
+    record = RawRecord(origin="a.csv", external_id="17", text=ARTICLE, fmt="csv")
+    named = InputNaming(source="Daily Planet", id_prefix="atn").apply(record)
+    assert isinstance(named, RawRecord) and (named.external_id, named.source) == ("atn:17", "Daily Planet")
+    assert InputNaming().apply(record) is record
+    failure = RecordFailure("a.csv", "no text")
+    assert InputNaming(id_prefix="atn").apply(failure) is failure
+    assert record.external_id == "17"  # a copy, not changed in place
+
+
 # -- tables (CSV, TSV) --------------------------------------------------------------------------
 
 def _table(path: Path, rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-8") -> Path:

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import Engine, insert, update
 
 from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches
-from archive.ingest.records import RecordFailure
+from archive.ingest.records import InputNaming, RecordFailure
 from archive.ingest.store_writer import write_batch
 from archive.ingest.stored_texts import StoredLookup, StoredTexts, nothing_stored
 from archive.models import Document, IngestRun, utcnow
@@ -33,6 +33,9 @@ class IngestSummary:
     unchanged: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
+    # Records that took another's external id (see store_writer.BatchOutcome), in words.
+    replaced_elsewhere: list[str] = field(default_factory=list)
+    repeated_ids: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -60,11 +63,11 @@ AfterBatch = Callable[[list[tuple[int, PreparedDoc, bool]]], None]
 
 
 def batches_for(paths: Sequence[str], stdin: BinaryIO | None, background: bool,
-                stored: StoredLookup = nothing_stored, default_source: str | None = None) -> Iterable[Batch]:
+                stored: StoredLookup = nothing_stored, naming: InputNaming = InputNaming()) -> Iterable[Batch]:
     # stdin belongs to this process, so it is read here; files are read by a child process.
     if background and "-" not in paths:
-        return prepare_in_background(paths, stored, default_source)
-    return prepared_batches(paths, stdin=stdin, stored=stored, default_source=default_source)
+        return prepare_in_background(paths, stored, naming)
+    return prepared_batches(paths, stdin=stdin, stored=stored, naming=naming)
 
 
 def stored_texts(engine: Engine) -> StoredTexts | None:
@@ -81,10 +84,10 @@ def run_ingest(
     after_batch: AfterBatch | None = None,
     progress: ProgressCallback | None = None,
     background: bool = True,
-    default_source: str | None = None,
+    naming: InputNaming = InputNaming(),
 ) -> IngestSummary:
     """Ingest ``paths``; ``after_batch`` gets what each committed batch added or changed;
-    ``default_source`` is the publisher of the records that name none."""
+    ``naming``: the publisher of the records that name none, a prefix for their ids."""
     with engine.begin() as conn:
         run_id = conn.execute(
             insert(runs).returning(runs.c.id),
@@ -94,7 +97,7 @@ def run_ingest(
     status = "aborted"
     stored = stored_texts(engine)
     try:
-        batches = iter(batches_for(paths, stdin, background, stored or nothing_stored, default_source))
+        batches = iter(batches_for(paths, stdin, background, stored or nothing_stored, naming))
         while True:
             waiting = time.perf_counter()
             batch = next(batches, None)
@@ -125,6 +128,8 @@ def run_ingest(
             summary.failures += outcome.failures
             for origin, names in outcome.unknown_fields.items():
                 summary.unknown_fields.setdefault(origin, set()).update(names)
+            summary.replaced_elsewhere += outcome.replaced_elsewhere
+            summary.repeated_ids += outcome.repeated_ids
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from archive.ingest.normalize import content_hash, detect_languages, normalize_record
 from archive.ingest.readers import iter_records
-from archive.ingest.records import RawRecord, RecordFailure, with_default_source
+from archive.ingest.records import InputNaming, RawRecord, RecordFailure
 from archive.ingest.stored_texts import StoredLookup, nothing_stored
 from archive.provenance import DocInput, fingerprint
 from archive.search.schema import Posting, analyse, texts_to_index
@@ -88,14 +88,14 @@ def _finish(record: RawRecord, digest: str, stored: bool, batch: Batch | None,
 def prepared_batches(
     paths: Sequence[str], stdin: BinaryIO | None = None, batch_size: int = BATCH_SIZE,
     stored: StoredLookup = nothing_stored, with_postings: Callable[[], bool] = lambda: False,
-    default_source: str | None = None,
+    naming: InputNaming = InputNaming(),
 ) -> Iterator[Batch]:
     """Batches of prepared records; ``stored`` tells which texts the store holds already, to
     spare their fingerprints: a re-ingest of unchanged files would otherwise read every text's
     tokens and telltales for nothing. ``with_postings``, asked before each batch, says whether
     to analyse its texts for the search index too (work the writer would otherwise do).
-    ``default_source``: the publisher of the records that name none."""
-    records = (with_default_source(item, default_source) for item in iter_records(paths, stdin=stdin))
+    ``naming``: the publisher of the records that name none, a prefix for their ids."""
+    records = (naming.apply(item) for item in iter_records(paths, stdin=stdin))
     while True:
         batch = Batch()
         raws: list[RawRecord | RecordFailure] = []
@@ -169,11 +169,11 @@ _QUEUED = 4  # batches the reader may get ahead of the writer
 _BEHIND = 2  # batches waiting for the writer from which the reader takes on analysis
 
 
-def _produce(paths: Sequence[str], out: Any, parent: int, stored: StoredLookup, default_source: str | None) -> None:
+def _produce(paths: Sequence[str], out: Any, parent: int, stored: StoredLookup, naming: InputNaming) -> None:
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     try:
         for batch in prepared_batches(paths, stored=stored, with_postings=lambda: _writer_is_behind(out),
-                                      default_source=default_source):
+                                      naming=naming):
             _put(out, ("batch", batch), parent)
         _put(out, (_DONE, None), parent)
     except BaseException as exc:  # report, don't die silently: the parent turns it into an error
@@ -213,12 +213,12 @@ def _put(out: Any, item: Any, parent: int) -> None:
 
 
 def prepare_in_background(paths: Sequence[str], stored: StoredLookup = nothing_stored,
-                          default_source: str | None = None) -> Iterator[Batch]:
+                          naming: InputNaming = InputNaming()) -> Iterator[Batch]:
     """Like :func:`prepared_batches`, computed in a child process a few batches ahead (forked:
     ``stored`` is inherited, not sent)."""
     context = mp.get_context("fork")
     out = context.Queue(maxsize=_QUEUED)
-    child = context.Process(target=_produce, args=(list(paths), out, os.getpid(), stored, default_source),
+    child = context.Process(target=_produce, args=(list(paths), out, os.getpid(), stored, naming),
                             daemon=True)
     child.start()
     try:

@@ -46,6 +46,25 @@ class RecordFailure:
         return f"{where}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class InputNaming:
+    """What an ingest's caller says of the records it reads: ``source``, the publisher of those
+    that name none (a folder of one outlet's files); ``id_prefix``, put before every external
+    id (``PREFIX:ID``), so that two datasets numbering their records alike (1, 2, 3...) do not
+    take each other's documents."""
+
+    source: str | None = None
+    id_prefix: str | None = None
+
+    def apply(self, item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+        if isinstance(item, RecordFailure):
+            return item
+        item = with_default_source(item, self.source)
+        if self.id_prefix is not None:
+            item = replace(item, external_id=f"{self.id_prefix}:{item.external_id}")
+        return item
+
+
 def with_default_source(item: RawRecord | RecordFailure, source: str | None) -> RawRecord | RecordFailure:
     """``item`` with ``source`` as its publisher when it names none; a record that names one
     keeps it, and failures pass through."""

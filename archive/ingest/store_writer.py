@@ -31,6 +31,9 @@ class BatchOutcome:
     unchanged: int = 0
     failures: list[RecordFailure] = field(default_factory=list)
     unknown_fields: dict[str, set[str]] = field(default_factory=dict)
+    # Records whose external id was another record's: what each replaced, in words.
+    replaced_elsewhere: list[str] = field(default_factory=list)  # a document read from another file
+    repeated_ids: list[str] = field(default_factory=list)  # an earlier record of this batch
 
     @property
     def added(self) -> list[int]:
@@ -63,6 +66,11 @@ def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
     }
 
 
+def _where(doc: PreparedDoc) -> str:
+    record = doc.record
+    return f"{record.origin} [{record.record_ref}]" if record.record_ref else record.origin
+
+
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
     outcome = BatchOutcome()
     latest: dict[str, PreparedDoc] = {}
@@ -72,18 +80,20 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
             continue
         if item.record.unknown_fields:
             outcome.unknown_fields.setdefault(item.record.origin, set()).update(item.record.unknown_fields)
-        if item.record.external_id in latest:
+        earlier = latest.get(item.record.external_id)
+        if earlier is not None:
             outcome.unchanged += 1  # the later record with the same id wins within a batch
+            if earlier.content_hash != item.content_hash:
+                outcome.repeated_ids.append(f"{_where(item)} repeats id {item.record.external_id!r} of {_where(earlier)}")
         latest[item.record.external_id] = item
 
     # Through the rows, not the reader's covering index: these are the rows this batch may
     # update, and a damaged table page surfaces here rather than after the writes.
     existing = {
-        row.external_id: (row.id, row.content_hash, row.source)
+        row.external_id: (row.id, row.content_hash, row.source, row.path)
         for row in conn.execute(
-            select(documents.c.id, documents.c.external_id, documents.c.content_hash, documents.c.source).where(
-                documents.c.external_id.in_(list(latest))
-            )
+            select(documents.c.id, documents.c.external_id, documents.c.content_hash, documents.c.source,
+                   documents.c.path).where(documents.c.external_id.in_(list(latest)))
         )
     } if latest else {}
 
@@ -97,6 +107,12 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
             # (A publisher named now for a text stored without one, e.g. by ingest --source,
             # fills the gap: provenance reads it.)
             changed.append((existing[external_id][0], doc))
+            stored_from = existing[external_id][3]
+            if stored_from != doc.record.origin and existing[external_id][1] != doc.content_hash:
+                # Two inputs numbering their records alike (1, 2, 3...), or an export saved again
+                # under a new name: the text is replaced either way, and the user is told.
+                outcome.replaced_elsewhere.append(
+                    f"{_where(doc)} (id {external_id!r}) replaced the text read from {stored_from}")
         else:
             outcome.unchanged += 1
     # A text the reader took for one the store held, which changed since: its language was not
