@@ -318,6 +318,11 @@ def test_cruft_shapes_at_the_edges(line: str, kind: str) -> None:
     # A line introducing what follows: a model's framing of its reply is evidence, not furniture.
     "Here is the news article:",
     "Sure, here's a rewritten version of the passage:",
+    # Prose that begins like a link to another article, and an attribution provenance reads.
+    "Read more about the plan in our explainer.",
+    "Related: the council said it would meet again in May.",
+    "This article originally appeared on The Conversation.",
+    "Read the full report here",
 ])
 def test_prose_is_not_cruft(line: str) -> None:
     assert classify_line(line, at_edge=True) is None
@@ -330,6 +335,16 @@ def test_prose_is_not_cruft(line: str) -> None:
     ("Read more", "navigation"),
     ("Marta Ruiz | EFE | Pool", "photo_credit"),
     ("Photo credit: Lars Berg", "photo_credit"),
+    ("Story continues below advertisement", "advertisement"),
+    ("Continue reading below", "navigation"),
+    ("Scroll to continue with content", "navigation"),
+    ("Read more: Oil prices climb as OPEC cuts output", "related"),
+    ("READ MORE: Council approves budget", "related"),
+    ("Also read: Farmers expect a record harvest", "related"),
+    ("Related Articles: Budget 2024 explained", "related"),
+    ("See also: The tidal plant's first year", "related"),
+    ("Image source, Getty Images", "photo_credit"),  # the BBC's shape: a comma, not a colon
+    ("Image caption, The minister spoke to reporters on Monday", "caption"),
 ])
 def test_unmistakable_cruft_in_the_middle(line: str, kind: str) -> None:
     assert classify_line(line, at_edge=False) == kind
@@ -460,3 +475,16 @@ def test_a_news_apis_truncation_mark_is_cruft() -> None:
     # Only at the very end, and never the whole text.
     for text in ("The filter says [+12 chars] in the middle of this sentence.", "[+12 chars]"):
         assert normalize_record(RawRecord(origin="b", external_id="b", fmt="json", text=text)).text == text
+
+
+def test_links_to_other_articles_captions_and_ad_markers_between_paragraphs_are_cruft() -> None:
+    from archive.ingest.records import RawRecord
+
+    second = "The vote followed a long debate about schools, roads and the new tram line to the harbour."
+    text = "\n\n".join([PARAGRAPH, "Story continues below advertisement", "READ MORE: Harbour tram opens",
+                        "Image source, Getty Images", "Image caption, Council members voting on Tuesday",
+                        second, "Read more about the plan in our explainer."])
+    record = normalize_record(RawRecord(origin="t", external_id="t", text=text, fmt="json", title="Budget passes"))
+    assert record.text == "\n\n".join([PARAGRAPH, second, "Read more about the plan in our explainer."])
+    assert [c["kind"] for c in record.extra["removed_cruft"]] == ["advertisement", "related", "photo_credit", "caption"]
+    assert record.extra["photo_credit"] == "Getty Images"

@@ -83,7 +83,7 @@ tags tag tagged filed under posted category categories topics source photo photo
 credit credits via copyright rights reserved written author admin editor published updated min mins
 minute minutes hour hours ago also see watch video listen audio download app cookie cookies accept
 privacy policy terms disclaimer feed rss permalink bookmark embed save saved google news
-breaking latest follow-up
+breaking latest follow-up continues below above scroll
 """.split())
 _FUNCTION_WORDS = frozenset("""
 a an the to on in of for and or with this that is it at from be by your you me us our we my all here
@@ -109,7 +109,12 @@ _LABEL = re.compile(
     r"^\W*(?P<label>photo(?:graph)?s?|images?|pictures?|pic|credits?|foto|"
     r"(?:photo|image|picture|header image|featured image)\s+(?:credits?|source|by)|"
     r"tags?|tagged(?:\s+with)?|filed\s+under|posted\s+in|categor(?:y|ies)|topics?|keywords?|"
-    r"source|via|copyright)\b\s*[:\-–—|]\s*(?P<value>.+)$",
+    r"source|via|copyright|"
+    r"(?:also\s+)?read(?:\s+(?:more|also|next))?|related(?:\s+(?:articles?|stories|posts?|news|coverage))?|"
+    r"see\s+also|more\s+on\s+this(?:\s+story)?|recommended|don['’]t\s+miss|must\s+read)"
+    r"\b\s*[:\-–—|]\s*(?P<value>.+)$"
+    # The BBC's captions: "Image source, Getty Images", "Image caption, The minister...".
+    r"|^\W*(?P<caption>image\s+(?:source|caption)|media\s+caption),\s*(?P<caption_value>.+)$",
     re.IGNORECASE,
 )
 # "Filed under World", "Posted in Uncategorized": label phrases that need no colon.
@@ -324,8 +329,10 @@ def classify_line(line: str, *, at_edge: bool) -> str | None:
     sentence = _is_sentence(line, words)
     label = _LABEL.match(line) or _LABEL_PHRASE.match(line)
     if label and not sentence and len(words) <= _MAX_LABEL_WORDS:
-        kind = _label_kind(label.group("label"))
-        if at_edge or kind == "photo_credit":
+        groups = label.groupdict()
+        kind = _label_kind(groups.get("label") or groups.get("caption") or "")
+        # A caption or a link to another article stands between paragraphs too: not the story's words.
+        if at_edge or kind in ("photo_credit", "caption", "related"):
             return kind
     if at_edge and not sentence and len(words) <= _MAX_UI_WORDS and _BYLINE_START.match(line):
         if _looks_like_byline(line, words):
@@ -469,9 +476,13 @@ def _looks_like_byline(line: str, words: list[str]) -> bool:
 
 
 def _label_kind(label: str) -> str:
-    lowered = label.lower()
+    lowered = " ".join(label.lower().split())
+    if lowered in ("image caption", "media caption"):
+        return "caption"
     if lowered.startswith(("photo", "image", "picture", "pic", "credit", "foto", "header", "featured", "cover")):
         return "photo_credit"
+    if lowered.startswith(("read", "also", "related", "see", "more", "recommended", "don", "must")):
+        return "related"
     if lowered.startswith(("tag", "filed", "posted", "categor", "topic", "keyword")):
         return "tags"
     if lowered == "copyright":
@@ -501,7 +512,8 @@ def _cruft_metadata(cruft: list[dict[str, str]]) -> dict[str, Any]:
         if count and "views" not in found:
             found["views"] = int((count.group(1) or count.group(2)).replace(",", ""))
         label = _LABEL.match(line) or _LABEL_PHRASE.match(line)
-        value = label.group("value").strip() if label else line
+        groups = label.groupdict() if label else {}
+        value = (groups.get("value") or groups.get("caption_value") or "").strip() if label else line
         if kind == "byline":
             found.setdefault("byline", line)
         elif kind == "photo_credit":
