@@ -134,6 +134,10 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             n = len(summary.repeated_ids)
             click.echo(f"archive: note: {n} record{'s' if n != 1 else ''} repeated the id of another with other "
                        f"text, and only the later was kept (first: {summary.repeated_ids[0]})", err=True)
+        if summary.summaries_only:
+            n = summary.summaries_only
+            click.echo(f"archive: note: {n} feed entr{'ies' if n != 1 else 'y'} carried only a summary, stored as "
+                       f"the text (raw_meta.text_is_summary); the full article is on its page (url)", err=True)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""

@@ -297,3 +297,20 @@ def test_records_taking_anothers_id_are_named_and_an_id_prefix_keeps_both(run_cl
     assert json.loads(CliRunner().invoke(cli, ["--home", str(other), "stats", "--json"]).output)["documents"] == 4
     refused = run_cli("ingest", "--id-prefix", "two words", str(b))
     assert refused.exit_code == 2 and "one word without spaces" in refused.output
+
+
+def test_an_ingest_says_how_many_feed_entries_carried_only_a_summary(run_cli, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.rss"
+    article = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>Daily Trends Hub</title>"
+        f"<item><title>Full</title><guid>g1</guid><description>Teaser</description>"
+        f"<content:encoded><![CDATA[<p>{article}</p>]]></content:encoded></item>"
+        f"<item><title>Teaser only</title><guid>g2</guid><link>https://x.example/2</link>"
+        f"<description>{article} And more.</description></item>"
+        "</channel></rss>")
+    result = run_cli("ingest", str(feed))
+    assert result.exit_code == 0 and "added 2," in result.output
+    assert "1 feed entry carried only a summary" in result.output
+    assert "carried only a summary" not in run_cli("ingest", str(feed)).output  # unchanged: nothing stored

@@ -36,6 +36,7 @@ class IngestSummary:
     # Records that took another's external id (see store_writer.BatchOutcome), in words.
     replaced_elsewhere: list[str] = field(default_factory=list)
     repeated_ids: list[str] = field(default_factory=list)
+    summaries_only: int = 0  # feed entries stored with only their feed's summary of the article
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -130,6 +131,7 @@ def run_ingest(
                 summary.unknown_fields.setdefault(origin, set()).update(names)
             summary.replaced_elsewhere += outcome.replaced_elsewhere
             summary.repeated_ids += outcome.repeated_ids
+            summary.summaries_only += outcome.summaries_only
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

@@ -34,6 +34,8 @@ class BatchOutcome:
     # Records whose external id was another record's: what each replaced, in words.
     replaced_elsewhere: list[str] = field(default_factory=list)  # a document read from another file
     repeated_ids: list[str] = field(default_factory=list)  # an earlier record of this batch
+    # Feed entries stored (added or changed) whose feed carried only a summary of the article.
+    summaries_only: int = 0
 
     @property
     def added(self) -> list[int]:
@@ -121,6 +123,8 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     for doc, record in zip(late, detect_languages([doc.record for doc in late])):
         doc.record = record
 
+    outcome.summaries_only = sum(1 for doc in new_docs + [doc for _, doc in changed]
+                                 if doc.record.extra.get("text_is_summary"))
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
