@@ -679,6 +679,11 @@ def test_a_page_saved_as_one_file_is_read_as_its_html_at_its_address(tmp_path: P
     renamed = tmp_path / "saved.dat"
     renamed.write_bytes(path.read_bytes())
     assert only_record(renamed).url == record.url
+    # Its images may make it larger than an article may be: only the HTML part is capped.
+    heavy = tmp_path / "heavy.mhtml"
+    heavy.write_bytes(_mhtml(PAGE).replace(b"iVBORw0KGgo", b"iVBORw0KGgo" + b"A" * 200_000))
+    assert only_record(heavy, limits=ReadLimits(max_record_bytes=50_000)).url == record.url
+    assert "too big" in only_failure(heavy, limits=ReadLimits(max_record_bytes=1_000)).reason
     no_page = tmp_path / "images.mht"
     no_page.write_bytes(_mhtml(PAGE).replace(b"Content-Type: text/html\r\n", b"Content-Type: text/plain\r\n"))
     assert "no HTML part" in only_failure(no_page).reason

@@ -372,7 +372,8 @@ def _read_stream(
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
         else:  # one document: read it whole, and only if it is whole
-            data = stream.read() if fmt in ("json", "gzip", "feed") else stream.read(limits.max_record_bytes + 1)
+            # (A saved page's images make it far larger than its article: its HTML part is capped.)
+            data = stream.read() if fmt in ("json", "gzip", "feed", "mhtml") else stream.read(limits.max_record_bytes + 1)
             if damage():
                 yield RecordFailure(origin, str(damage()))
                 return
@@ -403,10 +404,10 @@ def _read_document(
         yield from _read_json(origin, relative, data, limits)
     elif fmt == "feed":
         yield from _read_feed(origin, relative, data, limits)
+    elif fmt == "mhtml":  # (MIME: its parts say how they are encoded)
+        yield _mhtml_record(data, origin, relative, limits)
     elif len(data) > limits.max_record_bytes:
         yield RecordFailure(origin, f"too big for one article (> {_size(limits.max_record_bytes)})")
-    elif fmt == "mhtml":  # (MIME: its parts say how they are encoded)
-        yield _mhtml_record(data, origin, relative)
     else:
         try:
             text = decode_text(data)
@@ -727,7 +728,7 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
         )
 
 
-def _mhtml_record(data: bytes, origin: str, relative: str) -> RawRecord | RecordFailure:
+def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -> RawRecord | RecordFailure:
     """A page a browser saved as one file ("Webpage, Single File": MIME multipart/related):
     its HTML part, read as an HTML page at the address it was saved from."""
     import email
@@ -740,6 +741,8 @@ def _mhtml_record(data: bytes, origin: str, relative: str) -> RawRecord | Record
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes) or not payload.strip():
         return RecordFailure(origin, "the saved page's HTML part is empty")
+    if len(payload) > limits.max_record_bytes:
+        return RecordFailure(origin, f"the saved page's HTML is too big for one article (> {_size(limits.max_record_bytes)})")
     try:
         charset = part.get_content_charset()
         html = payload.decode(charset) if charset else decode_text(payload)
