@@ -159,8 +159,10 @@ class ReadStore:
             "SELECT flag FROM document_flags WHERE document_id = ? ORDER BY flag", (doc_id,))]
         credits = [r[0] for r in self.conn.execute(
             "SELECT DISTINCT outlet FROM attributions WHERE document_id = ? ORDER BY outlet", (doc_id,))]
+        original, family_size = self.copy_families([doc_id])[doc_id]
         return {"story_id": story[0] if story else None, "sources": sources, "derived": derived or 0,
-                "related": related or 0, "flags": flags, "credits": credits}
+                "related": related or 0, "flags": flags, "credits": credits,
+                "copy_of": original if original != doc_id else None, "family_size": family_size}
 
     def copy_roots(self, ids: list[int]) -> dict[int, int]:
         """Each document's copy family, named by its original: the text reached by following

@@ -39,6 +39,12 @@ def _provenance_lines(doc_id: int, provenance: dict[str, Any]) -> list[str]:
              f"(direction {s['direction_confidence']:.2f})" for s in provenance.get("sources") or []]
     if provenance.get("derived"):
         lines.append(f"{'reused by':>13}: {provenance['derived']} document(s)")
+    if provenance.get("family_size", 1) > 1:
+        others = provenance["family_size"] - 1
+        where = (f"a copy of [{provenance['copy_of']}]" if provenance.get("copy_of") is not None
+                 else "the original")
+        lines.append(f"{'copy family':>13}: {where}; {provenance['family_size']} documents, the original and "
+                     f"{others} cop{'y' if others == 1 else 'ies'}")
     if provenance.get("related"):
         lines.append(f"{'same story':>13}: {provenance['related']} related text(s), not copies of one another")
     if provenance.get("flags"):

@@ -134,9 +134,11 @@ def test_show_and_stats(run_cli, home: Path) -> None:
     doc = json.loads(shown.output)
     assert doc["id"] == 1 and doc["title"].startswith("Microsoft’s president")
     assert doc["provenance"] == {"story_id": 1, "sources": [], "derived": 1, "related": 0, "flags": ["spun"],
-                                 "credits": ["CNBC"]}
+                                 "credits": ["CNBC"], "copy_of": None, "family_size": 2}
     rewrite = run_cli("show", "2").output
     assert "derived from: [1] rewrite" in rewrite and "(archive provenance 2 --evidence)" in rewrite
+    assert "copy family: a copy of [1]; 2 documents, the original and 1 copy" in rewrite
+    assert "copy family: the original; 2 documents" in run_cli("show", "1").output
     assert "reused by: 1 document(s)" in run_cli("show", "1").output
     by_external = run_cli("show", "001_261e66b95509d6ff.txt")
     assert "Brad Smith Meets with Chinese Minister" in by_external.output
