@@ -623,7 +623,9 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         if background is None:
             background = _background(conn, hidden)
         stored_for_new = _stored_links(conn, new)
-        linked = {k for pair in stored_for_new for k in pair} - set(new)
+        # A document of a later chunk (hidden) is left to its own chunk: the candidate index read
+        # for this one does not hold it (updated or relinked documents linked among themselves).
+        linked = {k for pair in stored_for_new for k in pair} - set(new) - hidden
         if book is not None:
             book.start = background.row_of[new[0]]
         ranked = _ranked(background, new, among, book, offer=True)
@@ -633,7 +635,7 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
             return refresh(engine)
     sub = ProvenanceIndex(background=background, carried=carried)
     scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core,
-                                                           book)
+                                                           book, hidden)
     del ranked, core  # (the core's candidate lists: not needed for deciding, released before it)
     new_set = set(new)
     # Only the links the merge below takes are built (their evidence is costly).
@@ -671,7 +673,8 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
 
 def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: CandidateIndex, among: int | None,
                          new: list[int], linked: set[int], ranked: dict[int, list[tuple[int, float]]],
-                         core: set[int], book: PoolBook | None = None) -> tuple[set[int], int, int, int]:
+                         core: set[int], book: PoolBook | None = None,
+                         hidden: set[int] | frozenset[int] = frozenset()) -> tuple[set[int], int, int, int]:
     """Align the new documents with their candidates (the ``core``), and each candidate with
     the new documents it chooses among its own; then the documents that those pairs relate to
     a new document, and those linked to one before, with their own candidates and their stored
@@ -680,7 +683,7 @@ def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: Candi
     candidates are not needed (in articles that share passages, they made the neighbourhood
     some 20 times the new documents at 50,000, and growing with the archive). Returns the
     documents held (the scope), the pairs aligned and taken from earlier chunks, and the
-    fingerprints that had to be computed."""
+    fingerprints that had to be computed. ``hidden``: documents of later chunks, left to them."""
     fresh = set(new)
     ranked.update(_ranked(background, sorted(core - fresh), among, book))
     # Each candidate chooses its own candidates too (a new document may be on its list only):
@@ -689,7 +692,7 @@ def _align_neighbourhood(engine: Engine, sub: ProvenanceIndex, background: Candi
     counts = _pair_counts(sub)
     decided = sorted((sub.related(new) | linked) - fresh)
     with engine.connect() as conn:
-        ring = sorted(_stored_sources(conn, decided) - core)
+        ring = sorted(_stored_sources(conn, decided) - core - hidden)
     missing += _add(engine, sub, ring, {d: ranked[d] for d in decided}, None)
     more = _pair_counts(sub)
     aligned = len(sub.features) if sub.carried is None else counts[0] + more[0]

@@ -482,3 +482,21 @@ def test_stories_around_changed_links_are_those_of_all_links(tmp_path: Path) -> 
                 assert stored == stories(ids, edges)
             # Stories were merged and split on the way.
             assert len(set(stored.values())) not in (1, len(ids))
+
+
+def test_updated_documents_linked_among_themselves_are_relinked_in_chunks(tmp_path: Path, chunked: None,
+                                                                           incremental: None) -> None:
+    """More changed documents than a chunk holds, linked to one another before: each chunk
+    leaves the documents of later chunks to them (its candidate index does not hold them)."""
+    folder = provenance_folder(tmp_path, "docs", ALL)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        for stem in ("story", "spun", "cut", "duplicate", "rewrite"):
+            path = folder / f"{stem}.txt"
+            path.write_text(path.read_text() + "\n\nThe company did not comment further on Wednesday.\n")
+        summary = archive.ingest([str(folder)], background=False)
+        assert summary.updated == 5 and summary.provenance.mode == "incremental"
+        links = _links(archive)
+        assert {("spun.txt", "story.txt"), ("story.txt", "spun.txt")} & set(links)
+        archive.refresh_provenance()
+        assert _links(archive) == links

@@ -220,3 +220,25 @@ def test_a_text_checked_and_removed_again_leaves_the_archive_as_it_was(
         assert any(link.relation == "spun" for link in family.links)  # what the reader came to see
         archive.remove(["spun.txt"])
         assert [_rows(archive, sql) for sql in full_rows] == before
+
+
+def test_a_removal_in_an_archive_linked_in_chunks_relinks_its_neighbours_a_chunk_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An archive "too large to hold at once" (over 4 documents here) whose removed original has
+    # more neighbours than a chunk holds (3): they are linked again in chunks.
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
+    folder = provenance_folder(tmp_path, "all", STORY)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(folder)], background=False)
+        result = archive.remove(["duplicate.txt"])
+        assert result.relinked > 3 and result.provenance is not None
+        links, stories = _links(archive), _stories(archive)
+        archive.refresh_provenance()  # the whole archive again, in chunks
+        assert (_links(archive), _stories(archive)) == (links, stories)
+    rest = provenance_folder(tmp_path, "rest", [s for s in STORY if s != "duplicate"])
+    with Archive(tmp_path / "other") as other:
+        other.ingest([str(rest)], background=False)
+        assert (_links(other), _stories(other)) == (links, stories)
