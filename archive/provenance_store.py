@@ -120,8 +120,8 @@ def compute(engine: Engine) -> tuple[ProvenanceResult, int, int]:
 # or more, recomputing everything costs about the same and has no approximation at all.
 FULL_REFRESH_SHARE = 0.5
 # Archives up to this size are recomputed in one piece (memory ~30 KB a document while it runs);
-# beyond it, a full recomputation, or an update of more than CHUNK_DOCS documents, goes a chunk
-# at a time, so memory is the candidate index plus one chunk's neighbourhood.
+# beyond it, a full recomputation, or an update of more than scattered_chunk_docs() documents, goes
+# a chunk at a time, so memory is the candidate index plus one chunk's neighbourhood.
 FULL_BUILD_MAX_DOCS = 40_000
 CHUNK_DOCS = 10_000
 # Memory of a chunk's linking follows its neighbourhood (the documents it holds, ~25 KB each in
@@ -130,6 +130,15 @@ CHUNK_DOCS = 10_000
 # ~11 at 200,000. A chunk takes as many new documents as keep its core within MAX_SCOPE_DOCS (see
 # _chunk_size).
 MAX_SCOPE_DOCS = 10_000
+
+
+def scattered_chunk_docs() -> int:
+    """Documents an update links at a time when they are not the archive's last (changed
+    documents, the neighbours of removed ones), in an archive of more than FULL_BUILD_MAX_DOCS:
+    each has ~10 candidates, so a tenth of CHUNK_DOCS keeps a chunk's core near MAX_SCOPE_DOCS.
+    At 200,000 documents, 6,957 removed at once left 11,124 neighbours: linked in one chunk of
+    10,000 and one of 1,124, the process peaked at 3.2 GB."""
+    return max(1, CHUNK_DOCS // 10)
 # New documents searched at a time while a chunk is sized.
 _SIZING_BLOCK = 256
 _IN_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
@@ -465,8 +474,10 @@ def update(engine: Engine) -> ProvenanceChange:
     Only their neighbourhood is recomputed (see archive.provenance.merge for what is taken from
     it); links elsewhere stay as they are. Falls back to :func:`refresh` when nothing is stored
     yet, stored links come from another method version, or the neighbourhood is most of the
-    archive. More than ``CHUNK_DOCS`` new documents in an archive too large to hold at once are
-    linked ``CHUNK_DOCS`` at a time, in id order, each chunk committed on its own. Deterministic
+    archive. More than ``scattered_chunk_docs()`` new documents in an archive too large to hold
+    at once are linked a chunk at a time, in id order, each chunk committed on its own: the
+    archive's last documents in chunks whose core stays within MAX_SCOPE_DOCS (_chunk_size),
+    others ``scattered_chunk_docs()`` at a time. Deterministic
     for a given store: a run killed before or during this step and re-run gives the same links
     as an uninterrupted one (chunks are cut from the same sorted list).
     """
@@ -480,7 +491,7 @@ def update(engine: Engine) -> ProvenanceChange:
     if outdated or linked_before == 0 or len(new) >= FULL_REFRESH_SHARE * n_docs:
         return refresh(engine)
     computed = _store_missing_fingerprints(engine)
-    if len(new) > CHUNK_DOCS and n_docs > FULL_BUILD_MAX_DOCS:
+    if len(new) > scattered_chunk_docs() and n_docs > FULL_BUILD_MAX_DOCS:
         change = _update_in_chunks(engine, new, n_docs)
     else:
         change = _update_part(engine, new, set(), n_docs, allow_full=True)
@@ -516,7 +527,7 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
             release_free_memory()
         while lo < len(new):
             if whole is None:
-                size = CHUNK_DOCS
+                size = scattered_chunk_docs()
                 part = _update_part(engine, new[lo:lo + size], set(new[lo + size:]), n_docs, allow_full=False,
                                     carried=carried)
             else:

@@ -325,7 +325,7 @@ def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index
         background = provenance_store._background
         monkeypatch.setattr(provenance_store, "_background",
                             lambda conn, hidden: read.append(set(hidden)) or background(conn, hidden))
-        monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 2)
+        monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 20)  # documents not the last: chunks of 20 // 10
         todo = [*ids[:3], *ids[4:]]
         provenance_store._update_in_chunks(archive.engine, todo, len(ids))
         assert read == [set(todo[lo:]) for lo in range(2, len(todo), 2)] + [set()]
