@@ -557,11 +557,11 @@ def _table(path: Path, rows: list[list[str]], delimiter: str = ",", encoding: st
     return path
 
 
-NEWS_HEADER = ["", "id", "title", "publication", "author", "date", "year", "url", "content"]
+NEWS_HEADER = ["Unnamed: 0", "id", "title", "publication", "author", "date", "year", "url", "content"]
 
 
 def test_a_news_table_gives_one_article_a_row_with_its_fields(tmp_path: Path) -> None:
-    # The shape of a Kaggle news dump: pandas' unnamed row numbers, text with line breaks and
+    # The shape of a Kaggle news dump: pandas' row numbers ("Unnamed: 0"), text with line breaks and
     # commas inside quotes, empty cells.
     path = _table(tmp_path / "news.csv", [
         NEWS_HEADER,

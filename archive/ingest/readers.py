@@ -461,6 +461,8 @@ def _read_jsonl(
         yield _json_record(value, origin, relative, number)
 
 
+# pandas' name for a column it read without one (its row numbers, saved again).
+_UNNAMED_COLUMN = re.compile(r"Unnamed: \d+")
 # A byte that the table's encoding could not read, as errors="surrogateescape" passes it on.
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
@@ -487,7 +489,7 @@ def _read_table(
     rows = csv.reader(text, delimiter=delimiter)
     number = 0
     try:
-        header = [name.strip() for name in next(rows, [])]
+        header = ["" if _UNNAMED_COLUMN.fullmatch(name.strip()) else name.strip() for name in next(rows, [])]
         if not any(_folded(name) in _TEXT_FOLDED for name in header):
             shown = ", ".join(repr(name) for name in header[:12]) or "none"
             yield RecordFailure(origin, f"table has no text column (looked for: {', '.join(_TEXT_KEYS)}); "
@@ -515,7 +517,7 @@ def _read_table(
                     yield RecordFailure(origin, str(err), f"row {number}")
                     continue
             # Empty cells are missing fields, and a column without a name (a spreadsheet's row
-            # numbers) is no field.
+            # numbers, "Unnamed: 0" once pandas saved them again) is no field.
             fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
             yield _json_record(fields, origin, relative, number, fmt="csv")
     except csv.Error as err:  # in the header
