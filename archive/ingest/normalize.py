@@ -327,8 +327,9 @@ def classify_line(line: str, *, at_edge: bool) -> str | None:
     if _INTRODUCTION.match(line):
         return None
     sentence = _is_sentence(line, words)
-    label = _LABEL.match(line) or _LABEL_PHRASE.match(line)
-    if label and not sentence and len(words) <= _MAX_LABEL_WORDS:
+    # (A sentence or a long line is no label: most lines of prose skip the label patterns.)
+    label = None if sentence or len(words) > _MAX_LABEL_WORDS else _LABEL.match(line) or _LABEL_PHRASE.match(line)
+    if label:
         groups = label.groupdict()
         kind = _label_kind(groups.get("label") or groups.get("caption") or "")
         # A caption or a link to another article stands between paragraphs too: not the story's words.
