@@ -42,8 +42,12 @@ class RecordFailure:
     record_ref: str | None = None
 
     def __str__(self) -> str:
-        where = f"{self.origin} [{self.record_ref}]" if self.record_ref else self.origin
-        return f"{where}: {self.reason}"
+        return f"{place(self.origin, self.record_ref)}: {self.reason}"
+
+
+def place(origin: str, record_ref: str | None) -> str:
+    """Where a record is, as messages name it: ``FILE [RECORD]``, or the file alone."""
+    return f"{origin} [{record_ref}]" if record_ref else origin
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
-from archive.ingest.records import RecordFailure
+from archive.ingest.records import RecordFailure, place
 from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, Story, utcnow
 
 documents = Document.__table__
@@ -68,11 +68,6 @@ def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
     }
 
 
-def _where(doc: PreparedDoc) -> str:
-    record = doc.record
-    return f"{record.origin} [{record.record_ref}]" if record.record_ref else record.origin
-
-
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
     outcome = BatchOutcome()
     latest: dict[str, PreparedDoc] = {}
@@ -86,13 +81,15 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
         if earlier is not None:
             outcome.unchanged += 1  # the later record with the same id wins within a batch
             if earlier.content_hash != item.content_hash:
-                outcome.repeated_ids.append(f"{_where(item)} repeats id {item.record.external_id!r} of {_where(earlier)}")
+                outcome.repeated_ids.append(
+                    f"{place(item.record.origin, item.record.record_ref)} repeats id {item.record.external_id!r} "
+                    f"of {place(earlier.record.origin, earlier.record.record_ref)}")
         latest[item.record.external_id] = item
 
     # Through the rows, not the reader's covering index: these are the rows this batch may
     # update, and a damaged table page surfaces here rather than after the writes.
     existing = {
-        row.external_id: (row.id, row.content_hash, row.source, row.path)
+        row.external_id: row
         for row in conn.execute(
             select(documents.c.id, documents.c.external_id, documents.c.content_hash, documents.c.source,
                    documents.c.path).where(documents.c.external_id.in_(list(latest)))
@@ -103,18 +100,19 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     new_docs: list[PreparedDoc] = []
     changed: list[tuple[int, PreparedDoc]] = []
     for external_id, doc in latest.items():
-        if external_id not in existing:
+        stored = existing.get(external_id)
+        if stored is None:
             new_docs.append(doc)
-        elif existing[external_id][1] != doc.content_hash or (existing[external_id][2] is None and doc.record.source):
+        elif stored.content_hash != doc.content_hash or (stored.source is None and doc.record.source):
             # (A publisher named now for a text stored without one, e.g. by ingest --source,
             # fills the gap: provenance reads it.)
-            changed.append((existing[external_id][0], doc))
-            stored_from = existing[external_id][3]
-            if stored_from != doc.record.origin and existing[external_id][1] != doc.content_hash:
+            changed.append((stored.id, doc))
+            if stored.path != doc.record.origin and stored.content_hash != doc.content_hash:
                 # Two inputs numbering their records alike (1, 2, 3...), or an export saved again
                 # under a new name: the text is replaced either way, and the user is told.
                 outcome.replaced_elsewhere.append(
-                    f"{_where(doc)} (id {external_id!r}) replaced the text read from {stored_from}")
+                    f"{place(doc.record.origin, doc.record.record_ref)} (id {external_id!r}) replaced the text "
+                    f"read from {stored.path}")
         else:
             outcome.unchanged += 1
     # A text the reader took for one the store held, which changed since: its language was not
