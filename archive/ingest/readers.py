@@ -17,7 +17,7 @@ import re
 import sys
 import warnings
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
@@ -71,6 +71,11 @@ def _folded(key: str) -> str:
 _KNOWN_KEYS = frozenset(_folded(key) for key in
     _TITLE_KEYS + _TEXT_KEYS + _DATE_KEYS + _URL_KEYS + _SOURCE_KEYS + _AUTHOR_KEYS + _ID_KEYS + _LANGUAGE_KEYS)
 _TEXT_FOLDED = frozenset(_folded(key) for key in _TEXT_KEYS)
+
+
+def _names_a_text(names: Iterable[str]) -> bool:
+    """Whether one of these field names (a JSON object's keys, a table's header) is a text field."""
+    return any(_folded(name) in _TEXT_FOLDED for name in names)
 # Each RawRecord field's names, folded once.
 _FIELD_NAMES = tuple((group, tuple(dict.fromkeys(map(_folded, keys)))) for group, keys in (
     ("title", _TITLE_KEYS), ("text", _TEXT_KEYS), ("date", _DATE_KEYS), ("url", _URL_KEYS),
@@ -263,7 +268,7 @@ def _readable_in_folder(path: str, name: str) -> bool:
     if fmt == "xml":  # a feed, not a sitemap or some program's settings
         return sniff_format(head) == "feed"
     header = _table_header(head, _DELIMITERS[fmt])
-    return header is None or any(_folded(name) in _TEXT_FOLDED for name in header)
+    return header is None or _names_a_text(header)
 
 
 def _table_header(head: bytes, delimiter: str) -> list[str] | None:
@@ -301,11 +306,7 @@ def _read_file(
         yield from _read_wacz(path, relative, limits)
         return
     try:
-        size = os.stat(path).st_size
-        if size > limits.max_file_bytes and fmt not in _STREAMED:
-            if fmt not in (None, "json"):  # (else the sniffed format decides: JSON Lines named .json)
-                yield RecordFailure(path, f"file too big ({_size(size)} > {_size(limits.max_file_bytes)})")
-                return
+        size = os.stat(path).st_size  # (refused once its format is known, if read whole: _read_stream)
         with open(path, "rb", buffering=_SNIFF_BYTES) as stream:
             yield from _read_stream(path, relative, stream, fmt, gzipped, limits, size=size)
     except PermissionError:
@@ -490,7 +491,7 @@ def _read_table(
     number = 0
     try:
         header = ["" if _UNNAMED_COLUMN.fullmatch(name.strip()) else name.strip() for name in next(rows, [])]
-        if not any(_folded(name) in _TEXT_FOLDED for name in header):
+        if not _names_a_text(header):
             shown = ", ".join(repr(name) for name in header[:12]) or "none"
             yield RecordFailure(origin, f"table has no text column (looked for: {', '.join(_TEXT_KEYS)}); "
                                         f"its columns: {shown}")
@@ -563,7 +564,7 @@ def _json_items(document: Any) -> list[Any] | None:
     """The list of articles a JSON document holds, or None when it is (at most) one article."""
     if isinstance(document, list):
         return document
-    if isinstance(document, dict) and not any(_folded(key) in _TEXT_FOLDED for key in document):
+    if isinstance(document, dict) and not _names_a_text(document):
         for key in _LIST_KEYS:
             if isinstance(document.get(key), list):
                 return document[key]
@@ -745,20 +746,27 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
         return RecordFailure(origin, "the saved page's HTML part is empty")
     if len(payload) > limits.max_record_bytes:
         return RecordFailure(origin, f"the saved page's HTML is too big for one article (> {_size(limits.max_record_bytes)})")
-    try:
-        charset = part.get_content_charset()
-        html = payload.decode(charset) if charset else decode_text(payload)
-    except (UnicodeDecodeError, LookupError):
+    html = _decoded_as_declared(payload, part.get_content_charset())
+    if html is None:
         try:
             html = decode_text(payload)
         except UndecodableError as err:
             return RecordFailure(origin, str(err))
-    except UndecodableError as err:
-        return RecordFailure(origin, str(err))
     url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
     saved = message.get("Date")
     return _html_record(html, origin, relative, url=str(url) if url else None,
                         extra={"saved_at": str(saved)} if saved else None, fmt="mhtml")
+
+
+def _decoded_as_declared(data: bytes, charset: str | None) -> str | None:
+    """``data`` in the charset its part declares; None when it declares none, an unknown one, or
+    one its bytes are not in (then the bytes decide, as for any text)."""
+    if not charset:
+        return None
+    try:
+        return data.decode(charset)
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _read_wacz(path: str, relative: str, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
