@@ -76,7 +76,7 @@ def _source_name(ctx: click.Context, param: click.Parameter, value: str | None) 
     return name
 
 
-def _id_prefix(value: str | None) -> str | None:
+def _id_prefix(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--id-prefix's value: one word (it starts every external id), refused empty."""
     if value is None:
         return None
@@ -91,7 +91,7 @@ def _id_prefix(value: str | None) -> str | None:
 @click.option("--source", "default_source", metavar="NAME", callback=_source_name,
               help="Publisher of the records that name none (a folder of one outlet's articles); "
                    "records that name one keep theirs.")
-@click.option("--id-prefix", metavar="PREFIX", callback=lambda ctx, param, value: _id_prefix(value),
+@click.option("--id-prefix", metavar="PREFIX", callback=_id_prefix,
               help="Put PREFIX: before every external id of this ingest (two datasets that both number "
                    "their records 1, 2, 3... would otherwise replace each other's documents).")
 @click.pass_obj
@@ -126,14 +126,13 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             click.echo(f"archive: note: {origin}: fields not understood (kept in raw_meta): "
                        f"{', '.join(sorted(names))}", err=True)
         if summary.replaced_elsewhere:
-            n = len(summary.replaced_elsewhere)
-            click.echo(f"archive: note: {n} record{'s' if n != 1 else ''} took the external id of a document read "
-                       f"from another file and replaced its text (first: {summary.replaced_elsewhere[0]}); if "
-                       f"they are other articles, ingest one of the files again with --id-prefix", err=True)
+            click.echo(f"archive: note: {_plural(len(summary.replaced_elsewhere), 'record')} took the external id "
+                       f"of a document read from another file and replaced its text (first: "
+                       f"{summary.replaced_elsewhere[0]}); if they are other articles, ingest one of the files "
+                       f"again with --id-prefix", err=True)
         if summary.repeated_ids:
-            n = len(summary.repeated_ids)
-            click.echo(f"archive: note: {n} record{'s' if n != 1 else ''} repeated the id of another with other "
-                       f"text, and only the later was kept (first: {summary.repeated_ids[0]})", err=True)
+            click.echo(f"archive: note: {_plural(len(summary.repeated_ids), 'record')} repeated the id of another "
+                       f"with other text, and only the later was kept (first: {summary.repeated_ids[0]})", err=True)
         if summary.summaries_only:
             n = summary.summaries_only
             click.echo(f"archive: note: {n} feed entr{'ies' if n != 1 else 'y'} carried only a summary, stored as "
