@@ -163,11 +163,14 @@ def _collapsed_page(view: View, query: wq.Query, sort: str, limit: int, offset: 
     while it holds fewer than ``offset + limit`` groups."""
     wanted = offset + limit
     read = max(_COLLAPSE_READ_AHEAD * wanted, _COLLAPSE_MIN_READ)
+    groups: dict[int, int] = {}  # (a further read asks only for its new hits' groups)
     while True:
         with guard():
             total, page, counts = _page(view, query, sort, read, 0, facets)
         ids = [int(fields["id"]) for fields, _ in page]
-        groups = groups_for(ids)
+        unseen = [doc_id for doc_id in ids if doc_id not in groups]
+        if unseen:
+            groups.update(groups_for(unseen))
         firsts: dict[int, int] = {}
         for position, doc_id in enumerate(ids):
             firsts.setdefault(groups.get(doc_id, doc_id), position)
