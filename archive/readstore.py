@@ -22,6 +22,7 @@ from archive.storefile import connect_readonly
 # The relations that claim copying (archive.provenance.DERIVATIONS); spelled out here so that
 # reading the store does not import the provenance engine and numpy.
 DERIVATIONS = ("duplicate", "near_copy", "spun", "rewrite")
+_DERIVATION_MARKS = ", ".join("?" * len(DERIVATIONS))  # (bound to DERIVATIONS in the queries)
 # The start of a text that families() gives with each story's original (named by it when it
 # has no title).
 _OPENING_CHARS = 200
@@ -175,7 +176,7 @@ class ReadStore:
             asked |= frontier
             rows = self.conn.execute(
                 "SELECT derived_id, source_id FROM provenance WHERE derived_id IN (SELECT value FROM json_each(?)) "
-                f"AND relation IN ({', '.join('?' * len(DERIVATIONS))}) ORDER BY score, source_id DESC",
+                f"AND relation IN ({_DERIVATION_MARKS}) ORDER BY score, source_id DESC",
                 (json.dumps(sorted(frontier)), *DERIVATIONS))
             for derived, src in rows:
                 source[derived] = src  # the last written, the higher-scored, wins
@@ -195,7 +196,7 @@ class ReadStore:
         roots = self.copy_roots(ids)
         sizes = {root: self.conn.execute(
             "WITH RECURSIVE family(id) AS (SELECT ? UNION SELECT p.derived_id FROM provenance AS p "
-            f"JOIN family ON p.source_id = family.id WHERE p.relation IN ({', '.join('?' * len(DERIVATIONS))})) "
+            f"JOIN family ON p.source_id = family.id WHERE p.relation IN ({_DERIVATION_MARKS})) "
             "SELECT count(*) FROM family", (root, *DERIVATIONS)).fetchone()[0]
             for root in sorted(set(roots.values()))}
         return {doc_id: (root, sizes[root]) for doc_id, root in roots.items()}
