@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceResult, build
-from archive.provenance.versions import Surface, agreement, best_version
+from archive.provenance.versions import Surface, agreement, best_version, keeps_clock_of
 
 STORY = (Path(__file__).parent / "fixtures" / "provenance" / "story.txt").read_text(encoding="utf-8")
 BODY = STORY.split("\n\n", 1)[1]
@@ -65,6 +65,36 @@ def test_identical_versions_keep_the_callers_choice() -> None:
     copy = Surface.of("one two three", "Headline")
     assert best_version(copy, {5: same, 3: same}, [5, 3]) == 5
     assert best_version(copy, {5: same, 3: same}, [3, 5]) == 3
+
+
+def test_the_clock_time_a_copy_keeps_names_one_version() -> None:
+    first, second = datetime(1987, 3, 24, 0, 24, 44), datetime(1987, 3, 24, 7, 14, 0)
+    # Re-stamped whole hours (here days and hours) later, with the first issue's minutes and seconds.
+    assert keeps_clock_of(datetime(1987, 3, 26, 10, 24, 44), {1: first, 2: second}) == 1
+    assert keeps_clock_of(datetime(1987, 3, 26, 10, 24, 45), {1: first, 2: second}) is None
+    # A time on the hour is a date's midnight or a round time: no evidence.
+    assert keeps_clock_of(datetime(1987, 3, 26), {1: datetime(1987, 3, 24), 2: second}) is None
+    # Two versions stamped with the same minute and second, or none dated: no choice.
+    assert keeps_clock_of(datetime(1987, 3, 26, 10, 24, 44), {1: first, 2: first.replace(hour=9)}) is None
+    assert keeps_clock_of(datetime(1987, 3, 26, 10, 24, 44), {1: None, 2: None}) is None
+    assert keeps_clock_of(None, {1: first, 2: second}) is None
+
+
+def test_between_identical_issues_a_copy_goes_to_the_one_whose_clock_time_it_keeps() -> None:
+    first = DocInput(1, BODY, "Norvale reports record copper output", T0.replace(minute=24, second=44), "Wire")
+    second = DocInput(2, BODY, "Norvale reports record copper output", T0.replace(hour=14, minute=7, second=13), "Wire")
+    for stamp, source in ((T0.replace(minute=7, second=13) + timedelta(days=2, hours=3), 2),
+                          (T0.replace(minute=24, second=44) + timedelta(days=1), 1),
+                          (T0 + timedelta(days=2), 1)):  # (no clock kept: the earliest issue)
+        copy = DocInput(3, _spin(BODY, HEAVY), "Norvale reports record copper output", stamp, "Farm")
+        result = build([first, second, copy])
+        assert _sources_of(result, 3) == {source}
+        reasons = [r for l in result.links if l.derived_id == 3 for r in l.evidence["reasons"]]
+        assert any("clock time" in r for r in reasons) == (source == 2)  # (the second issue is not the default)
+    # The surface comes first: a copy keeping the second issue's layout goes to it whatever its clock.
+    wrapped = DocInput(2, _wrap(BODY, 75), first.title, second.published_at, "Wire")
+    copy = DocInput(3, _spin(wrapped.text, HEAVY), first.title, T0.replace(minute=24, second=44) + timedelta(days=1), "Farm")
+    assert _sources_of(build([first, wrapped, copy]), 3) == {2}
 
 
 def test_a_copy_goes_to_the_issue_whose_layout_and_headline_it_keeps() -> None:

@@ -61,9 +61,9 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-47"
+METHOD_VERSION = "2026.12-48"
 
-# How a rewrite's source was chosen, when not simply as its closest copy-like candidate.
+# How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
 _WHY_NOTES = {
     "root_parentless": _ROOT_NOTE,
@@ -76,6 +76,8 @@ _WHY_NOTES = {
     "nearest_original": "the nearest text (by cosine) that is an original (no source of its own, the source of other rewrites) and reads as this text's source: the closer texts are sibling rewrites",
     "opening_source": "this text holds the opening of this original, which reads as its source, and little of the closer candidate's: rewrites start from their article's opening",
     "opening_original": "this text holds the opening of this original more than of any other original, and it reads as its source: rewrites start from their article's opening, however little else they keep",
+    "version": "one of several issues of this story (re-issues), the one whose own details (spelling, case, line layout, headline words) this text keeps most",
+    "version_clock": "one of several issues of this story that no detail of their texts tells apart, the one whose clock time (minutes and seconds) this text's time stamp keeps",
     "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources as many rewrites or more: the article the rewrites share",
 }
 

@@ -35,7 +35,7 @@ from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VO
                      REPARENT_ROUNDS, ROOT_HELD_MARGIN, ROOT_KEPT_SPAN, ROOT_MAX_OWN_NUMBERS, ROOT_MIN_CONTAINMENT,
                      ROOT_MIN_KEPT_DETAILS, ROOT_MIN_NAMES, ROOT_MIN_PREFERENCE, ROOT_MIN_WORDS,
                      ROOT_PREFERENCE_SCALE, SPIN_SIBLING_MAX_COVERAGE_LOSS, VERSION_EXPLAIN_MARGIN)
-from .versions import Surface, best_version
+from .versions import Surface, agreement, best_version, keeps_clock_of
 
 
 class FamilyRules:
@@ -869,7 +869,8 @@ class FamilyRules:
         """When d's source exists in several versions (re-issues: duplicates or near copies of
         each other that explain d about equally well), the version whose distinguishing surface
         details (spelling, case, line layout, headline words) d shares most (versions.py); when
-        none does, the current choice (the earliest issue) stays. In place."""
+        none does, the one whose clock time d's time stamp keeps, else the current choice (the
+        earliest issue). In place."""
         by_derived: dict[int, dict[int, tuple[int, int]]] = {}
         for key, o in oriented.items():
             if self.pairs[key].decision.relation in DERIVATIONS:
@@ -893,10 +894,18 @@ class FamilyRules:
                         and abs(self._explains(k, oriented[k]) - explains) <= VERSION_EXPLAIN_MARGIN]
             if not versions:
                 continue
-            chosen = best_version(surface(d), {v: surface(v) for v in [p, *versions]}, [p, *versions])
+            preferred = [p, *versions]
+            clock = keeps_clock_of(self.docs[d].published_at, {v: self.docs[v].published_at for v in preferred})
+            if clock is not None:  # first among versions the surface cannot tell apart
+                preferred.remove(clock)
+                preferred.insert(0, clock)
+            surfaces_of = {v: surface(v) for v in preferred}
+            chosen = best_version(surface(d), surfaces_of, preferred)
             if chosen != p:
                 parent[d] = options[chosen]
-                self._why[d] = "version"
+                scores = agreement(surface(d), surfaces_of)
+                tied = sum(score == scores[chosen] for score in scores.values()) > 1
+                self._why[d] = "version_clock" if chosen == clock and tied else "version"
 
     def _reworded(self, key: tuple[int, int]) -> bool:
         """The pair differs by word swaps (as a spun pair does; a same-outlet pair is called

@@ -7,7 +7,9 @@ A copy keeps its source's surface form wherever it did not reword it: the exact 
 case of words, the punctuation, the line layout, the headline's words. So, counted only over
 the details that set one version apart from the others, the copy agrees most with the version
 it was made from. This holds for any spinner or copier (it looks at what they leave alone) and
-says nothing when the versions are byte-identical: then the caller keeps its own choice.
+says nothing when the versions are byte-identical. Then one more detail may: a copy's time stamp
+that keeps one version's minutes and seconds (a clock time carried over, re-stamped in another
+time zone or re-posted whole hours later); else the caller keeps its own choice.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 # Words with their punctuation and case, and line breaks (any whitespace run with a newline,
 # so re-indented paragraphs still match) as tokens of their own.
@@ -64,3 +67,13 @@ def best_version(copy: Surface, versions: Mapping[int, Surface], preferred: Sequ
     scores = agreement(copy, versions)
     top = max(scores.values())
     return next(v for v in preferred if scores[v] == top)
+
+
+def keeps_clock_of(copy: datetime | None, versions: Mapping[int, datetime | None]) -> int | None:
+    """The one version whose published time has the copy's minutes and seconds, if exactly one
+    has. A time on the hour says nothing (dates without a time are stored at midnight, and
+    round times are common), nor do versions stamped with the same minute and second."""
+    if copy is None or (copy.minute, copy.second) == (0, 0):
+        return None
+    matching = [v for v, t in versions.items() if t is not None and (t.minute, t.second) == (copy.minute, copy.second)]
+    return matching[0] if len(matching) == 1 else None
