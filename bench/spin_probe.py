@@ -1,7 +1,7 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
-        [--open-dictionary] [--json out.json]
+        [--open-dictionary] [--reuters-sources 500] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -19,8 +19,11 @@ figures written another way ("five percent" for "5%"). ``--open-dictionary`` spi
 dictionary nobody wrote down instead, at rates 0.3 / 0.5 / 0.7: any content word of four letters
 or more (the parts of "32-year-old" too) may become a rarer word of the corpus, the same one
 wherever it is swapped, sometimes with a filler word before it ("certainly"), so that far more of
-a text changes (up to a third of its words) than with the written dictionary. Deterministic for a
-seed.
+a text changes (up to a third of its words) than with the written dictionary.
+``--reuters-sources N`` spins N random Reuters stories (none of spun_dev's) instead, among all
+of Reuters, as spun_dev does with another spinner: its re-issues and same-topic reports are the
+copies' distractors; half the copies are dated 1-72 hours after their source, at a clock time
+of their own. Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -302,9 +306,10 @@ def _refigure(text: str) -> str:
 
 
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
-                open_dict: bool = False, padded: bool = False, figures: bool = False) -> list[dict[str, Any]]:
+                open_dict: bool = False, padded: bool = False, figures: bool = False,
+                dictionary_corpus: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    replacement = open_dictionary(sources) if open_dict else None
+    replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
     def spun(text: str, rate: float) -> tuple[str, int]:
         return spin_open(text, rate, rng, replacement) if replacement else spin(text, rate, rng)
@@ -333,18 +338,43 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
     return out
 
 
+def _reuters_sources(rows: list[dict[str, Any]], count: int, seed: int) -> list[dict[str, Any]]:
+    """``count`` Reuters stories of 100 words or more, chosen at random (not spun_dev's)."""
+    spun_dev = {r["source_id"] for r in _load(DATA / "spun_dev" / "spun.jsonl.gz")}
+    eligible = [r for r in rows if r["id"] not in spun_dev and len(r["text"].split()) >= 100]
+    return random.Random(f"reuters/{seed}").sample(eligible, count)
+
+
+def _copy_date(source: datetime | None, rng: random.Random) -> datetime | None:
+    """Half the copies undated; the rest posted 1-72 hours after their source, at a clock time of
+    their own (this spinner stamps its own time)."""
+    if source is None or rng.random() < 0.5:
+        return None
+    return source + timedelta(seconds=rng.randint(3_600, 72 * 3_600))
+
+
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
-             padded: bool = False, figures: bool = False) -> dict[str, Any]:
-    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
-    sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
-    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
-    if with_reuters:
-        docs += reuters_docs(10_000)[0]
+             padded: bool = False, figures: bool = False, reuters_sources: int = 0) -> dict[str, Any]:
+    if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
+        rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
+        docs, sid = reuters_docs(0)
+        sources = _reuters_sources(rows, reuters_sources, seed)
+        dictionary_corpus = rows
+    else:
+        sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
+        sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
+        docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources]
+        if with_reuters:
+            docs += reuters_docs(10_000)[0]
+        dictionary_corpus = sources
+    published = {d.id: d.published_at for d in docs}
+    dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures)):
+    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus)):
         doc_id = 200_000 + k
         copies[doc_id] = c
-        docs.append(DocInput(doc_id, c["text"], c["title"], None, c["site"], None))
+        docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates),
+                             c["site"], None))
     result, _, timing = _run(docs)
     # Texts identical to a copy's source (LLMFake holds re-posted articles under other ids, and a
     # copy with no swaps and no cruft is its source again): a link to one of them is as good.
@@ -392,12 +422,19 @@ def main() -> None:
     parser.add_argument("--figures", action="store_true",
                         help="every copy also writes its figures another way (small numbers in words, 5%% / 5 percent, "
                              "$3 million as 3 million dollars)")
+    parser.add_argument("--reuters-sources", type=int, default=0, metavar="N",
+                        help="spin N random Reuters stories (not spun_dev's) instead of LLMFake's articles, "
+                             "among all of Reuters, half of the copies dated hours after their source")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
-    require_data(DATA / "llmfake" / "sources.jsonl.gz",
-                 *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
+    if args.reuters_sources:
+        require_data(DATA / "reuters21578" / "reuters21578.jsonl.gz", DATA / "spun_dev" / "spun.jsonl.gz")
+    else:
+        require_data(DATA / "llmfake" / "sources.jsonl.gz",
+                     *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
-    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures)
+    report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
+                      args.reuters_sources)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:

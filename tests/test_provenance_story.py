@@ -547,3 +547,17 @@ def test_a_copy_set_for_print_whose_hyphen_splits_the_leads_name_is_still_a_copy
     links = [(l.derived_id, l.source_id, l.relation) for l in build(docs).links if {l.derived_id, l.source_id} == {1, 2}]
     assert links == [(2, 1, "duplicate")]
     assert set(lead_of(printed, split_hyphens=True).names.tolist()) == set(lead_of(source).names.tolist())
+
+
+def test_a_copy_whose_furniture_names_a_section_or_its_site_is_still_a_copy() -> None:
+    # A farm's date line above the story ("Entertainment | ... | 31 Comments") and its copyright
+    # line below: their names are the site's, not another company's news. Read from the text's
+    # start, the copy's lead would be the date line and "The U.S." (a sentence end after 40
+    # characters), naming none of the source lead's companies.
+    lead = "The U.S. Pendleton Harbor Instruments Inc unit"
+    docs = _background() + [DocInput(1, NASDAQ_ADD.format(lead, ""), None, T0, "Reuters")]
+    story = NASDAQ_ADD.format(lead, "").replace("widen", "broaden")
+    for furniture in ("Entertainment | October 10, 2021 | 31 Comments\n\n{}",
+                      "Home » News » Entertainment\n\n{}\n\nCopyright 2021 Trendwire Junction. All rights reserved."):
+        copy = DocInput(3, furniture.format(story), None, T0 + timedelta(days=2), "Trendwire Junction")
+        assert _relation(build(docs + [copy]), 1, 3) in ("near_copy", "spun"), furniture

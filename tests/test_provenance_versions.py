@@ -131,3 +131,24 @@ def test_a_longer_reissue_stays_the_source_of_a_copy_that_has_its_added_paragrap
     full = DocInput(2, BODY, None, T0 + timedelta(hours=2), "Wire")
     copy = DocInput(3, _spin(BODY, HEAVY), None, T0 + timedelta(days=1), "Farm")
     assert _sources_of(build([short, full, copy]), 3) == {2}
+
+
+def test_a_cut_copy_with_nothing_of_another_copys_own_goes_to_their_common_source() -> None:
+    # A farm's copy p swapped words in the story's last paragraphs; another farm's copy d keeps
+    # only the first three and swapped "said" there for the word p used further down. d shares
+    # that synonym with p (a fixed dictionary), not p's edits in their places: two copies of
+    # the story, not a copy of p.
+    paragraphs = BODY.split("\n\n")
+    tail = [p.replace("said", "stated").replace("warned", "cautioned") for p in paragraphs[4:]]
+    farm_copy = "\n\n".join(paragraphs[:4] + tail)
+    head = "\n\n".join(paragraphs[:3]).replace("Corp said", "Corp stated")
+    story = DocInput(1, BODY, None, T0, "Wire")
+    p = DocInput(2, farm_copy, None, T0 + timedelta(days=1), "Farm One")
+    d = DocInput(3, "Posted on July 20, 2024 by admin\n\n" + head, None, T0 + timedelta(days=2), "Farm Two")
+    result = build([story, p, d])
+    assert _sources_of(result, 2) == {1}
+    assert _sources_of(result, 3) == {1}
+    # A copy that keeps p's own swap where p made it was made from p.
+    d_of_p = DocInput(3, "Posted on July 20, 2024 by admin\n\n" + "\n\n".join(paragraphs[2:4] + tail[:1]),
+                      None, T0 + timedelta(days=2), "Farm Two")
+    assert _sources_of(build([story, p, d_of_p]), 3) == {2}

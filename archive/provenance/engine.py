@@ -61,7 +61,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-48"
+METHOD_VERSION = "2026.12-49"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -835,18 +835,33 @@ class ProvenanceIndex(FamilyRules):
 
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
-            lead = lead_of(self.docs[x].text, self.tokens[x])
+            start = self._body_start(x)
+            lead = lead_of(self.docs[x].text[start:]) if start else lead_of(self.docs[x].text, self.tokens[x])
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
     def _unjoined_lead(self, x: int) -> tuple[Lead, np.ndarray]:
         """x's lead and protagonists (_lead) with the words a hyphen joins taken one by one (see
         _another_company; not cached: asked of few pairs)."""
-        text = self.docs[x].text
+        text = self.docs[x].text[self._body_start(x):]
         if not lead_joins_words(text):
             return self._lead(x)
         lead = lead_of(text, split_hyphens=True)
         return lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size)
+
+    def _furniture(self, x: int) -> list[tuple[int, int]]:
+        """The (start, end) spans of x's cruft lines: a site's furniture, not the story's words."""
+        return [(m.start, m.end) for m in self.markers[x] if m.kind == "cruft"]
+
+    def _body_start(self, x: int) -> int:
+        """Where x's story begins: after the furniture lines that open it (a farm's date line with
+        its section and comment count, breadcrumbs, a byline), whose words are no lead's names."""
+        text, pos = self.docs[x].text, 0
+        for start, end in sorted(self._furniture(x)):
+            if text[pos:start].strip():
+                break
+            pos = end
+        return len(text) - len(text[pos:].lstrip()) if pos else 0
 
     def _own_names(self, lead: Lead, other: Lead) -> tuple[np.ndarray, float]:
         return own_names(lead, self._freq(lead.names), self.candidates.archive_size, other)
@@ -857,7 +872,16 @@ class ProvenanceIndex(FamilyRules):
 
     def _rare_names(self, x: int) -> np.ndarray:
         if x not in self._rare_cache:
-            self._rare_cache[x] = rare_names(self.docs[x].text, self.tokens[x], self._freq, self.candidates.archive_size)
+            # Not the names of its furniture lines (the site's own name, a section): another
+            # site's copy of the same story lacks them.
+            tokens = self.tokens[x]
+            furniture = self._furniture(x)
+            if furniture:
+                outside = np.ones(len(tokens), dtype=bool)
+                for start, end in furniture:
+                    outside &= (tokens.starts < start) | (tokens.starts >= end)
+                tokens = Tokens(tokens.hashes[outside], tokens.kinds[outside], tokens.starts[outside], tokens.ends[outside])
+            self._rare_cache[x] = rare_names(self.docs[x].text, tokens, self._freq, self.candidates.archive_size)
         return self._rare_cache[x]
 
     def _spellings(self, x: int, hashes: np.ndarray) -> list[str]:

@@ -28,7 +28,7 @@ from .cycles import cycle_breaks
 from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
 from .pairs import Oriented, PairRecord, other_end, tally
-from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_RELATIONS, FAMILY_SIZE,
+from .params import (COPY_ALIKE_COVERAGE_MARGIN, CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_RELATIONS, FAMILY_SIZE,
                      FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
                      OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
                      ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
@@ -110,7 +110,7 @@ class FamilyRules:
                     del parent[d]
                     changed = True
                     continue
-                if not self._is_sibling(d, p, q):
+                if not (self._is_sibling(d, p, q) or self._copied_alike(d, p, q, parent)):
                     continue
                 if q in options.get(d, {}):
                     # The common source itself, unless another version of it (an identical
@@ -912,6 +912,23 @@ class FamilyRules:
         near_copy whatever its swaps), so each text may be a separate spin of a third."""
         al = self.pairs[key].features.alignment
         return al.substitution_rate >= SPUN_MIN_RATE and len(al.substitutions) >= SPUN_MIN_SUBS
+
+    def _copied_alike(self, d: int, p: int, q: int, parent: dict[int, tuple[int, int]]) -> bool:
+        """d is a verbatim or spun copy of p, p one of q, and d is as close to q as to p: q holds
+        as much of d, with no more of d's words swapped. Then d has nothing of p's own (its
+        swaps, its cuts, its added lines), and was as likely made from q as p was: two copies
+        of one story, not a copy of a copy. Closer by terms alone is no sign: a spinner's fixed
+        dictionary makes two spins share synonyms wherever they stand (p's "stated" further
+        down matching d's "stated" for another "said"). Substitutions are counted where the
+        texts align, so d keeping p's own swap in its place does keep p."""
+        dp, dq = (min(d, p), max(d, p)), (min(d, q), max(d, q))
+        if dq not in self.pairs or self.pairs[parent[p]].decision.relation not in COPY_RELATIONS:
+            return False
+        if not {self.pairs[dp].decision.relation, self.pairs[dq].decision.relation} <= COPY_RELATIONS:
+            return False
+        swapped_p = len(self.pairs[dp].features.alignment.substitutions)
+        swapped_q = len(self.pairs[dq].features.alignment.substitutions)
+        return swapped_q <= swapped_p and self._covered(d, dq) >= self._covered(d, dp) - COPY_ALIKE_COVERAGE_MARGIN
 
     def _covered(self, d: int, key: tuple[int, int]) -> float:
         """Share of d inside the passages aligned with the other text of the pair ``key``."""

@@ -41,6 +41,10 @@ MIN_EDIT_TERMS = 3
 REPARENT_MARGIN = 0.05
 MAX_INHERITED_SHARE = 0.5
 MIN_RESTORED_SHARE = 0.3
+# Two copies of one story: the copy's coverage by its source's source may fall short of its
+# coverage by the copy it resembles by this much (alignment noise at a cut end) and still be
+# as close (families._copied_alike).
+COPY_ALIKE_COVERAGE_MARGIN = 0.02
 REPARENT_ROUNDS = 4
 # LLM-style markers per 100 words from which a reworded copy is called a rewrite, not spun.
 AI_REWRITE_DENSITY = 1.0
