@@ -275,8 +275,13 @@ _PADDING = (
 
 
 def _pad(text: str, rng: random.Random) -> str:
-    """A sentence of padding after about every other paragraph (or group of three sentences)."""
-    paragraphs = [p for p in text.split("\n") if p.strip()]
+    """A sentence of padding after about every other paragraph (or group of three sentences).
+    A hard-wrapped text (wire copy: its paragraphs open with an indent, its lines end mid-sentence)
+    is padded between its paragraphs, not between its lines."""
+    if re.search(r"\n[ \t]+\S", text):
+        paragraphs = [p for p in re.split(r"\n(?=[ \t]+\S)|\n[ \t]*\n", text) if p.strip()]
+    else:
+        paragraphs = [p for p in text.split("\n") if p.strip()]
     if len(paragraphs) < 3:
         sentences = _SENTENCE_END.split(text)
         paragraphs = [" ".join(sentences[k:k + 3]) for k in range(0, len(sentences), 3)]
