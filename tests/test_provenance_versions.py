@@ -152,3 +152,22 @@ def test_a_cut_copy_with_nothing_of_another_copys_own_goes_to_their_common_sourc
     d_of_p = DocInput(3, "Posted on July 20, 2024 by admin\n\n" + "\n\n".join(paragraphs[2:4] + tail[:1]),
                       None, T0 + timedelta(days=2), "Farm Two")
     assert _sources_of(build([story, p, d_of_p]), 3) == {2}
+
+
+def test_a_copy_of_a_text_that_reuses_a_passage_is_not_sent_to_the_passages_source() -> None:
+    # The story reuses its opening paragraph from an earlier report of another event; a heavy
+    # spin of the story's first two paragraphs lacks most of the story's own words, yet holds
+    # all of it against half in the report: the story is its source, not the report.
+    paragraphs = BODY.split("\n\n")
+    report = "\n\n".join([
+        "Ferrand Copper said on Monday its smelter in Antofagasta would close for three weeks of repairs.",
+        paragraphs[0],
+        "The smelter processes about a fifth of the region's concentrate, and traders said spot "
+        "treatment charges had already risen on the news. Ferrand did not say whether contracts "
+        "with Japanese mills would be affected by the stoppage."])
+    story = DocInput(1, BODY, None, T0, "Wire")
+    earlier = DocInput(2, report, None, T0 - timedelta(days=1), "Other Wire")
+    copy = DocInput(3, _spin("\n\n".join(paragraphs[:2]), HEAVY), None, T0 + timedelta(days=1), "Farm")
+    result = build([story, earlier, copy])
+    assert _sources_of(result, 1) == {2}  # (a partial reuse)
+    assert _sources_of(result, 3) == {1}

@@ -97,7 +97,7 @@ class FamilyRules:
                 if p not in parent:
                     continue
                 q = other_end(parent[p], p)
-                if q == d:
+                if q == d or self._copies_a_passage_reuse(d, parent[d], p, parent[p]):
                     continue
                 dq = (min(d, q), max(d, q))
                 rewrite_of_p = self.pairs[parent[d]].decision.relation == "rewrite"
@@ -912,6 +912,17 @@ class FamilyRules:
         near_copy whatever its swaps), so each text may be a separate spin of a third."""
         al = self.pairs[key].features.alignment
         return al.substitution_rate >= SPUN_MIN_RATE and len(al.substitutions) >= SPUN_MIN_SUBS
+
+    def _copies_a_passage_reuse(self, d: int, key: tuple[int, int], p: int, pkey: tuple[int, int]) -> bool:
+        """d is a copy (the pair ``key``) of p, which only took a passage of its source over
+        (``pkey``, a partial reuse: an article of its own), and p's source holds far less of d
+        than p does: d was made from p, whatever of p's words it lacks (a heavy spin swaps most
+        of them, which the sibling test reads as lacking p's own words)."""
+        if self.pairs[key].decision.relation not in COPY_RELATIONS or not self._reuses_only_part(p, pkey):
+            return False
+        q = other_end(pkey, p)
+        dq = (min(d, q), max(d, q))
+        return dq not in self.pairs or self._covered(d, dq) < self._covered(d, key) - SPIN_SIBLING_MAX_COVERAGE_LOSS
 
     def _copied_alike(self, d: int, p: int, q: int, parent: dict[int, tuple[int, int]]) -> bool:
         """d is a verbatim or spun copy of p, p one of q, and d is as close to q as to p: q holds
