@@ -44,6 +44,7 @@ from archive.provenance.fingerprint import fingerprint_text
 from archive.heap import map_large_blocks_apart, release_free_memory
 from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
+from archive.sqlite_extras import LISTED_IDS as _LISTED
 from archive.parallel import map_shares_forked
 
 # One INFO record per chunk of a chunked run (bench/worker.py link --progress shows them).
@@ -434,9 +435,6 @@ def _write_stories(conn: Connection, wanted: dict[int, int], present: dict[int, 
         conn.execute(insert(stories_table), added)
 
 
-# The documents whose ids a statement takes as one JSON list, however many (one statement, where
-# IN lists of _IN_CHUNK ids need many).
-_LISTED = "SELECT value FROM json_each(:ids)"
 
 
 def _sync_stories_around(conn: Connection, seeds: set[int]) -> None:

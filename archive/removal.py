@@ -19,14 +19,13 @@ from sqlalchemy import Connection, Engine, text
 
 from archive.errors import ArchiveError, NotFound
 from archive.readstore import as_document_id
+from archive.sqlite_extras import LISTED_IDS as _LISTED
 
 if TYPE_CHECKING:
     from archive.provenance_store import ProvenanceChange
 
 # Unknown references named in one error message; the rest are counted.
 _UNKNOWN_SHOWN = 5
-# The documents whose ids a statement takes as one JSON list, however many.
-_LISTED = "SELECT value FROM json_each(:ids)"
 
 
 class NothingToRemove(ArchiveError):

@@ -1,4 +1,5 @@
-"""SQLite-only parts of the schema, isolated here: the FTS5 full-text table and its sync triggers.
+"""SQLite-only parts of the schema, isolated here: the FTS5 full-text table and its sync triggers,
+and the JSON-list form of an IN clause.
 
 Everything else in the schema is portable SQLAlchemy. A PostgreSQL store would replace this
 module with a tsvector column; migrations call these functions only on SQLite.
@@ -10,6 +11,10 @@ silently: such a migration must call :func:`drop_fts` first and :func:`create_ft
 from __future__ import annotations
 
 from collections.abc import Callable
+
+# The ids a statement takes as one JSON list bound to ``:ids``, however many (one statement,
+# where IN lists of bound parameters need many): ``... WHERE id IN ({LISTED_IDS})``.
+LISTED_IDS = "SELECT value FROM json_each(:ids)"
 
 FTS_COLUMNS = ("title", "text", "author", "source")
 _cols = ", ".join(FTS_COLUMNS)
