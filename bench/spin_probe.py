@@ -274,14 +274,26 @@ _PADDING = (
 )
 
 
+_SENTENCE_CLOSERS = frozenset(".!?\"'”’)")
+
+
 def _pad(text: str, rng: random.Random) -> str:
     """A sentence of padding after about every other paragraph (or group of three sentences).
-    A hard-wrapped text (wire copy: its paragraphs open with an indent, its lines end mid-sentence)
-    is padded between its paragraphs, not between its lines."""
-    if re.search(r"\n[ \t]+\S", text):
-        paragraphs = [p for p in re.split(r"\n(?=[ \t]+\S)|\n[ \t]*\n", text) if p.strip()]
+    A hard-wrapped text (wire copy, whose lines mostly end mid-sentence) is padded where a line
+    ends a sentence, not inside one."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    ends_sentence = [line.rstrip()[-1] in _SENTENCE_CLOSERS for line in lines]
+    if lines and sum(ends_sentence) < len(lines) / 2:
+        paragraphs, run = [], []
+        for line, ends in zip(lines, ends_sentence):
+            run.append(line)
+            if ends:
+                paragraphs.append("\n".join(run))
+                run = []
+        if run:
+            paragraphs.append("\n".join(run))
     else:
-        paragraphs = [p for p in text.split("\n") if p.strip()]
+        paragraphs = lines
     if len(paragraphs) < 3:
         sentences = _SENTENCE_END.split(text)
         paragraphs = [" ".join(sentences[k:k + 3]) for k in range(0, len(sentences), 3)]
