@@ -272,6 +272,20 @@ def test_blog_template_furniture_is_cruft_and_sentences_are_not() -> None:
     assert [m.phrase for m in bar] == ["Share this:", "Facebook", "Twitter", "Email"]
 
 
+def test_news_template_headers_are_cruft_and_sentences_like_them_are_not() -> None:
+    furniture = ["TRENDING | Markets | 5 min read", "Markets • 3 min read", "Reading Time: 2 minutes",
+                 "admin | Oct 10, 2021 | Business", "By Staff Reporter | Oct 10, 2021", "Markets • 2 hours ago",
+                 "Breaking News", "Trending Now", "Sponsored", "Read next: Ten cities to watch", "2.3k shares",
+                 "Author: John Smith", "October 10, 2021", "10 Oct 2021", "Oct 10, 2021 - 10:42 AM",
+                 "Monday, 10 October 2021, 10:42 am", "2021-10-10"]
+    assert [m.phrase for m in cruft_lines("\n\n".join(furniture))] == furniture
+    sentences = ["Author John Smith said the review was unfair.", "Sales rose | fell in 2021, the firm said.",
+                 "Shares of the company rose 5 pct on March 3, 1987.", "Breaking news is hard to verify.",
+                 "Trending stocks rose on Tuesday.", "The 5 min read in the survey was longest.",
+                 "It sold 1,500 shares of its stock."]
+    assert cruft_lines("\n\n".join(sentences)) == []
+
+
 def test_spinner_artefacts_cruft_and_ai_style() -> None:
     text = "Earlier this 12 months the corporate's profit fell. It is certainly one of the best years."
     usual = {m.usual for m in spinner_artefacts(text)}

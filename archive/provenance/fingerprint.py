@@ -21,8 +21,10 @@ _MAGIC = b"PVF3"
 # with digits in it is no figure, features._base_kind; pvf9: a model's repetition loop, loops.py;
 # pvf10: only a loop in prose, loops.letters_share; pvf11: more of a model's echoes of its request
 # and labels of its reply, style._MODEL_FRAMING; pvf12: each Chinese or Japanese character is a
-# token, features._TOKEN_WITH_CJK_RE, and a word keeps its combining marks, features._token_with_marks).
-FINGERPRINT_VERSION = "pvf12"
+# token, features._TOKEN_WITH_CJK_RE, and a word keeps its combining marks, features._token_with_marks;
+# pvf13: more shapes of a template's furniture lines (reading times, labels, date lines, bar-separated
+# fields), style._CRUFT_LINE).
+FINGERPRINT_VERSION = "pvf13"
 
 
 @dataclass(frozen=True)

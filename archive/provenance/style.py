@@ -51,6 +51,11 @@ SPINNER_ARTEFACTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 _ARTEFACT_RES = tuple((re.compile(p, re.IGNORECASE), usual, needles) for p, usual, needles in SPINNER_ARTEFACTS)
 
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DATE = (rf"(?:{_MONTH} \d{{1,2}},? (?:19|20)\d\d|\d{{1,2}} {_MONTH},? (?:19|20)\d\d|"
+         r"(?:19|20)\d\d-\d\d-\d\d|\d{1,2}/\d{1,2}/(?:19|20)\d\d)")
+
 # Content-farm furniture: bylines with times and view counters, share prompts and share bars,
 # the dates, breadcrumbs, comment counts and copyright lines of blog templates (WordPress and
 # the like). Matched on short lines only, because the same words occur in real sentences.
@@ -65,7 +70,18 @@ _CRUFT_LINE = re.compile(
     r".*\b\d+ comments?|no comments(?: yet)?\.?|leave a (?:comment|reply)\b.*|"
     r"(?:facebook|twitter|whatsapp|e-?mail|pinterest|linkedin|reddit|telegram|print)|"
     r"(?:you (?:may|might) also like|don't miss|continue reading|filed under|categor(?:y|ies):).*|"
-    r"like this (?:article|post|story)\?.*)$"
+    r"like this (?:article|post|story)\?.*|"
+    # Reading times, labels above a headline, share counts, author lines, and a line that is
+    # only a date (and time): a news or blog template's, not a story's.
+    r".*\b\d+\s*min(?:ute)?s?\.? read|reading time:? .*\d.*|"
+    r"(?:breaking(?: news)?|trending(?: now)?|sponsored(?: content)?|featured(?: story)?|top stories|"
+    r"latest news|editor'?s picks?|must read|read next:?.*)|"
+    r"(?:\W+ )?[\d.,]+k? shares?|author: .{2,60}|"
+    rf"(?:{_WEEKDAY},? )?{_DATE}(?:,? (?:at |- |– )?\d{{1,2}}[:.]\d\d(?: ?[ap]\.?m\.?)?(?: [a-z]{{2,4}})?)?|"
+    # A line of a few short fields set apart by bars or bullets, one a date or time ("admin |
+    # March 3, 2017 | Business", "Markets • 2 hours ago").
+    r"(?!.*[.!?]$)(?=[^|•·]*\s[|•·]\s)(?=.*(?:\b(?:19|20)\d\d\b|\d:\d\d|\bago\b))(?:[^|•·]{1,40}\s[|•·]\s){1,4}[^|•·]{1,40}"
+    r")$"
 )
 _LINE_ENDS = frozenset(".!?:;\"')]”’»|")  # a line ending so finishes its sentence or heading
 # A feed's footer names the post it closes, so it can be longer than other furniture.
