@@ -12,6 +12,11 @@ class ArchiveError(Exception):
     exit_code: int = 1
 
 
+def place(origin: str, record_ref: str | None) -> str:
+    """Where a record is, as messages name it: ``FILE [RECORD]``, or the file alone."""
+    return f"{origin} [{record_ref}]" if record_ref else origin
+
+
 class InputError(ArchiveError):
     """An input file or record could not be read. Names the file (and record) and the reason."""
 
@@ -19,8 +24,7 @@ class InputError(ArchiveError):
         self.path = path
         self.record = record
         self.reason = reason
-        where = f"{path} [{record}]" if record else path
-        super().__init__(f"{where}: {reason}")
+        super().__init__(f"{place(path, record)}: {reason}")
 
 
 class QueryError(ArchiveError):

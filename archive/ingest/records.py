@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from archive.errors import place
+
 
 @dataclass
 class RawRecord:
@@ -43,11 +45,6 @@ class RecordFailure:
 
     def __str__(self) -> str:
         return f"{place(self.origin, self.record_ref)}: {self.reason}"
-
-
-def place(origin: str, record_ref: str | None) -> str:
-    """Where a record is, as messages name it: ``FILE [RECORD]``, or the file alone."""
-    return f"{origin} [{record_ref}]" if record_ref else origin
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from archive.errors import place
 from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
-from archive.ingest.records import RecordFailure, place
+from archive.ingest.records import RecordFailure
 from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, Story, utcnow
 
 documents = Document.__table__
