@@ -39,6 +39,17 @@ def test_same_codes_and_confidences_as_py3langid() -> None:
         assert confidence == pytest.approx(float(scores[list(normalised.nb_classes).index(code)]), abs=1e-5), text
 
 
+def test_an_identifier_the_batches_cannot_reproduce_is_asked_text_by_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.ingest import langid
+
+    texts = TEXTS + [TABLE]
+    batched = rank_many(texts)
+    monkeypatch.setattr(langid, "_supported", lambda ident: False)
+    slowly = rank_many(texts)
+    assert [code for code, _ in slowly] == [code for code, _ in batched]
+    assert [confidence for _, confidence in slowly] == pytest.approx([confidence for _, confidence in batched], abs=1e-5)
+
+
 def test_a_language_is_named_only_when_py3langid_is_fairly_sure() -> None:
     codes = classify_many(TEXTS[:8] + [TABLE])
     assert codes[:8] == ["en", "de", "fr", "es", "ru", "ja", "zh", "it"]

@@ -79,10 +79,10 @@ def _ranked_slowly(text: str) -> tuple[str, float]:
     global _NORMALISED
     if _NORMALISED is None:
         _NORMALISED = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # (Scored twice: the normalised scores' best is not always classify's code, e.g. for "".)
     code = str(py3langid.classify(text)[0])
     scores = _NORMALISED._decide(text)  # type: ignore[attr-defined]
     return code, float(scores[list(_NORMALISED.nb_classes).index(code)])  # type: ignore[attr-defined]
-
 
 
 def _classify_batch(ident: object, nextmove: np.ndarray, rowbase: np.ndarray, output: np.ndarray,
