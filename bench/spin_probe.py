@@ -1,7 +1,7 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
-        [--open-dictionary] [--reuters-sources 500] [--json out.json]
+        [--open-dictionary] [--reuters-sources 500] [--head-cut] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -23,7 +23,8 @@ a text changes (up to a third of its words) than with the written dictionary.
 ``--reuters-sources N`` spins N random Reuters stories (none of spun_dev's) instead, among all
 of Reuters, as spun_dev does with another spinner: its re-issues and same-topic reports are the
 copies' distractors; half the copies are dated 1-72 hours after their source, at a clock time
-of their own. Deterministic for a seed.
+of their own. ``--head-cut``: the copies that are cut lose their first sentences instead of
+their end (a farm that starts further into the story). Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -250,6 +251,17 @@ def _cut(text: str, rng: random.Random) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_START = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"])")
+
+
+def _cut_head(text: str, rng: random.Random) -> str:
+    """The text from a later sentence on (its first 20-40% of sentences dropped), layout kept:
+    a farm that starts its copy further into the story."""
+    starts = [m.end() for m in _SENTENCE_START.finditer(text)]
+    if len(starts) < 3:
+        return text
+    k = max(1, int((len(starts) + 1) * rng.uniform(0.2, 0.4)))
+    return text[starts[min(k, len(starts)) - 1]:]
 
 
 def _move(text: str) -> str:
@@ -324,7 +336,7 @@ def _refigure(text: str) -> str:
 
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
-                dictionary_corpus: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+                dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -339,7 +351,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
             spun_title, _ = spun(title, rate)
             cut = rng.random() < 1 / 3
             if cut:
-                text = _cut(text, rng)
+                text = _cut_head(text, rng) if head_cut else _cut(text, rng)
             if moved:
                 text = _move(text)
             if figures:
@@ -371,7 +383,8 @@ def _copy_date(source: datetime | None, rng: random.Random) -> datetime | None:
 
 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
-             padded: bool = False, figures: bool = False, reuters_sources: int = 0) -> dict[str, Any]:
+             padded: bool = False, figures: bool = False, reuters_sources: int = 0,
+             head_cut: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0)
@@ -387,7 +400,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     published = {d.id: d.published_at for d in docs}
     dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus)):
+    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates),
@@ -442,6 +455,8 @@ def main() -> None:
     parser.add_argument("--reuters-sources", type=int, default=0, metavar="N",
                         help="spin N random Reuters stories (not spun_dev's) instead of LLMFake's articles, "
                              "among all of Reuters, half of the copies dated hours after their source")
+    parser.add_argument("--head-cut", action="store_true",
+                        help="the third of the copies that are cut lose their first sentences (20-40%%), not their end")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     if args.reuters_sources:
@@ -451,7 +466,7 @@ def main() -> None:
                      *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
-                      args.reuters_sources)
+                      args.reuters_sources, args.head_cut)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:

@@ -171,3 +171,18 @@ def test_a_copy_of_a_text_that_reuses_a_passage_is_not_sent_to_the_passages_sour
     result = build([story, earlier, copy])
     assert _sources_of(result, 1) == {2}  # (a partial reuse)
     assert _sources_of(result, 3) == {1}
+
+
+def test_a_copy_that_drops_the_first_paragraph_is_still_the_copy() -> None:
+    # The story's lead holds words models favour ("significant", "potential", "amid"), as news
+    # prose does; a farm's copy starts at its third paragraph, a few words swapped. What the
+    # two texts' LLM-word rates differ by is the dropped lead, not who wrote the words they
+    # share: the story stays the source (undated, no cruft: nothing else tells the direction).
+    paragraphs = BODY.split("\n\n")
+    lead = ("Norvale Mining Corp reported a significant jump in copper output on Tuesday, a result with "
+            "potential to lift its shares amid talks with the union over a new labour contract.")
+    story = DocInput(1, "\n\n".join([lead] + paragraphs[1:]), None, None, "Wire")
+    copy = DocInput(2, _spin("\n\n".join(paragraphs[2:]), LIGHT), None, None, "Farm")
+    result = build([story, copy])
+    assert _sources_of(result, 2) == {1}
+    assert _sources_of(result, 1) == set()

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .align import Alignment
 from .classify import PairFeatures, word_for_word
 from .features import STOP, Tokens
 from .outlets import outlet_key
@@ -54,6 +55,11 @@ ATTRIBUTION_WEIGHT = 2.0
 CONTAINMENT_WEIGHT = 0.5
 EXCERPT_MIN_ASYMMETRY = 0.6  # with one text >= 0.8 aligned, the other at most 0.4 (0.2 at 0.8)
 EXCERPT_WEIGHT = 1.5
+# A copy cut short or padded (see _excerpt_of_the_other): the shorter text this much inside the
+# other, at least this much more of it aligned than of the other, and few words swapped.
+EXCERPT_STYLE_MIN_COVERAGE = 0.9
+EXCERPT_STYLE_MIN_ASYMMETRY = 0.2
+EXCERPT_STYLE_MAX_SUBSTITUTION_RATE = 0.15
 LLM_WORD_WEIGHT = 0.6        # per word per 100 words of difference
 MIN_LLM_WORD_GAP = 0.5
 DETAIL_WEIGHT = 3.0          # per unit difference in the share of details kept
@@ -158,6 +164,15 @@ def _phrase_freqs(t: Tokens, spans: list[tuple[int, int]], freq: Callable[[np.nd
     return [float(min(df[lo:hi])) + 1.0 if hi > lo else None for lo, hi in bounds]
 
 
+def _excerpt_of_the_other(al: Alignment) -> bool:
+    """The shorter text lies nearly all inside the other (EXCERPT_STYLE_MIN_COVERAGE) and the
+    other holds much besides (EXCERPT_STYLE_MIN_ASYMMETRY), its shared words in place: few
+    substitutions, as a cut or crufted copy has."""
+    short, long_ = max(al.coverage_a, al.coverage_b), min(al.coverage_a, al.coverage_b)
+    return (short >= EXCERPT_STYLE_MIN_COVERAGE and short - long_ >= EXCERPT_STYLE_MIN_ASYMMETRY
+            and al.substitution_rate < EXCERPT_STYLE_MAX_SUBSTITUTION_RATE)
+
+
 def direction(
     f: PairFeatures,
     ta: Tokens,
@@ -207,6 +222,14 @@ def direction(
         # of a model's article was taken for its source).
         style = 0.0
     styled_a, styled_b = llm_styled
+    if not rewrite and not (styled_a or styled_b) and _excerpt_of_the_other(al):
+        # One text is the other cut short (or padded) with the words they share in place, and
+        # neither reads as a model's on its own: their LLM-style rates differ by what one holds
+        # and the other does not (a cut lead, a farm's added lines), which says nothing of who
+        # wrote the shared words. A copy that dropped its source's lead, with a few LLM-favoured
+        # words in it, was taken for that source's source. (A model's reply that quotes an
+        # article and adds its own words reads as a model's: there the signal stays.)
+        style = 0.0
     in_place = word_for_word(f)
     if not rewrite and in_place and not (styled_a != styled_b and (style > 0) == styled_b):
         # Two texts the same word for word but for substitutions in place differ in LLM-favoured

@@ -29,8 +29,8 @@ from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
 from .pairs import Oriented, PairRecord, other_end, tally
 from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_ALIKE_COVERAGE_MARGIN,
-                     COPY_RELATIONS, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE, NEIGHBOUR_MIN_COSINE,
-                     NEIGHBOUR_VOTERS,
+                     COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
+                     NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
                      OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
                      ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
                      REPARENT_ROUNDS, ROOT_HELD_MARGIN, ROOT_KEPT_SPAN, ROOT_MAX_OWN_NUMBERS, ROOT_MIN_CONTAINMENT,
@@ -604,7 +604,7 @@ class FamilyRules:
         moves: dict[int, tuple[int, int]] = {}
         for d in sorted(parent):
             p = other_end(parent[d], d)
-            if self._opening_cover(p, d) >= OPENING_ALIGN_COVER:
+            if self._opening_cover(p, d) >= OPENING_ALIGN_COVER or self._excerpt_copy(d, parent[d]):
                 continue
             close = paired_with.get(d, set())
             if d in sources:
@@ -620,6 +620,12 @@ class FamilyRules:
                     moves[d] = key
         for d, qkey in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, qkey, "opening_source")
+
+    def _excerpt_copy(self, d: int, key: tuple[int, int]) -> bool:
+        """d is a copy (the pair ``key``) lying nearly all inside its source (EXCERPT_COPY_COVERAGE):
+        an excerpt, which may start anywhere in its source, not only at its opening (a farm that
+        drops a story's first paragraphs)."""
+        return self.pairs[key].decision.relation in COPY_RELATIONS and self._covered(d, key) >= EXCERPT_COPY_COVERAGE
 
     def _opening_originals(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
                            promoted: set[tuple[int, int]]) -> None:

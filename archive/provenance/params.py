@@ -33,6 +33,9 @@ PARENT_DIRECTION_BONUS = 0.5
 # d's source, and two texts where one holds OPENING_FAMILY_COVER of the other's opening and shares
 # ROOT_MIN_NAMES names are one family (LLMFake open-ended: recall 0.634 -> 0.670, precision up).
 OPENING_TERMS = 20
+# A copy with this much of it inside its source is an excerpt of it, which need not hold the
+# source's opening (a farm that drops the first paragraphs): the opening rule leaves it alone.
+EXCERPT_COPY_COVERAGE = 0.9
 OPENING_ALIGN_COVER = 0.5
 OPENING_FAMILY_COVER = 0.6
 # Sibling test (see _choose_parents): p must differ from q in at least this many words, and a
