@@ -23,7 +23,8 @@ a text changes (up to a third of its words) than with the written dictionary.
 ``--reuters-sources N`` spins N random Reuters stories (none of spun_dev's) instead, among all
 of Reuters, as spun_dev does with another spinner: its re-issues and same-topic reports are the
 copies' distractors; half the copies are dated 1-72 hours after their source, at a clock time
-of their own. ``--head-cut``: the copies that are cut lose their first sentences instead of
+of their own (``--copy-dates same``: stamped with their source's time, as a scraper that keeps
+the page's date; ``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
 their end (a farm that starts further into the story). Deterministic for a seed.
 """
 
@@ -374,17 +375,20 @@ def _reuters_sources(rows: list[dict[str, Any]], count: int, seed: int) -> list[
     return random.Random(f"reuters/{seed}").sample(eligible, count)
 
 
-def _copy_date(source: datetime | None, rng: random.Random) -> datetime | None:
-    """Half the copies undated; the rest posted 1-72 hours after their source, at a clock time of
-    their own (this spinner stamps its own time)."""
-    if source is None or rng.random() < 0.5:
+def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") -> datetime | None:
+    """``later``: half the copies undated, the rest posted 1-72 hours after their source at a
+    clock time of their own (a spinner that stamps its own time); ``same``: every copy stamped
+    with its source's time (a scraper that keeps the page's date); ``none``: no copy dated."""
+    if how == "same":
+        return source
+    if source is None or how == "none" or rng.random() < 0.5:
         return None
     return source + timedelta(seconds=rng.randint(3_600, 72 * 3_600))
 
 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
-             head_cut: bool = False) -> dict[str, Any]:
+             head_cut: bool = False, copy_dates: str = "later") -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0)
@@ -403,7 +407,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut)):
         doc_id = 200_000 + k
         copies[doc_id] = c
-        docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates),
+        docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates, copy_dates),
                              c["site"], None))
     result, _, timing = _run(docs)
     # Texts identical to a copy's source (LLMFake holds re-posted articles under other ids, and a
@@ -457,6 +461,9 @@ def main() -> None:
                              "among all of Reuters, half of the copies dated hours after their source")
     parser.add_argument("--head-cut", action="store_true",
                         help="the third of the copies that are cut lose their first sentences (20-40%%), not their end")
+    parser.add_argument("--copy-dates", choices=("later", "same", "none"), default="later",
+                        help="with --reuters-sources: copies dated hours after their source at a clock time of their "
+                             "own, half of them (later), stamped with their source's time (same), or undated (none)")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     if args.reuters_sources:
@@ -466,7 +473,7 @@ def main() -> None:
                      *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
-                      args.reuters_sources, args.head_cut)
+                      args.reuters_sources, args.head_cut, args.copy_dates)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
