@@ -186,3 +186,18 @@ def test_a_copy_that_drops_the_first_paragraph_is_still_the_copy() -> None:
     result = build([story, copy])
     assert _sources_of(result, 2) == {1}
     assert _sources_of(result, 1) == set()
+
+
+def test_a_cut_copy_holding_a_paragraph_only_the_reissue_has_goes_to_the_reissue() -> None:
+    # The wire's first issue, then a re-issue with three paragraphs more; a farm's copy of the
+    # re-issue is cut after the first of them. It lacks most of what the re-issue added (past its
+    # cut), which the sibling test's term sets read as a sibling's, yet holds a passage the first
+    # issue lacks: it was made from the re-issue.
+    paragraphs = BODY.split("\n\n")
+    extra = ("Norvale's chief financial officer, Daniel Okafor, said capital spending would stay near 1.1 billion "
+             "dollars next year, with most of it going to a desalination plant and a new tailings dam at Kestrel Ridge.")
+    first = DocInput(1, "\n\n".join(paragraphs[:4]), None, T0, "Wire")
+    reissue = DocInput(2, "\n\n".join(paragraphs + [extra]), None, T0 + timedelta(hours=2), "Wire")
+    copy = DocInput(3, "Posted on July 20, 2024 by admin\n\n" + _spin("\n\n".join(paragraphs[:5]), LIGHT), None,
+                    T0 + timedelta(days=1), "Farm")
+    assert _sources_of(build([first, reissue, copy]), 3) == {2}

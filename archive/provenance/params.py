@@ -41,6 +41,9 @@ OPENING_FAMILY_COVER = 0.6
 # Sibling test (see _choose_parents): p must differ from q in at least this many words, and a
 # copy of p would carry over most of them.
 MIN_EDIT_TERMS = 3
+# ... unless d holds this many words of p's, aligned with p and not with q, outside furniture: a
+# passage p added (a sentence or more), which d can only have taken from p (_holds_what_only_p_has).
+SIBLING_OWN_PASSAGE_TOKENS = 20
 REPARENT_MARGIN = 0.05
 MAX_INHERITED_SHARE = 0.5
 MIN_RESTORED_SHARE = 0.3
