@@ -201,3 +201,20 @@ def test_a_cut_copy_holding_a_paragraph_only_the_reissue_has_goes_to_the_reissue
     copy = DocInput(3, "Posted on July 20, 2024 by admin\n\n" + _spin("\n\n".join(paragraphs[:5]), LIGHT), None,
                     T0 + timedelta(days=1), "Farm")
     assert _sources_of(build([first, reissue, copy]), 3) == {2}
+
+
+def test_a_light_spin_holding_the_words_another_spin_swapped_is_not_its_copy() -> None:
+    # Two farms each swap a word or two of the story, in different places. The later copy holds
+    # the story's own word where the earlier one swapped it ("rose" where that one has
+    # "climbed"): a copier of the earlier copy could not know it. Both are the story's copies.
+    # (Two sites on one blog theme: the same template lines around each, which a copy of the
+    # other would share too.)
+    template = "Home » News » Markets\n\n{}\n\nShare this:\nFacebook\nTwitter\n\nTags: copper, mining, Chile"
+    story = DocInput(1, BODY, None, T0, "Wire")
+    first = DocInput(2, template.format(BODY.replace("rose 14 percent", "climbed 14 percent")), None,
+                     T0 + timedelta(hours=5), "Farm One")
+    second = DocInput(3, template.format(BODY.replace("told analysts", "informed analysts")), None,
+                      T0 + timedelta(days=1), "Farm Two")
+    result = build([story, first, second])
+    assert _sources_of(result, 2) == {1}
+    assert _sources_of(result, 3) == {1}

@@ -112,7 +112,8 @@ class FamilyRules:
                     del parent[d]
                     changed = True
                     continue
-                if not (self._is_sibling(d, p, q) or self._copied_alike(d, p, q, parent)):
+                if not (self._is_sibling(d, p, q) or self._copied_alike(d, p, q, parent)
+                        or self._restores_what_p_swapped(d, p, q)):
                     continue
                 if self._are_versions(p, q) and self._holds_what_only_p_has(d, parent[d], dq):
                     continue
@@ -922,6 +923,30 @@ class FamilyRules:
         near_copy whatever its swaps), so each text may be a separate spin of a third."""
         al = self.pairs[key].features.alignment
         return al.substitution_rate >= SPUN_MIN_RATE and len(al.substitutions) >= SPUN_MIN_SUBS
+
+    def _restores_what_p_swapped(self, d: int, p: int, q: int) -> bool:
+        """Where p swapped words of q's (the p-q substitutions), d holds q's words in their place
+        (d differs from p there, by exactly q's words): a copier of p could not know them, so d
+        was not made from p. One such place is evidence, where the sibling test's term sets need
+        MIN_EDIT_TERMS (a light spin swaps one to three words). Copy pairs only: the texts
+        aligned word for word around the place."""
+        dp, pq = (min(d, p), max(d, p)), (min(p, q), max(p, q))
+        if dp not in self.pairs or pq not in self.pairs:
+            return False
+        if not {self.pairs[dp].decision.relation, self.pairs[pq].decision.relation} <= COPY_RELATIONS:
+            return False
+        fpq, fdp = self.pairs[pq].features, self.pairs[dp].features
+        # p's swapped spans, with q's words there, and d's words where d differs from p.
+        q_words = {(s.a0, s.a1) if p == fpq.a else (s.b0, s.b1): (s.b0, s.b1) if p == fpq.a else (s.a0, s.a1)
+                   for s in fpq.alignment.substitutions}
+        hp, hq, hd = self.tokens[p].hashes, self.tokens[q].hashes, self.tokens[d].hashes
+        for s in fdp.alignment.substitutions:
+            p_span, d_span = ((s.a0, s.a1), (s.b0, s.b1)) if p == fdp.a else ((s.b0, s.b1), (s.a0, s.a1))
+            q_span = q_words.get(p_span)
+            if q_span is not None and hd[d_span[0]:d_span[1]].tolist() == hq[q_span[0]:q_span[1]].tolist() \
+                    and hp[p_span[0]:p_span[1]].tolist() != hq[q_span[0]:q_span[1]].tolist():
+                return True
+        return False
 
     def _holds_what_only_p_has(self, d: int, key: tuple[int, int], dq: tuple[int, int]) -> bool:
         """d is a copy (the pair ``key``) of p, an issue of q's story (the caller asks), and holds a
