@@ -853,6 +853,14 @@ class ProvenanceIndex(FamilyRules):
         """The (start, end) spans of x's cruft lines: a site's furniture, not the story's words."""
         return [(m.start, m.end) for m in self.markers[x] if m.kind == "cruft"]
 
+    def _outside_furniture(self, x: int) -> np.ndarray:
+        """Which of x's tokens start outside its furniture lines (_furniture)."""
+        starts = self.tokens[x].starts
+        outside = np.ones(starts.shape[0], dtype=bool)
+        for start, end in self._furniture(x):
+            outside &= (starts < start) | (starts >= end)
+        return outside
+
     def _body_start(self, x: int) -> int:
         """Where x's story begins: after the furniture lines that open it (a farm's date line with
         its section and comment count, breadcrumbs, a byline), whose words are no lead's names."""
@@ -875,11 +883,8 @@ class ProvenanceIndex(FamilyRules):
             # Not the names of its furniture lines (the site's own name, a section): another
             # site's copy of the same story lacks them.
             tokens = self.tokens[x]
-            furniture = self._furniture(x)
-            if furniture:
-                outside = np.ones(len(tokens), dtype=bool)
-                for start, end in furniture:
-                    outside &= (tokens.starts < start) | (tokens.starts >= end)
+            if self._furniture(x):
+                outside = self._outside_furniture(x)
                 tokens = Tokens(tokens.hashes[outside], tokens.kinds[outside], tokens.starts[outside], tokens.ends[outside])
             self._rare_cache[x] = rare_names(self.docs[x].text, tokens, self._freq, self.candidates.archive_size)
         return self._rare_cache[x]

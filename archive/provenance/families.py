@@ -960,11 +960,7 @@ class FamilyRules:
         if self.pairs[key].decision.relation not in COPY_RELATIONS or dq not in self.features:
             return False
         n = len(self.tokens[d])
-        with_p, with_q = self._aligned_mask(d, key, n), self._aligned_mask(d, dq, n)
-        only_p = with_p & ~with_q
-        starts = self.tokens[d].starts
-        for start, end in self._furniture(d):
-            only_p &= (starts < start) | (starts >= end)
+        only_p = self._aligned_mask(d, key, n) & ~self._aligned_mask(d, dq, n) & self._outside_furniture(d)
         return int(only_p.sum()) >= SIBLING_OWN_PASSAGE_TOKENS
 
     def _aligned_mask(self, d: int, key: tuple[int, int], n: int) -> np.ndarray:
