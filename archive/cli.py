@@ -134,9 +134,9 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             click.echo(f"archive: note: {_plural(len(summary.repeated_ids), 'record')} repeated the id of another "
                        f"with other text, and only the later was kept (first: {summary.repeated_ids[0]})", err=True)
         if summary.summaries_only:
-            n = summary.summaries_only
-            click.echo(f"archive: note: {n} feed entr{'ies' if n != 1 else 'y'} carried only a summary, stored as "
-                       f"the text (raw_meta.text_is_summary); the full article is on its page (url)", err=True)
+            click.echo(f"archive: note: {_plural(summary.summaries_only, 'feed entry', 'feed entries')} carried only "
+                       f"a summary, stored as the text (raw_meta.text_is_summary); the full article is on its page "
+                       f"(url)", err=True)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""
@@ -162,8 +162,8 @@ def _say_provenance(change: Any) -> None:
                f"{change.deleted} removed)", err=True)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
 
 
 @cli.command()

@@ -435,8 +435,6 @@ def _write_stories(conn: Connection, wanted: dict[int, int], present: dict[int, 
         conn.execute(insert(stories_table), added)
 
 
-
-
 def _sync_stories_around(conn: Connection, seeds: set[int]) -> None:
     """Bring the stored stories up to date after links with an end among ``seeds`` came or went
     (and the ``seeds`` that have no story yet got theirs), the others' being those of the links

@@ -110,15 +110,16 @@ def _classify_batch(ident: object, nextmove: np.ndarray, rowbase: np.ndarray, ou
 def _decide(ident: object, found: np.ndarray, length: int) -> tuple[str, float]:
     """``LanguageIdentifier.classify`` from the features a text of ``length`` bytes visited, in
     visiting order; and the confidence the ``norm_probs`` identifier gives that code."""
+    raw: np.ndarray | None = None
     if found.size:
         # A Counter of the visits: features in order of first visit, with their counts.
         unique, first, counts = np.unique(found, return_index=True, return_counts=True)
         order = np.argsort(first, kind="stable")
         idx = unique[order].astype(np.intp)
         raw = np.log1p(counts[order].astype(np.float32)) @ ident.nb_ptc[idx] + ident.nb_pc  # type: ignore[attr-defined]
+        scores = raw.copy()
     else:
-        raw = None
-    scores = raw.copy() if raw is not None else np.full(len(ident.nb_classes), _langid.RAW_FLOOR, dtype=np.float32)  # type: ignore[attr-defined]
+        scores = np.full(len(ident.nb_classes), _langid.RAW_FLOOR, dtype=np.float32)  # type: ignore[attr-defined]
     for i, j in ident._alias_pairs:  # type: ignore[attr-defined]
         scores[i] = max(scores[i], scores[j])
         scores[j] = _langid.RAW_FLOOR

@@ -16,7 +16,6 @@ import unicodedata
 from itertools import islice
 from typing import Any
 
-
 from archive.ingest.markup import CHARACTER_REFERENCE, resolve_references
 from archive.ingest.records import RawRecord
 
