@@ -1,7 +1,7 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
-        [--open-dictionary] [--reuters-sources 500] [--head-cut] [--json out.json]
+        [--open-dictionary] [--reuters-sources 500] [--head-cut] [--boilerplate] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -25,7 +25,9 @@ of Reuters, as spun_dev does with another spinner: its re-issues and same-topic 
 copies' distractors; half the copies are dated 1-72 hours after their source, at a clock time
 of their own (``--copy-dates same``: stamped with their source's time, as a scraper that keeps
 the page's date; ``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
-their end (a farm that starts further into the story). Deterministic for a seed.
+their end (a farm that starts further into the story). ``--boilerplate``: every copy ends with
+its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
+copies of other stories share. Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -152,6 +154,36 @@ CRUFT_BOTTOM = (
     "Like this article? Share it with your friends!", "Copyright {year} {site}. All rights reserved.",
 )
 SITES = ("Daily Buzz Hub", "NewsWave Today", "TrendFeed247", "InfoStream Now", "ViralPulse Media")
+# Each farm's own boilerplate paragraph, on every page it posts (--boilerplate): a long passage
+# that all of one farm's copies share whatever story they carry.
+BOILERPLATE = {
+    "Daily Buzz Hub": "Disclaimer: The information provided by Daily Buzz Hub is for general informational purposes "
+                      "only. All information on the site is provided in good faith, however we make no representation "
+                      "or warranty of any kind, express or implied, regarding the accuracy, adequacy, validity, "
+                      "reliability, availability or completeness of any information on the site. Under no "
+                      "circumstance shall we have any liability to you for any loss or damage of any kind incurred "
+                      "as a result of the use of the site or reliance on any information provided on the site.",
+    "NewsWave Today": "About NewsWave Today: we bring you the stories that matter from around the world, every hour "
+                      "of every day. Our team of independent writers and editors works around the clock to cover "
+                      "politics, business, health, science and entertainment. Have a tip or a correction? Write to "
+                      "our newsroom and we will get back to you within one business day. Follow us on Facebook, "
+                      "Twitter and Instagram for breaking news alerts and exclusive videos.",
+    "TrendFeed247": "TrendFeed247 may earn a commission from purchases made through links on this page. Opinions "
+                    "expressed by contributors are their own. This article was compiled from wire reports and "
+                    "public statements and has not been independently verified by our editorial staff. Readers "
+                    "should consult official sources before making any financial, medical or legal decision based "
+                    "on what they read here. Comments are moderated and may take up to a day to appear.",
+    "InfoStream Now": "Thank you for reading InfoStream Now. Independent journalism costs money and we rely on "
+                      "readers like you to keep our reporting free for everyone. If you value what we do, please "
+                      "consider making a small monthly contribution or sharing this story with a friend. Sign up "
+                      "for our daily briefing to get the top headlines delivered straight to your inbox every "
+                      "morning, and download our app for the latest updates on the go.",
+    "ViralPulse Media": "ViralPulse Media is a digital publisher covering the news and trends people are talking "
+                        "about. The views and opinions expressed in this article are those of the original authors "
+                        "and do not necessarily reflect the official policy or position of ViralPulse Media or its "
+                        "partners. Images used in this article are for illustrative purposes only and may not "
+                        "depict the actual people or events described in the story above.",
+}
 AUTHORS = ("admin", "editor", "staff writer", "newsdesk", "webmaster")
 SECTIONS = ("Politics", "Entertainment", "Health", "World", "Trending")
 RATES = (0.15, 0.3, 0.5)
@@ -337,7 +369,8 @@ def _refigure(text: str) -> str:
 
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
-                dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False) -> list[dict[str, Any]]:
+                dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
+                boilerplate: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -363,8 +396,11 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
             if crufted:
                 text = _cruft(rng.choice(CRUFT_TOP), rng, spun_title) + "\n\n" + text + "\n\n" + \
                     _cruft(rng.choice(CRUFT_BOTTOM), rng, spun_title)
+            site = rng.choice(SITES)  # (drawn last, so that the copies are those of a run without boilerplate)
+            if boilerplate:
+                text += "\n\n" + BOILERPLATE[site]
             out.append({"source": src["id"], "rate": rate, "swaps": swaps, "cut": cut, "cruft": crufted,
-                        "title": spun_title, "text": text, "site": rng.choice(SITES)})
+                        "title": spun_title, "text": text, "site": site})
     return out
 
 
@@ -388,7 +424,7 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
-             head_cut: bool = False, copy_dates: str = "later") -> dict[str, Any]:
+             head_cut: bool = False, copy_dates: str = "later", boilerplate: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0)
@@ -404,7 +440,8 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     published = {d.id: d.published_at for d in docs}
     dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
-    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut)):
+    for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut,
+                                              boilerplate)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates, copy_dates),
@@ -464,6 +501,9 @@ def main() -> None:
     parser.add_argument("--copy-dates", choices=("later", "same", "none"), default="later",
                         help="with --reuters-sources: copies dated hours after their source at a clock time of their "
                              "own, half of them (later), stamped with their source's time (same), or undated (none)")
+    parser.add_argument("--boilerplate", action="store_true",
+                        help="every copy ends with its farm's own boilerplate paragraph (a disclaimer, an about-us "
+                             "note: 60-80 words that all of the farm's copies share)")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     if args.reuters_sources:
@@ -473,7 +513,7 @@ def main() -> None:
                      *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
-                      args.reuters_sources, args.head_cut, args.copy_dates)
+                      args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
