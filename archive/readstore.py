@@ -17,6 +17,7 @@ from typing import Any
 
 from archive.errors import NotFound
 from archive.records import record
+from archive.sqlite_extras import LISTED_IDS
 from archive.storefile import connect_readonly
 
 # The relations that claim copying (archive.provenance.DERIVATIONS); spelled out here so that
@@ -175,9 +176,9 @@ class ReadStore:
         while frontier:
             asked |= frontier
             rows = self.conn.execute(
-                "SELECT derived_id, source_id FROM provenance WHERE derived_id IN (SELECT value FROM json_each(?)) "
-                f"AND relation IN ({_DERIVATION_MARKS}) ORDER BY score, source_id DESC",
-                (json.dumps(sorted(frontier)), *DERIVATIONS))
+                f"SELECT derived_id, source_id FROM provenance WHERE derived_id IN ({LISTED_IDS}) "
+                "AND relation IN (SELECT value FROM json_each(:relations)) ORDER BY score, source_id DESC",
+                {"ids": json.dumps(sorted(frontier)), "relations": json.dumps(list(DERIVATIONS))})
             for derived, src in rows:
                 source[derived] = src  # the last written, the higher-scored, wins
             frontier = {source[d] for d in frontier if d in source} - asked

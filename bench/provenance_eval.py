@@ -106,10 +106,11 @@ def result_hashes(result: Any) -> dict[str, str]:
     return {"links_hash": digest(links), "result_hash": digest(full)}
 
 
-def reuters_docs(offset: int = 0) -> tuple[list[DocInput], dict[str, int]]:
+def reuters_docs(offset: int = 0, rows: list[dict[str, Any]] | None = None) -> tuple[list[DocInput], dict[str, int]]:
     """All Reuters stories, each with its number as its id moved up by ``offset``, and the ids by
-    external id."""
-    rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
+    external id. ``rows``: Reuters' rows, when the caller has read them."""
+    if rows is None:
+        rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
     id_of = {r["id"]: offset + int(r["id"].split("-")[1]) for r in rows}
     docs = [DocInput(id_of[r["id"]], r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None)
             for r in rows]

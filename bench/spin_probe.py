@@ -427,7 +427,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
              head_cut: bool = False, copy_dates: str = "later", boilerplate: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
-        docs, sid = reuters_docs(0)
+        docs, sid = reuters_docs(0, rows)
         sources = _reuters_sources(rows, reuters_sources, seed)
         dictionary_corpus = rows
     else:

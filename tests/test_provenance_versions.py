@@ -45,7 +45,7 @@ def test_agreement_counts_only_details_that_set_a_version_apart() -> None:
     # a alone has ("two", "\n"), ("\n", "three") and "old"; b alone ("two", "three"), ("three", "\n"),
     # ("\n", "four"), "new" and "here". The copy shares b's layout and headline words.
     assert agreement(copy, {1: a, 2: b}) == {1: 0, 2: 5}
-    assert best_version(copy, {1: a, 2: b}, [1, 2]) == 2
+    assert best_version(agreement(copy, {1: a, 2: b}), [1, 2]) == 2
 
 
 def test_a_copiers_furniture_and_a_missing_headline_set_no_version_apart() -> None:
@@ -57,14 +57,14 @@ def test_a_copiers_furniture_and_a_missing_headline_set_no_version_apart() -> No
     copy_text = "Last updated: May 1\n\none two three\nfour five"
     copy = Surface.of(copy_text, "farm headline words", [(0, 19)])
     assert agreement(copy, {1: source, 2: sibling}) == {1: 0, 2: 0}
-    assert best_version(copy, {1: source, 2: sibling}, [1, 2]) == 1
+    assert best_version(agreement(copy, {1: source, 2: sibling}), [1, 2]) == 1
 
 
 def test_identical_versions_keep_the_callers_choice() -> None:
     same = Surface.of("one two three", "Headline")
     copy = Surface.of("one two three", "Headline")
-    assert best_version(copy, {5: same, 3: same}, [5, 3]) == 5
-    assert best_version(copy, {5: same, 3: same}, [3, 5]) == 3
+    assert best_version(agreement(copy, {5: same, 3: same}), [5, 3]) == 5
+    assert best_version(agreement(copy, {5: same, 3: same}), [3, 5]) == 3
 
 
 def test_the_clock_time_a_copy_keeps_names_one_version() -> None:

@@ -910,11 +910,10 @@ class FamilyRules:
             if clock is not None:  # first among versions the surface cannot tell apart
                 preferred.remove(clock)
                 preferred.insert(0, clock)
-            surfaces_of = {v: surface(v) for v in preferred}
-            chosen = best_version(surface(d), surfaces_of, preferred)
+            scores = agreement(surface(d), {v: surface(v) for v in preferred})
+            chosen = best_version(scores, preferred)
             if chosen != p:
                 parent[d] = options[chosen]
-                scores = agreement(surface(d), surfaces_of)
                 tied = sum(score == scores[chosen] for score in scores.values()) > 1
                 self._why[d] = "version_clock" if chosen == clock and tied else "version"
 

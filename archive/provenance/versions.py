@@ -61,10 +61,10 @@ def agreement(copy: Surface, versions: Mapping[int, Surface]) -> dict[int, int]:
     return out
 
 
-def best_version(copy: Surface, versions: Mapping[int, Surface], preferred: Sequence[int]) -> int:
-    """The version the copy agrees with most; ties (including no distinguishing detail at all)
-    go to the first of ``preferred`` (all versions, best first by the caller's own ranking)."""
-    scores = agreement(copy, versions)
+def best_version(scores: Mapping[int, int], preferred: Sequence[int]) -> int:
+    """The version with the most ``scores`` (agreement of a copy with each version); ties
+    (including no distinguishing detail at all) go to the first of ``preferred`` (all versions,
+    best first by the caller's own ranking)."""
     top = max(scores.values())
     return next(v for v in preferred if scores[v] == top)
 
