@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from archive.provenance.align import Prepared, align, longest_increasing, opcodes
 from archive.provenance.attribution import find_attributions
@@ -434,10 +435,8 @@ def _synthetic_index(n_docs: int) -> tuple[CandidateIndex, list[int]]:
     return index, ids
 
 
-def _unit_rows(index: CandidateIndex, capped: bool) -> "sp.csr_matrix":
+def _unit_rows(index: CandidateIndex, capped: bool) -> sp.csr_matrix:
     """All rows weighted and scaled to unit length, on the whole matrix at once."""
-    import scipy.sparse as sp
-
     weighted = (index.matrix() @ sp.diags(index.weights(capped=capped).astype(np.float32))).tocsr()
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
