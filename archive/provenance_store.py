@@ -629,6 +629,10 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
     with engine.connect() as conn:
         if background is None:
             background = _background(conn, hidden)
+            # A passage the new documents made a site's boilerplate (or no longer one) changes
+            # what of its other holders is linked: they are linked again with the new ones. (A
+            # chunked run's whole-archive index knows the final boilerplate from the start.)
+            new = sorted(set(new) | (background.boilerplate_changed_by(new) - hidden))
         stored_for_new = _stored_links(conn, new)
         # A document of a later chunk (hidden) is left to its own chunk: the candidate index read
         # for this one does not hold it (updated or relinked documents linked among themselves).

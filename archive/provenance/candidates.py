@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from itertools import repeat
@@ -30,7 +30,8 @@ import scipy.sparse as sp
 
 from archive.parallel import cores_free
 
-from .features import STOP, Tokens, idf
+from .boilerplate import HOLDERS_READ, MIN_STORIES, boilerplate_of, different_stories, distinct_shingles
+from .features import CAP, NUM, STOP, Tokens, idf
 from .shared import shared_copy, shared_zeros
 
 TOP_K = 12
@@ -48,6 +49,13 @@ _ROW_BLOCK = 8192
 # header (~100 bytes) costs as much as a short document's terms (documents added one at a time).
 _PIECE_DOCS = 4096
 _PAIR_BLOCK = 50_000
+
+
+def _grown(counts: np.ndarray, size: int) -> np.ndarray:
+    """``counts`` with room for ``size`` entries (doubled at least, so growing stays linear)."""
+    if size <= counts.shape[0]:
+        return counts
+    return np.concatenate([counts, np.zeros(max(size, 2 * counts.shape[0]) - counts.shape[0], dtype=counts.dtype)])
 
 
 def _weighted(rows: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -294,6 +302,15 @@ class CandidateIndex:
     _loose_docs: int = 0
     # The rows were dropped while searching (see release_rows).
     _released: bool = False
+    # Each text's sampled shingles (boilerplate.py) with its row, one array pair per batch, and
+    # per column how often the term was written as a name or number and at all: what tells a
+    # site's boilerplate (a shingle on pages of different stories) from a story's own sentences.
+    _shingles: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    _detail_uses: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
+    _uses: np.ndarray = field(default_factory=lambda: np.zeros(1024, dtype=np.int64))
+    _shingles_sorted: bool = False
+    _boilerplate: np.ndarray | None = None
+    _holders: frozenset[int] | None = None
     # Documents added while they could be read from the background (see add_many), not indexed yet.
     _pending: list[tuple[int, Tokens]] = field(default_factory=list)
     _pending_ids: set[int] = field(default_factory=set)
@@ -359,22 +376,28 @@ class CandidateIndex:
         sizes = np.array([k.shape[0] for k in kept], dtype=np.int64)
         doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
         hashes = np.concatenate(kept)
+        is_detail = np.concatenate([(t.kinds[t.kinds != STOP] == CAP) | (t.kinds[t.kinds != STOP] == NUM)
+                                    for _, t in docs])
         order = _by_document_then(doc_of, _ranks(hashes))
-        doc_of, hashes = doc_of[order], hashes[order]
+        doc_of, hashes, is_detail = doc_of[order], hashes[order], is_detail[order]
         first = np.ones(hashes.shape[0], dtype=bool)
         first[1:] = (hashes[1:] != hashes[:-1]) | (doc_of[1:] != doc_of[:-1])
         starts = np.flatnonzero(first)
         counts = np.diff(np.append(starts, hashes.shape[0]))
+        detail_counts = np.add.reduceat(is_detail.astype(np.int64), starts) if starts.shape[0] else starts
         doc_of, terms = doc_of[starts], hashes[starts]
         cols = self._columns(terms)
         # Within each document by column, as the matrix rows are stored.
         order = _by_document_then(doc_of, cols)
-        cols, counts, doc_of = cols[order], counts[order], doc_of[order]
+        cols, counts, doc_of, detail_counts = cols[order], counts[order], doc_of[order], detail_counts[order]
         n_vocab = len(self.vocab)
-        if n_vocab > self._df.shape[0]:
-            self._df = np.concatenate([self._df, np.zeros(max(n_vocab, 2 * self._df.shape[0]) - self._df.shape[0],
-                                                          dtype=np.int64)])
+        self._df, self._uses, self._detail_uses = (_grown(a, n_vocab) for a in (self._df, self._uses, self._detail_uses))
         self._df[:n_vocab] += np.bincount(cols, minlength=n_vocab)
+        self._uses[:n_vocab] += np.bincount(cols, weights=counts, minlength=n_vocab).astype(np.int64)
+        self._detail_uses[:n_vocab] += np.bincount(cols, weights=detail_counts, minlength=n_vocab).astype(np.int64)
+        shingles, owners = distinct_shingles([t.hashes for _, t in docs])
+        self._shingles_sorted = False
+        self._shingles.append((shingles, (owners + len(self.ids)).astype(np.int32)))
         # Sublinear term frequency: a name repeated through a story marks it more than once,
         # but not ten times more.
         self._rows.append(cols)
@@ -391,6 +414,8 @@ class CandidateIndex:
         self._matrix = None
         self._df_table = None
         self._search = None
+        self._boilerplate = None
+        self._holders = None
 
     def _columns(self, terms: np.ndarray) -> np.ndarray:
         """The column of each term (int32: half the memory of the index's largest part; a
@@ -416,6 +441,79 @@ class CandidateIndex:
         if self.background is not None:
             return self.background.df_of(hashes)
         return self._term_table().get(hashes)
+
+    def boilerplate(self) -> np.ndarray:
+        """The archive's boilerplate shingles, sorted (see boilerplate.py): the whole archive's
+        when there is a background, as with term frequencies."""
+        if self.background is not None:
+            return self.background.boilerplate()
+        self._index_pending()
+        if self._boilerplate is None:
+            self._boilerplate = self._find_boilerplate()
+        return self._boilerplate
+
+    def boilerplate_holders(self) -> frozenset[int]:
+        """The texts that hold a boilerplate shingle (the others have no boilerplate to leave out)."""
+        if self.background is not None:
+            return self.background.boilerplate_holders()
+        found = self.boilerplate()
+        if self._holders is None:
+            shingles, holders = self._postings()
+            rows = np.unique(holders[np.isin(shingles, found)]) if found.shape[0] else np.zeros(0, dtype=np.int32)
+            self._holders = frozenset(self.ids[row] for row in rows.tolist())
+        return self._holders
+
+    def boilerplate_changed_by(self, doc_ids: Iterable[int]) -> set[int]:
+        """The other texts holding a shingle whose being boilerplate or not ``doc_ids`` decided
+        (it is, and would not be without them, or the other way): their tokens to link change
+        with these texts added (an update links them again, as a build of the whole archive
+        would)."""
+        shingles, holders = self._postings()
+        rows = np.array(sorted(self.row_of[d] for d in doc_ids if d in self.row_of), dtype=np.int32)
+        if not rows.shape[0] or not shingles.shape[0]:
+            return set()
+        added = np.isin(holders, rows)
+        found, details = self.boilerplate(), self._story_details()
+        out: set[int] = set()
+        for shingle in np.unique(shingles[added]).tolist():
+            lo, hi = int(np.searchsorted(shingles, shingle, "left")), int(np.searchsorted(shingles, shingle, "right"))
+            if hi - lo < MIN_STORIES:
+                continue
+            others = holders[lo:hi][~added[lo:hi]]
+            before = others.shape[0] >= MIN_STORIES and different_stories(others[:HOLDERS_READ].tolist(), details, len)
+            now = bool(np.isin(shingle, found))
+            if before != now:
+                out.update(self.ids[row] for row in others.tolist())
+        return out
+
+    def _postings(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every text's sampled shingles as (shingle, row) pairs sorted by shingle, then row."""
+        if len(self._shingles) != 1 or not self._shingles_sorted:
+            shingles = np.concatenate([s for s, _ in self._shingles]) if self._shingles else np.zeros(0, dtype=np.int64)
+            holders = np.concatenate([r for _, r in self._shingles]) if self._shingles else np.zeros(0, dtype=np.int32)
+            order = np.lexsort((holders, shingles))
+            self._shingles = [(shingles[order], holders[order])]
+            self._shingles_sorted = True
+        return self._shingles[0]
+
+    def _story_details(self) -> Callable[[int], frozenset[int]]:
+        """Each row's details (the terms written as a name or number in most of their uses),
+        read from the rows on demand: what tells the stories apart (boilerplate.py)."""
+        matrix = self.matrix()
+        n_vocab = len(self.vocab)
+        detail_column = 2 * self._detail_uses[:n_vocab] > self._uses[:n_vocab]
+        read: dict[int, frozenset[int]] = {}
+
+        def details(row: int) -> frozenset[int]:
+            if row not in read:
+                cols = matrix.indices[matrix.indptr[row]:matrix.indptr[row + 1]]
+                read[row] = frozenset(cols[detail_column[cols]].tolist())
+            return read[row]
+        return details
+
+    def _find_boilerplate(self) -> np.ndarray:
+        shingles, holders = self._postings()
+        return boilerplate_of(shingles, holders, self._story_details(), len)
 
     def _term_table(self) -> TermTable:
         if self._df_table is None:
@@ -465,7 +563,8 @@ class CandidateIndex:
         after the block, so ids that ascend (a whole archive's) find their rows by bisection, and
         its vocabulary is dropped."""
         assert self._search is not None
-        self._matrix, self._rows, self._tf = None, [], []
+        self.boilerplate_holders()  # (found from the rows, which go now, as do the shingles)
+        self._matrix, self._rows, self._tf, self._shingles = None, [], [], []
         self._released = True
         if all(a < b for a, b in zip(self.ids, self.ids[1:])):
             # Eight bytes an id, where a list holds a pointer and an int object (36 bytes: 7 MB at

@@ -37,6 +37,7 @@ import numpy as np
 
 from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
+from .boilerplate import boilerplate_mask, spans_of
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, different_story, pair_features
@@ -61,7 +62,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-54"
+METHOD_VERSION = "2026.12-55"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -141,6 +142,13 @@ class ProvenanceIndex(FamilyRules):
         self.docs: dict[int, DocInput] = {}
         self.outlet: dict[int, str | None] = {}  # each document's outlet, normalised (see _same_outlet)
         self.tokens: dict[int, Tokens] = {}
+        # A text with a site's boilerplate (boilerplate.py) is linked without it: its tokens
+        # above leave those words out; its whole token stream is kept here, and the boilerplate's
+        # character spans count as furniture (_furniture). Found from the archive as it is at
+        # each update: the boilerplate the last update read is kept to tell when it changed.
+        self.unmasked: dict[int, Tokens] = {}
+        self.boilerplate_spans: dict[int, list[tuple[int, int]]] = {}
+        self._boilerplate_read = np.zeros(0, dtype=np.int64)
         # Alignment tables, built on first use: each linking worker builds those of the pairs it
         # aligns, which costs less than sending them between processes.
         self.prepared: dict[int, Prepared] = {}
@@ -230,12 +238,25 @@ class ProvenanceIndex(FamilyRules):
         analysed = dict(zip((d.id for d in unknown), map_forked(
             lambda d: _analyse(d, prints[d.id]), unknown,
             meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new]))))
+        # With the new texts counted, the archive's boilerplate is known: a text holding some is
+        # analysed and aligned without it (a carried analysis was made so already).
+        boilerplate, holders = self.candidates.boilerplate(), self.candidates.boilerplate_holders()
+        masks = {doc.id: mask for doc in new if doc.id in holders
+                 if (mask := boilerplate_mask(tokens_of[doc.id], doc.text, boilerplate)) is not None}
+        analysed.update(self._analysed_without_boilerplate([d for d in unknown if d.id in masks], tokens_of, masks,
+                                                           {d.id: prints[d.id].telltales for d in unknown if d.id in masks}))
         for doc in new:
-            self._add(doc, tokens_of[doc.id], known[doc.id] if doc.id in known else analysed[doc.id])
+            tokens = tokens_of[doc.id]
+            if doc.id in masks:
+                self.unmasked[doc.id] = tokens
+                self.boilerplate_spans[doc.id] = spans_of(tokens, masks[doc.id], doc.text)
+                tokens = _kept(tokens, ~masks[doc.id])
+            self._add(doc, tokens, known[doc.id] if doc.id in known else analysed[doc.id])
         if carried is not None:
             carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
+        realign = self._follow_boilerplate(boilerplate, holders, set(new_ids))
         self._follow_frequencies()
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
@@ -258,6 +279,10 @@ class ProvenanceIndex(FamilyRules):
                 if key not in self.features and key not in seen:
                     seen.add(key)
                     todo.append((key[0], key[1], cosine))
+        for key, cosine in realign:
+            if key not in seen:
+                seen.add(key)
+                todo.append((key[0], key[1], cosine))
         todo.sort()
         # A carried pair was aligned by an earlier index with another cosine: only that differs.
         kept = carried.pairs([(a, b) for a, b, _ in todo]) if carried is not None else {}
@@ -277,6 +302,59 @@ class ProvenanceIndex(FamilyRules):
         if ranked is None and self.candidates.background is None:
             self._keep_cosines([(a, b) for a, b, _ in todo])
         return new_ids
+
+    def _analysed_without_boilerplate(self, docs: list[DocInput], tokens_of: Mapping[int, Tokens],
+                                      masks: Mapping[int, np.ndarray],
+                                      told: Mapping[int, Any]) -> dict[int, "_DocAnalysis"]:
+        """The analyses of ``docs`` made from their tokens outside their boilerplate (``masks``),
+        with the telltales read from the whole text (its cruft lines, its style)."""
+        if not docs:
+            return {}
+
+        def analyse(doc: DocInput) -> _DocAnalysis:
+            tokens = tokens_of[doc.id]
+            telltales = told.get(doc.id)
+            if telltales is None:
+                telltales = read_telltales(doc.text, tokens)
+            return _analyse(doc, Fingerprint(_kept(tokens, ~masks[doc.id]), len(doc.text), telltales))
+        return dict(zip((d.id for d in docs), map_forked(analyse, docs)))
+
+    def _follow_boilerplate(self, boilerplate: np.ndarray, holders: frozenset[int],
+                            new: set[int]) -> list[tuple[tuple[int, int], float]]:
+        """When the archive's boilerplate changed since the last update (the texts added made a
+        passage boilerplate, or one no longer), the texts held before whose boilerplate changed
+        are analysed again and their aligned pairs dropped: returned (with their cosines) to be
+        aligned again, as a build of the whole archive at once would have aligned them."""
+        changed_boilerplate = not np.array_equal(boilerplate, self._boilerplate_read)
+        self._boilerplate_read = boilerplate
+        if not changed_boilerplate:
+            return []
+        changed = []
+        for x in sorted((holders | self.boilerplate_spans.keys()) & self.docs.keys() - new):
+            whole = self.unmasked.get(x, self.tokens[x])
+            mask = boilerplate_mask(whole, self.docs[x].text, boilerplate) if x in holders else None
+            spans = spans_of(whole, mask, self.docs[x].text) if mask is not None else []
+            if spans != self.boilerplate_spans.get(x, []):
+                changed.append((x, whole, mask, spans))
+        if not changed:
+            return []
+        docs = [self.docs[x] for x, *_ in changed]
+        wholes = {x: whole for x, whole, *_ in changed}
+        masks = {x: (mask if mask is not None else np.zeros(len(whole), dtype=bool)) for x, whole, mask, _ in changed}
+        analysed = self._analysed_without_boilerplate(docs, wholes, masks, {})
+        for doc, (x, whole, mask, spans) in zip(docs, changed):
+            del self.docs[x]
+            self.unmasked.pop(x, None)
+            self.boilerplate_spans.pop(x, None)
+            if mask is not None:
+                self.unmasked[x], self.boilerplate_spans[x] = whole, spans
+            self._add(doc, _kept(whole, ~masks[x]), analysed[x])
+            self.prepared.pop(x, None)
+        moved = {x for x, *_ in changed}
+        realign = [(key, f.cosine) for key, f in self.features.items() if key[0] in moved or key[1] in moved]
+        for key, _ in realign:
+            del self.features[key]
+        return realign
 
     def _hold_search(self) -> None:
         """Prepare the candidate index's search and keep it until result() has chosen sources:
@@ -850,8 +928,9 @@ class ProvenanceIndex(FamilyRules):
         return lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size)
 
     def _furniture(self, x: int) -> list[tuple[int, int]]:
-        """The (start, end) spans of x's cruft lines: a site's furniture, not the story's words."""
-        return [(m.start, m.end) for m in self.markers[x] if m.kind == "cruft"]
+        """The (start, end) spans of x's cruft lines and boilerplate: a site's furniture, not the
+        story's words."""
+        return [(m.start, m.end) for m in self.markers[x] if m.kind == "cruft"] + self.boilerplate_spans.get(x, [])
 
     def _outside_furniture(self, x: int) -> np.ndarray:
         """Which of x's tokens start outside its furniture lines (_furniture)."""
@@ -1140,6 +1219,11 @@ def _analysis_from(anchors: Anchors, markers: list[Marker], cited: list[Attribut
     """The analysis that _DocAnalysis.__reduce__ took apart (its arrays read-only)."""
     body_terms, opening, detail_hashes, detail_is_number = (np.frombuffer(data, dtype=np.dtype(kind)) for kind, data in arrays)
     return _DocAnalysis(anchors, markers, cited, body_terms, opening, traits, cut_off, detail_hashes, detail_is_number)
+
+
+def _kept(tokens: Tokens, keep: np.ndarray) -> Tokens:
+    """The tokens where ``keep`` is set (offsets still into the whole text)."""
+    return Tokens(tokens.hashes[keep], tokens.kinds[keep], tokens.starts[keep], tokens.ends[keep])
 
 
 def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:

@@ -890,8 +890,7 @@ class FamilyRules:
 
         def surface(x: int) -> Surface:
             if x not in surfaces:
-                cruft = [(m.start, m.end) for m in self.markers[x] if m.kind == "cruft"]
-                surfaces[x] = Surface.of(self.docs[x].text, self.docs[x].title, cruft)
+                surfaces[x] = Surface.of(self.docs[x].text, self.docs[x].title, self._furniture(x))
             return surfaces[x]
 
         for d in sorted(parent):

@@ -1,0 +1,212 @@
+"""A content farm's boilerplate: a paragraph on every page it posts, whatever story the page carries.
+
+Hand-written fixtures: six short reports of different (invented) events, each copied by one farm
+with a few words swapped and the farm's own closing paragraph; no shared data.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archive import provenance_store
+from archive.api import Archive
+from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, ProvenanceResult, build
+from archive.provenance import boilerplate as bp
+from archive.provenance.candidates import CandidateIndex
+from archive.provenance.features import tokenize
+
+STORIES = [
+    "Norvale Mining said on Tuesday that copper output at its Kessing pit rose 14 percent in the third "
+    "quarter to 81,300 tonnes, helped by a new crusher and drier weather in the Arlen valley. Chief "
+    "executive Hanna Liddel told analysts the company would spend 220 million dollars on a second "
+    "shaft and expected the expansion to lift output again in 2026.",
+    "Quintar Shipping cancelled twelve sailings between Port Ossory and Belvane after a strike by "
+    "harbour pilots entered its fourth day, the operator said in a statement. About 3,400 passengers "
+    "were moved to later crossings. The pilots' union, led by Marcus Ferrow, is asking for a 9 "
+    "percent raise and two extra crew on night shifts.",
+    "The city council of Wrenford approved a budget of 48 million euros for a tram line linking the "
+    "university quarter with the Dunmore hospital, mayor Clara Esteve announced. Construction of the "
+    "seven kilometre line is due to begin in March and take three years; fares will match the bus "
+    "network's, the transport office said.",
+    "Belmora Foods recalled 17,000 jars of its Harvest Gold peanut butter sold in Tallis and Orrin "
+    "provinces after a routine test found traces of an undeclared allergen, the Tallis food agency "
+    "said. No illnesses have been reported. Customers can return the jars, with the lot number "
+    "B7-2291 printed on the lid, for a full refund.",
+    "Astronomers at the Selby Ridge observatory detected a comet that will pass within 0.4 "
+    "astronomical units of the Sun next spring, lead researcher Tomas Varga said. Named C/2025 K3, "
+    "the comet may become visible to the naked eye in April, although its brightness is hard to "
+    "predict this early, he added.",
+    "Castellan Air will order 24 narrow-body jets worth about 2.6 billion dollars to replace its "
+    "ageing fleet on routes from Merrow, finance director Ines Okafor said at an investor day. "
+    "Deliveries are planned from 2027 to 2030, and the airline expects fuel savings of 18 percent "
+    "per seat on its busiest routes.",
+]
+FARM = (
+    "Disclaimer: the information on Daily Buzz Hub is provided for general information only. We make "
+    "no representation or warranty of any kind, express or implied, regarding the accuracy, adequacy, "
+    "validity, reliability or completeness of anything on this site, and we accept no liability for "
+    "any loss or damage of any kind incurred as a result of reading it or relying on it."
+)
+SWAPS = {"said": "stated", "told": "informed", "after": "following", "expected": "anticipated",
+         "about": "roughly", "asking": "requesting", "due": "scheduled", "found": "discovered",
+         "hard": "difficult", "planned": "scheduled", "replace": "substitute"}
+
+
+def _copy(text: str, swaps: dict[str, str] = SWAPS) -> str:
+    return re.sub(r"[A-Za-z]+", lambda m: swaps.get(m.group(0), m.group(0)), text) + "\n\n" + FARM
+
+
+def _archive() -> tuple[list[DocInput], dict[int, int]]:
+    """The six reports (ids 1-6), the farm's copy of each (11-16), and a second copy of the first
+    two by the same farm, spun otherwise (21-22); and each copy's source."""
+    docs = [DocInput(k + 1, text) for k, text in enumerate(STORIES)]
+    source_of = {}
+    for k, text in enumerate(STORIES):
+        docs.append(DocInput(11 + k, _copy(text)))
+        source_of[11 + k] = k + 1
+    for k in range(2):
+        docs.append(DocInput(21 + k, _copy(STORIES[k], {"said": "mentioned", "percent": "per cent"})))
+        source_of[21 + k] = k + 1
+    return docs, source_of
+
+
+def _sources(result: ProvenanceResult) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for link in result.links:
+        if link.relation in DERIVATIONS:
+            out.setdefault(link.derived_id, set()).add(link.source_id)
+    return out
+
+
+def test_a_farm_s_copies_link_to_their_own_stories_not_through_its_boilerplate() -> None:
+    docs, source_of = _archive()
+    sources = _sources(build(docs))
+    assert {d: sources.get(d) for d in source_of} == {d: {s} for d, s in source_of.items()}
+    assert not any(sources.get(k + 1) for k in range(len(STORIES)))  # the reports derive from nothing
+
+
+def test_the_boilerplate_is_furniture_and_the_story_is_not() -> None:
+    docs, _ = _archive()
+    index = ProvenanceIndex()
+    index.update(docs)
+    copy = next(d for d in docs if d.id == 11)
+    (start, end), = index.boilerplate_spans[11]
+    assert copy.text[start:end] == FARM
+    assert 1 not in index.boilerplate_spans  # the report itself holds no boilerplate
+    assert len(index.tokens[11]) == len(tokenize(copy.text[:start]))  # linked without it
+    assert len(index.unmasked[11]) == len(tokenize(copy.text))
+
+
+def test_a_series_of_updates_links_as_one_build_when_the_boilerplate_shows_late() -> None:
+    # The farm's paragraph is boilerplate once enough stories carry it: the copies added before
+    # then are analysed and aligned again.
+    docs, _ = _archive()
+    whole = build(docs)
+    index = ProvenanceIndex()
+    for part in (docs[:8], docs[8:11], docs[11:]):
+        index.update(part)
+    stepwise = index.result()
+    assert sorted((l.derived_id, l.source_id, l.relation) for l in stepwise.links) == \
+        sorted((l.derived_id, l.source_id, l.relation) for l in whole.links)
+
+
+def test_a_passage_that_copies_of_one_story_repeat_is_not_boilerplate() -> None:
+    # Seven texts share a sentence, all of one story (its names and figures in common).
+    index = CandidateIndex()
+    for k in range(7):
+        index.add(k, tokenize(f"{STORIES[0]} Reported by desk {k}."))
+    assert index.boilerplate().shape[0] == 0
+    # Once five different stories carry one paragraph, its shingles are boilerplate.
+    for k, text in enumerate(STORIES[1:]):
+        index.add(10 + k, tokenize(f"{text}\n\n{FARM}"))
+    index.add(20, tokenize(f"{STORIES[0]}\n\n{FARM}"))
+    found = index.boilerplate()
+    farm_shingles = np.unique(bp.sampled_shingles(tokenize(FARM).hashes)[0])
+    assert found.shape[0] and np.isin(found, farm_shingles).all()
+
+
+def test_sampled_shingles_are_the_same_in_every_text() -> None:
+    alone, _ = bp.sampled_shingles(tokenize(FARM).hashes)
+    inside, starts = bp.sampled_shingles(tokenize(f"{STORIES[2]}\n\n{FARM}").hashes)
+    assert alone.shape[0] and np.isin(alone, inside).all()
+    assert (starts[1:] > starts[:-1]).all()
+    assert bp.sampled_shingles(tokenize("too short to hold one").hashes)[0].shape[0] == 0
+
+
+def test_the_mask_takes_whole_boilerplate_lines_with_their_punctuation() -> None:
+    text = f"{STORIES[3]}\n\n{FARM}"
+    tokens = tokenize(text)
+    shingles = np.unique(bp.sampled_shingles(tokenize(FARM).hashes)[0])
+    mask = bp.boilerplate_mask(tokens, text, shingles)
+    assert mask is not None
+    start = text.index(FARM)
+    assert mask[tokens.starts >= start].all() and not mask[tokens.starts < start].any()
+    assert bp.spans_of(tokens, mask, text) == [(start, len(text))]
+    assert bp.boilerplate_mask(tokens, text, np.zeros(0, dtype=np.int64)) is None
+
+
+def _write(folder: Path, docs: list[DocInput]) -> None:
+    folder.mkdir()
+    for doc in docs:
+        (folder / f"{doc.id:02d}.txt").write_text(doc.text, encoding="utf-8")
+
+
+def _stored_sources(archive: Archive) -> dict[int, set[int]]:
+    """Each stored copy's sources, by the numbers the files are named with."""
+    with archive.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT d.external_id, s.external_id FROM provenance p JOIN documents d ON d.id = p.derived_id "
+            "JOIN documents s ON s.id = p.source_id WHERE p.relation IN ('duplicate', 'near_copy', 'spun', 'rewrite')"
+        ).all()
+    out: dict[int, set[int]] = {}
+    for derived, source in rows:
+        out.setdefault(int(Path(derived).stem), set()).add(int(Path(source).stem))
+    return out
+
+
+def test_ingest_links_a_farm_s_copies_in_chunks_and_in_updates_as_in_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs, source_of = _archive()
+    expected = {d: {s} for d, s in source_of.items()}
+    # Chunked: the whole archive's candidate index (built from the stored fingerprints) tells
+    # the boilerplate to every chunk.
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 3)
+    _write(tmp_path / "all", docs)
+    with Archive(tmp_path / "chunked") as archive:
+        archive.ingest([str(tmp_path / "all")], background=False)
+        assert _stored_sources(archive) == expected
+    # Incremental: the copies come in two batches after the reports; the paragraph becomes
+    # boilerplate with the second.
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 100_000)
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
+    for name, part in (("reports", docs[:6]), ("first", docs[6:9]), ("second", docs[9:])):
+        _write(tmp_path / name, part)
+    with Archive(tmp_path / "updated") as archive:
+        for name in ("reports", "first", "second"):
+            archive.ingest([str(tmp_path / name)], background=False)
+        assert _stored_sources(archive) == expected
+        archive.refresh_provenance()
+        assert _stored_sources(archive) == expected
+
+
+def test_shingles_of_a_batch_are_each_text_s_own() -> None:
+    streams = [tokenize(text).hashes for text in (STORIES[0], FARM, "short text", f"{STORIES[1]}\n\n{FARM}")]
+    shingles, owners = bp.distinct_shingles(streams)
+    for k, stream in enumerate(streams):
+        assert shingles[owners == k].tolist() == np.unique(bp.sampled_shingles(stream)[0]).tolist()
+    # Texts too short to hold a shingle (a headline and a line) hold none.
+    assert [a.shape[0] for a in bp.distinct_shingles([tokenize("Storm hits coast").hashes] * 2)] == [0, 0]
+    assert [a.shape[0] for a in bp.distinct_shingles([])] == [0, 0]
+
+
+def test_only_the_texts_holding_boilerplate_are_its_holders() -> None:
+    index = CandidateIndex()
+    for k, text in enumerate(STORIES):
+        index.add(k, tokenize(text))
+        index.add(10 + k, tokenize(_copy(text)))
+    assert index.boilerplate_holders() == frozenset(range(10, 16))
