@@ -1,17 +1,12 @@
-"""Measures a candidate rule for a farm's boilerplate (not in the engine yet; docs/provenance.md).
+"""What the engine takes for a site's boilerplate (archive/provenance/boilerplate.py), measured.
 
-    .venv/bin/python bench/boilerplate_probe.py [--k 12] [--sample 8] [--min-stories 3] [--json out.json]
+    .venv/bin/python bench/boilerplate_probe.py [--json out.json]
 
-A passage is boilerplate when it recurs verbatim in texts that tell different stories. The rule
-measured: word k-gram shingles of each text's token hashes, sampled by hash (one in ``--sample``,
-so that every text keeps the same ones), counted over the archive; a shingle held by at least
-``--min-stories`` texts that are pairwise different stories (under 30% of the smaller one's
-names and numbers in common) is boilerplate, and so are the tokens it covers (and the gaps
-between two such shingles of one passage). The archive: all of Reuters, spun_dev, the Reuters-
-source spin probe's 750 copies with their farms' boilerplate (``spin_probe --reuters-sources 500
---boilerplate``, seed 7), and LLMFake's articles and rewrites. It prints how much of the probe's
-boilerplate the rule finds, how much of the copies' stories it takes too, and which passages of
-the real corpora it would take (the most frequent first).
+The archive: all of Reuters, spun_dev, the Reuters-source spin probe's 750 copies with their
+farms' boilerplate (``spin_probe --reuters-sources 500 --boilerplate``, seed 7), and LLMFake's
+articles and rewrites, in one candidate index. It prints how much of the probe's boilerplate the
+engine's rule finds, how much of the copies' stories it takes too, and which passages of the
+real corpora it takes (the most frequent first).
 """
 
 from __future__ import annotations
@@ -32,28 +27,9 @@ import spin_probe  # noqa: E402
 from common import require_data  # noqa: E402
 from provenance_eval import DATA, _load  # noqa: E402
 
-from archive.provenance.features import CAP, NUM, Tokens, tokenize  # noqa: E402
-
-_MULTIPLIER = np.uint64(1099511628211)
-DIFFERENT_STORY_OVERLAP = 0.3  # share of the smaller text's names and numbers
-POSTINGS_LOOKED_AT = 40
-
-
-def sampled_shingles(hashes: np.ndarray, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
-    """The kept k-gram shingle hashes of a token stream and where each starts."""
-    n = hashes.shape[0] - k + 1
-    if n <= 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    h = hashes.astype(np.uint64)
-    acc = np.zeros(n, np.uint64)
-    with np.errstate(over="ignore"):
-        for j in range(k):
-            acc = acc * _MULTIPLIER + h[j:j + n]
-        mixed = acc ^ (acc >> np.uint64(29))
-        mixed = mixed * np.uint64(0xBF58476D1CE4E5B9)
-        mixed ^= mixed >> np.uint64(32)
-    keep = (mixed % np.uint64(sample)) == 0
-    return mixed[keep], np.flatnonzero(keep)
+from archive.provenance.boilerplate import boilerplate_mask  # noqa: E402
+from archive.provenance.candidates import CandidateIndex  # noqa: E402
+from archive.provenance.features import tokenize  # noqa: E402
 
 
 def _corpus() -> tuple[dict[int, str], dict[int, str]]:
@@ -76,48 +52,19 @@ def _corpus() -> tuple[dict[int, str], dict[int, str]]:
     return texts, kind
 
 
-def _boilerplate(shingles: dict[int, np.ndarray], tokens: dict[int, Tokens], min_stories: int) -> set[int]:
-    """The shingles held by ``min_stories`` texts that are pairwise different stories."""
-    holders: dict[int, list[int]] = defaultdict(list)
-    for doc, hashes in shingles.items():
-        for h in np.unique(hashes).tolist():
-            holders[h].append(doc)
-    details = {doc: set(t.hashes[(t.kinds == CAP) | (t.kinds == NUM)].tolist()) for doc, t in tokens.items()}
-
-    def different(a: int, b: int) -> bool:
-        da, db = details[a], details[b]
-        return len(da & db) < DIFFERENT_STORY_OVERLAP * max(1, min(len(da), len(db)))
-
-    out = set()
-    for h, docs in holders.items():
-        if len(docs) < min_stories:
-            continue
-        picked: list[int] = []
-        for doc in docs[:POSTINGS_LOOKED_AT]:
-            if all(different(doc, other) for other in picked):
-                picked.append(doc)
-        if len(picked) >= min_stories:
-            out.add(h)
-    return out
-
-
-def measure(k: int, sample: int, min_stories: int) -> dict[str, Any]:
+def measure() -> dict[str, Any]:
     texts, kind = _corpus()
     tokens = {doc: tokenize(text) for doc, text in texts.items()}
-    kept = {doc: sampled_shingles(t.hashes, k, sample) for doc, t in tokens.items()}
-    boiler = _boilerplate({doc: h for doc, (h, _) in kept.items()}, tokens, min_stories)
+    index = CandidateIndex()
+    index.add_many(sorted(tokens.items()))
+    boilerplate, holders = index.boilerplate(), index.boilerplate_holders()
     farm_paragraphs = tuple(spin_probe.BOILERPLATE.values())
     counts: Counter[str] = Counter()
     passages: dict[str, Counter[str]] = defaultdict(Counter)
-    for doc, (hashes, starts) in kept.items():
-        t, text = tokens[doc], texts[doc]
-        flagged = starts[np.fromiter((h in boiler for h in hashes.tolist()), bool, hashes.shape[0])]
-        mask = np.zeros(t.hashes.shape[0], bool)
-        for p in flagged:
-            mask[p:p + k] = True
-        for p, q in zip(flagged[:-1], flagged[1:]):
-            if q - p <= 3 * sample:
-                mask[p:q] = True
+    for doc, t in tokens.items():
+        text = texts[doc]
+        found = boilerplate_mask(t, text, boilerplate) if doc in holders else None
+        mask = found if found is not None else np.zeros(t.hashes.shape[0], dtype=bool)
         if kind[doc] == "probe_copies":
             start = text.index(next(p for p in farm_paragraphs if p in text))
             inside = t.starts >= start
@@ -132,21 +79,18 @@ def measure(k: int, sample: int, min_stories: int) -> dict[str, Any]:
                 counts[f"{kind[doc]}_texts_with_some"] += 1
                 first = int(np.flatnonzero(mask)[0])
                 passages[kind[doc]][" ".join(text[int(t.starts[first]):].split())[:80]] += 1
-    return {"k": k, "sample": sample, "min_stories": min_stories, "boilerplate_shingles": len(boiler),
+    return {"boilerplate_shingles": int(boilerplate.shape[0]),
             "counts": dict(sorted(counts.items())),
             "passages": {name: c.most_common(12) for name, c in sorted(passages.items())}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--k", type=int, default=12, help="words per shingle")
-    parser.add_argument("--sample", type=int, default=8, help="keep one shingle in this many (by hash)")
-    parser.add_argument("--min-stories", type=int, default=3, help="different stories that must hold a shingle")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     require_data(DATA / "reuters21578" / "reuters21578.jsonl.gz", DATA / "spun_dev" / "spun.jsonl.gz",
                  DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz")
-    report = measure(args.k, args.sample, args.min_stories)
+    report = measure()
     print(json.dumps(report, indent=1))
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))
