@@ -509,6 +509,7 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     with engine.connect() as conn:
         if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new):
             whole = _background(conn, set())
+            whole.release_shingles()
     # Chunks recompute overlapping neighbourhoods: each takes the analyses and pair alignments
     # that earlier ones made (they depend on the texts only) instead of redoing them.
     # Each chunk searches ~11 older documents per new one again, among the documents up to it:
