@@ -13,6 +13,10 @@ plus the product of one chunk at a time. Every sparse product
 here works row by row, so normalising a subset of rows gives those rows bit for bit as
 normalising the whole matrix would: scores, and hence neighbours, do not depend on how rows are
 grouped.
+
+The index also finds the archive's boilerplate (boilerplate.py): it keeps each document's
+sampled word shingles with its row (about 35 a document, 12 bytes each) until the boilerplate is
+found, and how often each term is written as a name or number.
 """
 
 from __future__ import annotations
