@@ -501,9 +501,13 @@ class CandidateIndex:
     def _postings(self) -> tuple[np.ndarray, np.ndarray]:
         """Every text's sampled shingles as (shingle, row) pairs sorted by shingle, then row."""
         if len(self._shingles) != 1 or not self._shingles_sorted:
-            shingles = np.concatenate([s for s, _ in self._shingles]) if self._shingles else np.zeros(0, dtype=np.int64)
-            holders = np.concatenate([r for _, r in self._shingles]) if self._shingles else np.zeros(0, dtype=np.int32)
-            order = np.lexsort((holders, shingles))
+            parts, self._shingles = self._shingles, []  # (each batch's arrays freed once joined)
+            shingles = np.concatenate([s for s, _ in parts]) if parts else np.zeros(0, dtype=np.int64)
+            holders = np.concatenate([r for _, r in parts]) if parts else np.zeros(0, dtype=np.int32)
+            del parts
+            # Batches come in row order, each sorted by row: a stable sort by shingle keeps the
+            # rows of one shingle in order.
+            order = np.argsort(shingles, kind="stable")
             self._shingles = [(shingles[order], holders[order])]
             self._shingles_sorted = True
         return self._shingles[0]
