@@ -9,14 +9,16 @@ Cruft shapes (style._CRUFT_LINE) cannot know a farm's own prose; repetition acro
 The rule: word shingles of ``SHINGLE_TOKENS`` tokens, one in ``SHINGLE_SAMPLE`` kept by its hash
 (so every text keeps the same ones, and no line breaks are needed: an archive's candidate index is
 built from token streams alone). A kept shingle held by ``MIN_STORIES`` texts that are pairwise
-different stories is boilerplate: under ``SAME_STORY_DETAILS`` of the smaller text's names and
+different stories is boilerplate: under ``SAME_STORY_SHARE`` of the smaller text's names and
 numbers in common (spinners and rewriters keep names and numbers; copies of one story share them,
 different stories do not), beside the details all the holders have (the passage's own names).
-Copies of one story repeat its sentences however often, and stay.
+Copies of one story repeat its sentences however often, and stay. Five stories, not three: LLM
+rewrites of one article keep its sentences and invent names of their own, so three of them (with
+the article stored twice) read as different stories by their names.
 Measured with bench/boilerplate_probe.py over Reuters, spun_dev, LLMFake and a probe's farm
-copies: 82% of the probe's boilerplate tokens by the shingles alone (the line rule below takes the
-rest), 0.43% of the copies' story tokens; in the real corpora Reuters' own templates (98 stories),
-a gossip site's newsletter prompts, a model's framing of its reply.
+copies in one index: all of the probe's boilerplate tokens, 0.4% of the copies' story tokens; in
+the real corpora Reuters' own template paragraphs (168 stories) and a gossip site's newsletter
+prompt (9 articles), no rewrite's text (docs/provenance.md, method 2026.12-55).
 
 Pure functions; archive.provenance.candidates keeps the postings, engine masks the tokens.
 """
@@ -35,7 +37,7 @@ MIN_STORIES = 5
 SAME_STORY_SHARE = 0.3
 COMMON_SHARE = 0.5
 # Holders read per shingle (in archive order): a farm's paragraph on hundreds of pages shows
-# three stories among its first few holders.
+# five stories among its first few holders.
 HOLDERS_READ = 40
 # Two boilerplate shingles this many tokens apart or closer are one passage: the tokens between
 # them (not kept by the sampling) are boilerplate too.
