@@ -393,7 +393,7 @@ def _score_llmfake(result: Any, index: ProvenanceIndex, timing: dict[str, Any], 
         if not any(l.source_id == src for l in links) and len(wrong_examples) < 8:
             wrong_examples.append({"rewrite": doc_id, "task": task, "source": src,
                                    "links": [(l.source_id, l.relation, l.score, l.direction_confidence) for l in links]})
-    misses = _llm_misses(index, links_from, truth)
+    misses = _llm_misses(index, links_from, truth, twins_of)
     source_ids = {d.id for d in sources}
     src_links = [l for l in result.links if l.relation in DERIVATIONS and l.derived_id in source_ids]
     out: dict[str, Any] = {"timing": timing}
@@ -409,13 +409,13 @@ def _score_llmfake(result: Any, index: ProvenanceIndex, timing: dict[str, Any], 
     return out
 
 
-def _llm_misses(index: ProvenanceIndex, links_from: dict[int, list[Any]],
-                truth: dict[int, tuple[int, str, str]]) -> dict[str, dict[str, int]]:
+def _llm_misses(index: ProvenanceIndex, links_from: dict[int, list[Any]], truth: dict[int, tuple[int, str, str]],
+                twins_of: dict[int, set[int]]) -> dict[str, dict[str, int]]:
     """Per task, why each rewrite lacks its true source link: linked elsewhere (to a sibling
-    rewrite, another rewrite, a source with the same text (LLMFake holds a few such duplicates:
-    nothing tells them apart) or another source), or unlinked with the source not among its
-    candidates, a candidate not aligned, aligned without a relation, or paired (by relation)
-    but not chosen."""
+    rewrite, another rewrite, a source with the same text (``twins_of``: LLMFake holds a few such
+    duplicates, nothing tells them apart) or another source), or unlinked with the source not
+    among its candidates, a candidate not aligned, aligned without a relation, or paired (by
+    relation) but not chosen."""
     ranked = index.candidates.neighbours(sorted(truth))
     out: dict[str, Counter[str]] = defaultdict(Counter)
     for doc_id, (src, task, _) in sorted(truth.items()):
@@ -425,10 +425,9 @@ def _llm_misses(index: ProvenanceIndex, links_from: dict[int, list[Any]],
         key = (min(doc_id, src), max(doc_id, src))
         if links:
             other = links[0].source_id
-            same_text = index.pairs.get((min(other, src), max(other, src)))
             why = ("linked_to_sibling" if truth.get(other, (None,))[0] == src
                    else "linked_to_other_rewrite" if other in truth
-                   else "linked_to_identical_source" if same_text and same_text.decision.relation == "duplicate"
+                   else "linked_to_identical_source" if other in twins_of[src]
                    else "linked_to_other_source")
         elif src not in {o for o, _ in ranked[doc_id]}:
             why = "source_not_a_candidate"
