@@ -25,6 +25,7 @@ Pure functions; archive.provenance.candidates keeps the postings, engine masks t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -46,6 +47,7 @@ PASSAGE_GAP = 4 * SHINGLE_SAMPLE
 # between the kept shingles).
 LINE_SHARE = 0.4
 
+_LINE_BREAK = re.compile("\n")
 _MULTIPLIER = np.uint64(1099511628211)
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -159,7 +161,7 @@ def boilerplate_mask(tokens: Tokens, text: str, boilerplate: np.ndarray) -> np.n
     np.add.at(cover, found[close + 1], -1)
     mask = np.cumsum(cover[:n]) > 0
     # Whole lines: a line's tokens are those starting between two line breaks.
-    breaks = np.array([i for i, c in enumerate(text) if c == "\n"], dtype=np.int64) if "\n" in text else _EMPTY
+    breaks = np.array([m.start() for m in _LINE_BREAK.finditer(text)], dtype=np.int64)
     line = np.searchsorted(breaks, tokens.starts)
     share = np.bincount(line, weights=mask, minlength=breaks.shape[0] + 1) / np.maximum(
         np.bincount(line, minlength=breaks.shape[0] + 1), 1)

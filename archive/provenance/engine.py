@@ -343,7 +343,6 @@ class ProvenanceIndex(FamilyRules):
         masks = {x: (mask if mask is not None else np.zeros(len(whole), dtype=bool)) for x, whole, mask, _ in changed}
         analysed = self._analysed_without_boilerplate(docs, wholes, masks, {})
         for doc, (x, whole, mask, spans) in zip(docs, changed):
-            del self.docs[x]
             self.unmasked.pop(x, None)
             self.boilerplate_spans.pop(x, None)
             if mask is not None:
@@ -963,8 +962,7 @@ class ProvenanceIndex(FamilyRules):
             # site's copy of the same story lacks them.
             tokens = self.tokens[x]
             if self._furniture(x):
-                outside = self._outside_furniture(x)
-                tokens = Tokens(tokens.hashes[outside], tokens.kinds[outside], tokens.starts[outside], tokens.ends[outside])
+                tokens = _kept(tokens, self._outside_furniture(x))
             self._rare_cache[x] = rare_names(self.docs[x].text, tokens, self._freq, self.candidates.archive_size)
         return self._rare_cache[x]
 

@@ -941,8 +941,10 @@ class FamilyRules:
         for s in fdp.alignment.substitutions:
             p_span, d_span = ((s.a0, s.a1), (s.b0, s.b1)) if p == fdp.a else ((s.b0, s.b1), (s.a0, s.a1))
             q_span = q_words.get(p_span)
-            if q_span is not None and hd[d_span[0]:d_span[1]].tolist() == hq[q_span[0]:q_span[1]].tolist() \
-                    and hp[p_span[0]:p_span[1]].tolist() != hq[q_span[0]:q_span[1]].tolist():
+            if q_span is None:
+                continue
+            q_has = hq[q_span[0]:q_span[1]].tolist()
+            if hd[d_span[0]:d_span[1]].tolist() == q_has and hp[p_span[0]:p_span[1]].tolist() != q_has:
                 return True
         return False
 
