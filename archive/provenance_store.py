@@ -35,6 +35,7 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
+from archive.provenance.boilerplate import boilerplate_mask
 from archive.provenance.candidates import Pool, PoolBook
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
@@ -308,7 +309,24 @@ def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
             index.add_many(batch)
             batch = []
     index.add_many(batch)
+    _search_without_boilerplate(conn, index)
     return index
+
+
+def _search_without_boilerplate(conn: Connection, index: CandidateIndex) -> None:
+    """The texts holding a site's boilerplate are searched without it, as the engine aligns them
+    (their texts and fingerprints read again: a few of the archive, whose boilerplate is known
+    only once all of it is counted)."""
+    found = index.boilerplate()
+    for chunk in _chunks(sorted(index.boilerplate_holders())):
+        kept = []
+        for doc_id, text, data in conn.execute(_with_fingerprint(documents.c.id, documents.c.text)
+                                               .where(documents.c.id.in_(chunk))):
+            tokens = ProvFingerprint.from_bytes(data, telltales=False).tokens if data is not None else tokenize(text)
+            mask = boilerplate_mask(tokens, text, found)
+            if mask is not None:
+                kept.append((doc_id, tokens.where(~mask)))
+        index.search_without_boilerplate(kept)
 
 
 # A link row but its evidence: the evidence is most of a row's bytes and a JSON document to parse,

@@ -16,6 +16,7 @@ from archive import provenance_store
 from archive.api import Archive
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, ProvenanceResult, build
 from archive.provenance import boilerplate as bp
+from archive.provenance import candidates
 from archive.provenance.candidates import CandidateIndex
 from archive.provenance.features import tokenize
 
@@ -60,9 +61,17 @@ def _copy(text: str, swaps: dict[str, str] = SWAPS) -> str:
     return re.sub(r"[A-Za-z]+", lambda m: swaps.get(m.group(0), m.group(0)), text) + "\n\n" + FARM
 
 
+def _short_copy() -> str:
+    """The third report's first sentence, one word swapped, between two copies of the paragraph:
+    twice as many words of boilerplate as of story."""
+    first = STORIES[2].split(". ")[0].replace("approved", "accepted")
+    return f"{FARM}\n\n{first}.\n\n{FARM}"
+
+
 def _archive() -> tuple[list[DocInput], dict[int, int]]:
-    """The six reports (ids 1-6), the farm's copy of each (11-16), and a second copy of the first
-    two by the same farm, spun otherwise (21-22); and each copy's source."""
+    """The six reports (ids 1-6), the farm's copy of each (11-16), a second copy of the first
+    two by the same farm, spun otherwise (21-22), and a short copy of the third (31); and each
+    copy's source."""
     docs = [DocInput(k + 1, text) for k, text in enumerate(STORIES)]
     source_of = {}
     for k, text in enumerate(STORIES):
@@ -71,6 +80,8 @@ def _archive() -> tuple[list[DocInput], dict[int, int]]:
     for k in range(2):
         docs.append(DocInput(21 + k, _copy(STORIES[k], {"said": "mentioned", "percent": "per cent"})))
         source_of[21 + k] = k + 1
+    docs.append(DocInput(31, _short_copy()))
+    source_of[31] = 3
     return docs, source_of
 
 
@@ -112,6 +123,62 @@ def test_a_series_of_updates_links_as_one_build_when_the_boilerplate_shows_late(
     stepwise = index.result()
     assert sorted((l.derived_id, l.source_id, l.relation) for l in stepwise.links) == \
         sorted((l.derived_id, l.source_id, l.relation) for l in whole.links)
+
+
+def test_a_text_holding_boilerplate_is_searched_without_it() -> None:
+    # The short copy is two thirds boilerplate: by its whole text, its nearest texts are the
+    # farm's pages, whatever their story; its source comes first only without the paragraph.
+    docs, _ = _archive()
+    index = CandidateIndex()
+    index.add_many([(d.id, tokenize(d.text)) for d in docs])
+    whole = index.neighbours([31])[31]
+    assert whole[0][0] == 13 and [o for o, _ in whole].index(3) > 3
+    tokens = tokenize(_short_copy())
+    mask = bp.boilerplate_mask(tokens, _short_copy(), index.boilerplate())
+    assert mask is not None
+    farm_word = tokenize("Disclaimer").hashes
+    frequency = index.df_of(farm_word).tolist()
+    index.search_without_boilerplate([(31, tokens.where(~mask))])
+    assert [o for o, _ in index.neighbours([31])[31]][:2] == [3, 13]
+    assert index.pair_cosines([31, 31], [3, 14]).tolist()[1] == 0.0
+    assert index.df_of(farm_word).tolist() == frequency  # (counted in whole texts still)
+    index.search_without_boilerplate([(31, None)])
+    assert index.neighbours([31])[31] == whole
+
+
+def test_a_series_of_updates_searches_a_text_as_one_build_once_its_boilerplate_shows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The short copy comes after the farm's first three pages, before the paragraph is
+    # boilerplate, and its two candidates are farm pages; once the paragraph is boilerplate, the
+    # copy is searched again by its text without it, as a build searches it, and finds its source.
+    monkeypatch.setattr(candidates, "POOL_K", 2)
+    docs, _ = _archive()
+    index = ProvenanceIndex()
+    index.update([d for d in docs if d.id <= 13])
+    index.update([d for d in docs if d.id == 31])
+    assert 3 not in {o for o, _ in index.candidates.neighbours([31])[31]}
+    index.update([d for d in docs if 13 < d.id < 31])
+    stepwise = index.result()
+    whole = ProvenanceIndex()
+    whole.update(docs)
+    assert [o for o, _ in index.candidates.neighbours([31])[31]] == [3, 13]
+    assert index.candidates.neighbours([31]) == whole.candidates.neighbours([31])
+    assert _sources(stepwise)[31] == {3}
+    assert sorted((l.derived_id, l.source_id, l.relation) for l in stepwise.links) == \
+        sorted((l.derived_id, l.source_id, l.relation) for l in whole.result().links)
+
+
+def test_the_store_s_candidate_index_searches_texts_without_their_boilerplate(tmp_path: Path) -> None:
+    docs, _ = _archive()
+    _write(tmp_path / "all", docs)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(tmp_path / "all")], background=False)
+        with archive.engine.connect() as conn:
+            id_of = {int(Path(name).stem): doc_id for doc_id, name in conn.exec_driver_sql(
+                "SELECT id, external_id FROM documents")}
+            index = provenance_store._background(conn, set())
+    ranked = [o for o, _ in index.neighbours([id_of[31]])[id_of[31]]]
+    assert ranked[:2] == [id_of[3], id_of[13]]
 
 
 def test_a_passage_that_copies_of_one_story_repeat_is_not_boilerplate() -> None:

@@ -315,9 +315,15 @@ class CandidateIndex:
     _shingles_sorted: bool = False
     _boilerplate: np.ndarray | None = None
     _holders: frozenset[int] | None = None
-    # Documents added while they could be read from the background (see add_many), not indexed yet.
+    # The rows that searches and pair cosines read for texts with a site's boilerplate: their
+    # terms without it (see search_without_boilerplate), by row, as (columns, weights) like a
+    # matrix row; the full rows stay, for term frequencies and for telling the boilerplate.
+    _search_rows: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Documents added while they could be read from the background (see add_many), not indexed
+    # yet, and the tokens to search some of them by.
     _pending: list[tuple[int, Tokens]] = field(default_factory=list)
     _pending_ids: set[int] = field(default_factory=set)
+    _pending_search: dict[int, Tokens] = field(default_factory=dict)
     # The whole archive's index when this one holds only part of it (an incremental update works
     # on the new documents' neighbourhood): term weights then come from the whole archive, so the
     # part ranks and decides as it would inside the whole.
@@ -372,6 +378,58 @@ class CandidateIndex:
         if self._pending:
             pending, self._pending, self._pending_ids = self._pending, [], set()
             self._index(pending)
+            searched, self._pending_search = self._pending_search, {}
+            self.search_without_boilerplate(list(searched.items()))
+
+    def search_without_boilerplate(self, docs: Sequence[tuple[int, Tokens | None]]) -> None:
+        """Searches and pair cosines read each of ``docs`` (indexed already) by these tokens: its
+        text without its boilerplate (boilerplate.py), whose words would otherwise rank the
+        farm's other pages above a short copy's source; or by its whole text again (None). Its
+        full row stays for term frequencies and the boilerplate rule, which count whole texts."""
+        if self._search is not None:
+            raise RuntimeError("the index is being searched: its rows cannot change")
+        for doc_id, tokens in docs:
+            if doc_id in self._pending_ids:
+                # (Read from the background, which searches it by the same tokens.)
+                if tokens is None:
+                    self._pending_search.pop(doc_id, None)
+                else:
+                    self._pending_search[doc_id] = tokens
+            elif tokens is None:
+                self._search_rows.pop(self.row_of[doc_id], None)
+            else:
+                self._search_rows[self.row_of[doc_id]] = self._row_of(tokens)
+
+    def _row_of(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
+        """A matrix row of these tokens (whose terms are all indexed): columns ascending, with
+        their sublinear term frequencies (see _index)."""
+        terms, counts = np.unique(tokens.hashes[tokens.kinds != STOP], return_counts=True)
+        cols = np.fromiter(map(self.vocab.__getitem__, terms.tolist()), dtype=np.int64, count=terms.shape[0])
+        order = np.argsort(cols)
+        return cols[order].astype(np.int32), (1.0 + np.log(counts[order])).astype(np.float32)
+
+    def _searched_rows(self, rows: np.ndarray) -> sp.csr_matrix:
+        """The matrix's rows ``rows`` (in that order) as searches read them: a text with
+        boilerplate by its row without it (see search_without_boilerplate)."""
+        block = self.matrix()[rows]
+        if not self._search_rows:
+            return block
+        replaced = [(i, self._search_rows[row]) for i, row in enumerate(rows.tolist()) if row in self._search_rows]
+        if not replaced:
+            return block
+        lengths = np.diff(block.indptr)
+        indices: list[np.ndarray] = []
+        data: list[np.ndarray] = []
+        done = 0
+        for i, (cols, tf) in replaced:
+            indices += [block.indices[block.indptr[done]:block.indptr[i]], cols]
+            data += [block.data[block.indptr[done]:block.indptr[i]], tf]
+            lengths[i] = cols.shape[0]
+            done = i + 1
+        indices.append(block.indices[block.indptr[done]:])
+        data.append(block.data[block.indptr[done]:])
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=block.shape)
 
     def _index(self, docs: Sequence[tuple[int, Tokens]]) -> None:
         # Each document's distinct content terms, sorted, with their counts: (document, term)
@@ -604,7 +662,7 @@ class CandidateIndex:
 
     def _rows_normalised(self, rows: np.ndarray, idf: np.ndarray) -> sp.csr_matrix:
         """Rows ``rows`` (in that order) weighted by ``idf`` and scaled to unit length."""
-        return _normalised(self.matrix()[rows], idf)
+        return _normalised(self._searched_rows(rows), idf)
 
     @contextmanager
     def searching(self) -> Iterator[None]:
@@ -624,13 +682,14 @@ class CandidateIndex:
         capped_idf = self.weights(capped=True)
         matrix = self.matrix()
         # Built a block of rows at a time, so the weighted and squared copies are never whole.
-        blocks = [_normalised(matrix[lo : lo + _ROW_BLOCK], capped_idf)
+        blocks = [self._rows_normalised(np.arange(lo, min(lo + _ROW_BLOCK, matrix.shape[0])), capped_idf)
                   for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
         capped = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix(matrix.shape, dtype=np.float32)
         del blocks
         inverted = capped.T.tocsr()
         full_idf = self.weights(capped=False)
-        units = [_normalised(matrix[lo : lo + _ROW_BLOCK], full_idf) for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
+        units = [self._rows_normalised(np.arange(lo, min(lo + _ROW_BLOCK, matrix.shape[0])), full_idf)
+                 for lo in range(0, matrix.shape[0], _ROW_BLOCK)]
         full_unit = sp.vstack(units, format="csr") if units else sp.csr_matrix(matrix.shape, dtype=np.float32)
         return _Search(capped_idf=capped_idf, full_unit=full_unit, inverted=inverted)
 
@@ -665,7 +724,7 @@ class CandidateIndex:
         needed = np.unique(np.concatenate([rows_a, rows_b]))
         if needed.shape[0] == 0:
             return np.zeros(0, dtype=np.float32)
-        unit = _normalised(self.matrix()[needed], idf)
+        unit = self._rows_normalised(needed, idf)
         return _row_products(unit, np.searchsorted(needed, rows_a), np.searchsorted(needed, rows_b))
 
     def neighbours(self, doc_ids: list[int], k: int = TOP_K, among: int | None = None) -> dict[int, list[tuple[int, float]]]:

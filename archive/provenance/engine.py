@@ -62,7 +62,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-55"
+METHOD_VERSION = "2026.12-56"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -250,21 +250,23 @@ class ProvenanceIndex(FamilyRules):
             if doc.id in masks:
                 self.unmasked[doc.id] = tokens
                 self.boilerplate_spans[doc.id] = spans_of(tokens, masks[doc.id], doc.text)
-                tokens = _kept(tokens, ~masks[doc.id])
+                tokens = tokens.where(~masks[doc.id])
             self._add(doc, tokens, known[doc.id] if doc.id in known else analysed[doc.id])
+        self.candidates.search_without_boilerplate([(x, self.tokens[x]) for x in sorted(masks)])
         if carried is not None:
             carried.keep_analyses(analysed)
             carried.reused_analyses, carried.computed_analyses = len(known), len(analysed)
         new_ids = [d.id for d in new]
-        realign = self._follow_boilerplate(boilerplate, holders, set(new_ids))
+        moved, realign = self._follow_boilerplate(boilerplate, holders, set(new_ids))
         self._follow_frequencies()
         # Candidate search and the choice of candidates read the index only: on every core too,
         # sharing one inverted index built before the workers fork.
         if ranked is None:
-            planned = new_ids
+            # (A text whose boilerplate changed is searched by its new row, as a build would.)
+            planned = sorted(set(new_ids) | moved)
             self._prime_weights(self.docs)
             self._hold_search()
-            plans = map_shares_forked(self._to_align, new_ids)
+            plans = map_shares_forked(self._to_align, planned)
         else:
             planned = sorted(ranked)
             self._prime_weights({o for d in planned for o, _ in ranked[d]} | set(planned))
@@ -316,19 +318,20 @@ class ProvenanceIndex(FamilyRules):
             telltales = told.get(doc.id)
             if telltales is None:
                 telltales = read_telltales(doc.text, tokens)
-            return _analyse(doc, Fingerprint(_kept(tokens, ~masks[doc.id]), len(doc.text), telltales))
+            return _analyse(doc, Fingerprint(tokens.where(~masks[doc.id]), len(doc.text), telltales))
         return dict(zip((d.id for d in docs), map_forked(analyse, docs)))
 
     def _follow_boilerplate(self, boilerplate: np.ndarray, holders: frozenset[int],
-                            new: set[int]) -> list[tuple[tuple[int, int], float]]:
+                            new: set[int]) -> tuple[set[int], list[tuple[tuple[int, int], float]]]:
         """When the archive's boilerplate changed since the last update (the texts added made a
         passage boilerplate, or one no longer), the texts held before whose boilerplate changed
-        are analysed again and their aligned pairs dropped: returned (with their cosines) to be
-        aligned again, as a build of the whole archive at once would have aligned them."""
+        are analysed again, searched by their rows without it, and their aligned pairs dropped:
+        returns those texts, and those pairs (with their cosines) to be aligned again, as a build
+        of the whole archive at once would have aligned them."""
         changed_boilerplate = not np.array_equal(boilerplate, self._boilerplate_read)
         self._boilerplate_read = boilerplate
         if not changed_boilerplate:
-            return []
+            return set(), []
         changed = []
         for x in sorted((holders | self.boilerplate_spans.keys()) & self.docs.keys() - new):
             whole = self.unmasked.get(x, self.tokens[x])
@@ -337,7 +340,7 @@ class ProvenanceIndex(FamilyRules):
             if spans != self.boilerplate_spans.get(x, []):
                 changed.append((x, whole, mask, spans))
         if not changed:
-            return []
+            return set(), []
         docs = [self.docs[x] for x, *_ in changed]
         wholes = {x: whole for x, whole, *_ in changed}
         masks = {x: (mask if mask is not None else np.zeros(len(whole), dtype=bool)) for x, whole, mask, _ in changed}
@@ -347,13 +350,15 @@ class ProvenanceIndex(FamilyRules):
             self.boilerplate_spans.pop(x, None)
             if mask is not None:
                 self.unmasked[x], self.boilerplate_spans[x] = whole, spans
-            self._add(doc, _kept(whole, ~masks[x]), analysed[x])
+            self._add(doc, whole.where(~masks[x]), analysed[x])
             self.prepared.pop(x, None)
+        self.candidates.search_without_boilerplate([(x, self.tokens[x] if mask is not None else None)
+                                                    for x, _, mask, _ in changed])
         moved = {x for x, *_ in changed}
         realign = [(key, f.cosine) for key, f in self.features.items() if key[0] in moved or key[1] in moved]
         for key, _ in realign:
             del self.features[key]
-        return realign
+        return moved, realign
 
     def _hold_search(self) -> None:
         """Prepare the candidate index's search and keep it until result() has chosen sources:
@@ -962,7 +967,7 @@ class ProvenanceIndex(FamilyRules):
             # site's copy of the same story lacks them.
             tokens = self.tokens[x]
             if self._furniture(x):
-                tokens = _kept(tokens, self._outside_furniture(x))
+                tokens = tokens.where(self._outside_furniture(x))
             self._rare_cache[x] = rare_names(self.docs[x].text, tokens, self._freq, self.candidates.archive_size)
         return self._rare_cache[x]
 
@@ -1217,11 +1222,6 @@ def _analysis_from(anchors: Anchors, markers: list[Marker], cited: list[Attribut
     """The analysis that _DocAnalysis.__reduce__ took apart (its arrays read-only)."""
     body_terms, opening, detail_hashes, detail_is_number = (np.frombuffer(data, dtype=np.dtype(kind)) for kind, data in arrays)
     return _DocAnalysis(anchors, markers, cited, body_terms, opening, traits, cut_off, detail_hashes, detail_is_number)
-
-
-def _kept(tokens: Tokens, keep: np.ndarray) -> Tokens:
-    """The tokens where ``keep`` is set (offsets still into the whole text)."""
-    return Tokens(tokens.hashes[keep], tokens.kinds[keep], tokens.starts[keep], tokens.ends[keep])
 
 
 def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:

@@ -100,6 +100,10 @@ class Tokens:
     def __len__(self) -> int:
         return int(self.hashes.shape[0])
 
+    def where(self, keep: np.ndarray) -> "Tokens":
+        """The tokens where ``keep`` is set (offsets still into the whole text)."""
+        return Tokens(self.hashes[keep], self.kinds[keep], self.starts[keep], self.ends[keep])
+
 
 MAX_FIGURE_LETTERS = 4
 
