@@ -320,10 +320,10 @@ def _search_without_boilerplate(conn: Connection, index: CandidateIndex) -> None
     found = index.boilerplate()
     for chunk in _chunks(sorted(index.boilerplate_holders())):
         kept = []
-        for doc_id, text, data in conn.execute(_with_fingerprint(documents.c.id, documents.c.text)
+        for doc_id, body, data in conn.execute(_with_fingerprint(documents.c.id, documents.c.text)
                                                .where(documents.c.id.in_(chunk))):
-            tokens = ProvFingerprint.from_bytes(data, telltales=False).tokens if data is not None else tokenize(text)
-            mask = boilerplate_mask(tokens, text, found)
+            tokens = ProvFingerprint.from_bytes(data, telltales=False).tokens if data is not None else tokenize(body)
+            mask = boilerplate_mask(tokens, body, found)
             if mask is not None:
                 kept.append((doc_id, tokens.where(~mask)))
         index.search_without_boilerplate(kept)
