@@ -16,7 +16,8 @@ grouped.
 
 The index also finds the archive's boilerplate (boilerplate.py): it keeps each document's
 sampled word shingles with its row (about 35 a document, 12 bytes each) until the boilerplate is
-found, and how often each term is written as a name or number.
+found, and how often each term is written as a name or number; a text holding boilerplate is then
+searched by a second row, of its terms without it (held for those texts only).
 """
 
 from __future__ import annotations
