@@ -290,9 +290,10 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[lo:lo + _IN_CHUNK]
 
 
-def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
+def _background(conn: Connection, hidden: set[int], searched: bool = True) -> CandidateIndex:
     """The archive's candidate index (without the ``hidden`` documents) from the stored
-    fingerprints; token streams are dropped once counted, so this holds only term counts."""
+    fingerprints; token streams are dropped once counted, so this holds only term counts.
+    ``searched``: with the rows that searches read for texts holding boilerplate."""
     index = CandidateIndex()
     batch: list[tuple[int, Tokens]] = []
     query = _with_fingerprint(documents.c.id).order_by(documents.c.id)
@@ -309,8 +310,17 @@ def _background(conn: Connection, hidden: set[int]) -> CandidateIndex:
             index.add_many(batch)
             batch = []
     index.add_many(batch)
-    _search_without_boilerplate(conn, index)
+    if searched:
+        _search_without_boilerplate(conn, index)
     return index
+
+
+def boilerplate_changed_by_removing(conn: Connection, ids: list[int]) -> set[int]:
+    """The other texts whose boilerplate removing the documents ``ids`` changes: those holding a
+    passage that is a site's boilerplate only with them, or only without them (its other holders
+    then tell fewer different stories, or more). They are to be linked again, as a build of the
+    archive without ``ids`` would link them."""
+    return _background(conn, set(), searched=False).boilerplate_changed_by(ids) - set(ids)
 
 
 def _search_without_boilerplate(conn: Connection, index: CandidateIndex) -> None:

@@ -4,8 +4,9 @@ A document's fingerprint, links (both ways), story row, attributions and flags g
 schema's ON DELETE CASCADE); its full-text entry is queued for deletion in ``index_queue`` in the
 same transaction, as ingest queues its upserts, so a crash between the store's commit and the
 index's leaves a to-do list that the next write applies. The documents that were linked to a
-removed one lose their story row in that transaction too: they count as unlinked, and the
-provenance update that follows (or, after a crash, the next write) links them again without it.
+removed one lose their story row in that transaction too, as do those whose site boilerplate the
+removal changes: they count as unlinked, and the provenance update that follows (or, after a
+crash, the next write) links them again without it.
 """
 
 from __future__ import annotations
@@ -86,13 +87,19 @@ def resolve(conn: Connection, refs: list[str]) -> list[int]:
 
 
 def _linked_to(conn: Connection, ids: list[int]) -> tuple[int, list[int]]:
-    """How many stored links have an end among ``ids``, and the kept documents at their other end."""
+    """How many stored links have an end among ``ids``, and the kept documents to link again:
+    those at their other end, and those whose boilerplate the removal changes (a passage is a
+    site's boilerplate by how many stories hold it: archive.provenance.boilerplate)."""
+    from archive.provenance_store import boilerplate_changed_by_removing
+
     listed = {"ids": json.dumps(ids)}
     rows = conn.execute(text(
         f"SELECT id, derived_id, source_id FROM provenance WHERE derived_id IN ({_LISTED}) "
         f"UNION SELECT id, derived_id, source_id FROM provenance WHERE source_id IN ({_LISTED})"), listed).all()
     gone = set(ids)
     others = {end for _, derived, source in rows for end in (derived, source)} - gone
+    if conn.execute(text("SELECT EXISTS (SELECT 1 FROM stories)")).scalar():  # (else nothing is linked yet)
+        others |= boilerplate_changed_by_removing(conn, ids)
     return len(rows), sorted(others)
 
 

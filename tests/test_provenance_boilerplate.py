@@ -277,3 +277,34 @@ def test_only_the_texts_holding_boilerplate_are_its_holders() -> None:
         index.add(k, tokenize(text))
         index.add(10 + k, tokenize(_copy(text)))
     assert index.boilerplate_holders() == frozenset(range(10, 16))
+
+
+def _stored_links(archive: Archive) -> set[tuple[int, int, str]]:
+    """Every stored link, by the numbers its documents' files are named with."""
+    with archive.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT d.external_id, s.external_id, p.relation FROM provenance p "
+            "JOIN documents d ON d.id = p.derived_id JOIN documents s ON s.id = p.source_id").all()
+    return {(int(Path(derived).stem), int(Path(source).stem), relation) for derived, source, relation in rows}
+
+
+def test_removing_pages_that_made_a_passage_boilerplate_links_the_other_holders_again(tmp_path: Path) -> None:
+    # Without the farm's copies of the last two reports, four stories carry its paragraph: no
+    # longer boilerplate, and the farm's other pages are linked as a build without them links them.
+    docs, _ = _archive()
+    kept = [d for d in docs if d.id not in (15, 16)]
+    _write(tmp_path / "all", docs)
+    _write(tmp_path / "kept", kept)
+    with Archive(tmp_path / "fresh") as archive:
+        archive.ingest([str(tmp_path / "kept")], background=False)
+        expected = _stored_links(archive)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(tmp_path / "all")], background=False)
+        before = _stored_links(archive)
+        with archive.engine.connect() as conn:
+            gone = [name for name, in conn.exec_driver_sql("SELECT external_id FROM documents")
+                    if int(Path(name).stem) in (15, 16)]
+        removal = archive.remove(gone)
+        assert removal.relinked > 2  # (the two reports, and the farm's other pages)
+        assert _stored_links(archive) == expected
+    assert {link for link in before if 15 not in link[:2] and 16 not in link[:2]} != expected

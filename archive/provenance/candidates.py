@@ -639,7 +639,7 @@ class CandidateIndex:
         its vocabulary is dropped."""
         assert self._search is not None
         self.release_shingles()  # (found from the rows, which go now)
-        self._matrix, self._rows, self._tf = None, [], []
+        self._matrix, self._rows, self._tf, self._search_rows = None, [], [], {}
         self._released = True
         if all(a < b for a, b in zip(self.ids, self.ids[1:])):
             # Eight bytes an id, where a list holds a pointer and an int object (36 bytes: 7 MB at
