@@ -35,7 +35,7 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
-from archive.provenance.boilerplate import boilerplate_mask
+from archive.provenance.boilerplate import boilerplate_masks
 from archive.provenance.candidates import Pool, PoolBook
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
@@ -329,14 +329,14 @@ def _search_without_boilerplate(conn: Connection, index: CandidateIndex) -> None
     only once all of it is counted)."""
     found = index.boilerplate()
     for chunk in _chunks(sorted(index.boilerplate_holders())):
-        kept = []
+        ids, texts = [], []
         for doc_id, body, data in conn.execute(_with_fingerprint(documents.c.id, documents.c.text)
                                                .where(documents.c.id.in_(chunk))):
-            tokens = ProvFingerprint.from_bytes(data, telltales=False).tokens if data is not None else tokenize(body)
-            mask = boilerplate_mask(tokens, body, found)
-            if mask is not None:
-                kept.append((doc_id, tokens.where(~mask)))
-        index.search_without_boilerplate(kept)
+            ids.append(doc_id)
+            texts.append((ProvFingerprint.from_bytes(data, telltales=False).tokens if data is not None
+                          else tokenize(body), body))
+        index.search_without_boilerplate([(doc_id, tokens.where(~mask)) for doc_id, (tokens, _), mask
+                                          in zip(ids, texts, boilerplate_masks(texts, found)) if mask is not None])
 
 
 # A link row but its evidence: the evidence is most of a row's bytes and a JSON document to parse,

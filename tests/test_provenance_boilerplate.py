@@ -308,3 +308,31 @@ def test_removing_pages_that_made_a_passage_boilerplate_links_the_other_holders_
         assert removal.relinked > 2  # (the two reports, and the farm's other pages)
         assert _stored_links(archive) == expected
     assert {link for link in before if 15 not in link[:2] and 16 not in link[:2]} != expected
+
+
+def test_masks_of_a_batch_are_each_text_s_own() -> None:
+    # Texts side by side in one batch: a passage at one's end and the next one's start are not
+    # one passage, and a line does not run on into the next text.
+    shingles = np.unique(bp.sampled_shingles(tokenize(FARM).hashes)[0])
+    texts = [f"{STORIES[0]}\n\n{FARM}", STORIES[1], f"{FARM} {STORIES[2]}", "", f"{STORIES[3]}\n{FARM}\n{STORIES[4]}",
+             f"Le café a fermé. {FARM}", f"Brief note from the desk.\n{FARM}"]
+    pairs = [(tokenize(text), text) for text in texts]
+    alone = [bp.boilerplate_masks([pair], shingles)[0] for pair in pairs]
+    together = bp.boilerplate_masks(pairs, shingles)
+    assert [m is None for m in alone] == [False, True, False, True, False, False, False]
+    for one, batched in zip(alone, together):
+        assert (one is None and batched is None) or np.array_equal(one, batched)
+    # The fifth: the paragraph's line, not the stories on the lines around it.
+    tokens, text = pairs[4]
+    assert together[4] is not None and together[4].tolist() == [text.index(FARM) <= s < text.index(STORIES[4])
+                                                                 for s in tokens.starts.tolist()]
+
+
+def test_a_search_row_is_the_row_the_index_makes_of_the_same_tokens() -> None:
+    texts = [STORIES[0], "the of and", "", _copy(STORIES[1])]
+    index = CandidateIndex()
+    index.add_many([(k, tokenize(text)) for k, text in enumerate(texts)])
+    matrix = index.matrix()
+    for k, (cols, weights) in enumerate(index._rows_of([tokenize(text) for text in texts])):
+        assert cols.tolist() == matrix.indices[matrix.indptr[k]:matrix.indptr[k + 1]].tolist()
+        assert weights.tolist() == matrix.data[matrix.indptr[k]:matrix.indptr[k + 1]].tolist()

@@ -25,7 +25,6 @@ Pure functions; archive.provenance.candidates keeps the postings, engine masks t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -47,7 +46,6 @@ PASSAGE_GAP = 4 * SHINGLE_SAMPLE
 # between the kept shingles).
 LINE_SHARE = 0.4
 
-_LINE_BREAK = re.compile("\n")
 _MULTIPLIER = np.uint64(1099511628211)
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -143,29 +141,51 @@ def boilerplate_mask(tokens: Tokens, text: str, boilerplate: np.ndarray) -> np.n
     """Which tokens of a text are boilerplate (``boilerplate``: sorted shingle hashes), or None
     when none is: the tokens its boilerplate shingles cover, those between two of them close
     enough to be one passage, and every token of a line that is LINE_SHARE boilerplate so."""
-    if not boilerplate.shape[0]:
-        return None
-    hashes, starts = sampled_shingles(tokens.hashes)
-    if not hashes.shape[0]:
-        return None
-    at = np.searchsorted(boilerplate, hashes)
-    found = starts[(at < boilerplate.shape[0]) & (boilerplate[np.minimum(at, boilerplate.shape[0] - 1)] == hashes)]
+    return boilerplate_masks([(tokens, text)], boilerplate)[0]
+
+
+def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarray) -> list[np.ndarray | None]:
+    """boilerplate_mask of each (tokens, text), computed for all of them at once (an archive's
+    holders of boilerplate are read a batch at a time: per text, the shingles' dozen array
+    operations were most of the time)."""
+    out: list[np.ndarray | None] = [None] * len(texts)
+    if not boilerplate.shape[0] or not texts:
+        return out
+    lengths = np.array([len(tokens) for tokens, _ in texts], dtype=np.int64)
+    first_token = np.r_[0, np.cumsum(lengths)]
+    stream_of = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    windows = _window_hashes(np.concatenate([tokens.hashes for tokens, _ in texts]))
+    n = windows.shape[0]
+    inside = stream_of[:n] == stream_of[SHINGLE_TOKENS - 1:SHINGLE_TOKENS - 1 + n]
+    sampled = np.flatnonzero(inside & ((windows % np.uint64(SHINGLE_SAMPLE)) == 0))
+    hashes = windows[sampled].view(np.int64)
+    at = np.minimum(np.searchsorted(boilerplate, hashes), boilerplate.shape[0] - 1)
+    found = sampled[boilerplate[at] == hashes]  # where the text's boilerplate shingles start
     if not found.shape[0]:
-        return None
-    n = tokens.hashes.shape[0]
-    cover = np.zeros(n + 1, dtype=np.int32)  # +1 at a passage's start, -1 after its end
+        return out
+    total = int(first_token[-1])
+    cover = np.zeros(total + 1, dtype=np.int32)  # +1 at a passage's start, -1 after its end
     np.add.at(cover, found, 1)
-    np.add.at(cover, found + SHINGLE_TOKENS, -1)
-    close = np.flatnonzero(np.diff(found) <= PASSAGE_GAP)
+    np.add.at(cover, found + SHINGLE_TOKENS, -1)  # (a shingle ends inside its own text)
+    close = np.flatnonzero((np.diff(found) <= PASSAGE_GAP) & (stream_of[found[1:]] == stream_of[found[:-1]]))
     np.add.at(cover, found[close], 1)
     np.add.at(cover, found[close + 1], -1)
-    mask = np.cumsum(cover[:n]) > 0
-    # Whole lines: a line's tokens are those starting between two line breaks.
-    breaks = np.array([m.start() for m in _LINE_BREAK.finditer(text)], dtype=np.int64)
-    line = np.searchsorted(breaks, tokens.starts)
+    mask = np.cumsum(cover[:total]) > 0
+    # Whole lines: a line's tokens are those starting between two line breaks of their text.
+    # Positions are doubled, so that a mark just before each text's first character (odd) ends
+    # the text before it.
+    first_char = np.r_[0, np.cumsum([len(text) for _, text in texts])]
+    breaks = np.sort(np.concatenate(
+        [2 * (np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10) + first_char[i])
+         for i, (_, text) in enumerate(texts)] + [2 * first_char[1:-1] - 1]))
+    starts = np.concatenate([tokens.starts for tokens, _ in texts]).astype(np.int64) + np.repeat(first_char[:-1], lengths)
+    line = np.searchsorted(breaks, 2 * starts)
     share = np.bincount(line, weights=mask, minlength=breaks.shape[0] + 1) / np.maximum(
         np.bincount(line, minlength=breaks.shape[0] + 1), 1)
-    return mask | (share[line] >= LINE_SHARE)
+    mask |= share[line] >= LINE_SHARE
+    for i in np.unique(stream_of[found]).tolist():
+        out[i] = mask[first_token[i]:first_token[i + 1]]
+    return out
 
 
 def spans_of(tokens: Tokens, mask: np.ndarray, text: str) -> list[tuple[int, int]]:

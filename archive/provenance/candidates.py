@@ -389,6 +389,7 @@ class CandidateIndex:
         full row stays for term frequencies and the boilerplate rule, which count whole texts."""
         if self._search is not None:
             raise RuntimeError("the index is being searched: its rows cannot change")
+        indexed: list[tuple[int, Tokens]] = []
         for doc_id, tokens in docs:
             if doc_id in self._pending_ids:
                 # (Read from the background, which searches it by the same tokens.)
@@ -399,15 +400,28 @@ class CandidateIndex:
             elif tokens is None:
                 self._search_rows.pop(self.row_of[doc_id], None)
             else:
-                self._search_rows[self.row_of[doc_id]] = self._row_of(tokens)
+                indexed.append((doc_id, tokens))
+        for (doc_id, _), row in zip(indexed, self._rows_of([tokens for _, tokens in indexed])):
+            self._search_rows[self.row_of[doc_id]] = row
 
-    def _row_of(self, tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
-        """A matrix row of these tokens (whose terms are all indexed): columns ascending, with
-        their sublinear term frequencies (see _index)."""
-        terms, counts = np.unique(tokens.hashes[tokens.kinds != STOP], return_counts=True)
-        cols = np.fromiter(map(self.vocab.__getitem__, terms.tolist()), dtype=np.int64, count=terms.shape[0])
-        order = np.argsort(cols)
-        return cols[order].astype(np.int32), (1.0 + np.log(counts[order])).astype(np.float32)
+    def _rows_of(self, streams: Sequence[Tokens]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A matrix row of each token stream (whose terms are all indexed): columns ascending,
+        with their sublinear term frequencies (as _index makes them), all made at once."""
+        if not streams:
+            return []
+        kept = [t.hashes[t.kinds != STOP] for t in streams]
+        doc_of = np.repeat(np.arange(len(kept), dtype=np.int64), [k.shape[0] for k in kept])
+        terms, inverse = np.unique(np.concatenate(kept), return_inverse=True)
+        cols = np.fromiter(map(self.vocab.__getitem__, terms.tolist()), dtype=np.int64,
+                           count=terms.shape[0])[inverse.reshape(-1)]
+        order = np.lexsort((cols, doc_of))
+        cols, doc_of = cols[order], doc_of[order]
+        starts = np.flatnonzero(np.r_[True, (cols[1:] != cols[:-1]) | (doc_of[1:] != doc_of[:-1])][:cols.shape[0]])
+        counts = np.diff(np.r_[starts, cols.shape[0]])
+        cols, doc_of = cols[starts].astype(np.int32), doc_of[starts]
+        weights = (1.0 + np.log(counts)).astype(np.float32)
+        bounds = np.searchsorted(doc_of, np.arange(len(kept) + 1)).tolist()
+        return [(cols[a:b], weights[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
 
     def _searched_rows(self, rows: np.ndarray) -> sp.csr_matrix:
         """The matrix's rows ``rows`` (in that order) as searches read them: a text with

@@ -37,7 +37,7 @@ import numpy as np
 
 from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
-from .boilerplate import boilerplate_mask, spans_of
+from .boilerplate import boilerplate_mask, boilerplate_masks, spans_of
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, different_story, pair_features
@@ -241,8 +241,9 @@ class ProvenanceIndex(FamilyRules):
         # With the new texts counted, the archive's boilerplate is known: a text holding some is
         # analysed and aligned without it (a carried analysis was made so already).
         boilerplate, holders = self.candidates.boilerplate(), self.candidates.boilerplate_holders()
-        masks = {doc.id: mask for doc in new if doc.id in holders
-                 if (mask := boilerplate_mask(tokens_of[doc.id], doc.text, boilerplate)) is not None}
+        held = [doc for doc in new if doc.id in holders]
+        masks = {doc.id: mask for doc, mask in zip(held, boilerplate_masks([(tokens_of[d.id], d.text) for d in held],
+                                                                           boilerplate)) if mask is not None}
         analysed.update(self._analysed_without_boilerplate([d for d in unknown if d.id in masks], tokens_of, masks,
                                                            {d.id: prints[d.id].telltales for d in unknown if d.id in masks}))
         for doc in new:
