@@ -449,12 +449,13 @@ class CandidateIndex:
     def _index(self, docs: Sequence[tuple[int, Tokens]]) -> None:
         # Each document's distinct content terms, sorted, with their counts: (document, term)
         # pairs sorted by document, then term.
-        kept = [t.hashes[t.kinds != STOP] for _, t in docs]
+        content = [t.kinds != STOP for _, t in docs]
+        kept = [t.hashes[c] for (_, t), c in zip(docs, content)]
         sizes = np.array([k.shape[0] for k in kept], dtype=np.int64)
         doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), sizes)
         hashes = np.concatenate(kept)
-        is_detail = np.concatenate([(t.kinds[t.kinds != STOP] == CAP) | (t.kinds[t.kinds != STOP] == NUM)
-                                    for _, t in docs])
+        kinds = np.concatenate([t.kinds[c] for (_, t), c in zip(docs, content)])
+        is_detail = (kinds == CAP) | (kinds == NUM)
         order = _by_document_then(doc_of, _ranks(hashes))
         doc_of, hashes, is_detail = doc_of[order], hashes[order], is_detail[order]
         first = np.ones(hashes.shape[0], dtype=bool)

@@ -37,7 +37,7 @@ import numpy as np
 
 from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
-from .boilerplate import boilerplate_mask, boilerplate_masks, spans_of
+from .boilerplate import boilerplate_masks, spans_of
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, different_story, pair_features
@@ -334,9 +334,13 @@ class ProvenanceIndex(FamilyRules):
         if not changed_boilerplate:
             return set(), []
         changed = []
-        for x in sorted((holders | self.boilerplate_spans.keys()) & self.docs.keys() - new):
+        before = sorted((holders | self.boilerplate_spans.keys()) & self.docs.keys() - new)
+        held = [x for x in before if x in holders]
+        masks_of = dict(zip(held, boilerplate_masks([(self.unmasked.get(x, self.tokens[x]), self.docs[x].text)
+                                                     for x in held], boilerplate)))
+        for x in before:
             whole = self.unmasked.get(x, self.tokens[x])
-            mask = boilerplate_mask(whole, self.docs[x].text, boilerplate) if x in holders else None
+            mask = masks_of.get(x)
             spans = spans_of(whole, mask, self.docs[x].text) if mask is not None else []
             if spans != self.boilerplate_spans.get(x, []):
                 changed.append((x, whole, mask, spans))
