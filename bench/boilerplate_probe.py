@@ -45,7 +45,7 @@ def _corpus() -> tuple[dict[int, str], dict[int, str]]:
     add(0, [r["text"] for r in reuters], "reuters")
     add(100_000, [r["text"] for r in _load(DATA / "spun_dev" / "spun.jsonl.gz")], "spun_dev")
     sources = spin_probe._reuters_sources(reuters, 500, 7)
-    add(200_000, [c["text"] for c in spin_probe.make_copies(sources, 7, dictionary_corpus=reuters, boilerplate=True)],
+    add(200_000, [c["text"] for c in spin_probe.make_copies(sources, 7, dictionary_corpus=reuters, boilerplate="end")],
         "probe_copies")
     add(300_000, [r["text"] for r in _load(DATA / "llmfake" / "sources.jsonl.gz")], "llmfake_sources")
     add(400_000, [r["text"] for r in _load(DATA / "llmfake" / "rewrites.jsonl.gz")], "llmfake_rewrites")

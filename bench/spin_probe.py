@@ -1,7 +1,8 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
-        [--open-dictionary] [--reuters-sources 500] [--head-cut] [--boilerplate] [--json out.json]
+        [--open-dictionary] [--reuters-sources 500] [--head-cut]
+        [--boilerplate [end|top|both|titled|flat]] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -27,7 +28,10 @@ of their own (``--copy-dates same``: stamped with their source's time, as a scra
 the page's date; ``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
 their end (a farm that starts further into the story). ``--boilerplate``: every copy ends with
 its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
-copies of other stories share. Deterministic for a seed.
+copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
+sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page),
+``--boilerplate flat`` puts it on both sides of a page flattened to one line.
+Deterministic for a seed.
 """
 
 from __future__ import annotations
@@ -370,7 +374,7 @@ def _refigure(text: str) -> str:
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
                 dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
-                boilerplate: bool = False) -> list[dict[str, Any]]:
+                boilerplate: str | None = None) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -398,10 +402,26 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                     _cruft(rng.choice(CRUFT_BOTTOM), rng, spun_title)
             site = rng.choice(SITES)  # (drawn last, so that the copies are those of a run without boilerplate)
             if boilerplate:
-                text += "\n\n" + BOILERPLATE[site]
+                text = _with_boilerplate(text, BOILERPLATE[site], spun_title, boilerplate)
             out.append({"source": src["id"], "rate": rate, "swaps": swaps, "cut": cut, "cruft": crufted,
                         "title": spun_title, "text": text, "site": site})
     return out
+
+
+def _with_boilerplate(text: str, paragraph: str, title: str, where: str) -> str:
+    """The farm's paragraph after the text (``end``), before it (``top``), on both sides
+    (``both``), or after it naming the page's title in its first sentence (``titled``: a slot
+    that varies from page to page, so no shingle across it recurs); ``flat``: on both sides of
+    a page flattened to one line (a scraper's export with its whitespace collapsed)."""
+    if where == "top":
+        return paragraph + "\n\n" + text
+    if where == "both":
+        return paragraph + "\n\n" + text + "\n\n" + paragraph
+    if where == "titled":
+        return text + "\n\n" + paragraph.replace(".", f" ({title}).", 1)
+    if where == "flat":
+        return " ".join(f"{paragraph} {text} {paragraph}".split())
+    return text + "\n\n" + paragraph
 
 
 def _reuters_sources(rows: list[dict[str, Any]], count: int, seed: int) -> list[dict[str, Any]]:
@@ -424,7 +444,7 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
-             head_cut: bool = False, copy_dates: str = "later", boilerplate: bool = False) -> dict[str, Any]:
+             head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0, rows)
@@ -501,9 +521,11 @@ def main() -> None:
     parser.add_argument("--copy-dates", choices=("later", "same", "none"), default="later",
                         help="with --reuters-sources: copies dated hours after their source at a clock time of their "
                              "own, half of them (later), stamped with their source's time (same), or undated (none)")
-    parser.add_argument("--boilerplate", action="store_true",
-                        help="every copy ends with its farm's own boilerplate paragraph (a disclaimer, an about-us "
-                             "note: 60-80 words that all of the farm's copies share)")
+    parser.add_argument("--boilerplate", nargs="?", const="end", choices=("end", "top", "both", "titled", "flat"),
+                        help="every copy carries its farm's own boilerplate paragraph (a disclaimer, an about-us "
+                             "note: 60-80 words that all of the farm's copies share): after the story (end, the "
+                             "default), before it (top), on both sides (both), after it naming the page's title "
+                             "(titled), or on both sides of the page flattened to one line (flat)")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     if args.reuters_sources:

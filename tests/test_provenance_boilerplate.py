@@ -216,6 +216,45 @@ def test_the_mask_takes_whole_boilerplate_lines_with_their_punctuation() -> None
     assert bp.boilerplate_mask(tokens, text, np.zeros(0, dtype=np.int64)) is None
 
 
+TITLES = ["Norvale Mining lifts copper output", "Pilots strike halts Quintar sailings",
+          "Wrenford approves tram line budget", "Belmora recalls peanut butter jars",
+          "Comet C/2025 K3 may be seen in April", "Castellan Air to order 24 jets"]
+
+
+# Another farm's closing paragraph: its kept shingles fall so that a title after its first
+# sentence leaves one on each side, far apart (FARM's leaves none before the title).
+ABOUT = (
+    "ViralPulse Media is a digital publisher covering the news and trends people are talking about. The views "
+    "and opinions expressed in this article are those of the original authors and do not necessarily reflect the "
+    "official policy or position of ViralPulse Media or its partners. Images used in this article are for "
+    "illustrative purposes only and may not depict the actual people or events described in the story above."
+)
+
+
+@pytest.mark.parametrize("paragraph", [FARM, ABOUT], ids=["farm", "about"])
+def test_a_paragraph_naming_each_page_s_title_is_boilerplate_whole(paragraph: str) -> None:
+    # The paragraph names the page's title after its first sentence: no shingle across the
+    # title recurs from page to page, yet the paragraph is the site's, title and all.
+    shingles = np.unique(bp.sampled_shingles(tokenize(paragraph).hashes)[0])
+    for story, title in zip(STORIES, TITLES):
+        page = paragraph.replace(". ", f" ({title}). ", 1)
+        text = f"{story}\n\n{page}"
+        tokens = tokenize(text)
+        mask = bp.boilerplate_mask(tokens, text, shingles)
+        assert mask is not None and mask.tolist() == (tokens.starts >= text.index(page)).tolist(), title
+
+
+def test_a_story_between_two_pieces_of_boilerplate_in_one_line_stays() -> None:
+    # A text without line breaks (a page flattened to one line): the farm's paragraph before
+    # and after a story of a few sentences; the story between them is no slot of the paragraph.
+    shingles = np.unique(bp.sampled_shingles(tokenize(FARM).hashes)[0])
+    text = f"{FARM} {STORIES[1]} {FARM}"
+    tokens = tokenize(text)
+    mask = bp.boilerplate_mask(tokens, text, shingles)
+    story = (tokens.starts >= text.index(STORIES[1])) & (tokens.starts < text.rindex(FARM))
+    assert mask is not None and not mask[story].any() and mask[~story].mean() > 0.8
+
+
 def _write(folder: Path, docs: list[DocInput]) -> None:
     folder.mkdir()
     for doc in docs:

@@ -42,9 +42,15 @@ HOLDERS_READ = 40
 # Two boilerplate shingles this many tokens apart or closer are one passage: the tokens between
 # them (not kept by the sampling) are boilerplate too.
 PASSAGE_GAP = 4 * SHINGLE_SAMPLE
+# ... or this far apart in one line: a site's paragraph with a slot that varies from page to page
+# (the page's title: ~10 tokens) breaks every shingle across the slot and the slot's neighbours.
+SLOT_GAP = 2 * PASSAGE_GAP
 # A line this much boilerplate already is boilerplate whole (its first and last words fall
-# between the kept shingles).
+# between the kept shingles), as is one where at least two of its own kept shingles are, and this
+# share of them; if no more than LINE_REST of its tokens are left.
 LINE_SHARE = 0.4
+LINE_SHINGLE_SHARE = 0.5
+LINE_REST = 4 * SHINGLE_TOKENS
 
 _MULTIPLIER = np.uint64(1099511628211)
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -140,7 +146,8 @@ def different_stories(texts: Sequence[int], terms: Callable[[int], frozenset[int
 def boilerplate_mask(tokens: Tokens, text: str, boilerplate: np.ndarray) -> np.ndarray | None:
     """Which tokens of a text are boilerplate (``boilerplate``: sorted shingle hashes), or None
     when none is: the tokens its boilerplate shingles cover, those between two of them close
-    enough to be one passage, and every token of a line that is LINE_SHARE boilerplate so."""
+    enough to be one passage, and every token of a line that is mostly boilerplate so (see
+    LINE_SHARE)."""
     return boilerplate_masks([(tokens, text)], boilerplate)[0]
 
 
@@ -164,14 +171,7 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     if not found.shape[0]:
         return out
     total = int(first_token[-1])
-    cover = np.zeros(total + 1, dtype=np.int32)  # +1 at a passage's start, -1 after its end
-    np.add.at(cover, found, 1)
-    np.add.at(cover, found + SHINGLE_TOKENS, -1)  # (a shingle ends inside its own text)
-    close = np.flatnonzero((np.diff(found) <= PASSAGE_GAP) & (stream_of[found[1:]] == stream_of[found[:-1]]))
-    np.add.at(cover, found[close], 1)
-    np.add.at(cover, found[close + 1], -1)
-    mask = np.cumsum(cover[:total]) > 0
-    # Whole lines: a line's tokens are those starting between two line breaks of their text.
+    # Lines: a line's tokens are those starting between two line breaks of their text.
     # Positions are doubled, so that a mark just before each text's first character (odd) ends
     # the text before it.
     first_char = np.r_[0, np.cumsum([len(text) for _, text in texts])]
@@ -180,9 +180,32 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
          for i, (_, text) in enumerate(texts)] + [2 * first_char[1:-1] - 1]))
     starts = np.concatenate([tokens.starts for tokens, _ in texts]).astype(np.int64) + np.repeat(first_char[:-1], lengths)
     line = np.searchsorted(breaks, 2 * starts)
-    share = np.bincount(line, weights=mask, minlength=breaks.shape[0] + 1) / np.maximum(
-        np.bincount(line, minlength=breaks.shape[0] + 1), 1)
-    mask |= share[line] >= LINE_SHARE
+    cover = np.zeros(total + 1, dtype=np.int32)  # +1 at a passage's start, -1 after its end
+    np.add.at(cover, found, 1)
+    np.add.at(cover, found + SHINGLE_TOKENS, -1)  # (a shingle ends inside its own text)
+    # Two shingles close together are one passage; in one line, twice as far apart too: a
+    # paragraph of the site's whose middle varies from page to page (the page's title or date
+    # in it) breaks every shingle across its slot.
+    gap = np.diff(found)
+    close = np.flatnonzero(((gap <= PASSAGE_GAP) | ((gap <= SLOT_GAP) & (line[found[1:]] == line[found[:-1]])))
+                           & (stream_of[found[1:]] == stream_of[found[:-1]]))
+    np.add.at(cover, found[close], 1)
+    np.add.at(cover, found[close + 1], -1)
+    mask = np.cumsum(cover[:total]) > 0
+    # Whole lines: one this much boilerplate already (its first and last words fall between the
+    # kept shingles), or half or more of whose own kept shingles are boilerplate (a slot near one end of
+    # a site's paragraph leaves no boilerplate shingle on that side to cover it from); unless
+    # more than LINE_REST of its tokens are left, a story's sentences beside the paragraph in a
+    # text without line breaks.
+    lines = breaks.shape[0] + 1
+    size = np.bincount(line, minlength=lines)
+    covered = np.bincount(line, weights=mask, minlength=lines)
+    inline = sampled[line[sampled] == line[sampled + SHINGLE_TOKENS - 1]]
+    kept = np.bincount(line[inline], minlength=lines)
+    held = np.bincount(line[found[line[found] == line[found + SHINGLE_TOKENS - 1]]], minlength=lines)
+    whole = ((covered >= LINE_SHARE * size) | ((held >= 2) & (held >= LINE_SHINGLE_SHARE * kept))) \
+        & (size - covered <= LINE_REST)
+    mask |= whole[line]
     for i in np.unique(stream_of[found]).tolist():
         out[i] = mask[first_token[i]:first_token[i + 1]]
     return out
