@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
         [--open-dictionary] [--reuters-sources 500] [--head-cut]
-        [--boilerplate [end|top|both|titled|flat]] [--json out.json]
+        [--boilerplate [end|top|both|titled|flat]] [--flattened] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -30,7 +30,9 @@ their end (a farm that starts further into the story). ``--boilerplate``: every 
 its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
 copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
 sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page),
-``--boilerplate flat`` puts it on both sides of a page flattened to one line.
+``--boilerplate flat`` puts it on both sides of a page flattened to one line. ``--flattened``:
+every copy's text joined into one line, its cruft lines too (a scraper's export with its
+whitespace collapsed).
 Deterministic for a seed.
 """
 
@@ -374,7 +376,7 @@ def _refigure(text: str) -> str:
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
                 dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
-                boilerplate: str | None = None) -> list[dict[str, Any]]:
+                boilerplate: str | None = None, flattened: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -403,6 +405,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
             site = rng.choice(SITES)  # (drawn last, so that the copies are those of a run without boilerplate)
             if boilerplate:
                 text = _with_boilerplate(text, BOILERPLATE[site], spun_title, boilerplate)
+            if flattened:
+                text = " ".join(text.split())
             out.append({"source": src["id"], "rate": rate, "swaps": swaps, "cut": cut, "cruft": crufted,
                         "title": spun_title, "text": text, "site": site})
     return out
@@ -444,7 +448,8 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
-             head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None) -> dict[str, Any]:
+             head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None,
+             flattened: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0, rows)
@@ -461,7 +466,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
     for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut,
-                                              boilerplate)):
+                                      boilerplate, flattened)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates, copy_dates),
@@ -526,6 +531,9 @@ def main() -> None:
                              "note: 60-80 words that all of the farm's copies share): after the story (end, the "
                              "default), before it (top), on both sides (both), after it naming the page's title "
                              "(titled), or on both sides of the page flattened to one line (flat)")
+    parser.add_argument("--flattened", action="store_true",
+                        help="every copy's text joined into one line, cruft and all (a scraper's export with its "
+                             "whitespace collapsed)")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     if args.reuters_sources:
@@ -535,7 +543,7 @@ def main() -> None:
                      *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
-                      args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate)
+                      args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate, args.flattened)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:

@@ -60,6 +60,19 @@ def test_a_copiers_furniture_and_a_missing_headline_set_no_version_apart() -> No
     assert best_version(agreement(copy, {1: source, 2: sibling}), [1, 2]) == 1
 
 
+def test_a_copy_laid_out_anew_agrees_by_its_words_not_by_its_joins() -> None:
+    # A scraper joined the wire's hard-wrapped lines into one; so did another site's, which also
+    # swapped a word. The joins they share are their layout, not a version's: by the order of its
+    # words, the copy keeps the wire's word where the sibling swapped it.
+    wire = Surface.of("one two\nthree four\nfive six\nseven eight", None)
+    sibling = Surface.of("one two three four five SIX seven eight", None)
+    copy = Surface.of("one two three four five six seven eight", None)
+    assert agreement(copy, {1: wire, 2: sibling}) == {1: 2, 2: 0}
+    # A copy that kept the lines still agrees by its layout.
+    wrapped = Surface.of("one two\nthree four\nfive six\nseven eight", None)
+    assert agreement(wrapped, {1: wire, 2: sibling}) == {1: 7, 2: 0}  # (six line-break pairs, "five six")
+
+
 def test_identical_versions_keep_the_callers_choice() -> None:
     same = Surface.of("one two three", "Headline")
     copy = Surface.of("one two three", "Headline")
@@ -121,6 +134,20 @@ def test_two_spins_of_one_story_both_link_to_it_not_to_each_other() -> None:
     result = build([story, light, heavy])
     assert _sources_of(result, 2) == {1}
     assert _sources_of(result, 3) == {1}
+
+
+def test_copies_flattened_to_one_line_link_to_the_wrapped_story_not_to_each_other() -> None:
+    # Two sites' scrapers joined the wire's lines into one, the second after a spin. The scraped
+    # copy has the story's words, so it is a version of the story, and the spun copy shares every
+    # join with it, which the wire's layout lacks: joins a scraper makes say nothing of which
+    # version a copy was made from. Both were made from the story.
+    story = DocInput(1, _wrap(BODY, 60), None, T0, "Wire")
+    scraped = DocInput(2, " ".join(story.text.split()), None, None, "Farm One")
+    for table in (LIGHT, HEAVY):
+        spun = DocInput(3, " ".join(_spin(story.text, table).split()), None, None, "Farm Two")
+        result = build([story, scraped, spun])
+        assert _sources_of(result, 2) == {1}
+        assert _sources_of(result, 3) == {1}
 
 
 def test_a_longer_reissue_stays_the_source_of_a_copy_that_has_its_added_paragraphs() -> None:

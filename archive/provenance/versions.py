@@ -6,7 +6,8 @@ the alignment scores cannot tell them apart; the small details in which the issu
 A copy keeps its source's surface form wherever it did not reword it: the exact spelling and
 case of words, the punctuation, the line layout, the headline's words. So, counted only over
 the details that set one version apart from the others, the copy agrees most with the version
-it was made from. This holds for any spinner or copier (it looks at what they leave alone) and
+it was made from (by the words' order alone when the copy laid the text out anew, its lines
+joined). This holds for any spinner or copier (it looks at what they leave alone) and
 says nothing when the versions are byte-identical. Then one more detail may: a copy's time stamp
 that keeps one version's minutes and seconds (a clock time carried over, re-stamped in another
 time zone or re-posted whole hours later); else the caller keeps its own choice.
@@ -27,10 +28,13 @@ _TITLE_WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Surface:
-    """A text's surface details: adjacent token pairs of the body as written, title words."""
+    """A text's surface details: adjacent token pairs of the body as written (line breaks
+    included), the same of its words alone, how many line breaks a word it has, title words."""
 
     bigrams: frozenset[tuple[str, str]]
     title_words: frozenset[str]
+    word_pairs: frozenset[tuple[str, str]]
+    breaks_per_word: float
 
     @classmethod
     def of(cls, text: str, title: str | None, furniture: Sequence[tuple[int, int]] = ()) -> Surface:
@@ -44,20 +48,34 @@ class Surface:
         # Headlines are re-cased freely (capitals, title case), so their words are compared
         # case-blind; the body's case is part of its surface form.
         words = frozenset(w.lower() for w in _TITLE_WORD.findall(title or ""))
-        return cls(frozenset(zip(tokens, tokens[1:])), words)
+        body = [t for t in tokens if t != "\n"]
+        return cls(frozenset(zip(tokens, tokens[1:])), words, frozenset(zip(body, body[1:])),
+                   (len(tokens) - len(body)) / max(len(body), 1))
+
+
+# A copy with under this share of the line breaks a word of the most broken version has laid
+# the text out anew (a scraper that joined the lines into paragraphs or into one): its
+# layout is its own, and so is every join it shares with a sibling copy laid out the same way.
+KEPT_LAYOUT = 0.5
 
 
 def agreement(copy: Surface, versions: Mapping[int, Surface]) -> dict[int, int]:
     """For each version, how many of the details found in it and in no other version the copy
-    shares (body token pairs plus title words)."""
+    shares (body token pairs plus title words; the pairs of words alone if the copy kept too
+    few of the versions' line breaks to have kept their layout)."""
     out: dict[int, int] = {}
     # A version stored without a headline cannot agree on one: then headlines say nothing.
     titled = all(s.title_words for s in versions.values())
+    # A copy laid out anew is compared by its words' order alone.
+    kept_layout = copy.breaks_per_word >= KEPT_LAYOUT * max(s.breaks_per_word for s in versions.values())
     for v, surf in versions.items():
         others = [s for o, s in versions.items() if o != v]
-        own_bigrams = surf.bigrams.difference(*(s.bigrams for s in others))
+        if kept_layout:
+            own_pairs = surf.bigrams.difference(*(s.bigrams for s in others)) & copy.bigrams
+        else:
+            own_pairs = surf.word_pairs.difference(*(s.word_pairs for s in others)) & copy.word_pairs
         own_title = surf.title_words.difference(*(s.title_words for s in others)) if titled else frozenset()
-        out[v] = len(own_bigrams & copy.bigrams) + len(own_title & copy.title_words)
+        out[v] = len(own_pairs) + len(own_title & copy.title_words)
     return out
 
 
