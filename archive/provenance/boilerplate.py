@@ -193,10 +193,10 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     np.add.at(cover, found[close + 1], -1)
     mask = np.cumsum(cover[:total]) > 0
     # Whole lines: one this much boilerplate already (its first and last words fall between the
-    # kept shingles), or half or more of whose own kept shingles are boilerplate (a slot near one end of
-    # a site's paragraph leaves no boilerplate shingle on that side to cover it from); unless
-    # more than LINE_REST of its tokens are left, a story's sentences beside the paragraph in a
-    # text without line breaks.
+    # kept shingles), or half or more of whose own kept shingles are boilerplate (a slot near one
+    # end of a site's paragraph leaves no boilerplate shingle on that side to cover it from);
+    # unless more than LINE_REST of its tokens are left, a story's sentences beside the paragraph
+    # in a text without line breaks.
     lines = breaks.shape[0] + 1
     size = np.bincount(line, minlength=lines)
     covered = np.bincount(line, weights=mask, minlength=lines)
