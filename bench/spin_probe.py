@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
         [--open-dictionary] [--reuters-sources 500] [--head-cut]
-        [--boilerplate [end|top|both|titled|flat]] [--flattened] [--json out.json]
+        [--boilerplate [end|top|both|titled]] [--flattened] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -29,10 +29,9 @@ the page's date; ``none``: undated). ``--head-cut``: the copies that are cut los
 their end (a farm that starts further into the story). ``--boilerplate``: every copy ends with
 its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
 copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
-sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page),
-``--boilerplate flat`` puts it on both sides of a page flattened to one line. ``--flattened``:
-every copy's text joined into one line, its cruft lines too (a scraper's export with its
-whitespace collapsed).
+sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page).
+``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
+scraper's export with its whitespace collapsed).
 Deterministic for a seed.
 """
 
@@ -415,16 +414,13 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
 def _with_boilerplate(text: str, paragraph: str, title: str, where: str) -> str:
     """The farm's paragraph after the text (``end``), before it (``top``), on both sides
     (``both``), or after it naming the page's title in its first sentence (``titled``: a slot
-    that varies from page to page, so no shingle across it recurs); ``flat``: on both sides of
-    a page flattened to one line (a scraper's export with its whitespace collapsed)."""
+    that varies from page to page, so no shingle across it recurs)."""
     if where == "top":
         return paragraph + "\n\n" + text
     if where == "both":
         return paragraph + "\n\n" + text + "\n\n" + paragraph
     if where == "titled":
         return text + "\n\n" + paragraph.replace(".", f" ({title}).", 1)
-    if where == "flat":
-        return " ".join(f"{paragraph} {text} {paragraph}".split())
     return text + "\n\n" + paragraph
 
 
@@ -526,14 +522,14 @@ def main() -> None:
     parser.add_argument("--copy-dates", choices=("later", "same", "none"), default="later",
                         help="with --reuters-sources: copies dated hours after their source at a clock time of their "
                              "own, half of them (later), stamped with their source's time (same), or undated (none)")
-    parser.add_argument("--boilerplate", nargs="?", const="end", choices=("end", "top", "both", "titled", "flat"),
+    parser.add_argument("--boilerplate", nargs="?", const="end", choices=("end", "top", "both", "titled"),
                         help="every copy carries its farm's own boilerplate paragraph (a disclaimer, an about-us "
                              "note: 60-80 words that all of the farm's copies share): after the story (end, the "
-                             "default), before it (top), on both sides (both), after it naming the page's title "
-                             "(titled), or on both sides of the page flattened to one line (flat)")
+                             "default), before it (top), on both sides (both), or after it naming the page's title "
+                             "(titled)")
     parser.add_argument("--flattened", action="store_true",
-                        help="every copy's text joined into one line, cruft and all (a scraper's export with its "
-                             "whitespace collapsed)")
+                        help="every copy's text joined into one line, cruft and boilerplate too (a scraper's export "
+                             "with its whitespace collapsed)")
     parser.add_argument("--json", type=Path, help="also write the metrics here")
     args = parser.parse_args()
     if args.reuters_sources:
