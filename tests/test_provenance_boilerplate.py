@@ -349,6 +349,25 @@ def test_removing_pages_that_made_a_passage_boilerplate_links_the_other_holders_
     assert {link for link in before if 15 not in link[:2] and 16 not in link[:2]} != expected
 
 
+def test_what_removing_pages_changes_is_the_same_whether_the_boilerplate_was_found_first() -> None:
+    # The farm's paragraph is on copies of all six reports (11-16, 21-22, 31). Without the
+    # copies of the first two reports it is on four stories' pages only: no longer boilerplate,
+    # so its other holders change; without one copy it still is, and nothing changes.
+    docs, _ = _archive()
+
+    def index() -> CandidateIndex:
+        built = CandidateIndex()
+        built.add_many([(d.id, tokenize(d.text)) for d in docs])
+        return built
+
+    expected = {(11, 12, 21, 22): {13, 14, 15, 16, 31}, (11,): set()}
+    for removed, changed in expected.items():
+        found_first = index()
+        assert found_first.boilerplate().shape[0]
+        assert found_first.boilerplate_changed_by(removed) - set(removed) == changed
+        assert index().boilerplate_changed_by(removed) - set(removed) == changed
+
+
 def test_masks_of_a_batch_are_each_text_s_own() -> None:
     # Texts side by side in one batch: a passage at one's end and the next one's start are not
     # one passage, and a line does not run on into the next text.

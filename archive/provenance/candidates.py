@@ -559,7 +559,11 @@ class CandidateIndex:
         if not rows.shape[0] or not shingles.shape[0]:
             return set()
         added = np.isin(holders, rows)
-        found, details = self.boilerplate(), self._story_details()
+        details = self._story_details()
+        # Only these shingles' status is asked: the archive's whole boilerplate is read when
+        # known already, else not found for them (the rule over every shingle: 8 s of a removal
+        # at 200,000 documents).
+        found = self.boilerplate() if self.background is not None or self._boilerplate is not None else None
         out: set[int] = set()
         for shingle in np.unique(shingles[added]).tolist():
             lo, hi = int(np.searchsorted(shingles, shingle, "left")), int(np.searchsorted(shingles, shingle, "right"))
@@ -567,7 +571,8 @@ class CandidateIndex:
                 continue
             others = holders[lo:hi][~added[lo:hi]]
             before = others.shape[0] >= MIN_STORIES and different_stories(others[:HOLDERS_READ].tolist(), details, len)
-            now = bool(np.isin(shingle, found))
+            now = (bool(np.isin(shingle, found)) if found is not None
+                   else different_stories(holders[lo:hi][:HOLDERS_READ].tolist(), details, len))
             if before != now:
                 out.update(self.ids[row] for row in others.tolist())
         return out
