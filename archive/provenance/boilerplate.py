@@ -51,6 +51,9 @@ SLOT_GAP = 2 * PASSAGE_GAP
 LINE_SHARE = 0.4
 LINE_SHINGLE_SHARE = 0.5
 LINE_REST = 4 * SHINGLE_TOKENS
+# In a longer line, a passage this close to the line's start or end takes the tokens before or
+# after it.
+EDGE_GAP = SHINGLE_TOKENS + SHINGLE_SAMPLE
 
 _MULTIPLIER = np.uint64(1099511628211)
 _EMPTY = np.zeros(0, dtype=np.int64)
@@ -206,9 +209,31 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     whole = ((covered >= LINE_SHARE * size) | ((held >= 2) & (held >= LINE_SHINGLE_SHARE * kept))) \
         & (size - covered <= LINE_REST)
     mask |= whole[line]
+    mask = _to_line_edges(mask, line, size)
     for i in np.unique(stream_of[found]).tolist():
         out[i] = mask[first_token[i]:first_token[i + 1]]
     return out
+
+
+def _to_line_edges(mask: np.ndarray, line: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """``mask`` with each masked run in a line longer than LINE_REST grown to the line's start
+    (end) when it begins (stops) no more than EDGE_GAP tokens from it: a site's paragraph at the
+    top or bottom of a page without line breaks, whose first and last words the kept shingles
+    seldom cover."""
+    grown = mask.copy()
+    n = mask.shape[0]
+    first = np.r_[0, np.flatnonzero(np.diff(line)) + 1]  # each line's first token
+    start_of = np.repeat(first, np.diff(np.r_[first, n]))
+    end_of = np.repeat(np.r_[first[1:], n], np.diff(np.r_[first, n]))  # one past each line's last
+    edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
+    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist()):  # each run [a, b)
+        if size[line[a]] <= LINE_REST:
+            continue
+        if a - start_of[a] <= EDGE_GAP:
+            grown[start_of[a]:a] = True
+        if end_of[b - 1] - b <= EDGE_GAP:
+            grown[b:end_of[b - 1]] = True
+    return grown
 
 
 def spans_of(tokens: Tokens, mask: np.ndarray, text: str) -> list[tuple[int, int]]:
