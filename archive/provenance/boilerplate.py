@@ -220,20 +220,21 @@ def _to_line_edges(mask: np.ndarray, line: np.ndarray, size: np.ndarray) -> np.n
     (end) when it begins (stops) no more than EDGE_GAP tokens from it: a site's paragraph at the
     top or bottom of a page without line breaks, whose first and last words the kept shingles
     seldom cover."""
-    grown = mask.copy()
     n = mask.shape[0]
     first = np.r_[0, np.flatnonzero(np.diff(line)) + 1]  # each line's first token
     start_of = np.repeat(first, np.diff(np.r_[first, n]))
     end_of = np.repeat(np.r_[first[1:], n], np.diff(np.r_[first, n]))  # one past each line's last
     edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
-    for a, b in zip(edges[::2].tolist(), edges[1::2].tolist()):  # each run [a, b)
-        if size[line[a]] <= LINE_REST:
-            continue
-        if a - start_of[a] <= EDGE_GAP:
-            grown[start_of[a]:a] = True
-        if end_of[b - 1] - b <= EDGE_GAP:
-            grown[b:end_of[b - 1]] = True
-    return grown
+    a, b = edges[::2], edges[1::2]  # each run [a, b)
+    long = size[line[a]] > LINE_REST
+    head = long & (a - start_of[a] <= EDGE_GAP)
+    tail = long & (end_of[b - 1] - b <= EDGE_GAP)
+    cover = np.zeros(n + 1, dtype=np.int32)  # +1 where a span to take starts, -1 after it
+    np.add.at(cover, start_of[a[head]], 1)
+    np.add.at(cover, a[head], -1)
+    np.add.at(cover, b[tail], 1)
+    np.add.at(cover, end_of[b[tail] - 1], -1)
+    return mask | (np.cumsum(cover[:n]) > 0)
 
 
 def spans_of(tokens: Tokens, mask: np.ndarray, text: str) -> list[tuple[int, int]]:
