@@ -112,12 +112,18 @@ def boilerplate_of(shingles: np.ndarray, holders: np.ndarray, terms: Callable[[i
     if not shingles.shape[0]:
         return _EMPTY
     starts = np.flatnonzero(np.r_[True, shingles[1:] != shingles[:-1]])
-    counts = np.diff(np.r_[starts, shingles.shape[0]])
-    out = []
-    for start, count in zip(starts[counts >= MIN_STORIES].tolist(), counts[counts >= MIN_STORIES].tolist()):
-        if different_stories(holders[start:start + min(count, HOLDERS_READ)].tolist(), terms, weight):
-            out.append(int(shingles[start]))
+    ends = np.r_[starts[1:], shingles.shape[0]]
+    many = ends - starts >= MIN_STORIES
+    out = [int(shingles[start]) for start, end in zip(starts[many].tolist(), ends[many].tolist())
+           if is_boilerplate(holders[start:end], terms, weight)]
     return np.array(out, dtype=np.int64)
+
+
+def is_boilerplate(holders: np.ndarray, terms: Callable[[int], frozenset[int]],
+                   weight: Callable[[frozenset[int]], float]) -> bool:
+    """Whether a shingle held by ``holders`` (in archive order) is boilerplate: MIN_STORIES of
+    its first HOLDERS_READ holders are pairwise different stories (see different_stories)."""
+    return holders.shape[0] >= MIN_STORIES and different_stories(holders[:HOLDERS_READ].tolist(), terms, weight)
 
 
 def different_stories(texts: Sequence[int], terms: Callable[[int], frozenset[int]],
@@ -170,7 +176,8 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     sampled = np.flatnonzero(inside & ((windows % np.uint64(SHINGLE_SAMPLE)) == 0))
     hashes = windows[sampled].view(np.int64)
     at = np.minimum(np.searchsorted(boilerplate, hashes), boilerplate.shape[0] - 1)
-    found = sampled[boilerplate[at] == hashes]  # where the text's boilerplate shingles start
+    is_found = boilerplate[at] == hashes
+    found = sampled[is_found]  # where the text's boilerplate shingles start
     if not found.shape[0]:
         return out
     total = int(first_token[-1])
@@ -203,9 +210,9 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     lines = breaks.shape[0] + 1
     size = np.bincount(line, minlength=lines)
     covered = np.bincount(line, weights=mask, minlength=lines)
-    inline = sampled[line[sampled] == line[sampled + SHINGLE_TOKENS - 1]]
-    kept = np.bincount(line[inline], minlength=lines)
-    held = np.bincount(line[found[line[found] == line[found + SHINGLE_TOKENS - 1]]], minlength=lines)
+    in_one_line = line[sampled] == line[sampled + SHINGLE_TOKENS - 1]
+    kept = np.bincount(line[sampled[in_one_line]], minlength=lines)
+    held = np.bincount(line[sampled[in_one_line & is_found]], minlength=lines)
     whole = ((covered >= LINE_SHARE * size) | ((held >= 2) & (held >= LINE_SHINGLE_SHARE * kept))) \
         & (size - covered <= LINE_REST)
     mask |= whole[line]
@@ -221,9 +228,9 @@ def _to_line_edges(mask: np.ndarray, line: np.ndarray, size: np.ndarray) -> np.n
     top or bottom of a page without line breaks, whose first and last words the kept shingles
     seldom cover."""
     n = mask.shape[0]
-    first = np.r_[0, np.flatnonzero(np.diff(line)) + 1]  # each line's first token
-    start_of = np.repeat(first, np.diff(np.r_[first, n]))
-    end_of = np.repeat(np.r_[first[1:], n], np.diff(np.r_[first, n]))  # one past each line's last
+    # Lines number the tokens in order, so a line's tokens follow those of the lines before it.
+    bounds = np.r_[0, np.cumsum(size)]
+    start_of, end_of = bounds[line], bounds[line + 1]  # each token's line: its first, one past its last
     edges = np.flatnonzero(np.diff(np.r_[0, mask.astype(np.int8), 0]))
     a, b = edges[::2], edges[1::2]  # each run [a, b)
     long = size[line[a]] > LINE_REST

@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from archive.parallel import cores_free
 
-from .boilerplate import HOLDERS_READ, MIN_STORIES, boilerplate_of, different_stories, distinct_shingles
+from .boilerplate import MIN_STORIES, boilerplate_of, distinct_shingles, is_boilerplate
 from .features import CAP, NUM, STOP, Tokens, idf
 from .shared import shared_copy, shared_zeros
 
@@ -570,9 +570,8 @@ class CandidateIndex:
             if hi - lo < MIN_STORIES:
                 continue
             others = holders[lo:hi][~added[lo:hi]]
-            before = others.shape[0] >= MIN_STORIES and different_stories(others[:HOLDERS_READ].tolist(), details, len)
-            now = (bool(np.isin(shingle, found)) if found is not None
-                   else different_stories(holders[lo:hi][:HOLDERS_READ].tolist(), details, len))
+            before = is_boilerplate(others, details, len)
+            now = bool(np.isin(shingle, found)) if found is not None else is_boilerplate(holders[lo:hi], details, len)
             if before != now:
                 out.update(self.ids[row] for row in others.tolist())
         return out
