@@ -25,7 +25,8 @@ a text changes (up to a third of its words) than with the written dictionary.
 of Reuters, as spun_dev does with another spinner: its re-issues and same-topic reports are the
 copies' distractors; half the copies are dated 1-72 hours after their source, at a clock time
 of their own (``--copy-dates same``: stamped with their source's time, as a scraper that keeps
-the page's date; ``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
+the page's date; ``day``: dated by a day and no time, their source's or one of the next two;
+``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
 their end (a farm that starts further into the story). ``--boilerplate``: every copy ends with
 its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
 copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
@@ -434,9 +435,13 @@ def _reuters_sources(rows: list[dict[str, Any]], count: int, seed: int) -> list[
 def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") -> datetime | None:
     """``later``: half the copies undated, the rest posted 1-72 hours after their source at a
     clock time of their own (a spinner that stamps its own time); ``same``: every copy stamped
-    with its source's time (a scraper that keeps the page's date); ``none``: no copy dated."""
+    with its source's time (a scraper that keeps the page's date); ``day``: every copy stamped with
+    a date and no time (stored at midnight), its source's day or one of the next two (a page that
+    shows its day only: the same day reads as hours before the source); ``none``: no copy dated."""
     if how == "same":
         return source
+    if how == "day":
+        return None if source is None else datetime.combine(source.date(), datetime.min.time(), source.tzinfo) + timedelta(days=rng.randint(0, 2))
     if source is None or how == "none" or rng.random() < 0.5:
         return None
     return source + timedelta(seconds=rng.randint(3_600, 72 * 3_600))
@@ -519,9 +524,10 @@ def main() -> None:
                              "among all of Reuters, half of the copies dated hours after their source")
     parser.add_argument("--head-cut", action="store_true",
                         help="the third of the copies that are cut lose their first sentences (20-40%%), not their end")
-    parser.add_argument("--copy-dates", choices=("later", "same", "none"), default="later",
+    parser.add_argument("--copy-dates", choices=("later", "same", "day", "none"), default="later",
                         help="with --reuters-sources: copies dated hours after their source at a clock time of their "
-                             "own, half of them (later), stamped with their source's time (same), or undated (none)")
+                             "own, half of them (later), stamped with their source's time (same), with a day and no time, the "
+                             "source's or one of the next two (day), or undated (none)")
     parser.add_argument("--boilerplate", nargs="?", const="end", choices=("end", "top", "both", "titled"),
                         help="every copy carries its farm's own boilerplate paragraph (a disclaimer, an about-us "
                              "note: 60-80 words that all of the farm's copies share): after the story (end, the "

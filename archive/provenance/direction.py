@@ -25,6 +25,7 @@ import numpy as np
 
 from .align import Alignment
 from .classify import PairFeatures, word_for_word
+from .dates import describe_gap, seconds_later
 from .features import STOP, Tokens
 from .outlets import outlet_key
 
@@ -189,11 +190,11 @@ def direction(
     """(probability that a is the source of b, signals, substitution examples). ``llm_styled``:
     whether a and b each read as LLM output on their own (the engine's judgement of one text)."""
     signals: list[Signal | None] = []
-    if da.published_at and db.published_at:
-        gap = (db.published_at - da.published_at).total_seconds()
-        if abs(gap) >= MIN_DATE_GAP_SECONDS:
-            signals.append(_vote("date", DATE_WEIGHT if gap > 0 else -DATE_WEIGHT,
-                                 f"published {abs(gap) / 3600:.1f} h earlier"))
+    pa, pb = da.published_at, db.published_at
+    gap = seconds_later(pa, pb)
+    if pa and pb and gap is not None and abs(gap) >= MIN_DATE_GAP_SECONDS:
+        signals.append(_vote("date", DATE_WEIGHT if gap > 0 else -DATE_WEIGHT,
+                             describe_gap(pa, pb) if gap > 0 else describe_gap(pb, pa)))
     if not rewrite and (da.framing > 0) != (db.framing > 0):
         # A model's reply left in a copy (its request echoed, "I hope this helps"), or a model's
         # repetition loop: that text was made by a model from the other, whatever else the pair

@@ -44,6 +44,7 @@ from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, differe
 from .clusters import (TEMPLATE_CHECKED, Lead, another_company, another_day, figures_changed, figures_differ, lead_of,
                        lead_joins_words, leads_apart, own_names, protagonists, protagonists_apart, rare_names, same_event,
                        same_figures_as_substitutions, spelt_alike, stories, subject_of, typographic_edits_as_matches)
+from .dates import seconds_later
 from .direction import DocTraits, direction
 from .families import FamilyRules
 from .features import CAP, NUM, STOP, Tokens, idf, tokenize
@@ -62,7 +63,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-59"
+METHOD_VERSION = "2026.12-60"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -787,9 +788,9 @@ class ProvenanceIndex(FamilyRules):
 
     def _earlier(self, a: int, b: int) -> bool:
         """Tie-break for unknown direction: earlier date, then smaller id."""
-        da, db = self.docs[a].published_at, self.docs[b].published_at
-        if da and db and da != db:
-            return da < db
+        gap = seconds_later(self.docs[a].published_at, self.docs[b].published_at)
+        if gap:
+            return gap > 0
         return a < b
 
     def _decide(self) -> dict[tuple[int, int], Oriented]:

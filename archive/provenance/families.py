@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from .candidates import TermTable
 from .classify import FAMILY, MIN_COPY_COVERAGE, SPUN_MIN_RATE, SPUN_MIN_SUBS, Decision, different_story
 from .cycles import cycle_breaks
+from .dates import is_day, seconds_later, surely_before
 from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
 from .pairs import Oriented, PairRecord, other_end, tally
@@ -192,9 +193,13 @@ class FamilyRules:
         def original(cycle: list[int]) -> int:
             asked = [x for x in cycle if self.pairs[parent[x]].decision.relation != "duplicate"] or cycle
             dated = [x for x in asked if self.docs[x].published_at is not None]
-            if dated:
-                return min(dated, key=lambda x: (self.docs[x].published_at, x))
-            return self._family_root(sorted(asked))
+            # The first by date: none other surely before it (a page dated by its day only may
+            # stand for any moment of that day; see dates.py).
+            first = [x for x in dated
+                     if not any(surely_before(self.docs[y].published_at, self.docs[x].published_at) for y in dated)]
+            if len(first) == 1 or (first and not any(is_day(self.docs[x].published_at) for x in first)):
+                return min(first, key=lambda x: (self.docs[x].published_at, x))
+            return self._family_root(sorted(first or asked))
 
         for d in cycle_breaks({d: other_end(key, d) for d, key in parent.items()}, original):
             del parent[d]
@@ -1033,7 +1038,8 @@ class FamilyRules:
         if da is None and db is not None:
             years = _years_named(self.docs[a].text)
             return bool(years) and min(years) > db.year + 1
-        return bool(da and db and (da - db).total_seconds() >= MIN_DATE_GAP_SECONDS)
+        gap = seconds_later(db, da)
+        return gap is not None and gap >= MIN_DATE_GAP_SECONDS
 
     def _keeps_facts(self, d: int, m: int) -> bool:
         """A loose rewrite d keeps m's facts and adds none of its own: d is long enough to judge,

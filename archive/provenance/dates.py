@@ -1,0 +1,58 @@
+"""When two publication dates say which text came first.
+
+A date given without a time of day (a page that shows only its day: "March 14, 1987") is stored
+at midnight UTC, yet it stands for any moment of that day in the page's own time zone. Read as
+midnight, a copy dated only by its day is hours *before* its source published that afternoon,
+and dates decide direction: so a day is compared as the span of moments it may stand for, and
+two dates tell an order only when their spans do not overlap. Two days are compared as days
+(pages dated the same way are taken to be in like time zones). A timed date is a moment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+# A calendar day begins first at UTC+14 and ends last at UTC-12.
+_DAY_BEGINS_BEFORE_UTC = timedelta(hours=14)
+_DAY_ENDS_AFTER_UTC = timedelta(hours=24 + 12)
+
+
+def is_day(moment: datetime) -> bool:
+    """A date stored without a time of day (midnight exactly: a real midnight stamp is rare, and
+    read as a day it only tells less)."""
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+
+
+def span(moment: datetime) -> tuple[datetime, datetime]:
+    """The first and last moments a stored date may stand for."""
+    if is_day(moment):
+        return moment - _DAY_BEGINS_BEFORE_UTC, moment + _DAY_ENDS_AFTER_UTC
+    return moment, moment
+
+
+def seconds_later(a: datetime | None, b: datetime | None) -> float | None:
+    """How many seconds b surely came after a (negative: before it); None when either date is
+    unknown or the two may stand for the same moment (0.0 for equal moments or the same day)."""
+    if a is None or b is None:
+        return None
+    if is_day(a) == is_day(b):
+        return (b - a).total_seconds()
+    (a_first, a_last), (b_first, b_last) = span(a), span(b)
+    if b_first > a_last:
+        return (b_first - a_last).total_seconds()
+    if a_first > b_last:
+        return -(a_first - b_last).total_seconds()
+    return None
+
+
+def surely_before(a: datetime | None, b: datetime | None, min_seconds: float = 0.0) -> bool:
+    """a came before b by more than ``min_seconds``, whatever moments their dates stand for."""
+    gap = seconds_later(a, b)
+    return gap is not None and gap > min_seconds
+
+
+def describe_gap(a: datetime, b: datetime) -> str:
+    """Words for how much earlier a was published than b (hours for moments, days for days)."""
+    if is_day(a) or is_day(b):
+        return f"published on an earlier day ({a:%Y-%m-%d} against {b:%Y-%m-%d})"
+    return f"published {abs((b - a).total_seconds()) / 3600:.1f} h earlier"
