@@ -24,6 +24,7 @@ import gzip
 import hashlib
 import json
 import random
+import re
 import resource
 import sys
 import time
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
 from archive.provenance.cycles import cycle_breaks  # noqa: E402
+from archive.ingest.readers import parse_date  # noqa: E402
 from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # The default split of eval_llmfake_parts (random.Random(seed).shuffle of the source ids).
@@ -50,8 +52,10 @@ def _load(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh]
 
 
-def _date(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+def _date(value: Any) -> datetime | None:
+    """A record's date read as the ingest reads it (ISO-8601 with or without a time or zone,
+    RFC-2822, epoch seconds): held-out data may write its dates otherwise than ours."""
+    return parse_date(value)
 
 
 def _rss_mb() -> float:
@@ -111,10 +115,20 @@ def reuters_docs(offset: int = 0, rows: list[dict[str, Any]] | None = None) -> t
     external id. ``rows``: Reuters' rows, when the caller has read them."""
     if rows is None:
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
-    id_of = {r["id"]: offset + int(r["id"].split("-")[1]) for r in rows}
+    id_of = {r["id"]: offset + number for r, number in zip(rows, _numbers(rows))}
     docs = [DocInput(id_of[r["id"]], r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None)
             for r in rows]
     return docs, id_of
+
+
+def _numbers(rows: list[dict[str, Any]]) -> list[int]:
+    """Each row's number: Reuters' ids end with theirs ("reuters-123"); another corpus's ids
+    (held-out data) are numbered in file order, from 1."""
+    found = [re.fullmatch(r".*?(\d+)", str(r["id"])) for r in rows]
+    numbers = [int(m.group(1)) if m else 0 for m in found]
+    if all(numbers) and len(set(numbers)) == len(numbers):
+        return numbers
+    return list(range(1, len(rows) + 1))
 
 
 @dataclass

@@ -125,6 +125,26 @@ def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_ac
     assert report["links_across_settings"] == {}
 
 
+def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_forms(tmp_path: Path) -> None:
+    """Held-out data of the same layout may come from another corpus: ids that are not Reuters'
+    ("wire-a"), dates with no zone or no time of day. The copy, dated by the source's day only,
+    is still linked to its source (not the reverse) and no date is misread."""
+    _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
+        {"id": f"wire-{'abc'[k]}", "text": text, "title": text.split(",")[0].upper(),
+         "published": f"1987-03-0{k + 1} 15:{k}0:00", "source": "wire"} for k, text in enumerate(_STORIES)])
+    spun = (_STORIES[0].replace("walked out", "stepped out").replace("told reporters", "informed journalists")
+            .replace("hoped to", "anticipated to").replace("reaches its peak", "reaches its height")
+            .replace("halting", "stopping").replace("settle", "resolve"))
+    _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
+        {"id": "copy-x", "source_id": "wire-a", "rate": 0.2, "text": spun, "title": "Harbour Employees Stroll Out",
+         "published": "1987-03-01", "source": "content-farm"}])
+    out = tmp_path / "report.json"
+    done = _run("provenance_eval.py", "spun", "--json", str(out), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())["spun"]
+    assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
+
+
 def test_the_scraper_probe_links_each_retyped_copy_to_its_article(tmp_path: Path) -> None:
     articles = [
         ("It was the season of love\u2014Valentine\u2019s Day\u2014and the busiest week of the year for every "

@@ -97,3 +97,15 @@ def test_a_text_dated_by_its_day_only_is_not_known_to_follow_what_was_published_
         assert index._dated_after(2, 1) is after and not index._dated_after(1, 2)
     index.docs[2] = replace(index.docs[2], published_at=AFTERNOON + timedelta(hours=1))
     assert index._dated_after(2, 1) and not index._dated_after(1, 2)
+
+
+def test_a_naive_date_is_read_as_utc_like_the_ingest_reads_it() -> None:
+    """The library takes what a caller gives: a naive datetime (no zone) is UTC, another zone is
+    converted, so a naive day compares with an aware moment instead of raising TypeError."""
+    assert DocInput(1, "x", published_at=datetime(2024, 7, 16)).published_at == DAY
+    east = datetime(2024, 7, 16, 20, 42, 7, tzinfo=timezone(timedelta(hours=5)))
+    assert DocInput(1, "x", published_at=east).published_at == AFTERNOON
+    story = DocInput(1, BODY, "Norvale reports record copper output", AFTERNOON, "Wire")
+    copy = DocInput(2, _spin(BODY), None, datetime(2024, 7, 16), "Farm")
+    links = [(l.derived_id, l.source_id) for l in build([story, copy]).links if l.relation in DERIVATIONS]
+    assert links == [(2, 1)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .attribution import Attribution
@@ -18,9 +18,17 @@ class DocInput:
     id: int
     text: str  # normalised (NFC, whitespace); may still hold site cruft
     title: str | None = None
-    published_at: datetime | None = None  # timezone-aware UTC
+    published_at: datetime | None = None  # UTC; a naive time is taken as UTC, as the ingest does
     source: str | None = None
     url: str | None = None
+
+    def __post_init__(self) -> None:
+        # One clock for every comparison: naive and aware datetimes do not compare, and a date
+        # without a time of day is recognised by its midnight in UTC (dates.is_day).
+        moment = self.published_at
+        if moment is not None and moment.utcoffset() != timedelta(0):
+            utc = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+            object.__setattr__(self, "published_at", utc)
 
 
 @dataclass
