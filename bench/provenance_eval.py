@@ -153,13 +153,25 @@ def _spun_setting(offset: int = 0) -> _Setting:
     base, idmap = reuters_docs(offset)
     reuters = {d.id for d in base}
     spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
+    _require_sources(spun, idmap, "spun_dev/spun.jsonl.gz", "reuters21578/reuters21578.jsonl.gz")
     copies: dict[int, tuple[int, str]] = {}
     docs = list(base)
     for k, r in enumerate(spun):
         doc_id = offset + 100_000 + k
-        copies[doc_id] = (idmap[r["source_id"]], str(r["rate"]))
+        copies[doc_id] = (idmap[r["source_id"]], str(r.get("rate", "unknown")))
         docs.append(DocInput(doc_id, r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None))
     return _Setting(docs, lambda result, index, timing: _score_spun(result, timing, reuters, copies))
+
+
+def _require_sources(copies: list[dict[str, Any]], corpus_ids: dict[str, int], copies_file: str, corpus_file: str) -> None:
+    """Exit with status 2 and a plain message when a copy names a source the corpus lacks: its
+    links could not be scored (held-out data whose two files do not match)."""
+    missing = [(r.get("id"), r.get("source_id")) for r in copies if r.get("source_id") not in corpus_ids]
+    if missing:
+        shown = ", ".join(f"{copy} -> {source}" for copy, source in missing[:5])
+        print(f"bench: {len(missing)} copies in {copies_file} name a source_id that {corpus_file} does not hold "
+              f"({shown}{', ...' if len(missing) > 5 else ''})", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def _score_spun(result: Any, timing: dict[str, Any], reuters: set[int],
@@ -242,7 +254,7 @@ def eval_spun_ingest() -> dict[str, Any]:
     user or another evaluation would run it; the copies' texts are then the normalised ones (a
     repeated headline and site furniture stripped), not the raw ones eval_spun links."""
     spun = _load(DATA / "spun_dev" / "spun.jsonl.gz")
-    truth = {r["id"]: (r["source_id"], str(r["rate"])) for r in spun}
+    truth = {r["id"]: (r["source_id"], str(r.get("rate", "unknown"))) for r in spun}
     id_of, story_of, rows, timing = _ingested([DATA / "reuters21578" / "reuters21578.jsonl.gz",
                                                DATA / "spun_dev" / "spun.jsonl.gz"])
     same_text: dict[int, set[int]] = defaultdict(set)

@@ -143,6 +143,12 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())["spun"]
     assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
+    # A copy naming a source the corpus lacks cannot be scored: a plain message, no traceback.
+    _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
+        {"id": "copy-x", "source_id": "wire-z", "rate": 0.2, "text": spun, "published": None}])
+    done = _run("provenance_eval.py", "spun", data=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "1 copies in spun_dev/spun.jsonl.gz name a source_id that reuters21578/reuters21578.jsonl.gz does not hold (copy-x -> wire-z)" in done.stderr
 
 
 def test_the_scraper_probe_links_each_retyped_copy_to_its_article(tmp_path: Path) -> None:
