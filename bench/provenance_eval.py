@@ -385,6 +385,7 @@ def _llmfake_setting(offset: int = 0, outlets: bool = True, kept: set[str] | Non
     sources = [r for r in all_sources if kept is None or r["id"] in kept]
     rewrites = [r for r in all_rewrites if kept is None or r["source_id"] in kept]
     sid = {r["id"]: offset + k + 1 for k, r in enumerate(sources)}
+    _require_sources(rewrites, sid, "llmfake/rewrites.jsonl.gz", "llmfake/sources.jsonl.gz")
     docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset") if outlets else None, None)
             for r in sources]
     truth: dict[int, tuple[int, str, str]] = {}

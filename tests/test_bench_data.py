@@ -151,6 +151,15 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
     assert "1 copies in spun_dev/spun.jsonl.gz name a source_id that reuters21578/reuters21578.jsonl.gz does not hold (copy-x -> wire-z)" in done.stderr
 
 
+def test_a_rewrite_naming_a_source_the_corpus_lacks_is_named_without_a_traceback(tmp_path: Path) -> None:
+    _write_gz(tmp_path / "llmfake" / "sources.jsonl.gz", [{"id": "gossipcop-1", "dataset": "gossipcop", "text": _STORIES[0]}])
+    _write_gz(tmp_path / "llmfake" / "rewrites.jsonl.gz", [
+        {"id": "rw-1", "source_id": "gossipcop-9", "task": "paraphrase", "generator": "model-a", "text": _STORIES[1]}])
+    done = _run("provenance_eval.py", "llmfake", data=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "(rw-1 -> gossipcop-9)" in done.stderr
+
+
 def test_the_scraper_probe_links_each_retyped_copy_to_its_article(tmp_path: Path) -> None:
     articles = [
         ("It was the season of love\u2014Valentine\u2019s Day\u2014and the busiest week of the year for every "
