@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
         [--open-dictionary] [--reuters-sources 500] [--head-cut]
-        [--boilerplate [end|top|both|titled]] [--flattened] [--json out.json]
+        [--boilerplate [end|top|both|titled]] [--flattened] [--site-lines] [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -31,7 +31,9 @@ their end (a farm that starts further into the story). ``--boilerplate``: every 
 its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
 copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
 sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page).
-``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
+``--site-lines``: every copy carries its farm's own short lines above and below the story ("Got a
+news tip? Email the Daily Buzz Hub desk."), the same on all its pages, in shapes the engine's
+furniture patterns do not know (another template's). ``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
 scraper's export with its whitespace collapsed).
 Deterministic for a seed.
 """
@@ -160,6 +162,20 @@ CRUFT_BOTTOM = (
     "Like this article? Share it with your friends!", "Copyright {year} {site}. All rights reserved.",
 )
 SITES = ("Daily Buzz Hub", "NewsWave Today", "TrendFeed247", "InfoStream Now", "ViralPulse Media")
+# Each farm's own short lines above and below every page it posts (--site-lines), in shapes the
+# engine's furniture patterns (style._CRUFT_LINE) do not know: what another site's template adds.
+SITE_LINES = {
+    "Daily Buzz Hub": ("Daily Buzz Hub Exclusive",
+                       "Got a news tip? Email the Daily Buzz Hub desk.\nNever miss a story: turn on notifications."),
+    "NewsWave Today": ("NewsWave Today — World Desk",
+                       "Enjoyed this? There is more where it came from.\nJoin 48,000 readers on our morning briefing."),
+    "TrendFeed247": ("TrendFeed247 | Your daily dose of headlines",
+                     "What do you think? Let us know below.\nSupport independent journalism with a small donation."),
+    "InfoStream Now": ("Fresh from the InfoStream Now newsroom",
+                       "This story was curated by our editors.\nStay tuned for more updates."),
+    "ViralPulse Media": ("ViralPulse Media presents",
+                         "Thanks for reading ViralPulse Media!\nBookmark us for the latest stories."),
+}
 # Each farm's own boilerplate paragraph, on every page it posts (--boilerplate): a long passage
 # that all of one farm's copies share whatever story they carry.
 BOILERPLATE = {
@@ -376,7 +392,8 @@ def _refigure(text: str) -> str:
 def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
                 dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
-                boilerplate: str | None = None, flattened: bool = False) -> list[dict[str, Any]]:
+                boilerplate: str | None = None, flattened: bool = False,
+                site_lines: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -403,6 +420,9 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 text = _cruft(rng.choice(CRUFT_TOP), rng, spun_title) + "\n\n" + text + "\n\n" + \
                     _cruft(rng.choice(CRUFT_BOTTOM), rng, spun_title)
             site = rng.choice(SITES)  # (drawn last, so that the copies are those of a run without boilerplate)
+            if site_lines:
+                top, bottom = SITE_LINES[site]
+                text = top + "\n\n" + text + "\n\n" + bottom
             if boilerplate:
                 text = _with_boilerplate(text, BOILERPLATE[site], spun_title, boilerplate)
             if flattened:
@@ -450,7 +470,7 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
              head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None,
-             flattened: bool = False) -> dict[str, Any]:
+             flattened: bool = False, site_lines: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0, rows)
@@ -467,7 +487,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
     for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut,
-                                      boilerplate, flattened)):
+                                      boilerplate, flattened, site_lines)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates, copy_dates),
@@ -533,6 +553,9 @@ def main() -> None:
                              "note: 60-80 words that all of the farm's copies share): after the story (end, the "
                              "default), before it (top), on both sides (both), or after it naming the page's title "
                              "(titled)")
+    parser.add_argument("--site-lines", action="store_true",
+                        help="every copy carries its farm's own short lines above and below the story, in shapes "
+                             "the engine's furniture patterns do not know")
     parser.add_argument("--flattened", action="store_true",
                         help="every copy's text joined into one line, cruft and boilerplate too (a scraper's export "
                              "with its whitespace collapsed)")
@@ -545,7 +568,8 @@ def main() -> None:
                      *([DATA / "reuters21578" / "reuters21578.jsonl.gz"] if args.with_reuters else []))
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
-                      args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate, args.flattened)
+                      args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate, args.flattened,
+                      args.site_lines)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
