@@ -20,6 +20,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select, text
 from sqlalchemy import update as sql_update
 
@@ -35,7 +36,7 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
-from archive.provenance.boilerplate import boilerplate_masks
+from archive.provenance.boilerplate import boilerplate_masks, line_keys
 from archive.provenance.candidates import Pool, PoolBook
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
@@ -296,20 +297,24 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True) -> Ca
     ``searched``: with the rows that searches read for texts holding boilerplate."""
     index = CandidateIndex()
     batch: list[tuple[int, Tokens]] = []
+    lines: list[np.ndarray] = []
     query = _with_fingerprint(documents.c.id).order_by(documents.c.id)
     for row in conn.execution_options(yield_per=_BACKGROUND_BATCH).execute(query):
         if row.id in hidden:
             continue
         if row.data is not None:
-            tokens = ProvFingerprint.from_bytes(row.data, telltales=False).tokens
+            fingerprint = ProvFingerprint.from_bytes(row.data, telltales=False)
+            tokens, keys = fingerprint.tokens, fingerprint.lines
         else:
             text = conn.execute(select(documents.c.text).where(documents.c.id == row.id)).scalar_one()
             tokens = tokenize(text)
+            keys = line_keys(tokens, text)
         batch.append((row.id, tokens))
+        lines.append(keys)
         if len(batch) >= _BACKGROUND_BATCH:
-            index.add_many(batch)
-            batch = []
-    index.add_many(batch)
+            index.add_many(batch, lines)
+            batch, lines = [], []
+    index.add_many(batch, lines)
     if searched:
         _search_without_boilerplate(conn, index)
     return index

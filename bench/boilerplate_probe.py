@@ -27,7 +27,7 @@ import spin_probe  # noqa: E402
 from common import require_data  # noqa: E402
 from provenance_eval import DATA, _load  # noqa: E402
 
-from archive.provenance.boilerplate import boilerplate_mask  # noqa: E402
+from archive.provenance.boilerplate import boilerplate_mask, line_keys  # noqa: E402
 from archive.provenance.candidates import CandidateIndex  # noqa: E402
 from archive.provenance.features import tokenize  # noqa: E402
 
@@ -56,7 +56,7 @@ def measure() -> dict[str, Any]:
     texts, kind = _corpus()
     tokens = {doc: tokenize(text) for doc, text in texts.items()}
     index = CandidateIndex()
-    index.add_many(sorted(tokens.items()))
+    index.add_many(sorted(tokens.items()), [line_keys(tokens[doc], texts[doc]) for doc in sorted(tokens)])
     boilerplate, holders = index.boilerplate(), index.boilerplate_holders()
     farm_paragraphs = tuple(spin_probe.BOILERPLATE.values())
     counts: Counter[str] = Counter()

@@ -20,6 +20,9 @@ copies in one index: all of the probe's boilerplate tokens, 0.4% of the copies' 
 the real corpora Reuters' own template paragraphs (168 stories) and a gossip site's newsletter
 prompt (9 articles), no rewrite's text (docs/provenance.md, method 2026.12-55).
 
+A site's short lines hold no such shingle: a line that stands alone is keyed whole and counted
+as one more (``standalone_lines``, method 2026.12-61).
+
 Pure functions; archive.provenance.candidates keeps the postings, engine masks the tokens.
 """
 
@@ -29,7 +32,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .features import Tokens
+from .features import NUM, Tokens
+from .style import LINE_ENDS
 
 SHINGLE_TOKENS = 12
 SHINGLE_SAMPLE = 8
@@ -55,8 +59,58 @@ LINE_REST = 4 * SHINGLE_TOKENS
 # after it.
 EDGE_GAP = SHINGLE_TOKENS + SHINGLE_SAMPLE
 
+# A site's short lines above and below its pages ("Got a news tip? Email the desk.", "Fresh from
+# our newsroom") hold no shingle of SHINGLE_TOKENS tokens, and a template's lines need not have
+# any shape that style._CRUFT_LINE knows. A line that stands alone (its own paragraph, or a whole
+# sentence between lines that end theirs: never a hard-wrapped fragment of one) of LINE_MIN_TOKENS
+# to LINE_MAX_TOKENS tokens is keyed whole, as one more shingle held by its text, and is
+# boilerplate by the same rule. A line with a figure is left out: a table's rows recur from story
+# to story ("Qtly div 10 cts vs 10 cts prior") and are the story's.
+LINE_MIN_TOKENS = 3
+LINE_MAX_TOKENS = 3 * SHINGLE_TOKENS
+
 _MULTIPLIER = np.uint64(1099511628211)
+_LINE_SALT = 0x5851F42D4C957F2D  # (keys of lines and of windows never meet by construction of either)
+_MASK64 = (1 << 64) - 1
 _EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The text's standalone lines (see LINE_MIN_TOKENS): each one's key (int64, from its
+    tokens' hashes), first token and one past its last, in text order; ``tokens`` is the text's
+    whole token stream."""
+    keys: list[int] = []
+    firsts: list[int] = []
+    ends: list[int] = []
+    lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    bounds = np.cumsum([0] + [len(line) + 1 for line in lines])
+    starts = tokens.starts
+    for i, line in enumerate(stripped):
+        if not line:
+            continue
+        before = stripped[i - 1] if i else ""
+        after = stripped[i + 1] if i + 1 < len(stripped) else ""
+        if (before and before[-1] not in LINE_ENDS) or (after and line[-1] not in LINE_ENDS):
+            continue  # a part of a sentence wrapped over several lines
+        lo, hi = (int(x) for x in np.searchsorted(starts, bounds[i:i + 2]))
+        if not LINE_MIN_TOKENS <= hi - lo <= LINE_MAX_TOKENS or (tokens.kinds[lo:hi] == NUM).any():
+            continue
+        acc = _LINE_SALT
+        for h in tokens.hashes[lo:hi].tolist():
+            acc = (acc * 1099511628211 + h) & _MASK64
+        acc ^= acc >> 31
+        acc = (acc * 0x94D049BB133111EB) & _MASK64
+        acc ^= acc >> 29
+        keys.append(acc - (1 << 64) if acc >= 1 << 63 else acc)
+        firsts.append(lo)
+        ends.append(hi)
+    return (np.array(keys, dtype=np.int64), np.array(firsts, dtype=np.int64), np.array(ends, dtype=np.int64))
+
+
+def line_keys(tokens: Tokens, text: str) -> np.ndarray:
+    """The distinct keys of the text's standalone lines, sorted (what its fingerprint keeps)."""
+    return np.unique(standalone_lines(tokens, text)[0])
 
 
 def _window_hashes(hashes: np.ndarray) -> np.ndarray:
@@ -83,10 +137,12 @@ def sampled_shingles(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return windows[keep].view(np.int64), keep
 
 
-def distinct_shingles(streams: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def distinct_shingles(streams: Sequence[np.ndarray],
+                      lines: Sequence[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every stream's distinct kept shingles, as (shingles, stream index) sorted by stream, then
     shingle: sampled_shingles of each, in one pass over their concatenation (a batch of an
-    archive's texts at once) with the windows across two streams left out."""
+    archive's texts at once) with the windows across two streams left out; with each stream's
+    ``lines`` (its standalone lines' keys, line_keys), those too."""
     if not streams:
         return _EMPTY, _EMPTY
     lengths = np.array([s.shape[0] for s in streams], dtype=np.int64)
@@ -95,9 +151,13 @@ def distinct_shingles(streams: Sequence[np.ndarray]) -> tuple[np.ndarray, np.nda
     n = windows.shape[0]
     inside = stream_of[:n] == stream_of[SHINGLE_TOKENS - 1:SHINGLE_TOKENS - 1 + n]
     keep = np.flatnonzero(inside & ((windows % np.uint64(SHINGLE_SAMPLE)) == 0))
-    if not keep.shape[0]:
-        return _EMPTY, _EMPTY
     shingles, owners = windows[keep].view(np.int64), stream_of[keep]
+    if lines is not None:
+        counts = np.array([k.shape[0] for k in lines], dtype=np.int64)
+        shingles = np.concatenate([shingles, *lines]).astype(np.int64, copy=False)
+        owners = np.concatenate([owners, np.repeat(np.arange(len(lines), dtype=np.int64), counts)])
+    if not shingles.shape[0]:
+        return _EMPTY, _EMPTY
     order = np.lexsort((shingles, owners))
     shingles, owners = shingles[order], owners[order]
     first = np.r_[True, (shingles[1:] != shingles[:-1]) | (owners[1:] != owners[:-1])]
@@ -175,10 +235,15 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     inside = stream_of[:n] == stream_of[SHINGLE_TOKENS - 1:SHINGLE_TOKENS - 1 + n]
     sampled = np.flatnonzero(inside & ((windows % np.uint64(SHINGLE_SAMPLE)) == 0))
     hashes = windows[sampled].view(np.int64)
-    at = np.minimum(np.searchsorted(boilerplate, hashes), boilerplate.shape[0] - 1)
-    is_found = boilerplate[at] == hashes
+    is_found = _held_in(boilerplate, hashes)
     found = sampled[is_found]  # where the text's boilerplate shingles start
-    if not found.shape[0]:
+    lines_found = {}  # each text's standalone lines that are boilerplate, as token ranges
+    for i, (tokens, text) in enumerate(texts):
+        keys, firsts, ends = standalone_lines(tokens, text)
+        held = _held_in(boilerplate, keys)
+        if held.any():
+            lines_found[i] = (firsts[held], ends[held])
+    if not found.shape[0] and not lines_found:
         return out
     total = int(first_token[-1])
     # Lines: a line's tokens are those starting between two line breaks of their text.
@@ -217,9 +282,18 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
         & (size - covered <= LINE_REST)
     mask |= whole[line]
     mask = _to_line_edges(mask, line, size)
-    for i in np.unique(stream_of[found]).tolist():
+    for i, (firsts, ends) in lines_found.items():
+        for lo, hi in zip(firsts.tolist(), ends.tolist()):
+            mask[first_token[i] + lo:first_token[i] + hi] = True
+    for i in sorted(set(np.unique(stream_of[found]).tolist()) | lines_found.keys()):
         out[i] = mask[first_token[i]:first_token[i + 1]]
     return out
+
+
+def _held_in(found: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which of ``keys`` the sorted, non-empty ``found`` holds."""
+    at = np.minimum(np.searchsorted(found, keys), found.shape[0] - 1)
+    return found[at] == keys
 
 
 def _to_line_edges(mask: np.ndarray, line: np.ndarray, size: np.ndarray) -> np.ndarray:

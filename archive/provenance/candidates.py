@@ -53,6 +53,7 @@ _ROW_BLOCK = 8192
 # Added documents' arrays are merged into one piece every this many documents: a numpy array's
 # header (~100 bytes) costs as much as a short document's terms (documents added one at a time).
 _PIECE_DOCS = 4096
+_NO_LINES = np.zeros(0, dtype=np.int64)
 _PAIR_BLOCK = 50_000
 
 
@@ -323,6 +324,7 @@ class CandidateIndex:
     # Documents added while they could be read from the background (see add_many), not indexed
     # yet, and the tokens to search some of them by.
     _pending: list[tuple[int, Tokens]] = field(default_factory=list)
+    _pending_lines: list[np.ndarray] = field(default_factory=list)
     _pending_ids: set[int] = field(default_factory=set)
     _pending_search: dict[int, Tokens] = field(default_factory=dict)
     # The whole archive's index when this one holds only part of it (an incremental update works
@@ -341,13 +343,18 @@ class CandidateIndex:
         """Documents that term frequencies refer to: the whole archive's when there is a background."""
         return len(self.background) if self.background is not None else len(self.ids)
 
-    def add(self, doc_id: int, tokens: Tokens) -> None:
-        self.add_many([(doc_id, tokens)])
+    def add(self, doc_id: int, tokens: Tokens, lines: np.ndarray | None = None) -> None:
+        self.add_many([(doc_id, tokens)], None if lines is None else [lines])
 
-    def add_many(self, docs: Sequence[tuple[int, Tokens]]) -> None:
+    def add_many(self, docs: Sequence[tuple[int, Tokens]], lines: Sequence[np.ndarray] | None = None) -> None:
         """Index documents in this order: the same index as adding them one by one, built with a
         few array operations for the whole batch instead of several per document (adding was a
-        tenth of the serial part of linking a whole archive)."""
+        tenth of the serial part of linking a whole archive). ``lines``: each document's
+        standalone lines' keys (Fingerprint.lines), counted with its shingles; none if not given."""
+        if lines is None:
+            lines = [_NO_LINES] * len(docs)
+        elif len(lines) != len(docs):
+            raise ValueError("one array of line keys a document")
         seen: set[int] = set()
         for doc_id, _ in docs:
             if doc_id in self.row_of or doc_id in seen or doc_id in self._pending_ids:
@@ -359,10 +366,11 @@ class CandidateIndex:
             # Pair cosines come from the background's rows (see pair_cosines): these documents
             # are indexed here only if this part is searched on its own.
             self._pending.extend(docs)
+            self._pending_lines.extend(lines)
             self._pending_ids |= seen
             return
         self._index_pending()
-        self._index(docs)
+        self._index(docs, lines)
 
     def _in_background(self, doc_ids: Iterable[int]) -> bool:
         """The documents are in a background prepared for searching (a chunked linking run's whole
@@ -378,7 +386,8 @@ class CandidateIndex:
     def _index_pending(self) -> None:
         if self._pending:
             pending, self._pending, self._pending_ids = self._pending, [], set()
-            self._index(pending)
+            pending_lines, self._pending_lines = self._pending_lines, []
+            self._index(pending, pending_lines)
             searched, self._pending_search = self._pending_search, {}
             self.search_without_boilerplate(list(searched.items()))
 
@@ -446,7 +455,7 @@ class CandidateIndex:
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         return sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=block.shape)
 
-    def _index(self, docs: Sequence[tuple[int, Tokens]]) -> None:
+    def _index(self, docs: Sequence[tuple[int, Tokens]], lines: Sequence[np.ndarray]) -> None:
         # Each document's distinct content terms, sorted, with their counts: (document, term)
         # pairs sorted by document, then term.
         content = [t.kinds != STOP for _, t in docs]
@@ -473,7 +482,7 @@ class CandidateIndex:
         self._df[:n_vocab] += np.bincount(cols, minlength=n_vocab)
         self._uses[:n_vocab] += np.bincount(cols, weights=counts, minlength=n_vocab).astype(np.int64)
         self._detail_uses[:n_vocab] += np.bincount(cols, weights=detail_counts, minlength=n_vocab).astype(np.int64)
-        shingles, owners = distinct_shingles([t.hashes for _, t in docs])
+        shingles, owners = distinct_shingles([t.hashes for _, t in docs], lines)
         self._shingles_sorted = False
         self._shingles.append((shingles, (owners + len(self.ids)).astype(np.int32)))
         # Sublinear term frequency: a name repeated through a story marks it more than once,

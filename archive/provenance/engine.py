@@ -63,7 +63,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-60"
+METHOD_VERSION = "2026.12-61"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -238,7 +238,8 @@ class ProvenanceIndex(FamilyRules):
         # The candidate index needs only the tokens: built while the workers analyse.
         analysed = dict(zip((d.id for d in unknown), map_forked(
             lambda d: _analyse(d, prints[d.id]), unknown,
-            meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new]))))
+            meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new],
+                                                       [prints[doc.id].lines for doc in new]))))
         # With the new texts counted, the archive's boilerplate is known: a text holding some is
         # analysed and aligned without it (a carried analysis was made so already).
         boilerplate, holders = self.candidates.boilerplate(), self.candidates.boilerplate_holders()

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .boilerplate import line_keys
 from .features import Tokens, tokenize
 from .telltales import Telltales, read_telltales
 
-_MAGIC = b"PVF3"
+_MAGIC = b"PVF4"
 # Stored fingerprints are keyed by this, not by the linking method's version: a change of how
 # links are decided does not make the stored token streams stale; a change of tokenisation does
 # (pvf2: ordinals, ages and decades hash as their number, see features.normalise_form), and so
@@ -23,8 +24,9 @@ _MAGIC = b"PVF3"
 # and labels of its reply, style._MODEL_FRAMING; pvf12: each Chinese or Japanese character is a
 # token, features._TOKEN_WITH_CJK_RE, and a word keeps its combining marks, features._token_with_marks;
 # pvf13: more shapes of a template's furniture lines (reading times, labels, date lines, bar-separated
-# fields), style._CRUFT_LINE).
-FINGERPRINT_VERSION = "pvf13"
+# fields), style._CRUFT_LINE); pvf14: the keys of the text's standalone lines, that a site's short
+# lines are told by their recurring on pages of different stories (boilerplate.line_keys).
+FINGERPRINT_VERSION = "pvf14"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class Fingerprint:
     # The telltales, or their stored form (from_bytes), decoded on first use: linking decodes
     # them in the worker that analyses the document, not all in this process before it forks.
     told: Telltales | bytes | None = field(default=None, compare=False)
+    # The keys of its standalone lines (boilerplate.line_keys): the candidate index counts them
+    # with its shingles, without the text.
+    lines: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), compare=False)
 
     @property
     def telltales(self) -> Telltales | None:
@@ -52,7 +57,7 @@ class Fingerprint:
 
     def to_bytes(self) -> bytes:
         t = self.tokens
-        head = struct.pack("<4sII", _MAGIC, len(t), self.text_len)
+        head = struct.pack("<4sIII", _MAGIC, len(t), self.text_len, self.lines.shape[0])
         return b"".join(
             [
                 head,
@@ -60,6 +65,7 @@ class Fingerprint:
                 t.starts.astype("<i4").tobytes(),
                 t.ends.astype("<i4").tobytes(),
                 t.kinds.astype("u1").tobytes(),
+                self.lines.astype("<i8").tobytes(),
                 b"" if self.telltales is None else self.telltales.to_json(),
             ]
         )
@@ -70,10 +76,10 @@ class Fingerprint:
         they are decoded when first read (see told). The token arrays are read-only views of
         ``data`` (on a little-endian machine): copying them was a third of reading an archive's
         fingerprints, in the serial part of linking."""
-        magic, n, text_len = struct.unpack_from("<4sII", data, 0)
+        magic, n, text_len, n_lines = struct.unpack_from("<4sIII", data, 0)
         if magic != _MAGIC:
             raise ValueError("not a provenance fingerprint (or written by another method version)")
-        off = struct.calcsize("<4sII")
+        off = struct.calcsize("<4sIII")
         hashes = np.frombuffer(data, "<i8", n, off).astype(np.int64, copy=False)
         off += 8 * n
         starts = np.frombuffer(data, "<i4", n, off).astype(np.int32, copy=False)
@@ -82,9 +88,12 @@ class Fingerprint:
         off += 4 * n
         kinds = np.frombuffer(data, "u1", n, off).astype(np.uint8, copy=False)
         off += n
-        return cls(Tokens(hashes, kinds, starts, ends), text_len, bytes(data[off:]) if telltales and len(data) > off else None)
+        lines = np.frombuffer(data, "<i8", n_lines, off).astype(np.int64, copy=False)
+        off += 8 * n_lines
+        return cls(Tokens(hashes, kinds, starts, ends), text_len, bytes(data[off:]) if telltales and len(data) > off else None,
+                   lines)
 
 
 def fingerprint_text(text: str) -> Fingerprint:
     tokens = tokenize(text)
-    return Fingerprint(tokens, len(text), read_telltales(text, tokens))
+    return Fingerprint(tokens, len(text), read_telltales(text, tokens), line_keys(tokens, text))

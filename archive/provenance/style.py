@@ -83,7 +83,7 @@ _CRUFT_LINE = re.compile(
     r"(?!.*[.!?]$)(?=[^|•·]*\s[|•·]\s)(?=.*(?:\b(?:19|20)\d\d\b|\d:\d\d|\bago\b))(?:[^|•·]{1,40}\s[|•·]\s){1,4}[^|•·]{1,40}"
     r")$"
 )
-_LINE_ENDS = frozenset(".!?:;\"')]”’»|")  # a line ending so finishes its sentence or heading
+LINE_ENDS = frozenset(".!?:;\"')]”’»|")  # a line ending so finishes its sentence or heading
 # A feed's footer names the post it closes, so it can be longer than other furniture.
 _FEED_FOOTER = re.compile(r"(?i)^the post .{1,250} appeared first on .{1,80}$")
 
@@ -305,7 +305,7 @@ def cruft_lines(text: str) -> list[Marker]:
         if cruft:
             start = pos + line.index(stripped)
             found.append(Marker("cruft", stripped, start, start + len(stripped)))
-        continues = bool(stripped) and not cruft and stripped[-1] not in _LINE_ENDS
+        continues = bool(stripped) and not cruft and stripped[-1] not in LINE_ENDS
         pos += len(line) + 1
     return found
 

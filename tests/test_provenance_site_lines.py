@@ -1,0 +1,128 @@
+"""A site's own short lines above and below every page it posts, in shapes no furniture pattern
+knows: told by their recurring, word for word, on pages of different stories.
+
+Hand-written fixtures: the six invented reports of test_provenance_boilerplate, each copied by
+one farm with a few words swapped and the farm's own lines around the story; no shared data.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from archive import provenance_store
+from archive.api import Archive
+from archive.provenance import DocInput, ProvenanceIndex, build
+from archive.provenance import boilerplate as bp
+from archive.provenance.candidates import CandidateIndex
+from archive.provenance.features import tokenize
+from archive.provenance.fingerprint import Fingerprint, fingerprint_text
+from archive.provenance.style import cruft_lines
+from test_provenance_boilerplate import STORIES, SWAPS, _sources, _stored_sources, _write
+
+TOP = "Daily Buzz Hub Exclusive"
+# (Fewer than 12 tokens on either side of the story: no shingle of boilerplate.py fits in them.)
+BOTTOM = "Got a tip? Email our desk.\nThanks for reading Buzz Hub!"
+
+
+def _copy(text: str, swaps: dict[str, str] = SWAPS) -> str:
+    return f"{TOP}\n\n" + re.sub(r"[A-Za-z]+", lambda m: swaps.get(m.group(0), m.group(0)), text) + f"\n\n{BOTTOM}"
+
+
+def _archive() -> tuple[list[DocInput], dict[int, int]]:
+    """The six reports (ids 1-6), the farm's page of each in the report's own words (11-16),
+    and a second page of the first two with one word swapped (21-22); and each copy's source.
+    Beside its farm's lines, a second page is as close to the first as to the report: with
+    them, the first page explains all of it."""
+    docs = [DocInput(k + 1, text) for k, text in enumerate(STORIES)]
+    source_of = {}
+    for k, text in enumerate(STORIES):
+        docs.append(DocInput(11 + k, _copy(text, {})))
+        source_of[11 + k] = k + 1
+    for k in range(2):
+        docs.append(DocInput(21 + k, _copy(STORIES[k], {"said": "stated"})))
+        source_of[21 + k] = k + 1
+    return docs, source_of
+
+
+def test_the_lines_are_no_shape_the_furniture_patterns_know() -> None:
+    assert not cruft_lines(f"{TOP}\n\n{BOTTOM}")
+
+
+def test_a_standalone_line_is_a_paragraph_or_a_whole_sentence_never_a_wrapped_fragment() -> None:
+    text = ("Harbour Daily Morning Edition\n\nThe port reopened on Monday after\na week of repairs, "
+            "officials said.\nA spokesman declined to comment further.\nDividends rose to 12 cts a share.\n\n"
+            "Got a news tip? Email the desk.")
+    tokens = tokenize(text)
+    keys, firsts, ends = bp.standalone_lines(tokens, text)
+    lines = [text[tokens.starts[a]:tokens.ends[b - 1]] for a, b in zip(firsts.tolist(), ends.tolist())]
+    # Not the two halves of the wrapped sentence, nor the line with a figure (a table's row).
+    assert lines == ["Harbour Daily Morning Edition", "A spokesman declined to comment further",
+                     "Got a news tip? Email the desk"]
+    # A line's key is its words': the same in another text, whatever the case.
+    other = "GOT A NEWS TIP? EMAIL THE DESK.\n\nSomething else entirely, and at length."
+    assert keys[-1] in bp.line_keys(tokenize(other), other)
+    assert np.unique(keys).tolist() == bp.line_keys(tokens, text).tolist()
+
+
+def test_a_fingerprint_keeps_its_texts_line_keys() -> None:
+    text = _copy(STORIES[0])
+    fp = fingerprint_text(text)
+    assert fp.lines.shape[0] == 3
+    assert Fingerprint.from_bytes(fp.to_bytes()).lines.tolist() == fp.lines.tolist()
+    assert Fingerprint.from_bytes(fp.to_bytes(), telltales=False).lines.tolist() == fp.lines.tolist()
+
+
+def test_lines_on_pages_of_five_different_stories_are_boilerplate() -> None:
+    index = CandidateIndex()
+    for k, text in enumerate(STORIES):
+        index.add(k, tokenize(text))
+        copy = _copy(text)
+        index.add(10 + k, tokenize(copy), bp.line_keys(tokenize(copy), copy))
+    assert index.boilerplate_holders() == frozenset(range(10, 16))
+    copy = _copy(STORIES[3])
+    tokens = tokenize(copy)
+    mask = bp.boilerplate_mask(tokens, copy, index.boilerplate())
+    assert mask is not None
+    assert bp.spans_of(tokens, mask, copy) == [(0, len(TOP)), (copy.index(BOTTOM), len(copy))]
+    # Without the lines' keys (an index of tokens alone), nothing is: no shingle fits in them.
+    alone = CandidateIndex()
+    for k, text in enumerate(STORIES):
+        alone.add(k, tokenize(text))
+        alone.add(10 + k, tokenize(_copy(text)))
+    assert alone.boilerplate_holders() == frozenset()
+
+
+def test_a_farms_second_copy_of_a_story_is_linked_to_the_story_not_through_the_farms_lines() -> None:
+    docs, source_of = _archive()
+    sources = _sources(build(docs))
+    assert {d: sources.get(d) for d in source_of} == {d: {s} for d, s in source_of.items()}
+    index = ProvenanceIndex()
+    index.update(docs)
+    copy = next(d for d in docs if d.id == 21)
+    assert [copy.text[a:b] for a, b in index.boilerplate_spans[21]] == [TOP, BOTTOM]
+
+
+def test_ingest_links_the_farms_copies_in_chunks_and_in_updates_as_in_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole archive's candidate index is built from the stored fingerprints, which keep the
+    lines' keys."""
+    docs, source_of = _archive()
+    expected = {d: {s} for d, s in source_of.items()}
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 3)
+    _write(tmp_path / "all", docs)
+    with Archive(tmp_path / "chunked") as archive:
+        archive.ingest([str(tmp_path / "all")], background=False)
+        assert _stored_sources(archive) == expected
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 100_000)
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
+    for name, part in (("reports", docs[:6]), ("first", docs[6:9]), ("second", docs[9:])):
+        _write(tmp_path / name, part)
+    with Archive(tmp_path / "updated") as archive:
+        for name in ("reports", "first", "second"):
+            archive.ingest([str(tmp_path / name)], background=False)
+        assert _stored_sources(archive) == expected
