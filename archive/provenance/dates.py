@@ -45,10 +45,10 @@ def seconds_later(a: datetime | None, b: datetime | None) -> float | None:
     return None
 
 
-def surely_before(a: datetime | None, b: datetime | None, min_seconds: float = 0.0) -> bool:
-    """a came before b by more than ``min_seconds``, whatever moments their dates stand for."""
+def surely_before(a: datetime | None, b: datetime | None) -> bool:
+    """a came before b, whatever moments their dates stand for."""
     gap = seconds_later(a, b)
-    return gap is not None and gap > min_seconds
+    return gap is not None and gap > 0
 
 
 def describe_gap(a: datetime, b: datetime) -> str:
