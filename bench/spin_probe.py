@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
         [--open-dictionary] [--reuters-sources 500] [--head-cut]
-        [--boilerplate [end|top|both|titled]] [--flattened] [--site-lines] [--json out.json]
+        [--boilerplate [end|top|both|titled]] [--flattened] [--site-lines] [--site-titles]
+        [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
 uses other spinners, dictionaries, cruft and sources. This probe makes such a set: the human
@@ -33,7 +34,8 @@ copies of other stories share; ``--boilerplate top`` / ``both`` put it before th
 sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page).
 ``--site-lines``: every copy carries its farm's own short lines above and below the story ("Got a
 news tip? Email the Daily Buzz Hub desk."), the same on all its pages, in shapes the engine's
-furniture patterns do not know (another template's). ``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
+furniture patterns do not know (another template's). ``--site-titles``: every copy's headline
+ends with its farm's name ("... - Daily Buzz Hub"), as a page's title does. ``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
 scraper's export with its whitespace collapsed).
 Deterministic for a seed.
 """
@@ -176,6 +178,8 @@ SITE_LINES = {
     "ViralPulse Media": ("ViralPulse Media presents",
                          "Thanks for reading ViralPulse Media!\nBookmark us for the latest stories."),
 }
+SITE_TITLE_SEPARATOR = {"Daily Buzz Hub": "-", "NewsWave Today": "|", "TrendFeed247": "–", "InfoStream Now": "|",
+                        "ViralPulse Media": "::"}
 # Each farm's own boilerplate paragraph, on every page it posts (--boilerplate): a long passage
 # that all of one farm's copies share whatever story they carry.
 BOILERPLATE = {
@@ -393,7 +397,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
                 dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
                 boilerplate: str | None = None, flattened: bool = False,
-                site_lines: bool = False) -> list[dict[str, Any]]:
+                site_lines: bool = False, site_titles: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -427,6 +431,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 text = _with_boilerplate(text, BOILERPLATE[site], spun_title, boilerplate)
             if flattened:
                 text = " ".join(text.split())
+            if site_titles:  # (the farm's name after the headline, as a page's <title> has it)
+                spun_title = f"{spun_title} {SITE_TITLE_SEPARATOR[site]} {site}"
             out.append({"source": src["id"], "rate": rate, "swaps": swaps, "cut": cut, "cruft": crufted,
                         "title": spun_title, "text": text, "site": site})
     return out
@@ -470,7 +476,7 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
              head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None,
-             flattened: bool = False, site_lines: bool = False) -> dict[str, Any]:
+             flattened: bool = False, site_lines: bool = False, site_titles: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0, rows)
@@ -487,7 +493,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
     for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut,
-                                      boilerplate, flattened, site_lines)):
+                                      boilerplate, flattened, site_lines, site_titles)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates, copy_dates),
@@ -556,6 +562,8 @@ def main() -> None:
     parser.add_argument("--site-lines", action="store_true",
                         help="every copy carries its farm's own short lines above and below the story, in shapes "
                              "the engine's furniture patterns do not know")
+    parser.add_argument("--site-titles", action="store_true",
+                        help="every copy's headline ends with its farm's name (\"... - Daily Buzz Hub\")")
     parser.add_argument("--flattened", action="store_true",
                         help="every copy's text joined into one line, cruft and boilerplate too (a scraper's export "
                              "with its whitespace collapsed)")
@@ -569,7 +577,7 @@ def main() -> None:
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
                       args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate, args.flattened,
-                      args.site_lines)
+                      args.site_lines, args.site_titles)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:
