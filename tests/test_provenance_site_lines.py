@@ -7,6 +7,7 @@ one farm with a few words swapped and the farm's own lines around the story; no 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from archive.provenance.candidates import CandidateIndex
 from archive.provenance.features import tokenize
 from archive.provenance.fingerprint import Fingerprint, fingerprint_text
 from archive.provenance.style import cruft_lines
-from test_provenance_boilerplate import STORIES, SWAPS, _sources, _stored_sources, _write
+from test_provenance_boilerplate import STORIES, SWAPS, TITLES, _sources, _stored_sources, _write
 
 TOP = "Daily Buzz Hub Exclusive"
 # (Fewer than 12 tokens on either side of the story: no shingle of boilerplate.py fits in them.)
@@ -126,3 +127,44 @@ def test_ingest_links_the_farms_copies_in_chunks_and_in_updates_as_in_memory(
         for name in ("reports", "first", "second"):
             archive.ingest([str(tmp_path / name)], background=False)
         assert _stored_sources(archive) == expected
+
+
+def test_a_sites_name_after_its_headlines_is_no_headline_word_of_a_version() -> None:
+    """The farm posts each report as it is, under the report's headline and its own name (so
+    the two are versions of one story, the farm's telling apart only by its name), and a second
+    page of the first two with one word swapped: it goes to the report, not to the farm's first
+    page for sharing its name."""
+    docs = [DocInput(k + 1, text, TITLES[k]) for k, text in enumerate(STORIES)]
+    for k, text in enumerate(STORIES):
+        docs.append(DocInput(11 + k, text, f"{TITLES[k]} - Buzz Hub"))
+    for k in range(2):
+        docs.append(DocInput(21 + k, re.sub(r"\bsaid\b", "stated", STORIES[k]), f"{TITLES[k]} | Buzz Hub"))
+    sources = _sources(build(docs))
+    assert {d: sources.get(d) for d in (21, 22)} == {21: {1}, 22: {2}}
+    assert bp.title_segments("Pilots strike halts Quintar sailings | Buzz Hub")[1][0] == "Buzz Hub"
+    assert bp.title_segments("Comet C/2025 K3 may be seen in April") == []
+    shared = np.sort(bp.title_keys("Other news - Buzz Hub"))
+    assert bp.site_free_title("Norvale Mining lifts copper output - Buzz Hub", shared) == "Norvale Mining lifts copper output"
+    # A part with a figure is never the site's, and stays.
+    assert bp.title_segments("Castellan Air to order 24 jets - Buzz Hub")[0][1] is None
+    assert bp.site_free_title("Castellan Air to order 24 jets - Buzz Hub", shared) == "Castellan Air to order 24 jets"
+
+
+def test_the_stores_candidate_index_counts_headline_parts_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linked in chunks, the whole archive's candidate index is built from the stored texts'
+    fingerprints and headlines: the farm's name after its headlines is boilerplate there too."""
+    records = [{"id": f"r{k + 1}", "title": TITLES[k], "text": text} for k, text in enumerate(STORIES)]
+    records += [{"id": f"f{k + 1}", "title": f"{TITLES[k]} - Buzz Hub", "text": text} for k, text in enumerate(STORIES)]
+    records += [{"id": f"s{k + 1}", "title": f"{TITLES[k]} | Buzz Hub", "text": re.sub(r"\bsaid\b", "stated", STORIES[k])}
+                for k in range(2)]
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 3)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(tmp_path / "pages.jsonl")], background=False)
+        with archive.engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT d.external_id, s.external_id FROM provenance p JOIN documents d ON d.id = p.derived_id "
+                "JOIN documents s ON s.id = p.source_id WHERE p.relation IN ('duplicate', 'near_copy', 'spun', 'rewrite') "
+                "AND d.external_id LIKE 's%'").all()
+    assert sorted(rows) == [("s1", "r1"), ("s2", "r2")]

@@ -28,11 +28,12 @@ Pure functions; archive.provenance.candidates keeps the postings, engine masks t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .features import NUM, Tokens
+from .features import NUM, Tokens, tokenize
 from .style import LINE_ENDS
 
 SHINGLE_TOKENS = 12
@@ -68,9 +69,14 @@ EDGE_GAP = SHINGLE_TOKENS + SHINGLE_SAMPLE
 # to story ("Qtly div 10 cts vs 10 cts prior") and are the story's.
 LINE_MIN_TOKENS = 3
 LINE_MAX_TOKENS = 3 * SHINGLE_TOKENS
+# A page's headline often ends (or starts) with its site's name: the parts of a headline that a
+# separator sets apart are keyed too, and one held by texts of five different stories is the
+# site's, no headline word of a version of the story (versions.py).
+TITLE_SEPARATOR = re.compile(r"\s+(?:[-|–—•·»]+|::)\s+")
 
 _MULTIPLIER = np.uint64(1099511628211)
-_LINE_SALT = 0x5851F42D4C957F2D  # (keys of lines and of windows never meet by construction of either)
+_LINE_SALT = 0x5851F42D4C957F2D  # (keys of lines, of headline parts and of windows are kept apart)
+_TITLE_SALT = 0x2545F4914F6CDD1D
 _MASK64 = (1 << 64) - 1
 _EMPTY = np.zeros(0, dtype=np.int64)
 
@@ -96,13 +102,7 @@ def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray,
         lo, hi = (int(x) for x in np.searchsorted(starts, bounds[i:i + 2]))
         if not LINE_MIN_TOKENS <= hi - lo <= LINE_MAX_TOKENS or (tokens.kinds[lo:hi] == NUM).any():
             continue
-        acc = _LINE_SALT
-        for h in tokens.hashes[lo:hi].tolist():
-            acc = (acc * 1099511628211 + h) & _MASK64
-        acc ^= acc >> 31
-        acc = (acc * 0x94D049BB133111EB) & _MASK64
-        acc ^= acc >> 29
-        keys.append(acc - (1 << 64) if acc >= 1 << 63 else acc)
+        keys.append(_key(tokens.hashes[lo:hi].tolist(), _LINE_SALT))
         firsts.append(lo)
         ends.append(hi)
     return (np.array(keys, dtype=np.int64), np.array(firsts, dtype=np.int64), np.array(ends, dtype=np.int64))
@@ -111,6 +111,48 @@ def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray,
 def line_keys(tokens: Tokens, text: str) -> np.ndarray:
     """The distinct keys of the text's standalone lines, sorted (what its fingerprint keeps)."""
     return np.unique(standalone_lines(tokens, text)[0])
+
+
+def title_segments(title: str | None) -> list[tuple[str, int | None]]:
+    """The parts of a headline that separators set apart ("Pilots strike halts sailings - Daily
+    Buzz Hub"), each with its key (see TITLE_SEPARATOR), or None for a part with a figure (never
+    boilerplate); no parts for a headline without a separator."""
+    parts = [part.strip() for part in TITLE_SEPARATOR.split(title or "")]
+    if len(parts) < 2:
+        return []
+    out: list[tuple[str, int | None]] = []
+    for part in parts:
+        tokens = tokenize(part)
+        keyed = len(tokens) and not (tokens.kinds == NUM).any()
+        out.append((part, _key(tokens.hashes.tolist(), _TITLE_SALT) if keyed else None))
+    return out
+
+
+def title_keys(title: str | None) -> np.ndarray:
+    """The distinct keys of a headline's parts, sorted (counted with its text's shingles)."""
+    return np.unique(np.array([key for _, key in title_segments(title) if key is not None], dtype=np.int64))
+
+
+def site_free_title(title: str | None, boilerplate: np.ndarray) -> str | None:
+    """The headline without its parts that are boilerplate (a site's name after every headline
+    it posts): what is left tells one version of a story from another."""
+    segments = title_segments(title)
+    if not boilerplate.shape[0] or not any(key is not None for _, key in segments):
+        return title
+    keys = np.array([0 if key is None else key for _, key in segments], dtype=np.int64)
+    held = _held_in(boilerplate, keys) & np.array([key is not None for _, key in segments])
+    return " ".join(part for (part, _), site in zip(segments, held.tolist()) if not site)
+
+
+def _key(hashes: list[int], salt: int) -> int:
+    """One int64 key of a run of token hashes."""
+    acc = salt
+    for h in hashes:
+        acc = (acc * 1099511628211 + h) & _MASK64
+    acc ^= acc >> 31
+    acc = (acc * 0x94D049BB133111EB) & _MASK64
+    acc ^= acc >> 29
+    return acc - (1 << 64) if acc >= 1 << 63 else acc
 
 
 def _window_hashes(hashes: np.ndarray) -> np.ndarray:

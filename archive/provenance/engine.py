@@ -37,7 +37,7 @@ import numpy as np
 
 from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
-from .boilerplate import boilerplate_masks, spans_of
+from .boilerplate import boilerplate_masks, spans_of, title_keys
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, different_story, pair_features
@@ -63,7 +63,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-61"
+METHOD_VERSION = "2026.12-62"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -239,7 +239,8 @@ class ProvenanceIndex(FamilyRules):
         analysed = dict(zip((d.id for d in unknown), map_forked(
             lambda d: _analyse(d, prints[d.id]), unknown,
             meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new],
-                                                       [prints[doc.id].lines for doc in new]))))
+                                                       [np.union1d(prints[doc.id].lines, title_keys(doc.title))
+                                                        for doc in new]))))
         # With the new texts counted, the archive's boilerplate is known: a text holding some is
         # analysed and aligned without it (a carried analysis was made so already).
         boilerplate, holders = self.candidates.boilerplate(), self.candidates.boilerplate_holders()

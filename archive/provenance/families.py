@@ -22,6 +22,7 @@ from contextlib import ExitStack
 import numpy as np
 import scipy.sparse as sp
 
+from .boilerplate import site_free_title
 from .candidates import TermTable
 from .classify import FAMILY, MIN_COPY_COVERAGE, SPUN_MIN_RATE, SPUN_MIN_SUBS, Decision, different_story
 from .cycles import cycle_breaks
@@ -895,7 +896,9 @@ class FamilyRules:
 
         def surface(x: int) -> Surface:
             if x not in surfaces:
-                surfaces[x] = Surface.of(self.docs[x].text, self.docs[x].title, self._furniture(x))
+                # (A site's name after its headlines is the copier's, as its lines are.)
+                title = site_free_title(self.docs[x].title, self.candidates.boilerplate())
+                surfaces[x] = Surface.of(self.docs[x].text, title, self._furniture(x))
             return surfaces[x]
 
         for d in sorted(parent):
