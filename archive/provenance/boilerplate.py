@@ -21,7 +21,8 @@ the real corpora Reuters' own template paragraphs (168 stories) and a gossip sit
 prompt (9 articles), no rewrite's text (docs/provenance.md, method 2026.12-55).
 
 A site's short lines hold no such shingle: a line that stands alone is keyed whole and counted
-as one more (``standalone_lines``, method 2026.12-61).
+as one more (``standalone_lines``, method 2026.12-61), as is each part of a headline that a
+separator sets apart (a site's name after it: ``title_segments``, 2026.12-62).
 
 Pure functions; archive.provenance.candidates keeps the postings, engine masks the tokens.
 """
@@ -152,7 +153,7 @@ def _key(hashes: list[int], salt: int) -> int:
     """One int64 key of a run of token hashes."""
     acc = salt
     for h in hashes:
-        acc = (acc * 1099511628211 + h) & _MASK64
+        acc = (acc * int(_MULTIPLIER) + h) & _MASK64
     acc ^= acc >> 31
     acc = (acc * 0x94D049BB133111EB) & _MASK64
     acc ^= acc >> 29
@@ -188,7 +189,8 @@ def distinct_shingles(streams: Sequence[np.ndarray],
     """Every stream's distinct kept shingles, as (shingles, stream index) sorted by stream, then
     shingle: sampled_shingles of each, in one pass over their concatenation (a batch of an
     archive's texts at once) with the windows across two streams left out; with each stream's
-    ``lines`` (its standalone lines' keys, line_keys), those too."""
+    ``lines`` (the keys of its standalone lines and headline parts: line_keys, title_keys), those
+    too."""
     if not streams:
         return _EMPTY, _EMPTY
     lengths = np.array([s.shape[0] for s in streams], dtype=np.int64)
@@ -283,7 +285,7 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     hashes = windows[sampled].view(np.int64)
     is_found = _held_in(boilerplate, hashes)
     found = sampled[is_found]  # where the text's boilerplate shingles start
-    lines_found = {}  # each text's standalone lines that are boilerplate, as token ranges
+    lines_found: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # boilerplate lines, as token ranges
     for i, (tokens, text) in enumerate(texts):
         keys, firsts, ends = standalone_lines(tokens, text)
         held = _held_in(boilerplate, keys)

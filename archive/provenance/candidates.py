@@ -349,8 +349,9 @@ class CandidateIndex:
     def add_many(self, docs: Sequence[tuple[int, Tokens]], lines: Sequence[np.ndarray] | None = None) -> None:
         """Index documents in this order: the same index as adding them one by one, built with a
         few array operations for the whole batch instead of several per document (adding was a
-        tenth of the serial part of linking a whole archive). ``lines``: each document's
-        standalone lines' keys (Fingerprint.lines), counted with its shingles; none if not given."""
+        tenth of the serial part of linking a whole archive). ``lines``: each document's keys of
+        its standalone lines and headline parts (Fingerprint.lines, boilerplate.title_keys),
+        counted with its shingles; none if not given."""
         if lines is None:
             lines = [_NO_LINES] * len(docs)
         elif len(lines) != len(docs):
