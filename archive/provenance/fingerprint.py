@@ -31,8 +31,8 @@ FINGERPRINT_VERSION = "pvf14"
 
 @dataclass(frozen=True)
 class Fingerprint:
-    """What provenance needs from a document besides its text: its token stream and its
-    telltales.
+    """What provenance needs from a document besides its text: its token stream, the keys of
+    its standalone lines and its telltales.
 
     Hashes rather than strings keep it compact (about 17 bytes a token) and language-neutral;
     the text itself is only re-read to quote evidence. Telltales are None when they were not
