@@ -63,6 +63,10 @@ def test_a_standalone_line_is_a_paragraph_or_a_whole_sentence_never_a_wrapped_fr
     # Not the two halves of the wrapped sentence, nor the line with a figure (a table's row).
     assert lines == ["Harbour Daily Morning Edition", "A spokesman declined to comment further",
                      "Got a news tip? Email the desk"]
+    # A figure written as a word is a figure (a table's row of a dividend notice).
+    words = "Board meets again next week.\n\nQtly div five cts vs five cts prior.\n\nPayment is due soon, it said."
+    assert bp.standalone_lines(tokenize(words), words)[0].shape[0] == 2
+    assert bp.title_segments("Qtly div five cts - Buzz Hub")[0][1] is None
     # A line's key is its words': the same in another text, whatever the case.
     other = "GOT A NEWS TIP? EMAIL THE DESK.\n\nSomething else entirely, and at length."
     assert keys[-1] in bp.line_keys(tokenize(other), other)

@@ -35,7 +35,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from .features import NUM, Tokens, tokenize
+from .features import NUM, Tokens, token_hash, tokenize
 from .style import LINE_ENDS
 
 SHINGLE_TOKENS = 12
@@ -67,10 +67,15 @@ EDGE_GAP = SHINGLE_TOKENS + SHINGLE_SAMPLE
 # any shape that style._CRUFT_LINE knows. A line that stands alone (its own paragraph, or a whole
 # sentence between lines that end theirs: never a hard-wrapped fragment of one) of LINE_MIN_TOKENS
 # to LINE_MAX_TOKENS tokens is keyed whole, as one more shingle held by its text, and is
-# boilerplate by the same rule. A line with a figure is left out: a table's rows recur from story
-# to story ("Qtly div 10 cts vs 10 cts prior") and are the story's.
+# boilerplate by the same rule. A line with a figure (in digits or words) is left out: a table's
+# rows recur from story to story ("Qtly div 10 cts vs 10 cts prior") and are the story's.
 LINE_MIN_TOKENS = 3
 LINE_MAX_TOKENS = 3 * SHINGLE_TOKENS
+# Figures written as words are figures too ("Qtly div five cts vs five cts prior").
+_NUMBER_WORDS = np.array(sorted(token_hash(word) for word in (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+    "million billion trillion nil").split()), dtype=np.int64)
 # A page's headline often ends (or starts) with its site's name: the parts of a headline that a
 # separator sets apart are keyed too, and one held by texts of five different stories is the
 # site's, no headline word of a version of the story (versions.py).
@@ -95,7 +100,7 @@ def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray,
     # Each line's first token and one past its last, and the figures before each token, found
     # for all lines at once (a line at a time was a tenth of fingerprinting a text).
     at = np.searchsorted(tokens.starts, list(accumulate((len(line) + 1 for line in lines), initial=0))).tolist()
-    figures = np.cumsum(tokens.kinds == NUM).tolist()  # (figures up to and with each token)
+    figures = np.cumsum((tokens.kinds == NUM) | np.isin(tokens.hashes, _NUMBER_WORDS)).tolist()  # (up to each token)
     hashes: list[int] | None = None
     for i, line in enumerate(stripped):
         lo, hi = at[i], at[i + 1]
@@ -128,7 +133,7 @@ def title_segments(title: str | None) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = []
     for part in parts:
         tokens = tokenize(part)
-        keyed = len(tokens) and not (tokens.kinds == NUM).any()
+        keyed = len(tokens) and not ((tokens.kinds == NUM) | np.isin(tokens.hashes, _NUMBER_WORDS)).any()
         out.append((part, _key(tokens.hashes.tolist(), _TITLE_SALT) if keyed else None))
     return out
 

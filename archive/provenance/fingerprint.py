@@ -25,8 +25,9 @@ _MAGIC = b"PVF4"
 # token, features._TOKEN_WITH_CJK_RE, and a word keeps its combining marks, features._token_with_marks;
 # pvf13: more shapes of a template's furniture lines (reading times, labels, date lines, bar-separated
 # fields), style._CRUFT_LINE); pvf14: the keys of the text's standalone lines, that a site's short
-# lines are told by their recurring on pages of different stories (boilerplate.line_keys).
-FINGERPRINT_VERSION = "pvf14"
+# lines are told by their recurring on pages of different stories (boilerplate.line_keys); pvf15:
+# no line with a figure written as a word is keyed.
+FINGERPRINT_VERSION = "pvf15"
 
 
 @dataclass(frozen=True)
