@@ -84,6 +84,23 @@ _STORIES = [
 ]
 
 
+# A spun copy of the first story.
+_SPUN = (_STORIES[0].replace("walked out", "stepped out").replace("told reporters", "informed journalists")
+         .replace("hoped to", "anticipated to").replace("reaches its peak", "reaches its height")
+         .replace("halting", "stopping").replace("settle", "resolve"))
+
+
+def _write_stories_and_copy(data: Path, ids: list[str], dates: list[str], copy_id: str, copy_date: str) -> None:
+    """The stories as the spun setting's corpus (under ``ids``, dated ``dates``), and _SPUN as a
+    farm's copy of the first."""
+    _write_gz(data / "reuters21578" / "reuters21578.jsonl.gz", [
+        {"id": ident, "text": text, "title": text.split(",")[0].upper(), "published": date, "source": "wire"}
+        for ident, date, text in zip(ids, dates, _STORIES)])
+    _write_gz(data / "spun_dev" / "spun.jsonl.gz", [
+        {"id": copy_id, "source_id": ids[0], "rate": 0.2, "text": _SPUN, "title": "Harbour Employees Stroll Out",
+         "published": copy_date, "source": "content-farm"}])
+
+
 def _write_gz(path: Path, rows: list[dict[str, object]]) -> None:
     import gzip
 
@@ -96,15 +113,8 @@ def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_ac
     """All corpora in one archive: each is scored on its own documents (ids kept apart, so the
     spun copy and the Clough answer still find their sources) and links across corpora counted."""
     _write_clough(tmp_path)
-    _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
-        {"id": f"reuters-{k + 1}", "text": text, "title": text.split(",")[0].upper(),
-         "published": f"1987-03-0{k + 1}T10:00:00Z", "source": "reuters"} for k, text in enumerate(_STORIES)])
-    spun = (_STORIES[0].replace("walked out", "stepped out").replace("told reporters", "informed journalists")
-            .replace("hoped to", "anticipated to").replace("reaches its peak", "reaches its height")
-            .replace("halting", "stopping").replace("settle", "resolve"))
-    _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
-        {"id": "spun-00000", "source_id": "reuters-1", "rate": 0.2, "text": spun, "title": "Harbour Employees Stroll Out",
-         "published": "1987-03-05T10:00:00Z", "source": "content-farm"}])
+    _write_stories_and_copy(tmp_path, ["reuters-1", "reuters-2"], ["1987-03-01T10:00:00Z", "1987-03-02T10:00:00Z"],
+                            "spun-00000", "1987-03-05T10:00:00Z")
     article = ("The singer Lorna Vey surprised fans at her Brighton concert on Saturday by announcing a "
                "farewell tour of forty cities, starting in Glasgow next spring. Vey, who released her first "
                "album in 1998, said she wanted to spend more time writing songs for other artists and thanked "
@@ -129,15 +139,8 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
     """Held-out data of the same layout may come from another corpus: ids that are not Reuters'
     ("wire-a"), dates with no zone or no time of day. The copy, dated by the source's day only,
     is still linked to its source (not the reverse) and no date is misread."""
-    _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
-        {"id": f"wire-{'abc'[k]}", "text": text, "title": text.split(",")[0].upper(),
-         "published": f"1987-03-0{k + 1} 15:{k}0:00", "source": "wire"} for k, text in enumerate(_STORIES)])
-    spun = (_STORIES[0].replace("walked out", "stepped out").replace("told reporters", "informed journalists")
-            .replace("hoped to", "anticipated to").replace("reaches its peak", "reaches its height")
-            .replace("halting", "stopping").replace("settle", "resolve"))
-    _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
-        {"id": "copy-x", "source_id": "wire-a", "rate": 0.2, "text": spun, "title": "Harbour Employees Stroll Out",
-         "published": "1987-03-01", "source": "content-farm"}])
+    _write_stories_and_copy(tmp_path, ["wire-a", "wire-b"], ["1987-03-01 15:00:00", "1987-03-02 15:10:00"],
+                            "copy-x", "1987-03-01")
     out = tmp_path / "report.json"
     done = _run("provenance_eval.py", "spun", "--json", str(out), data=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -145,7 +148,7 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
     assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
     # A copy naming a source the corpus lacks cannot be scored: a plain message, no traceback.
     _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
-        {"id": "copy-x", "source_id": "wire-z", "rate": 0.2, "text": spun, "published": None}])
+        {"id": "copy-x", "source_id": "wire-z", "rate": 0.2, "text": _SPUN, "published": None}])
     done = _run("provenance_eval.py", "spun", data=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "1 copies in spun_dev/spun.jsonl.gz name a source_id that reuters21578/reuters21578.jsonl.gz does not hold (copy-x -> wire-z)" in done.stderr

@@ -276,10 +276,11 @@ def _stored_sources(archive: Archive) -> dict[int, set[int]]:
     return out
 
 
-def test_ingest_links_a_farm_s_copies_in_chunks_and_in_updates_as_in_memory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    docs, source_of = _archive()
-    expected = {d: {s} for d, s in source_of.items()}
+def stored_in_chunks_and_in_updates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                    docs: list[DocInput]) -> list[dict[int, set[int]]]:
+    """The stored copies' sources (_stored_sources) after ingesting ``docs`` (the six reports
+    first) in chunks, then in three updates (the reports, then the rest in two batches), then
+    after a refresh of that archive."""
     # Chunked: the whole archive's candidate index (built from the stored fingerprints) tells
     # the boilerplate to every chunk.
     monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
@@ -287,9 +288,9 @@ def test_ingest_links_a_farm_s_copies_in_chunks_and_in_updates_as_in_memory(
     _write(tmp_path / "all", docs)
     with Archive(tmp_path / "chunked") as archive:
         archive.ingest([str(tmp_path / "all")], background=False)
-        assert _stored_sources(archive) == expected
-    # Incremental: the copies come in two batches after the reports; the paragraph becomes
-    # boilerplate with the second.
+        out = [_stored_sources(archive)]
+    # Incremental: the copies come in two batches after the reports; the boilerplate shows with
+    # the second.
     monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 100_000)
     monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
     for name, part in (("reports", docs[:6]), ("first", docs[6:9]), ("second", docs[9:])):
@@ -297,9 +298,17 @@ def test_ingest_links_a_farm_s_copies_in_chunks_and_in_updates_as_in_memory(
     with Archive(tmp_path / "updated") as archive:
         for name in ("reports", "first", "second"):
             archive.ingest([str(tmp_path / name)], background=False)
-        assert _stored_sources(archive) == expected
+        out.append(_stored_sources(archive))
         archive.refresh_provenance()
-        assert _stored_sources(archive) == expected
+        out.append(_stored_sources(archive))
+    return out
+
+
+def test_ingest_links_a_farm_s_copies_in_chunks_and_in_updates_as_in_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs, source_of = _archive()
+    expected = {d: {s} for d, s in source_of.items()}
+    assert stored_in_chunks_and_in_updates(tmp_path, monkeypatch, docs) == [expected] * 3
 
 
 def test_shingles_of_a_batch_are_each_text_s_own() -> None:

@@ -22,7 +22,7 @@ from archive.provenance.candidates import CandidateIndex
 from archive.provenance.features import tokenize
 from archive.provenance.fingerprint import Fingerprint, fingerprint_text
 from archive.provenance.style import cruft_lines
-from test_provenance_boilerplate import STORIES, SWAPS, TITLES, _sources, _stored_sources, _write
+from test_provenance_boilerplate import STORIES, SWAPS, TITLES, _sources, stored_in_chunks_and_in_updates
 
 TOP = "Daily Buzz Hub Exclusive"
 # (Fewer than 12 tokens on either side of the story: no shingle of boilerplate.py fits in them.)
@@ -117,20 +117,7 @@ def test_ingest_links_the_farms_copies_in_chunks_and_in_updates_as_in_memory(
     lines' keys."""
     docs, source_of = _archive()
     expected = {d: {s} for d, s in source_of.items()}
-    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
-    monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 3)
-    _write(tmp_path / "all", docs)
-    with Archive(tmp_path / "chunked") as archive:
-        archive.ingest([str(tmp_path / "all")], background=False)
-        assert _stored_sources(archive) == expected
-    monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 100_000)
-    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)
-    for name, part in (("reports", docs[:6]), ("first", docs[6:9]), ("second", docs[9:])):
-        _write(tmp_path / name, part)
-    with Archive(tmp_path / "updated") as archive:
-        for name in ("reports", "first", "second"):
-            archive.ingest([str(tmp_path / name)], background=False)
-        assert _stored_sources(archive) == expected
+    assert stored_in_chunks_and_in_updates(tmp_path, monkeypatch, docs) == [expected] * 3
 
 
 def test_a_sites_name_after_its_headlines_is_no_headline_word_of_a_version() -> None:
