@@ -36,7 +36,7 @@ from archive.provenance import (
     build,
 )
 from archive.provenance import Fingerprint as ProvFingerprint
-from archive.provenance.boilerplate import boilerplate_masks, line_keys, title_keys
+from archive.provenance.boilerplate import boilerplate_masks, line_keys, with_title_keys
 from archive.provenance.candidates import Pool, PoolBook
 from archive.provenance.carry import Carried
 from archive.provenance.clusters import stories as story_clusters
@@ -310,7 +310,7 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True) -> Ca
             tokens = tokenize(text)
             keys = line_keys(tokens, text)
         batch.append((row.id, tokens))
-        lines.append(np.union1d(keys, title_keys(row.title)))
+        lines.append(with_title_keys(keys, row.title))
         if len(batch) >= _BACKGROUND_BATCH:
             index.add_many(batch, lines)
             batch, lines = [], []

@@ -140,7 +140,15 @@ def title_segments(title: str | None) -> list[tuple[str, int | None]]:
 
 def title_keys(title: str | None) -> np.ndarray:
     """The distinct keys of a headline's parts, sorted (counted with its text's shingles)."""
-    return np.unique(np.array([key for _, key in title_segments(title) if key is not None], dtype=np.int64))
+    keys = [key for _, key in title_segments(title) if key is not None]
+    return np.array(sorted(set(keys)), dtype=np.int64) if keys else _EMPTY
+
+
+def with_title_keys(lines: np.ndarray, title: str | None) -> np.ndarray:
+    """A text's line keys (sorted) and its headline parts' keys: what its candidate index counts
+    with its shingles."""
+    parts = title_keys(title)
+    return np.union1d(lines, parts) if parts.shape[0] else lines
 
 
 def site_free_title(title: str | None, boilerplate: np.ndarray) -> str | None:

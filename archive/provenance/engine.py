@@ -37,7 +37,7 @@ import numpy as np
 
 from .align import Alignment, Prepared, Substitution
 from .attribution import Attribution
-from .boilerplate import boilerplate_masks, spans_of, title_keys
+from .boilerplate import boilerplate_masks, spans_of, with_title_keys
 from .candidates import CandidateIndex
 from .carry import Carried
 from .classify import FAMILY, Anchors, Decision, PairFeatures, classify, different_story, pair_features
@@ -239,8 +239,7 @@ class ProvenanceIndex(FamilyRules):
         analysed = dict(zip((d.id for d in unknown), map_forked(
             lambda d: _analyse(d, prints[d.id]), unknown,
             meanwhile=lambda: self.candidates.add_many([(doc.id, tokens_of[doc.id]) for doc in new],
-                                                       [np.union1d(prints[doc.id].lines, title_keys(doc.title))
-                                                        for doc in new]))))
+                                                       [with_title_keys(prints[doc.id].lines, doc.title) for doc in new]))))
         # With the new texts counted, the archive's boilerplate is known: a text holding some is
         # analysed and aligned without it (a carried analysis was made so already).
         boilerplate, holders = self.candidates.boilerplate(), self.candidates.boilerplate_holders()
