@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
         [--open-dictionary] [--reuters-sources 500] [--head-cut]
-        [--boilerplate [end|top|both|titled]] [--flattened] [--site-lines] [--site-titles]
+        [--boilerplate [end|top|both|titled]] [--flattened] [--site-lines [plain|counted]] [--site-titles]
         [--json out.json]
 
 The spun dev set (spun_dev) was made by one spinner from Reuters stories; the final evaluation
@@ -34,7 +34,8 @@ copies of other stories share; ``--boilerplate top`` / ``both`` put it before th
 sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page).
 ``--site-lines``: every copy carries its farm's own short lines above and below the story ("Got a
 news tip? Email the Daily Buzz Hub desk."), the same on all its pages, in shapes the engine's
-furniture patterns do not know (another template's). ``--site-titles``: every copy's headline
+furniture patterns do not know (another template's); ``--site-lines counted``: and a line whose
+count varies page to page ("1,234 people read this story"). ``--site-titles``: every copy's headline
 ends with its farm's name ("... - Daily Buzz Hub"), as a page's title does. ``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
 scraper's export with its whitespace collapsed).
 Deterministic for a seed.
@@ -397,7 +398,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
                 dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
                 boilerplate: str | None = None, flattened: bool = False,
-                site_lines: bool = False, site_titles: bool = False) -> list[dict[str, Any]]:
+                site_lines: str | None = None, site_titles: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -426,6 +427,8 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
             site = rng.choice(SITES)  # (drawn last, so that the copies are those of a run without boilerplate)
             if site_lines:
                 top, bottom = SITE_LINES[site]
+                if site_lines == "counted":  # (its own random numbers: the copies are otherwise the same)
+                    bottom += f"\n{random.Random(f'{seed}/{k}/{rate}/count').randint(120, 9800):,} people read this story"
                 text = top + "\n\n" + text + "\n\n" + bottom
             if boilerplate:
                 text = _with_boilerplate(text, BOILERPLATE[site], spun_title, boilerplate)
@@ -476,7 +479,7 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
              head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None,
-             flattened: bool = False, site_lines: bool = False, site_titles: bool = False) -> dict[str, Any]:
+             flattened: bool = False, site_lines: str | None = None, site_titles: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0, rows)
@@ -559,9 +562,10 @@ def main() -> None:
                              "note: 60-80 words that all of the farm's copies share): after the story (end, the "
                              "default), before it (top), on both sides (both), or after it naming the page's title "
                              "(titled)")
-    parser.add_argument("--site-lines", action="store_true",
+    parser.add_argument("--site-lines", nargs="?", const="plain", choices=("plain", "counted"),
                         help="every copy carries its farm's own short lines above and below the story, in shapes "
-                             "the engine's furniture patterns do not know")
+                             "the engine's furniture patterns do not know; counted: and a line with a count that "
+                             "varies page to page")
     parser.add_argument("--site-titles", action="store_true",
                         help="every copy's headline ends with its farm's name (\"... - Daily Buzz Hub\")")
     parser.add_argument("--flattened", action="store_true",
