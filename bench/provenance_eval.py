@@ -31,7 +31,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from archive.provenance import DERIVATIONS, DocInput, ProvenanceIndex, fingerprint  # noqa: E402
 from archive.provenance.cycles import cycle_breaks  # noqa: E402
+# Records' dates are read as the ingest reads them (with or without a time or zone, RFC-2822,
+# epoch seconds): held-out data may write its dates otherwise than ours.
 from archive.ingest.readers import parse_date  # noqa: E402
 from common import DATA, require_data  # noqa: E402
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -50,12 +51,6 @@ PARTS_SEED = 0
 def _load(path: Path) -> list[dict[str, Any]]:
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh]
-
-
-def _date(value: Any) -> datetime | None:
-    """A record's date read as the ingest reads it (ISO-8601 with or without a time or zone,
-    RFC-2822, epoch seconds): held-out data may write its dates otherwise than ours."""
-    return parse_date(value)
 
 
 def _rss_mb() -> float:
@@ -116,7 +111,7 @@ def reuters_docs(offset: int = 0, rows: list[dict[str, Any]] | None = None) -> t
     if rows is None:
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
     id_of = {r["id"]: offset + number for r, number in zip(rows, _numbers(rows))}
-    docs = [DocInput(id_of[r["id"]], r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None)
+    docs = [DocInput(id_of[r["id"]], r["text"], r.get("title"), parse_date(r.get("published")), r.get("source"), None)
             for r in rows]
     return docs, id_of
 
@@ -159,7 +154,7 @@ def _spun_setting(offset: int = 0) -> _Setting:
     for k, r in enumerate(spun):
         doc_id = offset + 100_000 + k
         copies[doc_id] = (idmap[r["source_id"]], str(r.get("rate", "unknown")))
-        docs.append(DocInput(doc_id, r["text"], r.get("title"), _date(r.get("published")), r.get("source"), None))
+        docs.append(DocInput(doc_id, r["text"], r.get("title"), parse_date(r.get("published")), r.get("source"), None))
     return _Setting(docs, lambda result, index, timing: _score_spun(result, timing, reuters, copies))
 
 

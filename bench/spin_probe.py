@@ -36,8 +36,9 @@ sides, ``--boilerplate titled`` names the page's title in it (a slot that varies
 news tip? Email the Daily Buzz Hub desk."), the same on all its pages, in shapes the engine's
 furniture patterns do not know (another template's); ``--site-lines counted``: and a line whose
 count varies page to page ("1,234 people read this story"). ``--site-titles``: every copy's headline
-ends with its farm's name ("... - Daily Buzz Hub"), as a page's title does. ``--flattened``: every copy's text joined into one line, its cruft lines and boilerplate too (a
-scraper's export with its whitespace collapsed).
+ends with its farm's name ("... - Daily Buzz Hub"), as a page's title does. ``--flattened``: every
+copy's text joined into one line, its cruft lines and boilerplate too (a scraper's export with
+its whitespace collapsed).
 Deterministic for a seed.
 """
 
@@ -470,7 +471,9 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
     if how == "same":
         return source
     if how == "day":
-        return None if source is None else datetime.combine(source.date(), datetime.min.time(), source.tzinfo) + timedelta(days=rng.randint(0, 2))
+        if source is None:
+            return None
+        return datetime.combine(source.date(), datetime.min.time(), source.tzinfo) + timedelta(days=rng.randint(0, 2))
     if source is None or how == "none" or rng.random() < 0.5:
         return None
     return source + timedelta(seconds=rng.randint(3_600, 72 * 3_600))

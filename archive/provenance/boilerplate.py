@@ -100,7 +100,7 @@ def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray,
     # Each line's first token and one past its last, and the figures before each token, found
     # for all lines at once (a line at a time was a tenth of fingerprinting a text).
     at = np.searchsorted(tokens.starts, list(accumulate((len(line) + 1 for line in lines), initial=0))).tolist()
-    figures = np.cumsum((tokens.kinds == NUM) | np.isin(tokens.hashes, _NUMBER_WORDS)).tolist()  # (up to each token)
+    figures = np.cumsum(_figures(tokens)).tolist()  # (up to and with each token)
     hashes: list[int] | None = None
     for i, line in enumerate(stripped):
         lo, hi = at[i], at[i + 1]
@@ -118,6 +118,11 @@ def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray,
     return (np.array(keys, dtype=np.int64), np.array(firsts, dtype=np.int64), np.array(ends, dtype=np.int64))
 
 
+def _figures(tokens: Tokens) -> np.ndarray:
+    """Which tokens are figures, in digits or in words."""
+    return (tokens.kinds == NUM) | np.isin(tokens.hashes, _NUMBER_WORDS)
+
+
 def line_keys(tokens: Tokens, text: str) -> np.ndarray:
     """The distinct keys of the text's standalone lines, sorted (what its fingerprint keeps)."""
     return np.array(sorted(set(standalone_lines(tokens, text)[0].tolist())), dtype=np.int64)
@@ -133,7 +138,7 @@ def title_segments(title: str | None) -> list[tuple[str, int | None]]:
     out: list[tuple[str, int | None]] = []
     for part in parts:
         tokens = tokenize(part)
-        keyed = len(tokens) and not ((tokens.kinds == NUM) | np.isin(tokens.hashes, _NUMBER_WORDS)).any()
+        keyed = len(tokens) and not _figures(tokens).any()
         out.append((part, _key(tokens.hashes.tolist(), _TITLE_SALT) if keyed else None))
     return out
 
