@@ -29,22 +29,25 @@ TOP = "Daily Buzz Hub Exclusive"
 BOTTOM = "Got a tip? Email our desk.\nThanks for reading Buzz Hub!"
 
 
-def _copy(text: str, swaps: dict[str, str] = SWAPS) -> str:
-    return f"{TOP}\n\n" + re.sub(r"[A-Za-z]+", lambda m: swaps.get(m.group(0), m.group(0)), text) + f"\n\n{BOTTOM}"
+def _copy(text: str, swaps: dict[str, str] = SWAPS, readers: int | None = None) -> str:
+    """The farm's page of ``text``; with ``readers``, its bottom line counts them."""
+    bottom = BOTTOM if readers is None else f"{BOTTOM}\n{readers:,} people read this story"
+    return f"{TOP}\n\n" + re.sub(r"[A-Za-z]+", lambda m: swaps.get(m.group(0), m.group(0)), text) + f"\n\n{bottom}"
 
 
-def _archive() -> tuple[list[DocInput], dict[int, int]]:
+def _archive(counted: bool = False) -> tuple[list[DocInput], dict[int, int]]:
     """The six reports (ids 1-6), the farm's page of each in the report's own words (11-16),
     and a second page of the first two with one word swapped (21-22); and each copy's source.
     Beside its farm's lines, a second page is as close to the first as to the report: with
-    them, the first page explains all of it."""
+    them, the first page explains all of it. ``counted``: each page also tells how many read
+    it (a count of its own)."""
     docs = [DocInput(k + 1, text) for k, text in enumerate(STORIES)]
     source_of = {}
     for k, text in enumerate(STORIES):
-        docs.append(DocInput(11 + k, _copy(text, {})))
+        docs.append(DocInput(11 + k, _copy(text, {}, 1_234 + 97 * k if counted else None)))
         source_of[11 + k] = k + 1
     for k in range(2):
-        docs.append(DocInput(21 + k, _copy(STORIES[k], {"said": "stated"})))
+        docs.append(DocInput(21 + k, _copy(STORIES[k], {"said": "stated"}, 56 + k if counted else None)))
         source_of[21 + k] = k + 1
     return docs, source_of
 
@@ -60,17 +63,28 @@ def test_a_standalone_line_is_a_paragraph_or_a_whole_sentence_never_a_wrapped_fr
     tokens = tokenize(text)
     keys, firsts, ends = bp.standalone_lines(tokens, text)
     lines = [text[tokens.starts[a]:tokens.ends[b - 1]] for a, b in zip(firsts.tolist(), ends.tolist())]
-    # Not the two halves of the wrapped sentence, nor the line with a figure (a table's row).
+    # Not the two halves of the wrapped sentence.
     assert lines == ["Harbour Daily Morning Edition", "A spokesman declined to comment further",
-                     "Got a news tip? Email the desk"]
-    # A figure written as a word is a figure (a table's row of a dividend notice).
-    words = "Board meets again next week.\n\nQtly div five cts vs five cts prior.\n\nPayment is due soon, it said."
-    assert bp.standalone_lines(tokenize(words), words)[0].shape[0] == 2
+                     "Dividends rose to 12 cts a share", "Got a news tip? Email the desk"]
     assert bp.title_segments("Qtly div five cts - Buzz Hub")[0][1] is None
     # A line's key is its words': the same in another text, whatever the case.
     other = "GOT A NEWS TIP? EMAIL THE DESK.\n\nSomething else entirely, and at length."
     assert keys[-1] in bp.line_keys(tokenize(other), other)
     assert np.unique(keys).tolist() == bp.line_keys(tokens, text).tolist()
+
+
+def _keys(text: str) -> list[int]:
+    return bp.standalone_lines(tokenize(text), text)[0].tolist()
+
+
+def test_a_lines_figures_are_keyed_as_slots_so_a_count_that_varies_page_to_page_keeps_its_key() -> None:
+    assert _keys("1,234 people read this story") == _keys("98 people read this story")
+    assert _keys("Join 48,000 readers") == _keys("Join twelve thousand readers")
+    assert _keys("Dividends rose to 12 cts a share.") != _keys("Dividends rose to cts a share.")
+    # A line needs two words beside its figures, and one count: a table's row compares two
+    # (which recur, slots and all, in every earnings report), and is the story's.
+    assert _keys("Net income 5.6 mln") and not _keys("5.6 mln 1987") and not _keys("1987 1986 1985")
+    assert not _keys("Net 5.6 mln vs 4.3 mln") and not _keys("Qtly div five cts vs five cts prior")
 
 
 def test_a_fingerprint_keeps_its_texts_line_keys() -> None:
@@ -159,3 +173,23 @@ def test_the_stores_candidate_index_counts_headline_parts_too(tmp_path: Path, mo
                 "JOIN documents s ON s.id = p.source_id WHERE p.relation IN ('duplicate', 'near_copy', 'spun', 'rewrite') "
                 "AND d.external_id LIKE 's%'").all()
     assert sorted(rows) == [("s1", "r1"), ("s2", "r2")]
+
+
+def test_a_farms_line_with_a_count_of_its_own_is_its_line_too() -> None:
+    """"1,234 people read this story" under every page, the count its own: keyed with its figure
+    as a slot, the line is boilerplate, and the second pages go to the reports."""
+    docs, source_of = _archive(counted=True)
+    sources = _sources(build(docs))
+    assert {d: sources.get(d) for d in source_of} == {d: {s} for d, s in source_of.items()}
+    index = ProvenanceIndex()
+    index.update(docs)
+    copy = next(d for d in docs if d.id == 21)
+    # The whole line is the site's furniture (no layout of the story's), but its count is analysed
+    # as the page's own: masked are the line's words alone.
+    assert [copy.text[a:b] for a, b in index.boilerplate_spans[21]] == [TOP, f"{BOTTOM}\n56 people read this story"]
+    tokens = tokenize(copy.text)
+    mask = bp.boilerplate_mask(tokens, copy.text, index.candidates.boilerplate())
+    assert mask is not None
+    kept = [copy.text[a:b] for a, b, masked in zip(tokens.starts.tolist(), tokens.ends.tolist(), mask.tolist())
+            if not masked]
+    assert kept[-1] == "56" and kept[0] != "Daily"

@@ -63,7 +63,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-62"
+METHOD_VERSION = "2026.12-63"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"

@@ -26,8 +26,9 @@ _MAGIC = b"PVF4"
 # pvf13: more shapes of a template's furniture lines (reading times, labels, date lines, bar-separated
 # fields), style._CRUFT_LINE); pvf14: the keys of the text's standalone lines, that a site's short
 # lines are told by their recurring on pages of different stories (boilerplate.line_keys); pvf15:
-# no line with a figure written as a word is keyed.
-FINGERPRINT_VERSION = "pvf15"
+# no line with a figure written as a word is keyed; pvf16: a line with one count is keyed with a
+# slot for it (boilerplate.LINE_MAX_COUNTS).
+FINGERPRINT_VERSION = "pvf16"
 
 
 @dataclass(frozen=True)
