@@ -1,7 +1,7 @@
 """Generalisation probe: spun copies made by a spinner of our own over another corpus.
 
     .venv/bin/python bench/spin_probe.py [--seed 7] [--with-reuters] [--moved] [--padded] [--figures]
-        [--open-dictionary] [--reuters-sources 500] [--head-cut]
+        [--open-dictionary] [--reuters-sources 500] [--head-cut | --excerpt]
         [--boilerplate [end|top|both|titled]] [--flattened] [--site-lines [plain|counted]] [--site-titles]
         [--json out.json]
 
@@ -28,7 +28,8 @@ copies' distractors; half the copies are dated 1-72 hours after their source, at
 of their own (``--copy-dates same``: stamped with their source's time, as a scraper that keeps
 the page's date; ``day``: dated by a day and no time, their source's or one of the next two;
 ``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
-their end (a farm that starts further into the story). ``--boilerplate``: every copy ends with
+their end (a farm that starts further into the story); ``--excerpt``: they keep only their first
+sentences, 15-30% of the words (an aggregator posting a story's lead). ``--boilerplate``: every copy ends with
 its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
 copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
 sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page).
@@ -325,6 +326,17 @@ def _cut_head(text: str, rng: random.Random) -> str:
     return text[starts[min(k, len(starts)) - 1]:]
 
 
+def _excerpt(text: str, rng: random.Random) -> str:
+    """The text's first sentences only, 15-30% of its words (35 at least), layout kept: an
+    aggregator that posts a story's lead and links to the rest."""
+    words = len(text.split())
+    wanted = max(35, int(words * rng.uniform(0.15, 0.3)))
+    for m in _SENTENCE_END.finditer(text):
+        if len(text[:m.start()].split()) >= wanted:
+            return text[:m.start()]
+    return text
+
+
 def _move(text: str) -> str:
     """The last third of the sentences put first, as a content farm that leads with the end."""
     sentences = _SENTENCE_END.split(text)
@@ -399,7 +411,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
                 open_dict: bool = False, padded: bool = False, figures: bool = False,
                 dictionary_corpus: list[dict[str, Any]] | None = None, head_cut: bool = False,
                 boilerplate: str | None = None, flattened: bool = False,
-                site_lines: str | None = None, site_titles: bool = False) -> list[dict[str, Any]]:
+                site_lines: str | None = None, site_titles: bool = False, excerpt: bool = False) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     replacement = open_dictionary(dictionary_corpus or sources) if open_dict else None
 
@@ -414,7 +426,7 @@ def make_copies(sources: list[dict[str, Any]], seed: int, moved: bool = False,
             spun_title, _ = spun(title, rate)
             cut = rng.random() < 1 / 3
             if cut:
-                text = _cut_head(text, rng) if head_cut else _cut(text, rng)
+                text = _cut_head(text, rng) if head_cut else _excerpt(text, rng) if excerpt else _cut(text, rng)
             if moved:
                 text = _move(text)
             if figures:
@@ -482,7 +494,8 @@ def _copy_date(source: datetime | None, rng: random.Random, how: str = "later") 
 def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool = False,
              padded: bool = False, figures: bool = False, reuters_sources: int = 0,
              head_cut: bool = False, copy_dates: str = "later", boilerplate: str | None = None,
-             flattened: bool = False, site_lines: str | None = None, site_titles: bool = False) -> dict[str, Any]:
+             flattened: bool = False, site_lines: str | None = None, site_titles: bool = False,
+             excerpt: bool = False) -> dict[str, Any]:
     if reuters_sources:  # copies of Reuters stories, among all of Reuters, as in spun_dev
         rows = _load(DATA / "reuters21578" / "reuters21578.jsonl.gz")
         docs, sid = reuters_docs(0, rows)
@@ -499,7 +512,7 @@ def evaluate(seed: int, with_reuters: bool, moved: bool = False, open_dict: bool
     dates = random.Random(f"dates/{seed}")
     copies: dict[int, dict[str, Any]] = {}
     for k, c in enumerate(make_copies(sources, seed, moved, open_dict, padded, figures, dictionary_corpus, head_cut,
-                                      boilerplate, flattened, site_lines, site_titles)):
+                                      boilerplate, flattened, site_lines, site_titles, excerpt)):
         doc_id = 200_000 + k
         copies[doc_id] = c
         docs.append(DocInput(doc_id, c["text"], c["title"], _copy_date(published[sid[c["source"]]], dates, copy_dates),
@@ -554,8 +567,12 @@ def main() -> None:
     parser.add_argument("--reuters-sources", type=int, default=0, metavar="N",
                         help="spin N random Reuters stories (not spun_dev's) instead of LLMFake's articles, "
                              "among all of Reuters, half of the copies dated hours after their source")
-    parser.add_argument("--head-cut", action="store_true",
-                        help="the third of the copies that are cut lose their first sentences (20-40%%), not their end")
+    cuts = parser.add_mutually_exclusive_group()
+    cuts.add_argument("--head-cut", action="store_true",
+                      help="the third of the copies that are cut lose their first sentences (20-40%%), not their end")
+    cuts.add_argument("--excerpt", action="store_true",
+                      help="the third of the copies that are cut keep only their first sentences (15-30%% of the words), "
+                           "as an aggregator posting a story's lead")
     parser.add_argument("--copy-dates", choices=("later", "same", "day", "none"), default="later",
                         help="with --reuters-sources: copies dated hours after their source at a clock time of their "
                              "own, half of them (later), stamped with their source's time (same), with a day and no time, the "
@@ -584,7 +601,7 @@ def main() -> None:
     t = time.perf_counter()
     report = evaluate(args.seed, args.with_reuters, args.moved, args.open_dictionary, args.padded, args.figures,
                       args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate, args.flattened,
-                      args.site_lines, args.site_titles)
+                      args.site_lines, args.site_titles, args.excerpt)
     report["wall_s"] = round(time.perf_counter() - t, 2)
     print(json.dumps(report, indent=1))
     if args.json:

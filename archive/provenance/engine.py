@@ -63,7 +63,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-63"
+METHOD_VERSION = "2026.12-64"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -763,7 +763,8 @@ class ProvenanceIndex(FamilyRules):
 
     def _is_sibling(self, d: int, p: int, q: int) -> bool:
         """True when d cannot have been made from p alone: it keeps words of q that p removed,
-        or lacks most of the words p put in."""
+        or lacks most of the words p put in (where d follows p, when d is an excerpt of an outlet's
+        re-issue p of q)."""
         bp, bq, bd = self.body_terms[p], self.body_terms[q], self.body_terms[d]
         # Body terms are sorted and distinct: sets.in_sorted gives np.setdiff1d's and np.isin's results.
         removed_by_p = bq[~in_sorted(bq, bp)]
@@ -773,7 +774,31 @@ class ProvenanceIndex(FamilyRules):
         added_by_p = bp[~in_sorted(bp, bq)]
         if added_by_p.shape[0] < MIN_EDIT_TERMS:
             return False  # p is (nearly) q itself: nothing to inherit, keep the closer one
+        # Between two issues of one story (p the outlet's re-issue of q), only what p put in where
+        # d follows it, when d is a copy lying inside p: an excerpt, its lead alone, holds none of
+        # the words p added further on, and is p's copy all the same. Not for rewrites, which
+        # follow p loosely and all through, nor beside another outlet's text: a model's reply
+        # holding its whole article and going on reads as the article's source by its first part
+        # (LLMFake: an article taken for a copy of such a reply, its 6 rewrites with it).
+        covered = self._covered_terms(p, d) if self._are_versions(p, q) else None
+        if covered is not None:
+            added_by_p = added_by_p[in_sorted(added_by_p, covered)]
+            if not added_by_p.shape[0]:
+                return True  # p added nothing where d follows it: d reads as q there as much as p
         return float(in_sorted(added_by_p, bd).mean()) < MAX_INHERITED_SHARE
+
+    def _covered_terms(self, p: int, d: int) -> np.ndarray | None:
+        """The distinct terms (sorted) of the stretch of p from its first to its last passage
+        aligned with d, when d is a copy lying inside p (_excerpt_copy), else None."""
+        key = (min(p, d), max(p, d))
+        rec = self.pairs.get(key)
+        if rec is None or not rec.features.alignment.passages or not self._excerpt_copy(d, key):
+            return None
+        passages = rec.features.alignment.passages
+        p_is_a = rec.features.a == p
+        lo = min(x.a0 if p_is_a else x.b0 for x in passages)
+        hi = max(x.a1 if p_is_a else x.b1 for x in passages)
+        return np.unique(self.tokens[p].hashes[lo:hi])
 
     def _explains(self, key: tuple[int, int], o: Oriented) -> float:
         """How much of the derived text the source accounts for: reused passages and shared terms.
