@@ -29,10 +29,11 @@ of their own (``--copy-dates same``: stamped with their source's time, as a scra
 the page's date; ``day``: dated by a day and no time, their source's or one of the next two;
 ``none``: undated). ``--head-cut``: the copies that are cut lose their first sentences instead of
 their end (a farm that starts further into the story); ``--excerpt``: they keep only their first
-sentences, 15-30% of the words (an aggregator posting a story's lead). ``--boilerplate``: every copy ends with
-its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which all of that farm's
-copies of other stories share; ``--boilerplate top`` / ``both`` put it before the story / on both
-sides, ``--boilerplate titled`` names the page's title in it (a slot that varies page to page).
+sentences, 15-30% of the words (an aggregator posting a story's lead). ``--boilerplate``: every
+copy ends with its farm's own paragraph of 60-80 words (a disclaimer, an about-us note), which
+all of that farm's copies of other stories share; ``--boilerplate top`` / ``both`` put it before
+the story / on both sides, ``--boilerplate titled`` names the page's title in it (a slot that
+varies page to page).
 ``--site-lines``: every copy carries its farm's own short lines above and below the story ("Got a
 news tip? Email the Daily Buzz Hub desk."), the same on all its pages, in shapes the engine's
 furniture patterns do not know (another template's); ``--site-lines counted``: and a line whose
