@@ -113,27 +113,36 @@ def standalone_lines(tokens: Tokens, text: str) -> tuple[np.ndarray, np.ndarray,
     at = np.searchsorted(tokens.starts, list(accumulate((len(line) + 1 for line in lines), initial=0))).tolist()
     is_figure = _figures(tokens)
     figures = np.cumsum(is_figure).tolist()  # (up to and with each token)
-    # Where a run of figures starts (up to and with each token); a run at a line's start counts
-    # for it whatever the line before ends with.
-    run_starts = np.cumsum(is_figure & ~np.r_[False, is_figure[:-1]]).tolist()
-    hashes: list[int] | None = None
+    # Each token that goes on a run of figures ("twelve thousand": one count), and how many
+    # runs start up to and with each token: found for the text on its first line with two
+    # figures (most texts have none that stands alone).
     in_run: list[bool] = []
+    run_starts: list[int] = []
+    hashes: list[int] | None = None
     for i, line in enumerate(stripped):
         lo, hi = at[i], at[i + 1]
-        if not LINE_MIN_TOKENS <= hi - lo <= LINE_MAX_TOKENS or \
-                hi - lo - (figures[hi - 1] - (figures[lo - 1] if lo else 0)) < LINE_MIN_WORDS or \
-                run_starts[hi - 1] - run_starts[lo] + int(is_figure[lo]) > LINE_MAX_COUNTS:
+        if not LINE_MIN_TOKENS <= hi - lo <= LINE_MAX_TOKENS:
+            continue
+        in_line = figures[hi - 1] - (figures[lo - 1] if lo else 0)
+        if hi - lo - in_line < LINE_MIN_WORDS:
             continue
         before = stripped[i - 1] if i else ""
         after = stripped[i + 1] if i + 1 < len(stripped) else ""
         if (before and before[-1] not in LINE_ENDS) or (after and line[-1] not in LINE_ENDS):
             continue  # a part of a sentence wrapped over several lines
+        if in_line > 1 and not in_run:
+            going_on = is_figure.copy()
+            going_on[0] = False
+            going_on[1:] &= is_figure[:-1]
+            in_run = going_on.tolist()
+            run_starts = np.cumsum(is_figure & ~going_on).tolist()
+        # (A run at the line's start counts for it whatever the line before ends with.)
+        if in_line > 1 and run_starts[hi - 1] - run_starts[lo] + int(is_figure[lo]) > LINE_MAX_COUNTS:
+            continue
         if hashes is None:
-            hashes = np.where(is_figure, _FIGURE_SLOT, tokens.hashes).tolist()
-            # A run of figures is one slot: "48,000" and "twelve thousand" are one count.
-            in_run = (is_figure & np.r_[False, is_figure[:-1]]).tolist()
+            hashes = np.where(is_figure, _FIGURE_SLOT, tokens.hashes).tolist() if figures[-1] else tokens.hashes.tolist()
         line_hashes = hashes[lo:hi]
-        if figures[hi - 1] - figures[lo] > 0:  # (a figure after the first token: runs to join)
+        if in_line > 1:  # (runs to join)
             line_hashes = [line_hashes[0]] + [h for h, cont in zip(line_hashes[1:], in_run[lo + 1:hi]) if not cont]
         keys.append(_key(line_hashes, _LINE_SALT))
         firsts.append(lo)
