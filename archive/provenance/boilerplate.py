@@ -349,7 +349,7 @@ def boilerplate_masks(texts: Sequence[tuple[Tokens, str]], boilerplate: np.ndarr
     # the text before it.
     first_char = np.r_[0, np.cumsum([len(text) for _, text in texts])]
     breaks = np.sort(np.concatenate(
-        [2 * (np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10) + first_char[i])
+        [2 * (_line_breaks(text) + first_char[i])
          for i, (_, text) in enumerate(texts)] + [2 * first_char[1:-1] - 1]))
     starts = np.concatenate([tokens.starts for tokens, _ in texts]).astype(np.int64) + np.repeat(first_char[:-1], lengths)
     line = np.searchsorted(breaks, 2 * starts)
@@ -417,13 +417,18 @@ def _to_line_edges(mask: np.ndarray, line: np.ndarray, size: np.ndarray) -> np.n
     return mask | (np.cumsum(cover[:n]) > 0)
 
 
+def _line_breaks(text: str) -> np.ndarray:
+    """The character offsets of the text's line breaks."""
+    return np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
+
+
 def spans_of(tokens: Tokens, mask: np.ndarray, text: str) -> list[tuple[int, int]]:
     """The (start, end) character spans of the runs of masked tokens, each with the punctuation
     around it up to its line's ends (a paragraph's closing full stop is the paragraph's), and
     with the figures of a line masked but for them (a site's line with a count: the count is
     analysed as the page's own, but the line is the site's, no detail of the story's layout)."""
     if mask.any():
-        breaks = np.flatnonzero(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
+        breaks = _line_breaks(text)
         line = np.searchsorted(breaks, tokens.starts)
         figures = _figures(tokens)
         lines = breaks.shape[0] + 1
