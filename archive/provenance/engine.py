@@ -63,7 +63,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-64"
+METHOD_VERSION = "2026.12-65"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -80,6 +80,7 @@ _WHY_NOTES = {
     "opening_original": "this text holds the opening of this original more than of any other original, and it reads as its source: rewrites start from their article's opening, however little else they keep",
     "version": "one of several issues of this story (re-issues), the one whose own details (spelling, case, line layout, headline words) this text keeps most",
     "version_clock": "one of several issues of this story that no detail of their texts tells apart, the one whose clock time (minutes and seconds) this text's time stamp keeps",
+    "outlet_original": "the nearest text from an outlet whose texts read, as a whole, far more human-written than this text's outlet's (a newsroom beside a model's outlet), with no other such text near",
     "family_hub": "the closer candidate has no source of its own, while this text reads more as the source and already sources as many rewrites or more: the article the rewrites share",
 }
 

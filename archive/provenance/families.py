@@ -34,10 +34,11 @@ from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VO
                      COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
                      NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
                      OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
-                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
+                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_MIN_TEXTS, OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD,
+                     OUTLET_ORIGINAL_MARGIN, OUTLET_STYLE_GAP, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
                      REPARENT_ROUNDS, ROOT_HELD_MARGIN, ROOT_KEPT_SPAN, ROOT_MAX_OWN_NUMBERS, ROOT_MIN_CONTAINMENT,
                      ROOT_MIN_KEPT_DETAILS, ROOT_MIN_NAMES, ROOT_MIN_PREFERENCE, ROOT_MIN_WORDS,
-                     ROOT_PREFERENCE_SCALE, SIBLING_OWN_PASSAGE_TOKENS, SPIN_SIBLING_MAX_COVERAGE_LOSS,
+                     ROOT_AI_WEIGHT, ROOT_BURST_WEIGHT, ROOT_LLM_WORD_WEIGHT, ROOT_PREFERENCE_SCALE, SIBLING_OWN_PASSAGE_TOKENS, SPIN_SIBLING_MAX_COVERAGE_LOSS,
                      VERSION_EXPLAIN_MARGIN)
 from .versions import Surface, agreement, best_version, keeps_clock_of
 
@@ -168,6 +169,7 @@ class FamilyRules:
         self._nearest_originals(oriented, parent, promoted, repoint=True)
         self._consensus_rounds(oriented, parent, promoted)
         self._opening_sources(oriented, parent, promoted)
+        self._outlet_originals(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
         self._no_cycles(oriented, parent)
@@ -593,6 +595,72 @@ class FamilyRules:
             # unrivalled nearest original) and q's family already say which text is the model's.
             return not (self._same_outlet(d, q) or self._dated_after(q, d) or self._llm_styled(q))
         return self._may_source_by_style(q, d)
+
+    def _outlet_styles(self) -> dict[str, tuple[float, float]]:
+        """Each outlet's style, for outlets holding OUTLET_MIN_TEXTS texts or more: (the style
+        preference's measures, each its median over the outlet's texts, weighted as
+        _style_preference weighs them; the share of its texts that read as LLM output on their
+        own, _llm_styled). One text says little about who wrote it; a body of them says what kind
+        of writer an outlet is."""
+        members: dict[str, list[int]] = {}
+        for doc_id, outlet in self.outlet.items():
+            if outlet is not None:
+                members.setdefault(outlet, []).append(doc_id)
+        styles = {}
+        for outlet, ids in members.items():
+            if len(ids) < OUTLET_MIN_TEXTS:
+                continue
+            bursts = [b for b in (self.traits[x].burstiness for x in ids) if b]
+            style = (ROOT_BURST_WEIGHT * (statistics.median(bursts) if bursts else 0.0)
+                     - ROOT_LLM_WORD_WEIGHT * statistics.median(self.traits[x].llm_words for x in ids)
+                     - ROOT_AI_WEIGHT * statistics.median(self._ai_density(x) for x in ids))
+            styles[outlet] = (style, sum(map(self._llm_styled, ids)) / len(ids))
+        return styles
+
+    def _outlet_originals(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
+                          promoted: set[tuple[int, int]]) -> None:
+        """A text left without a source that sources nothing, from a model's outlet, goes to its
+        nearest text from an outlet that reads far more human-written, when no other text from
+        such an outlet comes within OUTLET_ORIGINAL_MARGIN of it (in place). A model's outlet is
+        one where OUTLET_MODEL_SHARE of the texts or more read as LLM output on their own (a
+        newsroom's or a wire's hardly any); the other outlet is not one, and its texts read, by
+        their medians, OUTLET_STYLE_GAP more human-written. The rules above find an original by
+        the texts' own style, which says little about one loose rewrite; the outlets' styles,
+        read over all their texts, say which side of the pair is the model's. A text identical to
+        the nearest is no rival (the same article stored twice)."""
+        styles = self._outlet_styles()
+        models = {o for o, (_, share) in styles.items() if share >= OUTLET_MODEL_SHARE}
+        if not models or len(models) == len(styles):
+            return
+        sourcing = {other_end(key, x) for x, key in parent.items()}
+        texts = [d for d in sorted(self.docs) if d not in parent and d not in sourcing and self.outlet[d] in models]
+        near = self._neighbours(texts, OUTLET_NEIGHBOURS)
+        moves: dict[int, tuple[int, int]] = {}
+        for d in texts:
+            # Any text from no model's outlet may be d's source, or a rival to the nearest one.
+            others = [(x, c) for x, c in near[d] if self.outlet[x] not in models]
+            if not others or others[0][1] < ORIGINAL_MIN_COSINE:
+                continue
+            q, cosine = others[0]
+            rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
+            if (self.outlet[q] not in styles or styles[self.outlet[q]][0] < styles[self.outlet[d]][0] + OUTLET_STYLE_GAP
+                    or self._llm_styled(q) or self._dated_after(q, d)):
+                continue
+            if rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN:
+                # Too close to call by cosine: a rewrite starts from its article's opening, so
+                # the nearest still wins when d holds clearly more of its opening than the rival's.
+                held, rival_held = self._opening_covers([q, rival[0]], d)
+                if held - rival_held < OUTLET_OPENING_LEAD:
+                    continue
+            key = (min(d, q), max(d, q))
+            if self._one_story(key):
+                moves[d] = key
+        for d, key in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, key, "outlet_original")
+
+    def _same_text(self, a: int, b: int) -> bool:
+        key = (min(a, b), max(a, b))
+        return key in self.pairs and self.pairs[key].decision.relation == "duplicate"
 
     def _opening_sources(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
                          promoted: set[tuple[int, int]]) -> None:

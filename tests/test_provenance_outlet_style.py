@@ -1,0 +1,109 @@
+"""A model's outlet beside a newsroom's: a loose rewrite that no pair or family rule links goes
+to its nearest text from an outlet that reads, over all its texts, far more human-written.
+
+Hand-written fixtures (the invented Corvay lock story of test_provenance_family, fillers in a
+newsroom's and in a model's register); the traits that say who wrote a text are set where a
+test needs them, as in test_provenance_family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from archive.provenance import DocInput, ProvenanceIndex
+from archive.provenance.params import OUTLET_MIN_TEXTS, OUTLET_MODEL_SHARE, OUTLET_STYLE_GAP
+
+from test_provenance_family import SIBLING_A, SIBLING_B, SOURCE
+
+NEWSROOM = "Saltmere Gazette"
+MODEL = "rewrite-bot"
+
+# A newsroom's texts on other stories: sentences of very different lengths.
+NEWS_FILLERS = [
+    f"Council vote on the {topic} plan. The {topic} committee met on Tuesday in district {k}, and after two "
+    f"hours of argument about contracts, delays and the cost of {topic} repairs that nobody had budgeted for, "
+    f"it voted to wait. {k + 3} members said no. The chair, asked why, shrugged."
+    for k, topic in enumerate(["library", "road", "school", "water", "park", "transport", "housing", "waste",
+                               "lighting", "museum", "clinic", "market"])
+]
+# A model's texts on other stories: even sentences in its own register.
+MODEL_FILLERS = [
+    f"Community Debate Highlights {topic.title()} Priorities. Residents of district {k} gathered to discuss "
+    f"the future of local {topic} services. Officials emphasized the importance of careful planning. "
+    f"Many participants expressed a commitment to transparent decisions. The discussion underscores the "
+    f"value of civic engagement."
+    for k, topic in enumerate(["festival", "airport", "stadium", "orchestra", "ferry", "cinema", "bakery", "zoo",
+                               "marathon", "hospital", "university", "bridge"])
+]
+
+
+def _index(rival_outlet: str | None = "none", styled: int = 3, source_date: datetime | None = None) -> ProvenanceIndex:
+    """The newsroom's article 1 and its loose rewrite 2 on the model's outlet, each outlet with
+    its fillers; ``styled`` of the model's texts read as LLM output on their own. With a
+    ``rival_outlet`` other than "none", a second rewrite 3 (nearer to 2 than 1 is) stands on it."""
+    docs = [DocInput(1, SOURCE, published_at=source_date, source=NEWSROOM), DocInput(2, SIBLING_A, source=MODEL)]
+    if rival_outlet != "none":
+        docs.append(DocInput(3, SIBLING_B, source=rival_outlet))
+    docs += [DocInput(100 + k, text, source=NEWSROOM) for k, text in enumerate(NEWS_FILLERS)]
+    docs += [DocInput(200 + k, text, source=MODEL) for k, text in enumerate(MODEL_FILLERS)]
+    index = ProvenanceIndex()
+    index.update(docs)
+    # Who wrote each of the model's texts is set here, not left to its wording: ``styled`` of
+    # them hold a model's framing of its reply, the others read as LLM output in no way.
+    for k, doc_id in enumerate([2] + [200 + k for k in range(len(MODEL_FILLERS))]):
+        t = index.traits[doc_id]
+        index.traits[doc_id] = replace(t, framing=int(k < styled), llm_words=0.0, ai_markers=0)
+    return index
+
+
+def _linked(index: ProvenanceIndex) -> dict[int, tuple[int, int]]:
+    parent: dict[int, tuple[int, int]] = {}
+    index._outlet_originals({}, parent, set())
+    return parent
+
+
+def test_premises_of_the_fixture() -> None:
+    index = _index()
+    styles = index._outlet_styles()
+    assert len(NEWS_FILLERS) + 1 >= OUTLET_MIN_TEXTS and len(MODEL_FILLERS) + 1 >= OUTLET_MIN_TEXTS
+    newsroom, model = styles[index.outlet[1]], styles[index.outlet[2]]
+    assert model[1] >= OUTLET_MODEL_SHARE > newsroom[1] == 0.0
+    assert newsroom[0] >= model[0] + OUTLET_STYLE_GAP
+    # The article is the nearest text of the rewrite that is not the model's own.
+    near = index.candidates.neighbours([2], k=40)[2]
+    assert next(x for x, _ in near if index.outlet[x] != index.outlet[2]) == 1
+
+
+def test_a_loose_rewrite_on_a_models_outlet_goes_to_the_newsrooms_nearest_article() -> None:
+    index = _index()
+    parent = _linked(index)
+    assert parent[2] == (1, 2) and index._why[2] == "outlet_original"
+    # Only the model's texts move: the newsroom's are nobody's rewrites.
+    assert set(parent) <= {200 + k for k in range(len(MODEL_FILLERS))} | {2}
+    assert 1 not in parent
+
+
+def test_no_outlet_reads_as_a_models_when_hardly_any_of_its_texts_read_llm_written() -> None:
+    assert 2 not in _linked(_index(styled=0))
+
+
+def test_a_text_of_no_known_style_nearer_than_the_article_leaves_the_rewrite_unlinked() -> None:
+    # 3, nearer to 2 than the article, is on no outlet (or one too small to read): it may be
+    # 2's source as well as the article may, so nothing says which.
+    assert 2 not in _linked(_index(rival_outlet=None))
+    assert 2 not in _linked(_index(rival_outlet="one-off blog"))
+    # On the model's own outlet it is a sibling, not a rival: 2 still goes to the article.
+    assert _linked(_index(rival_outlet=MODEL))[2] == (1, 2)
+
+
+def test_an_article_published_after_the_rewrite_is_not_its_source() -> None:
+    index = _index(source_date=datetime(2024, 5, 2, tzinfo=timezone.utc))
+    index.docs[2] = replace(index.docs[2], published_at=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    assert 2 not in _linked(index)
+
+
+def test_the_rule_runs_when_sources_are_chosen() -> None:
+    index = _index()
+    parent = index._choose_parents({})
+    assert parent[2] == (1, 2) and index._why[2] == "outlet_original"
