@@ -107,3 +107,46 @@ def test_the_rule_runs_when_sources_are_chosen() -> None:
     index = _index()
     parent = index._choose_parents({})
     assert parent[2] == (1, 2) and index._why[2] == "outlet_original"
+
+
+def test_a_models_text_taken_for_the_source_of_another_models_text_goes_to_the_article_with_it() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.pairs import PairRecord
+
+    def attempt(rival_outlet: str) -> tuple[ProvenanceIndex, dict[int, tuple[int, int]]]:
+        index = _index(rival_outlet=rival_outlet)
+        assert index._one_story((2, 3))  # (a pair now, if it was not)
+        rec = index.pairs[(2, 3)]
+        index.pairs[(2, 3)] = PairRecord(rec.features, Decision("rewrite", 0.4, ("reworded",)))
+        parent = {3: (2, 3)}  # 3 was read as a rewrite of 2, so 2 sources a text
+        index._outlet_originals({}, parent, set())
+        return index, parent
+
+    # 2 and 3 are both the model's: 2 is no original, and each goes to the article.
+    index, parent = attempt(MODEL)
+    assert parent[2] == (1, 2) and parent[3] == (1, 3)
+    assert index._why[2] == index._why[3] == "outlet_original"
+    # A text of another kind of outlet taken for 2's rewrite says 2 may be an original: unmoved.
+    index, parent = attempt("one-off blog")
+    assert 2 not in parent and parent[3] == (2, 3)
+
+
+def test_a_models_text_linked_as_a_rewrite_of_another_models_text_goes_to_the_article() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.pairs import PairRecord
+
+    def attempt(relation: str) -> tuple[ProvenanceIndex, dict[int, tuple[int, int]]]:
+        index = _index(rival_outlet=MODEL)
+        for key in ((2, 3), (3, 100)):
+            assert index._one_story(key)
+        rec = index.pairs[(2, 3)]
+        index.pairs[(2, 3)] = PairRecord(rec.features, Decision(relation, 0.4, ("reworded",)))
+        parent = {2: (2, 3), 3: (3, 100)}  # 3, the model's, has a source of its own: only 2 is asked
+        index._outlet_originals({}, parent, set())
+        return index, parent
+
+    index, parent = attempt("rewrite")
+    assert parent[2] == (1, 2) and index._why[2] == "outlet_original"
+    # A copy of another site's text is no rewrite of a rewrite: sites copy each other.
+    index, parent = attempt("near_copy")
+    assert parent[2] == (2, 3)

@@ -619,33 +619,59 @@ class FamilyRules:
 
     def _outlet_originals(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
                           promoted: set[tuple[int, int]]) -> None:
-        """A text left without a source that sources nothing, from a model's outlet, goes to its
-        nearest text from an outlet that reads far more human-written, when no other text from
-        such an outlet comes within OUTLET_ORIGINAL_MARGIN of it (in place). A model's outlet is
-        one where OUTLET_MODEL_SHARE of the texts or more read as LLM output on their own (a
-        newsroom's or a wire's hardly any); the other outlet is not one, and its texts read, by
-        their medians, OUTLET_STYLE_GAP more human-written. The rules above find an original by
-        the texts' own style, which says little about one loose rewrite; the outlets' styles,
-        read over all their texts, say which side of the pair is the model's. A text identical to
-        the nearest is no rival (the same article stored twice)."""
+        """A text left without a source, from a model's outlet, goes to its nearest text from an
+        outlet that reads far more human-written (_outlet_original) (in place). A model's outlet
+        is one where OUTLET_MODEL_SHARE of the texts or more read as LLM output on their own (a
+        newsroom's or a wire's hardly any). The rules above find an original by the texts' own
+        style, which says little about one loose rewrite; the outlets' styles, read over all
+        their texts, say which side of the pair is the model's. Such a text may source texts of
+        models' outlets, taken for its rewrites: a model's text is no original, so those of them
+        linked as its rewrites are then asked the same (each to its own nearest newsroom text),
+        and keep their link when that finds none. So is a text of a model's outlet linked as a
+        rewrite of another model's text."""
         styles = self._outlet_styles()
         models = {o for o, (_, share) in styles.items() if share >= OUTLET_MODEL_SHARE}
         if not models or len(models) == len(styles):
             return
-        sourcing = {other_end(key, x) for x, key in parent.items()}
-        texts = [d for d in sorted(self.docs) if d not in parent and d not in sourcing and self.outlet[d] in models]
+        derived: dict[int, list[int]] = {}
+        for x, key in parent.items():
+            derived.setdefault(other_end(key, x), []).append(x)
+        texts = [d for d in sorted(self.docs) if self.outlet[d] in models
+                 and (self._rewrite_of_models_text(d, parent, models) if d in parent
+                      else all(self.outlet[x] in models for x in derived.get(d, ())))]
+        moves = self._outlet_moves(texts, styles, models)
+        rewrites = sorted(x for d in moves for x in derived.get(d, ())
+                          if self.pairs[parent[x]].decision.relation not in COPY_RELATIONS)
+        moves.update(self._outlet_moves(rewrites, styles, models))
+        for d, key in sorted(moves.items()):
+            self._repoint(oriented, parent, promoted, d, key, "outlet_original")
+
+    def _rewrite_of_models_text(self, d: int, parent: dict[int, tuple[int, int]], models: set[str]) -> bool:
+        """d's link is a rewrite of a text of a model's outlet: a rewrite of a rewrite, far rarer
+        than two rewrites of one article (a copy of one is not: sites copy each other's texts)."""
+        key = parent[d]
+        return self.pairs[key].decision.relation not in COPY_RELATIONS and self.outlet[other_end(key, d)] in models
+
+    def _outlet_moves(self, texts: list[int], styles: dict[str, tuple[float, float]],
+                      models: set[str]) -> dict[int, tuple[int, int]]:
+        """The source pair of each of ``texts`` (of models' outlets) that has one by its outlet: its
+        nearest text q from no model's outlet, when q's outlet reads OUTLET_STYLE_GAP more
+        human-written than the text's by the medians of their style, q is not LLM-styled itself
+        nor dated after the text, and no other text from no model's outlet comes within
+        OUTLET_ORIGINAL_MARGIN of its cosine, or within it the text holds OUTLET_OPENING_LEAD more
+        of q's opening than of that one's. A text identical to q is no rival (the same article
+        stored twice); a text of no known style (an outlet too small to read, or none) is."""
         near = self._neighbours(texts, OUTLET_NEIGHBOURS)
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
-            # Any text from no model's outlet may be d's source, or a rival to the nearest one.
             others = [(x, c) for x, c in near[d] if self.outlet[x] not in models]
             if not others or others[0][1] < ORIGINAL_MIN_COSINE:
                 continue
             q, cosine = others[0]
-            rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
             if (self.outlet[q] not in styles or styles[self.outlet[q]][0] < styles[self.outlet[d]][0] + OUTLET_STYLE_GAP
                     or self._llm_styled(q) or self._dated_after(q, d)):
                 continue
+            rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
             if rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN:
                 # Too close to call by cosine: a rewrite starts from its article's opening, so
                 # the nearest still wins when d holds clearly more of its opening than the rival's.
@@ -655,8 +681,7 @@ class FamilyRules:
             key = (min(d, q), max(d, q))
             if self._one_story(key):
                 moves[d] = key
-        for d, key in sorted(moves.items()):
-            self._repoint(oriented, parent, promoted, d, key, "outlet_original")
+        return moves
 
     def _same_text(self, a: int, b: int) -> bool:
         key = (min(a, b), max(a, b))
