@@ -46,6 +46,10 @@ from archive.provenance.fingerprint import fingerprint_text
 from archive.heap import map_large_blocks_apart, release_free_memory
 from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
+from archive.provenance.outlet_styles import OutletStyle, StyleTally
+from archive.provenance.outlets import outlet_key
+from archive.provenance.params import OUTLET_MIN_TEXTS
+from archive.provenance.telltales import read_telltales
 from archive.sqlite_extras import LISTED_IDS as _LISTED
 from archive.parallel import map_shares_forked
 
@@ -291,24 +295,38 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
         yield ids[lo:lo + _IN_CHUNK]
 
 
-def _background(conn: Connection, hidden: set[int], searched: bool = True) -> CandidateIndex:
+def _background(conn: Connection, hidden: set[int], searched: bool = True,
+                styles: StyleTally | None = None) -> CandidateIndex:
     """The archive's candidate index (without the ``hidden`` documents) from the stored
     fingerprints; token streams are dropped once counted, so this holds only term counts.
-    ``searched``: with the rows that searches read for texts holding boilerplate."""
+    ``searched``: with the rows that searches read for texts holding boilerplate. ``styles``:
+    also tallies the style of every document (hidden ones too) of the outlets that may read as
+    a model's or a newsroom's (_outlets_to_read), in the same pass."""
     index = CandidateIndex()
     batch: list[tuple[int, Tokens]] = []
     lines: list[np.ndarray] = []
-    query = _with_fingerprint(documents.c.id, documents.c.title).order_by(documents.c.id)
+    outlets = _outlets_to_read(conn) if styles is not None else set()
+    query = _with_fingerprint(documents.c.id, documents.c.title, documents.c.source).order_by(documents.c.id)
     for row in conn.execution_options(yield_per=_BACKGROUND_BATCH).execute(query):
+        outlet = outlet_key(row.source) if outlets else None
+        tally = styles is not None and outlet in outlets
+        if row.id in hidden and not tally:
+            continue
+        text = None
+        if row.data is not None:
+            fingerprint = ProvFingerprint.from_bytes(row.data, telltales=tally)
+            tokens, keys, told = fingerprint.tokens, fingerprint.lines, fingerprint.telltales
+        else:
+            text = _text_of(conn, row.id)
+            tokens = tokenize(text)
+            keys, told = line_keys(tokens, text), None
+        if tally:
+            assert styles is not None and outlet is not None
+            if told is None:
+                told = read_telltales(text if text is not None else _text_of(conn, row.id), tokens)
+            styles.add(outlet, len(tokens), told.llm_words, told.burstiness, told.style_markers, told.framings)
         if row.id in hidden:
             continue
-        if row.data is not None:
-            fingerprint = ProvFingerprint.from_bytes(row.data, telltales=False)
-            tokens, keys = fingerprint.tokens, fingerprint.lines
-        else:
-            text = conn.execute(select(documents.c.text).where(documents.c.id == row.id)).scalar_one()
-            tokens = tokenize(text)
-            keys = line_keys(tokens, text)
         batch.append((row.id, tokens))
         lines.append(with_title_keys(keys, row.title))
         if len(batch) >= _BACKGROUND_BATCH:
@@ -318,6 +336,24 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True) -> Ca
     if searched:
         _search_without_boilerplate(conn, index)
     return index
+
+
+def _text_of(conn: Connection, doc_id: int) -> str:
+    return conn.execute(select(documents.c.text).where(documents.c.id == doc_id)).scalar_one()
+
+
+def _outlets_to_read(conn: Connection) -> set[str]:
+    """The outlets (as compared: outlet_key) holding OUTLET_MIN_TEXTS documents or more, when two
+    or more do: only then may one read as a model's beside another (families._outlet_originals),
+    so only then are their documents' styles read."""
+    counts: dict[str, int] = {}
+    for source, n in conn.execute(select(documents.c.source, func.count()).where(documents.c.source.is_not(None))
+                                  .group_by(documents.c.source)):
+        key = outlet_key(source)
+        if key is not None:
+            counts[key] = counts.get(key, 0) + n
+    read = {key for key, n in counts.items() if n >= OUTLET_MIN_TEXTS}
+    return read if len(read) >= 2 else set()
 
 
 def boilerplate_changed_by_removing(conn: Connection, ids: list[int]) -> set[int]:
@@ -541,8 +577,10 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
     whole: CandidateIndex | None = None
     with engine.connect() as conn:
         if _are_last(sorted(conn.execute(select(documents.c.id)).scalars()), new):
-            whole = _background(conn, set())
+            tally = StyleTally()
+            whole = _background(conn, set(), styles=tally)
             whole.release_shingles()
+            outlet_styles = tally.styles()
     # Chunks recompute overlapping neighbourhoods: each takes the analyses and pair alignments
     # that earlier ones made (they depend on the texts only) instead of redoing them.
     # Each chunk searches ~11 older documents per new one again, among the documents up to it:
@@ -566,7 +604,7 @@ def _update_in_chunks(engine: Engine, new: list[int], n_docs: int) -> Provenance
                 # (The later documents are hidden by ``among``: no set of them, ~8 MB at 200,000.)
                 part = _update_part(engine, new[lo:lo + size], set(), n_docs, allow_full=False,
                                     background=whole, among=len(whole) - len(new) + lo + size, carried=carried,
-                                    book=book)
+                                    book=book, outlet_styles=outlet_styles)
             lo += size
             # A chunk's neighbourhood holds a few small reference cycles (collected here: the
             # collector is paused while linking) and leaves its structures freed amid the heap.
@@ -653,16 +691,21 @@ def _are_last(ids: list[int], later: list[int]) -> bool:
 
 def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, *, allow_full: bool,
                  background: CandidateIndex | None = None, among: int | None = None,
-                 carried: Carried | None = None, book: PoolBook | None = None) -> ProvenanceChange:
+                 carried: Carried | None = None, book: PoolBook | None = None,
+                 outlet_styles: dict[str, OutletStyle] | None = None) -> ProvenanceChange:
     """Link ``new`` against the archive without the ``hidden`` documents (later chunks);
     ``background``: the candidate index of exactly those documents, when the caller has it, or
     of the whole archive with ``among``: candidates are then searched among its first ``among``
     documents (the hidden ones are the rest); ``carried``: what earlier chunks of the run
     computed from the texts (updated for the next); ``book``: the candidate pools that earlier
-    chunks of the run searched in the whole archive's index, ``new`` being its next rows."""
+    chunks of the run searched in the whole archive's index, ``new`` being its next rows;
+    ``outlet_styles``: the whole archive's outlets' styles, given with ``background`` (else read
+    with it, as a build of the whole archive reads them)."""
     with engine.connect() as conn:
         if background is None:
-            background = _background(conn, hidden)
+            tally = StyleTally()
+            background = _background(conn, hidden, styles=tally)
+            outlet_styles = tally.styles()
             # A passage the new documents made a site's boilerplate (or no longer one) changes
             # what of its other holders is linked: they are linked again with the new ones. (A
             # chunked run's whole-archive index knows the final boilerplate from the start.)
@@ -678,7 +721,8 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         if allow_full and len(core) >= FULL_REFRESH_SHARE * n_docs:
             conn.close()
             return refresh(engine)
-    sub = ProvenanceIndex(background=background, carried=carried)
+    assert outlet_styles is not None  # (a part of the archive decides by the whole one's outlets)
+    sub = ProvenanceIndex(background=background, carried=carried, outlet_styles=outlet_styles)
     scope, aligned, reused, missing = _align_neighbourhood(engine, sub, background, among, new, linked, ranked, core,
                                                            book, hidden)
     del ranked, core  # (the core's candidate lists: not needed for deciding, released before it)

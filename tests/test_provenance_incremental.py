@@ -302,7 +302,7 @@ def test_chunks_linked_against_a_prefix_of_one_candidate_index_match_reading_eac
     read: list[set[int]] = []
     background = provenance_store._background
     monkeypatch.setattr(provenance_store, "_background",
-                        lambda conn, hidden: read.append(set(hidden)) or background(conn, hidden))
+                        lambda conn, hidden, **kw: read.append(set(hidden)) or background(conn, hidden, **kw))
     with Archive(tmp_path / "two") as archive:
         archive.ingest([str(folder)], background=False)
         assert (_links(archive), _table(archive, "SELECT document_id, story_id FROM stories")) == expected
@@ -324,7 +324,7 @@ def test_chunks_interleaved_with_linked_documents_read_their_own_candidate_index
         read: list[set[int]] = []
         background = provenance_store._background
         monkeypatch.setattr(provenance_store, "_background",
-                            lambda conn, hidden: read.append(set(hidden)) or background(conn, hidden))
+                            lambda conn, hidden, **kw: read.append(set(hidden)) or background(conn, hidden, **kw))
         monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 20)  # documents not the last: chunks of 20 // 10
         todo = [*ids[:3], *ids[4:]]
         provenance_store._update_in_chunks(archive.engine, todo, len(ids))

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
+import pytest
+
+from archive.api import Archive
 from archive.provenance import DocInput, ProvenanceIndex
+from archive.provenance.outlets import outlet_key
 from archive.provenance.params import OUTLET_MIN_TEXTS, OUTLET_MODEL_SHARE, OUTLET_STYLE_GAP
 
 from test_provenance_family import SIBLING_A, SIBLING_B, SOURCE
@@ -68,8 +73,8 @@ def test_premises_of_the_fixture() -> None:
     styles = index._outlet_styles()
     assert len(NEWS_FILLERS) + 1 >= OUTLET_MIN_TEXTS and len(MODEL_FILLERS) + 1 >= OUTLET_MIN_TEXTS
     newsroom, model = styles[index.outlet[1]], styles[index.outlet[2]]
-    assert model[1] >= OUTLET_MODEL_SHARE > newsroom[1] == 0.0
-    assert newsroom[0] >= model[0] + OUTLET_STYLE_GAP
+    assert model.model_share >= OUTLET_MODEL_SHARE > newsroom.model_share == 0.0
+    assert newsroom.style >= model.style + OUTLET_STYLE_GAP
     # The article is the nearest text of the rewrite that is not the model's own.
     near = index.candidates.neighbours([2], k=40)[2]
     assert next(x for x, _ in near if index.outlet[x] != index.outlet[2]) == 1
@@ -150,3 +155,55 @@ def test_a_models_text_linked_as_a_rewrite_of_another_models_text_goes_to_the_ar
     # A copy of another site's text is no rewrite of a rewrite: sites copy each other.
     index, parent = attempt("near_copy")
     assert parent[2] == (2, 3)
+
+
+def _folder(tmp_path: Path, name: str, texts: list[str]) -> Path:
+    folder = tmp_path / name
+    folder.mkdir()
+    for k, text in enumerate(texts):
+        (folder / f"{name}-{k:02d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def _whole_archives_styles(archive: Archive) -> dict:
+    """The outlets' styles a build of the whole stored archive reads."""
+    from archive.provenance import Fingerprint
+    from archive.provenance_store import load_inputs
+
+    with archive.engine.connect() as conn:
+        stored = list(load_inputs(conn))
+    index = ProvenanceIndex()
+    index.update([doc for doc, _ in stored], {doc.id: Fingerprint.from_bytes(data) for doc, data in stored})
+    return dict(index._outlet_styles())
+
+
+@pytest.mark.parametrize("path", ["incremental", "chunked"])
+def test_a_part_of_the_archive_is_linked_by_the_whole_archives_outlet_styles(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path: str) -> None:
+    from archive import provenance_store
+
+    monkeypatch.setattr(provenance_store, "FULL_REFRESH_SHARE", 10.0)  # (the tiny archive's update is a part)
+    if path == "chunked":
+        monkeypatch.setattr(provenance_store, "FULL_BUILD_MAX_DOCS", 4)
+        monkeypatch.setattr(provenance_store, "CHUNK_DOCS", 5)
+    given: list[dict] = []
+    original_init = ProvenanceIndex.__init__
+
+    def recording_init(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        if self.outlet_styles is not None or kwargs.get("background") is not None:
+            given.append(dict(self.outlet_styles or {}))
+
+    monkeypatch.setattr(ProvenanceIndex, "__init__", recording_init)
+    newsroom = _folder(tmp_path, "newsroom", [SOURCE] + NEWS_FILLERS)
+    model = _folder(tmp_path, "model", [SIBLING_A] + MODEL_FILLERS)
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(newsroom)], background=False, default_source=NEWSROOM)
+        given.clear()
+        change = archive.ingest([str(model)], background=False, default_source=MODEL).provenance
+        assert change.mode == "incremental" and given
+        expected = _whole_archives_styles(archive)
+        assert set(expected) == {outlet_key(NEWSROOM), outlet_key(MODEL)}
+        # Every part linked was given the styles of both outlets as a whole build reads them,
+        # though the part holds only some of their texts.
+        assert all(styles == expected for styles in given)

@@ -56,11 +56,12 @@ from .style import Marker
 from .telltales import read_telltales
 from .pairs import Oriented, PairRecord
 from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSINE, ALIGN_SOURCE_MIN_PREFERENCE,
-                     ALIGN_TOP, ALIGN_WIDE_MIN_COSINE, LLM_STYLED_WORDS, MAX_INHERITED_SHARE, MIN_ARTEFACT_KINDS,
+                     ALIGN_TOP, ALIGN_WIDE_MIN_COSINE, MAX_INHERITED_SHARE, MIN_ARTEFACT_KINDS,
                      MIN_EDIT_TERMS, MIN_RESTORED_SHARE, OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, OPENING_TERMS,
                      OUTLET_REISSUE_MAX_DAYS, REISSUE_TITLE, ROOT_AI_WEIGHT, ROOT_BURST_WEIGHT, ROOT_LLM_WORD_WEIGHT,
                      ROOT_MIN_CONTAINMENT, ROOT_MIN_NAMES, ROOT_MIN_PREFERENCE, ROOT_NAME_WEIGHT, SIBLING_AI_DENSITY,
                      SIBLING_AI_GAP, SIBLING_BURST_MARGIN, SIBLING_LLM_WORDS, SIBLING_LLM_WORD_GAP)
+from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
 METHOD_VERSION = "2026.12-65"
@@ -135,12 +136,16 @@ _PairDecision = tuple[float, Decision, bool, "Oriented | None"]
 class ProvenanceIndex(FamilyRules):
     """Everything needed to link new documents against the archive (memory linear in it)."""
 
-    def __init__(self, background: CandidateIndex | None = None, carried: Carried | None = None) -> None:
+    def __init__(self, background: CandidateIndex | None = None, carried: Carried | None = None,
+                 outlet_styles: Mapping[str, OutletStyle] | None = None) -> None:
         """``background``: the whole archive's candidate index when this index holds only part of
         it (see archive.provenance_store.update); word frequencies are then the archive's.
         ``carried``: document analyses and pair features that earlier indexes of the same
-        run computed from the same texts; this one takes them from there and adds its own."""
+        run computed from the same texts; this one takes them from there and adds its own.
+        ``outlet_styles``: the archive's outlets' styles (outlet_styles.py) when this index holds
+        only part of it; otherwise they are read from its own texts."""
         self.carried = carried
+        self.outlet_styles = outlet_styles
         self.docs: dict[int, DocInput] = {}
         self.outlet: dict[int, str | None] = {}  # each document's outlet, normalised (see _same_outlet)
         self.tokens: dict[int, Tokens] = {}
@@ -745,7 +750,7 @@ class ProvenanceIndex(FamilyRules):
         rate, or a model's framing of its reply or repetition loop (which no published article
         holds)."""
         t = self.traits[doc_id]
-        return t.framing > 0 or t.llm_words >= LLM_STYLED_WORDS or self._ai_density(doc_id) >= AI_REWRITE_DENSITY
+        return is_llm_styled(t.framing, t.llm_words, self._ai_density(doc_id))
 
     def _llm_like_source(self, s: int, d: int) -> bool:
         """s reads at least about as LLM-written as d (either measure): then s is more likely
@@ -760,7 +765,7 @@ class ProvenanceIndex(FamilyRules):
 
     def _ai_density(self, doc_id: int) -> float:
         t = self.traits[doc_id]
-        return 100.0 * t.ai_markers / max(t.words, 50)
+        return ai_density(t.ai_markers, t.words)
 
     def _is_sibling(self, d: int, p: int, q: int) -> bool:
         """True when d cannot have been made from p alone: it keeps words of q that p removed,
@@ -1272,12 +1277,12 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         words=len(tokens),
         artefacts=len({m.usual for m in told.artefacts}),
         cruft=len(told.cruft),
-        ai_markers=sum(1 for m in told.ai if m.kind == "ai_style"),
+        ai_markers=told.style_markers,
         cited_outlets=frozenset(a.outlet for a in cited),
         details=_details_outside(tokens, outside),
         llm_words=told.llm_words,
         burstiness=told.burstiness,
-        framing=sum(1 for m in told.ai if m.kind in ("model_framing", "model_loop")),
+        framing=told.framings,
     )
     body = tokens.hashes[outside]
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),

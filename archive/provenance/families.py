@@ -17,6 +17,7 @@ import functools
 import math
 import re
 import statistics
+from collections.abc import Mapping
 from contextlib import ExitStack
 
 import numpy as np
@@ -29,16 +30,17 @@ from .cycles import cycle_breaks
 from .dates import is_day, seconds_later, surely_before
 from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
+from .outlet_styles import OutletStyle, StyleTally
 from .pairs import Oriented, PairRecord, other_end, tally
 from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_ALIKE_COVERAGE_MARGIN,
                      COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
                      NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
                      OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
-                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_MIN_TEXTS, OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD,
+                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD,
                      OUTLET_ORIGINAL_MARGIN, OUTLET_STYLE_GAP, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
                      REPARENT_ROUNDS, ROOT_HELD_MARGIN, ROOT_KEPT_SPAN, ROOT_MAX_OWN_NUMBERS, ROOT_MIN_CONTAINMENT,
                      ROOT_MIN_KEPT_DETAILS, ROOT_MIN_NAMES, ROOT_MIN_PREFERENCE, ROOT_MIN_WORDS,
-                     ROOT_AI_WEIGHT, ROOT_BURST_WEIGHT, ROOT_LLM_WORD_WEIGHT, ROOT_PREFERENCE_SCALE, SIBLING_OWN_PASSAGE_TOKENS, SPIN_SIBLING_MAX_COVERAGE_LOSS,
+                     ROOT_PREFERENCE_SCALE, SIBLING_OWN_PASSAGE_TOKENS, SPIN_SIBLING_MAX_COVERAGE_LOSS,
                      VERSION_EXPLAIN_MARGIN)
 from .versions import Surface, agreement, best_version, keeps_clock_of
 
@@ -596,26 +598,17 @@ class FamilyRules:
             return not (self._same_outlet(d, q) or self._dated_after(q, d) or self._llm_styled(q))
         return self._may_source_by_style(q, d)
 
-    def _outlet_styles(self) -> dict[str, tuple[float, float]]:
-        """Each outlet's style, for outlets holding OUTLET_MIN_TEXTS texts or more: (the style
-        preference's measures, each its median over the outlet's texts, weighted as
-        _style_preference weighs them; the share of its texts that read as LLM output on their
-        own, _llm_styled). One text says little about who wrote it; a body of them says what kind
-        of writer an outlet is."""
-        members: dict[str, list[int]] = {}
+    def _outlet_styles(self) -> Mapping[str, OutletStyle]:
+        """Each outlet's style (outlet_styles.py): the archive's as given to this index, else
+        read from its own texts (a build of the whole archive)."""
+        if self.outlet_styles is not None:
+            return self.outlet_styles
+        tally = StyleTally()
         for doc_id, outlet in self.outlet.items():
             if outlet is not None:
-                members.setdefault(outlet, []).append(doc_id)
-        styles = {}
-        for outlet, ids in members.items():
-            if len(ids) < OUTLET_MIN_TEXTS:
-                continue
-            bursts = [b for b in (self.traits[x].burstiness for x in ids) if b]
-            style = (ROOT_BURST_WEIGHT * (statistics.median(bursts) if bursts else 0.0)
-                     - ROOT_LLM_WORD_WEIGHT * statistics.median(self.traits[x].llm_words for x in ids)
-                     - ROOT_AI_WEIGHT * statistics.median(self._ai_density(x) for x in ids))
-            styles[outlet] = (style, sum(map(self._llm_styled, ids)) / len(ids))
-        return styles
+                t = self.traits[doc_id]
+                tally.add(outlet, t.words, t.llm_words, t.burstiness, t.ai_markers, t.framing)
+        return tally.styles()
 
     def _outlet_originals(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
                           promoted: set[tuple[int, int]]) -> None:
@@ -630,7 +623,7 @@ class FamilyRules:
         and keep their link when that finds none. So is a text of a model's outlet linked as a
         rewrite of another model's text."""
         styles = self._outlet_styles()
-        models = {o for o, (_, share) in styles.items() if share >= OUTLET_MODEL_SHARE}
+        models = {o for o, style in styles.items() if style.model_share >= OUTLET_MODEL_SHARE}
         if not models or len(models) == len(styles):
             return
         derived: dict[int, list[int]] = {}
@@ -652,7 +645,7 @@ class FamilyRules:
         key = parent[d]
         return self.pairs[key].decision.relation not in COPY_RELATIONS and self.outlet[other_end(key, d)] in models
 
-    def _outlet_moves(self, texts: list[int], styles: dict[str, tuple[float, float]],
+    def _outlet_moves(self, texts: list[int], styles: Mapping[str, OutletStyle],
                       models: set[str]) -> dict[int, tuple[int, int]]:
         """The source pair of each of ``texts`` (of models' outlets) that has one by its outlet: its
         nearest text q from no model's outlet, when q's outlet reads OUTLET_STYLE_GAP more
@@ -668,7 +661,7 @@ class FamilyRules:
             if not others or others[0][1] < ORIGINAL_MIN_COSINE:
                 continue
             q, cosine = others[0]
-            if (self.outlet[q] not in styles or styles[self.outlet[q]][0] < styles[self.outlet[d]][0] + OUTLET_STYLE_GAP
+            if (self.outlet[q] not in styles or styles[self.outlet[q]].style < styles[self.outlet[d]].style + OUTLET_STYLE_GAP
                     or self._llm_styled(q) or self._dated_after(q, d)):
                 continue
             rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)

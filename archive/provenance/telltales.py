@@ -39,6 +39,16 @@ class Telltales:
     burstiness: float
     cut_off: bool  # style.reads_cut_off
 
+    @property
+    def style_markers(self) -> int:
+        """How many LLM-style headings and stock phrases the text holds."""
+        return sum(1 for m in self.ai if m.kind == "ai_style")
+
+    @property
+    def framings(self) -> int:
+        """How many times a model framed its reply or looped: a model wrote the text."""
+        return sum(1 for m in self.ai if m.kind in ("model_framing", "model_loop"))
+
     def attributions(self, doc_id: int) -> list[Attribution]:
         return [Attribution(doc_id, outlet, phrase, start, end) for outlet, phrase, start, end in self.cited]
 
