@@ -607,13 +607,16 @@ class FamilyRules:
         for doc_id, outlet in self.outlet.items():
             if outlet is not None:
                 t = self.traits[doc_id]
-                tally.add(outlet, t.words, t.llm_words, t.burstiness, t.ai_markers, t.framing)
+                # Counted over the whole text, as its telltales are (and as an update reads them
+                # from the stored fingerprints), a site's boilerplate included.
+                words = len(self.unmasked[doc_id]) if doc_id in self.unmasked else t.words
+                tally.add(outlet, words, t.llm_words, t.burstiness, t.ai_markers, t.framing)
         return tally.styles()
 
     def _outlet_originals(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
                           promoted: set[tuple[int, int]]) -> None:
         """A text left without a source, from a model's outlet, goes to its nearest text from an
-        outlet that reads far more human-written (_outlet_original) (in place). A model's outlet
+        outlet that reads far more human-written (_outlet_moves) (in place). A model's outlet
         is one where OUTLET_MODEL_SHARE of the texts or more read as LLM output on their own (a
         newsroom's or a wire's hardly any). The rules above find an original by the texts' own
         style, which says little about one loose rewrite; the outlets' styles, read over all
@@ -633,8 +636,9 @@ class FamilyRules:
                  and (self._rewrite_of_models_text(d, parent, models) if d in parent
                       else all(self.outlet[x] in models for x in derived.get(d, ())))]
         moves = self._outlet_moves(texts, styles, models)
+        asked = set(texts)
         rewrites = sorted(x for d in moves for x in derived.get(d, ())
-                          if self.pairs[parent[x]].decision.relation not in COPY_RELATIONS)
+                          if x not in asked and self.pairs[parent[x]].decision.relation not in COPY_RELATIONS)
         moves.update(self._outlet_moves(rewrites, styles, models))
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "outlet_original")
@@ -677,6 +681,7 @@ class FamilyRules:
         return moves
 
     def _same_text(self, a: int, b: int) -> bool:
+        """a and b are paired as duplicates: the same text stored twice."""
         key = (min(a, b), max(a, b))
         return key in self.pairs and self.pairs[key].decision.relation == "duplicate"
 
