@@ -306,9 +306,12 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True,
     batch: list[tuple[int, Tokens]] = []
     lines: list[np.ndarray] = []
     outlets = _outlets_to_read(conn) if styles is not None else set()
+    key_of: dict[str | None, str | None] = {None: None}  # (an archive names few outlets, each many times)
     query = _with_fingerprint(documents.c.id, documents.c.title, documents.c.source).order_by(documents.c.id)
     for row in conn.execution_options(yield_per=_BACKGROUND_BATCH).execute(query):
-        outlet = outlet_key(row.source) if outlets else None
+        if outlets and row.source not in key_of:
+            key_of[row.source] = outlet_key(row.source)
+        outlet = key_of[row.source] if outlets else None
         tally = styles is not None and outlet in outlets
         if row.id in hidden and not tally:
             continue
