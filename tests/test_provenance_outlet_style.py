@@ -108,6 +108,15 @@ def test_an_article_published_after_the_rewrite_is_not_its_source() -> None:
     assert 2 not in _linked(index)
 
 
+def test_a_rewrite_reading_more_human_written_than_the_article_is_not_given_it_by_its_outlet() -> None:
+    index = _index()
+    assert index._style_preference(1, 2) >= 0.0, "premise: the article reads the more human-written"
+    t = index.traits[2]
+    index.traits[2] = replace(t, burstiness=index.traits[1].burstiness + 0.5)  # the pair's own style gainsays the outlets'
+    assert index._style_preference(1, 2) < 0.0
+    assert 2 not in _linked(index)
+
+
 def test_the_rule_runs_when_sources_are_chosen() -> None:
     index = _index()
     parent = index._choose_parents({})

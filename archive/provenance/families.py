@@ -653,8 +653,9 @@ class FamilyRules:
                       models: set[str]) -> dict[int, tuple[int, int]]:
         """The source pair of each of ``texts`` (of models' outlets) that has one by its outlet: its
         nearest text q from no model's outlet, when q's outlet reads OUTLET_STYLE_GAP more
-        human-written than the text's by the medians of their style, q is not LLM-styled itself
-        nor dated after the text, and no other text from no model's outlet comes within
+        human-written than the text's by the medians of their style, q is not LLM-styled itself,
+        nor dated after the text, nor reads less human-written than it by the pair's own style
+        (which must not gainsay the outlets'), and no other text from no model's outlet comes within
         OUTLET_ORIGINAL_MARGIN of its cosine, or within it the text holds OUTLET_OPENING_LEAD more
         of q's opening than of that one's. A text identical to q is no rival (the same article
         stored twice); a text of no known style (an outlet too small to read, or none) is."""
@@ -666,7 +667,7 @@ class FamilyRules:
                 continue
             q, cosine = others[0]
             if (self.outlet[q] not in styles or styles[self.outlet[q]].style < styles[self.outlet[d]].style + OUTLET_STYLE_GAP
-                    or self._llm_styled(q) or self._dated_after(q, d)):
+                    or self._llm_styled(q) or self._dated_after(q, d) or self._style_preference(q, d) < 0.0):
                 continue
             rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
             if rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN:
