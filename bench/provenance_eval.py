@@ -8,7 +8,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
 
 Settings: spun (spun_dev + all Reuters), llmfake, llmfake_no_outlets (no text has an outlet:
 neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in random halves and
-quarters, each linked alone), clough, seeds, reuters (duplicates report),
+quarters, each linked alone), llmfake_orphans (every rewrite but half the articles: what the
+rewrites whose article is missing are linked to), clough, seeds, reuters (duplicates report),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
@@ -364,6 +365,44 @@ def eval_llmfake_parts(seed: int = PARTS_SEED) -> dict[str, Any]:
     return out
 
 
+def eval_llmfake_orphans(seed: int = PARTS_SEED) -> dict[str, Any]:
+    """LLMFake with outlets and every rewrite, but only half of the sources (``random.Random(seed)``
+    halves of the source ids, each half left out in turn): a rewrite whose article is missing
+    (an orphan) has no true source in the archive, so every link it gets to an article is wrong
+    (a link to a sibling rewrite joins two texts made from one article). For each half: the
+    orphans linked to an article or to another rewrite, and precision and recall over the
+    rewrites whose article is there."""
+    sources, rewrites = _llmfake_corpus()
+    ids = [r["id"] for r in sources]
+    random.Random(seed).shuffle(ids)
+    out: dict[str, Any] = {"seed": seed, "halves": []}
+    for half in range(2):
+        kept = set(ids[half::2])
+        sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
+        docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources if r["id"] in kept]
+        truth: dict[int, tuple[int, bool]] = {}
+        for k, r in enumerate(rewrites):
+            truth[100_000 + k] = (sid[r["source_id"]], r["source_id"] in kept)
+            docs.append(DocInput(100_000 + k, r["text"], None, None, r["generator"], None))
+        result, _, _ = _run(docs)
+        sources_of: dict[int, list[int]] = defaultdict(list)
+        for l in result.links:
+            if l.relation in DERIVATIONS and l.derived_id in truth:
+                sources_of[l.derived_id].append(l.source_id)
+        present: Counter[str] = Counter()
+        orphans: Counter[str] = Counter()
+        for doc_id, (src, there) in truth.items():
+            linked = sources_of.get(doc_id, [])
+            if there:
+                _count(present, linked, src, {src})
+            else:
+                orphans["rewrites"] += 1
+                orphans["linked_to_an_article"] += any(x < 100_000 for x in linked)
+                orphans["linked_to_a_rewrite"] += any(x >= 100_000 for x in linked)
+        out["halves"].append({"sources": len(kept), **orphans, "present": _pr(present)})
+    return out
+
+
 def _llmfake_corpus() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """LLMFake's (sources, rewrites) rows, as read from the data folder."""
     return _load(DATA / "llmfake" / "sources.jsonl.gz"), _load(DATA / "llmfake" / "rewrites.jsonl.gz")
@@ -587,13 +626,14 @@ def eval_mixed() -> dict[str, Any]:
 
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
-            "llmfake_parts": eval_llmfake_parts, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
+            "llmfake_parts": eval_llmfake_parts, "llmfake_orphans": eval_llmfake_orphans, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
             "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_no_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_parts": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "llmfake_orphans": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],

@@ -36,8 +36,9 @@ from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VO
                      COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
                      NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
                      OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
-                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD,
-                     OUTLET_ORIGINAL_MARGIN, OUTLET_STYLE_GAP, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
+                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_CLEAR_COSINE, OUTLET_MIN_OPENING,
+                     OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD, OUTLET_ORIGINAL_MARGIN,
+                     OUTLET_STYLE_GAP, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
                      REPARENT_ROUNDS, ROOT_HELD_MARGIN, ROOT_KEPT_SPAN, ROOT_MAX_OWN_NUMBERS, ROOT_MIN_CONTAINMENT,
                      ROOT_MIN_KEPT_DETAILS, ROOT_MIN_NAMES, ROOT_MIN_PREFERENCE, ROOT_MIN_WORDS,
                      ROOT_PREFERENCE_SCALE, SIBLING_OWN_PASSAGE_TOKENS, SPIN_SIBLING_MAX_COVERAGE_LOSS,
@@ -655,7 +656,8 @@ class FamilyRules:
         nearest text q from no model's outlet, when q's outlet reads OUTLET_STYLE_GAP more
         human-written than the text's by the medians of their style, q is not LLM-styled itself,
         nor dated after the text, nor reads less human-written than it by the pair's own style
-        (which must not gainsay the outlets'), and no other text from no model's outlet comes within
+        (which must not gainsay the outlets'); the text is clearly similar to q
+        (OUTLET_CLEAR_COSINE) or holds OUTLET_MIN_OPENING of q's opening, and no other text from no model's outlet comes within
         OUTLET_ORIGINAL_MARGIN of its cosine, or within it the text holds OUTLET_OPENING_LEAD more
         of q's opening than of that one's. A text identical to q is no rival (the same article
         stored twice); a text of no known style (an outlet too small to read, or none) is."""
@@ -670,12 +672,15 @@ class FamilyRules:
                     or self._llm_styled(q) or self._dated_after(q, d) or self._style_preference(q, d) < 0.0):
                 continue
             rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
-            if rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN:
-                # Too close to call by cosine: a rewrite starts from its article's opening, so
-                # the nearest still wins when d holds clearly more of its opening than the rival's.
-                held, rival_held = self._opening_covers([q, rival[0]], d)
-                if held - rival_held < OUTLET_OPENING_LEAD:
-                    continue
+            held, rival_held = self._opening_covers([q, rival[0] if rival is not None else q], d)
+            if cosine < OUTLET_CLEAR_COSINE and held < OUTLET_MIN_OPENING:
+                # Neither clearly similar nor starting from q's opening, as a rewrite starts from
+                # its article's: q is as likely the nearest of unrelated articles (the text's own
+                # article not being in the archive).
+                continue
+            if rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN and held - rival_held < OUTLET_OPENING_LEAD:
+                # Too close to call by cosine, and d holds not clearly more of q's opening.
+                continue
             key = (min(d, q), max(d, q))
             if self._one_story(key):
                 moves[d] = key
