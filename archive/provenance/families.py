@@ -653,14 +653,16 @@ class FamilyRules:
     def _outlet_moves(self, texts: list[int], styles: Mapping[str, OutletStyle],
                       models: set[str]) -> dict[int, tuple[int, int]]:
         """The source pair of each of ``texts`` (of models' outlets) that has one by its outlet: its
-        nearest text q from no model's outlet, when q's outlet reads OUTLET_STYLE_GAP more
-        human-written than the text's by the medians of their style, q is not LLM-styled itself,
-        nor dated after the text, nor reads less human-written than it by the pair's own style
-        (which must not gainsay the outlets'); the text is clearly similar to q
-        (OUTLET_CLEAR_COSINE) or holds OUTLET_MIN_OPENING of q's opening, and no other text from no model's outlet comes within
-        OUTLET_ORIGINAL_MARGIN of its cosine, or within it the text holds OUTLET_OPENING_LEAD more
-        of q's opening than of that one's. A text identical to q is no rival (the same article
-        stored twice); a text of no known style (an outlet too small to read, or none) is."""
+        nearest text q from no model's outlet, when
+        - q's outlet reads OUTLET_STYLE_GAP more human-written than the text's (by the medians
+          of their style), and q does not read less human-written than the text by the pair's
+          own style (which must not gainsay the outlets'), nor as LLM output, nor is dated after it;
+        - the text is clearly similar to q (OUTLET_CLEAR_COSINE) or holds OUTLET_MIN_OPENING of
+          q's opening;
+        - no other text from no model's outlet comes within OUTLET_ORIGINAL_MARGIN of q's
+          cosine, or within it the text holds OUTLET_OPENING_LEAD more of q's opening than of
+          that one's. A text identical to q is no rival (the same article stored twice); a text
+          of no known style (an outlet too small to read, or none) is."""
         near = self._neighbours(texts, OUTLET_NEIGHBOURS)
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
@@ -668,8 +670,9 @@ class FamilyRules:
             if not others or others[0][1] < ORIGINAL_MIN_COSINE:
                 continue
             q, cosine = others[0]
-            if (self.outlet[q] not in styles or styles[self.outlet[q]].style < styles[self.outlet[d]].style + OUTLET_STYLE_GAP
-                    or self._llm_styled(q) or self._dated_after(q, d) or self._style_preference(q, d) < 0.0):
+            q_style = styles.get(self.outlet[q])
+            if (q_style is None or q_style.style < styles[self.outlet[d]].style + OUTLET_STYLE_GAP
+                    or self._style_preference(q, d) < 0.0 or self._llm_styled(q) or self._dated_after(q, d)):
                 continue
             rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
             held, rival_held = self._opening_covers([q, rival[0] if rival is not None else q], d)
@@ -678,7 +681,8 @@ class FamilyRules:
                 # its article's: q is as likely the nearest of unrelated articles (the text's own
                 # article not being in the archive).
                 continue
-            if rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN and held - rival_held < OUTLET_OPENING_LEAD:
+            too_close = rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN
+            if too_close and held - rival_held < OUTLET_OPENING_LEAD:
                 # Too close to call by cosine, and d holds not clearly more of q's opening.
                 continue
             key = (min(d, q), max(d, q))
