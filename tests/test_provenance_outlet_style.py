@@ -234,3 +234,23 @@ def test_a_part_of_the_archive_is_linked_by_the_whole_archives_outlet_styles(
         # Every part linked was given the styles of both outlets as a whole build reads them,
         # though the part holds only some of their texts.
         assert all(styles == expected for styles in given)
+
+
+def test_an_outlets_style_is_read_over_its_texts_and_only_from_enough_of_them() -> None:
+    from archive.provenance.outlet_styles import StyleTally, is_llm_styled
+    from archive.provenance.params import ROOT_BURST_WEIGHT, ROOT_LLM_WORD_WEIGHT
+
+    tally = StyleTally()
+    for k in range(OUTLET_MIN_TEXTS):
+        # Medians: burstiness 0.8 (texts too short to say, 0.0, left out), LLM-favoured words 0.
+        tally.add("newsroom", 300, 0.0, 0.0 if k == 0 else 0.8, 0, 0)
+        # One text in ten framed by a model: a model's outlet by its share.
+        tally.add("model", 300, 1.0, 0.3, 0, int(k == 0))
+    for _ in range(OUTLET_MIN_TEXTS - 1):
+        tally.add("small", 300, 0.0, 0.9, 0, 0)
+    styles = tally.styles()
+    assert set(styles) == {"newsroom", "model"}  # too few texts say nothing of an outlet
+    assert styles["newsroom"].style == ROOT_BURST_WEIGHT * 0.8 and styles["newsroom"].model_share == 0.0
+    assert styles["model"].style == ROOT_BURST_WEIGHT * 0.3 - ROOT_LLM_WORD_WEIGHT * 1.0
+    assert styles["model"].model_share == 1 / OUTLET_MIN_TEXTS >= OUTLET_MODEL_SHARE
+    assert is_llm_styled(1, 0.0, 0.0) and not is_llm_styled(0, 0.0, 0.0)
