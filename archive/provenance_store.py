@@ -46,9 +46,8 @@ from archive.provenance.fingerprint import fingerprint_text
 from archive.heap import map_large_blocks_apart, release_free_memory
 from archive.provenance.merge import merge_links, redecided, taken
 from archive.provenance.model import DERIVATIONS
-from archive.provenance.outlet_styles import OutletStyle, StyleTally
+from archive.provenance.outlet_styles import OutletStyle, StyleTally, outlets_to_read
 from archive.provenance.outlets import outlet_key
-from archive.provenance.params import OUTLET_MIN_TEXTS
 from archive.provenance.telltales import read_telltales
 from archive.sqlite_extras import LISTED_IDS as _LISTED
 from archive.parallel import map_shares_forked
@@ -300,8 +299,8 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True,
     """The archive's candidate index (without the ``hidden`` documents) from the stored
     fingerprints; token streams are dropped once counted, so this holds only term counts.
     ``searched``: with the rows that searches read for texts holding boilerplate. ``styles``:
-    also tallies the style of every document (hidden ones too) of the outlets that may read as
-    a model's or a newsroom's (_outlets_to_read), in the same pass."""
+    also tallies the style of every document (hidden ones too) of the outlets whose styles are
+    worth reading (outlet_styles.outlets_to_read), in the same pass."""
     index = CandidateIndex()
     batch: list[tuple[int, Tokens]] = []
     lines: list[np.ndarray] = []
@@ -312,18 +311,18 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True,
         if outlets and row.source not in key_of:
             key_of[row.source] = outlet_key(row.source)
         outlet = key_of[row.source] if outlets else None
-        tally = styles is not None and outlet in outlets
-        if row.id in hidden and not tally:
+        read_style = outlet in outlets  # (none without ``styles``)
+        if row.id in hidden and not read_style:
             continue
         text = None
         if row.data is not None:
-            fingerprint = ProvFingerprint.from_bytes(row.data, telltales=tally)
+            fingerprint = ProvFingerprint.from_bytes(row.data, telltales=read_style)
             tokens, keys, told = fingerprint.tokens, fingerprint.lines, fingerprint.telltales
         else:
             text = _text_of(conn, row.id)
             tokens = tokenize(text)
             keys, told = line_keys(tokens, text), None
-        if tally:
+        if read_style:
             assert styles is not None and outlet is not None
             if told is None:
                 told = read_telltales(text if text is not None else _text_of(conn, row.id), tokens)
@@ -346,17 +345,15 @@ def _text_of(conn: Connection, doc_id: int) -> str:
 
 
 def _outlets_to_read(conn: Connection) -> set[str]:
-    """The outlets (as compared: outlet_key) holding OUTLET_MIN_TEXTS documents or more, when two
-    or more do: only then may one read as a model's beside another (families._outlet_originals),
-    so only then are their documents' styles read."""
+    """outlet_styles.outlets_to_read of the stored documents' outlets (as compared: outlet_key),
+    counted by the database."""
     counts: dict[str, int] = {}
     for source, n in conn.execute(select(documents.c.source, func.count()).where(documents.c.source.is_not(None))
                                   .group_by(documents.c.source)):
         key = outlet_key(source)
         if key is not None:
             counts[key] = counts.get(key, 0) + n
-    read = {key for key, n in counts.items() if n >= OUTLET_MIN_TEXTS}
-    return read if len(read) >= 2 else set()
+    return outlets_to_read(counts)
 
 
 def boilerplate_changed_by_removing(conn: Connection, ids: list[int]) -> set[int]:

@@ -254,3 +254,11 @@ def test_an_outlets_style_is_read_over_its_texts_and_only_from_enough_of_them() 
     assert styles["model"].style == ROOT_BURST_WEIGHT * 0.3 - ROOT_LLM_WORD_WEIGHT * 1.0
     assert styles["model"].model_share == 1 / OUTLET_MIN_TEXTS >= OUTLET_MODEL_SHARE
     assert is_llm_styled(1, 0.0, 0.0) and not is_llm_styled(0, 0.0, 0.0)
+
+
+def test_outlets_are_read_only_when_two_hold_enough_texts_to_compare() -> None:
+    from archive.provenance.outlet_styles import outlets_to_read
+
+    enough, few = OUTLET_MIN_TEXTS, OUTLET_MIN_TEXTS - 1
+    assert outlets_to_read({"newsroom": enough, "model": enough, "blog": few}) == {"newsroom", "model"}
+    assert outlets_to_read({"newsroom": enough, "blog": few}) == set()  # nothing to compare it with

@@ -17,6 +17,7 @@ import functools
 import math
 import re
 import statistics
+from collections import Counter
 from collections.abc import Mapping
 from contextlib import ExitStack
 
@@ -30,7 +31,7 @@ from .cycles import cycle_breaks
 from .dates import is_day, seconds_later, surely_before
 from .direction import MIN_DATE_GAP_SECONDS
 from .model import DERIVATIONS
-from .outlet_styles import OutletStyle, StyleTally
+from .outlet_styles import OutletStyle, StyleTally, outlets_to_read
 from .pairs import Oriented, PairRecord, other_end, tally
 from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_ALIKE_COVERAGE_MARGIN,
                      COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
@@ -604,9 +605,10 @@ class FamilyRules:
         read from its own texts (a build of the whole archive)."""
         if self.outlet_styles is not None:
             return self.outlet_styles
+        read = outlets_to_read(Counter(outlet for outlet in self.outlet.values() if outlet is not None))
         tally = StyleTally()
         for doc_id, outlet in self.outlet.items():
-            if outlet is not None:
+            if outlet in read:
                 t = self.traits[doc_id]
                 # Counted over the whole text, as its telltales are (and as an update reads them
                 # from the stored fingerprints), a site's boilerplate included.

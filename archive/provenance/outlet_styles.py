@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .params import (AI_REWRITE_DENSITY, LLM_STYLED_WORDS, OUTLET_MIN_TEXTS, ROOT_AI_WEIGHT, ROOT_BURST_WEIGHT,
@@ -21,6 +22,14 @@ from .params import (AI_REWRITE_DENSITY, LLM_STYLED_WORDS, OUTLET_MIN_TEXTS, ROO
 class OutletStyle:
     style: float  # the style measures' medians over its texts, weighted as the style preference weighs them
     model_share: float  # share of its texts that read as LLM output on their own (is_llm_styled)
+
+
+def outlets_to_read(counts: Mapping[str, int]) -> set[str]:
+    """The outlets (``counts``: each one's texts) whose styles are worth reading: those holding
+    OUTLET_MIN_TEXTS texts or more, when two or more do; only then may one read as a model's
+    beside another (families._outlet_originals)."""
+    read = {outlet for outlet, n in counts.items() if n >= OUTLET_MIN_TEXTS}
+    return read if len(read) >= 2 else set()
 
 
 def ai_density(ai_markers: int, words: int) -> float:
