@@ -677,14 +677,15 @@ class FamilyRules:
                     or self._style_preference(q, d) < 0.0 or self._llm_styled(q) or self._dated_after(q, d)):
                 continue
             rival = next(((x, c) for x, c in others[1:] if not self._same_text(q, x)), None)
-            held, rival_held = self._opening_covers([q, rival[0] if rival is not None else q], d)
+            covers = self._opening_covers([q] if rival is None else [q, rival[0]], d)
+            held = covers[0]
             if cosine < OUTLET_CLEAR_COSINE and held < OUTLET_MIN_OPENING:
                 # Neither clearly similar nor starting from q's opening, as a rewrite starts from
                 # its article's: q is as likely the nearest of unrelated articles (the text's own
                 # article not being in the archive).
                 continue
             too_close = rival is not None and cosine - rival[1] < OUTLET_ORIGINAL_MARGIN
-            if too_close and held - rival_held < OUTLET_OPENING_LEAD:
+            if too_close and held - covers[1] < OUTLET_OPENING_LEAD:
                 # Too close to call by cosine, and d holds not clearly more of q's opening.
                 continue
             key = (min(d, q), max(d, q))
