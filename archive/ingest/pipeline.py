@@ -14,7 +14,8 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Engine, insert, update
 
-from archive.ingest.prepare import Batch, PreparedDoc, prepare_in_background, prepared_batches
+from archive.ingest.prepare import (Batch, PreparedDoc, make_missing_fingerprints, prepare_in_background,
+                                    prepared_batches)
 from archive.ingest.records import InputNaming, RecordFailure
 from archive.ingest.store_writer import write_batch
 from archive.ingest.stored_texts import StoredLookup, StoredTexts, nothing_stored
@@ -42,8 +43,9 @@ class IngestSummary:
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
     # Seconds per stage: read, normalize, fingerprint, analyse (in the reader process when it
     # runs in the background), waiting (for the reader's next batch; without a reader process,
-    # the reading itself), store, index (feeding the index writer), commit (writing the index's
-    # new segment), provenance; and "wall" for the whole call.
+    # the reading itself), fingerprint_writer (the fingerprints the reader left to the writer),
+    # store, index (feeding the index writer), commit (writing the index's new segment),
+    # provenance; and "wall" for the whole call.
     seconds: dict[str, float] = field(default_factory=dict)
 
     def add_time(self, stage: str, seconds: float) -> None:
@@ -107,6 +109,9 @@ def run_ingest(
                 break
             for stage, seconds in batch.seconds.items():
                 summary.add_time(stage, seconds)
+            started = time.perf_counter()
+            if make_missing_fingerprints(batch):  # before the transaction: it holds the store's lock
+                summary.add_time("fingerprint_writer", time.perf_counter() - started)
             summary.origins.update(
                 item.origin if isinstance(item, RecordFailure) else item.record.origin for item in batch.items
             )
