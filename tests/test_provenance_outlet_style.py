@@ -163,25 +163,32 @@ def test_a_models_text_taken_for_the_source_of_another_models_text_goes_to_the_a
     assert 2 not in parent and parent[3] == (2, 3)
 
 
-def test_a_models_text_linked_as_a_rewrite_of_another_models_text_goes_to_the_article() -> None:
+def test_a_models_text_linked_as_a_rewrite_or_a_farther_copy_of_another_models_text_goes_to_the_article() -> None:
     from archive.provenance.classify import Decision
     from archive.provenance.pairs import PairRecord
 
-    def attempt(relation: str) -> tuple[ProvenanceIndex, dict[int, tuple[int, int]]]:
+    def attempt(relation: str, pair_cosine: float | None = None) -> tuple[ProvenanceIndex, dict[int, tuple[int, int]]]:
         index = _index(rival_outlet=MODEL)
         for key in ((2, 3), (3, 100)):
             assert index._one_story(key)
         rec = index.pairs[(2, 3)]
-        index.pairs[(2, 3)] = PairRecord(rec.features, Decision(relation, 0.4, ("reworded",)))
+        features = rec.features if pair_cosine is None else replace(rec.features, cosine=pair_cosine)
+        index.features[(2, 3)] = features
+        index.pairs[(2, 3)] = PairRecord(features, Decision(relation, 0.4, ("reworded",)))
         parent = {2: (2, 3), 3: (3, 100)}  # 3, the model's, has a source of its own: only 2 is asked
         index._outlet_originals({}, parent, set())
         return index, parent
 
     index, parent = attempt("rewrite")
     assert parent[2] == (1, 2) and index._why[2] == "outlet_original"
-    # A copy of another site's text is no rewrite of a rewrite: sites copy each other.
+    # A copy of another site's text is no rewrite of a rewrite: sites copy each other...
+    article = float(index.candidates.pair_cosines([2], [1])[0])
+    assert index.features[(2, 3)].cosine > article, "premise: 2 is nearer 3 than the article"
     index, parent = attempt("near_copy")
     assert parent[2] == (2, 3)
+    # ... but a copy's nearest text is its source: nearer the article, 2 is not 3's copy.
+    index, parent = attempt("near_copy", pair_cosine=article - 0.01)
+    assert parent[2] == (1, 2) and index._why[2] == "outlet_original"
 
 
 def _folder(tmp_path: Path, name: str, texts: list[str]) -> Path:

@@ -627,7 +627,10 @@ class FamilyRules:
         models' outlets, taken for its rewrites: a model's text is no original, so those of them
         linked as its rewrites are then asked the same (each to its own nearest newsroom text),
         and keep their link when that finds none. So is a text of a model's outlet linked as a
-        rewrite of another model's text."""
+        rewrite of another model's text, or as a copy of one when a text from no model's outlet
+        is nearer it than that one (a copy's nearest text is its source: LLMFake holds a
+        rewrite that quotes its whole article among words of its own, linked as a spun copy of
+        a sibling rewrite)."""
         styles = self._outlet_styles()
         models = {o for o, style in styles.items() if style.model_share >= OUTLET_MODEL_SHARE}
         if not models or len(models) == len(styles):
@@ -636,31 +639,31 @@ class FamilyRules:
         for x, key in parent.items():
             derived.setdefault(other_end(key, x), []).append(x)
         texts = [d for d in sorted(self.docs) if self.outlet[d] in models
-                 and (self._rewrite_of_models_text(d, parent, models) if d in parent
+                 and (self._linked_to_models_text(d, parent, models) if d in parent
                       else all(self.outlet[x] in models for x in derived.get(d, ())))]
-        moves = self._outlet_moves(texts, styles, models)
+        moves = self._outlet_moves(texts, styles, models, parent)
         asked = set(texts)
         rewrites = sorted(x for d in moves for x in derived.get(d, ())
                           if x not in asked and self.pairs[parent[x]].decision.relation not in COPY_RELATIONS)
-        moves.update(self._outlet_moves(rewrites, styles, models))
+        moves.update(self._outlet_moves(rewrites, styles, models, parent))
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "outlet_original")
 
-    def _rewrite_of_models_text(self, d: int, parent: dict[int, tuple[int, int]], models: set[str]) -> bool:
-        """d's link is a rewrite of a text of a model's outlet: a rewrite of a rewrite, far rarer
-        than two rewrites of one article (a copy of one is not: sites copy each other's texts)."""
-        key = parent[d]
-        return self.pairs[key].decision.relation not in COPY_RELATIONS and self.outlet[other_end(key, d)] in models
+    def _linked_to_models_text(self, d: int, parent: dict[int, tuple[int, int]], models: set[str]) -> bool:
+        """d's link goes to a text of a model's outlet. As a rewrite, that is a rewrite of a
+        rewrite, far rarer than two rewrites of one article; as a copy it may well be one (sites
+        copy each other's texts), so _outlet_moves moves it only to a text nearer than its source."""
+        return self.outlet[other_end(parent[d], d)] in models
 
-    def _outlet_moves(self, texts: list[int], styles: Mapping[str, OutletStyle],
-                      models: set[str]) -> dict[int, tuple[int, int]]:
+    def _outlet_moves(self, texts: list[int], styles: Mapping[str, OutletStyle], models: set[str],
+                      parent: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
         """The source pair of each of ``texts`` (of models' outlets) that has one by its outlet: its
         nearest text q from no model's outlet, when
         - q's outlet reads OUTLET_STYLE_GAP more human-written than the text's (by the medians
           of their style), and q does not read less human-written than the text by the pair's
           own style (which must not gainsay the outlets'), nor as LLM output, nor is dated after it;
         - the text is clearly similar to q (OUTLET_CLEAR_COSINE) or holds OUTLET_MIN_OPENING of
-          q's opening;
+          q's opening; a text linked as a copy (``parent``) is nearer q than its source;
         - no other text from no model's outlet comes within OUTLET_ORIGINAL_MARGIN of q's
           cosine, or within it the text holds OUTLET_OPENING_LEAD more of q's opening than of
           that one's. A text identical to q is no rival (the same article stored twice); a text
@@ -672,6 +675,9 @@ class FamilyRules:
             if not others or others[0][1] < ORIGINAL_MIN_COSINE:
                 continue
             q, cosine = others[0]
+            if d in parent and self.pairs[parent[d]].decision.relation in COPY_RELATIONS and \
+                    cosine <= self.features[parent[d]].cosine:
+                continue  # a copy's nearest text is its source
             q_style = styles.get(self.outlet[q])
             if (q_style is None or q_style.style < styles[self.outlet[d]].style + OUTLET_STYLE_GAP
                     or self._style_preference(q, d) < 0.0 or self._llm_styled(q) or self._dated_after(q, d)):
