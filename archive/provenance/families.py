@@ -36,7 +36,7 @@ from .pairs import Oriented, PairRecord, other_end, tally
 from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_ALIKE_COVERAGE_MARGIN,
                      COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
                      NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
-                     OPENING_ALIGN_COVER, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
+                     OPENING_ALIGN_COVER, OPENING_ELSEWHERE_LEAD, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
                      ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_CLEAR_COSINE, OUTLET_MIN_OPENING,
                      OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD, OUTLET_ORIGINAL_MARGIN,
                      OUTLET_STYLE_GAP, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
@@ -241,6 +241,8 @@ class FamilyRules:
                 continue
             if (self._llm_styled(root) or (self._llm_like_source(root, d) and not self._models_family(root, [d] + neighbours[d]))
                     or not self._keeps_facts(d, root)):
+                continue
+            if self._opening_held_nearer(root, d):
                 continue
             if parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite
@@ -478,6 +480,8 @@ class FamilyRules:
                     or self._llm_styled(q) or self._llm_like_source(q, d) or self._same_outlet(d, q)
                     or self._dated_after(q, d) or not self._one_story(key)):
                 continue
+            if self._opening_held_nearer(q, d):
+                continue
             moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "neighbour_consensus")
@@ -547,11 +551,28 @@ class FamilyRules:
                 continue
             if not repoint and not self._original_sources(q, d, own[d], held, gaps):
                 continue
+            if not repoint and self._opening_held_nearer(q, d):
+                continue
             key = (min(d, q), max(d, q))
             if self._one_story(key):
                 moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
+
+    def _opening_held_nearer(self, q: int, d: int) -> bool:
+        """d holds OPENING_ELSEWHERE_LEAD more of the opening of a text nearer it than q (among
+        its ORIGINAL_NEIGHBOURS nearest texts) than of q's opening. A rewrite of any kind starts
+        from its article's opening, and so do its siblings: when a nearer text's opening is in d
+        and q's is not, q is likelier another article on the topic than d's, as it is for a
+        rewrite whose article is not in the archive (its nearest texts are its siblings, the
+        articles on the topic farther away)."""
+        near = self._neighbours([d], ORIGINAL_NEIGHBOURS)[d]
+        cosine = dict(near)[q] if q in dict(near) else float(self.candidates.pair_cosines([d], [q])[0])
+        nearer = [x for x, c in near if c > cosine and x not in (d, q)]
+        if not nearer:
+            return False
+        covers = self._opening_covers([q] + nearer, d)
+        return max(covers[1:]) - covers[0] >= OPENING_ELSEWHERE_LEAD
 
     def _family_style_gaps(self, sources: dict[int, int]) -> dict[int, float]:
         """For each text with CONSENSUS_MIN_VOTES or more rewrite links (``sources``: rewrite ->

@@ -1,0 +1,112 @@
+"""A rewrite starts from its article's opening, as its siblings do: the family rules that link a
+loose rewrite by its nearest texts (nearest original, neighbour consensus, the root of a
+parentless text) leave it unlinked when it holds far more of a nearer text's opening than of the
+original they would give it (``_opening_held_nearer``): that original is likelier another
+article on the topic, as it is for a rewrite whose own article is not in the archive.
+
+Fixtures of test_provenance_family: the Corvay lock article 1, its rewrites 2-5, fillers 100+.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from archive.provenance import ProvenanceIndex, families
+from archive.provenance.params import FAMILY_STYLE_GAP, OPENING_ELSEWHERE_LEAD, ORIGINAL_NEIGHBOURS
+
+from test_provenance_family import _consensus_fixture, _nearest_original_fixture
+
+
+def _lead(index: ProvenanceIndex, q: int, d: int) -> float:
+    """How much more of a nearer text's opening d holds than of q's (the rule's measure)."""
+    near = index.candidates.neighbours([d], k=ORIGINAL_NEIGHBOURS)[d]
+    cosine = dict(near)[q]
+    nearer = [x for x, c in near if c > cosine and x not in (d, q)]
+    return max(index._opening_cover(x, d) for x in nearer) - index._opening_cover(q, d)
+
+
+def test_a_rewrite_holds_its_articles_opening_not_that_of_another_article_on_the_topic() -> None:
+    index = _consensus_fixture()
+    near = [x for x, _ in index.candidates.neighbours([3], k=ORIGINAL_NEIGHBOURS)[3]]
+    assert near[:4] == [5, 2, 4, 1] and 105 in near, "premise: siblings, then the article, then the fillers"
+    # The siblings start from the article's opening as 3 does: 3 holds its article's opening
+    # nearly as much as theirs.
+    assert _lead(index, 1, 3) < OPENING_ELSEWHERE_LEAD
+    assert not index._opening_held_nearer(1, 3)
+    # A filler on a council budget: 3 holds next to nothing of its opening.
+    assert _lead(index, 105, 3) >= OPENING_ELSEWHERE_LEAD
+    assert index._opening_held_nearer(105, 3)
+    # No text nearer than the nearest: nothing to compare with.
+    assert not index._opening_held_nearer(near[0], 3)
+
+
+def test_the_lead_is_measured_against_the_nearer_texts_only() -> None:
+    index = _consensus_fixture()
+    near = index.candidates.neighbours([3], k=ORIGINAL_NEIGHBOURS)[3]
+    farther = [x for x, c in near if c < dict(near)[105]]
+    assert farther, "premise: fillers farther than 105"
+    # Whatever the farther texts' openings, only the nearer ones count.
+    covers = index._opening_covers
+    index._opening_covers = lambda ms, d: [1.0 if m in farther else c for m, c in zip(ms, covers(ms, d))]
+    assert index._opening_held_nearer(105, 3) and not index._opening_held_nearer(1, 3)
+
+
+def _at_lead(monkeypatch: pytest.MonkeyPatch, lead: float) -> None:
+    monkeypatch.setattr(families, "OPENING_ELSEWHERE_LEAD", lead)
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_nearest_original_leaves_a_rewrite_holding_a_nearer_texts_opening_far_more(
+        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
+    index, oriented = _nearest_original_fixture()
+    lead = _lead(index, 1, 3)
+    _at_lead(monkeypatch, lead + 0.01 if above else lead)
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+    if above:
+        assert parent[3] == (1, 3) and index._why[3] == "nearest_original"
+    else:
+        assert 3 not in parent
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_neighbour_consensus_leaves_a_rewrite_holding_a_nearer_texts_opening_far_more(
+        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
+    from archive.provenance.pairs import Oriented
+
+    index = _consensus_fixture()
+    del index.features[(1, 3)]
+    del index.pairs[(1, 3)]
+    lead = _lead(index, 1, 3)
+    _at_lead(monkeypatch, lead + 0.01 if above else lead)
+    oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
+    parent = {2: (1, 2), 4: (1, 4)}
+    index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
+    if above:
+        assert parent[3] == (1, 3) and index._why[3] == "neighbour_consensus"
+    else:
+        assert 3 not in parent
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_a_family_root_is_not_given_a_rewrite_holding_a_nearer_texts_opening_far_more(
+        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
+    from dataclasses import replace
+
+    from archive.provenance.pairs import Oriented
+
+    index = _consensus_fixture()
+    assert index._family_root([2] + index._closest_paired()[2]) == 1, "premise: 1 is 2's family root"
+    lead = _lead(index, 1, 2)
+    _at_lead(monkeypatch, lead + 0.01 if above else lead)
+    # 2 sources 3 and 4, which read about as human-written as 2 (no model's family of its own).
+    for x in (3, 4):
+        index.traits[x] = replace(index.traits[2], burstiness=index.traits[2].burstiness - (FAMILY_STYLE_GAP - 0.2))
+    index._pairwise_rewrites = {2: [3, 4]}
+    oriented = {(2, 3): Oriented(2, 3, 0.8, (), ()), (2, 4): Oriented(2, 4, 0.8, (), ())}
+    parent = {3: (2, 3), 4: (2, 4)}
+    index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
+    if above:
+        assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
+    else:
+        assert 2 not in parent
