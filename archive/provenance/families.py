@@ -35,9 +35,9 @@ from .outlet_styles import OutletStyle, StyleTally, outlets_to_read
 from .pairs import Oriented, PairRecord, other_end, tally
 from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_ALIKE_COVERAGE_MARGIN,
                      COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
-                     NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS,
-                     OPENING_ALIGN_COVER, OPENING_ELSEWHERE_LEAD, OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE,
-                     ORIGINAL_MIN_COSINE, ORIGINAL_NEIGHBOURS, OUTLET_CLEAR_COSINE, OUTLET_MIN_OPENING,
+                     NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS, OPENING_ALIGN_COVER, OPENING_ELSEWHERE_LEAD,
+                     OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE, ORIGINAL_MIN_COSINE,
+                     ORIGINAL_NEIGHBOURS, OUTLET_CLEAR_COSINE, OUTLET_MIN_OPENING,
                      OUTLET_MODEL_SHARE, OUTLET_NEIGHBOURS, OUTLET_OPENING_LEAD, OUTLET_ORIGINAL_MARGIN,
                      OUTLET_STYLE_GAP, PARENT_DIRECTION_BONUS, REPARENT_MARGIN,
                      REPARENT_ROUNDS, ROOT_HELD_MARGIN, ROOT_KEPT_SPAN, ROOT_MAX_OWN_NUMBERS, ROOT_MIN_CONTAINMENT,
@@ -567,7 +567,8 @@ class FamilyRules:
         rewrite whose article is not in the archive (its nearest texts are its siblings, the
         articles on the topic farther away)."""
         near = self._neighbours([d], ORIGINAL_NEIGHBOURS)[d]
-        cosine = dict(near)[q] if q in dict(near) else float(self.candidates.pair_cosines([d], [q])[0])
+        cosines = dict(near)
+        cosine = cosines[q] if q in cosines else float(self.candidates.pair_cosines([d], [q])[0])
         nearer = [x for x, c in near if c > cosine and x not in (d, q)]
         if not nearer:
             return False
