@@ -1,6 +1,6 @@
 """A rewrite starts from its article's opening, as its siblings do: the family rules that link a
 loose rewrite by its nearest texts (nearest original, neighbour consensus, the root of a
-parentless text) leave it unlinked when it holds far more of a nearer text's opening than of the
+parentless text, and the root a linked rewrite is re-pointed to) leave it as it is when it holds far more of a nearer text's opening than of the
 original they would give it (``_opening_held_nearer``): that original is likelier another
 article on the topic, as it is for a rewrite whose own article is not in the archive.
 
@@ -110,3 +110,23 @@ def test_a_family_root_is_not_given_a_rewrite_holding_a_nearer_texts_opening_far
         assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
     else:
         assert 2 not in parent
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_a_rewrite_is_not_repointed_to_a_family_root_holding_a_nearer_texts_opening_far_more(
+        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
+    from archive.provenance.pairs import Oriented
+
+    from test_provenance_family import _chain_fixture
+
+    index, oriented = _chain_fixture()
+    lead = _lead(index, 1, 3)
+    assert lead > 0, "premise: 3 holds more of its sibling's opening than of the root's"
+    _at_lead(monkeypatch, lead + 0.01 if above else lead)
+    oriented[(2, 3)] = Oriented(2, 3, 0.6, (), ())
+    parent = {3: (2, 3)}  # 3 linked to its sibling 2; its family root is 1
+    index._family_roots(oriented, parent, set(), set())
+    if above:
+        assert parent[3] == (1, 3) and index._why[3] == "root_repoint1"
+    else:
+        assert parent[3] == (2, 3)

@@ -271,6 +271,8 @@ class FamilyRules:
                 # holds about as much of d, or if it reads as that source's own source (p is then
                 # d's sibling). (LLMFake: 2 rewrites taken from a sibling back to their source.)
                 continue
+            if self._opening_held_nearer(root, d):
+                continue  # (as for a parentless text above)
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
 
     def _sources_models_family(self, q: int) -> bool:
