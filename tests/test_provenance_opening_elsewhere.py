@@ -9,12 +9,16 @@ Fixtures of test_provenance_family: the Corvay lock article 1, its rewrites 2-5,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pytest
 
 from archive.provenance import ProvenanceIndex, families
+from archive.provenance.pairs import Oriented
 from archive.provenance.params import FAMILY_STYLE_GAP, OPENING_ELSEWHERE_LEAD, ORIGINAL_NEIGHBOURS
 
-from test_provenance_family import _consensus_fixture, _nearest_original_fixture
+from test_provenance_family import _chain_fixture, _consensus_fixture, _nearest_original_fixture
 
 
 def _lead(index: ProvenanceIndex, q: int, d: int) -> float:
@@ -51,82 +55,78 @@ def test_the_lead_is_measured_against_the_nearer_texts_only() -> None:
     assert index._opening_held_nearer(105, 3) and not index._opening_held_nearer(1, 3)
 
 
-def _at_lead(monkeypatch: pytest.MonkeyPatch, lead: float) -> None:
-    monkeypatch.setattr(families, "OPENING_ELSEWHERE_LEAD", lead)
+# Each rule's case: (index, a run of the rule returning the links, the rewrite d whose original
+# is 1, d's link when the rule leaves it as it is).
+Case = tuple[ProvenanceIndex, Callable[[], dict[int, tuple[int, int]]], int, "tuple[int, int] | None"]
 
 
-@pytest.mark.parametrize("above", [True, False])
-def test_nearest_original_leaves_a_rewrite_holding_a_nearer_texts_opening_far_more(
-        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
+def _nearest_original_case() -> Case:
     index, oriented = _nearest_original_fixture()
-    lead = _lead(index, 1, 3)
-    _at_lead(monkeypatch, lead + 0.01 if above else lead)
-    parent = {2: (1, 2), 4: (1, 4)}
-    index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
-    if above:
-        assert parent[3] == (1, 3) and index._why[3] == "nearest_original"
-    else:
-        assert 3 not in parent
+
+    def run() -> dict[int, tuple[int, int]]:
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent
+    return index, run, 3, None
 
 
-@pytest.mark.parametrize("above", [True, False])
-def test_neighbour_consensus_leaves_a_rewrite_holding_a_nearer_texts_opening_far_more(
-        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
-    from archive.provenance.pairs import Oriented
-
+def _neighbour_consensus_case() -> Case:
     index = _consensus_fixture()
-    del index.features[(1, 3)]
+    del index.features[(1, 3)]  # not aligned: only its nearest texts say where 3 belongs
     del index.pairs[(1, 3)]
-    lead = _lead(index, 1, 3)
-    _at_lead(monkeypatch, lead + 0.01 if above else lead)
     oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
-    parent = {2: (1, 2), 4: (1, 4)}
-    index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
-    if above:
-        assert parent[3] == (1, 3) and index._why[3] == "neighbour_consensus"
-    else:
-        assert 3 not in parent
+
+    def run() -> dict[int, tuple[int, int]]:
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._neighbour_consensus(oriented, parent, {(1, 2), (1, 4)})
+        return parent
+    return index, run, 3, None
 
 
-@pytest.mark.parametrize("above", [True, False])
-def test_a_family_root_is_not_given_a_rewrite_holding_a_nearer_texts_opening_far_more(
-        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
-    from dataclasses import replace
-
-    from archive.provenance.pairs import Oriented
-
+def _root_parentless_case() -> Case:
     index = _consensus_fixture()
     assert index._family_root([2] + index._closest_paired()[2]) == 1, "premise: 1 is 2's family root"
-    lead = _lead(index, 1, 2)
-    _at_lead(monkeypatch, lead + 0.01 if above else lead)
     # 2 sources 3 and 4, which read about as human-written as 2 (no model's family of its own).
     for x in (3, 4):
         index.traits[x] = replace(index.traits[2], burstiness=index.traits[2].burstiness - (FAMILY_STYLE_GAP - 0.2))
     index._pairwise_rewrites = {2: [3, 4]}
     oriented = {(2, 3): Oriented(2, 3, 0.8, (), ()), (2, 4): Oriented(2, 4, 0.8, (), ())}
-    parent = {3: (2, 3), 4: (2, 4)}
-    index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
-    if above:
-        assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
-    else:
-        assert 2 not in parent
+
+    def run() -> dict[int, tuple[int, int]]:
+        parent = {3: (2, 3), 4: (2, 4)}
+        index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
+        return parent
+    return index, run, 2, None
+
+
+def _root_repoint_case() -> Case:
+    index, oriented = _chain_fixture()
+    oriented[(2, 3)] = Oriented(2, 3, 0.6, (), ())
+
+    def run() -> dict[int, tuple[int, int]]:
+        parent = {3: (2, 3)}  # 3 linked to its sibling 2; its family root is 1
+        index._family_roots(oriented, parent, set(), set())
+        return parent
+    return index, run, 3, (2, 3)
+
+
+CASES: dict[str, Callable[[], Case]] = {
+    "nearest_original": _nearest_original_case, "neighbour_consensus": _neighbour_consensus_case,
+    "root_parentless": _root_parentless_case, "root_repoint1": _root_repoint_case,
+}
 
 
 @pytest.mark.parametrize("above", [True, False])
-def test_a_rewrite_is_not_repointed_to_a_family_root_holding_a_nearer_texts_opening_far_more(
-        monkeypatch: pytest.MonkeyPatch, above: bool) -> None:
-    from archive.provenance.pairs import Oriented
-
-    from test_provenance_family import _chain_fixture
-
-    index, oriented = _chain_fixture()
-    lead = _lead(index, 1, 3)
-    assert lead > 0, "premise: 3 holds more of its sibling's opening than of the root's"
-    _at_lead(monkeypatch, lead + 0.01 if above else lead)
-    oriented[(2, 3)] = Oriented(2, 3, 0.6, (), ())
-    parent = {3: (2, 3)}  # 3 linked to its sibling 2; its family root is 1
-    index._family_roots(oriented, parent, set(), set())
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_a_family_rule_leaves_a_rewrite_holding_a_nearer_texts_opening_far_more(
+        monkeypatch: pytest.MonkeyPatch, rule: str, above: bool) -> None:
+    index, run, d, kept = CASES[rule]()
+    lead = _lead(index, 1, d)
+    assert lead > 0, "premise: d holds more of a nearer text's opening than of its original's"
+    # The original (1) is given d while the lead stays under the bar, and not once it reaches it.
+    monkeypatch.setattr(families, "OPENING_ELSEWHERE_LEAD", lead + 0.01 if above else lead)
+    parent = run()
     if above:
-        assert parent[3] == (1, 3) and index._why[3] == "root_repoint1"
+        assert parent[d] == (1, d) and index._why[d] == rule
     else:
-        assert parent[3] == (2, 3)
+        assert parent.get(d) == kept
