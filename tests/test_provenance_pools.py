@@ -95,6 +95,27 @@ def test_a_part_of_a_prepared_background_takes_its_cosines_and_indexes_only_to_s
     assert len(own) == 80 and own.neighbours(a[:5] + b[:5], k=8) == found
 
 
+def test_a_part_searched_again_and_again_sees_the_documents_added_since() -> None:
+    # A chunk's family rules search its neighbourhood one text at a time; what the part keeps of
+    # its documents' rows in the background between searches goes when documents are added.
+    docs = _docs(300, 150, 4)
+    whole = CandidateIndex()
+    whole.add_many(docs)
+    with whole.searching():
+        part = CandidateIndex(background=whole)
+        part.add_many(docs[100:140])
+        probe = [docs[100][0]]
+        before = part.neighbours(probe, k=8)[probe[0]]
+        part.add_many(docs[140:200])
+        after = part.neighbours(probe, k=8)[probe[0]]
+        fresh = CandidateIndex(background=whole)
+        fresh.add_many(docs[100:200])
+        assert after == fresh.neighbours(probe, k=8)[probe[0]]
+        added = {d for d, _ in docs[140:200]}
+        assert any(other in added for other, _ in after) and not any(other in added for other, _ in before)
+        assert len(part) == 0, "premise: still read from the background"
+
+
 def test_an_index_whose_rows_are_released_searches_as_before() -> None:
     kept, released = _archive(400, 150, 4), _archive(400, 150, 4)
     ids = kept.ids[::7]

@@ -327,6 +327,10 @@ class CandidateIndex:
     _pending_lines: list[np.ndarray] = field(default_factory=list)
     _pending_ids: set[int] = field(default_factory=set)
     _pending_search: dict[int, Tokens] = field(default_factory=dict)
+    # What searches read of the pending documents until they change (see _read_from_background
+    # and neighbours): a chunk's family rules search its neighbourhood one text at a time.
+    _pending_in_background: bool = False
+    _pending_rows: np.ndarray | None = None
     # The whole archive's index when this one holds only part of it (an incremental update works
     # on the new documents' neighbourhood): term weights then come from the whole archive, so the
     # part ranks and decides as it would inside the whole.
@@ -369,6 +373,7 @@ class CandidateIndex:
             self._pending.extend(docs)
             self._pending_lines.extend(lines)
             self._pending_ids |= seen
+            self._pending_changed()
             return
         self._index_pending()
         self._index(docs, lines)
@@ -382,11 +387,20 @@ class CandidateIndex:
 
     def _read_from_background(self) -> bool:
         """Everything this part holds is read from its background (see add_many)."""
-        return not self.ids and self._in_background(self._pending_ids)
+        if self.ids or self.background is None or self.background._search is None:
+            return False
+        if not self._pending_in_background:  # (once true, true while the pending documents stay)
+            self._pending_in_background = self._in_background(self._pending_ids)
+        return self._pending_in_background
+
+    def _pending_changed(self) -> None:
+        self._pending_in_background = False
+        self._pending_rows = None
 
     def _index_pending(self) -> None:
         if self._pending:
             pending, self._pending, self._pending_ids = self._pending, [], set()
+            self._pending_changed()
             pending_lines, self._pending_lines = self._pending_lines, []
             self._index(pending, pending_lines)
             searched, self._pending_search = self._pending_search, {}
@@ -771,7 +785,9 @@ class CandidateIndex:
             # The same lists as this part's own index would give (the background's weights, rows
             # in its term order), without indexing it.
             assert among is None  # (rows of this part are not the background's)
-            within = np.array(sorted(background.row_of[d] for d in self._pending_ids), dtype=np.int64)
+            if self._pending_rows is None:
+                self._pending_rows = np.array(sorted(background.row_of[d] for d in self._pending_ids), dtype=np.int64)
+            within = self._pending_rows
             pools = background.pools(doc_ids, within=within, within_columns=self._background_columns(within))
             return background.ranked(doc_ids, [pool for pool, _ in pools], k)
         return self.ranked(doc_ids, [pool for pool, _ in self.pools(doc_ids, among)], k)
