@@ -1,8 +1,9 @@
 """A rewrite starts from its article's opening, as its siblings do: the family rules that link a
 loose rewrite by its nearest texts (nearest original, neighbour consensus, the root of a
-parentless text, and the root a linked rewrite is re-pointed to) leave it as it is when it holds far more of a nearer text's opening than of the
-original they would give it (``_opening_held_nearer``): that original is likelier another
-article on the topic, as it is for a rewrite whose own article is not in the archive.
+parentless text, and the root a linked rewrite is re-pointed to) leave it as it is when it holds
+far more of a nearer text's opening than of the original they would give it
+(``_opening_held_nearer``): that original is likelier another article on the topic, as it is
+for a rewrite whose own article is not in the archive.
 
 Fixtures of test_provenance_family: the Corvay lock article 1, its rewrites 2-5, fillers 100+.
 """
