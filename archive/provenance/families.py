@@ -700,7 +700,7 @@ class FamilyRules:
                 continue
             q, cosine = others[0]
             if d in parent and self.pairs[parent[d]].decision.relation in COPY_RELATIONS and \
-                    cosine <= self.features[parent[d]].cosine:
+                    cosine <= self.pairs[parent[d]].features.cosine:
                 continue  # a copy's nearest text is its source
             q_style = styles.get(self.outlet[q])
             if (q_style is None or q_style.style < styles[self.outlet[d]].style + OUTLET_STYLE_GAP
