@@ -269,3 +269,58 @@ def test_outlets_are_read_only_when_two_hold_enough_texts_to_compare() -> None:
     enough, few = OUTLET_MIN_TEXTS, OUTLET_MIN_TEXTS - 1
     assert outlets_to_read({"newsroom": enough, "model": enough, "blog": few}) == {"newsroom", "model"}
     assert outlets_to_read({"newsroom": enough, "blog": few}) == set()  # nothing to compare it with
+
+
+def test_a_models_rewrite_of_another_models_text_without_a_newsroom_article_keeps_the_story_not_the_link() -> None:
+    from archive.provenance.classify import Decision
+    from archive.provenance.pairs import PairRecord
+
+    def attempt(relation: str) -> tuple[ProvenanceIndex, dict[int, tuple[int, int]]]:
+        # The article is dated after the rewrites: no newsroom text may be their source.
+        index = _index(rival_outlet=MODEL, source_date=datetime(2024, 5, 2, tzinfo=timezone.utc))
+        for x in (2, 3):
+            index.docs[x] = replace(index.docs[x], published_at=datetime(2024, 5, 1, tzinfo=timezone.utc))
+        assert index._one_story((2, 3))
+        rec = index.pairs[(2, 3)]
+        index.pairs[(2, 3)] = PairRecord(rec.features, Decision(relation, 0.4, ("reworded",)))
+        parent = {2: (2, 3)}
+        index._models_pairs = set()
+        index._outlet_originals({}, parent, set())
+        return index, parent
+
+    # A model's text is no source of another model's rewrite: the pair is one story, no link.
+    index, parent = attempt("rewrite")
+    assert 2 not in parent and index._models_pairs == {(2, 3)}
+    # A copy keeps its link (sites copy each other's texts).
+    index, parent = attempt("near_copy")
+    assert parent == {2: (2, 3)} and not index._models_pairs
+
+
+# A second model's texts, in its own register.
+OTHER_MODEL = "paraphrase-bot"
+OTHER_MODEL_FILLERS = [
+    f"Exploring the {topic.title()} Landscape. Stakeholders in area {k} reviewed plans for {topic} upgrades. "
+    f"Experts noted the significance of sustainable growth. Participants highlighted a shared vision. "
+    f"The meeting reflects a broader commitment to progress."
+    for k, topic in enumerate(["canal", "tram", "library", "harbour", "theatre", "stadium", "garden", "gallery",
+                               "airport", "ferry", "bridge", "market"])
+]
+
+
+def test_two_models_rewrites_of_a_missing_article_are_related_not_source_and_copy() -> None:
+    docs = [DocInput(2, SIBLING_A, source=MODEL), DocInput(3, SIBLING_B, source=OTHER_MODEL)]
+    docs += [DocInput(100 + k, text, source=NEWSROOM) for k, text in enumerate(NEWS_FILLERS)]
+    docs += [DocInput(200 + k, text, source=MODEL) for k, text in enumerate(MODEL_FILLERS)]
+    docs += [DocInput(300 + k, text, source=OTHER_MODEL) for k, text in enumerate(OTHER_MODEL_FILLERS)]
+    index = ProvenanceIndex()
+    index.update(docs)
+    for doc_id in [2, 3] + [200 + k for k in range(12)] + [300 + k for k in range(12)]:
+        index.traits[doc_id] = replace(index.traits[doc_id], framing=int(doc_id in (200, 300)), llm_words=0.0,
+                                       ai_markers=0)
+    styles = index._outlet_styles()
+    assert all(styles[index.outlet[x]].model_share >= OUTLET_MODEL_SHARE for x in (2, 3)), "premise: models' outlets"
+    links = [l for l in index.result().links if {l.derived_id, l.source_id} == {2, 3}]
+    (link,) = links
+    assert link.relation == "related" and "language model" in str(link.evidence)
+    result = index.result()
+    assert result.story_of[2] == result.story_of[3]

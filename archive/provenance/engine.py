@@ -64,10 +64,12 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-68"
+METHOD_VERSION = "2026.12-69"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
+_MODELS_PAIR_NOTE = ("both from outlets whose texts read as a language model's: two rewrites of one article, "
+                     "far likelier than a rewrite of a rewrite, so neither is taken for the other's source")
 _WHY_NOTES = {
     "root_parentless": _ROOT_NOTE,
     "root_repoint1": _ROOT_NOTE,
@@ -201,6 +203,9 @@ class ProvenanceIndex(FamilyRules):
         # them share one (see _hold_search, _neighbours).
         self._search_scope: ExitStack | None = None
         self._why: dict[int, str] = {}
+        # Pairs of two models' texts that the choice of sources took back as a link: shown as
+        # related (the same story), neither the other's source (families._outlet_originals).
+        self._models_pairs: set[tuple[int, int]] = set()
         # The rewrites each text sources by the pairs' own evidence, as _choose_parents found them
         # before the family rules moved any (see _sources_models_family).
         self._pairwise_rewrites: dict[int, list[int]] = {}
@@ -1076,6 +1081,10 @@ class ProvenanceIndex(FamilyRules):
             rec = self.pairs[key]
             rel = rec.decision.relation
             assert rel is not None
+            if key in self._models_pairs and key not in chosen:
+                rel, note = "related", _MODELS_PAIR_NOTE
+                kept.append((key, rel, note))
+                continue
             if rel == FAMILY and key not in chosen:
                 continue
             if rel in DERIVATIONS and key not in chosen:
@@ -1103,7 +1112,7 @@ class ProvenanceIndex(FamilyRules):
 
         def finished(key: tuple[int, int], relation: str, note: str | None) -> Link | None:
             event, body = early[key]
-            if relation == "related" and not event:
+            if relation == "related" and not event and key not in self._models_pairs:
                 return None
             assert body is not None  # (a related pair with one event, or a pair with its evidence: ready)
             return self._link(self.pairs[key], oriented[key], relation, note, body)
@@ -1126,7 +1135,7 @@ class ProvenanceIndex(FamilyRules):
                     note: str | None) -> Link | None:
         """The link of a decided pair with its evidence; None for a related pair whose leads
         report different events (same topic or template, not one story)."""
-        if relation == "related" and not self._same_event(*key):
+        if relation == "related" and key not in self._models_pairs and not self._same_event(*key):
             return None
         return self._link(self.pairs[key], oriented[key], relation, note)
 

@@ -67,6 +67,7 @@ class FamilyRules:
         parent: dict[int, tuple[int, int]] = {}
         promoted: set[tuple[int, int]] = set()
         self._why = {}
+        self._models_pairs = set()
         for key, o in oriented.items():
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
@@ -654,7 +655,9 @@ class FamilyRules:
         rewrite of another model's text, or as a copy of one when a text from no model's outlet
         is nearer it than that one (a copy's nearest text is its source: LLMFake holds a
         rewrite that quotes its whole article among words of its own, linked as a spun copy of
-        a sibling rewrite)."""
+        a sibling rewrite). A text so asked that keeps a rewrite link to another model's text
+        keeps the pair as related instead (``_models_pairs``): the same story, neither the other's
+        source."""
         styles = self._outlet_styles()
         models = {o for o, style in styles.items() if style.model_share >= OUTLET_MODEL_SHARE}
         if not models or len(models) == len(styles):
@@ -672,6 +675,18 @@ class FamilyRules:
         moves.update(self._outlet_moves(rewrites, styles, models, parent))
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "outlet_original")
+        # The asked texts that found no newsroom text keep their story, not the link: a text of
+        # a model's outlet is no source of another model's rewrite (its article may well be
+        # missing from the archive, and the two are its rewrites).
+        for d in texts + rewrites:
+            if d in parent and d not in moves and self._rewrite_of_models_text(d, parent, models):
+                self._models_pairs.add(parent.pop(d))
+                self._why.pop(d, None)
+
+    def _rewrite_of_models_text(self, d: int, parent: dict[int, tuple[int, int]], models: set[str]) -> bool:
+        """d's link is a rewrite (not a copy) of a text of a model's outlet."""
+        return self._linked_to_models_text(d, parent, models) and \
+            self.pairs[parent[d]].decision.relation not in COPY_RELATIONS
 
     def _linked_to_models_text(self, d: int, parent: dict[int, tuple[int, int]], models: set[str]) -> bool:
         """d's link goes to a text of a model's outlet. As a rewrite, that is a rewrite of a
