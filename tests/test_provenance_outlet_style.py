@@ -24,23 +24,26 @@ from test_provenance_family import SIBLING_A, SIBLING_B, SOURCE
 NEWSROOM = "Saltmere Gazette"
 MODEL = "rewrite-bot"
 
+def _fillers(template: str, topics: list[str]) -> list[str]:
+    """One text a topic, from ``template`` ({k}: the text's number, {n}: k + 3, {topic}, {Topic})."""
+    return [template.format(k=k, n=k + 3, topic=topic, Topic=topic.title()) for k, topic in enumerate(topics)]
+
+
 # A newsroom's texts on other stories: sentences of very different lengths.
-NEWS_FILLERS = [
-    f"Council vote on the {topic} plan. The {topic} committee met on Tuesday in district {k}, and after two "
-    f"hours of argument about contracts, delays and the cost of {topic} repairs that nobody had budgeted for, "
-    f"it voted to wait. {k + 3} members said no. The chair, asked why, shrugged."
-    for k, topic in enumerate(["library", "road", "school", "water", "park", "transport", "housing", "waste",
-                               "lighting", "museum", "clinic", "market"])
-]
+NEWS_FILLERS = _fillers(
+    "Council vote on the {topic} plan. The {topic} committee met on Tuesday in district {k}, and after two "
+    "hours of argument about contracts, delays and the cost of {topic} repairs that nobody had budgeted for, "
+    "it voted to wait. {n} members said no. The chair, asked why, shrugged.",
+    ["library", "road", "school", "water", "park", "transport", "housing", "waste", "lighting", "museum", "clinic",
+     "market"])
 # A model's texts on other stories: even sentences in its own register.
-MODEL_FILLERS = [
-    f"Community Debate Highlights {topic.title()} Priorities. Residents of district {k} gathered to discuss "
-    f"the future of local {topic} services. Officials emphasized the importance of careful planning. "
-    f"Many participants expressed a commitment to transparent decisions. The discussion underscores the "
-    f"value of civic engagement."
-    for k, topic in enumerate(["festival", "airport", "stadium", "orchestra", "ferry", "cinema", "bakery", "zoo",
-                               "marathon", "hospital", "university", "bridge"])
-]
+MODEL_FILLERS = _fillers(
+    "Community Debate Highlights {Topic} Priorities. Residents of district {k} gathered to discuss "
+    "the future of local {topic} services. Officials emphasized the importance of careful planning. "
+    "Many participants expressed a commitment to transparent decisions. The discussion underscores the "
+    "value of civic engagement.",
+    ["festival", "airport", "stadium", "orchestra", "ferry", "cinema", "bakery", "zoo", "marathon", "hospital",
+     "university", "bridge"])
 
 
 def _index(rival_outlet: str | None = "none", styled: int = 3, source_date: datetime | None = None) -> ProvenanceIndex:
@@ -298,13 +301,11 @@ def test_a_models_rewrite_of_another_models_text_without_a_newsroom_article_keep
 
 # A second model's texts, in its own register.
 OTHER_MODEL = "paraphrase-bot"
-OTHER_MODEL_FILLERS = [
-    f"Exploring the {topic.title()} Landscape. Stakeholders in area {k} reviewed plans for {topic} upgrades. "
-    f"Experts noted the significance of sustainable growth. Participants highlighted a shared vision. "
-    f"The meeting reflects a broader commitment to progress."
-    for k, topic in enumerate(["canal", "tram", "library", "harbour", "theatre", "stadium", "garden", "gallery",
-                               "airport", "ferry", "bridge", "market"])
-]
+OTHER_MODEL_TEMPLATE = ("Exploring the {Topic} Landscape. Stakeholders in area {k} reviewed plans for {topic} upgrades. "
+                        "Experts noted the significance of sustainable growth. Participants highlighted a shared "
+                        "vision. The meeting reflects a broader commitment to progress.")
+OTHER_MODEL_FILLERS = _fillers(OTHER_MODEL_TEMPLATE, "canal tram library harbour theatre stadium garden gallery "
+                                                     "airport ferry bridge market".split())
 
 
 def test_two_models_rewrites_of_a_missing_article_are_related_not_source_and_copy() -> None:
