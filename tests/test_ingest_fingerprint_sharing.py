@@ -98,3 +98,18 @@ def test_a_text_the_writer_cannot_fingerprint_is_that_records_failure(
     assert failure.origin == str(path) and failure.record_ref == "3"
     assert "no tokens to fingerprint" in failure.reason
     assert broken not in stored and len(stored) == 4
+
+
+def test_the_writer_counts_as_idle_only_when_no_batch_waits_for_it() -> None:
+    import multiprocessing as mp
+
+    out = mp.get_context("fork").Queue()
+    assert prepare._writer_is_idle(out)
+    out.put(("batch", None))  # (counted at once: qsize reads the queue's semaphore, not its pipe)
+    assert not prepare._writer_is_idle(out)
+
+    class NoSize:  # macOS: a queue that cannot say how full it is
+        def qsize(self) -> int:
+            raise NotImplementedError
+
+    assert not prepare._writer_is_idle(NoSize())  # then the reader fingerprints everything itself
