@@ -375,10 +375,10 @@ def eval_llmfake_orphans(seed: int = PARTS_SEED) -> dict[str, Any]:
     sources, rewrites = _llmfake_corpus()
     ids = [r["id"] for r in sources]
     random.Random(seed).shuffle(ids)
+    sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
     out: dict[str, Any] = {"seed": seed, "halves": []}
     for half in range(2):
         kept = set(ids[half::2])
-        sid = {r["id"]: k + 1 for k, r in enumerate(sources)}
         docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources if r["id"] in kept]
         truth: dict[int, tuple[int, bool]] = {}
         for k, r in enumerate(rewrites):

@@ -671,15 +671,15 @@ class FamilyRules:
         moves = self._outlet_moves(texts, styles, models, parent)
         asked = set(texts)
         rewrites = sorted(x for d in moves for x in derived.get(d, ())
-                          if x not in asked and self.pairs[parent[x]].decision.relation not in COPY_RELATIONS)
+                          if x not in asked and self._rewrite_of_models_text(x, parent, models))
         moves.update(self._outlet_moves(rewrites, styles, models, parent))
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "outlet_original")
         # The asked texts that found no newsroom text keep their story, not the link: a text of
         # a model's outlet is no source of another model's rewrite (its article may well be
         # missing from the archive, and the two are its rewrites).
-        for d in texts + rewrites:
-            if d in parent and d not in moves and self._rewrite_of_models_text(d, parent, models):
+        for d in texts + rewrites:  # (a moved text's link goes to no model's text now)
+            if d in parent and self._rewrite_of_models_text(d, parent, models):
                 self._models_pairs.add(parent.pop(d))
                 self._why.pop(d, None)
 
