@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -70,6 +70,18 @@ METHOD_VERSION = "2026.12-69"
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
 _MODELS_PAIR_NOTE = ("both from outlets whose texts read as a language model's: two rewrites of one article, "
                      "far likelier than a rewrite of a rewrite, so neither is taken for the other's source")
+class _Planned(NamedTuple):
+    """A decided pair's link as result() plans it, before its evidence is built. ``one_story``:
+    a related link that stands whether or not the two leads report one event, because the
+    choice of sources already knows the texts tell one story (two models' rewrites of one
+    article, _models_pairs)."""
+
+    key: tuple[int, int]
+    relation: str
+    note: str | None
+    one_story: bool = False
+
+
 _WHY_NOTES = {
     "root_parentless": _ROOT_NOTE,
     "root_repoint1": _ROOT_NOTE,
@@ -1076,14 +1088,13 @@ class ProvenanceIndex(FamilyRules):
         early = dict(zip(guessed, map_forked(lambda key: self._early_evidence(before, key), guessed, meanwhile=choose)))
         parent = chose[0]
         chosen = set(parent.values())
-        kept: list[tuple[tuple[int, int], str, str | None]] = []
+        kept: list[_Planned] = []
         for key, o in sorted(oriented.items()):
             rec = self.pairs[key]
             rel = rec.decision.relation
             assert rel is not None
             if key in self._models_pairs and key not in chosen:
-                rel, note = "related", _MODELS_PAIR_NOTE
-                kept.append((key, rel, note))
+                kept.append(_Planned(key, "related", _MODELS_PAIR_NOTE, one_story=True))
                 continue
             if rel == FAMILY and key not in chosen:
                 continue
@@ -1100,44 +1111,45 @@ class ProvenanceIndex(FamilyRules):
                 note = None
             if key in chosen and self._why.get(o.derived) in _WHY_NOTES:
                 note = "; ".join(n for n in (note, _WHY_NOTES[self._why[o.derived]]) if n)
-            kept.append((key, rel, note))
+            kept.append(_Planned(key, rel, note))
         if wanted is not None:
-            planned = [Link(oriented[key].derived, oriented[key].source, rel, 0.0, 0.0) for key, rel, _ in kept]
+            planned = [Link(oriented[item.key].derived, oriented[item.key].source, item.relation, 0.0, 0.0)
+                       for item in kept]
             takes = wanted(planned)
             kept = [item for item, link in zip(kept, planned) if takes(link)]
 
-        def ready(key: tuple[int, int], relation: str) -> bool:
-            return (key in early and oriented[key] is before[key]
-                    and (relation == "related" or early[key][1] is not None))
+        def ready(item: _Planned) -> bool:
+            return (item.key in early and oriented[item.key] is before[item.key]
+                    and (item.relation == "related" or early[item.key][1] is not None))
 
-        def finished(key: tuple[int, int], relation: str, note: str | None) -> Link | None:
-            event, body = early[key]
-            if relation == "related" and not event and key not in self._models_pairs:
+        def finished(item: _Planned) -> Link | None:
+            event, body = early[item.key]
+            if item.relation == "related" and not event and not item.one_story:
                 return None
             assert body is not None  # (a related pair with one event, or a pair with its evidence: ready)
-            return self._link(self.pairs[key], oriented[key], relation, note, body)
+            return self._link(self.pairs[item.key], oriented[item.key], item.relation, item.note, body)
         # The links not built early: reading leads and quoting evidence are pure and per pair,
         # on every core too.
-        todo = [item for item in kept if not ready(*item[:2])]
+        todo = [item for item in kept if not ready(item)]
         # The links read none of the containments and idf weights kept for the decisions and the
         # choice (~10 MB for a chunk's ~13,000 documents at 200,000): dropped before the workers
         # fork, which would map them too.
         self._drop_weights()
-        built = dict(zip((key for key, _, _ in todo), map_forked(lambda item: self._final_link(oriented, *item), todo)))
-        links = sorted((l for l in (finished(*item) if ready(*item[:2]) else built[item[0]] for item in kept)
+        built = dict(zip((item.key for item in todo), map_forked(lambda item: self._final_link(oriented, item), todo)))
+        links = sorted((l for l in (finished(item) if ready(item) else built[item.key] for item in kept)
                         if l is not None), key=lambda l: (l.derived_id, l.source_id))
         story_of = stories(self.docs, ((l.derived_id, l.source_id) for l in links))
         attributions = [a for d in sorted(self.cited) for a in self.cited[d]]
         flags, doc_evidence = self.flags(links)
         return ProvenanceResult(links, story_of, attributions, flags, doc_evidence)
 
-    def _final_link(self, oriented: dict[tuple[int, int], Oriented], key: tuple[int, int], relation: str,
-                    note: str | None) -> Link | None:
+    def _final_link(self, oriented: dict[tuple[int, int], Oriented], item: _Planned) -> Link | None:
         """The link of a decided pair with its evidence; None for a related pair whose leads
-        report different events (same topic or template, not one story)."""
-        if relation == "related" and key not in self._models_pairs and not self._same_event(*key):
+        report different events (same topic or template, not one story) unless it is known to
+        be one story."""
+        if item.relation == "related" and not item.one_story and not self._same_event(*item.key):
             return None
-        return self._link(self.pairs[key], oriented[key], relation, note)
+        return self._link(self.pairs[item.key], oriented[item.key], item.relation, item.note)
 
     def _early_evidence(self, oriented: dict[tuple[int, int], Oriented],
                         key: tuple[int, int]) -> tuple[bool, dict[str, Any] | None]:
