@@ -379,11 +379,8 @@ def eval_llmfake_orphans(seed: int = PARTS_SEED) -> dict[str, Any]:
     out: dict[str, Any] = {"seed": seed, "halves": []}
     for half in range(2):
         kept = set(ids[half::2])
-        docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset"), None) for r in sources if r["id"] in kept]
-        truth: dict[int, tuple[int, bool]] = {}
-        for k, r in enumerate(rewrites):
-            truth[100_000 + k] = (sid[r["source_id"]], r["source_id"] in kept)
-            docs.append(DocInput(100_000 + k, r["text"], None, None, r["generator"], None))
+        docs, rewrite_ids = _llmfake_docs([r for r in sources if r["id"] in kept], rewrites, sid, outlets=True)
+        truth = {doc_id: (sid[r["source_id"]], r["source_id"] in kept) for doc_id, r in zip(rewrite_ids, rewrites)}
         result, _, _ = _run(docs)
         sources_of: dict[int, list[int]] = defaultdict(list)
         for l in result.links:
@@ -420,15 +417,23 @@ def _llmfake_setting(offset: int = 0, outlets: bool = True, kept: set[str] | Non
     rewrites = [r for r in all_rewrites if kept is None or r["source_id"] in kept]
     sid = {r["id"]: offset + k + 1 for k, r in enumerate(sources)}
     _require_sources(rewrites, sid, "llmfake/rewrites.jsonl.gz", "llmfake/sources.jsonl.gz")
-    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset") if outlets else None, None)
-            for r in sources]
-    truth: dict[int, tuple[int, str, str]] = {}
-    for k, r in enumerate(rewrites):
-        doc_id = offset + 100_000 + k
-        truth[doc_id] = (sid[r["source_id"]], r["task"], r["generator"])
-        docs.append(DocInput(doc_id, r["text"], None, None, r["generator"] if outlets else None, None))
+    docs, rewrite_ids = _llmfake_docs(sources, rewrites, sid, outlets, offset)
+    truth = {doc_id: (sid[r["source_id"]], r["task"], r["generator"]) for doc_id, r in zip(rewrite_ids, rewrites)}
     originals = docs[: len(sources)]
     return _Setting(docs, lambda result, index, timing: _score_llmfake(result, index, timing, originals, truth))
+
+
+def _llmfake_docs(sources: list[dict[str, Any]], rewrites: list[dict[str, Any]], sid: dict[str, int],
+                  outlets: bool, offset: int = 0) -> tuple[list[DocInput], list[int]]:
+    """The documents of LLMFake's ``sources`` (ids from ``sid``) then ``rewrites`` (ids from
+    ``offset`` + 100,000 on), and the rewrites' ids. With ``outlets``, each source's dataset and
+    each rewrite's model stand as its outlet (a site publishing one model's rewrites)."""
+    docs = [DocInput(sid[r["id"]], r["text"], None, None, r.get("dataset") if outlets else None, None)
+            for r in sources]
+    rewrite_ids = [offset + 100_000 + k for k in range(len(rewrites))]
+    docs += [DocInput(doc_id, r["text"], None, None, r["generator"] if outlets else None, None)
+             for doc_id, r in zip(rewrite_ids, rewrites)]
+    return docs, rewrite_ids
 
 
 def _score_llmfake(result: Any, index: ProvenanceIndex, timing: dict[str, Any], sources: list[DocInput],
