@@ -137,6 +137,10 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             click.echo(f"archive: note: {_plural(summary.summaries_only, 'feed entry', 'feed entries')} carried only "
                        f"a summary, stored as the text (raw_meta.text_is_summary); the full article is on its page "
                        f"(url)", err=True)
+        if summary.unreadable_dates:
+            click.echo(f"archive: note: {_plural(summary.unreadable_dates, 'record')} had a date that could not be "
+                       f"read, stored undated with the value in raw_meta.published_raw (first: "
+                       f"{summary.first_unreadable_date})", err=True)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""

@@ -316,3 +316,18 @@ def test_an_ingest_says_how_many_feed_entries_carried_only_a_summary(run_cli, tm
     assert result.exit_code == 0 and "added 2," in result.output
     assert "1 feed entry carried only a summary" in result.output
     assert "carried only a summary" not in run_cli("ingest", str(feed)).output  # unchanged: nothing stored
+
+
+def test_an_ingest_says_how_many_dates_it_could_not_read(run_cli, tmp_path: Path) -> None:
+    lines = tmp_path / "dated.jsonl"
+    text = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+    lines.write_text("\n".join(json.dumps(r) for r in [
+        {"text": text, "published": "2020-05-01"},
+        {"text": text + " More.", "published": "notadate"},
+        {"text": text + " Even more.", "date": "2020-13-45"},
+    ]) + "\n")
+    result = run_cli("ingest", str(lines))
+    assert result.exit_code == 0 and "added 3," in result.output
+    assert (f"archive: note: 2 records had a date that could not be read, stored undated with the value in "
+            f"raw_meta.published_raw (first: {lines} [2]: 'notadate')") in result.output
+    assert "could not be read" not in run_cli("ingest", str(lines)).output  # unchanged: nothing stored

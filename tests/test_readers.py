@@ -319,6 +319,12 @@ def test_utf16_with_bom_is_decoded(tmp_path: Path) -> None:
     ("bad.json", b'{"text": "a",\n "title": }', "malformed JSON at line 2"),
     ("scalar.json", b'"just a string"', "JSON is a string"),
     ("notext.json", b'{"title": "only a title"}', "record has no text"),
+    # A text field holding something else is named as such (a number would make a one-word
+    # document; an object or a list of other things is no article).
+    ("number.json", b'{"text": 5}', "record's text is a number, not text"),
+    ("flag.json", b'{"body": true}', "record's text is a boolean, not text"),
+    ("object.json", b'{"content": {"value": "x"}}', "record's text is an object, not text"),
+    ("mixedlist.json", b'{"text": ["a paragraph", 3]}', "record's text is a list holding other than strings"),
     ("markup.json", b'{"text": "<iframe src=\\"https://ads.example/1\\" width=\\"300\\"></iframe>"}',
      "record's text is only HTML markup"),
     ("empty.json.gz", b"", "empty file"),

@@ -301,8 +301,13 @@ def test_symlink_loop_and_links_out_of_the_folder(tmp_path: Path, home: Path) ->
     # Followed links are read once per folder they are found in; the loop and self-link end.
     assert docs == ["out.txt", "outdir/linked.txt", "sub/a.txt"], docs
     assert not any("secret" in str(getattr(i, "record", i)) for i in items)
+    # A link whose target is gone is named, not dropped without a word.
+    (broken,) = [i for i in items if isinstance(i, RecordFailure)]
+    assert broken.origin == str(folder / "dangling.txt")
+    assert broken.reason == f"broken symbolic link (to {tmp_path / 'nowhere.txt'}, which does not exist)"
     result = invoke(home, "ingest", str(folder))
-    assert "added 3," in result.output
+    assert "added 3, updated 0, unchanged 0, failed 1" in result.output
+    assert "dangling.txt: broken symbolic link" in result.output
 
 
 ODD_NAMES = ("with space.txt", "ünïcödé – 北京.txt", "new\nline.txt", "-leading-dash.txt", "--help.txt",

@@ -38,6 +38,8 @@ class IngestSummary:
     replaced_elsewhere: list[str] = field(default_factory=list)
     repeated_ids: list[str] = field(default_factory=list)
     summaries_only: int = 0  # feed entries stored with only their feed's summary of the article
+    unreadable_dates: int = 0  # records stored undated: their date could not be read
+    first_unreadable_date: str | None = None  # the first of them, in words
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -137,6 +139,8 @@ def run_ingest(
             summary.replaced_elsewhere += outcome.replaced_elsewhere
             summary.repeated_ids += outcome.repeated_ids
             summary.summaries_only += outcome.summaries_only
+            summary.unreadable_dates += outcome.unreadable_dates
+            summary.first_unreadable_date = summary.first_unreadable_date or outcome.first_unreadable_date
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

@@ -211,9 +211,19 @@ def iter_input_files(paths: Sequence[str], skipped: list[str] | None = None) -> 
         elif os.path.isfile(arg):
             yield arg, os.path.basename(arg)
         elif os.path.lexists(arg):
-            yield RecordFailure(arg, "not a regular file or folder (broken link or device?)")
+            yield RecordFailure(arg, _not_a_file(arg))
         else:
             yield RecordFailure(arg, "no such file or folder")
+
+
+def _not_a_file(path: str) -> str:
+    """Why ``path``, which exists as a name, cannot be read as a file."""
+    if os.path.islink(path):
+        try:
+            return f"broken symbolic link (to {os.readlink(path)}, which does not exist)"
+        except OSError:
+            return "broken symbolic link"
+    return "not a regular file or folder (a device, socket or pipe)"
 
 
 def skipped_files(paths: Sequence[str]) -> list[str]:
@@ -248,8 +258,13 @@ def _walk(root: str, folder: str, visited: set[str],
                 yield from _walk(root, entry.path, visited, skipped)
         elif is_file and _readable_in_folder(entry.path, entry.name):
             yield entry.path, os.path.relpath(entry.path, root).replace(os.sep, "/")
-        elif is_file and skipped is not None:
-            skipped.append(entry.path)
+        elif is_file:
+            if skipped is not None:
+                skipped.append(entry.path)
+        elif _format_from_name(entry.name)[0] is not None:
+            # Named as an input but not a file to read: a link whose target is gone (a moved
+            # disk, a deleted download) would otherwise vanish from the ingest without a word.
+            yield RecordFailure(entry.path, _not_a_file(entry.path))
 
 
 def _readable_in_folder(path: str, name: str) -> bool:
@@ -572,7 +587,8 @@ def _json_items(document: Any) -> list[Any] | None:
 
 
 def _json_kind(value: Any) -> str:
-    kinds = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", type(None): "null"}
+    kinds = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "an object",
+             type(None): "null"}
     return kinds.get(type(value), type(value).__name__)
 
 
@@ -588,6 +604,11 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
     for key, name in folded_of.items():
         names.setdefault(name, key)
     used = {group: _pop_first(fields, names, folded) for group, folded in _FIELD_NAMES}
+    if used["text"] is not None and not _holds_text(used["text"]):
+        # (Not "no text": the field is there, holding something else; a number stored as an
+        # article would be a document of one word.)
+        kind = "a list holding other than strings" if isinstance(used["text"], list) else _json_kind(used["text"])
+        return RecordFailure(origin, f"record's text is {kind}, not text", ref)
     raw_text = _as_text(used["text"])
     text = _without_markup(raw_text)
     if not text or not text.strip():
@@ -623,6 +644,12 @@ def _pop_first(fields: dict[str, Any], names: dict[str, str], folded_keys: tuple
     for key in present:  # present but empty: understood, so not reported as unknown
         fields.pop(key, None)
     return None
+
+
+def _holds_text(value: Any) -> bool:
+    """Whether a record's text field holds text in a shape _as_text reads (a number it reads
+    too, as it may be a title or an id, is no article)."""
+    return not isinstance(value, (int, float, bool)) and _as_text(value) is not None
 
 
 def _as_text(value: Any) -> str | None:

@@ -37,6 +37,10 @@ class BatchOutcome:
     repeated_ids: list[str] = field(default_factory=list)  # an earlier record of this batch
     # Feed entries stored (added or changed) whose feed carried only a summary of the article.
     summaries_only: int = 0
+    # Records stored undated because their date could not be read (raw_meta.published_raw), and
+    # the first of them in words.
+    unreadable_dates: int = 0
+    first_unreadable_date: str | None = None
 
     @property
     def added(self) -> list[int]:
@@ -122,8 +126,13 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     for doc, record in zip(late, detect_languages([doc.record for doc in late])):
         doc.record = record
 
-    outcome.summaries_only = sum(1 for doc in new_docs + [doc for _, doc in changed]
-                                 if doc.record.extra.get("text_is_summary"))
+    to_write = new_docs + [doc for _, doc in changed]
+    outcome.summaries_only = sum(1 for doc in to_write if doc.record.extra.get("text_is_summary"))
+    undated = [doc.record for doc in to_write if "published_raw" in doc.record.extra]
+    outcome.unreadable_dates = len(undated)
+    if undated:
+        outcome.first_unreadable_date = (f"{place(undated[0].origin, undated[0].record_ref)}: "
+                                         f"{undated[0].extra['published_raw']!r}")
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
