@@ -960,6 +960,38 @@ def test_a_parentless_rewrite_goes_to_its_nearest_original_when_it_reads_as_its_
         assert 3 not in parent
 
 
+def test_a_text_naming_many_names_of_its_own_is_another_report_not_a_rewrite() -> None:
+    """Another newsroom's article on the story reads about as human-written as the original and
+    brings its own people and places; a rewrite drops names. The nearest original rule leaves
+    such a text alone (LLMFake without outlets: GossipCop items on one wedding were linked as
+    rewrites of each other), unless its outlet publishes a model's texts (which invent names)."""
+    from dataclasses import replace
+
+    from archive.provenance.params import INDEPENDENT_OWN_NAMES, ROOT_MIN_PREFERENCE
+
+    def link_of_3(own_names: int, style: float, models: set[str] = set()) -> tuple[int, int] | None:
+        index, oriented = _nearest_original_fixture()
+        anchors = index.anchors[3]
+        already = len(anchors.names - index.anchors[1].names)
+        extra = frozenset(range(1, own_names - already + 1))  # name hashes 1 has not
+        index.anchors[3] = replace(anchors, names=anchors.names | extra)
+        assert len(index.anchors[3].names - index.anchors[1].names) == own_names
+        preference = index._style_preference
+        index._style_preference = lambda m, x: style if (m, x) == (1, 3) else preference(m, x)
+        index._model_outlets = lambda: models
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent.get(3)
+
+    about_as_human = ROOT_MIN_PREFERENCE - 0.1
+    assert link_of_3(INDEPENDENT_OWN_NAMES - 1, about_as_human) == (1, 3)
+    assert link_of_3(INDEPENDENT_OWN_NAMES, about_as_human) is None
+    # Reading clearly less human-written than the original: a model's elaboration after all.
+    assert link_of_3(INDEPENDENT_OWN_NAMES, ROOT_MIN_PREFERENCE + 0.05) == (1, 3)
+    # From an outlet known to publish a model's texts: its invented names say nothing.
+    assert link_of_3(INDEPENDENT_OWN_NAMES, about_as_human, models={"modelb"}) == (1, 3)
+
+
 def test_a_text_reusing_part_of_another_is_still_the_original_of_its_rewrites() -> None:
     from archive.provenance.classify import MIN_COPY_COVERAGE
     from archive.provenance.pairs import PairRecord

@@ -34,7 +34,8 @@ from .model import DERIVATIONS
 from .outlet_styles import OutletStyle, StyleTally, outlets_to_read
 from .pairs import Oriented, PairRecord, other_end, tally
 from .params import (CONSENSUS_FACT_VOTES, CONSENSUS_MIN_NAMES, CONSENSUS_MIN_VOTES, COPY_ALIKE_COVERAGE_MARGIN,
-                     COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, MODEL_FAMILY_MIN_PREFERENCE,
+                     COPY_RELATIONS, EXCERPT_COPY_COVERAGE, FAMILY_SIZE, FAMILY_STYLE_GAP, INDEPENDENT_OWN_NAMES,
+                     MODEL_FAMILY_MIN_PREFERENCE,
                      NEIGHBOUR_MIN_COSINE, NEIGHBOUR_VOTERS, OPENING_ALIGN_COVER, OPENING_ELSEWHERE_LEAD,
                      OPENING_FAMILY_COVER, ORIGINAL_CLEAR_MARGIN, ORIGINAL_CLEAR_STYLE, ORIGINAL_MIN_COSINE,
                      ORIGINAL_NEIGHBOURS, OUTLET_CLEAR_COSINE, OUTLET_MIN_OPENING,
@@ -537,6 +538,7 @@ class FamilyRules:
                             if c >= ORIGINAL_MIN_COSINE and d not in parent and d not in sourcing})
         own = self._neighbours(texts, ORIGINAL_NEIGHBOURS)
         held = set(originals)
+        models = self._model_outlets()
         gaps = {} if repoint else self._family_style_gaps(sources)
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
@@ -554,6 +556,8 @@ class FamilyRules:
                 continue
             if not repoint and not self._original_sources(q, d, own[d], held, gaps):
                 continue
+            if not repoint and self._independent_report(q, d, models):
+                continue
             if not repoint and self._opening_held_nearer(q, d):
                 continue
             key = (min(d, q), max(d, q))
@@ -561,6 +565,23 @@ class FamilyRules:
                 moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
+
+    def _independent_report(self, q: int, d: int, models: set[str]) -> bool:
+        """d reads as its own report of q's story, not a rewrite of q: it names INDEPENDENT_OWN_NAMES
+        or more names q lacks, reads no clearly less human-written than q (style under
+        ROOT_MIN_PREFERENCE), and its outlet is none of ``models`` (a model asked to elaborate
+        invents names, and its outlet says so where the text cannot). A rewrite drops names;
+        another newsroom's article on the event brings its own people and places."""
+        return (self.outlet[d] not in models
+                and len(self.anchors[d].names - self.anchors[q].names) >= INDEPENDENT_OWN_NAMES
+                and self._style_preference(q, d) < ROOT_MIN_PREFERENCE)
+
+    def _model_outlets(self) -> set[str]:
+        """The outlets where OUTLET_MODEL_SHARE of the texts or more read as LLM output on their
+        own (_outlet_styles); none when every outlet does (nothing then to tell them from)."""
+        styles = self._outlet_styles()
+        models = {o for o, style in styles.items() if style.model_share >= OUTLET_MODEL_SHARE}
+        return set() if len(models) == len(styles) else models
 
     def _opening_held_nearer(self, q: int, d: int) -> bool:
         """d holds OPENING_ELSEWHERE_LEAD more of the opening of a text nearer it than q (among
@@ -659,8 +680,8 @@ class FamilyRules:
         keeps the pair as related instead (``_models_pairs``): the same story, neither the other's
         source."""
         styles = self._outlet_styles()
-        models = {o for o, style in styles.items() if style.model_share >= OUTLET_MODEL_SHARE}
-        if not models or len(models) == len(styles):
+        models = self._model_outlets()
+        if not models:
             return
         derived: dict[int, list[int]] = {}
         for x, key in parent.items():

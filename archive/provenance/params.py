@@ -152,6 +152,12 @@ OPENING_ELSEWHERE_LEAD = 0.4
 # style bar 0.852 but 7 of Clough's independent answers linked.
 ORIGINAL_CLEAR_MARGIN = 0.1
 ORIGINAL_CLEAR_STYLE = 0.7
+# A parentless text naming this many people, places and organisations its nearest original lacks,
+# and reading about as human-written as it, is another report of the story, not a rewrite of it
+# (families._independent_report). LLMFake without outlets: 9 of its 11 articles that the nearest
+# original rule linked as rewrites of another article (GossipCop items on one wedding or
+# break-up) name 17-45 names of their own; the rule's right links name a median of 3.
+INDEPENDENT_OWN_NAMES = 15
 # ... and one whose style says too little (it reads no more human-written than the text, but not
 # by ROOT_MIN_PREFERENCE) sources it on its family's word when its own family says what kind of
 # rewrites these are: the texts already linked to it as rewrites (CONSENSUS_MIN_VOTES or more)
