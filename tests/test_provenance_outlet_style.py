@@ -122,19 +122,19 @@ def test_a_rewrite_reading_more_human_written_than_the_article_is_not_given_it_b
 
 def test_a_text_neither_clearly_similar_nor_holding_the_articles_opening_is_left_alone(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.provenance import families
+    from archive.provenance import outlet_rule
 
     index = _index()
     cosine = float(index.candidates.pair_cosines([2], [1])[0])
     held = index._opening_cover(1, 2)
     # (The article may be only the nearest of unrelated ones when the rewrite's own is missing.)
-    monkeypatch.setattr(families, "OUTLET_CLEAR_COSINE", cosine + 0.01)
-    monkeypatch.setattr(families, "OUTLET_MIN_OPENING", held + 0.01)
+    monkeypatch.setattr(outlet_rule, "OUTLET_CLEAR_COSINE", cosine + 0.01)
+    monkeypatch.setattr(outlet_rule, "OUTLET_MIN_OPENING", held + 0.01)
     assert 2 not in _linked(index)
-    monkeypatch.setattr(families, "OUTLET_MIN_OPENING", held)  # holding that much of its opening is enough
+    monkeypatch.setattr(outlet_rule, "OUTLET_MIN_OPENING", held)  # holding that much of its opening is enough
     assert _linked(_index())[2] == (1, 2)
-    monkeypatch.setattr(families, "OUTLET_MIN_OPENING", 1.01)
-    monkeypatch.setattr(families, "OUTLET_CLEAR_COSINE", cosine)  # and so is that cosine
+    monkeypatch.setattr(outlet_rule, "OUTLET_MIN_OPENING", 1.01)
+    monkeypatch.setattr(outlet_rule, "OUTLET_CLEAR_COSINE", cosine)  # and so is that cosine
     assert _linked(_index())[2] == (1, 2)
 
 

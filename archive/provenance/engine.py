@@ -216,7 +216,7 @@ class ProvenanceIndex(FamilyRules):
         self._search_scope: ExitStack | None = None
         self._why: dict[int, str] = {}
         # Pairs of two models' texts that the choice of sources took back as a link: shown as
-        # related (the same story), neither the other's source (families._outlet_originals).
+        # related (the same story), neither the other's source (outlet_rule._outlet_originals).
         self._models_pairs: set[tuple[int, int]] = set()
         # The rewrites each text sources by the pairs' own evidence, as _choose_parents found them
         # before the family rules moved any (see _sources_models_family).

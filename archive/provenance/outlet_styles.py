@@ -1,4 +1,4 @@
-"""What kind of writer each outlet is, read over all of its texts (see families._outlet_originals).
+"""What kind of writer each outlet is, read over all of its texts (see outlet_rule._outlet_originals).
 
 One loose rewrite's style says little about who wrote it; an outlet's texts, read together, do:
 a model's outlet holds texts that read as LLM output on their own (a model's framing of its
@@ -27,7 +27,7 @@ class OutletStyle:
 def outlets_to_read(counts: Mapping[str, int]) -> set[str]:
     """The outlets (``counts``: each one's texts) whose styles are worth reading: those holding
     OUTLET_MIN_TEXTS texts or more, when two or more do; only then may one read as a model's
-    beside another (families._outlet_originals)."""
+    beside another (outlet_rule._outlet_originals)."""
     read = {outlet for outlet, n in counts.items() if n >= OUTLET_MIN_TEXTS}
     return read if len(read) >= 2 else set()
 
