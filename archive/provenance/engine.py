@@ -4,7 +4,8 @@
 every aligned pair; :func:`build` is one :meth:`ProvenanceIndex.update` over the whole archive
 followed by :meth:`ProvenanceIndex.result`. The choice of one source per document, where
 families of copies and rewrites decide beyond their pairs, is in families.py (a mixin of
-ProvenanceIndex); the method's parameters, with their dev evidence, are in params.py.
+ProvenanceIndex, built on the copy rules of copy_families.py and the outlet rule of
+outlet_rule.py); the method's parameters, with their dev evidence, are in params.py.
 
 build() versus successive update()s. An update aligns each new document with its candidates
 (top ``TOP_K`` by cosine, gated by ``ALIGN_*``) among all documents indexed so far, and stores

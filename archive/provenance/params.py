@@ -1,7 +1,7 @@
 """The provenance method's parameters: each with what it is for and the dev evidence that set it.
 
-The engine (engine.py) and its family rules (families.py) read them; docs/provenance.md tells
-how each came in. A change to one changes links, so it comes with a new engine.METHOD_VERSION.
+The engine (engine.py) and its family rules (families.py, copy_families.py, outlet_rule.py) read
+them; docs/provenance.md tells how each came in. A change to one changes links, so it comes with a new engine.METHOD_VERSION.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ MAX_INHERITED_SHARE = 0.5
 MIN_RESTORED_SHARE = 0.3
 # Two copies of one story: the copy's coverage by its source's source may fall short of its
 # coverage by the copy it resembles by this much (alignment noise at a cut end) and still be
-# as close (families._copied_alike).
+# as close (copy_families._copied_alike).
 COPY_ALIKE_COVERAGE_MARGIN = 0.02
 REPARENT_ROUNDS = 4
 # LLM-style markers per 100 words from which a reworded copy is called a rewrite, not spun.
