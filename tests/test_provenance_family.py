@@ -1456,7 +1456,7 @@ def test_an_updates_search_serves_the_choice_of_sources_and_is_released_after_it
 
 
 def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover() -> None:
-    from archive.provenance.families import _openings_held
+    from archive.provenance.openings import _openings_held
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
@@ -1477,7 +1477,7 @@ def test_the_share_of_each_originals_opening_a_text_holds_is_the_opening_cover()
 
 
 def test_the_heaviest_terms_are_taken_until_they_make_up_more_than_a_share() -> None:
-    from archive.provenance.families import _heaviest
+    from archive.provenance.openings import _heaviest
 
     shares = np.array([0.1, 0.3, 0.2, 0.3, 0.1])
     assert _heaviest(shares, 0.4).tolist() == [1, 3]
@@ -1488,7 +1488,7 @@ def test_the_heaviest_terms_are_taken_until_they_make_up_more_than_a_share() -> 
 def test_the_original_whose_opening_a_text_holds_most_ties_to_the_first() -> None:
     import scipy.sparse as sp
 
-    from archive.provenance.families import _best_held
+    from archive.provenance.openings import _best_held
 
     from archive.provenance.params import OPENING_FAMILY_COVER
 
@@ -1518,13 +1518,13 @@ def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_origi
     assert index.pairs[(1, 4)].decision.relation == FAMILY, "aligned now, a loose family pair"
     assert all(filler not in parent for filler in range(100, 124)), "fillers hold no original's opening"
     # Without a rewrite link, 1 is no original: nothing is searched.
-    from archive.provenance import families
+    from archive.provenance import openings
 
     def fail(*_args: object) -> None:
         raise AssertionError("no rewrite link, so no search of openings")
 
     with monkeypatch.context() as patched:
-        patched.setattr(families, "_openings_held", fail)
+        patched.setattr(openings, "_openings_held", fail)
         parent = {}
         index._opening_originals({}, parent, set())
     assert parent == {}
@@ -1536,18 +1536,18 @@ def test_a_parentless_story_written_from_an_originals_opening_goes_to_that_origi
 
 
 def test_texts_are_searched_by_opening_once_while_the_originals_stay_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.provenance import families
+    from archive.provenance import openings
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
     searched: list[list[int]] = []
-    held = families._openings_held
+    held = openings._openings_held
 
     def counted(bodies, openings, weights, least):  # type: ignore[no-untyped-def]
         searched.append([len(bodies), len(openings)])
         return held(bodies, openings, weights, least)
 
-    monkeypatch.setattr(families, "_openings_held", counted)
+    monkeypatch.setattr(openings, "_openings_held", counted)
     assert index._by_opening_original([4, 105], [1]) == {4: 1, 105: None}
     assert index._by_opening_original([4, 106], [1]) == {4: 1, 105: None, 106: None}
     assert searched == [[2, 1], [1, 1]], "only the text not searched yet"

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import pytest
 
-from archive.provenance import ProvenanceIndex, families
+from archive.provenance import ProvenanceIndex, openings
 from archive.provenance.pairs import Oriented
 from archive.provenance.params import FAMILY_STYLE_GAP, OPENING_ELSEWHERE_LEAD, ORIGINAL_NEIGHBOURS
 
@@ -125,7 +125,7 @@ def test_a_family_rule_leaves_a_rewrite_holding_a_nearer_texts_opening_far_more(
     lead = _lead(index, 1, d)
     assert lead > 0, "premise: d holds more of a nearer text's opening than of its original's"
     # The original (1) is given d while the lead stays under the bar, and not once it reaches it.
-    monkeypatch.setattr(families, "OPENING_ELSEWHERE_LEAD", lead + 0.01 if above else lead)
+    monkeypatch.setattr(openings, "OPENING_ELSEWHERE_LEAD", lead + 0.01 if above else lead)
     parent = run()
     if above:
         assert parent[d] == (1, d) and index._why[d] == rule

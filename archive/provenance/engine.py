@@ -4,8 +4,8 @@
 every aligned pair; :func:`build` is one :meth:`ProvenanceIndex.update` over the whole archive
 followed by :meth:`ProvenanceIndex.result`. The choice of one source per document, where
 families of copies and rewrites decide beyond their pairs, is in families.py (a mixin of
-ProvenanceIndex, built on the copy rules of copy_families.py and the outlet rule of
-outlet_rule.py); the method's parameters, with their dev evidence, are in params.py.
+ProvenanceIndex, built on the opening rules of openings.py, the outlet rule of outlet_rule.py
+and the copy rules of copy_families.py); the method's parameters, with their dev evidence, are in params.py.
 
 build() versus successive update()s. An update aligns each new document with its candidates
 (top ``TOP_K`` by cosine, gated by ``ALIGN_*``) among all documents indexed so far, and stores
@@ -208,7 +208,7 @@ class ProvenanceIndex(FamilyRules):
         # Candidate lists searched by the family rules, per list length, for one result() (the
         # candidate index does not change meanwhile; the rules search the same texts each round).
         self._near: dict[int, dict[int, list[tuple[int, float]]]] = {}
-        # (originals, each text's original by opening (_best_held)) for one result(): the
+        # (originals, each text's original by opening (openings._best_held)) for one result(): the
         # consensus rounds ask again for mostly the same texts and originals.
         self._by_opening: tuple[tuple[int, ...], dict[int, int | None]] | None = None
         # Holds the candidate index's search open from an update's candidate search (or else the
