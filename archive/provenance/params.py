@@ -1,7 +1,8 @@
 """The provenance method's parameters: each with what it is for and the dev evidence that set it.
 
 The engine (engine.py) and its family rules (families.py, openings.py, outlet_rule.py,
-copy_families.py) read them; docs/provenance.md tells how each came in. A change to one changes links, so it comes with a new engine.METHOD_VERSION.
+copy_families.py) read them; docs/provenance.md tells how each came in. A change to one changes
+links, so it comes with a new engine.METHOD_VERSION.
 """
 
 from __future__ import annotations
