@@ -310,6 +310,19 @@ def test_symlink_loop_and_links_out_of_the_folder(tmp_path: Path, home: Path) ->
     assert "dangling.txt: broken symbolic link" in result.output
 
 
+def test_a_pipe_or_a_link_to_one_in_a_folder_is_named_not_read(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.json")  # reading it would wait for a writer forever
+    (folder / "linked.txt").symlink_to(folder / "pipe.json")
+    (folder / "notes").symlink_to(tmp_path / "gone")  # no format by its name: skipped, as unknown files are
+    items = read_all([str(folder)])
+    assert sorted((i.origin, i.reason) for i in items if isinstance(i, RecordFailure)) == [
+        (str(folder / name), "not a regular file or folder (a device, socket or pipe)")
+        for name in ("linked.txt", "pipe.json")]
+    assert len(items) == 2
+
+
 ODD_NAMES = ("with space.txt", "ünïcödé – 北京.txt", "new\nline.txt", "-leading-dash.txt", "--help.txt",
              "$(touch PWNED).txt", "semi;colon `x`.txt", "quote'\"s.txt", ".hidden.txt")
 

@@ -218,7 +218,7 @@ def iter_input_files(paths: Sequence[str], skipped: list[str] | None = None) -> 
 
 def _not_a_file(path: str) -> str:
     """Why ``path``, which exists as a name, cannot be read as a file."""
-    if os.path.islink(path):
+    if os.path.islink(path) and not os.path.exists(path):
         try:
             return f"broken symbolic link (to {os.readlink(path)}, which does not exist)"
         except OSError:
