@@ -878,14 +878,14 @@ def test_linking_reads_glued_figures_as_kept() -> None:
 
 def test_a_texts_headline_is_tokenised_once_for_all_the_pairs_that_ask_what_it_names(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from archive.provenance import DocInput, ProvenanceIndex, engine
+    from archive.provenance import DocInput, ProvenanceIndex, events
 
     index = ProvenanceIndex()
     text = "Valdor Shipping said on Monday it would close the Ostend lock for repairs in March."
     index.update([DocInput(1, text, "Valdor shuts Ostend lock"), DocInput(2, text)])
     calls: list[str] = []
-    real = engine.tokenize
-    monkeypatch.setattr(engine, "tokenize", lambda s: calls.append(s) or real(s))
+    real = events.tokenize
+    monkeypatch.setattr(events, "tokenize", lambda s: calls.append(s) or real(s))
     named = index._named_in(1)
     assert np.array_equal(named, np.concatenate([index.tokens[1].hashes, real("Valdor shuts Ostend lock").hashes]))
     assert np.array_equal(index._named_in(1), named) and calls == ["Valdor shuts Ostend lock"]
