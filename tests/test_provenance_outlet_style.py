@@ -266,6 +266,20 @@ def test_an_outlets_style_is_read_over_its_texts_and_only_from_enough_of_them() 
     assert is_llm_styled(1, 0.0, 0.0) and not is_llm_styled(0, 0.0, 0.0)
 
 
+def test_an_index_reads_its_outlets_styles_again_once_texts_are_added() -> None:
+    """The styles are read once for the several rules of a choice of sources, not kept past an
+    update: an outlet that reaches enough texts is read from then on."""
+    index = ProvenanceIndex()
+    index.update([DocInput(100 + k, text, source=NEWSROOM) for k, text in enumerate(NEWS_FILLERS)]
+                 + [DocInput(200 + k, text, source=MODEL) for k, text in enumerate(MODEL_FILLERS)])
+    before = index._outlet_styles()
+    assert set(before) == {outlet_key(NEWSROOM), outlet_key(MODEL)}
+    assert index._outlet_styles() is before  # read once while no text is added
+    blog = [f"Blog post {k}. " + text for k, text in enumerate(NEWS_FILLERS[:OUTLET_MIN_TEXTS])]
+    index.update([DocInput(300 + k, text, source="Harbour Blog") for k, text in enumerate(blog)])
+    assert set(index._outlet_styles()) == set(before) | {outlet_key("Harbour Blog")}
+
+
 def test_outlets_are_read_only_when_two_hold_enough_texts_to_compare() -> None:
     from archive.provenance.outlet_styles import outlets_to_read
 

@@ -219,6 +219,9 @@ class ProvenanceIndex(FamilyRules, EventTests):
         # Pairs of two models' texts that the choice of sources took back as a link: shown as
         # related (the same story), neither the other's source (outlet_rule._outlet_originals).
         self._models_pairs: set[tuple[int, int]] = set()
+        # The outlets' styles read from this index's own texts, with how many texts it held then
+        # (outlet_rule._outlet_styles).
+        self._styles_read: tuple[int, dict[str, OutletStyle]] | None = None
         # The rewrites each text sources by the pairs' own evidence, as _choose_parents found them
         # before the family rules moved any (see _sources_models_family).
         self._pairwise_rewrites: dict[int, list[int]] = {}

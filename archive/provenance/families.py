@@ -531,7 +531,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                             if c >= ORIGINAL_MIN_COSINE and d not in parent and d not in sourcing})
         own = self._neighbours(texts, ORIGINAL_NEIGHBOURS)
         held = set(originals)
-        models = self._model_outlets()
+        models = set() if repoint else self._model_outlets()
         gaps = {} if repoint else self._family_style_gaps(sources)
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
