@@ -10,7 +10,8 @@ measures (source preference, style, containment, openings) it reads; every rule 
 on the ``parent`` map (derived document -> key of its source pair) and records why in ``_why``.
 It builds on three groups of rules kept in their own modules: texts sent to the original whose
 opening they hold (openings.OpeningRules), texts of models' outlets (outlet_rule.OutletRule) and
-copies of copies (copy_families.CopyRules); _choose_parents here runs them all in order. Each rule's purpose and measured effect is in docs/provenance.md.
+copies of copies (copy_families.CopyRules); _choose_parents here runs them all in order. Each
+rule's purpose and measured effect is in docs/provenance.md.
 """
 
 from __future__ import annotations
@@ -561,8 +562,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
 
     def _independent_report(self, q: int, d: int, models: set[str]) -> bool:
         """d reads as its own report of q's story, not a rewrite of q: it names INDEPENDENT_OWN_NAMES
-        or more names q lacks, reads no clearly less human-written than q (style under
-        ROOT_MIN_PREFERENCE), and its outlet is none of ``models`` (a model asked to elaborate
+        or more names q lacks, does not read clearly less human-written than q (a style preference
+        under ROOT_MIN_PREFERENCE), and its outlet is none of ``models`` (a model asked to elaborate
         invents names, and its outlet says so where the text cannot). A rewrite drops names;
         another newsroom's article on the event brings its own people and places."""
         return (self.outlet[d] not in models
