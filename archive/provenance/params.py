@@ -153,12 +153,6 @@ OPENING_ELSEWHERE_LEAD = 0.4
 # style bar 0.852 but 7 of Clough's independent answers linked.
 ORIGINAL_CLEAR_MARGIN = 0.1
 ORIGINAL_CLEAR_STYLE = 0.7
-# A parentless text naming this many people, places and organisations its nearest original lacks,
-# and reading about as human-written as it, is another report of the story, not a rewrite of it
-# (families._independent_report). LLMFake without outlets: 9 of its 11 articles that the nearest
-# original rule linked as rewrites of another article (GossipCop items on one wedding or
-# break-up) name 17-45 names of their own; the rule's right links name a median of 3.
-INDEPENDENT_OWN_NAMES = 15
 # ... and one whose style says too little (it reads no more human-written than the text, but not
 # by ROOT_MIN_PREFERENCE) sources it on its family's word when its own family says what kind of
 # rewrites these are: the texts already linked to it as rewrites (CONSENSUS_MIN_VOTES or more)
@@ -188,7 +182,15 @@ FAMILY_STYLE_GAP = 0.4
 # both to one rewrite acting as the original of a family whose article reads LLM-written itself;
 # 0.0 / 0.2: 0.9541/0.8614 / 0.9554/0.8581.
 MODEL_FAMILY_MIN_PREFERENCE = 0.1
-# Outlets' styles (see _outlet_originals): an outlet's style is read over this many of its texts
+# A parentless text naming this many people, places and organisations its nearest original lacks,
+# and reading about as human-written as it, is another report of the story, not a rewrite of it
+# (families._independent_report). LLMFake without outlets: 9 of its 11 articles that the nearest
+# original rule linked as rewrites of another article (GossipCop items on one wedding or
+# break-up) name 17-45 names of their own; the rule's right links name a median of 3. Names are
+# capitalised words inside a sentence (features.CAP): in a language that capitalises every noun
+# (German) a paraphrase brings more of them, and the count says less (no such dev data).
+INDEPENDENT_OWN_NAMES = 15
+# Outlets' styles (see outlet_rule._outlet_originals): an outlet's style is read over this many of its texts
 # or more (5 gives the same LLMFake links). It is a model's when this share of them or more read
 # as LLM output on their own (_llm_styled; LLMFake's seven models 0.07-0.67, its newsrooms,
 # Reuters and spun_dev's farm 0.00-0.01). A text of a model's outlet that no other rule gives a
