@@ -604,12 +604,13 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
     for key, name in folded_of.items():
         names.setdefault(name, key)
     used = {group: _pop_first(fields, names, folded) for group, folded in _FIELD_NAMES}
-    if used["text"] is not None and not _holds_text(used["text"]):
+    # A number _as_text reads too (a title or an id may be one), but it is no article.
+    raw_text = None if isinstance(used["text"], (int, float, bool)) else _as_text(used["text"])
+    if used["text"] is not None and raw_text is None:
         # (Not "no text": the field is there, holding something else; a number stored as an
         # article would be a document of one word.)
         kind = "a list holding other than strings" if isinstance(used["text"], list) else _json_kind(used["text"])
         return RecordFailure(origin, f"record's text is {kind}, not text", ref)
-    raw_text = _as_text(used["text"])
     text = _without_markup(raw_text)
     if not text or not text.strip():
         if raw_text and raw_text.strip():
@@ -644,12 +645,6 @@ def _pop_first(fields: dict[str, Any], names: dict[str, str], folded_keys: tuple
     for key in present:  # present but empty: understood, so not reported as unknown
         fields.pop(key, None)
     return None
-
-
-def _holds_text(value: Any) -> bool:
-    """Whether a record's text field holds text in a shape _as_text reads (a number it reads
-    too, as it may be a title or an id, is no article)."""
-    return not isinstance(value, (int, float, bool)) and _as_text(value) is not None
 
 
 def _as_text(value: Any) -> str | None:

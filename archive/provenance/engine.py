@@ -82,6 +82,12 @@ class _Planned(NamedTuple):
     note: str | None
     one_story: bool = False
 
+    @property
+    def needs_one_event(self) -> bool:
+        """Whether the link stands only if the two leads report one event (a related link not
+        known otherwise to tell one story)."""
+        return self.relation == "related" and not self.one_story
+
 
 _WHY_NOTES = {
     "root_parentless": _ROOT_NOTE,
@@ -967,7 +973,7 @@ class ProvenanceIndex(FamilyRules, EventTests):
 
         def finished(item: _Planned) -> Link | None:
             event, body = early[item.key]
-            if item.relation == "related" and not event and not item.one_story:
+            if item.needs_one_event and not event:
                 return None
             assert body is not None  # (a related pair with one event, or a pair with its evidence: ready)
             return self._link(self.pairs[item.key], oriented[item.key], item.relation, item.note, body)
@@ -990,7 +996,7 @@ class ProvenanceIndex(FamilyRules, EventTests):
         """The link of a decided pair with its evidence; None for a related pair whose leads
         report different events (same topic or template, not one story) unless it is known to
         be one story."""
-        if item.relation == "related" and not item.one_story and not self._same_event(*item.key):
+        if item.needs_one_event and not self._same_event(*item.key):
             return None
         return self._link(self.pairs[item.key], oriented[item.key], item.relation, item.note)
 
