@@ -9,7 +9,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
 Settings: spun (spun_dev + all Reuters), llmfake, llmfake_no_outlets (no text has an outlet:
 neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in random halves and
 quarters, each linked alone), llmfake_orphans (every rewrite but half the articles: what the
-rewrites whose article is missing are linked to), clough, seeds, reuters (duplicates report),
+rewrites whose article is missing are linked to), llmfake_articles (the articles alone, on many
+newsrooms or none: links between separate reports), clough, seeds, reuters (duplicates report),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
@@ -400,6 +401,41 @@ def eval_llmfake_orphans(seed: int = PARTS_SEED) -> dict[str, Any]:
     return out
 
 
+# How many newsrooms eval_llmfake_articles spreads LLMFake's articles over (about 27 texts
+# each: enough for each outlet's style to be read, see outlet_styles.OUTLET_MIN_TEXTS).
+ARTICLE_OUTLETS = 20
+# The copy-choice reasons (engine._why) that are not family rules: a pair's own reading, and
+# the choice among an original's copies and re-issues.
+_PAIR_CHOICES = {None, "best", "sibling_common", "version", "version_clock"}
+
+
+def eval_llmfake_articles(seed: int = PARTS_SEED) -> dict[str, Any]:
+    """LLMFake's articles alone, no rewrite among them: human reports, many on one celebrity or
+    one claim. ``outlets``: each on one of ARTICLE_OUTLETS newsrooms at random
+    (``random.Random(seed)``), as an archive of many sites' pages; ``no_outlets``: none has
+    one. Counts the derivation links between texts that are not identical (LLMFake holds some
+    articles twice), and how many the family rules made: a family rule's link between two of
+    these articles is always wrong (the few pair links may be real reuse: gossip sites quote
+    each other's scoops)."""
+    sources = _load(DATA / "llmfake" / "sources.jsonl.gz")
+    outlet_of = random.Random(seed)
+    outlets = [f"newsroom-{outlet_of.randrange(ARTICLE_OUTLETS)}" for _ in sources]
+    out: dict[str, Any] = {"seed": seed}
+    for name, named in (("outlets", True), ("no_outlets", False)):
+        docs = [DocInput(k + 1, r["text"], None, None, outlets[k] if named else None, None)
+                for k, r in enumerate(sources)]
+        text = {d.id: " ".join(d.text.split()) for d in docs}
+        result, index, timing = _run(docs)
+        links = [l for l in result.links if l.relation in DERIVATIONS and text[l.derived_id] != text[l.source_id]]
+        by_rules = [l for l in links if index._why.get(l.derived_id) not in _PAIR_CHOICES]
+        out[name] = {"links_hash": timing["links_hash"], "derivation_links": len(links),
+                     "by_family_rules": len(by_rules),
+                     "relations": dict(Counter(l.relation for l in links)),
+                     "examples": [{"derived": l.derived_id, "source": l.source_id, "relation": l.relation,
+                                   "score": l.score, "rule": index._why.get(l.derived_id)} for l in links[:6]]}
+    return out
+
+
 def _llmfake_corpus() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """LLMFake's (sources, rewrites) rows, as read from the data folder."""
     return _load(DATA / "llmfake" / "sources.jsonl.gz"), _load(DATA / "llmfake" / "rewrites.jsonl.gz")
@@ -631,7 +667,8 @@ def eval_mixed() -> dict[str, Any]:
 
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
-            "llmfake_parts": eval_llmfake_parts, "llmfake_orphans": eval_llmfake_orphans, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
+            "llmfake_parts": eval_llmfake_parts, "llmfake_orphans": eval_llmfake_orphans,
+            "llmfake_articles": eval_llmfake_articles, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
             "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
@@ -639,6 +676,7 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
          "llmfake_no_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_parts": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_orphans": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "llmfake_articles": ["llmfake/sources.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],

@@ -992,6 +992,68 @@ def test_a_text_naming_many_names_of_its_own_is_another_report_not_a_rewrite() -
     assert link_of_3(INDEPENDENT_OWN_NAMES, about_as_human, models={"modelb"}) == (1, 3)
 
 
+def _with_outlets(index: ProvenanceIndex, outlets: dict[int, str], styles: dict[str, tuple[float, float]]) -> None:
+    """Give texts outlets, and the outlets (name: (style, model_share)) the styles read over all
+    their texts (an outlet missing from ``styles`` is too small to read)."""
+    from archive.provenance.outlet_styles import OutletStyle
+
+    index.outlet.update(outlets)
+    read = {name: OutletStyle(style, share) for name, (style, share) in styles.items()}
+    index._outlet_styles = lambda: read  # type: ignore[method-assign]
+
+
+def test_newsrooms_that_write_alike_give_each_other_no_loose_rewrite() -> None:
+    """A family rule links a loose pair by the family's word and relative style, which texts of two
+    newsrooms give each other by chance (LLMFake's articles alone on 20 newsrooms: 11 links
+    between separate reports, all by family rules). Between two outlets that write alike, none
+    does; a model's outlet, or one reading far less human-written, still gets its links."""
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import OUTLET_MODEL_SHARE, OUTLET_STYLE_GAP
+
+    human = 0.8
+
+    def root_of_2(styles: dict[str, tuple[float, float]]) -> dict:
+        index, oriented = _chain_fixture()
+        _with_outlets(index, {1: "gazette", 2: "courier", 3: "model-b"}, styles)
+        oriented[(1, 2)] = Oriented(2, 1, 0.55, (), ())  # the pair read 1 as made from 2
+        parent = {1: (1, 2), 3: (1, 3)}
+        index._family_roots(oriented, parent, {(1, 3)}, set())
+        return parent
+
+    newsroom = (human, 0.0)
+    # Two newsrooms reading alike: 2 gets no root, and the pair keeps its own reading.
+    assert root_of_2({"gazette": newsroom, "courier": newsroom}) == {1: (1, 2), 3: (1, 3)}
+    # 2's outlet a model's, or reading OUTLET_STYLE_GAP less human-written than 1's, or too small
+    # to read: the family root takes 2, as without outlets.
+    for courier in ({"courier": (human, OUTLET_MODEL_SHARE)}, {"courier": (human - OUTLET_STYLE_GAP, 0.0)}, {}):
+        parent = root_of_2({"gazette": newsroom, **courier})
+        assert parent[2] == (1, 2) and 1 not in parent
+
+    def nearest_original_of_3(styles: dict[str, tuple[float, float]]) -> tuple[int, int] | None:
+        index, oriented = _nearest_original_fixture()
+        _with_outlets(index, {1: "gazette", 3: "courier"}, styles)
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent.get(3)
+
+    assert nearest_original_of_3({"gazette": newsroom, "courier": newsroom}) is None
+    assert nearest_original_of_3({"gazette": newsroom, "courier": (human, OUTLET_MODEL_SHARE)}) == (1, 3)
+
+
+def test_newsrooms_that_write_alike_may_still_copy_each_other() -> None:
+    """The newsroom test holds back loose rewrites only: sites copy each other's texts, and a copy
+    says so by its own wording."""
+    from archive.provenance.pairs import Oriented, PairRecord
+
+    index, oriented = _nearest_original_fixture()
+    _with_outlets(index, {1: "gazette", 3: "courier"}, {"gazette": (0.8, 0.0), "courier": (0.8, 0.0)})
+    for relation, linked in (("near_copy", True), ("rewrite", False)):
+        index.pairs[(1, 3)] = PairRecord(index.pairs[(1, 3)].features, Decision(relation, 0.5, ()))
+        parent: dict[int, tuple[int, int]] = {}
+        index._repoint(oriented, parent, set(), 3, (1, 3), "family_hub")
+        assert (parent.get(3) == (1, 3)) is linked
+
+
 def test_a_text_reusing_part_of_another_is_still_the_original_of_its_rewrites() -> None:
     from archive.provenance.classify import MIN_COPY_COVERAGE
     from archive.provenance.pairs import PairRecord

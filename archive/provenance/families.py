@@ -240,6 +240,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 continue
             if self._opening_held_nearer(root, d):
                 continue
+            if self._newsroom_peers(d, root):
+                continue  # (before the pair's reading is undone: _repoint would not link it)
             if parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite
                 self._why.pop(root, None)
@@ -784,7 +786,11 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
 
     def _repoint(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
                  promoted: set[tuple[int, int]], d: int, key: tuple[int, int], why: str) -> None:
-        """Make the pair ``key`` d's source link, overriding the pair's own direction (promoted)."""
+        """Make the pair ``key`` d's source link, overriding the pair's own direction (promoted);
+        but a loose pair (no copy) between two newsrooms that write alike is two reports, which
+        no family rule links (_newsroom_peers)."""
+        if self.pairs[key].decision.relation not in COPY_RELATIONS and self._newsroom_peers(d, other_end(key, d)):
+            return
         if key not in oriented:
             oriented[key] = self._orient(self.pairs[key])
         parent[d] = key

@@ -31,6 +31,21 @@ class OutletRule:
         models = {o for o, style in styles.items() if style.model_share >= OUTLET_MODEL_SHARE}
         return set() if len(models) == len(styles) else models
 
+    def _newsroom_peers(self, d: int, s: int) -> bool:
+        """d's outlet is a newsroom's (read, and under OUTLET_MODEL_SHARE of its texts read as LLM
+        output on their own) and s's outlet, read too, does not read OUTLET_STYLE_GAP more
+        human-written than it: two outlets that write alike. The family rules give a loose
+        rewrite the original its family and the texts' relative style point to, and between
+        texts of such outlets both are chance (reports of one topic; a wire's stories split
+        among fifty sites got 471 links from them, all between separate stories): such a pair is
+        two reports, and only its own wording makes one the other's copy or rewrite. Where s's
+        outlet does read that much more human-written, d's may be a model's that few of its texts
+        betray, as the outlet rule reads it (_outlet_moves)."""
+        styles = self._outlet_styles()
+        mine, theirs = styles.get(self.outlet[d]), styles.get(self.outlet[s])
+        return (mine is not None and theirs is not None and mine.model_share < OUTLET_MODEL_SHARE
+                and theirs.style < mine.style + OUTLET_STYLE_GAP)
+
     def _outlet_styles(self) -> Mapping[str, OutletStyle]:
         """Each outlet's style (outlet_styles.py): the archive's as given to this index, else
         read from its own texts (a build of the whole archive)."""
