@@ -37,7 +37,7 @@ class OutletRule:
         human-written than it: two outlets that write alike. The family rules give a loose
         rewrite the original its family and the texts' relative style point to, and between
         texts of such outlets both are chance (reports of one topic; a wire's stories split
-        among fifty sites got 471 links from them, all between separate stories): such a pair is
+        among fifty sites got 471 links from them, all between separate reports): such a pair is
         two reports, and only its own wording makes one the other's copy or rewrite. Where s's
         outlet does read that much more human-written, d's may be a model's that few of its texts
         betray, as the outlet rule reads it (_outlet_moves)."""
