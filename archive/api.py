@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.config import Home, resolve_home
-from archive.readstore import DocumentRecord, Family, ReadStore
+from archive.readstore import DocumentRecord, Family, NearText, ReadStore
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -144,6 +144,23 @@ class Archive:
     def families(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.reader() as store:
             return store.families(limit=limit)
+
+    def nearest(self, ref: str | int, k: int = 10) -> tuple[DocumentRecord, list[NearText]]:
+        """The document ``ref`` and the ``k`` stored texts nearest it as linking's candidate
+        search ranks them, each with what provenance says of the two (linked, one story, or
+        neither): leads where provenance found no source. Reads every stored fingerprint."""
+        from archive import provenance_store
+        from archive.db import open_readonly
+
+        with self.reader() as store:
+            focus = store.document(ref)
+        engine = open_readonly(self.home.db_path)
+        try:
+            found = provenance_store.nearest(engine, focus.id, k)
+        finally:
+            engine.dispose()
+        with self.reader() as store:
+            return focus, store.near_texts(focus.id, found)
 
     def refresh_provenance(self) -> ProvenanceChange:
         """Recompute provenance for the whole archive; stores only what changed."""

@@ -307,14 +307,18 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
               help="List all families (stories with 2+ documents), largest first.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="With --families: how many.")
+@click.option("--nearest", type=click.IntRange(1, 100), metavar="N",
+              help="List the N texts nearest REF as the candidate search ranks them, linked or not "
+                   "(leads when it has no source).")
 @click.option("--refresh", is_flag=True, help="Recompute provenance for the whole archive first.")
 @click.pass_obj
 def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list_families: bool,
-               limit: int, refresh: bool) -> None:
+               limit: int, nearest: int | None, refresh: bool) -> None:
     """Where a document came from and who copied it: its family as a tree.
 
     REF is a document id or external id. The original is on top; below it what derives from it,
-    each with relation, score, direction confidence and one line of evidence.
+    each with relation, score, direction confidence and one line of evidence. With --nearest N,
+    the N texts nearest it instead, each with its link to it, if any.
     """
     from archive import render
 
@@ -322,6 +326,9 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
         change = archive.refresh_provenance()
         click.echo(f"provenance: {change.links} links over {change.documents} documents "
                    f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
+    if nearest is not None and (list_families or evidence or fmt == "dot"):
+        raise click.UsageError("--nearest lists texts near one document (as text or --json): "
+                               "not with --families, --evidence or --format dot")
     if list_families:
         if ref is not None:
             raise click.UsageError("give a document id or --families, not both")
@@ -334,6 +341,10 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
         if refresh:
             return
         raise click.UsageError("give a document id, or --families")
+    if nearest is not None:
+        focus, near = archive.nearest(ref, nearest)
+        click.echo(render.nearest_json(focus, near) if fmt == "json" else render.nearest_text(focus, near))
+        return
     family = archive.family(ref)
     if fmt == "json":
         click.echo(render.family_json(family))

@@ -61,6 +61,22 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
+def open_readonly(path: Path) -> Engine:
+    """A read-only engine on an archive at the current schema revision, refused otherwise as a
+    ReadStore is (no migration, no write lock): for reads written as the library's SQLAlchemy
+    queries."""
+    from sqlalchemy.pool import NullPool
+
+    from archive.storefile import connect_readonly
+
+    def connect() -> sqlite3.Connection:
+        conn = connect_readonly(path)
+        conn.row_factory = None  # (ReadStore's rows by name; SQLAlchemy's own rows here)
+        return conn
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
 def current_revision(engine: Engine) -> str | None:
     """The store's schema revision (Alembic's version table), None for a new database."""
     with engine.connect() as conn:

@@ -340,6 +340,17 @@ def _background(conn: Connection, hidden: set[int], searched: bool = True,
     return index
 
 
+def nearest(engine: Engine, doc_id: int, k: int) -> list[tuple[int, float]]:
+    """The ``k`` stored texts nearest the document ``doc_id`` as linking's candidate search ranks
+    them (TF-IDF cosine over content words, names and numbers; a site's boilerplate left out),
+    best first, linked to it or not: where to look when provenance links it to nothing, or to
+    see what it was weighed against. Reads every stored fingerprint (as an update does)."""
+    with engine.connect() as conn:
+        background = _background(conn, set())
+    with background.searching():
+        return background.neighbours([doc_id], k=k)[doc_id]
+
+
 def _text_of(conn: Connection, doc_id: int) -> str:
     return conn.execute(select(documents.c.text).where(documents.c.id == doc_id)).scalar_one()
 

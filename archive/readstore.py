@@ -89,6 +89,20 @@ class Family:
     attributions: dict[int, list[dict[str, Any]]]
 
 
+@record
+class NearText:
+    """A stored text near another by the candidate search's cosine, and what provenance says of
+    the two: ``link`` is their stored link's relation (None when unlinked), ``role`` what this
+    text is to the other through it ("source", "copy" or "related"), ``same_story`` whether
+    the links put both in one story (through other texts too)."""
+
+    document: DocumentRecord
+    cosine: float
+    link: str | None
+    role: str | None
+    same_story: bool
+
+
 def _ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
     """Values and their counts, None named ``missing`` (and counted with a value of that name),
     the most frequent first, then by value: what ``SELECT coalesce(value, missing), count(*) ...
@@ -214,6 +228,26 @@ class ReadStore:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT {cols} FROM documents WHERE id IN ({marks})", ids)
         return {row["id"]: _record(row) for row in rows}
+
+    def near_texts(self, focus: int, found: list[tuple[int, float]]) -> list[NearText]:
+        """``found`` ((id, cosine) pairs near the document ``focus``, best first) with their
+        documents and what provenance links between each and ``focus``."""
+        ids = [doc_id for doc_id, _ in found]
+        docs = self.documents(ids)
+        links: dict[int, tuple[str, str]] = {}
+        for derived, source, relation in self.conn.execute(
+                "SELECT derived_id, source_id, relation FROM provenance WHERE derived_id = ? OR source_id = ?",
+                (focus, focus)):
+            other = source if derived == focus else derived
+            role = "related" if relation == "related" else "source" if other == source else "copy"
+            links[other] = (relation, role)
+        story = {row[0]: row[1] for row in self.conn.execute(
+            f"SELECT document_id, story_id FROM stories WHERE document_id IN ({','.join('?' * (len(ids) + 1))})",
+            [focus, *ids])}
+        mine = story.get(focus)
+        return [NearText(docs[doc_id], cosine, *links.get(doc_id, (None, None)),
+                         same_story=mine is not None and story.get(doc_id) == mine)
+                for doc_id, cosine in found if doc_id in docs]
 
     def counts(self) -> dict[str, Any]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731

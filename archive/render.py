@@ -513,6 +513,33 @@ def family_dot(family: Any) -> str:
     return "\n".join(lines)
 
 
+def nearest_text(focus: Any, near: list[Any]) -> str:
+    """The texts nearest ``focus`` (NearText), one a line: cosine, the text, and its link with the
+    focus ("source (spun)": the focus derives from it) or that it is not linked."""
+    lines = [f"nearest texts to {_doc_label(focus)}",
+             "(TF-IDF cosine over content words, names and numbers, as provenance's candidate search ranks them)"]
+    if not near:
+        lines.append("  none: no other text shares its content words")
+    for n in near:
+        if n.link is None:
+            said = "same story, not linked directly" if n.same_story else "not linked"
+        elif n.role == "related":
+            said = "related: the same story"
+        else:
+            said = f"{n.role} ({n.link})"
+        lines.append(f"  {n.cosine:.3f}  {_doc_label(n.document)}  {said}")
+    return "\n".join(lines)
+
+
+def nearest_json(focus: Any, near: list[Any]) -> str:
+    def row(doc: Any) -> dict[str, Any]:
+        return {k: v for k, v in doc.as_dict().items() if k not in ("text", "raw_meta")}
+
+    return to_json({"focus": row(focus), "nearest": [
+        row(n.document) | {"cosine": n.cosine, "link": n.link, "role": n.role, "same_story": n.same_story}
+        for n in near]})
+
+
 def families_text(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no families: no two documents are linked yet"

@@ -110,6 +110,55 @@ def test_seed_provenance_rewrite_spun_flag_and_attribution(seeded, home: Path) -
     assert "not both" in seeded("provenance", "1", "--families").output
 
 
+def test_nearest_texts_are_listed_with_their_links_without_writing(run_cli, home: Path, tmp_path: Path) -> None:
+    # The seeds, another report on the topic (no copy of either), and a text on nothing like it.
+    (tmp_path / "topic.txt").write_text(
+        "Microsoft opens AI research lab in Shanghai\n\nMicrosoft said on Tuesday it would open an artificial "
+        "intelligence research laboratory in Shanghai, hiring 200 engineers to work on language models for "
+        "Chinese businesses. The company did not say how much the lab would cost.", encoding="utf-8")
+    (tmp_path / "other.txt").write_text(
+        "Harbour festival draws record crowds\n\nThe harbour festival drew a record 40,000 visitors over the "
+        "weekend, organisers said, with sailing races, brass bands and fireworks over the old quay.",
+        encoding="utf-8")
+    assert run_cli("ingest", str(SEEDS), str(tmp_path / "topic.txt"), str(tmp_path / "other.txt")).exit_code == 0
+    db = home / "archive.db"
+    before = (db.read_bytes(), db.stat().st_mtime_ns)
+    with write_lock(home / "write.lock", wait=0):  # a writer at work: reading needs no lock
+        listed = run_cli("provenance", "2", "--nearest", "3")
+        data = json.loads(run_cli("provenance", "2", "--nearest", "3", "--json").output)
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0].startswith("nearest texts to [2] ")
+    assert "[1] " in lines[2] and lines[2].endswith("source (rewrite)")  # 2 is 1's rewrite
+    assert "[3] " in lines[3] and lines[3].endswith("not linked")  # the other report: only near
+    assert data["focus"]["id"] == 2 and "text" not in data["focus"]
+    near = data["nearest"]
+    assert [n["id"] for n in near][:2] == [1, 3] and 4 not in [n["id"] for n in near[:2]]
+    assert (near[0]["link"], near[0]["role"], near[0]["same_story"]) == ("rewrite", "source", True)
+    assert (near[1]["link"], near[1]["role"], near[1]["same_story"]) == (None, None, False)
+    assert near[0]["cosine"] > near[1]["cosine"] > 0
+    # From the source's side the rewrite is its copy; --nearest 1 lists one text.
+    copy = json.loads(run_cli("provenance", "1", "--nearest", "1", "--json").output)["nearest"]
+    assert [(n["id"], n["role"]) for n in copy] == [(2, "copy")]
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == before
+    for mixed in (["2", "--nearest", "3", "--families"], ["2", "--nearest", "3", "--evidence"],
+                  ["2", "--nearest", "3", "--format", "dot"], ["2", "--nearest", "0"]):
+        refused = run_cli("provenance", *mixed)
+        assert refused.exit_code == 2 and "Traceback" not in refused.output, mixed
+    missing = run_cli("provenance", "nosuch.txt", "--nearest", "3")
+    assert missing.exit_code == 1 and "no document with id or external id 'nosuch.txt'" in missing.output
+
+
+def test_a_text_sharing_no_word_with_any_other_has_no_nearest_text(run_cli, tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text("Quarterly dividend\n\nZanzibar orchestras rehearse tonight.", encoding="utf-8")
+    (texts / "b.txt").write_text("Weather\n\nFog blankets Helsinki airport runways.", encoding="utf-8")
+    assert run_cli("ingest", str(texts)).exit_code == 0
+    listed = run_cli("provenance", "a.txt", "--nearest", "5")
+    assert listed.exit_code == 0 and "none: no other text shares its content words" in listed.output
+
+
 def test_untitled_documents_are_named_by_their_opening_words(run_cli, home: Path, tmp_path: Path) -> None:
     # The seeds as a JSON export without a headline field: nothing gives them a title.
     export = tmp_path / "export.jsonl"
