@@ -347,6 +347,8 @@ def nearest(engine: Engine, doc_id: int, k: int) -> list[tuple[int, float]]:
     see what it was weighed against. Reads every stored fingerprint (as an update does)."""
     with engine.connect() as conn:
         background = _background(conn, set())
+    if doc_id not in background.row_of:
+        return []  # (removed since it was named)
     with background.searching():
         return background.neighbours([doc_id], k=k)[doc_id]
 
