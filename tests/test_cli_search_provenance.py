@@ -147,6 +147,16 @@ def test_nearest_texts_are_listed_with_their_links_without_writing(run_cli, home
         assert refused.exit_code == 2 and "Traceback" not in refused.output, mixed
     missing = run_cli("provenance", "nosuch.txt", "--nearest", "3")
     assert missing.exit_code == 1 and "no document with id or external id 'nosuch.txt'" in missing.output
+    # A document removed between being named and being searched for has no nearest texts.
+    from archive import provenance_store
+    from archive.db import open_readonly
+
+    engine = open_readonly(db)
+    try:
+        assert provenance_store.nearest(engine, 999_999, 3) == []
+        assert [doc_id for doc_id, _ in provenance_store.nearest(engine, 2, 2)] == [1, 3]
+    finally:
+        engine.dispose()
 
 
 def test_a_text_sharing_no_word_with_any_other_has_no_nearest_text(run_cli, tmp_path: Path) -> None:
