@@ -193,3 +193,31 @@ def test_a_farms_line_with_a_count_of_its_own_is_its_line_too() -> None:
     kept = [copy.text[a:b] for a, b, masked in zip(tokens.starts.tolist(), tokens.ends.tolist(), mask.tolist())
             if not masked]
     assert kept[-1] == "56" and kept[0] != "Daily"
+
+
+def test_two_farms_furniture_does_not_make_one_farms_copy_the_others_source() -> None:
+    """Two farms post one report word for word, each with a share bar above it and its feed's
+    footer below ("The post ... appeared first on ..."), shapes the furniture patterns know. The
+    second farm's copy holds the first farm's furniture words and none of the report's it lacks:
+    what a source accounts for is measured on the story, so the report, earlier than both, is the
+    source of each (measured on the whole text, the first farm's page explained the second's
+    better: its share bar and footer aligned with the second's, word for word but the names)."""
+    from datetime import datetime, timezone
+
+    story, title = STORIES[0], TITLES[0]
+
+    def page(share: str, farm: str) -> str:
+        return f"{share}\n{story}\nThe post {title} appeared first on {farm}."
+
+    def at(hour: int) -> datetime:
+        return datetime(2025, 3, 4, hour, 17, tzinfo=timezone.utc)
+
+    docs = [DocInput(1, story, title, at(8), "Norvale Herald"),
+            DocInput(2, page("Share this: Facebook Twitter Email", "Buzz Farm"), title, at(9), "Buzz Farm"),
+            DocInput(3, page("Share on Facebook | Share on X | WhatsApp", "News Now Hub"), title, at(13), "News Now Hub")]
+    assert all(len(cruft_lines(d.text)) == 2 for d in docs[1:]), "premise: both farms' lines are furniture"
+    index = ProvenanceIndex()
+    index.update(docs)
+    links = {(l.derived_id, l.source_id): l.relation for l in index.result().links}
+    assert links.get((2, 1)) in ("duplicate", "near_copy") and links.get((3, 1)) in ("duplicate", "near_copy")
+    assert (3, 2) not in links or links[(3, 2)] == "related"

@@ -65,7 +65,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-71"
+METHOD_VERSION = "2026.12-72"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -759,9 +759,34 @@ class ProvenanceIndex(FamilyRules, EventTests):
         """
         f = self.pairs[key].features
         al = f.alignment
-        cov = al.coverage_a if o.derived == f.a else al.coverage_b
-        terms = f.terms_a if o.derived == f.a else f.terms_b
+        d = o.derived
+        if self.traits[d].cruft:
+            # Measured on the story: a site's furniture (a share bar, a feed's footer) is no part
+            # of what a source accounts for, and two farms' templates hold the same furniture.
+            cov, rate = self._story_alignment(d, key)
+            body_d = self.body_terms[d]  # (cruft left out)
+            shared = float(in_sorted(body_d, self.body_terms[o.source]).sum()) / max(1, body_d.shape[0])
+            return 0.5 * cov * (1.0 - rate) + 0.5 * shared
+        cov = al.coverage_a if d == f.a else al.coverage_b
+        terms = f.terms_a if d == f.a else f.terms_b
         return 0.5 * cov * (1.0 - al.substitution_rate) + 0.5 * f.shared_content / max(1, terms)
+
+    def _story_alignment(self, d: int, key: tuple[int, int]) -> tuple[float, float]:
+        """The pair ``key``'s coverage of d and its substitution rate, both counted outside d's
+        furniture (cruft lines and boilerplate, _outside_furniture)."""
+        al = self.pairs[key].features.alignment
+        d_is_a = self.pairs[key].features.a == d
+        story = self._outside_furniture(d)
+        words = int(story.sum())
+        if not words:
+            return (al.coverage_a if d_is_a else al.coverage_b), al.substitution_rate
+        n = story.shape[0]
+        covered = np.zeros(n, dtype=bool)
+        for passage in al.passages:
+            covered[passage.a0 if d_is_a else passage.b0:passage.a1 if d_is_a else passage.b1] = True
+        substitutions = sum(1 for x in al.substitutions if story[min(x.a0 if d_is_a else x.b0, n - 1)])
+        denominator = al.matched_content + substitutions
+        return float((covered & story).sum()) / words, substitutions / denominator if denominator else 0.0
 
     def _earlier(self, a: int, b: int) -> bool:
         """Tie-break for unknown direction: earlier date, then smaller id."""
