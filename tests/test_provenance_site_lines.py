@@ -221,3 +221,12 @@ def test_two_farms_furniture_does_not_make_one_farms_copy_the_others_source() ->
     links = {(l.derived_id, l.source_id): l.relation for l in index.result().links}
     assert links.get((2, 1)) in ("duplicate", "near_copy") and links.get((3, 1)) in ("duplicate", "near_copy")
     assert (3, 2) not in links or links[(3, 2)] == "related"
+
+
+def test_a_feeds_footer_is_furniture_after_a_line_without_a_full_stop() -> None:
+    # A scraped article often ends on a photo credit; the footer below it is still the feed's.
+    text = f"{STORIES[0]}\nPhoto credit: BACKGRID\nThe post {TITLES[0]} appeared first on Buzz Farm."
+    assert [m.phrase for m in cruft_lines(text)][-1] == f"The post {TITLES[0]} appeared first on Buzz Farm."
+    # Other furniture shapes still read as a wrapped sentence's tail there (wire copy).
+    wrapped = "The company said it would pay a dividend of 10 cts a\nshare on its common stock."
+    assert cruft_lines(wrapped) == []

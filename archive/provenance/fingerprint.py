@@ -27,8 +27,9 @@ _MAGIC = b"PVF4"
 # fields), style._CRUFT_LINE); pvf14: the keys of the text's standalone lines, that a site's short
 # lines are told by their recurring on pages of different stories (boilerplate.line_keys); pvf15:
 # no line with a figure written as a word is keyed; pvf16: a line with one count is keyed with a
-# slot for it (boilerplate.LINE_MAX_COUNTS).
-FINGERPRINT_VERSION = "pvf16"
+# slot for it (boilerplate.LINE_MAX_COUNTS); pvf17: a feed's footer is furniture after a line that
+# ends without a full stop too (style.cruft_lines).
+FINGERPRINT_VERSION = "pvf17"
 
 
 @dataclass(frozen=True)

@@ -294,14 +294,16 @@ def spinner_artefacts(text: str) -> list[Marker]:
 def cruft_lines(text: str) -> list[Marker]:
     """The furniture lines of ``text``. A line that continues the sentence of the line before it
     (hard-wrapped text, as wire copy is: "... said it would pay 10 cts a" / "share on its common
-    stock") is part of that sentence, whatever its first words."""
+    stock") is part of that sentence, whatever its first words; but a feed's footer, a whole
+    line "The post ... appeared first on ...", is furniture after any line (a scraped article
+    often ends on a photo credit without a full stop)."""
     found: list[Marker] = []
     pos = 0
     continues = False  # the line before ends inside a sentence
     for line in text.split("\n"):
         stripped = line.strip()
-        cruft = bool(stripped) and not continues and (
-            len(stripped) <= 120 and _CRUFT_LINE.match(stripped) is not None or _FEED_FOOTER.match(stripped) is not None)
+        cruft = bool(stripped) and (_FEED_FOOTER.match(stripped) is not None
+                                    or not continues and len(stripped) <= 120 and _CRUFT_LINE.match(stripped) is not None)
         if cruft:
             start = pos + line.index(stripped)
             found.append(Marker("cruft", stripped, start, start + len(stripped)))
