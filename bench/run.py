@@ -9,7 +9,8 @@
 Stages: baselines (raw Whoosh, FTS5, MinHash+LSH), ingest (Reuters, with provenance), provenance
 (Reuters + spun_dev without provenance, then refresh_provenance), search (in-process latency),
 cli (whole-process wall time of `archive search` / `archive show`, and -X importtime), quality
-(bench/provenance_eval.py, and bench/html_eval.py: main text of web pages), scale (bench/scale.py, only with --scale).
+(bench/provenance_eval.py; bench/html_eval.py: main text of web pages; bench/scraper_probe.py and
+bench/page_probe.py: copies changed by scrapers, copies as farms' web pages), scale (bench/scale.py, only with --scale).
 
 Writes ``latest.md`` and ``latest.json`` to the output folder (default bench/results/), plus a
 copy of each named by time and commit. The machine is small and shared: read the ratios.
@@ -368,6 +369,7 @@ class Bench:
         self.results["quality"] = result
         self.results["html_extraction"] = self._html_extraction()
         self.results["scraper_probe"] = self._scraper_probe()
+        self.results["page_probe"] = self._page_probe()
 
     def _json_script(self, script: str) -> tuple[dict[str, Any] | None, float, str]:
         """Run ``bench/<script> --json OUT``: its report (None when it failed), its seconds, and
@@ -388,6 +390,15 @@ class Bench:
             return {"ok": False, "error": error}
         report.pop("wall_s", None)
         return {"ok": True, "seconds": round(seconds, 1), "transforms": report}
+
+    def _page_probe(self) -> dict[str, Any]:
+        """bench/page_probe.py: LLMFake's articles as a newsroom's web pages, each republished by two
+        farms with their furniture, through the real ingest."""
+        report, seconds, error = self._json_script("page_probe.py")
+        if report is None:
+            return {"ok": False, "error": error}
+        report.pop("wall_s", None)
+        return {"ok": True, "seconds": round(seconds, 1), **report}
 
     def _html_extraction(self) -> dict[str, Any]:
         """bench/html_eval.py: the ingest's main text of 250 web pages against trafilatura's own."""
@@ -778,6 +789,17 @@ def to_markdown(r: dict[str, Any]) -> str:
                       for name, row in probe["transforms"].items()]
         else:
             lines += ["FAILED:", "```", probe.get("error", ""), "```"]
+    pages = r.get("page_probe")
+    if pages:
+        lines += ["", "## Copies as web pages (bench/page_probe.py: a newsroom's pages, each republished by two farms)", ""]
+        if pages.get("ok"):
+            lines += ["| copies | to their article | to an identical article | to the other farm's copy | elsewhere "
+                      "| unlinked | in a wrong story | articles derived from other texts |", "|---|---|---|---|---|---|---|---|",
+                      f"| {pages['copies']} | {pages.get('to_article', 0)} | {pages.get('to_identical_article', 0)} | "
+                      f"{pages.get('to_other_copy', 0)} | {pages.get('elsewhere', 0)} | {pages.get('unlinked', 0)} | "
+                      f"{pages.get('in_wrong_story', 0)} | {pages['articles_derived_from_other_texts']} |"]
+        else:
+            lines += ["FAILED:", "```", pages.get("error", ""), "```"]
     scale = r.get("scale", {}).get("sizes", [])
     if scale:
         lines += ["", "## Scale run (articles recombined from Reuters paragraphs)", "",

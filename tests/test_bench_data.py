@@ -34,7 +34,7 @@ def _run(script: str, *args: str, data: Path) -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.parametrize("command", [["provenance_eval.py", "spun"], ["provenance_eval.py", "llmfake"],
-                                     ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"]])
+                                     ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
 def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
     done = _run(*command, data=tmp_path / "nowhere")
     assert done.returncode == 2
