@@ -1,6 +1,6 @@
 """Generalisation probe: copies as whole web pages, through the real ingest (trafilatura).
 
-    .venv/bin/python bench/page_probe.py [--articles 80] [--seed 3] [--json out.json]
+    .venv/bin/python bench/page_probe.py [--articles 80] [--seed 3] [--undated-copies] [--json out.json]
 
 spun_dev and the spin and scraper probes hand provenance clean texts. Here each of LLMFake's
 human articles (of 200 words or more) becomes a newsroom's web page, and two content farms
@@ -59,9 +59,10 @@ def paragraphs(text: str) -> list[str]:
     return [". ".join(sentences[i:i + 3]) for i in range(0, len(sentences), 3)]
 
 
-def page(site: tuple[str, str], article: dict[str, Any], others: list[dict[str, Any]], when: datetime, slug: str,
-         share: str | None = None) -> str:
-    """A site's page of ``article``; ``share``: a farm's share bar, and its feed's footer below."""
+def page(site: tuple[str, str], article: dict[str, Any], others: list[dict[str, Any]], when: datetime | None,
+         slug: str, share: str | None = None) -> str:
+    """A site's page of ``article``, dated ``when`` (undated: None); ``share``: a farm's share bar,
+    and its feed's footer below."""
     name, host = site
     title = headline(article["text"])
     sidebar = "".join(f'<li><a href="/a/{o["id"]}">{html.escape(headline(o["text"]))}</a></li>' for o in others[:5])
@@ -70,20 +71,22 @@ def page(site: tuple[str, str], article: dict[str, Any], others: list[dict[str, 
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs(article["text"]))
     if share is not None:
         body = f"<p>{html.escape(share)}</p>{body}<p>The post {html.escape(title)} appeared first on {name}.</p>"
+    dated = f'<meta property="article:published_time" content="{when.isoformat()}">' if when else ""
+    byline = f" · {when.strftime('%B %d, %Y %H:%M')}" if when else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)} | {name}</title>
-<meta property="og:site_name" content="{name}"><meta property="article:published_time" content="{when.isoformat()}">
+<meta property="og:site_name" content="{name}">{dated}
 <link rel="canonical" href="https://{host}/{slug}"></head><body>
 <div class="cookie">We use cookies to improve your experience. Accept</div>
 <header><nav><a href="/">Home</a> <a href="/politics">Politics</a> <a href="/celebs">Celebrities</a> <a href="/health">Health</a></nav></header>
-<main><article><h1>{html.escape(title)}</h1><div class="byline">By Staff Writer · {when.strftime('%B %d, %Y %H:%M')}</div>{body}</article>
+<main><article><h1>{html.escape(title)}</h1><div class="byline">By Staff Writer{byline}</div>{body}</article>
 <section class="related"><h2>Related stories</h2>{related}</section></main>
 <aside><h2>Trending now</h2><ul>{sidebar}</ul></aside>
 <footer>© 2024 {name}. All rights reserved. <a href="/privacy">Privacy</a> <a href="/terms">Terms</a></footer></body></html>"""
 
 
-def write_pages(folder: Path, articles: list[dict[str, Any]], seed: int) -> dict[str, str]:
-    """Each article's newsroom page and its two farm copies in ``folder``; each copy's file name
-    -> its article's."""
+def write_pages(folder: Path, articles: list[dict[str, Any]], seed: int, undated: bool = False) -> dict[str, str]:
+    """Each article's newsroom page and its two farm copies in ``folder`` (``undated``: the copies
+    carry no date); each copy's file name -> its article's."""
     rnd = random.Random(seed)
     start = datetime(2024, 3, 1, 8, 13, tzinfo=timezone.utc)
     truth: dict[str, str] = {}
@@ -94,8 +97,9 @@ def write_pages(folder: Path, articles: list[dict[str, Any]], seed: int) -> dict
         (folder / original).write_text(page(NEWSROOM, article, rnd.sample(others, 8), when, f"{k}"), encoding="utf-8")
         for name, host, share, hours in FARMS:
             copy = f"{host.split('.')[0]}-{k:03d}.html"
-            (folder / copy).write_text(page((name, host), article, rnd.sample(others, 8), when + timedelta(hours=hours),
-                                            f"{k}", share), encoding="utf-8")
+            dated = None if undated else when + timedelta(hours=hours)
+            (folder / copy).write_text(page((name, host), article, rnd.sample(others, 8), dated, f"{k}", share),
+                                       encoding="utf-8")
             truth[copy] = original
     return truth
 
@@ -151,6 +155,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=80, help="how many of LLMFake's articles (default 80)")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--undated-copies", action="store_true",
+                        help="the farms' pages carry no date (a scraper that drops it): only the texts tell")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     require_data(DATA / "llmfake" / "sources.jsonl.gz")
@@ -160,7 +166,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pages, home = Path(tmp) / "pages", Path(tmp) / "home"
         pages.mkdir()
-        truth = write_pages(pages, articles, args.seed)
+        truth = write_pages(pages, articles, args.seed, args.undated_copies)
         with Archive(home) as archive:
             summary = archive.ingest([str(pages)], background=False)
         report = {"articles": len(articles), "pages": summary.added, "failed": summary.failed,

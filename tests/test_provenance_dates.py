@@ -109,3 +109,32 @@ def test_a_naive_date_is_read_as_utc_like_the_ingest_reads_it() -> None:
     copy = DocInput(2, _spin(BODY), None, datetime(2024, 7, 16), "Farm")
     links = [(l.derived_id, l.source_id) for l in build([story, copy]).links if l.relation in DERIVATIONS]
     assert links == [(2, 1)]
+
+
+YEAR = datetime(2024, 1, 1, tzinfo=timezone.utc)
+
+
+def test_a_year_alone_stands_for_any_moment_of_that_year() -> None:
+    from archive.provenance.dates import is_year
+
+    assert is_year(YEAR) and is_day(YEAR) and not is_year(DAY) and not is_year(AFTERNOON)
+    # Within its year, a year tells no order against a day or a moment; two years are years.
+    assert seconds_later(YEAR, AFTERNOON) is None and seconds_later(AFTERNOON, YEAR) is None
+    assert seconds_later(YEAR, DAY) is None and seconds_later(DAY, YEAR) is None
+    assert seconds_later(YEAR, YEAR.replace(year=2025)) == 366 * 86_400  # (2024 is a leap year)
+    # Past its last day anywhere (Dec 31 ends at UTC-12), it does.
+    after = datetime(2025, 1, 2, 9, tzinfo=timezone.utc)
+    assert surely_before(YEAR, after) and not surely_before(after, YEAR)
+    assert not surely_before(YEAR, datetime(2025, 1, 1, 6, tzinfo=timezone.utc))
+    assert describe_gap(YEAR, after) == "published earlier (2024 against 2025-01-02 09:00)"
+    assert describe_gap(YEAR.replace(year=2023), YEAR) == "published in an earlier year (2023 against 2024)"
+
+
+def test_a_copy_dated_by_its_sites_copyright_year_is_not_taken_for_its_source() -> None:
+    # A farm's copy dated "2024" (its footer's year, as a date finder guesses it) of the story
+    # published that July: the year says nothing of the order, the spinner's swaps do.
+    story = DocInput(1, BODY, "Norvale reports record copper output", AFTERNOON, "Wire")
+    copy = DocInput(2, _spin(BODY), "Norvale reports record copper output", YEAR, "Farm")
+    links = [l for l in build([story, copy]).links if l.relation in DERIVATIONS]
+    assert [(l.derived_id, l.source_id) for l in links] == [(2, 1)]
+    assert not any(s["signal"] == "date" for s in links[0].evidence["direction"])

@@ -13,7 +13,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from archive.ingest.readers import ReadLimits, iter_input_files, iter_records, parse_date
+from archive.ingest.readers import ReadLimits, _html_record, iter_input_files, iter_records, parse_date
 from archive.ingest.records import RawRecord, RecordFailure, with_default_source
 from archive.ingest.textdetect import sniff_format
 
@@ -64,6 +64,28 @@ def test_html_gives_text_and_metadata() -> None:
     assert record.published_at == datetime(2023, 5, 14, 7, 30, tzinfo=UTC)
     assert "Skellhaven" in record.text and "Share on Facebook" not in record.text
     assert record.extra["description"].startswith("A small harbour town")
+
+
+def test_a_page_stating_no_date_is_stored_undated_with_the_date_finders_guess_kept_apart() -> None:
+    """A page whose metadata and markup give no date is undated, whatever its copyright line or
+    its story's text say: a farm's "© 2024" footer would date its copy of a March article in
+    January, and provenance takes the earlier of two dated texts for the source. The date
+    finder's guess is kept in raw_meta."""
+    body = "".join(f"<p>{sentence}</p>" for sentence in (
+        "The harbour authority said on Tuesday that the new breakwater would be finished by autumn.",
+        "Engineers found the old pier unsafe after the winter storms and closed it to visitors.",
+        "The council voted to pay for the repairs from its reserve fund, officials said.",
+    ) * 3)
+    page = (f"<html><head><title>Breakwater to be finished by autumn</title></head><body><article>"
+            f"<h1>Breakwater to be finished by autumn</h1>{body}</article>"
+            f"<footer>© 2024 Harbour Farm. All rights reserved.</footer></body></html>")
+    record = _html_record(page, "farm.html", "farm.html")
+    assert isinstance(record, RawRecord) and record.published_at is None
+    assert record.extra["published_guess"].startswith("2024-01-01")
+    stated = page.replace("</head>", '<meta property="article:published_time" content="2024-03-05T14:20:00+00:00"></head>')
+    dated = _html_record(stated, "news.html", "news.html")
+    assert isinstance(dated, RawRecord) and dated.published_at == datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
+    assert "published_guess" not in dated.extra
 
 
 def test_html_without_text_fails(tmp_path: Path) -> None:

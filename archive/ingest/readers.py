@@ -685,8 +685,9 @@ def _html_record(
     import trafilatura
     from trafilatura.settings import Document, set_date_params
 
-    # Ask for the time of day too: trafilatura's default date format drops it.
-    date_params = {**set_date_params(), "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+    # Ask for the time of day too: trafilatura's default date format drops it. Only a date the page
+    # states (its metadata, markup or address): see _guessed_date for the others.
+    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT}
     try:
         document = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, date_extraction_params=date_params
@@ -706,6 +707,10 @@ def _html_record(
     published = parse_date(found.get("date"))
     if published is None and found.get("date"):
         metadata["published_raw"] = found["date"]
+    if not found.get("date"):
+        guess = _guessed_date(html, url)
+        if guess:
+            metadata["published_guess"] = guess
     return RawRecord(
         origin=origin, external_id=external_id, text=found["text"], fmt=fmt,
         title=found.get("title") or None, author=found.get("author") or None,
@@ -713,6 +718,24 @@ def _html_record(
         url=url or found.get("url") or None, published_at=published, language=found.get("language") or None,
         record_ref=record_ref, extra=metadata,
     )
+
+
+_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+def _guessed_date(html: str, url: str | None) -> str | None:
+    """The date a page that states none might have, as htmldate's extensive search guesses it from
+    its text: a date its story names, the year of its copyright line ("© 2024", on every page of
+    the site whenever the story ran). Kept in raw_meta as ``published_guess``, not as the page's
+    publication date: provenance takes the earlier of two dated texts for the source, and a
+    farm's undated copy of a March article, dated by its footer, would read as January's."""
+    from htmldate import find_date
+    from trafilatura.settings import set_date_params
+
+    try:
+        return find_date(html, url=url, **{**set_date_params(True), "outputformat": _DATE_FORMAT})
+    except Exception:  # noqa: BLE001 - a guess that fails is no guess
+        return None
 
 
 def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
