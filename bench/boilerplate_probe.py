@@ -12,7 +12,6 @@ real corpora it takes (the most frequent first).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -24,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import spin_probe  # noqa: E402
-from common import require_data  # noqa: E402
+from common import print_report, require_data  # noqa: E402
 from provenance_eval import DATA, _load  # noqa: E402
 
 from archive.provenance.boilerplate import boilerplate_mask, line_keys  # noqa: E402
@@ -91,9 +90,7 @@ def main() -> None:
     require_data(DATA / "reuters21578" / "reuters21578.jsonl.gz", DATA / "spun_dev" / "spun.jsonl.gz",
                  DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz")
     report = measure()
-    print(json.dumps(report, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    print_report(report, args.json)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,14 @@ PYTHON = Path(sys.executable)
 ARCHIVE_CLI = PYTHON.parent / "archive"
 
 
+def print_report(report: dict[str, Any], json_path: Path | None) -> None:
+    """Print a probe's report as JSON, and write it to ``json_path`` too when one is given."""
+    text = json.dumps(report, indent=1)
+    print(text)
+    if json_path:
+        json_path.write_text(text)
+
+
 def require_data(*paths: Path) -> None:
     """Exit with status 2 and a plain message (no traceback) when the shared corpora are missing."""
     for path in (DATA, *paths):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import random
 import sqlite3
 import sys
@@ -33,7 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import require_data  # noqa: E402
+from common import print_report, require_data  # noqa: E402
 from provenance_eval import DATA, _load  # noqa: E402
 
 from archive.api import Archive  # noqa: E402
@@ -172,9 +171,7 @@ def main() -> None:
         report = {"articles": len(articles), "pages": summary.added, "failed": summary.failed,
                   **score(home / "archive.db", truth)}
     report["wall_s"] = round(time.perf_counter() - started, 2)
-    print(json.dumps(report, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    print_report(report, args.json)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 import re
 import sys
@@ -62,7 +61,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from common import require_data  # noqa: E402
+from common import print_report, require_data  # noqa: E402
 from provenance_eval import DATA, _count, _load, _pr, _run, reuters_docs  # noqa: E402
 
 from archive.provenance import DERIVATIONS, DocInput  # noqa: E402
@@ -604,9 +603,7 @@ def main() -> None:
                       args.reuters_sources, args.head_cut, args.copy_dates, args.boilerplate, args.flattened,
                       args.site_lines, args.site_titles, args.excerpt)
     report["wall_s"] = round(time.perf_counter() - t, 2)
-    print(json.dumps(report, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(report, indent=1))
+    print_report(report, args.json)
 
 
 if __name__ == "__main__":
