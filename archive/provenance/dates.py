@@ -43,7 +43,8 @@ def _precision(moment: datetime) -> int:
 def span(moment: datetime) -> tuple[datetime, datetime]:
     """The first and last moments a stored date may stand for."""
     if is_year(moment):
-        return moment - _DAY_BEGINS_BEFORE_UTC, moment.replace(year=moment.year + 1) - timedelta(days=1) + _DAY_ENDS_AFTER_UTC
+        last_day = moment.replace(year=moment.year + 1) - timedelta(days=1)
+        return moment - _DAY_BEGINS_BEFORE_UTC, last_day + _DAY_ENDS_AFTER_UTC
     if is_day(moment):
         return moment - _DAY_BEGINS_BEFORE_UTC, moment + _DAY_ENDS_AFTER_UTC
     return moment, moment
@@ -72,7 +73,8 @@ def surely_before(a: datetime | None, b: datetime | None) -> bool:
 
 
 def describe_gap(a: datetime, b: datetime) -> str:
-    """Words for how much earlier a was published than b (hours for moments, days for days)."""
+    """Words for how much earlier a was published than b (hours for moments, days for days,
+    years for years)."""
     if is_year(a) or is_year(b):
         return f"published in an earlier year ({a:%Y} against {b:%Y})" if is_year(a) and is_year(b) else \
             f"published earlier ({_as_dated(a)} against {_as_dated(b)})"

@@ -752,7 +752,8 @@ class ProvenanceIndex(FamilyRules, EventTests):
         return np.unique(self.tokens[p].hashes[lo:hi])
 
     def _explains(self, key: tuple[int, int], o: Oriented) -> float:
-        """How much of the derived text the source accounts for: reused passages and shared terms.
+        """How much of the derived text the source accounts for: reused passages and shared terms
+        (of its story alone when it has furniture lines: see _story_alignment).
 
         Measured on the derived side (not a symmetric similarity), so a sibling copy, which
         shares with the document only what both took from the common source, ranks below it.
