@@ -267,3 +267,19 @@ def test_index_check_names_an_index_built_by_an_older_word_rule(run_cli, home: P
     assert run_cli("index", "rebuild").exit_code == 0
     rebuilt = run_cli("index", "check")
     assert rebuilt.exit_code == 0 and "older rule" not in rebuilt.output
+
+
+def test_a_copys_credit_line_is_kept_and_recorded_as_its_attribution(run_cli, home: Path, tmp_path: Path) -> None:
+    # A farm's copy whose original is not in the archive still points somewhere: its last line
+    # credits the outlet (a credit is no site furniture, so the ingest keeps it).
+    page = tmp_path / "farm-copy.txt"
+    page.write_text("Harbour festival draws record crowds\n\nThe harbour festival drew a record 40,000 visitors "
+                    "over the weekend, organisers said, with sailing races, brass bands and fireworks over the old "
+                    "quay.\nTags: festival, harbour\nSource: Northern Gazette\n", encoding="utf-8")
+    assert run_cli("ingest", str(page)).exit_code == 0
+    with sqlite3.connect(home / "archive.db") as conn:
+        stored = conn.execute("SELECT text FROM documents").fetchone()[0]
+        cited = conn.execute("SELECT outlet, phrase FROM attributions").fetchall()
+    assert stored.endswith("Source: Northern Gazette") and "Tags:" not in stored
+    assert cited == [("Northern Gazette", "Source: Northern Gazette")]
+    assert "credits Northern Gazette" in run_cli("provenance", "farm-copy.txt").output

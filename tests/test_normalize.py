@@ -295,7 +295,6 @@ def test_seed_001_keeps_its_sub_headings() -> None:
     ("Categories: Europe", "tags"),
     ("© 2024 Northern Gazette Ltd", "copyright"),
     ("Copyright 2019 Example Media. All rights reserved.", "copyright"),
-    ("Source: Deutsche Welle", "source"),
     ("14 March 2024", "dateline"),
     ("* * *", "separator"),
 ])
@@ -351,7 +350,7 @@ def test_unmistakable_cruft_in_the_middle(line: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("line", [
-    "By Jane Doe", "Tags: budget, transport", "14 March 2024", "© 2024 Northern Gazette Ltd", "Source: Deutsche Welle",
+    "By Jane Doe", "Tags: budget, transport", "14 March 2024", "© 2024 Northern Gazette Ltd",
 ])
 def test_edge_only_shapes_stay_in_the_middle(line: str) -> None:
     assert classify_line(line, at_edge=False) is None
@@ -389,6 +388,17 @@ def test_record_with_other_sites_cruft() -> None:
     assert result.extra["tags"] == ["budget", "transport"]
     assert result.extra["copyright"] == "© 2024 Northern Gazette Ltd"
     assert len(result.extra["removed_cruft"]) == 9
+
+
+def test_a_credit_line_stays_in_the_text_and_the_furniture_around_it_goes() -> None:
+    # "Source: ..." names where the story came from (provenance records it as an attribution);
+    # the site's tags and copyright line on either side of it are still removed.
+    text = "\n".join([PARAGRAPH, SECOND, "Tags: budget, transport", "Source: Deutsche Welle", "© 2024 Northern Gazette Ltd"])
+    result = normalize_record(record(text))
+    assert result.text == f"{PARAGRAPH}\n{SECOND}\nSource: Deutsche Welle"
+    assert [item["kind"] for item in result.extra["removed_cruft"]] == ["tags", "copyright"]
+    assert classify_line("Source: Deutsche Welle", at_edge=True) == "credit"
+    assert classify_line("Via: Reuters", at_edge=False) == "credit"
 
 
 def test_hard_wrapped_text_keeps_sentence_tails() -> None:

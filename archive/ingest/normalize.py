@@ -312,8 +312,12 @@ def normalize_record(raw: RawRecord, *, detect_language: bool = True) -> RawReco
     )
 
 
+_CREDIT = "credit"  # classify_line's word for a credit line, which is kept
+
+
 def classify_line(line: str, *, at_edge: bool) -> str | None:
-    """The kind of cruft ``line`` is (``views``, ``photo_credit``, ``byline``, ...), or None for prose.
+    """The kind of cruft ``line`` is (``views``, ``photo_credit``, ``byline``, ...), None for prose,
+    or ``credit`` for a line naming the story's source ("Source: Reuters"), which is kept.
 
     ``at_edge`` lines (before the first or after the last paragraph of prose) are judged loosely;
     in the middle only unmistakable shapes count.
@@ -331,6 +335,11 @@ def classify_line(line: str, *, at_edge: bool) -> str | None:
     if label:
         groups = label.groupdict()
         kind = _label_kind(groups.get("label") or groups.get("caption") or "")
+        if kind == "source":
+            # A credit ("Source: Deutsche Welle", "Via: Reuters") names where the story came from:
+            # the text's own attribution, which provenance records, not the site's furniture. It
+            # stays in the text; a run of furniture goes on past it (_cruft_kinds).
+            return _CREDIT
         # A caption or a link to another article stands between paragraphs too: not the story's words.
         if at_edge or kind in ("photo_credit", "caption", "related"):
             return kind
@@ -364,6 +373,8 @@ def _cruft_kinds(lines: list[str]) -> list[str | None]:
     for order, headlines_allowed in ((range(len(units)), 1), (range(len(units) - 1, -1, -1), 0)):
         for number in order:
             kind = classify_line(texts[number], at_edge=True)
+            if kind == _CREDIT:
+                continue  # kept, and the run goes on past it
             if kind is None and headlines_allowed and _is_short_headline(texts[number]):
                 headlines_allowed -= 1  # "Title / By Jane Doe / Share": the byline is still leading cruft
                 continue
@@ -373,6 +384,7 @@ def _cruft_kinds(lines: list[str]) -> list[str | None]:
     kinds: list[str | None] = [None] * len(lines)
     for number, unit in enumerate(units):
         kind = unit_kinds[number] or classify_line(texts[number], at_edge=False)
+        kind = None if kind == _CREDIT else kind
         for index in unit:
             kinds[index] = kind
     return kinds
