@@ -254,6 +254,24 @@ def test_attribution_phrases() -> None:
     assert not any("Hospital" in o or "reporters" in o for o, _ in found)
 
 
+def test_a_credit_line_names_its_source_whatever_the_name() -> None:
+    # The label says what the name is: no media word or acronym needed, unlike "according to X".
+    credits = {
+        "Source: Deutsche Welle": "Deutsche Welle",
+        "This article is republished from The Conversation under a Creative Commons license.": "Conversation",
+        "This article originally appeared on Daily Beast.": "Daily Beast",
+        "First published in Le Monde.": "Le Monde",
+        "Republished with permission from Quartz.": "Quartz",
+    }
+    for line, outlet in credits.items():
+        assert [a.outlet for a in find_attributions(1, f"The harbour reopened on Monday.\n{line}")] == [outlet], line
+    # Not prose that starts alike, nor a feed's footer (it names the page's own site), nor a
+    # weak phrase naming a company.
+    for text in ("Published in 2019, the study found little.", "First, the minister said it was over.",
+                 "The post Harbour reopens appeared first on Buzz Farm.", "The plan stalled, according to Hospital Corp."):
+        assert find_attributions(1, text) == [], text
+
+
 def test_blog_template_furniture_is_cruft_and_sentences_are_not() -> None:
     furniture = ["Last updated: March 3, 2023", "Updated on 12/04/2021 10:31", "Published: 4 June 2019",
                  "Home » News » Politics", "Home > World", "Copyright 2020 InfoStream Now. All rights reserved.",

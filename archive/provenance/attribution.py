@@ -42,15 +42,25 @@ _MEDIA_WORD = re.compile(
 # A capitalised name of up to five words ("The Wall Street Journal", "CNBC", "E! News").
 _NAME = r"((?:The |the )?[A-Z][\w!&.'’-]*(?: (?:of |and |& )?[A-Z][\w!&.'’-]*){0,4})"
 
-# (pattern, strong). Strong patterns name a newsroom by construction ("contacted by X"); weak
-# ones ("according to X") also introduce people and companies, so their X must look like media.
-_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
-    (re.compile(r"\b(?:when |after being )?contacted by " + _NAME), True),
-    (re.compile(r"\b(?:told|said to|speaking to|in an interview with|in a statement to) " + _NAME), False),
-    (re.compile(r"\baccording to (?:a report (?:by|from|in) )?" + _NAME), False),
-    (re.compile(r"\b(?:first )?reported by " + _NAME), False),
-    (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), True),
-    (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), True),
+# How surely a pattern's name is an outlet: a credit line names the story's source by its label
+# ("Source: Deutsche Welle", "This article is republished from The Conversation"), whatever the
+# name; strong patterns name a newsroom by construction ("contacted by X"), so an acronym will
+# do; weak ones ("according to X") also introduce people and companies, so their X must look
+# like media.
+WEAK, STRONG, CREDIT = 0, 1, 2
+# (pattern, how surely its name is an outlet).
+_PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"\b(?:when |after being )?contacted by " + _NAME), STRONG),
+    (re.compile(r"\b(?:told|said to|speaking to|in an interview with|in a statement to) " + _NAME), WEAK),
+    (re.compile(r"\baccording to (?:a report (?:by|from|in) )?" + _NAME), WEAK),
+    (re.compile(r"\b(?:first )?reported by " + _NAME), WEAK),
+    (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), STRONG),
+    (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), CREDIT),
+    # A republisher's credit line: "This article originally appeared on X", "First published in
+    # X", "Republished with permission from X", "This story was reprinted from X".
+    (re.compile(r"(?mi)^\s*(?:this (?:article|story|piece|post|report) (?:is |was |has been )?)?"
+                r"(?:(?:originally|first) (?:appeared|published|ran)|(?:republished|reprinted)"
+                r"(?: with (?:the )?permission)?)(?: first)? (?:on|in|at|by|from) (?-i:" + _NAME + ")"), CREDIT),
 )
 # Lower-case words each pattern needs, in _PATTERNS order.
 _NEEDLES: tuple[tuple[str, ...], ...] = (
@@ -60,6 +70,7 @@ _NEEDLES: tuple[tuple[str, ...], ...] = (
     ("reported by ",),
     ("(",),
     ("source", "via", "originally published"),
+    ("originally ", "first ", "republished", "reprinted"),
 )
 
 # "<Outlet> reported": found from the verb backwards, since a pattern that starts at every
@@ -72,23 +83,26 @@ def _clean(name: str) -> str:
     return name.strip().rstrip(".,;:'’")
 
 
-def is_outlet(name: str, strong: bool) -> bool:
+def is_outlet(name: str, strength: int) -> bool:
+    """Whether ``name``, found by a pattern of ``strength`` (WEAK, STRONG, CREDIT), is an outlet."""
+    if strength == CREDIT:
+        return True
     low = name.lower()
     if low in KNOWN_OUTLETS or _MEDIA_WORD.search(name):
         return True
     # All-caps acronyms (CNBC, AFP) are outlets in strong patterns; "told IBM" is not enough.
     bare = name.removeprefix("the ").removeprefix("The ")
-    return strong and bare.isupper() and 2 <= len(bare) <= 6
+    return strength >= STRONG and bare.isupper() and 2 <= len(bare) <= 6
 
 
 def find_attributions(doc_id: int, text: str) -> list[Attribution]:
     found: dict[tuple[int, int], Attribution] = {}
     low = text.lower()
-    for (regex, strong), needles in zip(_PATTERNS, _NEEDLES):
+    for (regex, strength), needles in zip(_PATTERNS, _NEEDLES):
         if not any(n in low for n in needles):
             continue  # most texts hold none of the pattern's words; skip the regex scan
         for m in regex.finditer(text):
-            _record(found, doc_id, text, m.start(), m.start(1), m.end(1), m.end(), strong)
+            _record(found, doc_id, text, m.start(), m.start(1), m.end(1), m.end(), strength)
     for m in _REPORTED.finditer(text):
         # Cheap check first: the word before the verb must be capitalised ("Journal reported").
         prev_space = text.rfind(" ", 0, m.start())
@@ -99,21 +113,21 @@ def find_attributions(doc_id: int, text: str) -> list[Attribution]:
         if n:
             name_start = n.start(1)
             # _record keeps the words of the name that make an outlet, from the left.
-            _record(found, doc_id, text, name_start, name_start, n.end(1), m.end(), False, verb_after=True)
+            _record(found, doc_id, text, name_start, name_start, n.end(1), m.end(), WEAK, verb_after=True)
     return sorted(found.values(), key=lambda a: (a.start, a.end))
 
 
 def _record(found: dict[tuple[int, int], Attribution], doc_id: int, text: str, start: int, name_start: int,
-            name_end: int, match_end: int, strong: bool, verb_after: bool = False) -> None:
+            name_end: int, match_end: int, strength: int, verb_after: bool = False) -> None:
     name = _clean(text[name_start:name_end])
     words = name.split(" ")
     if verb_after:
         # "Later, The Wall Street Journal reported": keep the outlet at the end.
-        while words and not is_outlet(" ".join(words), strong):
+        while words and not is_outlet(" ".join(words), strength):
             words.pop(0)
     else:
         # "according to Reuters on Monday": keep the outlet at the start.
-        while words and not is_outlet(" ".join(words), strong):
+        while words and not is_outlet(" ".join(words), strength):
             words.pop()
     if not words:
         return

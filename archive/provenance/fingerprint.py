@@ -28,8 +28,9 @@ _MAGIC = b"PVF4"
 # lines are told by their recurring on pages of different stories (boilerplate.line_keys); pvf15:
 # no line with a figure written as a word is keyed; pvf16: a line with one count is keyed with a
 # slot for it (boilerplate.LINE_MAX_COUNTS); pvf17: a feed's footer is furniture after a line that
-# ends without a full stop too (style.cruft_lines).
-FINGERPRINT_VERSION = "pvf17"
+# ends without a full stop too (style.cruft_lines); pvf18: a credit line names its source whatever the
+# name, and a republisher's credit ("This article originally appeared on X") is one (attribution.py).
+FINGERPRINT_VERSION = "pvf18"
 
 
 @dataclass(frozen=True)
