@@ -230,3 +230,28 @@ def test_a_feeds_footer_is_furniture_after_a_line_without_a_full_stop() -> None:
     # Other furniture shapes still read as a wrapped sentence's tail there (wire copy).
     wrapped = "The company said it would pay a dividend of 10 cts a\nshare on its common stock."
     assert cruft_lines(wrapped) == []
+
+
+def test_two_farms_credit_lines_do_not_make_one_farms_copy_the_others_source() -> None:
+    """Both farms credit the report's newsroom under the story ("Source: Norvale Herald"), and
+    neither page is dated. The credit is each copy's attribution (it names the report's outlet),
+    not its story: the report, which has no such line, explains each copy as well as the other
+    farm's page does, and the credit says which way each link goes."""
+    story, title = f"{STORIES[0]}\nPhoto credit: BACKGRID", TITLES[0]  # (the report ends without a full stop)
+
+    def page(share: str, farm: str) -> str:
+        return f"{share}\n{story}\nSource: Norvale Herald\nThe post {title} appeared first on {farm}."
+
+    docs = [DocInput(1, story, title, None, "Norvale Herald"),
+            DocInput(2, page("Share this: Facebook Twitter Email", "Buzz Farm"), title, None, "Buzz Farm"),
+            DocInput(3, page("Share on Facebook | Share on X | WhatsApp", "News Now Hub"), title, None, "News Now Hub")]
+    assert all("Source: Norvale Herald" in [m.phrase for m in cruft_lines(d.text)] for d in docs[1:])
+    assert cruft_lines("the ministry said, citing a\nsource close to the talks.") == []
+    assert [m.phrase for m in cruft_lines("Story.\nThis article originally appeared on Daily Beast.")] == [
+        "This article originally appeared on Daily Beast."]
+    index = ProvenanceIndex()
+    index.update(docs)
+    result = index.result()
+    links = {(l.derived_id, l.source_id): l.relation for l in result.links}
+    assert links.get((2, 1)) in ("duplicate", "near_copy") and links.get((3, 1)) in ("duplicate", "near_copy")
+    assert {(a.doc_id, a.outlet) for a in result.attributions} >= {(2, "Norvale Herald"), (3, "Norvale Herald")}

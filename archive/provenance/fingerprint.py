@@ -29,8 +29,9 @@ _MAGIC = b"PVF4"
 # no line with a figure written as a word is keyed; pvf16: a line with one count is keyed with a
 # slot for it (boilerplate.LINE_MAX_COUNTS); pvf17: a feed's footer is furniture after a line that
 # ends without a full stop too (style.cruft_lines); pvf18: a credit line names its source whatever the
-# name, and a republisher's credit ("This article originally appeared on X") is one (attribution.py).
-FINGERPRINT_VERSION = "pvf18"
+# name, and a republisher's credit ("This article originally appeared on X") is one (attribution.py);
+# pvf19: a credit line is furniture too (style._CREDIT_LABEL, _REPUBLISHED_LINE).
+FINGERPRINT_VERSION = "pvf19"
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,16 @@ _CRUFT_LINE = re.compile(
 LINE_ENDS = frozenset(".!?:;\"')]”’»|")  # a line ending so finishes its sentence or heading
 # A feed's footer names the post it closes, so it can be longer than other furniture.
 _FEED_FOOTER = re.compile(r"(?i)^the post .{1,250} appeared first on .{1,80}$")
+# A republisher's credit line ("Source: Deutsche Welle", "This article originally appeared on X"):
+# the text's attribution (attribution.py reads it), not its story; two copies that carry one
+# credit are not the more alike for it than each is like the original, which has none.
+# A labelled credit is unmistakable after any line; a republisher's sentence only where a line
+# can start one (not inside a wrapped sentence).
+_CREDIT_LABEL = re.compile(r"^\W*(?:Source|SOURCE|Via|VIA)\s*[:\-–—|]\s*\S.{0,100}$")
+_REPUBLISHED_LINE = re.compile(
+    r"(?i:^(?:this (?:article|story|piece|post|report) (?:is |was |has been )?)?"
+    r"(?:(?:originally|first) (?:appeared|published|ran)|(?:republished|reprinted)(?: with (?:the )?permission)?)"
+    r"(?: first)? (?:on|in|at|by|from) )[A-Z].{0,150}$")
 
 # Stock phrasing of LLM rewrites. Each is ordinary English; it is the density that counts.
 _AI_PHRASES = re.compile(  # matched against the lower-cased text
@@ -295,15 +305,17 @@ def cruft_lines(text: str) -> list[Marker]:
     """The furniture lines of ``text``. A line that continues the sentence of the line before it
     (hard-wrapped text, as wire copy is: "... said it would pay 10 cts a" / "share on its common
     stock") is part of that sentence, whatever its first words; but a feed's footer, a whole
-    line "The post ... appeared first on ...", is furniture after any line (a scraped article
-    often ends on a photo credit without a full stop)."""
+    line "The post ... appeared first on ...", and a credit line ("Source: X") are furniture after
+    any line (a scraped article often ends on a photo credit without a full stop)."""
     found: list[Marker] = []
     pos = 0
     continues = False  # the line before ends inside a sentence
     for line in text.split("\n"):
         stripped = line.strip()
-        cruft = bool(stripped) and (_FEED_FOOTER.match(stripped) is not None
-                                    or not continues and len(stripped) <= 120 and _CRUFT_LINE.match(stripped) is not None)
+        cruft = bool(stripped) and (
+            _FEED_FOOTER.match(stripped) is not None or _CREDIT_LABEL.match(stripped) is not None
+            or not continues and (len(stripped) <= 120 and _CRUFT_LINE.match(stripped) is not None
+                                  or _REPUBLISHED_LINE.match(stripped) is not None))
         if cruft:
             start = pos + line.index(stripped)
             found.append(Marker("cruft", stripped, start, start + len(stripped)))
