@@ -1,6 +1,6 @@
 """Generalisation probe: copies as whole web pages, through the real ingest (trafilatura).
 
-    .venv/bin/python bench/page_probe.py [--articles 80] [--seed 3] [--undated-copies] [--json out.json]
+    .venv/bin/python bench/page_probe.py [--articles 80] [--seed 3] [--undated-copies] [--credit] [--json out.json]
 
 spun_dev and the spin and scraper probes hand provenance clean texts. Here each of LLMFake's
 human articles (of 200 words or more) becomes a newsroom's web page, and two content farms
@@ -59,9 +59,9 @@ def paragraphs(text: str) -> list[str]:
 
 
 def page(site: tuple[str, str], article: dict[str, Any], others: list[dict[str, Any]], when: datetime | None,
-         slug: str, share: str | None = None) -> str:
+         slug: str, share: str | None = None, credit: str | None = None) -> str:
     """A site's page of ``article``, dated ``when`` (undated: None); ``share``: a farm's share bar,
-    and its feed's footer below."""
+    and its feed's footer below; ``credit``: the outlet a farm credits under the story."""
     name, host = site
     title = headline(article["text"])
     sidebar = "".join(f'<li><a href="/a/{o["id"]}">{html.escape(headline(o["text"]))}</a></li>' for o in others[:5])
@@ -69,7 +69,9 @@ def page(site: tuple[str, str], article: dict[str, Any], others: list[dict[str, 
                       f'<p>{html.escape(" ".join(o["text"].split()[:25]))}…</p></div>' for o in others[5:8])
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs(article["text"]))
     if share is not None:
-        body = f"<p>{html.escape(share)}</p>{body}<p>The post {html.escape(title)} appeared first on {name}.</p>"
+        credited = f"<p>Source: {html.escape(credit)}</p>" if credit else ""
+        body = (f"<p>{html.escape(share)}</p>{body}{credited}"
+                f"<p>The post {html.escape(title)} appeared first on {name}.</p>")
     dated = f'<meta property="article:published_time" content="{when.isoformat()}">' if when else ""
     byline = f" · {when.strftime('%B %d, %Y %H:%M')}" if when else ""
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)} | {name}</title>
@@ -83,9 +85,10 @@ def page(site: tuple[str, str], article: dict[str, Any], others: list[dict[str, 
 <footer>© 2024 {name}. All rights reserved. <a href="/privacy">Privacy</a> <a href="/terms">Terms</a></footer></body></html>"""
 
 
-def write_pages(folder: Path, articles: list[dict[str, Any]], seed: int, undated: bool = False) -> dict[str, str]:
+def write_pages(folder: Path, articles: list[dict[str, Any]], seed: int, undated: bool = False,
+                credit: bool = False) -> dict[str, str]:
     """Each article's newsroom page and its two farm copies in ``folder`` (``undated``: the copies
-    carry no date); each copy's file name -> its article's."""
+    carry no date; ``credit``: they credit the newsroom); each copy's file name -> its article's."""
     rnd = random.Random(seed)
     start = datetime(2024, 3, 1, 8, 13, tzinfo=timezone.utc)
     truth: dict[str, str] = {}
@@ -97,8 +100,8 @@ def write_pages(folder: Path, articles: list[dict[str, Any]], seed: int, undated
         for name, host, share, hours in FARMS:
             copy = f"{host.split('.')[0]}-{k:03d}.html"
             dated = None if undated else when + timedelta(hours=hours)
-            (folder / copy).write_text(page((name, host), article, rnd.sample(others, 8), dated, f"{k}", share),
-                                       encoding="utf-8")
+            (folder / copy).write_text(page((name, host), article, rnd.sample(others, 8), dated, f"{k}", share,
+                                            NEWSROOM[0] if credit else None), encoding="utf-8")
             truth[copy] = original
     return truth
 
@@ -110,6 +113,7 @@ def score(db: Path, truth: dict[str, str]) -> dict[str, Any]:
         rows = conn.execute("SELECT id, external_id, text FROM documents").fetchall()
         links = conn.execute("SELECT derived_id, source_id, relation FROM provenance").fetchall()
         stories = dict(conn.execute("SELECT document_id, story_id FROM stories").fetchall())
+        credits = conn.execute("SELECT count(*) FROM attributions WHERE outlet = ?", (NEWSROOM[0],)).fetchone()[0]
     finally:
         conn.close()
     name = {doc_id: external for doc_id, external, _ in rows}
@@ -145,7 +149,7 @@ def score(db: Path, truth: dict[str, str]) -> dict[str, Any]:
     articles_derived = sum(1 for external, linked in sources.items() if external.startswith("newsroom-")
                            and any(source in truth or text_of[source] != text_of[external] for source, _ in linked))
     total = len(truth)
-    return {"copies": total, **counts, "linked_to_article_share": round(counts["to_article"] / total, 4),
+    return {"copies": total, **counts, "credits_recorded": credits, "linked_to_article_share": round(counts["to_article"] / total, 4),
             "linked_to_article_or_identical_share": round((counts["to_article"] + counts["to_identical_article"]) / total, 4),
             "articles_derived_from_other_texts": articles_derived, "relations": dict(relations), "misses": misses[:8]}
 
@@ -156,6 +160,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--undated-copies", action="store_true",
                         help="the farms' pages carry no date (a scraper that drops it): only the texts tell")
+    parser.add_argument("--credit", action="store_true",
+                        help="the farms' pages credit the newsroom under the story (\"Source: Daily Herald\")")
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
     require_data(DATA / "llmfake" / "sources.jsonl.gz")
@@ -165,7 +171,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pages, home = Path(tmp) / "pages", Path(tmp) / "home"
         pages.mkdir()
-        truth = write_pages(pages, articles, args.seed, args.undated_copies)
+        truth = write_pages(pages, articles, args.seed, args.undated_copies, args.credit)
         with Archive(home) as archive:
             summary = archive.ingest([str(pages)], background=False)
         report = {"articles": len(articles), "pages": summary.added, "failed": summary.failed,
