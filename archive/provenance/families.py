@@ -240,12 +240,9 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 continue
             if self._opening_held_nearer(root, d):
                 continue
-            if self._newsroom_peers(d, root):
-                continue  # (before the pair's reading is undone: _repoint would not link it)
-            if parent.get(root) == rkey:
+            if self._repoint(oriented, parent, promoted, d, rkey, "root_parentless") and parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite
                 self._why.pop(root, None)
-            self._repoint(oriented, parent, promoted, d, rkey, "root_parentless")
         for d in sorted(parent):
             key = parent[d]
             if d in settled or (self.pairs[key].decision.relation != "rewrite" and key not in promoted):
@@ -785,17 +782,18 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
             self._repoint(oriented, parent, promoted, d, qkey, "family_hub")
 
     def _repoint(self, oriented: dict[tuple[int, int], Oriented], parent: dict[int, tuple[int, int]],
-                 promoted: set[tuple[int, int]], d: int, key: tuple[int, int], why: str) -> None:
+                 promoted: set[tuple[int, int]], d: int, key: tuple[int, int], why: str) -> bool:
         """Make the pair ``key`` d's source link, overriding the pair's own direction (promoted);
         but a loose pair (no copy) between two newsrooms that write alike is two reports, which
-        no family rule links (_newsroom_peers)."""
+        no family rule links (_newsroom_peers). Whether it linked them."""
         if self.pairs[key].decision.relation not in COPY_RELATIONS and self._newsroom_peers(d, other_end(key, d)):
-            return
+            return False
         if key not in oriented:
             oriented[key] = self._orient(self.pairs[key])
         parent[d] = key
         promoted.add(key)
         self._why[d] = why
+        return True
 
     def _dated_after(self, a: int, b: int) -> bool:
         """a is known to be published after b: it cannot be b's source, whatever its family.
