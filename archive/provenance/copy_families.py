@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .boilerplate import site_free_title
-from .classify import SPUN_MIN_RATE, SPUN_MIN_SUBS
+from .classify import SPUN_MIN_RATE, SPUN_MIN_SUBS, PairFeatures
 from .model import DERIVATIONS
 from .pairs import Oriented, other_end
 from .params import (COPY_ALIKE_COVERAGE_MARGIN, COPY_RELATIONS, SIBLING_OWN_PASSAGE_TOKENS, SPIN_SIBLING_MAX_COVERAGE_LOSS,
@@ -142,12 +142,13 @@ class CopyRules:
         if self.pairs[key].decision.relation not in COPY_RELATIONS or dq not in self.features:
             return False
         n = len(self.tokens[d])
-        only_p = self._aligned_mask(d, key, n) & ~self._aligned_mask(d, dq, n) & self._outside_furniture(d)
+        only_p = (self._aligned_mask(d, self.features[key], n) & ~self._aligned_mask(d, self.features[dq], n)
+                  & self._outside_furniture(d))
         return int(only_p.sum()) >= SIBLING_OWN_PASSAGE_TOKENS
 
-    def _aligned_mask(self, d: int, key: tuple[int, int], n: int) -> np.ndarray:
-        """Which of d's ``n`` tokens lie inside the passages aligned with the other text of ``key``."""
-        f = self.features[key]
+    def _aligned_mask(self, d: int, f: PairFeatures, n: int) -> np.ndarray:
+        """Which of d's ``n`` tokens lie inside the passages aligned with the other text of the
+        pair ``f``."""
         mask = np.zeros(n, dtype=bool)
         for passage in f.alignment.passages:
             lo, hi = (passage.a0, passage.a1) if d == f.a else (passage.b0, passage.b1)

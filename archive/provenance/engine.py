@@ -775,16 +775,15 @@ class ProvenanceIndex(FamilyRules, EventTests):
     def _story_alignment(self, d: int, key: tuple[int, int]) -> tuple[float, float]:
         """The pair ``key``'s coverage of d and its substitution rate, both counted outside d's
         furniture (cruft lines and boilerplate, _outside_furniture)."""
-        al = self.pairs[key].features.alignment
-        d_is_a = self.pairs[key].features.a == d
+        f = self.pairs[key].features
+        al = f.alignment
+        d_is_a = f.a == d
         story = self._outside_furniture(d)
         words = int(story.sum())
         if not words:
             return (al.coverage_a if d_is_a else al.coverage_b), al.substitution_rate
         n = story.shape[0]
-        covered = np.zeros(n, dtype=bool)
-        for passage in al.passages:
-            covered[passage.a0 if d_is_a else passage.b0:passage.a1 if d_is_a else passage.b1] = True
+        covered = self._aligned_mask(d, f, n)
         substitutions = sum(1 for x in al.substitutions if story[min(x.a0 if d_is_a else x.b0, n - 1)])
         denominator = al.matched_content + substitutions
         return float((covered & story).sum()) / words, substitutions / denominator if denominator else 0.0
