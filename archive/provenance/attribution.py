@@ -42,6 +42,13 @@ _MEDIA_WORD = re.compile(
 # A capitalised name of up to five words ("The Wall Street Journal", "CNBC", "E! News").
 _NAME = r"((?:The |the )?[A-Z][\w!&.'’-]*(?: (?:of |and |& )?[A-Z][\w!&.'’-]*){0,4})"
 
+# How a republisher's credit line starts, up to the name it credits: "This article originally
+# appeared on X", "First published in X", "Republished with permission from X", "This story was
+# reprinted from X" (in any case; the name is capitalised). style.py reads such a line as furniture.
+REPUBLISHED = (r"(?i:(?:this (?:article|story|piece|post|report) (?:is |was |has been )?)?"
+               r"(?:(?:originally|first) (?:appeared|published|ran)|(?:republished|reprinted)"
+               r"(?: with (?:the )?permission)?)(?: first)? (?:on|in|at|by|from) )")
+
 # How surely a pattern's name is an outlet: a credit line names the story's source by its label
 # ("Source: Deutsche Welle", "This article is republished from The Conversation"), whatever the
 # name; strong patterns name a newsroom by construction ("contacted by X"), so an acronym will
@@ -56,11 +63,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\b(?:first )?reported by " + _NAME), WEAK),
     (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), STRONG),
     (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), CREDIT),
-    # A republisher's credit line: "This article originally appeared on X", "First published in
-    # X", "Republished with permission from X", "This story was reprinted from X".
-    (re.compile(r"(?mi)^\s*(?:this (?:article|story|piece|post|report) (?:is |was |has been )?)?"
-                r"(?:(?:originally|first) (?:appeared|published|ran)|(?:republished|reprinted)"
-                r"(?: with (?:the )?permission)?)(?: first)? (?:on|in|at|by|from) (?-i:" + _NAME + ")"), CREDIT),
+    # A republisher's credit line (REPUBLISHED).
+    (re.compile(r"(?m)^\s*" + REPUBLISHED + _NAME), CREDIT),
 )
 # Lower-case words each pattern needs, in _PATTERNS order.
 _NEEDLES: tuple[tuple[str, ...], ...] = (

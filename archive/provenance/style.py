@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .attribution import REPUBLISHED
+
 
 @dataclass(frozen=True)
 class Marker:
@@ -92,10 +94,7 @@ _FEED_FOOTER = re.compile(r"(?i)^the post .{1,250} appeared first on .{1,80}$")
 # A labelled credit is unmistakable after any line; a republisher's sentence only where a line
 # can start one (not inside a wrapped sentence).
 _CREDIT_LABEL = re.compile(r"^\W*(?:Source|SOURCE|Via|VIA)\s*[:\-–—|]\s*\S.{0,100}$")
-_REPUBLISHED_LINE = re.compile(
-    r"(?i:^(?:this (?:article|story|piece|post|report) (?:is |was |has been )?)?"
-    r"(?:(?:originally|first) (?:appeared|published|ran)|(?:republished|reprinted)(?: with (?:the )?permission)?)"
-    r"(?: first)? (?:on|in|at|by|from) )[A-Z].{0,150}$")
+_REPUBLISHED_LINE = re.compile("^" + REPUBLISHED + r"[A-Z].{0,150}$")
 
 # Stock phrasing of LLM rewrites. Each is ordinary English; it is the density that counts.
 _AI_PHRASES = re.compile(  # matched against the lower-cased text
