@@ -152,15 +152,13 @@ class Archive:
         from archive import provenance_store
         from archive.db import open_readonly
 
-        with self.reader() as store:
-            focus = store.document(ref)
         engine = open_readonly(self.home.db_path)
         try:
-            found = provenance_store.nearest(engine, focus.id, k)
+            with self.reader() as store:
+                focus = store.document(ref)
+                return focus, store.near_texts(focus.id, provenance_store.nearest(engine, focus.id, k))
         finally:
             engine.dispose()
-        with self.reader() as store:
-            return focus, store.near_texts(focus.id, found)
 
     def refresh_provenance(self) -> ProvenanceChange:
         """Recompute provenance for the whole archive; stores only what changed."""

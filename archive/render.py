@@ -482,12 +482,17 @@ def _direction_line(signal: Any, source_id: int) -> str:
     return f"direction: [{favoured}] as the source (weight {signal.get('weight', 0):.2f}{verdict}): {signal.get('reason', '')}"
 
 
+def _document_fields(doc: Any) -> dict[str, Any]:
+    """A document's stored fields for JSON listings, without its text and raw_meta (the long ones)."""
+    return {k: v for k, v in doc.as_dict().items() if k not in ("text", "raw_meta")}
+
+
 def family_json(family: Any) -> str:
     return to_json({
         "story_id": family.story_id,
         "focus": family.focus,
         "documents": [
-            {k: v for k, v in doc.as_dict().items() if k not in ("text", "raw_meta")}
+            _document_fields(doc)
             | {"flags": family.flags.get(doc.id, {}), "attributions": family.attributions.get(doc.id, [])}
             for doc in family.documents.values()
         ],
@@ -532,11 +537,8 @@ def nearest_text(focus: Any, near: list[Any]) -> str:
 
 
 def nearest_json(focus: Any, near: list[Any]) -> str:
-    def row(doc: Any) -> dict[str, Any]:
-        return {k: v for k, v in doc.as_dict().items() if k not in ("text", "raw_meta")}
-
-    return to_json({"focus": row(focus), "nearest": [
-        row(n.document) | {"cosine": n.cosine, "link": n.link, "role": n.role, "same_story": n.same_story}
+    return to_json({"focus": _document_fields(focus), "nearest": [
+        _document_fields(n.document) | {"cosine": n.cosine, "link": n.link, "role": n.role, "same_story": n.same_story}
         for n in near]})
 
 
