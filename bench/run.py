@@ -385,20 +385,22 @@ class Bench:
     def _scraper_probe(self) -> dict[str, Any]:
         """bench/scraper_probe.py: copies that differ from LLMFake's articles only by what scrapers
         do to text (folded punctuation, wrapped lines, character references, ...)."""
-        report, seconds, error = self._json_script("scraper_probe.py")
-        if report is None:
-            return {"ok": False, "error": error}
-        report.pop("wall_s", None)
-        return {"ok": True, "seconds": round(seconds, 1), "transforms": report}
+        probe = self._probe("scraper_probe.py")
+        return probe if not probe["ok"] else {"ok": True, "seconds": probe["seconds"], "transforms": probe["report"]}
 
     def _page_probe(self) -> dict[str, Any]:
         """bench/page_probe.py: LLMFake's articles as a newsroom's web pages, each republished by two
         farms with their furniture, through the real ingest."""
-        report, seconds, error = self._json_script("page_probe.py")
+        probe = self._probe("page_probe.py")
+        return probe if not probe["ok"] else {"ok": True, "seconds": probe["seconds"], **probe["report"]}
+
+    def _probe(self, script: str) -> dict[str, Any]:
+        """A probe's report (its own wall time left out) and its seconds, or its error."""
+        report, seconds, error = self._json_script(script)
         if report is None:
             return {"ok": False, "error": error}
         report.pop("wall_s", None)
-        return {"ok": True, "seconds": round(seconds, 1), **report}
+        return {"ok": True, "seconds": round(seconds, 1), "report": report}
 
     def _html_extraction(self) -> dict[str, Any]:
         """bench/html_eval.py: the ingest's main text of 250 web pages against trafilatura's own."""
