@@ -257,6 +257,10 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 continue
             if self._llm_styled(root) or self._llm_like_source(root, d):
                 continue
+            if key not in promoted and self._newsroom_peers(p, root):
+                # p and the root are two newsrooms' reports that write alike: the round robin
+                # between them is chance, and d keeps the source its own pair chose.
+                continue
             if ((self.pairs[rkey].decision.relation in ("related", FAMILY) or p not in parent)
                     and self._containment(d, root) < self._containment(d, p) - ROOT_HELD_MARGIN
                     and not self._reads_as_source(root, p)):
@@ -706,7 +710,11 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         does: p is most likely one more rewrite of q (its own link to q was too loose to make),
         so d and p are siblings. Then q is d's source when d and q are paired and p clearly
         reads as q's rewrite (two reports of one topic can lean either way: d then keeps p), and
-        otherwise d gets no source (in place; decided on the links as they stand)."""
+        otherwise d gets no source (in place; decided on the links as they stand). Not when p
+        and q are texts of two newsrooms that write alike (_newsroom_peers): there the family's
+        word is chance, and p is another report of the topic that d's own wording chose (LLMFake:
+        a rewrite linked to its article at cosine 0.53 lost it this way, and a family rule then
+        gave it another newsroom's article at 0.22)."""
         linked_to: dict[int, set[int]] = {}
         for x, q in self._rewrite_sources(oriented, parent, promoted).items():
             linked_to.setdefault(q, set()).add(x)
@@ -722,7 +730,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                              if q not in (d, p) and (xs & paired_with.get(p, set())) - {d}
                              and len(xs) > len(linked_to.get(p, ()))
                              and (min(p, q), max(p, q)) in self.pairs and self._leans_source(q, p)
-                             and not self._llm_styled(q) and not self._llm_like_source(q, p))
+                             and not self._llm_styled(q) and not self._llm_like_source(q, p)
+                             and not self._newsroom_peers(p, q))
             if not sources:
                 continue
             q = max(sources, key=lambda x: (round(self._source_preference(x, d), 6), -x))
@@ -747,7 +756,9 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         whose nearest text is a sibling that found no source of its own takes that sibling; the
         text that sources its other siblings, and reads as its source, is the one they share.
         q is an original itself (no source, or only as a verbatim copy of another text: its text is
-        the article's), another outlet, not dated after d, and not LLM-written like d (in place;
+        the article's), another outlet, not dated after d, and not LLM-written like d, and p and q
+        are not two newsrooms' texts that write alike (_newsroom_peers: p is then an article, no
+        sibling rewrite, whatever it sources) (in place;
         decided on the links as they stand). LLMFake: the tie and the copy each move rewrites off a
         sibling rewrite that sources one other sibling, 3 links, all to the true source."""
         linked_to: dict[int, int] = {}
@@ -768,7 +779,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 # includes d, so a tie is a hub as well sourced without d: of CONSENSUS_MIN_VOTES
                 # rewrites at least (one other rewrite each is no family's word).
                 copy_of = q in parent and self.pairs[parent[q]].decision.relation in COPY_RELATIONS
-                if (q in (p, d) or (q in parent and not copy_of)
+                if (q in (p, d) or (q in parent and not copy_of) or self._newsroom_peers(p, q)
                         or linked_to.get(q, 0) < max(linked_to.get(p, 0), CONSENSUS_MIN_VOTES)):
                     continue
                 pref = self._source_preference(q, d)
