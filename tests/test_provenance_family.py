@@ -1090,7 +1090,7 @@ def test_a_newsroom_text_is_not_taken_for_a_rewrite_of_another_newsrooms_by_its_
 def test_newsrooms_that_write_alike_may_still_copy_each_other() -> None:
     """The newsroom test holds back loose rewrites only: sites copy each other's texts, and a copy
     says so by its own wording."""
-    from archive.provenance.pairs import Oriented, PairRecord
+    from archive.provenance.pairs import PairRecord
 
     index, oriented = _nearest_original_fixture()
     _with_outlets(index, {1: "gazette", 3: "courier"}, {"gazette": (0.8, 0.0), "courier": (0.8, 0.0)})
