@@ -1087,6 +1087,46 @@ def test_a_newsroom_text_is_not_taken_for_a_rewrite_of_another_newsrooms_by_its_
         assert rule({"gazette": newsroom}) == (1, 3), rule.__name__
 
 
+def test_a_rewording_between_newsrooms_that_write_alike_is_two_reports_unless_it_keeps_the_facts() -> None:
+    """Between two newsrooms that write alike, a pair the classifier reads as a rewrite may as well
+    be two reports: a wire's follow-ups on one topic spread over many sites (all of Reuters on 50
+    sites at random: 2,553 such links between separate stories). A text that brings figures of
+    its own (OWN_FIGURES_REPORT) is then related to the other, not its rewrite; one that keeps the
+    other's facts (a paraphrase, or a heavy spin) still is, and so is a text of a model's outlet."""
+    fillers = [DocInput(100 + k, text) for k, text in enumerate(FILLERS)]
+
+    def links(styles: dict[str, tuple[float, float]], one_event: bool = False) -> dict[int, tuple[int, str, list[str]]]:
+        index = ProvenanceIndex()
+        index.update([DocInput(1, SOURCE), DocInput(2, SIBLING_A), DocInput(4, OWN_FIGURES_REPORT)] + fillers)
+        _with_outlets(index, {1: "gazette", 2: "courier", 4: "courier"}, styles)
+        classify_pair = index._relation
+
+        def relation(key: tuple[int, int], feats) -> tuple[Decision, bool]:
+            if key == (1, 4):  # (what the classifier says of many follow-ups on one topic)
+                return Decision("rewrite", 0.5, ("reworded passages in the same order",)), False
+            return classify_pair(key, feats)
+
+        index._relation = relation  # type: ignore[method-assign]
+        if one_event:
+            index._same_event = lambda a, b: True  # type: ignore[method-assign]
+        assert not index._keeps_facts(4, 1) and index._keeps_facts(2, 1)
+        return {other(l): (l.source_id, l.relation, l.evidence["reasons"]) for l in index.result().links
+                if other(l) in (2, 4)}
+
+    def other(link) -> int:
+        return link.derived_id if link.source_id == 1 else link.source_id
+
+    newsroom = (0.8, 0.0)
+    alike = links({"gazette": newsroom, "courier": newsroom})
+    # Their leads report different events (the closure's date against its bill): no link at all.
+    assert 4 not in alike and alike[2][:2] == (1, "rewrite")
+    # Leads of one event: related, saying why.
+    alike = links({"gazette": newsroom, "courier": newsroom}, one_event=True)
+    assert alike[4][1] == "related" and "two reports" in alike[4][2][-1]
+    # The courier's texts read as a model's: its rewording is a rewrite.
+    assert links({"gazette": newsroom, "courier": (0.8, 0.5)})[4][:2] == (1, "rewrite")
+
+
 def test_newsrooms_that_write_alike_may_still_copy_each_other() -> None:
     """The newsroom test holds back loose rewrites only: sites copy each other's texts, and a copy
     says so by its own wording."""

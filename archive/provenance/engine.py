@@ -65,12 +65,14 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-77"
+METHOD_VERSION = "2026.12-78"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
 _MODELS_PAIR_NOTE = ("both from outlets whose texts read as a language model's: two rewrites of one article, "
                      "far likelier than a rewrite of a rewrite, so neither is taken for the other's source")
+_NEWSROOM_PAIR_NOTE = ("reworded, but both from newsrooms that write alike: two reports of the story, "
+                       "as likely as a rewrite, so neither is taken for the other's source")
 class _Planned(NamedTuple):
     """A decided pair's link as result() plans it, before its evidence is built. ``one_story``:
     a related link that stands whether or not the two leads report one event, because the
@@ -225,6 +227,7 @@ class ProvenanceIndex(FamilyRules, EventTests):
         # Pairs of two models' texts that the choice of sources took back as a link: shown as
         # related (the same story), neither the other's source (outlet_rule._outlet_originals).
         self._models_pairs: set[tuple[int, int]] = set()
+        self._newsroom_pairs: set[tuple[int, int]] = set()
         # The outlets' styles read from this index's own texts, with how many texts it held then
         # (outlet_rule._outlet_styles).
         self._styles_read: tuple[int, dict[str, OutletStyle]] | None = None
@@ -969,6 +972,9 @@ class ProvenanceIndex(FamilyRules, EventTests):
             assert rel is not None
             if key in self._models_pairs and key not in chosen:
                 kept.append(_Planned(key, "related", _MODELS_PAIR_NOTE, one_story=True))
+                continue
+            if key in self._newsroom_pairs and key not in chosen:
+                kept.append(_Planned(key, "related", _NEWSROOM_PAIR_NOTE))
                 continue
             if rel == FAMILY and key not in chosen:
                 continue

@@ -54,7 +54,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         from p's text, so p and d are sibling copies of q, not source and copy. (A spinner with
         a fixed dictionary makes siblings share synonyms, hence the first test.) Rewrites are
         also re-pointed at the root of their family, before and after that (_family_roots).
-        A rewrite's candidate that reads as LLM-written as the rewrite itself is not a source.
+        A rewrite's candidate that reads as LLM-written as the rewrite itself is not a source,
+        nor one of a newsroom that writes like the rewrite's, unless the rewrite keeps its facts.
         """
         options: dict[int, dict[int, tuple[tuple[int, int], float]]] = {}
         best: dict[int, tuple[float, float, float, int]] = {}
@@ -63,9 +64,17 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         promoted: set[tuple[int, int]] = set()
         self._why = {}
         self._models_pairs = set()
+        self._newsroom_pairs = set()
         for key, o in oriented.items():
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
+                continue
+            if relation == "rewrite" and self._newsroom_peers(o.derived, o.source) and not self._keeps_facts(o.derived, o.source):
+                # Between newsrooms that write alike, a rewording that brings facts of its own is
+                # as likely another report of the topic (a wire's follow-ups spread over many
+                # sites) as a rewrite: related, not derived (_newsroom_pairs). One keeping the
+                # other's facts (a paraphrase, a heavy spin) stays a candidate.
+                self._newsroom_pairs.add(key)
                 continue
             if relation == "rewrite" and (self._llm_styled(o.source) or self._llm_like_source(o.source, o.derived)
                                           and not self._reads_as_source(o.source, o.derived)):
