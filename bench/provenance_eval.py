@@ -11,6 +11,7 @@ neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in ran
 quarters, each linked alone), llmfake_orphans (every rewrite but half the articles: what the
 rewrites whose article is missing are linked to), llmfake_articles (the articles alone, on many
 newsrooms or none: links between separate reports), clough, seeds, reuters (duplicates report),
+reuters_outlets (all of Reuters spread over 50 sites: links between separate stories),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
@@ -631,6 +632,30 @@ def eval_reuters() -> dict[str, Any]:
             "examples": examples}
 
 
+# How many sites eval_reuters_outlets spreads Reuters over.
+REUTERS_OUTLETS = 50
+
+
+def eval_reuters_outlets(seed: int = PARTS_SEED) -> dict[str, Any]:
+    """All of Reuters, each story on one of REUTERS_OUTLETS sites at random (``random.Random(seed)``):
+    an archive of many newsrooms' reports, where a wire's follow-ups on one company or one
+    negotiation land on different sites. Reuters holds no rewrite and no spun copy of its own
+    (alone, with its one outlet, it gets none), so every `rewrite` or `spun` link here joins two
+    separate stories; its re-issues still come out as duplicates and near copies."""
+    docs, _ = reuters_docs()
+    site_of = random.Random(seed)
+    docs = [DocInput(d.id, d.text, d.title, d.published_at, f"site-{site_of.randrange(REUTERS_OUTLETS)}", None)
+            for d in docs]
+    by_id = {d.id: d for d in docs}
+    result, index, timing = _run(docs)
+    false = [l for l in result.links if l.relation in ("rewrite", "spun")]
+    return {"seed": seed, "timing": timing, "relations": dict(Counter(l.relation for l in result.links)),
+            "links_between_separate_stories": len(false),
+            "examples": [{"derived": l.derived_id, "source": l.source_id, "relation": l.relation, "score": l.score,
+                          "titles": [by_id[l.derived_id].title, by_id[l.source_id].title],
+                          "reasons": l.evidence["reasons"]} for l in false[:6]]}
+
+
 # Disjoint id ranges for the settings of eval_mixed (Reuters ids run to 21,578; copies, rewrites
 # and answers start at 100,000 above their setting's offset).
 MIXED_OFFSETS = {"spun": 0, "llmfake": 1_000_000, "clough": 2_000_000, "seeds": 3_000_000}
@@ -669,6 +694,7 @@ def eval_mixed() -> dict[str, Any]:
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
             "llmfake_parts": eval_llmfake_parts, "llmfake_orphans": eval_llmfake_orphans,
             "llmfake_articles": eval_llmfake_articles, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
+            "reuters_outlets": eval_reuters_outlets,
             "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
@@ -679,6 +705,7 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
          "llmfake_articles": ["llmfake/sources.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],
+         "reuters_outlets": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake_ingest": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "mixed": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz", "llmfake/sources.jsonl.gz",
