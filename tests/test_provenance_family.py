@@ -1127,6 +1127,29 @@ def test_a_rewording_between_newsrooms_that_write_alike_is_two_reports_unless_it
     assert links({"gazette": newsroom, "courier": (0.8, 0.5)})[4][:2] == (1, "rewrite")
 
 
+def test_a_copys_site_lines_are_no_facts_of_its_own() -> None:
+    """A farm's line above the story ("1:49 pm", "Views: 715") holds figures, but they are the
+    site's, not the story's: a heavy spin between two newsrooms that write alike, read as a
+    rewording, still keeps its source's facts and so stays its rewrite."""
+    spun = ("Written by admin 1:49 pm World Views: 715\n\n"
+            + SOURCE.replace("will close", "will shut").replace("repairs", "maintenance")
+            .replace("Most carry", "Most transport").replace("cost them dearly", "value them dearly"))
+    index = ProvenanceIndex()
+    index.update([DocInput(1, SOURCE), DocInput(2, spun)] + [DocInput(100 + k, text) for k, text in enumerate(FILLERS)])
+    _with_outlets(index, {1: "gazette", 2: "farm"}, {"gazette": (0.8, 0.0), "farm": (0.8, 0.0)})
+    classify_pair = index._relation
+
+    def relation(key: tuple[int, int], feats) -> tuple[Decision, bool]:
+        if key == (1, 2):  # (a heavier spinner's copy, read as a rewording)
+            return Decision("rewrite", 0.5, ("reworded passages in the same order",)), False
+        return classify_pair(key, feats)
+
+    index._relation = relation  # type: ignore[method-assign]
+    links = {(l.derived_id, l.source_id): l.relation for l in index.result().links}
+    assert index.markers[2] and index._kept_span(2, 1) == (1.0, 0)
+    assert links == {(2, 1): "rewrite"}
+
+
 def test_newsrooms_that_write_alike_may_still_copy_each_other() -> None:
     """The newsroom test holds back loose rewrites only: sites copy each other's texts, and a copy
     says so by its own wording."""

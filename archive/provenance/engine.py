@@ -65,7 +65,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-78"
+METHOD_VERSION = "2026.12-79"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -1187,7 +1187,7 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     )
     body = tokens.hashes[outside]
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),
-                        _opening_terms(body), traits, told.cut_off, *_details_in_order(tokens))
+                        _opening_terms(body), traits, told.cut_off, *_details_in_order(tokens, outside))
 
 
 def _preference(parts: tuple[float, float, float], holds: float) -> float:
@@ -1205,9 +1205,12 @@ def _preference_bound(parts: tuple[float, float, float]) -> float:
     return held + names + style + 1e-9
 
 
-def _details_in_order(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct names and numbers in order of first mention, and which of them are numbers."""
-    mask = (tokens.kinds == NUM) | (tokens.kinds == CAP)
+def _details_in_order(tokens: Tokens, outside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct names and numbers among the ``outside`` tokens (those outside cruft lines) in
+    order of first mention, and which of them are numbers: the details the text reports, not its
+    site's (a post's "1:49 pm", "Views: 715" read as figures of its own, which separate reports
+    bring and a copy does not)."""
+    mask = outside & ((tokens.kinds == NUM) | (tokens.kinds == CAP))
     hashes, kinds = tokens.hashes[mask], tokens.kinds[mask]
     _, first = np.unique(hashes, return_index=True)
     order = np.sort(first)
