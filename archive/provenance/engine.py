@@ -73,6 +73,8 @@ _MODELS_PAIR_NOTE = ("both from outlets whose texts read as a language model's: 
                      "far likelier than a rewrite of a rewrite, so neither is taken for the other's source")
 _NEWSROOM_PAIR_NOTE = ("reworded, but both from newsrooms that write alike: two reports of the story, "
                        "as likely as a rewrite, so neither is taken for the other's source")
+
+
 class _Planned(NamedTuple):
     """A decided pair's link as result() plans it, before its evidence is built. ``one_story``:
     a related link that stands whether or not the two leads report one event, because the
@@ -227,6 +229,8 @@ class ProvenanceIndex(FamilyRules, EventTests):
         # Pairs of two models' texts that the choice of sources took back as a link: shown as
         # related (the same story), neither the other's source (outlet_rule._outlet_originals).
         self._models_pairs: set[tuple[int, int]] = set()
+        # Pairs read as a rewrite between two newsrooms that write alike, the derived text bringing
+        # facts of its own: related when their leads report one event (families._choose_parents).
         self._newsroom_pairs: set[tuple[int, int]] = set()
         # The outlets' styles read from this index's own texts, with how many texts it held then
         # (outlet_rule._outlet_styles).

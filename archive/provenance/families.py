@@ -69,7 +69,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
                 continue
-            if relation == "rewrite" and self._newsroom_peers(o.derived, o.source) and not self._keeps_facts(o.derived, o.source):
+            if (relation == "rewrite" and self._newsroom_peers(o.derived, o.source)
+                    and not self._keeps_facts(o.derived, o.source)):
                 # Between newsrooms that write alike, a rewording that brings facts of its own is
                 # as likely another report of the topic (a wire's follow-ups spread over many
                 # sites) as a rewrite: related, not derived (_newsroom_pairs). One keeping the
@@ -765,11 +766,11 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         whose nearest text is a sibling that found no source of its own takes that sibling; the
         text that sources its other siblings, and reads as its source, is the one they share.
         q is an original itself (no source, or only as a verbatim copy of another text: its text is
-        the article's), another outlet, not dated after d, and not LLM-written like d, and p and q
-        are not two newsrooms' texts that write alike (_newsroom_peers: p is then an article, no
-        sibling rewrite, whatever it sources) (in place;
-        decided on the links as they stand). LLMFake: the tie and the copy each move rewrites off a
-        sibling rewrite that sources one other sibling, 3 links, all to the true source."""
+        the article's), another outlet, not dated after d, and not LLM-written like d; p and q are
+        not two newsrooms' texts that write alike (_newsroom_peers: p is then an article, not a
+        sibling rewrite, whatever it sources). In place; decided on the links as they stand.
+        LLMFake: the tie and the copy each move rewrites off a sibling rewrite that sources one
+        other sibling, 3 links, all to the true source."""
         linked_to: dict[int, int] = {}
         for q in self._rewrite_sources(oriented, parent, promoted).values():
             linked_to[q] = linked_to.get(q, 0) + 1
