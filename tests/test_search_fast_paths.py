@@ -404,18 +404,18 @@ def test_blocks_at_are_the_wanted_postings(request: pytest.FixtureRequest, which
             reader = leaf.reader()
             count = reader.doc_count_all()
             for fieldname, text in list(reader.all_terms())[::7]:
-                def postings() -> Any:
+                def new_matcher() -> Any:
                     return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
 
-                full = list(_posting_blocks(postings(), True))
+                full = list(_posting_blocks(new_matcher(), True))
                 everything = [(i, w, v) for ids, ws, vs in full for i, w, v in zip(ids, ws, vs)]
                 for share in (0.01, 0.2, 1.0):
                     wanted = sorted(rng.sample(range(count), max(1, int(share * count))))
                     keep = set(wanted)
                     expected = [posting for posting in everything if posting[0] in keep]
-                    blocks = list(_blocks_at(postings(), wanted, with_values=True))
+                    blocks = list(_blocks_at(new_matcher(), wanted, with_values=True))
                     assert [(i, w, v) for ids, ws, vs in blocks for i, w, v in zip(ids, ws, vs)] == expected
-                    assert [i for ids, _, _ in _blocks_at(postings(), wanted) for i in ids] == [p[0] for p in expected]
+                    assert [i for ids, _, _ in _blocks_at(new_matcher(), wanted) for i in ids] == [p[0] for p in expected]
                     skipped += len(blocks) < len(full)
     assert skipped > 0  # some blocks were passed by
 
@@ -464,19 +464,19 @@ def _block_matcher_pairs(index: SearchIndex) -> Iterator[tuple[Any, Any, Callabl
         for leaf, _ in searcher.leaf_searchers():
             reader = leaf.reader()
             for fieldname, text in reader.all_terms():
-                def postings(fieldname: str = fieldname, text: bytes = text) -> Any:
+                def new_matcher(fieldname: str = fieldname, text: bytes = text) -> Any:
                     return reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
 
-                fast, slow = postings(), postings()
+                fast, slow = new_matcher(), new_matcher()
                 if isinstance(fast, W3LeafMatcher):
-                    yield fast, slow, postings
+                    yield fast, slow, new_matcher
 
 
 @pytest.mark.parametrize("which", ["index", "segmented", "long_postings"])
 def test_block_postings_read_what_whoosh_reads(request: pytest.FixtureRequest, which: str) -> None:
     cut = 0
-    for fast, slow, postings in _block_matcher_pairs(request.getfixturevalue(which)):
-        assert list(posting_ids(postings())) == list(postings().all_ids())
+    for fast, slow, new_matcher in _block_matcher_pairs(request.getfixturevalue(which)):
+        assert list(posting_ids(new_matcher())) == list(new_matcher().all_ids())
         while fast.is_active():
             cut += _ids_and_weights(fast) is not None
             ids, weights = block_postings(fast)
