@@ -34,6 +34,7 @@ def _run(script: str, *args: str, data: Path) -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.parametrize("command", [["provenance_eval.py", "spun"], ["provenance_eval.py", "llmfake"],
+                                     ["provenance_eval.py", "reuters_outlets"],
                                      ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
 def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
     done = _run(*command, data=tmp_path / "nowhere")
@@ -152,6 +153,21 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
     done = _run("provenance_eval.py", "spun", data=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "1 copies in spun_dev/spun.jsonl.gz name a source_id that reuters21578/reuters21578.jsonl.gz does not hold (copy-x -> wire-z)" in done.stderr
+
+
+def test_the_reuters_outlets_setting_counts_copies_between_the_corpus_stories(tmp_path: Path) -> None:
+    """reuters_outlets spreads the corpus over many sites and counts its spun and rewrite links,
+    which join separate stories in a wire that holds none of its own: here one story is a spun
+    copy of another, and the count finds it."""
+    _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
+        {"id": f"wire-{k}", "text": text, "title": text.split(",")[0].upper(), "published": f"1987-03-0{k + 1}T10:00:00Z",
+         "source": "wire"} for k, text in enumerate([*_STORIES, _SPUN])])
+    out = tmp_path / "report.json"
+    done = _run("provenance_eval.py", "reuters_outlets", "--json", str(out), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())["reuters_outlets"]
+    assert report["relations"] == {"spun": 1} and report["links_between_separate_stories"] == 1
+    assert report["examples"][0]["titles"] == [_SPUN.split(",")[0].upper(), _STORIES[0].split(",")[0].upper()]
 
 
 def test_a_rewrite_naming_a_source_the_corpus_lacks_is_named_without_a_traceback(tmp_path: Path) -> None:
