@@ -11,7 +11,7 @@ neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in ran
 quarters, each linked alone), llmfake_orphans (every rewrite but half the articles: what the
 rewrites whose article is missing are linked to), llmfake_articles (the articles alone, on many
 newsrooms or none: links between separate reports), clough, seeds, reuters (duplicates report),
-reuters_outlets (all of Reuters spread over 50 sites: links between separate stories),
+reuters_outlets (all of Reuters spread over 50 sites: its rewrite and spun links),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
@@ -639,21 +639,23 @@ REUTERS_OUTLETS = 50
 def eval_reuters_outlets(seed: int = PARTS_SEED) -> dict[str, Any]:
     """All of Reuters, each story on one of REUTERS_OUTLETS sites at random (``random.Random(seed)``):
     an archive of many newsrooms' reports, where a wire's follow-ups on one company or one
-    negotiation land on different sites. Reuters holds no rewrite and no spun copy of its own
-    (alone, with its one outlet, it gets none), so every `rewrite` or `spun` link here joins two
-    separate stories; its re-issues still come out as duplicates and near copies."""
+    negotiation land on different sites. Reuters alone, with its one outlet, gets no `rewrite`
+    and no `spun` link: here a rewrite link joins two reports (a follow-up and its predecessor),
+    a spun one mostly two versions of one story that the wire reworded (near copies within one
+    outlet), some a template's paragraphs; its re-issues still come out as duplicates and near
+    copies."""
     docs, _ = reuters_docs()
     site_of = random.Random(seed)
     docs = [DocInput(d.id, d.text, d.title, d.published_at, f"site-{site_of.randrange(REUTERS_OUTLETS)}", None)
             for d in docs]
     by_id = {d.id: d for d in docs}
     result, index, timing = _run(docs)
-    false = [l for l in result.links if l.relation in ("rewrite", "spun")]
+    reworded = [l for l in result.links if l.relation in ("rewrite", "spun")]
     return {"seed": seed, "timing": timing, "relations": dict(Counter(l.relation for l in result.links)),
-            "links_between_separate_stories": len(false),
+            "rewrite_or_spun_links": len(reworded),
             "examples": [{"derived": l.derived_id, "source": l.source_id, "relation": l.relation, "score": l.score,
                           "titles": [by_id[l.derived_id].title, by_id[l.source_id].title],
-                          "reasons": l.evidence["reasons"]} for l in false[:6]]}
+                          "reasons": l.evidence["reasons"]} for l in reworded[:6]]}
 
 
 # Disjoint id ranges for the settings of eval_mixed (Reuters ids run to 21,578; copies, rewrites

@@ -156,9 +156,8 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
 
 
 def test_the_reuters_outlets_setting_counts_copies_between_the_corpus_stories(tmp_path: Path) -> None:
-    """reuters_outlets spreads the corpus over many sites and counts its spun and rewrite links,
-    which join separate stories in a wire that holds none of its own: here one story is a spun
-    copy of another, and the count finds it."""
+    """reuters_outlets spreads the corpus over many sites and counts its spun and rewrite links
+    (a wire alone gets none): here one story is a spun copy of another, and the count finds it."""
     _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
         {"id": f"wire-{k}", "text": text, "title": text.split(",")[0].upper(), "published": f"1987-03-0{k + 1}T10:00:00Z",
          "source": "wire"} for k, text in enumerate([*_STORIES, _SPUN])])
@@ -166,7 +165,7 @@ def test_the_reuters_outlets_setting_counts_copies_between_the_corpus_stories(tm
     done = _run("provenance_eval.py", "reuters_outlets", "--json", str(out), data=tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())["reuters_outlets"]
-    assert report["relations"] == {"spun": 1} and report["links_between_separate_stories"] == 1
+    assert report["relations"] == {"spun": 1} and report["rewrite_or_spun_links"] == 1
     assert report["examples"][0]["titles"] == [_SPUN.split(",")[0].upper(), _STORIES[0].split(",")[0].upper()]
 
 

@@ -1090,9 +1090,10 @@ def test_a_newsroom_text_is_not_taken_for_a_rewrite_of_another_newsrooms_by_its_
 def test_a_rewording_between_newsrooms_that_write_alike_is_two_reports_unless_it_keeps_the_facts() -> None:
     """Between two newsrooms that write alike, a pair the classifier reads as a rewrite may as well
     be two reports: a wire's follow-ups on one topic spread over many sites (all of Reuters on 50
-    sites at random: 2,553 such links between separate stories). A text that brings figures of
-    its own (OWN_FIGURES_REPORT) is then related to the other, not its rewrite; one that keeps the
-    other's facts (a paraphrase, or a heavy spin) still is, and so is a text of a model's outlet."""
+    sites at random, `reuters_outlets`: 2,544 such rewrite links, 662 left). A text that brings
+    figures of its own (OWN_FIGURES_REPORT) is then related to the other, not its rewrite; one that
+    keeps the other's facts (a paraphrase, or a heavy spin) still is, and so is a text of a model's
+    outlet."""
     fillers = [DocInput(100 + k, text) for k, text in enumerate(FILLERS)]
 
     def links(styles: dict[str, tuple[float, float]], one_event: bool = False) -> dict[int, tuple[int, str, list[str]]]:
