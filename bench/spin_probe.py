@@ -331,9 +331,13 @@ def _excerpt(text: str, rng: random.Random) -> str:
     aggregator that posts a story's lead and links to the rest."""
     words = len(text.split())
     wanted = max(35, int(words * rng.uniform(0.15, 0.3)))
+    # Words counted sentence by sentence (each match starts at whitespace: no word is split).
+    counted, end = 0, 0
     for m in _SENTENCE_END.finditer(text):
-        if len(text[:m.start()].split()) >= wanted:
-            return text[:m.start()]
+        counted += len(text[end:m.start()].split())
+        end = m.start()
+        if counted >= wanted:
+            return text[:end]
     return text
 
 
