@@ -234,20 +234,27 @@ def _doc_label(doc: Any) -> str:
     return f"[{doc.id}] {document_name(doc.title, doc.text)}  ({doc.source or '-'}, {date})"
 
 
-def _one_line_evidence(evidence: dict[str, Any]) -> str:
+def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> str:
+    """A link's evidence in a line. For a related link, also why the pair is no copy when the
+    choice of sources said so (the reasons after the pair's own: "same outlet (X): ...",
+    "reworded, but both from newsrooms that write alike: ..."), up to its colon."""
+    reasons = evidence.get("reasons") or []
+    why_not = reasons[-1].split(":")[0] if related and len(reasons) > 1 else None
     subs = evidence.get("substitutions") or []
     if subs:
         shown = ", ".join(f"{a} -> {b}" for a, b in subs[:3])
-        return f"substitutions: {shown}" + (f" (+{len(subs) - 3})" if len(subs) > 3 else "")
+        line = f"substitutions: {shown}" + (f" (+{len(subs) - 3})" if len(subs) > 3 else "")
+        return f"{line}; {why_not}" if why_not else line
     shared = evidence.get("shared") or {}
     names = (shared.get("names") or [])[:4] + (shared.get("numbers") or [])[:3]
     cover = evidence.get("coverage", {})
     parts = []
     if cover:
-        parts.append(f"{cover.get('derived', 0):.0%} of the copy aligned")
+        parts.append(f"{cover.get('derived', 0):.0%} of the {'text' if related else 'copy'} aligned")
     if names:
         parts.append("shares " + ", ".join(names))
-    reasons = evidence.get("reasons") or []
+    if why_not:
+        parts.append(why_not)
     if not parts and reasons:
         parts.append(reasons[0])
     return "; ".join(parts)
@@ -311,7 +318,7 @@ def family_tree(family: Any, *, evidence: bool = False, width: int = 100) -> str
         for link in related:
             a, b = docs.get(link.derived_id), docs.get(link.source_id)
             if a and b:
-                out.append(f"  [{a.id}] ~ [{b.id}] {link.score:.2f}  {_one_line_evidence(link.evidence)}")
+                out.append(f"  [{a.id}] ~ [{b.id}] {link.score:.2f}  {_one_line_evidence(link.evidence, related=True)}")
     return "\n".join(out)
 
 

@@ -164,3 +164,31 @@ def test_show_says_what_provenance_found_in_a_line_each() -> None:
                      "   same story: 1 related text(s), not copies of one another", "      flagged: spun",
                      "      credits: CNBC", "               (archive provenance 7 --evidence)"]
     assert _provenance_lines(7, {"sources": [], "derived": 0, "related": 0, "flags": [], "credits": []}) == []
+
+
+def test_the_family_tree_says_why_a_related_pair_is_no_copy() -> None:
+    """A related link's line gives the reason the choice of sources added (up to its colon), and
+    speaks of the text, not of a copy; a copy's line is as before."""
+    from types import SimpleNamespace
+
+    from archive.render import family_tree
+
+    docs = {k: SimpleNamespace(id=k, title=f"Report {k}", text="x", source=f"site-{k}", published_at=None)
+            for k in (1, 2, 3)}
+    newsroom_note = ("reworded, but both from newsrooms that write alike: two reports of the story, "
+                     "as likely as a rewrite, so neither is taken for the other's source")
+    links = [
+        SimpleNamespace(derived_id=2, source_id=1, relation="near_copy", score=0.9, direction_confidence=0.8,
+                        evidence={"coverage": {"derived": 0.9}, "reasons": ["verbatim reuse"]}),
+        SimpleNamespace(derived_id=3, source_id=1, relation="related", score=0.4, direction_confidence=0.5,
+                        evidence={"coverage": {"derived": 0.12}, "shared": {"names": ["Kelvara"]},
+                                  "reasons": ["reworded passages in the same order", newsroom_note]}),
+    ]
+    family = SimpleNamespace(story_id=1, focus=1, documents=docs, links=links, flags={}, attributions={})
+    tree = family_tree(family).splitlines()
+    assert "        90% of the copy aligned" in tree
+    assert tree[-1] == ("  [3] ~ [1] 0.40  12% of the text aligned; shares Kelvara; "
+                        "reworded, but both from newsrooms that write alike")
+    # A related pair with its own reason only: nothing added.
+    links[1].evidence["reasons"] = ["reworded passages in the same order"]
+    assert family_tree(family).splitlines()[-1] == "  [3] ~ [1] 0.40  12% of the text aligned; shares Kelvara"
