@@ -1176,6 +1176,7 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     anchors = Anchors.of(tokens)
     cited = told.attributions(doc.id)
     outside = _outside_cruft(tokens, told.cruft)
+    detail_hashes, detail_is_number = _details_in_order(tokens, outside)
     traits = DocTraits(
         published_at=doc.published_at,
         source=doc.source,
@@ -1184,14 +1185,14 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         cruft=len(told.cruft),
         ai_markers=told.style_markers,
         cited_outlets=frozenset(a.outlet for a in cited),
-        details=_details_outside(tokens, outside),
+        details=len(detail_hashes),
         llm_words=told.llm_words,
         burstiness=told.burstiness,
         framing=told.framings,
     )
     body = tokens.hashes[outside]
     return _DocAnalysis(anchors, list(told.artefacts + told.cruft + told.ai), cited, np.unique(body),
-                        _opening_terms(body), traits, told.cut_off, *_details_in_order(tokens, outside))
+                        _opening_terms(body), traits, told.cut_off, detail_hashes, detail_is_number)
 
 
 def _preference(parts: tuple[float, float, float], holds: float) -> float:
@@ -1212,22 +1213,14 @@ def _preference_bound(parts: tuple[float, float, float]) -> float:
 def _details_in_order(tokens: Tokens, outside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct names and numbers among the ``outside`` tokens (those outside cruft lines) in
     order of first mention, and which of them are numbers: the details the text reports, not its
-    site's (a post's "1:49 pm", "Views: 715" read as figures of its own, which separate reports
-    bring and a copy does not)."""
+    site's. Counted, a site's lines (its name, tags, a date) made a crufted copy hold more than
+    its source, so read as the source, and a post's "1:49 pm", "Views: 715" read as figures of its
+    own, which separate reports bring and a copy does not."""
     mask = outside & ((tokens.kinds == NUM) | (tokens.kinds == CAP))
     hashes, kinds = tokens.hashes[mask], tokens.kinds[mask]
     _, first = np.unique(hashes, return_index=True)
     order = np.sort(first)
     return hashes[order], kinds[order] == NUM
-
-
-def _details_outside(tokens: Tokens, outside: np.ndarray) -> int:
-    """Distinct names and numbers among the ``outside`` tokens (those outside cruft lines): the
-    details a text reports. A site's lines (its name, tags, a date) are not details of the story,
-    and counted they made a crufted copy hold more than its source, so read as the source."""
-    kinds = tokens.kinds[outside]
-    hashes = tokens.hashes[outside]
-    return len(set(hashes[kinds == CAP].tolist())) + len(set(hashes[kinds == NUM].tolist()))
 
 
 def _outside_cruft(tokens: Tokens, cruft: Sequence[Marker]) -> np.ndarray:
