@@ -33,7 +33,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -646,8 +646,7 @@ def eval_reuters_outlets(seed: int = PARTS_SEED) -> dict[str, Any]:
     copies."""
     docs, _ = reuters_docs()
     site_of = random.Random(seed)
-    docs = [DocInput(d.id, d.text, d.title, d.published_at, f"site-{site_of.randrange(REUTERS_OUTLETS)}", None)
-            for d in docs]
+    docs = [replace(d, source=f"site-{site_of.randrange(REUTERS_OUTLETS)}") for d in docs]
     by_id = {d.id: d for d in docs}
     result, index, timing = _run(docs)
     reworded = [l for l in result.links if l.relation in ("rewrite", "spun")]
