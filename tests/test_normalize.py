@@ -418,6 +418,24 @@ def test_hard_wrapped_text_keeps_sentence_tails() -> None:
     assert "Visited" not in result.text
 
 
+def test_one_paragraph_a_line_with_long_site_lines_is_not_taken_for_hard_wrapped_text() -> None:
+    # A page copied from a browser: each paragraph one line, and share, related and copyright
+    # lines between and after them as long as a wrapped line, unfinished like one. Read as
+    # hard-wrapped, the whole page was one block judged as prose, and none of them was removed.
+    text = "\n".join([
+        "Advertisement",
+        "The harbour authority said on Friday that the lock would close on 3 March for nine weeks of repairs.",
+        "Ships bound for the inner docks will be diverted to the northern quay, a spokeswoman said.",
+        "Share this article on Facebook and Twitter now",
+        "Related: Ferry timetable changes for the spring season",
+        "Read more: Port strike talks to resume in the capital",
+        "Copyright 2024 Daily News Network All rights reserved",
+    ])
+    result = normalize_record(record(text, title="Lock to close"))
+    assert result.text.startswith("The harbour authority") and result.text.endswith("a spokeswoman said.")
+    assert [item["kind"] for item in result.extra["removed_cruft"]] == ["advertisement", "share", "related", "related", "copyright"]
+
+
 # --- titles, language, immutability --------------------------------------------------------------
 
 
