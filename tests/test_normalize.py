@@ -436,6 +436,15 @@ def test_one_paragraph_a_line_with_long_site_lines_is_not_taken_for_hard_wrapped
     assert [item["kind"] for item in result.extra["removed_cruft"]] == ["advertisement", "share", "related", "related", "copyright"]
 
 
+def test_an_embedded_post_ending_the_story_is_the_storys_words() -> None:
+    # A quoted tweet as an extractor renders it, its own "©" in its words: at the story's end
+    # it was taken for the page's copyright line, and the article lost a line its copies kept.
+    post = "Our new mural on Dock Street © Ana Ruiz pic.twitter.com/Hx3mVo — City Arts (@cityarts) May 29, 2018"
+    result = normalize_record(record("\n".join([PARAGRAPH, SECOND, post])))
+    assert result.text.endswith(post) and "removed_cruft" not in result.extra
+    assert classify_line("© 2018 City Arts Ltd. All rights reserved.", at_edge=True) == "copyright"
+
+
 # --- titles, language, immutability --------------------------------------------------------------
 
 

@@ -127,6 +127,9 @@ _LABEL_PHRASE = re.compile(
 # (its reply's framing) provenance's evidence that the text is a model's.
 _INTRODUCTION = re.compile(r"^\W*(?:[a-z]+[,!]\s+)?here(?:'s|’s|\s+is|\s+are)\s+(?:a|an|the|your|my)\b.{0,100}:$",
                            re.IGNORECASE)
+# An embedded social post as an extractor renders it: its words, then "— Name (@handle) May 29,
+# 2018". Quoted in the story, so the story's words, whatever shape the rest of its line has.
+_EMBEDDED_POST = re.compile(r"\(@\w{1,30}\)\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}")
 _BYLINE_START = re.compile(r"^\W*(?:written|posted|published|updated|last\s+updated|author)\b|^\W*by\s", re.I)
 _COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|^\W*copyright\b|\ball rights reserved\b", re.IGNORECASE)
 _AGENCY = re.compile(
@@ -328,7 +331,7 @@ def classify_line(line: str, *, at_edge: bool) -> str | None:
     words = [match.group() for match in islice(_WORD.finditer(line), _MAX_LABEL_WORDS + 1)]
     if not words:
         return "separator" if line and at_edge else None
-    if _INTRODUCTION.match(line):
+    if _INTRODUCTION.match(line) or _EMBEDDED_POST.search(line):
         return None
     sentence = _is_sentence(line, words)
     # (A sentence or a long line is no label: most lines of prose skip the label patterns.)
