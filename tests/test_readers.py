@@ -88,6 +88,29 @@ def test_a_page_stating_no_date_is_stored_undated_with_the_date_finders_guess_ke
     assert "published_guess" not in dated.extra
 
 
+def test_a_date_only_the_headline_names_does_not_date_the_page() -> None:
+    # htmldate reads a page's <title> and <h1> too: "what happened on March 3, 2021" dated a
+    # farm's undated copy two days before the article it copied, which it then read as its source.
+    body = "".join(f"<p>{ARTICLE} Paragraph {n} of the recap goes on about the markets.</p>" for n in range(4))
+    headline = "Markets recap: what happened on March 3, 2021"
+    page = (f"<html><head><title>{headline} | Farm</title><meta property=\"og:title\" content=\"{headline}\">"
+            f"</head><body><article><h1>{headline}</h1>{body}</article></body></html>")
+    record = _html_record(page, "farm.html", "farm.html")
+    assert isinstance(record, RawRecord) and record.published_at is None
+    assert record.extra["published_guess"].startswith("2021-03-03")
+    # A date the page states besides is its date, the headline's day or not.
+    stated = page.replace("</head>", '<meta property="article:published_time" content="2021-03-05T09:00:00+00:00"></head>')
+    dated = _html_record(stated, "news.html", "news.html")
+    assert isinstance(dated, RawRecord) and dated.published_at == datetime(2021, 3, 5, 9, tzinfo=UTC)
+    assert "published_guess" not in dated.extra
+    # So is a byline's <time> inside an <h1> the page leaves open (a WordPress theme's markup).
+    open_h1 = page.replace(f"<h1>{headline}</h1>", f'<h1>{headline}<h4>Published on <time datetime="2021-03-04T10:07:02+01:00">'
+                                                    f"4 March 2021</time></h4>")
+    bylined = _html_record(open_h1, "blog.html", "blog.html")
+    assert isinstance(bylined, RawRecord) and bylined.published_at is not None
+    assert bylined.published_at.date() == datetime(2021, 3, 4).date() and "published_guess" not in bylined.extra
+
+
 def test_html_without_text_fails(tmp_path: Path) -> None:
     path = tmp_path / "empty.html"
     path.write_text("<html><head><title>Nothing</title></head><body><script>var a = 1;</script></body></html>")
