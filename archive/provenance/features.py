@@ -18,6 +18,8 @@ import numpy as np
 
 from archive.scripts import CJK_CHARACTERS, has_marks
 
+from .languages import FUNCTION_WORDS, NOUNS_CAPITALISED, function_word_language
+
 STOP, WORD, NUM, CAP = 0, 1, 2, 3
 
 # Function words: closed-class words spinners never touch and retrieval should ignore.
@@ -189,10 +191,21 @@ def tokenize(text: str) -> Tokens:
     first_upper = (first >= 65) & (first <= 90)
     for i in np.flatnonzero(first > 127).tolist():
         first_upper[i] = chr(int(first[i])).isupper()
+    language = function_word_language(forms, STOPWORDS)
+    if language is not None:  # another language's function words, not English's (languages.py)
+        own = FUNCTION_WORDS[language]
+        stop = np.fromiter((form in own for form in forms), dtype=bool, count=n)
+        not_figure = kinds != NUM
+        kinds[not_figure & stop] = STOP
+        kinds[not_figure & ~stop] = WORD
     word = kinds == WORD
-    kinds[word & first_upper & ~initial] = CAP
+    if language in NOUNS_CAPITALISED:
+        acronyms = word & first_upper  # every noun has a capital: only all-caps words are names
+    else:
+        kinds[word & first_upper & ~initial] = CAP
+        acronyms = word & first_upper & initial
     # All-caps words (tickers, acronyms: "AI", "ESOP") are names even at a sentence start.
-    for i in np.flatnonzero(word & first_upper & initial).tolist():
+    for i in np.flatnonzero(acronyms).tolist():
         raw = text[starts[i]:ends[i]]
         if len(raw) > 1 and raw.isupper():
             kinds[i] = CAP

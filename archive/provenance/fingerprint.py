@@ -30,8 +30,10 @@ _MAGIC = b"PVF4"
 # slot for it (boilerplate.LINE_MAX_COUNTS); pvf17: a feed's footer is furniture after a line that
 # ends without a full stop too (style.cruft_lines); pvf18: a credit line names its source whatever the
 # name, and a republisher's credit ("This article originally appeared on X") is one (attribution.py);
-# pvf19: a credit line is furniture too (style._CREDIT_LABEL, _REPUBLISHED_LINE).
-FINGERPRINT_VERSION = "pvf19"
+# pvf19: a credit line is furniture too (style._CREDIT_LABEL, _REPUBLISHED_LINE); pvf20: a text in
+# German, French, Spanish, Italian, Portuguese or Dutch has its language's function words, and a
+# German one no names by its capitals (languages.py).
+FINGERPRINT_VERSION = "pvf20"
 
 
 @dataclass(frozen=True)
