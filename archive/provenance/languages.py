@@ -90,8 +90,11 @@ LANGUAGE_SAMPLE_TOKENS = 200
 # 35-50% by the English list; German, French or Spanish news 5-15% by it).
 MIN_FUNCTION_WORD_SHARE = 0.2
 # ... and it must cover clearly more of the text than English's do: the lists share words ("in",
-# "a", "die", "was"), so an English text scores some by each of them.
+# "a", "was") and English writes others as content words ("die", "war"), so an English text
+# scores some by each of them.
 MIN_LEAD_OVER_ENGLISH = 2.0
+# Fewer tokens than this (a headline, a caption) tell no language.
+MIN_SAMPLE_TOKENS = 20
 
 
 def function_word_language(forms: Sequence[str], english: frozenset[str]) -> str | None:
@@ -99,7 +102,7 @@ def function_word_language(forms: Sequence[str], english: frozenset[str]) -> str
     ``forms`` (lower-cased tokens), or None: English, or too little to tell (then English's
     function words are the text's, as for every text before)."""
     sample = forms[:LANGUAGE_SAMPLE_TOKENS]
-    if len(sample) < 20:
+    if len(sample) < MIN_SAMPLE_TOKENS:
         return None
     english_hits = sum(map(english.__contains__, sample))
     if english_hits >= MIN_FUNCTION_WORD_SHARE * len(sample):
