@@ -187,8 +187,8 @@ MODEL_FAMILY_MIN_PREFERENCE = 0.1
 # (families._independent_report). LLMFake without outlets: 9 of its 11 articles that the nearest
 # original rule linked as rewrites of another article (GossipCop items on one wedding or
 # break-up) name 17-45 names of their own; the rule's right links name a median of 3. Names are
-# capitalised words inside a sentence (features.CAP): in a language that capitalises every noun
-# (German) a paraphrase brings more of them, and the count says less (no such dev data).
+# capitalised words inside a sentence (features.CAP); a German text, whose every noun is
+# capitalised, names only its all-caps words (languages.NOUNS_CAPITALISED).
 INDEPENDENT_OWN_NAMES = 15
 # Outlets' styles (see outlet_rule._outlet_originals): an outlet's style is read over this many of its texts
 # or more (5 gives the same LLMFake links). It is a model's when this share of them or more read
