@@ -294,8 +294,32 @@ def test_a_somewhat_llm_like_candidate_still_sources_a_rewrite_it_clearly_reads_
     index._cont_cache[(3, 1)] = 0.0
     assert not index._reads_as_source(1, 3)
     parent = index._choose_parents({(1, 3): Oriented(1, 3, 0.8, (), ())})
-    assert index._why[3] != "best"
+    assert index._why[3] != "best" and (1, 3) in index._sibling_like_pairs
     assert parent.get(3) != (1, 3) or index._models_family(1, [3] + index._closest_paired()[3])
+
+
+@pytest.mark.parametrize("set_aside, says", [
+    (True, "reworded, but the other text reads at least as LLM-written as this one"),
+    (False, "copy-like, but the family around them reads as siblings"),
+])
+def test_a_copy_like_pair_whose_text_is_left_without_a_source_says_why(monkeypatch, set_aside: bool, says: str) -> None:
+    # The pair is then related; its note named "another document", a closer source of both,
+    # which the text does not have (two human reports, one with a stock phrase or two).
+    index = ProvenanceIndex()
+    index.update([DocInput(1, SOURCE), DocInput(2, SIBLING_A)] + [DocInput(100 + k, t) for k, t in enumerate(FILLERS)])
+    choose = index._choose_parents
+
+    def leave_without_source(oriented):  # type: ignore[no-untyped-def]
+        parent = choose(oriented)
+        assert parent.pop(2) == (1, 2)
+        if set_aside:
+            index._sibling_like_pairs.add((1, 2))
+        return parent
+    monkeypatch.setattr(index, "_choose_parents", leave_without_source)
+    monkeypatch.setattr(index, "_same_event", lambda a, b: True)  # (a related link needs one event)
+    [link] = index.result().links
+    assert (link.derived_id, link.source_id, link.relation) == (2, 1, "related")
+    assert link.evidence["reasons"][-1].startswith(says)
 
 
 def test_llm_favoured_words_alone_do_not_make_a_far_burstier_candidate_a_sibling() -> None:

@@ -65,7 +65,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-80"
+METHOD_VERSION = "2026.12-81"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -73,6 +73,13 @@ _MODELS_PAIR_NOTE = ("both from outlets whose texts read as a language model's: 
                      "far likelier than a rewrite of a rewrite, so neither is taken for the other's source")
 _NEWSROOM_PAIR_NOTE = ("reworded, but both from newsrooms that write alike: two reports of the story, "
                        "as likely as a rewrite, so neither is taken for the other's source")
+# Why a copy-like pair is no link, when the choice of sources took another source for the text.
+_CLOSER_SOURCE_NOTE = "copy-like, but another document is a closer source of both"
+# ... when the text has no source at all: its candidate read as LLM-written as itself, which a
+# sibling rewrite does (families._choose_parents), or the family's rules took the link back.
+_SIBLING_LIKE_NOTE = ("reworded, but the other text reads at least as LLM-written as this one: as likely "
+                      "a sibling rewrite or another report as its source, so not taken for it")
+_TAKEN_BACK_NOTE = "copy-like, but the family around them reads as siblings, neither the other's source"
 
 
 class _Planned(NamedTuple):
@@ -232,6 +239,9 @@ class ProvenanceIndex(FamilyRules, EventTests):
         # Pairs read as a rewrite between two newsrooms that write alike, the derived text bringing
         # facts of its own: related when their leads report one event (families._choose_parents).
         self._newsroom_pairs: set[tuple[int, int]] = set()
+        # Rewrite pairs whose source reads at least as LLM-written as the derived text, which the
+        # choice of sources takes for no source (families._choose_parents).
+        self._sibling_like_pairs: set[tuple[int, int]] = set()
         # The outlets' styles read from this index's own texts, with how many texts it held then
         # (outlet_rule._outlet_styles).
         self._styles_read: tuple[int, dict[str, OutletStyle]] | None = None
@@ -984,7 +994,8 @@ class ProvenanceIndex(FamilyRules, EventTests):
                 continue
             if rel in DERIVATIONS and key not in chosen:
                 rel = "related"
-                note = "copy-like, but another document is a closer source of both"
+                note = (_CLOSER_SOURCE_NOTE if o.derived in parent else
+                        _SIBLING_LIKE_NOTE if key in self._sibling_like_pairs else _TAKEN_BACK_NOTE)
             elif rel == "spun" and self._ai_density(o.derived) >= AI_REWRITE_DENSITY > self._ai_density(o.source):
                 rel = "rewrite"
                 note = "reworded with LLM-style headings/phrases: a rewrite rather than a spinner's copy"

@@ -65,6 +65,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         self._why = {}
         self._models_pairs = set()
         self._newsroom_pairs = set()
+        self._sibling_like_pairs = set()
         for key, o in oriented.items():
             relation = self.pairs[key].decision.relation
             if relation not in DERIVATIONS:
@@ -82,6 +83,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 # An LLM-styled text rewritten again is rarer than two sibling rewrites; a somewhat
                 # LLM-like candidate still sources d when it clearly reads as d's source (holds
                 # more of d than d of it, more varied sentences): a sibling does not.
+                self._sibling_like_pairs.add(key)
                 continue
             explains = self._explains(key, o)
             options.setdefault(o.derived, {})[o.source] = (key, explains)
