@@ -79,12 +79,18 @@ def test_a_page_stating_no_date_is_stored_undated_with_the_date_finders_guess_ke
     page = (f"<html><head><title>Breakwater to be finished by autumn</title></head><body><article>"
             f"<h1>Breakwater to be finished by autumn</h1>{body}</article>"
             f"<footer>© 2024 Harbour Farm. All rights reserved.</footer></body></html>")
+    _undated_but_guessed_until_a_date_is_stated(page, "2024-01-01", datetime(2024, 3, 5, 14, 20, tzinfo=UTC))
+
+
+def _undated_but_guessed_until_a_date_is_stated(page: str, guess: str, stated: datetime) -> None:
+    """``page`` is undated with ``guess`` kept in raw_meta, and dated ``stated`` (no guess) once
+    its metadata states that time."""
     record = _html_record(page, "farm.html", "farm.html")
     assert isinstance(record, RawRecord) and record.published_at is None
-    assert record.extra["published_guess"].startswith("2024-01-01")
-    stated = page.replace("</head>", '<meta property="article:published_time" content="2024-03-05T14:20:00+00:00"></head>')
-    dated = _html_record(stated, "news.html", "news.html")
-    assert isinstance(dated, RawRecord) and dated.published_at == datetime(2024, 3, 5, 14, 20, tzinfo=UTC)
+    assert record.extra["published_guess"].startswith(guess)
+    meta = f'<meta property="article:published_time" content="{stated.isoformat()}"></head>'
+    dated = _html_record(page.replace("</head>", meta), "news.html", "news.html")
+    assert isinstance(dated, RawRecord) and dated.published_at == stated
     assert "published_guess" not in dated.extra
 
 
@@ -95,14 +101,8 @@ def test_a_date_only_the_headline_names_does_not_date_the_page() -> None:
     headline = "Markets recap: what happened on March 3, 2021"
     page = (f"<html><head><title>{headline} | Farm</title><meta property=\"og:title\" content=\"{headline}\">"
             f"</head><body><article><h1>{headline}</h1>{body}</article></body></html>")
-    record = _html_record(page, "farm.html", "farm.html")
-    assert isinstance(record, RawRecord) and record.published_at is None
-    assert record.extra["published_guess"].startswith("2021-03-03")
     # A date the page states besides is its date, the headline's day or not.
-    stated = page.replace("</head>", '<meta property="article:published_time" content="2021-03-05T09:00:00+00:00"></head>')
-    dated = _html_record(stated, "news.html", "news.html")
-    assert isinstance(dated, RawRecord) and dated.published_at == datetime(2021, 3, 5, 9, tzinfo=UTC)
-    assert "published_guess" not in dated.extra
+    _undated_but_guessed_until_a_date_is_stated(page, "2021-03-03", datetime(2021, 3, 5, 9, tzinfo=UTC))
     # So is a byline's <time> inside an <h1> the page leaves open (a WordPress theme's markup).
     open_h1 = page.replace(f"<h1>{headline}</h1>", f'<h1>{headline}<h4>Published on <time datetime="2021-03-04T10:07:02+01:00">'
                                                     f"4 March 2021</time></h4>")
