@@ -96,6 +96,20 @@ def test_no_outlet_reads_as_a_models_when_hardly_any_of_its_texts_read_llm_writt
     assert 2 not in _linked(_index(styled=0))
 
 
+@pytest.mark.parametrize("share, texts, sure", [
+    (0.009, 19_043, True),   # a wire: 171 of its stories read as LLM output, surely no model's outlet
+    (0.0, 100, True),        # none of 100
+    (0.0, 60, False),        # none of 60: a model's outlet whose texts rarely betray it may look so
+    (0.02, 300, True),
+    (0.04, 50, False),
+    (OUTLET_MODEL_SHARE, 100_000, False),
+])
+def test_an_outlet_is_surely_no_models_only_over_enough_texts(share: float, texts: int, sure: bool) -> None:
+    from archive.provenance.outlet_styles import OutletStyle
+
+    assert OutletStyle(0.4, share, texts).surely_no_models() is sure
+
+
 def test_a_text_of_no_known_style_nearer_than_the_article_leaves_the_rewrite_unlinked() -> None:
     # 3, nearer to 2 than the article, is on no outlet (or one too small to read): it may be
     # 2's source as well as the article may, so nothing says which.
