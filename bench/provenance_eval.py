@@ -13,7 +13,8 @@ rewrites whose article is missing are linked to), llmfake_articles (the articles
 newsrooms or none: links between separate reports), clough, seeds, reuters (duplicates report),
 reuters_outlets (all of Reuters spread over 50 sites: its rewrite and spun links),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
-provenance table), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
+provenance table), llmfake_ingest_outlets (llmfake's records with their outlet in a "source"
+field, through the real ingest), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
 alone, and the links across them counted).
 A link is correct when it joins a copy to its true source in the right direction; "story-level"
 also accepts an exact/near duplicate of the true source (Reuters re-issues share text).
@@ -279,8 +280,32 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     """The llmfake setting through the real ingest (``_ingested``). Unlike eval_llmfake, no outlet
     is given: the JSON has no publisher field (eval_llmfake passes each rewrite's model as its
     outlet), and the texts are the stored, normalised ones."""
+    return _llmfake_through_ingest([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
+
+
+def eval_llmfake_ingest_outlets() -> dict[str, Any]:
+    """The llmfake setting as an archive of many sites would hold it: each record written to JSON
+    Lines with its outlet in a ``source`` field (an article's dataset, a rewrite's model, as
+    eval_llmfake gives them), then through the real ingest: what a user ingesting such an export
+    gets, to compare with eval_llmfake's in-memory figures."""
+    import tempfile
+
     sources, rewrites = _llmfake_corpus()
-    id_of, _, rows, timing = _ingested([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
+    with tempfile.TemporaryDirectory(prefix="provenance-eval-") as folder:
+        paths = []
+        for name, rows, outlet in (("sources", sources, "dataset"), ("rewrites", rewrites, "generator")):
+            path = Path(folder) / f"{name}.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for r in rows:
+                    out.write(json.dumps({"id": r["id"], "text": r["text"], "source": r.get(outlet)}) + "\n")
+            paths.append(path)
+        return _llmfake_through_ingest(paths)
+
+
+def _llmfake_through_ingest(paths: list[Path]) -> dict[str, Any]:
+    """LLMFake's rewrites scored by the provenance table of an ``archive ingest`` of ``paths``."""
+    sources, rewrites = _llmfake_corpus()
+    id_of, _, rows, timing = _ingested(paths)
     id_of, refused = _with_refused(id_of, [r["id"] for r in sources + rewrites])
     same_text: dict[str, set[int]] = defaultdict(set)
     for r in sources:
@@ -696,7 +721,8 @@ SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": ev
             "llmfake_parts": eval_llmfake_parts, "llmfake_orphans": eval_llmfake_orphans,
             "llmfake_articles": eval_llmfake_articles, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
             "reuters_outlets": eval_reuters_outlets,
-            "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest, "mixed": eval_mixed}
+            "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest,
+            "llmfake_ingest_outlets": eval_llmfake_ingest_outlets, "mixed": eval_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
@@ -709,6 +735,7 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
          "reuters_outlets": ["reuters21578/reuters21578.jsonl.gz"],
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake_ingest": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "llmfake_ingest_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "mixed": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz", "llmfake/sources.jsonl.gz",
                    "llmfake/rewrites.jsonl.gz", "clough_stevenson/file_information.csv"]}
 

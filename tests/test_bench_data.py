@@ -34,7 +34,7 @@ def _run(script: str, *args: str, data: Path) -> subprocess.CompletedProcess[str
 
 
 @pytest.mark.parametrize("command", [["provenance_eval.py", "spun"], ["provenance_eval.py", "llmfake"],
-                                     ["provenance_eval.py", "reuters_outlets"],
+                                     ["provenance_eval.py", "reuters_outlets"], ["provenance_eval.py", "llmfake_ingest_outlets"],
                                      ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
 def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
     done = _run(*command, data=tmp_path / "nowhere")
@@ -167,6 +167,26 @@ def test_the_reuters_outlets_setting_counts_copies_between_the_corpus_stories(tm
     report = json.loads(out.read_text())["reuters_outlets"]
     assert report["relations"] == {"spun": 1} and report["rewrite_or_spun_links"] == 1
     assert report["examples"][0]["titles"] == [_SPUN.split(",")[0].upper(), _STORIES[0].split(",")[0].upper()]
+
+
+def test_the_llmfake_ingest_with_outlets_scores_what_the_ingest_of_such_an_export_links(tmp_path: Path) -> None:
+    """llmfake_ingest_outlets writes each record with its outlet in a "source" field (dataset,
+    model) and scores the provenance table of a real ``archive ingest`` of that export."""
+    article = ("The singer Lorna Vey surprised fans at her Brighton concert on Saturday by announcing a "
+               "farewell tour of forty cities, starting in Glasgow next spring. Vey, who released her first "
+               "album in 1998, said she wanted to spend more time writing songs for other artists and thanked "
+               "her band for two decades on the road together.")
+    rewrite = (article.replace("surprised fans", "stunned the audience").replace("by announcing", "when she announced")
+               .replace("thanked", "expressed gratitude to"))
+    _write_gz(tmp_path / "llmfake" / "sources.jsonl.gz", [{"id": "gossipcop-1", "dataset": "gossipcop", "text": article}])
+    _write_gz(tmp_path / "llmfake" / "rewrites.jsonl.gz", [
+        {"id": "rw-1", "source_id": "gossipcop-1", "task": "paraphrase", "generator": "model-a", "text": rewrite}])
+    out = tmp_path / "report.json"
+    done = _run("provenance_eval.py", "llmfake_ingest_outlets", "--json", str(out), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())["llmfake_ingest_outlets"]
+    assert report["not_ingested"] == [] and report["timing"]["failed"] == 0
+    assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
 
 
 def test_a_rewrite_naming_a_source_the_corpus_lacks_is_named_without_a_traceback(tmp_path: Path) -> None:
