@@ -110,21 +110,26 @@ def _write_gz(path: Path, rows: list[dict[str, object]]) -> None:
         fh.writelines(json.dumps(row) + "\n" for row in rows)
 
 
-def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_across_them(tmp_path: Path) -> None:
-    """All corpora in one archive: each is scored on its own documents (ids kept apart, so the
-    spun copy and the Clough answer still find their sources) and links across corpora counted."""
-    _write_clough(tmp_path)
-    _write_stories_and_copy(tmp_path, ["reuters-1", "reuters-2"], ["1987-03-01T10:00:00Z", "1987-03-02T10:00:00Z"],
-                            "spun-00000", "1987-03-05T10:00:00Z")
+def _write_llmfake(data: Path) -> None:
+    """An LLMFake corpus of one article and one model's paraphrase of it."""
     article = ("The singer Lorna Vey surprised fans at her Brighton concert on Saturday by announcing a "
                "farewell tour of forty cities, starting in Glasgow next spring. Vey, who released her first "
                "album in 1998, said she wanted to spend more time writing songs for other artists and thanked "
                "her band for two decades on the road together.")
     rewrite = (article.replace("surprised fans", "stunned the audience").replace("by announcing", "when she announced")
                .replace("thanked", "expressed gratitude to"))
-    _write_gz(tmp_path / "llmfake" / "sources.jsonl.gz", [{"id": "gossipcop-1", "dataset": "gossipcop", "text": article}])
-    _write_gz(tmp_path / "llmfake" / "rewrites.jsonl.gz", [
+    _write_gz(data / "llmfake" / "sources.jsonl.gz", [{"id": "gossipcop-1", "dataset": "gossipcop", "text": article}])
+    _write_gz(data / "llmfake" / "rewrites.jsonl.gz", [
         {"id": "rw-1", "source_id": "gossipcop-1", "task": "paraphrase", "generator": "model-a", "text": rewrite}])
+
+
+def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_across_them(tmp_path: Path) -> None:
+    """All corpora in one archive: each is scored on its own documents (ids kept apart, so the
+    spun copy and the Clough answer still find their sources) and links across corpora counted."""
+    _write_clough(tmp_path)
+    _write_stories_and_copy(tmp_path, ["reuters-1", "reuters-2"], ["1987-03-01T10:00:00Z", "1987-03-02T10:00:00Z"],
+                            "spun-00000", "1987-03-05T10:00:00Z")
+    _write_llmfake(tmp_path)
     out = tmp_path / "report.json"
     done = _run("provenance_eval.py", "mixed", "--json", str(out), data=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -172,15 +177,7 @@ def test_the_reuters_outlets_setting_counts_copies_between_the_corpus_stories(tm
 def test_the_llmfake_ingest_with_outlets_scores_what_the_ingest_of_such_an_export_links(tmp_path: Path) -> None:
     """llmfake_ingest_outlets writes each record with its outlet in a "source" field (dataset,
     model) and scores the provenance table of a real ``archive ingest`` of that export."""
-    article = ("The singer Lorna Vey surprised fans at her Brighton concert on Saturday by announcing a "
-               "farewell tour of forty cities, starting in Glasgow next spring. Vey, who released her first "
-               "album in 1998, said she wanted to spend more time writing songs for other artists and thanked "
-               "her band for two decades on the road together.")
-    rewrite = (article.replace("surprised fans", "stunned the audience").replace("by announcing", "when she announced")
-               .replace("thanked", "expressed gratitude to"))
-    _write_gz(tmp_path / "llmfake" / "sources.jsonl.gz", [{"id": "gossipcop-1", "dataset": "gossipcop", "text": article}])
-    _write_gz(tmp_path / "llmfake" / "rewrites.jsonl.gz", [
-        {"id": "rw-1", "source_id": "gossipcop-1", "task": "paraphrase", "generator": "model-a", "text": rewrite}])
+    _write_llmfake(tmp_path)
     out = tmp_path / "report.json"
     done = _run("provenance_eval.py", "llmfake_ingest_outlets", "--json", str(out), data=tmp_path)
     assert done.returncode == 0, done.stderr
