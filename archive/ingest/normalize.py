@@ -331,7 +331,7 @@ def classify_line(line: str, *, at_edge: bool) -> str | None:
     words = [match.group() for match in islice(_WORD.finditer(line), _MAX_LABEL_WORDS + 1)]
     if not words:
         return "separator" if line and at_edge else None
-    if _INTRODUCTION.match(line) or _EMBEDDED_POST.search(line):
+    if _INTRODUCTION.match(line) or ("(@" in line and _EMBEDDED_POST.search(line)):
         return None
     sentence = _is_sentence(line, words)
     # (A sentence or a long line is no label: most lines of prose skip the label patterns.)
@@ -413,7 +413,7 @@ def _units(lines: list[str]) -> list[list[int]]:
     # menu, share and related-story lines between (a page copied from a browser, an extractor's
     # output), has unfinished lines too, but far shorter than its paragraphs. (Dev corpora, 43,760
     # texts: two pages read anew, each losing a photo credit or a footer it had kept.)
-    wrap_width = max((len(line) for line in lines), default=0)
+    wrap_width = max(map(len, lines), default=0)
     shortest_wrapped = max(_MIN_WRAPPED_CHARS, _MIN_WRAPPED_SHARE * wrap_width)
     unfinished = sum(len(line) >= shortest_wrapped and not line.endswith(_SENTENCE_ENDS) for line in joins)
     if len(joins) >= 3 and unfinished >= len(joins) / 2:
