@@ -280,7 +280,8 @@ def eval_llmfake_ingest() -> dict[str, Any]:
     """The llmfake setting through the real ingest (``_ingested``). Unlike eval_llmfake, no outlet
     is given: the JSON has no publisher field (eval_llmfake passes each rewrite's model as its
     outlet), and the texts are the stored, normalised ones."""
-    return _llmfake_through_ingest([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"])
+    return _llmfake_through_ingest([DATA / "llmfake" / "sources.jsonl.gz", DATA / "llmfake" / "rewrites.jsonl.gz"],
+                                   _llmfake_corpus())
 
 
 def eval_llmfake_ingest_outlets() -> dict[str, Any]:
@@ -290,7 +291,7 @@ def eval_llmfake_ingest_outlets() -> dict[str, Any]:
     gets, to compare with eval_llmfake's in-memory figures."""
     import tempfile
 
-    sources, rewrites = _llmfake_corpus()
+    corpus = sources, rewrites = _llmfake_corpus()
     with tempfile.TemporaryDirectory(prefix="provenance-eval-") as folder:
         paths = []
         for name, rows, outlet in (("sources", sources, "dataset"), ("rewrites", rewrites, "generator")):
@@ -299,12 +300,13 @@ def eval_llmfake_ingest_outlets() -> dict[str, Any]:
                 for r in rows:
                     out.write(json.dumps({"id": r["id"], "text": r["text"], "source": r.get(outlet)}) + "\n")
             paths.append(path)
-        return _llmfake_through_ingest(paths)
+        return _llmfake_through_ingest(paths, corpus)
 
 
-def _llmfake_through_ingest(paths: list[Path]) -> dict[str, Any]:
-    """LLMFake's rewrites scored by the provenance table of an ``archive ingest`` of ``paths``."""
-    sources, rewrites = _llmfake_corpus()
+def _llmfake_through_ingest(paths: list[Path], corpus: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> dict[str, Any]:
+    """LLMFake's rewrites (``corpus``: _llmfake_corpus's rows, read once by the caller) scored by
+    the provenance table of an ``archive ingest`` of ``paths``."""
+    sources, rewrites = corpus
     id_of, _, rows, timing = _ingested(paths)
     id_of, refused = _with_refused(id_of, [r["id"] for r in sources + rewrites])
     same_text: dict[str, set[int]] = defaultdict(set)
