@@ -109,8 +109,11 @@ def subject_of(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarra
 
 def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False) -> Lead:
     """The lead of ``text``; ``tokens``, the whole text's own (its fingerprint), spare
-    tokenising the lead again: a token depends only on its own characters and those before it,
-    so the lead's tokens are the text's tokens that end in it. A word cut by LEAD_MAX_CHARS is
+    tokenising the lead again: a token's form depends only on its own characters and those before
+    it, so the lead's tokens are the text's tokens that end in it. (Its kind, for a text in
+    another language than English, also on the text's first 200 tokens (features.tokenize): a
+    lead tokenised alone reads by English's function words, and a sentence-initial "Der" or
+    "Les" counts as a name there (_names_mask) where the whole text's tokens do not.) A word cut by LEAD_MAX_CHARS is
     left out: its stump ("Fieldcorporat") is no name the text holds. ``split_hyphens``: words a
     hyphen joins are the lead's words one by one ("love-Valentine's Day-and": a copy that writes
     an em dash as a hyphen names what its source's lead names), and a word a line-end hyphen
