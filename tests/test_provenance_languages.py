@@ -86,3 +86,31 @@ def test_a_spun_german_copy_is_found_with_its_swaps_counted_over_content_words()
     assert {tuple(pair) for pair in link.evidence["substitutions"]} >= {("marode", "baufällige"), ("Kosten", "Ausgaben")}
     # Eight swaps among the copy's content words, not among all its words ("der", "und", "die").
     assert link.evidence["substitution_rate"] > 0.15
+
+
+def test_a_lead_read_alone_is_read_in_its_whole_texts_language() -> None:
+    from archive.provenance import DocInput, ProvenanceIndex
+    from archive.provenance.features import text_language, token_hash
+
+    # A short German lead (too few tokens to tell its language alone) after a farm's date line,
+    # so the engine reads the lead from where the story starts, and once more with the words a
+    # hyphen joins taken apart ("Neu-Stadt").
+    story = ("Der Bürgermeister von Neu-Stadt, Klaus Berg, tritt zurück.\n\n"
+             + GERMAN.replace("Liebe Leserinnen und Leser, ", ""))
+    text = "Posted by admin on 3 March 2021 | 12 Comments\n\n" + story
+    assert text_language(text) == "de" and text_language(story[:60]) is None
+    index = ProvenanceIndex()
+    index.update([DocInput(1, text)])
+    start = index._body_start(1)
+    assert text[start:].startswith("Der Bürgermeister")
+    for lead, _ in (index._lead(1), index._unjoined_lead(1)):
+        names = set(lead.names.tolist())
+        # "Der" is German's article, no name; the lead's own names still are.
+        assert token_hash("der") not in names and token_hash("von") not in names
+        assert {token_hash("klaus"), token_hash("berg")} <= names
+    # The text's own tokens after the cut are those of the cut text, in the whole text's language.
+    tokens = tokenize(text)
+    after = tokens.after(start)
+    again = tokenize(text[start:], "de")
+    assert after.hashes.tolist() == again.hashes.tolist() and after.starts.tolist() == again.starts.tolist()
+    assert after.kinds.tolist() == again.kinds.tolist()

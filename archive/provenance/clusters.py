@@ -19,7 +19,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .align import Alignment, Substitution
-from .features import CAP, NUM, STOP, WORD, Tokens, idf, token_hash, tokenize
+from .features import CAP, DETECT, NUM, STOP, WORD, Tokens, idf, token_hash, tokenize
 from .sets import any_in, in_sorted  # np.isin without its sorts: names are sorted, leads' few
 
 
@@ -107,13 +107,15 @@ def subject_of(lead: Lead, doc_freq: np.ndarray, archive_size: int) -> np.ndarra
     return names[least[df[least] <= SUBJECT_MAX_DF_SHARE * archive_size]]
 
 
-def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False) -> Lead:
-    """The lead of ``text``; ``tokens``, the whole text's own (its fingerprint), spare
-    tokenising the lead again: a token's form depends only on its own characters and those before
-    it, so the lead's tokens are the text's tokens that end in it. (Its kind, for a text in
-    another language than English, also on the text's first 200 tokens (features.tokenize): a
-    lead tokenised alone reads by English's function words, and a sentence-initial "Der" or
-    "Les" counts as a name there (_names_mask) where the whole text's tokens do not.) A word cut by LEAD_MAX_CHARS is
+def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False,
+            language: str | None = DETECT) -> Lead:
+    """The lead of ``text``; ``tokens``, the whole text's own (its fingerprint, or
+    ``Tokens.after`` a cut), spare tokenising the lead again: a token's form depends only on its
+    own characters and those before it, so the lead's tokens are the text's tokens that end in it.
+    A lead tokenised again is read in ``language``, its whole text's (features.text_language): a
+    token's kind depends on its text's first 200 tokens too, and a German lead read alone by
+    English's function words would count a sentence-initial "Der" among its names
+    (_names_mask). A word cut by LEAD_MAX_CHARS is
     left out: its stump ("Fieldcorporat") is no name the text holds. ``split_hyphens``: words a
     hyphen joins are the lead's words one by one ("love-Valentine's Day-and": a copy that writes
     an em dash as a hyphen names what its source's lead names), and a word a line-end hyphen
@@ -123,9 +125,9 @@ def lead_of(text: str, tokens: Tokens | None = None, split_hyphens: bool = False
     if split_hyphens and (_WORD_HYPHEN.search(first) or _LINE_END_HYPHEN.search(first)):
         after = text[len(first): len(first) + 1]  # one character more shows a word going on
         first = _WORD_HYPHEN.sub(" ", _LINE_END_HYPHEN.sub("", first))
-        tokens = tokenize(first + after)
+        tokens = tokenize(first + after, language)
     elif tokens is None:
-        tokens = tokenize(text[: len(first) + 1])  # one character more shows a word going on
+        tokens = tokenize(text[: len(first) + 1], language)  # one character more shows a word going on
     t = _head(tokens, len(first))
     upper = _upper_initials(first, t)
     is_name = _names_mask(t, upper)

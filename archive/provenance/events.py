@@ -18,7 +18,7 @@ import numpy as np
 from .align import Alignment
 from .clusters import (Lead, another_company, figures_differ, lead_joins_words, lead_of, leads_apart, own_names,
                        protagonists, protagonists_apart, rare_names, same_event, spelt_alike, subject_of)
-from .features import tokenize
+from .features import text_language, tokenize
 
 # Words a hyphen joins into one token ("love-Valentine's", "Texas-based"), and a word a line-end
 # hyphen splits in two ("Schwarz-" / "enegger"): see _names.
@@ -125,7 +125,8 @@ class EventTests:
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
             start = self._body_start(x)
-            lead = lead_of(self.docs[x].text[start:]) if start else lead_of(self.docs[x].text, self.tokens[x])
+            tokens = self.tokens[x].after(start) if start else self.tokens[x]
+            lead = lead_of(self.docs[x].text[start:], tokens)
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
 
@@ -135,7 +136,7 @@ class EventTests:
         text = self.docs[x].text[self._body_start(x):]
         if not lead_joins_words(text):
             return self._lead(x)
-        lead = lead_of(text, split_hyphens=True)
+        lead = lead_of(text, split_hyphens=True, language=text_language(self.docs[x].text))
         return lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size)
 
     def _furniture(self, x: int) -> list[tuple[int, int]]:

@@ -106,6 +106,12 @@ class Tokens:
         """The tokens where ``keep`` is set (offsets still into the whole text)."""
         return Tokens(self.hashes[keep], self.kinds[keep], self.starts[keep], self.ends[keep])
 
+    def after(self, cut: int) -> "Tokens":
+        """The tokens from character ``cut`` on, their offsets into the text from there (the
+        tokens of ``text[cut:]`` read as part of the whole text: in its language)."""
+        k = int(self.starts.searchsorted(cut, side="left"))
+        return Tokens(self.hashes[k:], self.kinds[k:], self.starts[k:] - cut, self.ends[k:] - cut)
+
 
 MAX_FIGURE_LETTERS = 4
 
@@ -154,19 +160,35 @@ _END_LUT = np.zeros(0x2100, dtype=bool)  # code points above this range never en
 _END_LUT[[ord(c) for c in _SENTENCE_END]] = True
 
 
-def tokenize(text: str) -> Tokens:
-    """Tokens of ``text`` with kinds; vectorised where it matters (this runs on every document)."""
+DETECT = "detect"  # tokenize's default language: the one the text's own first tokens tell
+
+
+def _split(text: str) -> list[str]:
+    """The lower-cased ``text`` split into gap, token, gap, ... (a token's raw form at odd places)."""
     low = text.lower().replace("’", "'")
     if len(low) != len(text):  # a few characters change length when lower-cased (e.g. 'İ')
         low = "".join(c.lower()[:1] or c for c in text).replace("’", "'")
-    # split() alternates gap, token, gap, ... so cumulative lengths give every offset in C.
     if low.isascii():
         pattern = _TOKEN_RE
     elif _HAS_CJK.search(low) is not None:
         pattern = _TOKEN_WITH_CJK_RE
     else:
         pattern = _token_with_marks() if has_marks(low) else _TOKEN_RE
-    parts = pattern.split(low)
+    return pattern.split(low)
+
+
+def text_language(text: str) -> str | None:
+    """The language tokenize reads ``text`` by: another one's key in languages.FUNCTION_WORDS,
+    or None (English's function words)."""
+    return function_word_language(_split(text)[1::2], STOPWORDS)
+
+
+def tokenize(text: str, language: str | None = DETECT) -> Tokens:
+    """Tokens of ``text`` with kinds; vectorised where it matters (this runs on every document).
+    ``language``: whose function words are the stop words (text_language); by default the text's
+    own first tokens tell, so a part of a text read alone (a lead) is given its whole text's."""
+    # split() alternates gap, token, gap, ... so cumulative lengths give every offset in C.
+    parts = _split(text)
     forms = parts[1::2]
     n = len(forms)
     if n == 0:
@@ -191,7 +213,8 @@ def tokenize(text: str) -> Tokens:
     first_upper = (first >= 65) & (first <= 90)
     for i in np.flatnonzero(first > 127).tolist():
         first_upper[i] = chr(int(first[i])).isupper()
-    language = function_word_language(forms, STOPWORDS)
+    if language == DETECT:
+        language = function_word_language(forms, STOPWORDS)
     if language is not None:  # another language's function words, not English's (languages.py)
         own = FUNCTION_WORDS[language]
         stop = np.fromiter((form in own for form in forms), dtype=bool, count=n)
