@@ -90,7 +90,7 @@ def _id_prefix(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no per-file messages.")
 @click.option("--source", "default_source", metavar="NAME", callback=_source_name,
               help="Publisher of the records that name none (a folder of one outlet's articles); "
-                   "records that name one keep theirs.")
+                   "records that name one keep theirs, and a record's address names its site.")
 @click.option("--id-prefix", metavar="PREFIX", callback=_id_prefix,
               help="Put PREFIX: before every external id of this ingest (two datasets that both number "
                    "their records 1, 2, 3... would otherwise replace each other's documents).")

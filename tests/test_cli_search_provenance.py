@@ -283,3 +283,25 @@ def test_a_copys_credit_line_is_kept_and_recorded_as_its_attribution(run_cli, ho
     assert stored.endswith("Source: Northern Gazette") and "Tags:" not in stored
     assert cited == [("Northern Gazette", "Source: Northern Gazette")]
     assert "credits Northern Gazette" in run_cli("provenance", "farm-copy.txt").output
+
+
+def test_a_records_address_names_its_outlet_for_provenance(run_cli, home: Path, tmp_path: Path) -> None:
+    # A scraper's export: each article's address, no publisher field. The site an address names
+    # is the article's outlet, so a farm's undated copy that credits the paper points at the
+    # paper's article by that credit.
+    story = ("The harbour festival drew a record 40,000 visitors over the weekend, organisers said, with sailing "
+             "races, brass bands and fireworks over the old quay. The town council said the event brought in more "
+             "than two million pounds for local businesses, and that next year's festival would run for four days.")
+    rows = [{"id": "gazette-1", "title": "Harbour festival draws record crowds", "text": story,
+             "url": "https://www.northerngazette.co.uk/news/harbour-festival"},
+            {"id": "farm-1", "title": "Harbour festival draws record crowds", "text": story + "\nSource: Northern Gazette",
+             "url": "https://web.archive.org/web/20240101000000/https://best-news-daily.example.com/harbour-festival/"}]
+    export = tmp_path / "scrape.jsonl"
+    export.write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    assert run_cli("ingest", str(export)).exit_code == 0
+    family = json.loads(run_cli("provenance", "--json", "farm-1").output)
+    assert [d["source"] for d in family["documents"]] == ["northerngazette.co.uk", "best-news-daily.example.com"]
+    [link] = family["links"]
+    assert (link["derived_id"], link["source_id"]) == (2, 1)
+    credits = [s for s in link["evidence"]["direction"] if s["signal"] == "attribution"]
+    assert credits and credits[0]["source"] == 1 and "northerngazette.co.uk" in credits[0]["reason"]

@@ -629,7 +629,8 @@ def test_a_news_table_gives_one_article_a_row_with_its_fields(tmp_path: Path) ->
     assert first.text.startswith("WASHINGTON — They might win") and "\nA second paragraph, \"quoted\"." in first.text
     assert first.published_at == datetime(2016, 12, 31, tzinfo=UTC)
     assert first.unknown_fields == ["year"] and first.extra == {"year": "2016"}
-    assert (second.external_id, second.url, second.source) == ("news.csv#2", "https://example.com/a", None)
+    # A row without a publisher is taken to come from the site its address names.
+    assert (second.external_id, second.url, second.source) == ("news.csv#2", "https://example.com/a", "example.com")
     assert isinstance(failure, RecordFailure) and failure.record_ref == "row 4" and "has no text" in failure.reason
 
 
@@ -865,3 +866,31 @@ def test_a_wacz_file_is_read_as_the_warc_files_it_packs(tmp_path: Path) -> None:
     assert "holds no WARC files" in only_failure(tmp_path / "empty.wacz").reason
     (tmp_path / "junk.wacz").write_bytes(b"not a zip at all")
     assert "not a WACZ file" in only_failure(tmp_path / "junk.wacz").reason
+
+
+def test_a_record_naming_no_publisher_comes_from_the_site_its_address_names(tmp_path: Path) -> None:
+    path = tmp_path / "scrape.jsonl"
+    rows = [{"id": "a", "text": ARTICLE, "url": "https://www.daily-example.com/2021/03/04/budget"},
+            {"id": "b", "text": ARTICLE, "url": "https://web.archive.org/web/20210304000000/https://www.cnn.com/a"},
+            {"id": "c", "text": ARTICLE, "url": "https://www.cnn.com/a", "publisher": "CNN Politics"},
+            {"id": "d", "text": ARTICLE, "url": "not an address"}]
+    path.write_text("\n".join(json.dumps(row) for row in rows))
+    records = read(path)
+    assert all(isinstance(r, RawRecord) for r in records)
+    # The address's host, the archived page's behind a web archive's replay address, a
+    # publisher the record names, nothing when the address names no site.
+    assert [r.source for r in records] == ["daily-example.com", "cnn.com", "CNN Politics", None]  # type: ignore[union-attr]
+    assert records[1].url == rows[1]["url"]  # type: ignore[union-attr]  # the address as fetched stays
+
+
+def test_a_page_fetched_from_a_web_archive_is_its_own_sites() -> None:
+    html = ("<html><head><title>Tidal plant opens</title></head><body><article><h1>Tidal plant opens</h1><p>"
+            + "The harbour town switched on its tidal power plant on Sunday, the council said. " * 12
+            + "</p></article></body></html>")
+    replay = "https://web.archive.org/web/20230514000000/https://www.coastal-courier.org/2023/05/tidal-plant"
+    record = _html_record(html, "page.html", "page.html", url=replay)
+    assert isinstance(record, RawRecord) and record.source == "coastal-courier.org" and record.url == replay
+    # A page that names its publisher keeps that name, wherever it was fetched from.
+    named = html.replace("<head>", '<head><meta property="og:site_name" content="Coastal Courier">')
+    record = _html_record(named, "page.html", "page.html", url=replay)
+    assert isinstance(record, RawRecord) and record.source == "Coastal Courier"

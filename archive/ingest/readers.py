@@ -26,6 +26,7 @@ import dateutil.parser
 
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
+from archive.ingest.sites import archived_url, names_host_of, site_of
 from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format, stream_encoding
 
 MiB = 1024 * 1024
@@ -629,7 +630,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
     return RawRecord(
         origin=origin, external_id=external_id, text=text, fmt=fmt,
         title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]),
-        source=_as_name(used["source"]),
+        source=_as_name(used["source"]) or site_of(_as_text(used["url"])),
         url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
     )
@@ -662,6 +663,15 @@ def _as_text(value: Any) -> str | None:
 def _without_markup(text: str | None) -> str | None:
     """A JSON field's text with its HTML (tags, character references) turned into plain text."""
     return markup.as_text(text) if text and markup.holds_markup(text) else text
+
+
+def _page_site(named: str | None, url: str | None) -> str | None:
+    """A page's publisher: the site it names (trafilatura's reading of its metadata, else of its
+    address), unless that is only the web archive it was fetched from, whose replay address
+    holds the page's own (sites.py)."""
+    if url and (named is None or names_host_of(named, url)) and archived_url(url):
+        return site_of(url)
+    return named
 
 
 def _as_name(value: Any) -> str | None:
@@ -722,7 +732,7 @@ def _html_record(
     return RawRecord(
         origin=origin, external_id=external_id, text=found["text"], fmt=fmt,
         title=found.get("title") or None, author=found.get("author") or None,
-        source=found.get("sitename") or found.get("hostname") or None,
+        source=_page_site(found.get("sitename") or found.get("hostname") or None, url),
         url=url or found.get("url") or None, published_at=published, language=found.get("language") or None,
         record_ref=record_ref, extra=metadata,
     )
