@@ -1778,3 +1778,44 @@ def test_an_undated_text_naming_only_later_years_cannot_source_a_dated_one() -> 
     assert not index._dated_after(4, 1)  # no year: nothing known
     assert not index._dated_after(5, 1)  # the year after: a forecast as likely as a date
     assert not index._dated_after(1, 2)  # the story's date says nothing of when 2 was written
+
+
+def test_a_page_of_an_outlet_unlike_a_models_needs_siblings_nearer_than_its_nearest_original() -> None:
+    """The nearest original rule's loose rewrite ranks its siblings (the original's rewrites) ahead
+    of the original. A page of a named outlet that is no model's, with other texts ahead of the
+    original and none of them its rewrite, is likelier another report on the topic: it keeps
+    no link by the rule. A text of no named outlet, or of a model's, keeps the rule as before."""
+
+    def nearest_original_of_3(outlet: str | None, models: set[str], others_ahead: bool) -> tuple[int, int] | None:
+        index, oriented = _nearest_original_fixture()
+        index.outlet[3] = outlet
+        index._model_outlets = lambda: models  # type: ignore[method-assign]
+        if others_ahead:  # two fillers rank ahead of 1 among 3's nearest texts, 1's rewrites behind it
+            searched = index._neighbours
+
+            def fillers_first(doc_ids: list[int], k: int) -> dict[int, list[tuple[int, float]]]:
+                found = searched(doc_ids, k)
+                if 3 in found:
+                    top = found[3][0][1]
+                    fillers = [(x, top + 0.01) for x, _ in found[3] if x >= 100][:2]
+                    assert fillers, "premise: fillers among 3's nearest texts"
+                    rest = [(x, c) for x, c in found[3] if x < 100]
+                    found[3] = fillers + sorted(rest, key=lambda xc: xc[0] != 1)  # 1, then its rewrites
+                return found
+
+            index._neighbours = fillers_first  # type: ignore[method-assign]
+            # (The fillers' openings are not 3's: the opening test is another rule's, set aside.)
+            index._opening_held_nearer = lambda q, d: False  # type: ignore[method-assign]
+        parent = {2: (1, 2), 4: (1, 4)}
+        index._nearest_originals(oriented, parent, {(1, 2), (1, 4)}, repoint=False)
+        return parent.get(3)
+
+    # Siblings (2, 4) ahead of the original: the rule's case, whatever the outlet.
+    assert nearest_original_of_3(None, set(), others_ahead=False) == (1, 3)
+    assert nearest_original_of_3("courier", set(), others_ahead=False) == (1, 3)
+    # Other articles ahead: a page of an outlet unlike a model's gets no link ...
+    assert nearest_original_of_3("courier", set(), others_ahead=True) is None
+    assert nearest_original_of_3("courier", {"modelb"}, others_ahead=True) is None
+    # ... but a text of no named outlet, or of a model's outlet, does.
+    assert nearest_original_of_3(None, set(), others_ahead=True) == (1, 3)
+    assert nearest_original_of_3("modelb", {"modelb"}, others_ahead=True) == (1, 3)
