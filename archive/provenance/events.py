@@ -125,7 +125,9 @@ class EventTests:
     def _lead(self, x: int) -> tuple[Lead, np.ndarray]:
         if x not in self._lead_cache:
             start = self._body_start(x)
-            tokens = self.tokens[x].after(start) if start else self.tokens[x]
+            # (Past furniture, the text's own tokens with any boilerplate in the lead kept, as a
+            # lead tokenised from there was read before 2026.12-83.)
+            tokens = self.unmasked.get(x, self.tokens[x]).after(start) if start else self.tokens[x]
             lead = lead_of(self.docs[x].text[start:], tokens)
             self._lead_cache[x] = (lead, protagonists(lead, self._freq(lead.names), self.candidates.archive_size))
         return self._lead_cache[x]
