@@ -405,3 +405,21 @@ def test_a_search_row_is_the_row_the_index_makes_of_the_same_tokens() -> None:
     for k, (cols, weights) in enumerate(index._rows_of([tokenize(text) for text in texts])):
         assert cols.tolist() == matrix.indices[matrix.indptr[k]:matrix.indptr[k + 1]].tolist()
         assert weights.tolist() == matrix.data[matrix.indptr[k]:matrix.indptr[k + 1]].tolist()
+
+
+def test_a_lead_past_furniture_lines_is_read_with_the_boilerplate_in_it() -> None:
+    """The one-story tests read a lead from where the story starts, past furniture lines (a
+    farm's date line); a lead running into the farm's boilerplate reads its words as the text
+    holds them (as a lead tokenised from there always did), not with the boilerplate masked."""
+    from archive.provenance.features import token_hash
+
+    docs, _ = _archive()
+    page = ("Posted by admin on 3 March 2021 | 12 Comments\n\nWrenford news.\n\n" + FARM + "\n\n" + STORIES[2])
+    index = ProvenanceIndex()
+    index.update(docs + [DocInput(41, page)])
+    start = index._body_start(41)
+    assert page[start:].startswith("Wrenford news.")
+    assert any(page[s:e] == FARM for s, e in index.boilerplate_spans[41]), "premise: the paragraph is boilerplate"
+    names = set(index._lead(41)[0].names.tolist())
+    # The lead runs past its short first sentence into the paragraph: "Disclaimer", "Daily Buzz Hub".
+    assert {token_hash("wrenford"), token_hash("buzz"), token_hash("hub")} <= names
