@@ -1819,3 +1819,56 @@ def test_a_page_of_an_outlet_unlike_a_models_needs_siblings_nearer_than_its_near
     # ... but a text of no named outlet, or of a model's outlet, does.
     assert nearest_original_of_3(None, set(), others_ahead=True) == (1, 3)
     assert nearest_original_of_3("modelb", {"modelb"}, others_ahead=True) == (1, 3)
+
+
+def test_a_family_root_of_an_outlet_the_archive_barely_knows_must_source_one_of_the_family() -> None:
+    """The root rule gives a parentless text the member of its family (itself and its closest
+    paired texts) that reads as the source of the others. A root of a named outlet too small to
+    read (one page of a site) that sources none of them has only its style for it: the texts
+    near the loose rewrite may be rewrites of other articles on the topic (in one mixed archive,
+    a Vicuna rewrite of a GossipCop report of a royal wedding was given a CNN page on the couple's
+    interview, which sourced nothing)."""
+    from archive.provenance.pairs import Oriented
+
+    def root_of_2(outlet_of_1: str | None, three_linked_to_1: bool) -> tuple[int, int] | None:
+        index, oriented = _chain_fixture()
+        index.outlet[1] = outlet_of_1
+        index._outlet_styles = lambda: {}  # type: ignore[method-assign]  # no outlet read
+        oriented[(1, 2)] = Oriented(2, 1, 0.55, (), ())  # direction signals read 1 as made from 2
+        parent = {1: (1, 2), 3: (1, 3)} if three_linked_to_1 else {1: (1, 2)}
+        index._family_roots(oriented, parent, set(parent.values()), set())
+        return parent.get(2)
+
+    assert root_of_2(None, three_linked_to_1=False) == (1, 2), "premise: the root rule takes 2 to 1"
+    assert root_of_2("gazette", three_linked_to_1=True) == (1, 2)  # 1 sources 3, of 2's family
+    assert root_of_2("gazette", three_linked_to_1=False) is None
+
+
+def test_a_page_of_an_outlet_unlike_a_models_goes_to_an_original_by_its_opening_only_beside_its_rewrites() -> None:
+    """The opening rule takes a parentless text for a model's elaboration of the original whose
+    opening it holds. A page of a named outlet that is no model's is taken so only when some of
+    its nearest texts are that original's rewrites; a long report holds the terms of many an
+    article's opening."""
+    from archive.provenance.pairs import Oriented
+
+    def opening_source_of_4(outlet: str | None, models: set[str], siblings_near: bool) -> tuple[int, int] | None:
+        index = ProvenanceIndex()
+        index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
+        index.result()
+        for key in ((1, 4), (2, 4), (3, 4)):  # as if 4 had never been aligned with anything
+            index.features.pop(key, None)
+            index.pairs.pop(key, None)
+        index.outlet[4] = outlet
+        index._model_outlets = lambda: models  # type: ignore[method-assign]
+        if not siblings_near:
+            searched = index._neighbours
+            index._neighbours = lambda ids, k: {  # type: ignore[method-assign]
+                x: [(y, c) for y, c in near if y >= 100] for x, near in searched(ids, k).items()}
+        parent = {2: (1, 2)}
+        index._opening_originals({(1, 2): Oriented(1, 2, 0.8, (), ())}, parent, {(1, 2)})
+        return parent.get(4)
+
+    assert opening_source_of_4("modelc", set(), siblings_near=True) == (1, 4)  # 2, 1's rewrite, is near 4
+    assert opening_source_of_4("modelc", set(), siblings_near=False) is None
+    assert opening_source_of_4(None, set(), siblings_near=False) == (1, 4)
+    assert opening_source_of_4("modelc", {"modelc"}, siblings_near=False) == (1, 4)

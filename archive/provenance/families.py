@@ -253,6 +253,9 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 continue
             if self._opening_held_nearer(root, d):
                 continue
+            if self._outlet_unread(root) and not any(x in parent and other_end(parent[x], x) == root
+                                                     for x in neighbours[d]):
+                continue
             if self._repoint(oriented, parent, promoted, d, rkey, "root_parentless") and parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite
                 self._why.pop(root, None)
@@ -580,6 +583,11 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 moves[d] = key
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
+
+    def _outlet_unread(self, x: int) -> bool:
+        """x names its outlet, and the archive holds too few of its texts to read its style
+        (outlet_styles.outlets_to_read): a site it barely knows."""
+        return self.outlet[x] is not None and self.outlet[x] not in self._outlet_styles()
 
     def _outlet_unlike_a_models(self, d: int, models: set[str]) -> bool:
         """d names its outlet, and that is no model's outlet as read over its texts (a newsroom,

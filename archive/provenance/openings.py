@@ -109,10 +109,18 @@ class OpeningRules:
             return
         best = self._by_opening_original(texts, originals)
         gaps = self._family_style_gaps(sources)
+        # A text of a named outlet unlike a model's is taken for a model's elaboration only on its
+        # family's word: some of its nearest texts are q's rewrites (_siblings_nearer; q itself
+        # ranks far down, or it would have been found by cosine).
+        models = self._model_outlets()
+        named = [d for d in texts if best[d] is not None and self._outlet_unlike_a_models(d, models)]
+        near = self._neighbours(named, ORIGINAL_NEIGHBOURS) if named else {}
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
             q = best[d]
             if q is None:
+                continue
+            if d in near and not self._siblings_nearer(q, d, near[d], sources):
                 continue
             if self._may_source_by_style(q, d, original=gaps.get(q, 0.0) >= FAMILY_STYLE_GAP):
                 key = (min(d, q), max(d, q))
