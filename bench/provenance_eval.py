@@ -9,7 +9,8 @@ $ARCHIVE_BENCH_DATA points at another folder of the same layout, such as held-ou
 Settings: spun (spun_dev + all Reuters), llmfake, llmfake_no_outlets (no text has an outlet:
 neither a source's dataset nor a rewrite's model), llmfake_parts (LLMFake in random halves and
 quarters, each linked alone), llmfake_orphans (every rewrite but half the articles: what the
-rewrites whose article is missing are linked to), llmfake_articles (the articles alone, on many
+rewrites whose article is missing are linked to), llmfake_sites (the rewrites on sites instead of
+their models' outlets: one page each, or spread over 40 farms), llmfake_articles (the articles alone, on many
 newsrooms or none: links between separate reports), clough, seeds, reuters (duplicates report),
 reuters_outlets (all of Reuters spread over 50 sites: its rewrite and spun links),
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
@@ -371,6 +372,30 @@ def eval_llmfake_no_outlets() -> dict[str, Any]:
     return _evaluate(_llmfake_setting(outlets=False))
 
 
+# How many content farms llmfake_sites spreads LLMFake's rewrites over.
+LLMFAKE_FARMS = 40
+
+
+def eval_llmfake_sites() -> dict[str, Any]:
+    """LLMFake's articles on their datasets' outlets, its rewrites on sites instead of their
+    models' outlets: each on a site of its own, one page each (``scattered``: copies a
+    fact-checker gathered from many small sites, none of which the archive can read), or spread
+    over LLMFAKE_FARMS farms that each publish several models' texts (``farms``). The outlet rules
+    read a site's style over its texts; these say how the links fare when sites say less."""
+    corpus = _llmfake_corpus()  # (read once for both)
+    sites: dict[str, Callable[[int], str]] = {"scattered": lambda doc_id: f"site-{doc_id}",
+                                              "farms": lambda doc_id: f"farm-{doc_id % LLMFAKE_FARMS}"}
+    out: dict[str, Any] = {}
+    for name, site in sites.items():
+        setting = _llmfake_setting(corpus=corpus)
+        rewrites = range(100_000, 100_000 + len(corpus[1]))  # (their ids)
+        setting.docs[:] = [replace(d, source=site(d.id)) if d.id in rewrites else d for d in setting.docs]
+        report = _evaluate(setting)
+        out[name] = {task: report[task] for task in ("paraphrase", "rewrite", "open_ended", "all") if task in report}
+        out[name]["links_hash"] = report["timing"]["links_hash"]
+    return out
+
+
 def eval_llmfake_parts(seed: int = PARTS_SEED) -> dict[str, Any]:
     """LLMFake split at random into halves and into quarters by source (each source with its
     rewrites; ``random.Random(seed)``), each part linked as an archive of its own, with and
@@ -721,6 +746,7 @@ def eval_mixed() -> dict[str, Any]:
 
 SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": eval_llmfake_no_outlets,
             "llmfake_parts": eval_llmfake_parts, "llmfake_orphans": eval_llmfake_orphans,
+            "llmfake_sites": eval_llmfake_sites,
             "llmfake_articles": eval_llmfake_articles, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
             "reuters_outlets": eval_reuters_outlets,
             "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest,
@@ -731,6 +757,7 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
          "llmfake_no_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_parts": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_orphans": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "llmfake_sites": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_articles": ["llmfake/sources.jsonl.gz"],
          "clough": ["clough_stevenson/file_information.csv"], "seeds": [],
          "reuters": ["reuters21578/reuters21578.jsonl.gz"],

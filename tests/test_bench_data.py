@@ -35,7 +35,7 @@ def _run(script: str, *args: str, data: Path) -> subprocess.CompletedProcess[str
 
 @pytest.mark.parametrize("command", [["provenance_eval.py", "spun"], ["provenance_eval.py", "llmfake"],
                                      ["provenance_eval.py", "reuters_outlets"], ["provenance_eval.py", "llmfake_ingest_outlets"],
-                                     ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
+                                     ["provenance_eval.py", "llmfake_sites"], ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
 def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
     done = _run(*command, data=tmp_path / "nowhere")
     assert done.returncode == 2
@@ -184,6 +184,18 @@ def test_the_llmfake_ingest_with_outlets_scores_what_the_ingest_of_such_an_expor
     report = json.loads(out.read_text())["llmfake_ingest_outlets"]
     assert report["not_ingested"] == [] and report["timing"]["failed"] == 0
     assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
+
+
+def test_llmfake_sites_scores_the_rewrites_on_sites_of_their_own_and_on_farms(tmp_path: Path) -> None:
+    """llmfake_sites puts the rewrites on one-page sites of their own, and on farms, and scores both."""
+    _write_llmfake(tmp_path)
+    out = tmp_path / "report.json"
+    done = _run("provenance_eval.py", "llmfake_sites", "--json", str(out), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())["llmfake_sites"]
+    for variant in ("scattered", "farms"):
+        assert report[variant]["all"]["copies"] == 1 and report[variant]["all"]["recall"] == 1.0
+        assert len(report[variant]["links_hash"]) == 16
 
 
 def test_a_rewrite_naming_a_source_the_corpus_lacks_is_named_without_a_traceback(tmp_path: Path) -> None:

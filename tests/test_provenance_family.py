@@ -1782,13 +1782,17 @@ def test_an_undated_text_naming_only_later_years_cannot_source_a_dated_one() -> 
 
 def test_a_page_of_an_outlet_unlike_a_models_needs_siblings_nearer_than_its_nearest_original() -> None:
     """The nearest original rule's loose rewrite ranks its siblings (the original's rewrites) ahead
-    of the original. A page of a named outlet that is no model's, with other texts ahead of the
-    original and none of them its rewrite, is likelier another report on the topic: it keeps
-    no link by the rule. A text of no named outlet, or of a model's, keeps the rule as before."""
+    of the original. A page of a named outlet that is no model's, not reading as LLM output
+    itself, with other texts ahead of the original and none of them its rewrite, is likelier
+    another report on the topic: it keeps no link by the rule. A text of no named outlet, of a
+    model's, or reading as a model's keeps the rule as before."""
 
-    def nearest_original_of_3(outlet: str | None, models: set[str], others_ahead: bool) -> tuple[int, int] | None:
+    def nearest_original_of_3(outlet: str | None, models: set[str], others_ahead: bool,
+                              styled: bool = False) -> tuple[int, int] | None:
         index, oriented = _nearest_original_fixture()
         index.outlet[3] = outlet
+        read_alone = index._llm_styled
+        index._llm_styled = lambda x: styled if x == 3 else read_alone(x)  # type: ignore[method-assign]
         index._model_outlets = lambda: models  # type: ignore[method-assign]
         if others_ahead:  # two fillers rank ahead of 1 among 3's nearest texts, 1's rewrites behind it
             searched = index._neighbours
@@ -1816,9 +1820,10 @@ def test_a_page_of_an_outlet_unlike_a_models_needs_siblings_nearer_than_its_near
     # Other articles ahead: a page of an outlet unlike a model's gets no link ...
     assert nearest_original_of_3("courier", set(), others_ahead=True) is None
     assert nearest_original_of_3("courier", {"modelb"}, others_ahead=True) is None
-    # ... but a text of no named outlet, or of a model's outlet, does.
+    # ... but a text of no named outlet, of a model's outlet, or reading as LLM output, does.
     assert nearest_original_of_3(None, set(), others_ahead=True) == (1, 3)
     assert nearest_original_of_3("modelb", {"modelb"}, others_ahead=True) == (1, 3)
+    assert nearest_original_of_3("courier", set(), others_ahead=True, styled=True) == (1, 3)
 
 
 def test_a_family_root_of_an_outlet_the_archive_barely_knows_must_source_one_of_the_family() -> None:
@@ -1846,15 +1851,18 @@ def test_a_family_root_of_an_outlet_the_archive_barely_knows_must_source_one_of_
 
 def test_a_page_of_an_outlet_unlike_a_models_goes_to_an_original_by_its_opening_only_beside_its_rewrites() -> None:
     """The opening rule takes a parentless text for a model's elaboration of the original whose
-    opening it holds. A page of a named outlet that is no model's is taken so only when some of
-    its nearest texts are that original's rewrites; a long report holds the terms of many an
-    article's opening."""
+    opening it holds. A page of a named outlet that is no model's, not reading as LLM output
+    itself, is taken so only when some of its nearest texts are that original's rewrites; a long
+    report holds the terms of many an article's opening."""
     from archive.provenance.pairs import Oriented
 
-    def opening_source_of_4(outlet: str | None, models: set[str], siblings_near: bool) -> tuple[int, int] | None:
+    def opening_source_of_4(outlet: str | None, models: set[str], siblings_near: bool,
+                            styled: bool = False) -> tuple[int, int] | None:
         index = ProvenanceIndex()
         index.update(_docs() + [DocInput(4, ELABORATION, source="model-c")])
         index.result()
+        read_alone = index._llm_styled
+        index._llm_styled = lambda x: styled if x == 4 else read_alone(x)  # type: ignore[method-assign]
         for key in ((1, 4), (2, 4), (3, 4)):  # as if 4 had never been aligned with anything
             index.features.pop(key, None)
             index.pairs.pop(key, None)
@@ -1872,3 +1880,4 @@ def test_a_page_of_an_outlet_unlike_a_models_goes_to_an_original_by_its_opening_
     assert opening_source_of_4("modelc", set(), siblings_near=False) is None
     assert opening_source_of_4(None, set(), siblings_near=False) == (1, 4)
     assert opening_source_of_4("modelc", {"modelc"}, siblings_near=False) == (1, 4)
+    assert opening_source_of_4("modelc", set(), siblings_near=False, styled=True) == (1, 4)

@@ -536,9 +536,9 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         nearest original when that reads as its source and, by style alone, as more
         human-written (_original_sources; as _neighbour_consensus: independent texts on one
         topic, such as answers to one question, have nearest texts that are rewrites too, but
-        read no more machine-written than the original). A text of a named outlet unlike a
-        model's must have such siblings nearer than the original, or none nearer at all
-        (_siblings_nearer). Only rewrite links make originals, so
+        read no more machine-written than the original). A text that nothing says is a model's
+        (_nothing_says_models) must have such siblings nearer than the original, or none nearer
+        at all (_siblings_nearer). Only rewrite links make originals, so
         an archive without them costs nothing here."""
         sources = self._rewrite_sources(oriented, parent, promoted)
         if not sources:
@@ -571,7 +571,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 continue
             if not repoint and not self._original_sources(q, d, own[d], held, gaps):
                 continue
-            if (not repoint and self._outlet_unlike_a_models(d, models)
+            if (not repoint and self._nothing_says_models(d, models)
                     and not self._siblings_nearer(q, d, own[d], sources)):
                 continue
             if not repoint and self._independent_report(q, d, models):
@@ -589,17 +589,21 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         (outlet_styles.outlets_to_read): a site it barely knows."""
         return self.outlet[x] is not None and self.outlet[x] not in self._outlet_styles()
 
-    def _outlet_unlike_a_models(self, d: int, models: set[str]) -> bool:
-        """d names its outlet, and that is no model's outlet as read over its texts (a newsroom,
-        or a site too small to read): nothing but d's own style then says it is a model's text."""
-        return self.outlet[d] is not None and self.outlet[d] not in models
+    def _nothing_says_models(self, d: int, models: set[str]) -> bool:
+        """Nothing says d is a model's text: it names its outlet, that is no model's outlet as
+        read over its texts (a newsroom, or a site too small to read), and d does not read as
+        LLM output on its own. (A text of no named outlet, as in an archive whose files name no
+        publisher, is left to its style and family as before: LLMFake's rewrites without outlets.
+        One that reads as a model's is one, on whatever site: LLMFake with each rewrite on a
+        one-page site of its own keeps, so, all its links by these rules but 2 wrong ones.)"""
+        return self.outlet[d] is not None and self.outlet[d] not in models and not self._llm_styled(d)
 
     @staticmethod
     def _siblings_nearer(q: int, d: int, near: list[tuple[int, float]], sources: dict[int, int]) -> bool:
         """q is the first of d's nearest texts (``near``), or a text nearer d than q is linked
         as q's rewrite (``sources``: rewrite -> its source): the nearest original rule's case,
         a loose rewrite whose nearest texts are its siblings. A page of an outlet unlike a
-        model's (_outlet_unlike_a_models) whose nearer texts are other articles is likelier one
+        model's text (_nothing_says_models) whose nearer texts are other articles is likelier one
         more report on the topic: in one archive of Reuters, trafilatura's 250 pages and LLMFake
         with outlets, a New Republic essay on neoliberalism and a Jamaica Observer report of an
         assault, each their outlet's one page, were linked as loose rewrites (cosine 0.12) of

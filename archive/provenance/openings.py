@@ -109,11 +109,11 @@ class OpeningRules:
             return
         best = self._by_opening_original(texts, originals)
         gaps = self._family_style_gaps(sources)
-        # A text of a named outlet unlike a model's is taken for a model's elaboration only on its
-        # family's word: some of its nearest texts are q's rewrites (_siblings_nearer; q itself
-        # ranks far down, or it would have been found by cosine).
+        # A text that nothing says is a model's (_nothing_says_models) is taken for a model's
+        # elaboration only on its family's word: some of its nearest texts are q's rewrites
+        # (_siblings_nearer; q itself ranks far down, or it would have been found by cosine).
         models = self._model_outlets()
-        named = [d for d in texts if best[d] is not None and self._outlet_unlike_a_models(d, models)]
+        named = [d for d in texts if best[d] is not None and self._nothing_says_models(d, models)]
         near = self._neighbours(named, ORIGINAL_NEIGHBOURS) if named else {}
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
