@@ -594,15 +594,16 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         read over its texts (a newsroom, or a site too small to read), and d does not read as
         LLM output on its own. (A text of no named outlet, as in an archive whose files name no
         publisher, is left to its style and family as before: LLMFake's rewrites without outlets.
-        One that reads as a model's is one, on whatever site: LLMFake with each rewrite on a
-        one-page site of its own keeps, so, all its links by these rules but 2 wrong ones.)"""
+        One that reads as a model's is one, on whatever site: with LLMFake's rewrites each on a
+        one-page site of its own, llmfake_sites, 0.9662 / 0.8817 with these gates and 0.9647 /
+        0.8811 without, 0.9666 / 0.8752 when they did not ask this.)"""
         return self.outlet[d] is not None and self.outlet[d] not in models and not self._llm_styled(d)
 
     @staticmethod
     def _siblings_nearer(q: int, d: int, near: list[tuple[int, float]], sources: dict[int, int]) -> bool:
         """q is the first of d's nearest texts (``near``), or a text nearer d than q is linked
         as q's rewrite (``sources``: rewrite -> its source): the nearest original rule's case,
-        a loose rewrite whose nearest texts are its siblings. A page of an outlet unlike a
+        a loose rewrite whose nearest texts are its siblings. A page that nothing says is a
         model's text (_nothing_says_models) whose nearer texts are other articles is likelier one
         more report on the topic: in one archive of Reuters, trafilatura's 250 pages and LLMFake
         with outlets, a New Republic essay on neoliberalism and a Jamaica Observer report of an
