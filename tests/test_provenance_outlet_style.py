@@ -294,12 +294,47 @@ def test_an_index_reads_its_outlets_styles_again_once_texts_are_added() -> None:
     assert set(index._outlet_styles()) == set(before) | {outlet_key("Harbour Blog")}
 
 
-def test_outlets_are_read_only_when_two_hold_enough_texts_to_compare() -> None:
-    from archive.provenance.outlet_styles import outlets_to_read
+def test_outlets_are_read_when_they_hold_enough_texts_but_one_is_a_models_only_beside_another() -> None:
+    from archive.provenance.outlet_styles import OutletStyle, outlets_to_read
 
     enough, few = OUTLET_MIN_TEXTS, OUTLET_MIN_TEXTS - 1
     assert outlets_to_read({"newsroom": enough, "model": enough, "blog": few}) == {"newsroom", "model"}
-    assert outlets_to_read({"newsroom": enough, "blog": few}) == set()  # nothing to compare it with
+    # One read alone (a wire's dump beside texts naming no outlet) may still be surely a newsroom ...
+    assert outlets_to_read({"newsroom": enough, "blog": few}) == {"newsroom"}
+    # ... but none is a model's when there is no other to tell it from.
+    index = ProvenanceIndex()
+    index._outlet_styles = lambda: {"model": OutletStyle(0.2, 0.5, 100)}  # type: ignore[method-assign]
+    assert index._model_outlets() == set()
+    index._outlet_styles = lambda: {"model": OutletStyle(0.2, 0.5, 100), "news": OutletStyle(0.8, 0.0, 100)}  # type: ignore[method-assign]
+    assert index._model_outlets() == {"model"}
+
+
+def test_a_surely_newsrooms_text_gets_no_loose_rewrite_link_from_a_family_rule() -> None:
+    """A text of an outlet read over enough texts to be sure it publishes no model's (a wire) is
+    no loose rewrite by a family rule, whatever the other text's outlet: those rules presume a
+    model's rewrite (in one archive of Reuters and LLMFake's texts naming no outlet, 1987 stories
+    were loose rewrites of LLMFake articles). A copy's link is the pair's own evidence and stays."""
+    from archive.provenance.classify import Decision
+    from archive.provenance.outlet_styles import OutletStyle
+    from archive.provenance.pairs import PairRecord
+
+    def linked(outlet_style: OutletStyle | None, relation: str = "rewrite") -> bool:
+        index = _index()
+        index.outlet[2] = "wire"
+        index.outlet[1] = None  # the other text names no outlet
+        index._outlet_styles = lambda: {} if outlet_style is None else {"wire": outlet_style}  # type: ignore[method-assign]
+        assert index._one_story((1, 2))
+        rec = index.pairs[(1, 2)]
+        index.pairs[(1, 2)] = PairRecord(rec.features, Decision(relation, 0.3, ("loose",)))
+        parent: dict[int, tuple[int, int]] = {}
+        return index._repoint({}, parent, set(), 2, (1, 2), "nearest_original") and parent == {2: (1, 2)}
+
+    wire = OutletStyle(0.39, 0.009, 19_043)  # Reuters: 171 of 19,043 stories read LLM-styled
+    assert wire.surely_no_models()
+    assert not linked(wire)
+    assert linked(wire, "near_copy")  # a copy is the pair's own reading
+    assert linked(OutletStyle(0.39, 0.0, 20))  # 20 texts, none styled: a model's may be so
+    assert linked(None)  # an outlet too small to read
 
 
 def test_a_models_rewrite_of_another_models_text_without_a_newsroom_article_keeps_the_story_not_the_link() -> None:

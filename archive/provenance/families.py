@@ -584,6 +584,15 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
 
+    def _surely_newsroom(self, x: int) -> bool:
+        """x's outlet, read over enough of its texts, surely publishes no model's
+        (OutletStyle.surely_no_models): a newsroom or a wire, whose texts the family rules link as
+        no loose rewrite of anything (_repoint). Those rules presume a model's rewrite; -82 ruled
+        it out only beside another read outlet's text, and a wire's 1987 stories were still loose
+        rewrites of LLMFake articles that named no outlet (cosine 0.11-0.15)."""
+        style = self._outlet_styles().get(self.outlet[x]) if self.outlet[x] is not None else None
+        return style is not None and style.surely_no_models()
+
     def _outlet_unread(self, x: int) -> bool:
         """x names its outlet, and the archive holds too few of its texts to read its style
         (outlet_styles.outlets_to_read): a site it barely knows."""
@@ -846,8 +855,10 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                  promoted: set[tuple[int, int]], d: int, key: tuple[int, int], why: str) -> bool:
         """Make the pair ``key`` d's source link, overriding the pair's own direction (promoted);
         but a loose pair (no copy) between two newsrooms that write alike is two reports, which
-        no family rule links (_newsroom_peers). Whether it linked them."""
-        if self.pairs[key].decision.relation not in COPY_RELATIONS and self._newsroom_peers(d, other_end(key, d)):
+        no family rule links (_newsroom_peers), nor one whose text d is surely a newsroom's
+        (_surely_newsroom). Whether it linked them."""
+        if self.pairs[key].decision.relation not in COPY_RELATIONS and (
+                self._newsroom_peers(d, other_end(key, d)) or self._surely_newsroom(d)):
             return False
         if key not in oriented:
             oriented[key] = self._orient(self.pairs[key])

@@ -41,10 +41,10 @@ _Z95 = 1.96  # the normal quantile of a two-sided 95% interval
 
 def outlets_to_read(counts: Mapping[str, int]) -> set[str]:
     """The outlets (``counts``: each one's texts) whose styles are worth reading: those holding
-    OUTLET_MIN_TEXTS texts or more, when two or more do; only then may one read as a model's
-    beside another (outlet_rule._outlet_originals)."""
-    read = {outlet for outlet, n in counts.items() if n >= OUTLET_MIN_TEXTS}
-    return read if len(read) >= 2 else set()
+    OUTLET_MIN_TEXTS texts or more. One may read as a model's only beside another
+    (outlet_rule._model_outlets: none when all do), but one read alone may still be surely a
+    newsroom (OutletStyle.surely_no_models: a wire's dump beside texts that name no outlet)."""
+    return {outlet for outlet, n in counts.items() if n >= OUTLET_MIN_TEXTS}
 
 
 def ai_density(ai_markers: int, words: int) -> float:
