@@ -16,7 +16,8 @@ reuters_outlets (all of Reuters spread over 50 sites: its rewrite and spun links
 spun_ingest and llmfake_ingest (the same, through the real ingest into a new archive and its
 provenance table), llmfake_ingest_outlets (llmfake's records with their outlet in a "source"
 field, through the real ingest), mixed (spun, llmfake, clough and the seeds in one archive, each scored as
-alone, and the links across them counted).
+alone, and the links across them counted), pages_mixed (trafilatura's 250 pages, Reuters and
+LLMFake with or without outlets, through the real ingest: the derivation links across corpora).
 A link is correct when it joins a copy to its true source in the right direction; "story-level"
 also accepts an exact/near duplicate of the true source (Reuters re-issues share text).
 """
@@ -226,10 +227,13 @@ def _score_spun(result: Any, timing: dict[str, Any], reuters: set[int],
     return out
 
 
-def _ingested(paths: list[Path]) -> tuple[dict[str, int], dict[int, int], list[tuple[int, int, str]], dict[str, Any]]:
+def _ingested(paths: list[Path], path_of: dict[int, str] | None = None, one_by_one: bool = False
+              ) -> tuple[dict[str, int], dict[int, int], list[tuple[int, int, str]], dict[str, Any]]:
     """``archive ingest`` of ``paths`` into a new archive, as a user would run it (readers,
     normalisation, storage, linking during the ingest): the documents' ids by external id, their
-    stories, the provenance table's (derived, source, relation) rows, and the ingest's timing."""
+    stories, the provenance table's (derived, source, relation) rows, and the ingest's timing;
+    ``path_of``, when given, is filled with each document's file. ``one_by_one``: one ingest per
+    path, in order (an archive growing corpus by corpus, linked as it grows)."""
     import sqlite3
     import tempfile
 
@@ -237,16 +241,54 @@ def _ingested(paths: list[Path]) -> tuple[dict[str, int], dict[int, int], list[t
 
     with tempfile.TemporaryDirectory(prefix="provenance-eval-") as home:
         t0, cpu0 = time.perf_counter(), _cpu_s()
-        with Archive(home) as archive:
-            summary = archive.ingest([str(path) for path in paths], background=False)
+        failed = 0
+        for batch in ([[path] for path in paths] if one_by_one else [paths]):
+            with Archive(home) as archive:
+                failed += archive.ingest([str(path) for path in batch], background=False).failed
         timing = {"ingest_s": round(time.perf_counter() - t0, 3), "ingest_cpu_s": round(_cpu_s() - cpu0, 3),
-                  "failed": summary.failed}
+                  "failed": failed}
         db = sqlite3.connect(Path(home) / "archive.db")
         id_of = {ext: doc_id for doc_id, ext in db.execute("SELECT id, external_id FROM documents")}
         story_of = dict(db.execute("SELECT document_id, story_id FROM stories"))
         rows = list(db.execute("SELECT derived_id, source_id, relation FROM provenance"))
+        if path_of is not None:
+            path_of.update(db.execute("SELECT id, path FROM documents"))
         db.close()
     return id_of, story_of, rows, timing
+
+
+def eval_pages_mixed() -> dict[str, Any]:
+    """One archive of every kind a user may gather, through the real ingest, one corpus after the
+    other: trafilatura's 250 web pages (many sites, ten languages), all of Reuters, and LLMFake's
+    articles and rewrites, with each LLMFake record's outlet in a "source" field (dataset,
+    model) or with none. The
+    corpora are independent, so every derivation link joining two of them is wrong: how many
+    loose links a mixed archive draws between strangers (a 1987 wire story taken for a rewrite
+    of a 2018 fact-check)."""
+    import tempfile
+
+    sources, rewrites = _llmfake_corpus()
+    corpora = {"reuters": DATA / "reuters21578" / "reuters21578.jsonl.gz", "pages": DATA / "html_pages" / "pages"}
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="provenance-eval-") as folder:
+        for variant, named in (("with_outlets", True), ("without_outlets", False)):
+            llmfake = Path(folder) / f"llmfake-{variant}.jsonl"
+            with llmfake.open("w", encoding="utf-8") as written:
+                for r, outlet in [(r, r.get("dataset")) for r in sources] + [(r, r["generator"]) for r in rewrites]:
+                    written.write(json.dumps({"id": r["id"], "text": r["text"], **({"source": outlet} if named else {})})
+                                  + "\n")
+            path_of: dict[int, str] = {}
+            _, _, rows, timing = _ingested([*corpora.values(), llmfake], path_of, one_by_one=True)
+            corpus_of = {doc_id: next((name for name, path in corpora.items() if p.startswith(str(path))), "llmfake")
+                         for doc_id, p in path_of.items()}
+            across = [(d, s, relation) for d, s, relation in rows if corpus_of[d] != corpus_of[s]]
+            derived = [row for row in across if row[2] in DERIVATIONS]
+            out[variant] = {"documents": dict(Counter(corpus_of.values())), "ingest_s": timing["ingest_s"],
+                            "derivation_links_across_corpora": len(derived),
+                            "related_across_corpora": len(across) - len(derived),
+                            "examples": [{"derived": f"{corpus_of[d]} {d}", "source": f"{corpus_of[s]} {s}",
+                                          "relation": relation} for d, s, relation in derived[:6]]}
+    return out
 
 
 def eval_spun_ingest() -> dict[str, Any]:
@@ -750,7 +792,7 @@ SETTINGS = {"spun": eval_spun, "llmfake": eval_llmfake, "llmfake_no_outlets": ev
             "llmfake_articles": eval_llmfake_articles, "clough": eval_clough, "seeds": eval_seeds, "reuters": eval_reuters,
             "reuters_outlets": eval_reuters_outlets,
             "spun_ingest": eval_spun_ingest, "llmfake_ingest": eval_llmfake_ingest,
-            "llmfake_ingest_outlets": eval_llmfake_ingest_outlets, "mixed": eval_mixed}
+            "llmfake_ingest_outlets": eval_llmfake_ingest_outlets, "mixed": eval_mixed, "pages_mixed": eval_pages_mixed}
 # The corpora each setting reads (the seeds are in the repository).
 NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
@@ -765,6 +807,8 @@ NEEDS = {"spun": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"
          "spun_ingest": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz"],
          "llmfake_ingest": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
          "llmfake_ingest_outlets": ["llmfake/sources.jsonl.gz", "llmfake/rewrites.jsonl.gz"],
+         "pages_mixed": ["html_pages/pages", "reuters21578/reuters21578.jsonl.gz", "llmfake/sources.jsonl.gz",
+                         "llmfake/rewrites.jsonl.gz"],
          "mixed": ["reuters21578/reuters21578.jsonl.gz", "spun_dev/spun.jsonl.gz", "llmfake/sources.jsonl.gz",
                    "llmfake/rewrites.jsonl.gz", "clough_stevenson/file_information.csv"]}
 

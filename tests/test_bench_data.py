@@ -35,7 +35,8 @@ def _run(script: str, *args: str, data: Path) -> subprocess.CompletedProcess[str
 
 @pytest.mark.parametrize("command", [["provenance_eval.py", "spun"], ["provenance_eval.py", "llmfake"],
                                      ["provenance_eval.py", "reuters_outlets"], ["provenance_eval.py", "llmfake_ingest_outlets"],
-                                     ["provenance_eval.py", "llmfake_sites"], ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
+                                     ["provenance_eval.py", "llmfake_sites"], ["provenance_eval.py", "pages_mixed"],
+                                     ["spin_probe.py"], ["scraper_probe.py"], ["boilerplate_probe.py"], ["page_probe.py"]])
 def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: list[str]) -> None:
     done = _run(*command, data=tmp_path / "nowhere")
     assert done.returncode == 2
@@ -196,6 +197,33 @@ def test_llmfake_sites_scores_the_rewrites_on_sites_of_their_own_and_on_farms(tm
     for variant in ("scattered", "farms"):
         assert report[variant]["all"]["copies"] == 1 and report[variant]["all"]["recall"] == 1.0
         assert len(report[variant]["links_hash"]) == 16
+
+
+def test_pages_mixed_counts_the_derivation_links_between_corpora(tmp_path: Path) -> None:
+    """pages_mixed ingests the wire, the web pages and LLMFake one after the other and counts the
+    derivation links joining two corpora: here a page reposts LLMFake's article word for word."""
+    _write_llmfake(tmp_path)
+    _write_stories_and_copy(tmp_path, ["wire-1", "wire-2"], ["1987-03-02T10:00:00Z"] * 2, "copy-1",
+                            "1987-03-03T10:00:00Z")
+    import gzip
+
+    with gzip.open(tmp_path / "llmfake" / "sources.jsonl.gz", "rt", encoding="utf-8") as fh:
+        article = json.loads(fh.readline())["text"]
+    pages = tmp_path / "html_pages" / "pages"
+    pages.mkdir(parents=True)
+    (pages / "repost.html").write_text(
+        "<html><head><title>Vey announces farewell tour</title></head><body><article><h1>Vey announces farewell "
+        f"tour</h1><p>{article}</p></article></body></html>", encoding="utf-8")
+    out = tmp_path / "report.json"
+    done = _run("provenance_eval.py", "pages_mixed", "--json", str(out), data=tmp_path)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())["pages_mixed"]
+    for variant in ("with_outlets", "without_outlets"):
+        assert report[variant]["documents"] == {"reuters": 2, "pages": 1, "llmfake": 2}
+        # The page and the article are one text; the paraphrase goes to one of them.
+        examples = report[variant]["examples"]
+        assert report[variant]["derivation_links_across_corpora"] == len(examples) >= 1
+        assert all({e["derived"].split()[0], e["source"].split()[0]} == {"pages", "llmfake"} for e in examples)
 
 
 def test_a_rewrite_naming_a_source_the_corpus_lacks_is_named_without_a_traceback(tmp_path: Path) -> None:
