@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,6 +44,14 @@ def test_a_missing_corpus_is_named_without_a_traceback(tmp_path: Path, command: 
     assert str(tmp_path / "nowhere") in done.stderr and "Traceback" not in done.stderr
 
 
+def _evaluated(setting: str, data: Path) -> dict[str, Any]:
+    """provenance_eval.py's report of ``setting`` on the corpora in ``data``."""
+    out = data / "report.json"
+    done = _run("provenance_eval.py", setting, "--json", str(out), data=data)
+    assert done.returncode == 0, done.stderr
+    return json.loads(out.read_text())[setting]
+
+
 def _write_clough(data: Path) -> None:
     """A Clough & Stevenson corpus of five tasks, one cut answer (task b) and one independent one (c)."""
     folder = data / "clough_stevenson"
@@ -67,10 +76,7 @@ def _write_clough(data: Path) -> None:
 
 def test_the_clough_evaluation_reads_the_corpus_that_archive_bench_data_names(tmp_path: Path) -> None:
     _write_clough(tmp_path)
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "clough", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["clough"]
+    report = _evaluated("clough", tmp_path)
     assert report["cut"] == 1.0 and report["non"] == 1.0 and report["accuracy"] == 1.0
 
 
@@ -131,10 +137,7 @@ def test_the_mixed_setting_scores_each_corpus_in_one_archive_and_counts_links_ac
     _write_stories_and_copy(tmp_path, ["reuters-1", "reuters-2"], ["1987-03-01T10:00:00Z", "1987-03-02T10:00:00Z"],
                             "spun-00000", "1987-03-05T10:00:00Z")
     _write_llmfake(tmp_path)
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "mixed", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["mixed"]
+    report = _evaluated("mixed", tmp_path)
     assert report["spun"]["all"]["recall"] == 1.0 and report["spun"]["all"]["precision"] == 1.0
     assert report["llmfake"]["all"]["copies"] == 1 and report["llmfake"]["all"]["recall"] == 1.0
     assert report["clough"]["cut"] == 1.0 and report["clough"]["non"] == 1.0
@@ -148,10 +151,7 @@ def test_the_spun_evaluation_reads_another_corpus_with_its_own_ids_and_date_form
     is still linked to its source (not the reverse) and no date is misread."""
     _write_stories_and_copy(tmp_path, ["wire-a", "wire-b"], ["1987-03-01 15:00:00", "1987-03-02 15:10:00"],
                             "copy-x", "1987-03-01")
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "spun", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["spun"]
+    report = _evaluated("spun", tmp_path)
     assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
     # A copy naming a source the corpus lacks cannot be scored: a plain message, no traceback.
     _write_gz(tmp_path / "spun_dev" / "spun.jsonl.gz", [
@@ -167,10 +167,7 @@ def test_the_reuters_outlets_setting_counts_copies_between_the_corpus_stories(tm
     _write_gz(tmp_path / "reuters21578" / "reuters21578.jsonl.gz", [
         {"id": f"wire-{k}", "text": text, "title": text.split(",")[0].upper(), "published": f"1987-03-0{k + 1}T10:00:00Z",
          "source": "wire"} for k, text in enumerate([*_STORIES, _SPUN])])
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "reuters_outlets", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["reuters_outlets"]
+    report = _evaluated("reuters_outlets", tmp_path)
     assert report["relations"] == {"spun": 1} and report["rewrite_or_spun_links"] == 1
     assert report["examples"][0]["titles"] == [_SPUN.split(",")[0].upper(), _STORIES[0].split(",")[0].upper()]
 
@@ -179,10 +176,7 @@ def test_the_llmfake_ingest_with_outlets_scores_what_the_ingest_of_such_an_expor
     """llmfake_ingest_outlets writes each record with its outlet in a "source" field (dataset,
     model) and scores the provenance table of a real ``archive ingest`` of that export."""
     _write_llmfake(tmp_path)
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "llmfake_ingest_outlets", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["llmfake_ingest_outlets"]
+    report = _evaluated("llmfake_ingest_outlets", tmp_path)
     assert report["not_ingested"] == [] and report["timing"]["failed"] == 0
     assert report["all"]["copies"] == 1 and report["all"]["recall"] == 1.0 and report["all"]["precision"] == 1.0
 
@@ -190,10 +184,7 @@ def test_the_llmfake_ingest_with_outlets_scores_what_the_ingest_of_such_an_expor
 def test_llmfake_sites_scores_the_rewrites_on_sites_of_their_own_and_on_farms(tmp_path: Path) -> None:
     """llmfake_sites puts the rewrites on one-page sites of their own, and on farms, and scores both."""
     _write_llmfake(tmp_path)
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "llmfake_sites", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["llmfake_sites"]
+    report = _evaluated("llmfake_sites", tmp_path)
     for variant in ("scattered", "farms"):
         assert report[variant]["all"]["copies"] == 1 and report[variant]["all"]["recall"] == 1.0
         assert len(report[variant]["links_hash"]) == 16
@@ -214,10 +205,7 @@ def test_pages_mixed_counts_the_derivation_links_between_corpora(tmp_path: Path)
     (pages / "repost.html").write_text(
         "<html><head><title>Vey announces farewell tour</title></head><body><article><h1>Vey announces farewell "
         f"tour</h1><p>{article}</p></article></body></html>", encoding="utf-8")
-    out = tmp_path / "report.json"
-    done = _run("provenance_eval.py", "pages_mixed", "--json", str(out), data=tmp_path)
-    assert done.returncode == 0, done.stderr
-    report = json.loads(out.read_text())["pages_mixed"]
+    report = _evaluated("pages_mixed", tmp_path)
     for variant in ("with_outlets", "without_outlets"):
         assert report[variant]["documents"] == {"reuters": 2, "pages": 1, "llmfake": 2}
         # The page and the article are one text; the paraphrase goes to one of them.
