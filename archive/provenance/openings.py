@@ -113,8 +113,8 @@ class OpeningRules:
         # elaboration only on its family's word: some of its nearest texts are q's rewrites
         # (_siblings_nearer; q itself ranks far down, or it would have been found by cosine).
         models = self._model_outlets()
-        named = [d for d in texts if best[d] is not None and self._nothing_says_models(d, models)]
-        near = self._neighbours(named, ORIGINAL_NEIGHBOURS) if named else {}
+        unvouched = [d for d in texts if best[d] is not None and self._nothing_says_models(d, models)]
+        near = self._neighbours(unvouched, ORIGINAL_NEIGHBOURS) if unvouched else {}
         moves: dict[int, tuple[int, int]] = {}
         for d in texts:
             q = best[d]
