@@ -890,6 +890,9 @@ def test_a_page_fetched_from_a_web_archive_is_its_own_sites() -> None:
     replay = "https://web.archive.org/web/20230514000000/https://www.coastal-courier.org/2023/05/tidal-plant"
     record = _html_record(html, "page.html", "page.html", url=replay)
     assert isinstance(record, RawRecord) and record.source == "coastal-courier.org" and record.url == replay
+    # An address no parser takes is no site, and no error.
+    record = _html_record(html, "page.html", "page.html", url="https://[::1/broken")
+    assert isinstance(record, RawRecord) and record.url == "https://[::1/broken"
     # A page that names its publisher keeps that name, wherever it was fetched from.
     named = html.replace("<head>", '<head><meta property="og:site_name" content="Coastal Courier">')
     record = _html_record(named, "page.html", "page.html", url=replay)

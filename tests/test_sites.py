@@ -43,3 +43,4 @@ def test_a_pages_site_is_the_archived_sites_behind_a_replay_address() -> None:
     assert site_of(replay) == "cnn.com" and site_of("https://www.cnn.com/2019/a.html") == "cnn.com"
     assert names_host_of("archive.org", replay) and names_host_of("web.archive.org", replay)
     assert not names_host_of("CNN", replay) and not names_host_of("", replay)
+    assert not names_host_of("CNN", "https://[::1/x")  # an address urlsplit refuses

@@ -669,7 +669,7 @@ def _page_site(named: str | None, url: str | None) -> str | None:
     """A page's publisher: the site it names (trafilatura's reading of its metadata, else of its
     address), unless that is only the web archive it was fetched from, whose replay address
     holds the page's own (sites.py)."""
-    if url and (named is None or names_host_of(named, url)) and archived_url(url):
+    if url and archived_url(url) and (named is None or names_host_of(named, url)):
         return site_of(url)
     return named
 

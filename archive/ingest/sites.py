@@ -90,6 +90,9 @@ def names_host_of(source: str, url: str) -> bool:
     >>> names_host_of("CNN", "https://web.archive.org/web/2019/https://cnn.com/a")
     False
     """
-    host = urlsplit(url.strip()).hostname or ""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:  # an address urlsplit refuses names no host
+        return False
     name = source.strip().lower()
     return bool(name) and (host == name or host.endswith("." + name))
