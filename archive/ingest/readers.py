@@ -26,7 +26,7 @@ import dateutil.parser
 
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
-from archive.ingest.sites import archived_url, names_host_of, site_of
+from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
 from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format, stream_encoding
 
 MiB = 1024 * 1024
@@ -624,14 +624,15 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
     else:
         external_id = relative if number is None else f"{relative}#{number}"
     extra = dict(fields)  # what is left: understood duplicates and unknown fields
+    url = _as_text(used["url"])
     published = parse_date(used["date"])
     if published is None and used["date"] not in (None, ""):
         extra["published_raw"] = str(used["date"])
     return RawRecord(
         origin=origin, external_id=external_id, text=text, fmt=fmt,
         title=_without_markup(_as_text(used["title"])), author=_as_author(used["author"]),
-        source=_as_name(used["source"]) or site_of(_as_text(used["url"])),
-        url=_as_text(used["url"]), published_at=published, language=_as_text(used["language"]),
+        source=_as_name(used["source"]) or site_of(url),
+        url=url, published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
     )
 
@@ -669,9 +670,10 @@ def _page_site(named: str | None, url: str | None) -> str | None:
     """A page's publisher: the site it names (trafilatura's reading of its metadata, else of its
     address), unless that is only the web archive it was fetched from, whose replay address
     holds the page's own (sites.py)."""
-    if url and archived_url(url) and (named is None or names_host_of(named, url)):
-        return site_of(url)
-    return named
+    archived = archived_url(url)
+    if archived is None or url is None or not (named is None or names_host_of(named, url)):
+        return named
+    return host_of(archived)  # (the archived address parsed once, not again by site_of)
 
 
 def _as_name(value: Any) -> str | None:
