@@ -35,7 +35,7 @@ import resource
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -259,12 +259,11 @@ def _ingested(paths: list[Path], path_of: dict[int, str] | None = None, one_by_o
 
 def eval_pages_mixed() -> dict[str, Any]:
     """One archive of every kind a user may gather, through the real ingest, one corpus after the
-    other: trafilatura's 250 web pages (many sites, ten languages), all of Reuters, and LLMFake's
+    other: all of Reuters, trafilatura's 250 web pages (many sites, ten languages), then LLMFake's
     articles and rewrites, with each LLMFake record's outlet in a "source" field (dataset,
-    model) or with none. The
-    corpora are independent, so every derivation link joining two of them is wrong: how many
-    loose links a mixed archive draws between strangers (a 1987 wire story taken for a rewrite
-    of a 2018 fact-check)."""
+    model) or with none. The corpora are independent, so every derivation link joining two of
+    them is wrong: how many loose links a mixed archive draws between strangers (a 1987 wire
+    story taken for a rewrite of a 2018 fact-check)."""
     import tempfile
 
     sources, rewrites = _llmfake_corpus()
@@ -274,9 +273,8 @@ def eval_pages_mixed() -> dict[str, Any]:
         for variant, named in (("with_outlets", True), ("without_outlets", False)):
             llmfake = Path(folder) / f"llmfake-{variant}.jsonl"
             with llmfake.open("w", encoding="utf-8") as written:
-                for r, outlet in [(r, r.get("dataset")) for r in sources] + [(r, r["generator"]) for r in rewrites]:
-                    written.write(json.dumps({"id": r["id"], "text": r["text"], **({"source": outlet} if named else {})})
-                                  + "\n")
+                written.writelines(_llmfake_export(sources, "dataset" if named else None))
+                written.writelines(_llmfake_export(rewrites, "generator" if named else None))
             path_of: dict[int, str] = {}
             _, _, rows, timing = _ingested([*corpora.values(), llmfake], path_of, one_by_one=True)
             corpus_of = {doc_id: next((name for name, path in corpora.items() if p.startswith(str(path))), "llmfake")
@@ -340,10 +338,18 @@ def eval_llmfake_ingest_outlets() -> dict[str, Any]:
         for name, rows, outlet in (("sources", sources, "dataset"), ("rewrites", rewrites, "generator")):
             path = Path(folder) / f"{name}.jsonl"
             with path.open("w", encoding="utf-8") as out:
-                for r in rows:
-                    out.write(json.dumps({"id": r["id"], "text": r["text"], "source": r.get(outlet)}) + "\n")
+                out.writelines(_llmfake_export(rows, outlet))
             paths.append(path)
         return _llmfake_through_ingest(paths, corpus)
+
+
+def _llmfake_export(rows: list[dict[str, Any]], outlet_field: str | None) -> Iterator[str]:
+    """LLMFake's ``rows`` as the JSON Lines of an export: each record's id and text, and with
+    ``outlet_field`` ("dataset" for an article, "generator" for a rewrite) that value in a
+    ``source`` field, its publisher."""
+    for r in rows:
+        outlet = {"source": r.get(outlet_field)} if outlet_field is not None else {}
+        yield json.dumps({"id": r["id"], "text": r["text"], **outlet}) + "\n"
 
 
 def _llmfake_through_ingest(paths: list[Path], corpus: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> dict[str, Any]:

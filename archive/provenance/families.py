@@ -584,20 +584,6 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         for d, key in sorted(moves.items()):
             self._repoint(oriented, parent, promoted, d, key, "nearest_original")
 
-    def _surely_newsroom(self, x: int) -> bool:
-        """x's outlet, read over enough of its texts, surely publishes no model's
-        (OutletStyle.surely_no_models): a newsroom or a wire, whose texts the family rules link as
-        no loose rewrite of anything (_repoint). Those rules presume a model's rewrite; -82 ruled
-        it out only beside another read outlet's text, and a wire's 1987 stories were still loose
-        rewrites of LLMFake articles that named no outlet (cosine 0.11-0.15)."""
-        style = self._outlet_styles().get(self.outlet[x]) if self.outlet[x] is not None else None
-        return style is not None and style.surely_no_models()
-
-    def _outlet_unread(self, x: int) -> bool:
-        """x names its outlet, and the archive holds too few of its texts to read its style
-        (outlet_styles.outlets_to_read): a site it barely knows."""
-        return self.outlet[x] is not None and self.outlet[x] not in self._outlet_styles()
-
     def _nothing_says_models(self, d: int, models: set[str]) -> bool:
         """Nothing says d is a model's text: it names its outlet, that is no model's outlet as
         read over its texts (a newsroom, or a site too small to read), and d does not read as

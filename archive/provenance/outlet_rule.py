@@ -50,6 +50,20 @@ class OutletRule:
         return (mine is not None and theirs is not None and mine.model_share < OUTLET_MODEL_SHARE
                 and (theirs.style < mine.style + OUTLET_STYLE_GAP or mine.surely_no_models()))
 
+    def _surely_newsroom(self, x: int) -> bool:
+        """x's outlet, read over enough of its texts, surely publishes no model's
+        (OutletStyle.surely_no_models): a newsroom or a wire, whose texts the family rules link as
+        no loose rewrite of anything (families._repoint). Those rules presume a model's rewrite;
+        -82 ruled it out only beside another read outlet's text, and a wire's 1987 stories were
+        still loose rewrites of LLMFake articles that named no outlet (cosine 0.11-0.15)."""
+        style = self._outlet_styles().get(self.outlet[x])
+        return style is not None and style.surely_no_models()
+
+    def _outlet_unread(self, x: int) -> bool:
+        """x names its outlet, and the archive holds too few of its texts to read its style
+        (outlet_styles.outlets_to_read): a site it barely knows."""
+        return self.outlet[x] is not None and self.outlet[x] not in self._outlet_styles()
+
     def _outlet_styles(self) -> Mapping[str, OutletStyle]:
         """Each outlet's style (outlet_styles.py): the archive's as given to this index, else
         read from its own texts (a build of the whole archive)."""

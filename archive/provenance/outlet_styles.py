@@ -19,6 +19,9 @@ from .params import (AI_REWRITE_DENSITY, LLM_STYLED_WORDS, OUTLET_MIN_TEXTS, OUT
                      ROOT_BURST_WEIGHT, ROOT_LLM_WORD_WEIGHT)
 
 
+_Z95 = 1.96  # the normal quantile of a two-sided 95% interval
+
+
 @dataclass(frozen=True)
 class OutletStyle:
     style: float  # the style measures' medians over its texts, weighted as the style preference weighs them
@@ -35,8 +38,6 @@ class OutletStyle:
         upper = (p + _Z95 ** 2 / (2 * n) + spread) / (1 + _Z95 ** 2 / n)
         return upper < OUTLET_MODEL_SHARE
 
-
-_Z95 = 1.96  # the normal quantile of a two-sided 95% interval
 
 
 def outlets_to_read(counts: Mapping[str, int]) -> set[str]:
