@@ -269,6 +269,36 @@ def test_index_check_names_an_index_built_by_an_older_word_rule(run_cli, home: P
     assert rebuilt.exit_code == 0 and "older rule" not in rebuilt.output
 
 
+def test_accents_are_folded_and_an_index_built_before_stays_searchable_as_built(
+        run_cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.search import schema as schema_module
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Zürich bank\n\nThe central bank in Zürich cut rates, an official of "
+                                  "Łódź said in São Paulo.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("Zurich insurer\n\nZurich Insurance said profits rose.\n", encoding="utf-8")
+    with monkeypatch.context() as patched:  # an index created before the folding rule (rule 2)
+        patched.setattr(schema_module, "WORD_RULE", 2)
+        assert run_cli("ingest", str(folder / "a.txt")).exit_code == 0
+    # A text added now still goes in as the index was built: one rule per index until a rebuild.
+    assert run_cli("ingest", str(folder / "b.txt")).exit_code == 0
+    written = run_cli("search", "Zürich")
+    assert "1 match" in written.output and "a.txt" in written.output and "before accents were folded" in written.output
+    plain = run_cli("search", "zurich")
+    assert "1 match" in plain.output and "b.txt" in plain.output
+    assert "no matches" in run_cli("search", "lodz").output
+    assert "older rule" in run_cli("index", "check").output
+
+    assert run_cli("index", "rebuild").exit_code == 0
+    for query in ("zurich", "Zürich", "ZURICH", "zür*", "zürih~1"):
+        found = run_cli("search", query)
+        assert "2 matches" in found.output and "before accents" not in found.output, query
+    assert "[[Łódź]]" in run_cli("search", "lodz").output  # the word as written is marked
+    assert "1 match" in run_cli("search", '"sao paulo"').output
+    assert "older rule" not in run_cli("index", "check").output
+
+
 def test_a_copys_credit_line_is_kept_and_recorded_as_its_attribution(run_cli, home: Path, tmp_path: Path) -> None:
     # A farm's copy whose original is not in the archive still points somewhere: its last line
     # credits the outlet (a credit is no site furniture, so the ingest keeps it).

@@ -9,7 +9,7 @@ from whoosh import fields
 
 from archive.search import IndexDoc, SearchIndex, search
 from archive.search import schema as schema_module
-from archive.search.analysis import COMMON_WORDS, gram, make_analyzer, phrase_parts, word_spans, words
+from archive.search.analysis import COMMON_WORDS, fold_latin, gram, make_analyzer, phrase_parts, word_spans, words
 from archive.search.schema import Text, to_fields
 from fixtures.search.corpus import build_corpus, contains_phrase
 
@@ -40,7 +40,8 @@ def test_a_letter_keeps_its_combining_marks() -> None:
     # Hindi, Bengali and Tamil vowel signs and viramas are marks, not letters: words stay whole.
     assert words("हिन्दी समाचार, বাংলা সংবাদ, தமிழ் செய்திகள்") == [
         "हिन्दी", "समाचार", "বাংলা", "সংবাদ", "தமிழ்", "செய்திகள்"]
-    assert words("e\u0301cole") == ["école"]  # a decomposed accent too (then NFKC composes it)
+    assert words("e\u0301cole") == ["ecole"]  # a decomposed accent is a mark too (a Latin one: folded)
+    assert words("e\u0301cole", folded=False) == ["école"]  # (then NFKC composes it)
     # Thai puts no spaces between words: pairs, as for Chinese, marks included.
     assert words("ไทย") == ["ไท", "ทย"]
     assert "ไท" in words("ประเทศไทย") and "ทย" in words("ประเทศไทย")
@@ -48,7 +49,21 @@ def test_a_letter_keeps_its_combining_marks() -> None:
 
 def test_compatibility_forms_are_folded() -> None:
     assert words("ＣＮＮ报道 ２０２０年 ﬁnal Ｍicrosoft’s") == ["cnn", "报道", "2020", "年", "final", "microsoft"]
-    assert words("Zürich café") == ["zürich", "café"]  # accents stay: NFKC keeps them
+    assert words("Zürich café", folded=False) == ["zürich", "café"]  # NFKC keeps accents
+
+
+def test_latin_letters_are_folded_to_ascii_and_other_scripts_keep_their_marks() -> None:
+    assert words("Zürich café São Việt İstanbul naïve ǅemal") == [
+        "zurich", "cafe", "sao", "viet", "istanbul", "naive", "dzemal"]
+    # Letters that hold their stroke or ligature in one character are spelled out.
+    assert words("Straße Øresund Łódź Æsir œuvre Þór Đakovo") == [
+        "strasse", "oresund", "lodz", "aesir", "oeuvre", "thor", "dakovo"]
+    # Marks on other scripts' letters are theirs: Russian й is not и, Greek keeps its tonos.
+    assert words("йод Ελλάδα हिन्दी") == ["йод", "ελλάδα", "हिन्दी"]
+    assert words("Zürich Straße", folded=False) == ["zürich", "straße"]
+    assert [fold_latin(t) for t in ("zurich", "straße", "ελλάδα")] == ["zurich", "strasse", "ελλάδα"]
+    # A folded word reads as its ASCII spelling everywhere, common-word grams too.
+    assert words("Thé of the") == ["the", "of", "the"]
 
 
 @pytest.mark.parametrize("boost", [1.0, 2.0])

@@ -21,6 +21,14 @@ Tokenisation rule (tests mirror it with their own code, so keep this docstring e
 * Words are lower-cased with ``str.lower()``, and a word with other than ASCII characters is put
   in Unicode's NFKC form (then lower-cased again): full-width letters and digits, common in
   Chinese and Japanese text, are the ASCII ones (``ＣＮＮ`` is ``cnn``), ligatures their letters.
+* Latin letters are folded to ASCII (after Lucene's ASCIIFoldingFilter): a combining mark on a
+  Latin letter is dropped (``Zürich`` is ``zurich``, ``São`` is ``sao``, ``Việt`` is ``viet``),
+  and the Latin letters that hold their mark or ligature in one character (``LATIN_LETTERS``)
+  are spelled in ASCII (``Straße`` is ``strasse``, ``Øresund`` is ``oresund``, ``Łódź`` is
+  ``lodz``), so a word typed with or without its accents finds both spellings. Marks on the
+  letters of other scripts stay (Russian ``й`` is not ``и``; Hindi's vowel signs are letters).
+  Indexes built by an older rule (``WORD_RULE`` below) keep their words unfolded, and queries
+  against them are not folded either (``words(..., folded=False)``) until they are rebuilt.
 * Nothing else: no stop words (phrases such as "one of the" stay exact) and no stemming (a phrase
   query matches only the words as written).
 
@@ -79,11 +87,33 @@ _APOSTROPHES = str.maketrans("", "", "'’")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
 
-def _term(word: str) -> str:
+def _term(word: str, folded: bool = True) -> str:
     """The index term of one matched word: possessive dropped, lower-cased, apostrophes out, and
-    compatibility forms folded (NFKC: full-width ``ＣＮＮ２０２０`` is ``cnn2020``, ``ﬁ`` is ``fi``)."""
+    compatibility forms folded (NFKC: full-width ``ＣＮＮ２０２０`` is ``cnn2020``, ``ﬁ`` is ``fi``),
+    then (``folded``) its Latin letters too (fold_latin)."""
     term = _ascii_term(word)
-    return term if term.isascii() else unicodedata.normalize("NFKC", term).lower()
+    if term.isascii():
+        return term
+    term = unicodedata.normalize("NFKC", term).lower()
+    return fold_latin(term) if folded else term
+
+
+def fold_latin(term: str) -> str:
+    """``term`` (lower-cased) with its Latin letters folded to ASCII: marks on Latin letters
+    dropped, LATIN_LETTERS spelled out; other scripts' letters and marks as they are. Folding a
+    folded term changes nothing."""
+    if term.isascii():
+        return term
+    kept: list[str] = []
+    latin = False  # whether the last letter kept is Latin (its marks are dropped)
+    for char in unicodedata.normalize("NFD", term):
+        if unicodedata.combining(char):
+            if not latin:
+                kept.append(char)
+            continue
+        latin = char.isascii() or unicodedata.name(char, "").startswith("LATIN")
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)).translate(LATIN_LETTERS)
 
 
 def _ascii_term(word: str) -> str:
@@ -100,9 +130,18 @@ COMMON_WORDS = frozenset(
     this to two was were which who will with would year""".split()
 )
 GRAM_MARK = "\x1f"
-# Which word rule (above) an index was built with; kept in its schema (search.schema.Text). 2:
-# unspaced scripts as pairs, combining marks in words, NFKC (session 28); 1 (no mark): before.
-WORD_RULE = 2
+# Which word rule (above) an index was built with; kept in its schema (search.schema.Text). 3:
+# Latin letters folded to ASCII (session 43); 2: unspaced scripts as pairs, combining marks in
+# words, NFKC (session 28); 1 (no mark): before.
+WORD_RULE = 3
+# The first rule that folds Latin letters: an index of an older rule is searched unfolded.
+FOLDING_RULE = 3
+# Latin letters with no decomposition in Unicode (a stroke, a ligature, a letter of its own),
+# lower-case (terms are), spelled as ASCII search engines spell them.
+LATIN_LETTERS = str.maketrans({
+    "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i",
+    "ħ": "h", "ŧ": "t", "ƀ": "b", "ƶ": "z", "ɨ": "i", "ʉ": "u", "ĸ": "q", "ŋ": "n",
+})
 
 
 class FoldFilter(Filter):
@@ -179,14 +218,15 @@ def _unspaced_spans(text: str) -> list[tuple[str, int, int]]:
     return spans
 
 
-def words(text: str) -> list[str]:
-    """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects)."""
+def words(text: str, folded: bool = True) -> list[str]:
+    """The index terms of ``text``, in order (the analyzer's rule, without its per-token objects);
+    not ``folded``: Latin letters as written (the terms of an index built before FOLDING_RULE)."""
     if text.isascii():  # (the common case)
         return [_ascii_term(word) for word in _WORD.findall(text)]
     pattern = _word_pattern(text)
     if pattern is None:
-        return [_term(word) for word, _, _ in _unspaced_spans(text)]
-    return [_term(word) for word in pattern.findall(text)]
+        return [_term(word, folded) for word, _, _ in _unspaced_spans(text)]
+    return [_term(word, folded) for word in pattern.findall(text)]
 
 
 def is_common(word: str, common: frozenset[str]) -> bool:
@@ -226,10 +266,10 @@ def phrase_parts(terms: tuple[str, ...], common: frozenset[str]) -> list[tuple[s
     return parts
 
 
-def word_spans(text: str) -> list[tuple[str, int, int]]:
+def word_spans(text: str, folded: bool = True) -> list[tuple[str, int, int]]:
     """Each index term of ``text`` with its start and end character offsets in ``text`` (the
-    pairs of an unspaced run overlap by a character)."""
-    return [(_term(word), start, end) for word, start, end in _raw_spans(text)]
+    pairs of an unspaced run overlap by a character); ``folded`` as for ``words``."""
+    return [(_term(word, folded), start, end) for word, start, end in _raw_spans(text)]
 
 
 def has_word(text: str) -> bool:

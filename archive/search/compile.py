@@ -3,7 +3,10 @@
 Wildcards and fuzzy words are expanded here, against the reader's own terms, so that a pattern that
 would match too many words fails with a clear error instead of a slow search, and so that the
 snippet builder knows exactly which words matched. An exact phrase becomes an ``ExactPhrase``
-over the field's common-word grams where it has them (``analysis.phrase_parts``).
+over the field's common-word grams where it has them (``analysis.phrase_parts``). Query words come
+with their Latin letters as written and are folded for a field that folds them (``schema.folds``:
+an index built before analysis.FOLDING_RULE is searched as it was built); the words to highlight
+are always folded, as the snippet builder reads the text.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from whoosh.util.times import datetime_to_long
 
 from archive.errors import QueryError
 from archive.records import field, record
-from archive.search.analysis import is_gram, phrase_parts
+from archive.search.analysis import fold_latin, is_gram, phrase_parts
 from archive.search.dates import Interval, cover
 from archive.search.docvalues import asked_before
 from archive.search.lexicon import segment_terms, terms_bisect_left
 from archive.search.phrase import ExactPhrase
 from archive.search.postings import DatedIdsFilter
 from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, Wildcard, Words
+from archive.search.schema import folds
 
 MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
 
@@ -56,19 +60,22 @@ def compile_query(root: Node, reader: IndexReader) -> Compiled:
 def _compile(node: Node, reader: IndexReader, hl: Highlights, *, positive: bool) -> wq.Query:
     if isinstance(node, Words):
         if positive and "text" in node.fields:
-            if len(node.terms) == 1:
-                hl.terms.add(node.terms[0])
+            folded = tuple(fold_latin(t) for t in node.terms)
+            if len(folded) == 1:
+                hl.terms.add(folded[0])
             else:
-                hl.phrases.add((node.terms, node.slop))
-        return _any_field(node.fields, lambda f: _words_query(reader, f, node))
+                hl.phrases.add((folded, node.slop))
+        return _any_field(node.fields, lambda f: _words_query(reader, f, as_indexed(reader, f, node.terms), node.slop))
     if isinstance(node, Wildcard):
-        return _expanded(node.fields, hl, positive, lambda f: _glob_terms(reader, f, node.pattern), node.pattern)
+        return _expanded(node.fields, hl, positive,
+                         lambda f: _glob_terms(reader, f, as_indexed(reader, f, (node.pattern,))[0]), node.pattern)
     if isinstance(node, Fuzzy):
         return _expanded(
             node.fields,
             hl,
             positive,
-            lambda f: (t for t in _terms_within(reader, f, node.term, node.maxdist, prefix=1) if not is_gram(t)),
+            lambda f: (t for t in _terms_within(reader, f, as_indexed(reader, f, (node.term,))[0], node.maxdist,
+                                                prefix=1) if not is_gram(t)),
             f"{node.term}~{node.maxdist}",
         )
     if isinstance(node, Exact):
@@ -130,14 +137,19 @@ def _any_field(fields: tuple[str, ...], build: Callable[[str], wq.Query]) -> wq.
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _words_query(reader: IndexReader, fieldname: str, node: Words) -> wq.Query:
-    if len(node.terms) == 1:
-        return wq.Term(fieldname, node.terms[0])
-    if node.slop > 1:
-        return wq.Phrase(fieldname, list(node.terms), slop=node.slop)
+def as_indexed(reader: IndexReader, fieldname: str, terms: tuple[str, ...]) -> tuple[str, ...]:
+    """Query ``terms`` (or a pattern) as the field indexes words: Latin letters folded if it folds them."""
+    return tuple(fold_latin(t) for t in terms) if folds(reader.schema[fieldname]) else terms
+
+
+def _words_query(reader: IndexReader, fieldname: str, terms: tuple[str, ...], slop: int) -> wq.Query:
+    if len(terms) == 1:
+        return wq.Term(fieldname, terms[0])
+    if slop > 1:
+        return wq.Phrase(fieldname, list(terms), slop=slop)
     # The field's own common words (pickled with the index's schema); older indexes have none.
     common = getattr(reader.schema[fieldname], "common_words", frozenset())
-    return ExactPhrase(fieldname, phrase_parts(node.terms, common))
+    return ExactPhrase(fieldname, phrase_parts(terms, common))
 
 
 def _expanded(
@@ -156,7 +168,7 @@ def _expanded(
                 "make it more specific"
             )
         if positive and fieldname == "text":
-            hl.terms.update(terms)
+            hl.terms.update(fold_latin(t) for t in terms)
         per_field.append(_union([wq.Term(fieldname, t) for t in terms]) if terms else wq.NullQuery)
     return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
 

@@ -55,6 +55,9 @@ _RANGE = r"\[\s*(\S+)\s+(?:TO|to)\s+(\S+)\s*\]"
 class Words:
     """One word or a phrase (a sequence of index terms), searched in any of ``fields``.
 
+    The terms (and a Wildcard's pattern, a Fuzzy's term) keep their Latin letters as written:
+    the index they are searched in folds them if it was built folding (analysis.FOLDING_RULE).
+
     ``slop`` is the largest allowed position difference between consecutive words: 1 = adjacent.
     ``span`` locates the source text in the query string (used to spell suggestions).
     """
@@ -350,7 +353,7 @@ class _Parser:
             return _lang_value(token)
         fields = fields or DEFAULT_FIELDS
         if token.kind == "PHRASE":
-            terms = tuple(words(token.text))
+            terms = tuple(words(token.text, folded=False))
             if not terms:
                 raise QueryError(f'"{token.text}" at position {token.start + 1} contains no words')
             return Words(fields, terms, token.slop, (token.start, token.end))
@@ -365,7 +368,7 @@ class _Parser:
             raise QueryError(f"'{raw}': ~ goes at the end of a word (fuzzy) or after a closing quote (proximity)")
         if "*" in raw or "?" in raw:
             return _wildcard_value(raw, fields)
-        terms = tuple(words(raw))
+        terms = tuple(words(raw, folded=False))
         if not terms:
             self.warnings.append(f"ignored '{raw}': it has no letters or digits to search for")
             return None
@@ -385,7 +388,7 @@ def _fuzzy_value(raw: str, suffix: re.Match[str], fields: tuple[str, ...]) -> No
     maxdist = int(suffix.group(1)) if suffix.group(1) else FUZZY_DEFAULT
     if not 1 <= maxdist <= FUZZY_MAX:
         raise QueryError(f"'{raw}': the fuzzy distance must be 1 or 2")
-    terms = words(body)
+    terms = words(body, folded=False)
     if len(terms) != 1 or "*" in body or "?" in body:
         raise QueryError(f"'{raw}': fuzzy search (~) works on a single word")
     return Fuzzy(fields, terms[0], maxdist)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import fields
 from whoosh.system import pack_uint
 
-from archive.search.analysis import COMMON_WORDS, WORD_RULE, grams, make_analyzer, words
+from archive.search.analysis import COMMON_WORDS, FOLDING_RULE, WORD_RULE, grams, make_analyzer, words
 from archive.search.dates import to_utc_naive
 
 if TYPE_CHECKING:
@@ -40,7 +40,8 @@ class Text(fields.TEXT):
         self.word_rule = WORD_RULE
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[Posting]:  # type: ignore[override]
-        return iter(_postings(value, self.format.field_boost, self.common_words))
+        # By the rule the index was built with: an older index stays one rule until rebuilt.
+        return iter(_postings(value, self.format.field_boost, self.common_words, folds(self)))
 
     def analyses_like(self, other: Any) -> bool:
         """Whether ``other`` gives the same postings for every value (an index keeps the
@@ -54,8 +55,14 @@ def word_rule(field: Any) -> int:
     return getattr(field, "word_rule", 1)
 
 
-def _postings(text: str, field_boost: float, common: frozenset[str]) -> list[Posting]:
-    terms = words(text)
+def folds(field: Any) -> bool:
+    """Whether a text field of some index folds Latin letters (analysis.FOLDING_RULE): its
+    terms, and so the query terms looked up in it, are folded."""
+    return word_rule(field) >= FOLDING_RULE
+
+
+def _postings(text: str, field_boost: float, common: frozenset[str], folded: bool = True) -> list[Posting]:
+    terms = words(text, folded)
     positions: dict[str, list[int]] = {}
     for position, term in enumerate(terms):
         if term in positions:
@@ -157,7 +164,8 @@ def analyse(texts: dict[str, str]) -> dict[str, list[Posting]]:
     which is the ingest's bottleneck: the writer takes them for every field its index analyses
     alike (see ``writer.PooledSegmentWriter``)."""
     schema = new_index_schema()
-    return {name: _postings(value, schema[name].format.field_boost, schema[name].common_words)
+    return {name: _postings(value, schema[name].format.field_boost, schema[name].common_words,
+                            folds(schema[name]))
             for name, value in texts.items()}
 
 

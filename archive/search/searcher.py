@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from archive.errors import QueryError
 from archive.records import field, record
 from archive.search.analysis import is_gram, word_spans
-from archive.search.compile import Compiled, _terms_within, compile_query
+from archive.search.compile import Compiled, _terms_within, as_indexed, compile_query
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.postings import search_done, top_scores, word_scores
 from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
-from archive.search.schema import FACET_FIELDS, stored_published
+from archive.search.schema import FACET_FIELDS, folds, stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
 from archive.search.view import View
 
@@ -121,6 +121,7 @@ def search(
         try:
             with guard():
                 compiled = compile_query(root, view.reader())
+                unfolded = not folds(view.reader().schema["text"])
             if collapse is None or not limit:
                 with guard():
                     total, page, facet_counts = _page(view, compiled.query, sort, limit, offset, facets)
@@ -138,7 +139,10 @@ def search(
         _hit(fields, score if sort == "relevance" else None, texts.get(doc_id), compiled, families.get(doc_id))
         for doc_id, (fields, score) in zip(ids, page)
     ]
-    return SearchResults(total, hits, facet_counts, suggestion, list(parsed.warnings))
+    warnings = list(parsed.warnings)
+    if unfolded:
+        warnings.append(UNFOLDED_INDEX)
+    return SearchResults(total, hits, facet_counts, suggestion, warnings)
 
 
 def _page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
@@ -260,17 +264,26 @@ def _hit(fields: dict[str, Any], score: float | None, text: str | None, compiled
     )
 
 
+# Said with every search of an index built before analysis.FOLDING_RULE, which finds Latin words
+# only as they are written (its terms were not folded, so its queries are not either).
+UNFOLDED_INDEX = ("the index was built before accents were folded: a word is found only as written "
+                  "(zurich does not find Zürich) until `archive index rebuild`")
+
+
 def _suggest(parsed: ParsedQuery, view: View) -> str | None:
     """The query with each word the index has never seen replaced by its closest indexed word."""
     reader = view.reader()
     replacements: list[tuple[int, int, str]] = []
     for node in _positive_words(parsed.root):
         start, end = node.span
-        for word, w_start, w_end in word_spans(parsed.text[start:end]):
+        for written, w_start, w_end in word_spans(parsed.text[start:end], folded=False):
+            # (Each field's own spelling of the word: folded where it folds Latin letters.)
+            spelled = {f: as_indexed(reader, f, (written,))[0] for f in node.fields}
             # Two-letter words have too many neighbours for a suggestion to mean anything.
-            if len(word) < 3 or any(reader.doc_frequency(f, word) for f in node.fields):
+            if len(written) < 3 or any(reader.doc_frequency(f, word) for f, word in spelled.items()):
                 continue
             for fieldname in node.fields:
+                word = spelled[fieldname]
                 candidates = _corrections(view, fieldname, word, limit=10, maxdist=1 if len(word) <= 5 else 2)
                 candidates = [c for c in candidates if not is_gram(c)]
                 if candidates:
