@@ -42,6 +42,8 @@ def test_a_letter_keeps_its_combining_marks() -> None:
         "हिन्दी", "समाचार", "বাংলা", "সংবাদ", "தமிழ்", "செய்திகள்"]
     assert words("e\u0301cole") == ["ecole"]  # a decomposed accent is a mark too (a Latin one: folded)
     assert words("e\u0301cole", folded=False) == ["école"]  # (then NFKC composes it)
+    # Beside Chinese too (a text holding an unspaced run is split by another pattern).
+    assert words("हिन्दी 人工 e\u0301cole") == ["हिन्दी", "人工", "ecole"]
     # Thai puts no spaces between words: pairs, as for Chinese, marks included.
     assert words("ไทย") == ["ไท", "ทย"]
     assert "ไท" in words("ประเทศไทย") and "ทย" in words("ประเทศไทย")

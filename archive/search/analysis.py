@@ -83,6 +83,17 @@ def _unspaced() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"([{UNSPACED_CHARACTERS}]+)|{spaced}+(?:['’](?![sS](?!{spaced})){spaced}+)*(?:['’][sS](?!{spaced}))?"))
 
 
+@functools.cache
+def _unspaced_marked() -> Any:
+    """_unspaced()[1] for a text that also holds combining marks: a word of the other characters
+    keeps its marks, as _marked_word's do (a Hindi word or a decomposed "é" beside Chinese)."""
+    import regex
+
+    letter = rf"(?:(?![{UNSPACED_CHARACTERS}])[\p{{L}}\p{{N}}]\p{{M}}*)"
+    return regex.compile(rf"([{UNSPACED_CHARACTERS}]+)|{letter}+(?:['’](?![sS](?!{letter})){letter}+)*"
+                         rf"(?:['’][sS](?!{letter}))?")
+
+
 _APOSTROPHES = str.maketrans("", "", "'’")
 _POSSESSIVE = re.compile(r"['’][sS]$")
 
@@ -209,7 +220,8 @@ def _raw_spans(text: str) -> list[tuple[str, int, int]]:
 def _unspaced_spans(text: str) -> list[tuple[str, int, int]]:
     """_raw_spans of a text that holds an unspaced run: each run as its overlapping pairs."""
     spans: list[tuple[str, int, int]] = []
-    for m in _unspaced()[1].finditer(text):
+    pattern = _unspaced_marked() if has_marks(text) else _unspaced()[1]
+    for m in pattern.finditer(text):
         start, end = m.span()
         if m.group(1) is None or end - start == 1:
             spans.append((m.group(), start, end))
