@@ -238,31 +238,34 @@ def test_a_family_root_reading_somewhat_llm_like_sources_a_models_family_that_re
     assert 2 not in parent
 
 
-def test_a_text_sourcing_a_models_family_is_not_taken_for_a_rewrite_of_its_family_root() -> None:
+def test_a_text_that_texts_chose_as_their_source_by_their_pairs_is_not_taken_for_a_rewrite_of_its_family_root() -> None:
     from archive.provenance.pairs import Oriented
     from archive.provenance.params import FAMILY_STYLE_GAP
 
-    def attempt(gap: float) -> tuple[ProvenanceIndex, dict]:
+    def attempt(gap: float, chosen_by: list[int]) -> tuple[ProvenanceIndex, dict]:
         index = ProvenanceIndex()
         index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
         index.result()
         assert index._family_root([2] + index._closest_paired()[2]) == 1, "premise: 1 is 2's family root"
-        # 2 sources the rewrites 3 and 4 by the pairs' own evidence (as _choose_parents found
-        # before the family rules), and they read ``gap`` less human-written than 2 by rhythm.
+        # ``chosen_by`` chose 2 as their rewrite source by the pairs' own evidence (as
+        # _choose_parents found before the family rules), reading ``gap`` less human-written
+        # than 2 by rhythm.
         for x in (3, 4):
             index.traits[x] = replace(index.traits[2], burstiness=index.traits[2].burstiness - gap)
-        index._pairwise_rewrites = {2: [3, 4]}
+        index._pairwise_rewrites = {2: chosen_by}
         oriented = {(2, 3): Oriented(2, 3, 0.8, (), ()), (2, 4): Oriented(2, 4, 0.8, (), ())}
         parent = {3: (2, 3), 4: (2, 4)}
         index._family_roots(oriented, parent, {(2, 3), (2, 4)}, set())
         return index, parent
 
-    # A model's family of rewrites says 2 is their article: it is not made a rewrite of its root,
-    # even when the root rules have moved those rewrites to the root first.
-    _, parent = attempt(FAMILY_STYLE_GAP + 0.1)
-    assert 2 not in parent
-    # Rewrites reading about as human as 2 say nothing of the kind: 2 gets its family root.
-    index, parent = attempt(FAMILY_STYLE_GAP - 0.2)
+    # Two texts chose 2 as their source: it is their article, not made a rewrite of its root, even
+    # when the root rules have moved those rewrites to the root first, and whatever its style
+    # (2026.12-89: before, rewrites reading about as human as 2 left it to its root).
+    for gap in (FAMILY_STYLE_GAP + 0.1, FAMILY_STYLE_GAP - 0.2):
+        _, parent = attempt(gap, [3, 4])
+        assert 2 not in parent, gap
+    # One text's choice is not enough to say so: 2 gets its family root.
+    index, parent = attempt(FAMILY_STYLE_GAP + 0.1, [3])
     assert parent[2] == (1, 2) and index._why[2] == "root_parentless"
 
 
@@ -585,24 +588,25 @@ def test_a_parentless_rewrite_paired_with_two_rewrites_of_one_source_joins_them(
     assert 3 not in parent
 
 
-def test_a_text_sourcing_a_models_family_is_not_one_more_rewrite_by_its_paired_texts_consensus() -> None:
+def test_a_text_that_texts_chose_as_their_source_by_their_pairs_is_not_one_more_rewrite_by_its_paired_texts_consensus() -> None:
     from archive.provenance.pairs import Oriented
     from archive.provenance.params import FAMILY_STYLE_GAP
 
-    def attempt(gap: float) -> dict:
+    def attempt(gap: float, chosen_by: list[int]) -> dict:
         index = _consensus_fixture()
         oriented = {k: Oriented(1, k[1], 0.8, (), ()) for k in ((1, 2), (1, 4))}
-        # By the pairs' own evidence 3 sourced two texts (fillers here) reading ``gap`` less
-        # human-written than 3: the family rules have since moved them.
+        # By the pairs' own evidence 3 sourced ``chosen_by`` (fillers here, reading ``gap`` less
+        # human-written than 3): the family rules have since moved them.
         for x in (100, 101):
             index.traits[x] = replace(index.traits[3], burstiness=index.traits[3].burstiness - gap)
-        index._pairwise_rewrites = {3: [100, 101]}
+        index._pairwise_rewrites = {3: chosen_by}
         parent = {2: (1, 2), 4: (1, 4)}
         index._family_consensus(oriented, parent, {(1, 2), (1, 4)})
         return parent
 
-    assert 3 not in attempt(FAMILY_STYLE_GAP + 0.1), "3 is the article of a model's family"
-    assert attempt(FAMILY_STYLE_GAP - 0.2)[3] == (1, 3)
+    for gap in (FAMILY_STYLE_GAP + 0.1, FAMILY_STYLE_GAP - 0.2):
+        assert 3 not in attempt(gap, [100, 101]), "3 is the article of the texts that chose it"
+    assert attempt(FAMILY_STYLE_GAP + 0.1, [100])[3] == (1, 3)
 
 
 def test_texts_the_consensus_rules_link_vote_in_turn(monkeypatch) -> None:

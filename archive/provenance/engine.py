@@ -65,7 +65,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-88"
+METHOD_VERSION = "2026.12-89"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -246,7 +246,7 @@ class ProvenanceIndex(FamilyRules, EventTests):
         # (outlet_rule._outlet_styles).
         self._styles_read: tuple[int, dict[str, OutletStyle]] | None = None
         # The rewrites each text sources by the pairs' own evidence, as _choose_parents found them
-        # before the family rules moved any (see _sources_models_family).
+        # before the family rules moved any (see _sources_by_pairs).
         self._pairwise_rewrites: dict[int, list[int]] = {}
         # Pairs that are one family only by containment (_family_by_containment), for one result().
         self._loose: set[tuple[int, int]] = set()

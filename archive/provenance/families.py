@@ -240,8 +240,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         for d in sorted(neighbours):
             if d in parent or not self._may_have_root(d, neighbours, oriented, parent):
                 continue
-            if self._sources_models_family(d):
-                continue  # the article of a model's family
+            if self._sources_by_pairs(d):
+                continue  # the article of a family
             root = self._original_of(self._family_root([d] + neighbours[d]), oriented, parent)
             rkey = (min(d, root), max(d, root))
             # The root is paired with d, holds a fair share of d's terms, reads as its source
@@ -290,17 +290,21 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
                 continue  # (as for a parentless text above)
             self._repoint(oriented, parent, promoted, d, rkey, "root_repoint" + ("2" if settled else "1"))
 
-    def _sources_models_family(self, q: int) -> bool:
-        """q sources a model's family by the pairs' own evidence: CONSENSUS_MIN_VOTES or more
-        texts chose q as their rewrite source before any family rule moved a link
-        (_pairwise_rewrites), and they read FAMILY_STYLE_GAP less human-written than q. q is
-        then the article those rewrites were made from, not one more of them: neither its
-        family root (by the round robin, a longer article on the topic can hold much of
-        everyone's terms) nor its paired texts' consensus makes it a rewrite. The root rules
-        may move q's rewrites elsewhere first, so what q sources now would not say it (LLMFake
-        without outlets: articles taken for rewrites of another, each taking its rewrites along)."""
-        own = self._pairwise_rewrites.get(q, [])
-        return len(own) >= CONSENSUS_MIN_VOTES and self._models_family(q, own)
+    def _sources_by_pairs(self, q: int) -> bool:
+        """CONSENSUS_MIN_VOTES or more texts chose q as their rewrite source by the pairs' own
+        evidence, before any family rule moved a link (_pairwise_rewrites). q is then the
+        article those rewrites were made from, not one more of them: neither its family root (by
+        the round robin, a longer article on the topic can hold much of everyone's terms) nor its
+        paired texts' consensus makes it a rewrite. The root rules may move q's rewrites
+        elsewhere first, so what q sources now would not say it (LLMFake without outlets:
+        articles taken for rewrites of another, each taking its rewrites along). Whatever q's
+        style: until 2026.12-89 those texts had also to read FAMILY_STYLE_GAP less human-written
+        than q, and an article with a few LLM-favoured words (0.8 per 100 words) became a
+        rewrite of another article on its topic by the round robin, its six rewrites going to
+        three other articles (LLMFake without outlets 0.9596 / 0.8745 -> 0.9626 / 0.8791). A
+        rewrite that its siblings chose is left to the neighbour consensus, which reads the
+        votes of its nearest texts."""
+        return len(self._pairwise_rewrites.get(q, [])) >= CONSENSUS_MIN_VOTES
 
     def _models_family(self, root: int, family: list[int]) -> bool:
         """The other members of ``family`` read, by their median style preference, at least
@@ -420,8 +424,8 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         family's original by their number and d's facts (_family_original) (in place). Loose
         rewrites (open-ended ones keep little but the lead) share too little with their source
         for the pair alone, but the family's agreement stands in for the containment test; only
-        rewrite links vote, so copies and same-topic reports never do. Not a d that sources a
-        model's family itself (_sources_models_family): it is their article."""
+        rewrite links vote, so copies and same-topic reports never do. Not a d that texts chose
+        as their source by their pairs (_sources_by_pairs): it is their article."""
         paired_with = self._paired_texts()
         votes = tally((d, q) for x, q in self._rewrite_sources(oriented, parent, promoted).items()
                        for d in paired_with.get(x, ()))
@@ -429,7 +433,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         for d, by_source in sorted(votes.items()):
             sources = [q for q in sorted(by_source) if q != d and (min(d, q), max(d, q)) in self.features]
             if (d in parent or len(sources) != 1 or by_source[sources[0]] < CONSENSUS_MIN_VOTES
-                    or self._sources_models_family(d)):
+                    or self._sources_by_pairs(d)):
                 continue
             q = sources[0]
             if (q not in parent and (self._consensus_source(q, d) or self._family_original(q, d, by_source[q]))
