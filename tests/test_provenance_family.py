@@ -154,6 +154,24 @@ def test_a_rewrite_of_a_rewrite_goes_to_the_common_source() -> None:
     assert index._why[3] == "chain_source"
 
 
+def test_a_rewrite_chain_left_by_the_last_family_rules_goes_to_the_common_source(monkeypatch) -> None:
+    index, _ = _chain_fixture()
+    opening_sources = index._opening_sources
+
+    def chain_made_late(oriented, parent, promoted) -> None:
+        opening_sources(oriented, parent, promoted)
+        # Stands for a rule after the chain rule's first pass (a late consensus round, the
+        # opening rule) linking 3 to its sibling 2 and 2 to their article 1.
+        assert index._repoint(oriented, parent, promoted, 3, (2, 3), "opening_source")
+        assert index._repoint(oriented, parent, promoted, 2, (1, 2), "opening_source")
+
+    monkeypatch.setattr(index, "_opening_sources", chain_made_late)
+    result = index.result()
+    linked = {l.derived_id: l.source_id for l in result.links if l.relation in DERIVATIONS}
+    assert linked[2] == 1 and linked[3] == 1, "no rewrite is left as derived from its sibling"
+    assert index._why[3] == "chain_source"
+
+
 def test_a_chain_is_read_from_the_links_not_from_the_pairs_own_direction() -> None:
     from archive.provenance.pairs import Oriented
 

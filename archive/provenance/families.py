@@ -183,6 +183,11 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         self._consensus_rounds(oriented, parent, promoted)
         self._opening_sources(oriented, parent, promoted)
         self._outlet_originals(oriented, parent, promoted)
+        # The rules since the chain rule may have linked a text that sources rewrites (a late
+        # consensus round): no rewrite is left as derived from a sibling (LLMFake without
+        # outlets: one model's elaboration linked to its article last, with three rewrites of
+        # other articles already linked to it).
+        self._no_rewrite_chains(oriented, parent, promoted)
         self._no_spin_chains(oriented, parent)
         self._pick_versions(oriented, parent, promoted)
         self._no_cycles(oriented, parent)
