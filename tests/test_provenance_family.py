@@ -532,6 +532,27 @@ def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibli
     assert parent[3] == (2, 3)
 
 
+def test_a_source_that_texts_chose_by_their_pairs_is_no_sibling_of_its_own_rewrites() -> None:
+    from archive.provenance.pairs import Oriented
+
+    index = ProvenanceIndex()
+    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
+    index.result()
+    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
+    promoted = {(1, 4), (1, 5), (2, 3)}
+    assert index._leans_source(1, 2), "premise: 2 leans to being 1's rewrite, as in the test above"
+    # But 3 and another text chose 2 as their rewrite source by their own pairs: 2 is their
+    # article (_sources_by_pairs), and 3 keeps it (through an ingest, an article on the topic
+    # paired with 2 in an earlier batch took 2's rewrites this way).
+    index._pairwise_rewrites = {2: [3, 6]}
+    parent = {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._no_unsourced_sibling_sources(oriented, parent, promoted)
+    assert parent == {3: (2, 3), 4: (1, 4), 5: (1, 5)}
+    index._pairwise_rewrites = {2: [3]}  # one text's choice is not enough
+    index._no_unsourced_sibling_sources(oriented, parent, promoted)
+    assert parent[3] == (1, 3)
+
+
 def test_a_rewrite_keeps_a_source_that_only_leans_to_being_a_rewrite_of_the_family_hub() -> None:
     from archive.provenance.pairs import Oriented
 

@@ -768,7 +768,10 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         and q are texts of two newsrooms that write alike (_newsroom_peers): there the family's
         word is chance, and p is another report of the topic that d's own wording chose (LLMFake:
         a rewrite linked to its article at cosine 0.53 lost it this way, and a family rule then
-        gave it another newsroom's article at 0.22)."""
+        gave it another newsroom's article at 0.22). Nor when texts chose p as their source by
+        their own pairs (_sources_by_pairs): p is their article (LLMFake through the ingest,
+        without outlets: a Brad Pitt article paired with another in the articles' batch lost
+        its two closest rewrites, which the neighbour consensus then gave the other)."""
         linked_to: dict[int, set[int]] = {}
         for x, q in self._rewrite_sources(oriented, parent, promoted).items():
             linked_to.setdefault(q, set()).add(x)
@@ -776,7 +779,7 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
         moves: dict[int, tuple[int, int] | None] = {}
         for d in sorted(parent):
             p = other_end(parent[d], d)
-            if not self._rewrite_link(d, parent, promoted) or p in parent:
+            if not self._rewrite_link(d, parent, promoted) or p in parent or self._sources_by_pairs(p):
                 continue
             # q must also be the source of more rewrites than p: the family's root by its links
             # (a source stored cut off can read as the rewrite of a long rewrite of it).
