@@ -505,15 +505,23 @@ The project, which features new gates and a modernized pump house, underscores t
 """
 
 
-def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibling() -> None:
+def _sibling_hub_fixture() -> tuple[ProvenanceIndex, dict, set]:
+    """1 the article, its rewrites 2 to 5 (4 and 5 on models' outlets); the pairs' orientation
+    and promoted links of 3 -> 2 and 4, 5 -> 1."""
     from archive.provenance.pairs import Oriented
 
     index = ProvenanceIndex()
     index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
     index.result()
-    assert all(k in index.pairs for k in ((1, 3), (2, 3), (2, 4), (2, 5), (1, 4), (1, 5)))
     oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
-    promoted = {(1, 4), (1, 5), (2, 3)}
+    return index, oriented, {(1, 4), (1, 5), (2, 3)}
+
+
+def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibling() -> None:
+    from archive.provenance.pairs import Oriented
+
+    index, oriented, promoted = _sibling_hub_fixture()
+    assert all(k in index.pairs for k in ((1, 3), (2, 3), (2, 4), (2, 5), (1, 4), (1, 5)))
     # 3 linked to 2, which has no source of its own; 4 and 5, paired with 2, are rewrites of 1,
     # which reads as 2's source: 2 is one more rewrite of 1, and 3 its sibling, not its copy.
     assert index._leans_source(1, 2)
@@ -533,13 +541,7 @@ def test_a_source_without_a_source_whose_paired_texts_rewrite_another_is_a_sibli
 
 
 def test_a_source_that_texts_chose_by_their_pairs_is_no_sibling_of_its_own_rewrites() -> None:
-    from archive.provenance.pairs import Oriented
-
-    index = ProvenanceIndex()
-    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
-    index.result()
-    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
-    promoted = {(1, 4), (1, 5), (2, 3)}
+    index, oriented, promoted = _sibling_hub_fixture()
     assert index._leans_source(1, 2), "premise: 2 leans to being 1's rewrite, as in the test above"
     # But 3 and another text chose 2 as their rewrite source by their own pairs: 2 is their
     # article (_sources_by_pairs), and 3 keeps it (through an ingest, an article on the topic
@@ -554,13 +556,7 @@ def test_a_source_that_texts_chose_by_their_pairs_is_no_sibling_of_its_own_rewri
 
 
 def test_a_rewrite_keeps_a_source_that_only_leans_to_being_a_rewrite_of_the_family_hub() -> None:
-    from archive.provenance.pairs import Oriented
-
-    index = ProvenanceIndex()
-    index.update(_docs() + [DocInput(4, SIBLING_C, source="model-c"), DocInput(5, SIBLING_D, source="model-d")])
-    index.result()
-    oriented = {k: Oriented(k[0], k[1], 0.8, (), ()) for k in ((1, 3), (2, 3), (1, 4), (1, 5))}
-    promoted = {(1, 4), (1, 5), (2, 3)}
+    index, oriented, promoted = _sibling_hub_fixture()
     # 2 leans to being 1's rewrite but does not clearly read as one (two reports of a topic can
     # lean either way): 3 keeps 2, the source it reads closest to, rather than moving to 1.
     index._reads_as_source = lambda m, x: False  # type: ignore[method-assign]
