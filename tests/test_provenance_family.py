@@ -1888,6 +1888,38 @@ def test_a_family_root_of_an_outlet_the_archive_barely_knows_must_source_one_of_
     assert root_of_2("gazette", three_linked_to_1=False) is None
 
 
+def test_a_family_root_is_taken_only_when_something_says_the_family_holds_a_models_text() -> None:
+    """In an archive of human reports alone, a report's closest texts are other reports of its
+    topic, and the round robin picks the fullest of them: no original. The root rule takes a
+    parentless text to its family root only when the family shows a model's text (one member
+    reads as LLM output, or the text reads clearly less human-written than the root) or the
+    root already sources one of the family."""
+    from archive.provenance.pairs import Oriented
+    from archive.provenance.params import ORIGINAL_CLEAR_STYLE
+
+    def root_of_2(shows_a_model: bool, three_linked_to_1: bool) -> tuple[int, int] | None:
+        index, oriented = _chain_fixture()
+        index._family_shows_a_model = lambda root, d, closest: shows_a_model  # type: ignore[method-assign]
+        oriented[(1, 2)] = Oriented(2, 1, 0.55, (), ())  # direction signals read 1 as made from 2
+        parent = {1: (1, 2), 3: (1, 3)} if three_linked_to_1 else {1: (1, 2)}
+        index._family_roots(oriented, parent, set(parent.values()), set())
+        return parent.get(2)
+
+    assert root_of_2(True, three_linked_to_1=False) == (1, 2)
+    assert root_of_2(False, three_linked_to_1=False) is None
+    assert root_of_2(False, three_linked_to_1=True) == (1, 2)  # 1 sources 3, of 2's family
+
+    index, _ = _chain_fixture()
+    index._llm_styled = lambda x: False  # type: ignore[method-assign]
+    index._style_preference = lambda m, x: ORIGINAL_CLEAR_STYLE - 0.01  # type: ignore[method-assign]
+    assert not index._family_shows_a_model(1, 2, [3])
+    index._llm_styled = lambda x: x == 3  # type: ignore[method-assign]
+    assert index._family_shows_a_model(1, 2, [3])
+    index._llm_styled = lambda x: False  # type: ignore[method-assign]
+    index._style_preference = lambda m, x: ORIGINAL_CLEAR_STYLE  # type: ignore[method-assign]
+    assert index._family_shows_a_model(1, 2, [3])
+
+
 def test_a_page_of_an_outlet_unlike_a_models_goes_to_an_original_by_its_opening_only_beside_its_rewrites() -> None:
     """The opening rule takes a parentless text for a model's elaboration of the original whose
     opening it holds. A page of a named outlet that is no model's, not reading as LLM output
