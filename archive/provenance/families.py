@@ -256,13 +256,14 @@ class FamilyRules(OpeningRules, OutletRule, CopyRules):
             if (self._llm_styled(root) or (self._llm_like_source(root, d) and not self._models_family(root, [d] + neighbours[d]))
                     or not self._keeps_facts(d, root)):
                 continue
-            if self._opening_held_nearer(root, d):
-                continue
             if (not any(x in parent and other_end(parent[x], x) == root for x in neighbours[d])
                     and (self._outlet_unread(root) or not self._family_shows_a_model(root, d, neighbours[d]))):
                 # Nothing says the family holds a model's text, nor does the root already source one
                 # of d's closest texts: d and they are reports of one topic, whose round robin picks
-                # the fullest article, not an original.
+                # the fullest article, not an original. (Asked before the opening test, which
+                # searches d's nearest texts.)
+                continue
+            if self._opening_held_nearer(root, d):
                 continue
             if self._repoint(oriented, parent, promoted, d, rkey, "root_parentless") and parent.get(root) == rkey:
                 del parent[root]  # the same pair read the other way round: d is the rewrite

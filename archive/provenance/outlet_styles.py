@@ -39,7 +39,6 @@ class OutletStyle:
         return upper < OUTLET_MODEL_SHARE
 
 
-
 def outlets_to_read(counts: Mapping[str, int]) -> set[str]:
     """The outlets (``counts``: each one's texts) whose styles are worth reading: those holding
     OUTLET_MIN_TEXTS texts or more. One may read as a model's only beside another

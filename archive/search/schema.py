@@ -61,7 +61,7 @@ def folds(field: Any) -> bool:
     return word_rule(field) >= FOLDING_RULE
 
 
-def _postings(text: str, field_boost: float, common: frozenset[str], folded: bool = True) -> list[Posting]:
+def _postings(text: str, field_boost: float, common: frozenset[str], folded: bool) -> list[Posting]:
     terms = words(text, folded)
     positions: dict[str, list[int]] = {}
     for position, term in enumerate(terms):
