@@ -1952,3 +1952,45 @@ def test_a_page_of_an_outlet_unlike_a_models_goes_to_an_original_by_its_opening_
     assert opening_source_of_4(None, set(), siblings_near=False) == (1, 4)
     assert opening_source_of_4("modelc", {"modelc"}, siblings_near=False) == (1, 4)
     assert opening_source_of_4("modelc", set(), siblings_near=False, styled=True) == (1, 4)
+
+
+# A human article that uses one LLM-favoured word as a word of its story ("vital"), three times,
+# and a plain rewrite of it that keeps the word once.
+TOPICAL_SOURCE = SOURCE + """
+Valdor called the lock vital to the valley's farms. "The canal is a vital road for us," said one grower, who asked that a vital spring shipment not be delayed.
+"""
+PLAIN_REWRITE = """The Corvay lock on the Merrin canal will shut for nine weeks from 3 March so that engineers can replace its corroded gates, harbour master Ines Valdor said on Friday.
+
+Valdor, who runs the port of Saltmere, said a gate failing with a full chamber would cost the whole season. Growers call the lock vital to the valley's farms.
+
+Around 140 barges a week pass through it with grain and timber on their way to the coast, and the operators say a spring closure will hurt. Dunmore Haulage will move its cargo by road.
+
+The authority has put aside 4.2 million euros for two new gates, a rebuilt sill and a pump house untouched since 1887. Pellam Marine, the contractor, has promised to finish before the summer tourist boats come back.
+"""
+
+
+def test_llm_favoured_words_that_both_texts_use_say_nothing_of_which_a_model_wrote(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.provenance.direction import MIN_LLM_WORD_GAP
+    from archive.provenance.pairs import PairRecord
+
+    index = ProvenanceIndex()
+    index.update([DocInput(1, TOPICAL_SOURCE), DocInput(2, PLAIN_REWRITE)]
+                 + [DocInput(100 + k, text) for k, text in enumerate(FILLERS)])
+    source, rewrite = index.traits[1].llm_words, index.traits[2].llm_words
+    assert source - rewrite >= MIN_LLM_WORD_GAP  # by its whole rate the article reads as the model's
+    # The word is the story's, which the rewrite kept: neither text has one of its own.
+    assert index._own_llm_words(1, 2) == (0.0, 0.0)
+    index.result()
+    rec = index.pairs[(1, 2)]
+    as_rewrite = PairRecord(rec.features, Decision("rewrite", rec.decision.score, ()))  # (the style vote's case)
+    assert "ai_style" not in [s.name for s in index._orient(as_rewrite).signals]
+    with monkeypatch.context() as m:  # read by the whole rates, the vote names the rewrite as the source
+        m.setattr(index, "_own_llm_words", lambda a, b: (index.traits[a].llm_words, index.traits[b].llm_words))
+        [vote] = [s for s in index._orient(as_rewrite).signals if s.name == "ai_style"]
+        assert vote.favours == "b"  # (the pair's b: 2)
+    # Words only the rewrite holds still count for it, and the shared one still does not.
+    index.update([DocInput(3, PLAIN_REWRITE.replace("Around 140", "Additionally, around 140")
+                           .replace("The authority has", "Notably, the authority has"))])
+    own_source, own_rewrite = index._own_llm_words(1, 3)
+    assert own_source == 0.0 and own_rewrite == pytest.approx(index.traits[3].llm_words * 2 / 3)

@@ -793,6 +793,39 @@ def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:
     assert style_vote(2) == ["b"]
 
 
+def test_the_llm_word_vote_counts_only_the_words_the_other_text_lacks() -> None:
+    from collections import Counter
+    from dataclasses import replace
+
+    from archive.provenance.classify import Anchors, pair_features
+    from archive.provenance.direction import DocTraits, direction
+
+    counts = style.llm_word_counts("The potential deal is Vital. A potential buyer, additionally, waits.")
+    assert counts == Counter({"potential": 2, "vital": 1, "additionally": 1})
+    # a's "potential" (2 of its 3) is b's too; b's "additionally" (1 of 2) is its own.
+    assert style.own_llm_word_rates(3.0, Counter(potential=2, vital=1), 1.0, Counter(potential=1, additionally=1)) == (
+        pytest.approx(1.0), pytest.approx(0.5))
+    assert style.own_llm_word_rates(1.0, Counter(), 0.0, Counter()) == (1.0, 0.0)
+
+    rng = random.Random(13)
+    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
+    text_a = " ".join(rng.choice(words) for _ in range(300)) + "."
+    text_b = " ".join(rng.choice(words) for _ in range(300)) + "."
+    ta, tb = tokenize(text_a), tokenize(text_b)
+    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    plain = DocTraits(None, None, 300, 0, 0, 0, frozenset(), 0)
+
+    def style_vote(own: tuple[float, float] | None) -> list[str]:
+        _, signals, _ = direction(f, ta, tb, text_a, text_b, replace(plain, llm_words=3.0),
+                                  replace(plain, llm_words=0.5), lambda h: np.ones(h.shape[0]), 0, True,
+                                  own_llm_words=own)
+        return [s.favours for s in signals if s.name == "ai_style"]
+
+    assert style_vote(None) == ["b"]  # the whole rates: b reads as the source
+    assert style_vote((0.3, 0.5)) == []  # a's words were mostly b's too: no vote
+    assert style_vote((0.3, 1.5)) == ["a"]
+
+
 def test_tokens_are_the_same_after_the_form_memo_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
     """The memo of token forms is bounded: past its size it is emptied, and hashes and kinds of
     every form come out as a fresh process computes them."""

@@ -186,9 +186,12 @@ def direction(
     archive_size: int,
     rewrite: bool,
     llm_styled: tuple[bool, bool] = (False, False),
+    own_llm_words: tuple[float, float] | None = None,
 ) -> tuple[float, list[Signal], list[list[str]]]:
     """(probability that a is the source of b, signals, substitution examples). ``llm_styled``:
-    whether a and b each read as LLM output on their own (the engine's judgement of one text)."""
+    whether a and b each read as LLM output on their own (the engine's judgement of one text).
+    ``own_llm_words``: a's and b's LLM-favoured word rates over the words the other lacks
+    (style.own_llm_word_rates; by default each text's whole rate)."""
     signals: list[Signal | None] = []
     pa, pb = da.published_at, db.published_at
     gap = seconds_later(pa, pb)
@@ -213,8 +216,9 @@ def direction(
     # (LLMFake: sources taken for rewrites of their rewrites by it).
     if abs(ai_a - ai_b) >= 0.25 and abs(da.ai_markers - db.ai_markers) >= 2:
         style += AI_STYLE_WEIGHT * 4 * (ai_b - ai_a)
-    if abs(da.llm_words - db.llm_words) >= MIN_LLM_WORD_GAP:
-        style += LLM_WORD_WEIGHT * (db.llm_words - da.llm_words)
+    llm_a, llm_b = own_llm_words or (da.llm_words, db.llm_words)
+    if abs(llm_a - llm_b) >= MIN_LLM_WORD_GAP:
+        style += LLM_WORD_WEIGHT * (llm_b - llm_a)
     style = max(-AI_STYLE_CAP, min(AI_STYLE_CAP, style))
     al = f.alignment
     if not al.substitutions and not al.internal_edits and min(al.coverage_a, al.coverage_b) >= SAME_WORDS_COVERAGE:
@@ -272,7 +276,7 @@ def direction(
     if style:
         signals.append(_vote("ai_style", style,
                              f"LLM-style headings/phrases per 100 words: {ai_a:.1f} vs {ai_b:.1f}; "
-                             f"LLM-favoured words per 100 words: {da.llm_words:.1f} vs {db.llm_words:.1f}"))
+                             f"LLM-favoured words the other lacks per 100 words: {llm_a:.1f} vs {llm_b:.1f}"))
     # (Compared as outlets: a text crediting "Reuters" credits the page stored as "www.reuters.com".)
     if db.outlet and db.outlet in da.credited:
         signals.append(_vote("attribution", -ATTRIBUTION_WEIGHT, f"text credits {db.source}"))

@@ -29,6 +29,7 @@ import dataclasses
 import functools
 import gc
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ from .fingerprint import Fingerprint, fingerprint_text
 from .model import DERIVATIONS, DocInput, Link, ProvenanceResult
 from archive.parallel import map_forked, map_shares_forked
 from .sets import in_sorted, shares_in, weighted_sum_in  # numpy's set operations, same results, cheaper
-from .style import Marker
+from .style import Marker, llm_word_counts, own_llm_word_rates
 from .telltales import read_telltales
 from .pairs import Oriented, PairRecord
 from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSINE, ALIGN_SOURCE_MIN_PREFERENCE,
@@ -65,7 +66,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-92"
+METHOD_VERSION = "2026.12-93"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -195,6 +196,9 @@ class ProvenanceIndex(FamilyRules, EventTests):
         self.opening: dict[int, np.ndarray] = {}  # see OPENING_TERMS
         self.anchors: dict[int, Anchors] = {}
         self.traits: dict[int, DocTraits] = {}
+        # Each text's LLM-favoured words, read on first use: only the pairs where both texts use
+        # some ask for them (see _own_llm_words).
+        self._llm_word_counts: dict[int, Counter[str]] = {}
         self.markers: dict[int, list[Marker]] = {}
         self.cited: dict[int, list[Attribution]] = {}
         # Texts stored cut off inside a sentence: their copies may go on beyond their end.
@@ -581,11 +585,24 @@ class ProvenanceIndex(FamilyRules, EventTests):
             f, self.tokens[a], self.tokens[b], self.docs[a].text, self.docs[b].text,
             self.traits[a], self.traits[b], self._freq, self.candidates.archive_size,
             rewrite=rec.decision.relation not in ("duplicate", "near_copy", "spun"),
-            llm_styled=(self._llm_styled(a), self._llm_styled(b)),
+            llm_styled=(self._llm_styled(a), self._llm_styled(b)), own_llm_words=self._own_llm_words(a, b),
         )
         if p > 0.5 or (p == 0.5 and self._earlier(a, b)):
             return Oriented(a, b, p, tuple(signals), tuple((x, y, s) for x, y, s in examples))
         return Oriented(b, a, 1.0 - p, tuple(signals), tuple((y, x, "b" if s == "a" else "a") for x, y, s in examples))
+
+    def _own_llm_words(self, a: int, b: int) -> tuple[float, float]:
+        """a's and b's LLM-favoured word rates over the words the other lacks."""
+        ra, rb = self.traits[a].llm_words, self.traits[b].llm_words
+        if not (ra and rb):  # nothing shared
+            return ra, rb
+        return own_llm_word_rates(ra, self._llm_words_of(a), rb, self._llm_words_of(b))
+
+    def _llm_words_of(self, doc_id: int) -> Counter[str]:
+        counts = self._llm_word_counts.get(doc_id)
+        if counts is None:
+            counts = self._llm_word_counts[doc_id] = llm_word_counts(self.docs[doc_id].text)
+        return counts
 
     def _source_preference(self, m: int, x: int) -> float:
         """> 0 when m looks like x's source rather than the reverse: m holds more of x's terms

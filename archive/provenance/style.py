@@ -15,6 +15,7 @@ substitution pairs found by alignment are the evidence, whatever the spinner's d
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .attribution import REPUBLISHED
@@ -171,6 +172,23 @@ _LLM_WORDS = re.compile(
 def llm_word_rate(text: str) -> float:
     """Occurrences of LLM-favoured words per 100 words."""
     return _per_100_words(len(_LLM_WORDS.findall(text.lower())), text)
+
+
+def llm_word_counts(text: str) -> Counter[str]:
+    """How often the text uses each LLM-favoured word (as written, lower-cased)."""
+    return Counter(_LLM_WORDS.findall(text.lower()))
+
+
+def own_llm_word_rates(rate_a: float, counts_a: Counter[str], rate_b: float, counts_b: Counter[str]
+                       ) -> tuple[float, float]:
+    """Two related texts' LLM-favoured word rates (``llm_word_rate``) counting only the words the
+    other text lacks: a word both use says nothing of which of them a model wrote, since a
+    rewrite keeps much of its source's wording (an article's "potential vaccines", repeated in a
+    short text, read as a model's word rate against its own rewrite's)."""
+    def own(rate: float, counts: Counter[str], other: Counter[str]) -> float:
+        total = sum(counts.values())
+        return rate * sum(n for word, n in counts.items() if word not in other) / total if total else rate
+    return own(rate_a, counts_a, counts_b), own(rate_b, counts_b, counts_a)
 
 
 # Sentence ends, paragraph breaks (a single newline is hard-wrapping, not a boundary) and the
