@@ -254,6 +254,19 @@ def test_attribution_phrases() -> None:
     assert not any("Hospital" in o or "reporters" in o for o, _ in found)
 
 
+def test_an_organisations_acronym_or_staff_is_no_outlet_and_a_name_keeps_its_particles() -> None:
+    # An acronym in brackets before a dash abbreviates the words before it unless a dateline
+    # stands there; an agency whose staff made contact is not a newsroom.
+    for text in ("The Group of Five (G-5) - comprising the U.S. and Japan - met on Sunday.",
+                 "He resigned when contacted by SEC investigators last week."):
+        assert find_attributions(1, text) == [], text
+    found = {(a.outlet, a.phrase) for a in find_attributions(1, (
+        "Title of the story\nNEW YORK, March 3 (XYZ) - Shares fell. He said nothing when contacted by CNBC "
+        "reporters, but he told the Radio del Plata station that talks went on."))}
+    assert found == {("XYZ", "(XYZ) -"), ("CNBC", "when contacted by CNBC"),
+                     ("Radio del Plata", "told the Radio del Plata")}
+
+
 def test_a_credit_line_names_its_source_whatever_the_name() -> None:
     # The label says what the name is: no media word or acronym needed, unlike "according to X".
     credits = {

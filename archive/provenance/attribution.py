@@ -39,8 +39,11 @@ _MEDIA_WORD = re.compile(
     r"Insider|Today|Reporter|Review)\b"
 )
 
-# A capitalised name of up to five words ("The Wall Street Journal", "CNBC", "E! News").
-_NAME = r"((?:The |the )?[A-Z][\w!&.'’-]*(?: (?:of |and |& )?[A-Z][\w!&.'’-]*){0,4})"
+# A capitalised name of up to five words ("The Wall Street Journal", "CNBC", "E! News"), its
+# words joined by "of", "and" or a particle of a Romance, Dutch or German name ("Radio del Plata",
+# "Het Parool"'s "van").
+_NAME = (r"((?:The |the )?[A-Z][\w!&.'’-]*(?: (?:of |and |& |(?:de|del|della|di|da|do|dos|das|du|des|van|von|der|"
+         r"den|la|le|los|las|y) )?[A-Z][\w!&.'’-]*){0,4})")
 
 # How a republisher's credit line starts, up to the name it credits: "This article originally
 # appeared on X", "First published in X", "Republished with permission from X", "This story was
@@ -77,6 +80,18 @@ _NEEDLES: tuple[tuple[str, ...], ...] = (
     ("originally ", "first ", "republished", "reprinted"),
 )
 
+# What may stand before "(X) -" on its line when X is no known outlet and has no media word: a
+# dateline ("WASHINGTON", "NEW YORK, March 3") or nothing. Elsewhere an acronym in brackets
+# before a dash abbreviates the words before it ("the Group of Five (G-5) - comprising ...").
+_DATELINE = re.compile(r"\s*(?:[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*(?:,? +[A-Z][a-z]{2,8}\.? +\d{1,2})?)?\s*")
+# People of an organisation named by its acronym: "contacted by SEC investigators" names the
+# agency whose staff called, not a newsroom.
+_STAFF_AFTER = re.compile(
+    r"\s+(?:investigators|officials|agents|staff|lawyers|attorneys|regulators|officers|inspectors|auditors|"
+    r"employees|representatives|spokesm[ae]n|spokeswom[ae]n|spokespe(?:rson|ople)|executives|researchers|"
+    r"analysts|authorities|police|detectives|prosecutors)\b")
+_BRACKETED = 4  # the index of "(X) -" in _PATTERNS
+
 # "<Outlet> reported": found from the verb backwards, since a pattern that starts at every
 # capital letter of a text is slow.
 _REPORTED = re.compile(r" (?:reported|first reported|has reported|reports)\b")
@@ -106,6 +121,8 @@ def find_attributions(doc_id: int, text: str) -> list[Attribution]:
         if not any(n in low for n in needles):
             continue  # most texts hold none of the pattern's words; skip the regex scan
         for m in regex.finditer(text):
+            if strength != CREDIT and not _reads_as_media(m.group(1)) and _not_a_newsroom(text, m, regex is _PATTERNS[_BRACKETED][0]):
+                continue
             _record(found, doc_id, text, m.start(), m.start(1), m.end(1), m.end(), strength)
     for m in _REPORTED.finditer(text):
         # Cheap check first: the word before the verb must be capitalised ("Journal reported").
@@ -119,6 +136,23 @@ def find_attributions(doc_id: int, text: str) -> list[Attribution]:
             # _record keeps the words of the name that make an outlet, from the left.
             _record(found, doc_id, text, name_start, name_start, n.end(1), m.end(), WEAK, verb_after=True)
     return sorted(found.values(), key=lambda a: (a.start, a.end))
+
+
+def _reads_as_media(name: str) -> bool:
+    name = _clean(name)
+    return name.lower() in KNOWN_OUTLETS or _MEDIA_WORD.search(name) is not None
+
+
+def _not_a_newsroom(text: str, m: re.Match[str], bracketed: bool) -> bool:
+    """The name a pattern found, no known outlet and without a media word, is an organisation's:
+    its staff follow it ("SEC investigators"), or, in brackets before a dash, it abbreviates the
+    words before it rather than following a dateline."""
+    if _STAFF_AFTER.match(text, m.end(1)):
+        return True
+    if bracketed:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        return _DATELINE.fullmatch(text, line_start, m.start()) is None
+    return False
 
 
 def _record(found: dict[tuple[int, int], Attribution], doc_id: int, text: str, start: int, name_start: int,

@@ -32,8 +32,10 @@ _MAGIC = b"PVF4"
 # name, and a republisher's credit ("This article originally appeared on X") is one (attribution.py);
 # pvf19: a credit line is furniture too (style._CREDIT_LABEL, _REPUBLISHED_LINE); pvf20: a text in
 # German, French, Spanish, Italian, Portuguese or Dutch has its language's function words, and a
-# German one no names by its capitals (languages.py).
-FINGERPRINT_VERSION = "pvf20"
+# German one no names by its capitals (languages.py); pvf21: an acronym in brackets before a dash
+# with no dateline before it, and an organisation named before its staff ("SEC investigators"), are
+# no outlets, and an outlet's name keeps its particles ("Radio del Plata") (attribution.py).
+FINGERPRINT_VERSION = "pvf21"
 
 
 @dataclass(frozen=True)
