@@ -653,6 +653,9 @@ class CandidateIndex:
         weights = idf(df, n)
         if capped:
             weights[df > max(MIN_DF_CAP, DF_CAP_SHARE * n)] = 0.0
+        if not weights.shape[0]:
+            # No text has a term yet ("!!! ???"): the matrix keeps one empty column (see matrix).
+            return np.zeros(1)
         return weights
 
     def matrix(self) -> sp.csr_matrix:
