@@ -320,3 +320,25 @@ def test_a_copy_with_the_same_words_is_not_oriented_by_its_layout() -> None:
     assert link.relation == "duplicate"
     assert link.direction_confidence == pytest.approx(0.5)
     assert not any(s["signal"] == "ai_style" for s in link.evidence["direction"])
+
+
+def test_identical_texts_too_short_for_a_copy_are_duplicates() -> None:
+    # Under MIN_COPY_MATCHED tokens a shared stretch may be one common sentence, but the same
+    # text is the same text: two one-line items were linked as a "heavy revision".
+    line = "The harbour reopened on Monday after repairs to the gates."
+    links = _derivations(build([DocInput(1, line, None, T0), DocInput(2, line, None, T0 + timedelta(hours=1))]))
+    assert {pair: link.relation for pair, link in links.items()} == {(2, 1): "duplicate"}
+    # One word more is no longer the same text: not a duplicate.
+    links = _derivations(build([DocInput(1, line, None, T0), DocInput(2, line + " Barges", None, T0 + timedelta(hours=1))]))
+    assert all(link.relation != "duplicate" for link in links.values())
+
+
+def test_an_archive_of_texts_without_a_word_links_nothing_and_takes_texts_with_words_later() -> None:
+    # No term at all ("!!! ???"): the candidate index has no column to weigh; it failed on
+    # every update until a text with words came in.
+    index = ProvenanceIndex()
+    index.update([DocInput(1, "!!! ??? ..."), DocInput(2, "🙂🙂")])
+    assert index.result().links == []
+    line = "The harbour reopened on Monday after repairs to the gates, officials said on Tuesday."
+    index.update([DocInput(3, line), DocInput(4, line)])
+    assert [(l.derived_id, l.source_id, l.relation) for l in index.result().links] == [(4, 3, "duplicate")]

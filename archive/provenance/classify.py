@@ -207,6 +207,10 @@ def classify(f: PairFeatures) -> Decision:
             "same template, different story"
         )
         return Decision(None, round(f.cosine, 3), tuple(reasons))
+    if al.matched and al.matched == al.len_a == al.len_b and not al.internal_edits:
+        # The same words, however few: too short to tell a copy from a shared sentence, but the
+        # same text is a duplicate by definition (two identical one-line items were a "rewrite").
+        return Decision("duplicate", 1.0, ("identical text",))
     copy_like = (
         al.matched >= MIN_COPY_MATCHED
         and al.longest_run >= MIN_LONGEST_RUN
