@@ -19,6 +19,8 @@ from archive.errors import ArchiveError
 from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
+# The status of a Unix tool killed by SIGPIPE (128 + 13): the reader stopped reading (`| head`).
+CLOSED_PIPE = 141
 # Files of no format read, skipped inside folders: how many a note names.
 _SKIPPED_SHOWN = 5
 
@@ -26,7 +28,12 @@ _SKIPPED_SHOWN = 5
 class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # what is still buffered (CSV) fails here, not at the interpreter's exit
+            return result
+        except BrokenPipeError:
+            _discard_stdout()
+            ctx.exit(CLOSED_PIPE)
         except ArchiveError as exc:
             click.echo(f"archive: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -48,6 +55,17 @@ class ArchiveGroup(click.Group):
                 err=True,
             )
             ctx.exit(INTERNAL_ERROR)
+
+
+def _discard_stdout() -> None:
+    """Send the rest of standard output to /dev/null: what is buffered for the closed pipe would
+    fail again when Python flushes it at exit, with a message of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (output captured in a test)
+        pass
 
 
 @click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})

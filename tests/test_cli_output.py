@@ -1,0 +1,88 @@
+"""What the CLI prints, on an archive with undated and publisher-less documents and several copy
+families: closed pipes, facet counts, refused option combinations, listings that say when they
+are cut, and labels that cannot be confused."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archive.cli import cli
+from conftest import REPO, SEEDS
+
+TOPICS = {
+    "coffee": "Brazilian coffee growers said on Tuesday that heavy rainfall in Parana and Minas Gerais states had "
+              "eased fears of a second year of drought, and exporters expected shipments of about 15 million bags "
+              "in the season starting July. The Brazilian Coffee Institute said it would set a new export quota "
+              "next week after talks with the growers' federation in Sao Paulo, and traders in New York marked "
+              "futures down three cents.",
+    "oil": "Saudi Arabia and Kuwait told OPEC ministers meeting in Vienna that the group should hold output at "
+           "15.8 million barrels a day through the third quarter, keeping the benchmark price near 18 dollars a "
+           "barrel. Iran called for deeper cuts, but delegates said a compromise on quotas was likely before the "
+           "conference closes on Friday, with Nigeria and Venezuela backing the Saudi position.",
+    "steel": "The European Community's steel producers agreed in Brussels to cut capacity by a further 15 million "
+             "tonnes over three years, with West Germany and Italy taking the largest share of closures. Union "
+             "leaders warned that 30,000 jobs were at risk in the Ruhr and in southern Italy, and called a day of "
+             "protest for next month while the Commission promised aid for regions hit by the closures.",
+}
+
+
+def _records() -> list[dict[str, str]]:
+    """Each topic from a dated wire and reposted undated by a farm (a family of two each); the
+    seeds (undated, no publisher) again from a dated daily and an undated blog."""
+    rows = []
+    for name, text in TOPICS.items():
+        rows.append({"id": f"{name}-wire", "title": f"{name.upper()} REPORT", "text": text, "source": "Wire",
+                     "published": "1987-03-02"})
+        rows.append({"id": f"{name}-repost", "title": f"{name.upper()} REPORT", "text": text, "source": "Farm"})
+    seeds = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.iterdir())]
+    rows.append({"id": "ms-daily", "title": "Microsoft daily", "text": seeds[0], "source": "Daily",
+                 "published": "2024-05-01"})
+    rows.append({"id": "ms-blog", "title": "Microsoft blog", "text": seeds[1], "source": "Blog"})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One archive for the module's tests, which only read it: 10 documents, 4 families."""
+    folder = tmp_path_factory.mktemp("output")
+    export = folder / "export.jsonl"
+    export.write_text("".join(json.dumps(row) + "\n" for row in _records()), encoding="utf-8")
+    done = CliRunner().invoke(cli, ["--home", str(folder / "home"), "ingest", "-q", str(SEEDS), str(export)])
+    assert done.exit_code == 0, done.output
+    return folder / "home"
+
+
+@pytest.fixture
+def run(home: Path):  # type: ignore[no-untyped-def]
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, ["--home", str(home), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+# -- a closed pipe -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ("search", "report"), ("search", "report", "--json"), ("search", "report", "--csv"),
+    ("search", "report", "--jsonl"), ("remove", "--dry-run", "-"), ("provenance", "1"), ("stats",),
+], ids=" ".join)
+def test_a_reader_that_stops_reading_ends_the_command_quietly(home: Path, args: tuple[str, ...]) -> None:
+    # The pipe's reading end is closed before the command writes anything: each write fails.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "ARCHIVE_WORKERS": "1"}
+    env.pop("ARCHIVE_DEBUG", None)
+    try:
+        done = subprocess.run([sys.executable, "-m", "archive", "--home", str(home), *args], stdout=write_end,
+                              stderr=subprocess.PIPE, input=b"1\n2\n3\n", env=env, cwd=REPO, timeout=120)
+    finally:
+        os.close(write_end)
+    assert done.stderr.decode() == ""
+    assert done.returncode == 141  # as a tool killed by SIGPIPE: 128 + 13
