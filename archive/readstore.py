@@ -103,7 +103,12 @@ class NearText:
     same_story: bool
 
 
-def _ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
+# How counts name the documents without a publisher or a date (`archive stats`, search facets).
+NO_SOURCE = "(none)"
+UNDATED = "(undated)"
+
+
+def ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
     """Values and their counts, None named ``missing`` (and counted with a value of that name),
     the most frequent first, then by value: what ``SELECT coalesce(value, missing), count(*) ...
     GROUP BY 1 ORDER BY 2 DESC, 1`` gives (SQLite's BINARY order of UTF-8 text is Python's order
@@ -252,11 +257,11 @@ class ReadStore:
     def counts(self) -> dict[str, Any]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         # Grouped by the column itself, in the order of its index (grouping by an expression of it
-        # sorted every row first: ~10 ms on Reuters), then named and ranked by ``_ranked``.
-        by_source = _ranked(self.conn.execute("SELECT source, count(*) FROM documents GROUP BY source"), "(none)")
+        # sorted every row first: ~10 ms on Reuters), then named and ranked by ``ranked``.
+        by_source = ranked(self.conn.execute("SELECT source, count(*) FROM documents GROUP BY source"), NO_SOURCE)
         by_year = self.conn.execute(
-            "SELECT coalesce(substr(published_at, 1, 4), '(undated)') AS year, count(*) AS n "
-            "FROM documents GROUP BY 1 ORDER BY year"
+            "SELECT coalesce(substr(published_at, 1, 4), ?) AS year, count(*) AS n "
+            "FROM documents GROUP BY 1 ORDER BY year", (UNDATED,)
         ).fetchall()
         # Language and format in one pass: neither is indexed, so each reads every row.
         languages: Counter[str] = Counter()

@@ -86,3 +86,20 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(home: Path, args: 
         os.close(write_end)
     assert done.stderr.decode() == ""
     assert done.returncode == 141  # as a tool killed by SIGPIPE: 128 + 13
+
+
+# -- facets --------------------------------------------------------------------------------------
+
+def test_facets_count_undated_and_publisherless_matches_so_they_add_up(run) -> None:
+    data = json.loads(run("search", "microsoft", "--facet", "source", "--facet", "year", "--json").output)
+    # The seeds (no publisher, undated), the daily (dated) and the blog (undated).
+    assert data["total"] == 4
+    assert sorted(map(tuple, data["facets"]["source"])) == [("(none)", 2), ("Blog", 1), ("Daily", 1)]
+    assert sorted(map(tuple, data["facets"]["year"])) == [("(undated)", 3), ("2024", 1)]
+    for counts in data["facets"].values():
+        assert sum(n for _, n in counts) == data["total"]
+    text = run("search", "microsoft", "--facet", "source", "--facet", "year").output
+    assert "\n(none)  2\n" in text and "\n(undated)  3\n" in text
+    # A facet of matches that all have a value has no such bucket.
+    wire = json.loads(run("search", "source:wire", "--facet", "year", "--json").output)
+    assert wire["facets"]["year"] == [["1987", 3]]
