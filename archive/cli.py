@@ -279,14 +279,15 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
 @click.option("--collapse", is_flag=True,
               help="One match per copy family (an original and its copies): the best-ranked one; "
                    "--limit and --offset count families.")
-@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
-@click.option("--json", "fmt", flag_value="json", help="Output JSON.")
-@click.option("--jsonl", "fmt", flag_value="jsonl", help="Output one JSON object per hit.")
-@click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
+@click.option("--count", "count_only", is_flag=True,
+              help="Print only the number of matches (with --json: {\"total\": N}).")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Output one JSON object per hit.")
+@click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
 @click.pass_obj
 def search(archive: Archive, query: str, since: str | None, until: str | None, sort: str,
            limit: int, offset: int, facets: tuple[str, ...], collapse: bool, count_only: bool,
-           fmt: str | None) -> None:
+           as_json: bool, as_jsonl: bool, as_csv: bool) -> None:
     """Full-text search. See the README for the query language, e.g.
 
     \b
@@ -296,42 +297,67 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
     """
     from archive import render
 
+    _exclusive({"--json": as_json, "--jsonl": as_jsonl, "--csv": as_csv})
+    rows = {"--jsonl": as_jsonl, "--csv": as_csv}
+    if facets:
+        _refuse_with("--facet", rows, "they print a row per hit; facets come with text or --json")
     if count_only:
-        click.echo(archive.count(query, since=since, until=until))
+        _refuse_with("--count", {"--facet": bool(facets), "--collapse": collapse, **rows},
+                     "it prints the number of matching documents, alone or as --json")
+        total = archive.count(query, since=since, until=until)
+        click.echo(render.to_json({"total": total}) if as_json else total)
         return
     results = archive.search(query, since=since, until=until, sort=sort, limit=limit,
                              offset=offset, facets=facets, snippets=True, collapse=collapse)
     for warning in results.warnings:
         click.echo(f"archive: warning: {warning}", err=True)
-    if fmt == "json":
+    if as_json:
         click.echo(render.search_json(results))
-    elif fmt == "jsonl":
+    elif as_jsonl:
         for hit in results.hits:
             click.echo(render.to_json_line(render.hit_row(hit)))
-    elif fmt == "csv":
+    elif as_csv:
         render.search_csv(results, sys.stdout)
     else:
         click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty(), collapsed=collapse))
+
+
+def _exclusive(options: dict[str, bool]) -> None:
+    """Refuse options that each ask for another thing (click would keep the last one given)."""
+    given = [name for name, on in options.items() if on]
+    if len(given) > 1:
+        raise click.UsageError(f"{_listed(given, 'and')} cannot be used together")
+
+
+def _refuse_with(option: str, others: dict[str, bool], reason: str) -> None:
+    """Refuse any of ``others`` given with ``option``, which would ignore them, and say why."""
+    given = [name for name, on in others.items() if on]
+    if given:
+        raise click.UsageError(f"{option} cannot be used with {_listed(given, 'or')}: {reason}")
+
+
+def _listed(names: list[str], conjunction: str) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
 
 
 @cli.command()
 @click.argument("ref", required=False)
 @click.option("--evidence", is_flag=True,
               help="Show aligned passages side by side, substitutions marked [[...]] and differing figures {{...}}.")
-@click.option("--json", "fmt", flag_value="json", help="Output the family as JSON.")
-@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree",
-              show_default=True, help="tree for people, json for programs, dot for Graphviz.")
+@click.option("--json", "as_json", is_flag=True, help="Output the family as JSON (the same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default=None,
+              help="tree for people (the default), json for programs, dot for Graphviz.")
 @click.option("--families", "list_families", is_flag=True,
               help="List all families (stories with 2+ documents), largest first.")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
-              help="With --families: how many.")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="With --families: how many (default 50).")
 @click.option("--nearest", type=click.IntRange(1, 100), metavar="N",
               help="List the N texts nearest REF as the candidate search ranks them, linked or not "
                    "(leads when it has no source).")
 @click.option("--refresh", is_flag=True, help="Recompute provenance for the whole archive first.")
 @click.pass_obj
-def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list_families: bool,
-               limit: int, nearest: int | None, refresh: bool) -> None:
+def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool, fmt: str | None,
+               list_families: bool, limit: int | None, nearest: int | None, refresh: bool) -> None:
     """Where a document came from and who copied it: its family as a tree.
 
     REF is a document id or external id. The original is on top; below it what derives from it,
@@ -340,25 +366,21 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
     """
     from archive import render
 
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json and --format {fmt} cannot be used together")
+    fmt = "json" if as_json else fmt or "tree"
+    _check_provenance_options(ref, fmt, evidence, list_families, limit, nearest, refresh)
     if refresh:
         change = archive.refresh_provenance()
         click.echo(f"provenance: {change.links} links over {change.documents} documents "
                    f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
-    if nearest is not None and (list_families or evidence or fmt == "dot"):
-        raise click.UsageError("--nearest lists texts near one document (as text or --json): "
-                               "not with --families, --evidence or --format dot")
+        if ref is None and not list_families:
+            return
     if list_families:
-        if ref is not None:
-            raise click.UsageError("give a document id or --families, not both")
-        if fmt == "dot":
-            raise click.UsageError("--format dot draws one family: give a document id (--families takes tree or json)")
-        rows = archive.families(limit=limit)
+        rows = archive.families(limit=50 if limit is None else limit)
         click.echo(render.to_json(rows) if fmt == "json" else render.families_text(rows))
         return
-    if ref is None:
-        if refresh:
-            return
-        raise click.UsageError("give a document id, or --families")
+    assert ref is not None  # (checked above)
     if nearest is not None:
         focus, near = archive.nearest(ref, nearest)
         click.echo(render.nearest_json(focus, near) if fmt == "json" else render.nearest_text(focus, near))
@@ -371,6 +393,30 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
     else:
         width = click.get_terminal_size()[0] if sys.stdout.isatty() else 120
         click.echo(render.family_tree(family, evidence=evidence, width=width))
+
+
+def _check_provenance_options(ref: str | None, fmt: str, evidence: bool, list_families: bool, limit: int | None,
+                              nearest: int | None, refresh: bool) -> None:
+    """Refuse what asks provenance for two things at once, or for options the thing asked for
+    would ignore; before --refresh, which takes minutes."""
+    if nearest is not None and (list_families or evidence or fmt == "dot"):
+        raise click.UsageError("--nearest lists texts near one document (as text or --json): "
+                               "not with --families, --evidence or --format dot")
+    if list_families:
+        if ref is not None:
+            raise click.UsageError("give a document id or --families, not both")
+        if fmt == "dot":
+            raise click.UsageError("--format dot draws one family: give a document id (--families takes tree or json)")
+        if evidence:
+            raise click.UsageError("--evidence shows one family's passages: give a document id, not --families")
+    else:
+        if limit is not None:
+            raise click.UsageError("--limit goes with --families: it says how many families to list")
+        if ref is None and not refresh:
+            raise click.UsageError("give a document id, or --families")
+    if evidence and fmt == "dot":
+        raise click.UsageError("--evidence cannot be used with --format dot: the graph has no room for passages "
+                               "(the tree shows them; --json holds them in links[].evidence)")
 
 
 @cli.group()

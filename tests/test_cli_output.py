@@ -103,3 +103,41 @@ def test_facets_count_undated_and_publisherless_matches_so_they_add_up(run) -> N
     # A facet of matches that all have a value has no such bucket.
     wire = json.loads(run("search", "source:wire", "--facet", "year", "--json").output)
     assert wire["facets"]["year"] == [["1987", 3]]
+
+
+# -- option combinations -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (("search", "microsoft", "--json", "--csv"), "--json and --csv cannot be used together"),
+    (("search", "microsoft", "--csv", "--jsonl"), "--jsonl and --csv cannot be used together"),
+    (("search", "microsoft", "--json", "--jsonl", "--csv"), "--json, --jsonl and --csv cannot be used together"),
+    (("search", "microsoft", "--facet", "year", "--csv"), "--facet"),
+    (("search", "microsoft", "--facet", "source", "--jsonl"), "--facet"),
+    (("search", "microsoft", "--count", "--csv"), "--count"),
+    (("search", "microsoft", "--count", "--facet", "year"), "--count"),
+    (("search", "microsoft", "--count", "--collapse"), "--count"),
+    (("provenance", "1", "--json", "--format", "dot"), "--json and --format dot cannot be used together"),
+    (("provenance", "1", "--json", "--format", "tree"), "--json and --format tree cannot be used together"),
+    (("provenance", "1", "--limit", "3"), "--limit"),
+    (("provenance", "1", "--nearest", "2", "--limit", "3"), "--limit"),
+    (("provenance", "1", "--format", "dot", "--evidence"), "--evidence"),
+    (("provenance", "--families", "--evidence"), "--evidence"),
+], ids=lambda value: " ".join(value[1:]) if isinstance(value, tuple) else "")
+def test_options_that_cannot_be_honoured_together_are_refused(run, args: tuple[str, ...], message: str) -> None:
+    refused = run(*args)
+    assert refused.exit_code == 2, refused.output
+    assert message in refused.output and "Traceback" not in refused.output
+
+
+def test_count_as_json_is_an_object_with_the_total_search_json_gives(run) -> None:
+    counted = run("search", "microsoft", "--count", "--json")
+    assert counted.exit_code == 0 and json.loads(counted.output) == {"total": 4}
+    assert json.loads(run("search", "microsoft", "--json").output)["total"] == 4
+    assert run("search", "microsoft", "--count").output == "4\n"
+
+
+def test_combinations_that_mean_one_thing_are_accepted(run) -> None:
+    for args in (("provenance", "1", "--json", "--format", "json"), ("provenance", "1", "--evidence", "--json"),
+                 ("provenance", "--families", "--limit", "2", "--json"), ("search", "microsoft", "--facet", "year",
+                                                                        "--json")):
+        assert run(*args).exit_code == 0, args
