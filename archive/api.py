@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.config import Home, resolve_home
-from archive.readstore import NO_SOURCE, UNDATED, DocumentRecord, Family, NearText, ReadStore, ranked
+from archive.readstore import NO_SOURCE, UNDATED, DocumentRecord, Families, Family, NearText, ReadStore, ranked
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -141,7 +141,8 @@ class Archive:
         with self.reader() as store:
             return store.family(ref)
 
-    def families(self, limit: int = 50) -> list[dict[str, Any]]:
+    def families(self, limit: int | None = 50) -> Families:
+        """The ``limit`` largest families (None: all) and how many there are."""
         with self.reader() as store:
             return store.families(limit=limit)
 

@@ -21,6 +21,8 @@ from archive.storefile import DAMAGED_HINT, damaged_message
 INTERNAL_ERROR = 70
 # The status of a Unix tool killed by SIGPIPE (128 + 13): the reader stopped reading (`| head`).
 CLOSED_PIPE = 141
+# How many families `provenance --families` lists unless told.
+FAMILIES_SHOWN = 50
 # Files of no format read, skipped inside folders: how many a note names.
 _SKIPPED_SHOWN = 5
 
@@ -348,9 +350,10 @@ def _listed(names: list[str], conjunction: str) -> str:
 @click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default=None,
               help="tree for people (the default), json for programs, dot for Graphviz.")
 @click.option("--families", "list_families", is_flag=True,
-              help="List all families (stories with 2+ documents), largest first.")
-@click.option("--limit", type=click.IntRange(1), default=None,
-              help="With --families: how many (default 50).")
+              help=f"List the families (stories with 2+ documents), largest first: the first {FAMILIES_SHOWN}, "
+                   "or as many as --limit says.")
+@click.option("--limit", type=click.IntRange(0), default=None,
+              help=f"With --families: how many, 0 for all (default {FAMILIES_SHOWN}).")
 @click.option("--nearest", type=click.IntRange(1, 100), metavar="N",
               help="List the N texts nearest REF as the candidate search ranks them, linked or not "
                    "(leads when it has no source).")
@@ -377,8 +380,8 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
         if ref is None and not list_families:
             return
     if list_families:
-        rows = archive.families(limit=50 if limit is None else limit)
-        click.echo(render.to_json(rows) if fmt == "json" else render.families_text(rows))
+        families = archive.families(limit=FAMILIES_SHOWN if limit is None else limit or None)
+        click.echo(render.families_json(families) if fmt == "json" else render.families_text(families))
         return
     assert ref is not None  # (checked above)
     if nearest is not None:

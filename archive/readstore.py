@@ -108,6 +108,15 @@ NO_SOURCE = "(none)"
 UNDATED = "(undated)"
 
 
+@record
+class Families:
+    """Stories of two or more documents, largest first (``listed``: the first few, or all), and
+    how many there are in all."""
+
+    total: int
+    listed: list[dict[str, Any]]
+
+
 def ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
     """Values and their counts, None named ``missing`` (and counted with a value of that name),
     the most frequent first, then by value: what ``SELECT coalesce(value, missing), count(*) ...
@@ -322,12 +331,13 @@ class ReadStore:
         return Family(story_id, focus, self.documents(members), links, flags, cited)
 
 
-    def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:
-        """Stories with at least ``min_size`` documents, largest first, each named by its original
-        or its first document (see story_original)."""
-        rows = self.conn.execute(
-            "SELECT story_id, count(*) AS size FROM stories GROUP BY story_id HAVING count(*) >= ? "
-            "ORDER BY size DESC, story_id LIMIT ?", (min_size, limit)).fetchall()
+    def families(self, limit: int | None = 50, min_size: int = 2) -> Families:
+        """The first ``limit`` (None: all) stories with at least ``min_size`` documents, largest
+        first, each named by its original or its first document (see story_original)."""
+        sizes = "SELECT story_id, count(*) AS size FROM stories GROUP BY story_id HAVING count(*) >= ?"
+        total = self.conn.execute(f"SELECT count(*) FROM ({sizes})", (min_size,)).fetchone()[0]
+        rows = self.conn.execute(f"{sizes} ORDER BY size DESC, story_id LIMIT ?",
+                                 (min_size, -1 if limit is None else limit)).fetchall()
         out = []
         for story_id, size in rows:
             links = self.conn.execute(
@@ -339,7 +349,7 @@ class ReadStore:
                                                (_OPENING_CHARS, original)).fetchone()
             out.append({"story_id": story_id, "documents": size, "original_id": original, "title": title,
                         "opening": opening, "links": dict(sorted(counts.items()))})
-        return out
+        return Families(total, out)
 
 
 def story_original(story_id: int, size: int, derivations: list[tuple[int, int]]) -> int:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from archive.readstore import DERIVATIONS, DocumentRecord
+from archive.readstore import DERIVATIONS, DocumentRecord, Families
 
 
 def to_json(value: Any) -> str:
@@ -549,11 +549,21 @@ def nearest_json(focus: Any, near: list[Any]) -> str:
         for n in near]})
 
 
-def families_text(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+def families_text(families: Families) -> str:
+    """The families (readstore.Families) as a table, and how many there are: when only the
+    largest are listed, how to see more."""
+    rows = families.listed
+    if not families.total:
         return "no families: no two documents are linked yet"
-    return table(
+    listing = table(
         [(r["story_id"], r["documents"], ", ".join(f"{k} {v}" for k, v in sorted(r["links"].items())),
           document_name(r["title"], r.get("opening"))[:70]) for r in rows],
         ("story", "docs", "links", "its original (or first document)"),
     )
+    if len(rows) < families.total:
+        return f"{listing}\n\n{len(rows)} of {families.total} families, the largest; --limit N for more, --limit 0 for all"
+    return f"{listing}\n\n{families.total} famil{'y' if families.total == 1 else 'ies'}"
+
+
+def families_json(families: Families) -> str:
+    return to_json({"total": families.total, "families": families.listed})

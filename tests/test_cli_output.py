@@ -141,3 +141,18 @@ def test_combinations_that_mean_one_thing_are_accepted(run) -> None:
                  ("provenance", "--families", "--limit", "2", "--json"), ("search", "microsoft", "--facet", "year",
                                                                         "--json")):
         assert run(*args).exit_code == 0, args
+
+
+# -- the families listing ------------------------------------------------------------------------
+
+def test_the_families_listing_says_how_many_there_are_and_when_it_is_cut(run) -> None:
+    cut = run("provenance", "--families", "--limit", "2").output.splitlines()
+    assert len(cut) == 2 + 2 + 2 and cut[-2] == ""  # header and rule, two families, a blank line and:
+    assert cut[-1] == "2 of 4 families, the largest; --limit N for more, --limit 0 for all"
+    listed = json.loads(run("provenance", "--families", "--limit", "2", "--json").output)
+    assert listed["total"] == 4 and len(listed["families"]) == 2
+    assert listed["families"][0]["documents"] == 4  # the seeds' family, largest first
+    every = json.loads(run("provenance", "--families", "--limit", "0", "--json").output)
+    assert every["total"] == 4 and len(every["families"]) == 4
+    assert run("provenance", "--families").output.splitlines()[-1] == "4 families"
+    assert "how many, 0 for all" in " ".join(run("provenance", "--help").output.split())
