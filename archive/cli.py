@@ -182,8 +182,8 @@ def _say_provenance(change: Any) -> None:
     """How provenance was brought up to date (a ProvenanceChange), on stderr."""
     scope = (f"all {change.documents} documents recomputed" if change.mode == "full"
              else f"{change.examined} of {change.documents} documents examined")
-    click.echo(f"provenance: {change.links} links; {scope} ({change.inserted} new, {change.updated} changed, "
-               f"{change.deleted} removed)", err=True)
+    click.echo(f"provenance: {change.links} links, copy and related; {scope} ({change.inserted} new, "
+               f"{change.updated} changed, {change.deleted} removed)", err=True)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -375,7 +375,7 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
     _check_provenance_options(ref, fmt, evidence, list_families, limit, nearest, refresh)
     if refresh:
         change = archive.refresh_provenance()
-        click.echo(f"provenance: {change.links} links over {change.documents} documents "
+        click.echo(f"provenance: {change.links} links, copy and related, over {change.documents} documents "
                    f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
         if ref is None and not list_families:
             return

@@ -286,6 +286,7 @@ class ReadStore:
             "failures": one("SELECT count(*) FROM ingest_failures"),
             "runs": one("SELECT count(*) FROM ingest_runs"),
             "provenance_links": one("SELECT count(*) FROM provenance WHERE relation != 'related'"),
+            "related_links": one("SELECT count(*) FROM provenance WHERE relation = 'related'"),
             "stories": one("SELECT count(DISTINCT story_id) FROM stories"),
             "pending_index": one("SELECT count(*) FROM index_queue"),
             "by_source": by_source,

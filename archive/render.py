@@ -70,7 +70,9 @@ def table(rows: Iterable[tuple[Any, ...]], headers: tuple[str, ...]) -> str:
 def stats_text(stats: dict[str, Any], top: int = 20) -> str:
     parts = [
         f"documents: {stats['documents']}   stories: {stats['stories']}   "
-        f"provenance links: {stats['provenance_links']}   ingest failures: {stats['failures']}"
+        # Copy links apart from `related` ones: ingest and --refresh count both ("192 links").
+        f"provenance: {stats['provenance_links']} copy links (+{stats['related_links']} related)   "
+        f"ingest failures: {stats['failures']}"
     ]
     if stats["pending_index"]:
         parts.append(f"pending index updates: {stats['pending_index']} (run `archive index check`)")

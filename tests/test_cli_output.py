@@ -156,3 +156,16 @@ def test_the_families_listing_says_how_many_there_are_and_when_it_is_cut(run) ->
     assert every["total"] == 4 and len(every["families"]) == 4
     assert run("provenance", "--families").output.splitlines()[-1] == "4 families"
     assert "how many, 0 for all" in " ".join(run("provenance", "--help").output.split())
+
+
+# -- stats ---------------------------------------------------------------------------------------
+
+def test_stats_names_copy_links_and_related_links_apart(run, home: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(home / "archive.db") as conn:
+        related, = conn.execute("SELECT count(*) FROM provenance WHERE relation = 'related'").fetchone()
+        every, = conn.execute("SELECT count(*) FROM provenance").fetchone()
+    counts = json.loads(run("stats", "--json").output)
+    assert (counts["provenance_links"], counts["related_links"]) == (every - related, related)
+    assert f"provenance: {every - related} copy links (+{related} related)" in run("stats").output
