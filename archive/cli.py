@@ -262,7 +262,7 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
     if as_json:
         click.echo(render.to_json(rows))
     elif not rows:
-        click.echo("no recorded failures")
+        click.echo("no recorded failures" + (f" in run {run}" if run is not None else ""))
     else:
         click.echo(render.table([(r["run_id"], r["path"], r["record"], r["reason"]) for r in rows],
                                 ("run", "path", "record", "reason")))

@@ -296,15 +296,25 @@ class ReadStore:
         }
 
     def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Recorded ingest failures, newest first (of one run, or of the latest run with any)."""
+        """Recorded ingest failures, newest first (of one run, or of the latest run with any).
+        A run that does not exist is an error: "none" would say it read everything."""
         if run is None:
             row = self.conn.execute("SELECT max(run_id) FROM ingest_failures").fetchone()
             run = row[0]
+        elif self.conn.execute("SELECT 1 FROM ingest_runs WHERE id = ?", (run,)).fetchone() is None:
+            raise NotFound(f"no ingest run {run}: {self._runs()}")
         rows = self.conn.execute(
             "SELECT f.run_id, r.started_at, f.path, f.record, f.reason FROM ingest_failures AS f "
             "JOIN ingest_runs AS r ON r.id = f.run_id WHERE f.run_id = ? ORDER BY f.id LIMIT ?",
             (run, limit)).fetchall()
         return [dict(r) for r in rows]
+
+    def _runs(self) -> str:
+        """Which ingest runs there are, for a message (ids count up from the first)."""
+        first, last = self.conn.execute("SELECT min(id), max(id) FROM ingest_runs").fetchone()
+        if last is None:
+            return "nothing has been ingested yet"
+        return f"the only run is {last}" if first == last else f"the runs are {first} to {last}"
 
     def family(self, ref: str | int) -> Family:
         focus = self.document(ref).id

@@ -169,3 +169,14 @@ def test_stats_names_copy_links_and_related_links_apart(run, home: Path) -> None
     counts = json.loads(run("stats", "--json").output)
     assert (counts["provenance_links"], counts["related_links"]) == (every - related, related)
     assert f"provenance: {every - related} copy links (+{related} related)" in run("stats").output
+
+
+# -- failures ------------------------------------------------------------------------------------
+
+def test_failures_of_a_run_that_does_not_exist_is_an_error_naming_the_latest(run) -> None:
+    for args in (("failures", "--run", "999"), ("failures", "--run", "999", "--json")):
+        missing = run(*args)
+        assert missing.exit_code == 1, missing.output
+        assert missing.output == "archive: error: no ingest run 999: the only run is 1\n"
+    assert run("failures", "--run", "1").output == "no recorded failures in run 1\n"
+    assert json.loads(run("failures", "--run", "1", "--json").output) == []
