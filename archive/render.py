@@ -236,6 +236,12 @@ def _doc_label(doc: Any) -> str:
     return f"[{doc.id}] {document_name(doc.title, doc.text)}  ({doc.source or '-'}, {date})"
 
 
+def _one_line(text: str) -> str:
+    """``text`` with each run of whitespace a space: words and figures cut from the texts keep
+    their line breaks ("one\nbillion" in a hard-wrapped copy), which would break a summary line."""
+    return " ".join(text.split())
+
+
 def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> str:
     """A link's evidence in a line. For a related link, also why the pair is no copy when the
     choice of sources said so (the reasons after the pair's own: "same outlet (X): ...",
@@ -246,7 +252,7 @@ def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> st
     if subs:
         shown = ", ".join(f"{a} -> {b}" for a, b in subs[:3])
         line = f"substitutions: {shown}" + (f" (+{len(subs) - 3})" if len(subs) > 3 else "")
-        return f"{line}; {why_not}" if why_not else line
+        return _one_line(f"{line}; {why_not}" if why_not else line)
     shared = evidence.get("shared") or {}
     names = (shared.get("names") or [])[:4] + (shared.get("numbers") or [])[:3]
     cover = evidence.get("coverage", {})
@@ -259,7 +265,7 @@ def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> st
         parts.append(why_not)
     if not parts and reasons:
         parts.append(reasons[0])
-    return "; ".join(parts)
+    return _one_line("; ".join(parts))
 
 
 def _doc_notes(family: Any, doc_id: int) -> str:
@@ -272,7 +278,7 @@ def _doc_notes(family: Any, doc_id: int) -> str:
     cited = family.attributions.get(doc_id)
     if cited:
         notes.append("credits " + ", ".join(sorted({c["outlet"] for c in cited})))
-    return "; ".join(notes)
+    return _one_line("; ".join(notes))
 
 
 def family_tree(family: Any, *, evidence: bool = False, width: int = 100) -> str:
@@ -472,10 +478,10 @@ def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str
             lines.append(f"{l:<{col}} | {r}")
         lines.append("")
     if subs:
-        lines.append("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20]))
+        lines.append(_one_line("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20])))
     conflicts = ev.get("number_conflicts") or []
     if conflicts:
-        lines.append("figures that differ: " + "; ".join(f"{a} -> {b}" for a, b in conflicts))
+        lines.append(_one_line("figures that differ: " + "; ".join(f"{a} -> {b}" for a, b in conflicts)))
     for signal in ev.get("direction") or []:
         lines.append(_direction_line(signal, link.source_id))
     return lines
