@@ -251,7 +251,8 @@ def stats(archive: Archive, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--run", type=int, help="Ingest run id (default: the latest run that had failures).")
-@click.option("-n", "--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("-n", "--limit", type=click.IntRange(1), default=100, show_default=True,
+              help="How many failures to list, in the order they were met.")
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 @click.pass_obj
 def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> None:
@@ -274,8 +275,10 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
 @click.option("--until", help="Only documents published up to this date, inclusive.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
               show_default=True, help="Ranking: BM25F relevance, oldest first, or newest first.")
-@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True,
+              help="How many hits to show (0: only the total, and any facets).")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+              help="Skip this many hits first: --offset 10 shows the second page of ten.")
 @click.option("--facet", "facets", multiple=True, type=click.Choice(["source", "year"]),
               help="Also count matches by source or year (repeatable).")
 @click.option("--collapse", is_flag=True,
