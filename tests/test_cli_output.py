@@ -180,3 +180,20 @@ def test_failures_of_a_run_that_does_not_exist_is_an_error_naming_the_latest(run
         assert missing.output == "archive: error: no ingest run 999: the only run is 1\n"
     assert run("failures", "--run", "1").output == "no recorded failures in run 1\n"
     assert json.loads(run("failures", "--run", "1", "--json").output) == []
+
+
+# -- documentation -------------------------------------------------------------------------------
+
+def test_the_readme_names_every_field_of_provenance_json(run) -> None:
+    import re
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("#### `archive provenance 42 --json`\n", 1)[1].split("\n#", 1)[0]
+    named = {token.split(".")[-1] for token in re.findall(r"`([\w.\[\]]+)`", section)}
+    family = json.loads(run("provenance", "1", "--json").output)
+    assert isinstance(family["focus"], int) and family["focus"] in {d["id"] for d in family["documents"]}
+    printed = set(family) | set(family["documents"][0]) | set(family["links"][0])
+    near = json.loads(run("provenance", "1", "--nearest", "2", "--json").output)
+    assert isinstance(near["focus"], dict) and near["focus"]["id"] == 1  # as the README says: an object here
+    printed |= set(near) | set(near["nearest"][0])
+    assert printed - named == set()
