@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gc
 import os
+import select
 import sqlite3
 import sys
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -33,9 +34,6 @@ class ArchiveGroup(click.Group):
             result = super().invoke(ctx)
             sys.stdout.flush()  # what is still buffered (CSV) fails here, not at the interpreter's exit
             return result
-        except BrokenPipeError:
-            _discard_stdout()
-            ctx.exit(CLOSED_PIPE)
         except ArchiveError as exc:
             click.echo(f"archive: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -45,6 +43,9 @@ class ArchiveGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: say so in one line; the traceback only on request
+            if isinstance(exc, BrokenPipeError) and reader_gone(sys.stdout):  # `| head`: the end, quietly
+                _discard_stdout()
+                ctx.exit(CLOSED_PIPE)
             if os.environ.get("ARCHIVE_DEBUG"):
                 raise
             damage = exc if isinstance(exc, sqlite3.DatabaseError) else getattr(exc, "orig", None)
@@ -57,6 +58,17 @@ class ArchiveGroup(click.Group):
                 err=True,
             )
             ctx.exit(INTERNAL_ERROR)
+
+
+def reader_gone(stream: IO[str]) -> bool:
+    """Whether ``stream`` is a pipe whose reader has gone (it polls as an error then): a broken
+    pipe elsewhere (a worker's) is a bug to report, not the end of the output."""
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no descriptor (captured output)
+        return True
 
 
 def _discard_stdout() -> None:
@@ -383,7 +395,7 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
         if ref is None and not list_families:
             return
     if list_families:
-        families = archive.families(limit=FAMILIES_SHOWN if limit is None else limit or None)
+        families = archive.families(limit=FAMILIES_SHOWN if limit is None else limit or None)  # 0: all
         click.echo(render.families_json(families) if fmt == "json" else render.families_text(families))
         return
     assert ref is not None  # (checked above)
@@ -418,7 +430,7 @@ def _check_provenance_options(ref: str | None, fmt: str, evidence: bool, list_fa
     else:
         if limit is not None:
             raise click.UsageError("--limit goes with --families: it says how many families to list")
-        if ref is None and not refresh:
+        if ref is None and (not refresh or nearest is not None or evidence):
             raise click.UsageError("give a document id, or --families")
     if evidence and fmt == "dot":
         raise click.UsageError("--evidence cannot be used with --format dot: the graph has no room for passages "

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner, Result
@@ -88,6 +89,19 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(home: Path, args: 
     assert done.returncode == 141  # as a tool killed by SIGPIPE: 128 + 13
 
 
+def test_only_a_pipe_whose_reader_has_gone_counts_as_the_end_of_the_output() -> None:
+    from archive.cli import reader_gone
+
+    read_end, write_end = os.pipe()
+    stream = SimpleNamespace(fileno=lambda: write_end)
+    try:
+        assert not reader_gone(stream)  # a broken pipe elsewhere is reported as the bug it is
+        os.close(read_end)
+        assert reader_gone(stream)
+    finally:
+        os.close(write_end)
+
+
 # -- facets --------------------------------------------------------------------------------------
 
 def test_facets_count_undated_and_publisherless_matches_so_they_add_up(run) -> None:
@@ -122,6 +136,7 @@ def test_facets_count_undated_and_publisherless_matches_so_they_add_up(run) -> N
     (("provenance", "1", "--nearest", "2", "--limit", "3"), "--limit"),
     (("provenance", "1", "--format", "dot", "--evidence"), "--evidence"),
     (("provenance", "--families", "--evidence"), "--evidence"),
+    (("provenance", "--refresh", "--nearest", "2"), "give a document id"),
 ], ids=lambda value: " ".join(value[1:]) if isinstance(value, tuple) else "")
 def test_options_that_cannot_be_honoured_together_are_refused(run, args: tuple[str, ...], message: str) -> None:
     refused = run(*args)
