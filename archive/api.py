@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.config import Home, resolve_home
-from archive.readstore import DocumentRecord, Family, NearText, ReadStore
+from archive.readstore import NO_SOURCE, UNDATED, DocumentRecord, Families, Family, NearText, ReadStore, ranked
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -141,7 +141,8 @@ class Archive:
         with self.reader() as store:
             return store.family(ref)
 
-    def families(self, limit: int = 50) -> list[dict[str, Any]]:
+    def families(self, limit: int | None = 50) -> Families:
+        """The ``limit`` largest families (None: all) and how many there are."""
         with self.reader() as store:
             return store.families(limit=limit)
 
@@ -200,8 +201,9 @@ class Archive:
         from archive.search.searcher import search
 
         with self.reader() as store:  # the store first: its problems explain an index's
-            return search(self.search_index(), query, texts_for=store.texts, families_for=store.copy_families,
-                          collapse=store.copy_roots if collapse else None, **options)
+            results = search(self.search_index(), query, texts_for=store.texts, families_for=store.copy_families,
+                             collapse=store.copy_roots if collapse else None, **options)
+        return _counting_missing(results) if results.facets else results
 
     # -- look --------------------------------------------------------------------------------
     def document(self, ref: str | int) -> DocumentRecord:
@@ -221,3 +223,20 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         with self.reader() as store:
             return store.counts()
+
+
+# A facet's bucket for the matches without a value, named as `archive stats` names them.
+_FACET_MISSING = {"source": NO_SOURCE, "year": UNDATED}
+
+
+def _counting_missing(results: SearchResults) -> SearchResults:
+    """``results`` with each facet counting the matches that have no value in it too (no
+    publisher, no date): the index counts values only, and a facet that leaves matches out
+    does not add up to the total. Each match has at most one value, so the rest are those."""
+    from archive.search.searcher import SearchResults
+
+    facets = {}
+    for name, counts in results.facets.items():
+        missing = results.total - sum(n for _, n in counts)
+        facets[name] = ranked([*counts, (None, missing)], _FACET_MISSING[name]) if missing > 0 else counts
+    return SearchResults(results.total, results.hits, facets, results.suggestion, results.warnings)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gc
 import os
+import select
 import sqlite3
 import sys
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -19,6 +20,10 @@ from archive.errors import ArchiveError
 from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
+# The status of a Unix tool killed by SIGPIPE (128 + 13): the reader stopped reading (`| head`).
+CLOSED_PIPE = 141
+# How many families `provenance --families` lists unless told.
+FAMILIES_SHOWN = 50
 # Files of no format read, skipped inside folders: how many a note names.
 _SKIPPED_SHOWN = 5
 
@@ -26,7 +31,9 @@ _SKIPPED_SHOWN = 5
 class ArchiveGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # what is still buffered (CSV) fails here, not at the interpreter's exit
+            return result
         except ArchiveError as exc:
             click.echo(f"archive: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -36,6 +43,9 @@ class ArchiveGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: say so in one line; the traceback only on request
+            if isinstance(exc, BrokenPipeError) and reader_gone(sys.stdout):  # `| head`: the end, quietly
+                _discard_stdout()
+                ctx.exit(CLOSED_PIPE)
             if os.environ.get("ARCHIVE_DEBUG"):
                 raise
             damage = exc if isinstance(exc, sqlite3.DatabaseError) else getattr(exc, "orig", None)
@@ -48,6 +58,28 @@ class ArchiveGroup(click.Group):
                 err=True,
             )
             ctx.exit(INTERNAL_ERROR)
+
+
+def reader_gone(stream: IO[str]) -> bool:
+    """Whether ``stream`` is a pipe whose reader has gone (it polls as an error then): a broken
+    pipe elsewhere (a worker's) is a bug to report, not the end of the output."""
+    try:
+        poller = select.poll()
+        poller.register(stream.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no poll (Windows), no descriptor (captured output)
+        return True
+
+
+def _discard_stdout() -> None:
+    """Send the rest of standard output to /dev/null: what is buffered for the closed pipe would
+    fail again when Python flushes it at exit, with a message of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (output captured in a test)
+        pass
 
 
 @click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -162,8 +194,8 @@ def _say_provenance(change: Any) -> None:
     """How provenance was brought up to date (a ProvenanceChange), on stderr."""
     scope = (f"all {change.documents} documents recomputed" if change.mode == "full"
              else f"{change.examined} of {change.documents} documents examined")
-    click.echo(f"provenance: {change.links} links; {scope} ({change.inserted} new, {change.updated} changed, "
-               f"{change.deleted} removed)", err=True)
+    click.echo(f"provenance: {change.links} links, copy and related; {scope} ({change.inserted} new, "
+               f"{change.updated} changed, {change.deleted} removed)", err=True)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -231,7 +263,8 @@ def stats(archive: Archive, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--run", type=int, help="Ingest run id (default: the latest run that had failures).")
-@click.option("-n", "--limit", type=click.IntRange(1), default=100, show_default=True)
+@click.option("-n", "--limit", type=click.IntRange(1), default=100, show_default=True,
+              help="How many failures to list, in the order they were met.")
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 @click.pass_obj
 def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> None:
@@ -242,7 +275,7 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
     if as_json:
         click.echo(render.to_json(rows))
     elif not rows:
-        click.echo("no recorded failures")
+        click.echo("no recorded failures" + (f" in run {run}" if run is not None else ""))
     else:
         click.echo(render.table([(r["run_id"], r["path"], r["record"], r["reason"]) for r in rows],
                                 ("run", "path", "record", "reason")))
@@ -254,21 +287,24 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
 @click.option("--until", help="Only documents published up to this date, inclusive.")
 @click.option("--sort", type=click.Choice(["relevance", "date", "-date"]), default="relevance",
               show_default=True, help="Ranking: BM25F relevance, oldest first, or newest first.")
-@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("-n", "--limit", type=click.IntRange(0, 10_000), default=10, show_default=True,
+              help="How many hits to show (0: only the total, and any facets).")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+              help="Skip this many hits first: --offset 10 shows the second page of ten.")
 @click.option("--facet", "facets", multiple=True, type=click.Choice(["source", "year"]),
               help="Also count matches by source or year (repeatable).")
 @click.option("--collapse", is_flag=True,
               help="One match per copy family (an original and its copies): the best-ranked one; "
                    "--limit and --offset count families.")
-@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
-@click.option("--json", "fmt", flag_value="json", help="Output JSON.")
-@click.option("--jsonl", "fmt", flag_value="jsonl", help="Output one JSON object per hit.")
-@click.option("--csv", "fmt", flag_value="csv", help="Output CSV.")
+@click.option("--count", "count_only", is_flag=True,
+              help="Print only the number of matches (with --json: {\"total\": N}).")
+@click.option("--json", "as_json", is_flag=True, help="Output JSON.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Output one JSON object per hit.")
+@click.option("--csv", "as_csv", is_flag=True, help="Output CSV.")
 @click.pass_obj
 def search(archive: Archive, query: str, since: str | None, until: str | None, sort: str,
            limit: int, offset: int, facets: tuple[str, ...], collapse: bool, count_only: bool,
-           fmt: str | None) -> None:
+           as_json: bool, as_jsonl: bool, as_csv: bool) -> None:
     """Full-text search. See the README for the query language, e.g.
 
     \b
@@ -278,42 +314,68 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
     """
     from archive import render
 
+    _exclusive({"--json": as_json, "--jsonl": as_jsonl, "--csv": as_csv})
+    rows = {"--jsonl": as_jsonl, "--csv": as_csv}
+    if facets:
+        _refuse_with("--facet", rows, "they print a row per hit; facets come with text or --json")
     if count_only:
-        click.echo(archive.count(query, since=since, until=until))
+        _refuse_with("--count", {"--facet": bool(facets), "--collapse": collapse, **rows},
+                     "it prints the number of matching documents, alone or as --json")
+        total = archive.count(query, since=since, until=until)
+        click.echo(render.to_json({"total": total}) if as_json else total)
         return
     results = archive.search(query, since=since, until=until, sort=sort, limit=limit,
                              offset=offset, facets=facets, snippets=True, collapse=collapse)
     for warning in results.warnings:
         click.echo(f"archive: warning: {warning}", err=True)
-    if fmt == "json":
+    if as_json:
         click.echo(render.search_json(results))
-    elif fmt == "jsonl":
+    elif as_jsonl:
         for hit in results.hits:
             click.echo(render.to_json_line(render.hit_row(hit)))
-    elif fmt == "csv":
+    elif as_csv:
         render.search_csv(results, sys.stdout)
     else:
         click.echo(render.search_text(results, offset=offset, color=sys.stdout.isatty(), collapsed=collapse))
+
+
+def _exclusive(options: dict[str, bool]) -> None:
+    """Refuse options that each ask for another thing (click would keep the last one given)."""
+    given = [name for name, on in options.items() if on]
+    if len(given) > 1:
+        raise click.UsageError(f"{_listed(given, 'and')} cannot be used together")
+
+
+def _refuse_with(option: str, others: dict[str, bool], reason: str) -> None:
+    """Refuse any of ``others`` given with ``option``, which would ignore them, and say why."""
+    given = [name for name, on in others.items() if on]
+    if given:
+        raise click.UsageError(f"{option} cannot be used with {_listed(given, 'or')}: {reason}")
+
+
+def _listed(names: list[str], conjunction: str) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {conjunction} {names[-1]}"
 
 
 @cli.command()
 @click.argument("ref", required=False)
 @click.option("--evidence", is_flag=True,
               help="Show aligned passages side by side, substitutions marked [[...]] and differing figures {{...}}.")
-@click.option("--json", "fmt", flag_value="json", help="Output the family as JSON.")
-@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default="tree",
-              show_default=True, help="tree for people, json for programs, dot for Graphviz.")
+@click.option("--json", "as_json", is_flag=True, help="Output the family as JSON (the same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(["tree", "json", "dot"]), default=None,
+              help="tree for people (the default), json for programs, dot for Graphviz.")
 @click.option("--families", "list_families", is_flag=True,
-              help="List all families (stories with 2+ documents), largest first.")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
-              help="With --families: how many.")
+              help=f"List the families (stories with 2+ documents), largest first: the first {FAMILIES_SHOWN}, "
+                   "or as many as --limit says.")
+@click.option("--limit", type=click.IntRange(0), default=None,
+              help=f"With --families: how many, 0 for all (default {FAMILIES_SHOWN}).")
 @click.option("--nearest", type=click.IntRange(1, 100), metavar="N",
               help="List the N texts nearest REF as the candidate search ranks them, linked or not "
                    "(leads when it has no source).")
 @click.option("--refresh", is_flag=True, help="Recompute provenance for the whole archive first.")
 @click.pass_obj
-def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list_families: bool,
-               limit: int, nearest: int | None, refresh: bool) -> None:
+def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool, fmt: str | None,
+               list_families: bool, limit: int | None, nearest: int | None, refresh: bool) -> None:
     """Where a document came from and who copied it: its family as a tree.
 
     REF is a document id or external id. The original is on top; below it what derives from it,
@@ -322,25 +384,21 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
     """
     from archive import render
 
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json and --format {fmt} cannot be used together")
+    fmt = "json" if as_json else fmt or "tree"
+    _check_provenance_options(ref, fmt, evidence, list_families, limit, nearest, refresh)
     if refresh:
         change = archive.refresh_provenance()
-        click.echo(f"provenance: {change.links} links over {change.documents} documents "
+        click.echo(f"provenance: {change.links} links, copy and related, over {change.documents} documents "
                    f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
-    if nearest is not None and (list_families or evidence or fmt == "dot"):
-        raise click.UsageError("--nearest lists texts near one document (as text or --json): "
-                               "not with --families, --evidence or --format dot")
-    if list_families:
-        if ref is not None:
-            raise click.UsageError("give a document id or --families, not both")
-        if fmt == "dot":
-            raise click.UsageError("--format dot draws one family: give a document id (--families takes tree or json)")
-        rows = archive.families(limit=limit)
-        click.echo(render.to_json(rows) if fmt == "json" else render.families_text(rows))
-        return
-    if ref is None:
-        if refresh:
+        if ref is None and not list_families:
             return
-        raise click.UsageError("give a document id, or --families")
+    if list_families:
+        families = archive.families(limit=FAMILIES_SHOWN if limit is None else limit or None)  # 0: all
+        click.echo(render.families_json(families) if fmt == "json" else render.families_text(families))
+        return
+    assert ref is not None  # (checked above)
     if nearest is not None:
         focus, near = archive.nearest(ref, nearest)
         click.echo(render.nearest_json(focus, near) if fmt == "json" else render.nearest_text(focus, near))
@@ -353,6 +411,30 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, fmt: str, list
     else:
         width = click.get_terminal_size()[0] if sys.stdout.isatty() else 120
         click.echo(render.family_tree(family, evidence=evidence, width=width))
+
+
+def _check_provenance_options(ref: str | None, fmt: str, evidence: bool, list_families: bool, limit: int | None,
+                              nearest: int | None, refresh: bool) -> None:
+    """Refuse what asks provenance for two things at once, or for options the thing asked for
+    would ignore; before --refresh, which takes minutes."""
+    if nearest is not None and (list_families or evidence or fmt == "dot"):
+        raise click.UsageError("--nearest lists texts near one document (as text or --json): "
+                               "not with --families, --evidence or --format dot")
+    if list_families:
+        if ref is not None:
+            raise click.UsageError("give a document id or --families, not both")
+        if fmt == "dot":
+            raise click.UsageError("--format dot draws one family: give a document id (--families takes tree or json)")
+        if evidence:
+            raise click.UsageError("--evidence shows one family's passages: give a document id, not --families")
+    else:
+        if limit is not None:
+            raise click.UsageError("--limit goes with --families: it says how many families to list")
+        if ref is None and (not refresh or nearest is not None or evidence):
+            raise click.UsageError("give a document id, or --families")
+    if evidence and fmt == "dot":
+        raise click.UsageError("--evidence cannot be used with --format dot: the graph has no room for passages "
+                               "(the tree shows them; --json holds them in links[].evidence)")
 
 
 @cli.group()

@@ -103,7 +103,21 @@ class NearText:
     same_story: bool
 
 
-def _ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
+# How counts name the documents without a publisher or a date (`archive stats`, search facets).
+NO_SOURCE = "(none)"
+UNDATED = "(undated)"
+
+
+@record
+class Families:
+    """Stories of two or more documents, largest first (``listed``: the first few, or all), and
+    how many there are in all."""
+
+    total: int
+    listed: list[dict[str, Any]]
+
+
+def ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple[str, int]]:
     """Values and their counts, None named ``missing`` (and counted with a value of that name),
     the most frequent first, then by value: what ``SELECT coalesce(value, missing), count(*) ...
     GROUP BY 1 ORDER BY 2 DESC, 1`` gives (SQLite's BINARY order of UTF-8 text is Python's order
@@ -252,11 +266,11 @@ class ReadStore:
     def counts(self) -> dict[str, Any]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         # Grouped by the column itself, in the order of its index (grouping by an expression of it
-        # sorted every row first: ~10 ms on Reuters), then named and ranked by ``_ranked``.
-        by_source = _ranked(self.conn.execute("SELECT source, count(*) FROM documents GROUP BY source"), "(none)")
+        # sorted every row first: ~10 ms on Reuters), then named and ranked by ``ranked``.
+        by_source = ranked(self.conn.execute("SELECT source, count(*) FROM documents GROUP BY source"), NO_SOURCE)
         by_year = self.conn.execute(
-            "SELECT coalesce(substr(published_at, 1, 4), '(undated)') AS year, count(*) AS n "
-            "FROM documents GROUP BY 1 ORDER BY year"
+            "SELECT coalesce(substr(published_at, 1, 4), ?) AS year, count(*) AS n "
+            "FROM documents GROUP BY 1 ORDER BY year", (UNDATED,)
         ).fetchall()
         # Language and format in one pass: neither is indexed, so each reads every row.
         languages: Counter[str] = Counter()
@@ -272,6 +286,7 @@ class ReadStore:
             "failures": one("SELECT count(*) FROM ingest_failures"),
             "runs": one("SELECT count(*) FROM ingest_runs"),
             "provenance_links": one("SELECT count(*) FROM provenance WHERE relation != 'related'"),
+            "related_links": one("SELECT count(*) FROM provenance WHERE relation = 'related'"),
             "stories": one("SELECT count(DISTINCT story_id) FROM stories"),
             "pending_index": one("SELECT count(*) FROM index_queue"),
             "by_source": by_source,
@@ -281,15 +296,25 @@ class ReadStore:
         }
 
     def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Recorded ingest failures, newest first (of one run, or of the latest run with any)."""
+        """Recorded ingest failures, newest first (of one run, or of the latest run with any).
+        A run that does not exist is an error: "none" would say it read everything."""
         if run is None:
             row = self.conn.execute("SELECT max(run_id) FROM ingest_failures").fetchone()
             run = row[0]
+        elif self.conn.execute("SELECT 1 FROM ingest_runs WHERE id = ?", (run,)).fetchone() is None:
+            raise NotFound(f"no ingest run {run}: {self._runs()}")
         rows = self.conn.execute(
             "SELECT f.run_id, r.started_at, f.path, f.record, f.reason FROM ingest_failures AS f "
             "JOIN ingest_runs AS r ON r.id = f.run_id WHERE f.run_id = ? ORDER BY f.id LIMIT ?",
             (run, limit)).fetchall()
         return [dict(r) for r in rows]
+
+    def _runs(self) -> str:
+        """Which ingest runs there are, for a message (ids count up from the first)."""
+        first, last = self.conn.execute("SELECT min(id), max(id) FROM ingest_runs").fetchone()
+        if last is None:
+            return "nothing has been ingested yet"
+        return f"the only run is {last}" if first == last else f"the runs are {first} to {last}"
 
     def family(self, ref: str | int) -> Family:
         focus = self.document(ref).id
@@ -317,12 +342,13 @@ class ReadStore:
         return Family(story_id, focus, self.documents(members), links, flags, cited)
 
 
-    def families(self, limit: int = 50, min_size: int = 2) -> list[dict[str, Any]]:
-        """Stories with at least ``min_size`` documents, largest first, each named by its original
-        or its first document (see story_original)."""
-        rows = self.conn.execute(
-            "SELECT story_id, count(*) AS size FROM stories GROUP BY story_id HAVING count(*) >= ? "
-            "ORDER BY size DESC, story_id LIMIT ?", (min_size, limit)).fetchall()
+    def families(self, limit: int | None = 50, min_size: int = 2) -> Families:
+        """The first ``limit`` (None: all) stories with at least ``min_size`` documents, largest
+        first, each named by its original or its first document (see story_original)."""
+        sizes = "SELECT story_id, count(*) AS size FROM stories GROUP BY story_id HAVING count(*) >= ?"
+        total = self.conn.execute(f"SELECT count(*) FROM ({sizes})", (min_size,)).fetchone()[0]
+        rows = self.conn.execute(f"{sizes} ORDER BY size DESC, story_id LIMIT ?",
+                                 (min_size, -1 if limit is None else limit)).fetchall()
         out = []
         for story_id, size in rows:
             links = self.conn.execute(
@@ -334,7 +360,7 @@ class ReadStore:
                                                (_OPENING_CHARS, original)).fetchone()
             out.append({"story_id": story_id, "documents": size, "original_id": original, "title": title,
                         "opening": opening, "links": dict(sorted(counts.items()))})
-        return out
+        return Families(total, out)
 
 
 def story_original(story_id: int, size: int, derivations: list[tuple[int, int]]) -> int:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
-from archive.readstore import DERIVATIONS, DocumentRecord
+from archive.readstore import DERIVATIONS, DocumentRecord, Families
 
 
 def to_json(value: Any) -> str:
@@ -70,7 +70,9 @@ def table(rows: Iterable[tuple[Any, ...]], headers: tuple[str, ...]) -> str:
 def stats_text(stats: dict[str, Any], top: int = 20) -> str:
     parts = [
         f"documents: {stats['documents']}   stories: {stats['stories']}   "
-        f"provenance links: {stats['provenance_links']}   ingest failures: {stats['failures']}"
+        # Copy links apart from `related` ones: ingest and --refresh count both ("192 links").
+        f"provenance: {stats['provenance_links']} copy links (+{stats['related_links']} related)   "
+        f"ingest failures: {stats['failures']}"
     ]
     if stats["pending_index"]:
         parts.append(f"pending index updates: {stats['pending_index']} (run `archive index check`)")
@@ -234,6 +236,12 @@ def _doc_label(doc: Any) -> str:
     return f"[{doc.id}] {document_name(doc.title, doc.text)}  ({doc.source or '-'}, {date})"
 
 
+def _one_line(text: str) -> str:
+    """``text`` with each run of whitespace a space: words and figures cut from the texts keep
+    their line breaks ("one\nbillion" in a hard-wrapped copy), which would break a summary line."""
+    return " ".join(text.split())
+
+
 def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> str:
     """A link's evidence in a line. For a related link, also why the pair is no copy when the
     choice of sources said so (the reasons after the pair's own: "same outlet (X): ...",
@@ -244,7 +252,7 @@ def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> st
     if subs:
         shown = ", ".join(f"{a} -> {b}" for a, b in subs[:3])
         line = f"substitutions: {shown}" + (f" (+{len(subs) - 3})" if len(subs) > 3 else "")
-        return f"{line}; {why_not}" if why_not else line
+        return _one_line(f"{line}; {why_not}" if why_not else line)
     shared = evidence.get("shared") or {}
     names = (shared.get("names") or [])[:4] + (shared.get("numbers") or [])[:3]
     cover = evidence.get("coverage", {})
@@ -257,7 +265,7 @@ def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> st
         parts.append(why_not)
     if not parts and reasons:
         parts.append(reasons[0])
-    return "; ".join(parts)
+    return _one_line("; ".join(parts))
 
 
 def _doc_notes(family: Any, doc_id: int) -> str:
@@ -270,7 +278,7 @@ def _doc_notes(family: Any, doc_id: int) -> str:
     cited = family.attributions.get(doc_id)
     if cited:
         notes.append("credits " + ", ".join(sorted({c["outlet"] for c in cited})))
-    return "; ".join(notes)
+    return _one_line("; ".join(notes))
 
 
 def family_tree(family: Any, *, evidence: bool = False, width: int = 100) -> str:
@@ -470,10 +478,10 @@ def evidence_lines(link: Any, docs: dict[int, Any], width: int = 90) -> list[str
             lines.append(f"{l:<{col}} | {r}")
         lines.append("")
     if subs:
-        lines.append("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20]))
+        lines.append(_one_line("substitutions: " + "; ".join(f"{a} -> {b}" for a, b in subs[:20])))
     conflicts = ev.get("number_conflicts") or []
     if conflicts:
-        lines.append("figures that differ: " + "; ".join(f"{a} -> {b}" for a, b in conflicts))
+        lines.append(_one_line("figures that differ: " + "; ".join(f"{a} -> {b}" for a, b in conflicts)))
     for signal in ev.get("direction") or []:
         lines.append(_direction_line(signal, link.source_id))
     return lines
@@ -549,11 +557,21 @@ def nearest_json(focus: Any, near: list[Any]) -> str:
         for n in near]})
 
 
-def families_text(rows: list[dict[str, Any]]) -> str:
-    if not rows:
+def families_text(families: Families) -> str:
+    """The families (readstore.Families) as a table, and how many there are: when only the
+    largest are listed, how to see more."""
+    rows = families.listed
+    if not families.total:
         return "no families: no two documents are linked yet"
-    return table(
+    listing = table(
         [(r["story_id"], r["documents"], ", ".join(f"{k} {v}" for k, v in sorted(r["links"].items())),
           document_name(r["title"], r.get("opening"))[:70]) for r in rows],
         ("story", "docs", "links", "its original (or first document)"),
     )
+    if len(rows) < families.total:
+        return f"{listing}\n\n{len(rows)} of {families.total} families, the largest; --limit N for more, --limit 0 for all"
+    return f"{listing}\n\n{families.total} famil{'y' if families.total == 1 else 'ies'}"
+
+
+def families_json(families: Families) -> str:
+    return to_json({"total": families.total, "families": families.listed})

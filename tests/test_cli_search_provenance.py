@@ -182,7 +182,7 @@ def test_untitled_documents_are_named_by_their_opening_words(run_cli, home: Path
     assert "(untitled)" not in tree and all(f"“{opening}" in tree for opening in openings)
     listing = run_cli("provenance", "--families").output
     assert "“" in listing and "(untitled)" not in listing
-    rows = json.loads(run_cli("provenance", "--families", "--json").output)
+    rows = json.loads(run_cli("provenance", "--families", "--json").output)["families"]
     assert rows[0]["title"] is None and " ".join(rows[0]["opening"].split())[:25] in openings
     # In sqlite3 too: the view names both sides of a link, on one line.
     names = sqlite3.connect(home / "archive.db").execute(
@@ -210,7 +210,7 @@ def test_a_family_is_listed_under_its_original_even_when_a_copy_came_first(run_c
     # smallest id (the rewrite's), but the listing names the original.
     for name in ("001_261e66b95509d6ff.txt", "000_f1a1e904460b1218.txt"):
         assert run_cli("ingest", str(SEEDS / name)).exit_code == 0
-    rows = json.loads(run_cli("provenance", "--families", "--json").output)
+    rows = json.loads(run_cli("provenance", "--families", "--json").output)["families"]
     assert [(r["story_id"], r["original_id"], r["documents"]) for r in rows] == [(1, 2, 2)]
     assert rows[0]["title"].startswith("Microsoft’s president meets") and rows[0]["links"] == {"rewrite": 1}
     assert "Microsoft’s president meets" in run_cli("provenance", "--families").output

@@ -192,3 +192,30 @@ def test_the_family_tree_says_why_a_related_pair_is_no_copy() -> None:
     # A related pair with its own reason only: nothing added.
     links[1].evidence["reasons"] = ["reworded passages in the same order"]
     assert family_tree(family).splitlines()[-1] == "  [3] ~ [1] 0.40  12% of the text aligned; shares Kelvara"
+
+
+def test_one_line_evidence_keeps_to_one_line_whatever_the_texts_held() -> None:
+    """Substitutions and names are cut from the texts, line breaks and all ("650 mln -> one
+    billion" of a hard-wrapped copy): each summary line of the tree collapses them to spaces."""
+    from types import SimpleNamespace
+
+    from archive.render import evidence_lines, family_tree
+
+    docs = {k: SimpleNamespace(id=k, title=f"Report {k}", text="x", source=f"site-{k}", published_at=None)
+            for k in (1, 2, 3)}
+    links = [
+        SimpleNamespace(derived_id=2, source_id=1, relation="spun", score=0.9, direction_confidence=0.8,
+                        evidence={"substitutions": [["rose\n  sharply", "climbed"]], "reasons": ["synonyms"]}),
+        SimpleNamespace(derived_id=3, source_id=1, relation="related", score=0.4, direction_confidence=0.5,
+                        evidence={"substitutions": [["650 mln", "one\nbillion"]],
+                                  "reasons": ["figures differ", "same outlet (Reuters\nWire): a follow-up"]}),
+    ]
+    flags = {2: {"spun": {"spinner_artefact": [{"phrase": "rose\nsteeply", "usual": "rose\tsharply"}]}}}
+    family = SimpleNamespace(story_id=1, focus=1, documents=docs, links=links, flags=flags, attributions={})
+    tree = family_tree(family).splitlines()
+    assert "        substitutions: rose sharply -> climbed" in tree
+    assert '        spinner artefacts: "rose steeply" (usually "rose sharply")' in tree
+    assert tree[-1] == "  [3] ~ [1] 0.40  substitutions: 650 mln -> one billion; same outlet (Reuters Wire)"
+    links[1].evidence["number_conflicts"] = [["650\nmln", "one billion"]]
+    assert evidence_lines(links[1], docs) == ["substitutions: 650 mln -> one billion",
+                                              "figures that differ: 650 mln -> one billion"]
