@@ -14,6 +14,9 @@ Grammar (``AND`` binds tighter than ``OR``; juxtaposition means ``AND``)::
     value   := "(" or ")" | PHRASE | WORD | "[" date "TO" date "]"
     PHRASE  := '"' words '"' ["~" N]        N >= 1: consecutive words at most N positions apart
     WORD    := word | word "~" [1|2] | glob with * and ?
+
+A phrase's quotes may be any double quotation marks (``_DOUBLE_QUOTES``), single guillemets, or
+curly single quotes around words with a space between them (``_curly_phrase_end``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,19 @@ _UNSUPPORTED_IN_WORD = {
     "\\": "backslash escapes are not supported; put the text in double quotes instead",
     "{": "ranges use square brackets: published:[2023-01-01 TO 2023-06-30]",
 }
+# Double quotation marks as keyboards and autocorrection type them in various languages (English
+# “…”, German „…“ and »…«, French «…», Swedish ”…”, full-width ＂…＂): any of them opens a phrase
+# and the next one closes it, since each language pairs them differently. Single guillemets ‹…›
+# pair with each other.
+_DOUBLE_QUOTES = '"“”„‟«»＂'
+_SINGLE_GUILLEMETS = "‹›"
+_CLOSING_QUOTES = {**dict.fromkeys(_DOUBLE_QUOTES, _DOUBLE_QUOTES),
+                   **dict.fromkeys(_SINGLE_GUILLEMETS, _SINGLE_GUILLEMETS)}
+# A word ends at a space, a parenthesis or a quote that opens a phrase.
+_WORD_END = "()" + _DOUBLE_QUOTES + _SINGLE_GUILLEMETS
+# ’ is also the apostrophe ("don’t", "Reuters’"): ‘…’ is a phrase only where ‘ starts a word and
+# ’ ends one, with a space between (see _curly_phrase_end); elsewhere both are punctuation.
+_CURLY_OPEN, _CURLY_CLOSE = "‘", "’"
 _FIELD_PREFIX = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
 _FUZZY_SUFFIX = re.compile(r"~(\d*)$")
 # Patterns of wildcards and dates, which most queries do not have: compiled on first use (re's
@@ -147,8 +163,11 @@ def _lex(query: str, warnings: list[str]) -> list[_Token]:
         elif ch in "()":
             tokens.append(_Token(ch, ch, i, i + 1))
             i += 1
-        elif ch == '"':
-            token, i = _lex_phrase(query, i, warnings)
+        elif ch in _CLOSING_QUOTES:
+            token, i = _lex_phrase(query, i, _closing_quote(query, i), warnings)
+            tokens.append(token)
+        elif ch == _CURLY_OPEN and (close := _curly_phrase_end(query, i)) is not None:
+            token, i = _lex_phrase(query, i, close, warnings)
             tokens.append(token)
         elif ch == "[":
             close = query.find("]", i)
@@ -163,7 +182,7 @@ def _lex(query: str, warnings: list[str]) -> list[_Token]:
             i += 1
         else:
             end = i
-            while end < n and not query[end].isspace() and query[end] not in '()"':
+            while end < n and not query[end].isspace() and query[end] not in _WORD_END:
                 end += 1
             word = query[i:end]
             field_match = _FIELD_PREFIX.match(word)
@@ -184,10 +203,30 @@ def _starts_operand(query: str, i: int) -> bool:
     return i < len(query) and not query[i].isspace() and query[i] != ")"
 
 
-def _lex_phrase(query: str, start: int, warnings: list[str]) -> tuple[_Token, int]:
-    close = query.find('"', start + 1)
-    if close < 0:
-        raise QueryError(f'unbalanced quote: the " at position {start + 1} is never closed')
+def _closing_quote(query: str, start: int) -> int:
+    """Where the phrase opened by the quote at ``start`` closes: its next closing quote."""
+    closers = _CLOSING_QUOTES[query[start]]
+    close = next((i for i in range(start + 1, len(query)) if query[i] in closers), None)
+    if close is None:
+        raise QueryError(f"unbalanced quote: the {query[start]} at position {start + 1} is never closed")
+    return close
+
+
+def _curly_phrase_end(query: str, start: int) -> int | None:
+    """Where the phrase opened by the ‘ at ``start`` closes: the first ’ that ends a word after
+    a space, when ‘ starts a word; None when it opens no phrase (then it is punctuation)."""
+    if start > 0 and not query[start - 1].isspace() and query[start - 1] not in "(:-":
+        return None
+    close = start
+    while (close := query.find(_CURLY_CLOSE, close + 1)) >= 0:
+        at_word_end = not query[close - 1].isspace() and (
+            close + 1 == len(query) or query[close + 1].isspace() or query[close + 1] in ")~")
+        if at_word_end and any(c.isspace() for c in query[start + 1 : close].strip()):
+            return close
+    return None
+
+
+def _lex_phrase(query: str, start: int, close: int, warnings: list[str]) -> tuple[_Token, int]:
     body = query[start + 1 : close]
     end = close + 1
     slop = 1

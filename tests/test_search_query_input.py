@@ -1,0 +1,89 @@
+"""Queries as people type them: typographic quotes, invisible characters, long or deep queries,
+a leading "-", and the spelling suggested when nothing matches, through the CLI on a small archive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from archive.search import parse
+from archive.search.query import Words
+
+DOCUMENTS = [
+    {"id": "zurich", "title": "Oil prices rise in Zürich", "text": "Oil prices rose in Zurich, traders said."},
+    {"id": "cocoa", "title": "Coffee and cocoa", "text": "Coffee exports grew while cocoa fell, Bergmann said."},
+    {"id": "coffee", "title": "Coffee only", "text": "Coffee exports grew again. Bergmann was not available."},
+    {"id": "apart", "title": "Prices for oil", "text": "Prices for oil and gas went up, the rise said Bergmann."},
+    {"id": "german", "title": "German report", "text": "A report on Bergmann's firm; oil prices in Zurich."},
+]
+
+
+@pytest.fixture
+def archive_cli(run_cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """run_cli on an archive of DOCUMENTS."""
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(json.dumps(doc) + "\n" for doc in DOCUMENTS), encoding="utf-8")
+    assert run_cli("ingest", "-q", str(path)).exit_code == 0
+    return run_cli
+
+
+def count(run, query: str) -> int:  # type: ignore[no-untyped-def]
+    result = run("search", "--count", "--", query)
+    assert result.exit_code == 0, result.output
+    return int(result.output)
+
+
+# ------------------------------------------------------------------ typographic quotes
+
+
+PHRASE = Words(("title", "text"), ("oil", "prices"), 1, (0, 12))
+
+
+@pytest.mark.parametrize("query", ['"oil prices"', "“oil prices”", "„oil prices“", "„oil prices”", "«oil prices»",
+                                   "»oil prices«", "‹oil prices›", "”oil prices”", "‟oil prices”", "＂oil prices＂",
+                                   "‘oil prices’"])
+def test_typographic_quotes_make_a_phrase(query: str) -> None:
+    assert parse(query).root == PHRASE
+
+
+def test_a_typographic_phrase_takes_a_field_and_a_distance() -> None:
+    assert parse("title:“oil prices”").root == Words(("title",), ("oil", "prices"), 1, (6, 18))
+    assert parse("«oil prices»~3").root == Words(("title", "text"), ("oil", "prices"), 3, (0, 14))
+    assert parse("‘oil prices’ -‘gas prices’").root.children[1].child.terms == ("gas", "prices")
+
+
+@pytest.mark.parametrize("query,terms", [
+    ("don’t panic", (("dont",), ("panic",))),           # an apostrophe inside a word
+    ("Reuters’ desk", (("reuters",), ("desk",))),       # an apostrophe ending a word
+    ("‘oil’ prices", (("oil",), ("prices",))),          # one quoted word: no phrase to make
+    ("rock ‘n’ roll", (("rock",), ("n",), ("roll",))),
+    ("‘oil prices", (("oil",), ("prices",))),           # never closed: punctuation, as before
+])
+def test_single_curly_quotes_are_a_phrase_only_around_words_with_a_space(query: str, terms: tuple) -> None:
+    assert tuple(node.terms for node in parse(query).root.children) == terms
+
+
+def test_a_single_quoted_phrase_may_hold_apostrophes() -> None:
+    assert parse("‘don’t panic’").root.terms == ("dont", "panic")
+    assert parse("‘Reuters’ desk’").root.terms == ("reuters", "desk")
+
+
+@pytest.mark.parametrize("query,message", [
+    ("“oil prices", "the “ at position 1 is never closed"),
+    ("oil «prices", "the « at position 5 is never closed"),
+    ("‹oil prices", "the ‹ at position 1 is never closed"),
+])
+def test_an_unclosed_typographic_quote_is_an_error(query: str, message: str) -> None:
+    from archive.errors import QueryError
+
+    with pytest.raises(QueryError, match=message):
+        parse(query)
+
+
+def test_typographic_phrases_find_what_the_ascii_phrase_finds(archive_cli) -> None:  # type: ignore[no-untyped-def]
+    assert count(archive_cli, "oil prices") == 3  # "apart" has both words, not as a phrase
+    for query in ('"oil prices"', "“oil prices”", "«oil prices»", "＂oil prices＂", "‘oil prices’"):
+        assert count(archive_cli, query) == 2, query
+    assert count(archive_cli, "title:“oil prices”") == count(archive_cli, 'title:"oil prices"') == 1
