@@ -87,3 +87,30 @@ def test_typographic_phrases_find_what_the_ascii_phrase_finds(archive_cli) -> No
     for query in ('"oil prices"', "“oil prices”", "«oil prices»", "＂oil prices＂", "‘oil prices’"):
         assert count(archive_cli, query) == 2, query
     assert count(archive_cli, "title:“oil prices”") == count(archive_cli, 'title:"oil prices"') == 1
+
+
+# ------------------------------------------------------------------ invisible characters
+
+
+@pytest.mark.parametrize("query", ["zu\u200brich", "zu\u00adrich", "zu\u200crich", "zu\u200drich", "zu\u2060rich",
+                                   "\ufeffzurich", "“zu\u00adrich”", "title:zu\u200brich"])
+def test_invisible_characters_in_a_query_word_are_dropped_as_ingest_drops_them(query: str) -> None:
+    assert [node.terms for node in _words(parse(query).root)] == [("zurich",)]
+
+
+def _words(node: object) -> list[Words]:
+    return [node] if isinstance(node, Words) else [w for child in node.children for w in _words(child)]
+
+
+def test_a_word_typed_with_a_hidden_character_finds_the_documents(archive_cli) -> None:  # type: ignore[no-untyped-def]
+    assert count(archive_cli, "zurich") == 2
+    assert count(archive_cli, "zu\u200brich") == count(archive_cli, "zu\u00adrich") == 2
+
+
+def test_queries_and_texts_drop_the_same_invisible_characters() -> None:
+    from archive.ingest.normalize import normalize_text
+    from archive.search.analysis import words
+
+    for hidden in ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\x07"):
+        text = f"re{hidden}port"
+        assert [n.terms for n in _words(parse(text).root)] == [tuple(words(normalize_text(text)))], repr(hidden)

@@ -25,6 +25,7 @@ import re
 from datetime import datetime
 
 from archive.errors import QueryError
+from archive.invisible import without_hidden_characters
 from archive.records import field, record
 from archive.search.analysis import words
 from archive.search.dates import Interval, comparison, parse_period
@@ -265,7 +266,11 @@ def _word_token(word: str, start: int, end: int, warnings: list[str]) -> _Token:
 
 
 def parse(query: str) -> ParsedQuery:
-    """Parse a user query string into a checked syntax tree, or raise ``QueryError``."""
+    """Parse a user query string into a checked syntax tree, or raise ``QueryError``.
+
+    The characters ingest drops from texts (soft hyphens, zero-width spaces...) are dropped first,
+    so that a word pasted with one finds the word as stored; positions count without them."""
+    query = without_hidden_characters(query)
     if not query.strip():
         raise QueryError("empty query: give at least one word")
     warnings: list[str] = []
