@@ -114,3 +114,67 @@ def test_queries_and_texts_drop_the_same_invisible_characters() -> None:
     for hidden in ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\x07"):
         text = f"re{hidden}port"
         assert [n.terms for n in _words(parse(text).root)] == [tuple(words(normalize_text(text)))], repr(hidden)
+
+
+# ------------------------------------------------------------------ long and deep queries
+
+
+def _numbered(count: int, start: int = 0) -> list[str]:
+    return [f"w{k}" for k in range(start, start + count)]
+
+
+@pytest.fixture
+def long_cli(archive_cli, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """archive_cli with one more document, of the words w0...w1199 and then "said oil"."""
+    path = tmp_path / "numbered.jsonl"
+    path.write_text(json.dumps({"id": "numbered", "title": "Numbered", "text": " ".join(_numbered(1200)) + " said oil"}),
+                    encoding="utf-8")
+    assert archive_cli("ingest", "-q", str(path)).exit_code == 0
+    return archive_cli
+
+
+def _nested(levels: int, per_level: int) -> str:
+    """``levels`` parenthesised groups inside one another, ANDs and ORs in turn, of ``per_level``
+    numbered words each, "oil" innermost."""
+    query, words = "oil", iter(_numbered(levels * per_level))
+    for level in range(levels):
+        glue = " OR " if level % 2 else " "
+        query = glue.join([*(next(words) for _ in range(per_level)), f"({query})" if level else query])
+    return query
+
+
+@pytest.mark.parametrize("query,matches", [
+    (" AND ".join(["oil"] * 1000), 4),
+    (" ".join(_numbered(1000)), 1),
+    (" OR ".join(_numbered(1000, start=500)), 1),
+    ("said " + " ".join("-" + word for word in _numbered(1000, start=1)), 3),
+    (" ".join("-" + word for word in _numbered(1000, start=1)), 5),
+    ('"' + " ".join(_numbered(1000)) + '"', 1),
+    ('"' + " ".join(_numbered(1000)) + '"~3', 1),
+    (_nested(30, 33), 1),
+])
+def test_long_queries_are_answered(long_cli, query: str, matches: int) -> None:  # type: ignore[no-untyped-def]
+    assert count(long_cli, query) == matches
+    for options in ((), ("--facet", "source"), ("--sort", "date")):
+        result = long_cli("search", *options, "-n", "1", "--", query)
+        assert result.exit_code == 0 and f"{matches} match" in result.output, result.output[-300:]
+
+
+@pytest.mark.parametrize("query,message", [
+    ("(" * 31 + "oil" + ")" * 31, "nests parentheses and NOTs more than 30 deep (at position 31)"),
+    ("NOT " * 31 + "oil", "nests parentheses and NOTs more than 30 deep (at position 121)"),
+    ("oil " + "-(" * 16 + "gas" + ")" * 16, "more than 30 deep"),
+    ("(" * 200 + "oil" + ")" * 200, "more than 30 deep"),
+    (" ".join(_numbered(1025)), "the query has 1025 words, phrases and values; at most 1024 are allowed"),
+])
+def test_absurdly_deep_or_long_queries_are_refused(archive_cli, query: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    for options in (("--count",), ()):
+        result = archive_cli("search", *options, "--", query)
+        assert result.exit_code == 2 and result.output.startswith("archive: error: "), result.output[-300:]
+        assert message in result.output
+
+
+def test_a_query_nested_to_the_limit_is_parsed() -> None:
+    parse("(" * 30 + "oil" + ")" * 30)
+    parse("NOT " * 30 + "oil")
+    parse(" ".join(_numbered(1024)))

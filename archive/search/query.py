@@ -36,6 +36,12 @@ DEFAULT_FIELDS = ("title", "text")
 OPERATORS = ("AND", "OR", "NOT")
 FUZZY_DEFAULT = 2
 FUZZY_MAX = 2
+# Hostile queries get a QueryError, not a RecursionError: parsing, compiling and matching walk the
+# tree recursively. Parentheses and NOTs nest at most this deep (Elasticsearch's
+# indices.query.bool.max_nested_depth is 30)...
+MAX_NESTING = 30
+# ...and a query holds at most this many words, phrases and field values (Lucene's maxClauseCount).
+MAX_OPERANDS = 1024
 
 # Characters other engines give meaning to inside a word; we would otherwise split on them silently.
 _UNSUPPORTED_IN_WORD = {
@@ -274,9 +280,17 @@ def parse(query: str) -> ParsedQuery:
     if not query.strip():
         raise QueryError("empty query: give at least one word")
     warnings: list[str] = []
-    parser = _Parser(query, _lex(query, warnings), warnings)
+    tokens = _lex(query, warnings)
+    _check_operands(tokens)
+    parser = _Parser(query, tokens, warnings)
     root = parser.parse()
     return ParsedQuery(query, root, tuple(dict.fromkeys(warnings)))
+
+
+def _check_operands(tokens: list[_Token]) -> None:
+    operands = sum(1 for token in tokens if token.kind in ("WORD", "PHRASE", "RANGE"))
+    if operands > MAX_OPERANDS:
+        raise QueryError(f"the query has {operands} words, phrases and values; at most {MAX_OPERANDS} are allowed")
 
 
 class _Parser:
@@ -285,6 +299,13 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.warnings = warnings
+        self.depth = 0  # parentheses and NOTs open around the current token
+
+    def _enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(f"the query nests parentheses and NOTs more than {MAX_NESTING} deep "
+                             f"(at position {token.start + 1})")
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -340,7 +361,9 @@ class _Parser:
         if token.kind in ("NOT", "-"):
             self._next()
             self._require_operand(token)
+            self._enter(token)
             child = self._unary(fields) if token.kind == "NOT" else self._primary(fields)
+            self.depth -= 1
             return None if child is None else Not(child)
         return self._primary(fields)
 
@@ -361,11 +384,13 @@ class _Parser:
             raise QueryError(f"empty parentheses at position {open_token.start + 1}")
         if token is None:
             raise QueryError(f"unbalanced parenthesis: the '(' at position {open_token.start + 1} is never closed")
+        self._enter(open_token)
         node = self._or(fields)
         close = self._peek()
         if close is None or close.kind != ")":
             raise QueryError(f"unbalanced parenthesis: the '(' at position {open_token.start + 1} is never closed")
         self._next()
+        self.depth -= 1
         return node
 
     def _field(self, token: _Token, outer: tuple[str, ...] | None) -> Node | None:
