@@ -13,10 +13,11 @@ from archive.search.query import Words
 
 DOCUMENTS = [
     {"id": "zurich", "title": "Oil prices rise in Zürich", "text": "Oil prices rose in Zurich, traders said."},
-    {"id": "cocoa", "title": "Coffee and cocoa", "text": "Coffee exports grew while cocoa fell, Bergmann said."},
-    {"id": "coffee", "title": "Coffee only", "text": "Coffee exports grew again. Bergmann was not available."},
+    {"id": "cocoa", "title": "Coffee and cocoa rise", "text": "Coffee exports grew while cocoa fell, Bergmann said."},
+    {"id": "coffee", "title": "Coffee only, a rise", "text": "Coffee exports grew again. Bergmann was not available."},
     {"id": "apart", "title": "Prices for oil", "text": "Prices for oil and gas went up, the rise said Bergmann."},
-    {"id": "german", "title": "German report", "text": "A report on Bergmann's firm; oil prices in Zurich."},
+    {"id": "german", "title": "German report on the rise", "text": "A report on Bergmann's firm; oil prices in Zurich."},
+    {"id": "gold", "title": "Gold", "text": "The price of gold fell."},
 ]
 
 
@@ -148,7 +149,7 @@ def _nested(levels: int, per_level: int) -> str:
     (" ".join(_numbered(1000)), 1),
     (" OR ".join(_numbered(1000, start=500)), 1),
     ("said " + " ".join("-" + word for word in _numbered(1000, start=1)), 3),
-    (" ".join("-" + word for word in _numbered(1000, start=1)), 5),
+    (" ".join("-" + word for word in _numbered(1000, start=1)), 6),
     ('"' + " ".join(_numbered(1000)) + '"', 1),
     ('"' + " ".join(_numbered(1000)) + '"~3', 1),
     (_nested(30, 33), 1),
@@ -178,3 +179,30 @@ def test_a_query_nested_to_the_limit_is_parsed() -> None:
     parse("(" * 30 + "oil" + ")" * 30)
     parse("NOT " * 30 + "oil")
     parse(" ".join(_numbered(1024)))
+
+
+# ------------------------------------------------------------------ did you mean
+
+
+@pytest.mark.parametrize("query,suggestion", [
+    # "german" (2 edits, in a title) was suggested before "bergmann" (1 edit, in 4 texts).
+    ("bergman", "bergmann"),
+    # "price" is 1 edit away; "rise" and "prices" 2, "rise" in more documents.
+    ("pricse", "price"),
+    # '"oil price"' and '"oil rise"' find nothing: the first correction with hits is offered.
+    ('"oil pricse"', '"oil prices"'),
+    ("bergman -cocoa", "bergmann -cocoa"),
+])
+def test_the_suggestion_is_the_closest_spelling_that_finds_something(archive_cli, query: str,  # type: ignore[no-untyped-def]
+                                                                   suggestion: str) -> None:
+    result = archive_cli("search", "--json", "--", query)
+    assert json.loads(result.output)["suggestion"] == suggestion
+    assert count(archive_cli, suggestion) > 0
+
+
+def test_no_suggestion_when_no_correction_finds_anything(archive_cli) -> None:  # type: ignore[no-untyped-def]
+    result = archive_cli("search", '"gold pricse"')
+    assert "no matches" in result.output and "did you mean" not in result.output
+    # Nor one that the dates given with it rule out.
+    assert "did you mean" in archive_cli("search", "bergman").output
+    assert "did you mean" not in archive_cli("search", "--since", "2020", "bergman").output
