@@ -4,6 +4,7 @@ a leading "-", and the spelling suggested when nothing matches, through the CLI 
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,26 @@ def test_no_suggestion_when_no_correction_finds_anything(archive_cli) -> None:  
     # Nor one that the dates given with it rule out.
     assert "did you mean" in archive_cli("search", "bergman").output
     assert "did you mean" not in archive_cli("search", "--since", "2020", "bergman").output
+
+
+# ------------------------------------------------------------------ a query starting with "-"
+
+
+@pytest.mark.parametrize("query", ["-cocoa coffee", "-cocoa", "-x", "-nuclear coffee"])
+def test_a_query_starting_with_a_minus_is_told_to_follow_a_double_dash(archive_cli, query: str) -> None:  # type: ignore[no-untyped-def]
+    result = archive_cli("search", query)
+    assert result.exit_code == 2
+    assert f'a query that starts with "-" needs "--" before it: cli search -- {shlex.quote(query)}' in result.output
+
+
+def test_after_a_double_dash_the_minus_excludes(archive_cli) -> None:  # type: ignore[no-untyped-def]
+    assert count(archive_cli, "-cocoa coffee") == 1
+    # Options before "--" still work, also the clustered ones, and other errors stay click's own.
+    assert archive_cli("search", "-n1", "--count", "--", "-cocoa coffee").output.strip() == "1"
+    unknown = archive_cli("search", "--colour", "coffee")
+    assert unknown.exit_code == 2 and "No such option '--colour'" in unknown.output and "needs" not in unknown.output
+    assert archive_cli("search", "-n", "x", "coffee").exit_code == 2
+
+
+def test_the_search_help_says_how_to_start_a_query_with_a_minus(archive_cli) -> None:  # type: ignore[no-untyped-def]
+    assert "archive search -- '-cocoa coffee'" in archive_cli("search", "--help").output
