@@ -230,3 +230,29 @@ def test_after_a_double_dash_the_minus_excludes(archive_cli) -> None:  # type: i
 
 def test_the_search_help_says_how_to_start_a_query_with_a_minus(archive_cli) -> None:  # type: ignore[no-untyped-def]
     assert "archive search -- '-cocoa coffee'" in archive_cli("search", "--help").output
+
+
+# ------------------------------------------------------------------ messages
+
+
+@pytest.mark.parametrize("query", ['lang:"en"', "lang:“en”", 'lang:" en "', "lang:EN"])
+def test_a_quoted_language_code_is_the_code(query: str) -> None:
+    from archive.search.query import Exact
+
+    assert parse(query).root == Exact("lang", "en")
+
+
+@pytest.mark.parametrize("query,message", [
+    ('lang:"en fr"', 'lang:"en fr": give one language code; for several, lang:(en OR fr)'),
+    ("lang:english", "lang:english: 'english' is not a language code; write its two letters (ISO 639-1), e.g. lang:en"),
+    ('lang:"english"', """lang:"english": 'english' is not a language code"""),
+    ("lang:e*", "lang:e*: 'e*' is not a language code"),
+    ("[cocoa]", "[cocoa]: ranges only work on dates, e.g. published:[2023-01-01 TO 2023-06-30]"),
+    ("title:[a TO b]", "title:[a TO b]: ranges only work on dates, e.g. published:[2023-01-01 TO 2023-06-30]"),
+])
+def test_a_misused_field_value_is_told_what_is_wrong(query: str, message: str) -> None:
+    from archive.errors import QueryError
+
+    with pytest.raises(QueryError) as err:
+        parse(query)
+    assert str(err.value) == message or str(err.value).startswith(message)

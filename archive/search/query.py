@@ -417,7 +417,8 @@ class _Parser:
         if fields == ("published",):
             return _date_value(token)
         if token.kind == "RANGE":
-            raise QueryError(f"{token.text}: ranges only work on dates, e.g. published:{token.text}")
+            written = f"{fields[0]}:{token.text}" if fields else token.text
+            raise QueryError(f"{written}: ranges only work on dates, e.g. published:[2023-01-01 TO 2023-06-30]")
         if fields == ("lang",):
             return _lang_value(token)
         fields = fields or DEFAULT_FIELDS
@@ -473,9 +474,13 @@ def _wildcard_value(raw: str, fields: tuple[str, ...]) -> Node:
 
 
 def _lang_value(token: _Token) -> Node:
-    if token.kind != "WORD" or not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*", token.text):
-        raise QueryError(f"lang:{token.text}: give a language code such as lang:en")
-    return Exact("lang", token.text.lower())
+    code = token.text.strip()  # (quoted or not: a code has no spaces to quote)
+    if re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*", code):
+        return Exact("lang", code.lower())
+    written = f'lang:"{token.text}"' if token.kind == "PHRASE" else f"lang:{token.text}"
+    if len(code.split()) > 1:
+        raise QueryError(f"{written}: give one language code; for several, lang:({' OR '.join(code.split())})")
+    raise QueryError(f"{written}: {code!r} is not a language code; write its two letters (ISO 639-1), e.g. lang:en")
 
 
 def _date_value(token: _Token) -> Node:
