@@ -11,6 +11,7 @@ import os
 import select
 import sqlite3
 import sys
+from itertools import takewhile
 from typing import IO, Any
 
 import click
@@ -281,7 +282,40 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
                                 ("run", "path", "record", "reason")))
 
 
-@cli.command()
+class _SearchCommand(click.Command):
+    """A command whose argument is a query, which may start with "-" (``-cocoa coffee``): click
+    reads that as options (``-c -o -c ...``) unless it follows "--", and then says so."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # (click's parser consumes the list)
+        try:
+            return super().parse_args(ctx, args)
+        except (click.NoSuchOption, click.BadParameter) as exc:
+            query = _query_read_as_options(given, exc)
+            if query is None:
+                raise
+            import shlex  # (only for this message)
+
+            raise click.UsageError(f'a query that starts with "-" needs "--" before it: '
+                                   f"{ctx.command_path} -- {shlex.quote(query)}", ctx) from exc
+
+
+def _query_read_as_options(args: list[str], exc: click.UsageError) -> str | None:
+    """The argument that click took for short options and failed on (``-cocoa`` as ``-c``,
+    ``-nuclear`` as ``-n uclear``), or None when the error is about something else."""
+    if isinstance(exc, click.NoSuchOption):
+        names, alone = [exc.option_name], True  # ("-x" alone is a query too)
+    elif isinstance(exc, click.BadParameter) and isinstance(exc.param, click.Option):
+        names, alone = [name for name in exc.param.opts if len(name) == 2], False  # ("-n x" is a bad value)
+    else:
+        return None
+    for arg in takewhile(lambda arg: arg != "--", args):
+        if not arg.startswith("--") and any(arg.startswith(name) and (alone or arg != name) for name in names):
+            return arg
+    return None
+
+
+@cli.command(cls=_SearchCommand)
 @click.argument("query")
 @click.option("--since", help="Only documents published on or after this date (YYYY[-MM[-DD]]).")
 @click.option("--until", help="Only documents published up to this date, inclusive.")
@@ -311,6 +345,11 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
       archive search '"oil prices" AND title:opec'
       archive search 'source:reuters coffee -brazil' --sort -date
       archive search 'published:[1987-03-01 TO 1987-03-15] "trade deficit"~3'
+
+    A query that starts with "-" goes after "--", which ends the options:
+
+    \b
+      archive search -- '-cocoa coffee'
     """
     from archive import render
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from archive.search.snippets import ELLIPSIS, Snippet, build_snippet, match_ranges, render
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive.search.snippets import ELLIPSIS, Snippet, _phrase_occurrences, build_snippet, match_ranges, render
 
 
 def marked(text: str, terms: set[str], phrases: set[tuple[tuple[str, ...], int]]) -> list[str]:
@@ -50,3 +53,31 @@ def test_fragments_prefer_windows_with_more_matches() -> None:
     snippet = build_snippet(text, ranges, width=40, fragments=1)
     assert snippet is not None
     assert [s for s, m in snippet.segments if m] == ["beta", "beta", "beta"]
+
+
+def _first_placements(tokens: list[str], phrase: tuple[str, ...], slop: int) -> list[list[int]]:
+    """The first in-order placement from each start, by depth-first search (fine for short phrases)."""
+    def place(placed: list[int]) -> list[int] | None:
+        if len(placed) == len(phrase):
+            return placed
+        for position in range(placed[-1] + 1, min(placed[-1] + slop + 1, len(tokens))):
+            if tokens[position] == phrase[len(placed)] and (found := place([*placed, position])):
+                return found
+        return None
+
+    return [p for start, token in enumerate(tokens) if token == phrase[0] and (p := place([start]))]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(tokens=st.lists(st.sampled_from("abc"), max_size=30), phrase=st.lists(st.sampled_from("abc"), min_size=2,
+                                                                              max_size=5), slop=st.integers(1, 4))
+def test_phrase_placements_are_the_first_in_order_ones(tokens: list[str], phrase: list[str], slop: int) -> None:
+    assert _phrase_occurrences(tokens, tuple(phrase), slop) == _first_placements(tokens, tuple(phrase), slop)
+
+
+def test_a_phrase_of_a_thousand_words_or_a_wide_slop_over_repeated_words_is_marked() -> None:
+    words = [f"w{k}" for k in range(1000)]
+    text = " ".join(words)
+    assert marked(text, set(), {(tuple(words), 1)}) == [text]
+    # Backtracking would try ~10**12 placements before giving up on each start.
+    assert marked("a " * 500, set(), {(("a",) * 12 + ("b",), 10)}) == []

@@ -18,15 +18,9 @@ from typing import Any
 
 from archive.ingest.markup import CHARACTER_REFERENCE, resolve_references
 from archive.ingest.records import RawRecord
+from archive.invisible import without_hidden_joiners, without_invisible
 
 _OTHER_LINE_BREAKS = ("\u2028", "\u2029", "\x85", "\x0b", "\x0c")
-# Control and invisible format characters, except tab and newline (handled as whitespace).
-_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u00ad\u200b\u2060-\u2064\ufeff]")
-# Joiners have work to do in Arabic, Indic and emoji sequences, none between Latin letters,
-# digits or ASCII punctuation, where they only hide a word from a search (or a plagiarism check):
-# "rep\u200cort" is "report", "20\u200d18" is "2018". (Applied after _INVISIBLE, which may have
-# stood between a joiner and a letter.)
-_HIDDEN_JOINERS = re.compile(r"(?<=[!-~\u00c0-\u024f\u2018\u2019])[\u200c\u200d]+(?=[!-~\u00c0-\u024f\u2018\u2019])")
 # C1 control characters in scraped text are nearly always Windows-1252 punctuation decoded as
 # Latin-1 ("don\x92t"): each becomes its cp1252 character (as ftfy's fix_c1_controls does) instead
 # of being dropped with the other controls; the five cp1252 leaves undefined are still dropped.
@@ -190,12 +184,11 @@ def _cleaned(text: str) -> str:
     text = _unify_line_breaks(unicodedata.normalize("NFC", text))
     if _C1.search(text):
         text = text.translate(_C1_AS_CP1252)
-    text = _INVISIBLE.sub("", text)
+    text = without_invisible(text)
     # Each of the two can make work for the other ("а\u200dbout"), so both until neither does.
     while True:
         before = text
-        if "\u200c" in text or "\u200d" in text:
-            text = _HIDDEN_JOINERS.sub("", text)
+        text = without_hidden_joiners(text)
         if _CYRILLIC_OR_GREEK.search(text):
             text = _undisguised(text)
         if text == before:

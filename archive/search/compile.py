@@ -36,6 +36,11 @@ from archive.search.query import And, DateFilter, Exact, Fuzzy, Node, Not, Or, W
 from archive.search.schema import folds
 
 MAX_EXPANSION = 1000  # distinct words one wildcard or fuzzy term may stand for, per field
+# Whoosh matches an AND or an OR through a binary tree of matchers that it walks recursively, and
+# an AND's tree is a chain as long as its parts: a longer one is compiled as nested groups of at
+# most this many parts, so that a query of query.MAX_OPERANDS words stays far from Python's
+# recursion limit (a chain of ~970 words reached it).
+MAX_GROUP = 8
 
 
 @record
@@ -87,10 +92,29 @@ def _compile(node: Node, reader: IndexReader, hl: Highlights, *, positive: bool)
     if isinstance(node, And):
         # Never wq.AndNot: its matcher does not advance the excluded side before the first hit,
         # so a document both sides match can slip through (whoosh3 3.54, binary.AndNotMatcher).
-        return wq.And([_compile(c, reader, hl, positive=positive) for c in node.children])
+        return _grouped(wq.And, _and_parts([_compile(c, reader, hl, positive=positive) for c in node.children]))
     if isinstance(node, Or):
-        return wq.Or([_compile(c, reader, hl, positive=positive) for c in node.children])
+        return _grouped(wq.Or, [_compile(c, reader, hl, positive=positive) for c in node.children])
     raise TypeError(node)
+
+
+def _and_parts(parts: list[wq.Query]) -> list[wq.Query]:
+    """An AND's parts, its NOTs as one NOT of their OR when there are too many for one group:
+    a group of NOTs alone matches what no word excludes, which only an AND with a positive part
+    can read (postings._plain). The same documents match; each scores 1 for the NOTs, not 1 each."""
+    negations = [part for part in parts if type(part) is wq.Not]
+    if len(parts) <= MAX_GROUP or len(negations) < 2:
+        return parts
+    excluded = wq.Not(_grouped(wq.Or, [part.query for part in negations]))
+    return [excluded, *(part for part in parts if type(part) is not wq.Not)]
+
+
+def _grouped(kind: type[wq.And] | type[wq.Or], parts: list[wq.Query]) -> wq.Query:
+    """``kind(parts)``, nested in groups of at most MAX_GROUP parts when there are more."""
+    while len(parts) > MAX_GROUP:
+        groups = [parts[i : i + MAX_GROUP] for i in range(0, len(parts), MAX_GROUP)]
+        parts = [kind(group) if len(group) > 1 else group[0] for group in groups]
+    return kind(parts)
 
 
 def _date_query(interval: Interval, reader: IndexReader) -> wq.Query:

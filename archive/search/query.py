@@ -14,6 +14,9 @@ Grammar (``AND`` binds tighter than ``OR``; juxtaposition means ``AND``)::
     value   := "(" or ")" | PHRASE | WORD | "[" date "TO" date "]"
     PHRASE  := '"' words '"' ["~" N]        N >= 1: consecutive words at most N positions apart
     WORD    := word | word "~" [1|2] | glob with * and ?
+
+A phrase's quotes may be any double quotation marks (``_DOUBLE_QUOTES``), single guillemets, or
+curly single quotes around words with a space between them (``_curly_phrase_end``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 from datetime import datetime
 
 from archive.errors import QueryError
+from archive.invisible import without_hidden_characters
 from archive.records import field, record
 from archive.search.analysis import words
 from archive.search.dates import Interval, comparison, parse_period
@@ -32,6 +36,12 @@ DEFAULT_FIELDS = ("title", "text")
 OPERATORS = ("AND", "OR", "NOT")
 FUZZY_DEFAULT = 2
 FUZZY_MAX = 2
+# Hostile queries get a QueryError, not a RecursionError: parsing, compiling and matching walk the
+# tree recursively. Parentheses and NOTs nest at most this deep (Elasticsearch's
+# indices.query.bool.max_nested_depth is 30)...
+MAX_NESTING = 30
+# ...and a query holds at most this many words, phrases and field values (Lucene's maxClauseCount).
+MAX_OPERANDS = 1024
 
 # Characters other engines give meaning to inside a word; we would otherwise split on them silently.
 _UNSUPPORTED_IN_WORD = {
@@ -39,6 +49,19 @@ _UNSUPPORTED_IN_WORD = {
     "\\": "backslash escapes are not supported; put the text in double quotes instead",
     "{": "ranges use square brackets: published:[2023-01-01 TO 2023-06-30]",
 }
+# Double quotation marks as keyboards and autocorrection type them in various languages (English
+# “…”, German „…“ and »…«, French «…», Swedish ”…”, full-width ＂…＂): any of them opens a phrase
+# and the next one closes it, since each language pairs them differently. Single guillemets ‹…›
+# pair with each other.
+_DOUBLE_QUOTES = '"“”„‟«»＂'
+_SINGLE_GUILLEMETS = "‹›"
+_CLOSING_QUOTES = {**dict.fromkeys(_DOUBLE_QUOTES, _DOUBLE_QUOTES),
+                   **dict.fromkeys(_SINGLE_GUILLEMETS, _SINGLE_GUILLEMETS)}
+# A word ends at a space, a parenthesis or a quote that opens a phrase.
+_WORD_END = "()" + _DOUBLE_QUOTES + _SINGLE_GUILLEMETS
+# ’ is also the apostrophe ("don’t", "Reuters’"): ‘…’ is a phrase only where ‘ starts a word and
+# ’ ends one, with a space between (see _curly_phrase_end); elsewhere both are punctuation.
+_CURLY_OPEN, _CURLY_CLOSE = "‘", "’"
 _FIELD_PREFIX = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
 _FUZZY_SUFFIX = re.compile(r"~(\d*)$")
 # Patterns of wildcards and dates, which most queries do not have: compiled on first use (re's
@@ -147,8 +170,11 @@ def _lex(query: str, warnings: list[str]) -> list[_Token]:
         elif ch in "()":
             tokens.append(_Token(ch, ch, i, i + 1))
             i += 1
-        elif ch == '"':
-            token, i = _lex_phrase(query, i, warnings)
+        elif ch in _CLOSING_QUOTES:
+            token, i = _lex_phrase(query, i, _closing_quote(query, i), warnings)
+            tokens.append(token)
+        elif ch == _CURLY_OPEN and (close := _curly_phrase_end(query, i)) is not None:
+            token, i = _lex_phrase(query, i, close, warnings)
             tokens.append(token)
         elif ch == "[":
             close = query.find("]", i)
@@ -163,7 +189,7 @@ def _lex(query: str, warnings: list[str]) -> list[_Token]:
             i += 1
         else:
             end = i
-            while end < n and not query[end].isspace() and query[end] not in '()"':
+            while end < n and not query[end].isspace() and query[end] not in _WORD_END:
                 end += 1
             word = query[i:end]
             field_match = _FIELD_PREFIX.match(word)
@@ -184,10 +210,30 @@ def _starts_operand(query: str, i: int) -> bool:
     return i < len(query) and not query[i].isspace() and query[i] != ")"
 
 
-def _lex_phrase(query: str, start: int, warnings: list[str]) -> tuple[_Token, int]:
-    close = query.find('"', start + 1)
-    if close < 0:
-        raise QueryError(f'unbalanced quote: the " at position {start + 1} is never closed')
+def _closing_quote(query: str, start: int) -> int:
+    """Where the phrase opened by the quote at ``start`` closes: its next closing quote."""
+    closers = _CLOSING_QUOTES[query[start]]
+    close = next((i for i in range(start + 1, len(query)) if query[i] in closers), None)
+    if close is None:
+        raise QueryError(f"unbalanced quote: the {query[start]} at position {start + 1} is never closed")
+    return close
+
+
+def _curly_phrase_end(query: str, start: int) -> int | None:
+    """Where the phrase opened by the ‘ at ``start`` closes: the first ’ that ends a word after
+    a space, when ‘ starts a word; None when it opens no phrase (then it is punctuation)."""
+    if start > 0 and not query[start - 1].isspace() and query[start - 1] not in "(:-":
+        return None
+    close = start
+    while (close := query.find(_CURLY_CLOSE, close + 1)) >= 0:
+        at_word_end = not query[close - 1].isspace() and (
+            close + 1 == len(query) or query[close + 1].isspace() or query[close + 1] in ")~")
+        if at_word_end and any(c.isspace() for c in query[start + 1 : close].strip()):
+            return close
+    return None
+
+
+def _lex_phrase(query: str, start: int, close: int, warnings: list[str]) -> tuple[_Token, int]:
     body = query[start + 1 : close]
     end = close + 1
     slop = 1
@@ -226,13 +272,25 @@ def _word_token(word: str, start: int, end: int, warnings: list[str]) -> _Token:
 
 
 def parse(query: str) -> ParsedQuery:
-    """Parse a user query string into a checked syntax tree, or raise ``QueryError``."""
+    """Parse a user query string into a checked syntax tree, or raise ``QueryError``.
+
+    The characters ingest drops from texts (soft hyphens, zero-width spaces...) are dropped first,
+    so that a word pasted with one finds the word as stored; positions count without them."""
+    query = without_hidden_characters(query)
     if not query.strip():
         raise QueryError("empty query: give at least one word")
     warnings: list[str] = []
-    parser = _Parser(query, _lex(query, warnings), warnings)
+    tokens = _lex(query, warnings)
+    _check_operands(tokens)
+    parser = _Parser(query, tokens, warnings)
     root = parser.parse()
     return ParsedQuery(query, root, tuple(dict.fromkeys(warnings)))
+
+
+def _check_operands(tokens: list[_Token]) -> None:
+    operands = sum(1 for token in tokens if token.kind in ("WORD", "PHRASE", "RANGE"))
+    if operands > MAX_OPERANDS:
+        raise QueryError(f"the query has {operands} words, phrases and values; at most {MAX_OPERANDS} are allowed")
 
 
 class _Parser:
@@ -241,6 +299,13 @@ class _Parser:
         self.tokens = tokens
         self.pos = 0
         self.warnings = warnings
+        self.depth = 0  # parentheses and NOTs open around the current token
+
+    def _enter(self, token: _Token) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(f"the query nests parentheses and NOTs more than {MAX_NESTING} deep "
+                             f"(at position {token.start + 1})")
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -296,7 +361,9 @@ class _Parser:
         if token.kind in ("NOT", "-"):
             self._next()
             self._require_operand(token)
+            self._enter(token)
             child = self._unary(fields) if token.kind == "NOT" else self._primary(fields)
+            self.depth -= 1
             return None if child is None else Not(child)
         return self._primary(fields)
 
@@ -317,11 +384,13 @@ class _Parser:
             raise QueryError(f"empty parentheses at position {open_token.start + 1}")
         if token is None:
             raise QueryError(f"unbalanced parenthesis: the '(' at position {open_token.start + 1} is never closed")
+        self._enter(open_token)
         node = self._or(fields)
         close = self._peek()
         if close is None or close.kind != ")":
             raise QueryError(f"unbalanced parenthesis: the '(' at position {open_token.start + 1} is never closed")
         self._next()
+        self.depth -= 1
         return node
 
     def _field(self, token: _Token, outer: tuple[str, ...] | None) -> Node | None:
@@ -348,7 +417,8 @@ class _Parser:
         if fields == ("published",):
             return _date_value(token)
         if token.kind == "RANGE":
-            raise QueryError(f"{token.text}: ranges only work on dates, e.g. published:{token.text}")
+            written = f"{fields[0]}:{token.text}" if fields else token.text
+            raise QueryError(f"{written}: ranges only work on dates, e.g. published:[2023-01-01 TO 2023-06-30]")
         if fields == ("lang",):
             return _lang_value(token)
         fields = fields or DEFAULT_FIELDS
@@ -404,9 +474,13 @@ def _wildcard_value(raw: str, fields: tuple[str, ...]) -> Node:
 
 
 def _lang_value(token: _Token) -> Node:
-    if token.kind != "WORD" or not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*", token.text):
-        raise QueryError(f"lang:{token.text}: give a language code such as lang:en")
-    return Exact("lang", token.text.lower())
+    code = token.text.strip()  # (quoted or not: a code has no spaces to quote)
+    if re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*", code):
+        return Exact("lang", code.lower())
+    written = f'lang:"{token.text}"' if token.kind == "PHRASE" else f"lang:{token.text}"
+    if len(code.split()) > 1:
+        raise QueryError(f"{written}: give one language code; for several, lang:({' OR '.join(code.split())})")
+    raise QueryError(f"{written}: {code!r} is not a language code; write its two letters (ISO 639-1), e.g. lang:en")
 
 
 def _date_value(token: _Token) -> Node:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from heapq import heappush, heapreplace
 from datetime import date, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Literal
 
 from archive.errors import QueryError
@@ -129,7 +129,7 @@ def search(
                 total, page, facet_counts = _collapsed_page(view, compiled.query, sort, limit, offset, facets,
                                                             collapse, guard)
             with guard():
-                suggestion = _suggest(parsed, view) if total == 0 else None
+                suggestion = _suggest(parsed, view, _matches_any(view, since, until)) if total == 0 else None
         finally:
             search_done()
     ids = [int(fields["id"]) for fields, _ in page]
@@ -270,10 +270,31 @@ UNFOLDED_INDEX = ("the index was built before accents were folded: a word is fou
                   "(zurich does not find Zürich) until `archive index rebuild`")
 
 
-def _suggest(parsed: ParsedQuery, view: View) -> str | None:
-    """The query with each word the index has never seen replaced by its closest indexed word."""
+# Corrections of one unknown word that a suggestion tries, and corrected queries it counts at most.
+SUGGESTION_CANDIDATES = 5
+SUGGESTION_CHECKS = 10
+
+
+def _suggest(parsed: ParsedQuery, view: View, has_hits: Callable[[str], bool]) -> str | None:
+    """The query with each word the index has never seen replaced by an indexed word close to it,
+    such that the whole query has hits; None when none of the first SUGGESTION_CHECKS tried has.
+
+    Each word's corrections are ranked by edits (fewest first), then by documents (most first):
+    the query with every word's best correction is tried first, then with one word's next best."""
+    misspelt = _misspellings(parsed, view)
+    for choice in islice(_choices([len(corrections) for _, _, corrections in misspelt]), SUGGESTION_CHECKS):
+        text = parsed.text
+        for (start, end, corrections), rank in sorted(zip(misspelt, choice), reverse=True):
+            text = text[:start] + corrections[rank] + text[end:]
+        if has_hits(text):
+            return text
+    return None
+
+
+def _misspellings(parsed: ParsedQuery, view: View) -> list[tuple[int, int, list[str]]]:
+    """(start, end, ranked corrections) of each wanted word of the query the index has never seen."""
     reader = view.reader()
-    replacements: list[tuple[int, int, str]] = []
+    found: list[tuple[int, int, list[str]]] = []
     for node in _positive_words(parsed.root):
         start, end = node.span
         for written, w_start, w_end in word_spans(parsed.text[start:end], folded=False):
@@ -282,39 +303,61 @@ def _suggest(parsed: ParsedQuery, view: View) -> str | None:
             # Two-letter words have too many neighbours for a suggestion to mean anything.
             if len(written) < 3 or any(reader.doc_frequency(f, word) for f, word in spelled.items()):
                 continue
-            for fieldname in node.fields:
-                word = spelled[fieldname]
-                candidates = _corrections(view, fieldname, word, limit=10, maxdist=1 if len(word) <= 5 else 2)
-                candidates = [c for c in candidates if not is_gram(c)]
-                if candidates:
-                    replacements.append((start + w_start, start + w_end, candidates[0]))
-                    break
-    if not replacements:
-        return None
-    text = parsed.text
-    for r_start, r_end, word in sorted(replacements, reverse=True):
-        text = text[:r_start] + word + text[r_end:]
-    return text
+            corrections = _ranked_corrections(view, spelled)
+            if corrections:
+                found.append((start + w_start, start + w_end, corrections))
+    return found
 
 
-def _corrections(view: View, fieldname: str, word: str, limit: int, maxdist: int) -> list[str]:
-    """``searcher.suggest(fieldname, word, limit, maxdist)``: Whoosh's reader corrector, whose
-    candidates (every term within ``maxdist``, no common prefix) come from ``_terms_within``'s
-    walk over the field's terms in memory instead of one on-disk binary search per step (on one
-    segment the same candidates; on several, the ones a single segment would give)."""
+def _ranked_corrections(view: View, spelled: dict[str, str]) -> list[str]:
+    """The best SUGGESTION_CANDIDATES indexed words close to a word (field -> its spelling there):
+    fewest edits first, then most documents in any one of the fields, then alphabetical."""
+    from whoosh.support.levenshtein import levenshtein  # (only a search that finds nothing needs it)
+
+    reader = view.reader()
+    ranks: dict[str, tuple[int, int]] = {}
+    for fieldname, word in spelled.items():
+        for candidate in _corrections(view, fieldname, word, maxdist=1 if len(word) <= 5 else 2):
+            rank = (levenshtein(word, candidate), -reader.doc_frequency(fieldname, candidate))
+            ranks[candidate] = min(rank, ranks.get(candidate, rank))
+    return sorted(ranks, key=lambda candidate: (*ranks[candidate], candidate))[:SUGGESTION_CANDIDATES]
+
+
+def _choices(counts: list[int]) -> Iterator[list[int]]:
+    """Which correction (by rank) of each of the words to try: every word's best, then the
+    second best of each word in turn with the others at their best, then the third..."""
+    if not counts:
+        return
+    yield [0] * len(counts)
+    for rank in range(1, max(counts)):
+        for word, count in enumerate(counts):
+            if rank < count:
+                yield [rank if other == word else 0 for other in range(len(counts))]
+
+
+def _corrections(view: View, fieldname: str, word: str, maxdist: int) -> list[str]:
+    """The field's words within ``maxdist`` edits of ``word`` (Levenshtein, no common prefix
+    needed), but ``word`` itself and the common-word grams: ``_terms_within``'s walk over the
+    field's terms in memory, what Whoosh's reader corrector takes as its candidates."""
     reader = view.reader()
     spellfield = reader.schema[fieldname].spelling_fieldname(fieldname)
-    heap: list[tuple[float, str]] = []
-    for candidate in _terms_within(reader, spellfield, word, maxdist, prefix=0):
-        if candidate == word:
-            continue
-        # whoosh.spelling.ReaderCorrector's score and Corrector.suggest's heap, as they are.
-        item = (0 - (maxdist + (1.0 / (reader.frequency(fieldname, candidate) or 1) * 0.5)), candidate)
-        if len(heap) < limit:
-            heappush(heap, item)
-        elif item > heap[0]:
-            heapreplace(heap, item)
-    return [candidate for _, candidate in sorted(heap, key=lambda x: (0 - x[0], x[1]))]
+    return [candidate for candidate in _terms_within(reader, spellfield, word, maxdist, prefix=0)
+            if candidate != word and not is_gram(candidate)]
+
+
+def _matches_any(view: View, since: DateArg, until: DateArg) -> Callable[[str], bool]:
+    """Whether a query (with the search's dates) matches any document, for a suggestion."""
+    def matches_any(query: str) -> bool:
+        try:
+            compiled = compile_query(_with_dates(parse(query).root, since, until), view.reader())
+        except QueryError:  # (a suggestion that cannot be run is not offered)
+            return False
+        segments = word_scores(view, compiled.query)
+        if segments is None:
+            return len(view.searcher().search(compiled.query, limit=None, scored=False)) > 0
+        return any(scores for _, _, scores in segments)
+
+    return matches_any
 
 
 def _positive_words(node: Node) -> Iterator[Words]:

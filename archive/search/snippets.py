@@ -77,26 +77,39 @@ def tokens_and_bounds(text: str) -> tuple[list[str], list[int]]:
 
 
 def _phrase_occurrences(tokens: list[str], phrase: tuple[str, ...], slop: int) -> list[list[int]]:
-    """For each position where the phrase can start, the first in-order placement of its words."""
+    """For each position where the phrase can start, the first in-order placement of its words
+    (the earliest position for each word in turn), each word at most ``slop`` positions after the
+    one before.
+
+    Found without recursion or backtracking, which a long phrase (hundreds of words) or a wide
+    slop over a repetitive text would make too deep or too slow: first, from the last word back,
+    the positions where each word can stand with the rest of the phrase placeable after it; then,
+    from each start, the earliest of those for each word in turn."""
+    viable = _viable_positions(tokens, phrase, slop)
     found = []
-    for start, token in enumerate(tokens):
-        if token == phrase[0]:
-            placement = _place(tokens, phrase, 1, [start], slop)
-            if placement:
-                found.append(placement)
+    for start in sorted(viable[0]):
+        placed = [start]
+        for k in range(1, len(phrase)):
+            last = placed[-1]
+            placed.append(next(p for p in range(last + 1, last + slop + 1) if p in viable[k]))
+        found.append(placed)
     return found
 
 
-def _place(tokens: list[str], phrase: tuple[str, ...], k: int, placed: list[int], slop: int) -> list[int] | None:
-    if k == len(phrase):
-        return placed
-    last = placed[-1]
-    for position in range(last + 1, min(last + slop, len(tokens) - 1) + 1):
-        if tokens[position] == phrase[k]:
-            result = _place(tokens, phrase, k + 1, [*placed, position], slop)
-            if result:
-                return result
-    return None
+def _viable_positions(tokens: list[str], phrase: tuple[str, ...], slop: int) -> list[set[int]]:
+    """For each word of the phrase, the positions holding it from which the words after it can
+    be placed in order, each at most ``slop`` positions after the one before."""
+    positions: dict[str, list[int]] = {}
+    wanted = set(phrase)
+    for position, token in enumerate(tokens):
+        if token in wanted:
+            positions.setdefault(token, []).append(position)
+    viable = [set() for _ in phrase]
+    viable[-1] = set(positions.get(phrase[-1], ()))
+    for k in range(len(phrase) - 2, -1, -1):
+        after = viable[k + 1]
+        viable[k] = {p for p in positions.get(phrase[k], ()) if any(q in after for q in range(p + 1, p + slop + 1))}
+    return viable
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
