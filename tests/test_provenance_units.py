@@ -780,18 +780,25 @@ def test_a_label_a_model_put_before_its_reply_is_a_models_framing() -> None:
         "Paraphrase the passage"]
 
 
-def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:
-    from dataclasses import replace
-
+def _unrelated_pair():  # type: ignore[no-untyped-def]
+    """Two 300-word texts of invented words drawn from one list, and their pair features: a pair
+    whose direction only the traits given to direction() can decide."""
     from archive.provenance.classify import Anchors, pair_features
-    from archive.provenance.direction import DocTraits, direction
 
     rng = random.Random(13)
     words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
     text_a = " ".join(rng.choice(words) for _ in range(300)) + "."
     text_b = " ".join(rng.choice(words) for _ in range(300)) + "."
     ta, tb = tokenize(text_a), tokenize(text_b)
-    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    return text_a, text_b, ta, tb, pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+
+
+def test_one_llm_style_marker_is_not_a_rate_two_are() -> None:
+    from dataclasses import replace
+
+    from archive.provenance.direction import DocTraits, direction
+
+    text_a, text_b, ta, tb, f = _unrelated_pair()
     plain = DocTraits(None, None, 300, 0, 0, 0, frozenset(), 0)
 
     def style_vote(markers_a: int) -> list[str]:
@@ -810,7 +817,6 @@ def test_the_llm_word_vote_counts_only_the_words_the_other_text_lacks() -> None:
     from collections import Counter
     from dataclasses import replace
 
-    from archive.provenance.classify import Anchors, pair_features
     from archive.provenance.direction import DocTraits, direction
 
     counts = style.llm_word_counts("The potential deal is Vital. A potential buyer, additionally, waits.")
@@ -820,12 +826,7 @@ def test_the_llm_word_vote_counts_only_the_words_the_other_text_lacks() -> None:
         pytest.approx(1.0), pytest.approx(0.5))
     assert style.own_llm_word_rates(1.0, Counter(), 0.0, Counter()) == (1.0, 0.0)
 
-    rng = random.Random(13)
-    words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(300)]
-    text_a = " ".join(rng.choice(words) for _ in range(300)) + "."
-    text_b = " ".join(rng.choice(words) for _ in range(300)) + "."
-    ta, tb = tokenize(text_a), tokenize(text_b)
-    f = pair_features(1, 2, Prepared.of(ta), Prepared.of(tb), Anchors.of(ta), Anchors.of(tb), 0.5)
+    text_a, text_b, ta, tb, f = _unrelated_pair()
     plain = DocTraits(None, None, 300, 0, 0, 0, frozenset(), 0)
 
     def style_vote(own: tuple[float, float] | None) -> list[str]:
