@@ -93,6 +93,9 @@ _HTML_SKIPPED_META = frozenset(
 _EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
 _MIN_EPOCH = 1e8  # 1973; the epoch pattern above also wants 9+ digits
 _MS_EPOCH_ABOVE = 1e11  # larger epoch numbers are milliseconds (year 5138 in seconds)
+# Publication dates before this year are placeholders, not dates: Go's and .NET's zero time
+# (0001-01-01) is a scraper's "no date", and no news archive holds an article that old.
+EARLIEST_YEAR = 1000
 
 
 @dataclass(frozen=True)
@@ -946,8 +949,14 @@ def parse_date(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from ISO-8601, RFC-2822, ``YYYY-MM-DD``, epoch seconds or similar.
 
     Naive times are taken as UTC. Returns None rather than guess: text missing the day, month or
-    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today.
+    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, and
+    so is a date before :data:`EARLIEST_YEAR`.
     """
+    moment = _parsed_date(value)
+    return moment if moment is None or moment.year >= EARLIEST_YEAR else None
+
+
+def _parsed_date(value: Any) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):  # small numbers are years or counts, not times
