@@ -93,3 +93,85 @@ def test_a_feed_entry_dated_before_1000_is_undated(tmp_path: Path) -> None:
     [record] = read(feed)
     assert isinstance(record, RawRecord)
     assert record.published_at is None and record.extra["published_raw"].startswith("Sat, 01 Jan 0999")
+
+
+# -- one bad record costs that record only ------------------------------------------------------
+
+def test_lone_surrogates_are_replaced_and_noted(run_cli, home: Path, tmp_path: Path) -> None:
+    data = tmp_path / "sur.jsonl"
+    data.write_text('{"id": "s1", "title": "Half \\ud800", "text": "Owls \\udc00 hunt at night.", "tag": "\\ud800"}\n'
+                    '{"id": "s2", "text": "Second record about owls."}\n')
+    result = run_cli("ingest", str(data))
+    assert result.exit_code == 0, result.output
+    assert "added 2," in result.output and "sur.jsonl [1]" in result.output and "U+FFFD" in result.output
+    title, text, meta = db_rows(home, "SELECT title, text, raw_meta FROM documents WHERE external_id = 's1'")[0]
+    assert (title, text) == ("Half \ufffd", "Owls \ufffd hunt at night.")
+    assert json.loads(meta)["lone_surrogates_replaced"] == 3
+
+
+def test_a_feed_with_a_surrogate_reference_is_read(tmp_path: Path) -> None:
+    feed = tmp_path / "s.rss"
+    feed.write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><guid>r1</guid>'
+                    "<title>A &#xD800; b</title><description>Owls &#55296; hunt at night.</description>"
+                    "</item></channel></rss>")
+    [record] = read(feed)
+    assert isinstance(record, RawRecord) and record.text == "Owls \ufffd hunt at night."
+
+
+@pytest.mark.parametrize("value", [
+    "2020-01-01T00:00:00+25:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-05:00", 10 ** 400,
+    "1" + "0" * 400,
+])
+def test_out_of_range_dates_are_unreadable_not_errors(value: object) -> None:
+    assert parse_date(value) is None
+
+
+def test_bad_dates_leave_their_records_undated_and_the_run_goes_on(run_cli, home: Path, tmp_path: Path) -> None:
+    data = tmp_path / "dates.jsonl"
+    data.write_text("".join(f'{{"id": "d{n}", "text": "Owls number {n} hunt.", "published": {value}}}\n'
+                            for n, value in enumerate(['"2020-01-01T00:00:00+25:00"', '"0001-01-01T00:00:00+14:00"',
+                                                       '"9999-12-31T23:00:00-05:00"', "1" + "0" * 400])))
+    result = run_cli("ingest", str(data))
+    assert result.exit_code == 0, result.output
+    assert "added 4," in result.output and "4 records had a date that could not be read" in result.output
+    assert db_rows(home, "SELECT count(*) FROM documents WHERE published_at IS NULL") == [(4,)]
+
+
+def test_an_unforeseen_error_in_one_record_is_that_records_failure(
+        run_cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.ingest import readers
+
+    mapped = readers._mapped_record
+
+    def broken(value, *args):  # type: ignore[no-untyped-def]
+        if value.get("id") == "b2":
+            raise KeyError("surprise")
+        return mapped(value, *args)
+
+    monkeypatch.setattr(readers, "_mapped_record", broken)
+    first = jsonl(tmp_path / "first.jsonl", *({"id": f"b{n}", "text": f"Owls number {n} hunt."} for n in (1, 2, 3)))
+    second = jsonl(tmp_path / "second.jsonl", {"id": "c1", "text": "Badgers dig at night."})
+    result = run_cli("ingest", str(first), str(second))
+    assert result.exit_code == 1
+    assert "archive: failed: " in result.output and "first.jsonl [2]: could not be read: KeyError" in result.output
+    assert "internal error" not in result.output
+    assert db_rows(home, "SELECT external_id FROM documents ORDER BY external_id") == [("b1",), ("b3",), ("c1",)]
+
+
+def test_an_unforeseen_error_normalising_one_record_is_that_records_failure(
+        run_cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.ingest import prepare
+
+    normalize = prepare.normalize_record
+
+    def broken(raw, **kwargs):  # type: ignore[no-untyped-def]
+        if raw.external_id == "b2":
+            raise LookupError("surprise")
+        return normalize(raw, **kwargs)
+
+    monkeypatch.setattr(prepare, "normalize_record", broken)
+    data = jsonl(tmp_path / "n.jsonl", *({"id": f"b{n}", "text": f"Owls number {n} hunt."} for n in (1, 2, 3)))
+    result = run_cli("ingest", str(data))
+    assert result.exit_code == 1
+    assert "n.jsonl [2]: cannot normalise: LookupError" in result.output
+    assert db_rows(home, "SELECT count(*) FROM documents") == [(2,)]

@@ -40,6 +40,8 @@ class IngestSummary:
     summaries_only: int = 0  # feed entries stored with only their feed's summary of the article
     unreadable_dates: int = 0  # records stored undated: their date could not be read
     first_unreadable_date: str | None = None  # the first of them, in words
+    mended_records: int = 0  # records stored with U+FFFD for lone surrogates
+    first_mended_record: str | None = None  # the first of them, in words
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -141,6 +143,8 @@ def run_ingest(
             summary.summaries_only += outcome.summaries_only
             summary.unreadable_dates += outcome.unreadable_dates
             summary.first_unreadable_date = summary.first_unreadable_date or outcome.first_unreadable_date
+            summary.mended_records += outcome.mended_records
+            summary.first_mended_record = summary.first_mended_record or outcome.first_mended_record
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

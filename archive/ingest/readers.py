@@ -195,7 +195,20 @@ def iter_records(
             yield item
         else:
             path, relative = item
-            yield from _read_file(path, relative, stdin, limits)
+            yield from _guarded_file(path, _read_file(path, relative, stdin, limits))
+
+
+def _guarded_file(path: str, results: Iterator[RawRecord | RecordFailure]) -> Iterator[RawRecord | RecordFailure]:
+    """A file's records until something no rule foresaw stops its reader: then that file's
+    failure, naming the record it stopped after, and the run goes on to the next file."""
+    number = 0
+    try:
+        for result in results:
+            number += 1
+            yield result
+    except Exception as err:  # noqa: BLE001 - the last resort (records are guarded one by one too)
+        where = f"after record {number}" if number else None
+        yield RecordFailure(path, f"reading stopped: {type(err).__name__}: {err}", where)
 
 
 def iter_input_files(paths: Sequence[str], skipped: list[str] | None = None) -> Iterator[tuple[str, str] | RecordFailure]:
@@ -600,6 +613,20 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
     """Map one JSON object (or a table's row) to a RawRecord; ``number`` is its place in a
     multi-record file (a table's rows are named "row N")."""
     ref = None if number is None else f"row {number}" if fmt == "csv" else str(number)
+    return _guarded(lambda: _mapped_record(value, origin, relative, number, fmt, ref), origin, ref)
+
+
+def _guarded(read: Callable[[], RawRecord | RecordFailure], origin: str, ref: str | None) -> RawRecord | RecordFailure:
+    """The last resort: whatever goes wrong reading one record is that record's failure, and the
+    rest of the file and the run carry on."""
+    try:
+        return read()
+    except Exception as err:  # noqa: BLE001 - an input no rule foresaw is still an input problem
+        return RecordFailure(origin, f"could not be read: {type(err).__name__}: {err}", ref)
+
+
+def _mapped_record(value: Any, origin: str, relative: str, number: int | None, fmt: str,
+                   ref: str | None) -> RawRecord | RecordFailure:
     if not isinstance(value, dict):
         return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
     fields = {key: value[key] for key in value}
@@ -780,12 +807,17 @@ def _guessed_date(html: str, url: str | None) -> str | None:
         return None
 
 
+# A reference to half of a UTF-16 pair ("&#xD800;", "&#55296;"): no character, and feedparser
+# fails on the whole feed for it; U+FFFD, as HTML's own rules have it, keeps the entry's text.
+_SURROGATE_REFERENCE = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d\d\d|57[0-2]\d\d|573[0-3]\d|5734[0-3]));")
+
+
 def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
     """An RSS or Atom feed: one article an entry, its text the fullest content the entry
     carries (WordPress's content:encoded), else its summary; the feed's title is the outlet."""
     import feedparser  # only feeds need it
 
-    parsed = feedparser.parse(data)
+    parsed = feedparser.parse(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data))
     if not parsed.entries:
         problem = parsed.get("bozo_exception")
         yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "feed has no entries")
@@ -793,29 +825,33 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     outlet = _as_text(parsed.feed.get("title"))
     language = _as_text(parsed.feed.get("language"))
     for number, entry in enumerate(parsed.entries, start=1):
-        ref = str(number)
-        bodies = [content.get("value") or "" for content in entry.get("content") or []]
-        html = max(bodies, key=len, default="") or entry.get("summary") or ""
-        if len(html) > limits.max_record_bytes:
-            yield RecordFailure(origin, f"entry longer than {_size(limits.max_record_bytes)}", ref)
-            continue
-        text = _without_markup(html)
-        if not text or not text.strip():
-            yield RecordFailure(origin, "entry has no text (no content or summary)", ref)
-            continue
-        date = entry.get("published") or entry.get("updated")
-        published = parse_date(date)
-        extra: dict[str, Any] = {"feed_entry": number}
-        if published is None and date:
-            extra["published_raw"] = date
-        if not bodies and entry.get("summary"):
-            extra["text_is_summary"] = True  # the feed carries no full text: the page has more
-        yield RawRecord(
-            origin=origin, external_id=_as_text(entry.get("id")) or _as_text(entry.get("link")) or f"{relative}#{number}",
-            text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
-            author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
-            published_at=published, language=language, record_ref=ref, extra=extra,
-        )
+        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, limits),
+                       origin, str(number))
+
+
+def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str | None, language: str | None,
+                limits: ReadLimits) -> RawRecord | RecordFailure:
+    ref = str(number)
+    bodies = [content.get("value") or "" for content in entry.get("content") or []]
+    html = max(bodies, key=len, default="") or entry.get("summary") or ""
+    if len(html) > limits.max_record_bytes:
+        return RecordFailure(origin, f"entry longer than {_size(limits.max_record_bytes)}", ref)
+    text = _without_markup(html)
+    if not text or not text.strip():
+        return RecordFailure(origin, "entry has no text (no content or summary)", ref)
+    date = entry.get("published") or entry.get("updated")
+    published = parse_date(date)
+    extra: dict[str, Any] = {"feed_entry": number}
+    if published is None and date:
+        extra["published_raw"] = date
+    if not bodies and entry.get("summary"):
+        extra["text_is_summary"] = True  # the feed carries no full text: the page has more
+    return RawRecord(
+        origin=origin, external_id=_as_text(entry.get("id")) or _as_text(entry.get("link")) or f"{relative}#{number}",
+        text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
+        author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
+        published_at=published, language=language, record_ref=ref, extra=extra,
+    )
 
 
 def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -> RawRecord | RecordFailure:
@@ -924,10 +960,10 @@ def _read_warc(
             yield RecordFailure(origin, str(err), record_id)
             continue
         warc_date = record.rec_headers.get_header("WARC-Date")
-        yield _html_record(
+        yield _guarded(lambda: _html_record(
             html, origin, record_id, url=record.rec_headers.get_header("WARC-Target-URI"),
             record_ref=record_id, extra={"warc_date": warc_date} if warc_date else None, fmt="warc",
-        )
+        ), origin, record_id)
 
 
 def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
@@ -952,7 +988,12 @@ def parse_date(value: Any) -> datetime | None:
     year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, and
     so is a date before :data:`EARLIEST_YEAR`.
     """
-    moment = _parsed_date(value)
+    try:
+        moment = _parsed_date(value)
+    except (ValueError, OverflowError, OSError, TypeError, IndexError):
+        # Out of any calendar: an offset past 24 hours, a shift past year 1 or 9999, an
+        # integer too large for a float. Unreadable, as any other date that cannot be read.
+        return None
     return moment if moment is None or moment.year >= EARLIEST_YEAR else None
 
 

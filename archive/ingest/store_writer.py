@@ -41,6 +41,9 @@ class BatchOutcome:
     # the first of them in words.
     unreadable_dates: int = 0
     first_unreadable_date: str | None = None
+    # Records stored with U+FFFD for lone surrogates (raw_meta.lone_surrogates_replaced), the first in words.
+    mended_records: int = 0
+    first_mended_record: str | None = None
 
     @property
     def added(self) -> list[int]:
@@ -133,6 +136,10 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     if undated:
         outcome.first_unreadable_date = (f"{place(undated[0].origin, undated[0].record_ref)}: "
                                          f"{undated[0].extra['published_raw']!r}")
+    mended = [doc.record for doc in to_write if "lone_surrogates_replaced" in doc.record.extra]
+    outcome.mended_records = len(mended)
+    if mended:
+        outcome.first_mended_record = place(mended[0].origin, mended[0].record_ref)
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
