@@ -175,3 +175,46 @@ def test_an_unforeseen_error_normalising_one_record_is_that_records_failure(
     assert result.exit_code == 1
     assert "n.jsonl [2]: cannot normalise: LookupError" in result.output
     assert db_rows(home, "SELECT count(*) FROM documents") == [(2,)]
+
+
+# -- ids ------------------------------------------------------------------------------------------
+
+def test_texts_piped_in_do_not_replace_one_another(run_cli, home: Path) -> None:
+    assert "added 1," in run_cli("ingest", "-", input="Head\n\nbody about owls.\n").output
+    assert "added 1, updated 0," in run_cli("ingest", "-", input="Head\n\nbody about bats.\n").output
+    assert "unchanged 1," in run_cli("ingest", "-", input="Head\n\nbody about bats.\n").output
+    ids = [row[0] for row in db_rows(home, "SELECT external_id FROM documents")]
+    assert len(ids) == 2 and all(external_id.startswith("-:") for external_id in ids)
+
+
+def test_piped_records_with_ids_keep_them(run_cli, home: Path) -> None:
+    lines = '{"id": "p1", "text": "Owls hunt at night."}\n{"text": "Bats fly at night."}\n'
+    assert "added 2," in run_cli("ingest", "-", input=lines).output
+    ids = sorted(row[0] for row in db_rows(home, "SELECT external_id FROM documents"))
+    assert ids[0].startswith("-:") and ids[1] == "p1"
+
+
+def test_two_inputs_naming_records_alike_by_path_refuse_the_later(run_cli, home: Path, tmp_path: Path) -> None:
+    for folder, text in (("txtA", "Owls hunt at night in the woods."), ("txtB", "Bats fly at night over the lake.")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.txt").write_text(f"Head\n\n{text}\n")
+    for year in ("y2019", "y2020"):
+        (tmp_path / year).mkdir()
+        jsonl(tmp_path / year / "articles.jsonl", {"text": f"Owls in {year} hunted mice."})
+    result = run_cli("ingest", *(str(tmp_path / name) for name in ("txtA", "txtB", "y2019", "y2020")))
+    assert result.exit_code == 1
+    assert "added 2, updated 0, unchanged 0, failed 2" in result.output
+    assert "txtB/story.txt: its id 'story.txt'" in result.output and "--id-prefix" in result.output
+    assert "y2020/articles.jsonl [1]: its id 'articles.jsonl#1'" in result.output
+    assert db_rows(home, "SELECT external_id, path FROM documents ORDER BY id") == [
+        ("story.txt", str(tmp_path / "txtA" / "story.txt")),
+        ("articles.jsonl#1", str(tmp_path / "y2019" / "articles.jsonl"))]
+    assert db_rows(home, "SELECT path, record FROM ingest_failures ORDER BY id") == [
+        (str(tmp_path / "txtB" / "story.txt"), None), (str(tmp_path / "y2020" / "articles.jsonl"), "1")]
+
+
+def test_one_file_given_twice_is_no_clash(run_cli, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("Head\n\nOwls hunt at night in the woods.\n")
+    result = run_cli("ingest", str(story), str(story))
+    assert result.exit_code == 0, result.output

@@ -100,7 +100,8 @@ def prepared_batches(
     ``with_fingerprints``, asked once a batch is normalised, whether to fingerprint its new texts
     (if not, the writer does: see make_missing_fingerprints).
     ``naming``: the publisher of the records that name none, a prefix for their ids."""
-    records = (naming.apply(item) for item in iter_records(paths, stdin=stdin))
+    path_ids = PathIds()
+    records = (path_ids.check(naming.apply(item)) for item in iter_records(paths, stdin=stdin))
     while True:
         batch = Batch()
         raws: list[RawRecord | RecordFailure] = []
@@ -113,6 +114,26 @@ def prepared_batches(
         if not raws:
             return
         yield _prepare_batch(raws, batch, stored, with_postings(), with_fingerprints)
+
+
+class PathIds:
+    """The ids of one run made from paths (records without ids of their own), by the file each
+    came from. Two inputs may name two articles alike (``txtA/story.txt`` and ``txtB/story.txt``
+    are both ``story.txt``), and the later would silently replace the earlier: it is refused."""
+
+    def __init__(self) -> None:
+        self._origins: dict[str, str] = {}
+
+    def check(self, item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+        if isinstance(item, RecordFailure) or not item.id_from_path:
+            return item
+        first = self._origins.setdefault(item.external_id, item.origin)
+        if first == item.origin:
+            return item
+        return RecordFailure(
+            item.origin, f"its id {item.external_id!r}, made from its path under the folder or file given, is also "
+                         f"that of a record of {first}, read earlier in this run; ingest the two separately, "
+                         f"each with its own --id-prefix", item.record_ref)
 
 
 def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: StoredLookup = nothing_stored,

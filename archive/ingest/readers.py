@@ -8,8 +8,10 @@ gzip through a size cap) so a 500 MB file or a gzip bomb does not fill memory.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import email.utils
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -331,8 +333,8 @@ def _read_file(
         source = stdin if stdin is not None else sys.stdin.buffer
         capped = _CappedReader(source, limits.max_file_bytes,
                                f"input is larger than {_size(limits.max_file_bytes)}").unsettled()
-        yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits,
-                                size=None, stdin=capped)
+        yield from _named_by_text(_read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt,
+                                               gzipped, limits, size=None, stdin=capped))
         return
     if fmt == "wacz":
         yield from _read_wacz(path, relative, limits)
@@ -345,6 +347,17 @@ def _read_file(
         yield RecordFailure(path, "cannot read: permission denied")
     except OSError as err:
         yield RecordFailure(path, f"cannot read: {err.strerror or err}")
+
+
+def _named_by_text(results: Iterator[RawRecord | RecordFailure]) -> Iterator[RawRecord | RecordFailure]:
+    """Standard input's records, those without an id of their own named ``-:HASH`` by their
+    text: its path, "-", would name every text piped in alike, each replacing the last, while
+    the same text piped again is still found unchanged."""
+    for result in results:
+        if isinstance(result, RawRecord) and result.id_from_path:
+            digest = hashlib.sha256(result.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            result = dataclasses.replace(result, external_id=f"{STDIN}:{digest}", id_from_path=False)
+        yield result
 
 
 # Formats read a record at a time, each record capped: a file of them may be of any size.
@@ -448,11 +461,11 @@ def _read_document(
             yield RecordFailure(origin, str(err))
             return
         if fmt == "html":
-            yield _html_record(text, origin, relative)
+            yield _named_by_path(_html_record(text, origin, relative))
         elif not text.strip():
             yield RecordFailure(origin, "no text (only whitespace)")
         else:
-            yield RawRecord(origin=origin, external_id=relative, text=text, fmt="txt")
+            yield RawRecord(origin=origin, external_id=relative, text=text, fmt="txt", id_from_path=True)
 
 
 def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
@@ -649,10 +662,8 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
             return RecordFailure(origin, "record's text is only HTML markup (nothing left once tags are removed)", ref)
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
     own_id = used["id"]
-    if own_id not in (None, "") and not isinstance(own_id, (dict, list)):
-        external_id = str(own_id)
-    else:
-        external_id = relative if number is None else f"{relative}#{number}"
+    from_path = own_id in (None, "") or isinstance(own_id, (dict, list))
+    external_id = (relative if number is None else f"{relative}#{number}") if from_path else str(own_id)
     extra = dict(fields)  # what is left: understood duplicates and unknown fields
     url = _as_text(used["url"])
     published = parse_date(used["date"])
@@ -664,6 +675,7 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
         source=_as_name(used["source"]) or site_of(url),
         url=url, published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
+        id_from_path=from_path,
     )
 
 
@@ -717,6 +729,11 @@ def _as_author(value: Any) -> str | None:
         names = [name for name in map(_as_name, value) if name]
         return "; ".join(names) or None
     return _as_name(value)
+
+
+def _named_by_path(item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+    """``item``, its external id marked as made from its path (see RawRecord.id_from_path)."""
+    return dataclasses.replace(item, id_from_path=True) if isinstance(item, RawRecord) else item
 
 
 def _html_record(
@@ -841,13 +858,14 @@ def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str
         return RecordFailure(origin, "entry has no text (no content or summary)", ref)
     date = entry.get("published") or entry.get("updated")
     published = parse_date(date)
+    own_id = _as_text(entry.get("id")) or _as_text(entry.get("link"))
     extra: dict[str, Any] = {"feed_entry": number}
     if published is None and date:
         extra["published_raw"] = date
     if not bodies and entry.get("summary"):
         extra["text_is_summary"] = True  # the feed carries no full text: the page has more
     return RawRecord(
-        origin=origin, external_id=_as_text(entry.get("id")) or _as_text(entry.get("link")) or f"{relative}#{number}",
+        origin=origin, external_id=own_id or f"{relative}#{number}", id_from_path=not own_id,
         text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
         author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
         published_at=published, language=language, record_ref=ref, extra=extra,
@@ -877,8 +895,8 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
             return RecordFailure(origin, str(err))
     url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
     saved = message.get("Date")
-    return _html_record(html, origin, relative, url=str(url) if url else None,
-                        extra={"saved_at": str(saved)} if saved else None, fmt="mhtml")
+    return _named_by_path(_html_record(html, origin, relative, url=str(url) if url else None,
+                                       extra={"saved_at": str(saved)} if saved else None, fmt="mhtml"))
 
 
 def _decoded_as_declared(data: bytes, charset: str | None) -> str | None:
@@ -950,7 +968,8 @@ def _read_warc(
         if getattr(record.raw_stream, "limit", 0) > 0 and isinstance(page, bytes):
             yield RecordFailure(origin, "malformed WARC: the record is cut short", f"record {number}")
             return
-        record_id = record.rec_headers.get_header("WARC-Record-ID") or f"{relative}#{number}"
+        own_id = record.rec_headers.get_header("WARC-Record-ID")
+        record_id = own_id or f"{relative}#{number}"
         if isinstance(page, str):
             yield RecordFailure(origin, page, record_id)
             continue
@@ -960,10 +979,13 @@ def _read_warc(
             yield RecordFailure(origin, str(err), record_id)
             continue
         warc_date = record.rec_headers.get_header("WARC-Date")
-        yield _guarded(lambda: _html_record(
+        page_record = _guarded(lambda: _html_record(
             html, origin, record_id, url=record.rec_headers.get_header("WARC-Target-URI"),
             record_ref=record_id, extra={"warc_date": warc_date} if warc_date else None, fmt="warc",
         ), origin, record_id)
+        if not own_id:
+            page_record = _named_by_path(page_record)
+        yield page_record
 
 
 def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
