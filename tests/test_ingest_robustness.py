@@ -218,3 +218,37 @@ def test_one_file_given_twice_is_no_clash(run_cli, tmp_path: Path) -> None:
     story.write_text("Head\n\nOwls hunt at night in the woods.\n")
     result = run_cli("ingest", str(story), str(story))
     assert result.exit_code == 0, result.output
+
+
+# -- UTF-16 and UTF-32 JSON Lines ------------------------------------------------------------------
+
+def wide_jsonl(path: Path, encoding: str, count: int = 3) -> Path:
+    lines = "".join(json.dumps({"id": f"c{n}", "title": "t", "text": "text about glaciers é"}) + "\n"
+                    for n in range(count))
+    path.write_bytes(lines.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be"])
+def test_json_lines_with_a_byte_order_mark_are_decoded_before_they_are_split(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "u.jsonl"
+    lines = "".join(json.dumps({"id": f"c{n}", "text": "text about glaciers é"}) + "\n" for n in range(3))
+    path.write_bytes((lines.encode(encoding) if encoding != "utf-16-be" else b"\xfe\xff" + lines.encode(encoding)))
+    records = read(path)
+    assert [getattr(r, "external_id", r) for r in records] == ["c0", "c1", "c2"]
+    assert all(isinstance(r, RawRecord) and r.text == "text about glaciers é" for r in records)
+
+
+def test_utf16_json_lines_named_json_or_piped_in_are_read(run_cli, tmp_path: Path) -> None:
+    named = wide_jsonl(tmp_path / "u.json", "utf-16")
+    assert "added 3, updated 0, unchanged 0, failed 0" in run_cli("ingest", str(named)).output
+    piped = wide_jsonl(tmp_path / "p.jsonl", "utf-32").read_bytes().replace(b"c", b"p")
+    assert "added 3," in run_cli("ingest", "-", input=piped).output
+
+
+def test_damaged_utf16_json_lines_fail_at_the_damage(tmp_path: Path) -> None:
+    path = wide_jsonl(tmp_path / "u.jsonl", "utf-16")
+    path.write_bytes(path.read_bytes() + b"\x00")
+    records = read(path)
+    assert [type(r) for r in records] == [RawRecord] * 3 + [RecordFailure]
+    assert "line 4: not valid utf-16" in records[-1].reason  # type: ignore[union-attr]

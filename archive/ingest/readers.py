@@ -29,7 +29,8 @@ import dateutil.parser
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
-from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format, stream_encoding
+from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format,
+                                      stream_encoding, wide_encoding)
 
 MiB = 1024 * 1024
 STDIN = "-"
@@ -489,11 +490,19 @@ def _read_jsonl(
     origin: str, relative: str, stream: BinaryIO | io.BufferedIOBase, limits: ReadLimits
 ) -> Iterator[RawRecord | RecordFailure]:
     """One JSON object per line; records are numbered by line so ids and failures point at the line."""
+    lines = _utf8_lines(stream)
     number = 0
-    while line := stream.readline(limits.max_record_bytes + 1):
+    while True:
+        try:
+            line = lines(limits.max_record_bytes + 1)
+        except UnicodeDecodeError as err:
+            yield RecordFailure(origin, f"line {number + 1}: not valid {err.encoding}", str(number + 1))
+            return
+        if not line:
+            return
         number += 1
         if len(line) > limits.max_record_bytes and not line.endswith(b"\n"):
-            while (rest := stream.readline(MiB)) and not rest.endswith(b"\n"):
+            while (rest := lines(MiB)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the over-long line without holding it
             yield RecordFailure(origin, f"line {number} is longer than {_size(limits.max_record_bytes)}", str(number))
             continue
@@ -505,6 +514,18 @@ def _read_jsonl(
             yield RecordFailure(origin, f"line {number}: {err}", str(number))
             continue
         yield _json_record(value, origin, relative, number)
+
+
+def _utf8_lines(stream: BinaryIO | io.BufferedIOBase) -> Callable[[int], bytes]:
+    """A reader of ``stream``'s next line (at most so many characters) as UTF-8 bytes. UTF-16
+    and UTF-32 (a byte-order mark says so) are decoded first: split as bytes, their two- or
+    four-byte newlines would cut every line in the middle of a character."""
+    peek = getattr(stream, "peek", None)
+    encoding = wide_encoding(peek(4)) if peek is not None else None
+    if encoding is None:
+        return stream.readline
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="\n")  # type: ignore[arg-type]
+    return lambda size: text.readline(size).encode("utf-8")
 
 
 # pandas' name for a column it read without one (its row numbers, saved again).

@@ -62,6 +62,15 @@ def decode_text(data: bytes) -> str:
     return str(best)
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 when ``head`` starts with its byte-order mark, else None: text whose
+    bytes hold NULs and whose newline is more than one byte, so it is decoded before it is split."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return None if encoding == "utf-8-sig" else encoding
+    return None
+
+
 def stream_encoding(head: bytes) -> str:
     """The encoding of a stream read a piece at a time, from its first bytes: UTF-8 (a BOM
     skipped) when they are UTF-8, else the one charset-normalizer finds (a spreadsheet saved on
@@ -102,6 +111,9 @@ def sniff_format(head: bytes) -> str:
         return "gzip"
     if head.startswith(WARC_MAGIC):
         return "warc"
+    wide = wide_encoding(head)
+    if wide is not None:  # (sniffed as the text it is: its bytes hold a NUL after each ASCII letter)
+        head = head.decode(wide, errors="ignore").encode("utf-8")
     if _is_mhtml(head):
         return "mhtml"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
