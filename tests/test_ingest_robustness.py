@@ -252,3 +252,37 @@ def test_damaged_utf16_json_lines_fail_at_the_damage(tmp_path: Path) -> None:
     records = read(path)
     assert [type(r) for r in records] == [RawRecord] * 3 + [RecordFailure]
     assert "line 4: not valid utf-16" in records[-1].reason  # type: ignore[union-attr]
+
+
+# -- dates read as the input meant them -----------------------------------------------------------
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2021-03-05 22:00 EST", utc(2021, 3, 6, 3)),
+    ("Sat, 06 Mar 2021 00:30:00 CET", utc(2021, 3, 5, 23, 30)),
+    ("Sat, 06 Mar 2021 00:30:00 GMT", utc(2021, 3, 6, 0, 30)),
+    ("2021-07-05 09:00 AEST", utc(2021, 7, 4, 23)),
+    ("2021-07-05 09:00 ACST", utc(2021, 7, 4, 23, 30)),
+    ("Mon Mar  5 22:00:00 PDT 2021", utc(2021, 3, 6, 5)),
+    ("Tue, 10 Jun 2003 04:00:00 -0400 (EDT)", utc(2003, 6, 10, 8)),
+    ("Tue, 10 Jun 2003 04:00:00 +0530 (IST)", utc(2003, 6, 9, 22, 30)),  # the number says it
+    ("March 5, 2021 10:00 PM", utc(2021, 3, 5, 22)),
+    ("Sat, 01 Jan 99 00:00:00 GMT", utc(1999, 1, 1)),  # RFC 822's two-digit year
+    (1_600_000_000, utc(2020, 9, 13, 12, 26, 40)),
+    (883_612_800_000, utc(1998, 1, 1)),  # milliseconds
+])
+def test_dates_are_read_as_meant(value: object, expected: datetime) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", [
+    "Sat, 01 Jan 0099 00:00:00 +0000",  # year 99, not 1999
+    253402300799, "253402300799",  # 9999-12-31 in seconds or 1978 in milliseconds: no telling
+    150_000_000_000,
+    "Sat, 06 Mar 2021 00:30:00 IST", "2021-03-05 22:00 BST", "Mon Mar  5 22:00:00 IST 2021",  # ambiguous zones
+])
+def test_dates_that_cannot_be_told_are_unreadable(value: object) -> None:
+    assert parse_date(value) is None

@@ -21,7 +21,7 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 
 import dateutil.parser
@@ -95,7 +95,25 @@ _HTML_SKIPPED_META = frozenset(
 
 _EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
 _MIN_EPOCH = 1e8  # 1973; the epoch pattern above also wants 9+ digits
-_MS_EPOCH_ABOVE = 1e11  # larger epoch numbers are milliseconds (year 5138 in seconds)
+# Epoch numbers past the last second of year 9999 are milliseconds; those below 1e11 (year 5138
+# in seconds, March 1973 in milliseconds) seconds; between the two, either is possible.
+_MS_EPOCH_ABOVE = 253402300799
+_SECONDS_EPOCH_BELOW = 1e11
+# A time zone named in letters at the end of a date ("22:00 EST", "00:30:00 CET", "(UTC)"),
+# and the offsets of the names that mean one zone only; IST (India, Israel, Ireland), BST
+# (British summer, Bangladesh) and other names leave a date without a numeric offset unreadable.
+_ZONE_NAME = re.compile(r"\s*\(?\b([A-Z]{1,5})\)?\s*$")
+_NOT_ZONES = frozenset({"AM", "PM", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT",
+                        "NOV", "DEC", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"})
+_ZONE_HOURS = {
+    "UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "WET": 0, "WEST": 1, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12,
+    "NZDT": 13, "MSK": 3, "SGT": 8, "HKT": 8,
+}
+_ZONE_SECONDS = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+# RFC 2822's day, month and year ("Sat, 01 Jan 0099"), for the year as written.
+_RFC2822_YEAR = re.compile(r"(?:[A-Za-z]+,?\s+)?\d{1,2}\s+[A-Za-z]+\.?\s+(\d+)\b")
 # Publication dates before this year are placeholders, not dates: Go's and .NET's zero time
 # (0001-01-01) is a scraper's "no date", and no news archive holds an article that old.
 EARLIEST_YEAR = 1000
@@ -1050,34 +1068,57 @@ def _parsed_date(value: Any) -> datetime | None:
     text = value.strip()
     if _EPOCH.fullmatch(text):
         return _from_epoch(float(text))
+    zone = _ZONE_NAME.search(text)
+    named = zone is not None and zone.group(1) not in _NOT_ZONES
+    moment = _local_time(text[:zone.start()] if named and zone else text)
+    if moment is None or moment.tzinfo is not None:
+        return None if moment is None else _as_utc(moment)
+    if named and zone:
+        offset = _ZONE_SECONDS.get(zone.group(1))
+        if offset is None:  # IST: India, Israel or Ireland? Undated, rather than hours wrong
+            return None
+        moment = moment.replace(tzinfo=timezone(timedelta(seconds=offset)))
+    return _as_utc(moment)
+
+
+def _local_time(text: str) -> datetime | None:
+    """The time ``text`` states, with its offset when it gives one as a number, else naive."""
     try:
-        return _as_utc(datetime.fromisoformat(text))
+        return datetime.fromisoformat(text)
     except ValueError:
         pass
+    rfc2822 = _RFC2822_YEAR.match(text)
+    if rfc2822 is None:  # (email.utils reads other shapes too, wrongly: "10:00 PM" as 10:00)
+        return _parse_loose(text)
+    if len(rfc2822.group(1)) > 2 and int(rfc2822.group(1)) < EARLIEST_YEAR:
+        return None  # email.utils reads "0099" as 1999, as if it were "99"
     try:
-        return _as_utc(email.utils.parsedate_to_datetime(text))
+        return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        pass
-    return _parse_loose(text)
+        return _parse_loose(text)
 
 
 def _parse_loose(text: str) -> datetime | None:
     # Parsing with two different defaults shows whether the text itself gave year, month and day.
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unknown zone names fall back to naive, i.e. UTC
-            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1))
-            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2))
-    except (ValueError, OverflowError):
+            # A zone name dateutil does not know would leave the time naive, read as UTC:
+            # unreadable instead (see _ZONE_NAME).
+            warnings.simplefilter("error", dateutil.parser.UnknownTimezoneWarning)
+            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1), tzinfos=_ZONE_SECONDS)
+            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2), tzinfos=_ZONE_SECONDS)
+    except (ValueError, OverflowError, dateutil.parser.UnknownTimezoneWarning):
         return None
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None
-    return _as_utc(first)
+    return first
 
 
 def _from_epoch(seconds: float) -> datetime | None:
     if abs(seconds) > _MS_EPOCH_ABOVE:
         seconds /= 1000
+    elif abs(seconds) >= _SECONDS_EPOCH_BELOW:
+        return None  # year 5138 or later in seconds, or 1973-77 in milliseconds: no telling which
     try:
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     except (OverflowError, OSError, ValueError):
