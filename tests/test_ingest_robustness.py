@@ -286,3 +286,14 @@ def test_dates_are_read_as_meant(value: object, expected: datetime) -> None:
 ])
 def test_dates_that_cannot_be_told_are_unreadable(value: object) -> None:
     assert parse_date(value) is None
+
+
+# -- messages ---------------------------------------------------------------------------------------
+
+def test_a_json_error_is_said_in_full(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b'{"id": "j1", "text": "a\tb"}\n{"id": "j2", "text": "ab')
+    first, second = read(path)
+    assert first.reason == ("line 1: malformed JSON at column 24: "  # type: ignore[union-attr]
+                            "Invalid control character '\\t' in a string (JSON wants it escaped)")
+    assert second.reason == "line 2: malformed JSON at column 22: Unterminated string starting there"  # type: ignore[union-attr]

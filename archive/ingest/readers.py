@@ -623,12 +623,23 @@ def _load_json(data: bytes, max_depth: int) -> Any:
     except json.JSONDecodeError as err:
         # A JSON Lines record is one line: its own line number is given by the caller.
         where = f"line {err.lineno}, column {err.colno}" if "\n" in text.strip() else f"column {err.colno}"
-        raise ValueError(f"malformed JSON at {where}: {err.msg}") from err
+        raise ValueError(f"malformed JSON at {where}: {_json_problem(err)}") from err
     except RecursionError as err:  # json's C parser recurses per nesting level
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from err
     if _too_deep(value, max_depth):
         raise ValueError(f"JSON nested deeper than {max_depth} levels")
     return value
+
+
+def _json_problem(err: json.JSONDecodeError) -> str:
+    """json's message without its dangling "at" (its position is given before it), with the
+    character at fault when it is a control character, which a reader of the file cannot see."""
+    problem = err.msg.removesuffix(" at")
+    if problem.endswith("starting"):  # "Unterminated string starting at"
+        return f"{problem} there"
+    if problem == "Invalid control character" and err.pos < len(err.doc):
+        return f"{problem} {err.doc[err.pos]!r} in a string (JSON wants it escaped)"
+    return problem
 
 
 def _too_deep(value: Any, max_depth: int) -> bool:
