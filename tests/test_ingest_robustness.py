@@ -297,3 +297,36 @@ def test_a_json_error_is_said_in_full(tmp_path: Path) -> None:
     assert first.reason == ("line 1: malformed JSON at column 24: "  # type: ignore[union-attr]
                             "Invalid control character '\\t' in a string (JSON wants it escaped)")
     assert second.reason == "line 2: malformed JSON at column 22: Unterminated string starting there"  # type: ignore[union-attr]
+
+
+# -- how a run ended ----------------------------------------------------------------------------------
+
+def test_a_run_interrupted_while_linking_is_recorded_as_interrupted(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import provenance_store
+    from archive.api import Archive
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(provenance_store, "update", interrupted)
+    data = jsonl(tmp_path / "a.jsonl", {"id": "a1", "text": "Owls hunt at night in the woods."})
+    with Archive(home) as archive, pytest.raises(KeyboardInterrupt):
+        archive.ingest([str(data)], background=False)
+    assert db_rows(home, "SELECT status, added FROM ingest_runs") == [("interrupted", 1)]
+
+
+def test_a_run_interrupted_while_reading_is_recorded_as_interrupted(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive.api import Archive
+    from archive.ingest import pipeline
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+        yield  # (a generator, as the real one)
+
+    monkeypatch.setattr(pipeline, "batches_for", interrupted)
+    data = jsonl(tmp_path / "a.jsonl", {"id": "a1", "text": "Owls hunt at night in the woods."})
+    with Archive(home) as archive, pytest.raises(KeyboardInterrupt):
+        archive.ingest([str(data)], background=False)
+    assert db_rows(home, "SELECT status FROM ingest_runs") == [("interrupted",)]

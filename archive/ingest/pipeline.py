@@ -152,11 +152,24 @@ def run_ingest(
             if progress:
                 progress(summary)
         status = "partial" if summary.failures else "ok"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         if stored is not None:
             stored.close()
-        with engine.begin() as conn:
-            conn.execute(
-                update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow())
-            )
+        mark_run(engine, run_id, status)
     return summary
+
+
+def mark_run(engine: Engine, run_id: int, status: str) -> None:
+    """Record how the run ended: ``ok``, ``partial`` (some inputs failed), ``aborted`` (an
+    error stopped it) or ``interrupted`` (Ctrl-C)."""
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow()))
+
+
+def ending(error: BaseException) -> str:
+    """The status of a run stopped by ``error`` after its records were stored (while the index
+    committed or provenance was linked)."""
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else "aborted"
