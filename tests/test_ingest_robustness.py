@@ -330,3 +330,13 @@ def test_a_run_interrupted_while_reading_is_recorded_as_interrupted(
     with Archive(home) as archive, pytest.raises(KeyboardInterrupt):
         archive.ingest([str(data)], background=False)
     assert db_rows(home, "SELECT status FROM ingest_runs") == [("interrupted",)]
+
+
+# -- tables ------------------------------------------------------------------------------------------
+
+def test_a_small_cp1252_table_is_read_as_cp1252(run_cli, home: Path, tmp_path: Path) -> None:
+    table = tmp_path / "cp.csv"
+    text = "A naïve approach by the señor at the Café on Main Street."
+    table.write_bytes(f'id,title,text\n1,Naive,"{text}"\n'.encode("cp1252"))
+    assert run_cli("ingest", str(table)).exit_code == 0
+    assert db_rows(home, "SELECT text FROM documents") == [(text,)]

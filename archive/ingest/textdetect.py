@@ -50,16 +50,26 @@ def decode_text(data: bytes) -> str:
     damaged_utf8 = _mostly_utf8(data)
     if damaged_utf8 is not None:
         return damaged_utf8
+    encoding = _likeliest_encoding(data)
+    if encoding is None:
+        raise UndecodableError("undecodable text: not UTF-8 and no known encoding fits")
+    return data.decode(encoding)
+
+
+def _likeliest_encoding(data: bytes) -> str | None:
+    """The legacy encoding charset-normalizer finds for ``data``, None when none fits. Short
+    texts often fit several code pages equally well ("naïve", "señor" read as well in cp1250 as
+    in cp1252): of those tied, the most common one is the best bet."""
     matches = charset_normalizer.from_bytes(data)
     best = matches.best()
     if best is None:
-        raise UndecodableError("undecodable text: not UTF-8 and no known encoding fits")
-    # Short texts often fit several code pages equally well; the most common one is the best bet.
+        return None
     for match in matches:
-        tied = (match.chaos, match.coherence) == (best.chaos, best.coherence)
-        if tied and any(name in _PREFERRED for name in match.could_be_from_charset):
-            return str(match)
-    return str(best)
+        if (match.chaos, match.coherence) == (best.chaos, best.coherence):
+            preferred = [name for name in match.could_be_from_charset if name in _PREFERRED]
+            if preferred:
+                return preferred[0]
+    return str(best.encoding)
 
 
 def wide_encoding(head: bytes) -> str | None:
@@ -79,8 +89,7 @@ def stream_encoding(head: bytes) -> str:
         head.decode("utf-8")
     except UnicodeDecodeError as err:
         if err.start < len(head) - 3:  # (not only a character cut at the end of the read-ahead)
-            best = charset_normalizer.from_bytes(head).best()
-            return best.encoding if best is not None else "utf-8-sig"
+            return _likeliest_encoding(head) or "utf-8-sig"
     return "utf-8-sig"
 
 
