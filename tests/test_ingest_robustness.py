@@ -340,3 +340,22 @@ def test_a_small_cp1252_table_is_read_as_cp1252(run_cli, home: Path, tmp_path: P
     table.write_bytes(f'id,title,text\n1,Naive,"{text}"\n'.encode("cp1252"))
     assert run_cli("ingest", str(table)).exit_code == 0
     assert db_rows(home, "SELECT text FROM documents") == [(text,)]
+
+
+def test_rows_merged_by_an_unclosed_quote_are_named(run_cli, home: Path, tmp_path: Path) -> None:
+    table = tmp_path / "bad.csv"
+    table.write_text('id,title,text,date\n1,Fine,"A fine row",2020-01-01\n2,Unclosed,"never closes\n'
+                     '3,After,"Row after",2020-01-03\n4,Later,"Row later",2020-01-04\n')
+    result = run_cli("ingest", str(table))
+    assert "1 table row held what looks like the next rows" in result.output
+    assert "bad.csv [row 2] holds the line '3,After,Row after\"'" in result.output
+    meta = json.loads(db_rows(home, "SELECT raw_meta FROM documents WHERE external_id = '2'")[0][0])
+    assert meta["unclosed_quote"] == '3,After,Row after"'
+
+
+def test_paragraphs_in_a_cell_are_no_merged_rows(tmp_path: Path) -> None:
+    table = tmp_path / "good.tsv"
+    table.write_text('id\ttitle\ttext\tdate\n1\tFine\t"Paragraph one.\nParagraph two\twith a tab\tand more"\t2020-01-01\n'
+                     '2\tNext\t"Owls hunt at night."\t2020-01-02\n')
+    records = read(table)
+    assert [r.extra.get("unclosed_quote") for r in records] == [None, None]  # type: ignore[union-attr]

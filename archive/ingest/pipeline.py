@@ -42,6 +42,8 @@ class IngestSummary:
     first_unreadable_date: str | None = None  # the first of them, in words
     mended_records: int = 0  # records stored with U+FFFD for lone surrogates
     first_mended_record: str | None = None  # the first of them, in words
+    merged_rows: int = 0  # table rows that seem to hold the next rows (a quote left open)
+    first_merged_row: str | None = None  # the first of them, in words
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -145,6 +147,8 @@ def run_ingest(
             summary.first_unreadable_date = summary.first_unreadable_date or outcome.first_unreadable_date
             summary.mended_records += outcome.mended_records
             summary.first_mended_record = summary.first_mended_record or outcome.first_mended_record
+            summary.merged_rows += outcome.merged_rows
+            summary.first_merged_row = summary.first_merged_row or outcome.first_merged_row
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

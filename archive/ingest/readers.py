@@ -604,9 +604,38 @@ def _read_table(
             # Empty cells are missing fields, and a column without a name (a spreadsheet's row
             # numbers, "Unnamed: 0" once pandas saved them again) is no field.
             fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
-            yield _json_record(fields, origin, relative, number, fmt="csv")
+            record = _json_record(fields, origin, relative, number, fmt="csv")
+            swallowed = _swallowed_row(row, len(header), delimiter)
+            if swallowed is not None and isinstance(record, RawRecord):
+                record.extra["unclosed_quote"] = swallowed
+            yield record
     except csv.Error as err:  # in the header
         yield RecordFailure(origin, f"malformed table header: {err}")
+
+
+_SHAPE_RUNS = re.compile(r"(\d)\d*|([^\W\d_])[^\W\d_]*")
+
+
+def _swallowed_row(row: list[str], width: int, delimiter: str) -> str | None:
+    """A line inside one of ``row``'s cells that reads as a row of its own ("3,After,...": its
+    first field shaped as the row's, and as many fields as the header with the cells after
+    it), or None. A quote left open makes the parser read on into the next rows, merging them
+    into one; the line is named so the user can find the quote."""
+    for column, cell in enumerate(row):
+        for line in cell.split("\n")[1:]:
+            try:
+                fields = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error:
+                continue
+            if (len(fields) + len(row) - column - 1 == width and 0 < len(fields[0]) <= 40
+                    and _shape(fields[0]) == _shape(row[0])):
+                return line
+    return None
+
+
+def _shape(field: str) -> str:
+    """A field's shape: each run of digits a 0, of letters an a ("12" and "3" alike, "a-17" and "b-2")."""
+    return _SHAPE_RUNS.sub(lambda m: "0" if m.group(1) else "a", field.strip())
 
 
 def _load_json(data: bytes, max_depth: int) -> Any:

@@ -44,6 +44,9 @@ class BatchOutcome:
     # Records stored with U+FFFD for lone surrogates (raw_meta.lone_surrogates_replaced), the first in words.
     mended_records: int = 0
     first_mended_record: str | None = None
+    # Table rows that seem to hold the next rows, merged by a quote left open (raw_meta.unclosed_quote).
+    merged_rows: int = 0
+    first_merged_row: str | None = None
 
     @property
     def added(self) -> list[int]:
@@ -140,6 +143,11 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     outcome.mended_records = len(mended)
     if mended:
         outcome.first_mended_record = place(mended[0].origin, mended[0].record_ref)
+    merged = [doc.record for doc in to_write if "unclosed_quote" in doc.record.extra]
+    outcome.merged_rows = len(merged)
+    if merged:
+        outcome.first_merged_row = (f"{place(merged[0].origin, merged[0].record_ref)} holds the line "
+                                    f"{merged[0].extra['unclosed_quote']!r}")
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
