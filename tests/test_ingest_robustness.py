@@ -359,3 +359,29 @@ def test_paragraphs_in_a_cell_are_no_merged_rows(tmp_path: Path) -> None:
                      '2\tNext\t"Owls hunt at night."\t2020-01-02\n')
     records = read(table)
     assert [r.extra.get("unclosed_quote") for r in records] == [None, None]  # type: ignore[union-attr]
+
+
+# -- web archives ------------------------------------------------------------------------------------
+
+def test_a_brotli_page_in_a_warc_is_refused_for_its_encoding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from warcio.bufferedreaders import BufferedReader
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    monkeypatch.delitem(BufferedReader.DECOMPRESSORS, "br", raising=False)  # (as without brotlicffi)
+    path = tmp_path / "br.warc"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=False)
+        for uri, encoding, body in [("https://example.org/br", "br", b"\x1b\x00\x00\xf8\x00\x01\x02"),
+                                    ("https://example.org/plain", "identity",
+                                     b"<html><body><article><p>Owls hunt at night in the woods near the "
+                                     b"harbour, where the dredging went on all spring.</p></article></body></html>")]:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), ("Content-Encoding", encoding)],
+                                    protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http))
+    failure, page = read(path)
+    assert isinstance(failure, RecordFailure) and "Content-Encoding 'br'" in failure.reason
+    assert "NUL" not in failure.reason
+    assert isinstance(page, RawRecord) and "Owls hunt" in page.text

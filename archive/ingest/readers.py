@@ -1076,10 +1076,26 @@ def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
     content_type = record.http_headers.get_header("Content-Type") or ""
     if "html" not in content_type.lower() or not record.http_headers.get_statuscode().startswith("2"):
         return None
+    unreadable = _unsupported_encoding(record.http_headers.get_header("Content-Encoding"))
+    if unreadable:
+        return unreadable
     body: bytes = record.content_stream().read(limits.max_record_bytes + 1)
     if len(body) > limits.max_record_bytes:
         return f"record too big (> {_size(limits.max_record_bytes)})"
     return body
+
+
+def _unsupported_encoding(encoding: str | None) -> str | None:
+    """Why a page sent with ``encoding`` (its Content-Encoding) cannot be read, or None when it
+    can: warcio decompresses gzip and deflate, and Brotli only with the optional brotlicffi
+    package, handing back the compressed bytes otherwise (which read as a binary file)."""
+    from warcio.bufferedreaders import BufferedReader
+
+    name = (encoding or "").strip().lower()
+    if name in ("", "identity") or name in BufferedReader.DECOMPRESSORS:
+        return None
+    hint = " (installing the brotlicffi package lets warcio read it)" if name == "br" else ""
+    return f"the page is compressed with Content-Encoding {name!r}, which cannot be decoded here{hint}"
 
 
 def parse_date(value: Any) -> datetime | None:
