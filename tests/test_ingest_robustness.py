@@ -385,3 +385,10 @@ def test_a_brotli_page_in_a_warc_is_refused_for_its_encoding(tmp_path: Path, mon
     assert isinstance(failure, RecordFailure) and "Content-Encoding 'br'" in failure.reason
     assert "NUL" not in failure.reason
     assert isinstance(page, RawRecord) and "Owls hunt" in page.text
+
+
+def test_a_long_unreadable_date_is_shortened_in_the_note(run_cli, tmp_path: Path) -> None:
+    data = tmp_path / "long.jsonl"
+    data.write_text('{"id": "l1", "text": "Owls hunt at night.", "published": ' + "1" * 400 + "}\n")
+    result = run_cli("ingest", str(data))
+    assert "'" + "1" * 60 + "…'" in result.output and "1" * 61 not in result.output

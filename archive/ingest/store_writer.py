@@ -79,6 +79,13 @@ def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
     }
 
 
+_SHOWN_CHARS = 60  # of a value quoted in a note (a "date" may be a number of 400 digits)
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
+
+
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
     outcome = BatchOutcome()
     latest: dict[str, PreparedDoc] = {}
@@ -138,7 +145,7 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     outcome.unreadable_dates = len(undated)
     if undated:
         outcome.first_unreadable_date = (f"{place(undated[0].origin, undated[0].record_ref)}: "
-                                         f"{undated[0].extra['published_raw']!r}")
+                                         f"{_shown(undated[0].extra['published_raw'])}")
     mended = [doc.record for doc in to_write if "lone_surrogates_replaced" in doc.record.extra]
     outcome.mended_records = len(mended)
     if mended:
