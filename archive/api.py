@@ -89,7 +89,7 @@ class Archive:
         articles); a document stored without a publisher takes it too. ``id_prefix``: put before
         every external id (``PREFIX:ID``), for inputs that number their records like others."""
         from archive import indexsync, provenance_store
-        from archive.ingest.pipeline import run_ingest
+        from archive.ingest.pipeline import ending, mark_run, run_ingest
         from archive.ingest.records import InputNaming
         from archive.search.index import SearchIndex
 
@@ -98,17 +98,23 @@ class Archive:
             engine = self.engine
             index = SearchIndex.open_or_create(self.home.index_path)
             indexsync.drain_queue(engine, index)  # what a killed run left undone
-            with indexsync.IndexFeeder(engine, index) as feeder:
-                summary = run_ingest(
-                    engine, paths, stdin=stdin, progress=progress, background=background,
-                    after_batch=feeder.feed, naming=InputNaming(default_source, id_prefix),
-                )
-                committing = time.perf_counter()
-            summary.add_time("commit", time.perf_counter() - committing)
-            if provenance and (summary.added or summary.updated or provenance_store.is_stale(engine)):
-                linked = time.perf_counter()
-                summary.provenance = provenance_store.update(engine)
-                summary.add_time("provenance", time.perf_counter() - linked)
+            summary: IngestSummary | None = None
+            try:
+                with indexsync.IndexFeeder(engine, index) as feeder:
+                    summary = run_ingest(
+                        engine, paths, stdin=stdin, progress=progress, background=background,
+                        after_batch=feeder.feed, naming=InputNaming(default_source, id_prefix),
+                    )
+                    committing = time.perf_counter()
+                summary.add_time("commit", time.perf_counter() - committing)
+                if provenance and (summary.added or summary.updated or provenance_store.is_stale(engine)):
+                    linked = time.perf_counter()
+                    summary.provenance = provenance_store.update(engine)
+                    summary.add_time("provenance", time.perf_counter() - linked)
+            except BaseException as error:
+                if summary is not None:  # (run_ingest records its own end when it is the one stopped)
+                    mark_run(engine, summary.run_id, ending(error))
+                raise
         from archive.ingest.readers import skipped_files
 
         summary.skipped = skipped_files(paths)

@@ -174,6 +174,14 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             click.echo(f"archive: note: {_plural(summary.unreadable_dates, 'record')} had a date that could not be "
                        f"read, stored undated with the value in raw_meta.published_raw (first: "
                        f"{summary.first_unreadable_date})", err=True)
+        if summary.mended_records:
+            click.echo(f"archive: note: {_plural(summary.mended_records, 'record')} held lone UTF-16 surrogates "
+                       f"(half a character, e.g. JSON's \\ud800), stored as U+FFFD (raw_meta.lone_surrogates_replaced; "
+                       f"first: {summary.first_mended_record})", err=True)
+        if summary.merged_rows:
+            click.echo(f"archive: note: {_plural(summary.merged_rows, 'table row')} held what looks like the next "
+                       f"rows, merged into it by a quote left open (raw_meta.unclosed_quote); close the quote and "
+                       f"ingest the file again (first: {summary.first_merged_row})", err=True)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""

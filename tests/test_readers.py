@@ -323,10 +323,11 @@ def test_stdin_is_sniffed(payload: bytes, fmt: str, count: int) -> None:
     assert [(r.fmt, r.origin) for r in records] == [(fmt, "-")] * count  # type: ignore[union-attr]
 
 
-def test_stdin_ids_use_dash() -> None:
-    records = read("-", stdin=io.BytesIO(jsonl({"text": ARTICLE}, {"text": ARTICLE})))
-    assert [r.external_id for r in records] == ["-#1", "-#2"]  # type: ignore[union-attr]
-    assert only_record("-", stdin=io.BytesIO(ARTICLE.encode())).external_id == "-"
+def test_stdin_ids_are_made_from_the_text() -> None:
+    records = read("-", stdin=io.BytesIO(jsonl({"text": ARTICLE}, {"text": ARTICLE + " Again."})))
+    ids = [r.external_id for r in records]  # type: ignore[union-attr]
+    assert all(external_id.startswith("-:") for external_id in ids) and ids[0] != ids[1]
+    assert only_record("-", stdin=io.BytesIO(ARTICLE.encode())).external_id == ids[0]
 
 
 def test_empty_stdin_fails() -> None:

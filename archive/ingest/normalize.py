@@ -20,6 +20,9 @@ from archive.ingest.markup import CHARACTER_REFERENCE, resolve_references
 from archive.ingest.records import RawRecord
 from archive.invisible import without_hidden_joiners, without_invisible
 
+# Half of a UTF-16 pair without its other half (JSON's "\\ud800", a feed's "&#xD800;"): no
+# character, and no encoding can write it, so the store and the hash would refuse the record.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _OTHER_LINE_BREAKS = ("\u2028", "\u2029", "\x85", "\x0b", "\x0c")
 # C1 control characters in scraped text are nearly always Windows-1252 punctuation decoded as
 # Latin-1 ("don\x92t"): each becomes its cp1252 character (as ftfy's fix_c1_controls does) instead
@@ -145,6 +148,32 @@ _MIN_LANGUAGE_LETTERS = 40  # py3langid guesses wildly on a few words
 _LANGUAGE_SAMPLE_CHARS = 600  # 500-800 chars agreed with 2,000 on >= 2,248 of 2,250 news and web texts, ~1.7x faster
 _LETTER = re.compile(r"[^\W\d_]")
 _SPLIT_WORD_END = re.compile(r"[^\W\d_]-$")  # a word a print hyphen splits at the line's end
+
+
+def without_lone_surrogates(raw: RawRecord) -> RawRecord:
+    """``raw`` with U+FFFD for each lone surrogate in its fields and metadata, and how many were
+    replaced in ``extra["lone_surrogates_replaced"]``: the rest of the text is kept, as a
+    decoder's ``errors="replace"`` keeps it."""
+    replaced = [0]
+
+    def mend(value: Any) -> Any:
+        if isinstance(value, str):
+            mended, count = _LONE_SURROGATE.subn("\ufffd", value)
+            replaced[0] += count
+            return mended
+        if isinstance(value, dict):
+            return {mend(key): mend(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [mend(item) for item in value]
+        return value
+
+    fields = ("external_id", "text", "title", "author", "source", "url", "language", "record_ref")
+    changes = {name: mend(getattr(raw, name)) for name in fields}
+    extra, unknown = mend(raw.extra), mend(raw.unknown_fields)
+    if not replaced[0]:
+        return raw
+    extra["lone_surrogates_replaced"] = replaced[0]
+    return dataclasses.replace(raw, **changes, extra=extra, unknown_fields=unknown)
 
 
 def normalize_text(text: str) -> str:

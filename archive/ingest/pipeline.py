@@ -40,6 +40,10 @@ class IngestSummary:
     summaries_only: int = 0  # feed entries stored with only their feed's summary of the article
     unreadable_dates: int = 0  # records stored undated: their date could not be read
     first_unreadable_date: str | None = None  # the first of them, in words
+    mended_records: int = 0  # records stored with U+FFFD for lone surrogates
+    first_mended_record: str | None = None  # the first of them, in words
+    merged_rows: int = 0  # table rows that seem to hold the next rows (a quote left open)
+    first_merged_row: str | None = None  # the first of them, in words
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -141,6 +145,10 @@ def run_ingest(
             summary.summaries_only += outcome.summaries_only
             summary.unreadable_dates += outcome.unreadable_dates
             summary.first_unreadable_date = summary.first_unreadable_date or outcome.first_unreadable_date
+            summary.mended_records += outcome.mended_records
+            summary.first_mended_record = summary.first_mended_record or outcome.first_mended_record
+            summary.merged_rows += outcome.merged_rows
+            summary.first_merged_row = summary.first_merged_row or outcome.first_merged_row
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)
@@ -148,11 +156,24 @@ def run_ingest(
             if progress:
                 progress(summary)
         status = "partial" if summary.failures else "ok"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
         if stored is not None:
             stored.close()
-        with engine.begin() as conn:
-            conn.execute(
-                update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow())
-            )
+        mark_run(engine, run_id, status)
     return summary
+
+
+def mark_run(engine: Engine, run_id: int, status: str) -> None:
+    """Record how the run ended: ``ok``, ``partial`` (some inputs failed), ``aborted`` (an
+    error stopped it) or ``interrupted`` (Ctrl-C)."""
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow()))
+
+
+def ending(error: BaseException) -> str:
+    """The status of a run stopped by ``error`` after its records were stored (while the index
+    committed or provenance was linked)."""
+    return "interrupted" if isinstance(error, KeyboardInterrupt) else "aborted"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from archive.ingest.normalize import content_hash, detect_languages, normalize_record
+from archive.ingest.normalize import content_hash, detect_languages, normalize_record, without_lone_surrogates
 from archive.ingest.readers import iter_records
 from archive.ingest.records import InputNaming, RawRecord, RecordFailure
 from archive.ingest.stored_texts import StoredLookup, nothing_stored
@@ -59,7 +59,7 @@ class Batch:
 
 def prepare_record(raw: RawRecord, batch: Batch | None = None) -> PreparedDoc | RecordFailure:
     started = time.perf_counter()
-    record = normalize_record(raw)
+    record = normalize_record(without_lone_surrogates(raw))
     if batch is not None:
         batch.add_time("normalize", time.perf_counter() - started)
     if not record.text.strip():
@@ -100,7 +100,8 @@ def prepared_batches(
     ``with_fingerprints``, asked once a batch is normalised, whether to fingerprint its new texts
     (if not, the writer does: see make_missing_fingerprints).
     ``naming``: the publisher of the records that name none, a prefix for their ids."""
-    records = (naming.apply(item) for item in iter_records(paths, stdin=stdin))
+    path_ids = PathIds()
+    records = (path_ids.check(naming.apply(item)) for item in iter_records(paths, stdin=stdin))
     while True:
         batch = Batch()
         raws: list[RawRecord | RecordFailure] = []
@@ -115,6 +116,26 @@ def prepared_batches(
         yield _prepare_batch(raws, batch, stored, with_postings(), with_fingerprints)
 
 
+class PathIds:
+    """The ids of one run made from paths (records without ids of their own), by the file each
+    came from. Two inputs may name two articles alike (``txtA/story.txt`` and ``txtB/story.txt``
+    are both ``story.txt``), and the later would silently replace the earlier: it is refused."""
+
+    def __init__(self) -> None:
+        self._origins: dict[str, str] = {}
+
+    def check(self, item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+        if isinstance(item, RecordFailure) or not item.id_from_path:
+            return item
+        first = self._origins.setdefault(item.external_id, item.origin)
+        if first == item.origin:
+            return item
+        return RecordFailure(
+            item.origin, f"its id {item.external_id!r}, made from its path under the folder or file given, is also "
+                         f"that of a record of {first}, read earlier in this run; ingest the two separately, "
+                         f"each with its own --id-prefix", item.record_ref)
+
+
 def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: StoredLookup = nothing_stored,
                    with_postings: bool = False,
                    with_fingerprints: Callable[[], bool] = lambda: True) -> Batch:
@@ -123,20 +144,14 @@ def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: 
     text the store holds under its id is not written again, so its language is not needed (nor
     the language model loaded, ~0.5 s, for a re-ingest of unchanged files)."""
     started = time.perf_counter()
-    normalised: list[RawRecord | RecordFailure] = [
-        item if isinstance(item, RecordFailure) else _safe(item, lambda: normalize_record(item, detect_language=False))
+    normalised: list[tuple[RawRecord, str] | RecordFailure] = [
+        item if isinstance(item, RecordFailure) else _safe(item, lambda: _normalised_and_hashed(item))
         for item in raws
     ]
     hashed: dict[int, tuple[RawRecord, str]] = {}  # position -> (normalised record, content hash)
-    for i, record in enumerate(normalised):
-        if isinstance(record, RecordFailure):
-            continue
-        raw = raws[i]
-        assert not isinstance(raw, RecordFailure)
-        if record.text.strip():
-            hashed[i] = (record, content_hash(record.text))
-        else:
-            normalised[i] = _emptied(raw)
+    for i, done in enumerate(normalised):
+        if not isinstance(done, RecordFailure):
+            hashed[i] = done
     batch.add_time("normalize", time.perf_counter() - started)
     started = time.perf_counter()
     held = stored([(record.external_id, digest) for record, digest in hashed.values()])
@@ -148,8 +163,7 @@ def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: 
     batch.add_time("normalize", time.perf_counter() - started)
     fingerprinted = with_fingerprints()
     for i, (raw, item) in enumerate(zip(raws, normalised)):
-        if i not in hashed:
-            assert isinstance(item, RecordFailure)
+        if isinstance(item, RecordFailure):
             batch.items.append(item)
             continue
         assert not isinstance(raw, RecordFailure)
@@ -157,6 +171,15 @@ def _prepare_batch(raws: list[RawRecord | RecordFailure], batch: Batch, stored: 
         known = (record.external_id, digest) in held
         batch.items.append(_safe(raw, lambda: _finish(record, digest, known, batch, with_postings, fingerprinted)))
     return batch
+
+
+def _normalised_and_hashed(raw: RawRecord) -> tuple[RawRecord, str] | RecordFailure:
+    """``raw`` normalised (its language left to detect_languages) with its text's hash, or the
+    failure of a record whose text normalisation empties."""
+    record = normalize_record(without_lone_surrogates(raw), detect_language=False)
+    if not record.text.strip():
+        return _emptied(raw)
+    return record, content_hash(record.text)
 
 
 def make_missing_fingerprints(batch: Batch) -> int:
@@ -182,8 +205,7 @@ def _safe_prepare(raw: RawRecord, batch: Batch) -> PreparedDoc | RecordFailure:
 def _safe(raw: RawRecord, step: Callable[[], Any]) -> Any:
     try:
         return step()
-    except (ValueError, UnicodeError, RecursionError, MemoryError) as exc:
-        # A record the normaliser cannot handle is that record's failure, not the run's.
+    except Exception as exc:  # noqa: BLE001 - the last resort: one record's failure, not the run's
         return RecordFailure(raw.origin, f"cannot normalise: {type(exc).__name__}: {exc}", raw.record_ref)
 
 

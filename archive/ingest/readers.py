@@ -8,8 +8,10 @@ gzip through a size cap) so a 500 MB file or a gzip bomb does not fill memory.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import email.utils
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -19,7 +21,7 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
 
 import dateutil.parser
@@ -27,7 +29,8 @@ import dateutil.parser
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
-from archive.ingest.textdetect import GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format, stream_encoding
+from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format,
+                                      stream_encoding, wide_encoding)
 
 MiB = 1024 * 1024
 STDIN = "-"
@@ -92,7 +95,28 @@ _HTML_SKIPPED_META = frozenset(
 
 _EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
 _MIN_EPOCH = 1e8  # 1973; the epoch pattern above also wants 9+ digits
-_MS_EPOCH_ABOVE = 1e11  # larger epoch numbers are milliseconds (year 5138 in seconds)
+# Epoch numbers past the last second of year 9999 are milliseconds; those below 1e11 (year 5138
+# in seconds, March 1973 in milliseconds) seconds; between the two, either is possible.
+_MS_EPOCH_ABOVE = 253402300799
+_SECONDS_EPOCH_BELOW = 1e11
+# A time zone named in letters at the end of a date ("22:00 EST", "00:30:00 CET", "(UTC)"),
+# and the offsets of the names that mean one zone only; IST (India, Israel, Ireland), BST
+# (British summer, Bangladesh) and other names leave a date without a numeric offset unreadable.
+_ZONE_NAME = re.compile(r"\s*\(?\b([A-Z]{1,5})\)?\s*$")
+_NOT_ZONES = frozenset({"AM", "PM", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "SEPT", "OCT",
+                        "NOV", "DEC", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"})
+_ZONE_HOURS = {
+    "UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6,
+    "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    "WET": 0, "WEST": 1, "JST": 9, "KST": 9, "AEST": 10, "AEDT": 11, "ACST": 9.5, "AWST": 8, "NZST": 12,
+    "NZDT": 13, "MSK": 3, "SGT": 8, "HKT": 8,
+}
+_ZONE_SECONDS = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+# RFC 2822's day, month and year ("Sat, 01 Jan 0099"), for the year as written.
+_RFC2822_YEAR = re.compile(r"(?:[A-Za-z]+,?\s+)?\d{1,2}\s+[A-Za-z]+\.?\s+(\d+)\b")
+# Publication dates before this year are placeholders, not dates: Go's and .NET's zero time
+# (0001-01-01) is a scraper's "no date", and no news archive holds an article that old.
+EARLIEST_YEAR = 1000
 
 
 @dataclass(frozen=True)
@@ -192,7 +216,20 @@ def iter_records(
             yield item
         else:
             path, relative = item
-            yield from _read_file(path, relative, stdin, limits)
+            yield from _guarded_file(path, _read_file(path, relative, stdin, limits))
+
+
+def _guarded_file(path: str, results: Iterator[RawRecord | RecordFailure]) -> Iterator[RawRecord | RecordFailure]:
+    """A file's records until something no rule foresaw stops its reader: then that file's
+    failure, naming the record it stopped after, and the run goes on to the next file."""
+    number = 0
+    try:
+        for result in results:
+            number += 1
+            yield result
+    except Exception as err:  # noqa: BLE001 - the last resort (records are guarded one by one too)
+        where = f"after record {number}" if number else None
+        yield RecordFailure(path, f"reading stopped: {type(err).__name__}: {err}", where)
 
 
 def iter_input_files(paths: Sequence[str], skipped: list[str] | None = None) -> Iterator[tuple[str, str] | RecordFailure]:
@@ -315,8 +352,8 @@ def _read_file(
         source = stdin if stdin is not None else sys.stdin.buffer
         capped = _CappedReader(source, limits.max_file_bytes,
                                f"input is larger than {_size(limits.max_file_bytes)}").unsettled()
-        yield from _read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt, gzipped, limits,
-                                size=None, stdin=capped)
+        yield from _named_by_text(_read_stream(path, relative, io.BufferedReader(capped, _SNIFF_BYTES), fmt,
+                                               gzipped, limits, size=None, stdin=capped))
         return
     if fmt == "wacz":
         yield from _read_wacz(path, relative, limits)
@@ -329,6 +366,17 @@ def _read_file(
         yield RecordFailure(path, "cannot read: permission denied")
     except OSError as err:
         yield RecordFailure(path, f"cannot read: {err.strerror or err}")
+
+
+def _named_by_text(results: Iterator[RawRecord | RecordFailure]) -> Iterator[RawRecord | RecordFailure]:
+    """Standard input's records, those without an id of their own named ``-:HASH`` by their
+    text: its path, "-", would name every text piped in alike, each replacing the last, while
+    the same text piped again is still found unchanged."""
+    for result in results:
+        if isinstance(result, RawRecord) and result.id_from_path:
+            digest = hashlib.sha256(result.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            result = dataclasses.replace(result, external_id=f"{STDIN}:{digest}", id_from_path=False)
+        yield result
 
 
 # Formats read a record at a time, each record capped: a file of them may be of any size.
@@ -432,11 +480,11 @@ def _read_document(
             yield RecordFailure(origin, str(err))
             return
         if fmt == "html":
-            yield _html_record(text, origin, relative)
+            yield _named_by_path(_html_record(text, origin, relative))
         elif not text.strip():
             yield RecordFailure(origin, "no text (only whitespace)")
         else:
-            yield RawRecord(origin=origin, external_id=relative, text=text, fmt="txt")
+            yield RawRecord(origin=origin, external_id=relative, text=text, fmt="txt", id_from_path=True)
 
 
 def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
@@ -460,11 +508,19 @@ def _read_jsonl(
     origin: str, relative: str, stream: BinaryIO | io.BufferedIOBase, limits: ReadLimits
 ) -> Iterator[RawRecord | RecordFailure]:
     """One JSON object per line; records are numbered by line so ids and failures point at the line."""
+    lines = _utf8_lines(stream)
     number = 0
-    while line := stream.readline(limits.max_record_bytes + 1):
+    while True:
+        try:
+            line = lines(limits.max_record_bytes + 1)
+        except UnicodeDecodeError as err:
+            yield RecordFailure(origin, f"line {number + 1}: not valid {err.encoding}", str(number + 1))
+            return
+        if not line:
+            return
         number += 1
         if len(line) > limits.max_record_bytes and not line.endswith(b"\n"):
-            while (rest := stream.readline(MiB)) and not rest.endswith(b"\n"):
+            while (rest := lines(MiB)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the over-long line without holding it
             yield RecordFailure(origin, f"line {number} is longer than {_size(limits.max_record_bytes)}", str(number))
             continue
@@ -476,6 +532,18 @@ def _read_jsonl(
             yield RecordFailure(origin, f"line {number}: {err}", str(number))
             continue
         yield _json_record(value, origin, relative, number)
+
+
+def _utf8_lines(stream: BinaryIO | io.BufferedIOBase) -> Callable[[int], bytes]:
+    """A reader of ``stream``'s next line (at most so many characters) as UTF-8 bytes. UTF-16
+    and UTF-32 (a byte-order mark says so) are decoded first: split as bytes, their two- or
+    four-byte newlines would cut every line in the middle of a character."""
+    peek = getattr(stream, "peek", None)
+    encoding = wide_encoding(peek(4)) if peek is not None else None
+    if encoding is None:
+        return stream.readline
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="\n")  # type: ignore[arg-type]
+    return lambda size: text.readline(size).encode("utf-8")
 
 
 # pandas' name for a column it read without one (its row numbers, saved again).
@@ -536,9 +604,38 @@ def _read_table(
             # Empty cells are missing fields, and a column without a name (a spreadsheet's row
             # numbers, "Unnamed: 0" once pandas saved them again) is no field.
             fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
-            yield _json_record(fields, origin, relative, number, fmt="csv")
+            record = _json_record(fields, origin, relative, number, fmt="csv")
+            swallowed = _swallowed_row(row, len(header), delimiter)
+            if swallowed is not None and isinstance(record, RawRecord):
+                record.extra["unclosed_quote"] = swallowed
+            yield record
     except csv.Error as err:  # in the header
         yield RecordFailure(origin, f"malformed table header: {err}")
+
+
+_SHAPE_RUNS = re.compile(r"(\d)\d*|([^\W\d_])[^\W\d_]*")
+
+
+def _swallowed_row(row: list[str], width: int, delimiter: str) -> str | None:
+    """A line inside one of ``row``'s cells that reads as a row of its own ("3,After,...": its
+    first field shaped as the row's, and as many fields as the header with the cells after
+    it), or None. A quote left open makes the parser read on into the next rows, merging them
+    into one; the line is named so the user can find the quote."""
+    for column, cell in enumerate(row):
+        for line in cell.split("\n")[1:]:
+            try:
+                fields = next(csv.reader([line], delimiter=delimiter), [])
+            except csv.Error:
+                continue
+            if (len(fields) + len(row) - column - 1 == width and 0 < len(fields[0]) <= 40
+                    and _shape(fields[0]) == _shape(row[0])):
+                return line
+    return None
+
+
+def _shape(field: str) -> str:
+    """A field's shape: each run of digits a 0, of letters an a ("12" and "3" alike, "a-17" and "b-2")."""
+    return _SHAPE_RUNS.sub(lambda m: "0" if m.group(1) else "a", field.strip())
 
 
 def _load_json(data: bytes, max_depth: int) -> Any:
@@ -555,12 +652,23 @@ def _load_json(data: bytes, max_depth: int) -> Any:
     except json.JSONDecodeError as err:
         # A JSON Lines record is one line: its own line number is given by the caller.
         where = f"line {err.lineno}, column {err.colno}" if "\n" in text.strip() else f"column {err.colno}"
-        raise ValueError(f"malformed JSON at {where}: {err.msg}") from err
+        raise ValueError(f"malformed JSON at {where}: {_json_problem(err)}") from err
     except RecursionError as err:  # json's C parser recurses per nesting level
         raise ValueError(f"JSON nested deeper than {max_depth} levels") from err
     if _too_deep(value, max_depth):
         raise ValueError(f"JSON nested deeper than {max_depth} levels")
     return value
+
+
+def _json_problem(err: json.JSONDecodeError) -> str:
+    """json's message without its dangling "at" (its position is given before it), with the
+    character at fault when it is a control character, which a reader of the file cannot see."""
+    problem = err.msg.removesuffix(" at")
+    if problem.endswith("starting"):  # "Unterminated string starting at"
+        return f"{problem} there"
+    if problem == "Invalid control character" and err.pos < len(err.doc):
+        return f"{problem} {err.doc[err.pos]!r} in a string (JSON wants it escaped)"
+    return problem
 
 
 def _too_deep(value: Any, max_depth: int) -> bool:
@@ -597,6 +705,20 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
     """Map one JSON object (or a table's row) to a RawRecord; ``number`` is its place in a
     multi-record file (a table's rows are named "row N")."""
     ref = None if number is None else f"row {number}" if fmt == "csv" else str(number)
+    return _guarded(lambda: _mapped_record(value, origin, relative, number, fmt, ref), origin, ref)
+
+
+def _guarded(read: Callable[[], RawRecord | RecordFailure], origin: str, ref: str | None) -> RawRecord | RecordFailure:
+    """The last resort: whatever goes wrong reading one record is that record's failure, and the
+    rest of the file and the run carry on."""
+    try:
+        return read()
+    except Exception as err:  # noqa: BLE001 - an input no rule foresaw is still an input problem
+        return RecordFailure(origin, f"could not be read: {type(err).__name__}: {err}", ref)
+
+
+def _mapped_record(value: Any, origin: str, relative: str, number: int | None, fmt: str,
+                   ref: str | None) -> RawRecord | RecordFailure:
     if not isinstance(value, dict):
         return RecordFailure(origin, f"record is {_json_kind(value)}, not a JSON object", ref)
     fields = {key: value[key] for key in value}
@@ -619,10 +741,8 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
             return RecordFailure(origin, "record's text is only HTML markup (nothing left once tags are removed)", ref)
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
     own_id = used["id"]
-    if own_id not in (None, "") and not isinstance(own_id, (dict, list)):
-        external_id = str(own_id)
-    else:
-        external_id = relative if number is None else f"{relative}#{number}"
+    from_path = own_id in (None, "") or isinstance(own_id, (dict, list))
+    external_id = (relative if number is None else f"{relative}#{number}") if from_path else str(own_id)
     extra = dict(fields)  # what is left: understood duplicates and unknown fields
     url = _as_text(used["url"])
     published = parse_date(used["date"])
@@ -634,6 +754,7 @@ def _json_record(value: Any, origin: str, relative: str, number: int | None, fmt
         source=_as_name(used["source"]) or site_of(url),
         url=url, published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
+        id_from_path=from_path,
     )
 
 
@@ -687,6 +808,11 @@ def _as_author(value: Any) -> str | None:
         names = [name for name in map(_as_name, value) if name]
         return "; ".join(names) or None
     return _as_name(value)
+
+
+def _named_by_path(item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+    """``item``, its external id marked as made from its path (see RawRecord.id_from_path)."""
+    return dataclasses.replace(item, id_from_path=True) if isinstance(item, RawRecord) else item
 
 
 def _html_record(
@@ -777,12 +903,17 @@ def _guessed_date(html: str, url: str | None) -> str | None:
         return None
 
 
+# A reference to half of a UTF-16 pair ("&#xD800;", "&#55296;"): no character, and feedparser
+# fails on the whole feed for it; U+FFFD, as HTML's own rules have it, keeps the entry's text.
+_SURROGATE_REFERENCE = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*(?:5529[6-9]|55[3-9]\d\d|56\d\d\d|57[0-2]\d\d|573[0-3]\d|5734[0-3]));")
+
+
 def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
     """An RSS or Atom feed: one article an entry, its text the fullest content the entry
     carries (WordPress's content:encoded), else its summary; the feed's title is the outlet."""
     import feedparser  # only feeds need it
 
-    parsed = feedparser.parse(data)
+    parsed = feedparser.parse(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data))
     if not parsed.entries:
         problem = parsed.get("bozo_exception")
         yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "feed has no entries")
@@ -790,29 +921,34 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     outlet = _as_text(parsed.feed.get("title"))
     language = _as_text(parsed.feed.get("language"))
     for number, entry in enumerate(parsed.entries, start=1):
-        ref = str(number)
-        bodies = [content.get("value") or "" for content in entry.get("content") or []]
-        html = max(bodies, key=len, default="") or entry.get("summary") or ""
-        if len(html) > limits.max_record_bytes:
-            yield RecordFailure(origin, f"entry longer than {_size(limits.max_record_bytes)}", ref)
-            continue
-        text = _without_markup(html)
-        if not text or not text.strip():
-            yield RecordFailure(origin, "entry has no text (no content or summary)", ref)
-            continue
-        date = entry.get("published") or entry.get("updated")
-        published = parse_date(date)
-        extra: dict[str, Any] = {"feed_entry": number}
-        if published is None and date:
-            extra["published_raw"] = date
-        if not bodies and entry.get("summary"):
-            extra["text_is_summary"] = True  # the feed carries no full text: the page has more
-        yield RawRecord(
-            origin=origin, external_id=_as_text(entry.get("id")) or _as_text(entry.get("link")) or f"{relative}#{number}",
-            text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
-            author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
-            published_at=published, language=language, record_ref=ref, extra=extra,
-        )
+        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, limits),
+                       origin, str(number))
+
+
+def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str | None, language: str | None,
+                limits: ReadLimits) -> RawRecord | RecordFailure:
+    ref = str(number)
+    bodies = [content.get("value") or "" for content in entry.get("content") or []]
+    html = max(bodies, key=len, default="") or entry.get("summary") or ""
+    if len(html) > limits.max_record_bytes:
+        return RecordFailure(origin, f"entry longer than {_size(limits.max_record_bytes)}", ref)
+    text = _without_markup(html)
+    if not text or not text.strip():
+        return RecordFailure(origin, "entry has no text (no content or summary)", ref)
+    date = entry.get("published") or entry.get("updated")
+    published = parse_date(date)
+    own_id = _as_text(entry.get("id")) or _as_text(entry.get("link"))
+    extra: dict[str, Any] = {"feed_entry": number}
+    if published is None and date:
+        extra["published_raw"] = date
+    if not bodies and entry.get("summary"):
+        extra["text_is_summary"] = True  # the feed carries no full text: the page has more
+    return RawRecord(
+        origin=origin, external_id=own_id or f"{relative}#{number}", id_from_path=not own_id,
+        text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
+        author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
+        published_at=published, language=language, record_ref=ref, extra=extra,
+    )
 
 
 def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -> RawRecord | RecordFailure:
@@ -838,8 +974,8 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
             return RecordFailure(origin, str(err))
     url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
     saved = message.get("Date")
-    return _html_record(html, origin, relative, url=str(url) if url else None,
-                        extra={"saved_at": str(saved)} if saved else None, fmt="mhtml")
+    return _named_by_path(_html_record(html, origin, relative, url=str(url) if url else None,
+                                       extra={"saved_at": str(saved)} if saved else None, fmt="mhtml"))
 
 
 def _decoded_as_declared(data: bytes, charset: str | None) -> str | None:
@@ -911,7 +1047,8 @@ def _read_warc(
         if getattr(record.raw_stream, "limit", 0) > 0 and isinstance(page, bytes):
             yield RecordFailure(origin, "malformed WARC: the record is cut short", f"record {number}")
             return
-        record_id = record.rec_headers.get_header("WARC-Record-ID") or f"{relative}#{number}"
+        own_id = record.rec_headers.get_header("WARC-Record-ID")
+        record_id = own_id or f"{relative}#{number}"
         if isinstance(page, str):
             yield RecordFailure(origin, page, record_id)
             continue
@@ -921,10 +1058,13 @@ def _read_warc(
             yield RecordFailure(origin, str(err), record_id)
             continue
         warc_date = record.rec_headers.get_header("WARC-Date")
-        yield _html_record(
+        page_record = _guarded(lambda: _html_record(
             html, origin, record_id, url=record.rec_headers.get_header("WARC-Target-URI"),
             record_ref=record_id, extra={"warc_date": warc_date} if warc_date else None, fmt="warc",
-        )
+        ), origin, record_id)
+        if not own_id:
+            page_record = _named_by_path(page_record)
+        yield page_record
 
 
 def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
@@ -936,18 +1076,45 @@ def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
     content_type = record.http_headers.get_header("Content-Type") or ""
     if "html" not in content_type.lower() or not record.http_headers.get_statuscode().startswith("2"):
         return None
+    unreadable = _unsupported_encoding(record.http_headers.get_header("Content-Encoding"))
+    if unreadable:
+        return unreadable
     body: bytes = record.content_stream().read(limits.max_record_bytes + 1)
     if len(body) > limits.max_record_bytes:
         return f"record too big (> {_size(limits.max_record_bytes)})"
     return body
 
 
+def _unsupported_encoding(encoding: str | None) -> str | None:
+    """Why a page sent with ``encoding`` (its Content-Encoding) cannot be read, or None when it
+    can: warcio decompresses gzip and deflate, and Brotli only with the optional brotlicffi
+    package, handing back the compressed bytes otherwise (which read as a binary file)."""
+    from warcio.bufferedreaders import BufferedReader
+
+    name = (encoding or "").strip().lower()
+    if name in ("", "identity") or name in BufferedReader.DECOMPRESSORS:
+        return None
+    hint = " (installing the brotlicffi package lets warcio read it)" if name == "br" else ""
+    return f"the page is compressed with Content-Encoding {name!r}, which cannot be decoded here{hint}"
+
+
 def parse_date(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from ISO-8601, RFC-2822, ``YYYY-MM-DD``, epoch seconds or similar.
 
     Naive times are taken as UTC. Returns None rather than guess: text missing the day, month or
-    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today.
+    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, and
+    so is a date before :data:`EARLIEST_YEAR`.
     """
+    try:
+        moment = _parsed_date(value)
+    except (ValueError, OverflowError, OSError, TypeError, IndexError):
+        # Out of any calendar: an offset past 24 hours, a shift past year 1 or 9999, an
+        # integer too large for a float. Unreadable, as any other date that cannot be read.
+        return None
+    return moment if moment is None or moment.year >= EARLIEST_YEAR else None
+
+
+def _parsed_date(value: Any) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):  # small numbers are years or counts, not times
@@ -957,34 +1124,57 @@ def parse_date(value: Any) -> datetime | None:
     text = value.strip()
     if _EPOCH.fullmatch(text):
         return _from_epoch(float(text))
+    zone = _ZONE_NAME.search(text)
+    named = zone is not None and zone.group(1) not in _NOT_ZONES
+    moment = _local_time(text[:zone.start()] if named and zone else text)
+    if moment is None or moment.tzinfo is not None:
+        return None if moment is None else _as_utc(moment)
+    if named and zone:
+        offset = _ZONE_SECONDS.get(zone.group(1))
+        if offset is None:  # IST: India, Israel or Ireland? Undated, rather than hours wrong
+            return None
+        moment = moment.replace(tzinfo=timezone(timedelta(seconds=offset)))
+    return _as_utc(moment)
+
+
+def _local_time(text: str) -> datetime | None:
+    """The time ``text`` states, with its offset when it gives one as a number, else naive."""
     try:
-        return _as_utc(datetime.fromisoformat(text))
+        return datetime.fromisoformat(text)
     except ValueError:
         pass
+    rfc2822 = _RFC2822_YEAR.match(text)
+    if rfc2822 is None:  # (email.utils reads other shapes too, wrongly: "10:00 PM" as 10:00)
+        return _parse_loose(text)
+    if len(rfc2822.group(1)) > 2 and int(rfc2822.group(1)) < EARLIEST_YEAR:
+        return None  # email.utils reads "0099" as 1999, as if it were "99"
     try:
-        return _as_utc(email.utils.parsedate_to_datetime(text))
+        return email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        pass
-    return _parse_loose(text)
+        return _parse_loose(text)
 
 
 def _parse_loose(text: str) -> datetime | None:
     # Parsing with two different defaults shows whether the text itself gave year, month and day.
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unknown zone names fall back to naive, i.e. UTC
-            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1))
-            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2))
-    except (ValueError, OverflowError):
+            # A zone name dateutil does not know would leave the time naive, read as UTC:
+            # unreadable instead (see _ZONE_NAME).
+            warnings.simplefilter("error", dateutil.parser.UnknownTimezoneWarning)
+            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1), tzinfos=_ZONE_SECONDS)
+            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2), tzinfos=_ZONE_SECONDS)
+    except (ValueError, OverflowError, dateutil.parser.UnknownTimezoneWarning):
         return None
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None
-    return _as_utc(first)
+    return first
 
 
 def _from_epoch(seconds: float) -> datetime | None:
     if abs(seconds) > _MS_EPOCH_ABOVE:
         seconds /= 1000
+    elif abs(seconds) >= _SECONDS_EPOCH_BELOW:
+        return None  # year 5138 or later in seconds, or 1973-77 in milliseconds: no telling which
     try:
         return datetime.fromtimestamp(seconds, tz=timezone.utc)
     except (OverflowError, OSError, ValueError):

@@ -15,7 +15,7 @@ class RawRecord:
 
     ``external_id`` is the record's own ``id`` when it has one, otherwise the path relative to the
     ingest argument, plus ``#N`` (record number, 1-based) or the WARC record id when one file
-    holds many articles.
+    holds many articles; standard input's records without an id are named by their text's hash.
     """
 
     origin: str                      # the file path as given/walked, or "-" for stdin
@@ -33,6 +33,9 @@ class RawRecord:
     # (JSON: the unknown fields; HTML: extracted metadata; WARC: headers).
     extra: dict[str, Any] = field(default_factory=dict)
     unknown_fields: list[str] = field(default_factory=list)
+    # Whether ``external_id`` was made from the path (the record has no id of its own): two
+    # inputs of one run may then name two articles alike (txtA/story.txt, txtB/story.txt).
+    id_from_path: bool = False
 
 
 @dataclass

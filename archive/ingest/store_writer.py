@@ -41,6 +41,12 @@ class BatchOutcome:
     # the first of them in words.
     unreadable_dates: int = 0
     first_unreadable_date: str | None = None
+    # Records stored with U+FFFD for lone surrogates (raw_meta.lone_surrogates_replaced), the first in words.
+    mended_records: int = 0
+    first_mended_record: str | None = None
+    # Table rows that seem to hold the next rows, merged by a quote left open (raw_meta.unclosed_quote).
+    merged_rows: int = 0
+    first_merged_row: str | None = None
 
     @property
     def added(self) -> list[int]:
@@ -71,6 +77,13 @@ def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
         "raw_meta": meta,
         "updated_at": now,
     }
+
+
+_SHOWN_CHARS = 60  # of a value quoted in a note (a "date" may be a number of 400 digits)
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
 
 
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
@@ -132,7 +145,16 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     outcome.unreadable_dates = len(undated)
     if undated:
         outcome.first_unreadable_date = (f"{place(undated[0].origin, undated[0].record_ref)}: "
-                                         f"{undated[0].extra['published_raw']!r}")
+                                         f"{_shown(undated[0].extra['published_raw'])}")
+    mended = [doc.record for doc in to_write if "lone_surrogates_replaced" in doc.record.extra]
+    outcome.mended_records = len(mended)
+    if mended:
+        outcome.first_mended_record = place(mended[0].origin, mended[0].record_ref)
+    merged = [doc.record for doc in to_write if "unclosed_quote" in doc.record.extra]
+    outcome.merged_rows = len(merged)
+    if merged:
+        outcome.first_merged_row = (f"{place(merged[0].origin, merged[0].record_ref)} holds the line "
+                                    f"{merged[0].extra['unclosed_quote']!r}")
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(

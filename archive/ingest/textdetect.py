@@ -50,16 +50,35 @@ def decode_text(data: bytes) -> str:
     damaged_utf8 = _mostly_utf8(data)
     if damaged_utf8 is not None:
         return damaged_utf8
+    encoding = _likeliest_encoding(data)
+    if encoding is None:
+        raise UndecodableError("undecodable text: not UTF-8 and no known encoding fits")
+    return data.decode(encoding)
+
+
+def _likeliest_encoding(data: bytes) -> str | None:
+    """The legacy encoding charset-normalizer finds for ``data``, None when none fits. Short
+    texts often fit several code pages equally well ("naïve", "señor" read as well in cp1250 as
+    in cp1252): of those tied, the most common one is the best bet."""
     matches = charset_normalizer.from_bytes(data)
     best = matches.best()
     if best is None:
-        raise UndecodableError("undecodable text: not UTF-8 and no known encoding fits")
-    # Short texts often fit several code pages equally well; the most common one is the best bet.
+        return None
     for match in matches:
-        tied = (match.chaos, match.coherence) == (best.chaos, best.coherence)
-        if tied and any(name in _PREFERRED for name in match.could_be_from_charset):
-            return str(match)
-    return str(best)
+        if (match.chaos, match.coherence) == (best.chaos, best.coherence):
+            preferred = [name for name in match.could_be_from_charset if name in _PREFERRED]
+            if preferred:
+                return preferred[0]
+    return str(best.encoding)
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 when ``head`` starts with its byte-order mark, else None: text whose
+    bytes hold NULs and whose newline is more than one byte, so it is decoded before it is split."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return None if encoding == "utf-8-sig" else encoding
+    return None
 
 
 def stream_encoding(head: bytes) -> str:
@@ -70,8 +89,7 @@ def stream_encoding(head: bytes) -> str:
         head.decode("utf-8")
     except UnicodeDecodeError as err:
         if err.start < len(head) - 3:  # (not only a character cut at the end of the read-ahead)
-            best = charset_normalizer.from_bytes(head).best()
-            return best.encoding if best is not None else "utf-8-sig"
+            return _likeliest_encoding(head) or "utf-8-sig"
     return "utf-8-sig"
 
 
@@ -102,6 +120,9 @@ def sniff_format(head: bytes) -> str:
         return "gzip"
     if head.startswith(WARC_MAGIC):
         return "warc"
+    wide = wide_encoding(head)
+    if wide is not None:  # (sniffed as the text it is: its bytes hold a NUL after each ASCII letter)
+        head = head.decode(wide, errors="ignore").encode("utf-8")
     if _is_mhtml(head):
         return "mhtml"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
