@@ -170,18 +170,13 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
             click.echo(f"archive: note: {_plural(summary.summaries_only, 'feed entry', 'feed entries')} carried only "
                        f"a summary, stored as the text (raw_meta.text_is_summary); the full article is on its page "
                        f"(url)", err=True)
-        if summary.unreadable_dates:
-            click.echo(f"archive: note: {_plural(summary.unreadable_dates, 'record')} had a date that could not be "
-                       f"read, stored undated with the value in raw_meta.published_raw (first: "
-                       f"{summary.first_unreadable_date})", err=True)
-        if summary.mended_records:
-            click.echo(f"archive: note: {_plural(summary.mended_records, 'record')} held lone UTF-16 surrogates "
-                       f"(half a character, e.g. JSON's \\ud800), stored as U+FFFD (raw_meta.lone_surrogates_replaced; "
-                       f"first: {summary.first_mended_record})", err=True)
-        if summary.merged_rows:
-            click.echo(f"archive: note: {_plural(summary.merged_rows, 'table row')} held what looks like the next "
-                       f"rows, merged into it by a quote left open (raw_meta.unclosed_quote); close the quote and "
-                       f"ingest the file again (first: {summary.first_merged_row})", err=True)
+        _note_records(summary.unreadable_dates, "record", "had a date that could not be read, stored undated with "
+                      "the value in raw_meta.published_raw", summary.first_unreadable_date)
+        _note_records(summary.mended_records, "record", "held lone UTF-16 surrogates (half a character, e.g. JSON's "
+                      "\\ud800), stored as U+FFFD and counted in raw_meta.lone_surrogates_replaced", summary.first_mended_record)
+        _note_records(summary.merged_rows, "table row", "held what looks like the next rows, merged into it by a "
+                      "quote left open (raw_meta.unclosed_quote); close the quote and ingest the file again",
+                      summary.first_merged_row)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""
@@ -205,6 +200,12 @@ def _say_provenance(change: Any) -> None:
              else f"{change.examined} of {change.documents} documents examined")
     click.echo(f"provenance: {change.links} links, copy and related; {scope} ({change.inserted} new, "
                f"{change.updated} changed, {change.deleted} removed)", err=True)
+
+
+def _note_records(count: int, thing: str, what: str, first: str | None) -> None:
+    """A note on stderr that ``count`` records (``thing``s) ``what``, naming the first, if any did."""
+    if count:
+        click.echo(f"archive: note: {_plural(count, thing)} {what} (first: {first})", err=True)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
