@@ -201,6 +201,28 @@ def test_the_suggestion_is_the_closest_spelling_that_finds_something(archive_cli
     assert count(archive_cli, suggestion) > 0
 
 
+def test_a_correction_one_edit_away_in_the_titles_spares_the_walk_of_the_texts_terms(
+        archive_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from archive.search import searcher
+
+    walked: list[str] = []
+    corrections = searcher._corrections
+
+    def recorded(view, fieldname, word, maxdist):  # type: ignore[no-untyped-def]
+        walked.append(fieldname)
+        return corrections(view, fieldname, word, maxdist)
+
+    monkeypatch.setattr(searcher, "_corrections", recorded)
+    # "gold" is a title word one edit from "gols": nothing can be closer, so the text field's
+    # terms (the costly first walk of a suggestion) are not read.
+    assert json.loads(archive_cli("search", "--json", "gols").output)["suggestion"] == "gold"
+    assert walked == ["title"]
+    # "german" is the only title word near "bergman" (2 edits): the texts are walked too.
+    walked.clear()
+    assert json.loads(archive_cli("search", "--json", "bergman").output)["suggestion"] == "bergmann"
+    assert walked == ["title", "text"]
+
+
 def test_no_suggestion_when_no_correction_finds_anything(archive_cli) -> None:  # type: ignore[no-untyped-def]
     result = archive_cli("search", '"gold pricse"')
     assert "no matches" in result.output and "did you mean" not in result.output

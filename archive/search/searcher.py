@@ -320,6 +320,10 @@ def _ranked_corrections(view: View, spelled: dict[str, str]) -> list[str]:
         for candidate in _corrections(view, fieldname, word, maxdist=1 if len(word) <= 5 else 2):
             rank = (levenshtein(word, candidate), -reader.doc_frequency(fieldname, candidate))
             ranks[candidate] = min(rank, ranks.get(candidate, rank))
+        if any(edits == 1 for edits, _ in ranks.values()):
+            # No correction has fewer edits: the next fields (the text's terms, whose first walk
+            # in a process is most of a first suggestion's time) could only add ties.
+            break
     return sorted(ranks, key=lambda candidate: (*ranks[candidate], candidate))[:SUGGESTION_CANDIDATES]
 
 
