@@ -17,7 +17,7 @@ from typing import IO, Any
 import click
 
 from archive.api import Archive
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, refused_write
 from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
@@ -49,6 +49,10 @@ class ArchiveGroup(click.Group):
                 ctx.exit(CLOSED_PIPE)
             if os.environ.get("ARCHIVE_DEBUG"):
                 raise
+            refusal = refused_write(exc)
+            if refusal:  # the machine's doing, not a bug: the batches written so far stand
+                click.echo(f"archive: error: {refusal}", err=True)
+                ctx.exit(1)
             damage = exc if isinstance(exc, sqlite3.DatabaseError) else getattr(exc, "orig", None)
             if type(damage) is sqlite3.DatabaseError and ctx.obj is not None:  # damage, not a bug
                 click.echo(f"archive: error: {damaged_message(ctx.obj.home.db_path, damage)}", err=True)

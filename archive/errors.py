@@ -5,6 +5,9 @@ The CLI catches :class:`ArchiveError` once and prints its message; anything else
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class ArchiveError(Exception):
     """A problem the user can act on. ``str(err)`` is the message shown to them."""
@@ -49,3 +52,30 @@ class BusyError(ArchiveError):
 
 class NotFound(ArchiveError):
     """A document or other object the user named does not exist."""
+
+
+# What the machine, not the archive or the input, says when it refuses a write.
+_REFUSALS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+             errno.EROFS: "a read-only file system", errno.ENOSPC: "no space left on the device",
+             errno.EDQUOT: "the disk quota is used up"}
+
+
+def refused_write(exc: BaseException) -> str | None:
+    """The message for an error that is the machine refusing a write (permissions, a full disk,
+    a read-only file system), from the OS or from SQLite, however wrapped (SQLAlchemy keeps
+    SQLite's error as ``orig``); None for anything else, which stays a bug to report."""
+    seen: list[BaseException] = []
+    err: BaseException | None = exc
+    while err is not None and err not in seen and len(seen) < 5:
+        seen.append(err)
+        if isinstance(err, OSError) and err.errno in _REFUSALS:
+            where = f": {err.filename}" if err.filename else ""
+            return f"cannot write, {_REFUSALS[err.errno]}{where}"
+        if isinstance(err, sqlite3.OperationalError):
+            text = str(err)
+            if "readonly database" in text:
+                return "cannot write the archive database: it is read-only to this user or on a read-only file system"
+            if "disk is full" in text:
+                return "cannot write the archive database: no space left on the device"
+        err = getattr(err, "orig", None) or err.__cause__ or err.__context__
+    return None

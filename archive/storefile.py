@@ -6,6 +6,7 @@ cost more than the rest of a search call.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -56,7 +57,18 @@ def connect_readonly(path: Path) -> sqlite3.Connection:
     check_sqlite_file(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-        revision = read_revision(conn)
+        try:
+            revision = read_revision(conn)
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc) or os.access(path.parent, os.W_OK):
+                raise
+            # A WAL database in a folder this user may not write (an archive shared read-only):
+            # a reader needs the shared-memory file beside it, which SQLite cannot create there.
+            # With none to share, no writer has the database open, so it is read as a file that
+            # does not change.
+            conn.close()
+            conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            revision = read_revision(conn)
     except sqlite3.DatabaseError as exc:
         raise StoreError(damaged_message(path, exc)) from None
     if revision != SCHEMA_REVISION:
