@@ -265,6 +265,10 @@ class ReadStore:
 
     def counts(self) -> dict[str, Any]:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        # Copy links and `related` ones in one pass over the links.
+        copies, related = self.conn.execute(
+            "SELECT coalesce(sum(relation != 'related'), 0), coalesce(sum(relation = 'related'), 0) "
+            "FROM provenance").fetchone()
         # Grouped by the column itself, in the order of its index (grouping by an expression of it
         # sorted every row first: ~10 ms on Reuters), then named and ranked by ``ranked``.
         by_source = ranked(self.conn.execute("SELECT source, count(*) FROM documents GROUP BY source"), NO_SOURCE)
@@ -285,8 +289,8 @@ class ReadStore:
             "documents": one("SELECT count(*) FROM documents"),
             "failures": one("SELECT count(*) FROM ingest_failures"),
             "runs": one("SELECT count(*) FROM ingest_runs"),
-            "provenance_links": one("SELECT count(*) FROM provenance WHERE relation != 'related'"),
-            "related_links": one("SELECT count(*) FROM provenance WHERE relation = 'related'"),
+            "provenance_links": copies,
+            "related_links": related,
             "stories": one("SELECT count(DISTINCT story_id) FROM stories"),
             "pending_index": one("SELECT count(*) FROM index_queue"),
             "by_source": by_source,
