@@ -58,13 +58,15 @@ REPUBLISHED = (r"(?i:(?:this (?:article|story|piece|post|report) (?:is |was |has
 # do; weak ones ("according to X") also introduce people and companies, so their X must look
 # like media.
 WEAK, STRONG, CREDIT = 0, 1, 2
+# A dateline's credit in brackets before a dash: "WASHINGTON (AP) -".
+_BRACKETED = re.compile(r"\(" + _NAME + r"\)\s*[-–—]")
 # (pattern, how surely its name is an outlet).
 _PATTERNS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"\b(?:when |after being )?contacted by " + _NAME), STRONG),
     (re.compile(r"\b(?:told|said to|speaking to|in an interview with|in a statement to) " + _NAME), WEAK),
     (re.compile(r"\baccording to (?:a report (?:by|from|in) )?" + _NAME), WEAK),
     (re.compile(r"\b(?:first )?reported by " + _NAME), WEAK),
-    (re.compile(r"\(" + _NAME + r"\)\s*[-–—]"), STRONG),
+    (_BRACKETED, STRONG),
     (re.compile(r"(?m)^\s*(?:Source|Via|Originally published (?:by|at|in)):?\s+" + _NAME), CREDIT),
     # A republisher's credit line (REPUBLISHED).
     (re.compile(r"(?m)^\s*" + REPUBLISHED + _NAME), CREDIT),
@@ -90,7 +92,6 @@ _STAFF_AFTER = re.compile(
     r"\s+(?:investigators|officials|agents|staff|lawyers|attorneys|regulators|officers|inspectors|auditors|"
     r"employees|representatives|spokesm[ae]n|spokeswom[ae]n|spokespe(?:rson|ople)|executives|researchers|"
     r"analysts|authorities|police|detectives|prosecutors)\b")
-_BRACKETED = 4  # the index of "(X) -" in _PATTERNS
 
 # "<Outlet> reported": found from the verb backwards, since a pattern that starts at every
 # capital letter of a text is slow.
@@ -121,7 +122,8 @@ def find_attributions(doc_id: int, text: str) -> list[Attribution]:
         if not any(n in low for n in needles):
             continue  # most texts hold none of the pattern's words; skip the regex scan
         for m in regex.finditer(text):
-            if strength != CREDIT and not _reads_as_media(m.group(1)) and _not_a_newsroom(text, m, regex is _PATTERNS[_BRACKETED][0]):
+            # (is_outlet with WEAK: a known outlet, or a name with a media word.)
+            if strength != CREDIT and not is_outlet(_clean(m.group(1)), WEAK) and _not_a_newsroom(text, m):
                 continue
             _record(found, doc_id, text, m.start(), m.start(1), m.end(1), m.end(), strength)
     for m in _REPORTED.finditer(text):
@@ -138,18 +140,13 @@ def find_attributions(doc_id: int, text: str) -> list[Attribution]:
     return sorted(found.values(), key=lambda a: (a.start, a.end))
 
 
-def _reads_as_media(name: str) -> bool:
-    name = _clean(name)
-    return name.lower() in KNOWN_OUTLETS or _MEDIA_WORD.search(name) is not None
-
-
-def _not_a_newsroom(text: str, m: re.Match[str], bracketed: bool) -> bool:
+def _not_a_newsroom(text: str, m: re.Match[str]) -> bool:
     """The name a pattern found, no known outlet and without a media word, is an organisation's:
     its staff follow it ("SEC investigators"), or, in brackets before a dash, it abbreviates the
     words before it rather than following a dateline."""
     if _STAFF_AFTER.match(text, m.end(1)):
         return True
-    if bracketed:
+    if m.re is _BRACKETED:
         line_start = text.rfind("\n", 0, m.start()) + 1
         return _DATELINE.fullmatch(text, line_start, m.start()) is None
     return False
