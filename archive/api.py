@@ -188,12 +188,23 @@ class Archive:
             return indexsync.rebuild(self.engine, self.home.index_path).doc_count()
 
     def check_index(self, *, repair: bool = True) -> IndexCheck:
+        """Compare the index with the store; ``repair``: bring the index in step. Without
+        repair nothing is written, so an archive this user may only read can be checked."""
         from archive import indexsync
+        from archive.db import open_readonly
+        from archive.locking import lock_if_writable
         from archive.search.index import SearchIndex
 
-        with self._write_lock():
-            engine = self.engine  # the store first: a foreign or damaged file is the error to report
-            return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=repair)
+        if repair:
+            with self._write_lock():
+                engine = self.engine  # the store first: a foreign or damaged file is the error to report
+                return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=True)
+        with lock_if_writable(self.home.lock_path, wait=self.lock_wait), self.reader():
+            engine = open_readonly(self.home.db_path)
+            try:
+                return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=False)
+            finally:
+                engine.dispose()
 
     def count(self, query: str, **options: Any) -> int:
         from archive.search.searcher import count

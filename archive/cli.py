@@ -507,7 +507,13 @@ def index_rebuild(archive: Archive) -> None:
 @click.pass_obj
 def index_check(archive: Archive, no_repair: bool) -> None:
     """Compare the index with the database and repair any difference."""
-    result = archive.check_index(repair=not no_repair)
+    try:
+        result = archive.check_index(repair=not no_repair)
+    except OSError as exc:
+        refusal = refused_write(exc)
+        if refusal is None or no_repair:
+            raise
+        raise ArchiveError(f"{refusal}; `archive index check --no-repair` checks without writing") from exc
     drift = result.drift
     click.echo(f"database: {result.documents} documents; index: {result.indexed} documents")
     if result.older_word_rule:

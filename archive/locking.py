@@ -6,14 +6,18 @@ ingest never leaves a stale lock behind.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from archive.errors import BusyError
+
+# A home the user may not write to (a mounted copy, a colleague's folder) holds no lock file.
+_READ_ONLY_HOME = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
 @contextmanager
@@ -38,3 +42,20 @@ def write_lock(path: Path, *, wait: float = 60.0, poll: float = 0.1) -> Iterator
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+
+@contextmanager
+def lock_if_writable(path: Path, *, wait: float = 60.0) -> Iterator[bool]:
+    """The writer lock for a reader that wants no writer half-way through what it reads; True
+    when held. A home this user cannot write to yields False without it: the reader goes on
+    with the snapshot SQLite gives it (a writer there would have to be another user)."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(write_lock(path, wait=wait))
+            locked = True
+        except OSError as exc:
+            if exc.errno not in _READ_ONLY_HOME:
+                raise
+            locked = False
+        yield locked

@@ -92,3 +92,42 @@ class _Refusing:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def test_an_index_in_a_home_one_may_only_read_is_checked_without_repairing(
+        run_cli, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import locking
+
+    data = tmp_path / "a.jsonl"
+    data.write_text('{"id": "a", "title": "t", "text": "A story about the harbour."}\n', encoding="utf-8")
+    assert run_cli("ingest", str(data)).exit_code == 0
+    opening = locking.os.open
+
+    def read_only_home(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Path(path).name == "write.lock":
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return opening(path, *args, **kwargs)
+
+    monkeypatch.setattr(locking.os, "open", read_only_home)
+    checked = run_cli("index", "check", "--no-repair")
+    assert checked.exit_code == 0, checked.output
+    assert "index is in step with the database" in checked.output
+    repairing = run_cli("index", "check")
+    assert repairing.exit_code == 1
+    assert repairing.output.strip() == (
+        f"archive: error: cannot write, a read-only file system: {home / 'write.lock'}; "
+        "`archive index check --no-repair` checks without writing")
+
+
+def test_checking_without_repair_still_waits_for_a_writer_where_the_lock_can_be_taken(tmp_path: Path) -> None:
+    from archive.api import Archive
+    from archive.errors import BusyError
+    from archive.locking import write_lock
+
+    data = tmp_path / "a.txt"
+    data.write_text("A story about the harbour.", encoding="utf-8")
+    archive = Archive(tmp_path / "home", lock_wait=0)
+    archive.ingest([str(data)], background=False)
+    with write_lock(archive.home.lock_path), pytest.raises(BusyError):
+        archive.check_index(repair=False)  # a half-written ingest would read as drift
+    assert archive.check_index(repair=False).drift.ok
