@@ -225,10 +225,15 @@ def document_name(title: str | None, text: str | None) -> str:
     opening = " ".join((text or "").split())
     if not opening:
         return "(untitled)"
-    if len(opening) > NAME_CHARS:
-        cut = opening.rfind(" ", 0, NAME_CHARS + 1)
-        opening = opening[:cut if cut > 0 else NAME_CHARS].rstrip(",;:") + "…"
-    return f"“{opening}”"
+    return f"“{_cut_between_words(opening)}”"
+
+
+def _cut_between_words(words: str) -> str:
+    """``words`` up to NAME_CHARS, cut at a space and marked "…" when longer."""
+    if len(words) <= NAME_CHARS:
+        return words
+    cut = words.rfind(" ", 0, NAME_CHARS + 1)
+    return words[:cut if cut > 0 else NAME_CHARS].rstrip(",;:") + "…"
 
 
 def _doc_label(doc: Any) -> str:
@@ -271,10 +276,10 @@ def _one_line_evidence(evidence: dict[str, Any], *, related: bool = False) -> st
 def _doc_notes(family: Any, doc_id: int) -> str:
     notes = []
     flags = family.flags.get(doc_id, {})
-    if "spun" in flags:
-        arts = (flags["spun"].get("spinner_artefact") or [])[:3]
-        shown = ", ".join(f"\"{a['phrase']}\"" + (f" (usually \"{a['usual']}\")" if a.get("usual") else "") for a in arts)
-        notes.append("spinner artefacts: " + shown if shown else "spun")
+    arts = (flags.get("spun", {}).get("spinner_artefact") or [])[:3]
+    if arts:  # (a flag from the document's spun link alone: its link line says so)
+        notes.append("spinner artefacts: " + ", ".join(
+            f"\"{a['phrase']}\"" + (f" (usually \"{a['usual']}\")" if a.get("usual") else "") for a in arts))
     cited = family.attributions.get(doc_id)
     if cited:
         notes.append("credits " + ", ".join(sorted({c["outlet"] for c in cited})))
@@ -522,7 +527,7 @@ def family_dot(family: Any) -> str:
 
     lines = [f"digraph story_{family.story_id} {{", "  rankdir=TB; node [shape=box];"]
     for doc in family.documents.values():
-        name = document_name(doc.title[:NAME_CHARS] if doc.title else None, doc.text)  # (an opening is cut already)
+        name = document_name(_cut_between_words(doc.title) if doc.title else None, doc.text)  # (an opening is cut already)
         label = f"{doc.id}: {name}\n{doc.source or '-'} {(doc.published_at or 'undated')[:10]}"
         lines.append(f"  d{doc.id} [label={quote(label)}{', style=bold' if doc.id == family.focus else ''}];")
     for link in family.links:

@@ -149,10 +149,14 @@ def test_the_graph_names_an_untitled_document_whole_and_cuts_a_long_title() -> N
 
     opening = "word " * 11 + "wordy stretching past the cut"  # a space exactly at NAME_CHARS
     docs = {1: SimpleNamespace(id=1, title=None, text=opening, source=None, published_at=None),
-            2: SimpleNamespace(id=2, title="T" * 100, text="x", source=None, published_at=None)}
+            2: SimpleNamespace(id=2, title="T" * 100, text="x", source=None, published_at=None),
+            3: SimpleNamespace(id=3, title="Airport tram gets green light after six-year fight over costs linking "
+                                            "Eastport to the airport", text="x", source=None, published_at=None)}
     dot = family_dot(SimpleNamespace(story_id=1, focus=1, documents=docs, links=[]))
     assert f"1: {document_name(None, opening)}\\n" in dot and document_name(None, opening).endswith("…”")
-    assert f"2: {'T' * NAME_CHARS}\\n" in dot
+    assert f"2: {'T' * NAME_CHARS}…\\n" in dot
+    # A title is cut between words, as an opening is.
+    assert "3: Airport tram gets green light after six-year fight over…\\n" in dot
 
 
 def test_show_says_what_provenance_found_in_a_line_each() -> None:
@@ -219,3 +223,19 @@ def test_one_line_evidence_keeps_to_one_line_whatever_the_texts_held() -> None:
     links[1].evidence["number_conflicts"] = [["650\nmln", "one billion"]]
     assert evidence_lines(links[1], docs) == ["substitutions: 650 mln -> one billion",
                                               "figures that differ: 650 mln -> one billion"]
+
+
+def test_a_spun_flag_without_artefacts_adds_no_line_to_its_links() -> None:
+    # The flag then comes from the document's spun link, whose own line says "spun".
+    from types import SimpleNamespace
+
+    from archive.render import family_tree
+
+    docs = {k: SimpleNamespace(id=k, title=f"Report {k}", text="x", source=f"site-{k}", published_at=None)
+            for k in (1, 2)}
+    link = SimpleNamespace(derived_id=2, source_id=1, relation="spun", score=0.9, direction_confidence=0.8,
+                           evidence={"substitutions": [["rose", "climbed"]], "reasons": ["synonyms"]})
+    family = SimpleNamespace(story_id=1, focus=1, documents=docs, links=[link], flags={2: {"spun": {}}},
+                             attributions={})
+    tree = family_tree(family).splitlines()
+    assert [line.strip() for line in tree[3:]] == ["substitutions: rose -> climbed"]
