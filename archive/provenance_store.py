@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, or_, select, text
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, literal_column, or_, select, text
 from sqlalchemy import update as sql_update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story
@@ -91,15 +91,23 @@ def _with_fingerprint(*columns: Any) -> Select[Any]:
     )
 
 
+# How many furniture lines the ingest took out of a text (DocInput.removed_cruft): its
+# separators and a feed's truncation mark say nothing of who published it. JSON is parsed only
+# for the rows that hold such a list.
+_REMOVED_CRUFT = literal_column(
+    "CASE WHEN instr(documents.raw_meta, '\"removed_cruft\"') THEN "
+    "(SELECT count(*) FROM json_each(documents.raw_meta, '$.removed_cruft') "
+    "WHERE json_extract(value, '$.kind') NOT IN ('separator', 'truncation_mark')) ELSE 0 END")
 _INPUT_COLUMNS = (documents.c.id, documents.c.text, documents.c.title, documents.c.published_at,
-                  documents.c.source, documents.c.url)
+                  documents.c.source, documents.c.url, _REMOVED_CRUFT)
 
 
 def _doc_input(row: Any) -> DocInput:
     """The DocInput of a row that starts with _INPUT_COLUMNS. Unpacked as a tuple: reading the
     columns by attribute name was a fifth of reading the archive."""
-    doc_id, text, title, published_at, source, url = row[:len(_INPUT_COLUMNS)]
-    return DocInput(id=doc_id, text=text, title=title, published_at=published_at, source=source, url=url)
+    doc_id, body, title, published_at, source, url, removed_cruft = row[:len(_INPUT_COLUMNS)]
+    return DocInput(id=doc_id, text=body, title=title, published_at=published_at, source=source, url=url,
+                    removed_cruft=removed_cruft)
 
 
 def load_inputs(conn: Connection) -> Iterator[tuple[DocInput, bytes | None]]:

@@ -342,3 +342,13 @@ def test_an_archive_of_texts_without_a_word_links_nothing_and_takes_texts_with_w
     line = "The harbour reopened on Monday after repairs to the gates, officials said on Tuesday."
     index.update([DocInput(3, line), DocInput(4, line)])
     assert [(l.derived_id, l.source_id, l.relation) for l in index.result().links] == [(4, 3, "duplicate")]
+
+
+def test_a_page_naming_its_own_outlet_credits_no_one() -> None:
+    text = ("The drugmaker recalled 1.4 million packs of tablets on Friday after routine tests found traces of "
+            "an impurity. The company did not respond when contacted by Pharma Daily, and a spokesman told "
+            "Reuters that no patient had been harmed.")
+    own = build([DocInput(1, text, source="Pharma Daily")])
+    assert [a.outlet for a in own.attributions] == ["Reuters"]
+    other = build([DocInput(1, text, source="Health Wire")])
+    assert [a.outlet for a in other.attributions] == ["Pharma Daily", "Reuters"]

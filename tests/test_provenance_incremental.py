@@ -66,15 +66,17 @@ def test_an_original_added_after_its_copies_takes_them_over(tmp_path: Path, incr
     original = provenance_folder(tmp_path, "original", ["story"])
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(copies)], background=False)
-        # Without the original, the cut copy's closest source is the spun copy.
-        assert _links(archive)[("cut.txt", "spun.txt")] in DERIVATIONS
+        # Without the original, the spun copy's closest source is the cut copy: the farm's byline
+        # and view counter that the ingest took out of the spun page mark it as the copy.
+        assert _links(archive)[("spun.txt", "cut.txt")] == "spun"
         change = archive.ingest([str(original)], background=False).provenance
         assert change.mode == "incremental"
         links = _links(archive)
-        # The cut copy is re-parented to the original; its old source stays only as related.
-        assert [s for (d, s), r in links.items() if d == "cut.txt" and r in DERIVATIONS] == ["story.txt"]
-        assert links[("cut.txt", "spun.txt")] == "related"
-        assert "spun" in (links.get(("spun.txt", "story.txt")), links.get(("story.txt", "spun.txt")))
+        # Both copies are re-parented to the original; the old link stays only as related.
+        for copy in ("spun.txt", "cut.txt"):
+            assert [s for (d, s), r in links.items() if d == copy and r in DERIVATIONS] == ["story.txt"], copy
+        assert links[("spun.txt", "cut.txt")] == "related"
+        assert links[("spun.txt", "story.txt")] == "spun"
         stories = dict(_table(archive, "SELECT d.external_id, s.story_id FROM stories s "
                                        "JOIN documents d ON d.id = s.document_id"))
         by_name = {k.split("/")[-1]: v for k, v in stories.items()}
@@ -500,3 +502,28 @@ def test_updated_documents_linked_among_themselves_are_relinked_in_chunks(tmp_pa
         assert {("spun.txt", "story.txt"), ("story.txt", "spun.txt")} & set(links)
         archive.refresh_provenance()
         assert _links(archive) == links
+
+
+def test_the_furniture_the_ingest_took_out_of_a_copy_still_marks_it_as_the_copy(tmp_path: Path) -> None:
+    # A republisher's page, stored first, undated, with its byline, share bar and related links:
+    # the ingest strips them from the text, and they still say which of the two is the copy.
+    story = (FIXTURES / "story.txt").read_text(encoding="utf-8")
+    farm = tmp_path / "farm"
+    farm.mkdir()
+    (farm / "page.txt").write_text("By Staff Writer | 5 min read\nShare on Facebook | Share on Twitter\n\n" + story
+                                   + "\n\nRelated posts:\nCopper price hits a two-year high\n", encoding="utf-8")
+    original = tmp_path / "original"
+    original.mkdir()
+    (original / "story.txt").write_text(story, encoding="utf-8")
+    with Archive(tmp_path / "home") as archive:
+        archive.ingest([str(farm)], background=False)
+        archive.ingest([str(original)], background=False)
+        with archive.reader() as store:
+            page = store.document("page.txt")
+            assert len(page.raw_meta["removed_cruft"]) >= 3 and "Share on" not in page.text
+        assert _links(archive)[("page.txt", "story.txt")] in DERIVATIONS
+        with archive.engine.connect() as conn:
+            confidence, evidence = conn.exec_driver_sql(
+                "SELECT direction_confidence, evidence FROM provenance").one()
+        assert confidence > 0.6
+        assert [s["signal"] for s in json.loads(evidence)["direction"]] == ["copy_traits"]

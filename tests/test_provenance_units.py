@@ -254,6 +254,17 @@ def test_attribution_phrases() -> None:
     assert not any("Hospital" in o or "reporters" in o for o, _ in found)
 
 
+def test_an_outlets_name_ends_with_its_sentence() -> None:
+    # The next sentence's first words are no part of the name; initials and "Co." are.
+    found = {(a.outlet, a.phrase) for a in find_attributions(1, (
+        "Prices rose, according to Reuters. More than 300 firefighters were sent. It fell, according to "
+        "the Associated Press. Officials said so. The firm did not respond when contacted by CNBC. Shares "
+        "fell, according to U.S. News & World Report on Monday."))}
+    assert found == {("Reuters", "according to Reuters"), ("Associated Press", "according to the Associated Press"),
+                     ("CNBC", "when contacted by CNBC"),
+                     ("U.S. News & World Report", "according to U.S. News & World Report")}
+
+
 def test_an_organisations_acronym_or_staff_is_no_outlet_and_a_name_keeps_its_particles() -> None:
     # An acronym in brackets before a dash abbreviates the words before it unless a dateline
     # stands there; an agency whose staff made contact is not a newsroom.

@@ -48,6 +48,18 @@ def test_agreement_counts_only_details_that_set_a_version_apart() -> None:
     assert best_version(agreement(copy, {1: a, 2: b}), [1, 2]) == 2
 
 
+def test_a_headline_of_the_copys_own_agrees_with_no_version_by_a_shared_word() -> None:
+    # Two issues alike but for their headlines; an article under its own headline quotes the
+    # body and happens to use one word of the later issue's headline.
+    first = Surface.of("one two three four", "Council approves airport tram link")
+    later = Surface.of("one two three four", "Airport tram gets green light after six-year fight")
+    quoting = Surface.of("one two three four", "Light rail is making a comeback in mid-sized cities")
+    assert agreement(quoting, {1: first, 2: later}) == {1: 0, 2: 0}
+    # A copy that kept the later headline, reworded, still agrees with it.
+    kept = Surface.of("one two three four", "Airport tram wins green light after long fight")
+    assert agreement(kept, {1: first, 2: later}) == {1: 0, 2: 4}
+
+
 def test_a_copiers_furniture_and_a_missing_headline_set_no_version_apart() -> None:
     # The archive's own issue has no headline and no site lines; a sibling copy from a content
     # farm has both, like the copy: what the copier added is not the source's surface.

@@ -152,21 +152,35 @@ def _not_a_newsroom(text: str, m: re.Match[str]) -> bool:
     return False
 
 
+# Words that end with a full stop inside a name: initials ("U.S.", "N.Y.") and the short forms
+# of company names and titles ("Dow Jones & Co.").
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.)+|(?:Co|Corp|Inc|Ltd|Bros|Jr|Sr|St|Mr|Mrs|Ms|Dr)\.")
+
+
+def _within_sentence(words: list[str], verb_after: bool) -> list[str]:
+    """The words of a name that belong to the sentence of the attribution: a name runs on over a
+    full stop into the next sentence's first words ("according to Reuters. More than ...")."""
+    ends = [i for i, word in enumerate(words[:-1]) if word.endswith(".") and not _ABBREVIATION.fullmatch(word)]
+    if not ends:
+        return words
+    return words[ends[-1] + 1:] if verb_after else words[:ends[0] + 1]
+
+
 def _record(found: dict[tuple[int, int], Attribution], doc_id: int, text: str, start: int, name_start: int,
             name_end: int, match_end: int, strength: int, verb_after: bool = False) -> None:
     name = _clean(text[name_start:name_end])
-    words = name.split(" ")
+    words = _within_sentence(name.split(" "), verb_after)
     if verb_after:
         # "Later, The Wall Street Journal reported": keep the outlet at the end.
-        while words and not is_outlet(" ".join(words), strength):
+        while words and not is_outlet(_clean(" ".join(words)), strength):
             words.pop(0)
     else:
         # "according to Reuters on Monday": keep the outlet at the start.
-        while words and not is_outlet(" ".join(words), strength):
+        while words and not is_outlet(_clean(" ".join(words)), strength):
             words.pop()
     if not words:
         return
-    outlet = " ".join(words)
+    outlet = _clean(" ".join(words))
     if verb_after:
         start = name_start = text.index(outlet, name_start)
         end = match_end

@@ -66,7 +66,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-94"
+METHOD_VERSION = "2026.12-95"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"
@@ -1202,7 +1202,10 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
     tokens = fp.tokens
     told = fp.telltales if fp.telltales is not None else read_telltales(doc.text, tokens)
     anchors = Anchors.of(tokens)
-    cited = told.attributions(doc.id)
+    # A page naming its own outlet ("when contacted by <itself>", a wire's "(Reuters) -" in a
+    # story stored as Reuters') speaks of itself: no credit to another newsroom.
+    own = outlet_key(doc.source)
+    cited = [a for a in told.attributions(doc.id) if own is None or outlet_key(a.outlet) != own]
     outside = _outside_cruft(tokens, told.cruft)
     detail_hashes, detail_is_number = _details_in_order(tokens, outside)
     traits = DocTraits(
@@ -1210,7 +1213,7 @@ def _analyse(doc: DocInput, fp: Fingerprint) -> _DocAnalysis:
         source=doc.source,
         words=len(tokens),
         artefacts=len({m.usual for m in told.artefacts}),
-        cruft=len(told.cruft),
+        cruft=len(told.cruft) + doc.removed_cruft,
         ai_markers=told.style_markers,
         cited_outlets=frozenset(a.outlet for a in cited),
         details=len(detail_hashes),

@@ -35,7 +35,8 @@ _MAGIC = b"PVF4"
 # German one no names by its capitals (languages.py); pvf21: an acronym in brackets before a dash
 # with no dateline before it, and an organisation named before its staff ("SEC investigators"), are
 # no outlets, and an outlet's name keeps its particles ("Radio del Plata") (attribution.py).
-FINGERPRINT_VERSION = "pvf21"
+# pvf22: an outlet's name ends with its sentence ("according to Reuters. More than ...").
+FINGERPRINT_VERSION = "pvf22"
 
 
 @dataclass(frozen=True)
