@@ -352,3 +352,22 @@ def test_a_page_naming_its_own_outlet_credits_no_one() -> None:
     assert [a.outlet for a in own.attributions] == ["Reuters"]
     other = build([DocInput(1, text, source="Health Wire")])
     assert [a.outlet for a in other.attributions] == ["Pharma Daily", "Reuters"]
+
+
+def test_a_spinner_artefact_in_place_of_its_usual_phrase_outweighs_a_date() -> None:
+    # The spun page is dated a day before its original (a scraper's or a farm's wrong date), but
+    # it reads "stilted intelligence" where the other reads "artificial intelligence".
+    original = ("Meridian Health, which runs 14 hospitals, said on Monday it would start using artificial "
+                "intelligence software to help radiologists read chest X-rays, in one of the largest such "
+                "deployments by a public hospital group. The system flags urgent scans so that they reach a "
+                "radiologist first, the group said. \"People have a right to know when artificial intelligence "
+                "is involved in their care,\" said Tom Keller of the Patients' Voice charity. Meridian said every "
+                "scan would still be reviewed by a qualified radiologist and that it would publish an "
+                "independent evaluation of the software after the first year of use.")
+    spun = (original.replace("artificial intelligence", "stilted intelligence").replace("said", "stated")
+            .replace("help", "assist").replace("People", "Individuals").replace("independent", "unbiased"))
+    result = build([DocInput(1, spun, published_at=T0), DocInput(2, original, published_at=T0 + timedelta(days=1))])
+    link = _derivations(result)[(1, 2)]
+    assert link.relation == "spun" and link.direction_confidence > 0.6
+    in_place = [s for s in link.evidence["direction"] if s["signal"] == "artefacts_in_place"]
+    assert in_place and in_place[0]["source"] == 2

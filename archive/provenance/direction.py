@@ -28,6 +28,7 @@ from .classify import PairFeatures, word_for_word
 from .dates import describe_gap, seconds_later
 from .features import STOP, Tokens
 from .outlets import outlet_key
+from .style import spinner_artefacts
 
 DATE_WEIGHT = 3.0            # earlier date: p ~ 0.95
 MIN_DATE_GAP_SECONDS = 60.0  # re-issues in the same minute say nothing about order
@@ -47,6 +48,13 @@ MIN_ARCHIVE_FOR_FREQUENCY = 1000
 # does not orient it (see direction).
 SAME_WORDS_COVERAGE = 0.95
 ARTEFACT_WEIGHT = 1.0
+# A known artefact standing where the other text has the phrase it replaces ("stilted
+# intelligence" for "artificial intelligence") shows which text was spun from which; two such
+# outweigh a date (a scraped or back-dated copy's date is wrong more often than that).
+IN_PLACE_ARTEFACT_WEIGHT = 2.0
+# Tokens of context around a substitution where its artefact may stand ("stilted" for
+# "artificial" is the swap; the artefact is "stilted intelligence").
+ARTEFACT_CONTEXT = 4
 CRUFT_WEIGHT = 0.8
 COPY_TRAITS_CAP = 2.0
 FRAMING_WEIGHT = 3.0         # as a date: a published text never holds a model's reply
@@ -165,6 +173,29 @@ def _phrase_freqs(t: Tokens, spans: list[tuple[int, int]], freq: Callable[[np.nd
     return [float(min(df[lo:hi])) + 1.0 if hi > lo else None for lo, hi in bounds]
 
 
+def _artefacts_in_place(f: PairFeatures, ta: Tokens, tb: Tokens, text_a: str, text_b: str) -> int:
+    """How many more distinct known artefacts b has than a at a substitution whose other side
+    holds the artefact's usual phrase (b's artefact "this 12 months" where a says "this year")."""
+    found = {"a": set(), "b": set()}
+    for s in f.alignment.substitutions:
+        window_a = _window(ta, text_a, s.a0, s.a1)
+        window_b = _window(tb, text_b, s.b0, s.b1)
+        for side, own, other in (("a", window_a, window_b), ("b", window_b, window_a)):
+            for marker in spinner_artefacts(own):
+                if marker.usual and marker.usual in other.lower() and marker.phrase.lower() not in other.lower():
+                    found[side].add(marker.usual)
+    return len(found["b"]) - len(found["a"])
+
+
+def _window(t: Tokens, text: str, i0: int, i1: int) -> str:
+    """The text of tokens ``i0:i1`` with ARTEFACT_CONTEXT tokens either side."""
+    n = len(t.starts)
+    if n == 0:
+        return ""
+    lo, hi = max(i0 - ARTEFACT_CONTEXT, 0), min(max(i1, i0 + 1) + ARTEFACT_CONTEXT, n)
+    return text[t.starts[lo]:t.ends[hi - 1]]
+
+
 def _excerpt_of_the_other(al: Alignment) -> bool:
     """The shorter text lies nearly all inside the other (EXCERPT_STYLE_MIN_COVERAGE) and the
     other holds much besides (EXCERPT_STYLE_MIN_ASYMMETRY), its shared words in place: few
@@ -264,6 +295,10 @@ def direction(
     if sub_logit and not rewrite and not against_style:
         signals.append(_vote("substitution_frequency", sub_logit,
                              "in most substituted words the source side uses the word more frequent in the archive"))
+    spun_in_place = _artefacts_in_place(f, ta, tb, text_a, text_b) if da.artefacts or db.artefacts else 0
+    if spun_in_place:
+        signals.append(_vote("artefacts_in_place", IN_PLACE_ARTEFACT_WEIGHT * max(-2, min(2, spun_in_place)),
+                             "known spinner artefacts where the other text has the phrases they stand for"))
     # Artefacts and cruft both say "this text is some site's copy", not "copied from the other
     # text", so together they count as one capped signal.
     traits = ARTEFACT_WEIGHT * max(-2, min(2, db.artefacts - da.artefacts))
