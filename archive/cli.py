@@ -202,8 +202,13 @@ def _say_provenance(change: Any) -> None:
     """How provenance was brought up to date (a ProvenanceChange), on stderr."""
     scope = (f"all {change.documents} documents recomputed" if change.mode == "full"
              else f"{change.examined} of {change.documents} documents examined")
-    click.echo(f"provenance: {change.links} links, copy and related; {scope} ({change.inserted} new, "
-               f"{change.updated} changed, {change.deleted} removed)", err=True)
+    click.echo(f"provenance: {change.links} links, copy and related; {scope}; {_link_changes(change)}", err=True)
+
+
+def _link_changes(change: Any) -> str:
+    """The stored links a provenance update wrote (not documents: those it examined are counted
+    apart, and a removal's own links are gone before it runs)."""
+    return f"links {change.inserted} new, {change.updated} changed, {change.deleted} removed"
 
 
 def _note_records(count: int, thing: str, what: str, first: str | None) -> None:
@@ -442,8 +447,8 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
     _check_provenance_options(ref, fmt, evidence, list_families, limit, nearest, refresh)
     if refresh:
         change = archive.refresh_provenance()
-        click.echo(f"provenance: {change.links} links, copy and related, over {change.documents} documents "
-                   f"({change.inserted} new, {change.updated} changed, {change.deleted} removed)", err=True)
+        click.echo(f"provenance: {change.links} links, copy and related, over {change.documents} documents; "
+                   f"{_link_changes(change)}", err=True)
         if ref is None and not list_families:
             return
     if list_families:

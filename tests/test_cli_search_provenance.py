@@ -194,7 +194,7 @@ def test_untitled_documents_are_named_by_their_opening_words(run_cli, home: Path
 def test_provenance_refresh_is_idempotent(seeded, home: Path) -> None:
     before = sqlite3.connect(home / "archive.db").execute("SELECT * FROM provenance").fetchall()
     result = seeded("provenance", "--refresh")
-    assert "0 new, 0 changed, 0 removed" in result.output
+    assert "; links 0 new, 0 changed, 0 removed" in result.output
     assert sqlite3.connect(home / "archive.db").execute("SELECT * FROM provenance").fetchall() == before
 
 
