@@ -50,21 +50,21 @@ def test_removing_an_original_links_its_copies_as_an_archive_without_it(tmp_path
     with Archive(tmp_path / "home") as archive:
         archive.ingest([str(folder)], background=False)
         before = _links(archive)
-        gone = [link for link in before if "duplicate.txt" in link[:2]]
-        assert len(gone) >= 2  # the story's other texts link to it
+        gone = [link for link in before if "story.txt" in link[:2]]
+        assert len(gone) >= 2  # the story's copies link to it
 
-        result = archive.remove(["duplicate.txt"])
+        result = archive.remove(["story.txt"])
 
-        assert [d.external_id for d in result.documents] == ["duplicate.txt"]
+        assert [d.external_id for d in result.documents] == ["story.txt"]
         assert result.links == len(gone)
-        assert result.relinked == len({end for link in gone for end in link[:2]} - {"duplicate.txt"})
+        assert result.relinked == len({end for link in gone for end in link[:2]} - {"story.txt"})
         assert result.provenance is not None and result.provenance.mode == "incremental"
         links, stories, flags = _links(archive), _stories(archive), _flags(archive)
-        assert not any("duplicate.txt" in link[:2] for link in links)
-        assert links != [link for link in before if link not in gone]  # the copies found another source
+        assert not any("story.txt" in link[:2] for link in links)
+        assert links != [link for link in before if link not in gone]  # the copies found another source (its duplicate)
         # An archive that never held the document has the same links, stories and flags.
         shutil.rmtree(tmp_path / "all")
-        rest = provenance_folder(tmp_path, "rest", [s for s in STORY if s != "duplicate"])
+        rest = provenance_folder(tmp_path, "rest", [s for s in STORY if s != "story"])
         with Archive(tmp_path / "other") as other:
             other.ingest([str(rest)], background=False)
             assert (_links(other), _stories(other), _flags(other)) == (links, stories, flags)
