@@ -170,6 +170,23 @@ def test_json_list_and_container_shapes(tmp_path: Path) -> None:
     assert [r.record_ref for r in records] == ["1", "2", "1"]
 
 
+def test_json_articles_are_found_one_api_envelope_down(tmp_path: Path) -> None:
+    (tmp_path / "data.json").write_text(json.dumps(
+        {"status": "ok", "data": {"total": 2, "articles": [{"text": ARTICLE}, {"body": ARTICLE, "id": "b"}]}}))
+    (tmp_path / "guardian.json").write_text(json.dumps(
+        {"response": {"status": "ok", "results": [{"webTitle": "T", "fields": {}, "text": ARTICLE}]}}))
+    (tmp_path / "registry.json").write_text(json.dumps({"articles": {"page": 1, "results": [{"body": ARTICLE}]}}))
+    records = read(tmp_path / "data.json", tmp_path / "guardian.json", tmp_path / "registry.json")
+    assert [r.external_id for r in records] == [  # type: ignore[union-attr]
+        "data.json#1", "b", "guardian.json#1", "registry.json#1"]
+    assert all(isinstance(r, RawRecord) and r.text == ARTICLE for r in records)
+
+
+def test_json_articles_two_envelopes_down_are_not_looked_for(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_text(json.dumps({"data": {"response": {"articles": [{"text": ARTICLE}]}}}))
+    assert "no text" in only_failure(tmp_path / "deep.json").reason
+
+
 def test_jsonl_ids_are_own_id_or_path_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     (folder / "feeds").mkdir(parents=True)

@@ -2,7 +2,8 @@
 traceback, nothing made worse, and the named remedy restores a working archive without data loss.
 
 Cases: a deleted or truncated index file (each kind of segment file and the table of contents),
-stale Whoosh lock files, a damaged SQLite file (three different damage sites), a foreign SQLite
+a damaged pointer to the live index generation (or a file or folder where the index's folder or lock
+file belongs), stale Whoosh lock files, a damaged SQLite file (three different damage sites), a foreign SQLite
 file, and a database written by a newer schema revision.
 """
 
@@ -113,6 +114,45 @@ def test_stale_lock_files_do_not_block_writers(
     assert stored_documents(home)[: len(docs)] == docs and len(stored_documents(home)) == len(docs) + 3
     assert invoke(home, "show", "x-1").exit_code == 0
     assert invoke(home, "index", "check", "--no-repair").exit_code == 0
+
+
+def _replace(path: Path, *, by: str) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    if by == "directory":
+        path.mkdir()
+    elif by == "link":
+        path.symlink_to("nowhere")
+    else:
+        path.write_text("not an index\n")
+
+
+INDEX_DAMAGE = {
+    # CURRENT names the live generation.
+    "garbage bytes": lambda index: (index / "CURRENT").write_bytes(b"M\x02\xe9D\x81}\x9c;\xcb\x10\x7f"),
+    "empty": lambda index: (index / "CURRENT").write_bytes(b""),
+    "a missing generation": lambda index: (index / "CURRENT").write_text("gen-999999\n"),
+    "its generation deleted": lambda index: shutil.rmtree(index / (index / "CURRENT").read_text().strip()),
+    "deleted": lambda index: (index / "CURRENT").unlink(),
+    "a dangling link": lambda index: _replace(index / "CURRENT", by="link"),
+    "a directory": lambda index: _replace(index / "CURRENT", by="directory"),
+    "the index folder a file": lambda index: _replace(index, by="file"),
+    "the lock file a directory": lambda index: _replace(index / "WRITELOCK", by="directory"),
+}
+
+
+@pytest.mark.parametrize("damage", INDEX_DAMAGE)
+def test_index_rebuild_repairs_any_damage_to_the_index_pointer_or_folder(
+    home: Path, pristine: tuple[Path, list, int], damage: str
+) -> None:
+    INDEX_DAMAGE[damage](home / "index")
+    searched = invoke(home, "search", "storm")
+    assert searched.exit_code == 0 or REBUILD in searched.output, searched.output
+    rebuilt = invoke(home, "index", "rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert_working(home, pristine)
 
 
 DAMAGE_SITES = {"schema pages": (2, 3), "table pages": (5, 6, 7), "most pages": tuple(range(10, 31))}

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.search.snippets import ELLIPSIS, Snippet, _phrase_occurrences, build_snippet, match_ranges, render
+from archive.search.snippets import (
+    ELLIPSIS,
+    SCAN_CHARS,
+    Snippet,
+    _phrase_occurrences,
+    _windows,
+    build_snippet,
+    match_ranges,
+    render,
+)
 
 
 def marked(text: str, terms: set[str], phrases: set[tuple[tuple[str, ...], int]]) -> list[str]:
@@ -81,3 +93,55 @@ def test_a_phrase_of_a_thousand_words_or_a_wide_slop_over_repeated_words_is_mark
     assert marked(text, set(), {(tuple(words), 1)}) == [text]
     # Backtracking would try ~10**12 placements before giving up on each start.
     assert marked("a " * 500, set(), {(("a",) * 12 + ("b",), 10)}) == []
+
+
+class CountedRanges(Sequence[tuple[int, int]]):
+    """Match ranges that count how many of them are read."""
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = ranges
+        self.reads = 0
+
+    def __len__(self) -> int:
+        return len(self.ranges)
+
+    def __getitem__(self, key: Any) -> Any:
+        found = self.ranges[key]
+        self.reads += len(found) if isinstance(key, slice) else 1
+        return found
+
+
+def test_snippet_windows_read_each_match_once_however_many_matches_there_are() -> None:
+    text = "the " * 20_000
+    ranges = CountedRanges(match_ranges(text, {"the"}, set()))
+    windows = _windows(text, ranges, 200)
+    assert [r for _, _, inside in windows for r in inside] == ranges.ranges
+    # Rescanning the remaining matches for each window read ~8 million here.
+    assert ranges.reads <= 3 * len(ranges)
+
+
+def test_a_text_of_200000_matches_gives_a_snippet_of_its_first_matches() -> None:
+    text = "the " * 200_000
+    snippet = build_snippet(text, match_ranges(text, {"the"}, set()))
+    assert snippet is not None
+    rendered = render(snippet, "markers")
+    assert rendered.startswith("[[the]] [[the]]") and rendered.endswith(ELLIPSIS)
+    assert len(rendered) < 1000
+
+
+def test_matches_are_looked_for_only_in_the_opening_of_a_long_text_and_no_word_there_is_cut() -> None:
+    # "bankers" straddles the end of the part looked at: its opening "bank" is not a match.
+    text = "a " * ((SCAN_CHARS - 4) // 2) + "bankers rose; bank " * 10
+    assert text[SCAN_CHARS - 4:SCAN_CHARS + 3] == "bankers"
+    assert match_ranges(text, {"bank", "bankers", "rose"}, set()) == []
+    assert match_ranges(text, {"a"}, set())[-1] == (SCAN_CHARS - 6, SCAN_CHARS - 5)
+    snippet = build_snippet(text, match_ranges(text, {"bank"}, set()))
+    assert snippet is not None and not any(is_match for _, is_match in snippet.segments)
+
+
+def test_a_snippet_of_a_text_without_spaces_is_about_the_window_wide() -> None:
+    text = "人工智能" * 2_000 + "中国银行" + "人工智能" * 20_000
+    snippet = build_snippet(text, match_ranges(text, {"中国"}, set()), width=200)
+    assert snippet is not None
+    assert [s for s, m in snippet.segments if m] == ["中国"]
+    assert len(render(snippet)) < 400

@@ -86,6 +86,11 @@ _FIELD_NAMES = tuple((group, tuple(dict.fromkeys(map(_folded, keys)))) for group
     ("source", _SOURCE_KEYS), ("author", _AUTHOR_KEYS), ("id", _ID_KEYS), ("language", _LANGUAGE_KEYS)))
 # An object without text that holds its articles under one of these keys is a container.
 _LIST_KEYS = ("articles", "items", "data", "records", "results", "documents", "docs", "entries", "posts", "stories")
+# So is one holding such a container under one of these: an API's envelope around its page of
+# articles ({"data": {"articles": [...]}}, the Guardian's {"response": {"results": [...]}}, Event
+# Registry's {"articles": {"results": [...]}}). One envelope deep only: a list further down is more
+# likely some field of one article than the articles.
+_ENVELOPE_KEYS = (*_LIST_KEYS, "response", "result")
 
 # trafilatura metadata that is either a RawRecord field already, the text itself, or not about the page.
 _HTML_SKIPPED_META = frozenset(
@@ -684,14 +689,22 @@ def _too_deep(value: Any, max_depth: int) -> bool:
     return False
 
 
-def _json_items(document: Any) -> list[Any] | None:
-    """The list of articles a JSON document holds, or None when it is (at most) one article."""
+def _json_items(document: Any, envelopes: int = 1) -> list[Any] | None:
+    """The list of articles a JSON document holds, or None when it is (at most) one article.
+
+    ``envelopes``: how many objects without text of their own may stand between the document
+    and a container."""
     if isinstance(document, list):
         return document
-    if isinstance(document, dict) and not _names_a_text(document):
-        for key in _LIST_KEYS:
-            if isinstance(document.get(key), list):
-                return document[key]
+    if not isinstance(document, dict) or _names_a_text(document):
+        return None
+    for key in _LIST_KEYS:
+        if isinstance(document.get(key), list):
+            return document[key]
+    for key in _ENVELOPE_KEYS if envelopes else ():
+        inner = document.get(key)
+        if isinstance(inner, dict) and (items := _json_items(inner, envelopes - 1)) is not None:
+            return items
     return None
 
 

@@ -315,7 +315,7 @@ class SearchIndex:
         If building fails the old index stays live and untouched.
         """
         root = Path(path)
-        root.mkdir(parents=True, exist_ok=True)
+        _clear_the_way(root)
         with _writer_lock(root, timeout):
             _remove_leftovers(root)
             building = root / f"{BUILD_PREFIX}{uuid.uuid4().hex}"
@@ -506,6 +506,17 @@ def _writer_lock(root: Path, timeout: float) -> Iterator[None]:
         lock.release()
 
 
+def _clear_the_way(root: Path) -> None:
+    """The index folder and its lock file made possible where a file stands in for the folder or a
+    folder for the lock file: neither holds an index, nor a lock anyone can hold."""
+    if not root.is_dir() and (root.is_file() or root.is_symlink()):
+        root.unlink()
+    root.mkdir(parents=True, exist_ok=True)
+    lock = root / LOCK_NAME
+    if lock.is_dir() and not lock.is_symlink():
+        shutil.rmtree(lock)
+
+
 def _read_current(root: Path) -> str | None:
     pointer = root / CURRENT
     return pointer.read_text(encoding="utf-8").strip() if pointer.is_file() else None
@@ -525,13 +536,26 @@ def _next_generation(root: Path) -> str:
 
 
 def _remove_leftovers(root: Path) -> None:
-    """Earlier generations, and half-built ones and pointer temp files of a killed rebuild.
+    """Earlier generations, half-built ones and pointer temp files of a killed rebuild, and a
+    pointer that is not a file.
 
-    Runs under the writer lock at the start of a rebuild.
+    Runs under the writer lock at the start of a rebuild, which every other command names as the
+    remedy for a damaged index: so a pointer that cannot be read keeps no generation, and one that
+    is a directory goes, as the new pointer cannot replace it.
     """
-    current = _read_current(root)
+    try:
+        current = _read_current(root)
+    except (OSError, UnicodeDecodeError):
+        current = None
     for entry in root.iterdir():
         if entry.name.startswith(BUILD_PREFIX) or (entry.name.startswith(GEN_PREFIX) and entry.name != current):
-            shutil.rmtree(entry, ignore_errors=True)
-        elif entry.name.startswith(f"{CURRENT}."):
-            entry.unlink(missing_ok=True)
+            _remove(entry)
+        elif entry.name.startswith(f"{CURRENT}.") or (entry.name == CURRENT and entry.is_dir()):
+            _remove(entry)
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)
