@@ -91,13 +91,17 @@ def _with_fingerprint(*columns: Any) -> Select[Any]:
     )
 
 
-# How many furniture lines the ingest took out of a text (DocInput.removed_cruft): its
-# separators and a feed's truncation mark say nothing of who published it. JSON is parsed only
-# for the rows that hold such a list.
+# How many of the furniture lines the ingest took out of a text are a republishing site's
+# (DocInput.removed_cruft): share bars, "Related posts", view counters, sign-up and comment
+# prompts, ad labels. Not its navigation, bylines, datelines, captions or credits: a newsroom's
+# own page has those too, and "navigation" catches short lines of the story itself ("Watch the
+# video above.", removed from an article and its copies alike, silenced the copies' traits:
+# page_probe). JSON is parsed only for the rows that hold such a list.
 _REMOVED_CRUFT = literal_column(
     "CASE WHEN instr(documents.raw_meta, '\"removed_cruft\"') THEN "
     "(SELECT count(*) FROM json_each(documents.raw_meta, '$.removed_cruft') "
-    "WHERE json_extract(value, '$.kind') NOT IN ('separator', 'truncation_mark')) ELSE 0 END")
+    "WHERE json_extract(value, '$.kind') IN ('share', 'related', 'views', 'subscribe', 'comments', "
+    "'advertisement')) ELSE 0 END")
 _INPUT_COLUMNS = (documents.c.id, documents.c.text, documents.c.title, documents.c.published_at,
                   documents.c.source, documents.c.url, _REMOVED_CRUFT)
 

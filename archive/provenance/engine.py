@@ -66,7 +66,7 @@ from .params import (AI_REWRITE_DENSITY, ALIGN_MIN_COSINE, ALIGN_SOURCE_MIN_COSI
 from .outlet_styles import OutletStyle, ai_density, is_llm_styled
 from .outlets import outlet_key
 
-METHOD_VERSION = "2026.12-96"
+METHOD_VERSION = "2026.12-97"
 
 # How a derived text's source was chosen, when not simply as its closest copy-like candidate.
 _ROOT_NOTE = "family root: reads as the source of this text and of its closest texts (round robin of source preferences)"

@@ -21,8 +21,8 @@ class DocInput:
     published_at: datetime | None = None  # UTC; a naive time is taken as UTC, as the ingest does
     source: str | None = None
     url: str | None = None
-    # Furniture lines the ingest took out of ``text`` (share bars, "Related posts", view counts,
-    # bylines: raw_meta.removed_cruft): a republisher's traits that the text no longer shows.
+    # A republishing site's furniture lines that the ingest took out of ``text`` (share bars,
+    # "Related posts", view counts: raw_meta.removed_cruft): traits the text no longer shows.
     removed_cruft: int = 0
 
     def __post_init__(self) -> None:
