@@ -17,7 +17,7 @@ from typing import IO, Any
 import click
 
 from archive.api import Archive
-from archive.errors import ArchiveError, refused_write
+from archive.errors import ArchiveError, BusyError, locked_by_another, refused_write
 from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
@@ -53,6 +53,10 @@ class ArchiveGroup(click.Group):
             if refusal:  # the machine's doing, not a bug: the batches written so far stand
                 click.echo(f"archive: error: {refusal}", err=True)
                 ctx.exit(1)
+            locked = locked_by_another(exc)
+            if locked:  # another program's transaction outlasted the busy timeout: a wait, as for the lock file
+                click.echo(f"archive: error: {locked}", err=True)
+                ctx.exit(BusyError.exit_code)
             damage = exc if isinstance(exc, sqlite3.DatabaseError) else getattr(exc, "orig", None)
             if type(damage) is sqlite3.DatabaseError and ctx.obj is not None:  # damage, not a bug
                 click.echo(f"archive: error: {damaged_message(ctx.obj.home.db_path, damage)}", err=True)

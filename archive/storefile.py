@@ -15,6 +15,7 @@ from archive.errors import StoreError
 # The newest migration in migrations/versions; tests/test_store.py checks it matches Alembic's head.
 SCHEMA_REVISION = "0003"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# How long a connection waits for another's write transaction; read at each connect (tests shorten it).
 BUSY_TIMEOUT_MS = 30_000
 DAMAGED_HINT = (
     "Restore a backup (archive.db.bak-*) from the same folder, or move the file away and re-ingest "
