@@ -58,16 +58,31 @@ class Archive:
 
         return write_lock(self.home.lock_path, wait=self.lock_wait)
 
+    def _require_archive(self) -> None:
+        """Refuse a home without an archive before anything (the lock file, the store) is made in
+        it: a check, repair or rebuild of nothing would create an empty database and compare the
+        index with that."""
+        from archive.storefile import require_archive
+
+        require_archive(self.home.db_path)
+
     def upgrade(self) -> StoreReport:
+        """Create or migrate the database, then check it."""
         from archive.db import check_store
 
         with self._write_lock():
             return check_store(self.engine)
 
     def check_store(self) -> StoreReport:
-        from archive.db import check_store
+        """Check the database without writing to it: a missing, foreign, older or newer one is
+        reported as such (as a search reports it), not created or migrated."""
+        from archive.db import check_store, open_readonly
 
-        return check_store(self.engine)
+        engine = open_readonly(self.home.db_path)
+        try:
+            return check_store(engine)
+        finally:
+            engine.dispose()
 
     def reader(self) -> ReadStore:
         return ReadStore(self.home.db_path)
@@ -171,6 +186,7 @@ class Archive:
         """Recompute provenance for the whole archive; stores only what changed."""
         from archive import provenance_store
 
+        self._require_archive()
         with self._write_lock():
             return provenance_store.refresh(self.engine)
 
@@ -184,6 +200,7 @@ class Archive:
         """Build a fresh index from the store beside the old one and swap it in."""
         from archive import indexsync
 
+        self._require_archive()
         with self._write_lock():
             return indexsync.rebuild(self.engine, self.home.index_path).doc_count()
 
@@ -195,6 +212,7 @@ class Archive:
         from archive.locking import lock_if_writable
         from archive.search.index import SearchIndex
 
+        self._require_archive()
         if repair:
             with self._write_lock():
                 engine = self.engine  # the store first: a foreign or damaged file is the error to report

@@ -552,7 +552,10 @@ def db_upgrade(archive: Archive) -> None:
 @db.command("check")
 @click.pass_obj
 def db_check(archive: Archive) -> None:
-    """Check the database against the models, the FTS objects and SQLite's integrity check."""
+    """Check the database against the models, the FTS objects and SQLite's integrity check.
+
+    Read-only: a missing database is reported, not created, and an older one is not migrated.
+    """
     report = archive.check_store()
     for problem in report.problems:
         click.echo(f"problem: {problem}")

@@ -51,10 +51,16 @@ def read_revision(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to an archive at the current schema revision."""
+def require_archive(path: Path) -> None:
+    """Refuse a home without an archive database at ``path``, saying how to make one: only an
+    ingest (or ``db upgrade``) creates one, never a read, a check or a repair."""
     if not path.exists():
         raise StoreError(f"no archive at {path.parent} (run `archive ingest PATH` to create one)")
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an archive at the current schema revision."""
+    require_archive(path)
     check_sqlite_file(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
