@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.config import Home, resolve_home
-from archive.readstore import NO_SOURCE, UNDATED, DocumentRecord, Families, Family, NearText, ReadStore, ranked
+from archive.readstore import (NO_SOURCE, UNDATED, DocumentRecord, Families, Family, NearText, ReadStore, RefKind,
+                               ranked)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -136,10 +137,12 @@ class Archive:
         summary.add_time("wall", time.perf_counter() - started)
         return summary
 
-    def remove(self, refs: Sequence[str | int], *, dry_run: bool = False, provenance: bool = True) -> Removal:
+    def remove(self, refs: Sequence[str | int], *, dry_run: bool = False, provenance: bool = True,
+               by: RefKind = None) -> Removal:
         """Remove documents (ids or external ids) with their links, fingerprints and index entries,
         all or nothing; then link again the documents that were linked to them. ``dry_run``: only
-        say what would go."""
+        say what would go. ``by``: every reference is a document id ("id") or an external id
+        ("external_id"); without it, one that is either, naming two documents, removes nothing."""
         from archive import indexsync, provenance_store, removal
         from archive.search.index import SearchIndex
 
@@ -150,8 +153,8 @@ class Archive:
             engine = self.engine
             if dry_run:
                 with engine.connect() as conn:
-                    return removal.plan(conn, removal.resolve(conn, wanted))
-            result = removal.remove_documents(engine, wanted)
+                    return removal.plan(conn, removal.resolve(conn, wanted, by))
+            result = removal.remove_documents(engine, wanted, by)
             indexsync.drain_queue(engine, SearchIndex.open_or_create(self.home.index_path))
             if provenance:
                 result.provenance = provenance_store.update(engine)
@@ -241,15 +244,18 @@ class Archive:
         return _counting_missing(results) if results.facets else results
 
     # -- look --------------------------------------------------------------------------------
-    def document(self, ref: str | int) -> DocumentRecord:
+    def document(self, ref: str | int, *, by: RefKind = None) -> DocumentRecord:
         with self.reader() as store:
-            return store.document(ref)
+            return store.document(ref, by)
 
-    def document_with_provenance(self, ref: str | int) -> tuple[DocumentRecord, dict[str, Any]]:
-        """A document and what provenance says of it (ReadStore.provenance_of)."""
+    def document_with_provenance(self, ref: str | int, *, by: RefKind = None
+                                 ) -> tuple[DocumentRecord, dict[str, Any], DocumentRecord | None]:
+        """A document (``by``: ``ref`` is only that kind of reference, else an id first), what
+        provenance says of it (ReadStore.provenance_of), and the other document ``ref`` names
+        when it is one's id and another's external id, found by the id."""
         with self.reader() as store:
-            doc = store.document(ref)
-            return doc, store.provenance_of(doc.id)
+            doc = store.document(ref, by)
+            return doc, store.provenance_of(doc.id), store.named_too(ref, doc) if by is None else None
 
     def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
         with self.reader() as store:
