@@ -105,13 +105,14 @@ class Archive:
         articles); a document stored without a publisher takes it too. ``id_prefix``: put before
         every external id (``PREFIX:ID``), for inputs that number their records like others."""
         from archive import indexsync, provenance_store
-        from archive.ingest.pipeline import ending, mark_run, run_ingest
+        from archive.ingest.pipeline import ending, mark_killed_runs, mark_run, run_ingest
         from archive.ingest.records import InputNaming
         from archive.search.index import SearchIndex
 
         started = time.perf_counter()
         with self._write_lock():
             engine = self.engine
+            mark_killed_runs(engine)  # left `running` by processes that died: a live one would hold the lock
             index = SearchIndex.open_or_create(self.home.index_path)
             indexsync.drain_queue(engine, index)  # what a killed run left undone
             summary: IngestSummary | None = None
@@ -131,6 +132,8 @@ class Archive:
                 if summary is not None:  # (run_ingest records its own end when it is the one stopped)
                     mark_run(engine, summary.run_id, ending(error))
                 raise
+            # Only now: a run reads `ok` when its documents are searchable and linked too.
+            mark_run(engine, summary.run_id, summary.status)
         from archive.ingest.readers import skipped_files
 
         summary.skipped = skipped_files(paths)
