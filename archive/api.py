@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from archive.config import Home, resolve_home
-from archive.readstore import NO_SOURCE, UNDATED, DocumentRecord, Families, Family, NearText, ReadStore, ranked
+from archive.readstore import (NO_SOURCE, UNDATED, DocumentRecord, Families, Family, NearText, ReadStore, RefKind,
+                               ranked)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -58,16 +59,31 @@ class Archive:
 
         return write_lock(self.home.lock_path, wait=self.lock_wait)
 
+    def _require_archive(self) -> None:
+        """Refuse a home without an archive before anything (the lock file, the store) is made in
+        it: a check, repair or rebuild of nothing would create an empty database and compare the
+        index with that."""
+        from archive.storefile import require_archive
+
+        require_archive(self.home.db_path)
+
     def upgrade(self) -> StoreReport:
+        """Create or migrate the database, then check it."""
         from archive.db import check_store
 
         with self._write_lock():
             return check_store(self.engine)
 
     def check_store(self) -> StoreReport:
-        from archive.db import check_store
+        """Check the database without writing to it: a missing, foreign, older or newer one is
+        reported as such (as a search reports it), not created or migrated."""
+        from archive.db import check_store, open_readonly
 
-        return check_store(self.engine)
+        engine = open_readonly(self.home.db_path)
+        try:
+            return check_store(engine)
+        finally:
+            engine.dispose()
 
     def reader(self) -> ReadStore:
         return ReadStore(self.home.db_path)
@@ -89,13 +105,14 @@ class Archive:
         articles); a document stored without a publisher takes it too. ``id_prefix``: put before
         every external id (``PREFIX:ID``), for inputs that number their records like others."""
         from archive import indexsync, provenance_store
-        from archive.ingest.pipeline import ending, mark_run, run_ingest
+        from archive.ingest.pipeline import ending, mark_killed_runs, mark_run, run_ingest
         from archive.ingest.records import InputNaming
         from archive.search.index import SearchIndex
 
         started = time.perf_counter()
         with self._write_lock():
             engine = self.engine
+            mark_killed_runs(engine)  # left `running` by processes that died: a live one would hold the lock
             index = SearchIndex.open_or_create(self.home.index_path)
             indexsync.drain_queue(engine, index)  # what a killed run left undone
             summary: IngestSummary | None = None
@@ -115,16 +132,20 @@ class Archive:
                 if summary is not None:  # (run_ingest records its own end when it is the one stopped)
                     mark_run(engine, summary.run_id, ending(error))
                 raise
+            # Only now: a run reads `ok` when its documents are searchable and linked too.
+            mark_run(engine, summary.run_id, summary.status)
         from archive.ingest.readers import skipped_files
 
         summary.skipped = skipped_files(paths)
         summary.add_time("wall", time.perf_counter() - started)
         return summary
 
-    def remove(self, refs: Sequence[str | int], *, dry_run: bool = False, provenance: bool = True) -> Removal:
+    def remove(self, refs: Sequence[str | int], *, dry_run: bool = False, provenance: bool = True,
+               by: RefKind = None) -> Removal:
         """Remove documents (ids or external ids) with their links, fingerprints and index entries,
         all or nothing; then link again the documents that were linked to them. ``dry_run``: only
-        say what would go."""
+        say what would go. ``by``: every reference is a document id ("id") or an external id
+        ("external_id"); without it, one that is either, naming two documents, removes nothing."""
         from archive import indexsync, provenance_store, removal
         from archive.search.index import SearchIndex
 
@@ -135,8 +156,8 @@ class Archive:
             engine = self.engine
             if dry_run:
                 with engine.connect() as conn:
-                    return removal.plan(conn, removal.resolve(conn, wanted))
-            result = removal.remove_documents(engine, wanted)
+                    return removal.plan(conn, removal.resolve(conn, wanted, by))
+            result = removal.remove_documents(engine, wanted, by)
             indexsync.drain_queue(engine, SearchIndex.open_or_create(self.home.index_path))
             if provenance:
                 result.provenance = provenance_store.update(engine)
@@ -171,6 +192,7 @@ class Archive:
         """Recompute provenance for the whole archive; stores only what changed."""
         from archive import provenance_store
 
+        self._require_archive()
         with self._write_lock():
             return provenance_store.refresh(self.engine)
 
@@ -184,6 +206,7 @@ class Archive:
         """Build a fresh index from the store beside the old one and swap it in."""
         from archive import indexsync
 
+        self._require_archive()
         with self._write_lock():
             return indexsync.rebuild(self.engine, self.home.index_path).doc_count()
 
@@ -195,6 +218,7 @@ class Archive:
         from archive.locking import lock_if_writable
         from archive.search.index import SearchIndex
 
+        self._require_archive()
         if repair:
             with self._write_lock():
                 engine = self.engine  # the store first: a foreign or damaged file is the error to report
@@ -223,15 +247,18 @@ class Archive:
         return _counting_missing(results) if results.facets else results
 
     # -- look --------------------------------------------------------------------------------
-    def document(self, ref: str | int) -> DocumentRecord:
+    def document(self, ref: str | int, *, by: RefKind = None) -> DocumentRecord:
         with self.reader() as store:
-            return store.document(ref)
+            return store.document(ref, by)
 
-    def document_with_provenance(self, ref: str | int) -> tuple[DocumentRecord, dict[str, Any]]:
-        """A document and what provenance says of it (ReadStore.provenance_of)."""
+    def document_with_provenance(self, ref: str | int, *, by: RefKind = None
+                                 ) -> tuple[DocumentRecord, dict[str, Any], DocumentRecord | None]:
+        """A document (``by``: ``ref`` is only that kind of reference, else an id first), what
+        provenance says of it (ReadStore.provenance_of), and the other document ``ref`` names
+        when it is one's id and another's external id, found by the id."""
         with self.reader() as store:
-            doc = store.document(ref)
-            return doc, store.provenance_of(doc.id)
+            doc = store.document(ref, by)
+            return doc, store.provenance_of(doc.id), store.named_too(ref, doc) if by is None else None
 
     def failures(self, run: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
         with self.reader() as store:

@@ -17,7 +17,8 @@ from typing import IO, Any
 import click
 
 from archive.api import Archive
-from archive.errors import ArchiveError, refused_write
+from archive.errors import ArchiveError, BusyError, locked_by_another, refused_write
+from archive.readstore import RefKind
 from archive.storefile import DAMAGED_HINT, damaged_message
 
 INTERNAL_ERROR = 70
@@ -53,6 +54,10 @@ class ArchiveGroup(click.Group):
             if refusal:  # the machine's doing, not a bug: the batches written so far stand
                 click.echo(f"archive: error: {refusal}", err=True)
                 ctx.exit(1)
+            locked = locked_by_another(exc)
+            if locked:  # another program's transaction outlasted the busy timeout: a wait, as for the lock file
+                click.echo(f"archive: error: {locked}", err=True)
+                ctx.exit(BusyError.exit_code)
             damage = exc if isinstance(exc, sqlite3.DatabaseError) else getattr(exc, "orig", None)
             if type(damage) is sqlite3.DatabaseError and ctx.obj is not None:  # damage, not a bug
                 click.echo(f"archive: error: {damaged_message(ctx.obj.home.db_path, damage)}", err=True)
@@ -221,26 +226,40 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {plural or word + 's'}"
 
 
+def _ref_kind(ids: bool, external_ids: bool, names: tuple[str, str]) -> RefKind:
+    """What the references are, from the options that say it (``names``: theirs)."""
+    _exclusive(dict(zip(names, (ids, external_ids))))
+    return "id" if ids else "external_id" if external_ids else None
+
+
 @cli.command()
 @click.argument("refs", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="List what would be removed; change nothing.")
+@click.option("--ids", is_flag=True, help="Every REF is a document id (`id` in SQL).")
+@click.option("--external-ids", is_flag=True,
+              help="Every REF is an external id (the input's own id, or its file's path), digits too.")
 @click.option("-q", "--quiet", is_flag=True, help="Only the summary line.")
 @click.pass_obj
-def remove(archive: Archive, refs: tuple[str, ...], dry_run: bool, quiet: bool) -> None:
+def remove(archive: Archive, refs: tuple[str, ...], dry_run: bool, ids: bool, external_ids: bool,
+           quiet: bool) -> None:
     """Remove documents by id or external id; '-' reads them from standard input, one a line.
 
     Each document goes with its links, fingerprint, story, flags and index entry, all in one
-    transaction: an unknown id removes nothing. The documents that were linked to a removed one
-    are then linked again without it. Re-ingesting a removed file adds it back.
+    transaction: an unknown id removes nothing, and so does a number that is one document's id
+    and another's external id (inputs that number their records 1, 2, 3) unless --ids or
+    --external-ids says which every REF is. The documents that were linked to a removed one are
+    then linked again without it. Re-ingesting a removed file adds it back.
 
     \b
       archive remove 42 reuters-1987-0042
-      sqlite3 archive.db "SELECT id FROM documents WHERE source = 'spamfarm'" | archive remove -
+      sqlite3 archive.db "SELECT id FROM documents WHERE source = 'spamfarm'" | archive remove --ids -
+      sqlite3 archive.db "SELECT external_id FROM documents WHERE ..." | archive remove --external-ids -
     """
+    by = _ref_kind(ids, external_ids, ("--ids", "--external-ids"))
     wanted = [ref for ref in refs if ref != "-"]
     if "-" in refs:
         wanted += sys.stdin.read().splitlines()
-    result = archive.remove(wanted, dry_run=dry_run)
+    result = archive.remove(wanted, dry_run=dry_run, by=by)
     if not quiet or dry_run:
         for doc in result.documents:
             title = (doc.title or "").replace("\n", " ")
@@ -258,13 +277,26 @@ def remove(archive: Archive, refs: tuple[str, ...], dry_run: bool, quiet: bool) 
 
 @cli.command()
 @click.argument("ref")
+@click.option("--id", "is_id", is_flag=True, help="REF is a document id (`id` in SQL).")
+@click.option("--external-id", "is_external_id", is_flag=True,
+              help="REF is an external id (the input's own id, or its file's path), digits too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the document as JSON.")
 @click.pass_obj
-def show(archive: Archive, ref: str, as_json: bool) -> None:
-    """Show one document, by id or external id."""
+def show(archive: Archive, ref: str, is_id: bool, is_external_id: bool, as_json: bool) -> None:
+    """Show one document, by id or external id.
+
+    A number is read as an id first; when it is also another document's external id, a note on
+    stderr names that one, which --external-id shows.
+    """
     from archive import render
 
-    doc, provenance = archive.document_with_provenance(ref)
+    by = _ref_kind(is_id, is_external_id, ("--id", "--external-id"))
+    doc, provenance, other = archive.document_with_provenance(ref, by=by)
+    if other is not None:  # (a number read as an id first; the user may have meant the other)
+        title = " ".join((other.title or "").split())[:70]
+        click.echo(f"archive: note: {ref} is the id of #{doc.id}, shown, and the external id of #{other.id}"
+                   f"{f' ({title})' if title else ''}; "
+                   f"`archive show --external-id {ref}` shows that one", err=True)
     click.echo(render.to_json({**doc.as_dict(), "provenance": provenance}) if as_json
                else render.document_text(doc, provenance))
 
@@ -553,7 +585,10 @@ def db_upgrade(archive: Archive) -> None:
 @db.command("check")
 @click.pass_obj
 def db_check(archive: Archive) -> None:
-    """Check the database against the models, the FTS objects and SQLite's integrity check."""
+    """Check the database against the models, the FTS objects and SQLite's integrity check.
+
+    Read-only: a missing database is reported, not created, and an older one is not migrated.
+    """
     report = archive.check_store()
     for problem in report.problems:
         click.echo(f"problem: {problem}")

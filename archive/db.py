@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError
 
-from archive import sqlite_extras
-from archive.errors import StoreError
+from archive import sqlite_extras, storefile
+from archive.errors import BusyError, StoreError, locked_by_another
 from archive.models import Base
-from archive.storefile import BUSY_TIMEOUT_MS, SCHEMA_REVISION, check_sqlite_file, damaged_message, read_revision
+from archive.storefile import SCHEMA_REVISION, check_sqlite_file, damaged_message, read_revision
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -49,13 +49,13 @@ def _set_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets searches read a consistent snapshot while an ingest writes.
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {storefile.BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def make_engine(path: Path) -> Engine:
     engine = create_engine(
-        f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        f"sqlite:///{path}", connect_args={"timeout": storefile.BUSY_TIMEOUT_MS / 1000}
     )
     event.listen(engine, "connect", _set_pragmas)
     return engine
@@ -133,7 +133,7 @@ def _refuse_foreign_or_newer(path: Path) -> None:
     """Refuse what ``upgrade`` would refuse, before the engine's pragmas touch the file: switching
     to WAL rewrites the header of a file that is not ours. Reads it with plain sqlite3."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=storefile.BUSY_TIMEOUT_MS / 1000)
         try:
             revision = read_revision(conn)
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -155,7 +155,8 @@ def open_store(path: Path) -> Engine:
         upgrade(engine, path)
     except DatabaseError as exc:
         engine.dispose()
-        raise StoreError(damaged_message(path, exc.orig)) from None
+        locked = locked_by_another(exc)  # (a migration waits for another program's transaction as any write does)
+        raise (BusyError(locked) if locked else StoreError(damaged_message(path, exc.orig))) from None
     return engine
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from collections.abc import Iterator
 
 
 class ArchiveError(Exception):
@@ -60,14 +61,22 @@ _REFUSALS = {errno.EACCES: "permission denied", errno.EPERM: "permission denied"
              errno.EDQUOT: "the disk quota is used up"}
 
 
-def refused_write(exc: BaseException) -> str | None:
-    """The message for an error that is the machine refusing a write (permissions, a full disk,
-    a read-only file system), from the OS or from SQLite, however wrapped (SQLAlchemy keeps
-    SQLite's error as ``orig``); None for anything else, which stays a bug to report."""
+def _wrapped(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the errors it wraps, however: SQLAlchemy keeps SQLite's error as ``orig``,
+    Python chains the rest (a few deep, and never round a loop)."""
     seen: list[BaseException] = []
     err: BaseException | None = exc
     while err is not None and err not in seen and len(seen) < 5:
         seen.append(err)
+        yield err
+        err = getattr(err, "orig", None) or err.__cause__ or err.__context__
+
+
+def refused_write(exc: BaseException) -> str | None:
+    """The message for an error that is the machine refusing a write (permissions, a full disk,
+    a read-only file system), from the OS or from SQLite, however wrapped; None for anything
+    else, which stays a bug to report."""
+    for err in _wrapped(exc):
         if isinstance(err, OSError) and err.errno in _REFUSALS:
             where = f": {err.filename}" if err.filename else ""
             return f"cannot write, {_REFUSALS[err.errno]}{where}"
@@ -77,5 +86,20 @@ def refused_write(exc: BaseException) -> str | None:
                 return "cannot write the archive database: it is read-only to this user or on a read-only file system"
             if "disk is full" in text:
                 return "cannot write the archive database: no space left on the device"
-        err = getattr(err, "orig", None) or err.__cause__ or err.__context__
+    return None
+
+
+LOCKED_BY_ANOTHER = ("the archive database is locked by another program (a sqlite3 shell or a script with an open "
+                     "write transaction?); try again when it has finished")
+
+
+def locked_by_another(exc: BaseException) -> str | None:
+    """The message for SQLite's "database is locked" (SQLITE_BUSY, however wrapped): a write
+    waited out the busy timeout behind another connection's transaction. archive's own writers
+    queue on the home's lock file and its readers never block a write (WAL), so the holder is
+    another program. None for anything else."""
+    for err in _wrapped(exc):
+        if isinstance(err, sqlite3.OperationalError) and (
+                getattr(err, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY or "database is locked" in str(err)):
+            return LOCKED_BY_ANOTHER
     return None

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from archive.errors import NotFound
 from archive.records import record
@@ -131,6 +131,11 @@ def ranked(counts: Iterable[tuple[str | None, int]], missing: str) -> list[tuple
 
 _MAX_ID = 2**63 - 1  # SQLite's largest integer
 
+# What a reference is: a document id, an external id, or (None) either, an id first. Numbers are
+# both where inputs number their records (CSV dumps: 1, 2, 3).
+RefKind = Literal["id", "external_id"] | None
+REF_NAMES = {None: "id or external id", "id": "id", "external_id": "external id"}
+
 
 def as_document_id(ref: str | int) -> int | None:
     """``ref`` as a document id when it can be one (plain digits within SQLite's integers), else
@@ -156,20 +161,31 @@ class ReadStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def document(self, ref: str | int) -> DocumentRecord:
-        """By numeric id, or by external id when ``ref`` is not a number or no such id exists."""
+    def document(self, ref: str | int, by: RefKind = None) -> DocumentRecord:
+        """By numeric id, or by external id when ``ref`` is not a number or no such id exists;
+        ``by``: only as that kind of reference."""
         cols = ", ".join(DOCUMENT_COLUMNS)
         row = None
-        doc_id = as_document_id(ref)
+        doc_id = as_document_id(ref) if by != "external_id" else None
         if doc_id is not None:
             row = self.conn.execute(f"SELECT {cols} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
+        if row is None and by != "id":
             row = self.conn.execute(
                 f"SELECT {cols} FROM documents WHERE external_id = ?", (str(ref),)
             ).fetchone()
         if row is None:
-            raise NotFound(f"no document with id or external id {ref!r}")
+            raise NotFound(f"no document with {REF_NAMES[by]} {ref!r}")
         return _record(row)
+
+    def named_too(self, ref: str | int, doc: DocumentRecord) -> DocumentRecord | None:
+        """The other document ``ref`` names when it is ``doc``'s id and that one's external id:
+        a number read as an id first may have meant the other."""
+        if as_document_id(ref) != doc.id:
+            return None
+        cols = ", ".join(DOCUMENT_COLUMNS)
+        row = self.conn.execute(f"SELECT {cols} FROM documents WHERE external_id = ? AND id != ?",
+                                (str(ref), doc.id)).fetchone()
+        return _record(row) if row else None
 
     def provenance_of(self, doc_id: int) -> dict[str, Any]:
         """What provenance says of one document: its sources (the links deriving it from others),

@@ -19,18 +19,22 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, text
 
 from archive.errors import ArchiveError, NotFound
-from archive.readstore import as_document_id
+from archive.readstore import REF_NAMES, RefKind, as_document_id
 from archive.sqlite_extras import LISTED_IDS as _LISTED
 
 if TYPE_CHECKING:
     from archive.provenance_store import ProvenanceChange
 
-# Unknown references named in one error message; the rest are counted.
-_UNKNOWN_SHOWN = 5
+# Unknown or ambiguous references named in one error message; the rest are counted.
+_SHOWN = 5
 
 
 class NothingToRemove(ArchiveError):
     """No reference was given (an empty list, or standard input without one)."""
+
+
+class AmbiguousReference(ArchiveError):
+    """A reference that is one document's id and another document's external id."""
 
 
 @dataclass(frozen=True)
@@ -64,26 +68,48 @@ def clean_refs(refs: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def resolve(conn: Connection, refs: list[str]) -> list[int]:
-    """Document ids for references (an id, else an external id, as ``archive show`` reads them),
-    sorted. Raises :class:`NotFound` naming the references that match no document: a removal
-    is all or nothing."""
+def resolve(conn: Connection, refs: list[str], by: RefKind = None) -> list[int]:
+    """Document ids for references, sorted: ids or external ids (``by`` None), or only the kind
+    ``by`` names. Raises :class:`NotFound` naming the references that match no document, and
+    :class:`AmbiguousReference` for those (read as either) that are one document's id and
+    another's external id: a removal is all or nothing, and a guess would remove the wrong one."""
     if not refs:
         raise NothingToRemove("no document named: give ids or external ids, or '-' to read them from standard input")
-    as_ids = {r: as_document_id(r) for r in refs}
-    numeric = sorted({i for i in as_ids.values() if i is not None})
-    by_id = set(conn.execute(text(f"SELECT id FROM documents WHERE id IN ({_LISTED})"),
-                             {"ids": json.dumps(numeric)}).scalars())
-    rest = [r for r in refs if as_ids[r] not in by_id]
-    by_external = dict(conn.execute(
-        text(f"SELECT external_id, id FROM documents WHERE external_id IN ({_LISTED})"),
-        {"ids": json.dumps(rest)}).all())
-    unknown = [r for r in rest if r not in by_external]
+    by_id = _by_id(conn, refs) if by != "external_id" else {}
+    by_external = _by_external_id(conn, refs) if by != "id" else {}
+    ambiguous = [r for r in refs if r in by_id and r in by_external and by_id[r][0] != by_external[r]]
+    if ambiguous:
+        raise AmbiguousReference(f"ambiguous: {_listed([_both(r, by_id[r], by_external[r]) for r in ambiguous])}; "
+                                 f"nothing was removed (--ids or --external-ids says which every reference is)")
+    unknown = [r for r in refs if r not in by_id and r not in by_external]
     if unknown:
-        shown = ", ".join(repr(r) for r in unknown[:_UNKNOWN_SHOWN])
-        more = f" and {len(unknown) - _UNKNOWN_SHOWN} more" if len(unknown) > _UNKNOWN_SHOWN else ""
-        raise NotFound(f"no document with id or external id {shown}{more}; nothing was removed")
-    return sorted(by_id | set(by_external.values()))
+        raise NotFound(f"no document with {REF_NAMES[by]} {_listed([repr(r) for r in unknown])}; nothing was removed")
+    return sorted({by_id[r][0] if r in by_id else by_external[r] for r in refs})
+
+
+def _by_id(conn: Connection, refs: list[str]) -> dict[str, tuple[int, str]]:
+    """The references that are document ids, each with its document's id and external id."""
+    as_ids = {r: as_document_id(r) for r in refs}
+    found = dict(conn.execute(text(f"SELECT id, external_id FROM documents WHERE id IN ({_LISTED})"),
+                              {"ids": json.dumps(sorted({i for i in as_ids.values() if i is not None}))}).all())
+    return {r: (i, found[i]) for r, i in as_ids.items() if i in found}
+
+
+def _by_external_id(conn: Connection, refs: list[str]) -> dict[str, int]:
+    """The references that are external ids, each with its document's id."""
+    return dict(conn.execute(text(f"SELECT external_id, id FROM documents WHERE external_id IN ({_LISTED})"),
+                             {"ids": json.dumps(refs)}).all())
+
+
+def _both(ref: str, by_id: tuple[int, str], by_external: int) -> str:
+    doc_id, external_id = by_id
+    return f"{ref!r} is the id of #{doc_id} (external id {external_id!r}) and the external id of #{by_external}"
+
+
+def _listed(items: list[str]) -> str:
+    """The first few items, and how many more there are."""
+    more = f" and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
+    return ", ".join(items[:_SHOWN]) + more
 
 
 def _linked_to(conn: Connection, ids: list[int]) -> tuple[int, list[int]]:
@@ -130,7 +156,7 @@ def remove(conn: Connection, ids: list[int]) -> Removal:
     return removal
 
 
-def remove_documents(engine: Engine, refs: list[str]) -> Removal:
-    """Resolve ``refs`` and remove those documents, in one transaction."""
+def remove_documents(engine: Engine, refs: list[str], by: RefKind = None) -> Removal:
+    """Resolve ``refs`` (as ``resolve`` does) and remove those documents, in one transaction."""
     with engine.begin() as conn:
-        return remove(conn, resolve(conn, refs))
+        return remove(conn, resolve(conn, refs, by))

@@ -15,6 +15,7 @@ from archive.errors import StoreError
 # The newest migration in migrations/versions; tests/test_store.py checks it matches Alembic's head.
 SCHEMA_REVISION = "0003"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# How long a connection waits for another's write transaction; read at each connect (tests shorten it).
 BUSY_TIMEOUT_MS = 30_000
 DAMAGED_HINT = (
     "Restore a backup (archive.db.bak-*) from the same folder, or move the file away and re-ingest "
@@ -50,10 +51,16 @@ def read_revision(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to an archive at the current schema revision."""
+def require_archive(path: Path) -> None:
+    """Refuse a home without an archive database at ``path``, saying how to make one: only an
+    ingest (or ``db upgrade``) creates one, never a read, a check or a repair."""
     if not path.exists():
         raise StoreError(f"no archive at {path.parent} (run `archive ingest PATH` to create one)")
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection to an archive at the current schema revision."""
+    require_archive(path)
     check_sqlite_file(path)
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -158,6 +158,39 @@ def test_commands_on_a_missing_archive_say_what_to_do(run_cli) -> None:
     assert "archive ingest" in result.output
 
 
+CHECKS_AND_REPAIRS = (("db", "check"), ("index", "check", "--no-repair"), ("index", "check"), ("index", "rebuild"),
+                      ("provenance", "--refresh"))
+
+
+@pytest.mark.parametrize("command", CHECKS_AND_REPAIRS)
+def test_a_check_or_repair_of_a_home_without_an_archive_says_so_and_creates_nothing(run_cli, home: Path,
+                                                                                      command: tuple[str, ...]) -> None:
+    result = run_cli(*command)
+    assert (result.exit_code, result.output.strip()) == (
+        1, f"archive: error: no archive at {home} (run `archive ingest PATH` to create one)")
+    assert not home.exists()
+
+
+@pytest.mark.parametrize("command", CHECKS_AND_REPAIRS)
+def test_a_check_or_repair_after_the_database_was_deleted_leaves_the_index_alone(run_cli, home: Path,
+                                                                                  command: tuple[str, ...]) -> None:
+    assert run_cli("ingest", "-q", str(SEEDS)).exit_code == 0
+    for path in home.glob("archive.db*"):
+        path.unlink()
+    index = {path: path.read_bytes() for path in (home / "index").rglob("*") if path.is_file()}
+    result = run_cli(*command)
+    assert (result.exit_code, result.output.strip()) == (
+        1, f"archive: error: no archive at {home} (run `archive ingest PATH` to create one)")
+    assert not list(home.glob("archive.db*"))
+    assert {path: path.read_bytes() for path in (home / "index").rglob("*") if path.is_file()} == index
+
+
+def test_db_upgrade_creates_an_archive_where_there_is_none(run_cli, home: Path) -> None:
+    result = run_cli("db", "upgrade")
+    assert result.exit_code == 0 and (home / "archive.db").exists()
+    assert run_cli("db", "check").output.strip().endswith("revision 0003: ok")
+
+
 @pytest.mark.parametrize("bad", [b"not sqlite at all" * 100])
 def test_damaged_database_file_gives_a_clear_message(run_cli, home: Path, bad: bytes) -> None:
     home.mkdir(parents=True)

@@ -332,6 +332,61 @@ def test_a_run_interrupted_while_reading_is_recorded_as_interrupted(
     assert db_rows(home, "SELECT status FROM ingest_runs") == [("interrupted",)]
 
 
+def test_a_run_reads_running_until_its_documents_are_linked_and_ok_only_then(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A monitoring script reading ingest_runs (or a run killed while it links) must not take a
+    run whose provenance is still being linked for one that finished."""
+    from archive import provenance_store
+    from archive.api import Archive
+
+    seen: list[tuple] = []
+    linking = provenance_store.update
+
+    def observed(engine):  # type: ignore[no-untyped-def]
+        seen.extend(db_rows(home, "SELECT status, finished_at FROM ingest_runs"))
+        return linking(engine)
+
+    monkeypatch.setattr(provenance_store, "update", observed)
+    data = jsonl(tmp_path / "a.jsonl", {"id": "a1", "text": "Owls hunt at night in the woods."})
+    with Archive(home) as archive:
+        archive.ingest([str(data)], background=False)
+    assert seen == [("running", None)]
+    [(status, finished)] = db_rows(home, "SELECT status, finished_at FROM ingest_runs")
+    assert status == "ok" and finished is not None
+
+
+def test_a_run_stopped_by_an_error_while_linking_is_recorded_as_aborted(
+        home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archive import provenance_store
+    from archive.api import Archive
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("linking failed")
+
+    monkeypatch.setattr(provenance_store, "update", failing)
+    data = jsonl(tmp_path / "a.jsonl", {"id": "a1", "text": "Owls hunt at night in the woods."})
+    with Archive(home) as archive, pytest.raises(RuntimeError):
+        archive.ingest([str(data)], background=False)
+    [(status, finished)] = db_rows(home, "SELECT status, finished_at FROM ingest_runs")
+    assert status == "aborted" and finished is not None
+
+
+def test_runs_left_running_by_a_process_that_died_are_marked_killed_by_the_next_ingest(
+        home: Path, tmp_path: Path) -> None:
+    from archive.api import Archive
+
+    first = jsonl(tmp_path / "a.jsonl", {"id": "a1", "text": "Owls hunt at night in the woods."})
+    second = jsonl(tmp_path / "b.jsonl", {"id": "b1", "text": "Herons fish at dawn by the river."})
+    with Archive(home) as archive:
+        archive.ingest([str(first)], background=False)
+        with sqlite3.connect(home / "archive.db") as conn:  # what a kill -9 before the end leaves
+            conn.execute("UPDATE ingest_runs SET status = 'running', finished_at = NULL")
+        archive.ingest([str(second)], background=False)
+    [killed, done] = db_rows(home, "SELECT status, finished_at FROM ingest_runs ORDER BY id")
+    assert killed == ("killed", None)
+    assert done[0] == "ok" and done[1] is not None
+
+
 # -- tables ------------------------------------------------------------------------------------------
 
 def test_a_small_cp1252_table_is_read_as_cp1252(run_cli, home: Path, tmp_path: Path) -> None:

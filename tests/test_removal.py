@@ -242,3 +242,66 @@ def test_a_removal_in_an_archive_linked_in_chunks_relinks_its_neighbours_a_chunk
     with Archive(tmp_path / "other") as other:
         other.ingest([str(rest)], background=False)
         assert (_links(other), _stories(other)) == (links, stories)
+
+
+def _numbered(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """Documents 1-3 with external ids ext-1..ext-3, then 4-6 whose inputs numbered them 1, 2, 3."""
+    named, numbered = tmp_path / "named.jsonl", tmp_path / "numbered.jsonl"
+    topics = ["harbour pier", "valley harvest", "tram line", "chess tournament", "museum wing", "mining output"]
+    named.write_text("".join(f'{{"id": "ext-{i}", "title": "Named {i}", "text": "A report on the {topics[i - 1]}."}}\n'
+                             for i in (1, 2, 3)), encoding="utf-8")
+    numbered.write_text("".join(f'{{"id": {i}, "title": "Numbered {i}", "text": "A report on the {topics[i + 2]}."}}\n'
+                                for i in (1, 2, 3)), encoding="utf-8")
+    assert run_cli("ingest", "-q", str(named), str(numbered)).exit_code == 0
+
+
+def _kept(home: Path) -> list[str]:
+    with Archive(home) as archive:
+        return [external for _, external in _rows(archive, "SELECT id, external_id FROM documents")]
+
+
+def test_a_number_that_is_one_documents_id_and_anothers_external_id_removes_nothing(
+        tmp_path: Path, home: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    _numbered(tmp_path, run_cli)
+    for args in (("remove", "-"), ("remove", "--dry-run", "-")):
+        result = run_cli(*args, input="1\n2\next-3\n")
+        assert result.exit_code == 1
+        assert result.output.strip() == (
+            "archive: error: ambiguous: '1' is the id of #1 (external id 'ext-1') and the external id of #4, "
+            "'2' is the id of #2 (external id 'ext-2') and the external id of #5; nothing was removed "
+            "(--ids or --external-ids says which every reference is)")
+    assert _kept(home) == ["ext-1", "ext-2", "ext-3", "1", "2", "3"]
+    # A number that names one document only is read as before: an id, else an external id.
+    assert run_cli("remove", "--dry-run", "6").output.startswith("would remove #6 3  Numbered 3\n")
+
+
+def test_external_ids_or_ids_say_which_the_references_are(tmp_path: Path, home: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    _numbered(tmp_path, run_cli)
+    result = run_cli("remove", "--external-ids", "-", input="1\n2\n")
+    assert result.exit_code == 0, result.output
+    assert "removed #4 1  Numbered 1\nremoved #5 2  Numbered 2\n" in result.output
+    assert _kept(home) == ["ext-1", "ext-2", "ext-3", "3"]
+    assert run_cli("remove", "--ids", "3", "6").exit_code == 0
+    assert _kept(home) == ["ext-1", "ext-2"]
+    # Each option reads every reference as its kind only.
+    wrong_kind = run_cli("remove", "--ids", "ext-1")
+    assert (wrong_kind.exit_code, wrong_kind.output.strip()) == (
+        1, "archive: error: no document with id 'ext-1'; nothing was removed")
+    assert run_cli("remove", "--external-ids", "1").output.strip() == (
+        "archive: error: no document with external id '1'; nothing was removed")
+    both = run_cli("remove", "--ids", "--external-ids", "1")
+    assert both.exit_code == 2 and "--ids and --external-ids cannot be used together" in both.output
+    assert _kept(home) == ["ext-1", "ext-2"]
+
+
+def test_show_reads_a_number_as_an_id_first_and_notes_the_document_whose_external_id_it_is(
+        tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    _numbered(tmp_path, run_cli)
+    result = run_cli("show", "2")
+    assert result.exit_code == 0 and result.stdout.startswith("# Named 2\n")
+    assert result.stderr.strip() == ("archive: note: 2 is the id of #2, shown, and the external id of #5 (Numbered 2); "
+                                     "`archive show --external-id 2` shows that one")
+    assert run_cli("show", "--external-id", "2").output.startswith("# Numbered 2\n")
+    assert run_cli("show", "--id", "5").output.startswith("# Numbered 2\n")
+    assert "archive: note" not in run_cli("show", "5").output  # (no document's external id is 5)
+    assert run_cli("show", "--id", "ext-2").output.strip() == "archive: error: no document with id 'ext-2'"

@@ -124,6 +124,24 @@ def test_older_revision_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: 
     assert "extra_note" in columns
 
 
+def test_checking_an_older_database_says_to_upgrade_and_writes_nothing(tmp_path: Path) -> None:
+    from alembic import command
+
+    from archive.api import Archive
+
+    path = tmp_path / "archive.db"
+    engine = db.open_store(path)
+    config = db.alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    engine.dispose()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="run `archive db upgrade`"):
+        Archive(tmp_path).check_store()
+    assert path.read_bytes() == before and not list(tmp_path.glob("archive.db.bak-*"))
+
+
 def test_newer_revision_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "archive.db"
     db.open_store(path).dispose()

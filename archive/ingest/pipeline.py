@@ -65,6 +65,11 @@ class IngestSummary:
     def seen(self) -> int:
         return self.added + self.updated + self.unchanged + self.failed
 
+    @property
+    def status(self) -> str:
+        """How the run ended, having read all its inputs: ``ok``, or ``partial`` when some failed."""
+        return "partial" if self.failures else "ok"
+
 
 ProgressCallback = Callable[[IngestSummary], None]
 # Gets (document id, prepared doc, is new) for what a committed batch added or changed.
@@ -96,14 +101,17 @@ def run_ingest(
     naming: InputNaming = InputNaming(),
 ) -> IngestSummary:
     """Ingest ``paths``; ``after_batch`` gets what each committed batch added or changed;
-    ``naming``: the publisher of the records that name none, a prefix for their ids."""
+    ``naming``: the publisher of the records that name none, a prefix for their ids. A run
+    stopped here is recorded as it ended; one that read all its inputs stays ``running`` for
+    the caller to record (``mark_run(..., summary.status)``) once what follows the batches (the
+    index's commit, provenance) is done too."""
     with engine.begin() as conn:
         run_id = conn.execute(
             insert(runs).returning(runs.c.id),
             {"arguments": json.dumps(list(paths)), "started_at": utcnow(), "status": "running"},
         ).scalar_one()
     summary = IngestSummary(run_id=run_id)
-    status = "aborted"
+    stopped: str | None = "aborted"  # (None: read to the end)
     stored = stored_texts(engine)
     try:
         batches = iter(batches_for(paths, stdin, background, stored or nothing_stored, naming))
@@ -155,14 +163,15 @@ def run_ingest(
                 summary.add_time("index", time.perf_counter() - started)
             if progress:
                 progress(summary)
-        status = "partial" if summary.failures else "ok"
+        stopped = None
     except KeyboardInterrupt:
-        status = "interrupted"
+        stopped = "interrupted"
         raise
     finally:
         if stored is not None:
             stored.close()
-        mark_run(engine, run_id, status)
+        if stopped is not None:
+            mark_run(engine, run_id, stopped)
     return summary
 
 
@@ -171,6 +180,15 @@ def mark_run(engine: Engine, run_id: int, status: str) -> None:
     error stopped it) or ``interrupted`` (Ctrl-C)."""
     with engine.begin() as conn:
         conn.execute(update(runs).where(runs.c.id == run_id).values(status=status, finished_at=utcnow()))
+
+
+def mark_killed_runs(engine: Engine) -> None:
+    """Record the runs still ``running`` as ``killed``, their end time unknown (NULL). Only for
+    a caller holding the home's write lock: an ingest holds it until it has recorded its end,
+    so a run still ``running`` then is one whose process died first (SIGKILL, a crash, a power
+    cut) or could not write its end (another program held the database)."""
+    with engine.begin() as conn:
+        conn.execute(update(runs).where(runs.c.status == "running").values(status="killed"))
 
 
 def ending(error: BaseException) -> str:
