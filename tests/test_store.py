@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from archive import db
 from archive.errors import StoreError
@@ -32,15 +32,21 @@ def test_migrating_up_from_empty_matches_the_models(tmp_path: Path) -> None:
     assert report.ok, report.problems
 
 
-def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
+def _downgraded(path: Path, revision: str) -> Engine:
+    """A store created at ``path`` and migrated down to ``revision``."""
     from alembic import command
 
-    path = tmp_path / "archive.db"
     engine = db.open_store(path)
     config = db.alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "base")
+        command.downgrade(config, revision)
+    return engine
+
+
+def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    engine = _downgraded(path, "base")
     names = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert names <= {"alembic_version"}
     db.upgrade(engine, path)
@@ -125,17 +131,10 @@ def test_older_revision_is_backed_up_then_migrated(tmp_path: Path, monkeypatch: 
 
 
 def test_checking_an_older_database_says_to_upgrade_and_writes_nothing(tmp_path: Path) -> None:
-    from alembic import command
-
     from archive.api import Archive
 
     path = tmp_path / "archive.db"
-    engine = db.open_store(path)
-    config = db.alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
-    engine.dispose()
+    _downgraded(path, "0002").dispose()
     before = path.read_bytes()
     with pytest.raises(StoreError, match="run `archive db upgrade`"):
         Archive(tmp_path).check_store()
