@@ -49,8 +49,9 @@ MIN_ARCHIVE_FOR_FREQUENCY = 1000
 SAME_WORDS_COVERAGE = 0.95
 ARTEFACT_WEIGHT = 1.0
 # A known artefact standing where the other text has the phrase it replaces ("stilted
-# intelligence" for "artificial intelligence") shows which text was spun from which; two such
-# outweigh a date (a scraped or back-dated copy's date is wrong more often than that).
+# intelligence" for "artificial intelligence") shows which text was spun from which: with one
+# more artefact or the copy's cruft (the copy-traits vote) it outweighs a date, one alone ties
+# (a scraped or back-dated copy's date is wrong more often than such a swap is a coincidence).
 IN_PLACE_ARTEFACT_WEIGHT = 2.0
 # Tokens of context around a substitution where its artefact may stand ("stilted" for
 # "artificial" is the swap; the artefact is "stilted intelligence").
@@ -176,7 +177,7 @@ def _phrase_freqs(t: Tokens, spans: list[tuple[int, int]], freq: Callable[[np.nd
 def _artefacts_in_place(f: PairFeatures, ta: Tokens, tb: Tokens, text_a: str, text_b: str) -> int:
     """How many more distinct known artefacts b has than a at a substitution whose other side
     holds the artefact's usual phrase (b's artefact "this 12 months" where a says "this year")."""
-    found = {"a": set(), "b": set()}
+    found: dict[str, set[str]] = {"a": set(), "b": set()}
     for s in f.alignment.substitutions:
         window_a = _window(ta, text_a, s.a0, s.a1)
         window_b = _window(tb, text_b, s.b0, s.b1)
