@@ -164,6 +164,13 @@ class Archive:
         return result
 
     # -- provenance --------------------------------------------------------------------------
+    def also_named(self, ref: str | int) -> tuple[DocumentRecord, DocumentRecord | None]:
+        """The document ``ref`` names (an id first), and the other one whose external id it is
+        when it is both (ReadStore.named_too)."""
+        with self.reader() as store:
+            doc = store.document(ref)
+            return doc, store.named_too(ref, doc)
+
     def family(self, ref: str | int) -> Family:
         with self.reader() as store:
             return store.family(ref)

@@ -292,11 +292,8 @@ def show(archive: Archive, ref: str, is_id: bool, is_external_id: bool, as_json:
 
     by = _ref_kind(is_id, is_external_id, ("--id", "--external-id"))
     doc, provenance, other = archive.document_with_provenance(ref, by=by)
-    if other is not None:  # (a number read as an id first; the user may have meant the other)
-        title = " ".join((other.title or "").split())[:70]
-        click.echo(f"archive: note: {ref} is the id of #{doc.id}, shown, and the external id of #{other.id}"
-                   f"{f' ({title})' if title else ''}; "
-                   f"`archive show --external-id {ref}` shows that one", err=True)
+    if other is not None:
+        _say_also_named(ref, doc.id, other, f"`archive show --external-id {ref}` shows that one")
     click.echo(render.to_json({**doc.as_dict(), "provenance": provenance}) if as_json
                else render.document_text(doc, provenance))
 
@@ -488,6 +485,9 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
         click.echo(render.families_json(families) if fmt == "json" else render.families_text(families))
         return
     assert ref is not None  # (checked above)
+    shown, other = archive.also_named(ref)
+    if other is not None:
+        _say_also_named(ref, shown.id, other, f"`archive provenance {other.id}` shows that one's")
     if nearest is not None:
         focus, near = archive.nearest(ref, nearest)
         click.echo(render.nearest_json(focus, near) if fmt == "json" else render.nearest_text(focus, near))
@@ -500,6 +500,14 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
     else:
         width = click.get_terminal_size()[0] if sys.stdout.isatty() else 120
         click.echo(render.family_tree(family, evidence=evidence, width=width))
+
+
+def _say_also_named(ref: str, shown_id: int, other: Any, hint: str) -> None:
+    """A note on stderr that the number ``ref``, read as document ``shown_id``'s id, is also
+    ``other``'s external id: the user may have meant that one (inputs numbering records 1, 2, 3)."""
+    title = " ".join((other.title or "").split())[:70]
+    click.echo(f"archive: note: {ref} is the id of #{shown_id}, shown, and the external id of #{other.id}"
+               f"{f' ({title})' if title else ''}; {hint}", err=True)
 
 
 def _check_provenance_options(ref: str | None, fmt: str, evidence: bool, list_families: bool, limit: int | None,

@@ -305,3 +305,14 @@ def test_show_reads_a_number_as_an_id_first_and_notes_the_document_whose_externa
     assert run_cli("show", "--id", "5").output.startswith("# Numbered 2\n")
     assert "archive: note" not in run_cli("show", "5").output  # (no document's external id is 5)
     assert run_cli("show", "--id", "ext-2").output.strip() == "archive: error: no document with id 'ext-2'"
+
+
+def test_provenance_notes_the_document_whose_external_id_a_number_also_is(
+        tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    _numbered(tmp_path, run_cli)
+    result = run_cli("provenance", "2")
+    assert result.exit_code == 0
+    assert result.stderr.strip() == ("archive: note: 2 is the id of #2, shown, and the external id of #5 (Numbered 2); "
+                                     "`archive provenance 5` shows that one's")
+    assert "[2] Named 2" in result.stdout
+    assert "archive: note" not in run_cli("provenance", "5").output
