@@ -230,6 +230,7 @@ class Archive:
             with self._write_lock():
                 engine = self.engine  # the store first: a foreign or damaged file is the error to report
                 return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=True)
+        # (The reader opens the store first: a foreign or damaged file is the error to report, as above.)
         with lock_if_writable(self.home.lock_path, wait=self.lock_wait), self.reader():
             engine = open_readonly(self.home.db_path)
             try:

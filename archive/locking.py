@@ -44,7 +44,6 @@ def write_lock(path: Path, *, wait: float = 60.0, poll: float = 0.1) -> Iterator
         os.close(fd)  # closing releases the flock
 
 
-
 @contextmanager
 def lock_if_writable(path: Path, *, wait: float = 60.0) -> Iterator[bool]:
     """The writer lock for a reader that wants no writer half-way through what it reads; True

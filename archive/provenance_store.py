@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Select, bindparam, delete, exists, func, insert, literal_column, or_, select, text
+from sqlalchemy import (Connection, Engine, Select, bindparam, delete, exists, func, insert, literal_column, or_,
+                        select, text)
 from sqlalchemy import update as sql_update
 
 from archive.models import Attribution, Document, DocumentFlag, Fingerprint, ProvenanceLink, Story

@@ -111,7 +111,7 @@ def run_ingest(
             {"arguments": json.dumps(list(paths)), "started_at": utcnow(), "status": "running"},
         ).scalar_one()
     summary = IngestSummary(run_id=run_id)
-    stopped: str | None = "aborted"  # (None: read to the end)
+    stopped: str | None = None  # how an error stopped the run (None: read to the end)
     stored = stored_texts(engine)
     try:
         batches = iter(batches_for(paths, stdin, background, stored or nothing_stored, naming))
@@ -163,9 +163,8 @@ def run_ingest(
                 summary.add_time("index", time.perf_counter() - started)
             if progress:
                 progress(summary)
-        stopped = None
-    except KeyboardInterrupt:
-        stopped = "interrupted"
+    except BaseException as error:
+        stopped = ending(error)
         raise
     finally:
         if stored is not None:
@@ -192,6 +191,6 @@ def mark_killed_runs(engine: Engine) -> None:
 
 
 def ending(error: BaseException) -> str:
-    """The status of a run stopped by ``error`` after its records were stored (while the index
-    committed or provenance was linked)."""
+    """The status of a run stopped by ``error``, while reading its inputs or after (while the
+    index committed or provenance was linked): ``interrupted`` by Ctrl-C, else ``aborted``."""
     return "interrupted" if isinstance(error, KeyboardInterrupt) else "aborted"

@@ -548,9 +548,8 @@ def _remove_leftovers(root: Path) -> None:
     except (OSError, UnicodeDecodeError):
         current = None
     for entry in root.iterdir():
-        if entry.name.startswith(BUILD_PREFIX) or (entry.name.startswith(GEN_PREFIX) and entry.name != current):
-            _remove(entry)
-        elif entry.name.startswith(f"{CURRENT}.") or (entry.name == CURRENT and entry.is_dir()):
+        if (entry.name.startswith(BUILD_PREFIX) or (entry.name.startswith(GEN_PREFIX) and entry.name != current)
+                or entry.name.startswith(f"{CURRENT}.") or (entry.name == CURRENT and entry.is_dir())):
             _remove(entry)
 
 
