@@ -241,8 +241,9 @@ class Archive:
     def count(self, query: str, **options: Any) -> int:
         from archive.search.searcher import count
 
-        with self.reader():  # a missing, foreign, newer or damaged store is the error to report
-            return count(self.search_index(), query, **options)
+        with self.reader() as store:  # a missing, foreign, newer or damaged store is the error to report
+            hidden, _ = store.pending_index()
+            return count(self.search_index(), query, hidden=hidden, **options)
 
     def search(self, query: str, *, collapse: bool = False, **options: Any) -> SearchResults:
         """Run a query (see the README's query language); options as ``searcher.search``.
@@ -250,8 +251,11 @@ class Archive:
         from archive.search.searcher import search
 
         with self.reader() as store:  # the store first: its problems explain an index's
+            hidden, changed = store.pending_index()
             results = search(self.search_index(), query, texts_for=store.texts, families_for=store.copy_families,
-                             collapse=store.copy_roots if collapse else None, **options)
+                             collapse=store.copy_roots if collapse else None, hidden=hidden, **options)
+        if changed:
+            results.warnings.append(_not_yet_indexed(changed))
         return _counting_missing(results) if results.facets else results
 
     # -- look --------------------------------------------------------------------------------
@@ -275,6 +279,11 @@ class Archive:
     def stats(self) -> dict[str, Any]:
         with self.reader() as store:
             return store.counts()
+
+
+def _not_yet_indexed(changed: int) -> str:
+    return (f"{changed} document(s) added or changed in the database are not in the search index yet "
+            "(an ingest still running, or an edit made in SQL): `archive index check` takes them in")
 
 
 # A facet's bucket for the matches without a value, named as `archive stats` names them.

@@ -560,6 +560,9 @@ def index_check(archive: Archive, no_repair: bool) -> None:
             raise
         raise ArchiveError(f"{refusal}; `archive index check --no-repair` checks without writing") from exc
     drift = result.drift
+    if result.applied:
+        click.echo(f"applied {result.applied} queued change(s): documents added, changed or removed in the "
+                   "database since the index last committed")
     click.echo(f"database: {result.documents} documents; index: {result.indexed} documents")
     if result.older_word_rule:
         click.echo("archive: note: the index splits words by an older rule: accented Latin words are found "

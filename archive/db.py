@@ -188,6 +188,13 @@ def check_store(engine: Engine) -> StoreReport:
         names = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master"))}
         for missing in sorted(sqlite_extras.FTS_OBJECTS - names):
             report.problems.append(f"full-text object {missing} is missing")
+        for missing in sorted(sqlite_extras.EDIT_TRIGGERS - names):
+            report.problems.append(f"trigger {missing} is missing")
+        for table, counting in sqlite_extras.ORPHAN_COUNTS.items():
+            orphans = conn.execute(text(counting)).scalar()
+            if orphans:
+                report.problems.append(f"{orphans} row(s) of {table} belong to deleted documents "
+                                       "(`archive provenance --refresh` removes them)")
         integrity = conn.execute(text("PRAGMA quick_check")).scalar()
         if integrity != "ok":
             report.problems.append(f"SQLite integrity check: {integrity}")

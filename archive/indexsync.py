@@ -95,11 +95,12 @@ class IndexCheck:
     indexed: int
     repaired: int = 0
     older_word_rule: bool = False  # built before this version's word rule: rebuild it
+    # Changes queued in index_queue (a killed run's, or edits made in SQL) applied before comparing.
+    applied: int = 0
 
 
 def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
-    if repair:
-        drain_queue(engine, index)
+    applied = drain_queue(engine, index) if repair else 0
     hashes = store_hashes(engine)
     indexed = index.doc_count()
     # An index with no segments yet (created, nothing committed) has no columns to read.
@@ -111,7 +112,8 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
         stale = tuple(sorted({*drift.stale, *(i for i in twice if i in hashes)}))
         extra = tuple(sorted({*drift.extra, *(i for i in twice if i not in hashes)}))
         drift = Drift(drift.missing, stale, extra)
-    result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed, older_word_rule=index.older_word_rule())
+    result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed, older_word_rule=index.older_word_rule(),
+                        applied=applied)
     if repair and not drift.ok:
         result.repaired = index.repair(drift, lambda ids: fetch_index_docs(engine, ids))
     return result

@@ -50,7 +50,7 @@ from archive.provenance.model import DERIVATIONS
 from archive.provenance.outlet_styles import OutletStyle, StyleTally, outlets_to_read
 from archive.provenance.outlets import outlet_key
 from archive.provenance.telltales import read_telltales
-from archive.sqlite_extras import LISTED_IDS as _LISTED
+from archive.sqlite_extras import LISTED_IDS as _LISTED, remove_orphans
 from archive.parallel import map_shares_forked
 
 # One INFO record per chunk of a chunked run (bench/worker.py link --progress shows them).
@@ -257,6 +257,8 @@ def refresh(engine: Engine) -> ProvenanceChange:
     An archive larger than ``FULL_BUILD_MAX_DOCS`` is cleared and linked a chunk at a time
     instead (see :func:`update`), so memory stays bounded.
     """
+    with engine.begin() as conn:  # (what `archive db check` reports as rows of deleted documents)
+        remove_orphans(lambda statement: conn.execute(text(statement)))
     computed = _store_missing_fingerprints(engine)
     with engine.connect() as conn:
         n_docs = conn.execute(select(func.count()).select_from(documents)).scalar_one()

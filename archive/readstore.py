@@ -246,6 +246,15 @@ class ReadStore:
             for root in sorted(set(roots.values()))}
         return {doc_id: (root, sizes[root]) for doc_id, root in roots.items()}
 
+    def pending_index(self) -> tuple[list[int], int]:
+        """What the full-text index has not taken yet (``index_queue``): the documents deleted
+        from the store whose entries it may still hold, and how many documents were added or
+        changed since it last committed (by a running ingest, or an edit made in SQL)."""
+        deleted = [row[0] for row in self.conn.execute(
+            "SELECT document_id FROM index_queue WHERE operation = 'delete' ORDER BY document_id")]
+        changed = self.conn.execute("SELECT count(*) FROM index_queue WHERE operation = 'upsert'").fetchone()[0]
+        return deleted, changed
+
     def texts(self, ids: list[int]) -> dict[int, str]:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT id, text FROM documents WHERE id IN ({marks})", ids)

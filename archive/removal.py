@@ -2,7 +2,7 @@
 
 A document's fingerprint, links (both ways), story row, attributions and flags go with it (the
 schema's ON DELETE CASCADE); its full-text entry is queued for deletion in ``index_queue`` in the
-same transaction, as ingest queues its upserts, so a crash between the store's commit and the
+same transaction (by the schema's triggers, as for ingest's upserts), so a crash between the store's commit and the
 index's leaves a to-do list that the next write applies. The documents that were linked to a
 removed one lose their story row in that transaction too, as do those whose site boilerplate the
 removal changes: they count as unlinked, and the provenance update that follows (or, after a
@@ -149,10 +149,7 @@ def remove(conn: Connection, ids: list[int]) -> Removal:
     listed = {"ids": json.dumps(ids)}
     # Their neighbours become unlinked before the cascade takes the links that say who they are.
     conn.execute(text(f"DELETE FROM stories WHERE document_id IN ({_LISTED})"), {"ids": json.dumps(others)})
-    conn.execute(text(f"DELETE FROM documents WHERE id IN ({_LISTED})"), listed)
-    conn.execute(text(f"DELETE FROM index_queue WHERE document_id IN ({_LISTED})"), listed)
-    conn.execute(text("INSERT INTO index_queue (document_id, operation) SELECT value, 'delete' FROM json_each(:ids)"),
-                 listed)
+    conn.execute(text(f"DELETE FROM documents WHERE id IN ({_LISTED})"), listed)  # (queues their index deletes)
     return removal
 
 

@@ -1,11 +1,13 @@
 """SQLite-only parts of the schema, isolated here: the FTS5 full-text table and its sync triggers,
-and the JSON-list form of an IN clause.
+the triggers that make an edit of ``documents`` in SQL follow through, and the JSON-list form of
+an IN clause.
 
 Everything else in the schema is portable SQLAlchemy. A PostgreSQL store would replace this
 module with a tsvector column; migrations call these functions only on SQLite.
 
 Migrations that recreate the ``documents`` table (Alembic batch mode) drop these triggers
-silently: such a migration must call :func:`drop_fts` first and :func:`create_fts` after.
+silently: such a migration must call :func:`drop_fts` and :func:`drop_edit_triggers` first and
+:func:`create_fts` and :func:`create_edit_triggers` after.
 """
 
 from __future__ import annotations
@@ -58,4 +60,93 @@ def create_fts(execute: Callable[[str], object]) -> None:
 
 def drop_fts(execute: Callable[[str], object]) -> None:
     for statement in DROP_FTS:
+        execute(statement)
+
+
+# Columns the full-text index holds (indexsync.INDEX_COLUMNS, less the id), and those a
+# provenance fingerprint is made from (ingest.prepare.fingerprint_bytes).
+_INDEXED = "external_id, title, text, author, source, url, language, published_at, content_hash"
+_FINGERPRINTED = "title, text, published_at, source, url"
+_DERIVED_BY_DOCUMENT = ("fingerprints", "stories", "attributions", "document_flags")
+
+# Users edit the database in sqlite3, Datasette or pandas: these triggers make such an edit do
+# what archive's own writes do. A change to a document queues its full-text entry (the next
+# write, `archive index check`, applies it; search hides a deleted one meanwhile); a changed text
+# loses its fingerprint and story row, so the next provenance update links it again; a deleted
+# document takes what was derived from it even where foreign keys are off (sqlite3's default),
+# and the documents linked to it are linked again without it. archive's own writes rely on them
+# too: one rule for every writer.
+CREATE_EDIT_TRIGGERS = [
+    """CREATE TRIGGER documents_id_fixed BEFORE UPDATE OF id ON documents
+        WHEN new.id IS NOT old.id BEGIN
+        SELECT RAISE(ABORT, 'documents.id never changes: links, stories and the index refer to it');
+    END""",
+    # (Delete, then insert: an INSERT OR REPLACE would take the outer statement's conflict rule.)
+    """CREATE TRIGGER documents_queue_insert AFTER INSERT ON documents BEGIN
+        DELETE FROM index_queue WHERE document_id = new.id;
+        INSERT INTO index_queue (document_id, operation) VALUES (new.id, 'upsert');
+    END""",
+    f"""CREATE TRIGGER documents_queue_update AFTER UPDATE OF {_INDEXED} ON documents BEGIN
+        DELETE FROM index_queue WHERE document_id = new.id;
+        INSERT INTO index_queue (document_id, operation) VALUES (new.id, 'upsert');
+    END""",
+    """CREATE TRIGGER documents_queue_delete AFTER DELETE ON documents BEGIN
+        DELETE FROM index_queue WHERE document_id = old.id;
+        INSERT INTO index_queue (document_id, operation) VALUES (old.id, 'delete');
+    END""",
+    f"""CREATE TRIGGER documents_relink_update AFTER UPDATE OF {_FINGERPRINTED} ON documents BEGIN
+        DELETE FROM fingerprints WHERE document_id = new.id;
+        DELETE FROM stories WHERE document_id = new.id;
+    END""",
+    # Before the delete: the links that name the neighbours are gone after it.
+    """CREATE TRIGGER documents_unlink_neighbours BEFORE DELETE ON documents BEGIN
+        DELETE FROM stories WHERE document_id IN (
+            SELECT source_id FROM provenance WHERE derived_id = old.id
+            UNION SELECT derived_id FROM provenance WHERE source_id = old.id);
+    END""",
+    "CREATE TRIGGER documents_cascade_delete AFTER DELETE ON documents BEGIN\n"
+    + "".join(f"        DELETE FROM {table} WHERE document_id = old.id;\n" for table in _DERIVED_BY_DOCUMENT)
+    + "        DELETE FROM provenance WHERE derived_id = old.id;\n"
+    + "        DELETE FROM provenance WHERE source_id = old.id;\n    END",
+]
+
+EDIT_TRIGGERS = frozenset({
+    "documents_id_fixed", "documents_queue_insert", "documents_queue_update", "documents_queue_delete",
+    "documents_relink_update", "documents_unlink_neighbours", "documents_cascade_delete",
+})
+
+
+def create_edit_triggers(execute: Callable[[str], object]) -> None:
+    for statement in CREATE_EDIT_TRIGGERS:
+        execute(statement)
+
+
+def drop_edit_triggers(execute: Callable[[str], object]) -> None:
+    for name in sorted(EDIT_TRIGGERS):
+        execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+# Rows derived from documents that no longer exist: left by deletes made where foreign keys were
+# off before the triggers above existed (revision 0004), or by a trigger dropped since.
+_GONE = "NOT IN (SELECT id FROM documents)"
+REMOVE_ORPHANS = [
+    # Every stored document had a fingerprint: the index may still hold those without a row.
+    f"""INSERT OR IGNORE INTO index_queue (document_id, operation)
+        SELECT document_id, 'delete' FROM fingerprints WHERE document_id {_GONE}""",
+    # A document linked to a deleted one is linked again without it, as the triggers do.
+    f"""DELETE FROM stories WHERE document_id IN (
+        SELECT source_id FROM provenance WHERE derived_id {_GONE}
+        UNION SELECT derived_id FROM provenance WHERE source_id {_GONE})""",
+    *(f"DELETE FROM {table} WHERE document_id {_GONE}" for table in _DERIVED_BY_DOCUMENT),
+    f"DELETE FROM provenance WHERE derived_id {_GONE} OR source_id {_GONE}",
+]
+ORPHAN_COUNTS = {
+    **{table: f"SELECT count(*) FROM {table} WHERE document_id {_GONE}"
+       for table in _DERIVED_BY_DOCUMENT},
+    "provenance": f"SELECT count(*) FROM provenance WHERE derived_id {_GONE} OR source_id {_GONE}",
+}
+
+
+def remove_orphans(execute: Callable[[str], object]) -> None:
+    for statement in REMOVE_ORPHANS:
         execute(statement)

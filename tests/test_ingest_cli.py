@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from archive.api import Archive
 from archive.cli import cli
+from archive.storefile import SCHEMA_REVISION
 from conftest import SEEDS
 
 CRUFT_LINES = ("Written by 1:31 pm", "(Visited 1 times", "Cezaro De Luca | Europa Press")
@@ -188,7 +189,7 @@ def test_a_check_or_repair_after_the_database_was_deleted_leaves_the_index_alone
 def test_db_upgrade_creates_an_archive_where_there_is_none(run_cli, home: Path) -> None:
     result = run_cli("db", "upgrade")
     assert result.exit_code == 0 and (home / "archive.db").exists()
-    assert run_cli("db", "check").output.strip().endswith("revision 0003: ok")
+    assert run_cli("db", "check").output.strip().endswith(f"revision {SCHEMA_REVISION}: ok")
 
 
 @pytest.mark.parametrize("bad", [b"not sqlite at all" * 100])

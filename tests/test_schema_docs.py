@@ -1,4 +1,4 @@
-"""docs/schema.md describes exactly the tables, views and columns of a freshly migrated database."""
+"""docs/schema.md describes exactly the tables, views, columns and triggers of a freshly migrated database."""
 
 from __future__ import annotations
 
@@ -47,3 +47,16 @@ def test_schema_doc_matches_the_database(tmp_path: Path) -> None:
     path = tmp_path / "archive.db"
     open_store(path).dispose()
     assert documented() == actual(path)
+
+
+def documented_triggers() -> set[str]:
+    section = DOC.read_text().split("\n## Triggers\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
+
+
+def test_schema_doc_lists_every_trigger(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    open_store(path).dispose()
+    conn = sqlite3.connect(path)
+    triggers = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert documented_triggers() == triggers

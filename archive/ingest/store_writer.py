@@ -16,11 +16,10 @@ from archive.errors import place
 from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
 from archive.ingest.records import RecordFailure
-from archive.models import Document, Fingerprint, IndexQueue, IngestFailure, Story, utcnow
+from archive.models import Document, Fingerprint, IngestFailure, Story, utcnow
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
-index_queue = IndexQueue.__table__
 failures_table = IngestFailure.__table__
 stories = Story.__table__
 
@@ -179,12 +178,7 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
             for doc_id, doc, _ in outcome.written
         ])
 
-    touched = [doc_id for doc_id, _, _ in outcome.written]
-    if touched:
-        conn.execute(delete(index_queue).where(index_queue.c.document_id.in_(touched)))
-        conn.execute(
-            insert(index_queue), [{"document_id": i, "operation": "upsert"} for i in touched]
-        )
+    # (The rows written queue their index entries themselves: sqlite_extras.CREATE_EDIT_TRIGGERS.)
     if outcome.failures:
         conn.execute(
             insert(failures_table),

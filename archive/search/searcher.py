@@ -15,7 +15,7 @@ from archive.search.compile import Compiled, _terms_within, as_indexed, compile_
 from archive.search.dates import since_bound, until_bound
 from archive.search.index import SearchIndex, damaged_index_errors
 from archive.search.postings import search_done, top_scores, word_scores
-from archive.search.query import And, Node, Or, ParsedQuery, Words, date_filter, parse
+from archive.search.query import And, Exact, Node, Not, Or, ParsedQuery, Words, date_filter, parse
 from archive.search.schema import FACET_FIELDS, folds, stored_published
 from archive.search.snippets import Snippet, build_snippet, match_ranges
 from archive.search.view import View
@@ -98,6 +98,7 @@ def search(
     texts_for: TextsFor | None = None,
     collapse: GroupsFor | None = None,
     families_for: FamiliesFor | None = None,
+    hidden: Sequence[int] = (),
 ) -> SearchResults:
     """Run ``query`` (see ``archive.search.query``) and return one page of hits.
 
@@ -106,6 +107,8 @@ def search(
     group (a document missing from the mapping is a group of its own), the first of each in the
     ranking; ``limit`` and ``offset`` count groups, ``total`` and facets still count documents.
     ``families_for``: each hit's copy family (``Hit.copy_of``, ``Hit.family_size``).
+    ``hidden``: ids of documents the index holds that are not to be found (deleted from the
+    store, their index entries not yet): left out of the hits, the total and the facets.
     """
     _check_arguments(sort, limit, offset, facets)
     parsed = parse(query)
@@ -124,10 +127,10 @@ def search(
                 unfolded = not folds(view.reader().schema["text"])
             if collapse is None or not limit:
                 with guard():
-                    total, page, facet_counts = _page(view, compiled.query, sort, limit, offset, facets)
+                    total, page, facet_counts = _page(view, compiled.query, sort, limit, offset, facets, hidden)
             else:
                 total, page, facet_counts = _collapsed_page(view, compiled.query, sort, limit, offset, facets,
-                                                            collapse, guard)
+                                                            collapse, guard, hidden)
             with guard():
                 suggestion = _suggest(parsed, view, _matches_any(view, since, until)) if total == 0 else None
         finally:
@@ -145,7 +148,32 @@ def search(
     return SearchResults(total, hits, facet_counts, suggestion, warnings)
 
 
-def _page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
+def _page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str],
+          hidden: Sequence[int] = ()) -> Page:
+    """One page of ``query``'s matches, less the ``hidden`` documents: those of them it matches
+    are found by a query of their own, whose facet counts and total are taken away."""
+    if not hidden:
+        return _unmasked_page(view, query, sort, limit, offset, facets)
+    from whoosh import query as wq
+
+    ids = wq.Or([wq.Term("id", str(doc_id)) for doc_id in hidden])
+    gone_total, gone, gone_counts = _unmasked_page(view, wq.And([query, ids]), "relevance", len(hidden), 0, facets)
+    if not gone_total:
+        return _unmasked_page(view, query, sort, limit, offset, facets)
+    gone_ids = {fields["id"] for fields, _ in gone}
+    total, page, counts = _unmasked_page(view, query, sort, offset + limit + gone_total, 0, facets)
+    kept = [hit for hit in page if hit[0]["id"] not in gone_ids][offset : offset + limit]
+    return total - gone_total, kept, {name: _less(counts[name], gone_counts[name]) for name in counts}
+
+
+def _less(counts: list[tuple[str, int]], taken: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """A facet's counts (most first, as ``sorted_counts`` orders them) less ``taken``'s."""
+    less = dict(taken)
+    left = [(key, n - less.get(key, 0)) for key, n in counts]
+    return sorted(((key, n) for key, n in left if n > 0), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _unmasked_page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str]) -> Page:
     found = _one_pass(view, query, sort, limit, offset, facets)
     if found is None:
         from archive.search.facets import collected
@@ -161,7 +189,8 @@ _COLLAPSE_MIN_READ = 100
 
 
 def _collapsed_page(view: View, query: wq.Query, sort: str, limit: int, offset: int, facets: Sequence[str],
-                    groups_for: GroupsFor, guard: Callable[[], AbstractContextManager[None]]) -> Page:
+                    groups_for: GroupsFor, guard: Callable[[], AbstractContextManager[None]],
+                    hidden: Sequence[int] = ()) -> Page:
     """One page of the first hit of each group, in ranking order. The groups of a ranking's
     head are unknown until its hits are read, so the head is read and grouped, and read further
     while it holds fewer than ``offset + limit`` groups."""
@@ -170,7 +199,7 @@ def _collapsed_page(view: View, query: wq.Query, sort: str, limit: int, offset: 
     groups: dict[int, int] = {}  # (a further read asks only for its new hits' groups)
     while True:
         with guard():
-            total, page, counts = _page(view, query, sort, read, 0, facets)
+            total, page, counts = _page(view, query, sort, read, 0, facets, hidden)
         ids = [int(fields["id"]) for fields, _ in page]
         unseen = [doc_id for doc_id in ids if doc_id not in groups]
         if unseen:
@@ -218,9 +247,13 @@ def _one_pass(view: View, query: wq.Query, sort: str, limit: int, offset: int, f
     return total, page, counts
 
 
-def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, until: DateArg = None) -> int:
-    """How many documents match, without scoring or loading any of them."""
+def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, until: DateArg = None,
+          hidden: Sequence[int] = ()) -> int:
+    """How many documents match, without scoring or loading any of them (``hidden``: as for
+    ``search``, not counted)."""
     root = _with_dates(parse(query).root, since, until)
+    if hidden:
+        root = And((root, Not(Or(tuple(Exact("id", str(doc_id)) for doc_id in hidden)))))
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         compiled = compile_query(root, snap.view.reader())
         return len(snap.view.searcher().search(compiled.query, limit=None, scored=False))
