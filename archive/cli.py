@@ -493,6 +493,10 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
         click.echo(render.nearest_json(focus, near) if fmt == "json" else render.nearest_text(focus, near))
         return
     family = archive.family(ref)
+    if not family.linked:
+        click.echo(f"archive: note: #{family.focus} was added or changed after provenance was last updated "
+                   "(an edit made in SQL, or a run stopped before linking): the next ingest or "
+                   "`archive provenance --refresh` links it", err=True)
     if fmt == "json":
         click.echo(render.family_json(family))
     elif fmt == "dot":

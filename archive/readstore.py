@@ -87,6 +87,9 @@ class Family:
     links: list[LinkRecord]
     flags: dict[int, dict[str, Any]]
     attributions: dict[int, list[dict[str, Any]]]
+    # False: the document has no story row: it was added or changed (an edit made in SQL) after
+    # the last provenance update, which links it; until then it stands alone.
+    linked: bool = True
 
 
 @record
@@ -368,7 +371,7 @@ class ReadStore:
                 f"SELECT document_id, outlet, phrase, start, \"end\" FROM attributions "
                 f"WHERE document_id IN ({marks}) ORDER BY document_id, start", members):
             cited.setdefault(doc_id, []).append({"outlet": outlet, "phrase": phrase, "start": start, "end": end})
-        return Family(story_id, focus, self.documents(members), links, flags, cited)
+        return Family(story_id, focus, self.documents(members), links, flags, cited, linked=row is not None)
 
 
     def families(self, limit: int | None = 50, min_size: int = 2) -> Families:

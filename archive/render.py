@@ -511,6 +511,7 @@ def family_json(family: Any) -> str:
     return to_json({
         "story_id": family.story_id,
         "focus": family.focus,
+        "linked": family.linked,
         "documents": [
             _document_fields(doc)
             | {"flags": family.flags.get(doc.id, {}), "attributions": family.attributions.get(doc.id, [])}

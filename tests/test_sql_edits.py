@@ -118,6 +118,8 @@ def test_a_text_changed_in_sql_is_fingerprinted_linked_and_indexed_again(tmp_pat
     assert _sql(home, f"SELECT count(*) FROM stories WHERE document_id = {doc}") == [(0,)]
     searched = _cli(home, "search", "zanzibar")
     assert "no matches" in searched.output and "not in the search index yet" in searched.output
+    family = _cli(home, "provenance", str(doc), "--json")
+    assert json.loads(family.stdout)["linked"] is False and "after provenance was last updated" in family.stderr
 
     with Archive(home) as archive:
         archive.ingest([], background=False)
@@ -125,6 +127,8 @@ def test_a_text_changed_in_sql_is_fingerprinted_linked_and_indexed_again(tmp_pat
         assert _sql(home, f"SELECT count(*) FROM fingerprints WHERE document_id = {doc}") == [(1,)]
         assert _sql(home, f"SELECT count(*) FROM stories WHERE document_id = {doc}") == [(1,)]
     assert "not in the search index yet" not in _cli(home, "search", "zanzibar").output
+    family = _cli(home, "provenance", str(doc), "--json")
+    assert json.loads(family.stdout)["linked"] is True and not family.stderr
 
 
 def test_a_title_changed_or_a_row_inserted_in_sql_is_searchable_after_index_check(tmp_path: Path) -> None:
