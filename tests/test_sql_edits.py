@@ -188,3 +188,17 @@ def test_db_check_names_rows_of_deleted_documents_and_a_missing_trigger(tmp_path
     assert "trigger documents_cascade_delete is missing" in checked.output
     assert "of provenance belong to deleted documents" in checked.output
     assert "archive provenance --refresh" in checked.output
+
+
+def test_no_spelling_suggestion_leads_to_a_document_deleted_in_sql(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    source = tmp_path / "a.jsonl"
+    source.write_text(json.dumps({"id": "only", "title": "Recital", "text": "A harpsichord recital was held."}) + "\n"
+                      + json.dumps({"id": "other", "title": "Port", "text": "The port reopened on Monday."}) + "\n")
+    with Archive(home) as archive:
+        archive.ingest([str(source)], background=False, provenance=False)
+        assert archive.search("harpsicord").suggestion == "harpsichord"
+    _sql(home, "DELETE FROM documents WHERE external_id = 'only'")
+    with Archive(home) as archive:
+        assert archive.search("harpsicord").suggestion is None
+        assert archive.count("harpsichord") == 0

@@ -132,7 +132,7 @@ def search(
                 total, page, facet_counts = _collapsed_page(view, compiled.query, sort, limit, offset, facets,
                                                             collapse, guard, hidden)
             with guard():
-                suggestion = _suggest(parsed, view, _matches_any(view, since, until)) if total == 0 else None
+                suggestion = _suggest(parsed, view, _matches_any(view, since, until, hidden)) if total == 0 else None
         finally:
             search_done()
     ids = [int(fields["id"]) for fields, _ in page]
@@ -251,12 +251,19 @@ def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, u
           hidden: Sequence[int] = ()) -> int:
     """How many documents match, without scoring or loading any of them (``hidden``: as for
     ``search``, not counted)."""
-    root = _with_dates(parse(query).root, since, until)
-    if hidden:
-        root = And((root, Not(Or(tuple(Exact("id", str(doc_id)) for doc_id in hidden)))))
+    root = _matched_by(query, since, until, hidden)
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         compiled = compile_query(root, snap.view.reader())
         return len(snap.view.searcher().search(compiled.query, limit=None, scored=False))
+
+
+def _matched_by(query: str, since: DateArg, until: DateArg, hidden: Sequence[int]) -> Node:
+    """What a query with the search's dates matches, less the ``hidden`` documents: for
+    counting and yes/no questions only (a NOT adds to each match's score in Whoosh)."""
+    root = _with_dates(parse(query).root, since, until)
+    if hidden:
+        root = And((root, Not(Or(tuple(Exact("id", str(doc_id)) for doc_id in hidden)))))
+    return root
 
 
 def _check_arguments(sort: str, limit: int, offset: int, facets: Sequence[str]) -> None:
@@ -382,11 +389,12 @@ def _corrections(view: View, fieldname: str, word: str, maxdist: int) -> list[st
             if candidate != word and not is_gram(candidate)]
 
 
-def _matches_any(view: View, since: DateArg, until: DateArg) -> Callable[[str], bool]:
-    """Whether a query (with the search's dates) matches any document, for a suggestion."""
+def _matches_any(view: View, since: DateArg, until: DateArg, hidden: Sequence[int]) -> Callable[[str], bool]:
+    """Whether a query (with the search's dates) matches any document but the ``hidden``, for a
+    suggestion."""
     def matches_any(query: str) -> bool:
         try:
-            compiled = compile_query(_with_dates(parse(query).root, since, until), view.reader())
+            compiled = compile_query(_matched_by(query, since, until, hidden), view.reader())
         except QueryError:  # (a suggestion that cannot be run is not offered)
             return False
         segments = word_scores(view, compiled.query)
