@@ -217,9 +217,10 @@ class Archive:
         with self._write_lock():
             return indexsync.rebuild(self.engine, self.home.index_path).doc_count()
 
-    def check_index(self, *, repair: bool = True) -> IndexCheck:
+    def check_index(self, *, repair: bool = True, deep: bool = False) -> IndexCheck:
         """Compare the index with the store; ``repair``: bring the index in step. Without
-        repair nothing is written, so an archive this user may only read can be checked."""
+        repair nothing is written, so an archive this user may only read can be checked.
+        ``deep``: read every posting and stored document too (IndexStateError if damaged)."""
         from archive import indexsync
         from archive.db import open_readonly
         from archive.locking import lock_if_writable
@@ -229,12 +230,12 @@ class Archive:
         if repair:
             with self._write_lock():
                 engine = self.engine  # the store first: a foreign or damaged file is the error to report
-                return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=True)
+                return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=True, deep=deep)
         # (The reader opens the store first: a foreign or damaged file is the error to report, as above.)
         with lock_if_writable(self.home.lock_path, wait=self.lock_wait), self.reader():
             engine = open_readonly(self.home.db_path)
             try:
-                return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=False)
+                return indexsync.check(engine, SearchIndex.open(self.home.index_path), repair=False, deep=deep)
             finally:
                 engine.dispose()
 

@@ -553,11 +553,14 @@ def index_rebuild(archive: Archive) -> None:
 
 @index.command("check")
 @click.option("--no-repair", is_flag=True, help="Only report differences; change nothing.")
+@click.option("--deep", is_flag=True,
+              help="Also read every posting and stored document, to find damage inside the index's files "
+                   "(about 4 s per 10,000 documents).")
 @click.pass_obj
-def index_check(archive: Archive, no_repair: bool) -> None:
+def index_check(archive: Archive, no_repair: bool, deep: bool) -> None:
     """Compare the index with the database and repair any difference."""
     try:
-        result = archive.check_index(repair=not no_repair)
+        result = archive.check_index(repair=not no_repair, deep=deep)
     except OSError as exc:
         refusal = refused_write(exc)
         if refusal is None or no_repair:
@@ -568,6 +571,8 @@ def index_check(archive: Archive, no_repair: bool) -> None:
         click.echo(f"applied {result.applied} queued change(s): documents added, changed or removed in the "
                    "database since the index last committed")
     click.echo(f"database: {result.documents} documents; index: {result.indexed} documents")
+    if result.postings_read is not None:
+        click.echo(f"read all of the index: {result.postings_read} postings and every stored document, undamaged")
     if result.older_word_rule:
         click.echo("archive: note: the index splits words by an older rule: accented Latin words are found "
                    "only as written (zurich does not find Zürich), and in indexes older still, words inside "

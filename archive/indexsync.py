@@ -97,10 +97,14 @@ class IndexCheck:
     older_word_rule: bool = False  # built before this version's word rule: rebuild it
     # Changes queued in index_queue (a killed run's, or edits made in SQL) applied before comparing.
     applied: int = 0
+    postings_read: int | None = None  # with ``deep``: every posting was read, this many
 
 
-def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
+def check(engine: Engine, index: SearchIndex, *, repair: bool, deep: bool = False) -> IndexCheck:
+    """Compare the index with the store (``repair``: apply the queue first, then mend the
+    drift); ``deep``: first read all of the index, so damage inside its files is found too."""
     applied = drain_queue(engine, index) if repair else 0
+    postings_read = index.read_everything() if deep else None
     hashes = store_hashes(engine)
     indexed = index.doc_count()
     # An index with no segments yet (created, nothing committed) has no columns to read.
@@ -113,7 +117,7 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool) -> IndexCheck:
         extra = tuple(sorted({*drift.extra, *(i for i in twice if i not in hashes)}))
         drift = Drift(drift.missing, stale, extra)
     result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed, older_word_rule=index.older_word_rule(),
-                        applied=applied)
+                        applied=applied, postings_read=postings_read)
     if repair and not drift.ok:
         result.repaired = index.repair(drift, lambda ids: fetch_index_docs(engine, ids))
     return result

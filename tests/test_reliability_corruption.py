@@ -96,6 +96,26 @@ def test_damaged_index_file_names_rebuild_which_restores_it(
     assert_working(home, pristine)
 
 
+@pytest.mark.parametrize("pattern", ["*.pst", "*._stored.col"])
+def test_damage_inside_an_index_file_is_found_by_a_deep_check(
+    home: Path, pristine: tuple[Path, list, int], pattern: str
+) -> None:
+    (victim,) = sorted(generation(home).glob(pattern))[-1:]
+    data = bytearray(victim.read_bytes())
+    rng = random.Random(3)
+    start = len(data) // 4
+    data[start : start + len(data) // 2] = rng.randbytes(len(data) // 2)  # same size: opening finds nothing
+    victim.write_bytes(bytes(data))
+    assert "in step" in invoke(home, "index", "check", "--no-repair").output  # ids and hashes are intact
+    for args in (("index", "check", "--deep", "--no-repair"), ("index", "check", "--deep")):
+        result = invoke(home, *args)
+        assert result.exit_code == 1 and "is damaged (" in result.output and REBUILD in result.output, result.output
+    assert invoke(home, "index", "rebuild").exit_code == 0
+    deep = invoke(home, "index", "check", "--deep", "--no-repair")
+    assert deep.exit_code == 0 and "undamaged" in deep.output and "in step" in deep.output
+    assert_working(home, pristine)
+
+
 def test_stale_lock_files_do_not_block_writers(
     home: Path, pristine: tuple[Path, list, int], tmp_path: Path
 ) -> None:

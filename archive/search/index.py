@@ -216,6 +216,26 @@ class SearchIndex:
             hashes = reader.column_reader("content_hash")
             return {int(ids[docnum]): hashes[docnum] for docnum in reader.all_doc_ids()}
 
+    def read_everything(self) -> int:
+        """Read every term's postings and every document's stored fields, as searches would
+        (IndexStateError at the first damaged one): damage inside a file that opening the index
+        and comparing its ids and hashes with the store do not reach. Returns the postings read."""
+        read = 0
+        with self.view() as view, damaged_index_errors(self.path):
+            for leaf, _ in view.reader().leaf_readers():
+                documents = leaf.doc_count_all()
+                for fieldname, text in leaf.all_terms():
+                    last = -1
+                    for docnum, _ in leaf.postings(fieldname, text).all_items():
+                        if not last < docnum < documents:  # (postings ascend within the segment)
+                            raise CorruptIndexError(f"the postings of {fieldname}:{text!r} name document "
+                                                    f"{docnum} after {last}, of {documents}")
+                        last = docnum
+                        read += 1
+                for docnum in range(documents):
+                    leaf.stored_fields(docnum)
+        return read
+
     def older_word_rule(self) -> bool:
         """The index's text fields split words by an older rule than this version's
         (analysis.WORD_RULE): words of the scripts that rule changed are found only once it is
