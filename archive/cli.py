@@ -605,7 +605,8 @@ def db_upgrade(archive: Archive) -> None:
 @db.command("check")
 @click.pass_obj
 def db_check(archive: Archive) -> None:
-    """Check the database against the models, the FTS objects and SQLite's integrity check.
+    """Check the database against the models, its FTS objects and triggers, for rows left by
+    deleted documents, and by SQLite's integrity check.
 
     Read-only: a missing database is reported, not created, and an older one is not migrated.
     """
