@@ -555,7 +555,7 @@ def index_rebuild(archive: Archive) -> None:
 @click.option("--no-repair", is_flag=True, help="Only report differences; change nothing.")
 @click.option("--deep", is_flag=True,
               help="Also read every posting and stored document, to find damage inside the index's files "
-                   "(about 4 s per 10,000 documents).")
+                   "(6 s for the 19,043 Reuters stories).")
 @click.pass_obj
 def index_check(archive: Archive, no_repair: bool, deep: bool) -> None:
     """Compare the index with the database and repair any difference."""
