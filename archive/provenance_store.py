@@ -181,6 +181,7 @@ def _as_stored(evidence: dict[str, Any]) -> Any:
 
 
 def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> ProvenanceChange:
+    result = _without(result, _changed_meanwhile(conn, result.story_of))
     change = ProvenanceChange(documents=n_docs, links=len(result.links))
     present = {(row.derived_id, row.source_id): row for row in conn.execute(select(*_LINK_COLUMNS))}
     _write_links(conn, result.links, present, change)
@@ -190,6 +191,36 @@ def write(conn: Connection, result: ProvenanceResult, n_docs: int) -> Provenance
     _replace_if_changed(conn, flags_table, ("document_id", "flag", "evidence"),
                         _flag_rows(result.flags, result.doc_evidence))
     return change
+
+
+def _changed_meanwhile(conn: Connection, ids: Iterable[int]) -> set[int]:
+    """Of the documents ``ids`` a run read, those deleted or changed since (in SQL, while it
+    linked): the schema's triggers took their fingerprints (sqlite_extras.CREATE_EDIT_TRIGGERS),
+    and every document read had one. Asked in the writing transaction, which no edit can pass."""
+    return set(conn.execute(text("SELECT value FROM json_each(:ids) WHERE value NOT IN "
+                                 "(SELECT document_id FROM fingerprints)"),
+                            {"ids": json.dumps(sorted(ids))}).scalars())
+
+
+def _unsettled(links: Iterable[Link], moved: set[int]) -> set[int]:
+    """``moved`` and the documents linked to one: left without a story row by a run, so that the
+    next update links them again against what the store holds then."""
+    return moved | {end for l in links if l.derived_id in moved or l.source_id in moved
+                    for end in (l.derived_id, l.source_id)}
+
+
+def _without(result: ProvenanceResult, moved: set[int]) -> ProvenanceResult:
+    """``result`` less what it says of the ``moved`` documents, and less the stories of those
+    linked to them (see _unsettled)."""
+    if not moved:
+        return result
+    unsettled = _unsettled(result.links, moved)
+    return ProvenanceResult(
+        links=[l for l in result.links if l.derived_id not in moved and l.source_id not in moved],
+        story_of={d: s for d, s in result.story_of.items() if d not in unsettled},
+        attributions=[a for a in result.attributions if a.doc_id not in moved],
+        flags={d: names for d, names in result.flags.items() if d not in moved},
+        doc_evidence={d: e for d, e in result.doc_evidence.items() if d not in moved})
 
 
 def _attribution_rows(attributions: Iterable[Any]) -> list[dict[str, Any]]:
@@ -759,9 +790,13 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
     fresh = sub.result(wanted=lambda planned: taken([_as_link(row) for row in stored_for_new.values()],
                                                     planned, new_set))
     with engine.begin() as conn:
+        moved = _changed_meanwhile(conn, scope | new_set)
         present = _stored_links(conn, sorted(scope))
         stored = [_as_link(row) for row in present.values()]
         merged = merge_links(stored, fresh.links, new_set, scope, evidence_of=lambda links: _evidence_of_links(conn, links, present))
+        unsettled = _unsettled(merged, moved)
+        merged = [l for l in merged if l.derived_id not in moved and l.source_id not in moved]
+        new_set -= moved
         change = ProvenanceChange(documents=n_docs, links=0, mode="incremental", examined=len(scope),
                                   fingerprints_computed=missing, aligned=aligned, reused=reused)
         _write_links(conn, merged, present, change, as_read=stored)
@@ -770,8 +805,10 @@ def _update_part(engine: Engine, new: list[int], hidden: set[int], n_docs: int, 
         # links that came or went can change. Documents of later chunks get theirs when their
         # chunk is linked.
         changed = set(present) ^ {(l.derived_id, l.source_id) for l in merged}
-        _sync_stories_around(conn, new_set | {d for key in changed for d in key})
-        touched = sorted(new_set | redecided(stored, fresh.links, new_set))
+        _sync_stories_around(conn, new_set | {d for key in changed for d in key} - moved)
+        for chunk in _chunks(sorted(unsettled)):
+            conn.execute(delete(stories_table).where(stories_table.c.document_id.in_(chunk)))
+        touched = sorted(new_set | redecided(stored, fresh.links, new_set) - moved)
         for chunk in _chunks(sorted(new_set)):
             conn.execute(delete(attributions_table).where(attributions_table.c.document_id.in_(chunk)))
         cited = _attribution_rows(a for a in fresh.attributions if a.doc_id in new_set)

@@ -202,3 +202,64 @@ def test_no_spelling_suggestion_leads_to_a_document_deleted_in_sql(tmp_path: Pat
     with Archive(home) as archive:
         assert archive.search("harpsicord").suggestion is None
         assert archive.count("harpsichord") == 0
+
+
+def _edit_after(monkeypatch: pytest.MonkeyPatch, module: object, name: str, home: Path, statement: str) -> None:
+    """Make ``module.name`` (a step of linking that reads the store) run ``statement`` in sqlite3
+    when it returns: an edit made while archive links, before it writes."""
+    original = getattr(module, name)
+
+    def then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = original(*args, **kwargs)
+        _sql(home, statement)
+        return found
+
+    monkeypatch.setattr(module, name, then_edit)
+
+
+@pytest.mark.parametrize("edit", ["DELETE FROM documents WHERE external_id = 'story.txt'",
+                                  "UPDATE documents SET text = 'Zebras crossed the river at dawn.' "
+                                  "WHERE external_id = 'story.txt'"])
+def test_an_edit_made_in_sql_while_provenance_is_refreshed_is_linked_by_the_next_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str) -> None:
+    from archive import provenance_store
+
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "all", STORY))], background=False)
+        story = archive.document("story.txt").id
+        with monkeypatch.context() as patched:
+            _edit_after(patched, provenance_store, "compute", home, edit)
+            archive.refresh_provenance()  # (was: FOREIGN KEY constraint failed, or the old links written back)
+        for table, counting in sqlite_extras.ORPHAN_COUNTS.items():
+            assert _sql(home, counting) == [(0,)], table
+        assert _sql(home, f"SELECT count(*) FROM stories WHERE document_id = {story}") == [(0,)]
+        assert _sql(home, f"SELECT count(*) FROM provenance WHERE {story} IN (derived_id, source_id)") == [(0,)]
+
+        archive.ingest([], background=False)
+        assert not _sql(home, "SELECT id FROM documents WHERE id NOT IN (SELECT document_id FROM stories)")
+        linked = sorted(_sql(home, "SELECT derived_id, source_id, relation FROM provenance"))
+        archive.refresh_provenance()
+        assert sorted(_sql(home, "SELECT derived_id, source_id, relation FROM provenance")) == linked
+
+
+def test_a_document_deleted_in_sql_while_new_ones_are_linked_is_left_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, incremental: None) -> None:
+    from archive import provenance_store
+
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "first", ["story", "independent", "earnings_a"]))],
+                       background=False)
+        with monkeypatch.context() as patched:
+            _edit_after(patched, provenance_store, "_align_neighbourhood", home,
+                        "DELETE FROM documents WHERE external_id = 'story.txt'")
+            archive.ingest([str(provenance_folder(tmp_path, "later", ["duplicate", "spun", "earnings_b"]))],
+                           background=False)
+        for table, counting in sqlite_extras.ORPHAN_COUNTS.items():
+            assert _sql(home, counting) == [(0,)], table
+        archive.ingest([], background=False)
+        assert not _sql(home, "SELECT id FROM documents WHERE id NOT IN (SELECT document_id FROM stories)")
+        linked = sorted(_sql(home, "SELECT derived_id, source_id, relation FROM provenance"))
+        archive.refresh_provenance()
+        assert sorted(_sql(home, "SELECT derived_id, source_id, relation FROM provenance")) == linked
