@@ -76,7 +76,35 @@ _DERIVED_BY_DOCUMENT = ("fingerprints", "stories", "attributions", "document_fla
 # document takes what was derived from it even where foreign keys are off (sqlite3's default),
 # and the documents linked to it are linked again without it. archive's own writes rely on them
 # too: one rule for every writer.
+_DATED = ("published_at", "ingested_at", "updated_at")
+
+
+def _refused_unless_iso(column: str) -> str:
+    """A trigger statement refusing a value of ``column`` that is not ISO-8601 UTC as stored
+    (coltypes.to_iso): every reader parses it, so one hand-written "5 March 1987" stopped them
+    all. Through julianday (which moves 30 February to 2 March) strftime gives the value back
+    unchanged only for a real date and time written as stored."""
+    return (f"SELECT RAISE(ABORT, 'documents.{column} must be ISO-8601 UTC text like 1987-03-05T00:00:00Z, or NULL') "
+            f"WHERE new.{column} IS NOT NULL "
+            f"AND strftime('%Y-%m-%dT%H:%M:%SZ', julianday(new.{column})) IS NOT new.{column};")
+
+
+_REFUSED_UNLESS_JSON = ("SELECT RAISE(ABORT, 'documents.raw_meta must be JSON text (an object), e.g. {}') "
+                        "WHERE NOT json_valid(new.raw_meta);")
+_CHECKS = "\n        ".join([*(_refused_unless_iso(column) for column in _DATED), _REFUSED_UNLESS_JSON])
+
 CREATE_EDIT_TRIGGERS = [
+    # INSERT OR REPLACE deletes the stored row without firing the DELETE triggers (unless a
+    # connection turns recursive_triggers on), which would leave its index entry, full-text row,
+    # fingerprint and links in place: a row is changed by UPDATE.
+    f"""CREATE TRIGGER documents_insert_checked BEFORE INSERT ON documents BEGIN
+        SELECT RAISE(ABORT, 'documents: a row with this id or external_id is stored already; change it with UPDATE (INSERT OR REPLACE would bypass the triggers that keep the index and provenance in step)')
+        WHERE EXISTS (SELECT 1 FROM documents WHERE id = new.id OR external_id = new.external_id);
+        {_CHECKS}
+    END""",
+    f"""CREATE TRIGGER documents_update_checked BEFORE UPDATE OF {", ".join(_DATED)}, raw_meta ON documents BEGIN
+        {_CHECKS}
+    END""",
     """CREATE TRIGGER documents_id_fixed BEFORE UPDATE OF id ON documents
         WHEN new.id IS NOT old.id BEGIN
         SELECT RAISE(ABORT, 'documents.id never changes: links, stories and the index refer to it');
@@ -111,7 +139,7 @@ CREATE_EDIT_TRIGGERS = [
 ]
 
 EDIT_TRIGGERS = frozenset({
-    "documents_id_fixed", "documents_queue_insert", "documents_queue_update", "documents_queue_delete",
+    "documents_insert_checked", "documents_update_checked", "documents_id_fixed", "documents_queue_insert", "documents_queue_update", "documents_queue_delete",
     "documents_relink_update", "documents_unlink_neighbours", "documents_cascade_delete",
 })
 

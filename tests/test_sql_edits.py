@@ -263,3 +263,28 @@ def test_a_document_deleted_in_sql_while_new_ones_are_linked_is_left_out(
         linked = sorted(_sql(home, "SELECT derived_id, source_id, relation FROM provenance"))
         archive.refresh_provenance()
         assert sorted(_sql(home, "SELECT derived_id, source_id, relation FROM provenance")) == linked
+
+
+@pytest.mark.parametrize(("statement", "said"), [
+    ("UPDATE documents SET published_at = '5 March 1987' WHERE id = 1", "published_at must be ISO-8601"),
+    ("UPDATE documents SET published_at = '1987-3-5' WHERE id = 1", "published_at must be ISO-8601"),
+    ("UPDATE documents SET published_at = '1987-02-30T00:00:00Z' WHERE id = 1", "published_at must be ISO-8601"),
+    ("UPDATE documents SET updated_at = 'yesterday' WHERE id = 1", "updated_at must be ISO-8601"),
+    ("UPDATE documents SET raw_meta = 'not json' WHERE id = 1", "raw_meta must be JSON"),
+    ("INSERT OR REPLACE INTO documents (id, external_id, path, format, text, content_hash, raw_meta, ingested_at, "
+     "updated_at) VALUES (1, 'story.txt', 'x', 'txt', 'new words', 'h', '{}', '2026-01-01T00:00:00Z', "
+     "'2026-01-01T00:00:00Z')", "stored already"),
+    ("INSERT INTO documents (external_id, path, format, text, content_hash, raw_meta, ingested_at, updated_at) "
+     "VALUES ('hand', '-', 'txt', 'A text.', 'h', '{}', '7 Dec 2026', '2026-12-07T00:00:00Z')", "ingested_at must be"),
+])
+def test_what_would_break_the_readers_is_refused(tmp_path: Path, statement: str, said: str) -> None:
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "all", ["story"]))], background=False)
+    before = _sql(home, "SELECT * FROM documents")
+    with pytest.raises(sqlite3.IntegrityError, match=said):
+        _sql(home, statement)
+    assert _sql(home, "SELECT * FROM documents") == before
+    _sql(home, "UPDATE documents SET published_at = '1987-03-05T00:00:00Z', raw_meta = '{\"note\": 1}' WHERE id = 1")
+    assert _cli(home, "show", "1").exit_code == 0
+    assert "in step" in _cli(home, "index", "check").output
