@@ -240,11 +240,18 @@ class Archive:
                 engine.dispose()
 
     def count(self, query: str, **options: Any) -> int:
-        from archive.search.searcher import count
+        """How many documents match ``query`` (options: ``since``, ``until``)."""
+        return self.counted(query, **options).total
+
+    def counted(self, query: str, **options: Any) -> SearchResults:
+        """``count`` as results without hits, with the warnings ``search`` would give."""
+        from archive.search.searcher import counted
 
         with self.reader() as store:  # a missing, foreign, newer or damaged store is the error to report
-            hidden, _ = store.pending_index()
-            return count(self.search_index(), query, hidden=hidden, **options)
+            hidden, changed = store.pending_index()
+            results = counted(self.search_index(), query, hidden=hidden, **options)
+        results.warnings.extend(_index_lag(hidden, changed))
+        return results
 
     def search(self, query: str, *, collapse: bool = False, **options: Any) -> SearchResults:
         """Run a query (see the README's query language); options as ``searcher.search``.
@@ -255,8 +262,7 @@ class Archive:
             hidden, changed = store.pending_index()
             results = search(self.search_index(), query, texts_for=store.texts, families_for=store.copy_families,
                              collapse=store.copy_roots if collapse else None, hidden=hidden, **options)
-        if changed:
-            results.warnings.append(_not_yet_indexed(changed))
+        results.warnings.extend(_index_lag(hidden, changed))
         return _counting_missing(results) if results.facets else results
 
     # -- look --------------------------------------------------------------------------------
@@ -282,9 +288,17 @@ class Archive:
             return store.counts()
 
 
-def _not_yet_indexed(changed: int) -> str:
-    return (f"{changed} document(s) added or changed in the database are not in the search index yet "
-            "(an ingest still running, or an edit made in SQL): `archive index check` takes them in")
+def _index_lag(deleted: list[int], changed: int) -> list[str]:
+    """What a search should say of the changes the index has not taken yet (ReadStore.pending_index)."""
+    said = []
+    if changed:
+        said.append(f"{changed} document(s) added or changed in the database are not in the search index yet "
+                    "(an ingest still running, or an edit made in SQL): `archive index check` takes them in")
+    if deleted:
+        # (Left out of every search, which costs each one a query of them: noticeable by thousands.)
+        said.append(f"{len(deleted)} document(s) deleted from the database are still in the search index, left out "
+                    "of the results: `archive index check` removes them")
+    return said
 
 
 # A facet's bucket for the matches without a value, named as `archive stats` names them.

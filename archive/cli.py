@@ -407,8 +407,11 @@ def search(archive: Archive, query: str, since: str | None, until: str | None, s
     if count_only:
         _refuse_with("--count", {"--facet": bool(facets), "--collapse": collapse, **rows},
                      "it prints the number of matching documents, alone or as --json")
-        total = archive.count(query, since=since, until=until)
-        click.echo(render.to_json({"total": total}) if as_json else total)
+        counted = archive.counted(query, since=since, until=until)
+        for warning in counted.warnings:
+            click.echo(f"archive: warning: {warning}", err=True)
+        click.echo(render.to_json({"total": counted.total, "warnings": counted.warnings}) if as_json
+                   else counted.total)
         return
     results = archive.search(query, since=since, until=until, sort=sort, limit=limit,
                              offset=offset, facets=facets, snippets=True, collapse=collapse)
@@ -578,11 +581,15 @@ def index_check(archive: Archive, no_repair: bool, deep: bool) -> None:
                    "only as written (zurich does not find Zürich), and in indexes older still, words inside "
                    "Chinese, Japanese or Thai text, Hindi words with vowel signs and full-width letters are not "
                    "found, until it is rebuilt: run `archive index rebuild`", err=True)
-    if drift.ok:
+    if result.ok:
         click.echo("index is in step with the database")
         return
-    click.echo(f"missing from index: {len(drift.missing)}; stale: {len(drift.stale)}; "
-               f"not in database: {len(drift.extra)}")
+    if result.queued:
+        click.echo(f"queued: {result.queued} change(s) made in the database (added, changed or removed documents) "
+                   "that the index has not taken yet")
+    if not drift.ok:
+        click.echo(f"missing from index: {len(drift.missing)}; stale: {len(drift.stale)}; "
+                   f"not in database: {len(drift.extra)}")
     if no_repair:
         click.echo("run `archive index check` to repair")
         sys.exit(1)

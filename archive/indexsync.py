@@ -98,12 +98,19 @@ class IndexCheck:
     # Changes queued in index_queue (a killed run's, or edits made in SQL) applied before comparing.
     applied: int = 0
     postings_read: int | None = None  # with ``deep``: every posting was read, this many
+    queued: int = 0  # without repair: changes in index_queue the index has not taken yet
+
+    @property
+    def ok(self) -> bool:
+        return self.drift.ok and not self.queued
 
 
 def check(engine: Engine, index: SearchIndex, *, repair: bool, deep: bool = False) -> IndexCheck:
     """Compare the index with the store (``repair``: apply the queue first, then mend the
     drift); ``deep``: first read all of the index, so damage inside its files is found too."""
     applied = drain_queue(engine, index) if repair else 0
+    with engine.connect() as conn:
+        queued = conn.execute(select(func.count()).select_from(index_queue)).scalar_one()
     postings_read = index.read_everything() if deep else None
     hashes = store_hashes(engine)
     indexed = index.doc_count()
@@ -117,7 +124,7 @@ def check(engine: Engine, index: SearchIndex, *, repair: bool, deep: bool = Fals
         extra = tuple(sorted({*drift.extra, *(i for i in twice if i not in hashes)}))
         drift = Drift(drift.missing, stale, extra)
     result = IndexCheck(drift=drift, documents=len(hashes), indexed=indexed, older_word_rule=index.older_word_rule(),
-                        applied=applied, postings_read=postings_read)
+                        applied=applied, postings_read=postings_read, queued=queued)
     if repair and not drift.ok:
         result.repaired = index.repair(drift, lambda ids: fetch_index_docs(engine, ids))
     return result

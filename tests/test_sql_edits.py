@@ -139,9 +139,9 @@ def test_a_title_changed_or_a_row_inserted_in_sql_is_searchable_after_index_chec
          "INSERT INTO documents (external_id, path, format, text, content_hash, raw_meta, ingested_at, updated_at) "
          "VALUES ('typed-in', '-', 'txt', 'A quetzal was seen.', 'x', '{}', '2026-12-07T00:00:00Z', "
          "'2026-12-07T00:00:00Z')")
-    assert _cli(home, "search", "--count", "quetzal").output.strip() == "0"
+    assert _cli(home, "search", "--count", "quetzal").stdout.strip() == "0"
     assert "applied 2 queued change(s)" in _cli(home, "index", "check").output
-    assert _cli(home, "search", "--count", "quetzal").output.strip() == "2"
+    assert _cli(home, "search", "--count", "quetzal").stdout.strip() == "2"
 
 
 def test_a_documents_id_cannot_be_changed(tmp_path: Path) -> None:
@@ -288,3 +288,21 @@ def test_what_would_break_the_readers_is_refused(tmp_path: Path, statement: str,
     _sql(home, "UPDATE documents SET published_at = '1987-03-05T00:00:00Z', raw_meta = '{\"note\": 1}' WHERE id = 1")
     assert _cli(home, "show", "1").exit_code == 0
     assert "in step" in _cli(home, "index", "check").output
+
+
+def test_the_read_only_checks_and_searches_say_what_the_index_has_not_taken(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "all", ["story", "earnings_a"]))], background=False)
+    _sql(home, "UPDATE documents SET title = 'Zanzibar' WHERE external_id = 'story.txt'",
+         "DELETE FROM documents WHERE external_id = 'earnings_a.txt'")
+    checked = _cli(home, "index", "check", "--no-repair")
+    assert checked.exit_code == 1 and "queued: 2 change(s)" in checked.output
+    searched = _cli(home, "search", "the", "--count")
+    assert "1 document(s) added or changed" in searched.stderr
+    assert "1 document(s) deleted from the database are still in the search index" in searched.stderr
+    assert searched.stdout.strip() == "1"
+    repaired = _cli(home, "index", "check")
+    assert repaired.exit_code == 0 and "applied 2 queued change(s)" in repaired.output
+    assert "in step" in _cli(home, "index", "check", "--no-repair").output
+    assert not _cli(home, "search", "the").stderr

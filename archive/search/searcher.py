@@ -251,16 +251,25 @@ def count(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, u
           hidden: Sequence[int] = ()) -> int:
     """How many documents match, without scoring or loading any of them (``hidden``: as for
     ``search``, not counted)."""
-    root = _matched_by(query, since, until, hidden)
+    return counted(index, query, since=since, until=until, hidden=hidden).total
+
+
+def counted(index: SearchIndex | Snapshot, query: str, *, since: DateArg = None, until: DateArg = None,
+            hidden: Sequence[int] = ()) -> SearchResults:
+    """``count``'s total as results without hits, with the warnings a search would give."""
+    parsed = parse(query)
+    root = _matched_by(parsed, since, until, hidden)
     with _opened(index) as snap, damaged_index_errors(snap.index.path):
         compiled = compile_query(root, snap.view.reader())
-        return len(snap.view.searcher().search(compiled.query, limit=None, scored=False))
+        total = len(snap.view.searcher().search(compiled.query, limit=None, scored=False))
+        unfolded = not folds(snap.view.reader().schema["text"])
+    return SearchResults(total, [], warnings=[*parsed.warnings, *([UNFOLDED_INDEX] if unfolded else [])])
 
 
-def _matched_by(query: str, since: DateArg, until: DateArg, hidden: Sequence[int]) -> Node:
+def _matched_by(query: str | ParsedQuery, since: DateArg, until: DateArg, hidden: Sequence[int]) -> Node:
     """What a query with the search's dates matches, less the ``hidden`` documents: for
     counting and yes/no questions only (a NOT adds to each match's score in Whoosh)."""
-    root = _with_dates(parse(query).root, since, until)
+    root = _with_dates((parse(query) if isinstance(query, str) else query).root, since, until)
     if hidden:
         root = And((root, Not(Or(tuple(Exact("id", str(doc_id)) for doc_id in hidden)))))
     return root
