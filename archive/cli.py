@@ -497,9 +497,9 @@ def provenance(archive: Archive, ref: str | None, evidence: bool, as_json: bool,
         return
     family = archive.family(ref)
     if not family.linked:
-        click.echo(f"archive: note: #{family.focus} was added or changed after provenance was last updated "
-                   "(an edit made in SQL, or a run stopped before linking): the next ingest or "
-                   "`archive provenance --refresh` links it", err=True)
+        click.echo(f"archive: note: #{family.focus} is not linked: it, or a document it was linked to, was added, "
+                   "changed or deleted after provenance was last updated (an edit made in SQL, or a run stopped "
+                   "before linking); the next ingest or `archive provenance --refresh` links it", err=True)
     if fmt == "json":
         click.echo(render.family_json(family))
     elif fmt == "dot":

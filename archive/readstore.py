@@ -319,7 +319,9 @@ class ReadStore:
             "runs": one("SELECT count(*) FROM ingest_runs"),
             "provenance_links": copies,
             "related_links": related,
-            "stories": one("SELECT count(DISTINCT story_id) FROM stories"),
+            # (A document not linked yet is a story of its own until it is.)
+            "stories": one("SELECT (SELECT count(DISTINCT story_id) FROM stories) + (SELECT count(*) FROM documents "
+                           "WHERE id NOT IN (SELECT document_id FROM stories))"),
             "pending_index": one("SELECT count(*) FROM index_queue"),
             "by_source": by_source,
             "by_year": [tuple(r) for r in by_year],
@@ -355,12 +357,16 @@ class ReadStore:
         members = [r[0] for r in self.conn.execute(
             "SELECT document_id FROM stories WHERE story_id = ? ORDER BY document_id", (story_id,))] or [focus]
         marks = ",".join("?" * len(members))
+        documents = self.documents(members)
+        # Links among the story's documents: a document not linked yet may keep links to others
+        # until it is (and a row left by a document deleted with foreign keys off names none).
         links = [
             LinkRecord(r[0], r[1], r[2], r[3], r[4], json.loads(r[5] or "{}"))
             for r in self.conn.execute(
                 "SELECT derived_id, source_id, relation, score, direction_confidence, evidence "
                 f"FROM provenance WHERE derived_id IN ({marks}) OR source_id IN ({marks}) "
                 "ORDER BY source_id, derived_id", members + members)
+            if r[0] in documents and r[1] in documents
         ]
         flags: dict[int, dict[str, Any]] = {}
         for doc_id, flag, evidence in self.conn.execute(
@@ -371,7 +377,7 @@ class ReadStore:
                 f"SELECT document_id, outlet, phrase, start, \"end\" FROM attributions "
                 f"WHERE document_id IN ({marks}) ORDER BY document_id, start", members):
             cited.setdefault(doc_id, []).append({"outlet": outlet, "phrase": phrase, "start": start, "end": end})
-        return Family(story_id, focus, self.documents(members), links, flags, cited, linked=row is not None)
+        return Family(story_id, focus, documents, links, flags, cited, linked=row is not None)
 
 
     def families(self, limit: int | None = 50, min_size: int = 2) -> Families:

@@ -306,3 +306,28 @@ def test_the_read_only_checks_and_searches_say_what_the_index_has_not_taken(tmp_
     assert repaired.exit_code == 0 and "applied 2 queued change(s)" in repaired.output
     assert "in step" in _cli(home, "index", "check", "--no-repair").output
     assert not _cli(home, "search", "the").stderr
+
+
+def test_a_copy_whose_original_was_deleted_in_sql_stands_alone_until_linked_again(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "all", STORY))], background=False)
+        copy = archive.document("duplicate.txt").id
+        stories = archive.stats()["stories"]
+    _sql(home, "DELETE FROM documents WHERE external_id = 'story.txt'")
+    family = json.loads(_cli(home, "provenance", str(copy), "--json").stdout)
+    assert family["linked"] is False and [doc["id"] for doc in family["documents"]] == [copy]
+    assert family["links"] == []
+    assert f"d{copy}" in _cli(home, "provenance", str(copy), "--format", "dot").output
+    with Archive(home) as archive:
+        assert archive.stats()["stories"] >= stories  # each unlinked document counts as a story of its own
+
+
+def test_a_link_row_naming_no_document_is_not_shown(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "all", ["story", "duplicate"]))], background=False)
+    _sql(home, "INSERT INTO provenance (derived_id, source_id, relation, score, direction_confidence, evidence, "
+               "method_version) VALUES (997, 1, 'spun', 0.9, 0.9, '{}', 'x')")
+    shown = _cli(home, "provenance", "1", "--json")
+    assert shown.exit_code == 0 and 997 not in {link["derived_id"] for link in json.loads(shown.stdout)["links"]}
