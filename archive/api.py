@@ -6,6 +6,7 @@ methods that need them, so a search or a show starts in a fraction of a second.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,7 +92,7 @@ class Archive:
     # -- ingest ------------------------------------------------------------------------------
     def ingest(
         self,
-        paths: Sequence[str],
+        paths: Sequence[str | os.PathLike[str]] | str | os.PathLike[str],
         *,
         stdin: BinaryIO | None = None,
         progress: ProgressCallback | None = None,
@@ -103,13 +104,15 @@ class Archive:
         """Ingest files, folders or stdin (``-``); then update the index and provenance.
         ``default_source``: the publisher of the records that name none (a folder of one outlet's
         articles); a document stored without a publisher takes it too. ``id_prefix``: put before
-        every external id (``PREFIX:ID``), for inputs that number their records like others."""
+        every external id (``PREFIX:ID``), for inputs that number their records like others.
+        ``paths``: a list of paths, or one (a string is one path, not its characters)."""
         from archive import indexsync, provenance_store
         from archive.ingest.pipeline import ending, mark_killed_runs, mark_run, run_ingest
         from archive.ingest.records import InputNaming
         from archive.search.index import SearchIndex
 
         started = time.perf_counter()
+        paths = [os.fspath(paths)] if isinstance(paths, (str, os.PathLike)) else [os.fspath(p) for p in paths]
         with self._write_lock():
             engine = self.engine
             mark_killed_runs(engine)  # left `running` by processes that died: a live one would hold the lock

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from archive.api import Archive
 from archive.cli import cli
 from archive.storefile import SCHEMA_REVISION
-from conftest import SEEDS
+from conftest import SEEDS, provenance_folder
 
 CRUFT_LINES = ("Written by 1:31 pm", "(Visited 1 times", "Cezaro De Luca | Europa Press")
 
@@ -365,3 +365,12 @@ def test_an_ingest_says_how_many_dates_it_could_not_read(run_cli, tmp_path: Path
     assert (f"archive: note: 2 records had a date that could not be read, stored undated with the value in "
             f"raw_meta.published_raw (first: {lines} [2]: 'notadate')") in result.output
     assert "could not be read" not in run_cli("ingest", str(lines)).output  # unchanged: nothing stored
+
+
+def test_the_library_takes_one_path_as_a_string_or_a_path(tmp_path: Path) -> None:
+    folder = provenance_folder(tmp_path, "all", ["story", "duplicate"])
+    with Archive(tmp_path / "one") as archive:
+        assert archive.ingest(str(folder), background=False, provenance=False).added == 2  # (not its characters)
+    with Archive(tmp_path / "other") as archive:
+        assert archive.ingest(folder, background=False, provenance=False).added == 2
+        assert archive.ingest([folder / "story.txt"], background=False, provenance=False).unchanged == 1
