@@ -34,7 +34,7 @@ def write_lock(path: Path, *, wait: float = 60.0, poll: float = 0.1) -> Iterator
                 if time.monotonic() >= deadline:
                     raise BusyError(
                         f"another archive process is writing to {path.parent} "
-                        f"(waited {wait:g}s); try again when it has finished, or pass --wait SECONDS"
+                        f"(waited {wait:g}s); try again when it has finished, or wait longer (--wait SECONDS; Archive(lock_wait=SECONDS) in Python)"
                     ) from None
                 time.sleep(poll)
         os.ftruncate(fd, 0)
