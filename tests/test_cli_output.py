@@ -146,7 +146,7 @@ def test_options_that_cannot_be_honoured_together_are_refused(run, args: tuple[s
 
 def test_count_as_json_is_an_object_with_the_total_search_json_gives(run) -> None:
     counted = run("search", "microsoft", "--count", "--json")
-    assert counted.exit_code == 0 and json.loads(counted.output) == {"total": 4}
+    assert counted.exit_code == 0 and json.loads(counted.output) == {"total": 4, "warnings": []}
     assert json.loads(run("search", "microsoft", "--json").output)["total"] == 4
     assert run("search", "microsoft", "--count").output == "4\n"
 

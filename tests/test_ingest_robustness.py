@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archive import sqlite_extras
 from archive.coltypes import from_iso, to_iso
 from archive.ingest.readers import iter_records, parse_date
 from archive.ingest.records import RawRecord, RecordFailure
@@ -76,8 +77,10 @@ def test_an_archive_holding_a_short_year_recovers(run_cli, home: Path, tmp_path:
     first = jsonl(tmp_path / "a.jsonl", {"id": "a1", "text": "The harbour dredging began in spring.",
                                           "published": "2020-01-01"})
     assert run_cli("ingest", str(first)).exit_code == 0
-    with sqlite3.connect(home / "archive.db") as conn:  # as an earlier version wrote it
+    with sqlite3.connect(home / "archive.db") as conn:  # as an earlier version wrote it, before the checks
+        conn.execute("DROP TRIGGER documents_update_checked")
         conn.execute("UPDATE documents SET published_at = '1-01-01T00:00:00Z'")
+        conn.execute(next(s for s in sqlite_extras.CREATE_EDIT_TRIGGERS if "documents_update_checked" in s))
     second = jsonl(tmp_path / "b.jsonl", {"id": "b1", "text": "The harbour dredging began in spring, again.",
                                            "published": "2020-01-02"})
     assert run_cli("ingest", str(second)).exit_code == 0
