@@ -82,6 +82,29 @@ def test_a_page_stating_no_date_is_stored_undated_with_the_date_finders_guess_ke
     _undated_but_guessed_until_a_date_is_stated(page, "2024-01-01", datetime(2024, 3, 5, 14, 20, tzinfo=UTC))
 
 
+def _page_dated(content: str) -> str:
+    body = "".join(f"<p>{ARTICLE} Paragraph {n} about the harbour and its ships.</p>" for n in range(3))
+    return (f'<html><head><title>Wire story</title><meta property="article:published_time" content="{content}">'
+            f"</head><body><article><h1>Wire story</h1>{body}</article></body></html>")
+
+
+@pytest.mark.parametrize(("stated", "expected"), [
+    ("1987-02-26T15:00:00Z", datetime(1987, 2, 26, 15, tzinfo=UTC)),
+    ("1850-05-01", datetime(1850, 5, 1, tzinfo=UTC)),
+])
+def test_a_page_dated_before_1995_keeps_its_date(stated: str, expected: datetime) -> None:
+    # (htmldate's own floor is 1995: an archive of old pages would lose every date)
+    record = _html_record(_page_dated(stated), "old.html", "old.html")
+    assert isinstance(record, RawRecord) and record.published_at == expected
+
+
+@pytest.mark.parametrize(("stated", "kept"), [("0999-01-01", "999-01-01"), ("2999-05-01T10:00:00Z", "2999-05-01")])
+def test_a_page_date_out_of_bounds_is_kept_raw(stated: str, kept: str) -> None:
+    record = _html_record(_page_dated(stated), "odd.html", "odd.html")
+    assert isinstance(record, RawRecord) and record.published_at is None
+    assert record.extra["published_raw"].startswith(kept)
+
+
 def _undated_but_guessed_until_a_date_is_stated(page: str, guess: str, stated: datetime) -> None:
     """``page`` is undated with ``guess`` kept in raw_meta, and dated ``stated`` (no guess) once
     its metadata states that time."""

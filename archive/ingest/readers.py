@@ -837,8 +837,9 @@ def _html_record(
     from trafilatura.settings import Document, set_date_params
 
     # Ask for the time of day too: trafilatura's default date format drops it. Only a date the page
-    # states (its metadata, markup or address): see _guessed_date for the others.
-    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT}
+    # states (its metadata, markup or address): see _guessed_date for the others. htmldate's own
+    # floor (1995) would drop an older page's date unseen: the archive's is EARLIEST_YEAR.
+    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT, "min_date": f"{EARLIEST_YEAR:04d}-01-01"}
     try:
         document = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, date_extraction_params=date_params
@@ -867,6 +868,9 @@ def _html_record(
     if published is None and found.get("date"):
         metadata["published_raw"] = found["date"]
     if not found.get("date") and "published_guess" not in metadata:
+        refused = _refused_date(html, url, date_params)
+        if refused:
+            metadata["published_raw"] = refused
         guess = _guessed_date(html, url)
         if guess:
             metadata["published_guess"] = guess
@@ -898,6 +902,22 @@ def _date_besides_the_headline(html: str, url: str | None, params: dict[str, Any
             element.set("content", "")
         return find_date(tree, url=url, **params)
     except Exception:  # noqa: BLE001 - markup lxml cannot read again: no date besides
+        return None
+
+
+# Bounds wide enough for any date a page states (htmldate compares timestamps, which the
+# calendar's first and last days lack in some time zones).
+_ANY_DATE = {"min_date": "0002-01-01", "max_date": "9999-12-30"}
+
+
+def _refused_date(html: str, url: str | None, params: dict[str, Any]) -> str | None:
+    """The date a page states but the bounds of ``params`` refused (before EARLIEST_YEAR: a zero
+    date; after today), or None: kept in raw_meta, as any date the ingest cannot take is."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, url=url, **{**params, **_ANY_DATE})
+    except Exception:  # noqa: BLE001 - markup htmldate cannot read: no date to keep
         return None
 
 
