@@ -579,6 +579,24 @@ def test_unparseable_dates_are_none(value: object) -> None:
     assert parse_date(value) is None
 
 
+@pytest.mark.parametrize(("value", "expected"), [
+    ("04.03.2021", datetime(2021, 3, 4, tzinfo=UTC)),  # dotted: day first wherever it is so written
+    ("13.03.2021 10:00", datetime(2021, 3, 13, 10, tzinfo=UTC)),
+    ("25/04/2021", datetime(2021, 4, 25, tzinfo=UTC)),  # 25 can only be the day
+    ("04/25/2021", datetime(2021, 4, 25, tzinfo=UTC)),
+    ("05/05/2021", datetime(2021, 5, 5, tzinfo=UTC)),
+    ("2021/04/05", datetime(2021, 4, 5, tzinfo=UTC)),
+])
+def test_a_date_in_figures_is_read_when_its_order_is_sure(value: str, expected: datetime) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["05/04/2021", "05-04-2021", "05/04/21", "05/04/2021 10:00"])
+def test_a_date_in_figures_that_reads_either_way_is_not_guessed(value: str) -> None:
+    # 5 April in London, May 4 in New York: one DD/MM export would be half wrong
+    assert parse_date(value) is None
+
+
 def test_unparseable_date_is_kept_raw(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(json.dumps({"text": ARTICLE, "published": "sometime in spring"}))
     record = only_record(tmp_path / "a.json")

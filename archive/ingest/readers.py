@@ -117,6 +117,10 @@ _ZONE_HOURS = {
     "NZDT": 13, "MSK": 3, "SGT": 8, "HKT": 8,
 }
 _ZONE_SECONDS = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+# A day and a month in figures before the year ("04.03.2021", "05/04/21"). Dotted, the day comes
+# first wherever dates are so written; slashed or dashed, 05/04/2021 is 5 April in London and
+# May 4 in New York, so unless one number cannot be a month (25/04/2021), no order is guessed.
+_DATE_IN_FIGURES = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d./-])")
 # RFC 2822's day, month and year ("Sat, 01 Jan 0099"), for the year as written.
 _RFC2822_YEAR = re.compile(r"(?:[A-Za-z]+,?\s+)?\d{1,2}\s+[A-Za-z]+\.?\s+(\d+)\b")
 # Publication dates before this year are placeholders, not dates: Go's and .NET's zero time
@@ -1135,8 +1139,9 @@ def parse_date(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from ISO-8601, RFC-2822, ``YYYY-MM-DD``, epoch seconds or similar.
 
     Naive times are taken as UTC. Returns None rather than guess: text missing the day, month or
-    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, and
-    so is a date before :data:`EARLIEST_YEAR`.
+    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, so is
+    a date in figures that reads either way (``"05/04/2021"``, see _DATE_IN_FIGURES), and so is
+    a date before :data:`EARLIEST_YEAR`.
     """
     try:
         moment = _parsed_date(value)
@@ -1188,19 +1193,29 @@ def _local_time(text: str) -> datetime | None:
 
 
 def _parse_loose(text: str) -> datetime | None:
+    figures = _DATE_IN_FIGURES.search(text)
+    if figures is not None and figures.group(2) != "." and _either_way(figures):
+        return None
+    day_first = figures is not None and figures.group(2) == "."
     # Parsing with two different defaults shows whether the text itself gave year, month and day.
     try:
         with warnings.catch_warnings():
             # A zone name dateutil does not know would leave the time naive, read as UTC:
             # unreadable instead (see _ZONE_NAME).
             warnings.simplefilter("error", dateutil.parser.UnknownTimezoneWarning)
-            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1), tzinfos=_ZONE_SECONDS)
-            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2), tzinfos=_ZONE_SECONDS)
+            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1), dayfirst=day_first, tzinfos=_ZONE_SECONDS)
+            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2), dayfirst=day_first, tzinfos=_ZONE_SECONDS)
     except (ValueError, OverflowError, dateutil.parser.UnknownTimezoneWarning):
         return None
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None
     return first
+
+
+def _either_way(figures: re.Match[str]) -> bool:
+    """A date in figures whose first two numbers could each be its month, and differ."""
+    first, second = int(figures.group(1)), int(figures.group(3))
+    return first != second and first <= 12 and second <= 12
 
 
 def _from_epoch(seconds: float) -> datetime | None:
