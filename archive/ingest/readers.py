@@ -580,7 +580,14 @@ def _read_table(
     text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
     if csv.field_size_limit() < limits.max_record_bytes:  # (process-wide: only ever raised)
         csv.field_size_limit(limits.max_record_bytes)
-    rows = csv.reader(text, delimiter=delimiter)
+    consumed: list[str] = []  # the lines of the row being read, to check its quoting again
+
+    def lines() -> Iterator[str]:
+        for line in text:
+            consumed.append(line)
+            yield line
+
+    rows = csv.reader(lines(), delimiter=delimiter)
     number = 0
     try:
         header = ["" if _UNNAMED_COLUMN.fullmatch(name.strip()) else name.strip() for name in next(rows, [])]
@@ -591,6 +598,7 @@ def _read_table(
             return
         while True:
             number += 1
+            consumed.clear()
             try:
                 row = next(rows)
             except StopIteration:
@@ -615,6 +623,8 @@ def _read_table(
             fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
             record = _json_record(fields, origin, relative, number, fmt="csv")
             swallowed = _swallowed_row(row, len(header), delimiter)
+            if swallowed is not None and _well_quoted(consumed, len(header), delimiter):
+                swallowed = None  # (a cell's line that only looks like a row: its quotes close)
             if swallowed is not None and isinstance(record, RawRecord):
                 record.extra["unclosed_quote"] = swallowed
             yield record
@@ -640,6 +650,17 @@ def _swallowed_row(row: list[str], width: int, delimiter: str) -> str | None:
                     and _shape(fields[0]) == _shape(row[0])):
                 return line
     return None
+
+
+def _well_quoted(lines: list[str], width: int, delimiter: str) -> bool:
+    """A row's own ``lines`` read strictly as one row of ``width`` fields: each quote closed where
+    its cell ends. A quote left open is closed by the next one, a later cell's opening quote,
+    with that cell's text after it: no file a table program wrote has that."""
+    try:
+        rows = list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == 1 and len(rows[0]) == width
 
 
 def _shape(field: str) -> str:
