@@ -574,7 +574,7 @@ def test_parse_date(value: object, expected: datetime) -> None:
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020], 2020])
+@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020], 12, 20200, "0999"])
 def test_unparseable_dates_are_none(value: object) -> None:
     assert parse_date(value) is None
 
@@ -595,6 +595,16 @@ def test_a_date_in_figures_is_read_when_its_order_is_sure(value: str, expected: 
 def test_a_date_in_figures_that_reads_either_way_is_not_guessed(value: str) -> None:
     # 5 April in London, May 4 in New York: one DD/MM export would be half wrong
     assert parse_date(value) is None
+
+
+def test_a_year_alone_is_stored_as_its_january_1(tmp_path: Path) -> None:
+    # (README: an export's "2024" stands for any moment of that year, as provenance/dates.py reads it)
+    (tmp_path / "years.jsonl").write_text("".join(json.dumps({"text": ARTICLE, "date": date}) + "\n"
+                                                  for date in ("2024", 2024, " 1987 ")))
+    records = read(tmp_path / "years.jsonl")
+    assert [r.published_at for r in records] == [  # type: ignore[union-attr]
+        datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC), datetime(1987, 1, 1, tzinfo=UTC)]
+    assert not any("published_raw" in r.extra for r in records)  # type: ignore[union-attr]
 
 
 def test_unparseable_date_is_kept_raw(tmp_path: Path) -> None:

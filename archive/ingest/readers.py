@@ -100,6 +100,8 @@ _HTML_SKIPPED_META = frozenset(
 
 _EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
 _MIN_EPOCH = 1e8  # 1973; the epoch pattern above also wants 9+ digits
+# A year alone, as an export writes a date it knows no better than that ("2024", or 2024).
+_YEAR = re.compile(r"\d{4}")
 # Epoch numbers past the last second of year 9999 are milliseconds; those below 1e11 (year 5138
 # in seconds, March 1973 in milliseconds) seconds; between the two, either is possible.
 _MS_EPOCH_ABOVE = 253402300799
@@ -1159,8 +1161,9 @@ def _unsupported_encoding(encoding: str | None) -> str | None:
 def parse_date(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from ISO-8601, RFC-2822, ``YYYY-MM-DD``, epoch seconds or similar.
 
-    Naive times are taken as UTC. Returns None rather than guess: text missing the day, month or
-    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, so is
+    Naive times are taken as UTC, and a year alone (``"2024"`` or ``2024``) as midnight on its
+    January 1. Returns None rather than guess: text missing the day or month of a date that
+    names them, or its year (``"March 2020"``, ``"Monday"``), is refused instead of being filled in from today, so is
     a date in figures that reads either way (``"05/04/2021"``, see _DATE_IN_FIGURES), and so is
     a date before :data:`EARLIEST_YEAR`.
     """
@@ -1176,13 +1179,17 @@ def parse_date(value: Any) -> datetime | None:
 def _parsed_date(value: Any) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):  # small numbers are years or counts, not times
+    if isinstance(value, int) and EARLIEST_YEAR <= value <= 9999:
+        return _year_alone(value)
+    if isinstance(value, (int, float)):  # other small numbers are counts, not times
         return _from_epoch(value) if abs(value) >= _MIN_EPOCH else None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     if _EPOCH.fullmatch(text):
         return _from_epoch(float(text))
+    if _YEAR.fullmatch(text):
+        return _year_alone(int(text))
     zone = _ZONE_NAME.search(text)
     named = zone is not None and zone.group(1) not in _NOT_ZONES
     moment = _local_time(text[:zone.start()] if named and zone else text)
@@ -1194,6 +1201,12 @@ def _parsed_date(value: Any) -> datetime | None:
             return None
         moment = moment.replace(tzinfo=timezone(timedelta(seconds=offset)))
     return _as_utc(moment)
+
+
+def _year_alone(year: int) -> datetime:
+    """A year stored as midnight on its January 1, which provenance reads as the whole year
+    (provenance/dates.py); before EARLIEST_YEAR, parse_date refuses it."""
+    return datetime(year, 1, 1, tzinfo=timezone.utc)
 
 
 def _local_time(text: str) -> datetime | None:
