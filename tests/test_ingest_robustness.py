@@ -450,3 +450,13 @@ def test_a_long_unreadable_date_is_shortened_in_the_note(run_cli, tmp_path: Path
     data.write_text('{"id": "l1", "text": "Owls hunt at night.", "published": ' + "1" * 400 + "}\n")
     result = run_cli("ingest", str(data))
     assert "'" + "1" * 60 + "…'" in result.output and "1" * 61 not in result.output
+
+
+def test_a_quoted_cell_whose_line_looks_like_a_row_is_no_merged_row(tmp_path: Path) -> None:
+    # (its last line, with the closing quote and the next cell, splits into the header's 3 fields)
+    table = tmp_path / "ok_quotes.csv"
+    table.write_text('title,content,date\nRed Lion,"Red Lion said it filed a statement.\nIt said proceeds, along with'
+                     ' a 102.5 mln\ndlr loan, will be used for hotels.",1987-03-01\n')
+    [record] = read(table)
+    assert "unclosed_quote" not in record.extra  # type: ignore[union-attr]
+    assert record.text.endswith("dlr loan, will be used for hotels.")  # type: ignore[union-attr]

@@ -49,3 +49,30 @@ def test_a_wordpress_api_export_becomes_a_clean_record(tmp_path: Path) -> None:
     assert record.title == "Don’t panic & carry on"
     assert record.text == "The mayor said it’s fine.\n\nResidents were told to stay calm."
     assert record.external_id == "77" and record.url == "https://farm.example/x"
+
+
+PROSE_NAMING_TAGS = ("Wrap a word in <b> and </b> to make it bold. The <script> tag runs code, so readers should"
+                     " block third-party scripts and keep browsers updated to stay safe online.")
+
+
+def test_prose_that_names_tags_is_text() -> None:
+    assert not holds_markup(PROSE_NAMING_TAGS)
+    assert as_text(PROSE_NAMING_TAGS) == PROSE_NAMING_TAGS
+
+
+def test_a_script_tag_never_closed_does_not_swallow_the_rest() -> None:
+    fragment = ("<p>The <script> tag runs code, so readers should block scripts.</p><p>Keep browsers updated.</p>"
+                "<script>track('x');</script>tail")
+    assert as_text(fragment) == "The <script> tag runs code, so readers should block scripts.\n\nKeep browsers updated.\n\ntail"
+
+
+def test_a_name_that_is_no_whole_reference_is_text() -> None:
+    assert as_text("&notanentity; &notin; &not; &copy2024") == "&notanentity; ∉ ¬ &copy2024"
+
+
+def test_json_and_csv_text_naming_tags_is_stored_whole(tmp_path: Path) -> None:
+    (tmp_path / "tag.jsonl").write_text(json.dumps({"id": "t1", "title": "HTML for beginners",
+                                                    "text": PROSE_NAMING_TAGS}) + "\n", encoding="utf-8")
+    (tmp_path / "tag.csv").write_text(f'title,text\nHTML for beginners,"{PROSE_NAMING_TAGS}"\n', encoding="utf-8")
+    records = list(iter_records([str(tmp_path / "tag.jsonl"), str(tmp_path / "tag.csv")]))
+    assert [record.text for record in records] == [PROSE_NAMING_TAGS, PROSE_NAMING_TAGS]  # type: ignore[union-attr]

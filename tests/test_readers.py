@@ -82,6 +82,29 @@ def test_a_page_stating_no_date_is_stored_undated_with_the_date_finders_guess_ke
     _undated_but_guessed_until_a_date_is_stated(page, "2024-01-01", datetime(2024, 3, 5, 14, 20, tzinfo=UTC))
 
 
+def _page_dated(content: str) -> str:
+    body = "".join(f"<p>{ARTICLE} Paragraph {n} about the harbour and its ships.</p>" for n in range(3))
+    return (f'<html><head><title>Wire story</title><meta property="article:published_time" content="{content}">'
+            f"</head><body><article><h1>Wire story</h1>{body}</article></body></html>")
+
+
+@pytest.mark.parametrize(("stated", "expected"), [
+    ("1987-02-26T15:00:00Z", datetime(1987, 2, 26, 15, tzinfo=UTC)),
+    ("1850-05-01", datetime(1850, 5, 1, tzinfo=UTC)),
+])
+def test_a_page_dated_before_1995_keeps_its_date(stated: str, expected: datetime) -> None:
+    # (htmldate's own floor is 1995: an archive of old pages would lose every date)
+    record = _html_record(_page_dated(stated), "old.html", "old.html")
+    assert isinstance(record, RawRecord) and record.published_at == expected
+
+
+@pytest.mark.parametrize(("stated", "kept"), [("0999-01-01", "999-01-01"), ("2999-05-01T10:00:00Z", "2999-05-01")])
+def test_a_page_date_out_of_bounds_is_kept_raw(stated: str, kept: str) -> None:
+    record = _html_record(_page_dated(stated), "odd.html", "odd.html")
+    assert isinstance(record, RawRecord) and record.published_at is None
+    assert record.extra["published_raw"].startswith(kept)
+
+
 def _undated_but_guessed_until_a_date_is_stated(page: str, guess: str, stated: datetime) -> None:
     """``page`` is undated with ``guess`` kept in raw_meta, and dated ``stated`` (no guess) once
     its metadata states that time."""
@@ -551,9 +574,37 @@ def test_parse_date(value: object, expected: datetime) -> None:
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020], 2020])
+@pytest.mark.parametrize("value", ["yesterday-ish", "March 2020", "Monday", "", None, True, [2020], 12, 20200, "0999"])
 def test_unparseable_dates_are_none(value: object) -> None:
     assert parse_date(value) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("04.03.2021", datetime(2021, 3, 4, tzinfo=UTC)),  # dotted: day first wherever it is so written
+    ("13.03.2021 10:00", datetime(2021, 3, 13, 10, tzinfo=UTC)),
+    ("25/04/2021", datetime(2021, 4, 25, tzinfo=UTC)),  # 25 can only be the day
+    ("04/25/2021", datetime(2021, 4, 25, tzinfo=UTC)),
+    ("05/05/2021", datetime(2021, 5, 5, tzinfo=UTC)),
+    ("2021/04/05", datetime(2021, 4, 5, tzinfo=UTC)),
+])
+def test_a_date_in_figures_is_read_when_its_order_is_sure(value: str, expected: datetime) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize("value", ["05/04/2021", "05-04-2021", "05/04/21", "05/04/2021 10:00"])
+def test_a_date_in_figures_that_reads_either_way_is_not_guessed(value: str) -> None:
+    # 5 April in London, May 4 in New York: one DD/MM export would be half wrong
+    assert parse_date(value) is None
+
+
+def test_a_year_alone_is_stored_as_its_january_1(tmp_path: Path) -> None:
+    # (README: an export's "2024" stands for any moment of that year, as provenance/dates.py reads it)
+    (tmp_path / "years.jsonl").write_text("".join(json.dumps({"text": ARTICLE, "date": date}) + "\n"
+                                                  for date in ("2024", 2024, " 1987 ")))
+    records = read(tmp_path / "years.jsonl")
+    assert [r.published_at for r in records] == [  # type: ignore[union-attr]
+        datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC), datetime(1987, 1, 1, tzinfo=UTC)]
+    assert not any("published_raw" in r.extra for r in records)  # type: ignore[union-attr]
 
 
 def test_unparseable_date_is_kept_raw(tmp_path: Path) -> None:

@@ -6,28 +6,34 @@ came, the tags would be searched and the references would differ from a copy's p
 apostrophes at every word that holds one, which provenance would read as swapped words. A
 fragment is not a page: it is the article already, so it is turned into text as it stands
 (paragraphs and line breaks kept, scripts dropped), not run through a page extractor that
-would judge short paragraphs to be boilerplate.
+would judge short paragraphs to be boilerplate. A story about the web names tags in its prose
+("the <script> tag"): such a field is text, and only markup that could be nothing else is read
+as HTML.
 """
 
 from __future__ import annotations
 
 import html
+import html.entities
 import re
 from typing import Any
 
 _ELEMENTS = (r"(?:p|br|div|span|a|b|i|u|em|strong|small|sup|sub|mark|h[1-6]|ul|ol|li|blockquote|q|cite|figure"
              r"|figcaption|img|picture|source|table|thead|tbody|tr|td|th|pre|code|hr|section|article|header"
              r"|footer|aside|iframe|script|style|noscript)")
-# What only markup looks like: an element closed ("</p>"), one with attributes ('<a href="'), a line
-# break. A bare "<U>" or "<Mark Resources Inc>" is text: wire copy puts tickers and company names
-# in angle brackets (Reuters), and "x < y" is no tag either.
-_MARKUP = re.compile(rf"</{_ELEMENTS}\s*>|<{_ELEMENTS}\s+[a-zA-Z-]+\s*=|<br\s*/?>", re.IGNORECASE)
+# What only markup looks like: an element closed right after its content ("mayor</b>", ".</p>"),
+# one with attributes ('<a href="'), a line break. A bare "<U>" or "<Mark Resources Inc>" is text:
+# wire copy puts tickers and company names in angle brackets (Reuters), and "x < y" is no tag
+# either. Nor is a tag set off by spaces as a word is: prose naming tags ("wrap a word in <b> and
+# </b>") is the normal content of a story about the web, and read as markup it would lose them.
+_MARKUP = re.compile(rf"(?<=\S)</{_ELEMENTS}\s*>|<{_ELEMENTS}\s+[a-zA-Z-]+\s*=|<br\s*/?>", re.IGNORECASE)
 # An HTML character reference: numeric, hexadecimal or named, closed by ";".
 CHARACTER_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Elements whose end starts a new line of text; those whose content is not text at all.
 _BLOCKS = frozenset("""p div h1 h2 h3 h4 h5 h6 ul ol li blockquote figure figcaption table thead tbody tr
 pre hr section article header footer aside""".split())
 _NOT_TEXT = frozenset("script style noscript iframe template".split())
+_NOT_TEXT_TAG = re.compile(rf"<(/?)({'|'.join(sorted(_NOT_TEXT))})\b", re.IGNORECASE)
 
 
 def holds_markup(text: str) -> bool:
@@ -37,9 +43,17 @@ def holds_markup(text: str) -> bool:
 
 def resolve_references(text: str) -> str:
     """``text`` with each character reference closed by ";" resolved, once. Each reference
-    alone: html.unescape would also read "&notable" as "¬able" (HTML's legacy references need no
-    semicolon), which in plain text is the word it looks like."""
-    return CHARACTER_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
+    alone, and a name only when it is a whole one: html.unescape would also read "&notable" and
+    "&notanentity;" as "¬able" and "¬anentity;" (HTML's legacy references need no semicolon),
+    which in plain text are the words they look like."""
+    return CHARACTER_REFERENCE.sub(_resolved, text)
+
+
+def _resolved(reference: re.Match[str]) -> str:
+    """The reference's character, or the reference as written when it names none."""
+    written = reference.group()
+    known = written[1] == "#" or written[1:] in html.entities.html5
+    return html.unescape(written) if known else written
 
 
 def as_text(fragment: str) -> str:
@@ -49,10 +63,11 @@ def as_text(fragment: str) -> str:
         return resolve_references(fragment)
     import lxml.html  # (lxml comes with trafilatura; imported only for the records that need it)
 
+    fragment = _unclosed_as_text(fragment)
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (ValueError, lxml.etree.ParserError):  # type: ignore[attr-defined]
-        return html.unescape(_MARKUP.sub(" ", fragment))
+        return resolve_references(_MARKUP.sub(" ", fragment))
     out: list[str] = []  # finished lines, each followed by its break
     current: list[str] = []
 
@@ -82,3 +97,21 @@ def as_text(fragment: str) -> str:
     walk(root)
     end_line(paragraph=True)
     return "".join(out).strip()
+
+
+def _unclosed_as_text(fragment: str) -> str:
+    """``fragment`` with each "<script" (or style, iframe, ...) not closed before the next one
+    opens escaped as text: a parser reads such an element on to its end tag, so prose naming a
+    "<script> tag" would lose all that follows it."""
+    unclosed: list[int] = []
+    opened: dict[str, int] = {}  # tag -> where its last start tag, not yet closed, begins
+    for tag in _NOT_TEXT_TAG.finditer(fragment):
+        name, closing = tag.group(2).lower(), bool(tag.group(1))
+        start = opened.pop(name, None)
+        if start is not None and not closing:
+            unclosed.append(start)
+        if not closing:
+            opened[name] = tag.start()
+    for start in sorted([*unclosed, *opened.values()], reverse=True):
+        fragment = f"{fragment[:start]}&lt;{fragment[start + 1:]}"
+    return fragment

@@ -100,6 +100,8 @@ _HTML_SKIPPED_META = frozenset(
 
 _EPOCH = re.compile(r"[+-]?\d{9,13}(\.\d+)?")
 _MIN_EPOCH = 1e8  # 1973; the epoch pattern above also wants 9+ digits
+# A year alone, as an export writes a date it knows no better than that ("2024", or 2024).
+_YEAR = re.compile(r"\d{4}")
 # Epoch numbers past the last second of year 9999 are milliseconds; those below 1e11 (year 5138
 # in seconds, March 1973 in milliseconds) seconds; between the two, either is possible.
 _MS_EPOCH_ABOVE = 253402300799
@@ -117,6 +119,10 @@ _ZONE_HOURS = {
     "NZDT": 13, "MSK": 3, "SGT": 8, "HKT": 8,
 }
 _ZONE_SECONDS = {name: int(hours * 3600) for name, hours in _ZONE_HOURS.items()}
+# A day and a month in figures before the year ("04.03.2021", "05/04/21"). Dotted, the day comes
+# first wherever dates are so written; slashed or dashed, 05/04/2021 is 5 April in London and
+# May 4 in New York, so unless one number cannot be a month (25/04/2021), no order is guessed.
+_DATE_IN_FIGURES = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d./-])")
 # RFC 2822's day, month and year ("Sat, 01 Jan 0099"), for the year as written.
 _RFC2822_YEAR = re.compile(r"(?:[A-Za-z]+,?\s+)?\d{1,2}\s+[A-Za-z]+\.?\s+(\d+)\b")
 # Publication dates before this year are placeholders, not dates: Go's and .NET's zero time
@@ -576,7 +582,14 @@ def _read_table(
     text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
     if csv.field_size_limit() < limits.max_record_bytes:  # (process-wide: only ever raised)
         csv.field_size_limit(limits.max_record_bytes)
-    rows = csv.reader(text, delimiter=delimiter)
+    consumed: list[str] = []  # the lines of the row being read, to check its quoting again
+
+    def lines() -> Iterator[str]:
+        for line in text:
+            consumed.append(line)
+            yield line
+
+    rows = csv.reader(lines(), delimiter=delimiter)
     number = 0
     try:
         header = ["" if _UNNAMED_COLUMN.fullmatch(name.strip()) else name.strip() for name in next(rows, [])]
@@ -587,6 +600,7 @@ def _read_table(
             return
         while True:
             number += 1
+            consumed.clear()
             try:
                 row = next(rows)
             except StopIteration:
@@ -611,6 +625,8 @@ def _read_table(
             fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
             record = _json_record(fields, origin, relative, number, fmt="csv")
             swallowed = _swallowed_row(row, len(header), delimiter)
+            if swallowed is not None and _well_quoted(consumed, len(header), delimiter):
+                swallowed = None  # (a cell's line that only looks like a row: its quotes close)
             if swallowed is not None and isinstance(record, RawRecord):
                 record.extra["unclosed_quote"] = swallowed
             yield record
@@ -636,6 +652,17 @@ def _swallowed_row(row: list[str], width: int, delimiter: str) -> str | None:
                     and _shape(fields[0]) == _shape(row[0])):
                 return line
     return None
+
+
+def _well_quoted(lines: list[str], width: int, delimiter: str) -> bool:
+    """A row's own ``lines`` read strictly as one row of ``width`` fields: each quote closed where
+    its cell ends. A quote left open is closed by the next one, a later cell's opening quote,
+    with that cell's text after it: no file a table program wrote has that."""
+    try:
+        rows = list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == 1 and len(rows[0]) == width
 
 
 def _shape(field: str) -> str:
@@ -837,8 +864,9 @@ def _html_record(
     from trafilatura.settings import Document, set_date_params
 
     # Ask for the time of day too: trafilatura's default date format drops it. Only a date the page
-    # states (its metadata, markup or address): see _guessed_date for the others.
-    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT}
+    # states (its metadata, markup or address): see _guessed_date for the others. htmldate's own
+    # floor (1995) would drop an older page's date unseen: the archive's is EARLIEST_YEAR.
+    date_params = {**set_date_params(False), "outputformat": _DATE_FORMAT, "min_date": f"{EARLIEST_YEAR:04d}-01-01"}
     try:
         document = trafilatura.bare_extraction(
             html, url=url, with_metadata=True, include_comments=False, date_extraction_params=date_params
@@ -867,6 +895,9 @@ def _html_record(
     if published is None and found.get("date"):
         metadata["published_raw"] = found["date"]
     if not found.get("date") and "published_guess" not in metadata:
+        refused = _refused_date(html, url, date_params)
+        if refused:
+            metadata["published_raw"] = refused
         guess = _guessed_date(html, url)
         if guess:
             metadata["published_guess"] = guess
@@ -898,6 +929,22 @@ def _date_besides_the_headline(html: str, url: str | None, params: dict[str, Any
             element.set("content", "")
         return find_date(tree, url=url, **params)
     except Exception:  # noqa: BLE001 - markup lxml cannot read again: no date besides
+        return None
+
+
+# Bounds wide enough for any date a page states (htmldate compares timestamps, which the
+# calendar's first and last days lack in some time zones).
+_ANY_DATE = {"min_date": "0002-01-01", "max_date": "9999-12-30"}
+
+
+def _refused_date(html: str, url: str | None, params: dict[str, Any]) -> str | None:
+    """The date a page states but the bounds of ``params`` refused (before EARLIEST_YEAR: a zero
+    date; after today), or None: kept in raw_meta, as any date the ingest cannot take is."""
+    from htmldate import find_date
+
+    try:
+        return find_date(html, url=url, **{**params, **_ANY_DATE})
+    except Exception:  # noqa: BLE001 - markup htmldate cannot read: no date to keep
         return None
 
 
@@ -1114,9 +1161,11 @@ def _unsupported_encoding(encoding: str | None) -> str | None:
 def parse_date(value: Any) -> datetime | None:
     """A timezone-aware UTC datetime from ISO-8601, RFC-2822, ``YYYY-MM-DD``, epoch seconds or similar.
 
-    Naive times are taken as UTC. Returns None rather than guess: text missing the day, month or
-    year (``"March 2020"``, ``"Monday"``) is refused instead of being filled in from today, and
-    so is a date before :data:`EARLIEST_YEAR`.
+    Naive times are taken as UTC, and a year alone (``"2024"`` or ``2024``) as midnight on its
+    January 1. Returns None rather than guess: text missing the day or month of a date that
+    names them, or its year (``"March 2020"``, ``"Monday"``), is refused instead of being filled in from today, so is
+    a date in figures that reads either way (``"05/04/2021"``, see _DATE_IN_FIGURES), and so is
+    a date before :data:`EARLIEST_YEAR`.
     """
     try:
         moment = _parsed_date(value)
@@ -1130,13 +1179,17 @@ def parse_date(value: Any) -> datetime | None:
 def _parsed_date(value: Any) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):  # small numbers are years or counts, not times
+    if isinstance(value, int) and EARLIEST_YEAR <= value <= 9999:
+        return _year_alone(value)
+    if isinstance(value, (int, float)):  # other small numbers are counts, not times
         return _from_epoch(value) if abs(value) >= _MIN_EPOCH else None
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     if _EPOCH.fullmatch(text):
         return _from_epoch(float(text))
+    if _YEAR.fullmatch(text):
+        return _year_alone(int(text))
     zone = _ZONE_NAME.search(text)
     named = zone is not None and zone.group(1) not in _NOT_ZONES
     moment = _local_time(text[:zone.start()] if named and zone else text)
@@ -1148,6 +1201,12 @@ def _parsed_date(value: Any) -> datetime | None:
             return None
         moment = moment.replace(tzinfo=timezone(timedelta(seconds=offset)))
     return _as_utc(moment)
+
+
+def _year_alone(year: int) -> datetime:
+    """A year stored as midnight on its January 1, which provenance reads as the whole year
+    (provenance/dates.py); before EARLIEST_YEAR, parse_date refuses it."""
+    return datetime(year, 1, 1, tzinfo=timezone.utc)
 
 
 def _local_time(text: str) -> datetime | None:
@@ -1168,19 +1227,29 @@ def _local_time(text: str) -> datetime | None:
 
 
 def _parse_loose(text: str) -> datetime | None:
+    figures = _DATE_IN_FIGURES.search(text)
+    if figures is not None and figures.group(2) != "." and _either_way(figures):
+        return None
+    day_first = figures is not None and figures.group(2) == "."
     # Parsing with two different defaults shows whether the text itself gave year, month and day.
     try:
         with warnings.catch_warnings():
             # A zone name dateutil does not know would leave the time naive, read as UTC:
             # unreadable instead (see _ZONE_NAME).
             warnings.simplefilter("error", dateutil.parser.UnknownTimezoneWarning)
-            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1), tzinfos=_ZONE_SECONDS)
-            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2), tzinfos=_ZONE_SECONDS)
+            first = dateutil.parser.parse(text, default=datetime(2001, 1, 1), dayfirst=day_first, tzinfos=_ZONE_SECONDS)
+            second = dateutil.parser.parse(text, default=datetime(2002, 2, 2), dayfirst=day_first, tzinfos=_ZONE_SECONDS)
     except (ValueError, OverflowError, dateutil.parser.UnknownTimezoneWarning):
         return None
     if (first.year, first.month, first.day) != (second.year, second.month, second.day):
         return None
     return first
+
+
+def _either_way(figures: re.Match[str]) -> bool:
+    """A date in figures whose first two numbers could each be its month, and differ."""
+    first, second = int(figures.group(1)), int(figures.group(3))
+    return first != second and first <= 12 and second <= 12
 
 
 def _from_epoch(seconds: float) -> datetime | None:
