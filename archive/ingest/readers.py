@@ -31,6 +31,7 @@ from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
 from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format,
                                       stream_encoding, wide_encoding)
+from archive.names import readable
 
 MiB = 1024 * 1024
 STDIN = "-"
@@ -218,10 +219,22 @@ def iter_records(
     """Yield one RawRecord per article found in ``paths`` (``-`` is ``stdin``), or a failure per problem."""
     for item in iter_input_files(paths):
         if isinstance(item, RecordFailure):
-            yield item
+            yield _readably_named(item)
         else:
             path, relative = item
-            yield from _guarded_file(path, _read_file(path, relative, stdin, limits))
+            yield from map(_readably_named, _guarded_file(path, _read_file(path, relative, stdin, limits)))
+
+
+def _readably_named(item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+    """``item`` with the file name in its path, record and path-made id as names.readable writes
+    it: a name that is not UTF-8 is read (its file is open by then), but cannot be stored as is."""
+    fields = ["origin", "record_ref"]
+    if isinstance(item, RawRecord) and item.id_from_path:
+        fields.append("external_id")
+    changes = {name: readable(value) for name in fields if (value := getattr(item, name)) is not None}
+    if all(changes[name] is getattr(item, name) for name in changes):
+        return item  # (nearly always: no copy made)
+    return dataclasses.replace(item, **changes)
 
 
 def _guarded_file(path: str, results: Iterator[RawRecord | RecordFailure]) -> Iterator[RawRecord | RecordFailure]:
@@ -275,7 +288,7 @@ def skipped_files(paths: Sequence[str]) -> list[str]:
     skipped: list[str] = []
     for _ in iter_input_files(paths, skipped):
         pass
-    return skipped
+    return [readable(path) for path in skipped]
 
 
 def _walk(root: str, folder: str, visited: set[str],
