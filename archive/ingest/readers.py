@@ -13,6 +13,7 @@ import email.utils
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -144,6 +145,74 @@ class _LimitExceeded(Exception):
     """A stream grew past its cap; the message names the cap."""
 
 
+_GZIP_MEMBER = GZIP_MAGIC + b"\x08"  # a member header: the magic and deflate, its only method
+# Compressed bytes decompressed a step, as gzip's own reader takes them: the caps on what comes
+# out (_CappedReader) see each step's output.
+_GZIP_CHUNK = io.DEFAULT_BUFFER_SIZE
+
+
+class _GzipMembers(io.RawIOBase):
+    """gzip data decompressed a member at a time, as gzip.GzipFile does, but able to go on past
+    a damaged member: a WARC.gz is a sequence of independent members, one a record, so the
+    members after a damaged one are still readable (see :meth:`resume`)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self._input = b""  # compressed bytes read but not yet decompressed
+        self._offset = 0  # of _input's first byte in the source
+        self._inflate: Any = None  # the current member's decompressor; None between members
+        self.member_start = 0  # offset of the current (or last) member's header
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if not self._input:
+                self._input = self._source.read(_GZIP_CHUNK)
+                if not self._input:
+                    if self._inflate is not None:
+                        raise EOFError(f"the member at byte {self.member_start} ends before its end-of-stream marker")
+                    return 0
+            if self._inflate is None:
+                padded = len(self._input)
+                self._input = self._input.lstrip(b"\0")  # zeros after a member are padding, as gzip has it
+                self._offset += padded - len(self._input)
+                if not self._input:
+                    continue
+                self.member_start = self._offset
+                self._inflate = zlib.decompressobj(wbits=31)  # (31: a gzip header and trailer, checked)
+            try:
+                out = self._inflate.decompress(self._input, len(buffer))
+            except zlib.error as err:
+                raise gzip.BadGzipFile(f"the member at byte {self.member_start}: {err}") from err
+            rest = self._inflate.unused_data if self._inflate.eof else self._inflate.unconsumed_tail
+            self._offset += len(self._input) - len(rest)
+            self._input = rest
+            if self._inflate.eof:
+                self._inflate = None
+            if out:
+                buffer[: len(out)] = out
+                return len(out)
+
+    def resume(self) -> bool:
+        """After an error, go on at the next member header past the damaged member's start;
+        False when no header follows. (A header's bytes inside deflate data would be taken
+        for one, and fail as damage of their own: rare, and still reported.)"""
+        data, start = self._input, max(self.member_start + 1 - self._offset, 0)
+        while (found := data.find(_GZIP_MEMBER, start)) < 0:
+            kept = data[-(len(_GZIP_MEMBER) - 1):]  # a header split between two reads
+            more = self._source.read(_GZIP_CHUNK)
+            if not more:
+                self._input, self._inflate = b"", None
+                return False
+            self._offset += len(data) - len(kept)
+            data, start = kept + more, 0
+        self._offset += found
+        self._input, self._inflate = data[found:], None
+        return True
+
+
 class _CappedReader(io.RawIOBase):
     """Reads from ``source`` and raises :class:`_LimitExceeded` once more than ``cap`` bytes came out.
 
@@ -152,6 +221,7 @@ class _CappedReader(io.RawIOBase):
     """
 
     def __init__(self, source: BinaryIO, cap: int, message: str) -> None:
+        self._source = source
         # read1 returns what one step produced; read would lose it when the next step fails
         self._read = getattr(source, "read1", source.read)
         self._cap: int | None = cap
@@ -187,6 +257,12 @@ class _CappedReader(io.RawIOBase):
         """Past the cap, go on while at most ``ratio`` bytes came out per byte ``consumed()``
         went in (a stream of gzip data read a record at a time)."""
         self._ratio = (ratio, consumed)
+
+    def resume(self) -> bool:
+        """After damage, go on at the next gzip member (see _GzipMembers.resume); False when
+        there is none."""
+        self.damage = None
+        return isinstance(self._source, _GzipMembers) and self._source.resume()
 
     def readable(self) -> bool:
         return True
@@ -419,13 +495,10 @@ def _read_stream(
                 yield RecordFailure(origin, "empty file")
                 return
             cap = limits.max_decompressed_bytes
-            inflated = _CappedReader(
-                gzip.GzipFile(fileobj=stream, mode="rb"),  # type: ignore[arg-type]
-                cap, f"decompresses to more than {_size(cap)} (gzip bomb?)",
-            )
+            inflated = _CappedReader(_GzipMembers(stream), cap, f"decompresses to more than {_size(cap)} (gzip bomb?)")
             stream = io.BufferedReader(inflated, _SNIFF_BYTES)
         head = stream.peek(_SNIFF_BYTES)
-        if not head:
+        if not head and not (fmt == "warc" and damage()):  # (a WARC.gz reads on past a damaged first member)
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
             return
         if fmt is None:
@@ -447,10 +520,11 @@ def _read_stream(
             return
         elif stdin is not None:
             stdin.settle()
+        if fmt == "warc":  # (reads on past a damaged gzip member)
+            yield from _read_warc_stretches(origin, relative, stream, inflated, limits)
+            return
         results: Iterator[RawRecord | RecordFailure]
-        if fmt == "warc":
-            results = _read_warc(origin, relative, stream, limits)
-        elif fmt in _DELIMITERS:
+        if fmt in _DELIMITERS:
             results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
@@ -461,14 +535,27 @@ def _read_stream(
                 yield RecordFailure(origin, str(damage()))
                 return
             results = _read_document(origin, relative, data, fmt, limits)
-        for result in results:
-            if isinstance(result, RecordFailure) and damage():
-                break  # a consequence of the damage, reported once below
-            yield result
+        yield from _before_the_damage(results, damage)
         if damage():
             yield RecordFailure(origin, str(damage()))
     except _LimitExceeded as err:
         yield RecordFailure(origin, str(err))
+
+
+def _before_the_damage(results: Iterator[RawRecord | RecordFailure],
+                       damage: Callable[[], str | None]) -> Iterator[RawRecord | RecordFailure]:
+    """``results`` without the failure the damage caused (the record it cut), which is reported
+    as the damage. The stream is read ahead, so damage may be known while records before it are
+    still to come: a failure is held back until the next result shows it was the input's own."""
+    held: RecordFailure | None = None
+    for result in results:
+        if held is not None:
+            yield held
+            held = None
+        if isinstance(result, RecordFailure) and damage():
+            held = result
+        else:
+            yield result
 
 
 def _bytes_read(stream: io.BufferedReader, stdin: _CappedReader | None) -> Callable[[], int]:
@@ -1039,40 +1126,74 @@ def _read_wacz(path: str, relative: str, limits: ReadLimits) -> Iterator[RawReco
                 yield RecordFailure(f"{path}!{name}", f"damaged member of the WACZ file: {err}")
 
 
+def _read_warc_stretches(origin: str, relative: str, stream: io.BufferedReader, inflated: _CappedReader | None,
+                         limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+    """A WARC file's records. In a WARC.gz each record is a gzip member of its own: a damaged
+    member is one failure naming its offset, and reading goes on at the next member, so the
+    damage costs only the records it touched."""
+    numbers = itertools.count(1)  # (records are numbered through the whole file)
+    if inflated is None:
+        yield from _read_warc(origin, relative, stream, limits, numbers)
+        return
+    while True:
+        yield from _read_warc(origin, relative, stream, limits, numbers, lambda: inflated.damage is not None)
+        if inflated.damage is None:
+            return
+        yield RecordFailure(origin, inflated.damage)
+        if not inflated.resume():
+            return
+        stream.detach()  # (a dropped reader would close the stream; what it read ahead is damaged)
+        stream = io.BufferedReader(inflated, _SNIFF_BYTES)
+
+
 def _read_warc(
-    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits
+    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits, numbers: Iterator[int],
+    damaged: Callable[[], bool] = lambda: False,
 ) -> Iterator[RawRecord | RecordFailure]:
     """HTML ``response`` records with a 2xx status; the WARC-Record-ID is the record's own id.
+    Reading stops at a record that is malformed or cut short, its failure left to the caller
+    when ``damaged()`` says the stream ended at damage: the record is what the damage cut.
 
     The capture date (WARC-Date) is not the publication date, so it is only kept in extra.
     """
-    if not stream.peek(len(WARC_MAGIC)).startswith(WARC_MAGIC):
-        yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
+    head = stream.peek(len(WARC_MAGIC))
+    if not head.startswith(WARC_MAGIC):
+        if head and not damaged():
+            yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
         return
     from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it
     from warcio.exceptions import ArchiveLoadFailed
 
-    records = iter(ArchiveIterator(stream))
+    archive = ArchiveIterator(stream)
+    records = iter(archive)
     number = 0
     while True:
         try:
             record = next(records, None)
             if record is None:
+                # warcio ends quietly where the stream ends inside a record's headers; the
+                # record's first line, read already (next_line), or no record at all, tells.
+                if (archive.next_line or not number) and not damaged():
+                    yield RecordFailure(origin, "malformed WARC: the record is cut short (in its headers)",
+                                        f"record {next(numbers)}")
                 return
-            number += 1
+            number = next(numbers)
             page = _warc_page(record, limits)
+            cut = _cut_short(record)
         # warcio reports damaged archives with whatever error the damage happens to cause; its
         # own messages say what is wrong, Python's (a None header read as text) do not.
         except (ArchiveLoadFailed, ValueError, AttributeError, KeyError, IndexError) as err:
             told = isinstance(err, (ArchiveLoadFailed, ValueError)) and str(err)
             reason = told or "a record's header is damaged or incomplete"
-            yield RecordFailure(origin, f"malformed WARC: {reason}", f"after record {number}" if number else None)
+            if not damaged():
+                yield RecordFailure(origin, f"malformed WARC: {reason}", f"after record {number}" if number else None)
+            return
+        if cut:
+            if not damaged():
+                yield RecordFailure(origin, f"malformed WARC: {cut}", f"record {number}")
             return
         if page is None:
             continue
-        if getattr(record.raw_stream, "limit", 0) > 0 and isinstance(page, bytes):
-            yield RecordFailure(origin, "malformed WARC: the record is cut short", f"record {number}")
-            return
         own_id = record.rec_headers.get_header("WARC-Record-ID")
         record_id = own_id or f"{relative}#{number}"
         if isinstance(page, str):
@@ -1091,6 +1212,17 @@ def _read_warc(
         if not own_id:
             page_record = _named_by_path(page_record)
         yield page_record
+
+
+def _cut_short(record: Any) -> str | None:
+    """Why ``record`` is not whole (a crawl killed mid-write, a copy cut off), or None: its
+    header ends before its Content-Length, or its block before Content-Length bytes. Reads the
+    rest of its block, as warcio would to reach the next record."""
+    if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+        return "the record is cut short (its header has no Content-Length)"
+    while record.raw_stream.read(_SNIFF_BYTES):
+        pass
+    return "the record is cut short" if getattr(record.raw_stream, "limit", 0) > 0 else None
 
 
 def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
