@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import email.message
 import email.utils
 import gzip
 import hashlib
@@ -1079,16 +1080,28 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
         return RecordFailure(origin, "the saved page's HTML part is empty")
     if len(payload) > limits.max_record_bytes:
         return RecordFailure(origin, f"the saved page's HTML is too big for one article (> {_size(limits.max_record_bytes)})")
-    html = _decoded_as_declared(payload, part.get_content_charset())
-    if html is None:
-        try:
-            html = decode_text(payload)
-        except UndecodableError as err:
-            return RecordFailure(origin, str(err))
+    try:
+        html = _page_text(payload, part.get_content_charset())
+    except UndecodableError as err:
+        return RecordFailure(origin, str(err))
     url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
     saved = message.get("Date")
     return _named_by_path(_html_record(html, origin, relative, url=str(url) if url else None,
                                        extra={"saved_at": str(saved)} if saved else None, fmt="mhtml"))
+
+
+def _page_text(data: bytes, charset: str | None) -> str:
+    """A page's bytes as text: in the charset its part or HTTP header declares, else as
+    decode_text reads them (raising UndecodableError)."""
+    declared = _decoded_as_declared(data, charset)
+    return declared if declared is not None else decode_text(data)
+
+
+def _declared_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names (``text/html; charset=iso-8859-1``), or None."""
+    header = email.message.Message()
+    header["Content-Type"] = content_type or ""
+    return header.get_content_charset()
 
 
 def _decoded_as_declared(data: bytes, charset: str | None) -> str | None:
@@ -1199,8 +1212,8 @@ def _read_warc(
         if isinstance(page, str):
             yield RecordFailure(origin, page, record_id)
             continue
-        try:
-            html = decode_text(page)
+        try:  # (the HTTP header's charset comes before the page's own <meta>, as in a browser)
+            html = _page_text(page, _declared_charset(record.http_headers.get_header("Content-Type")))
         except UndecodableError as err:
             yield RecordFailure(origin, str(err), record_id)
             continue
