@@ -1071,7 +1071,8 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
     import email
     import email.policy
 
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    # The default policy unfolds headers ("Content-Location:\r\n https://...", as Python's email writes them).
+    message = email.message_from_bytes(data, policy=email.policy.default)
     part = next((p for p in message.walk() if p.get_content_type() in ("text/html", "application/xhtml+xml")), None)
     if part is None:
         return RecordFailure(origin, "no HTML part in the saved page (not an MHTML page?)")
@@ -1084,9 +1085,10 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
         html = _page_text(payload, part.get_content_charset())
     except UndecodableError as err:
         return RecordFailure(origin, str(err))
-    url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
+    # (An address folded onto a line of its own keeps the space it was folded with.)
+    url = str(message.get("Snapshot-Content-Location") or part.get("Content-Location") or "").strip() or None
     saved = message.get("Date")
-    return _named_by_path(_html_record(html, origin, relative, url=str(url) if url else None,
+    return _named_by_path(_html_record(html, origin, relative, url=url,
                                        extra={"saved_at": str(saved)} if saved else None, fmt="mhtml"))
 
 
