@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
+from urllib.parse import urljoin
 
 import dateutil.parser
 
@@ -1032,15 +1033,31 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
         problem = parsed.get("bozo_exception")
         yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "feed has no entries")
         return
-    outlet = _as_text(parsed.feed.get("title"))
+    outlet = _without_markup(_as_text(parsed.feed.get("title")))  # (an Atom title of type="html")
     language = _as_text(parsed.feed.get("language"))
+    home = _as_text(parsed.feed.get("link"))
+    base = home if home and _WEB_ADDRESS.match(home) else None
     for number, entry in enumerate(parsed.entries, start=1):
-        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, limits),
+        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, base, limits),
                        origin, str(number))
 
 
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _entry_url(entry: Any, base: str | None) -> str | None:
+    """An entry's address: its link, a relative one resolved against the channel's ``base``
+    (feedparser resolves only against xml:base, which RSS lacks); not the id feedparser takes
+    for the link of an entry without one, unless that id is a web address (an Atom ``tag:`` or
+    ``urn:`` id names no page)."""
+    link = _as_text(entry.get("link"))
+    if not link or (entry.get("guidislink") and not _WEB_ADDRESS.match(link)):
+        return None
+    return urljoin(base, link) if base else link
+
+
 def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str | None, language: str | None,
-                limits: ReadLimits) -> RawRecord | RecordFailure:
+                base: str | None, limits: ReadLimits) -> RawRecord | RecordFailure:
     ref = str(number)
     bodies = [content.get("value") or "" for content in entry.get("content") or []]
     html = max(bodies, key=len, default="") or entry.get("summary") or ""
@@ -1060,7 +1077,7 @@ def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str
     return RawRecord(
         origin=origin, external_id=own_id or f"{relative}#{number}", id_from_path=not own_id,
         text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
-        author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
+        author=_as_text(entry.get("author")), source=outlet, url=_entry_url(entry, base),
         published_at=published, language=language, record_ref=ref, extra=extra,
     )
 
