@@ -18,6 +18,7 @@ import click
 
 from archive.api import Archive
 from archive.errors import ArchiveError, BusyError, locked_by_another, refused_write
+from archive.names import readable
 from archive.readstore import RefKind
 from archive.storefile import DAMAGED_HINT, damaged_message
 
@@ -109,22 +110,24 @@ def cli(ctx: click.Context, home: str | None, wait: float) -> None:
 
 
 def _source_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """--source's value, stripped; an empty name is refused rather than stored."""
+    """--source's value, stripped, its bytes that are not UTF-8 written as names.readable does;
+    an empty name is refused rather than stored."""
     if value is None:
         return None
-    name = " ".join(value.split())
+    name = " ".join(readable(value).split())
     if not name:
         raise click.BadParameter("needs a publisher's name, e.g. --source Reuters")
     return name
 
 
 def _id_prefix(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """--id-prefix's value: one word (it starts every external id), refused empty."""
+    """--id-prefix's value: one word (it starts every external id), refused empty; its bytes that
+    are not UTF-8 written as names.readable does (as those of a file name in an id are)."""
     if value is None:
         return None
     if not value.strip() or any(c.isspace() for c in value):
         raise click.BadParameter("needs one word without spaces, e.g. --id-prefix kaggle-atn")
-    return value
+    return readable(value)
 
 
 @cli.command()

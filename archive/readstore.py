@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from archive.errors import NotFound
+from archive.names import readable
 from archive.records import record
 from archive.sqlite_extras import LISTED_IDS
 from archive.storefile import connect_readonly
@@ -174,10 +175,10 @@ class ReadStore:
             row = self.conn.execute(f"SELECT {cols} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None and by != "id":
             row = self.conn.execute(
-                f"SELECT {cols} FROM documents WHERE external_id = ?", (str(ref),)
+                f"SELECT {cols} FROM documents WHERE external_id = ?", (readable(str(ref)),)
             ).fetchone()
         if row is None:
-            raise NotFound(f"no document with {REF_NAMES[by]} {ref!r}")
+            raise NotFound(f"no document with {REF_NAMES[by]} {readable(str(ref))!r}")
         return _record(row)
 
     def named_too(self, ref: str | int, doc: DocumentRecord) -> DocumentRecord | None:
@@ -187,7 +188,7 @@ class ReadStore:
             return None
         cols = ", ".join(DOCUMENT_COLUMNS)
         row = self.conn.execute(f"SELECT {cols} FROM documents WHERE external_id = ? AND id != ?",
-                                (str(ref), doc.id)).fetchone()
+                                (readable(str(ref)), doc.id)).fetchone()
         return _record(row) if row else None
 
     def provenance_of(self, doc_id: int) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, text
 
 from archive.errors import ArchiveError, NotFound
+from archive.names import readable
 from archive.readstore import REF_NAMES, RefKind, as_document_id
 from archive.sqlite_extras import LISTED_IDS as _LISTED
 
@@ -59,10 +60,11 @@ class Removal:
 
 
 def clean_refs(refs: Iterable[str]) -> list[str]:
-    """The references as given, stripped, blanks and repeats dropped, in their first order."""
+    """The references as given, stripped, blanks and repeats dropped, in their first order; a
+    file name's bytes that are not UTF-8 written as its document's external id has them."""
     seen: dict[str, None] = {}
     for ref in refs:
-        ref = ref.strip()
+        ref = readable(ref.strip())
         if ref:
             seen.setdefault(ref, None)
     return list(seen)

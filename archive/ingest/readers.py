@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import email.message
 import email.utils
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -23,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, BinaryIO
+from urllib.parse import urljoin
 
 import dateutil.parser
 
@@ -31,6 +34,7 @@ from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
 from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format,
                                       stream_encoding, wide_encoding)
+from archive.names import readable
 
 MiB = 1024 * 1024
 STDIN = "-"
@@ -149,6 +153,74 @@ class _LimitExceeded(Exception):
     """A stream grew past its cap; the message names the cap."""
 
 
+_GZIP_MEMBER = GZIP_MAGIC + b"\x08"  # a member header: the magic and deflate, its only method
+# Compressed bytes decompressed a step, as gzip's own reader takes them: the caps on what comes
+# out (_CappedReader) see each step's output.
+_GZIP_CHUNK = io.DEFAULT_BUFFER_SIZE
+
+
+class _GzipMembers(io.RawIOBase):
+    """gzip data decompressed a member at a time, as gzip.GzipFile does, but able to go on past
+    a damaged member: a WARC.gz is a sequence of independent members, one a record, so the
+    members after a damaged one are still readable (see :meth:`resume`)."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self._source = source
+        self._input = b""  # compressed bytes read but not yet decompressed
+        self._offset = 0  # of _input's first byte in the source
+        self._inflate: Any = None  # the current member's decompressor; None between members
+        self.member_start = 0  # offset of the current (or last) member's header
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if not self._input:
+                self._input = self._source.read(_GZIP_CHUNK)
+                if not self._input:
+                    if self._inflate is not None:
+                        raise EOFError(f"the member at byte {self.member_start} ends before its end-of-stream marker")
+                    return 0
+            if self._inflate is None:
+                padded = len(self._input)
+                self._input = self._input.lstrip(b"\0")  # zeros after a member are padding, as gzip has it
+                self._offset += padded - len(self._input)
+                if not self._input:
+                    continue
+                self.member_start = self._offset
+                self._inflate = zlib.decompressobj(wbits=31)  # (31: a gzip header and trailer, checked)
+            try:
+                out = self._inflate.decompress(self._input, len(buffer))
+            except zlib.error as err:
+                raise gzip.BadGzipFile(f"the member at byte {self.member_start}: {err}") from err
+            rest = self._inflate.unused_data if self._inflate.eof else self._inflate.unconsumed_tail
+            self._offset += len(self._input) - len(rest)
+            self._input = rest
+            if self._inflate.eof:
+                self._inflate = None
+            if out:
+                buffer[: len(out)] = out
+                return len(out)
+
+    def resume(self) -> bool:
+        """After an error, go on at the next member header past the damaged member's start;
+        False when no header follows. (A header's bytes inside deflate data would be taken
+        for one, and fail as damage of their own: rare, and still reported.)"""
+        data, start = self._input, max(self.member_start + 1 - self._offset, 0)
+        while (found := data.find(_GZIP_MEMBER, start)) < 0:
+            kept = data[-(len(_GZIP_MEMBER) - 1):]  # a header split between two reads
+            more = self._source.read(_GZIP_CHUNK)
+            if not more:
+                self._input, self._inflate = b"", None
+                return False
+            self._offset += len(data) - len(kept)
+            data, start = kept + more, 0
+        self._offset += found
+        self._input, self._inflate = data[found:], None
+        return True
+
+
 class _CappedReader(io.RawIOBase):
     """Reads from ``source`` and raises :class:`_LimitExceeded` once more than ``cap`` bytes came out.
 
@@ -157,6 +229,7 @@ class _CappedReader(io.RawIOBase):
     """
 
     def __init__(self, source: BinaryIO, cap: int, message: str) -> None:
+        self._source = source
         # read1 returns what one step produced; read would lose it when the next step fails
         self._read = getattr(source, "read1", source.read)
         self._cap: int | None = cap
@@ -193,6 +266,12 @@ class _CappedReader(io.RawIOBase):
         went in (a stream of gzip data read a record at a time)."""
         self._ratio = (ratio, consumed)
 
+    def resume(self) -> bool:
+        """After damage, go on at the next gzip member (see _GzipMembers.resume); False when
+        there is none."""
+        self.damage = None
+        return isinstance(self._source, _GzipMembers) and self._source.resume()
+
     def readable(self) -> bool:
         return True
 
@@ -224,10 +303,22 @@ def iter_records(
     """Yield one RawRecord per article found in ``paths`` (``-`` is ``stdin``), or a failure per problem."""
     for item in iter_input_files(paths):
         if isinstance(item, RecordFailure):
-            yield item
+            yield _readably_named(item)
         else:
             path, relative = item
-            yield from _guarded_file(path, _read_file(path, relative, stdin, limits))
+            yield from map(_readably_named, _guarded_file(path, _read_file(path, relative, stdin, limits)))
+
+
+def _readably_named(item: RawRecord | RecordFailure) -> RawRecord | RecordFailure:
+    """``item`` with the file name in its path, record and path-made id as names.readable writes
+    it: a name that is not UTF-8 is read (its file is open by then), but cannot be stored as is."""
+    fields = ["origin", "record_ref"]
+    if isinstance(item, RawRecord) and item.id_from_path:
+        fields.append("external_id")
+    changes = {name: readable(value) for name in fields if (value := getattr(item, name)) is not None}
+    if all(changes[name] is getattr(item, name) for name in changes):
+        return item  # (nearly always: no copy made)
+    return dataclasses.replace(item, **changes)
 
 
 def _guarded_file(path: str, results: Iterator[RawRecord | RecordFailure]) -> Iterator[RawRecord | RecordFailure]:
@@ -281,7 +372,7 @@ def skipped_files(paths: Sequence[str]) -> list[str]:
     skipped: list[str] = []
     for _ in iter_input_files(paths, skipped):
         pass
-    return skipped
+    return [readable(path) for path in skipped]
 
 
 def _walk(root: str, folder: str, visited: set[str],
@@ -412,13 +503,10 @@ def _read_stream(
                 yield RecordFailure(origin, "empty file")
                 return
             cap = limits.max_decompressed_bytes
-            inflated = _CappedReader(
-                gzip.GzipFile(fileobj=stream, mode="rb"),  # type: ignore[arg-type]
-                cap, f"decompresses to more than {_size(cap)} (gzip bomb?)",
-            )
+            inflated = _CappedReader(_GzipMembers(stream), cap, f"decompresses to more than {_size(cap)} (gzip bomb?)")
             stream = io.BufferedReader(inflated, _SNIFF_BYTES)
         head = stream.peek(_SNIFF_BYTES)
-        if not head:
+        if not head and not (fmt == "warc" and damage()):  # (a WARC.gz reads on past a damaged first member)
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
             return
         if fmt is None:
@@ -440,10 +528,11 @@ def _read_stream(
             return
         elif stdin is not None:
             stdin.settle()
+        if fmt == "warc":  # (reads on past a damaged gzip member)
+            yield from _read_warc_stretches(origin, relative, stream, inflated, limits)
+            return
         results: Iterator[RawRecord | RecordFailure]
-        if fmt == "warc":
-            results = _read_warc(origin, relative, stream, limits)
-        elif fmt in _DELIMITERS:
+        if fmt in _DELIMITERS:
             results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
@@ -454,14 +543,27 @@ def _read_stream(
                 yield RecordFailure(origin, str(damage()))
                 return
             results = _read_document(origin, relative, data, fmt, limits)
-        for result in results:
-            if isinstance(result, RecordFailure) and damage():
-                break  # a consequence of the damage, reported once below
-            yield result
+        yield from _before_the_damage(results, damage)
         if damage():
             yield RecordFailure(origin, str(damage()))
     except _LimitExceeded as err:
         yield RecordFailure(origin, str(err))
+
+
+def _before_the_damage(results: Iterator[RawRecord | RecordFailure],
+                       damage: Callable[[], str | None]) -> Iterator[RawRecord | RecordFailure]:
+    """``results`` without the failure the damage caused (the record it cut), which is reported
+    as the damage. The stream is read ahead, so damage may be known while records before it are
+    still to come: a failure is held back until the next result shows it was the input's own."""
+    held: RecordFailure | None = None
+    for result in results:
+        if held is not None:
+            yield held
+            held = None
+        if isinstance(result, RecordFailure) and damage():
+            held = result
+        else:
+            yield result
 
 
 def _bytes_read(stream: io.BufferedReader, stdin: _CappedReader | None) -> Callable[[], int]:
@@ -978,15 +1080,31 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
         problem = parsed.get("bozo_exception")
         yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "feed has no entries")
         return
-    outlet = _as_text(parsed.feed.get("title"))
+    outlet = _without_markup(_as_text(parsed.feed.get("title")))  # (an Atom title of type="html")
     language = _as_text(parsed.feed.get("language"))
+    home = _as_text(parsed.feed.get("link"))
+    base = home if home and _WEB_ADDRESS.match(home) else None
     for number, entry in enumerate(parsed.entries, start=1):
-        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, limits),
+        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, base, limits),
                        origin, str(number))
 
 
+_WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
+
+
+def _entry_url(entry: Any, base: str | None) -> str | None:
+    """An entry's address: its link, a relative one resolved against the channel's ``base``
+    (feedparser resolves only against xml:base, which RSS lacks); not the id feedparser takes
+    for the link of an entry without one, unless that id is a web address (an Atom ``tag:`` or
+    ``urn:`` id names no page)."""
+    link = _as_text(entry.get("link"))
+    if not link or (entry.get("guidislink") and not _WEB_ADDRESS.match(link)):
+        return None
+    return urljoin(base, link) if base else link
+
+
 def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str | None, language: str | None,
-                limits: ReadLimits) -> RawRecord | RecordFailure:
+                base: str | None, limits: ReadLimits) -> RawRecord | RecordFailure:
     ref = str(number)
     bodies = [content.get("value") or "" for content in entry.get("content") or []]
     html = max(bodies, key=len, default="") or entry.get("summary") or ""
@@ -1006,7 +1124,7 @@ def _feed_entry(entry: Any, number: int, origin: str, relative: str, outlet: str
     return RawRecord(
         origin=origin, external_id=own_id or f"{relative}#{number}", id_from_path=not own_id,
         text=text, fmt="feed", title=_without_markup(_as_text(entry.get("title"))),
-        author=_as_text(entry.get("author")), source=outlet, url=_as_text(entry.get("link")),
+        author=_as_text(entry.get("author")), source=outlet, url=_entry_url(entry, base),
         published_at=published, language=language, record_ref=ref, extra=extra,
     )
 
@@ -1017,7 +1135,8 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
     import email
     import email.policy
 
-    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    # The default policy unfolds headers ("Content-Location:\r\n https://...", as Python's email writes them).
+    message = email.message_from_bytes(data, policy=email.policy.default)
     part = next((p for p in message.walk() if p.get_content_type() in ("text/html", "application/xhtml+xml")), None)
     if part is None:
         return RecordFailure(origin, "no HTML part in the saved page (not an MHTML page?)")
@@ -1026,16 +1145,29 @@ def _mhtml_record(data: bytes, origin: str, relative: str, limits: ReadLimits) -
         return RecordFailure(origin, "the saved page's HTML part is empty")
     if len(payload) > limits.max_record_bytes:
         return RecordFailure(origin, f"the saved page's HTML is too big for one article (> {_size(limits.max_record_bytes)})")
-    html = _decoded_as_declared(payload, part.get_content_charset())
-    if html is None:
-        try:
-            html = decode_text(payload)
-        except UndecodableError as err:
-            return RecordFailure(origin, str(err))
-    url = message.get("Snapshot-Content-Location") or part.get("Content-Location") or None
+    try:
+        html = _page_text(payload, part.get_content_charset())
+    except UndecodableError as err:
+        return RecordFailure(origin, str(err))
+    # (An address folded onto a line of its own keeps the space it was folded with.)
+    url = str(message.get("Snapshot-Content-Location") or part.get("Content-Location") or "").strip() or None
     saved = message.get("Date")
-    return _named_by_path(_html_record(html, origin, relative, url=str(url) if url else None,
+    return _named_by_path(_html_record(html, origin, relative, url=url,
                                        extra={"saved_at": str(saved)} if saved else None, fmt="mhtml"))
+
+
+def _page_text(data: bytes, charset: str | None) -> str:
+    """A page's bytes as text: in the charset its part or HTTP header declares, else as
+    decode_text reads them (raising UndecodableError)."""
+    declared = _decoded_as_declared(data, charset)
+    return declared if declared is not None else decode_text(data)
+
+
+def _declared_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names (``text/html; charset=iso-8859-1``), or None."""
+    header = email.message.Message()
+    header["Content-Type"] = content_type or ""
+    return header.get_content_charset()
 
 
 def _decoded_as_declared(data: bytes, charset: str | None) -> str | None:
@@ -1073,47 +1205,81 @@ def _read_wacz(path: str, relative: str, limits: ReadLimits) -> Iterator[RawReco
                 yield RecordFailure(f"{path}!{name}", f"damaged member of the WACZ file: {err}")
 
 
+def _read_warc_stretches(origin: str, relative: str, stream: io.BufferedReader, inflated: _CappedReader | None,
+                         limits: ReadLimits) -> Iterator[RawRecord | RecordFailure]:
+    """A WARC file's records. In a WARC.gz each record is a gzip member of its own: a damaged
+    member is one failure naming its offset, and reading goes on at the next member, so the
+    damage costs only the records it touched."""
+    numbers = itertools.count(1)  # (records are numbered through the whole file)
+    if inflated is None:
+        yield from _read_warc(origin, relative, stream, limits, numbers)
+        return
+    while True:
+        yield from _read_warc(origin, relative, stream, limits, numbers, lambda: inflated.damage is not None)
+        if inflated.damage is None:
+            return
+        yield RecordFailure(origin, inflated.damage)
+        if not inflated.resume():
+            return
+        stream.detach()  # (a dropped reader would close the stream; what it read ahead is damaged)
+        stream = io.BufferedReader(inflated, _SNIFF_BYTES)
+
+
 def _read_warc(
-    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits
+    origin: str, relative: str, stream: io.BufferedReader, limits: ReadLimits, numbers: Iterator[int],
+    damaged: Callable[[], bool] = lambda: False,
 ) -> Iterator[RawRecord | RecordFailure]:
     """HTML ``response`` records with a 2xx status; the WARC-Record-ID is the record's own id.
+    Reading stops at a record that is malformed or cut short, its failure left to the caller
+    when ``damaged()`` says the stream ended at damage: the record is what the damage cut.
 
     The capture date (WARC-Date) is not the publication date, so it is only kept in extra.
     """
-    if not stream.peek(len(WARC_MAGIC)).startswith(WARC_MAGIC):
-        yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
+    head = stream.peek(len(WARC_MAGIC))
+    if not head.startswith(WARC_MAGIC):
+        if head and not damaged():
+            yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
         return
     from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it
     from warcio.exceptions import ArchiveLoadFailed
 
-    records = iter(ArchiveIterator(stream))
+    archive = ArchiveIterator(stream)
+    records = iter(archive)
     number = 0
     while True:
         try:
             record = next(records, None)
             if record is None:
+                # warcio ends quietly where the stream ends inside a record's headers; the
+                # record's first line, read already (next_line), or no record at all, tells.
+                if (archive.next_line or not number) and not damaged():
+                    yield RecordFailure(origin, "malformed WARC: the record is cut short (in its headers)",
+                                        f"record {next(numbers)}")
                 return
-            number += 1
+            number = next(numbers)
             page = _warc_page(record, limits)
+            cut = _cut_short(record)
         # warcio reports damaged archives with whatever error the damage happens to cause; its
         # own messages say what is wrong, Python's (a None header read as text) do not.
         except (ArchiveLoadFailed, ValueError, AttributeError, KeyError, IndexError) as err:
             told = isinstance(err, (ArchiveLoadFailed, ValueError)) and str(err)
             reason = told or "a record's header is damaged or incomplete"
-            yield RecordFailure(origin, f"malformed WARC: {reason}", f"after record {number}" if number else None)
+            if not damaged():
+                yield RecordFailure(origin, f"malformed WARC: {reason}", f"after record {number}" if number else None)
+            return
+        if cut:
+            if not damaged():
+                yield RecordFailure(origin, f"malformed WARC: {cut}", f"record {number}")
             return
         if page is None:
             continue
-        if getattr(record.raw_stream, "limit", 0) > 0 and isinstance(page, bytes):
-            yield RecordFailure(origin, "malformed WARC: the record is cut short", f"record {number}")
-            return
         own_id = record.rec_headers.get_header("WARC-Record-ID")
         record_id = own_id or f"{relative}#{number}"
         if isinstance(page, str):
             yield RecordFailure(origin, page, record_id)
             continue
-        try:
-            html = decode_text(page)
+        try:  # (the HTTP header's charset comes before the page's own <meta>, as in a browser)
+            html = _page_text(page, _declared_charset(record.http_headers.get_header("Content-Type")))
         except UndecodableError as err:
             yield RecordFailure(origin, str(err), record_id)
             continue
@@ -1125,6 +1291,17 @@ def _read_warc(
         if not own_id:
             page_record = _named_by_path(page_record)
         yield page_record
+
+
+def _cut_short(record: Any) -> str | None:
+    """Why ``record`` is not whole (a crawl killed mid-write, a copy cut off), or None: its
+    header ends before its Content-Length, or its block before Content-Length bytes. Reads the
+    rest of its block, as warcio would to reach the next record."""
+    if not (record.rec_headers.get_header("Content-Length") or "").strip().isdigit():
+        return "the record is cut short (its header has no Content-Length)"
+    while record.raw_stream.read(_SNIFF_BYTES):
+        pass
+    return "the record is cut short" if getattr(record.raw_stream, "limit", 0) > 0 else None
 
 
 def _warc_page(record: Any, limits: ReadLimits) -> bytes | str | None:
