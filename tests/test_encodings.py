@@ -86,3 +86,25 @@ def test_a_latin1_text_file_and_page_read_as_cp1252(tmp_path: Path) -> None:
     records = [r for r in iter_records([str(tmp_path)]) if isinstance(r, RawRecord)]
     assert len(records) == 2 and all(text in record.text for record in records)
 
+
+def _rows(path: Path) -> list[tuple[str | None, str]]:
+    return [(record.title, record.text) for record in iter_records([str(path)]) if isinstance(record, RawRecord)]
+
+
+def test_a_utf8_table_with_a_stray_byte_keeps_its_valid_rows(tmp_path: Path) -> None:
+    table = tmp_path / "mixed.csv"
+    table.write_bytes(b"title,content\nGood row,Good row text about pies and the bakery on the corner.\n"
+                      b"Bad row,Caf\xe9 bad byte row about cakes and the bakery.\n"
+                      + "Third,Third row über the Zürich bakery and its cookies.\n".encode())
+    assert _rows(table) == [("Good row", "Good row text about pies and the bakery on the corner."),
+                            ("Bad row", "Café bad byte row about cakes and the bakery."),
+                            ("Third", "Third row über the Zürich bakery and its cookies.")]
+
+
+def test_a_small_cp1252_export_reads_as_cp1252(tmp_path: Path) -> None:
+    title = "Cp1252 “smart” title"
+    text = ("Café story about ferries — with dashes. The council voted on the new budget after a long debate "
+            "about school funding and road repairs in the district.")
+    table = tmp_path / "w.csv"
+    table.write_bytes(f"title,content\n{title},{text}\n".encode("cp1252"))
+    assert _rows(table) == [(title, text)]

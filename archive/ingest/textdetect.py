@@ -124,15 +124,21 @@ def wide_encoding(head: bytes) -> str | None:
 
 
 def stream_encoding(head: bytes) -> str:
-    """The encoding of a stream read a piece at a time, from its first bytes: UTF-8 (a BOM
-    skipped) when they are UTF-8, else the legacy encoding that reads them best (a spreadsheet saved on
-    Windows: cp1252)."""
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if err.start < len(head) - 3:  # (not only a character cut at the end of the read-ahead)
-            return _likeliest_encoding(head) or "utf-8-sig"
-    return "utf-8-sig"
+    """The encoding of a stream read a line at a time (a table), from its first bytes: UTF-8 (a
+    BOM skipped) unless more of their lines with non-ASCII bytes are invalid UTF-8 than valid,
+    else the legacy encoding that reads them best (a spreadsheet saved on Windows: cp1252).
+
+    Lines are the stream's records: a UTF-8 export with a row pasted from elsewhere stays UTF-8
+    (that row is decoded on its own), where reading it all in a code page would garble every
+    valid row. A legacy line is valid UTF-8 only by chance ("CAFÉ”"), so lines outvote bytes.
+    """
+    # (The read-ahead may end inside a character: that line is not counted as damaged.)
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head, final=False)
+    foreign = [line for line in text.splitlines() if not line.isascii()]
+    damaged = sum("\ufffd" in line for line in foreign)
+    if damaged <= len(foreign) - damaged:
+        return "utf-8-sig"
+    return _likeliest_encoding(head) or "utf-8-sig"
 
 
 def _few_damaged(text: str) -> bool:
