@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import json
 
-import charset_normalizer
+import chardet
+import regex
+from chardet.enums import EncodingEra
 
 GZIP_MAGIC = b"\x1f\x8b"
 WARC_MAGIC = b"WARC/"
@@ -18,7 +20,25 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_PREFERRED = frozenset({"cp1252", "latin_1", "iso8859_15"})
+# Windows-1252 (Latin-1's superset) is by far the commonest single-byte encoding, so it wins
+# unless another one reads the bytes clearly better. A Western text with a few accented words
+# ("naïve", "São", "Müller" in an English story, "José Núñez said.") reads about as well in a
+# dozen code pages (cp1250 "naďve", "Núńez"): chardet scores cp1252 at 85-100% of the best there,
+# and sentences really in cp1250, cp1257 or cp1254 at most 63% (Romanian in the rare ISO-8859-16
+# more, and reads as cp1250 or cp1252).
+_CP1252_WITHIN = 0.75
+# The bytes chardet reads (its default), and so what its guesses are checked on.
+_SAMPLE_BYTES = 200_000
+# Windows, ISO and web encodings. DOS and classic Mac code pages (cp850's "M³ller", Mac Central
+# European's "Cafť ownerís") fit short Western texts as well, and are rarely what a file is in.
+_ERAS = EncodingEra.MODERN_WEB | EncodingEra.LEGACY_ISO
+# A non-ASCII character touching a Latin letter that is neither a Latin letter nor punctuation
+# ("Zoن", "M³ller", "Ibß±ez"): a sign of the wrong code page, which short texts (a name in a
+# table cell) give too little else to go by. A decoding with more than one in
+# _MISPLACED_PER_CHARACTER of its non-ASCII characters so placed is not considered.
+_MISPLACED = regex.compile(r"(?<=[A-Za-z])[^\p{ASCII}]|[^\p{ASCII}](?=[A-Za-z])")
+_AT_HOME_IN_A_WORD = regex.compile(r"[\p{Script=Latin}&&[\p{Lu}\p{Ll}]]|\p{P}|\p{So}", regex.V1)
+_MISPLACED_PER_CHARACTER = 10
 # A text whose non-ASCII characters are this many times more often intact UTF-8 sequences than
 # invalid bytes is UTF-8 with a few damaged bytes (pasted from elsewhere, cut mid-character), not
 # a legacy code page: in those, nearly every non-ASCII byte is invalid UTF-8. One such page of
@@ -33,8 +53,8 @@ class UndecodableError(ValueError):
 
 
 def decode_text(data: bytes) -> str:
-    """Decode ``data`` as text: BOM, then UTF-8 (also with a few damaged bytes), then the encoding
-    charset-normalizer is sure of."""
+    """Decode ``data`` as text: BOM, then UTF-8 (also with a few damaged bytes), then the legacy
+    encoding that reads it best (see _likeliest_encoding)."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -47,29 +67,51 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    damaged_utf8 = _mostly_utf8(data)
-    if damaged_utf8 is not None:
+    damaged_utf8 = data.decode("utf-8", errors="replace")
+    if _few_damaged(damaged_utf8):
         return damaged_utf8
     encoding = _likeliest_encoding(data)
     if encoding is None:
         raise UndecodableError("undecodable text: not UTF-8 and no known encoding fits")
-    return data.decode(encoding)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:  # (past the sample the encoding was judged on)
+        raise UndecodableError(f"undecodable text: not UTF-8, and not {encoding} throughout") from err
 
 
 def _likeliest_encoding(data: bytes) -> str | None:
-    """The legacy encoding charset-normalizer finds for ``data``, None when none fits. Short
-    texts often fit several code pages equally well ("naïve", "señor" read as well in cp1250 as
-    in cp1252): of those tied, the most common one is the best bet."""
-    matches = charset_normalizer.from_bytes(data)
-    best = matches.best()
+    """The legacy encoding chardet finds likeliest for ``data`` among those whose letters sit
+    plausibly in words (see _MISPLACED), but cp1252 when it reads the bytes nearly as well (see
+    _CP1252_WITHIN); None when none fits."""
+    sample = data[:_SAMPLE_BYTES]
+    found = [(codec, float(guess["confidence"]))
+             for guess in chardet.detect_all(sample, ignore_threshold=True, max_bytes=_SAMPLE_BYTES, encoding_era=_ERAS)
+             if (codec := _codec(guess["encoding"])) is not None]
+    best = next(((codec, score) for codec, score in found if _reads_as_words(sample, codec)), None)
     if best is None:
+        return found[0][0] if found else None
+    cp1252 = next((score for codec, score in found if codec == "cp1252"), 0.0)
+    if cp1252 >= _CP1252_WITHIN * best[1] and _reads_as_words(sample, "cp1252"):
+        return "cp1252"
+    return best[0]
+
+
+def _reads_as_words(sample: bytes, encoding: str) -> bool:
+    """Whether ``sample`` decodes in ``encoding`` with few characters out of place in Latin words."""
+    try:  # (the sample may end inside a character)
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return False
+    misplaced = sum(not _AT_HOME_IN_A_WORD.match(found.group()) for found in _MISPLACED.finditer(text))
+    return misplaced * _MISPLACED_PER_CHARACTER <= len(text) - len(text.encode("ascii", errors="ignore"))
+
+
+def _codec(name: str | None) -> str | None:
+    """Python's own name for an encoding chardet names (``Windows-1252`` -> ``cp1252``)."""
+    try:
+        return codecs.lookup(name).name if name else None
+    except LookupError:
         return None
-    for match in matches:
-        if (match.chaos, match.coherence) == (best.chaos, best.coherence):
-            preferred = [name for name in match.could_be_from_charset if name in _PREFERRED]
-            if preferred:
-                return preferred[0]
-    return str(best.encoding)
 
 
 def wide_encoding(head: bytes) -> str | None:
@@ -82,24 +124,29 @@ def wide_encoding(head: bytes) -> str | None:
 
 
 def stream_encoding(head: bytes) -> str:
-    """The encoding of a stream read a piece at a time, from its first bytes: UTF-8 (a BOM
-    skipped) when they are UTF-8, else the one charset-normalizer finds (a spreadsheet saved on
-    Windows: cp1252)."""
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as err:
-        if err.start < len(head) - 3:  # (not only a character cut at the end of the read-ahead)
-            return _likeliest_encoding(head) or "utf-8-sig"
-    return "utf-8-sig"
+    """The encoding of a stream read a line at a time (a table), from its first bytes: UTF-8 (a
+    BOM skipped) unless more of their lines with non-ASCII bytes are invalid UTF-8 than valid,
+    else the legacy encoding that reads them best (a spreadsheet saved on Windows: cp1252).
+
+    Lines are the stream's records: a UTF-8 export with a row pasted from elsewhere stays UTF-8
+    (that row is decoded on its own), where reading it all in a code page would garble every
+    valid row. A legacy line is valid UTF-8 only by chance ("CAFÉ”"), so lines outvote bytes.
+    """
+    # (The read-ahead may end inside a character: that line is not counted as damaged.)
+    text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head, final=False)
+    foreign = [line for line in text.splitlines() if not line.isascii()]
+    damaged = sum("\ufffd" in line for line in foreign)
+    if damaged <= len(foreign) - damaged:
+        return "utf-8-sig"
+    return _likeliest_encoding(head) or "utf-8-sig"
 
 
-def _mostly_utf8(data: bytes) -> str | None:
-    """``data`` decoded as UTF-8 with U+FFFD for its few invalid bytes, or None when invalid bytes
-    are too common for UTF-8 text (see _UTF8_INTACT_PER_DAMAGED)."""
-    text = data.decode("utf-8", errors="replace")
+def _few_damaged(text: str) -> bool:
+    """Whether ``text``, decoded as UTF-8 with U+FFFD for invalid bytes, has few enough of them
+    to be UTF-8 text (see _UTF8_INTACT_PER_DAMAGED)."""
     damaged = text.count("\ufffd")
     intact = len(text) - len(text.encode("ascii", errors="ignore")) - damaged
-    return text if intact >= _UTF8_INTACT_PER_DAMAGED * damaged else None
+    return intact >= _UTF8_INTACT_PER_DAMAGED * damaged
 
 
 def _is_mhtml(head: bytes) -> bool:
