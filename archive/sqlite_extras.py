@@ -89,6 +89,12 @@ def _refused_unless_iso(column: str) -> str:
             f"AND strftime('%Y-%m-%dT%H:%M:%SZ', julianday(new.{column})) IS NOT new.{column};")
 
 
+# (Delete, then insert: an INSERT OR REPLACE would take the outer statement's conflict rule.)
+_QUEUE_UPSERT = """
+        DELETE FROM index_queue WHERE document_id = new.id;
+        INSERT INTO index_queue (document_id, operation) VALUES (new.id, 'upsert');
+    """
+
 _REFUSED_UNLESS_JSON = ("SELECT RAISE(ABORT, 'documents.raw_meta must be JSON text (an object), e.g. {}') "
                         "WHERE NOT json_valid(new.raw_meta);")
 _CHECKS = "\n        ".join([*(_refused_unless_iso(column) for column in _DATED), _REFUSED_UNLESS_JSON])
@@ -109,15 +115,8 @@ CREATE_EDIT_TRIGGERS = [
         WHEN new.id IS NOT old.id BEGIN
         SELECT RAISE(ABORT, 'documents.id never changes: links, stories and the index refer to it');
     END""",
-    # (Delete, then insert: an INSERT OR REPLACE would take the outer statement's conflict rule.)
-    """CREATE TRIGGER documents_queue_insert AFTER INSERT ON documents BEGIN
-        DELETE FROM index_queue WHERE document_id = new.id;
-        INSERT INTO index_queue (document_id, operation) VALUES (new.id, 'upsert');
-    END""",
-    f"""CREATE TRIGGER documents_queue_update AFTER UPDATE OF {_INDEXED} ON documents BEGIN
-        DELETE FROM index_queue WHERE document_id = new.id;
-        INSERT INTO index_queue (document_id, operation) VALUES (new.id, 'upsert');
-    END""",
+    f"CREATE TRIGGER documents_queue_insert AFTER INSERT ON documents BEGIN{_QUEUE_UPSERT}END",
+    f"CREATE TRIGGER documents_queue_update AFTER UPDATE OF {_INDEXED} ON documents BEGIN{_QUEUE_UPSERT}END",
     """CREATE TRIGGER documents_queue_delete AFTER DELETE ON documents BEGIN
         DELETE FROM index_queue WHERE document_id = old.id;
         INSERT INTO index_queue (document_id, operation) VALUES (old.id, 'delete');
