@@ -120,3 +120,15 @@ def test_an_ingest_of_a_cut_warc_exits_1(run_cli, tmp_path: Path) -> None:
     path.write_bytes(data[: starts[2] + 200])
     result = run_cli("ingest", "-q", str(path))
     assert result.exit_code == 1 and "added 2" in result.output and "cut short" in result.output
+
+
+def test_a_record_longer_than_its_content_length_says_is_one_failure_line_and_nothing_on_stderr(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data, starts = _warc([(title, False) for title in TITLES[:3]], compress=False)
+    path = tmp_path / "run_on.warc"
+    path.write_bytes(data[: starts[1] - 4] + b"x \r\n" + data[starts[1] - 4:])  # (bytes where the blank lines end)
+    titles, failures = _read(path)
+    assert "Alpha Story" in titles and "Charlie Story" in titles
+    assert [f.record_ref for f in failures] == ["record 1"]
+    assert "does not end where its Content-Length says" in failures[0].reason
+    assert capsys.readouterr().err == ""  # (warcio wrote three lines of its own there)

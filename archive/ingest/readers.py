@@ -1240,15 +1240,19 @@ def _read_warc(
         if head and not damaged():
             yield RecordFailure(origin, "malformed WARC: it does not start with a WARC/ header")
         return
-    from warcio.archiveiterator import ArchiveIterator  # only WARC input needs it
-    from warcio.exceptions import ArchiveLoadFailed
+    from warcio.exceptions import ArchiveLoadFailed  # only WARC input needs warcio
 
-    archive = ArchiveIterator(stream)
+    archive = _quiet_archive_iterator(stream)
     records = iter(archive)
     number = 0
     while True:
         try:
+            misaligned = archive.err_count
             record = next(records, None)
+            if archive.err_count > misaligned and number and not damaged():
+                yield RecordFailure(origin, "malformed WARC: the record does not end where its Content-Length "
+                                            "says (no blank line after it); the next one is read from there",
+                                    f"record {number}")
             if record is None:
                 # warcio ends quietly where the stream ends inside a record's headers; the
                 # record's first line, read already (next_line), or no record at all, tells.
@@ -1262,7 +1266,7 @@ def _read_warc(
         # warcio reports damaged archives with whatever error the damage happens to cause; its
         # own messages say what is wrong, Python's (a None header read as text) do not.
         except (ArchiveLoadFailed, ValueError, AttributeError, KeyError, IndexError) as err:
-            told = isinstance(err, (ArchiveLoadFailed, ValueError)) and str(err)
+            told = isinstance(err, (ArchiveLoadFailed, ValueError)) and " ".join(str(err).split())  # (one line)
             reason = told or "a record's header is damaged or incomplete"
             if not damaged():
                 yield RecordFailure(origin, f"malformed WARC: {reason}", f"after record {number}" if number else None)
@@ -1291,6 +1295,23 @@ def _read_warc(
         if not own_id:
             page_record = _named_by_path(page_record)
         yield page_record
+
+
+def _quiet_archive_iterator(stream: io.BufferedReader) -> Any:
+    """warcio's ArchiveIterator over ``stream``, without the lines it writes to stderr itself (a
+    record not followed by a blank line: counted in ``err_count``, reported by the caller as a
+    failure line of ours) nor its logger's warnings (spaces in a target URI, which it mends)."""
+    import logging
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    logging.getLogger("warcio").addHandler(logging.NullHandler())
+    logging.getLogger("warcio").propagate = False
+
+    class QuietArchiveIterator(ArchiveIterator):  # type: ignore[misc]
+        INC_RECORD = ""  # (the format of that stderr message: nothing to write)
+
+    return QuietArchiveIterator(stream)
 
 
 def _cut_short(record: Any) -> str | None:
