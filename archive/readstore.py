@@ -254,10 +254,9 @@ class ReadStore:
         """What the full-text index has not taken yet (``index_queue``): the documents deleted
         from the store whose entries it may still hold, and how many documents were added or
         changed since it last committed (by a running ingest, or an edit made in SQL)."""
-        deleted = [row[0] for row in self.conn.execute(
-            "SELECT document_id FROM index_queue WHERE operation = 'delete' ORDER BY document_id")]
-        changed = self.conn.execute("SELECT count(*) FROM index_queue WHERE operation = 'upsert'").fetchone()[0]
-        return deleted, changed
+        queued = self.conn.execute("SELECT document_id, operation FROM index_queue ORDER BY document_id").fetchall()
+        deleted = [doc_id for doc_id, operation in queued if operation == "delete"]
+        return deleted, len(queued) - len(deleted)
 
     def texts(self, ids: list[int]) -> dict[int, str]:
         marks = ",".join("?" * len(ids))
