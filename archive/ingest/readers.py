@@ -534,6 +534,8 @@ def _read_stream(
         results: Iterator[RawRecord | RecordFailure]
         if fmt in _DELIMITERS:
             results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
+        elif fmt == "jsonl" and _pretty_printed(head):
+            results = _read_pretty_printed(origin, relative, stream, limits)
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
         else:  # one document: read it whole, and only if it is whole
@@ -606,6 +608,11 @@ def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     except ValueError as err:
         yield RecordFailure(origin, str(err))
         return
+    yield from _document_records(document, origin, relative)
+
+
+def _document_records(document: Any, origin: str, relative: str) -> Iterator[RawRecord | RecordFailure]:
+    """The records of one parsed JSON document: an article, or a list of them (maybe in an envelope)."""
     items = _json_items(document)
     if items is None:
         if isinstance(document, dict):
@@ -645,6 +652,48 @@ def _read_jsonl(
             yield RecordFailure(origin, f"line {number}: {err}", str(number))
             continue
         yield _json_record(value, origin, relative, number)
+
+
+def _pretty_printed(head: bytes) -> bool:
+    """Whether a JSON Lines file's first bytes look like one JSON document spread over lines
+    (a tool saved ``.jsonl`` with indentation): neither of its first two lines is a JSON value
+    by itself. (A third line shows the second was read whole.)"""
+    text = head.decode(wide_encoding(head) or "utf-8", errors="replace")
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) > 2 and not any(map(_is_json_value, lines[:2]))
+
+
+def _is_json_value(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+_PRETTY_PRINTED = "looks like one JSON document (pretty-printed), not JSON Lines (one object a line)"
+
+
+def _read_pretty_printed(
+    origin: str, relative: str, stream: BinaryIO | io.BufferedIOBase, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
+    """A JSON Lines file that looks like one JSON document (see _pretty_printed): read as one
+    when it parses as one; else as JSON Lines when any of its lines is a record (a few broken
+    lines at its start), else one failure saying what it looks like rather than one a line."""
+    data = stream.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        yield RecordFailure(origin, f"{_PRETTY_PRINTED}, and too big to read whole (> {_size(limits.max_file_bytes)})")
+        return
+    try:
+        document = _load_json(data, limits.max_json_depth)
+    except ValueError as err:
+        lines = list(_read_jsonl(origin, relative, io.BufferedReader(io.BytesIO(data)), limits))
+        if any(isinstance(line, RawRecord) for line in lines):
+            yield from lines
+        else:
+            yield RecordFailure(origin, f"{_PRETTY_PRINTED}, and it does not parse as one: {err}")
+        return
+    yield from _document_records(document, origin, relative)
 
 
 def _utf8_lines(stream: BinaryIO | io.BufferedIOBase) -> Callable[[int], bytes]:

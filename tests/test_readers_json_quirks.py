@@ -1,0 +1,47 @@
+"""JSON inputs that are not quite what their name or a parser expects: a pretty-printed document
+saved as ``.jsonl``, UTF-16 without a byte-order mark, odd ids, MongoDB's extended JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from archive.ingest.readers import iter_records
+from archive.ingest.records import RawRecord, RecordFailure
+
+ARTICLE = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+
+
+def read(path: Path) -> list[RawRecord | RecordFailure]:
+    return list(iter_records([str(path)]))
+
+
+def test_pretty_printed_object_in_jsonl_is_read_as_one_document(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps({"id": "a1", "title": "Budget", "text": ARTICLE}, indent=2))
+    [record] = read(path)
+    assert isinstance(record, RawRecord) and (record.external_id, record.title) == ("a1", "Budget")
+
+
+def test_pretty_printed_array_in_jsonl_is_read_as_one_document(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps([{"text": ARTICLE}, {"text": ARTICLE + " Again."}], indent=2))
+    records = read(path)
+    assert [r.external_id for r in records if isinstance(r, RawRecord)] == ["export.jsonl#1", "export.jsonl#2"]
+
+
+def test_broken_pretty_printed_jsonl_is_one_failure_saying_what_it_looks_like(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    path.write_text(json.dumps({"title": "Budget", "text": ARTICLE}, indent=2)[:-3])
+    [failure] = read(path)
+    assert isinstance(failure, RecordFailure)
+    assert "looks like one JSON document (pretty-printed), not JSON Lines" in failure.reason
+    assert "\n" not in failure.reason
+
+
+def test_jsonl_with_broken_first_lines_still_reads_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b'{"text": "cut\n{broken\n' + json.dumps({"text": ARTICLE}).encode() + b"\n")
+    results = read(path)
+    assert [type(r).__name__ for r in results] == ["RecordFailure", "RecordFailure", "RawRecord"]
+    assert results[2].external_id == "mixed.jsonl#3"  # type: ignore[union-attr]
