@@ -45,3 +45,19 @@ def test_jsonl_with_broken_first_lines_still_reads_the_rest(tmp_path: Path) -> N
     results = read(path)
     assert [type(r).__name__ for r in results] == ["RecordFailure", "RecordFailure", "RawRecord"]
     assert results[2].external_id == "mixed.jsonl#3"  # type: ignore[union-attr]
+
+
+def test_utf16_json_without_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    for encoding in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        path = tmp_path / f"{encoding}.json"
+        path.write_bytes(json.dumps({"title": "Café", "text": ARTICLE}).encode(encoding))
+        [record] = read(path)
+        assert isinstance(record, RawRecord) and record.title == "Café", encoding
+
+
+def test_utf16_jsonl_without_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes((json.dumps({"text": ARTICLE}) + "\n" + json.dumps({"text": ARTICLE + " Again."}) + "\n")
+                     .encode("utf-16-le"))
+    records = read(path)
+    assert [r.external_id for r in records if isinstance(r, RawRecord)] == ["lines.jsonl#1", "lines.jsonl#2"]

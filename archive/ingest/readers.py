@@ -824,7 +824,8 @@ def _shape(field: str) -> str:
 def _load_json(data: bytes, max_depth: int) -> Any:
     """Parse JSON bytes (any encoding); ValueError with a readable message when that is impossible."""
     try:
-        text = data.decode("utf-8-sig")
+        # (UTF-16 without a byte-order mark is valid UTF-8 too: its NULs are ASCII.)
+        text = data.decode(wide_encoding(data[:4]) or "utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = decode_text(data)

@@ -114,13 +114,27 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
+# Where the NULs fall in the first four bytes of UTF-16 or UTF-32 text without a byte-order
+# mark that starts with two ASCII characters (JSON's, RFC 4627 section 3: `{\x00"\x00`).
+_WIDE_BY_NULS: dict[tuple[bool, ...], str] = {
+    (False, True, True, True): "utf-32-le",
+    (True, True, True, False): "utf-32-be",
+    (False, True, False, True): "utf-16-le",
+    (True, False, True, False): "utf-16-be",
+}
+
+
 def wide_encoding(head: bytes) -> str | None:
-    """UTF-16 or UTF-32 when ``head`` starts with its byte-order mark, else None: text whose
-    bytes hold NULs and whose newline is more than one byte, so it is decoded before it is split."""
+    """UTF-16 or UTF-32 when ``head`` starts with its byte-order mark, or without one when its
+    first four bytes hold NULs where that encoding puts them around ASCII (see _WIDE_BY_NULS),
+    else None: text whose bytes hold NULs and whose newline is more than one byte, so it is
+    decoded before it is split."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return None if encoding == "utf-8-sig" else encoding
-    return None
+    if len(head) < 4:
+        return None
+    return _WIDE_BY_NULS.get(tuple(byte == 0 for byte in head[:4]))
 
 
 def stream_encoding(head: bytes) -> str:
