@@ -61,3 +61,10 @@ def test_utf16_jsonl_without_a_byte_order_mark_is_read(tmp_path: Path) -> None:
                      .encode("utf-16-le"))
     records = read(path)
     assert [r.external_id for r in records if isinstance(r, RawRecord)] == ["lines.jsonl#1", "lines.jsonl#2"]
+
+
+def test_whole_number_float_id_is_an_integer_and_boolean_id_is_no_id(tmp_path: Path) -> None:
+    path = tmp_path / "ids.json"
+    path.write_text(json.dumps([{"id": 1.0, "text": ARTICLE}, {"id": 2.5, "text": ARTICLE},
+                                {"id": True, "text": ARTICLE}, {"_id": False, "text": ARTICLE}]))
+    assert [r.external_id for r in read(path)] == ["1", "2.5", "ids.json#3", "ids.json#4"]  # type: ignore[union-attr]

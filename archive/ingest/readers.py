@@ -932,9 +932,8 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
             # (Say so: the field is there, a user looking at the file would see text in it.)
             return RecordFailure(origin, "record's text is only HTML markup (nothing left once tags are removed)", ref)
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
-    own_id = used["id"]
-    from_path = own_id in (None, "") or isinstance(own_id, (dict, list))
-    external_id = (relative if number is None else f"{relative}#{number}") if from_path else str(own_id)
+    own_id = _as_id(used["id"])
+    external_id = (relative if number is None else f"{relative}#{number}") if own_id is None else own_id
     extra = dict(fields)  # what is left: understood duplicates and unknown fields
     url = _as_text(used["url"])
     published = parse_date(used["date"])
@@ -946,8 +945,18 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
         source=_as_name(used["source"]) or site_of(url),
         url=url, published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
-        id_from_path=from_path,
+        id_from_path=own_id is None,
     )
+
+
+def _as_id(value: Any) -> str | None:
+    """A record's own id as text, None when it has none: a boolean or an object names no
+    record, and a whole-number float is the integer a tool wrote as one (``1.0`` is ``1``)."""
+    if value in (None, "") or isinstance(value, (bool, dict, list)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _pop_first(fields: dict[str, Any], names: dict[str, str], folded_keys: tuple[str, ...]) -> Any:
