@@ -68,3 +68,19 @@ def test_whole_number_float_id_is_an_integer_and_boolean_id_is_no_id(tmp_path: P
     path.write_text(json.dumps([{"id": 1.0, "text": ARTICLE}, {"id": 2.5, "text": ARTICLE},
                                 {"id": True, "text": ARTICLE}, {"_id": False, "text": ARTICLE}]))
     assert [r.external_id for r in read(path)] == ["1", "2.5", "ids.json#3", "ids.json#4"]  # type: ignore[union-attr]
+
+
+def test_mongodb_extended_json_ids_and_dates_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "mongo.jsonl"
+    lines = [
+        {"_id": {"$oid": "5f1d7c2e9b1e8a3d4c2b1a09"}, "date": {"$date": "2021-05-01T10:00:00Z"}, "text": ARTICLE},
+        {"id": {"$numberLong": "1234567890123"}, "date": {"$date": {"$numberLong": "1619863200000"}}, "text": ARTICLE},
+        {"id": {"$numberInt": "7"}, "date": {"$date": 1619863200000}, "text": ARTICLE},
+        {"date": {"$numberLong": "1619863200"}, "text": ARTICLE},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    records = [r for r in read(path) if isinstance(r, RawRecord)]
+    assert [r.external_id for r in records] == ["5f1d7c2e9b1e8a3d4c2b1a09", "1234567890123", "7", "mongo.jsonl#4"]
+    assert [r.published_at.isoformat() if r.published_at else None for r in records] == [
+        "2021-05-01T10:00:00+00:00", *["2021-05-01T10:00:00+00:00"] * 3]
+    assert all("published_raw" not in r.extra for r in records)

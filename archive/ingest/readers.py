@@ -932,7 +932,7 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
             # (Say so: the field is there, a user looking at the file would see text in it.)
             return RecordFailure(origin, "record's text is only HTML markup (nothing left once tags are removed)", ref)
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
-    own_id = _as_id(used["id"])
+    own_id = _as_id(_plain(used["id"]))
     external_id = (relative if number is None else f"{relative}#{number}") if own_id is None else own_id
     extra = dict(fields)  # what is left: understood duplicates and unknown fields
     url = _as_text(used["url"])
@@ -947,6 +947,32 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
         id_from_path=own_id is None,
     )
+
+
+# MongoDB's extended JSON (mongoexport's output) gives a value its BSON type in a one-key object.
+_EXTENDED_TYPES = ("$oid", "$numberLong", "$numberInt")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` unwrapped from MongoDB's extended JSON (``{"$oid": "5f1d..."}`` is its text)."""
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, inner)] = value.items()
+        if key in _EXTENDED_TYPES:
+            return inner
+    return value
+
+
+def _mongo_date(value: Any) -> datetime | None:
+    """The date ``{"$date": value}`` in MongoDB's extended JSON: ISO-8601 text, or milliseconds
+    since the epoch (``{"$numberLong": "..."}`` or a number), which need no guessing between
+    seconds and milliseconds."""
+    inner = _plain(value)
+    if isinstance(inner, str) and _WHOLE_NUMBER.fullmatch(inner.strip()):
+        inner = int(inner)
+    if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+        return datetime.fromtimestamp(inner / 1000, tz=timezone.utc)
+    return _parsed_date(inner) if isinstance(inner, str) else None
 
 
 def _as_id(value: Any) -> str | None:
@@ -1413,8 +1439,11 @@ def parse_date(value: Any) -> datetime | None:
 
 
 def _parsed_date(value: Any) -> datetime | None:
+    value = _plain(value)  # (MongoDB's {"$numberLong": "..."} is a number)
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, dict):
+        return _mongo_date(value["$date"]) if list(value) == ["$date"] else None
     if isinstance(value, int) and EARLIEST_YEAR <= value <= 9999:
         return _year_alone(value)
     if isinstance(value, (int, float)):  # other small numbers are counts, not times
