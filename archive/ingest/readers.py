@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import warnings
+import xml.sax
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ import dateutil.parser
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
-from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format,
-                                      stream_encoding, wide_encoding)
+from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, packed_kind,
+                                      sniff_format, stream_encoding, wide_encoding)
 from archive.names import readable
 
 MiB = 1024 * 1024
@@ -508,6 +509,9 @@ def _read_stream(
         head = stream.peek(_SNIFF_BYTES)
         if not head and not (fmt == "warc" and damage()):  # (a WARC.gz reads on past a damaged first member)
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
+            return
+        if (packed := packed_kind(head)) is not None:  # (a WACZ, a zip too, is read by name before this)
+            yield RecordFailure(origin, f"{packed} is not read: unpack it and ingest what it holds")
             return
         if fmt is None:
             fmt = sniff_format(head)
@@ -1169,9 +1173,27 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     language = _as_text(parsed.feed.get("language"))
     home = _as_text(parsed.feed.get("link"))
     base = home if home and _WEB_ADDRESS.match(home) else None
+    cut = _cut_in_last_entry(data, parsed.get("bozo_exception"))
     for number, entry in enumerate(parsed.entries, start=1):
-        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, base, limits),
-                       origin, str(number))
+        if cut is not None and number == len(parsed.entries):
+            yield RecordFailure(origin, cut, str(number))
+        else:
+            yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, base, limits),
+                           origin, str(number))
+
+
+def _cut_in_last_entry(data: bytes, problem: Any) -> str | None:
+    """Why a feed's last entry is refused when the XML stops inside it (a download cut short),
+    else None: feedparser reads on regardless, and the entry it makes of the rest is partial."""
+    if not isinstance(problem, xml.sax.SAXParseException):
+        return None
+    lowered = data.lower()
+    opened = max(lowered.rfind(b"<item"), lowered.rfind(b"<entry"))
+    closed = max(lowered.rfind(b"</item>"), lowered.rfind(b"</entry>"))
+    if opened <= closed:
+        return None
+    return (f"the feed is cut short in this entry: malformed XML at line {problem.getLineNumber()}, "
+            f"column {problem.getColumnNumber()} ({problem.getMessage()})")
 
 
 _WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
