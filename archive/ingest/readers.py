@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import warnings
+import xml.sax
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,8 +33,8 @@ import dateutil.parser
 from archive.ingest import markup
 from archive.ingest.records import RawRecord, RecordFailure
 from archive.ingest.sites import archived_url, host_of, names_host_of, site_of
-from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, sniff_format,
-                                      stream_encoding, wide_encoding)
+from archive.ingest.textdetect import (GZIP_MAGIC, WARC_MAGIC, UndecodableError, decode_text, packed_kind,
+                                      sniff_format, stream_encoding, wide_encoding)
 from archive.names import readable
 
 MiB = 1024 * 1024
@@ -509,6 +510,9 @@ def _read_stream(
         if not head and not (fmt == "warc" and damage()):  # (a WARC.gz reads on past a damaged first member)
             yield RecordFailure(origin, damage() or "empty file" + (" after decompression" if gzipped else ""))
             return
+        if (packed := packed_kind(head)) is not None:  # (a WACZ, a zip too, is read by name before this)
+            yield RecordFailure(origin, f"{packed} is not read: unpack it and ingest what it holds")
+            return
         if fmt is None:
             fmt = sniff_format(head)
         elif fmt == "json" and sniff_format(head) == "jsonl":  # JSON Lines named .json
@@ -534,6 +538,8 @@ def _read_stream(
         results: Iterator[RawRecord | RecordFailure]
         if fmt in _DELIMITERS:
             results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
+        elif fmt == "jsonl" and _pretty_printed(head):
+            results = _read_pretty_printed(origin, relative, stream, limits)
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
         else:  # one document: read it whole, and only if it is whole
@@ -606,6 +612,11 @@ def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     except ValueError as err:
         yield RecordFailure(origin, str(err))
         return
+    yield from _document_records(document, origin, relative)
+
+
+def _document_records(document: Any, origin: str, relative: str) -> Iterator[RawRecord | RecordFailure]:
+    """The records of one parsed JSON document: an article, or a list of them (maybe in an envelope)."""
     items = _json_items(document)
     if items is None:
         if isinstance(document, dict):
@@ -645,6 +656,48 @@ def _read_jsonl(
             yield RecordFailure(origin, f"line {number}: {err}", str(number))
             continue
         yield _json_record(value, origin, relative, number)
+
+
+def _pretty_printed(head: bytes) -> bool:
+    """Whether a JSON Lines file's first bytes look like one JSON document spread over lines
+    (a tool saved ``.jsonl`` with indentation): neither of its first two lines is a JSON value
+    by itself. (A third line shows the second was read whole.)"""
+    text = head.decode(wide_encoding(head) or "utf-8", errors="replace")
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) > 2 and not any(map(_is_json_value, lines[:2]))
+
+
+def _is_json_value(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
+_PRETTY_PRINTED = "looks like one JSON document (pretty-printed), not JSON Lines (one object a line)"
+
+
+def _read_pretty_printed(
+    origin: str, relative: str, stream: BinaryIO | io.BufferedIOBase, limits: ReadLimits
+) -> Iterator[RawRecord | RecordFailure]:
+    """A JSON Lines file that looks like one JSON document (see _pretty_printed): read as one
+    when it parses as one; else as JSON Lines when any of its lines is a record (a few broken
+    lines at its start), else one failure saying what it looks like rather than one a line."""
+    data = stream.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        yield RecordFailure(origin, f"{_PRETTY_PRINTED}, and too big to read whole (> {_size(limits.max_file_bytes)})")
+        return
+    try:
+        document = _load_json(data, limits.max_json_depth)
+    except ValueError as err:
+        lines = list(_read_jsonl(origin, relative, io.BufferedReader(io.BytesIO(data)), limits))
+        if any(isinstance(line, RawRecord) for line in lines):
+            yield from lines
+        else:
+            yield RecordFailure(origin, f"{_PRETTY_PRINTED}, and it does not parse as one: {err}")
+        return
+    yield from _document_records(document, origin, relative)
 
 
 def _utf8_lines(stream: BinaryIO | io.BufferedIOBase) -> Callable[[int], bytes]:
@@ -775,7 +828,8 @@ def _shape(field: str) -> str:
 def _load_json(data: bytes, max_depth: int) -> Any:
     """Parse JSON bytes (any encoding); ValueError with a readable message when that is impossible."""
     try:
-        text = data.decode("utf-8-sig")
+        # (UTF-16 without a byte-order mark is valid UTF-8 too: its NULs are ASCII.)
+        text = data.decode(wide_encoding(data[:4]) or "utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = decode_text(data)
@@ -882,9 +936,8 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
             # (Say so: the field is there, a user looking at the file would see text in it.)
             return RecordFailure(origin, "record's text is only HTML markup (nothing left once tags are removed)", ref)
         return RecordFailure(origin, f"record has no text (looked for: {', '.join(_TEXT_KEYS)})", ref)
-    own_id = used["id"]
-    from_path = own_id in (None, "") or isinstance(own_id, (dict, list))
-    external_id = (relative if number is None else f"{relative}#{number}") if from_path else str(own_id)
+    own_id = _as_id(_plain(used["id"]))
+    external_id = (relative if number is None else f"{relative}#{number}") if own_id is None else own_id
     extra = dict(fields)  # what is left: understood duplicates and unknown fields
     url = _as_text(used["url"])
     published = parse_date(used["date"])
@@ -896,8 +949,44 @@ def _mapped_record(value: Any, origin: str, relative: str, number: int | None, f
         source=_as_name(used["source"]) or site_of(url),
         url=url, published_at=published, language=_as_text(used["language"]),
         record_ref=ref, extra=extra, unknown_fields=[key for key in fields if folded_of[key] not in _KNOWN_KEYS],
-        id_from_path=from_path,
+        id_from_path=own_id is None,
     )
+
+
+# MongoDB's extended JSON (mongoexport's output) gives a value its BSON type in a one-key object.
+_EXTENDED_TYPES = ("$oid", "$numberLong", "$numberInt")
+_WHOLE_NUMBER = re.compile(r"[+-]?\d+")
+
+
+def _plain(value: Any) -> Any:
+    """``value`` unwrapped from MongoDB's extended JSON (``{"$oid": "5f1d..."}`` is its text)."""
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, inner)] = value.items()
+        if key in _EXTENDED_TYPES:
+            return inner
+    return value
+
+
+def _mongo_date(value: Any) -> datetime | None:
+    """The date ``{"$date": value}`` in MongoDB's extended JSON: ISO-8601 text, or milliseconds
+    since the epoch (``{"$numberLong": "..."}`` or a number), which need no guessing between
+    seconds and milliseconds."""
+    inner = _plain(value)
+    if isinstance(inner, str) and _WHOLE_NUMBER.fullmatch(inner.strip()):
+        inner = int(inner)
+    if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+        return datetime.fromtimestamp(inner / 1000, tz=timezone.utc)
+    return _parsed_date(inner) if isinstance(inner, str) else None
+
+
+def _as_id(value: Any) -> str | None:
+    """A record's own id as text, None when it has none: a boolean or an object names no
+    record, and a whole-number float is the integer a tool wrote as one (``1.0`` is ``1``)."""
+    if value in (None, "") or isinstance(value, (bool, dict, list)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _pop_first(fields: dict[str, Any], names: dict[str, str], folded_keys: tuple[str, ...]) -> Any:
@@ -1084,9 +1173,27 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     language = _as_text(parsed.feed.get("language"))
     home = _as_text(parsed.feed.get("link"))
     base = home if home and _WEB_ADDRESS.match(home) else None
+    cut = _cut_in_last_entry(data, parsed.get("bozo_exception"))
     for number, entry in enumerate(parsed.entries, start=1):
-        yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, base, limits),
-                       origin, str(number))
+        if cut is not None and number == len(parsed.entries):
+            yield RecordFailure(origin, cut, str(number))
+        else:
+            yield _guarded(lambda: _feed_entry(entry, number, origin, relative, outlet, language, base, limits),
+                           origin, str(number))
+
+
+def _cut_in_last_entry(data: bytes, problem: Any) -> str | None:
+    """Why a feed's last entry is refused when the XML stops inside it (a download cut short),
+    else None: feedparser reads on regardless, and the entry it makes of the rest is partial."""
+    if not isinstance(problem, xml.sax.SAXParseException):
+        return None
+    lowered = data.lower()
+    opened = max(lowered.rfind(b"<item"), lowered.rfind(b"<entry"))
+    closed = max(lowered.rfind(b"</item>"), lowered.rfind(b"</entry>"))
+    if opened <= closed:
+        return None
+    return (f"the feed is cut short in this entry: malformed XML at line {problem.getLineNumber()}, "
+            f"column {problem.getColumnNumber()} ({problem.getMessage()})")
 
 
 _WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
@@ -1375,8 +1482,11 @@ def parse_date(value: Any) -> datetime | None:
 
 
 def _parsed_date(value: Any) -> datetime | None:
+    value = _plain(value)  # (MongoDB's {"$numberLong": "..."} is a number)
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, dict):
+        return _mongo_date(value["$date"]) if list(value) == ["$date"] else None
     if isinstance(value, int) and EARLIEST_YEAR <= value <= 9999:
         return _year_alone(value)
     if isinstance(value, (int, float)):  # other small numbers are counts, not times

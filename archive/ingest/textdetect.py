@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 
 import chardet
 import regex
@@ -45,6 +46,17 @@ _MISPLACED_PER_CHARACTER = 10
 # trafilatura's evaluation set (3 stray bytes among ~100 umlauts) was read as cp1252 before,
 # which garbled every umlaut ("schÃ¶n").
 _UTF8_INTACT_PER_DAMAGED = 10
+# Archives and compressors other than gzip, by their first bytes (bzip2's with its block or
+# end-of-stream magic, which text starting "BZh9" lacks): refused with a word on what to do.
+_PACKED: tuple[tuple[re.Pattern[bytes], str], ...] = tuple((re.compile(magic, re.DOTALL), kind) for magic, kind in (
+    (rb"PK(\x03\x04|\x05\x06)", "a zip archive"),
+    (rb"BZh[1-9](1AY&SY|\x17rE8P\x90)", "a bzip2 file"),
+    (rb"\xfd7zXZ\x00", "an xz file"),
+    (rb"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (rb"Rar!\x1a\x07", "a RAR archive"),
+    (rb"\x28\xb5\x2f\xfd", "a zstd file"),
+    (rb".{257}ustar(\x00|  \x00)", "a tar archive"),
+))
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<article", b"<meta ", b"<title")
 
 
@@ -114,13 +126,27 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
+# Where the NULs fall in the first four bytes of UTF-16 or UTF-32 text without a byte-order
+# mark that starts with two ASCII characters (JSON's, RFC 4627 section 3: `{\x00"\x00`).
+_WIDE_BY_NULS: dict[tuple[bool, ...], str] = {
+    (False, True, True, True): "utf-32-le",
+    (True, True, True, False): "utf-32-be",
+    (False, True, False, True): "utf-16-le",
+    (True, False, True, False): "utf-16-be",
+}
+
+
 def wide_encoding(head: bytes) -> str | None:
-    """UTF-16 or UTF-32 when ``head`` starts with its byte-order mark, else None: text whose
-    bytes hold NULs and whose newline is more than one byte, so it is decoded before it is split."""
+    """UTF-16 or UTF-32 when ``head`` starts with its byte-order mark, or without one when its
+    first four bytes hold NULs where that encoding puts them around ASCII (see _WIDE_BY_NULS),
+    else None: text whose bytes hold NULs and whose newline is more than one byte, so it is
+    decoded before it is split."""
     for bom, encoding in _BOMS:
         if head.startswith(bom):
             return None if encoding == "utf-8-sig" else encoding
-    return None
+    if len(head) < 4:
+        return None
+    return _WIDE_BY_NULS.get(tuple(byte == 0 for byte in head[:4]))
 
 
 def stream_encoding(head: bytes) -> str:
@@ -147,6 +173,11 @@ def _few_damaged(text: str) -> bool:
     damaged = text.count("\ufffd")
     intact = len(text) - len(text.encode("ascii", errors="ignore")) - damaged
     return intact >= _UTF8_INTACT_PER_DAMAGED * damaged
+
+
+def packed_kind(head: bytes) -> str | None:
+    """What kind of archive or compressed file (other than gzip) ``head`` starts, if any."""
+    return next((kind for magic, kind in _PACKED if magic.match(head)), None)
 
 
 def _is_mhtml(head: bytes) -> bool:
@@ -196,6 +227,13 @@ def sniff_format(head: bytes) -> str:
     return "txt"
 
 
+def _doctype_closing(rest: bytes) -> bytes:
+    """What ends a document type declaration at the start of ``rest``: ``]>`` when it has an
+    internal subset (``<!DOCTYPE rss [<!ENTITY ...>]>``, whose declarations hold ``>``), else ``>``."""
+    bracket, end = rest.find(b"["), rest.find(b">")
+    return b"]>" if 0 <= bracket < end else b">"
+
+
 # The root elements of RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom.
 _FEED_ROOTS = (b"<rss", b"<rdf:rdf", b"<feed")
 
@@ -206,7 +244,7 @@ def _xml_root(lowered: bytes) -> bytes:
     rest = lowered
     while True:
         rest = rest.lstrip()
-        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!doctype", b">")):
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->"), (b"<!doctype", _doctype_closing(rest))):
             if rest.startswith(opening):
                 end = rest.find(closing)
                 if end < 0:
