@@ -730,6 +730,22 @@ def test_a_table_without_a_text_column_is_refused_when_named_and_skipped_in_a_fo
     assert found == ["articles.csv"] and skipped == [str(labels)]
 
 
+def test_a_csv_separated_by_semicolons_tabs_or_bars_is_read_in_a_folder_and_named(tmp_path: Path) -> None:
+    # European Excel saves "CSV" with semicolons (the comma is its decimal mark).
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, delimiter in (("semi.csv", ";"), ("tabbed.csv", "\t"), ("bars.csv", "|")):
+        _table(folder / name, [["title", "content", "date"], [name, f"{ARTICLE} 1,5 cm", "2024-03-01"]],
+               delimiter=delimiter)
+    records = read(folder)
+    assert sorted((r.title, r.text) for r in records if isinstance(r, RawRecord)) == \
+        sorted((name, f"{ARTICLE} 1,5 cm") for name in ("semi.csv", "tabbed.csv", "bars.csv"))
+    assert only_record(folder / "semi.csv").published_at == datetime(2024, 3, 1, tzinfo=UTC)
+    # A comma header stays a comma header, whatever its names hold.
+    commas = _table(tmp_path / "commas.csv", [["title;kind", "text"], ["Kept", f"{ARTICLE};|"]])
+    assert (only_record(commas).text, only_record(commas).extra) == (f"{ARTICLE};|", {"title;kind": "Kept"})
+
+
 def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:
     path = _table(tmp_path / "news.csv", [["title", "text"], ["Big", "x" * 5000], ["Fine", ARTICLE]])
     failure, record = read(path, limits=ReadLimits(max_record_bytes=1000))

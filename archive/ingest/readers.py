@@ -53,6 +53,9 @@ _EXTENSIONS = {
 }
 # Tables: one article a row, the header naming the fields as JSON's keys do.
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
+# What a ".csv" may be separated by: a spreadsheet saved where the comma is the decimal mark
+# (European Excel) writes semicolons, and some tools tabs or bars. The first is the default.
+_CSV_DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
 
 # JSON field names we understand, by the RawRecord field they fill; the first one present wins.
@@ -422,17 +425,43 @@ def _readable_in_folder(path: str, name: str) -> bool:
         return True  # reading it will say what is wrong
     if fmt == "xml":  # a feed, not a sitemap or some program's settings
         return sniff_format(head) == "feed"
-    header = _table_header(head, _DELIMITERS[fmt])
+    header = _table_header(head, _table_delimiter(head, fmt))
     return header is None or _names_a_text(header)
 
 
 def _table_header(head: bytes, delimiter: str) -> list[str] | None:
     """A table's column names, read from its first bytes (None when they cannot be read)."""
-    first = head.split(b"\n", 1)[0]
+    first = _header_line(head)
     try:
-        return next(csv.reader([first.decode(stream_encoding(head)).lstrip("\ufeff")], delimiter=delimiter), None)
-    except (csv.Error, UnicodeDecodeError, LookupError):
+        return None if first is None else next(csv.reader([first], delimiter=delimiter), None)
+    except csv.Error:
         return None
+
+
+def _header_line(head: bytes) -> str | None:
+    """A table's first line, decoded (None when it cannot be)."""
+    try:
+        return head.split(b"\n", 1)[0].decode(stream_encoding(head)).lstrip("\ufeff")
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _table_delimiter(head: bytes, fmt: str) -> str:
+    """The delimiter of a table whose first bytes are ``head``: a TSV's tab; for a CSV, a comma
+    when its header holds two names or more so (a name may hold a semicolon), else the
+    candidate that splits its header into the most names."""
+    first = _header_line(head) if fmt == "csv" else None
+    if first is None or _header_width(first, ",") > 1:
+        return _DELIMITERS[fmt]
+    return max(_CSV_DELIMITERS, key=lambda delimiter: _header_width(first, delimiter))
+
+
+def _header_width(line: str, delimiter: str) -> int:
+    """How many names ``line`` holds, split by ``delimiter`` (0 when it does not read)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return 0
 
 
 def _format_from_name(name: str) -> tuple[str | None, bool]:
@@ -533,7 +562,7 @@ def _read_stream(
             return
         results: Iterator[RawRecord | RecordFailure]
         if fmt in _DELIMITERS:
-            results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
+            results = _read_table(origin, relative, stream, limits, _table_delimiter(head, fmt))
         elif fmt == "jsonl":
             results = _read_jsonl(origin, relative, stream, limits)
         else:  # one document: read it whole, and only if it is whole
