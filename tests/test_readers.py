@@ -746,6 +746,19 @@ def test_a_csv_separated_by_semicolons_tabs_or_bars_is_read_in_a_folder_and_name
     assert (only_record(commas).text, only_record(commas).extra) == (f"{ARTICLE};|", {"title;kind": "Kept"})
 
 
+def test_field_names_with_spaces_match_in_json_keys_and_table_headers(tmp_path: Path) -> None:
+    # Spreadsheets separate words with spaces: "Article Body" is article_body.
+    header = ["  Headline ", "Article  Body", "Source Name", "Publish Date"]
+    row = ["Spaced", ARTICLE, "Daily Planet", "2024-03-01"]
+    table = only_record(_table(tmp_path / "sheet.csv", [header, row]))
+    (tmp_path / "keys.json").write_text(json.dumps(dict(zip(header, row))))
+    keyed = only_record(tmp_path / "keys.json")
+    for record in (table, keyed):
+        assert (record.title, record.text, record.source) == ("Spaced", ARTICLE, "Daily Planet")
+        assert record.published_at == datetime(2024, 3, 1, tzinfo=UTC)
+        assert (record.extra, record.unknown_fields) == ({}, [])
+
+
 def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:
     path = _table(tmp_path / "news.csv", [["title", "text"], ["Big", "x" * 5000], ["Fine", ARTICLE]])
     failure, record = read(path, limits=ReadLimits(max_record_bytes=1000))

@@ -59,7 +59,7 @@ _CSV_DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
 
 # JSON field names we understand, by the RawRecord field they fill; the first one present wins.
-# Names match whatever their case, underscores and hyphens (_folded): the exports of news APIs,
+# Names match whatever their case, underscores, hyphens and spaces (_folded): the exports of news APIs,
 # scrapers and feeds spell one field many ways (NewsAPI's "publishedAt", JSON Feed's
 # "date_published" and "content_text", schema.org's "datePublished" and "articleBody").
 _TITLE_KEYS = ("title", "headline")
@@ -75,8 +75,9 @@ _LANGUAGE_KEYS = ("language", "lang")
 
 
 def _folded(key: str) -> str:
-    """A field name as compared: without case, underscores or hyphens (publishedAt = published_at)."""
-    return key.lower().replace("_", "").replace("-", "")
+    """A field name as compared: without case, underscores, hyphens or spaces (publishedAt =
+    published_at = a spreadsheet's "Published At")."""
+    return "".join(key.lower().split()).replace("_", "").replace("-", "")
 
 
 _KNOWN_KEYS = frozenset(_folded(key) for key in
