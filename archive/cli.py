@@ -189,6 +189,10 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
         _note_records(summary.merged_rows, "table row", "held what looks like the next rows, merged into it by a "
                       "quote left open (raw_meta.unclosed_quote); close the quote and ingest the file again",
                       summary.first_merged_row)
+        _note_records(summary.repeated_columns, "table row", "had a cell in a column named as an earlier one, "
+                      "which gave the field; kept in raw_meta.repeated_columns", summary.first_repeated_column)
+        _note_records(summary.extra_cells, "table row", "had more cells than the header has names; the others "
+                      "kept in raw_meta.extra_cells", summary.first_extra_cells)
         if summary.skipped:
             shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""

@@ -754,8 +754,10 @@ def _read_table(
                     continue
             # Empty cells are missing fields, and a column without a name (a spreadsheet's row
             # numbers, "Unnamed: 0" once pandas saved them again) is no field.
-            fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+            fields, repeated = _row_fields(header, row)
             record = _json_record(fields, origin, relative, number, fmt="csv")
+            if isinstance(record, RawRecord):
+                _keep_unplaced_cells(record, repeated, row[len(header):])
             swallowed = _swallowed_row(row, len(header), delimiter)
             if swallowed is not None and _well_quoted(consumed, len(header), delimiter):
                 swallowed = None  # (a cell's line that only looks like a row: its quotes close)
@@ -764,6 +766,33 @@ def _read_table(
             yield record
     except csv.Error as err:  # in the header
         yield RecordFailure(origin, f"malformed table header: {err}")
+
+
+def _row_fields(header: list[str], row: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A row's fields, each named column's cell, and the cells of columns whose name an earlier
+    column has (as ``content (2)``), when that one's cell took the field: an export joined from
+    two tables repeats names, and its other cells are kept, not lost."""
+    fields: dict[str, str] = {}
+    repeated: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for name, cell in zip(header, row):
+        seen[name] = seen.get(name, 0) + 1
+        if not name or not cell.strip():
+            continue
+        if name in fields:
+            repeated[f"{name} ({seen[name]})"] = cell
+        else:
+            fields[name] = cell
+    return fields, repeated
+
+
+def _keep_unplaced_cells(record: RawRecord, repeated: dict[str, str], beyond: list[str]) -> None:
+    """Keep in ``record.extra``, for a note to name, the cells no field took: ``repeated``
+    columns' and those ``beyond`` the header's last name."""
+    if repeated:
+        record.extra["repeated_columns"] = repeated
+    if any(cell.strip() for cell in beyond):
+        record.extra["extra_cells"] = beyond
 
 
 _SHAPE_RUNS = re.compile(r"(\d)\d*|([^\W\d_])[^\W\d_]*")

@@ -46,6 +46,12 @@ class BatchOutcome:
     # Table rows that seem to hold the next rows, merged by a quote left open (raw_meta.unclosed_quote).
     merged_rows: int = 0
     first_merged_row: str | None = None
+    # Table rows with cells no field took, kept in raw_meta: those of a column named as an earlier
+    # one (repeated_columns), and those past the header's names (extra_cells); the first of each.
+    repeated_columns: int = 0
+    first_repeated_column: str | None = None
+    extra_cells: int = 0
+    first_extra_cells: str | None = None
 
     @property
     def added(self) -> list[int]:
@@ -154,6 +160,16 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     if merged:
         outcome.first_merged_row = (f"{place(merged[0].origin, merged[0].record_ref)} holds the line "
                                     f"{merged[0].extra['unclosed_quote']!r}")
+    repeated = [doc.record for doc in to_write if "repeated_columns" in doc.record.extra]
+    outcome.repeated_columns = len(repeated)
+    if repeated:
+        outcome.first_repeated_column = (f"{place(repeated[0].origin, repeated[0].record_ref)}: "
+                                         f"{', '.join(map(_shown, repeated[0].extra['repeated_columns']))}")
+    beyond = [doc.record for doc in to_write if "extra_cells" in doc.record.extra]
+    outcome.extra_cells = len(beyond)
+    if beyond:
+        outcome.first_extra_cells = (f"{place(beyond[0].origin, beyond[0].record_ref)}: "
+                                     f"{_shown(next(c for c in beyond[0].extra['extra_cells'] if c.strip()))}")
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
