@@ -759,6 +759,22 @@ def test_field_names_with_spaces_match_in_json_keys_and_table_headers(tmp_path: 
         assert (record.extra, record.unknown_fields) == ({}, [])
 
 
+def test_an_input_holding_no_records_is_a_failure(tmp_path: Path) -> None:
+    # An export that came back empty is said to be, as an empty feed is.
+    inputs = {"list.json": "[]", "envelope.json": '{"status": "ok", "data": {"articles": []}}',
+              "header.csv": "title,content,date\r\n", "blank_rows.tsv": "title\ttext\n\t\n",
+              "blank.jsonl": "\n  \n", "zero.jsonl": ""}
+    reasons = {}
+    for name, content in inputs.items():
+        (tmp_path / name).write_text(content)
+        failure = only_failure(tmp_path / name)
+        reasons[name] = failure.reason
+    assert reasons == {"list.json": "no articles: an empty list", "envelope.json": "no articles: an empty list",
+                       "header.csv": "no articles: a table with a header and no rows",
+                       "blank_rows.tsv": "no articles: a table with a header and no rows",
+                       "blank.jsonl": "no articles: only blank lines", "zero.jsonl": "empty file"}
+
+
 def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:
     path = _table(tmp_path / "news.csv", [["title", "text"], ["Big", "x" * 5000], ["Fine", ARTICLE]])
     failure, record = read(path, limits=ReadLimits(max_record_bytes=1000))

@@ -563,9 +563,10 @@ def _read_stream(
             return
         results: Iterator[RawRecord | RecordFailure]
         if fmt in _DELIMITERS:
-            results = _read_table(origin, relative, stream, limits, _table_delimiter(head, fmt))
+            results = _or_no_articles(_read_table(origin, relative, stream, limits, _table_delimiter(head, fmt)),
+                                      origin, "a table with a header and no rows")
         elif fmt == "jsonl":
-            results = _read_jsonl(origin, relative, stream, limits)
+            results = _or_no_articles(_read_jsonl(origin, relative, stream, limits), origin, "only blank lines")
         else:  # one document: read it whole, and only if it is whole
             # (A saved page's images make it far larger than its article: its HTML part is capped.)
             data = stream.read() if fmt in ("json", "gzip", "feed", "mhtml") else stream.read(limits.max_record_bytes + 1)
@@ -578,6 +579,18 @@ def _read_stream(
             yield RecordFailure(origin, str(damage()))
     except _LimitExceeded as err:
         yield RecordFailure(origin, str(err))
+
+
+def _or_no_articles(results: Iterator[RawRecord | RecordFailure], origin: str,
+                    what: str) -> Iterator[RawRecord | RecordFailure]:
+    """``results``, else a failure saying the input holds ``what``: an export that came back
+    empty is a failure, as an empty file is, not a run that quietly added nothing."""
+    empty = True
+    for result in results:
+        empty = False
+        yield result
+    if empty:
+        yield RecordFailure(origin, f"no articles: {what}")
 
 
 def _before_the_damage(results: Iterator[RawRecord | RecordFailure],
@@ -643,8 +656,8 @@ def _read_json(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
         else:
             yield RecordFailure(origin, f"JSON is {_json_kind(document)}, not an object or a list of objects")
         return
-    for number, item in enumerate(items, start=1):
-        yield _json_record(item, origin, relative, number)
+    yield from _or_no_articles((_json_record(item, origin, relative, number)
+                                for number, item in enumerate(items, start=1)), origin, "an empty list")
 
 
 def _read_jsonl(
