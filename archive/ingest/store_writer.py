@@ -17,6 +17,7 @@ from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
 from archive.ingest.records import RecordFailure
 from archive.models import Document, Fingerprint, IngestFailure, Story, utcnow
+from archive.names import shown
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -135,7 +136,7 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
                 # under a new name: the text is replaced either way, and the user is told.
                 outcome.replaced_elsewhere.append(
                     f"{place(doc.record.origin, doc.record.record_ref)} (id {external_id!r}) replaced the text "
-                    f"read from {stored.path}")
+                    f"read from {shown(stored.path)}")
         else:
             outcome.unchanged += 1
     # A text the reader took for one the store held, which changed since: its language was not
