@@ -430,6 +430,12 @@ def test_cells_of_a_repeated_column_or_past_the_header_are_kept_and_named(run_cl
     assert stored["2"][0] == "Text in the second column" and "repeated_columns" not in stored["2"][1]
     assert stored["3"][1]["extra_cells"] == ["spare", ""]
     assert "extra_cells" not in stored["4"][1]
+    # Fields of those names are the input's own: kept, and no note.
+    (tmp_path / "own.json").write_text(json.dumps([{"text": "Owls hunt at night near the harbour.",
+                                                     "extra_cells": [], "repeated_columns": 5}]))
+    (tmp_path / "own.csv").write_text("text,extra_cells\nOwls hunt by day near the harbour too.,x\n")
+    own = run_cli("ingest", str(tmp_path / "own.json"), str(tmp_path / "own.csv"))
+    assert own.exit_code == 0 and "added 2," in own.output and "table row" not in own.output
 
 
 def test_paragraphs_in_a_cell_are_no_merged_rows(tmp_path: Path) -> None:

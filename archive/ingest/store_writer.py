@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from archive.errors import place
 from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
-from archive.ingest.records import RecordFailure
+from archive.ingest.records import RawRecord, RecordFailure
 from archive.models import Document, Fingerprint, IngestFailure, Story, utcnow
 from archive.names import shown
 
@@ -92,6 +92,12 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
 
 
+def _table_kept(record: RawRecord, key: str, kind: type) -> bool:
+    """Whether the table reader kept cells no field took under ``key`` (a JSON field or a
+    column of that name is the input's own, and not of that kind)."""
+    return record.fmt == "csv" and isinstance(record.extra.get(key), kind)
+
+
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
     outcome = BatchOutcome()
     latest: dict[str, PreparedDoc] = {}
@@ -161,12 +167,12 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     if merged:
         outcome.first_merged_row = (f"{place(merged[0].origin, merged[0].record_ref)} holds the line "
                                     f"{merged[0].extra['unclosed_quote']!r}")
-    repeated = [doc.record for doc in to_write if "repeated_columns" in doc.record.extra]
+    repeated = [doc.record for doc in to_write if _table_kept(doc.record, "repeated_columns", dict)]
     outcome.repeated_columns = len(repeated)
     if repeated:
         outcome.first_repeated_column = (f"{place(repeated[0].origin, repeated[0].record_ref)}: "
                                          f"{', '.join(map(_shown, repeated[0].extra['repeated_columns']))}")
-    beyond = [doc.record for doc in to_write if "extra_cells" in doc.record.extra]
+    beyond = [doc.record for doc in to_write if _table_kept(doc.record, "extra_cells", list)]
     outcome.extra_cells = len(beyond)
     if beyond:
         outcome.first_extra_cells = (f"{place(beyond[0].origin, beyond[0].record_ref)}: "
