@@ -18,7 +18,7 @@ import click
 
 from archive.api import Archive
 from archive.errors import ArchiveError, BusyError, locked_by_another, refused_write
-from archive.names import readable
+from archive.names import readable, shown
 from archive.readstore import RefKind
 from archive.storefile import DAMAGED_HINT, damaged_message
 
@@ -168,7 +168,7 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
         click.echo(f"archive: failed: {failure}", err=True)
     if not quiet:
         for origin, names in sorted(summary.unknown_fields.items()):
-            click.echo(f"archive: note: {origin}: fields not understood (kept in raw_meta): "
+            click.echo(f"archive: note: {shown(origin)}: fields not understood (kept in raw_meta): "
                        f"{', '.join(sorted(names))}", err=True)
         if summary.replaced_elsewhere:
             click.echo(f"archive: note: {_plural(len(summary.replaced_elsewhere), 'record')} took the external id "
@@ -189,13 +189,17 @@ def ingest(archive: Archive, paths: tuple[str, ...], quiet: bool, default_source
         _note_records(summary.merged_rows, "table row", "held what looks like the next rows, merged into it by a "
                       "quote left open (raw_meta.unclosed_quote); close the quote and ingest the file again",
                       summary.first_merged_row)
+        _note_records(summary.repeated_columns, "table row", "had a cell in a column named as an earlier one, "
+                      "which gave the field; kept in raw_meta.repeated_columns", summary.first_repeated_column)
+        _note_records(summary.extra_cells, "table row", "had more cells than the header has names; the others "
+                      "kept in raw_meta.extra_cells", summary.first_extra_cells)
         if summary.skipped:
-            shown = ", ".join(summary.skipped[:_SKIPPED_SHOWN])
+            listed = ", ".join(map(shown, summary.skipped[:_SKIPPED_SHOWN]))
             more = f" and {len(summary.skipped) - _SKIPPED_SHOWN} more" if len(summary.skipped) > _SKIPPED_SHOWN else ""
             files = "file" if len(summary.skipped) == 1 else "files"
             click.echo(f"archive: note: skipped {len(summary.skipped)} {files} in the folders, of unknown type, "
                        f"tables without a text column or XML that is no feed (name a file to read it anyway): "
-                       f"{shown}{more}", err=True)
+                       f"{listed}{more}", err=True)
     click.echo(
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"failed {summary.failed}"
@@ -328,7 +332,7 @@ def failures(archive: Archive, run: int | None, limit: int, as_json: bool) -> No
     elif not rows:
         click.echo("no recorded failures" + (f" in run {run}" if run is not None else ""))
     else:
-        click.echo(render.table([(r["run_id"], r["path"], r["record"], r["reason"]) for r in rows],
+        click.echo(render.table([(r["run_id"], shown(r["path"]), r["record"], r["reason"]) for r in rows],
                                 ("run", "path", "record", "reason")))
 
 

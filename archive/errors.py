@@ -9,6 +9,8 @@ import errno
 import sqlite3
 from collections.abc import Iterator
 
+from archive.names import shown
+
 
 class ArchiveError(Exception):
     """A problem the user can act on. ``str(err)`` is the message shown to them."""
@@ -17,8 +19,9 @@ class ArchiveError(Exception):
 
 
 def place(origin: str, record_ref: str | None) -> str:
-    """Where a record is, as messages name it: ``FILE [RECORD]``, or the file alone."""
-    return f"{origin} [{record_ref}]" if record_ref else origin
+    """Where a record is, as messages name it: ``FILE [RECORD]``, or the file alone (its name
+    shown on one line, names.shown)."""
+    return f"{shown(origin)} [{record_ref}]" if record_ref else shown(origin)
 
 
 class InputError(ArchiveError):

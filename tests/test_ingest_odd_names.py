@@ -74,3 +74,25 @@ def test_arguments_that_are_not_utf8_are_errors_not_crashes(run_cli, odd_folder:
     named = run_cli("ingest", "-q", "--source", missing, "--id-prefix", missing, str(odd_folder / "good0.txt"))
     assert named.exit_code == 0, named.output
     assert run_cli("show", "caf\\xe9:good0.txt").exit_code == 0
+
+
+def test_a_name_holding_a_line_break_is_shown_escaped_on_one_line(run_cli, home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty\nnl.txt").write_bytes(b"")
+    (folder / "labels\tsheet.dat").write_text("not read")
+    (folder / "story\x1b.json").write_text(json.dumps({"text": "Owls hunt at night near the harbour.",
+                                                        "colour": "grey"}))
+    result = run_cli("ingest", str(folder))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"archive: failed: {folder}/empty\\nnl.txt: empty file" in lines
+    assert any(line.startswith(f"archive: note: {folder}/story\\x1b.json: fields not understood") for line in lines)
+    assert any(line.startswith("archive: note: skipped 1 file") and line.endswith(f"{folder}/labels\\tsheet.dat")
+               for line in lines)
+    listed = run_cli("failures").output.splitlines()
+    assert any(f"{folder}/empty\\nnl.txt" in line and line.endswith("empty file") for line in listed)
+    # Only shown so: the name stored is the file's own.
+    with sqlite3.connect(home / "archive.db") as conn:
+        assert conn.execute("SELECT path FROM ingest_failures").fetchall() == [(f"{folder}/empty\nnl.txt",)]
+        assert conn.execute("SELECT external_id FROM documents").fetchall() == [("story\x1b.json",)]

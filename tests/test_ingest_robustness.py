@@ -411,6 +411,33 @@ def test_rows_merged_by_an_unclosed_quote_are_named(run_cli, home: Path, tmp_pat
     assert meta["unclosed_quote"] == '3,After,Row after"'
 
 
+def test_cells_of_a_repeated_column_or_past_the_header_are_kept_and_named(run_cli, home: Path,
+                                                                         tmp_path: Path) -> None:
+    table = tmp_path / "joined.csv"
+    table.write_text("id,title,content,content\n1,Both,First text of the row,Second text of the row\n"
+                     "2,Only second,,Text in the second column\n3,Long,A row with more cells,,spare,\n"
+                     "4,Trailing,A row ending in an empty cell,,\n")
+    result = run_cli("ingest", str(table))
+    assert result.exit_code == 0 and "added 4," in result.output
+    assert ("1 table row had a cell in a column named as an earlier one, which gave the field; kept in "
+            "raw_meta.repeated_columns (first: " f"{table} [row 1]: 'content (2)')") in result.output
+    assert ("1 table row had more cells than the header has names; the others kept in raw_meta.extra_cells "
+            f"(first: {table} [row 3]: 'spare')") in result.output
+    stored = {external_id: (text, json.loads(meta)) for external_id, text, meta
+              in db_rows(home, "SELECT external_id, text, raw_meta FROM documents")}
+    assert stored["1"][0] == "First text of the row"
+    assert stored["1"][1]["repeated_columns"] == {"content (2)": "Second text of the row"}
+    assert stored["2"][0] == "Text in the second column" and "repeated_columns" not in stored["2"][1]
+    assert stored["3"][1]["extra_cells"] == ["spare", ""]
+    assert "extra_cells" not in stored["4"][1]
+    # Fields of those names are the input's own: kept, and no note.
+    (tmp_path / "own.json").write_text(json.dumps([{"text": "Owls hunt at night near the harbour.",
+                                                     "extra_cells": [], "repeated_columns": 5}]))
+    (tmp_path / "own.csv").write_text("text,extra_cells\nOwls hunt by day near the harbour too.,x\n")
+    own = run_cli("ingest", str(tmp_path / "own.json"), str(tmp_path / "own.csv"))
+    assert own.exit_code == 0 and "added 2," in own.output and "table row" not in own.output
+
+
 def test_paragraphs_in_a_cell_are_no_merged_rows(tmp_path: Path) -> None:
     table = tmp_path / "good.tsv"
     table.write_text('id\ttitle\ttext\tdate\n1\tFine\t"Paragraph one.\nParagraph two\twith a tab\tand more"\t2020-01-01\n'

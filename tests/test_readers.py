@@ -730,6 +730,51 @@ def test_a_table_without_a_text_column_is_refused_when_named_and_skipped_in_a_fo
     assert found == ["articles.csv"] and skipped == [str(labels)]
 
 
+def test_a_csv_separated_by_semicolons_tabs_or_bars_is_read_in_a_folder_and_named(tmp_path: Path) -> None:
+    # European Excel saves "CSV" with semicolons (the comma is its decimal mark).
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, delimiter in (("semi.csv", ";"), ("tabbed.csv", "\t"), ("bars.csv", "|")):
+        _table(folder / name, [["title", "content", "date"], [name, f"{ARTICLE} 1,5 cm", "2024-03-01"]],
+               delimiter=delimiter)
+    records = read(folder)
+    assert sorted((r.title, r.text) for r in records if isinstance(r, RawRecord)) == \
+        sorted((name, f"{ARTICLE} 1,5 cm") for name in ("semi.csv", "tabbed.csv", "bars.csv"))
+    assert only_record(folder / "semi.csv").published_at == datetime(2024, 3, 1, tzinfo=UTC)
+    # A comma header stays a comma header, whatever its names hold.
+    commas = _table(tmp_path / "commas.csv", [["title;kind", "text"], ["Kept", f"{ARTICLE};|"]])
+    assert (only_record(commas).text, only_record(commas).extra) == (f"{ARTICLE};|", {"title;kind": "Kept"})
+
+
+def test_field_names_with_spaces_match_in_json_keys_and_table_headers(tmp_path: Path) -> None:
+    # Spreadsheets separate words with spaces: "Article Body" is article_body.
+    header = ["  Headline ", "Article  Body", "Source Name", "Publish Date"]
+    row = ["Spaced", ARTICLE, "Daily Planet", "2024-03-01"]
+    table = only_record(_table(tmp_path / "sheet.csv", [header, row]))
+    (tmp_path / "keys.json").write_text(json.dumps(dict(zip(header, row))))
+    keyed = only_record(tmp_path / "keys.json")
+    for record in (table, keyed):
+        assert (record.title, record.text, record.source) == ("Spaced", ARTICLE, "Daily Planet")
+        assert record.published_at == datetime(2024, 3, 1, tzinfo=UTC)
+        assert (record.extra, record.unknown_fields) == ({}, [])
+
+
+def test_an_input_holding_no_records_is_a_failure(tmp_path: Path) -> None:
+    # An export that came back empty is said to be, as an empty feed is.
+    inputs = {"list.json": "[]", "envelope.json": '{"status": "ok", "data": {"articles": []}}',
+              "header.csv": "title,content,date\r\n", "blank_rows.tsv": "title\ttext\n\t\n",
+              "blank.jsonl": "\n  \n", "zero.jsonl": ""}
+    reasons = {}
+    for name, content in inputs.items():
+        (tmp_path / name).write_text(content)
+        failure = only_failure(tmp_path / name)
+        reasons[name] = failure.reason
+    assert reasons == {"list.json": "no articles: an empty list", "envelope.json": "no articles: an empty list",
+                       "header.csv": "no articles: a table with a header and no rows",
+                       "blank_rows.tsv": "no articles: a table with a header and no rows",
+                       "blank.jsonl": "no articles: only blank lines", "zero.jsonl": "empty file"}
+
+
 def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:
     path = _table(tmp_path / "news.csv", [["title", "text"], ["Big", "x" * 5000], ["Fine", ARTICLE]])
     failure, record = read(path, limits=ReadLimits(max_record_bytes=1000))

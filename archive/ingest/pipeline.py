@@ -44,6 +44,10 @@ class IngestSummary:
     first_mended_record: str | None = None  # the first of them, in words
     merged_rows: int = 0  # table rows that seem to hold the next rows (a quote left open)
     first_merged_row: str | None = None  # the first of them, in words
+    repeated_columns: int = 0  # table rows with cells of a column named as an earlier one
+    first_repeated_column: str | None = None  # the first of them, in words
+    extra_cells: int = 0  # table rows with cells past the header's names
+    first_extra_cells: str | None = None  # the first of them, in words
     skipped: list[str] = field(default_factory=list)  # files inside folders of no format read here
     origins: set[str] = field(default_factory=set)  # input files seen so far (for progress)
     provenance: Any = None  # ProvenanceChange when provenance was refreshed
@@ -157,6 +161,10 @@ def run_ingest(
             summary.first_mended_record = summary.first_mended_record or outcome.first_mended_record
             summary.merged_rows += outcome.merged_rows
             summary.first_merged_row = summary.first_merged_row or outcome.first_merged_row
+            summary.repeated_columns += outcome.repeated_columns
+            summary.first_repeated_column = summary.first_repeated_column or outcome.first_repeated_column
+            summary.extra_cells += outcome.extra_cells
+            summary.first_extra_cells = summary.first_extra_cells or outcome.first_extra_cells
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

@@ -54,10 +54,13 @@ _EXTENSIONS = {
 }
 # Tables: one article a row, the header naming the fields as JSON's keys do.
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
+# What a ".csv" may be separated by: a spreadsheet saved where the comma is the decimal mark
+# (European Excel) writes semicolons, and some tools tabs or bars. The first is the default.
+_CSV_DELIMITERS = (",", ";", "\t", "|")
 _SNIFF_BYTES = 64 * 1024
 
 # JSON field names we understand, by the RawRecord field they fill; the first one present wins.
-# Names match whatever their case, underscores and hyphens (_folded): the exports of news APIs,
+# Names match whatever their case, underscores, hyphens and spaces (_folded): the exports of news APIs,
 # scrapers and feeds spell one field many ways (NewsAPI's "publishedAt", JSON Feed's
 # "date_published" and "content_text", schema.org's "datePublished" and "articleBody").
 _TITLE_KEYS = ("title", "headline")
@@ -73,8 +76,9 @@ _LANGUAGE_KEYS = ("language", "lang")
 
 
 def _folded(key: str) -> str:
-    """A field name as compared: without case, underscores or hyphens (publishedAt = published_at)."""
-    return key.lower().replace("_", "").replace("-", "")
+    """A field name as compared: without case, underscores, hyphens or spaces (publishedAt =
+    published_at = a spreadsheet's "Published At")."""
+    return "".join(key.lower().split()).replace("_", "").replace("-", "")
 
 
 _KNOWN_KEYS = frozenset(_folded(key) for key in
@@ -423,17 +427,43 @@ def _readable_in_folder(path: str, name: str) -> bool:
         return True  # reading it will say what is wrong
     if fmt == "xml":  # a feed, not a sitemap or some program's settings
         return sniff_format(head) == "feed"
-    header = _table_header(head, _DELIMITERS[fmt])
+    header = _table_header(head, _table_delimiter(head, fmt))
     return header is None or _names_a_text(header)
 
 
 def _table_header(head: bytes, delimiter: str) -> list[str] | None:
     """A table's column names, read from its first bytes (None when they cannot be read)."""
-    first = head.split(b"\n", 1)[0]
+    first = _header_line(head)
     try:
-        return next(csv.reader([first.decode(stream_encoding(head)).lstrip("\ufeff")], delimiter=delimiter), None)
-    except (csv.Error, UnicodeDecodeError, LookupError):
+        return None if first is None else next(csv.reader([first], delimiter=delimiter), None)
+    except csv.Error:
         return None
+
+
+def _header_line(head: bytes) -> str | None:
+    """A table's first line, decoded (None when it cannot be)."""
+    try:
+        return head.split(b"\n", 1)[0].decode(stream_encoding(head)).lstrip("\ufeff")
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _table_delimiter(head: bytes, fmt: str) -> str:
+    """The delimiter of a table whose first bytes are ``head``: a TSV's tab; for a CSV, a comma
+    when its header holds two names or more so (a name may hold a semicolon), else the
+    candidate that splits its header into the most names."""
+    first = _header_line(head) if fmt == "csv" else None
+    if first is None or _header_width(first, ",") > 1:
+        return _DELIMITERS[fmt]
+    return max(_CSV_DELIMITERS, key=lambda delimiter: _header_width(first, delimiter))
+
+
+def _header_width(line: str, delimiter: str) -> int:
+    """How many names ``line`` holds, split by ``delimiter`` (0 when it does not read)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return 0
 
 
 def _format_from_name(name: str) -> tuple[str | None, bool]:
@@ -537,11 +567,12 @@ def _read_stream(
             return
         results: Iterator[RawRecord | RecordFailure]
         if fmt in _DELIMITERS:
-            results = _read_table(origin, relative, stream, limits, _DELIMITERS[fmt])
+            results = _or_no_articles(_read_table(origin, relative, stream, limits, _table_delimiter(head, fmt)),
+                                      origin, "a table with a header and no rows")
         elif fmt == "jsonl" and _pretty_printed(head):
             results = _read_pretty_printed(origin, relative, stream, limits)
         elif fmt == "jsonl":
-            results = _read_jsonl(origin, relative, stream, limits)
+            results = _or_no_articles(_read_jsonl(origin, relative, stream, limits), origin, "only blank lines")
         else:  # one document: read it whole, and only if it is whole
             # (A saved page's images make it far larger than its article: its HTML part is capped.)
             data = stream.read() if fmt in ("json", "gzip", "feed", "mhtml") else stream.read(limits.max_record_bytes + 1)
@@ -554,6 +585,18 @@ def _read_stream(
             yield RecordFailure(origin, str(damage()))
     except _LimitExceeded as err:
         yield RecordFailure(origin, str(err))
+
+
+def _or_no_articles(results: Iterator[RawRecord | RecordFailure], origin: str,
+                    what: str) -> Iterator[RawRecord | RecordFailure]:
+    """``results``, else a failure saying the input holds ``what``: an export that came back
+    empty is a failure, as an empty file is, not a run that quietly added nothing."""
+    empty = True
+    for result in results:
+        empty = False
+        yield result
+    if empty:
+        yield RecordFailure(origin, f"no articles: {what}")
 
 
 def _before_the_damage(results: Iterator[RawRecord | RecordFailure],
@@ -624,8 +667,8 @@ def _document_records(document: Any, origin: str, relative: str) -> Iterator[Raw
         else:
             yield RecordFailure(origin, f"JSON is {_json_kind(document)}, not an object or a list of objects")
         return
-    for number, item in enumerate(items, start=1):
-        yield _json_record(item, origin, relative, number)
+    yield from _or_no_articles((_json_record(item, origin, relative, number)
+                                for number, item in enumerate(items, start=1)), origin, "an empty list")
 
 
 def _read_jsonl(
@@ -777,8 +820,10 @@ def _read_table(
                     continue
             # Empty cells are missing fields, and a column without a name (a spreadsheet's row
             # numbers, "Unnamed: 0" once pandas saved them again) is no field.
-            fields = {name: cell for name, cell in zip(header, row) if name and cell.strip()}
+            fields, repeated = _row_fields(header, row)
             record = _json_record(fields, origin, relative, number, fmt="csv")
+            if isinstance(record, RawRecord):
+                _keep_unplaced_cells(record, repeated, row[len(header):])
             swallowed = _swallowed_row(row, len(header), delimiter)
             if swallowed is not None and _well_quoted(consumed, len(header), delimiter):
                 swallowed = None  # (a cell's line that only looks like a row: its quotes close)
@@ -787,6 +832,33 @@ def _read_table(
             yield record
     except csv.Error as err:  # in the header
         yield RecordFailure(origin, f"malformed table header: {err}")
+
+
+def _row_fields(header: list[str], row: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A row's fields, each named column's cell, and the cells of columns whose name an earlier
+    column has (as ``content (2)``), when that one's cell took the field: an export joined from
+    two tables repeats names, and its other cells are kept, not lost."""
+    fields: dict[str, str] = {}
+    repeated: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for name, cell in zip(header, row):
+        seen[name] = seen.get(name, 0) + 1
+        if not name or not cell.strip():
+            continue
+        if name in fields:
+            repeated[f"{name} ({seen[name]})"] = cell
+        else:
+            fields[name] = cell
+    return fields, repeated
+
+
+def _keep_unplaced_cells(record: RawRecord, repeated: dict[str, str], beyond: list[str]) -> None:
+    """Keep in ``record.extra``, for a note to name, the cells no field took: ``repeated``
+    columns' and those ``beyond`` the header's last name."""
+    if repeated:
+        record.extra["repeated_columns"] = repeated
+    if any(cell.strip() for cell in beyond):
+        record.extra["extra_cells"] = beyond
 
 
 _SHAPE_RUNS = re.compile(r"(\d)\d*|([^\W\d_])[^\W\d_]*")

@@ -15,8 +15,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from archive.errors import place
 from archive.ingest.normalize import detect_languages
 from archive.ingest.prepare import Batch, PreparedDoc, fingerprint_bytes
-from archive.ingest.records import RecordFailure
+from archive.ingest.records import RawRecord, RecordFailure
 from archive.models import Document, Fingerprint, IngestFailure, Story, utcnow
+from archive.names import shown
 
 documents = Document.__table__
 fingerprints = Fingerprint.__table__
@@ -46,6 +47,12 @@ class BatchOutcome:
     # Table rows that seem to hold the next rows, merged by a quote left open (raw_meta.unclosed_quote).
     merged_rows: int = 0
     first_merged_row: str | None = None
+    # Table rows with cells no field took, kept in raw_meta: those of a column named as an earlier
+    # one (repeated_columns), and those past the header's names (extra_cells); the first of each.
+    repeated_columns: int = 0
+    first_repeated_column: str | None = None
+    extra_cells: int = 0
+    first_extra_cells: str | None = None
 
     @property
     def added(self) -> list[int]:
@@ -83,6 +90,12 @@ _SHOWN_CHARS = 60  # of a value quoted in a note (a "date" may be a number of 40
 
 def _shown(value: str) -> str:
     return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
+
+
+def _table_kept(record: RawRecord, key: str, kind: type) -> bool:
+    """Whether the table reader kept cells no field took under ``key`` (a JSON field or a
+    column of that name is the input's own, and not of that kind)."""
+    return record.fmt == "csv" and isinstance(record.extra.get(key), kind)
 
 
 def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str) -> BatchOutcome:
@@ -129,7 +142,7 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
                 # under a new name: the text is replaced either way, and the user is told.
                 outcome.replaced_elsewhere.append(
                     f"{place(doc.record.origin, doc.record.record_ref)} (id {external_id!r}) replaced the text "
-                    f"read from {stored.path}")
+                    f"read from {shown(stored.path)}")
         else:
             outcome.unchanged += 1
     # A text the reader took for one the store held, which changed since: its language was not
@@ -154,6 +167,16 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
     if merged:
         outcome.first_merged_row = (f"{place(merged[0].origin, merged[0].record_ref)} holds the line "
                                     f"{merged[0].extra['unclosed_quote']!r}")
+    repeated = [doc.record for doc in to_write if _table_kept(doc.record, "repeated_columns", dict)]
+    outcome.repeated_columns = len(repeated)
+    if repeated:
+        outcome.first_repeated_column = (f"{place(repeated[0].origin, repeated[0].record_ref)}: "
+                                         f"{', '.join(map(_shown, repeated[0].extra['repeated_columns']))}")
+    beyond = [doc.record for doc in to_write if _table_kept(doc.record, "extra_cells", list)]
+    outcome.extra_cells = len(beyond)
+    if beyond:
+        outcome.first_extra_cells = (f"{place(beyond[0].origin, beyond[0].record_ref)}: "
+                                     f"{_shown(next(c for c in beyond[0].extra['extra_cells'] if c.strip()))}")
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
