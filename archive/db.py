@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -107,11 +108,32 @@ def upgrade(engine: Engine, path: Path) -> Path | None:
     backup = backup_file(path, revision) if revision is not None else None
     from alembic import command
 
-    config = alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    migrate(engine, lambda config: command.upgrade(config, "head"))
     return backup
+
+
+def migrate(engine: Engine, run: Callable[[Config], None]) -> None:
+    """Run Alembic (``run``: an upgrade or downgrade) in one transaction, foreign keys off.
+
+    Off, as SQLite's procedure for rebuilding a table asks: with them on, dropping the old
+    ``documents`` would delete its rows first and cascade to every link and fingerprint. SQLite
+    ignores the pragma inside a transaction, so it is set before one begins; the foreign keys are
+    checked before the transaction commits, and the connection is discarded after (the pool's
+    others have them on)."""
+    config = alembic_config()
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        conn.commit()  # (ends SQLAlchemy's autobegun transaction; SQLite had none open)
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                run(config)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"the migration would leave {len(broken)} row(s) referring to no row "
+                                     f"(first: {tuple(broken[0])}); nothing was changed")
+        finally:
+            conn.invalidate()
 
 
 def _refuse_unless_ours(path: Path, revision: str | None, tables: set[str]) -> None:

@@ -51,6 +51,8 @@ class Document(Base):
     """One article. ``external_id`` is its identity across re-ingests."""
 
     __tablename__ = "documents"
+    # A removed document's id is never given to another (migration 0005).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String, unique=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 from archive.errors import StoreError
 
 # The newest migration in migrations/versions; tests/test_store.py checks it matches Alembic's head.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # How long a connection waits for another's write transaction; read at each connect (tests shorten it).
 BUSY_TIMEOUT_MS = 30_000

@@ -13,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
-from archive import db
+from archive import db, sqlite_extras
 from archive.errors import StoreError
 from archive.models import Base
 from archive.storefile import SCHEMA_REVISION, connect_readonly
@@ -37,17 +37,15 @@ def _downgraded(path: Path, revision: str) -> Engine:
     from alembic import command
 
     engine = db.open_store(path)
-    config = db.alembic_config()
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, revision)
+    db.migrate(engine, lambda config: command.downgrade(config, revision))
     return engine
 
 
 def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     path = tmp_path / "archive.db"
     engine = _downgraded(path, "base")
-    names = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    names = {r[0] for r in sqlite3.connect(path).execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}  # (SQLite's own)
     assert names <= {"alembic_version"}
     db.upgrade(engine, path)
     assert db.check_store(engine).ok
@@ -188,3 +186,75 @@ def test_a_locked_database_is_reported_as_locked_not_as_a_foreign_file(
         holder.execute("ROLLBACK")
         holder.close()
     assert "locked" in str(raised.value) and "not an archive" not in str(raised.value)
+
+
+_CHILD_TABLES = ("provenance", "fingerprints", "stories", "attributions", "document_flags", "index_queue")
+
+
+def _rows_everywhere(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        found = {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall())
+                 for table in ("documents", *_CHILD_TABLES)}
+        found["documents_fts"] = sorted(conn.execute(
+            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'the'").fetchall())
+        return found
+    finally:
+        conn.close()
+
+
+def test_revision_0005_builds_documents_again_keeping_every_row_that_refers_to_it(tmp_path: Path) -> None:
+    from archive.api import Archive
+    from conftest import provenance_folder
+
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "all", ["story", "duplicate", "spun", "rewrite"]))],
+                       background=False)
+    path = home / "archive.db"
+    before = _rows_everywhere(path)
+    assert before["provenance"] and before["fingerprints"] and before["documents_fts"]
+    with sqlite3.connect(path) as conn:  # (as a store at 0004 is: 0005's downgrade changes nothing)
+        conn.execute("UPDATE alembic_version SET version_num = '0004'")
+
+    with Archive(home) as archive:
+        archive.upgrade()
+    assert _rows_everywhere(path) == before
+    conn = sqlite3.connect(path)
+    assert "AUTOINCREMENT" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'documents'").fetchone()[0]
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")} == (
+        sqlite_extras.EDIT_TRIGGERS | sqlite_extras.FTS_OBJECTS - {"documents_fts"})
+
+
+def test_revision_0005_refuses_to_run_with_foreign_keys_on(tmp_path: Path) -> None:
+    from alembic import command
+
+    path = tmp_path / "archive.db"
+    engine = db.open_store(path)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0004'"))
+    config = db.alembic_config()
+    with pytest.raises(RuntimeError, match="foreign keys off"), engine.begin() as conn:  # (the engine sets them on)
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    assert db.current_revision(engine) == "0004"
+
+
+def test_a_removed_newest_documents_id_is_not_given_again(tmp_path: Path) -> None:
+    from archive.api import Archive
+    from conftest import provenance_folder
+
+    home = tmp_path / "home"
+    with Archive(home) as archive:
+        archive.ingest([str(provenance_folder(tmp_path, "first", ["story", "duplicate"]))], background=False)
+        newest = max(archive.document(name).id for name in ("story.txt", "duplicate.txt"))
+        archive.remove([newest])
+        archive.ingest([str(provenance_folder(tmp_path, "later", ["spun"]))], background=False)
+        assert archive.document("spun.txt").id == newest + 1
+    with sqlite3.connect(home / "archive.db") as conn:  # (in SQL too)
+        conn.execute(f"DELETE FROM documents WHERE id = {newest + 1}")
+        conn.execute("INSERT INTO documents (external_id, path, format, text, content_hash, raw_meta, ingested_at, "
+                     "updated_at) VALUES ('hand', '-', 'txt', 'A text.', 'h', '{}', '2026-12-08T00:00:00Z', "
+                     "'2026-12-08T00:00:00Z')")
+        assert conn.execute("SELECT id FROM documents WHERE external_id = 'hand'").fetchone()[0] == newest + 2
