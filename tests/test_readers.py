@@ -763,7 +763,8 @@ def test_an_input_holding_no_records_is_a_failure(tmp_path: Path) -> None:
     # An export that came back empty is said to be, as an empty feed is.
     inputs = {"list.json": "[]", "envelope.json": '{"status": "ok", "data": {"articles": []}}',
               "header.csv": "title,content,date\r\n", "blank_rows.tsv": "title\ttext\n\t\n",
-              "blank.jsonl": "\n  \n", "zero.jsonl": ""}
+              "blank.jsonl": "\n  \n", "zero.jsonl": "",
+              "empty.rss": '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>'}
     reasons = {}
     for name, content in inputs.items():
         (tmp_path / name).write_text(content)
@@ -772,7 +773,8 @@ def test_an_input_holding_no_records_is_a_failure(tmp_path: Path) -> None:
     assert reasons == {"list.json": "no articles: an empty list", "envelope.json": "no articles: an empty list",
                        "header.csv": "no articles: a table with a header and no rows",
                        "blank_rows.tsv": "no articles: a table with a header and no rows",
-                       "blank.jsonl": "no articles: only blank lines", "zero.jsonl": "empty file"}
+                       "blank.jsonl": "no articles: only blank lines", "zero.jsonl": "empty file",
+                       "empty.rss": "no articles: a feed with no entries"}
 
 
 def test_a_bad_row_costs_only_itself_and_bad_bytes_end_the_table_with_a_reason(tmp_path: Path) -> None:

@@ -1239,7 +1239,7 @@ def _read_feed(origin: str, relative: str, data: bytes, limits: ReadLimits) -> I
     parsed = feedparser.parse(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data))
     if not parsed.entries:
         problem = parsed.get("bozo_exception")
-        yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "feed has no entries")
+        yield RecordFailure(origin, f"malformed feed: {problem}" if problem else "no articles: a feed with no entries")
         return
     outlet = _without_markup(_as_text(parsed.feed.get("title")))  # (an Atom title of type="html")
     language = _as_text(parsed.feed.get("language"))
