@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, update
 from archive.ingest.prepare import (Batch, PreparedDoc, make_missing_fingerprints, prepare_in_background,
                                     prepared_batches)
 from archive.ingest.records import InputNaming, RecordFailure
-from archive.ingest.store_writer import write_batch
+from archive.ingest.store_writer import COUNTED_NOTES, write_batch
 from archive.ingest.stored_texts import StoredLookup, StoredTexts, nothing_stored
 from archive.models import Document, IngestRun, utcnow
 from archive.provenance import FINGERPRINT_VERSION
@@ -155,16 +155,9 @@ def run_ingest(
             summary.replaced_elsewhere += outcome.replaced_elsewhere
             summary.repeated_ids += outcome.repeated_ids
             summary.summaries_only += outcome.summaries_only
-            summary.unreadable_dates += outcome.unreadable_dates
-            summary.first_unreadable_date = summary.first_unreadable_date or outcome.first_unreadable_date
-            summary.mended_records += outcome.mended_records
-            summary.first_mended_record = summary.first_mended_record or outcome.first_mended_record
-            summary.merged_rows += outcome.merged_rows
-            summary.first_merged_row = summary.first_merged_row or outcome.first_merged_row
-            summary.repeated_columns += outcome.repeated_columns
-            summary.first_repeated_column = summary.first_repeated_column or outcome.first_repeated_column
-            summary.extra_cells += outcome.extra_cells
-            summary.first_extra_cells = summary.first_extra_cells or outcome.first_extra_cells
+            for count, first in COUNTED_NOTES:
+                setattr(summary, count, getattr(summary, count) + getattr(outcome, count))
+                setattr(summary, first, getattr(summary, first) or getattr(outcome, first))
             if after_batch and outcome.written:
                 started = time.perf_counter()
                 after_batch(outcome.written)

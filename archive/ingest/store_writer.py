@@ -6,6 +6,7 @@ so an ingest killed at any point leaves whole documents only, and re-running it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,8 +89,25 @@ def _document_row(doc: PreparedDoc, now: datetime) -> dict[str, Any]:
 _SHOWN_CHARS = 60  # of a value quoted in a note (a "date" may be a number of 400 digits)
 
 
+# The notes a batch counts, each with its first record in words: (count, first) fields, named
+# alike in IngestSummary, which adds up the batches'.
+COUNTED_NOTES = (
+    ("unreadable_dates", "first_unreadable_date"), ("mended_records", "first_mended_record"),
+    ("merged_rows", "first_merged_row"), ("repeated_columns", "first_repeated_column"),
+    ("extra_cells", "first_extra_cells"),
+)
+
+
 def _shown(value: str) -> str:
     return repr(value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…")
+
+
+def _counted(records: list[RawRecord], said: Callable[[RawRecord], str]) -> tuple[int, str | None]:
+    """How many ``records`` a note counts, and the first of them in words: where it is, and
+    what ``said`` tells of it (see COUNTED_NOTES)."""
+    if not records:
+        return 0, None
+    return len(records), place(records[0].origin, records[0].record_ref) + said(records[0])
 
 
 def _table_kept(record: RawRecord, key: str, kind: type) -> bool:
@@ -153,30 +171,19 @@ def write_batch(conn: Connection, run_id: int, batch: Batch, method_version: str
 
     to_write = new_docs + [doc for _, doc in changed]
     outcome.summaries_only = sum(1 for doc in to_write if doc.record.extra.get("text_is_summary"))
-    undated = [doc.record for doc in to_write if "published_raw" in doc.record.extra]
-    outcome.unreadable_dates = len(undated)
-    if undated:
-        outcome.first_unreadable_date = (f"{place(undated[0].origin, undated[0].record_ref)}: "
-                                         f"{_shown(undated[0].extra['published_raw'])}")
-    mended = [doc.record for doc in to_write if "lone_surrogates_replaced" in doc.record.extra]
-    outcome.mended_records = len(mended)
-    if mended:
-        outcome.first_mended_record = place(mended[0].origin, mended[0].record_ref)
-    merged = [doc.record for doc in to_write if "unclosed_quote" in doc.record.extra]
-    outcome.merged_rows = len(merged)
-    if merged:
-        outcome.first_merged_row = (f"{place(merged[0].origin, merged[0].record_ref)} holds the line "
-                                    f"{merged[0].extra['unclosed_quote']!r}")
-    repeated = [doc.record for doc in to_write if _table_kept(doc.record, "repeated_columns", dict)]
-    outcome.repeated_columns = len(repeated)
-    if repeated:
-        outcome.first_repeated_column = (f"{place(repeated[0].origin, repeated[0].record_ref)}: "
-                                         f"{', '.join(map(_shown, repeated[0].extra['repeated_columns']))}")
-    beyond = [doc.record for doc in to_write if _table_kept(doc.record, "extra_cells", list)]
-    outcome.extra_cells = len(beyond)
-    if beyond:
-        outcome.first_extra_cells = (f"{place(beyond[0].origin, beyond[0].record_ref)}: "
-                                     f"{_shown(next(c for c in beyond[0].extra['extra_cells'] if c.strip()))}")
+    records = [doc.record for doc in to_write]
+    outcome.unreadable_dates, outcome.first_unreadable_date = _counted(
+        [r for r in records if "published_raw" in r.extra], lambda r: f": {_shown(r.extra['published_raw'])}")
+    outcome.mended_records, outcome.first_mended_record = _counted(
+        [r for r in records if "lone_surrogates_replaced" in r.extra], lambda r: "")
+    outcome.merged_rows, outcome.first_merged_row = _counted(
+        [r for r in records if "unclosed_quote" in r.extra], lambda r: f" holds the line {r.extra['unclosed_quote']!r}")
+    outcome.repeated_columns, outcome.first_repeated_column = _counted(
+        [r for r in records if _table_kept(r, "repeated_columns", dict)],
+        lambda r: f": {', '.join(map(_shown, r.extra['repeated_columns']))}")
+    outcome.extra_cells, outcome.first_extra_cells = _counted(
+        [r for r in records if _table_kept(r, "extra_cells", list)],
+        lambda r: f": {_shown(next(c for c in r.extra['extra_cells'] if c.strip()))}")
     if new_docs:
         rows = [_document_row(doc, now) | {"ingested_at": now} for doc in new_docs]
         result = conn.execute(
