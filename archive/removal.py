@@ -149,7 +149,9 @@ def remove(conn: Connection, ids: list[int]) -> Removal:
     """Delete the documents ``ids`` in the caller's transaction (see the module's docstring)."""
     removal, others = _plan(conn, ids)
     listed = {"ids": json.dumps(ids)}
-    # Their neighbours become unlinked before the cascade takes the links that say who they are.
+    # Their neighbours become unlinked. The trigger documents_unlink_neighbours does so for the
+    # documents linked to them; ``others`` also holds those whose site boilerplate the removal
+    # changes, which no trigger can know.
     conn.execute(text(f"DELETE FROM stories WHERE document_id IN ({_LISTED})"), {"ids": json.dumps(others)})
     conn.execute(text(f"DELETE FROM documents WHERE id IN ({_LISTED})"), listed)  # (queues their index deletes)
     return removal
